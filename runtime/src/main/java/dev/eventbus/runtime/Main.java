@@ -1,0 +1,14 @@
+package dev.eventbus.runtime;
+
+import dev.eventbus.runtime.cli.EventbusCommand;
+import picocli.CommandLine;
+
+/** Entry point of {@code bin/eventbus}. */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(EventbusCommand.commandLine().execute(args));
+    }
+}

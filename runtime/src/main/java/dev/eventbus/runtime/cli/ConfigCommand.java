@@ -1,0 +1,59 @@
+package dev.eventbus.runtime.cli;
+
+import com.typesafe.config.ConfigRenderOptions;
+import dev.eventbus.runtime.config.RuntimeConfig;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code eventbus config check|show}: validate a config file, or print the effective one. */
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Check or show the configuration.",
+        subcommands = {ConfigCommand.Check.class, ConfigCommand.Show.class})
+final class ConfigCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Validate the configuration; exit 0 when valid, 2 with every problem listed when not.")
+    static final class Check implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            RuntimeConfig config = options.load();
+            spec.commandLine().getOut().printf("configuration valid: Redis %s, %d gRPC service(s), plugins from %s%n",
+                    config.redis().redactedUri(), config.services().size(), config.pluginsDir());
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print the effective eventbus configuration (secrets redacted).")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            RuntimeConfig config = options.load();
+            String rendered = config.source().getConfig("eventbus").root().render(
+                    ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+            spec.commandLine().getOut().println("eventbus " + rendered
+                    .replace(config.redis().uri(), config.redis().redactedUri()));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.eventbus.runtime.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.eventbus.api.Event;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.consumer.StreamEntry;
+import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.dev.ChildJvm;
+import dev.eventbus.runtime.dispatch.DeliveryObserver;
+import dev.eventbus.runtime.failure.DeadLetterReason;
+import dev.eventbus.testkit.RedisServer;
+import io.lettuce.core.RedisClient;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code eventbus dev}: the design note's story on a machine with only a JDK. A Redis (the given
+ * one, else {@code redis-server} from the PATH, else the embedded binary), the sample order
+ * service in its own JVM, the runtime with the sample plugins, the wallet service publishing a few
+ * top-ups plus one malformed entry, and a printout of each event's way through.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+        description = "Run the sample story end to end: Redis, order-service, the runtime with the sample "
+                + "plugins, a few published events, and each event's way through.")
+final class DevCommand implements Callable<Integer> {
+
+    private static final String ORDER_SERVICE = "orders.v1.OrderService";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--home", paramLabel = "DIR", description = "Eventbus home (holds plugins/ and samples/); "
+            + "default: the distribution the command runs from.")
+    Path home = Path.of(System.getenv().getOrDefault("EVENTBUS_HOME", "."));
+
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Use this Redis instead of starting one (env: EVENTBUS_REDIS_URI).")
+    String redisUri = System.getenv("EVENTBUS_REDIS_URI");
+
+    @Option(names = "--events", paramLabel = "N", description = "Top-ups the wallet service publishes (default: ${DEFAULT-VALUE}).")
+    int events = 5;
+
+    @Option(names = "--keep-running", description = "Keep everything running after the story, until Ctrl-C.")
+    boolean keepRunning;
+
+    @Option(names = "--verbose", description = "Show the runtime's log lines too (default: errors only, "
+            + "so the story's printout stays readable).")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!verbose) {
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                    .setLevel(ch.qos.logback.classic.Level.ERROR);
+        }
+        PrintStream out = spec.commandLine().getOut() == null ? System.out : new PrintStream(System.out, true);
+        Path samples = home.resolve("samples");
+        requireDir(samples.resolve("order-service"));
+        requireDir(samples.resolve("wallet-service"));
+        requireDir(home.resolve("plugins"));
+
+        RedisServer ownRedis = null;
+        String uri = redisUri;
+        if (uri == null || uri.isBlank()) {
+            ownRedis = RedisServer.start();
+            uri = ownRedis.uri();
+            out.println("dev: started redis-server (" + ownRedis.source() + ") at " + uri);
+        } else {
+            out.println("dev: using Redis at " + uri.replaceFirst("//[^@/]*@", "//***@"));
+        }
+        try (ChildJvm orders = ChildJvm.start(samples.resolve("order-service"),
+                "dev.eventbus.samples.orders.OrderServiceMain", List.of("--port", "0"), "order-service",
+                Pattern.compile("listening on [^:]+:(\\d+)"), out)) {
+            int port = Integer.parseInt(orders.awaitLine(Duration.ofSeconds(30)).group(1));
+            Config devConfig = ConfigFactory.parseMap(Map.of(
+                    "eventbus.redis.uri", uri,
+                    "eventbus.plugins-dir", home.resolve("plugins").toString(),
+                    "eventbus.consumer-name", "dev",
+                    "eventbus.consumer.shutdown-grace", "5s",
+                    "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target", "127.0.0.1:" + port));
+            RuntimeConfig config = new ConfigOptions().load(devConfig);
+            Printout printout = new Printout(out);
+            try (EventbusRuntime runtime = new EventbusRuntime(config, printout, Clock.systemUTC())) {
+                runtime.start();
+                runtime.pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
+                out.println("dev: runtime up with handlers " + runtime.handlers().stream().map(h -> h.name()).toList());
+
+                try (ChildJvm wallet = ChildJvm.start(samples.resolve("wallet-service"),
+                        "dev.eventbus.samples.wallet.WalletServiceMain",
+                        List.of("--redis", uri, "--count", Integer.toString(events)), "wallet-service", null, out)) {
+                    wallet.waitFor(Duration.ofSeconds(60));
+                }
+                publishMalformed(uri, out);
+
+                boolean done = printout.awaitStory(events, Duration.ofSeconds(60));
+                Thread.sleep(200); // let the last acknowledgements reach Redis before counting
+                summary(uri, out, done, printout);
+                if (keepRunning) {
+                    out.println("dev: still running; publish more with: redis-cli -u " + uri
+                            + " XADD wallet '*' type wallet.topup.succeeded subject w-9 data "
+                            + "'{\"orderId\":\"o-9\",\"walletId\":\"w-9\",\"amountCents\":900}'   (Ctrl-C to stop)");
+                    new CountDownLatch(1).await();
+                }
+                return done ? 0 : 1;
+            }
+        } finally {
+            if (ownRedis != null) {
+                ownRedis.stop();
+            }
+        }
+    }
+
+    private static void publishMalformed(String uri, PrintStream out) {
+        RedisClient client = RedisClient.create(uri);
+        try (var connection = client.connect()) {
+            String id = connection.sync().xadd("wallet", Map.of("subject", "w-broken", "data", "{}"));
+            out.println("dev: published " + id + " to wallet with no 'type' field (it must be dead-lettered)");
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static void summary(String uri, PrintStream out, boolean done, Printout printout) {
+        RedisClient client = RedisClient.create(uri);
+        try (var connection = client.connect()) {
+            var redis = connection.sync();
+            out.println();
+            out.println("dev: " + (done ? "story complete" : "story INCOMPLETE (timed out)") + ": "
+                    + printout.handled.get() + " handled, " + printout.deadLettered.get() + " dead-lettered, "
+                    + printout.failed.get() + " failed attempts");
+            for (var group : redis.xinfoGroups("wallet")) {
+                out.println("dev: group " + group);
+            }
+            for (String dlq : redis.keys("eventbus:dlq:*")) {
+                out.println("dev: dead-letter stream " + dlq + " holds " + redis.xlen(dlq) + " entr(ies)");
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static void requireDir(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException(dir.toAbsolutePath() + " not found: run from the unpacked distribution "
+                    + "(dist/target/eventbus) or pass --home");
+        }
+    }
+
+    /** Prints each outcome as it happens and counts them. */
+    private static final class Printout implements DeliveryObserver {
+        private final PrintStream out;
+        final AtomicInteger handled = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicInteger deadLettered = new AtomicInteger();
+        private final AtomicInteger paid = new AtomicInteger();
+
+        Printout(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void handled(Subscription sub, Event event, long nanos) {
+            handled.incrementAndGet();
+            if (sub.group().equals("mark-order-paid")) {
+                paid.incrementAndGet();
+            }
+            out.printf("  [eventbus] %s handled %s %s (%s, subject %s) in %d ms -> acked%n", sub.group(),
+                    event.stream(), event.entryId(), event.type(), event.subject(), TimeUnit.NANOSECONDS.toMillis(nanos));
+        }
+
+        @Override
+        public void failed(Subscription sub, Event event, Throwable error) {
+            failed.incrementAndGet();
+            out.printf("  [eventbus] %s FAILED on %s %s: %s%n", sub.group(), event.stream(), event.entryId(), error);
+        }
+
+        @Override
+        public void deadLettered(Subscription sub, StreamEntry entry, DeadLetterReason reason) {
+            deadLettered.incrementAndGet();
+            out.printf("  [eventbus] %s dead-lettered %s %s (reason %s) -> eventbus:dlq:%s, acked%n", sub.group(),
+                    entry.stream(), entry.id(), reason.wireName(), sub.group());
+        }
+
+        boolean awaitStory(int events, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (paid.get() >= events && deadLettered.get() >= 1) {
+                    return true;
+                }
+                Thread.sleep(50);
+            }
+            return false;
+        }
+    }
+}

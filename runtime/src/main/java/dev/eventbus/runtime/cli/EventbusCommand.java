@@ -1,0 +1,46 @@
+package dev.eventbus.runtime.cli;
+
+import dev.eventbus.runtime.Versions;
+import dev.eventbus.runtime.config.InvalidConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code eventbus}: the root command; each job is a subcommand. */
+@Command(name = "eventbus",
+        mixinStandardHelpOptions = true,
+        versionProvider = EventbusCommand.Version.class,
+        description = "Event worker runtime: consumes Redis Streams, runs handler plugins, calls gRPC services.",
+        subcommands = {RunCommand.class, DevCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:failure while running", "2:invalid command line or configuration"})
+public final class EventbusCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The command line with the runtime's error handling: config problems are usage errors (exit 2). */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new EventbusCommand());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof InvalidConfigException) {
+                commandLine.getErr().println("eventbus: " + e.getMessage());
+                return 2;
+            }
+            commandLine.getErr().println("eventbus: " + e);
+            return 1;
+        });
+        return cli;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"eventbus " + Versions.runtime() + " (plugin-api " + Versions.pluginApi() + ")"};
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package dev.eventbus.runtime.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Loads, checks and maps the configuration. Layers, highest first: explicit overrides (from the
+ * command line), {@code -D} system properties, the environment variables of
+ * {@code env-overrides.conf}, the operator's file, and {@code reference.conf}.
+ *
+ * <p>Every problem is collected before failing: unknown keys, wrong types, unparsable values and
+ * values out of range, each with the key and the file and line it came from.
+ */
+public final class ConfigLoader {
+
+    private static final String ROOT = "eventbus";
+    private static final Set<String> OPEN_MAPS =
+            Set.of("eventbus.grpc.services", "eventbus.handlers", "eventbus.plugins");
+
+    private final ClassLoader classLoader = ConfigLoader.class.getClassLoader();
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigLoader() {}
+
+    /** Loads from the given file (when present) and the environment. */
+    public static RuntimeConfig load(Optional<Path> file) {
+        return load(file, ConfigFactory.empty());
+    }
+
+    /**
+     * @param file the operator's HOCON file; it must exist when given
+     * @param overrides highest-priority values, e.g. from command-line flags
+     * @throws InvalidConfigException listing every problem found
+     */
+    public static RuntimeConfig load(Optional<Path> file, Config overrides) {
+        return new ConfigLoader().loadAll(file, overrides);
+    }
+
+    private RuntimeConfig loadAll(Optional<Path> file, Config overrides) {
+        Config reference = ConfigFactory.defaultReference(classLoader);
+        Config user = file.map(this::parseFile).orElse(ConfigFactory.empty());
+        Config env = ConfigFactory.parseResources(classLoader, "env-overrides.conf");
+        Config system = ConfigFactory.systemProperties();
+        Config written = overrides.withFallback(system).withFallback(user);
+
+        Config merged;
+        try {
+            merged = overrides.withFallback(system).withFallback(env).withFallback(user)
+                    .withFallback(reference).resolve();
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(e.getMessage());
+        }
+        problems.addAll(UnknownKeys.find(written, reference, ROOT, OPEN_MAPS));
+        try {
+            merged.checkValid(reference, ROOT);
+        } catch (ConfigException.ValidationFailed e) {
+            e.problems().forEach(p -> problems.add(p.path() + ": " + p.problem()
+                    + " (" + p.origin().description() + ")"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+
+        Config c = merged.getConfig(ROOT);
+        RedisSettings redis = new RedisSettings(
+                read(() -> c.getString("redis.uri")),
+                read(() -> c.getDuration("redis.command-timeout")),
+                positive("redis.request-queue-size", read(() -> c.getInt("redis.request-queue-size"))),
+                read(() -> c.getDuration("redis.connect-backoff.initial")),
+                read(() -> c.getDuration("redis.connect-backoff.max")));
+        ConsumerSettings consumer = new ConsumerSettings(
+                read(() -> c.getDuration("consumer.block")),
+                positive("consumer.max-in-flight", read(() -> c.getInt("consumer.max-in-flight"))),
+                positive("consumer.max-event-bytes",
+                        read(() -> (int) Math.min(Integer.MAX_VALUE, c.getBytes("consumer.max-event-bytes")))),
+                read(() -> c.getString("consumer.new-group-start")),
+                positive("consumer.ack-batch-size", read(() -> c.getInt("consumer.ack-batch-size"))),
+                read(() -> c.getDuration("consumer.ack-interval")),
+                read(() -> c.getDuration("consumer.shutdown-grace")),
+                read(() -> c.getString("consumer.dead-letter-prefix")));
+        checkConsistency(c, redis, consumer);
+
+        Map<String, RpcServiceSettings> services = services(merged);
+        Map<String, Integer> handlerLimits = handlerLimits(merged);
+        String consumerName = read(() -> c.getString("consumer-name"));
+        Path pluginsDir = installationRelative(read(() -> c.getString("plugins-dir")));
+        Config pluginConfigs = c.getConfig("plugins");
+
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return new RuntimeConfig(
+                consumerName.isBlank() ? defaultConsumerName() : consumerName,
+                pluginsDir, redis, consumer, services, handlerLimits, pluginConfigs, merged);
+    }
+
+    private Config parseFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidConfigException("config file " + file + " does not exist or is not a file");
+        }
+        try {
+            return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(e.getMessage());
+        }
+    }
+
+    private void checkConsistency(Config c, RedisSettings redis, ConsumerSettings consumer) {
+        if (redis.commandTimeout() != null && consumer.block() != null
+                && consumer.block().compareTo(redis.commandTimeout()) >= 0) {
+            problems.add("consumer.block (" + consumer.block() + ") must be shorter than redis.command-timeout ("
+                    + redis.commandTimeout() + ") (" + UnknownKeys.where(c.getValue("consumer.block")) + ")");
+        }
+        if (consumer.newGroupStart() != null && !Set.of("0", "$").contains(consumer.newGroupStart())) {
+            problems.add("consumer.new-group-start must be \"0\" or \"$\", was \"" + consumer.newGroupStart()
+                    + "\" (" + UnknownKeys.where(c.getValue("consumer.new-group-start")) + ")");
+        }
+        if (redis.uri() != null && !redis.uri().matches("rediss?://.+")) {
+            problems.add("redis.uri must start with redis:// or rediss://, was '" + redis.redactedUri()
+                    + "' (" + UnknownKeys.where(c.getValue("redis.uri")) + ")");
+        }
+    }
+
+    private Map<String, RpcServiceSettings> services(Config merged) {
+        Config defaults = merged.getConfig("eventbus.grpc.defaults");
+        Map<String, RpcServiceSettings> services = new LinkedHashMap<>();
+        for (String name : UnknownKeys.children(merged, "eventbus.grpc.services")) {
+            String path = UnknownKeys.join(ROOT, "grpc", "services", name);
+            Config entry;
+            try {
+                entry = merged.getConfig(path);
+            } catch (ConfigException e) {
+                problems.add(e.getMessage());
+                continue;
+            }
+            for (String key : entry.root().keySet()) {
+                if (!key.equals("target") && !defaults.hasPath(key)) {
+                    problems.add("unknown key '" + path + "." + key + "' ("
+                            + UnknownKeys.where(entry.getValue(key)) + "); allowed: target, "
+                            + String.join(", ", defaults.root().keySet()));
+                }
+            }
+            Config full = entry.withFallback(defaults);
+            String target = full.hasPath("target") ? read(() -> full.getString("target")) : "";
+            if (target == null || target.isBlank()) {
+                problems.add(path + ".target is missing: say where the service runs, e.g. \"host:50051\"");
+                continue;
+            }
+            services.put(name, new RpcServiceSettings(name, target,
+                    read(() -> full.getDuration("deadline")),
+                    read(() -> full.getBoolean("tls")),
+                    read(() -> full.getString("trust-ca-file")),
+                    read(() -> full.getInt("max-inbound-message-size"))));
+        }
+        return services;
+    }
+
+    private Map<String, Integer> handlerLimits(Config merged) {
+        Map<String, Integer> limits = new LinkedHashMap<>();
+        for (String name : UnknownKeys.children(merged, "eventbus.handlers")) {
+            String path = UnknownKeys.join(ROOT, "handlers", name);
+            Config entry = read(() -> merged.getConfig(path));
+            if (entry == null) {
+                continue;
+            }
+            for (String key : entry.root().keySet()) {
+                if (!key.equals("max-in-flight")) {
+                    problems.add("unknown key '" + path + "." + key + "' ("
+                            + UnknownKeys.where(entry.getValue(key)) + "); allowed: max-in-flight");
+                }
+            }
+            if (entry.hasPath("max-in-flight")) {
+                Integer limit = read(() -> entry.getInt("max-in-flight"));
+                limits.put(name, positive(path + ".max-in-flight", limit));
+            }
+        }
+        return limits;
+    }
+
+    private <T> T read(Supplier<T> getter) {
+        try {
+            return getter.get();
+        } catch (ConfigException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+    }
+
+    private Integer positive(String key, Integer value) {
+        if (value != null && value < 1) {
+            problems.add(key + " must be at least 1, was " + value);
+        }
+        return value;
+    }
+
+    /** Relative paths are relative to the installation (EVENTBUS_HOME, set by bin/eventbus) when known. */
+    private static Path installationRelative(String dir) {
+        Path path = Path.of(dir == null ? "plugins" : dir);
+        String home = System.getenv("EVENTBUS_HOME");
+        return path.isAbsolute() || home == null || home.isBlank() ? path : Path.of(home).resolve(path);
+    }
+
+    private static String defaultConsumerName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                host = "eventbus";
+            }
+        }
+        return host;
+    }
+}

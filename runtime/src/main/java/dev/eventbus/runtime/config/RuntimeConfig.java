@@ -1,0 +1,44 @@
+package dev.eventbus.runtime.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The runtime's validated settings, read once at start-up from the {@code eventbus} tree.
+ * Immutable; the only type that knows config paths is {@link ConfigLoader}.
+ *
+ * @param consumerName this instance's consumer name in every group
+ * @param services configured gRPC services by service name
+ * @param handlerMaxInFlight per-handler overrides of {@link ConsumerSettings#maxInFlight()}
+ * @param pluginConfigs the operator's {@code eventbus.plugins} tree (one subtree per plugin id),
+ *     checked against each plugin's own defaults when the plugin loads
+ * @param source the merged configuration, for {@code config show}
+ */
+public record RuntimeConfig(
+        String consumerName,
+        Path pluginsDir,
+        RedisSettings redis,
+        ConsumerSettings consumer,
+        Map<String, RpcServiceSettings> services,
+        Map<String, Integer> handlerMaxInFlight,
+        Config pluginConfigs,
+        Config source) {
+
+    public RuntimeConfig {
+        services = Map.copyOf(services);
+        handlerMaxInFlight = Map.copyOf(handlerMaxInFlight);
+    }
+
+    /** The in-flight limit of one handler. */
+    public int maxInFlight(String handler) {
+        return handlerMaxInFlight.getOrDefault(handler, consumer.maxInFlight());
+    }
+
+    /** The operator's config for one plugin, or an empty config. */
+    public Config pluginConfig(String pluginId) {
+        String path = UnknownKeys.join(pluginId);
+        return pluginConfigs.hasPath(path) ? pluginConfigs.getConfig(path) : ConfigFactory.empty();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.eventbus.runtime.consumer;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import dev.eventbus.runtime.internal.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only class that sends XACK. Workers hand it the ids whose outcome is durable; it sends them
+ * in batches (one XACK per stream and group, pipelined on the shared connection) at least every
+ * {@code interval}, sooner when a batch fills.
+ *
+ * <p>An XACK that fails (Redis away) leaves its entries pending: they are delivered again later,
+ * which at-least-once allows. Nothing is acked that was not handed in.
+ *
+ * <p>Thread-safe: {@link #ack} is called from many worker threads; one flusher thread sends.
+ */
+public final class Acknowledger implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Acknowledger.class);
+
+    private record Target(String stream, String group) {}
+
+    private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final int batchSize;
+    private final Duration interval;
+    private final Map<Target, Queue<String>> queues = new ConcurrentHashMap<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Thread flusher;
+    private volatile boolean stopping;
+
+    public Acknowledger(RedisAsyncCommands<byte[], byte[]> redis, int batchSize, Duration interval) {
+        this.redis = redis;
+        this.batchSize = batchSize;
+        this.interval = interval;
+        this.flusher = Thread.ofPlatform().name("eventbus-acker").daemon(true).start(this::run);
+    }
+
+    /** Queues an acknowledgement; sent within {@code interval}. */
+    public void ack(String stream, String group, String id) {
+        queues.computeIfAbsent(new Target(stream, group), t -> new ConcurrentLinkedQueue<>()).add(id);
+        if (queued.incrementAndGet() >= batchSize) {
+            LockSupport.unpark(flusher);
+        }
+    }
+
+    private void run() {
+        while (!stopping) {
+            try {
+                LockSupport.parkNanos(interval.toNanos());
+                send();
+            } catch (Throwable t) {
+                LOG.warn("acknowledger: {}", Errors.rootMessage(t));
+            }
+        }
+    }
+
+    private List<RedisFuture<Long>> send() {
+        List<RedisFuture<Long>> sent = new ArrayList<>();
+        for (Map.Entry<Target, Queue<String>> e : queues.entrySet()) {
+            Queue<String> queue = e.getValue();
+            while (!queue.isEmpty()) {
+                List<String> ids = new ArrayList<>(Math.min(batchSize, 64));
+                String id;
+                while (ids.size() < batchSize && (id = queue.poll()) != null) {
+                    ids.add(id);
+                }
+                queued.addAndGet(-ids.size());
+                Target t = e.getKey();
+                RedisFuture<Long> future = redis.xack(bytes(t.stream()), bytes(t.group()), ids.toArray(String[]::new));
+                future.whenComplete((n, err) -> {
+                    if (err != null) {
+                        LOG.warn("XACK of {} entries on {} for group {} failed, they stay pending: {}",
+                                ids.size(), t.stream(), t.group(), Errors.rootMessage(err));
+                    }
+                });
+                sent.add(future);
+            }
+        }
+        return sent;
+    }
+
+    /** Sends everything queued and waits (bounded) for Redis to confirm. */
+    public void flush(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (RedisFuture<Long> f : send()) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                // Logged by the completion handler; the entries stay pending.
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        LockSupport.unpark(flusher);
+        try {
+            flusher.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flush(Duration.ofSeconds(5));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

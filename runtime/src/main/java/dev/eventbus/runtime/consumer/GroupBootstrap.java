@@ -1,0 +1,34 @@
+package dev.eventbus.runtime.consumer;
+
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Creates a subscription's consumer group (and the stream, with MKSTREAM) when it does not exist.
+ * An existing group is left where it is: BUSYGROUP is success.
+ */
+public final class GroupBootstrap {
+
+    private GroupBootstrap() {}
+
+    /**
+     * @param start where a new group starts: "0" or "$"
+     * @return true when the group was created now
+     */
+    public static boolean ensure(RedisCommands<byte[], byte[]> redis, String stream, String group, String start) {
+        try {
+            redis.xgroupCreate(StreamOffset.from(bytes(stream), start), bytes(group),
+                    XGroupCreateArgs.Builder.mkstream());
+            return true;
+        } catch (RedisBusyException e) {
+            return false;
+        }
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.eventbus.runtime.consumer;
+
+import dev.eventbus.runtime.config.RedisSettings;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import static dev.eventbus.runtime.internal.Errors.rootMessage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the Lettuce client and opens connections to Redis. Connections reconnect on their own after
+ * a drop; while disconnected they refuse commands at once instead of queueing them (no heap growth
+ * during an outage), and the request queue is bounded.
+ *
+ * <p>At start-up Redis may not be up yet: {@link #connect} retries with doubling back-off and logs
+ * one line per attempt, never a stack trace.
+ *
+ * <p>Thread-safe.
+ */
+public final class RedisConnector implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisConnector.class);
+
+    private final RedisSettings settings;
+    private final RedisClient client;
+    private final RedisURI uri;
+
+    public RedisConnector(RedisSettings settings) {
+        this.settings = settings;
+        this.uri = RedisURI.create(settings.uri());
+        this.uri.setTimeout(settings.commandTimeout());
+        this.client = RedisClient.create();
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(settings.requestQueueSize())
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
+                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build())
+                .build());
+    }
+
+    /**
+     * Opens a connection, retrying until Redis answers or {@code stopping} turns true.
+     *
+     * @param purpose what the connection is for, for the log line
+     * @return the connection, or {@code null} when stopped before Redis answered
+     */
+    public StatefulRedisConnection<byte[], byte[]> connect(String purpose, BooleanSupplier stopping) {
+        Duration backoff = settings.connectBackoffInitial();
+        int attempt = 0;
+        while (!stopping.getAsBoolean()) {
+            attempt++;
+            try {
+                StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, uri);
+                if (attempt > 1) {
+                    LOG.info("Redis at {} answered after {} attempts ({})", settings.redactedUri(), attempt, purpose);
+                }
+                return connection;
+            } catch (RuntimeException e) {
+                LOG.warn("Redis at {} unreachable ({}): {}; retrying in {} ms",
+                        settings.redactedUri(), purpose, rootMessage(e), backoff.toMillis());
+                if (!sleep(backoff)) {
+                    return null;
+                }
+                backoff = backoff.multipliedBy(2);
+                if (backoff.compareTo(settings.connectBackoffMax()) > 0) {
+                    backoff = settings.connectBackoffMax();
+                }
+            }
+        }
+        return null;
+    }
+
+
+    private static boolean sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public RedisSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,214 @@
+package dev.eventbus.runtime.consumer;
+
+import dev.eventbus.runtime.config.ConsumerSettings;
+import dev.eventbus.runtime.dispatch.Dispatcher;
+import dev.eventbus.runtime.internal.Errors;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read loop of one subscription, on its own Redis connection (a blocking read would hold up
+ * every other command on a shared one). It first reads its own pending entries (history, id
+ * {@code 0}) so nothing delivered before a crash is forgotten, then new entries ({@code >}) with a
+ * finite BLOCK. It asks for at most as many entries as it has free worker slots, so an entry's idle
+ * time in Redis starts when a worker is ready for it.
+ *
+ * <p>The loop survives every error: Redis down, timeouts, a missing group. It backs off, logs one
+ * line, and goes on until {@link #stop()}.
+ *
+ * <p>Thread-safe: {@link #start()}, {@link #stop()} and {@link #awaitIdle} may be called from any
+ * thread; the loop itself runs on one thread.
+ */
+public final class StreamConsumer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamConsumer.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final Subscription sub;
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final Consumer<byte[]> consumer;
+    private final ConsumerSettings settings;
+    private final Dispatcher dispatcher;
+    private final int maxInFlight;
+    private final Semaphore slots;
+    private final byte[] stream;
+    private volatile boolean stopping;
+    private Thread thread;
+    private String historyCursor = "0";
+
+    public StreamConsumer(Subscription sub, StatefulRedisConnection<byte[], byte[]> connection, String consumerName,
+            ConsumerSettings settings, int maxInFlight, Dispatcher dispatcher) {
+        this.sub = sub;
+        this.connection = connection;
+        this.consumer = Consumer.from(bytes(sub.group()), bytes(consumerName));
+        this.settings = settings;
+        this.dispatcher = dispatcher;
+        this.maxInFlight = maxInFlight;
+        this.slots = new Semaphore(maxInFlight);
+        this.stream = bytes(sub.stream());
+    }
+
+    public Subscription subscription() {
+        return sub;
+    }
+
+    public synchronized void start() {
+        thread = Thread.ofVirtual().name("eventbus-reader-" + sub.name()).start(this::run);
+    }
+
+    /** Stops reading; in-flight events go on (see {@link #awaitIdle}). */
+    public void stop() {
+        stopping = true;
+    }
+
+    /** Waits for the reader to exit and every in-flight event to finish, up to the deadline. */
+    public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            t.join(Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())));
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0 || !slots.tryAcquire(maxInFlight, left, TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        slots.release(maxInFlight);
+        return true;
+    }
+
+    /** Events of this subscription being handled now. */
+    public int inFlight() {
+        return maxInFlight - slots.availablePermits();
+    }
+
+    private void run() {
+        Duration backoff = Duration.ZERO;
+        while (!stopping) {
+            try {
+                iteration();
+                backoff = Duration.ZERO;
+            } catch (Throwable t) {
+                backoff = backoff.isZero() ? Duration.ofMillis(200) : min(backoff.multipliedBy(2), MAX_BACKOFF);
+                handleTrouble(t, backoff);
+                sleep(backoff);
+            }
+        }
+        LOG.debug("reader {} stopped", sub.name());
+    }
+
+    private void iteration() throws InterruptedException {
+        int free = slots.drainPermits();
+        if (free == 0) {
+            if (!slots.tryAcquire(settings.block().toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+            free = 1 + slots.drainPermits();
+        }
+        List<StreamEntry> entries;
+        try {
+            entries = read(free);
+        } catch (RuntimeException e) {
+            slots.release(free);
+            throw e;
+        }
+        slots.release(free - entries.size());
+        for (StreamEntry entry : entries) {
+            dispatcher.dispatch(sub, entry, slots::release);
+        }
+    }
+
+    private List<StreamEntry> read(int count) {
+        RedisCommands<byte[], byte[]> redis = connection.sync();
+        if (historyCursor != null) {
+            List<StreamMessage<byte[], byte[]>> messages = redis.xreadgroup(consumer,
+                    XReadArgs.Builder.count(count), StreamOffset.from(stream, historyCursor));
+            if (messages.isEmpty()) {
+                historyCursor = null;
+                LOG.debug("reader {}: own pending entries done, reading new entries", sub.name());
+                return List.of();
+            }
+            historyCursor = messages.get(messages.size() - 1).getId();
+            return withDeliveries(redis, messages);
+        }
+        if (stopping) {
+            return List.of();
+        }
+        List<StreamMessage<byte[], byte[]>> messages = redis.xreadgroup(consumer,
+                XReadArgs.Builder.count(count).block(settings.block()), StreamOffset.lastConsumed(stream));
+        List<StreamEntry> entries = new ArrayList<>(messages.size());
+        for (StreamMessage<byte[], byte[]> m : messages) {
+            entries.add(new StreamEntry(sub.stream(), m.getId(), m.getBody(), 1));
+        }
+        return entries;
+    }
+
+    /** History reads do not say how often an entry was delivered; XPENDING does. */
+    private List<StreamEntry> withDeliveries(RedisCommands<byte[], byte[]> redis,
+            List<StreamMessage<byte[], byte[]>> messages) {
+        Map<String, Integer> deliveries = new HashMap<>();
+        List<PendingMessage> pending = redis.xpending(stream, consumer,
+                Range.create(messages.get(0).getId(), messages.get(messages.size() - 1).getId()),
+                Limit.from(messages.size()));
+        for (PendingMessage p : pending) {
+            deliveries.put(p.getId(), (int) Math.min(Integer.MAX_VALUE, p.getRedeliveryCount()));
+        }
+        List<StreamEntry> entries = new ArrayList<>(messages.size());
+        for (StreamMessage<byte[], byte[]> m : messages) {
+            entries.add(new StreamEntry(sub.stream(), m.getId(), m.getBody(), deliveries.getOrDefault(m.getId(), 1)));
+        }
+        return entries;
+    }
+
+    private void handleTrouble(Throwable t, Duration backoff) {
+        if (t instanceof RedisCommandExecutionException e && String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
+            LOG.error("reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream deleted);"
+                    + " re-creating it from the start of the stream (entries may be delivered again, none skipped);"
+                    + " next try in {} ms", sub.name(), sub.group(), sub.stream(), backoff.toMillis());
+            try {
+                GroupBootstrap.ensure(connection.sync(), sub.stream(), sub.group(), "0");
+                historyCursor = null;
+            } catch (RuntimeException again) {
+                LOG.warn("reader {}: cannot re-create group: {}", sub.name(), Errors.rootMessage(again));
+            }
+            return;
+        }
+        LOG.warn("reader {}: {}; retrying in {} ms", sub.name(), Errors.rootMessage(t), backoff.toMillis());
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.eventbus.runtime.consumer;
+
+import java.util.Map;
+
+/**
+ * One entry as read from a stream: its id and raw fields (names and values as bytes, in order).
+ * An entry deleted or trimmed while pending comes back from Redis with no fields.
+ *
+ * @param deliveries how many times Redis has delivered the entry to this group, counting this one
+ */
+public record StreamEntry(String stream, String id, Map<byte[], byte[]> fields, int deliveries) {
+
+    /** True when Redis returned the id without a body: the entry is gone from the stream. */
+    public boolean isDeleted() {
+        return fields == null || fields.isEmpty();
+    }
+
+    /** Size of all field names and values, the measure of {@code max-event-bytes}. */
+    public long sizeInBytes() {
+        long size = 0;
+        if (fields != null) {
+            for (Map.Entry<byte[], byte[]> f : fields.entrySet()) {
+                size += f.getKey().length + (f.getValue() == null ? 0 : f.getValue().length);
+            }
+        }
+        return size;
+    }
+
+    /** Milliseconds part of the entry id: when Redis appended it. */
+    public long appendedAtMillis() {
+        int dash = id.indexOf('-');
+        try {
+            return Long.parseLong(dash < 0 ? id : id.substring(0, dash));
+        } catch (NumberFormatException e) {
+            return 0L;
+        }
+    }
+}

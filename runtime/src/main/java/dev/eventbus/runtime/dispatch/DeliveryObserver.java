@@ -1,0 +1,27 @@
+package dev.eventbus.runtime.dispatch;
+
+import dev.eventbus.api.Event;
+import dev.eventbus.runtime.consumer.StreamEntry;
+import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.failure.DeadLetterReason;
+
+/**
+ * Sees every outcome of every delivery: metrics, the dev-mode printout and tests subscribe here.
+ * Called on worker threads; implementations must be thread-safe and quick, and must not throw.
+ */
+public interface DeliveryObserver {
+
+    DeliveryObserver NONE = new DeliveryObserver() {};
+
+    /** The handler returned; the acknowledgement is queued. */
+    default void handled(Subscription subscription, Event event, long nanos) {}
+
+    /** The handler failed; the failure handler decides what happens next. */
+    default void failed(Subscription subscription, Event event, Throwable error) {}
+
+    /** The entry went to the handler's dead-letter stream (written and acknowledged). */
+    default void deadLettered(Subscription subscription, StreamEntry entry, DeadLetterReason reason) {}
+
+    /** The entry's type is not one the handler consumes; acknowledged without a call. */
+    default void skipped(Subscription subscription, Event event) {}
+}

@@ -1,0 +1,57 @@
+package dev.eventbus.runtime.failure;
+
+import dev.eventbus.runtime.consumer.Acknowledger;
+import dev.eventbus.runtime.consumer.StreamEntry;
+import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.dispatch.DeliveryObserver;
+import dev.eventbus.runtime.internal.Errors;
+import java.time.Clock;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the dead letter, and only when Redis has stored it acknowledges the original. If the
+ * write fails (Redis out of memory, disconnected) the original stays pending and comes back.
+ */
+public final class AckingDeadLetterSink implements DeadLetterSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AckingDeadLetterSink.class);
+
+    private final DeadLetterWriter writer;
+    private final Acknowledger acks;
+    private final DeliveryObserver observer;
+    private final Clock clock;
+
+    public AckingDeadLetterSink(DeadLetterWriter writer, Acknowledger acks, DeliveryObserver observer, Clock clock) {
+        this.writer = writer;
+        this.acks = acks;
+        this.observer = observer;
+        this.clock = clock;
+    }
+
+    @Override
+    public void deadLetter(Subscription sub, StreamEntry entry, DeadLetterReason reason, int attempts,
+            Throwable error, String detail, Runnable done) {
+        Instant now = clock.instant();
+        var handler = sub.handler();
+        DeadLetter letter = new DeadLetter(entry, handler.name(), handler.pluginId(), handler.pluginVersion(),
+                reason, attempts, now, now, error, detail);
+        writer.write(letter).whenComplete((id, err) -> {
+            try {
+                if (err == null) {
+                    acks.ack(entry.stream(), sub.group(), entry.id());
+                    LOG.warn("dead-lettered {} {} for handler {} to {} as {}: {}", entry.stream(), entry.id(),
+                            handler.name(), writer.streamOf(handler.name()), reason.wireName(),
+                            error != null ? error.toString() : detail);
+                    observer.deadLettered(sub, entry, reason);
+                } else {
+                    LOG.error("could not dead-letter {} {} for handler {} ({}); it stays pending: {}",
+                            entry.stream(), entry.id(), handler.name(), reason.wireName(), Errors.rootMessage(err));
+                }
+            } finally {
+                done.run();
+            }
+        });
+    }
+}

@@ -1,0 +1,17 @@
+package dev.eventbus.runtime.failure;
+
+import dev.eventbus.runtime.consumer.StreamEntry;
+import dev.eventbus.runtime.consumer.Subscription;
+
+/** Dead-letters an entry and acknowledges it once the dead letter is stored. */
+public interface DeadLetterSink {
+
+    /**
+     * @param error the failure, or {@code null}
+     * @param detail a short explanation when there is no error
+     * @param done run when finished, whether the write succeeded (entry acked) or not (entry stays
+     *     pending)
+     */
+    void deadLetter(Subscription sub, StreamEntry entry, DeadLetterReason reason, int attempts,
+            Throwable error, String detail, Runnable done);
+}

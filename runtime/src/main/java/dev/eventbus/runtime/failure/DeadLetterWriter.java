@@ -1,0 +1,70 @@
+package dev.eventbus.runtime.failure;
+
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Writes dead letters: one stream per handler, each entry the original fields plus provenance
+ * fields prefixed {@code eventbus-}. The caller acknowledges the original only after the returned
+ * future completes normally; when Redis refuses the XADD (for example out of memory) the original
+ * stays pending and is tried again.
+ *
+ * <p>Thread-safe.
+ */
+public final class DeadLetterWriter {
+
+    /** Longest error message kept: enough to act on, short enough to never carry a payload dump. */
+    static final int MAX_MESSAGE = 500;
+
+    private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final String prefix;
+
+    public DeadLetterWriter(RedisAsyncCommands<byte[], byte[]> redis, String prefix) {
+        this.redis = redis;
+        this.prefix = prefix;
+    }
+
+    /** The dead-letter stream of a handler. */
+    public String streamOf(String handler) {
+        return prefix + handler;
+    }
+
+    /** @return the dead-letter entry id, once Redis stored it */
+    public CompletableFuture<String> write(DeadLetter letter) {
+        Map<byte[], byte[]> fields = new LinkedHashMap<>();
+        if (letter.entry().fields() != null) {
+            fields.putAll(letter.entry().fields());
+        }
+        put(fields, "eventbus-reason", letter.reason().wireName());
+        put(fields, "eventbus-source-stream", letter.entry().stream());
+        put(fields, "eventbus-source-id", letter.entry().id());
+        put(fields, "eventbus-handler", letter.handler());
+        put(fields, "eventbus-plugin", letter.pluginId());
+        put(fields, "eventbus-plugin-version", letter.pluginVersion());
+        put(fields, "eventbus-attempts", Integer.toString(letter.attempts()));
+        put(fields, "eventbus-first-failure", letter.firstFailure().toString());
+        put(fields, "eventbus-last-failure", letter.lastFailure().toString());
+        if (letter.error() != null) {
+            put(fields, "eventbus-error-class", letter.error().getClass().getName());
+            put(fields, "eventbus-error-message", truncate(String.valueOf(letter.error().getMessage())));
+        } else if (letter.detail() != null) {
+            put(fields, "eventbus-error-message", truncate(letter.detail()));
+        }
+        return redis.xadd(bytes(streamOf(letter.handler())), fields).toCompletableFuture();
+    }
+
+    static String truncate(String s) {
+        return s.length() <= MAX_MESSAGE ? s : s.substring(0, MAX_MESSAGE) + "...";
+    }
+
+    private static void put(Map<byte[], byte[]> fields, String name, String value) {
+        fields.put(bytes(name), bytes(value == null ? "" : value));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

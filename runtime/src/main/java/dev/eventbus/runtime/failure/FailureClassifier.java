@@ -1,0 +1,49 @@
+package dev.eventbus.runtime.failure;
+
+import dev.eventbus.api.NonRetriableEventException;
+import dev.eventbus.api.RetriableEventException;
+import io.grpc.Status;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Sorts failures into "may succeed later" and "never will". A handler's own exceptions say so by
+ * type; a gRPC status says so by code (searched along the cause chain, so a handler that wraps a
+ * StatusRuntimeException is classified by the status).
+ */
+public final class FailureClassifier {
+
+    /** Codes that will not change by trying again with the same request. */
+    static final Set<Status.Code> PERMANENT = EnumSet.of(
+            Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND, Status.Code.FAILED_PRECONDITION,
+            Status.Code.PERMISSION_DENIED, Status.Code.UNIMPLEMENTED, Status.Code.OUT_OF_RANGE);
+
+    private FailureClassifier() {}
+
+    /** @return the dead-letter reason for a permanent failure, or {@code null} to retry */
+    public static DeadLetterReason permanentReason(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof NonRetriableEventException) {
+                return DeadLetterReason.HANDLER_ERROR;
+            }
+            if (t instanceof RetriableEventException) {
+                return null;
+            }
+            Status status = statusOf(t);
+            if (status != null) {
+                return PERMANENT.contains(status.getCode()) ? DeadLetterReason.RPC_STATUS : null;
+            }
+        }
+        return null;
+    }
+
+    private static Status statusOf(Throwable t) {
+        if (t instanceof io.grpc.StatusRuntimeException sre) {
+            return sre.getStatus();
+        }
+        if (t instanceof io.grpc.StatusException se) {
+            return se.getStatus();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.eventbus.runtime.failure;
+
+import dev.eventbus.api.Event;
+import dev.eventbus.runtime.consumer.StreamEntry;
+import dev.eventbus.runtime.consumer.Subscription;
+
+/**
+ * Decides what happens to an event whose handler failed: retry later, or dead-letter now. The read
+ * loop and the dispatcher know only "success" or "failure"; everything else is here.
+ */
+public interface FailureHandler {
+
+    /**
+     * @param done to run once the failure is dealt with (the worker slot is free again)
+     */
+    void onFailure(Subscription subscription, StreamEntry entry, Event event, Throwable error, Runnable done);
+}

@@ -1,0 +1,92 @@
+package dev.eventbus.runtime.rpc;
+
+import dev.eventbus.runtime.config.RpcServiceSettings;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns one {@link ManagedChannel} per configured service and lends them out; the only place that
+ * creates or shuts down channels. gRPC's own retries are disabled: failures go back to the
+ * handler and the event's retry policy decides, so retries never multiply across layers.
+ *
+ * <p>Thread-safe after construction. Channels connect lazily, so a service that is down at
+ * start-up does not stop the runtime.
+ */
+public final class RpcChannelRegistry implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RpcChannelRegistry.class);
+
+    private final Map<String, RpcServiceSettings> settings;
+    private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+
+    public RpcChannelRegistry(Map<String, RpcServiceSettings> services) {
+        this.settings = Map.copyOf(services);
+        services.forEach((name, s) -> channels.put(name, open(s)));
+    }
+
+    private static ManagedChannel open(RpcServiceSettings s) {
+        return Grpc.newChannelBuilder(s.target(), credentials(s))
+                .maxInboundMessageSize(s.maxInboundMessageSize())
+                .disableRetry()
+                .userAgent("eventbus")
+                .build();
+    }
+
+    private static ChannelCredentials credentials(RpcServiceSettings s) {
+        if (!s.tls()) {
+            return InsecureChannelCredentials.create();
+        }
+        if (s.trustCaFile().isBlank()) {
+            return TlsChannelCredentials.create();
+        }
+        try {
+            return TlsChannelCredentials.newBuilder().trustManager(new File(s.trustCaFile())).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "grpc service " + s.service() + ": cannot read trust-ca-file " + s.trustCaFile(), e);
+        }
+    }
+
+    /** Whether a service has a configured target. */
+    public boolean isConfigured(String service) {
+        return channels.containsKey(service);
+    }
+
+    /** The shared channel of a configured service. */
+    public Optional<ManagedChannel> channel(String service) {
+        return Optional.ofNullable(channels.get(service));
+    }
+
+    /** The settings of a configured service. */
+    public Optional<RpcServiceSettings> settings(String service) {
+        return Optional.ofNullable(settings.get(service));
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(ManagedChannel::shutdown);
+        for (Map.Entry<String, ManagedChannel> e : channels.entrySet()) {
+            try {
+                if (!e.getValue().awaitTermination(5, TimeUnit.SECONDS)) {
+                    e.getValue().shutdownNow();
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                e.getValue().shutdownNow();
+            }
+            LOG.debug("closed channel to {}", e.getKey());
+        }
+    }
+}

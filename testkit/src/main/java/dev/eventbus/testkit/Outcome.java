@@ -1,0 +1,58 @@
+package dev.eventbus.testkit;
+
+import java.util.Objects;
+
+/**
+ * What the runtime would do with an event after one delivery to a handler.
+ *
+ * <p>Immutable.
+ *
+ * @param kind success (acknowledge), retry later, or dead-letter now
+ * @param error what the handler threw; {@code null} exactly when {@code kind} is {@code SUCCESS}
+ */
+public record Outcome(Kind kind, Throwable error) {
+
+    /** The three ways a delivery ends. */
+    public enum Kind {
+        /** The handler returned: the runtime acknowledges the entry. */
+        SUCCESS,
+        /** A transient failure: the runtime retries with backoff under the handler's policy. */
+        RETRY,
+        /** A permanent failure: the runtime moves the event to the dead-letter stream at once. */
+        DEAD_LETTER
+    }
+
+    /** Checks that an error is present exactly for failures. */
+    public Outcome {
+        Objects.requireNonNull(kind, "kind");
+        if ((kind == Kind.SUCCESS) != (error == null)) {
+            throw new IllegalArgumentException(kind + " must " + (kind == Kind.SUCCESS ? "not " : "") + "carry an error");
+        }
+    }
+
+    /** @return a success */
+    public static Outcome success() {
+        return new Outcome(Kind.SUCCESS, null);
+    }
+
+    /**
+     * @param error the failure
+     * @return a retry
+     */
+    public static Outcome retry(Throwable error) {
+        return new Outcome(Kind.RETRY, error);
+    }
+
+    /**
+     * @param error the failure
+     * @return a dead letter
+     */
+    public static Outcome deadLetter(Throwable error) {
+        return new Outcome(Kind.DEAD_LETTER, error);
+    }
+
+    @Override
+    public String toString() {
+        return error == null ? kind.name() : kind + "(" + error + ")";
+    }
+}

@@ -1,0 +1,195 @@
+package dev.eventbus.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.eventbus.api.Event;
+import dev.eventbus.api.EventHandler;
+import dev.eventbus.api.HandlerContext;
+import dev.eventbus.api.HandlerSpec;
+import dev.eventbus.api.NonRetriableEventException;
+import dev.eventbus.api.RetriableEventException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class HandlerHarnessTest {
+
+    private static final HandlerSpec SPEC = HandlerSpec.named("h").consumes("test", "t").calls(EchoService.NAME);
+    private static final Event EVENT = TestEvents.event("t").build();
+
+    @RegisterExtension
+    final InProcessGrpc grpc = InProcessGrpc.start(EchoService.service());
+
+    @Test
+    void normalReturnIsSuccessAndTheContextIsWired() {
+        AtomicReference<HandlerContext> seen = new AtomicReference<>();
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> seen.set(context)))
+                .pluginId("payments")
+                .config(ConfigFactory.parseString("retries = 3"));
+        Outcome outcome = harness.deliver(EVENT);
+        assertEquals(Outcome.Kind.SUCCESS, outcome.kind());
+        assertNull(outcome.error());
+        assertEquals("payments", seen.get().pluginId());
+        assertEquals(3, seen.get().config().getInt("retries"));
+    }
+
+    @Test
+    void nonRetriableIsDeadLettered() {
+        NonRetriableEventException thrown = new NonRetriableEventException("order unknown");
+        Outcome outcome = deliverThrowing(thrown);
+        assertEquals(Outcome.Kind.DEAD_LETTER, outcome.kind());
+        assertSame(thrown, outcome.error());
+    }
+
+    @Test
+    void retriableAndUntypedFailuresAreRetried() {
+        assertEquals(Outcome.Kind.RETRY, deliverThrowing(new RetriableEventException("locked")).kind());
+        assertEquals(Outcome.Kind.RETRY, deliverThrowing(new IllegalStateException("bug")).kind());
+        assertEquals(Outcome.Kind.RETRY, deliverThrowing(new IOException("disk")).kind());
+        assertEquals(Outcome.Kind.RETRY, deliverThrowing(new InterruptedException("timeout")).kind());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Status.Code.class,
+            names = {"INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "PERMISSION_DENIED", "UNIMPLEMENTED", "OUT_OF_RANGE"})
+    void permanentGrpcCodesAreDeadLettered(Status.Code code) {
+        assertEquals(Outcome.Kind.DEAD_LETTER, deliverThrowing(Status.fromCode(code).asRuntimeException()).kind());
+        assertEquals(Outcome.Kind.DEAD_LETTER, deliverThrowing(Status.fromCode(code).asException()).kind());
+        assertEquals(Outcome.Kind.DEAD_LETTER,
+                deliverThrowing(new RuntimeException("wrapped", Status.fromCode(code).asRuntimeException())).kind());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Status.Code.class,
+            names = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED", "ABORTED", "INTERNAL", "UNKNOWN", "CANCELLED"})
+    void otherGrpcCodesAreRetried(Status.Code code) {
+        assertEquals(Outcome.Kind.RETRY, deliverThrowing(Status.fromCode(code).asRuntimeException()).kind());
+    }
+
+    @Test
+    void theNearestTypedSignalInTheCauseChainDecides() {
+        StatusRuntimeException notFound = Status.NOT_FOUND.asRuntimeException();
+        assertEquals(Outcome.Kind.RETRY, deliverThrowing(new RetriableEventException("try later", notFound)).kind());
+        StatusException unavailable = Status.UNAVAILABLE.asException();
+        assertEquals(Outcome.Kind.DEAD_LETTER,
+                deliverThrowing(new RuntimeException(new NonRetriableEventException("bad", unavailable))).kind());
+    }
+
+    @Test
+    void realGrpcFailuresAreClassified() {
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) ->
+                EchoService.say(context.channel(EchoService.NAME), event.dataAsString())))
+                .channel(EchoService.NAME, grpc.channel());
+        assertEquals(Outcome.Kind.SUCCESS, harness.deliver(TestEvents.event("t").data("hello").build()).kind());
+        Outcome notFound = harness.deliver(TestEvents.event("t").data("fail:NOT_FOUND").build());
+        assertEquals(Outcome.Kind.DEAD_LETTER, notFound.kind());
+        assertInstanceOf(StatusRuntimeException.class, notFound.error());
+        assertEquals(Outcome.Kind.RETRY, harness.deliver(TestEvents.event("t").data("fail:UNAVAILABLE").build()).kind());
+    }
+
+    @Test
+    void callingAnUndeclaredServiceFailsTheTestEvenIfSwallowed() {
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> {
+            try {
+                context.channel("billing.v1.Billing");
+            } catch (IllegalArgumentException swallowed) {
+                throw new RetriableEventException("looks transient", swallowed);
+            }
+        }));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> harness.deliver(EVENT));
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        assertTrue(e.getMessage().contains("did not declare service 'billing.v1.Billing'"), e.getMessage());
+    }
+
+    @Test
+    void callingADeclaredServiceWithoutAChannelFails() {
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> context.channel(EchoService.NAME)));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> harness.deliver(EVENT));
+        assertTrue(e.getMessage().contains("gave no channel"), e.getMessage());
+    }
+
+    @Test
+    void lendingAnUndeclaredServiceIsRefused() {
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> { }));
+        assertThrows(IllegalArgumentException.class, () -> harness.channel("other.v1.Other", grpc.channel()));
+    }
+
+    @Test
+    void specIsReadOnceAndChecked() {
+        AtomicInteger specCalls = new AtomicInteger();
+        EventHandler counting = new EventHandler() {
+            @Override
+            public HandlerSpec spec() {
+                specCalls.incrementAndGet();
+                return SPEC;
+            }
+
+            @Override
+            public void handle(Event event, HandlerContext context) {
+            }
+        };
+        HandlerHarness harness = HandlerHarness.of(counting);
+        harness.deliver(EVENT);
+        harness.deliver(EVENT);
+        assertEquals(1, specCalls.get());
+        assertSame(SPEC, harness.spec());
+
+        EventHandler noSpec = new EventHandler() {
+            @Override
+            public HandlerSpec spec() {
+                return null;
+            }
+
+            @Override
+            public void handle(Event event, HandlerContext context) {
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> HandlerHarness.of(noSpec));
+    }
+
+    @Test
+    void errorsPropagate() {
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> {
+            throw new AssertionError("expected 42");
+        }));
+        assertThrows(AssertionError.class, () -> harness.deliver(EVENT));
+    }
+
+    private static Outcome deliverThrowing(Exception e) {
+        return HandlerHarness.of(handler((event, context) -> {
+            throw e;
+        })).deliver(EVENT);
+    }
+
+    private static EventHandler handler(Body body) {
+        return new EventHandler() {
+            @Override
+            public HandlerSpec spec() {
+                return SPEC;
+            }
+
+            @Override
+            public void handle(Event event, HandlerContext context) throws Exception {
+                body.run(event, context);
+            }
+        };
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void run(Event event, HandlerContext context) throws Exception;
+    }
+}

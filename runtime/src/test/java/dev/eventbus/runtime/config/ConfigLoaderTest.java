@@ -1,0 +1,102 @@
+package dev.eventbus.runtime.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file(String hocon) throws IOException {
+        Path f = dir.resolve("application.conf");
+        Files.writeString(f, hocon);
+        return f;
+    }
+
+    @Test
+    void referenceAloneIsValid() {
+        RuntimeConfig c = ConfigLoader.load(Optional.empty());
+        assertEquals(Duration.ofSeconds(2), c.consumer().block());
+        assertEquals(256, c.consumer().maxInFlight());
+        assertEquals("eventbus:dlq:h", c.consumer().deadLetterStream("h"));
+        assertTrue(c.services().isEmpty());
+        assertTrue(!c.consumerName().isBlank(), "consumer name defaults to the host name");
+    }
+
+    @Test
+    void fileValuesAndServicesAreRead() throws IOException {
+        RuntimeConfig c = ConfigLoader.load(Optional.of(file("""
+                eventbus {
+                  consumer-name = worker-7
+                  consumer { max-in-flight = 8, block = 500ms }
+                  handlers { h1 { max-in-flight = 3 } }
+                  grpc.services { "orders.v1.OrderService" { target = "localhost:1", deadline = 750ms } }
+                }
+                """)));
+        assertEquals("worker-7", c.consumerName());
+        assertEquals(3, c.maxInFlight("h1"));
+        assertEquals(8, c.maxInFlight("other"));
+        RpcServiceSettings s = c.services().get("orders.v1.OrderService");
+        assertEquals("localhost:1", s.target());
+        assertEquals(Duration.ofMillis(750), s.deadline());
+        assertEquals(4194304, s.maxInboundMessageSize(), "unset keys come from grpc.defaults");
+    }
+
+    @Test
+    void unknownKeyNamesKeyAndFile() throws IOException {
+        Path f = file("eventbus.consumer.blok = 2s\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));
+        assertTrue(e.getMessage().contains("eventbus.consumer.blok"), e.getMessage());
+        assertTrue(e.getMessage().contains(f.getFileName().toString()), e.getMessage());
+    }
+
+    @Test
+    void unparsableValueNamesKey() throws IOException {
+        Path f = file("eventbus.consumer.block = soon\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));
+        assertTrue(e.getMessage().contains("consumer.block"), e.getMessage());
+    }
+
+    @Test
+    void everyProblemIsListedAtOnce() throws IOException {
+        Path f = file("""
+                eventbus.consumer.max-in-flight = 0
+                eventbus.consumer.new-group-start = "middle"
+                eventbus.grpc.services.x { deadline = 1s }
+                eventbus.grpc.services.y { target = "h:1", colour = blue }
+                eventbus.handlers.h { speed = 3 }
+                """);
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));
+        assertEquals(5, e.problems().size(), e.getMessage());
+    }
+
+    @Test
+    void blockMustBeShorterThanCommandTimeout() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                ConfigFactory.parseString("eventbus.consumer.block = 20s")));
+        assertTrue(e.getMessage().contains("redis.command-timeout"), e.getMessage());
+    }
+
+    @Test
+    void missingFileIsAnError() {
+        assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(dir.resolve("nope.conf"))));
+    }
+
+    @Test
+    void redactedUriHidesPassword() {
+        RuntimeConfig c = ConfigLoader.load(Optional.empty(),
+                ConfigFactory.parseString("eventbus.redis.uri = \"redis://app:s3cret@redis:6379/0\""));
+        assertEquals("redis://***@redis:6379/0", c.redis().redactedUri());
+    }
+}

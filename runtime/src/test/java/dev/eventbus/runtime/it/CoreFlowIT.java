@@ -1,0 +1,223 @@
+package dev.eventbus.runtime.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.samples.orders.OrderServer;
+import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
+import dev.eventbus.testkit.PluginJarBuilder;
+import dev.eventbus.testkit.RedisExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The core path against a real Redis, a real gRPC server on loopback and real plugin JARs: the
+ * sample payments plugin as the build ships it, and a test plugin built into a temp directory.
+ */
+class CoreFlowIT {
+
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+
+    @TempDir
+    Path plugins;
+
+    private OrderServer orders;
+    private Streams streams;
+    private final List<EventbusRuntime> runtimes = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        REDIS.command("FLUSHALL");
+        orders = OrderServer.start(0);
+        streams = new Streams(REDIS.uri());
+        System.clearProperty("eventbus.it.failing");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        runtimes.forEach(EventbusRuntime::stop);
+        streams.close();
+        orders.close();
+        System.clearProperty("eventbus.it.failing");
+    }
+
+    private EventbusRuntime start(Map<String, Object> extra) {
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                "eventbus.redis.uri", REDIS.uri(),
+                "eventbus.plugins-dir", plugins.toString(),
+                "eventbus.consumer-name", "it-1",
+                "eventbus.consumer.shutdown-grace", "5s",
+                "eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target()));
+        settings.putAll(extra);
+        RuntimeConfig config = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings));
+        EventbusRuntime runtime = new EventbusRuntime(config);
+        runtimes.add(runtime);
+        runtime.start();
+        return runtime;
+    }
+
+    private void installPaymentsPlugin() throws Exception {
+        Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), plugins.resolve("payments-plugin.jar"));
+    }
+
+    private void installRecorder() throws Exception {
+        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+    }
+
+    private static Map<String, String> topup(int i) {
+        return Map.of("type", "wallet.topup.succeeded", "subject", "w-" + i, "id", "evt-" + i,
+                "data", "{\"orderId\":\"o-" + i + "\",\"walletId\":\"w-" + i + "\",\"amountCents\":" + i + "}");
+    }
+
+    @Test
+    void tenThousandEventsReachTheOrderServiceOnceEach() throws Exception {
+        installPaymentsPlugin();
+        EventbusRuntime runtime = start(Map.of());
+        assertEquals(List.of("mark-order-paid"), runtime.handlers().stream().map(h -> h.name()).toList());
+
+        int n = 10_000;
+        List<Map<String, String>> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            events.add(topup(i));
+        }
+        long start = System.nanoTime();
+        streams.publishAll("wallet", events);
+        Streams.await("all orders paid", Duration.ofSeconds(60), () -> orders.appliedCount() >= n);
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("wallet", "mark-order-paid") == 0);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        List<ReceivedCall> calls = orders.calls();
+        assertEquals(n, calls.size(), "each event called the service exactly once");
+        assertEquals(n, calls.stream().map(ReceivedCall::orderId).distinct().count());
+        assertEquals(0, orders.duplicates());
+        assertTrue(calls.stream().allMatch(ReceivedCall::hadDeadline), "every call carries a deadline");
+        assertTrue(calls.stream().allMatch(c -> c.idempotencyKey() != null
+                && c.idempotencyKey().startsWith("mark-order-paid/wallet/")), "every call carries an idempotency key");
+        Map<String, Object> group = streams.group("wallet", "mark-order-paid");
+        assertEquals(0L, group.get("lag"));
+        assertEquals(0L, group.get("pending"));
+        System.out.printf("core flow: %d events published and handled in %d ms; pending after: %s, lag after: %s%n",
+                n, millis, group.get("pending"), group.get("lag"));
+    }
+
+    @Test
+    void failingHandlerLeavesItsEntryPendingAndOthersFlow() throws Exception {
+        installRecorder();
+        start(Map.of());
+        for (int i = 0; i < 20; i++) {
+            streams.publish("it-stream", i % 5 == 0
+                    ? Map.of("type", "it.recorded", "subject", "s-" + i, "fail", "always")
+                    : Map.of("type", "it.recorded", "subject", "s-" + i));
+        }
+        Streams.await("16 good events handled", Duration.ofSeconds(20), () -> orders.appliedCount() == 16);
+        Streams.await("4 failing entries pending", Duration.ofSeconds(10),
+                () -> streams.pending("it-stream", "recorder") == 4);
+        Set<String> handled = orders.calls().stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i % 5 != 0, handled.contains("s-" + i), "s-" + i);
+        }
+    }
+
+    @Test
+    void afterRestartOwnPendingEntriesAreHandled() throws Exception {
+        installRecorder();
+        System.setProperty("eventbus.it.failing", "true");
+        EventbusRuntime first = start(Map.of());
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ids.add(streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "r-" + i, "fail", "while-flagged")));
+        }
+        Streams.await("all 10 pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 10);
+        first.stop();
+        assertEquals(0, orders.appliedCount());
+
+        System.setProperty("eventbus.it.failing", "false");
+        start(Map.of());
+        Streams.await("pending entries handled after restart", Duration.ofSeconds(20), () -> orders.appliedCount() == 10);
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+        Set<String> keys = new HashSet<>(orders.distinctKeys());
+        for (String id : ids) {
+            assertTrue(keys.contains("recorder/it-stream/" + id), "idempotency key of " + id);
+        }
+        assertTrue(orders.calls().stream().allMatch(c -> c.attempt() == 2), "second delivery of each entry");
+    }
+
+    @Test
+    void malformedEntriesAreDeadLetteredAndNeverReachTheHandler() throws Exception {
+        installRecorder();
+        start(Map.of("eventbus.consumer.max-event-bytes", 2048));
+        String noType = streams.publish("it-stream", Map.of("subject", "bad-1", "data", "{}"));
+        String big = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "bad-2", "data", "x".repeat(5000)));
+        REDIS.command("XADD", "it-stream", "*", "type", "it.recorded", "subject", "bad-3", "fail", "never-again");
+        streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "good"));
+        streams.publish("it-stream", Map.of("type", "other.type", "subject", "not-mine"));
+
+        Streams.await("good event handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
+        Streams.await("3 dead letters", Duration.ofSeconds(10), () -> streams.redis().xlen("eventbus:dlq:recorder") == 3);
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+        assertEquals(List.of("good"), orders.calls().stream().map(ReceivedCall::orderId).toList());
+
+        Map<String, String> reasons = new HashMap<>();
+        for (var m : streams.redis().xrange("eventbus:dlq:recorder", io.lettuce.core.Range.create("-", "+"))) {
+            reasons.put(m.getBody().get("eventbus-source-id"), m.getBody().get("eventbus-reason"));
+            assertEquals("recorder", m.getBody().get("eventbus-handler"));
+            assertEquals("recorder", m.getBody().get("eventbus-plugin"));
+            assertEquals("it-stream", m.getBody().get("eventbus-source-stream"));
+        }
+        assertEquals("decode", reasons.get(noType));
+        assertEquals("too-large", reasons.get(big));
+        assertTrue(reasons.containsValue("handler-error"), reasons.toString());
+    }
+
+    @Test
+    void nonUtf8FieldIsDeadLetteredWithTheOriginalBytes() throws Exception {
+        installRecorder();
+        start(Map.of());
+        // Raw bytes through the test's own RESP client: the producer wrote Latin-1 by mistake.
+        var raw = new io.lettuce.core.codec.ByteArrayCodec();
+        var client = io.lettuce.core.RedisClient.create(REDIS.uri());
+        try (var c = client.connect(raw)) {
+            c.sync().xadd("it-stream".getBytes(), Map.of("type".getBytes(), "it.recorded".getBytes(),
+                    "subject".getBytes(), new byte[] {'s', (byte) 0xe9}));
+        } finally {
+            client.shutdown();
+        }
+        Streams.await("dead letter", Duration.ofSeconds(10), () -> streams.redis().xlen("eventbus:dlq:recorder") == 1);
+        assertEquals(0, orders.calls().size());
+        assertEquals("decode", streams.redis().xrange("eventbus:dlq:recorder", io.lettuce.core.Range.create("-", "+"))
+                .get(0).getBody().get("eventbus-reason"));
+    }
+
+    @Test
+    void shutdownLetsInFlightEventsFinishAndAcksThem() throws Exception {
+        installRecorder();
+        EventbusRuntime runtime = start(Map.of());
+        for (int i = 0; i < 8; i++) {
+            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "slow-" + i, "sleep-ms", "800"));
+        }
+        Streams.await("8 in flight", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 8);
+        runtime.stop();
+        assertEquals(8, orders.appliedCount(), "in-flight events finished within the grace period");
+        assertEquals(0, streams.pending("it-stream", "recorder"), "and were acknowledged before exit");
+    }
+}

@@ -1,0 +1,80 @@
+package dev.eventbus.runtime.it;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Test-side Redis access: publish like an outside producer, inspect groups like an operator. */
+final class Streams implements AutoCloseable {
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+
+    Streams(String uri) {
+        client = RedisClient.create(uri);
+        connection = client.connect();
+    }
+
+    RedisCommands<String, String> redis() {
+        return connection.sync();
+    }
+
+    String publish(String stream, Map<String, String> fields) {
+        return redis().xadd(stream, fields);
+    }
+
+    /** Publishes many entries pipelined; returns their ids in order. */
+    List<String> publishAll(String stream, List<Map<String, String>> events) throws Exception {
+        List<RedisFuture<String>> futures = new ArrayList<>(events.size());
+        for (Map<String, String> e : events) {
+            futures.add(connection.async().xadd(stream, e));
+        }
+        List<String> ids = new ArrayList<>(events.size());
+        for (RedisFuture<String> f : futures) {
+            ids.add(f.get(10, TimeUnit.SECONDS));
+        }
+        return ids;
+    }
+
+    long pending(String stream, String group) {
+        return redis().xpending(stream, group).getCount();
+    }
+
+    /** XINFO GROUPS as name -> fields. */
+    Map<String, Object> group(String stream, String group) {
+        for (Object g : redis().xinfoGroups(stream)) {
+            List<?> kv = (List<?>) g;
+            Map<String, Object> m = new java.util.HashMap<>();
+            for (int i = 0; i + 1 < kv.size(); i += 2) {
+                m.put(String.valueOf(kv.get(i)), kv.get(i + 1));
+            }
+            if (group.equals(m.get("name"))) {
+                return m;
+            }
+        }
+        throw new AssertionError("no group " + group + " on " + stream);
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown();
+    }
+}

@@ -11,7 +11,10 @@ import dev.eventbus.runtime.dispatch.DeliveryObserver;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.failure.AckingDeadLetterSink;
 import dev.eventbus.runtime.failure.DeadLetterWriter;
-import dev.eventbus.runtime.failure.LeavePendingFailureHandler;
+import dev.eventbus.runtime.failure.ExponentialBackoffRetryPolicy;
+import dev.eventbus.runtime.failure.RetryPolicy;
+import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.failure.RetryingFailureHandler;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
@@ -23,7 +26,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +59,8 @@ public final class EventbusRuntime implements AutoCloseable {
     private RedisConnector redis;
     private Acknowledger acks;
     private ExecutorService workers;
+    private ScheduledExecutorService timers;
+    private Dispatcher dispatcher;
 
     public EventbusRuntime(RuntimeConfig config) {
         this(config, DeliveryObserver.NONE, Clock.systemUTC());
@@ -68,7 +76,7 @@ public final class EventbusRuntime implements AutoCloseable {
     public synchronized void start() {
         LOG.info("eventbus {} starting: consumer '{}', Redis {}, plugins from {}", Versions.runtime(),
                 config.consumerName(), config.redis().redactedUri(), config.pluginsDir().toAbsolutePath());
-        rpc = new RpcChannelRegistry(config.services());
+        rpc = new RpcChannelRegistry(config.services(), config.breaker(), clock);
         plugins = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc);
         List<LoadedHandler> handlers = plugins.start();
 
@@ -81,11 +89,17 @@ public final class EventbusRuntime implements AutoCloseable {
         RedisPreflight.check(shared.sync());
 
         acks = new Acknowledger(shared.async(), config.consumer().ackBatchSize(), config.consumer().ackInterval());
+        var retryStore = new RetryStore(shared.async());
         var writer = new DeadLetterWriter(shared.async(), config.consumer().deadLetterPrefix());
-        var deadLetters = new AckingDeadLetterSink(writer, acks, observer, clock);
+        var deadLetters = new AckingDeadLetterSink(writer, acks, retryStore, observer, clock);
+        Map<String, RetryPolicy> policies = new ConcurrentHashMap<>();
+        var failures = new RetryingFailureHandler(name -> policies.computeIfAbsent(name,
+                n -> new ExponentialBackoffRetryPolicy(config.handler(n).retry(), ThreadLocalRandom.current()::nextDouble)),
+                retryStore, deadLetters, clock);
         workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("eventbus-worker-", 0).factory());
-        var dispatcher = new Dispatcher(new EventCodec(config.consumer().maxEventBytes()), workers, rpc, acks,
-                deadLetters, new LeavePendingFailureHandler(deadLetters), observer);
+        timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("eventbus-timers").daemon(true).factory());
+        dispatcher = new Dispatcher(new EventCodec(config.consumer().maxEventBytes()), workers, timers, rpc, acks,
+                deadLetters, failures, retryStore, observer, config::handler, config.recovery().maxDeliveries());
 
         for (LoadedHandler handler : handlers) {
             for (Map.Entry<String, Set<String>> s : handler.spec().subscriptions().entrySet()) {
@@ -99,8 +113,9 @@ public final class EventbusRuntime implements AutoCloseable {
                     return;
                 }
                 connections.add(connection);
-                StreamConsumer consumer = new StreamConsumer(sub, connection, config.consumerName(),
-                        config.consumer(), config.maxInFlight(handler.name()), dispatcher);
+                StreamConsumer consumer = new StreamConsumer(sub, connection, shared, config.consumerName(),
+                        config.consumer(), config.recovery(), config.maxInFlight(handler.name()), dispatcher, retryStore,
+                        () -> rpc.readBudget(handler.spec().services()), clock);
                 consumers.add(consumer);
                 consumer.start();
                 LOG.info("subscription {} reading (types {}, in-flight limit {})", sub.name(), sub.types(),
@@ -142,9 +157,15 @@ public final class EventbusRuntime implements AutoCloseable {
                 LOG.warn("shutdown grace {} over: {} event(s) still in flight stay pending and are handled "
                         + "again after a restart", config.consumer().shutdownGrace(), unfinished);
             }
+            if (dispatcher != null) {
+                dispatcher.beginShutdown();
+            }
             closeQuietly(acks);
             if (workers != null) {
                 workers.shutdownNow();
+            }
+            if (timers != null) {
+                timers.shutdownNow();
             }
             closeQuietly(plugins);
             connections.forEach(c -> closeQuietly(c::close));

@@ -82,18 +82,29 @@ public final class ConfigLoader {
                 read(() -> c.getDuration("redis.connect-backoff.max")));
         ConsumerSettings consumer = new ConsumerSettings(
                 read(() -> c.getDuration("consumer.block")),
-                positive("consumer.max-in-flight", read(() -> c.getInt("consumer.max-in-flight"))),
                 positive("consumer.max-event-bytes",
                         read(() -> (int) Math.min(Integer.MAX_VALUE, c.getBytes("consumer.max-event-bytes")))),
                 read(() -> c.getString("consumer.new-group-start")),
                 positive("consumer.ack-batch-size", read(() -> c.getInt("consumer.ack-batch-size"))),
                 read(() -> c.getDuration("consumer.ack-interval")),
                 read(() -> c.getDuration("consumer.shutdown-grace")),
-                read(() -> c.getString("consumer.dead-letter-prefix")));
+                read(() -> c.getString("consumer.dead-letter-prefix")),
+                "recreate".equals(oneOf(c, "consumer.missing-group", "recreate", "wait")));
         checkConsistency(c, redis, consumer);
+        RecoverySettings recovery = new RecoverySettings(
+                read(() -> c.getDuration("recovery.retry-poll-interval")),
+                read(() -> c.getDuration("recovery.claim-idle")),
+                read(() -> c.getDuration("recovery.interval")),
+                orOne(positive("recovery.max-deliveries", read(() -> c.getInt("recovery.max-deliveries")))),
+                read(() -> c.getDuration("recovery.delete-idle-consumers-after")));
+        BreakerSettings breaker = new BreakerSettings(
+                orOne(read(() -> c.getInt("grpc.circuit-breaker.failure-threshold"))),
+                read(() -> c.getDuration("grpc.circuit-breaker.open-for")));
 
         Map<String, RpcServiceSettings> services = services(merged);
-        Map<String, Integer> handlerLimits = handlerLimits(merged);
+        Config handlerDefaultsConfig = c.getConfig("handler-defaults");
+        HandlerSettings handlerDefaults = handlerSettings("eventbus.handler-defaults", handlerDefaultsConfig);
+        Map<String, HandlerSettings> handlerOverrides = handlerOverrides(merged, handlerDefaultsConfig);
         String consumerName = read(() -> c.getString("consumer-name"));
         Path pluginsDir = installationRelative(read(() -> c.getString("plugins-dir")));
         Config pluginConfigs = c.getConfig("plugins");
@@ -103,7 +114,8 @@ public final class ConfigLoader {
         }
         return new RuntimeConfig(
                 consumerName.isBlank() ? defaultConsumerName() : consumerName,
-                pluginsDir, redis, consumer, services, handlerLimits, pluginConfigs, merged);
+                pluginsDir, redis, consumer, recovery, breaker, services, handlerDefaults, handlerOverrides,
+                pluginConfigs, merged);
     }
 
     private Config parseFile(Path file) {
@@ -167,26 +179,58 @@ public final class ConfigLoader {
         return services;
     }
 
-    private Map<String, Integer> handlerLimits(Config merged) {
-        Map<String, Integer> limits = new LinkedHashMap<>();
+    private Map<String, HandlerSettings> handlerOverrides(Config merged, Config defaults) {
+        Map<String, HandlerSettings> overrides = new LinkedHashMap<>();
         for (String name : UnknownKeys.children(merged, "eventbus.handlers")) {
             String path = UnknownKeys.join(ROOT, "handlers", name);
             Config entry = read(() -> merged.getConfig(path));
             if (entry == null) {
                 continue;
             }
-            for (String key : entry.root().keySet()) {
-                if (!key.equals("max-in-flight")) {
-                    problems.add("unknown key '" + path + "." + key + "' ("
-                            + UnknownKeys.where(entry.getValue(key)) + "); allowed: max-in-flight");
+            for (var key : entry.entrySet()) {
+                if (!defaults.hasPath(key.getKey())) {
+                    problems.add("unknown key '" + path + "." + key.getKey() + "' ("
+                            + UnknownKeys.where(key.getValue()) + "); allowed: the keys of eventbus.handler-defaults");
                 }
             }
-            if (entry.hasPath("max-in-flight")) {
-                Integer limit = read(() -> entry.getInt("max-in-flight"));
-                limits.put(name, positive(path + ".max-in-flight", limit));
-            }
+            overrides.put(name, handlerSettings(path, entry.withFallback(defaults)));
         }
-        return limits;
+        return overrides;
+    }
+
+    private HandlerSettings handlerSettings(String path, Config h) {
+        Integer maxAttempts = positive(path + ".retry.max-attempts", read(() -> h.getInt("retry.max-attempts")));
+        Double multiplier = read(() -> h.getDouble("retry.backoff.multiplier"));
+        Double jitter = read(() -> h.getDouble("retry.backoff.jitter"));
+        if (multiplier != null && multiplier < 1.0) {
+            problems.add(path + ".retry.backoff.multiplier must be at least 1.0, was " + multiplier);
+        }
+        if (jitter != null && (jitter < 0 || jitter >= 1)) {
+            problems.add(path + ".retry.backoff.jitter must be in [0, 1), was " + jitter);
+        }
+        Integer maxInFlight = positive(path + ".max-in-flight", read(() -> h.getInt("max-in-flight")));
+        RetrySettings retry = new RetrySettings(
+                maxAttempts == null ? 1 : maxAttempts,
+                read(() -> h.getDuration("retry.max-age")),
+                read(() -> h.getDuration("retry.backoff.initial")),
+                multiplier == null ? 1.0 : multiplier,
+                read(() -> h.getDuration("retry.backoff.max")),
+                jitter == null ? 0.0 : jitter);
+        return new HandlerSettings(
+                maxInFlight == null ? 1 : maxInFlight,
+                read(() -> h.getDuration("timeout")),
+                read(() -> h.getDuration("abandon-after")),
+                Boolean.TRUE.equals(read(() -> h.getBoolean("ordered-by-subject"))),
+                retry);
+    }
+
+    private String oneOf(Config c, String key, String... allowed) {
+        String value = read(() -> c.getString(key));
+        if (value != null && !java.util.List.of(allowed).contains(value)) {
+            problems.add(key + " must be one of " + String.join(", ", allowed) + ", was \"" + value + "\" ("
+                    + UnknownKeys.where(c.getValue(key)) + ")");
+        }
+        return value;
     }
 
     private <T> T read(Supplier<T> getter) {
@@ -196,6 +240,10 @@ public final class ConfigLoader {
             problems.add(e.getMessage());
             return null;
         }
+    }
+
+    private static int orOne(Integer value) {
+        return value == null ? 1 : value;
     }
 
     private Integer positive(String key, Integer value) {

@@ -5,13 +5,13 @@ import java.time.Duration;
 /** How every subscription reads, acknowledges and dead-letters. */
 public record ConsumerSettings(
         Duration block,
-        int maxInFlight,
         int maxEventBytes,
         String newGroupStart,
         int ackBatchSize,
         Duration ackInterval,
         Duration shutdownGrace,
-        String deadLetterPrefix) {
+        String deadLetterPrefix,
+        boolean recreateMissingGroup) {
 
     /** The dead-letter stream of one handler. */
     public String deadLetterStream(String handler) {

@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * @param consumerName this instance's consumer name in every group
  * @param services configured gRPC services by service name
- * @param handlerMaxInFlight per-handler overrides of {@link ConsumerSettings#maxInFlight()}
+ * @param handlerDefaults how handlers run unless overridden
+ * @param handlerOverrides per-handler settings (already merged over the defaults)
  * @param pluginConfigs the operator's {@code eventbus.plugins} tree (one subtree per plugin id),
  *     checked against each plugin's own defaults when the plugin loads
  * @param source the merged configuration, for {@code config show}
@@ -21,19 +22,27 @@ public record RuntimeConfig(
         Path pluginsDir,
         RedisSettings redis,
         ConsumerSettings consumer,
+        RecoverySettings recovery,
+        BreakerSettings breaker,
         Map<String, RpcServiceSettings> services,
-        Map<String, Integer> handlerMaxInFlight,
+        HandlerSettings handlerDefaults,
+        Map<String, HandlerSettings> handlerOverrides,
         Config pluginConfigs,
         Config source) {
 
     public RuntimeConfig {
         services = Map.copyOf(services);
-        handlerMaxInFlight = Map.copyOf(handlerMaxInFlight);
+        handlerOverrides = Map.copyOf(handlerOverrides);
+    }
+
+    /** The settings of one handler. */
+    public HandlerSettings handler(String name) {
+        return handlerOverrides.getOrDefault(name, handlerDefaults);
     }
 
     /** The in-flight limit of one handler. */
     public int maxInFlight(String handler) {
-        return handlerMaxInFlight.getOrDefault(handler, consumer.maxInFlight());
+        return handler(handler).maxInFlight();
     }
 
     /** The operator's config for one plugin, or an empty config. */

@@ -1,6 +1,9 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.config.ConsumerSettings;
+import dev.eventbus.runtime.config.RecoverySettings;
+import dev.eventbus.runtime.failure.RetryStore;
+import java.time.Clock;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.internal.Errors;
 import io.lettuce.core.Consumer;
@@ -19,8 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,23 +49,39 @@ public final class StreamConsumer {
     private final Consumer<byte[]> consumer;
     private final ConsumerSettings settings;
     private final Dispatcher dispatcher;
-    private final int maxInFlight;
-    private final Semaphore slots;
+    private final WorkerSlots slots;
+    private final IntSupplier budget;
+    private final RetryStore retryStore;
+    private final RetryPoller retries;
+    private final PendingReclaimer reclaimer;
     private final byte[] stream;
     private volatile boolean stopping;
+    private volatile boolean wasPaused;
     private Thread thread;
     private String historyCursor = "0";
 
-    public StreamConsumer(Subscription sub, StatefulRedisConnection<byte[], byte[]> connection, String consumerName,
-            ConsumerSettings settings, int maxInFlight, Dispatcher dispatcher) {
+    /**
+     * @param connection this reader's own connection (blocking reads)
+     * @param shared the runtime's shared connection, for the retry poller and the reclaimer
+     * @param budget how many entries the handler's gRPC circuits allow to read now: 0 while one is
+     *     open, 1 while probing, else unbounded
+     */
+    public StreamConsumer(Subscription sub, StatefulRedisConnection<byte[], byte[]> connection,
+            StatefulRedisConnection<byte[], byte[]> shared, String consumerName, ConsumerSettings settings,
+            RecoverySettings recovery, int maxInFlight, Dispatcher dispatcher, RetryStore retryStore,
+            IntSupplier budget, Clock clock) {
         this.sub = sub;
         this.connection = connection;
         this.consumer = Consumer.from(bytes(sub.group()), bytes(consumerName));
         this.settings = settings;
         this.dispatcher = dispatcher;
-        this.maxInFlight = maxInFlight;
-        this.slots = new Semaphore(maxInFlight);
+        this.slots = new WorkerSlots(maxInFlight);
+        this.budget = budget;
         this.stream = bytes(sub.stream());
+        this.retryStore = retryStore;
+        this.retries = new RetryPoller(sub, shared.sync(), consumerName, retryStore, slots, dispatcher, budget,
+                recovery.retryPollInterval(), clock);
+        this.reclaimer = new PendingReclaimer(sub, shared.sync(), consumerName, retryStore, slots, dispatcher, recovery);
     }
 
     public Subscription subscription() {
@@ -72,11 +90,15 @@ public final class StreamConsumer {
 
     public synchronized void start() {
         thread = Thread.ofVirtual().name("eventbus-reader-" + sub.name()).start(this::run);
+        retries.start();
+        reclaimer.start();
     }
 
     /** Stops reading; in-flight events go on (see {@link #awaitIdle}). */
     public void stop() {
         stopping = true;
+        retries.stop();
+        reclaimer.stop();
     }
 
     /** Waits for the reader to exit and every in-flight event to finish, up to the deadline. */
@@ -88,17 +110,12 @@ public final class StreamConsumer {
         if (t != null) {
             t.join(Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())));
         }
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0 || !slots.tryAcquire(maxInFlight, left, TimeUnit.NANOSECONDS)) {
-            return false;
-        }
-        slots.release(maxInFlight);
-        return true;
+        return slots.awaitIdle(deadlineNanos);
     }
 
     /** Events of this subscription being handled now. */
     public int inFlight() {
-        return maxInFlight - slots.availablePermits();
+        return slots.inFlight();
     }
 
     private void run() {
@@ -117,23 +134,30 @@ public final class StreamConsumer {
     }
 
     private void iteration() throws InterruptedException {
-        int free = slots.drainPermits();
-        if (free == 0) {
-            if (!slots.tryAcquire(settings.block().toMillis(), TimeUnit.MILLISECONDS)) {
-                return;
+        int allowed = budget.getAsInt();
+        if (allowed == 0) {
+            if (!wasPaused) {
+                LOG.warn("subscription {} paused: a gRPC service its handler calls is unavailable", sub.name());
+                wasPaused = true;
             }
-            free = 1 + slots.drainPermits();
+            Thread.sleep(Math.min(500, settings.block().toMillis()));
+            return;
         }
-        List<StreamEntry> entries;
-        try {
-            entries = read(free);
-        } catch (RuntimeException e) {
-            slots.release(free);
-            throw e;
+        if (wasPaused) {
+            LOG.info("subscription {} resumed", sub.name());
+            wasPaused = false;
         }
-        slots.release(free - entries.size());
+        int free = slots.awaitFree(settings.block());
+        if (free == 0) {
+            return;
+        }
+        List<StreamEntry> entries = read(Math.min(free, allowed));
+        slots.take(entries.size());
         for (StreamEntry entry : entries) {
             dispatcher.dispatch(sub, entry, slots::release);
+        }
+        if (allowed == 1) {
+            Thread.sleep(200); // probing a service that was down: one entry at a time
         }
     }
 
@@ -157,7 +181,7 @@ public final class StreamConsumer {
                 XReadArgs.Builder.count(count).block(settings.block()), StreamOffset.lastConsumed(stream));
         List<StreamEntry> entries = new ArrayList<>(messages.size());
         for (StreamMessage<byte[], byte[]> m : messages) {
-            entries.add(new StreamEntry(sub.stream(), m.getId(), m.getBody(), 1));
+            entries.add(new StreamEntry(sub.stream(), m.getId(), m.getBody(), 1, StreamEntry.Origin.NEW));
         }
         return entries;
     }
@@ -174,13 +198,24 @@ public final class StreamConsumer {
         }
         List<StreamEntry> entries = new ArrayList<>(messages.size());
         for (StreamMessage<byte[], byte[]> m : messages) {
-            entries.add(new StreamEntry(sub.stream(), m.getId(), m.getBody(), deliveries.getOrDefault(m.getId(), 1)));
+            if (retryStore.isScheduled(redis, sub, m.getId())) {
+                continue; // waits for its retry; the retry poller brings it back when due
+            }
+            entries.add(new StreamEntry(sub.stream(), m.getId(), m.getBody(), deliveries.getOrDefault(m.getId(), 1),
+                    StreamEntry.Origin.HISTORY));
         }
         return entries;
     }
 
     private void handleTrouble(Throwable t, Duration backoff) {
         if (t instanceof RedisCommandExecutionException e && String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
+            if (!settings.recreateMissingGroup()) {
+                LOG.error("reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream "
+                        + "deleted); consumer.missing-group = wait: re-create it (XGROUP CREATE {} {} <id> MKSTREAM); "
+                        + "next check in {} ms", sub.name(), sub.group(), sub.stream(), sub.stream(), sub.group(),
+                        backoff.toMillis());
+                return;
+            }
             LOG.error("reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream deleted);"
                     + " re-creating it from the start of the stream (entries may be delivered again, none skipped);"
                     + " next try in {} ms", sub.name(), sub.group(), sub.stream(), backoff.toMillis());

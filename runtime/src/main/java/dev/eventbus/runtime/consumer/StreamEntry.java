@@ -7,8 +7,26 @@ import java.util.Map;
  * An entry deleted or trimmed while pending comes back from Redis with no fields.
  *
  * @param deliveries how many times Redis has delivered the entry to this group, counting this one
+ * @param origin how this consumer came to have it
  */
-public record StreamEntry(String stream, String id, Map<byte[], byte[]> fields, int deliveries) {
+public record StreamEntry(String stream, String id, Map<byte[], byte[]> fields, int deliveries, Origin origin) {
+
+    /** Where an entry came from; recovered entries are the ones the delivery fuse watches. */
+    public enum Origin {
+        /** A new entry ({@code >}). */
+        NEW,
+        /** This consumer's own pending entry, read again at start ({@code 0}). */
+        HISTORY,
+        /** A failed entry whose retry is due. */
+        RETRY,
+        /** Taken over from a consumer that left it idle. */
+        RECLAIM;
+
+        /** Whether the entry was delivered before without any recorded outcome (a crash, a kill). */
+        public boolean recovered() {
+            return this == HISTORY || this == RECLAIM;
+        }
+    }
 
     /** True when Redis returned the id without a body: the entry is gone from the stream. */
     public boolean isDeleted() {

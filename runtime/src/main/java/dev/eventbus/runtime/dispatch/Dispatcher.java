@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.dispatch;
 
 import dev.eventbus.api.Event;
+import dev.eventbus.runtime.config.HandlerSettings;
 import dev.eventbus.runtime.consumer.Acknowledger;
 import dev.eventbus.runtime.consumer.EventCodec;
 import dev.eventbus.runtime.consumer.MalformedEntryException;
@@ -9,51 +10,89 @@ import dev.eventbus.runtime.consumer.Subscription;
 import dev.eventbus.runtime.failure.DeadLetterReason;
 import dev.eventbus.runtime.failure.DeadLetterSink;
 import dev.eventbus.runtime.failure.FailureHandler;
+import dev.eventbus.runtime.failure.HandlerTimeoutException;
+import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Takes each entry a reader hands over to its outcome: decode it, dead-letter it when it can never
- * be an event, skip (acknowledge) types the handler does not consume, otherwise run the handler on
- * a worker and acknowledge on return or pass the failure to the {@link FailureHandler}.
+ * Takes each entry a reader hands over to its outcome: dead-letter it when it can never be an
+ * event (or keeps killing its consumer), skip (acknowledge) types the handler does not consume,
+ * otherwise run the handler on a worker under its timeout, and acknowledge on return or pass the
+ * failure to the {@link FailureHandler}.
  *
- * <p>The reader's {@code release} runs exactly once per entry, when its worker slot is free again.
+ * <p>Each entry's outcome is decided exactly once. A handler past its timeout is interrupted; one
+ * that ignores the interrupt is abandoned: its event is failed as a timeout, but its worker slot
+ * stays taken until the thread really ends, so the in-flight limit caps the damage.
+ *
+ * <p>The reader's {@code release} runs exactly once per entry, when its worker slot is free.
  *
  * <p>Thread-safe; shared by all subscriptions.
  */
 public final class Dispatcher {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
     private final EventCodec codec;
     private final Executor workers;
+    private final ScheduledExecutorService timers;
     private final RpcChannelRegistry rpc;
     private final Acknowledger acks;
     private final DeadLetterSink deadLetters;
     private final FailureHandler failures;
+    private final RetryStore retries;
     private final DeliveryObserver observer;
+    private final Function<String, HandlerSettings> settings;
+    private final int maxDeliveries;
+    private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong abandoned = new AtomicLong();
+    private volatile boolean shuttingDown;
 
-    public Dispatcher(EventCodec codec, Executor workers, RpcChannelRegistry rpc, Acknowledger acks,
-            DeadLetterSink deadLetters, FailureHandler failures, DeliveryObserver observer) {
+    public Dispatcher(EventCodec codec, Executor workers, ScheduledExecutorService timers, RpcChannelRegistry rpc,
+            Acknowledger acks, DeadLetterSink deadLetters, FailureHandler failures, RetryStore retries,
+            DeliveryObserver observer, Function<String, HandlerSettings> settings, int maxDeliveries) {
         this.codec = codec;
         this.workers = workers;
+        this.timers = timers;
         this.rpc = rpc;
         this.acks = acks;
         this.deadLetters = deadLetters;
         this.failures = failures;
+        this.retries = retries;
         this.observer = observer;
+        this.settings = settings;
+        this.maxDeliveries = maxDeliveries;
     }
 
     public void dispatch(Subscription sub, StreamEntry entry, Runnable release) {
         if (entry.isDeleted()) {
-            deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null,
+            deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
                     "entry was deleted or trimmed from the stream before it was acknowledged", release);
+            return;
+        }
+        if (entry.origin().recovered() && entry.deliveries() > maxDeliveries) {
+            deadLetters.deadLetter(sub, entry, DeadLetterReason.MAX_DELIVERIES, entry.deliveries(), null, null,
+                    "delivered " + entry.deliveries() + " times without an outcome (recovery.max-deliveries = "
+                            + maxDeliveries + "): it may be crashing its consumer", release);
             return;
         }
         Event event;
         try {
             event = codec.decode(entry, Math.max(1, entry.deliveries()));
         } catch (MalformedEntryException e) {
-            deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, e.getMessage(), release);
+            deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, null, e.getMessage(), release);
             return;
         }
         if (!sub.types().contains(event.type())) {
@@ -62,14 +101,59 @@ public final class Dispatcher {
             release.run();
             return;
         }
-        workers.execute(() -> handle(sub, entry, event, release));
+        Set<String> ids = inFlight.computeIfAbsent(sub.name(), k -> ConcurrentHashMap.newKeySet());
+        if (!ids.add(entry.id())) {
+            release.run(); // already being handled here (reclaimed or retried while in flight)
+            return;
+        }
+        workers.execute(() -> handle(sub, entry, event, () -> ids.remove(entry.id()), release));
     }
 
-    private void handle(Subscription sub, StreamEntry entry, Event event, Runnable release) {
+    /** Entry ids of a subscription being handled now (their claims are renewed). */
+    public Set<String> inFlight(Subscription sub) {
+        return Set.copyOf(inFlight.getOrDefault(sub.name(), Set.of()));
+    }
+
+    /** Workers that ignored their interrupt and were left running, since start. */
+    public long abandonedWorkers() {
+        return abandoned.get();
+    }
+
+    /** After this, failures of workers still running are not recorded: their entries stay pending. */
+    public void beginShutdown() {
+        shuttingDown = true;
+    }
+
+    /**
+     * @param forget called once the outcome is decided: the entry is no longer "being handled here"
+     * @param release called once the worker is done: its slot is free
+     */
+    private void handle(Subscription sub, StreamEntry entry, Event event, Runnable forget, Runnable release) {
         var handler = sub.handler();
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(handler.classLoader());
+        HandlerSettings limits = settings.apply(handler.name());
+        Thread worker = Thread.currentThread();
+        AtomicBoolean decided = new AtomicBoolean();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        ScheduledFuture<?> interrupt = timers.schedule(() -> {
+            if (!decided.get()) {
+                interrupted.set(true);
+                worker.interrupt();
+            }
+        }, limits.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> abandon = timers.schedule(() -> {
+            if (decided.compareAndSet(false, true)) {
+                forget.run();
+                abandoned.incrementAndGet();
+                LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
+                        + "until it ends", handler.name(), entry.stream(), entry.id(), limits.abandonAfter());
+                HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
+                observer.failed(sub, event, timeout);
+                failures.onFailure(sub, entry, event, timeout, () -> {});
+            }
+        }, limits.timeout().plus(limits.abandonAfter()).toNanos(), TimeUnit.NANOSECONDS);
+
+        ClassLoader previous = worker.getContextClassLoader();
+        worker.setContextClassLoader(handler.classLoader());
         MDC.put("handler", handler.name());
         MDC.put("plugin", handler.pluginId());
         MDC.put("stream", entry.stream());
@@ -82,16 +166,35 @@ public final class Dispatcher {
         } catch (Throwable t) {
             failure = t;
         } finally {
-            thread.setContextClassLoader(previous);
+            worker.setContextClassLoader(previous);
             MDC.clear();
+            interrupt.cancel(false);
+            abandon.cancel(false);
+            Thread.interrupted();
         }
+        if (!decided.compareAndSet(false, true)) {
+            release.run(); // abandoned earlier: the outcome is decided, only the slot was still taken
+            return;
+        }
+        forget.run();
         if (failure == null) {
             acks.ack(entry.stream(), sub.group(), entry.id());
+            if (event.attempt() > 1) {
+                retries.clear(sub, entry.id());
+            }
             observer.handled(sub, event, System.nanoTime() - start);
             release.run();
-        } else {
-            observer.failed(sub, event, failure);
-            failures.onFailure(sub, entry, event, failure, release);
+            return;
         }
+        if (shuttingDown) {
+            // Interrupted by the end of the shutdown grace, not failed: the entry stays pending.
+            release.run();
+            return;
+        }
+        if (interrupted.get() && !(failure instanceof HandlerTimeoutException)) {
+            failure = new HandlerTimeoutException(limits.timeout(), false, failure);
+        }
+        observer.failed(sub, event, failure);
+        failures.onFailure(sub, entry, event, failure, release);
     }
 }

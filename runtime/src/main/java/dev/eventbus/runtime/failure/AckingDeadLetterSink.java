@@ -21,10 +21,13 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
     private final DeadLetterWriter writer;
     private final Acknowledger acks;
     private final DeliveryObserver observer;
+    private final RetryStore retries;
     private final Clock clock;
 
-    public AckingDeadLetterSink(DeadLetterWriter writer, Acknowledger acks, DeliveryObserver observer, Clock clock) {
+    public AckingDeadLetterSink(DeadLetterWriter writer, Acknowledger acks, RetryStore retries,
+            DeliveryObserver observer, Clock clock) {
         this.writer = writer;
+        this.retries = retries;
         this.acks = acks;
         this.observer = observer;
         this.clock = clock;
@@ -32,15 +35,16 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
 
     @Override
     public void deadLetter(Subscription sub, StreamEntry entry, DeadLetterReason reason, int attempts,
-            Throwable error, String detail, Runnable done) {
+            Instant firstFailure, Throwable error, String detail, Runnable done) {
         Instant now = clock.instant();
         var handler = sub.handler();
         DeadLetter letter = new DeadLetter(entry, handler.name(), handler.pluginId(), handler.pluginVersion(),
-                reason, attempts, now, now, error, detail);
+                reason, attempts, firstFailure == null ? now : firstFailure, now, error, detail);
         writer.write(letter).whenComplete((id, err) -> {
             try {
                 if (err == null) {
                     acks.ack(entry.stream(), sub.group(), entry.id());
+                    retries.clear(sub, entry.id());
                     LOG.warn("dead-lettered {} {} for handler {} to {} as {}: {}", entry.stream(), entry.id(),
                             handler.name(), writer.streamOf(handler.name()), reason.wireName(),
                             error != null ? error.toString() : detail);

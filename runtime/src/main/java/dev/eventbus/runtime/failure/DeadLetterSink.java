@@ -7,11 +7,12 @@ import dev.eventbus.runtime.consumer.Subscription;
 public interface DeadLetterSink {
 
     /**
+     * @param firstFailure when the entry first failed, or {@code null} for now
      * @param error the failure, or {@code null}
      * @param detail a short explanation when there is no error
      * @param done run when finished, whether the write succeeded (entry acked) or not (entry stays
      *     pending)
      */
     void deadLetter(Subscription sub, StreamEntry entry, DeadLetterReason reason, int attempts,
-            Throwable error, String detail, Runnable done);
+            java.time.Instant firstFailure, Throwable error, String detail, Runnable done);
 }

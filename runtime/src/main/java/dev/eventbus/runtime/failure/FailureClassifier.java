@@ -37,6 +37,30 @@ public final class FailureClassifier {
         return null;
     }
 
+    /** The reason class of a retriable failure once attempts or age run out. */
+    public static DeadLetterReason reasonWhenExhausted(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HandlerTimeoutException) {
+                return DeadLetterReason.TIMEOUT;
+            }
+            if (statusOf(t) != null) {
+                return DeadLetterReason.RPC_STATUS;
+            }
+        }
+        return DeadLetterReason.HANDLER_ERROR;
+    }
+
+    /** Whether the failure says a called service is away (UNAVAILABLE), not that the event is bad. */
+    public static boolean isServiceUnavailable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            Status status = statusOf(t);
+            if (status != null) {
+                return status.getCode() == Status.Code.UNAVAILABLE;
+            }
+        }
+        return false;
+    }
+
     private static Status statusOf(Throwable t) {
         if (t instanceof io.grpc.StatusRuntimeException sre) {
             return sre.getStatus();

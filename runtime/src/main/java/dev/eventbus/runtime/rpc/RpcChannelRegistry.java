@@ -1,7 +1,10 @@
 package dev.eventbus.runtime.rpc;
 
+import dev.eventbus.runtime.config.BreakerSettings;
 import dev.eventbus.runtime.config.RpcServiceSettings;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -9,6 +12,8 @@ import io.grpc.TlsChannelCredentials;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,10 +35,22 @@ public final class RpcChannelRegistry implements AutoCloseable {
 
     private final Map<String, RpcServiceSettings> settings;
     private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+    private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
+    private final Map<String, Channel> guarded = new LinkedHashMap<>();
 
     public RpcChannelRegistry(Map<String, RpcServiceSettings> services) {
+        this(services, new BreakerSettings(0, Duration.ZERO), Clock.systemUTC());
+    }
+
+    public RpcChannelRegistry(Map<String, RpcServiceSettings> services, BreakerSettings breaker, Clock clock) {
         this.settings = Map.copyOf(services);
-        services.forEach((name, s) -> channels.put(name, open(s)));
+        services.forEach((name, s) -> {
+            ManagedChannel channel = open(s);
+            CircuitBreaker b = new CircuitBreaker(name, breaker.failureThreshold(), breaker.openFor(), clock);
+            channels.put(name, channel);
+            breakers.put(name, b);
+            guarded.put(name, ClientInterceptors.intercept(channel, new BreakerInterceptor(b)));
+        });
     }
 
     private static ManagedChannel open(RpcServiceSettings s) {
@@ -64,9 +81,24 @@ public final class RpcChannelRegistry implements AutoCloseable {
         return channels.containsKey(service);
     }
 
-    /** The shared channel of a configured service. */
-    public Optional<ManagedChannel> channel(String service) {
-        return Optional.ofNullable(channels.get(service));
+    /** The shared channel of a configured service, reporting to its circuit breaker. */
+    public Optional<Channel> channel(String service) {
+        return Optional.ofNullable(guarded.get(service));
+    }
+
+    /**
+     * How many entries the circuits of these services allow a subscription to take now: none while
+     * one is open, one while one is probing (half-open), else unbounded.
+     */
+    public int readBudget(Iterable<String> services) {
+        int budget = Integer.MAX_VALUE;
+        for (String s : services) {
+            CircuitBreaker b = breakers.get(s);
+            if (b != null) {
+                budget = Math.min(budget, b.readBudget());
+            }
+        }
+        return budget;
     }
 
     /** The settings of a configured service. */

@@ -28,7 +28,8 @@ class ConfigLoaderTest {
     void referenceAloneIsValid() {
         RuntimeConfig c = ConfigLoader.load(Optional.empty());
         assertEquals(Duration.ofSeconds(2), c.consumer().block());
-        assertEquals(256, c.consumer().maxInFlight());
+        assertEquals(256, c.handlerDefaults().maxInFlight());
+        assertEquals(10, c.handlerDefaults().retry().maxAttempts());
         assertEquals("eventbus:dlq:h", c.consumer().deadLetterStream("h"));
         assertTrue(c.services().isEmpty());
         assertTrue(!c.consumerName().isBlank(), "consumer name defaults to the host name");
@@ -39,14 +40,17 @@ class ConfigLoaderTest {
         RuntimeConfig c = ConfigLoader.load(Optional.of(file("""
                 eventbus {
                   consumer-name = worker-7
-                  consumer { max-in-flight = 8, block = 500ms }
-                  handlers { h1 { max-in-flight = 3 } }
+                  consumer.block = 500ms
+                  handler-defaults.max-in-flight = 8
+                  handlers { h1 { max-in-flight = 3, retry.max-attempts = 2 } }
                   grpc.services { "orders.v1.OrderService" { target = "localhost:1", deadline = 750ms } }
                 }
                 """)));
         assertEquals("worker-7", c.consumerName());
         assertEquals(3, c.maxInFlight("h1"));
         assertEquals(8, c.maxInFlight("other"));
+        assertEquals(2, c.handler("h1").retry().maxAttempts());
+        assertEquals(10, c.handler("other").retry().maxAttempts());
         RpcServiceSettings s = c.services().get("orders.v1.OrderService");
         assertEquals("localhost:1", s.target());
         assertEquals(Duration.ofMillis(750), s.deadline());
@@ -71,14 +75,15 @@ class ConfigLoaderTest {
     @Test
     void everyProblemIsListedAtOnce() throws IOException {
         Path f = file("""
-                eventbus.consumer.max-in-flight = 0
+                eventbus.handler-defaults.max-in-flight = 0
                 eventbus.consumer.new-group-start = "middle"
                 eventbus.grpc.services.x { deadline = 1s }
                 eventbus.grpc.services.y { target = "h:1", colour = blue }
                 eventbus.handlers.h { speed = 3 }
                 """);
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));
-        assertEquals(5, e.problems().size(), e.getMessage());
+        // Five mistakes; handler h also inherits the bad max-in-flight, and says so.
+        assertEquals(6, e.problems().size(), e.getMessage());
     }
 
     @Test

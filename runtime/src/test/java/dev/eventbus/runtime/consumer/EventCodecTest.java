@@ -21,7 +21,7 @@ class EventCodecTest {
         for (int i = 0; i < kv.length; i += 2) {
             fields.put(bytes(kv[i]), bytes(kv[i + 1]));
         }
-        return new StreamEntry("wallet", "5-1", fields, 1);
+        return new StreamEntry("wallet", "5-1", fields, 1, StreamEntry.Origin.NEW);
     }
 
     private static byte[] bytes(Object o) {

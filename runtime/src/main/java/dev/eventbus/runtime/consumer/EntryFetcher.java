@@ -1,0 +1,63 @@
+package dev.eventbus.runtime.consumer;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Takes over one pending entry for this consumer and returns it with its delivery count, or tells
+ * that it is gone: deleted or trimmed while pending (a loss to record) or already acknowledged.
+ * Used by the retry poller and the reclaimer; the existence check comes first because Redis 7
+ * silently drops deleted entries from the pending list when they are claimed.
+ */
+final class EntryFetcher {
+
+    private final RedisCommands<byte[], byte[]> redis;
+    private final Subscription sub;
+    private final byte[] stream;
+    private final byte[] group;
+    private final Consumer<byte[]> me;
+
+    EntryFetcher(RedisCommands<byte[], byte[]> redis, Subscription sub, String consumerName) {
+        this.redis = redis;
+        this.sub = sub;
+        this.stream = bytes(sub.stream());
+        this.group = bytes(sub.group());
+        this.me = Consumer.from(group, bytes(consumerName));
+    }
+
+    /** @return the entry (no fields when it was deleted while pending), or null when it is no longer pending */
+    StreamEntry claim(String id, StreamEntry.Origin origin) {
+        List<PendingMessage> pending = redis.xpending(stream, group, Range.create(id, id), Limit.from(1));
+        if (pending.isEmpty()) {
+            return null;
+        }
+        if (redis.xrange(stream, Range.create(id, id)).isEmpty()) {
+            return new StreamEntry(sub.stream(), id, Map.of(), (int) pending.get(0).getRedeliveryCount(), origin);
+        }
+        List<StreamMessage<byte[], byte[]>> claimed = redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0), id);
+        if (claimed.isEmpty()) {
+            return null;
+        }
+        int deliveries = (int) pending.get(0).getRedeliveryCount() + 1;
+        return new StreamEntry(sub.stream(), id, claimed.get(0).getBody(), deliveries, origin);
+    }
+
+    /** Resets the idle time of entries this consumer is handling, without counting a delivery. */
+    void renew(List<String> ids) {
+        if (!ids.isEmpty()) {
+            redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0).justid(), ids.toArray(String[]::new));
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

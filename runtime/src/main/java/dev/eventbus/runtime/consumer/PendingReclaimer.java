@@ -1,0 +1,164 @@
+package dev.eventbus.runtime.consumer;
+
+import dev.eventbus.runtime.config.RecoverySettings;
+import dev.eventbus.runtime.dispatch.Dispatcher;
+import dev.eventbus.runtime.failure.RetryStore;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The janitor of one subscription, every {@code recovery.interval}:
+ * <ol>
+ *   <li>renews the claims of the entries this instance is handling (XCLAIM JUSTID), so that no
+ *       one takes live work however long a handler runs;</li>
+ *   <li>takes over entries idle past {@code recovery.claim-idle} in any consumer's pending list
+ *       (XAUTOCLAIM, following the cursor), which is how the entries of a dead instance come back;
+ *       entries Redis reports deleted while pending become loss records with reason
+ *       {@code trimmed}; entries waiting for a retry are left to the retry poller;</li>
+ *   <li>removes consumers that have nothing pending and have been idle long enough, atomically
+ *       (a consumer with pending entries is never removed).</li>
+ * </ol>
+ */
+final class PendingReclaimer extends PeriodicLoop {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PendingReclaimer.class);
+    private static final int MAX_PER_CLAIM = 100;
+    private static final String DELETE_IF_EMPTY = """
+            local p = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])
+            if #p == 0 then return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2]) end
+            return -1
+            """;
+
+    private final Subscription sub;
+    private final RedisCommands<byte[], byte[]> redis;
+    private final String consumerName;
+    private final EntryFetcher fetcher;
+    private final RetryStore retries;
+    private final WorkerSlots slots;
+    private final Dispatcher dispatcher;
+    private final RecoverySettings settings;
+
+    PendingReclaimer(Subscription sub, RedisCommands<byte[], byte[]> redis, String consumerName, RetryStore retries,
+            WorkerSlots slots, Dispatcher dispatcher, RecoverySettings settings) {
+        super("eventbus-reclaim-" + sub.name(), settings.interval());
+        this.sub = sub;
+        this.redis = redis;
+        this.consumerName = consumerName;
+        this.fetcher = new EntryFetcher(redis, sub, consumerName);
+        this.retries = retries;
+        this.slots = slots;
+        this.dispatcher = dispatcher;
+        this.settings = settings;
+    }
+
+    @Override
+    protected void iteration() {
+        fetcher.renew(new ArrayList<>(dispatcher.inFlight(sub)));
+        reclaimIdle();
+        deleteIdleConsumers();
+    }
+
+    private void reclaimIdle() {
+        String cursor = "0-0";
+        int reclaimed = 0;
+        int lost = 0;
+        do {
+            int taken = slots.tryTake(MAX_PER_CLAIM);
+            if (taken == 0) {
+                return; // busy: the next round continues
+            }
+            List<Object> reply;
+            try {
+                reply = autoclaimJustIds(cursor, taken);
+            } catch (RuntimeException e) {
+                slots.release(taken);
+                throw e;
+            }
+            cursor = text(reply.get(0));
+            List<?> ids = (List<?>) reply.get(1);
+            List<?> deleted = reply.size() > 2 ? (List<?>) reply.get(2) : List.of();
+            slots.release(taken - ids.size());
+            for (Object raw : ids) {
+                String id = text(raw);
+                if (retries.isScheduled(redis, sub, id)) {
+                    slots.release(); // waiting for its retry: the poller brings it back when due
+                    continue;
+                }
+                StreamEntry entry = fetcher.claim(id, StreamEntry.Origin.RECLAIM);
+                if (entry == null) {
+                    slots.release();
+                } else {
+                    reclaimed++;
+                    dispatcher.dispatch(sub, entry, slots::release);
+                }
+            }
+            for (Object raw : deleted) {
+                // Redis has already dropped it from the pending list; what remains is to record the loss
+                // (no worker needed: a loss record is written without calling the handler).
+                lost++;
+                dispatcher.dispatch(sub, new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.RECLAIM), () -> { });
+            }
+        } while (!cursor.equals("0-0") && !stopping());
+        if (reclaimed + lost > 0) {
+            LOG.info("subscription {}: took over {} idle entr(ies) of other consumers, {} deleted while pending "
+                    + "(recorded as losses)", sub.name(), reclaimed, lost);
+        }
+    }
+
+    private List<Object> autoclaimJustIds(String cursor, int count) {
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .addKey(bytes(sub.stream())).add(sub.group()).add(consumerName)
+                .add(settings.claimIdle().toMillis()).add(cursor).add("COUNT").add(count).add("JUSTID");
+        return redis.dispatch(CommandType.XAUTOCLAIM, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), args);
+    }
+
+    private void deleteIdleConsumers() {
+        for (Object info : redis.xinfoConsumers(bytes(sub.stream()), bytes(sub.group()))) {
+            List<?> kv = (List<?>) info;
+            String name = null;
+            long pending = -1;
+            long idle = -1;
+            for (int i = 0; i + 1 < kv.size(); i += 2) {
+                switch (text(kv.get(i))) {
+                    case "name" -> name = text(kv.get(i + 1));
+                    case "pending" -> pending = ((Number) kv.get(i + 1)).longValue();
+                    case "idle" -> idle = ((Number) kv.get(i + 1)).longValue();
+                    default -> { }
+                }
+            }
+            if (name == null || name.equals(consumerName) || pending != 0
+                    || idle < settings.deleteIdleConsumersAfter().toMillis()) {
+                continue;
+            }
+            Long result = redis.eval(DELETE_IF_EMPTY, ScriptOutputType.INTEGER, new byte[][] {bytes(sub.stream())},
+                    bytes(sub.group()), bytes(name));
+            if (result != null && result >= 0) {
+                LOG.info("subscription {}: removed idle consumer '{}' (nothing pending, idle {} s)", sub.name(), name,
+                        idle / 1000);
+            }
+        }
+    }
+
+    @Override
+    protected Logger log() {
+        return LOG;
+    }
+
+    private static String text(Object o) {
+        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

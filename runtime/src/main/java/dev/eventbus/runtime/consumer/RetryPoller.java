@@ -1,0 +1,88 @@
+package dev.eventbus.runtime.consumer;
+
+import dev.eventbus.runtime.dispatch.Dispatcher;
+import dev.eventbus.runtime.failure.RetryStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings back a subscription's failed entries when their retry is due. It takes due ids from the
+ * {@link RetryStore} only as many as there are free worker slots, claims each entry to this
+ * consumer (which counts the delivery) and hands it to the dispatcher. Entries deleted while
+ * waiting become loss records. If this instance dies after taking ids, the entries are still
+ * pending in Redis and the reclaimer brings them back.
+ */
+final class RetryPoller extends PeriodicLoop {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetryPoller.class);
+    private static final int MAX_PER_POLL = 100;
+
+    private final Subscription sub;
+    private final io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis;
+    private final EntryFetcher fetcher;
+    private final RetryStore store;
+    private final WorkerSlots slots;
+    private final Dispatcher dispatcher;
+    private final IntSupplier budget;
+    private final Clock clock;
+
+    RetryPoller(Subscription sub, io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis, String consumerName,
+            RetryStore store, WorkerSlots slots, Dispatcher dispatcher, IntSupplier budget, Duration period,
+            Clock clock) {
+        super("eventbus-retry-" + sub.name(), period);
+        this.sub = sub;
+        this.redis = redis;
+        this.fetcher = new EntryFetcher(redis, sub, consumerName);
+        this.store = store;
+        this.slots = slots;
+        this.dispatcher = dispatcher;
+        this.budget = budget;
+        this.clock = clock;
+    }
+
+    @Override
+    protected void iteration() {
+        int allowed;
+        while (!stopping() && (allowed = budget.getAsInt()) > 0) {
+            int taken = slots.tryTake(Math.min(MAX_PER_POLL, allowed));
+            if (taken == 0) {
+                return;
+            }
+            List<String> due;
+            try {
+                due = store.takeDue(redis, sub, clock.instant(), taken);
+            } catch (RuntimeException e) {
+                slots.release(taken);
+                throw e;
+            }
+            slots.release(taken - due.size());
+            for (int i = 0; i < due.size(); i++) {
+                StreamEntry entry;
+                try {
+                    entry = fetcher.claim(due.get(i), StreamEntry.Origin.RETRY);
+                } catch (RuntimeException e) {
+                    slots.release(due.size() - i); // the rest stay pending: the reclaimer finds them
+                    throw e;
+                }
+                if (entry == null) {
+                    store.clear(sub, due.get(i));
+                    slots.release();
+                } else {
+                    dispatcher.dispatch(sub, entry, slots::release);
+                }
+            }
+            if (due.size() < taken || allowed == 1) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    protected Logger log() {
+        return LOG;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.eventbus.runtime.failure;
+
+import java.time.Duration;
+
+/** Decides, after a failure, whether an event is tried again (and when) or dead-lettered. */
+public interface RetryPolicy {
+
+    /** What to do with a failed event. */
+    sealed interface Decision permits Retry, GiveUp {}
+
+    /** Try again after {@code delay}. */
+    record Retry(Duration delay) implements Decision {}
+
+    /** Stop: dead-letter with {@code reason}; {@code why} explains it to operators. */
+    record GiveUp(DeadLetterReason reason, String why) implements Decision {}
+
+    /**
+     * @param attempt the delivery that just failed, from 1
+     * @param age how long ago the entry was appended
+     * @param error the failure
+     */
+    Decision decide(int attempt, Duration age, Throwable error);
+}

@@ -1,0 +1,88 @@
+package dev.eventbus.runtime.failure;
+
+import dev.eventbus.runtime.consumer.Subscription;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Retry state, kept in Redis so that a kill at any instant loses nothing: per subscription a
+ * sorted set of entry ids scored by when they are due ({@code eventbus:retry:<group>:<stream>}),
+ * and a hash of first-failure times for dead-letter provenance. The entries themselves stay in the
+ * group's pending list until their outcome is durable; this store only says when to try again.
+ *
+ * <p>Taking due retries is one atomic script, so two instances never retry the same entry at once.
+ *
+ * <p>Thread-safe.
+ */
+public final class RetryStore {
+
+    private static final String POP_DUE = """
+            local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+            for _, id in ipairs(ids) do redis.call('ZREM', KEYS[1], id) end
+            return ids
+            """;
+
+    private final RedisAsyncCommands<byte[], byte[]> async;
+
+    public RetryStore(RedisAsyncCommands<byte[], byte[]> async) {
+        this.async = async;
+    }
+
+    static String dueKey(Subscription sub) {
+        return "eventbus:retry:" + sub.group() + ":" + sub.stream();
+    }
+
+    static String firstFailureKey(Subscription sub) {
+        return "eventbus:retry-first:" + sub.group() + ":" + sub.stream();
+    }
+
+    /** Records that the entry is due at {@code due}; keeps the earliest first-failure time. */
+    public CompletableFuture<Void> schedule(Subscription sub, String entryId, Instant due, Instant failedAt) {
+        var hset = async.hsetnx(bytes(firstFailureKey(sub)), bytes(entryId), bytes(Long.toString(failedAt.toEpochMilli())));
+        var zadd = async.zadd(bytes(dueKey(sub)), (double) due.toEpochMilli(), bytes(entryId));
+        return CompletableFuture.allOf(hset.toCompletableFuture(), zadd.toCompletableFuture());
+    }
+
+    /** When the entry first failed, or {@code null} if it never did (or the record is gone). */
+    public CompletableFuture<Instant> firstFailure(Subscription sub, String entryId) {
+        return async.hget(bytes(firstFailureKey(sub)), bytes(entryId)).toCompletableFuture()
+                .thenApply(v -> v == null ? null : Instant.ofEpochMilli(Long.parseLong(new String(v, StandardCharsets.UTF_8))));
+    }
+
+    /** Forgets an entry whose outcome is final. */
+    public void clear(Subscription sub, String entryId) {
+        async.zrem(bytes(dueKey(sub)), bytes(entryId));
+        async.hdel(bytes(firstFailureKey(sub)), bytes(entryId));
+    }
+
+    /** Whether an entry is waiting for a retry. */
+    public boolean isScheduled(RedisCommands<byte[], byte[]> redis, Subscription sub, String entryId) {
+        return redis.zscore(bytes(dueKey(sub)), bytes(entryId)) != null;
+    }
+
+    /** Atomically takes up to {@code max} entries due by {@code now}. */
+    public List<String> takeDue(RedisCommands<byte[], byte[]> redis, Subscription sub, Instant now, int max) {
+        List<byte[]> ids = redis.eval(POP_DUE, ScriptOutputType.MULTI, new byte[][] {bytes(dueKey(sub))},
+                bytes(Long.toString(now.toEpochMilli())), bytes(Integer.toString(max)));
+        List<String> result = new ArrayList<>(ids.size());
+        for (byte[] id : ids) {
+            result.add(new String(id, StandardCharsets.UTF_8));
+        }
+        return result;
+    }
+
+    /** Entries waiting for a retry. */
+    public long scheduledCount(RedisCommands<byte[], byte[]> redis, Subscription sub) {
+        return redis.zcard(bytes(dueKey(sub)));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

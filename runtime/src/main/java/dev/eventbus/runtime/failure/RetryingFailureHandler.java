@@ -1,0 +1,69 @@
+package dev.eventbus.runtime.failure;
+
+import dev.eventbus.api.Event;
+import dev.eventbus.runtime.consumer.StreamEntry;
+import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.internal.Errors;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies each handler's {@link RetryPolicy}: a retry is recorded in Redis ({@link RetryStore})
+ * while the entry stays pending, so it never blocks the stream and survives a crash; giving up
+ * dead-letters the entry with its provenance and only then acknowledges it.
+ *
+ * <p>If even the retry record cannot be written (Redis away), the entry simply stays pending and
+ * the reclaimer brings it back after {@code recovery.claim-idle}: nothing is lost either way.
+ */
+public final class RetryingFailureHandler implements FailureHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetryingFailureHandler.class);
+
+    private final Function<String, RetryPolicy> policies;
+    private final RetryStore store;
+    private final DeadLetterSink deadLetters;
+    private final Clock clock;
+
+    /** @param policies the retry policy of each handler, by handler name */
+    public RetryingFailureHandler(Function<String, RetryPolicy> policies, RetryStore store,
+            DeadLetterSink deadLetters, Clock clock) {
+        this.policies = policies;
+        this.store = store;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+    }
+
+    @Override
+    public void onFailure(Subscription sub, StreamEntry entry, Event event, Throwable error, Runnable done) {
+        Instant now = clock.instant();
+        Duration age = Duration.ofMillis(Math.max(0, now.toEpochMilli() - entry.appendedAtMillis()));
+        RetryPolicy.Decision decision = policies.apply(sub.handler().name()).decide(event.attempt(), age, error);
+        switch (decision) {
+            case RetryPolicy.GiveUp giveUp -> store.firstFailure(sub, entry.id()).whenComplete((first, e) ->
+                    deadLetters.deadLetter(sub, entry, giveUp.reason(), event.attempt(), first, error,
+                            giveUp.why(), done));
+            case RetryPolicy.Retry retry -> store.schedule(sub, entry.id(), now.plus(retry.delay()), now)
+                    .whenComplete((v, e) -> {
+                        if (e != null) {
+                            LOG.error("handler {} failed on {} {} and its retry could not be recorded ({}); it stays "
+                                    + "pending and is reclaimed later", sub.handler().name(), entry.stream(), entry.id(),
+                                    Errors.rootMessage(e));
+                        } else {
+                            LOG.warn("handler {} failed on {} {} (attempt {}), retry in {} ms: {}", sub.handler().name(),
+                                    entry.stream(), entry.id(), event.attempt(), retry.delay().toMillis(), summary(error));
+                        }
+                        done.run();
+                    });
+        }
+    }
+
+    private static String summary(Throwable error) {
+        String message = error.getMessage();
+        return error.getClass().getSimpleName() + (message == null ? "" : ": "
+                + (message.length() > 200 ? message.substring(0, 200) + "..." : message));
+    }
+}

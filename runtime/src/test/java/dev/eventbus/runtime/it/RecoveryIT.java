@@ -1,0 +1,229 @@
+package dev.eventbus.runtime.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.samples.orders.OrderServer;
+import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
+import dev.eventbus.testkit.PluginJarBuilder;
+import dev.eventbus.testkit.RedisExtension;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Retries, dead letters with provenance, timeouts, breakers and pending-entry recovery, in one JVM. */
+class RecoveryIT {
+
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+
+    @TempDir
+    Path plugins;
+
+    private OrderServer orders;
+    private Streams streams;
+    private EventbusRuntime runtime;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        REDIS.command("FLUSHALL");
+        orders = OrderServer.start(0);
+        streams = new Streams(REDIS.uri());
+        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        System.clearProperty("eventbus.it.release-hang");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        System.setProperty("eventbus.it.release-hang", "true");
+        if (runtime != null) {
+            runtime.stop();
+        }
+        streams.close();
+        orders.close();
+    }
+
+    private void start(Map<String, Object> extra) {
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                "eventbus.redis.uri", REDIS.uri(),
+                "eventbus.plugins-dir", plugins.toString(),
+                "eventbus.consumer-name", "it-1",
+                "eventbus.consumer.shutdown-grace", "2s",
+                "eventbus.handler-defaults.retry.backoff.initial", "50ms",
+                "eventbus.handler-defaults.retry.backoff.max", "200ms",
+                "eventbus.recovery.retry-poll-interval", "20ms",
+                "eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target()));
+        settings.putAll(extra);
+        runtime = new EventbusRuntime(ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings)));
+        runtime.start();
+    }
+
+    private Map<String, String> deadLetter(String sourceId) {
+        for (StreamMessage<String, String> m : streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"))) {
+            if (sourceId.equals(m.getBody().get("eventbus-source-id"))) {
+                return m.getBody();
+            }
+        }
+        throw new AssertionError("no dead letter for " + sourceId);
+    }
+
+    private long dlqLength() {
+        return streams.redis().xlen("eventbus:dlq:recorder");
+    }
+
+    @Test
+    void failuresAreRetriedWithTheSameKeyUntilTheySucceed() throws Exception {
+        start(Map.of());
+        String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "retry-me",
+                "fail", "before-attempt-3"));
+        streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "fine"));
+        Streams.await("retried event handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 2);
+        Streams.await("nothing pending", Duration.ofSeconds(5), () -> streams.pending("it-stream", "recorder") == 0);
+        ReceivedCall call = orders.calls().stream().filter(c -> c.orderId().equals("retry-me")).findFirst().orElseThrow();
+        assertEquals(3, call.attempt());
+        assertEquals("recorder/it-stream/" + id, call.idempotencyKey());
+        assertEquals(0L, streams.redis().zcard("eventbus:retry:recorder:it-stream"));
+        assertEquals(0L, streams.redis().hlen("eventbus:retry-first:recorder:it-stream"));
+        assertEquals(0, dlqLength());
+    }
+
+    @Test
+    void exhaustedAttemptsGoToTheDeadLettersWithProvenance() throws Exception {
+        start(Map.of("eventbus.handler-defaults.retry.max-attempts", 3));
+        String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "doomed", "fail", "always"));
+        Streams.await("dead-lettered", Duration.ofSeconds(10), () -> dlqLength() == 1);
+        Streams.await("nothing pending", Duration.ofSeconds(5), () -> streams.pending("it-stream", "recorder") == 0);
+        Map<String, String> dl = deadLetter(id);
+        assertEquals("handler-error", dl.get("eventbus-reason"));
+        assertEquals("3", dl.get("eventbus-attempts"));
+        assertEquals("it-stream", dl.get("eventbus-source-stream"));
+        assertEquals("recorder", dl.get("eventbus-handler"));
+        assertEquals("1.0.0", dl.get("eventbus-plugin-version"));
+        assertEquals("dev.eventbus.api.RetriableEventException", dl.get("eventbus-error-class"));
+        assertEquals("told to fail", dl.get("eventbus-error-message"));
+        assertEquals("doomed", dl.get("subject"), "original fields are kept");
+        assertTrue(dl.get("eventbus-first-failure").compareTo(dl.get("eventbus-last-failure")) < 0,
+                dl.get("eventbus-first-failure") + " before " + dl.get("eventbus-last-failure"));
+        assertEquals(0, orders.calls().size());
+    }
+
+    @Test
+    void permanentGrpcStatusIsDeadLetteredAtOnce() throws Exception {
+        orders.behaviour(OrderServer.Behaviour.FAIL_INVALID_ARGUMENT);
+        start(Map.of());
+        String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "invalid"));
+        Streams.await("dead-lettered", Duration.ofSeconds(10), () -> dlqLength() == 1);
+        Map<String, String> dl = deadLetter(id);
+        assertEquals("rpc-status", dl.get("eventbus-reason"));
+        assertEquals("1", dl.get("eventbus-attempts"));
+        assertEquals(1, orders.calls().size(), "no retry of a permanent failure");
+    }
+
+    @Test
+    void hangingHandlerIsInterruptedAbandonedAndDeadLetteredAsTimeout() throws Exception {
+        start(Map.of("eventbus.handler-defaults.timeout", "200ms", "eventbus.handler-defaults.abandon-after", "100ms",
+                "eventbus.handler-defaults.retry.max-attempts", 2, "eventbus.handler-defaults.max-in-flight", 4));
+        String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "hangs", "hang", "ignore-interrupts"));
+        for (int i = 0; i < 5; i++) {
+            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "ok-" + i));
+        }
+        Streams.await("dead-lettered as timeout", Duration.ofSeconds(10), () -> dlqLength() == 1);
+        assertEquals("timeout", deadLetter(id).get("eventbus-reason"));
+        Streams.await("others handled meanwhile", Duration.ofSeconds(10), () -> orders.appliedCount() == 5);
+    }
+
+    @Test
+    void unavailableServiceOpensTheCircuitAndEventsWaitInsteadOfDying() throws Exception {
+        orders.stop();
+        start(Map.of("eventbus.handler-defaults.retry.max-attempts", 4,
+                "eventbus.grpc.circuit-breaker.failure-threshold", 3,
+                "eventbus.grpc.circuit-breaker.open-for", "300ms",
+                "eventbus.grpc.services.\"orders.v1.OrderService\".deadline", "300ms"));
+        for (int i = 0; i < 50; i++) {
+            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "cb-" + i));
+        }
+        Thread.sleep(3000); // the service is down for 3 s, longer than 4 attempts of backoff would last
+        assertEquals(0, dlqLength(), "an open circuit pauses the subscription instead of burning attempts");
+        orders.restart();
+        Streams.await("all 50 handled after recovery", Duration.ofSeconds(20), () -> orders.appliedCount() == 50);
+        Streams.await("nothing pending", Duration.ofSeconds(5), () -> streams.pending("it-stream", "recorder") == 0);
+        assertEquals(0, dlqLength());
+    }
+
+    @Test
+    void entriesOfADeadConsumerAreTakenOverAndItIsRemoved() throws Exception {
+        streams.redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
+                io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        for (int i = 0; i < 7; i++) {
+            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "orphan-" + i));
+        }
+        // A consumer that read the entries and died.
+        streams.redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
+                XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        assertEquals(7, streams.pending("it-stream", "recorder"));
+        Thread.sleep(300);
+        start(Map.of("eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms",
+                "eventbus.recovery.delete-idle-consumers-after", "500ms"));
+        Streams.await("orphans handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 7);
+        Streams.await("dead consumer removed", Duration.ofSeconds(10), () -> streams.redis()
+                .xinfoConsumers("it-stream", "recorder").stream().noneMatch(c -> c.toString().contains("dead-1")));
+        assertTrue(orders.calls().stream().allMatch(c -> c.attempt() == 2), "the takeover counts as a delivery");
+    }
+
+    @Test
+    void entriesTrimmedWhilePendingAreRecordedAsLosses() throws Exception {
+        streams.redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
+                io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "gone-" + i)));
+        }
+        streams.redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
+                XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        streams.redis().xtrim("it-stream", 0);
+        Thread.sleep(300);
+        start(Map.of("eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms"));
+        Streams.await("5 loss records", Duration.ofSeconds(10), () -> dlqLength() == 5);
+        Map<String, String> reasons = ids.stream().collect(Collectors.toMap(i -> i, i -> deadLetter(i).get("eventbus-reason")));
+        assertTrue(reasons.values().stream().allMatch("trimmed"::equals), reasons.toString());
+        assertEquals(0, orders.calls().size(), "the handler never sees an empty body");
+        assertEquals(0, streams.pending("it-stream", "recorder"));
+    }
+
+    @Test
+    void anEntryDeliveredTooOftenIsQuarantined() throws Exception {
+        streams.redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
+                io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "poison"));
+        streams.redis().xreadgroup(Consumer.from("recorder", "it-1"), XReadArgs.Builder.count(1),
+                XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        // As if it had crashed its consumer 25 times.
+        REDIS.command("XCLAIM", "it-stream", "recorder", "it-1", "0", id, "RETRYCOUNT", "25");
+        start(Map.of("eventbus.recovery.max-deliveries", 20));
+        Streams.await("quarantined", Duration.ofSeconds(10), () -> dlqLength() == 1);
+        Map<String, String> dl = deadLetter(id);
+        assertEquals("max-deliveries", dl.get("eventbus-reason"));
+        assertNotNull(dl.get("eventbus-error-message"));
+        assertEquals(0, orders.calls().size());
+        assertEquals(0, streams.pending("it-stream", "recorder"));
+    }
+}

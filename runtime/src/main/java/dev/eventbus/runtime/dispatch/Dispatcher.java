@@ -45,6 +45,12 @@ public final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
+    /**
+     * An entry carrying this field is for the named handler only (redriven dead letters and
+     * replays): every other handler of the stream acknowledges it without a call.
+     */
+    public static final String TARGET_HEADER = "eventbus-target-handler";
+
     private final EventCodec codec;
     private final Executor workers;
     private final ScheduledExecutorService timers;
@@ -95,7 +101,8 @@ public final class Dispatcher {
             deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, null, e.getMessage(), release);
             return;
         }
-        if (!sub.types().contains(event.type())) {
+        String target = event.headers().get(TARGET_HEADER);
+        if (!sub.types().contains(event.type()) || (target != null && !target.equals(sub.group()))) {
             acks.ack(entry.stream(), sub.group(), entry.id());
             observer.skipped(sub, event);
             release.run();

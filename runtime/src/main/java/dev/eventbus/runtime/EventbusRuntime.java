@@ -20,6 +20,7 @@ import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.plugin.PluginHost;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
+import io.grpc.ClientInterceptor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -51,6 +52,8 @@ public final class EventbusRuntime implements AutoCloseable {
     private final RuntimeConfig config;
     private final DeliveryObserver observer;
     private final Clock clock;
+    private final List<ClientInterceptor> rpcInterceptors;
+    private volatile boolean ready;
     private final List<StreamConsumer> consumers = new ArrayList<>();
     private final List<StatefulRedisConnection<byte[], byte[]>> connections = new ArrayList<>();
     private volatile boolean stopping;
@@ -67,16 +70,26 @@ public final class EventbusRuntime implements AutoCloseable {
     }
 
     public EventbusRuntime(RuntimeConfig config, DeliveryObserver observer, Clock clock) {
+        this(config, observer, clock, List.of());
+    }
+
+    /**
+     * @param observer sees every delivery outcome (metrics, printouts)
+     * @param rpcInterceptors added to every gRPC channel lent to handlers (e.g. call metrics)
+     */
+    public EventbusRuntime(RuntimeConfig config, DeliveryObserver observer, Clock clock,
+            List<ClientInterceptor> rpcInterceptors) {
         this.config = config;
         this.observer = observer;
         this.clock = clock;
+        this.rpcInterceptors = List.copyOf(rpcInterceptors);
     }
 
     /** Starts everything; returns once the readers run (or the runtime was stopped meanwhile). */
     public synchronized void start() {
         LOG.info("eventbus {} starting: consumer '{}', Redis {}, plugins from {}", Versions.runtime(),
                 config.consumerName(), config.redis().redactedUri(), config.pluginsDir().toAbsolutePath());
-        rpc = new RpcChannelRegistry(config.services(), config.breaker(), clock);
+        rpc = new RpcChannelRegistry(config.services(), config.breaker(), clock, rpcInterceptors);
         plugins = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc);
         List<LoadedHandler> handlers = plugins.start();
 
@@ -95,7 +108,7 @@ public final class EventbusRuntime implements AutoCloseable {
         Map<String, RetryPolicy> policies = new ConcurrentHashMap<>();
         var failures = new RetryingFailureHandler(name -> policies.computeIfAbsent(name,
                 n -> new ExponentialBackoffRetryPolicy(config.handler(n).retry(), ThreadLocalRandom.current()::nextDouble)),
-                retryStore, deadLetters, clock);
+                retryStore, deadLetters, observer, clock);
         workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("eventbus-worker-", 0).factory());
         timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("eventbus-timers").daemon(true).factory());
         dispatcher = new Dispatcher(new EventCodec(config.consumer().maxEventBytes()), workers, timers, rpc, acks,
@@ -122,8 +135,26 @@ public final class EventbusRuntime implements AutoCloseable {
                         config.maxInFlight(handler.name()));
             }
         }
+        ready = true;
         LOG.info("eventbus running: {} subscription(s), {} plugin(s) refused", consumers.size(),
                 plugins.failures().size());
+    }
+
+    /**
+     * Whether the runtime reached running state: Redis answered, every admitted handler's groups
+     * exist and its readers run. False again once stopping.
+     */
+    public boolean isReady() {
+        return ready && !stopping;
+    }
+
+    /** The subscriptions being read (handler x stream). */
+    public List<Subscription> subscriptions() {
+        return consumers.stream().map(StreamConsumer::subscription).toList();
+    }
+
+    public RuntimeConfig config() {
+        return config;
     }
 
     /** Handlers admitted at start. */

@@ -19,6 +19,9 @@ public interface DeliveryObserver {
     /** The handler failed; the failure handler decides what happens next. */
     default void failed(Subscription subscription, Event event, Throwable error) {}
 
+    /** The failed entry will be tried again after {@code delay} (recorded in Redis). */
+    default void retryScheduled(Subscription subscription, StreamEntry entry, java.time.Duration delay) {}
+
     /** The entry went to the handler's dead-letter stream (written and acknowledged). */
     default void deadLettered(Subscription subscription, StreamEntry entry, DeadLetterReason reason) {}
 

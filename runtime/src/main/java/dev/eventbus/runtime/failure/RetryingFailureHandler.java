@@ -3,6 +3,7 @@ package dev.eventbus.runtime.failure;
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.consumer.StreamEntry;
 import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.dispatch.DeliveryObserver;
 import dev.eventbus.runtime.internal.Errors;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,11 +27,13 @@ public final class RetryingFailureHandler implements FailureHandler {
     private final Function<String, RetryPolicy> policies;
     private final RetryStore store;
     private final DeadLetterSink deadLetters;
+    private final DeliveryObserver observer;
     private final Clock clock;
 
     /** @param policies the retry policy of each handler, by handler name */
     public RetryingFailureHandler(Function<String, RetryPolicy> policies, RetryStore store,
-            DeadLetterSink deadLetters, Clock clock) {
+            DeadLetterSink deadLetters, DeliveryObserver observer, Clock clock) {
+        this.observer = observer;
         this.policies = policies;
         this.store = store;
         this.deadLetters = deadLetters;
@@ -53,6 +56,7 @@ public final class RetryingFailureHandler implements FailureHandler {
                                     + "pending and is reclaimed later", sub.handler().name(), entry.stream(), entry.id(),
                                     Errors.rootMessage(e));
                         } else {
+                            observer.retryScheduled(sub, entry, retry.delay());
                             LOG.warn("handler {} failed on {} {} (attempt {}), retry in {} ms: {}", sub.handler().name(),
                                     entry.stream(), entry.id(), event.attempt(), retry.delay().toMillis(), summary(error));
                         }

@@ -4,6 +4,7 @@ import dev.eventbus.runtime.config.BreakerSettings;
 import dev.eventbus.runtime.config.RpcServiceSettings;
 import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -15,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -39,17 +41,20 @@ public final class RpcChannelRegistry implements AutoCloseable {
     private final Map<String, Channel> guarded = new LinkedHashMap<>();
 
     public RpcChannelRegistry(Map<String, RpcServiceSettings> services) {
-        this(services, new BreakerSettings(0, Duration.ZERO), Clock.systemUTC());
+        this(services, new BreakerSettings(0, Duration.ZERO), Clock.systemUTC(), List.of());
     }
 
-    public RpcChannelRegistry(Map<String, RpcServiceSettings> services, BreakerSettings breaker, Clock clock) {
+    /** @param interceptors applied to every call, outermost first (e.g. call metrics) */
+    public RpcChannelRegistry(Map<String, RpcServiceSettings> services, BreakerSettings breaker, Clock clock,
+            List<ClientInterceptor> interceptors) {
         this.settings = Map.copyOf(services);
         services.forEach((name, s) -> {
             ManagedChannel channel = open(s);
             CircuitBreaker b = new CircuitBreaker(name, breaker.failureThreshold(), breaker.openFor(), clock);
             channels.put(name, channel);
             breakers.put(name, b);
-            guarded.put(name, ClientInterceptors.intercept(channel, new BreakerInterceptor(b)));
+            Channel withBreaker = ClientInterceptors.intercept(channel, new BreakerInterceptor(b));
+            guarded.put(name, ClientInterceptors.intercept(withBreaker, interceptors));
         });
     }
 

@@ -11,6 +11,7 @@ import dev.eventbus.runtime.failure.DeadLetterReason;
 import dev.eventbus.runtime.failure.DeadLetterSink;
 import dev.eventbus.runtime.failure.FailureHandler;
 import dev.eventbus.runtime.failure.HandlerTimeoutException;
+import dev.eventbus.runtime.failure.Resolution;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import java.util.Map;
@@ -63,6 +64,7 @@ public final class Dispatcher {
     private final Function<String, HandlerSettings> settings;
     private final int maxDeliveries;
     private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, SubjectLanes> lanes = new ConcurrentHashMap<>();
     private final AtomicLong abandoned = new AtomicLong();
     private volatile boolean shuttingDown;
 
@@ -85,20 +87,21 @@ public final class Dispatcher {
     public void dispatch(Subscription sub, StreamEntry entry, Runnable release) {
         if (entry.isDeleted()) {
             deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
-                    "entry was deleted or trimmed from the stream before it was acknowledged", release);
+                    "entry was deleted or trimmed from the stream before it was acknowledged", Resolution.releasing(release));
             return;
         }
         if (entry.origin().recovered() && entry.deliveries() > maxDeliveries) {
             deadLetters.deadLetter(sub, entry, DeadLetterReason.MAX_DELIVERIES, entry.deliveries(), null, null,
                     "delivered " + entry.deliveries() + " times without an outcome (recovery.max-deliveries = "
-                            + maxDeliveries + "): it may be crashing its consumer", release);
+                            + maxDeliveries + "): it may be crashing its consumer", Resolution.releasing(release));
             return;
         }
         Event event;
         try {
             event = codec.decode(entry, Math.max(1, entry.deliveries()));
         } catch (MalformedEntryException e) {
-            deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, null, e.getMessage(), release);
+            deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, null, e.getMessage(),
+                    Resolution.releasing(release));
             return;
         }
         String target = event.headers().get(TARGET_HEADER);
@@ -113,7 +116,17 @@ public final class Dispatcher {
             release.run(); // already being handled here (reclaimed or retried while in flight)
             return;
         }
-        workers.execute(() -> handle(sub, entry, event, () -> ids.remove(entry.id()), release));
+        Runnable forget = () -> ids.remove(entry.id());
+        if (event.subject() != null && settings.apply(sub.handler().name()).orderedBySubject()) {
+            SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
+            lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, forget,
+                    resolved -> {
+                        lane.finished(event.subject(), entry.id(), resolved);
+                        release.run();
+                    }));
+        } else {
+            workers.execute(() -> handle(sub, entry, event, forget, Resolution.releasing(release)));
+        }
     }
 
     /** Entry ids of a subscription being handled now (their claims are renewed). */
@@ -133,9 +146,9 @@ public final class Dispatcher {
 
     /**
      * @param forget called once the outcome is decided: the entry is no longer "being handled here"
-     * @param release called once the worker is done: its slot is free
+     * @param release told once the worker is done (its slot is free) and whether the outcome is final
      */
-    private void handle(Subscription sub, StreamEntry entry, Event event, Runnable forget, Runnable release) {
+    private void handle(Subscription sub, StreamEntry entry, Event event, Runnable forget, Resolution release) {
         var handler = sub.handler();
         HandlerSettings limits = settings.apply(handler.name());
         Thread worker = Thread.currentThread();
@@ -155,7 +168,7 @@ public final class Dispatcher {
                         + "until it ends", handler.name(), entry.stream(), entry.id(), limits.abandonAfter());
                 HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
                 observer.failed(sub, event, timeout);
-                failures.onFailure(sub, entry, event, timeout, () -> {});
+                failures.onFailure(sub, entry, event, timeout, resolved -> { });
             }
         }, limits.timeout().plus(limits.abandonAfter()).toNanos(), TimeUnit.NANOSECONDS);
 
@@ -180,7 +193,7 @@ public final class Dispatcher {
             Thread.interrupted();
         }
         if (!decided.compareAndSet(false, true)) {
-            release.run(); // abandoned earlier: the outcome is decided, only the slot was still taken
+            release.done(false); // abandoned earlier: the outcome is decided, only the slot was still taken
             return;
         }
         forget.run();
@@ -190,12 +203,12 @@ public final class Dispatcher {
                 retries.clear(sub, entry.id());
             }
             observer.handled(sub, event, System.nanoTime() - start);
-            release.run();
+            release.done(true);
             return;
         }
         if (shuttingDown) {
             // Interrupted by the end of the shutdown grace, not failed: the entry stays pending.
-            release.run();
+            release.done(false);
             return;
         }
         if (interrupted.get() && !(failure instanceof HandlerTimeoutException)) {

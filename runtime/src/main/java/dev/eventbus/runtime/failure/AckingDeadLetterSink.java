@@ -35,12 +35,13 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
 
     @Override
     public void deadLetter(Subscription sub, StreamEntry entry, DeadLetterReason reason, int attempts,
-            Instant firstFailure, Throwable error, String detail, Runnable done) {
+            Instant firstFailure, Throwable error, String detail, Resolution done) {
         Instant now = clock.instant();
         var handler = sub.handler();
         DeadLetter letter = new DeadLetter(entry, handler.name(), handler.pluginId(), handler.pluginVersion(),
                 reason, attempts, firstFailure == null ? now : firstFailure, now, error, detail);
         writer.write(letter).whenComplete((id, err) -> {
+            boolean stored = err == null;
             try {
                 if (err == null) {
                     acks.ack(entry.stream(), sub.group(), entry.id());
@@ -54,7 +55,7 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
                             entry.stream(), entry.id(), handler.name(), reason.wireName(), Errors.rootMessage(err));
                 }
             } finally {
-                done.run();
+                done.done(stored);
             }
         });
     }

@@ -10,9 +10,9 @@ public interface DeadLetterSink {
      * @param firstFailure when the entry first failed, or {@code null} for now
      * @param error the failure, or {@code null}
      * @param detail a short explanation when there is no error
-     * @param done run when finished, whether the write succeeded (entry acked) or not (entry stays
-     *     pending)
+     * @param done told when finished: resolved when the write succeeded (entry acked), not when it
+     *     failed (entry stays pending)
      */
     void deadLetter(Subscription sub, StreamEntry entry, DeadLetterReason reason, int attempts,
-            java.time.Instant firstFailure, Throwable error, String detail, Runnable done);
+            java.time.Instant firstFailure, Throwable error, String detail, Resolution done);
 }

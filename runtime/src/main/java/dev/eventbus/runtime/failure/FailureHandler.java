@@ -11,7 +11,7 @@ import dev.eventbus.runtime.consumer.Subscription;
 public interface FailureHandler {
 
     /**
-     * @param done to run once the failure is dealt with (the worker slot is free again)
+     * @param done told once the failure is dealt with, and whether the outcome is final
      */
-    void onFailure(Subscription subscription, StreamEntry entry, Event event, Throwable error, Runnable done);
+    void onFailure(Subscription subscription, StreamEntry entry, Event event, Throwable error, Resolution done);
 }

@@ -41,7 +41,7 @@ public final class RetryingFailureHandler implements FailureHandler {
     }
 
     @Override
-    public void onFailure(Subscription sub, StreamEntry entry, Event event, Throwable error, Runnable done) {
+    public void onFailure(Subscription sub, StreamEntry entry, Event event, Throwable error, Resolution done) {
         Instant now = clock.instant();
         Duration age = Duration.ofMillis(Math.max(0, now.toEpochMilli() - entry.appendedAtMillis()));
         RetryPolicy.Decision decision = policies.apply(sub.handler().name()).decide(event.attempt(), age, error);
@@ -60,7 +60,7 @@ public final class RetryingFailureHandler implements FailureHandler {
                             LOG.warn("handler {} failed on {} {} (attempt {}), retry in {} ms: {}", sub.handler().name(),
                                     entry.stream(), entry.id(), event.attempt(), retry.delay().toMillis(), summary(error));
                         }
-                        done.run();
+                        done.done(false);
                     });
         }
     }

@@ -1,0 +1,114 @@
+package dev.eventbus.runtime.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.samples.orders.OrderServer;
+import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
+import dev.eventbus.testkit.PluginJarBuilder;
+import dev.eventbus.testkit.RedisExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Ordering by subject: one at a time per subject, in stream order, across a retry; subjects in parallel. */
+class OrderingIT {
+
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+
+    @TempDir
+    Path plugins;
+
+    private OrderServer orders;
+    private EventbusRuntime runtime;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        REDIS.command("FLUSHALL");
+        orders = OrderServer.start(0);
+        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (runtime != null) {
+            runtime.stop();
+        }
+        orders.close();
+    }
+
+    @Test
+    void eventsOfOneSubjectAreHandledInStreamOrderOthersConcurrently() throws Exception {
+        runtime = new EventbusRuntime(ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(Map.of(
+                "eventbus.redis.uri", REDIS.uri(),
+                "eventbus.plugins-dir", plugins.toString(),
+                "eventbus.consumer-name", "ordered",
+                "eventbus.handlers.recorder.ordered-by-subject", true,
+                "eventbus.handler-defaults.retry.backoff.initial", "400ms",
+                "eventbus.recovery.retry-poll-interval", "20ms",
+                "eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target()))));
+        runtime.start();
+
+        int subjects = 1000;
+        int perSubject = 5;
+        String failingSubject = "subj-7";
+        List<Map<String, String>> events = new ArrayList<>();
+        for (int seq = 0; seq < perSubject; seq++) {
+            for (int s = 0; s < subjects; s++) {
+                Map<String, String> e = new HashMap<>(Map.of("type", "it.recorded", "subject", "subj-" + s,
+                        "id", "subj-" + s + "#" + seq));
+                if (("subj-" + s).equals(failingSubject) && seq == 1) {
+                    e.put("fail", "before-attempt-2"); // fails once, is retried after 400 ms
+                }
+                events.add(e);
+            }
+        }
+        try (Streams streams = new Streams(REDIS.uri())) {
+            streams.publishAll("it-stream", events);
+            Streams.await("all handled", Duration.ofSeconds(60), () -> orders.appliedCount() == subjects * perSubject);
+            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+        }
+
+        List<ReceivedCall> calls = orders.calls();
+        Map<String, Integer> lastSeq = new HashMap<>();
+        for (ReceivedCall call : calls) {
+            int seq = Integer.parseInt(call.requestEventId().substring(call.requestEventId().indexOf('#') + 1));
+            int previous = lastSeq.getOrDefault(call.orderId(), -1);
+            assertEquals(previous + 1, seq, "subject " + call.orderId() + " out of order: " + previous + " then " + seq);
+            lastSeq.put(call.orderId(), seq);
+        }
+        assertEquals(subjects, lastSeq.size());
+
+        int failedAt = -1;
+        int retriedAt = -1;
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i).orderId().equals(failingSubject)) {
+                if (calls.get(i).requestEventId().endsWith("#0")) {
+                    failedAt = i;
+                } else if (calls.get(i).requestEventId().endsWith("#1")) {
+                    retriedAt = i;
+                    assertEquals(2, calls.get(i).attempt(), "the held event went through its retry");
+                }
+            }
+        }
+        long othersMeanwhile = calls.subList(failedAt + 1, retriedAt).stream()
+                .filter(c -> !c.orderId().equals(failingSubject)).count();
+        assertTrue(othersMeanwhile > 0, "other subjects progressed while " + failingSubject + " was held");
+        System.out.printf("ordering: %d events over %d subjects in order; %d calls of other subjects while %s waited"
+                + " for its retry%n", calls.size(), subjects, othersMeanwhile, failingSubject);
+    }
+}

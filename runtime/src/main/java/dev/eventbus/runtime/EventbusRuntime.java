@@ -19,17 +19,21 @@ import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.plugin.PluginHost;
+import dev.eventbus.runtime.plugin.PluginReloader;
+import dev.eventbus.runtime.plugin.SubscriptionControl;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import io.grpc.ClientInterceptor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
-import java.util.ArrayList;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -54,8 +58,7 @@ public final class EventbusRuntime implements AutoCloseable {
     private final Clock clock;
     private final List<ClientInterceptor> rpcInterceptors;
     private volatile boolean ready;
-    private final List<StreamConsumer> consumers = new ArrayList<>();
-    private final List<StatefulRedisConnection<byte[], byte[]>> connections = new ArrayList<>();
+    private final Map<StreamConsumer, StatefulRedisConnection<byte[], byte[]>> consumers = new LinkedHashMap<>();
     private volatile boolean stopping;
     private RpcChannelRegistry rpc;
     private PluginHost plugins;
@@ -64,6 +67,9 @@ public final class EventbusRuntime implements AutoCloseable {
     private ExecutorService workers;
     private ScheduledExecutorService timers;
     private Dispatcher dispatcher;
+    private StatefulRedisConnection<byte[], byte[]> shared;
+    private RetryStore retryStore;
+    private volatile PluginReloader reloader;
 
     public EventbusRuntime(RuntimeConfig config) {
         this(config, DeliveryObserver.NONE, Clock.systemUTC());
@@ -98,7 +104,6 @@ public final class EventbusRuntime implements AutoCloseable {
         if (shared == null) {
             return;
         }
-        connections.add(shared);
         RedisPreflight.check(shared.sync());
 
         acks = new Acknowledger(shared.async(), config.consumer().ackBatchSize(), config.consumer().ackInterval());
@@ -110,30 +115,28 @@ public final class EventbusRuntime implements AutoCloseable {
                 n -> new ExponentialBackoffRetryPolicy(config.handler(n).retry(), ThreadLocalRandom.current()::nextDouble)),
                 retryStore, deadLetters, observer, clock);
         workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("eventbus-worker-", 0).factory());
-        timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("eventbus-timers").daemon(true).factory());
+        var timerPool = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("eventbus-timers").daemon(true).factory());
+        timerPool.setRemoveOnCancelPolicy(true); // a cancelled timeout must not keep a plugin's handler reachable
+        timers = timerPool;
         dispatcher = new Dispatcher(new EventCodec(config.consumer().maxEventBytes()), workers, timers, rpc, acks,
                 deadLetters, failures, retryStore, observer, config::handler, config.recovery().maxDeliveries());
 
-        for (LoadedHandler handler : handlers) {
-            for (Map.Entry<String, Set<String>> s : handler.spec().subscriptions().entrySet()) {
-                Subscription sub = new Subscription(handler, s.getKey(), s.getValue());
-                if (GroupBootstrap.ensure(shared.sync(), sub.stream(), sub.group(), config.consumer().newGroupStart())) {
-                    LOG.info("created consumer group '{}' on stream '{}' at {}", sub.group(), sub.stream(),
-                            config.consumer().newGroupStart());
+        this.shared = shared;
+        this.retryStore = retryStore;
+        startSubscriptions(handlers);
+        if (config.pluginHost().reload()) {
+            reloader = new PluginReloader(config.pluginsDir(), plugins, new SubscriptionControl() {
+                @Override
+                public void start(List<LoadedHandler> added) {
+                    startSubscriptions(added);
                 }
-                StatefulRedisConnection<byte[], byte[]> connection = redis.connect("reader " + sub.name(), () -> stopping);
-                if (connection == null) {
-                    return;
+
+                @Override
+                public void stop(String pluginId) {
+                    stopSubscriptions(c -> c.subscription().handler().pluginId().equals(pluginId));
                 }
-                connections.add(connection);
-                StreamConsumer consumer = new StreamConsumer(sub, connection, shared, config.consumerName(),
-                        config.consumer(), config.recovery(), config.maxInFlight(handler.name()), dispatcher, retryStore,
-                        () -> rpc.readBudget(handler.spec().services()), clock);
-                consumers.add(consumer);
-                consumer.start();
-                LOG.info("subscription {} reading (types {}, in-flight limit {})", sub.name(), sub.types(),
-                        config.maxInFlight(handler.name()));
-            }
+            }, config.pluginHost().reloadPollInterval(), config.pluginHost().reloadQuietPeriod(), clock);
+            reloader.start();
         }
         ready = true;
         LOG.info("eventbus running: {} subscription(s), {} plugin(s) refused", consumers.size(),
@@ -149,12 +152,65 @@ public final class EventbusRuntime implements AutoCloseable {
     }
 
     /** The subscriptions being read (handler x stream). */
-    public List<Subscription> subscriptions() {
-        return consumers.stream().map(StreamConsumer::subscription).toList();
+    public synchronized List<Subscription> subscriptions() {
+        return consumers.keySet().stream().map(StreamConsumer::subscription).toList();
     }
 
     public RuntimeConfig config() {
         return config;
+    }
+
+    private synchronized void startSubscriptions(List<LoadedHandler> handlers) {
+        for (LoadedHandler handler : handlers) {
+            for (Map.Entry<String, Set<String>> s : handler.spec().subscriptions().entrySet()) {
+                Subscription sub = new Subscription(handler, s.getKey(), s.getValue());
+                if (GroupBootstrap.ensure(shared.sync(), sub.stream(), sub.group(), config.consumer().newGroupStart())) {
+                    LOG.info("created consumer group '{}' on stream '{}' at {}", sub.group(), sub.stream(),
+                            config.consumer().newGroupStart());
+                }
+                StatefulRedisConnection<byte[], byte[]> connection = redis.connect("reader " + sub.name(), () -> stopping);
+                if (connection == null) {
+                    return;
+                }
+                StreamConsumer consumer = new StreamConsumer(sub, connection, shared, config.consumerName(),
+                        config.consumer(), config.recovery(), config.maxInFlight(handler.name()), dispatcher, retryStore,
+                        () -> rpc.readBudget(handler.spec().services()), clock);
+                consumers.put(consumer, connection);
+                consumer.start();
+                LOG.info("subscription {} reading (types {}, in-flight limit {})", sub.name(), sub.types(),
+                        config.maxInFlight(handler.name()));
+            }
+        }
+    }
+
+    /** Stops the matching subscriptions, lets their in-flight events finish within the grace, closes them. */
+    private synchronized int stopSubscriptions(java.util.function.Predicate<StreamConsumer> which) {
+        List<StreamConsumer> toStop = consumers.keySet().stream().filter(which).toList();
+        long deadline = System.nanoTime() + config.consumer().shutdownGrace().toNanos();
+        toStop.forEach(StreamConsumer::stop);
+        int unfinished = 0;
+        for (StreamConsumer c : toStop) {
+            try {
+                if (!c.awaitIdle(deadline)) {
+                    unfinished += c.inFlight();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                unfinished += c.inFlight();
+            }
+            closeQuietly(consumers.remove(c)::close);
+            dispatcher.forget(c.subscription());
+        }
+        if (acks != null) {
+            // Acknowledge what finished before anyone reads these groups again (a reloaded version
+            // reads its pending entries first and would otherwise see entries already handled).
+            acks.flush(Duration.ofSeconds(5));
+        }
+        if (unfinished > 0) {
+            LOG.warn("shutdown grace {} over: {} event(s) still in flight stay pending and are handled "
+                    + "again later", config.consumer().shutdownGrace(), unfinished);
+        }
+        return unfinished;
     }
 
     /** Handlers admitted at start. */
@@ -170,24 +226,9 @@ public final class EventbusRuntime implements AutoCloseable {
     /** Stops reading, drains in-flight events within the grace period, acknowledges, closes. */
     public void stop() {
         stopping = true;
+        closeQuietly(reloader); // before taking the lock: a reload in progress finishes first
         synchronized (this) {
-            long deadline = System.nanoTime() + config.consumer().shutdownGrace().toNanos();
-            consumers.forEach(StreamConsumer::stop);
-            int unfinished = 0;
-            for (StreamConsumer c : consumers) {
-                try {
-                    if (!c.awaitIdle(deadline)) {
-                        unfinished += c.inFlight();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    unfinished += c.inFlight();
-                }
-            }
-            if (unfinished > 0) {
-                LOG.warn("shutdown grace {} over: {} event(s) still in flight stay pending and are handled "
-                        + "again after a restart", config.consumer().shutdownGrace(), unfinished);
-            }
+            stopSubscriptions(c -> true);
             if (dispatcher != null) {
                 dispatcher.beginShutdown();
             }
@@ -199,7 +240,9 @@ public final class EventbusRuntime implements AutoCloseable {
                 timers.shutdownNow();
             }
             closeQuietly(plugins);
-            connections.forEach(c -> closeQuietly(c::close));
+            if (shared != null) {
+                closeQuietly(shared::close);
+            }
             closeQuietly(rpc);
             closeQuietly(redis);
             LOG.info("eventbus stopped");

@@ -49,7 +49,11 @@ final class ConfigCommand implements Runnable {
         @Override
         public Integer call() {
             RuntimeConfig config = options.load();
-            String rendered = config.source().getConfig("eventbus").root().render(
+            com.typesafe.config.Config shown = config.source().getConfig("eventbus");
+            if (config.operations().admin().tokenRequired()) {
+                shown = shown.withValue("admin.token", com.typesafe.config.ConfigValueFactory.fromAnyRef("***"));
+            }
+            String rendered = shown.root().render(
                     ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
             spec.commandLine().getOut().println("eventbus " + rendered
                     .replace(config.redis().uri(), config.redis().redactedUri()));

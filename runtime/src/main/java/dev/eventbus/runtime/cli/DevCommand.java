@@ -93,6 +93,7 @@ final class DevCommand implements Callable<Integer> {
                     "eventbus.plugins-dir", home.resolve("plugins").toString(),
                     "eventbus.consumer-name", "dev",
                     "eventbus.consumer.shutdown-grace", "5s",
+                    "eventbus.plugin-host.reload", "true",
                     "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target", "127.0.0.1:" + port));
             RuntimeConfig config = new ConfigOptions().load(devConfig);
             Printout printout = new Printout(out);

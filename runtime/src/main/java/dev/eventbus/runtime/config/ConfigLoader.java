@@ -108,14 +108,50 @@ public final class ConfigLoader {
         String consumerName = read(() -> c.getString("consumer-name"));
         Path pluginsDir = installationRelative(read(() -> c.getString("plugins-dir")));
         Config pluginConfigs = c.getConfig("plugins");
+        OperationsSettings operations = operations(c);
 
+        PluginSettings pluginHost = pluginHost(c);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return new RuntimeConfig(
                 consumerName.isBlank() ? defaultConsumerName() : consumerName,
                 pluginsDir, redis, consumer, recovery, breaker, services, handlerDefaults, handlerOverrides,
-                pluginConfigs, merged);
+                pluginConfigs, merged, operations, pluginHost);
+    }
+
+    private OperationsSettings operations(Config c) {
+        Integer httpPort = read(() -> c.getInt("admin.http-port"));
+        Integer grpcPort = read(() -> c.getInt("admin.grpc-port"));
+        if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
+            problems.add("admin.http-port must be 0 (any free port) to 65535, was " + httpPort);
+        }
+        if (grpcPort != null && (grpcPort < -1 || grpcPort > 65535)) {
+            problems.add("admin.grpc-port must be -1 (off), 0 (any free port) or up to 65535, was " + grpcPort);
+        }
+        Boolean enabled = read(() -> c.getBoolean("admin.enabled"));
+        String host = read(() -> c.getString("admin.host"));
+        String token = read(() -> c.getString("admin.token"));
+        if (Boolean.TRUE.equals(enabled) && host != null && (token == null || token.isEmpty())) {
+            String problem = AdminBinding.problemWithoutToken(host);
+            if (problem != null) {
+                problems.add("admin.host: " + problem + " (" + UnknownKeys.where(c.getValue("admin.host")) + ")");
+            }
+        }
+        String auditLog = read(() -> c.getString("admin.audit-log"));
+        AdminSettings admin = new AdminSettings(
+                Boolean.TRUE.equals(enabled), host, httpPort == null ? 0 : httpPort, grpcPort == null ? -1 : grpcPort,
+                token == null ? "" : token,
+                Boolean.TRUE.equals(read(() -> c.getBoolean("admin.ready-requires-all-plugins"))),
+                installationRelative(auditLog == null || auditLog.isBlank() ? "audit.log" : auditLog));
+        java.time.Duration poll = read(() -> c.getDuration("metrics.poll-interval"));
+        if (poll != null && (poll.isNegative() || poll.isZero())) {
+            problems.add("metrics.poll-interval must be positive, was " + poll);
+        }
+        MetricsSettings metrics = new MetricsSettings(poll,
+                Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jvm"))),
+                Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jmx"))));
+        return new OperationsSettings(admin, metrics, oneOf(c, "logging.format", "text", "json"));
     }
 
     private Config parseFile(Path file) {
@@ -222,6 +258,33 @@ public final class ConfigLoader {
                 read(() -> h.getDuration("abandon-after")),
                 Boolean.TRUE.equals(read(() -> h.getBoolean("ordered-by-subject"))),
                 retry);
+    }
+
+    private PluginSettings pluginHost(Config c) {
+        String staging = read(() -> c.getString("plugin-host.staging-dir"));
+        java.util.List<PluginSettings.Allowed> allowed = new java.util.ArrayList<>();
+        var entries = read(() -> c.getConfigList("plugin-host.allow-list"));
+        for (Config e : entries == null ? java.util.List.<Config>of() : entries) {
+            for (String key : e.root().keySet()) {
+                if (!java.util.Set.of("id", "version", "sha256").contains(key)) {
+                    problems.add("unknown key '" + key + "' in eventbus.plugin-host.allow-list entry ("
+                            + UnknownKeys.where(e.getValue(key)) + "); allowed: id, version, sha256");
+                }
+            }
+            if (!e.hasPath("id")) {
+                problems.add("eventbus.plugin-host.allow-list entry without id (" + e.origin().description() + ")");
+                continue;
+            }
+            allowed.add(new PluginSettings.Allowed(e.getString("id"),
+                    e.hasPath("version") ? e.getString("version") : "",
+                    e.hasPath("sha256") ? e.getString("sha256") : ""));
+        }
+        return new PluginSettings(
+                staging == null || staging.isBlank() ? Optional.empty() : Optional.of(Path.of(staging)),
+                Boolean.TRUE.equals(read(() -> c.getBoolean("plugin-host.reload"))),
+                read(() -> c.getDuration("plugin-host.reload-poll-interval")),
+                read(() -> c.getDuration("plugin-host.reload-quiet-period")),
+                allowed);
     }
 
     private String oneOf(Config c, String key, String... allowed) {

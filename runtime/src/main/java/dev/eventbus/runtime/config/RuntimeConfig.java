@@ -16,6 +16,7 @@ import java.util.Map;
  * @param pluginConfigs the operator's {@code eventbus.plugins} tree (one subtree per plugin id),
  *     checked against each plugin's own defaults when the plugin loads
  * @param source the merged configuration, for {@code config show}
+ * @param operations admin servers, metrics and logging
  */
 public record RuntimeConfig(
         String consumerName,
@@ -28,7 +29,9 @@ public record RuntimeConfig(
         HandlerSettings handlerDefaults,
         Map<String, HandlerSettings> handlerOverrides,
         Config pluginConfigs,
-        Config source) {
+        Config source,
+        OperationsSettings operations,
+        PluginSettings pluginHost) {
 
     public RuntimeConfig {
         services = Map.copyOf(services);

@@ -129,6 +129,15 @@ public final class Dispatcher {
         }
     }
 
+    /**
+     * Drops the ordering lanes of a subscription that stopped (empty once drained). Its in-flight
+     * ids are kept: a worker still running past the grace keeps its entry, so the next version of
+     * the handler does not take the same entry while the old one still works on it.
+     */
+    public void forget(Subscription sub) {
+        lanes.remove(sub.name());
+    }
+
     /** Entry ids of a subscription being handled now (their claims are renewed). */
     public Set<String> inFlight(Subscription sub) {
         return Set.copyOf(inFlight.getOrDefault(sub.name(), Set.of()));

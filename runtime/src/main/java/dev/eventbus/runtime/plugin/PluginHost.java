@@ -9,12 +9,16 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import java.io.IOException;
 import java.net.URL;
+import java.net.URLConnection;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -46,18 +50,24 @@ public final class PluginHost implements AutoCloseable {
     private final RuntimeConfig config;
     private final RpcChannelRegistry rpc;
     private final PluginManager manager;
+    private final Path staging;
     private final List<LoadedHandler> handlers = new ArrayList<>();
-    private final List<PluginFailure> failures = new ArrayList<>();
+    private final Map<String, PluginFailure> failures = new LinkedHashMap<>();
+    private final Map<String, InstalledPlugin> installed = new LinkedHashMap<>();
 
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc) {
         this.pluginsDir = pluginsDir;
         this.config = config;
         this.rpc = rpc;
         this.manager = new EventbusPluginManager(pluginsDir, apiVersion);
+        this.staging = StagingArea.create(config.pluginHost().stagingDir());
+        // The JDK caches JarFiles opened through jar: URLs (PF4J reads extension indexes that way);
+        // a cached JarFile keeps an unloaded plugin's file open and its class loader's JAR in use.
+        URLConnection.setDefaultUseCaches("jar", false);
     }
 
     /** Loads and starts every plugin JAR; returns the admitted handlers. */
-    public List<LoadedHandler> start() {
+    public synchronized List<LoadedHandler> start() {
         if (!Files.isDirectory(pluginsDir)) {
             LOG.warn("plugins directory {} does not exist: no handlers will run", pluginsDir.toAbsolutePath());
             return List.of();
@@ -71,28 +81,85 @@ public final class PluginHost implements AutoCloseable {
             return List.of();
         }
         for (Path jar : jars) {
-            admit(jar);
+            install(jar);
         }
         LOG.info("plugins: {} handler(s) admitted from {} JAR(s), {} refused",
                 handlers.size(), jars.size(), failures.size());
         return List.copyOf(handlers);
     }
 
-    private void admit(Path jar) {
+    /**
+     * Copies a JAR of the plugins directory to the staging area and admits the copy.
+     *
+     * @return the installed plugin, or empty when it was refused (see {@link #failures()})
+     */
+    public synchronized Optional<InstalledPlugin> install(Path jar) {
         String source = jar.getFileName().toString();
+        StagedJar staged;
+        try {
+            staged = StagingArea.stage(staging, jar);
+        } catch (IOException e) {
+            refuse(source, null, "cannot copy it to the staging area " + staging + ": " + rootMessage(e));
+            return Optional.empty();
+        }
+        Optional<InstalledPlugin> result = installStaged(source, staged);
+        if (result.isEmpty()) {
+            StagingArea.delete(staged.path());
+        }
+        return result;
+    }
+
+    /** Checks a JAR without loading it (descriptor, shared libraries, allow-list). */
+    public synchronized Optional<PluginFailure> precheck(Path jar) {
+        String source = jar.getFileName().toString();
+        try {
+            StagedJar staged = StagingArea.stage(staging, jar);
+            try {
+                String id = inspect(staged.path());
+                allowed(staged, id);
+                return Optional.empty();
+            } finally {
+                StagingArea.delete(staged.path());
+            }
+        } catch (AdmissionException e) {
+            return Optional.of(new PluginFailure(source, e.pluginId, e.getMessage()));
+        } catch (IOException e) {
+            return Optional.of(new PluginFailure(source, null, "cannot read it: " + rootMessage(e)));
+        }
+    }
+
+    /** Re-admits a plugin from its still-staged copy (used to restore the old version after a failed swap). */
+    synchronized Optional<InstalledPlugin> reinstall(InstalledPlugin old) {
+        PluginFailure newVersionFailure = failures.get(old.source());
+        Optional<InstalledPlugin> restored = installStaged(old.source(), new StagedJar(old.staged(), old.sha256()));
+        if (newVersionFailure != null) {
+            failures.put(old.source(), newVersionFailure); // still true of the JAR in the directory
+        }
+        return restored;
+    }
+
+    private Optional<InstalledPlugin> installStaged(String source, StagedJar staged) {
+        Path jar = staged.path();
         String declaredId;
         try {
             declaredId = inspect(jar);
+            allowed(staged, declaredId);
         } catch (AdmissionException e) {
             refuse(source, e.pluginId, e.getMessage());
-            return;
+            return Optional.empty();
+        }
+        for (InstalledPlugin other : installed.values()) {
+            if (other.pluginId().equals(declaredId) && !other.source().equals(source)) {
+                refuse(source, declaredId, "plugin id '" + declaredId + "' is already installed from " + other.source());
+                return Optional.empty();
+            }
         }
         String pluginId;
         try {
             pluginId = manager.loadPlugin(jar);
         } catch (RuntimeException e) {
             refuse(source, declaredId, "PF4J cannot load it: " + rootMessage(e));
-            return;
+            return Optional.empty();
         }
         PluginWrapper plugin = manager.getPlugin(pluginId);
         String requires = plugin.getDescriptor().getRequires();
@@ -100,7 +167,7 @@ public final class PluginHost implements AutoCloseable {
             unload(pluginId);
             refuse(source, pluginId, "requires plugin-api " + requires + " but this runtime provides "
                     + manager.getSystemVersion());
-            return;
+            return Optional.empty();
         }
         PluginState state;
         try {
@@ -108,13 +175,13 @@ public final class PluginHost implements AutoCloseable {
         } catch (RuntimeException e) {
             unload(pluginId);
             refuse(source, pluginId, "its Plugin class failed to start: " + rootMessage(e));
-            return;
+            return Optional.empty();
         }
         if (state != PluginState.STARTED) {
             String why = plugin.getFailedException() == null ? "state " + state : rootMessage(plugin.getFailedException());
             unload(pluginId);
             refuse(source, pluginId, "did not start: " + why);
-            return;
+            return Optional.empty();
         }
         Config pluginConfig;
         try {
@@ -122,19 +189,25 @@ public final class PluginHost implements AutoCloseable {
         } catch (AdmissionException e) {
             unload(pluginId);
             refuse(source, pluginId, e.getMessage());
-            return;
+            return Optional.empty();
         }
-        int admitted = admitHandlers(source, plugin, pluginConfig);
+        List<LoadedHandler> admittedHandlers = admitHandlers(source, plugin, pluginConfig);
+        int admitted = admittedHandlers.size();
         if (admitted == 0) {
             unload(pluginId);
-            if (failures.stream().noneMatch(f -> pluginId.equals(f.pluginId()))) {
+            if (failures.values().stream().noneMatch(f -> pluginId.equals(f.pluginId()))) {
                 refuse(source, pluginId, "contains no EventHandler extension (is the class annotated "
                         + "@org.pf4j.Extension and was the PF4J annotation processor run?)");
             }
-            return;
+            return Optional.empty();
         }
-        LOG.info("plugin {} {} started with {} handler(s) from {}", pluginId,
-                plugin.getDescriptor().getVersion(), admitted, source);
+        LOG.info("plugin {} {} started with {} handler(s) from {} (sha256 {})", pluginId,
+                plugin.getDescriptor().getVersion(), admitted, source, staged.sha256().substring(0, 12));
+        failures.remove(source);
+        InstalledPlugin result = new InstalledPlugin(source, pluginId, plugin.getDescriptor().getVersion(),
+                staged.sha256(), jar, admittedHandlers);
+        installed.put(source, result);
+        return Optional.of(result);
     }
 
     /** Checks the JAR before PF4J touches it; returns the declared plugin id. */
@@ -170,7 +243,7 @@ public final class PluginHost implements AutoCloseable {
         Config defaults = ConfigFactory.empty();
         URL reference = loader instanceof URLClassLoader ucl ? ucl.findResource("reference.conf") : null;
         if (reference != null) {
-            Config parsed = ConfigFactory.parseURL(reference).resolve();
+            Config parsed = parseWithoutCaching(reference);
             if (parsed.hasPath(path)) {
                 defaults = parsed.getConfig(path);
             }
@@ -189,9 +262,23 @@ public final class PluginHost implements AutoCloseable {
         return operator.withFallback(defaults).resolve();
     }
 
-    private int admitHandlers(String source, PluginWrapper plugin, Config pluginConfig) {
+    /** Reads a resource of a plugin JAR without the JDK's JAR cache, which would keep the file open. */
+    private static Config parseWithoutCaching(URL url) throws AdmissionException {
+        try {
+            var connection = url.openConnection();
+            connection.setUseCaches(false);
+            try (var reader = new java.io.InputStreamReader(connection.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)) {
+                return ConfigFactory.parseReader(reader).resolve();
+            }
+        } catch (IOException | com.typesafe.config.ConfigException e) {
+            throw new AdmissionException(null, "its reference.conf cannot be read: " + rootMessage(e));
+        }
+    }
+
+    private List<LoadedHandler> admitHandlers(String source, PluginWrapper plugin, Config pluginConfig) {
         String pluginId = plugin.getPluginId();
-        int admitted = 0;
+        List<LoadedHandler> admitted = new ArrayList<>();
         for (Class<? extends EventHandler> type : manager.getExtensionClasses(EventHandler.class, pluginId)) {
             EventHandler handler;
             HandlerSpec spec;
@@ -212,9 +299,10 @@ public final class PluginHost implements AutoCloseable {
                 refuse(source, pluginId, "handler '" + (spec == null ? type.getName() : spec.name()) + "': " + problem);
                 continue;
             }
-            handlers.add(new LoadedHandler(handler, spec, pluginId, plugin.getDescriptor().getVersion(),
-                    plugin.getPluginClassLoader(), pluginConfig));
-            admitted++;
+            LoadedHandler loaded = new LoadedHandler(handler, spec, pluginId, plugin.getDescriptor().getVersion(),
+                    plugin.getPluginClassLoader(), pluginConfig);
+            handlers.add(loaded);
+            admitted.add(loaded);
         }
         return admitted;
     }
@@ -250,22 +338,85 @@ public final class PluginHost implements AutoCloseable {
 
     private void refuse(String source, String pluginId, String reason) {
         PluginFailure failure = new PluginFailure(source, pluginId, reason);
-        failures.add(failure);
+        failures.merge(source, failure, (a, b) -> b.reason().equals(a.reason()) ? a : b);
         LOG.error("plugin refused: {}", failure);
     }
 
-    /** Plugins and handlers refused since start. */
-    public List<PluginFailure> failures() {
-        return List.copyOf(failures);
+    /** Plugins and handlers refused, latest per JAR file; cleared when a JAR is admitted again. */
+    public synchronized List<PluginFailure> failures() {
+        return List.copyOf(failures.values());
     }
 
-    /** Handlers admitted since start. */
-    public List<LoadedHandler> handlers() {
+    /** Forgets the failure of a JAR that was removed from the plugins directory. */
+    public synchronized void forgetFailure(String source) {
+        failures.remove(source);
+    }
+
+    /** Handlers of the installed plugins. */
+    public synchronized List<LoadedHandler> handlers() {
         return List.copyOf(handlers);
     }
 
+    /** Installed plugins by JAR file name. */
+    public synchronized Map<String, InstalledPlugin> installed() {
+        return Map.copyOf(installed);
+    }
+
+    /**
+     * Stops and unloads the plugin installed from a JAR: its class loader is closed and dropped (so
+     * it can be collected), threads it left running are reported.
+     *
+     * @param keepStaged keep the staged copy (to restore this version if its replacement fails)
+     */
+    public synchronized void uninstall(String source, boolean keepStaged) {
+        InstalledPlugin plugin = installed.remove(source);
+        if (plugin == null) {
+            return;
+        }
+        handlers.removeIf(h -> h.pluginId().equals(plugin.pluginId()));
+        ClassLoader loader = plugin.handlers().isEmpty() ? null : plugin.handlers().get(0).classLoader();
+        try {
+            manager.stopPlugin(plugin.pluginId());
+        } catch (RuntimeException e) {
+            LOG.warn("plugin {} failed to stop cleanly: {}", plugin.pluginId(), rootMessage(e));
+        }
+        unload(plugin.pluginId());
+        if (loader != null) {
+            LeakedThreads.report(plugin.pluginId(), loader);
+        }
+        if (!keepStaged) {
+            StagingArea.delete(plugin.staged());
+        }
+        LOG.info("plugin {} {} unloaded ({})", plugin.pluginId(), plugin.version(), source);
+    }
+
+    /** Deletes a staged copy kept by {@link #uninstall(String, boolean)}. */
+    void discardStaged(InstalledPlugin plugin) {
+        StagingArea.delete(plugin.staged());
+    }
+
+    private void allowed(StagedJar staged, String pluginId) throws AdmissionException {
+        var allowList = config.pluginHost().allowList();
+        if (allowList.isEmpty()) {
+            return;
+        }
+        String version;
+        try (JarFile file = new JarFile(staged.path().toFile())) {
+            version = file.getManifest().getMainAttributes().getValue("Plugin-Version");
+        } catch (IOException e) {
+            throw new AdmissionException(pluginId, "cannot read it: " + rootMessage(e));
+        }
+        for (var entry : allowList) {
+            if (entry.matches(pluginId, version, staged.sha256())) {
+                return;
+            }
+        }
+        throw new AdmissionException(pluginId, "not on eventbus.plugin-host.allow-list (id " + pluginId + ", version "
+                + version + ", sha256 " + staged.sha256() + ")");
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         // One at a time: PF4J 3.15's stopPlugins() can throw ConcurrentModificationException (pf4j#656).
         for (PluginWrapper plugin : List.copyOf(manager.getStartedPlugins())) {
             try {
@@ -277,6 +428,10 @@ public final class PluginHost implements AutoCloseable {
         for (PluginWrapper plugin : List.copyOf(manager.getPlugins())) {
             unload(plugin.getPluginId());
         }
+        installed.values().forEach(p -> StagingArea.delete(p.staged()));
+        installed.clear();
+        handlers.clear();
+        StagingArea.deleteIfTemporary(staging, config.pluginHost().stagingDir().isEmpty());
     }
 
 

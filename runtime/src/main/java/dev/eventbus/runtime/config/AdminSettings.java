@@ -1,0 +1,38 @@
+package dev.eventbus.runtime.config;
+
+import java.nio.file.Path;
+
+/**
+ * The admin servers of {@code eventbus run} (HTTP health and metrics, gRPC health and reflection)
+ * and the audit log of the operator commands.
+ *
+ * @param host the address both servers bind to; anything but loopback needs a {@code token}
+ * @param httpPort 0 = any free port
+ * @param grpcPort 0 = any free port, -1 = no gRPC admin server
+ * @param token bearer token required by every request when not empty; a secret: never logged,
+ *     never shown (see {@link #toString()})
+ * @param readyRequiresAllPlugins whether a refused plugin keeps the instance not ready
+ * @param auditLog the file redrive, discard and replay append their JSON lines to
+ */
+public record AdminSettings(
+        boolean enabled,
+        String host,
+        int httpPort,
+        int grpcPort,
+        String token,
+        boolean readyRequiresAllPlugins,
+        Path auditLog) {
+
+    /** Whether requests must carry the bearer token. */
+    public boolean tokenRequired() {
+        return token != null && !token.isEmpty();
+    }
+
+    /** Without the token. */
+    @Override
+    public String toString() {
+        return "AdminSettings[enabled=" + enabled + ", host=" + host + ", httpPort=" + httpPort + ", grpcPort="
+                + grpcPort + ", token=" + (tokenRequired() ? "***" : "") + ", readyRequiresAllPlugins="
+                + readyRequiresAllPlugins + ", auditLog=" + auditLog + "]";
+    }
+}

@@ -1,0 +1,200 @@
+package dev.eventbus.runtime.plugin;
+
+import dev.eventbus.runtime.internal.Errors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hot reload: watches the plugins directory and applies changes while the runtime runs. A JAR is
+ * acted on only when its checksum has stayed the same for the quiet period (a file still being
+ * copied is never loaded; touching a file without changing it does nothing).
+ * <ul>
+ *   <li>A new JAR is installed and its handlers start.</li>
+ *   <li>A removed JAR's handlers stop (in-flight events finish within the grace) and it is unloaded.</li>
+ *   <li>A changed JAR is checked first; then the old version's subscriptions stop and drain, the old
+ *       version is unloaded, the new one is installed and started. Both versions never handle
+ *       events at the same time. If the new version is refused, the old one is restored.</li>
+ * </ul>
+ *
+ * <p>Runs on its own virtual thread; every change is applied under the host's lock.
+ */
+public final class PluginReloader implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PluginReloader.class);
+
+    private record Seen(long size, FileTime modified, String sha256, Instant stableSince) {}
+
+    private final Path dir;
+    private final PluginHost host;
+    private final SubscriptionControl control;
+    private final Duration pollInterval;
+    private final Duration quietPeriod;
+    private final Clock clock;
+    private final Map<String, Seen> seen = new HashMap<>();
+    private final Map<String, String> refusedSha = new HashMap<>();
+    private volatile boolean stopping;
+    private Thread thread;
+
+    public PluginReloader(Path dir, PluginHost host, SubscriptionControl control, Duration pollInterval,
+            Duration quietPeriod, Clock clock) {
+        this.dir = dir;
+        this.host = host;
+        this.control = control;
+        this.pollInterval = pollInterval;
+        this.quietPeriod = quietPeriod;
+        this.clock = clock;
+    }
+
+    public synchronized void start() {
+        LOG.info("hot reload on: watching {} every {}", dir.toAbsolutePath(), pollInterval);
+        thread = Thread.ofVirtual().name("eventbus-plugin-reload").start(this::run);
+    }
+
+    private void run() {
+        while (!stopping) {
+            try {
+                Thread.sleep(pollInterval);
+                poll();
+            } catch (InterruptedException e) {
+                if (stopping) {
+                    return;
+                }
+            } catch (Throwable t) {
+                LOG.warn("plugin reload: {}", Errors.rootMessage(t));
+            }
+        }
+    }
+
+    /** One look at the directory; package-private so tests can drive it without waiting. */
+    void poll() throws IOException {
+        Map<String, Path> present = new HashMap<>();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
+                        .forEach(p -> present.put(p.getFileName().toString(), p));
+            }
+        }
+        Instant now = clock.instant();
+        for (var e : present.entrySet()) {
+            observe(e.getKey(), e.getValue(), now);
+        }
+        seen.keySet().retainAll(present.keySet());
+        refusedSha.keySet().retainAll(present.keySet());
+
+        Map<String, InstalledPlugin> installed = host.installed();
+        for (InstalledPlugin plugin : installed.values()) {
+            if (!present.containsKey(plugin.source())) {
+                remove(plugin);
+            }
+        }
+        for (String source : List.copyOf(host.failures().stream().map(PluginFailure::source).toList())) {
+            if (!present.containsKey(source)) {
+                host.forgetFailure(source);
+            }
+        }
+        for (var e : present.entrySet()) {
+            Seen s = seen.get(e.getKey());
+            if (s == null || s.sha256() == null || Duration.between(s.stableSince(), now).compareTo(quietPeriod) < 0) {
+                continue; // still changing, or not checksummed yet
+            }
+            InstalledPlugin current = installed.get(e.getKey());
+            if (current != null && current.sha256().equals(s.sha256())) {
+                continue;
+            }
+            if (s.sha256().equals(refusedSha.get(e.getKey()))) {
+                continue; // refused already; acted on again only when the file changes
+            }
+            if (current == null) {
+                add(e.getKey(), e.getValue(), s.sha256());
+            } else {
+                replace(current, e.getValue(), s.sha256());
+            }
+        }
+    }
+
+    private void observe(String name, Path file, Instant now) throws IOException {
+        long size = Files.size(file);
+        FileTime modified = Files.getLastModifiedTime(file);
+        Seen before = seen.get(name);
+        if (before != null && before.size() == size && before.modified().equals(modified) && before.sha256() != null) {
+            return;
+        }
+        String sha = StagingArea.sha256(file);
+        if (before != null && sha.equals(before.sha256())) {
+            seen.put(name, new Seen(size, modified, sha, before.stableSince()));
+        } else {
+            seen.put(name, new Seen(size, modified, sha, now));
+        }
+    }
+
+    private void add(String source, Path jar, String sha) {
+        LOG.info("plugin reload: new JAR {}", source);
+        Optional<InstalledPlugin> plugin = host.install(jar);
+        if (plugin.isPresent()) {
+            control.start(plugin.get().handlers());
+        } else {
+            refusedSha.put(source, sha);
+        }
+    }
+
+    private void remove(InstalledPlugin plugin) {
+        LOG.info("plugin reload: {} removed, stopping plugin {}", plugin.source(), plugin.pluginId());
+        control.stop(plugin.pluginId());
+        host.uninstall(plugin.source(), false);
+        refusedSha.clear(); // a JAR refused as a duplicate of this plugin may be admissible now
+    }
+
+    private void replace(InstalledPlugin old, Path jar, String sha) {
+        Optional<PluginFailure> problem = host.precheck(jar);
+        if (problem.isPresent()) {
+            LOG.error("plugin reload: new {} refused, {} {} keeps running: {}", old.source(), old.pluginId(),
+                    old.version(), problem.get().reason());
+            refusedSha.put(old.source(), sha);
+            return;
+        }
+        long start = System.nanoTime();
+        control.stop(old.pluginId());
+        host.uninstall(old.source(), true);
+        Optional<InstalledPlugin> next = host.install(jar);
+        if (next.isPresent()) {
+            host.discardStaged(old);
+            control.start(next.get().handlers());
+            LOG.info("plugin reload: {} {} replaced by {} in {} ms", old.pluginId(), old.version(),
+                    next.get().version(), (System.nanoTime() - start) / 1_000_000);
+            return;
+        }
+        refusedSha.put(old.source(), sha);
+        LOG.error("plugin reload: new {} failed to load; restoring {} {}", old.source(), old.pluginId(), old.version());
+        host.reinstall(old).ifPresentOrElse(p -> control.start(p.handlers()),
+                () -> LOG.error("plugin reload: could not restore {} {} either", old.pluginId(), old.version()));
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

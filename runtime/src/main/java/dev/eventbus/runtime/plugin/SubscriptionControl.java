@@ -1,0 +1,16 @@
+package dev.eventbus.runtime.plugin;
+
+import java.util.List;
+
+/** How the reloader starts and stops the subscriptions of a plugin's handlers (the runtime does it). */
+public interface SubscriptionControl {
+
+    /** Creates the handlers' groups if needed and starts reading. */
+    void start(List<LoadedHandler> handlers);
+
+    /**
+     * Stops reading for a plugin's handlers and waits (up to the shutdown grace) for their in-flight
+     * events; what does not finish stays pending, to be handled by the next version.
+     */
+    void stop(String pluginId);
+}

@@ -218,6 +218,11 @@ public final class EventbusRuntime implements AutoCloseable {
         return plugins == null ? List.of() : plugins.handlers();
     }
 
+    /** Threads plugins left running after they stopped (reported, not killed), by "plugin-id version". */
+    public Map<String, List<String>> leakedThreads() {
+        return plugins == null ? Map.of() : plugins.leakedThreads();
+    }
+
     /** Plugins and handlers refused at start, with reasons. */
     public List<PluginFailure> pluginFailures() {
         return plugins == null ? List.of() : plugins.failures();

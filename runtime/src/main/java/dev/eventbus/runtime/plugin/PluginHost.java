@@ -54,6 +54,7 @@ public final class PluginHost implements AutoCloseable {
     private final List<LoadedHandler> handlers = new ArrayList<>();
     private final Map<String, PluginFailure> failures = new LinkedHashMap<>();
     private final Map<String, InstalledPlugin> installed = new LinkedHashMap<>();
+    private final Map<String, List<String>> leakedThreads = new LinkedHashMap<>();
 
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc) {
         this.pluginsDir = pluginsDir;
@@ -347,6 +348,11 @@ public final class PluginHost implements AutoCloseable {
         return List.copyOf(failures.values());
     }
 
+    /** Threads left running by plugins after they stopped, by "plugin-id version". */
+    public synchronized Map<String, List<String>> leakedThreads() {
+        return Map.copyOf(leakedThreads);
+    }
+
     /** Forgets the failure of a JAR that was removed from the plugins directory. */
     public synchronized void forgetFailure(String source) {
         failures.remove(source);
@@ -382,7 +388,10 @@ public final class PluginHost implements AutoCloseable {
         }
         unload(plugin.pluginId());
         if (loader != null) {
-            LeakedThreads.report(plugin.pluginId(), loader);
+            List<String> leaked = LeakedThreads.report(plugin.pluginId(), loader, plugin.staged());
+            if (!leaked.isEmpty()) {
+                leakedThreads.put(plugin.pluginId() + " " + plugin.version(), leaked);
+            }
         }
         if (!keepStaged) {
             StagingArea.delete(plugin.staged());
@@ -417,22 +426,17 @@ public final class PluginHost implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        // One at a time: PF4J 3.15's stopPlugins() can throw ConcurrentModificationException (pf4j#656).
-        for (PluginWrapper plugin : List.copyOf(manager.getStartedPlugins())) {
-            try {
-                manager.stopPlugin(plugin.getPluginId());
-            } catch (RuntimeException e) {
-                LOG.warn("plugin {} failed to stop cleanly: {}", plugin.getPluginId(), rootMessage(e));
-            }
+        for (String source : List.copyOf(installed.keySet())) {
+            uninstall(source, false); // stops, unloads and reports threads each plugin left running
         }
+        // One at a time: PF4J 3.15's stopPlugins() can throw ConcurrentModificationException (pf4j#656).
         for (PluginWrapper plugin : List.copyOf(manager.getPlugins())) {
             unload(plugin.getPluginId());
         }
-        installed.values().forEach(p -> StagingArea.delete(p.staged()));
-        installed.clear();
         handlers.clear();
         StagingArea.deleteIfTemporary(staging, config.pluginHost().stagingDir().isEmpty());
     }
+
 
 
     private static final class AdmissionException extends Exception {

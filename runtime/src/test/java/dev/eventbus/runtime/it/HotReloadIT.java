@@ -154,6 +154,21 @@ class HotReloadIT {
     }
 
     @Test
+    void threadsAPluginLeavesBehindAreReportedWhenItStops() throws Exception {
+        new PluginJarBuilder("leaky").version("1.0.0").extension(dev.eventbus.runtime.fixtures.LeakyHandler.class)
+                .build(plugins);
+        start();
+        assertEquals(List.of("leaky"), runtime.handlers().stream().map(h -> h.name()).toList());
+        try (Stream<Path> jars = Files.list(plugins)) {
+            for (Path jar : jars.toList()) {
+                Files.delete(jar);
+            }
+        }
+        Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.handlers().isEmpty());
+        assertEquals(Map.of("leaky 1.0.0", List.of("leaky-poller")), runtime.leakedThreads());
+    }
+
+    @Test
     void twentyLoadUnloadCyclesLeaveNoClassLoaderAndNoOpenJar() throws Exception {
         start();
         List<WeakReference<ClassLoader>> loaders = new ArrayList<>();

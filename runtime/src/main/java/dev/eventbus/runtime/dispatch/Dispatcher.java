@@ -85,38 +85,41 @@ public final class Dispatcher {
     }
 
     public void dispatch(Subscription sub, StreamEntry entry, Runnable release) {
+        Set<String> ids = inFlight.computeIfAbsent(sub.name(), k -> ConcurrentHashMap.newKeySet());
+        if (!ids.add(entry.id())) {
+            release.run(); // already on its way here (reclaimed, retried or re-read while in flight)
+            return;
+        }
+        Runnable forget = () -> ids.remove(entry.id());
+        Resolution settled = resolved -> {
+            forget.run();
+            release.run();
+        };
         if (entry.isDeleted()) {
             deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
-                    "entry was deleted or trimmed from the stream before it was acknowledged", Resolution.releasing(release));
+                    "entry was deleted or trimmed from the stream before it was acknowledged", settled);
             return;
         }
         if (entry.origin().recovered() && entry.deliveries() > maxDeliveries) {
             deadLetters.deadLetter(sub, entry, DeadLetterReason.MAX_DELIVERIES, entry.deliveries(), null, null,
                     "delivered " + entry.deliveries() + " times without an outcome (recovery.max-deliveries = "
-                            + maxDeliveries + "): it may be crashing its consumer", Resolution.releasing(release));
+                            + maxDeliveries + "): it may be crashing its consumer", settled);
             return;
         }
         Event event;
         try {
             event = codec.decode(entry, Math.max(1, entry.deliveries()));
         } catch (MalformedEntryException e) {
-            deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, null, e.getMessage(),
-                    Resolution.releasing(release));
+            deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, null, e.getMessage(), settled);
             return;
         }
         String target = event.headers().get(TARGET_HEADER);
         if (!sub.types().contains(event.type()) || (target != null && !target.equals(sub.group()))) {
             acks.ack(entry.stream(), sub.group(), entry.id());
             observer.skipped(sub, event);
-            release.run();
+            settled.done(true);
             return;
         }
-        Set<String> ids = inFlight.computeIfAbsent(sub.name(), k -> ConcurrentHashMap.newKeySet());
-        if (!ids.add(entry.id())) {
-            release.run(); // already being handled here (reclaimed or retried while in flight)
-            return;
-        }
-        Runnable forget = () -> ids.remove(entry.id());
         if (event.subject() != null && settings.apply(sub.handler().name()).orderedBySubject()) {
             SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
             lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, forget,
@@ -128,6 +131,7 @@ public final class Dispatcher {
             workers.execute(() -> handle(sub, entry, event, forget, Resolution.releasing(release)));
         }
     }
+
 
     /**
      * Drops the ordering lanes of a subscription that stopped (empty once drained). Its in-flight

@@ -3,10 +3,7 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.config.ConfigLoader;
-import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
@@ -20,7 +17,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -62,17 +58,8 @@ class CoreFlowIT {
     }
 
     private EventbusRuntime start(Map<String, Object> extra) {
-        Map<String, Object> settings = new HashMap<>(Map.of(
-                "eventbus.redis.uri", REDIS.uri(),
-                "eventbus.plugins-dir", plugins.toString(),
-                "eventbus.consumer-name", "it-1",
-                "eventbus.consumer.shutdown-grace", "5s",
-                "eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target()));
-        settings.putAll(extra);
-        RuntimeConfig config = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings));
-        EventbusRuntime runtime = new EventbusRuntime(config);
+        EventbusRuntime runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "it-1", extra);
         runtimes.add(runtime);
-        runtime.start();
         return runtime;
     }
 

@@ -3,9 +3,7 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.fixtures.VersionedHandler;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
@@ -21,7 +19,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,17 +63,11 @@ class HotReloadIT {
     }
 
     private void start() {
-        runtime = new EventbusRuntime(ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(Map.of(
-                "eventbus.redis.uri", REDIS.uri(),
-                "eventbus.plugins-dir", plugins.toString(),
-                "eventbus.consumer-name", "reload-it",
-                "eventbus.consumer.shutdown-grace", "5s",
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
                 "eventbus.plugin-host.reload", true,
                 "eventbus.plugin-host.staging-dir", staging.toString(),
                 "eventbus.plugin-host.reload-poll-interval", "100ms",
-                "eventbus.plugin-host.reload-quiet-period", "200ms",
-                "eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target()))));
-        runtime.start();
+                "eventbus.plugin-host.reload-quiet-period", "200ms"));
     }
 
     private Path buildVersion(int version) throws Exception {

@@ -3,9 +3,7 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,15 +50,10 @@ class OrderingIT {
 
     @Test
     void eventsOfOneSubjectAreHandledInStreamOrderOthersConcurrently() throws Exception {
-        runtime = new EventbusRuntime(ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(Map.of(
-                "eventbus.redis.uri", REDIS.uri(),
-                "eventbus.plugins-dir", plugins.toString(),
-                "eventbus.consumer-name", "ordered",
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
                 "eventbus.handlers.recorder.ordered-by-subject", true,
                 "eventbus.handler-defaults.retry.backoff.initial", "400ms",
-                "eventbus.recovery.retry-poll-interval", "20ms",
-                "eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target()))));
-        runtime.start();
+                "eventbus.recovery.retry-poll-interval", "20ms"));
 
         int subjects = 1000;
         int perSubject = 5;

@@ -3,9 +3,7 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.fixtures.ExplodingConstructorHandler;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.fixtures.UndeclaredCallHandler;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,12 +53,7 @@ class PluginAdmissionIT {
     }
 
     private void start() {
-        runtime = new EventbusRuntime(ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(Map.of(
-                "eventbus.redis.uri", REDIS.uri(),
-                "eventbus.plugins-dir", plugins.toString(),
-                "eventbus.consumer-name", "admission",
-                "eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target()))));
-        runtime.start();
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "admission", Map.of());
     }
 
     private String reasonFor(String source) {

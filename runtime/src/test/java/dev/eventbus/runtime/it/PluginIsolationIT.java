@@ -3,9 +3,7 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.fixtures.LibraryProbeHandler;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
@@ -16,10 +14,8 @@ import dev.eventbus.testkit.RedisExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.tools.ToolProvider;
@@ -67,16 +63,7 @@ class PluginIsolationIT {
 
     private EventbusRuntime start(String consumer, Map<String, Object> extra,
             dev.eventbus.runtime.dispatch.DeliveryObserver observer) {
-        Map<String, Object> settings = new HashMap<>(Map.of(
-                "eventbus.redis.uri", REDIS.uri(),
-                "eventbus.plugins-dir", plugins.toString(),
-                "eventbus.consumer-name", consumer,
-                "eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target()));
-        settings.putAll(extra);
-        EventbusRuntime r = new EventbusRuntime(ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings)),
-                observer, java.time.Clock.systemUTC());
-        r.start();
-        return r;
+        return TestRuntimes.start(REDIS.uri(), plugins, orders, consumer, extra, observer);
     }
 
     /** Compiles one version of a private library class, as a plugin's own dependency would ship it. */

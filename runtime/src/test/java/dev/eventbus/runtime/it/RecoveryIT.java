@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,17 +61,12 @@ class RecoveryIT {
 
     private void start(Map<String, Object> extra) {
         Map<String, Object> settings = new HashMap<>(Map.of(
-                "eventbus.redis.uri", REDIS.uri(),
-                "eventbus.plugins-dir", plugins.toString(),
-                "eventbus.consumer-name", "it-1",
                 "eventbus.consumer.shutdown-grace", "2s",
                 "eventbus.handler-defaults.retry.backoff.initial", "50ms",
                 "eventbus.handler-defaults.retry.backoff.max", "200ms",
-                "eventbus.recovery.retry-poll-interval", "20ms",
-                "eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target()));
+                "eventbus.recovery.retry-poll-interval", "20ms"));
         settings.putAll(extra);
-        runtime = new EventbusRuntime(ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings)));
-        runtime.start();
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "it-1", settings);
     }
 
     private Map<String, String> deadLetter(String sourceId) {

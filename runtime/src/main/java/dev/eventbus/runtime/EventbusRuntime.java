@@ -151,6 +151,11 @@ public final class EventbusRuntime implements AutoCloseable {
         return ready && !stopping;
     }
 
+    /** Whether every subscription's read loop is running: the runtime's own liveness. */
+    public synchronized boolean readersAlive() {
+        return consumers.keySet().stream().allMatch(StreamConsumer::isReading);
+    }
+
     /** The subscriptions being read (handler x stream). */
     public synchronized List<Subscription> subscriptions() {
         return consumers.keySet().stream().map(StreamConsumer::subscription).toList();

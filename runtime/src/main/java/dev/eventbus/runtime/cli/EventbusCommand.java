@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = EventbusCommand.Version.class,
         description = "Event worker runtime: consumes Redis Streams, runs handler plugins, calls gRPC services.",
-        subcommands = {RunCommand.class, DevCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, DevCommand.class, ConfigCommand.class, StatusCommand.class, DlqCommand.class,
+                ReplayCommand.class, PublishCommand.class, TopologyCommand.class, PluginsCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure while running", "2:invalid command line or configuration"})
 public final class EventbusCommand implements Runnable {
@@ -30,6 +32,10 @@ public final class EventbusCommand implements Runnable {
             if (e instanceof InvalidConfigException) {
                 commandLine.getErr().println("eventbus: " + e.getMessage());
                 return 2;
+            }
+            if (e instanceof dev.eventbus.runtime.ops.OpsException) {
+                commandLine.getErr().println("eventbus: " + e.getMessage());
+                return 1;
             }
             commandLine.getErr().println("eventbus: " + e);
             return 1;

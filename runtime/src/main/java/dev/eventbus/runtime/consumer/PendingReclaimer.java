@@ -106,7 +106,7 @@ final class PendingReclaimer extends PeriodicLoop {
                 // Redis has already dropped it from the pending list; what remains is to record the loss
                 // (no worker needed: a loss record is written without calling the handler).
                 lost++;
-                dispatcher.dispatch(sub, new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.RECLAIM), () -> { });
+                dispatcher.dispatch(sub, new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.VANISHED), () -> { });
             }
         } while (!cursor.equals("0-0") && !stopping());
         if (reclaimed + lost > 0) {

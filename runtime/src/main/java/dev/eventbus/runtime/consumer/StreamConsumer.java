@@ -113,6 +113,11 @@ public final class StreamConsumer {
         return slots.awaitIdle(deadlineNanos);
     }
 
+    /** Whether the read loop is running (it survives every error, so false means it was stopped). */
+    public synchronized boolean isReading() {
+        return thread != null && thread.isAlive() && !stopping;
+    }
+
     /** Events of this subscription being handled now. */
     public int inFlight() {
         return slots.inFlight();

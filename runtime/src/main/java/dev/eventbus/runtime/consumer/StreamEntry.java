@@ -20,7 +20,12 @@ public record StreamEntry(String stream, String id, Map<byte[], byte[]> fields, 
         /** A failed entry whose retry is due. */
         RETRY,
         /** Taken over from a consumer that left it idle. */
-        RECLAIM;
+        RECLAIM,
+        /**
+         * Reported by Redis as deleted while pending, and already dropped from the pending list by
+         * that report (XAUTOCLAIM): only this consumer saw it, so its loss is recorded unconditionally.
+         */
+        VANISHED;
 
         /** Whether the entry was delivered before without any recorded outcome (a crash, a kill). */
         public boolean recovered() {

@@ -33,6 +33,26 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
         this.clock = clock;
     }
 
+    /** A deleted entry still pending may be seen by several paths; exactly one records it. */
+    private void recordLossOnce(Subscription sub, StreamEntry entry, DeadLetter letter, Resolution done) {
+        writer.writeIfPending(letter, sub.group()).whenComplete((recorded, err) -> {
+            try {
+                if (err != null) {
+                    LOG.error("could not record the loss of {} {} for handler {}; it stays pending: {}", entry.stream(),
+                            entry.id(), sub.handler().name(), Errors.rootMessage(err));
+                } else if (recorded) {
+                    retries.clear(sub, entry.id());
+                    LOG.warn("recorded loss of {} {} for handler {} in {}: deleted or trimmed before it was "
+                            + "acknowledged", entry.stream(), entry.id(), sub.handler().name(),
+                            writer.streamOf(sub.handler().name()));
+                    observer.deadLettered(sub, entry, DeadLetterReason.TRIMMED);
+                }
+            } finally {
+                done.done(err == null);
+            }
+        });
+    }
+
     @Override
     public void deadLetter(Subscription sub, StreamEntry entry, DeadLetterReason reason, int attempts,
             Instant firstFailure, Throwable error, String detail, Resolution done) {
@@ -40,6 +60,10 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
         var handler = sub.handler();
         DeadLetter letter = new DeadLetter(entry, handler.name(), handler.pluginId(), handler.pluginVersion(),
                 reason, attempts, firstFailure == null ? now : firstFailure, now, error, detail);
+        if (reason == DeadLetterReason.TRIMMED && entry.origin() != StreamEntry.Origin.VANISHED) {
+            recordLossOnce(sub, entry, letter, done);
+            return;
+        }
         writer.write(letter).whenComplete((id, err) -> {
             boolean stored = err == null;
             try {

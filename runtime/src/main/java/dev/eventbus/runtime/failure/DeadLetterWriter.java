@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.failure;
 
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -32,8 +33,42 @@ public final class DeadLetterWriter {
         return prefix + handler;
     }
 
+    /**
+     * Records a loss exactly once: writes the dead letter and acknowledges the original in one
+     * atomic step, only if the entry is still pending in the group. Whoever gets there first (this
+     * instance's history read, its reclaimer, another instance) records it; the others find it gone.
+     *
+     * @return true when this call recorded it
+     */
+    public CompletableFuture<Boolean> writeIfPending(DeadLetter letter, String group) {
+        Map<byte[], byte[]> fields = fields(letter);
+        byte[][] args = new byte[2 + fields.size() * 2][];
+        args[0] = bytes(group);
+        args[1] = bytes(letter.entry().id());
+        int i = 2;
+        for (Map.Entry<byte[], byte[]> f : fields.entrySet()) {
+            args[i++] = f.getKey();
+            args[i++] = f.getValue();
+        }
+        return redis.<Long>eval(RECORD_IF_PENDING, ScriptOutputType.INTEGER,
+                        new byte[][] {bytes(letter.entry().stream()), bytes(streamOf(letter.handler()))}, args)
+                .toCompletableFuture().thenApply(n -> n != null && n == 1L);
+    }
+
+    private static final String RECORD_IF_PENDING = """
+            local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+            if #p == 0 then return 0 end
+            redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+            redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+            return 1
+            """;
+
     /** @return the dead-letter entry id, once Redis stored it */
     public CompletableFuture<String> write(DeadLetter letter) {
+        return redis.xadd(bytes(streamOf(letter.handler())), fields(letter)).toCompletableFuture();
+    }
+
+    private static Map<byte[], byte[]> fields(DeadLetter letter) {
         Map<byte[], byte[]> fields = new LinkedHashMap<>();
         if (letter.entry().fields() != null) {
             fields.putAll(letter.entry().fields());
@@ -53,7 +88,7 @@ public final class DeadLetterWriter {
         } else if (letter.detail() != null) {
             put(fields, "eventbus-error-message", truncate(letter.detail()));
         }
-        return redis.xadd(bytes(streamOf(letter.handler())), fields).toCompletableFuture();
+        return fields;
     }
 
     static String truncate(String s) {

@@ -34,8 +34,15 @@ public final class RetryStore {
         this.async = async;
     }
 
-    static String dueKey(Subscription sub) {
-        return "eventbus:retry:" + sub.group() + ":" + sub.stream();
+    /** Prefix of the sorted sets of due retries: {@code <prefix><group>:<stream>}. */
+    public static final String DUE_KEY_PREFIX = "eventbus:retry:";
+
+    public static String dueKey(Subscription sub) {
+        return dueKey(sub.group(), sub.stream());
+    }
+
+    public static String dueKey(String group, String stream) {
+        return DUE_KEY_PREFIX + group + ":" + stream;
     }
 
     static String firstFailureKey(Subscription sub) {

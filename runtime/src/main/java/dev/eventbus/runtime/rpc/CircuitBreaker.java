@@ -54,9 +54,13 @@ public final class CircuitBreaker {
             return;
         }
         consecutiveFailures++;
+        Instant now = clock.instant();
+        if (openUntil != null && now.isBefore(openUntil)) {
+            return; // already open: calls started before it opened are still failing
+        }
         boolean probeFailed = openUntil != null;
         if (probeFailed || consecutiveFailures >= threshold) {
-            openUntil = clock.instant().plus(openFor);
+            openUntil = now.plus(openFor);
             LOG.warn("circuit for {} open for {} after {} failure(s) in a row ({}): subscriptions calling it pause "
                     + "reading", service, openFor, consecutiveFailures, status);
         }

@@ -1,0 +1,155 @@
+package dev.eventbus.runtime.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Output helpers of the operator commands: aligned tables, JSON, durations, progress lines. */
+final class CliOutput {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private CliOutput() {}
+
+    /**
+     * Runs a plugin-host load with its INFO lines muted (refusals still log, as errors): the
+     * command prints what matters itself.
+     */
+    static <T> T quietPluginHost(java.util.function.Supplier<T> load) {
+        if (!(org.slf4j.LoggerFactory.getLogger("dev.eventbus.runtime.plugin") instanceof ch.qos.logback.classic.Logger logger)) {
+            return load.get();
+        }
+        ch.qos.logback.classic.Level before = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.WARN);
+        try {
+            return load.get();
+        } finally {
+            logger.setLevel(before);
+        }
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
+    static final class Table {
+        private final List<String[]> rows = new ArrayList<>();
+
+        Table(String... header) {
+            rows.add(header);
+        }
+
+        Table row(Object... cells) {
+            String[] r = new String[cells.length];
+            for (int i = 0; i < cells.length; i++) {
+                r[i] = cells[i] == null ? "-" : String.valueOf(cells[i]);
+            }
+            rows.add(r);
+            return this;
+        }
+
+        int size() {
+            return rows.size() - 1;
+        }
+
+        void print(PrintWriter out) {
+            int columns = rows.get(0).length;
+            int[] width = new int[columns];
+            for (String[] r : rows) {
+                for (int i = 0; i < columns; i++) {
+                    width[i] = Math.max(width[i], r[i].length());
+                }
+            }
+            for (String[] r : rows) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < columns; i++) {
+                    b.append(r[i]);
+                    if (i < columns - 1) {
+                        b.append(" ".repeat(width[i] - r[i].length() + 2));
+                    }
+                }
+                out.println(b.toString().stripTrailing());
+            }
+            out.flush();
+        }
+    }
+
+    /** 850ms, 12s, 5m12s, 3h05m, 2d03h; "-" for a negative value. */
+    static String duration(long millis) {
+        if (millis < 0) {
+            return "-";
+        }
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        long s = millis / 1000;
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m" + String.format("%02ds", s % 60);
+        }
+        if (s < 86400) {
+            return (s / 3600) + "h" + String.format("%02dm", (s % 3600) / 60);
+        }
+        return (s / 86400) + "d" + String.format("%02dh", (s % 86400) / 3600);
+    }
+
+    static String shorten(String s, int max) {
+        if (s == null) {
+            return null;
+        }
+        String oneLine = s.replace('\n', ' ').replace('\r', ' ');
+        return oneLine.length() <= max ? oneLine : oneLine.substring(0, max - 3) + "...";
+    }
+
+    /** Progress on stderr: at most one line a second, and a last one from {@link #finish}. */
+    static final class ProgressLine implements dev.eventbus.runtime.ops.Progress {
+        private final PrintWriter err;
+        private final String what;
+        private final long started = System.nanoTime();
+        private long lastPrinted = System.nanoTime();
+        private long done;
+        private long skipped;
+        private long printedDone = -1;
+        private long printedSkipped = -1;
+
+        ProgressLine(PrintWriter err, String what) {
+            this.err = err;
+            this.what = what;
+        }
+
+        @Override
+        public void update(long done, long skipped) {
+            this.done = done;
+            this.skipped = skipped;
+            long now = System.nanoTime();
+            if (now - lastPrinted >= 1_000_000_000L) {
+                lastPrinted = now;
+                print();
+            }
+        }
+
+        void finish() {
+            if (done != printedDone || skipped != printedSkipped || printedDone < 0) {
+                print();
+            }
+        }
+
+        private void print() {
+            printedDone = done;
+            printedSkipped = skipped;
+            double seconds = (System.nanoTime() - started) / 1e9;
+            err.printf("%s: %d done, %d left alone, in %.1f s%n", what, done, skipped, seconds);
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package dev.eventbus.runtime.cli;
+
+import dev.eventbus.runtime.ops.AuditLog;
+import dev.eventbus.runtime.ops.DeadLetterEntry;
+import dev.eventbus.runtime.ops.DeadLetterFilter;
+import dev.eventbus.runtime.ops.DeadLetters;
+import dev.eventbus.runtime.ops.Field;
+import dev.eventbus.runtime.ops.WireFields;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code eventbus dlq list|show|redrive|discard}: a handler's dead letters. */
+@Command(name = "dlq", mixinStandardHelpOptions = true,
+        description = {"List, inspect, redrive or discard a handler's dead letters (stream eventbus:dlq:<handler>).",
+                "Works on Redis directly; the runtime need not be running. Redrive and discard are written to the "
+                + "audit log (eventbus.admin.audit-log)."},
+        subcommands = {DlqCommand.ListDlq.class, DlqCommand.Show.class, DlqCommand.Redrive.class, DlqCommand.Discard.class})
+final class DlqCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The selection options every dlq subcommand but show shares. */
+    static final class Selection {
+        @Option(names = "--handler", required = true, paramLabel = "NAME", description = "The handler whose dead letters to use.")
+        String handler;
+
+        @Option(names = "--reason", paramLabel = "REASON",
+                description = "Only this reason: handler-error, rpc-status, timeout, decode, too-large, max-deliveries, trimmed.")
+        String reason;
+
+        @Option(names = "--since", paramLabel = "TIME|ID",
+                description = "Dead-lettered at or after: an entry id, a time (2025-06-10T08:00:00Z, 2025-06-10), or a time ago (2h, 7d).")
+        String since;
+
+        @Option(names = "--until", paramLabel = "TIME|ID", description = "Dead-lettered at or before (same forms as --since).")
+        String until;
+
+        @Option(names = "--subject", paramLabel = "SUBJECT", description = "Only events with this subject.")
+        String subject;
+
+        @Option(names = "--error", paramLabel = "TEXT", description = "Only dead letters whose error class or message contains TEXT (any case).")
+        String error;
+
+        @Option(names = "--source-stream", paramLabel = "STREAM", description = "Only events that came from this stream.")
+        String sourceStream;
+
+        @Option(names = "--limit", paramLabel = "N", description = "At most N dead letters (default: all; list: 100).")
+        Long limit;
+
+        DeadLetterFilter filter(OpsContext ops, CommandSpec spec, List<String> ids) {
+            return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason,
+                    ops.timeOrId(spec, "--since", since), ops.timeOrId(spec, "--until", until), subject, error, sourceStream);
+        }
+
+        long limitOr(long otherwise) {
+            if (limit != null && limit < 0) {
+                throw new IllegalArgumentException("--limit must not be negative");
+            }
+            return limit == null ? otherwise : limit;
+        }
+    }
+
+    static Map<String, Object> summary(DeadLetterEntry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("deadLetteredAt", e.deadLetteredAt().toString());
+        m.put("reason", e.reason());
+        m.put("sourceStream", e.sourceStream());
+        m.put("sourceId", e.sourceId());
+        m.put("type", e.type());
+        m.put("subject", e.subject());
+        m.put("attempts", e.text(WireFields.ATTEMPTS));
+        m.put("plugin", e.text(WireFields.PLUGIN));
+        m.put("pluginVersion", e.text(WireFields.PLUGIN_VERSION));
+        m.put("firstFailure", e.text(WireFields.FIRST_FAILURE));
+        m.put("lastFailure", e.text(WireFields.LAST_FAILURE));
+        m.put("errorClass", e.text(WireFields.ERROR_CLASS));
+        m.put("errorMessage", e.text(WireFields.ERROR_MESSAGE));
+        m.put("dataBytes", e.dataSize());
+        return m;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters, oldest first (never their payloads).")
+    static final class ListDlq implements Callable<Integer> {
+        @Mixin ConfigOptions options;
+        @Mixin Selection selection;
+        @Spec CommandSpec spec;
+
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (OpsContext ops = OpsContext.open(options)) {
+                DeadLetters dlq = ops.deadLetters();
+                List<DeadLetterEntry> entries = dlq.list(selection.handler, selection.filter(ops, spec, null),
+                        usage(spec, () -> selection.limitOr(100)));
+                if (json) {
+                    out.println(CliOutput.json(entries.stream().map(DlqCommand::summary).toList()));
+                    out.flush();
+                    return 0;
+                }
+                CliOutput.Table table = new CliOutput.Table("ID", "DEAD-LETTERED", "REASON", "SOURCE", "TYPE", "SUBJECT",
+                        "ATTEMPTS", "ERROR");
+                for (DeadLetterEntry e : entries) {
+                    table.row(e.id(), e.deadLetteredAt(), e.reason(), e.sourceStream() + " " + e.sourceId(), e.type(),
+                            e.subject(), e.text(WireFields.ATTEMPTS), CliOutput.shorten(e.error(), 100));
+                }
+                table.print(out);
+                out.printf("%d dead letter(s) shown; %s holds %d%n", entries.size(), dlq.streamOf(selection.handler),
+                        ops.status().deadLetters(selection.handler));
+                out.flush();
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Show one dead letter: its provenance and original fields (the payload only with --show-data).")
+    static final class Show implements Callable<Integer> {
+        @Mixin ConfigOptions options;
+        @Spec CommandSpec spec;
+
+        @Option(names = "--handler", required = true, paramLabel = "NAME", description = "The handler.")
+        String handler;
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The dead letter's id (see dlq list).")
+        String id;
+
+        @Option(names = "--show-data", description = "Also print the payload (data): text as is, other bytes as base64.")
+        boolean showData;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (OpsContext ops = OpsContext.open(options)) {
+                Optional<DeadLetterEntry> found = ops.deadLetters().show(handler, id);
+                if (found.isEmpty()) {
+                    spec.commandLine().getErr().println("eventbus: no dead letter " + id + " in "
+                            + ops.deadLetters().streamOf(handler));
+                    return 1;
+                }
+                DeadLetterEntry e = found.get();
+                Map<String, Object> provenance = new LinkedHashMap<>();
+                Map<String, Object> original = new LinkedHashMap<>();
+                for (Field f : e.fields()) {
+                    String name = f.nameText();
+                    String value = name.equals(WireFields.DATA) && !showData
+                            ? "(" + f.value().length + " bytes; --show-data prints them)" : f.valueForDisplay();
+                    (WireFields.PROVENANCE.contains(name) ? provenance : original).put(name, value);
+                }
+                if (json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("id", e.id());
+                    m.put("deadLetteredAt", e.deadLetteredAt().toString());
+                    m.put("provenance", provenance);
+                    m.put("fields", original);
+                    out.println(CliOutput.json(m));
+                } else {
+                    CliOutput.Table table = new CliOutput.Table("FIELD", "VALUE");
+                    table.row("id", e.id()).row("dead-lettered", e.deadLetteredAt());
+                    provenance.forEach(table::row);
+                    original.forEach(table::row);
+                    table.print(out);
+                }
+                out.flush();
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "redrive", mixinStandardHelpOptions = true,
+            description = {"Put dead letters back on the stream they came from, for their handler only.",
+                    "Every other handler of the stream skips them; each is deleted from the dead-letter stream once its copy is "
+                    + "stored. Progress goes to stderr.",
+                    "Without IDs and filters: every dead letter of the handler."})
+    static final class Redrive implements Callable<Integer> {
+        @Mixin ConfigOptions options;
+        @Mixin Selection selection;
+        @Spec CommandSpec spec;
+
+        @Parameters(arity = "0..*", paramLabel = "ID", description = "Only these dead letters.")
+        List<String> ids = new ArrayList<>();
+
+        @Option(names = "--dry-run", description = "Show what would be redriven; change nothing.")
+        boolean dryRun;
+
+        @Option(names = "--rate", paramLabel = "N", description = "At most N per second (default: no limit).")
+        double rate;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            PrintWriter out = spec.commandLine().getOut();
+            try (OpsContext ops = OpsContext.open(options)) {
+                DeadLetterFilter filter = selection.filter(ops, spec, ids);
+                long limit = usage(spec, () -> selection.limitOr(0));
+                AuditLog audit = ops.audit();
+                if (!dryRun) {
+                    audit.checkWritable();
+                }
+                CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), "redrive");
+                DeadLetters.Outcome outcome = ops.deadLetters().redrive(selection.handler, filter, limit, rate, dryRun, progress);
+                progress.finish();
+                outcome.problems().forEach(p -> spec.commandLine().getErr().println("left in place: " + p));
+                out.printf("%s %s: %d matched, %d %s, %d left in place%n", dryRun ? "dry run: redrive" : "redrive",
+                        selection.handler, outcome.matched(), outcome.done(), dryRun ? "would be redriven" : "redriven",
+                        outcome.skipped());
+                out.flush();
+                if (!dryRun) {
+                    Map<String, Object> details = new LinkedHashMap<>();
+                    details.put("handler", selection.handler);
+                    details.put("filters", filter.describe());
+                    details.put("limit", limit);
+                    details.put("leftInPlace", outcome.skipped());
+                    audit.record("dlq.redrive", outcome.done(), details);
+                }
+                return outcome.skipped() > 0 && outcome.done() == 0 ? 1 : 0;
+            }
+        }
+    }
+
+    @Command(name = "discard", mixinStandardHelpOptions = true,
+            description = "Delete dead letters for good. Needs IDs, a filter, or --all.")
+    static final class Discard implements Callable<Integer> {
+        @Mixin ConfigOptions options;
+        @Mixin Selection selection;
+        @Spec CommandSpec spec;
+
+        @Parameters(arity = "0..*", paramLabel = "ID", description = "Only these dead letters.")
+        List<String> ids = new ArrayList<>();
+
+        @Option(names = "--all", description = "Discard every dead letter of the handler (needed when no ID or filter is given).")
+        boolean all;
+
+        @Option(names = "--dry-run", description = "Show how many would be discarded; change nothing.")
+        boolean dryRun;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            PrintWriter out = spec.commandLine().getOut();
+            try (OpsContext ops = OpsContext.open(options)) {
+                DeadLetterFilter filter = selection.filter(ops, spec, ids);
+                if (filter.selectsAll() && !all) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "discard needs dead-letter IDs, a filter (--reason, --since, --until, --subject, --error, "
+                                    + "--source-stream) or --all");
+                }
+                long limit = usage(spec, () -> selection.limitOr(0));
+                AuditLog audit = ops.audit();
+                if (!dryRun) {
+                    audit.checkWritable();
+                }
+                CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), "discard");
+                DeadLetters.Outcome outcome = ops.deadLetters().discard(selection.handler, filter, limit, dryRun, progress);
+                progress.finish();
+                out.printf("%s %s: %d matched, %d %s%n", dryRun ? "dry run: discard" : "discard", selection.handler,
+                        outcome.matched(), outcome.done(), dryRun ? "would be discarded" : "discarded");
+                out.flush();
+                if (!dryRun) {
+                    Map<String, Object> details = new LinkedHashMap<>();
+                    details.put("handler", selection.handler);
+                    details.put("filters", filter.describe());
+                    details.put("limit", limit);
+                    audit.record("dlq.discard", outcome.done(), details);
+                }
+                return 0;
+            }
+        }
+    }
+
+    /** Runs a check whose IllegalArgumentException is a usage error (exit 2). */
+    static long usage(CommandSpec spec, java.util.function.LongSupplier value) {
+        try {
+            return value.getAsLong();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.eventbus.runtime.cli;
+
+import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.ops.AuditLog;
+import dev.eventbus.runtime.ops.DeadLetters;
+import dev.eventbus.runtime.ops.OpsRedis;
+import dev.eventbus.runtime.ops.StatusReader;
+import dev.eventbus.runtime.ops.TimeOrId;
+import java.time.Clock;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What an operator command works with: the loaded config and Redis (connected on first use). */
+final class OpsContext implements AutoCloseable {
+
+    final RuntimeConfig config;
+    final OpsRedis redis;
+    final Clock clock = Clock.systemDefaultZone();
+
+    private OpsContext(RuntimeConfig config) {
+        this.config = config;
+        this.redis = new OpsRedis(config.redis());
+    }
+
+    static OpsContext open(ConfigOptions options) {
+        return new OpsContext(options.load());
+    }
+
+    StatusReader status() {
+        return new StatusReader(redis, config.consumer().deadLetterPrefix(), clock);
+    }
+
+    DeadLetters deadLetters() {
+        return new DeadLetters(redis, config.consumer().deadLetterPrefix());
+    }
+
+    AuditLog audit() {
+        return new AuditLog(config.operations().admin().auditLog(), clock);
+    }
+
+    /** Parses a time or id option; a bad value is a usage error (exit 2). */
+    TimeOrId timeOrId(CommandSpec spec, String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return TimeOrId.parse(value, clock);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}

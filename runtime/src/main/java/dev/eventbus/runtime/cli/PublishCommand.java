@@ -1,0 +1,75 @@
+package dev.eventbus.runtime.cli;
+
+import dev.eventbus.runtime.ops.Publisher;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code eventbus publish STREAM TYPE}: one event in the wire format. */
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = {"Publish one event to a stream in the wire format (type, subject, data, headers), as a "
+                + "producer would; prints the new entry id.", "Writes to Redis directly."})
+final class PublishCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "STREAM", description = "The stream, e.g. wallet.")
+    String stream;
+
+    @Parameters(index = "1", paramLabel = "TYPE", description = "The event type, e.g. wallet.topup.succeeded.")
+    String type;
+
+    @Option(names = "--subject", paramLabel = "SUBJECT", description = "The entity the event is about (the ordering key).")
+    String subject;
+
+    @Option(names = "--data", paramLabel = "JSON|@FILE", description = "The payload: text as given, or the bytes of a file with @FILE.")
+    String data;
+
+    @Option(names = "--header", paramLabel = "NAME=VALUE",
+            description = "A further field (id, source, time, datacontenttype, traceparent or a header); repeatable.")
+    Map<String, String> headers = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+        byte[] payload = null;
+        if (data != null) {
+            if (data.startsWith("@")) {
+                try {
+                    payload = Files.readAllBytes(Path.of(data.substring(1)));
+                } catch (IOException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--data " + data + ": cannot read the file ("
+                            + e.getMessage() + ")");
+                }
+            } else {
+                payload = data.getBytes(StandardCharsets.UTF_8);
+            }
+        }
+        for (String reserved : new String[] {"type", "subject", "data"}) {
+            if (headers.containsKey(reserved)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--header " + reserved + "=...: use the " + (reserved.equals("type") ? "TYPE parameter" : "--" + reserved + " option"));
+            }
+        }
+        try (OpsContext ops = OpsContext.open(options)) {
+            String id = new Publisher(ops.redis).publish(stream, type, subject, payload, headers);
+            spec.commandLine().getOut().println(id);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+}

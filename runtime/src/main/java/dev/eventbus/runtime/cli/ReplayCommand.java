@@ -1,0 +1,101 @@
+package dev.eventbus.runtime.cli;
+
+import dev.eventbus.runtime.ops.AuditLog;
+import dev.eventbus.runtime.ops.Replayer;
+import dev.eventbus.runtime.ops.TimeOrId;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code eventbus replay HANDLER --from ... [--to ...]}: re-process a range for one handler. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Re-process a range of a stream for one handler only.",
+                "Each entry of the range is appended again with eventbus-target-handler=HANDLER (other handlers skip it) and eventbus-replay=<original "
+                + "id> (Event.isReplay() is true). Copies made by earlier replays and entries meant for other handlers "
+                + "are left out. Progress goes to stderr; the run is written to the audit log.",
+                "Works on Redis directly; the runtime need not be running (the copies are handled once it runs)."})
+final class ReplayCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "HANDLER", description = "The handler (its consumer group) to re-process for.")
+    String handler;
+
+    @Option(names = "--stream", paramLabel = "STREAM",
+            description = "The stream to replay; may be left out when the handler reads only one.")
+    String stream;
+
+    @Option(names = "--from", required = true, paramLabel = "TIME|ID",
+            description = "First entry: an entry id, a time (2025-06-10T08:00:00Z, 2025-06-10T10:00, 2025-06-10) or a time ago (2h, 7d).")
+    String from;
+
+    @Option(names = "--to", paramLabel = "TIME|ID", description = "Last entry, inclusive (same forms; default: the last entry now).")
+    String to;
+
+    @Option(names = "--limit", paramLabel = "N", description = "At most N entries (default: the whole range).")
+    long limit;
+
+    @Option(names = "--rate", paramLabel = "N", description = "At most N entries per second (default: no limit).")
+    double rate;
+
+    @Option(names = "--dry-run", description = "Count what would be replayed; append nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        try (OpsContext ops = OpsContext.open(options)) {
+            TimeOrId start = ops.timeOrId(spec, "--from", from);
+            TimeOrId end = ops.timeOrId(spec, "--to", to);
+            String target = stream;
+            if (target == null) {
+                List<String> streams = ops.status().streamsOf(handler);
+                if (streams.size() != 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), streams.isEmpty()
+                            ? "handler '" + handler + "' has no consumer group on any stream"
+                            : "handler '" + handler + "' reads " + streams + ": say which with --stream");
+                }
+                target = streams.get(0);
+            }
+            AuditLog audit = ops.audit();
+            if (!dryRun) {
+                audit.checkWritable();
+            }
+            CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), "replay");
+            Replayer.Outcome outcome = new Replayer(ops.redis, ops.status()).replay(handler, target, start.startId(),
+                    end == null ? "+" : end.endId(), limit, rate, dryRun, progress);
+            progress.finish();
+            out.printf("%s %s on %s: %d entr%s %s%s, %d left out (earlier replay copies or entries for other handlers)%n",
+                    dryRun ? "dry run: replay" : "replay", handler, target, outcome.replayed(),
+                    outcome.replayed() == 1 ? "y" : "ies", dryRun ? "would be replayed" : "replayed",
+                    outcome.firstId() == null ? "" : " (" + outcome.firstId() + " .. " + outcome.lastId() + ")",
+                    outcome.skipped());
+            out.flush();
+            if (!dryRun) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("handler", handler);
+                details.put("stream", target);
+                details.put("from", from);
+                details.put("to", to == null ? "end" : to);
+                details.put("firstId", outcome.firstId());
+                details.put("lastId", outcome.lastId());
+                details.put("leftOut", outcome.skipped());
+                audit.record("replay", outcome.replayed(), details);
+            }
+            return 0;
+        }
+    }
+}

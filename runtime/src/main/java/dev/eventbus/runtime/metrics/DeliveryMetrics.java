@@ -1,0 +1,119 @@
+package dev.eventbus.runtime.metrics;
+
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import dev.eventbus.api.Event;
+import dev.eventbus.runtime.consumer.StreamEntry;
+import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.dispatch.DeliveryObserver;
+import dev.eventbus.runtime.failure.DeadLetterReason;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Counts every delivery outcome per subscription (handler x stream). Lock-free on the event path:
+ * one {@link ConcurrentHashMap#get} to find the subscription's meters (created once, on its first
+ * event), then striped counters and lock-free reservoirs.
+ */
+public final class DeliveryMetrics implements DeliveryObserver {
+
+    private final MetricRegistry registry;
+    private final Clock clock;
+    private final Map<String, SubscriptionMeters> meters = new ConcurrentHashMap<>();
+
+    public DeliveryMetrics(MetricRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handled(Subscription sub, Event event, long nanos) {
+        SubscriptionMeters m = of(sub);
+        m.handled.mark();
+        m.handlingTime.update(nanos, TimeUnit.NANOSECONDS);
+        long appended = appendedAt(event.entryId());
+        if (appended > 0) {
+            m.eventAge.update(Math.max(0, clock.millis() - appended), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void failed(Subscription sub, Event event, Throwable error) {
+        of(sub).failed.mark();
+    }
+
+    @Override
+    public void retryScheduled(Subscription sub, StreamEntry entry, Duration delay) {
+        of(sub).retried.mark();
+    }
+
+    @Override
+    public void deadLettered(Subscription sub, StreamEntry entry, DeadLetterReason reason) {
+        SubscriptionMeters m = of(sub);
+        if (reason == DeadLetterReason.TRIMMED) {
+            m.trimmed.mark();
+        } else {
+            m.deadLettered.get(reason).mark();
+        }
+    }
+
+    @Override
+    public void skipped(Subscription sub, Event event) {
+        of(sub).skipped.mark();
+    }
+
+    private SubscriptionMeters of(Subscription sub) {
+        SubscriptionMeters m = meters.get(sub.name());
+        return m != null ? m : meters.computeIfAbsent(sub.name(), k -> new SubscriptionMeters(registry, sub));
+    }
+
+    /** Registers a subscription's metrics before its first event, so they show as zero. */
+    public void register(Subscription sub) {
+        of(sub);
+    }
+
+    static long appendedAt(String entryId) {
+        int dash = entryId.indexOf('-');
+        try {
+            return Long.parseLong(dash < 0 ? entryId : entryId.substring(0, dash));
+        } catch (NumberFormatException e) {
+            return 0L;
+        }
+    }
+
+    private static final class SubscriptionMeters {
+        final Meter handled;
+        final Meter failed;
+        final Meter retried;
+        final Meter trimmed;
+        final Meter skipped;
+        final Map<DeadLetterReason, Meter> deadLettered = new EnumMap<>(DeadLetterReason.class);
+        final Timer handlingTime;
+        final Timer eventAge;
+
+        SubscriptionMeters(MetricRegistry registry, Subscription sub) {
+            String[] labels = {MetricNames.L_HANDLER, sub.group(), MetricNames.L_STREAM, sub.stream(),
+                    MetricNames.L_PLUGIN, sub.handler().pluginId()};
+            handled = registry.meter(MetricNames.name(MetricNames.HANDLED, labels));
+            failed = registry.meter(MetricNames.name(MetricNames.FAILED, labels));
+            retried = registry.meter(MetricNames.name(MetricNames.RETRIED, labels));
+            trimmed = registry.meter(MetricNames.name(MetricNames.TRIMMED, labels));
+            skipped = registry.meter(MetricNames.name(MetricNames.SKIPPED, labels));
+            for (DeadLetterReason reason : DeadLetterReason.values()) {
+                if (reason != DeadLetterReason.TRIMMED) {
+                    String[] withReason = java.util.Arrays.copyOf(labels, labels.length + 2);
+                    withReason[labels.length] = MetricNames.L_REASON;
+                    withReason[labels.length + 1] = reason.wireName();
+                    deadLettered.put(reason, registry.meter(MetricNames.name(MetricNames.DEAD_LETTERED, withReason)));
+                }
+            }
+            handlingTime = registry.timer(MetricNames.name(MetricNames.HANDLING_TIME, labels), Timers::lockFree);
+            eventAge = registry.timer(MetricNames.name(MetricNames.EVENT_AGE, labels), Timers::lockFree);
+        }
+    }
+}

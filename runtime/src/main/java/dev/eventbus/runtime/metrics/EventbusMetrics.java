@@ -1,0 +1,125 @@
+package dev.eventbus.runtime.metrics;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.jmx.JmxReporter;
+import com.codahale.metrics.jvm.BufferPoolMetricSet;
+import com.codahale.metrics.jvm.CachedThreadStatesGaugeSet;
+import com.codahale.metrics.jvm.ClassLoadingGaugeSet;
+import com.codahale.metrics.jvm.FileDescriptorRatioGauge;
+import com.codahale.metrics.jvm.GarbageCollectorMetricSet;
+import com.codahale.metrics.jvm.JvmAttributeGaugeSet;
+import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.config.MetricsSettings;
+import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.dispatch.DeliveryObserver;
+import dev.eventbus.runtime.ops.StatusReader;
+import io.grpc.ClientInterceptor;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The runtime's metrics: one Dropwizard registry fed by the delivery observer, the gRPC client
+ * interceptor and the subscription poller, plus the JVM's figures; published over JMX and as a
+ * Prometheus registry for the admin server's {@code /metrics}.
+ *
+ * <p>Create it before the runtime (the runtime needs {@link #observer()} and
+ * {@link #grpcInterceptor()}), then {@link #start} it with the runtime.
+ */
+public final class EventbusMetrics implements AutoCloseable {
+
+    private final MetricsSettings settings;
+    private final MetricRegistry registry = new MetricRegistry();
+    private final DeliveryMetrics delivery;
+    private final GrpcClientMetrics grpc;
+    private final PrometheusRegistry prometheus = new PrometheusRegistry();
+    private JmxReporter jmx;
+    private SubscriptionPoller poller;
+
+    public EventbusMetrics(MetricsSettings settings, Clock clock) {
+        this.settings = settings;
+        this.delivery = new DeliveryMetrics(registry, clock);
+        this.grpc = new GrpcClientMetrics(registry);
+        if (settings.jvm()) {
+            registry.register(MetricNames.JVM + ".memory", new MemoryUsageGaugeSet());
+            registry.register(MetricNames.JVM + ".gc", new GarbageCollectorMetricSet());
+            registry.register(MetricNames.JVM + ".threads", new CachedThreadStatesGaugeSet(5, TimeUnit.SECONDS));
+            registry.register(MetricNames.JVM + ".buffers", new BufferPoolMetricSet(ManagementFactory.getPlatformMBeanServer()));
+            registry.register(MetricNames.JVM + ".classloading", new ClassLoadingGaugeSet());
+            registry.register(MetricNames.JVM + ".attributes", new JvmAttributeGaugeSet());
+            registry.register(MetricNames.JVM + ".fd-usage", new FileDescriptorRatioGauge());
+        }
+        prometheus.register(new PrometheusExposition(registry));
+    }
+
+    /** Counts delivery outcomes; pass it to the runtime. */
+    public DeliveryObserver observer() {
+        return delivery;
+    }
+
+    /** Counts and times gRPC calls; pass it to the runtime. */
+    public ClientInterceptor grpcInterceptor() {
+        return grpc;
+    }
+
+    public MetricRegistry registry() {
+        return registry;
+    }
+
+    /** The registry the {@code /metrics} endpoint serves. */
+    public PrometheusRegistry prometheus() {
+        return prometheus;
+    }
+
+    /**
+     * Starts JMX publication and the subscription poller, and adds the runtime's own gauges.
+     * Returns at once; the poller reads nothing until the runtime is running.
+     */
+    public synchronized void start(EventbusRuntime runtime, StatusReader reader) {
+        registry.gauge(MetricNames.READY, () -> (Gauge<Integer>) () -> runtime.isReady() ? 1 : 0);
+        registry.gauge(MetricNames.PLUGINS_ADMITTED,
+                () -> (Gauge<Integer>) () -> runtime.isReady() ? runtime.handlers().size() : 0);
+        registry.gauge(MetricNames.PLUGINS_REFUSED,
+                () -> (Gauge<Integer>) () -> runtime.isReady() ? runtime.pluginFailures().size() : 0);
+        if (settings.jmx()) {
+            jmx = JmxReporter.forRegistry(registry).inDomain("eventbus")
+                    .convertDurationsTo(TimeUnit.MILLISECONDS).convertRatesTo(TimeUnit.SECONDS).build();
+            jmx.start();
+        }
+        poller = new SubscriptionPoller(registry, reader, runtime::isReady, () -> {
+            List<Subscription> subs = runtime.subscriptions();
+            subs.forEach(delivery::register);
+            return subs;
+        }, settings.pollInterval());
+        poller.start();
+    }
+
+    /** One poll now (tests, and a fresh reading on demand). */
+    public void pollNow() {
+        SubscriptionPoller p = poller;
+        if (p != null) {
+            p.pollOnce();
+        }
+    }
+
+    /** Whether the poller's loop still runs (a liveness signal); true when not started. */
+    public boolean pollerAlive(Duration slack) {
+        SubscriptionPoller p = poller;
+        return p == null || p.alive(slack);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (poller != null) {
+            poller.close();
+        }
+        if (jmx != null) {
+            jmx.close();
+        }
+    }
+}

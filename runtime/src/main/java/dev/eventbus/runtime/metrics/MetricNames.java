@@ -1,0 +1,154 @@
+package dev.eventbus.runtime.metrics;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every metric name the runtime registers, in one place.
+ *
+ * <p>Dropwizard names have no labels, so a name is a dotted family followed by its labels in
+ * brackets: {@code eventbus.handler.handled[handler=mark-order-paid,stream=wallet,plugin=payments]}.
+ * JMX shows that name as it is; the Prometheus exposition turns the family into the metric name
+ * ({@code eventbus_handler_handled_total}) and the bracket into labels. Label values are escaped
+ * ({@code %}, {@code ,}, {@code =}, {@code [}, {@code ]} as {@code %XX}) so any stream name fits.
+ *
+ * <p>Per subscription (handler x stream), counted as events flow:
+ * <ul>
+ *   <li>{@link #HANDLED}, {@link #FAILED} (failed attempts), {@link #RETRIED} (retries scheduled),
+ *       {@link #DEAD_LETTERED} (by {@code reason}), {@link #TRIMMED} (entries deleted or trimmed
+ *       while pending: loss records), {@link #SKIPPED} (not for this handler): meters;
+ *   <li>{@link #HANDLING_TIME}: how long the handler took; {@link #EVENT_AGE}: now minus the
+ *       entry id's time when the handler finished (end-to-end latency): timers.
+ * </ul>
+ * Per subscription, read from Redis every {@code metrics.poll-interval}: {@link #PENDING},
+ * {@link #LAG}, {@link #OLDEST_PENDING_AGE}, {@link #RETRIES_SCHEDULED}, {@link #CONSUMERS}; per
+ * handler {@link #DEAD_LETTERS} (its dead-letter stream's length). Per gRPC method:
+ * {@link #GRPC_CALLS} (by {@code status}), {@link #GRPC_LATENCY}. The JVM under {@code jvm.}.
+ */
+public final class MetricNames {
+
+    private MetricNames() {}
+
+    public static final String HANDLED = "eventbus.handler.handled";
+    public static final String FAILED = "eventbus.handler.failed";
+    public static final String RETRIED = "eventbus.handler.retried";
+    public static final String DEAD_LETTERED = "eventbus.handler.dead-lettered";
+    public static final String TRIMMED = "eventbus.handler.trimmed";
+    public static final String SKIPPED = "eventbus.handler.skipped";
+    public static final String HANDLING_TIME = "eventbus.handler.handling-seconds";
+    public static final String EVENT_AGE = "eventbus.handler.event-age-seconds";
+
+    public static final String PENDING = "eventbus.subscription.pending";
+    public static final String LAG = "eventbus.subscription.lag";
+    public static final String OLDEST_PENDING_AGE = "eventbus.subscription.oldest-pending-age-seconds";
+    public static final String RETRIES_SCHEDULED = "eventbus.subscription.retries-scheduled";
+    public static final String CONSUMERS = "eventbus.subscription.consumers";
+    public static final String DEAD_LETTERS = "eventbus.handler.dead-letters";
+
+    public static final String GRPC_CALLS = "eventbus.grpc.client.calls";
+    public static final String GRPC_LATENCY = "eventbus.grpc.client.latency-seconds";
+
+    public static final String READY = "eventbus.runtime.ready";
+    public static final String PLUGINS_ADMITTED = "eventbus.plugins.handlers-admitted";
+    public static final String PLUGINS_REFUSED = "eventbus.plugins.refused";
+    public static final String POLL_ERRORS = "eventbus.metrics.poll-errors";
+
+    /** Prefix of the JVM's metrics. */
+    public static final String JVM = "jvm";
+
+    /** Label names. */
+    public static final String L_HANDLER = "handler";
+    public static final String L_STREAM = "stream";
+    public static final String L_PLUGIN = "plugin";
+    public static final String L_REASON = "reason";
+    public static final String L_METHOD = "method";
+    public static final String L_STATUS = "status";
+
+    /**
+     * @param family one of the constants above
+     * @param labels name, value, name, value, ...
+     * @return the Dropwizard name
+     */
+    public static String name(String family, String... labels) {
+        if (labels.length % 2 != 0) {
+            throw new IllegalArgumentException("labels come in name/value pairs");
+        }
+        if (labels.length == 0) {
+            return family;
+        }
+        StringBuilder b = new StringBuilder(family).append('[');
+        for (int i = 0; i < labels.length; i += 2) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(labels[i]).append('=').append(escape(labels[i + 1]));
+        }
+        return b.append(']').toString();
+    }
+
+    /** A Dropwizard name taken apart again. */
+    public record Parsed(String family, Map<String, String> labels) {
+
+        /** The family as a Prometheus metric name: every character but letters, digits, _ and : becomes _. */
+        public String prometheusName() {
+            return family.replaceAll("[^a-zA-Z0-9_:]", "_");
+        }
+
+        public List<String> labelNames() {
+            return new ArrayList<>(labels.keySet());
+        }
+
+        public List<String> labelValues() {
+            return new ArrayList<>(labels.values());
+        }
+    }
+
+    /** Parses a name made by {@link #name}; any other name is a family without labels. */
+    public static Parsed parse(String name) {
+        int open = name.indexOf('[');
+        int close = name.lastIndexOf(']');
+        if (open < 0 || close < open) {
+            return new Parsed(name, Map.of());
+        }
+        // Text after the bracket (the bridge appends "_total" to meters) belongs to the family.
+        String family = name.substring(0, open) + name.substring(close + 1);
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String pair : name.substring(open + 1, close).split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                labels.put(pair.substring(0, eq), unescape(pair.substring(eq + 1)));
+            }
+        }
+        return new Parsed(family, labels);
+    }
+
+    static String escape(String value) {
+        StringBuilder b = new StringBuilder(value.length());
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '%', ',', '=', '[', ']' -> b.append('%').append(String.format("%02X", (int) c));
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    static String unescape(String value) {
+        if (value.indexOf('%') < 0) {
+            return value;
+        }
+        StringBuilder b = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '%' && i + 2 < value.length()) {
+                b.append((char) Integer.parseInt(value.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

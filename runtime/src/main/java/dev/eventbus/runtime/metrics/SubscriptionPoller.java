@@ -1,0 +1,147 @@
+package dev.eventbus.runtime.metrics;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.ops.StatusReader;
+import dev.eventbus.runtime.ops.SubscriptionStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads each subscription's pending count, lag, oldest pending age, scheduled retries and consumers,
+ * and each handler's dead-letter stream length, from Redis every interval, on its own virtual
+ * thread, into gauges. Nothing is read until the runtime is running. A failed poll is logged once
+ * per streak and counted; the gauges keep their last values.
+ */
+public final class SubscriptionPoller implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionPoller.class);
+
+    private final MetricRegistry registry;
+    private final StatusReader reader;
+    private final BooleanSupplier running;
+    private final Supplier<List<Subscription>> subscriptions;
+    private final Duration interval;
+    private final Meter errors;
+    private final Map<String, Values> values = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
+    private volatile long lastTickNanos = System.nanoTime();
+    private volatile boolean closed;
+    private boolean failing;
+    private Thread thread;
+
+    public SubscriptionPoller(MetricRegistry registry, StatusReader reader, BooleanSupplier running,
+            Supplier<List<Subscription>> subscriptions, Duration interval) {
+        this.registry = registry;
+        this.reader = reader;
+        this.running = running;
+        this.subscriptions = subscriptions;
+        this.interval = interval;
+        this.errors = registry.meter(MetricNames.POLL_ERRORS);
+    }
+
+    public synchronized void start() {
+        thread = Thread.ofVirtual().name("eventbus-metrics-poller").start(this::loop);
+    }
+
+    private void loop() {
+        while (!closed) {
+            lastTickNanos = System.nanoTime();
+            pollOnce();
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** One poll; public for tests and for a fresh reading before an answer. */
+    public void pollOnce() {
+        if (!running.getAsBoolean()) {
+            return;
+        }
+        try {
+            for (Subscription sub : subscriptions.get()) {
+                Optional<SubscriptionStatus> status = reader.of(sub.group(), sub.stream());
+                status.ifPresent(s -> values(sub.group(), sub.stream()).set(s));
+                AtomicLong dlq = deadLetters.computeIfAbsent(sub.group(), h -> {
+                    AtomicLong holder = new AtomicLong();
+                    register(MetricNames.name(MetricNames.DEAD_LETTERS, MetricNames.L_HANDLER, h), holder::get);
+                    return holder;
+                });
+                dlq.set(status.map(SubscriptionStatus::deadLetters).orElseGet(() -> reader.deadLetters(sub.group())));
+            }
+            if (failing) {
+                LOG.info("metrics poll works again");
+                failing = false;
+            }
+        } catch (RuntimeException e) {
+            errors.mark();
+            if (!failing) {
+                LOG.warn("metrics poll failed (gauges keep their last values): {}", Errors.rootMessage(e));
+                failing = true;
+            }
+        }
+    }
+
+    /** Whether the poll loop ran within the last {@code 3 x interval} (plus a Redis timeout's worth). */
+    public boolean alive(Duration slack) {
+        Thread t = thread;
+        return t != null && t.isAlive()
+                && System.nanoTime() - lastTickNanos < interval.multipliedBy(3).plus(slack).toNanos();
+    }
+
+    private Values values(String handler, String stream) {
+        return values.computeIfAbsent(handler + "@" + stream, k -> {
+            Values v = new Values();
+            String[] labels = {MetricNames.L_HANDLER, handler, MetricNames.L_STREAM, stream};
+            register(MetricNames.name(MetricNames.PENDING, labels), () -> v.pending);
+            register(MetricNames.name(MetricNames.LAG, labels), () -> v.lag < 0 ? Double.NaN : (double) v.lag);
+            register(MetricNames.name(MetricNames.OLDEST_PENDING_AGE, labels),
+                    () -> v.oldestPendingMillis < 0 ? 0.0 : v.oldestPendingMillis / 1000.0);
+            register(MetricNames.name(MetricNames.RETRIES_SCHEDULED, labels), () -> v.retries);
+            register(MetricNames.name(MetricNames.CONSUMERS, labels), () -> v.consumers);
+            return v;
+        });
+    }
+
+    private void register(String name, Gauge<?> gauge) {
+        registry.gauge(name, () -> gauge);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private static final class Values {
+        volatile long pending;
+        volatile long lag = -1;
+        volatile long oldestPendingMillis = -1;
+        volatile long retries;
+        volatile long consumers;
+
+        void set(SubscriptionStatus s) {
+            pending = s.pending();
+            lag = s.lag();
+            oldestPendingMillis = s.oldestPendingAgeMillis();
+            retries = s.retriesScheduled();
+            consumers = s.consumers();
+        }
+    }
+}

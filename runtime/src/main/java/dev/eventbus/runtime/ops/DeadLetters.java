@@ -1,0 +1,227 @@
+package dev.eventbus.runtime.ops;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A handler's dead-letter stream, for operators: list, show, redrive, discard.
+ *
+ * <p><b>Redrive</b> appends each selected dead letter's original fields to the stream it came from,
+ * with {@code eventbus-target-handler = <handler>} (so only that handler's group handles it; every
+ * other handler of the stream skips it) and {@code eventbus-redrive-of = <dead-letter id>}, then
+ * deletes the dead letter, only after the append succeeded. An event without {@code id} gets its
+ * original entry id as {@code id}, so the handler sees the same event id again. Dead letters that
+ * fail again during a redrive land after the range read at its start, so a run never loops.
+ *
+ * <p>Talks to Redis directly: a runtime need not be running. Not thread-safe.
+ */
+public final class DeadLetters {
+
+    private static final int BATCH = 200;
+
+    private final OpsRedis redis;
+    private final String prefix;
+
+    /** @param prefix {@code eventbus.consumer.dead-letter-prefix} */
+    public DeadLetters(OpsRedis redis, String prefix) {
+        this.redis = redis;
+        this.prefix = prefix;
+    }
+
+    /** The dead-letter stream of a handler. */
+    public String streamOf(String handler) {
+        return prefix + handler;
+    }
+
+    /** Dead letters matching the filter, oldest first, at most {@code limit} (0 = no limit). */
+    public List<DeadLetterEntry> list(String handler, DeadLetterFilter filter, long limit) {
+        List<DeadLetterEntry> result = new ArrayList<>();
+        try {
+            scan(handler, filter, limit, result::add);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return result;
+    }
+
+    /** One dead letter by id. */
+    public Optional<DeadLetterEntry> show(String handler, String id) {
+        List<StreamMessage<byte[], byte[]>> found = bytes().xrange(key(handler), Range.create(id, id));
+        return found.isEmpty() ? Optional.empty() : Optional.of(entry(found.get(0)));
+    }
+
+    /** What a redrive or discard did. */
+    public record Outcome(long matched, long done, long skipped, List<String> problems) {}
+
+    /**
+     * Puts matching dead letters back on their source streams for this handler only.
+     *
+     * @param perSecond at most this many per second (0 = unlimited)
+     * @param dryRun count and check, change nothing
+     */
+    public Outcome redrive(String handler, DeadLetterFilter filter, long limit, double perSecond, boolean dryRun,
+            Progress progress) throws InterruptedException {
+        List<String> problems = new ArrayList<>();
+        Map<String, Boolean> groupExists = new HashMap<>();
+        StatusReader status = new StatusReader(redis, prefix, java.time.Clock.systemUTC());
+        Pacer pacer = new Pacer(perSecond);
+        long[] counts = new long[3]; // matched, done, skipped
+        scan(handler, filter, limit, e -> {
+            counts[0]++;
+            String problem = problemWith(handler, e, groupExists, status);
+            if (problem != null) {
+                counts[2]++;
+                if (problems.size() < 20) {
+                    problems.add(e.id() + ": " + problem + ", left in place");
+                }
+            } else {
+                if (!dryRun) {
+                    pacer.acquire();
+                    redriveOne(handler, e);
+                }
+                counts[1]++;
+            }
+            progress.update(counts[1], counts[2]);
+        });
+        return new Outcome(counts[0], counts[1], counts[2], problems);
+    }
+
+    private String problemWith(String handler, DeadLetterEntry e, Map<String, Boolean> groupExists, StatusReader status) {
+        String source = e.sourceStream();
+        if (source == null || source.isBlank()) {
+            return "no eventbus-source-stream";
+        }
+        if (e.originalFields().isEmpty()) {
+            return "no original fields (the loss record of an entry trimmed before it was handled)";
+        }
+        if (!groupExists.computeIfAbsent(source, s -> status.of(handler, s).isPresent())) {
+            return "handler '" + handler + "' has no consumer group on stream '" + source + "'";
+        }
+        return null;
+    }
+
+    private void redriveOne(String handler, DeadLetterEntry e) {
+        Map<byte[], byte[]> fields = new LinkedHashMap<>();
+        boolean hasId = false;
+        for (Field f : e.originalFields()) {
+            fields.put(f.name(), f.value());
+            hasId |= f.nameText().equals(WireFields.ID);
+        }
+        if (!hasId && e.sourceId() != null) {
+            fields.put(utf8(WireFields.ID), utf8(e.sourceId()));
+        }
+        fields.put(utf8(WireFields.TARGET_HANDLER), utf8(handler));
+        fields.put(utf8(WireFields.REDRIVE_OF), utf8(e.id()));
+        bytes().xadd(utf8(e.sourceStream()), fields); // first the copy...
+        bytes().xdel(key(handler), e.id());            // ...then, once it is stored, the dead letter
+    }
+
+    /** Deletes matching dead letters. */
+    public Outcome discard(String handler, DeadLetterFilter filter, long limit, boolean dryRun, Progress progress)
+            throws InterruptedException {
+        long[] counts = new long[2];
+        List<String> batch = new ArrayList<>();
+        scan(handler, filter, limit, e -> {
+            counts[0]++;
+            if (!dryRun) {
+                batch.add(e.id());
+                if (batch.size() >= BATCH) {
+                    counts[1] += bytes().xdel(key(handler), batch.toArray(String[]::new));
+                    batch.clear();
+                }
+            } else {
+                counts[1]++;
+            }
+            progress.update(counts[1] + batch.size(), 0);
+        });
+        if (!batch.isEmpty()) {
+            counts[1] += bytes().xdel(key(handler), batch.toArray(String[]::new));
+        }
+        return new Outcome(counts[0], counts[1], 0, List.of());
+    }
+
+    /**
+     * Reads the range the filter selects, in batches, up to the last entry present when the scan
+     * began, and passes each match on (at most {@code limit}, 0 = all).
+     */
+    private void scan(String handler, DeadLetterFilter filter, long limit, EntryAction action)
+            throws InterruptedException {
+        byte[] key = key(handler);
+        String end = filter.endId();
+        List<StreamMessage<byte[], byte[]>> last = bytes().xrevrange(key, Range.create("-", "+"), Limit.from(1));
+        if (last.isEmpty()) {
+            return;
+        }
+        String lastId = last.get(0).getId();
+        if (end.equals("+") || compare(end, lastId) > 0) {
+            end = lastId;
+        }
+        Range.Boundary<String> lower = filter.startId().equals("-") ? Range.Boundary.unbounded()
+                : Range.Boundary.including(filter.startId());
+        long matched = 0;
+        while (true) {
+            List<StreamMessage<byte[], byte[]>> page = bytes().xrange(key,
+                    Range.from(lower, Range.Boundary.including(end)), Limit.from(BATCH));
+            for (StreamMessage<byte[], byte[]> m : page) {
+                DeadLetterEntry e = entry(m);
+                if (filter.matches(e)) {
+                    action.accept(e);
+                    matched++;
+                    if (limit > 0 && matched >= limit) {
+                        return;
+                    }
+                }
+            }
+            if (page.size() < BATCH) {
+                return;
+            }
+            lower = Range.Boundary.excluding(page.get(page.size() - 1).getId());
+        }
+    }
+
+    /** Compares two full or partial entry ids numerically. */
+    static int compare(String a, String b) {
+        long[] x = parts(a);
+        long[] y = parts(b);
+        int c = Long.compareUnsigned(x[0], y[0]);
+        return c != 0 ? c : Long.compareUnsigned(x[1], y[1]);
+    }
+
+    private static long[] parts(String id) {
+        int dash = id.indexOf('-');
+        return dash < 0 ? new long[] {Long.parseUnsignedLong(id), 0}
+                : new long[] {Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))};
+    }
+
+    @FunctionalInterface
+    private interface EntryAction {
+        void accept(DeadLetterEntry entry) throws InterruptedException;
+    }
+
+    static DeadLetterEntry entry(StreamMessage<byte[], byte[]> m) {
+        List<Field> fields = new ArrayList<>();
+        m.getBody().forEach((k, v) -> fields.add(new Field(k, v)));
+        return new DeadLetterEntry(m.getId(), fields);
+    }
+
+    private byte[] key(String handler) {
+        return utf8(streamOf(handler));
+    }
+
+    private RedisCommands<byte[], byte[]> bytes() {
+        return redis.bytes();
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

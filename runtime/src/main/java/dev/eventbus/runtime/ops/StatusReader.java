@@ -1,0 +1,181 @@
+package dev.eventbus.runtime.ops;
+
+import io.lettuce.core.KeyScanArgs;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessages;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Reads the state of subscriptions from Redis alone: every consumer group on every stream is a
+ * handler's subscription (the runtime names groups after handlers). Used by {@code eventbus status}
+ * and by the metrics poller. Read-only.
+ */
+public final class StatusReader {
+
+    /** On Redis 7.2+, a group whose consumers have not tried to read for this long is stalled. */
+    static final long ACTIVE_WITHIN_MILLIS = 60_000;
+
+    private final OpsRedis ops;
+    private final String deadLetterPrefix;
+    private final Clock clock;
+
+    /** @param ops connected on first use, so a reader can be made while Redis is still away */
+    public StatusReader(OpsRedis ops, String deadLetterPrefix, Clock clock) {
+        this.ops = ops;
+        this.deadLetterPrefix = deadLetterPrefix;
+        this.clock = clock;
+    }
+
+    /** Every stream (dead-letter streams aside), sorted. */
+    public List<String> streams() {
+        TreeSet<String> streams = new TreeSet<>();
+        KeyScanArgs args = KeyScanArgs.Builder.type("stream").limit(1000);
+        KeyScanCursor<String> cursor = redis().scan(args);
+        while (true) {
+            for (String key : cursor.getKeys()) {
+                if (!key.startsWith(deadLetterPrefix)) {
+                    streams.add(key);
+                }
+            }
+            if (cursor.isFinished()) {
+                break;
+            }
+            cursor = redis().scan(ScanCursor.of(cursor.getCursor()), args);
+        }
+        return List.copyOf(streams);
+    }
+
+    /** Every subscription on every stream, by handler then stream; {@code handler} filters when not null. */
+    public List<SubscriptionStatus> all(String handler) {
+        List<SubscriptionStatus> result = new ArrayList<>();
+        for (String stream : streams()) {
+            for (Map<String, Object> group : groups(stream)) {
+                String name = String.valueOf(group.get("name"));
+                if (handler == null || handler.equals(name)) {
+                    result.add(status(name, stream, group));
+                }
+            }
+        }
+        result.sort(Comparator.comparing(SubscriptionStatus::handler).thenComparing(SubscriptionStatus::stream));
+        return result;
+    }
+
+    /** One subscription, or empty when its group does not exist (yet). */
+    public Optional<SubscriptionStatus> of(String handler, String stream) {
+        for (Map<String, Object> group : groups(stream)) {
+            if (handler.equals(String.valueOf(group.get("name")))) {
+                return Optional.of(status(handler, stream, group));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The streams on which a handler has a consumer group. */
+    public List<String> streamsOf(String handler) {
+        List<String> streams = new ArrayList<>();
+        for (String stream : streams()) {
+            if (groups(stream).stream().anyMatch(g -> handler.equals(String.valueOf(g.get("name"))))) {
+                streams.add(stream);
+            }
+        }
+        return streams;
+    }
+
+    /** Length of a handler's dead-letter stream (0 when it has none). */
+    public long deadLetters(String handler) {
+        return redis().xlen(deadLetterPrefix + handler);
+    }
+
+    private RedisCommands<String, String> redis() {
+        return ops.text();
+    }
+
+    private SubscriptionStatus status(String handler, String stream, Map<String, Object> group) {
+        long consumers = number(group.get("consumers"), 0);
+        long pending = number(group.get("pending"), 0);
+        long lag = number(group.get("lag"), -1);
+        long oldest = -1;
+        if (pending > 0) {
+            PendingMessages summary = redis().xpending(stream, handler);
+            if (summary.getCount() > 0 && summary.getMessageIds().getLower().getValue() != null) {
+                long at = EntryIds.millis(summary.getMessageIds().getLower().getValue());
+                oldest = at > 0 ? Math.max(0, clock.millis() - at) : -1;
+            }
+        }
+        long idle = -1;
+        boolean attemptsKnown = false; // Redis 7.2+: idle counts read attempts, not only deliveries
+        if (consumers > 0) {
+            for (Object c : redis().xinfoConsumers(stream, handler)) {
+                Map<String, Object> consumer = fields(c);
+                attemptsKnown |= consumer.containsKey("inactive");
+                long consumerIdle = number(consumer.get("idle"), -1);
+                if (consumerIdle >= 0 && (idle < 0 || consumerIdle < idle)) {
+                    idle = consumerIdle;
+                }
+            }
+        }
+        long retries = redis().zcard(dev.eventbus.runtime.failure.RetryStore.dueKey(handler, stream));
+        String state;
+        if (consumers == 0) {
+            state = "no-consumers";
+        } else if (attemptsKnown && idle > ACTIVE_WITHIN_MILLIS) {
+            state = "stalled";
+        } else if (retries > 0) {
+            state = "retrying";
+        } else if (lag > 0 || lag < 0 && pending > 0) {
+            state = "behind";
+        } else {
+            state = "ok";
+        }
+        return new SubscriptionStatus(handler, stream, consumers, pending, lag, oldest,
+                String.valueOf(group.get("last-delivered-id")), retries, deadLetters(handler), idle, state);
+    }
+
+    private List<Map<String, Object>> groups(String stream) {
+        List<Object> raw;
+        try {
+            raw = redis().xinfoGroups(stream);
+        } catch (RedisCommandExecutionException e) {
+            return List.of(); // no such key, or not a stream
+        }
+        List<Map<String, Object>> groups = new ArrayList<>();
+        for (Object g : raw) {
+            groups.add(fields(g));
+        }
+        return groups;
+    }
+
+    private static Map<String, Object> fields(Object reply) {
+        Map<String, Object> m = new HashMap<>();
+        if (reply instanceof List<?> kv) {
+            for (int i = 0; i + 1 < kv.size(); i += 2) {
+                m.put(String.valueOf(kv.get(i)), kv.get(i + 1));
+            }
+        }
+        return m;
+    }
+
+    private static long number(Object value, long otherwise) {
+        if (value instanceof Number n) {
+            return n.longValue();
+        }
+        if (value instanceof String s) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                return otherwise;
+            }
+        }
+        return otherwise;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.eventbus.runtime.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.typesafe.config.ConfigFactory;
+import dev.eventbus.api.HandlerSpec;
+import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.ops.OpsRedis;
+import dev.eventbus.runtime.ops.StatusReader;
+import dev.eventbus.runtime.plugin.LoadedHandler;
+import dev.eventbus.testkit.RedisExtension;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The poller's gauges against a real Redis, where pending, lag and the rest are set up by hand. */
+class SubscriptionPollerIT {
+
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+
+    @BeforeEach
+    void flush() {
+        REDIS.command("FLUSHALL");
+    }
+
+    @Test
+    void gaugesFollowRedis() throws Exception {
+        REDIS.command("XGROUP", "CREATE", "orders.v2", "h1", "$", "MKSTREAM");
+        for (int i = 0; i < 3; i++) {
+            REDIS.command("XADD", "orders.v2", "*", "type", "t", "subject", "s" + i);
+        }
+        REDIS.command("XREADGROUP", "GROUP", "h1", "c1", "COUNT", "2", "STREAMS", "orders.v2", ">");
+        REDIS.command("ZADD", "eventbus:retry:h1:orders.v2", "1", "0-1");
+        REDIS.command("XADD", "eventbus:dlq:h1", "*", "eventbus-reason", "decode");
+        Thread.sleep(30);
+
+        RedisSettings redis = ConfigLoader.load(Optional.empty(),
+                ConfigFactory.parseMap(Map.of("eventbus.redis.uri", REDIS.uri()))).redis();
+        MetricRegistry registry = new MetricRegistry();
+        LoadedHandler handler = new LoadedHandler(null, HandlerSpec.named("h1").consumes("orders.v2", "t"), "p1", "1.0",
+                getClass().getClassLoader(), ConfigFactory.empty());
+        Subscription sub = new Subscription(handler, "orders.v2", Set.of("t"));
+        try (OpsRedis ops = new OpsRedis(redis);
+                SubscriptionPoller poller = new SubscriptionPoller(registry,
+                        new StatusReader(ops, "eventbus:dlq:", Clock.systemUTC()), () -> true, () -> List.of(sub),
+                        Duration.ofMinutes(1))) {
+            poller.pollOnce();
+            String labels = "[handler=h1,stream=orders.v2]";
+            assertEquals(2L, gauge(registry, MetricNames.PENDING + labels));
+            assertEquals(1.0, gauge(registry, MetricNames.LAG + labels));
+            assertEquals(1L, gauge(registry, MetricNames.RETRIES_SCHEDULED + labels));
+            assertEquals(1L, gauge(registry, MetricNames.CONSUMERS + labels));
+            assertEquals(1L, gauge(registry, MetricNames.DEAD_LETTERS + "[handler=h1]"));
+            double age = (Double) gauge(registry, MetricNames.OLDEST_PENDING_AGE + labels);
+            assertTrue(age >= 0.02 && age < 60, "oldest pending age in seconds: " + age);
+
+            REDIS.command("XACK", "orders.v2", "h1", firstPending());
+            REDIS.command("DEL", "eventbus:dlq:h1");
+            poller.pollOnce();
+            assertEquals(1L, gauge(registry, MetricNames.PENDING + labels));
+            assertEquals(0L, gauge(registry, MetricNames.DEAD_LETTERS + "[handler=h1]"));
+
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            PrometheusTextFormatWriter.create().write(text, new PrometheusExposition(registry).collect());
+            String exposition = text.toString(StandardCharsets.UTF_8);
+            assertTrue(exposition.contains("eventbus_subscription_pending{handler=\"h1\",stream=\"orders.v2\"} 1.0"), exposition);
+            assertTrue(exposition.contains("eventbus_subscription_lag{handler=\"h1\",stream=\"orders.v2\"} 1.0"), exposition);
+        }
+    }
+
+    private static String firstPending() {
+        Object reply = REDIS.command("XPENDING", "orders.v2", "h1", "-", "+", "1");
+        return String.valueOf(((List<?>) ((List<?>) reply).get(0)).get(0));
+    }
+
+    private static Object gauge(MetricRegistry registry, String name) {
+        Gauge<?> g = registry.getGauges().get(name);
+        if (g == null) {
+            throw new AssertionError("no gauge " + name + " in " + registry.getGauges().keySet());
+        }
+        return g.getValue();
+    }
+}

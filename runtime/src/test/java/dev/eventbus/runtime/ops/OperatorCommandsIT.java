@@ -1,0 +1,371 @@
+package dev.eventbus.runtime.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
+import dev.eventbus.runtime.fixtures.OpsFailingHandler;
+import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
+import dev.eventbus.testkit.RedisExtension;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every operator command end to end, through {@code EventbusCommand.commandLine().execute(...)},
+ * against a real runtime (real Redis, real plugin JAR, real gRPC service): exit codes and output.
+ */
+class OperatorCommandsIT {
+
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String FAILING = OpsFailingHandler.NAME;
+    private static final String BYSTANDER = OpsBystanderHandler.NAME;
+
+    @TempDir
+    Path dir;
+
+    private OpsHarness ops;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        REDIS.command("FLUSHALL");
+        System.clearProperty("ops-fixture.fixed");
+        ops = OpsHarness.create(dir, REDIS.uri());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        ops.close();
+        System.clearProperty("ops-fixture.fixed");
+    }
+
+    /** Publishes n events the failing handler dead-letters; waits until both handlers are through. */
+    private List<String> deadLetter(int n) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(ops.publish("s-" + i, "fail", "yes"));
+        }
+        OpsHarness.await(n + " dead letters", WAIT, () -> ops.redis().xlen("eventbus:dlq:" + FAILING) == n);
+        OpsHarness.await("bystander handled all", WAIT, () -> ops.callsOf(BYSTANDER).size() == n);
+        return ids;
+    }
+
+    @Test
+    void redriveOfOneHundredDeadLettersReachesOnlyTheFailedHandler() throws Exception {
+        ops.start();
+        deadLetter(100);
+        assertEquals(0, ops.callsOf(FAILING).size());
+        OpsHarness.await("bystander caught up", WAIT, () -> ops.caughtUp(BYSTANDER));
+        long streamLength = ops.redis().xlen(OpsHarness.STREAM);
+
+        OpsHarness.Cli dry = ops.cli("dlq", "redrive", "--handler", FAILING, "--dry-run");
+        assertEquals(0, dry.exit(), dry.toString());
+        assertTrue(dry.out().contains("100 matched, 100 would be redriven, 0 left in place"), dry.toString());
+        assertEquals(100, ops.redis().xlen("eventbus:dlq:" + FAILING), "a dry run changes nothing");
+        assertEquals(streamLength, ops.redis().xlen(OpsHarness.STREAM));
+
+        System.setProperty("ops-fixture.fixed", "true"); // the fix is deployed
+        OpsHarness.Cli redrive = ops.cli("dlq", "redrive", "--handler", FAILING, "--rate", "2000");
+        assertEquals(0, redrive.exit(), redrive.toString());
+        assertTrue(redrive.out().contains("redrive " + FAILING + ": 100 matched, 100 redriven, 0 left in place"),
+                redrive.toString());
+        assertTrue(redrive.err().contains("redrive: 100 done"), "progress on stderr: " + redrive.err());
+
+        OpsHarness.await("failing handler handled the 100 redriven events", WAIT, () -> ops.callsOf(FAILING).size() == 100);
+        OpsHarness.await("both groups caught up", WAIT, () -> ops.caughtUp(FAILING) && ops.caughtUp(BYSTANDER));
+        assertEquals(0, ops.redis().xlen("eventbus:dlq:" + FAILING), "each dead letter deleted after its copy was stored");
+        assertEquals(100, ops.callsOf(BYSTANDER).size(), "the other handler of the stream saw nothing new");
+        Set<String> subjects = ops.callsOf(FAILING).stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
+        assertEquals(100, subjects.size());
+        assertEquals(streamLength + 100, ops.redis().xlen(OpsHarness.STREAM));
+
+        // The copies carry the routing and keep the original event id.
+        List<StreamMessage<String, String>> copies = ops.redis().xrange(OpsHarness.STREAM, Range.create("-", "+"))
+                .stream().filter(m -> m.getBody().containsKey("eventbus-redrive-of")).toList();
+        assertEquals(100, copies.size());
+        for (StreamMessage<String, String> copy : copies) {
+            assertEquals(FAILING, copy.getBody().get("eventbus-target-handler"));
+            assertNotNull(copy.getBody().get("id"));
+            assertFalse(copy.getBody().keySet().stream().anyMatch(k -> k.equals("eventbus-reason")
+                    || k.equals("eventbus-source-id")), "no provenance fields in the copy");
+        }
+        Set<String> eventIds = ops.callsOf(FAILING).stream().map(ReceivedCall::requestEventId).collect(Collectors.toSet());
+        assertEquals(copies.stream().map(c -> c.getBody().get("id")).collect(Collectors.toSet()), eventIds);
+
+        List<String> audit = Files.readAllLines(ops.auditLog);
+        assertEquals(1, audit.size(), "dry runs are not audited");
+        JsonNode line = JSON.readTree(audit.get(0));
+        assertEquals("dlq.redrive", line.get("action").asText());
+        assertEquals(100, line.get("count").asInt());
+        assertEquals(FAILING, line.get("handler").asText());
+        assertEquals(System.getProperty("user.name"), line.get("who").asText());
+        assertNotNull(Instant.parse(line.get("time").asText()));
+    }
+
+    @Test
+    void replayOfATimeRangeRedeliversExactlyThatRangeToOneHandler() throws Exception {
+        ops.start();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            ids.add(ops.publish("r-" + i));
+            Thread.sleep(3); // one entry per millisecond, so a time range selects exact entries
+        }
+        OpsHarness.await("both handlers handled 30", WAIT,
+                () -> ops.callsOf(FAILING).size() == 30 && ops.callsOf(BYSTANDER).size() == 30);
+        Instant from = EntryIds.time(ids.get(10));
+        Instant to = EntryIds.time(ids.get(19));
+
+        OpsHarness.Cli replay = ops.cli("replay", FAILING, "--stream", OpsHarness.STREAM,
+                "--from", from.toString(), "--to", to.toString());
+        assertEquals(0, replay.exit(), replay.toString());
+        assertTrue(replay.out().contains("10 entries replayed (" + ids.get(10) + " .. " + ids.get(19) + ")"), replay.toString());
+        assertTrue(replay.err().contains("replay: 10 done"), replay.err());
+
+        OpsHarness.await("10 replays handled", WAIT, () -> ops.callsOf(FAILING + "/replay").size() == 10);
+        OpsHarness.await("both groups caught up", WAIT, () -> ops.caughtUp(FAILING) && ops.caughtUp(BYSTANDER));
+        Set<String> replayed = ops.callsOf(FAILING + "/replay").stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
+        Set<String> expected = new HashSet<>();
+        for (int i = 10; i < 20; i++) {
+            expected.add("r-" + i);
+        }
+        assertEquals(expected, replayed, "exactly the range, each once");
+        assertEquals(30, ops.callsOf(FAILING).size(), "no ordinary redelivery");
+        assertEquals(30, ops.callsOf(BYSTANDER).size(), "the other handler saw nothing new");
+        assertEquals(0, ops.callsOf(BYSTANDER + "/replay").size());
+        Set<String> eventIds = ops.callsOf(FAILING + "/replay").stream().map(ReceivedCall::requestEventId).collect(Collectors.toSet());
+        assertEquals(new HashSet<>(ids.subList(10, 20)), eventIds, "a replay keeps the original event id");
+
+        // A second replay over everything leaves out the copies of the first.
+        OpsHarness.Cli again = ops.cli("replay", FAILING, "--from", ids.get(0), "--dry-run");
+        assertEquals(0, again.exit(), again.toString());
+        assertTrue(again.out().contains("dry run: replay " + FAILING + " on " + OpsHarness.STREAM + ": 30 entries would be replayed"),
+                again.toString());
+        assertTrue(again.out().contains("10 left out"), again.toString());
+
+        JsonNode audit = JSON.readTree(Files.readAllLines(ops.auditLog).get(0));
+        assertEquals("replay", audit.get("action").asText());
+        assertEquals(10, audit.get("count").asInt());
+        assertEquals(OpsHarness.STREAM, audit.get("stream").asText());
+    }
+
+    @Test
+    void dlqListShowAndDiscardWithFilters() throws Exception {
+        ops.start();
+        deadLetter(6);
+
+        OpsHarness.Cli list = ops.cli("dlq", "list", "--handler", FAILING);
+        assertEquals(0, list.exit(), list.toString());
+        assertTrue(list.out().startsWith("ID"), list.out());
+        assertTrue(list.out().contains("6 dead letter(s) shown; eventbus:dlq:" + FAILING + " holds 6"), list.out());
+        assertTrue(list.out().contains("bug: cannot handle subject s-3"), list.out());
+
+        OpsHarness.Cli json = ops.cli("dlq", "list", "--handler", FAILING, "--subject", "s-4", "--reason", "handler-error",
+                "--error", "CANNOT HANDLE", "--since", "1h", "--until", "now", "--json");
+        assertEquals(0, json.exit(), json.toString());
+        JsonNode rows = JSON.readTree(json.out());
+        assertEquals(1, rows.size(), json.out());
+        JsonNode row = rows.get(0);
+        assertEquals("s-4", row.get("subject").asText());
+        assertEquals("ops-fixtures", row.get("plugin").asText());
+        assertEquals(OpsHarness.STREAM, row.get("sourceStream").asText());
+        assertEquals("dev.eventbus.api.NonRetriableEventException", row.get("errorClass").asText());
+        String id = row.get("id").asText();
+
+        assertEquals("[]", ops.cli("dlq", "list", "--handler", FAILING, "--reason", "decode", "--json").out().replaceAll("\\s", ""));
+
+        ops.redis().xadd("eventbus:dlq:" + FAILING, Map.of("type", "x", "data", "{\"card\":\"4111\"}",
+                "eventbus-reason", "decode", "eventbus-source-stream", OpsHarness.STREAM));
+        OpsHarness.Cli show = ops.cli("dlq", "show", "--handler", FAILING, id);
+        assertEquals(0, show.exit(), show.toString());
+        assertTrue(show.out().contains("eventbus-error-message"), show.out());
+        assertTrue(show.out().contains("s-4"), show.out());
+        String withData = ops.cli("dlq", "list", "--handler", FAILING, "--reason", "decode", "--json").out();
+        String decodeId = JSON.readTree(withData).get(0).get("id").asText();
+        OpsHarness.Cli hidden = ops.cli("dlq", "show", "--handler", FAILING, decodeId, "--json");
+        assertFalse(hidden.out().contains("4111"), "the payload stays hidden by default: " + hidden.out());
+        assertTrue(JSON.readTree(hidden.out()).get("fields").get("data").asText().contains("bytes; --show-data"));
+        OpsHarness.Cli shown = ops.cli("dlq", "show", "--handler", FAILING, decodeId, "--show-data", "--json");
+        assertEquals("{\"card\":\"4111\"}", JSON.readTree(shown.out()).get("fields").get("data").asText());
+        OpsHarness.Cli missing = ops.cli("dlq", "show", "--handler", FAILING, "1-1");
+        assertEquals(1, missing.exit(), missing.toString());
+
+        OpsHarness.Cli noSelection = ops.cli("dlq", "discard", "--handler", FAILING);
+        assertEquals(2, noSelection.exit(), noSelection.toString());
+        assertTrue(noSelection.err().contains("--all"), noSelection.err());
+
+        OpsHarness.Cli dry = ops.cli("dlq", "discard", "--handler", FAILING, "--subject", "s-1", "--dry-run");
+        assertEquals(0, dry.exit(), dry.toString());
+        assertTrue(dry.out().contains("1 matched, 1 would be discarded"), dry.out());
+        assertEquals(7, ops.redis().xlen("eventbus:dlq:" + FAILING));
+
+        OpsHarness.Cli one = ops.cli("dlq", "discard", "--handler", FAILING, id);
+        assertEquals(0, one.exit(), one.toString());
+        assertTrue(one.out().contains("1 matched, 1 discarded"), one.out());
+        OpsHarness.Cli rest = ops.cli("dlq", "discard", "--handler", FAILING, "--all", "--limit", "2");
+        assertTrue(rest.out().contains("2 matched, 2 discarded"), rest.out());
+        assertEquals(4, ops.redis().xlen("eventbus:dlq:" + FAILING));
+
+        // A loss record has no original fields: redrive leaves it in place and says why.
+        ops.redis().xadd("eventbus:dlq:" + FAILING, Map.of("eventbus-reason", "trimmed",
+                "eventbus-source-stream", OpsHarness.STREAM, "eventbus-source-id", "1-0"));
+        OpsHarness.Cli redrive = ops.cli("dlq", "redrive", "--handler", FAILING, "--reason", "trimmed");
+        assertEquals(1, redrive.exit(), redrive.toString());
+        assertTrue(redrive.out().contains("1 matched, 0 redriven, 1 left in place"), redrive.out());
+        assertTrue(redrive.err().contains("no original fields"), redrive.err());
+        assertEquals(5, ops.redis().xlen("eventbus:dlq:" + FAILING));
+
+        List<String> audit = Files.readAllLines(ops.auditLog);
+        assertEquals(3, audit.size(), audit.toString());
+        assertEquals("dlq.discard", JSON.readTree(audit.get(1)).get("action").asText());
+        assertEquals(2, JSON.readTree(audit.get(1)).get("count").asInt());
+        assertEquals("trimmed", JSON.readTree(audit.get(2)).get("filters").get("reason").asText());
+    }
+
+    @Test
+    void statusShowsEachSubscription() throws Exception {
+        ops.start();
+        deadLetter(3);
+        OpsHarness.await("caught up", WAIT, () -> ops.caughtUp(FAILING) && ops.caughtUp(BYSTANDER));
+
+        OpsHarness.Cli status = ops.cli("status");
+        assertEquals(0, status.exit(), status.toString());
+        List<String> lines = status.out().lines().toList();
+        assertTrue(lines.get(0).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+PENDING\\s+LAG\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"),
+                status.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(BYSTANDER + "\\s+ops-stream\\s+ok\\s+1\\s+0\\s+0\\s+-\\s+0\\s+0")),
+                status.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+ok\\s+1\\s+0\\s+0\\s+-\\s+0\\s+3")),
+                status.out());
+
+        // An event nobody has read yet shows as lag once the runtime is gone.
+        ops.runtime().stop();
+        ops.publish("late");
+        JsonNode rows = JSON.readTree(ops.cli("status", "--handler", FAILING, "--json").out());
+        assertEquals(1, rows.size());
+        assertEquals(1, rows.get(0).get("lag").asInt());
+        assertEquals("behind", rows.get(0).get("state").asText());
+        assertEquals(3, rows.get(0).get("deadLetters").asInt());
+        assertEquals(0, rows.get(0).get("pending").asInt());
+
+        OpsHarness.Cli unknown = ops.cli("status", "--handler", "nobody");
+        assertEquals(1, unknown.exit(), unknown.toString());
+        assertTrue(unknown.out().contains("has no consumer group"), unknown.out());
+    }
+
+    @Test
+    void publishWritesTheWireFormatAndTheHandlerGetsIt() throws Exception {
+        ops.start();
+        Path payload = dir.resolve("payload.bin");
+        Files.write(payload, new byte[] {1, 2, (byte) 0xff});
+        OpsHarness.Cli publish = ops.cli("publish", OpsHarness.STREAM, OpsHarness.TYPE, "--subject", "pub-1",
+                "--data", "@" + payload, "--header", "source=cli-test", "--header", "traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        assertEquals(0, publish.exit(), publish.toString());
+        String id = publish.out().trim();
+        assertTrue(EntryIds.isId(id), publish.out());
+        OpsHarness.await("both handlers got it", WAIT, () -> ops.callsOf(FAILING).size() == 1 && ops.callsOf(BYSTANDER).size() == 1);
+        assertEquals("pub-1", ops.callsOf(FAILING).get(0).orderId());
+        Map<String, String> body = ops.redis().xrange(OpsHarness.STREAM, Range.create(id, id)).get(0).getBody();
+        assertEquals(OpsHarness.TYPE, body.get("type"));
+        assertEquals("cli-test", body.get("source"));
+
+        OpsHarness.Cli json = ops.cli("publish", OpsHarness.STREAM, OpsHarness.TYPE, "--data", "{\"a\":1}");
+        assertEquals(0, json.exit());
+        assertEquals("{\"a\":1}", ops.redis().xrange(OpsHarness.STREAM, Range.create(json.out().trim(), json.out().trim()))
+                .get(0).getBody().get("data"));
+
+        OpsHarness.Cli reserved = ops.cli("publish", OpsHarness.STREAM, OpsHarness.TYPE, "--header", "type=x");
+        assertEquals(2, reserved.exit(), reserved.toString());
+        OpsHarness.Cli missingFile = ops.cli("publish", OpsHarness.STREAM, OpsHarness.TYPE, "--data", "@" + dir.resolve("nope"));
+        assertEquals(2, missingFile.exit(), missingFile.toString());
+    }
+
+    @Test
+    void topologyAndPluginsDescribeThePluginsDirectory() throws Exception {
+        Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), ops.plugins.resolve("payments-plugin.jar"));
+        Files.write(ops.plugins.resolve("broken.jar"), new byte[] {'n', 'o', 't', ' ', 'a', ' ', 'j', 'a', 'r'});
+
+        OpsHarness.Cli mermaid = ops.cli("topology", "--format", "mermaid");
+        assertEquals(0, mermaid.exit(), mermaid.toString());
+        String m = mermaid.out();
+        assertTrue(m.startsWith("flowchart LR\n"), m);
+        assertTrue(m.contains("[\"stream: wallet\"]") && m.contains("[\"wallet.topup.succeeded\"]"), m);
+        assertTrue(m.contains("[[\"mark-order-paid<br/><small>plugin payments"), m);
+        assertTrue(m.contains("([\"orders.v1.OrderService\"])"), m);
+        assertTrue(m.contains(" -- gRPC --> "), m);
+        assertTrue(m.contains("%% refused: broken.jar"), m);
+        assertTrue(m.lines().filter(l -> l.contains(" --> ")).count() >= 5, m);
+
+        OpsHarness.Cli text = ops.cli("topology");
+        assertEquals(0, text.exit(), text.toString());
+        assertTrue(text.out().contains("stream wallet\n  wallet.topup.succeeded\n    -> mark-order-paid (plugin payments"), text.out());
+        assertTrue(text.out().contains("-> gRPC orders.v1.OrderService"), text.out());
+
+        JsonNode json = JSON.readTree(ops.cli("topology", "--format", "json").out());
+        assertEquals(3, json.get("handlers").size());
+        assertEquals("broken.jar", json.get("refused").get(0).get("source").asText());
+
+        OpsHarness.Cli list = ops.cli("plugins", "list");
+        assertEquals(0, list.exit(), list.toString());
+        assertTrue(list.out().lines().anyMatch(l -> l.matches("ops-fixtures\\s+2\\.0\\.0\\s+ops-bystander\\s+ops-stream: ops\\.event\\s+orders\\.v1\\.OrderService")),
+                list.out());
+        assertTrue(list.out().contains("refused:\n  broken.jar: not a readable JAR"), list.out());
+        JsonNode plugins = JSON.readTree(ops.cli("plugins", "list", "--json").out());
+        assertEquals(2, plugins.get("plugins").size());
+        OpsHarness.Cli show = ops.cli("plugins", "show", "payments");
+        assertEquals(0, show.exit(), show.toString());
+        assertTrue(show.out().contains("mark-order-paid"), show.out());
+        assertEquals(1, ops.cli("plugins", "show", "nope").exit());
+
+        OpsHarness.Cli badFormat = ops.cli("topology", "--format", "svg");
+        assertEquals(2, badFormat.exit(), badFormat.toString());
+    }
+
+    @Test
+    void usageErrorsExitTwoAndFailuresExitOne() throws Exception {
+        OpsHarness.Cli noFrom = ops.cli("replay", FAILING);
+        assertEquals(2, noFrom.exit(), noFrom.toString());
+        assertTrue(noFrom.err().contains("--from"), noFrom.err());
+
+        OpsHarness.Cli badTime = ops.cli("replay", FAILING, "--stream", OpsHarness.STREAM, "--from", "yesterday-ish");
+        assertEquals(2, badTime.exit(), badTime.toString());
+        assertTrue(badTime.err().contains("neither an entry id"), badTime.err());
+
+        OpsHarness.Cli noHandler = ops.cli("dlq", "list");
+        assertEquals(2, noHandler.exit(), noHandler.toString());
+
+        OpsHarness.Cli noGroup = ops.cli("replay", "nobody", "--stream", OpsHarness.STREAM, "--from", "0");
+        assertEquals(1, noGroup.exit(), noGroup.toString());
+        assertTrue(noGroup.err().contains("has no consumer group on stream"), noGroup.err());
+
+        OpsHarness.Cli help = ops.cli("dlq", "redrive", "--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("--rate") && help.out().contains("--dry-run"), help.out());
+
+        OpsHarness.Cli down = OpsHarness.cliRaw("status", "--redis", "redis://user:Hunter2Secret@127.0.0.1:1");
+        assertEquals(1, down.exit(), down.toString());
+        assertTrue(down.err().contains("cannot reach Redis at redis://***@127.0.0.1:1"), down.err());
+        assertFalse(down.err().contains("Hunter2Secret") || down.out().contains("Hunter2Secret"), down.toString());
+    }
+}

@@ -19,9 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -52,6 +50,9 @@ public final class Dispatcher {
      */
     public static final String TARGET_HEADER = "eventbus-target-handler";
 
+    /** How often running handlers are checked against their timeouts (the precision of a timeout). */
+    private static final long WATCHDOG_PERIOD_MS = 50;
+
     private final EventCodec codec;
     private final Executor workers;
     private final ScheduledExecutorService timers;
@@ -63,7 +64,7 @@ public final class Dispatcher {
     private final DeliveryObserver observer;
     private final Function<String, HandlerSettings> settings;
     private final int maxDeliveries;
-    private final Map<String, Set<String>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Delivery>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, SubjectLanes> lanes = new ConcurrentHashMap<>();
     private final AtomicLong abandoned = new AtomicLong();
     private volatile boolean shuttingDown;
@@ -82,15 +83,17 @@ public final class Dispatcher {
         this.observer = observer;
         this.settings = settings;
         this.maxDeliveries = maxDeliveries;
+        timers.scheduleWithFixedDelay(this::checkTimeouts, WATCHDOG_PERIOD_MS, WATCHDOG_PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
     public void dispatch(Subscription sub, StreamEntry entry, Runnable release) {
-        Set<String> ids = inFlight.computeIfAbsent(sub.name(), k -> ConcurrentHashMap.newKeySet());
-        if (!ids.add(entry.id())) {
+        Map<String, Delivery> ids = inFlight.computeIfAbsent(sub.name(), k -> new ConcurrentHashMap<>());
+        Delivery delivery = new Delivery();
+        if (ids.putIfAbsent(entry.id(), delivery) != null) {
             release.run(); // already on its way here (reclaimed, retried or re-read while in flight)
             return;
         }
-        Runnable forget = () -> ids.remove(entry.id());
+        Runnable forget = () -> ids.remove(entry.id(), delivery);
         Resolution settled = resolved -> {
             forget.run();
             release.run();
@@ -122,13 +125,13 @@ public final class Dispatcher {
         }
         if (event.subject() != null && settings.apply(sub.handler().name()).orderedBySubject()) {
             SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
-            lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, forget,
+            lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, delivery, forget,
                     resolved -> {
                         lane.finished(event.subject(), entry.id(), resolved);
                         release.run();
                     }));
         } else {
-            workers.execute(() -> handle(sub, entry, event, forget, Resolution.releasing(release)));
+            workers.execute(() -> handle(sub, entry, event, delivery, forget, Resolution.releasing(release)));
         }
     }
 
@@ -144,7 +147,7 @@ public final class Dispatcher {
 
     /** Entry ids of a subscription being handled now (their claims are renewed). */
     public Set<String> inFlight(Subscription sub) {
-        return Set.copyOf(inFlight.getOrDefault(sub.name(), Set.of()));
+        return Set.copyOf(inFlight.getOrDefault(sub.name(), Map.of()).keySet());
     }
 
     /** Workers that ignored their interrupt and were left running, since start. */
@@ -161,29 +164,21 @@ public final class Dispatcher {
      * @param forget called once the outcome is decided: the entry is no longer "being handled here"
      * @param release told once the worker is done (its slot is free) and whether the outcome is final
      */
-    private void handle(Subscription sub, StreamEntry entry, Event event, Runnable forget, Resolution release) {
+    private void handle(Subscription sub, StreamEntry entry, Event event, Delivery delivery, Runnable forget,
+            Resolution release) {
         var handler = sub.handler();
         HandlerSettings limits = settings.apply(handler.name());
         Thread worker = Thread.currentThread();
-        AtomicBoolean decided = new AtomicBoolean();
-        AtomicBoolean interrupted = new AtomicBoolean();
-        ScheduledFuture<?> interrupt = timers.schedule(() -> {
-            if (!decided.get()) {
-                interrupted.set(true);
-                worker.interrupt();
-            }
-        }, limits.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        ScheduledFuture<?> abandon = timers.schedule(() -> {
-            if (decided.compareAndSet(false, true)) {
-                forget.run();
-                abandoned.incrementAndGet();
-                LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
-                        + "until it ends", handler.name(), entry.stream(), entry.id(), limits.abandonAfter());
-                HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
-                observer.failed(sub, event, timeout);
-                failures.onFailure(sub, entry, event, timeout, resolved -> { });
-            }
-        }, limits.timeout().plus(limits.abandonAfter()).toNanos(), TimeUnit.NANOSECONDS);
+        long start = System.nanoTime();
+        delivery.started(worker, start, limits.timeout().toNanos(), limits.abandonAfter().toNanos(), () -> {
+            forget.run();
+            abandoned.incrementAndGet();
+            LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
+                    + "until it ends", handler.name(), entry.stream(), entry.id(), limits.abandonAfter());
+            HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
+            observer.failed(sub, event, timeout);
+            failures.onFailure(sub, entry, event, timeout, resolved -> { });
+        });
 
         ClassLoader previous = worker.getContextClassLoader();
         worker.setContextClassLoader(handler.classLoader());
@@ -192,20 +187,18 @@ public final class Dispatcher {
         MDC.put("stream", entry.stream());
         MDC.put("entry", entry.id());
         MDC.put("event", event.id());
-        long start = System.nanoTime();
         Throwable failure = null;
         try {
             handler.handler().handle(event, new DeliveryContext(handler, rpc, event, sub.group()));
         } catch (Throwable t) {
             failure = t;
         } finally {
+            delivery.finished();
             worker.setContextClassLoader(previous);
             MDC.clear();
-            interrupt.cancel(false);
-            abandon.cancel(false);
             Thread.interrupted();
         }
-        if (!decided.compareAndSet(false, true)) {
+        if (!delivery.decide()) {
             release.done(false); // abandoned earlier: the outcome is decided, only the slot was still taken
             return;
         }
@@ -224,10 +217,25 @@ public final class Dispatcher {
             release.done(false);
             return;
         }
-        if (interrupted.get() && !(failure instanceof HandlerTimeoutException)) {
+        if (delivery.wasInterrupted() && !(failure instanceof HandlerTimeoutException)) {
             failure = new HandlerTimeoutException(limits.timeout(), false, failure);
         }
         observer.failed(sub, event, failure);
         failures.onFailure(sub, entry, event, failure, release);
     }
+
+    /** The timeout watchdog: one pass over every in-flight delivery, instead of timers per event. */
+    private void checkTimeouts() {
+        try {
+            long now = System.nanoTime();
+            for (Map<String, Delivery> deliveries : inFlight.values()) {
+                for (Delivery d : deliveries.values()) {
+                    d.check(now);
+                }
+            }
+        } catch (Throwable t) {
+            LOG.warn("timeout watchdog: {}", t.toString());
+        }
+    }
+
 }

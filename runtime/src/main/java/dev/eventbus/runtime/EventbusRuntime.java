@@ -124,8 +124,7 @@ public final class EventbusRuntime implements AutoCloseable {
         this.shared = shared;
         this.retryStore = retryStore;
         startSubscriptions(handlers);
-        if (config.pluginHost().reload()) {
-            reloader = new PluginReloader(config.pluginsDir(), plugins, new SubscriptionControl() {
+        reloader = new PluginReloader(config.pluginsDir(), plugins, new SubscriptionControl() {
                 @Override
                 public void start(List<LoadedHandler> added) {
                     startSubscriptions(added);
@@ -136,6 +135,7 @@ public final class EventbusRuntime implements AutoCloseable {
                     stopSubscriptions(c -> c.subscription().handler().pluginId().equals(pluginId));
                 }
             }, config.pluginHost().reloadPollInterval(), config.pluginHost().reloadQuietPeriod(), clock);
+        if (config.pluginHost().reload()) {
             reloader.start();
         }
         ready = true;
@@ -221,6 +221,22 @@ public final class EventbusRuntime implements AutoCloseable {
     /** Handlers admitted at start. */
     public List<LoadedHandler> handlers() {
         return plugins == null ? List.of() : plugins.handlers();
+    }
+
+    /**
+     * Reloads a plugin from its JAR now (drain, unload, load, start), as `plugins reload` asks.
+     *
+     * @return "id version" of the plugin running afterwards
+     * @throws IllegalArgumentException unknown plugin; IllegalStateException when the new JAR was
+     *     refused (the old version keeps running)
+     */
+    public String reloadPlugin(String pluginId) throws java.io.IOException {
+        PluginReloader r = reloader;
+        if (r == null) {
+            throw new IllegalStateException("the runtime is not running");
+        }
+        var running = r.reloadNow(pluginId);
+        return running.pluginId() + " " + running.version();
     }
 
     /** Threads plugins left running after they stopped (reported, not killed), by "plugin-id version". */

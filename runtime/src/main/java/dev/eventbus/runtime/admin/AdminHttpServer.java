@@ -36,6 +36,15 @@ public final class AdminHttpServer implements AutoCloseable {
     /** Binds and starts; throws when the port is taken. */
     public static AdminHttpServer start(String host, int port, BearerToken token, HealthChecks health,
             PrometheusRegistry metrics) throws IOException {
+        return start(host, port, token, health, metrics, null);
+    }
+
+    /**
+     * @param reloader performs `POST /plugins/{id}/reload` (returns "id version" now running), or
+     *     null for no such endpoint
+     */
+    public static AdminHttpServer start(String host, int port, BearerToken token, HealthChecks health,
+            PrometheusRegistry metrics, PluginReload reloader) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
         ExecutorService executor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("eventbus-admin-http-", 0).factory());
@@ -43,6 +52,9 @@ public final class AdminHttpServer implements AutoCloseable {
         server.createContext("/health/live", guarded(token, health(health::live)));
         server.createContext("/health/ready", guarded(token, health(health::ready)));
         server.createContext("/metrics", guarded(token, getOnly(new MetricsHandler(metrics))));
+        if (reloader != null) {
+            server.createContext("/plugins/", guarded(token, exchange -> reload(exchange, reloader)));
+        }
         server.createContext("/", guarded(token, exchange -> {
             if (!exchange.getRequestURI().getPath().equals("/")) {
                 respond(exchange, 404, "text/plain", "not found\n");
@@ -56,6 +68,34 @@ public final class AdminHttpServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** Reloads one plugin; the admin counterpart of replacing its JAR. */
+    @FunctionalInterface
+    public interface PluginReload {
+        String reload(String pluginId) throws Exception;
+    }
+
+    private static void reload(HttpExchange exchange, PluginReload reloader) throws IOException {
+        String[] parts = exchange.getRequestURI().getPath().split("/");
+        if (parts.length != 4 || !parts[3].equals("reload")) {
+            respond(exchange, 404, "text/plain", "not found\n");
+            return;
+        }
+        if (!exchange.getRequestMethod().equals("POST")) {
+            respond(exchange, 405, "text/plain", "POST only\n");
+            return;
+        }
+        try {
+            String running = reloader.reload(parts[2]);
+            respond(exchange, 200, "application/json",
+                    JSON.writeValueAsString(java.util.Map.of("plugin", parts[2], "running", running)) + "\n");
+        } catch (IllegalArgumentException e) {
+            respond(exchange, 404, "application/json", JSON.writeValueAsString(java.util.Map.of("error", e.getMessage())) + "\n");
+        } catch (Exception e) {
+            respond(exchange, 409, "application/json", JSON.writeValueAsString(java.util.Map.of("error",
+                    String.valueOf(e.getMessage()))) + "\n");
+        }
     }
 
     private static HttpHandler health(Supplier<HealthChecks.Result> check) {

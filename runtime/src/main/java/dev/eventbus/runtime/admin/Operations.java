@@ -73,7 +73,8 @@ public final class Operations implements AutoCloseable {
             return;
         }
         try {
-            http = AdminHttpServer.start(admin.host(), admin.httpPort(), token, health, metrics.prometheus());
+            http = AdminHttpServer.start(admin.host(), admin.httpPort(), token, health, metrics.prometheus(),
+                    runtime::reloadPlugin);
             if (admin.grpcPort() >= 0) {
                 grpc = AdminGrpcServer.start(admin.host(), admin.grpcPort(), token, health);
             }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         description = {"List the plugins directory: admitted plugins and handlers, refused ones with reasons.",
                 "Loads them the way `run` admits them, without Redis and without starting consumers (it does not ask a "
                 + "running instance)."},
-        subcommands = {PluginsCommand.ListPlugins.class, PluginsCommand.Show.class})
+        subcommands = {PluginsCommand.ListPlugins.class, PluginsCommand.Show.class, PluginsCommand.Reload.class})
 final class PluginsCommand implements Runnable {
 
     @Spec
@@ -119,6 +119,46 @@ final class PluginsCommand implements Runnable {
                 print(catalog, id, out);
             }
             return known ? 0 : 1;
+        }
+    }
+
+    @Command(name = "reload", mixinStandardHelpOptions = true,
+            description = "Ask the running runtime (its admin HTTP port) to reload one plugin from its JAR: "
+                    + "its subscriptions drain, the plugin is unloaded and loaded again. Exit 0 when the new "
+                    + "load runs, 1 when it was refused (the old version keeps running) or the runtime is unreachable.")
+    static final class Reload implements Callable<Integer> {
+        @Mixin ConfigOptions options;
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The plugin id.")
+        String id;
+
+        @Option(names = "--admin", paramLabel = "URL",
+                description = "Admin HTTP address (default: http://<admin.host>:<admin.http-port> from the config).")
+        String admin;
+
+        @Override
+        public Integer call() throws Exception {
+            var settings = options.load().operations().admin();
+            String base = admin != null ? admin : "http://" + settings.host() + ":" + settings.httpPort();
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/plugins/"
+                            + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8) + "/reload"))
+                    .timeout(java.time.Duration.ofMinutes(2))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody());
+            if (settings.tokenRequired()) {
+                request.header("Authorization", "Bearer " + settings.token());
+            }
+            java.net.http.HttpResponse<String> response;
+            try (var client = java.net.http.HttpClient.newHttpClient()) {
+                response = client.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                spec.commandLine().getErr().println("eventbus: cannot reach the runtime's admin port at " + base + ": " + e);
+                return 1;
+            }
+            var out = response.statusCode() == 200 ? spec.commandLine().getOut() : spec.commandLine().getErr();
+            out.print(response.body());
+            out.flush();
+            return response.statusCode() == 200 ? 0 : 1;
         }
     }
 }

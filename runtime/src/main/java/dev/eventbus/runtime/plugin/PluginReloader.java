@@ -78,7 +78,7 @@ public final class PluginReloader implements AutoCloseable {
     }
 
     /** One look at the directory; package-private so tests can drive it without waiting. */
-    void poll() throws IOException {
+    synchronized void poll() throws IOException {
         Map<String, Path> present = new HashMap<>();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> files = Files.list(dir)) {
@@ -119,7 +119,11 @@ public final class PluginReloader implements AutoCloseable {
             if (current == null) {
                 add(e.getKey(), e.getValue(), s.sha256());
             } else {
-                replace(current, e.getValue(), s.sha256());
+                try {
+                    replace(current, e.getValue(), s.sha256());
+                } catch (IllegalStateException refused) {
+                    // Logged by replace(); the old version keeps running.
+                }
             }
         }
     }
@@ -156,13 +160,35 @@ public final class PluginReloader implements AutoCloseable {
         refusedSha.clear(); // a JAR refused as a duplicate of this plugin may be admissible now
     }
 
-    private void replace(InstalledPlugin old, Path jar, String sha) {
+    /**
+     * Reloads one plugin now from its JAR in the plugins directory, whether or not it changed
+     * (`eventbus plugins reload ID`): the same drain-and-swap as a replaced JAR.
+     *
+     * @return the plugin now running (the new version, or the old one restored)
+     * @throws IllegalArgumentException when no installed plugin has that id
+     */
+    public synchronized InstalledPlugin reloadNow(String pluginId) throws IOException {
+        InstalledPlugin current = host.installed().values().stream().filter(p -> p.pluginId().equals(pluginId))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no plugin '" + pluginId + "' is installed"));
+        Path jar = dir.resolve(current.source());
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException(current.source() + " is no longer in " + dir);
+        }
+        if (!replace(current, jar, StagingArea.sha256(jar))) {
+            throw new IllegalStateException("the JAR failed to load; " + current.pluginId() + " " + current.version()
+                    + " was restored (see the plugin status for the reason)");
+        }
+        return host.installed().get(current.source());
+    }
+
+    /** @return true when the new version runs; false when it failed and the old one was restored */
+    private synchronized boolean replace(InstalledPlugin old, Path jar, String sha) {
         Optional<PluginFailure> problem = host.precheck(jar);
         if (problem.isPresent()) {
             LOG.error("plugin reload: new {} refused, {} {} keeps running: {}", old.source(), old.pluginId(),
                     old.version(), problem.get().reason());
             refusedSha.put(old.source(), sha);
-            return;
+            throw new IllegalStateException("refused: " + problem.get().reason());
         }
         long start = System.nanoTime();
         control.stop(old.pluginId());
@@ -173,12 +199,13 @@ public final class PluginReloader implements AutoCloseable {
             control.start(next.get().handlers());
             LOG.info("plugin reload: {} {} replaced by {} in {} ms", old.pluginId(), old.version(),
                     next.get().version(), (System.nanoTime() - start) / 1_000_000);
-            return;
+            return true;
         }
         refusedSha.put(old.source(), sha);
         LOG.error("plugin reload: new {} failed to load; restoring {} {}", old.source(), old.pluginId(), old.version());
         host.reinstall(old).ifPresentOrElse(p -> control.start(p.handlers()),
                 () -> LOG.error("plugin reload: could not restore {} {} either", old.pluginId(), old.version()));
+        return false;
     }
 
     @Override

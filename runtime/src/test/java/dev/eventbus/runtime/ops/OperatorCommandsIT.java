@@ -73,6 +73,32 @@ class OperatorCommandsIT {
     }
 
     @Test
+    void pluginsReloadDrainsAndLoadsThePluginAgainThroughTheAdminPort() throws Exception {
+        OpsHarness h = ops;
+        h.start();
+        String admin = "http://127.0.0.1:" + h.operations().httpPort();
+        var before = h.runtime().handlers().get(0).classLoader();
+
+        OpsHarness.Cli reload = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
+        assertEquals(0, reload.exit(), reload.toString());
+        assertTrue(reload.out().contains("ops-fixtures 2.0.0"), reload.out());
+        assertTrue(h.runtime().handlers().get(0).classLoader() != before, "a fresh class loader after the reload");
+
+        OpsHarness.Cli unknown = h.cli("plugins", "reload", "nope", "--admin", admin);
+        assertEquals(1, unknown.exit(), unknown.toString());
+        assertTrue(unknown.err().contains("no plugin 'nope'"), unknown.err());
+
+        try (var jars = java.nio.file.Files.list(h.plugins)) {
+            java.nio.file.Path jar = jars.findFirst().orElseThrow();
+            java.nio.file.Files.write(jar, new byte[] {1, 2, 3}); // a broken replacement
+        }
+        OpsHarness.Cli refused = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
+        assertEquals(1, refused.exit(), refused.toString());
+        assertTrue(refused.err().contains("refused"), refused.err());
+        assertEquals(2, h.runtime().handlers().size(), "the running version keeps running");
+    }
+
+    @Test
     void redriveOfOneHundredDeadLettersReachesOnlyTheFailedHandler() throws Exception {
         ops.start();
         deadLetter(100);

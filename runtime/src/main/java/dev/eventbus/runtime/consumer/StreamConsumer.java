@@ -89,7 +89,9 @@ public final class StreamConsumer {
     }
 
     public synchronized void start() {
-        thread = Thread.ofVirtual().name("eventbus-reader-" + sub.name()).start(this::run);
+        // A platform thread: the reader is always busy or blocked in Redis, and a virtual reader adds
+        // a scheduler hop between Lettuce's reply and the dispatch of every batch.
+        thread = Thread.ofPlatform().name("eventbus-reader-" + sub.name()).daemon(true).start(this::run);
         retries.start();
         reclaimer.start();
     }

@@ -39,10 +39,21 @@ public final class WorkerSlots {
         if (!free.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
             return 0;
         }
-        int n = 1 + free.availablePermits();
         free.release();
+        int n = free.availablePermits();
+        if (n < capacity / 2) {
+            // Saturated: wait a moment for half the slots rather than read a handful of entries per
+            // round trip. Costs nothing when idle (all slots free) and at most LINGER when busy.
+            if (free.tryAcquire(capacity / 2, LINGER_NANOS, TimeUnit.NANOSECONDS)) {
+                free.release(capacity / 2);
+            }
+            n = Math.max(1, free.availablePermits());
+        }
         return n;
     }
+
+    /** Longest wait for a bigger batch when every slot is busy. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /** Takes {@code n} slots, waiting for them if others took some meanwhile. */
     public void take(int n) throws InterruptedException {

@@ -1,0 +1,144 @@
+package dev.eventbus.bench;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * The benchmark's command line:
+ *
+ * <pre>
+ * java -jar benchmarks/runner/target/benchmarks.jar [--smoke] [--runs N] [--events N] [--out DIR]
+ *      [--jvm-flags "-Xmx512m -XX:+UseG1GC"] [--only drain-noop,latency-rpc,...]
+ * </pre>
+ *
+ * Prints the table and writes {@code DIR/benchmark.json} (DIR defaults to the JAR's directory,
+ * {@code benchmarks/runner/target}). Exits 1 when a scenario failed or a figure is missing;
+ * timings are never judged here.
+ */
+public final class BenchmarkMain {
+
+    private BenchmarkMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "bench-logback.xml");
+        }
+        if (!Boolean.getBoolean("bench.isolated")) {
+            System.exit(isolated(args));
+            return;
+        }
+        Report report;
+        try {
+            report = run(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("benchmark: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(report.problems().isEmpty() ? 0 : 1);
+    }
+
+    /**
+     * Runs the benchmark from a private copy of the runner JAR, its libraries and the plugin JARs,
+     * so that a build rewriting {@code target/} meanwhile (another terminal, CI of a sibling
+     * checkout) cannot break a 10-minute run halfway. Output still goes to {@code target/}.
+     */
+    private static int isolated(String[] args) throws Exception {
+        Path jar = Path.of(System.getProperty("bench.jar", defaultJar().toString())).toAbsolutePath();
+        Path home = jar.getParent();
+        Path copy = Files.createTempDirectory("eventbus-bench-");
+        try {
+            copyTree(home.resolve("lib"), copy.resolve("lib"));
+            copyTree(home.resolve("bench-plugins"), copy.resolve("bench-plugins"));
+            Files.copy(jar, copy.resolve("benchmarks.jar"));
+            List<String> cmd = new java.util.ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dbench.isolated=true",
+                    "-Dbench.out=" + System.getProperty("bench.out", home.toString()),
+                    "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile"),
+                    "-cp", copy.resolve("benchmarks.jar").toString(),
+                    BenchmarkMain.class.getName()));
+            cmd.addAll(List.of(args));
+            return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+        } finally {
+            Benchmark.deleteTree(copy);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        if (!Files.isDirectory(from)) {
+            throw new IllegalArgumentException(from + " is missing: build the runner module first "
+                    + "(./mvnw -q -pl benchmarks/runner -am package -DskipTests)");
+        }
+        try (var paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    /** Parses the arguments, runs, prints and writes the report. */
+    static Report run(String... args) throws Exception {
+        List<String> a = Arrays.asList(args);
+        Path jar = Path.of(value(a, "--jar", System.getProperty("bench.jar", defaultJar().toString())));
+        Path home = jar.toAbsolutePath().getParent();
+        Path plugins = Path.of(value(a, "--plugins", System.getProperty("bench.plugins",
+                home.resolve("bench-plugins").toString())));
+        Path out = Path.of(value(a, "--out", System.getProperty("bench.out", home.toString())));
+        Settings s = a.contains("--smoke") ? Settings.smoke(jar, plugins, out) : Settings.full(jar, plugins, out);
+        if (a.contains("--runs")) {
+            s = s.withRuns(Integer.parseInt(value(a, "--runs", null)));
+        }
+        if (a.contains("--events")) {
+            s = s.withDrainEvents(Long.parseLong(value(a, "--events", null)));
+        }
+        if (a.contains("--jvm-flags")) {
+            s = s.withJvmFlags(List.of(value(a, "--jvm-flags", null).trim().split("\\s+")));
+        }
+        if (a.contains("--only")) {
+            s = s.withOnly(new LinkedHashSet<>(List.of(value(a, "--only", null).split(","))));
+        }
+        System.out.printf("Eventbus benchmark, %s mode: %d repetition(s); scenario logs in %s%n", s.mode(), s.runs(),
+                out.resolve("bench-logs"));
+        Report report = new Benchmark(s, System.out).run();
+        report.print(System.out);
+        Path json = out.resolve("benchmark.json");
+        report.writeJson(json);
+        System.out.println();
+        System.out.println("written: " + json.toAbsolutePath());
+        return report;
+    }
+
+    private static String value(List<String> args, String flag, String fallback) {
+        int i = args.indexOf(flag);
+        if (i < 0) {
+            return fallback;
+        }
+        if (i + 1 >= args.size()) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args.get(i + 1);
+    }
+
+    /** This JAR, or (when run from target/classes) the JAR beside it. */
+    private static Path defaultJar() {
+        try {
+            Path self = Path.of(BenchmarkMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isRegularFile(self)) {
+                return self;
+            }
+            return self.getParent().resolve("benchmarks.jar");
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of("benchmarks/runner/target/benchmarks.jar");
+        }
+    }
+}

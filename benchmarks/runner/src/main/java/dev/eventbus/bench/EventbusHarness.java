@@ -1,0 +1,96 @@
+package dev.eventbus.bench;
+
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigUtil;
+import dev.eventbus.api.Event;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.consumer.StreamEntry;
+import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.dispatch.DeliveryObserver;
+import dev.eventbus.runtime.failure.DeadLetterReason;
+import dev.eventbus.runtime.plugin.LoadedHandler;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Eventbus as an operator runs it, in-process: the configuration is loaded by {@link ConfigLoader}
+ * from {@code reference.conf} with only the Redis URI, plugins directory, consumer name and gRPC
+ * target overridden, and the plugin JAR is loaded from the plugins directory by PF4J. A
+ * {@link DeliveryObserver} counts handled events and reads the producer's timestamp header.
+ */
+final class EventbusHarness implements AutoCloseable {
+
+    /** The gRPC service the rpc plugin declares. */
+    static final String ORDER_SERVICE = "orders.v1.OrderService";
+
+    private final EventbusRuntime runtime;
+    private String group;
+
+    /** @param grpcTarget the order service, or {@code null} when the plugin calls nothing */
+    EventbusHarness(String redisUri, Path pluginsDir, String grpcTarget, Progress progress) {
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put("eventbus.redis.uri", redisUri);
+        overrides.put("eventbus.plugins-dir", pluginsDir.toAbsolutePath().toString());
+        overrides.put("eventbus.consumer-name", "bench-1");
+        if (grpcTarget != null) {
+            overrides.put(ConfigUtil.joinPath("eventbus", "grpc", "services", ORDER_SERVICE, "target"), grpcTarget);
+        }
+        RuntimeConfig config = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(overrides, "benchmark"));
+        runtime = new EventbusRuntime(config, new Observer(progress), Clock.systemUTC());
+    }
+
+    void start() {
+        runtime.start();
+        if (!runtime.pluginFailures().isEmpty()) {
+            throw new IllegalStateException("plugins refused: " + runtime.pluginFailures());
+        }
+        if (runtime.handlers().size() != 1) {
+            throw new IllegalStateException("expected exactly one handler, got " + runtime.handlers());
+        }
+        LoadedHandler handler = runtime.handlers().get(0);
+        group = handler.name();
+    }
+
+    /** The consumer group of the one handler (named after it). */
+    String group() {
+        return group;
+    }
+
+    @Override
+    public void close() {
+        runtime.stop();
+    }
+
+    private static final class Observer implements DeliveryObserver {
+        private final Progress progress;
+
+        Observer(Progress progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public void handled(Subscription subscription, Event event, long nanos) {
+            long now = System.nanoTime();
+            String ts = event.headers().get("ts");
+            if (ts != null) {
+                progress.handled(Long.parseLong(ts), now);
+            }
+            progress.add(1, now);
+        }
+
+        @Override
+        public void failed(Subscription subscription, Event event, Throwable error) {
+            progress.error();
+        }
+
+        @Override
+        public void deadLettered(Subscription subscription, StreamEntry entry, DeadLetterReason reason) {
+            progress.error();
+        }
+    }
+}

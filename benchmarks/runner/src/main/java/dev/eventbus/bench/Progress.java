@@ -1,0 +1,103 @@
+package dev.eventbus.bench;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What a consumer under test reports, whichever it is: how many events are done, when the count
+ * crossed the warm-up mark and the target, and the XADD-to-handled latency of the events whose
+ * producer timestamp falls in the measured window. Thread-safe.
+ */
+final class Progress {
+
+    private final AtomicLong done = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final long warmMark;
+    private final long target;
+    private volatile long warmAt;
+    private volatile long warmCpu;
+    private volatile long targetAt;
+    private final Histogram latency = new Histogram(3);
+    private volatile long windowFrom = Long.MAX_VALUE;
+    private volatile long windowTo = Long.MIN_VALUE;
+
+    /**
+     * @param warmMark the count after which throughput is measured
+     * @param target the count that ends the run
+     */
+    Progress(long warmMark, long target) {
+        this.warmMark = warmMark;
+        this.target = target;
+    }
+
+    /** {@code n} more events are done (handled, or acknowledged, as the consumer defines). */
+    void add(int n, long now) {
+        long after = done.addAndGet(n);
+        long before = after - n;
+        if (before < warmMark && after >= warmMark) {
+            warmAt = now;
+            warmCpu = Probe.cpuNanos();
+        }
+        if (before < target && after >= target) {
+            targetAt = now;
+        }
+    }
+
+    /** Records one event's latency when its producer timestamp is in the window. */
+    void handled(long producedAt, long now) {
+        if (producedAt >= windowFrom && producedAt < windowTo) {
+            synchronized (latency) {
+                latency.recordValue(Math.max(0, now - producedAt));
+            }
+        }
+    }
+
+    void error() {
+        errors.incrementAndGet();
+    }
+
+    /** Events produced in [from, to) (nanoTime) are recorded from now on. */
+    void window(long from, long to) {
+        windowFrom = from;
+        windowTo = to;
+    }
+
+    long done() {
+        return done.get();
+    }
+
+    long errors() {
+        return errors.get();
+    }
+
+    long warmAt() {
+        return warmAt;
+    }
+
+    long warmCpu() {
+        return warmCpu;
+    }
+
+    long targetAt() {
+        return targetAt;
+    }
+
+    Histogram latency() {
+        synchronized (latency) {
+            return latency.copy();
+        }
+    }
+
+    /** Waits until at least {@code count} events are done. */
+    void await(long count, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (done.get() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + ": only " + done.get() + " of " + count + " events done after "
+                        + timeout.toSeconds() + " s (" + errors.get() + " errors)");
+            }
+            Thread.sleep(1);
+        }
+    }
+}

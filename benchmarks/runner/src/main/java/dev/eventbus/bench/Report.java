@@ -1,0 +1,355 @@
+package dev.eventbus.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The figures of a benchmark run: medians over the repetitions of each figure, for the reference
+ * and for Eventbus, and the ratio Eventbus / reference next to the target it is held to. Prints a
+ * table and writes {@code benchmark.json}.
+ */
+final class Report {
+
+    /**
+     * One line of the table.
+     *
+     * @param higherIsBetter whether a ratio above 1 favours Eventbus (throughput) or not (latency, memory)
+     * @param limit the ratio target ({@code null}: informative only)
+     */
+    record Row(String figure, String unit, Double reference, Double eventbus, boolean higherIsBetter, Double limit,
+            String note) {
+
+        Double ratio() {
+            return reference == null || eventbus == null || reference == 0 ? null : eventbus / reference;
+        }
+
+        /** Whether the ratio meets the target; {@code null} without a target or figures. */
+        Boolean meets() {
+            Double r = ratio();
+            if (limit == null || r == null) {
+                return null;
+            }
+            return higherIsBetter ? r >= limit : r <= limit;
+        }
+
+        /** Indented rows explain the figure above them; they may legitimately be zero. */
+        boolean diagnostic() {
+            return figure.startsWith("  ");
+        }
+
+        String target() {
+            return limit == null ? "" : (higherIsBetter ? ">= " : "<= ") + fmt(limit) + "x";
+        }
+    }
+
+    /** Which runtime build was measured: the JAR's name, newest entry time, size and SHA-256 prefix. */
+    static final String RUNTIME = runtimeJar();
+
+    private final Settings settings;
+    private final List<Benchmark.Run> runs;
+    private final String redisVersion;
+    private final double minutes;
+    private final Double loadMedian;
+    private final Double loadMax;
+    private final List<Row> rows = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+
+    Report(Settings settings, List<Scenario> scenarios, List<Benchmark.Run> runs, String redisVersion, double minutes,
+            Double loadMedian, Double loadMax) {
+        this.settings = settings;
+        this.loadMedian = loadMedian;
+        this.loadMax = loadMax;
+        this.runs = List.copyOf(runs);
+        this.redisVersion = redisVersion;
+        this.minutes = minutes;
+        for (Benchmark.Run r : runs) {
+            if (!r.ok()) {
+                problems.add("rep " + r.rep() + " " + r.scenario().id + " " + r.system() + " failed: " + r.error());
+            }
+        }
+        build(scenarios);
+    }
+
+    private void build(List<Scenario> scenarios) {
+        String noopRate = String.format(Locale.ROOT, "%,.0f/s", settings.noopRate());
+        String rpcRate = String.format(Locale.ROOT, "%,.0f/s", settings.rpcRate());
+        for (Scenario s : scenarios) {
+            switch (s) {
+                case DRAIN_NOOP -> {
+                    String n = String.format(Locale.ROOT, "%,d", settings.drainEvents());
+                    rows.add(row("no-op drain, " + n + " backlog", "events/s", s, "events_per_s", true, 0.9));
+                    rows.add(row("  client CPU (measured window)", "% core", s, "cpu_pct", false, null));
+                    rows.add(row("  entries per XREADGROUP", "entries", s, "entries_per_read", true, null));
+                    rows.add(row("  XACK calls", "calls", s, "xack_calls", false, null));
+                    rows.add(row("  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false, null));
+                    rows.add(row("peak RSS, no-op drain " + n, "MB", s, "rss_peak_mb", false, 1.2));
+                }
+                case DRAIN_NOOP_SMALL -> {
+                    String n = String.format(Locale.ROOT, "%,d", settings.smallDrainEvents());
+                    rows.add(row("peak RSS, no-op drain " + n, "MB", s, "rss_peak_mb", false, 1.2));
+                    if (scenarios.contains(Scenario.DRAIN_NOOP)) {
+                        rows.add(derived("  RSS growth " + String.format(Locale.ROOT, "%,d", settings.drainEvents())
+                                + " / " + n + " backlog (flat = 1.0)", "x",
+                                (big, small) -> big / small, Scenario.DRAIN_NOOP, s, "rss_peak_mb"));
+                    }
+                }
+                case DRAIN_RPC -> {
+                    String n = String.format(Locale.ROOT, "%,d", settings.rpcEvents());
+                    rows.add(row("gRPC drain, " + n + " backlog", "events/s", s, "events_per_s", true, 0.9));
+                    rows.add(row("  client CPU (measured window)", "% core", s, "cpu_pct", false, null));
+                    rows.add(row("  entries per XREADGROUP", "entries", s, "entries_per_read", true, null));
+                    rows.add(row("  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false, null));
+                    rows.add(row("peak RSS, gRPC drain", "MB", s, "rss_peak_mb", false, 1.2));
+                }
+                case LATENCY_NOOP -> {
+                    rows.add(row("no-op @" + noopRate + " XADD->handled p50", "ms", s, "p50_ms", false, null));
+                    rows.add(row("no-op @" + noopRate + " XADD->handled p99", "ms", s, "p99_ms", false, 1.5));
+                    rows.add(row("no-op @" + noopRate + " XADD->handled p99.9", "ms", s, "p999_ms", false, null));
+                    rows.add(row("  client CPU incl. producer", "% core", s, "cpu_pct", false, null));
+                }
+                case LATENCY_RPC -> {
+                    rows.add(row("gRPC @" + rpcRate + " XADD->handled p50", "ms", s, "p50_ms", false, null));
+                    rows.add(row("gRPC @" + rpcRate + " XADD->handled p99", "ms", s, "p99_ms", false, 1.5));
+                    rows.add(row("gRPC @" + rpcRate + " XADD->handled p99.9", "ms", s, "p999_ms", false, null));
+                    rows.add(row("  client CPU incl. producer", "% core", s, "cpu_pct", false, null));
+                }
+                case ORDERED_BY_SUBJECT -> rows.add(new Row("ordering by subject", "events/s", null, null, true, null,
+                        "n/a: not implemented in the runtime yet"));
+            }
+        }
+        for (Row r : rows) {
+            if (r.note() == null && !r.diagnostic() && (r.reference() == null || r.eventbus() == null
+                    || !(r.reference() > 0) || !(r.eventbus() > 0))) {
+                problems.add("figure '" + r.figure().trim() + "' is missing or not positive: reference "
+                        + r.reference() + ", eventbus " + r.eventbus());
+            }
+        }
+    }
+
+    private Row row(String figure, String unit, Scenario s, String key, boolean higherIsBetter, Double limit) {
+        return new Row(figure, unit, median(s, "reference", key), median(s, "eventbus", key), higherIsBetter, limit,
+                null);
+    }
+
+    private Row derived(String figure, String unit, BiFunction<Double, Double, Double> f, Scenario a, Scenario b,
+            String key) {
+        Double ref = combine(f, median(a, "reference", key), median(b, "reference", key));
+        Double eb = combine(f, median(a, "eventbus", key), median(b, "eventbus", key));
+        return new Row(figure, unit, ref, eb, false, null, null);
+    }
+
+    private static Double combine(BiFunction<Double, Double, Double> f, Double x, Double y) {
+        return x == null || y == null || y == 0 ? null : f.apply(x, y);
+    }
+
+    /** Median over the successful repetitions, or {@code null} when none has the figure. */
+    Double median(Scenario s, String system, String key) {
+        List<Double> values = new ArrayList<>();
+        for (Benchmark.Run r : runs) {
+            if (r.ok() && r.scenario() == s && r.system().equals(system) && r.values().containsKey(key)) {
+                values.add(r.values().get(key));
+            }
+        }
+        if (values.isEmpty()) {
+            return null;
+        }
+        values.sort(Double::compare);
+        int n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+    }
+
+    List<Row> rows() {
+        return rows;
+    }
+
+    List<Benchmark.Run> runs() {
+        return runs;
+    }
+
+    /** Failed scenarios and missing or non-positive figures; empty when the run is complete. */
+    List<String> problems() {
+        return problems;
+    }
+
+    void print(PrintStream out) {
+        out.println();
+        out.printf(Locale.ROOT, "Eventbus vs raw Lettuce reference (%s mode, median of %d run%s, scenario JVMs: %s; "
+                        + "Redis %s; %d CPUs; %.1f min)%n",
+                settings.mode(), settings.runs(), settings.runs() == 1 ? "" : "s", String.join(" ", settings.jvmFlags()),
+                redisVersion, Runtime.getRuntime().availableProcessors(), minutes);
+        out.println("runtime under test: " + RUNTIME);
+        if (loadMedian != null) {
+            out.printf(Locale.ROOT, "load average during the run: median %.1f, max %.1f%s%n", loadMedian, loadMax,
+                    loadMedian > 2 * Runtime.getRuntime().availableProcessors()
+                            ? "  (WARNING: other processes shared the CPUs; figures are unreliable)" : "");
+        }
+        String format = "%-46s %-9s %12s %12s %8s %8s %s%n";
+        out.printf(Locale.ROOT, format, "figure", "unit", "reference", "eventbus", "ratio", "target", "");
+        out.println("-".repeat(112));
+        for (Row r : rows) {
+            if (r.note() != null) {
+                out.printf(Locale.ROOT, format, r.figure(), r.unit(), "n/a", "n/a", "n/a", "", r.note());
+                continue;
+            }
+            Boolean meets = r.meets();
+            out.printf(Locale.ROOT, format, r.figure(), r.unit(), fmt(r.reference()), fmt(r.eventbus()),
+                    r.ratio() == null ? "-" : fmt(r.ratio()) + "x", r.target(),
+                    meets == null ? "" : meets ? "ok" : "BELOW TARGET");
+        }
+        if (!problems.isEmpty()) {
+            out.println();
+            out.println("PROBLEMS:");
+            problems.forEach(p -> out.println("  " + p));
+        }
+    }
+
+    void writeJson(Path file) throws IOException {
+        StringBuilder j = new StringBuilder();
+        j.append("{\n");
+        j.append("  \"mode\": ").append(str(settings.mode())).append(",\n");
+        j.append("  \"runs\": ").append(settings.runs()).append(",\n");
+        j.append("  \"statistic\": \"median\",\n");
+        j.append("  \"redis\": ").append(str(redisVersion)).append(",\n");
+        j.append("  \"java\": ").append(str(System.getProperty("java.version"))).append(",\n");
+        j.append("  \"cpus\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
+        j.append("  \"jvmFlags\": [");
+        for (int i = 0; i < settings.jvmFlags().size(); i++) {
+            j.append(i == 0 ? "" : ", ").append(str(settings.jvmFlags().get(i)));
+        }
+        j.append("],\n");
+        j.append("  \"settings\": {\"drainEvents\": ").append(settings.drainEvents())
+                .append(", \"smallDrainEvents\": ").append(settings.smallDrainEvents())
+                .append(", \"rpcEvents\": ").append(settings.rpcEvents())
+                .append(", \"warmFraction\": ").append(num(settings.warmFraction()))
+                .append(", \"noopRate\": ").append(num(settings.noopRate()))
+                .append(", \"rpcRate\": ").append(num(settings.rpcRate()))
+                .append(", \"warmSeconds\": ").append(num(settings.warmSeconds()))
+                .append(", \"measureSeconds\": ").append(num(settings.measureSeconds())).append("},\n");
+        j.append("  \"runtimeJar\": ").append(str(RUNTIME)).append(",\n");
+        j.append("  \"minutes\": ").append(num(minutes)).append(",\n");
+        j.append("  \"loadAverage\": {\"median\": ").append(num(loadMedian)).append(", \"max\": ")
+                .append(num(loadMax)).append("},\n");
+        j.append("  \"complete\": ").append(problems.isEmpty()).append(",\n");
+        j.append("  \"problems\": [");
+        for (int i = 0; i < problems.size(); i++) {
+            j.append(i == 0 ? "" : ", ").append(str(problems.get(i)));
+        }
+        j.append("],\n");
+        j.append("  \"figures\": [\n");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            j.append("    {\"figure\": ").append(str(r.figure().trim()))
+                    .append(", \"unit\": ").append(str(r.unit()));
+            if (r.note() != null) {
+                j.append(", \"reference\": \"n/a\", \"eventbus\": \"n/a\", \"ratio\": \"n/a\", \"note\": ")
+                        .append(str(r.note()));
+            } else {
+                j.append(", \"reference\": ").append(num(r.reference()))
+                        .append(", \"eventbus\": ").append(num(r.eventbus()))
+                        .append(", \"ratio\": ").append(num(r.ratio()));
+                if (r.limit() != null) {
+                    j.append(", \"target\": ").append(str(r.target())).append(", \"meetsTarget\": ").append(r.meets());
+                }
+            }
+            j.append(i == rows.size() - 1 ? "}\n" : "},\n");
+        }
+        j.append("  ],\n");
+        j.append("  \"runDetails\": [\n");
+        for (int i = 0; i < runs.size(); i++) {
+            Benchmark.Run r = runs.get(i);
+            j.append("    {\"rep\": ").append(r.rep()).append(", \"scenario\": ").append(str(r.scenario().id))
+                    .append(", \"system\": ").append(str(r.system())).append(", \"ok\": ").append(r.ok());
+            if (r.ok()) {
+                j.append(", \"values\": {");
+                int k = 0;
+                for (Map.Entry<String, Double> e : r.values().entrySet()) {
+                    j.append(k++ == 0 ? "" : ", ").append(str(e.getKey())).append(": ").append(num(e.getValue()));
+                }
+                j.append("}");
+            } else {
+                j.append(", \"error\": ").append(str(r.error()));
+            }
+            j.append(i == runs.size() - 1 ? "}\n" : "},\n");
+        }
+        j.append("  ]\n}\n");
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, j);
+    }
+
+    static String fmt(Double v) {
+        if (v == null) {
+            return "-";
+        }
+        double a = Math.abs(v);
+        if (a >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String num(Double v) {
+        if (v == null || v.isNaN() || v.isInfinite()) {
+            return "null";
+        }
+        return String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+
+    private static String str(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    private static String runtimeJar() {
+        try {
+            Path jar = Path.of(dev.eventbus.runtime.EventbusRuntime.class.getProtectionDomain().getCodeSource()
+                    .getLocation().toURI());
+            if (!Files.isRegularFile(jar)) {
+                return jar.toString();
+            }
+            long newest = 0;
+            try (java.util.jar.JarFile f = new java.util.jar.JarFile(jar.toFile())) {
+                for (var e = f.entries(); e.hasMoreElements(); ) {
+                    newest = Math.max(newest, e.nextElement().getTime());
+                }
+            }
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(jar));
+            return String.format(Locale.ROOT, "%s, built %s, %,d bytes, sha256 %s", jar.getFileName(),
+                    java.time.Instant.ofEpochMilli(newest).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    Files.size(jar), java.util.HexFormat.of().formatHex(digest, 0, 6));
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package dev.eventbus.bench;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One scenario for one system, in a JVM of its own (so that its peak RSS is its own), started by
+ * {@link Benchmark}. Arguments are {@code key=value}; the figures go to the file named by
+ * {@code out} as properties, with {@code ok=true}, or {@code ok=false} and {@code error}.
+ *
+ * <ul>
+ *   <li>{@code kind=drain}: the stream holds {@code events} entries; the consumer drains them.
+ *       Throughput counts the events after the first {@code warm}, up to the moment the group has
+ *       nothing pending and has read every entry.</li>
+ *   <li>{@code kind=latency}: the stream starts empty. {@code prewarm} events are added at full
+ *       speed and drained (JIT warm-up), then a producer in this JVM adds events at {@code rate}
+ *       per second, each carrying {@code ts} = its {@link System#nanoTime()} at XADD, for
+ *       {@code warmSeconds} (not recorded) and {@code measureSeconds} (recorded).</li>
+ * </ul>
+ */
+public final class ScenarioMain {
+
+    private ScenarioMain() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        Path out = Path.of(a.get("out"));
+        Properties result = new Properties();
+        try {
+            Map<String, Double> figures = "drain".equals(a.get("kind")) ? drain(a) : latency(a);
+            figures.forEach((k, v) -> result.setProperty(k, Double.toString(v)));
+            result.setProperty("ok", "true");
+        } catch (Throwable t) {
+            t.printStackTrace();
+            result.setProperty("ok", "false");
+            result.setProperty("error", t.getClass().getSimpleName() + ": " + t.getMessage());
+        }
+        try (Writer w = Files.newBufferedWriter(out)) {
+            result.store(w, null);
+        }
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /** A progress line in the scenario's log, with the JVM's uptime. */
+    static void log(String format, Object... args) {
+        System.err.printf("[%6.2f s] %s%n", ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
+                String.format(format, args));
+    }
+
+    private interface Consumer extends AutoCloseable {
+        String group();
+    }
+
+    private static Consumer consumer(Map<String, String> a, Progress progress) {
+        String redis = a.get("redis");
+        String grpc = "rpc".equals(a.get("handler")) ? a.get("grpc") : null;
+        if ("reference".equals(a.get("system"))) {
+            ReferenceConsumer ref = new ReferenceConsumer(redis, grpc, progress);
+            ref.start();
+            return new Consumer() {
+                public String group() {
+                    return ReferenceConsumer.GROUP;
+                }
+
+                public void close() throws Exception {
+                    ref.close();
+                }
+            };
+        }
+        EventbusHarness eb = new EventbusHarness(redis, Path.of(a.get("plugins")), grpc, progress);
+        eb.start();
+        return new Consumer() {
+            public String group() {
+                return eb.group();
+            }
+
+            public void close() {
+                // Not stopped: the figures are taken and the JVM exits next. A graceful stop waits
+                // for the reader's blocking XREADGROUP (consumer.block, 2 s), which is not measured.
+            }
+        };
+    }
+
+    private static Map<String, Double> drain(Map<String, String> a) throws Exception {
+        long events = Long.parseLong(a.get("events"));
+        long warm = Long.parseLong(a.get("warm"));
+        Duration timeout = Duration.ofSeconds(Long.parseLong(a.get("timeout")));
+        Progress progress = new Progress(warm, events);
+        Map<String, Double> f = new LinkedHashMap<>();
+        try (RedisOps ops = new RedisOps(a.get("redis"))) {
+            long backlog = ops.streamLength(Duration.ofSeconds(30));
+            if (backlog != events) {
+                throw new IllegalStateException("stream holds " + backlog + " entries, expected " + events);
+            }
+            log("drain of %d events (%s, %s) starting", events, a.get("system"), a.get("handler"));
+            long t0 = System.nanoTime();
+            long end;
+            String group;
+            try (Consumer consumer = consumer(a, progress)) {
+                f.put("start_s", (System.nanoTime() - t0) / 1e9);
+                group = consumer.group();
+                log("consumer started");
+                PendingSampler sampler = new PendingSampler(a.get("redis"), group);
+                progress.await(events, timeout, "drain");
+                f.put("max_pending", (double) sampler.stop());
+                end = ops.awaitDrained(group, events, Duration.ofSeconds(30));
+                long cpu = Probe.cpuNanos();
+                log("drained");
+                double seconds = (end - progress.warmAt()) / 1e9;
+                f.put("events", (double) events);
+                f.put("measured_events", (double) (events - warm));
+                f.put("seconds", seconds);
+                f.put("events_per_s", (events - warm) / seconds);
+                f.put("total_s", (end - t0) / 1e9);
+                f.put("cpu_pct", 100.0 * (cpu - progress.warmCpu()) / (end - progress.warmAt()));
+                f.put("rss_end_mb", Probe.rssMb());
+            }
+            log("consumer stopped");
+            RedisOps.GroupState state = ops.group(group);
+            f.put("pending_after", (double) state.pending());
+            f.put("errors", (double) progress.errors());
+            if (state.pending() != 0 || progress.errors() != 0) {
+                throw new IllegalStateException("drain left " + state.pending() + " pending, " + progress.errors()
+                        + " errors");
+            }
+        }
+        f.put("rss_peak_mb", Probe.peakRssMb());
+        return f;
+    }
+
+    private static Map<String, Double> latency(Map<String, String> a) throws Exception {
+        long prewarm = Long.parseLong(a.get("prewarm"));
+        double rate = Double.parseDouble(a.get("rate"));
+        double warmSeconds = Double.parseDouble(a.get("warmSeconds"));
+        double measureSeconds = Double.parseDouble(a.get("measureSeconds"));
+        Duration timeout = Duration.ofSeconds(Long.parseLong(a.get("timeout")));
+        Progress progress = new Progress(Long.MAX_VALUE, Long.MAX_VALUE);
+        Map<String, Double> f = new LinkedHashMap<>();
+        RedisURI uri = RedisURI.create(a.get("redis"));
+        uri.setTimeout(Duration.ofSeconds(10));
+        RedisClient client = RedisClient.create(uri);
+        try (RedisOps ops = new RedisOps(a.get("redis"));
+                StatefulRedisConnection<byte[], byte[]> producer = client.connect(ByteArrayCodec.INSTANCE);
+                Consumer consumer = consumer(a, progress)) {
+            log("consumer started (%s, %s)", a.get("system"), a.get("handler"));
+            ops.fill(0, prewarm);
+            progress.await(prewarm, timeout, "pre-warm");
+            log("%d pre-warm events drained; paced phase at %.0f/s", prewarm, rate);
+
+            long interval = (long) (1e9 / rate);
+            long total = (long) ((warmSeconds + measureSeconds) * rate);
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+            long from = start + (long) (warmSeconds * 1e9);
+            long to = from + (long) (measureSeconds * 1e9);
+            progress.window(from, to);
+            // Async XADD: the producer's pace must not depend on round trips; ts is taken at send time.
+            RedisAsyncCommands<byte[], byte[]> redis = producer.async();
+            AtomicLong failedSends = new AtomicLong();
+            RedisFuture<String> last = null;
+            long inWindow = 0;
+            long lateSends = 0;
+            long cpu0 = 0;
+            long cpuFrom = 0;
+            for (long i = 0; i < total; i++) {
+                long due = start + i * interval;
+                long now;
+                while ((now = System.nanoTime()) < due) {
+                    LockSupport.parkNanos(due - now);
+                }
+                if (now - due > 1_000_000) {
+                    lateSends++;
+                }
+                if (now >= from && cpuFrom == 0) {
+                    cpuFrom = now;
+                    cpu0 = Probe.cpuNanos();
+                }
+                last = redis.xadd(Wire.STREAM_KEY, Wire.event(prewarm + i, now));
+                last.whenComplete((id, err) -> {
+                    if (err != null) {
+                        failedSends.incrementAndGet();
+                    }
+                });
+                if (now >= from && now < to) {
+                    inWindow++;
+                }
+            }
+            if (last != null) {
+                last.get(30, TimeUnit.SECONDS);
+            }
+            if (failedSends.get() > 0) {
+                throw new IllegalStateException(failedSends.get() + " XADDs failed");
+            }
+            log("paced phase over");
+            long cpuTo = System.nanoTime();
+            long cpu1 = Probe.cpuNanos();
+            progress.await(prewarm + total, timeout, "latency");
+            ops.awaitDrained(consumer.group(), prewarm + total, Duration.ofSeconds(30));
+            Histogram h = progress.latency();
+            f.put("rate", rate);
+            f.put("produced_in_window", (double) inWindow);
+            f.put("samples", (double) h.getTotalCount());
+            f.put("late_sends", (double) lateSends);
+            f.put("p50_ms", h.getValueAtPercentile(50) / 1e6);
+            f.put("p99_ms", h.getValueAtPercentile(99) / 1e6);
+            f.put("p999_ms", h.getValueAtPercentile(99.9) / 1e6);
+            f.put("max_ms", h.getMaxValue() / 1e6);
+            f.put("mean_ms", h.getMean() / 1e6);
+            f.put("cpu_pct", 100.0 * (cpu1 - cpu0) / Math.max(1, cpuTo - cpuFrom));
+            f.put("errors", (double) progress.errors());
+            if (h.getTotalCount() != inWindow || progress.errors() != 0) {
+                throw new IllegalStateException("recorded " + h.getTotalCount() + " of " + inWindow
+                        + " events of the window, " + progress.errors() + " errors");
+            }
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        f.put("rss_peak_mb", Probe.peakRssMb());
+        return f;
+    }
+
+    /**
+     * Samples the group's pending-entries list every 50 ms: entries read but not yet acknowledged.
+     * The reference never has more than one read (500) pending.
+     */
+    private static final class PendingSampler {
+        private final Thread thread;
+        private volatile boolean stopping;
+        private volatile long max;
+
+        PendingSampler(String redisUri, String group) {
+            thread = Thread.ofPlatform().daemon(true).name("pending-sampler").start(() -> {
+                try (RedisOps ops = new RedisOps(redisUri)) {
+                    while (!stopping) {
+                        max = Math.max(max, ops.group(group).pending());
+                        Thread.sleep(50);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    log("pending sampler: %s", e);
+                }
+            });
+        }
+
+        long stop() throws InterruptedException {
+            stopping = true;
+            thread.join(2_000);
+            return max;
+        }
+    }
+}

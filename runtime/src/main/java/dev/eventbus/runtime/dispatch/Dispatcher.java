@@ -87,6 +87,15 @@ public final class Dispatcher {
     }
 
     public void dispatch(Subscription sub, StreamEntry entry, Runnable release) {
+        if (entry.origin() == StreamEntry.Origin.VANISHED) {
+            // Redis reported it deleted and dropped it from the pending list in the same step: no
+            // other path can record this loss any more, so it is recorded even if the entry is
+            // "on its way" elsewhere (that path's record is conditional on the entry being pending).
+            deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
+                    "entry was deleted or trimmed from the stream before it was acknowledged",
+                    Resolution.releasing(release));
+            return;
+        }
         Map<String, Delivery> ids = inFlight.computeIfAbsent(sub.name(), k -> new ConcurrentHashMap<>());
         Delivery delivery = new Delivery();
         if (ids.putIfAbsent(entry.id(), delivery) != null) {

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.StreamEntry;
 import dev.eventbus.runtime.consumer.Subscription;
@@ -82,7 +83,7 @@ final class DevCommand implements Callable<Integer> {
             uri = ownRedis.uri();
             out.println("dev: started redis-server (" + ownRedis.source() + ") at " + uri);
         } else {
-            out.println("dev: using Redis at " + uri.replaceFirst("//[^@/]*@", "//***@"));
+            out.println("dev: using Redis at " + RedisSettings.redact(uri));
         }
         try (ChildJvm orders = ChildJvm.start(samples.resolve("order-service"),
                 "dev.eventbus.samples.orders.OrderServiceMain", List.of("--port", "0"), "order-service",

@@ -16,6 +16,11 @@ public record RedisSettings(
 
     /** The URI without user info, for logs and admin answers. */
     public String redactedUri() {
+        return redact(uri);
+    }
+
+    /** Any Redis URI without its user info. */
+    public static String redact(String uri) {
         return uri.replaceFirst("//[^@/]*@", "//***@");
     }
 }

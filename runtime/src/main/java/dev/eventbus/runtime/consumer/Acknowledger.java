@@ -1,8 +1,8 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.internal.Bytes;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +79,7 @@ public final class Acknowledger implements AutoCloseable {
                 }
                 queued.addAndGet(-ids.size());
                 Target t = e.getKey();
-                RedisFuture<Long> future = redis.xack(bytes(t.stream()), bytes(t.group()), ids.toArray(String[]::new));
+                RedisFuture<Long> future = redis.xack(Bytes.utf8(t.stream()), Bytes.utf8(t.group()), ids.toArray(String[]::new));
                 future.whenComplete((n, err) -> {
                     if (err != null) {
                         LOG.warn("XACK of {} entries on {} for group {} failed, they stay pending: {}",
@@ -114,9 +114,5 @@ public final class Acknowledger implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flush(Duration.ofSeconds(5));
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

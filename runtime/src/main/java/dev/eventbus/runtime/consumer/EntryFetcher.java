@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.internal.Bytes;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -7,7 +8,6 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.PendingMessage;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -28,9 +28,9 @@ final class EntryFetcher {
     EntryFetcher(RedisCommands<byte[], byte[]> redis, Subscription sub, String consumerName) {
         this.redis = redis;
         this.sub = sub;
-        this.stream = bytes(sub.stream());
-        this.group = bytes(sub.group());
-        this.me = Consumer.from(group, bytes(consumerName));
+        this.stream = Bytes.utf8(sub.stream());
+        this.group = Bytes.utf8(sub.group());
+        this.me = Consumer.from(group, Bytes.utf8(consumerName));
     }
 
     /** @return the entry (no fields when it was deleted while pending), or null when it is no longer pending */
@@ -55,9 +55,5 @@ final class EntryFetcher {
         if (!ids.isEmpty()) {
             redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0).justid(), ids.toArray(String[]::new));
         }
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

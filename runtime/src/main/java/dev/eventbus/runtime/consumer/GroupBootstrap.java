@@ -1,10 +1,10 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.internal.Bytes;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Creates a subscription's consumer group (and the stream, with MKSTREAM) when it does not exist.
@@ -20,15 +20,11 @@ public final class GroupBootstrap {
      */
     public static boolean ensure(RedisCommands<byte[], byte[]> redis, String stream, String group, String start) {
         try {
-            redis.xgroupCreate(StreamOffset.from(bytes(stream), start), bytes(group),
+            redis.xgroupCreate(StreamOffset.from(Bytes.utf8(stream), start), Bytes.utf8(group),
                     XGroupCreateArgs.Builder.mkstream());
             return true;
         } catch (RedisBusyException e) {
             return false;
         }
-    }
-
-    static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

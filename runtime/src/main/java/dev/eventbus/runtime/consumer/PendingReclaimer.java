@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.config.RecoverySettings;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.failure.RetryStore;
@@ -117,13 +118,13 @@ final class PendingReclaimer extends PeriodicLoop {
 
     private List<Object> autoclaimJustIds(String cursor, int count) {
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .addKey(bytes(sub.stream())).add(sub.group()).add(consumerName)
+                .addKey(Bytes.utf8(sub.stream())).add(sub.group()).add(consumerName)
                 .add(settings.claimIdle().toMillis()).add(cursor).add("COUNT").add(count).add("JUSTID");
         return redis.dispatch(CommandType.XAUTOCLAIM, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), args);
     }
 
     private void deleteIdleConsumers() {
-        for (Object info : redis.xinfoConsumers(bytes(sub.stream()), bytes(sub.group()))) {
+        for (Object info : redis.xinfoConsumers(Bytes.utf8(sub.stream()), Bytes.utf8(sub.group()))) {
             List<?> kv = (List<?>) info;
             String name = null;
             long pending = -1;
@@ -140,8 +141,8 @@ final class PendingReclaimer extends PeriodicLoop {
                     || idle < settings.deleteIdleConsumersAfter().toMillis()) {
                 continue;
             }
-            Long result = redis.eval(DELETE_IF_EMPTY, ScriptOutputType.INTEGER, new byte[][] {bytes(sub.stream())},
-                    bytes(sub.group()), bytes(name));
+            Long result = redis.eval(DELETE_IF_EMPTY, ScriptOutputType.INTEGER, new byte[][] {Bytes.utf8(sub.stream())},
+                    Bytes.utf8(sub.group()), Bytes.utf8(name));
             if (result != null && result >= 0) {
                 LOG.info("subscription {}: removed idle consumer '{}' (nothing pending, idle {} s)", sub.name(), name,
                         idle / 1000);
@@ -156,9 +157,5 @@ final class PendingReclaimer extends PeriodicLoop {
 
     private static String text(Object o) {
         return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

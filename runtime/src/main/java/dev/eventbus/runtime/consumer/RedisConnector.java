@@ -35,9 +35,24 @@ public final class RedisConnector implements AutoCloseable {
 
     public RedisConnector(RedisSettings settings) {
         this.settings = settings;
-        this.uri = RedisURI.create(settings.uri());
-        this.uri.setTimeout(settings.commandTimeout());
-        this.client = RedisClient.create();
+        this.uri = uri(settings);
+        this.client = client(settings);
+    }
+
+    /** The URI of the settings, with the command timeout applied. */
+    public static RedisURI uri(RedisSettings settings) {
+        RedisURI uri = RedisURI.create(settings.uri());
+        uri.setTimeout(settings.commandTimeout());
+        return uri;
+    }
+
+    /**
+     * A client with the runtime's options: reconnects by itself, refuses commands while
+     * disconnected, bounds its queue and times out every command. Every Redis client of the
+     * runtime and its tools is made here.
+     */
+    public static RedisClient client(RedisSettings settings) {
+        RedisClient client = RedisClient.create();
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -45,6 +60,7 @@ public final class RedisConnector implements AutoCloseable {
                 .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build())
                 .build());
+        return client;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.config.RecoverySettings;
 import dev.eventbus.runtime.failure.RetryStore;
@@ -16,7 +17,6 @@ import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.PendingMessage;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,12 +72,12 @@ public final class StreamConsumer {
             IntSupplier budget, Clock clock) {
         this.sub = sub;
         this.connection = connection;
-        this.consumer = Consumer.from(bytes(sub.group()), bytes(consumerName));
+        this.consumer = Consumer.from(Bytes.utf8(sub.group()), Bytes.utf8(consumerName));
         this.settings = settings;
         this.dispatcher = dispatcher;
         this.slots = new WorkerSlots(maxInFlight);
         this.budget = budget;
-        this.stream = bytes(sub.stream());
+        this.stream = Bytes.utf8(sub.stream());
         this.retryStore = retryStore;
         this.retries = new RetryPoller(sub, shared.sync(), consumerName, retryStore, slots, dispatcher, budget,
                 recovery.retryPollInterval(), clock);
@@ -248,9 +248,5 @@ public final class StreamConsumer {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) < 0 ? a : b;
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

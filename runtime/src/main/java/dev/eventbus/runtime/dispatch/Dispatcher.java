@@ -132,15 +132,16 @@ public final class Dispatcher {
             settled.done(true);
             return;
         }
-        if (event.subject() != null && settings.apply(sub.handler().name()).orderedBySubject()) {
+        HandlerSettings limits = settings.apply(sub.handler().name());
+        if (event.subject() != null && limits.orderedBySubject()) {
             SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
-            lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, delivery, forget,
+            lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, limits, delivery, forget,
                     resolved -> {
                         lane.finished(event.subject(), entry.id(), resolved);
                         release.run();
                     }));
         } else {
-            workers.execute(() -> handle(sub, entry, event, delivery, forget, Resolution.releasing(release)));
+            workers.execute(() -> handle(sub, entry, event, limits, delivery, forget, Resolution.releasing(release)));
         }
     }
 
@@ -173,10 +174,9 @@ public final class Dispatcher {
      * @param forget called once the outcome is decided: the entry is no longer "being handled here"
      * @param release told once the worker is done (its slot is free) and whether the outcome is final
      */
-    private void handle(Subscription sub, StreamEntry entry, Event event, Delivery delivery, Runnable forget,
-            Resolution release) {
+    private void handle(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery,
+            Runnable forget, Resolution release) {
         var handler = sub.handler();
-        HandlerSettings limits = settings.apply(handler.name());
         Thread worker = Thread.currentThread();
         long start = System.nanoTime();
         delivery.started(worker, start, limits.timeout().toNanos(), limits.abandonAfter().toNanos(), () -> {

@@ -85,9 +85,4 @@ final class SubjectLanes {
         lane.running = true;
         workers.execute(next.task());
     }
-
-    /** Subjects with events waiting or running, for metrics and tests. */
-    synchronized int activeSubjects() {
-        return lanes.size();
-    }
 }

@@ -1,8 +1,8 @@
 package dev.eventbus.runtime.failure;
 
+import dev.eventbus.runtime.internal.Bytes;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,15 +43,15 @@ public final class DeadLetterWriter {
     public CompletableFuture<Boolean> writeIfPending(DeadLetter letter, String group) {
         Map<byte[], byte[]> fields = fields(letter);
         byte[][] args = new byte[2 + fields.size() * 2][];
-        args[0] = bytes(group);
-        args[1] = bytes(letter.entry().id());
+        args[0] = Bytes.utf8(group);
+        args[1] = Bytes.utf8(letter.entry().id());
         int i = 2;
         for (Map.Entry<byte[], byte[]> f : fields.entrySet()) {
             args[i++] = f.getKey();
             args[i++] = f.getValue();
         }
         return redis.<Long>eval(RECORD_IF_PENDING, ScriptOutputType.INTEGER,
-                        new byte[][] {bytes(letter.entry().stream()), bytes(streamOf(letter.handler()))}, args)
+                        new byte[][] {Bytes.utf8(letter.entry().stream()), Bytes.utf8(streamOf(letter.handler()))}, args)
                 .toCompletableFuture().thenApply(n -> n != null && n == 1L);
     }
 
@@ -65,7 +65,7 @@ public final class DeadLetterWriter {
 
     /** @return the dead-letter entry id, once Redis stored it */
     public CompletableFuture<String> write(DeadLetter letter) {
-        return redis.xadd(bytes(streamOf(letter.handler())), fields(letter)).toCompletableFuture();
+        return redis.xadd(Bytes.utf8(streamOf(letter.handler())), fields(letter)).toCompletableFuture();
     }
 
     private static Map<byte[], byte[]> fields(DeadLetter letter) {
@@ -96,10 +96,6 @@ public final class DeadLetterWriter {
     }
 
     private static void put(Map<byte[], byte[]> fields, String name, String value) {
-        fields.put(bytes(name), bytes(value == null ? "" : value));
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        fields.put(Bytes.utf8(name), Bytes.utf8(value == null ? "" : value));
     }
 }

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.failure;
 
+import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.consumer.Subscription;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -51,45 +52,36 @@ public final class RetryStore {
 
     /** Records that the entry is due at {@code due}; keeps the earliest first-failure time. */
     public CompletableFuture<Void> schedule(Subscription sub, String entryId, Instant due, Instant failedAt) {
-        var hset = async.hsetnx(bytes(firstFailureKey(sub)), bytes(entryId), bytes(Long.toString(failedAt.toEpochMilli())));
-        var zadd = async.zadd(bytes(dueKey(sub)), (double) due.toEpochMilli(), bytes(entryId));
+        var hset = async.hsetnx(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId), Bytes.utf8(Long.toString(failedAt.toEpochMilli())));
+        var zadd = async.zadd(Bytes.utf8(dueKey(sub)), (double) due.toEpochMilli(), Bytes.utf8(entryId));
         return CompletableFuture.allOf(hset.toCompletableFuture(), zadd.toCompletableFuture());
     }
 
     /** When the entry first failed, or {@code null} if it never did (or the record is gone). */
     public CompletableFuture<Instant> firstFailure(Subscription sub, String entryId) {
-        return async.hget(bytes(firstFailureKey(sub)), bytes(entryId)).toCompletableFuture()
+        return async.hget(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId)).toCompletableFuture()
                 .thenApply(v -> v == null ? null : Instant.ofEpochMilli(Long.parseLong(new String(v, StandardCharsets.UTF_8))));
     }
 
     /** Forgets an entry whose outcome is final. */
     public void clear(Subscription sub, String entryId) {
-        async.zrem(bytes(dueKey(sub)), bytes(entryId));
-        async.hdel(bytes(firstFailureKey(sub)), bytes(entryId));
+        async.zrem(Bytes.utf8(dueKey(sub)), Bytes.utf8(entryId));
+        async.hdel(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId));
     }
 
     /** Whether an entry is waiting for a retry. */
     public boolean isScheduled(RedisCommands<byte[], byte[]> redis, Subscription sub, String entryId) {
-        return redis.zscore(bytes(dueKey(sub)), bytes(entryId)) != null;
+        return redis.zscore(Bytes.utf8(dueKey(sub)), Bytes.utf8(entryId)) != null;
     }
 
     /** Atomically takes up to {@code max} entries due by {@code now}. */
     public List<String> takeDue(RedisCommands<byte[], byte[]> redis, Subscription sub, Instant now, int max) {
-        List<byte[]> ids = redis.eval(POP_DUE, ScriptOutputType.MULTI, new byte[][] {bytes(dueKey(sub))},
-                bytes(Long.toString(now.toEpochMilli())), bytes(Integer.toString(max)));
+        List<byte[]> ids = redis.eval(POP_DUE, ScriptOutputType.MULTI, new byte[][] {Bytes.utf8(dueKey(sub))},
+                Bytes.utf8(Long.toString(now.toEpochMilli())), Bytes.utf8(Integer.toString(max)));
         List<String> result = new ArrayList<>(ids.size());
         for (byte[] id : ids) {
             result.add(new String(id, StandardCharsets.UTF_8));
         }
         return result;
-    }
-
-    /** Entries waiting for a retry. */
-    public long scheduledCount(RedisCommands<byte[], byte[]> redis, Subscription sub) {
-        return redis.zcard(bytes(dueKey(sub)));
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -2,12 +2,10 @@ package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.internal.Errors;
-import io.lettuce.core.ClientOptions;
+import dev.eventbus.runtime.consumer.RedisConnector;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -31,15 +29,8 @@ public final class OpsRedis implements AutoCloseable {
 
     public OpsRedis(RedisSettings settings) {
         this.settings = settings;
-        this.uri = RedisURI.create(settings.uri());
-        this.uri.setTimeout(settings.commandTimeout());
-        this.client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).build())
-                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build())
-                .build());
+        this.uri = RedisConnector.uri(settings);
+        this.client = RedisConnector.client(settings);
     }
 
     /** Commands with string keys and values. */

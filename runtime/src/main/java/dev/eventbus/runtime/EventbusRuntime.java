@@ -31,11 +31,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +64,6 @@ public final class EventbusRuntime implements AutoCloseable {
     private PluginHost plugins;
     private RedisConnector redis;
     private Acknowledger acks;
-    private ExecutorService workers;
     private ScheduledExecutorService timers;
     private Dispatcher dispatcher;
     private StatefulRedisConnection<byte[], byte[]> shared;
@@ -106,7 +105,8 @@ public final class EventbusRuntime implements AutoCloseable {
         }
         RedisPreflight.check(shared.sync());
 
-        acks = new Acknowledger(shared.async(), config.consumer().ackBatchSize(), config.consumer().ackInterval());
+        acks = new Acknowledger(shared.async(), config.consumer().ackBatchSize(), config.consumer().ackInterval(),
+                config.consumer().ackLimit());
         var retryStore = new RetryStore(shared.async());
         var writer = new DeadLetterWriter(shared.async(), config.consumer().deadLetterPrefix());
         var deadLetters = new AckingDeadLetterSink(writer, acks, retryStore, observer, clock);
@@ -114,7 +114,10 @@ public final class EventbusRuntime implements AutoCloseable {
         var failures = new RetryingFailureHandler(name -> policies.computeIfAbsent(name,
                 n -> new ExponentialBackoffRetryPolicy(config.handler(n).retry(), ThreadLocalRandom.current()::nextDouble)),
                 retryStore, deadLetters, observer, clock);
-        workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("eventbus-worker-", 0).factory());
+        // A virtual thread per event, started directly: an executor service would track every thread
+        // in one shared set, a contended update per event. The dispatcher interrupts its own at shutdown.
+        ThreadFactory workerThreads = Thread.ofVirtual().name("eventbus-worker").factory();
+        Executor workers = task -> workerThreads.newThread(task).start();
         var timerPool = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("eventbus-timers").daemon(true).factory());
         timerPool.setRemoveOnCancelPolicy(true); // a cancelled timeout must not keep a plugin's handler reachable
         timers = timerPool;
@@ -259,9 +262,6 @@ public final class EventbusRuntime implements AutoCloseable {
                 dispatcher.beginShutdown();
             }
             closeQuietly(acks);
-            if (workers != null) {
-                workers.shutdownNow();
-            }
             if (timers != null) {
                 timers.shutdownNow();
             }

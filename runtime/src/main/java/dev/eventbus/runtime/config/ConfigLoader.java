@@ -85,8 +85,10 @@ public final class ConfigLoader {
                 positive("consumer.max-event-bytes",
                         read(() -> (int) Math.min(Integer.MAX_VALUE, c.getBytes("consumer.max-event-bytes")))),
                 read(() -> c.getString("consumer.new-group-start")),
+                notNegative("consumer.read-ahead", read(() -> c.getInt("consumer.read-ahead"))),
                 positive("consumer.ack-batch-size", read(() -> c.getInt("consumer.ack-batch-size"))),
                 read(() -> c.getDuration("consumer.ack-interval")),
+                orOne(positive("consumer.ack-limit", read(() -> c.getInt("consumer.ack-limit")))),
                 read(() -> c.getDuration("consumer.shutdown-grace")),
                 read(() -> c.getString("consumer.dead-letter-prefix")),
                 "recreate".equals(oneOf(c, "consumer.missing-group", "recreate", "wait")));
@@ -307,6 +309,13 @@ public final class ConfigLoader {
 
     private static int orOne(Integer value) {
         return value == null ? 1 : value;
+    }
+
+    private int notNegative(String key, Integer value) {
+        if (value != null && value < 0) {
+            problems.add(key + " must be at least 0, was " + value);
+        }
+        return value == null ? 0 : value;
     }
 
     private Integer positive(String key, Integer value) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * The only class that sends XACK. Workers hand it the ids whose outcome is durable; it sends them
  * in batches (one XACK per stream and group, pipelined on the shared connection) at least every
  * {@code interval}, sooner when a batch fills.
+ *
+ * <p>Bounded: at most {@code limit} acknowledgements may be queued or unconfirmed by Redis. When
+ * Redis falls behind, {@link #ack} waits, which holds the worker's slot and so slows the reader;
+ * otherwise a slow Redis would let handled-but-unacknowledged entries pile up, each one a
+ * duplicate after a crash.
  *
  * <p>An XACK that fails (Redis away) leaves its entries pending: they are delivered again later,
  * which at-least-once allows. Nothing is acked that was not handed in.
@@ -38,18 +44,54 @@ public final class Acknowledger implements AutoCloseable {
     private final Duration interval;
     private final Map<Target, Queue<String>> queues = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final Semaphore room;
+    /** Acknowledgements queued without a permit (from Redis callbacks, or once stopping). */
+    private final AtomicInteger overdraft = new AtomicInteger();
     private final Thread flusher;
     private volatile boolean stopping;
 
-    public Acknowledger(RedisAsyncCommands<byte[], byte[]> redis, int batchSize, Duration interval) {
+    public Acknowledger(RedisAsyncCommands<byte[], byte[]> redis, int batchSize, Duration interval, int limit) {
         this.redis = redis;
+        this.room = new Semaphore(limit);
         this.batchSize = batchSize;
         this.interval = interval;
         this.flusher = Thread.ofPlatform().name("eventbus-acker").daemon(true).start(this::run);
     }
 
-    /** Queues an acknowledgement; sent within {@code interval}. */
+    /**
+     * Queues an acknowledgement, sent within {@code interval}; waits while {@code limit} are
+     * unconfirmed. Never call it on a Redis callback thread (the confirmations it waits for run
+     * there): use {@link #ackWithoutWaiting}.
+     */
     public void ack(String stream, String group, String id) {
+        boolean interrupted = false;
+        boolean permit = false;
+        while (!permit && !stopping) {
+            try {
+                permit = room.tryAcquire(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true; // the outcome is durable: the ack is queued all the same
+                break;
+            }
+        }
+        if (!permit) {
+            overdraft.incrementAndGet();
+        }
+        enqueue(stream, group, id);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Queues an acknowledgement without waiting for room: for Redis callbacks. */
+    public void ackWithoutWaiting(String stream, String group, String id) {
+        if (!room.tryAcquire()) {
+            overdraft.incrementAndGet();
+        }
+        enqueue(stream, group, id);
+    }
+
+    private void enqueue(String stream, String group, String id) {
         queues.computeIfAbsent(new Target(stream, group), t -> new ConcurrentLinkedQueue<>()).add(id);
         if (queued.incrementAndGet() >= batchSize) {
             LockSupport.unpark(flusher);
@@ -81,6 +123,7 @@ public final class Acknowledger implements AutoCloseable {
                 Target t = e.getKey();
                 RedisFuture<Long> future = redis.xack(Bytes.utf8(t.stream()), Bytes.utf8(t.group()), ids.toArray(String[]::new));
                 future.whenComplete((n, err) -> {
+                    confirmed(ids.size());
                     if (err != null) {
                         LOG.warn("XACK of {} entries on {} for group {} failed, they stay pending: {}",
                                 ids.size(), t.stream(), t.group(), Errors.rootMessage(err));
@@ -90,6 +133,12 @@ public final class Acknowledger implements AutoCloseable {
             }
         }
         return sent;
+    }
+
+    /** Frees the room of {@code n} answered acknowledgements, first paying back any overdraft. */
+    private void confirmed(int n) {
+        int owed = overdraft.getAndUpdate(o -> o - Math.min(o, n));
+        room.release(n - Math.min(owed, n));
     }
 
     /** Sends everything queued and waits (bounded) for Redis to confirm. */

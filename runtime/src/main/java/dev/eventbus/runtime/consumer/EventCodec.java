@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,32 +30,41 @@ public final class EventCodec {
      *     with text fields that are not UTF-8
      */
     public Event decode(StreamEntry entry, int attempt) throws MalformedEntryException {
-        long size = entry.sizeInBytes();
-        if (size > maxEventBytes) {
-            throw new MalformedEntryException(DeadLetterReason.TOO_LARGE,
-                    "entry is " + size + " bytes, over consumer.max-event-bytes = " + maxEventBytes);
-        }
         String type = null, id = null, subject = null, source = null, time = null;
         String contentType = null, traceparent = null;
         byte[] data = new byte[0];
-        Map<String, String> headers = new HashMap<>();
+        Map<String, String> headers = Map.of();
+        long size = 0; // summed in the same pass: a second walk over the fields costs as much again
         for (Map.Entry<byte[], byte[]> field : entry.fields().entrySet()) {
-            String name = text(field.getKey(), "a field name");
             byte[] raw = field.getValue() == null ? new byte[0] : field.getValue();
-            if (name.equals("data")) {
+            size += field.getKey().length + raw.length;
+            if (size > maxEventBytes) {
+                throw new MalformedEntryException(DeadLetterReason.TOO_LARGE, "entry is " + entry.sizeInBytes()
+                        + " bytes, over consumer.max-event-bytes = " + maxEventBytes);
+            }
+            Field known = Field.of(field.getKey());
+            if (known == Field.DATA) {
                 data = raw;
                 continue;
             }
-            String value = text(raw, "field '" + name + "'");
-            switch (name) {
-                case "type" -> type = value;
-                case "id" -> id = value;
-                case "subject" -> subject = value;
-                case "source" -> source = value;
-                case "time" -> time = value;
-                case "datacontenttype" -> contentType = value;
-                case "traceparent" -> traceparent = value;
-                default -> headers.put(name, value);
+            if (known == null) {
+                String name = text(field.getKey(), "a field name");
+                if (headers.isEmpty()) {
+                    headers = new HashMap<>();
+                }
+                headers.put(name, text(raw, "field '" + name + "'"));
+                continue;
+            }
+            String value = text(raw, "field '" + known.wireName + "'");
+            switch (known) {
+                case TYPE -> type = value;
+                case ID -> id = value;
+                case SUBJECT -> subject = value;
+                case SOURCE -> source = value;
+                case TIME -> time = value;
+                case CONTENT_TYPE -> contentType = value;
+                case TRACEPARENT -> traceparent = value;
+                case DATA -> throw new AssertionError();
             }
         }
         if (type == null || type.isBlank()) {
@@ -63,6 +73,31 @@ public final class EventCodec {
         return new Event(entry.stream(), entry.id(), attempt,
                 id == null || id.isBlank() ? entry.id() : id,
                 type, subject, source, time, contentType, traceparent, data, headers);
+    }
+
+    /** The fields of the wire format, matched as bytes: no string is made for a known field name. */
+    private enum Field {
+        DATA("data"), TYPE("type"), ID("id"), SUBJECT("subject"), SOURCE("source"), TIME("time"),
+        CONTENT_TYPE("datacontenttype"), TRACEPARENT("traceparent");
+
+        private static final Field[] ALL = values();
+
+        final String wireName;
+        final byte[] bytes;
+
+        Field(String wireName) {
+            this.wireName = wireName;
+            this.bytes = wireName.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        static Field of(byte[] name) {
+            for (Field f : ALL) {
+                if (Arrays.equals(f.bytes, name)) {
+                    return f;
+                }
+            }
+            return null;
+        }
     }
 
     private static boolean isAscii(byte[] bytes) {

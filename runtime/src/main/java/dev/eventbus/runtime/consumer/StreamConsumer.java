@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * The read loop of one subscription, on its own Redis connection (a blocking read would hold up
  * every other command on a shared one). It first reads its own pending entries (history, id
  * {@code 0}) so nothing delivered before a crash is forgotten, then new entries ({@code >}) with a
- * finite BLOCK. It asks for at most as many entries as it has free worker slots, so an entry's idle
- * time in Redis starts when a worker is ready for it.
+ * finite BLOCK. It asks for at most as many entries as it has free slots (free workers plus
+ * read-ahead), so memory is bounded and what it holds is claimed by this consumer.
  *
  * <p>The loop survives every error: Redis down, timeouts, a missing group. It backs off, logs one
  * line, and goes on until {@link #stop()}.
@@ -75,7 +75,7 @@ public final class StreamConsumer {
         this.consumer = Consumer.from(Bytes.utf8(sub.group()), Bytes.utf8(consumerName));
         this.settings = settings;
         this.dispatcher = dispatcher;
-        this.slots = new WorkerSlots(maxInFlight);
+        this.slots = new WorkerSlots(maxInFlight + settings.readAhead());
         this.budget = budget;
         this.stream = Bytes.utf8(sub.stream());
         this.retryStore = retryStore;

@@ -1,88 +1,135 @@
 package dev.eventbus.runtime.consumer;
 
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A subscription's bulkhead: one slot per event being handled. The reader, the retry poller and
- * the reclaimer take slots before they take entries from Redis, so nothing waits in memory for a
- * worker, and entries' idle time in Redis starts when a worker is ready.
+ * A subscription's hold on entries: one slot per entry taken from Redis and not yet done with
+ * (running, or read ahead and waiting for a worker). The reader, the retry poller and the
+ * reclaimer take slots before they take entries from Redis, so what waits in memory is bounded
+ * by the capacity (max-in-flight + read-ahead).
  *
- * <p>Thread-safe.
+ * <p>Not a {@link java.util.concurrent.Semaphore}: a reader waiting there for many slots is woken
+ * by every single release. Here a release wakes the reader only once the count it waits for is
+ * reached, so finishing an event costs one atomic add, not a thread wake-up.
+ *
+ * <p>Thread-safe. {@link #awaitFree} and {@link #take} wait, and are for the one reader thread.
  */
 public final class WorkerSlots {
 
+    /** Longest wait for a bigger batch when every slot is busy. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
     private final int capacity;
-    private final Semaphore free;
+    private final AtomicInteger free;
+    private volatile Thread waiter;
+    private volatile int wanted = Integer.MAX_VALUE;
 
     public WorkerSlots(int capacity) {
         this.capacity = capacity;
-        this.free = new Semaphore(capacity);
+        this.free = new AtomicInteger(capacity);
     }
 
     /** Takes up to {@code max} free slots without waiting; may return 0. */
     public int tryTake(int max) {
-        int taken = 0;
-        while (taken < max && free.tryAcquire()) {
-            taken++;
+        while (true) {
+            int f = free.get();
+            int n = Math.min(f, max);
+            if (n <= 0) {
+                return 0;
+            }
+            if (free.compareAndSet(f, f - n)) {
+                return n;
+            }
         }
-        return taken;
     }
 
     /**
      * How many slots are free, waiting up to {@code wait} for at least one; takes none. The reader
      * sizes its COUNT with it but takes slots only for the entries Redis returns, so that the retry
-     * poller and the reclaimer are not starved while it blocks.
+     * poller and the reclaimer are not starved while it blocks. When saturated it lingers a moment
+     * for half the slots rather than read a handful of entries per round trip (free when idle, at
+     * most 2 ms when busy).
      */
     public int awaitFree(Duration wait) throws InterruptedException {
-        if (!free.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+        long now = System.nanoTime();
+        if (!awaitAtLeast(1, now + wait.toNanos())) {
             return 0;
         }
-        free.release();
-        int n = free.availablePermits();
-        if (n < capacity / 2) {
-            // Saturated: wait a moment for half the slots rather than read a handful of entries per
-            // round trip. Costs nothing when idle (all slots free) and at most LINGER when busy.
-            if (free.tryAcquire(capacity / 2, LINGER_NANOS, TimeUnit.NANOSECONDS)) {
-                free.release(capacity / 2);
-            }
-            n = Math.max(1, free.availablePermits());
+        if (free.get() < capacity / 2) {
+            awaitAtLeast(capacity / 2, System.nanoTime() + LINGER_NANOS);
         }
-        return n;
+        return Math.max(1, free.get());
     }
-
-    /** Longest wait for a bigger batch when every slot is busy. */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /** Takes {@code n} slots, waiting for them if others took some meanwhile. */
     public void take(int n) throws InterruptedException {
-        if (n > 0) {
-            free.acquire(n);
+        while (n > 0) {
+            n -= tryTake(n);
+            if (n > 0) {
+                awaitAtLeast(Math.min(n, capacity), System.nanoTime() + TimeUnit.DAYS.toNanos(1));
+            }
         }
     }
 
     public void release(int n) {
-        if (n > 0) {
-            free.release(n);
+        if (n > 0 && free.addAndGet(n) >= wanted) {
+            Thread w = waiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
         }
     }
 
     public void release() {
-        free.release();
+        release(1);
     }
 
     public int inFlight() {
-        return capacity - free.availablePermits();
+        return capacity - free.get();
     }
 
     /** Waits until every slot is free (nothing in flight), up to the deadline. */
     public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0 || !free.tryAcquire(capacity, left, TimeUnit.NANOSECONDS)) {
-            return false;
+        while (free.get() < capacity) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            // Shutdown only, from another thread than the reader's: polling keeps release() cheap.
+            LockSupport.parkNanos(Math.min(left, IDLE_POLL_NANOS));
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
         }
-        free.release(capacity);
         return true;
+    }
+
+    /** Parks the reader until {@code n} slots are free; a release wakes it only when they are. */
+    private boolean awaitAtLeast(int n, long deadlineNanos) throws InterruptedException {
+        if (free.get() >= n) {
+            return true;
+        }
+        waiter = Thread.currentThread();
+        wanted = n; // written before free is read again: a release either sees it or is seen
+        try {
+            while (free.get() < n) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+            return true;
+        } finally {
+            wanted = Integer.MAX_VALUE;
+            waiter = null;
+        }
     }
 }

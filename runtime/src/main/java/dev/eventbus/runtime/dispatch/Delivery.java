@@ -10,12 +10,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Delivery {
 
     private final AtomicBoolean decided = new AtomicBoolean();
+    private volatile Thread assigned;
     private volatile Thread worker;
     private volatile long startNanos;
     private volatile long timeoutNanos;
     private volatile long abandonNanos;
     private volatile boolean interrupted;
     private volatile Runnable onAbandon;
+    private long endNanos;
+
+    /** A worker took the entry (it may still wait for a permit to run the handler). */
+    void assigned(Thread thread) {
+        this.assigned = thread;
+    }
+
+    /** Shutdown: interrupts the worker, running or waiting. */
+    void interrupt() {
+        Thread t = assigned;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
 
     /** The worker starts the handler; from now on the watchdog times it. */
     void started(Thread thread, long now, long timeout, long abandonAfter, Runnable abandon) {
@@ -27,8 +42,14 @@ final class Delivery {
     }
 
     /** The handler returned (or threw); the watchdog leaves the worker alone. */
-    void finished() {
+    void finished(long now) {
+        endNanos = now;
         worker = null;
+    }
+
+    /** How long the handler ran; read by the worker after {@link #finished}. */
+    long elapsedNanos() {
+        return endNanos - startNanos;
     }
 
     /** @return true for the one caller that decides the outcome */

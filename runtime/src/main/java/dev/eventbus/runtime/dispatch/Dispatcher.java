@@ -14,10 +14,12 @@ import dev.eventbus.runtime.failure.HandlerTimeoutException;
 import dev.eventbus.runtime.failure.Resolution;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,7 +66,7 @@ public final class Dispatcher {
     private final DeliveryObserver observer;
     private final Function<String, HandlerSettings> settings;
     private final int maxDeliveries;
-    private final Map<String, Map<String, Delivery>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Bulkhead> bulkheads = new ConcurrentHashMap<>();
     private final Map<String, SubjectLanes> lanes = new ConcurrentHashMap<>();
     private final AtomicLong abandoned = new AtomicLong();
     private volatile boolean shuttingDown;
@@ -96,7 +98,12 @@ public final class Dispatcher {
                     Resolution.releasing(release));
             return;
         }
-        Map<String, Delivery> ids = inFlight.computeIfAbsent(sub.name(), k -> new ConcurrentHashMap<>());
+        HandlerSettings limits = settings.apply(sub.handler().name());
+        Bulkhead bulkhead = bulkheads.get(sub.name());
+        if (bulkhead == null) {
+            bulkhead = bulkheads.computeIfAbsent(sub.name(), k -> new Bulkhead(limits.maxInFlight()));
+        }
+        Map<String, Delivery> ids = bulkhead.deliveries;
         Delivery delivery = new Delivery();
         if (ids.putIfAbsent(entry.id(), delivery) != null) {
             release.run(); // already on its way here (reclaimed, retried or re-read while in flight)
@@ -118,33 +125,58 @@ public final class Dispatcher {
                             + maxDeliveries + "): it may be crashing its consumer", settled);
             return;
         }
+        Semaphore running = bulkhead.running;
+        if (!limits.orderedBySubject()) {
+            // Decoded on the worker: the reader, one thread for the whole subscription, stays free to read.
+            workers.execute(() -> {
+                Event event = admit(sub, entry, settled);
+                if (event != null) {
+                    handle(sub, entry, event, limits, running, delivery, forget, Resolution.releasing(release));
+                }
+            });
+            return;
+        }
+        Event event = admit(sub, entry, settled); // on the reader: lanes need the subject in stream order
+        if (event == null) {
+            return;
+        }
+        if (event.subject() == null) {
+            workers.execute(() -> handle(sub, entry, event, limits, running, delivery, forget,
+                    Resolution.releasing(release)));
+            return;
+        }
+        SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
+        lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, limits, running, delivery, forget,
+                resolved -> {
+                    lane.finished(event.subject(), entry.id(), resolved);
+                    release.run();
+                }));
+    }
+
+    /**
+     * Decodes the entry and decides whether this handler takes it.
+     *
+     * @return the event, or null when the entry was dead-lettered (malformed) or acknowledged
+     *     without a call (a type the handler does not take, or redriven for another handler);
+     *     {@code settled} has been told then
+     */
+    private Event admit(Subscription sub, StreamEntry entry, Resolution settled) {
         Event event;
         try {
             event = codec.decode(entry, Math.max(1, entry.deliveries()));
         } catch (MalformedEntryException e) {
             deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, null, e.getMessage(), settled);
-            return;
+            return null;
         }
         String target = event.headers().get(TARGET_HEADER);
         if (!sub.types().contains(event.type()) || (target != null && !target.equals(sub.group()))) {
             acks.ack(entry.stream(), sub.group(), entry.id());
             observer.skipped(sub, event);
             settled.done(true);
-            return;
+            return null;
         }
-        HandlerSettings limits = settings.apply(sub.handler().name());
-        if (event.subject() != null && limits.orderedBySubject()) {
-            SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
-            lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, limits, delivery, forget,
-                    resolved -> {
-                        lane.finished(event.subject(), entry.id(), resolved);
-                        release.run();
-                    }));
-        } else {
-            workers.execute(() -> handle(sub, entry, event, limits, delivery, forget, Resolution.releasing(release)));
-        }
+        return event;
     }
-
 
     /**
      * Drops the ordering lanes of a subscription that stopped (empty once drained). Its in-flight
@@ -155,9 +187,10 @@ public final class Dispatcher {
         lanes.remove(sub.name());
     }
 
-    /** Entry ids of a subscription being handled now (their claims are renewed). */
+    /** Entry ids a subscription holds: running or waiting for a worker (their claims are renewed). */
     public Set<String> inFlight(Subscription sub) {
-        return Set.copyOf(inFlight.getOrDefault(sub.name(), Map.of()).keySet());
+        Bulkhead b = bulkheads.get(sub.name());
+        return b == null ? Set.of() : Set.copyOf(b.deliveries.keySet());
     }
 
     /** Workers that ignored their interrupt and were left running, since start. */
@@ -165,47 +198,44 @@ public final class Dispatcher {
         return abandoned.get();
     }
 
-    /** After this, failures of workers still running are not recorded: their entries stay pending. */
+    /**
+     * The shutdown grace is over: failures of workers still running are not recorded (their
+     * entries stay pending), entries not started yet are not started, and every worker is
+     * interrupted.
+     */
     public void beginShutdown() {
         shuttingDown = true;
+        for (Bulkhead b : bulkheads.values()) {
+            b.deliveries.values().forEach(Delivery::interrupt);
+        }
     }
 
     /**
+     * @param running the subscription's handler permits (max-in-flight); held while the handler runs
      * @param forget called once the outcome is decided: the entry is no longer "being handled here"
      * @param release told once the worker is done (its slot is free) and whether the outcome is final
      */
-    private void handle(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery,
-            Runnable forget, Resolution release) {
-        var handler = sub.handler();
-        Thread worker = Thread.currentThread();
-        long start = System.nanoTime();
-        delivery.started(worker, start, limits.timeout().toNanos(), limits.abandonAfter().toNanos(), () -> {
-            forget.run();
-            abandoned.incrementAndGet();
-            LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
-                    + "until it ends", handler.name(), entry.stream(), entry.id(), limits.abandonAfter());
-            HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
-            observer.failed(sub, event, timeout);
-            failures.onFailure(sub, entry, event, timeout, resolved -> { });
-        });
-
-        ClassLoader previous = worker.getContextClassLoader();
-        worker.setContextClassLoader(handler.classLoader());
-        MDC.put("handler", handler.name());
-        MDC.put("plugin", handler.pluginId());
-        MDC.put("stream", entry.stream());
-        MDC.put("entry", entry.id());
-        MDC.put("event", event.id());
-        Throwable failure = null;
+    private void handle(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Semaphore running,
+            Delivery delivery, Runnable forget, Resolution release) {
+        delivery.assigned(Thread.currentThread());
         try {
-            handler.handler().handle(event, new DeliveryContext(handler, rpc, event, sub.group()));
-        } catch (Throwable t) {
-            failure = t;
+            running.acquire();
+        } catch (InterruptedException e) {
+            forget.run(); // stopped before it started: the entry stays pending, handled after the restart
+            release.done(false);
+            return;
+        }
+        if (shuttingDown) {
+            running.release();
+            forget.run();
+            release.done(false);
+            return;
+        }
+        Throwable failure;
+        try {
+            failure = call(sub, entry, event, limits, delivery, forget);
         } finally {
-            delivery.finished();
-            worker.setContextClassLoader(previous);
-            MDC.clear();
-            Thread.interrupted();
+            running.release();
         }
         if (!delivery.decide()) {
             release.done(false); // abandoned earlier: the outcome is decided, only the slot was still taken
@@ -217,7 +247,7 @@ public final class Dispatcher {
             if (event.attempt() > 1) {
                 retries.clear(sub, entry.id());
             }
-            observer.handled(sub, event, System.nanoTime() - start);
+            observer.handled(sub, event, delivery.elapsedNanos());
             release.done(true);
             return;
         }
@@ -233,12 +263,54 @@ public final class Dispatcher {
         failures.onFailure(sub, entry, event, failure, release);
     }
 
+    /** Runs the handler under the watchdog, in the plugin's class loader and logging context. */
+    private Throwable call(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery,
+            Runnable forget) {
+        var handler = sub.handler();
+        Thread worker = Thread.currentThread();
+        long start = System.nanoTime();
+        delivery.started(worker, start, limits.timeout().toNanos(), limits.abandonAfter().toNanos(), () -> {
+            forget.run();
+            abandoned.incrementAndGet();
+            LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
+                    + "until it ends", handler.name(), entry.stream(), entry.id(), limits.abandonAfter());
+            HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
+            observer.failed(sub, event, timeout);
+            failures.onFailure(sub, entry, event, timeout, resolved -> { });
+        });
+
+        ClassLoader previous = worker.getContextClassLoader();
+        worker.setContextClassLoader(handler.classLoader());
+        // One map set at once: five MDC.put calls cost five thread-local round trips per event.
+        Map<String, String> mdc = HashMap.newHashMap(5);
+        mdc.put("handler", handler.name());
+        mdc.put("plugin", handler.pluginId());
+        mdc.put("stream", entry.stream());
+        mdc.put("entry", entry.id());
+        mdc.put("event", event.id());
+        MDC.setContextMap(mdc);
+        Throwable failure = null;
+        try {
+            handler.handler().handle(event, new DeliveryContext(handler, rpc, event, sub.group()));
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            delivery.finished(System.nanoTime());
+            worker.setContextClassLoader(previous);
+            MDC.clear();
+            if (worker.isInterrupted()) {
+                Thread.interrupted(); // the interrupt was for this event only; cleared only when set, as it takes a lock
+            }
+        }
+        return failure;
+    }
+
     /** The timeout watchdog: one pass over every in-flight delivery, instead of timers per event. */
     private void checkTimeouts() {
         try {
             long now = System.nanoTime();
-            for (Map<String, Delivery> deliveries : inFlight.values()) {
-                for (Delivery d : deliveries.values()) {
+            for (Bulkhead b : bulkheads.values()) {
+                for (Delivery d : b.deliveries.values()) {
                     d.check(now);
                 }
             }

@@ -68,7 +68,7 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
             boolean stored = err == null;
             try {
                 if (err == null) {
-                    acks.ack(entry.stream(), sub.group(), entry.id());
+                    acks.ackWithoutWaiting(entry.stream(), sub.group(), entry.id());
                     retries.clear(sub, entry.id());
                     LOG.warn("dead-lettered {} {} for handler {} to {} as {}: {}", entry.stream(), entry.id(),
                             handler.name(), writer.streamOf(handler.name()), reason.wireName(),

@@ -73,8 +73,10 @@ public final class Operations implements AutoCloseable {
             return;
         }
         try {
-            http = AdminHttpServer.start(admin.host(), admin.httpPort(), token, health, metrics.prometheus(),
-                    runtime::reloadPlugin);
+            http = AdminHttpServer.start(admin.host(), admin.httpPort(), token, health, metrics.prometheus(), id -> {
+                var running = runtime.reloadPlugin(id);
+                return running.pluginId() + " " + running.version();
+            });
             if (admin.grpcPort() >= 0) {
                 grpc = AdminGrpcServer.start(admin.host(), admin.grpcPort(), token, health);
             }

@@ -72,6 +72,10 @@ public final class WorkerSlots {
         free.release();
     }
 
+    public int capacity() {
+        return capacity;
+    }
+
     public int inFlight() {
         return capacity - free.availablePermits();
     }

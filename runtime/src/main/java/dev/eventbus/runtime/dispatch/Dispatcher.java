@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +65,7 @@ public final class Dispatcher {
     private final int maxDeliveries;
     private final Map<String, Map<String, Delivery>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, SubjectLanes> lanes = new ConcurrentHashMap<>();
-    private final AtomicLong abandoned = new AtomicLong();
+    private final AbandonedWorkers abandoned = new AbandonedWorkers();
     private volatile boolean shuttingDown;
 
     public Dispatcher(EventCodec codec, Executor workers, ScheduledExecutorService timers, RpcChannelRegistry rpc,
@@ -160,9 +159,15 @@ public final class Dispatcher {
         return Set.copyOf(inFlight.getOrDefault(sub.name(), Map.of()).keySet());
     }
 
-    /** Workers that ignored their interrupt and were left running, since start. */
-    public long abandonedWorkers() {
-        return abandoned.get();
+    /** How many entries of a subscription are being handled now (abandoned workers not counted). */
+    public int inFlightCount(Subscription sub) {
+        Map<String, Delivery> ids = inFlight.get(sub.name());
+        return ids == null ? 0 : ids.size();
+    }
+
+    /** Workers that ignored their interrupt and were left running, per handler. */
+    public AbandonedWorkers abandonedWorkers() {
+        return abandoned;
     }
 
     /** After this, failures of workers still running are not recorded: their entries stay pending. */
@@ -181,7 +186,7 @@ public final class Dispatcher {
         long start = System.nanoTime();
         delivery.started(worker, start, limits.timeout().toNanos(), limits.abandonAfter().toNanos(), () -> {
             forget.run();
-            abandoned.incrementAndGet();
+            abandoned.abandoned(handler.name());
             LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
                     + "until it ends", handler.name(), entry.stream(), entry.id(), limits.abandonAfter());
             HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
@@ -208,6 +213,7 @@ public final class Dispatcher {
             Thread.interrupted();
         }
         if (!delivery.decide()) {
+            abandoned.ended(handler.name());
             release.done(false); // abandoned earlier: the outcome is decided, only the slot was still taken
             return;
         }

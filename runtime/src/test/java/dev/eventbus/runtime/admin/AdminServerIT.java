@@ -316,7 +316,8 @@ class AdminServerIT {
         }
     }
 
-    private static List<String> reflectionServices(OpsHarness h, String token) throws Exception {
+    /** The services server reflection lists, asked with the token (or none). */
+    static List<String> reflectionServices(OpsHarness h, String token) throws Exception {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", h.operations().grpcPort()).usePlaintext().build();
         try {
             var stub = ServerReflectionGrpc.newStub(channel);

@@ -210,6 +210,15 @@ class AdminServiceIT {
         ListPluginsResponse plugins = admin.listPlugins(ListPluginsRequest.getDefaultInstance());
         assertTrue(plugins.getPlugins(0).getHandlersList().stream().allMatch(x -> x.getState() == SubscriptionState.PAUSED),
                 plugins.toString());
+
+        OpsHarness.Cli cli = h.cli("status", "--admin", "127.0.0.1:" + h.operations().grpcPort());
+        assertEquals(0, cli.exit(), cli.toString());
+        assertTrue(cli.out().lines().anyMatch(l -> l.matches(OpsFailingHandler.NAME + "\\s+ops-stream\\s+paused\\s+.*")),
+                cli.out());
+        assertTrue(cli.out().contains(OpsFailingHandler.NAME + "@ops-stream paused: circuit open for service "
+                + SERVICE), cli.out());
+        assertTrue(cli.out().lines().anyMatch(l -> l.matches("orders\\.v1\\.OrderService\\s+open\\s+\\d+\\s+"
+                + OpsBystanderHandler.NAME + ", " + OpsFailingHandler.NAME)), cli.out());
     }
 
     @Test
@@ -301,5 +310,12 @@ class AdminServiceIT {
         assertEquals(1, admin.listPlugins(ListPluginsRequest.getDefaultInstance()).getPluginsCount());
         assertTrue(AdminServerIT.reflectionServices(h, "t0ken-for-tests").contains("eventbus.admin.v1.AdminService"));
 
+        OpsHarness.Cli withoutToken = OpsHarness.cliRaw("status", "--redis", REDIS.uri(),
+                "--admin", "127.0.0.1:" + h.operations().grpcPort());
+        assertEquals(1, withoutToken.exit(), withoutToken.toString());
+        assertTrue(withoutToken.err().contains("refused the admin token"), withoutToken.err());
+        OpsHarness.Cli withToken = h.cli("status", "--admin", "127.0.0.1:" + h.operations().grpcPort());
+        assertEquals(0, withToken.exit(), withToken.toString());
+        assertTrue(withToken.out().startsWith("runtime at 127.0.0.1:"), withToken.out());
     }
 }

@@ -4,9 +4,11 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.Acknowledger;
 import dev.eventbus.runtime.consumer.EventCodec;
 import dev.eventbus.runtime.consumer.GroupBootstrap;
+import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.consumer.RedisConnector;
 import dev.eventbus.runtime.consumer.StreamConsumer;
 import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.dispatch.AbandonedWorkers;
 import dev.eventbus.runtime.dispatch.DeliveryObserver;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.failure.AckingDeadLetterSink;
@@ -16,11 +18,13 @@ import dev.eventbus.runtime.failure.RetryPolicy;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.failure.RetryingFailureHandler;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.plugin.InstalledPlugin;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.plugin.PluginHost;
 import dev.eventbus.runtime.plugin.PluginReloader;
 import dev.eventbus.runtime.plugin.SubscriptionControl;
+import dev.eventbus.runtime.rpc.Circuit;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import io.grpc.ClientInterceptor;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -59,13 +63,15 @@ public final class EventbusRuntime implements AutoCloseable {
     private final List<ClientInterceptor> rpcInterceptors;
     private volatile boolean ready;
     private final Map<StreamConsumer, StatefulRedisConnection<byte[], byte[]>> consumers = new LinkedHashMap<>();
+    /** The keys of {@link #consumers}, replaced on each change: readable without the lock a draining reload holds. */
+    private volatile List<StreamConsumer> readers = List.of();
     private volatile boolean stopping;
-    private RpcChannelRegistry rpc;
-    private PluginHost plugins;
+    private volatile RpcChannelRegistry rpc;
+    private volatile PluginHost plugins;
     private RedisConnector redis;
     private Acknowledger acks;
     private ScheduledExecutorService timers;
-    private Dispatcher dispatcher;
+    private volatile Dispatcher dispatcher;
     private StatefulRedisConnection<byte[], byte[]> shared;
     private RetryStore retryStore;
     private volatile PluginReloader reloader;
@@ -155,13 +161,33 @@ public final class EventbusRuntime implements AutoCloseable {
     }
 
     /** Whether every subscription's read loop is running: the runtime's own liveness. */
-    public synchronized boolean readersAlive() {
-        return consumers.keySet().stream().allMatch(StreamConsumer::isReading);
+    public boolean readersAlive() {
+        return readers.stream().allMatch(StreamConsumer::isReading);
     }
 
     /** The subscriptions being read (handler x stream). */
-    public synchronized List<Subscription> subscriptions() {
-        return consumers.keySet().stream().map(StreamConsumer::subscription).toList();
+    public List<Subscription> subscriptions() {
+        return readers.stream().map(StreamConsumer::subscription).toList();
+    }
+
+    /**
+     * What each subscription's reader does now, including readers stopped and still draining.
+     * Never waits, not even for a reload in progress.
+     */
+    public List<ReaderState> readerStates() {
+        return readers.stream().map(StreamConsumer::state).toList();
+    }
+
+    /** Each configured gRPC service's circuit now. */
+    public List<Circuit> circuits() {
+        RpcChannelRegistry r = rpc;
+        return r == null ? List.of() : r.circuits();
+    }
+
+    /** Workers of a handler abandoned after their timeout: still running, and since start. */
+    public AbandonedWorkers.Count abandonedWorkers(String handler) {
+        Dispatcher d = dispatcher;
+        return d == null ? new AbandonedWorkers.Count(0, 0) : d.abandonedWorkers().of(handler);
     }
 
     public RuntimeConfig config() {
@@ -184,6 +210,7 @@ public final class EventbusRuntime implements AutoCloseable {
                         config.consumer(), config.recovery(), config.maxInFlight(handler.name()), dispatcher, retryStore,
                         () -> rpc.readBudget(handler.spec().services()), clock);
                 consumers.put(consumer, connection);
+                readers = List.copyOf(consumers.keySet());
                 consumer.start();
                 LOG.info("subscription {} reading (types {}, in-flight limit {})", sub.name(), sub.types(),
                         config.maxInFlight(handler.name()));
@@ -207,6 +234,7 @@ public final class EventbusRuntime implements AutoCloseable {
                 unfinished += c.inFlight();
             }
             closeQuietly(consumers.remove(c)::close);
+            readers = List.copyOf(consumers.keySet());
             dispatcher.forget(c.subscription());
         }
         if (acks != null) {
@@ -221,35 +249,43 @@ public final class EventbusRuntime implements AutoCloseable {
         return unfinished;
     }
 
-    /** Handlers admitted at start. */
+    /** Handlers of the plugins running now. */
     public List<LoadedHandler> handlers() {
-        return plugins == null ? List.of() : plugins.handlers();
+        PluginHost p = plugins;
+        return p == null ? List.of() : p.handlers();
+    }
+
+    /** The plugins running now. */
+    public List<InstalledPlugin> plugins() {
+        PluginHost p = plugins;
+        return p == null ? List.of() : List.copyOf(p.installed().values());
     }
 
     /**
      * Reloads a plugin from its JAR now (drain, unload, load, start), as `plugins reload` asks.
      *
-     * @return "id version" of the plugin running afterwards
+     * @return the plugin running afterwards
      * @throws IllegalArgumentException unknown plugin; IllegalStateException when the new JAR was
-     *     refused (the old version keeps running)
+     *     refused (the old version keeps running) or the runtime is not running
      */
-    public String reloadPlugin(String pluginId) throws java.io.IOException {
+    public InstalledPlugin reloadPlugin(String pluginId) throws java.io.IOException {
         PluginReloader r = reloader;
         if (r == null) {
             throw new IllegalStateException("the runtime is not running");
         }
-        var running = r.reloadNow(pluginId);
-        return running.pluginId() + " " + running.version();
+        return r.reloadNow(pluginId);
     }
 
     /** Threads plugins left running after they stopped (reported, not killed), by "plugin-id version". */
     public Map<String, List<String>> leakedThreads() {
-        return plugins == null ? Map.of() : plugins.leakedThreads();
+        PluginHost p = plugins;
+        return p == null ? Map.of() : p.leakedThreads();
     }
 
-    /** Plugins and handlers refused at start, with reasons. */
+    /** Plugin JARs and handlers refused (latest per JAR), with reasons. */
     public List<PluginFailure> pluginFailures() {
-        return plugins == null ? List.of() : plugins.failures();
+        PluginHost p = plugins;
+        return p == null ? List.of() : p.failures();
     }
 
     /** Stops reading, drains in-flight events within the grace period, acknowledges, closes. */

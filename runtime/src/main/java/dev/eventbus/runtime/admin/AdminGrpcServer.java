@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.admin;
 
+import io.grpc.BindableService;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -14,12 +15,13 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The admin gRPC server: the standard {@code grpc.health.v1.Health} service (so
- * {@code grpc_health_probe} and Kubernetes {@code grpc} probes work) and server reflection v1
- * ({@code grpcurl list}). Health services: {@code ""} and {@code readiness} follow readiness,
+ * {@code grpc_health_probe} and Kubernetes {@code grpc} probes work), server reflection v1
+ * ({@code grpcurl list}) and the services given (the runtime's {@code AdminService}). Health services: {@code ""} and {@code readiness} follow readiness,
  * {@code liveness} follows liveness; refreshed every second by a virtual thread. Health checks need
  * no token (probes cannot send one and they reveal nothing); everything else does when one is set.
  */
@@ -47,16 +49,19 @@ public final class AdminGrpcServer implements AutoCloseable {
         });
     }
 
-    public static AdminGrpcServer start(String host, int port, BearerToken token, HealthChecks checks) throws IOException {
+    /** @param services served behind the token check, like reflection */
+    public static AdminGrpcServer start(String host, int port, BearerToken token, HealthChecks checks,
+            List<BindableService> services) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus("", ServingStatus.NOT_SERVING);
         health.setStatus("readiness", ServingStatus.NOT_SERVING);
         health.setStatus("liveness", ServingStatus.SERVING);
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        TokenCheck guard = new TokenCheck(token);
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .addService(health.getHealthService())
-                .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), new TokenCheck(token)))
-                .build()
-                .start();
+                .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guard));
+        services.forEach(s -> builder.addService(ServerInterceptors.intercept(s, guard)));
+        Server server = builder.build().start();
         return new AdminGrpcServer(server, health, checks, Duration.ofSeconds(1));
     }
 

@@ -46,10 +46,16 @@ public final class HealthChecks {
         return new Result(loops, Map.of("loops", loops ? "running" : "stalled"));
     }
 
+    /** {@code starting}, {@code running} or {@code stopping}; asks nothing of Redis. */
+    public String runtimePhase() {
+        return stopping ? "stopping" : runtime.isReady() ? "running" : "starting";
+    }
+
     public Result ready() {
         Map<String, String> checks = new LinkedHashMap<>();
-        boolean running = runtime.isReady() && !stopping;
-        checks.put("runtime", stopping ? "stopping" : running ? "running" : "starting");
+        String phase = runtimePhase();
+        boolean running = phase.equals("running");
+        checks.put("runtime", phase);
         boolean redisUp = redis.ping(Duration.ofSeconds(1));
         checks.put("redis", redisUp ? "answers" : "does not answer");
         boolean plugins = true;

@@ -73,10 +73,13 @@ public final class Operations implements AutoCloseable {
             return;
         }
         try {
-            http = AdminHttpServer.start(admin.host(), admin.httpPort(), token, health, metrics.prometheus(),
-                    runtime::reloadPlugin);
+            http = AdminHttpServer.start(admin.host(), admin.httpPort(), token, health, metrics.prometheus(), id -> {
+                var running = runtime.reloadPlugin(id);
+                return running.pluginId() + " " + running.version();
+            });
             if (admin.grpcPort() >= 0) {
-                grpc = AdminGrpcServer.start(admin.host(), admin.grpcPort(), token, health);
+                grpc = AdminGrpcServer.start(admin.host(), admin.grpcPort(), token, health,
+                        List.of(new AdminService(runtime, health, new StatusReport(runtime, health, metrics))));
             }
         } catch (IOException e) {
             close();
@@ -84,7 +87,7 @@ public final class Operations implements AutoCloseable {
                     + ", grpc-port " + admin.grpcPort() + "): " + e.getMessage(), e);
         }
         LOG.info("admin: HTTP on {}:{} (/health/live, /health/ready, /metrics){}{}", admin.host(), http.port(),
-                grpc == null ? "" : ", gRPC health and reflection on " + admin.host() + ":" + grpc.port(),
+                grpc == null ? "" : ", gRPC health, reflection and AdminService on " + admin.host() + ":" + grpc.port(),
                 token.required() ? ", token required" : "");
     }
 

@@ -26,6 +26,10 @@ final class OpsContext implements AutoCloseable {
         return new OpsContext(options.load());
     }
 
+    static OpsContext of(RuntimeConfig config) {
+        return new OpsContext(config);
+    }
+
     StatusReader status() {
         return new StatusReader(redis, config.consumer().deadLetterPrefix(), clock);
     }

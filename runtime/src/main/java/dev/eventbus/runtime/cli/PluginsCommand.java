@@ -1,14 +1,17 @@
 package dev.eventbus.runtime.cli;
 
+import dev.eventbus.admin.v1.GetPluginResponse;
+import dev.eventbus.admin.v1.ListPluginsResponse;
+import dev.eventbus.admin.v1.Plugin;
+import dev.eventbus.admin.v1.ReloadPluginResponse;
+import dev.eventbus.runtime.config.AdminSettings;
+import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.PluginCatalog;
-import dev.eventbus.runtime.plugin.PluginFailure;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,11 +19,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code eventbus plugins list|show}: what the plugins directory holds and what would be refused. */
+/** {@code eventbus plugins list|show|reload}: the plugins of the running runtime, or of the plugins directory. */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
-        description = {"List the plugins directory: admitted plugins and handlers, refused ones with reasons.",
-                "Loads them the way `run` admits them, without Redis and without starting consumers (it does not ask a "
-                + "running instance)."},
+        description = {"The plugins the running runtime runs (its admin gRPC port): versions, handlers and their state, "
+                + "events, services; refused JARs with reasons; reload one.",
+                "When the runtime does not answer, `list` and `show` say so on stderr and load the plugins directory "
+                + "the way `run` admits plugins, without Redis and without starting consumers."},
         subcommands = {PluginsCommand.ListPlugins.class, PluginsCommand.Show.class, PluginsCommand.Reload.class})
 final class PluginsCommand implements Runnable {
 
@@ -32,50 +36,48 @@ final class PluginsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static Map<String, Object> json(PluginCatalog catalog, String only) {
-        List<Map<String, Object>> plugins = new ArrayList<>();
-        catalog.byPlugin().forEach((id, handlers) -> {
-            if (only == null || only.equals(id)) {
-                Map<String, Object> p = new LinkedHashMap<>();
-                p.put("id", id);
-                p.put("version", handlers.get(0).pluginVersion());
-                p.put("handlers", handlers);
-                plugins.add(p);
-            }
-        });
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("plugins", plugins);
-        m.put("refused", catalog.refused().stream().filter(f -> only == null || only.equals(f.pluginId())).toList());
-        return m;
+    /** What a command prints from: the runtime's answer, or the directory when it does not answer. */
+    interface Source {
+        /** @return the runtime's answer, or null for "plugin not found there" */
+        PluginListing ask(AdminClient client) throws AdminClient.Unreachable;
     }
 
-    static void print(PluginCatalog catalog, String only, PrintWriter out) {
-        CliOutput.Table table = new CliOutput.Table("PLUGIN", "VERSION", "HANDLER", "CONSUMES", "CALLS");
-        for (PluginCatalog.Handler h : catalog.handlers()) {
-            if (only == null || only.equals(h.pluginId())) {
-                String consumes = h.subscriptions().entrySet().stream()
-                        .map(e -> e.getKey() + ": " + String.join(", ", e.getValue())).collect(Collectors.joining("; "));
-                table.row(h.pluginId(), h.pluginVersion(), h.name(), consumes,
-                        h.services().isEmpty() ? "-" : String.join(", ", h.services()));
-            }
-        }
-        if (table.size() > 0) {
-            table.print(out);
+    /** Asks the runtime; when it does not answer, says so on stderr and loads the plugins directory instead. */
+    static PluginListing listing(ConfigOptions options, AdminOptions admin, CommandSpec spec, Source source) {
+        RuntimeConfig config = options.load();
+        AdminSettings settings = config.operations().admin();
+        AdminClient.Address address = admin.address(settings);
+        String unavailable;
+        if (address == null) {
+            unavailable = "no admin gRPC address to ask: " + AdminOptions.noAddress(settings);
         } else {
-            out.println(only == null ? "no plugin admitted" : "plugin '" + only + "' not admitted");
+            try (AdminClient client = new AdminClient(address, settings.token())) {
+                return source.ask(client);
+            } catch (AdminClient.Unreachable e) {
+                unavailable = e.getMessage();
+            }
         }
-        List<PluginFailure> refused = catalog.refused().stream().filter(f -> only == null || only.equals(f.pluginId())).toList();
-        if (!refused.isEmpty()) {
-            out.println();
-            out.println("refused:");
-            refused.forEach(f -> out.println("  " + f));
-        }
-        out.flush();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("eventbus: live plugin state is unavailable: " + unavailable + "; showing what the plugins directory "
+                + config.pluginsDir() + " holds");
+        err.flush();
+        return PluginListing.of(CliOutput.quietPluginHost(() -> PluginCatalog.load(config)));
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List admitted plugins and handlers, and refused plugins with reasons.")
+    static void print(PluginListing listing, String only, boolean json, PrintWriter out) {
+        if (json) {
+            out.println(CliOutput.json(listing.json(only)));
+            out.flush();
+        } else {
+            listing.print(only, out);
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List plugins and their handlers, and refused plugins with reasons.")
     static final class ListPlugins implements Callable<Integer> {
         @Mixin ConfigOptions options;
+        @Mixin AdminOptions admin;
         @Spec CommandSpec spec;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -83,21 +85,20 @@ final class PluginsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            PluginCatalog catalog = CliOutput.quietPluginHost(() -> PluginCatalog.load(options.load()));
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(CliOutput.json(PluginsCommand.json(catalog, null)));
-                out.flush();
-            } else {
-                print(catalog, null, out);
-            }
+            PluginListing listing = listing(options, admin, spec, client -> {
+                ListPluginsResponse list = client.plugins();
+                return PluginListing.of(list.getPluginsList(), list.getRefusedList());
+            });
+            print(listing, null, json, spec.commandLine().getOut());
             return 0;
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one plugin: version, handlers, events, services, or why it was refused.")
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Show one plugin: version, handlers and their state, events, services, or why it was refused.")
     static final class Show implements Callable<Integer> {
         @Mixin ConfigOptions options;
+        @Mixin AdminOptions admin;
         @Spec CommandSpec spec;
 
         @Parameters(index = "0", paramLabel = "ID", description = "The plugin id.")
@@ -108,57 +109,61 @@ final class PluginsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            PluginCatalog catalog = CliOutput.quietPluginHost(() -> PluginCatalog.load(options.load()));
-            boolean known = catalog.byPlugin().containsKey(id)
-                    || catalog.refused().stream().anyMatch(f -> id.equals(f.pluginId()));
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(CliOutput.json(PluginsCommand.json(catalog, id)));
-                out.flush();
-            } else {
-                print(catalog, id, out);
-            }
-            return known ? 0 : 1;
+            PluginListing listing = listing(options, admin, spec, client -> {
+                try {
+                    GetPluginResponse one = client.plugin(id);
+                    return PluginListing.of(one.hasPlugin() ? List.of(one.getPlugin()) : List.of(), one.getRefusedList());
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                        return PluginListing.of(List.of(), List.of());
+                    }
+                    throw e;
+                }
+            });
+            print(listing, id, json, spec.commandLine().getOut());
+            return listing.knows(id) ? 0 : 1;
         }
     }
 
     @Command(name = "reload", mixinStandardHelpOptions = true,
-            description = "Ask the running runtime (its admin HTTP port) to reload one plugin from its JAR: "
-                    + "its subscriptions drain, the plugin is unloaded and loaded again. Exit 0 when the new "
-                    + "load runs, 1 when it was refused (the old version keeps running) or the runtime is unreachable.")
+            description = "Ask the running runtime (its admin gRPC port) to reload one plugin from its JAR: its "
+                    + "subscriptions drain, the plugin is unloaded and loaded again. Exit 0 when the new load runs, "
+                    + "1 when it was refused (the old version keeps running) or the runtime does not answer.")
     static final class Reload implements Callable<Integer> {
         @Mixin ConfigOptions options;
+        @Mixin AdminOptions admin;
         @Spec CommandSpec spec;
 
         @Parameters(index = "0", paramLabel = "ID", description = "The plugin id.")
         String id;
 
-        @Option(names = "--admin", paramLabel = "URL",
-                description = "Admin HTTP address (default: http://<admin.host>:<admin.http-port> from the config).")
-        String admin;
-
         @Override
-        public Integer call() throws Exception {
-            var settings = options.load().operations().admin();
-            String base = admin != null ? admin : "http://" + settings.host() + ":" + settings.httpPort();
-            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/plugins/"
-                            + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8) + "/reload"))
-                    .timeout(java.time.Duration.ofMinutes(2))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody());
-            if (settings.tokenRequired()) {
-                request.header("Authorization", "Bearer " + settings.token());
-            }
-            java.net.http.HttpResponse<String> response;
-            try (var client = java.net.http.HttpClient.newHttpClient()) {
-                response = client.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            } catch (java.io.IOException e) {
-                spec.commandLine().getErr().println("eventbus: cannot reach the runtime's admin port at " + base + ": " + e);
+        public Integer call() {
+            AdminSettings settings = options.load().operations().admin();
+            AdminClient.Address address = admin.address(settings);
+            PrintWriter err = spec.commandLine().getErr();
+            if (address == null) {
+                err.println("eventbus: cannot reload " + id + ": no admin gRPC address to ask: "
+                        + AdminOptions.noAddress(settings));
                 return 1;
             }
-            var out = response.statusCode() == 200 ? spec.commandLine().getOut() : spec.commandLine().getErr();
-            out.print(response.body());
-            out.flush();
-            return response.statusCode() == 200 ? 0 : 1;
+            try (AdminClient client = new AdminClient(address, settings.token())) {
+                ReloadPluginResponse reloaded = client.reload(id);
+                Plugin now = reloaded.getPlugin();
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(now.getId() + " " + now.getVersion() + " running, reloaded from " + now.getSource()
+                        + " (was " + reloaded.getPreviousVersion() + ")");
+                out.flush();
+                return 0;
+            } catch (AdminClient.Unreachable e) {
+                err.println("eventbus: cannot reload " + id + ": " + e.getMessage() + "; is the runtime running?");
+                return 1;
+            } catch (StatusRuntimeException e) {
+                String why = e.getStatus().getDescription() == null ? e.getStatus().getCode().name()
+                        : e.getStatus().getDescription();
+                err.println("eventbus: reload of " + id + ": " + why);
+                return 1;
+            }
         }
     }
 }

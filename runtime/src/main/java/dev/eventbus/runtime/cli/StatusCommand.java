@@ -1,11 +1,11 @@
 package dev.eventbus.runtime.cli;
 
+import dev.eventbus.admin.v1.GetStatusResponse;
+import dev.eventbus.runtime.config.AdminSettings;
+import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,16 +13,20 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code eventbus status}: every handler's subscriptions, from Redis. */
+/** {@code eventbus status}: the running runtime's live state, or what Redis holds when it does not answer. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show each handler's subscriptions: pending, lag, oldest pending, dead letters, state.",
-                "Also scheduled retries and consumers.",
-                "Reads Redis directly (every consumer group on every stream is a handler's subscription); "
-                + "the runtime need not be running."})
+        description = {"Show each handler's subscriptions: state, consumers, in-flight, pending, lag, oldest pending, "
+                + "scheduled retries, dead letters; and each gRPC service's circuit.",
+                "Asks the running runtime (its admin gRPC port). When it does not answer, says so on stderr and reads "
+                + "Redis directly (every consumer group on every stream is a handler's subscription): then live "
+                + "state (paused subscriptions, circuits, in-flight events) is not shown."})
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions options;
+
+    @Mixin
+    AdminOptions admin;
 
     @Spec
     CommandSpec spec;
@@ -30,48 +34,33 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--handler", paramLabel = "NAME", description = "Only this handler.")
     String handler;
 
-    @Option(names = "--json", description = "Print JSON instead of a table.")
+    @Option(names = "--json", description = "Print JSON instead of tables.")
     boolean json;
 
     @Override
     public Integer call() {
+        RuntimeConfig config = options.load();
+        AdminSettings settings = config.operations().admin();
+        AdminClient.Address address = admin.address(settings);
         PrintWriter out = spec.commandLine().getOut();
-        try (OpsContext ops = OpsContext.open(options)) {
+        String unavailable;
+        if (address == null) {
+            unavailable = "no admin gRPC address to ask: " + AdminOptions.noAddress(settings);
+        } else {
+            try (AdminClient client = new AdminClient(address, settings.token())) {
+                GetStatusResponse live = client.status(handler);
+                return StatusOutput.live(live, address, handler, json, out);
+            } catch (AdminClient.Unreachable e) {
+                unavailable = e.getMessage();
+            }
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("eventbus: live state (paused subscriptions, circuits, in-flight events) is unavailable: "
+                + unavailable + "; showing what Redis holds");
+        err.flush();
+        try (OpsContext ops = OpsContext.of(config)) {
             List<SubscriptionStatus> all = ops.status().all(handler);
-            if (json) {
-                List<Map<String, Object>> rows = new ArrayList<>();
-                for (SubscriptionStatus s : all) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("handler", s.handler());
-                    m.put("stream", s.stream());
-                    m.put("state", s.state());
-                    m.put("consumers", s.consumers());
-                    m.put("pending", s.pending());
-                    m.put("lag", s.lag() < 0 ? null : s.lag());
-                    m.put("oldestPendingAgeMillis", s.oldestPendingAgeMillis() < 0 ? null : s.oldestPendingAgeMillis());
-                    m.put("retriesScheduled", s.retriesScheduled());
-                    m.put("deadLetters", s.deadLetters());
-                    m.put("lastDeliveredId", s.lastDeliveredId());
-                    rows.add(m);
-                }
-                out.println(CliOutput.json(rows));
-                out.flush();
-                return 0;
-            }
-            if (all.isEmpty()) {
-                out.println(handler == null ? "no subscriptions: no stream at " + ops.redis.where()
-                        + " has a consumer group yet" : "handler '" + handler + "' has no consumer group on any stream");
-                out.flush();
-                return handler == null ? 0 : 1;
-            }
-            CliOutput.Table table = new CliOutput.Table("HANDLER", "STREAM", "STATE", "CONSUMERS", "PENDING", "LAG",
-                    "OLDEST-PENDING", "RETRYING", "DEAD-LETTERS");
-            for (SubscriptionStatus s : all) {
-                table.row(s.handler(), s.stream(), s.state(), s.consumers(), s.pending(), s.lag() < 0 ? "?" : s.lag(),
-                        CliOutput.duration(s.oldestPendingAgeMillis()), s.retriesScheduled(), s.deadLetters());
-            }
-            table.print(out);
-            return 0;
+            return StatusOutput.fromRedis(all, ops.redis.where(), unavailable, handler, json, out);
         }
     }
 }

@@ -99,9 +99,17 @@ public final class Acknowledger implements AutoCloseable {
     }
 
     private void run() {
+        long lastSend = System.nanoTime();
         while (!stopping) {
             try {
-                LockSupport.parkNanos(interval.toNanos());
+                long wait = lastSend + interval.toNanos() - System.nanoTime();
+                if (wait > 0 && queued.get() < batchSize) {
+                    // Woken early (an unpark left over from a send) or not yet full: wait on, so that
+                    // each XACK carries a full batch or everything of one interval.
+                    LockSupport.parkNanos(this, wait);
+                    continue;
+                }
+                lastSend = System.nanoTime(); // before sending: a send that throws must not spin
                 send();
             } catch (Throwable t) {
                 LOG.warn("acknowledger: {}", Errors.rootMessage(t));

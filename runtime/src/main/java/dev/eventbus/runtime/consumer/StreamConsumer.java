@@ -125,6 +125,17 @@ public final class StreamConsumer {
         return slots.inFlight();
     }
 
+    /** Its state now, for operators; never waits for the loop. */
+    public ReaderState state() {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        ReaderState.Phase phase = t == null && !stopping ? ReaderState.Phase.STARTING
+                : stopping || !t.isAlive() ? ReaderState.Phase.STOPPED : ReaderState.Phase.READING;
+        return new ReaderState(sub, phase, dispatcher.inFlightCount(sub), slots.capacity());
+    }
+
     private void run() {
         Duration backoff = Duration.ZERO;
         while (!stopping) {

@@ -88,6 +88,10 @@ public final class WorkerSlots {
         release(1);
     }
 
+    public int capacity() {
+        return capacity;
+    }
+
     public int inFlight() {
         return capacity - free.get();
     }

@@ -22,7 +22,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +67,7 @@ public final class Dispatcher {
     private final int maxDeliveries;
     private final Map<String, Bulkhead> bulkheads = new ConcurrentHashMap<>();
     private final Map<String, SubjectLanes> lanes = new ConcurrentHashMap<>();
-    private final AtomicLong abandoned = new AtomicLong();
+    private final AbandonedWorkers abandoned = new AbandonedWorkers();
     private volatile boolean shuttingDown;
 
     public Dispatcher(EventCodec codec, Executor workers, ScheduledExecutorService timers, RpcChannelRegistry rpc,
@@ -193,9 +192,18 @@ public final class Dispatcher {
         return b == null ? Set.of() : Set.copyOf(b.deliveries.keySet());
     }
 
-    /** Workers that ignored their interrupt and were left running, since start. */
-    public long abandonedWorkers() {
-        return abandoned.get();
+    /**
+     * How many entries a subscription holds now: running or read ahead and waiting for a worker
+     * (abandoned workers not counted).
+     */
+    public int inFlightCount(Subscription sub) {
+        Bulkhead b = bulkheads.get(sub.name());
+        return b == null ? 0 : b.deliveries.size();
+    }
+
+    /** Workers that ignored their interrupt and were left running, per handler. */
+    public AbandonedWorkers abandonedWorkers() {
+        return abandoned;
     }
 
     /**
@@ -238,6 +246,7 @@ public final class Dispatcher {
             running.release();
         }
         if (!delivery.decide()) {
+            abandoned.ended(sub.handler().name());
             release.done(false); // abandoned earlier: the outcome is decided, only the slot was still taken
             return;
         }
@@ -271,7 +280,7 @@ public final class Dispatcher {
         long start = System.nanoTime();
         delivery.started(worker, start, limits.timeout().toNanos(), limits.abandonAfter().toNanos(), () -> {
             forget.run();
-            abandoned.incrementAndGet();
+            abandoned.abandoned(handler.name());
             LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
                     + "until it ends", handler.name(), entry.stream(), entry.id(), limits.abandonAfter());
             HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);

@@ -20,7 +20,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,7 +41,7 @@ public final class EventbusMetrics implements AutoCloseable {
     private final GrpcClientMetrics grpc;
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private JmxReporter jmx;
-    private SubscriptionPoller poller;
+    private volatile SubscriptionPoller poller;
 
     public EventbusMetrics(MetricsSettings settings, Clock clock) {
         this.settings = settings;
@@ -105,6 +107,28 @@ public final class EventbusMetrics implements AutoCloseable {
         if (p != null) {
             p.pollOnce();
         }
+    }
+
+    /**
+     * The subscriptions' figures as the poller last read them from Redis, by
+     * {@link Subscription#name()}. When one has none yet, or they are older than two poll intervals
+     * (the poller is behind or failing), polls once first.
+     */
+    public Map<String, SubscriptionPoller.Reading> figures(List<Subscription> subscriptions) {
+        SubscriptionPoller p = poller;
+        if (p == null) {
+            return Map.of();
+        }
+        Duration stale = settings.pollInterval().multipliedBy(2);
+        if (subscriptions.stream().anyMatch(s -> p.last(s.group(), s.stream()).map(r -> r.age().compareTo(stale) > 0)
+                .orElse(true))) {
+            p.pollOnce();
+        }
+        Map<String, SubscriptionPoller.Reading> figures = new HashMap<>();
+        for (Subscription s : subscriptions) {
+            p.last(s.group(), s.stream()).ifPresent(r -> figures.put(s.name(), r));
+        }
+        return figures;
     }
 
     /** Whether the poller's loop still runs (a liveness signal); true when not started. */

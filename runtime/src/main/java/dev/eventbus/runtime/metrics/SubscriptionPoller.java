@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * Reads each subscription's pending count, lag, oldest pending age, scheduled retries and consumers,
  * and each handler's dead-letter stream length, from Redis every interval, on its own virtual
  * thread, into gauges. Nothing is read until the runtime is running. A failed poll is logged once
- * per streak and counted; the gauges keep their last values.
+ * per streak and counted; the gauges keep their last values. The last readings also answer the
+ * admin API's status, so an operator's question costs Redis nothing extra.
+ *
+ * <p>Thread-safe; polls (the loop's and {@link #pollOnce()} on demand) run one at a time.
  */
 public final class SubscriptionPoller implements AutoCloseable {
 
@@ -67,15 +70,18 @@ public final class SubscriptionPoller implements AutoCloseable {
         }
     }
 
+    /** One subscription's last reading and how old it is. */
+    public record Reading(SubscriptionStatus status, Duration age) {}
+
     /** One poll; public for tests and for a fresh reading before an answer. */
-    public void pollOnce() {
+    public synchronized void pollOnce() {
         if (!running.getAsBoolean()) {
             return;
         }
         try {
             for (Subscription sub : subscriptions.get()) {
                 Optional<SubscriptionStatus> status = reader.of(sub.group(), sub.stream());
-                status.ifPresent(s -> values(sub.group(), sub.stream()).set(s));
+                status.ifPresent(s -> values(sub.group(), sub.stream(), s).set(s));
                 AtomicLong dlq = deadLetters.computeIfAbsent(sub.group(), h -> {
                     AtomicLong holder = new AtomicLong();
                     register(MetricNames.name(MetricNames.DEAD_LETTERS, MetricNames.L_HANDLER, h), holder::get);
@@ -96,6 +102,19 @@ public final class SubscriptionPoller implements AutoCloseable {
         }
     }
 
+    /**
+     * The last reading of a subscription, or empty when its group was never read. A reading is at
+     * most about one interval old while polls succeed.
+     */
+    public Optional<Reading> last(String handler, String stream) {
+        Values v = values.get(handler + "@" + stream);
+        if (v == null) {
+            return Optional.empty();
+        }
+        Stamped last = v.last;
+        return Optional.of(new Reading(last.status(), Duration.ofNanos(System.nanoTime() - last.atNanos())));
+    }
+
     /** Whether the poll loop ran within the last {@code 3 x interval} (plus a Redis timeout's worth). */
     public boolean alive(Duration slack) {
         Thread t = thread;
@@ -103,16 +122,17 @@ public final class SubscriptionPoller implements AutoCloseable {
                 && System.nanoTime() - lastTickNanos < interval.multipliedBy(3).plus(slack).toNanos();
     }
 
-    private Values values(String handler, String stream) {
+    private Values values(String handler, String stream, SubscriptionStatus first) {
         return values.computeIfAbsent(handler + "@" + stream, k -> {
-            Values v = new Values();
+            Values v = new Values(first);
             String[] labels = {MetricNames.L_HANDLER, handler, MetricNames.L_STREAM, stream};
-            register(MetricNames.name(MetricNames.PENDING, labels), () -> v.pending);
-            register(MetricNames.name(MetricNames.LAG, labels), () -> v.lag < 0 ? Double.NaN : (double) v.lag);
+            register(MetricNames.name(MetricNames.PENDING, labels), () -> v.status().pending());
+            register(MetricNames.name(MetricNames.LAG, labels),
+                    () -> v.status().lag() < 0 ? Double.NaN : (double) v.status().lag());
             register(MetricNames.name(MetricNames.OLDEST_PENDING_AGE, labels),
-                    () -> v.oldestPendingMillis < 0 ? 0.0 : v.oldestPendingMillis / 1000.0);
-            register(MetricNames.name(MetricNames.RETRIES_SCHEDULED, labels), () -> v.retries);
-            register(MetricNames.name(MetricNames.CONSUMERS, labels), () -> v.consumers);
+                    () -> Math.max(0, v.status().oldestPendingAgeMillis()) / 1000.0);
+            register(MetricNames.name(MetricNames.RETRIES_SCHEDULED, labels), () -> v.status().retriesScheduled());
+            register(MetricNames.name(MetricNames.CONSUMERS, labels), () -> v.status().consumers());
             return v;
         });
     }
@@ -129,19 +149,22 @@ public final class SubscriptionPoller implements AutoCloseable {
         }
     }
 
+    private record Stamped(SubscriptionStatus status, long atNanos) {}
+
+    /** One subscription's last reading and when it was taken; the gauges and {@link #last} read it. */
     private static final class Values {
-        volatile long pending;
-        volatile long lag = -1;
-        volatile long oldestPendingMillis = -1;
-        volatile long retries;
-        volatile long consumers;
+        volatile Stamped last;
+
+        Values(SubscriptionStatus first) {
+            set(first);
+        }
+
+        SubscriptionStatus status() {
+            return last.status();
+        }
 
         void set(SubscriptionStatus s) {
-            pending = s.pending();
-            lag = s.lag();
-            oldestPendingMillis = s.oldestPendingAgeMillis();
-            retries = s.retriesScheduled();
-            consumers = s.consumers();
+            last = new Stamped(s, System.nanoTime());
         }
     }
 }

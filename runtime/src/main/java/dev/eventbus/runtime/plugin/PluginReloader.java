@@ -166,6 +166,8 @@ public final class PluginReloader implements AutoCloseable {
      *
      * @return the plugin now running (the new version, or the old one restored)
      * @throws IllegalArgumentException when no installed plugin has that id
+     * @throws IllegalStateException when the JAR was refused (the message says why); the old
+     *     version keeps running
      */
     public synchronized InstalledPlugin reloadNow(String pluginId) throws IOException {
         InstalledPlugin current = host.installed().values().stream().filter(p -> p.pluginId().equals(pluginId))
@@ -175,8 +177,9 @@ public final class PluginReloader implements AutoCloseable {
             throw new IllegalArgumentException(current.source() + " is no longer in " + dir);
         }
         if (!replace(current, jar, StagingArea.sha256(jar))) {
-            throw new IllegalStateException("the JAR failed to load; " + current.pluginId() + " " + current.version()
-                    + " was restored (see the plugin status for the reason)");
+            String why = host.failures().stream().filter(f -> f.source().equals(current.source()))
+                    .map(PluginFailure::reason).findFirst().orElse("see the log");
+            throw new IllegalStateException("refused: it failed to load: " + why);
         }
         return host.installed().get(current.source());
     }

@@ -41,6 +41,17 @@ public final class CircuitBreaker {
         return clock.instant().isBefore(openUntil) ? 0 : 1;
     }
 
+    /** Where the circuit stands now (for operators; the read path uses {@link #readBudget()}). */
+    public synchronized Circuit circuit() {
+        if (openUntil == null) {
+            return new Circuit(service, Circuit.State.CLOSED, consecutiveFailures, Duration.ZERO);
+        }
+        Duration left = Duration.between(clock.instant(), openUntil);
+        return left.isNegative() || left.isZero()
+                ? new Circuit(service, Circuit.State.HALF_OPEN, consecutiveFailures, Duration.ZERO)
+                : new Circuit(service, Circuit.State.OPEN, consecutiveFailures, left);
+    }
+
     public synchronized void recordSuccess() {
         if (openUntil != null) {
             LOG.info("circuit for {} closed: the service answers again", service);

@@ -106,6 +106,11 @@ public final class RpcChannelRegistry implements AutoCloseable {
         return budget;
     }
 
+    /** Each configured service's circuit now, in configuration order. */
+    public List<Circuit> circuits() {
+        return breakers.values().stream().map(CircuitBreaker::circuit).toList();
+    }
+
     /** The settings of a configured service. */
     public Optional<RpcServiceSettings> settings(String service) {
         return Optional.ofNullable(settings.get(service));

@@ -17,6 +17,11 @@ import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
 import dev.eventbus.runtime.fixtures.OpsFailingHandler;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.testkit.RedisExtension;
+import dev.eventbus.admin.v1.AdminServiceGrpc;
+import dev.eventbus.admin.v1.GetStatusRequest;
+import dev.eventbus.admin.v1.GetStatusResponse;
+import dev.eventbus.admin.v1.ListPluginsRequest;
+import dev.eventbus.admin.v1.ReloadPluginRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -282,15 +287,35 @@ class AdminServerIT {
                 assertEquals(200, r.statusCode(), path + ": " + r.body());
                 answers.add(r.body() + r.headers());
             }
+            String admin = h.adminAddress();
             for (String[] args : List.of(new String[] {"status"}, new String[] {"status", "--json"},
+                    new String[] {"status", "--admin", admin}, new String[] {"status", "--json", "--admin", admin},
                     new String[] {"config", "show"}, new String[] {"config", "check"},
                     new String[] {"dlq", "list", "--handler", OpsFailingHandler.NAME},
-                    new String[] {"plugins", "list"})) {
+                    new String[] {"plugins", "list"}, new String[] {"plugins", "list", "--json", "--admin", admin},
+                    new String[] {"plugins", "show", "ops-fixtures", "--admin", admin},
+                    new String[] {"plugins", "reload", "ops-fixtures", "--admin", admin})) {
                 OpsHarness.Cli cli = h.cli(args);
                 assertEquals(0, cli.exit(), cli.toString());
                 answers.add(cli.out() + cli.err());
             }
+            // The admin gRPC API itself, and a failure it reports (an unknown plugin).
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", h.operations().grpcPort())
+                    .usePlaintext().build();
+            try {
+                var adminApi = AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+                GetStatusResponse status = adminApi.getStatus(GetStatusRequest.getDefaultInstance());
+                assertEquals(2, status.getHandlersCount(), status.toString());
+                answers.add(status.toString());
+                answers.add(adminApi.listPlugins(ListPluginsRequest.getDefaultInstance()).toString());
+                StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
+                        () -> adminApi.reloadPlugin(ReloadPluginRequest.newBuilder().setId("nope").build()));
+                answers.add(unknown.getStatus().toString());
+            } finally {
+                channel.shutdownNow();
+            }
             assertTrue(answers.get(0).length() > 0 && answers.get(3).contains("eventbus_handler_handled_total"));
+            assertTrue(answers.stream().anyMatch(a -> a.startsWith("runtime at " + admin)), "the runtime answered the CLI");
             assertTrue(answers.stream().anyMatch(a -> a.contains("redis://***@")), "the redacted URI is shown instead");
             for (String a : answers) {
                 assertFalse(a.contains(secret), "secret in an answer: " + a);
@@ -316,7 +341,8 @@ class AdminServerIT {
         }
     }
 
-    private static List<String> reflectionServices(OpsHarness h, String token) throws Exception {
+    /** The services server reflection lists, asked with the token (or none). */
+    static List<String> reflectionServices(OpsHarness h, String token) throws Exception {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", h.operations().grpcPort()).usePlaintext().build();
         try {
             var stub = ServerReflectionGrpc.newStub(channel);

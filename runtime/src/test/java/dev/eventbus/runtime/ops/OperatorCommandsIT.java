@@ -73,16 +73,27 @@ class OperatorCommandsIT {
     }
 
     @Test
-    void pluginsReloadDrainsAndLoadsThePluginAgainThroughTheAdminPort() throws Exception {
+    void pluginsReloadDrainsAndLoadsThePluginAgainThroughTheAdminApi() throws Exception {
         OpsHarness h = ops;
         h.start();
-        String admin = "http://127.0.0.1:" + h.operations().httpPort();
+        String admin = h.adminAddress();
         var before = h.runtime().handlers().get(0).classLoader();
 
         OpsHarness.Cli reload = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
         assertEquals(0, reload.exit(), reload.toString());
-        assertTrue(reload.out().contains("ops-fixtures 2.0.0"), reload.out());
+        assertTrue(reload.out().contains("ops-fixtures 2.0.0 running, reloaded from ops-fixtures-2.0.0.jar"), reload.out());
         assertTrue(h.runtime().handlers().get(0).classLoader() != before, "a fresh class loader after the reload");
+
+        OpsHarness.Cli list = h.cli("plugins", "list", "--admin", admin);
+        assertEquals(0, list.exit(), list.toString());
+        assertEquals("", list.err(), "the runtime answered");
+        assertTrue(list.out().lines().anyMatch(l -> l.matches(
+                "ops-fixtures\\s+2\\.0\\.0\\s+ops-failing\\s+running\\s+ops-stream: ops\\.event\\s+orders\\.v1\\.OrderService")),
+                list.out());
+        JsonNode shown = JSON.readTree(h.cli("plugins", "show", "ops-fixtures", "--json", "--admin", admin).out());
+        assertEquals("ops-fixtures-2.0.0.jar", shown.get("plugins").get(0).get("source").asText());
+        assertEquals("running", shown.get("plugins").get(0).get("handlers").get(0).get("state").asText());
+        assertEquals(1, h.cli("plugins", "show", "nope", "--admin", admin).exit());
 
         OpsHarness.Cli unknown = h.cli("plugins", "reload", "nope", "--admin", admin);
         assertEquals(1, unknown.exit(), unknown.toString());
@@ -94,8 +105,18 @@ class OperatorCommandsIT {
         }
         OpsHarness.Cli refused = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
         assertEquals(1, refused.exit(), refused.toString());
-        assertTrue(refused.err().contains("refused"), refused.err());
+        assertTrue(refused.err().contains("reload of ops-fixtures: refused: not a readable JAR")
+                && refused.err().contains("ops-fixtures 2.0.0 keeps running"), refused.err());
         assertEquals(2, h.runtime().handlers().size(), "the running version keeps running");
+
+        h.stop();
+        OpsHarness.Cli down = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
+        assertEquals(1, down.exit(), down.toString());
+        assertTrue(down.err().contains("cannot reload ops-fixtures: the runtime at " + admin + " did not answer"),
+                down.err());
+        OpsHarness.Cli noAddress = h.cli("plugins", "reload", "ops-fixtures");
+        assertEquals(1, noAddress.exit(), noAddress.toString());
+        assertTrue(noAddress.err().contains("eventbus.admin.grpc-port is 0"), noAddress.err());
     }
 
     @Test
@@ -270,34 +291,72 @@ class OperatorCommandsIT {
     }
 
     @Test
-    void statusShowsEachSubscription() throws Exception {
+    void statusShowsTheRuntimesLiveStateAndFallsBackToRedisWhenItIsDown() throws Exception {
         ops.start();
         deadLetter(3);
         OpsHarness.await("caught up", WAIT, () -> ops.caughtUp(FAILING) && ops.caughtUp(BYSTANDER));
+        String admin = ops.adminAddress();
 
-        OpsHarness.Cli status = ops.cli("status");
-        assertEquals(0, status.exit(), status.toString());
-        List<String> lines = status.out().lines().toList();
-        assertTrue(lines.get(0).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+PENDING\\s+LAG\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"),
-                status.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches(BYSTANDER + "\\s+ops-stream\\s+ok\\s+1\\s+0\\s+0\\s+-\\s+0\\s+0")),
-                status.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+ok\\s+1\\s+0\\s+0\\s+-\\s+0\\s+3")),
-                status.out());
+        OpsHarness.Cli live = ops.cli("status", "--admin", admin);
+        assertEquals(0, live.exit(), live.toString());
+        assertEquals("", live.err(), "the runtime answered");
+        List<String> lines = live.out().lines().toList();
+        assertTrue(lines.get(0).matches("runtime at " + admin + " \\(eventbus .+\\): ready, live"), live.out());
+        assertTrue(lines.get(1).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+IN-FLIGHT\\s+PENDING\\s+LAG"
+                + "\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"), live.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(BYSTANDER + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+0")),
+                live.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+3")),
+                live.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("orders\\.v1\\.OrderService\\s+closed\\s+0\\s+"
+                + BYSTANDER + ", " + FAILING)), live.out());
 
-        // An event nobody has read yet shows as lag once the runtime is gone.
-        ops.runtime().stop();
+        JsonNode json = JSON.readTree(ops.cli("status", "--handler", FAILING, "--json", "--admin", admin).out());
+        assertEquals("runtime", json.get("source").asText());
+        assertTrue(json.get("runtime").get("ready").asBoolean());
+        assertEquals(1, json.get("subscriptions").size());
+        JsonNode row = json.get("subscriptions").get(0);
+        assertEquals("running", row.get("state").asText());
+        assertEquals(3, row.get("deadLetters").asInt());
+        assertEquals(0, row.get("inFlight").asInt());
+        assertEquals("closed", json.get("services").get(0).get("circuit").asText());
+
+        // The runtime is gone: an event nobody has read yet shows as lag, from Redis alone.
+        ops.stop();
         ops.publish("late");
-        JsonNode rows = JSON.readTree(ops.cli("status", "--handler", FAILING, "--json").out());
+        OpsHarness.Cli down = ops.cli("status", "--admin", admin);
+        assertEquals(0, down.exit(), down.toString());
+        assertTrue(down.err().startsWith("eventbus: live state (paused subscriptions, circuits, in-flight events) is "
+                + "unavailable: the runtime at " + admin + " did not answer"), down.err());
+        lines = down.out().lines().toList();
+        assertTrue(lines.get(0).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+PENDING\\s+LAG\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"),
+                down.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+behind\\s+1\\s+0\\s+1\\s+-\\s+0\\s+3")),
+                down.out());
+
+        OpsHarness.Cli downJson = ops.cli("status", "--handler", FAILING, "--json", "--admin", admin);
+        assertEquals(0, downJson.exit(), downJson.toString());
+        json = JSON.readTree(downJson.out());
+        assertEquals("redis", json.get("source").asText());
+        assertTrue(json.get("runtime").get("unavailable").asText().contains("did not answer"), downJson.out());
+        JsonNode rows = json.get("subscriptions");
         assertEquals(1, rows.size());
         assertEquals(1, rows.get(0).get("lag").asInt());
         assertEquals("behind", rows.get(0).get("state").asText());
         assertEquals(3, rows.get(0).get("deadLetters").asInt());
         assertEquals(0, rows.get(0).get("pending").asInt());
 
-        OpsHarness.Cli unknown = ops.cli("status", "--handler", "nobody");
+        OpsHarness.Cli noAddress = ops.cli("status");
+        assertEquals(0, noAddress.exit(), noAddress.toString());
+        assertTrue(noAddress.err().contains("no admin gRPC address to ask: eventbus.admin.grpc-port is 0"), noAddress.err());
+
+        OpsHarness.Cli unknown = ops.cli("status", "--handler", "nobody", "--admin", admin);
         assertEquals(1, unknown.exit(), unknown.toString());
         assertTrue(unknown.out().contains("has no consumer group"), unknown.out());
+
+        OpsHarness.Cli badAddress = ops.cli("status", "--admin", "nowhere");
+        assertEquals(2, badAddress.exit(), badAddress.toString());
+        assertTrue(badAddress.err().contains("--admin: expected HOST:PORT"), badAddress.err());
     }
 
     @Test
@@ -354,6 +413,7 @@ class OperatorCommandsIT {
 
         OpsHarness.Cli list = ops.cli("plugins", "list");
         assertEquals(0, list.exit(), list.toString());
+        assertTrue(list.err().startsWith("eventbus: live plugin state is unavailable: no admin gRPC address"), list.err());
         assertTrue(list.out().lines().anyMatch(l -> l.matches("ops-fixtures\\s+2\\.0\\.0\\s+ops-bystander\\s+ops-stream: ops\\.event\\s+orders\\.v1\\.OrderService")),
                 list.out());
         assertTrue(list.out().contains("refused:\n  broken.jar: not a readable JAR"), list.out());

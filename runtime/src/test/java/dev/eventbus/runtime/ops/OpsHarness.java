@@ -211,6 +211,20 @@ public final class OpsHarness implements AutoCloseable {
         }
     }
 
+    /** The admin gRPC address of the running harness, for {@code --admin}. */
+    public String adminAddress() {
+        return "127.0.0.1:" + operations.grpcPort();
+    }
+
+    /** Stops the runtime and closes its admin servers, as when its process ends. */
+    public void stop() {
+        operations.stopping();
+        runtime.stop();
+        operations.close();
+        operations = null;
+        runtime = null;
+    }
+
     @Override
     public void close() throws Exception {
         if (operations != null) {

@@ -1,0 +1,130 @@
+package dev.eventbus.runtime.admin;
+
+import dev.eventbus.admin.v1.GetStatusResponse;
+import dev.eventbus.admin.v1.HandlerStatus;
+import dev.eventbus.admin.v1.Health;
+import dev.eventbus.admin.v1.ServiceStatus;
+import dev.eventbus.admin.v1.StreamStatus;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.Versions;
+import dev.eventbus.runtime.consumer.ReaderState;
+import dev.eventbus.runtime.dispatch.AbandonedWorkers;
+import dev.eventbus.runtime.metrics.EventbusMetrics;
+import dev.eventbus.runtime.metrics.SubscriptionPoller.Reading;
+import dev.eventbus.runtime.ops.SubscriptionStatus;
+import dev.eventbus.runtime.plugin.LoadedHandler;
+import dev.eventbus.runtime.rpc.Circuit;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The answer to {@code GetStatus}: health, each handler's subscriptions (live state from the
+ * runtime, figures from the metrics poller's last reading of Redis) and each service's circuit.
+ * Redis is asked nothing beyond what the poller reads anyway, unless its readings are stale.
+ *
+ * <p>Thread-safe (stateless between calls).
+ */
+final class StatusReport {
+
+    private final EventbusRuntime runtime;
+    private final HealthChecks health;
+    private final EventbusMetrics metrics;
+
+    StatusReport(EventbusRuntime runtime, HealthChecks health, EventbusMetrics metrics) {
+        this.runtime = runtime;
+        this.health = health;
+        this.metrics = metrics;
+    }
+
+    /** @param onlyHandler a handler name, or empty for all */
+    GetStatusResponse build(String onlyHandler) {
+        GetStatusResponse.Builder answer = GetStatusResponse.newBuilder()
+                .setRuntimeVersion(Versions.runtime())
+                .setReadiness(health(health.ready()))
+                .setLiveness(health(health.live()));
+        SubscriptionStates states = SubscriptionStates.now(runtime, health.runtimePhase());
+        Map<String, LoadedHandler> handlers = handlers(states);
+        Map<String, Reading> figures = metrics.figures(states.readers().stream()
+                .map(ReaderState::subscription).filter(s -> onlyHandler.isEmpty() || s.group().equals(onlyHandler))
+                .toList());
+        for (LoadedHandler h : handlers.values()) {
+            if (onlyHandler.isEmpty() || h.name().equals(onlyHandler)) {
+                answer.addHandlers(handler(h, states, figures));
+            }
+        }
+        for (Circuit c : states.circuits()) {
+            answer.addServices(service(c, handlers.values()));
+        }
+        return answer.build();
+    }
+
+    /** The admitted handlers, and those of readers still draining after their plugin was unloaded. */
+    private Map<String, LoadedHandler> handlers(SubscriptionStates states) {
+        Map<String, LoadedHandler> handlers = new LinkedHashMap<>();
+        runtime.handlers().stream().sorted(Comparator.comparing(LoadedHandler::name))
+                .forEach(h -> handlers.put(h.name(), h));
+        states.readers().forEach(r -> handlers.putIfAbsent(r.subscription().group(), r.subscription().handler()));
+        return handlers;
+    }
+
+    private HandlerStatus handler(LoadedHandler h, SubscriptionStates states, Map<String, Reading> figures) {
+        AbandonedWorkers.Count abandoned = runtime.abandonedWorkers(h.name());
+        HandlerStatus.Builder status = HandlerStatus.newBuilder()
+                .setName(h.name())
+                .setPluginId(h.pluginId())
+                .setPluginVersion(h.pluginVersion())
+                .setDeadLetters(-1)
+                .setAbandonedWorkersRunning(abandoned.running())
+                .setAbandonedWorkersTotal(abandoned.total());
+        for (String stream : new TreeSet<>(h.spec().subscriptions().keySet())) {
+            SubscriptionStates.Live live = states.of(h, stream);
+            StreamStatus.Builder row = StreamStatus.newBuilder()
+                    .setStream(stream)
+                    .setState(live.state())
+                    .setReason(live.reason())
+                    .setLag(-1)
+                    .setOldestPendingAgeMillis(-1)
+                    .setFiguresAgeMillis(-1);
+            ReaderState reader = states.reader(h.name(), stream).orElse(null);
+            Reading reading = reader == null ? null : figures.get(reader.subscription().name());
+            if (reader != null) {
+                row.setInFlight(reader.inFlight()).setMaxInFlight(reader.maxInFlight());
+            }
+            if (reading != null) {
+                SubscriptionStatus s = reading.status();
+                row.setConsumers(s.consumers())
+                        .setPending(s.pending())
+                        .setLag(s.lag())
+                        .setOldestPendingAgeMillis(s.oldestPendingAgeMillis())
+                        .setRetriesScheduled(s.retriesScheduled())
+                        .setRedisState(s.state())
+                        .setFiguresAgeMillis(reading.age().toMillis());
+                status.setDeadLetters(s.deadLetters());
+            }
+            status.addStreams(row);
+        }
+        return status.build();
+    }
+
+    private static ServiceStatus service(Circuit c, Collection<LoadedHandler> handlers) {
+        return ServiceStatus.newBuilder()
+                .setService(c.service())
+                .setCircuit(switch (c.state()) {
+                    case CLOSED -> ServiceStatus.Circuit.CLOSED;
+                    case OPEN -> ServiceStatus.Circuit.OPEN;
+                    case HALF_OPEN -> ServiceStatus.Circuit.HALF_OPEN;
+                })
+                .setConsecutiveFailures(c.consecutiveFailures())
+                .setHalfOpenInMillis(c.halfOpenIn().toMillis())
+                .addAllHandlers(handlers.stream().filter(h -> h.spec().services().contains(c.service()))
+                        .map(LoadedHandler::name).sorted().toList())
+                .build();
+    }
+
+    private static Health health(HealthChecks.Result result) {
+        return Health.newBuilder().setUp(result.up()).putAllChecks(result.checks()).build();
+    }
+}

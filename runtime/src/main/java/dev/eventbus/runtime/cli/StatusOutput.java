@@ -1,0 +1,195 @@
+package dev.eventbus.runtime.cli;
+
+import dev.eventbus.admin.v1.GetStatusResponse;
+import dev.eventbus.admin.v1.HandlerStatus;
+import dev.eventbus.admin.v1.Health;
+import dev.eventbus.admin.v1.ServiceStatus;
+import dev.eventbus.admin.v1.StreamStatus;
+import dev.eventbus.runtime.ops.SubscriptionStatus;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What {@code eventbus status} prints: a runtime's live answer, or Redis's view when no runtime
+ * answered. Both have a table (or, with {@code --json}, an object with {@code source},
+ * {@code runtime}, {@code subscriptions} and {@code services}); exit code 1 when a handler asked
+ * for is not there.
+ */
+final class StatusOutput {
+
+    private StatusOutput() {}
+
+    static int live(GetStatusResponse status, AdminClient.Address address, String handler, boolean json,
+            PrintWriter out) {
+        if (json) {
+            Map<String, Object> runtime = new LinkedHashMap<>();
+            runtime.put("address", address.toString());
+            runtime.put("version", status.getRuntimeVersion());
+            runtime.put("ready", status.getReadiness().getUp());
+            runtime.put("readiness", new TreeMap<>(status.getReadiness().getChecksMap()));
+            runtime.put("live", status.getLiveness().getUp());
+            runtime.put("liveness", new TreeMap<>(status.getLiveness().getChecksMap()));
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (HandlerStatus h : status.getHandlersList()) {
+                for (StreamStatus s : h.getStreamsList()) {
+                    rows.add(row(h, s));
+                }
+            }
+            List<Map<String, Object>> services = new ArrayList<>();
+            for (ServiceStatus s : status.getServicesList()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("service", s.getService());
+                m.put("circuit", lower(s.getCircuit().name()));
+                m.put("consecutiveFailures", s.getConsecutiveFailures());
+                m.put("halfOpenInMillis", s.getHalfOpenInMillis());
+                m.put("handlers", s.getHandlersList());
+                services.add(m);
+            }
+            print(out, CliOutput.json(document("runtime", runtime, rows, services)));
+        } else {
+            plain(status, address, out);
+        }
+        return handler != null && status.getHandlersCount() == 0 ? 1 : 0;
+    }
+
+    private static Map<String, Object> row(HandlerStatus h, StreamStatus s) {
+        boolean read = s.getFiguresAgeMillis() >= 0;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("handler", h.getName());
+        m.put("plugin", h.getPluginId());
+        m.put("pluginVersion", h.getPluginVersion());
+        m.put("stream", s.getStream());
+        m.put("state", lower(s.getState().name()));
+        m.put("reason", s.getReason().isEmpty() ? null : s.getReason());
+        m.put("inFlight", s.getInFlight());
+        m.put("maxInFlight", s.getMaxInFlight());
+        m.put("consumers", read ? s.getConsumers() : null);
+        m.put("pending", read ? s.getPending() : null);
+        m.put("lag", s.getLag() < 0 ? null : s.getLag());
+        m.put("oldestPendingAgeMillis", s.getOldestPendingAgeMillis() < 0 ? null : s.getOldestPendingAgeMillis());
+        m.put("retriesScheduled", read ? s.getRetriesScheduled() : null);
+        m.put("deadLetters", h.getDeadLetters() < 0 ? null : h.getDeadLetters());
+        m.put("redisState", read ? s.getRedisState() : null);
+        m.put("abandonedWorkersRunning", h.getAbandonedWorkersRunning());
+        m.put("figuresAgeMillis", read ? s.getFiguresAgeMillis() : null);
+        return m;
+    }
+
+    private static void plain(GetStatusResponse status, AdminClient.Address address, PrintWriter out) {
+        out.println("runtime at " + address + " (eventbus " + status.getRuntimeVersion() + "): "
+                + health("ready", status.getReadiness()) + ", " + health("live", status.getLiveness()));
+        if (status.getHandlersCount() == 0) {
+            out.println("no handler runs there");
+        } else {
+            CliOutput.Table table = new CliOutput.Table("HANDLER", "STREAM", "STATE", "CONSUMERS", "IN-FLIGHT", "PENDING",
+                    "LAG", "OLDEST-PENDING", "RETRYING", "DEAD-LETTERS");
+            List<String> notes = new ArrayList<>();
+            long oldestFigures = -1;
+            for (HandlerStatus h : status.getHandlersList()) {
+                for (StreamStatus s : h.getStreamsList()) {
+                    boolean read = s.getFiguresAgeMillis() >= 0;
+                    table.row(h.getName(), s.getStream(), lower(s.getState().name()), read ? s.getConsumers() : "?",
+                            s.getInFlight() + "/" + s.getMaxInFlight(), read ? s.getPending() : "?",
+                            s.getLag() < 0 ? "?" : s.getLag(), CliOutput.duration(s.getOldestPendingAgeMillis()),
+                            read ? s.getRetriesScheduled() : "?", h.getDeadLetters() < 0 ? "?" : h.getDeadLetters());
+                    if (!s.getReason().isEmpty()) {
+                        notes.add(h.getName() + "@" + s.getStream() + " " + lower(s.getState().name()) + ": " + s.getReason());
+                    }
+                    oldestFigures = Math.max(oldestFigures, s.getFiguresAgeMillis());
+                }
+                if (h.getAbandonedWorkersRunning() > 0) {
+                    notes.add(h.getName() + ": " + h.getAbandonedWorkersRunning() + " abandoned worker(s) still running ("
+                            + h.getAbandonedWorkersTotal() + " since start), each holding an in-flight slot");
+                }
+            }
+            table.print(out);
+            if (oldestFigures >= 0) {
+                notes.add("consumers, pending, lag, oldest pending, retrying and dead letters as Redis showed them "
+                        + CliOutput.duration(oldestFigures) + " ago at most");
+            }
+            notes.forEach(n -> out.println("  " + n));
+        }
+        if (status.getServicesCount() > 0) {
+            out.println();
+            CliOutput.Table services = new CliOutput.Table("SERVICE", "CIRCUIT", "FAILURES-IN-A-ROW", "CALLED-BY");
+            for (ServiceStatus s : status.getServicesList()) {
+                services.row(s.getService(), lower(s.getCircuit().name()), s.getConsecutiveFailures(),
+                        s.getHandlersCount() == 0 ? "-" : String.join(", ", s.getHandlersList()));
+            }
+            services.print(out);
+        }
+        out.flush();
+    }
+
+    /** "ready", or "NOT ready (check: value; ...)". */
+    private static String health(String what, Health h) {
+        if (h.getUp()) {
+            return what;
+        }
+        List<String> checks = new ArrayList<>();
+        new TreeMap<>(h.getChecksMap()).forEach((k, v) -> checks.add(k + ": " + v));
+        return "NOT " + what + " (" + String.join("; ", checks) + ")";
+    }
+
+    static int fromRedis(List<SubscriptionStatus> all, String redis, String unavailable, String handler, boolean json,
+            PrintWriter out) {
+        if (json) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (SubscriptionStatus s : all) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("handler", s.handler());
+                m.put("stream", s.stream());
+                m.put("state", s.state());
+                m.put("consumers", s.consumers());
+                m.put("pending", s.pending());
+                m.put("lag", s.lag() < 0 ? null : s.lag());
+                m.put("oldestPendingAgeMillis", s.oldestPendingAgeMillis() < 0 ? null : s.oldestPendingAgeMillis());
+                m.put("retriesScheduled", s.retriesScheduled());
+                m.put("deadLetters", s.deadLetters());
+                m.put("redisState", s.state());
+                m.put("lastDeliveredId", s.lastDeliveredId());
+                rows.add(m);
+            }
+            Map<String, Object> runtime = new LinkedHashMap<>();
+            runtime.put("unavailable", unavailable);
+            print(out, CliOutput.json(document("redis", runtime, rows, List.of())));
+            return handler != null && all.isEmpty() ? 1 : 0;
+        }
+        if (all.isEmpty()) {
+            print(out, handler == null ? "no subscriptions: no stream at " + redis + " has a consumer group yet"
+                    : "handler '" + handler + "' has no consumer group on any stream");
+            return handler == null ? 0 : 1;
+        }
+        CliOutput.Table table = new CliOutput.Table("HANDLER", "STREAM", "STATE", "CONSUMERS", "PENDING", "LAG",
+                "OLDEST-PENDING", "RETRYING", "DEAD-LETTERS");
+        for (SubscriptionStatus s : all) {
+            table.row(s.handler(), s.stream(), s.state(), s.consumers(), s.pending(), s.lag() < 0 ? "?" : s.lag(),
+                    CliOutput.duration(s.oldestPendingAgeMillis()), s.retriesScheduled(), s.deadLetters());
+        }
+        table.print(out);
+        return 0;
+    }
+
+    private static Map<String, Object> document(String source, Map<String, Object> runtime,
+            List<Map<String, Object>> subscriptions, List<Map<String, Object>> services) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", source);
+        m.put("runtime", runtime);
+        m.put("subscriptions", subscriptions);
+        m.put("services", services);
+        return m;
+    }
+
+    private static String lower(String enumName) {
+        return enumName.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    private static void print(PrintWriter out, String text) {
+        out.println(text);
+        out.flush();
+    }
+}

@@ -119,15 +119,18 @@ public final class Acknowledger implements AutoCloseable {
 
     private List<RedisFuture<Long>> send() {
         List<RedisFuture<Long>> sent = new ArrayList<>();
+        // What is queued now, not what workers add meanwhile: that would go out in dribbles.
+        int left = queued.get();
         for (Map.Entry<Target, Queue<String>> e : queues.entrySet()) {
             Queue<String> queue = e.getValue();
-            while (!queue.isEmpty()) {
-                List<String> ids = new ArrayList<>(Math.min(batchSize, 64));
+            while (left > 0 && !queue.isEmpty()) {
+                List<String> ids = new ArrayList<>(Math.min(Math.min(batchSize, left), 512));
                 String id;
-                while (ids.size() < batchSize && (id = queue.poll()) != null) {
+                while (ids.size() < batchSize && ids.size() < left && (id = queue.poll()) != null) {
                     ids.add(id);
                 }
                 queued.addAndGet(-ids.size());
+                left -= ids.size();
                 Target t = e.getKey();
                 RedisFuture<Long> future = redis.xack(Bytes.utf8(t.stream()), Bytes.utf8(t.group()), ids.toArray(String[]::new));
                 future.whenComplete((n, err) -> {

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.consumer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -25,7 +26,8 @@ public final class WorkerSlots {
 
     private final int capacity;
     private final AtomicInteger free;
-    private volatile Thread waiter;
+    /** The reader while it waits; taken (set to null) by the one release that wakes it. */
+    private final AtomicReference<Thread> waiter = new AtomicReference<>();
     private volatile int wanted = Integer.MAX_VALUE;
 
     public WorkerSlots(int capacity) {
@@ -77,8 +79,8 @@ public final class WorkerSlots {
 
     public void release(int n) {
         if (n > 0 && free.addAndGet(n) >= wanted) {
-            Thread w = waiter;
-            if (w != null) {
+            Thread w = waiter.get();
+            if (w != null && waiter.compareAndSet(w, null)) { // one wake-up, not one per release
                 LockSupport.unpark(w);
             }
         }
@@ -117,10 +119,14 @@ public final class WorkerSlots {
         if (free.get() >= n) {
             return true;
         }
-        waiter = Thread.currentThread();
-        wanted = n; // written before free is read again: a release either sees it or is seen
+        Thread self = Thread.currentThread();
         try {
-            while (free.get() < n) {
+            while (true) {
+                wanted = n;
+                waiter.set(self); // before free is read again: a release either sees it or is seen
+                if (free.get() >= n) {
+                    return true;
+                }
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -130,10 +136,9 @@ public final class WorkerSlots {
                     throw new InterruptedException();
                 }
             }
-            return true;
         } finally {
             wanted = Integer.MAX_VALUE;
-            waiter = null;
+            waiter.set(null);
         }
     }
 }

@@ -11,18 +11,18 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +46,10 @@ final class Benchmark {
     private final PrintStream log;
     private final Path work;
     private final Path logs;
-    private final Map<Long, Path> snapshots = new TreeMap<>();
+    private final Map<Backlog, Path> snapshots = new HashMap<>();
+
+    /** A pre-filled stream: its events and the subjects they share in turn (0: one per event). */
+    private record Backlog(long events, long subjects) {}
 
     Benchmark(Settings settings, PrintStream log) {
         this.settings = settings;
@@ -60,34 +63,26 @@ final class Benchmark {
         deleteTree(work);
         Files.createDirectories(work);
         Files.createDirectories(logs);
-        List<Scenario> scenarios = new ArrayList<>();
-        for (Scenario s : Scenario.values()) {
-            if (settings.only().isEmpty() || settings.only().contains(s.id)) {
-                scenarios.add(s);
-            }
-        }
+        List<Scenario> scenarios = scenarios(settings);
         List<Run> runs = new ArrayList<>();
         String redisVersion;
         long started = System.nanoTime();
         LoadSampler load = new LoadSampler();
         try (OrderServer orders = OrderServer.start(0)) {
             for (Scenario s : scenarios) {
-                if (s.supported && s.backlog(settings) > 0) {
-                    snapshot(s.backlog(settings));
+                if (s.backlog(settings) > 0) {
+                    snapshot(new Backlog(s.backlog(settings), s.subjects(settings)));
                 }
             }
             try (RedisServer probe = RedisServer.start()) {
                 redisVersion = probe.version();
             }
-            if (scenarios.stream().anyMatch(s -> s.supported && s.handler.equals("rpc"))) {
+            if (scenarios.stream().anyMatch(s -> s.handler.equals("rpc"))) {
                 warmOrderService(orders.target(), settings.serverWarmCalls());
                 orders.reset();
             }
             for (int rep = 1; rep <= settings.runs(); rep++) {
                 for (Scenario s : scenarios) {
-                    if (!s.supported) {
-                        continue;
-                    }
                     List<String> order = rep % 2 == 1 ? SYSTEMS : SYSTEMS.reversed();
                     for (String system : order) {
                         long t0 = System.nanoTime();
@@ -107,6 +102,26 @@ final class Benchmark {
         return new Report(settings, scenarios, runs, redisVersion, minutes, load.median(), load.max());
     }
 
+    /**
+     * The scenarios {@link Settings#only()} names (all when empty), in their table order, with the
+     * baselines their ratios need from the same run.
+     */
+    static List<Scenario> scenarios(Settings settings) {
+        Set<Scenario> chosen = EnumSet.noneOf(Scenario.class);
+        for (String id : settings.only()) {
+            chosen.add(Scenario.byId(id));
+        }
+        if (chosen.isEmpty()) {
+            chosen.addAll(List.of(Scenario.values()));
+        }
+        for (Scenario s : List.copyOf(chosen)) {
+            if (s.baseline() != null) {
+                chosen.add(s.baseline());
+            }
+        }
+        return List.copyOf(chosen);
+    }
+
     private void check() {
         if (!Files.isRegularFile(settings.jar())) {
             throw new IllegalStateException("runner JAR " + settings.jar() + " not found: build it first "
@@ -124,106 +139,104 @@ final class Benchmark {
         }
     }
 
-    /** Fills a stream of {@code events} entries once and keeps Redis's RDB snapshot of it. */
-    private void snapshot(long events) throws Exception {
-        if (snapshots.containsKey(events)) {
+    /** Fills a stream with the backlog once and keeps Redis's RDB snapshot of it. */
+    private void snapshot(Backlog backlog) throws Exception {
+        if (snapshots.containsKey(backlog)) {
             return;
         }
-        Path dir = work.resolve("snapshot-" + events);
+        Path dir = work.resolve("snapshot-" + backlog.events() + "-" + backlog.subjects());
         long t0 = System.nanoTime();
         try (RedisServer redis = RedisServer.start(RedisServer.Options.defaults().withDataDir(dir));
                 RedisOps ops = new RedisOps(redis.uri())) {
-            ops.fill(0, events);
+            ops.fill(0, backlog.events(), backlog.subjects());
             ops.sync().save();
         }
         Path rdb = dir.resolve("dump.rdb");
         if (!Files.isRegularFile(rdb)) {
             throw new IllegalStateException("redis-server wrote no snapshot to " + rdb);
         }
-        snapshots.put(events, rdb);
-        log.printf("  stream of %,d events filled and saved (%.1f s, %,d MB RDB)%n", events,
+        snapshots.put(backlog, rdb);
+        log.printf("  stream of %,d events over %s filled and saved (%.1f s, %,d MB RDB)%n", backlog.events(),
+                backlog.subjects() == 0 ? "a subject each" : String.format("%,d subjects", backlog.subjects()),
                 (System.nanoTime() - t0) / 1e9, Files.size(rdb) >> 20);
     }
 
     private Run runOne(Scenario s, String system, int rep, OrderServer orders) {
         String name = rep + "-" + s.id + "-" + system;
         Path dir = work.resolve("redis-" + name);
-        Path result = work.resolve(name + ".properties");
-        Path logFile = logs.resolve(name + ".log");
-        long backlog = s.backlog(settings);
+        Path scratch = work.resolve("run-" + name);
+        Backlog backlog = new Backlog(s.backlog(settings), s.subjects(settings));
+        List<ScenarioJvm> jvms = new ArrayList<>();
         try {
             Files.createDirectories(dir);
-            if (backlog > 0) {
+            Files.createDirectories(scratch);
+            if (backlog.events() > 0) {
                 Files.copy(snapshots.get(backlog), dir.resolve("dump.rdb"));
             }
             try (RedisServer redis = RedisServer.start(RedisServer.Options.defaults().withDataDir(dir));
                     RedisOps ops = new RedisOps(redis.uri())) {
                 long length = ops.streamLength(Duration.ofSeconds(60));
-                if (length != backlog) {
-                    throw new IllegalStateException("redis loaded " + length + " entries, expected " + backlog);
+                if (length != backlog.events()) {
+                    throw new IllegalStateException("redis loaded " + length + " entries, expected "
+                            + backlog.events());
                 }
-                List<String> cmd = new ArrayList<>();
-                cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-                cmd.addAll(settings.jvmFlags());
-                cmd.add("-Dlogback.configurationFile=bench-logback.xml");
-                cmd.add("-cp");
-                cmd.add(settings.jar().toString());
-                cmd.add(ScenarioMain.class.getName());
-                cmd.add("system=" + system);
-                cmd.add("redis=" + redis.uri());
-                cmd.add("grpc=" + orders.target());
-                cmd.add("plugins=" + settings.plugins().resolve(s.handler).toAbsolutePath());
-                cmd.add("out=" + result.toAbsolutePath());
-                cmd.addAll(s.args(settings));
-                Process child = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(logFile.toFile()).start();
-                if (!child.waitFor(settings.childTimeoutSeconds() + 30L, TimeUnit.SECONDS)) {
-                    child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                    throw new IllegalStateException("scenario JVM did not finish within "
-                            + (settings.childTimeoutSeconds() + 30) + " s; log: " + logFile);
-                }
-                if (!Files.isRegularFile(result)) {
-                    throw new IllegalStateException("scenario JVM exited with " + child.exitValue()
-                            + " and wrote no result; log: " + logFile);
-                }
-                Properties p = new Properties();
-                try (Reader r = Files.newBufferedReader(result)) {
-                    p.load(r);
-                }
-                if (!"true".equals(p.getProperty("ok"))) {
-                    throw new IllegalStateException(p.getProperty("error") + " (log: " + logFile + ")");
-                }
-                Map<String, Double> values = new LinkedHashMap<>();
-                for (String key : p.stringPropertyNames().stream().sorted().toList()) {
-                    if (!key.equals("ok")) {
-                        values.put(key, Double.parseDouble(p.getProperty(key)));
+                long timeout = settings.childTimeoutSeconds() + 30L;
+                Map<String, Double> values;
+                if (s.processes == 1) {
+                    ScenarioJvm jvm = start(s, system, redis, orders, s.args(settings), scratch.resolve("result"),
+                            logs.resolve(name + ".log"));
+                    jvms.add(jvm);
+                    values = new LinkedHashMap<>(jvm.await(timeout));
+                } else {
+                    List<SharedDrain.Part> parts = new ArrayList<>();
+                    for (int i = 1; i <= s.processes; i++) {
+                        List<String> args = new ArrayList<>(s.args(settings));
+                        args.add("consumer=" + (system.equals("reference") ? "reference-" : "bench-") + i);
+                        args.add("coverage=" + scratch.resolve("coverage-" + i).toAbsolutePath());
+                        ScenarioJvm jvm = start(s, system, redis, orders, args, scratch.resolve("result-" + i),
+                                logs.resolve(name + "-" + i + ".log"));
+                        jvms.add(jvm);
+                        parts.add(new SharedDrain.Part(jvm, scratch.resolve("coverage-" + i)));
                     }
+                    long warm = (long) (backlog.events() * settings.warmFraction());
+                    values = SharedDrain.run(ops, backlog.events(), warm, timeout, parts);
                 }
                 Map<String, Long> calls = ops.commandCalls();
                 values.put("xreadgroup_calls", (double) calls.getOrDefault("xreadgroup", 0L));
                 values.put("xack_calls", (double) calls.getOrDefault("xack", 0L));
-                if (backlog > 0 && calls.getOrDefault("xreadgroup", 0L) > 0) {
-                    values.put("entries_per_read", (double) backlog / calls.get("xreadgroup"));
+                if (backlog.events() > 0 && calls.getOrDefault("xreadgroup", 0L) > 0) {
+                    values.put("entries_per_read", (double) backlog.events() / calls.get("xreadgroup"));
                 }
                 return new Run(s, system, rep, true, values, null);
             }
         } catch (Exception e) {
             return new Run(s, system, rep, false, Map.of(), e.getMessage());
         } finally {
-            deleteTree(dir);
-            try {
-                Files.deleteIfExists(result);
-            } catch (IOException ignored) {
-                // best effort
+            for (ScenarioJvm jvm : jvms) {
+                try {
+                    jvm.kill();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
+            deleteTree(dir);
+            deleteTree(scratch);
         }
+    }
+
+    private ScenarioJvm start(Scenario s, String system, RedisServer redis, OrderServer orders, List<String> args,
+            Path result, Path log) throws IOException {
+        return ScenarioJvm.start(settings, system, redis.uri(), orders.target(), settings.plugins().resolve(s.handler),
+                args, result, log);
     }
 
     private static String summary(Scenario s, Map<String, Double> v) {
         if (v.containsKey("events_per_s")) {
+            String split = !v.containsKey("smaller_share_pct") ? "" : String.format(", smaller share %.0f%%, "
+                    + "%,.0f duplicates", v.get("smaller_share_pct"), v.get("duplicates"));
             return String.format("%,.0f events/s, peak RSS %.0f MB, CPU %.0f%%, %.1f entries/XREADGROUP, "
-                    + "peak pending %,.0f", v.get("events_per_s"), v.get("rss_peak_mb"), v.get("cpu_pct"),
-                    v.getOrDefault("entries_per_read", 0.0), v.getOrDefault("max_pending", 0.0));
+                    + "peak pending %,.0f%s", v.get("events_per_s"), v.get("rss_peak_mb"), v.get("cpu_pct"),
+                    v.getOrDefault("entries_per_read", 0.0), v.getOrDefault("max_pending", 0.0), split);
         }
         return String.format("p50 %.2f / p99 %.2f / p99.9 %.2f ms (%,.0f samples), CPU %.0f%%",
                 v.get("p50_ms"), v.get("p99_ms"), v.get("p999_ms"), v.get("samples"), v.get("cpu_pct"));

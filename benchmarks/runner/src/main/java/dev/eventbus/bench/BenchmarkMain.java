@@ -8,22 +8,39 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * The benchmark's command line:
- *
- * <pre>
- * java -jar benchmarks/runner/target/benchmarks.jar [--smoke] [--runs N] [--events N] [--out DIR]
- *      [--jvm-flags "-Xmx512m -XX:+UseG1GC"] [--only drain-noop,latency-rpc,...]
- * </pre>
- *
- * Prints the table and writes {@code DIR/benchmark.json} (DIR defaults to the JAR's directory,
- * {@code benchmarks/runner/target}). Exits 1 when a scenario failed or a figure is missing;
- * timings are never judged here.
+ * The benchmark's command line ({@link #USAGE}). Prints the table and writes
+ * {@code DIR/benchmark.json} (DIR defaults to the JAR's directory, {@code benchmarks/runner/target}).
+ * Exits 1 when a scenario failed or a figure is missing, 2 on a bad argument; timings are never
+ * judged here.
  */
 public final class BenchmarkMain {
+
+    static final String USAGE = """
+            usage: java -jar benchmarks/runner/target/benchmarks.jar [options]
+
+              --smoke             small counts, one repetition, C1 only: checks that every scenario
+                                  completes (about a minute); the default is the full run (about 12 minutes)
+              --runs N            repetitions; figures are their medians (full: 3)
+              --events N          backlog of drain-noop, ordered-by-subject and drain-noop-pair (full: 1,000,000)
+              --subjects N        subjects the ordered-by-subject backlog's events share in turn (full: 10,000)
+              --only A,B,...      only these scenarios, plus drain-noop when a ratio needs it:
+                                  %s
+              --jvm-flags "..."   flags of every scenario JVM (default: -Xmx512m -XX:+UseG1GC)
+              --out DIR           where benchmark.json and bench-logs/ go (default: beside the JAR)
+              --help              this text
+            """.formatted(String.join(", ", Arrays.stream(Scenario.values()).map(s -> s.id).toList()));
+
+    private static final List<String> FLAGS = List.of("--smoke", "--help");
+    private static final List<String> OPTIONS = List.of("--runs", "--events", "--subjects", "--only", "--jvm-flags",
+            "--out", "--jar", "--plugins");
 
     private BenchmarkMain() {}
 
     public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(USAGE);
+            return;
+        }
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "bench-logback.xml");
         }
@@ -89,6 +106,13 @@ public final class BenchmarkMain {
     /** Parses the arguments, runs, prints and writes the report. */
     static Report run(String... args) throws Exception {
         List<String> a = Arrays.asList(args);
+        for (int i = 0; i < a.size(); i++) {
+            if (OPTIONS.contains(a.get(i))) {
+                i++;
+            } else if (!FLAGS.contains(a.get(i))) {
+                throw new IllegalArgumentException("unknown argument '" + a.get(i) + "'\n" + USAGE);
+            }
+        }
         Path jar = Path.of(value(a, "--jar", System.getProperty("bench.jar", defaultJar().toString())));
         Path home = jar.toAbsolutePath().getParent();
         Path plugins = Path.of(value(a, "--plugins", System.getProperty("bench.plugins",
@@ -101,11 +125,15 @@ public final class BenchmarkMain {
         if (a.contains("--events")) {
             s = s.withDrainEvents(Long.parseLong(value(a, "--events", null)));
         }
+        if (a.contains("--subjects")) {
+            s = s.withOrderedSubjects(Long.parseLong(value(a, "--subjects", null)));
+        }
         if (a.contains("--jvm-flags")) {
             s = s.withJvmFlags(List.of(value(a, "--jvm-flags", null).trim().split("\\s+")));
         }
         if (a.contains("--only")) {
             s = s.withOnly(new LinkedHashSet<>(List.of(value(a, "--only", null).split(","))));
+            Benchmark.scenarios(s); // unknown names fail here, before anything starts
         }
         System.out.printf("Eventbus benchmark, %s mode: %d repetition(s); scenario logs in %s%n", s.mode(), s.runs(),
                 out.resolve("bench-logs"));

@@ -20,27 +20,39 @@ import java.util.Optional;
 /**
  * Eventbus as an operator runs it, in-process: the configuration is loaded by {@link ConfigLoader}
  * from {@code reference.conf} with only the Redis URI, plugins directory, consumer name and gRPC
- * target overridden, and the plugin JAR is loaded from the plugins directory by PF4J. A
- * {@link DeliveryObserver} counts handled events and reads the producer's timestamp header.
+ * target overridden (and, for the ordering scenario, {@code ordered-by-subject}), and the plugin
+ * JAR is loaded from the plugins directory by PF4J. A {@link DeliveryObserver} counts handled
+ * events and reads the producer's timestamp header.
  */
 final class EventbusHarness implements AutoCloseable {
 
     /** The gRPC service the rpc plugin declares. */
     static final String ORDER_SERVICE = "orders.v1.OrderService";
 
+    private final RuntimeConfig config;
+    private final boolean orderedBySubject;
     private final EventbusRuntime runtime;
     private String group;
 
-    /** @param grpcTarget the order service, or {@code null} when the plugin calls nothing */
-    EventbusHarness(String redisUri, Path pluginsDir, String grpcTarget, Progress progress) {
+    /**
+     * @param consumerName this process's consumer name in the group
+     * @param grpcTarget the order service, or {@code null} when the plugin calls nothing
+     * @param orderedBySubject the handler's {@code ordered-by-subject} (set for every handler; there is one)
+     */
+    EventbusHarness(String redisUri, Path pluginsDir, String consumerName, String grpcTarget,
+            boolean orderedBySubject, Progress progress) {
         Map<String, Object> overrides = new HashMap<>();
         overrides.put("eventbus.redis.uri", redisUri);
         overrides.put("eventbus.plugins-dir", pluginsDir.toAbsolutePath().toString());
-        overrides.put("eventbus.consumer-name", "bench-1");
+        overrides.put("eventbus.consumer-name", consumerName);
+        if (orderedBySubject) {
+            overrides.put("eventbus.handler-defaults.ordered-by-subject", true);
+        }
         if (grpcTarget != null) {
             overrides.put(ConfigUtil.joinPath("eventbus", "grpc", "services", ORDER_SERVICE, "target"), grpcTarget);
         }
-        RuntimeConfig config = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(overrides, "benchmark"));
+        this.config = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(overrides, "benchmark"));
+        this.orderedBySubject = orderedBySubject;
         runtime = new EventbusRuntime(config, new Observer(progress), Clock.systemUTC());
     }
 
@@ -54,6 +66,10 @@ final class EventbusHarness implements AutoCloseable {
         }
         LoadedHandler handler = runtime.handlers().get(0);
         group = handler.name();
+        if (config.handler(group).orderedBySubject() != orderedBySubject) {
+            throw new IllegalStateException("handler " + group + " runs with ordered-by-subject = "
+                    + config.handler(group).orderedBySubject() + ", expected " + orderedBySubject);
+        }
     }
 
     /** The consumer group of the one handler (named after it). */
@@ -77,9 +93,7 @@ final class EventbusHarness implements AutoCloseable {
         public void handled(Subscription subscription, Event event, long nanos) {
             long now = System.nanoTime();
             String ts = event.headers().get("ts");
-            if (ts != null) {
-                progress.handled(Long.parseLong(ts), now);
-            }
+            progress.handled(Wire.index(event.id()), ts == null ? -1 : Long.parseLong(ts), now);
             progress.add(1, now);
         }
 

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 
-/** Process figures of the JVM it runs in: peak RSS and CPU time. */
+/** Process figures of the JVM it runs in (peak RSS, CPU time) and of the processes it started. */
 final class Probe {
 
     private Probe() {}
@@ -31,6 +33,17 @@ final class Probe {
             // fall through
         }
         return -1024;
+    }
+
+    /** CPU time of another process (all its threads), in nanoseconds, or -1 when the OS does not tell. */
+    static long cpuNanos(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
+    /** The wall clock in microseconds since the epoch: comparable between the processes of one host. */
+    static long epochMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
     }
 
     /** CPU time of the whole process (all threads, JIT and GC included), in nanoseconds. */

@@ -6,8 +6,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What a consumer under test reports, whichever it is: how many events are done, when the count
- * crossed the warm-up mark and the target, and the XADD-to-handled latency of the events whose
- * producer timestamp falls in the measured window. Thread-safe.
+ * crossed the warm-up mark and the target, which events were handled (a drain's {@link Coverage}),
+ * and the XADD-to-handled latency of the events whose producer timestamp falls in the measured
+ * window. Thread-safe.
  */
 final class Progress {
 
@@ -21,14 +22,17 @@ final class Progress {
     private final Histogram latency = new Histogram(3);
     private volatile long windowFrom = Long.MAX_VALUE;
     private volatile long windowTo = Long.MIN_VALUE;
+    private final Coverage coverage;
 
     /**
      * @param warmMark the count after which throughput is measured
      * @param target the count that ends the run
+     * @param coverage where handled events are recorded, or {@code null} (latency runs)
      */
-    Progress(long warmMark, long target) {
+    Progress(long warmMark, long target, Coverage coverage) {
         this.warmMark = warmMark;
         this.target = target;
+        this.coverage = coverage;
     }
 
     /** {@code n} more events are done (handled, or acknowledged, as the consumer defines). */
@@ -44,8 +48,14 @@ final class Progress {
         }
     }
 
-    /** Records one event's latency when its producer timestamp is in the window. */
-    void handled(long producedAt, long now) {
+    /**
+     * Event {@code index} ({@link Wire#index}) was handled: recorded in the coverage, and its
+     * latency when its producer timestamp ({@code -1}: none) is in the window.
+     */
+    void handled(long index, long producedAt, long now) {
+        if (coverage != null) {
+            coverage.handled(index);
+        }
         if (producedAt >= windowFrom && producedAt < windowTo) {
             synchronized (latency) {
                 latency.recordValue(Math.max(0, now - producedAt));
@@ -81,6 +91,11 @@ final class Progress {
 
     long targetAt() {
         return targetAt;
+    }
+
+    /** The coverage given to the constructor, or {@code null}. */
+    Coverage coverage() {
+        return coverage;
     }
 
     Histogram latency() {

@@ -24,9 +24,10 @@ final class RedisOps implements AutoCloseable {
 
     private static final long FILL_CHUNK = 20_000;
     private static final String FILL_SCRIPT = """
+            local subjects = tonumber(ARGV[6])
             for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do
               local n = i % 100000000
-              local subject = string.format('o-%08d', n)
+              local subject = string.format('o-%08d', i % subjects)
               redis.call('XADD', KEYS[1], '*', 'type', ARGV[3], 'subject', subject,
                 'id', string.format('e-%08d', n), 'data', ARGV[4] .. subject .. ARGV[5])
             end
@@ -47,14 +48,23 @@ final class RedisOps implements AutoCloseable {
         return text.sync();
     }
 
-    /**
-     * XADDs events {@code from .. from+count-1} (without {@code ts}), generated inside Redis by a
-     * Lua script in chunks (the same bytes as {@link Wire#event}, checked on the first entry): a
-     * client-side fill of 1,000,000 entries costs a cold JVM about 15 s, the script about 3 s.
-     */
+    /** {@link #fill(long, long, long)} with a subject per event. */
     void fill(long from, long count) {
+        fill(from, count, 0);
+    }
+
+    /**
+     * XADDs events {@code from .. from+count-1} (without {@code ts}) over {@code subjects} subjects
+     * (0: one per event), generated inside Redis by a Lua script in chunks (the same bytes as
+     * {@link Wire#event(long, long, long)}, checked on the last entry): a client-side fill of
+     * 1,000,000 entries costs a cold JVM about 15 s, the script about 3 s.
+     */
+    void fill(long from, long count, long subjects) {
         if (count <= 0) {
             return;
+        }
+        if (subjects < 0 || subjects > 100_000_000) {
+            throw new IllegalArgumentException("subjects must be 0 (one per event) .. 100,000,000: " + subjects);
         }
         Map<byte[], byte[]> sample = Wire.event(from, -1);
         String subject = Wire.text(Wire.field(sample, Wire.F_SUBJECT));
@@ -65,14 +75,15 @@ final class RedisOps implements AutoCloseable {
         for (long i = from; i < from + count; i += FILL_CHUNK) {
             long last = Math.min(from + count, i + FILL_CHUNK) - 1;
             text.sync().eval(FILL_SCRIPT, ScriptOutputType.INTEGER, new String[] {Wire.STREAM},
-                    Long.toString(i), Long.toString(last), Wire.TYPE, prefix, suffix);
+                    Long.toString(i), Long.toString(last), Wire.TYPE, prefix, suffix,
+                    Long.toString(subjects > 0 ? subjects : 100_000_000));
         }
-        List<StreamMessage<byte[], byte[]>> first;
+        List<StreamMessage<byte[], byte[]>> newest;
         try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
-            first = c.sync().xrevrange(Wire.STREAM_KEY, Range.create("-", "+"), Limit.from(1));
+            newest = c.sync().xrevrange(Wire.STREAM_KEY, Range.create("-", "+"), Limit.from(1));
         }
-        Map<byte[], byte[]> expected = Wire.event(from + count - 1, -1);
-        Map<byte[], byte[]> actual = first.get(0).getBody();
+        Map<byte[], byte[]> expected = Wire.event(from + count - 1, subjects, -1);
+        Map<byte[], byte[]> actual = newest.get(0).getBody();
         if (actual.size() != expected.size()) {
             throw new IllegalStateException("filled entry has " + actual.size() + " fields, expected " + expected.size());
         }
@@ -113,18 +124,62 @@ final class RedisOps implements AutoCloseable {
         throw new IllegalStateException("no consumer group '" + name + "' on " + Wire.STREAM);
     }
 
-    /** Polls until the group has nothing pending and has read {@code events} entries; returns that moment. */
+    /** The names of the stream's consumer groups (none while no consumer has created one). */
+    List<String> groupNames() {
+        if (text.sync().exists(Wire.STREAM) == 0) {
+            return List.of();
+        }
+        return text.sync().xinfoGroups(Wire.STREAM).stream()
+                .map(g -> String.valueOf(pairs((List<?>) g).get("name")))
+                .toList();
+    }
+
+    /**
+     * Polls every millisecond until the group has nothing pending and has read {@code events}
+     * entries; returns that moment. For a consumer that knows it handled them all: when Redis does
+     * not report entries-read, nothing pending suffices.
+     */
     long awaitDrained(String group, long events, Duration timeout) throws InterruptedException {
+        return awaitDrained(group, events, timeout, true, Duration.ofMillis(1));
+    }
+
+    /**
+     * The same for one of several processes sharing the group, which cannot know what the others
+     * handled: entries-read must reach {@code events} (a group that has read nothing yet has
+     * nothing pending either). Polls every 20 ms.
+     */
+    long awaitDrainedByAll(String group, long events, Duration timeout) throws InterruptedException {
+        return awaitDrained(group, events, timeout, false, Duration.ofMillis(20));
+    }
+
+    private long awaitDrained(String group, long events, Duration timeout, boolean lenient, Duration poll)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             GroupState s = group(group);
             long now = System.nanoTime();
-            if (s.pending() == 0 && (s.entriesRead() < 0 || s.entriesRead() >= events)) {
+            if (s.pending() == 0 && ((lenient && s.entriesRead() < 0) || s.entriesRead() >= events)) {
                 return now;
             }
             if (now > deadline) {
                 throw new IllegalStateException("group " + group + " not drained after " + timeout.toSeconds()
                         + " s: " + s);
+            }
+            Thread.sleep(poll);
+        }
+    }
+
+    /**
+     * Counts this process in at {@code key} and waits until {@code parties} processes have, so
+     * that they go on together (within a millisecond).
+     */
+    void barrier(String key, int parties, Duration timeout) throws InterruptedException {
+        text.sync().incr(key);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (Long.parseLong(text.sync().get(key)) < parties) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + text.sync().get(key) + " of " + parties
+                        + " processes reached the barrier after " + timeout.toSeconds() + " s");
             }
             Thread.sleep(1);
         }

@@ -34,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  * one async {@code MarkPaid} call (at most 256 in flight), and the batch is acknowledged when all
  * its calls have answered (the "batch ack" pipeline of performance-anchors.md section 5). Failed
  * calls are counted and left pending.
+ *
+ * <p>Handling each read's entries one after another in stream order, it keeps every subject's
+ * events in order by construction: for the ordering scenario it is the same loop.
  */
 final class ReferenceConsumer implements AutoCloseable {
 
@@ -46,6 +49,7 @@ final class ReferenceConsumer implements AutoCloseable {
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final Progress progress;
+    private final String consumerName;
     private final ManagedChannel channel;
     private final OrderServiceGrpc.OrderServiceStub stub;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -56,13 +60,17 @@ final class ReferenceConsumer implements AutoCloseable {
     @SuppressWarnings("unused")
     private volatile int sink;
 
-    /** @param grpcTarget the order service, or {@code null} for the no-op handler */
-    ReferenceConsumer(String redisUri, String grpcTarget, Progress progress) {
+    /**
+     * @param consumerName this process's consumer in the group
+     * @param grpcTarget the order service, or {@code null} for the no-op handler
+     */
+    ReferenceConsumer(String redisUri, String consumerName, String grpcTarget, Progress progress) {
         RedisURI uri = RedisURI.create(redisUri);
         uri.setTimeout(Duration.ofSeconds(10));
         this.client = RedisClient.create(uri);
         this.connection = client.connect(ByteArrayCodec.INSTANCE);
         this.progress = progress;
+        this.consumerName = consumerName;
         if (grpcTarget == null) {
             channel = null;
             stub = null;
@@ -86,7 +94,7 @@ final class ReferenceConsumer implements AutoCloseable {
 
     private void run() {
         RedisCommands<byte[], byte[]> redis = connection.sync();
-        Consumer<byte[]> consumer = Consumer.from(Wire.bytes(GROUP), Wire.bytes("reference-1"));
+        Consumer<byte[]> consumer = Consumer.from(Wire.bytes(GROUP), Wire.bytes(consumerName));
         XReadArgs args = XReadArgs.Builder.count(COUNT).block(100);
         StreamOffset<byte[]> offset = StreamOffset.lastConsumed(Wire.STREAM_KEY);
         byte[] group = Wire.bytes(GROUP);
@@ -119,7 +127,8 @@ final class ReferenceConsumer implements AutoCloseable {
             byte[] type = Wire.field(body, Wire.F_TYPE);
             byte[] data = Wire.field(body, Wire.F_DATA);
             sink = (type == null ? 0 : type.length) + (data == null ? 0 : data.length);
-            progress.handled(Wire.parseTs(Wire.field(body, Wire.F_TS)), System.nanoTime());
+            progress.handled(Wire.index(Wire.field(body, Wire.F_ID)), Wire.parseTs(Wire.field(body, Wire.F_TS)),
+                    System.nanoTime());
             ids[i++] = m.getId();
         }
         return ids;
@@ -140,6 +149,7 @@ final class ReferenceConsumer implements AutoCloseable {
                     .setEventId(Wire.text(Wire.field(body, Wire.F_ID)))
                     .build();
             long producedAt = Wire.parseTs(Wire.field(body, Wire.F_TS));
+            long index = Wire.index(Wire.field(body, Wire.F_ID));
             Metadata headers = new Metadata();
             headers.put(IDEMPOTENCY_KEY, GROUP + "/" + Wire.STREAM + "/" + m.getId());
             int slot = i;
@@ -149,7 +159,7 @@ final class ReferenceConsumer implements AutoCloseable {
                     .markPaid(request, new StreamObserver<MarkPaidReply>() {
                         @Override
                         public void onNext(MarkPaidReply reply) {
-                            progress.handled(producedAt, System.nanoTime());
+                            progress.handled(index, producedAt, System.nanoTime());
                             ids[slot] = m.getId();
                         }
 

@@ -12,8 +12,10 @@ import java.util.function.BiFunction;
 
 /**
  * The figures of a benchmark run: medians over the repetitions of each figure, for the reference
- * and for Eventbus, and the ratio Eventbus / reference next to the target it is held to. Prints a
- * table and writes {@code benchmark.json}.
+ * and for Eventbus, and the ratio Eventbus / reference next to the target it is held to; a few
+ * rows instead hold each system's ratio of two of its own scenarios (ordering on / off, pair /
+ * single process), and their target holds the Eventbus figure. Prints a table and writes
+ * {@code benchmark.json}.
  */
 final class Report {
 
@@ -22,17 +24,21 @@ final class Report {
      *
      * @param higherIsBetter whether a ratio above 1 favours Eventbus (throughput) or not (latency, memory)
      * @param limit the ratio target ({@code null}: informative only)
+     * @param ownRatioOf {@code null} for a figure of both systems compared by the ratio Eventbus /
+     *     reference; otherwise the two scenarios ("a / b") each system's figure is the ratio of, in
+     *     the same run: such a row has no ratio, and its target holds the Eventbus figure
      */
     record Row(String figure, String unit, Double reference, Double eventbus, boolean higherIsBetter, Double limit,
-            String note) {
+            String ownRatioOf) {
 
         Double ratio() {
-            return reference == null || eventbus == null || reference == 0 ? null : eventbus / reference;
+            return ownRatioOf != null || reference == null || eventbus == null || reference == 0 ? null
+                    : eventbus / reference;
         }
 
-        /** Whether the ratio meets the target; {@code null} without a target or figures. */
+        /** Whether the ratio (own-ratio rows: the Eventbus figure) meets the target; {@code null} without one. */
         Boolean meets() {
-            Double r = ratio();
+            Double r = ownRatioOf != null ? eventbus : ratio();
             if (limit == null || r == null) {
                 return null;
             }
@@ -60,6 +66,8 @@ final class Report {
     private final Double loadMax;
     private final List<Row> rows = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    /** How rows that are not plain Eventbus-vs-reference comparisons were measured. */
+    private final List<String> notes = new ArrayList<>();
 
     Report(Settings settings, List<Scenario> scenarios, List<Benchmark.Run> runs, String redisVersion, double minutes,
             Double loadMedian, Double loadMax) {
@@ -91,6 +99,40 @@ final class Report {
                     rows.add(row("  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false, null));
                     rows.add(row("peak RSS, no-op drain " + n, "MB", s, "rss_peak_mb", false, 1.2));
                 }
+                case ORDERED_BY_SUBJECT -> {
+                    String n = String.format(Locale.ROOT, "%,d", settings.orderedSubjects());
+                    rows.add(row("no-op drain ordered by subject, " + n + " subjects", "events/s", s, "events_per_s",
+                            true, null));
+                    rows.add(own("ordering on / off (ordered / no-op drain)", s, Scenario.DRAIN_NOOP, "events_per_s",
+                            0.8));
+                    rows.add(row("  client CPU (measured window)", "% core", s, "cpu_pct", false, null));
+                    rows.add(row("  entries per XREADGROUP", "entries", s, "entries_per_read", true, null));
+                    rows.add(row("  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false,
+                            null));
+                    notes.add("ordered-by-subject: the no-op backlog over " + n + " subjects in turn; Eventbus with "
+                            + "ordered-by-subject = true; the reference is the drain-noop loop unchanged (one thread "
+                            + "handling each read in stream order is ordered by construction). A run in which an event "
+                            + "was handled after a later one of its subject fails. The 0.8x target holds Eventbus's "
+                            + "ordered / unordered throughput; the reference's shows the run's noise.");
+                }
+                case DRAIN_NOOP_PAIR -> {
+                    rows.add(row("no-op drain, 2 processes sharing the group", "events/s", s, "events_per_s", true,
+                            null));
+                    rows.add(own("pair / single process (pair / no-op drain)", s, Scenario.DRAIN_NOOP, "events_per_s",
+                            null));
+                    rows.add(own("  the same from consumer start to drained", s, Scenario.DRAIN_NOOP,
+                            "events_per_s_from_start", null));
+                    rows.add(row("  events handled twice", "events", s, "duplicates", false, null));
+                    rows.add(row("  smaller process's share of the events", "%", s, "smaller_share_pct", true, null));
+                    rows.add(row("  client CPU, both processes (measured window)", "% core", s, "cpu_pct", false,
+                            null));
+                    rows.add(row("  entries per XREADGROUP", "entries", s, "entries_per_read", true, null));
+                    notes.add("drain-noop-pair: two JVMs of each system share the group (consumers -1 and -2), "
+                            + "started together; timed from Redis, from the group's entries-read passing the "
+                            + "warm-up share to the group drained. A run fails unless every event was handled by one "
+                            + "of the two and nothing stayed pending; duplicates are counted. Both processes share the box's CPUs with Redis: on 2 cores "
+                            + "a pair is not expected to double.");
+                }
                 case DRAIN_NOOP_SMALL -> {
                     String n = String.format(Locale.ROOT, "%,d", settings.smallDrainEvents());
                     rows.add(row("peak RSS, no-op drain " + n, "MB", s, "rss_peak_mb", false, 1.2));
@@ -120,12 +162,10 @@ final class Report {
                     rows.add(row("gRPC @" + rpcRate + " XADD->handled p99.9", "ms", s, "p999_ms", false, null));
                     rows.add(row("  client CPU incl. producer", "% core", s, "cpu_pct", false, null));
                 }
-                case ORDERED_BY_SUBJECT -> rows.add(new Row("ordering by subject", "events/s", null, null, true, null,
-                        "n/a: not implemented in the runtime yet"));
             }
         }
         for (Row r : rows) {
-            if (r.note() == null && !r.diagnostic() && (r.reference() == null || r.eventbus() == null
+            if (!r.diagnostic() && (r.reference() == null || r.eventbus() == null
                     || !(r.reference() > 0) || !(r.eventbus() > 0))) {
                 problems.add("figure '" + r.figure().trim() + "' is missing or not positive: reference "
                         + r.reference() + ", eventbus " + r.eventbus());
@@ -136,6 +176,18 @@ final class Report {
     private Row row(String figure, String unit, Scenario s, String key, boolean higherIsBetter, Double limit) {
         return new Row(figure, unit, median(s, "reference", key), median(s, "eventbus", key), higherIsBetter, limit,
                 null);
+    }
+
+    /**
+     * Each system's figure in {@code s} divided by its figure in {@code base}, from the same run.
+     *
+     * @param limit the target of the Eventbus figure, or {@code null}
+     */
+    private Row own(String figure, Scenario s, Scenario base, String key, Double limit) {
+        BiFunction<Double, Double, Double> ratio = (x, y) -> x / y;
+        return new Row(figure, "x", combine(ratio, median(s, "reference", key), median(base, "reference", key)),
+                combine(ratio, median(s, "eventbus", key), median(base, "eventbus", key)), true, limit,
+                s.id + " / " + base.id);
     }
 
     private Row derived(String figure, String unit, BiFunction<Double, Double, Double> f, Scenario a, Scenario b,
@@ -190,18 +242,18 @@ final class Report {
                     loadMedian > 2 * Runtime.getRuntime().availableProcessors()
                             ? "  (WARNING: other processes shared the CPUs; figures are unreliable)" : "");
         }
-        String format = "%-46s %-9s %12s %12s %8s %8s %s%n";
+        String format = "%-50s %-9s %12s %12s %8s %8s %s%n";
         out.printf(Locale.ROOT, format, "figure", "unit", "reference", "eventbus", "ratio", "target", "");
-        out.println("-".repeat(112));
+        out.println("-".repeat(116));
         for (Row r : rows) {
-            if (r.note() != null) {
-                out.printf(Locale.ROOT, format, r.figure(), r.unit(), "n/a", "n/a", "n/a", "", r.note());
-                continue;
-            }
             Boolean meets = r.meets();
             out.printf(Locale.ROOT, format, r.figure(), r.unit(), fmt(r.reference()), fmt(r.eventbus()),
                     r.ratio() == null ? "-" : fmt(r.ratio()) + "x", r.target(),
                     meets == null ? "" : meets ? "ok" : "BELOW TARGET");
+        }
+        if (!notes.isEmpty()) {
+            out.println();
+            notes.forEach(n -> out.println("* " + n));
         }
         if (!problems.isEmpty()) {
             out.println();
@@ -225,6 +277,7 @@ final class Report {
         }
         j.append("],\n");
         j.append("  \"settings\": {\"drainEvents\": ").append(settings.drainEvents())
+                .append(", \"orderedSubjects\": ").append(settings.orderedSubjects())
                 .append(", \"smallDrainEvents\": ").append(settings.smallDrainEvents())
                 .append(", \"rpcEvents\": ").append(settings.rpcEvents())
                 .append(", \"warmFraction\": ").append(num(settings.warmFraction()))
@@ -242,21 +295,24 @@ final class Report {
             j.append(i == 0 ? "" : ", ").append(str(problems.get(i)));
         }
         j.append("],\n");
+        j.append("  \"notes\": [");
+        for (int i = 0; i < notes.size(); i++) {
+            j.append(i == 0 ? "" : ", ").append(str(notes.get(i)));
+        }
+        j.append("],\n");
         j.append("  \"figures\": [\n");
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
             j.append("    {\"figure\": ").append(str(r.figure().trim()))
                     .append(", \"unit\": ").append(str(r.unit()));
-            if (r.note() != null) {
-                j.append(", \"reference\": \"n/a\", \"eventbus\": \"n/a\", \"ratio\": \"n/a\", \"note\": ")
-                        .append(str(r.note()));
-            } else {
-                j.append(", \"reference\": ").append(num(r.reference()))
-                        .append(", \"eventbus\": ").append(num(r.eventbus()))
-                        .append(", \"ratio\": ").append(num(r.ratio()));
-                if (r.limit() != null) {
-                    j.append(", \"target\": ").append(str(r.target())).append(", \"meetsTarget\": ").append(r.meets());
-                }
+            j.append(", \"reference\": ").append(num(r.reference()))
+                    .append(", \"eventbus\": ").append(num(r.eventbus()))
+                    .append(", \"ratio\": ").append(num(r.ratio()));
+            if (r.ownRatioOf() != null) {
+                j.append(", \"eachSystemRatioOf\": ").append(str(r.ownRatioOf()));
+            }
+            if (r.limit() != null) {
+                j.append(", \"target\": ").append(str(r.target())).append(", \"meetsTarget\": ").append(r.meets());
             }
             j.append(i == rows.size() - 1 ? "}\n" : "},\n");
         }

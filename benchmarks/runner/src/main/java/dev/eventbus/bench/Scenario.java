@@ -10,52 +10,86 @@ import java.util.List;
 enum Scenario {
 
     /** (a)/(b) Drain the pre-filled backlog with the no-op handler. */
-    DRAIN_NOOP("drain-noop", "noop", true),
-    /** (f) The same with a tenth of the backlog: peak RSS must not depend on the backlog. */
-    DRAIN_NOOP_SMALL("drain-noop-small", "noop", true),
-    /** (c)/(d) Drain with one gRPC unary call per event. */
-    DRAIN_RPC("drain-rpc", "rpc", true),
-    /** (e) XADD-to-handled latency at a fixed rate, no-op handler. */
-    LATENCY_NOOP("latency-noop", "noop", true),
-    /** (e) XADD-to-handled latency at a fixed rate, one gRPC call per event. */
-    LATENCY_RPC("latency-rpc", "rpc", true),
+    DRAIN_NOOP("drain-noop", "noop", 1),
     /**
-     * (g) Ordering by subject: not in the runtime yet. To enable it, set {@code supported} to true,
-     * pass the runtime's ordering setting through {@link EventbusHarness}'s overrides, give the
-     * reference one lane per subject, and add its rows in {@link Report}; until then it reports n/a.
+     * (g) The same backlog over {@link Settings#orderedSubjects()} subjects in turn, Eventbus with
+     * {@code ordered-by-subject = true}; held to Eventbus's own {@link #DRAIN_NOOP} of the same run.
+     * The reference is the same loop: it handles each read in stream order, so it is ordered by
+     * construction (checked, as for Eventbus, by {@link Coverage}).
      */
-    ORDERED_BY_SUBJECT("ordered-by-subject", "noop", false);
+    ORDERED_BY_SUBJECT("ordered-by-subject", "noop", 1),
+    /**
+     * Scale-out: two scenario JVMs of the same system share the consumer group (consumer names
+     * {@code -1} and {@code -2}) and drain the {@link #DRAIN_NOOP} backlog together; compared with
+     * the single process of the same run. Nothing may be lost; duplicates are counted.
+     */
+    DRAIN_NOOP_PAIR("drain-noop-pair", "noop", 2),
+    /** (f) The same with a tenth of the backlog: peak RSS must not depend on the backlog. */
+    DRAIN_NOOP_SMALL("drain-noop-small", "noop", 1),
+    /** (c)/(d) Drain with one gRPC unary call per event. */
+    DRAIN_RPC("drain-rpc", "rpc", 1),
+    /** (e) XADD-to-handled latency at a fixed rate, no-op handler. */
+    LATENCY_NOOP("latency-noop", "noop", 1),
+    /** (e) XADD-to-handled latency at a fixed rate, one gRPC call per event. */
+    LATENCY_RPC("latency-rpc", "rpc", 1);
 
     final String id;
     final String handler;
-    final boolean supported;
+    /** Scenario JVMs per system, sharing one consumer group. */
+    final int processes;
 
-    Scenario(String id, String handler, boolean supported) {
+    Scenario(String id, String handler, int processes) {
         this.id = id;
         this.handler = handler;
-        this.supported = supported;
+        this.processes = processes;
+    }
+
+    static Scenario byId(String id) {
+        for (Scenario s : values()) {
+            if (s.id.equals(id)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no scenario '" + id + "'; scenarios: "
+                + String.join(", ", List.of(values()).stream().map(s -> s.id).toList()));
+    }
+
+    /**
+     * The scenario of the same run this one's headline ratio is taken against (ordering on / off,
+     * pair / single), which therefore runs too; {@code null} when none.
+     */
+    Scenario baseline() {
+        return this == ORDERED_BY_SUBJECT || this == DRAIN_NOOP_PAIR ? DRAIN_NOOP : null;
     }
 
     /** Backlog the stream holds when the scenario starts (0: the scenario produces its own events). */
     long backlog(Settings s) {
         return switch (this) {
-            case DRAIN_NOOP, ORDERED_BY_SUBJECT -> s.drainEvents();
+            case DRAIN_NOOP, ORDERED_BY_SUBJECT, DRAIN_NOOP_PAIR -> s.drainEvents();
             case DRAIN_NOOP_SMALL -> s.smallDrainEvents();
             case DRAIN_RPC -> s.rpcEvents();
             case LATENCY_NOOP, LATENCY_RPC -> 0;
         };
     }
 
-    /** The scenario JVM's arguments, less the connection details. */
+    /** Subjects the backlog's events share in turn (0: a subject per event). */
+    long subjects(Settings s) {
+        return this == ORDERED_BY_SUBJECT ? s.orderedSubjects() : 0;
+    }
+
+    /** The scenario JVM's arguments, less the connection details and the consumer name. */
     List<String> args(Settings s) {
         List<String> a = new ArrayList<>();
         a.add("handler=" + handler);
         switch (this) {
-            case DRAIN_NOOP, DRAIN_NOOP_SMALL, DRAIN_RPC, ORDERED_BY_SUBJECT -> {
+            case DRAIN_NOOP, ORDERED_BY_SUBJECT, DRAIN_NOOP_PAIR, DRAIN_NOOP_SMALL, DRAIN_RPC -> {
                 long n = backlog(s);
                 a.add("kind=drain");
                 a.add("events=" + n);
                 a.add("warm=" + (long) (n * s.warmFraction()));
+                a.add("subjects=" + subjects(s));
+                a.add("ordered=" + (this == ORDERED_BY_SUBJECT));
+                a.add("processes=" + processes);
             }
             case LATENCY_NOOP, LATENCY_RPC -> {
                 boolean rpc = this == LATENCY_RPC;

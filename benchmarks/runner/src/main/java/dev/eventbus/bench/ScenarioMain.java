@@ -25,9 +25,16 @@ import org.HdrHistogram.Histogram;
  * {@code out} as properties, with {@code ok=true}, or {@code ok=false} and {@code error}.
  *
  * <ul>
- *   <li>{@code kind=drain}: the stream holds {@code events} entries; the consumer drains them.
- *       Throughput counts the events after the first {@code warm}, up to the moment the group has
- *       nothing pending and has read every entry.</li>
+ *   <li>{@code kind=drain}: the stream holds {@code events} entries over {@code subjects}
+ *       subjects (0: one per event); the consumer drains them, with {@code ordered=true} Eventbus
+ *       orders by subject. Throughput counts the events after the first {@code warm}, up to the
+ *       moment the group has nothing pending and has read every entry. Every event must be handled
+ *       (duplicates are counted) and, with subjects, each subject's events in stream order.</li>
+ *   <li>{@code kind=drain} with {@code processes=N} above 1: one of N scenario JVMs sharing the
+ *       group as consumer {@code consumer}. They start their consumers together (a barrier in
+ *       Redis), each waits until the group is drained, and reports what it handled, writing its
+ *       {@link Coverage} to {@code coverage}; {@link SharedDrain} times the drain from outside and
+ *       merges the coverage.</li>
  *   <li>{@code kind=latency}: the stream starts empty. {@code prewarm} events are added at full
  *       speed and drained (JIT warm-up), then a producer in this JVM adds events at {@code rate}
  *       per second, each carrying {@code ts} = its {@link System#nanoTime()} at XADD, for
@@ -76,7 +83,8 @@ public final class ScenarioMain {
         String redis = a.get("redis");
         String grpc = "rpc".equals(a.get("handler")) ? a.get("grpc") : null;
         if ("reference".equals(a.get("system"))) {
-            ReferenceConsumer ref = new ReferenceConsumer(redis, grpc, progress);
+            ReferenceConsumer ref = new ReferenceConsumer(redis, a.getOrDefault("consumer", "reference-1"), grpc,
+                    progress);
             ref.start();
             return new Consumer() {
                 public String group() {
@@ -88,7 +96,8 @@ public final class ScenarioMain {
                 }
             };
         }
-        EventbusHarness eb = new EventbusHarness(redis, Path.of(a.get("plugins")), grpc, progress);
+        EventbusHarness eb = new EventbusHarness(redis, Path.of(a.get("plugins")),
+                a.getOrDefault("consumer", "bench-1"), grpc, Boolean.parseBoolean(a.get("ordered")), progress);
         eb.start();
         return new Consumer() {
             public String group() {
@@ -105,48 +114,92 @@ public final class ScenarioMain {
     private static Map<String, Double> drain(Map<String, String> a) throws Exception {
         long events = Long.parseLong(a.get("events"));
         long warm = Long.parseLong(a.get("warm"));
+        long subjects = Long.parseLong(a.get("subjects"));
+        int processes = Integer.parseInt(a.get("processes"));
         Duration timeout = Duration.ofSeconds(Long.parseLong(a.get("timeout")));
-        Progress progress = new Progress(warm, events);
+        Coverage coverage = new Coverage(events, subjects);
+        Progress progress = new Progress(warm, events, coverage);
         Map<String, Double> f = new LinkedHashMap<>();
         try (RedisOps ops = new RedisOps(a.get("redis"))) {
             long backlog = ops.streamLength(Duration.ofSeconds(30));
             if (backlog != events) {
                 throw new IllegalStateException("stream holds " + backlog + " entries, expected " + events);
             }
-            log("drain of %d events (%s, %s) starting", events, a.get("system"), a.get("handler"));
-            long t0 = System.nanoTime();
-            long end;
-            String group;
-            try (Consumer consumer = consumer(a, progress)) {
-                f.put("start_s", (System.nanoTime() - t0) / 1e9);
-                group = consumer.group();
-                log("consumer started");
-                PendingSampler sampler = new PendingSampler(a.get("redis"), group);
-                progress.await(events, timeout, "drain");
-                f.put("max_pending", (double) sampler.stop());
-                end = ops.awaitDrained(group, events, Duration.ofSeconds(30));
-                long cpu = Probe.cpuNanos();
-                log("drained");
-                double seconds = (end - progress.warmAt()) / 1e9;
-                f.put("events", (double) events);
-                f.put("measured_events", (double) (events - warm));
-                f.put("seconds", seconds);
-                f.put("events_per_s", (events - warm) / seconds);
-                f.put("total_s", (end - t0) / 1e9);
-                f.put("cpu_pct", 100.0 * (cpu - progress.warmCpu()) / (end - progress.warmAt()));
-                f.put("rss_end_mb", Probe.rssMb());
+            if (processes > 1) {
+                shared(a, ops, events, processes, timeout, progress, f);
+            } else {
+                alone(a, ops, events, warm, timeout, progress, f);
             }
-            log("consumer stopped");
-            RedisOps.GroupState state = ops.group(group);
-            f.put("pending_after", (double) state.pending());
             f.put("errors", (double) progress.errors());
-            if (state.pending() != 0 || progress.errors() != 0) {
-                throw new IllegalStateException("drain left " + state.pending() + " pending, " + progress.errors()
-                        + " errors");
+            f.put("duplicates", (double) coverage.duplicates());
+            f.put("out_of_order", (double) coverage.outOfOrder());
+            if (progress.errors() != 0 || coverage.foreign() != 0 || coverage.outOfOrder() != 0) {
+                throw new IllegalStateException(progress.errors() + " errors, " + coverage.foreign()
+                        + " events not of the backlog, " + coverage.outOfOrder() + " events handled after a later "
+                        + "event of their subject");
             }
         }
         f.put("rss_peak_mb", Probe.peakRssMb());
         return f;
+    }
+
+    /** The whole drain in this process: throughput over the measured window, and every event handled. */
+    private static void alone(Map<String, String> a, RedisOps ops, long events, long warm, Duration timeout,
+            Progress progress, Map<String, Double> f) throws Exception {
+        log("drain of %d events (%s, %s, %s subjects%s) starting", events, a.get("system"), a.get("handler"),
+                a.get("subjects"), Boolean.parseBoolean(a.get("ordered")) ? ", ordered by subject" : "");
+        long t0 = System.nanoTime();
+        long end;
+        String group;
+        try (Consumer consumer = consumer(a, progress)) {
+            f.put("start_s", (System.nanoTime() - t0) / 1e9);
+            group = consumer.group();
+            log("consumer started");
+            PendingSampler sampler = new PendingSampler(a.get("redis"), group);
+            progress.await(events, timeout, "drain");
+            f.put("max_pending", (double) sampler.stop());
+            end = ops.awaitDrained(group, events, Duration.ofSeconds(30));
+            long cpu = Probe.cpuNanos();
+            log("drained");
+            double seconds = (end - progress.warmAt()) / 1e9;
+            f.put("events", (double) events);
+            f.put("measured_events", (double) (events - warm));
+            f.put("seconds", seconds);
+            f.put("events_per_s", (events - warm) / seconds);
+            f.put("total_s", (end - t0) / 1e9);
+            f.put("events_per_s_from_start", events / ((end - t0) / 1e9));
+            f.put("cpu_pct", 100.0 * (cpu - progress.warmCpu()) / (end - progress.warmAt()));
+            f.put("rss_end_mb", Probe.rssMb());
+        }
+        log("consumer stopped");
+        RedisOps.GroupState state = ops.group(group);
+        f.put("pending_after", (double) state.pending());
+        long distinct = progress.coverage().distinct();
+        if (state.pending() != 0 || distinct != events) {
+            throw new IllegalStateException("drain left " + state.pending() + " pending and " + (events - distinct)
+                    + " of " + events + " events never handled");
+        }
+    }
+
+    /**
+     * This process's part of a drain shared by {@code processes} JVMs: starts its consumer together
+     * with the others, waits until the group is drained, and reports what it handled; the timing
+     * and the no-loss check are {@link SharedDrain}'s, which sees every process.
+     */
+    private static void shared(Map<String, String> a, RedisOps ops, long events, int processes, Duration timeout,
+            Progress progress, Map<String, Double> f) throws Exception {
+        ops.barrier(SharedDrain.BARRIER_KEY, processes, timeout);
+        long startedAt = Probe.epochMicros();
+        log("shared drain of %d events (%s, %s) starting as %s", events, a.get("system"), a.get("handler"),
+                a.get("consumer"));
+        try (Consumer consumer = consumer(a, progress)) {
+            log("consumer started");
+            ops.awaitDrainedByAll(consumer.group(), events, timeout);
+            log("group drained; this process handled %d events", progress.coverage().handled());
+        }
+        progress.coverage().write(Path.of(a.get("coverage")));
+        f.put("started_at_epoch_us", (double) startedAt);
+        f.put("handled", (double) progress.coverage().handled());
     }
 
     private static Map<String, Double> latency(Map<String, String> a) throws Exception {
@@ -155,7 +208,7 @@ public final class ScenarioMain {
         double warmSeconds = Double.parseDouble(a.get("warmSeconds"));
         double measureSeconds = Double.parseDouble(a.get("measureSeconds"));
         Duration timeout = Duration.ofSeconds(Long.parseLong(a.get("timeout")));
-        Progress progress = new Progress(Long.MAX_VALUE, Long.MAX_VALUE);
+        Progress progress = new Progress(Long.MAX_VALUE, Long.MAX_VALUE, null);
         Map<String, Double> f = new LinkedHashMap<>();
         RedisURI uri = RedisURI.create(a.get("redis"));
         uri.setTimeout(Duration.ofSeconds(10));

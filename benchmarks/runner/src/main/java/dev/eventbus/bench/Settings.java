@@ -9,7 +9,9 @@ import java.util.Set;
  * (small, one repetition, short latency phase): it checks that every scenario completes, not how
  * fast.
  *
- * @param drainEvents backlog of the no-op drain (1,000,000 in full mode)
+ * @param drainEvents backlog of the no-op drain, of the ordered drain and of the pair (1,000,000 in full mode)
+ * @param orderedSubjects subjects the ordered drain's events share in turn (10,000 in full mode; in
+ *     smoke mode fewer than the in-flight limit, so that events of one subject really wait for each other)
  * @param smallDrainEvents a smaller backlog, to check that peak RSS does not grow with the backlog
  * @param rpcEvents backlog of the gRPC drain
  * @param warmFraction share of each drain's events handled before throughput is measured (JIT warm-up)
@@ -31,6 +33,7 @@ record Settings(
         String mode,
         int runs,
         long drainEvents,
+        long orderedSubjects,
         long smallDrainEvents,
         long rpcEvents,
         double warmFraction,
@@ -51,7 +54,7 @@ record Settings(
     static final List<String> JVM_FLAGS = List.of("-Xmx512m", "-XX:+UseG1GC");
 
     static Settings full(Path jar, Path plugins, Path out) {
-        return new Settings("full", 3, 1_000_000, 100_000, 100_000, 0.2, 5_000, 2_000, 100_000, 40_000, 5, 10,
+        return new Settings("full", 3, 1_000_000, 10_000, 100_000, 100_000, 0.2, 5_000, 2_000, 100_000, 40_000, 5, 10,
                 10_000, JVM_FLAGS, 300, jar, plugins, out, Set.of());
     }
 
@@ -59,31 +62,40 @@ record Settings(
         // C1 only: smoke figures are never compared, and on 2 cores C2 compiling competes with the run.
         List<String> flags = new java.util.ArrayList<>(JVM_FLAGS);
         flags.add("-XX:TieredStopAtLevel=1");
-        return new Settings("smoke", 1, 20_000, 5_000, 2_000, 0.2, 2_000, 500, 2_000, 1_000, 0.5, 1.5,
+        return new Settings("smoke", 1, 20_000, 200, 5_000, 2_000, 0.2, 2_000, 500, 2_000, 1_000, 0.5, 1.5,
                 0, List.copyOf(flags), 90, jar, plugins, out, Set.of());
     }
 
     Settings withRuns(int n) {
-        return new Settings(mode, n, drainEvents, smallDrainEvents, rpcEvents, warmFraction, noopRate, rpcRate,
-                noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags, childTimeoutSeconds,
-                jar, plugins, out, only);
-    }
-
-    Settings withDrainEvents(long n) {
-        return new Settings(mode, runs, n, smallDrainEvents, rpcEvents, warmFraction, noopRate, rpcRate,
-                noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags, childTimeoutSeconds,
-                jar, plugins, out, only);
-    }
-
-    Settings withJvmFlags(List<String> flags) {
-        return new Settings(mode, runs, drainEvents, smallDrainEvents, rpcEvents, warmFraction, noopRate, rpcRate,
-                noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, List.copyOf(flags),
+        return new Settings(mode, n, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
+                noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
                 childTimeoutSeconds, jar, plugins, out, only);
     }
 
+    Settings withDrainEvents(long n) {
+        return new Settings(mode, runs, n, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
+                noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
+                childTimeoutSeconds, jar, plugins, out, only);
+    }
+
+    Settings withOrderedSubjects(long n) {
+        if (n < 1 || n > 100_000_000) {
+            throw new IllegalArgumentException("--subjects must be 1 .. 100,000,000, was " + n);
+        }
+        return new Settings(mode, runs, drainEvents, n, smallDrainEvents, rpcEvents, warmFraction, noopRate,
+                rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
+                childTimeoutSeconds, jar, plugins, out, only);
+    }
+
+    Settings withJvmFlags(List<String> flags) {
+        return new Settings(mode, runs, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
+                noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls,
+                List.copyOf(flags), childTimeoutSeconds, jar, plugins, out, only);
+    }
+
     Settings withOnly(Set<String> names) {
-        return new Settings(mode, runs, drainEvents, smallDrainEvents, rpcEvents, warmFraction, noopRate, rpcRate,
-                noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags, childTimeoutSeconds,
-                jar, plugins, out, Set.copyOf(names));
+        return new Settings(mode, runs, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
+                noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
+                childTimeoutSeconds, jar, plugins, out, Set.copyOf(names));
     }
 }

@@ -10,6 +10,10 @@ import java.util.Map;
  * {@code subject}, {@code id} and a JSON {@code data} document, 300 bytes of field names and values
  * in all. Latency runs add a {@code ts} field (the producer's {@link System#nanoTime()} at XADD),
  * which Eventbus hands to handlers as a header.
+ *
+ * <p>Event {@code i} has the id {@code e-i} and the subject {@code o-(i mod subjects)}: with
+ * {@code subjects} = 0 every event has a subject of its own; otherwise the subjects repeat in turn
+ * (interleaved), so that event {@code i} follows event {@code i - subjects} of its subject.
  */
 final class Wire {
 
@@ -42,9 +46,14 @@ final class Wire {
         DATA_TAIL = bytes(data.substring(at + SAMPLE_SUBJECT.length()));
     }
 
-    /** The fields of event {@code i}; {@code ts} is added when not negative. */
+    /** The fields of event {@code i}, one subject per event; {@code ts} is added when not negative. */
     static Map<byte[], byte[]> event(long i, long ts) {
-        byte[] subject = numbered('o', i);
+        return event(i, 0, ts);
+    }
+
+    /** The fields of event {@code i} of a stream whose events share {@code subjects} subjects (0: one each). */
+    static Map<byte[], byte[]> event(long i, long subjects, long ts) {
+        byte[] subject = numbered('o', subject(i, subjects));
         byte[] data = new byte[DATA_HEAD.length + subject.length + DATA_TAIL.length];
         System.arraycopy(DATA_HEAD, 0, data, 0, DATA_HEAD.length);
         System.arraycopy(subject, 0, data, DATA_HEAD.length, subject.length);
@@ -58,6 +67,42 @@ final class Wire {
             body.put(F_TS, bytes(Long.toString(ts)));
         }
         return body;
+    }
+
+    /** The number of event {@code i}'s subject. */
+    static long subject(long i, long subjects) {
+        return subjects > 0 ? i % subjects : i;
+    }
+
+    /** The event's index {@code i} from its id {@code e-NNNNNNNN}, or -1 when it has another form. */
+    static long index(String id) {
+        if (id == null || id.length() != 10 || id.charAt(0) != 'e' || id.charAt(1) != '-') {
+            return -1;
+        }
+        long v = 0;
+        for (int k = 2; k < 10; k++) {
+            char c = id.charAt(k);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    /** {@link #index(String)} of a raw {@code id} field. */
+    static long index(byte[] id) {
+        if (id == null || id.length != 10 || id[0] != 'e' || id[1] != '-') {
+            return -1;
+        }
+        long v = 0;
+        for (int k = 2; k < 10; k++) {
+            if (id[k] < '0' || id[k] > '9') {
+                return -1;
+            }
+            v = v * 10 + (id[k] - '0');
+        }
+        return v;
     }
 
     /** {@code x-NNNNNNNN}: the letter, a dash and {@code i mod 10^8} in eight digits. */

@@ -35,6 +35,26 @@ class WireTest {
     }
 
     @Test
+    void subjectsRepeatInTurnWhenTheStreamHasFewerThanEvents() {
+        Map<byte[], byte[]> e = Wire.event(10_042, 10_000, -1);
+        assertEquals(Wire.EVENT_BYTES, size(e));
+        assertEquals("o-00000042", Wire.text(Wire.field(e, Wire.F_SUBJECT)));
+        assertEquals("e-00010042", Wire.text(Wire.field(e, Wire.F_ID)));
+        assertEquals(true, Wire.text(Wire.field(e, Wire.F_DATA)).startsWith("{\"orderId\":\"o-00000042\","));
+        assertEquals(42, Wire.subject(10_042, 10_000));
+        assertEquals(10_042, Wire.subject(10_042, 0));
+    }
+
+    @Test
+    void theIndexOfAnEventIsReadBackFromItsId() {
+        assertEquals(10_042, Wire.index(Wire.field(Wire.event(10_042, -1), Wire.F_ID)));
+        assertEquals(7, Wire.index("e-00000007"));
+        assertEquals(-1, Wire.index("o-00000007"));
+        assertEquals(-1, Wire.index("e-0000007"));
+        assertEquals(-1, Wire.index((String) null));
+    }
+
+    @Test
     void latencyEventsCarryTheProducersTimestamp() {
         Map<byte[], byte[]> e = Wire.event(1, 123_456_789_012L);
         assertArrayEquals("123456789012".getBytes(StandardCharsets.UTF_8), Wire.field(e, Wire.F_TS));

@@ -1,8 +1,7 @@
 package dev.eventbus.runtime.dispatch;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -14,40 +13,55 @@ import java.util.concurrent.Executor;
  * <p>Waiting events keep their worker slots, so a subscription with many held subjects stops
  * reading new entries: the in-flight limit bounds memory.
  *
- * <p>Thread-safe (one lock per subscription; held only to move tasks, never while they run).
+ * <p>Thread-safe. Each subject's lane changes only inside {@link ConcurrentHashMap#compute} for
+ * that subject, so events of different subjects do not contend for one lock (the reader submits
+ * while workers finish); tasks are started after the lane is updated, outside any lock. A lane
+ * exists only while its subject has an event running, waiting or held.
  */
 final class SubjectLanes {
 
     private record Waiting(String entryId, Runnable task) {}
 
+    /** One subject's state; read and written only inside {@code lanes.compute} for its subject. */
     private static final class Lane {
-        final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        /** Events waiting for the running one, in read order; null until one has to wait. */
+        ArrayDeque<Waiting> waiting;
         boolean running;
         String heldBy;
+
+        boolean hasWaiting() {
+            return waiting != null && !waiting.isEmpty();
+        }
     }
 
     private final Executor workers;
-    private final Map<String, Lane> lanes = new HashMap<>();
+    private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
 
     SubjectLanes(Executor workers) {
         this.workers = workers;
     }
 
     /** Runs the task now, or after the earlier events of its subject. */
-    synchronized void submit(String subject, String entryId, Runnable task) {
-        Lane lane = lanes.computeIfAbsent(subject, s -> new Lane());
-        if (entryId.equals(lane.heldBy)) {
-            lane.heldBy = null; // the retry of the event holding the lane: it goes first
-            lane.running = true;
-            workers.execute(task);
-            return;
+    void submit(String subject, String entryId, Runnable task) {
+        Runnable[] start = new Runnable[1];
+        lanes.compute(subject, (s, lane) -> {
+            Lane l = lane == null ? new Lane() : lane;
+            if (entryId.equals(l.heldBy)) {
+                l.heldBy = null; // the retry of the event holding the lane: it goes first
+            } else if (l.running || l.heldBy != null || l.hasWaiting()) {
+                if (l.waiting == null) {
+                    l.waiting = new ArrayDeque<>(4);
+                }
+                l.waiting.add(new Waiting(entryId, task));
+                return l;
+            }
+            l.running = true;
+            start[0] = task;
+            return l;
+        });
+        if (start[0] != null) {
+            workers.execute(start[0]);
         }
-        if (lane.running || lane.heldBy != null || !lane.waiting.isEmpty()) {
-            lane.waiting.add(new Waiting(entryId, task));
-            return;
-        }
-        lane.running = true;
-        workers.execute(task);
     }
 
     /**
@@ -55,34 +69,38 @@ final class SubjectLanes {
      *
      * @param resolved true when final (handled or dead-lettered); false holds the lane for its retry
      */
-    synchronized void finished(String subject, String entryId, boolean resolved) {
-        Lane lane = lanes.get(subject);
-        if (lane == null) {
-            return;
-        }
-        lane.running = false;
-        if (!resolved) {
-            Waiting retry = null;
-            for (Waiting w : lane.waiting) {
-                if (w.entryId().equals(entryId)) {
-                    retry = w; // its retry arrived while it was still running (an abandoned worker)
+    void finished(String subject, String entryId, boolean resolved) {
+        Runnable[] start = new Runnable[1];
+        lanes.computeIfPresent(subject, (s, lane) -> {
+            lane.running = false;
+            if (!resolved) {
+                Waiting retry = null;
+                if (lane.waiting != null) {
+                    for (Waiting w : lane.waiting) {
+                        if (w.entryId().equals(entryId)) {
+                            retry = w; // its retry arrived while it was still running (an abandoned worker)
+                        }
+                    }
                 }
+                if (retry == null) {
+                    lane.heldBy = entryId;
+                    return lane;
+                }
+                lane.waiting.remove(retry);
+                lane.running = true;
+                start[0] = retry.task();
+                return lane;
             }
-            if (retry == null) {
-                lane.heldBy = entryId;
-                return;
+            Waiting next = lane.waiting == null ? null : lane.waiting.poll();
+            if (next == null) {
+                return null; // nothing running, waiting or held: the lane goes
             }
-            lane.waiting.remove(retry);
             lane.running = true;
-            workers.execute(retry.task());
-            return;
+            start[0] = next.task();
+            return lane;
+        });
+        if (start[0] != null) {
+            workers.execute(start[0]);
         }
-        Waiting next = lane.waiting.poll();
-        if (next == null) {
-            lanes.remove(subject);
-            return;
-        }
-        lane.running = true;
-        workers.execute(next.task());
     }
 }

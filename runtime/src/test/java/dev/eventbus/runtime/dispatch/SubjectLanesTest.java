@@ -1,0 +1,139 @@
+package dev.eventbus.runtime.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class SubjectLanesTest {
+
+    /** Runs nothing by itself: the test starts each task the lanes handed over, when it wants. */
+    private static final class ManualWorkers implements java.util.concurrent.Executor {
+        final Queue<Runnable> started = new ArrayDeque<>();
+
+        @Override
+        public void execute(Runnable task) {
+            started.add(task);
+        }
+
+        void runNext() {
+            started.remove().run();
+        }
+    }
+
+    private final ManualWorkers workers = new ManualWorkers();
+    private final SubjectLanes lanes = new SubjectLanes(workers);
+    private final List<String> ran = new ArrayList<>();
+
+    private void submit(String subject, String entryId) {
+        lanes.submit(subject, entryId, () -> ran.add(entryId));
+    }
+
+    @Test
+    void oneSubjectRunsOneAtATimeInReadOrderOthersAtOnce() {
+        submit("a", "1");
+        submit("a", "2");
+        submit("b", "3");
+        assertEquals(2, workers.started.size(), "a's first event and b's");
+        workers.runNext();
+        workers.runNext();
+        assertEquals(List.of("1", "3"), ran);
+        lanes.finished("a", "1", true);
+        assertEquals(1, workers.started.size(), "a's second event after its first");
+        workers.runNext();
+        assertEquals(List.of("1", "3", "2"), ran);
+    }
+
+    @Test
+    void aFailedEventHoldsItsSubjectUntilItsRetryWhichGoesFirst() {
+        submit("a", "1");
+        submit("a", "2");
+        workers.runNext();
+        lanes.finished("a", "1", false);
+        assertTrue(workers.started.isEmpty(), "2 waits for 1's retry");
+        submit("a", "3");
+        submit("a", "1"); // the retry
+        assertEquals(1, workers.started.size());
+        workers.runNext();
+        lanes.finished("a", "1", true);
+        workers.runNext();
+        lanes.finished("a", "2", true);
+        workers.runNext();
+        lanes.finished("a", "3", true);
+        assertEquals(List.of("1", "1", "2", "3"), ran);
+        assertTrue(workers.started.isEmpty());
+    }
+
+    @Test
+    void aRetryThatArrivedWhileItsEventStillRanRunsWhenThatEventEnds() {
+        submit("a", "1");
+        workers.runNext(); // abandoned by the watchdog, still running; its retry is read meanwhile
+        submit("a", "2");
+        submit("a", "1");
+        lanes.finished("a", "1", false); // the abandoned worker ends
+        assertEquals(1, workers.started.size());
+        workers.runNext();
+        lanes.finished("a", "1", true);
+        workers.runNext();
+        assertEquals(List.of("1", "1", "2"), ran);
+    }
+
+    @Test
+    void aResolvedSubjectStartsAfresh() {
+        submit("a", "1");
+        workers.runNext();
+        lanes.finished("a", "1", true);
+        lanes.finished("a", "1", true); // nothing left: ignored
+        submit("a", "2");
+        assertEquals(1, workers.started.size(), "no lane left behind to wait on");
+    }
+
+    @Test
+    void manyWorkersNeverRunTwoEventsOfASubjectAtOnceNorOutOfOrder() throws Exception {
+        int subjects = 50;
+        int events = 50_000;
+        ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
+        try {
+            SubjectLanes shared = new SubjectLanes(pool);
+            AtomicIntegerArray running = new AtomicIntegerArray(subjects);
+            AtomicIntegerArray last = new AtomicIntegerArray(subjects);
+            AtomicInteger violations = new AtomicInteger();
+            Semaphore slots = new Semaphore(256);
+            CountDownLatch done = new CountDownLatch(events);
+            for (int s = 0; s < subjects; s++) {
+                last.set(s, -1);
+            }
+            for (int i = 0; i < events; i++) {
+                int index = i;
+                int s = i % subjects;
+                String subject = "s-" + s;
+                String id = "1-" + i;
+                slots.acquire();
+                shared.submit(subject, id, () -> {
+                    if (running.incrementAndGet(s) != 1 || last.getAndSet(s, index) > index) {
+                        violations.incrementAndGet();
+                    }
+                    running.decrementAndGet(s);
+                    shared.finished(subject, id, true);
+                    slots.release();
+                    done.countDown();
+                });
+            }
+            assertTrue(done.await(60, TimeUnit.SECONDS), "all events ran");
+            assertEquals(0, violations.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

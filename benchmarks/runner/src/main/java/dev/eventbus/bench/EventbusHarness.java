@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.admin.Operations;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.StreamEntry;
@@ -21,8 +22,10 @@ import java.util.Optional;
  * Eventbus as an operator runs it, in-process: the configuration is loaded by {@link ConfigLoader}
  * from {@code reference.conf} with only the Redis URI, plugins directory, consumer name and gRPC
  * target overridden (and, for the ordering scenario, {@code ordered-by-subject}), and the plugin
- * JAR is loaded from the plugins directory by PF4J. A {@link DeliveryObserver} counts handled
- * events and reads the producer's timestamp header.
+ * JAR is loaded from the plugins directory by PF4J. It runs with what {@code bin/eventbus run}
+ * adds around the runtime ({@link Operations}: metrics, the Redis poller, the admin servers, on
+ * ephemeral ports), so the figures include their cost. A {@link DeliveryObserver} beside the
+ * metrics counts handled events and reads the producer's timestamp header.
  */
 final class EventbusHarness implements AutoCloseable {
 
@@ -31,6 +34,7 @@ final class EventbusHarness implements AutoCloseable {
 
     private final RuntimeConfig config;
     private final boolean orderedBySubject;
+    private final Operations ops;
     private final EventbusRuntime runtime;
     private String group;
 
@@ -45,6 +49,8 @@ final class EventbusHarness implements AutoCloseable {
         overrides.put("eventbus.redis.uri", redisUri);
         overrides.put("eventbus.plugins-dir", pluginsDir.toAbsolutePath().toString());
         overrides.put("eventbus.consumer-name", consumerName);
+        overrides.put("eventbus.admin.http-port", 0); // two processes of a pair must not collide
+        overrides.put("eventbus.admin.grpc-port", 0);
         if (orderedBySubject) {
             overrides.put("eventbus.handler-defaults.ordered-by-subject", true);
         }
@@ -53,10 +59,12 @@ final class EventbusHarness implements AutoCloseable {
         }
         this.config = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(overrides, "benchmark"));
         this.orderedBySubject = orderedBySubject;
-        runtime = new EventbusRuntime(config, new Observer(progress), Clock.systemUTC());
+        ops = new Operations(config, Clock.systemUTC());
+        runtime = ops.newRuntime(new Observer(progress));
     }
 
     void start() {
+        ops.start(runtime);
         runtime.start();
         if (!runtime.pluginFailures().isEmpty()) {
             throw new IllegalStateException("plugins refused: " + runtime.pluginFailures());
@@ -79,7 +87,9 @@ final class EventbusHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        ops.stopping();
         runtime.stop();
+        ops.close();
     }
 
     private static final class Observer implements DeliveryObserver {

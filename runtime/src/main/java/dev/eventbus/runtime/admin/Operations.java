@@ -5,6 +5,7 @@ import dev.eventbus.runtime.config.AdminBinding;
 import dev.eventbus.runtime.config.AdminSettings;
 import dev.eventbus.runtime.config.InvalidConfigException;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.dispatch.DeliveryObserver;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.OpsRedis;
@@ -50,7 +51,13 @@ public final class Operations implements AutoCloseable {
 
     /** A runtime that reports to these metrics. */
     public EventbusRuntime newRuntime() {
-        return new EventbusRuntime(config, metrics.observer(), clock, List.of(metrics.grpcInterceptor()));
+        return newRuntime(DeliveryObserver.NONE);
+    }
+
+    /** A runtime that reports to these metrics and to {@code also} (tests, benchmarks). */
+    public EventbusRuntime newRuntime(DeliveryObserver also) {
+        return new EventbusRuntime(config, DeliveryObserver.both(metrics.observer(), also), clock,
+                List.of(metrics.grpcInterceptor()));
     }
 
     /**

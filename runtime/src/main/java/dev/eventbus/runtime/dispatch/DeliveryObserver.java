@@ -27,4 +27,39 @@ public interface DeliveryObserver {
 
     /** The entry's type is not one the handler consumes; acknowledged without a call. */
     default void skipped(Subscription subscription, Event event) {}
+
+    /** Tells {@code first}, then {@code second}. */
+    static DeliveryObserver both(DeliveryObserver first, DeliveryObserver second) {
+        return new DeliveryObserver() {
+            @Override
+            public void handled(Subscription s, Event e, long nanos) {
+                first.handled(s, e, nanos);
+                second.handled(s, e, nanos);
+            }
+
+            @Override
+            public void failed(Subscription s, Event e, Throwable error) {
+                first.failed(s, e, error);
+                second.failed(s, e, error);
+            }
+
+            @Override
+            public void retryScheduled(Subscription s, StreamEntry entry, java.time.Duration delay) {
+                first.retryScheduled(s, entry, delay);
+                second.retryScheduled(s, entry, delay);
+            }
+
+            @Override
+            public void deadLettered(Subscription s, StreamEntry entry, DeadLetterReason reason) {
+                first.deadLettered(s, entry, reason);
+                second.deadLettered(s, entry, reason);
+            }
+
+            @Override
+            public void skipped(Subscription s, Event e) {
+                first.skipped(s, e);
+                second.skipped(s, e);
+            }
+        };
+    }
 }

@@ -14,7 +14,6 @@ import dev.eventbus.runtime.failure.HandlerTimeoutException;
 import dev.eventbus.runtime.failure.Resolution;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -290,16 +289,11 @@ public final class Dispatcher {
 
         ClassLoader previous = worker.getContextClassLoader();
         worker.setContextClassLoader(handler.classLoader());
-        // One map set at once: five MDC.put calls cost five thread-local round trips per event.
-        Map<String, String> mdc = HashMap.newHashMap(5);
-        mdc.put("handler", handler.name());
-        mdc.put("plugin", handler.pluginId());
-        mdc.put("stream", entry.stream());
-        mdc.put("entry", entry.id());
-        mdc.put("event", event.id());
-        MDC.setContextMap(mdc);
         Throwable failure = null;
         try {
+            // Set at once from a small immutable map: five MDC.put calls cost ten thread-local round trips.
+            MDC.setContextMap(Map.of("handler", handler.name(), "plugin", handler.pluginId(),
+                    "stream", entry.stream(), "entry", entry.id(), "event", event.id()));
             handler.handler().handle(event, new DeliveryContext(handler, rpc, event, sub.group()));
         } catch (Throwable t) {
             failure = t;

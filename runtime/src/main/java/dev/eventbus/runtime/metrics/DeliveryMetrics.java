@@ -77,13 +77,21 @@ public final class DeliveryMetrics implements DeliveryObserver {
         of(sub);
     }
 
+    /** The milliseconds part of an entry id ("1700000000000-0"); 0 when it has none. No allocation. */
     static long appendedAt(String entryId) {
-        int dash = entryId.indexOf('-');
-        try {
-            return Long.parseLong(dash < 0 ? entryId : entryId.substring(0, dash));
-        } catch (NumberFormatException e) {
-            return 0L;
+        long millis = 0;
+        int n = entryId.length();
+        for (int i = 0; i < n; i++) {
+            char c = entryId.charAt(i);
+            if (c == '-') {
+                return i == 0 ? 0L : millis;
+            }
+            if (c < '0' || c > '9' || i >= 18) {
+                return 0L;
+            }
+            millis = millis * 10 + (c - '0');
         }
+        return n == 0 ? 0L : millis;
     }
 
     private static final class SubscriptionMeters {

@@ -108,6 +108,27 @@ class CoreFlowIT {
     }
 
     @Test
+    void aHandlersLogLinesCarryTheDeliveryInTheMdc() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                RecordingHandler.class);
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            installRecorder();
+            start(Map.of());
+            String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-log", "id", "evt-log",
+                    "log", "yes"));
+            Streams.await("the handler logged", Duration.ofSeconds(20), () -> !appender.list.isEmpty());
+            Map<String, String> mdc = appender.list.get(0).getMDCPropertyMap();
+            assertEquals(Map.of("handler", "recorder", "plugin", "recorder", "stream", "it-stream", "entry", id,
+                    "event", "evt-log"), mdc);
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
     void failingHandlerLeavesItsEntryPendingAndOthersFlow() throws Exception {
         installRecorder();
         start(Map.of());

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.admin.Operations;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.StreamEntry;
@@ -11,6 +12,7 @@ import dev.eventbus.runtime.consumer.Subscription;
 import dev.eventbus.runtime.dev.ChildJvm;
 import dev.eventbus.runtime.dispatch.DeliveryObserver;
 import dev.eventbus.runtime.failure.DeadLetterReason;
+import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import java.io.PrintStream;
@@ -98,7 +100,9 @@ final class DevCommand implements Callable<Integer> {
                     "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target", "127.0.0.1:" + port));
             RuntimeConfig config = new ConfigOptions().load(devConfig);
             Printout printout = new Printout(out);
-            try (EventbusRuntime runtime = new EventbusRuntime(config, printout, Clock.systemUTC())) {
+            Operations ops = new Operations(config, Clock.systemUTC());
+            try (EventbusRuntime runtime = ops.newRuntime(printout)) {
+                startOperations(ops, runtime, uri, out);
                 runtime.start();
                 runtime.pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
                 out.println("dev: runtime up with handlers " + runtime.handlers().stream().map(h -> h.name()).toList());
@@ -120,11 +124,27 @@ final class DevCommand implements Callable<Integer> {
                     new CountDownLatch(1).await();
                 }
                 return done ? 0 : 1;
+            } finally {
+                ops.close();
             }
         } finally {
             if (ownRedis != null) {
                 ownRedis.stop();
             }
+        }
+    }
+
+    /**
+     * The admin servers, as {@code run} has them, so {@code bin/eventbus status} and
+     * {@code plugins} show the story live. A port already taken (another runtime) costs only them.
+     */
+    private static void startOperations(Operations ops, EventbusRuntime runtime, String uri, PrintStream out) {
+        try {
+            ops.start(runtime);
+            out.println("dev: admin on 127.0.0.1:" + ops.httpPort() + " (HTTP) and 127.0.0.1:" + ops.grpcPort()
+                    + " (gRPC); live state: bin/eventbus status --redis " + RedisSettings.redact(uri));
+        } catch (OpsException e) {
+            out.println("dev: admin servers not started (" + e.getMessage() + "); the story goes on without them");
         }
     }
 

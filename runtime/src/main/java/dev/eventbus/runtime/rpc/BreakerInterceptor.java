@@ -10,7 +10,13 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 
-/** Reports each call's outcome to its service's {@link CircuitBreaker}. */
+/**
+ * Reports each call's outcome to its service's {@link CircuitBreaker}, and while the circuit is
+ * open fails calls at once with UNAVAILABLE without sending them: pausing the readers is not
+ * enough, since entries already read (read-ahead, retries) would still reach a service that is
+ * down or too slow, and a slow one applies calls its callers have given up on. A rejected call is
+ * not reported, so it does not keep the circuit open.
+ */
 final class BreakerInterceptor implements ClientInterceptor {
 
     private final CircuitBreaker breaker;
@@ -21,6 +27,10 @@ final class BreakerInterceptor implements ClientInterceptor {
 
     @Override
     public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+        if (breaker.readBudget() == 0) {
+            return new RejectedCall<>(Status.UNAVAILABLE.withDescription("circuit open for "
+                    + method.getServiceName() + ": not called until it half-opens"));
+        }
         return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
             @Override
             public void start(Listener<R> listener, Metadata headers) {
@@ -37,5 +47,32 @@ final class BreakerInterceptor implements ClientInterceptor {
                 }, headers);
             }
         };
+    }
+
+    /** A call that ends as soon as it starts, without reaching the channel. */
+    private static final class RejectedCall<Q, R> extends ClientCall<Q, R> {
+
+        private final Status status;
+
+        RejectedCall(Status status) {
+            this.status = status;
+        }
+
+        @Override
+        public void start(Listener<R> listener, Metadata headers) {
+            listener.onClose(status, new Metadata());
+        }
+
+        @Override
+        public void request(int numMessages) {}
+
+        @Override
+        public void cancel(String message, Throwable cause) {}
+
+        @Override
+        public void halfClose() {}
+
+        @Override
+        public void sendMessage(Q message) {}
     }
 }

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.internal.EntryIds;
 import java.util.Map;
 
 /**
@@ -51,11 +52,6 @@ public record StreamEntry(String stream, String id, Map<byte[], byte[]> fields, 
 
     /** Milliseconds part of the entry id: when Redis appended it. */
     public long appendedAtMillis() {
-        int dash = id.indexOf('-');
-        try {
-            return Long.parseLong(dash < 0 ? id : id.substring(0, dash));
-        } catch (NumberFormatException e) {
-            return 0L;
-        }
+        return EntryIds.millis(id);
     }
 }

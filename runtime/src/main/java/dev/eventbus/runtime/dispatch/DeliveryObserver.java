@@ -28,8 +28,11 @@ public interface DeliveryObserver {
     /** The entry's type is not one the handler consumes; acknowledged without a call. */
     default void skipped(Subscription subscription, Event event) {}
 
-    /** Tells {@code first}, then {@code second}. */
+    /** Tells {@code first}, then {@code second}; just {@code first} when there is no second. */
     static DeliveryObserver both(DeliveryObserver first, DeliveryObserver second) {
+        if (second == NONE) {
+            return first; // no extra call per event for the common case (bin/eventbus run)
+        }
         return new DeliveryObserver() {
             @Override
             public void handled(Subscription s, Event e, long nanos) {

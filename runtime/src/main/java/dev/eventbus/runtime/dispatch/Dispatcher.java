@@ -50,6 +50,8 @@ public final class Dispatcher {
      */
     public static final String TARGET_HEADER = "eventbus-target-handler";
 
+    private static final String TRIMMED_DETAIL = "entry was deleted or trimmed from the stream before it was acknowledged";
+
     /** How often running handlers are checked against their timeouts (the precision of a timeout). */
     private static final long WATCHDOG_PERIOD_MS = 50;
 
@@ -92,7 +94,7 @@ public final class Dispatcher {
             // other path can record this loss any more, so it is recorded even if the entry is
             // "on its way" elsewhere (that path's record is conditional on the entry being pending).
             deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
-                    "entry was deleted or trimmed from the stream before it was acknowledged",
+                    TRIMMED_DETAIL,
                     Resolution.releasing(release));
             return;
         }
@@ -114,7 +116,7 @@ public final class Dispatcher {
         };
         if (entry.isDeleted()) {
             deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
-                    "entry was deleted or trimmed from the stream before it was acknowledged", settled);
+                    TRIMMED_DETAIL, settled);
             return;
         }
         if (entry.origin().recovered() && entry.deliveries() > maxDeliveries) {
@@ -225,16 +227,8 @@ public final class Dispatcher {
     private void handle(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Semaphore running,
             Delivery delivery, Runnable forget, Resolution release) {
         delivery.assigned(Thread.currentThread());
-        try {
-            running.acquire();
-        } catch (InterruptedException e) {
+        if (!mayStart(running)) {
             forget.run(); // stopped before it started: the entry stays pending, handled after the restart
-            release.done(false);
-            return;
-        }
-        if (shuttingDown) {
-            running.release();
-            forget.run();
             release.done(false);
             return;
         }
@@ -269,6 +263,20 @@ public final class Dispatcher {
         }
         observer.failed(sub, event, failure);
         failures.onFailure(sub, entry, event, failure, release);
+    }
+
+    /** Takes a permit to run the handler; false (holding none) once shutdown has passed its grace. */
+    private boolean mayStart(Semaphore running) {
+        try {
+            running.acquire();
+        } catch (InterruptedException e) {
+            return false;
+        }
+        if (shuttingDown) {
+            running.release();
+            return false;
+        }
+        return true;
     }
 
     /** Runs the handler under the watchdog, in the plugin's class loader and logging context. */

@@ -8,6 +8,7 @@ import dev.eventbus.runtime.consumer.StreamEntry;
 import dev.eventbus.runtime.consumer.Subscription;
 import dev.eventbus.runtime.dispatch.DeliveryObserver;
 import dev.eventbus.runtime.failure.DeadLetterReason;
+import dev.eventbus.runtime.internal.EntryIds;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -36,7 +37,7 @@ public final class DeliveryMetrics implements DeliveryObserver {
         SubscriptionMeters m = of(sub);
         m.handled.mark();
         m.handlingTime.update(nanos, TimeUnit.NANOSECONDS);
-        long appended = appendedAt(event.entryId());
+        long appended = EntryIds.millis(event.entryId());
         if (appended > 0) {
             m.eventAge.update(Math.max(0, clock.millis() - appended), TimeUnit.MILLISECONDS);
         }
@@ -75,23 +76,6 @@ public final class DeliveryMetrics implements DeliveryObserver {
     /** Registers a subscription's metrics before its first event, so they show as zero. */
     public void register(Subscription sub) {
         of(sub);
-    }
-
-    /** The milliseconds part of an entry id ("1700000000000-0"); 0 when it has none. No allocation. */
-    static long appendedAt(String entryId) {
-        long millis = 0;
-        int n = entryId.length();
-        for (int i = 0; i < n; i++) {
-            char c = entryId.charAt(i);
-            if (c == '-') {
-                return i == 0 ? 0L : millis;
-            }
-            if (c < '0' || c > '9' || i >= 18) {
-                return 0L;
-            }
-            millis = millis * 10 + (c - '0');
-        }
-        return n == 0 ? 0L : millis;
     }
 
     private static final class SubscriptionMeters {

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.ops;
 
+import dev.eventbus.runtime.internal.EntryIds;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.ops;
 
+import dev.eventbus.runtime.internal.EntryIds;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisCommandExecutionException;

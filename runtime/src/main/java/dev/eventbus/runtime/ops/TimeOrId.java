@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.ops;
 
+import dev.eventbus.runtime.internal.EntryIds;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -24,7 +24,8 @@ public final class CircuitBreaker {
     private final Duration openFor;
     private final Clock clock;
     private int consecutiveFailures;
-    private Instant openUntil;
+    /** Volatile: read without the lock by every call ({@link #readBudget}); written under it. */
+    private volatile Instant openUntil;
 
     public CircuitBreaker(String service, int threshold, Duration openFor, Clock clock) {
         this.service = service;
@@ -34,11 +35,12 @@ public final class CircuitBreaker {
     }
 
     /** Entries its callers may take now: unbounded when closed, none when open, one when probing. */
-    public synchronized int readBudget() {
-        if (openUntil == null) {
+    public int readBudget() {
+        Instant until = openUntil;
+        if (until == null) {
             return Integer.MAX_VALUE;
         }
-        return clock.instant().isBefore(openUntil) ? 0 : 1;
+        return clock.instant().isBefore(until) ? 0 : 1;
     }
 
     /** Where the circuit stands now (for operators; the read path uses {@link #readBudget()}). */

@@ -36,14 +36,4 @@ class ThinnedReservoirTest {
         assertEquals(5, inner.size());
         assertEquals(5000, thinned.getSnapshot().getMax());
     }
-
-    @Test
-    void entryIdTimeIsParsedWithoutGarbageAndBadIdsGiveZero() {
-        assertEquals(1_700_000_000_123L, DeliveryMetrics.appendedAt("1700000000123-7"));
-        assertEquals(42L, DeliveryMetrics.appendedAt("42"));
-        assertEquals(0L, DeliveryMetrics.appendedAt("-1"));
-        assertEquals(0L, DeliveryMetrics.appendedAt("12a4-0"));
-        assertEquals(0L, DeliveryMetrics.appendedAt(""));
-        assertEquals(0L, DeliveryMetrics.appendedAt("99999999999999999999-0"));
-    }
 }

@@ -19,11 +19,8 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class BreakerInterceptorTest {
 
     private final AtomicInteger received = new AtomicInteger();
-    private final MovableClock clock = new MovableClock();
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final CircuitBreaker breaker = new CircuitBreaker("grpc.health.v1.Health", 1, Duration.ofSeconds(5), clock);
     private final Server server;
     private final ManagedChannel channel;
@@ -83,28 +80,5 @@ class BreakerInterceptorTest {
         call();
         assertEquals(2, received.get());
         assertEquals(Integer.MAX_VALUE, breaker.readBudget());
-    }
-
-    private static final class MovableClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -2,41 +2,14 @@ package dev.eventbus.runtime.rpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** What operators see of a breaker ({@link CircuitBreaker#circuit()}) always matches what readers are allowed. */
 class CircuitBreakerTest {
 
-    /** A clock the test moves. */
-    private static final class SettableClock extends Clock {
-        private Instant now = Instant.parse("2025-06-10T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    private final SettableClock clock = new SettableClock();
+    private final MovableClock clock = new MovableClock(Instant.parse("2025-06-10T12:00:00Z"));
     private final CircuitBreaker breaker = new CircuitBreaker("orders.v1.OrderService", 3, Duration.ofSeconds(10), clock);
 
     private void expect(Circuit.State state, int failures, Duration halfOpenIn, int budget) {

@@ -120,8 +120,8 @@ public final class EventbusRuntime implements AutoCloseable {
         var failures = new RetryingFailureHandler(name -> policies.computeIfAbsent(name,
                 n -> new ExponentialBackoffRetryPolicy(config.handler(n).retry(), ThreadLocalRandom.current()::nextDouble)),
                 retryStore, deadLetters, observer, clock);
-        // A virtual thread per event, started directly: an executor service would track every thread
-        // in one shared set, a contended update per event. The dispatcher interrupts its own at shutdown.
+        // Virtual threads for the dispatcher's workers, started directly: an executor service would
+        // track every thread in one more shared set. The dispatcher interrupts its own at shutdown.
         ThreadFactory workerThreads = Thread.ofVirtual().name("eventbus-worker").factory();
         Executor workers = task -> workerThreads.newThread(task).start();
         var timerPool = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("eventbus-timers").daemon(true).factory());

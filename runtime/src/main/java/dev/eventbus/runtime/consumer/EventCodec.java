@@ -19,6 +19,8 @@ import java.util.Map;
  */
 public final class EventCodec {
 
+    private static final byte[] NO_BYTES = new byte[0];
+
     private final int maxEventBytes;
 
     public EventCodec(int maxEventBytes) {
@@ -32,11 +34,11 @@ public final class EventCodec {
     public Event decode(StreamEntry entry, int attempt) throws MalformedEntryException {
         String type = null, id = null, subject = null, source = null, time = null;
         String contentType = null, traceparent = null;
-        byte[] data = new byte[0];
+        byte[] data = NO_BYTES;
         Map<String, String> headers = Map.of();
         long size = 0; // summed in the same pass: a second walk over the fields costs as much again
         for (Map.Entry<byte[], byte[]> field : entry.fields().entrySet()) {
-            byte[] raw = field.getValue() == null ? new byte[0] : field.getValue();
+            byte[] raw = field.getValue() == null ? NO_BYTES : field.getValue();
             size += field.getKey().length + raw.length;
             if (size > maxEventBytes) {
                 throw new MalformedEntryException(DeadLetterReason.TOO_LARGE, "entry is " + entry.sizeInBytes()
@@ -48,14 +50,14 @@ public final class EventCodec {
                 continue;
             }
             if (known == null) {
-                String name = text(field.getKey(), "a field name");
+                String name = text(field.getKey(), null);
                 if (headers.isEmpty()) {
                     headers = new HashMap<>();
                 }
-                headers.put(name, text(raw, "field '" + name + "'"));
+                headers.put(name, text(raw, name));
                 continue;
             }
-            String value = text(raw, "field '" + known.wireName + "'");
+            String value = text(raw, known.wireName);
             switch (known) {
                 case TYPE -> type = value;
                 case ID -> id = value;
@@ -109,7 +111,8 @@ public final class EventCodec {
         return true;
     }
 
-    private static String text(byte[] bytes, String what) throws MalformedEntryException {
+    /** @param field the field whose value this is, or null for a field name (only for the error) */
+    private static String text(byte[] bytes, String field) throws MalformedEntryException {
         if (isAscii(bytes)) {
             return new String(bytes, StandardCharsets.US_ASCII); // the common case, without a decoder
         }
@@ -120,7 +123,8 @@ public final class EventCodec {
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new MalformedEntryException(DeadLetterReason.DECODE, what + " is not valid UTF-8");
+            throw new MalformedEntryException(DeadLetterReason.DECODE,
+                    (field == null ? "a field name" : "field '" + field + "'") + " is not valid UTF-8");
         }
     }
 }

@@ -2,11 +2,11 @@ package dev.eventbus.runtime.dispatch;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.Executor;
 
 /**
  * What one subscription has on its way through the dispatcher: the entries it holds (read and
- * waiting for a worker, or running) and the permits of its running handlers.
+ * waiting for a worker, or running) and the workers that run its handler.
  *
  * <p>Holding and running are counted apart on purpose: the reader may read ahead of free workers
  * (bigger reads, fewer round trips), while {@code max-in-flight} still caps how many handler calls
@@ -16,9 +16,9 @@ import java.util.concurrent.Semaphore;
 final class Bulkhead {
 
     final Map<String, Delivery> deliveries = new ConcurrentHashMap<>();
-    final Semaphore running;
+    final WorkerPool workers;
 
-    Bulkhead(int maxInFlight) {
-        this.running = new Semaphore(maxInFlight);
+    Bulkhead(Executor threads, int maxInFlight) {
+        this.workers = new WorkerPool(threads, maxInFlight);
     }
 }

@@ -41,8 +41,12 @@ final class Delivery {
         this.worker = thread;
     }
 
-    /** The handler returned (or threw); the watchdog leaves the worker alone. */
-    void finished(long now) {
+    /**
+     * The handler returned (or threw); the watchdog leaves the worker alone. Locked with
+     * {@link #check}: once this returns, no timeout interrupt of this delivery can reach the
+     * worker, which goes on to other entries.
+     */
+    synchronized void finished(long now) {
         endNanos = now;
         worker = null;
     }
@@ -69,8 +73,12 @@ final class Delivery {
         }
         long elapsed = now - startNanos;
         if (elapsed > timeoutNanos && !interrupted) {
-            interrupted = true;
-            t.interrupt();
+            synchronized (this) {
+                if (worker == t) {
+                    interrupted = true;
+                    t.interrupt();
+                }
+            }
         }
         if (elapsed > timeoutNanos + abandonNanos && worker != null && decide()) {
             onAbandon.run();

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -56,7 +55,7 @@ public final class Dispatcher {
     private static final long WATCHDOG_PERIOD_MS = 50;
 
     private final EventCodec codec;
-    private final Executor workers;
+    private final Executor threads;
     private final ScheduledExecutorService timers;
     private final RpcChannelRegistry rpc;
     private final Acknowledger acks;
@@ -71,11 +70,11 @@ public final class Dispatcher {
     private final AbandonedWorkers abandoned = new AbandonedWorkers();
     private volatile boolean shuttingDown;
 
-    public Dispatcher(EventCodec codec, Executor workers, ScheduledExecutorService timers, RpcChannelRegistry rpc,
+    public Dispatcher(EventCodec codec, Executor threads, ScheduledExecutorService timers, RpcChannelRegistry rpc,
             Acknowledger acks, DeadLetterSink deadLetters, FailureHandler failures, RetryStore retries,
             DeliveryObserver observer, Function<String, HandlerSettings> settings, int maxDeliveries) {
         this.codec = codec;
-        this.workers = workers;
+        this.threads = threads;
         this.timers = timers;
         this.rpc = rpc;
         this.acks = acks;
@@ -101,7 +100,7 @@ public final class Dispatcher {
         HandlerSettings limits = settings.apply(sub.handler().name());
         Bulkhead bulkhead = bulkheads.get(sub.name());
         if (bulkhead == null) {
-            bulkhead = bulkheads.computeIfAbsent(sub.name(), k -> new Bulkhead(limits.maxInFlight()));
+            bulkhead = bulkheads.computeIfAbsent(sub.name(), k -> new Bulkhead(threads, limits.maxInFlight()));
         }
         Map<String, Delivery> ids = bulkhead.deliveries;
         Delivery delivery = new Delivery();
@@ -125,13 +124,17 @@ public final class Dispatcher {
                             + maxDeliveries + "): it may be crashing its consumer", settled);
             return;
         }
-        Semaphore running = bulkhead.running;
+        WorkerPool workers = bulkhead.workers;
         if (!limits.orderedBySubject()) {
             // Decoded on the worker: the reader, one thread for the whole subscription, stays free to read.
             workers.execute(() -> {
+                if (shuttingDown) {
+                    settled.done(false); // not started: the entry stays pending, handled after the restart
+                    return;
+                }
                 Event event = admit(sub, entry, settled);
                 if (event != null) {
-                    handle(sub, entry, event, limits, running, delivery, forget, Resolution.releasing(release));
+                    handle(sub, entry, event, limits, delivery, forget, Resolution.releasing(release));
                 }
             });
             return;
@@ -141,12 +144,11 @@ public final class Dispatcher {
             return;
         }
         if (event.subject() == null) {
-            workers.execute(() -> handle(sub, entry, event, limits, running, delivery, forget,
-                    Resolution.releasing(release)));
+            workers.execute(() -> handle(sub, entry, event, limits, delivery, forget, Resolution.releasing(release)));
             return;
         }
         SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
-        lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, limits, running, delivery, forget,
+        lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, limits, delivery, forget,
                 resolved -> {
                     lane.finished(event.subject(), entry.id(), resolved);
                     release.run();
@@ -216,28 +218,25 @@ public final class Dispatcher {
         shuttingDown = true;
         for (Bulkhead b : bulkheads.values()) {
             b.deliveries.values().forEach(Delivery::interrupt);
+            b.workers.runQueuedHere();
         }
     }
 
     /**
-     * @param running the subscription's handler permits (max-in-flight); held while the handler runs
+     * Runs on one of the subscription's workers, which caps how many run at once (max-in-flight).
+     *
      * @param forget called once the outcome is decided: the entry is no longer "being handled here"
      * @param release told once the worker is done (its slot is free) and whether the outcome is final
      */
-    private void handle(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Semaphore running,
-            Delivery delivery, Runnable forget, Resolution release) {
+    private void handle(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery,
+            Runnable forget, Resolution release) {
         delivery.assigned(Thread.currentThread());
-        if (!mayStart(running)) {
+        if (shuttingDown) {
             forget.run(); // stopped before it started: the entry stays pending, handled after the restart
             release.done(false);
             return;
         }
-        Throwable failure;
-        try {
-            failure = call(sub, entry, event, limits, delivery, forget);
-        } finally {
-            running.release();
-        }
+        Throwable failure = call(sub, entry, event, limits, delivery, forget);
         if (!delivery.decide()) {
             abandoned.ended(sub.handler().name());
             release.done(false); // abandoned earlier: the outcome is decided, only the slot was still taken
@@ -265,20 +264,6 @@ public final class Dispatcher {
         failures.onFailure(sub, entry, event, failure, release);
     }
 
-    /** Takes a permit to run the handler; false (holding none) once shutdown has passed its grace. */
-    private boolean mayStart(Semaphore running) {
-        try {
-            running.acquire();
-        } catch (InterruptedException e) {
-            return false;
-        }
-        if (shuttingDown) {
-            running.release();
-            return false;
-        }
-        return true;
-    }
-
     /** Runs the handler under the watchdog, in the plugin's class loader and logging context. */
     private Throwable call(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery,
             Runnable forget) {
@@ -299,9 +284,13 @@ public final class Dispatcher {
         worker.setContextClassLoader(handler.classLoader());
         Throwable failure = null;
         try {
-            // Set at once from a small immutable map: five MDC.put calls cost ten thread-local round trips.
-            MDC.setContextMap(Map.of("handler", handler.name(), "plugin", handler.pluginId(),
-                    "stream", entry.stream(), "entry", entry.id(), "event", event.id()));
+            // Put one by one: on a worker that already ran an event, a thread-local round trip is
+            // cheap, while a whole map (setContextMap) is built twice, once here and once as a copy.
+            MDC.put("handler", handler.name());
+            MDC.put("plugin", handler.pluginId());
+            MDC.put("stream", entry.stream());
+            MDC.put("entry", entry.id());
+            MDC.put("event", event.id());
             handler.handler().handle(event, new DeliveryContext(handler, rpc, event, sub.group()));
         } catch (Throwable t) {
             failure = t;
@@ -324,6 +313,7 @@ public final class Dispatcher {
                 for (Delivery d : b.deliveries.values()) {
                     d.check(now);
                 }
+                b.workers.unstick();
             }
         } catch (Throwable t) {
             LOG.warn("timeout watchdog: {}", t.toString());

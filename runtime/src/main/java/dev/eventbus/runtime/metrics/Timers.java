@@ -1,6 +1,10 @@
 package dev.eventbus.runtime.metrics;
 
+import com.codahale.metrics.Clock;
+import com.codahale.metrics.Histogram;
 import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.Reservoir;
 import com.codahale.metrics.Timer;
 
 /**
@@ -14,6 +18,23 @@ final class Timers {
     private Timers() {}
 
     static Timer lockFree() {
-        return new Timer(new ThinnedReservoir(LockFreeExponentiallyDecayingReservoir.builder().build()));
+        return new Timer(lockFreeReservoir());
+    }
+
+    /** For durations in nanoseconds, as a {@link Timer} keeps them. */
+    static Histogram lockFreeHistogram() {
+        return new Histogram(lockFreeReservoir());
+    }
+
+    /**
+     * A timer whose count and rates are those of {@code meter}, marked elsewhere or by this timer's
+     * updates: for a timer that counts the same events as a meter already does.
+     */
+    static Timer counting(Meter meter, Histogram durationsNanos) {
+        return new Timer(meter, durationsNanos, Clock.defaultClock());
+    }
+
+    private static Reservoir lockFreeReservoir() {
+        return new ThinnedReservoir(LockFreeExponentiallyDecayingReservoir.builder().build());
     }
 }

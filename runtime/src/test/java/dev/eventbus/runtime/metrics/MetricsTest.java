@@ -83,6 +83,8 @@ class MetricsTest {
         assertTrue(text.contains("eventbus_handler_trimmed_total{handler=\"beta\",plugin=\"plug\",stream=\"s1\"} 1.0"), text);
         assertTrue(text.contains("eventbus_handler_skipped_total{handler=\"alpha\",plugin=\"plug\",stream=\"s1\"} 1.0"), text);
         assertTrue(text.contains("eventbus_handler_handling_seconds_count{handler=\"alpha\",plugin=\"plug\",stream=\"s1\"} 3"), text);
+        // One meter counts handled events for all three: each of the three is counted once.
+        assertTrue(text.contains("eventbus_handler_event_age_seconds_count{handler=\"alpha\",plugin=\"plug\",stream=\"s1\"} 3"), text);
         // Event age: the clock says 10 s, the entries were appended at 7.5 s.
         assertTrue(text.contains("eventbus_handler_event_age_seconds{handler=\"alpha\",plugin=\"plug\",stream=\"s1\",quantile=\"0.5\"} 2.5"), text);
         assertEquals(1, text.lines().filter(l -> l.startsWith("# TYPE eventbus_handler_handled")).count(),

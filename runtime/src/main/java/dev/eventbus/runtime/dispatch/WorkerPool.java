@@ -1,0 +1,156 @@
+package dev.eventbus.runtime.dispatch;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The workers of one subscription: at most {@code limit} threads (max-in-flight), each taking
+ * queued tasks one after another until none is left, then ending.
+ *
+ * <p>A thread per task costs a thread start, a fresh thread-local map for the logging context and
+ * an entry in the JVM's thread registry: more than a fast handler itself. So the pool grows only
+ * when the queue would otherwise wait: when the tasks queued, at the recent mean task time, would
+ * keep the current workers busy for longer than {@value #GROW_AFTER_NANOS} ns. A slow handler
+ * (a gRPC call) gets a worker per task at once, up to the limit; a no-op one runs a read's worth
+ * of events on a handful of threads. The mean is only a guess: a queue that did not move for one
+ * {@link #unstick() check} gets workers for all it holds, so a handler that turns slow delays the
+ * events behind it by one check period at most.
+ *
+ * <p>Thread-safe.
+ */
+final class WorkerPool implements Executor {
+
+    /** How long queued tasks may wait for a busy worker before another worker starts. */
+    static final long GROW_AFTER_NANOS = 100_000;
+
+    private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong offered = new AtomicLong();
+    private final AtomicLong taken = new AtomicLong();
+    private final AtomicInteger workers = new AtomicInteger();
+    private final Executor threads;
+    private final int limit;
+    private final LongSupplier nanoTime;
+    /** Recent mean time of a task, ns; negative until one finished (then every task may start a worker). */
+    private volatile long meanNanos = -1;
+    private long takenAtLastCheck;
+
+    /**
+     * @param threads starts each worker on a thread of its own
+     * @param limit how many tasks may run at once
+     */
+    WorkerPool(Executor threads, int limit) {
+        this(threads, limit, System::nanoTime);
+    }
+
+    WorkerPool(Executor threads, int limit, LongSupplier nanoTime) {
+        this.threads = threads;
+        this.limit = limit;
+        this.nanoTime = nanoTime;
+    }
+
+    /** Runs the task when a worker is free; starts a worker if it would wait too long for one. */
+    @Override
+    public void execute(Runnable task) {
+        queue.offer(task);
+        offered.incrementAndGet();
+        for (;;) {
+            int w = workers.get();
+            if (w >= limit || (w > 0 && !backlogged(w))) {
+                return;
+            }
+            if (workers.compareAndSet(w, w + 1)) {
+                start();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Called periodically: when the queue holds tasks and none was taken since the last call,
+     * the workers are stuck in slow tasks, so more start, one per queued task up to the limit.
+     */
+    void unstick() {
+        long t = taken.get();
+        long waiting = offered.get() - t;
+        boolean stuck = waiting > 0 && t == takenAtLastCheck;
+        takenAtLastCheck = t;
+        while (stuck && waiting-- > 0) {
+            int w = workers.get();
+            if (w >= limit) {
+                return;
+            }
+            if (workers.compareAndSet(w, w + 1)) {
+                start();
+            }
+        }
+    }
+
+    /**
+     * Runs every queued task on the calling thread: at shutdown, when tasks end without calling
+     * their handler, and the workers may all be stuck in handlers that ignore interrupts.
+     */
+    void runQueuedHere() {
+        Runnable task;
+        while ((task = queue.poll()) != null) {
+            taken.incrementAndGet();
+            task.run();
+        }
+    }
+
+    /** Workers now: running a task, or about to take one or end. */
+    int workers() {
+        return workers.get();
+    }
+
+    private boolean backlogged(int w) {
+        long mean = meanNanos;
+        return mean < 0 || (offered.get() - taken.get()) * mean > GROW_AFTER_NANOS * w;
+    }
+
+    private void start() {
+        try {
+            threads.execute(this::work);
+        } catch (RuntimeException | Error e) {
+            workers.decrementAndGet();
+            throw e;
+        }
+    }
+
+    private void work() {
+        do {
+            Runnable task;
+            while ((task = queue.poll()) != null) {
+                taken.incrementAndGet();
+                long start = nanoTime.getAsLong();
+                try {
+                    task.run();
+                } catch (Throwable t) {
+                    // Tasks decide every outcome themselves; this only keeps the worker alive.
+                    Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), t);
+                }
+                long mean = meanNanos;
+                long took = nanoTime.getAsLong() - start;
+                meanNanos = mean < 0 ? took : mean + (took - mean) / 8;
+            }
+            workers.decrementAndGet();
+            // A task offered between the last poll and the decrement may have seen this worker and
+            // started none: take it back on, unless the pool is full again.
+        } while (!queue.isEmpty() && rejoin());
+    }
+
+    private boolean rejoin() {
+        for (;;) {
+            int w = workers.get();
+            if (w >= limit) {
+                return false;
+            }
+            if (workers.compareAndSet(w, w + 1)) {
+                return true;
+            }
+        }
+    }
+}

@@ -16,6 +16,10 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandKeyword;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.models.stream.PendingMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -196,13 +200,13 @@ public final class StreamConsumer {
         if (stopping) {
             return List.of();
         }
-        List<StreamMessage<byte[], byte[]>> messages = redis.xreadgroup(consumer,
-                XReadArgs.Builder.count(count).block(settings.block()), StreamOffset.lastConsumed(stream));
-        List<StreamEntry> entries = new ArrayList<>(messages.size());
-        for (StreamMessage<byte[], byte[]> m : messages) {
-            entries.add(new StreamEntry(sub.stream(), m.getId(), m.getBody(), 1, StreamEntry.Origin.NEW));
-        }
-        return entries;
+        // The hot path: decoded straight into entries (NewEntriesOutput), not through StreamMessage.
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .add(CommandKeyword.GROUP).add(consumer.getGroup()).add(consumer.getName())
+                .add(CommandKeyword.COUNT).add(count)
+                .add(CommandKeyword.BLOCK).add(settings.block().toMillis())
+                .add("STREAMS").addKey(stream).add(">");
+        return redis.dispatch(CommandType.XREADGROUP, new NewEntriesOutput(sub.stream(), StreamEntry.Origin.NEW), args);
     }
 
     /** History reads do not say how often an entry was delivered; XPENDING does. */

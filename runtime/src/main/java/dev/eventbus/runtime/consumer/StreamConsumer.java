@@ -54,6 +54,8 @@ public final class StreamConsumer {
     private final ConsumerSettings settings;
     private final Dispatcher dispatcher;
     private final WorkerSlots slots;
+    /** Frees one slot; made once, as every entry read is handed over with it. */
+    private final Runnable release;
     private final IntSupplier budget;
     private final RetryStore retryStore;
     private final RetryPoller retries;
@@ -80,6 +82,7 @@ public final class StreamConsumer {
         this.settings = settings;
         this.dispatcher = dispatcher;
         this.slots = new WorkerSlots(maxInFlight + settings.readAhead());
+        this.release = slots::release;
         this.budget = budget;
         this.stream = Bytes.utf8(sub.stream());
         this.retryStore = retryStore;
@@ -177,7 +180,7 @@ public final class StreamConsumer {
         List<StreamEntry> entries = read(Math.min(free, allowed));
         slots.take(entries.size());
         for (StreamEntry entry : entries) {
-            dispatcher.dispatch(sub, entry, slots::release);
+            dispatcher.dispatch(sub, entry, release);
         }
         if (allowed == 1) {
             Thread.sleep(200); // probing a service that was down: one entry at a time

@@ -1,5 +1,10 @@
 package dev.eventbus.runtime.dispatch;
 
+import dev.eventbus.api.Event;
+import dev.eventbus.runtime.config.HandlerSettings;
+import dev.eventbus.runtime.consumer.StreamEntry;
+import dev.eventbus.runtime.consumer.Subscription;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -9,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Delivery {
 
+    private final Map<String, Delivery> holder;
+    private final String entryId;
     private final AtomicBoolean decided = new AtomicBoolean();
     private volatile Thread assigned;
     private volatile Thread worker;
@@ -16,8 +23,26 @@ final class Delivery {
     private volatile long timeoutNanos;
     private volatile long abandonNanos;
     private volatile boolean interrupted;
-    private volatile Runnable onAbandon;
     private long endNanos;
+    /** What the running handler works on, for the watchdog when it abandons the worker. */
+    private volatile Subscription subscription;
+    private volatile StreamEntry entry;
+    private volatile Event event;
+    private volatile HandlerSettings limits;
+
+    /**
+     * @param holder the in-flight entries of the subscription, where this delivery is put under
+     *     its entry id while the entry is "being handled here"
+     */
+    Delivery(Map<String, Delivery> holder, String entryId) {
+        this.holder = holder;
+        this.entryId = entryId;
+    }
+
+    /** Takes the entry off the subscription's in-flight entries (once its outcome is decided). */
+    void forget() {
+        holder.remove(entryId, this);
+    }
 
     /** A worker took the entry (it may still wait for a permit to run the handler). */
     void assigned(Thread thread) {
@@ -33,12 +58,32 @@ final class Delivery {
     }
 
     /** The worker starts the handler; from now on the watchdog times it. */
-    void started(Thread thread, long now, long timeout, long abandonAfter, Runnable abandon) {
+    void started(Thread thread, long now, Subscription subscription, StreamEntry entry, Event event,
+            HandlerSettings limits) {
         this.startNanos = now;
-        this.timeoutNanos = timeout;
-        this.abandonNanos = abandonAfter;
-        this.onAbandon = abandon;
+        this.timeoutNanos = limits.timeout().toNanos();
+        this.abandonNanos = limits.abandonAfter().toNanos();
+        this.subscription = subscription;
+        this.entry = entry;
+        this.event = event;
+        this.limits = limits;
         this.worker = thread;
+    }
+
+    Subscription subscription() {
+        return subscription;
+    }
+
+    StreamEntry entry() {
+        return entry;
+    }
+
+    Event event() {
+        return event;
+    }
+
+    HandlerSettings limits() {
+        return limits;
     }
 
     /**
@@ -65,11 +110,16 @@ final class Delivery {
         return interrupted;
     }
 
-    /** Called by the watchdog: interrupts past the timeout, abandons past timeout + abandon-after. */
-    void check(long now) {
+    /**
+     * Called by the watchdog: interrupts past the timeout; past timeout + abandon-after, decides
+     * the outcome as abandoned.
+     *
+     * @return true when the worker is abandoned now: the caller fails the entry as a timeout
+     */
+    boolean check(long now) {
         Thread t = worker;
         if (t == null) {
-            return;
+            return false;
         }
         long elapsed = now - startNanos;
         if (elapsed > timeoutNanos && !interrupted) {
@@ -80,8 +130,6 @@ final class Delivery {
                 }
             }
         }
-        if (elapsed > timeoutNanos + abandonNanos && worker != null && decide()) {
-            onAbandon.run();
-        }
+        return elapsed > timeoutNanos + abandonNanos && worker != null && decide();
     }
 }

@@ -103,78 +103,86 @@ public final class Dispatcher {
             bulkhead = bulkheads.computeIfAbsent(sub.name(), k -> new Bulkhead(threads, limits.maxInFlight()));
         }
         Map<String, Delivery> ids = bulkhead.deliveries;
-        Delivery delivery = new Delivery();
+        Delivery delivery = new Delivery(ids, entry.id());
         if (ids.putIfAbsent(entry.id(), delivery) != null) {
             release.run(); // already on its way here (reclaimed, retried or re-read while in flight)
             return;
         }
-        Runnable forget = () -> ids.remove(entry.id(), delivery);
-        Resolution settled = resolved -> {
-            forget.run();
-            release.run();
-        };
         if (entry.isDeleted()) {
             deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
-                    TRIMMED_DETAIL, settled);
+                    TRIMMED_DETAIL, settled(delivery, release));
             return;
         }
         if (entry.origin().recovered() && entry.deliveries() > maxDeliveries) {
             deadLetters.deadLetter(sub, entry, DeadLetterReason.MAX_DELIVERIES, entry.deliveries(), null, null,
                     "delivered " + entry.deliveries() + " times without an outcome (recovery.max-deliveries = "
-                            + maxDeliveries + "): it may be crashing its consumer", settled);
+                            + maxDeliveries + "): it may be crashing its consumer", settled(delivery, release));
             return;
         }
         WorkerPool workers = bulkhead.workers;
         if (!limits.orderedBySubject()) {
             // Decoded on the worker: the reader, one thread for the whole subscription, stays free to read.
-            workers.execute(() -> {
-                if (shuttingDown) {
-                    settled.done(false); // not started: the entry stays pending, handled after the restart
-                    return;
-                }
-                Event event = admit(sub, entry, settled);
-                if (event != null) {
-                    handle(sub, entry, event, limits, delivery, forget, Resolution.releasing(release));
-                }
-            });
+            workers.execute(() -> start(sub, entry, limits, delivery, release));
             return;
         }
-        Event event = admit(sub, entry, settled); // on the reader: lanes need the subject in stream order
+        Event event = admit(sub, entry, delivery, release); // on the reader: lanes need the subject in stream order
         if (event == null) {
             return;
         }
         if (event.subject() == null) {
-            workers.execute(() -> handle(sub, entry, event, limits, delivery, forget, Resolution.releasing(release)));
+            workers.execute(() -> handle(sub, entry, event, limits, delivery, Resolution.releasing(release)));
             return;
         }
         SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
-        lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, limits, delivery, forget,
+        lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, limits, delivery,
                 resolved -> {
                     lane.finished(event.subject(), entry.id(), resolved);
                     release.run();
                 }));
     }
 
+    /** An entry of an unordered subscription, on its worker. */
+    private void start(Subscription sub, StreamEntry entry, HandlerSettings limits, Delivery delivery,
+            Runnable release) {
+        if (shuttingDown) {
+            settled(delivery, release).done(false); // not started: the entry stays pending, handled after the restart
+            return;
+        }
+        Event event = admit(sub, entry, delivery, release);
+        if (event != null) {
+            handle(sub, entry, event, limits, delivery, Resolution.releasing(release));
+        }
+    }
+
+    /** For an entry whose outcome is decided before its handler runs: it leaves the dispatcher. */
+    private static Resolution settled(Delivery delivery, Runnable release) {
+        return resolved -> {
+            delivery.forget();
+            release.run();
+        };
+    }
+
     /**
      * Decodes the entry and decides whether this handler takes it.
      *
      * @return the event, or null when the entry was dead-lettered (malformed) or acknowledged
-     *     without a call (a type the handler does not take, or redriven for another handler);
-     *     {@code settled} has been told then
+     *     without a call (a type the handler does not take, or redriven for another handler); it
+     *     has left the dispatcher then
      */
-    private Event admit(Subscription sub, StreamEntry entry, Resolution settled) {
+    private Event admit(Subscription sub, StreamEntry entry, Delivery delivery, Runnable release) {
         Event event;
         try {
             event = codec.decode(entry, Math.max(1, entry.deliveries()));
         } catch (MalformedEntryException e) {
-            deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, null, e.getMessage(), settled);
+            deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, null, e.getMessage(),
+                    settled(delivery, release));
             return null;
         }
         String target = event.headers().get(TARGET_HEADER);
         if (!sub.types().contains(event.type()) || (target != null && !target.equals(sub.group()))) {
             acks.ack(entry.stream(), sub.group(), entry.id());
             observer.skipped(sub, event);
-            settled.done(true);
+            settled(delivery, release).done(true);
             return null;
         }
         return event;
@@ -225,24 +233,23 @@ public final class Dispatcher {
     /**
      * Runs on one of the subscription's workers, which caps how many run at once (max-in-flight).
      *
-     * @param forget called once the outcome is decided: the entry is no longer "being handled here"
      * @param release told once the worker is done (its slot is free) and whether the outcome is final
      */
     private void handle(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery,
-            Runnable forget, Resolution release) {
+            Resolution release) {
         delivery.assigned(Thread.currentThread());
         if (shuttingDown) {
-            forget.run(); // stopped before it started: the entry stays pending, handled after the restart
+            delivery.forget(); // stopped before it started: the entry stays pending, handled after the restart
             release.done(false);
             return;
         }
-        Throwable failure = call(sub, entry, event, limits, delivery, forget);
+        Throwable failure = call(sub, entry, event, limits, delivery);
         if (!delivery.decide()) {
             abandoned.ended(sub.handler().name());
             release.done(false); // abandoned earlier: the outcome is decided, only the slot was still taken
             return;
         }
-        forget.run();
+        delivery.forget(); // the outcome is decided: the entry is no longer "being handled here"
         if (failure == null) {
             acks.ack(entry.stream(), sub.group(), entry.id());
             if (event.attempt() > 1) {
@@ -265,20 +272,10 @@ public final class Dispatcher {
     }
 
     /** Runs the handler under the watchdog, in the plugin's class loader and logging context. */
-    private Throwable call(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery,
-            Runnable forget) {
+    private Throwable call(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery) {
         var handler = sub.handler();
         Thread worker = Thread.currentThread();
-        long start = System.nanoTime();
-        delivery.started(worker, start, limits.timeout().toNanos(), limits.abandonAfter().toNanos(), () -> {
-            forget.run();
-            abandoned.abandoned(handler.name());
-            LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
-                    + "until it ends", handler.name(), entry.stream(), entry.id(), limits.abandonAfter());
-            HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
-            observer.failed(sub, event, timeout);
-            failures.onFailure(sub, entry, event, timeout, resolved -> { });
-        });
+        delivery.started(worker, System.nanoTime(), sub, entry, event, limits);
 
         ClassLoader previous = worker.getContextClassLoader();
         worker.setContextClassLoader(handler.classLoader());
@@ -305,13 +302,33 @@ public final class Dispatcher {
         return failure;
     }
 
+    /**
+     * The worker ignored its interrupt past abandon-after: the entry fails as a timeout now, while
+     * the worker keeps its slot until it really ends.
+     */
+    private void abandon(Delivery d) {
+        Subscription sub = d.subscription();
+        StreamEntry entry = d.entry();
+        HandlerSettings limits = d.limits();
+        String handler = sub.handler().name();
+        d.forget();
+        abandoned.abandoned(handler);
+        LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
+                + "until it ends", handler, entry.stream(), entry.id(), limits.abandonAfter());
+        HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
+        observer.failed(sub, d.event(), timeout);
+        failures.onFailure(sub, entry, d.event(), timeout, resolved -> { });
+    }
+
     /** The timeout watchdog: one pass over every in-flight delivery, instead of timers per event. */
     private void checkTimeouts() {
         try {
             long now = System.nanoTime();
             for (Bulkhead b : bulkheads.values()) {
                 for (Delivery d : b.deliveries.values()) {
-                    d.check(now);
+                    if (d.check(now)) {
+                        abandon(d);
+                    }
                 }
                 b.workers.unstick();
             }

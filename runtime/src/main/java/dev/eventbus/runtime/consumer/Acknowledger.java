@@ -37,12 +37,11 @@ public final class Acknowledger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Acknowledger.class);
 
-    private record Target(String stream, String group) {}
-
     private final RedisAsyncCommands<byte[], byte[]> redis;
     private final int batchSize;
     private final Duration interval;
-    private final Map<Target, Queue<String>> queues = new ConcurrentHashMap<>();
+    /** Queued ids by stream, then group: two lookups on cached string hashes, no key made per ack. */
+    private final Map<String, Map<String, Queue<String>>> queues = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Semaphore room;
     /** Acknowledgements queued without a permit (from Redis callbacks, or once stopping). */
@@ -92,7 +91,15 @@ public final class Acknowledger implements AutoCloseable {
     }
 
     private void enqueue(String stream, String group, String id) {
-        queues.computeIfAbsent(new Target(stream, group), t -> new ConcurrentLinkedQueue<>()).add(id);
+        Map<String, Queue<String>> groups = queues.get(stream);
+        if (groups == null) {
+            groups = queues.computeIfAbsent(stream, s -> new ConcurrentHashMap<>());
+        }
+        Queue<String> queue = groups.get(group);
+        if (queue == null) {
+            queue = groups.computeIfAbsent(group, g -> new ConcurrentLinkedQueue<>());
+        }
+        queue.add(id);
         if (queued.incrementAndGet() >= batchSize) {
             LockSupport.unpark(flusher);
         }
@@ -121,26 +128,30 @@ public final class Acknowledger implements AutoCloseable {
         List<RedisFuture<Long>> sent = new ArrayList<>();
         // What is queued now, not what workers add meanwhile: that would go out in dribbles.
         int left = queued.get();
-        for (Map.Entry<Target, Queue<String>> e : queues.entrySet()) {
-            Queue<String> queue = e.getValue();
-            while (left > 0 && !queue.isEmpty()) {
-                List<String> ids = new ArrayList<>(Math.min(Math.min(batchSize, left), 512));
-                String id;
-                while (ids.size() < batchSize && ids.size() < left && (id = queue.poll()) != null) {
-                    ids.add(id);
-                }
-                queued.addAndGet(-ids.size());
-                left -= ids.size();
-                Target t = e.getKey();
-                RedisFuture<Long> future = redis.xack(Bytes.utf8(t.stream()), Bytes.utf8(t.group()), ids.toArray(String[]::new));
-                future.whenComplete((n, err) -> {
-                    confirmed(ids.size());
-                    if (err != null) {
-                        LOG.warn("XACK of {} entries on {} for group {} failed, they stay pending: {}",
-                                ids.size(), t.stream(), t.group(), Errors.rootMessage(err));
+        for (Map.Entry<String, Map<String, Queue<String>>> byStream : queues.entrySet()) {
+            String stream = byStream.getKey();
+            for (Map.Entry<String, Queue<String>> e : byStream.getValue().entrySet()) {
+                String group = e.getKey();
+                Queue<String> queue = e.getValue();
+                while (left > 0 && !queue.isEmpty()) {
+                    List<String> ids = new ArrayList<>(Math.min(Math.min(batchSize, left), 512));
+                    String id;
+                    while (ids.size() < batchSize && ids.size() < left && (id = queue.poll()) != null) {
+                        ids.add(id);
                     }
-                });
-                sent.add(future);
+                    queued.addAndGet(-ids.size());
+                    left -= ids.size();
+                    RedisFuture<Long> future = redis.xack(Bytes.utf8(stream), Bytes.utf8(group),
+                            ids.toArray(String[]::new));
+                    future.whenComplete((n, err) -> {
+                        confirmed(ids.size());
+                        if (err != null) {
+                            LOG.warn("XACK of {} entries on {} for group {} failed, they stay pending: {}",
+                                    ids.size(), stream, group, Errors.rootMessage(err));
+                        }
+                    });
+                    sent.add(future);
+                }
             }
         }
         return sent;

@@ -23,8 +23,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GrpcClientMetrics implements ClientInterceptor {
 
+    private static final int CODES = Status.Code.values().length;
+
     private final MetricRegistry registry;
-    private final Map<String, Meter> calls = new ConcurrentHashMap<>();
+    /** Per method, the meter of each status code (by ordinal), made on first use: no key built per call. */
+    private final Map<String, Meter[]> calls = new ConcurrentHashMap<>();
     private final Map<String, Timer> latency = new ConcurrentHashMap<>();
 
     public GrpcClientMetrics(MetricRegistry registry) {
@@ -50,11 +53,16 @@ public final class GrpcClientMetrics implements ClientInterceptor {
     }
 
     void record(String method, Status.Code code, long nanos) {
-        String key = method + ' ' + code;
-        Meter meter = calls.get(key);
+        Meter[] byCode = calls.get(method);
+        if (byCode == null) {
+            byCode = calls.computeIfAbsent(method, m -> new Meter[CODES]);
+        }
+        Meter meter = byCode[code.ordinal()];
         if (meter == null) {
-            meter = calls.computeIfAbsent(key, k -> registry.meter(MetricNames.name(MetricNames.GRPC_CALLS,
-                    MetricNames.L_METHOD, method, MetricNames.L_STATUS, code.name())));
+            // The registry returns the one meter of a name, so a race here only looks it up twice.
+            meter = registry.meter(MetricNames.name(MetricNames.GRPC_CALLS,
+                    MetricNames.L_METHOD, method, MetricNames.L_STATUS, code.name()));
+            byCode[code.ordinal()] = meter;
         }
         meter.mark();
         Timer timer = latency.get(method);

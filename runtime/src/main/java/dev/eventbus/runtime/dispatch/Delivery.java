@@ -44,7 +44,7 @@ final class Delivery {
         holder.remove(entryId, this);
     }
 
-    /** A worker took the entry (it may still wait for a permit to run the handler). */
+    /** A worker took the entry; shutdown interrupts this thread. */
     void assigned(Thread thread) {
         this.assigned = thread;
     }

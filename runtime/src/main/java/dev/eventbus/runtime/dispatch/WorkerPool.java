@@ -62,7 +62,7 @@ final class WorkerPool implements Executor {
             if (w >= limit || (w > 0 && !backlogged(w))) {
                 return;
             }
-            if (workers.compareAndSet(w, w + 1)) {
+            if (workers.compareAndSet(w, w + 1)) { // re-checked on a race: another task may have added one
                 start();
                 return;
             }
@@ -78,14 +78,8 @@ final class WorkerPool implements Executor {
         long waiting = offered.get() - t;
         boolean stuck = waiting > 0 && t == takenAtLastCheck;
         takenAtLastCheck = t;
-        while (stuck && waiting-- > 0) {
-            int w = workers.get();
-            if (w >= limit) {
-                return;
-            }
-            if (workers.compareAndSet(w, w + 1)) {
-                start();
-            }
+        while (stuck && waiting-- > 0 && addWorker()) {
+            // one more worker per queued task, up to the limit
         }
     }
 
@@ -139,10 +133,11 @@ final class WorkerPool implements Executor {
             workers.decrementAndGet();
             // A task offered between the last poll and the decrement may have seen this worker and
             // started none: take it back on, unless the pool is full again.
-        } while (!queue.isEmpty() && rejoin());
+        } while (!queue.isEmpty() && reserveWorker());
     }
 
-    private boolean rejoin() {
+    /** Counts one more worker unless the pool is full; true when counted. */
+    private boolean reserveWorker() {
         for (;;) {
             int w = workers.get();
             if (w >= limit) {
@@ -152,5 +147,14 @@ final class WorkerPool implements Executor {
                 return true;
             }
         }
+    }
+
+    /** Starts one more worker unless the pool is full; true when started. */
+    private boolean addWorker() {
+        if (!reserveWorker()) {
+            return false;
+        }
+        start();
+        return true;
     }
 }

@@ -77,6 +77,31 @@ public final class EventCodec {
                 type, subject, source, time, contentType, traceparent, data, headers);
     }
 
+    /**
+     * The entry's {@code subject} as {@link #decode} would give it, without decoding the rest: the
+     * reader of an ordered subscription needs only this, in stream order, and leaves the rest to
+     * the worker.
+     *
+     * @return the subject, or null when the entry has none or it is not valid UTF-8 (decoding
+     *     the entry then fails on the worker, where it is dead-lettered)
+     */
+    public String subjectOf(StreamEntry entry) {
+        byte[] subject = null;
+        for (Map.Entry<byte[], byte[]> field : entry.fields().entrySet()) {
+            if (Arrays.equals(Field.SUBJECT.bytes, field.getKey())) {
+                subject = field.getValue() == null ? NO_BYTES : field.getValue(); // the last one wins, as in decode
+            }
+        }
+        if (subject == null) {
+            return null;
+        }
+        try {
+            return text(subject, Field.SUBJECT.wireName);
+        } catch (MalformedEntryException e) {
+            return null;
+        }
+    }
+
     /** The fields of the wire format, matched as bytes: no string is made for a known field name. */
     private enum Field {
         DATA("data"), TYPE("type"), ID("id"), SUBJECT("subject"), SOURCE("source"), TIME("time"),

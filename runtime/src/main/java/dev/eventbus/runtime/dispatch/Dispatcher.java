@@ -93,8 +93,7 @@ public final class Dispatcher {
             // other path can record this loss any more, so it is recorded even if the entry is
             // "on its way" elsewhere (that path's record is conditional on the entry being pending).
             deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
-                    TRIMMED_DETAIL,
-                    Resolution.releasing(release));
+                    TRIMMED_DETAIL, outsideLane(sub, entry, Resolution.releasing(release)));
             return;
         }
         HandlerSettings limits = settings.apply(sub.handler().name());
@@ -110,55 +109,74 @@ public final class Dispatcher {
         }
         if (entry.isDeleted()) {
             deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
-                    TRIMMED_DETAIL, settled(delivery, release));
+                    TRIMMED_DETAIL, outsideLane(sub, entry, settled(delivery, release)));
             return;
         }
         if (entry.origin().recovered() && entry.deliveries() > maxDeliveries) {
             deadLetters.deadLetter(sub, entry, DeadLetterReason.MAX_DELIVERIES, entry.deliveries(), null, null,
                     "delivered " + entry.deliveries() + " times without an outcome (recovery.max-deliveries = "
-                            + maxDeliveries + "): it may be crashing its consumer", settled(delivery, release));
+                            + maxDeliveries + "): it may be crashing its consumer",
+                    outsideLane(sub, entry, settled(delivery, release)));
             return;
         }
         WorkerPool workers = bulkhead.workers;
-        if (!limits.orderedBySubject()) {
-            // Decoded on the worker: the reader, one thread for the whole subscription, stays free to read.
-            workers.execute(() -> start(sub, entry, limits, delivery, release));
-            return;
-        }
-        Event event = admit(sub, entry, delivery, release); // on the reader: lanes need the subject in stream order
-        if (event == null) {
-            return;
-        }
-        if (event.subject() == null) {
-            workers.execute(() -> handle(sub, entry, event, limits, delivery, Resolution.releasing(release)));
+        // Decoded on the worker: the reader, one thread for the whole subscription, stays free to
+        // read. An ordered subscription's reader takes only the subject, which lanes need in stream order.
+        String subject = limits.orderedBySubject() ? codec.subjectOf(entry) : null;
+        if (subject == null) {
+            Resolution leaves = Resolution.releasing(release);
+            workers.execute(() -> start(sub, entry, limits, delivery, leaves));
             return;
         }
         SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
-        lane.submit(event.subject(), entry.id(), () -> handle(sub, entry, event, limits, delivery,
-                resolved -> {
-                    lane.finished(event.subject(), entry.id(), resolved);
-                    release.run();
-                }));
+        String id = entry.id();
+        lane.submit(subject, id, () -> start(sub, entry, limits, delivery, resolved -> {
+            lane.finished(subject, id, resolved);
+            release.run();
+        }));
     }
 
-    /** An entry of an unordered subscription, on its worker. */
+    /**
+     * An entry on its worker: decoded, then handled unless that settled it.
+     *
+     * @param leaves told once the entry leaves the worker, with whether its outcome is final
+     */
     private void start(Subscription sub, StreamEntry entry, HandlerSettings limits, Delivery delivery,
-            Runnable release) {
+            Resolution leaves) {
         if (shuttingDown) {
-            settled(delivery, release).done(false); // not started: the entry stays pending, handled after the restart
+            delivery.forget(); // not started: the entry stays pending, handled after the restart
+            leaves.done(false);
             return;
         }
-        Event event = admit(sub, entry, delivery, release);
+        Event event = admit(sub, entry, delivery, leaves);
         if (event != null) {
-            handle(sub, entry, event, limits, delivery, Resolution.releasing(release));
+            handle(sub, entry, event, limits, delivery, leaves);
         }
+    }
+
+    /**
+     * For an entry dead-lettered before it reaches its lane: if it was holding its subject's lane
+     * for a retry, the lane goes on once the dead letter is final.
+     */
+    private Resolution outsideLane(Subscription sub, StreamEntry entry, Resolution leaves) {
+        return resolved -> {
+            SubjectLanes lane = lanes.get(sub.name());
+            if (resolved && lane != null) {
+                lane.settledOutside(entry.id());
+            }
+            leaves.done(resolved);
+        };
     }
 
     /** For an entry whose outcome is decided before its handler runs: it leaves the dispatcher. */
     private static Resolution settled(Delivery delivery, Runnable release) {
+        return settled(delivery, Resolution.releasing(release));
+    }
+
+    private static Resolution settled(Delivery delivery, Resolution leaves) {
         return resolved -> {
             delivery.forget();
-            release.run();
+            leaves.done(resolved);
         };
     }
 
@@ -169,20 +187,21 @@ public final class Dispatcher {
      *     without a call (a type the handler does not take, or redriven for another handler); it
      *     has left the dispatcher then
      */
-    private Event admit(Subscription sub, StreamEntry entry, Delivery delivery, Runnable release) {
+    private Event admit(Subscription sub, StreamEntry entry, Delivery delivery, Resolution leaves) {
         Event event;
         try {
             event = codec.decode(entry, Math.max(1, entry.deliveries()));
         } catch (MalformedEntryException e) {
             deadLetters.deadLetter(sub, entry, e.reason(), entry.deliveries(), null, null, e.getMessage(),
-                    settled(delivery, release));
+                    settled(delivery, leaves));
             return null;
         }
         String target = event.headers().get(TARGET_HEADER);
         if (!sub.types().contains(event.type()) || (target != null && !target.equals(sub.group()))) {
             acks.ack(entry.stream(), sub.group(), entry.id());
             observer.skipped(sub, event);
-            settled(delivery, release).done(true);
+            delivery.forget();
+            leaves.done(true);
             return null;
         }
         return event;
@@ -317,7 +336,13 @@ public final class Dispatcher {
                 + "until it ends", handler, entry.stream(), entry.id(), limits.abandonAfter());
         HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
         observer.failed(sub, d.event(), timeout);
-        failures.onFailure(sub, entry, d.event(), timeout, resolved -> { });
+        String subject = d.event().subject();
+        failures.onFailure(sub, entry, d.event(), timeout, resolved -> {
+            SubjectLanes lane = lanes.get(sub.name());
+            if (resolved && subject != null && lane != null) {
+                lane.settledWhileRunning(subject, entry.id()); // its worker's own report cannot know
+            }
+        });
     }
 
     /** The timeout watchdog: one pass over every in-flight delivery, instead of timers per event. */

@@ -28,6 +28,8 @@ final class SubjectLanes {
         ArrayDeque<Waiting> waiting;
         boolean running;
         String heldBy;
+        /** The running event, abandoned by the watchdog, already reached a final outcome. */
+        String settledWhileRunning;
 
         boolean hasWaiting() {
             return waiting != null && !waiting.isEmpty();
@@ -36,6 +38,8 @@ final class SubjectLanes {
 
     private final Executor workers;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
+    /** Entry id to subject of each held lane: a held entry can come back without its fields (trimmed). */
+    private final ConcurrentHashMap<String, String> held = new ConcurrentHashMap<>();
 
     SubjectLanes(Executor workers) {
         this.workers = workers;
@@ -48,6 +52,7 @@ final class SubjectLanes {
             Lane l = lane == null ? new Lane() : lane;
             if (entryId.equals(l.heldBy)) {
                 l.heldBy = null; // the retry of the event holding the lane: it goes first
+                held.remove(entryId);
             } else if (l.running || l.heldBy != null || l.hasWaiting()) {
                 if (l.waiting == null) {
                     l.waiting = new ArrayDeque<>(4);
@@ -73,7 +78,9 @@ final class SubjectLanes {
         Runnable[] start = new Runnable[1];
         lanes.computeIfPresent(subject, (s, lane) -> {
             lane.running = false;
-            if (!resolved) {
+            boolean done = resolved || entryId.equals(lane.settledWhileRunning);
+            lane.settledWhileRunning = null;
+            if (!done) {
                 Waiting retry = null;
                 if (lane.waiting != null) {
                     for (Waiting w : lane.waiting) {
@@ -84,6 +91,7 @@ final class SubjectLanes {
                 }
                 if (retry == null) {
                     lane.heldBy = entryId;
+                    held.put(entryId, subject);
                     return lane;
                 }
                 lane.waiting.remove(retry);
@@ -94,6 +102,49 @@ final class SubjectLanes {
             Waiting next = lane.waiting == null ? null : lane.waiting.poll();
             if (next == null) {
                 return null; // nothing running, waiting or held: the lane goes
+            }
+            lane.running = true;
+            start[0] = next.task();
+            return lane;
+        });
+        if (start[0] != null) {
+            workers.execute(start[0]);
+        }
+    }
+
+    /**
+     * The watchdog abandoned the running event of a subject and its failure reached a final outcome
+     * (dead-lettered) before or after its worker really ended: the lane must not wait for a retry.
+     */
+    void settledWhileRunning(String subject, String entryId) {
+        lanes.computeIfPresent(subject, (s, lane) -> {
+            if (lane.running) {
+                lane.settledWhileRunning = entryId; // finished() will see it as resolved
+            }
+            return lane;
+        });
+        settledOutside(entryId); // the worker already ended and the lane holds for it
+    }
+
+    /**
+     * An entry reached a final outcome without coming back through its lane: it was trimmed from
+     * the stream or went past max-deliveries while its retry was due. If it held a lane, the lane
+     * goes on; otherwise nothing happens.
+     */
+    void settledOutside(String entryId) {
+        String subject = held.remove(entryId);
+        if (subject == null) {
+            return;
+        }
+        Runnable[] start = new Runnable[1];
+        lanes.computeIfPresent(subject, (s, lane) -> {
+            if (!entryId.equals(lane.heldBy)) {
+                return lane;
+            }
+            lane.heldBy = null;
+            Waiting next = lane.waiting == null ? null : lane.waiting.poll();
+            if (next == null) {
+                return null;
             }
             lane.running = true;
             start[0] = next.task();

@@ -43,6 +43,20 @@ class EventCodecTest {
     }
 
     @Test
+    void subjectAloneIsWhatDecodeWouldGive() throws Exception {
+        assertEquals("w-42", codec.subjectOf(entry("type", "t", "subject", "w-42", "data", "{}")));
+        assertNull(codec.subjectOf(entry("type", "t", "data", "{}")), "no subject");
+        assertNull(codec.subjectOf(entry("type", "t", "subject", new byte[] {(byte) 0xc3, (byte) 0x28})),
+                "not UTF-8: decode dead-letters it on the worker");
+        assertEquals("é", codec.subjectOf(entry("subject", "é")), "valid UTF-8 beyond ASCII, even without a type");
+
+        byte[][] repeated = {bytes("subject"), bytes("first"), bytes("type"), bytes("t"), bytes("subject"), bytes("last")};
+        StreamEntry twice = new StreamEntry("wallet", "5-1", new FieldList(repeated, 3), 1, StreamEntry.Origin.NEW);
+        assertEquals(codec.decode(twice, 1).subject(), codec.subjectOf(twice));
+        assertEquals("last", codec.subjectOf(twice));
+    }
+
+    @Test
     void producerIdWins() throws Exception {
         assertEquals("evt-1", codec.decode(entry("type", "t", "id", "evt-1"), 1).id());
     }

@@ -90,6 +90,45 @@ class SubjectLanesTest {
     }
 
     @Test
+    void aHeldEventSettledOutsideItsLaneLetsTheRestGoOn() {
+        submit("a", "1");
+        submit("a", "2");
+        workers.runNext();
+        lanes.finished("a", "1", false); // held for its retry, which never comes: 1 was trimmed
+        assertTrue(workers.started.isEmpty());
+        lanes.settledOutside("1");
+        assertEquals(1, workers.started.size(), "2 goes once 1 is dead-lettered elsewhere");
+        workers.runNext();
+        assertEquals(List.of("1", "2"), ran);
+        lanes.settledOutside("2"); // never held: nothing happens
+        lanes.finished("a", "2", true);
+        submit("a", "3");
+        assertEquals(1, workers.started.size(), "the lane was dropped and starts afresh");
+    }
+
+    @Test
+    void anAbandonedEventDeadLetteredBeforeItsWorkerEndsDoesNotHoldItsLane() {
+        submit("a", "1");
+        submit("a", "2");
+        workers.runNext();
+        lanes.settledWhileRunning("a", "1"); // the watchdog's timeout became a dead letter
+        assertTrue(workers.started.isEmpty(), "1's worker still runs");
+        lanes.finished("a", "1", false); // the abandoned worker ends, not knowing the outcome
+        assertEquals(1, workers.started.size(), "2 goes: 1 will not be retried");
+    }
+
+    @Test
+    void anAbandonedEventDeadLetteredAfterItsWorkerEndedReleasesItsLane() {
+        submit("a", "1");
+        submit("a", "2");
+        workers.runNext();
+        lanes.finished("a", "1", false);
+        assertTrue(workers.started.isEmpty());
+        lanes.settledWhileRunning("a", "1");
+        assertEquals(1, workers.started.size());
+    }
+
+    @Test
     void aResolvedSubjectStartsAfresh() {
         submit("a", "1");
         workers.runNext();

@@ -9,6 +9,8 @@ import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,5 +104,31 @@ class OrderingIT {
         assertTrue(othersMeanwhile > 0, "other subjects progressed while " + failingSubject + " was held");
         System.out.printf("ordering: %d events over %d subjects in order; %d calls of other subjects while %s waited"
                 + " for its retry%n", calls.size(), subjects, othersMeanwhile, failingSubject);
+    }
+
+    @Test
+    void aHeldEventTrimmedFromTheStreamIsDeadLetteredAndItsSubjectGoesOn() throws Exception {
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
+                "eventbus.handlers.recorder.ordered-by-subject", true,
+                "eventbus.handler-defaults.retry.backoff.initial", "1500ms",
+                "eventbus.recovery.retry-poll-interval", "20ms"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            String held = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-1", "id", "s-1#0",
+                    "fail", "always"));
+            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-1", "id", "s-1#1"));
+            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-2", "id", "s-2#0"));
+            Streams.await("the other subject handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
+            assertEquals("s-2", orders.calls().get(0).orderId(), "s-1#1 waits behind s-1#0's retry");
+
+            assertEquals(1, streams.redis().xdel("it-stream", held)); // trimmed while its retry is due
+
+            Streams.await("s-1#1 handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 2);
+            assertEquals("s-1", orders.calls().get(1).orderId());
+            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+            List<StreamMessage<String, String>> dlq = streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+            assertEquals(1, dlq.size());
+            assertEquals(held, dlq.get(0).getBody().get("eventbus-source-id"));
+            assertEquals("trimmed", dlq.get(0).getBody().get("eventbus-reason"));
+        }
     }
 }

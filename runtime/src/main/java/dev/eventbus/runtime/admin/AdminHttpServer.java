@@ -1,9 +1,9 @@
 package dev.eventbus.runtime.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.eventbus.runtime.internal.Json;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -23,7 +23,6 @@ import java.util.function.Supplier;
  */
 public final class AdminHttpServer implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -89,11 +88,11 @@ public final class AdminHttpServer implements AutoCloseable {
         try {
             String running = reloader.reload(parts[2]);
             respond(exchange, 200, "application/json",
-                    JSON.writeValueAsString(java.util.Map.of("plugin", parts[2], "running", running)) + "\n");
+                    Json.mapper().writeValueAsString(java.util.Map.of("plugin", parts[2], "running", running)) + "\n");
         } catch (IllegalArgumentException e) {
-            respond(exchange, 404, "application/json", JSON.writeValueAsString(java.util.Map.of("error", e.getMessage())) + "\n");
+            respond(exchange, 404, "application/json", Json.mapper().writeValueAsString(java.util.Map.of("error", e.getMessage())) + "\n");
         } catch (Exception e) {
-            respond(exchange, 409, "application/json", JSON.writeValueAsString(java.util.Map.of("error",
+            respond(exchange, 409, "application/json", Json.mapper().writeValueAsString(java.util.Map.of("error",
                     String.valueOf(e.getMessage()))) + "\n");
         }
     }
@@ -104,7 +103,7 @@ public final class AdminHttpServer implements AutoCloseable {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", result.status());
             body.put("checks", result.checks());
-            respond(exchange, result.up() ? 200 : 503, "application/json", JSON.writeValueAsString(body) + "\n");
+            respond(exchange, result.up() ? 200 : 503, "application/json", Json.mapper().writeValueAsString(body) + "\n");
         });
     }
 

@@ -109,7 +109,7 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
         }
         int index = nextChild();
         if (depth == entryDepth && index == 0 && bytes != null) {
-            id = StandardCharsets.US_ASCII.decode(bytes).toString();
+            id = new String(copy(bytes), StandardCharsets.US_ASCII); // Charset.decode would add a char buffer per entry
         } else if (inFields && depth == entryDepth + 1 && fieldsSet < fields.length) {
             fields[fieldsSet++] = bytes == null ? new byte[0] : copy(bytes);
         }

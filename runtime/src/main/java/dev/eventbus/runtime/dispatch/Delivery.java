@@ -18,17 +18,21 @@ final class Delivery {
     private final String entryId;
     private final AtomicBoolean decided = new AtomicBoolean();
     private volatile Thread assigned;
+    /**
+     * The running worker. Written last in {@link #started} and read first by the watchdog, so it
+     * publishes the plain fields below: one fenced store per event instead of eight.
+     */
     private volatile Thread worker;
-    private volatile long startNanos;
-    private volatile long timeoutNanos;
-    private volatile long abandonNanos;
+    private long startNanos;
+    private long timeoutNanos;
+    private long abandonNanos;
     private volatile boolean interrupted;
     private long endNanos;
     /** What the running handler works on, for the watchdog when it abandons the worker. */
-    private volatile Subscription subscription;
-    private volatile StreamEntry entry;
-    private volatile Event event;
-    private volatile HandlerSettings limits;
+    private Subscription subscription;
+    private StreamEntry entry;
+    private Event event;
+    private HandlerSettings limits;
 
     /**
      * @param holder the in-flight entries of the subscription, where this delivery is put under

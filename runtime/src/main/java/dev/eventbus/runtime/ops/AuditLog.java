@@ -1,7 +1,7 @@
 package dev.eventbus.runtime.ops;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbus.runtime.internal.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 public final class AuditLog {
 
     private static final Logger LOG = LoggerFactory.getLogger("eventbus.audit");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
     private final Clock clock;
@@ -63,7 +62,7 @@ public final class AuditLog {
         line.putAll(details);
         String json;
         try {
-            json = JSON.writeValueAsString(line);
+            json = Json.mapper().writeValueAsString(line);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

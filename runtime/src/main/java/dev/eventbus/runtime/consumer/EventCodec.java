@@ -78,9 +78,10 @@ public final class EventCodec {
     }
 
     /**
-     * The entry's {@code subject} as {@link #decode} would give it, without decoding the rest: the
-     * reader of an ordered subscription needs only this, in stream order, and leaves the rest to
-     * the worker.
+     * The entry's {@code subject} as {@link #decode} gives it when the entry decodes, without
+     * decoding the rest: the reader of an ordered subscription needs only this, in stream order,
+     * and leaves the rest to the worker. An entry that does not decode still goes through the lane
+     * of this subject, where it is dead-lettered.
      *
      * @return the subject, or null when the entry has none or it is not valid UTF-8 (decoding
      *     the entry then fails on the worker, where it is dead-lettered)

@@ -12,8 +12,10 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +29,11 @@ import org.slf4j.LoggerFactory;
  *       entries Redis reports deleted while pending become loss records with reason
  *       {@code trimmed}; entries waiting for a retry are left to the retry poller;</li>
  *   <li>removes consumers that have nothing pending and have been idle long enough, atomically
- *       (a consumer with pending entries is never removed).</li>
+ *       (a consumer with pending entries is never removed);</li>
+ *   <li>lets an ordering lane go on when the retry it waits for was taken by another instance
+ *       (retries are shared by the group): when its entry was not scheduled for a retry on two
+ *       passes in a row. One pass could catch this instance's own retry poller between taking
+ *       the retry and handing it over.</li>
  * </ol>
  */
 final class PendingReclaimer extends PeriodicLoop {
@@ -48,6 +54,8 @@ final class PendingReclaimer extends PeriodicLoop {
     private final WorkerSlots slots;
     private final Dispatcher dispatcher;
     private final RecoverySettings settings;
+    /** Held entries found not scheduled for a retry on the last pass. */
+    private Set<String> unscheduledLastPass = Set.of();
 
     PendingReclaimer(Subscription sub, RedisCommands<byte[], byte[]> redis, String consumerName, RetryStore retries,
             WorkerSlots slots, Dispatcher dispatcher, RecoverySettings settings) {
@@ -67,6 +75,24 @@ final class PendingReclaimer extends PeriodicLoop {
         fetcher.renew(new ArrayList<>(dispatcher.inFlight(sub)));
         reclaimIdle();
         deleteIdleConsumers();
+        releaseLanesWhoseRetryWentElsewhere();
+    }
+
+    private void releaseLanesWhoseRetryWentElsewhere() {
+        Set<String> unscheduled = new HashSet<>();
+        for (String id : dispatcher.heldForRetry(sub)) {
+            if (retries.isScheduled(redis, sub, id)) {
+                continue;
+            }
+            if (unscheduledLastPass.contains(id)) {
+                LOG.info("subscription {}: {} is no longer waiting for a retry here (another instance took it, or it "
+                        + "was settled): the events of its subject go on", sub.name(), id);
+                dispatcher.settledElsewhere(sub, id);
+            } else {
+                unscheduled.add(id);
+            }
+        }
+        unscheduledLastPass = unscheduled;
     }
 
     private void reclaimIdle() {

@@ -68,8 +68,9 @@ final class RetryPoller extends PeriodicLoop {
                     slots.release(due.size() - i); // the rest stay pending: the reclaimer finds them
                     throw e;
                 }
-                if (entry == null) {
+                if (entry == null) { // no longer pending: another consumer settled it
                     store.clear(sub, due.get(i));
+                    dispatcher.settledElsewhere(sub, due.get(i));
                     slots.release();
                 } else {
                     dispatcher.dispatch(sub, entry, slots::release);

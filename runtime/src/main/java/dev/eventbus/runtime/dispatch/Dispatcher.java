@@ -130,10 +130,17 @@ public final class Dispatcher {
         }
         SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
         String id = entry.id();
-        lane.submit(subject, id, () -> start(sub, entry, limits, delivery, resolved -> {
-            lane.finished(subject, id, resolved);
-            release.run();
-        }));
+        lane.submit(subject, id, () -> {
+            if (lane.isClosed()) {
+                delivery.forget(); // its subscription stopped while it waited: it stays pending
+                release.run();
+                return;
+            }
+            start(sub, entry, limits, delivery, resolved -> {
+                lane.finished(subject, id, resolved);
+                release.run();
+            });
+        });
     }
 
     /**
@@ -155,17 +162,28 @@ public final class Dispatcher {
     }
 
     /**
-     * For an entry dead-lettered before it reaches its lane: if it was holding its subject's lane
-     * for a retry, the lane goes on once the dead letter is final.
+     * For an entry dead-lettered without going through a lane (trimmed, vanished, past
+     * max-deliveries): if it was holding its subject's lane for a retry, the lane goes on once
+     * the dead letter is final.
      */
     private Resolution outsideLane(Subscription sub, StreamEntry entry, Resolution leaves) {
         return resolved -> {
-            SubjectLanes lane = lanes.get(sub.name());
-            if (resolved && lane != null) {
-                lane.settledOutside(entry.id());
+            if (resolved) {
+                settledElsewhere(sub, entry.id());
             }
             leaves.done(resolved);
         };
+    }
+
+    /**
+     * An entry of this subscription has its final outcome from another path (or another
+     * consumer): an ordering lane that waits for its retry goes on.
+     */
+    public void settledElsewhere(Subscription sub, String entryId) {
+        SubjectLanes lane = lanes.get(sub.name());
+        if (lane != null) {
+            lane.settledElsewhere(entryId);
+        }
     }
 
     /** For an entry whose outcome is decided before its handler runs: it leaves the dispatcher. */
@@ -208,12 +226,23 @@ public final class Dispatcher {
     }
 
     /**
-     * Drops the ordering lanes of a subscription that stopped (empty once drained). Its in-flight
-     * ids are kept: a worker still running past the grace keeps its entry, so the next version of
-     * the handler does not take the same entry while the old one still works on it.
+     * Drops the ordering lanes of a subscription that stopped. Events still waiting in a lane (held
+     * behind a retry that did not come within the grace) leave without a call and stay pending,
+     * for the next version of the handler. The ids of running events are kept: a worker still
+     * running past the grace keeps its entry, so the next version does not take the same entry
+     * while the old one still works on it.
      */
     public void forget(Subscription sub) {
-        lanes.remove(sub.name());
+        SubjectLanes lane = lanes.remove(sub.name());
+        if (lane != null) {
+            lane.close().forEach(Runnable::run); // each settles as not started: it stays pending
+        }
+    }
+
+    /** Entries of an ordered subscription that hold their subject's lane, waiting for their retry. */
+    public Set<String> heldForRetry(Subscription sub) {
+        SubjectLanes lane = lanes.get(sub.name());
+        return lane == null ? Set.of() : lane.heldForRetry();
     }
 
     /** Entry ids a subscription holds: running or waiting for a worker (their claims are renewed). */
@@ -336,11 +365,13 @@ public final class Dispatcher {
                 + "until it ends", handler, entry.stream(), entry.id(), limits.abandonAfter());
         HandlerTimeoutException timeout = new HandlerTimeoutException(limits.timeout(), true, null);
         observer.failed(sub, d.event(), timeout);
-        String subject = d.event().subject();
+        SubjectLanes lane = lanes.get(sub.name());
+        if (lane != null && d.event().subject() != null) {
+            lane.abandoned(d.event().subject(), entry.id());
+        }
         failures.onFailure(sub, entry, d.event(), timeout, resolved -> {
-            SubjectLanes lane = lanes.get(sub.name());
-            if (resolved && subject != null && lane != null) {
-                lane.settledWhileRunning(subject, entry.id()); // its worker's own report cannot know
+            if (resolved) {
+                settledElsewhere(sub, entry.id()); // its worker's own report, when it ends, cannot know
             }
         });
     }

@@ -1,6 +1,9 @@
 package dev.eventbus.runtime.dispatch;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
@@ -28,8 +31,8 @@ final class SubjectLanes {
         ArrayDeque<Waiting> waiting;
         boolean running;
         String heldBy;
-        /** The running event, abandoned by the watchdog, already reached a final outcome. */
-        String settledWhileRunning;
+        /** The running event (its worker abandoned) already reached a final outcome elsewhere. */
+        String settledElsewhere;
 
         boolean hasWaiting() {
             return waiting != null && !waiting.isEmpty();
@@ -38,8 +41,14 @@ final class SubjectLanes {
 
     private final Executor workers;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
-    /** Entry id to subject of each held lane: a held entry can come back without its fields (trimmed). */
+    /**
+     * Entry id to subject of each held lane, and of each running event whose worker was
+     * abandoned: such an entry can reach its outcome on another path, even without its fields
+     * (trimmed), and its lane must learn of it.
+     */
     private final ConcurrentHashMap<String, String> held = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> abandoned = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     SubjectLanes(Executor workers) {
         this.workers = workers;
@@ -76,16 +85,18 @@ final class SubjectLanes {
      */
     void finished(String subject, String entryId, boolean resolved) {
         Runnable[] start = new Runnable[1];
+        abandoned.remove(entryId);
         lanes.computeIfPresent(subject, (s, lane) -> {
             lane.running = false;
-            boolean done = resolved || entryId.equals(lane.settledWhileRunning);
-            lane.settledWhileRunning = null;
+            boolean done = resolved || entryId.equals(lane.settledElsewhere);
+            lane.settledElsewhere = null;
             if (!done) {
                 Waiting retry = null;
                 if (lane.waiting != null) {
                     for (Waiting w : lane.waiting) {
                         if (w.entryId().equals(entryId)) {
                             retry = w; // its retry arrived while it was still running (an abandoned worker)
+                            break;
                         }
                     }
                 }
@@ -112,36 +123,36 @@ final class SubjectLanes {
         }
     }
 
-    /**
-     * The watchdog abandoned the running event of a subject and its failure reached a final outcome
-     * (dead-lettered) before or after its worker really ended: the lane must not wait for a retry.
-     */
-    void settledWhileRunning(String subject, String entryId) {
-        lanes.computeIfPresent(subject, (s, lane) -> {
-            if (lane.running) {
-                lane.settledWhileRunning = entryId; // finished() will see it as resolved
-            }
-            return lane;
-        });
-        settledOutside(entryId); // the worker already ended and the lane holds for it
+    /** The watchdog abandoned the worker of a subject's running event, which fails as a timeout. */
+    void abandoned(String subject, String entryId) {
+        abandoned.put(entryId, subject);
     }
 
     /**
      * An entry reached a final outcome without coming back through its lane: it was trimmed from
-     * the stream or went past max-deliveries while its retry was due. If it held a lane, the lane
-     * goes on; otherwise nothing happens.
+     * the stream, went past max-deliveries or was settled by another consumer while its retry was
+     * due, or its abandoned worker's timeout was dead-lettered. If it holds its lane, the lane goes
+     * on; if it still runs on an abandoned worker, the lane goes on when that worker ends.
      */
-    void settledOutside(String entryId) {
-        String subject = held.remove(entryId);
+    void settledElsewhere(String entryId) {
+        String subject = held.get(entryId);
         if (subject == null) {
-            return;
+            subject = abandoned.get(entryId);
+        }
+        if (subject == null) {
+            return; // not in a lane: nothing waits for it
         }
         Runnable[] start = new Runnable[1];
         lanes.computeIfPresent(subject, (s, lane) -> {
+            if (lane.running && !entryId.equals(lane.heldBy)) {
+                lane.settledElsewhere = entryId; // finished() takes it as final
+                return lane;
+            }
             if (!entryId.equals(lane.heldBy)) {
                 return lane;
             }
             lane.heldBy = null;
+            held.remove(entryId);
             Waiting next = lane.waiting == null ? null : lane.waiting.poll();
             if (next == null) {
                 return null;
@@ -153,5 +164,34 @@ final class SubjectLanes {
         if (start[0] != null) {
             workers.execute(start[0]);
         }
+    }
+
+    /**
+     * The subscription stopped: hands back the events still waiting in lanes, none of which will
+     * start. Tasks that run after this see {@link #isClosed()} and must settle without a call.
+     */
+    List<Runnable> close() {
+        closed = true;
+        List<Runnable> waiting = new ArrayList<>();
+        for (String subject : lanes.keySet()) {
+            lanes.computeIfPresent(subject, (s, lane) -> {
+                if (lane.waiting != null) {
+                    lane.waiting.forEach(w -> waiting.add(w.task()));
+                    lane.waiting.clear();
+                }
+                return lane.running ? lane : null;
+            });
+        }
+        held.clear();
+        return waiting;
+    }
+
+    /** Entries holding a lane for their retry now. */
+    Set<String> heldForRetry() {
+        return Set.copyOf(held.keySet());
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 }

@@ -90,42 +90,62 @@ class SubjectLanesTest {
     }
 
     @Test
-    void aHeldEventSettledOutsideItsLaneLetsTheRestGoOn() {
+    void aHeldEventSettledElsewhereLetsTheRestGoOn() {
         submit("a", "1");
         submit("a", "2");
         workers.runNext();
         lanes.finished("a", "1", false); // held for its retry, which never comes: 1 was trimmed
         assertTrue(workers.started.isEmpty());
-        lanes.settledOutside("1");
+        lanes.settledElsewhere("1");
         assertEquals(1, workers.started.size(), "2 goes once 1 is dead-lettered elsewhere");
         workers.runNext();
         assertEquals(List.of("1", "2"), ran);
-        lanes.settledOutside("2"); // never held: nothing happens
+        lanes.settledElsewhere("2"); // never held: nothing happens
         lanes.finished("a", "2", true);
         submit("a", "3");
         assertEquals(1, workers.started.size(), "the lane was dropped and starts afresh");
     }
 
     @Test
-    void anAbandonedEventDeadLetteredBeforeItsWorkerEndsDoesNotHoldItsLane() {
+    void anAbandonedEventSettledElsewhereBeforeItsWorkerEndsDoesNotHoldItsLane() {
         submit("a", "1");
         submit("a", "2");
         workers.runNext();
-        lanes.settledWhileRunning("a", "1"); // the watchdog's timeout became a dead letter
+        lanes.abandoned("a", "1");
+        lanes.settledElsewhere("1"); // its timeout was dead-lettered, or it was trimmed, while the worker runs on
         assertTrue(workers.started.isEmpty(), "1's worker still runs");
         lanes.finished("a", "1", false); // the abandoned worker ends, not knowing the outcome
         assertEquals(1, workers.started.size(), "2 goes: 1 will not be retried");
     }
 
     @Test
-    void anAbandonedEventDeadLetteredAfterItsWorkerEndedReleasesItsLane() {
+    void anAbandonedEventSettledElsewhereAfterItsWorkerEndedReleasesItsLane() {
         submit("a", "1");
         submit("a", "2");
         workers.runNext();
+        lanes.abandoned("a", "1");
         lanes.finished("a", "1", false);
         assertTrue(workers.started.isEmpty());
-        lanes.settledWhileRunning("a", "1");
+        lanes.settledElsewhere("1");
         assertEquals(1, workers.started.size());
+    }
+
+    @Test
+    void closingHandsBackTheWaitingEventsAndNoneStarts() {
+        submit("a", "1");
+        submit("a", "2");
+        submit("a", "3");
+        submit("b", "4");
+        workers.runNext();
+        lanes.finished("a", "1", false); // held: 2 and 3 wait
+        List<Runnable> waiting = lanes.close();
+        assertEquals(2, waiting.size(), "2 and 3");
+        assertTrue(lanes.isClosed());
+        workers.runNext(); // b's 4 was running
+        lanes.finished("b", "4", true);
+        assertTrue(workers.started.isEmpty(), "nothing more starts");
+        waiting.forEach(Runnable::run);
+        assertEquals(List.of("1", "4", "2", "3"), ran, "the dispatcher's tasks settle themselves when closed");
     }
 
     @Test

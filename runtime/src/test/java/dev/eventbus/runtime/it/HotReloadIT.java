@@ -145,6 +145,34 @@ class HotReloadIT {
     }
 
     @Test
+    void eventsWaitingBehindAHeldSubjectAreHandledByTheNextVersion() throws Exception {
+        deploy(buildVersion(1));
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
+                "eventbus.plugin-host.reload", true,
+                "eventbus.plugin-host.staging-dir", staging.toString(),
+                "eventbus.plugin-host.reload-poll-interval", "100ms",
+                "eventbus.plugin-host.reload-quiet-period", "200ms",
+                "eventbus.consumer.shutdown-grace", "1s",
+                "eventbus.handlers.versioned.ordered-by-subject", true,
+                "eventbus.handlers.versioned.retry.backoff.initial", "60s"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            streams.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1", "id", "held",
+                    "fail-in", "v1"));
+            String waiting = streams.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1",
+                    "id", "waiting"));
+            streams.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-2", "id", "other"));
+            Streams.await("the other subject handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
+            Thread.sleep(300);
+            assertEquals(1, orders.appliedCount(), "'waiting' waits behind 'held', whose retry is a minute away");
+
+            deploy(buildVersion(2));
+            Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
+            Streams.await("'waiting' handled by version 2", Duration.ofSeconds(15), () -> orders.calls().stream()
+                    .anyMatch(c -> c.orderId().equals(waiting) && c.requestEventId().equals("v2|waiting")));
+        }
+    }
+
+    @Test
     void threadsAPluginLeavesBehindAreReportedWhenItStops() throws Exception {
         new PluginJarBuilder("leaky").version("1.0.0").extension(dev.eventbus.runtime.fixtures.LeakyHandler.class)
                 .build(plugins);

@@ -131,4 +131,38 @@ class OrderingIT {
             assertEquals("trimmed", dlq.get(0).getBody().get("eventbus-reason"));
         }
     }
+
+    @Test
+    void aSubjectHeldForARetryThatAnotherInstanceTookGoesOn() throws Exception {
+        Map<String, Object> ordered = Map.of(
+                "eventbus.handlers.recorder.ordered-by-subject", true,
+                "eventbus.handler-defaults.retry.backoff.initial", "300ms",
+                "eventbus.recovery.interval", "200ms");
+        Map<String, Object> a = new HashMap<>(ordered);
+        a.put("eventbus.recovery.retry-poll-interval", "1h"); // a never takes a retry itself
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "a", a);
+        EventbusRuntime b = null;
+        try (Streams streams = new Streams(REDIS.uri())) {
+            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-1", "id", "s-1#0",
+                    "fail", "before-attempt-2"));
+            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-1", "id", "s-1#1"));
+            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-2", "id", "s-2#0"));
+            Streams.await("a handled the other subject", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
+
+            Map<String, Object> bSettings = new HashMap<>(ordered);
+            bSettings.put("eventbus.recovery.retry-poll-interval", "20ms");
+            b = TestRuntimes.start(REDIS.uri(), plugins, orders, "b", bSettings);
+
+            Streams.await("s-1#0 retried by b, then s-1#1 handled by a", Duration.ofSeconds(15),
+                    () -> orders.appliedCount() == 3);
+            List<String> s1 = orders.calls().stream().filter(c -> c.orderId().equals("s-1"))
+                    .map(ReceivedCall::requestEventId).toList();
+            assertEquals(List.of("s-1#0", "s-1#1"), s1, "in stream order, across the two instances");
+            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+        } finally {
+            if (b != null) {
+                b.stop();
+            }
+        }
+    }
 }

@@ -24,6 +24,7 @@ final class EntryFetcher {
     private final byte[] stream;
     private final byte[] group;
     private final Consumer<byte[]> me;
+    private final String consumerName;
 
     EntryFetcher(RedisCommands<byte[], byte[]> redis, Subscription sub, String consumerName) {
         this.redis = redis;
@@ -31,6 +32,7 @@ final class EntryFetcher {
         this.stream = Bytes.utf8(sub.stream());
         this.group = Bytes.utf8(sub.group());
         this.me = Consumer.from(group, Bytes.utf8(consumerName));
+        this.consumerName = consumerName;
     }
 
     /** @return the entry (no fields when it was deleted while pending), or null when it is no longer pending */
@@ -48,6 +50,12 @@ final class EntryFetcher {
         }
         int deliveries = (int) pending.get(0).getRedeliveryCount() + 1;
         return new StreamEntry(sub.stream(), id, claimed.get(0).getBody(), deliveries, origin);
+    }
+
+    /** Whether the entry is pending and delivered to this consumer (not acknowledged, not claimed by another). */
+    boolean ownedHere(String id) {
+        List<PendingMessage> pending = redis.xpending(stream, group, Range.create(id, id), Limit.from(1));
+        return !pending.isEmpty() && consumerName.equals(pending.get(0).getConsumer());
     }
 
     /** Resets the idle time of entries this consumer is handling, without counting a delivery. */

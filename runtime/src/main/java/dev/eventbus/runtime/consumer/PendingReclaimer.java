@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  *   <li>removes consumers that have nothing pending and have been idle long enough, atomically
  *       (a consumer with pending entries is never removed);</li>
  *   <li>lets an ordering lane go on when the retry it waits for was taken by another instance
- *       (retries are shared by the group): when its entry was not scheduled for a retry on two
- *       passes in a row. One pass could catch this instance's own retry poller between taking
- *       the retry and handing it over.</li>
+ *       (retries are shared by the group): when on two passes in a row its entry was neither
+ *       scheduled for a retry nor pending here (acknowledged, or claimed by another consumer).
+ *       An entry still pending here without a retry (its retry or dead letter could not be
+ *       written) keeps its lane until it is reclaimed, and goes first then.</li>
  * </ol>
  */
 final class PendingReclaimer extends PeriodicLoop {
@@ -81,12 +82,12 @@ final class PendingReclaimer extends PeriodicLoop {
     private void releaseLanesWhoseRetryWentElsewhere() {
         Set<String> unscheduled = new HashSet<>();
         for (String id : dispatcher.heldForRetry(sub)) {
-            if (retries.isScheduled(redis, sub, id)) {
+            if (retries.isScheduled(redis, sub, id) || fetcher.ownedHere(id)) {
                 continue;
             }
             if (unscheduledLastPass.contains(id)) {
-                LOG.info("subscription {}: {} is no longer waiting for a retry here (another instance took it, or it "
-                        + "was settled): the events of its subject go on", sub.name(), id);
+                LOG.info("subscription {}: {} is no longer pending here (another instance took its retry, or it was "
+                        + "settled): the events of its subject go on", sub.name(), id);
                 dispatcher.settledElsewhere(sub, id);
             } else {
                 unscheduled.add(id);

@@ -32,7 +32,7 @@ final class SubjectLanes {
         boolean running;
         String heldBy;
         /** The running event (its worker abandoned) already reached a final outcome elsewhere. */
-        String settledElsewhere;
+        String settledWhileRunning;
 
         boolean hasWaiting() {
             return waiting != null && !waiting.isEmpty();
@@ -62,6 +62,7 @@ final class SubjectLanes {
             if (entryId.equals(l.heldBy)) {
                 l.heldBy = null; // the retry of the event holding the lane: it goes first
                 held.remove(entryId);
+                abandoned.remove(entryId); // registered after its worker ended, when that raced the watchdog
             } else if (l.running || l.heldBy != null || l.hasWaiting()) {
                 if (l.waiting == null) {
                     l.waiting = new ArrayDeque<>(4);
@@ -88,8 +89,8 @@ final class SubjectLanes {
         abandoned.remove(entryId);
         lanes.computeIfPresent(subject, (s, lane) -> {
             lane.running = false;
-            boolean done = resolved || entryId.equals(lane.settledElsewhere);
-            lane.settledElsewhere = null;
+            boolean done = resolved || entryId.equals(lane.settledWhileRunning);
+            lane.settledWhileRunning = null;
             if (!done) {
                 Waiting retry = null;
                 if (lane.waiting != null) {
@@ -145,7 +146,7 @@ final class SubjectLanes {
         Runnable[] start = new Runnable[1];
         lanes.computeIfPresent(subject, (s, lane) -> {
             if (lane.running && !entryId.equals(lane.heldBy)) {
-                lane.settledElsewhere = entryId; // finished() takes it as final
+                lane.settledWhileRunning = entryId; // finished() takes it as final
                 return lane;
             }
             if (!entryId.equals(lane.heldBy)) {
@@ -153,6 +154,7 @@ final class SubjectLanes {
             }
             lane.heldBy = null;
             held.remove(entryId);
+            abandoned.remove(entryId);
             Waiting next = lane.waiting == null ? null : lane.waiting.poll();
             if (next == null) {
                 return null;

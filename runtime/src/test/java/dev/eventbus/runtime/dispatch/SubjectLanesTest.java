@@ -145,7 +145,7 @@ class SubjectLanesTest {
         lanes.finished("b", "4", true);
         assertTrue(workers.started.isEmpty(), "nothing more starts");
         waiting.forEach(Runnable::run);
-        assertEquals(List.of("1", "4", "2", "3"), ran, "the dispatcher's tasks settle themselves when closed");
+        assertEquals(List.of("1", "4", "2", "3"), ran, "handed back to the caller, which settles them without a call");
     }
 
     @Test

@@ -35,7 +35,10 @@ final class EntryFetcher {
         this.consumerName = consumerName;
     }
 
-    /** @return the entry (no fields when it was deleted while pending), or null when it is no longer pending */
+    /**
+     * @return the entry (no fields when it was deleted while pending; origin {@code VANISHED} when
+     *     the claim itself dropped it from the pending list), or null when it is no longer pending
+     */
     StreamEntry claim(String id, StreamEntry.Origin origin) {
         List<PendingMessage> pending = redis.xpending(stream, group, Range.create(id, id), Limit.from(1));
         if (pending.isEmpty()) {
@@ -46,7 +49,13 @@ final class EntryFetcher {
         }
         List<StreamMessage<byte[], byte[]>> claimed = redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0), id);
         if (claimed.isEmpty()) {
-            return null;
+            // Acknowledged meanwhile, or deleted between the check and the claim: then the claim has
+            // just dropped it from the pending list, as XAUTOCLAIM does with the ones it reports
+            // deleted, and no other path can see it any more to record the loss.
+            return redis.xrange(stream, Range.create(id, id)).isEmpty()
+                    ? new StreamEntry(sub.stream(), id, Map.of(), (int) pending.get(0).getRedeliveryCount(),
+                            StreamEntry.Origin.VANISHED)
+                    : null;
         }
         int deliveries = (int) pending.get(0).getRedeliveryCount() + 1;
         return new StreamEntry(sub.stream(), id, claimed.get(0).getBody(), deliveries, origin);

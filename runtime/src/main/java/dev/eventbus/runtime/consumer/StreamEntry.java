@@ -24,7 +24,8 @@ public record StreamEntry(String stream, String id, Map<byte[], byte[]> fields, 
         RECLAIM,
         /**
          * Reported by Redis as deleted while pending, and already dropped from the pending list by
-         * that report (XAUTOCLAIM): only this consumer saw it, so its loss is recorded unconditionally.
+         * that report (XAUTOCLAIM, or an XCLAIM that raced the deletion): only this consumer saw it,
+         * so its loss is recorded unconditionally.
          */
         VANISHED;
 

@@ -40,12 +40,12 @@ final class EntryFetcher {
      *     the claim itself dropped it from the pending list), or null when it is no longer pending
      */
     StreamEntry claim(String id, StreamEntry.Origin origin) {
-        List<PendingMessage> pending = redis.xpending(stream, group, Range.create(id, id), Limit.from(1));
-        if (pending.isEmpty()) {
+        PendingMessage pending = pending(id);
+        if (pending == null) {
             return null;
         }
         if (redis.xrange(stream, Range.create(id, id)).isEmpty()) {
-            return new StreamEntry(sub.stream(), id, Map.of(), (int) pending.get(0).getRedeliveryCount(), origin);
+            return new StreamEntry(sub.stream(), id, Map.of(), (int) pending.getRedeliveryCount(), origin);
         }
         List<StreamMessage<byte[], byte[]>> claimed = redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0), id);
         if (claimed.isEmpty()) {
@@ -53,18 +53,24 @@ final class EntryFetcher {
             // just dropped it from the pending list, as XAUTOCLAIM does with the ones it reports
             // deleted, and no other path can see it any more to record the loss.
             return redis.xrange(stream, Range.create(id, id)).isEmpty()
-                    ? new StreamEntry(sub.stream(), id, Map.of(), (int) pending.get(0).getRedeliveryCount(),
+                    ? new StreamEntry(sub.stream(), id, Map.of(), (int) pending.getRedeliveryCount(),
                             StreamEntry.Origin.VANISHED)
                     : null;
         }
-        int deliveries = (int) pending.get(0).getRedeliveryCount() + 1;
+        int deliveries = (int) pending.getRedeliveryCount() + 1;
         return new StreamEntry(sub.stream(), id, claimed.get(0).getBody(), deliveries, origin);
     }
 
     /** Whether the entry is pending and delivered to this consumer (not acknowledged, not claimed by another). */
     boolean ownedHere(String id) {
+        PendingMessage pending = pending(id);
+        return pending != null && consumerName.equals(pending.getConsumer());
+    }
+
+    /** The entry's pending-list record, or null when it is not pending. */
+    private PendingMessage pending(String id) {
         List<PendingMessage> pending = redis.xpending(stream, group, Range.create(id, id), Limit.from(1));
-        return !pending.isEmpty() && consumerName.equals(pending.get(0).getConsumer());
+        return pending.isEmpty() ? null : pending.get(0);
     }
 
     /** Resets the idle time of entries this consumer is handling, without counting a delivery. */

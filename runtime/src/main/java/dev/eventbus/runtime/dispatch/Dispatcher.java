@@ -92,8 +92,7 @@ public final class Dispatcher {
             // Redis reported it deleted and dropped it from the pending list in the same step: no
             // other path can record this loss any more, so it is recorded even if the entry is
             // "on its way" elsewhere (that path's record is conditional on the entry being pending).
-            deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
-                    TRIMMED_DETAIL, outsideLane(sub, entry, Resolution.releasing(release)));
+            deadLetterBeforeLane(sub, entry, DeadLetterReason.TRIMMED, TRIMMED_DETAIL, Resolution.releasing(release));
             return;
         }
         HandlerSettings limits = settings.apply(sub.handler().name());
@@ -108,15 +107,13 @@ public final class Dispatcher {
             return;
         }
         if (entry.isDeleted()) {
-            deadLetters.deadLetter(sub, entry, DeadLetterReason.TRIMMED, entry.deliveries(), null, null,
-                    TRIMMED_DETAIL, outsideLane(sub, entry, settled(delivery, release)));
+            deadLetterBeforeLane(sub, entry, DeadLetterReason.TRIMMED, TRIMMED_DETAIL, settled(delivery, release));
             return;
         }
         if (entry.origin().recovered() && entry.deliveries() > maxDeliveries) {
-            deadLetters.deadLetter(sub, entry, DeadLetterReason.MAX_DELIVERIES, entry.deliveries(), null, null,
-                    "delivered " + entry.deliveries() + " times without an outcome (recovery.max-deliveries = "
-                            + maxDeliveries + "): it may be crashing its consumer",
-                    outsideLane(sub, entry, settled(delivery, release)));
+            deadLetterBeforeLane(sub, entry, DeadLetterReason.MAX_DELIVERIES, "delivered " + entry.deliveries()
+                    + " times without an outcome (recovery.max-deliveries = " + maxDeliveries
+                    + "): it may be crashing its consumer", settled(delivery, release));
             return;
         }
         WorkerPool workers = bulkhead.workers;
@@ -162,17 +159,17 @@ public final class Dispatcher {
     }
 
     /**
-     * For an entry dead-lettered without going through a lane (trimmed, vanished, past
-     * max-deliveries): if it was holding its subject's lane for a retry, the lane goes on once
-     * the dead letter is final.
+     * Dead-letters an entry before it reaches a lane (trimmed, vanished, past max-deliveries): if
+     * it was holding its subject's lane for a retry, the lane goes on once the dead letter is final.
      */
-    private Resolution outsideLane(Subscription sub, StreamEntry entry, Resolution leaves) {
-        return resolved -> {
+    private void deadLetterBeforeLane(Subscription sub, StreamEntry entry, DeadLetterReason reason, String detail,
+            Resolution leaves) {
+        deadLetters.deadLetter(sub, entry, reason, entry.deliveries(), null, null, detail, resolved -> {
             if (resolved) {
                 settledElsewhere(sub, entry.id());
             }
             leaves.done(resolved);
-        };
+        });
     }
 
     /**

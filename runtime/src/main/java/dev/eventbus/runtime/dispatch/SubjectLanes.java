@@ -60,9 +60,7 @@ final class SubjectLanes {
         lanes.compute(subject, (s, lane) -> {
             Lane l = lane == null ? new Lane() : lane;
             if (entryId.equals(l.heldBy)) {
-                l.heldBy = null; // the retry of the event holding the lane: it goes first
-                held.remove(entryId);
-                abandoned.remove(entryId); // registered after its worker ended, when that raced the watchdog
+                unhold(l, entryId); // the retry of the event holding the lane: it goes first
             } else if (l.running || l.heldBy != null || l.hasWaiting()) {
                 if (l.waiting == null) {
                     l.waiting = new ArrayDeque<>(4);
@@ -111,13 +109,7 @@ final class SubjectLanes {
                 start[0] = retry.task();
                 return lane;
             }
-            Waiting next = lane.waiting == null ? null : lane.waiting.poll();
-            if (next == null) {
-                return null; // nothing running, waiting or held: the lane goes
-            }
-            lane.running = true;
-            start[0] = next.task();
-            return lane;
+            return startNext(lane, start);
         });
         if (start[0] != null) {
             workers.execute(start[0]);
@@ -145,27 +137,41 @@ final class SubjectLanes {
         }
         Runnable[] start = new Runnable[1];
         lanes.computeIfPresent(subject, (s, lane) -> {
-            if (lane.running && !entryId.equals(lane.heldBy)) {
-                lane.settledWhileRunning = entryId; // finished() takes it as final
-                return lane;
-            }
             if (!entryId.equals(lane.heldBy)) {
+                if (lane.running) {
+                    lane.settledWhileRunning = entryId; // finished() takes it as final
+                }
                 return lane;
             }
-            lane.heldBy = null;
-            held.remove(entryId);
-            abandoned.remove(entryId);
-            Waiting next = lane.waiting == null ? null : lane.waiting.poll();
-            if (next == null) {
-                return null;
-            }
-            lane.running = true;
-            start[0] = next.task();
-            return lane;
+            unhold(lane, entryId);
+            return startNext(lane, start);
         });
         if (start[0] != null) {
             workers.execute(start[0]);
         }
+    }
+
+    /** The lane no longer waits for this entry's retry. */
+    private void unhold(Lane lane, String entryId) {
+        lane.heldBy = null;
+        held.remove(entryId);
+        abandoned.remove(entryId); // registered after its worker ended, when that raced the watchdog
+    }
+
+    /**
+     * Starts the lane's next waiting event, if any, in {@code start}; called with nothing running
+     * or held.
+     *
+     * @return the lane, or null when nothing waits either and it goes
+     */
+    private static Lane startNext(Lane lane, Runnable[] start) {
+        Waiting next = lane.waiting == null ? null : lane.waiting.poll();
+        if (next == null) {
+            return null;
+        }
+        lane.running = true;
+        start[0] = next.task();
+        return lane;
     }
 
     /**

@@ -50,6 +50,16 @@ class OrderingIT {
         orders.close();
     }
 
+    /** An event of the recorder's type; {@code id} is {@code <subject>#<sequence>}. */
+    private static Map<String, String> event(String id, String... moreFields) {
+        Map<String, String> fields = new HashMap<>(Map.of("type", "it.recorded", "subject",
+                id.substring(0, id.indexOf('#')), "id", id));
+        for (int i = 0; i < moreFields.length; i += 2) {
+            fields.put(moreFields[i], moreFields[i + 1]);
+        }
+        return fields;
+    }
+
     @Test
     void eventsOfOneSubjectAreHandledInStreamOrderOthersConcurrently() throws Exception {
         runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
@@ -63,8 +73,7 @@ class OrderingIT {
         List<Map<String, String>> events = new ArrayList<>();
         for (int seq = 0; seq < perSubject; seq++) {
             for (int s = 0; s < subjects; s++) {
-                Map<String, String> e = new HashMap<>(Map.of("type", "it.recorded", "subject", "subj-" + s,
-                        "id", "subj-" + s + "#" + seq));
+                Map<String, String> e = event("subj-" + s + "#" + seq);
                 if (("subj-" + s).equals(failingSubject) && seq == 1) {
                     e.put("fail", "before-attempt-2"); // fails once, is retried after 400 ms
                 }
@@ -113,10 +122,9 @@ class OrderingIT {
                 "eventbus.handler-defaults.retry.backoff.initial", "1500ms",
                 "eventbus.recovery.retry-poll-interval", "20ms"));
         try (Streams streams = new Streams(REDIS.uri())) {
-            String held = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-1", "id", "s-1#0",
-                    "fail", "always"));
-            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-1", "id", "s-1#1"));
-            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-2", "id", "s-2#0"));
+            String held = streams.publish("it-stream", event("s-1#0", "fail", "always"));
+            streams.publish("it-stream", event("s-1#1"));
+            streams.publish("it-stream", event("s-2#0"));
             Streams.await("the other subject handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
             assertEquals("s-2", orders.calls().get(0).orderId(), "s-1#1 waits behind s-1#0's retry");
 
@@ -143,10 +151,9 @@ class OrderingIT {
         runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "a", a);
         EventbusRuntime b = null;
         try (Streams streams = new Streams(REDIS.uri())) {
-            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-1", "id", "s-1#0",
-                    "fail", "before-attempt-2"));
-            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-1", "id", "s-1#1"));
-            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-2", "id", "s-2#0"));
+            streams.publish("it-stream", event("s-1#0", "fail", "before-attempt-2"));
+            streams.publish("it-stream", event("s-1#1"));
+            streams.publish("it-stream", event("s-2#0"));
             Streams.await("a handled the other subject", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
 
             Map<String, Object> bSettings = new HashMap<>(ordered);
@@ -174,9 +181,8 @@ class OrderingIT {
                 "eventbus.recovery.interval", "200ms",
                 "eventbus.recovery.claim-idle", "3s"));
         try (Streams streams = new Streams(REDIS.uri())) {
-            String held = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-1", "id", "s-1#0",
-                    "fail", "before-attempt-2"));
-            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-1", "id", "s-1#1"));
+            String held = streams.publish("it-stream", event("s-1#0", "fail", "before-attempt-2"));
+            streams.publish("it-stream", event("s-1#1"));
             Streams.await("its retry scheduled", Duration.ofSeconds(10),
                     () -> streams.redis().zscore("eventbus:retry:recorder:it-stream", held) != null);
             // As if the retry's write had failed: the entry is still pending here, with no retry coming.

@@ -103,6 +103,26 @@ class DistributionIT {
         assertFalse(check.stdout().contains("configuration valid"), check.describe());
     }
 
+    /**
+     * A machine whose JAVA_HOME is an old Java (here a stand-in that reports 17) and a Java 21+ on
+     * the PATH: the launcher must run on the newer one and say so, not stop with "set JAVA_HOME".
+     */
+    @Test
+    void launcherPassesOverAnOldJavaHome(@TempDir Path tmp) throws Exception {
+        Path oldJava = tmp.resolve("old-jdk/bin/java");
+        Files.createDirectories(oldJava.getParent());
+        Files.writeString(oldJava, "#!/bin/sh\necho '    java.specification.version = 17' >&2\nexit 0\n");
+        oldJava.toFile().setExecutable(true);
+        String thisJava = Path.of(System.getProperty("java.home"), "bin").toString();
+        Map<String, String> env = Map.of("JAVA_HOME", tmp.resolve("old-jdk").toString(),
+                "PATH", thisJava + ":" + System.getenv("PATH"));
+
+        Child version = start("old-java-home", env, false, tmp, "--version");
+        assertEquals(0, version.awaitExit(Duration.ofSeconds(30)), version.describe());
+        assertTrue(version.stderr().contains("is too old"), "the launcher did not say it passed over JAVA_HOME:\n"
+                + version.describe());
+    }
+
     @Test
     void runDrivesSampleStory(@TempDir Path tmp) throws Exception {
         final int n = 2000;

@@ -160,6 +160,15 @@ public final class EventbusRuntime implements AutoCloseable {
         return ready && !stopping;
     }
 
+    /** Bytes of entries every subscription holds now (running, or read ahead), for the gauge. */
+    public long heldBytes() {
+        long sum = 0;
+        for (StreamConsumer r : readers) {
+            sum += r.heldBytes();
+        }
+        return sum;
+    }
+
     /** Whether every subscription's read loop is running: the runtime's own liveness. */
     public boolean readersAlive() {
         return readers.stream().allMatch(StreamConsumer::isReading);

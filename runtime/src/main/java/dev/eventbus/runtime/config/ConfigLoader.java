@@ -86,6 +86,7 @@ public final class ConfigLoader {
                         read(() -> (int) Math.min(Integer.MAX_VALUE, c.getBytes("consumer.max-event-bytes")))),
                 read(() -> c.getString("consumer.new-group-start")),
                 notNegative("consumer.read-ahead", read(() -> c.getInt("consumer.read-ahead"))),
+                positiveBytes("consumer.read-ahead-bytes", read(() -> c.getBytes("consumer.read-ahead-bytes"))),
                 positive("consumer.ack-batch-size", read(() -> c.getInt("consumer.ack-batch-size"))),
                 read(() -> c.getDuration("consumer.ack-interval")),
                 orOne(positive("consumer.ack-limit", read(() -> c.getInt("consumer.ack-limit")))),
@@ -323,6 +324,13 @@ public final class ConfigLoader {
             problems.add(key + " must be at least 1, was " + value);
         }
         return value;
+    }
+
+    private long positiveBytes(String key, Long value) {
+        if (value != null && value < 1) {
+            problems.add(key + " must be at least 1 byte, was " + value);
+        }
+        return value == null ? 1 : value;
     }
 
     /** Relative paths are relative to the installation (EVENTBUS_HOME, set by bin/eventbus) when known. */

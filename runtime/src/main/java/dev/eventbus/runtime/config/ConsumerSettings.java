@@ -7,6 +7,8 @@ import java.time.Duration;
  *
  * @param readAhead entries a subscription may hold beyond its handler's max-in-flight, read and
  *     waiting for a worker
+ * @param readAheadBytes bytes of field names and values a subscription may hold in entries read
+ *     and not yet done with (running or waiting), plus one entry
  * @param ackLimit acknowledgements queued or not yet confirmed by Redis, at most; workers wait
  *     beyond it
  */
@@ -15,6 +17,7 @@ public record ConsumerSettings(
         int maxEventBytes,
         String newGroupStart,
         int readAhead,
+        long readAheadBytes,
         int ackBatchSize,
         Duration ackInterval,
         int ackLimit,

@@ -36,13 +36,15 @@ public final class EventCodec {
         String contentType = null, traceparent = null;
         byte[] data = NO_BYTES;
         Map<String, String> headers = Map.of();
+        if (entry.fields() instanceof FieldList f && f.wireBytes() > maxEventBytes) {
+            throw tooLarge(entry); // perhaps held only in part: the reader did not copy what did not fit
+        }
         long size = 0; // summed in the same pass: a second walk over the fields costs as much again
         for (Map.Entry<byte[], byte[]> field : entry.fields().entrySet()) {
             byte[] raw = field.getValue() == null ? NO_BYTES : field.getValue();
             size += field.getKey().length + raw.length;
             if (size > maxEventBytes) {
-                throw new MalformedEntryException(DeadLetterReason.TOO_LARGE, "entry is " + entry.sizeInBytes()
-                        + " bytes, over consumer.max-event-bytes = " + maxEventBytes);
+                throw tooLarge(entry);
             }
             Field known = Field.of(field.getKey());
             if (known == Field.DATA) {
@@ -75,6 +77,13 @@ public final class EventCodec {
         return new Event(entry.stream(), entry.id(), attempt,
                 id == null || id.isBlank() ? entry.id() : id,
                 type, subject, source, time, contentType, traceparent, data, headers);
+    }
+
+    private MalformedEntryException tooLarge(StreamEntry entry) {
+        return new MalformedEntryException(DeadLetterReason.TOO_LARGE, "entry is " + entry.sizeInBytes()
+                + " bytes, over consumer.max-event-bytes = " + maxEventBytes
+                + (entry.fields() instanceof FieldList f && f.truncated()
+                        ? "; the dead letter keeps only the fields that fit (" + f.size() + " of them)" : ""));
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * An entry's fields as read, in order: names and values side by side in one array. A map only in
  * name: byte-array keys have no useful lookup, so nothing is hashed, and every field is kept, even
- * one whose name repeats.
+ * one whose name repeats. An entry over consumer.max-event-bytes keeps only the fields that fit in
+ * it, and knows its size in Redis ({@link #truncated()}).
  *
  * <p>Immutable once built; its arrays are handed out as they are and must not be changed.
  */
@@ -18,11 +19,48 @@ final class FieldList extends AbstractMap<byte[], byte[]> {
 
     private final byte[][] namesAndValues;
     private final int size;
+    private final long wireBytes;
+    private final long heldBytes;
 
-    /** @param namesAndValues name, value, name, value, ...; only its first {@code 2 * size} are used */
+    /** A whole entry's fields: name, value, name, value, ...; only the first {@code 2 * size} are used. */
     FieldList(byte[][] namesAndValues, int size) {
+        this(namesAndValues, size, measure(namesAndValues, size), measure(namesAndValues, size));
+    }
+
+    private static long measure(byte[][] namesAndValues, int size) {
+        long bytes = 0;
+        for (int i = 0; i < 2 * size; i++) {
+            bytes += namesAndValues[i].length;
+        }
+        return bytes;
+    }
+
+    /**
+     * @param namesAndValues name, value, name, value, ...; only its first {@code 2 * size} are used
+     * @param wireBytes the size of all the entry's field names and values as Redis sent them
+     * @param heldBytes the size of those kept here: less than {@code wireBytes} when fields of an
+     *     entry over consumer.max-event-bytes were dropped while decoding
+     */
+    FieldList(byte[][] namesAndValues, int size, long wireBytes, long heldBytes) {
         this.namesAndValues = namesAndValues;
         this.size = size;
+        this.wireBytes = wireBytes;
+        this.heldBytes = heldBytes;
+    }
+
+    /** The entry's size in Redis, the measure of consumer.max-event-bytes. */
+    long wireBytes() {
+        return wireBytes;
+    }
+
+    /** The bytes of field names and values this list holds. */
+    long heldBytes() {
+        return heldBytes;
+    }
+
+    /** Whether fields were dropped: the entry is over consumer.max-event-bytes and only partly here. */
+    boolean truncated() {
+        return heldBytes < wireBytes;
     }
 
     @Override

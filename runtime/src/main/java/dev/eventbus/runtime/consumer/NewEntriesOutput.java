@@ -21,6 +21,14 @@ import java.util.Map;
  * and becomes an entry without fields ({@link StreamEntry#isDeleted()}). Extra elements of an entry
  * (newer Redis versions may add some) are skipped.
  *
+ * <p>Memory is bounded while decoding, since Redis 7 cannot bound a read in bytes: a field that
+ * would take its entry over {@code maxEventBytes} is not copied (the entry keeps the fields that
+ * fit and its size, {@link FieldList#truncated()}, and is dead-lettered as too large without ever
+ * being held whole), and once the entries kept would pass {@code room} the rest of the reply is
+ * not copied at all: those entries are {@link #spilled()}, pending for this consumer, and the
+ * reader reads them again from its pending list when it has room. The first entry is always kept,
+ * so every read makes progress.
+ *
  * <p>One instance per command; used by one I/O thread.
  */
 final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEntry>> {
@@ -29,6 +37,8 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
 
     private final String stream;
     private final StreamEntry.Origin origin;
+    private final long maxEventBytes;
+    private final long room;
     /** Children each open aggregate has in all, and still expects; index 1 is the reply itself. */
     private final int[] children = new int[MAX_DEPTH + 1];
     private final int[] expected = new int[MAX_DEPTH + 1];
@@ -38,11 +48,52 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
     private byte[][] fields;
     private int fieldsSet;
     private boolean inFields;
+    /** Field names and values of the current entry seen, and their sizes: in Redis, and kept here. */
+    private int fieldsSeen;
+    private long entryWireBytes;
+    private long entryHeldBytes;
+    private int nameLength;
+    private boolean nameKept;
+    private long heldBytes;
+    private long wireBytes;
+    private int entriesSeen;
+    private int spilled;
+    private boolean spilling;
 
     NewEntriesOutput(String stream, StreamEntry.Origin origin) {
+        this(stream, origin, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxEventBytes largest entry kept whole (consumer.max-event-bytes)
+     * @param room bytes the entries of this reply may hold, beyond the first one
+     */
+    NewEntriesOutput(String stream, StreamEntry.Origin origin, long maxEventBytes, long room) {
         super(ByteArrayCodec.INSTANCE, new ArrayList<>());
         this.stream = stream;
         this.origin = origin;
+        this.maxEventBytes = maxEventBytes;
+        this.room = room;
+    }
+
+    /** Bytes of field names and values the entries returned hold. */
+    long heldBytes() {
+        return heldBytes;
+    }
+
+    /** Bytes of field names and values of every entry in the reply, as Redis sent them. */
+    long wireBytes() {
+        return wireBytes;
+    }
+
+    /** Entries in the reply, returned or spilled. */
+    int entriesSeen() {
+        return entriesSeen;
+    }
+
+    /** Entries of the reply not returned, for lack of room: the last ones, pending for this consumer. */
+    int spilled() {
+        return spilled;
     }
 
     @Override
@@ -70,6 +121,9 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
             id = null;
             fields = null;
             fieldsSet = 0;
+            fieldsSeen = 0;
+            entryWireBytes = 0;
+            entryHeldBytes = 0;
         } else if (depth == entryDepth + 1 && index == 1) {
             fields = new byte[count][]; // the entry's second child: name, value, name, value, ...
             inFields = true;
@@ -110,10 +164,40 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
         int index = nextChild();
         if (depth == entryDepth && index == 0 && bytes != null) {
             id = new String(copy(bytes), StandardCharsets.US_ASCII); // Charset.decode would add a char buffer per entry
-        } else if (inFields && depth == entryDepth + 1 && fieldsSet < fields.length) {
-            fields[fieldsSet++] = bytes == null ? new byte[0] : copy(bytes);
+        } else if (inFields && depth == entryDepth + 1 && fieldsSeen < fields.length) {
+            field(bytes);
         }
         closeFinished();
+    }
+
+    /**
+     * A field name or value: copied when its pair fits in max-event-bytes and the reply has room,
+     * else only counted. A name is copied before its value is known, and forgotten if the value
+     * does not fit.
+     */
+    private void field(ByteBuffer bytes) {
+        int length = bytes == null ? 0 : bytes.remaining();
+        entryWireBytes += length;
+        boolean isName = (fieldsSeen++ & 1) == 0;
+        long after = entryHeldBytes + length + (isName ? 0 : nameLength);
+        boolean fits = isName || nameKept;
+        if (spilling || !fits || after > maxEventBytes) {
+            nameKept = false;
+            return;
+        }
+        if (heldBytes + after > room && !output.isEmpty()) {
+            spilling = true; // this entry and all after it stay pending here, to be read again
+            return;
+        }
+        fields[fieldsSet + (isName ? 0 : 1)] = bytes == null ? new byte[0] : copy(bytes);
+        if (isName) {
+            nameLength = length;
+            nameKept = true;
+        } else {
+            fieldsSet += 2;
+            entryHeldBytes = after;
+            nameKept = false;
+        }
     }
 
     /** Counts a child of the innermost open aggregate; returns its index there. */
@@ -132,10 +216,17 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
                 inFields = false;
             }
             if (depth == entryDepth && id != null) {
-                Map<byte[], byte[]> body = fields == null || fieldsSet < 2
-                        ? Map.of()
-                        : new FieldList(fields, fieldsSet / 2);
-                output.add(new StreamEntry(stream, id, body, 1, origin));
+                entriesSeen++;
+                wireBytes += entryWireBytes;
+                if (spilling) {
+                    spilled++;
+                } else {
+                    Map<byte[], byte[]> body = fields == null || fieldsSeen == 0
+                            ? Map.of()
+                            : new FieldList(fields, fieldsSet / 2, entryWireBytes, entryHeldBytes);
+                    heldBytes += entryHeldBytes;
+                    output.add(new StreamEntry(stream, id, body, 1, origin));
+                }
             }
             depth--;
         }

@@ -11,9 +11,6 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XReadArgs;
-import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -35,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * every other command on a shared one). It first reads its own pending entries (history, id
  * {@code 0}) so nothing delivered before a crash is forgotten, then new entries ({@code >}) with a
  * finite BLOCK. It asks for at most as many entries as it has free slots (free workers plus
- * read-ahead), so memory is bounded and what it holds is claimed by this consumer.
+ * read-ahead), and holds at most {@code consumer.read-ahead-bytes} of them ({@link HeldBytes}), so
+ * memory is bounded in entries and in bytes, and what it holds is claimed by this consumer. Entries
+ * a read returns beyond the bytes budget are not kept: they stay pending here and are read again
+ * from this consumer's pending list as room frees up.
  *
  * <p>The loop survives every error: Redis down, timeouts, a missing group. It backs off, logs one
  * line, and goes on until {@link #stop()}.
@@ -54,8 +54,7 @@ public final class StreamConsumer {
     private final ConsumerSettings settings;
     private final Dispatcher dispatcher;
     private final WorkerSlots slots;
-    /** Frees one slot; made once, as every entry read is handed over with it. */
-    private final Runnable release;
+    private final HeldBytes held;
     private final IntSupplier budget;
     private final RetryStore retryStore;
     private final RetryPoller retries;
@@ -65,6 +64,8 @@ public final class StreamConsumer {
     private volatile boolean wasPaused;
     private Thread thread;
     private String historyCursor = "0";
+    /** Entries of the last new read left pending for lack of room, read again after historyCursor. */
+    private int spilledLeft;
 
     /**
      * @param connection this reader's own connection (blocking reads)
@@ -82,7 +83,7 @@ public final class StreamConsumer {
         this.settings = settings;
         this.dispatcher = dispatcher;
         this.slots = new WorkerSlots(maxInFlight + settings.readAhead());
-        this.release = slots::release;
+        this.held = new HeldBytes(settings.readAheadBytes(), slots);
         this.budget = budget;
         this.stream = Bytes.utf8(sub.stream());
         this.retryStore = retryStore;
@@ -133,6 +134,11 @@ public final class StreamConsumer {
         return slots.inFlight();
     }
 
+    /** Bytes of entries held now (running, or read ahead and waiting for a worker). */
+    public long heldBytes() {
+        return held.held();
+    }
+
     /** Its state now, for operators; never waits for the loop. */
     public ReaderState state() {
         Thread t;
@@ -177,58 +183,82 @@ public final class StreamConsumer {
         if (free == 0) {
             return;
         }
-        List<StreamEntry> entries = read(Math.min(free, allowed));
+        long room = held.awaitRoom(settings.block());
+        if (room == 0) {
+            return;
+        }
+        List<StreamEntry> entries = read(held.count(Math.min(free, allowed), room), room);
         slots.take(entries.size());
         for (StreamEntry entry : entries) {
-            dispatcher.dispatch(sub, entry, release);
+            dispatcher.dispatch(sub, entry, held.charge(entry));
         }
         if (allowed == 1) {
             Thread.sleep(200); // probing a service that was down: one entry at a time
         }
     }
 
-    private List<StreamEntry> read(int count) {
+    private List<StreamEntry> read(int count, long room) {
         RedisCommands<byte[], byte[]> redis = connection.sync();
         if (historyCursor != null) {
-            List<StreamMessage<byte[], byte[]>> messages = redis.xreadgroup(consumer,
-                    XReadArgs.Builder.count(count), StreamOffset.from(stream, historyCursor));
-            if (messages.isEmpty()) {
+            // Own pending entries: all of them at start (HISTORY), or those a new read left for lack of room.
+            boolean spill = spilledLeft > 0;
+            NewEntriesOutput output = new NewEntriesOutput(sub.stream(),
+                    spill ? StreamEntry.Origin.NEW : StreamEntry.Origin.HISTORY, settings.maxEventBytes(), room);
+            List<StreamEntry> entries = xreadgroup(redis, output, spill ? Math.min(count, spilledLeft) : count,
+                    historyCursor, false);
+            if (entries.isEmpty() || (spill && (spilledLeft -= entries.size()) <= 0)) {
                 historyCursor = null;
+                spilledLeft = 0;
                 LOG.debug("reader {}: own pending entries done, reading new entries", sub.name());
-                return List.of();
+            } else {
+                historyCursor = entries.get(entries.size() - 1).id();
             }
-            historyCursor = messages.get(messages.size() - 1).getId();
-            return withDeliveries(redis, messages);
+            return entries.isEmpty() ? entries : withDeliveries(redis, entries);
         }
         if (stopping) {
             return List.of();
         }
-        // The hot path: decoded straight into entries (NewEntriesOutput), not through StreamMessage.
-        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .add(CommandKeyword.GROUP).add(consumer.getGroup()).add(consumer.getName())
-                .add(CommandKeyword.COUNT).add(count)
-                .add(CommandKeyword.BLOCK).add(settings.block().toMillis())
-                .add("STREAMS").addKey(stream).add(">");
-        return redis.dispatch(CommandType.XREADGROUP, new NewEntriesOutput(sub.stream(), StreamEntry.Origin.NEW), args);
+        NewEntriesOutput output = new NewEntriesOutput(sub.stream(), StreamEntry.Origin.NEW, settings.maxEventBytes(),
+                room);
+        List<StreamEntry> entries = xreadgroup(redis, output, count, ">", true);
+        if (output.spilled() > 0) {
+            historyCursor = entries.get(entries.size() - 1).id();
+            spilledLeft = output.spilled();
+            LOG.debug("reader {}: {} entries left pending for lack of room (consumer.read-ahead-bytes), read again "
+                    + "when there is", sub.name(), spilledLeft);
+        }
+        return entries;
     }
 
-    /** History reads do not say how often an entry was delivered; XPENDING does. */
-    private List<StreamEntry> withDeliveries(RedisCommands<byte[], byte[]> redis,
-            List<StreamMessage<byte[], byte[]>> messages) {
+    /** The hot path: decoded straight into entries (NewEntriesOutput), not through StreamMessage. */
+    private List<StreamEntry> xreadgroup(RedisCommands<byte[], byte[]> redis, NewEntriesOutput output, int count,
+            String from, boolean block) {
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .add(CommandKeyword.GROUP).add(consumer.getGroup()).add(consumer.getName())
+                .add(CommandKeyword.COUNT).add(count);
+        if (block) {
+            args.add(CommandKeyword.BLOCK).add(settings.block().toMillis());
+        }
+        args.add("STREAMS").addKey(stream).add(from);
+        List<StreamEntry> entries = redis.dispatch(CommandType.XREADGROUP, output, args);
+        held.observe(output.wireBytes(), output.entriesSeen());
+        return entries;
+    }
+
+    /** Reads of pending entries do not say how often an entry was delivered; XPENDING does. */
+    private List<StreamEntry> withDeliveries(RedisCommands<byte[], byte[]> redis, List<StreamEntry> read) {
         Map<String, Integer> deliveries = new HashMap<>();
         List<PendingMessage> pending = redis.xpending(stream, consumer,
-                Range.create(messages.get(0).getId(), messages.get(messages.size() - 1).getId()),
-                Limit.from(messages.size()));
+                Range.create(read.get(0).id(), read.get(read.size() - 1).id()), Limit.from(read.size()));
         for (PendingMessage p : pending) {
             deliveries.put(p.getId(), (int) Math.min(Integer.MAX_VALUE, p.getRedeliveryCount()));
         }
-        List<StreamEntry> entries = new ArrayList<>(messages.size());
-        for (StreamMessage<byte[], byte[]> m : messages) {
-            if (retryStore.isScheduled(redis, sub, m.getId())) {
+        List<StreamEntry> entries = new ArrayList<>(read.size());
+        for (StreamEntry e : read) {
+            if (retryStore.isScheduled(redis, sub, e.id())) {
                 continue; // waits for its retry; the retry poller brings it back when due
             }
-            entries.add(new StreamEntry(sub.stream(), m.getId(), m.getBody(), deliveries.getOrDefault(m.getId(), 1),
-                    StreamEntry.Origin.HISTORY));
+            entries.add(new StreamEntry(e.stream(), e.id(), e.fields(), deliveries.getOrDefault(e.id(), 1), e.origin()));
         }
         return entries;
     }

@@ -37,11 +37,17 @@ public record StreamEntry(String stream, String id, Map<byte[], byte[]> fields, 
 
     /** True when Redis returned the id without a body: the entry is gone from the stream. */
     public boolean isDeleted() {
-        return fields == null || fields.isEmpty();
+        return fields == null || fields.isEmpty() && !(fields instanceof FieldList f && f.truncated());
     }
 
-    /** Size of all field names and values, the measure of {@code max-event-bytes}. */
+    /**
+     * Size of all field names and values in Redis, the measure of {@code max-event-bytes} (of an
+     * entry held only in part, {@link FieldList#truncated()}, too).
+     */
     public long sizeInBytes() {
+        if (fields instanceof FieldList f) {
+            return f.wireBytes();
+        }
         long size = 0;
         if (fields != null) {
             for (Map.Entry<byte[], byte[]> f : fields.entrySet()) {

@@ -84,6 +84,7 @@ public final class EventbusMetrics implements AutoCloseable {
      */
     public synchronized void start(EventbusRuntime runtime, StatusReader reader) {
         registry.gauge(MetricNames.READY, () -> (Gauge<Integer>) () -> runtime.isReady() ? 1 : 0);
+        registry.gauge(MetricNames.READ_AHEAD_BYTES, () -> (Gauge<Long>) runtime::heldBytes);
         registry.gauge(MetricNames.PLUGINS_ADMITTED,
                 () -> (Gauge<Integer>) () -> runtime.isReady() ? runtime.handlers().size() : 0);
         registry.gauge(MetricNames.PLUGINS_REFUSED,

@@ -51,6 +51,8 @@ public final class MetricNames {
     public static final String GRPC_LATENCY = "eventbus.grpc.client.latency-seconds";
 
     public static final String READY = "eventbus.runtime.ready";
+    /** Bytes of entries held by all subscriptions (running or read ahead), against consumer.read-ahead-bytes each. */
+    public static final String READ_AHEAD_BYTES = "eventbus.runtime.read-ahead-bytes";
     public static final String PLUGINS_ADMITTED = "eventbus.plugins.handlers-admitted";
     public static final String PLUGINS_REFUSED = "eventbus.plugins.refused";
     public static final String POLL_ERRORS = "eventbus.metrics.poll-errors";

@@ -1,0 +1,139 @@
+package dev.eventbus.runtime.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.samples.orders.OrderServer;
+import dev.eventbus.testkit.PluginJarBuilder;
+import dev.eventbus.testkit.RedisExtension;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Large entries against a real Redis: what a subscription holds stays within
+ * consumer.read-ahead-bytes (plus one entry) although its slots would let it read every entry at
+ * once, entries a read returns past the budget are read again later and handled, and entries over
+ * consumer.max-event-bytes are dead-lettered without their payload.
+ */
+class ReadAheadBytesIT {
+
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+
+    private static final long BUDGET = 8L << 20;
+    private static final int MAX_EVENT_BYTES = 4 << 20;
+    private static final int LARGE = 1_500_000;
+    private static final int OVERSIZED = 6 << 20;
+
+    @TempDir
+    Path plugins;
+
+    private OrderServer orders;
+    private Streams streams;
+    private EventbusRuntime runtime;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        REDIS.command("FLUSHALL");
+        orders = OrderServer.start(0);
+        streams = new Streams(REDIS.uri());
+        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (runtime != null) {
+            runtime.stop();
+        }
+        streams.close();
+        orders.close();
+    }
+
+    @Test
+    void largeEntriesAreHeldWithinTheByteBudgetAndOversizedOnesDeadLetteredWithoutTheirPayload() throws Exception {
+        // Small ones first, so the reader's first reads expect small entries and ask for many: the
+        // reply that follows is far over the budget, and what passes it must wait in Redis.
+        Set<String> normal = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            normal.add(publish("small-" + i, 100_000));
+        }
+        List<String> oversized = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            normal.add(publish("large-" + i, LARGE));
+            if (i % 7 == 3) {
+                oversized.add(publish("oversized-" + i, OVERSIZED));
+            }
+        }
+
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "it-1", Map.of(
+                "eventbus.consumer.read-ahead-bytes", BUDGET,
+                "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES));
+        AtomicLong peak = new AtomicLong();
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak.accumulateAndGet(runtime.heldBytes(), Math::max);
+                LockSupport.parkNanos(200_000);
+            }
+        });
+        try {
+            Streams.await("every normal entry handled", Duration.ofSeconds(60),
+                    () -> orders.appliedCount() >= normal.size());
+            Streams.await("oversized entries dead-lettered", Duration.ofSeconds(30),
+                    () -> streams.redis().xlen("eventbus:dlq:recorder") == oversized.size());
+            Streams.await("nothing pending", Duration.ofSeconds(30), () -> streams.pending("it-stream", "recorder") == 0);
+        } finally {
+            sampler.interrupt();
+            sampler.join();
+        }
+
+        System.out.printf("read-ahead bytes: peak %d held, budget %d%n", peak.get(), BUDGET);
+        assertEquals(normal.size(), orders.calls().size(), "each normal entry handled once");
+        assertTrue(peak.get() <= BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + BUDGET);
+        assertTrue(peak.get() >= BUDGET / 2, "the budget was reached (held " + peak.get() + " at most)");
+        Streams.await("nothing held once all is done", Duration.ofSeconds(10), () -> runtime.heldBytes() == 0);
+
+        List<StreamMessage<String, String>> letters = streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+        Map<String, Map<String, String>> bySource = new HashMap<>();
+        letters.forEach(m -> bySource.put(m.getBody().get("eventbus-source-id"), m.getBody()));
+        assertEquals(Set.copyOf(oversized), bySource.keySet());
+        for (Map<String, String> letter : bySource.values()) {
+            assertEquals("too-large", letter.get("eventbus-reason"));
+            assertFalse(letter.containsKey("data"), "the payload is not copied into the dead letter");
+            assertEquals("it.recorded", letter.get("type"), "the fields that fit are kept");
+            long original = "type".length() + "it.recorded".length() + "subject".length() + letter.get("subject").length()
+                    + "sleep-ms".length() + "300".length() + "data".length() + OVERSIZED;
+            assertTrue(letter.get("eventbus-error-message").contains("entry is " + original + " bytes"),
+                    letter.get("eventbus-error-message"));
+            long size = letter.entrySet().stream().mapToLong(e -> e.getKey().length() + e.getValue().length()).sum();
+            assertTrue(size < 4096, "dead letter of " + size + " bytes");
+        }
+    }
+
+    /** An entry whose handler takes a while, so that the entries read stay held. */
+    private String publish(String subject, int dataBytes) {
+        Map<String, String> fields = new HashMap<>();
+        fields.put("type", "it.recorded");
+        fields.put("subject", subject);
+        fields.put("sleep-ms", "300");
+        fields.put("data", "x".repeat(dataBytes));
+        return streams.publish("it-stream", fields);
+    }
+}

@@ -41,6 +41,7 @@ final class PendingReclaimer extends PeriodicLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(PendingReclaimer.class);
     private static final int MAX_PER_CLAIM = 100;
+    /** Returns how many consumers were deleted (0 or 1), or -1 when it has pending entries: either is safe to ignore. */
     private static final String DELETE_IF_EMPTY = """
             local p = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])
             if #p == 0 then return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2]) end

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.internal.Bytes;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import dev.eventbus.runtime.internal.Errors;
@@ -28,8 +30,12 @@ import org.slf4j.LoggerFactory;
  * otherwise a slow Redis would let handled-but-unacknowledged entries pile up, each one a
  * duplicate after a crash.
  *
- * <p>An XACK that fails (Redis away) leaves its entries pending: they are delivered again later,
- * which at-least-once allows. Nothing is acked that was not handed in.
+ * <p>An XACK that fails on the way (connection lost, Redis restarting) keeps its ids: they are
+ * queued again and sent once the connection is back (XACK is idempotent), so a connection loss
+ * costs duplicates only of what was in flight, not of what was already handled. Kept ids count
+ * against {@code limit} like any unconfirmed ones, which bounds them. Only an XACK that Redis
+ * refuses for good (the group or stream gone: NOGROUP, WRONGTYPE) drops its ids, logged: their
+ * pending list is gone with the group. Nothing is acked that was not handed in.
  *
  * <p>Thread-safe: {@link #ack} is called from many worker threads; one flusher thread sends.
  */
@@ -48,6 +54,8 @@ public final class Acknowledger implements AutoCloseable {
     private final AtomicInteger overdraft = new AtomicInteger();
     private final Thread flusher;
     private volatile boolean stopping;
+    /** An XACK failed on the way and nothing went through since: logs once per outage, not per batch. */
+    private final AtomicBoolean failing = new AtomicBoolean();
 
     public Acknowledger(RedisAsyncCommands<byte[], byte[]> redis, int batchSize, Duration interval, int limit) {
         this.redis = redis;
@@ -117,6 +125,11 @@ public final class Acknowledger implements AutoCloseable {
                     continue;
                 }
                 lastSend = System.nanoTime(); // before sending: a send that throws must not spin
+                if (!connected()) {
+                    // Refused at once while disconnected: keep everything queued until the connection is back.
+                    LockSupport.parkNanos(this, interval.toNanos());
+                    continue;
+                }
                 send();
             } catch (Throwable t) {
                 LOG.warn("acknowledger: {}", Errors.rootMessage(t));
@@ -141,20 +154,68 @@ public final class Acknowledger implements AutoCloseable {
                     }
                     queued.addAndGet(-ids.size());
                     left -= ids.size();
+                    // The reply (how many were still pending) is not needed: fewer than sent means some
+                    // were acknowledged already (a resend, a loss record) or are gone with the stream.
                     RedisFuture<Long> future = redis.xack(Bytes.utf8(stream), Bytes.utf8(group),
                             ids.toArray(String[]::new));
-                    future.whenComplete((n, err) -> {
-                        confirmed(ids.size());
-                        if (err != null) {
-                            LOG.warn("XACK of {} entries on {} for group {} failed, they stay pending: {}",
-                                    ids.size(), stream, group, Errors.rootMessage(err));
-                        }
-                    });
+                    future.whenComplete((n, err) -> answered(stream, group, queue, ids, err));
                     sent.add(future);
                 }
             }
         }
         return sent;
+    }
+
+    /**
+     * An XACK was answered. Failed on the way: its ids go back to their queue, keeping their room,
+     * and are sent again. Refused by Redis for good: dropped, they stay pending (or went with the group).
+     */
+    private void answered(String stream, String group, Queue<String> queue, List<String> ids, Throwable err) {
+        if (err == null) {
+            confirmed(ids.size());
+            if (failing.compareAndSet(true, false)) {
+                LOG.info("acknowledgements go through again (the ones kept during the outage are sent)");
+            }
+        } else if (worthResending(err)) {
+            queue.addAll(ids);
+            queued.addAndGet(ids.size());
+            if (failing.compareAndSet(false, true)) {
+                LOG.warn("XACK of {} entries on {} for group {} failed ({}); they are kept and sent again once "
+                        + "Redis answers", ids.size(), stream, group, Errors.rootMessage(err));
+            }
+        } else {
+            confirmed(ids.size());
+            LOG.error("Redis refused the XACK of {} entries on {} for group {}: {}; they stay pending, if their "
+                    + "group still exists, and are handled again", ids.size(), stream, group, Errors.rootMessage(err));
+        }
+    }
+
+    /**
+     * Whether Redis may not have the XACK and may take it later: the connection failed or timed out
+     * (not a reply), or Redis answered that it is only for now unable (loading, busy, failing over).
+     */
+    private static boolean worthResending(Throwable err) {
+        Throwable t = err;
+        while (t.getCause() != null && t.getCause() != t && !(t instanceof RedisCommandExecutionException)) {
+            t = t.getCause();
+        }
+        if (!(t instanceof RedisCommandExecutionException)) {
+            return true;
+        }
+        String m = String.valueOf(t.getMessage());
+        for (String transientError : TRANSIENT_ERRORS) {
+            if (m.startsWith(transientError)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final List<String> TRANSIENT_ERRORS =
+            List.of("LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY", "CLUSTERDOWN");
+
+    private boolean connected() {
+        return redis.getStatefulConnection().isOpen();
     }
 
     /** Frees the room of {@code n} answered acknowledgements, first paying back any overdraft. */
@@ -163,17 +224,40 @@ public final class Acknowledger implements AutoCloseable {
         room.release(n - Math.min(owed, n));
     }
 
-    /** Sends everything queued and waits (bounded) for Redis to confirm. */
+    /**
+     * Sends everything queued and waits (bounded) for Redis to confirm; what fails on the way is
+     * sent again until the timeout, as soon as the connection is back.
+     */
     public void flush(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (RedisFuture<Long> f : send()) {
-            try {
-                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (Exception e) {
-                // Logged by the completion handler; the entries stay pending.
+        while (true) {
+            boolean again = !connected();
+            for (RedisFuture<Long> f : again ? List.<RedisFuture<Long>>of() : send()) {
+                try {
+                    f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (Exception e) {
+                    again = true; // queued again by the completion handler (or dropped and logged)
+                }
+            }
+            // Rounds go on only after a failure: acknowledgements that others keep adding meanwhile
+            // are the flusher's, not a reason to hold the caller.
+            if (!again || System.nanoTime() >= deadline) {
+                break;
+            }
+            LockSupport.parkNanos(this, Math.min(RESEND_PAUSE_NANOS, Math.max(0, deadline - System.nanoTime())));
+            if (queued.get() <= 0) {
+                break; // nothing was queued again (refused for good): nothing left to send
             }
         }
+        int left = queued.get();
+        if (left > 0) {
+            LOG.warn("{} acknowledgement(s) could not be sent within {} ms: those entries stay pending and are "
+                    + "handled again later", left, timeout.toMillis());
+        }
     }
+
+    /** Between rounds of a flush that could not send everything: waits for the connection to come back. */
+    private static final long RESEND_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     @Override
     public void close() {

@@ -8,8 +8,11 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.PendingMessage;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Takes over one pending entry for this consumer and returns it with its delivery count, or tells
@@ -73,10 +76,30 @@ final class EntryFetcher {
         return pending.isEmpty() ? null : pending.get(0);
     }
 
-    /** Resets the idle time of entries this consumer is handling, without counting a delivery. */
-    void renew(List<String> ids) {
-        if (!ids.isEmpty()) {
-            redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0).justid(), ids.toArray(String[]::new));
+    /**
+     * Resets the idle time of entries this consumer is handling, without counting a delivery.
+     *
+     * @return the ids deleted from the stream: Redis 7 drops those from the pending list when they
+     *     are claimed and leaves them out of the reply, so only the caller knows of them now. An id
+     *     left out but still in the stream was acknowledged meanwhile (its outcome is known).
+     */
+    List<String> renew(List<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
         }
+        List<StreamMessage<byte[], byte[]>> renewed =
+                redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0).justid(), ids.toArray(String[]::new));
+        if (renewed.size() == ids.size()) {
+            return List.of();
+        }
+        Set<String> kept = new HashSet<>();
+        renewed.forEach(m -> kept.add(m.getId()));
+        List<String> deleted = new ArrayList<>();
+        for (String id : ids) {
+            if (!kept.contains(id) && redis.xrange(stream, Range.create(id, id)).isEmpty()) {
+                deleted.add(id);
+            }
+        }
+        return deleted;
     }
 }

@@ -11,7 +11,6 @@ import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * The janitor of one subscription, every {@code recovery.interval}:
  * <ol>
  *   <li>renews the claims of the entries this instance is handling (XCLAIM JUSTID), so that no
- *       one takes live work however long a handler runs;</li>
+ *       one takes live work however long a handler runs; an entry the renewal finds deleted (Redis
+ *       drops it from the pending list then) is marked, and recorded as a loss if it is not handled;</li>
  *   <li>takes over entries idle past {@code recovery.claim-idle} in any consumer's pending list
  *       (XAUTOCLAIM, following the cursor), which is how the entries of a dead instance come back;
  *       entries Redis reports deleted while pending become loss records with reason
@@ -41,6 +41,7 @@ final class PendingReclaimer extends PeriodicLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(PendingReclaimer.class);
     private static final int MAX_PER_CLAIM = 100;
+    /** Returns how many consumers were deleted (0 or 1), or -1 when it has pending entries: either is safe to ignore. */
     private static final String DELETE_IF_EMPTY = """
             local p = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])
             if #p == 0 then return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2]) end
@@ -73,7 +74,12 @@ final class PendingReclaimer extends PeriodicLoop {
 
     @Override
     protected void iteration() {
-        fetcher.renew(new ArrayList<>(dispatcher.inFlight(sub)));
+        int deleted = dispatcher.renewHeld(sub, fetcher::renew);
+        if (deleted > 0) {
+            LOG.warn("subscription {}: {} entr(ies) held here were deleted or trimmed from the stream (Redis dropped "
+                    + "them from the pending list): each is handled if its handler succeeds, otherwise recorded as a "
+                    + "loss (trimmed)", sub.name(), deleted);
+        }
         reclaimIdle();
         deleteIdleConsumers();
         releaseLanesWhoseRetryWentElsewhere();

@@ -16,6 +16,11 @@ import java.util.concurrent.Executor;
 final class Bulkhead {
 
     final Map<String, Delivery> deliveries = new ConcurrentHashMap<>();
+    /**
+     * Held while the claims of {@link #deliveries} are renewed, and taken by an entry that leaves
+     * without an outcome: so it learns whether that renewal found it deleted (see {@link Delivery#droppedFromPending}).
+     */
+    final Object renewal = new Object();
     final WorkerPool workers;
 
     Bulkhead(Executor threads, int maxInFlight) {

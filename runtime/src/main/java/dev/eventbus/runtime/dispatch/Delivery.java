@@ -15,7 +15,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Delivery {
 
     private final Map<String, Delivery> holder;
+    /** The subscription's renewal lock: it guards {@link #dropped}. */
+    private final Object renewal;
     private final String entryId;
+    /** Redis dropped the entry from the pending list while it was held here. Guarded by {@link #renewal}. */
+    private boolean dropped;
     private final AtomicBoolean decided = new AtomicBoolean();
     private volatile Thread assigned;
     /**
@@ -37,15 +41,40 @@ final class Delivery {
     /**
      * @param holder the in-flight entries of the subscription, where this delivery is put under
      *     its entry id while the entry is "being handled here"
+     * @param renewal held while the claims of the holder's entries are renewed
      */
-    Delivery(Map<String, Delivery> holder, String entryId) {
+    Delivery(Map<String, Delivery> holder, Object renewal, String entryId) {
         this.holder = holder;
+        this.renewal = renewal;
         this.entryId = entryId;
     }
 
     /** Takes the entry off the subscription's in-flight entries (once its outcome is decided). */
     void forget() {
         holder.remove(entryId, this);
+    }
+
+    /** The renewal of its claim found the entry deleted: Redis has dropped it from the pending list. Called under the renewal lock. */
+    void markDropped() {
+        dropped = true;
+    }
+
+    /** Whether {@link #markDropped} was called; under the renewal lock only. */
+    boolean isMarkedDropped() {
+        return dropped;
+    }
+
+    /**
+     * Whether Redis dropped the entry from the pending list while it was held here (deleted or
+     * trimmed, then its claim renewed): then it can neither be retried nor reclaimed, and leaving
+     * without an outcome would lose it without a trace. Call it after {@link #forget}: a renewal
+     * under way, which may have seen the entry held, is waited for; a later one no longer sees it.
+     * Only for entries leaving without an outcome (failed, not started), never on the hot path.
+     */
+    boolean droppedFromPending() {
+        synchronized (renewal) {
+            return dropped;
+        }
     }
 
     /** A worker took the entry; shutdown interrupts this thread. */

@@ -14,6 +14,9 @@ import dev.eventbus.runtime.failure.HandlerTimeoutException;
 import dev.eventbus.runtime.failure.Resolution;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +53,8 @@ public final class Dispatcher {
     public static final String TARGET_HEADER = "eventbus-target-handler";
 
     private static final String TRIMMED_DETAIL = "entry was deleted or trimmed from the stream before it was acknowledged";
+    private static final String DROPPED_DETAIL = "entry was deleted or trimmed from the stream while it was held here, "
+            + "and left without being handled: it cannot be retried";
 
     /** How often running handlers are checked against their timeouts (the precision of a timeout). */
     private static final long WATCHDOG_PERIOD_MS = 50;
@@ -101,7 +106,7 @@ public final class Dispatcher {
             bulkhead = bulkheads.computeIfAbsent(sub.name(), k -> new Bulkhead(threads, limits.maxInFlight()));
         }
         Map<String, Delivery> ids = bulkhead.deliveries;
-        Delivery delivery = new Delivery(ids, entry.id());
+        Delivery delivery = new Delivery(ids, bulkhead.renewal, entry.id());
         if (ids.putIfAbsent(entry.id(), delivery) != null) {
             release.run(); // already on its way here (reclaimed, retried or re-read while in flight)
             return;
@@ -130,7 +135,7 @@ public final class Dispatcher {
         lane.submit(subject, id, () -> {
             if (lane.isClosed()) {
                 delivery.forget(); // its subscription stopped while it waited: it stays pending
-                release.run();
+                leavePending(sub, entry, delivery, null, Resolution.releasing(release));
                 return;
             }
             start(sub, entry, limits, delivery, resolved -> {
@@ -149,7 +154,7 @@ public final class Dispatcher {
             Resolution leaves) {
         if (shuttingDown) {
             delivery.forget(); // not started: the entry stays pending, handled after the restart
-            leaves.done(false);
+            leavePending(sub, entry, delivery, null, leaves);
             return;
         }
         Event event = admit(sub, entry, delivery, leaves);
@@ -242,10 +247,39 @@ public final class Dispatcher {
         return lane == null ? Set.of() : lane.heldForRetry();
     }
 
-    /** Entry ids a subscription holds: running or waiting for a worker (their claims are renewed). */
-    public Set<String> inFlight(Subscription sub) {
+    /**
+     * Renews the claims of the entries a subscription holds (running or waiting for a worker) and
+     * marks those the renewal reports deleted: Redis has dropped them from the pending list, so if
+     * they leave without being handled their loss is recorded (see {@link Delivery#droppedFromPending}).
+     *
+     * @param renew renews the claims of the given ids; returns those deleted from the stream
+     * @return how many held entries were found deleted
+     */
+    public int renewHeld(Subscription sub, Function<List<String>, List<String>> renew) {
         Bulkhead b = bulkheads.get(sub.name());
-        return b == null ? Set.of() : Set.copyOf(b.deliveries.keySet());
+        if (b == null) {
+            return 0;
+        }
+        synchronized (b.renewal) {
+            Map<String, Delivery> held = new HashMap<>();
+            b.deliveries.forEach((id, d) -> {
+                if (!d.isMarkedDropped()) { // no longer pending: nothing to renew, and already reported
+                    held.put(id, d);
+                }
+            });
+            if (held.isEmpty()) {
+                return 0;
+            }
+            int marked = 0;
+            for (String id : renew.apply(new ArrayList<>(held.keySet()))) {
+                Delivery d = held.get(id);
+                if (d != null) {
+                    d.markDropped();
+                    marked++;
+                }
+            }
+            return marked;
+        }
     }
 
     /**
@@ -285,7 +319,7 @@ public final class Dispatcher {
         delivery.assigned(Thread.currentThread());
         if (shuttingDown) {
             delivery.forget(); // stopped before it started: the entry stays pending, handled after the restart
-            release.done(false);
+            leavePending(sub, entry, delivery, null, release);
             return;
         }
         Throwable failure = call(sub, entry, event, limits, delivery);
@@ -306,14 +340,46 @@ public final class Dispatcher {
         }
         if (shuttingDown) {
             // Interrupted by the end of the shutdown grace, not failed: the entry stays pending.
-            release.done(false);
+            leavePending(sub, entry, delivery, failure, release);
             return;
         }
         if (delivery.wasInterrupted() && !(failure instanceof HandlerTimeoutException)) {
             failure = new HandlerTimeoutException(limits.timeout(), false, failure);
         }
         observer.failed(sub, event, failure);
+        if (delivery.droppedFromPending()) {
+            recordDropped(sub, entry, event.attempt(), failure, release);
+            return;
+        }
         failures.onFailure(sub, entry, event, failure, release);
+    }
+
+    /**
+     * The entry leaves without an outcome and stays pending, to be handled later; unless Redis
+     * dropped it from the pending list while it was held here: then nothing can bring it back, and
+     * its loss is recorded.
+     */
+    private void leavePending(Subscription sub, StreamEntry entry, Delivery delivery, Throwable failure,
+            Resolution leaves) {
+        if (delivery.droppedFromPending()) {
+            recordDropped(sub, entry, entry.deliveries(), failure, leaves);
+        } else {
+            leaves.done(false);
+        }
+    }
+
+    /**
+     * Records the loss of an entry deleted from the stream while it was held here, which then
+     * left without being handled (failed, or not started). Redis dropped it from the pending list
+     * when its claim was renewed, so no retry, reclaim or other instance can see it any more: this
+     * is the only path that knows, and it records unconditionally (as for {@code VANISHED}), with
+     * the fields it still holds.
+     */
+    private void recordDropped(Subscription sub, StreamEntry entry, int attempts, Throwable failure,
+            Resolution leaves) {
+        StreamEntry gone = new StreamEntry(entry.stream(), entry.id(), entry.fields(), entry.deliveries(),
+                StreamEntry.Origin.VANISHED);
+        deadLetters.deadLetter(sub, gone, DeadLetterReason.TRIMMED, attempts, null, failure, DROPPED_DETAIL, leaves);
     }
 
     /** Runs the handler under the watchdog, in the plugin's class loader and logging context. */
@@ -366,11 +432,16 @@ public final class Dispatcher {
         if (lane != null && d.event().subject() != null) {
             lane.abandoned(d.event().subject(), entry.id());
         }
-        failures.onFailure(sub, entry, d.event(), timeout, resolved -> {
+        Resolution settles = resolved -> {
             if (resolved) {
                 settledElsewhere(sub, entry.id()); // its worker's own report, when it ends, cannot know
             }
-        });
+        };
+        if (d.droppedFromPending()) {
+            recordDropped(sub, entry, d.event().attempt(), timeout, settles);
+            return;
+        }
+        failures.onFailure(sub, entry, d.event(), timeout, settles);
     }
 
     /** The timeout watchdog: one pass over every in-flight delivery, instead of timers per event. */

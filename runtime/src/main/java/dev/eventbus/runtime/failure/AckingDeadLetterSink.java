@@ -69,11 +69,15 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
             try {
                 if (err == null) {
                     acks.ackWithoutWaiting(entry.stream(), sub.group(), entry.id());
-                    retries.clear(sub, entry.id());
+                    retries.clear(sub, entry.id()); // unread replies: see RetryStore.clear
                     LOG.warn("dead-lettered {} {} for handler {} to {} as {}: {}", entry.stream(), entry.id(),
                             handler.name(), writer.streamOf(handler.name()), reason.wireName(),
                             error != null ? error.toString() : detail);
                     observer.deadLettered(sub, entry, reason);
+                } else if (entry.origin() == StreamEntry.Origin.VANISHED) {
+                    // No longer pending: nothing brings it back, this line is all that is left of it.
+                    LOG.error("could not record the loss of {} {} for handler {} (trimmed, no longer pending): {}",
+                            entry.stream(), entry.id(), handler.name(), Errors.rootMessage(err));
                 } else {
                     LOG.error("could not dead-letter {} {} for handler {} ({}); it stays pending: {}",
                             entry.stream(), entry.id(), handler.name(), reason.wireName(), Errors.rootMessage(err));

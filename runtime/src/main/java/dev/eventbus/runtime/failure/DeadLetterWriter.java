@@ -55,6 +55,9 @@ public final class DeadLetterWriter {
                 .toCompletableFuture().thenApply(n -> n != null && n == 1L);
     }
 
+    // The XADD and XACK replies are not read: a refused XADD (out of memory) raises and ends the
+    // script before the XACK, so the entry stays pending and the caller sees the error; the XACK
+    // cannot miss, the entry was pending a line earlier in the same atomic script.
     private static final String RECORD_IF_PENDING = """
             local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
             if #p == 0 then return 0 end
@@ -63,7 +66,7 @@ public final class DeadLetterWriter {
             return 1
             """;
 
-    /** @return the dead-letter entry id, once Redis stored it */
+    /** @return the dead-letter entry id, once Redis stored it (callers need only that it was stored) */
     public CompletableFuture<String> write(DeadLetter letter) {
         return redis.xadd(Bytes.utf8(streamOf(letter.handler())), fields(letter)).toCompletableFuture();
     }

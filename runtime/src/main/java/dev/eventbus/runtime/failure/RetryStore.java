@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class RetryStore {
 
+    /** The ZREMs' replies are not read: each id was read from the set a line earlier in the same atomic script. */
     private static final String POP_DUE = """
             local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
             for _, id in ipairs(ids) do redis.call('ZREM', KEYS[1], id) end
@@ -50,7 +51,11 @@ public final class RetryStore {
         return "eventbus:retry-first:" + sub.group() + ":" + sub.stream();
     }
 
-    /** Records that the entry is due at {@code due}; keeps the earliest first-failure time. */
+    /**
+     * Records that the entry is due at {@code due}; keeps the earliest first-failure time. The
+     * replies say only whether a field was new (HSETNX 0: an earlier failure is kept, as meant;
+     * ZADD 0: an existing due time was moved): either is fine. Failures reach the caller.
+     */
     public CompletableFuture<Void> schedule(Subscription sub, String entryId, Instant due, Instant failedAt) {
         var hset = async.hsetnx(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId), Bytes.utf8(Long.toString(failedAt.toEpochMilli())));
         var zadd = async.zadd(Bytes.utf8(dueKey(sub)), (double) due.toEpochMilli(), Bytes.utf8(entryId));
@@ -63,7 +68,12 @@ public final class RetryStore {
                 .thenApply(v -> v == null ? null : Instant.ofEpochMilli(Long.parseLong(new String(v, StandardCharsets.UTF_8))));
     }
 
-    /** Forgets an entry whose outcome is final. */
+    /**
+     * Forgets an entry whose outcome is final. Fire and forget, replies and failures unread: a due
+     * time left behind brings the id to the retry poller, which finds it no longer pending and
+     * clears it again; a first-failure time left behind is a few bytes, read only if the same
+     * entry failed again.
+     */
     public void clear(Subscription sub, String entryId) {
         async.zrem(Bytes.utf8(dueKey(sub)), Bytes.utf8(entryId));
         async.hdel(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId));

@@ -46,6 +46,7 @@ public final class RetryingFailureHandler implements FailureHandler {
         Duration age = Duration.ofMillis(Math.max(0, now.toEpochMilli() - entry.appendedAtMillis()));
         RetryPolicy.Decision decision = policies.apply(sub.handler().name()).decide(event.attempt(), age, error);
         switch (decision) {
+            // A first-failure time that cannot be read (e != null) only makes the provenance say "now".
             case RetryPolicy.GiveUp giveUp -> store.firstFailure(sub, entry.id()).whenComplete((first, e) ->
                     deadLetters.deadLetter(sub, entry, giveUp.reason(), event.attempt(), first, error,
                             giveUp.why(), done));

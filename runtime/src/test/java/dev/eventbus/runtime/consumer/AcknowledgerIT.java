@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.testkit.RedisServer;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
@@ -107,6 +108,32 @@ class AcknowledgerIT {
             await().atMost(10, TimeUnit.SECONDS).until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
         } finally {
             redis.resume();
+        }
+    }
+
+    @Test
+    void acknowledgementsThatFailWhileRedisIsAwayAreSentOnceItIsBack() throws Exception {
+        redis.close();
+        client.shutdown();
+        redis = RedisServer.start(RedisServer.Options.defaults().withAppendOnly(true));
+        client = RedisClient.create(redis.uri());
+        sync = client.connect().sync();
+        List<String> ids = pendingEntries(50);
+        // The runtime's own client: reconnects by itself, refuses commands while disconnected.
+        RedisClient runtimeClient = RedisConnector.client(new RedisSettings(redis.uri(), Duration.ofSeconds(2), 1000,
+                Duration.ofMillis(100), Duration.ofSeconds(1)));
+        try (StatefulRedisConnection<byte[], byte[]> connection = runtimeClient.connect(ByteArrayCodec.INSTANCE,
+                        io.lettuce.core.RedisURI.create(redis.uri()));
+                Acknowledger acks = new Acknowledger(connection.async(), 10, Duration.ofMillis(10), 1000)) {
+            redis.stop(); // the pending list is in the AOF
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !connection.isOpen());
+            ids.subList(0, 25).forEach(id -> acks.ack(STREAM, GROUP, id));
+            redis.restart();
+            sync = client.connect().sync();
+            ids.subList(25, 50).forEach(id -> acks.ack(STREAM, GROUP, id));
+            await().atMost(30, TimeUnit.SECONDS).until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+        } finally {
+            runtimeClient.shutdown();
         }
     }
 

@@ -47,11 +47,13 @@ class RecoveryIT {
         streams = new Streams(REDIS.uri());
         new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
         System.clearProperty("eventbus.it.release-hang");
+        System.clearProperty("eventbus.it.release-hold");
     }
 
     @AfterEach
     void tearDown() throws Exception {
         System.setProperty("eventbus.it.release-hang", "true");
+        System.setProperty("eventbus.it.release-hold", "true");
         if (runtime != null) {
             runtime.stop();
         }
@@ -207,6 +209,38 @@ class RecoveryIT {
         assertEquals(0, orders.calls().size(), "the handler never sees an empty body");
         // The acknowledgement follows the durable loss record, asynchronously (batched).
         Streams.await("loss records acknowledged", Duration.ofSeconds(5), () -> streams.pending("it-stream", "recorder") == 0);
+    }
+
+    @Test
+    void entriesTrimmedWhileTheirHandlerRunsAreHandledOrRecordedAsLossesOnce() throws Exception {
+        start(Map.of("eventbus.recovery.interval", "100ms"));
+        List<String> failing = new ArrayList<>();
+        List<String> succeeding = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            failing.add(streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "fails-" + i,
+                    "hold", "yes", "fail", "always")));
+            succeeding.add(streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "works-" + i,
+                    "hold", "yes")));
+        }
+        Streams.await("all 10 read and held", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 10);
+        streams.redis().xtrim("it-stream", 0);
+        // The janitor's lease renewal (XCLAIM) drops deleted entries from the pending list (Redis 7):
+        // from here on, nothing in Redis says that these 10 entries are still on their way.
+        Streams.await("renewal dropped them", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+        System.setProperty("eventbus.it.release-hold", "true");
+
+        Streams.await("the 5 that succeed are handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 5);
+        Streams.await("the 5 that fail are recorded as losses", Duration.ofSeconds(10), () -> dlqLength() == 5);
+        for (String id : failing) {
+            Map<String, String> dl = deadLetter(id);
+            assertEquals("trimmed", dl.get("eventbus-reason"), dl.toString());
+            assertEquals("dev.eventbus.api.RetriableEventException", dl.get("eventbus-error-class"));
+            assertTrue(dl.containsKey("subject"), "the record keeps the fields the handler had: " + dl);
+        }
+        assertTrue(succeeding.stream().noneMatch(this::hasDeadLetter), "a handled event is no loss");
+        // Exactly once: no retry was left behind to find the entry gone later.
+        assertEquals(0L, streams.redis().zcard("eventbus:retry:recorder:it-stream"));
+        assertEquals(5, dlqLength());
     }
 
     @Test

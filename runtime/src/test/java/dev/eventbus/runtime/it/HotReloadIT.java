@@ -1,6 +1,8 @@
 package dev.eventbus.runtime.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.EventbusRuntime;
@@ -169,6 +171,86 @@ class HotReloadIT {
             Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
             Streams.await("'waiting' handled by version 2", Duration.ofSeconds(15), () -> orders.calls().stream()
                     .anyMatch(c -> c.orderId().equals(waiting) && c.requestEventId().equals("v2|waiting")));
+        }
+    }
+
+    @Test
+    void aHandlerStillRunningAfterTheGraceIsInterruptedBeforeUnloadAndItsEventGoesToTheNextVersion() throws Exception {
+        deploy(buildVersion(1));
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
+                "eventbus.plugin-host.reload", true,
+                "eventbus.plugin-host.staging-dir", staging.toString(),
+                "eventbus.plugin-host.reload-poll-interval", "100ms",
+                "eventbus.plugin-host.reload-quiet-period", "200ms",
+                "eventbus.consumer.shutdown-grace", "1s",
+                "eventbus.handlers.versioned.timeout", "10m"));
+        Path marks = Files.createDirectories(builds.resolve("marks"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            String blocked = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "blocked",
+                    "block-dir", marks.toString(), "block-in", "v1", "block", "interruptible"));
+            Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+                    () -> Files.exists(marks.resolve("started-v1")));
+
+            deploy(buildVersion(2));
+            Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
+            assertTrue(Files.exists(marks.resolve("ended-v1")), "version 1's handler returned before version 2 started");
+            Streams.await("the blocked event handled by version 2", Duration.ofSeconds(15), () -> orders.calls().stream()
+                    .anyMatch(c -> c.orderId().equals(blocked) && c.requestEventId().equals("v2|blocked")));
+            assertEquals(List.of("v2|blocked"), orders.calls().stream().map(ReceivedCall::requestEventId).toList());
+            assertEquals(Map.of(), runtime.leakedThreads());
+        }
+    }
+
+    @Test
+    void aHandlerIgnoringTheInterruptHoldsBackTheReloadAndTheOldVersionKeepsRunningUntilItReturns() throws Exception {
+        deploy(buildVersion(1));
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
+                "eventbus.plugin-host.staging-dir", staging.toString(),
+                "eventbus.consumer.shutdown-grace", "1s",
+                "eventbus.handlers.versioned.timeout", "10m",
+                "eventbus.handlers.versioned.abandon-after", "1s"));
+        Path marks = Files.createDirectories(builds.resolve("marks"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            String stuck = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "stuck",
+                    "block-dir", marks.toString(), "block-in", "v1", "block", "until-released"));
+            Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+                    () -> Files.exists(marks.resolve("started-v1")));
+            deploy(buildVersion(2));
+
+            IllegalStateException heldBack = assertThrows(IllegalStateException.class,
+                    () -> runtime.reloadPlugin("versioned"));
+            assertTrue(heldBack.getMessage().contains("worker eventbus-worker#")
+                    && heldBack.getMessage().contains("of handler versioned on reload-stream " + stuck)
+                    && heldBack.getMessage().contains("1.0.0 keeps running"), heldBack.getMessage());
+            assertEquals("1.0.0", runningVersion());
+            assertFalse(Files.exists(marks.resolve("ended-v1")), "version 1 still runs its handler");
+
+            String next = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "next"));
+            Streams.await("version 1 still handles new events", Duration.ofSeconds(10), () -> orders.calls().stream()
+                    .anyMatch(c -> c.orderId().equals(next) && c.requestEventId().equals("v1|next")));
+            IllegalStateException again = assertThrows(IllegalStateException.class,
+                    () -> runtime.reloadPlugin("versioned"));
+            assertTrue(again.getMessage().contains("of handler versioned on reload-stream " + stuck), again.getMessage());
+
+            Files.writeString(marks.resolve("release"), "");
+            Streams.await("version 1's handler returned", Duration.ofSeconds(10),
+                    () -> Files.exists(marks.resolve("ended-v1")));
+            Streams.await("the reload goes through once it returned", Duration.ofSeconds(20), () -> {
+                try {
+                    return runtime.reloadPlugin("versioned").version().equals("2.0.0");
+                } catch (IllegalStateException stillHeld) {
+                    return false;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String after = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "after"));
+            Streams.await("version 2 handles new events", Duration.ofSeconds(10), () -> orders.calls().stream()
+                    .anyMatch(c -> c.orderId().equals(after) && c.requestEventId().equals("v2|after")));
+            Map<String, Set<String>> versionsByEntry = new HashMap<>();
+            orders.calls().forEach(c -> versionsByEntry.computeIfAbsent(c.orderId(), k -> new HashSet<>())
+                    .add(c.requestEventId().substring(0, c.requestEventId().indexOf('|'))));
+            assertEquals(Map.of(stuck, Set.of("v1"), next, Set.of("v1"), after, Set.of("v2")), versionsByEntry);
         }
     }
 

@@ -255,6 +255,35 @@ class HotReloadIT {
     }
 
     @Test
+    void aRemovedPluginWhoseHandlerIgnoresTheInterruptIsUnloadedOnlyOnceItReturns() throws Exception {
+        deploy(buildVersion(1));
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
+                "eventbus.plugin-host.reload", true,
+                "eventbus.plugin-host.staging-dir", staging.toString(),
+                "eventbus.plugin-host.reload-poll-interval", "100ms",
+                "eventbus.plugin-host.reload-quiet-period", "200ms",
+                "eventbus.consumer.shutdown-grace", "1s",
+                "eventbus.handlers.versioned.timeout", "10m",
+                "eventbus.handlers.versioned.abandon-after", "1s"));
+        Path marks = Files.createDirectories(builds.resolve("marks"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "stuck",
+                    "block-dir", marks.toString(), "block", "until-released"));
+            Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+                    () -> Files.exists(marks.resolve("started-v1")));
+            Files.delete(plugins.resolve("versioned.jar"));
+            Streams.await("its subscriptions stopped", Duration.ofSeconds(20), () -> runtime.subscriptions().isEmpty());
+            assertEquals("1.0.0", runningVersion(), "not unloaded while its handler runs");
+
+            Files.writeString(marks.resolve("release"), "");
+            Streams.await("unloaded once its handler returned", Duration.ofSeconds(20),
+                    () -> runtime.handlers().isEmpty());
+            assertTrue(Files.exists(marks.resolve("ended-v1")));
+            assertEquals(Map.of(), runtime.leakedThreads(), "no worker ran its code after it was unloaded");
+        }
+    }
+
+    @Test
     void threadsAPluginLeavesBehindAreReportedWhenItStops() throws Exception {
         new PluginJarBuilder("leaky").version("1.0.0").extension(dev.eventbus.runtime.fixtures.LeakyHandler.class)
                 .build(plugins);

@@ -23,6 +23,7 @@ import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.plugin.PluginHost;
 import dev.eventbus.runtime.plugin.PluginReloader;
+import dev.eventbus.runtime.plugin.StuckWorker;
 import dev.eventbus.runtime.plugin.SubscriptionControl;
 import dev.eventbus.runtime.rpc.Circuit;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
@@ -140,8 +141,8 @@ public final class EventbusRuntime implements AutoCloseable {
                 }
 
                 @Override
-                public void stop(String pluginId) {
-                    stopSubscriptions(c -> c.subscription().handler().pluginId().equals(pluginId));
+                public List<StuckWorker> stop(String pluginId) {
+                    return stopSubscriptions(c -> c.subscription().handler().pluginId().equals(pluginId), true);
                 }
             }, config.pluginHost().reloadPollInterval(), config.pluginHost().reloadQuietPeriod(), clock);
         if (config.pluginHost().reload()) {
@@ -227,8 +228,15 @@ public final class EventbusRuntime implements AutoCloseable {
         }
     }
 
-    /** Stops the matching subscriptions, lets their in-flight events finish within the grace, closes them. */
-    private synchronized int stopSubscriptions(java.util.function.Predicate<StreamConsumer> which) {
+    /**
+     * Stops the matching subscriptions, lets their in-flight events finish within the grace, closes them.
+     *
+     * @param unloading their plugin is unloaded next: after the grace their handlers are withdrawn
+     *     (interrupted, see {@link Dispatcher#withdraw}) before the acknowledgements are flushed
+     * @return the workers still running their handlers (only when unloading)
+     */
+    private synchronized List<StuckWorker> stopSubscriptions(java.util.function.Predicate<StreamConsumer> which,
+            boolean unloading) {
         List<StreamConsumer> toStop = consumers.keySet().stream().filter(which).toList();
         long deadline = System.nanoTime() + config.consumer().shutdownGrace().toNanos();
         toStop.forEach(StreamConsumer::stop);
@@ -242,6 +250,11 @@ public final class EventbusRuntime implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 unfinished += c.inFlight();
             }
+        }
+        List<StuckWorker> stuck = unloading
+                ? dispatcher.withdraw(toStop.stream().map(StreamConsumer::subscription).toList())
+                : List.of();
+        for (StreamConsumer c : toStop) {
             closeQuietly(consumers.remove(c)::close);
             readers = List.copyOf(consumers.keySet());
             dispatcher.forget(c.subscription());
@@ -255,7 +268,7 @@ public final class EventbusRuntime implements AutoCloseable {
             LOG.warn("shutdown grace {} over: {} event(s) still in flight stay pending and are handled "
                     + "again later", config.consumer().shutdownGrace(), unfinished);
         }
-        return unfinished;
+        return stuck;
     }
 
     /** Handlers of the plugins running now. */
@@ -302,7 +315,7 @@ public final class EventbusRuntime implements AutoCloseable {
         stopping = true;
         closeQuietly(reloader); // before taking the lock: a reload in progress finishes first
         synchronized (this) {
-            stopSubscriptions(c -> true);
+            stopSubscriptions(c -> true, false);
             if (dispatcher != null) {
                 dispatcher.beginShutdown();
             }

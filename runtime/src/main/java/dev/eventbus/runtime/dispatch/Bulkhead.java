@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.dispatch;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
@@ -11,7 +12,8 @@ import java.util.concurrent.Executor;
  * <p>Holding and running are counted apart on purpose: the reader may read ahead of free workers
  * (bigger reads, fewer round trips), while {@code max-in-flight} still caps how many handler calls
  * run at once, which is what a downstream service sees. Held entries are in {@link #deliveries},
- * so their claims are renewed while they wait.
+ * so their claims are renewed while they wait. Abandoned workers are kept apart until they end:
+ * they still run the handler's code, which matters when its plugin is unloaded.
  */
 final class Bulkhead {
 
@@ -21,6 +23,8 @@ final class Bulkhead {
      * without an outcome: so it learns whether that renewal found it deleted (see {@link Delivery#droppedFromPending}).
      */
     final Object renewal = new Object();
+    /** Deliveries whose worker was abandoned and is still in the handler (no longer in {@link #deliveries}). */
+    final Set<Delivery> abandoned = ConcurrentHashMap.newKeySet();
     final WorkerPool workers;
 
     Bulkhead(Executor threads, int maxInFlight) {

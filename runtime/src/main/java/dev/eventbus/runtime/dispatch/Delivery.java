@@ -22,6 +22,10 @@ final class Delivery {
     private boolean dropped;
     private final AtomicBoolean decided = new AtomicBoolean();
     private volatile Thread assigned;
+    /** Its plugin is being unloaded: not started if not yet, and a failure is not recorded. */
+    private volatile boolean withdrawn;
+    /** The handler call returned; guarded by this. */
+    private boolean done;
     /**
      * The running worker. Written last in {@link #started} and read first by the watchdog, so it
      * publishes the plain fields below: one fenced store per event instead of eight.
@@ -47,6 +51,10 @@ final class Delivery {
         this.holder = holder;
         this.renewal = renewal;
         this.entryId = entryId;
+    }
+
+    String entryId() {
+        return entryId;
     }
 
     /** Takes the entry off the subscription's in-flight entries (once its outcome is decided). */
@@ -90,6 +98,38 @@ final class Delivery {
         }
     }
 
+    /**
+     * Its plugin is being unloaded and the grace is over: if a worker took it and its handler has
+     * not returned, the worker is interrupted. The worker checks {@link #isWithdrawn()} after it is
+     * {@link #assigned}, so either it sees this or this sees it.
+     */
+    void withdraw() {
+        withdrawn = true;
+        Thread t = assigned;
+        if (t != null) {
+            synchronized (this) {
+                if (!done) {
+                    t.interrupt();
+                }
+            }
+        }
+    }
+
+    boolean isWithdrawn() {
+        return withdrawn;
+    }
+
+    /** Whether a worker took it and may be in its handler (not returned yet). */
+    synchronized boolean inHandler() {
+        return assigned != null && !done;
+    }
+
+    /** The worker, for operators: name and id (worker threads share a name). */
+    String workerName() {
+        Thread t = assigned;
+        return t == null ? "none" : (t.getName().isEmpty() ? "virtual" : t.getName()) + "#" + t.threadId();
+    }
+
     /** The worker starts the handler; from now on the watchdog times it. */
     void started(Thread thread, long now, Subscription subscription, StreamEntry entry, Event event,
             HandlerSettings limits) {
@@ -127,6 +167,7 @@ final class Delivery {
     synchronized void finished(long now) {
         endNanos = now;
         worker = null;
+        done = true;
     }
 
     /** How long the handler ran; read by the worker after {@link #finished}. */

@@ -13,9 +13,13 @@ import dev.eventbus.runtime.failure.FailureHandler;
 import dev.eventbus.runtime.failure.HandlerTimeoutException;
 import dev.eventbus.runtime.failure.Resolution;
 import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.plugin.StuckWorker;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -152,8 +156,8 @@ public final class Dispatcher {
      */
     private void start(Subscription sub, StreamEntry entry, HandlerSettings limits, Delivery delivery,
             Resolution leaves) {
-        if (shuttingDown) {
-            delivery.forget(); // not started: the entry stays pending, handled after the restart
+        if (shuttingDown || delivery.isWithdrawn()) {
+            delivery.forget(); // not started: the entry stays pending, for after the restart or reload
             leavePending(sub, entry, delivery, null, leaves);
             return;
         }
@@ -297,6 +301,57 @@ public final class Dispatcher {
     }
 
     /**
+     * The plugin of these subscriptions is being unloaded and their shutdown grace is over: their
+     * entries not started yet are not started, their running handlers are interrupted, and this
+     * waits up to the longest {@code abandon-after} of their handlers for those calls to return.
+     * A call that returns with a failure is not recorded as failed: its entry stays pending, for
+     * the next version. Called with the subscriptions' readers stopped.
+     *
+     * @return the workers still in a handler call of these subscriptions (they ignored the
+     *     interrupt, or were abandoned after a timeout before): the plugin's code still runs there
+     */
+    public List<StuckWorker> withdraw(Collection<Subscription> subs) {
+        Map<Subscription, Bulkhead> withdrawn = new LinkedHashMap<>();
+        Duration wait = Duration.ZERO;
+        for (Subscription sub : subs) {
+            Bulkhead b = bulkheads.get(sub.name());
+            if (b != null) {
+                withdrawn.put(sub, b);
+                b.deliveries.values().forEach(Delivery::withdraw);
+                b.workers.runQueuedHere(); // each leaves without a call
+                Duration abandonAfter = settings.apply(sub.handler().name()).abandonAfter();
+                wait = abandonAfter.compareTo(wait) > 0 ? abandonAfter : wait;
+            }
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        List<StuckWorker> stuck = inHandlers(withdrawn);
+        try {
+            while (!stuck.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10); // unload only: polled, so that finishing an event costs nothing more
+                stuck = inHandlers(withdrawn);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // reported as they are now
+        }
+        return stuck;
+    }
+
+    private static List<StuckWorker> inHandlers(Map<Subscription, Bulkhead> bulkheads) {
+        List<StuckWorker> running = new ArrayList<>();
+        bulkheads.forEach((sub, b) -> {
+            for (Collection<Delivery> ds : List.of(b.deliveries.values(), b.abandoned)) {
+                for (Delivery d : ds) {
+                    if (d.inHandler()) {
+                        running.add(new StuckWorker(sub.handler().name(), d.workerName(), sub.stream(), d.entryId(),
+                                d::inHandler));
+                    }
+                }
+            }
+        });
+        return running;
+    }
+
+    /**
      * The shutdown grace is over: failures of workers still running are not recorded (their
      * entries stay pending), entries not started yet are not started, and every worker is
      * interrupted.
@@ -317,7 +372,7 @@ public final class Dispatcher {
     private void handle(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery,
             Resolution release) {
         delivery.assigned(Thread.currentThread());
-        if (shuttingDown) {
+        if (shuttingDown || delivery.isWithdrawn()) {
             delivery.forget(); // stopped before it started: the entry stays pending, handled after the restart
             leavePending(sub, entry, delivery, null, release);
             return;
@@ -325,6 +380,10 @@ public final class Dispatcher {
         Throwable failure = call(sub, entry, event, limits, delivery);
         if (!delivery.decide()) {
             abandoned.ended(sub.handler().name());
+            Bulkhead b = bulkheads.get(sub.name());
+            if (b != null) {
+                b.abandoned.remove(delivery);
+            }
             release.done(false); // abandoned earlier: the outcome is decided, only the slot was still taken
             return;
         }
@@ -338,8 +397,9 @@ public final class Dispatcher {
             release.done(true);
             return;
         }
-        if (shuttingDown) {
-            // Interrupted by the end of the shutdown grace, not failed: the entry stays pending.
+        if (shuttingDown || delivery.isWithdrawn()) {
+            // Interrupted by the end of the shutdown grace, or of its plugin, not failed: the entry
+            // stays pending, for after the restart or for the plugin's next version.
             leavePending(sub, entry, delivery, failure, release);
             return;
         }
@@ -417,12 +477,16 @@ public final class Dispatcher {
      * The worker ignored its interrupt past abandon-after: the entry fails as a timeout now, while
      * the worker keeps its slot until it really ends.
      */
-    private void abandon(Delivery d) {
+    private void abandon(Bulkhead b, Delivery d) {
         Subscription sub = d.subscription();
         StreamEntry entry = d.entry();
         HandlerSettings limits = d.limits();
         String handler = sub.handler().name();
         d.forget();
+        b.abandoned.add(d);
+        if (!d.inHandler()) {
+            b.abandoned.remove(d); // it returned meanwhile, and may have missed the add
+        }
         abandoned.abandoned(handler);
         LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
                 + "until it ends", handler, entry.stream(), entry.id(), limits.abandonAfter());
@@ -451,7 +515,7 @@ public final class Dispatcher {
             for (Bulkhead b : bulkheads.values()) {
                 for (Delivery d : b.deliveries.values()) {
                     if (d.check(now)) {
-                        abandon(d);
+                        abandon(b, d);
                     }
                 }
                 b.workers.unstick();

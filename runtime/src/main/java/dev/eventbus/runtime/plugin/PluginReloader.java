@@ -24,9 +24,18 @@ import org.slf4j.LoggerFactory;
  *   <li>A new JAR is installed and its handlers start.</li>
  *   <li>A removed JAR's handlers stop (in-flight events finish within the grace) and it is unloaded.</li>
  *   <li>A changed JAR is checked first; then the old version's subscriptions stop and drain, the old
- *       version is unloaded, the new one is installed and started. Both versions never handle
- *       events at the same time. If the new version is refused, the old one is restored.</li>
+ *       version is unloaded, the new one is installed and started. If the new version is refused,
+ *       the old one is restored.</li>
  * </ul>
+ *
+ * <p>A plugin's code never runs after it was unloaded, and two versions never run at the same
+ * time: after the shutdown grace the handlers still running are interrupted, and given their
+ * {@code abandon-after} to return; their entries stay pending, and the next version takes them. A
+ * worker that ignores the interrupt (or was abandoned after a timeout and still runs) holds the
+ * unload back: a replaced version is restarted and keeps running, a removed one stays loaded with
+ * its subscriptions stopped. The error log names each such worker (thread, handler, entry), and
+ * {@link #reloadNow} fails with them. Once they have all returned, the next look at the directory
+ * applies the change.
  *
  * <p>Runs on its own virtual thread; every change is applied under the host's lock.
  */
@@ -44,6 +53,8 @@ public final class PluginReloader implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Seen> seen = new HashMap<>();
     private final Map<String, String> refusedSha = new HashMap<>();
+    /** By JAR file: workers of the running version that hold back its unload until they return. */
+    private final Map<String, List<StuckWorker>> heldBack = new HashMap<>();
     private volatile boolean stopping;
     private Thread thread;
 
@@ -94,8 +105,9 @@ public final class PluginReloader implements AutoCloseable {
         refusedSha.keySet().retainAll(present.keySet());
 
         Map<String, InstalledPlugin> installed = host.installed();
+        heldBack.keySet().retainAll(installed.keySet());
         for (InstalledPlugin plugin : installed.values()) {
-            if (!present.containsKey(plugin.source())) {
+            if (!present.containsKey(plugin.source()) && stillRunning(plugin.source()).isEmpty()) {
                 remove(plugin);
             }
         }
@@ -115,6 +127,9 @@ public final class PluginReloader implements AutoCloseable {
             }
             if (s.sha256().equals(refusedSha.get(e.getKey()))) {
                 continue; // refused already; acted on again only when the file changes
+            }
+            if (!stillRunning(e.getKey()).isEmpty()) {
+                continue; // the running version cannot be unloaded yet; said when it was held back
             }
             if (current == null) {
                 add(e.getKey(), e.getValue(), s.sha256());
@@ -153,9 +168,28 @@ public final class PluginReloader implements AutoCloseable {
         }
     }
 
+    /** The workers that held back the unload of the plugin from this JAR and still run. */
+    private List<StuckWorker> stillRunning(String source) {
+        List<StuckWorker> running = heldBack.getOrDefault(source, List.of()).stream()
+                .filter(StuckWorker::isRunning).toList();
+        if (running.isEmpty()) {
+            heldBack.remove(source);
+        } else {
+            heldBack.put(source, running);
+        }
+        return running;
+    }
+
     private void remove(InstalledPlugin plugin) {
         LOG.info("plugin reload: {} removed, stopping plugin {}", plugin.source(), plugin.pluginId());
-        control.stop(plugin.pluginId());
+        List<StuckWorker> stuck = control.stop(plugin.pluginId());
+        if (!stuck.isEmpty()) {
+            heldBack.put(plugin.source(), stuck);
+            LOG.error("plugin reload: {} {} not unloaded: {} still run(s) its code after the shutdown grace "
+                    + "and an interrupt ({}); its subscriptions are stopped, and it is unloaded once they return",
+                    plugin.pluginId(), plugin.version(), stuck.size(), stuck);
+            return;
+        }
         host.uninstall(plugin.source(), false);
         refusedSha.clear(); // a JAR refused as a duplicate of this plugin may be admissible now
     }
@@ -166,7 +200,8 @@ public final class PluginReloader implements AutoCloseable {
      *
      * @return the plugin now running (the new version, or the old one restored)
      * @throws IllegalArgumentException when no installed plugin has that id
-     * @throws IllegalStateException when the JAR was refused (the message says why); the old
+     * @throws IllegalStateException when the JAR was refused, or workers of the old version
+     *     ignored the interrupt and still run (the message says why and names them); the old
      *     version keeps running
      */
     public synchronized InstalledPlugin reloadNow(String pluginId) throws IOException {
@@ -175,6 +210,10 @@ public final class PluginReloader implements AutoCloseable {
         Path jar = dir.resolve(current.source());
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException(current.source() + " is no longer in " + dir);
+        }
+        List<StuckWorker> running = stillRunning(current.source());
+        if (!running.isEmpty()) {
+            throw new IllegalStateException(heldBackMessage(current, running));
         }
         if (!replace(current, jar, StagingArea.sha256(jar))) {
             String why = host.failures().stream().filter(f -> f.source().equals(current.source()))
@@ -194,7 +233,14 @@ public final class PluginReloader implements AutoCloseable {
             throw new IllegalStateException("refused: " + problem.get().reason());
         }
         long start = System.nanoTime();
-        control.stop(old.pluginId());
+        List<StuckWorker> stuck = control.stop(old.pluginId());
+        if (!stuck.isEmpty()) {
+            heldBack.put(old.source(), stuck);
+            control.start(old.handlers());
+            String why = heldBackMessage(old, stuck);
+            LOG.error("plugin reload: {} (hot reload tries {} again once they return)", why, old.source());
+            throw new IllegalStateException(why);
+        }
         host.uninstall(old.source(), true);
         Optional<InstalledPlugin> next = host.install(jar);
         if (next.isPresent()) {
@@ -209,6 +255,12 @@ public final class PluginReloader implements AutoCloseable {
         host.reinstall(old).ifPresentOrElse(p -> control.start(p.handlers()),
                 () -> LOG.error("plugin reload: could not restore {} {} either", old.pluginId(), old.version()));
         return false;
+    }
+
+    private static String heldBackMessage(InstalledPlugin old, List<StuckWorker> stuck) {
+        return "not reloaded: " + stuck.size() + " worker(s) of " + old.pluginId() + " " + old.version()
+                + " ignored the interrupt after the shutdown grace and still run its code (" + stuck + "), so "
+                + old.version() + " keeps running and is not unloaded until they return";
     }
 
     @Override

@@ -10,7 +10,10 @@ public interface SubscriptionControl {
 
     /**
      * Stops reading for a plugin's handlers and waits (up to the shutdown grace) for their in-flight
-     * events; what does not finish stays pending, to be handled by the next version.
+     * events; then interrupts the handlers still running and waits up to their abandon-after for
+     * them to return. What does not finish stays pending, to be handled by the next version.
+     *
+     * @return the workers still running the plugin's handlers: it must not be unloaded yet
      */
-    void stop(String pluginId);
+    List<StuckWorker> stop(String pluginId);
 }

@@ -6,10 +6,15 @@ import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
-import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * Owns one {@link ManagedChannel} per configured service and lends them out; the only place that
  * creates or shuts down channels. gRPC's own retries are disabled: failures go back to the
  * handler and the event's retry policy decides, so retries never multiply across layers.
+ *
+ * <p>The channels run on threads of the registry's own (an event loop group and an executor),
+ * never on gRPC's shared defaults: those start lazily, on the first call, from the calling thread,
+ * which is a handler's worker whose context class loader is its plugin's. A thread started there
+ * inherits that loader and keeps an unloaded plugin's classes in memory for good. Every thread
+ * here has the runtime's class loader, whichever thread starts it.
  *
  * <p>Thread-safe after construction. Channels connect lazily, so a service that is down at
  * start-up does not stop the runtime.
@@ -39,6 +53,8 @@ public final class RpcChannelRegistry implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
     private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
     private final Map<String, Channel> guarded = new LinkedHashMap<>();
+    private final EventLoopGroup eventLoops;
+    private final ExecutorService executor;
 
     public RpcChannelRegistry(Map<String, RpcServiceSettings> services) {
         this(services, new BreakerSettings(0, Duration.ZERO), Clock.systemUTC(), List.of());
@@ -48,8 +64,10 @@ public final class RpcChannelRegistry implements AutoCloseable {
     public RpcChannelRegistry(Map<String, RpcServiceSettings> services, BreakerSettings breaker, Clock clock,
             List<ClientInterceptor> interceptors) {
         this.settings = Map.copyOf(services);
+        this.eventLoops = new MultiThreadIoEventLoopGroup(0, runtimeThreads("eventbus-grpc-io"), NioIoHandler.newFactory());
+        this.executor = Executors.newCachedThreadPool(runtimeThreads("eventbus-grpc-executor"));
         services.forEach((name, s) -> {
-            ManagedChannel channel = open(s);
+            ManagedChannel channel = open(s, eventLoops, executor);
             CircuitBreaker b = new CircuitBreaker(name, breaker.failureThreshold(), breaker.openFor(), clock);
             channels.put(name, channel);
             breakers.put(name, b);
@@ -58,8 +76,23 @@ public final class RpcChannelRegistry implements AutoCloseable {
         });
     }
 
-    private static ManagedChannel open(RpcServiceSettings s) {
-        return Grpc.newChannelBuilder(s.target(), credentials(s))
+    /** Daemon threads in the runtime's class loader (Netty's factory, so event loops get fast thread locals). */
+    private static ThreadFactory runtimeThreads(String prefix) {
+        ThreadFactory netty = new DefaultThreadFactory(prefix, true);
+        ClassLoader runtime = RpcChannelRegistry.class.getClassLoader();
+        return task -> {
+            Thread t = netty.newThread(task);
+            t.setContextClassLoader(runtime);
+            return t;
+        };
+    }
+
+    private static ManagedChannel open(RpcServiceSettings s, EventLoopGroup eventLoops, ExecutorService executor) {
+        return NettyChannelBuilder.forTarget(s.target(), credentials(s))
+                .eventLoopGroup(eventLoops)
+                .channelType(NioSocketChannel.class)
+                .executor(executor)
+                .offloadExecutor(executor)
                 .maxInboundMessageSize(s.maxInboundMessageSize())
                 .disableRetry()
                 .userAgent("eventbus")
@@ -130,5 +163,7 @@ public final class RpcChannelRegistry implements AutoCloseable {
             }
             LOG.debug("closed channel to {}", e.getKey());
         }
+        eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        executor.shutdownNow();
     }
 }

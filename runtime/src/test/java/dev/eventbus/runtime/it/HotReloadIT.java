@@ -1,6 +1,8 @@
 package dev.eventbus.runtime.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.EventbusRuntime;
@@ -173,6 +175,115 @@ class HotReloadIT {
     }
 
     @Test
+    void aHandlerStillRunningAfterTheGraceIsInterruptedBeforeUnloadAndItsEventGoesToTheNextVersion() throws Exception {
+        deploy(buildVersion(1));
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
+                "eventbus.plugin-host.reload", true,
+                "eventbus.plugin-host.staging-dir", staging.toString(),
+                "eventbus.plugin-host.reload-poll-interval", "100ms",
+                "eventbus.plugin-host.reload-quiet-period", "200ms",
+                "eventbus.consumer.shutdown-grace", "1s",
+                "eventbus.handlers.versioned.timeout", "10m"));
+        Path marks = Files.createDirectories(builds.resolve("marks"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            String blocked = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "blocked",
+                    "block-dir", marks.toString(), "block-in", "v1", "block", "interruptible"));
+            Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+                    () -> Files.exists(marks.resolve("started-v1")));
+
+            deploy(buildVersion(2));
+            Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
+            assertTrue(Files.exists(marks.resolve("ended-v1")), "version 1's handler returned before version 2 started");
+            Streams.await("the blocked event handled by version 2", Duration.ofSeconds(15), () -> orders.calls().stream()
+                    .anyMatch(c -> c.orderId().equals(blocked) && c.requestEventId().equals("v2|blocked")));
+            assertEquals(List.of("v2|blocked"), orders.calls().stream().map(ReceivedCall::requestEventId).toList());
+            assertEquals(Map.of(), runtime.leakedThreads());
+        }
+    }
+
+    @Test
+    void aHandlerIgnoringTheInterruptHoldsBackTheReloadAndTheOldVersionKeepsRunningUntilItReturns() throws Exception {
+        deploy(buildVersion(1));
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
+                "eventbus.plugin-host.staging-dir", staging.toString(),
+                "eventbus.consumer.shutdown-grace", "1s",
+                "eventbus.handlers.versioned.timeout", "10m",
+                "eventbus.handlers.versioned.abandon-after", "1s"));
+        Path marks = Files.createDirectories(builds.resolve("marks"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            String stuck = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "stuck",
+                    "block-dir", marks.toString(), "block-in", "v1", "block", "until-released"));
+            Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+                    () -> Files.exists(marks.resolve("started-v1")));
+            deploy(buildVersion(2));
+
+            IllegalStateException heldBack = assertThrows(IllegalStateException.class,
+                    () -> runtime.reloadPlugin("versioned"));
+            assertTrue(heldBack.getMessage().contains("worker eventbus-worker#")
+                    && heldBack.getMessage().contains("of handler versioned on reload-stream " + stuck)
+                    && heldBack.getMessage().contains("1.0.0 keeps running"), heldBack.getMessage());
+            assertEquals("1.0.0", runningVersion());
+            assertFalse(Files.exists(marks.resolve("ended-v1")), "version 1 still runs its handler");
+
+            String next = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "next"));
+            Streams.await("version 1 still handles new events", Duration.ofSeconds(10), () -> orders.calls().stream()
+                    .anyMatch(c -> c.orderId().equals(next) && c.requestEventId().equals("v1|next")));
+            IllegalStateException again = assertThrows(IllegalStateException.class,
+                    () -> runtime.reloadPlugin("versioned"));
+            assertTrue(again.getMessage().contains("of handler versioned on reload-stream " + stuck), again.getMessage());
+
+            Files.writeString(marks.resolve("release"), "");
+            Streams.await("version 1's handler returned", Duration.ofSeconds(10),
+                    () -> Files.exists(marks.resolve("ended-v1")));
+            Streams.await("the reload goes through once it returned", Duration.ofSeconds(20), () -> {
+                try {
+                    return runtime.reloadPlugin("versioned").version().equals("2.0.0");
+                } catch (IllegalStateException stillHeld) {
+                    return false;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String after = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "after"));
+            Streams.await("version 2 handles new events", Duration.ofSeconds(10), () -> orders.calls().stream()
+                    .anyMatch(c -> c.orderId().equals(after) && c.requestEventId().equals("v2|after")));
+            Map<String, Set<String>> versionsByEntry = new HashMap<>();
+            orders.calls().forEach(c -> versionsByEntry.computeIfAbsent(c.orderId(), k -> new HashSet<>())
+                    .add(c.requestEventId().substring(0, c.requestEventId().indexOf('|'))));
+            assertEquals(Map.of(stuck, Set.of("v1"), next, Set.of("v1"), after, Set.of("v2")), versionsByEntry);
+        }
+    }
+
+    @Test
+    void aRemovedPluginWhoseHandlerIgnoresTheInterruptIsUnloadedOnlyOnceItReturns() throws Exception {
+        deploy(buildVersion(1));
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
+                "eventbus.plugin-host.reload", true,
+                "eventbus.plugin-host.staging-dir", staging.toString(),
+                "eventbus.plugin-host.reload-poll-interval", "100ms",
+                "eventbus.plugin-host.reload-quiet-period", "200ms",
+                "eventbus.consumer.shutdown-grace", "1s",
+                "eventbus.handlers.versioned.timeout", "10m",
+                "eventbus.handlers.versioned.abandon-after", "1s"));
+        Path marks = Files.createDirectories(builds.resolve("marks"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "stuck",
+                    "block-dir", marks.toString(), "block", "until-released"));
+            Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+                    () -> Files.exists(marks.resolve("started-v1")));
+            Files.delete(plugins.resolve("versioned.jar"));
+            Streams.await("its subscriptions stopped", Duration.ofSeconds(20), () -> runtime.subscriptions().isEmpty());
+            assertEquals("1.0.0", runningVersion(), "not unloaded while its handler runs");
+
+            Files.writeString(marks.resolve("release"), "");
+            Streams.await("unloaded once its handler returned", Duration.ofSeconds(20),
+                    () -> runtime.handlers().isEmpty());
+            assertTrue(Files.exists(marks.resolve("ended-v1")));
+            assertEquals(Map.of(), runtime.leakedThreads(), "no worker ran its code after it was unloaded");
+        }
+    }
+
+    @Test
     void threadsAPluginLeavesBehindAreReportedWhenItStops() throws Exception {
         new PluginJarBuilder("leaky").version("1.0.0").extension(dev.eventbus.runtime.fixtures.LeakyHandler.class)
                 .build(plugins);
@@ -188,16 +299,23 @@ class HotReloadIT {
     }
 
     @Test
-    void twentyLoadUnloadCyclesLeaveNoClassLoaderAndNoOpenJar() throws Exception {
+    void twentyLoadUnloadCyclesOfAPluginMakingGrpcCallsLeaveNoClassLoaderNoThreadAndNoOpenJar() throws Exception {
         start();
         List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
         Path jar = buildVersion(1);
-        for (int i = 0; i < 20; i++) {
-            deploy(jar);
-            Streams.await("loaded", Duration.ofSeconds(10), () -> runningVersion().equals("1.0.0"));
-            loaders.add(new WeakReference<>(runtime.handlers().get(0).classLoader()));
-            Files.delete(plugins.resolve("versioned.jar"));
-            Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.handlers().isEmpty());
+        try (Streams streams = new Streams(REDIS.uri())) {
+            for (int i = 0; i < 20; i++) {
+                deploy(jar);
+                Streams.await("loaded", Duration.ofSeconds(10), () -> runningVersion().equals("1.0.0"));
+                loaders.add(new WeakReference<>(runtime.handlers().get(0).classLoader()));
+                // A gRPC call from each version: the channel's threads start lazily, on a call.
+                int calls = i + 1;
+                streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "cycle-" + i));
+                Streams.await("the plugin called the order service", Duration.ofSeconds(10),
+                        () -> orders.calls().size() == calls);
+                Files.delete(plugins.resolve("versioned.jar"));
+                Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.handlers().isEmpty());
+            }
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (loaders.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
@@ -206,6 +324,7 @@ class HotReloadIT {
         }
         long alive = loaders.stream().filter(r -> r.get() != null).count();
         assertEquals(0, alive, "class loaders of unloaded plugins still reachable");
+        assertEquals(Map.of(), runtime.leakedThreads(), "the runtime's own gRPC threads are not the plugin's");
 
         List<String> openJars = new ArrayList<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
@@ -224,6 +343,7 @@ class HotReloadIT {
         try (Stream<Path> left = Files.list(staging)) {
             assertEquals(0, left.count(), "staged copies are deleted with their plugin");
         }
-        System.out.println("hot reload: 20 load/unload cycles, 20 of 20 class loaders collected, 0 open JAR descriptors");
+        System.out.println("hot reload: 20 load/unload cycles with a gRPC call each, 20 of 20 class loaders collected, "
+                + "no thread left behind, 0 open JAR descriptors");
     }
 }

@@ -48,6 +48,7 @@ final class Nemesis implements AutoCloseable {
     final FaultRig rig;
     final LoadGenerator load;
     final int ratePerSecond;
+    final boolean ordered;
     final Random random;
     final boolean[] reloaded = new boolean[2];
     /** Entry ids XTRIM or XDEL removed (for sure, or maybe when the command's answer was lost). */
@@ -63,13 +64,15 @@ final class Nemesis implements AutoCloseable {
     private int faultsRun;
     private long start;
 
-    Nemesis(FaultSchedule schedule, int ratePerSecond, int subjects) throws IOException {
+    /** @param ordered whether the second handler runs {@code ordered-by-subject} (else both are unordered) */
+    Nemesis(FaultSchedule schedule, int ratePerSecond, int subjects, boolean ordered) throws IOException {
         this.schedule = schedule;
         this.ratePerSecond = ratePerSecond;
+        this.ordered = ordered;
         this.random = new Random(schedule.seed() ^ 0x5DEECE66DL);
         this.rig = new FaultRig("random-" + schedule.seed(), twoHandlerJar(), 2);
         rig.useAofRedis();
-        rig.set("handlers.\"" + OrderedFaultHandler.NAME + "\".ordered-by-subject", "true");
+        rig.set("handlers.\"" + OrderedFaultHandler.NAME + "\".ordered-by-subject", Boolean.toString(ordered));
         rig.set("consumer.missing-group", "\"recreate\"");
         for (int i = 0; i < 2; i++) {
             httpPorts[i] = freePort();

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * the one schedule of seed N (what a failure prints). Other knobs: {@code -Dfault.schedule-seconds}
  * (length of one schedule, default 30), {@code -Dfault.kinds} (comma-separated, see
  * {@link Faults#ALL}; {@code all} for every kind), {@code -Dfault.rate} (events/s, default 1000),
- * {@code -Dfault.subjects} (default 8). Reports: {@code target/random-faults.md}, stdout, and the
+ * {@code -Dfault.subjects} (default 8), {@code -Dfault.ordered=true} (the second handler
+ * ordered by subject, and the order check on). Reports: {@code target/random-faults.md}, stdout, and the
  * children's logs in {@code target/fault-logs/random-<seed>.*}.
  */
 class RandomFaultIT {
@@ -37,9 +38,11 @@ class RandomFaultIT {
         int rate = Integer.getInteger("fault.rate", 1000);
         int subjects = Integer.getInteger("fault.subjects", 8);
         List<String> kinds = kinds();
+        // Off by default until the ordered subscription stops stalling under load (see the README).
+        boolean ordered = Boolean.getBoolean("fault.ordered");
         String fixedSeed = System.getProperty("fault.seed", "");
         long seed = fixedSeed.isBlank() ? ThreadLocalRandom.current().nextLong(1, 1_000_000_000L) : Long.parseLong(fixedSeed);
-        System.out.println("NEMESIS first seed " + seed + ", kinds " + kinds + ", budget " + budgetMillis / 1000 + " s");
+        System.out.println("NEMESIS first seed " + seed + ", ordered " + ordered + ", kinds " + kinds + ", budget " + budgetMillis / 1000 + " s");
         long begin = System.nanoTime();
         List<String> failures = new ArrayList<>();
         int schedules = 0;
@@ -48,13 +51,13 @@ class RandomFaultIT {
             FaultSchedule schedule = FaultSchedule.draw(seed, kinds, scheduleMillis);
             NemesisOracle.Verdict verdict;
             List<String> timeline;
-            try (Nemesis nemesis = new Nemesis(schedule, rate, subjects)) {
+            try (Nemesis nemesis = new Nemesis(schedule, rate, subjects, ordered)) {
                 verdict = nemesis.run();
                 timeline = List.copyOf(nemesis.timeline);
             }
             schedules++;
             faults += schedule.faults().size();
-            String command = reproduce(seed, scheduleMillis, kinds, rate, subjects);
+            String command = reproduce(seed, scheduleMillis, kinds, rate, subjects, ordered);
             report(schedule, verdict, timeline, command);
             if (!verdict.violations().isEmpty()) {
                 failures.add("seed " + seed + ": " + verdict.violations().size() + " violation(s), first: "
@@ -86,11 +89,13 @@ class RandomFaultIT {
         return kinds;
     }
 
-    static String reproduce(long seed, long scheduleMillis, List<String> kinds, int rate, int subjects) {
+    static String reproduce(long seed, long scheduleMillis, List<String> kinds, int rate, int subjects,
+            boolean ordered) {
         return "./mvnw -B -pl fault-suite -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false "
                 + "-Dfailsafe.failIfNoSpecifiedTests=false "
                 + "-Dit.test=RandomFaultIT -Dfault.seed=" + seed + " -Dfault.schedule-seconds=" + scheduleMillis / 1000
-                + " -Dfault.kinds=" + String.join(",", kinds) + " -Dfault.rate=" + rate + " -Dfault.subjects=" + subjects;
+                + " -Dfault.kinds=" + String.join(",", kinds) + " -Dfault.rate=" + rate + " -Dfault.subjects=" + subjects
+                + " -Dfault.ordered=" + ordered;
     }
 
     private static void report(FaultSchedule schedule, NemesisOracle.Verdict verdict, List<String> timeline,

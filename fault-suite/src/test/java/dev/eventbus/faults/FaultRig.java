@@ -65,12 +65,19 @@ final class FaultRig implements AutoCloseable {
     private StatefulRedisConnection<byte[], byte[]> producer;
     private RespClient resp;
     private long faultEnd;
+    private final int subscriptions;
 
     FaultRig(String scenario) throws IOException {
+        this(scenario, pluginJar(), 1);
+    }
+
+    /** A rig whose plugins directory holds {@code jar} (as the fault plugin), with that many subscriptions. */
+    FaultRig(String scenario, Path jar, int subscriptions) throws IOException {
         this.scenario = scenario;
+        this.subscriptions = subscriptions;
         this.work = Files.createTempDirectory("eventbus-fault-" + scenario + "-");
         this.plugins = Files.createDirectories(work.resolve("plugins"));
-        Files.copy(pluginJar(), plugins.resolve("fault-plugin-1.0.0.jar"));
+        Files.copy(jar, plugins.resolve("fault-plugin-1.0.0.jar"));
         Files.createDirectories(LOGS);
         this.orders = OrderServer.start(0);
         this.redis = RedisServer.start(RedisServer.Options.defaults());
@@ -116,13 +123,23 @@ final class FaultRig implements AutoCloseable {
 
     /** Starts {@code bin/eventbus run} as this consumer and waits until it reads. */
     RuntimeProcess startRuntime(String consumerName) throws IOException, InterruptedException {
-        RuntimeProcess child = launch(consumerName);
+        return startRuntime(consumerName, Map.of());
+    }
+
+    /** Starts {@code bin/eventbus run} as this consumer, with settings of its own, and waits until it reads. */
+    RuntimeProcess startRuntime(String consumerName, Map<String, String> own) throws IOException, InterruptedException {
+        RuntimeProcess child = launch(consumerName, own);
         child.awaitRunning(Duration.ofSeconds(60));
         return child;
     }
 
     /** Starts {@code bin/eventbus run} without waiting. */
     RuntimeProcess launch(String consumerName) throws IOException {
+        return launch(consumerName, Map.of());
+    }
+
+    /** Starts {@code bin/eventbus run} without waiting, with settings of its own on top of the rig's. */
+    RuntimeProcess launch(String consumerName, Map<String, String> own) throws IOException {
         int n = children.size() + 1;
         Path config = work.resolve("eventbus-" + n + ".conf");
         StringBuilder hocon = new StringBuilder("# fault suite, scenario " + scenario + "\n");
@@ -130,10 +147,12 @@ final class FaultRig implements AutoCloseable {
         hocon.append("eventbus.grpc.services.\"").append(SERVICE).append("\".target = \"").append(orders.target())
                 .append("\"\n");
         settings.forEach((k, v) -> hocon.append("eventbus.").append(k).append(" = ").append(v).append('\n'));
+        own.forEach((k, v) -> hocon.append("eventbus.").append(k).append(" = ").append(v).append('\n'));
         Files.writeString(config, hocon);
         Path log = LOGS.resolve(scenario + "." + n + "." + consumerName + ".log");
         Files.deleteIfExists(log);
-        RuntimeProcess child = RuntimeProcess.start(scenario + "#" + n, consumerName, config, plugins, log, work);
+        RuntimeProcess child = RuntimeProcess.start(scenario + "#" + n, consumerName, config, plugins, log, work,
+                subscriptions);
         children.add(child);
         return child;
     }
@@ -481,35 +500,40 @@ final class FaultRig implements AutoCloseable {
             PluginJarBuilder builder = new PluginJarBuilder("fault-plugin").version("1.0.0")
                     .provider("eventbus fault suite").description("Misbehaves on demand")
                     .extension(FaultHandler.class);
-            Path api;
-            try {
-                api = Path.of(MarkPaidRequest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            } catch (URISyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-            if (Files.isDirectory(api)) {
-                try (Stream<Path> files = Files.walk(api)) {
-                    for (Path f : files.filter(Files::isRegularFile).toList()) {
-                        String name = api.relativize(f).toString().replace('\\', '/');
-                        if (!name.startsWith("META-INF/")) {
-                            builder.resource(name, Files.readAllBytes(f));
-                        }
-                    }
-                }
-            } else {
-                try (JarFile jar = new JarFile(api.toFile())) {
-                    for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
-                        JarEntry entry = e.nextElement();
-                        if (!entry.isDirectory() && !entry.getName().startsWith("META-INF/")) {
-                            builder.resource(entry.getName(), jar.getInputStream(entry).readAllBytes());
-                        }
-                    }
-                }
-            }
+            orderApi(builder);
             Path dir = Files.createTempDirectory("eventbus-fault-plugin-");
             pluginJar = builder.build(dir);
         }
         return pluginJar;
+    }
+
+    /** Bundles the order-api classes into a plugin JAR (a plugin brings its own stubs). */
+    static void orderApi(PluginJarBuilder builder) throws IOException {
+        Path api;
+        try {
+            api = Path.of(MarkPaidRequest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        if (Files.isDirectory(api)) {
+            try (Stream<Path> files = Files.walk(api)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    String name = api.relativize(f).toString().replace('\\', '/');
+                    if (!name.startsWith("META-INF/")) {
+                        builder.resource(name, Files.readAllBytes(f));
+                    }
+                }
+            }
+        } else {
+            try (JarFile jar = new JarFile(api.toFile())) {
+                for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                    JarEntry entry = e.nextElement();
+                    if (!entry.isDirectory() && !entry.getName().startsWith("META-INF/")) {
+                        builder.resource(entry.getName(), jar.getInputStream(entry).readAllBytes());
+                    }
+                }
+            }
+        }
     }
 
     static void sleep(long millis) {

@@ -26,16 +26,19 @@ final class RuntimeProcess {
     final String consumerName;
     final Process process;
     final Path log;
+    private final int subscriptions;
 
-    private RuntimeProcess(String label, String consumerName, Process process, Path log) {
+    private RuntimeProcess(String label, String consumerName, Process process, Path log, int subscriptions) {
         this.label = label;
         this.consumerName = consumerName;
         this.process = process;
         this.log = log;
+        this.subscriptions = subscriptions;
     }
 
-    static RuntimeProcess start(String label, String consumerName, Path config, Path plugins, Path log, Path workDir)
-            throws IOException {
+    /** @param subscriptions how many subscriptions the plugins directory holds, checked by {@link #awaitRunning} */
+    static RuntimeProcess start(String label, String consumerName, Path config, Path plugins, Path log, Path workDir,
+            int subscriptions) throws IOException {
         Path launcher = DIST.resolve("bin/eventbus");
         if (!Files.isExecutable(launcher)) {
             throw new IllegalStateException(launcher + " is missing: build the distribution first "
@@ -51,7 +54,7 @@ final class RuntimeProcess {
         env.put("EVENTBUS_CONSUMER_NAME", consumerName);
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        return new RuntimeProcess(label, consumerName, builder.start(), log);
+        return new RuntimeProcess(label, consumerName, builder.start(), log, subscriptions);
     }
 
     long pid() {
@@ -68,7 +71,7 @@ final class RuntimeProcess {
         while (System.nanoTime() < deadline) {
             String out = output();
             if (out.contains("eventbus running:")) {
-                if (!out.contains("eventbus running: 1 subscription(s), 0 plugin(s) refused")) {
+                if (!out.contains("eventbus running: " + subscriptions + " subscription(s), 0 plugin(s) refused")) {
                     throw new AssertionError("the runtime did not admit the fault plugin\n" + describe());
                 }
                 return;

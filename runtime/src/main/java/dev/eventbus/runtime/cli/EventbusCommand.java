@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = EventbusCommand.Version.class,
         description = "Event worker runtime: consumes Redis Streams, runs handler plugins, calls gRPC services.",
         subcommands = {RunCommand.class, DevCommand.class, ConfigCommand.class, StatusCommand.class, DlqCommand.class,
-                ReplayCommand.class, PublishCommand.class, TopologyCommand.class, PluginsCommand.class,
+                ReplayCommand.class, PublishCommand.class, TopologyCommand.class, PluginsCommand.class, NewPluginCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure while running", "2:invalid command line or configuration"})

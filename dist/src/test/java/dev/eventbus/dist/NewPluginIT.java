@@ -1,0 +1,121 @@
+package dev.eventbus.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A plugin team's first minutes: {@code bin/eventbus new-plugin} from the unpacked distribution
+ * makes a project (the eventbus-plugin-archetype template), and that project's own {@code ./mvnw -o
+ * verify} builds it, runs its unit tests and its integration test against the real runtime, offline.
+ *
+ * <p>The generated build needs this build's Eventbus artifacts, which {@code verify} has not
+ * installed: they are laid out in a throwaway local repository (target/it-repo), and the caller's
+ * local repository is a read-only tail behind it ({@code maven.repo.local.tail}, Maven 3.9) for
+ * everything else. Nothing is installed into the caller's repository.
+ */
+class NewPluginIT {
+
+    private static final Path DIST = Path.of("target/eventbus").toAbsolutePath();
+    private static final Path LOGS = Path.of("target/it-logs").toAbsolutePath();
+    private static final Path REPO = Path.of("target/it-repo").toAbsolutePath();
+
+    /** The Eventbus artifacts a plugin project resolves: module directory, artifactId, whether it has a JAR. */
+    private record Module(String dir, String artifactId, boolean jar) {}
+
+    private static final List<Module> MODULES = List.of(
+            new Module(".", "eventbus-parent", false),
+            new Module("plugins", "eventbus-plugin-parent", false),
+            new Module("plugin-api", "eventbus-plugin-api", true),
+            new Module("testkit", "eventbus-testkit", true),
+            new Module("plugin-archetype", "eventbus-plugin-archetype", true),
+            new Module("runtime", "eventbus-runtime", true));
+
+    @Test
+    void aNewPluginProjectBuildsAndPassesItsTestsOffline(@TempDir Path tmp) throws Exception {
+        Files.createDirectories(LOGS);
+        seedRepository();
+        Path project = tmp.resolve("order-audit");
+
+        int created = run("new-plugin", tmp, DIST.resolve("bin/eventbus").toString(), "new-plugin", "order-audit",
+                "--package", "com.acme.audit", "--service", "AuditService", "--dir", project.toString());
+        assertEquals(0, created, "bin/eventbus new-plugin failed; see " + LOGS.resolve("new-plugin.log"));
+
+        int built = run("new-plugin-verify", project, project.resolve("mvnw").toString(), "-o", "-B", "verify",
+                "-Dmaven.repo.local=" + REPO, "-Dmaven.repo.local.tail=" + property("eventbus.it.local-repository"));
+        assertEquals(0, built, "the generated project's ./mvnw -o verify failed; see " + LOGS.resolve("new-plugin-verify.log"));
+
+        assertTestsRan(project.resolve("target/surefire-reports/TEST-com.acme.audit.ApplyHandlerTest.xml"), 5);
+        assertTestsRan(project.resolve("target/failsafe-reports/TEST-com.acme.audit.ApplyHandlerIT.xml"), 2);
+        try (JarFile jar = new JarFile(project.resolve("target/order-audit-0.1.0-SNAPSHOT.jar").toFile())) {
+            assertEquals("order-audit", jar.getManifest().getMainAttributes().getValue("Plugin-Id"));
+            assertNotNull(jar.getEntry("com/acme/audit/v1/AuditServiceGrpc.class"), "the plugin JAR carries its generated stubs");
+            assertNotNull(jar.getEntry("com/acme/audit/ApplyHandler.class"));
+        }
+    }
+
+    private static void assertTestsRan(Path report, int tests) throws IOException {
+        assertTrue(Files.isRegularFile(report), report + " missing");
+        String xml = Files.readString(report);
+        assertTrue(xml.contains("tests=\"" + tests + "\""), report + " does not report " + tests + " tests");
+        assertTrue(xml.contains("failures=\"0\"") && xml.contains("errors=\"0\"") && xml.contains("skipped=\"0\""),
+                report + " reports failures, errors or skips");
+    }
+
+    /** Lays out this build's artifacts as an install would, in a repository of their own. */
+    private static void seedRepository() throws IOException {
+        if (Files.exists(REPO)) {
+            try (Stream<Path> old = Files.walk(REPO)) {
+                for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Path root = Path.of(property("eventbus.it.reactor-root"));
+        String version = property("eventbus.it.version");
+        for (Module module : MODULES) {
+            Path into = Files.createDirectories(REPO.resolve("dev/eventbus/" + module.artifactId() + "/" + version));
+            String base = module.artifactId() + "-" + version;
+            Files.copy(root.resolve(module.dir()).resolve("pom.xml"), into.resolve(base + ".pom"));
+            if (module.jar()) {
+                Path jar = root.resolve(module.dir()).resolve("target/" + base + ".jar");
+                assertTrue(Files.isRegularFile(jar), jar + " missing: run the reactor's package first");
+                Files.copy(jar, into.resolve(base + ".jar"));
+            }
+        }
+    }
+
+    private static int run(String name, Path workDir, String... command) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+        // The generated project starts its own Redis and finds its own Maven: nothing of this build's environment.
+        builder.environment().keySet().removeIf(k -> k.startsWith("EVENTBUS_") || k.startsWith("MAVEN_")
+                && !k.equals("MAVEN_OPTS") && !k.equals("MAVEN_USER_HOME") || k.startsWith("MVNW_"));
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.redirectErrorStream(true).redirectOutput(LOGS.resolve(name + ".log").toFile());
+        Process process = builder.start();
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish within 5 minutes; see "
+                    + LOGS.resolve(name + ".log"));
+        }
+        return process.exitValue();
+    }
+
+    private static String property(String key) {
+        String value = System.getProperty(key);
+        assertNotNull(value, "system property " + key + " (set by dist/pom.xml's failsafe configuration)");
+        return value;
+    }
+}

@@ -89,7 +89,7 @@ public final class ConfigLoader {
                 positiveBytes("consumer.read-ahead-bytes", read(() -> c.getBytes("consumer.read-ahead-bytes"))),
                 positive("consumer.ack-batch-size", read(() -> c.getInt("consumer.ack-batch-size"))),
                 read(() -> c.getDuration("consumer.ack-interval")),
-                orOne(positive("consumer.ack-limit", read(() -> c.getInt("consumer.ack-limit")))),
+                positive("consumer.ack-limit", read(() -> c.getInt("consumer.ack-limit"))),
                 read(() -> c.getDuration("consumer.shutdown-grace")),
                 read(() -> c.getString("consumer.dead-letter-prefix")),
                 "recreate".equals(oneOf(c, "consumer.missing-group", "recreate", "wait")));
@@ -98,7 +98,7 @@ public final class ConfigLoader {
                 read(() -> c.getDuration("recovery.retry-poll-interval")),
                 read(() -> c.getDuration("recovery.claim-idle")),
                 read(() -> c.getDuration("recovery.interval")),
-                orOne(positive("recovery.max-deliveries", read(() -> c.getInt("recovery.max-deliveries")))),
+                positive("recovery.max-deliveries", read(() -> c.getInt("recovery.max-deliveries"))),
                 read(() -> c.getDuration("recovery.delete-idle-consumers-after")));
         BreakerSettings breaker = new BreakerSettings(
                 orOne(read(() -> c.getInt("grpc.circuit-breaker.failure-threshold"))),
@@ -211,9 +211,9 @@ public final class ConfigLoader {
             }
             services.put(name, new RpcServiceSettings(name, target,
                     read(() -> full.getDuration("deadline")),
-                    read(() -> full.getBoolean("tls")),
+                    Boolean.TRUE.equals(read(() -> full.getBoolean("tls"))),
                     read(() -> full.getString("trust-ca-file")),
-                    read(() -> full.getInt("max-inbound-message-size"))));
+                    positive(path + ".max-inbound-message-size", read(() -> full.getInt("max-inbound-message-size")))));
         }
         return services;
     }
@@ -238,7 +238,7 @@ public final class ConfigLoader {
     }
 
     private HandlerSettings handlerSettings(String path, Config h) {
-        Integer maxAttempts = positive(path + ".retry.max-attempts", read(() -> h.getInt("retry.max-attempts")));
+        int maxAttempts = positive(path + ".retry.max-attempts", read(() -> h.getInt("retry.max-attempts")));
         Double multiplier = read(() -> h.getDouble("retry.backoff.multiplier"));
         Double jitter = read(() -> h.getDouble("retry.backoff.jitter"));
         if (multiplier != null && multiplier < 1.0) {
@@ -247,16 +247,16 @@ public final class ConfigLoader {
         if (jitter != null && (jitter < 0 || jitter >= 1)) {
             problems.add(path + ".retry.backoff.jitter must be in [0, 1), was " + jitter);
         }
-        Integer maxInFlight = positive(path + ".max-in-flight", read(() -> h.getInt("max-in-flight")));
+        int maxInFlight = positive(path + ".max-in-flight", read(() -> h.getInt("max-in-flight")));
         RetrySettings retry = new RetrySettings(
-                maxAttempts == null ? 1 : maxAttempts,
+                maxAttempts,
                 read(() -> h.getDuration("retry.max-age")),
                 read(() -> h.getDuration("retry.backoff.initial")),
                 multiplier == null ? 1.0 : multiplier,
                 read(() -> h.getDuration("retry.backoff.max")),
                 jitter == null ? 0.0 : jitter);
         return new HandlerSettings(
-                maxInFlight == null ? 1 : maxInFlight,
+                maxInFlight,
                 read(() -> h.getDuration("timeout")),
                 read(() -> h.getDuration("abandon-after")),
                 Boolean.TRUE.equals(read(() -> h.getBoolean("ordered-by-subject"))),
@@ -319,11 +319,12 @@ public final class ConfigLoader {
         return value == null ? 0 : value;
     }
 
-    private Integer positive(String key, Integer value) {
+    /** 1 in place of a value that could not be read: its problem is listed, and load() throws at the end. */
+    private int positive(String key, Integer value) {
         if (value != null && value < 1) {
             problems.add(key + " must be at least 1, was " + value);
         }
-        return value;
+        return value == null ? 1 : value;
     }
 
     private long positiveBytes(String key, Long value) {

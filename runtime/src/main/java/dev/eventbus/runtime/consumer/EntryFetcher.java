@@ -7,7 +7,10 @@ import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.models.stream.PendingMessage;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +22,10 @@ import java.util.Set;
  * that it is gone: deleted or trimmed while pending (a loss to record) or already acknowledged.
  * Used by the retry poller and the reclaimer; the existence check comes first because Redis 7
  * silently drops deleted entries from the pending list when they are claimed.
+ *
+ * <p>Entries are decoded with the reader's bounded decoder ({@link NewEntriesOutput#entryList}):
+ * an entry over {@code consumer.max-event-bytes} keeps only the fields that fit, so it is
+ * dead-lettered as too large without being held whole, and the existence check copies no field.
  */
 final class EntryFetcher {
 
@@ -28,9 +35,11 @@ final class EntryFetcher {
     private final byte[] group;
     private final Consumer<byte[]> me;
     private final String consumerName;
+    private final long maxEventBytes;
 
-    EntryFetcher(RedisCommands<byte[], byte[]> redis, Subscription sub, String consumerName) {
+    EntryFetcher(RedisCommands<byte[], byte[]> redis, Subscription sub, String consumerName, long maxEventBytes) {
         this.redis = redis;
+        this.maxEventBytes = maxEventBytes;
         this.sub = sub;
         this.stream = Bytes.utf8(sub.stream());
         this.group = Bytes.utf8(sub.group());
@@ -47,21 +56,31 @@ final class EntryFetcher {
         if (pending == null) {
             return null;
         }
-        if (redis.xrange(stream, Range.create(id, id)).isEmpty()) {
+        if (!exists(id)) {
             return new StreamEntry(sub.stream(), id, Map.of(), (int) pending.getRedeliveryCount(), origin);
         }
-        List<StreamMessage<byte[], byte[]>> claimed = redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0), id);
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .addKey(stream).add(group).add(me.getName()).add(0).add(id);
+        List<StreamEntry> claimed = redis.dispatch(CommandType.XCLAIM,
+                NewEntriesOutput.entryList(sub.stream(), origin, maxEventBytes), args);
         if (claimed.isEmpty()) {
             // Acknowledged meanwhile, or deleted between the check and the claim: then the claim has
             // just dropped it from the pending list, as XAUTOCLAIM does with the ones it reports
             // deleted, and no other path can see it any more to record the loss.
-            return redis.xrange(stream, Range.create(id, id)).isEmpty()
+            return !exists(id)
                     ? new StreamEntry(sub.stream(), id, Map.of(), (int) pending.getRedeliveryCount(),
                             StreamEntry.Origin.VANISHED)
                     : null;
         }
         int deliveries = (int) pending.getRedeliveryCount() + 1;
-        return new StreamEntry(sub.stream(), id, claimed.get(0).getBody(), deliveries, origin);
+        return new StreamEntry(sub.stream(), id, claimed.get(0).fields(), deliveries, origin);
+    }
+
+    /** Whether the entry is in the stream; none of its fields is copied (they may be large). */
+    private boolean exists(String id) {
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(stream).add(id).add(id);
+        return !redis.dispatch(CommandType.XRANGE, NewEntriesOutput.entryList(sub.stream(), StreamEntry.Origin.NEW, 0),
+                args).isEmpty();
     }
 
     /** Whether the entry is pending and delivered to this consumer (not acknowledged, not claimed by another). */
@@ -96,7 +115,7 @@ final class EntryFetcher {
         renewed.forEach(m -> kept.add(m.getId()));
         List<String> deleted = new ArrayList<>();
         for (String id : ids) {
-            if (!kept.contains(id) && redis.xrange(stream, Range.create(id, id)).isEmpty()) {
+            if (!kept.contains(id) && !exists(id)) {
                 deleted.add(id);
             }
         }

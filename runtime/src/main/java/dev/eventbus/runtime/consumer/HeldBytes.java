@@ -11,7 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * a subscription holds; this bounds how big they are together: the reader does not read while the
  * budget is spent, asks for fewer entries when they are large, and what one read may add is cut
  * at the room left (see {@link NewEntriesOutput}), so the bytes held stay under the budget plus one
- * entry.
+ * entry. The retry poller and the reclaimer charge what they take too, and take nothing while the
+ * budget is {@link #spent()}: each may also add one entry past it, so with all three at once the
+ * bound is the budget plus three entries, each at most consumer.max-event-bytes.
  *
  * <p>Each entry is charged when it is handed to the dispatcher, and released with its slot by the
  * {@link Runnable} {@link #charge} returns. An entry of up to {@link #SMALL_ENTRY} bytes is charged
@@ -47,6 +49,11 @@ final class HeldBytes {
 
     long budget() {
         return budget;
+    }
+
+    /** Whether the budget is used up: the retry poller and the reclaimer take nothing then. */
+    boolean spent() {
+        return held.get() >= budget;
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Decodes an XREADGROUP reply for one stream straight into {@link StreamEntry} objects, on the
- * connection's I/O thread. Lettuce's own output builds a {@code LinkedHashMap} per entry, hashing
+ * connection's I/O thread (and an XCLAIM or XRANGE reply, a plain array of entries:
+ * {@link #entryList}). Lettuce's own output builds a {@code LinkedHashMap} per entry, hashing
  * each field name by identity and wrapping the result in a {@code StreamMessage}: a tenth of the
  * CPU a no-op event costs. Here the fields go into one array per entry ({@link FieldList}).
  *
@@ -43,7 +44,9 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
     private final int[] children = new int[MAX_DEPTH + 1];
     private final int[] expected = new int[MAX_DEPTH + 1];
     private int depth;
-    private int entryDepth = 4;
+    private int entryDepth;
+    /** An XCLAIM or XRANGE reply: the entries are the reply's children, whatever the protocol. */
+    private final boolean flat;
     private String id;
     private byte[][] fields;
     private int fieldsSet;
@@ -69,11 +72,25 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
      * @param room bytes the entries of this reply may hold, beyond the first one
      */
     NewEntriesOutput(String stream, StreamEntry.Origin origin, long maxEventBytes, long room) {
+        this(stream, origin, maxEventBytes, room, false);
+    }
+
+    private NewEntriesOutput(String stream, StreamEntry.Origin origin, long maxEventBytes, long room, boolean flat) {
         super(ByteArrayCodec.INSTANCE, new ArrayList<>());
         this.stream = stream;
         this.origin = origin;
         this.maxEventBytes = maxEventBytes;
         this.room = room;
+        this.flat = flat;
+        this.entryDepth = flat ? 2 : 4;
+    }
+
+    /**
+     * For an XCLAIM or XRANGE reply, an array of entries: each entry over {@code maxEventBytes}
+     * keeps only the fields that fit, like a read's.
+     */
+    static NewEntriesOutput entryList(String stream, StreamEntry.Origin origin, long maxEventBytes) {
+        return new NewEntriesOutput(stream, origin, maxEventBytes, Long.MAX_VALUE, true);
     }
 
     /** Bytes of field names and values the entries returned hold. */
@@ -98,7 +115,7 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
 
     @Override
     public void multiMap(int count) {
-        if (depth == 0) {
+        if (depth == 0 && !flat) {
             entryDepth = 3; // RESP3: the streams are a map, one level less than RESP2's array of pairs
         }
         super.multiMap(count); // calls multi(2 * count)

@@ -54,20 +54,22 @@ final class PendingReclaimer extends PeriodicLoop {
     private final EntryFetcher fetcher;
     private final RetryStore retries;
     private final WorkerSlots slots;
+    private final HeldBytes held;
     private final Dispatcher dispatcher;
     private final RecoverySettings settings;
     /** Held entries found not scheduled for a retry on the last pass. */
     private Set<String> unscheduledLastPass = Set.of();
 
     PendingReclaimer(Subscription sub, RedisCommands<byte[], byte[]> redis, String consumerName, RetryStore retries,
-            WorkerSlots slots, Dispatcher dispatcher, RecoverySettings settings) {
+            WorkerSlots slots, HeldBytes held, long maxEventBytes, Dispatcher dispatcher, RecoverySettings settings) {
         super("eventbus-reclaim-" + sub.name(), settings.interval());
         this.sub = sub;
         this.redis = redis;
         this.consumerName = consumerName;
-        this.fetcher = new EntryFetcher(redis, sub, consumerName);
+        this.fetcher = new EntryFetcher(redis, sub, consumerName, maxEventBytes);
         this.retries = retries;
         this.slots = slots;
+        this.held = held;
         this.dispatcher = dispatcher;
         this.settings = settings;
     }
@@ -107,9 +109,9 @@ final class PendingReclaimer extends PeriodicLoop {
         int reclaimed = 0;
         int lost = 0;
         do {
-            int taken = slots.tryTake(MAX_PER_CLAIM);
+            int taken = held.spent() ? 0 : slots.tryTake(MAX_PER_CLAIM);
             if (taken == 0) {
-                return; // busy: the next round continues
+                return; // busy, or the read-ahead bytes are spent: the next round continues
             }
             List<Object> reply;
             try {
@@ -122,18 +124,34 @@ final class PendingReclaimer extends PeriodicLoop {
             List<?> ids = (List<?>) reply.get(1);
             List<?> deleted = reply.size() > 2 ? (List<?>) reply.get(2) : List.of();
             slots.release(taken - ids.size());
+            int left = ids.size();
             for (Object raw : ids) {
                 String id = text(raw);
+                left--;
+                if (held.spent()) {
+                    // Claimed to this consumer by XAUTOCLAIM JUSTID but not read: pending here, not
+                    // renewed, so idle again after claim-idle and taken over on a later pass.
+                    slots.release(left + 1);
+                    LOG.debug("subscription {}: {} idle entr(ies) left for a later pass, the read-ahead bytes are "
+                            + "spent", sub.name(), left + 1);
+                    break;
+                }
                 if (retries.isScheduled(redis, sub, id)) {
                     slots.release(); // waiting for its retry: the poller brings it back when due
                     continue;
                 }
-                StreamEntry entry = fetcher.claim(id, StreamEntry.Origin.RECLAIM);
+                StreamEntry entry;
+                try {
+                    entry = fetcher.claim(id, StreamEntry.Origin.RECLAIM);
+                } catch (RuntimeException e) {
+                    slots.release(left + 1); // the rest stay pending here: a later pass takes them
+                    throw e;
+                }
                 if (entry == null) {
                     slots.release();
                 } else {
                     reclaimed++;
-                    dispatcher.dispatch(sub, entry, slots::release);
+                    dispatcher.dispatch(sub, entry, held.charge(entry));
                 }
             }
             for (Object raw : deleted) {

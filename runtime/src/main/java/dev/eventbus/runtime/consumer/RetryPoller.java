@@ -4,6 +4,7 @@ import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.failure.RetryStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -15,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * consumer (which counts the delivery) and hands it to the dispatcher. Entries deleted while
  * waiting become loss records. If this instance dies after taking ids, the entries are still
  * pending in Redis and the reclaimer brings them back.
+ *
+ * <p>It charges what it claims to the subscription's {@link HeldBytes} and takes nothing while the
+ * budget is spent; ids taken from the store that it cannot claim for lack of room are put back as
+ * due, for a later poll (if that write fails they are still pending, and the reclaimer finds them).
  */
 final class RetryPoller extends PeriodicLoop {
 
@@ -26,19 +31,21 @@ final class RetryPoller extends PeriodicLoop {
     private final EntryFetcher fetcher;
     private final RetryStore store;
     private final WorkerSlots slots;
+    private final HeldBytes held;
     private final Dispatcher dispatcher;
     private final IntSupplier budget;
     private final Clock clock;
 
     RetryPoller(Subscription sub, io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis, String consumerName,
-            RetryStore store, WorkerSlots slots, Dispatcher dispatcher, IntSupplier budget, Duration period,
-            Clock clock) {
+            RetryStore store, WorkerSlots slots, HeldBytes held, long maxEventBytes, Dispatcher dispatcher,
+            IntSupplier budget, Duration period, Clock clock) {
         super("eventbus-retry-" + sub.name(), period);
         this.sub = sub;
         this.redis = redis;
-        this.fetcher = new EntryFetcher(redis, sub, consumerName);
+        this.fetcher = new EntryFetcher(redis, sub, consumerName, maxEventBytes);
         this.store = store;
         this.slots = slots;
+        this.held = held;
         this.dispatcher = dispatcher;
         this.budget = budget;
         this.clock = clock;
@@ -47,7 +54,7 @@ final class RetryPoller extends PeriodicLoop {
     @Override
     protected void iteration() {
         int allowed;
-        while (!stopping() && (allowed = budget.getAsInt()) > 0) {
+        while (!stopping() && (allowed = budget.getAsInt()) > 0 && !held.spent()) {
             int taken = slots.tryTake(Math.min(MAX_PER_POLL, allowed));
             if (taken == 0) {
                 return;
@@ -61,6 +68,11 @@ final class RetryPoller extends PeriodicLoop {
             }
             slots.release(taken - due.size());
             for (int i = 0; i < due.size(); i++) {
+                if (held.spent()) {
+                    slots.release(due.size() - i);
+                    putBack(due.subList(i, due.size()));
+                    return;
+                }
                 StreamEntry entry;
                 try {
                     entry = fetcher.claim(due.get(i), StreamEntry.Origin.RETRY);
@@ -73,13 +85,23 @@ final class RetryPoller extends PeriodicLoop {
                     dispatcher.settledElsewhere(sub, due.get(i));
                     slots.release();
                 } else {
-                    dispatcher.dispatch(sub, entry, slots::release);
+                    dispatcher.dispatch(sub, entry, held.charge(entry));
                 }
             }
             if (due.size() < taken || allowed == 1) {
                 return;
             }
         }
+    }
+
+    /** Due ids taken but not claimed for lack of room: due again now, for the next poll. */
+    private void putBack(List<String> ids) {
+        Instant now = clock.instant();
+        for (String id : ids) {
+            store.schedule(sub, id, now, now).join(); // keeps the first-failure time it has
+        }
+        LOG.debug("subscription {}: {} due retr(ies) left for a later poll, the read-ahead bytes are spent",
+                sub.name(), ids.size());
     }
 
     @Override

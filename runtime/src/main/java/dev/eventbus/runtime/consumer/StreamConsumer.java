@@ -87,9 +87,10 @@ public final class StreamConsumer {
         this.budget = budget;
         this.stream = Bytes.utf8(sub.stream());
         this.retryStore = retryStore;
-        this.retries = new RetryPoller(sub, shared.sync(), consumerName, retryStore, slots, dispatcher, budget,
-                recovery.retryPollInterval(), clock);
-        this.reclaimer = new PendingReclaimer(sub, shared.sync(), consumerName, retryStore, slots, dispatcher, recovery);
+        this.retries = new RetryPoller(sub, shared.sync(), consumerName, retryStore, slots, held,
+                settings.maxEventBytes(), dispatcher, budget, recovery.retryPollInterval(), clock);
+        this.reclaimer = new PendingReclaimer(sub, shared.sync(), consumerName, retryStore, slots, held,
+                settings.maxEventBytes(), dispatcher, recovery);
     }
 
     public Subscription subscription() {

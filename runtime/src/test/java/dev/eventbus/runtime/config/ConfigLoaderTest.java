@@ -73,6 +73,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void everyUnparsableNumberIsAConfigErrorNamingItsKey() {
+        // Each passes the type check (a number, or a string that may hold one) and fails only when read.
+        for (String setting : java.util.List.of(
+                "eventbus.redis.request-queue-size = 3000000000",
+                "eventbus.consumer.max-event-bytes = \"lots\"",
+                "eventbus.consumer.ack-batch-size = 3000000000",
+                "eventbus.consumer.ack-limit = 3000000000",
+                "eventbus.recovery.max-deliveries = 3000000000",
+                "eventbus.handler-defaults.max-in-flight = 3000000000",
+                "eventbus.handler-defaults.retry.max-attempts = 3000000000",
+                "eventbus.handlers.h.max-in-flight = 3000000000",
+                "eventbus.grpc.services.s.tls = \"maybe\"",
+                "eventbus.grpc.services.s.max-inbound-message-size = 3000000000")) {
+            String key = setting.substring("eventbus.".length(), setting.indexOf(' '));
+            InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                    () -> ConfigLoader.load(Optional.empty(), ConfigFactory.parseString(setting
+                            + "\neventbus.grpc.services.s.target = \"h:1\"")), setting);
+            assertTrue(e.getMessage().contains(key.substring(key.lastIndexOf('.') + 1)), e.getMessage());
+        }
+    }
+
+    @Test
     void everyProblemIsListedAtOnce() throws IOException {
         Path f = file("""
                 eventbus.handler-defaults.max-in-flight = 0

@@ -154,4 +154,32 @@ class NewEntriesOutputIT {
         assertFalse(history.get(2).isDeleted());
         assertEquals(pairs(Map.of(b("type"), b("c"))).toString(), pairs(history.get(2).fields()).toString());
     }
+
+    @ParameterizedTest
+    @EnumSource(ProtocolVersion.class)
+    void anXclaimReplyIsDecodedLikeLettucesAndAnOversizedEntryKeepsOnlyTheFieldsThatFit(ProtocolVersion protocol) {
+        RedisCommands<byte[], byte[]> redis = connect(protocol);
+        byte[] large = new byte[64 * 1024];
+        Arrays.fill(large, (byte) 'x');
+        String small = redis.xadd(STREAM, b("type"), b("t"), b("tag"), b("a"), b("tag"), b("b"));
+        String oversized = redis.xadd(STREAM, b("type"), b("t"), b("data"), large, b("subject"), b("s"));
+        assertEquals(2, read(redis, ">", 10).size());
+
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .addKey(STREAM).add(b(OURS)).add(b("other")).add(0).add(small).add(oversized);
+        List<StreamEntry> claimed = redis.dispatch(CommandType.XCLAIM,
+                NewEntriesOutput.entryList("orders", StreamEntry.Origin.RECLAIM, 1024), args);
+
+        assertEquals(List.of(small, oversized), claimed.stream().map(StreamEntry::id).toList());
+        assertEquals(StreamEntry.Origin.RECLAIM, claimed.get(0).origin());
+        List<StreamMessage<byte[], byte[]>> expected = redis.xrange(STREAM, io.lettuce.core.Range.create(small, small));
+        assertEquals(pairs(expected.get(0).getBody()), pairs(claimed.get(0).fields()));
+        FieldList kept = (FieldList) claimed.get(1).fields();
+        assertTrue(kept.truncated());
+        assertFalse(claimed.get(1).isDeleted(), "held in part, not gone");
+        assertEquals(4 + 1 + 4 + large.length + 7 + 1, claimed.get(1).sizeInBytes(), "its size in Redis");
+        assertEquals(List.of(Arrays.toString(b("type")) + "=" + Arrays.toString(b("t")),
+                Arrays.toString(b("subject")) + "=" + Arrays.toString(b("s"))), pairs(kept),
+                "the payload that does not fit is not copied");
+    }
 }

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
+import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +46,8 @@ class ReadAheadBytesIT {
     private static final int MAX_EVENT_BYTES = 4 << 20;
     private static final int LARGE = 1_500_000;
     private static final int OVERSIZED = 6 << 20;
+    /** Room for two large entries: the janitor and retry paths must stop taking at it. */
+    private static final long SMALL_BUDGET = 3_500_000;
 
     @TempDir
     Path plugins;
@@ -124,6 +130,128 @@ class ReadAheadBytesIT {
                     letter.get("eventbus-error-message"));
             long size = letter.entrySet().stream().mapToLong(e -> e.getKey().length() + e.getValue().length()).sum();
             assertTrue(size < 4096, "dead letter of " + size + " bytes");
+        }
+    }
+
+    @Test
+    void entriesOfADeadConsumerAreReclaimedWithinTheByteBudgetAndOversizedOnesDeadLetteredWithoutTheirPayload()
+            throws Exception {
+        streams.redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
+                XGroupCreateArgs.Builder.mkstream());
+        Set<String> normal = new HashSet<>();
+        List<String> oversized = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            publish("orphan-" + i, LARGE);
+            normal.add("orphan-" + i);
+            if (i % 5 == 2) {
+                oversized.add(publish("oversized-" + i, OVERSIZED));
+            }
+        }
+        // A consumer that read every entry and died: the reclaimer could take them all in one pass.
+        streams.redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
+                XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        assertEquals(normal.size() + oversized.size(), streams.pending("it-stream", "recorder"));
+
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "it-1", Map.of(
+                "eventbus.consumer.read-ahead-bytes", SMALL_BUDGET,
+                "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES,
+                "eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms"));
+        PeakSampler peak = new PeakSampler(runtime);
+        try {
+            Streams.await("every orphan handled", Duration.ofSeconds(90),
+                    () -> Set.copyOf(orders.paidOrders()).containsAll(normal));
+            Streams.await("oversized orphans dead-lettered", Duration.ofSeconds(30),
+                    () -> streams.redis().xlen("eventbus:dlq:recorder") == oversized.size());
+            Streams.await("nothing pending", Duration.ofSeconds(30), () -> streams.pending("it-stream", "recorder") == 0);
+        } finally {
+            peak.stop();
+        }
+
+        System.out.printf("reclaimed bytes: peak %d held, budget %d%n", peak.get(), SMALL_BUDGET);
+        assertTrue(peak.get() >= SMALL_BUDGET / 2, "reclaimed entries are charged (held " + peak.get() + " at most)");
+        assertTrue(peak.get() <= SMALL_BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + SMALL_BUDGET);
+        assertTooLargeWithoutPayload(oversized);
+    }
+
+    @Test
+    void retriesAreTakenWithinTheByteBudget() throws Exception {
+        System.setProperty("eventbus.it.failing", "true");
+        try {
+            Set<String> subjects = new HashSet<>();
+            for (int i = 0; i < 12; i++) {
+                Map<String, String> fields = new HashMap<>();
+                fields.put("type", "it.recorded");
+                fields.put("subject", "retried-" + i);
+                fields.put("sleep-ms", "300");
+                fields.put("fail", "while-flagged");
+                fields.put("data", "x".repeat(LARGE));
+                streams.publish("it-stream", fields);
+                subjects.add("retried-" + i);
+            }
+            runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "it-1", Map.of(
+                    "eventbus.consumer.read-ahead-bytes", SMALL_BUDGET,
+                    "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES,
+                    "eventbus.handler-defaults.retry.max-attempts", 10_000,
+                    "eventbus.handler-defaults.retry.backoff.initial", "50ms",
+                    "eventbus.handler-defaults.retry.backoff.max", "200ms",
+                    "eventbus.recovery.retry-poll-interval", "20ms",
+                    "eventbus.recovery.max-deliveries", 10_000));
+            // Every entry has failed and waits for its retry: the reader holds none of them any more.
+            Streams.await("every entry waiting for a retry", Duration.ofSeconds(60),
+                    () -> streams.redis().zcard(RetryStore.dueKey("recorder", "it-stream")) == subjects.size());
+            PeakSampler peak = new PeakSampler(runtime);
+            System.clearProperty("eventbus.it.failing");
+            try {
+                Streams.await("every entry handled on a retry", Duration.ofSeconds(90),
+                        () -> Set.copyOf(orders.paidOrders()).containsAll(subjects));
+                Streams.await("nothing pending", Duration.ofSeconds(30),
+                        () -> streams.pending("it-stream", "recorder") == 0);
+            } finally {
+                peak.stop();
+            }
+            System.out.printf("retried bytes: peak %d held, budget %d%n", peak.get(), SMALL_BUDGET);
+            assertTrue(peak.get() >= SMALL_BUDGET / 2, "retried entries are charged (held " + peak.get() + " at most)");
+            assertTrue(peak.get() <= SMALL_BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + SMALL_BUDGET);
+            assertEquals(0, streams.redis().xlen("eventbus:dlq:recorder"), "none dead-lettered");
+        } finally {
+            System.clearProperty("eventbus.it.failing");
+        }
+    }
+
+    private void assertTooLargeWithoutPayload(List<String> oversized) {
+        List<StreamMessage<String, String>> letters = streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+        Map<String, Map<String, String>> bySource = new HashMap<>();
+        letters.forEach(m -> bySource.put(m.getBody().get("eventbus-source-id"), m.getBody()));
+        assertEquals(Set.copyOf(oversized), bySource.keySet());
+        for (Map<String, String> letter : bySource.values()) {
+            assertEquals("too-large", letter.get("eventbus-reason"));
+            assertFalse(letter.containsKey("data"), "the payload is not copied into the dead letter");
+            assertEquals("it.recorded", letter.get("type"), "the fields that fit are kept");
+        }
+    }
+
+    /** The most bytes the runtime's subscriptions held at once while it ran. */
+    private static final class PeakSampler {
+
+        private final AtomicLong peak = new AtomicLong();
+        private final Thread thread;
+
+        PeakSampler(EventbusRuntime runtime) {
+            thread = Thread.ofPlatform().daemon().start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peak.accumulateAndGet(runtime.heldBytes(), Math::max);
+                    LockSupport.parkNanos(200_000);
+                }
+            });
+        }
+
+        void stop() throws InterruptedException {
+            thread.interrupt();
+            thread.join();
+        }
+
+        long get() {
+            return peak.get();
         }
     }
 

@@ -292,6 +292,49 @@ class OperatorCommandsIT {
     }
 
     @Test
+    void provenanceForgedByTheProducerIsKeptApartAndTheRuntimesIsWhatListShowAndRedriveFollow() throws Exception {
+        ops.start();
+        ops.publish("forged", "fail", "yes", "eventbus-reason", "decode", "eventbus-source-stream", "elsewhere",
+                "eventbus-error-class", "Forged", "original.eventbus-attempts", "99");
+        OpsHarness.await("the dead letter", WAIT, () -> ops.redis().xlen("eventbus:dlq:" + FAILING) == 1);
+
+        assertEquals("[]", ops.cli("dlq", "list", "--handler", FAILING, "--reason", "decode", "--json").out()
+                .replaceAll("\\s", ""), "the producer's reason is not the dead letter's");
+        assertEquals("[]", ops.cli("dlq", "list", "--handler", FAILING, "--source-stream", "elsewhere", "--json").out()
+                .replaceAll("\\s", ""));
+        OpsHarness.Cli list = ops.cli("dlq", "list", "--handler", FAILING, "--reason", "handler-error",
+                "--source-stream", OpsHarness.STREAM, "--error", "NonRetriable", "--json");
+        JsonNode rows = JSON.readTree(list.out());
+        assertEquals(1, rows.size(), list.toString());
+        assertEquals("dev.eventbus.api.NonRetriableEventException", rows.get(0).get("errorClass").asText());
+        assertEquals("1", rows.get(0).get("attempts").asText());
+
+        JsonNode shown = JSON.readTree(ops.cli("dlq", "show", "--handler", FAILING, rows.get(0).get("id").asText(),
+                "--json").out());
+        assertEquals("handler-error", shown.get("provenance").get("eventbus-reason").asText());
+        assertEquals(OpsHarness.STREAM, shown.get("provenance").get("eventbus-source-stream").asText());
+        JsonNode kept = shown.get("fields");
+        assertEquals("decode", kept.get("original.eventbus-reason").asText(), shown.toString());
+        assertEquals("elsewhere", kept.get("original.eventbus-source-stream").asText());
+        assertEquals("99", kept.get("original.original.eventbus-attempts").asText());
+        assertFalse(kept.has("eventbus-reason"), shown.toString());
+
+        System.setProperty("ops-fixture.fixed", "true");
+        OpsHarness.Cli redrive = ops.cli("dlq", "redrive", "--handler", FAILING, "--reason", "handler-error");
+        assertEquals(0, redrive.exit(), redrive.toString());
+        assertTrue(redrive.out().contains("1 matched, 1 redriven, 0 left in place"), redrive.toString());
+        OpsHarness.await("the redriven event handled", WAIT, () -> ops.callsOf(FAILING).size() == 1);
+        StreamMessage<String, String> copy = ops.redis().xrange(OpsHarness.STREAM, Range.create("-", "+")).stream()
+                .filter(m -> m.getBody().containsKey("eventbus-redrive-of")).findFirst().orElseThrow();
+        assertEquals(FAILING, copy.getBody().get("eventbus-target-handler"));
+        assertEquals("decode", copy.getBody().get("eventbus-reason"), "the producer's fields come back as it wrote them");
+        assertEquals("elsewhere", copy.getBody().get("eventbus-source-stream"));
+        assertEquals("Forged", copy.getBody().get("eventbus-error-class"));
+        assertEquals("99", copy.getBody().get("original.eventbus-attempts"));
+        assertFalse(copy.getBody().containsKey("eventbus-source-id"), "no provenance in the copy");
+    }
+
+    @Test
     void statusShowsTheRuntimesLiveStateAndFallsBackToRedisWhenItIsDown() throws Exception {
         ops.start();
         deadLetter(3);

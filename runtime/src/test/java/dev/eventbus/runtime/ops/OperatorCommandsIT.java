@@ -335,6 +335,32 @@ class OperatorCommandsIT {
     }
 
     @Test
+    void statusShowsCallsRunningAgainstMaxInFlightAndReadAheadApart() throws Exception {
+        ops.close();
+        ops = OpsHarness.create(dir, REDIS.uri(), Map.of("eventbus.handler-defaults.max-in-flight", 2,
+                "eventbus.consumer.read-ahead", 5, "eventbus.grpc.defaults.deadline", "60s"));
+        ops.orders.slowFor(Duration.ofSeconds(20)).behaviour(dev.eventbus.samples.orders.OrderServer.Behaviour.SLOW);
+        ops.start();
+        for (int i = 0; i < 12; i++) {
+            ops.publish("busy-" + i);
+        }
+        String admin = ops.adminAddress();
+        String pattern = "\\s+ops-stream\\s+running\\s+1\\s+2/2\\s+5/5\\s+.*";
+        OpsHarness.await("both handlers saturated", WAIT, () -> {
+            List<String> lines = ops.cli("status", "--admin", admin).out().lines().toList();
+            return lines.stream().anyMatch(l -> l.matches(FAILING + pattern))
+                    && lines.stream().anyMatch(l -> l.matches(BYSTANDER + pattern));
+        });
+        JsonNode row = JSON.readTree(ops.cli("status", "--handler", FAILING, "--json", "--admin", admin).out())
+                .get("subscriptions").get(0);
+        assertEquals(2, row.get("inFlight").asInt(), row.toString());
+        assertEquals(2, row.get("maxInFlight").asInt(), "the handler's max-in-flight, not plus read-ahead");
+        assertEquals(5, row.get("readAhead").asInt(), row.toString());
+        assertEquals(5, row.get("maxReadAhead").asInt());
+        ops.orders.behaviour(dev.eventbus.samples.orders.OrderServer.Behaviour.OK);
+    }
+
+    @Test
     void statusShowsTheRuntimesLiveStateAndFallsBackToRedisWhenItIsDown() throws Exception {
         ops.start();
         deadLetter(3);
@@ -346,11 +372,11 @@ class OperatorCommandsIT {
         assertEquals("", live.err(), "the runtime answered");
         List<String> lines = live.out().lines().toList();
         assertTrue(lines.get(0).matches("runtime at " + admin + " \\(eventbus .+\\): ready, live"), live.out());
-        assertTrue(lines.get(1).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+IN-FLIGHT\\s+PENDING\\s+LAG"
+        assertTrue(lines.get(1).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+IN-FLIGHT\\s+READ-AHEAD\\s+PENDING\\s+LAG"
                 + "\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"), live.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches(BYSTANDER + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+0")),
+        assertTrue(lines.stream().anyMatch(l -> l.matches(BYSTANDER + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+0")),
                 live.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+3")),
+        assertTrue(lines.stream().anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+3")),
                 live.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("orders\\.v1\\.OrderService\\s+closed\\s+0\\s+"
                 + BYSTANDER + ", " + FAILING)), live.out());

@@ -91,7 +91,8 @@ final class StatusReport {
             ReaderState reader = states.reader(h.name(), stream).orElse(null);
             Reading reading = reader == null ? null : figures.get(reader.subscription().name());
             if (reader != null) {
-                row.setInFlight(reader.inFlight()).setMaxInFlight(reader.maxInFlight());
+                row.setInFlight(reader.inFlight()).setMaxInFlight(reader.maxInFlight())
+                        .setReadAhead(reader.readAhead()).setMaxReadAhead(reader.maxReadAhead());
             }
             if (reading != null) {
                 SubscriptionStatus s = reading.status();

@@ -166,11 +166,13 @@ final class DlqCommand implements Runnable {
                 DeadLetterEntry e = found.get();
                 Map<String, Object> provenance = new LinkedHashMap<>();
                 Map<String, Object> original = new LinkedHashMap<>();
-                for (Field f : e.fields()) {
+                for (Field f : e.provenanceFields()) {
+                    provenance.put(f.nameText(), f.valueForDisplay());
+                }
+                for (Field f : e.storedOriginalFields()) {
                     String name = f.nameText();
-                    String value = name.equals(WireFields.DATA) && !showData
-                            ? "(" + f.value().length + " bytes; --show-data prints them)" : f.valueForDisplay();
-                    (WireFields.PROVENANCE.contains(name) ? provenance : original).put(name, value);
+                    original.put(name, name.equals(WireFields.DATA) && !showData
+                            ? "(" + f.value().length + " bytes; --show-data prints them)" : f.valueForDisplay());
                 }
                 if (json) {
                     Map<String, Object> m = new LinkedHashMap<>();

@@ -67,6 +67,8 @@ final class StatusOutput {
         m.put("reason", s.getReason().isEmpty() ? null : s.getReason());
         m.put("inFlight", s.getInFlight());
         m.put("maxInFlight", s.getMaxInFlight());
+        m.put("readAhead", s.getReadAhead());
+        m.put("maxReadAhead", s.getMaxReadAhead());
         m.put("consumers", read ? s.getConsumers() : null);
         m.put("pending", read ? s.getPending() : null);
         m.put("lag", s.getLag() < 0 ? null : s.getLag());
@@ -85,15 +87,16 @@ final class StatusOutput {
         if (status.getHandlersCount() == 0) {
             out.println("no handler runs there");
         } else {
-            CliOutput.Table table = new CliOutput.Table("HANDLER", "STREAM", "STATE", "CONSUMERS", "IN-FLIGHT", "PENDING",
-                    "LAG", "OLDEST-PENDING", "RETRYING", "DEAD-LETTERS");
+            CliOutput.Table table = new CliOutput.Table("HANDLER", "STREAM", "STATE", "CONSUMERS", "IN-FLIGHT",
+                    "READ-AHEAD", "PENDING", "LAG", "OLDEST-PENDING", "RETRYING", "DEAD-LETTERS");
             List<String> notes = new ArrayList<>();
             long oldestFigures = -1;
             for (HandlerStatus h : status.getHandlersList()) {
                 for (StreamStatus s : h.getStreamsList()) {
                     boolean read = s.getFiguresAgeMillis() >= 0;
                     table.row(h.getName(), s.getStream(), lower(s.getState().name()), read ? s.getConsumers() : "?",
-                            s.getInFlight() + "/" + s.getMaxInFlight(), read ? s.getPending() : "?",
+                            s.getInFlight() + "/" + s.getMaxInFlight(), s.getReadAhead() + "/" + s.getMaxReadAhead(),
+                            read ? s.getPending() : "?",
                             s.getLag() < 0 ? "?" : s.getLag(), CliOutput.duration(s.getOldestPendingAgeMillis()),
                             read ? s.getRetriesScheduled() : "?", h.getDeadLetters() < 0 ? "?" : h.getDeadLetters());
                     if (!s.getReason().isEmpty()) {

@@ -178,9 +178,9 @@ public final class ConfigLoader {
             problems.add("consumer.new-group-start must be \"0\" or \"$\", was \"" + consumer.newGroupStart()
                     + "\" (" + UnknownKeys.where(c.getValue("consumer.new-group-start")) + ")");
         }
-        if (redis.uri() != null && !redis.uri().matches("rediss?://.+")) {
-            problems.add("redis.uri must start with redis:// or rediss://, was '" + redis.redactedUri()
-                    + "' (" + UnknownKeys.where(c.getValue("redis.uri")) + ")");
+        String uriProblem = redis.uri() == null ? null : RedisUriCheck.problem(redis.uri());
+        if (uriProblem != null) {
+            problems.add("redis.uri " + uriProblem + " (" + UnknownKeys.where(c.getValue("redis.uri")) + ")");
         }
     }
 

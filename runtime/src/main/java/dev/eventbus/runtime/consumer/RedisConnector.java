@@ -81,8 +81,15 @@ public final class RedisConnector implements AutoCloseable {
                 }
                 return connection;
             } catch (RuntimeException e) {
-                LOG.warn("Redis at {} unreachable ({}): {}; retrying in {} ms",
-                        settings.redactedUri(), purpose, rootMessage(e), backoff.toMillis());
+                String refusal = RedisAuthFailure.refusal(e);
+                if (refusal != null) {
+                    LOG.warn("Redis at {} authentication failed ({}): {}; check the user and password of "
+                            + "eventbus.redis.uri; retrying in {} ms",
+                            settings.redactedUri(), purpose, refusal, backoff.toMillis());
+                } else {
+                    LOG.warn("Redis at {} unreachable ({}): {}; retrying in {} ms",
+                            settings.redactedUri(), purpose, rootMessage(e), backoff.toMillis());
+                }
                 if (!sleep(backoff)) {
                     return null;
                 }

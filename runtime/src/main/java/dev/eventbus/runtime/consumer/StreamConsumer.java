@@ -148,7 +148,10 @@ public final class StreamConsumer {
         }
         ReaderState.Phase phase = t == null && !stopping ? ReaderState.Phase.STARTING
                 : stopping || !t.isAlive() ? ReaderState.Phase.STOPPED : ReaderState.Phase.READING;
-        return new ReaderState(sub, phase, dispatcher.inFlightCount(sub), slots.capacity());
+        int running = dispatcher.runningCount(sub);
+        int readAhead = settings.readAhead();
+        return new ReaderState(sub, phase, running, slots.capacity() - readAhead,
+                Math.max(0, slots.inFlight() - running), readAhead);
     }
 
     private void run() {

@@ -295,6 +295,15 @@ public final class Dispatcher {
         return b == null ? 0 : b.deliveries.size();
     }
 
+    /**
+     * Handler calls of a subscription running now: its workers, read without touching the hot path
+     * (a worker between two calls counts for that instant; an abandoned one until it ends).
+     */
+    public int runningCount(Subscription sub) {
+        Bulkhead b = bulkheads.get(sub.name());
+        return b == null ? 0 : b.workers.workers();
+    }
+
     /** Workers that ignored their interrupt and were left running, per handler. */
     public AbandonedWorkers abandonedWorkers() {
         return abandoned;

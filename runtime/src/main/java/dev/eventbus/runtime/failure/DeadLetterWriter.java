@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.failure;
 
 import dev.eventbus.runtime.internal.Bytes;
+import dev.eventbus.runtime.ops.ReservedNames;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.LinkedHashMap;
@@ -9,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Writes dead letters: one stream per handler, each entry the original fields plus provenance
- * fields prefixed {@code eventbus-}. The caller acknowledges the original only after the returned
+ * fields prefixed {@code eventbus-}. A producer's own {@code eventbus-} fields are stored kept apart
+ * ({@link ReservedNames}), so the provenance read back is always the runtime's. The caller acknowledges the original only after the returned
  * future completes normally; when Redis refuses the XADD (for example out of memory) the original
  * stays pending and is tried again.
  *
@@ -74,7 +76,7 @@ public final class DeadLetterWriter {
     private static Map<byte[], byte[]> fields(DeadLetter letter) {
         Map<byte[], byte[]> fields = new LinkedHashMap<>();
         if (letter.entry().fields() != null) {
-            fields.putAll(letter.entry().fields());
+            letter.entry().fields().forEach((name, value) -> fields.put(ReservedNames.keptApart(name), value));
         }
         put(fields, "eventbus-reason", letter.reason().wireName());
         put(fields, "eventbus-source-stream", letter.entry().stream());

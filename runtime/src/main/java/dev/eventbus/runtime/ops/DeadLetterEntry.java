@@ -7,7 +7,12 @@ import java.util.List;
 
 /**
  * One entry of a handler's dead-letter stream: the original fields plus the provenance the runtime
- * added ({@link WireFields#PROVENANCE}).
+ * added ({@link WireFields#PROVENANCE}). The runtime appends its provenance after the original
+ * fields and keeps a producer's {@code eventbus-} fields apart ({@link ReservedNames}), so of
+ * several fields of one name the last is read, as the codec does: in a dead letter written before
+ * producer fields were kept apart, that is still the runtime's.
+ *
+ * <p>Immutable and thread-safe.
  */
 public record DeadLetterEntry(String id, List<Field> fields) {
 
@@ -15,23 +20,53 @@ public record DeadLetterEntry(String id, List<Field> fields) {
         fields = List.copyOf(fields);
     }
 
-    /** A field's text value, or {@code null} when absent or not text. */
+    /** A field's text value (the last field of that name), or {@code null} when absent or not text. */
     public String text(String name) {
-        for (Field f : fields) {
-            if (f.nameText().equals(name)) {
-                return f.valueText();
-            }
-        }
-        return null;
+        Field f = field(name);
+        return f == null ? null : f.valueText();
     }
 
+    /** The last field of that name, or {@code null}. */
     public Field field(String name) {
-        for (Field f : fields) {
-            if (f.nameText().equals(name)) {
-                return f;
+        int i = lastIndexOf(name);
+        return i < 0 ? null : fields.get(i);
+    }
+
+    private int lastIndexOf(String name) {
+        for (int i = fields.size() - 1; i >= 0; i--) {
+            if (fields.get(i).nameText().equals(name)) {
+                return i;
             }
         }
-        return null;
+        return -1;
+    }
+
+    /** Whether the field at index i is the runtime's provenance (the last field of a provenance name). */
+    private boolean isProvenance(int i) {
+        String name = fields.get(i).nameText();
+        return WireFields.PROVENANCE.contains(name) && lastIndexOf(name) == i;
+    }
+
+    /** The provenance the runtime wrote, in its order. */
+    public List<Field> provenanceFields() {
+        List<Field> provenance = new ArrayList<>();
+        for (int i = 0; i < fields.size(); i++) {
+            if (isProvenance(i)) {
+                provenance.add(fields.get(i));
+            }
+        }
+        return provenance;
+    }
+
+    /** The fields as stored besides the provenance (a producer's {@code eventbus-} fields kept apart). */
+    public List<Field> storedOriginalFields() {
+        List<Field> original = new ArrayList<>();
+        for (int i = 0; i < fields.size(); i++) {
+            if (!isProvenance(i)) {
+                original.add(fields.get(i));
+            }
+        }
+        return original;
     }
 
     public String reason() {
@@ -69,13 +104,16 @@ public record DeadLetterEntry(String id, List<Field> fields) {
         return EntryIds.time(id);
     }
 
-    /** The fields the producer wrote, without provenance or earlier routing markers. */
+    /**
+     * The fields the producer wrote, under the names it gave them, without provenance or earlier
+     * routing markers: what a redrive appends again.
+     */
     public List<Field> originalFields() {
         List<Field> original = new ArrayList<>();
-        for (Field f : fields) {
-            String name = f.nameText();
-            if (!WireFields.PROVENANCE.contains(name) && !WireFields.ROUTING.contains(name)) {
-                original.add(f);
+        for (Field f : storedOriginalFields()) {
+            if (!WireFields.ROUTING.contains(f.nameText())) {
+                byte[] name = ReservedNames.restored(f.name());
+                original.add(name == f.name() ? f : new Field(name, f.value()));
             }
         }
         return original;

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +121,29 @@ class ConfigLoaderTest {
     @Test
     void missingFileIsAnError() {
         assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(dir.resolve("nope.conf"))));
+    }
+
+    @Test
+    void invalidRedisUrisAreRefusedNamingTheKeyAndWhatIsWrong() {
+        Map<String, String> refused = Map.of(
+                "redis://host:notaport", "redis.uri has port 'notaport', which is not a number from 1 to 65535",
+                "redis://host:70000", "has port '70000'",
+                "redis://host:", "has port ''",
+                "http://host:6379", "redis.uri must start with redis:// or rediss://, was 'http://host:6379'",
+                "redis://", "redis.uri has no host",
+                "redis://app:s3cret@:6379", "has no host: 'redis://***@:6379'",
+                "redis://host:6379/zero", "has database 'zero'",
+                "redis://[::1:6379", "IPv6 host without its closing");
+        refused.forEach((uri, expected) -> {
+            InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(
+                    Optional.empty(), ConfigFactory.parseString("eventbus.redis.uri = \"" + uri + "\"")), uri);
+            assertTrue(e.getMessage().contains(expected), uri + ": " + e.getMessage());
+            assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        });
+        for (String uri : List.of("redis://127.0.0.1:6379", "rediss://app:pw@redis.example.com:6380/2?timeout=5s",
+                "redis://redis", "redis://[::1]:6379/0", "redis://:pw@h")) {
+            ConfigLoader.load(Optional.empty(), ConfigFactory.parseString("eventbus.redis.uri = \"" + uri + "\""));
+        }
     }
 
     @Test

@@ -292,6 +292,75 @@ class OperatorCommandsIT {
     }
 
     @Test
+    void provenanceForgedByTheProducerIsKeptApartAndTheRuntimesIsWhatListShowAndRedriveFollow() throws Exception {
+        ops.start();
+        ops.publish("forged", "fail", "yes", "eventbus-reason", "decode", "eventbus-source-stream", "elsewhere",
+                "eventbus-error-class", "Forged", "original.eventbus-attempts", "99");
+        OpsHarness.await("the dead letter", WAIT, () -> ops.redis().xlen("eventbus:dlq:" + FAILING) == 1);
+
+        assertEquals("[]", ops.cli("dlq", "list", "--handler", FAILING, "--reason", "decode", "--json").out()
+                .replaceAll("\\s", ""), "the producer's reason is not the dead letter's");
+        assertEquals("[]", ops.cli("dlq", "list", "--handler", FAILING, "--source-stream", "elsewhere", "--json").out()
+                .replaceAll("\\s", ""));
+        OpsHarness.Cli list = ops.cli("dlq", "list", "--handler", FAILING, "--reason", "handler-error",
+                "--source-stream", OpsHarness.STREAM, "--error", "NonRetriable", "--json");
+        JsonNode rows = JSON.readTree(list.out());
+        assertEquals(1, rows.size(), list.toString());
+        assertEquals("dev.eventbus.api.NonRetriableEventException", rows.get(0).get("errorClass").asText());
+        assertEquals("1", rows.get(0).get("attempts").asText());
+
+        JsonNode shown = JSON.readTree(ops.cli("dlq", "show", "--handler", FAILING, rows.get(0).get("id").asText(),
+                "--json").out());
+        assertEquals("handler-error", shown.get("provenance").get("eventbus-reason").asText());
+        assertEquals(OpsHarness.STREAM, shown.get("provenance").get("eventbus-source-stream").asText());
+        JsonNode kept = shown.get("fields");
+        assertEquals("decode", kept.get("original.eventbus-reason").asText(), shown.toString());
+        assertEquals("elsewhere", kept.get("original.eventbus-source-stream").asText());
+        assertEquals("99", kept.get("original.original.eventbus-attempts").asText());
+        assertFalse(kept.has("eventbus-reason"), shown.toString());
+
+        System.setProperty("ops-fixture.fixed", "true");
+        OpsHarness.Cli redrive = ops.cli("dlq", "redrive", "--handler", FAILING, "--reason", "handler-error");
+        assertEquals(0, redrive.exit(), redrive.toString());
+        assertTrue(redrive.out().contains("1 matched, 1 redriven, 0 left in place"), redrive.toString());
+        OpsHarness.await("the redriven event handled", WAIT, () -> ops.callsOf(FAILING).size() == 1);
+        StreamMessage<String, String> copy = ops.redis().xrange(OpsHarness.STREAM, Range.create("-", "+")).stream()
+                .filter(m -> m.getBody().containsKey("eventbus-redrive-of")).findFirst().orElseThrow();
+        assertEquals(FAILING, copy.getBody().get("eventbus-target-handler"));
+        assertEquals("decode", copy.getBody().get("eventbus-reason"), "the producer's fields come back as it wrote them");
+        assertEquals("elsewhere", copy.getBody().get("eventbus-source-stream"));
+        assertEquals("Forged", copy.getBody().get("eventbus-error-class"));
+        assertEquals("99", copy.getBody().get("original.eventbus-attempts"));
+        assertFalse(copy.getBody().containsKey("eventbus-source-id"), "no provenance in the copy");
+    }
+
+    @Test
+    void statusShowsCallsRunningAgainstMaxInFlightAndReadAheadApart() throws Exception {
+        ops.close();
+        ops = OpsHarness.create(dir, REDIS.uri(), Map.of("eventbus.handler-defaults.max-in-flight", 2,
+                "eventbus.consumer.read-ahead", 5, "eventbus.grpc.defaults.deadline", "60s"));
+        ops.orders.slowFor(Duration.ofSeconds(20)).behaviour(dev.eventbus.samples.orders.OrderServer.Behaviour.SLOW);
+        ops.start();
+        for (int i = 0; i < 12; i++) {
+            ops.publish("busy-" + i);
+        }
+        String admin = ops.adminAddress();
+        String pattern = "\\s+ops-stream\\s+running\\s+1\\s+2/2\\s+5/5\\s+.*";
+        OpsHarness.await("both handlers saturated", WAIT, () -> {
+            List<String> lines = ops.cli("status", "--admin", admin).out().lines().toList();
+            return lines.stream().anyMatch(l -> l.matches(FAILING + pattern))
+                    && lines.stream().anyMatch(l -> l.matches(BYSTANDER + pattern));
+        });
+        JsonNode row = JSON.readTree(ops.cli("status", "--handler", FAILING, "--json", "--admin", admin).out())
+                .get("subscriptions").get(0);
+        assertEquals(2, row.get("inFlight").asInt(), row.toString());
+        assertEquals(2, row.get("maxInFlight").asInt(), "the handler's max-in-flight, not plus read-ahead");
+        assertEquals(5, row.get("readAhead").asInt(), row.toString());
+        assertEquals(5, row.get("maxReadAhead").asInt());
+        ops.orders.behaviour(dev.eventbus.samples.orders.OrderServer.Behaviour.OK);
+    }
+
+    @Test
     void statusShowsTheRuntimesLiveStateAndFallsBackToRedisWhenItIsDown() throws Exception {
         ops.start();
         deadLetter(3);
@@ -303,11 +372,11 @@ class OperatorCommandsIT {
         assertEquals("", live.err(), "the runtime answered");
         List<String> lines = live.out().lines().toList();
         assertTrue(lines.get(0).matches("runtime at " + admin + " \\(eventbus .+\\): ready, live"), live.out());
-        assertTrue(lines.get(1).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+IN-FLIGHT\\s+PENDING\\s+LAG"
+        assertTrue(lines.get(1).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+IN-FLIGHT\\s+READ-AHEAD\\s+PENDING\\s+LAG"
                 + "\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"), live.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches(BYSTANDER + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+0")),
+        assertTrue(lines.stream().anyMatch(l -> l.matches(BYSTANDER + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+0")),
                 live.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+3")),
+        assertTrue(lines.stream().anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+3")),
                 live.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("orders\\.v1\\.OrderService\\s+closed\\s+0\\s+"
                 + BYSTANDER + ", " + FAILING)), live.out());

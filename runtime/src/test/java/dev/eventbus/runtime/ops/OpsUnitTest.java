@@ -37,6 +37,37 @@ class OpsUnitTest {
     Path dir;
 
     @Test
+    void reservedNamesAreKeptApartAndComeBackExactly() {
+        for (String name : List.of("eventbus-reason", "original.eventbus-reason", "original.original.eventbus-x",
+                "type", "original.type", "eventbus", "original.")) {
+            byte[] stored = ReservedNames.keptApart(name.getBytes(StandardCharsets.UTF_8));
+            assertEquals(name, new String(ReservedNames.restored(stored), StandardCharsets.UTF_8), name);
+        }
+        assertEquals("original.eventbus-reason", text(ReservedNames.keptApart(utf8("eventbus-reason"))));
+        assertEquals("original.original.eventbus-reason", text(ReservedNames.keptApart(utf8("original.eventbus-reason"))));
+        assertEquals("original.type", text(ReservedNames.keptApart(utf8("original.type"))));
+        assertEquals(WireFields.TARGET_HANDLER, text(ReservedNames.keptApart(utf8(WireFields.TARGET_HANDLER))),
+                "routing markers are the runtime's own: a redrive replaces them");
+
+        // A dead letter written before producer fields were kept apart: the runtime's (last) one wins.
+        DeadLetterEntry legacy = new DeadLetterEntry("1-0", List.of(Field.of("type", "t"),
+                Field.of(WireFields.REASON, "decode"), Field.of(WireFields.REASON, "handler-error"),
+                Field.of("original.eventbus-handler", "forged")));
+        assertEquals("handler-error", legacy.reason());
+        assertEquals(List.of("type", WireFields.REASON, "eventbus-handler"),
+                legacy.originalFields().stream().map(Field::nameText).toList());
+        assertEquals(List.of(WireFields.REASON), legacy.provenanceFields().stream().map(Field::nameText).toList());
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Test
     void timesAndIdsParse() {
         assertEquals("1718000000000-5", TimeOrId.parse("1718000000000-5", CLOCK).startId());
         assertEquals("1718000000000-5", TimeOrId.parse("1718000000000-5", CLOCK).endId());

@@ -1,0 +1,83 @@
+package dev.eventbus.runtime.config;
+
+/**
+ * What is wrong with a {@code redis.uri}, found before anything connects: Lettuce takes
+ * {@code redis://host:notaport} without complaint and the runtime would then retry a connection
+ * that can never be made, so the scheme, host, port and database are checked here. Messages show
+ * the URI without its user info.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class RedisUriCheck {
+
+    private RedisUriCheck() {}
+
+    /** @return what is wrong with the URI, or {@code null} when nothing is */
+    static String problem(String uri) {
+        String shown = "'" + RedisSettings.redact(uri) + "'";
+        int schemeEnd = uri.indexOf("://");
+        String scheme = schemeEnd < 0 ? "" : uri.substring(0, schemeEnd);
+        if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+            return "must start with redis:// or rediss://, was " + shown;
+        }
+        String rest = uri.substring(schemeEnd + 3);
+        int authorityEnd = indexOfAny(rest, "/?#");
+        String authority = authorityEnd < 0 ? rest : rest.substring(0, authorityEnd);
+        String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+        String host;
+        String port = null;
+        if (hostPort.startsWith("[")) { // an IPv6 address
+            int close = hostPort.indexOf(']');
+            if (close < 0) {
+                return "has an IPv6 host without its closing ']': " + shown;
+            }
+            host = hostPort.substring(1, close);
+            String after = hostPort.substring(close + 1);
+            if (!after.isEmpty()) {
+                if (!after.startsWith(":")) {
+                    return "has text after the IPv6 host: " + shown;
+                }
+                port = after.substring(1);
+            }
+        } else {
+            int colon = hostPort.lastIndexOf(':');
+            host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+            port = colon < 0 ? null : hostPort.substring(colon + 1);
+        }
+        if (host.isBlank()) {
+            return "has no host: " + shown;
+        }
+        if (port != null && !validPort(port)) {
+            return "has port '" + port + "', which is not a number from 1 to 65535: " + shown;
+        }
+        String path = authorityEnd < 0 || rest.charAt(authorityEnd) != '/' ? ""
+                : rest.substring(authorityEnd + 1, indexOfAnyFrom(rest, "?#", authorityEnd + 1));
+        if (!path.isEmpty() && !path.matches("\\d{1,9}")) {
+            return "has database '" + path + "', which is not a number (redis://host:6379/0): " + shown;
+        }
+        return null;
+    }
+
+    private static boolean validPort(String port) {
+        if (!port.matches("\\d{1,5}")) {
+            return false;
+        }
+        int p = Integer.parseInt(port);
+        return p >= 1 && p <= 65535;
+    }
+
+    private static int indexOfAny(String s, String chars) {
+        int i = indexOfAnyFrom(s, chars, 0);
+        return i == s.length() ? -1 : i;
+    }
+
+    /** The first index at or after from holding one of chars, or the length of s. */
+    private static int indexOfAnyFrom(String s, String chars, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return s.length();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.eventbus.runtime.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.testkit.RedisExtension;
+import dev.eventbus.testkit.RedisServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/** A wrong password against a real password-protected redis-server is logged as such, and retried. */
+class RedisConnectorIT {
+
+    private static final String PASSWORD = "s3cret-pass";
+
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension(
+            RedisServer.Options.defaults().withExtraArgs("--requirepass", PASSWORD));
+
+    private final Logger log = (Logger) LoggerFactory.getLogger(RedisConnector.class);
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    @BeforeEach
+    void capture() {
+        logs.start();
+        log.addAppender(logs);
+    }
+
+    @AfterEach
+    void release() {
+        log.detachAppender(logs);
+    }
+
+    private static RedisSettings settings(String uri) {
+        return new RedisSettings(uri, Duration.ofSeconds(5), 1000, Duration.ofMillis(20), Duration.ofMillis(200));
+    }
+
+    private List<String> lines() {
+        synchronized (logs.list) {
+            return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    /** Connects in the background until two attempts were logged; returns what connect returned. */
+    private Object attempts(String uri, String expected) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        try (RedisConnector connector = new RedisConnector(settings(uri))) {
+            CompletableFuture<Object> result = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> result.complete(connector.connect("test", stop::get)));
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .until(() -> lines().stream().filter(l -> l.contains(expected)).count() >= 2);
+            } finally {
+                stop.set(true); // also when the wait fails: the loop must not outlive the test
+            }
+            return result.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aWrongPasswordIsAnAuthenticationFailureRetriedWithBackOffNotAnUnreachableRedis() throws Exception {
+        String wrong = REDIS.uri().replace("redis://", "redis://default:wrong-pass@");
+        assertNull(attempts(wrong, "authentication failed"), "stopped while the password is wrong");
+        String line = lines().get(0);
+        assertTrue(line.contains("authentication failed (test): WRONGPASS"), line);
+        assertTrue(line.contains("check the user and password of eventbus.redis.uri; retrying in 20 ms"), line);
+        assertTrue(lines().get(1).contains("retrying in 40 ms"), "doubling back-off: " + lines());
+        assertFalse(lines().stream().anyMatch(l -> l.contains("unreachable") || l.contains("wrong-pass")), lines().toString());
+    }
+
+    @Test
+    void aRightPasswordConnectsAndAClosedPortIsStillUnreachable() throws Exception {
+        String right = REDIS.uri().replace("redis://", "redis://default:" + PASSWORD + "@");
+        try (RedisConnector connector = new RedisConnector(settings(right))) {
+            var connection = connector.connect("test", () -> false);
+            assertNotNull(connection);
+            connection.close();
+        }
+        assertNull(attempts("redis://127.0.0.1:1", "unreachable"));
+        assertFalse(lines().stream().anyMatch(l -> l.contains("authentication")), lines().toString());
+    }
+}

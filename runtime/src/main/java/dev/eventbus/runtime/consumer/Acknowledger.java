@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * duplicate after a crash.
  *
  * <p>An XACK that fails (Redis away) leaves its entries pending: they are delivered again later,
- * which at-least-once allows. Nothing is acked that was not handed in.
+ * which at-least-once allows. Nothing is acked that was not handed in. While a group's XACKs fail
+ * (e.g. the Redis user lacks +xack) {@link #failure} says why, for readiness; the log says it on the
+ * first failure and then on the 2nd, 4th, 8th... in a row, not on every batch.
  *
  * <p>Thread-safe: {@link #ack} is called from many worker threads; one flusher thread sends.
  */
@@ -48,6 +50,10 @@ public final class Acknowledger implements AutoCloseable {
     private final AtomicInteger overdraft = new AtomicInteger();
     private final Thread flusher;
     private volatile boolean stopping;
+    /** Consecutive XACK failures by "group@stream", while they last. */
+    private final Map<String, AckTrouble> failing = new ConcurrentHashMap<>();
+
+    private record AckTrouble(String reason, int times) {}
 
     public Acknowledger(RedisAsyncCommands<byte[], byte[]> redis, int batchSize, Duration interval, int limit) {
         this.redis = redis;
@@ -146,8 +152,14 @@ public final class Acknowledger implements AutoCloseable {
                     future.whenComplete((n, err) -> {
                         confirmed(ids.size());
                         if (err != null) {
-                            LOG.warn("XACK of {} entries on {} for group {} failed, they stay pending: {}",
-                                    ids.size(), stream, group, Errors.rootMessage(err));
+                            AckTrouble t = failing.merge(group + "@" + stream, new AckTrouble(Errors.describe(err), 1),
+                                    (old, now) -> new AckTrouble(now.reason(), old.times() + 1));
+                            if (Integer.bitCount(t.times()) == 1) { // 1st, 2nd, 4th, 8th... in a row
+                                LOG.warn("XACK of {} entries on {} for group {} failed ({} time(s) in a row), they stay "
+                                        + "pending: {}", ids.size(), stream, group, t.times(), t.reason());
+                            }
+                        } else if (!failing.isEmpty() && failing.remove(group + "@" + stream) != null) {
+                            LOG.info("XACK on {} for group {} works again", stream, group);
                         }
                     });
                     sent.add(future);
@@ -155,6 +167,13 @@ public final class Acknowledger implements AutoCloseable {
             }
         }
         return sent;
+    }
+
+    /** Why XACKs of a group keep failing now, or empty. */
+    public String failure(String stream, String group) {
+        AckTrouble t = failing.get(group + "@" + stream);
+        return t == null ? "" : "XACK fails (" + t.times() + " time(s) in a row; entries stay pending and are "
+                + "delivered again): " + t.reason();
     }
 
     /** Frees the room of {@code n} answered acknowledgements, first paying back any overdraft. */

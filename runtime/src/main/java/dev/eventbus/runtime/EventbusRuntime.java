@@ -63,6 +63,7 @@ public final class EventbusRuntime implements AutoCloseable {
     private final Clock clock;
     private final List<ClientInterceptor> rpcInterceptors;
     private volatile boolean ready;
+    private final StartupProgress progress;
     private final Map<StreamConsumer, StatefulRedisConnection<byte[], byte[]>> consumers = new LinkedHashMap<>();
     /** The keys of {@link #consumers}, replaced on each change: readable without the lock a draining reload holds. */
     private volatile List<StreamConsumer> readers = List.of();
@@ -70,7 +71,7 @@ public final class EventbusRuntime implements AutoCloseable {
     private volatile RpcChannelRegistry rpc;
     private volatile PluginHost plugins;
     private RedisConnector redis;
-    private Acknowledger acks;
+    private volatile Acknowledger acks;
     private ScheduledExecutorService timers;
     private volatile Dispatcher dispatcher;
     private StatefulRedisConnection<byte[], byte[]> shared;
@@ -95,18 +96,23 @@ public final class EventbusRuntime implements AutoCloseable {
         this.observer = observer;
         this.clock = clock;
         this.rpcInterceptors = List.copyOf(rpcInterceptors);
+        this.progress = new StartupProgress(System::nanoTime);
     }
 
     /** Starts everything; returns once the readers run (or the runtime was stopped meanwhile). */
     public synchronized void start() {
+        progress.stage("starting");
         LOG.info("eventbus {} starting: consumer '{}', Redis {}, plugins from {}", Versions.runtime(),
                 config.consumerName(), config.redis().redactedUri(), config.pluginsDir().toAbsolutePath());
         rpc = new RpcChannelRegistry(config.services(), config.breaker(), clock, rpcInterceptors);
         plugins = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc);
+        progress.stage("loading plugins from " + config.pluginsDir());
         List<LoadedHandler> handlers = plugins.start();
 
+        progress.stage("connecting to Redis");
         redis = new RedisConnector(config.redis());
-        StatefulRedisConnection<byte[], byte[]> shared = redis.connect("commands", () -> stopping);
+        // Each connection attempt is progress: waiting for Redis is not being stuck.
+        StatefulRedisConnection<byte[], byte[]> shared = redis.connect("commands", () -> progress.stampedWhile(stopping));
         if (shared == null) {
             return;
         }
@@ -149,6 +155,7 @@ public final class EventbusRuntime implements AutoCloseable {
             reloader.start();
         }
         ready = true;
+        progress.finished();
         LOG.info("eventbus running: {} subscription(s), {} plugin(s) refused", consumers.size(),
                 plugins.failures().size());
     }
@@ -175,6 +182,25 @@ public final class EventbusRuntime implements AutoCloseable {
         return readers.stream().allMatch(StreamConsumer::isReading);
     }
 
+    /**
+     * Why the runtime is stuck, or empty: start-up made no progress for {@code stall} (a plugin
+     * that hangs or exits while it loads), or a subscription's loop did not come round for that long.
+     * Takes no lock (start-up may hold the runtime's).
+     */
+    public java.util.Optional<String> stuck(Duration stall) {
+        java.util.Optional<String> startup = progress.stalled(stall);
+        if (startup.isPresent() || stopping) {
+            return startup;
+        }
+        for (StreamConsumer c : readers) {
+            if (!c.comesRound(stall)) {
+                return java.util.Optional.of("a loop of subscription " + c.subscription().name()
+                        + " did not come round for " + stall);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The subscriptions being read (handler x stream). */
     public List<Subscription> subscriptions() {
         return readers.stream().map(StreamConsumer::subscription).toList();
@@ -185,7 +211,15 @@ public final class EventbusRuntime implements AutoCloseable {
      * Never waits, not even for a reload in progress.
      */
     public List<ReaderState> readerStates() {
-        return readers.stream().map(StreamConsumer::state).toList();
+        return readers.stream().map(c -> withAckFailure(c.state())).toList();
+    }
+
+    /** A reader that works still fails its events when their XACKs fail: reported with it. */
+    private ReaderState withAckFailure(ReaderState state) {
+        Acknowledger a = acks;
+        String ack = !state.failure().isEmpty() || a == null ? ""
+                : a.failure(state.subscription().stream(), state.subscription().group());
+        return ack.isEmpty() ? state : state.failing(ack);
     }
 
     /** Each configured gRPC service's circuit now. */
@@ -208,17 +242,29 @@ public final class EventbusRuntime implements AutoCloseable {
         for (LoadedHandler handler : handlers) {
             for (Map.Entry<String, Set<String>> s : handler.spec().subscriptions().entrySet()) {
                 Subscription sub = new Subscription(handler, s.getKey(), s.getValue());
-                if (GroupBootstrap.ensure(shared.sync(), sub.stream(), sub.group(), config.consumer().newGroupStart())) {
-                    LOG.info("created consumer group '{}' on stream '{}' at {}", sub.group(), sub.stream(),
-                            config.consumer().newGroupStart());
+                progress.stage("creating the consumer group of " + sub.name());
+                RuntimeException bootstrap = null;
+                try {
+                    if (GroupBootstrap.ensure(shared.sync(), sub.stream(), sub.group(), config.consumer().newGroupStart())) {
+                        LOG.info("created consumer group '{}' on stream '{}' at {}", sub.group(), sub.stream(),
+                                config.consumer().newGroupStart());
+                    }
+                } catch (RuntimeException e) {
+                    bootstrap = e; // this subscription only: the others start; its reader retries
                 }
-                StatefulRedisConnection<byte[], byte[]> connection = redis.connect("reader " + sub.name(), () -> stopping);
+                progress.stage("connecting the reader of " + sub.name());
+                StatefulRedisConnection<byte[], byte[]> connection = redis.connect("reader " + sub.name(),
+                        () -> progress.stampedWhile(stopping));
                 if (connection == null) {
                     return;
                 }
                 StreamConsumer consumer = new StreamConsumer(sub, connection, shared, config.consumerName(),
                         config.consumer(), config.recovery(), config.maxInFlight(handler.name()), dispatcher, retryStore,
                         () -> rpc.readBudget(handler.spec().services()), clock);
+                if (bootstrap != null) {
+                    consumer.groupBootstrapFailed(bootstrap);
+                    LOG.error("subscription {} FAILED to start, the others go on: {}", sub.name(), consumer.failure());
+                }
                 consumers.put(consumer, connection);
                 readers = List.copyOf(consumers.keySet());
                 consumer.start();

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.admin;
 
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.ops.OpsRedis;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -8,9 +9,11 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * Liveness and readiness, as Kubernetes means them. Live: the process's own loops run (restart me
- * if not); never depends on Redis. Ready: the runtime reached running state (Redis answered, groups
- * exist, readers run), Redis answers PING now, and, when configured, no plugin was refused.
+ * Liveness and readiness, as Kubernetes means them. Live: the process's own loops run and come
+ * round, and start-up makes progress (restart me if not); never depends on Redis. Ready: the
+ * runtime reached running state (Redis answered, readers run), Redis answers PING now, no
+ * subscription is failing (a key of the wrong type, a missing permission, memory: named with its
+ * reason in the check text), and, when configured, no plugin was refused.
  *
  * <p>Answers carry states and counts only: no addresses, no secrets, no payloads.
  */
@@ -27,13 +30,20 @@ public final class HealthChecks {
     private final OpsRedis redis;
     private final boolean requireAllPlugins;
     private final BooleanSupplier loopsAlive;
+    private final Duration stall;
     private volatile boolean stopping;
 
-    public HealthChecks(EventbusRuntime runtime, OpsRedis redis, boolean requireAllPlugins, BooleanSupplier loopsAlive) {
+    /**
+     * @param loopsAlive whether the loops outside the runtime (metrics poller) and its readers run
+     * @param stall how long start-up or a subscription's loop may go without progress and still be live
+     */
+    public HealthChecks(EventbusRuntime runtime, OpsRedis redis, boolean requireAllPlugins, BooleanSupplier loopsAlive,
+            Duration stall) {
         this.runtime = runtime;
         this.redis = redis;
         this.requireAllPlugins = requireAllPlugins;
         this.loopsAlive = loopsAlive;
+        this.stall = stall;
     }
 
     /** From now on not ready (shutdown started). */
@@ -43,7 +53,11 @@ public final class HealthChecks {
 
     public Result live() {
         boolean loops = loopsAlive.getAsBoolean();
-        return new Result(loops, Map.of("loops", loops ? "running" : "stalled"));
+        java.util.Optional<String> stuck = runtime.stuck(stall);
+        Map<String, String> checks = new LinkedHashMap<>();
+        checks.put("loops", loops ? "running" : "stalled");
+        checks.put("progress", stuck.orElse("ok"));
+        return new Result(loops && stuck.isEmpty(), checks);
     }
 
     /** {@code starting}, {@code running} or {@code stopping}; asks nothing of Redis. */
@@ -65,6 +79,13 @@ public final class HealthChecks {
             checks.put("plugins", runtime.handlers().size() + " handler(s) admitted, " + refused + " refused");
             checks.put("subscriptions", Integer.toString(runtime.subscriptions().size()));
         }
-        return new Result(running && redisUp && plugins, checks);
+        boolean subscriptions = true;
+        for (ReaderState reader : runtime.readerStates()) {
+            if (!reader.failure().isEmpty()) {
+                subscriptions = false;
+                checks.put("subscription " + reader.subscription().name(), "failing: " + reader.failure());
+            }
+        }
+        return new Result(running && redisUp && plugins && subscriptions, checks);
     }
 }

@@ -74,7 +74,8 @@ public final class Operations implements AutoCloseable {
         redis = new OpsRedis(config.redis());
         metrics.start(runtime, new StatusReader(redis, config.consumer().deadLetterPrefix(), clock));
         Duration slack = config.redis().commandTimeout().plusSeconds(5);
-        health = new HealthChecks(runtime, redis, admin.readyRequiresAllPlugins(), () -> metrics.pollerAlive(slack) && runtime.readersAlive());
+        health = new HealthChecks(runtime, redis, admin.readyRequiresAllPlugins(),
+                () -> metrics.pollerAlive(slack) && runtime.readersAlive(), admin.stallTimeout());
         if (!admin.enabled()) {
             LOG.info("admin servers off (eventbus.admin.enabled = false)");
             return;

@@ -67,7 +67,8 @@ final class SubscriptionStates {
             case STARTING -> new Live(SubscriptionState.STARTING, "reader starting");
             case STOPPED -> new Live(SubscriptionState.STOPPED, reader.inFlight() > 0
                     ? "stopped; " + reader.inFlight() + " event(s) still finishing" : "stopped");
-            case READING -> reading(handler);
+            case READING -> reader.failure().isEmpty() ? reading(handler)
+                    : new Live(SubscriptionState.FAILING, reader.failure());
         };
     }
 
@@ -93,11 +94,11 @@ final class SubscriptionStates {
         return new Live(SubscriptionState.RUNNING, "");
     }
 
-    /** A handler's subscriptions together: paused if one is, else stopped, else starting, else running. */
+    /** A handler's subscriptions together: failing if one is, else paused, else stopped, else starting, else running. */
     SubscriptionState combined(LoadedHandler handler) {
         List<SubscriptionState> states = handler.spec().subscriptions().keySet().stream()
                 .map(stream -> of(handler, stream).state()).toList();
-        for (SubscriptionState worst : List.of(SubscriptionState.PAUSED, SubscriptionState.STOPPED,
+        for (SubscriptionState worst : List.of(SubscriptionState.FAILING, SubscriptionState.PAUSED, SubscriptionState.STOPPED,
                 SubscriptionState.STARTING)) {
             if (states.contains(worst)) {
                 return worst;

@@ -5,13 +5,15 @@ import dev.eventbus.runtime.admin.Operations;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.LogFormat;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code eventbus run}: the main job. Runs until SIGTERM or SIGINT, then drains and exits. The
+ * {@code eventbus run}: the main job. Runs until SIGTERM or SIGINT, then drains and exits (within
+ * the shutdown grace plus 20 s, else it halts: see {@link BoundedShutdown}). The
  * admin servers and metrics start first (so probes answer "not ready" while the runtime starts)
  * and stop last.
  */
@@ -20,6 +22,9 @@ import picocli.CommandLine.Mixin;
                 "Also serves /health/live, /health/ready and /metrics (Prometheus) over HTTP, gRPC health and "
                 + "reflection, and JMX (see eventbus.admin and eventbus.metrics in the configuration)."})
 final class RunCommand implements Callable<Integer> {
+
+    /** Flushing acknowledgements (up to 5 s, twice) and closing plugins, channels and connections. */
+    private static final Duration STOP_BEYOND_GRACE = Duration.ofSeconds(20);
 
     @Mixin
     ConfigOptions options;
@@ -32,12 +37,15 @@ final class RunCommand implements Callable<Integer> {
         EventbusRuntime runtime = operations.newRuntime();
         operations.start(runtime);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // Bounded: the orderly stop gets the shutdown grace plus time to flush and close, and is cut
+        // short (halt) when start-up holds the runtime (a plugin that called System.exit while loading).
+        Duration bound = config.consumer().shutdownGrace().plus(STOP_BEYOND_GRACE);
+        Runtime.getRuntime().addShutdownHook(new Thread(new BoundedShutdown(() -> {
             operations.stopping();
             runtime.stop();
             operations.close();
             stopped.countDown();
-        }, "eventbus-shutdown"));
+        }, bound, () -> runtime.stuck(Duration.ZERO).orElse(""), Runtime.getRuntime()::halt), "eventbus-shutdown"));
         runtime.start();
         stopped.await();
         return 0;

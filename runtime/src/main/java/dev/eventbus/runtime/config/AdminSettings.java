@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The admin servers of {@code eventbus run} (HTTP health and metrics, gRPC health and reflection)
@@ -13,6 +14,8 @@ import java.nio.file.Path;
  *     never shown (see {@link #toString()})
  * @param readyRequiresAllPlugins whether a refused plugin keeps the instance not ready
  * @param auditLog the file redrive, discard and replay append their JSON lines to
+ * @param stallTimeout liveness fails when start-up makes no progress, or a subscription's loop does
+ *     not come round, for this long
  */
 public record AdminSettings(
         boolean enabled,
@@ -21,7 +24,13 @@ public record AdminSettings(
         int grpcPort,
         String token,
         boolean readyRequiresAllPlugins,
-        Path auditLog) {
+        Path auditLog,
+        Duration stallTimeout) {
+
+    public AdminSettings(boolean enabled, String host, int httpPort, int grpcPort, String token,
+            boolean readyRequiresAllPlugins, Path auditLog) {
+        this(enabled, host, httpPort, grpcPort, token, readyRequiresAllPlugins, auditLog, Duration.ofMinutes(2));
+    }
 
     /** Whether requests must carry the bearer token. */
     public boolean tokenRequired() {
@@ -33,6 +42,6 @@ public record AdminSettings(
     public String toString() {
         return "AdminSettings[enabled=" + enabled + ", host=" + host + ", httpPort=" + httpPort + ", grpcPort="
                 + grpcPort + ", token=" + (tokenRequired() ? "***" : "") + ", readyRequiresAllPlugins="
-                + readyRequiresAllPlugins + ", auditLog=" + auditLog + "]";
+                + readyRequiresAllPlugins + ", auditLog=" + auditLog + ", stallTimeout=" + stallTimeout + "]";
     }
 }

@@ -142,11 +142,16 @@ public final class ConfigLoader {
             }
         }
         String auditLog = read(() -> c.getString("admin.audit-log"));
+        java.time.Duration stall = read(() -> c.getDuration("admin.stall-timeout"));
+        if (stall != null && (stall.isNegative() || stall.isZero())) {
+            problems.add("admin.stall-timeout must be positive, was " + stall);
+        }
         AdminSettings admin = new AdminSettings(
                 Boolean.TRUE.equals(enabled), host, httpPort == null ? 0 : httpPort, grpcPort == null ? -1 : grpcPort,
                 token == null ? "" : token,
                 Boolean.TRUE.equals(read(() -> c.getBoolean("admin.ready-requires-all-plugins"))),
-                installationRelative(auditLog == null || auditLog.isBlank() ? "audit.log" : auditLog));
+                installationRelative(auditLog == null || auditLog.isBlank() ? "audit.log" : auditLog),
+                stall == null || stall.isNegative() || stall.isZero() ? java.time.Duration.ofMinutes(2) : stall);
         java.time.Duration poll = read(() -> c.getDuration("metrics.poll-interval"));
         if (poll != null && (poll.isNegative() || poll.isZero())) {
             problems.add("metrics.poll-interval must be positive, was " + poll);

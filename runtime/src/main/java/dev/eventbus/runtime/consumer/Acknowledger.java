@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import dev.eventbus.runtime.internal.Errors;
@@ -34,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * queued again and sent once the connection is back (XACK is idempotent), so a connection loss
  * costs duplicates only of what was in flight, not of what was already handled. Kept ids count
  * against {@code limit} like any unconfirmed ones, which bounds them. Only an XACK that Redis
- * refuses for good (the group or stream gone: NOGROUP, WRONGTYPE) drops its ids, logged: their
- * pending list is gone with the group. Nothing is acked that was not handed in.
+ * refuses for good (the group or stream gone: NOGROUP, WRONGTYPE; a missing permission: NOPERM)
+ * drops its ids, logged: they stay pending, if their group still exists. Nothing is acked that was
+ * not handed in. While a group's XACKs fail {@link #failure} says why, for readiness; the log says
+ * it on the first failure and then on the 2nd, 4th, 8th... in a row, not on every batch.
  *
  * <p>Thread-safe: {@link #ack} is called from many worker threads; one flusher thread sends.
  */
@@ -54,8 +55,10 @@ public final class Acknowledger implements AutoCloseable {
     private final AtomicInteger overdraft = new AtomicInteger();
     private final Thread flusher;
     private volatile boolean stopping;
-    /** An XACK failed on the way and nothing went through since: logs once per outage, not per batch. */
-    private final AtomicBoolean failing = new AtomicBoolean();
+    /** Consecutive XACK failures by "group@stream", while they last. */
+    private final Map<String, AckTrouble> failing = new ConcurrentHashMap<>();
+
+    private record AckTrouble(String reason, int times) {}
 
     public Acknowledger(RedisAsyncCommands<byte[], byte[]> redis, int batchSize, Duration interval, int limit) {
         this.redis = redis;
@@ -171,22 +174,30 @@ public final class Acknowledger implements AutoCloseable {
      * and are sent again. Refused by Redis for good: dropped, they stay pending (or went with the group).
      */
     private void answered(String stream, String group, Queue<String> queue, List<String> ids, Throwable err) {
+        String key = group + "@" + stream;
         if (err == null) {
             confirmed(ids.size());
-            if (failing.compareAndSet(true, false)) {
-                LOG.info("acknowledgements go through again (the ones kept during the outage are sent)");
+            if (!failing.isEmpty() && failing.remove(key) != null) {
+                LOG.info("XACK on {} for group {} works again (acknowledgements kept meanwhile are sent)", stream, group);
             }
-        } else if (worthResending(err)) {
+            return;
+        }
+        AckTrouble t = failing.merge(key, new AckTrouble(Errors.describe(err), 1),
+                (old, now) -> new AckTrouble(now.reason(), old.times() + 1));
+        boolean resend = worthResending(err);
+        if (resend) {
             queue.addAll(ids);
             queued.addAndGet(ids.size());
-            if (failing.compareAndSet(false, true)) {
-                LOG.warn("XACK of {} entries on {} for group {} failed ({}); they are kept and sent again once "
-                        + "Redis answers", ids.size(), stream, group, Errors.rootMessage(err));
-            }
         } else {
             confirmed(ids.size());
-            LOG.error("Redis refused the XACK of {} entries on {} for group {}: {}; they stay pending, if their "
-                    + "group still exists, and are handled again", ids.size(), stream, group, Errors.rootMessage(err));
+        }
+        if (Integer.bitCount(t.times()) == 1) { // 1st, 2nd, 4th, 8th... in a row
+            LOG.warn(resend
+                    ? "XACK of {} entries on {} for group {} failed ({} time(s) in a row): {}; they are kept and "
+                            + "sent again once Redis answers"
+                    : "Redis refused the XACK of {} entries on {} for group {} ({} time(s) in a row): {}; they stay "
+                            + "pending, if their group still exists, and are handled again",
+                    ids.size(), stream, group, t.times(), t.reason());
         }
     }
 
@@ -216,6 +227,12 @@ public final class Acknowledger implements AutoCloseable {
 
     private boolean connected() {
         return redis.getStatefulConnection().isOpen();
+    }
+
+    /** Why XACKs of a group keep failing now, or empty. */
+    public String failure(String stream, String group) {
+        AckTrouble t = failing.get(group + "@" + stream);
+        return t == null ? "" : "XACK fails (" + t.times() + " time(s) in a row): " + t.reason();
     }
 
     /** Frees the room of {@code n} answered acknowledgements, first paying back any overdraft. */

@@ -8,13 +8,20 @@ package dev.eventbus.runtime.consumer;
  * @param maxInFlight the handler's max-in-flight
  * @param readAhead entries read and held in memory beyond the running calls, waiting for a worker
  * @param maxReadAhead consumer.read-ahead: how many may wait so
+ * @param failure why the subscription does not work now (its reader, retry poller or reclaimer
+ *     keeps failing, or its group could not be created), naming the key and the fix; empty when it works
  */
 public record ReaderState(Subscription subscription, Phase phase, int inFlight, int maxInFlight, int readAhead,
-        int maxReadAhead) {
+        int maxReadAhead, String failure) {
 
-    /** A reader with nothing read ahead. */
+    /** A reader with nothing read ahead, working. */
     public ReaderState(Subscription subscription, Phase phase, int inFlight, int maxInFlight) {
-        this(subscription, phase, inFlight, maxInFlight, 0, 0);
+        this(subscription, phase, inFlight, maxInFlight, 0, 0, "");
+    }
+
+    /** The same state, with why the subscription does not work now. */
+    public ReaderState failing(String why) {
+        return new ReaderState(subscription, phase, inFlight, maxInFlight, readAhead, maxReadAhead, why);
     }
 
     /** Starting: created, loop not started. Reading: the loop runs. Stopped: asked to stop, or its loop ended. */

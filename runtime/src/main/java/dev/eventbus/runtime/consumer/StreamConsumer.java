@@ -7,6 +7,7 @@ import dev.eventbus.runtime.failure.RetryStore;
 import java.time.Clock;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.FailureStreak;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -37,8 +38,12 @@ import org.slf4j.LoggerFactory;
  * a read returns beyond the bytes budget are not kept: they stay pending here and are read again
  * from this consumer's pending list as room frees up.
  *
- * <p>The loop survives every error: Redis down, timeouts, a missing group. It backs off, logs one
- * line, and goes on until {@link #stop()}.
+ * <p>The loop survives every error: Redis down, timeouts, a missing group, a stream key holding
+ * another type, a missing ACL permission, an OutOfMemoryError. It backs off, logs the first failure
+ * and then only as the wait grows, reports the failure ({@link #state()}) until a read works again,
+ * and goes on until {@link #stop()}. A group that could not be created at start-up is created by
+ * the loop before it reads, with the same back-off, so that one broken key stops only its own
+ * subscription.
  *
  * <p>Thread-safe: {@link #start()}, {@link #stop()} and {@link #awaitIdle} may be called from any
  * thread; the loop itself runs on one thread.
@@ -62,6 +67,10 @@ public final class StreamConsumer {
     private final byte[] stream;
     private volatile boolean stopping;
     private volatile boolean wasPaused;
+    /** False while the group still has to be created (its creation failed at start-up). */
+    private volatile boolean groupReady = true;
+    private final FailureStreak streak = new FailureStreak(Duration.ofMillis(200), MAX_BACKOFF);
+    private volatile long lastRoundNanos = System.nanoTime();
     private Thread thread;
     private String historyCursor = "0";
     /** Entries of the last new read left pending for lack of room, read again after historyCursor. */
@@ -102,6 +111,22 @@ public final class StreamConsumer {
         // and runs as soon as the reader blocks in Redis again, without waking another thread. A
         // platform reader measured the same throughput and a 1.6x p99 at 5,000 events/s (benchmarks/).
         thread = Thread.ofVirtual().name("eventbus-reader-" + sub.name()).start(this::run);
+        if (groupReady) {
+            startHelpers();
+        }
+    }
+
+    /**
+     * The group could not be created at start-up: the loop creates it before reading, retrying
+     * with back-off, and the subscription reports the failure meanwhile. Call before {@link #start()}.
+     */
+    public void groupBootstrapFailed(Throwable cause) {
+        groupReady = false;
+        streak.failed(groupTrouble(cause));
+    }
+
+    /** The retry poller and the reclaimer, once the group exists (before, every round would fail too). */
+    private synchronized void startHelpers() {
         retries.start();
         reclaimer.start();
     }
@@ -130,6 +155,29 @@ public final class StreamConsumer {
         return thread != null && thread.isAlive() && !stopping;
     }
 
+    /**
+     * Whether this subscription's loops (reader, retry poller, reclaimer) each came round within
+     * {@code stall}: a loop alive but stuck in one call is not live. A stopped reader counts as live
+     * (it was stopped on purpose).
+     */
+    public boolean comesRound(Duration stall) {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        boolean reader = t == null || stopping || (t.isAlive() && System.nanoTime() - lastRoundNanos < stall.toNanos());
+        return reader && retries.comesRound(stall) && reclaimer.comesRound(stall);
+    }
+
+    /** Why this subscription does not work now (reader, retry poller or reclaimer), or empty. */
+    public String failure() {
+        String f = streak.failure();
+        if (f.isEmpty()) {
+            f = reclaimer.failure();
+        }
+        return f.isEmpty() ? retries.failure() : f;
+    }
+
     /** Events of this subscription being handled now. */
     public int inFlight() {
         return slots.inFlight();
@@ -151,22 +199,50 @@ public final class StreamConsumer {
         int running = dispatcher.runningCount(sub);
         int readAhead = settings.readAhead();
         return new ReaderState(sub, phase, running, slots.capacity() - readAhead,
-                Math.max(0, slots.inFlight() - running), readAhead);
+                Math.max(0, slots.inFlight() - running), readAhead, failure());
     }
 
     private void run() {
-        Duration backoff = Duration.ZERO;
         while (!stopping) {
+            lastRoundNanos = System.nanoTime();
             try {
+                if (!groupReady) {
+                    bootstrapGroup();
+                }
                 iteration();
-                backoff = Duration.ZERO;
+                if (streak.failures() > 0) {
+                    LOG.info("reader {}: reading again after {} failed attempt(s)", sub.name(), streak.succeeded());
+                }
             } catch (Throwable t) {
-                backoff = backoff.isZero() ? Duration.ofMillis(200) : min(backoff.multipliedBy(2), MAX_BACKOFF);
-                handleTrouble(t, backoff);
+                String what = groupReady ? Errors.describe(t) : groupTrouble(t);
+                Duration backoff = streak.failed(what);
+                handleTrouble(t, what, backoff, streak.worthLogging());
                 sleep(backoff);
             }
         }
         LOG.debug("reader {} stopped", sub.name());
+    }
+
+    private void bootstrapGroup() {
+        boolean created = GroupBootstrap.ensure(connection.sync(), sub.stream(), sub.group(), settings.newGroupStart());
+        groupReady = true;
+        LOG.info("reader {}: consumer group '{}' on stream '{}' {}; the subscription starts", sub.name(), sub.group(),
+                sub.stream(), created ? "created at " + settings.newGroupStart() : "exists now");
+        if (!stopping) {
+            startHelpers();
+        }
+    }
+
+    /** A group creation failure as an operator needs it: which key, what is wrong, what to do. */
+    private String groupTrouble(Throwable t) {
+        String kind = Errors.kind(t);
+        if (kind.contains("WRONGTYPE")) {
+            return "stream key '" + sub.stream() + "' holds another type, not a stream (WRONGTYPE): consumer group '"
+                    + sub.group() + "' cannot be created; fix: rename or delete that key (the subscription starts "
+                    + "by itself once '" + sub.stream() + "' is a stream or absent)";
+        }
+        return "cannot create consumer group '" + sub.group() + "' on stream '" + sub.stream() + "': "
+                + Errors.describe(t) + " (retrying)";
     }
 
     private void iteration() throws InterruptedException {
@@ -267,13 +343,16 @@ public final class StreamConsumer {
         return entries;
     }
 
-    private void handleTrouble(Throwable t, Duration backoff) {
+    /** Logs a failure when it is worth a line, and re-creates a missing group when configured to. */
+    private void handleTrouble(Throwable t, String what, Duration backoff, boolean log) {
         if (t instanceof RedisCommandExecutionException e && String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
             if (!settings.recreateMissingGroup()) {
-                LOG.error("reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream "
-                        + "deleted); consumer.missing-group = wait: re-create it (XGROUP CREATE {} {} <id> MKSTREAM); "
-                        + "next check in {} ms", sub.name(), sub.group(), sub.stream(), sub.stream(), sub.group(),
-                        backoff.toMillis());
+                if (log) {
+                    LOG.error("reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream "
+                            + "deleted); consumer.missing-group = wait: re-create it (XGROUP CREATE {} {} <id> "
+                            + "MKSTREAM); next check in {} ms", sub.name(), sub.group(), sub.stream(), sub.stream(),
+                            sub.group(), backoff.toMillis());
+                }
                 return;
             }
             LOG.error("reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream deleted);"
@@ -283,11 +362,14 @@ public final class StreamConsumer {
                 GroupBootstrap.ensure(connection.sync(), sub.stream(), sub.group(), "0");
                 historyCursor = null;
             } catch (RuntimeException again) {
-                LOG.warn("reader {}: cannot re-create group: {}", sub.name(), Errors.rootMessage(again));
+                LOG.warn("reader {}: cannot re-create group: {}", sub.name(), Errors.describe(again));
             }
             return;
         }
-        LOG.warn("reader {}: {}; retrying in {} ms", sub.name(), Errors.rootMessage(t), backoff.toMillis());
+        if (log) {
+            LOG.warn("reader {}: {}; failed {} time(s) in a row, retrying in {} ms", sub.name(), what,
+                    streak.failures(), backoff.toMillis());
+        }
     }
 
     private void sleep(Duration d) {
@@ -297,9 +379,5 @@ public final class StreamConsumer {
             Thread.currentThread().interrupt();
             stopping = true;
         }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) < 0 ? a : b;
     }
 }

@@ -13,4 +13,38 @@ public final class Errors {
         }
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
+
+    /**
+     * What kind of trouble a failure is, as the start of a log line or a health check's text: a
+     * missing ACL permission, a key of the wrong type, memory (the JVM's or Redis's) or a missing
+     * consumer group are not network trouble, and waiting does not mend them; someone has to.
+     * Empty for anything else.
+     */
+    public static String kind(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return "the JVM is out of memory (raise -Xmx or lower in-flight limits)";
+            }
+            String m = String.valueOf(t.getMessage());
+            if (m.startsWith("NOPERM")) {
+                return "the Redis user lacks a permission (NOPERM; grant it with ACL SETUSER)";
+            }
+            if (m.startsWith("WRONGTYPE")) {
+                return "a key holds the wrong type (WRONGTYPE)";
+            }
+            if (m.startsWith("OOM")) {
+                return "Redis is out of memory (OOM; raise maxmemory or trim streams)";
+            }
+            if (m.startsWith("NOGROUP")) {
+                return "the consumer group is missing (NOGROUP)";
+            }
+        }
+        return "";
+    }
+
+    /** {@link #kind} then {@link #rootMessage}, e.g. {@code a key holds the wrong type (WRONGTYPE): ...}. */
+    public static String describe(Throwable e) {
+        String kind = kind(e);
+        return kind.isEmpty() ? rootMessage(e) : kind + ": " + rootMessage(e);
+    }
 }

@@ -5,6 +5,7 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import dev.eventbus.runtime.consumer.Subscription;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.FailureStreak;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import java.time.Duration;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads each subscription's pending count, lag, oldest pending age, scheduled retries and consumers,
  * and each handler's dead-letter stream length, from Redis every interval, on its own virtual
- * thread, into gauges. Nothing is read until the runtime is running. A failed poll is logged once
- * per streak and counted; the gauges keep their last values. The last readings also answer the
+ * thread, into gauges. Nothing is read until the runtime is running. A failed poll is counted; the
+ * gauges keep their last values; the loop backs off (doubling up to 30 s, back on success) and logs
+ * the first failure and each growth of the wait, not every poll. The last readings also answer the
  * admin API's status, so an operator's question costs Redis nothing extra.
  *
  * <p>Thread-safe; polls (the loop's and {@link #pollOnce()} on demand) run one at a time.
@@ -41,7 +43,9 @@ public final class SubscriptionPoller implements AutoCloseable {
     private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
     private volatile long lastTickNanos = System.nanoTime();
     private volatile boolean closed;
-    private boolean failing;
+    private final FailureStreak streak;
+    /** The wait after the last poll: the interval, or longer while polls fail. */
+    private volatile Duration wait;
     private Thread thread;
 
     public SubscriptionPoller(MetricRegistry registry, StatusReader reader, BooleanSupplier running,
@@ -52,6 +56,8 @@ public final class SubscriptionPoller implements AutoCloseable {
         this.subscriptions = subscriptions;
         this.interval = interval;
         this.errors = registry.meter(MetricNames.POLL_ERRORS);
+        this.streak = new FailureStreak(interval, Duration.ofSeconds(30));
+        this.wait = interval;
     }
 
     public synchronized void start() {
@@ -63,7 +69,7 @@ public final class SubscriptionPoller implements AutoCloseable {
             lastTickNanos = System.nanoTime();
             pollOnce();
             try {
-                Thread.sleep(interval);
+                Thread.sleep(wait);
             } catch (InterruptedException e) {
                 return;
             }
@@ -89,15 +95,17 @@ public final class SubscriptionPoller implements AutoCloseable {
                 });
                 dlq.set(status.map(SubscriptionStatus::deadLetters).orElseGet(() -> reader.deadLetters(sub.group())));
             }
-            if (failing) {
-                LOG.info("metrics poll works again");
-                failing = false;
+            int ended = streak.succeeded();
+            wait = interval;
+            if (ended > 0) {
+                LOG.info("metrics poll works again after {} failed poll(s)", ended);
             }
         } catch (RuntimeException e) {
             errors.mark();
-            if (!failing) {
-                LOG.warn("metrics poll failed (gauges keep their last values): {}", Errors.rootMessage(e));
-                failing = true;
+            wait = streak.failed(Errors.describe(e));
+            if (streak.worthLogging()) {
+                LOG.warn("metrics poll failed {} time(s) in a row (gauges keep their last values): {}; next poll in {} ms",
+                        streak.failures(), Errors.describe(e), wait.toMillis());
             }
         }
     }
@@ -115,11 +123,11 @@ public final class SubscriptionPoller implements AutoCloseable {
         return Optional.of(new Reading(last.status(), Duration.ofNanos(System.nanoTime() - last.atNanos())));
     }
 
-    /** Whether the poll loop ran within the last {@code 3 x interval} (plus a Redis timeout's worth). */
+    /** Whether the poll loop ran within the last {@code 3 x} its wait (plus a Redis timeout's worth). */
     public boolean alive(Duration slack) {
         Thread t = thread;
         return t != null && t.isAlive()
-                && System.nanoTime() - lastTickNanos < interval.multipliedBy(3).plus(slack).toNanos();
+                && System.nanoTime() - lastTickNanos < wait.multipliedBy(3).plus(slack).toNanos();
     }
 
     private Values values(String handler, String stream, SubscriptionStatus first) {

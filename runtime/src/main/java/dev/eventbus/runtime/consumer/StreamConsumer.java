@@ -93,6 +93,7 @@ public final class StreamConsumer {
         this.dispatcher = dispatcher;
         this.slots = new WorkerSlots(maxInFlight + settings.readAhead());
         this.held = new HeldBytes(settings.readAheadBytes(), slots);
+        dispatcher.lendSlotsOf(sub, slots);
         this.budget = budget;
         this.stream = Bytes.utf8(sub.stream());
         this.retryStore = retryStore;

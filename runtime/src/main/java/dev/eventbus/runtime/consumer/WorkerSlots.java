@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.dispatch.SlotLender;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,13 +13,19 @@ import java.util.concurrent.locks.LockSupport;
  * reclaimer take slots before they take entries from Redis, so what waits in memory is bounded
  * by the capacity (max-in-flight + read-ahead).
  *
+ * <p>Entries waiting in an ordering lane behind an earlier event of their subject are lent
+ * ({@link SlotLender}): they still count for the reader, but the retry poller and the reclaimer may
+ * take that many slots beyond the free ones (at most the capacity again). Otherwise the entries of
+ * held subjects could fill every slot, and the retries they wait for would never get one: the
+ * subscription would stop for good. So at most twice the capacity waits in memory.
+ *
  * <p>Not a {@link java.util.concurrent.Semaphore}: a reader waiting there for many slots is woken
  * by every single release. Here a release wakes the reader only once the count it waits for is
  * reached, so finishing an event costs one atomic add, not a thread wake-up.
  *
  * <p>Thread-safe. {@link #awaitFree} and {@link #take} wait, and are for the one reader thread.
  */
-public final class WorkerSlots {
+public final class WorkerSlots implements SlotLender {
 
     /** Longest wait for a bigger batch when every slot is busy. */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -29,17 +36,38 @@ public final class WorkerSlots {
     /** The reader while it waits; taken (set to null) by the one release that wakes it. */
     private final AtomicReference<Thread> waiter = new AtomicReference<>();
     private volatile int wanted = Integer.MAX_VALUE;
+    /** Entries waiting in an ordering lane now, whose slots retries and reclaims may take. */
+    private final AtomicInteger lent = new AtomicInteger();
 
     public WorkerSlots(int capacity) {
         this.capacity = capacity;
         this.free = new AtomicInteger(capacity);
     }
 
-    /** Takes up to {@code max} free slots without waiting; may return 0. */
+    /**
+     * Takes up to {@code max} slots without waiting, for the retry poller and the reclaimer: free
+     * ones, and those lent by entries waiting in a lane (the count of free slots may go below zero
+     * then; the reader waits until it is above again). May return 0.
+     */
     public int tryTake(int max) {
+        return take(max, Math.min(lent.get(), capacity));
+    }
+
+    @Override
+    public void lend() {
+        lent.incrementAndGet();
+    }
+
+    @Override
+    public void takeBack() {
+        lent.decrementAndGet();
+    }
+
+    /** Takes up to {@code max} slots of those free beyond {@code -borrowable}; may return 0. */
+    private int take(int max, int borrowable) {
         while (true) {
             int f = free.get();
-            int n = Math.min(f, max);
+            int n = Math.min(f + borrowable, max);
             if (n <= 0) {
                 return 0;
             }
@@ -70,7 +98,7 @@ public final class WorkerSlots {
     /** Takes {@code n} slots, waiting for them if others took some meanwhile. */
     public void take(int n) throws InterruptedException {
         while (n > 0) {
-            n -= tryTake(n);
+            n -= take(n, 0); // never lent slots: they are kept for the retries the lanes wait for
             if (n > 0) {
                 awaitAtLeast(Math.min(n, capacity), System.nanoTime() + TimeUnit.DAYS.toNanos(1));
             }

@@ -76,6 +76,7 @@ public final class Dispatcher {
     private final int maxDeliveries;
     private final Map<String, Bulkhead> bulkheads = new ConcurrentHashMap<>();
     private final Map<String, SubjectLanes> lanes = new ConcurrentHashMap<>();
+    private final Map<String, SlotLender> lenders = new ConcurrentHashMap<>();
     private final AbandonedWorkers abandoned = new AbandonedWorkers();
     private volatile boolean shuttingDown;
 
@@ -134,7 +135,8 @@ public final class Dispatcher {
             workers.execute(() -> start(sub, entry, limits, delivery, leaves));
             return;
         }
-        SubjectLanes lane = lanes.computeIfAbsent(sub.name(), k -> new SubjectLanes(workers));
+        SubjectLanes lane = lanes.computeIfAbsent(sub.name(),
+                k -> new SubjectLanes(workers, lenders.getOrDefault(k, SlotLender.NONE)));
         String id = entry.id();
         lane.submit(subject, id, () -> {
             if (lane.isClosed()) {
@@ -179,6 +181,14 @@ public final class Dispatcher {
             }
             leaves.done(resolved);
         });
+    }
+
+    /**
+     * The slots the subscription's reader, retry poller and reclaimer take entries with: its
+     * ordering lanes lend the slots of the entries waiting in them (see {@link SlotLender}).
+     */
+    public void lendSlotsOf(Subscription sub, SlotLender slots) {
+        lenders.put(sub.name(), slots);
     }
 
     /**

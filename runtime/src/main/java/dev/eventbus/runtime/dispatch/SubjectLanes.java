@@ -14,7 +14,8 @@ import java.util.concurrent.Executor;
  * subject, until its retry arrives and succeeds or it is dead-lettered.
  *
  * <p>Waiting events keep their worker slots, so a subscription with many held subjects stops
- * reading new entries: the in-flight limit bounds memory.
+ * reading new entries: the in-flight limit bounds memory. Their slots are lent ({@link SlotLender})
+ * while they wait, so that the retry or reclaim of the event they wait for is always admitted.
  *
  * <p>Thread-safe. Each subject's lane changes only inside {@link ConcurrentHashMap#compute} for
  * that subject, so events of different subjects do not contend for one lock (the reader submits
@@ -40,6 +41,7 @@ final class SubjectLanes {
     }
 
     private final Executor workers;
+    private final SlotLender slots;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
     /**
      * Entry id to subject of each held lane, and of each running event whose worker was
@@ -51,7 +53,13 @@ final class SubjectLanes {
     private volatile boolean closed;
 
     SubjectLanes(Executor workers) {
+        this(workers, SlotLender.NONE);
+    }
+
+    /** @param slots the subscription's slots, told of each event that starts and stops waiting */
+    SubjectLanes(Executor workers, SlotLender slots) {
         this.workers = workers;
+        this.slots = slots;
     }
 
     /** Runs the task now, or after the earlier events of its subject. */
@@ -66,6 +74,7 @@ final class SubjectLanes {
                     l.waiting = new ArrayDeque<>(4);
                 }
                 l.waiting.add(new Waiting(entryId, task));
+                slots.lend();
                 return l;
             }
             l.running = true;
@@ -105,6 +114,7 @@ final class SubjectLanes {
                     return lane;
                 }
                 lane.waiting.remove(retry);
+                slots.takeBack();
                 lane.running = true;
                 start[0] = retry.task();
                 return lane;
@@ -164,11 +174,12 @@ final class SubjectLanes {
      *
      * @return the lane, or null when nothing waits either and it goes
      */
-    private static Lane startNext(Lane lane, Runnable[] start) {
+    private Lane startNext(Lane lane, Runnable[] start) {
         Waiting next = lane.waiting == null ? null : lane.waiting.poll();
         if (next == null) {
             return null;
         }
+        slots.takeBack();
         lane.running = true;
         start[0] = next.task();
         return lane;
@@ -184,7 +195,10 @@ final class SubjectLanes {
         for (String subject : lanes.keySet()) {
             lanes.computeIfPresent(subject, (s, lane) -> {
                 if (lane.waiting != null) {
-                    lane.waiting.forEach(w -> waiting.add(w.task()));
+                    lane.waiting.forEach(w -> {
+                        waiting.add(w.task());
+                        slots.takeBack();
+                    });
                     lane.waiting.clear();
                 }
                 return lane.running ? lane : null;

@@ -82,4 +82,24 @@ class WorkerSlotsTest {
         assertTrue(slots.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(5)));
         assertEquals(0, slots.inFlight());
     }
+
+    @Test
+    void slotsLentByWaitingEntriesGoToRetriesAndReclaimsNeverToTheReaderAndAtMostTheCapacity() throws Exception {
+        WorkerSlots slots = new WorkerSlots(2);
+        slots.take(2);
+        slots.lend();
+        slots.lend();
+        slots.lend(); // more waiting than the capacity: still only the capacity lent
+        assertEquals(0, slots.awaitFree(Duration.ZERO), "lent slots still count for the reader");
+        assertEquals(2, slots.tryTake(5));
+        assertEquals(0, slots.tryTake(1));
+        assertEquals(4, slots.inFlight());
+        slots.takeBack();
+        slots.takeBack();
+        slots.takeBack();
+        slots.release(2);
+        assertEquals(0, slots.awaitFree(Duration.ZERO), "the reader waits until the borrowed slots are back too");
+        slots.release(2);
+        assertEquals(2, slots.awaitFree(Duration.ZERO));
+    }
 }

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.dispatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.eventbus.runtime.consumer.WorkerSlots;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,5 +195,41 @@ class SubjectLanesTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The stall found by the random fault suite (seed 863851784): events of held subjects filled
+     * every slot of the reader, and the retries they waited for, which the retry poller takes a
+     * slot for, never got one. Here the slots, the reader's takes and the poller's are the real
+     * ones; only the workers are driven by hand.
+     */
+    @Test
+    void eventsWaitingBehindAHeldSubjectLendTheirSlotsSoItsRetryIsAdmittedAndEverythingDrains() throws Exception {
+        WorkerSlots slots = new WorkerSlots(4);
+        SubjectLanes lanes = new SubjectLanes(workers, slots);
+        List<String> order = new ArrayList<>();
+        slots.take(1); // the reader takes a slot per entry; each gives it back when it leaves its lane
+        lanes.submit("a", "1", () -> order.add("1"));
+        workers.runNext();
+        lanes.finished("a", "1", false); // failed: a is held for 1's retry
+        slots.release();
+        for (String id : List.of("2", "3", "4", "5")) {
+            slots.take(1);
+            lanes.submit("a", id, () -> order.add(id)); // a's later events wait, each with its slot
+        }
+        assertTrue(workers.started.isEmpty());
+        assertEquals(0, slots.awaitFree(java.time.Duration.ZERO), "the reader reads no more: waiting events fill it");
+
+        assertEquals(1, slots.tryTake(1), "the retry poller gets a slot for 1's retry, lent by an event behind it");
+        lanes.submit("a", "1", () -> order.add("1"));
+        for (String id : List.of("1", "2", "3", "4", "5")) {
+            assertEquals(1, workers.started.size(), "next: " + id);
+            workers.runNext();
+            lanes.finished("a", id, true);
+            slots.release();
+        }
+        assertEquals(List.of("1", "1", "2", "3", "4", "5"), order);
+        assertEquals(0, slots.inFlight(), "every slot is back");
+        assertEquals(4, slots.tryTake(100), "none lent any more");
     }
 }

@@ -9,8 +9,10 @@ import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.models.stream.PendingMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ class OrderingIT {
             runtime.stop();
         }
         orders.close();
+        System.clearProperty("eventbus.it.release-hold");
     }
 
     /** An event of the recorder's type; {@code id} is {@code <subject>#<sequence>}. */
@@ -195,5 +198,90 @@ class OrderingIT {
             assertEquals(List.of("s-1#0", "s-1#1"), orders.calls().stream().map(ReceivedCall::requestEventId).toList());
             Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
         }
+    }
+
+    /**
+     * The stall the random fault suite found (seed 863851784): with few slots, the later events of
+     * a subject held for its retry took them all, so the retry never got one and the subscription
+     * stopped for good. Here 1 worker and 2 read ahead: three waiting events fill the slots.
+     */
+    @Test
+    void eventsWaitingBehindAHeldSubjectNeverTakeTheSlotsItsRetryNeedsEverythingDrains() throws Exception {
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
+                "eventbus.handlers.recorder.ordered-by-subject", true,
+                "eventbus.handlers.recorder.max-in-flight", 1,
+                "eventbus.consumer.read-ahead", 2,
+                "eventbus.handler-defaults.retry.backoff.initial", "200ms",
+                "eventbus.recovery.retry-poll-interval", "20ms"));
+        List<Map<String, String>> events = new ArrayList<>();
+        events.add(event("s-1#0", "fail", "before-attempt-3")); // two retries, each needs a slot
+        for (int seq = 1; seq <= 15; seq++) {
+            events.add(event("s-1#" + seq));
+            events.add(event("s-2#" + (seq - 1)));
+        }
+        try (Streams streams = new Streams(REDIS.uri())) {
+            streams.publishAll("it-stream", events);
+            Streams.await("every event handled", Duration.ofSeconds(30), () -> orders.appliedCount() == events.size());
+            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+        }
+        List<String> s1 = orders.calls().stream().map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#"))
+                .toList();
+        List<String> expected = new ArrayList<>();
+        for (int seq = 0; seq <= 15; seq++) {
+            expected.add("s-1#" + seq);
+        }
+        assertEquals(expected, s1, "s-1 in stream order, its first event after its retries");
+    }
+
+    /**
+     * Seed 1001: a dead letter that could not be written (Redis out of memory) left its event
+     * holding the subject, while the subject's later events took every slot, so the reclaim that
+     * would bring it back never got one. The event must be tried again while Redis refuses writes,
+     * then dead-lettered once Redis accepts them, and its subject must go on.
+     */
+    @Test
+    void aHeldEventWhoseDeadLetterFailedIsTriedAgainAndDeadLetteredWhenRedisRecoversItsSubjectGoesOn()
+            throws Exception {
+        System.clearProperty("eventbus.it.release-hold");
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
+                "eventbus.handlers.recorder.ordered-by-subject", true,
+                "eventbus.handlers.recorder.max-in-flight", 1,
+                "eventbus.consumer.read-ahead", 2,
+                "eventbus.recovery.interval", "200ms",
+                "eventbus.recovery.claim-idle", "1s"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            String doomed = streams.publish("it-stream", event("s-1#0", "hold", "yes", "fail", "never-again"));
+            List<Map<String, String>> later = new ArrayList<>();
+            for (int seq = 1; seq <= 4; seq++) {
+                later.add(event("s-1#" + seq));
+                later.add(event("s-2#" + (seq - 1)));
+            }
+            streams.publishAll("it-stream", later);
+            Streams.await("s-1#0 running", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") >= 1);
+            REDIS.command("CONFIG", "SET", "maxmemory", "1"); // every write that may grow memory is refused
+            try {
+                System.setProperty("eventbus.it.release-hold", "true"); // it fails for good: dead letter refused
+                Streams.await("s-1#0 tried again while its dead letter cannot be written", Duration.ofSeconds(20),
+                        () -> deliveries(streams, doomed) >= 3);
+                assertTrue(streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+")).isEmpty());
+                assertTrue(orders.calls().stream().noneMatch(c -> c.requestEventId().startsWith("s-1#")),
+                        "s-1's later events wait for s-1#0");
+            } finally {
+                REDIS.command("CONFIG", "SET", "maxmemory", "0");
+            }
+            Streams.await("every other event handled", Duration.ofSeconds(20), () -> orders.appliedCount() == later.size());
+            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+            List<StreamMessage<String, String>> dlq = streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+            assertEquals(1, dlq.size());
+            assertEquals(doomed, dlq.get(0).getBody().get("eventbus-source-id"));
+        }
+        assertEquals(List.of("s-1#1", "s-1#2", "s-1#3", "s-1#4"), orders.calls().stream()
+                .map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#")).toList());
+    }
+
+    private static long deliveries(Streams streams, String id) {
+        List<PendingMessage> p = streams.redis().xpending("it-stream", io.lettuce.core.Consumer.from("recorder", "ordered"),
+                Range.create(id, id), Limit.from(1));
+        return p.isEmpty() ? 0 : p.get(0).getRedeliveryCount();
     }
 }

@@ -258,6 +258,7 @@ final class Faults {
         @Override
         public String inject(Nemesis n, FaultSchedule.Planned p) {
             String group = Nemesis.HANDLERS.get(p.target());
+            n.groupDestroyed(group);
             return "XGROUP DESTROY " + group + ": " + n.rig.redis("XGROUP", "DESTROY", FaultRig.STREAM, group);
         }
     }

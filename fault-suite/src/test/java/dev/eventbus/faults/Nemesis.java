@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -173,6 +174,16 @@ final class Nemesis implements AutoCloseable {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         boolean ended = p.waitFor(60, TimeUnit.SECONDS);
         return "plugins reload on nemesis-" + i + ": exit " + (ended ? p.exitValue() : "none") + ": " + out;
+    }
+
+    /**
+     * When each group was destroyed (just before the command): the oracle's order check starts
+     * again there, since the re-created group reads the stream from its start.
+     */
+    final Map<String, List<Instant>> destroyed = new ConcurrentHashMap<>();
+
+    void groupDestroyed(String group) {
+        destroyed.computeIfAbsent(group, g -> Collections.synchronizedList(new ArrayList<>())).add(Instant.now());
     }
 
     void removed(Collection<String> ids, boolean certain) {

@@ -1,6 +1,7 @@
 package dev.eventbus.faults;
 
 import dev.eventbus.samples.orders.OrderServer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -138,15 +139,28 @@ final class NemesisOracle {
     /**
      * Within one process (wallet {@code pid-<pid>}) and one subject, first deliveries (attempt 1) of
      * events never called before must rise in seq (= stream order, one producer). Redeliveries
-     * (retries, reclaims, a re-created group) are left out: the README promises no order for them.
+     * (retries, reclaims) are left out: the README promises no order for them. A destroyed group
+     * starts the check again: the re-created group reads the stream from its start, so an event read
+     * before the destroy by an instance that died, never called, comes back with attempt 1 among
+     * later ones. After a destroy only events past every seq called before it are checked.
      */
     private List<String> orderingInversions(String group, List<OrderServer.ReceivedCall> calls) {
         Set<Integer> seen = new HashSet<>();
         Map<String, Integer> lastFresh = new HashMap<>();
         List<String> inversions = new ArrayList<>();
+        List<Instant> destroys = nemesis.destroyed.getOrDefault(group, List.of()).stream().sorted().toList();
+        int nextDestroy = 0;
+        int highestBefore = -1; // highest seq called before the last destroy
+        int highest = -1;
         for (OrderServer.ReceivedCall call : calls) {
+            while (nextDestroy < destroys.size() && !call.receivedAt().isBefore(destroys.get(nextDestroy))) {
+                nextDestroy++;
+                lastFresh.clear();
+                highestBefore = highest;
+            }
             int seq = Integer.parseInt(call.orderId().substring(2));
-            if (!seen.add(seq) || call.attempt() != 1) {
+            highest = Math.max(highest, seq);
+            if (!seen.add(seq) || call.attempt() != 1 || seq <= highestBefore) {
                 continue;
             }
             String subject = nemesis.load.subjectOf.get(seq);

@@ -72,6 +72,7 @@ public final class EventbusRuntime implements AutoCloseable {
     private volatile PluginHost plugins;
     private RedisConnector redis;
     private volatile Acknowledger acks;
+    private volatile AckingDeadLetterSink deadLetters;
     private ScheduledExecutorService timers;
     private volatile Dispatcher dispatcher;
     private StatefulRedisConnection<byte[], byte[]> shared;
@@ -122,7 +123,7 @@ public final class EventbusRuntime implements AutoCloseable {
                 config.consumer().ackLimit());
         var retryStore = new RetryStore(shared.async());
         var writer = new DeadLetterWriter(shared.async(), config.consumer().deadLetterPrefix());
-        var deadLetters = new AckingDeadLetterSink(writer, acks, retryStore, observer, clock);
+        deadLetters = new AckingDeadLetterSink(writer, acks, retryStore, observer, clock);
         Map<String, RetryPolicy> policies = new ConcurrentHashMap<>();
         var failures = new RetryingFailureHandler(name -> policies.computeIfAbsent(name,
                 n -> new ExponentialBackoffRetryPolicy(config.handler(n).retry(), ThreadLocalRandom.current()::nextDouble)),
@@ -211,15 +212,24 @@ public final class EventbusRuntime implements AutoCloseable {
      * Never waits, not even for a reload in progress.
      */
     public List<ReaderState> readerStates() {
-        return readers.stream().map(c -> withAckFailure(c.state())).toList();
+        return readers.stream().map(c -> withOutcomeFailure(c.state())).toList();
     }
 
-    /** A reader that works still fails its events when their XACKs fail: reported with it. */
-    private ReaderState withAckFailure(ReaderState state) {
+    /**
+     * A reader that works still fails its events when their XACKs or dead letters cannot be
+     * written (a missing permission, Redis out of memory): reported with it.
+     */
+    private ReaderState withOutcomeFailure(ReaderState state) {
+        if (!state.failure().isEmpty()) {
+            return state;
+        }
         Acknowledger a = acks;
-        String ack = !state.failure().isEmpty() || a == null ? ""
-                : a.failure(state.subscription().stream(), state.subscription().group());
-        return ack.isEmpty() ? state : state.failing(ack);
+        String why = a == null ? "" : a.failure(state.subscription().stream(), state.subscription().group());
+        AckingDeadLetterSink d = deadLetters;
+        if (why.isEmpty() && d != null) {
+            why = d.failure(state.subscription());
+        }
+        return why.isEmpty() ? state : state.failing(why);
     }
 
     /** Each configured gRPC service's circuit now. */

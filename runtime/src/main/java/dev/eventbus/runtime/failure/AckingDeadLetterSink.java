@@ -7,12 +7,17 @@ import dev.eventbus.runtime.dispatch.DeliveryObserver;
 import dev.eventbus.runtime.internal.Errors;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes the dead letter, and only when Redis has stored it acknowledges the original. If the
- * write fails (Redis out of memory, disconnected) the original stays pending and comes back.
+ * write fails (Redis out of memory, disconnected) the original stays pending and comes back, and
+ * {@link #failure} reports it (for readiness) until a dead letter of that subscription is stored.
+ *
+ * <p>Thread-safe: called from workers, the retry poller and the reclaimer at once.
  */
 public final class AckingDeadLetterSink implements DeadLetterSink {
 
@@ -23,6 +28,8 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
     private final DeliveryObserver observer;
     private final RetryStore retries;
     private final Clock clock;
+    /** The last dead letter that could not be written, by "group@stream", until one is stored. */
+    private final Map<String, String> failing = new ConcurrentHashMap<>();
 
     public AckingDeadLetterSink(DeadLetterWriter writer, Acknowledger acks, RetryStore retries,
             DeliveryObserver observer, Clock clock) {
@@ -68,6 +75,9 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
             boolean stored = err == null;
             try {
                 if (err == null) {
+                    if (!failing.isEmpty() && failing.remove(key(sub)) != null) {
+                        LOG.info("dead letters of handler {} on {} are stored again", handler.name(), entry.stream());
+                    }
                     acks.ackWithoutWaiting(entry.stream(), sub.group(), entry.id());
                     retries.clear(sub, entry.id()); // unread replies: see RetryStore.clear
                     LOG.warn("dead-lettered {} {} for handler {} to {} as {}: {}", entry.stream(), entry.id(),
@@ -79,12 +89,23 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
                     LOG.error("could not record the loss of {} {} for handler {} (trimmed, no longer pending): {}",
                             entry.stream(), entry.id(), handler.name(), Errors.rootMessage(err));
                 } else {
+                    failing.put(key(sub), "could not dead-letter " + entry.id() + " (" + reason.wireName()
+                            + "; it stays pending and is tried again): " + Errors.describe(err));
                     LOG.error("could not dead-letter {} {} for handler {} ({}); it stays pending: {}",
-                            entry.stream(), entry.id(), handler.name(), reason.wireName(), Errors.rootMessage(err));
+                            entry.stream(), entry.id(), handler.name(), reason.wireName(), Errors.describe(err));
                 }
             } finally {
                 done.done(stored);
             }
         });
+    }
+
+    /** Why the last dead letter of this subscription could not be written, or empty once one is stored. */
+    public String failure(Subscription sub) {
+        return failing.isEmpty() ? "" : failing.getOrDefault(key(sub), "");
+    }
+
+    private static String key(Subscription sub) {
+        return sub.group() + "@" + sub.stream();
     }
 }

@@ -186,4 +186,36 @@ class SubscriptionFailureIT {
             REDIS.command("ACL", "DELUSER", user);
         }
     }
+
+    @Test
+    void aDeadLetterRedisCannotStoreMakesTheSubscriptionNotReadyUntilItIsStored() throws Exception {
+        harness(REDIS.uri(), Map.of("eventbus.recovery.claim-idle", "2s", "eventbus.recovery.interval", "200ms"));
+        h.start();
+        String recorder = "recorder@" + OTHER_STREAM;
+        h.redis().xadd(OTHER_STREAM, Map.of("type", "it.recorded", "subject", "dl-oom", "hold", "yes",
+                "fail", "never-again"));
+        await().atMost(WAIT).until(() -> pendingOf("recorder") == 1);
+        try {
+            // Redis refuses writes (noeviction): the handler's permanent failure cannot be dead-lettered.
+            REDIS.command("CONFIG", "SET", "maxmemory", "1");
+            System.setProperty("eventbus.it.release-hold", "true");
+            await().atMost(WAIT).until(() -> {
+                HttpResponse<String> r = h.get("/health/ready", null);
+                return r.statusCode() == 503 && r.body().contains(recorder) && r.body().contains("could not dead-letter");
+            });
+            assertEquals(1, pendingOf("recorder"), "the entry stays pending while its dead letter cannot be stored");
+
+            // Memory back: the entry is taken again, its dead letter stored, and readiness comes back.
+            REDIS.command("CONFIG", "SET", "maxmemory", "0");
+            await().atMost(WAIT).until(() -> h.get("/health/ready", null).statusCode() == 200);
+            await().atMost(WAIT).until(() -> h.redis().xlen("eventbus:dlq:recorder") == 1 && pendingOf("recorder") == 0);
+        } finally {
+            REDIS.command("CONFIG", "SET", "maxmemory", "0");
+            System.clearProperty("eventbus.it.release-hold");
+        }
+    }
+
+    private long pendingOf(String group) {
+        return h.redis().xpending(OTHER_STREAM, group).getCount();
+    }
 }

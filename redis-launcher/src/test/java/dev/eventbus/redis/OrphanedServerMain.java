@@ -1,4 +1,4 @@
-package dev.eventbus.testkit;
+package dev.eventbus.redis;
 
 /** Starts a server and exits without stopping it, for {@link RedisServerTest#noServerOutlivesTheJvm}. */
 public final class OrphanedServerMain {

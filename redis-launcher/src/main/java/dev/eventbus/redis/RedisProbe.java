@@ -1,4 +1,4 @@
-package dev.eventbus.testkit;
+package dev.eventbus.redis;
 
 import java.io.IOException;
 import java.io.InputStream;

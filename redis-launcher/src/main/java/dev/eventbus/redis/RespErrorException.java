@@ -1,4 +1,4 @@
-package dev.eventbus.testkit;
+package dev.eventbus.redis;
 
 /**
  * An error reply from Redis ({@code -ERR ...}, {@code -NOGROUP ...}, {@code -WRONGTYPE ...}).

@@ -1,4 +1,4 @@
-package dev.eventbus.testkit;
+package dev.eventbus.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

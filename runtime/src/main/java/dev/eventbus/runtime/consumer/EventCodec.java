@@ -2,6 +2,7 @@ package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.failure.DeadLetterReason;
+import dev.eventbus.runtime.ops.WireFields;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -114,8 +115,9 @@ public final class EventCodec {
 
     /** The fields of the wire format, matched as bytes: no string is made for a known field name. */
     private enum Field {
-        DATA("data"), TYPE("type"), ID("id"), SUBJECT("subject"), SOURCE("source"), TIME("time"),
-        CONTENT_TYPE("datacontenttype"), TRACEPARENT("traceparent");
+        DATA(WireFields.DATA), TYPE(WireFields.TYPE), ID(WireFields.ID), SUBJECT(WireFields.SUBJECT),
+        SOURCE(WireFields.SOURCE), TIME(WireFields.TIME), CONTENT_TYPE(WireFields.CONTENT_TYPE),
+        TRACEPARENT(WireFields.TRACEPARENT);
 
         private static final Field[] ALL = values();
 

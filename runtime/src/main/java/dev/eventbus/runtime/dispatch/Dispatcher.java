@@ -13,6 +13,7 @@ import dev.eventbus.runtime.failure.FailureHandler;
 import dev.eventbus.runtime.failure.HandlerTimeoutException;
 import dev.eventbus.runtime.failure.Resolution;
 import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.ops.WireFields;
 import dev.eventbus.runtime.plugin.StuckWorker;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import java.time.Duration;
@@ -49,12 +50,6 @@ import org.slf4j.MDC;
 public final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-
-    /**
-     * An entry carrying this field is for the named handler only (redriven dead letters and
-     * replays): every other handler of the stream acknowledges it without a call.
-     */
-    public static final String TARGET_HEADER = "eventbus-target-handler";
 
     private static final String TRIMMED_DETAIL = "entry was deleted or trimmed from the stream before it was acknowledged";
     private static final String DROPPED_DETAIL = "entry was deleted or trimmed from the stream while it was held here, "
@@ -230,7 +225,8 @@ public final class Dispatcher {
                     settled(delivery, leaves));
             return null;
         }
-        String target = event.headers().get(TARGET_HEADER);
+        // For the named handler only (redriven dead letters, replays): the others ack without a call.
+        String target = event.headers().get(WireFields.TARGET_HANDLER);
         if (!sub.types().contains(event.type()) || (target != null && !target.equals(sub.group()))) {
             acks.ack(entry.stream(), sub.group(), entry.id());
             observer.skipped(sub, event);

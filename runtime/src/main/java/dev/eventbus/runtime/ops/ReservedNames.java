@@ -15,7 +15,7 @@ import java.util.Arrays;
  */
 public final class ReservedNames {
 
-    public static final String PREFIX = "eventbus-";
+    public static final String PREFIX = WireFields.RESERVED_PREFIX;
     public static final String KEPT_APART = "original.";
 
     private static final byte[] PREFIX_BYTES = PREFIX.getBytes(StandardCharsets.US_ASCII);

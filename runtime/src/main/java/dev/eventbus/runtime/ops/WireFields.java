@@ -1,8 +1,13 @@
 package dev.eventbus.runtime.ops;
 
+import dev.eventbus.api.Event;
 import java.util.Set;
 
-/** Names of the fields the runtime and the operator tools write into entries. */
+/**
+ * The wire format's names, spelled once: the fields a producer writes (CloudEvents attribute
+ * names), the routing markers the operator tools add, and the provenance the dead-letter writer
+ * adds. Every class that reads or writes an entry's fields by name takes the name from here.
+ */
 public final class WireFields {
 
     private WireFields() {}
@@ -10,13 +15,19 @@ public final class WireFields {
     public static final String TYPE = "type";
     public static final String ID = "id";
     public static final String SUBJECT = "subject";
+    public static final String SOURCE = "source";
+    public static final String TIME = "time";
     public static final String DATA = "data";
     public static final String CONTENT_TYPE = "datacontenttype";
+    public static final String TRACEPARENT = "traceparent";
+
+    /** The prefix of every field name the runtime owns; a producer's field with it is kept apart ({@link ReservedNames}). */
+    public static final String RESERVED_PREFIX = "eventbus-";
 
     /** For the named handler only: every other handler of the stream skips the entry. */
     public static final String TARGET_HANDLER = "eventbus-target-handler";
     /** A replayed copy; the value is the original entry id. */
-    public static final String REPLAY = "eventbus-replay";
+    public static final String REPLAY = Event.REPLAY_HEADER;
     /** A redriven dead letter; the value is its id in the dead-letter stream. */
     public static final String REDRIVE_OF = "eventbus-redrive-of";
 

@@ -1,7 +1,7 @@
 package dev.eventbus.runtime.cli;
 
 import dev.eventbus.runtime.ops.Publisher;
-import dev.eventbus.runtime.ops.WireFields;
+import dev.eventbus.runtime.stream.WireFields;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

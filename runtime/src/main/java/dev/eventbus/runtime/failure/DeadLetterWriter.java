@@ -2,8 +2,8 @@ package dev.eventbus.runtime.failure;
 
 import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.internal.Bytes;
-import dev.eventbus.runtime.ops.ReservedNames;
-import dev.eventbus.runtime.ops.WireFields;
+import dev.eventbus.runtime.stream.ReservedNames;
+import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.LinkedHashMap;

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.failure;
 import dev.eventbus.api.NonRetriableEventException;
 import dev.eventbus.api.PermanentStatusCodes;
 import dev.eventbus.api.RetriableEventException;
+import dev.eventbus.runtime.stream.DeadLetterReason;
 import io.grpc.Status;
 import java.util.Set;
 

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.config.ConsumerSettings;
+import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;

@@ -1,6 +1,5 @@
-package dev.eventbus.runtime.consumer;
+package dev.eventbus.runtime.stream;
 
-import dev.eventbus.runtime.failure.DeadLetterReason;
 
 /** An entry that can never reach a handler; carries the dead-letter reason class. */
 public final class MalformedEntryException extends Exception {

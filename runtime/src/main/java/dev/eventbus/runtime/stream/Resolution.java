@@ -1,4 +1,4 @@
-package dev.eventbus.runtime.failure;
+package dev.eventbus.runtime.stream;
 
 /**
  * Told once when a failed entry has been dealt with: {@code resolved} is true when its outcome is

@@ -1,8 +1,6 @@
-package dev.eventbus.runtime.consumer;
+package dev.eventbus.runtime.stream;
 
 import dev.eventbus.api.Event;
-import dev.eventbus.runtime.failure.DeadLetterReason;
-import dev.eventbus.runtime.ops.WireFields;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -1,4 +1,4 @@
-package dev.eventbus.runtime.ops;
+package dev.eventbus.runtime.stream;
 
 import dev.eventbus.api.Event;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.eventbus.runtime.consumer;
+package dev.eventbus.runtime.stream;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -15,7 +15,7 @@ import java.util.Set;
  *
  * <p>Immutable once built; its arrays are handed out as they are and must not be changed.
  */
-final class FieldList extends AbstractMap<byte[], byte[]> {
+public final class FieldList extends AbstractMap<byte[], byte[]> {
 
     private final byte[][] namesAndValues;
     private final int size;
@@ -23,7 +23,7 @@ final class FieldList extends AbstractMap<byte[], byte[]> {
     private final long heldBytes;
 
     /** A whole entry's fields: name, value, name, value, ...; only the first {@code 2 * size} are used. */
-    FieldList(byte[][] namesAndValues, int size) {
+    public FieldList(byte[][] namesAndValues, int size) {
         this(namesAndValues, size, measure(namesAndValues, size), measure(namesAndValues, size));
     }
 
@@ -41,7 +41,7 @@ final class FieldList extends AbstractMap<byte[], byte[]> {
      * @param heldBytes the size of those kept here: less than {@code wireBytes} when fields of an
      *     entry over consumer.max-event-bytes were dropped while decoding
      */
-    FieldList(byte[][] namesAndValues, int size, long wireBytes, long heldBytes) {
+    public FieldList(byte[][] namesAndValues, int size, long wireBytes, long heldBytes) {
         this.namesAndValues = namesAndValues;
         this.size = size;
         this.wireBytes = wireBytes;
@@ -49,17 +49,17 @@ final class FieldList extends AbstractMap<byte[], byte[]> {
     }
 
     /** The entry's size in Redis, the measure of consumer.max-event-bytes. */
-    long wireBytes() {
+    public long wireBytes() {
         return wireBytes;
     }
 
     /** The bytes of field names and values this list holds. */
-    long heldBytes() {
+    public long heldBytes() {
         return heldBytes;
     }
 
     /** Whether fields were dropped: the entry is over consumer.max-event-bytes and only partly here. */
-    boolean truncated() {
+    public boolean truncated() {
         return heldBytes < wireBytes;
     }
 

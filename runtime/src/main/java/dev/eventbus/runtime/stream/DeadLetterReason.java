@@ -1,4 +1,4 @@
-package dev.eventbus.runtime.failure;
+package dev.eventbus.runtime.stream;
 
 /** Why an event went to a dead-letter stream: the {@code eventbus-reason} field. */
 public enum DeadLetterReason {

@@ -1,4 +1,4 @@
-package dev.eventbus.runtime.ops;
+package dev.eventbus.runtime.stream;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.eventbus.runtime.consumer;
+package dev.eventbus.runtime.stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.runtime.consumer.RedisConnector;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;

@@ -1,9 +1,6 @@
-package dev.eventbus.runtime.dispatch;
+package dev.eventbus.runtime.stream;
 
 import dev.eventbus.api.Event;
-import dev.eventbus.runtime.consumer.StreamEntry;
-import dev.eventbus.runtime.consumer.Subscription;
-import dev.eventbus.runtime.failure.DeadLetterReason;
 
 /**
  * Sees every outcome of every delivery: metrics, the dev-mode printout and tests subscribe here.

@@ -1,4 +1,4 @@
-package dev.eventbus.runtime.consumer;
+package dev.eventbus.runtime.stream;
 
 import dev.eventbus.runtime.internal.Bytes;
 import io.lettuce.core.RedisCommandExecutionException;

@@ -1,4 +1,4 @@
-package dev.eventbus.runtime.consumer;
+package dev.eventbus.runtime.stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.eventbus.api.Event;
-import dev.eventbus.runtime.failure.DeadLetterReason;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package direction of DESIGN.md section 10, checked on the compiled classes, so a shortcut
+ * The package direction (each runtime package's {@code package-info.java} and the README's
+ * "Project layout" say it in words), checked on the compiled classes, so a shortcut
  * against it is a red build rather than a review remark. Each row of {@link #LEVELS} may use the
  * rows below it and nothing above or beside it: the entry points, then the runtime's assembly,
  * then the delivery path in the order an event passes (consumer, dispatch, failure), then what they

@@ -20,7 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The only class that sends XACK. Workers hand it the ids whose outcome is durable; it sends them
+ * Sends the runtime's XACKs, but one: a dead letter recorded by
+ * {@code DeadLetterWriter.writeIfPending} is acknowledged inside that write's Lua script, so the
+ * XADD and the XACK happen atomically. Workers hand it the ids whose outcome is durable; it sends them
  * in batches (one XACK per stream and group, pipelined on the shared connection) at least every
  * {@code interval}, sooner when a batch fills.
  *

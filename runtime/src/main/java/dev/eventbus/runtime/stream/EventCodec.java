@@ -10,7 +10,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Maps a stream entry to an {@link Event} following the wire format (DESIGN.md section 3).
+ * Maps a stream entry to an {@link Event} following the wire format (README, "The wire format";
+ * the names are in {@link WireFields}).
  * Fields arrive as bytes; text fields are decoded strictly, so a producer's encoding bug becomes a
  * dead letter with reason {@code decode}, never a guessed value. {@code data} stays bytes.
  *

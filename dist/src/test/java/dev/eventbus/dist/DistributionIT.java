@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.eventbus.redis.RedisServer;
+import dev.eventbus.redis.RespClient;
+import dev.eventbus.redis.RespErrorException;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
-import dev.eventbus.testkit.RedisServer;
-import dev.eventbus.testkit.RespClient;
-import dev.eventbus.testkit.RespErrorException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

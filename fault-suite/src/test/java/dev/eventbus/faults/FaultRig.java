@@ -1,12 +1,12 @@
 package dev.eventbus.faults;
 
 import dev.eventbus.faults.plugin.FaultHandler;
+import dev.eventbus.redis.RedisServer;
+import dev.eventbus.redis.RespClient;
+import dev.eventbus.redis.RespErrorException;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.v1.MarkPaidRequest;
 import dev.eventbus.testkit.PluginJarBuilder;
-import dev.eventbus.testkit.RedisServer;
-import dev.eventbus.testkit.RespClient;
-import dev.eventbus.testkit.RespErrorException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;

@@ -44,6 +44,12 @@ public record Event(
         byte[] data,
         Map<String, String> headers) {
 
+    /**
+     * The header a replayed copy carries ({@link #isReplay()}); its value is the original entry id.
+     * The runtime writes it under this name.
+     */
+    public static final String REPLAY_HEADER = "eventbus-replay";
+
     /** Checks the required components. */
     public Event {
         Objects.requireNonNull(stream, "stream");
@@ -92,7 +98,7 @@ public record Event(
      * @return {@code true} for a replay
      */
     public boolean isReplay() {
-        return headers.containsKey("eventbus-replay");
+        return headers.containsKey(REPLAY_HEADER);
     }
 
     @Override

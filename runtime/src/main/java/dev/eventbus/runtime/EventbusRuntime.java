@@ -1,15 +1,11 @@
 package dev.eventbus.runtime;
 
 import dev.eventbus.runtime.config.RuntimeConfig;
-import dev.eventbus.runtime.consumer.Acknowledger;
-import dev.eventbus.runtime.consumer.EventCodec;
 import dev.eventbus.runtime.consumer.GroupBootstrap;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.consumer.RedisConnector;
 import dev.eventbus.runtime.consumer.StreamConsumer;
-import dev.eventbus.runtime.consumer.Subscription;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
-import dev.eventbus.runtime.dispatch.DeliveryObserver;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.failure.AckingDeadLetterSink;
 import dev.eventbus.runtime.failure.DeadLetterWriter;
@@ -27,6 +23,10 @@ import dev.eventbus.runtime.plugin.StuckWorker;
 import dev.eventbus.runtime.plugin.SubscriptionControl;
 import dev.eventbus.runtime.rpc.Circuit;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
+import dev.eventbus.runtime.stream.Acknowledger;
+import dev.eventbus.runtime.stream.DeliveryObserver;
+import dev.eventbus.runtime.stream.EventCodec;
+import dev.eventbus.runtime.stream.Subscription;
 import io.grpc.ClientInterceptor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;

@@ -1,12 +1,12 @@
 package dev.eventbus.testkit;
 
 import dev.eventbus.api.NonRetriableEventException;
+import dev.eventbus.api.PermanentStatusCodes;
 import dev.eventbus.api.RetriableEventException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.Set;
 
@@ -20,14 +20,8 @@ import java.util.Set;
  */
 final class OutcomeRules {
 
-    /** Codes that no retry can fix. Everything else (UNAVAILABLE, DEADLINE_EXCEEDED, ...) is retried. */
-    static final Set<Status.Code> PERMANENT_CODES = Collections.unmodifiableSet(EnumSet.of(
-            Status.Code.INVALID_ARGUMENT,
-            Status.Code.NOT_FOUND,
-            Status.Code.FAILED_PRECONDITION,
-            Status.Code.PERMISSION_DENIED,
-            Status.Code.UNIMPLEMENTED,
-            Status.Code.OUT_OF_RANGE));
+    /** Codes that no retry can fix (the plugin API's one list, which the runtime reads too). */
+    static final Set<Status.Code> PERMANENT_CODES = PermanentStatusCodes.CODES;
 
     private OutcomeRules() {
     }

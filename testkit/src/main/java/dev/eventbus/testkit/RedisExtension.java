@@ -1,5 +1,8 @@
 package dev.eventbus.testkit;
 
+import dev.eventbus.redis.RedisServer;
+import dev.eventbus.redis.RespClient;
+import dev.eventbus.redis.RespErrorException;
 import java.util.Objects;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

@@ -5,13 +5,14 @@
  *   <li>{@link dev.eventbus.testkit.HandlerHarness}, {@link dev.eventbus.testkit.TestEvents} and
  *       {@link dev.eventbus.testkit.FakeHandlerContext}: unit-test one handler without Redis.</li>
  *   <li>{@link dev.eventbus.testkit.InProcessGrpc}: a real gRPC server and channel in the JVM.</li>
- *   <li>{@link dev.eventbus.testkit.RedisServer}, {@link dev.eventbus.testkit.RedisExtension} and
- *       {@link dev.eventbus.testkit.RespClient}: a real Redis, owned or given by URI.</li>
+ *   <li>{@link dev.eventbus.testkit.RedisExtension}: a real Redis, owned or given by URI (it starts
+ *       {@link dev.eventbus.redis.RedisServer}; {@link dev.eventbus.redis.RespClient} talks to it).
+ *       Both come from {@code eventbus-redis-launcher}, which the kit brings along.</li>
  *   <li>{@link dev.eventbus.testkit.PluginJarBuilder}: real PF4J plugin JARs for loading tests.</li>
  * </ul>
  *
  * <p>Only the JUnit extensions ({@code RedisExtension}, {@code InProcessGrpc}) need JUnit on the
- * class path; the rest also serves the runtime's {@code dev} mode. Nothing here accepts or returns
+ * class path. The runtime uses this kit in its tests only. Nothing here accepts or returns
  * {@code null} unless its Javadoc says so.
  */
 package dev.eventbus.testkit;

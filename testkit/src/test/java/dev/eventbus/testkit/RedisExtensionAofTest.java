@@ -2,6 +2,7 @@ package dev.eventbus.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.eventbus.redis.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

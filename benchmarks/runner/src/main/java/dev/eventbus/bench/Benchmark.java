@@ -1,10 +1,10 @@
 package dev.eventbus.bench;
 
+import dev.eventbus.redis.RedisServer;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.v1.MarkPaidReply;
 import dev.eventbus.samples.orders.v1.MarkPaidRequest;
 import dev.eventbus.samples.orders.v1.OrderServiceGrpc;
-import dev.eventbus.testkit.RedisServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;

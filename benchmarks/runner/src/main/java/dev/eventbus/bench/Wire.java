@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The benchmark's events, in the wire format producers write (DESIGN.md section 3): {@code type},
+ * The benchmark's events, in the wire format producers write (README, "The wire format"): {@code type},
  * {@code subject}, {@code id} and a JSON {@code data} document, 300 bytes of field names and values
  * in all. Latency runs add a {@code ts} field (the producer's {@link System#nanoTime()} at XADD),
  * which Eventbus hands to handlers as a header.

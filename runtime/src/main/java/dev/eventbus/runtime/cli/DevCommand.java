@@ -3,17 +3,18 @@ package dev.eventbus.runtime.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.Event;
+import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.admin.Operations;
+import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
-import dev.eventbus.runtime.consumer.StreamEntry;
-import dev.eventbus.runtime.consumer.Subscription;
 import dev.eventbus.runtime.dev.ChildJvm;
-import dev.eventbus.runtime.dispatch.DeliveryObserver;
-import dev.eventbus.runtime.failure.DeadLetterReason;
 import dev.eventbus.runtime.ops.OpsException;
-import dev.eventbus.testkit.RedisServer;
+import dev.eventbus.runtime.stream.DeadLetterReason;
+import dev.eventbus.runtime.stream.DeliveryObserver;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.RedisClient;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -28,9 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code eventbus dev}: the design note's story on a machine with only a JDK. A Redis (the given
@@ -99,13 +100,15 @@ final class DevCommand implements Callable<Integer> {
                     "eventbus.plugin-host.reload", "true",
                     "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target", "127.0.0.1:" + port));
             RuntimeConfig config = new ConfigOptions().load(devConfig);
-            Printout printout = new Printout(out);
+            Printout printout = new Printout(out, config.consumer());
             Operations ops = new Operations(config, Clock.systemUTC());
             try (EventbusRuntime runtime = ops.newRuntime(printout)) {
                 startOperations(ops, runtime, uri, out);
                 runtime.start();
                 runtime.pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
                 out.println("dev: runtime up with handlers " + runtime.handlers().stream().map(h -> h.name()).toList());
+                printout.countPaymentsBy(runtime.handlers().stream()
+                        .filter(h -> h.spec().services().contains(ORDER_SERVICE)).map(h -> h.name()).toList());
 
                 try (ChildJvm wallet = ChildJvm.start(samples.resolve("wallet-service"),
                         "dev.eventbus.samples.wallet.WalletServiceMain",
@@ -116,7 +119,7 @@ final class DevCommand implements Callable<Integer> {
 
                 boolean done = printout.awaitStory(events, Duration.ofSeconds(60));
                 Thread.sleep(200); // let the last acknowledgements reach Redis before counting
-                summary(uri, out, done, printout);
+                summary(uri, config.consumer().deadLetterPrefix(), out, done, printout);
                 if (keepRunning) {
                     out.println("dev: still running; publish more with: redis-cli -u " + uri
                             + " XADD wallet '*' type wallet.topup.succeeded subject w-9 data "
@@ -158,7 +161,7 @@ final class DevCommand implements Callable<Integer> {
         }
     }
 
-    private static void summary(String uri, PrintStream out, boolean done, Printout printout) {
+    private static void summary(String uri, String deadLetterPrefix, PrintStream out, boolean done, Printout printout) {
         RedisClient client = RedisClient.create(uri);
         try (var connection = client.connect()) {
             var redis = connection.sync();
@@ -169,7 +172,7 @@ final class DevCommand implements Callable<Integer> {
             for (var group : redis.xinfoGroups("wallet")) {
                 out.println("dev: group " + group);
             }
-            for (String dlq : redis.keys("eventbus:dlq:*")) {
+            for (String dlq : redis.keys(deadLetterPrefix + "*")) {
                 out.println("dev: dead-letter stream " + dlq + " holds " + redis.xlen(dlq) + " entr(ies)");
             }
         } finally {
@@ -187,19 +190,27 @@ final class DevCommand implements Callable<Integer> {
     /** Prints each outcome as it happens and counts them. */
     private static final class Printout implements DeliveryObserver {
         private final PrintStream out;
+        private final ConsumerSettings consumer;
+        /** The handlers that call the order service: the story is done once they marked every top-up paid. */
+        private volatile List<String> payers = List.of();
         final AtomicInteger handled = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final AtomicInteger deadLettered = new AtomicInteger();
         private final AtomicInteger paid = new AtomicInteger();
 
-        Printout(PrintStream out) {
+        Printout(PrintStream out, ConsumerSettings consumer) {
             this.out = out;
+            this.consumer = consumer;
+        }
+
+        void countPaymentsBy(List<String> handlers) {
+            payers = List.copyOf(handlers);
         }
 
         @Override
         public void handled(Subscription sub, Event event, long nanos) {
             handled.incrementAndGet();
-            if (sub.group().equals("mark-order-paid")) {
+            if (payers.contains(sub.group())) {
                 paid.incrementAndGet();
             }
             out.printf("  [eventbus] %s handled %s %s (%s, subject %s) in %d ms -> acked%n", sub.group(),
@@ -215,8 +226,8 @@ final class DevCommand implements Callable<Integer> {
         @Override
         public void deadLettered(Subscription sub, StreamEntry entry, DeadLetterReason reason) {
             deadLettered.incrementAndGet();
-            out.printf("  [eventbus] %s dead-lettered %s %s (reason %s) -> eventbus:dlq:%s, acked%n", sub.group(),
-                    entry.stream(), entry.id(), reason.wireName(), sub.group());
+            out.printf("  [eventbus] %s dead-lettered %s %s (reason %s) -> %s, acked%n", sub.group(),
+                    entry.stream(), entry.id(), reason.wireName(), consumer.deadLetterStream(sub.group()));
         }
 
         boolean awaitStory(int events, Duration timeout) throws InterruptedException {

@@ -5,7 +5,7 @@ import dev.eventbus.runtime.ops.DeadLetterEntry;
 import dev.eventbus.runtime.ops.DeadLetterFilter;
 import dev.eventbus.runtime.ops.DeadLetters;
 import dev.eventbus.runtime.ops.Field;
-import dev.eventbus.runtime.ops.WireFields;
+import dev.eventbus.runtime.stream.WireFields;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.cli;
 
 import dev.eventbus.runtime.ops.Publisher;
+import dev.eventbus.runtime.stream.WireFields;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,13 +9,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code eventbus publish STREAM TYPE}: one event in the wire format. */
 @Command(name = "publish", mixinStandardHelpOptions = true,
@@ -59,10 +60,10 @@ final class PublishCommand implements Callable<Integer> {
                 payload = data.getBytes(StandardCharsets.UTF_8);
             }
         }
-        for (String reserved : new String[] {"type", "subject", "data"}) {
+        for (String reserved : new String[] {WireFields.TYPE, WireFields.SUBJECT, WireFields.DATA}) {
             if (headers.containsKey(reserved)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--header " + reserved + "=...: use the " + (reserved.equals("type") ? "TYPE parameter" : "--" + reserved + " option"));
+                        "--header " + reserved + "=...: use the " + (reserved.equals(WireFields.TYPE) ? "TYPE parameter" : "--" + reserved + " option"));
             }
         }
         try (OpsContext ops = OpsContext.open(options)) {

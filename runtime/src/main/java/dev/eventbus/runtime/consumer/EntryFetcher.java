@@ -1,6 +1,8 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.internal.Bytes;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;

@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.stream.FieldList;
+import dev.eventbus.runtime.stream.StreamEntry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;

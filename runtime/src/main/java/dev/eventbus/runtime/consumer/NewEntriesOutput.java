@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.stream.FieldList;
+import dev.eventbus.runtime.stream.StreamEntry;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.CommandOutput;
 import java.nio.ByteBuffer;

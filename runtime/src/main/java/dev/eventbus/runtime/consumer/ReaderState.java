@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.stream.Subscription;
+
 /**
  * What one subscription's reader is doing at one moment, for operators.
  *

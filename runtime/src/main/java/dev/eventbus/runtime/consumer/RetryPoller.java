@@ -2,6 +2,8 @@ package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

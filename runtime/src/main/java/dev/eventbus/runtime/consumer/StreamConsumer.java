@@ -4,6 +4,8 @@ import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.config.RecoverySettings;
 import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
 import java.time.Clock;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.internal.Errors;

@@ -2,8 +2,8 @@ package dev.eventbus.runtime.dispatch;
 
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.config.HandlerSettings;
-import dev.eventbus.runtime.consumer.StreamEntry;
-import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 

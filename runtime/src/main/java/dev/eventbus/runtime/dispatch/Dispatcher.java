@@ -2,19 +2,21 @@ package dev.eventbus.runtime.dispatch;
 
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.config.HandlerSettings;
-import dev.eventbus.runtime.consumer.Acknowledger;
-import dev.eventbus.runtime.consumer.EventCodec;
-import dev.eventbus.runtime.consumer.MalformedEntryException;
-import dev.eventbus.runtime.consumer.StreamEntry;
-import dev.eventbus.runtime.consumer.Subscription;
-import dev.eventbus.runtime.failure.DeadLetterReason;
 import dev.eventbus.runtime.failure.DeadLetterSink;
 import dev.eventbus.runtime.failure.FailureHandler;
 import dev.eventbus.runtime.failure.HandlerTimeoutException;
-import dev.eventbus.runtime.failure.Resolution;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.plugin.StuckWorker;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
+import dev.eventbus.runtime.stream.Acknowledger;
+import dev.eventbus.runtime.stream.DeadLetterReason;
+import dev.eventbus.runtime.stream.DeliveryObserver;
+import dev.eventbus.runtime.stream.EventCodec;
+import dev.eventbus.runtime.stream.MalformedEntryException;
+import dev.eventbus.runtime.stream.Resolution;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
+import dev.eventbus.runtime.stream.WireFields;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,12 +51,6 @@ import org.slf4j.MDC;
 public final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-
-    /**
-     * An entry carrying this field is for the named handler only (redriven dead letters and
-     * replays): every other handler of the stream acknowledges it without a call.
-     */
-    public static final String TARGET_HEADER = "eventbus-target-handler";
 
     private static final String TRIMMED_DETAIL = "entry was deleted or trimmed from the stream before it was acknowledged";
     private static final String DROPPED_DETAIL = "entry was deleted or trimmed from the stream while it was held here, "
@@ -230,7 +226,8 @@ public final class Dispatcher {
                     settled(delivery, leaves));
             return null;
         }
-        String target = event.headers().get(TARGET_HEADER);
+        // For the named handler only (redriven dead letters, replays): the others ack without a call.
+        String target = event.headers().get(WireFields.TARGET_HANDLER);
         if (!sub.types().contains(event.type()) || (target != null && !target.equals(sub.group()))) {
             acks.ack(entry.stream(), sub.group(), entry.id());
             observer.skipped(sub, event);

@@ -1,10 +1,12 @@
 package dev.eventbus.runtime.failure;
 
-import dev.eventbus.runtime.consumer.Acknowledger;
-import dev.eventbus.runtime.consumer.StreamEntry;
-import dev.eventbus.runtime.consumer.Subscription;
-import dev.eventbus.runtime.dispatch.DeliveryObserver;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.stream.Acknowledger;
+import dev.eventbus.runtime.stream.DeadLetterReason;
+import dev.eventbus.runtime.stream.DeliveryObserver;
+import dev.eventbus.runtime.stream.Resolution;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.failure;
 
-import dev.eventbus.runtime.consumer.StreamEntry;
+import dev.eventbus.runtime.stream.DeadLetterReason;
+import dev.eventbus.runtime.stream.StreamEntry;
 import java.time.Instant;
 
 /**

@@ -1,7 +1,10 @@
 package dev.eventbus.runtime.failure;
 
-import dev.eventbus.runtime.consumer.StreamEntry;
-import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.stream.DeadLetterReason;
+import dev.eventbus.runtime.stream.Resolution;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
+
 
 /** Dead-letters an entry and acknowledges it once the dead letter is stored. */
 public interface DeadLetterSink {

@@ -1,7 +1,9 @@
 package dev.eventbus.runtime.failure;
 
+import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.internal.Bytes;
-import dev.eventbus.runtime.ops.ReservedNames;
+import dev.eventbus.runtime.stream.ReservedNames;
+import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.LinkedHashMap;
@@ -32,7 +34,7 @@ public final class DeadLetterWriter {
 
     /** The dead-letter stream of a handler. */
     public String streamOf(String handler) {
-        return prefix + handler;
+        return ConsumerSettings.deadLetterStream(prefix, handler);
     }
 
     /**
@@ -78,20 +80,20 @@ public final class DeadLetterWriter {
         if (letter.entry().fields() != null) {
             letter.entry().fields().forEach((name, value) -> fields.put(ReservedNames.keptApart(name), value));
         }
-        put(fields, "eventbus-reason", letter.reason().wireName());
-        put(fields, "eventbus-source-stream", letter.entry().stream());
-        put(fields, "eventbus-source-id", letter.entry().id());
-        put(fields, "eventbus-handler", letter.handler());
-        put(fields, "eventbus-plugin", letter.pluginId());
-        put(fields, "eventbus-plugin-version", letter.pluginVersion());
-        put(fields, "eventbus-attempts", Integer.toString(letter.attempts()));
-        put(fields, "eventbus-first-failure", letter.firstFailure().toString());
-        put(fields, "eventbus-last-failure", letter.lastFailure().toString());
+        put(fields, WireFields.REASON, letter.reason().wireName());
+        put(fields, WireFields.SOURCE_STREAM, letter.entry().stream());
+        put(fields, WireFields.SOURCE_ID, letter.entry().id());
+        put(fields, WireFields.HANDLER, letter.handler());
+        put(fields, WireFields.PLUGIN, letter.pluginId());
+        put(fields, WireFields.PLUGIN_VERSION, letter.pluginVersion());
+        put(fields, WireFields.ATTEMPTS, Integer.toString(letter.attempts()));
+        put(fields, WireFields.FIRST_FAILURE, letter.firstFailure().toString());
+        put(fields, WireFields.LAST_FAILURE, letter.lastFailure().toString());
         if (letter.error() != null) {
-            put(fields, "eventbus-error-class", letter.error().getClass().getName());
-            put(fields, "eventbus-error-message", truncate(String.valueOf(letter.error().getMessage())));
+            put(fields, WireFields.ERROR_CLASS, letter.error().getClass().getName());
+            put(fields, WireFields.ERROR_MESSAGE, truncate(String.valueOf(letter.error().getMessage())));
         } else if (letter.detail() != null) {
-            put(fields, "eventbus-error-message", truncate(letter.detail()));
+            put(fields, WireFields.ERROR_MESSAGE, truncate(letter.detail()));
         }
         return fields;
     }

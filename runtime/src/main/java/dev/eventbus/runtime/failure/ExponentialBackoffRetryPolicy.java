@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.failure;
 
 import dev.eventbus.runtime.config.RetrySettings;
+import dev.eventbus.runtime.stream.DeadLetterReason;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 

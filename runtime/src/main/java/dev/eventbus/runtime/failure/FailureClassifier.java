@@ -1,9 +1,10 @@
 package dev.eventbus.runtime.failure;
 
 import dev.eventbus.api.NonRetriableEventException;
+import dev.eventbus.api.PermanentStatusCodes;
 import dev.eventbus.api.RetriableEventException;
+import dev.eventbus.runtime.stream.DeadLetterReason;
 import io.grpc.Status;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -13,10 +14,8 @@ import java.util.Set;
  */
 public final class FailureClassifier {
 
-    /** Codes that will not change by trying again with the same request. */
-    static final Set<Status.Code> PERMANENT = EnumSet.of(
-            Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND, Status.Code.FAILED_PRECONDITION,
-            Status.Code.PERMISSION_DENIED, Status.Code.UNIMPLEMENTED, Status.Code.OUT_OF_RANGE);
+    /** Codes that will not change by trying again with the same request (the plugin API's one list). */
+    static final Set<Status.Code> PERMANENT = PermanentStatusCodes.CODES;
 
     private FailureClassifier() {}
 

@@ -1,8 +1,9 @@
 package dev.eventbus.runtime.failure;
 
 import dev.eventbus.api.Event;
-import dev.eventbus.runtime.consumer.StreamEntry;
-import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.stream.Resolution;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
 
 /**
  * Decides what happens to an event whose handler failed: retry later, or dead-letter now. The read

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.failure;
 
+import dev.eventbus.runtime.stream.DeadLetterReason;
 import java.time.Duration;
 
 /** Decides, after a failure, whether an event is tried again (and when) or dead-lettered. */

@@ -1,7 +1,7 @@
 package dev.eventbus.runtime.failure;
 
 import dev.eventbus.runtime.internal.Bytes;
-import dev.eventbus.runtime.consumer.Subscription;
+import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;

@@ -1,6 +1,8 @@
 package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.internal.EntryIds;
+import dev.eventbus.runtime.stream.ReservedNames;
+import dev.eventbus.runtime.stream.WireFields;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.ops;
 
+import dev.eventbus.runtime.config.ConsumerSettings;
+import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
@@ -39,7 +41,7 @@ public final class DeadLetters {
 
     /** The dead-letter stream of a handler. */
     public String streamOf(String handler) {
-        return prefix + handler;
+        return ConsumerSettings.deadLetterStream(prefix, handler);
     }
 
     /** Dead letters matching the filter, oldest first, at most {@code limit} (0 = no limit). */

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.ops;
 
+import dev.eventbus.runtime.stream.WireFields;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

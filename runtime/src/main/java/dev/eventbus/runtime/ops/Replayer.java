@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.ops;
 
+import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;

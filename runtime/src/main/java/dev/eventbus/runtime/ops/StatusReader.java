@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.ops;
 
+import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.internal.EntryIds;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
@@ -94,7 +95,7 @@ public final class StatusReader {
 
     /** Length of a handler's dead-letter stream (0 when it has none). */
     public long deadLetters(String handler) {
-        return redis().xlen(deadLetterPrefix + handler);
+        return redis().xlen(ConsumerSettings.deadLetterStream(deadLetterPrefix, handler));
     }
 
     private RedisCommands<String, String> redis() {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.eventbus.runtime.stream.FieldList;
+import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Consumer;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.eventbus.api.NonRetriableEventException;
 import dev.eventbus.api.RetriableEventException;
+import dev.eventbus.runtime.stream.DeadLetterReason;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 

@@ -2,13 +2,13 @@ package dev.eventbus.runtime.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
-import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
+import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
-import dev.eventbus.testkit.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -58,11 +58,11 @@ class PluginIsolationIT {
     }
 
     private EventbusRuntime start(String consumer, Map<String, Object> extra) {
-        return start(consumer, extra, dev.eventbus.runtime.dispatch.DeliveryObserver.NONE);
+        return start(consumer, extra, dev.eventbus.runtime.stream.DeliveryObserver.NONE);
     }
 
     private EventbusRuntime start(String consumer, Map<String, Object> extra,
-            dev.eventbus.runtime.dispatch.DeliveryObserver observer) {
+            dev.eventbus.runtime.stream.DeliveryObserver observer) {
         return TestRuntimes.start(REDIS.uri(), plugins, orders, consumer, extra, observer);
     }
 
@@ -144,11 +144,11 @@ class PluginIsolationIT {
         assertEquals(0, orders.duplicates());
     }
 
-    private static dev.eventbus.runtime.dispatch.DeliveryObserver counting(
+    private static dev.eventbus.runtime.stream.DeliveryObserver counting(
             java.util.concurrent.atomic.AtomicInteger counter) {
-        return new dev.eventbus.runtime.dispatch.DeliveryObserver() {
+        return new dev.eventbus.runtime.stream.DeliveryObserver() {
             @Override
-            public void handled(dev.eventbus.runtime.consumer.Subscription s, dev.eventbus.api.Event e, long nanos) {
+            public void handled(dev.eventbus.runtime.stream.Subscription s, dev.eventbus.api.Event e, long nanos) {
                 counter.incrementAndGet();
             }
         };

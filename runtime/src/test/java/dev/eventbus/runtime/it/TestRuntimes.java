@@ -3,7 +3,7 @@ package dev.eventbus.runtime.it;
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.config.ConfigLoader;
-import dev.eventbus.runtime.dispatch.DeliveryObserver;
+import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.samples.orders.OrderServer;
 import java.nio.file.Path;
 import java.time.Clock;

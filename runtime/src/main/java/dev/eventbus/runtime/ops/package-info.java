@@ -1,0 +1,6 @@
+/**
+ * Operator tools that work on Redis without a running runtime: status, dead letters (list, redrive,
+ * discard), replay, publish, topology, the audit log. Used by {@code cli}, {@code admin} and
+ * {@code metrics}; it may use the assembly and the packages below it.
+ */
+package dev.eventbus.runtime.ops;

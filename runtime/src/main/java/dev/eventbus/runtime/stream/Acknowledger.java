@@ -1,0 +1,292 @@
+package dev.eventbus.runtime.stream;
+
+import dev.eventbus.runtime.internal.Bytes;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import dev.eventbus.runtime.internal.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the runtime's XACKs, but one: a dead letter recorded by
+ * {@code DeadLetterWriter.writeIfPending} is acknowledged inside that write's Lua script, so the
+ * XADD and the XACK happen atomically. Workers hand it the ids whose outcome is durable; it sends them
+ * in batches (one XACK per stream and group, pipelined on the shared connection) at least every
+ * {@code interval}, sooner when a batch fills.
+ *
+ * <p>Bounded: at most {@code limit} acknowledgements may be queued or unconfirmed by Redis. When
+ * Redis falls behind, {@link #ack} waits, which holds the worker's slot and so slows the reader;
+ * otherwise a slow Redis would let handled-but-unacknowledged entries pile up, each one a
+ * duplicate after a crash.
+ *
+ * <p>An XACK that fails on the way (connection lost, Redis restarting) keeps its ids: they are
+ * queued again and sent once the connection is back (XACK is idempotent), so a connection loss
+ * costs duplicates only of what was in flight, not of what was already handled. Kept ids count
+ * against {@code limit} like any unconfirmed ones, which bounds them. Only an XACK that Redis
+ * refuses for good (the group or stream gone: NOGROUP, WRONGTYPE; a missing permission: NOPERM)
+ * drops its ids, logged: they stay pending, if their group still exists. Nothing is acked that was
+ * not handed in. While a group's XACKs fail {@link #failure} says why, for readiness; the log says
+ * it on the first failure and then on the 2nd, 4th, 8th... in a row, not on every batch.
+ *
+ * <p>Thread-safe: {@link #ack} is called from many worker threads; one flusher thread sends.
+ */
+public final class Acknowledger implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Acknowledger.class);
+
+    private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final int batchSize;
+    private final Duration interval;
+    /** Queued ids by stream, then group: two lookups on cached string hashes, no key made per ack. */
+    private final Map<String, Map<String, Queue<String>>> queues = new ConcurrentHashMap<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Semaphore room;
+    /** Acknowledgements queued without a permit (from Redis callbacks, or once stopping). */
+    private final AtomicInteger overdraft = new AtomicInteger();
+    private final Thread flusher;
+    private volatile boolean stopping;
+    /** Consecutive XACK failures by "group@stream", while they last. */
+    private final Map<String, AckTrouble> failing = new ConcurrentHashMap<>();
+
+    private record AckTrouble(String reason, int times) {}
+
+    public Acknowledger(RedisAsyncCommands<byte[], byte[]> redis, int batchSize, Duration interval, int limit) {
+        this.redis = redis;
+        this.room = new Semaphore(limit);
+        this.batchSize = batchSize;
+        this.interval = interval;
+        this.flusher = Thread.ofPlatform().name("eventbus-acker").daemon(true).start(this::run);
+    }
+
+    /**
+     * Queues an acknowledgement, sent within {@code interval}; waits while {@code limit} are
+     * unconfirmed. Never call it on a Redis callback thread (the confirmations it waits for run
+     * there): use {@link #ackWithoutWaiting}.
+     */
+    public void ack(String stream, String group, String id) {
+        boolean interrupted = false;
+        boolean permit = false;
+        while (!permit && !stopping) {
+            try {
+                permit = room.tryAcquire(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true; // the outcome is durable: the ack is queued all the same
+                break;
+            }
+        }
+        if (!permit) {
+            overdraft.incrementAndGet();
+        }
+        enqueue(stream, group, id);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Queues an acknowledgement without waiting for room: for Redis callbacks. */
+    public void ackWithoutWaiting(String stream, String group, String id) {
+        if (!room.tryAcquire()) {
+            overdraft.incrementAndGet();
+        }
+        enqueue(stream, group, id);
+    }
+
+    private void enqueue(String stream, String group, String id) {
+        Map<String, Queue<String>> groups = queues.get(stream);
+        if (groups == null) {
+            groups = queues.computeIfAbsent(stream, s -> new ConcurrentHashMap<>());
+        }
+        Queue<String> queue = groups.get(group);
+        if (queue == null) {
+            queue = groups.computeIfAbsent(group, g -> new ConcurrentLinkedQueue<>());
+        }
+        queue.add(id);
+        if (queued.incrementAndGet() >= batchSize) {
+            LockSupport.unpark(flusher);
+        }
+    }
+
+    private void run() {
+        long lastSend = System.nanoTime();
+        while (!stopping) {
+            try {
+                long wait = lastSend + interval.toNanos() - System.nanoTime();
+                if (wait > 0 && queued.get() < batchSize) {
+                    // Woken early (an unpark left over from a send) or not yet full: wait on, so that
+                    // each XACK carries a full batch or everything of one interval.
+                    LockSupport.parkNanos(this, wait);
+                    continue;
+                }
+                lastSend = System.nanoTime(); // before sending: a send that throws must not spin
+                if (!connected()) {
+                    // Refused at once while disconnected: keep everything queued until the connection is back.
+                    LockSupport.parkNanos(this, interval.toNanos());
+                    continue;
+                }
+                send();
+            } catch (Throwable t) {
+                LOG.warn("acknowledger: {}", Errors.rootMessage(t));
+            }
+        }
+    }
+
+    private List<RedisFuture<Long>> send() {
+        List<RedisFuture<Long>> sent = new ArrayList<>();
+        // What is queued now, not what workers add meanwhile: that would go out in dribbles.
+        int left = queued.get();
+        for (Map.Entry<String, Map<String, Queue<String>>> byStream : queues.entrySet()) {
+            String stream = byStream.getKey();
+            for (Map.Entry<String, Queue<String>> e : byStream.getValue().entrySet()) {
+                String group = e.getKey();
+                Queue<String> queue = e.getValue();
+                while (left > 0 && !queue.isEmpty()) {
+                    List<String> ids = new ArrayList<>(Math.min(Math.min(batchSize, left), 512));
+                    String id;
+                    while (ids.size() < batchSize && ids.size() < left && (id = queue.poll()) != null) {
+                        ids.add(id);
+                    }
+                    queued.addAndGet(-ids.size());
+                    left -= ids.size();
+                    // The reply (how many were still pending) is not needed: fewer than sent means some
+                    // were acknowledged already (a resend, a loss record) or are gone with the stream.
+                    RedisFuture<Long> future = redis.xack(Bytes.utf8(stream), Bytes.utf8(group),
+                            ids.toArray(String[]::new));
+                    future.whenComplete((n, err) -> answered(stream, group, queue, ids, err));
+                    sent.add(future);
+                }
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * An XACK was answered. Failed on the way: its ids go back to their queue, keeping their room,
+     * and are sent again. Refused by Redis for good: dropped, they stay pending (or went with the group).
+     */
+    private void answered(String stream, String group, Queue<String> queue, List<String> ids, Throwable err) {
+        String key = group + "@" + stream;
+        if (err == null) {
+            confirmed(ids.size());
+            if (!failing.isEmpty() && failing.remove(key) != null) {
+                LOG.info("XACK on {} for group {} works again (acknowledgements kept meanwhile are sent)", stream, group);
+            }
+            return;
+        }
+        AckTrouble t = failing.merge(key, new AckTrouble(Errors.describe(err), 1),
+                (old, now) -> new AckTrouble(now.reason(), old.times() + 1));
+        boolean resend = worthResending(err);
+        if (resend) {
+            queue.addAll(ids);
+            queued.addAndGet(ids.size());
+        } else {
+            confirmed(ids.size());
+        }
+        if (Integer.bitCount(t.times()) == 1) { // 1st, 2nd, 4th, 8th... in a row
+            LOG.warn(resend
+                    ? "XACK of {} entries on {} for group {} failed ({} time(s) in a row): {}; they are kept and "
+                            + "sent again once Redis answers"
+                    : "Redis refused the XACK of {} entries on {} for group {} ({} time(s) in a row): {}; they stay "
+                            + "pending, if their group still exists, and are handled again",
+                    ids.size(), stream, group, t.times(), t.reason());
+        }
+    }
+
+    /**
+     * Whether Redis may not have the XACK and may take it later: the connection failed or timed out
+     * (not a reply), or Redis answered that it is only for now unable (loading, busy, failing over).
+     */
+    private static boolean worthResending(Throwable err) {
+        Throwable t = err;
+        while (t.getCause() != null && t.getCause() != t && !(t instanceof RedisCommandExecutionException)) {
+            t = t.getCause();
+        }
+        if (!(t instanceof RedisCommandExecutionException)) {
+            return true;
+        }
+        String m = String.valueOf(t.getMessage());
+        for (String transientError : TRANSIENT_ERRORS) {
+            if (m.startsWith(transientError)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final List<String> TRANSIENT_ERRORS =
+            List.of("LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY", "CLUSTERDOWN");
+
+    private boolean connected() {
+        return redis.getStatefulConnection().isOpen();
+    }
+
+    /** Why XACKs of a group keep failing now, or empty. */
+    public String failure(String stream, String group) {
+        AckTrouble t = failing.get(group + "@" + stream);
+        return t == null ? "" : "XACK fails (" + t.times() + " time(s) in a row): " + t.reason();
+    }
+
+    /** Frees the room of {@code n} answered acknowledgements, first paying back any overdraft. */
+    private void confirmed(int n) {
+        int owed = overdraft.getAndUpdate(o -> o - Math.min(o, n));
+        room.release(n - Math.min(owed, n));
+    }
+
+    /**
+     * Sends everything queued and waits (bounded) for Redis to confirm; what fails on the way is
+     * sent again until the timeout, as soon as the connection is back.
+     */
+    public void flush(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean again = !connected();
+            for (RedisFuture<Long> f : again ? List.<RedisFuture<Long>>of() : send()) {
+                try {
+                    f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (Exception e) {
+                    again = true; // queued again by the completion handler (or dropped and logged)
+                }
+            }
+            // Rounds go on only after a failure: acknowledgements that others keep adding meanwhile
+            // are the flusher's, not a reason to hold the caller.
+            if (!again || System.nanoTime() >= deadline) {
+                break;
+            }
+            LockSupport.parkNanos(this, Math.min(RESEND_PAUSE_NANOS, Math.max(0, deadline - System.nanoTime())));
+            if (queued.get() <= 0) {
+                break; // nothing was queued again (refused for good): nothing left to send
+            }
+        }
+        int left = queued.get();
+        if (left > 0) {
+            LOG.warn("{} acknowledgement(s) could not be sent within {} ms: those entries stay pending and are "
+                    + "handled again later", left, timeout.toMillis());
+        }
+    }
+
+    /** Between rounds of a flush that could not send everything: waits for the connection to come back. */
+    private static final long RESEND_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    @Override
+    public void close() {
+        stopping = true;
+        LockSupport.unpark(flusher);
+        try {
+            flusher.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flush(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,166 @@
+package dev.eventbus.runtime.stream;
+
+import dev.eventbus.api.Event;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Maps a stream entry to an {@link Event} following the wire format (README, "The wire format";
+ * the names are in {@link WireFields}).
+ * Fields arrive as bytes; text fields are decoded strictly, so a producer's encoding bug becomes a
+ * dead letter with reason {@code decode}, never a guessed value. {@code data} stays bytes.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class EventCodec {
+
+    private static final byte[] NO_BYTES = new byte[0];
+
+    private final int maxEventBytes;
+
+    public EventCodec(int maxEventBytes) {
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /**
+     * @throws MalformedEntryException for an entry without {@code type}, over the size limit, or
+     *     with text fields that are not UTF-8
+     */
+    public Event decode(StreamEntry entry, int attempt) throws MalformedEntryException {
+        String type = null, id = null, subject = null, source = null, time = null;
+        String contentType = null, traceparent = null;
+        byte[] data = NO_BYTES;
+        Map<String, String> headers = Map.of();
+        if (entry.fields() instanceof FieldList f && f.wireBytes() > maxEventBytes) {
+            throw tooLarge(entry); // perhaps held only in part: the reader did not copy what did not fit
+        }
+        long size = 0; // summed in the same pass: a second walk over the fields costs as much again
+        for (Map.Entry<byte[], byte[]> field : entry.fields().entrySet()) {
+            byte[] raw = field.getValue() == null ? NO_BYTES : field.getValue();
+            size += field.getKey().length + raw.length;
+            if (size > maxEventBytes) {
+                throw tooLarge(entry);
+            }
+            Field known = Field.of(field.getKey());
+            if (known == Field.DATA) {
+                data = raw;
+                continue;
+            }
+            if (known == null) {
+                String name = text(field.getKey(), null);
+                if (headers.isEmpty()) {
+                    headers = new HashMap<>();
+                }
+                headers.put(name, text(raw, name));
+                continue;
+            }
+            String value = text(raw, known.wireName);
+            switch (known) {
+                case TYPE -> type = value;
+                case ID -> id = value;
+                case SUBJECT -> subject = value;
+                case SOURCE -> source = value;
+                case TIME -> time = value;
+                case CONTENT_TYPE -> contentType = value;
+                case TRACEPARENT -> traceparent = value;
+                case DATA -> throw new AssertionError();
+            }
+        }
+        if (type == null || type.isBlank()) {
+            throw new MalformedEntryException(DeadLetterReason.DECODE, "entry has no 'type' field");
+        }
+        return new Event(entry.stream(), entry.id(), attempt,
+                id == null || id.isBlank() ? entry.id() : id,
+                type, subject, source, time, contentType, traceparent, data, headers);
+    }
+
+    private MalformedEntryException tooLarge(StreamEntry entry) {
+        return new MalformedEntryException(DeadLetterReason.TOO_LARGE, "entry is " + entry.sizeInBytes()
+                + " bytes, over consumer.max-event-bytes = " + maxEventBytes
+                + (entry.fields() instanceof FieldList f && f.truncated()
+                        ? "; the dead letter keeps only the fields that fit (" + f.size() + " of them)" : ""));
+    }
+
+    /**
+     * The entry's {@code subject} as {@link #decode} gives it when the entry decodes, without
+     * decoding the rest: the reader of an ordered subscription needs only this, in stream order,
+     * and leaves the rest to the worker. An entry that does not decode still goes through the lane
+     * of this subject, where it is dead-lettered.
+     *
+     * @return the subject, or null when the entry has none or it is not valid UTF-8 (decoding
+     *     the entry then fails on the worker, where it is dead-lettered)
+     */
+    public String subjectOf(StreamEntry entry) {
+        byte[] subject = null;
+        for (Map.Entry<byte[], byte[]> field : entry.fields().entrySet()) {
+            if (Arrays.equals(Field.SUBJECT.bytes, field.getKey())) {
+                subject = field.getValue() == null ? NO_BYTES : field.getValue(); // the last one wins, as in decode
+            }
+        }
+        if (subject == null) {
+            return null;
+        }
+        try {
+            return text(subject, Field.SUBJECT.wireName);
+        } catch (MalformedEntryException e) {
+            return null;
+        }
+    }
+
+    /** The fields of the wire format, matched as bytes: no string is made for a known field name. */
+    private enum Field {
+        DATA(WireFields.DATA), TYPE(WireFields.TYPE), ID(WireFields.ID), SUBJECT(WireFields.SUBJECT),
+        SOURCE(WireFields.SOURCE), TIME(WireFields.TIME), CONTENT_TYPE(WireFields.CONTENT_TYPE),
+        TRACEPARENT(WireFields.TRACEPARENT);
+
+        private static final Field[] ALL = values();
+
+        final String wireName;
+        final byte[] bytes;
+
+        Field(String wireName) {
+            this.wireName = wireName;
+            this.bytes = wireName.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        static Field of(byte[] name) {
+            for (Field f : ALL) {
+                if (Arrays.equals(f.bytes, name)) {
+                    return f;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @param field the field whose value this is, or null for a field name (only for the error) */
+    private static String text(byte[] bytes, String field) throws MalformedEntryException {
+        if (isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.US_ASCII); // the common case, without a decoder
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedEntryException(DeadLetterReason.DECODE,
+                    (field == null ? "a field name" : "field '" + field + "'") + " is not valid UTF-8");
+        }
+    }
+}

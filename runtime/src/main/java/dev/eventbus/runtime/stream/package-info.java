@@ -1,0 +1,9 @@
+/**
+ * The vocabulary the delivery path shares: a {@code Subscription}, a {@code StreamEntry} and its
+ * fields, the wire format's names ({@code WireFields}, {@code ReservedNames}) and its decoding
+ * ({@code EventCodec}), the outcomes ({@code DeliveryObserver}, {@code Resolution},
+ * {@code DeadLetterReason}) and the {@code Acknowledger} that batches XACKs. Any package above may
+ * use it; it uses only {@code plugin} (a subscription names its loaded handler), {@code config}
+ * and {@code internal}.
+ */
+package dev.eventbus.runtime.stream;

@@ -1,0 +1,149 @@
+package dev.eventbus.runtime.stream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.redis.RedisServer;
+import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.runtime.consumer.RedisConnector;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Batching and back-pressure of acknowledgements, against a real Redis that is frozen for real. */
+class AcknowledgerIT {
+
+    private static final String STREAM = "acks";
+    private static final String GROUP = "g";
+
+    private RedisServer redis;
+    private RedisClient client;
+    private StatefulRedisConnection<byte[], byte[]> bytes;
+    private RedisCommands<String, String> sync;
+
+    @BeforeEach
+    void start() {
+        redis = RedisServer.start();
+        client = RedisClient.create(redis.uri());
+        bytes = client.connect(ByteArrayCodec.INSTANCE);
+        sync = client.connect().sync();
+    }
+
+    @AfterEach
+    void stop() {
+        client.shutdown();
+        redis.close();
+    }
+
+    /** Appends n entries and reads them into the group, so that all n are pending. */
+    private List<String> pendingEntries(int n) {
+        sync.xgroupCreate(XReadArgs.StreamOffset.from(STREAM, "0"), GROUP,
+                io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        for (int i = 0; i < n; i++) {
+            sync.xadd(STREAM, Map.of("type", "t", "n", Integer.toString(i)));
+        }
+        List<String> ids = new ArrayList<>();
+        for (StreamMessage<String, String> m : sync.xreadgroup(Consumer.from(GROUP, "c"),
+                XReadArgs.Builder.count(n), XReadArgs.StreamOffset.lastConsumed(STREAM))) {
+            ids.add(m.getId());
+        }
+        assertEquals(n, ids.size());
+        assertEquals(n, sync.xpending(STREAM, GROUP).getCount());
+        return ids;
+    }
+
+    private long xackCalls() {
+        for (String line : sync.info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_xack:")) {
+                return Long.parseLong(line.replaceAll("^cmdstat_xack:calls=(\\d+),.*", "$1"));
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void acknowledgementsFromManyWorkersGoOutInFewBatches() throws Exception {
+        List<String> ids = pendingEntries(1000);
+        try (Acknowledger acks = new Acknowledger(bytes.async(), 100, Duration.ofMillis(50), 2000)) {
+            List<Thread> workers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                List<String> share = ids.subList(w * 250, (w + 1) * 250);
+                workers.add(Thread.ofVirtual().start(() -> share.forEach(id -> acks.ack(STREAM, GROUP, id))));
+            }
+            for (Thread t : workers) {
+                assertTrue(t.join(Duration.ofSeconds(10)));
+            }
+            await().atMost(10, TimeUnit.SECONDS).until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+        }
+        long calls = xackCalls();
+        assertTrue(calls >= 10 && calls <= 20, "1,000 acknowledgements in batches of at most 100: " + calls + " XACKs");
+    }
+
+    @Test
+    void ackWaitsWhileTheLimitIsUnconfirmedAndGoesOnWhenRedisAnswers() throws Exception {
+        List<String> ids = pendingEntries(11);
+        try (Acknowledger acks = new Acknowledger(bytes.async(), 5, Duration.ofMillis(10), 10)) {
+            redis.pause(); // XACKs are sent but not answered: none of the 10 is confirmed
+            for (String id : ids.subList(0, 10)) {
+                acks.ack(STREAM, GROUP, id); // within the limit: queued at once
+            }
+            Thread eleventh = Thread.ofVirtual().start(() -> acks.ack(STREAM, GROUP, ids.get(10)));
+            assertFalse(eleventh.join(Duration.ofMillis(500)), "the 11th ack must wait while 10 are unconfirmed");
+
+            redis.resume();
+            assertTrue(eleventh.join(Duration.ofSeconds(10)), "the 11th ack goes on once Redis confirms");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+        } finally {
+            redis.resume();
+        }
+    }
+
+    @Test
+    void acknowledgementsThatFailWhileRedisIsAwayAreSentOnceItIsBack() throws Exception {
+        redis.close();
+        client.shutdown();
+        redis = RedisServer.start(RedisServer.Options.defaults().withAppendOnly(true));
+        client = RedisClient.create(redis.uri());
+        sync = client.connect().sync();
+        List<String> ids = pendingEntries(50);
+        // The runtime's own client: reconnects by itself, refuses commands while disconnected.
+        RedisClient runtimeClient = RedisConnector.client(new RedisSettings(redis.uri(), Duration.ofSeconds(2), 1000,
+                Duration.ofMillis(100), Duration.ofSeconds(1)));
+        try (StatefulRedisConnection<byte[], byte[]> connection = runtimeClient.connect(ByteArrayCodec.INSTANCE,
+                        io.lettuce.core.RedisURI.create(redis.uri()));
+                Acknowledger acks = new Acknowledger(connection.async(), 10, Duration.ofMillis(10), 1000)) {
+            redis.stop(); // the pending list is in the AOF
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !connection.isOpen());
+            ids.subList(0, 25).forEach(id -> acks.ack(STREAM, GROUP, id));
+            redis.restart();
+            sync = client.connect().sync();
+            ids.subList(25, 50).forEach(id -> acks.ack(STREAM, GROUP, id));
+            await().atMost(30, TimeUnit.SECONDS).until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+        } finally {
+            runtimeClient.shutdown();
+        }
+    }
+
+    @Test
+    void closeSendsWhatIsQueued() {
+        List<String> ids = pendingEntries(3);
+        Acknowledger acks = new Acknowledger(bytes.async(), 100, Duration.ofHours(1), 100);
+        ids.forEach(id -> acks.ack(STREAM, GROUP, id)); // a partial batch, its interval far away
+        acks.close();
+        assertEquals(0, sync.xpending(STREAM, GROUP).getCount());
+    }
+}

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -76,10 +77,8 @@ final class Nemesis implements AutoCloseable {
         rig.set("handlers.\"" + OrderedFaultHandler.NAME + "\".ordered-by-subject", Boolean.toString(ordered));
         rig.set("consumer.missing-group", "\"recreate\"");
         for (int i = 0; i < 2; i++) {
-            httpPorts[i] = freePort();
-            grpcPorts[i] = freePort();
-            own.add(Map.of("admin.http-port", Integer.toString(httpPorts[i]), "admin.grpc-port",
-                    Integer.toString(grpcPorts[i])));
+            own.add(Map.of());
+            pickAdminPorts(i);
         }
         this.load = new LoadGenerator(rig.redis.uri(), schedule.seed(), ratePerSecond, subjects);
     }
@@ -87,7 +86,7 @@ final class Nemesis implements AutoCloseable {
     /** Runs the schedule, drains and judges; never throws for a defect (it becomes a violation). */
     NemesisOracle.Verdict run() throws Exception {
         for (int i = 0; i < 2; i++) {
-            instances[i] = rig.startRuntime("nemesis-" + i, own.get(i));
+            instances[i] = startInstance(i);
         }
         start = System.nanoTime();
         load.start();
@@ -161,7 +160,7 @@ final class Nemesis implements AutoCloseable {
     }
 
     void restart(int i) throws IOException, InterruptedException {
-        RuntimeProcess rt = rig.startRuntime("nemesis-" + i, own.get(i));
+        RuntimeProcess rt = startInstance(i);
         synchronized (instances) {
             instances[i] = rt;
         }
@@ -338,10 +337,45 @@ final class Nemesis implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /**
+     * Starts instance {@code i}; when its admin ports were taken meanwhile (by another process on a
+     * shared machine), with new ones: a port clash is the rig's trouble, not the runtime's.
+     */
+    private RuntimeProcess startInstance(int i) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return rig.startRuntime("nemesis-" + i, own.get(i));
+            } catch (AssertionError e) {
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+                note("nemesis-" + i + ": admin port taken, starting again on other ports");
+                pickAdminPorts(i);
+            }
         }
+    }
+
+    private void pickAdminPorts(int i) throws IOException {
+        httpPorts[i] = freePort();
+        grpcPorts[i] = freePort();
+        own.set(i, Map.of("admin.http-port", Integer.toString(httpPorts[i]), "admin.grpc-port",
+                Integer.toString(grpcPorts[i])));
+    }
+
+    /**
+     * A free port below Linux's ephemeral range (32768 and up), so that the many outgoing
+     * connections of the runtimes, Redis and the producer never take it between runs.
+     */
+    private static int freePort() throws IOException {
+        for (int tries = 0; tries < 100; tries++) {
+            int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+            try (ServerSocket s = new ServerSocket(port)) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port in 20000-31999");
     }
 
     /** The fault plugin with both handlers (unordered and ordered), built once. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
@@ -134,7 +135,9 @@ class RedisTlsIT {
     void eventsAreHandledAndAcknowledgedOverMutualTls() throws Exception {
         new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
         Map<String, Object> extra = tls(redis.uri());
-        runtime = TestRuntimes.start(redis.uri(), plugins, orders, "tls-1", extra);
+        // Start-up waits for Redis; without working TLS it would wait for ever, so it gets a bound.
+        runtime = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> TestRuntimes.start(redis.uri(), plugins, orders, "tls-1", extra), "the runtime reached Redis over TLS");
         RedisSettings settings = settings(tls(redis.uri()));
         RedisClient client = RedisConnector.client(settings);
         try (StatefulRedisConnection<String, String> publisher =

@@ -34,6 +34,7 @@ final class ConfigCommand implements Runnable {
             RuntimeConfig config = options.load();
             spec.commandLine().getOut().printf("configuration valid: Redis %s, %d gRPC service(s), plugins from %s%n",
                     config.redis().redactedUri(), config.services().size(), config.pluginsDir());
+            warnings(config, spec);
             return 0;
         }
     }
@@ -55,9 +56,19 @@ final class ConfigCommand implements Runnable {
             }
             String rendered = shown.root().render(
                     ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+            warnings(config, spec);
             spec.commandLine().getOut().println("eventbus " + rendered
                     .replace(config.redis().uri(), config.redis().redactedUri()));
             return 0;
+        }
+    }
+
+    /** Settings that work but are unsafe, as HOCON comments so the output still parses. */
+    private static void warnings(RuntimeConfig config, CommandSpec spec) {
+        if (config.redis().peerVerificationOff()) {
+            spec.commandLine().getOut().println("# WARNING: TLS to Redis does not verify the server's certificate "
+                    + "(verifyPeer=NONE or eventbus.redis.tls.verify = none): anyone on the network path can pose "
+                    + "as Redis");
         }
     }
 }

@@ -74,12 +74,15 @@ public final class ConfigLoader {
         }
 
         Config c = merged.getConfig(ROOT);
+        String redisUri = read(() -> c.getString("redis.uri"));
         RedisSettings redis = new RedisSettings(
-                read(() -> c.getString("redis.uri")),
+                redisUri,
                 read(() -> c.getDuration("redis.command-timeout")),
                 positive("redis.request-queue-size", read(() -> c.getInt("redis.request-queue-size"))),
                 read(() -> c.getDuration("redis.connect-backoff.initial")),
-                read(() -> c.getDuration("redis.connect-backoff.max")));
+                read(() -> c.getDuration("redis.connect-backoff.max")),
+                redisPassword(c, redisUri),
+                redisTls(c, redisUri));
         ConsumerSettings consumer = new ConsumerSettings(
                 read(() -> c.getDuration("consumer.block")),
                 positive("consumer.max-event-bytes",
@@ -123,6 +126,98 @@ public final class ConfigLoader {
                 pluginConfigs, merged, operations, pluginHost);
     }
 
+    /** The password of {@code redis.password-file}; the URI must then not hold one too. */
+    private String redisPassword(Config c, String uri) {
+        String password = secret(c, null, "redis.password-file");
+        if (!password.isEmpty() && uri != null && RedisUserInfo.hasPassword(uri)) {
+            problems.add("redis.password-file is set and redis.uri holds a password too: give it in one place ("
+                    + UnknownKeys.where(c.getValue("redis.password-file")) + ")");
+        }
+        return password;
+    }
+
+    private RedisTls redisTls(Config c, String uri) {
+        Optional<Path> ca = pemFile(c, "redis.tls.ca-file", true);
+        Optional<Path> cert = pemFile(c, "redis.tls.cert-file", true);
+        Optional<Path> key = pemFile(c, "redis.tls.key-file", false);
+        if (cert.isPresent() != key.isPresent()) {
+            problems.add("redis.tls.cert-file and redis.tls.key-file go together: set both for mutual TLS, or neither");
+        }
+        String keyPassword = secret(c, "redis.tls.key-password", "redis.tls.key-password-file");
+        String verifyText = read(() -> c.getString("redis.tls.verify"));
+        Optional<RedisTls.Verification> verify = Optional.empty();
+        if (verifyText != null && !verifyText.isBlank()) {
+            verify = RedisTls.Verification.parse(verifyText);
+            if (verify.isEmpty() || verifyText.equalsIgnoreCase("true") || verifyText.equalsIgnoreCase("false")) {
+                problems.add("redis.tls.verify must be one of full, ca, none, was \"" + verifyText + "\" ("
+                        + UnknownKeys.where(c.getValue("redis.tls.verify")) + ")");
+                verify = Optional.empty();
+            }
+        }
+        RedisTls tls = new RedisTls(ca, cert, key, keyPassword, verify);
+        if (uri != null && !uri.startsWith("rediss://")) {
+            if (tls.hasMaterial() || verify.isPresent() || !keyPassword.isEmpty()) {
+                problems.add("redis.tls is set but redis.uri is not rediss://, so the connection would not use TLS: "
+                        + "use rediss:// or remove the redis.tls keys");
+            }
+        } else if (uri != null) {
+            Optional<RedisTls.Verification> inUri = RedisSettings.uriVerification(uri);
+            if (verify.isPresent() && inUri.isPresent() && verify.get() != inUri.get()) {
+                problems.add("redis.tls.verify is " + verify.get().name().toLowerCase(java.util.Locale.ROOT)
+                        + " but redis.uri says verifyPeer=" + inUri.get() + ": say it in one place");
+            }
+        }
+        return tls;
+    }
+
+    /**
+     * A PEM file named by a key, checked now so that a typo fails at start naming the key, not at the
+     * first TLS handshake. Certificates are parsed; a key is only read (it may be encrypted).
+     */
+    private Optional<Path> pemFile(Config c, String key, boolean certificates) {
+        String value = read(() -> c.getString(key));
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        Path file = installationRelative(value);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            problems.add(key + ": file " + file + " does not exist or cannot be read ("
+                    + UnknownKeys.where(c.getValue(key)) + ")");
+            return Optional.of(file);
+        }
+        if (certificates) {
+            try (var in = Files.newInputStream(file)) {
+                if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                    problems.add(key + ": file " + file + " holds no PEM certificate");
+                }
+            } catch (Exception e) {
+                problems.add(key + ": file " + file + " is not a PEM certificate file (" + e.getMessage() + ")");
+            }
+        }
+        return Optional.of(file);
+    }
+
+    /**
+     * A secret given inline ({@code inlineKey}, may be null when there is no inline form) or as a file
+     * ({@code fileKey}); empty when neither is set. Both set is an error, as is a file that cannot be read.
+     */
+    private String secret(Config c, String inlineKey, String fileKey) {
+        String inline = inlineKey == null ? "" : read(() -> c.getString(inlineKey));
+        String file = read(() -> c.getString(fileKey));
+        if (file == null || file.isEmpty()) {
+            return inline == null ? "" : inline;
+        }
+        if (inline != null && !inline.isEmpty()) {
+            problems.add(inlineKey + " and " + fileKey + " are both set: give the secret in one place");
+        }
+        try {
+            return SecretFiles.read(fileKey, installationRelative(file));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage() + " (" + UnknownKeys.where(c.getValue(fileKey)) + ")");
+            return "";
+        }
+    }
+
     private OperationsSettings operations(Config c) {
         Integer httpPort = read(() -> c.getInt("admin.http-port"));
         Integer grpcPort = read(() -> c.getInt("admin.grpc-port"));
@@ -134,7 +229,7 @@ public final class ConfigLoader {
         }
         Boolean enabled = read(() -> c.getBoolean("admin.enabled"));
         String host = read(() -> c.getString("admin.host"));
-        String token = read(() -> c.getString("admin.token"));
+        String token = secret(c, "admin.token", "admin.token-file");
         if (Boolean.TRUE.equals(enabled) && host != null && (token == null || token.isEmpty())) {
             String problem = AdminBinding.problemWithoutToken(host);
             if (problem != null) {
@@ -274,14 +369,24 @@ public final class ConfigLoader {
         var entries = read(() -> c.getConfigList("plugin-host.allow-list"));
         for (Config e : entries == null ? java.util.List.<Config>of() : entries) {
             for (String key : e.root().keySet()) {
-                if (!java.util.Set.of("id", "version", "sha256").contains(key)) {
+                if (!java.util.Set.of("id", "version", "sha256", "trust-unpinned").contains(key)) {
                     problems.add("unknown key '" + key + "' in eventbus.plugin-host.allow-list entry ("
-                            + UnknownKeys.where(e.getValue(key)) + "); allowed: id, version, sha256");
+                            + UnknownKeys.where(e.getValue(key)) + "); allowed: id, version, sha256, trust-unpinned");
                 }
             }
             if (!e.hasPath("id")) {
                 problems.add("eventbus.plugin-host.allow-list entry without id (" + e.origin().description() + ")");
                 continue;
+            }
+            // id and version are read from the JAR's own manifest, so any JAR can claim them: only the
+            // checksum pins an entry to the JAR the operator vetted.
+            boolean pinned = e.hasPath("sha256") && !e.getString("sha256").isBlank();
+            Boolean unpinnedOk = e.hasPath("trust-unpinned") ? read(() -> e.getBoolean("trust-unpinned")) : false;
+            if (!pinned && !Boolean.TRUE.equals(unpinnedOk)) {
+                problems.add("eventbus.plugin-host.allow-list entry '" + e.getString("id") + "' has no sha256 ("
+                        + e.origin().description() + "): id and version come from the JAR itself and can be forged; "
+                        + "add sha256 = \"<sha256sum of the JAR>\", or trust-unpinned = true to admit any JAR "
+                        + "that says it is this plugin");
             }
             allowed.add(new PluginSettings.Allowed(e.getString("id"),
                     e.hasPath("version") ? e.getString("version") : "",

@@ -1,26 +1,85 @@
 package dev.eventbus.runtime.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How to reach Redis.
  *
  * @param uri a Redis URI; may hold a password, so never log it whole (see {@link #redactedUri()})
+ * @param password the password read from {@code redis.password-file}, empty when the URI holds it
+ *     (or there is none); a secret: never shown (see {@link #toString()})
+ * @param tls the TLS material and verification mode for {@code rediss://}
  */
 public record RedisSettings(
         String uri,
         Duration commandTimeout,
         int requestQueueSize,
         Duration connectBackoffInitial,
-        Duration connectBackoffMax) {
+        Duration connectBackoffMax,
+        String password,
+        RedisTls tls) {
+
+    /** Settings whose URI holds any credentials, with no TLS material of their own. */
+    public RedisSettings(String uri, Duration commandTimeout, int requestQueueSize, Duration connectBackoffInitial,
+            Duration connectBackoffMax) {
+        this(uri, commandTimeout, requestQueueSize, connectBackoffInitial, connectBackoffMax, "", RedisTls.NONE);
+    }
 
     /** The URI without user info, for logs and admin answers. */
     public String redactedUri() {
         return redact(uri);
     }
 
-    /** Any Redis URI without its user info. */
+    /** Whether the connection is TLS ({@code rediss://}). */
+    public boolean tlsEnabled() {
+        return uri != null && uri.startsWith("rediss://");
+    }
+
+    /**
+     * How the server's certificate is checked: {@code redis.tls.verify} when set, else the URI's
+     * {@code verifyPeer} parameter, else full. Meaningful only when {@link #tlsEnabled()}.
+     */
+    public RedisTls.Verification verification() {
+        return tls.verify().or(() -> uriVerification(uri)).orElse(RedisTls.Verification.FULL);
+    }
+
+    /** Whether TLS is on but anyone could pose as the server: worth a warning wherever settings show. */
+    public boolean peerVerificationOff() {
+        return tlsEnabled() && verification() == RedisTls.Verification.NONE;
+    }
+
+    /** The {@code verifyPeer} query parameter of a URI, when it has one Lettuce understands. */
+    static Optional<RedisTls.Verification> uriVerification(String uri) {
+        int query = uri == null ? -1 : uri.indexOf('?', Math.max(0, uri.lastIndexOf('@')));
+        if (query < 0) {
+            return Optional.empty();
+        }
+        for (String parameter : uri.substring(query + 1).split("[&#]")) {
+            int eq = parameter.indexOf('=');
+            if (eq > 0 && parameter.substring(0, eq).equalsIgnoreCase("verifyPeer")) {
+                return RedisTls.Verification.parse(parameter.substring(eq + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Any Redis URI without its user info. Everything between {@code //} and the last {@code @} goes,
+     * so a password holding a raw {@code @}, {@code /}, {@code ?} or {@code #} never shows in part; an
+     * {@code @} later in the URI (in a query value) hides the host too, which is the safe side.
+     */
     public static String redact(String uri) {
-        return uri.replaceFirst("//[^@/]*@", "//***@");
+        int start = uri.indexOf("//");
+        int at = uri.lastIndexOf('@');
+        return start < 0 || at < start ? uri : uri.substring(0, start + 2) + "***" + uri.substring(at);
+    }
+
+    /** Without the password or the URI's user info. */
+    @Override
+    public String toString() {
+        return "RedisSettings[uri=" + (uri == null ? null : redactedUri()) + ", commandTimeout=" + commandTimeout + ", requestQueueSize="
+                + requestQueueSize + ", connectBackoffInitial=" + connectBackoffInitial + ", connectBackoffMax="
+                + connectBackoffMax + ", password=" + (password.isEmpty() ? "" : "***") + ", tls=" + tls + "]";
     }
 }

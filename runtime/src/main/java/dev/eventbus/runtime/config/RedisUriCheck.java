@@ -21,9 +21,19 @@ final class RedisUriCheck {
             return "must start with redis:// or rediss://, was " + shown;
         }
         String rest = uri.substring(schemeEnd + 3);
+        int userInfoEnd = rest.lastIndexOf('@');
+        if (userInfoEnd >= 0) {
+            // A raw '@', '/', '?' or '#' in a password confuses the URI parser: Lettuce would take part
+            // of the password for the host, or drop the port. Checked before the split below sees it.
+            if (indexOfAny(rest.substring(0, userInfoEnd), "@/?#") >= 0) {
+                return "has a raw '@', '/', '?' or '#' in its user info (the password?): percent-encode it "
+                        + "(%40, %2F, %3F, %23), or give the password in redis.password-file: " + shown;
+            }
+            rest = rest.substring(userInfoEnd + 1);
+        }
         int authorityEnd = indexOfAny(rest, "/?#");
         String authority = authorityEnd < 0 ? rest : rest.substring(0, authorityEnd);
-        String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+        String hostPort = authority;
         String host;
         String port = null;
         if (hostPort.startsWith("[")) { // an IPv6 address

@@ -1,10 +1,14 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.runtime.config.RedisTls;
+import dev.eventbus.runtime.config.RedisUserInfo;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -23,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * <p>At start-up Redis may not be up yet: {@link #connect} retries with doubling back-off and logs
  * one line per attempt, never a stack trace.
  *
+ * <p>TLS material (CA, client certificate and key) and the verification mode come from the
+ * runtime's settings, never from JVM-wide {@code javax.net.ssl} properties; verification turned off
+ * is logged as a warning each time a connector is made.
+ *
  * <p>Thread-safe.
  */
 public final class RedisConnector implements AutoCloseable {
@@ -37,13 +45,43 @@ public final class RedisConnector implements AutoCloseable {
         this.settings = settings;
         this.uri = uri(settings);
         this.client = client(settings);
+        if (settings.peerVerificationOff()) {
+            LOG.warn("TLS to Redis at {} does not verify the server's certificate (verifyPeer=NONE or "
+                    + "eventbus.redis.tls.verify = none): anyone on the network path can pose as Redis and read "
+                    + "every event and the password; set eventbus.redis.tls.ca-file and verify = full",
+                    settings.redactedUri());
+        }
     }
 
-    /** The URI of the settings, with the command timeout applied. */
+    /**
+     * The URI of the settings, with the command timeout, the password of {@code redis.password-file}
+     * and the verification mode of {@code redis.tls.verify} applied.
+     */
     public static RedisURI uri(RedisSettings settings) {
         RedisURI uri = RedisURI.create(settings.uri());
         uri.setTimeout(settings.commandTimeout());
+        if (!settings.password().isEmpty()) {
+            uri.setAuthentication(RedisUserInfo.user(settings.uri()).orElse(null), settings.password().toCharArray());
+        }
+        if (settings.tlsEnabled()) {
+            uri.setVerifyPeer(switch (settings.verification()) {
+                case FULL -> SslVerifyMode.FULL;
+                case CA -> SslVerifyMode.CA;
+                case NONE -> SslVerifyMode.NONE;
+            });
+        }
         return uri;
+    }
+
+    /** Lettuce's SSL options from the settings' PEM files: trust the CA, present the client certificate. */
+    private static SslOptions sslOptions(RedisTls tls) {
+        SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+        tls.caFile().ifPresent(ca -> ssl.trustManager(ca.toFile()));
+        if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
+            ssl.keyManager(tls.certFile().get().toFile(), tls.keyFile().get().toFile(),
+                    tls.keyPassword().isEmpty() ? null : tls.keyPassword().toCharArray());
+        }
+        return ssl.build();
     }
 
     /**
@@ -53,7 +91,11 @@ public final class RedisConnector implements AutoCloseable {
      */
     public static RedisClient client(RedisSettings settings) {
         RedisClient client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder();
+        if (settings.tlsEnabled() && settings.tls().hasMaterial()) {
+            options.sslOptions(sslOptions(settings.tls()));
+        }
+        client.setOptions(options
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(settings.requestQueueSize())
@@ -82,7 +124,11 @@ public final class RedisConnector implements AutoCloseable {
                 return connection;
             } catch (RuntimeException e) {
                 String refusal = RedisAuthFailure.refusal(e);
-                if (refusal != null) {
+                String tlsFailure = refusal == null ? RedisTlsFailure.diagnosis(e) : null;
+                if (tlsFailure != null) {
+                    LOG.warn("Redis at {} TLS handshake failed ({}): {}; retrying in {} ms",
+                            settings.redactedUri(), purpose, tlsFailure, backoff.toMillis());
+                } else if (refusal != null) {
                     LOG.warn("Redis at {} authentication failed ({}): {}; check the user and password of "
                             + "eventbus.redis.uri; retrying in {} ms",
                             settings.redactedUri(), purpose, refusal, backoff.toMillis());

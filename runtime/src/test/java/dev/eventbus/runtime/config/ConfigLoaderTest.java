@@ -152,4 +152,110 @@ class ConfigLoaderTest {
                 ConfigFactory.parseString("eventbus.redis.uri = \"redis://app:s3cret@redis:6379/0\""));
         assertEquals("redis://***@redis:6379/0", c.redis().redactedUri());
     }
+
+    @Test
+    void redactionHidesEveryPartOfAPasswordHoldingUriSeparators() {
+        Map<String, String> nasty = Map.of(
+                "redis://app:p@ssword@redis:6379/0", "redis://***@redis:6379/0",
+                "redis://app:pa/ss@word@redis:6379", "redis://***@redis:6379",
+                "rediss://:a@b/c?d#e@redis.example.com:6380/2?timeout=5s", "rediss://***@redis.example.com:6380/2?timeout=5s",
+                "redis://app:@@@@redis", "redis://***@redis",
+                "redis://redis:6379", "redis://redis:6379");
+        nasty.forEach((uri, expected) -> assertEquals(expected, RedisSettings.redact(uri), uri));
+    }
+
+    @Test
+    void rawSeparatorsInThePasswordAreRefusedWithoutShowingIt() {
+        for (String uri : List.of("redis://app:qq9@zz8@redis:6379", "redis://app:qq9/zz8@redis:6379",
+                "redis://app:qq9?zz8@redis", "redis://app:qq9#zz8@redis")) {
+            InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(
+                    Optional.empty(), ConfigFactory.parseString("eventbus.redis.uri = \"" + uri + "\"")), uri);
+            assertTrue(e.getMessage().contains("percent-encode"), e.getMessage());
+            assertFalse(e.getMessage().contains("qq9") || e.getMessage().contains("zz8"), e.getMessage());
+        }
+        ConfigLoader.load(Optional.empty(), ConfigFactory.parseString("eventbus.redis.uri = \"redis://app:p%40ss%2Fword@redis\""));
+    }
+
+    private static RuntimeConfig load(String hocon) {
+        return ConfigLoader.load(Optional.empty(), ConfigFactory.parseString(hocon));
+    }
+
+    private static String refused(String hocon) {
+        return assertThrows(InvalidConfigException.class, () -> load(hocon), hocon).getMessage();
+    }
+
+    @Test
+    void secretsAreReadFromFilesWithoutTheirTrailingNewline() throws IOException {
+        Path password = Files.writeString(dir.resolve("redis-password"), "p@ss/word\n");
+        Path token = Files.writeString(dir.resolve("admin-token"), "t0ken\r\n");
+        Path keyPassword = Files.writeString(dir.resolve("key-password"), "k3y");
+        RuntimeConfig c = load("eventbus.redis.uri = \"rediss://app@redis:6380\"\n"
+                + "eventbus.redis.password-file = \"" + password + "\"\n"
+                + "eventbus.redis.tls.key-password-file = \"" + keyPassword + "\"\n"
+                + "eventbus.admin.token-file = \"" + token + "\"");
+        assertEquals("p@ss/word", c.redis().password());
+        assertEquals("k3y", c.redis().tls().keyPassword());
+        assertEquals("t0ken", c.operations().admin().token());
+        assertEquals(Optional.of("app"), RedisUserInfo.user(c.redis().uri()));
+        assertFalse(c.redis().toString().contains("p@ss") || c.redis().toString().contains("k3y"), c.redis().toString());
+    }
+
+    @Test
+    void aMissingOrEmptySecretFileIsAConfigErrorNamingTheKey() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        Map<String, String> cases = Map.of(
+                "eventbus.redis.password-file = \"" + dir.resolve("nope") + "\"", "redis.password-file: file ",
+                "eventbus.admin.token-file = \"" + dir.resolve("nope") + "\"", "admin.token-file: file ",
+                "eventbus.admin.token-file = \"" + empty + "\"", "admin.token-file: file " + empty + " is empty",
+                "eventbus.admin.token-file = \"" + dir + "\"", "admin.token-file: file " + dir + " cannot be read",
+                "eventbus.redis.uri = \"rediss://h\", eventbus.redis.tls.key-password-file = \"" + dir.resolve("nope")
+                        + "\"", "redis.tls.key-password-file: file ");
+        cases.forEach((hocon, expected) -> {
+            String message = refused(hocon);
+            assertTrue(message.contains(expected), message);
+        });
+        assertTrue(refused("eventbus.redis.password-file = \"" + dir.resolve("nope") + "\"").contains("does not exist"));
+    }
+
+    @Test
+    void aSecretGivenTwiceIsRefused() throws IOException {
+        Path token = Files.writeString(dir.resolve("token"), "t");
+        assertTrue(refused("eventbus.admin { token = x, token-file = \"" + token + "\" }")
+                .contains("admin.token and admin.token-file are both set"));
+        assertTrue(refused("eventbus.redis { uri = \"redis://app:pw@h\", password-file = \"" + token + "\" }")
+                .contains("redis.uri holds a password too"));
+    }
+
+    @Test
+    void redisTlsSettingsAreCheckedAtStart() throws IOException {
+        Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+        Path key = Files.writeString(dir.resolve("client.key"), "-----BEGIN PRIVATE KEY-----");
+        assertTrue(refused("eventbus.redis.tls.verify = none").contains("redis.uri is not rediss://"));
+        assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.verify = sometimes }")
+                .contains("redis.tls.verify must be one of full, ca, none"));
+        assertTrue(refused("eventbus.redis { uri = \"rediss://h?verifyPeer=NONE\", tls.verify = full }")
+                .contains("say it in one place"));
+        assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.ca-file = \"" + notPem + "\" }")
+                .contains("redis.tls.ca-file: file " + notPem + " is not a PEM certificate file"));
+        assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.key-file = \"" + key + "\" }")
+                .contains("cert-file and redis.tls.key-file go together"));
+        assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.ca-file = \"" + dir.resolve("nope") + "\" }")
+                .contains("redis.tls.ca-file: file "));
+        RedisSettings off = load("eventbus.redis.uri = \"rediss://h:6380?verifyPeer=NONE\"").redis();
+        assertTrue(off.peerVerificationOff());
+        assertTrue(load("eventbus.redis { uri = \"rediss://h\", tls.verify = none }").redis().peerVerificationOff());
+        assertFalse(load("eventbus.redis.uri = \"rediss://h\"").redis().peerVerificationOff());
+        assertEquals(RedisTls.Verification.CA, load("eventbus.redis { uri = \"rediss://h\", tls.verify = ca }")
+                .redis().verification());
+    }
+
+    @Test
+    void anAllowListEntryWithoutChecksumIsRefusedUnlessItSaysTrustUnpinned() {
+        String message = refused("eventbus.plugin-host.allow-list = [{ id = payments, version = \"1.2.0\" }]");
+        assertTrue(message.contains("allow-list entry 'payments' has no sha256"), message);
+        assertEquals(1, load("eventbus.plugin-host.allow-list = [{ id = payments, trust-unpinned = true }]")
+                .pluginHost().allowList().size());
+        assertEquals(1, load("eventbus.plugin-host.allow-list = [{ id = payments, sha256 = \"" + "ab".repeat(32)
+                + "\" }]").pluginHost().allowList().size());
+    }
 }

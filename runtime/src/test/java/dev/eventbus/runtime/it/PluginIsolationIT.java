@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.LibraryProbeHandler;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.fixtures.RuntimeProbeHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
@@ -95,6 +96,20 @@ class PluginIsolationIT {
                 c -> c.requestEventId().split("\\|")[0], Collectors.mapping(c -> c.requestEventId().split("\\|")[1],
                         Collectors.toSet())));
         assertEquals(Map.of("probe-a", Set.of("1.0"), "probe-b", Set.of("2.0")), seen);
+    }
+
+    @Test
+    void aPluginCannotLoadTheRuntimesOwnClasses() throws Exception {
+        new PluginJarBuilder("runtime-probe").extension(RuntimeProbeHandler.class).build(plugins);
+        runtime = start("probe", Map.of());
+        try (Streams streams = new Streams(REDIS.uri())) {
+            streams.publish("probe-stream", Map.of("type", "it.probe"));
+            Streams.await("the probe reported", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
+        }
+        String outcome = orders.calls().get(0).requestEventId();
+        assertTrue(outcome.startsWith("runtime-probe|refused: dev.eventbus.runtime.config.ConfigLoader is part of the "
+                + "Eventbus runtime"), outcome);
+        assertTrue(outcome.contains("only dev.eventbus.api and the shared libraries"), outcome);
     }
 
     @Test

@@ -1,0 +1,47 @@
+package dev.eventbus.runtime.consumer;
+
+import static dev.eventbus.runtime.internal.Errors.rootMessage;
+
+import javax.net.ssl.SSLException;
+
+/**
+ * Tells a failed TLS handshake with Redis from network trouble, and says which setting to look at:
+ * an untrusted server certificate, a host name the certificate does not hold, or a server that
+ * wants a client certificate. Like a wrong password, waiting will not fix these; the operator has to.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class RedisTlsFailure {
+
+    private RedisTlsFailure() {}
+
+    /** What went wrong and what to check, or {@code null} when the failure is not a TLS one. */
+    static String diagnosis(Throwable failure) {
+        String messages = "";
+        boolean tls = false;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            tls |= t instanceof SSLException || t instanceof java.security.cert.CertificateException
+                    || t instanceof java.security.GeneralSecurityException;
+            messages += " " + t.getMessage();
+        }
+        if (!tls) {
+            return null;
+        }
+        String cause = rootMessage(failure);
+        if (messages.contains("certificate_required") || messages.contains("bad_certificate")
+                || messages.contains("unknown_ca") || messages.contains("access_denied")) {
+            return cause + "; Redis wants a client certificate it trusts (tls-auth-clients): check "
+                    + "eventbus.redis.tls.cert-file and key-file";
+        }
+        if (messages.contains("No subject alternative") || messages.contains("doesn't match any of the subject")
+                || messages.contains("No name matching")) {
+            return cause + "; the server's certificate does not name the host of eventbus.redis.uri: connect by a "
+                    + "name it holds";
+        }
+        if (messages.contains("certification path") || messages.contains("PKIX")
+                || messages.contains("certificate_unknown") || messages.contains("CertPath")) {
+            return cause + "; the server's certificate is not signed by a trusted CA: check eventbus.redis.tls.ca-file";
+        }
+        return cause + "; check the eventbus.redis.tls settings";
+    }
+}

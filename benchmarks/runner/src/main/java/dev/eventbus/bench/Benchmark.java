@@ -37,7 +37,6 @@ import java.util.stream.Stream;
  */
 final class Benchmark {
 
-    static final List<String> SYSTEMS = List.of("reference", "eventbus");
 
     /** One scenario run: its figures, or why it failed. */
     record Run(Scenario scenario, String system, int rep, boolean ok, Map<String, Double> values, String error) {}
@@ -83,7 +82,7 @@ final class Benchmark {
             }
             for (int rep = 1; rep <= settings.runs(); rep++) {
                 for (Scenario s : scenarios) {
-                    List<String> order = rep % 2 == 1 ? SYSTEMS : SYSTEMS.reversed();
+                    List<String> order = rep % 2 == 1 ? s.systems() : s.systems().reversed();
                     for (String system : order) {
                         long t0 = System.nanoTime();
                         Run r = runOne(s, system, rep, orders);
@@ -182,7 +181,10 @@ final class Benchmark {
                 }
                 long timeout = settings.childTimeoutSeconds() + 30L;
                 Map<String, Double> values;
-                if (s.processes == 1) {
+                if (s.cold()) {
+                    values = ColdBurst.run(settings, system, redis.uri(), ops, backlog.events(), scratch,
+                            logs.resolve(name + ".log"));
+                } else if (s.processes == 1) {
                     ScenarioJvm jvm = start(s, system, redis, orders, s.args(settings), scratch.resolve("result"),
                             logs.resolve(name + ".log"));
                     jvms.add(jvm);
@@ -231,6 +233,11 @@ final class Benchmark {
     }
 
     private static String summary(Scenario s, Map<String, Double> v) {
+        if (v.containsKey("first_ack_ms")) {
+            return String.format("%,.0f events in %.2f s from process start (%,.0f events/s), first ack after %.0f ms, "
+                    + "CPU %,.0f ms", v.get("events"), v.get("total_s"), v.get("events_per_s_from_start"),
+                    v.get("first_ack_ms"), v.get("cpu_ms"));
+        }
         if (v.containsKey("events_per_s")) {
             String split = !v.containsKey("smaller_share_pct") ? "" : String.format(", smaller share %.0f%%, "
                     + "%,.0f duplicates", v.get("smaller_share_pct"), v.get("duplicates"));

@@ -27,12 +27,14 @@ public final class BenchmarkMain {
                                   %s
               --jvm-flags "..."   flags of every scenario JVM (default: -Xmx512m -XX:+UseG1GC)
               --out DIR           where benchmark.json and bench-logs/ go (default: beside the JAR)
+              --dist DIR          the unpacked distribution the burst scenarios start bin/eventbus from
+                                  (default: dist/target/eventbus of the checkout the JAR was built in)
               --help              this text
             """.formatted(String.join(", ", Arrays.stream(Scenario.values()).map(s -> s.id).toList()));
 
     private static final List<String> FLAGS = List.of("--smoke", "--help");
     private static final List<String> OPTIONS = List.of("--runs", "--events", "--subjects", "--only", "--jvm-flags",
-            "--out", "--jar", "--plugins");
+            "--out", "--jar", "--plugins", "--dist");
 
     private BenchmarkMain() {}
 
@@ -76,6 +78,7 @@ public final class BenchmarkMain {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dbench.isolated=true",
                     "-Dbench.out=" + System.getProperty("bench.out", home.toString()),
+                    "-Dbench.dist=" + System.getProperty("bench.dist", Settings.defaultDist(jar).toString()),
                     "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile"),
                     "-cp", copy.resolve("benchmarks.jar").toString(),
                     BenchmarkMain.class.getName()));
@@ -119,6 +122,7 @@ public final class BenchmarkMain {
                 home.resolve("bench-plugins").toString())));
         Path out = Path.of(value(a, "--out", System.getProperty("bench.out", home.toString())));
         Settings s = a.contains("--smoke") ? Settings.smoke(jar, plugins, out) : Settings.full(jar, plugins, out);
+        s = s.withDist(Path.of(value(a, "--dist", System.getProperty("bench.dist", s.dist().toString()))));
         if (a.contains("--runs")) {
             s = s.withRuns(Integer.parseInt(value(a, "--runs", null)));
         }

@@ -29,16 +29,24 @@ final class Report {
      *     the same run: such a row has no ratio, and its target holds the Eventbus figure
      */
     record Row(String figure, String unit, Double reference, Double eventbus, boolean higherIsBetter, Double limit,
-            String ownRatioOf) {
+            String ownRatioOf, boolean absolute) {
+
+        Row(String figure, String unit, Double reference, Double eventbus, boolean higherIsBetter, Double limit,
+                String ownRatioOf) {
+            this(figure, unit, reference, eventbus, higherIsBetter, limit, ownRatioOf, false);
+        }
 
         Double ratio() {
             return ownRatioOf != null || reference == null || eventbus == null || reference == 0 ? null
                     : eventbus / reference;
         }
 
-        /** Whether the ratio (own-ratio rows: the Eventbus figure) meets the target; {@code null} without one. */
+        /**
+         * Whether the ratio (own-ratio rows and absolute targets: the Eventbus figure) meets the
+         * target; {@code null} without one.
+         */
         Boolean meets() {
-            Double r = ownRatioOf != null ? eventbus : ratio();
+            Double r = ownRatioOf != null || absolute ? eventbus : ratio();
             if (limit == null || r == null) {
                 return null;
             }
@@ -51,7 +59,7 @@ final class Report {
         }
 
         String target() {
-            return limit == null ? "" : (higherIsBetter ? ">= " : "<= ") + fmt(limit) + "x";
+            return limit == null ? "" : (higherIsBetter ? ">= " : "<= ") + fmt(limit) + (absolute ? " " + unit : "x");
         }
     }
 
@@ -93,8 +101,14 @@ final class Report {
                 case DRAIN_NOOP -> {
                     String n = String.format(Locale.ROOT, "%,d", settings.drainEvents());
                     rows.add(row("no-op drain, " + n + " backlog", "events/s", s, "events_per_s", true, 0.9));
+                    rows.add(vs(STRONGEST, "  vs strongest reference (overlapped reads, async acks)", "events/s", s,
+                            "events_per_s", true, 1.0));
                     rows.add(row("  client CPU (measured window)", "% core", s, "cpu_pct", false, null));
+                    rows.add(row("client CPU per event (measured window)", "us", s, "cpu_us_per_event", false, null));
+                    rows.add(vs(STRONGEST, "  vs strongest reference", "us", s, "cpu_us_per_event", false, 1.15));
                     rows.add(row("  entries per XREADGROUP", "entries", s, "entries_per_read", true, null));
+                    rows.add(vs(STRONGEST, "  entries per XREADGROUP, strongest reference", "entries", s,
+                            "entries_per_read", true, null));
                     rows.add(row("  XACK calls", "calls", s, "xack_calls", false, null));
                     rows.add(row("  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false, null));
                     rows.add(row("peak RSS, no-op drain " + n, "MB", s, "rss_peak_mb", false, 1.2));
@@ -145,10 +159,38 @@ final class Report {
                 case DRAIN_RPC -> {
                     String n = String.format(Locale.ROOT, "%,d", settings.rpcEvents());
                     rows.add(row("gRPC drain, " + n + " backlog", "events/s", s, "events_per_s", true, 0.9));
+                    rows.add(vs(STRONGEST, "  vs strongest reference (async calls, reads not waiting)", "events/s", s,
+                            "events_per_s", true, 1.0));
                     rows.add(row("  client CPU (measured window)", "% core", s, "cpu_pct", false, null));
+                    rows.add(row("client CPU per event, gRPC drain", "us", s, "cpu_us_per_event", false, null));
+                    rows.add(vs(STRONGEST, "  vs strongest reference", "us", s, "cpu_us_per_event", false, 1.15));
                     rows.add(row("  entries per XREADGROUP", "entries", s, "entries_per_read", true, null));
                     rows.add(row("  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false, null));
                     rows.add(row("peak RSS, gRPC drain", "MB", s, "rss_peak_mb", false, 1.2));
+                }
+                case BURST_10K, BURST_100K -> {
+                    String n = String.format(Locale.ROOT, "%,d", s.backlog(settings));
+                    rows.add(row("burst of " + n + " from a cold process, start to drained", "events/s", s,
+                            "events_per_s_from_start", true, null));
+                    rows.add(vs(STRONGEST, "  vs strongest reference", "events/s", s, "events_per_s_from_start", true,
+                            0.9));
+                    rows.add(new Row("  start to first event acknowledged", "ms", median(s, "reference", "first_ack_ms"),
+                            median(s, "eventbus", "first_ack_ms"), false, 1000.0, null, true));
+                    if (s.systems().contains(NO_AOT)) {
+                        rows.add(vs(NO_AOT, "  the same, Eventbus without its AOT cache (left) / with", "ms", s,
+                                "first_ack_ms", false, null));
+                        rows.add(vs(NO_AOT, "  burst, Eventbus without its AOT cache (left) / with", "events/s", s,
+                                "events_per_s_from_start", true, null));
+                    }
+                    rows.add(row("  client CPU, process start to drained", "ms", s, "cpu_ms", false, null));
+                    rows.add(vs(STRONGEST, "  the same, strongest reference", "ms", s, "cpu_ms", false, null));
+                    if (s == Scenario.BURST_10K) {
+                        notes.add("burst-10k, burst-100k: the stream holds the burst before the consumer's process "
+                                + "starts; timed from outside, from just before the process starts to the first XACK "
+                                + "and to the group drained (XINFO GROUPS every ms). Eventbus is bin/eventbus run of "
+                                + "the unpacked distribution (" + settings.dist() + "), the references a plain java "
+                                + "process; same JVM flags. The first-event target (1,000 ms) holds Eventbus's figure.");
+                    }
                 }
                 case LATENCY_NOOP -> {
                     rows.add(row("no-op @" + noopRate + " XADD->handled p50", "ms", s, "p50_ms", false, null));
@@ -171,6 +213,18 @@ final class Report {
                         + r.reference() + ", eventbus " + r.eventbus());
             }
         }
+    }
+
+    /** The strongest hand-written reference ({@link StrongestReferenceConsumer}). */
+    static final String STRONGEST = "strongest";
+    /** Eventbus started without its AOT cache. */
+    static final String NO_AOT = "eventbus-no-aot";
+
+    /** Eventbus against {@code against} (shown in the reference column), in the same run. */
+    private Row vs(String against, String figure, String unit, Scenario s, String key, boolean higherIsBetter,
+            Double limit) {
+        return new Row(figure, unit, median(s, against, key), median(s, "eventbus", key), higherIsBetter, limit,
+                null);
     }
 
     private Row row(String figure, String unit, Scenario s, String key, boolean higherIsBetter, Double limit) {
@@ -242,9 +296,10 @@ final class Report {
                     loadMedian > 2 * Runtime.getRuntime().availableProcessors()
                             ? "  (WARNING: other processes shared the CPUs; figures are unreliable)" : "");
         }
-        String format = "%-50s %-9s %12s %12s %8s %8s %s%n";
+        String format = "%-58s %-9s %12s %12s %8s %8s %s%n";
         out.printf(Locale.ROOT, format, "figure", "unit", "reference", "eventbus", "ratio", "target", "");
-        out.println("-".repeat(116));
+        out.println("-".repeat(124));
+        out.println("(rows starting with 'vs' or naming another system show that system in the reference column)");
         for (Row r : rows) {
             Boolean meets = r.meets();
             out.printf(Locale.ROOT, format, r.figure(), r.unit(), fmt(r.reference()), fmt(r.eventbus()),

@@ -31,7 +31,19 @@ enum Scenario {
     /** (e) XADD-to-handled latency at a fixed rate, no-op handler. */
     LATENCY_NOOP("latency-noop", "noop", 1),
     /** (e) XADD-to-handled latency at a fixed rate, one gRPC call per event. */
-    LATENCY_RPC("latency-rpc", "rpc", 1);
+    LATENCY_RPC("latency-rpc", "rpc", 1),
+    /**
+     * A short burst from a cold process: 10,000 entries wait in the stream, then the consumer's
+     * process starts ({@code bin/eventbus run} of the unpacked distribution for Eventbus, with and
+     * without its AOT cache; a plain {@code java} for the references); timed from the process start
+     * to the first event and to the group drained ({@link ColdBurst}).
+     */
+    BURST_10K("burst-10k", "noop", 1),
+    /** The same with 100,000 entries. */
+    BURST_100K("burst-100k", "noop", 1);
+
+    /** The two references and Eventbus: the scenarios compared with the strongest reference too. */
+    private static final List<String> WITH_STRONGEST = List.of("reference", "strongest", "eventbus");
 
     final String id;
     final String handler;
@@ -42,6 +54,24 @@ enum Scenario {
         this.id = id;
         this.handler = handler;
         this.processes = processes;
+    }
+
+    /**
+     * The systems this scenario runs, in the order of odd repetitions: the simple reference and
+     * Eventbus always; the strongest reference in the throughput rows held to it; Eventbus without
+     * its AOT cache in the small burst, to show what the cache buys at start.
+     */
+    List<String> systems() {
+        return switch (this) {
+            case DRAIN_NOOP, DRAIN_RPC, BURST_100K -> WITH_STRONGEST;
+            case BURST_10K -> List.of("reference", "strongest", "eventbus", "eventbus-no-aot");
+            default -> List.of("reference", "eventbus");
+        };
+    }
+
+    /** Whether the scenario starts the consumer's process cold and times it from outside ({@link ColdBurst}). */
+    boolean cold() {
+        return this == BURST_10K || this == BURST_100K;
     }
 
     static Scenario byId(String id) {
@@ -69,6 +99,8 @@ enum Scenario {
             case DRAIN_NOOP_SMALL -> s.smallDrainEvents();
             case DRAIN_RPC -> s.rpcEvents();
             case LATENCY_NOOP, LATENCY_RPC -> 0;
+            case BURST_10K -> 10_000;
+            case BURST_100K -> 100_000;
         };
     }
 
@@ -82,7 +114,7 @@ enum Scenario {
         List<String> a = new ArrayList<>();
         a.add("handler=" + handler);
         switch (this) {
-            case DRAIN_NOOP, ORDERED_BY_SUBJECT, DRAIN_NOOP_PAIR, DRAIN_NOOP_SMALL, DRAIN_RPC -> {
+            case DRAIN_NOOP, ORDERED_BY_SUBJECT, DRAIN_NOOP_PAIR, DRAIN_NOOP_SMALL, DRAIN_RPC, BURST_10K, BURST_100K -> {
                 long n = backlog(s);
                 a.add("kind=drain");
                 a.add("events=" + n);

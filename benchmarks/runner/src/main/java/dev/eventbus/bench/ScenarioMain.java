@@ -96,6 +96,21 @@ public final class ScenarioMain {
                 }
             };
         }
+        if ("strongest".equals(a.get("system"))) {
+            StrongestReferenceConsumer ref = new StrongestReferenceConsumer(redis,
+                    a.getOrDefault("consumer", "reference-1"), grpc, Integer.parseInt(a.getOrDefault("readers", "1")),
+                    progress);
+            ref.start();
+            return new Consumer() {
+                public String group() {
+                    return StrongestReferenceConsumer.GROUP;
+                }
+
+                public void close() throws Exception {
+                    ref.close();
+                }
+            };
+        }
         EventbusHarness eb = new EventbusHarness(redis, Path.of(a.get("plugins")),
                 a.getOrDefault("consumer", "bench-1"), grpc, Boolean.parseBoolean(a.get("ordered")), progress);
         eb.start();
@@ -169,6 +184,7 @@ public final class ScenarioMain {
             f.put("total_s", (end - t0) / 1e9);
             f.put("events_per_s_from_start", events / ((end - t0) / 1e9));
             f.put("cpu_pct", 100.0 * (cpu - progress.warmCpu()) / (end - progress.warmAt()));
+            f.put("cpu_us_per_event", (cpu - progress.warmCpu()) / 1e3 / (events - warm));
             f.put("rss_end_mb", Probe.rssMb());
         }
         log("consumer stopped");

@@ -28,6 +28,7 @@ import java.util.Set;
  * @param plugins the directory holding {@code noop/} and {@code rpc/} with one plugin JAR each
  * @param out where {@code benchmark.json} and the scenario logs go
  * @param only scenario names to run (empty: all)
+ * @param dist the unpacked distribution ({@code dist/target/eventbus}) whose {@code bin/eventbus} the burst scenarios start
  */
 record Settings(
         String mode,
@@ -49,13 +50,14 @@ record Settings(
         Path jar,
         Path plugins,
         Path out,
-        Set<String> only) {
+        Set<String> only,
+        Path dist) {
 
     static final List<String> JVM_FLAGS = List.of("-Xmx512m", "-XX:+UseG1GC");
 
     static Settings full(Path jar, Path plugins, Path out) {
         return new Settings("full", 3, 1_000_000, 10_000, 100_000, 100_000, 0.2, 5_000, 2_000, 100_000, 40_000, 5, 10,
-                10_000, JVM_FLAGS, 300, jar, plugins, out, Set.of());
+                10_000, JVM_FLAGS, 300, jar, plugins, out, Set.of(), defaultDist(jar));
     }
 
     static Settings smoke(Path jar, Path plugins, Path out) {
@@ -63,19 +65,36 @@ record Settings(
         List<String> flags = new java.util.ArrayList<>(JVM_FLAGS);
         flags.add("-XX:TieredStopAtLevel=1");
         return new Settings("smoke", 1, 20_000, 200, 5_000, 2_000, 0.2, 2_000, 500, 2_000, 1_000, 0.5, 1.5,
-                0, List.copyOf(flags), 90, jar, plugins, out, Set.of());
+                0, List.copyOf(flags), 90, jar, plugins, out, Set.of(), defaultDist(jar));
+    }
+
+    /** {@code dist/target/eventbus} of the checkout the runner JAR ({@code benchmarks/runner/target}) was built in. */
+    static Path defaultDist(Path jar) {
+        if (jar == null || jar.toAbsolutePath().getParent() == null) {
+            return Path.of("dist/target/eventbus");
+        }
+        Path target = jar.toAbsolutePath().getParent();
+        Path root = target.getParent() == null || target.getParent().getParent() == null ? null
+                : target.getParent().getParent().getParent();
+        return root == null ? Path.of("dist/target/eventbus") : root.resolve("dist/target/eventbus");
+    }
+
+    Settings withDist(Path d) {
+        return new Settings(mode, runs, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
+                noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
+                childTimeoutSeconds, jar, plugins, out, only, d);
     }
 
     Settings withRuns(int n) {
         return new Settings(mode, n, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
                 noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
-                childTimeoutSeconds, jar, plugins, out, only);
+                childTimeoutSeconds, jar, plugins, out, only, dist);
     }
 
     Settings withDrainEvents(long n) {
         return new Settings(mode, runs, n, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
                 noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
-                childTimeoutSeconds, jar, plugins, out, only);
+                childTimeoutSeconds, jar, plugins, out, only, dist);
     }
 
     Settings withOrderedSubjects(long n) {
@@ -84,18 +103,18 @@ record Settings(
         }
         return new Settings(mode, runs, drainEvents, n, smallDrainEvents, rpcEvents, warmFraction, noopRate,
                 rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
-                childTimeoutSeconds, jar, plugins, out, only);
+                childTimeoutSeconds, jar, plugins, out, only, dist);
     }
 
     Settings withJvmFlags(List<String> flags) {
         return new Settings(mode, runs, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
                 noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls,
-                List.copyOf(flags), childTimeoutSeconds, jar, plugins, out, only);
+                List.copyOf(flags), childTimeoutSeconds, jar, plugins, out, only, dist);
     }
 
     Settings withOnly(Set<String> names) {
         return new Settings(mode, runs, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
                 noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
-                childTimeoutSeconds, jar, plugins, out, Set.copyOf(names));
+                childTimeoutSeconds, jar, plugins, out, Set.copyOf(names), dist);
     }
 }

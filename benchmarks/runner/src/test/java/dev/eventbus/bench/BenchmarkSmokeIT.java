@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,8 +31,9 @@ class BenchmarkSmokeIT {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
         assertTrue(report.problems().isEmpty(), "problems: " + report.problems());
-        assertEquals(Scenario.values().length * Benchmark.SYSTEMS.size(), report.runs().size(),
-                "one run per scenario and system");
+        assertEquals(java.util.Arrays.stream(Scenario.values()).mapToInt(s -> s.systems().size()).sum(),
+                report.runs().size(), "one run per scenario and system");
+        assertTrue(report.runs().stream().anyMatch(r -> r.system().equals("strongest")), "the strongest reference ran");
         assertTrue(report.runs().stream().allMatch(Benchmark.Run::ok));
         for (Report.Row row : report.rows()) {
             if (!row.diagnostic()) {
@@ -41,7 +43,12 @@ class BenchmarkSmokeIT {
 
         for (Benchmark.Run run : report.runs()) {
             Map<String, Double> v = run.values();
-            if (run.scenario().backlog(Settings.smoke(null, null, null)) > 0) {
+            if (run.scenario().cold()) {
+                String what = run.scenario().id + " " + run.system();
+                assertEquals(0.0, v.get("pending_after"), what + ": nothing left pending");
+                assertEquals(v.get("events"), v.get("entries_read"), what + ": every entry read");
+                assertTrue(v.get("first_ack_ms") > 0 && v.get("total_s") > 0 && v.get("cpu_ms") > 0, what + ": " + v);
+            } else if (run.scenario().backlog(Settings.smoke(null, null, null)) > 0) {
                 String what = run.scenario().id + " " + run.system();
                 assertEquals(0.0, v.get("pending_after"), what + ": nothing left pending");
                 assertEquals(0.0, v.get("out_of_order"), what + ": every subject in stream order");
@@ -62,6 +69,21 @@ class BenchmarkSmokeIT {
         assertEquals("ordered-by-subject / drain-noop", onOff.ownRatioOf());
         Report.Row pair = row(report, "pair / single process");
         assertEquals("drain-noop-pair / drain-noop", pair.ownRatioOf());
+
+        for (String prefix : List.of("  vs strongest reference (overlapped", "  vs strongest reference (async calls",
+                "client CPU per event (measured window)", "burst of 10,000 from a cold process",
+                "burst of 100,000 from a cold process")) {
+            Report.Row r = row(report, prefix);
+            assertTrue(r.reference() != null && r.reference() > 0 && r.eventbus() != null && r.eventbus() > 0,
+                    prefix + ": " + r);
+        }
+        assertEquals(1.0, row(report, "  vs strongest reference (overlapped").limit(), "the issue's target");
+        assertEquals(1.15, report.rows().stream().filter(r -> r.figure().equals("  vs strongest reference")
+                && r.unit().equals("us")).findFirst().orElseThrow().limit(), "the issue's CPU target");
+        Report.Row first = report.rows().stream().filter(r -> r.figure().equals("  start to first event acknowledged"))
+                .findFirst().orElseThrow();
+        assertTrue(first.absolute() && first.limit() == 1000.0 && first.meets() != null, first.toString());
+        assertTrue(row(report, "  the same, Eventbus without its AOT cache").reference() > 0, "the no-AOT start ran");
 
         String json = Files.readString(out.resolve("benchmark.json"));
         assertTrue(json.contains("\"complete\": true"), json);

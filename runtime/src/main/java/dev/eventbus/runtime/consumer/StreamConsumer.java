@@ -40,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * a read returns beyond the bytes budget are not kept: they stay pending here and are read again
  * from this consumer's pending list as room frees up.
  *
+ * <p>A read whose reply may be lost (a command timeout, a broken connection: anything but an error
+ * reply from Redis) may still have run in Redis, or run later (a paused or stalled Redis runs it
+ * when it wakes): its entries are then pending here, delivered but unseen. So after such a failure
+ * the reader reads its own pending entries again (from {@code 0}) before new ones: the lost entries
+ * come back at once and ahead of later entries, which keeps ordering by subject, instead of waiting
+ * for {@code recovery.claim-idle}. Entries held here already are dropped by the dispatcher, those
+ * waiting for a retry are left to the retry poller.
+ *
  * <p>The loop survives every error: Redis down, timeouts, a missing group, a stream key holding
  * another type, a missing ACL permission, an OutOfMemoryError. It backs off, logs the first failure
  * and then only as the wait grows, reports the failure ({@link #state()}) until a read works again,
@@ -217,6 +225,9 @@ public final class StreamConsumer {
                     LOG.info("reader {}: reading again after {} failed attempt(s)", sub.name(), streak.succeeded());
                 }
             } catch (Throwable t) {
+                if (!(t instanceof RedisCommandExecutionException)) {
+                    rereadOwnPending(t);
+                }
                 String what = groupReady ? Errors.describe(t) : groupTrouble(t);
                 Duration backoff = streak.failed(what);
                 handleTrouble(t, what, backoff, streak.worthLogging());
@@ -234,6 +245,22 @@ public final class StreamConsumer {
         if (!stopping) {
             startHelpers();
         }
+    }
+
+    /**
+     * The last read may have run in Redis without its reply reaching here: its entries would be
+     * pending here unseen, and reading on from {@code >} would hand later entries of their subjects
+     * to the handler first. Reads this consumer's pending entries again before new ones.
+     */
+    private void rereadOwnPending(Throwable cause) {
+        if (historyCursor == null) {
+            LOG.debug("reader {}: the reply of a read may be lost ({}): reading own pending entries again before "
+                    + "new ones", sub.name(), Errors.rootMessage(cause));
+        }
+        // From the start even when already reading them: a failure between a read and its dispatch
+        // leaves entries behind the cursor. Those already held here are not handed over twice.
+        historyCursor = "0";
+        spilledLeft = 0;
     }
 
     /** A group creation failure as an operator needs it: which key, what is wrong, what to do. */
@@ -289,6 +316,8 @@ public final class StreamConsumer {
                     spill ? StreamEntry.Origin.NEW : StreamEntry.Origin.HISTORY, settings.maxEventBytes(), room);
             List<StreamEntry> entries = xreadgroup(redis, output, spill ? Math.min(count, spilledLeft) : count,
                     historyCursor, false);
+            // The cursor moves only once the entries are on their way: if XPENDING fails, they are read again.
+            List<StreamEntry> found = entries.isEmpty() ? entries : withDeliveries(redis, entries);
             if (entries.isEmpty() || (spill && (spilledLeft -= entries.size()) <= 0)) {
                 historyCursor = null;
                 spilledLeft = 0;
@@ -296,7 +325,7 @@ public final class StreamConsumer {
             } else {
                 historyCursor = entries.get(entries.size() - 1).id();
             }
-            return entries.isEmpty() ? entries : withDeliveries(redis, entries);
+            return found;
         }
         if (stopping) {
             return List.of();
@@ -336,8 +365,15 @@ public final class StreamConsumer {
         for (PendingMessage p : pending) {
             deliveries.put(p.getId(), (int) Math.min(Integer.MAX_VALUE, p.getRedeliveryCount()));
         }
+        // Fewer than asked: the list is whole, so an entry read but not in it is no longer pending
+        // here (acknowledged since, e.g. an XACK that waited behind a paused Redis, or claimed by
+        // another consumer): handling it again would only be a duplicate.
+        boolean whole = pending.size() < read.size();
         List<StreamEntry> entries = new ArrayList<>(read.size());
         for (StreamEntry e : read) {
+            if (whole && !deliveries.containsKey(e.id())) {
+                continue;
+            }
             if (retryStore.isScheduled(redis, sub, e.id())) {
                 continue; // waits for its retry; the retry poller brings it back when due
             }

@@ -279,6 +279,52 @@ class OrderingIT {
                 .map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#")).toList());
     }
 
+    /**
+     * Seed 677731082: a read whose reply is lost. Redis is paused (CLIENT PAUSE WRITE) when the
+     * reader asks for s-1#0, so the read times out here but runs in Redis when the pause ends:
+     * s-1#0 is then pending here, delivered and unseen. The reader must read it again before the
+     * later events of its subject, not leave it for recovery.claim-idle (10 min here) while they go
+     * ahead. One worker, nothing read ahead: the held event "h-1#0" takes the only slot, so s-1's
+     * events wait in the stream until it ends, which the test lets happen during the pause.
+     */
+    @Test
+    void entriesOfAReadWhoseReplyWasLostAreHandledFirstInStreamOrderWithoutWaitingForClaimIdle()
+            throws Exception {
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
+                "eventbus.handlers.recorder.ordered-by-subject", true,
+                "eventbus.handlers.recorder.max-in-flight", 1,
+                "eventbus.consumer.read-ahead", 0,
+                "eventbus.consumer.block", "300ms",
+                "eventbus.redis.command-timeout", "1s",
+                "eventbus.recovery.claim-idle", "10m"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            streams.publish("it-stream", event("h-1#0", "hold", "yes"));
+            Streams.await("h-1#0 running, its slot taken", Duration.ofSeconds(10),
+                    () -> streams.pending("it-stream", "recorder") == 1);
+            List<Map<String, String>> later = new ArrayList<>();
+            for (int seq = 0; seq <= 4; seq++) {
+                later.add(event("s-1#" + seq));
+            }
+            streams.publishAll("it-stream", later);
+
+            // Writes (XREADGROUP, XACK, XADD) wait in Redis for 3 s; the runtime gives up on them after 1 s.
+            REDIS.command("CLIENT", "PAUSE", "3000", "WRITE");
+            System.setProperty("eventbus.it.release-hold", "true"); // the slot frees: the reader asks for s-1#0
+            Streams.await("the reader's read timed out", Duration.ofSeconds(10),
+                    () -> runtime.readerStates().get(0).failure().contains("timed out"));
+
+            Streams.await("all of s-1 handled", Duration.ofSeconds(30),
+                    () -> orders.calls().stream().map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#"))
+                            .distinct().count() == later.size());
+            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+        }
+        List<ReceivedCall> s1 = orders.calls().stream().filter(c -> c.requestEventId().startsWith("s-1#")).toList();
+        assertEquals(List.of("s-1#0", "s-1#1", "s-1#2", "s-1#3", "s-1#4"),
+                s1.stream().map(ReceivedCall::requestEventId).toList(), "s-1 in stream order, each once");
+        assertTrue(s1.get(0).attempt() > 1, "s-1#0 came back from this consumer's pending list (the lost read "
+                + "delivered it once): attempt " + s1.get(0).attempt());
+    }
+
     private static long deliveries(Streams streams, String id) {
         List<PendingMessage> p = streams.redis().xpending("it-stream", io.lettuce.core.Consumer.from("recorder", "ordered"),
                 Range.create(id, id), Limit.from(1));

@@ -209,8 +209,10 @@ public final class StreamConsumer {
                 : stopping || !t.isAlive() ? ReaderState.Phase.STOPPED : ReaderState.Phase.READING;
         int running = dispatcher.runningCount(sub);
         int readAhead = settings.readAhead();
+        // Entries handed to the dispatcher and not yet running; not the slots, which the retry poller
+        // and the reclaimer also hold for a moment while they ask Redis.
         return new ReaderState(sub, phase, running, slots.capacity() - readAhead,
-                Math.max(0, slots.inFlight() - running), readAhead, failure());
+                Math.max(0, dispatcher.inFlightCount(sub) - running), readAhead, failure());
     }
 
     private void run() {
@@ -228,7 +230,7 @@ public final class StreamConsumer {
                 if (!(t instanceof RedisCommandExecutionException)) {
                     rereadOwnPending(t);
                 }
-                String what = groupReady ? Errors.describe(t) : groupTrouble(t);
+                String what = groupReady ? readTrouble(t) : groupTrouble(t);
                 Duration backoff = streak.failed(what);
                 handleTrouble(t, what, backoff, streak.worthLogging());
                 sleep(backoff);
@@ -264,6 +266,16 @@ public final class StreamConsumer {
     }
 
     /** A group creation failure as an operator needs it: which key, what is wrong, what to do. */
+    /** A read that failed; a stream key turned into another type is named, with the fix. */
+    private String readTrouble(Throwable t) {
+        if (Errors.kind(t).contains("WRONGTYPE")) {
+            return "stream key '" + sub.stream() + "' holds another type, not a stream (WRONGTYPE); fix: rename or "
+                    + "delete that key (the subscription goes on by itself once '" + sub.stream() + "' is a stream "
+                    + "again)";
+        }
+        return Errors.describe(t);
+    }
+
     private String groupTrouble(Throwable t) {
         String kind = Errors.kind(t);
         if (kind.contains("WRONGTYPE")) {

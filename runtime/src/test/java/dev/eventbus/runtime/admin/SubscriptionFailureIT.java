@@ -141,7 +141,12 @@ class SubscriptionFailureIT {
 
         h.redis().del(OpsHarness.STREAM);
         h.redis().set(OpsHarness.STREAM, "not a stream");
-        await().atMost(WAIT).until(() -> h.get("/health/ready", null).statusCode() == 503);
+        // Turned into a string while running: readiness names the key and the fix, as at start-up.
+        await().atMost(WAIT).until(() -> {
+            HttpResponse<String> r = h.get("/health/ready", null);
+            return r.statusCode() == 503 && r.body().contains("stream key 'ops-stream' holds another type")
+                    && r.body().contains("rename or delete");
+        });
         int before = warnings("WRONGTYPE").size();
         // A window of six seconds: the reclaimer runs every 100 ms, so logging every round would
         // write about 60 lines per subscription; backing off, each loop logs a handful.

@@ -360,6 +360,24 @@ class OperatorCommandsIT {
         ops.orders.behaviour(dev.eventbus.samples.orders.OrderServer.Behaviour.OK);
     }
 
+    /**
+     * Idle, with Redis paused: the retry poller and the reclaimer hold slots while they wait for
+     * their answer, and READ-AHEAD must not count those as entries waiting for a worker.
+     */
+    @Test
+    void readAheadCountsEntriesWaitingNotSlotsTheJanitorHolds() throws Exception {
+        ops.start();
+        OpsHarness.await("caught up", WAIT, () -> ops.caughtUp(FAILING) && ops.caughtUp(BYSTANDER));
+        String admin = ops.adminAddress();
+        REDIS.command("CLIENT", "PAUSE", "4000", "ALL");
+        Thread.sleep(1000); // the poller and reclaimer have asked Redis and wait, holding their slots
+        JsonNode rows = JSON.readTree(ops.cli("status", "--json", "--admin", admin).out()).get("subscriptions");
+        for (JsonNode row : rows) {
+            assertEquals(0, row.get("readAhead").asInt(), "nothing was read, yet: " + row);
+        }
+        OpsHarness.await("Redis answers again", WAIT, () -> ops.caughtUp(FAILING));
+    }
+
     @Test
     void statusShowsTheRuntimesLiveStateAndFallsBackToRedisWhenItIsDown() throws Exception {
         ops.start();

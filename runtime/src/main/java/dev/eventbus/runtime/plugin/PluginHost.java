@@ -104,6 +104,7 @@ public final class PluginHost implements AutoCloseable {
      */
     public synchronized InstalledPlugin install(Path jar) {
         String source = jar.getFileName().toString();
+        refusals.clear(source);
         StagedJar staged;
         try {
             staged = StagingArea.stage(staging, jar);
@@ -122,37 +123,48 @@ public final class PluginHost implements AutoCloseable {
     }
 
     /**
-     * Checks a JAR without loading it (readable, descriptor, shared libraries, allow-list).
+     * Checks a JAR without loading it (readable, descriptor, shared libraries, allow-list). A
+     * refusal is recorded as the JAR's latest, in place of what was said of its earlier content.
      *
      * @throws AdmissionException when it would be refused
      */
     public synchronized void precheck(Path jar) {
-        StagedJar staged;
+        String source = jar.getFileName().toString();
         try {
-            staged = StagingArea.stage(staging, jar);
-        } catch (IOException e) {
-            throw new AdmissionException(Stage.READ, null, null, "cannot read it: " + rootMessage(e), e);
-        }
-        try {
-            inspector.inspect(staged);
-        } finally {
-            StagingArea.delete(staged.path());
+            StagedJar staged;
+            try {
+                staged = StagingArea.stage(staging, jar);
+            } catch (IOException e) {
+                throw new AdmissionException(Stage.READ, null, null, "cannot read it: " + rootMessage(e), e);
+            }
+            try {
+                inspector.inspect(staged);
+            } finally {
+                StagingArea.delete(staged.path());
+            }
+        } catch (AdmissionException refused) {
+            refusals.clear(source);
+            refusals.record(source, refused);
+            throw refused;
         }
     }
 
     /**
-     * Re-admits a plugin from its still-staged copy (used to restore the old version after a failed swap).
+     * Re-admits a plugin from its still-staged copy (used to restore the old version after a failed
+     * swap). The refusals of the newer JAR stay recorded (they are still true of the JAR in the
+     * directory), followed by those of the restored version.
      *
      * @throws AdmissionException when even the old version is refused now
      */
     synchronized InstalledPlugin reinstall(InstalledPlugin old) {
-        PluginFailure newVersionFailure = refusals.latest(old.source());
+        List<PluginFailure> newer = refusals.of(old.source());
+        refusals.clear(old.source());
         try {
             return installStaged(old.source(), new StagedJar(old.staged(), old.sha256()));
         } finally {
-            if (newVersionFailure != null) {
-                refusals.restore(newVersionFailure); // still true of the JAR in the directory
-            }
+            List<PluginFailure> both = new ArrayList<>(newer);
+            refusals.of(old.source()).stream().filter(f -> !newer.contains(f)).forEach(both::add);
+            refusals.set(old.source(), both);
         }
     }
 
@@ -187,7 +199,6 @@ public final class PluginHost implements AutoCloseable {
         String version = plugin.getDescriptor().getVersion();
         LOG.info("plugin {} {} started with {} handler(s) from {} (sha256 {})", pluginId, version, admitted.size(),
                 source, staged.sha256().substring(0, 12));
-        refusals.clear(source);
         handlers.addAll(admitted);
         InstalledPlugin result = new InstalledPlugin(source, pluginId, version, staged.sha256(), staged.path(), admitted);
         installed.put(source, result);
@@ -246,9 +257,17 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    /** Plugins and handlers refused, latest per JAR file; cleared when a JAR is admitted again. */
+    /**
+     * Plugin JARs and handlers refused: per JAR file, the refusals of the latest attempt to admit
+     * its content (see {@link Refusals}).
+     */
     public List<PluginFailure> failures() {
         return refusals.all();
+    }
+
+    /** The refusals of one JAR file of the plugins directory. */
+    List<PluginFailure> failures(String source) {
+        return refusals.of(source);
     }
 
     /** Threads left running by plugins after they stopped, by "plugin-id version". */

@@ -201,7 +201,8 @@ public final class PluginReloader implements AutoCloseable {
      *
      * @return the plugin now running (the new version, or the old one restored)
      * @throws IllegalArgumentException when no installed plugin has that id
-     * @throws AdmissionException when the JAR was refused; the old version keeps running
+     * @throws AdmissionException when the JAR was refused (the old version keeps running), or a
+     *     handler of it was (the others run, in the new version)
      * @throws IllegalStateException when workers of the old version ignored the interrupt and still
      *     run (the message names them); the old version keeps running
      */
@@ -216,7 +217,14 @@ public final class PluginReloader implements AutoCloseable {
         if (!running.isEmpty()) {
             throw new IllegalStateException(heldBackMessage(current, running));
         }
-        return replace(current, jar, StagingArea.sha256(jar));
+        InstalledPlugin next = replace(current, jar, StagingArea.sha256(jar));
+        List<PluginFailure> refused = host.failures(next.source());
+        if (!refused.isEmpty()) {
+            throw AdmissionException.refused(AdmissionException.Stage.HANDLER, pluginId, String.join("; ",
+                    refused.stream().map(PluginFailure::reason).toList()) + " (" + next.version() + " runs its "
+                    + next.handlers().size() + " other handler(s))");
+        }
+        return next;
     }
 
     /**

@@ -100,13 +100,48 @@ class PluginHostTest {
     }
 
     @Test
-    void precheckRefusesWithoutLoadingOrRecording() throws Exception {
+    void precheckRefusesWithoutLoadingAndRecordsTheRefusalAsTheJarsLatest() throws Exception {
         Path broken = Files.write(builds.resolve("broken.jar"), new byte[] {1, 2, 3});
         host(Map.of());
         AdmissionException e = assertThrows(AdmissionException.class, () -> host.precheck(broken));
         assertEquals(AdmissionException.Stage.READ, e.stage());
-        assertEquals(List.of(), host.failures());
+        assertEquals(List.of(e.failure("broken.jar")), host.failures());
         assertEquals(0, files(staging));
+    }
+
+    @Test
+    void aHandlerRefusedBesideAdmittedOnesStaysRecordedUntilTheJarIsAdmittedWhole() throws Exception {
+        Path mixed = new PluginJarBuilder("mixed").version("1.0.0").extension(RecordingHandler.class)
+                .extension(dev.eventbus.runtime.fixtures.UnconfiguredServiceHandler.class).build(builds);
+        host(Map.of());
+        InstalledPlugin installed = host.install(mixed);
+        assertEquals(List.of("recorder"), installed.handlers().stream().map(LoadedHandler::name).toList());
+        assertEquals(1, host.failures().size(), host.failures().toString());
+        assertTrue(host.failures().get(0).reason().startsWith("handler 'needs-billing': declares gRPC service"),
+                host.failures().toString());
+
+        host.uninstall(installed.source(), false);
+        Path fixed = new PluginJarBuilder("mixed").version("1.0.0").extension(RecordingHandler.class)
+                .build(Files.createDirectories(builds.resolve("fixed")));
+        host.install(fixed);
+        assertEquals(List.of(), host.failures(), "no stale reason once admitted whole");
+    }
+
+    @Test
+    void restoringTheOldVersionKeepsTheRefusalsOfTheNewerJar() throws Exception {
+        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        host(Map.of()).start();
+        InstalledPlugin old = host.installed().get("recorder-1.0.0.jar");
+        host.uninstall(old.source(), true);
+        Path newer = new PluginJarBuilder("recorder").version("1.0.0")
+                .extension(dev.eventbus.runtime.fixtures.ExplodingConstructorHandler.class)
+                .build(Files.createDirectories(builds.resolve("newer")));
+        assertThrows(AdmissionException.class, () -> host.install(newer));
+
+        host.reinstall(old);
+        assertEquals(List.of("recorder"), host.handlers().stream().map(LoadedHandler::name).toList());
+        assertEquals(1, host.failures().size(), host.failures().toString());
+        assertTrue(host.failures().get(0).reason().contains("no database configured"), host.failures().toString());
     }
 
     @Test

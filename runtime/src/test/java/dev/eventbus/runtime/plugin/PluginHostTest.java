@@ -145,6 +145,20 @@ class PluginHostTest {
     }
 
     @Test
+    void checkingOrInstallingTheSameContentAgainLeavesTheRunningVersionsCopyAlone() throws Exception {
+        Path jar = new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        host(Map.of()).start();
+        InstalledPlugin running = host.installed().get("recorder-1.0.0.jar");
+        host.precheck(jar);
+        assertTrue(Files.exists(running.staged()), "the check before a reload deleted the running version's copy");
+
+        host.uninstall(running.source(), true);
+        InstalledPlugin again = host.install(jar);
+        host.discardStaged(running);
+        assertTrue(Files.exists(again.staged()), "discarding the old copy deleted the new version's");
+    }
+
+    @Test
     void uninstallUnloadsAndReinstallRestoresFromTheKeptCopy() throws Exception {
         new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
         host(Map.of()).start();

@@ -14,7 +14,8 @@ import org.pf4j.ExtensionFactory;
 
 /**
  * Admits the handlers of a started plugin, each on its own: created by the extension factory, its
- * spec read once and checked. A handler refused leaves the plugin's other handlers admitted.
+ * spec read once and checked, its {@link EventHandler#start} hook run. A handler refused leaves
+ * the plugin's other handlers admitted.
  *
  * <p>Stateless; thread-safe.
  */
@@ -71,6 +72,22 @@ final class HandlerAdmission {
                     "handler class " + type.getName() + ": spec() failed: " + rootMessage(e), e);
         }
         specs.check(pluginId, type.getName(), spec, namesInUse);
+        start(pluginId, handler, spec.name(), loader, config);
         return new LoadedHandler(handler, spec, pluginId, version, loader, config);
+    }
+
+    /** Runs the handler's start hook inside its plugin (context class loader), as its calls will run. */
+    private static void start(String pluginId, EventHandler handler, String name, ClassLoader loader, Config config) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try {
+            handler.start(config);
+        } catch (Exception | LinkageError e) {
+            throw new AdmissionException(Stage.HANDLER, pluginId, name,
+                    "handler '" + name + "': start(config) failed: " + rootMessage(e), e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 }

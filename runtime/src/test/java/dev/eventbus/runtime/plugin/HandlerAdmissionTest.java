@@ -2,6 +2,7 @@ package dev.eventbus.runtime.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.Event;
@@ -76,6 +77,57 @@ class HandlerAdmissionTest {
         HandlerAdmission.Result twice = admit(Set.of(), List.of(RecordingHandler.class, RecordingHandler.class));
         assertEquals(1, twice.admitted().size());
         assertEquals(1, twice.refused().size(), reasons(twice));
+    }
+
+    @Test
+    void theStartHookRunsWithThePluginsConfigAndLoaderAndRefusesTheHandlerWhenItThrows() {
+        StartProbe.seen = null;
+        ClassLoader pluginLoader = new java.net.URLClassLoader(new java.net.URL[0], loader);
+        HandlerAdmission.Result result = admission.admit("p", "1.0.0", pluginLoader,
+                List.of(StartProbe.class, StartFails.class), ConfigFactory.parseString("k = v"), Set.of());
+        assertEquals(List.of("start-probe"), result.admitted().stream().map(LoadedHandler::name).toList());
+        assertEquals("v", StartProbe.seen.config.getString("k"));
+        assertSame(pluginLoader, StartProbe.seen.contextLoader, "the hook runs inside its plugin");
+        assertEquals(1, result.refused().size(), reasons(result));
+        String reason = result.refused().get(0).getMessage();
+        assertTrue(reason.startsWith("handler 'start-fails': start(config) failed: Missing: ")
+                && reason.endsWith("No configuration setting found for key 'limit'"), reason);
+        assertEquals("start-fails", result.refused().get(0).handler());
+    }
+
+    /** What a start hook saw. */
+    record Seen(com.typesafe.config.Config config, ClassLoader contextLoader) {}
+
+    public static class StartProbe implements EventHandler {
+        static volatile Seen seen;
+
+        @Override
+        public HandlerSpec spec() {
+            return HandlerSpec.named("start-probe").consumes("s", "t");
+        }
+
+        @Override
+        public void start(com.typesafe.config.Config config) {
+            seen = new Seen(config, Thread.currentThread().getContextClassLoader());
+        }
+
+        @Override
+        public void handle(Event event, HandlerContext context) {}
+    }
+
+    public static class StartFails implements EventHandler {
+        @Override
+        public HandlerSpec spec() {
+            return HandlerSpec.named("start-fails").consumes("s", "t");
+        }
+
+        @Override
+        public void start(com.typesafe.config.Config config) {
+            config.getLong("limit");
+        }
+
+        @Override
+        public void handle(Event event, HandlerContext context) {}
     }
 
     public static class NullSpec implements EventHandler {

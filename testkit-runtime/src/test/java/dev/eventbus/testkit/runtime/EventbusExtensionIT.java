@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.eventbus.samples.orders.v1.MarkPaidReply;
 import dev.eventbus.samples.orders.v1.MarkPaidRequest;
 import dev.eventbus.samples.orders.v1.OrderServiceGrpc;
+import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RecordedCall;
 import dev.eventbus.testkit.RecordingGrpcService;
 import dev.eventbus.testkit.RedisExtension;
@@ -150,6 +151,34 @@ class EventbusExtensionIT {
             assertEquals("rpc-status", letter.reason());
             assertTrue(letter.fields().get("eventbus-error-message").contains("UNAVAILABLE"), letter.fields().toString());
             assertEquals(2, calls().size());
+        }
+    }
+
+    @Nested
+    class WithClassesOfTheTestClassPath {
+
+        @RegisterExtension
+        final EventbusExtension eventbus = EventbusExtension.with(REDIS)
+                .plugin(new PluginJarBuilder("greetings").extension(GreetingHandler.class));
+
+        @Test
+        void aPluginBuiltFromClassesRuns() {
+            eventbus.publish("greetings", "type", "greeting.sent", "data", "Ada").awaitHandled();
+            assertEquals("handler-error",
+                    eventbus.publish("greetings", "type", "greeting.sent").awaitDeadLettered().reason());
+        }
+    }
+
+    @Test
+    void aJarThatBundlesASharedLibraryFailsTheTestWithTheRuntimesReason() throws Exception {
+        EventbusExtension bundling = EventbusExtension.with(REDIS).plugin(new PluginJarBuilder("greetings")
+                .extension(GreetingHandler.class).resource("io/grpc/Channel.class", new byte[] {(byte) 0xCA, (byte) 0xFE}));
+        try {
+            AssertionError e = assertThrows(AssertionError.class, () -> bundling.beforeEach(null));
+            assertTrue(e.getMessage().contains("bundles a copy of a library the runtime shares (io/grpc/Channel.class)"),
+                    e.getMessage());
+        } finally {
+            bundling.afterEach(null);
         }
     }
 

@@ -169,6 +169,22 @@ class EventbusExtensionIT {
         }
     }
 
+    @Nested
+    class WithAShortTimeout {
+
+        @RegisterExtension
+        final EventbusExtension eventbus = EventbusExtension.with(REDIS)
+                .plugin(new PluginJarBuilder("greetings").extension(GreetingHandler.class))
+                .config("eventbus.handler-defaults.timeout", "200ms")
+                .config("eventbus.handler-defaults.retry.max-attempts", 1);
+
+        @Test
+        void aHandlerOverItsTimeoutIsDeadLetteredForTimeout() {
+            assertEquals("timeout", eventbus.publish("greetings", "type", "greeting.sent", "data", "slow")
+                    .awaitDeadLettered().reason());
+        }
+    }
+
     @Test
     void aJarThatBundlesASharedLibraryFailsTheTestWithTheRuntimesReason() throws Exception {
         EventbusExtension bundling = EventbusExtension.with(REDIS).plugin(new PluginJarBuilder("greetings")

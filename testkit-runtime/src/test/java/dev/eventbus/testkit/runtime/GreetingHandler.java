@@ -15,7 +15,10 @@ public class GreetingHandler implements EventHandler {
     }
 
     @Override
-    public void handle(Event event, HandlerContext context) {
+    public void handle(Event event, HandlerContext context) throws InterruptedException {
+        if ("slow".equals(event.dataAsString())) {
+            Thread.sleep(60_000); // until the runtime's timeout interrupts it
+        }
         if (event.data().length == 0) {
             throw new NonRetriableEventException("a greeting without a name");
         }

@@ -109,8 +109,9 @@ public final class PublishedEvent {
      */
     public void awaitAcknowledged() {
         DeliveryLog.History h = await("settled", DeliveryLog.History::settled, x -> false);
-        String group = h.group;
-        await("acknowledged", x -> !pending(group), x -> false);
+        try (RespClient redis = RespClient.connect(eventbus.redisUri())) {
+            await("acknowledged", x -> !pending(redis, h.group), x -> false);
+        }
     }
 
     /** @return the exceptions the handler threw for this entry so far, oldest first */
@@ -175,11 +176,9 @@ public final class PublishedEvent {
         return seen.isEmpty() ? "the runtime reported nothing for it" : String.join("; ", seen);
     }
 
-    private boolean pending(String group) {
-        try (RespClient redis = RespClient.connect(eventbus.redisUri())) {
-            Object reply = redis.call("XPENDING", stream, group, entryId, entryId, "1");
-            return reply instanceof List<?> list && !list.isEmpty();
-        }
+    private boolean pending(RespClient redis, String group) {
+        Object reply = redis.call("XPENDING", stream, group, entryId, entryId, "1");
+        return reply instanceof List<?> list && !list.isEmpty();
     }
 
     private Map<String, String> deadLetterFields() {

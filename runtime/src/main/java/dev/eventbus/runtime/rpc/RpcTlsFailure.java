@@ -30,22 +30,25 @@ final class RpcTlsFailure {
         if (!tls) {
             return null;
         }
-        String all = messages.toString();
-        String cause = rootMessage(failure);
+        // Lower case: the JDK's engine and BoringSSL (which gRPC's Netty uses where it loads) spell
+        // alerts differently, e.g. certificate_required and TLSV1_ALERT_CERTIFICATE_REQUIRED.
+        String all = messages.toString().toLowerCase(java.util.Locale.ROOT);
+        // What to do first, the raw cause last: log lines and reason texts are cut at a length.
+        String cause = " (" + rootMessage(failure) + ")";
         if (all.contains("certificate_required") || all.contains("bad_certificate") || all.contains("unknown_ca")
                 || all.contains("access_denied") || all.contains("handshake_failure")) {
-            return cause + "; the service wants a client certificate it trusts (mutual TLS): check " + keys
-                    + ".cert-file and key-file";
+            return "the service wants a client certificate it trusts (mutual TLS); check " + keys
+                    + ".cert-file and key-file" + cause;
         }
-        if (all.contains("No subject alternative") || all.contains("doesn't match any of the subject")
-                || all.contains("No name matching")) {
-            return cause + "; the service's certificate does not name the host of the target: check " + keys
-                    + ".target or set " + keys + ".authority to a name it holds";
+        if (all.contains("no subject alternative") || all.contains("doesn't match any of the subject")
+                || all.contains("no name matching")) {
+            return "the service's certificate does not name the target's host; check " + keys
+                    + ".target, or set .authority to a name it holds" + cause;
         }
-        if (all.contains("certification path") || all.contains("PKIX") || all.contains("certificate_unknown")
-                || all.contains("CertPath")) {
-            return cause + "; the service's certificate is not signed by a trusted CA: check " + keys + ".trust-ca-file";
+        if (all.contains("certification path") || all.contains("pkix") || all.contains("certificate_unknown")
+                || all.contains("certpath") || all.contains("certificate_verify_failed")) {
+            return "the service's certificate is not signed by a trusted CA; check " + keys + ".trust-ca-file" + cause;
         }
-        return cause + "; check the TLS settings of " + keys;
+        return "check the TLS settings of " + keys + cause;
     }
 }

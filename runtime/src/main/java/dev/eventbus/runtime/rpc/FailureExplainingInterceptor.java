@@ -69,7 +69,8 @@ final class FailureExplainingInterceptor implements ClientInterceptor {
             }
             case UNIMPLEMENTED -> {
                 lastLogged.set(null);
-                return status.withDescription(status.getDescription() + "; the server at " + service.target()
+                String said = status.getDescription() == null ? "" : status.getDescription() + "; ";
+                return status.withDescription(said + "the server at " + service.target()
                         + " does not implement " + method + ": a configuration problem, not a bad event (is " + keys
                         + ".target the right server, or has another process taken that port?)");
             }

@@ -43,7 +43,7 @@ final class RpcTlsFailure {
         if (all.contains("no subject alternative") || all.contains("doesn't match any of the subject")
                 || all.contains("no name matching")) {
             return "the service's certificate does not name the target's host; check " + keys
-                    + ".target, or set .authority to a name it holds" + cause;
+                    + ".target, or set " + keys + ".authority to a name it holds" + cause;
         }
         if (all.contains("certification path") || all.contains("pkix") || all.contains("certificate_unknown")
                 || all.contains("certpath") || all.contains("certificate_verify_failed")) {

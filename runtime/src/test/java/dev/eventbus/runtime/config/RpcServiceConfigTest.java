@@ -72,14 +72,17 @@ class RpcServiceConfigTest {
     }
 
     @Test
-    void anUnencryptedKeyAndDefaultsForEveryServiceAreRead() {
+    void anUnencryptedKeyAndDefaultsForEveryServiceAreRead() throws Exception {
+        Path team = file("team", "payments");
         RuntimeConfig c = ConfigLoader.load(Optional.empty(), ConfigFactory.parseString(
                 "eventbus.grpc.defaults { tls = true, trust-ca-file = " + q(pki.caCert) + ", cert-file = "
-                        + q(pki.clientCert) + ", key-file = " + q(pki.clientKey) + " }\n"
+                        + q(pki.clientCert) + ", key-file = " + q(pki.clientKey) + ", metadata-files { x-team = "
+                        + q(team) + " } }\n"
                         + ORDERS + ".target = \"localhost:1\""));
         RpcTls tls = c.services().get("orders.v1.OrderService").tlsMaterial();
         assertTrue(tls.mutual());
         assertEquals("", tls.keyPassword());
+        assertEquals(Map.of("x-team", "payments"), c.services().get("orders.v1.OrderService").callCredentials().metadata());
     }
 
     @Test

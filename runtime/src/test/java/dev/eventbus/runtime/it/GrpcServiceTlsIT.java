@@ -13,7 +13,9 @@ import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.testkit.RedisExtension;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import java.io.PrintWriter;
@@ -179,7 +181,7 @@ class GrpcServiceTlsIT {
         publishTopup("o-mismatch");
         Map<String, String> letter = theDeadLetter();
         String message = letter.get("eventbus-error-message");
-        assertTrue(message.startsWith("UNAVAILABLE: TLS handshake with 127.0.0.2:") && message.contains(".authority")
+        assertTrue(message.startsWith("UNAVAILABLE: TLS handshake with 127.0.0.2:") && message.contains(SERVICE + ".authority")
                 && message.contains("No subject alternative names matching IP address 127.0.0.2"), message);
         assertTrue(logged().contains("does not name the target's host"), logged());
         assertEquals(List.of(), server.calls());
@@ -240,7 +242,7 @@ class GrpcServiceTlsIT {
         assertEquals("rpc-status", letter.get("eventbus-reason"));
         assertEquals("2", letter.get("eventbus-attempts"), "UNAUTHENTICATED is not among the permanent codes");
         assertEquals("UNAUTHENTICATED: bad or missing bearer token", letter.get("eventbus-error-message"));
-        assertEquals(List.of(io.grpc.Status.Code.UNAUTHENTICATED, io.grpc.Status.Code.UNAUTHENTICATED),
+        assertEquals(List.of(Status.Code.UNAUTHENTICATED, Status.Code.UNAUTHENTICATED),
                 server.refusals());
         assertEquals(List.of(), server.calls());
     }
@@ -249,7 +251,7 @@ class GrpcServiceTlsIT {
     void unimplementedBecauseAnotherServerHoldsThePortIsDeadLetteredAsAConfigurationProblem() throws Exception {
         // Some other gRPC server on the configured port: it answers, but not as the order service.
         Server other = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
+                .addService(new HealthStatusManager().getHealthService())
                 .build().start();
         try {
             start(Map.of("target", "127.0.0.1:" + other.getPort()));

@@ -3,6 +3,8 @@ package dev.eventbus.runtime.it;
 import dev.eventbus.samples.orders.v1.MarkPaidReply;
 import dev.eventbus.samples.orders.v1.MarkPaidRequest;
 import dev.eventbus.samples.orders.v1.OrderServiceGrpc;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -82,9 +84,9 @@ final class SecureOrderService implements AutoCloseable {
                 } catch (SSLPeerUnverifiedException e) {
                     subject = "none";
                 }
-                io.grpc.Context context = io.grpc.Context.current().withValue(Holder.SUBJECT, subject)
+                Context context = Context.current().withValue(Holder.SUBJECT, subject)
                         .withValue(Holder.API_KEY, headers.get(API_KEY));
-                return io.grpc.Contexts.interceptCall(context, call, headers, next);
+                return Contexts.interceptCall(context, call, headers, next);
             }
         };
         server = NettyServerBuilder.forAddress(new InetSocketAddress(host, 0), tls.build())
@@ -94,8 +96,8 @@ final class SecureOrderService implements AutoCloseable {
     }
 
     private static final class Holder {
-        static final io.grpc.Context.Key<String> SUBJECT = io.grpc.Context.key("client-subject");
-        static final io.grpc.Context.Key<String> API_KEY = io.grpc.Context.key("api-key");
+        static final Context.Key<String> SUBJECT = Context.key("client-subject");
+        static final Context.Key<String> API_KEY = Context.key("api-key");
     }
 
     int port() {

@@ -75,6 +75,27 @@ public final class OpsRedis implements AutoCloseable {
         return settings.redactedUri();
     }
 
+    /**
+     * The node this connection landed on and its role, e.g. {@code 10.0.0.7:6379 (master)}: with a
+     * sentinel URI, the primary the sentinels named, where every stream lives.
+     *
+     * @throws OpsException when Redis cannot be reached
+     */
+    public String node() {
+        String address = field(text().clientInfo(), "laddr=", " ");
+        String role = field(text().info("replication"), "role:", "\r");
+        return (address == null ? "?" : address) + " (" + (role == null ? "?" : role.strip()) + ")";
+    }
+
+    /** The value after {@code name} up to the next {@code end} (a regex), or {@code null}. */
+    private static String field(String text, String name, String end) {
+        int at = text.indexOf(name);
+        if (at < 0) {
+            return null;
+        }
+        return text.substring(at + name.length()).split(end, 2)[0].strip();
+    }
+
     private <K, V> StatefulRedisConnection<K, V> connect(io.lettuce.core.codec.RedisCodec<K, V> codec) {
         try {
             return client.connect(codec, uri);

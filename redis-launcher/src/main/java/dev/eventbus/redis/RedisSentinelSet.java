@@ -37,8 +37,12 @@ public final class RedisSentinelSet implements AutoCloseable {
      * @param failoverTimeout the sentinels' {@code failover-timeout}: how soon a stalled failover is
      *     tried again
      * @param nodeArgs further arguments for the primary and the replica (e.g. {@code --appendonly yes})
+     * @param user an ACL user with every permission, the only one on the nodes ({@code default} is
+     *     off), used by the replica and the sentinels too; {@code null} for none
+     * @param password the user's password; {@code null} without a user
      */
-    public record Options(String masterName, Duration downAfter, Duration failoverTimeout, List<String> nodeArgs) {
+    public record Options(String masterName, Duration downAfter, Duration failoverTimeout, List<String> nodeArgs,
+            String user, String password) {
 
         /** Validates and copies. */
         public Options {
@@ -48,27 +52,48 @@ public final class RedisSentinelSet implements AutoCloseable {
                         + masterName + "'");
             }
             nodeArgs = List.copyOf(nodeArgs);
+            if ((user == null) != (password == null)) {
+                throw new IllegalArgumentException("user and password go together");
+            }
+            if (user != null && !(user + password).matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("user and password must be letters, digits, '.', '_' or '-'");
+            }
         }
 
-        /** Master {@code eventbus}, down after 1 s, failover timeout 3 s, no further arguments. */
+        /** Master {@code eventbus}, down after 1 s, failover timeout 3 s, no further arguments, no ACL user. */
         public static Options defaults() {
-            return new Options("eventbus", Duration.ofSeconds(1), Duration.ofSeconds(3), List.of());
+            return new Options("eventbus", Duration.ofSeconds(1), Duration.ofSeconds(3), List.of(), null, null);
         }
 
         public Options withMasterName(String masterName) {
-            return new Options(masterName, downAfter, failoverTimeout, nodeArgs);
+            return new Options(masterName, downAfter, failoverTimeout, nodeArgs, user, password);
         }
 
         public Options withDownAfter(Duration downAfter) {
-            return new Options(masterName, downAfter, failoverTimeout, nodeArgs);
+            return new Options(masterName, downAfter, failoverTimeout, nodeArgs, user, password);
         }
 
         public Options withFailoverTimeout(Duration failoverTimeout) {
-            return new Options(masterName, downAfter, failoverTimeout, nodeArgs);
+            return new Options(masterName, downAfter, failoverTimeout, nodeArgs, user, password);
         }
 
         public Options withNodeArgs(String... nodeArgs) {
-            return new Options(masterName, downAfter, failoverTimeout, List.of(nodeArgs));
+            return new Options(masterName, downAfter, failoverTimeout, List.of(nodeArgs), user, password);
+        }
+
+        /** Only this ACL user may use the nodes: clients, the replica and the sentinels log in as it. */
+        public Options withUser(String user, String password) {
+            return new Options(masterName, downAfter, failoverTimeout, nodeArgs, user, password);
+        }
+
+        /** The arguments of a data node: the caller's, then the ACL user's. */
+        List<String> dataNodeArgs() {
+            List<String> args = new ArrayList<>(nodeArgs);
+            if (user != null) {
+                args.addAll(List.of("--user", user, "on", ">" + password, "~*", "&*", "+@all",
+                        "--user", "default", "off", "--masteruser", user, "--masterauth", password));
+            }
+            return args;
         }
     }
 
@@ -96,14 +121,14 @@ public final class RedisSentinelSet implements AutoCloseable {
         List<RedisServer> nodes = new ArrayList<>();
         List<RedisServer> sentinels = new ArrayList<>();
         try {
-            RedisServer primary = RedisServer.start(RedisServer.Options.defaults().withExtraArgs(options.nodeArgs()));
+            RedisServer primary = RedisServer.start(RedisServer.Options.defaults().withExtraArgs(options.dataNodeArgs()));
             nodes.add(primary);
-            List<String> replicaArgs = new ArrayList<>(options.nodeArgs());
+            List<String> replicaArgs = new ArrayList<>(options.dataNodeArgs());
             replicaArgs.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port())));
             RedisServer replica = RedisServer.start(RedisServer.Options.defaults().withExtraArgs(replicaArgs));
             nodes.add(replica);
             Waits.until("the replica on port " + replica.port() + " to sync", STARTUP_TIMEOUT,
-                    () -> "up".equals(RedisProbe.infoField(RedisProbe.ask(replica.port(), "INFO", "replication"),
+                    () -> "up".equals(RedisProbe.infoField(askNode(options, replica.port(), "INFO", "replication"),
                             "master_link_status")) ? null : "master_link_status not up");
             for (int i = 0; i < 3; i++) {
                 sentinels.add(startSentinel(options, primary.port()));
@@ -129,6 +154,8 @@ public final class RedisSentinelSet implements AutoCloseable {
                     "sentinel down-after-milliseconds " + name + " " + options.downAfter().toMillis(),
                     "sentinel failover-timeout " + name + " " + options.failoverTimeout().toMillis(),
                     "sentinel parallel-syncs " + name + " 1",
+                    options.user() == null ? "" : "sentinel auth-user " + name + " " + options.user(),
+                    options.user() == null ? "" : "sentinel auth-pass " + name + " " + options.password(),
                     ""), StandardCharsets.UTF_8);
             return RedisServer.start(RedisServer.Options.defaults()
                     .withDataDir(dir).withConfigFile(config).withExtraArgs("--sentinel"));
@@ -210,7 +237,7 @@ public final class RedisSentinelSet implements AutoCloseable {
                 if (port == null || port == old.port()) {
                     return "sentinel " + sentinel.port() + " names port " + port;
                 }
-                Object role = RedisProbe.ask(port, "ROLE");
+                Object role = askNode(options, port, "ROLE");
                 if (!(role instanceof List<?> parts) || !"master".equals(parts.get(0))) {
                     return "port " + port + " has role " + role;
                 }
@@ -247,6 +274,21 @@ public final class RedisSentinelSet implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** A command to a data node, logged in as the set's user when it has one; {@code null} if unreachable. */
+    private static Object askNode(Options options, int port, String... command) {
+        if (options.user() == null) {
+            return RedisProbe.ask(port, command);
+        }
+        try (RespClient client = RespClient.connect(
+                "redis://" + options.user() + ":" + options.password() + "@127.0.0.1:" + port)) {
+            return client.call(command);
+        } catch (RespErrorException e) {
+            return e;
+        } catch (java.io.UncheckedIOException e) {
+            return null;
+        }
     }
 
     private Integer masterPortSeenBy(RedisServer sentinel) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -42,5 +43,20 @@ class RedisSentinelSetIT {
         assertTrue(set.nodes().stream().noneMatch(RedisServer::isRunning));
         assertTrue(set.sentinels().stream().noneMatch(RedisServer::isRunning));
         assertNotSame(set.nodes().get(0), set.nodes().get(1));
+    }
+
+    @Test
+    void withAnAclUserOnlyThatUserGetsInAndTheSentinelsStillSeeTheReplica() {
+        try (RedisSentinelSet set = RedisSentinelSet.start(RedisSentinelSet.Options.defaults().withUser("app", "pw-1"))) {
+            // start() returned: the replica synced and the sentinels found it, both logged in as app.
+            RedisServer primary = set.primary();
+            try (RespClient client = RespClient.connect("redis://app:pw-1@127.0.0.1:" + primary.port())) {
+                assertEquals("PONG", client.call("PING"));
+            }
+            try (RespClient anonymous = RespClient.connect(primary.uri())) {
+                RespErrorException refused = assertThrows(RespErrorException.class, () -> anonymous.call("PING"));
+                assertEquals("NOAUTH", refused.code());
+            }
+        }
     }
 }

@@ -79,12 +79,24 @@ public final class OpsRedis implements AutoCloseable {
      * The node this connection landed on and its role, e.g. {@code 10.0.0.7:6379 (master)}: with a
      * sentinel URI, the primary the sentinels named, where every stream lives.
      *
+     * <p>A user whose ACL rules forbid {@code CLIENT INFO} or {@code INFO} gets {@code ?} for what it
+     * may not ask, not an error: the status it asked for matters more.
+     *
      * @throws OpsException when Redis cannot be reached
      */
     public String node() {
-        String address = field(text().clientInfo(), "laddr=", " ");
-        String role = field(text().info("replication"), "role:", "\r");
-        return (address == null ? "?" : address) + " (" + (role == null ? "?" : role.strip()) + ")";
+        RedisCommands<String, String> redis = text();
+        String address = ask(() -> field(redis.clientInfo(), "laddr=", " "));
+        String role = ask(() -> field(redis.info("replication"), "role:", "\r"));
+        return (address == null ? "?" : address) + " (" + (role == null ? "?" : role) + ")";
+    }
+
+    private static String ask(java.util.function.Supplier<String> question) {
+        try {
+            return question.get();
+        } catch (io.lettuce.core.RedisCommandExecutionException e) {
+            return null; // refused (NOPERM) or unknown to this server: not worth failing the status for
+        }
     }
 
     /** The value after {@code name} up to the next {@code end} (a regex), or {@code null}. */

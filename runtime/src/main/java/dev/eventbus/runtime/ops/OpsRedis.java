@@ -91,6 +91,21 @@ public final class OpsRedis implements AutoCloseable {
         return (address == null ? "?" : address) + " (" + (role == null ? "?" : role) + ")";
     }
 
+    /**
+     * With a sentinel URI, {@link #node()}, or {@code ?} when Redis stopped answering meanwhile; empty
+     * for one node, whose address the URI already says.
+     */
+    public java.util.Optional<String> sentinelNode() {
+        if (!settings.sentinel()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(node());
+        } catch (RuntimeException e) {
+            return java.util.Optional.of("?");
+        }
+    }
+
     private static String ask(java.util.function.Supplier<String> question) {
         try {
             return question.get();

@@ -10,7 +10,9 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.eventbus.redis.RedisSentinelSet;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.admin.HealthChecks;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.ops.OpsRedis;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
@@ -130,6 +132,13 @@ class SentinelFailoverIT {
         assertTrue(status.out().contains("streams on 127.0.0.1:" + promoted.port() + " (master), the primary the "
                 + "sentinels of " + redis.uri() + " name"), status.out());
         assertTrue(status.out().lines().anyMatch(l -> l.matches("recorder\\s+it-stream\\s+.*")), status.out());
+
+        // So does the readiness check of the admin API.
+        try (OpsRedis ops = new OpsRedis(runtime.config().redis())) {
+            HealthChecks.Result ready = new HealthChecks(runtime, ops, false, () -> true, Duration.ofMinutes(1)).ready();
+            assertEquals("answers at 127.0.0.1:" + promoted.port() + " (master), the primary the sentinels name",
+                    ready.checks().get("redis"), ready.toString());
+        }
 
         // For the README's fault table (no assertion on time: the machine may be busy).
         List<ReceivedCall> calls = orders.calls();

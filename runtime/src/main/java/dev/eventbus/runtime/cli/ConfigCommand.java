@@ -22,7 +22,8 @@ final class ConfigCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Validate the configuration; exit 0 when valid, 2 with every problem listed when not.")
+            description = "Validate the configuration, and each plugin JAR's config keys against its reference.conf "
+                    + "(read from the JAR: no plugin code runs); exit 0 when valid, 2 with every problem listed when not.")
     static final class Check implements Callable<Integer> {
         @Mixin
         ConfigOptions options;
@@ -32,6 +33,10 @@ final class ConfigCommand implements Runnable {
         @Override
         public Integer call() {
             RuntimeConfig config = options.load();
+            if (PluginConfigCheck.check(config, options.config, spec.commandLine().getOut(),
+                    spec.commandLine().getErr()) > 0) {
+                return 2;
+            }
             spec.commandLine().getOut().printf("configuration valid: Redis %s, %d gRPC service(s), plugins from %s%n",
                     config.redis().redactedUri(), config.services().size(), config.pluginsDir());
             warnings(config, spec);

@@ -4,6 +4,7 @@ import static dev.eventbus.runtime.internal.Errors.rootMessage;
 
 import com.typesafe.config.Config;
 import dev.eventbus.api.EventHandler;
+import dev.eventbus.runtime.config.PluginSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
@@ -17,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginState;
@@ -44,7 +47,7 @@ public final class PluginHost implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
 
     private final Path pluginsDir;
-    private final RuntimeConfig config;
+    private final PluginSettings settings;
     private final EventbusPluginManager manager;
     private final JarInspector inspector;
     private final PluginConfigs configs;
@@ -56,14 +59,24 @@ public final class PluginHost implements AutoCloseable {
     private final Map<String, List<String>> leakedThreads = new LinkedHashMap<>();
 
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc) {
+        this(pluginsDir, apiVersion, config.pluginHost(), config::pluginConfig, rpc::isConfigured);
+    }
+
+
+    /**
+     * @param operatorConfig the operator's subtree of a plugin id (empty when none)
+     * @param serviceConfigured whether a gRPC service (by full name) has a target
+     */
+    PluginHost(Path pluginsDir, String apiVersion, PluginSettings settings, Function<String, Config> operatorConfig,
+            Predicate<String> serviceConfigured) {
         this.pluginsDir = pluginsDir;
-        this.config = config;
+        this.settings = settings;
         this.manager = new EventbusPluginManager(pluginsDir, apiVersion);
-        this.inspector = new JarInspector(manager, new AllowList(config.pluginHost().allowList()));
-        this.configs = new PluginConfigs(config::pluginConfig);
+        this.inspector = new JarInspector(manager, new AllowList(settings.allowList()));
+        this.configs = new PluginConfigs(operatorConfig);
         this.handlerAdmission = new HandlerAdmission(manager.getExtensionFactory(),
-                new HandlerSpecCheck(rpc::isConfigured));
-        this.staging = StagingArea.create(config.pluginHost().stagingDir());
+                new HandlerSpecCheck(serviceConfigured));
+        this.staging = StagingArea.create(settings.stagingDir());
         // The JDK caches JarFiles opened through jar: URLs (PF4J reads extension indexes that way);
         // a cached JarFile keeps an unloaded plugin's file open and its class loader's JAR in use.
         URLConnection.setDefaultUseCaches("jar", false);
@@ -336,6 +349,6 @@ public final class PluginHost implements AutoCloseable {
             unload(plugin.getPluginId());
         }
         handlers.clear();
-        StagingArea.deleteIfTemporary(staging, config.pluginHost().stagingDir().isEmpty());
+        StagingArea.deleteIfTemporary(staging, settings.stagingDir().isEmpty());
     }
 }

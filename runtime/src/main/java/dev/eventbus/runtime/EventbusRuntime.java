@@ -15,6 +15,7 @@ import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.failure.RetryingFailureHandler;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
+import dev.eventbus.runtime.plugin.LivePluginConfig;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.plugin.PluginHost;
@@ -106,7 +107,8 @@ public final class EventbusRuntime implements AutoCloseable {
         LOG.info("eventbus {} starting: consumer '{}', Redis {}, plugins from {}", Versions.runtime(),
                 config.consumerName(), config.redis().redactedUri(), config.pluginsDir().toAbsolutePath());
         rpc = new RpcChannelRegistry(config.services(), config.breaker(), clock, rpcInterceptors);
-        plugins = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc);
+        LivePluginConfig pluginConfig = new LivePluginConfig(config);
+        plugins = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc, pluginConfig);
         progress.stage("loading plugins from " + config.pluginsDir());
         List<LoadedHandler> handlers = plugins.start();
 
@@ -141,7 +143,7 @@ public final class EventbusRuntime implements AutoCloseable {
         this.shared = shared;
         this.retryStore = retryStore;
         startSubscriptions(handlers);
-        reloader = new PluginReloader(config.pluginsDir(), plugins, new SubscriptionControl() {
+        reloader = new PluginReloader(config.pluginsDir(), plugins, pluginConfig, new SubscriptionControl() {
                 @Override
                 public void start(List<LoadedHandler> added) {
                     startSubscriptions(added);

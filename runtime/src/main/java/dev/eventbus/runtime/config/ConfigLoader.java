@@ -124,7 +124,7 @@ public final class ConfigLoader {
         return new RuntimeConfig(
                 consumerName.isBlank() ? defaultConsumerName() : consumerName,
                 pluginsDir, redis, consumer, recovery, breaker, services, handlerDefaults, handlerOverrides,
-                pluginConfigs, merged, operations, pluginHost);
+                pluginConfigs, merged, operations, pluginHost, file, overrides);
     }
 
     /** The password of {@code redis.password-file}; the URI must then not hold one too. */

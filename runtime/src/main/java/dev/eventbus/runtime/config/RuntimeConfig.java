@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The runtime's validated settings, read once at start-up from the {@code eventbus} tree.
@@ -17,6 +18,8 @@ import java.util.Map;
  *     checked against each plugin's own defaults when the plugin loads
  * @param source the merged configuration, for {@code config show}
  * @param operations admin servers, metrics and logging
+ * @param file the operator's config file read, if any (read again by {@link #reread})
+ * @param overrides the highest-priority values it was loaded with (command-line flags)
  */
 public record RuntimeConfig(
         String consumerName,
@@ -31,11 +34,23 @@ public record RuntimeConfig(
         Config pluginConfigs,
         Config source,
         OperationsSettings operations,
-        PluginSettings pluginHost) {
+        PluginSettings pluginHost,
+        Optional<Path> file,
+        Config overrides) {
 
     public RuntimeConfig {
         services = Map.copyOf(services);
         handlerOverrides = Map.copyOf(handlerOverrides);
+    }
+
+    /**
+     * The same sources read again (the file as it is now, the same overrides, the environment), as
+     * a plugin reload does to take up a changed plugin config.
+     *
+     * @throws InvalidConfigException listing every problem of the new reading
+     */
+    public RuntimeConfig reread() {
+        return ConfigLoader.load(file, overrides);
     }
 
     /** The settings of one handler. */

@@ -62,6 +62,14 @@ public final class PluginHost implements AutoCloseable {
         this(pluginsDir, apiVersion, config.pluginHost(), config::pluginConfig, rpc::isConfigured);
     }
 
+    /**
+     * @param operatorConfig the operator's subtree of a plugin id, asked at each admission (e.g. a
+     *     {@link LivePluginConfig}, read again at each reload)
+     */
+    public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc,
+            Function<String, Config> operatorConfig) {
+        this(pluginsDir, apiVersion, config.pluginHost(), operatorConfig, rpc::isConfigured);
+    }
 
     /**
      * @param operatorConfig the operator's subtree of a plugin id (empty when none)
@@ -136,8 +144,8 @@ public final class PluginHost implements AutoCloseable {
     }
 
     /**
-     * Checks a JAR without loading it (readable, descriptor, shared libraries, allow-list). A
-     * refusal is recorded as the JAR's latest, in place of what was said of its earlier content.
+     * Checks a JAR without loading it (readable, descriptor, shared libraries, allow-list, the
+     * operator's config keys against the {@code reference.conf} read from it as data). A refusal is recorded as the JAR's latest, in place of what was said of its earlier content.
      *
      * @throws AdmissionException when it would be refused
      */
@@ -151,7 +159,8 @@ public final class PluginHost implements AutoCloseable {
                 throw new AdmissionException(Stage.READ, null, null, "cannot read it: " + rootMessage(e), e);
             }
             try {
-                inspector.inspect(staged);
+                String pluginId = inspector.inspect(staged).getPluginId();
+                configs.assemble(pluginId, PluginConfigs.defaultsIn(staged.path(), pluginId));
             } finally {
                 StagingArea.delete(staged.path());
             }
@@ -160,6 +169,12 @@ public final class PluginHost implements AutoCloseable {
             refusals.record(source, refused);
             throw refused;
         }
+    }
+
+    /** Records a refusal of a JAR found before its admission began (e.g. its config cannot be read again). */
+    public synchronized void refuse(String source, AdmissionException refused) {
+        refusals.clear(source);
+        refusals.record(source, refused);
     }
 
     /**

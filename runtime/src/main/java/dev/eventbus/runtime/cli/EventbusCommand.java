@@ -37,6 +37,10 @@ public final class EventbusCommand implements Runnable {
                 commandLine.getErr().println("eventbus: " + e.getMessage());
                 return 1;
             }
+            if (dev.eventbus.runtime.internal.Errors.isPermissionDenied(e)) {
+                commandLine.getErr().println("eventbus: " + dev.eventbus.runtime.internal.Errors.describe(e));
+                return 1;
+            }
             commandLine.getErr().println("eventbus: " + e);
             return 1;
         });

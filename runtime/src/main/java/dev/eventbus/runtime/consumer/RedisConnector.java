@@ -14,6 +14,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import dev.eventbus.runtime.internal.Errors;
 import static dev.eventbus.runtime.internal.Errors.rootMessage;
 
 import org.slf4j.Logger;
@@ -102,6 +103,7 @@ public final class RedisConnector implements AutoCloseable {
                 .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build())
                 .build());
+        client.addListener(new RedisPermissionLog(settings.redactedUri()));
         return client;
     }
 
@@ -125,7 +127,10 @@ public final class RedisConnector implements AutoCloseable {
             } catch (RuntimeException e) {
                 String refusal = RedisAuthFailure.refusal(e);
                 String tlsFailure = refusal == null ? RedisTlsFailure.diagnosis(e) : null;
-                if (tlsFailure != null) {
+                if (Errors.isPermissionDenied(e)) {
+                    LOG.warn("Redis at {} refused a command of the connection's set-up ({}): {}: {}; retrying in {} ms",
+                            settings.redactedUri(), purpose, Errors.PERMISSION_DENIED, rootMessage(e), backoff.toMillis());
+                } else if (tlsFailure != null) {
                     LOG.warn("Redis at {} TLS handshake failed ({}): {}; retrying in {} ms",
                             settings.redactedUri(), purpose, tlsFailure, backoff.toMillis());
                 } else if (refusal != null) {

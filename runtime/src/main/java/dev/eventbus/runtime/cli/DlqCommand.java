@@ -5,6 +5,7 @@ import dev.eventbus.runtime.ops.DeadLetterEntry;
 import dev.eventbus.runtime.ops.DeadLetterFilter;
 import dev.eventbus.runtime.ops.DeadLetters;
 import dev.eventbus.runtime.ops.Field;
+import dev.eventbus.runtime.ops.TimeOrId;
 import dev.eventbus.runtime.stream.WireFields;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -66,9 +67,14 @@ final class DlqCommand implements Runnable {
         @Option(names = "--limit", paramLabel = "N", description = "At most N dead letters (default: all; list: 100).")
         Long limit;
 
+        /** The filter the options select; checks them (exit 2) and that the handler exists (exit 1). */
         DeadLetterFilter filter(OpsContext ops, CommandSpec spec, List<String> ids) {
-            return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason,
-                    ops.timeOrId(spec, "--since", since), ops.timeOrId(spec, "--until", until), subject, error, sourceStream);
+            TimeOrId from = ops.timeOrId(spec, "--since", since);
+            TimeOrId to = ops.timeOrId(spec, "--until", until);
+            OpsContext.requireOrder(spec, "--since", from, "--until", to);
+            ops.requireHandler(handler);
+            return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason, from, to, subject,
+                    error, sourceStream);
         }
 
         long limitOr(long otherwise) {
@@ -77,6 +83,19 @@ final class DlqCommand implements Runnable {
             }
             return limit == null ? otherwise : limit;
         }
+    }
+
+    /**
+     * The widest cell of {@code dlq list}'s table and the longest text of its JSON: the fields are the
+     * producer's and the handler's, of any size; {@code dlq show} prints them whole.
+     */
+    static final int LIST_CELL_WIDTH = 100;
+    static final int LIST_JSON_TEXT = 1000;
+
+    private static Map<String, Object> capped(Map<String, Object> summary) {
+        summary.replaceAll((k, v) -> v instanceof String text && text.length() > LIST_JSON_TEXT
+                ? text.substring(0, LIST_JSON_TEXT) + "…[+" + (text.length() - LIST_JSON_TEXT) + "]" : v);
+        return summary;
     }
 
     static Map<String, Object> summary(DeadLetterEntry e) {
@@ -116,15 +135,15 @@ final class DlqCommand implements Runnable {
                 List<DeadLetterEntry> entries = dlq.list(selection.handler, selection.filter(ops, spec, null),
                         usage(spec, () -> selection.limitOr(100)));
                 if (json) {
-                    out.println(CliOutput.json(entries.stream().map(DlqCommand::summary).toList()));
+                    out.println(CliOutput.json(entries.stream().map(e -> capped(summary(e))).toList()));
                     out.flush();
                     return 0;
                 }
                 CliOutput.Table table = new CliOutput.Table("ID", "DEAD-LETTERED", "REASON", "SOURCE", "TYPE", "SUBJECT",
-                        "ATTEMPTS", "ERROR");
+                        "ATTEMPTS", "ERROR").capped(LIST_CELL_WIDTH);
                 for (DeadLetterEntry e : entries) {
                     table.row(e.id(), e.deadLetteredAt(), e.reason(), e.sourceStream() + " " + e.sourceId(), e.type(),
-                            e.subject(), e.text(WireFields.ATTEMPTS), CliOutput.shorten(e.error(), 100));
+                            e.subject(), e.text(WireFields.ATTEMPTS), e.error());
                 }
                 table.print(out);
                 out.printf("%d dead letter(s) shown; %s holds %d%n", entries.size(), dlq.streamOf(selection.handler),
@@ -157,6 +176,7 @@ final class DlqCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (OpsContext ops = OpsContext.open(options)) {
+                ops.requireHandler(handler);
                 Optional<DeadLetterEntry> found = ops.deadLetters().show(handler, id);
                 if (found.isEmpty()) {
                     spec.commandLine().getErr().println("eventbus: no dead letter " + id + " in "

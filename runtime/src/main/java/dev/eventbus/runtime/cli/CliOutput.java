@@ -14,23 +14,6 @@ final class CliOutput {
 
     private CliOutput() {}
 
-    /**
-     * Runs a plugin-host load with its INFO lines muted (refusals still log, as errors): the
-     * command prints what matters itself.
-     */
-    static <T> T quietPluginHost(java.util.function.Supplier<T> load) {
-        if (!(org.slf4j.LoggerFactory.getLogger("dev.eventbus.runtime.plugin") instanceof ch.qos.logback.classic.Logger logger)) {
-            return load.get();
-        }
-        ch.qos.logback.classic.Level before = logger.getLevel();
-        logger.setLevel(ch.qos.logback.classic.Level.WARN);
-        try {
-            return load.get();
-        } finally {
-            logger.setLevel(before);
-        }
-    }
-
     static String json(Object value) {
         try {
             return JSON.writeValueAsString(value);

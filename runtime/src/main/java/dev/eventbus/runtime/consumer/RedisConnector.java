@@ -14,7 +14,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
-import dev.eventbus.runtime.internal.Errors;
 import static dev.eventbus.runtime.internal.Errors.rootMessage;
 
 import org.slf4j.Logger;
@@ -127,10 +126,7 @@ public final class RedisConnector implements AutoCloseable {
             } catch (RuntimeException e) {
                 String refusal = RedisAuthFailure.refusal(e);
                 String tlsFailure = refusal == null ? RedisTlsFailure.diagnosis(e) : null;
-                if (Errors.isPermissionDenied(e)) {
-                    LOG.warn("Redis at {} refused a command of the connection's set-up ({}): {}: {}; retrying in {} ms",
-                            settings.redactedUri(), purpose, Errors.PERMISSION_DENIED, rootMessage(e), backoff.toMillis());
-                } else if (tlsFailure != null) {
+                if (tlsFailure != null) {
                     LOG.warn("Redis at {} TLS handshake failed ({}): {}; retrying in {} ms",
                             settings.redactedUri(), purpose, tlsFailure, backoff.toMillis());
                 } else if (refusal != null) {

@@ -79,9 +79,6 @@ public final class OpsRedis implements AutoCloseable {
         try {
             return client.connect(codec, uri);
         } catch (RedisException e) {
-            if (Errors.isPermissionDenied(e)) {
-                throw new OpsException("Redis at " + settings.redactedUri() + " refused this user: " + Errors.describe(e), e);
-            }
             throw new OpsException("cannot reach Redis at " + settings.redactedUri() + ": " + Errors.rootMessage(e), e);
         }
     }

@@ -130,14 +130,15 @@ class RedisAclIT {
                 "eventbus.consumer.shutdown-grace", "2s",
                 "eventbus.handler-defaults.retry.backoff.initial", "50ms",
                 "eventbus.handler-defaults.retry.backoff.max", "200ms",
-                "eventbus.handler-defaults.retry.max-attempts", 3,
+                "eventbus.handler-defaults.retry.max-attempts", 5,
                 "eventbus.recovery.retry-poll-interval", "20ms",
                 "eventbus.recovery.claim-idle", "200ms",
                 "eventbus.recovery.interval", "100ms",
                 "eventbus.recovery.delete-idle-consumers-after", "500ms"));
         settings.put("eventbus.grpc.circuit-breaker.failure-threshold", 3);
         settings.put("eventbus.grpc.circuit-breaker.open-for", "300ms");
-        settings.put("eventbus.grpc.services.\"orders.v1.OrderService\".deadline", "300ms");
+        // Calls fail fast while the service is down (connection refused); the deadline only bounds a slow start.
+        settings.put("eventbus.grpc.services.\"orders.v1.OrderService\".deadline", "10s");
         runtime = TestRuntimes.start(redisUri, dir.resolve("plugins"), orders, "acl-1", settings);
         return runtime;
     }

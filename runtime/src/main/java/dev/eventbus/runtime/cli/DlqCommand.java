@@ -259,6 +259,9 @@ final class DlqCommand implements Runnable {
                     details.put("leftInPlace", outcome.skipped());
                     audit.record("dlq.redrive", outcome.done(), details);
                 }
+                if (missing(ids, outcome, ops, selection.handler, spec)) {
+                    return 1;
+                }
                 return outcome.skipped() > 0 && outcome.done() == 0 ? 1 : 0;
             }
         }
@@ -308,9 +311,25 @@ final class DlqCommand implements Runnable {
                     details.put("limit", limit);
                     audit.record("dlq.discard", outcome.done(), details);
                 }
-                return 0;
+                return missing(ids, outcome, ops, selection.handler, spec) ? 1 : 0;
             }
         }
+    }
+
+    /**
+     * Whether dead letters named by id were not all found (nothing found is a failure, exit 1, as
+     * for {@code dlq show}); says so on stderr.
+     */
+    static boolean missing(List<String> ids, DeadLetters.Outcome outcome, OpsContext ops, String handler,
+            CommandSpec spec) {
+        long notFound = new LinkedHashSet<>(ids).size() - outcome.matched();
+        if (ids.isEmpty() || notFound <= 0) {
+            return false;
+        }
+        spec.commandLine().getErr().println("eventbus: " + notFound + " of the given dead-letter ids not found in "
+                + ops.deadLetters().streamOf(handler) + " (or left out by the filters)");
+        spec.commandLine().getErr().flush();
+        return true;
     }
 
     /** Runs a check whose IllegalArgumentException is a usage error (exit 2). */

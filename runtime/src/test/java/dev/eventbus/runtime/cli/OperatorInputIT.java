@@ -131,6 +131,13 @@ class OperatorInputIT {
             assertTrue((run.err() + run.out()).contains("nobody"), String.join(" ", command) + ": " + run);
         }
         assertExit(1, cli("dlq", "list", "--handler", "nobody"), "no handler 'nobody'");
+
+        // Dead letters named by id and not there: nothing found, as for dlq show.
+        String there = String.valueOf(REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error"));
+        assertExit(1, cli("dlq", "show", "--handler", HANDLER, "1-1"), "no dead letter 1-1");
+        assertExit(1, cli("dlq", "redrive", "--handler", HANDLER, "1-1"), "1 of the given dead-letter ids not found");
+        assertExit(1, cli("dlq", "discard", "--handler", HANDLER, "1-1", there), "1 of the given dead-letter ids not found");
+        assertEquals(0L, REDIS.command("XLEN", DLQ), "the one that was there is discarded");
         assertExit(0, cli("dlq", "list", "--handler", HANDLER), new String[0]);
     }
 

@@ -11,6 +11,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The build descriptor of a plugin: its handlers' declarations (name, streams and event types,
@@ -95,7 +97,9 @@ public final class HandlerDescriptor {
             json.append("{\"class\":").append(string(type.getName()))
                     .append(",\"name\":").append(string(spec.name()))
                     .append(",\"consumes\":{");
-            for (Iterator<Map.Entry<String, Set<String>>> s = spec.subscriptions().entrySet().iterator(); s.hasNext(); ) {
+            // Sorted, so that a build writes the same bytes each time (the spec's own order is not kept).
+            for (Iterator<Map.Entry<String, Set<String>>> s = new TreeMap<>(spec.subscriptions()).entrySet().iterator();
+                    s.hasNext(); ) {
                 Map.Entry<String, Set<String>> e = s.next();
                 json.append(string(e.getKey())).append(':').append(array(e.getValue()));
                 json.append(s.hasNext() ? "," : "");
@@ -107,7 +111,7 @@ public final class HandlerDescriptor {
 
     private static String array(Set<String> values) {
         List<String> quoted = new ArrayList<>();
-        values.forEach(v -> quoted.add(string(v)));
+        new TreeSet<>(values).forEach(v -> quoted.add(string(v)));
         return "[" + String.join(",", quoted) + "]";
     }
 

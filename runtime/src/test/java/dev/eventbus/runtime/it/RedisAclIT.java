@@ -16,6 +16,7 @@ import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.rpc.Circuit;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.PluginJarBuilder;
+import dev.eventbus.redis.RedisServer;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
@@ -52,8 +53,9 @@ import picocli.CommandLine;
  */
 class RedisAclIT {
 
+    /** An owned redis-server (never EVENTBUS_TEST_REDIS_URI): the test makes and deletes ACL users on it. */
     @RegisterExtension
-    static final RedisExtension REDIS = new RedisExtension();
+    static final RedisExtension REDIS = new RedisExtension(RedisServer.Options.defaults());
 
     static final String RULES = "/dev/eventbus/runtime/redis-acl.txt";
     private static final String STREAM = "it-stream";

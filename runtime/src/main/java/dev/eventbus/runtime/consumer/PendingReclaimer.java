@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.eventbus.runtime.internal.Loop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *       written) keeps its lane until it is reclaimed, and goes first then.</li>
  * </ol>
  */
-final class PendingReclaimer extends PeriodicLoop {
+final class PendingReclaimer {
 
     private static final Logger LOG = LoggerFactory.getLogger(PendingReclaimer.class);
     private static final int MAX_PER_CLAIM = 100;
@@ -50,6 +51,7 @@ final class PendingReclaimer extends PeriodicLoop {
             return -1
             """;
 
+    private final Loop loop;
     private final Subscription sub;
     private final RedisCommands<byte[], byte[]> redis;
     private final String consumerName;
@@ -64,7 +66,6 @@ final class PendingReclaimer extends PeriodicLoop {
 
     PendingReclaimer(Subscription sub, RedisCommands<byte[], byte[]> redis, String consumerName, RetryStore retries,
             WorkerSlots slots, HeldBytes held, long maxEventBytes, Dispatcher dispatcher, RecoverySettings settings) {
-        super("eventbus-reclaim-" + sub.name(), settings.interval());
         this.sub = sub;
         this.redis = redis;
         this.consumerName = consumerName;
@@ -74,10 +75,16 @@ final class PendingReclaimer extends PeriodicLoop {
         this.held = held;
         this.dispatcher = dispatcher;
         this.settings = settings;
+
+        this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, this::iteration);
     }
 
-    @Override
-    protected void iteration() {
+    /** Its loop: started and stopped with the subscription's reader. */
+    Loop loop() {
+        return loop;
+    }
+
+    private void iteration() {
         int deleted = dispatcher.renewHeld(sub, fetcher::renew);
         if (deleted > 0) {
             LOG.warn("subscription {}: {} entr(ies) held here were deleted or trimmed from the stream (Redis dropped "
@@ -162,7 +169,7 @@ final class PendingReclaimer extends PeriodicLoop {
                 lost++;
                 dispatcher.dispatch(sub, new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.VANISHED), () -> { });
             }
-        } while (!cursor.equals("0-0") && !stopping());
+        } while (!cursor.equals("0-0") && !loop.isStopping());
         if (reclaimed + lost > 0) {
             LOG.info("subscription {}: took over {} idle entr(ies) of other consumers, {} deleted while pending "
                     + "(recorded as losses)", sub.name(), reclaimed, lost);
@@ -203,10 +210,6 @@ final class PendingReclaimer extends PeriodicLoop {
         }
     }
 
-    @Override
-    protected Logger log() {
-        return LOG;
-    }
 
     private static String text(Object o) {
         return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);

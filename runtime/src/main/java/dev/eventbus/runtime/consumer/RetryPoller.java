@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.IntSupplier;
+import dev.eventbus.runtime.internal.Loop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * budget is spent; ids taken from the store that it cannot claim for lack of room are put back as
  * due, for a later poll (if that write fails they are still pending, and the reclaimer finds them).
  */
-final class RetryPoller extends PeriodicLoop {
+final class RetryPoller {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryPoller.class);
     private static final int MAX_PER_POLL = 100;
 
+    private final Loop loop;
     private final Subscription sub;
     private final io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis;
     private final EntryFetcher fetcher;
@@ -41,7 +43,6 @@ final class RetryPoller extends PeriodicLoop {
     RetryPoller(Subscription sub, io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis, String consumerName,
             RetryStore store, WorkerSlots slots, HeldBytes held, long maxEventBytes, Dispatcher dispatcher,
             IntSupplier budget, Duration period, Clock clock) {
-        super("eventbus-retry-" + sub.name(), period);
         this.sub = sub;
         this.redis = redis;
         this.fetcher = new EntryFetcher(redis, sub, consumerName, maxEventBytes);
@@ -51,12 +52,18 @@ final class RetryPoller extends PeriodicLoop {
         this.dispatcher = dispatcher;
         this.budget = budget;
         this.clock = clock;
+
+        this.loop = Loop.every("eventbus-retry-" + sub.name(), period, LOG, this::iteration);
     }
 
-    @Override
-    protected void iteration() {
+    /** Its loop: started and stopped with the subscription's reader. */
+    Loop loop() {
+        return loop;
+    }
+
+    private void iteration() {
         int allowed;
-        while (!stopping() && (allowed = budget.getAsInt()) > 0 && !held.spent()) {
+        while (!loop.isStopping() && (allowed = budget.getAsInt()) > 0 && !held.spent()) {
             int taken = slots.tryTake(Math.min(MAX_PER_POLL, allowed));
             if (taken == 0) {
                 return;
@@ -106,8 +113,4 @@ final class RetryPoller extends PeriodicLoop {
                 sub.name(), ids.size());
     }
 
-    @Override
-    protected Logger log() {
-        return LOG;
-    }
 }

@@ -138,15 +138,15 @@ public final class StreamConsumer {
 
     /** The retry poller and the reclaimer, once the group exists (before, every round would fail too). */
     private synchronized void startHelpers() {
-        retries.start();
-        reclaimer.start();
+        retries.loop().start();
+        reclaimer.loop().start();
     }
 
     /** Stops reading; in-flight events go on (see {@link #awaitIdle}). */
     public void stop() {
         stopping = true;
-        retries.stop();
-        reclaimer.stop();
+        retries.loop().stop();
+        reclaimer.loop().stop();
     }
 
     /** Waits for the reader to exit and every in-flight event to finish, up to the deadline. */
@@ -177,16 +177,16 @@ public final class StreamConsumer {
             t = thread;
         }
         boolean reader = t == null || stopping || (t.isAlive() && System.nanoTime() - lastRoundNanos < stall.toNanos());
-        return reader && retries.comesRound(stall) && reclaimer.comesRound(stall);
+        return reader && retries.loop().comesRound(stall) && reclaimer.loop().comesRound(stall);
     }
 
     /** Why this subscription does not work now (reader, retry poller or reclaimer), or empty. */
     public String failure() {
         String f = streak.failure();
         if (f.isEmpty()) {
-            f = reclaimer.failure();
+            f = reclaimer.loop().failure();
         }
-        return f.isEmpty() ? retries.failure() : f;
+        return f.isEmpty() ? retries.loop().failure() : f;
     }
 
     /** Events of this subscription being handled now. */

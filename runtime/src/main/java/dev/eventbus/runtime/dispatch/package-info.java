@@ -1,7 +1,9 @@
 /**
- * The second step: decodes an entry and calls its handler on a worker, with the plugin's class
- * loader, the handler timeout, bulkheads, per-subject lanes for ordered handlers, and the watchdog
- * of stuck workers; it acknowledges success and hands failures to {@code failure}. Used by
+ * The second step: {@code Dispatcher} hands an entry to a worker of its subscription (per-subject
+ * lanes for ordered handlers), where {@code DeliveryPipeline} takes it to its outcome in small steps:
+ * {@code Admission} (decode, skip), the handler call through {@code HandlerCall.Step}s (class loader,
+ * logging context, interrupts, timing), then {@code OnSuccess} (acknowledge) or {@code OnFailure}
+ * (hand it to {@code failure}); the {@code Watchdog} interrupts and abandons calls past their timeout. Used by
  * {@code consumer} and the assembly; it may use {@code failure} and the packages below it, never
  * {@code consumer}.
  */

@@ -2,7 +2,7 @@ package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.config.RecoverySettings;
-import dev.eventbus.runtime.dispatch.Dispatcher;
+import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
@@ -13,10 +13,8 @@ import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import dev.eventbus.runtime.internal.Loop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,15 +55,14 @@ final class PendingReclaimer {
     private final String consumerName;
     private final EntryFetcher fetcher;
     private final RetryStore retries;
-    private final WorkerSlots slots;
+    private final EntrySlots slots;
     private final HeldBytes held;
-    private final Dispatcher dispatcher;
+    private final SubscriptionDispatch dispatcher;
     private final RecoverySettings settings;
-    /** Held entries found not scheduled for a retry on the last pass. */
-    private Set<String> unscheduledLastPass = Set.of();
+    private final RetryTakenElsewhere retryTakenElsewhere = new RetryTakenElsewhere();
 
     PendingReclaimer(Subscription sub, RedisCommands<byte[], byte[]> redis, String consumerName, RetryStore retries,
-            WorkerSlots slots, HeldBytes held, long maxEventBytes, Dispatcher dispatcher, RecoverySettings settings) {
+            EntrySlots slots, HeldBytes held, long maxEventBytes, SubscriptionDispatch dispatcher, RecoverySettings settings) {
         this.sub = sub;
         this.redis = redis;
         this.consumerName = consumerName;
@@ -85,7 +82,7 @@ final class PendingReclaimer {
     }
 
     private void iteration() {
-        int deleted = dispatcher.renewHeld(sub, fetcher::renew);
+        int deleted = dispatcher.renewHeld(fetcher::renew);
         if (deleted > 0) {
             LOG.warn("subscription {}: {} entr(ies) held here were deleted or trimmed from the stream (Redis dropped "
                     + "them from the pending list): each is handled if its handler succeeds, otherwise recorded as a "
@@ -97,20 +94,12 @@ final class PendingReclaimer {
     }
 
     private void releaseLanesWhoseRetryWentElsewhere() {
-        Set<String> unscheduled = new HashSet<>();
-        for (String id : dispatcher.heldForRetry(sub)) {
-            if (retries.isScheduled(redis, sub, id) || fetcher.ownedHere(id)) {
-                continue;
-            }
-            if (unscheduledLastPass.contains(id)) {
-                LOG.info("subscription {}: {} is no longer pending here (another instance took its retry, or it was "
-                        + "settled): the events of its subject go on", sub.name(), id);
-                dispatcher.settledElsewhere(sub, id);
-            } else {
-                unscheduled.add(id);
-            }
+        for (String id : retryTakenElsewhere.pass(dispatcher.heldForRetry(),
+                id -> retries.isScheduled(redis, sub, id) || fetcher.ownedHere(id))) {
+            LOG.info("subscription {}: {} is no longer pending here (another instance took its retry, or it was "
+                    + "settled): the events of its subject go on", sub.name(), id);
+            dispatcher.settledElsewhere(id);
         }
-        unscheduledLastPass = unscheduled;
     }
 
     private void reclaimIdle() {
@@ -160,14 +149,14 @@ final class PendingReclaimer {
                     slots.release();
                 } else {
                     reclaimed++;
-                    dispatcher.dispatch(sub, entry, held.charge(entry));
+                    dispatcher.dispatch(entry, held.charge(entry));
                 }
             }
             for (Object raw : deleted) {
                 // Redis has already dropped it from the pending list; what remains is to record the loss
                 // (no worker needed: a loss record is written without calling the handler).
                 lost++;
-                dispatcher.dispatch(sub, new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.VANISHED), () -> { });
+                dispatcher.dispatch(new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.VANISHED), () -> { });
             }
         } while (!cursor.equals("0-0") && !loop.isStopping());
         if (reclaimed + lost > 0) {
@@ -197,8 +186,7 @@ final class PendingReclaimer {
                     default -> { }
                 }
             }
-            if (name == null || name.equals(consumerName) || pending != 0
-                    || idle < settings.deleteIdleConsumersAfter().toMillis()) {
+            if (!removable(name, pending, idle, consumerName, settings.deleteIdleConsumersAfter())) {
                 continue;
             }
             Long result = redis.eval(DELETE_IF_EMPTY, ScriptOutputType.INTEGER, new byte[][] {Bytes.utf8(sub.stream())},
@@ -210,6 +198,15 @@ final class PendingReclaimer {
         }
     }
 
+
+    /**
+     * Whether another consumer of the group may be removed: nothing pending, and idle for
+     * {@code recovery.delete-idle-consumers-after} (never this one; the removal re-checks the
+     * pending list atomically).
+     */
+    static boolean removable(String name, long pending, long idleMillis, String self, java.time.Duration after) {
+        return name != null && !name.equals(self) && pending == 0 && idleMillis >= after.toMillis();
+    }
 
     private static String text(Object o) {
         return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);

@@ -1,6 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
-import dev.eventbus.runtime.dispatch.Dispatcher;
+import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings back a subscription's failed entries when their retry is due. It takes due ids from the
- * {@link RetryStore} only as many as there are free worker slots, claims each entry to this
+ * {@link RetryStore} only as many as there are free entry slots, claims each entry to this
  * consumer (which counts the delivery) and hands it to the dispatcher. Entries deleted while
  * waiting become loss records. If this instance dies after taking ids, the entries are still
  * pending in Redis and the reclaimer brings them back.
@@ -34,14 +34,14 @@ final class RetryPoller {
     private final io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis;
     private final EntryFetcher fetcher;
     private final RetryStore store;
-    private final WorkerSlots slots;
+    private final EntrySlots slots;
     private final HeldBytes held;
-    private final Dispatcher dispatcher;
+    private final SubscriptionDispatch dispatcher;
     private final IntSupplier budget;
     private final Clock clock;
 
     RetryPoller(Subscription sub, io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis, String consumerName,
-            RetryStore store, WorkerSlots slots, HeldBytes held, long maxEventBytes, Dispatcher dispatcher,
+            RetryStore store, EntrySlots slots, HeldBytes held, long maxEventBytes, SubscriptionDispatch dispatcher,
             IntSupplier budget, Duration period, Clock clock) {
         this.sub = sub;
         this.redis = redis;
@@ -91,10 +91,10 @@ final class RetryPoller {
                 }
                 if (entry == null) { // no longer pending: another consumer settled it
                     store.clear(sub, due.get(i));
-                    dispatcher.settledElsewhere(sub, due.get(i));
+                    dispatcher.settledElsewhere(due.get(i));
                     slots.release();
                 } else {
-                    dispatcher.dispatch(sub, entry, held.charge(entry));
+                    dispatcher.dispatch(entry, held.charge(entry));
                 }
             }
             if (due.size() < taken || allowed == 1) {

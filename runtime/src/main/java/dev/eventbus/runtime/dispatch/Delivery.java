@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Delivery {
 
     /** The subscription's held entries; its renewal lock guards {@link #dropped}. */
-    private final Bulkhead holder;
+    private final HeldEntries holder;
     private final String entryId;
+    private final SubjectLanes lanes;
     /** Redis dropped the entry from the pending list while it was held here. Guarded by the holder's renewal lock. */
     private boolean dropped;
     private final AtomicBoolean decided = new AtomicBoolean();
@@ -44,9 +45,20 @@ final class Delivery {
      * @param holder the subscription's held entries, where this delivery is put under its entry id
      *     while the entry is "being handled here"
      */
-    Delivery(Bulkhead holder, String entryId) {
+    Delivery(HeldEntries holder, String entryId) {
+        this(holder, null, entryId);
+    }
+
+    /** @param lanes the ordering lanes it runs in, told when its worker is abandoned; null when unordered */
+    Delivery(HeldEntries holder, SubjectLanes lanes, String entryId) {
         this.holder = holder;
+        this.lanes = lanes;
         this.entryId = entryId;
+    }
+
+    /** The ordering lanes it runs in, or null. */
+    SubjectLanes lanes() {
+        return lanes;
     }
 
     String entryId() {

@@ -6,7 +6,6 @@ import dev.eventbus.runtime.stream.Subscription;
 import java.util.Collection;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,20 +27,15 @@ final class Watchdog {
     /** How often running handlers are checked against their timeouts (the precision of a timeout). */
     static final long PERIOD_MS = 50;
 
-    private final Supplier<Collection<Bulkhead>> held;
-    private final Function<Subscription, SubjectLanes> lanes;
+    private final Supplier<Collection<HeldEntries>> held;
     private final OnFailure onFailure;
     private final AbandonedWorkers abandoned;
     private final LongSupplier nanoTime;
 
-    /**
-     * @param held every subscription's held entries and workers, looked at on each pass
-     * @param lanes the ordering lanes of a subscription now, or null
-     */
-    Watchdog(Supplier<Collection<Bulkhead>> held, Function<Subscription, SubjectLanes> lanes, OnFailure onFailure,
-            AbandonedWorkers abandoned, LongSupplier nanoTime) {
+    /** @param held every subscription's held entries and workers, looked at on each pass */
+    Watchdog(Supplier<Collection<HeldEntries>> held, OnFailure onFailure, AbandonedWorkers abandoned,
+            LongSupplier nanoTime) {
         this.held = held;
-        this.lanes = lanes;
         this.onFailure = onFailure;
         this.abandoned = abandoned;
         this.nanoTime = nanoTime;
@@ -55,7 +49,7 @@ final class Watchdog {
     void check() {
         try {
             long now = nanoTime.getAsLong();
-            for (Bulkhead b : held.get()) {
+            for (HeldEntries b : held.get()) {
                 for (Delivery d : b.deliveries.values()) {
                     if (d.check(now)) {
                         abandon(d);
@@ -81,14 +75,13 @@ final class Watchdog {
         abandoned.abandoned(handler);
         LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
                 + "until it ends", handler, entry.stream(), entry.id(), d.limits().abandonAfter());
-        SubjectLanes lane = lanes.apply(sub);
+        SubjectLanes lane = d.lanes();
         if (lane != null && d.event().subject() != null) {
             lane.abandoned(d.event().subject(), entry.id());
         }
         Resolution settles = resolved -> {
-            SubjectLanes now = lanes.apply(sub);
-            if (resolved && now != null) {
-                now.settledElsewhere(entry.id()); // its worker's own report, when it ends, cannot know
+            if (resolved && lane != null) {
+                lane.settledElsewhere(entry.id()); // its worker's own report, when it ends, cannot know
             }
         };
         onFailure.abandoned(sub, entry, d.event(), d.limits(), d, settles);

@@ -31,7 +31,7 @@ class CallStepsTest {
     private final LoadedHandler handler = DispatchFixtures.handler("pays", pluginLoader, e -> { });
     private final Subscription sub = new Subscription(handler, STREAM, Set.of("paid"));
     private final StreamEntry entry = entry("7-0", 1, "type", "paid", "id", "evt-7");
-    private final Delivery delivery = new Delivery(new Bulkhead(Runnable::run, 1), entry.id());
+    private final Delivery delivery = new Delivery(new HeldEntries(Runnable::run, 1), entry.id());
 
     private Invocation invocation() throws Exception {
         Event event = new EventCodec(1 << 20).decode(entry, 1);

@@ -46,7 +46,7 @@ class DeliveryPipelineTest {
             HandlerCall.through(List.of(new InterruptClearingStep(), new ContextClassLoaderStep(),
                     new LoggingContextStep(), new WatchdogTimingStep(nanos::get)), DeliveryContext.handlerCall(null)),
             new OnSuccess(acks, (sub, id) -> retriesCleared.add(id), observer), onFailure, losses, abandoned);
-    private final Bulkhead held = new Bulkhead(Runnable::run, 4);
+    private final HeldEntries held = new HeldEntries(Runnable::run, 4);
     private final Leaves leaves = new Leaves();
 
     private Delivery held(StreamEntry entry) {
@@ -158,7 +158,7 @@ class DeliveryPipelineTest {
     void aFailureAfterTheTimeoutsInterruptCountsAsATimeoutAndTheInterruptIsCleared() {
         Subscription sub = subscription(e -> {
             nanos.addAndGet(Duration.ofSeconds(2).toNanos()); // the handler runs past its timeout
-            Watchdog dog = new Watchdog(() -> List.of(held), s -> null, onFailure, abandoned, nanos::get);
+            Watchdog dog = new Watchdog(() -> List.of(held), onFailure, abandoned, nanos::get);
             dog.check(); // interrupts this worker
             Thread.sleep(Long.MAX_VALUE); // and so throws InterruptedException at once
         });

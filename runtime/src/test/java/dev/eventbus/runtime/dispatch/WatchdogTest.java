@@ -43,8 +43,8 @@ class WatchdogTest {
             HandlerCall.through(List.of(new InterruptClearingStep(), new WatchdogTimingStep(nanos::get)),
                     DeliveryContext.handlerCall(null)),
             new OnSuccess(acks, (sub, id) -> { }, observer), onFailure, losses, abandoned);
-    private final Bulkhead held = new Bulkhead(Runnable::run, 4);
-    private final Watchdog watchdog = new Watchdog(() -> List.of(held), s -> null, onFailure, abandoned, nanos::get);
+    private final HeldEntries held = new HeldEntries(Runnable::run, 4);
+    private final Watchdog watchdog = new Watchdog(() -> List.of(held), onFailure, abandoned, nanos::get);
 
     @Test
     void aWorkerThatIgnoresTheInterruptIsAbandonedItsEntryFailsAsATimeoutOnce() throws Exception {

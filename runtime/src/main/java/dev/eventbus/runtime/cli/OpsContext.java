@@ -23,7 +23,7 @@ final class OpsContext implements AutoCloseable {
     }
 
     static OpsContext open(ConfigOptions options) {
-        return new OpsContext(options.load());
+        return new OpsContext(options.loadForOperator());
     }
 
     static OpsContext of(RuntimeConfig config) {

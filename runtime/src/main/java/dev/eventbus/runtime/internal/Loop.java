@@ -13,8 +13,8 @@ import org.slf4j.Logger;
  * wait and the recovery, not every round. Each round stamps a heartbeat, for liveness checks.
  *
  * <p>A round says how long to wait before the next one ({@link Round}); {@link #wake()} cuts a wait
- * short. An interrupt ends the loop only once {@link #stop()} was called; otherwise the next round
- * starts at once.
+ * short. An interrupt ends the loop only once {@link #stop()} was called; otherwise it is ignored
+ * (an interrupted wait ends early).
  *
  * <p>Thread-safe: {@link #start}, {@link #stop}, {@link #wake} and the queries may be called from
  * any thread; the rounds run one after another on the loop's thread.
@@ -166,7 +166,7 @@ public final class Loop {
                     log.info("{}: works again after {} failed round(s)", name, ended);
                 }
             } catch (InterruptedException e) {
-                next = Duration.ZERO; // an interrupt not meant as a stop: the next round, at once
+                next = wait; // an interrupt not meant as a stop: the next round after the usual wait
             } catch (Throwable t) {
                 String what = Errors.describe(t);
                 next = streak.failed(what);

@@ -32,11 +32,11 @@ import org.slf4j.LoggerFactory;
  * The read loop of one subscription, on its own Redis connection (a blocking read would hold up
  * every other command on a shared one). It first reads its own pending entries (history, id
  * {@code 0}) so nothing delivered before a crash is forgotten, then new entries ({@code >}) with a
- * finite BLOCK. It asks for at most as many entries as it has free slots (free workers plus
- * read-ahead), and holds at most {@code consumer.read-ahead-bytes} of them ({@link HeldBytes}), so
- * memory is bounded in entries and in bytes, and what it holds is claimed by this consumer. Entries
- * a read returns beyond the bytes budget are not kept: they stay pending here and are read again
- * from this consumer's pending list as room frees up.
+ * finite BLOCK. It asks for at most as many entries as it has free entry slots ({@link EntrySlots}:
+ * max-in-flight plus read-ahead), and holds at most {@code consumer.read-ahead-bytes} of them
+ * ({@link HeldBytes}), so memory is bounded in entries and in bytes, and what it holds is claimed
+ * by this consumer. Entries a read returns beyond the bytes budget are not kept: they stay pending
+ * here and are read again from this consumer's pending list as room frees up.
  *
  * <p>A read whose reply may be lost (a command timeout, a broken connection: anything but an error
  * reply from Redis) may still have run in Redis, or run later (a paused or stalled Redis runs it

@@ -71,7 +71,9 @@ public final class HealthChecks {
         boolean running = phase.equals("running");
         checks.put("runtime", phase);
         boolean redisUp = redis.ping(Duration.ofSeconds(1));
-        checks.put("redis", redisUp ? "answers" : "does not answer");
+        checks.put("redis", redisUp
+                ? "answers" + redis.sentinelNode().map(n -> " at " + n + ", the primary the sentinels name").orElse("")
+                : "does not answer");
         boolean plugins = true;
         if (running) {
             int refused = runtime.pluginFailures().size();

@@ -138,8 +138,9 @@ final class StatusOutput {
         return "NOT " + what + " (" + String.join("; ", checks) + ")";
     }
 
-    static int fromRedis(List<SubscriptionStatus> all, String redis, String unavailable, String handler, boolean json,
-            PrintWriter out) {
+    /** @param node the node the streams are on, {@code host:port (role)}, when Sentinel chose it; else null */
+    static int fromRedis(List<SubscriptionStatus> all, String redis, String node, String unavailable, String handler,
+            boolean json, PrintWriter out) {
         if (json) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (SubscriptionStatus s : all) {
@@ -155,12 +156,21 @@ final class StatusOutput {
                 m.put("deadLetters", s.deadLetters());
                 m.put("redisState", s.state());
                 m.put("lastDeliveredId", s.lastDeliveredId());
+                if (node != null) {
+                    m.put("node", node);
+                }
                 rows.add(m);
             }
             Map<String, Object> runtime = new LinkedHashMap<>();
             runtime.put("unavailable", unavailable);
+            if (node != null) {
+                runtime.put("redisNode", node);
+            }
             print(out, CliOutput.json(document("redis", runtime, rows, List.of())));
             return handler != null && all.isEmpty() ? 1 : 0;
+        }
+        if (node != null) {
+            print(out, "streams on " + node + ", the primary the sentinels of " + redis + " name");
         }
         if (all.isEmpty()) {
             print(out, handler == null ? "no subscriptions: no stream at " + redis + " has a consumer group yet"

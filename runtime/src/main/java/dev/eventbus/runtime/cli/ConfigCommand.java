@@ -69,5 +69,9 @@ final class ConfigCommand implements Runnable {
         if (config.redis().peerVerificationOff()) {
             spec.commandLine().getOut().println("# WARNING: " + RedisSettings.VERIFICATION_OFF_WARNING);
         }
+        config.services().values().stream().filter(s -> s.plaintextOverNetwork()).forEach(s ->
+                spec.commandLine().getOut().println("# WARNING: calls to gRPC service " + s.service() + " at "
+                        + s.target() + " are plaintext (tls = false): anyone on the network path can read and change "
+                        + "them"));
     }
 }

@@ -32,12 +32,16 @@ public final class EventPublisher {
         }
     }
 
-    /** @return the new entry's id */
-    public String publish(String stream, OutgoingEvent event) {
-        return redis.xadd(keyFor(stream, event).getBytes(StandardCharsets.UTF_8), event.toEntryFields());
+    /** @return the key it went to and the new entry's id */
+    public PublishedEntry publish(String stream, OutgoingEvent event) {
+        String key = keyFor(stream, event);
+        return new PublishedEntry(key, redis.xadd(key.getBytes(StandardCharsets.UTF_8), event.toEntryFields()));
     }
 
-    /** The Redis key the event goes to: its subject's partition, the next in turn, or the stream itself. */
+    /**
+     * The Redis key the event goes to: its subject's partition, the next in turn (each call takes
+     * a turn), or the stream itself.
+     */
     public String keyFor(String stream, OutgoingEvent event) {
         PartitionedStream layout = partitioned.get(stream);
         if (layout == null) {

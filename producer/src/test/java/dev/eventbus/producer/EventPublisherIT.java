@@ -70,8 +70,10 @@ class EventPublisherIT {
     @Test
     void writesTheWireFormatAndLeavesUnpartitionedStreamsAlone() {
         EventPublisher publisher = new EventPublisher(connection.sync(), List.of());
-        String id = publisher.publish("wallet", OutgoingEvent.of("wallet.topup").subject("w-1").data("{}")
+        PublishedEntry published = publisher.publish("wallet", OutgoingEvent.of("wallet.topup").subject("w-1").data("{}")
                 .field("id", "evt-1").field("x-tenant", "acme"));
+        assertEquals("wallet", published.key());
+        String id = published.id();
         List<StreamMessage<byte[], byte[]>> entries = connection.sync().xrange(bytes("wallet"), Range.create(id, id));
         assertEquals(Map.of("type", "wallet.topup", "subject", "w-1", "id", "evt-1", "x-tenant", "acme", "data", "{}"),
                 text(entries.get(0).getBody()));

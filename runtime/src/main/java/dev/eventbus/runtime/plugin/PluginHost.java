@@ -320,6 +320,15 @@ public final class PluginHost implements AutoCloseable {
         if (names.contains(spec.name())) {
             return "another handler already uses this name (handler names must be unique: they name consumer groups)";
         }
+        if (config.handler(spec.name()).orderedBySubject()) {
+            for (String stream : spec.subscriptions().keySet()) {
+                if (config.partitionedStreams().containsKey(stream)) {
+                    return "is ordered-by-subject and consumes partitioned stream '" + stream + "': ordering across "
+                            + "partitions needs partition ownership, which this version does not have; set "
+                            + "eventbus.handlers." + spec.name() + ".ordered-by-subject = false or consume an unpartitioned stream";
+                }
+            }
+        }
         for (String service : spec.services()) {
             if (!rpc.isConfigured(service)) {
                 return "declares gRPC service '" + service + "' but it has no target: add eventbus.grpc.services.\""

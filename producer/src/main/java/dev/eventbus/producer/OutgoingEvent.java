@@ -23,7 +23,11 @@ public record OutgoingEvent(String type, String subject, byte[] data, Map<String
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("an event needs a type");
         }
-        for (String name : fields.keySet()) {
+        for (Map.Entry<String, String> field : fields.entrySet()) {
+            String name = field.getKey();
+            if (name == null || field.getValue() == null) {
+                throw new IllegalArgumentException("field '" + name + "': names and values may not be null");
+            }
             if (OWN_FIELDS.contains(name)) {
                 throw new IllegalArgumentException("field '" + name + "' has its own parameter");
             }

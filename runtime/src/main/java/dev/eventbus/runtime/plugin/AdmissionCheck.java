@@ -38,7 +38,7 @@ public final class AdmissionCheck {
         PluginSettings settings = new PluginSettings(Optional.empty(), false, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), List.of());
         try (PluginHost host = new PluginHost(jar.toAbsolutePath().getParent(), apiVersion, settings,
-                id -> ConfigFactory.empty(), service -> true)) {
+                id -> ConfigFactory.empty(), new HandlerSpecCheck(service -> true))) {
             try {
                 host.install(jar);
             } catch (AdmissionException refused) {

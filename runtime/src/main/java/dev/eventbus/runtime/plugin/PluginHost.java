@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginState;
@@ -59,7 +58,7 @@ public final class PluginHost implements AutoCloseable {
     private final Map<String, List<String>> leakedThreads = new LinkedHashMap<>();
 
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc) {
-        this(pluginsDir, apiVersion, config.pluginHost(), config::pluginConfig, rpc::isConfigured);
+        this(pluginsDir, apiVersion, config, rpc, config::pluginConfig);
     }
 
     /**
@@ -68,22 +67,23 @@ public final class PluginHost implements AutoCloseable {
      */
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc,
             Function<String, Config> operatorConfig) {
-        this(pluginsDir, apiVersion, config.pluginHost(), operatorConfig, rpc::isConfigured);
+        this(pluginsDir, apiVersion, config.pluginHost(), operatorConfig, new HandlerSpecCheck(rpc::isConfigured,
+                name -> config.handler(name).orderedBySubject(), config.partitionedStreams()::containsKey));
     }
 
     /**
      * @param operatorConfig the operator's subtree of a plugin id (empty when none)
-     * @param serviceConfigured whether a gRPC service (by full name) has a target
+     * @param specs the rules of the deployment a handler's declaration must meet (service targets...)
      */
     PluginHost(Path pluginsDir, String apiVersion, PluginSettings settings, Function<String, Config> operatorConfig,
-            Predicate<String> serviceConfigured) {
+            HandlerSpecCheck specs) {
         this.pluginsDir = pluginsDir;
         this.settings = settings;
         this.manager = new EventbusPluginManager(pluginsDir, apiVersion);
         this.inspector = new JarInspector(manager, new AllowList(settings.allowList()));
         this.configs = new PluginConfigs(operatorConfig);
         this.handlerAdmission = new HandlerAdmission(manager.getExtensionFactory(),
-                new HandlerSpecCheck(serviceConfigured));
+                specs);
         this.staging = StagingArea.create(settings.stagingDir());
         // The JDK caches JarFiles opened through jar: URLs (PF4J reads extension indexes that way);
         // a cached JarFile keeps an unloaded plugin's file open and its class loader's JAR in use.

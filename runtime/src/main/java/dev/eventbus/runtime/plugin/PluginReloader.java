@@ -1,6 +1,6 @@
 package dev.eventbus.runtime.plugin;
 
-import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.Loop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +55,7 @@ public final class PluginReloader implements AutoCloseable {
     private final Map<String, String> refusedSha = new HashMap<>();
     /** By JAR file: workers of the running version that hold back its unload until they return. */
     private final Map<String, List<StuckWorker>> heldBack = new HashMap<>();
-    private volatile boolean stopping;
-    private Thread thread;
+    private final Loop loop;
 
     /**
      * @param config the operator's plugin config the host admits with: read again before each
@@ -71,26 +70,12 @@ public final class PluginReloader implements AutoCloseable {
         this.pollInterval = pollInterval;
         this.quietPeriod = quietPeriod;
         this.clock = clock;
+        this.loop = Loop.every("eventbus-plugin-reload", pollInterval, pollInterval, LOG, this::poll);
     }
 
     public synchronized void start() {
         LOG.info("hot reload on: watching {} every {}", dir.toAbsolutePath(), pollInterval);
-        thread = Thread.ofVirtual().name("eventbus-plugin-reload").start(this::run);
-    }
-
-    private void run() {
-        while (!stopping) {
-            try {
-                Thread.sleep(pollInterval);
-                poll();
-            } catch (InterruptedException e) {
-                if (stopping) {
-                    return;
-                }
-            } catch (Throwable t) {
-                LOG.warn("plugin reload: {}", Errors.rootMessage(t));
-            }
-        }
+        loop.start();
     }
 
     /** One look at the directory; package-private so tests can drive it without waiting. */
@@ -307,18 +292,11 @@ public final class PluginReloader implements AutoCloseable {
 
     @Override
     public void close() {
-        stopping = true;
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        loop.stop();
+        try {
+            loop.awaitEnd(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

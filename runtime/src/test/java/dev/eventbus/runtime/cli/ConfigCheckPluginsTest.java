@@ -3,6 +3,7 @@ package dev.eventbus.runtime.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.testkit.PluginJarBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -39,13 +40,17 @@ class ConfigCheckPluginsTest {
 
     private void pluginJar() throws Exception {
         new PluginJarBuilder("pay").resource("reference.conf", "eventbus.plugins.pay { limit = 10, currency = EUR }")
+                .resource(HandlerDescriptor.PATH, "{\"format\":1,\"handlers\":[{\"class\":\"com.example.Pay\","
+                        + "\"name\":\"mark-paid\",\"consumes\":{\"wallet\":[\"t\"]},\"calls\":[\"orders.v1.OrderService\"]}]}")
                 .build(Files.createDirectories(dir.resolve("plugins")));
     }
+
+    private static final String TARGET = "eventbus.grpc.services.\"orders.v1.OrderService\".target = \"orders:50051\"\n";
 
     @Test
     void keysThePluginDefinesPass() throws Exception {
         pluginJar();
-        Run run = check(config("eventbus.plugins.pay { limit = 99 }\n"));
+        Run run = check(config(TARGET + "eventbus.plugins.pay { limit = 99 }\n"));
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("configuration valid"), run.out());
     }
@@ -53,7 +58,7 @@ class ConfigCheckPluginsTest {
     @Test
     void aKeyThePluginDoesNotDefineIsExit2NamingTheKeyTheJarAndTheFile() throws Exception {
         pluginJar();
-        Path config = config("eventbus.plugins.pay {\n  limt = 99\n}\n");
+        Path config = config("eventbus.plugins.pay {\n  limt = 99\n}\n" + TARGET);
         Run run = check(config);
         assertEquals(2, run.exit(), run.out());
         assertTrue(run.err().contains("plugin JAR " + dir.resolve("plugins/pay-1.0.0.jar") + " (plugin pay)"), run.err());
@@ -61,6 +66,26 @@ class ConfigCheckPluginsTest {
         assertTrue(run.err().contains("config has keys the plugin does not define in its reference.conf: "
                 + "'eventbus.plugins.pay.limt' (" + config + ": 2)"), run.err());
         assertTrue(run.err().contains(config.toString()), run.err());
+    }
+
+    @Test
+    void aServiceTheBuildDescriptorDeclaresWithoutATargetIsExit2NamingIt() throws Exception {
+        pluginJar();
+        Run run = check(config("eventbus.plugins.pay { limit = 99 }\n"));
+        assertEquals(2, run.exit(), run.out());
+        assertTrue(run.err().contains("plugin JAR " + dir.resolve("plugins/pay-1.0.0.jar") + " (plugin pay) would be "
+                + "refused with " + dir.resolve("application.conf") + ": handler 'mark-paid': declares gRPC service "
+                + "'orders.v1.OrderService' but it has no target: add eventbus.grpc.services.\"orders.v1.OrderService\""
+                + ".target to the runtime config"), run.err());
+    }
+
+    @Test
+    void aJarWithoutABuildDescriptorIsSaidToHaveItsServicesUnchecked() throws Exception {
+        new PluginJarBuilder("old").build(Files.createDirectories(dir.resolve("plugins")));
+        Run run = check(config("\n"));
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("plugin JAR " + dir.resolve("plugins/old-1.0.0.jar")
+                + " (plugin old): no build descriptor: services not checked"), run.out());
     }
 
     @Test

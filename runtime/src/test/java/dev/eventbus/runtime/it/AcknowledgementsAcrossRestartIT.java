@@ -6,17 +6,13 @@ import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.fixtures.Flag;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.RedisExtension;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Events handled while Redis is away are acknowledged once it is back: a real Redis with an AOF is
@@ -27,20 +23,8 @@ class AcknowledgementsAcrossRestartIT {
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension(RedisServer.Options.defaults().withAppendOnly(true));
 
-    @TempDir
-    Path dir;
-
-    private RuntimeFixture env;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        env = RuntimeFixture.open(REDIS, dir).withRecorder();
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS).withRecorder();
 
     @Test
     void eventsHandledWhileRedisIsDownAreAcknowledgedAfterItsRestartNotHandledAgain() throws Exception {
@@ -51,15 +35,15 @@ class AcknowledgementsAcrossRestartIT {
         for (int i = 0; i < 30; i++) {
             ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "order-" + i, "hold", release.path())));
         }
-        Streams.await("all 30 read and held", Duration.ofSeconds(10), () -> env.streams.pending("it-stream", "recorder") == 30);
+        Streams.await("all 30 read and held", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 30);
 
         REDIS.server().stop(); // the pending list is in the AOF
         release.raise();
-        Streams.await("all 30 handled while Redis is down", Duration.ofSeconds(10), () -> env.orders.appliedCount() == 30);
+        Streams.await("all 30 handled while Redis is down", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 30);
         REDIS.server().restart();
 
-        Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams.pending("it-stream", "recorder") == 0);
-        Map<String, Long> callsPerEntry = env.orders.calls().stream().collect(Collectors.groupingBy(
+        Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Map<String, Long> callsPerEntry = env.orders().calls().stream().collect(Collectors.groupingBy(
                 ReceivedCall::idempotencyKey, Collectors.counting()));
         Map<String, Long> expected = ids.stream().collect(Collectors.toMap(
                 id -> "recorder/it-stream/" + id, id -> 1L));

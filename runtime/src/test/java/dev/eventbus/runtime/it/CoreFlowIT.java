@@ -17,11 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The core path against a real Redis, a real gRPC server on loopback and real plugin JARs: the
@@ -32,27 +29,15 @@ class CoreFlowIT {
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
 
-    @TempDir
-    Path dir;
-
-    private RuntimeFixture env;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        env = RuntimeFixture.open(REDIS, dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS);
 
     private EventbusRuntime start(Map<String, Object> extra) {
         return env.start("it-1", extra);
     }
 
     private void installPaymentsPlugin() throws Exception {
-        Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), env.plugins.resolve("payments-plugin.jar"));
+        Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), env.plugins().resolve("payments-plugin.jar"));
     }
 
     private static Map<String, String> topup(int i) {
@@ -72,19 +57,19 @@ class CoreFlowIT {
             events.add(topup(i));
         }
         long start = System.nanoTime();
-        env.streams.publishAll("wallet", events);
-        Streams.await("all orders paid", Duration.ofSeconds(60), () -> env.orders.appliedCount() >= n);
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams.pending("wallet", "mark-order-paid") == 0);
+        env.streams().publishAll("wallet", events);
+        Streams.await("all orders paid", Duration.ofSeconds(60), () -> env.orders().appliedCount() >= n);
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("wallet", "mark-order-paid") == 0);
         long millis = (System.nanoTime() - start) / 1_000_000;
 
-        List<ReceivedCall> calls = env.orders.calls();
+        List<ReceivedCall> calls = env.orders().calls();
         assertEquals(n, calls.size(), "each event called the service exactly once");
         assertEquals(n, calls.stream().map(ReceivedCall::orderId).distinct().count());
-        assertEquals(0, env.orders.duplicates());
+        assertEquals(0, env.orders().duplicates());
         assertTrue(calls.stream().allMatch(ReceivedCall::hadDeadline), "every call carries a deadline");
         assertTrue(calls.stream().allMatch(c -> c.idempotencyKey() != null
                 && c.idempotencyKey().startsWith("mark-order-paid/wallet/")), "every call carries an idempotency key");
-        Map<String, Object> group = env.streams.group("wallet", "mark-order-paid");
+        Map<String, Object> group = env.streams().group("wallet", "mark-order-paid");
         assertEquals(0L, group.get("lag"));
         assertEquals(0L, group.get("pending"));
         System.out.printf("core flow: %d events published and handled in %d ms; pending after: %s, lag after: %s%n",
@@ -99,7 +84,7 @@ class CoreFlowIT {
         appender.start();
         logger.addAppender(appender);
         try {
-            env.withRecorder();
+            env.installRecorder();
             start(Map.of());
             String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-log", "id", "evt-log",
                     "log", "yes"));
@@ -114,19 +99,19 @@ class CoreFlowIT {
 
     @Test
     void failingHandlerLeavesItsEntryPendingAndOthersFlow() throws Exception {
-        env.withRecorder();
+        env.installRecorder();
         start(Map.of());
         for (int i = 0; i < 20; i++) {
             env.publish("it-stream", i % 5 == 0
                     ? Map.of("type", "it.recorded", "subject", "s-" + i, "fail", "always")
                     : Map.of("type", "it.recorded", "subject", "s-" + i));
         }
-        Streams.await("16 good events handled", Duration.ofSeconds(20), () -> env.orders.appliedCount() == 16);
+        Streams.await("16 good events handled", Duration.ofSeconds(20), () -> env.orders().appliedCount() == 16);
         Streams.await("4 failing entries pending", Duration.ofSeconds(10),
-                () -> env.streams.pending("it-stream", "recorder") == 4);
+                () -> env.streams().pending("it-stream", "recorder") == 4);
         Streams.await("4 retries scheduled in Redis", Duration.ofSeconds(10),
-                () -> env.streams.redis().zcard("eventbus:retry:recorder:it-stream") == 4);
-        Set<String> handled = env.orders.calls().stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
+                () -> env.streams().redis().zcard("eventbus:retry:recorder:it-stream") == 4);
+        Set<String> handled = env.orders().calls().stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
         for (int i = 0; i < 20; i++) {
             assertEquals(i % 5 != 0, handled.contains("s-" + i), "s-" + i);
         }
@@ -134,30 +119,30 @@ class CoreFlowIT {
 
     @Test
     void afterRestartOwnPendingEntriesAreHandled() throws Exception {
-        env.withRecorder();
+        env.installRecorder();
         EventbusRuntime first = start(Map.of("eventbus.consumer.shutdown-grace", "100ms"));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "r-" + i, "sleep-ms", "1500")));
         }
-        Streams.await("all 10 in flight", Duration.ofSeconds(10), () -> env.streams.pending("it-stream", "recorder") == 10);
+        Streams.await("all 10 in flight", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 10);
         first.stop(); // grace too short: the 10 stay pending, unacknowledged
-        assertEquals(0, env.orders.appliedCount());
-        assertEquals(10, env.streams.pending("it-stream", "recorder"));
+        assertEquals(0, env.orders().appliedCount());
+        assertEquals(10, env.streams().pending("it-stream", "recorder"));
 
         start(Map.of());
-        Streams.await("pending entries handled after restart", Duration.ofSeconds(20), () -> env.orders.appliedCount() == 10);
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams.pending("it-stream", "recorder") == 0);
-        Set<String> keys = new HashSet<>(env.orders.distinctKeys());
+        Streams.await("pending entries handled after restart", Duration.ofSeconds(20), () -> env.orders().appliedCount() == 10);
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Set<String> keys = new HashSet<>(env.orders().distinctKeys());
         for (String id : ids) {
             assertTrue(keys.contains("recorder/it-stream/" + id), "idempotency key of " + id);
         }
-        assertTrue(env.orders.calls().stream().allMatch(c -> c.attempt() == 2), "second delivery of each entry");
+        assertTrue(env.orders().calls().stream().allMatch(c -> c.attempt() == 2), "second delivery of each entry");
     }
 
     @Test
     void malformedEntriesAreDeadLetteredAndNeverReachTheHandler() throws Exception {
-        env.withRecorder();
+        env.installRecorder();
         start(Map.of("eventbus.consumer.max-event-bytes", 2048));
         String noType = env.publish("it-stream", Map.of("subject", "bad-1", "data", "{}"));
         String big = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "bad-2", "data", "x".repeat(5000)));
@@ -165,13 +150,13 @@ class CoreFlowIT {
         env.publish("it-stream", Map.of("type", "it.recorded", "subject", "good"));
         env.publish("it-stream", Map.of("type", "other.type", "subject", "not-mine"));
 
-        Streams.await("good event handled", Duration.ofSeconds(10), () -> env.orders.appliedCount() == 1);
-        Streams.await("3 dead letters", Duration.ofSeconds(10), () -> env.streams.redis().xlen("eventbus:dlq:recorder") == 3);
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams.pending("it-stream", "recorder") == 0);
-        assertEquals(List.of("good"), env.orders.calls().stream().map(ReceivedCall::orderId).toList());
+        Streams.await("good event handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
+        Streams.await("3 dead letters", Duration.ofSeconds(10), () -> env.streams().redis().xlen("eventbus:dlq:recorder") == 3);
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        assertEquals(List.of("good"), env.orders().calls().stream().map(ReceivedCall::orderId).toList());
 
         Map<String, String> reasons = new HashMap<>();
-        for (var m : env.streams.redis().xrange("eventbus:dlq:recorder", io.lettuce.core.Range.create("-", "+"))) {
+        for (var m : env.streams().redis().xrange("eventbus:dlq:recorder", io.lettuce.core.Range.create("-", "+"))) {
             reasons.put(m.getBody().get("eventbus-source-id"), m.getBody().get("eventbus-reason"));
             assertEquals("recorder", m.getBody().get("eventbus-handler"));
             assertEquals("recorder", m.getBody().get("eventbus-plugin"));
@@ -184,7 +169,7 @@ class CoreFlowIT {
 
     @Test
     void nonUtf8FieldIsDeadLetteredWithTheOriginalBytes() throws Exception {
-        env.withRecorder();
+        env.installRecorder();
         start(Map.of());
         // Raw bytes through the test's own RESP client: the producer wrote Latin-1 by mistake.
         var raw = new io.lettuce.core.codec.ByteArrayCodec();
@@ -195,22 +180,22 @@ class CoreFlowIT {
         } finally {
             client.shutdown();
         }
-        Streams.await("dead letter", Duration.ofSeconds(10), () -> env.streams.redis().xlen("eventbus:dlq:recorder") == 1);
-        assertEquals(0, env.orders.calls().size());
-        assertEquals("decode", env.streams.redis().xrange("eventbus:dlq:recorder", io.lettuce.core.Range.create("-", "+"))
+        Streams.await("dead letter", Duration.ofSeconds(10), () -> env.streams().redis().xlen("eventbus:dlq:recorder") == 1);
+        assertEquals(0, env.orders().calls().size());
+        assertEquals("decode", env.streams().redis().xrange("eventbus:dlq:recorder", io.lettuce.core.Range.create("-", "+"))
                 .get(0).getBody().get("eventbus-reason"));
     }
 
     @Test
     void shutdownLetsInFlightEventsFinishAndAcksThem() throws Exception {
-        env.withRecorder();
+        env.installRecorder();
         EventbusRuntime runtime = start(Map.of());
         for (int i = 0; i < 8; i++) {
             env.publish("it-stream", Map.of("type", "it.recorded", "subject", "slow-" + i, "sleep-ms", "800"));
         }
-        Streams.await("8 in flight", Duration.ofSeconds(10), () -> env.streams.pending("it-stream", "recorder") == 8);
+        Streams.await("8 in flight", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 8);
         runtime.stop();
-        assertEquals(8, env.orders.appliedCount(), "in-flight events finished within the grace period");
-        assertEquals(0, env.streams.pending("it-stream", "recorder"), "and were acknowledged before exit");
+        assertEquals(8, env.orders().appliedCount(), "in-flight events finished within the grace period");
+        assertEquals(0, env.streams().pending("it-stream", "recorder"), "and were acknowledged before exit");
     }
 }

@@ -26,8 +26,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,26 +37,14 @@ class HotReloadIT {
     static final RedisExtension REDIS = new RedisExtension();
 
     @TempDir
-    Path dir;
-
-    @TempDir
     Path staging;
 
     @TempDir
     Path builds;
 
-    private RuntimeFixture env;
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS);
     private EventbusRuntime runtime;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        env = RuntimeFixture.open(REDIS, dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
 
     private void start() {
         startReloading(Map.of());
@@ -83,7 +69,7 @@ class HotReloadIT {
 
     /** Writes the JAR in place, not atomically: the reloader must wait for the content to settle. */
     private void deploy(Path jar) throws Exception {
-        Files.copy(jar, env.plugins.resolve("versioned.jar"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(jar, env.plugins().resolve("versioned.jar"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     private String runningVersion() {
@@ -129,10 +115,10 @@ class HotReloadIT {
 
         int n = published.size();
         Streams.await("every published event handled", Duration.ofSeconds(30),
-                () -> env.orders.calls().stream().map(ReceivedCall::orderId).distinct().count() == n);
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams.pending("reload-stream", "versioned") == 0);
+                () -> env.orders().calls().stream().map(ReceivedCall::orderId).distinct().count() == n);
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("reload-stream", "versioned") == 0);
         Map<String, Set<String>> versionsByEntry = new HashMap<>();
-        for (ReceivedCall call : env.orders.calls()) {
+        for (ReceivedCall call : env.orders().calls()) {
             versionsByEntry.computeIfAbsent(call.orderId(), k -> new HashSet<>())
                     .add(call.requestEventId().substring(0, call.requestEventId().indexOf('|')));
         }
@@ -142,7 +128,7 @@ class HotReloadIT {
         assertTrue(twoVersions.isEmpty(), "handled by two versions: " + twoVersions);
         Set<String> versionsSeen = versionsByEntry.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
         assertEquals(Set.of("v1", "v2", "v3", "v4", "v5", "v6"), versionsSeen);
-        long duplicates = env.orders.calls().size() - n;
+        long duplicates = env.orders().calls().size() - n;
         System.out.printf("hot reload: %d events, 5 replacements (deploy to new version running: %s ms), "
                 + "%d duplicate deliveries, lost 0%n", n, swapMillis, duplicates);
     }
@@ -159,13 +145,13 @@ class HotReloadIT {
         String waiting = env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1",
                 "id", "waiting"));
         env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-2", "id", "other"));
-        Streams.await("the other subject handled", Duration.ofSeconds(10), () -> env.orders.appliedCount() == 1);
+        Streams.await("the other subject handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
         Thread.sleep(300);
-        assertEquals(1, env.orders.appliedCount(), "'waiting' waits behind 'held', whose retry is a minute away");
+        assertEquals(1, env.orders().appliedCount(), "'waiting' waits behind 'held', whose retry is a minute away");
 
         deploy(buildVersion(2));
         Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
-        Streams.await("'waiting' handled by version 2", Duration.ofSeconds(15), () -> env.orders.calls().stream()
+        Streams.await("'waiting' handled by version 2", Duration.ofSeconds(15), () -> env.orders().calls().stream()
                 .anyMatch(c -> c.orderId().equals(waiting) && c.requestEventId().equals("v2|waiting")));
     }
 
@@ -184,9 +170,9 @@ class HotReloadIT {
         deploy(buildVersion(2));
         Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
         assertTrue(Files.exists(marks.resolve("ended-v1")), "version 1's handler returned before version 2 started");
-        Streams.await("the blocked event handled by version 2", Duration.ofSeconds(15), () -> env.orders.calls().stream()
+        Streams.await("the blocked event handled by version 2", Duration.ofSeconds(15), () -> env.orders().calls().stream()
                 .anyMatch(c -> c.orderId().equals(blocked) && c.requestEventId().equals("v2|blocked")));
-        assertEquals(List.of("v2|blocked"), env.orders.calls().stream().map(ReceivedCall::requestEventId).toList());
+        assertEquals(List.of("v2|blocked"), env.orders().calls().stream().map(ReceivedCall::requestEventId).toList());
         assertEquals(Map.of(), runtime.leakedThreads());
     }
 
@@ -214,7 +200,7 @@ class HotReloadIT {
         assertFalse(Files.exists(marks.resolve("ended-v1")), "version 1 still runs its handler");
 
         String next = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "next"));
-        Streams.await("version 1 still handles new events", Duration.ofSeconds(10), () -> env.orders.calls().stream()
+        Streams.await("version 1 still handles new events", Duration.ofSeconds(10), () -> env.orders().calls().stream()
                 .anyMatch(c -> c.orderId().equals(next) && c.requestEventId().equals("v1|next")));
         IllegalStateException again = assertThrows(IllegalStateException.class,
                 () -> runtime.reloadPlugin("versioned"));
@@ -233,10 +219,10 @@ class HotReloadIT {
             }
         });
         String after = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "after"));
-        Streams.await("version 2 handles new events", Duration.ofSeconds(10), () -> env.orders.calls().stream()
+        Streams.await("version 2 handles new events", Duration.ofSeconds(10), () -> env.orders().calls().stream()
                 .anyMatch(c -> c.orderId().equals(after) && c.requestEventId().equals("v2|after")));
         Map<String, Set<String>> versionsByEntry = new HashMap<>();
-        env.orders.calls().forEach(c -> versionsByEntry.computeIfAbsent(c.orderId(), k -> new HashSet<>())
+        env.orders().calls().forEach(c -> versionsByEntry.computeIfAbsent(c.orderId(), k -> new HashSet<>())
                 .add(c.requestEventId().substring(0, c.requestEventId().indexOf('|'))));
         assertEquals(Map.of(stuck, Set.of("v1"), next, Set.of("v1"), after, Set.of("v2")), versionsByEntry);
     }
@@ -253,7 +239,7 @@ class HotReloadIT {
                 "block-dir", marks.toString(), "block", "until-released"));
         Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
                 () -> Files.exists(marks.resolve("started-v1")));
-        Files.delete(env.plugins.resolve("versioned.jar"));
+        Files.delete(env.plugins().resolve("versioned.jar"));
         Streams.await("its subscriptions stopped", Duration.ofSeconds(20), () -> runtime.subscriptions().isEmpty());
         assertEquals("1.0.0", runningVersion(), "not unloaded while its handler runs");
 
@@ -267,10 +253,10 @@ class HotReloadIT {
     @Test
     void threadsAPluginLeavesBehindAreReportedWhenItStops() throws Exception {
         new PluginJarBuilder("leaky").version("1.0.0").extension(dev.eventbus.runtime.fixtures.LeakyHandler.class)
-                .build(env.plugins);
+                .build(env.plugins());
         start();
         assertEquals(List.of("leaky"), runtime.handlers().stream().map(h -> h.name()).toList());
-        try (Stream<Path> jars = Files.list(env.plugins)) {
+        try (Stream<Path> jars = Files.list(env.plugins())) {
             for (Path jar : jars.toList()) {
                 Files.delete(jar);
             }
@@ -292,8 +278,8 @@ class HotReloadIT {
             int calls = i + 1;
             env.publish("reload-stream", Map.of("type", "it.versioned", "id", "cycle-" + i));
             Streams.await("the plugin called the order service", Duration.ofSeconds(10),
-                    () -> env.orders.calls().size() == calls);
-            Files.delete(env.plugins.resolve("versioned.jar"));
+                    () -> env.orders().calls().size() == calls);
+            Files.delete(env.plugins().resolve("versioned.jar"));
             Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.handlers().isEmpty());
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -310,7 +296,7 @@ class HotReloadIT {
             for (Path fd : fds.toList()) {
                 try {
                     String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith(staging.toString()) || target.startsWith(env.plugins.toString())) {
+                    if (target.startsWith(staging.toString()) || target.startsWith(env.plugins().toString())) {
                         openJars.add(target);
                     }
                 } catch (Exception gone) {

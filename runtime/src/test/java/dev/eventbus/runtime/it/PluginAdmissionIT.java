@@ -17,8 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,23 +28,11 @@ class PluginAdmissionIT {
     static final RedisExtension REDIS = new RedisExtension();
 
     @TempDir
-    Path dir;
-
-    @TempDir
     Path scratch;
 
-    private RuntimeFixture env;
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS);
     private EventbusRuntime runtime;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        env = RuntimeFixture.open(REDIS, dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
 
     private void start() {
         runtime = env.start("admission", Map.of());
@@ -59,20 +45,20 @@ class PluginAdmissionIT {
 
     @Test
     void brokenPluginsAreRefusedWithReasonsAndTheGoodOneRuns() throws Exception {
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(env.plugins);
+        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(env.plugins());
         Path good = new PluginJarBuilder("other").version("1.0.0").extension(RecordingHandler.class).build(scratch);
-        PluginJarBuilder.truncate(good, env.plugins.resolve("truncated.jar"));
+        PluginJarBuilder.truncate(good, env.plugins().resolve("truncated.jar"));
         Files.move(new PluginJarBuilder("nodesc").withoutDescriptor().extension(RecordingHandler.class).build(scratch),
-                env.plugins.resolve("no-descriptor.jar"));
+                env.plugins().resolve("no-descriptor.jar"));
         Files.move(new PluginJarBuilder("future").requires(">=9.0.0").extension(RecordingHandler.class).build(scratch),
-                env.plugins.resolve("needs-api-9.jar"));
+                env.plugins().resolve("needs-api-9.jar"));
         Files.move(new PluginJarBuilder("bundler").extension(RecordingHandler.class)
                 .resource("dev/eventbus/api/Event.class", new byte[] {(byte) 0xca, (byte) 0xfe}).build(scratch),
-                env.plugins.resolve("bundles-api.jar"));
+                env.plugins().resolve("bundles-api.jar"));
         Files.move(new PluginJarBuilder("exploding").extension(ExplodingConstructorHandler.class).build(scratch),
-                env.plugins.resolve("exploding.jar"));
+                env.plugins().resolve("exploding.jar"));
         Files.move(new PluginJarBuilder("unconfigured").extension(UnconfiguredServiceHandler.class).build(scratch),
-                env.plugins.resolve("unconfigured.jar"));
+                env.plugins().resolve("unconfigured.jar"));
 
         start();
 
@@ -86,25 +72,25 @@ class PluginAdmissionIT {
         assertEquals(6, runtime.pluginFailures().size(), runtime.pluginFailures().toString());
 
         env.publish("it-stream", Map.of("type", "it.recorded", "subject", "still-works"));
-        Streams.await("the good plugin handles events", Duration.ofSeconds(10), () -> env.orders.appliedCount() == 1);
+        Streams.await("the good plugin handles events", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
     }
 
     @Test
     void callToUndeclaredServiceFailsTheEventNotTheRuntime() throws Exception {
-        new PluginJarBuilder("sneaky").extension(UndeclaredCallHandler.class).build(env.plugins);
+        new PluginJarBuilder("sneaky").extension(UndeclaredCallHandler.class).build(env.plugins());
         start();
         assertEquals(List.of("sneaky"), runtime.handlers().stream().map(h -> h.name()).toList());
         env.publish("it-stream", Map.of("type", "it.recorded"));
         Streams.await("the event stays pending", Duration.ofSeconds(10),
-                () -> env.streams.pending("it-stream", "sneaky") == 1);
-        assertEquals(0, env.orders.calls().size());
+                () -> env.streams().pending("it-stream", "sneaky") == 1);
+        assertEquals(0, env.orders().calls().size());
     }
 
     @Test
     void aStartHookMissingItsConfigKeyRefusesTheHandlerAtLoadNamingTheKey() throws Exception {
         new PluginJarBuilder("thresholds").version("1.0.0").extension(ThresholdHandler.class)
                 .extension(RecordingHandler.class)
-                .resource("reference.conf", "eventbus.plugins.thresholds { threshold = null }").build(env.plugins);
+                .resource("reference.conf", "eventbus.plugins.thresholds { threshold = null }").build(env.plugins());
         start();
         assertEquals(List.of("recorder"), runtime.handlers().stream().map(h -> h.name()).toList(),
                 "the plugin's other handler runs");
@@ -117,13 +103,13 @@ class PluginAdmissionIT {
                 Map.of("eventbus.plugins.thresholds.threshold", 100));
         assertEquals(List.of(), runtime.pluginFailures());
         String within = env.publish("threshold-stream", Map.of("type", "it.amount", "amount", "50"));
-        Streams.await("handled with the configured threshold", Duration.ofSeconds(10), () -> env.orders.calls().stream()
+        Streams.await("handled with the configured threshold", Duration.ofSeconds(10), () -> env.orders().calls().stream()
                 .anyMatch(c -> c.orderId().equals(within) && c.requestEventId().equals("threshold|100")));
     }
 
     @Test
     void pluginSeesItsOwnLibrariesAndTheRuntimesGrpc() throws Exception {
-        Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), env.plugins.resolve("payments.jar"));
+        Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), env.plugins().resolve("payments.jar"));
         start();
         var handler = runtime.handlers().get(0);
         ClassLoader loader = handler.classLoader();

@@ -13,7 +13,6 @@ import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,11 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Large entries against a real Redis: what a subscription holds stays within
@@ -47,20 +43,8 @@ class ReadAheadBytesIT {
     /** Room for two large entries: the janitor and retry paths must stop taking at it. */
     private static final long SMALL_BUDGET = 3_500_000;
 
-    @TempDir
-    Path dir;
-
-    private RuntimeFixture env;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        env = RuntimeFixture.open(REDIS, dir).withRecorder();
-    }
-
-    @AfterEach
-    void tearDown() {
-        env.close();
-    }
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS).withRecorder();
 
     @Test
     void largeEntriesAreHeldWithinTheByteBudgetAndOversizedOnesDeadLetteredWithoutTheirPayload() throws Exception {
@@ -90,17 +74,17 @@ class ReadAheadBytesIT {
         });
         try {
             Streams.await("every normal entry handled", Duration.ofSeconds(60),
-                    () -> env.orders.appliedCount() >= normal.size());
+                    () -> env.orders().appliedCount() >= normal.size());
             Streams.await("oversized entries dead-lettered", Duration.ofSeconds(30),
-                    () -> env.streams.redis().xlen("eventbus:dlq:recorder") == oversized.size());
-            Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams.pending("it-stream", "recorder") == 0);
+                    () -> env.streams().redis().xlen("eventbus:dlq:recorder") == oversized.size());
+            Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams().pending("it-stream", "recorder") == 0);
         } finally {
             sampler.interrupt();
             sampler.join();
         }
 
         System.out.printf("read-ahead bytes: peak %d held, budget %d%n", peak.get(), BUDGET);
-        assertEquals(normal.size(), env.orders.calls().size(), "each normal entry handled once");
+        assertEquals(normal.size(), env.orders().calls().size(), "each normal entry handled once");
         assertTrue(peak.get() <= BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + BUDGET);
         assertTrue(peak.get() >= BUDGET / 2, "the budget was reached (held " + peak.get() + " at most)");
         Streams.await("nothing held once all is done", Duration.ofSeconds(10), () -> runtime.heldBytes() == 0);
@@ -118,7 +102,7 @@ class ReadAheadBytesIT {
     @Test
     void entriesOfADeadConsumerAreReclaimedWithinTheByteBudgetAndOversizedOnesDeadLetteredWithoutTheirPayload()
             throws Exception {
-        env.streams.redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
+        env.streams().redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
                 XGroupCreateArgs.Builder.mkstream());
         Set<String> normal = new HashSet<>();
         List<String> oversized = new ArrayList<>();
@@ -130,9 +114,9 @@ class ReadAheadBytesIT {
             }
         }
         // A consumer that read every entry and died: the reclaimer could take them all in one pass.
-        env.streams.redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
+        env.streams().redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
                 XReadArgs.StreamOffset.lastConsumed("it-stream"));
-        assertEquals(normal.size() + oversized.size(), env.streams.pending("it-stream", "recorder"));
+        assertEquals(normal.size() + oversized.size(), env.streams().pending("it-stream", "recorder"));
 
         EventbusRuntime runtime = env.start("it-1", Map.of(
                 "eventbus.consumer.read-ahead-bytes", SMALL_BUDGET,
@@ -141,10 +125,10 @@ class ReadAheadBytesIT {
         PeakSampler peak = new PeakSampler(runtime);
         try {
             Streams.await("every orphan handled", Duration.ofSeconds(90),
-                    () -> Set.copyOf(env.orders.paidOrders()).containsAll(normal));
+                    () -> Set.copyOf(env.orders().paidOrders()).containsAll(normal));
             Streams.await("oversized orphans dead-lettered", Duration.ofSeconds(30),
-                    () -> env.streams.redis().xlen("eventbus:dlq:recorder") == oversized.size());
-            Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams.pending("it-stream", "recorder") == 0);
+                    () -> env.streams().redis().xlen("eventbus:dlq:recorder") == oversized.size());
+            Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams().pending("it-stream", "recorder") == 0);
         } finally {
             peak.stop();
         }
@@ -180,26 +164,26 @@ class ReadAheadBytesIT {
                 "eventbus.recovery.max-deliveries", 10_000));
         // Every entry has failed and waits for its retry: the reader holds none of them any more.
         Streams.await("every entry waiting for a retry", Duration.ofSeconds(60),
-                () -> env.streams.redis().zcard(RetryStore.dueKey("recorder", "it-stream")) == subjects.size());
+                () -> env.streams().redis().zcard(RetryStore.dueKey("recorder", "it-stream")) == subjects.size());
         PeakSampler peak = new PeakSampler(runtime);
         failing.lower();
         try {
             Streams.await("every entry handled on a retry", Duration.ofSeconds(90),
-                    () -> Set.copyOf(env.orders.paidOrders()).containsAll(subjects));
+                    () -> Set.copyOf(env.orders().paidOrders()).containsAll(subjects));
             Streams.await("nothing pending", Duration.ofSeconds(30),
-                    () -> env.streams.pending("it-stream", "recorder") == 0);
+                    () -> env.streams().pending("it-stream", "recorder") == 0);
         } finally {
             peak.stop();
         }
         System.out.printf("retried bytes: peak %d held, budget %d%n", peak.get(), SMALL_BUDGET);
         assertTrue(peak.get() >= SMALL_BUDGET / 2, "retried entries are charged (held " + peak.get() + " at most)");
         assertTrue(peak.get() <= SMALL_BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + SMALL_BUDGET);
-        assertEquals(0, env.streams.redis().xlen("eventbus:dlq:recorder"), "none dead-lettered");
+        assertEquals(0, env.streams().redis().xlen("eventbus:dlq:recorder"), "none dead-lettered");
     }
 
     /** @return the dead letters by source entry id, each checked to be too-large without its payload */
     private Map<String, Map<String, String>> assertTooLargeWithoutPayload(List<String> oversized) {
-        List<StreamMessage<String, String>> letters = env.streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+        List<StreamMessage<String, String>> letters = env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
         Map<String, Map<String, String>> bySource = new HashMap<>();
         letters.forEach(m -> bySource.put(m.getBody().get("eventbus-source-id"), m.getBody()));
         assertEquals(Set.copyOf(oversized), bySource.keySet());

@@ -11,43 +11,73 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What one integration test of a runtime stands on: a flushed Redis, a plugins dir, an order
- * service (where the fixture handlers report), a Redis client to publish and inspect with, and the
- * runtimes and flags the test makes. One per test; {@link #close} raises its releases first, so no
- * handler it held outlives the test, then stops the runtimes and the rest.
+ * What each integration test of a runtime stands on, registered as an instance field
+ * ({@code @RegisterExtension final RuntimeFixture env = RuntimeFixture.on(REDIS)}): before each
+ * test a flushed Redis, a plugins dir of its own, an order service (where the fixture handlers
+ * report) and a Redis client to publish and inspect with. After it, the releases the test made are
+ * raised, so no handler it held outlives it, then its runtimes are stopped and the rest closed.
  */
-final class RuntimeFixture implements AutoCloseable {
+final class RuntimeFixture implements BeforeEachCallback, AfterEachCallback {
 
-    final Path plugins;
-    final OrderServer orders;
-    final Streams streams;
-    private final String redisUri;
-    private final Path flags;
+    private final RedisExtension redis;
+    private boolean recorder;
+    private Path dir;
+    private Path plugins;
+    private OrderServer orders;
+    private Streams streams;
     private final List<Flag> releases = new ArrayList<>();
     private final List<EventbusRuntime> runtimes = new ArrayList<>();
 
-    private RuntimeFixture(String redisUri, Path dir) throws IOException {
-        this.redisUri = redisUri;
-        this.plugins = Files.createDirectories(dir.resolve("plugins"));
-        this.flags = dir.resolve("flags");
-        this.orders = OrderServer.start(0);
-        this.streams = new Streams(redisUri);
+    private RuntimeFixture(RedisExtension redis) {
+        this.redis = redis;
     }
 
-    /** A fixture on {@code redis}, emptied first, keeping its files in {@code dir} (the test's own). */
-    static RuntimeFixture open(RedisExtension redis, Path dir) throws IOException {
+    static RuntimeFixture on(RedisExtension redis) {
+        return new RuntimeFixture(redis);
+    }
+
+    /** Every test starts with the recorder plugin installed. */
+    RuntimeFixture withRecorder() {
+        recorder = true;
+        return this;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
         redis.command("FLUSHALL");
-        return new RuntimeFixture(redis.uri(), dir);
+        dir = Files.createTempDirectory("eventbus-it-");
+        plugins = Files.createDirectories(dir.resolve("plugins"));
+        orders = OrderServer.start(0);
+        streams = new Streams(redis.uri());
+        if (recorder) {
+            installRecorder();
+        }
     }
 
     /** Installs the recorder plugin ({@link RecordingHandler}, version 1.0.0). */
-    RuntimeFixture withRecorder() {
+    void installRecorder() {
         new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
-        return this;
+    }
+
+    Path plugins() {
+        return plugins;
+    }
+
+    OrderServer orders() {
+        return orders;
+    }
+
+    Streams streams() {
+        return streams;
     }
 
     /** Starts a runtime consuming as {@code consumer}; {@code extra} overrides the test defaults. */
@@ -56,7 +86,7 @@ final class RuntimeFixture implements AutoCloseable {
     }
 
     EventbusRuntime start(String consumer, Map<String, ?> extra, DeliveryObserver observer) {
-        EventbusRuntime runtime = TestRuntimes.start(redisUri, plugins, orders, consumer, extra, observer);
+        EventbusRuntime runtime = TestRuntimes.start(redis.uri(), plugins, orders, consumer, extra, observer);
         runtimes.add(runtime);
         return runtime;
     }
@@ -67,10 +97,10 @@ final class RuntimeFixture implements AutoCloseable {
 
     /** A lowered flag of this test's own (see {@link RecordingHandler} for what steers by one). */
     Flag flag(String name) {
-        return Flag.in(flags, name);
+        return Flag.in(dir.resolve("flags"), name);
     }
 
-    /** A flag that keeps handlers held (or hung) until the test raises it, or {@link #close} does. */
+    /** A flag that keeps handlers held (or hung) until the test raises it, or the test ends. */
     Flag release(String name) {
         Flag release = flag(name);
         releases.add(release);
@@ -78,10 +108,15 @@ final class RuntimeFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterEach(ExtensionContext context) throws IOException {
         releases.forEach(Flag::raise);
         runtimes.forEach(EventbusRuntime::stop);
         streams.close();
         orders.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.ops;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
+import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.admin.Operations;
 import dev.eventbus.runtime.cli.EventbusCommand;
@@ -87,6 +88,7 @@ public final class OpsHarness implements AutoCloseable {
     public static PluginJarBuilder pluginJar(String version) {
         return new PluginJarBuilder("ops-fixtures").version(version)
                 .extension(OpsFailingHandler.class).extension(OpsBystanderHandler.class)
+                .resource(HandlerDescriptor.PATH, HandlerDescriptor.of(List.of(OpsFailingHandler.class, OpsBystanderHandler.class)))
                 .resource("reference.conf", "eventbus.plugins.ops-fixtures." + OpsFailingHandler.FIX_DEPLOYED
                         + " = \"\"\n");
     }

@@ -1,6 +1,5 @@
 package dev.eventbus.runtime.cli;
 
-import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.DeadLetterEntry;
 import dev.eventbus.runtime.ops.DeadLetterFilter;
 import dev.eventbus.runtime.ops.DeadLetters;
@@ -239,25 +238,17 @@ final class DlqCommand implements Runnable {
             try (OpsContext ops = OpsContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 long limit = usage(spec, () -> selection.limitOr(0));
-                AuditLog audit = ops.audit();
-                if (!dryRun) {
-                    audit.checkWritable();
-                }
-                CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), "redrive");
-                DeadLetters.Outcome outcome = ops.deadLetters().redrive(selection.handler, filter, limit, rate, dryRun, progress);
-                progress.finish();
+                DeadLetters.Outcome outcome = change(ops, spec, "redrive", dryRun,
+                        progress -> ops.deadLetters().redrive(selection.handler, filter, limit, rate, dryRun, progress));
                 outcome.problems().forEach(p -> spec.commandLine().getErr().println("left in place: " + p));
                 out.printf("%s %s: %d matched, %d %s, %d left in place%n", dryRun ? "dry run: redrive" : "redrive",
                         selection.handler, outcome.matched(), outcome.done(), dryRun ? "would be redriven" : "redriven",
                         outcome.skipped());
                 out.flush();
                 if (!dryRun) {
-                    Map<String, Object> details = new LinkedHashMap<>();
-                    details.put("handler", selection.handler);
-                    details.put("filters", filter.describe());
-                    details.put("limit", limit);
+                    Map<String, Object> details = auditDetails(selection, filter, limit);
                     details.put("leftInPlace", outcome.skipped());
-                    audit.record("dlq.redrive", outcome.done(), details);
+                    ops.audit().record("dlq.redrive", outcome.done(), details);
                 }
                 if (missing(ids, outcome, ops, selection.handler, spec)) {
                     return 1;
@@ -294,26 +285,46 @@ final class DlqCommand implements Runnable {
                                     + "--source-stream) or --all");
                 }
                 long limit = usage(spec, () -> selection.limitOr(0));
-                AuditLog audit = ops.audit();
-                if (!dryRun) {
-                    audit.checkWritable();
-                }
-                CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), "discard");
-                DeadLetters.Outcome outcome = ops.deadLetters().discard(selection.handler, filter, limit, dryRun, progress);
-                progress.finish();
+                DeadLetters.Outcome outcome = change(ops, spec, "discard", dryRun,
+                        progress -> ops.deadLetters().discard(selection.handler, filter, limit, dryRun, progress));
                 out.printf("%s %s: %d matched, %d %s%n", dryRun ? "dry run: discard" : "discard", selection.handler,
                         outcome.matched(), outcome.done(), dryRun ? "would be discarded" : "discarded");
                 out.flush();
                 if (!dryRun) {
-                    Map<String, Object> details = new LinkedHashMap<>();
-                    details.put("handler", selection.handler);
-                    details.put("filters", filter.describe());
-                    details.put("limit", limit);
-                    audit.record("dlq.discard", outcome.done(), details);
+                    ops.audit().record("dlq.discard", outcome.done(), auditDetails(selection, filter, limit));
                 }
                 return missing(ids, outcome, ops, selection.handler, spec) ? 1 : 0;
             }
         }
+    }
+
+    /** A change to dead letters, reporting its progress. */
+    private interface Change {
+        DeadLetters.Outcome run(CliOutput.ProgressLine progress) throws InterruptedException;
+    }
+
+    /**
+     * Runs a change with its progress on stderr. A real run must be auditable: the audit log is
+     * checked before anything changes, so a change never happens without its record.
+     */
+    private static DeadLetters.Outcome change(OpsContext ops, CommandSpec spec, String name, boolean dryRun,
+            Change change) throws InterruptedException {
+        if (!dryRun) {
+            ops.audit().checkWritable();
+        }
+        CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), name);
+        DeadLetters.Outcome outcome = change.run(progress);
+        progress.finish();
+        return outcome;
+    }
+
+    /** What the audit record of a change says it was about. */
+    private static Map<String, Object> auditDetails(Selection selection, DeadLetterFilter filter, long limit) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("handler", selection.handler);
+        details.put("filters", filter.describe());
+        details.put("limit", limit);
+        return details;
     }
 
     /**

@@ -23,7 +23,6 @@ import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
 import dev.eventbus.runtime.fixtures.OpsFailingHandler;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.samples.orders.OrderServer;
-import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -68,7 +67,6 @@ class AdminServiceIT {
     @BeforeEach
     void setUp() {
         REDIS.command("FLUSHALL");
-        System.clearProperty("ops-fixture.fixed");
     }
 
     @AfterEach
@@ -262,8 +260,7 @@ class AdminServiceIT {
         var admin = admin(h, null);
         ClassLoader before = h.runtime().handlers().get(0).classLoader();
         Path jar = h.plugins.resolve("ops-fixtures-2.0.0.jar");
-        Path next = new PluginJarBuilder("ops-fixtures").version("2.1.0").extension(OpsFailingHandler.class)
-                .extension(OpsBystanderHandler.class).build(Files.createDirectories(h.dir.resolve("next")));
+        Path next = OpsHarness.pluginJar("2.1.0").build(Files.createDirectories(h.dir.resolve("next")));
         Files.copy(next, jar, StandardCopyOption.REPLACE_EXISTING);
 
         ReloadPluginResponse reloaded = admin.withDeadlineAfter(2, TimeUnit.MINUTES)

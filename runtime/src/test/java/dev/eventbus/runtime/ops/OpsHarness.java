@@ -9,6 +9,7 @@ import dev.eventbus.runtime.admin.Operations;
 import dev.eventbus.runtime.cli.EventbusCommand;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.fixtures.Flag;
 import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
 import dev.eventbus.runtime.fixtures.OpsFailingHandler;
 import dev.eventbus.samples.orders.OrderServer;
@@ -51,6 +52,7 @@ public final class OpsHarness implements AutoCloseable {
     public final Path configFile;
     public final Path auditLog;
     public final OrderServer orders;
+    private final Flag fix;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private Operations operations;
@@ -58,6 +60,7 @@ public final class OpsHarness implements AutoCloseable {
 
     private OpsHarness(Path dir, String redisUri, Map<String, Object> extra) throws IOException {
         this.dir = dir;
+        this.fix = Flag.in(dir, "fix-deployed");
         this.plugins = Files.createDirectories(dir.resolve("plugins"));
         this.auditLog = dir.resolve("audit").resolve("audit.log");
         this.configFile = dir.resolve("application.conf");
@@ -72,15 +75,27 @@ public final class OpsHarness implements AutoCloseable {
         settings.put("eventbus.admin.audit-log", auditLog.toString());
         settings.put("eventbus.metrics.poll-interval", "200ms");
         settings.put("eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target());
+        settings.put("eventbus.plugins.ops-fixtures." + OpsFailingHandler.FIX_DEPLOYED, fix.path());
         settings.putAll(extra);
         Config config = ConfigFactory.parseMap(settings);
         Files.writeString(configFile, config.root().render(ConfigRenderOptions.concise().setFormatted(true)));
-        new PluginJarBuilder("ops-fixtures").version("2.0.0")
-                .extension(OpsFailingHandler.class).extension(OpsBystanderHandler.class)
-                .resource(HandlerDescriptor.PATH, HandlerDescriptor.of(List.of(OpsFailingHandler.class, OpsBystanderHandler.class)))
-                .build(plugins);
+        pluginJar("2.0.0").build(plugins);
         this.client = RedisClient.create(redisUri);
         this.connection = client.connect();
+    }
+
+    /** The ops-fixtures plugin at {@code version}, its failing handler told where to look for the fix. */
+    public static PluginJarBuilder pluginJar(String version) {
+        return new PluginJarBuilder("ops-fixtures").version(version)
+                .extension(OpsFailingHandler.class).extension(OpsBystanderHandler.class)
+                .resource(HandlerDescriptor.PATH, HandlerDescriptor.of(List.of(OpsFailingHandler.class, OpsBystanderHandler.class)))
+                .resource("reference.conf", "eventbus.plugins.ops-fixtures." + OpsFailingHandler.FIX_DEPLOYED
+                        + " = \"\"\n");
+    }
+
+    /** Deploys the fix for {@link OpsFailingHandler}'s bug: from now on it handles what it dead-lettered. */
+    public void deployFix() {
+        fix.raise();
     }
 
     /** Everything but the runtime and the operations surface (start those with {@link #start}). */

@@ -11,6 +11,7 @@ import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.admin.v1.ReloadPluginResponse;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -37,11 +38,13 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
     private final EventbusRuntime runtime;
     private final HealthChecks health;
     private final StatusReport status;
+    private final PluginReloads reloads;
 
-    AdminService(EventbusRuntime runtime, HealthChecks health, StatusReport status) {
+    AdminService(EventbusRuntime runtime, HealthChecks health, StatusReport status, PluginReloads reloads) {
         this.runtime = runtime;
         this.health = health;
         this.status = status;
+        this.reloads = reloads;
     }
 
     @Override
@@ -85,7 +88,7 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             }
             String previous = running(id).map(InstalledPlugin::version).orElse("");
             try {
-                InstalledPlugin now = runtime.reloadPlugin(id);
+                InstalledPlugin now = reloads.reload(id, AdminGrpcServer.CALLER.get(), "admin-grpc");
                 return ReloadPluginResponse.newBuilder()
                         .setPlugin(PluginMessages.plugin(now, states()))
                         .setPreviousVersion(previous)
@@ -99,6 +102,8 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             } catch (IOException e) {
                 throw Status.FAILED_PRECONDITION.withDescription("cannot read the plugin's JAR: "
                         + Errors.rootMessage(e)).asException();
+            } catch (OpsException e) {
+                throw Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException();
             }
         });
     }

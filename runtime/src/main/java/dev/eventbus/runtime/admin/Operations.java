@@ -3,17 +3,24 @@ package dev.eventbus.runtime.admin;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.config.AdminBinding;
 import dev.eventbus.runtime.config.AdminSettings;
+import dev.eventbus.runtime.config.AdminTls;
 import dev.eventbus.runtime.config.InvalidConfigException;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
+import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.OpsRedis;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.stream.DeliveryObserver;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,23 +87,39 @@ public final class Operations implements AutoCloseable {
             LOG.info("admin servers off (eventbus.admin.enabled = false)");
             return;
         }
+        PluginReloads reloads = new PluginReloads(runtime, new AuditLog(admin.auditLog(), clock));
+        Optional<SslContext> httpTls = httpTls(admin.tls());
         try {
-            http = AdminHttpServer.start(admin.host(), admin.httpPort(), token, health, metrics.prometheus(), id -> {
-                var running = runtime.reloadPlugin(id);
-                return running.pluginId() + " " + running.version();
-            });
+            http = AdminHttpServer.start(admin.host(), admin.httpPort(), admin.limits(), httpTls,
+                    new AdminRoutes(token, health, metrics.prometheus(), reloads));
             if (admin.grpcPort() >= 0) {
-                grpc = AdminGrpcServer.start(admin.host(), admin.grpcPort(), token, health,
-                        List.of(new AdminService(runtime, health, new StatusReport(runtime, health, metrics))));
+                grpc = AdminGrpcServer.start(admin.host(), admin.grpcPort(), admin.limits(), admin.tls(), token, health,
+                        List.of(new AdminService(runtime, health, new StatusReport(runtime, health, metrics), reloads)));
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             close();
             throw new OpsException("admin server cannot listen on " + admin.host() + " (http-port " + admin.httpPort()
-                    + ", grpc-port " + admin.grpcPort() + "): " + e.getMessage(), e);
+                    + ", grpc-port " + admin.grpcPort() + "): " + Errors.rootMessage(e), e);
         }
-        LOG.info("admin: HTTP on {}:{} (/health/live, /health/ready, /metrics){}{}", admin.host(), http.port(),
-                grpc == null ? "" : ", gRPC health, reflection and AdminService on " + admin.host() + ":" + grpc.port(),
+        LOG.info("admin: HTTP{} on {}:{} (/health/live, /health/ready, /metrics){}{}", admin.tls().serves() ? "S" : "",
+                admin.host(), http.port(), grpc == null ? "" : ", gRPC" + (admin.tls().serves() ? " over TLS" : "")
+                        + " health, reflection and AdminService on " + admin.host() + ":" + grpc.port(),
                 token.required() ? ", token required" : "");
+    }
+
+    /** The HTTP server's TLS context from the PEM files, or empty for plaintext. */
+    private static Optional<SslContext> httpTls(AdminTls tls) {
+        if (!tls.serves()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SslContextBuilder.forServer(tls.certFile().orElseThrow().toFile(),
+                    tls.keyFile().orElseThrow().toFile(), tls.keyPassword().isEmpty() ? null : tls.keyPassword()).build());
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new OpsException("eventbus.admin.tls: cannot use " + tls.certFile().orElseThrow() + " and "
+                    + tls.keyFile().orElseThrow() + " (" + Errors.rootMessage(e)
+                    + "): a PEM certificate chain and its PKCS#8 key, with key-password when the key is encrypted", e);
+        }
     }
 
     /**
@@ -130,6 +153,11 @@ public final class Operations implements AutoCloseable {
     /** The bound gRPC port, or -1 when there is no gRPC server. */
     public int grpcPort() {
         return grpc == null ? -1 : grpc.port();
+    }
+
+    /** Connections the HTTP server holds open now (0 without one). */
+    int httpConnections() {
+        return http == null ? 0 : http.connections();
     }
 
     /** Shutdown began: readiness turns false at once. */

@@ -9,7 +9,7 @@ import dev.eventbus.admin.v1.ListPluginsRequest;
 import dev.eventbus.admin.v1.ListPluginsResponse;
 import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.admin.v1.ReloadPluginResponse;
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
@@ -35,12 +35,12 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
 
-    private final EventbusRuntime runtime;
+    private final RuntimeView runtime;
     private final HealthChecks health;
     private final StatusReport status;
     private final PluginReloads reloads;
 
-    AdminService(EventbusRuntime runtime, HealthChecks health, StatusReport status, PluginReloads reloads) {
+    AdminService(RuntimeView runtime, HealthChecks health, StatusReport status, PluginReloads reloads) {
         this.runtime = runtime;
         this.health = health;
         this.status = status;

@@ -1,6 +1,6 @@
 package dev.eventbus.runtime.admin;
 
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.OpsException;
@@ -22,10 +22,10 @@ final class PluginReloads {
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginReloads.class);
 
-    private final EventbusRuntime runtime;
+    private final RuntimeView runtime;
     private final AuditLog audit;
 
-    PluginReloads(EventbusRuntime runtime, AuditLog audit) {
+    PluginReloads(RuntimeView runtime, AuditLog audit) {
         this.runtime = runtime;
         this.audit = audit;
     }

@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.Event;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.admin.Operations;
+import dev.eventbus.runtime.admin.AdminSurface;
 import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
@@ -101,13 +101,13 @@ final class DevCommand implements Callable<Integer> {
                     "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target", "127.0.0.1:" + port));
             RuntimeConfig config = new ConfigOptions().load(devConfig);
             Printout printout = new Printout(out, config.consumer());
-            Operations ops = new Operations(config, Clock.systemUTC());
+            AdminSurface ops = new AdminSurface(config, Clock.systemUTC());
             try (EventbusRuntime runtime = ops.newRuntime(printout)) {
                 startOperations(ops, runtime, uri, out);
                 runtime.start();
-                runtime.pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
-                out.println("dev: runtime up with handlers " + runtime.handlers().stream().map(h -> h.name()).toList());
-                printout.countPaymentsBy(runtime.handlers().stream()
+                runtime.view().pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
+                out.println("dev: runtime up with handlers " + runtime.view().handlers().stream().map(h -> h.name()).toList());
+                printout.countPaymentsBy(runtime.view().handlers().stream()
                         .filter(h -> h.spec().services().contains(ORDER_SERVICE)).map(h -> h.name()).toList());
 
                 try (ChildJvm wallet = ChildJvm.start(samples.resolve("wallet-service"),
@@ -141,7 +141,7 @@ final class DevCommand implements Callable<Integer> {
      * The admin servers, as {@code run} has them, so {@code bin/eventbus status} and
      * {@code plugins} show the story live. A port already taken (another runtime) costs only them.
      */
-    private static void startOperations(Operations ops, EventbusRuntime runtime, String uri, PrintStream out) {
+    private static void startOperations(AdminSurface ops, EventbusRuntime runtime, String uri, PrintStream out) {
         try {
             ops.start(runtime);
             out.println("dev: admin on 127.0.0.1:" + ops.httpPort() + " (HTTP) and 127.0.0.1:" + ops.grpcPort()

@@ -66,7 +66,7 @@ final class DlqCommand implements Runnable {
         @Option(names = "--limit", paramLabel = "N", description = "At most N dead letters (default: all; list: 100).")
         Long limit;
 
-        DeadLetterFilter filter(OpsContext ops, CommandSpec spec, List<String> ids) {
+        DeadLetterFilter filter(CommandContext ops, CommandSpec spec, List<String> ids) {
             return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason,
                     ops.timeOrId(spec, "--since", since), ops.timeOrId(spec, "--until", until), subject, error, sourceStream);
         }
@@ -111,7 +111,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetters dlq = ops.deadLetters();
                 List<DeadLetterEntry> entries = dlq.list(selection.handler, selection.filter(ops, spec, null),
                         usage(spec, () -> selection.limitOr(100)));
@@ -156,7 +156,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 Optional<DeadLetterEntry> found = ops.deadLetters().show(handler, id);
                 if (found.isEmpty()) {
                     spec.commandLine().getErr().println("eventbus: no dead letter " + id + " in "
@@ -216,7 +216,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 long limit = usage(spec, () -> selection.limitOr(0));
                 AuditLog audit = ops.audit();
@@ -263,7 +263,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 if (filter.selectsAll() && !all) {
                     throw new CommandLine.ParameterException(spec.commandLine(),

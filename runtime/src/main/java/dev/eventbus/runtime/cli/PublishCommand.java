@@ -66,7 +66,7 @@ final class PublishCommand implements Callable<Integer> {
                         "--header " + reserved + "=...: use the " + (reserved.equals(WireFields.TYPE) ? "TYPE parameter" : "--" + reserved + " option"));
             }
         }
-        try (OpsContext ops = OpsContext.open(options)) {
+        try (CommandContext ops = CommandContext.open(options)) {
             String id = new Publisher(ops.redis).publish(stream, type, subject, payload, headers);
             spec.commandLine().getOut().println(id);
             spec.commandLine().getOut().flush();

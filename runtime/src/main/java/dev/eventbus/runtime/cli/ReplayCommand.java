@@ -57,7 +57,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        try (OpsContext ops = OpsContext.open(options)) {
+        try (CommandContext ops = CommandContext.open(options)) {
             TimeOrId start = ops.timeOrId(spec, "--from", from);
             TimeOrId end = ops.timeOrId(spec, "--to", to);
             String target = stream;

@@ -58,7 +58,7 @@ final class StatusCommand implements Callable<Integer> {
         err.println("eventbus: live state (paused subscriptions, circuits, in-flight events) is unavailable: "
                 + unavailable + "; showing what Redis holds");
         err.flush();
-        try (OpsContext ops = OpsContext.of(config)) {
+        try (CommandContext ops = CommandContext.of(config)) {
             List<SubscriptionStatus> all = ops.status().all(handler);
             return StatusOutput.fromRedis(all, ops.redis.where(), unavailable, handler, json, out);
         }

@@ -68,7 +68,7 @@ class AdminStateChangeIT {
         REDIS.command("FLUSHALL");
         harness = OpsHarness.create(dir, REDIS.uri(), Map.of());
         harness.start();
-        ClassLoader before = harness.runtime().handlers().get(0).classLoader();
+        ClassLoader before = harness.runtime().view().handlers().get(0).classLoader();
 
         // What <form method=post action="http://127.0.0.1:9400/plugins/ops-fixtures/reload"> on another
         // site makes the browser send: a simple request, no preflight, with the page's Origin.
@@ -97,20 +97,20 @@ class AdminStateChangeIT {
         }
         assertEquals(405, preflight.statusCode());
         assertTrue(preflight.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), preflight.headers().toString());
-        assertSame(before, harness.runtime().handlers().get(0).classLoader(), "nothing was reloaded");
+        assertSame(before, harness.runtime().view().handlers().get(0).classLoader(), "nothing was reloaded");
         assertEquals(List.of(), auditLines(), "a refused request changes nothing, so nothing is audited");
 
         // The operator's HTTP path: the custom header, no body.
         HttpResponse<String> ok = post("/plugins/ops-fixtures/reload", Map.of(AdminRoutes.CHANGE_HEADER, "1"), null);
         assertEquals(200, ok.statusCode(), ok.body());
         assertEquals("ops-fixtures 2.0.0", JSON.readTree(ok.body()).get("running").asText());
-        ClassLoader afterHttp = harness.runtime().handlers().get(0).classLoader();
+        ClassLoader afterHttp = harness.runtime().view().handlers().get(0).classLoader();
         assertNotSame(before, afterHttp, "reloaded");
 
         // The CLI's path: AdminService over gRPC.
         OpsHarness.Cli cli = harness.cli("plugins", "reload", "ops-fixtures", "--admin", harness.adminAddress());
         assertEquals(0, cli.exit(), cli.toString());
-        assertNotSame(afterHttp, harness.runtime().handlers().get(0).classLoader(), "reloaded again");
+        assertNotSame(afterHttp, harness.runtime().view().handlers().get(0).classLoader(), "reloaded again");
 
         // A reload that fails is audited too, with the reason.
         OpsHarness.Cli unknown = harness.cli("plugins", "reload", "nope", "--admin", harness.adminAddress());
@@ -141,14 +141,14 @@ class AdminStateChangeIT {
         REDIS.command("FLUSHALL");
         harness = OpsHarness.create(dir, REDIS.uri(), Map.of("eventbus.admin.token", "t0ken-for-tests"));
         harness.start();
-        ClassLoader before = harness.runtime().handlers().get(0).classLoader();
+        ClassLoader before = harness.runtime().view().handlers().get(0).classLoader();
         assertEquals(401, post("/plugins/ops-fixtures/reload", Map.of(AdminRoutes.CHANGE_HEADER, "1"), null).statusCode(),
                 "the custom header does not replace the token");
         assertEquals(403, post("/plugins/ops-fixtures/reload", Map.of("Authorization", "Bearer t0ken-for-tests",
                 "Origin", "https://attacker.example"), null).statusCode(), "never from a browser, token or not");
-        assertSame(before, harness.runtime().handlers().get(0).classLoader());
+        assertSame(before, harness.runtime().view().handlers().get(0).classLoader());
         HttpResponse<String> ok = post("/plugins/ops-fixtures/reload", Map.of("Authorization", "Bearer t0ken-for-tests"), null);
         assertEquals(200, ok.statusCode(), ok.body());
-        assertNotSame(before, harness.runtime().handlers().get(0).classLoader());
+        assertNotSame(before, harness.runtime().view().handlers().get(0).classLoader());
     }
 }

@@ -80,7 +80,7 @@ class CoreFlowIT {
     void tenThousandEventsReachTheOrderServiceOnceEach() throws Exception {
         installPaymentsPlugin();
         EventbusRuntime runtime = start(Map.of());
-        assertEquals(List.of("mark-order-paid"), runtime.handlers().stream().map(h -> h.name()).toList());
+        assertEquals(List.of("mark-order-paid"), runtime.view().handlers().stream().map(h -> h.name()).toList());
 
         int n = 10_000;
         List<Map<String, String>> events = new ArrayList<>();

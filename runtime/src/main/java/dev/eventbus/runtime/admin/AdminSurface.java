@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.admin;
 
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.config.AdminBinding;
 import dev.eventbus.runtime.config.AdminSettings;
 import dev.eventbus.runtime.config.AdminTls;
@@ -10,7 +11,7 @@ import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.OpsException;
-import dev.eventbus.runtime.ops.OpsRedis;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import io.netty.handler.ssl.SslContext;
@@ -25,32 +26,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operations surface around one runtime: metrics (JMX, Prometheus, the Redis poller) and the
- * admin HTTP and gRPC servers. Started before the runtime, so probes answer "not ready" while it
- * starts; closed after it.
+ * The admin surface around one runtime: metrics (JMX, Prometheus, the Redis poller), health checks
+ * and the admin HTTP and gRPC servers. It makes the runtime (so the runtime reports to its metrics)
+ * and from then on reads it only through the {@link RuntimeView} the runtime hands out. Started
+ * before the runtime, so probes answer "not ready" while it starts; closed after it.
  *
  * <pre>{@code
- * Operations ops = new Operations(config, Clock.systemUTC());
- * EventbusRuntime runtime = ops.newRuntime();
- * ops.start(runtime);
+ * AdminSurface admin = new AdminSurface(config, Clock.systemUTC());
+ * EventbusRuntime runtime = admin.newRuntime();
+ * admin.start(runtime);
  * runtime.start();
  * ...
- * ops.stopping(); runtime.stop(); ops.close();
+ * admin.stopping(); runtime.stop(); admin.close();
  * }</pre>
  */
-public final class Operations implements AutoCloseable {
+public final class AdminSurface implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
+    private static final Logger LOG = LoggerFactory.getLogger(AdminSurface.class);
 
     private final RuntimeConfig config;
     private final Clock clock;
     private final EventbusMetrics metrics;
-    private OpsRedis redis;
+    private FailFastRedis redis;
     private HealthChecks health;
     private AdminHttpServer http;
     private AdminGrpcServer grpc;
 
-    public Operations(RuntimeConfig config, Clock clock) {
+    public AdminSurface(RuntimeConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.metrics = new EventbusMetrics(config.operations().metrics(), clock);
@@ -74,11 +76,12 @@ public final class Operations implements AutoCloseable {
      *     a token
      * @throws OpsException when a port cannot be bound
      */
-    public synchronized void start(EventbusRuntime runtime) {
+    public synchronized void start(EventbusRuntime started) {
+        RuntimeView runtime = started.view();
         AdminSettings admin = config.operations().admin();
         checkBinding(admin);
         BearerToken token = new BearerToken(admin.token());
-        redis = new OpsRedis(config.redis());
+        redis = new FailFastRedis(config.redis());
         metrics.start(runtime, new StatusReader(redis, config.consumer().deadLetterPrefix(), clock));
         Duration slack = config.redis().commandTimeout().plusSeconds(5);
         health = new HealthChecks(runtime, redis, admin.readyRequiresAllPlugins(),

@@ -23,7 +23,7 @@ final class CommandContext implements AutoCloseable {
     }
 
     static CommandContext open(ConfigOptions options) {
-        return new CommandContext(options.load());
+        return new CommandContext(options.loadForOperator());
     }
 
     static CommandContext of(RuntimeConfig config) {

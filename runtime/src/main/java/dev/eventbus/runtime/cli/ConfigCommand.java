@@ -72,5 +72,9 @@ final class ConfigCommand implements Runnable {
                     + "(verifyPeer=NONE or eventbus.redis.tls.verify = none): anyone on the network path can pose "
                     + "as Redis");
         }
+        config.services().values().stream().filter(s -> s.plaintextOverNetwork()).forEach(s ->
+                spec.commandLine().getOut().println("# WARNING: calls to gRPC service " + s.service() + " at "
+                        + s.target() + " are plaintext (tls = false): anyone on the network path can read and change "
+                        + "them"));
     }
 }

@@ -39,7 +39,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RuntimeConfig config = options.load();
+        RuntimeConfig config = options.loadForOperator();
         AdminSettings settings = config.operations().admin();
         AdminClient.Address address = admin.address(settings);
         PrintWriter out = spec.commandLine().getOut();

@@ -27,7 +27,8 @@ public final class ConfigLoader {
 
     private static final String ROOT = "eventbus";
     private static final Set<String> OPEN_MAPS =
-            Set.of("eventbus.grpc.services", "eventbus.handlers", "eventbus.plugins");
+            Set.of("eventbus.grpc.services", "eventbus.grpc.defaults.metadata-files", "eventbus.handlers",
+                    "eventbus.plugins");
 
     private final ClassLoader classLoader = ConfigLoader.class.getClassLoader();
     private final List<String> problems = new ArrayList<>();
@@ -175,23 +176,28 @@ public final class ConfigLoader {
      * first TLS handshake. Certificates are parsed; a key is only read (it may be encrypted).
      */
     private Optional<Path> pemFile(Config c, String key, boolean certificates) {
+        return pemFile(c, key, key, certificates);
+    }
+
+    /** @param shownKey the key as messages name it, e.g. with the path {@code c} was read from */
+    private Optional<Path> pemFile(Config c, String key, String shownKey, boolean certificates) {
         String value = read(() -> c.getString(key));
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
         Path file = installationRelative(value);
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            problems.add(key + ": file " + file + " does not exist or cannot be read ("
+            problems.add(shownKey + ": file " + file + " does not exist or cannot be read ("
                     + UnknownKeys.where(c.getValue(key)) + ")");
             return Optional.of(file);
         }
         if (certificates) {
             try (var in = Files.newInputStream(file)) {
                 if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-                    problems.add(key + ": file " + file + " holds no PEM certificate");
+                    problems.add(shownKey + ": file " + file + " holds no PEM certificate");
                 }
             } catch (Exception e) {
-                problems.add(key + ": file " + file + " is not a PEM certificate file (" + e.getMessage() + ")");
+                problems.add(shownKey + ": file " + file + " is not a PEM certificate file (" + e.getMessage() + ")");
             }
         }
         return Optional.of(file);
@@ -345,13 +351,113 @@ public final class ConfigLoader {
                 problems.add(path + ".target is missing: say where the service runs, e.g. \"host:50051\"");
                 continue;
             }
+            boolean tls = Boolean.TRUE.equals(read(() -> full.getBoolean("tls")));
+            RpcTls material = rpcTls(path, full);
+            RpcCallCredentials credentials = callCredentials(path, full);
+            if (!tls && (material.caFile().isPresent() || material.certFile().isPresent()
+                    || material.keyFile().isPresent())) {
+                problems.add(path + " names TLS files but tls = false, so the channel would not use TLS: set tls = "
+                        + "true or remove trust-ca-file, cert-file and key-file");
+            }
+            if (!tls && credentials.present() && !RpcTargets.isLoopback(target)) {
+                problems.add(path + " has call credentials (bearer-token-file or metadata-files) but tls = false and "
+                        + "target " + target + " is not on this machine, so they would cross the network in clear: "
+                        + "set tls = true");
+            }
             services.put(name, new RpcServiceSettings(name, target,
                     read(() -> full.getDuration("deadline")),
-                    Boolean.TRUE.equals(read(() -> full.getBoolean("tls"))),
-                    read(() -> full.getString("trust-ca-file")),
+                    tls,
+                    material,
+                    authority(path, full),
+                    credentials,
                     positive(path + ".max-inbound-message-size", read(() -> full.getInt("max-inbound-message-size")))));
         }
         return services;
+    }
+
+    private String authority(String path, Config service) {
+        String authority = read(() -> service.getString("authority"));
+        if (authority != null && !authority.isEmpty() && !authority.matches("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?")) {
+            problems.add(path + ".authority must be a host name (optionally with :port), was \"" + authority + "\" ("
+                    + UnknownKeys.where(service.getValue("authority")) + ")");
+        }
+        return authority == null ? "" : authority;
+    }
+
+    private RpcTls rpcTls(String path, Config service) {
+        Optional<Path> ca = pemFile(service, "trust-ca-file", path + ".trust-ca-file", true);
+        Optional<Path> cert = pemFile(service, "cert-file", path + ".cert-file", true);
+        Optional<Path> key = pemFile(service, "key-file", path + ".key-file", false);
+        if (cert.isPresent() != key.isPresent()) {
+            problems.add(path + ".cert-file and key-file go together: set both for mutual TLS, or neither");
+        }
+        String keyPassword = secretFile(service, "key-password-file", path + ".key-password-file");
+        if (!keyPassword.isEmpty() && key.isEmpty()) {
+            problems.add(path + ".key-password-file is set but key-file is not");
+        }
+        if (key.isPresent() && Files.isRegularFile(key.get())) {
+            String problem = PemKeys.problem(key.get(), keyPassword);
+            if (problem != null) {
+                problems.add(path + ".key-file: file " + key.get() + " " + problem + " ("
+                        + UnknownKeys.where(service.getValue("key-file")) + ")");
+            }
+        }
+        return new RpcTls(ca, cert, key, keyPassword);
+    }
+
+    private RpcCallCredentials callCredentials(String path, Config service) {
+        String token = secretFile(service, "bearer-token-file", path + ".bearer-token-file");
+        if (!token.isEmpty() && !headerValue(token)) {
+            problems.add(path + ".bearer-token-file: the token holds a line break or a character outside printable "
+                    + "ASCII, which a gRPC header cannot carry");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        com.typesafe.config.ConfigObject files = read(() -> service.getObject("metadata-files"));
+        for (String header : files == null ? Set.<String>of() : files.keySet()) {
+            String key = path + ".metadata-files." + UnknownKeys.join(header);
+            String problem = RpcHeaders.problem(header);
+            if (problem == null && header.equals("authorization") && !token.isEmpty()) {
+                problem = "is sent by bearer-token-file already: set one of them";
+            }
+            if (problem != null) {
+                problems.add(key + ": header " + header + " " + problem);
+                continue;
+            }
+            String file = read(() -> files.toConfig().getString(UnknownKeys.join(header)));
+            if (file == null || file.isBlank()) {
+                problems.add(key + " must name a file holding the header's value");
+                continue;
+            }
+            try {
+                String value = SecretFiles.read(key, installationRelative(file));
+                if (!headerValue(value)) {
+                    problems.add(key + ": the value holds a line break or a character outside printable ASCII, "
+                            + "which a gRPC header cannot carry");
+                }
+                metadata.put(header, value);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage() + " (" + UnknownKeys.where(files.get(header)) + ")");
+            }
+        }
+        return new RpcCallCredentials(token, metadata);
+    }
+
+    private static boolean headerValue(String value) {
+        return value.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7e);
+    }
+
+    /** A secret that can only be given as a file, named by {@code key} in {@code c}; empty when unset. */
+    private String secretFile(Config c, String key, String fullKey) {
+        String file = read(() -> c.getString(key));
+        if (file == null || file.isEmpty()) {
+            return "";
+        }
+        try {
+            return SecretFiles.read(fullKey, installationRelative(file));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage() + " (" + UnknownKeys.where(c.getValue(key)) + ")");
+            return "";
+        }
     }
 
     private Map<String, HandlerSettings> handlerOverrides(Config merged, Config defaults) {

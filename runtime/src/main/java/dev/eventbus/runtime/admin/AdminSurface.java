@@ -10,8 +10,8 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
 import dev.eventbus.runtime.ops.AuditLog;
-import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.FailFastRedis;
+import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import io.netty.handler.ssl.SslContext;
@@ -91,7 +91,13 @@ public final class AdminSurface implements AutoCloseable {
             return;
         }
         PluginReloads reloads = new PluginReloads(runtime, new AuditLog(admin.auditLog(), clock));
-        Optional<SslContext> httpTls = httpTls(admin.tls());
+        Optional<SslContext> httpTls;
+        try {
+            httpTls = httpTls(admin.tls());
+        } catch (OpsException e) {
+            close();
+            throw e;
+        }
         try {
             http = AdminHttpServer.start(admin.host(), admin.httpPort(), admin.limits(), httpTls,
                     new AdminRoutes(token, health, metrics.prometheus(), reloads));

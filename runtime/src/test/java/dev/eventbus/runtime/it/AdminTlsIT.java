@@ -1,9 +1,11 @@
 package dev.eventbus.runtime.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.testkit.RedisExtension;
 import io.grpc.ChannelCredentials;
@@ -123,6 +125,18 @@ class AdminTlsIT {
         OpsHarness.Cli show = OpsHarness.cliRaw("config", "show", "--config", inline.toString());
         assertEquals(0, show.exit(), show.toString());
         assertTrue(!show.out().contains("key-pw-1") && show.out().contains("***"), show.out());
+    }
+
+    @Test
+    void aKeyThatCannotBeReadStopsTheStartWithTheSettingToCheck() throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        TestCertificates pki = TestCertificates.create(certs, "admin");
+        harness = OpsHarness.create(Files.createDirectories(dir.resolve("h")), REDIS.uri(), Map.of(
+                "eventbus.admin.tls.cert-file", pki.serverCert.toString(),
+                "eventbus.admin.tls.key-file", encrypted(pki.serverKey, "key-pw-1").toString()));
+        OpsException e = assertThrows(OpsException.class, harness::startOperations, "an encrypted key without its password");
+        assertTrue(e.getMessage().contains("eventbus.admin.tls") && e.getMessage().contains("key-password"), e.getMessage());
+        assertFalse(e.getMessage().contains("key-pw-1"));
     }
 
     private static ServingStatus health(int port, ChannelCredentials credentials) {

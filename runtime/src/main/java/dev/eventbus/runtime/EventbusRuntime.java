@@ -5,6 +5,7 @@ import dev.eventbus.runtime.consumer.GroupBootstrap;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.consumer.RedisConnector;
 import dev.eventbus.runtime.consumer.StreamConsumer;
+import dev.eventbus.runtime.consumer.StreamConsumerFactory;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.failure.AckingDeadLetterSink;
@@ -32,7 +33,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,8 +68,8 @@ public final class EventbusRuntime implements AutoCloseable {
     private final List<ClientInterceptor> rpcInterceptors;
     private volatile boolean ready;
     private final StartupProgress progress;
-    private final Map<StreamConsumer, StatefulRedisConnection<byte[], byte[]>> consumers = new LinkedHashMap<>();
-    /** The keys of {@link #consumers}, replaced on each change: readable without the lock a draining reload holds. */
+    private final List<StreamConsumer> consumers = new ArrayList<>();
+    /** A copy of {@link #consumers}, replaced on each change: readable without the lock a draining reload holds. */
     private volatile List<StreamConsumer> readers = List.of();
     private volatile boolean stopping;
     private volatile RpcChannelRegistry rpc;
@@ -79,7 +80,7 @@ public final class EventbusRuntime implements AutoCloseable {
     private ScheduledExecutorService timers;
     private volatile Dispatcher dispatcher;
     private StatefulRedisConnection<byte[], byte[]> shared;
-    private RetryStore retryStore;
+    private StreamConsumerFactory subscriptions;
     private volatile PluginReloader reloader;
     private final RuntimeView view = new View();
 
@@ -143,7 +144,8 @@ public final class EventbusRuntime implements AutoCloseable {
                 deadLetters, failures, retryStore, observer, config::handler, config.recovery().maxDeliveries());
 
         this.shared = shared;
-        this.retryStore = retryStore;
+        subscriptions = new StreamConsumerFactory(config.consumerName(), config.consumer(), config.recovery(),
+                config::handler, shared, dispatcher, retryStore, clock);
         startSubscriptions(handlers);
         reloader = new PluginReloader(config.pluginsDir(), plugins, new SubscriptionControl() {
                 @Override
@@ -211,15 +213,14 @@ public final class EventbusRuntime implements AutoCloseable {
                 if (connection == null) {
                     return;
                 }
-                StreamConsumer consumer = new StreamConsumer(sub, connection, shared, config.consumerName(),
-                        config.consumer(), config.recovery(), config.maxInFlight(handler.name()), dispatcher, retryStore,
-                        () -> rpc.readBudget(handler.spec().services()), clock);
+                StreamConsumer consumer = subscriptions.create(sub, connection,
+                        () -> rpc.readBudget(handler.spec().services()));
                 if (bootstrap != null) {
                     consumer.groupBootstrapFailed(bootstrap);
                     LOG.error("subscription {} FAILED to start, the others go on: {}", sub.name(), consumer.failure());
                 }
-                consumers.put(consumer, connection);
-                readers = List.copyOf(consumers.keySet());
+                consumers.add(consumer);
+                readers = List.copyOf(consumers);
                 consumer.start();
                 LOG.info("subscription {} reading (types {}, in-flight limit {})", sub.name(), sub.types(),
                         config.maxInFlight(handler.name()));
@@ -236,27 +237,27 @@ public final class EventbusRuntime implements AutoCloseable {
      */
     private synchronized List<StuckWorker> stopSubscriptions(java.util.function.Predicate<StreamConsumer> which,
             boolean unloading) {
-        List<StreamConsumer> toStop = consumers.keySet().stream().filter(which).toList();
+        List<StreamConsumer> toStop = consumers.stream().filter(which).toList();
         long deadline = System.nanoTime() + config.consumer().shutdownGrace().toNanos();
         toStop.forEach(StreamConsumer::stop);
         int unfinished = 0;
         for (StreamConsumer c : toStop) {
             try {
                 if (!c.awaitIdle(deadline)) {
-                    unfinished += c.inFlight();
+                    unfinished += c.slotsTaken();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                unfinished += c.inFlight();
+                unfinished += c.slotsTaken();
             }
         }
         List<StuckWorker> stuck = unloading
                 ? dispatcher.withdraw(toStop.stream().map(StreamConsumer::subscription).toList())
                 : List.of();
         for (StreamConsumer c : toStop) {
-            closeQuietly(consumers.remove(c)::close);
-            readers = List.copyOf(consumers.keySet());
-            dispatcher.forget(c.subscription());
+            consumers.remove(c);
+            readers = List.copyOf(consumers);
+            c.close();
         }
         if (acks != null) {
             // Acknowledge what finished before anyone reads these groups again (a reloaded version

@@ -69,8 +69,9 @@ public interface RuntimeView {
      * Reloads a plugin from its JAR now (drain, unload, load, start), as `plugins reload` asks.
      *
      * @return the plugin running afterwards
-     * @throws IllegalArgumentException unknown plugin; IllegalStateException when the new JAR was
-     *     refused (the old version keeps running) or the runtime is not running
+     * @throws IllegalArgumentException unknown plugin; AdmissionException when the new JAR was
+     *     refused (the old version keeps running); IllegalStateException when a worker of the old
+     *     version still runs or the runtime is not running
      * @throws IOException when the JAR cannot be read
      */
     InstalledPlugin reloadPlugin(String pluginId) throws IOException;

@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
  * round, and start-up makes progress (restart me if not); never depends on Redis. Ready: the
  * runtime reached running state (Redis answered, readers run), Redis answers PING now, no
  * subscription is failing (a key of the wrong type, a missing permission, memory: named with its
- * reason in the check text), and, when configured, no plugin was refused.
+ * reason in the check text), and, when configured, no plugin was refused (each refused JAR is a
+ * check of its own, {@code refused <jar>}, with the reason of its latest refusal).
  *
  * <p>Answers carry states and counts only: no addresses, no secrets, no payloads.
  */
@@ -71,12 +72,15 @@ public final class HealthChecks {
         boolean running = phase.equals("running");
         checks.put("runtime", phase);
         boolean redisUp = redis.ping(Duration.ofSeconds(1));
-        checks.put("redis", redisUp ? "answers" : "does not answer");
+        checks.put("redis", redisUp
+                ? "answers" + redis.sentinelNode().map(n -> " at " + n + ", the primary the sentinels name").orElse("")
+                : "does not answer");
         boolean plugins = true;
         if (running) {
             int refused = runtime.pluginFailures().size();
             plugins = refused == 0 || !requireAllPlugins;
             checks.put("plugins", runtime.handlers().size() + " handler(s) admitted, " + refused + " refused");
+            runtime.pluginFailures().forEach(f -> checks.merge("refused " + f.source(), f.reason(), (a, b) -> a + "; " + b));
             checks.put("subscriptions", Integer.toString(runtime.subscriptions().size()));
         }
         boolean subscriptions = true;

@@ -58,6 +58,7 @@ final class StatusReport {
         for (Circuit c : states.circuits()) {
             answer.addServices(service(c, handlers.values()));
         }
+        runtime.pluginFailures().forEach(f -> answer.addRefused(PluginMessages.refused(f)));
         return answer.build();
     }
 

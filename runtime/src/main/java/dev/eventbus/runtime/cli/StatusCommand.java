@@ -60,7 +60,9 @@ final class StatusCommand implements Callable<Integer> {
         err.flush();
         try (CommandContext ops = CommandContext.of(config)) {
             List<SubscriptionStatus> all = ops.status().all(handler);
-            return StatusOutput.fromRedis(all, ops.redis.where(), unavailable, handler, json, out);
+            // On Sentinel every stream lives on the primary the sentinels name: say which node that is.
+            String node = config.redis().sentinel() ? ops.redis.node() : null;
+            return StatusOutput.fromRedis(all, ops.redis.where(), node, unavailable, handler, json, out);
         }
     }
 }

@@ -156,10 +156,10 @@ public final class ConfigLoader {
             }
         }
         RedisTls tls = new RedisTls(ca, cert, key, keyPassword, verify);
-        if (uri != null && !uri.startsWith("rediss://")) {
+        if (uri != null && !RedisSettings.tlsScheme(uri)) {
             if (tls.hasMaterial() || verify.isPresent() || !keyPassword.isEmpty()) {
-                problems.add("redis.tls is set but redis.uri is not rediss://, so the connection would not use TLS: "
-                        + "use rediss:// or remove the redis.tls keys");
+                problems.add("redis.tls is set but redis.uri is not rediss:// (or rediss-sentinel://), so the "
+                        + "connection would not use TLS: use rediss:// or remove the redis.tls keys");
             }
         } else if (uri != null) {
             Optional<RedisTls.Verification> inUri = RedisSettings.uriVerification(uri);

@@ -75,6 +75,54 @@ public final class FailFastRedis implements AutoCloseable {
         return settings.redactedUri();
     }
 
+    /**
+     * The node this connection landed on and its role, e.g. {@code 10.0.0.7:6379 (master)}: with a
+     * sentinel URI, the primary the sentinels named, where every stream lives.
+     *
+     * <p>A user whose ACL rules forbid {@code CLIENT INFO} or {@code INFO} gets {@code ?} for what it
+     * may not ask, not an error: the status it asked for matters more.
+     *
+     * @throws OpsException when Redis cannot be reached
+     */
+    public String node() {
+        RedisCommands<String, String> redis = text();
+        String address = ask(() -> field(redis.clientInfo(), "laddr=", " "));
+        String role = ask(() -> field(redis.info("replication"), "role:", "\r"));
+        return (address == null ? "?" : address) + " (" + (role == null ? "?" : role) + ")";
+    }
+
+    /**
+     * With a sentinel URI, {@link #node()}, or {@code ?} when Redis stopped answering meanwhile; empty
+     * for one node, whose address the URI already says.
+     */
+    public java.util.Optional<String> sentinelNode() {
+        if (!settings.sentinel()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(node());
+        } catch (RuntimeException e) {
+            return java.util.Optional.of("?");
+        }
+    }
+
+    private static String ask(java.util.function.Supplier<String> question) {
+        try {
+            return question.get();
+        } catch (io.lettuce.core.RedisCommandExecutionException e) {
+            return null; // refused (NOPERM) or unknown to this server: not worth failing the status for
+        }
+    }
+
+    /** The value after {@code name} up to the next {@code end} (a regex), or {@code null}. */
+    private static String field(String text, String name, String end) {
+        int at = text.indexOf(name);
+        if (at < 0) {
+            return null;
+        }
+        return text.substring(at + name.length()).split(end, 2)[0].strip();
+    }
+
     private <K, V> StatefulRedisConnection<K, V> connect(io.lettuce.core.codec.RedisCodec<K, V> codec) {
         try {
             return client.connect(codec, uri);

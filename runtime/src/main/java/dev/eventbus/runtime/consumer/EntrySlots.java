@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * A subscription's hold on entries: one slot per entry taken from Redis and not yet done with
  * (running, or read ahead and waiting for a worker). The reader, the retry poller and the
  * reclaimer take slots before they take entries from Redis, so what waits in memory is bounded
- * by the capacity (max-in-flight + read-ahead).
+ * by the capacity (max-in-flight + read-ahead). It counts entries, not workers: how many handler
+ * calls run at once is the dispatcher's {@code WorkerPool}'s limit (max-in-flight).
  *
  * <p>Entries waiting in an ordering lane behind an earlier event of their subject are lent
  * ({@link SlotLender}): they still count for the reader, but the retry poller and the reclaimer may
@@ -25,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Thread-safe. {@link #awaitFree} and {@link #take} wait, and are for the one reader thread.
  */
-public final class WorkerSlots implements SlotLender {
+public final class EntrySlots implements SlotLender {
 
     /** Longest wait for a bigger batch when every slot is busy. */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -39,7 +40,7 @@ public final class WorkerSlots implements SlotLender {
     /** Entries waiting in an ordering lane now, whose slots retries and reclaims may take. */
     private final AtomicInteger lent = new AtomicInteger();
 
-    public WorkerSlots(int capacity) {
+    public EntrySlots(int capacity) {
         this.capacity = capacity;
         this.free = new AtomicInteger(capacity);
     }
@@ -122,7 +123,8 @@ public final class WorkerSlots implements SlotLender {
         return capacity;
     }
 
-    public int inFlight() {
+    /** Slots taken now: entries held (running, read ahead, or being fetched by the poller or reclaimer). */
+    public int taken() {
         return capacity - free.get();
     }
 

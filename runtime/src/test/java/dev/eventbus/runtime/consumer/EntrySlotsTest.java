@@ -9,22 +9,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class WorkerSlotsTest {
+class EntrySlotsTest {
 
     @Test
     void tryTakeNeverTakesMoreThanIsFree() {
-        WorkerSlots slots = new WorkerSlots(10);
+        EntrySlots slots = new EntrySlots(10);
         assertEquals(4, slots.tryTake(4));
         assertEquals(6, slots.tryTake(100));
         assertEquals(0, slots.tryTake(1));
-        assertEquals(10, slots.inFlight());
+        assertEquals(10, slots.taken());
         slots.release(3);
-        assertEquals(7, slots.inFlight());
+        assertEquals(7, slots.taken());
     }
 
     @Test
     void awaitFreeReturnsAtOnceWhenSlotsAreFreeAndZeroAfterTheWaitWhenNone() throws Exception {
-        WorkerSlots slots = new WorkerSlots(8);
+        EntrySlots slots = new EntrySlots(8);
         assertEquals(8, slots.awaitFree(Duration.ofSeconds(5)));
         slots.take(8);
         long start = System.nanoTime();
@@ -34,7 +34,7 @@ class WorkerSlotsTest {
 
     @Test
     void aWaitingReaderWakesWhenASlotIsReleased() throws Exception {
-        WorkerSlots slots = new WorkerSlots(8);
+        EntrySlots slots = new EntrySlots(8);
         slots.take(8);
         CompletableFuture<Integer> free = CompletableFuture.supplyAsync(() -> {
             try {
@@ -51,7 +51,7 @@ class WorkerSlotsTest {
 
     @Test
     void takeWaitsForSlotsOthersTookMeanwhile() throws Exception {
-        WorkerSlots slots = new WorkerSlots(4);
+        EntrySlots slots = new EntrySlots(4);
         assertEquals(3, slots.tryTake(3));
         CompletableFuture<Void> take = CompletableFuture.runAsync(() -> {
             try {
@@ -67,12 +67,12 @@ class WorkerSlotsTest {
         assertFalse(take.isDone()); // 2 of 3 free
         slots.release(1);
         take.get(5, TimeUnit.SECONDS);
-        assertEquals(4, slots.inFlight());
+        assertEquals(4, slots.taken());
     }
 
     @Test
     void awaitIdleWaitsForEverySlot() throws Exception {
-        WorkerSlots slots = new WorkerSlots(3);
+        EntrySlots slots = new EntrySlots(3);
         slots.take(2);
         assertFalse(slots.awaitIdle(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30)));
         CompletableFuture.runAsync(() -> {
@@ -80,12 +80,12 @@ class WorkerSlotsTest {
             slots.release();
         }, CompletableFuture.delayedExecutor(30, TimeUnit.MILLISECONDS));
         assertTrue(slots.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(5)));
-        assertEquals(0, slots.inFlight());
+        assertEquals(0, slots.taken());
     }
 
     @Test
     void slotsLentByWaitingEntriesGoToRetriesAndReclaimsNeverToTheReaderAndAtMostTheCapacity() throws Exception {
-        WorkerSlots slots = new WorkerSlots(2);
+        EntrySlots slots = new EntrySlots(2);
         slots.take(2);
         slots.lend();
         slots.lend();
@@ -93,7 +93,7 @@ class WorkerSlotsTest {
         assertEquals(0, slots.awaitFree(Duration.ZERO), "lent slots still count for the reader");
         assertEquals(2, slots.tryTake(5));
         assertEquals(0, slots.tryTake(1));
-        assertEquals(4, slots.inFlight());
+        assertEquals(4, slots.taken());
         slots.takeBack();
         slots.takeBack();
         slots.takeBack();

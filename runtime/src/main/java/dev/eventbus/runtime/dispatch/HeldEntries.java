@@ -7,7 +7,9 @@ import java.util.concurrent.Executor;
 
 /**
  * What one subscription has on its way through the dispatcher: the entries it holds (read and
- * waiting for a worker, or running) and the workers that run its handler.
+ * waiting for a worker, or running), by entry id, and the workers that run its handler. Kept by
+ * subscription name for the runtime's life, across reloads of its plugin: an entry a worker of the
+ * old version still runs is not taken again by the next one.
  *
  * <p>Holding and running are counted apart on purpose: the reader may read ahead of free workers
  * (bigger reads, fewer round trips), while {@code max-in-flight} still caps how many handler calls
@@ -15,7 +17,7 @@ import java.util.concurrent.Executor;
  * so their claims are renewed while they wait. Abandoned workers are kept apart until they end:
  * they still run the handler's code, which matters when its plugin is unloaded.
  */
-final class Bulkhead {
+final class HeldEntries {
 
     final Map<String, Delivery> deliveries = new ConcurrentHashMap<>();
     /**
@@ -27,7 +29,7 @@ final class Bulkhead {
     final Set<Delivery> abandoned = ConcurrentHashMap.newKeySet();
     final WorkerPool workers;
 
-    Bulkhead(Executor threads, int maxInFlight) {
+    HeldEntries(Executor threads, int maxInFlight) {
         this.workers = new WorkerPool(threads, maxInFlight);
     }
 }

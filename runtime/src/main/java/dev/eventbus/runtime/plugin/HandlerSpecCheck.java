@@ -1,0 +1,53 @@
+package dev.eventbus.runtime.plugin;
+
+import dev.eventbus.api.HandlerSpec;
+import dev.eventbus.runtime.plugin.AdmissionException.Stage;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The rules a handler's declaration must meet: it consumes something, its name is unique (it names
+ * consumer groups), and every gRPC service it declares has a configured target. Stateless;
+ * thread-safe.
+ */
+final class HandlerSpecCheck {
+
+    private final Predicate<String> serviceConfigured;
+
+    /** @param serviceConfigured whether a gRPC service (by full name) has a target */
+    HandlerSpecCheck(Predicate<String> serviceConfigured) {
+        this.serviceConfigured = serviceConfigured;
+    }
+
+    /**
+     * @param handlerClass the class that returned the spec, named when the spec has no name
+     * @param namesInUse names of the handlers admitted already
+     * @throws AdmissionException naming the handler and what is wrong
+     */
+    void check(String pluginId, String handlerClass, HandlerSpec spec, Set<String> namesInUse) {
+        String problem = problemWith(spec, namesInUse);
+        if (problem != null) {
+            String handler = spec == null ? handlerClass : spec.name();
+            throw new AdmissionException(Stage.HANDLER, pluginId, handler, "handler '" + handler + "': " + problem, null);
+        }
+    }
+
+    private String problemWith(HandlerSpec spec, Set<String> namesInUse) {
+        if (spec == null) {
+            return "spec() returned null";
+        }
+        if (spec.subscriptions().isEmpty()) {
+            return "consumes nothing: declare at least one stream and event type with consumes(...)";
+        }
+        if (namesInUse.contains(spec.name())) {
+            return "another handler already uses this name (handler names must be unique: they name consumer groups)";
+        }
+        for (String service : spec.services()) {
+            if (!serviceConfigured.test(service)) {
+                return "declares gRPC service '" + service + "' but it has no target: add eventbus.grpc.services.\""
+                        + service + "\".target to the runtime config";
+            }
+        }
+        return null;
+    }
+}

@@ -47,6 +47,12 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (stream.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "STREAM must not be empty");
+        }
+        if (type.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "TYPE must not be empty: every event needs a type");
+        }
         byte[] payload = null;
         if (data != null) {
             if (data.startsWith("@")) {
@@ -58,6 +64,7 @@ final class PublishCommand implements Callable<Integer> {
                 }
             } else {
                 payload = data.getBytes(StandardCharsets.UTF_8);
+                checkJson(data);
             }
         }
         for (String reserved : new String[] {WireFields.TYPE, WireFields.SUBJECT, WireFields.DATA}) {
@@ -73,4 +80,32 @@ final class PublishCommand implements Callable<Integer> {
             return 0;
         }
     }
+
+    /**
+     * Inline data is JSON (the option says so), unless a {@code datacontenttype} header says it is
+     * something else; a typo in it is a usage error, not an event a handler fails on. A file's
+     * bytes are sent as they are.
+     */
+    private void checkJson(String text) {
+        String contentType = headers.getOrDefault(WireFields.CONTENT_TYPE, "application/json");
+        if (!contentType.contains("json")) {
+            return;
+        }
+        String problem = text.isBlank() ? "it is empty" : null;
+        try (var parser = JSON.createParser(text)) {
+            while (problem == null && parser.nextToken() != null) {
+                // reads to the end: trailing garbage is an error too
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            problem = e.getOriginalMessage();
+        } catch (IOException e) {
+            problem = e.getMessage();
+        }
+        if (problem != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--data is not valid JSON (" + problem
+                    + "); give bytes of another kind with @FILE, or set --header " + WireFields.CONTENT_TYPE + "=<type>");
+        }
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
 }

@@ -4,6 +4,7 @@ import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.internal.EntryIds;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
+import dev.eventbus.runtime.internal.Errors;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -148,6 +149,9 @@ public final class StatusReader {
         try {
             raw = redis().xinfoGroups(stream);
         } catch (RedisCommandExecutionException e) {
+            if (Errors.isPermissionDenied(e)) {
+                throw new OpsException("XINFO GROUPS of stream '" + stream + "': " + Errors.describe(e), e);
+            }
             return List.of(); // no such key, or not a stream
         }
         List<Map<String, Object>> groups = new ArrayList<>();

@@ -96,9 +96,10 @@ class AdminTlsIT {
                     HttpResponse.BodyHandlers.ofString()));
         }
 
-        // gRPC health over TLS; not in plaintext.
-        assertEquals(ServingStatus.SERVING, health(grpc, TlsChannelCredentials.newBuilder().trustManager(pki.caCert.toFile())
-                .build()));
+        // gRPC health over TLS (it follows readiness within its one-second refresh); not in plaintext.
+        ChannelCredentials trusting = TlsChannelCredentials.newBuilder().trustManager(pki.caCert.toFile()).build();
+        OpsHarness.await("gRPC health SERVING over TLS", Duration.ofSeconds(60),
+                () -> health(grpc, trusting) == ServingStatus.SERVING);
         StatusRuntimeException plain = assertThrows(StatusRuntimeException.class,
                 () -> health(grpc, InsecureChannelCredentials.create()));
         assertEquals(Status.Code.UNAVAILABLE, plain.getStatus().getCode());

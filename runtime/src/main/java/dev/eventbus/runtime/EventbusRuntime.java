@@ -195,8 +195,7 @@ public final class EventbusRuntime implements AutoCloseable {
 
     private synchronized void startSubscriptions(List<LoadedHandler> handlers) {
         for (LoadedHandler handler : handlers) {
-            for (Map.Entry<String, Set<String>> s : handler.spec().subscriptions().entrySet()) {
-                Subscription sub = new Subscription(handler, s.getKey(), s.getValue());
+            for (Subscription sub : subscriptionsOf(handler)) {
                 progress.stage("creating the consumer group of " + sub.name());
                 RuntimeException bootstrap = null;
                 try {
@@ -226,6 +225,17 @@ public final class EventbusRuntime implements AutoCloseable {
                         config.maxInFlight(handler.name()));
             }
         }
+    }
+
+    /**
+     * One subscription per stream the handler consumes; a partitioned stream gives one per
+     * partition, each with the handler's group, so the existing machinery reads every partition.
+     */
+    private List<Subscription> subscriptionsOf(LoadedHandler handler) {
+        List<Subscription> subs = new ArrayList<>();
+        handler.spec().subscriptions().forEach((stream, types) ->
+                config.streamKeys(stream).forEach(key -> subs.add(new Subscription(handler, key, types))));
+        return subs;
     }
 
     /**
@@ -316,6 +326,11 @@ public final class EventbusRuntime implements AutoCloseable {
         @Override
         public boolean isReady() {
             return ready && !stopping;
+        }
+
+        @Override
+        public RuntimeConfig config() {
+            return config;
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime;
 
+import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
@@ -28,6 +29,9 @@ public interface RuntimeView {
      * exist and its readers run. False again once stopping.
      */
     boolean isReady();
+
+    /** The configuration the runtime runs with. */
+    RuntimeConfig config();
 
     /** Bytes of entries every subscription holds now (running, or read ahead), for the gauge. */
     long heldBytes();

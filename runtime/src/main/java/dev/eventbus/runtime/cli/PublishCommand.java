@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.cli;
 
+import dev.eventbus.producer.PartitionedStream;
 import dev.eventbus.runtime.ops.Publisher;
 import dev.eventbus.runtime.stream.WireFields;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +31,9 @@ final class PublishCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "STREAM", description = "The stream, e.g. wallet.")
+    @Parameters(index = "0", paramLabel = "STREAM",
+            description = "The stream, e.g. wallet; for a partitioned stream (eventbus.streams), its logical name: "
+                    + "the event goes to its subject's partition, named on stderr.")
     String stream;
 
     @Parameters(index = "1", paramLabel = "TYPE", description = "The event type, e.g. wallet.topup.succeeded.")
@@ -74,10 +78,29 @@ final class PublishCommand implements Callable<Integer> {
             }
         }
         try (CommandContext ops = CommandContext.open(options)) {
-            String id = new Publisher(ops.redis).publish(stream, type, subject, payload, headers);
+            String key = partitionKey(ops.config.partitionedStreams().get(stream));
+            String id = new Publisher(ops.redis).publish(key, type, subject, payload, headers);
+            if (!key.equals(stream)) {
+                spec.commandLine().getErr().println("partition " + key);
+            }
             spec.commandLine().getOut().println(id);
             spec.commandLine().getOut().flush();
             return 0;
+        }
+    }
+
+    /** The subject's partition; without a subject, any (a one-shot command has no turn to keep). */
+    private String partitionKey(PartitionedStream layout) {
+        if (layout == null) {
+            return stream;
+        }
+        if (subject == null) {
+            return layout.key(ThreadLocalRandom.current().nextInt(layout.partitions()));
+        }
+        try {
+            return layout.keyOf(subject);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--subject: " + e.getMessage());
         }
     }
 

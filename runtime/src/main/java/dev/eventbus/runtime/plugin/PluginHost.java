@@ -62,7 +62,8 @@ public final class PluginHost implements AutoCloseable {
         this.inspector = new JarInspector(manager, new AllowList(config.pluginHost().allowList()));
         this.configs = new PluginConfigs(config::pluginConfig);
         this.handlerAdmission = new HandlerAdmission(manager.getExtensionFactory(),
-                new HandlerSpecCheck(rpc::isConfigured));
+                new HandlerSpecCheck(rpc::isConfigured, name -> config.handler(name).orderedBySubject(),
+                        config.partitionedStreams()::containsKey));
         this.staging = StagingArea.create(config.pluginHost().stagingDir());
         // The JDK caches JarFiles opened through jar: URLs (PF4J reads extension indexes that way);
         // a cached JarFile keeps an unloaded plugin's file open and its class loader's JAR in use.

@@ -57,8 +57,10 @@ final class ConfigCommand implements Runnable {
         public Integer call() {
             RuntimeConfig config = options.load();
             com.typesafe.config.Config shown = config.source().getConfig("eventbus");
-            if (config.operations().admin().tokenRequired()) {
-                shown = shown.withValue("admin.token", com.typesafe.config.ConfigValueFactory.fromAnyRef("***"));
+            for (String secret : java.util.List.of("admin.token", "admin.tls.key-password", "redis.tls.key-password")) {
+                if (!shown.getString(secret).isEmpty()) {
+                    shown = shown.withValue(secret, com.typesafe.config.ConfigValueFactory.fromAnyRef("***"));
+                }
             }
             String rendered = shown.root().render(
                     ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));

@@ -67,10 +67,10 @@ final class DlqCommand implements Runnable {
         Long limit;
 
         /** The filter the options select; checks them (exit 2) and that the handler exists (exit 1). */
-        DeadLetterFilter filter(OpsContext ops, CommandSpec spec, List<String> ids) {
+        DeadLetterFilter filter(CommandContext ops, CommandSpec spec, List<String> ids) {
             TimeOrId from = ops.timeOrId(spec, "--since", since);
             TimeOrId to = ops.timeOrId(spec, "--until", until);
-            OpsContext.requireOrder(spec, "--since", from, "--until", to);
+            CommandContext.requireOrder(spec, "--since", from, "--until", to);
             ops.requireHandler(handler);
             return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason, from, to, subject,
                     error, sourceStream);
@@ -129,7 +129,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetters dlq = ops.deadLetters();
                 List<DeadLetterEntry> entries = dlq.list(selection.handler, selection.filter(ops, spec, null),
                         usage(spec, () -> selection.limitOr(100)));
@@ -174,7 +174,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 ops.requireHandler(handler);
                 Optional<DeadLetterEntry> found = ops.deadLetters().show(handler, id);
                 if (found.isEmpty()) {
@@ -235,7 +235,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 long limit = usage(spec, () -> selection.limitOr(0));
                 DeadLetters.Outcome outcome = change(ops, spec, "redrive", dryRun,
@@ -277,7 +277,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 if (filter.selectsAll() && !all) {
                     throw new CommandLine.ParameterException(spec.commandLine(),
@@ -307,7 +307,7 @@ final class DlqCommand implements Runnable {
      * Runs a change with its progress on stderr. A real run must be auditable: the audit log is
      * checked before anything changes, so a change never happens without its record.
      */
-    private static DeadLetters.Outcome change(OpsContext ops, CommandSpec spec, String name, boolean dryRun,
+    private static DeadLetters.Outcome change(CommandContext ops, CommandSpec spec, String name, boolean dryRun,
             Change change) throws InterruptedException {
         if (!dryRun) {
             ops.audit().checkWritable();
@@ -331,7 +331,7 @@ final class DlqCommand implements Runnable {
      * Whether dead letters named by id were not all found (nothing found is a failure, exit 1, as
      * for {@code dlq show}); says so on stderr.
      */
-    static boolean missing(List<String> ids, DeadLetters.Outcome outcome, OpsContext ops, String handler,
+    static boolean missing(List<String> ids, DeadLetters.Outcome outcome, CommandContext ops, String handler,
             CommandSpec spec) {
         long notFound = new LinkedHashSet<>(ids).size() - outcome.matched();
         if (ids.isEmpty() || notFound <= 0) {

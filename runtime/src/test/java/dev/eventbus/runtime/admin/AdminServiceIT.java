@@ -258,7 +258,7 @@ class AdminServiceIT {
         OpsHarness h = harness(Map.of());
         h.start();
         var admin = admin(h, null);
-        ClassLoader before = h.runtime().handlers().get(0).classLoader();
+        ClassLoader before = h.runtime().view().handlers().get(0).classLoader();
         Path jar = h.plugins.resolve("ops-fixtures-2.0.0.jar");
         Path next = OpsHarness.pluginJar("2.1.0").build(Files.createDirectories(h.dir.resolve("next")));
         Files.copy(next, jar, StandardCopyOption.REPLACE_EXISTING);
@@ -268,7 +268,7 @@ class AdminServiceIT {
         assertEquals("2.1.0", reloaded.getPlugin().getVersion());
         assertEquals("2.0.0", reloaded.getPreviousVersion());
         assertEquals(2, reloaded.getPlugin().getHandlersCount());
-        assertNotSame(before, h.runtime().handlers().get(0).classLoader(), "a fresh class loader");
+        assertNotSame(before, h.runtime().view().handlers().get(0).classLoader(), "a fresh class loader");
         h.publish("after-reload");
         OpsHarness.await("the new version handles events", WAIT, () -> h.callsOf(OpsFailingHandler.NAME).size() == 1);
         GetStatusResponse after = status(admin);
@@ -286,7 +286,7 @@ class AdminServiceIT {
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
         String why = refused.getStatus().getDescription();
         assertTrue(why.contains("not a readable JAR") && why.contains("ops-fixtures 2.1.0 keeps running"), why);
-        assertEquals(2, h.runtime().handlers().size(), "the running version keeps running");
+        assertEquals(2, h.runtime().view().handlers().size(), "the running version keeps running");
         assertEquals(SubscriptionState.RUNNING, stream(status(admin), OpsFailingHandler.NAME).getState());
     }
 

@@ -51,7 +51,7 @@ class CoreFlowIT {
         // "Exactly once" holds while no call outlives its deadline; on a starved machine (load 17 on
         // 2 cores) the 5 s default did, and a late call's retry reached the service a second time.
         EventbusRuntime runtime = start(Map.of("eventbus.grpc.defaults.deadline", "60s"));
-        assertEquals(List.of("mark-order-paid"), runtime.handlers().stream().map(h -> h.name()).toList());
+        assertEquals(List.of("mark-order-paid"), runtime.view().handlers().stream().map(h -> h.name()).toList());
 
         int n = 10_000;
         List<Map<String, String>> events = new ArrayList<>();

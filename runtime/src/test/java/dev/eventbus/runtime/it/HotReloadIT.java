@@ -73,7 +73,7 @@ class HotReloadIT {
     }
 
     private String runningVersion() {
-        return runtime.handlers().stream().filter(h -> h.name().equals("versioned")).map(h -> h.pluginVersion())
+        return runtime.view().handlers().stream().filter(h -> h.name().equals("versioned")).map(h -> h.pluginVersion())
                 .findFirst().orElse("none");
     }
 
@@ -173,7 +173,7 @@ class HotReloadIT {
         Streams.await("the blocked event handled by version 2", Duration.ofSeconds(15), () -> env.orders().calls().stream()
                 .anyMatch(c -> c.orderId().equals(blocked) && c.requestEventId().equals("v2|blocked")));
         assertEquals(List.of("v2|blocked"), env.orders().calls().stream().map(ReceivedCall::requestEventId).toList());
-        assertEquals(Map.of(), runtime.leakedThreads());
+        assertEquals(Map.of(), runtime.view().leakedThreads());
     }
 
     @Test
@@ -192,7 +192,7 @@ class HotReloadIT {
         deploy(buildVersion(2));
 
         IllegalStateException heldBack = assertThrows(IllegalStateException.class,
-                () -> runtime.reloadPlugin("versioned"));
+                () -> runtime.view().reloadPlugin("versioned"));
         assertTrue(heldBack.getMessage().contains("worker eventbus-worker#")
                 && heldBack.getMessage().contains("of handler versioned on reload-stream " + stuck)
                 && heldBack.getMessage().contains("1.0.0 keeps running"), heldBack.getMessage());
@@ -203,7 +203,7 @@ class HotReloadIT {
         Streams.await("version 1 still handles new events", Duration.ofSeconds(10), () -> env.orders().calls().stream()
                 .anyMatch(c -> c.orderId().equals(next) && c.requestEventId().equals("v1|next")));
         IllegalStateException again = assertThrows(IllegalStateException.class,
-                () -> runtime.reloadPlugin("versioned"));
+                () -> runtime.view().reloadPlugin("versioned"));
         assertTrue(again.getMessage().contains("of handler versioned on reload-stream " + stuck), again.getMessage());
 
         Files.writeString(marks.resolve("release"), "");
@@ -211,7 +211,7 @@ class HotReloadIT {
                 () -> Files.exists(marks.resolve("ended-v1")));
         Streams.await("the reload goes through once it returned", Duration.ofSeconds(20), () -> {
             try {
-                return runtime.reloadPlugin("versioned").version().equals("2.0.0");
+                return runtime.view().reloadPlugin("versioned").version().equals("2.0.0");
             } catch (IllegalStateException stillHeld) {
                 return false;
             } catch (java.io.IOException e) {
@@ -240,14 +240,14 @@ class HotReloadIT {
         Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
                 () -> Files.exists(marks.resolve("started-v1")));
         Files.delete(env.plugins().resolve("versioned.jar"));
-        Streams.await("its subscriptions stopped", Duration.ofSeconds(20), () -> runtime.subscriptions().isEmpty());
+        Streams.await("its subscriptions stopped", Duration.ofSeconds(20), () -> runtime.view().subscriptions().isEmpty());
         assertEquals("1.0.0", runningVersion(), "not unloaded while its handler runs");
 
         Files.writeString(marks.resolve("release"), "");
         Streams.await("unloaded once its handler returned", Duration.ofSeconds(20),
-                () -> runtime.handlers().isEmpty());
+                () -> runtime.view().handlers().isEmpty());
         assertTrue(Files.exists(marks.resolve("ended-v1")));
-        assertEquals(Map.of(), runtime.leakedThreads(), "no worker ran its code after it was unloaded");
+        assertEquals(Map.of(), runtime.view().leakedThreads(), "no worker ran its code after it was unloaded");
     }
 
     @Test
@@ -255,14 +255,14 @@ class HotReloadIT {
         new PluginJarBuilder("leaky").version("1.0.0").extension(dev.eventbus.runtime.fixtures.LeakyHandler.class)
                 .build(env.plugins());
         start();
-        assertEquals(List.of("leaky"), runtime.handlers().stream().map(h -> h.name()).toList());
+        assertEquals(List.of("leaky"), runtime.view().handlers().stream().map(h -> h.name()).toList());
         try (Stream<Path> jars = Files.list(env.plugins())) {
             for (Path jar : jars.toList()) {
                 Files.delete(jar);
             }
         }
-        Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.handlers().isEmpty());
-        assertEquals(Map.of("leaky 1.0.0", List.of("leaky-poller")), runtime.leakedThreads());
+        Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.view().handlers().isEmpty());
+        assertEquals(Map.of("leaky 1.0.0", List.of("leaky-poller")), runtime.view().leakedThreads());
     }
 
     @Test
@@ -273,14 +273,14 @@ class HotReloadIT {
         for (int i = 0; i < 20; i++) {
             deploy(jar);
             Streams.await("loaded", Duration.ofSeconds(10), () -> runningVersion().equals("1.0.0"));
-            loaders.add(new WeakReference<>(runtime.handlers().get(0).classLoader()));
+            loaders.add(new WeakReference<>(runtime.view().handlers().get(0).classLoader()));
             // A gRPC call from each version: the channel's threads start lazily, on a call.
             int calls = i + 1;
             env.publish("reload-stream", Map.of("type", "it.versioned", "id", "cycle-" + i));
             Streams.await("the plugin called the order service", Duration.ofSeconds(10),
                     () -> env.orders().calls().size() == calls);
             Files.delete(env.plugins().resolve("versioned.jar"));
-            Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.handlers().isEmpty());
+            Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.view().handlers().isEmpty());
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (loaders.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
@@ -289,7 +289,7 @@ class HotReloadIT {
         }
         long alive = loaders.stream().filter(r -> r.get() != null).count();
         assertEquals(0, alive, "class loaders of unloaded plugins still reachable");
-        assertEquals(Map.of(), runtime.leakedThreads(), "the runtime's own gRPC threads are not the plugin's");
+        assertEquals(Map.of(), runtime.view().leakedThreads(), "the runtime's own gRPC threads are not the plugin's");
 
         List<String> openJars = new ArrayList<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {

@@ -269,7 +269,7 @@ class OrderingIT {
         REDIS.command("CLIENT", "PAUSE", "3000", "WRITE");
         release.raise(); // the slot frees: the reader asks for s-1#0
         Streams.await("the reader's read timed out", Duration.ofSeconds(10),
-                () -> runtime.readerStates().get(0).failure().contains("timed out"));
+                () -> runtime.view().readerStates().get(0).failure().contains("timed out"));
 
         Streams.await("all of s-1 handled", Duration.ofSeconds(30),
                 () -> env.orders().calls().stream().map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#"))

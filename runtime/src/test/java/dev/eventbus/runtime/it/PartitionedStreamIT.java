@@ -8,7 +8,7 @@ import dev.eventbus.producer.OutgoingEvent;
 import dev.eventbus.producer.PartitionedStream;
 import dev.eventbus.producer.PublishedEntry;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.ops.OpsRedis;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import dev.eventbus.runtime.plugin.PluginFailure;
@@ -44,7 +44,7 @@ class PartitionedStreamIT {
     void eventsPublishedAcrossFourPartitionsAreAllHandledNoneLost() throws Exception {
         EventbusRuntime runtime = env.start("part-1", Map.of("eventbus.streams.it-stream.partitions", 4));
         assertEquals(Set.copyOf(STREAM.keys()),
-                Set.copyOf(runtime.subscriptions().stream().map(Subscription::stream).toList()),
+                Set.copyOf(runtime.view().subscriptions().stream().map(Subscription::stream).toList()),
                 "one subscription per partition, none on the logical name's own key");
 
         Set<String> expected = new HashSet<>();
@@ -62,7 +62,7 @@ class PartitionedStreamIT {
         Streams.await("all 220 handled", Duration.ofSeconds(30), () -> env.orders().distinctKeys().size() >= 220);
         assertEquals(expected, env.orders().distinctKeys(), "each event handled, on its partition");
 
-        try (OpsRedis redis = new OpsRedis(runtime.config().redis())) {
+        try (FailFastRedis redis = new FailFastRedis(runtime.config().redis())) {
             Streams.await("nothing pending", Duration.ofSeconds(10), () -> new StatusReader(redis, "eventbus:dlq:", Clock.systemUTC())
                     .all("recorder").stream().mapToLong(SubscriptionStatus::pending).sum() == 0);
             List<SubscriptionStatus> status = new StatusReader(redis, "eventbus:dlq:", Clock.systemUTC()).all("recorder");
@@ -77,8 +77,8 @@ class PartitionedStreamIT {
     void anOrderedHandlerOnAPartitionedStreamIsRefusedSayingWhy() {
         EventbusRuntime runtime = env.start("part-2", Map.of("eventbus.streams.it-stream.partitions", 4,
                 "eventbus.handlers.recorder.ordered-by-subject", true));
-        assertTrue(runtime.subscriptions().isEmpty(), runtime.subscriptions().toString());
-        List<String> reasons = runtime.pluginFailures().stream().map(PluginFailure::reason).toList();
+        assertTrue(runtime.view().subscriptions().isEmpty(), runtime.view().subscriptions().toString());
+        List<String> reasons = runtime.view().pluginFailures().stream().map(PluginFailure::reason).toList();
         assertEquals(List.of("handler 'recorder': is ordered-by-subject and consumes partitioned stream 'it-stream': ordering "
                 + "across partitions needs partition ownership, which this version does not have; set "
                 + "eventbus.handlers.recorder.ordered-by-subject = false or consume an unpartitioned stream"), reasons);

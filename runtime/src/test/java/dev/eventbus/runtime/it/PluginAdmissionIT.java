@@ -39,8 +39,8 @@ class PluginAdmissionIT {
     }
 
     private String reasonFor(String source) {
-        return runtime.pluginFailures().stream().filter(f -> f.source().equals(source)).map(PluginFailure::reason)
-                .findFirst().orElseThrow(() -> new AssertionError(source + " was not refused: " + runtime.pluginFailures()));
+        return runtime.view().pluginFailures().stream().filter(f -> f.source().equals(source)).map(PluginFailure::reason)
+                .findFirst().orElseThrow(() -> new AssertionError(source + " was not refused: " + runtime.view().pluginFailures()));
     }
 
     @Test
@@ -62,14 +62,14 @@ class PluginAdmissionIT {
 
         start();
 
-        assertEquals(List.of("recorder"), runtime.handlers().stream().map(h -> h.name()).toList());
+        assertEquals(List.of("recorder"), runtime.view().handlers().stream().map(h -> h.name()).toList());
         assertTrue(reasonFor("truncated.jar").contains("not a readable JAR"), reasonFor("truncated.jar"));
         assertTrue(reasonFor("no-descriptor.jar").contains("Plugin-Id"), reasonFor("no-descriptor.jar"));
         assertTrue(reasonFor("needs-api-9.jar").contains(">=9.0.0"), reasonFor("needs-api-9.jar"));
         assertTrue(reasonFor("bundles-api.jar").contains("dev/eventbus/api/Event.class"), reasonFor("bundles-api.jar"));
         assertTrue(reasonFor("exploding.jar").contains("no database configured"), reasonFor("exploding.jar"));
         assertTrue(reasonFor("unconfigured.jar").contains("billing.v1.Billing"), reasonFor("unconfigured.jar"));
-        assertEquals(6, runtime.pluginFailures().size(), runtime.pluginFailures().toString());
+        assertEquals(6, runtime.view().pluginFailures().size(), runtime.view().pluginFailures().toString());
 
         env.publish("it-stream", Map.of("type", "it.recorded", "subject", "still-works"));
         Streams.await("the good plugin handles events", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
@@ -79,7 +79,7 @@ class PluginAdmissionIT {
     void callToUndeclaredServiceFailsTheEventNotTheRuntime() throws Exception {
         new PluginJarBuilder("sneaky").extension(UndeclaredCallHandler.class).build(env.plugins());
         start();
-        assertEquals(List.of("sneaky"), runtime.handlers().stream().map(h -> h.name()).toList());
+        assertEquals(List.of("sneaky"), runtime.view().handlers().stream().map(h -> h.name()).toList());
         env.publish("it-stream", Map.of("type", "it.recorded"));
         Streams.await("the event stays pending", Duration.ofSeconds(10),
                 () -> env.streams().pending("it-stream", "sneaky") == 1);
@@ -92,7 +92,7 @@ class PluginAdmissionIT {
                 .extension(RecordingHandler.class)
                 .resource("reference.conf", "eventbus.plugins.thresholds { threshold = null }").build(env.plugins());
         start();
-        assertEquals(List.of("recorder"), runtime.handlers().stream().map(h -> h.name()).toList(),
+        assertEquals(List.of("recorder"), runtime.view().handlers().stream().map(h -> h.name()).toList(),
                 "the plugin's other handler runs");
         String reason = reasonFor("thresholds-1.0.0.jar");
         assertTrue(reason.startsWith("handler 'threshold': start(config) failed: ")
@@ -101,7 +101,7 @@ class PluginAdmissionIT {
 
         runtime = env.start("admission",
                 Map.of("eventbus.plugins.thresholds.threshold", 100));
-        assertEquals(List.of(), runtime.pluginFailures());
+        assertEquals(List.of(), runtime.view().pluginFailures());
         String within = env.publish("threshold-stream", Map.of("type", "it.amount", "amount", "50"));
         Streams.await("handled with the configured threshold", Duration.ofSeconds(10), () -> env.orders().calls().stream()
                 .anyMatch(c -> c.orderId().equals(within) && c.requestEventId().equals("threshold|100")));
@@ -111,7 +111,7 @@ class PluginAdmissionIT {
     void pluginSeesItsOwnLibrariesAndTheRuntimesGrpc() throws Exception {
         Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), env.plugins().resolve("payments.jar"));
         start();
-        var handler = runtime.handlers().get(0);
+        var handler = runtime.view().handlers().get(0);
         ClassLoader loader = handler.classLoader();
         assertEquals(io.grpc.Channel.class, loader.loadClass("io.grpc.Channel"), "gRPC is shared, parent-first");
         assertEquals(dev.eventbus.api.Event.class, loader.loadClass("dev.eventbus.api.Event"));

@@ -68,7 +68,7 @@ class ReadAheadBytesIT {
         AtomicLong peak = new AtomicLong();
         Thread sampler = Thread.ofPlatform().daemon().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                peak.accumulateAndGet(runtime.heldBytes(), Math::max);
+                peak.accumulateAndGet(runtime.view().heldBytes(), Math::max);
                 LockSupport.parkNanos(200_000);
             }
         });
@@ -87,7 +87,7 @@ class ReadAheadBytesIT {
         assertEquals(normal.size(), env.orders().calls().size(), "each normal entry handled once");
         assertTrue(peak.get() <= BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + BUDGET);
         assertTrue(peak.get() >= BUDGET / 2, "the budget was reached (held " + peak.get() + " at most)");
-        Streams.await("nothing held once all is done", Duration.ofSeconds(10), () -> runtime.heldBytes() == 0);
+        Streams.await("nothing held once all is done", Duration.ofSeconds(10), () -> runtime.view().heldBytes() == 0);
 
         for (Map<String, String> letter : assertTooLargeWithoutPayload(oversized).values()) {
             long original = "type".length() + "it.recorded".length() + "subject".length() + letter.get("subject").length()
@@ -204,7 +204,7 @@ class ReadAheadBytesIT {
         PeakSampler(EventbusRuntime runtime) {
             thread = Thread.ofPlatform().daemon().start(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
-                    peak.accumulateAndGet(runtime.heldBytes(), Math::max);
+                    peak.accumulateAndGet(runtime.view().heldBytes(), Math::max);
                     LockSupport.parkNanos(200_000);
                 }
             });

@@ -76,12 +76,12 @@ class OperatorCommandsIT {
         OpsHarness h = ops;
         h.start();
         String admin = h.adminAddress();
-        var before = h.runtime().handlers().get(0).classLoader();
+        var before = h.runtime().view().handlers().get(0).classLoader();
 
         OpsHarness.Cli reload = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
         assertEquals(0, reload.exit(), reload.toString());
         assertTrue(reload.out().contains("ops-fixtures 2.0.0 running, reloaded from ops-fixtures-2.0.0.jar"), reload.out());
-        assertTrue(h.runtime().handlers().get(0).classLoader() != before, "a fresh class loader after the reload");
+        assertTrue(h.runtime().view().handlers().get(0).classLoader() != before, "a fresh class loader after the reload");
 
         OpsHarness.Cli list = h.cli("plugins", "list", "--admin", admin);
         assertEquals(0, list.exit(), list.toString());
@@ -106,7 +106,7 @@ class OperatorCommandsIT {
         assertEquals(1, refused.exit(), refused.toString());
         assertTrue(refused.err().contains("reload of ops-fixtures: refused: not a readable JAR")
                 && refused.err().contains("ops-fixtures 2.0.0 keeps running"), refused.err());
-        assertEquals(2, h.runtime().handlers().size(), "the running version keeps running");
+        assertEquals(2, h.runtime().view().handlers().size(), "the running version keeps running");
 
         h.stop();
         OpsHarness.Cli down = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);

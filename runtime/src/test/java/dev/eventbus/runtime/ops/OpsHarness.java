@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.admin.Operations;
+import dev.eventbus.runtime.admin.AdminSurface;
 import dev.eventbus.runtime.cli.EventbusCommand;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
@@ -55,7 +55,7 @@ public final class OpsHarness implements AutoCloseable {
     private final Flag fix;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
-    private Operations operations;
+    private AdminSurface operations;
     private EventbusRuntime runtime;
 
     private OpsHarness(Path dir, String redisUri, Map<String, Object> extra) throws IOException {
@@ -119,8 +119,8 @@ public final class OpsHarness implements AutoCloseable {
     }
 
     /** Starts only the operations surface, for a runtime that is not started yet ({@link #runtime()}). */
-    public Operations startOperations() {
-        operations = new Operations(config(), Clock.systemUTC());
+    public AdminSurface startOperations() {
+        operations = new AdminSurface(config(), Clock.systemUTC());
         runtime = operations.newRuntime();
         operations.start(runtime);
         return operations;
@@ -130,7 +130,7 @@ public final class OpsHarness implements AutoCloseable {
         return runtime;
     }
 
-    public Operations operations() {
+    public AdminSurface operations() {
         return operations;
     }
 

@@ -27,6 +27,7 @@ import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import dev.eventbus.runtime.stream.Acknowledger;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.runtime.stream.EventCodec;
+import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.Subscription;
 import io.grpc.ClientInterceptor;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -122,8 +123,9 @@ public final class EventbusRuntime implements AutoCloseable {
 
         acks = new Acknowledger(shared.async(), config.consumer().ackBatchSize(), config.consumer().ackInterval(),
                 config.consumer().ackLimit());
-        var retryStore = new RetryStore(shared.async());
-        var writer = new DeadLetterWriter(shared.async(), config.consumer().deadLetterPrefix());
+        KeyLayout keys = KeyLayout.of(config.redis(), config.consumer().deadLetterPrefix());
+        var retryStore = new RetryStore(shared.async(), keys);
+        var writer = new DeadLetterWriter(shared.async(), keys);
         deadLetters = new AckingDeadLetterSink(writer, acks, retryStore, observer, clock);
         Map<String, RetryPolicy> policies = new ConcurrentHashMap<>();
         var failures = new RetryingFailureHandler(name -> policies.computeIfAbsent(name,

@@ -1,6 +1,8 @@
 package dev.eventbus.runtime.failure;
 
 import dev.eventbus.runtime.internal.Bytes;
+import dev.eventbus.runtime.stream.KeyLayout;
+import dev.eventbus.runtime.stream.SingleNodeKeys;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -13,9 +15,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Retry state, kept in Redis so that a kill at any instant loses nothing: per subscription a
- * sorted set of entry ids scored by when they are due ({@code eventbus:retry:<group>:<stream>}),
- * and a hash of first-failure times for dead-letter provenance. The entries themselves stay in the
+ * sorted set of entry ids scored by when they are due, and a hash of first-failure times for dead-letter provenance. The entries themselves stay in the
  * group's pending list until their outcome is durable; this store only says when to try again.
+ * The {@link KeyLayout} names both keys.
  *
  * <p>Taking due retries is one atomic script, so two instances never retry the same entry at once.
  *
@@ -31,24 +33,24 @@ public final class RetryStore {
             """;
 
     private final RedisAsyncCommands<byte[], byte[]> async;
+    private final KeyLayout keys;
 
-    public RetryStore(RedisAsyncCommands<byte[], byte[]> async) {
+    public RetryStore(RedisAsyncCommands<byte[], byte[]> async, KeyLayout keys) {
         this.async = async;
+        this.keys = keys;
     }
 
-    /** Prefix of the sorted sets of due retries: {@code <prefix><group>:<stream>}. */
-    public static final String DUE_KEY_PREFIX = "eventbus:retry:";
-
-    public static String dueKey(Subscription sub) {
-        return dueKey(sub.group(), sub.stream());
-    }
-
+    /** The sorted set of due retries on one node ({@link SingleNodeKeys}). */
     public static String dueKey(String group, String stream) {
-        return DUE_KEY_PREFIX + group + ":" + stream;
+        return new SingleNodeKeys("").retryDue(group, stream);
     }
 
-    static String firstFailureKey(Subscription sub) {
-        return "eventbus:retry-first:" + sub.group() + ":" + sub.stream();
+    private String dueKey(Subscription sub) {
+        return keys.retryDue(sub.group(), sub.stream());
+    }
+
+    private String firstFailureKey(Subscription sub) {
+        return keys.firstFailures(sub.group(), sub.stream());
     }
 
     /**

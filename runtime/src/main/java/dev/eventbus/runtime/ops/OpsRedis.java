@@ -3,6 +3,7 @@ package dev.eventbus.runtime.ops;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.consumer.RedisConnector;
+import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
@@ -68,6 +69,11 @@ public final class OpsRedis implements AutoCloseable {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** The names of the runtime's keys on this Redis. */
+    public KeyLayout keys(String deadLetterPrefix) {
+        return KeyLayout.of(settings, deadLetterPrefix);
     }
 
     /** Where Redis is, without credentials. */

@@ -2,6 +2,7 @@ package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.internal.EntryIds;
+import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -29,12 +30,14 @@ public final class StatusReader {
 
     private final OpsRedis ops;
     private final String deadLetterPrefix;
+    private final KeyLayout keys;
     private final Clock clock;
 
     /** @param ops connected on first use, so a reader can be made while Redis is still away */
     public StatusReader(OpsRedis ops, String deadLetterPrefix, Clock clock) {
         this.ops = ops;
         this.deadLetterPrefix = deadLetterPrefix;
+        this.keys = ops.keys(deadLetterPrefix);
         this.clock = clock;
     }
 
@@ -126,7 +129,7 @@ public final class StatusReader {
                 }
             }
         }
-        long retries = redis().zcard(dev.eventbus.runtime.failure.RetryStore.dueKey(handler, stream));
+        long retries = redis().zcard(keys.retryDue(handler, stream));
         String state;
         if (consumers == 0) {
             state = "no-consumers";

@@ -1,7 +1,7 @@
 package dev.eventbus.runtime;
 
 import dev.eventbus.runtime.internal.Errors;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +17,7 @@ final class RedisPreflight {
 
     private RedisPreflight() {}
 
-    static void check(RedisCommands<byte[], byte[]> redis) {
+    static void check(RedisClusterCommands<byte[], byte[]> redis) {
         try {
             Map<String, String> policy = redis.configGet("maxmemory-policy");
             for (String value : policy.values()) {

@@ -5,7 +5,7 @@ import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.ReservedNames;
 import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,10 +24,10 @@ public final class DeadLetterWriter {
     /** Longest error message kept: enough to act on, short enough to never carry a payload dump. */
     static final int MAX_MESSAGE = 500;
 
-    private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final RedisClusterAsyncCommands<byte[], byte[]> redis;
     private final KeyLayout keys;
 
-    public DeadLetterWriter(RedisAsyncCommands<byte[], byte[]> redis, KeyLayout keys) {
+    public DeadLetterWriter(RedisClusterAsyncCommands<byte[], byte[]> redis, KeyLayout keys) {
         this.redis = redis;
         this.keys = keys;
     }

@@ -5,8 +5,8 @@ import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.SingleNodeKeys;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,10 +32,10 @@ public final class RetryStore {
             return ids
             """;
 
-    private final RedisAsyncCommands<byte[], byte[]> async;
+    private final RedisClusterAsyncCommands<byte[], byte[]> async;
     private final KeyLayout keys;
 
-    public RetryStore(RedisAsyncCommands<byte[], byte[]> async, KeyLayout keys) {
+    public RetryStore(RedisClusterAsyncCommands<byte[], byte[]> async, KeyLayout keys) {
         this.async = async;
         this.keys = keys;
     }
@@ -82,12 +82,12 @@ public final class RetryStore {
     }
 
     /** Whether an entry is waiting for a retry. */
-    public boolean isScheduled(RedisCommands<byte[], byte[]> redis, Subscription sub, String entryId) {
+    public boolean isScheduled(RedisClusterCommands<byte[], byte[]> redis, Subscription sub, String entryId) {
         return redis.zscore(Bytes.utf8(dueKey(sub)), Bytes.utf8(entryId)) != null;
     }
 
     /** Atomically takes up to {@code max} entries due by {@code now}. */
-    public List<String> takeDue(RedisCommands<byte[], byte[]> redis, Subscription sub, Instant now, int max) {
+    public List<String> takeDue(RedisClusterCommands<byte[], byte[]> redis, Subscription sub, Instant now, int max) {
         List<byte[]> ids = redis.eval(POP_DUE, ScriptOutputType.MULTI, new byte[][] {Bytes.utf8(dueKey(sub))},
                 Bytes.utf8(Long.toString(now.toEpochMilli())), Bytes.utf8(Integer.toString(max)));
         List<String> result = new ArrayList<>(ids.size());

@@ -5,7 +5,7 @@ import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -219,7 +219,7 @@ public final class DeadLetters {
         return utf8(streamOf(handler));
     }
 
-    private RedisCommands<byte[], byte[]> bytes() {
+    private RedisClusterCommands<byte[], byte[]> bytes() {
         return redis.bytes();
     }
 

@@ -7,7 +7,7 @@ import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessages;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -101,7 +101,7 @@ public final class StatusReader {
         return redis().xlen(ConsumerSettings.deadLetterStream(deadLetterPrefix, handler));
     }
 
-    private RedisCommands<String, String> redis() {
+    private RedisClusterCommands<String, String> redis() {
         return ops.text();
     }
 

@@ -23,7 +23,7 @@ public interface KeyLayout {
 
     /** The layout for the Redis the settings name. */
     static KeyLayout of(RedisSettings redis, String deadLetterPrefix) {
-        return new SingleNodeKeys(deadLetterPrefix);
+        return redis.cluster() ? new HashTaggedKeys(deadLetterPrefix) : new SingleNodeKeys(deadLetterPrefix);
     }
 
     /**

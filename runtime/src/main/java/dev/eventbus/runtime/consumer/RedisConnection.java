@@ -6,6 +6,9 @@ import io.lettuce.core.ReadFrom;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One connection to Redis, whatever its shape: to one node (plain or found through Sentinel) or to
@@ -27,6 +30,23 @@ public record RedisConnection<K, V>(
     static <K, V> RedisConnection<K, V> of(StatefulRedisClusterConnection<K, V> connection) {
         connection.setReadFrom(ReadFrom.UPSTREAM);
         return new RedisConnection<>(connection, connection.sync(), connection.async());
+    }
+
+    /**
+     * Commands to each primary: on one node, that node; on a cluster, every node that serves slots
+     * now, each on its own connection (for SCAN, which sees one node's keys).
+     */
+    public List<RedisClusterCommands<K, V>> primaries() {
+        if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
+            return List.of(sync);
+        }
+        List<RedisClusterCommands<K, V>> primaries = new ArrayList<>();
+        for (RedisClusterNode node : cluster.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                primaries.add(cluster.getConnection(node.getUri().getHost(), node.getUri().getPort()).sync());
+            }
+        }
+        return primaries;
     }
 
     @Override

@@ -5,11 +5,15 @@ import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.consumer.ConnectionOpener;
 import dev.eventbus.runtime.consumer.RedisConnection;
 import dev.eventbus.runtime.stream.KeyLayout;
+import io.lettuce.core.KeyScanArgs;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Redis as the operator tools and the metrics poller use it: one client, a text connection for
@@ -65,6 +69,30 @@ public final class OpsRedis implements AutoCloseable {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /**
+     * Every stream key, or every one matching a SCAN pattern ({@code null}: all), on every primary
+     * of a cluster.
+     */
+    public List<String> streams(String match) {
+        KeyScanArgs args = KeyScanArgs.Builder.type("stream").limit(1000);
+        if (match != null) {
+            args.match(match);
+        }
+        text();
+        List<String> keys = new ArrayList<>();
+        for (RedisClusterCommands<String, String> primary : text.primaries()) {
+            KeyScanCursor<String> cursor = primary.scan(args);
+            while (true) {
+                keys.addAll(cursor.getKeys());
+                if (cursor.isFinished()) {
+                    break;
+                }
+                cursor = primary.scan(cursor, args);
+            }
+        }
+        return keys;
     }
 
     /** The names of the runtime's keys on this Redis. */

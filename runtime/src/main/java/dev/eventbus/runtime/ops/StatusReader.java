@@ -1,12 +1,8 @@
 package dev.eventbus.runtime.ops;
 
-import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.internal.EntryIds;
 import dev.eventbus.runtime.stream.KeyLayout;
-import io.lettuce.core.KeyScanArgs;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessages;
 import java.time.Clock;
@@ -44,18 +40,10 @@ public final class StatusReader {
     /** Every stream (dead-letter streams aside), sorted. */
     public List<String> streams() {
         TreeSet<String> streams = new TreeSet<>();
-        KeyScanArgs args = KeyScanArgs.Builder.type("stream").limit(1000);
-        KeyScanCursor<String> cursor = redis().scan(args);
-        while (true) {
-            for (String key : cursor.getKeys()) {
-                if (!key.startsWith(deadLetterPrefix)) {
-                    streams.add(key);
-                }
+        for (String key : ops.streams(null)) {
+            if (!key.startsWith(deadLetterPrefix)) {
+                streams.add(key);
             }
-            if (cursor.isFinished()) {
-                break;
-            }
-            cursor = redis().scan(ScanCursor.of(cursor.getCursor()), args);
         }
         return List.copyOf(streams);
     }
@@ -96,9 +84,13 @@ public final class StatusReader {
         return streams;
     }
 
-    /** Length of a handler's dead-letter stream (0 when it has none). */
+    /** Dead letters of a handler, in all its dead-letter streams (0 when it has none). */
     public long deadLetters(String handler) {
-        return redis().xlen(ConsumerSettings.deadLetterStream(deadLetterPrefix, handler));
+        long n = 0;
+        for (String stream : keys.deadLetterStreams(handler, ops::streams)) {
+            n += redis().xlen(stream);
+        }
+        return n;
     }
 
     private RedisClusterCommands<String, String> redis() {

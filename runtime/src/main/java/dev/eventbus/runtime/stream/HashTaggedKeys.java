@@ -1,5 +1,8 @@
 package dev.eventbus.runtime.stream;
 
+import java.util.List;
+import java.util.function.Function;
+
 /**
  * The key names on a Redis Cluster, where a script may touch keys of one hash slot only: every key
  * of a subscription carries its stream's hash tag {@code T}, so it lives in the stream's slot.
@@ -29,6 +32,33 @@ public record HashTaggedKeys(String deadLetterPrefix) implements KeyLayout {
     @Override
     public String deadLetters(String handler, String stream) {
         return deadLetterPrefix + tagged(stream) + ":" + handler;
+    }
+
+    @Override
+    public String deadLetterStreamsOf(String handler) {
+        return deadLetterPrefix + "{*}:" + handler;
+    }
+
+    /** The streams {@code <prefix>{T}:<handler>} for every tag {@code T}, sorted. */
+    @Override
+    public List<String> deadLetterStreams(String handler, Function<String, List<String>> scan) {
+        String suffix = "}:" + handler;
+        return scan.apply(globEscaped(deadLetterPrefix) + "{*" + globEscaped(suffix)).stream()
+                .filter(key -> key.startsWith(deadLetterPrefix + "{") && key.endsWith(suffix))
+                .filter(key -> key.indexOf('}', deadLetterPrefix.length()) == key.length() - suffix.length())
+                .sorted().toList();
+    }
+
+    /** A SCAN MATCH pattern that matches the text itself: {@code * ? [ ] \} escaped. */
+    static String globEscaped(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            if ("*?[]\\".indexOf(c) >= 0) {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
     }
 
     @Override

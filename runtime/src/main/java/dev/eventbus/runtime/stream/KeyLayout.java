@@ -1,6 +1,8 @@
 package dev.eventbus.runtime.stream;
 
 import dev.eventbus.runtime.config.RedisSettings;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * Names the keys the runtime writes for a subscription besides its stream: the sorted set of due
@@ -25,6 +27,20 @@ public interface KeyLayout {
     static KeyLayout of(RedisSettings redis, String deadLetterPrefix) {
         return redis.cluster() ? new HashTaggedKeys(deadLetterPrefix) : new SingleNodeKeys(deadLetterPrefix);
     }
+
+    /**
+     * A handler's dead-letter streams as operators read them: one stream, or a pattern naming all of
+     * them (for messages; see {@link #deadLetterStreams}).
+     */
+    String deadLetterStreamsOf(String handler);
+
+    /**
+     * Every dead-letter stream of a handler.
+     *
+     * @param scan the stream keys matching a SCAN pattern, on every primary; asked only when a handler
+     *     may have several
+     */
+    List<String> deadLetterStreams(String handler, Function<String, List<String>> scan);
 
     /**
      * Whether the runtime can keep its promises on {@code stream} with this layout; a message saying

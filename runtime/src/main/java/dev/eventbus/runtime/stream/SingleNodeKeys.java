@@ -1,6 +1,8 @@
 package dev.eventbus.runtime.stream;
 
 import dev.eventbus.runtime.config.ConsumerSettings;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The key names on one Redis node (plain or behind Sentinel): {@code eventbus:retry:<group>:<stream>},
@@ -28,5 +30,16 @@ public record SingleNodeKeys(String deadLetterPrefix) implements KeyLayout {
     @Override
     public String deadLetters(String handler, String stream) {
         return ConsumerSettings.deadLetterStream(deadLetterPrefix, handler);
+    }
+
+    @Override
+    public String deadLetterStreamsOf(String handler) {
+        return ConsumerSettings.deadLetterStream(deadLetterPrefix, handler);
+    }
+
+    /** The one stream, whether it exists or not: no SCAN. */
+    @Override
+    public List<String> deadLetterStreams(String handler, Function<String, List<String>> scan) {
+        return List.of(deadLetterStreamsOf(handler));
     }
 }

@@ -3,10 +3,12 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbus.redis.RedisCluster;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.ClusterRecordingHandler;
-import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.PluginJarBuilder;
@@ -19,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -124,6 +125,71 @@ class ClusterDeliveryIT {
                 .collect(Collectors.groupingBy(ReceivedCall::orderId, Collectors.counting()));
         assertEquals(handled, callsBySubject.keySet(), "handled, and no dead-lettered event reached the service");
         assertTrue(runtime.isReady() && runtime.readersAlive());
+
+        operatorCommandsSeeTheWholeCluster(deadByStream);
+    }
+
+    /** status and dlq list, show, redrive: on every primary, a handler's dead letters as one list. */
+    private void operatorCommandsSeeTheWholeCluster(Map<String, Set<String>> deadByStream) throws Exception {
+        String uri = clusterUri(cluster);
+        OpsHarness.Cli status = OpsHarness.cliRaw("status", "--redis", uri, "--admin", "127.0.0.1:1"); // no runtime of another test answers
+        assertEquals(0, status.exit(), status.toString());
+        for (String stream : ClusterRecordingHandler.STREAMS) {
+            assertTrue(status.out().lines().anyMatch(l -> l.matches(HANDLER + "\\s+" + stream + "\\s+.*")), status.out());
+        }
+        int dead = deadByStream.values().stream().mapToInt(Set::size).sum();
+
+        OpsHarness.Cli list = OpsHarness.cliRaw("dlq", "list", "--handler", HANDLER, "--redis", uri, "--json");
+        assertEquals(0, list.exit(), list.toString());
+        JsonNode rows = new ObjectMapper().readTree(list.out());
+        assertEquals(dead, rows.size(), list.out());
+        Set<String> listed = new HashSet<>();
+        String previous = "0-0";
+        for (JsonNode row : rows) {
+            listed.add(row.get("subject").asText());
+            String id = row.get("id").asText();
+            assertTrue(compareIds(previous, id) <= 0, "merged by id: " + list.out());
+            previous = id;
+        }
+        assertEquals(deadByStream.values().stream().flatMap(Set::stream).collect(Collectors.toSet()), listed);
+        OpsHarness.Cli table = OpsHarness.cliRaw("dlq", "list", "--handler", HANDLER, "--redis", uri);
+        assertTrue(table.out().contains(dead + " dead letter(s) shown; eventbus:dlq:{*}:" + HANDLER + " holds " + dead),
+                table.toString());
+
+        JsonNode last = rows.get(rows.size() - 1);
+        OpsHarness.Cli show = OpsHarness.cliRaw("dlq", "show", "--handler", HANDLER, last.get("id").asText(), "--redis", uri);
+        assertEquals(0, show.exit(), show.toString());
+        assertTrue(show.out().contains(last.get("subject").asText()), show.out());
+
+        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+            RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+            Map<String, Long> lengths = new HashMap<>();
+            for (String stream : ClusterRecordingHandler.STREAMS) {
+                lengths.put(stream, redis.xlen(stream));
+            }
+            OpsHarness.Cli redrive = OpsHarness.cliRaw("dlq", "redrive", "--handler", HANDLER, "--redis", uri);
+            assertEquals(0, redrive.exit(), redrive.toString());
+            assertTrue(redrive.out().contains(dead + " matched, " + dead + " redriven, 0 left in place"), redrive.toString());
+            for (String stream : ClusterRecordingHandler.STREAMS) {
+                assertEquals(lengths.get(stream) + deadByStream.get(stream).size(), redis.xlen(stream),
+                        "each dead letter back on its own stream");
+                // Still failing for good: each copy is dead-lettered again, in its stream's slot.
+                String dlq = "eventbus:dlq:{" + stream + "}:" + HANDLER;
+                Streams.await("the copies of " + stream + " dead-lettered again", Duration.ofSeconds(30),
+                        () -> redis.xrange(dlq, io.lettuce.core.Range.create("-", "+")).stream()
+                                .filter(m -> m.getBody().keySet().stream().anyMatch(k -> k.endsWith("eventbus-redrive-of"))).count()
+                                == deadByStream.get(stream).size());
+                Streams.await("the pending list of " + stream + " empty", Duration.ofSeconds(30),
+                        () -> redis.xpending(stream, HANDLER).getCount() == 0);
+            }
+        }
+    }
+
+    private static int compareIds(String a, String b) {
+        String[] x = a.split("-");
+        String[] y = b.split("-");
+        int c = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
+        return c != 0 ? c : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
     }
 
     private Set<String> applied() {

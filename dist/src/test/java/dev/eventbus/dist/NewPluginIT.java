@@ -38,6 +38,7 @@ class NewPluginIT {
             new Module(".", "eventbus-parent", false),
             new Module("plugins", "eventbus-plugin-parent", false),
             new Module("plugin-api", "eventbus-plugin-api", true),
+            new Module("producer", "eventbus-producer", true), // the runtime uses its partition layout
             new Module("redis-launcher", "eventbus-redis-launcher", true),
             new Module("testkit", "eventbus-testkit", true),
             new Module("plugin-archetype", "eventbus-plugin-archetype", true),

@@ -36,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -255,8 +254,7 @@ public final class EventbusRuntime implements AutoCloseable {
 
     private synchronized void startSubscriptions(List<LoadedHandler> handlers) {
         for (LoadedHandler handler : handlers) {
-            for (Map.Entry<String, Set<String>> s : handler.spec().subscriptions().entrySet()) {
-                Subscription sub = new Subscription(handler, s.getKey(), s.getValue());
+            for (Subscription sub : subscriptionsOf(handler)) {
                 String refusal = keys.refusal(sub.stream());
                 if (refusal != null) {
                     LOG.error("subscription {} REFUSED, not started, the others go on: {}", sub.name(), refusal);
@@ -291,6 +289,17 @@ public final class EventbusRuntime implements AutoCloseable {
                         config.maxInFlight(handler.name()));
             }
         }
+    }
+
+    /**
+     * One subscription per stream the handler consumes; a partitioned stream gives one per
+     * partition, each with the handler's group, so the existing machinery reads every partition.
+     */
+    private List<Subscription> subscriptionsOf(LoadedHandler handler) {
+        List<Subscription> subs = new ArrayList<>();
+        handler.spec().subscriptions().forEach((stream, types) ->
+                config.streamKeys(stream).forEach(key -> subs.add(new Subscription(handler, key, types))));
+        return subs;
     }
 
     /**
@@ -352,8 +361,9 @@ public final class EventbusRuntime implements AutoCloseable {
      * Reloads a plugin from its JAR now (drain, unload, load, start), as `plugins reload` asks.
      *
      * @return the plugin running afterwards
-     * @throws IllegalArgumentException unknown plugin; IllegalStateException when the new JAR was
-     *     refused (the old version keeps running) or the runtime is not running
+     * @throws IllegalArgumentException unknown plugin; AdmissionException when the new JAR was
+     *     refused (the old version keeps running); IllegalStateException when a worker of the old
+     *     version still runs or the runtime is not running
      */
     public InstalledPlugin reloadPlugin(String pluginId) throws java.io.IOException {
         PluginReloader r = reloader;

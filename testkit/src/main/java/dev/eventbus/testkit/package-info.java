@@ -11,7 +11,9 @@
  *       limits when the runtime runs in the test ({@code eventbus-testkit-runtime}).</li>
  *   <li>{@link dev.eventbus.testkit.RedisExtension}: a real Redis, owned or given by URI (it starts
  *       {@link dev.eventbus.redis.RedisServer}; {@link dev.eventbus.redis.RespClient} talks to it).
- *       Both come from {@code eventbus-redis-launcher}, which the kit brings along.</li>
+ *       Both come from {@code eventbus-redis-launcher}, which the kit brings along. Where Docker
+ *       runs, it can instead run a Redis image the test chooses with Testcontainers, an optional
+ *       dependency the test adds.</li>
  *   <li>{@link dev.eventbus.testkit.PluginJarBuilder}: real PF4J plugin JARs for loading tests.</li>
  * </ul>
  *

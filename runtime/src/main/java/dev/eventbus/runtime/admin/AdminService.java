@@ -11,6 +11,7 @@ import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.admin.v1.ReloadPluginResponse;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.plugin.AdmissionException;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -92,6 +93,10 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
                         .build();
             } catch (IllegalArgumentException e) {
                 throw Status.NOT_FOUND.withDescription(e.getMessage()).asException();
+            } catch (AdmissionException e) {
+                String keeps = running(id).map(p -> "; " + p.pluginId() + " " + p.version() + " keeps running")
+                        .orElse("; no version of it runs now");
+                throw Status.FAILED_PRECONDITION.withDescription("refused: " + e.getMessage() + keeps).asException();
             } catch (IllegalStateException e) {
                 String keeps = running(id).map(p -> "; " + p.pluginId() + " " + p.version() + " keeps running")
                         .orElse("; no version of it runs now");

@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
  * round, and start-up makes progress (restart me if not); never depends on Redis. Ready: the
  * runtime reached running state (Redis answered, readers run), Redis answers PING now, no
  * subscription is failing (a key of the wrong type, a missing permission, memory: named with its
- * reason in the check text), and, when configured, no plugin was refused.
+ * reason in the check text), and, when configured, no plugin was refused (each refused JAR is a
+ * check of its own, {@code refused <jar>}, with the reason of its latest refusal).
  *
  * <p>Answers carry states and counts only: no addresses, no secrets, no payloads.
  */
@@ -79,6 +80,7 @@ public final class HealthChecks {
             int refused = runtime.pluginFailures().size();
             plugins = refused == 0 || !requireAllPlugins;
             checks.put("plugins", runtime.handlers().size() + " handler(s) admitted, " + refused + " refused");
+            runtime.pluginFailures().forEach(f -> checks.merge("refused " + f.source(), f.reason(), (a, b) -> a + "; " + b));
             checks.put("subscriptions", Integer.toString(runtime.subscriptions().size()));
         }
         boolean subscriptions = true;

@@ -18,7 +18,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The answer to {@code GetStatus}: health, each handler's subscriptions (live state from the
@@ -58,6 +57,7 @@ final class StatusReport {
         for (Circuit c : states.circuits()) {
             answer.addServices(service(c, handlers.values()));
         }
+        runtime.pluginFailures().forEach(f -> answer.addRefused(PluginMessages.refused(f)));
         return answer.build();
     }
 
@@ -79,7 +79,7 @@ final class StatusReport {
                 .setDeadLetters(-1)
                 .setAbandonedWorkersRunning(abandoned.running())
                 .setAbandonedWorkersTotal(abandoned.total());
-        for (String stream : new TreeSet<>(h.spec().subscriptions().keySet())) {
+        for (String stream : states.streamsOf(h)) {
             SubscriptionStates.Live live = states.of(h, stream);
             StreamStatus.Builder row = StreamStatus.newBuilder()
                     .setStream(stream)

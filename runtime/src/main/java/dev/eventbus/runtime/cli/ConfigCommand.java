@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.cli;
 
 import com.typesafe.config.ConfigRenderOptions;
+import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -66,9 +67,7 @@ final class ConfigCommand implements Runnable {
     /** Settings that work but are unsafe, as HOCON comments so the output still parses. */
     private static void warnings(RuntimeConfig config, CommandSpec spec) {
         if (config.redis().peerVerificationOff()) {
-            spec.commandLine().getOut().println("# WARNING: TLS to Redis does not verify the server's certificate "
-                    + "(verifyPeer=NONE or eventbus.redis.tls.verify = none): anyone on the network path can pose "
-                    + "as Redis");
+            spec.commandLine().getOut().println("# WARNING: " + RedisSettings.VERIFICATION_OFF_WARNING);
         }
         config.services().values().stream().filter(s -> s.plaintextOverNetwork()).forEach(s ->
                 spec.commandLine().getOut().println("# WARNING: calls to gRPC service " + s.service() + " at "

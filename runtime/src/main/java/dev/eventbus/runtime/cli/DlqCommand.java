@@ -5,6 +5,7 @@ import dev.eventbus.runtime.ops.DeadLetterEntry;
 import dev.eventbus.runtime.ops.DeadLetterFilter;
 import dev.eventbus.runtime.ops.DeadLetters;
 import dev.eventbus.runtime.ops.Field;
+import dev.eventbus.runtime.ops.TimeOrId;
 import dev.eventbus.runtime.stream.WireFields;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -66,9 +67,14 @@ final class DlqCommand implements Runnable {
         @Option(names = "--limit", paramLabel = "N", description = "At most N dead letters (default: all; list: 100).")
         Long limit;
 
+        /** The filter the options select; checks them (exit 2) and that the handler exists (exit 1). */
         DeadLetterFilter filter(OpsContext ops, CommandSpec spec, List<String> ids) {
-            return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason,
-                    ops.timeOrId(spec, "--since", since), ops.timeOrId(spec, "--until", until), subject, error, sourceStream);
+            TimeOrId from = ops.timeOrId(spec, "--since", since);
+            TimeOrId to = ops.timeOrId(spec, "--until", until);
+            OpsContext.requireOrder(spec, "--since", from, "--until", to);
+            ops.requireHandler(handler);
+            return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason, from, to, subject,
+                    error, sourceStream);
         }
 
         long limitOr(long otherwise) {
@@ -77,6 +83,19 @@ final class DlqCommand implements Runnable {
             }
             return limit == null ? otherwise : limit;
         }
+    }
+
+    /**
+     * The widest cell of {@code dlq list}'s table and the longest text of its JSON: the fields are the
+     * producer's and the handler's, of any size; {@code dlq show} prints them whole.
+     */
+    static final int LIST_CELL_WIDTH = 100;
+    static final int LIST_JSON_TEXT = 1000;
+
+    private static Map<String, Object> capped(Map<String, Object> summary) {
+        summary.replaceAll((k, v) -> v instanceof String text && text.length() > LIST_JSON_TEXT
+                ? text.substring(0, LIST_JSON_TEXT) + "…[+" + (text.length() - LIST_JSON_TEXT) + "]" : v);
+        return summary;
     }
 
     static Map<String, Object> summary(DeadLetterEntry e) {
@@ -116,15 +135,15 @@ final class DlqCommand implements Runnable {
                 List<DeadLetterEntry> entries = dlq.list(selection.handler, selection.filter(ops, spec, null),
                         usage(spec, () -> selection.limitOr(100)));
                 if (json) {
-                    out.println(CliOutput.json(entries.stream().map(DlqCommand::summary).toList()));
+                    out.println(CliOutput.json(entries.stream().map(e -> capped(summary(e))).toList()));
                     out.flush();
                     return 0;
                 }
                 CliOutput.Table table = new CliOutput.Table("ID", "DEAD-LETTERED", "REASON", "SOURCE", "TYPE", "SUBJECT",
-                        "ATTEMPTS", "ERROR");
+                        "ATTEMPTS", "ERROR").capped(LIST_CELL_WIDTH);
                 for (DeadLetterEntry e : entries) {
                     table.row(e.id(), e.deadLetteredAt(), e.reason(), e.sourceStream() + " " + e.sourceId(), e.type(),
-                            e.subject(), e.text(WireFields.ATTEMPTS), CliOutput.shorten(e.error(), 100));
+                            e.subject(), e.text(WireFields.ATTEMPTS), e.error());
                 }
                 table.print(out);
                 out.printf("%d dead letter(s) shown; %s holds %d%n", entries.size(), dlq.streamOf(selection.handler),
@@ -157,6 +176,7 @@ final class DlqCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (OpsContext ops = OpsContext.open(options)) {
+                ops.requireHandler(handler);
                 Optional<DeadLetterEntry> found = ops.deadLetters().show(handler, id);
                 if (found.isEmpty()) {
                     spec.commandLine().getErr().println("eventbus: no dead letter " + id + " in "
@@ -239,6 +259,9 @@ final class DlqCommand implements Runnable {
                     details.put("leftInPlace", outcome.skipped());
                     audit.record("dlq.redrive", outcome.done(), details);
                 }
+                if (missing(ids, outcome, ops, selection.handler, spec)) {
+                    return 1;
+                }
                 return outcome.skipped() > 0 && outcome.done() == 0 ? 1 : 0;
             }
         }
@@ -288,9 +311,25 @@ final class DlqCommand implements Runnable {
                     details.put("limit", limit);
                     audit.record("dlq.discard", outcome.done(), details);
                 }
-                return 0;
+                return missing(ids, outcome, ops, selection.handler, spec) ? 1 : 0;
             }
         }
+    }
+
+    /**
+     * Whether dead letters named by id were not all found (nothing found is a failure, exit 1, as
+     * for {@code dlq show}); says so on stderr.
+     */
+    static boolean missing(List<String> ids, DeadLetters.Outcome outcome, OpsContext ops, String handler,
+            CommandSpec spec) {
+        long notFound = new LinkedHashSet<>(ids).size() - outcome.matched();
+        if (ids.isEmpty() || notFound <= 0) {
+            return false;
+        }
+        spec.commandLine().getErr().println("eventbus: " + notFound + " of the given dead-letter ids not found in "
+                + ops.deadLetters().streamOf(handler) + " (or left out by the filters)");
+        spec.commandLine().getErr().flush();
+        return true;
     }
 
     /** Runs a check whose IllegalArgumentException is a usage error (exit 2). */

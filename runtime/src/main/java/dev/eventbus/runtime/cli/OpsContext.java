@@ -3,6 +3,7 @@ package dev.eventbus.runtime.cli;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.DeadLetters;
+import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.OpsRedis;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.TimeOrId;
@@ -51,6 +52,26 @@ final class OpsContext implements AutoCloseable {
             return TimeOrId.parse(value, clock);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+        }
+    }
+
+    /** A range whose start lies after its end selects nothing: a usage error (exit 2), not an empty answer. */
+    static void requireOrder(CommandSpec spec, String fromOption, TimeOrId from, String toOption, TimeOrId to) {
+        if (from != null && to != null && from.isAfter(to)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), fromOption + " " + from + " is after " + toOption
+                    + " " + to + ": the range is empty");
+        }
+    }
+
+    /**
+     * Fails (exit 1) when no handler of that name is known to Redis: no consumer group of that name
+     * on any stream and no dead letters. A typo then says so instead of an empty answer.
+     */
+    void requireHandler(String handler) {
+        StatusReader status = status();
+        if (status.deadLetters(handler) == 0 && status.streamsOf(handler).isEmpty()) {
+            throw new OpsException("no handler '" + handler + "' at " + redis.where() + ": no consumer group of that "
+                    + "name on any stream and no dead letters in " + deadLetters().streamOf(handler));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.eventbus.runtime.cli;
 
 import dev.eventbus.admin.v1.GetStatusResponse;
 import dev.eventbus.runtime.config.AdminSettings;
+import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import java.io.PrintWriter;
@@ -43,6 +44,11 @@ final class StatusCommand implements Callable<Integer> {
         AdminSettings settings = config.operations().admin();
         AdminClient.Address address = admin.address(settings);
         PrintWriter out = spec.commandLine().getOut();
+        if (config.redis().peerVerificationOff()) {
+            // On stderr, so that --json output still parses.
+            spec.commandLine().getErr().println("eventbus: WARNING: " + RedisSettings.VERIFICATION_OFF_WARNING);
+            spec.commandLine().getErr().flush();
+        }
         String unavailable;
         if (address == null) {
             unavailable = "no admin gRPC address to ask: " + AdminOptions.noAddress(settings);

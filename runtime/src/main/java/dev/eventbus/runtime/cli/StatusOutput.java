@@ -33,6 +33,8 @@ final class StatusOutput {
             runtime.put("readiness", new TreeMap<>(status.getReadiness().getChecksMap()));
             runtime.put("live", status.getLiveness().getUp());
             runtime.put("liveness", new TreeMap<>(status.getLiveness().getChecksMap()));
+            runtime.put("refused", status.getRefusedList().stream().map(r -> Map.of("source", r.getSource(),
+                    "pluginId", r.getPluginId(), "reason", r.getReason())).toList());
             List<Map<String, Object>> rows = new ArrayList<>();
             for (HandlerStatus h : status.getHandlersList()) {
                 for (StreamStatus s : h.getStreamsList()) {
@@ -124,6 +126,12 @@ final class StatusOutput {
                         s.getHandlersCount() == 0 ? "-" : String.join(", ", s.getHandlersList()));
             }
             services.print(out);
+        }
+        if (status.getRefusedCount() > 0) {
+            out.println();
+            out.println("refused:");
+            status.getRefusedList().forEach(r -> out.println("  " + r.getSource()
+                    + (r.getPluginId().isEmpty() ? "" : " (plugin " + r.getPluginId() + ")") + ": " + r.getReason()));
         }
         out.flush();
     }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import dev.eventbus.producer.PartitionedStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ public final class ConfigLoader {
     private static final String ROOT = "eventbus";
     private static final Set<String> OPEN_MAPS =
             Set.of("eventbus.grpc.services", "eventbus.grpc.defaults.metadata-files", "eventbus.handlers",
-                    "eventbus.plugins");
+                    "eventbus.plugins", "eventbus.streams");
 
     private final ClassLoader classLoader = ConfigLoader.class.getClassLoader();
     private final List<String> problems = new ArrayList<>();
@@ -118,13 +119,49 @@ public final class ConfigLoader {
         OperationsSettings operations = operations(c);
 
         PluginSettings pluginHost = pluginHost(c);
+        Map<String, PartitionedStream> partitionedStreams = partitionedStreams(merged);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return new RuntimeConfig(
                 consumerName.isBlank() ? defaultConsumerName() : consumerName,
                 pluginsDir, redis, consumer, recovery, breaker, services, handlerDefaults, handlerOverrides,
-                pluginConfigs, merged, operations, pluginHost);
+                pluginConfigs, merged, operations, pluginHost, partitionedStreams);
+    }
+
+    /** {@code eventbus.streams}: each entry holds {@code partitions} and nothing else. */
+    private Map<String, PartitionedStream> partitionedStreams(Config merged) {
+        Map<String, PartitionedStream> streams = new LinkedHashMap<>();
+        for (String name : UnknownKeys.children(merged, "eventbus.streams")) {
+            String path = UnknownKeys.join(ROOT, "streams", name);
+            Config entry;
+            try {
+                entry = merged.getConfig(path);
+            } catch (ConfigException e) {
+                problems.add(e.getMessage());
+                continue;
+            }
+            for (String key : entry.root().keySet()) {
+                if (!key.equals("partitions")) {
+                    problems.add("unknown key '" + path + "." + key + "' (" + UnknownKeys.where(entry.getValue(key))
+                            + "); allowed: partitions");
+                }
+            }
+            if (!entry.hasPath("partitions")) {
+                problems.add(path + ".partitions is missing: say how many partitions the stream has, e.g. 8");
+                continue;
+            }
+            Integer partitions = read(() -> merged.getInt(path + ".partitions")); // the full key in the message
+            if (partitions == null) {
+                continue;
+            }
+            try {
+                streams.put(name, new PartitionedStream(name, partitions));
+            } catch (IllegalArgumentException e) {
+                problems.add(path + ": " + e.getMessage() + " (" + UnknownKeys.where(entry.getValue("partitions")) + ")");
+            }
+        }
+        return streams;
     }
 
     /** The password of {@code redis.password-file}; the URI must then not hold one too. */

@@ -69,6 +69,10 @@ public record RedisSettings(
         return tls.verify().or(() -> uriVerification(uri)).orElse(RedisTls.Verification.FULL);
     }
 
+    /** What {@link #peerVerificationOff()} means, in the words every place that shows it uses. */
+    public static final String VERIFICATION_OFF_WARNING = "TLS to Redis does not verify the server's certificate "
+            + "(verifyPeer=NONE or eventbus.redis.tls.verify = none): anyone on the network path can pose as Redis";
+
     /** Whether TLS is on but anyone could pose as the server: worth a warning wherever settings show. */
     public boolean peerVerificationOff() {
         return tlsEnabled() && verification() == RedisTls.Verification.NONE;

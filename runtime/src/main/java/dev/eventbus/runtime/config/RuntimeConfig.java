@@ -2,7 +2,9 @@ package dev.eventbus.runtime.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.eventbus.producer.PartitionedStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +19,8 @@ import java.util.Map;
  *     checked against each plugin's own defaults when the plugin loads
  * @param source the merged configuration, for {@code config show}
  * @param operations admin servers, metrics and logging
+ * @param partitionedStreams the streams declared under {@code eventbus.streams}, by logical name;
+ *     every other stream is one Redis key
  */
 public record RuntimeConfig(
         String consumerName,
@@ -31,10 +35,12 @@ public record RuntimeConfig(
         Config pluginConfigs,
         Config source,
         OperationsSettings operations,
-        PluginSettings pluginHost) {
+        PluginSettings pluginHost,
+        Map<String, PartitionedStream> partitionedStreams) {
 
     public RuntimeConfig {
         services = Map.copyOf(services);
+        partitionedStreams = Map.copyOf(partitionedStreams);
         handlerOverrides = Map.copyOf(handlerOverrides);
     }
 
@@ -52,5 +58,11 @@ public record RuntimeConfig(
     public Config pluginConfig(String pluginId) {
         String path = UnknownKeys.join(pluginId);
         return pluginConfigs.hasPath(path) ? pluginConfigs.getConfig(path) : ConfigFactory.empty();
+    }
+
+    /** The partition keys of a partitioned stream, or the stream itself when it is not partitioned. */
+    public List<String> streamKeys(String stream) {
+        PartitionedStream layout = partitionedStreams.get(stream);
+        return layout == null ? List.of(stream) : layout.keys();
     }
 }

@@ -145,6 +145,7 @@ public final class RedisConnector implements AutoCloseable {
                 .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build())
                 .build());
+        client.addListener(new RedisPermissionLog(settings.redactedUri()));
         return client;
     }
 

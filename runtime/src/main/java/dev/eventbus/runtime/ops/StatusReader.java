@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.internal.EntryIds;
+import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -143,6 +144,9 @@ public final class StatusReader {
         try {
             raw = redis().xinfoGroups(stream);
         } catch (RedisCommandExecutionException e) {
+            if (Errors.isPermissionDenied(e)) {
+                throw new OpsException("XINFO GROUPS of stream '" + stream + "': " + Errors.describe(e), e);
+            }
             return List.of(); // no such key, or not a stream
         }
         List<Map<String, Object>> groups = new ArrayList<>();

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,7 +120,7 @@ public final class PluginReloader implements AutoCloseable {
             } else {
                 try {
                     replace(current, e.getValue(), s.sha256());
-                } catch (IllegalStateException refused) {
+                } catch (AdmissionException | IllegalStateException refused) {
                     // Logged by replace(); the old version keeps running.
                 }
             }
@@ -145,12 +144,14 @@ public final class PluginReloader implements AutoCloseable {
 
     private void add(String source, Path jar, String sha) {
         LOG.info("plugin reload: new JAR {}", source);
-        Optional<InstalledPlugin> plugin = host.install(jar);
-        if (plugin.isPresent()) {
-            control.start(plugin.get().handlers());
-        } else {
+        InstalledPlugin plugin;
+        try {
+            plugin = host.install(jar);
+        } catch (AdmissionException refused) {
             refusedSha.put(source, sha);
+            return;
         }
+        control.start(plugin.handlers());
     }
 
     /** The workers that held back the unload of the plugin from this JAR and still run. */
@@ -185,9 +186,10 @@ public final class PluginReloader implements AutoCloseable {
      *
      * @return the plugin now running (the new version, or the old one restored)
      * @throws IllegalArgumentException when no installed plugin has that id
-     * @throws IllegalStateException when the JAR was refused, or workers of the old version
-     *     ignored the interrupt and still run (the message says why and names them); the old
-     *     version keeps running
+     * @throws AdmissionException when the JAR was refused (the old version keeps running), or a
+     *     handler of it was (the others run, in the new version)
+     * @throws IllegalStateException when workers of the old version ignored the interrupt and still
+     *     run (the message names them); the old version keeps running
      */
     public synchronized InstalledPlugin reloadNow(String pluginId) throws IOException {
         InstalledPlugin current = host.installed().values().stream().filter(p -> p.pluginId().equals(pluginId))
@@ -200,22 +202,29 @@ public final class PluginReloader implements AutoCloseable {
         if (!running.isEmpty()) {
             throw new IllegalStateException(heldBackMessage(current, running));
         }
-        if (!replace(current, jar, StagingArea.sha256(jar))) {
-            String why = host.failures().stream().filter(f -> f.source().equals(current.source()))
-                    .map(PluginFailure::reason).findFirst().orElse("see the log");
-            throw new IllegalStateException("refused: it failed to load: " + why);
+        InstalledPlugin next = replace(current, jar, StagingArea.sha256(jar));
+        List<PluginFailure> refused = host.failures(next.source());
+        if (!refused.isEmpty()) {
+            throw AdmissionException.refused(AdmissionException.Stage.HANDLER, pluginId, String.join("; ",
+                    refused.stream().map(PluginFailure::reason).toList()) + " (" + next.version() + " runs its "
+                    + next.handlers().size() + " other handler(s))");
         }
-        return host.installed().get(current.source());
+        return next;
     }
 
-    /** @return true when the new version runs; false when it failed and the old one was restored */
-    private synchronized boolean replace(InstalledPlugin old, Path jar, String sha) {
-        Optional<PluginFailure> problem = host.precheck(jar);
-        if (problem.isPresent()) {
+    /**
+     * @return the new version, running
+     * @throws AdmissionException when the new version was refused (the old one was restored)
+     * @throws IllegalStateException when workers of the old version still run (it keeps running)
+     */
+    private synchronized InstalledPlugin replace(InstalledPlugin old, Path jar, String sha) {
+        try {
+            host.precheck(jar);
+        } catch (AdmissionException refused) {
             LOG.error("plugin reload: new {} refused, {} {} keeps running: {}", old.source(), old.pluginId(),
-                    old.version(), problem.get().reason());
+                    old.version(), refused.getMessage());
             refusedSha.put(old.source(), sha);
-            throw new IllegalStateException("refused: " + problem.get().reason());
+            throw refused;
         }
         long start = System.nanoTime();
         List<StuckWorker> stuck = control.stop(old.pluginId());
@@ -227,19 +236,30 @@ public final class PluginReloader implements AutoCloseable {
             throw new IllegalStateException(why);
         }
         host.uninstall(old.source(), true);
-        Optional<InstalledPlugin> next = host.install(jar);
-        if (next.isPresent()) {
-            host.discardStaged(old);
-            control.start(next.get().handlers());
-            LOG.info("plugin reload: {} {} replaced by {} in {} ms", old.pluginId(), old.version(),
-                    next.get().version(), (System.nanoTime() - start) / 1_000_000);
-            return true;
+        InstalledPlugin next;
+        try {
+            next = host.install(jar);
+        } catch (AdmissionException refused) {
+            refusedSha.put(old.source(), sha);
+            LOG.error("plugin reload: new {} failed to load; restoring {} {}", old.source(), old.pluginId(),
+                    old.version());
+            restore(old);
+            throw refused;
         }
-        refusedSha.put(old.source(), sha);
-        LOG.error("plugin reload: new {} failed to load; restoring {} {}", old.source(), old.pluginId(), old.version());
-        host.reinstall(old).ifPresentOrElse(p -> control.start(p.handlers()),
-                () -> LOG.error("plugin reload: could not restore {} {} either", old.pluginId(), old.version()));
-        return false;
+        host.discardStaged(old);
+        control.start(next.handlers());
+        LOG.info("plugin reload: {} {} replaced by {} in {} ms", old.pluginId(), old.version(), next.version(),
+                (System.nanoTime() - start) / 1_000_000);
+        return next;
+    }
+
+    private void restore(InstalledPlugin old) {
+        try {
+            control.start(host.reinstall(old).handlers());
+        } catch (AdmissionException refused) {
+            LOG.error("plugin reload: could not restore {} {} either: {}", old.pluginId(), old.version(),
+                    refused.getMessage());
+        }
     }
 
     private static String heldBackMessage(InstalledPlugin old, List<StuckWorker> stuck) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.ExplodingConstructorHandler;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.fixtures.ThresholdHandler;
 import dev.eventbus.runtime.fixtures.UndeclaredCallHandler;
 import dev.eventbus.runtime.fixtures.UnconfiguredServiceHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
@@ -106,6 +107,29 @@ class PluginAdmissionIT {
                     () -> streams.pending("it-stream", "sneaky") == 1);
         }
         assertEquals(0, orders.calls().size());
+    }
+
+    @Test
+    void aStartHookMissingItsConfigKeyRefusesTheHandlerAtLoadNamingTheKey() throws Exception {
+        new PluginJarBuilder("thresholds").version("1.0.0").extension(ThresholdHandler.class)
+                .extension(RecordingHandler.class)
+                .resource("reference.conf", "eventbus.plugins.thresholds { threshold = null }").build(plugins);
+        start();
+        assertEquals(List.of("recorder"), runtime.handlers().stream().map(h -> h.name()).toList(),
+                "the plugin's other handler runs");
+        String reason = reasonFor("thresholds-1.0.0.jar");
+        assertTrue(reason.startsWith("handler 'threshold': start(config) failed: ")
+                && reason.contains("Configuration key 'threshold' is set to null"), reason);
+        runtime.stop();
+
+        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "admission",
+                Map.of("eventbus.plugins.thresholds.threshold", 100));
+        assertEquals(List.of(), runtime.pluginFailures());
+        try (Streams streams = new Streams(REDIS.uri())) {
+            String within = streams.publish("threshold-stream", Map.of("type", "it.amount", "amount", "50"));
+            Streams.await("handled with the configured threshold", Duration.ofSeconds(10), () -> orders.calls().stream()
+                    .anyMatch(c -> c.orderId().equals(within) && c.requestEventId().equals("threshold|100")));
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.fixtures.ConfigProbeHandler;
 import dev.eventbus.runtime.fixtures.LibraryProbeHandler;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.fixtures.RuntimeProbeHandler;
@@ -110,6 +111,24 @@ class PluginIsolationIT {
         assertTrue(outcome.startsWith("runtime-probe|refused: dev.eventbus.runtime.config.ConfigLoader is part of the "
                 + "Eventbus runtime"), outcome);
         assertTrue(outcome.contains("only dev.eventbus.api and the shared libraries"), outcome);
+    }
+
+    @Test
+    void aPluginIsHandedOnlyItsOwnSubtreeOverItsOwnDefaults() throws Exception {
+        new PluginJarBuilder("config-probe").extension(ConfigProbeHandler.class).resource("reference.conf", """
+                eventbus.plugins.config-probe { greeting = hi, limit = 1 }
+                eventbus.plugins.other { token = set-by-the-probe }
+                eventbus.admin.token = set-by-the-probe
+                """).build(plugins);
+        runtime = start("config", Map.of("eventbus.plugins.config-probe.limit", 7,
+                "eventbus.plugins.other.token", "another-plugins-secret", "eventbus.admin.token", "admin-secret"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            streams.publish("probe-stream", Map.of("type", "it.config"));
+            Streams.await("the probe reported", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
+        }
+        assertEquals("start:greeting=hi,limit=7|handle:greeting=hi,limit=7", orders.calls().get(0).requestEventId(),
+                "its own subtree, the operator's value over its default; nothing of the runtime's or another "
+                        + "plugin's config, nor what its reference.conf sets outside its subtree");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.ops;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
+import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.admin.Operations;
 import dev.eventbus.runtime.cli.EventbusCommand;
@@ -75,7 +76,9 @@ public final class OpsHarness implements AutoCloseable {
         Config config = ConfigFactory.parseMap(settings);
         Files.writeString(configFile, config.root().render(ConfigRenderOptions.concise().setFormatted(true)));
         new PluginJarBuilder("ops-fixtures").version("2.0.0")
-                .extension(OpsFailingHandler.class).extension(OpsBystanderHandler.class).build(plugins);
+                .extension(OpsFailingHandler.class).extension(OpsBystanderHandler.class)
+                .resource(HandlerDescriptor.PATH, HandlerDescriptor.of(List.of(OpsFailingHandler.class, OpsBystanderHandler.class)))
+                .build(plugins);
         this.client = RedisClient.create(redisUri);
         this.connection = client.connect();
     }

@@ -48,8 +48,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * runtime test kit's {@code EventbusExtension}.
  *
  * <p>Lifecycle: {@link #of} calls {@link EventHandler#spec()} once, as the runtime does at plugin
- * start. Configure it before delivering; {@link #deliver} is thread-safe, so a test may deliver
- * concurrently as the runtime does.
+ * start; the first {@link #deliver} (or {@link #start}) calls {@link EventHandler#start(Config)}
+ * once with the plugin config, as the runtime does when it admits the handler, and again after the
+ * config changed (as a reload with a changed config does). A start that throws is the runtime's
+ * refusal of the handler: {@link #start} and every {@link #deliver} throw {@link
+ * IllegalStateException} with the reason the runtime reports ({@code handler '<name>': start(config)
+ * failed: <root cause>}), and the handler gets no event. Configure it before delivering; {@link
+ * #deliver} is thread-safe, so a test may deliver concurrently as the runtime does.
  */
 public final class HandlerHarness {
 
@@ -63,6 +68,8 @@ public final class HandlerHarness {
     private volatile Config operator = ConfigFactory.empty();
     private volatile Config config;
     private volatile Duration deadline = DEFAULT_DEADLINE;
+    /** The config the start hook last ran with, or null before it ran (or after the config changed). */
+    private Config started;
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
 
     private HandlerHarness(EventHandler handler, HandlerSpec spec, PluginReference reference) {
@@ -158,6 +165,36 @@ public final class HandlerHarness {
     }
 
     /**
+     * Runs the handler's start hook with the plugin config, as the runtime does when it admits the
+     * handler (once; again after the config changed). {@link #deliver} calls it first by itself.
+     *
+     * @throws IllegalStateException with the runtime's refusal reason when the hook throws: the
+     *     runtime would refuse the handler
+     */
+    public synchronized HandlerHarness start() {
+        Config current = config;
+        if (current == started) {
+            return this;
+        }
+        try {
+            handler.start(current);
+        } catch (Exception | LinkageError e) {
+            throw new IllegalStateException("handler '" + spec.name() + "': start(config) failed: " + rootMessage(e), e);
+        }
+        started = current;
+        return this;
+    }
+
+    /** The root cause's class and message, as the runtime's refusal reasons give it. */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    /**
      * The idempotency key the runtime sends with every call for this event, whatever the attempt.
      *
      * @param event the event
@@ -174,10 +211,12 @@ public final class HandlerHarness {
      * @param event for example from {@link TestEvents}; its stream must be one the handler reads
      * @return what the runtime would do
      * @throws IllegalArgumentException when the handler does not read the event's stream
-     * @throws IllegalStateException when the handler asked for an undeclared or unconfigured service
+     * @throws IllegalStateException when the handler asked for an undeclared or unconfigured service,
+     *     or its start hook failed (the runtime would have refused it: see {@link #start})
      */
     public Outcome deliver(Event event) {
         Objects.requireNonNull(event, "event");
+        start();
         Set<String> types = spec.subscriptions().get(event.stream());
         if (types == null) {
             throw new IllegalArgumentException("handler '" + spec.name() + "' does not read stream '" + event.stream()

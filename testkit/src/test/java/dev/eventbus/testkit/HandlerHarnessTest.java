@@ -231,6 +231,67 @@ class HandlerHarnessTest {
         })).deliver(EVENT);
     }
 
+    /** A handler whose start hook reads {@code retries} (its reference.conf's default: 1), counting its runs. */
+    private static EventHandler startingHandler(AtomicInteger starts, AtomicReference<Long> limit) {
+        return new EventHandler() {
+            @Override
+            public HandlerSpec spec() {
+                return SPEC;
+            }
+
+            @Override
+            public void start(com.typesafe.config.Config config) {
+                starts.incrementAndGet();
+                limit.set(config.getLong("retries"));
+            }
+
+            @Override
+            public void handle(Event event, HandlerContext context) {}
+        };
+    }
+
+    @Test
+    void theStartHookRunsOnceWithThePluginConfigBeforeTheFirstEvent() {
+        AtomicInteger starts = new AtomicInteger();
+        AtomicReference<Long> limit = new AtomicReference<>();
+        HandlerHarness harness = HandlerHarness.of(startingHandler(starts, limit));
+        assertEquals(0, starts.get());
+        harness.deliver(EVENT);
+        harness.deliver(EVENT);
+        assertEquals(1, starts.get());
+        assertEquals(1L, limit.get());
+        harness.config(ConfigFactory.parseString("retries = 9")).deliver(EVENT);
+        assertEquals(2, starts.get(), "a changed config starts the handler again, as a reload does");
+        assertEquals(9L, limit.get());
+    }
+
+    @Test
+    void aFailingStartHookIsTheRuntimesRefusalAndNoEventIsDelivered() {
+        AtomicInteger handled = new AtomicInteger();
+        EventHandler handler = new EventHandler() {
+            @Override
+            public HandlerSpec spec() {
+                return SPEC;
+            }
+
+            @Override
+            public void start(com.typesafe.config.Config config) {
+                config.getLong("limit");
+            }
+
+            @Override
+            public void handle(Event event, HandlerContext context) {
+                handled.incrementAndGet();
+            }
+        };
+        HandlerHarness harness = HandlerHarness.of(handler).pluginId("limits");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> harness.deliver(EVENT));
+        assertEquals("handler 'h': start(config) failed: Missing: empty config: No configuration setting found for key 'limit'",
+                e.getMessage());
+        assertThrows(IllegalStateException.class, harness::start);
+        assertEquals(0, handled.get());
+    }
+
     private static EventHandler handler(Body body) {
         return new EventHandler() {
             @Override

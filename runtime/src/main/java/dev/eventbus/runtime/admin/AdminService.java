@@ -9,8 +9,9 @@ import dev.eventbus.admin.v1.ListPluginsRequest;
 import dev.eventbus.admin.v1.ListPluginsResponse;
 import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.admin.v1.ReloadPluginResponse;
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.plugin.AdmissionException;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
 import io.grpc.Status;
@@ -35,14 +36,16 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
 
-    private final EventbusRuntime runtime;
+    private final RuntimeView runtime;
     private final HealthChecks health;
     private final StatusReport status;
+    private final PluginReloads reloads;
 
-    AdminService(EventbusRuntime runtime, HealthChecks health, StatusReport status) {
+    AdminService(RuntimeView runtime, HealthChecks health, StatusReport status, PluginReloads reloads) {
         this.runtime = runtime;
         this.health = health;
         this.status = status;
+        this.reloads = reloads;
     }
 
     @Override
@@ -86,7 +89,7 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             }
             String previous = running(id).map(InstalledPlugin::version).orElse("");
             try {
-                InstalledPlugin now = runtime.reloadPlugin(id);
+                InstalledPlugin now = reloads.reload(id, AdminGrpcServer.CALLER.get(), "admin-grpc");
                 return ReloadPluginResponse.newBuilder()
                         .setPlugin(PluginMessages.plugin(now, states()))
                         .setPreviousVersion(previous)
@@ -104,6 +107,8 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             } catch (IOException e) {
                 throw Status.FAILED_PRECONDITION.withDescription("cannot read the plugin's JAR: "
                         + Errors.rootMessage(e)).asException();
+            } catch (OpsException e) {
+                throw Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException();
             }
         });
     }

@@ -1,8 +1,8 @@
 package dev.eventbus.runtime.admin;
 
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.consumer.ReaderState;
-import dev.eventbus.runtime.ops.OpsRedis;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,8 +27,8 @@ public final class HealthChecks {
         }
     }
 
-    private final EventbusRuntime runtime;
-    private final OpsRedis redis;
+    private final RuntimeView runtime;
+    private final FailFastRedis redis;
     private final boolean requireAllPlugins;
     private final BooleanSupplier loopsAlive;
     private final Duration stall;
@@ -38,7 +38,7 @@ public final class HealthChecks {
      * @param loopsAlive whether the loops outside the runtime (metrics poller) and its readers run
      * @param stall how long start-up or a subscription's loop may go without progress and still be live
      */
-    public HealthChecks(EventbusRuntime runtime, OpsRedis redis, boolean requireAllPlugins, BooleanSupplier loopsAlive,
+    public HealthChecks(RuntimeView runtime, FailFastRedis redis, boolean requireAllPlugins, BooleanSupplier loopsAlive,
             Duration stall) {
         this.runtime = runtime;
         this.redis = redis;

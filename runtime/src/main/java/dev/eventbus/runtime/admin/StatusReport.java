@@ -5,7 +5,7 @@ import dev.eventbus.admin.v1.HandlerStatus;
 import dev.eventbus.admin.v1.Health;
 import dev.eventbus.admin.v1.ServiceStatus;
 import dev.eventbus.admin.v1.StreamStatus;
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
@@ -28,11 +28,11 @@ import java.util.Map;
  */
 final class StatusReport {
 
-    private final EventbusRuntime runtime;
+    private final RuntimeView runtime;
     private final HealthChecks health;
     private final EventbusMetrics metrics;
 
-    StatusReport(EventbusRuntime runtime, HealthChecks health, EventbusMetrics metrics) {
+    StatusReport(RuntimeView runtime, HealthChecks health, EventbusMetrics metrics) {
         this.runtime = runtime;
         this.health = health;
         this.metrics = metrics;

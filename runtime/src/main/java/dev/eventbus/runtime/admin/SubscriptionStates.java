@@ -1,7 +1,7 @@
 package dev.eventbus.runtime.admin;
 
 import dev.eventbus.admin.v1.SubscriptionState;
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.rpc.Circuit;
@@ -47,7 +47,7 @@ final class SubscriptionStates {
     }
 
     /** @param runtimePhase {@link HealthChecks#runtimePhase()} */
-    static SubscriptionStates now(EventbusRuntime runtime, String runtimePhase) {
+    static SubscriptionStates now(RuntimeView runtime, String runtimePhase) {
         return new SubscriptionStates(runtime.readerStates(), runtime.circuits(), runtimePhase, runtime.config()::streamKeys);
     }
 

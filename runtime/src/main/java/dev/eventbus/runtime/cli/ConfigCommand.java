@@ -23,7 +23,8 @@ final class ConfigCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Validate the configuration; exit 0 when valid, 2 with every problem listed when not.")
+            description = "Validate the configuration, and each plugin JAR's config keys against its reference.conf "
+                    + "(read from the JAR: no plugin code runs); exit 0 when valid, 2 with every problem listed when not.")
     static final class Check implements Callable<Integer> {
         @Mixin
         ConfigOptions options;
@@ -33,6 +34,10 @@ final class ConfigCommand implements Runnable {
         @Override
         public Integer call() {
             RuntimeConfig config = options.load();
+            if (PluginConfigCheck.check(config, options.config, spec.commandLine().getOut(),
+                    spec.commandLine().getErr()) > 0) {
+                return 2;
+            }
             spec.commandLine().getOut().printf("configuration valid: Redis %s, %d gRPC service(s), plugins from %s%n",
                     config.redis().redactedUri(), config.services().size(), config.pluginsDir());
             warnings(config, spec);
@@ -52,8 +57,10 @@ final class ConfigCommand implements Runnable {
         public Integer call() {
             RuntimeConfig config = options.load();
             com.typesafe.config.Config shown = config.source().getConfig("eventbus");
-            if (config.operations().admin().tokenRequired()) {
-                shown = shown.withValue("admin.token", com.typesafe.config.ConfigValueFactory.fromAnyRef("***"));
+            for (String secret : java.util.List.of("admin.token", "admin.tls.key-password", "redis.tls.key-password")) {
+                if (!shown.getString(secret).isEmpty()) {
+                    shown = shown.withValue(secret, com.typesafe.config.ConfigValueFactory.fromAnyRef("***"));
+                }
             }
             String rendered = shown.root().render(
                     ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));

@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.Event;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.admin.Operations;
+import dev.eventbus.runtime.admin.AdminSurface;
 import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
@@ -115,7 +115,7 @@ final class DevCommand implements Callable<Integer> {
                     "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target", "127.0.0.1:" + port));
             RuntimeConfig config = new ConfigOptions().load(devConfig);
             Printout printout = new Printout(out, config.consumer());
-            Operations ops = new Operations(config, Clock.systemUTC());
+            AdminSurface ops = new AdminSurface(config, Clock.systemUTC());
             EventbusRuntime runtime = ops.newRuntime(printout);
             // SIGTERM or Ctrl-C runs no finally block: stop the runtime in order (acknowledgements
             // flushed) and forget the session; the order service and Redis stop by hooks of their own.
@@ -123,15 +123,15 @@ final class DevCommand implements Callable<Integer> {
                 runtime.stop();
                 ops.close();
                 session.remove(home);
-            }, Duration.ofSeconds(30), () -> runtime.stuck(Duration.ZERO).orElse(""), Runtime.getRuntime()::halt),
+            }, Duration.ofSeconds(30), () -> runtime.view().stuck(Duration.ZERO).orElse(""), Runtime.getRuntime()::halt),
                     "eventbus-dev-shutdown");
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
             try (runtime) {
                 startOperations(ops, runtime, uri, out);
                 runtime.start();
-                runtime.pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
-                out.println("dev: runtime up with handlers " + runtime.handlers().stream().map(h -> h.name()).toList());
-                printout.countPaymentsBy(runtime.handlers().stream()
+                runtime.view().pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
+                out.println("dev: runtime up with handlers " + runtime.view().handlers().stream().map(h -> h.name()).toList());
+                printout.countPaymentsBy(runtime.view().handlers().stream()
                         .filter(h -> h.spec().services().contains(ORDER_SERVICE)).map(h -> h.name()).toList());
 
                 try (ChildJvm wallet = ChildJvm.start(samples.resolve("wallet-service"),
@@ -195,7 +195,7 @@ final class DevCommand implements Callable<Integer> {
      * The admin servers, as {@code run} has them, so {@code bin/eventbus status} and
      * {@code plugins} show the story live. A port already taken (another runtime) costs only them.
      */
-    private static void startOperations(Operations ops, EventbusRuntime runtime, String uri, PrintStream out) {
+    private static void startOperations(AdminSurface ops, EventbusRuntime runtime, String uri, PrintStream out) {
         try {
             ops.start(runtime);
             out.println("dev: admin on 127.0.0.1:" + ops.httpPort() + " (HTTP) and 127.0.0.1:" + ops.grpcPort()

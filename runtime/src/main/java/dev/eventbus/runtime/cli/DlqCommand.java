@@ -1,6 +1,5 @@
 package dev.eventbus.runtime.cli;
 
-import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.DeadLetterEntry;
 import dev.eventbus.runtime.ops.DeadLetterFilter;
 import dev.eventbus.runtime.ops.DeadLetters;
@@ -68,10 +67,10 @@ final class DlqCommand implements Runnable {
         Long limit;
 
         /** The filter the options select; checks them (exit 2) and that the handler exists (exit 1). */
-        DeadLetterFilter filter(OpsContext ops, CommandSpec spec, List<String> ids) {
+        DeadLetterFilter filter(CommandContext ops, CommandSpec spec, List<String> ids) {
             TimeOrId from = ops.timeOrId(spec, "--since", since);
             TimeOrId to = ops.timeOrId(spec, "--until", until);
-            OpsContext.requireOrder(spec, "--since", from, "--until", to);
+            CommandContext.requireOrder(spec, "--since", from, "--until", to);
             ops.requireHandler(handler);
             return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason, from, to, subject,
                     error, sourceStream);
@@ -130,7 +129,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetters dlq = ops.deadLetters();
                 List<DeadLetterEntry> entries = dlq.list(selection.handler, selection.filter(ops, spec, null),
                         usage(spec, () -> selection.limitOr(100)));
@@ -175,7 +174,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 ops.requireHandler(handler);
                 Optional<DeadLetterEntry> found = ops.deadLetters().show(handler, id);
                 if (found.isEmpty()) {
@@ -236,28 +235,20 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 long limit = usage(spec, () -> selection.limitOr(0));
-                AuditLog audit = ops.audit();
-                if (!dryRun) {
-                    audit.checkWritable();
-                }
-                CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), "redrive");
-                DeadLetters.Outcome outcome = ops.deadLetters().redrive(selection.handler, filter, limit, rate, dryRun, progress);
-                progress.finish();
+                DeadLetters.Outcome outcome = change(ops, spec, "redrive", dryRun,
+                        progress -> ops.deadLetters().redrive(selection.handler, filter, limit, rate, dryRun, progress));
                 outcome.problems().forEach(p -> spec.commandLine().getErr().println("left in place: " + p));
                 out.printf("%s %s: %d matched, %d %s, %d left in place%n", dryRun ? "dry run: redrive" : "redrive",
                         selection.handler, outcome.matched(), outcome.done(), dryRun ? "would be redriven" : "redriven",
                         outcome.skipped());
                 out.flush();
                 if (!dryRun) {
-                    Map<String, Object> details = new LinkedHashMap<>();
-                    details.put("handler", selection.handler);
-                    details.put("filters", filter.describe());
-                    details.put("limit", limit);
+                    Map<String, Object> details = auditDetails(selection, filter, limit);
                     details.put("leftInPlace", outcome.skipped());
-                    audit.record("dlq.redrive", outcome.done(), details);
+                    ops.audit().record("dlq.redrive", outcome.done(), details);
                 }
                 if (missing(ids, outcome, ops, selection.handler, spec)) {
                     return 1;
@@ -286,7 +277,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 if (filter.selectsAll() && !all) {
                     throw new CommandLine.ParameterException(spec.commandLine(),
@@ -294,33 +285,53 @@ final class DlqCommand implements Runnable {
                                     + "--source-stream) or --all");
                 }
                 long limit = usage(spec, () -> selection.limitOr(0));
-                AuditLog audit = ops.audit();
-                if (!dryRun) {
-                    audit.checkWritable();
-                }
-                CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), "discard");
-                DeadLetters.Outcome outcome = ops.deadLetters().discard(selection.handler, filter, limit, dryRun, progress);
-                progress.finish();
+                DeadLetters.Outcome outcome = change(ops, spec, "discard", dryRun,
+                        progress -> ops.deadLetters().discard(selection.handler, filter, limit, dryRun, progress));
                 out.printf("%s %s: %d matched, %d %s%n", dryRun ? "dry run: discard" : "discard", selection.handler,
                         outcome.matched(), outcome.done(), dryRun ? "would be discarded" : "discarded");
                 out.flush();
                 if (!dryRun) {
-                    Map<String, Object> details = new LinkedHashMap<>();
-                    details.put("handler", selection.handler);
-                    details.put("filters", filter.describe());
-                    details.put("limit", limit);
-                    audit.record("dlq.discard", outcome.done(), details);
+                    ops.audit().record("dlq.discard", outcome.done(), auditDetails(selection, filter, limit));
                 }
                 return missing(ids, outcome, ops, selection.handler, spec) ? 1 : 0;
             }
         }
     }
 
+    /** A change to dead letters, reporting its progress. */
+    private interface Change {
+        DeadLetters.Outcome run(CliOutput.ProgressLine progress) throws InterruptedException;
+    }
+
+    /**
+     * Runs a change with its progress on stderr. A real run must be auditable: the audit log is
+     * checked before anything changes, so a change never happens without its record.
+     */
+    private static DeadLetters.Outcome change(CommandContext ops, CommandSpec spec, String name, boolean dryRun,
+            Change change) throws InterruptedException {
+        if (!dryRun) {
+            ops.audit().checkWritable();
+        }
+        CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), name);
+        DeadLetters.Outcome outcome = change.run(progress);
+        progress.finish();
+        return outcome;
+    }
+
+    /** What the audit record of a change says it was about. */
+    private static Map<String, Object> auditDetails(Selection selection, DeadLetterFilter filter, long limit) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("handler", selection.handler);
+        details.put("filters", filter.describe());
+        details.put("limit", limit);
+        return details;
+    }
+
     /**
      * Whether dead letters named by id were not all found (nothing found is a failure, exit 1, as
      * for {@code dlq show}); says so on stderr.
      */
-    static boolean missing(List<String> ids, DeadLetters.Outcome outcome, OpsContext ops, String handler,
+    static boolean missing(List<String> ids, DeadLetters.Outcome outcome, CommandContext ops, String handler,
             CommandSpec spec) {
         long notFound = new LinkedHashSet<>(ids).size() - outcome.matched();
         if (ids.isEmpty() || notFound <= 0) {

@@ -77,7 +77,7 @@ final class PublishCommand implements Callable<Integer> {
                         "--header " + reserved + "=...: use the " + (reserved.equals(WireFields.TYPE) ? "TYPE parameter" : "--" + reserved + " option"));
             }
         }
-        try (OpsContext ops = OpsContext.open(options)) {
+        try (CommandContext ops = CommandContext.open(options)) {
             String key = partitionKey(ops.config.partitionedStreams().get(stream));
             String id = new Publisher(ops.redis).publish(key, type, subject, payload, headers);
             if (!key.equals(stream)) {

@@ -58,10 +58,10 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        try (OpsContext ops = OpsContext.open(options)) {
+        try (CommandContext ops = CommandContext.open(options)) {
             TimeOrId start = ops.timeOrId(spec, "--from", from);
             TimeOrId end = ops.timeOrId(spec, "--to", to);
-            OpsContext.requireOrder(spec, "--from", start, "--to", end);
+            CommandContext.requireOrder(spec, "--from", start, "--to", end);
             String target = stream;
             if (target == null) {
                 List<String> streams = ops.status().streamsOf(handler);

@@ -64,7 +64,7 @@ final class StatusCommand implements Callable<Integer> {
         err.println("eventbus: live state (paused subscriptions, circuits, in-flight events) is unavailable: "
                 + unavailable + "; showing what Redis holds");
         err.flush();
-        try (OpsContext ops = OpsContext.of(config)) {
+        try (CommandContext ops = CommandContext.of(config)) {
             List<SubscriptionStatus> all = ops.status().all(handler);
             // On Sentinel every stream lives on the primary the sentinels name: say which node that is.
             String node = config.redis().sentinel() ? ops.redis.node() : null;

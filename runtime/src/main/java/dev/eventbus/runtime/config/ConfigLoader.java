@@ -126,7 +126,7 @@ public final class ConfigLoader {
         return new RuntimeConfig(
                 consumerName.isBlank() ? defaultConsumerName() : consumerName,
                 pluginsDir, redis, consumer, recovery, breaker, services, handlerDefaults, handlerOverrides,
-                pluginConfigs, merged, operations, pluginHost, partitionedStreams);
+                pluginConfigs, merged, operations, pluginHost, partitionedStreams, file, overrides);
     }
 
     /** {@code eventbus.streams}: each entry holds {@code partitions} and nothing else. */
@@ -289,7 +289,8 @@ public final class ConfigLoader {
                 token == null ? "" : token,
                 Boolean.TRUE.equals(read(() -> c.getBoolean("admin.ready-requires-all-plugins"))),
                 installationRelative(auditLog == null || auditLog.isBlank() ? "audit.log" : auditLog),
-                stall == null || stall.isNegative() || stall.isZero() ? java.time.Duration.ofMinutes(2) : stall);
+                stall == null || stall.isNegative() || stall.isZero() ? java.time.Duration.ofMinutes(2) : stall,
+                adminLimits(c), adminTls(c));
         java.time.Duration poll = read(() -> c.getDuration("metrics.poll-interval"));
         if (poll != null && (poll.isNegative() || poll.isZero())) {
             problems.add("metrics.poll-interval must be positive, was " + poll);
@@ -298,6 +299,41 @@ public final class ConfigLoader {
                 Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jvm"))),
                 Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jmx"))));
         return new OperationsSettings(admin, metrics, oneOf(c, "logging.format", "text", "json"));
+    }
+
+    private AdminLimits adminLimits(Config c) {
+        AdminLimits d = AdminLimits.DEFAULT;
+        return new AdminLimits(
+                positive("admin.http-max-connections", read(() -> c.getInt("admin.http-max-connections"))),
+                positiveDuration(c, "admin.http-request-timeout", d.httpRequestTimeout()),
+                positiveDuration(c, "admin.grpc-handshake-timeout", d.grpcHandshakeTimeout()),
+                positiveDuration(c, "admin.grpc-max-connection-idle", d.grpcMaxConnectionIdle()));
+    }
+
+    private AdminTls adminTls(Config c) {
+        Optional<Path> cert = pemFile(c, "admin.tls.cert-file", true);
+        Optional<Path> key = pemFile(c, "admin.tls.key-file", false);
+        if (cert.isPresent() != key.isPresent()) {
+            problems.add("admin.tls.cert-file and admin.tls.key-file go together: set both to serve TLS, or neither");
+        }
+        String keyPassword = secret(c, "admin.tls.key-password", "admin.tls.key-password-file");
+        if (!keyPassword.isEmpty() && key.isEmpty()) {
+            problems.add("admin.tls.key-password is set without admin.tls.key-file");
+        }
+        return new AdminTls(cert, key, keyPassword, pemFile(c, "admin.tls.ca-file", true));
+    }
+
+    /** A duration that must be above zero; {@code fallback} stands in while a problem is reported. */
+    private java.time.Duration positiveDuration(Config c, String key, java.time.Duration fallback) {
+        java.time.Duration value = read(() -> c.getDuration(key));
+        if (value == null) {
+            return fallback;
+        }
+        if (value.isNegative() || value.isZero()) {
+            problems.add(key + " must be positive, was " + value);
+            return fallback;
+        }
+        return value;
     }
 
     private Config parseFile(Path file) {

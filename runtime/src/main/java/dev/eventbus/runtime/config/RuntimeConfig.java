@@ -6,6 +6,7 @@ import dev.eventbus.producer.PartitionedStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The runtime's validated settings, read once at start-up from the {@code eventbus} tree.
@@ -21,6 +22,8 @@ import java.util.Map;
  * @param operations admin servers, metrics and logging
  * @param partitionedStreams the streams declared under {@code eventbus.streams}, by logical name;
  *     every other stream is one Redis key
+ * @param file the operator's config file read, if any (read again by {@link #reread})
+ * @param overrides the highest-priority values it was loaded with (command-line flags)
  */
 public record RuntimeConfig(
         String consumerName,
@@ -36,12 +39,24 @@ public record RuntimeConfig(
         Config source,
         OperationsSettings operations,
         PluginSettings pluginHost,
-        Map<String, PartitionedStream> partitionedStreams) {
+        Map<String, PartitionedStream> partitionedStreams,
+        Optional<Path> file,
+        Config overrides) {
 
     public RuntimeConfig {
         services = Map.copyOf(services);
         partitionedStreams = Map.copyOf(partitionedStreams);
         handlerOverrides = Map.copyOf(handlerOverrides);
+    }
+
+    /**
+     * The same sources read again (the file as it is now, the same overrides, the environment), as
+     * a plugin reload does to take up a changed plugin config.
+     *
+     * @throws InvalidConfigException listing every problem of the new reading
+     */
+    public RuntimeConfig reread() {
+        return ConfigLoader.load(file, overrides);
     }
 
     /** The settings of one handler. */

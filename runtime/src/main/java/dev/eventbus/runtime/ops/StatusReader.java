@@ -25,13 +25,13 @@ public final class StatusReader {
     /** On Redis 7.2+, a group whose consumers have not tried to read for this long is stalled. */
     static final long ACTIVE_WITHIN_MILLIS = 60_000;
 
-    private final OpsRedis ops;
+    private final FailFastRedis ops;
     private final String deadLetterPrefix;
     private final KeyLayout keys;
     private final Clock clock;
 
     /** @param ops connected on first use, so a reader can be made while Redis is still away */
-    public StatusReader(OpsRedis ops, String deadLetterPrefix, Clock clock) {
+    public StatusReader(FailFastRedis ops, String deadLetterPrefix, Clock clock) {
         this.ops = ops;
         this.deadLetterPrefix = deadLetterPrefix;
         this.keys = ops.keys(deadLetterPrefix);

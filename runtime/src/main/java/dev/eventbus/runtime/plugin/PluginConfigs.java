@@ -12,8 +12,11 @@ import java.io.InputStreamReader;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.function.Function;
 
 /**
@@ -24,6 +27,8 @@ import java.util.function.Function;
  * <p>Stateless; thread-safe.
  */
 final class PluginConfigs {
+
+    private static final String REFERENCE = "reference.conf";
 
     private final Function<String, Config> operator;
 
@@ -37,15 +42,18 @@ final class PluginConfigs {
      * @throws AdmissionException when the reference cannot be read or the operator sets unknown keys
      */
     Config assemble(String pluginId, ClassLoader loader) {
-        String path = ConfigUtil.joinPath("eventbus", "plugins", pluginId);
-        Config defaults = ConfigFactory.empty();
-        URL reference = loader instanceof URLClassLoader ucl ? ucl.findResource("reference.conf") : null;
-        if (reference != null) {
-            Config parsed = parseWithoutCaching(pluginId, reference);
-            if (parsed.hasPath(path)) {
-                defaults = parsed.getConfig(path);
-            }
-        }
+        URL reference = loader instanceof URLClassLoader ucl ? ucl.findResource(REFERENCE) : null;
+        return assemble(pluginId, reference == null ? ConfigFactory.empty() : defaults(pluginId, parse(pluginId, reference)));
+    }
+
+    /**
+     * The operator's subtree of a plugin over its defaults.
+     *
+     * @param defaults the plugin's subtree of its own {@code reference.conf} (see {@link #defaultsIn})
+     * @throws AdmissionException when the operator sets keys the defaults do not define
+     */
+    Config assemble(String pluginId, Config defaults) {
+        String path = path(pluginId);
         Config set = operator.apply(pluginId);
         List<String> unknown = new ArrayList<>();
         for (var entry : set.entrySet()) {
@@ -60,8 +68,37 @@ final class PluginConfigs {
         return set.withFallback(defaults).resolve();
     }
 
+    /**
+     * A plugin's defaults read from its JAR file as data, without loading any of its classes (for
+     * checks that must not run plugin code: {@code config check}, a reload's precheck).
+     *
+     * @throws AdmissionException when its reference.conf cannot be read
+     */
+    static Config defaultsIn(Path jar, String pluginId) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            JarEntry entry = file.getJarEntry(REFERENCE);
+            if (entry == null) {
+                return ConfigFactory.empty();
+            }
+            try (var reader = new InputStreamReader(file.getInputStream(entry), StandardCharsets.UTF_8)) {
+                return defaults(pluginId, ConfigFactory.parseReader(reader).resolve());
+            }
+        } catch (IOException | ConfigException e) {
+            throw unreadable(pluginId, e);
+        }
+    }
+
+    private static Config defaults(String pluginId, Config reference) {
+        String path = path(pluginId);
+        return reference.hasPath(path) ? reference.getConfig(path) : ConfigFactory.empty();
+    }
+
+    private static String path(String pluginId) {
+        return ConfigUtil.joinPath("eventbus", "plugins", pluginId);
+    }
+
     /** Reads a resource of a plugin JAR without the JDK's JAR cache, which would keep the file open. */
-    private static Config parseWithoutCaching(String pluginId, URL url) {
+    private static Config parse(String pluginId, URL url) {
         try {
             var connection = url.openConnection();
             connection.setUseCaches(false);
@@ -69,8 +106,11 @@ final class PluginConfigs {
                 return ConfigFactory.parseReader(reader).resolve();
             }
         } catch (IOException | ConfigException e) {
-            throw new AdmissionException(Stage.CONFIG, pluginId, null,
-                    "its reference.conf cannot be read: " + rootMessage(e), e);
+            throw unreadable(pluginId, e);
         }
+    }
+
+    private static AdmissionException unreadable(String pluginId, Exception e) {
+        return new AdmissionException(Stage.CONFIG, pluginId, null, "its reference.conf cannot be read: " + rootMessage(e), e);
     }
 }

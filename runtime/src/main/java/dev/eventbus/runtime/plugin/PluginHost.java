@@ -4,6 +4,7 @@ import static dev.eventbus.runtime.internal.Errors.rootMessage;
 
 import com.typesafe.config.Config;
 import dev.eventbus.api.EventHandler;
+import dev.eventbus.runtime.config.PluginSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginState;
@@ -44,7 +46,7 @@ public final class PluginHost implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
 
     private final Path pluginsDir;
-    private final RuntimeConfig config;
+    private final PluginSettings settings;
     private final EventbusPluginManager manager;
     private final JarInspector inspector;
     private final PluginConfigs configs;
@@ -56,15 +58,33 @@ public final class PluginHost implements AutoCloseable {
     private final Map<String, List<String>> leakedThreads = new LinkedHashMap<>();
 
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc) {
+        this(pluginsDir, apiVersion, config, rpc, config::pluginConfig);
+    }
+
+    /**
+     * @param operatorConfig the operator's subtree of a plugin id, asked at each admission (e.g. a
+     *     {@link LivePluginConfig}, read again at each reload)
+     */
+    public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc,
+            Function<String, Config> operatorConfig) {
+        this(pluginsDir, apiVersion, config.pluginHost(), operatorConfig, new HandlerSpecCheck(rpc::isConfigured,
+                name -> config.handler(name).orderedBySubject(), config.partitionedStreams()::containsKey));
+    }
+
+    /**
+     * @param operatorConfig the operator's subtree of a plugin id (empty when none)
+     * @param specs the rules of the deployment a handler's declaration must meet (service targets...)
+     */
+    PluginHost(Path pluginsDir, String apiVersion, PluginSettings settings, Function<String, Config> operatorConfig,
+            HandlerSpecCheck specs) {
         this.pluginsDir = pluginsDir;
-        this.config = config;
+        this.settings = settings;
         this.manager = new EventbusPluginManager(pluginsDir, apiVersion);
-        this.inspector = new JarInspector(manager, new AllowList(config.pluginHost().allowList()));
-        this.configs = new PluginConfigs(config::pluginConfig);
+        this.inspector = new JarInspector(manager, new AllowList(settings.allowList()));
+        this.configs = new PluginConfigs(operatorConfig);
         this.handlerAdmission = new HandlerAdmission(manager.getExtensionFactory(),
-                new HandlerSpecCheck(rpc::isConfigured, name -> config.handler(name).orderedBySubject(),
-                        config.partitionedStreams()::containsKey));
-        this.staging = StagingArea.create(config.pluginHost().stagingDir());
+                specs);
+        this.staging = StagingArea.create(settings.stagingDir());
         // The JDK caches JarFiles opened through jar: URLs (PF4J reads extension indexes that way);
         // a cached JarFile keeps an unloaded plugin's file open and its class loader's JAR in use.
         URLConnection.setDefaultUseCaches("jar", false);
@@ -124,8 +144,8 @@ public final class PluginHost implements AutoCloseable {
     }
 
     /**
-     * Checks a JAR without loading it (readable, descriptor, shared libraries, allow-list). A
-     * refusal is recorded as the JAR's latest, in place of what was said of its earlier content.
+     * Checks a JAR without loading it (readable, descriptor, shared libraries, allow-list, the
+     * operator's config keys against the {@code reference.conf} read from it as data). A refusal is recorded as the JAR's latest, in place of what was said of its earlier content.
      *
      * @throws AdmissionException when it would be refused
      */
@@ -139,7 +159,8 @@ public final class PluginHost implements AutoCloseable {
                 throw new AdmissionException(Stage.READ, null, null, "cannot read it: " + rootMessage(e), e);
             }
             try {
-                inspector.inspect(staged);
+                String pluginId = inspector.inspect(staged).getPluginId();
+                configs.assemble(pluginId, PluginConfigs.defaultsIn(staged.path(), pluginId));
             } finally {
                 StagingArea.delete(staged.path());
             }
@@ -148,6 +169,12 @@ public final class PluginHost implements AutoCloseable {
             refusals.record(source, refused);
             throw refused;
         }
+    }
+
+    /** Records a refusal of a JAR found before its admission began (e.g. its config cannot be read again). */
+    public synchronized void refuse(String source, AdmissionException refused) {
+        refusals.clear(source);
+        refusals.record(source, refused);
     }
 
     /**
@@ -337,6 +364,6 @@ public final class PluginHost implements AutoCloseable {
             unload(plugin.getPluginId());
         }
         handlers.clear();
-        StagingArea.deleteIfTemporary(staging, config.pluginHost().stagingDir().isEmpty());
+        StagingArea.deleteIfTemporary(staging, settings.stagingDir().isEmpty());
     }
 }

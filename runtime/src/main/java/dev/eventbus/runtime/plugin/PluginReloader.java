@@ -46,6 +46,7 @@ public final class PluginReloader implements AutoCloseable {
 
     private final Path dir;
     private final PluginHost host;
+    private final LivePluginConfig config;
     private final SubscriptionControl control;
     private final Duration pollInterval;
     private final Duration quietPeriod;
@@ -56,10 +57,15 @@ public final class PluginReloader implements AutoCloseable {
     private final Map<String, List<StuckWorker>> heldBack = new HashMap<>();
     private final Loop loop;
 
-    public PluginReloader(Path dir, PluginHost host, SubscriptionControl control, Duration pollInterval,
-            Duration quietPeriod, Clock clock) {
+    /**
+     * @param config the operator's plugin config the host admits with: read again before each
+     *     reload, so a reloaded plugin gets its changed subtree
+     */
+    public PluginReloader(Path dir, PluginHost host, LivePluginConfig config, SubscriptionControl control,
+            Duration pollInterval, Duration quietPeriod, Clock clock) {
         this.dir = dir;
         this.host = host;
+        this.config = config;
         this.control = control;
         this.pollInterval = pollInterval;
         this.quietPeriod = quietPeriod;
@@ -146,6 +152,7 @@ public final class PluginReloader implements AutoCloseable {
         LOG.info("plugin reload: new JAR {}", source);
         InstalledPlugin plugin;
         try {
+            rereadConfig(source, null, List.of());
             plugin = host.install(jar);
         } catch (AdmissionException refused) {
             refusedSha.put(source, sha);
@@ -219,6 +226,8 @@ public final class PluginReloader implements AutoCloseable {
      */
     private synchronized InstalledPlugin replace(InstalledPlugin old, Path jar, String sha) {
         try {
+            rereadConfig(old.source(), old.pluginId(),
+                    old.handlers().stream().flatMap(h -> h.spec().services().stream()).distinct().toList());
             host.precheck(jar);
         } catch (AdmissionException refused) {
             LOG.error("plugin reload: new {} refused, {} {} keeps running: {}", old.source(), old.pluginId(),
@@ -251,6 +260,19 @@ public final class PluginReloader implements AutoCloseable {
         LOG.info("plugin reload: {} {} replaced by {} in {} ms", old.pluginId(), old.version(), next.version(),
                 (System.nanoTime() - start) / 1_000_000);
         return next;
+    }
+
+    /**
+     * Reads the config file again before a JAR is (re)admitted; a file that became invalid, or a
+     * changed target of a service the plugin calls, refuses the reload before anything stops.
+     */
+    private void rereadConfig(String source, String pluginId, List<String> services) {
+        try {
+            config.reread(pluginId, services);
+        } catch (AdmissionException refused) {
+            host.refuse(source, refused);
+            throw refused;
+        }
     }
 
     private void restore(InstalledPlugin old) {

@@ -86,7 +86,7 @@ class PluginIsolationIT {
         new PluginJarBuilder("probe-b").extension(LibraryProbeHandler.class).resource("handler-name.txt", "probe-b")
                 .resource("com/acme/lib/Lib.class", libraryClass("2.0")).build(plugins);
         runtime = start("iso", Map.of());
-        assertEquals(Set.of("probe-a", "probe-b"), runtime.handlers().stream().map(h -> h.name()).collect(Collectors.toSet()));
+        assertEquals(Set.of("probe-a", "probe-b"), runtime.view().handlers().stream().map(h -> h.name()).collect(Collectors.toSet()));
         try (Streams streams = new Streams(REDIS.uri())) {
             for (int i = 0; i < 10; i++) {
                 streams.publish("lib-stream", Map.of("type", "it.lib"));
@@ -140,8 +140,8 @@ class PluginIsolationIT {
         runtime = start("allow", Map.of("eventbus.plugin-host.allow-list", List.of(
                 Map.of("id", "recorder", "version", "1.0.0", "sha256", sha),
                 Map.of("id", "stranger", "sha256", "00".repeat(32)))));
-        assertEquals(List.of("recorder"), runtime.handlers().stream().map(h -> h.name()).toList());
-        PluginFailure refused = runtime.pluginFailures().get(0);
+        assertEquals(List.of("recorder"), runtime.view().handlers().stream().map(h -> h.name()).toList());
+        PluginFailure refused = runtime.view().pluginFailures().get(0);
         assertEquals("stranger", refused.pluginId());
         assertTrue(refused.reason().contains("allow-list"), refused.reason());
     }
@@ -150,8 +150,8 @@ class PluginIsolationIT {
     void pluginConfigKeysThePluginDoesNotDefineAreRefused() throws Exception {
         Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), plugins.resolve("payments.jar"));
         runtime = start("conf", Map.of("eventbus.plugins.payments.log-calss", true));
-        assertTrue(runtime.handlers().isEmpty());
-        String reason = runtime.pluginFailures().get(0).reason();
+        assertTrue(runtime.view().handlers().isEmpty());
+        String reason = runtime.view().pluginFailures().get(0).reason();
         assertTrue(reason.contains("eventbus.plugins.payments.log-calss"), reason);
     }
 

@@ -160,7 +160,7 @@ class RedisAclIT {
     }
 
     private boolean circuitIs(Circuit.State state) {
-        return runtime.circuits().stream().anyMatch(c -> c.state() == state);
+        return runtime.view().circuits().stream().anyMatch(c -> c.state() == state);
     }
 
     @Test
@@ -202,7 +202,7 @@ class RedisAclIT {
         Streams.await("all handled after the outage", WAIT, () -> orders.appliedCount() >= 15
                 && streams.pending(STREAM, "recorder") == 0);
         assertEquals(2, streams.redis().xlen(DLQ), "an open circuit burns no attempts");
-        assertTrue(runtime.readerStates().stream().allMatch(s -> s.failure().isEmpty()), runtime.readerStates().toString());
+        assertTrue(runtime.view().readerStates().stream().allMatch(s -> s.failure().isEmpty()), runtime.view().readerStates().toString());
         assertEquals(List.of(), refusals(), "the runtime needed a command or key the rules lack");
         assertFalse(preflightLines().stream().anyMatch(l -> l.contains("could not read")), preflightLines().toString());
 
@@ -241,7 +241,7 @@ class RedisAclIT {
         String doomed = streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "doomed", "fail", "never-again"));
 
         // The dead letter cannot be stored: readiness and the log say which permission.
-        Streams.await("the subscription reports the refusal", WAIT, () -> runtime.readerStates().stream()
+        Streams.await("the subscription reports the refusal", WAIT, () -> runtime.view().readerStates().stream()
                 .map(ReaderState::failure).anyMatch(f -> f.contains("could not dead-letter " + doomed)
                         && f.contains("the Redis user lacks a permission (NOPERM")));
         Streams.await("the log names command and key", WAIT, () -> lines().stream().anyMatch(l ->

@@ -12,7 +12,7 @@ import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.admin.HealthChecks;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
-import dev.eventbus.runtime.ops.OpsRedis;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
@@ -125,7 +125,7 @@ class SentinelFailoverIT {
         keysBySubject.forEach((subject, keys) -> assertEquals(1, keys.size(), subject + " had keys " + keys));
 
         assertNotEquals(killed.port(), promoted.port());
-        assertTrue(runtime.isReady() && runtime.readersAlive(), "the same runtime, never restarted, still reading");
+        assertTrue(runtime.view().isReady() && runtime.view().readersAlive(), "the same runtime, never restarted, still reading");
         // The operator sees which node the streams are on now.
         OpsHarness.Cli status = OpsHarness.cliRaw("status", "--redis", redis.uri());
         assertEquals(0, status.exit(), status.toString());
@@ -134,8 +134,8 @@ class SentinelFailoverIT {
         assertTrue(status.out().lines().anyMatch(l -> l.matches("recorder\\s+it-stream\\s+.*")), status.out());
 
         // So does the readiness check of the admin API.
-        try (OpsRedis ops = new OpsRedis(runtime.config().redis())) {
-            HealthChecks.Result ready = new HealthChecks(runtime, ops, false, () -> true, Duration.ofMinutes(1)).ready();
+        try (FailFastRedis ops = new FailFastRedis(runtime.config().redis())) {
+            HealthChecks.Result ready = new HealthChecks(runtime.view(), ops, false, () -> true, Duration.ofMinutes(1)).ready();
             assertEquals("answers at 127.0.0.1:" + promoted.port() + " (master), the primary the sentinels name",
                     ready.checks().get("redis"), ready.toString());
         }

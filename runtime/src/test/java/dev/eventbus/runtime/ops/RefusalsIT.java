@@ -73,7 +73,7 @@ class RefusalsIT {
     }
 
     private List<String> reasons(String source) {
-        return h.runtime().pluginFailures().stream().filter(f -> f.source().equals(source))
+        return h.runtime().view().pluginFailures().stream().filter(f -> f.source().equals(source))
                 .map(PluginFailure::reason).toList();
     }
 
@@ -100,14 +100,14 @@ class RefusalsIT {
         deploy(new PluginJarBuilder("empty").resource("readme.txt", "no handler here"), "no-extension.jar");
         h.start();
 
-        assertTrue(h.runtime().handlers().stream().anyMatch(x -> x.name().equals("recorder")), "mixed's good handler runs");
+        assertTrue(h.runtime().view().handlers().stream().anyMatch(x -> x.name().equals("recorder")), "mixed's good handler runs");
         assertTrue(hasEach(reasons("mixed.jar"), BILLING, EXPLODING, NOTHING), reasons("mixed.jar").toString());
         assertTrue(hasEach(reasons("bundles-grpc.jar"), "bundles a copy of a library the runtime shares "
                 + "(io/grpc/Channel.class)"), reasons("bundles-grpc.jar").toString());
         assertTrue(hasEach(reasons("no-descriptor.jar"), "has no Plugin-Id"), reasons("no-descriptor.jar").toString());
         assertTrue(hasEach(reasons("no-extension.jar"), "contains no EventHandler extension"),
                 reasons("no-extension.jar").toString());
-        assertEquals(6, h.runtime().pluginFailures().size(), h.runtime().pluginFailures().toString());
+        assertEquals(6, h.runtime().view().pluginFailures().size(), h.runtime().view().pluginFailures().toString());
 
         JsonNode ready = readiness();
         assertEquals("DOWN", ready.get("status").asText(), "a refusal keeps the instance not ready");
@@ -155,7 +155,7 @@ class RefusalsIT {
                 "eventbus.plugin-host.reload-quiet-period", "200ms"));
         deploy(mixed("1.0.0"), "mixed.jar");
         h.start();
-        assertEquals(List.of(), h.runtime().pluginFailures());
+        assertEquals(List.of(), h.runtime().view().pluginFailures());
         assertEquals("UP", readiness().get("status").asText());
 
         deploy(mixed("2.0.0").resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe}), "mixed.jar");
@@ -178,7 +178,7 @@ class RefusalsIT {
 
         deploy(mixed("4.0.0"), "mixed.jar");
         OpsHarness.await("the fixed 4.0.0 runs", WAIT, () -> version("mixed").equals("4.0.0"));
-        assertEquals(List.of(), h.runtime().pluginFailures(), "a fixed JAR keeps no stale reason");
+        assertEquals(List.of(), h.runtime().view().pluginFailures(), "a fixed JAR keeps no stale reason");
         assertEquals("UP", readiness().get("status").asText());
         OpsHarness.Cli list = h.cli("plugins", "list", "--admin", h.adminAddress());
         assertFalse(list.out().contains("refused"), list.out());
@@ -192,7 +192,7 @@ class RefusalsIT {
     }
 
     private String version(String pluginId) {
-        return h.runtime().plugins().stream().filter(p -> p.pluginId().equals(pluginId)).map(p -> p.version())
+        return h.runtime().view().plugins().stream().filter(p -> p.pluginId().equals(pluginId)).map(p -> p.version())
                 .findFirst().orElse("none");
     }
 }

@@ -281,12 +281,12 @@ public final class EventbusExtension implements BeforeEachCallback, AfterEachCal
         log = new DeliveryLog(clock, skipBackoff);
         runtime = new EventbusRuntime(ConfigLoader.load(Optional.empty(), overrides), log, clock);
         runtime.start();
-        List<PluginFailure> refused = runtime.pluginFailures();
+        List<PluginFailure> refused = runtime.view().pluginFailures();
         if (!refused.isEmpty()) {
             throw new AssertionError("the runtime refused the plugin under test: "
                     + String.join("; ", refused.stream().map(PluginFailure::toString).toList()));
         }
-        if (runtime.subscriptions().isEmpty()) {
+        if (runtime.view().subscriptions().isEmpty()) {
             throw new AssertionError("the runtime admitted no handler from " + plugins
                     + ": is the handler annotated @Extension and listed in META-INF/extensions.idx?");
         }
@@ -331,7 +331,7 @@ public final class EventbusExtension implements BeforeEachCallback, AfterEachCal
      * stream (an entry it skips); ambiguity is a test mistake, said so.
      */
     String onlyHandlerOf(String stream, String type) {
-        List<Subscription> reading = running().subscriptions().stream().filter(s -> s.stream().equals(stream)).toList();
+        List<Subscription> reading = running().view().subscriptions().stream().filter(s -> s.stream().equals(stream)).toList();
         List<String> consuming = reading.stream().filter(s -> type != null && s.types().contains(type))
                 .map(s -> s.handler().name()).distinct().toList();
         List<String> names = consuming.isEmpty() ? reading.stream().map(s -> s.handler().name()).distinct().toList() : consuming;
@@ -340,7 +340,7 @@ public final class EventbusExtension implements BeforeEachCallback, AfterEachCal
         }
         if (names.isEmpty()) {
             throw new AssertionError("no handler reads stream '" + stream + "' (subscriptions: "
-                    + running().subscriptions().stream().map(Subscription::name).toList() + ")");
+                    + running().view().subscriptions().stream().map(Subscription::name).toList() + ")");
         }
         throw new AssertionError("handlers " + names + " all read stream '" + stream + "': name one with .by(\"...\")");
     }

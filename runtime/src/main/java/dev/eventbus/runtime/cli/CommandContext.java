@@ -3,8 +3,8 @@ package dev.eventbus.runtime.cli;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.DeadLetters;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.OpsException;
-import dev.eventbus.runtime.ops.OpsRedis;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.TimeOrId;
 import java.time.Clock;
@@ -12,23 +12,23 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What an operator command works with: the loaded config and Redis (connected on first use). */
-final class OpsContext implements AutoCloseable {
+final class CommandContext implements AutoCloseable {
 
     final RuntimeConfig config;
-    final OpsRedis redis;
+    final FailFastRedis redis;
     final Clock clock = Clock.systemDefaultZone();
 
-    private OpsContext(RuntimeConfig config) {
+    private CommandContext(RuntimeConfig config) {
         this.config = config;
-        this.redis = new OpsRedis(config.redis());
+        this.redis = new FailFastRedis(config.redis());
     }
 
-    static OpsContext open(ConfigOptions options) {
-        return new OpsContext(options.loadForOperator());
+    static CommandContext open(ConfigOptions options) {
+        return new CommandContext(options.loadForOperator());
     }
 
-    static OpsContext of(RuntimeConfig config) {
-        return new OpsContext(config);
+    static CommandContext of(RuntimeConfig config) {
+        return new CommandContext(config);
     }
 
     StatusReader status() {

@@ -1,49 +1,58 @@
 package dev.eventbus.runtime.admin;
 
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.config.AdminBinding;
 import dev.eventbus.runtime.config.AdminSettings;
+import dev.eventbus.runtime.config.AdminTls;
 import dev.eventbus.runtime.config.InvalidConfigException;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
+import dev.eventbus.runtime.ops.AuditLog;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.OpsException;
-import dev.eventbus.runtime.ops.OpsRedis;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.stream.DeliveryObserver;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operations surface around one runtime: metrics (JMX, Prometheus, the Redis poller) and the
- * admin HTTP and gRPC servers. Started before the runtime, so probes answer "not ready" while it
- * starts; closed after it.
+ * The admin surface around one runtime: metrics (JMX, Prometheus, the Redis poller), health checks
+ * and the admin HTTP and gRPC servers. It makes the runtime (so the runtime reports to its metrics)
+ * and from then on reads it only through the {@link RuntimeView} the runtime hands out. Started
+ * before the runtime, so probes answer "not ready" while it starts; closed after it.
  *
  * <pre>{@code
- * Operations ops = new Operations(config, Clock.systemUTC());
- * EventbusRuntime runtime = ops.newRuntime();
- * ops.start(runtime);
+ * AdminSurface admin = new AdminSurface(config, Clock.systemUTC());
+ * EventbusRuntime runtime = admin.newRuntime();
+ * admin.start(runtime);
  * runtime.start();
  * ...
- * ops.stopping(); runtime.stop(); ops.close();
+ * admin.stopping(); runtime.stop(); admin.close();
  * }</pre>
  */
-public final class Operations implements AutoCloseable {
+public final class AdminSurface implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
+    private static final Logger LOG = LoggerFactory.getLogger(AdminSurface.class);
 
     private final RuntimeConfig config;
     private final Clock clock;
     private final EventbusMetrics metrics;
-    private OpsRedis redis;
+    private FailFastRedis redis;
     private HealthChecks health;
     private AdminHttpServer http;
     private AdminGrpcServer grpc;
 
-    public Operations(RuntimeConfig config, Clock clock) {
+    public AdminSurface(RuntimeConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.metrics = new EventbusMetrics(config.operations().metrics(), clock);
@@ -67,11 +76,12 @@ public final class Operations implements AutoCloseable {
      *     a token
      * @throws OpsException when a port cannot be bound
      */
-    public synchronized void start(EventbusRuntime runtime) {
+    public synchronized void start(EventbusRuntime started) {
+        RuntimeView runtime = started.view();
         AdminSettings admin = config.operations().admin();
         checkBinding(admin);
         BearerToken token = new BearerToken(admin.token());
-        redis = new OpsRedis(config.redis());
+        redis = new FailFastRedis(config.redis());
         metrics.start(runtime, new StatusReader(redis, config.consumer().deadLetterPrefix(), clock));
         Duration slack = config.redis().commandTimeout().plusSeconds(5);
         health = new HealthChecks(runtime, redis, admin.readyRequiresAllPlugins(),
@@ -80,23 +90,45 @@ public final class Operations implements AutoCloseable {
             LOG.info("admin servers off (eventbus.admin.enabled = false)");
             return;
         }
+        PluginReloads reloads = new PluginReloads(runtime, new AuditLog(admin.auditLog(), clock));
+        Optional<SslContext> httpTls;
         try {
-            http = AdminHttpServer.start(admin.host(), admin.httpPort(), token, health, metrics.prometheus(), id -> {
-                var running = runtime.reloadPlugin(id);
-                return running.pluginId() + " " + running.version();
-            });
+            httpTls = httpTls(admin.tls());
+        } catch (OpsException e) {
+            close();
+            throw e;
+        }
+        try {
+            http = AdminHttpServer.start(admin.host(), admin.httpPort(), admin.limits(), httpTls,
+                    new AdminRoutes(token, health, metrics.prometheus(), reloads));
             if (admin.grpcPort() >= 0) {
-                grpc = AdminGrpcServer.start(admin.host(), admin.grpcPort(), token, health,
-                        List.of(new AdminService(runtime, health, new StatusReport(runtime, health, metrics))));
+                grpc = AdminGrpcServer.start(admin.host(), admin.grpcPort(), admin.limits(), admin.tls(), token, health,
+                        List.of(new AdminService(runtime, health, new StatusReport(runtime, health, metrics), reloads)));
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             close();
             throw new OpsException("admin server cannot listen on " + admin.host() + " (http-port " + admin.httpPort()
-                    + ", grpc-port " + admin.grpcPort() + "): " + e.getMessage(), e);
+                    + ", grpc-port " + admin.grpcPort() + "): " + Errors.rootMessage(e), e);
         }
-        LOG.info("admin: HTTP on {}:{} (/health/live, /health/ready, /metrics){}{}", admin.host(), http.port(),
-                grpc == null ? "" : ", gRPC health, reflection and AdminService on " + admin.host() + ":" + grpc.port(),
+        LOG.info("admin: HTTP{} on {}:{} (/health/live, /health/ready, /metrics){}{}", admin.tls().serves() ? "S" : "",
+                admin.host(), http.port(), grpc == null ? "" : ", gRPC" + (admin.tls().serves() ? " over TLS" : "")
+                        + " health, reflection and AdminService on " + admin.host() + ":" + grpc.port(),
                 token.required() ? ", token required" : "");
+    }
+
+    /** The HTTP server's TLS context from the PEM files, or empty for plaintext. */
+    private static Optional<SslContext> httpTls(AdminTls tls) {
+        if (!tls.serves()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SslContextBuilder.forServer(tls.certFile().orElseThrow().toFile(),
+                    tls.keyFile().orElseThrow().toFile(), tls.keyPassword().isEmpty() ? null : tls.keyPassword()).build());
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new OpsException("eventbus.admin.tls: cannot use " + tls.certFile().orElseThrow() + " and "
+                    + tls.keyFile().orElseThrow() + " (" + Errors.rootMessage(e)
+                    + "): a PEM certificate chain and its PKCS#8 key, with key-password when the key is encrypted", e);
+        }
     }
 
     /**
@@ -130,6 +162,11 @@ public final class Operations implements AutoCloseable {
     /** The bound gRPC port, or -1 when there is no gRPC server. */
     public int grpcPort() {
         return grpc == null ? -1 : grpc.port();
+    }
+
+    /** Connections the HTTP server holds open now (0 without one). */
+    int httpConnections() {
+        return http == null ? 0 : http.connections();
     }
 
     /** Shutdown began: readiness turns false at once. */

@@ -16,20 +16,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Redis as the operator tools and the metrics poller use it: one client, a text connection for
- * names and numbers, a binary one for copying entries byte for byte. Connects once, without the
- * runtime's retry loop: a tool should fail fast with a clear message.
+ * Redis that connects once, without the runtime's retry loop, and fails fast with a clear message:
+ * as the operator tools, the metrics poller and the readiness check use it. One client, a text
+ * connection for names and numbers, a binary one for copying entries byte for byte.
  *
  * <p>Thread-safe (Lettuce connections are).
  */
-public final class OpsRedis implements AutoCloseable {
+public final class FailFastRedis implements AutoCloseable {
 
     private final RedisSettings settings;
     private final ConnectionOpener opener;
     private volatile RedisConnection<String, String> text;
     private volatile RedisConnection<byte[], byte[]> bytes;
 
-    public OpsRedis(RedisSettings settings) {
+    public FailFastRedis(RedisSettings settings) {
         this.settings = settings;
         this.opener = ConnectionOpener.of(settings);
     }

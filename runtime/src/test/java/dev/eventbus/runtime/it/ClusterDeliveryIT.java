@@ -124,7 +124,7 @@ class ClusterDeliveryIT {
         Map<String, Long> callsBySubject = orders.calls().stream().filter(ReceivedCall::applied)
                 .collect(Collectors.groupingBy(ReceivedCall::orderId, Collectors.counting()));
         assertEquals(handled, callsBySubject.keySet(), "handled, and no dead-lettered event reached the service");
-        assertTrue(runtime.isReady() && runtime.readersAlive());
+        assertTrue(runtime.view().isReady() && runtime.view().readersAlive());
 
         operatorCommandsSeeTheWholeCluster(deadByStream);
     }

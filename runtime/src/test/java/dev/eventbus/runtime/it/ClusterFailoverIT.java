@@ -112,7 +112,7 @@ class ClusterFailoverIT {
         Map<String, Set<String>> keysBySubject = orders.calls().stream().collect(Collectors.groupingBy(
                 ReceivedCall::orderId, Collectors.mapping(ReceivedCall::idempotencyKey, Collectors.toSet())));
         keysBySubject.forEach((subject, keys) -> assertEquals(1, keys.size(), subject + " had keys " + keys));
-        assertTrue(runtime.isReady() && runtime.readersAlive(), "the same runtime, never restarted, still reading");
+        assertTrue(runtime.view().isReady() && runtime.view().readersAlive(), "the same runtime, never restarted, still reading");
 
         // For the README's fault table (no assertion on time: the machine may be busy).
         List<ReceivedCall> calls = orders.calls();

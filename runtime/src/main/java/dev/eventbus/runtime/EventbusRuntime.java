@@ -3,6 +3,7 @@ package dev.eventbus.runtime;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.GroupBootstrap;
 import dev.eventbus.runtime.consumer.ReaderState;
+import dev.eventbus.runtime.consumer.RedisConnection;
 import dev.eventbus.runtime.consumer.RedisConnector;
 import dev.eventbus.runtime.consumer.StreamConsumer;
 import dev.eventbus.runtime.consumer.StreamConsumerFactory;
@@ -28,9 +29,9 @@ import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import dev.eventbus.runtime.stream.Acknowledger;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.runtime.stream.EventCodec;
+import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.Subscription;
 import io.grpc.ClientInterceptor;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.io.IOException;
 import java.time.Duration;
@@ -80,7 +81,8 @@ public final class EventbusRuntime implements AutoCloseable {
     private volatile AckingDeadLetterSink deadLetters;
     private ScheduledExecutorService timers;
     private volatile Dispatcher dispatcher;
-    private StatefulRedisConnection<byte[], byte[]> shared;
+    private RedisConnection<byte[], byte[]> shared;
+    private KeyLayout keys;
     private StreamConsumerFactory subscriptions;
     private volatile PluginReloader reloader;
     private final RuntimeView view = new View();
@@ -120,16 +122,17 @@ public final class EventbusRuntime implements AutoCloseable {
         progress.stage("connecting to Redis");
         redis = new RedisConnector(config.redis());
         // Each connection attempt is progress: waiting for Redis is not being stuck.
-        StatefulRedisConnection<byte[], byte[]> shared = redis.connect("commands", () -> progress.stampedWhile(stopping));
+        RedisConnection<byte[], byte[]> shared = redis.connect("commands", () -> progress.stampedWhile(stopping));
         if (shared == null) {
             return;
         }
         RedisPreflight.check(shared.sync());
 
-        acks = new Acknowledger(shared.async(), config.consumer().ackBatchSize(), config.consumer().ackInterval(),
+        acks = new Acknowledger(shared.async(), shared.connection(), config.consumer().ackBatchSize(), config.consumer().ackInterval(),
                 config.consumer().ackLimit());
-        var retryStore = new RetryStore(shared.async());
-        var writer = new DeadLetterWriter(shared.async(), config.consumer().deadLetterPrefix());
+        keys = KeyLayout.of(config.redis(), config.consumer().deadLetterPrefix());
+        var retryStore = new RetryStore(shared.async(), keys);
+        var writer = new DeadLetterWriter(shared.async(), keys);
         deadLetters = new AckingDeadLetterSink(writer, acks, retryStore, observer, clock);
         Map<String, RetryPolicy> policies = new ConcurrentHashMap<>();
         var failures = new RetryingFailureHandler(name -> policies.computeIfAbsent(name,
@@ -198,6 +201,11 @@ public final class EventbusRuntime implements AutoCloseable {
     private synchronized void startSubscriptions(List<LoadedHandler> handlers) {
         for (LoadedHandler handler : handlers) {
             for (Subscription sub : subscriptionsOf(handler)) {
+                String refusal = keys.refusal(sub.stream());
+                if (refusal != null) {
+                    LOG.error("subscription {} REFUSED, not started, the others go on: {}", sub.name(), refusal);
+                    continue;
+                }
                 progress.stage("creating the consumer group of " + sub.name());
                 RuntimeException bootstrap = null;
                 try {
@@ -209,7 +217,7 @@ public final class EventbusRuntime implements AutoCloseable {
                     bootstrap = e; // this subscription only: the others start; its reader retries
                 }
                 progress.stage("connecting the reader of " + sub.name());
-                StatefulRedisConnection<byte[], byte[]> connection = redis.connect("reader " + sub.name(),
+                RedisConnection<byte[], byte[]> connection = redis.connect("reader " + sub.name(),
                         () -> progress.stampedWhile(stopping));
                 if (connection == null) {
                     return;

@@ -1,7 +1,7 @@
 package dev.eventbus.runtime;
 
 import dev.eventbus.runtime.internal.Errors;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +16,7 @@ final class RedisPreflight {
 
     private RedisPreflight() {}
 
-    static void check(RedisCommands<byte[], byte[]> redis) {
+    static void check(RedisClusterCommands<byte[], byte[]> redis) {
         // INFO, not CONFIG GET: the runtime's ACL user may read server facts but not the
         // configuration, which holds passwords (README, Security).
         String policy;

@@ -195,7 +195,7 @@ public final class ConfigLoader {
         RedisTls tls = new RedisTls(ca, cert, key, keyPassword, verify);
         if (uri != null && !RedisSettings.tlsScheme(uri)) {
             if (tls.hasMaterial() || verify.isPresent() || !keyPassword.isEmpty()) {
-                problems.add("redis.tls is set but redis.uri is not rediss:// (or rediss-sentinel://), so the "
+                problems.add("redis.tls is set but redis.uri is not rediss:// (or rediss-sentinel://, rediss-cluster://), so the "
                         + "connection would not use TLS: use rediss:// or remove the redis.tls keys");
             }
         } else if (uri != null) {

@@ -7,7 +7,8 @@ import java.util.Optional;
  * How to reach Redis.
  *
  * @param uri a Redis URI, of one node ({@code redis://}, {@code rediss://}) or of the sentinels
- *     watching a primary ({@code redis-sentinel://}, {@code rediss-sentinel://}); may hold a
+ *     watching a primary ({@code redis-sentinel://}, {@code rediss-sentinel://}) or seed nodes of a
+ *     Redis Cluster ({@code redis-cluster://}, {@code rediss-cluster://}); may hold a
  *     password, so never log it whole (see {@link #redactedUri()})
  * @param password the password read from {@code redis.password-file}, empty when the URI holds it
  *     (or there is none); a secret: never shown (see {@link #toString()})
@@ -33,7 +34,7 @@ public record RedisSettings(
         return redact(uri);
     }
 
-    /** Whether the connection is TLS ({@code rediss://} or {@code rediss-sentinel://}). */
+    /** Whether the connection is TLS ({@code rediss://}, {@code rediss-sentinel://} or {@code rediss-cluster://}). */
     public boolean tlsEnabled() {
         return tlsScheme(uri);
     }
@@ -46,9 +47,18 @@ public record RedisSettings(
         return uri != null && (uri.startsWith("redis-sentinel://") || uri.startsWith("rediss-sentinel://"));
     }
 
+    /**
+     * Whether the URI names seed nodes of a Redis Cluster ({@code redis-cluster://} or
+     * {@code rediss-cluster://}), whose topology the client then learns and follows.
+     */
+    public boolean cluster() {
+        return uri != null && (uri.startsWith("redis-cluster://") || uri.startsWith("rediss-cluster://"));
+    }
+
     /** Whether a URI's scheme asks for TLS. */
     static boolean tlsScheme(String uri) {
-        return uri != null && (uri.startsWith("rediss://") || uri.startsWith("rediss-sentinel://"));
+        return uri != null && (uri.startsWith("rediss://") || uri.startsWith("rediss-sentinel://")
+                || uri.startsWith("rediss-cluster://"));
     }
 
     /**

@@ -5,7 +5,8 @@ package dev.eventbus.runtime.config;
  * {@code redis://host:notaport} without complaint and the runtime would then retry a connection
  * that can never be made, so the scheme, host, port and database are checked here, and a sentinel
  * URI ({@code redis-sentinel://s1:26379,s2:26379#master}) must name every sentinel well and its
- * master. Messages show the URI without its user info.
+ * master, as a cluster URI ({@code redis-cluster://h1:7000,h2:7000}) must name every seed node well.
+ * Messages show the URI without its user info.
  *
  * <p>Stateless and thread-safe.
  */
@@ -19,8 +20,10 @@ final class RedisUriCheck {
         int schemeEnd = uri.indexOf("://");
         String scheme = schemeEnd < 0 ? "" : uri.substring(0, schemeEnd);
         boolean sentinel = scheme.equals("redis-sentinel") || scheme.equals("rediss-sentinel");
-        if (!scheme.equals("redis") && !scheme.equals("rediss") && !sentinel) {
-            return "must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://, was " + shown;
+        boolean cluster = scheme.equals("redis-cluster") || scheme.equals("rediss-cluster");
+        if (!scheme.equals("redis") && !scheme.equals("rediss") && !sentinel && !cluster) {
+            return "must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://, was " + shown
+                    + " (or, for a Redis Cluster, redis-cluster:// or rediss-cluster://)";
         }
         String rest = uri.substring(schemeEnd + 3);
         int userInfoEnd = rest.lastIndexOf('@');
@@ -35,20 +38,24 @@ final class RedisUriCheck {
         }
         int authorityEnd = indexOfAny(rest, "/?#");
         String authority = authorityEnd < 0 ? rest : rest.substring(0, authorityEnd);
-        if (!sentinel && authority.contains(",")) {
-            return "names several hosts, which only a redis-sentinel:// URI may (a Redis Cluster is not "
-                    + "supported yet): " + shown;
+        if (!sentinel && !cluster && authority.contains(",")) {
+            return "names several hosts, which only a redis-sentinel:// URI may (its sentinels), or a "
+                    + "redis-cluster:// URI (seed nodes of a Redis Cluster): " + shown;
         }
         for (String hostPort : authority.split(",", -1)) {
             String hostProblem = hostPortProblem(hostPort, shown);
             if (hostProblem != null) {
-                return sentinel ? "has a sentinel that " + hostProblem : hostProblem;
+                return sentinel ? "has a sentinel that " + hostProblem
+                        : cluster ? "has a seed node that " + hostProblem : hostProblem;
             }
         }
         String path = authorityEnd < 0 || rest.charAt(authorityEnd) != '/' ? ""
                 : rest.substring(authorityEnd + 1, indexOfAnyFrom(rest, "?#", authorityEnd + 1));
         if (!path.isEmpty() && !path.matches("\\d{1,9}")) {
             return "has database '" + path + "', which is not a number (redis://host:6379/0): " + shown;
+        }
+        if (cluster && !path.isEmpty() && Integer.parseInt(path) != 0) {
+            return "has database " + path + ", but a Redis Cluster has database 0 only: " + shown;
         }
         if (sentinel && masterName(rest).isEmpty()) {
             return "names no master: a sentinel URI ends with #<master name> (the name in the sentinels' "

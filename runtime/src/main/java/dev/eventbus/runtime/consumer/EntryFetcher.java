@@ -8,7 +8,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.protocol.CommandArgs;
@@ -31,7 +31,7 @@ import java.util.Set;
  */
 final class EntryFetcher {
 
-    private final RedisCommands<byte[], byte[]> redis;
+    private final RedisClusterCommands<byte[], byte[]> redis;
     private final Subscription sub;
     private final byte[] stream;
     private final byte[] group;
@@ -39,7 +39,7 @@ final class EntryFetcher {
     private final String consumerName;
     private final long maxEventBytes;
 
-    EntryFetcher(RedisCommands<byte[], byte[]> redis, Subscription sub, String consumerName, long maxEventBytes) {
+    EntryFetcher(RedisClusterCommands<byte[], byte[]> redis, Subscription sub, String consumerName, long maxEventBytes) {
         this.redis = redis;
         this.maxEventBytes = maxEventBytes;
         this.sub = sub;

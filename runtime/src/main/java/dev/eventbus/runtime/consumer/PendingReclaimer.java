@@ -7,7 +7,7 @@ import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -51,7 +51,7 @@ final class PendingReclaimer {
 
     private final Loop loop;
     private final Subscription sub;
-    private final RedisCommands<byte[], byte[]> redis;
+    private final RedisClusterCommands<byte[], byte[]> redis;
     private final String consumerName;
     private final EntryFetcher fetcher;
     private final RetryStore retries;
@@ -61,7 +61,7 @@ final class PendingReclaimer {
     private final RecoverySettings settings;
     private final RetryTakenElsewhere retryTakenElsewhere = new RetryTakenElsewhere();
 
-    PendingReclaimer(Subscription sub, RedisCommands<byte[], byte[]> redis, String consumerName, RetryStore retries,
+    PendingReclaimer(Subscription sub, RedisClusterCommands<byte[], byte[]> redis, String consumerName, RetryStore retries,
             EntrySlots slots, HeldBytes held, long maxEventBytes, SubscriptionDispatch dispatcher, RecoverySettings settings) {
         this.sub = sub;
         this.redis = redis;

@@ -10,11 +10,10 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
-import reactor.core.Disposable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import static dev.eventbus.runtime.internal.Errors.rootMessage;
 
@@ -33,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * runtime's settings, never from JVM-wide {@code javax.net.ssl} properties; verification turned off
  * is logged as a warning each time a connector is made.
  *
- * <p>With a sentinel URI, every (re)connect asks the sentinels for the primary, so connections follow
- * a failover without a restart; {@link SentinelPrimaryLog} logs where they went.
+ * <p>The {@link ConnectionOpener} of the settings opens each connection: to one node, to the primary
+ * the sentinels name (followed through failovers), or to a Redis Cluster (following its topology).
  *
  * <p>Thread-safe.
  */
@@ -43,15 +42,11 @@ public final class RedisConnector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisConnector.class);
 
     private final RedisSettings settings;
-    private final RedisClient client;
-    private final RedisURI uri;
-    private final Disposable primaryWatch;
+    private final ConnectionOpener opener;
 
     public RedisConnector(RedisSettings settings) {
         this.settings = settings;
-        this.uri = uri(settings);
-        this.client = client(settings);
-        this.primaryWatch = settings.sentinel() ? watchPrimary(client, uri) : null;
+        this.opener = ConnectionOpener.of(settings);
         if (settings.peerVerificationOff()) {
             LOG.warn("TLS to Redis at {} does not verify the server's certificate (verifyPeer=NONE or "
                     + "eventbus.redis.tls.verify = none): anyone on the network path can pose as Redis and read "
@@ -60,21 +55,48 @@ public final class RedisConnector implements AutoCloseable {
         }
     }
 
-    /** Logs the primary the sentinels name, and each failover the connections follow. */
-    private static Disposable watchPrimary(RedisClient client, RedisURI uri) {
-        SentinelPrimaryLog log = new SentinelPrimaryLog(uri);
-        return client.getResources().eventBus().get()
-                .ofType(ConnectionActivatedEvent.class)
-                .subscribe(log::activated);
-    }
-
     /**
      * The URI of the settings, with the command timeout, the password of {@code redis.password-file}
      * and the verification mode of {@code redis.tls.verify} applied. For a sentinel URI, the
      * credentials are the data nodes'; the sentinels get the timeout and the verification mode.
      */
     public static RedisURI uri(RedisSettings settings) {
-        RedisURI uri = RedisURI.create(settings.uri());
+        return uri(settings, settings.uri());
+    }
+
+    /**
+     * The seed nodes of a cluster URI ({@code redis-cluster://[user:pass@]h1:7000,h2:7000[?query]}),
+     * each a one-node URI with the same scheme's TLS, credentials and query, settings applied as in
+     * {@link #uri(RedisSettings)}.
+     */
+    static List<RedisURI> clusterSeeds(RedisSettings settings) {
+        String text = settings.uri();
+        String scheme = text.startsWith("rediss-cluster://") ? "rediss://" : "redis://";
+        String rest = text.substring(text.indexOf("://") + 3);
+        int at = rest.lastIndexOf('@');
+        String user = at < 0 ? "" : rest.substring(0, at + 1);
+        String hostsAndQuery = rest.substring(at + 1);
+        int end = indexOfAny(hostsAndQuery, "/?#");
+        String hosts = end < 0 ? hostsAndQuery : hostsAndQuery.substring(0, end);
+        String tail = end < 0 ? "" : hostsAndQuery.substring(end);
+        List<RedisURI> seeds = new ArrayList<>();
+        for (String host : hosts.split(",")) {
+            seeds.add(uri(settings, scheme + user + host.strip() + tail));
+        }
+        return seeds;
+    }
+
+    private static int indexOfAny(String s, String chars) {
+        for (int i = 0; i < s.length(); i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static RedisURI uri(RedisSettings settings, String text) {
+        RedisURI uri = RedisURI.create(text);
         uri.setTimeout(settings.commandTimeout());
         if (!settings.password().isEmpty()) {
             uri.setAuthentication(RedisUserInfo.user(settings.uri()).orElse(null), settings.password().toCharArray());
@@ -95,7 +117,7 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     /** Lettuce's SSL options from the settings' PEM files: trust the CA, present the client certificate. */
-    private static SslOptions sslOptions(RedisTls tls) {
+    static SslOptions sslOptions(RedisTls tls) {
         SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
         tls.caFile().ifPresent(ca -> ssl.trustManager(ca.toFile()));
         if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
@@ -133,13 +155,13 @@ public final class RedisConnector implements AutoCloseable {
      * @param purpose what the connection is for, for the log line
      * @return the connection, or {@code null} when stopped before Redis answered
      */
-    public StatefulRedisConnection<byte[], byte[]> connect(String purpose, BooleanSupplier stopping) {
+    public RedisConnection<byte[], byte[]> connect(String purpose, BooleanSupplier stopping) {
         Duration backoff = settings.connectBackoffInitial();
         int attempt = 0;
         while (!stopping.getAsBoolean()) {
             attempt++;
             try {
-                StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, uri);
+                RedisConnection<byte[], byte[]> connection = opener.open(ByteArrayCodec.INSTANCE);
                 if (attempt > 1) {
                     LOG.info("Redis at {} answered after {} attempts ({})", settings.redactedUri(), attempt, purpose);
                 }
@@ -187,9 +209,6 @@ public final class RedisConnector implements AutoCloseable {
 
     @Override
     public void close() {
-        if (primaryWatch != null) {
-            primaryWatch.dispose();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        opener.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.stream.StreamEntry;
@@ -31,7 +32,7 @@ final class RetryPoller {
 
     private final Loop loop;
     private final Subscription sub;
-    private final io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis;
+    private final RedisClusterCommands<byte[], byte[]> redis;
     private final EntryFetcher fetcher;
     private final RetryStore store;
     private final EntrySlots slots;
@@ -40,7 +41,7 @@ final class RetryPoller {
     private final IntSupplier budget;
     private final Clock clock;
 
-    RetryPoller(Subscription sub, io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis, String consumerName,
+    RetryPoller(Subscription sub, RedisClusterCommands<byte[], byte[]> redis, String consumerName,
             RetryStore store, EntrySlots slots, HeldBytes held, long maxEventBytes, SubscriptionDispatch dispatcher,
             IntSupplier budget, Duration period, Clock clock) {
         this.sub = sub;

@@ -3,7 +3,6 @@ package dev.eventbus.runtime.consumer;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.Subscription;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +26,7 @@ public final class StreamConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamConsumer.class);
 
     private final Subscription sub;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisConnection<byte[], byte[]> connection;
     private final int maxInFlight;
     private final int readAhead;
     private final EntrySlots slots;
@@ -38,7 +37,7 @@ public final class StreamConsumer implements AutoCloseable {
     private final PendingReclaimer reclaimer;
 
     /** Use {@link StreamConsumerFactory}; the parts are built there, in the order they need each other. */
-    StreamConsumer(Subscription sub, StatefulRedisConnection<byte[], byte[]> connection, int maxInFlight,
+    StreamConsumer(Subscription sub, RedisConnection<byte[], byte[]> connection, int maxInFlight,
             int readAhead, EntrySlots slots, HeldBytes held, SubscriptionDispatch dispatch, StreamReader reader,
             RetryPoller retries, PendingReclaimer reclaimer) {
         this.sub = sub;

@@ -7,7 +7,6 @@ import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.stream.Subscription;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
@@ -26,7 +25,7 @@ public final class StreamConsumerFactory {
     private final ConsumerSettings settings;
     private final RecoverySettings recovery;
     private final Function<String, HandlerSettings> handlers;
-    private final StatefulRedisConnection<byte[], byte[]> shared;
+    private final RedisConnection<byte[], byte[]> shared;
     private final Dispatcher dispatcher;
     private final RetryStore retryStore;
     private final Clock clock;
@@ -36,7 +35,7 @@ public final class StreamConsumerFactory {
      * @param shared the runtime's shared connection, for the retry poller and the reclaimer
      */
     public StreamConsumerFactory(String consumerName, ConsumerSettings settings, RecoverySettings recovery,
-            Function<String, HandlerSettings> handlers, StatefulRedisConnection<byte[], byte[]> shared,
+            Function<String, HandlerSettings> handlers, RedisConnection<byte[], byte[]> shared,
             Dispatcher dispatcher, RetryStore retryStore, Clock clock) {
         this.consumerName = consumerName;
         this.settings = settings;
@@ -54,7 +53,7 @@ public final class StreamConsumerFactory {
      * @param budget how many entries the handler's gRPC circuits allow to read now: 0 while one is
      *     open, 1 while probing, else unbounded
      */
-    public StreamConsumer create(Subscription sub, StatefulRedisConnection<byte[], byte[]> connection,
+    public StreamConsumer create(Subscription sub, RedisConnection<byte[], byte[]> connection,
             IntSupplier budget) {
         int maxInFlight = handlers.apply(sub.handler().name()).maxInFlight();
         EntrySlots slots = new EntrySlots(maxInFlight + settings.readAhead());

@@ -12,8 +12,7 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.protocol.CommandArgs;
@@ -64,7 +63,7 @@ final class StreamReader {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Subscription sub;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisConnection<byte[], byte[]> connection;
     private final Consumer<byte[]> consumer;
     private final ConsumerSettings settings;
     private final SubscriptionDispatch dispatcher;
@@ -92,7 +91,7 @@ final class StreamReader {
      *     open, 1 while probing, else unbounded
      * @param groupReadyHook run once the group exists (at {@link #start()}, or once the loop created it)
      */
-    StreamReader(Subscription sub, StatefulRedisConnection<byte[], byte[]> connection, String consumerName,
+    StreamReader(Subscription sub, RedisConnection<byte[], byte[]> connection, String consumerName,
             ConsumerSettings settings, SubscriptionDispatch dispatcher, EntrySlots slots, HeldBytes held,
             RetryStore retryStore, IntSupplier budget, Runnable groupReadyHook) {
         this.sub = sub;
@@ -281,7 +280,7 @@ final class StreamReader {
     }
 
     private List<StreamEntry> read(int count, long room) {
-        RedisCommands<byte[], byte[]> redis = connection.sync();
+        RedisClusterCommands<byte[], byte[]> redis = connection.sync();
         if (historyCursor != null) {
             // Own pending entries: all of them at start (HISTORY), or those a new read left for lack of room.
             boolean spill = spilledLeft > 0;
@@ -316,7 +315,7 @@ final class StreamReader {
     }
 
     /** The hot path: decoded straight into entries (NewEntriesOutput), not through StreamMessage. */
-    private List<StreamEntry> xreadgroup(RedisCommands<byte[], byte[]> redis, NewEntriesOutput output, int count,
+    private List<StreamEntry> xreadgroup(RedisClusterCommands<byte[], byte[]> redis, NewEntriesOutput output, int count,
             String from, boolean block) {
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
                 .add(CommandKeyword.GROUP).add(consumer.getGroup()).add(consumer.getName())
@@ -331,7 +330,7 @@ final class StreamReader {
     }
 
     /** Reads of pending entries do not say how often an entry was delivered; XPENDING does. */
-    private List<StreamEntry> withDeliveries(RedisCommands<byte[], byte[]> redis, List<StreamEntry> read) {
+    private List<StreamEntry> withDeliveries(RedisClusterCommands<byte[], byte[]> redis, List<StreamEntry> read) {
         Map<String, Integer> deliveries = new HashMap<>();
         List<PendingMessage> pending = redis.xpending(stream, consumer,
                 Range.create(read.get(0).id(), read.get(read.size() - 1).id()), Limit.from(read.size()));

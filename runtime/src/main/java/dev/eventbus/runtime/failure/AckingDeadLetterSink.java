@@ -53,7 +53,7 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
                     retries.clear(sub, entry.id());
                     LOG.warn("recorded loss of {} {} for handler {} in {}: deleted or trimmed before it was "
                             + "acknowledged", entry.stream(), entry.id(), sub.handler().name(),
-                            writer.streamOf(sub.handler().name()));
+                            writer.streamOf(sub.handler().name(), entry.stream()));
                     observer.deadLettered(sub, entry, DeadLetterReason.TRIMMED);
                 }
             } finally {
@@ -84,7 +84,7 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
                     acks.ackWithoutWaiting(entry.stream(), sub.group(), entry.id());
                     retries.clear(sub, entry.id()); // unread replies: see RetryStore.clear
                     LOG.warn("dead-lettered {} {} for handler {} to {} as {}: {}", entry.stream(), entry.id(),
-                            handler.name(), writer.streamOf(handler.name()), reason.wireName(),
+                            handler.name(), writer.streamOf(handler.name(), entry.stream()), reason.wireName(),
                             error != null ? error.toString() : detail);
                     observer.deadLettered(sub, entry, reason);
                 } else if (entry.origin() == StreamEntry.Origin.VANISHED) {

@@ -1,17 +1,17 @@
 package dev.eventbus.runtime.failure;
 
-import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.internal.Bytes;
+import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.ReservedNames;
 import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Writes dead letters: one stream per handler, each entry the original fields plus provenance
+ * Writes dead letters to the stream the {@link KeyLayout} names for a handler and source stream, each entry the original fields plus provenance
  * fields prefixed {@code eventbus-}. A producer's own {@code eventbus-} fields are stored kept apart
  * ({@link ReservedNames}), so the provenance read back is always the runtime's. The caller acknowledges the original only after the returned
  * future completes normally; when Redis refuses the XADD (for example out of memory) the original
@@ -24,17 +24,21 @@ public final class DeadLetterWriter {
     /** Longest error message kept: enough to act on, short enough to never carry a payload dump. */
     static final int MAX_MESSAGE = 500;
 
-    private final RedisAsyncCommands<byte[], byte[]> redis;
-    private final String prefix;
+    private final RedisClusterAsyncCommands<byte[], byte[]> redis;
+    private final KeyLayout keys;
 
-    public DeadLetterWriter(RedisAsyncCommands<byte[], byte[]> redis, String prefix) {
+    public DeadLetterWriter(RedisClusterAsyncCommands<byte[], byte[]> redis, KeyLayout keys) {
         this.redis = redis;
-        this.prefix = prefix;
+        this.keys = keys;
     }
 
-    /** The dead-letter stream of a handler. */
-    public String streamOf(String handler) {
-        return ConsumerSettings.deadLetterStream(prefix, handler);
+    /** The dead-letter stream of a handler's entries from {@code stream}. */
+    public String streamOf(String handler, String stream) {
+        return keys.deadLetters(handler, stream);
+    }
+
+    private String streamOf(DeadLetter letter) {
+        return streamOf(letter.handler(), letter.entry().stream());
     }
 
     /**
@@ -55,7 +59,7 @@ public final class DeadLetterWriter {
             args[i++] = f.getValue();
         }
         return redis.<Long>eval(RECORD_IF_PENDING, ScriptOutputType.INTEGER,
-                        new byte[][] {Bytes.utf8(letter.entry().stream()), Bytes.utf8(streamOf(letter.handler()))}, args)
+                        new byte[][] {Bytes.utf8(letter.entry().stream()), Bytes.utf8(streamOf(letter))}, args)
                 .toCompletableFuture().thenApply(n -> n != null && n == 1L);
     }
 
@@ -72,7 +76,7 @@ public final class DeadLetterWriter {
 
     /** @return the dead-letter entry id, once Redis stored it (callers need only that it was stored) */
     public CompletableFuture<String> write(DeadLetter letter) {
-        return redis.xadd(Bytes.utf8(streamOf(letter.handler())), fields(letter)).toCompletableFuture();
+        return redis.xadd(Bytes.utf8(streamOf(letter)), fields(letter)).toCompletableFuture();
     }
 
     private static Map<byte[], byte[]> fields(DeadLetter letter) {

@@ -1,10 +1,12 @@
 package dev.eventbus.runtime.failure;
 
 import dev.eventbus.runtime.internal.Bytes;
+import dev.eventbus.runtime.stream.KeyLayout;
+import dev.eventbus.runtime.stream.SingleNodeKeys;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,9 +15,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Retry state, kept in Redis so that a kill at any instant loses nothing: per subscription a
- * sorted set of entry ids scored by when they are due ({@code eventbus:retry:<group>:<stream>}),
- * and a hash of first-failure times for dead-letter provenance. The entries themselves stay in the
+ * sorted set of entry ids scored by when they are due, and a hash of first-failure times for dead-letter provenance. The entries themselves stay in the
  * group's pending list until their outcome is durable; this store only says when to try again.
+ * The {@link KeyLayout} names both keys.
  *
  * <p>Taking due retries is one atomic script, so two instances never retry the same entry at once.
  *
@@ -30,25 +32,25 @@ public final class RetryStore {
             return ids
             """;
 
-    private final RedisAsyncCommands<byte[], byte[]> async;
+    private final RedisClusterAsyncCommands<byte[], byte[]> async;
+    private final KeyLayout keys;
 
-    public RetryStore(RedisAsyncCommands<byte[], byte[]> async) {
+    public RetryStore(RedisClusterAsyncCommands<byte[], byte[]> async, KeyLayout keys) {
         this.async = async;
+        this.keys = keys;
     }
 
-    /** Prefix of the sorted sets of due retries: {@code <prefix><group>:<stream>}. */
-    public static final String DUE_KEY_PREFIX = "eventbus:retry:";
-
-    public static String dueKey(Subscription sub) {
-        return dueKey(sub.group(), sub.stream());
-    }
-
+    /** The sorted set of due retries on one node ({@link SingleNodeKeys}). */
     public static String dueKey(String group, String stream) {
-        return DUE_KEY_PREFIX + group + ":" + stream;
+        return new SingleNodeKeys("").retryDue(group, stream);
     }
 
-    static String firstFailureKey(Subscription sub) {
-        return "eventbus:retry-first:" + sub.group() + ":" + sub.stream();
+    private String dueKey(Subscription sub) {
+        return keys.retryDue(sub.group(), sub.stream());
+    }
+
+    private String firstFailureKey(Subscription sub) {
+        return keys.firstFailures(sub.group(), sub.stream());
     }
 
     /**
@@ -80,12 +82,12 @@ public final class RetryStore {
     }
 
     /** Whether an entry is waiting for a retry. */
-    public boolean isScheduled(RedisCommands<byte[], byte[]> redis, Subscription sub, String entryId) {
+    public boolean isScheduled(RedisClusterCommands<byte[], byte[]> redis, Subscription sub, String entryId) {
         return redis.zscore(Bytes.utf8(dueKey(sub)), Bytes.utf8(entryId)) != null;
     }
 
     /** Atomically takes up to {@code max} entries due by {@code now}. */
-    public List<String> takeDue(RedisCommands<byte[], byte[]> redis, Subscription sub, Instant now, int max) {
+    public List<String> takeDue(RedisClusterCommands<byte[], byte[]> redis, Subscription sub, Instant now, int max) {
         List<byte[]> ids = redis.eval(POP_DUE, ScriptOutputType.MULTI, new byte[][] {Bytes.utf8(dueKey(sub))},
                 Bytes.utf8(Long.toString(now.toEpochMilli())), Bytes.utf8(Integer.toString(max)));
         List<String> result = new ArrayList<>(ids.size());

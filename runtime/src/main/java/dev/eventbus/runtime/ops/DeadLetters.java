@@ -1,11 +1,11 @@
 package dev.eventbus.runtime.ops;
 
-import dev.eventbus.runtime.config.ConsumerSettings;
+import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A handler's dead-letter stream, for operators: list, show, redrive, discard.
+ * A handler's dead letters, for operators: list, show, redrive, discard. On one node they are one
+ * stream; on a Redis Cluster one stream per hash tag of its source streams ({@link KeyLayout}),
+ * shown here as one list, merged by id.
  *
  * <p><b>Redrive</b> appends each selected dead letter's original fields to the stream it came from,
  * with {@code eventbus-target-handler = <handler>} (so only that handler's group handles it; every
@@ -32,23 +34,29 @@ public final class DeadLetters {
 
     private final FailFastRedis redis;
     private final String prefix;
+    private final KeyLayout keys;
 
     /** @param prefix {@code eventbus.consumer.dead-letter-prefix} */
     public DeadLetters(FailFastRedis redis, String prefix) {
         this.redis = redis;
         this.prefix = prefix;
+        this.keys = redis.keys(prefix);
     }
 
-    /** The dead-letter stream of a handler. */
+    /** The dead-letter stream of a handler, or on a cluster the pattern of its streams. */
     public String streamOf(String handler) {
-        return ConsumerSettings.deadLetterStream(prefix, handler);
+        return keys.deadLetterStreamsOf(handler);
+    }
+
+    private List<String> streamsOf(String handler) {
+        return keys.deadLetterStreams(handler, redis::streams);
     }
 
     /** Dead letters matching the filter, oldest first, at most {@code limit} (0 = no limit). */
     public List<DeadLetterEntry> list(String handler, DeadLetterFilter filter, long limit) {
         List<DeadLetterEntry> result = new ArrayList<>();
         try {
-            scan(handler, filter, limit, result::add);
+            scan(handler, filter, limit, (key, e) -> result.add(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -57,8 +65,13 @@ public final class DeadLetters {
 
     /** One dead letter by id. */
     public Optional<DeadLetterEntry> show(String handler, String id) {
-        List<StreamMessage<byte[], byte[]>> found = bytes().xrange(key(handler), Range.create(id, id));
-        return found.isEmpty() ? Optional.empty() : Optional.of(entry(found.get(0)));
+        for (String stream : streamsOf(handler)) {
+            List<StreamMessage<byte[], byte[]>> found = bytes().xrange(utf8(stream), Range.create(id, id));
+            if (!found.isEmpty()) {
+                return Optional.of(entry(found.get(0)));
+            }
+        }
+        return Optional.empty();
     }
 
     /** What a redrive or discard did. */
@@ -77,7 +90,7 @@ public final class DeadLetters {
         StatusReader status = new StatusReader(redis, prefix, java.time.Clock.systemUTC());
         Pacer pacer = new Pacer(perSecond);
         long[] counts = new long[3]; // matched, done, skipped
-        scan(handler, filter, limit, e -> {
+        scan(handler, filter, limit, (key, e) -> {
             counts[0]++;
             String problem = problemWith(handler, e, groupExists, status);
             if (problem != null) {
@@ -88,7 +101,7 @@ public final class DeadLetters {
             } else {
                 if (!dryRun) {
                     pacer.acquire();
-                    redriveOne(handler, e);
+                    redriveOne(key, handler, e);
                 }
                 counts[1]++;
             }
@@ -111,7 +124,7 @@ public final class DeadLetters {
         return null;
     }
 
-    private void redriveOne(String handler, DeadLetterEntry e) {
+    private void redriveOne(byte[] key, String handler, DeadLetterEntry e) {
         Map<byte[], byte[]> fields = new LinkedHashMap<>();
         boolean hasId = false;
         for (Field f : e.originalFields()) {
@@ -124,40 +137,71 @@ public final class DeadLetters {
         fields.put(utf8(WireFields.TARGET_HANDLER), utf8(handler));
         fields.put(utf8(WireFields.REDRIVE_OF), utf8(e.id()));
         bytes().xadd(utf8(e.sourceStream()), fields); // first the copy...
-        bytes().xdel(key(handler), e.id());            // ...then, once it is stored, the dead letter
+        bytes().xdel(key, e.id());                     // ...then, once it is stored, the dead letter
     }
 
     /** Deletes matching dead letters. */
     public Outcome discard(String handler, DeadLetterFilter filter, long limit, boolean dryRun, Progress progress)
             throws InterruptedException {
         long[] counts = new long[2];
-        List<String> batch = new ArrayList<>();
-        scan(handler, filter, limit, e -> {
+        Map<String, List<String>> batches = new LinkedHashMap<>(); // ids by dead-letter stream
+        scan(handler, filter, limit, (key, e) -> {
             counts[0]++;
             if (!dryRun) {
+                List<String> batch = batches.computeIfAbsent(new String(key, StandardCharsets.UTF_8), k -> new ArrayList<>());
                 batch.add(e.id());
                 if (batch.size() >= BATCH) {
-                    counts[1] += bytes().xdel(key(handler), batch.toArray(String[]::new));
+                    counts[1] += bytes().xdel(key, batch.toArray(String[]::new));
                     batch.clear();
                 }
             } else {
                 counts[1]++;
             }
-            progress.update(counts[1] + batch.size(), 0);
+            progress.update(counts[1] + batches.values().stream().mapToLong(List::size).sum(), 0);
         });
-        if (!batch.isEmpty()) {
-            counts[1] += bytes().xdel(key(handler), batch.toArray(String[]::new));
-        }
+        batches.forEach((key, batch) -> {
+            if (!batch.isEmpty()) {
+                counts[1] += bytes().xdel(utf8(key), batch.toArray(String[]::new));
+            }
+        });
         return new Outcome(counts[0], counts[1], 0, List.of());
     }
 
     /**
-     * Reads the range the filter selects, in batches, up to the last entry present when the scan
-     * began, and passes each match on (at most {@code limit}, 0 = all).
+     * Reads the range the filter selects in each of the handler's dead-letter streams, and passes
+     * each match on, oldest id first (at most {@code limit}, 0 = all). With one stream the matches go
+     * on as they are read; with several (a cluster) they are gathered and merged by id first.
      */
     private void scan(String handler, DeadLetterFilter filter, long limit, EntryAction action)
             throws InterruptedException {
-        byte[] key = key(handler);
+        List<String> streams = streamsOf(handler);
+        if (streams.size() == 1) {
+            byte[] key = utf8(streams.get(0));
+            scan(key, filter, limit, e -> action.accept(key, e));
+            return;
+        }
+        record Found(byte[] key, DeadLetterEntry entry) {}
+        List<Found> found = new ArrayList<>();
+        for (String stream : streams) {
+            byte[] key = utf8(stream);
+            scan(key, filter, limit, e -> found.add(new Found(key, e)));
+        }
+        found.sort((a, b) -> compare(a.entry().id(), b.entry().id()));
+        long n = 0;
+        for (Found f : found) {
+            if (limit > 0 && n++ >= limit) {
+                return;
+            }
+            action.accept(f.key(), f.entry());
+        }
+    }
+
+    /**
+     * Reads the range the filter selects in one stream, in batches, up to the last entry present when
+     * the scan began, and passes each match on (at most {@code limit}, 0 = all).
+     */
+    private void scan(byte[] key, DeadLetterFilter filter, long limit, MatchAction action)
+            throws InterruptedException {
         String end = filter.endId();
         List<StreamMessage<byte[], byte[]>> last = bytes().xrevrange(key, Range.create("-", "+"), Limit.from(1));
         if (last.isEmpty()) {
@@ -206,6 +250,11 @@ public final class DeadLetters {
 
     @FunctionalInterface
     private interface EntryAction {
+        void accept(byte[] deadLetterStream, DeadLetterEntry entry) throws InterruptedException;
+    }
+
+    @FunctionalInterface
+    private interface MatchAction {
         void accept(DeadLetterEntry entry) throws InterruptedException;
     }
 
@@ -215,11 +264,7 @@ public final class DeadLetters {
         return new DeadLetterEntry(m.getId(), fields);
     }
 
-    private byte[] key(String handler) {
-        return utf8(streamOf(handler));
-    }
-
-    private RedisCommands<byte[], byte[]> bytes() {
+    private RedisClusterCommands<byte[], byte[]> bytes() {
         return redis.bytes();
     }
 

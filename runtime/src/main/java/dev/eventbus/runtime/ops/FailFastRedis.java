@@ -2,15 +2,18 @@ package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.internal.Errors;
-import dev.eventbus.runtime.consumer.RedisConnector;
-import io.lettuce.core.RedisClient;
+import dev.eventbus.runtime.consumer.ConnectionOpener;
+import dev.eventbus.runtime.consumer.RedisConnection;
+import dev.eventbus.runtime.stream.KeyLayout;
+import io.lettuce.core.KeyScanArgs;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Redis that connects once, without the runtime's retry loop, and fails fast with a clear message:
@@ -22,19 +25,17 @@ import java.time.Duration;
 public final class FailFastRedis implements AutoCloseable {
 
     private final RedisSettings settings;
-    private final RedisClient client;
-    private final RedisURI uri;
-    private volatile StatefulRedisConnection<String, String> text;
-    private volatile StatefulRedisConnection<byte[], byte[]> bytes;
+    private final ConnectionOpener opener;
+    private volatile RedisConnection<String, String> text;
+    private volatile RedisConnection<byte[], byte[]> bytes;
 
     public FailFastRedis(RedisSettings settings) {
         this.settings = settings;
-        this.uri = RedisConnector.uri(settings);
-        this.client = RedisConnector.client(settings);
+        this.opener = ConnectionOpener.of(settings);
     }
 
     /** Commands with string keys and values. */
-    public RedisCommands<String, String> text() {
+    public RedisClusterCommands<String, String> text() {
         if (text == null) {
             synchronized (this) {
                 if (text == null) {
@@ -46,7 +47,7 @@ public final class FailFastRedis implements AutoCloseable {
     }
 
     /** Commands with raw keys and values: entries are copied exactly, whatever their bytes. */
-    public RedisCommands<byte[], byte[]> bytes() {
+    public RedisClusterCommands<byte[], byte[]> bytes() {
         if (bytes == null) {
             synchronized (this) {
                 if (bytes == null) {
@@ -70,6 +71,35 @@ public final class FailFastRedis implements AutoCloseable {
         }
     }
 
+    /**
+     * Every stream key, or every one matching a SCAN pattern ({@code null}: all), on every primary
+     * of a cluster.
+     */
+    public List<String> streams(String match) {
+        KeyScanArgs args = KeyScanArgs.Builder.type("stream").limit(1000);
+        if (match != null) {
+            args.match(match);
+        }
+        text();
+        List<String> keys = new ArrayList<>();
+        for (RedisClusterCommands<String, String> primary : text.primaries()) {
+            KeyScanCursor<String> cursor = primary.scan(args);
+            while (true) {
+                keys.addAll(cursor.getKeys());
+                if (cursor.isFinished()) {
+                    break;
+                }
+                cursor = primary.scan(cursor, args);
+            }
+        }
+        return keys;
+    }
+
+    /** The names of the runtime's keys on this Redis. */
+    public KeyLayout keys(String deadLetterPrefix) {
+        return KeyLayout.of(settings, deadLetterPrefix);
+    }
+
     /** Where Redis is, without credentials. */
     public String where() {
         return settings.redactedUri();
@@ -85,7 +115,7 @@ public final class FailFastRedis implements AutoCloseable {
      * @throws OpsException when Redis cannot be reached
      */
     public String node() {
-        RedisCommands<String, String> redis = text();
+        RedisClusterCommands<String, String> redis = text();
         String address = ask(() -> field(redis.clientInfo(), "laddr=", " "));
         String role = ask(() -> field(redis.info("replication"), "role:", "\r"));
         return (address == null ? "?" : address) + " (" + (role == null ? "?" : role) + ")";
@@ -123,9 +153,9 @@ public final class FailFastRedis implements AutoCloseable {
         return text.substring(at + name.length()).split(end, 2)[0].strip();
     }
 
-    private <K, V> StatefulRedisConnection<K, V> connect(io.lettuce.core.codec.RedisCodec<K, V> codec) {
+    private <K, V> RedisConnection<K, V> connect(io.lettuce.core.codec.RedisCodec<K, V> codec) {
         try {
-            return client.connect(codec, uri);
+            return opener.open(codec);
         } catch (RedisException e) {
             throw new OpsException("cannot reach Redis at " + settings.redactedUri() + ": " + Errors.rootMessage(e), e);
         }
@@ -139,6 +169,6 @@ public final class FailFastRedis implements AutoCloseable {
         if (bytes != null) {
             bytes.close();
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        opener.close();
     }
 }

@@ -4,7 +4,7 @@ import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +50,7 @@ public final class Replayer {
             throw new OpsException("handler '" + handler + "' has no consumer group on stream '" + stream
                     + "' (groups are named after handlers): check the names with `eventbus status`");
         }
-        RedisCommands<byte[], byte[]> r = redis.bytes();
+        RedisClusterCommands<byte[], byte[]> r = redis.bytes();
         byte[] key = DeadLetters.utf8(stream);
         List<StreamMessage<byte[], byte[]>> last = r.xrevrange(key, Range.create("-", "+"), Limit.from(1));
         if (last.isEmpty()) {

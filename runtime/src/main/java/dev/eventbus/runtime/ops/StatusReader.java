@@ -1,13 +1,10 @@
 package dev.eventbus.runtime.ops;
 
-import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.internal.EntryIds;
-import io.lettuce.core.KeyScanArgs;
-import io.lettuce.core.KeyScanCursor;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessages;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,30 +27,24 @@ public final class StatusReader {
 
     private final FailFastRedis ops;
     private final String deadLetterPrefix;
+    private final KeyLayout keys;
     private final Clock clock;
 
     /** @param ops connected on first use, so a reader can be made while Redis is still away */
     public StatusReader(FailFastRedis ops, String deadLetterPrefix, Clock clock) {
         this.ops = ops;
         this.deadLetterPrefix = deadLetterPrefix;
+        this.keys = ops.keys(deadLetterPrefix);
         this.clock = clock;
     }
 
     /** Every stream (dead-letter streams aside), sorted. */
     public List<String> streams() {
         TreeSet<String> streams = new TreeSet<>();
-        KeyScanArgs args = KeyScanArgs.Builder.type("stream").limit(1000);
-        KeyScanCursor<String> cursor = redis().scan(args);
-        while (true) {
-            for (String key : cursor.getKeys()) {
-                if (!key.startsWith(deadLetterPrefix)) {
-                    streams.add(key);
-                }
+        for (String key : ops.streams(null)) {
+            if (!key.startsWith(deadLetterPrefix)) {
+                streams.add(key);
             }
-            if (cursor.isFinished()) {
-                break;
-            }
-            cursor = redis().scan(ScanCursor.of(cursor.getCursor()), args);
         }
         return List.copyOf(streams);
     }
@@ -94,12 +85,16 @@ public final class StatusReader {
         return streams;
     }
 
-    /** Length of a handler's dead-letter stream (0 when it has none). */
+    /** Dead letters of a handler, in all its dead-letter streams (0 when it has none). */
     public long deadLetters(String handler) {
-        return redis().xlen(ConsumerSettings.deadLetterStream(deadLetterPrefix, handler));
+        long n = 0;
+        for (String stream : keys.deadLetterStreams(handler, ops::streams)) {
+            n += redis().xlen(stream);
+        }
+        return n;
     }
 
-    private RedisCommands<String, String> redis() {
+    private RedisClusterCommands<String, String> redis() {
         return ops.text();
     }
 
@@ -127,7 +122,7 @@ public final class StatusReader {
                 }
             }
         }
-        long retries = redis().zcard(dev.eventbus.runtime.failure.RetryStore.dueKey(handler, stream));
+        long retries = redis().zcard(keys.retryDue(handler, stream));
         String state;
         if (consumers == 0) {
             state = "no-consumers";

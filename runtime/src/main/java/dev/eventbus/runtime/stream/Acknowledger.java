@@ -3,7 +3,9 @@ package dev.eventbus.runtime.stream;
 import dev.eventbus.runtime.internal.Bytes;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +50,8 @@ public final class Acknowledger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Acknowledger.class);
 
-    private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final RedisClusterAsyncCommands<byte[], byte[]> redis;
+    private final StatefulConnection<?, ?> connection;
     private final int batchSize;
     private final Duration interval;
     /** Queued ids by stream, then group: two lookups on cached string hashes, no key made per ack. */
@@ -66,8 +69,16 @@ public final class Acknowledger implements AutoCloseable {
 
     private record AckTrouble(String reason, int times) {}
 
+    /** On one node's connection. */
     public Acknowledger(RedisAsyncCommands<byte[], byte[]> redis, int batchSize, Duration interval, int limit) {
+        this(redis, redis.getStatefulConnection(), batchSize, interval, limit);
+    }
+
+    /** @param connection the connection {@code redis} sends on, while closed no batch is sent */
+    public Acknowledger(RedisClusterAsyncCommands<byte[], byte[]> redis, StatefulConnection<?, ?> connection,
+            int batchSize, Duration interval, int limit) {
         this.redis = redis;
+        this.connection = connection;
         this.room = new Semaphore(limit);
         this.batchSize = batchSize;
         this.interval = interval;
@@ -231,7 +242,7 @@ public final class Acknowledger implements AutoCloseable {
             List.of("LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY", "CLUSTERDOWN");
 
     private boolean connected() {
-        return redis.getStatefulConnection().isOpen();
+        return connection.isOpen();
     }
 
     /** Why XACKs of a group keep failing now, or empty. */

@@ -1,0 +1,81 @@
+package dev.eventbus.runtime.consumer;
+
+import dev.eventbus.runtime.config.RedisSettings;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.RedisCodec;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens connections to a Redis Cluster from its seed nodes. Each connection sends a command to the
+ * primary of its key's slot, and follows the cluster's topology: refreshed periodically, and at once
+ * when a node answers MOVED or ASK or a connection drops, so a promoted replica or a migrated slot is
+ * found without a restart.
+ *
+ * <p>Thread-safe.
+ */
+final class ClusterConnectionOpener implements ConnectionOpener {
+
+    /** Often enough to find a promoted replica soon even when no command has failed yet. */
+    private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(10);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterConnectionOpener.class);
+
+    private final RedisClusterClient client;
+
+    ClusterConnectionOpener(RedisSettings settings) {
+        List<RedisURI> seeds = RedisConnector.clusterSeeds(settings);
+        this.client = RedisClusterClient.create(seeds);
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder()
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(TOPOLOGY_REFRESH)
+                        .enableAllAdaptiveRefreshTriggers()
+                        .build())
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(settings.requestQueueSize())
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
+                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build());
+        if (settings.tlsEnabled() && settings.tls().hasMaterial()) {
+            options.sslOptions(RedisConnector.sslOptions(settings.tls()));
+        }
+        client.setOptions(options.build());
+    }
+
+    /**
+     * Connects to every primary at once: Lettuce opens a node's connection on its first command, and
+     * with commands rejected while disconnected that first command would fail (a one-shot operator
+     * command with it). A primary that does not answer now is connected on first use. Keyed by host
+     * and port, as Lettuce keys the connections it routes slots to.
+     */
+    @Override
+    public <K, V> RedisConnection<K, V> open(RedisCodec<K, V> codec) {
+        StatefulRedisClusterConnection<K, V> connection = client.connect(codec);
+        for (RedisClusterNode node : connection.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                try {
+                    connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
+                } catch (RedisException e) {
+                    LOG.debug("primary {} not connected yet: {}", node.getUri(), e.toString());
+                }
+            }
+        }
+        return RedisConnection.of(connection);
+    }
+
+    @Override
+    public void close() {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,25 @@
+package dev.eventbus.runtime.consumer;
+
+import dev.eventbus.runtime.config.RedisSettings;
+import io.lettuce.core.codec.RedisCodec;
+
+/**
+ * Owns a Lettuce client and opens connections with it, one attempt each. {@link RedisConnector}
+ * retries for the runtime; the operator tools ask once and fail fast.
+ *
+ * <p>Thread-safe.
+ */
+public interface ConnectionOpener extends AutoCloseable {
+
+    /** The opener for the Redis the settings name: one node, one found through Sentinel, or a cluster. */
+    static ConnectionOpener of(RedisSettings settings) {
+        return settings.cluster() ? new ClusterConnectionOpener(settings) : new NodeConnectionOpener(settings);
+    }
+
+    /** One attempt; Lettuce's exception when it fails. */
+    <K, V> RedisConnection<K, V> open(RedisCodec<K, V> codec);
+
+    /** Shuts the client down; connections still open are closed. */
+    @Override
+    void close();
+}

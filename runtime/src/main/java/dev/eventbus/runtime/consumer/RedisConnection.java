@@ -1,0 +1,56 @@
+package dev.eventbus.runtime.consumer;
+
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.ReadFrom;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One connection to Redis, whatever its shape: to one node (plain or found through Sentinel) or to
+ * a Redis Cluster, where each command goes to the primary of its key's slot. Code that sends
+ * commands sees only the commands both shapes share.
+ *
+ * <p>Thread-safe (Lettuce connections are).
+ */
+public record RedisConnection<K, V>(
+        StatefulConnection<K, V> connection,
+        RedisClusterCommands<K, V> sync,
+        RedisClusterAsyncCommands<K, V> async) implements AutoCloseable {
+
+    static <K, V> RedisConnection<K, V> of(StatefulRedisConnection<K, V> connection) {
+        return new RedisConnection<>(connection, connection.sync(), connection.async());
+    }
+
+    /** Reads and writes go to primaries only: a replica may lag, and the runtime's reads are writes. */
+    static <K, V> RedisConnection<K, V> of(StatefulRedisClusterConnection<K, V> connection) {
+        connection.setReadFrom(ReadFrom.UPSTREAM);
+        return new RedisConnection<>(connection, connection.sync(), connection.async());
+    }
+
+    /**
+     * Commands to each primary: on one node, that node; on a cluster, every node that serves slots
+     * now, each on its own connection (for SCAN, which sees one node's keys).
+     */
+    public List<RedisClusterCommands<K, V>> primaries() {
+        if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
+            return List.of(sync);
+        }
+        List<RedisClusterCommands<K, V>> primaries = new ArrayList<>();
+        for (RedisClusterNode node : cluster.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                primaries.add(cluster.getConnection(node.getUri().getHost(), node.getUri().getPort()).sync());
+            }
+        }
+        return primaries;
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+}

@@ -1,0 +1,199 @@
+package dev.eventbus.runtime.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbus.redis.RedisCluster;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.fixtures.ClusterRecordingHandler;
+import dev.eventbus.runtime.ops.OpsHarness;
+import dev.eventbus.samples.orders.OrderServer;
+import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
+import dev.eventbus.testkit.PluginJarBuilder;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runtime on a real Redis Cluster of three primaries and three replicas, through a
+ * {@code redis-cluster://} URI: one handler's three streams, one on each primary, each with events
+ * handled at once, retried, and dead-lettered. Every dead letter is in its stream's slot (written
+ * and acknowledged in one script), nothing is left pending or scheduled.
+ */
+class ClusterDeliveryIT {
+
+    private static final String HANDLER = "clustered";
+    private static final int PER_STREAM = 30;
+
+    @TempDir
+    Path plugins;
+
+    private RedisCluster cluster;
+    private OrderServer orders;
+    private EventbusRuntime runtime;
+    private RedisClusterClient client;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cluster = RedisCluster.start();
+        orders = OrderServer.start(0);
+        new PluginJarBuilder("clustered").version("1.0.0").extension(ClusterRecordingHandler.class).build(plugins);
+        client = RedisClusterClient.create(cluster.seedUris().stream().map(RedisURI::create).toList());
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (runtime != null) {
+            runtime.stop();
+        }
+        client.shutdown();
+        orders.close();
+        cluster.close();
+    }
+
+    static String clusterUri(RedisCluster cluster) {
+        return "redis-cluster://" + cluster.seedUris().stream().map(u -> u.substring("redis://".length()))
+                .collect(Collectors.joining(","));
+    }
+
+    @Test
+    void eventsOnStreamsOfAllThreePrimariesAreHandledRetriedAndDeadLetteredInTheirSlots() throws Exception {
+        Set<Integer> primaries = new HashSet<>();
+        for (String stream : ClusterRecordingHandler.STREAMS) {
+            primaries.add(cluster.primaryOf(stream).port());
+        }
+        assertEquals(3, primaries.size(), "the streams lie on the three primaries");
+
+        runtime = TestRuntimes.start(clusterUri(cluster), plugins, orders, "it-1", Map.of(
+                "eventbus.handler-defaults.retry.backoff.initial", "50ms",
+                "eventbus.handler-defaults.retry.backoff.max", "200ms",
+                "eventbus.recovery.retry-poll-interval", "50ms"));
+
+        Set<String> handled = new HashSet<>();
+        Map<String, Set<String>> deadByStream = new HashMap<>();
+        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+            RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+            for (String stream : ClusterRecordingHandler.STREAMS) {
+                for (int i = 0; i < PER_STREAM; i++) {
+                    String subject = stream + "-" + i;
+                    Map<String, String> fields = new HashMap<>(Map.of("type", "it.recorded", "subject", subject));
+                    if (i % 10 == 3) {
+                        fields.put("fail", "never-again");
+                        deadByStream.computeIfAbsent(stream, s -> new HashSet<>()).add(subject);
+                    } else {
+                        if (i % 5 == 1) {
+                            fields.put("fail", "before-attempt-3");
+                        }
+                        handled.add(subject);
+                    }
+                    redis.xadd(stream, fields);
+                }
+            }
+
+            Streams.await("every event handled", Duration.ofSeconds(60), () -> applied().containsAll(handled));
+            for (String stream : ClusterRecordingHandler.STREAMS) {
+                String dlq = "eventbus:dlq:{" + stream + "}:" + HANDLER;
+                Streams.await("the dead letters of " + stream, Duration.ofSeconds(30),
+                        () -> redis.xlen(dlq) == deadByStream.get(stream).size());
+                assertEquals(cluster.slot(stream), cluster.slot(dlq), "in the stream's slot");
+                Set<String> subjects = redis.xrange(dlq, io.lettuce.core.Range.create("-", "+")).stream()
+                        .map(StreamMessage::getBody).map(b -> b.get("subject")).collect(Collectors.toSet());
+                assertEquals(deadByStream.get(stream), subjects, stream);
+                Streams.await("the pending list of " + stream + " empty", Duration.ofSeconds(30),
+                        () -> redis.xpending(stream, HANDLER).getCount() == 0);
+                Streams.await("no retry left on " + stream, Duration.ofSeconds(30),
+                        () -> redis.zcard("eventbus:retry:{" + stream + "}:" + HANDLER + ":" + stream) == 0);
+            }
+            assertEquals(0L, redis.exists("eventbus:dlq:" + HANDLER), "no dead-letter stream of the one-node layout");
+        }
+        Map<String, Long> callsBySubject = orders.calls().stream().filter(ReceivedCall::applied)
+                .collect(Collectors.groupingBy(ReceivedCall::orderId, Collectors.counting()));
+        assertEquals(handled, callsBySubject.keySet(), "handled, and no dead-lettered event reached the service");
+        assertTrue(runtime.view().isReady() && runtime.view().readersAlive());
+
+        operatorCommandsSeeTheWholeCluster(deadByStream);
+    }
+
+    /** status and dlq list, show, redrive: on every primary, a handler's dead letters as one list. */
+    private void operatorCommandsSeeTheWholeCluster(Map<String, Set<String>> deadByStream) throws Exception {
+        String uri = clusterUri(cluster);
+        OpsHarness.Cli status = OpsHarness.cliRaw("status", "--redis", uri, "--admin", "127.0.0.1:1"); // no runtime of another test answers
+        assertEquals(0, status.exit(), status.toString());
+        for (String stream : ClusterRecordingHandler.STREAMS) {
+            assertTrue(status.out().lines().anyMatch(l -> l.matches(HANDLER + "\\s+" + stream + "\\s+.*")), status.out());
+        }
+        int dead = deadByStream.values().stream().mapToInt(Set::size).sum();
+
+        OpsHarness.Cli list = OpsHarness.cliRaw("dlq", "list", "--handler", HANDLER, "--redis", uri, "--json");
+        assertEquals(0, list.exit(), list.toString());
+        JsonNode rows = new ObjectMapper().readTree(list.out());
+        assertEquals(dead, rows.size(), list.out());
+        Set<String> listed = new HashSet<>();
+        String previous = "0-0";
+        for (JsonNode row : rows) {
+            listed.add(row.get("subject").asText());
+            String id = row.get("id").asText();
+            assertTrue(compareIds(previous, id) <= 0, "merged by id: " + list.out());
+            previous = id;
+        }
+        assertEquals(deadByStream.values().stream().flatMap(Set::stream).collect(Collectors.toSet()), listed);
+        OpsHarness.Cli table = OpsHarness.cliRaw("dlq", "list", "--handler", HANDLER, "--redis", uri);
+        assertTrue(table.out().contains(dead + " dead letter(s) shown; eventbus:dlq:{*}:" + HANDLER + " holds " + dead),
+                table.toString());
+
+        JsonNode last = rows.get(rows.size() - 1);
+        OpsHarness.Cli show = OpsHarness.cliRaw("dlq", "show", "--handler", HANDLER, last.get("id").asText(), "--redis", uri);
+        assertEquals(0, show.exit(), show.toString());
+        assertTrue(show.out().contains(last.get("subject").asText()), show.out());
+
+        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+            RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+            Map<String, Long> lengths = new HashMap<>();
+            for (String stream : ClusterRecordingHandler.STREAMS) {
+                lengths.put(stream, redis.xlen(stream));
+            }
+            OpsHarness.Cli redrive = OpsHarness.cliRaw("dlq", "redrive", "--handler", HANDLER, "--redis", uri);
+            assertEquals(0, redrive.exit(), redrive.toString());
+            assertTrue(redrive.out().contains(dead + " matched, " + dead + " redriven, 0 left in place"), redrive.toString());
+            for (String stream : ClusterRecordingHandler.STREAMS) {
+                assertEquals(lengths.get(stream) + deadByStream.get(stream).size(), redis.xlen(stream),
+                        "each dead letter back on its own stream");
+                // Still failing for good: each copy is dead-lettered again, in its stream's slot.
+                String dlq = "eventbus:dlq:{" + stream + "}:" + HANDLER;
+                Streams.await("the copies of " + stream + " dead-lettered again", Duration.ofSeconds(30),
+                        () -> redis.xrange(dlq, io.lettuce.core.Range.create("-", "+")).stream()
+                                .filter(m -> m.getBody().keySet().stream().anyMatch(k -> k.endsWith("eventbus-redrive-of"))).count()
+                                == deadByStream.get(stream).size());
+                Streams.await("the pending list of " + stream + " empty", Duration.ofSeconds(30),
+                        () -> redis.xpending(stream, HANDLER).getCount() == 0);
+            }
+        }
+    }
+
+    private static int compareIds(String a, String b) {
+        String[] x = a.split("-");
+        String[] y = b.split("-");
+        int c = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
+        return c != 0 ? c : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
+    }
+
+    private Set<String> applied() {
+        return orders.calls().stream().filter(ReceivedCall::applied).map(ReceivedCall::orderId)
+                .collect(Collectors.toSet());
+    }
+}

@@ -201,12 +201,45 @@ class DistributionIT {
     @Test
     void devStoryCompletes(@TempDir Path tmp) throws Exception {
         // start() drops every inherited EVENTBUS_* variable, so dev starts its own redis-server.
-        Child dev = start("dev", Map.of(), true, tmp, "dev", "--events", "5");
+        Child dev = start("dev", Map.of(), true, tmp, "dev", "--events", "5", "--data-dir", tmp.resolve("dev-data").toString());
         Integer exit = dev.awaitExit(Duration.ofSeconds(120));
         assertEquals(0, exit, dev.describe());
         String out = dev.output();
         assertTrue(out.contains("started redis-server"), "dev did not start its own Redis\n" + dev.describe());
         assertTrue(out.contains("story complete"), dev.describe());
+    }
+
+    /**
+     * A plugin team's dev loop: the operator commands find dev's Redis by themselves, SIGTERM stops
+     * the order service dev started (it used to be orphaned), and a restart keeps dev's data.
+     */
+    @Test
+    void devKeepsItsDataAndIsFoundByTheOperatorCommands(@TempDir Path tmp) throws Exception {
+        String data = tmp.resolve("dev-data").toString();
+        Child dev = start("dev-1", Map.of(), true, tmp, "dev", "--events", "2", "--keep-running", "--fresh",
+                "--data-dir", data);
+        assertTrue(poll(Duration.ofSeconds(120), dev, () -> dev.output().contains("dev: still running")),
+                dev.describe());
+
+        Child list = start("dlq-list", Map.of(), false, tmp, "dlq", "list", "--handler", "mark-order-paid");
+        assertEquals(0, list.awaitExit(Duration.ofSeconds(60)), list.describe());
+        assertTrue(list.stderr().contains("using the Redis of the running eventbus dev (pid " + dev.process().pid()),
+                list.describe());
+        assertTrue(list.stdout().contains("decode"), "dlq list did not show dev's dead letter:\n" + list.describe());
+
+        List<ProcessHandle> children = dev.process().descendants().toList();
+        assertFalse(children.isEmpty(), "dev started no child process");
+        dev.process().destroy(); // SIGTERM
+        assertTrue(dev.process().waitFor(60, TimeUnit.SECONDS), dev.describe());
+        assertTrue(poll(Duration.ofSeconds(15), null, () -> children.stream().noneMatch(ProcessHandle::isAlive)),
+                "still running after dev ended: " + children.stream().filter(ProcessHandle::isAlive)
+                .map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList());
+
+        Child again = start("dev-2", Map.of(), true, tmp, "dev", "--events", "1", "--data-dir", data);
+        assertEquals(0, again.awaitExit(Duration.ofSeconds(120)), again.describe());
+        assertTrue(again.output().contains("kept across restarts"), again.describe());
+        // One malformed entry per run: the first run's dead letter is still there.
+        assertTrue(again.output().contains("eventbus:dlq:mark-order-paid holds 2 entr"), again.describe());
     }
 
     @Test

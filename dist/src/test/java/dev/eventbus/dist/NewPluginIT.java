@@ -38,10 +38,12 @@ class NewPluginIT {
             new Module(".", "eventbus-parent", false),
             new Module("plugins", "eventbus-plugin-parent", false),
             new Module("plugin-api", "eventbus-plugin-api", true),
+            new Module("producer", "eventbus-producer", true), // the runtime uses its partition layout
             new Module("redis-launcher", "eventbus-redis-launcher", true),
             new Module("testkit", "eventbus-testkit", true),
             new Module("plugin-archetype", "eventbus-plugin-archetype", true),
-            new Module("runtime", "eventbus-runtime", true));
+            new Module("runtime", "eventbus-runtime", true),
+            new Module("testkit-runtime", "eventbus-testkit-runtime", true));
 
     @Test
     void aNewPluginProjectBuildsAndPassesItsTestsOffline(@TempDir Path tmp) throws Exception {
@@ -58,7 +60,7 @@ class NewPluginIT {
         assertEquals(0, built, "the generated project's ./mvnw -o verify failed; see " + LOGS.resolve("new-plugin-verify.log"));
 
         assertTestsRan(project.resolve("target/surefire-reports/TEST-com.acme.audit.ApplyHandlerTest.xml"), 5);
-        assertTestsRan(project.resolve("target/failsafe-reports/TEST-com.acme.audit.ApplyHandlerIT.xml"), 2);
+        assertTestsRan(project.resolve("target/failsafe-reports/TEST-com.acme.audit.ApplyHandlerIT.xml"), 3);
         try (JarFile jar = new JarFile(project.resolve("target/order-audit-0.1.0-SNAPSHOT.jar").toFile())) {
             assertEquals("order-audit", jar.getManifest().getMainAttributes().getValue("Plugin-Id"));
             assertNotNull(jar.getEntry("com/acme/audit/v1/AuditServiceGrpc.class"), "the plugin JAR carries its generated stubs");

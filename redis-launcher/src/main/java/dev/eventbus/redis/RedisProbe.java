@@ -52,6 +52,35 @@ final class RedisProbe {
         }
     }
 
+    /**
+     * Sends one command on a fresh connection, for the questions asked while servers come and go.
+     *
+     * @return the reply, or the error reply as a {@link RespErrorException}; {@code null} when the
+     *     server cannot be reached or does not answer in time
+     */
+    static Object ask(int port, String... command) {
+        try (RespClient client = RespClient.connect("127.0.0.1", port)) {
+            return client.call(command);
+        } catch (RespErrorException e) {
+            return e;
+        } catch (java.io.UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /** The value of one {@code field:value} line of an INFO reply, or {@code null}. */
+    static String infoField(Object info, String field) {
+        if (!(info instanceof String text)) {
+            return null;
+        }
+        for (String line : text.split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1);
+            }
+        }
+        return null;
+    }
+
     /** The last lines written to a log since a byte offset (the output of the current run). */
     static String logTail(Path log, long from, int maxLines) {
         try {

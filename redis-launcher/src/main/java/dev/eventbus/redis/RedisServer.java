@@ -49,8 +49,11 @@ public final class RedisServer implements AutoCloseable {
      *     deleted when the JVM exits
      * @param extraArgs further command-line arguments, appended last so they override ours
      * @param executable the {@code redis-server} to run; {@code null} to resolve one
+     * @param configFile a configuration file given before every other argument (a sentinel needs
+     *     one it can rewrite); {@code null} for none
      */
-    public record Options(int port, boolean appendOnly, Path dataDir, List<String> extraArgs, Path executable) {
+    public record Options(int port, boolean appendOnly, Path dataDir, List<String> extraArgs, Path executable,
+            Path configFile) {
 
         /** Validates and copies. */
         public Options {
@@ -62,19 +65,19 @@ public final class RedisServer implements AutoCloseable {
 
         /** A free port, no AOF, a temp dir, no extra arguments, the resolved binary. */
         public static Options defaults() {
-            return new Options(0, false, null, List.of(), null);
+            return new Options(0, false, null, List.of(), null, null);
         }
 
         public Options withPort(int port) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
         }
 
         public Options withAppendOnly(boolean appendOnly) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
         }
 
         public Options withDataDir(Path dataDir) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
         }
 
         public Options withExtraArgs(String... extraArgs) {
@@ -82,11 +85,15 @@ public final class RedisServer implements AutoCloseable {
         }
 
         public Options withExtraArgs(List<String> extraArgs) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
         }
 
         public Options withExecutable(Path executable) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+        }
+
+        public Options withConfigFile(Path configFile) {
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
         }
     }
 
@@ -289,7 +296,12 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private List<String> command() {
-        List<String> cmd = new ArrayList<>(List.of(binary.path().toString(),
+        List<String> cmd = new ArrayList<>(List.of(binary.path().toString()));
+        if (options.configFile() != null) {
+            // redis-server reads a configuration file only as its first argument.
+            cmd.add(options.configFile().toString());
+        }
+        cmd.addAll(List.of(
                 "--port", Integer.toString(port),
                 "--bind", "127.0.0.1",
                 "--protected-mode", "no",

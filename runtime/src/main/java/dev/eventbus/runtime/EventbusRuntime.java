@@ -5,6 +5,7 @@ import dev.eventbus.runtime.consumer.GroupBootstrap;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.consumer.RedisConnector;
 import dev.eventbus.runtime.consumer.StreamConsumer;
+import dev.eventbus.runtime.consumer.StreamConsumerFactory;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.failure.AckingDeadLetterSink;
@@ -15,6 +16,7 @@ import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.failure.RetryingFailureHandler;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
+import dev.eventbus.runtime.plugin.LivePluginConfig;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.plugin.PluginHost;
@@ -30,10 +32,12 @@ import dev.eventbus.runtime.stream.Subscription;
 import io.grpc.ClientInterceptor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
+import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -45,7 +49,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the runtime and owns its start and stop order. Nothing else: each part does its own job.
+ * Wires the runtime and owns its start and stop order. Nothing else: each part does its own job,
+ * and what the operations side reads of it goes through the {@link RuntimeView} it hands out.
  *
  * <p>Start: gRPC channels, plugins (so plugin problems are reported even while Redis is away),
  * Redis (retrying until it answers), consumer groups, one reader per subscription. Stop: readers
@@ -64,8 +69,8 @@ public final class EventbusRuntime implements AutoCloseable {
     private final List<ClientInterceptor> rpcInterceptors;
     private volatile boolean ready;
     private final StartupProgress progress;
-    private final Map<StreamConsumer, StatefulRedisConnection<byte[], byte[]>> consumers = new LinkedHashMap<>();
-    /** The keys of {@link #consumers}, replaced on each change: readable without the lock a draining reload holds. */
+    private final List<StreamConsumer> consumers = new ArrayList<>();
+    /** A copy of {@link #consumers}, replaced on each change: readable without the lock a draining reload holds. */
     private volatile List<StreamConsumer> readers = List.of();
     private volatile boolean stopping;
     private volatile RpcChannelRegistry rpc;
@@ -76,8 +81,9 @@ public final class EventbusRuntime implements AutoCloseable {
     private ScheduledExecutorService timers;
     private volatile Dispatcher dispatcher;
     private StatefulRedisConnection<byte[], byte[]> shared;
-    private RetryStore retryStore;
+    private StreamConsumerFactory subscriptions;
     private volatile PluginReloader reloader;
+    private final RuntimeView view = new View();
 
     public EventbusRuntime(RuntimeConfig config) {
         this(config, DeliveryObserver.NONE, Clock.systemUTC());
@@ -106,7 +112,8 @@ public final class EventbusRuntime implements AutoCloseable {
         LOG.info("eventbus {} starting: consumer '{}', Redis {}, plugins from {}", Versions.runtime(),
                 config.consumerName(), config.redis().redactedUri(), config.pluginsDir().toAbsolutePath());
         rpc = new RpcChannelRegistry(config.services(), config.breaker(), clock, rpcInterceptors);
-        plugins = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc);
+        LivePluginConfig pluginConfig = new LivePluginConfig(config);
+        plugins = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc, pluginConfig);
         progress.stage("loading plugins from " + config.pluginsDir());
         List<LoadedHandler> handlers = plugins.start();
 
@@ -139,9 +146,10 @@ public final class EventbusRuntime implements AutoCloseable {
                 deadLetters, failures, retryStore, observer, config::handler, config.recovery().maxDeliveries());
 
         this.shared = shared;
-        this.retryStore = retryStore;
+        subscriptions = new StreamConsumerFactory(config.consumerName(), config.consumer(), config.recovery(),
+                config::handler, shared, dispatcher, retryStore, clock);
         startSubscriptions(handlers);
-        reloader = new PluginReloader(config.pluginsDir(), plugins, new SubscriptionControl() {
+        reloader = new PluginReloader(config.pluginsDir(), plugins, pluginConfig, new SubscriptionControl() {
                 @Override
                 public void start(List<LoadedHandler> added) {
                     startSubscriptions(added);
@@ -161,58 +169,9 @@ public final class EventbusRuntime implements AutoCloseable {
                 plugins.failures().size());
     }
 
-    /**
-     * Whether the runtime reached running state: Redis answered, every admitted handler's groups
-     * exist and its readers run. False again once stopping.
-     */
-    public boolean isReady() {
-        return ready && !stopping;
-    }
-
-    /** Bytes of entries every subscription holds now (running, or read ahead), for the gauge. */
-    public long heldBytes() {
-        long sum = 0;
-        for (StreamConsumer r : readers) {
-            sum += r.heldBytes();
-        }
-        return sum;
-    }
-
-    /** Whether every subscription's read loop is running: the runtime's own liveness. */
-    public boolean readersAlive() {
-        return readers.stream().allMatch(StreamConsumer::isReading);
-    }
-
-    /**
-     * Why the runtime is stuck, or empty: start-up made no progress for {@code stall} (a plugin
-     * that hangs or exits while it loads), or a subscription's loop did not come round for that long.
-     * Takes no lock (start-up may hold the runtime's).
-     */
-    public java.util.Optional<String> stuck(Duration stall) {
-        java.util.Optional<String> startup = progress.stalled(stall);
-        if (startup.isPresent() || stopping) {
-            return startup;
-        }
-        for (StreamConsumer c : readers) {
-            if (!c.comesRound(stall)) {
-                return java.util.Optional.of("a loop of subscription " + c.subscription().name()
-                        + " did not come round for " + stall);
-            }
-        }
-        return java.util.Optional.empty();
-    }
-
-    /** The subscriptions being read (handler x stream). */
-    public List<Subscription> subscriptions() {
-        return readers.stream().map(StreamConsumer::subscription).toList();
-    }
-
-    /**
-     * What each subscription's reader does now, including readers stopped and still draining.
-     * Never waits, not even for a reload in progress.
-     */
-    public List<ReaderState> readerStates() {
-        return readers.stream().map(c -> withOutcomeFailure(c.state())).toList();
+    /** What the operations side reads of this runtime, and the plugin reload it may ask for. */
+    public RuntimeView view() {
+        return view;
     }
 
     /**
@@ -232,26 +191,13 @@ public final class EventbusRuntime implements AutoCloseable {
         return why.isEmpty() ? state : state.failing(why);
     }
 
-    /** Each configured gRPC service's circuit now. */
-    public List<Circuit> circuits() {
-        RpcChannelRegistry r = rpc;
-        return r == null ? List.of() : r.circuits();
-    }
-
-    /** Workers of a handler abandoned after their timeout: still running, and since start. */
-    public AbandonedWorkers.Count abandonedWorkers(String handler) {
-        Dispatcher d = dispatcher;
-        return d == null ? new AbandonedWorkers.Count(0, 0) : d.abandonedWorkers().of(handler);
-    }
-
     public RuntimeConfig config() {
         return config;
     }
 
     private synchronized void startSubscriptions(List<LoadedHandler> handlers) {
         for (LoadedHandler handler : handlers) {
-            for (Map.Entry<String, Set<String>> s : handler.spec().subscriptions().entrySet()) {
-                Subscription sub = new Subscription(handler, s.getKey(), s.getValue());
+            for (Subscription sub : subscriptionsOf(handler)) {
                 progress.stage("creating the consumer group of " + sub.name());
                 RuntimeException bootstrap = null;
                 try {
@@ -268,20 +214,30 @@ public final class EventbusRuntime implements AutoCloseable {
                 if (connection == null) {
                     return;
                 }
-                StreamConsumer consumer = new StreamConsumer(sub, connection, shared, config.consumerName(),
-                        config.consumer(), config.recovery(), config.maxInFlight(handler.name()), dispatcher, retryStore,
-                        () -> rpc.readBudget(handler.spec().services()), clock);
+                StreamConsumer consumer = subscriptions.create(sub, connection,
+                        () -> rpc.readBudget(handler.spec().services()));
                 if (bootstrap != null) {
                     consumer.groupBootstrapFailed(bootstrap);
                     LOG.error("subscription {} FAILED to start, the others go on: {}", sub.name(), consumer.failure());
                 }
-                consumers.put(consumer, connection);
-                readers = List.copyOf(consumers.keySet());
+                consumers.add(consumer);
+                readers = List.copyOf(consumers);
                 consumer.start();
                 LOG.info("subscription {} reading (types {}, in-flight limit {})", sub.name(), sub.types(),
                         config.maxInFlight(handler.name()));
             }
         }
+    }
+
+    /**
+     * One subscription per stream the handler consumes; a partitioned stream gives one per
+     * partition, each with the handler's group, so the existing machinery reads every partition.
+     */
+    private List<Subscription> subscriptionsOf(LoadedHandler handler) {
+        List<Subscription> subs = new ArrayList<>();
+        handler.spec().subscriptions().forEach((stream, types) ->
+                config.streamKeys(stream).forEach(key -> subs.add(new Subscription(handler, key, types))));
+        return subs;
     }
 
     /**
@@ -293,27 +249,27 @@ public final class EventbusRuntime implements AutoCloseable {
      */
     private synchronized List<StuckWorker> stopSubscriptions(java.util.function.Predicate<StreamConsumer> which,
             boolean unloading) {
-        List<StreamConsumer> toStop = consumers.keySet().stream().filter(which).toList();
+        List<StreamConsumer> toStop = consumers.stream().filter(which).toList();
         long deadline = System.nanoTime() + config.consumer().shutdownGrace().toNanos();
         toStop.forEach(StreamConsumer::stop);
         int unfinished = 0;
         for (StreamConsumer c : toStop) {
             try {
                 if (!c.awaitIdle(deadline)) {
-                    unfinished += c.inFlight();
+                    unfinished += c.slotsTaken();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                unfinished += c.inFlight();
+                unfinished += c.slotsTaken();
             }
         }
         List<StuckWorker> stuck = unloading
                 ? dispatcher.withdraw(toStop.stream().map(StreamConsumer::subscription).toList())
                 : List.of();
         for (StreamConsumer c : toStop) {
-            closeQuietly(consumers.remove(c)::close);
-            readers = List.copyOf(consumers.keySet());
-            dispatcher.forget(c.subscription());
+            consumers.remove(c);
+            readers = List.copyOf(consumers);
+            c.close();
         }
         if (acks != null) {
             // Acknowledge what finished before anyone reads these groups again (a reloaded version
@@ -325,45 +281,6 @@ public final class EventbusRuntime implements AutoCloseable {
                     + "again later", config.consumer().shutdownGrace(), unfinished);
         }
         return stuck;
-    }
-
-    /** Handlers of the plugins running now. */
-    public List<LoadedHandler> handlers() {
-        PluginHost p = plugins;
-        return p == null ? List.of() : p.handlers();
-    }
-
-    /** The plugins running now. */
-    public List<InstalledPlugin> plugins() {
-        PluginHost p = plugins;
-        return p == null ? List.of() : List.copyOf(p.installed().values());
-    }
-
-    /**
-     * Reloads a plugin from its JAR now (drain, unload, load, start), as `plugins reload` asks.
-     *
-     * @return the plugin running afterwards
-     * @throws IllegalArgumentException unknown plugin; IllegalStateException when the new JAR was
-     *     refused (the old version keeps running) or the runtime is not running
-     */
-    public InstalledPlugin reloadPlugin(String pluginId) throws java.io.IOException {
-        PluginReloader r = reloader;
-        if (r == null) {
-            throw new IllegalStateException("the runtime is not running");
-        }
-        return r.reloadNow(pluginId);
-    }
-
-    /** Threads plugins left running after they stopped (reported, not killed), by "plugin-id version". */
-    public Map<String, List<String>> leakedThreads() {
-        PluginHost p = plugins;
-        return p == null ? Map.of() : p.leakedThreads();
-    }
-
-    /** Plugin JARs and handlers refused (latest per JAR), with reasons. */
-    public List<PluginFailure> pluginFailures() {
-        PluginHost p = plugins;
-        return p == null ? List.of() : p.failures();
     }
 
     /** Stops reading, drains in-flight events within the grace period, acknowledges, closes. */
@@ -402,6 +319,104 @@ public final class EventbusRuntime implements AutoCloseable {
             c.close();
         } catch (Exception e) {
             LOG.warn("while stopping: {}", Errors.rootMessage(e));
+        }
+    }
+
+    /** The runtime as the operations side sees it: reads its parts as they are now, takes no lock. */
+    private final class View implements RuntimeView {
+
+        @Override
+        public boolean isReady() {
+            return ready && !stopping;
+        }
+
+        @Override
+        public RuntimeConfig config() {
+            return config;
+        }
+
+        @Override
+        public long heldBytes() {
+            long sum = 0;
+            for (StreamConsumer r : readers) {
+                sum += r.heldBytes();
+            }
+            return sum;
+        }
+
+        @Override
+        public boolean readersAlive() {
+            return readers.stream().allMatch(StreamConsumer::isReading);
+        }
+
+        @Override
+        public Optional<String> stuck(Duration stall) {
+            Optional<String> startup = progress.stalled(stall);
+            if (startup.isPresent() || stopping) {
+                return startup;
+            }
+            for (StreamConsumer c : readers) {
+                if (!c.comesRound(stall)) {
+                    return Optional.of("a loop of subscription " + c.subscription().name()
+                            + " did not come round for " + stall);
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public List<Subscription> subscriptions() {
+            return readers.stream().map(StreamConsumer::subscription).toList();
+        }
+
+        @Override
+        public List<ReaderState> readerStates() {
+            return readers.stream().map(c -> withOutcomeFailure(c.state())).toList();
+        }
+
+        @Override
+        public List<Circuit> circuits() {
+            RpcChannelRegistry r = rpc;
+            return r == null ? List.of() : r.circuits();
+        }
+
+        @Override
+        public AbandonedWorkers.Count abandonedWorkers(String handler) {
+            Dispatcher d = dispatcher;
+            return d == null ? new AbandonedWorkers.Count(0, 0) : d.abandonedWorkers().of(handler);
+        }
+
+        @Override
+        public List<LoadedHandler> handlers() {
+            PluginHost p = plugins;
+            return p == null ? List.of() : p.handlers();
+        }
+
+        @Override
+        public List<InstalledPlugin> plugins() {
+            PluginHost p = plugins;
+            return p == null ? List.of() : List.copyOf(p.installed().values());
+        }
+
+        @Override
+        public InstalledPlugin reloadPlugin(String pluginId) throws IOException {
+            PluginReloader r = reloader;
+            if (r == null) {
+                throw new IllegalStateException("the runtime is not running");
+            }
+            return r.reloadNow(pluginId);
+        }
+
+        @Override
+        public Map<String, List<String>> leakedThreads() {
+            PluginHost p = plugins;
+            return p == null ? Map.of() : p.leakedThreads();
+        }
+
+        @Override
+        public List<PluginFailure> pluginFailures() {
+            PluginHost p = plugins;
+            return p == null ? List.of() : p.failures();
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.eventbus.runtime;
 
 import dev.eventbus.runtime.internal.Errors;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,17 +17,31 @@ final class RedisPreflight {
     private RedisPreflight() {}
 
     static void check(RedisCommands<byte[], byte[]> redis) {
+        // INFO, not CONFIG GET: the runtime's ACL user may read server facts but not the
+        // configuration, which holds passwords (README, Security).
+        String policy;
         try {
-            Map<String, String> policy = redis.configGet("maxmemory-policy");
-            for (String value : policy.values()) {
-                if (!"noeviction".equals(value)) {
-                    LOG.warn("Redis maxmemory-policy is '{}': under memory pressure Redis may evict streams and "
-                            + "their consumer groups, losing events. Set maxmemory-policy noeviction.", value);
-                }
-            }
+            policy = field(redis.info("memory"), "maxmemory_policy");
         } catch (RuntimeException e) {
-            LOG.warn("could not read Redis maxmemory-policy (CONFIG GET not allowed?): {}; make sure it is "
-                    + "noeviction", Errors.rootMessage(e));
+            LOG.warn("could not read Redis maxmemory-policy (INFO memory: {}); make sure it is noeviction",
+                    Errors.describe(e));
+            return;
         }
+        if (policy == null) {
+            LOG.warn("Redis INFO memory shows no maxmemory_policy; make sure it is noeviction");
+        } else if (!"noeviction".equals(policy)) {
+            LOG.warn("Redis maxmemory-policy is '{}': under memory pressure Redis may evict streams and "
+                    + "their consumer groups, losing events. Set maxmemory-policy noeviction.", policy);
+        }
+    }
+
+    /** One {@code name:value} line of an INFO reply, or {@code null}. */
+    static String field(String info, String name) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith(name + ":")) {
+                return line.substring(name.length() + 1).trim();
+            }
+        }
+        return null;
     }
 }

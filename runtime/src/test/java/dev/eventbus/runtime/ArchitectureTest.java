@@ -4,10 +4,13 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import dev.eventbus.runtime.admin.AdminSurface;
 import dev.eventbus.runtime.cli.EventbusCommand;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +69,24 @@ class ArchitectureTest {
                 .should().resideInAnyPackage(placed.stream().map(p -> p.equals(RUNTIME) ? p : p + "..")
                         .toArray(String[]::new))
                 .because("every runtime package needs a row in ArchitectureTest.LEVELS")
+                .check(runtime);
+    }
+
+    @Test
+    void theAdminSideReadsTheRuntimeThroughItsView() {
+        noClasses().that().resideInAnyPackage(RUNTIME + ".admin..", RUNTIME + ".metrics..")
+                .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(AdminSurface.class)))
+                .should().dependOnClassesThat().belongToAnyOf(EventbusRuntime.class)
+                .because("health, status, the admin API and the metrics read the runtime through RuntimeView; "
+                        + "AdminSurface alone makes the runtime and hands its view on")
+                .check(runtime);
+    }
+
+    @Test
+    void opsMeansTheOperatorToolsOnly() {
+        classes().that().resideInAPackage(RUNTIME + "..").and().haveSimpleNameStartingWith("Ops")
+                .should().resideInAPackage(RUNTIME + ".ops")
+                .because("\"ops\" names the operator tools of the ops package and nothing else")
                 .check(runtime);
     }
 

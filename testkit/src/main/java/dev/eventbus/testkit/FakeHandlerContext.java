@@ -1,17 +1,22 @@
 package dev.eventbus.testkit;
 
 import com.typesafe.config.Config;
+import dev.eventbus.api.Event;
 import dev.eventbus.api.HandlerContext;
 import dev.eventbus.api.HandlerSpec;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link HandlerContext} for unit tests: lends the channels it was given, enforcing the
- * handler's declared services as the runtime does. It adds no call metadata (idempotency key,
- * deadline): that is the runtime's job, tested there.
+ * handler's declared services as the runtime does. Made for a delivery (the constructor with an
+ * {@link Event}), it stamps every call as the runtime does: a deadline and the
+ * {@code idempotency-key} ({@code <handler>/<stream>/<entry-id>}), {@code eventbus-event-id},
+ * {@code eventbus-attempt} and {@code traceparent} headers.
  *
  * <p>Immutable apart from the record of the first misuse (see {@link HandlerHarness}); thread-safe.
  * One instance per delivery.
@@ -22,6 +27,7 @@ public final class FakeHandlerContext implements HandlerContext {
     private final Config config;
     private final HandlerSpec spec;
     private final Map<String, Channel> channels;
+    private final DeliveryMetadata metadata;
     private final AtomicReference<RuntimeException> misuse = new AtomicReference<>();
 
     /**
@@ -31,10 +37,28 @@ public final class FakeHandlerContext implements HandlerContext {
      * @param channels a channel per service (may cover fewer services than declared)
      */
     public FakeHandlerContext(String pluginId, Config config, HandlerSpec spec, Map<String, ? extends Channel> channels) {
+        this(pluginId, config, spec, channels, null, null);
+    }
+
+    /**
+     * A context for one delivery: its channels stamp each call with the event's metadata.
+     *
+     * @param pluginId what {@link #pluginId()} returns
+     * @param config what {@link #config()} returns
+     * @param spec the handler's declaration; only its services are lent
+     * @param channels a channel per service (may cover fewer services than declared)
+     * @param event the event delivered
+     * @param deadline the deadline of each call unless the handler sets a shorter one, as the
+     *     runtime's {@code eventbus.grpc.defaults.deadline}
+     */
+    public FakeHandlerContext(String pluginId, Config config, HandlerSpec spec, Map<String, ? extends Channel> channels,
+            Event event, Duration deadline) {
         this.pluginId = Objects.requireNonNull(pluginId, "pluginId");
         this.config = Objects.requireNonNull(config, "config");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.channels = Map.copyOf(channels);
+        this.metadata = event == null ? null
+                : new DeliveryMetadata(spec.name(), event, Objects.requireNonNull(deadline, "deadline"));
     }
 
     /**
@@ -53,7 +77,7 @@ public final class FakeHandlerContext implements HandlerContext {
                     + "' but the test gave no channel for it; use HandlerHarness.channel(\"" + service
                     + "\", channel), e.g. InProcessGrpc.channel()"));
         }
-        return channel;
+        return metadata == null ? channel : ClientInterceptors.intercept(channel, metadata);
     }
 
     @Override

@@ -6,13 +6,15 @@ import dev.eventbus.api.Event;
 import dev.eventbus.api.EventHandler;
 import dev.eventbus.api.HandlerSpec;
 import io.grpc.Channel;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs one {@link EventHandler} without Redis or the runtime, and says what the runtime would do
- * with each delivery.
+ * Runs one {@link EventHandler} without Redis or the runtime, as the runtime would run it, and says
+ * what the runtime would do with each delivery.
  *
  * <pre>{@code
  * var harness = HandlerHarness.of(new MarkOrderPaid())
@@ -21,37 +23,69 @@ import java.util.concurrent.ConcurrentHashMap;
  *     .stream("wallet").subject("order-42").build()).kind());
  * }</pre>
  *
- * <p>Rules, as in the runtime: a normal return is {@code SUCCESS};
- * {@code NonRetriableEventException}, or a gRPC status exception with INVALID_ARGUMENT, NOT_FOUND,
- * FAILED_PRECONDITION, PERMISSION_DENIED, UNIMPLEMENTED or OUT_OF_RANGE, is {@code DEAD_LETTER};
- * any other exception is {@code RETRY}. The nearest typed signal in the cause chain decides.
- * Unlike the runtime, the harness delivers every event it is given (it does not filter by the
- * subscribed types), lets {@link Error}s (such as a failed assertion) propagate, and throws
+ * <p>Faithful to the runtime where a unit test can be:
+ * <ul>
+ *   <li>Config: the handler gets its plugin's {@code reference.conf} defaults (the file beside the
+ *       handler's classes, under {@code eventbus.plugins.<plugin-id>}), overridden by
+ *       {@link #config}; a key the defaults do not define is refused, as the runtime refuses it.
+ *       The plugin id is the one that file configures, unless {@link #pluginId} says otherwise.</li>
+ *   <li>Calls: every call on a lent channel carries a deadline ({@link #deadline}, 5 s by default as
+ *       {@code eventbus.grpc.defaults.deadline}) and the runtime's headers: {@code idempotency-key}
+ *       ({@code <handler>/<stream>/<entry-id>}), {@code eventbus-event-id}, {@code eventbus-attempt},
+ *       {@code traceparent}.</li>
+ *   <li>Routing: an event of a type the handler does not consume on its stream is {@code SKIPPED}
+ *       without a call; an event of a stream it does not read at all is a test mistake
+ *       ({@link IllegalArgumentException}), since the runtime never delivers it.</li>
+ *   <li>Outcomes: a normal return is {@code SUCCESS}; {@code NonRetriableEventException}, or a gRPC
+ *       status exception with INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, PERMISSION_DENIED,
+ *       UNIMPLEMENTED or OUT_OF_RANGE, is {@code DEAD_LETTER}; any other exception is
+ *       {@code RETRY}. The nearest typed signal in the cause chain decides.</li>
+ * </ul>
+ * Unlike the runtime, it lets {@link Error}s (such as a failed assertion) propagate, and throws
  * {@link IllegalStateException} when the handler asked for a service it did not declare or that
  * the test gave no channel for, even if the handler caught that exception: such a bug would
- * otherwise pass for a retry.
+ * otherwise pass for a retry. Retries, backoff and dead-letter streams need the runtime: see the
+ * runtime test kit's {@code EventbusExtension}.
  *
  * <p>Lifecycle: {@link #of} calls {@link EventHandler#spec()} once, as the runtime does at plugin
- * start. Configure it before delivering; {@link #deliver} is thread-safe, so a test may deliver
- * concurrently as the runtime does.
+ * start; the first {@link #deliver} (or {@link #start}) calls {@link EventHandler#start(Config)}
+ * once with the plugin config, as the runtime does when it admits the handler, and again after the
+ * config changed (as a reload with a changed config does). A start that throws is the runtime's
+ * refusal of the handler: {@link #start} and every {@link #deliver} throw {@link
+ * IllegalStateException} with the reason the runtime reports ({@code handler '<name>': start(config)
+ * failed: <root cause>}), and the handler gets no event. Configure it before delivering; {@link
+ * #deliver} is thread-safe, so a test may deliver concurrently as the runtime does.
  */
 public final class HandlerHarness {
 
+    /** The runtime's default {@code eventbus.grpc.defaults.deadline}. */
+    private static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
+
     private final EventHandler handler;
     private final HandlerSpec spec;
-    private volatile String pluginId = "test-plugin";
-    private volatile Config config = ConfigFactory.empty();
+    private final PluginReference reference;
+    private volatile String pluginId;
+    private volatile Config operator = ConfigFactory.empty();
+    private volatile Config config;
+    private volatile Duration deadline = DEFAULT_DEADLINE;
+    /** The config the start hook last ran with, or null before it ran (or after the config changed). */
+    private Config started;
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
 
-    private HandlerHarness(EventHandler handler, HandlerSpec spec) {
+    private HandlerHarness(EventHandler handler, HandlerSpec spec, PluginReference reference) {
         this.handler = handler;
         this.spec = spec;
+        this.reference = reference;
+        this.pluginId = reference.soleId().orElse("test-plugin");
+        this.config = reference.effective(pluginId, operator);
     }
 
     /**
      * @param handler the handler under test
-     * @return a harness with plugin id {@code test-plugin}, an empty config and no channels
-     * @throws IllegalStateException when {@code spec()} throws or returns {@code null}
+     * @return a harness with the plugin's {@code reference.conf} defaults and no channels; the plugin
+     *     id is the one its {@code reference.conf} configures, else {@code test-plugin}
+     * @throws IllegalStateException when {@code spec()} throws or returns {@code null}, or the
+     *     plugin's {@code reference.conf} cannot be parsed
      */
     public static HandlerHarness of(EventHandler handler) {
         Objects.requireNonNull(handler, "handler");
@@ -64,18 +98,43 @@ public final class HandlerHarness {
         if (spec == null) {
             throw new IllegalStateException(handler.getClass().getName() + ".spec() returned null");
         }
-        return new HandlerHarness(handler, spec);
+        return new HandlerHarness(handler, spec, PluginReference.of(handler.getClass()));
     }
 
-    /** @param pluginId what {@code HandlerContext.pluginId()} returns */
+    /**
+     * @param pluginId what {@code HandlerContext.pluginId()} returns, and whose {@code reference.conf}
+     *     subtree gives the defaults
+     * @throws IllegalArgumentException when the config given so far has keys that plugin does not define
+     */
     public HandlerHarness pluginId(String pluginId) {
-        this.pluginId = Objects.requireNonNull(pluginId, "pluginId");
+        Objects.requireNonNull(pluginId, "pluginId");
+        this.config = reference.effective(pluginId, operator);
+        this.pluginId = pluginId;
         return this;
     }
 
-    /** @param config the plugin's config subtree, as {@code HandlerContext.config()} returns it */
+    /**
+     * @param config the operator's settings for the plugin (what would be under
+     *     {@code eventbus.plugins.<plugin-id>}), on top of its {@code reference.conf} defaults
+     * @throws IllegalArgumentException naming every key the plugin's {@code reference.conf} does not
+     *     define, as the runtime refuses the plugin for them
+     */
     public HandlerHarness config(Config config) {
-        this.config = Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(config, "config");
+        this.config = reference.effective(pluginId, config);
+        this.operator = config;
+        return this;
+    }
+
+    /**
+     * @param deadline the deadline of each call unless the handler sets a shorter one (the runtime's
+     *     per-service {@code deadline}); default 5 s
+     */
+    public HandlerHarness deadline(Duration deadline) {
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("deadline must be positive, was " + deadline);
+        }
+        this.deadline = deadline;
         return this;
     }
 
@@ -100,16 +159,74 @@ public final class HandlerHarness {
         return spec;
     }
 
+    /** @return the config the handler sees: the operator's settings over the plugin's defaults */
+    public Config config() {
+        return config;
+    }
+
     /**
-     * Calls {@code handler.handle(event, context)} once, with a fresh {@link FakeHandlerContext}.
+     * Runs the handler's start hook with the plugin config, as the runtime does when it admits the
+     * handler (once; again after the config changed). {@link #deliver} calls it first by itself.
      *
-     * @param event for example from {@link TestEvents}
+     * @throws IllegalStateException with the runtime's refusal reason when the hook throws: the
+     *     runtime would refuse the handler
+     */
+    public synchronized HandlerHarness start() {
+        Config current = config;
+        if (current == started) {
+            return this;
+        }
+        try {
+            handler.start(current);
+        } catch (Exception | LinkageError e) {
+            throw new IllegalStateException("handler '" + spec.name() + "': start(config) failed: " + rootMessage(e), e);
+        }
+        started = current;
+        return this;
+    }
+
+    /** The root cause's class and message, as the runtime's refusal reasons give it. */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    /**
+     * The idempotency key the runtime sends with every call for this event, whatever the attempt.
+     *
+     * @param event the event
+     * @return {@code <handler>/<stream>/<entry-id>}
+     */
+    public String idempotencyKey(Event event) {
+        return DeliveryMetadata.idempotencyKey(spec.name(), event);
+    }
+
+    /**
+     * Delivers one event as the runtime would: skipped without a call when its type is not
+     * consumed, else {@code handler.handle(event, context)} once with a fresh {@link FakeHandlerContext}.
+     *
+     * @param event for example from {@link TestEvents}; its stream must be one the handler reads
      * @return what the runtime would do
-     * @throws IllegalStateException when the handler asked for an undeclared or unconfigured service
+     * @throws IllegalArgumentException when the handler does not read the event's stream
+     * @throws IllegalStateException when the handler asked for an undeclared or unconfigured service,
+     *     or its start hook failed (the runtime would have refused it: see {@link #start})
      */
     public Outcome deliver(Event event) {
         Objects.requireNonNull(event, "event");
-        FakeHandlerContext context = new FakeHandlerContext(pluginId, config, spec, channels);
+        start();
+        Set<String> types = spec.subscriptions().get(event.stream());
+        if (types == null) {
+            throw new IllegalArgumentException("handler '" + spec.name() + "' does not read stream '" + event.stream()
+                    + "' (it reads: " + spec.subscriptions().keySet() + "), so the runtime never delivers this event; "
+                    + "build it with .stream(\"" + spec.subscriptions().keySet().iterator().next() + "\")");
+        }
+        if (!types.contains(event.type())) {
+            return Outcome.skipped();
+        }
+        FakeHandlerContext context = new FakeHandlerContext(pluginId, config, spec, channels, event, deadline);
         Outcome outcome;
         try {
             handler.handle(event, context);

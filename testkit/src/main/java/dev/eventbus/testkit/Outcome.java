@@ -7,8 +7,8 @@ import java.util.Objects;
  *
  * <p>Immutable.
  *
- * @param kind success (acknowledge), retry later, or dead-letter now
- * @param error what the handler threw; {@code null} exactly when {@code kind} is {@code SUCCESS}
+ * @param kind success (acknowledge), retry later, dead-letter now, or skipped (not a consumed type)
+ * @param error what the handler threw; {@code null} exactly when {@code kind} is {@code SUCCESS} or {@code SKIPPED}
  */
 public record Outcome(Kind kind, Throwable error) {
 
@@ -19,20 +19,28 @@ public record Outcome(Kind kind, Throwable error) {
         /** A transient failure: the runtime retries with backoff under the handler's policy. */
         RETRY,
         /** A permanent failure: the runtime moves the event to the dead-letter stream at once. */
-        DEAD_LETTER
+        DEAD_LETTER,
+        /** The event's type is not one the handler consumes: the runtime acknowledges it without a call. */
+        SKIPPED
     }
 
     /** Checks that an error is present exactly for failures. */
     public Outcome {
         Objects.requireNonNull(kind, "kind");
-        if ((kind == Kind.SUCCESS) != (error == null)) {
-            throw new IllegalArgumentException(kind + " must " + (kind == Kind.SUCCESS ? "not " : "") + "carry an error");
+        boolean clean = kind == Kind.SUCCESS || kind == Kind.SKIPPED;
+        if (clean != (error == null)) {
+            throw new IllegalArgumentException(kind + " must " + (clean ? "not " : "") + "carry an error");
         }
     }
 
     /** @return a success */
     public static Outcome success() {
         return new Outcome(Kind.SUCCESS, null);
+    }
+
+    /** @return a skip: the handler was not called */
+    public static Outcome skipped() {
+        return new Outcome(Kind.SKIPPED, null);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
@@ -25,6 +26,8 @@ final class EchoService {
             .setRequestMarshaller(new Utf8())
             .setResponseMarshaller(new Utf8())
             .build();
+
+    static final ServiceDescriptor DESCRIPTOR = ServiceDescriptor.newBuilder(NAME).addMethod(SAY).build();
 
     private EchoService() {
     }

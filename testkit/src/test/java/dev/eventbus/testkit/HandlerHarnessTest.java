@@ -47,6 +47,63 @@ class HandlerHarnessTest {
     }
 
     @Test
+    void thePluginsReferenceConfGivesTheDefaultsAndItsId() {
+        AtomicReference<HandlerContext> seen = new AtomicReference<>();
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> seen.set(context)));
+        harness.deliver(EVENT);
+        assertEquals("payments", seen.get().pluginId(), "the one plugin its reference.conf configures");
+        assertEquals(1, seen.get().config().getInt("retries"));
+        assertEquals("hello", seen.get().config().getString("greeting"));
+    }
+
+    @Test
+    void aKeyTheReferenceConfDoesNotDefineIsRefusedAsTheRuntimeRefusesIt() {
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> { }));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> harness.config(ConfigFactory.parseString("retires = 3")));
+        assertTrue(e.getMessage().contains("config has keys the plugin does not define in its reference.conf: "
+                + "'eventbus.plugins.payments.retires'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> HandlerHarness.of(handler((event, context) -> { }))
+                .config(ConfigFactory.parseString("retries = 3")).pluginId("other"));
+    }
+
+    @Test
+    void callsCarryTheRuntimesMetadata() {
+        RecordingGrpcService echo = RecordingGrpcService.of(EchoService.DESCRIPTOR);
+        echo.on(EchoService.SAY).reply(request -> "echo " + request);
+        try (InProcessGrpc server = InProcessGrpc.start(echo)) {
+            HandlerHarness harness = HandlerHarness.of(handler((event, context) ->
+                    EchoService.say(context.channel(EchoService.NAME), event.dataAsString())))
+                    .channel(EchoService.NAME, server.channel());
+            Event event = TestEvents.event("t").entryId("1700000000000-3").id("evt-9").attempt(2)
+                    .traceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").data("hi").build();
+
+            assertEquals(Outcome.Kind.SUCCESS, harness.deliver(event).kind());
+
+            RecordedCall<String> call = echo.calls(EchoService.SAY).get(0);
+            assertEquals("h/test/1700000000000-3", call.idempotencyKey());
+            assertEquals(harness.idempotencyKey(event), call.idempotencyKey());
+            assertEquals("evt-9", call.eventId());
+            assertEquals(2, call.attempt());
+            assertEquals("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", call.traceparent());
+            assertTrue(call.hadDeadline());
+            assertEquals("hi", call.request());
+        }
+    }
+
+    @Test
+    void aTypeTheHandlerDoesNotConsumeIsSkippedWithoutACall() {
+        AtomicInteger calls = new AtomicInteger();
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> calls.incrementAndGet()));
+        assertEquals(Outcome.Kind.SKIPPED, harness.deliver(TestEvents.event("other").build()).kind());
+        assertEquals(0, calls.get());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> harness.deliver(TestEvents.event("t").stream("elsewhere").build()));
+        assertTrue(e.getMessage().contains("does not read stream 'elsewhere'"), e.getMessage());
+        assertEquals(0, calls.get());
+    }
+
+    @Test
     void nonRetriableIsDeadLettered() {
         NonRetriableEventException thrown = new NonRetriableEventException("order unknown");
         Outcome outcome = deliverThrowing(thrown);
@@ -172,6 +229,67 @@ class HandlerHarnessTest {
         return HandlerHarness.of(handler((event, context) -> {
             throw e;
         })).deliver(EVENT);
+    }
+
+    /** A handler whose start hook reads {@code retries} (its reference.conf's default: 1), counting its runs. */
+    private static EventHandler startingHandler(AtomicInteger starts, AtomicReference<Long> limit) {
+        return new EventHandler() {
+            @Override
+            public HandlerSpec spec() {
+                return SPEC;
+            }
+
+            @Override
+            public void start(com.typesafe.config.Config config) {
+                starts.incrementAndGet();
+                limit.set(config.getLong("retries"));
+            }
+
+            @Override
+            public void handle(Event event, HandlerContext context) {}
+        };
+    }
+
+    @Test
+    void theStartHookRunsOnceWithThePluginConfigBeforeTheFirstEvent() {
+        AtomicInteger starts = new AtomicInteger();
+        AtomicReference<Long> limit = new AtomicReference<>();
+        HandlerHarness harness = HandlerHarness.of(startingHandler(starts, limit));
+        assertEquals(0, starts.get());
+        harness.deliver(EVENT);
+        harness.deliver(EVENT);
+        assertEquals(1, starts.get());
+        assertEquals(1L, limit.get());
+        harness.config(ConfigFactory.parseString("retries = 9")).deliver(EVENT);
+        assertEquals(2, starts.get(), "a changed config starts the handler again, as a reload does");
+        assertEquals(9L, limit.get());
+    }
+
+    @Test
+    void aFailingStartHookIsTheRuntimesRefusalAndNoEventIsDelivered() {
+        AtomicInteger handled = new AtomicInteger();
+        EventHandler handler = new EventHandler() {
+            @Override
+            public HandlerSpec spec() {
+                return SPEC;
+            }
+
+            @Override
+            public void start(com.typesafe.config.Config config) {
+                config.getLong("limit");
+            }
+
+            @Override
+            public void handle(Event event, HandlerContext context) {
+                handled.incrementAndGet();
+            }
+        };
+        HandlerHarness harness = HandlerHarness.of(handler).pluginId("limits");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> harness.deliver(EVENT));
+        assertEquals("handler 'h': start(config) failed: Missing: empty config: No configuration setting found for key 'limit'",
+                e.getMessage());
+        assertThrows(IllegalStateException.class, harness::start);
+        assertEquals(0, handled.get());
     }
 
     private static EventHandler handler(Body body) {

@@ -125,8 +125,8 @@ class PluginJarBuilderTest {
             assertEquals("greeter", handler.spec().name());
 
             HandlerHarness harness = HandlerHarness.of(handler);
-            assertEquals(Outcome.Kind.SUCCESS, harness.deliver(TestEvents.event("greeting.sent").data("Ada").build()).kind());
-            assertEquals(Outcome.Kind.RETRY, harness.deliver(TestEvents.event("greeting.sent").build()).kind());
+            assertEquals(Outcome.Kind.SUCCESS, harness.deliver(TestEvents.event("greeting.sent").stream("greetings").data("Ada").build()).kind());
+            assertEquals(Outcome.Kind.RETRY, harness.deliver(TestEvents.event("greeting.sent").stream("greetings").build()).kind());
         } finally {
             // Not stopPlugins(): PF4J 3.15.0 throws ConcurrentModificationException there (pf4j#656).
             manager.stopPlugin("greetings");

@@ -4,7 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.admin.Operations;
+import dev.eventbus.runtime.admin.AdminSurface;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.plugin.LoadedHandler;
@@ -23,7 +23,7 @@ import java.util.Optional;
  * from {@code reference.conf} with only the Redis URI, plugins directory, consumer name and gRPC
  * target overridden (and, for the ordering scenario, {@code ordered-by-subject}), and the plugin
  * JAR is loaded from the plugins directory by PF4J. It runs with what {@code bin/eventbus run}
- * adds around the runtime ({@link Operations}: metrics, the Redis poller, the admin servers, on
+ * adds around the runtime ({@link AdminSurface}: metrics, the Redis poller, the admin servers, on
  * ephemeral ports), so the figures include their cost. A {@link DeliveryObserver} beside the
  * metrics counts handled events and reads the producer's timestamp header.
  */
@@ -34,7 +34,7 @@ final class EventbusHarness implements AutoCloseable {
 
     private final RuntimeConfig config;
     private final boolean orderedBySubject;
-    private final Operations ops;
+    private final AdminSurface ops;
     private final EventbusRuntime runtime;
     private String group;
 
@@ -59,20 +59,20 @@ final class EventbusHarness implements AutoCloseable {
         }
         this.config = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(overrides, "benchmark"));
         this.orderedBySubject = orderedBySubject;
-        ops = new Operations(config, Clock.systemUTC());
+        ops = new AdminSurface(config, Clock.systemUTC());
         runtime = ops.newRuntime(new Observer(progress));
     }
 
     void start() {
         ops.start(runtime);
         runtime.start();
-        if (!runtime.pluginFailures().isEmpty()) {
-            throw new IllegalStateException("plugins refused: " + runtime.pluginFailures());
+        if (!runtime.view().pluginFailures().isEmpty()) {
+            throw new IllegalStateException("plugins refused: " + runtime.view().pluginFailures());
         }
-        if (runtime.handlers().size() != 1) {
-            throw new IllegalStateException("expected exactly one handler, got " + runtime.handlers());
+        if (runtime.view().handlers().size() != 1) {
+            throw new IllegalStateException("expected exactly one handler, got " + runtime.view().handlers());
         }
-        LoadedHandler handler = runtime.handlers().get(0);
+        LoadedHandler handler = runtime.view().handlers().get(0);
         group = handler.name();
         if (config.handler(group).orderedBySubject() != orderedBySubject) {
             throw new IllegalStateException("handler " + group + " runs with ordered-by-subject = "

@@ -1,89 +1,78 @@
 package ${package};
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.config.ConfigLoader;
+import ${package}.v1.ApplyReply;
+import ${package}.v1.ApplyRequest;
+import ${package}.v1.${service}Grpc;
+import dev.eventbus.testkit.RecordedCall;
+import dev.eventbus.testkit.RecordingGrpcService;
 import dev.eventbus.testkit.RedisExtension;
-import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.Server;
-import java.nio.file.Files;
+import dev.eventbus.testkit.runtime.DeadLettered;
+import dev.eventbus.testkit.runtime.EventbusExtension;
+import dev.eventbus.testkit.runtime.PublishedEvent;
+import io.grpc.Status;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The plugin JAR this build packaged, loaded by the real Eventbus runtime from a plugins directory,
- * reading a real Redis (the test kit's RedisExtension starts redis-server, or uses
- * EVENTBUS_TEST_REDIS_URI) and calling the fake ${service} over a real gRPC connection.
+ * The plugin JAR this build packaged, in the real Eventbus runtime (EventbusExtension), reading a
+ * real Redis (RedisExtension starts redis-server, or uses EVENTBUS_TEST_REDIS_URI) and calling a
+ * recording fake of ${service} over a real gRPC connection. Retry backoff is skipped on the test
+ * clock, so retries run at once.
  */
 class ApplyHandlerIT {
 
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
 
-    @TempDir
-    Path plugins;
+    private final RecordingGrpcService service = RecordingGrpcService.of(${service}Grpc.getServiceDescriptor());
 
-    private final FakeService service = new FakeService();
-    private Server server;
-    private EventbusRuntime runtime;
+    @RegisterExtension
+    final EventbusExtension eventbus = EventbusExtension.with(REDIS)
+            .plugin(Path.of(System.getProperty("plugin.jar")))
+            .service(service)
+            .skipBackoff();
 
-    @BeforeEach
-    void start() throws Exception {
-        REDIS.command("FLUSHALL");
-        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service).build().start();
-        Files.copy(Path.of(System.getProperty("plugin.jar")), plugins.resolve("${artifactId}.jar"));
-        runtime = new EventbusRuntime(ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(Map.of(
-                "eventbus.redis.uri", REDIS.uri(),
-                "eventbus.plugins-dir", plugins.toString(),
-                "eventbus.consumer-name", "it",
-                "eventbus.grpc.services.\"" + ApplyHandler.SERVICE + "\".target", "127.0.0.1:" + server.getPort()))));
-        runtime.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (runtime != null) {
-            runtime.stop();
-        }
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    private List<RecordedCall<ApplyRequest>> calls() {
+        return service.calls(${service}Grpc.getApplyMethod());
     }
 
     @Test
     void anEventOnTheStreamReachesTheServiceAndIsAcknowledged() {
-        REDIS.command("XADD", ApplyHandler.STREAM, "*", "type", ApplyHandler.TYPE, "id", "evt-1", "subject", "s-1", "data", "hello");
+        PublishedEvent event = eventbus.publish(ApplyHandler.STREAM, "type", ApplyHandler.TYPE, "id", "evt-1",
+                "subject", "s-1", "data", "hello");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> service.requests().size() == 1);
-        assertEquals("evt-1", service.requests().get(0).getEventId());
-        await().atMost(Duration.ofSeconds(30)).until(() -> pending() == 0);
+        event.awaitHandled();
+        event.awaitAcknowledged();
+        RecordedCall<ApplyRequest> call = calls().get(0);
+        assertEquals("evt-1", call.request().getEventId());
+        assertEquals("${pluginId}/example/" + event.entryId(), call.idempotencyKey());
+        assertTrue(call.hadDeadline());
     }
 
     @Test
     void anEventWithoutSubjectIsDeadLettered() {
-        REDIS.command("XADD", ApplyHandler.STREAM, "*", "type", ApplyHandler.TYPE, "id", "evt-2");
+        PublishedEvent event = eventbus.publish(ApplyHandler.STREAM, "type", ApplyHandler.TYPE, "id", "evt-2");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> pending() == 0 && deadLetters() == 1);
-        assertEquals(List.of(), service.requests());
+        DeadLettered letter = event.awaitDeadLettered();
+        assertEquals("handler-error", letter.reason());
+        assertTrue(letter.errorMessage().contains("has no subject"), letter.errorMessage());
+        assertEquals(List.of(), calls());
     }
 
-    private long pending() {
-        return (Long) ((List<?>) REDIS.command("XPENDING", ApplyHandler.STREAM, "${pluginId}")).get(0);
-    }
+    @Test
+    void anUnavailableServiceIsRetriedWithTheSameKey() {
+        service.on(${service}Grpc.getApplyMethod()).fail(Status.UNAVAILABLE).fail(Status.UNAVAILABLE)
+                .reply(ApplyReply.newBuilder().setApplied(true).build());
+        PublishedEvent event = eventbus.publish(ApplyHandler.STREAM, "type", ApplyHandler.TYPE, "subject", "s-3");
 
-    private long deadLetters() {
-        // The runtime's default dead-letter stream: eventbus.consumer.dead-letter-prefix + the handler's name.
-        return (Long) REDIS.command("XLEN", "eventbus:dlq:${pluginId}");
+        event.awaitRetried(2);
+        event.awaitHandled();
+        assertEquals(List.of(1, 2, 3), calls().stream().map(RecordedCall::attempt).toList());
+        assertEquals(List.of(event.idempotencyKey()), calls().stream().map(RecordedCall::idempotencyKey).distinct().toList());
     }
 }

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ${package}.v1.ApplyRequest;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
+import ${package}.v1.${service}Grpc;
+import dev.eventbus.api.Event;
 import dev.eventbus.testkit.HandlerHarness;
 import dev.eventbus.testkit.InProcessGrpc;
 import dev.eventbus.testkit.Outcome;
+import dev.eventbus.testkit.RecordedCall;
+import dev.eventbus.testkit.RecordingGrpcService;
 import dev.eventbus.testkit.TestEvents;
 import io.grpc.Status;
 import java.util.Map;
@@ -18,24 +20,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The handler without Redis or the runtime: the test kit's HandlerHarness says what the runtime
- * would do with each delivery, and InProcessGrpc serves a fake ${service} in this JVM.
+ * The handler without Redis or the runtime: the test kit's HandlerHarness runs it as the runtime
+ * would (this plugin's reference.conf as its config, the runtime's metadata on every call, events
+ * routed by stream and type) and says what the runtime would do with each delivery. A
+ * RecordingGrpcService fakes ${service} in this JVM.
  */
 class ApplyHandlerTest {
 
-    private final FakeService service = new FakeService();
+    private final RecordingGrpcService service = RecordingGrpcService.of(${service}Grpc.getServiceDescriptor());
 
     @RegisterExtension
     final InProcessGrpc grpc = InProcessGrpc.start(service);
 
     private final HandlerHarness harness = HandlerHarness.of(new ApplyHandler())
-            .pluginId("${pluginId}")
-            .config(defaults())
             .channel(ApplyHandler.SERVICE, grpc.channel());
 
-    /** The plugin's own reference.conf subtree, as the runtime passes it to the handler. */
-    private static Config defaults() {
-        return ConfigFactory.parseResources("reference.conf").resolve().getConfig("eventbus.plugins.${pluginId}");
+    private static TestEvents.Builder created() {
+        return TestEvents.event(ApplyHandler.TYPE).stream(ApplyHandler.STREAM);
     }
 
     @Test
@@ -46,36 +47,37 @@ class ApplyHandlerTest {
     }
 
     @Test
-    void callsTheServiceWithTheEvent() {
-        Outcome outcome = harness.deliver(TestEvents.event("example.created").stream("example")
-                .id("evt-1").subject("s-1").data("hello").build());
+    void callsTheServiceWithTheEventAndTheRuntimesMetadata() {
+        Event event = created().entryId("1700000000000-0").id("evt-1").subject("s-1").data("hello").build();
+        Outcome outcome = harness.deliver(event);
 
         assertEquals(Outcome.Kind.SUCCESS, outcome.kind());
-        ApplyRequest request = service.requests().get(0);
-        assertEquals("evt-1", request.getEventId());
-        assertEquals("s-1", request.getSubject());
-        assertEquals("hello", request.getData().toStringUtf8());
+        RecordedCall<ApplyRequest> call = service.calls(${service}Grpc.getApplyMethod()).get(0);
+        assertEquals("evt-1", call.request().getEventId());
+        assertEquals("s-1", call.request().getSubject());
+        assertEquals("hello", call.request().getData().toStringUtf8());
+        assertEquals("${pluginId}/example/1700000000000-0", call.idempotencyKey(), "<handler>/<stream>/<entry-id>");
+        assertEquals(1, call.attempt());
     }
 
     @Test
     void anEventWithoutSubjectIsDeadLetteredWithoutACall() {
-        Outcome outcome = harness.deliver(TestEvents.event("example.created").stream("example").build());
+        Outcome outcome = harness.deliver(created().build());
 
         assertEquals(Outcome.Kind.DEAD_LETTER, outcome.kind());
-        assertTrue(service.requests().isEmpty());
+        assertTrue(service.calls().isEmpty());
     }
 
     @Test
     void anUnavailableServiceIsRetriedAndARejectionDeadLettered() {
-        service.failWith(Status.UNAVAILABLE);
-        assertEquals(Outcome.Kind.RETRY, harness.deliver(TestEvents.event("example.created").subject("s-2").build()).kind());
+        service.on(${service}Grpc.getApplyMethod()).fail(Status.UNAVAILABLE).fail(Status.INVALID_ARGUMENT);
 
-        service.failWith(Status.INVALID_ARGUMENT);
-        assertEquals(Outcome.Kind.DEAD_LETTER, harness.deliver(TestEvents.event("example.created").subject("s-2").build()).kind());
+        assertEquals(Outcome.Kind.RETRY, harness.deliver(created().subject("s-2").build()).kind());
+        assertEquals(Outcome.Kind.DEAD_LETTER, harness.deliver(created().subject("s-2").build()).kind());
     }
 
     @Test
     void referenceConfHasTheDefaults() {
-        assertFalse(defaults().getBoolean("log-calls"));
+        assertFalse(harness.config().getBoolean("log-calls"));
     }
 }

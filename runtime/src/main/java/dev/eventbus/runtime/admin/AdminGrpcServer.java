@@ -1,13 +1,21 @@
 package dev.eventbus.runtime.admin;
 
+import dev.eventbus.runtime.config.AdminLimits;
+import dev.eventbus.runtime.config.AdminTls;
 import io.grpc.BindableService;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -24,10 +32,19 @@ import java.util.concurrent.TimeUnit;
  * ({@code grpcurl list}) and the services given (the runtime's {@code AdminService}). Health services: {@code ""} and {@code readiness} follow readiness,
  * {@code liveness} follows liveness; refreshed every second by a virtual thread. Health checks need
  * no token (probes cannot send one and they reveal nothing); everything else does when one is set.
+ *
+ * <p>Bounded by {@link AdminLimits}: a connection must finish its (TLS and) HTTP/2 handshake within
+ * the handshake timeout, and one without a call for the idle time is closed; messages and metadata
+ * are small. Optionally TLS ({@link AdminTls}).
  */
 public final class AdminGrpcServer implements AutoCloseable {
 
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    /** The client's address, for the audit log; set for every call behind the token check. */
+    static final Context.Key<String> CALLER = Context.key("eventbus-admin-caller");
+    /** Admin requests and answers are small; a larger message is refused before it is read. */
+    private static final int MAX_MESSAGE = 4 * 1024 * 1024;
+    private static final int MAX_METADATA = 16 * 1024;
 
     private final Server server;
     private final HealthStatusManager health;
@@ -50,19 +67,31 @@ public final class AdminGrpcServer implements AutoCloseable {
     }
 
     /** @param services served behind the token check, like reflection */
-    public static AdminGrpcServer start(String host, int port, BearerToken token, HealthChecks checks,
-            List<BindableService> services) throws IOException {
+    static AdminGrpcServer start(String host, int port, AdminLimits limits, AdminTls tls, BearerToken token,
+            HealthChecks checks, List<BindableService> services) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus("", ServingStatus.NOT_SERVING);
         health.setStatus("readiness", ServingStatus.NOT_SERVING);
         health.setStatus("liveness", ServingStatus.SERVING);
         TokenCheck guard = new TokenCheck(token);
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials(tls))
+                .handshakeTimeout(limits.grpcHandshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .maxConnectionIdle(limits.grpcMaxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
+                .maxInboundMessageSize(MAX_MESSAGE)
+                .maxInboundMetadataSize(MAX_METADATA)
                 .addService(health.getHealthService())
                 .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guard));
         services.forEach(s -> builder.addService(ServerInterceptors.intercept(s, guard)));
         Server server = builder.build().start();
         return new AdminGrpcServer(server, health, checks, Duration.ofSeconds(1));
+    }
+
+    private static ServerCredentials credentials(AdminTls tls) throws IOException {
+        if (!tls.serves()) {
+            return InsecureServerCredentials.create();
+        }
+        return TlsServerCredentials.newBuilder().keyManager(tls.certFile().orElseThrow().toFile(),
+                tls.keyFile().orElseThrow().toFile(), tls.keyPassword().isEmpty() ? null : tls.keyPassword()).build();
     }
 
     private void update(HealthChecks checks) {
@@ -102,7 +131,9 @@ public final class AdminGrpcServer implements AutoCloseable {
                         new Metadata());
                 return new ServerCall.Listener<>() {};
             }
-            return next.startCall(call, headers);
+            Context context = Context.current().withValue(CALLER,
+                    String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+            return Contexts.interceptCall(context, call, headers, next);
         }
     }
 }

@@ -1,155 +1,172 @@
 package dev.eventbus.runtime.admin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import dev.eventbus.runtime.internal.Json;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.eventbus.runtime.config.AdminLimits;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The admin HTTP server (the JDK's): {@code GET /health/live}, {@code GET /health/ready} (200 or
- * 503, with a small JSON body) and {@code GET /metrics} (Prometheus text format, through the
- * Prometheus client's handler). With a token configured, every request needs it.
+ * The admin HTTP server: Netty's HTTP/1.1 codec on one event-loop thread, each request answered by
+ * {@link AdminRoutes} on a virtual thread, one request per connection. Bounded by
+ * {@link HttpConnections} (a cap, and a deadline on every connection), by the codec's limits on
+ * the request line and headers, and by refusing any body larger than a few kilobytes; optionally
+ * behind TLS. Netty rather than the JDK's {@code com.sun.net.httpserver}: the JDK server's limits
+ * are JVM-wide system properties read once (no timeout on a request that never finishes and no
+ * connection cap by default), and it offers no hook where a new connection could push out a silent one.
  */
 public final class AdminHttpServer implements AutoCloseable {
 
+    /** Longest request line, and the most header bytes, a request may have. */
+    private static final int MAX_LINE = 4096;
+    private static final int MAX_HEADERS = 8192;
+    /** No request needs a body; this is enough to read one and refuse it. */
+    private static final int MAX_BODY = 4096;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final EventLoopGroup loop;
+    private final ExecutorService answers;
+    private final Channel server;
+    private final HttpConnections connections;
 
-    private AdminHttpServer(HttpServer server, ExecutorService executor) {
+    private AdminHttpServer(EventLoopGroup loop, ExecutorService answers, Channel server, HttpConnections connections) {
+        this.loop = loop;
+        this.answers = answers;
         this.server = server;
-        this.executor = executor;
-    }
-
-    /** Binds and starts; throws when the port is taken. */
-    public static AdminHttpServer start(String host, int port, BearerToken token, HealthChecks health,
-            PrometheusRegistry metrics) throws IOException {
-        return start(host, port, token, health, metrics, null);
+        this.connections = connections;
     }
 
     /**
-     * @param reloader performs `POST /plugins/{id}/reload` (returns "id version" now running), or
-     *     null for no such endpoint
+     * Binds and starts.
+     *
+     * @param tls the server's TLS context, or empty for plaintext
+     * @throws IOException when the port cannot be bound
      */
-    public static AdminHttpServer start(String host, int port, BearerToken token, HealthChecks health,
-            PrometheusRegistry metrics, PluginReload reloader) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        ExecutorService executor = Executors.newThreadPerTaskExecutor(
+    static AdminHttpServer start(String host, int port, AdminLimits limits, Optional<SslContext> tls,
+            AdminRoutes routes) throws IOException {
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
+                Thread.ofPlatform().name("eventbus-admin-http-io").daemon(true).factory(), NioIoHandler.newFactory());
+        ExecutorService answers = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("eventbus-admin-http-", 0).factory());
-        server.setExecutor(executor);
-        server.createContext("/health/live", guarded(token, health(health::live)));
-        server.createContext("/health/ready", guarded(token, health(health::ready)));
-        server.createContext("/metrics", guarded(token, getOnly(new MetricsHandler(metrics))));
-        if (reloader != null) {
-            server.createContext("/plugins/", guarded(token, exchange -> reload(exchange, reloader)));
-        }
-        server.createContext("/", guarded(token, exchange -> {
-            if (!exchange.getRequestURI().getPath().equals("/")) {
-                respond(exchange, 404, "text/plain", "not found\n");
-                return;
+        HttpConnections connections = new HttpConnections(limits.httpMaxConnections(), limits.httpRequestTimeout());
+        Exchange exchange = new Exchange(routes, answers, connections);
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 128)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast(connections);
+                        tls.ifPresent(ssl -> channel.pipeline().addLast(ssl.newHandler(channel.alloc())));
+                        channel.pipeline().addLast(new HttpServerCodec(MAX_LINE, MAX_HEADERS, 8192),
+                                new HttpObjectAggregator(MAX_BODY), exchange);
+                    }
+                });
+        try {
+            Channel server = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+            return new AdminHttpServer(loop, answers, server, connections);
+        } catch (Exception e) {
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            answers.shutdownNow();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
             }
-            respond(exchange, 200, "text/plain", "eventbus admin: /health/live /health/ready /metrics\n");
-        }));
-        server.start();
-        return new AdminHttpServer(server, executor);
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    /** Reloads one plugin; the admin counterpart of replacing its JAR. */
-    @FunctionalInterface
-    public interface PluginReload {
-        String reload(String pluginId) throws Exception;
-    }
-
-    private static void reload(HttpExchange exchange, PluginReload reloader) throws IOException {
-        String[] parts = exchange.getRequestURI().getPath().split("/");
-        if (parts.length != 4 || !parts[3].equals("reload")) {
-            respond(exchange, 404, "text/plain", "not found\n");
-            return;
-        }
-        if (!exchange.getRequestMethod().equals("POST")) {
-            respond(exchange, 405, "text/plain", "POST only\n");
-            return;
-        }
-        try {
-            String running = reloader.reload(parts[2]);
-            respond(exchange, 200, "application/json",
-                    Json.mapper().writeValueAsString(java.util.Map.of("plugin", parts[2], "running", running)) + "\n");
-        } catch (IllegalArgumentException e) {
-            respond(exchange, 404, "application/json", Json.mapper().writeValueAsString(java.util.Map.of("error", e.getMessage())) + "\n");
-        } catch (Exception e) {
-            respond(exchange, 409, "application/json", Json.mapper().writeValueAsString(java.util.Map.of("error",
-                    String.valueOf(e.getMessage()))) + "\n");
-        }
-    }
-
-    private static HttpHandler health(Supplier<HealthChecks.Result> check) {
-        return getOnly(exchange -> {
-            HealthChecks.Result result = check.get();
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", result.status());
-            body.put("checks", result.checks());
-            respond(exchange, result.up() ? 200 : 503, "application/json", Json.mapper().writeValueAsString(body) + "\n");
-        });
-    }
-
-    private static HttpHandler getOnly(HttpHandler handler) {
-        return exchange -> {
-            String method = exchange.getRequestMethod();
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                exchange.getResponseHeaders().add("Allow", "GET, HEAD");
-                respond(exchange, 405, "text/plain", "method not allowed\n");
-                return;
-            }
-            handler.handle(exchange);
-        };
-    }
-
-    private static HttpHandler guarded(BearerToken token, HttpHandler handler) {
-        return exchange -> {
-            try (exchange) {
-                if (!token.accepts(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                    exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"eventbus\"");
-                    respond(exchange, 401, "text/plain", "unauthorized: send Authorization: Bearer <admin token>\n");
-                    return;
-                }
-                handler.handle(exchange);
-            } catch (RuntimeException e) {
-                respond(exchange, 500, "text/plain", "internal error\n");
-            }
-        };
-    }
-
-    private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+    /** Connections open now. */
+    int connections() {
+        return connections.count();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        answers.shutdownNow();
+    }
+
+    /** Hands each whole request to the routes on a virtual thread and sends the answer back. */
+    @ChannelHandler.Sharable
+    private static final class Exchange extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+        private final AdminRoutes routes;
+        private final ExecutorService answers;
+        private final HttpConnections connections;
+
+        Exchange(AdminRoutes routes, ExecutorService answers, HttpConnections connections) {
+            this.routes = routes;
+            this.answers = answers;
+            this.connections = connections;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            Channel channel = ctx.channel();
+            connections.requestArrived(channel);
+            if (!request.decoderResult().isSuccess()) {
+                send(channel, false, AdminHttpResponse.text(400, "bad request\n"));
+                return;
+            }
+            boolean head = request.method().equals(HttpMethod.HEAD);
+            Map<String, String> headers = new HashMap<>();
+            request.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+            AdminHttpRequest view = new AdminHttpRequest(request.method().name(),
+                    new QueryStringDecoder(request.uri()).rawPath(), Map.copyOf(headers),
+                    request.content().readableBytes(), String.valueOf(channel.remoteAddress()));
+            answers.execute(() -> send(channel, head, routes.answer(view)));
+        }
+
+        private void send(Channel channel, boolean head, AdminHttpResponse answer) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(answer.status()),
+                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.body()));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                    .set(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
+                    .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            answer.headers().forEach(response.headers()::set);
+            connections.answering(channel);
+            channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a reset connection or a failed TLS handshake: nothing to answer
+        }
     }
 }

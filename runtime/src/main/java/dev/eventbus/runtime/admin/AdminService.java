@@ -9,8 +9,10 @@ import dev.eventbus.admin.v1.ListPluginsRequest;
 import dev.eventbus.admin.v1.ListPluginsResponse;
 import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.admin.v1.ReloadPluginResponse;
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.ops.OpsException;
+import dev.eventbus.runtime.plugin.AdmissionException;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -34,14 +36,16 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
 
-    private final EventbusRuntime runtime;
+    private final RuntimeView runtime;
     private final HealthChecks health;
     private final StatusReport status;
+    private final PluginReloads reloads;
 
-    AdminService(EventbusRuntime runtime, HealthChecks health, StatusReport status) {
+    AdminService(RuntimeView runtime, HealthChecks health, StatusReport status, PluginReloads reloads) {
         this.runtime = runtime;
         this.health = health;
         this.status = status;
+        this.reloads = reloads;
     }
 
     @Override
@@ -85,13 +89,17 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             }
             String previous = running(id).map(InstalledPlugin::version).orElse("");
             try {
-                InstalledPlugin now = runtime.reloadPlugin(id);
+                InstalledPlugin now = reloads.reload(id, AdminGrpcServer.CALLER.get(), "admin-grpc");
                 return ReloadPluginResponse.newBuilder()
                         .setPlugin(PluginMessages.plugin(now, states()))
                         .setPreviousVersion(previous)
                         .build();
             } catch (IllegalArgumentException e) {
                 throw Status.NOT_FOUND.withDescription(e.getMessage()).asException();
+            } catch (AdmissionException e) {
+                String keeps = running(id).map(p -> "; " + p.pluginId() + " " + p.version() + " keeps running")
+                        .orElse("; no version of it runs now");
+                throw Status.FAILED_PRECONDITION.withDescription("refused: " + e.getMessage() + keeps).asException();
             } catch (IllegalStateException e) {
                 String keeps = running(id).map(p -> "; " + p.pluginId() + " " + p.version() + " keeps running")
                         .orElse("; no version of it runs now");
@@ -99,6 +107,8 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             } catch (IOException e) {
                 throw Status.FAILED_PRECONDITION.withDescription("cannot read the plugin's JAR: "
                         + Errors.rootMessage(e)).asException();
+            } catch (OpsException e) {
+                throw Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException();
             }
         });
     }

@@ -1,8 +1,8 @@
 package dev.eventbus.runtime.admin;
 
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.consumer.ReaderState;
-import dev.eventbus.runtime.ops.OpsRedis;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
  * round, and start-up makes progress (restart me if not); never depends on Redis. Ready: the
  * runtime reached running state (Redis answered, readers run), Redis answers PING now, no
  * subscription is failing (a key of the wrong type, a missing permission, memory: named with its
- * reason in the check text), and, when configured, no plugin was refused.
+ * reason in the check text), and, when configured, no plugin was refused (each refused JAR is a
+ * check of its own, {@code refused <jar>}, with the reason of its latest refusal).
  *
  * <p>Answers carry states and counts only: no addresses, no secrets, no payloads.
  */
@@ -26,8 +27,8 @@ public final class HealthChecks {
         }
     }
 
-    private final EventbusRuntime runtime;
-    private final OpsRedis redis;
+    private final RuntimeView runtime;
+    private final FailFastRedis redis;
     private final boolean requireAllPlugins;
     private final BooleanSupplier loopsAlive;
     private final Duration stall;
@@ -37,7 +38,7 @@ public final class HealthChecks {
      * @param loopsAlive whether the loops outside the runtime (metrics poller) and its readers run
      * @param stall how long start-up or a subscription's loop may go without progress and still be live
      */
-    public HealthChecks(EventbusRuntime runtime, OpsRedis redis, boolean requireAllPlugins, BooleanSupplier loopsAlive,
+    public HealthChecks(RuntimeView runtime, FailFastRedis redis, boolean requireAllPlugins, BooleanSupplier loopsAlive,
             Duration stall) {
         this.runtime = runtime;
         this.redis = redis;
@@ -71,12 +72,15 @@ public final class HealthChecks {
         boolean running = phase.equals("running");
         checks.put("runtime", phase);
         boolean redisUp = redis.ping(Duration.ofSeconds(1));
-        checks.put("redis", redisUp ? "answers" : "does not answer");
+        checks.put("redis", redisUp
+                ? "answers" + redis.sentinelNode().map(n -> " at " + n + ", the primary the sentinels name").orElse("")
+                : "does not answer");
         boolean plugins = true;
         if (running) {
             int refused = runtime.pluginFailures().size();
             plugins = refused == 0 || !requireAllPlugins;
             checks.put("plugins", runtime.handlers().size() + " handler(s) admitted, " + refused + " refused");
+            runtime.pluginFailures().forEach(f -> checks.merge("refused " + f.source(), f.reason(), (a, b) -> a + "; " + b));
             checks.put("subscriptions", Integer.toString(runtime.subscriptions().size()));
         }
         boolean subscriptions = true;

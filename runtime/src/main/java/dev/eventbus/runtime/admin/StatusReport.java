@@ -5,7 +5,7 @@ import dev.eventbus.admin.v1.HandlerStatus;
 import dev.eventbus.admin.v1.Health;
 import dev.eventbus.admin.v1.ServiceStatus;
 import dev.eventbus.admin.v1.StreamStatus;
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
@@ -18,7 +18,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The answer to {@code GetStatus}: health, each handler's subscriptions (live state from the
@@ -29,11 +28,11 @@ import java.util.TreeSet;
  */
 final class StatusReport {
 
-    private final EventbusRuntime runtime;
+    private final RuntimeView runtime;
     private final HealthChecks health;
     private final EventbusMetrics metrics;
 
-    StatusReport(EventbusRuntime runtime, HealthChecks health, EventbusMetrics metrics) {
+    StatusReport(RuntimeView runtime, HealthChecks health, EventbusMetrics metrics) {
         this.runtime = runtime;
         this.health = health;
         this.metrics = metrics;
@@ -58,6 +57,7 @@ final class StatusReport {
         for (Circuit c : states.circuits()) {
             answer.addServices(service(c, handlers.values()));
         }
+        runtime.pluginFailures().forEach(f -> answer.addRefused(PluginMessages.refused(f)));
         return answer.build();
     }
 
@@ -79,7 +79,7 @@ final class StatusReport {
                 .setDeadLetters(-1)
                 .setAbandonedWorkersRunning(abandoned.running())
                 .setAbandonedWorkersTotal(abandoned.total());
-        for (String stream : new TreeSet<>(h.spec().subscriptions().keySet())) {
+        for (String stream : states.streamsOf(h)) {
             SubscriptionStates.Live live = states.of(h, stream);
             StreamStatus.Builder row = StreamStatus.newBuilder()
                     .setStream(stream)

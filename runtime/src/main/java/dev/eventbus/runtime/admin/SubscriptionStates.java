@@ -1,7 +1,7 @@
 package dev.eventbus.runtime.admin;
 
 import dev.eventbus.admin.v1.SubscriptionState;
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.rpc.Circuit;
@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * One look at the runtime's readers and circuits, answering each subscription's state as an
@@ -30,16 +31,30 @@ final class SubscriptionStates {
     private final Map<Key, ReaderState> readers = new LinkedHashMap<>();
     private final Map<String, Circuit> circuits = new LinkedHashMap<>();
     private final String runtimePhase;
+    private final Function<String, List<String>> streamKeys;
 
     SubscriptionStates(List<ReaderState> readers, List<Circuit> circuits, String runtimePhase) {
+        this(readers, circuits, runtimePhase, List::of);
+    }
+
+    /** @param streamKeys the Redis keys of a stream a handler consumes (its partitions, or itself) */
+    SubscriptionStates(List<ReaderState> readers, List<Circuit> circuits, String runtimePhase,
+            Function<String, List<String>> streamKeys) {
         readers.forEach(r -> this.readers.put(new Key(r.subscription().group(), r.subscription().stream()), r));
         circuits.forEach(c -> this.circuits.put(c.service(), c));
         this.runtimePhase = runtimePhase;
+        this.streamKeys = streamKeys;
     }
 
     /** @param runtimePhase {@link HealthChecks#runtimePhase()} */
-    static SubscriptionStates now(EventbusRuntime runtime, String runtimePhase) {
-        return new SubscriptionStates(runtime.readerStates(), runtime.circuits(), runtimePhase);
+    static SubscriptionStates now(RuntimeView runtime, String runtimePhase) {
+        return new SubscriptionStates(runtime.readerStates(), runtime.circuits(), runtimePhase, runtime.config()::streamKeys);
+    }
+
+    /** The Redis keys the handler reads, sorted: a partitioned stream's partitions in place of its name. */
+    List<String> streamsOf(LoadedHandler handler) {
+        return handler.spec().subscriptions().keySet().stream().flatMap(s -> streamKeys.apply(s).stream())
+                .sorted().distinct().toList();
     }
 
     Collection<ReaderState> readers() {
@@ -96,7 +111,7 @@ final class SubscriptionStates {
 
     /** A handler's subscriptions together: failing if one is, else paused, else stopped, else starting, else running. */
     SubscriptionState combined(LoadedHandler handler) {
-        List<SubscriptionState> states = handler.spec().subscriptions().keySet().stream()
+        List<SubscriptionState> states = streamsOf(handler).stream()
                 .map(stream -> of(handler, stream).state()).toList();
         for (SubscriptionState worst : List.of(SubscriptionState.FAILING, SubscriptionState.PAUSED, SubscriptionState.STOPPED,
                 SubscriptionState.STARTING)) {

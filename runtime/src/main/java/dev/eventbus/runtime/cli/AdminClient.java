@@ -10,20 +10,25 @@ import dev.eventbus.admin.v1.ListPluginsResponse;
 import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.admin.v1.ReloadPluginResponse;
 import dev.eventbus.runtime.ops.OpsException;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * The admin gRPC API of a running runtime ({@code eventbus.admin.v1.AdminService}), as the
- * operator commands call it: one plaintext channel to the admin port (loopback unless configured
- * otherwise), with the bearer token of the config when one is set.
+ * operator commands call it: one channel to the admin port (loopback unless configured otherwise),
+ * plaintext or TLS as {@link Address} says, with the bearer token of the config when one is set.
  *
  * <p>A runtime that does not answer is {@link Unreachable}, a checked exception, so that every
  * caller decides what it does then: {@code status} and {@code plugins list|show} fall back to Redis
@@ -38,8 +43,19 @@ final class AdminClient implements AutoCloseable {
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-    /** Where the admin gRPC port is. */
-    record Address(String host, int port) {
+    /**
+     * Where the admin gRPC port is, and how to reach it.
+     *
+     * @param tls speak TLS to it
+     * @param ca the CA to verify its certificate with; empty = the JVM's trust store
+     */
+    record Address(String host, int port, boolean tls, Optional<Path> ca) {
+
+        /** Plaintext. */
+        Address(String host, int port) {
+            this(host, port, false, Optional.empty());
+        }
+
         @Override
         public String toString() {
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -60,8 +76,8 @@ final class AdminClient implements AutoCloseable {
     /** @param token sent as {@code authorization: Bearer <token>} when not empty */
     AdminClient(Address address, String token) {
         this.address = address;
-        this.channel = Grpc.newChannelBuilderForAddress(address.host(), address.port(),
-                InsecureChannelCredentials.create()).userAgent("eventbus-cli").build();
+        this.channel = Grpc.newChannelBuilderForAddress(address.host(), address.port(), credentials(address))
+                .userAgent("eventbus-cli").build();
         AdminServiceGrpc.AdminServiceBlockingStub s = AdminServiceGrpc.newBlockingStub(channel);
         if (token != null && !token.isEmpty()) {
             Metadata headers = new Metadata();
@@ -69,6 +85,20 @@ final class AdminClient implements AutoCloseable {
             s = s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
         }
         this.stub = s;
+    }
+
+    private static ChannelCredentials credentials(Address address) {
+        if (!address.tls()) {
+            return InsecureChannelCredentials.create();
+        }
+        if (address.ca().isEmpty()) {
+            return TlsChannelCredentials.create();
+        }
+        try {
+            return TlsChannelCredentials.newBuilder().trustManager(address.ca().get().toFile()).build();
+        } catch (IOException e) {
+            throw new OpsException("cannot use " + address.ca().get() + " as the admin port's CA: " + e.getMessage(), e);
+        }
     }
 
     Address address() {

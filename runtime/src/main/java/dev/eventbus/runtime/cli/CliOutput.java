@@ -14,23 +14,6 @@ final class CliOutput {
 
     private CliOutput() {}
 
-    /**
-     * Runs a plugin-host load with its INFO lines muted (refusals still log, as errors): the
-     * command prints what matters itself.
-     */
-    static <T> T quietPluginHost(java.util.function.Supplier<T> load) {
-        if (!(org.slf4j.LoggerFactory.getLogger("dev.eventbus.runtime.plugin") instanceof ch.qos.logback.classic.Logger logger)) {
-            return load.get();
-        }
-        ch.qos.logback.classic.Level before = logger.getLevel();
-        logger.setLevel(ch.qos.logback.classic.Level.WARN);
-        try {
-            return load.get();
-        } finally {
-            logger.setLevel(before);
-        }
-    }
-
     static String json(Object value) {
         try {
             return JSON.writeValueAsString(value);
@@ -39,18 +22,29 @@ final class CliOutput {
         }
     }
 
-    /** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
+    /**
+     * Columns padded to their widest cell, two spaces apart; the last column is not padded. With
+     * {@link #capped}, no cell is wider than the cap: a longer one is cut and ends with the marker
+     * {@code …[+N]} (N characters left out), so one huge field cannot blow every row up to its width.
+     */
     static final class Table {
         private final List<String[]> rows = new ArrayList<>();
+        private int cap = Integer.MAX_VALUE;
 
         Table(String... header) {
             rows.add(header);
         }
 
+        /** Cells longer than {@code width} are cut (with the marker); line breaks become spaces. */
+        Table capped(int width) {
+            this.cap = width;
+            return this;
+        }
+
         Table row(Object... cells) {
             String[] r = new String[cells.length];
             for (int i = 0; i < cells.length; i++) {
-                r[i] = cells[i] == null ? "-" : String.valueOf(cells[i]);
+                r[i] = cells[i] == null ? "-" : cut(String.valueOf(cells[i]), cap);
             }
             rows.add(r);
             return this;
@@ -101,6 +95,16 @@ final class CliOutput {
             return (s / 3600) + "h" + String.format("%02dm", (s % 3600) / 60);
         }
         return (s / 86400) + "d" + String.format("%02dh", (s % 86400) / 3600);
+    }
+
+    /** At most {@code max} characters of {@code s} on one line, then {@code …[+N]} when N were left out. */
+    static String cut(String s, int max) {
+        if (max == Integer.MAX_VALUE) {
+            return s;
+        }
+        String oneLine = s.length() > max ? s.substring(0, max) : s;
+        oneLine = oneLine.replace('\n', ' ').replace('\r', ' ');
+        return s.length() <= max ? oneLine : oneLine + "…[+" + (s.length() - max) + "]";
     }
 
     static String shorten(String s, int max) {

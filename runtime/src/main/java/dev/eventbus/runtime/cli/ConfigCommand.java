@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.cli;
 
 import com.typesafe.config.ConfigRenderOptions;
+import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,7 +23,8 @@ final class ConfigCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Validate the configuration; exit 0 when valid, 2 with every problem listed when not.")
+            description = "Validate the configuration, and each plugin JAR's config keys against its reference.conf "
+                    + "(read from the JAR: no plugin code runs); exit 0 when valid, 2 with every problem listed when not.")
     static final class Check implements Callable<Integer> {
         @Mixin
         ConfigOptions options;
@@ -32,6 +34,10 @@ final class ConfigCommand implements Runnable {
         @Override
         public Integer call() {
             RuntimeConfig config = options.load();
+            if (PluginConfigCheck.check(config, options.config, spec.commandLine().getOut(),
+                    spec.commandLine().getErr()) > 0) {
+                return 2;
+            }
             spec.commandLine().getOut().printf("configuration valid: Redis %s, %d gRPC service(s), plugins from %s%n",
                     config.redis().redactedUri(), config.services().size(), config.pluginsDir());
             warnings(config, spec);
@@ -51,8 +57,10 @@ final class ConfigCommand implements Runnable {
         public Integer call() {
             RuntimeConfig config = options.load();
             com.typesafe.config.Config shown = config.source().getConfig("eventbus");
-            if (config.operations().admin().tokenRequired()) {
-                shown = shown.withValue("admin.token", com.typesafe.config.ConfigValueFactory.fromAnyRef("***"));
+            for (String secret : java.util.List.of("admin.token", "admin.tls.key-password", "redis.tls.key-password")) {
+                if (!shown.getString(secret).isEmpty()) {
+                    shown = shown.withValue(secret, com.typesafe.config.ConfigValueFactory.fromAnyRef("***"));
+                }
             }
             String rendered = shown.root().render(
                     ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
@@ -66,9 +74,11 @@ final class ConfigCommand implements Runnable {
     /** Settings that work but are unsafe, as HOCON comments so the output still parses. */
     private static void warnings(RuntimeConfig config, CommandSpec spec) {
         if (config.redis().peerVerificationOff()) {
-            spec.commandLine().getOut().println("# WARNING: TLS to Redis does not verify the server's certificate "
-                    + "(verifyPeer=NONE or eventbus.redis.tls.verify = none): anyone on the network path can pose "
-                    + "as Redis");
+            spec.commandLine().getOut().println("# WARNING: " + RedisSettings.VERIFICATION_OFF_WARNING);
         }
+        config.services().values().stream().filter(s -> s.plaintextOverNetwork()).forEach(s ->
+                spec.commandLine().getOut().println("# WARNING: calls to gRPC service " + s.service() + " at "
+                        + s.target() + " are plaintext (tls = false): anyone on the network path can read and change "
+                        + "them"));
     }
 }

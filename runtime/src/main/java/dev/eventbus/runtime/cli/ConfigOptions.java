@@ -4,8 +4,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.dev.DevSession;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -33,8 +37,38 @@ final class ConfigOptions {
         return c;
     }
 
+    /**
+     * @return whether the operator named a Redis: {@code --redis}, {@code EVENTBUS_REDIS_URI}, or
+     *     {@code eventbus.redis.uri} in the config file; otherwise the reference default stands
+     */
+    boolean redisChosen() {
+        if (redis != null || System.getenv("EVENTBUS_REDIS_URI") != null) {
+            return true;
+        }
+        return config != null && Files.isRegularFile(config)
+                && ConfigFactory.parseFile(config.toFile()).hasPath("eventbus.redis.uri");
+    }
+
     RuntimeConfig load() {
         return ConfigLoader.load(Optional.ofNullable(config), overrides());
+    }
+
+    /**
+     * The config of an operator command: when it names no Redis and an {@code eventbus dev} runs
+     * from this installation, dev's Redis (on a port of its choosing), said on stderr. Without this,
+     * {@code dlq list} beside a running dev answered "0 dead letters" from whatever ran on 6379.
+     */
+    RuntimeConfig loadForOperator() {
+        if (!redisChosen()) {
+            Path home = Path.of(System.getenv().getOrDefault("EVENTBUS_HOME", "."));
+            Optional<DevSession> dev = DevSession.running(home);
+            if (dev.isPresent()) {
+                System.err.println("eventbus: using the Redis of the running eventbus dev (pid " + dev.get().pid()
+                        + ") at " + RedisSettings.redact(dev.get().redisUri()) + "; --redis chooses another");
+                return load(ConfigFactory.parseMap(Map.of("eventbus.redis.uri", dev.get().redisUri())));
+            }
+        }
+        return load();
     }
 
     RuntimeConfig load(Config extra) {

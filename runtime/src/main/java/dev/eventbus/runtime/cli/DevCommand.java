@@ -5,11 +5,12 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.Event;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.admin.Operations;
+import dev.eventbus.runtime.admin.AdminSurface;
 import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.dev.ChildJvm;
+import dev.eventbus.runtime.dev.DevSession;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.stream.DeadLetterReason;
 import dev.eventbus.runtime.stream.DeliveryObserver;
@@ -57,6 +58,13 @@ final class DevCommand implements Callable<Integer> {
             description = "Use this Redis instead of starting one (env: EVENTBUS_REDIS_URI).")
     String redisUri = System.getenv("EVENTBUS_REDIS_URI");
 
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the Redis dev starts keeps its data, "
+            + "so dead letters and streams survive a restart (default: data/dev under --home).")
+    Path dataDir;
+
+    @Option(names = "--fresh", description = "Start the Redis dev starts from empty: delete --data-dir first.")
+    boolean fresh;
+
     @Option(names = "--events", paramLabel = "N", description = "Top-ups the wallet service publishes (default: ${DEFAULT-VALUE}).")
     int events = 5;
 
@@ -79,15 +87,21 @@ final class DevCommand implements Callable<Integer> {
         requireDir(samples.resolve("wallet-service"));
         requireDir(home.resolve("plugins"));
 
+        var other = DevSession.running(home);
+        if (other.isPresent()) {
+            out.println("dev: another eventbus dev (pid " + other.get().pid() + ") runs from " + home.toAbsolutePath()
+                    + "; stop it first (both would write the same data directory)");
+            return 1;
+        }
         RedisServer ownRedis = null;
         String uri = redisUri;
         if (uri == null || uri.isBlank()) {
-            ownRedis = RedisServer.start();
+            ownRedis = startRedis(out);
             uri = ownRedis.uri();
-            out.println("dev: started redis-server (" + ownRedis.source() + ") at " + uri);
         } else {
             out.println("dev: using Redis at " + RedisSettings.redact(uri));
         }
+        DevSession session = DevSession.record(home, uri);
         try (ChildJvm orders = ChildJvm.start(samples.resolve("order-service"),
                 "dev.eventbus.samples.orders.OrderServiceMain", List.of("--port", "0"), "order-service",
                 Pattern.compile("listening on [^:]+:(\\d+)"), out)) {
@@ -101,13 +115,23 @@ final class DevCommand implements Callable<Integer> {
                     "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target", "127.0.0.1:" + port));
             RuntimeConfig config = new ConfigOptions().load(devConfig);
             Printout printout = new Printout(out, config.consumer());
-            Operations ops = new Operations(config, Clock.systemUTC());
-            try (EventbusRuntime runtime = ops.newRuntime(printout)) {
+            AdminSurface ops = new AdminSurface(config, Clock.systemUTC());
+            EventbusRuntime runtime = ops.newRuntime(printout);
+            // SIGTERM or Ctrl-C runs no finally block: stop the runtime in order (acknowledgements
+            // flushed) and forget the session; the order service and Redis stop by hooks of their own.
+            Thread stopOnSignal = new Thread(new BoundedShutdown(() -> {
+                runtime.stop();
+                ops.close();
+                session.remove(home);
+            }, Duration.ofSeconds(30), () -> runtime.view().stuck(Duration.ZERO).orElse(""), Runtime.getRuntime()::halt),
+                    "eventbus-dev-shutdown");
+            Runtime.getRuntime().addShutdownHook(stopOnSignal);
+            try (runtime) {
                 startOperations(ops, runtime, uri, out);
                 runtime.start();
-                runtime.pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
-                out.println("dev: runtime up with handlers " + runtime.handlers().stream().map(h -> h.name()).toList());
-                printout.countPaymentsBy(runtime.handlers().stream()
+                runtime.view().pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
+                out.println("dev: runtime up with handlers " + runtime.view().handlers().stream().map(h -> h.name()).toList());
+                printout.countPaymentsBy(runtime.view().handlers().stream()
                         .filter(h -> h.spec().services().contains(ORDER_SERVICE)).map(h -> h.name()).toList());
 
                 try (ChildJvm wallet = ChildJvm.start(samples.resolve("wallet-service"),
@@ -128,9 +152,11 @@ final class DevCommand implements Callable<Integer> {
                 }
                 return done ? 0 : 1;
             } finally {
+                removeHook(stopOnSignal);
                 ops.close();
             }
         } finally {
+            session.remove(home);
             if (ownRedis != null) {
                 ownRedis.stop();
             }
@@ -138,14 +164,42 @@ final class DevCommand implements Callable<Integer> {
     }
 
     /**
+     * dev's own Redis keeps its data (append-only file) in the data directory, so a restart of dev
+     * finds the streams, groups and dead letters of the last one; {@code --fresh} starts empty.
+     */
+    private RedisServer startRedis(PrintStream out) throws java.io.IOException {
+        Path dir = (dataDir != null ? dataDir : home.resolve("data").resolve("dev")).toAbsolutePath();
+        if (fresh && Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        RedisServer redis = RedisServer.start(RedisServer.Options.defaults().withDataDir(dir).withAppendOnly(true));
+        out.println("dev: started redis-server (" + redis.source() + ") at " + redis.uri() + ", data in " + dir
+                + (fresh ? " (fresh)" : " (kept across restarts; --fresh starts empty)"));
+        return redis;
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook runs (or ran) the stop itself.
+        }
+    }
+
+    /**
      * The admin servers, as {@code run} has them, so {@code bin/eventbus status} and
      * {@code plugins} show the story live. A port already taken (another runtime) costs only them.
      */
-    private static void startOperations(Operations ops, EventbusRuntime runtime, String uri, PrintStream out) {
+    private static void startOperations(AdminSurface ops, EventbusRuntime runtime, String uri, PrintStream out) {
         try {
             ops.start(runtime);
             out.println("dev: admin on 127.0.0.1:" + ops.httpPort() + " (HTTP) and 127.0.0.1:" + ops.grpcPort()
-                    + " (gRPC); live state: bin/eventbus status --redis " + RedisSettings.redact(uri));
+                    + " (gRPC); live state: bin/eventbus status (the operator commands find dev's Redis by themselves)");
         } catch (OpsException e) {
             out.println("dev: admin servers not started (" + e.getMessage() + "); the story goes on without them");
         }

@@ -1,10 +1,10 @@
 package dev.eventbus.runtime.cli;
 
-import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.DeadLetterEntry;
 import dev.eventbus.runtime.ops.DeadLetterFilter;
 import dev.eventbus.runtime.ops.DeadLetters;
 import dev.eventbus.runtime.ops.Field;
+import dev.eventbus.runtime.ops.TimeOrId;
 import dev.eventbus.runtime.stream.WireFields;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -66,9 +66,14 @@ final class DlqCommand implements Runnable {
         @Option(names = "--limit", paramLabel = "N", description = "At most N dead letters (default: all; list: 100).")
         Long limit;
 
-        DeadLetterFilter filter(OpsContext ops, CommandSpec spec, List<String> ids) {
-            return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason,
-                    ops.timeOrId(spec, "--since", since), ops.timeOrId(spec, "--until", until), subject, error, sourceStream);
+        /** The filter the options select; checks them (exit 2) and that the handler exists (exit 1). */
+        DeadLetterFilter filter(CommandContext ops, CommandSpec spec, List<String> ids) {
+            TimeOrId from = ops.timeOrId(spec, "--since", since);
+            TimeOrId to = ops.timeOrId(spec, "--until", until);
+            CommandContext.requireOrder(spec, "--since", from, "--until", to);
+            ops.requireHandler(handler);
+            return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason, from, to, subject,
+                    error, sourceStream);
         }
 
         long limitOr(long otherwise) {
@@ -77,6 +82,19 @@ final class DlqCommand implements Runnable {
             }
             return limit == null ? otherwise : limit;
         }
+    }
+
+    /**
+     * The widest cell of {@code dlq list}'s table and the longest text of its JSON: the fields are the
+     * producer's and the handler's, of any size; {@code dlq show} prints them whole.
+     */
+    static final int LIST_CELL_WIDTH = 100;
+    static final int LIST_JSON_TEXT = 1000;
+
+    private static Map<String, Object> capped(Map<String, Object> summary) {
+        summary.replaceAll((k, v) -> v instanceof String text && text.length() > LIST_JSON_TEXT
+                ? text.substring(0, LIST_JSON_TEXT) + "…[+" + (text.length() - LIST_JSON_TEXT) + "]" : v);
+        return summary;
     }
 
     static Map<String, Object> summary(DeadLetterEntry e) {
@@ -111,20 +129,20 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetters dlq = ops.deadLetters();
                 List<DeadLetterEntry> entries = dlq.list(selection.handler, selection.filter(ops, spec, null),
                         usage(spec, () -> selection.limitOr(100)));
                 if (json) {
-                    out.println(CliOutput.json(entries.stream().map(DlqCommand::summary).toList()));
+                    out.println(CliOutput.json(entries.stream().map(e -> capped(summary(e))).toList()));
                     out.flush();
                     return 0;
                 }
                 CliOutput.Table table = new CliOutput.Table("ID", "DEAD-LETTERED", "REASON", "SOURCE", "TYPE", "SUBJECT",
-                        "ATTEMPTS", "ERROR");
+                        "ATTEMPTS", "ERROR").capped(LIST_CELL_WIDTH);
                 for (DeadLetterEntry e : entries) {
                     table.row(e.id(), e.deadLetteredAt(), e.reason(), e.sourceStream() + " " + e.sourceId(), e.type(),
-                            e.subject(), e.text(WireFields.ATTEMPTS), CliOutput.shorten(e.error(), 100));
+                            e.subject(), e.text(WireFields.ATTEMPTS), e.error());
                 }
                 table.print(out);
                 out.printf("%d dead letter(s) shown; %s holds %d%n", entries.size(), dlq.streamOf(selection.handler),
@@ -156,7 +174,8 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
+                ops.requireHandler(handler);
                 Optional<DeadLetterEntry> found = ops.deadLetters().show(handler, id);
                 if (found.isEmpty()) {
                     spec.commandLine().getErr().println("eventbus: no dead letter " + id + " in "
@@ -216,28 +235,23 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 long limit = usage(spec, () -> selection.limitOr(0));
-                AuditLog audit = ops.audit();
-                if (!dryRun) {
-                    audit.checkWritable();
-                }
-                CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), "redrive");
-                DeadLetters.Outcome outcome = ops.deadLetters().redrive(selection.handler, filter, limit, rate, dryRun, progress);
-                progress.finish();
+                DeadLetters.Outcome outcome = change(ops, spec, "redrive", dryRun,
+                        progress -> ops.deadLetters().redrive(selection.handler, filter, limit, rate, dryRun, progress));
                 outcome.problems().forEach(p -> spec.commandLine().getErr().println("left in place: " + p));
                 out.printf("%s %s: %d matched, %d %s, %d left in place%n", dryRun ? "dry run: redrive" : "redrive",
                         selection.handler, outcome.matched(), outcome.done(), dryRun ? "would be redriven" : "redriven",
                         outcome.skipped());
                 out.flush();
                 if (!dryRun) {
-                    Map<String, Object> details = new LinkedHashMap<>();
-                    details.put("handler", selection.handler);
-                    details.put("filters", filter.describe());
-                    details.put("limit", limit);
+                    Map<String, Object> details = auditDetails(selection, filter, limit);
                     details.put("leftInPlace", outcome.skipped());
-                    audit.record("dlq.redrive", outcome.done(), details);
+                    ops.audit().record("dlq.redrive", outcome.done(), details);
+                }
+                if (missing(ids, outcome, ops, selection.handler, spec)) {
+                    return 1;
                 }
                 return outcome.skipped() > 0 && outcome.done() == 0 ? 1 : 0;
             }
@@ -263,7 +277,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
-            try (OpsContext ops = OpsContext.open(options)) {
+            try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 if (filter.selectsAll() && !all) {
                     throw new CommandLine.ParameterException(spec.commandLine(),
@@ -271,26 +285,62 @@ final class DlqCommand implements Runnable {
                                     + "--source-stream) or --all");
                 }
                 long limit = usage(spec, () -> selection.limitOr(0));
-                AuditLog audit = ops.audit();
-                if (!dryRun) {
-                    audit.checkWritable();
-                }
-                CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), "discard");
-                DeadLetters.Outcome outcome = ops.deadLetters().discard(selection.handler, filter, limit, dryRun, progress);
-                progress.finish();
+                DeadLetters.Outcome outcome = change(ops, spec, "discard", dryRun,
+                        progress -> ops.deadLetters().discard(selection.handler, filter, limit, dryRun, progress));
                 out.printf("%s %s: %d matched, %d %s%n", dryRun ? "dry run: discard" : "discard", selection.handler,
                         outcome.matched(), outcome.done(), dryRun ? "would be discarded" : "discarded");
                 out.flush();
                 if (!dryRun) {
-                    Map<String, Object> details = new LinkedHashMap<>();
-                    details.put("handler", selection.handler);
-                    details.put("filters", filter.describe());
-                    details.put("limit", limit);
-                    audit.record("dlq.discard", outcome.done(), details);
+                    ops.audit().record("dlq.discard", outcome.done(), auditDetails(selection, filter, limit));
                 }
-                return 0;
+                return missing(ids, outcome, ops, selection.handler, spec) ? 1 : 0;
             }
         }
+    }
+
+    /** A change to dead letters, reporting its progress. */
+    private interface Change {
+        DeadLetters.Outcome run(CliOutput.ProgressLine progress) throws InterruptedException;
+    }
+
+    /**
+     * Runs a change with its progress on stderr. A real run must be auditable: the audit log is
+     * checked before anything changes, so a change never happens without its record.
+     */
+    private static DeadLetters.Outcome change(CommandContext ops, CommandSpec spec, String name, boolean dryRun,
+            Change change) throws InterruptedException {
+        if (!dryRun) {
+            ops.audit().checkWritable();
+        }
+        CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), name);
+        DeadLetters.Outcome outcome = change.run(progress);
+        progress.finish();
+        return outcome;
+    }
+
+    /** What the audit record of a change says it was about. */
+    private static Map<String, Object> auditDetails(Selection selection, DeadLetterFilter filter, long limit) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("handler", selection.handler);
+        details.put("filters", filter.describe());
+        details.put("limit", limit);
+        return details;
+    }
+
+    /**
+     * Whether dead letters named by id were not all found (nothing found is a failure, exit 1, as
+     * for {@code dlq show}); says so on stderr.
+     */
+    static boolean missing(List<String> ids, DeadLetters.Outcome outcome, CommandContext ops, String handler,
+            CommandSpec spec) {
+        long notFound = new LinkedHashSet<>(ids).size() - outcome.matched();
+        if (ids.isEmpty() || notFound <= 0) {
+            return false;
+        }
+        spec.commandLine().getErr().println("eventbus: " + notFound + " of the given dead-letter ids not found in "
+                + ops.deadLetters().streamOf(handler) + " (or left out by the filters)");
+        spec.commandLine().getErr().flush();
+        return true;
     }
 
     /** Runs a check whose IllegalArgumentException is a usage error (exit 2). */

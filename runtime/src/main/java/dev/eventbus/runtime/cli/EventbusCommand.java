@@ -28,6 +28,9 @@ public final class EventbusCommand implements Runnable {
     /** The command line with the runtime's error handling: config problems are usage errors (exit 2). */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new EventbusCommand());
+        // "@FILE" is publish --data's own form (the file's bytes as the payload); picocli would
+        // otherwise read the file as more arguments.
+        cli.setExpandAtFiles(false);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof InvalidConfigException) {
                 commandLine.getErr().println("eventbus: " + e.getMessage());
@@ -35,6 +38,10 @@ public final class EventbusCommand implements Runnable {
             }
             if (e instanceof dev.eventbus.runtime.ops.OpsException) {
                 commandLine.getErr().println("eventbus: " + e.getMessage());
+                return 1;
+            }
+            if (dev.eventbus.runtime.internal.Errors.isPermissionDenied(e)) {
+                commandLine.getErr().println("eventbus: " + dev.eventbus.runtime.internal.Errors.describe(e));
                 return 1;
             }
             commandLine.getErr().println("eventbus: " + e);

@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
 
 /**
  * What {@code plugins list|show} print: plugins with their handlers, and refused JARs with reasons,
- * either as a running runtime reports them (then each handler has a state) or as the plugins
- * directory would be admitted.
+ * either as a running runtime reports them (then each handler has a state) or as the builds of the
+ * plugins directory's JARs recorded them (JARs it cannot describe are listed as refused).
  *
  * @param live whether the running runtime answered (handlers then carry their state)
  */
@@ -55,7 +55,7 @@ record PluginListing(List<Entry> plugins, List<PluginFailure> refused, boolean l
         return new PluginListing(plugins, failures, true);
     }
 
-    /** Whether a plugin id runs (or would be admitted), or was refused. */
+    /** Whether a plugin id runs (or is described), or was refused. */
     boolean knows(String id) {
         return plugins.stream().anyMatch(p -> p.id().equals(id)) || refused.stream().anyMatch(f -> id.equals(f.pluginId()));
     }
@@ -89,8 +89,8 @@ record PluginListing(List<Entry> plugins, List<PluginFailure> refused, boolean l
         if (table.size() > 0) {
             table.print(out);
         } else {
-            out.println(only == null ? "no plugin " + (live ? "runs" : "admitted") : "plugin '" + only + "' "
-                    + (live ? "does not run" : "not admitted"));
+            out.println(only == null ? "no plugin " + (live ? "runs" : "described") : "plugin '" + only + "' "
+                    + (live ? "does not run" : "not described"));
         }
         List<PluginFailure> refusedHere = refused(only);
         if (!refusedHere.isEmpty()) {

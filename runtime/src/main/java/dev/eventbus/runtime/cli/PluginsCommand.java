@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "plugins", mixinStandardHelpOptions = true,
         description = {"The plugins the running runtime runs (its admin gRPC port): versions, handlers and their state, "
                 + "events, services; refused JARs with reasons; reload one.",
-                "When the runtime does not answer, `list` and `show` say so on stderr and load the plugins directory "
-                + "the way `run` admits plugins, without Redis and without starting consumers."},
+                "When the runtime does not answer, `list` and `show` say so on stderr and show what each JAR of the "
+                + "plugins directory's build recorded (its build descriptor), without running any plugin code."},
         subcommands = {PluginsCommand.ListPlugins.class, PluginsCommand.Show.class, PluginsCommand.Reload.class})
 final class PluginsCommand implements Runnable {
 
@@ -42,7 +42,7 @@ final class PluginsCommand implements Runnable {
         PluginListing ask(AdminClient client) throws AdminClient.Unreachable;
     }
 
-    /** Asks the runtime; when it does not answer, says so on stderr and loads the plugins directory instead. */
+    /** Asks the runtime; when it does not answer, says so on stderr and reads the plugins' build descriptors instead. */
     static PluginListing listing(ConfigOptions options, AdminOptions admin, CommandSpec spec, Source source) {
         RuntimeConfig config = options.load();
         AdminSettings settings = config.operations().admin();
@@ -61,7 +61,7 @@ final class PluginsCommand implements Runnable {
         err.println("eventbus: live plugin state is unavailable: " + unavailable + "; showing what the plugins directory "
                 + config.pluginsDir() + " holds");
         err.flush();
-        return PluginListing.of(CliOutput.quietPluginHost(() -> PluginCatalog.load(config)));
+        return PluginListing.of(PluginCatalog.read(config.pluginsDir()));
     }
 
     static void print(PluginListing listing, String only, boolean json, PrintWriter out) {

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.cli;
 
+import dev.eventbus.producer.PartitionedStream;
 import dev.eventbus.runtime.ops.Publisher;
 import dev.eventbus.runtime.stream.WireFields;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +31,9 @@ final class PublishCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "STREAM", description = "The stream, e.g. wallet.")
+    @Parameters(index = "0", paramLabel = "STREAM",
+            description = "The stream, e.g. wallet; for a partitioned stream (eventbus.streams), its logical name: "
+                    + "the event goes to its subject's partition, named on stderr.")
     String stream;
 
     @Parameters(index = "1", paramLabel = "TYPE", description = "The event type, e.g. wallet.topup.succeeded.")
@@ -47,6 +51,12 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (stream.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "STREAM must not be empty");
+        }
+        if (type.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "TYPE must not be empty: every event needs a type");
+        }
         byte[] payload = null;
         if (data != null) {
             if (data.startsWith("@")) {
@@ -58,6 +68,7 @@ final class PublishCommand implements Callable<Integer> {
                 }
             } else {
                 payload = data.getBytes(StandardCharsets.UTF_8);
+                checkJson(data);
             }
         }
         for (String reserved : new String[] {WireFields.TYPE, WireFields.SUBJECT, WireFields.DATA}) {
@@ -66,11 +77,58 @@ final class PublishCommand implements Callable<Integer> {
                         "--header " + reserved + "=...: use the " + (reserved.equals(WireFields.TYPE) ? "TYPE parameter" : "--" + reserved + " option"));
             }
         }
-        try (OpsContext ops = OpsContext.open(options)) {
-            String id = new Publisher(ops.redis).publish(stream, type, subject, payload, headers);
+        try (CommandContext ops = CommandContext.open(options)) {
+            String key = partitionKey(ops.config.partitionedStreams().get(stream));
+            String id = new Publisher(ops.redis).publish(key, type, subject, payload, headers);
+            if (!key.equals(stream)) {
+                spec.commandLine().getErr().println("partition " + key);
+            }
             spec.commandLine().getOut().println(id);
             spec.commandLine().getOut().flush();
             return 0;
         }
     }
+
+    /** The subject's partition; without a subject, any (a one-shot command has no turn to keep). */
+    private String partitionKey(PartitionedStream layout) {
+        if (layout == null) {
+            return stream;
+        }
+        if (subject == null) {
+            return layout.key(ThreadLocalRandom.current().nextInt(layout.partitions()));
+        }
+        try {
+            return layout.keyOf(subject);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--subject: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Inline data is JSON (the option says so), unless a {@code datacontenttype} header says it is
+     * something else; a typo in it is a usage error, not an event a handler fails on. A file's
+     * bytes are sent as they are.
+     */
+    private void checkJson(String text) {
+        String contentType = headers.getOrDefault(WireFields.CONTENT_TYPE, "application/json");
+        if (!contentType.contains("json")) {
+            return;
+        }
+        String problem = text.isBlank() ? "it is empty" : null;
+        try (var parser = JSON.createParser(text)) {
+            while (problem == null && parser.nextToken() != null) {
+                // reads to the end: trailing garbage is an error too
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            problem = e.getOriginalMessage();
+        } catch (IOException e) {
+            problem = e.getMessage();
+        }
+        if (problem != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--data is not valid JSON (" + problem
+                    + "); give bytes of another kind with @FILE, or set --header " + WireFields.CONTENT_TYPE + "=<type>");
+        }
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
 }

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.cli;
 
 import dev.eventbus.runtime.ops.AuditLog;
+import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.Replayer;
 import dev.eventbus.runtime.ops.TimeOrId;
 import java.io.PrintWriter;
@@ -57,16 +58,20 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        try (OpsContext ops = OpsContext.open(options)) {
+        try (CommandContext ops = CommandContext.open(options)) {
             TimeOrId start = ops.timeOrId(spec, "--from", from);
             TimeOrId end = ops.timeOrId(spec, "--to", to);
+            CommandContext.requireOrder(spec, "--from", start, "--to", end);
             String target = stream;
             if (target == null) {
                 List<String> streams = ops.status().streamsOf(handler);
-                if (streams.size() != 1) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), streams.isEmpty()
-                            ? "handler '" + handler + "' has no consumer group on any stream"
-                            : "handler '" + handler + "' reads " + streams + ": say which with --stream");
+                if (streams.isEmpty()) {
+                    throw new OpsException("handler '" + handler + "' has no consumer group on any stream at "
+                            + ops.redis.where());
+                }
+                if (streams.size() > 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "handler '" + handler + "' reads " + streams + ": say which with --stream");
                 }
                 target = streams.get(0);
             }

@@ -1,7 +1,7 @@
 package dev.eventbus.runtime.cli;
 
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.admin.Operations;
+import dev.eventbus.runtime.admin.AdminSurface;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.LogFormat;
 import java.time.Clock;
@@ -33,7 +33,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         RuntimeConfig config = options.load();
         LogFormat.apply(config.operations().logFormat());
-        Operations operations = new Operations(config, Clock.systemUTC());
+        AdminSurface operations = new AdminSurface(config, Clock.systemUTC());
         EventbusRuntime runtime = operations.newRuntime();
         operations.start(runtime);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -45,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
             runtime.stop();
             operations.close();
             stopped.countDown();
-        }, bound, () -> runtime.stuck(Duration.ZERO).orElse(""), Runtime.getRuntime()::halt), "eventbus-shutdown"));
+        }, bound, () -> runtime.view().stuck(Duration.ZERO).orElse(""), Runtime.getRuntime()::halt), "eventbus-shutdown"));
         runtime.start();
         stopped.await();
         return 0;

@@ -2,6 +2,7 @@ package dev.eventbus.runtime.cli;
 
 import dev.eventbus.admin.v1.GetStatusResponse;
 import dev.eventbus.runtime.config.AdminSettings;
+import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import java.io.PrintWriter;
@@ -39,10 +40,15 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RuntimeConfig config = options.load();
+        RuntimeConfig config = options.loadForOperator();
         AdminSettings settings = config.operations().admin();
         AdminClient.Address address = admin.address(settings);
         PrintWriter out = spec.commandLine().getOut();
+        if (config.redis().peerVerificationOff()) {
+            // On stderr, so that --json output still parses.
+            spec.commandLine().getErr().println("eventbus: WARNING: " + RedisSettings.VERIFICATION_OFF_WARNING);
+            spec.commandLine().getErr().flush();
+        }
         String unavailable;
         if (address == null) {
             unavailable = "no admin gRPC address to ask: " + AdminOptions.noAddress(settings);
@@ -58,9 +64,11 @@ final class StatusCommand implements Callable<Integer> {
         err.println("eventbus: live state (paused subscriptions, circuits, in-flight events) is unavailable: "
                 + unavailable + "; showing what Redis holds");
         err.flush();
-        try (OpsContext ops = OpsContext.of(config)) {
+        try (CommandContext ops = CommandContext.of(config)) {
             List<SubscriptionStatus> all = ops.status().all(handler);
-            return StatusOutput.fromRedis(all, ops.redis.where(), unavailable, handler, json, out);
+            // On Sentinel every stream lives on the primary the sentinels name: say which node that is.
+            String node = config.redis().sentinel() ? ops.redis.node() : null;
+            return StatusOutput.fromRedis(all, ops.redis.where(), node, unavailable, handler, json, out);
         }
     }
 }

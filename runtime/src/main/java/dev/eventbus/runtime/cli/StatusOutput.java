@@ -33,6 +33,8 @@ final class StatusOutput {
             runtime.put("readiness", new TreeMap<>(status.getReadiness().getChecksMap()));
             runtime.put("live", status.getLiveness().getUp());
             runtime.put("liveness", new TreeMap<>(status.getLiveness().getChecksMap()));
+            runtime.put("refused", status.getRefusedList().stream().map(r -> Map.of("source", r.getSource(),
+                    "pluginId", r.getPluginId(), "reason", r.getReason())).toList());
             List<Map<String, Object>> rows = new ArrayList<>();
             for (HandlerStatus h : status.getHandlersList()) {
                 for (StreamStatus s : h.getStreamsList()) {
@@ -125,6 +127,12 @@ final class StatusOutput {
             }
             services.print(out);
         }
+        if (status.getRefusedCount() > 0) {
+            out.println();
+            out.println("refused:");
+            status.getRefusedList().forEach(r -> out.println("  " + r.getSource()
+                    + (r.getPluginId().isEmpty() ? "" : " (plugin " + r.getPluginId() + ")") + ": " + r.getReason()));
+        }
         out.flush();
     }
 
@@ -138,8 +146,9 @@ final class StatusOutput {
         return "NOT " + what + " (" + String.join("; ", checks) + ")";
     }
 
-    static int fromRedis(List<SubscriptionStatus> all, String redis, String unavailable, String handler, boolean json,
-            PrintWriter out) {
+    /** @param node the node the streams are on, {@code host:port (role)}, when Sentinel chose it; else null */
+    static int fromRedis(List<SubscriptionStatus> all, String redis, String node, String unavailable, String handler,
+            boolean json, PrintWriter out) {
         if (json) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (SubscriptionStatus s : all) {
@@ -155,12 +164,21 @@ final class StatusOutput {
                 m.put("deadLetters", s.deadLetters());
                 m.put("redisState", s.state());
                 m.put("lastDeliveredId", s.lastDeliveredId());
+                if (node != null) {
+                    m.put("node", node);
+                }
                 rows.add(m);
             }
             Map<String, Object> runtime = new LinkedHashMap<>();
             runtime.put("unavailable", unavailable);
+            if (node != null) {
+                runtime.put("redisNode", node);
+            }
             print(out, CliOutput.json(document("redis", runtime, rows, List.of())));
             return handler != null && all.isEmpty() ? 1 : 0;
+        }
+        if (node != null) {
+            print(out, "streams on " + node + ", the primary the sentinels of " + redis + " name");
         }
         if (all.isEmpty()) {
             print(out, handler == null ? "no subscriptions: no stream at " + redis + " has a consumer group yet"

@@ -15,8 +15,7 @@ import picocli.CommandLine.Spec;
 /** {@code eventbus topology}: event types -> handlers -> gRPC services. */
 @Command(name = "topology", mixinStandardHelpOptions = true,
         description = {"Draw event types -> handlers -> gRPC services, from the plugins' declarations.",
-                "Loads the plugins the way `run` admits them (so the gRPC services they call must be configured), "
-                + "without Redis and without starting any consumer."})
+                "Reads what each plugin's build recorded (its build descriptor); runs no plugin code, needs no Redis."})
 final class TopologyCommand implements Callable<Integer> {
 
     enum Format { mermaid, text, json }
@@ -32,7 +31,7 @@ final class TopologyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PluginCatalog catalog = CliOutput.quietPluginHost(() -> PluginCatalog.load(options.load()));
+        PluginCatalog catalog = PluginCatalog.read(options.load().pluginsDir());
         PrintWriter out = spec.commandLine().getOut();
         switch (format) {
             case mermaid -> out.print(TopologyRenderer.mermaid(catalog));

@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param auditLog the file redrive, discard and replay append their JSON lines to
  * @param stallTimeout liveness fails when start-up makes no progress, or a subscription's loop does
  *     not come round, for this long
+ * @param limits connections and timeouts of both servers
+ * @param tls TLS of both servers, and the CA the operator commands trust
  */
 public record AdminSettings(
         boolean enabled,
@@ -25,11 +27,15 @@ public record AdminSettings(
         String token,
         boolean readyRequiresAllPlugins,
         Path auditLog,
-        Duration stallTimeout) {
+        Duration stallTimeout,
+        AdminLimits limits,
+        AdminTls tls) {
 
+    /** With the default stall timeout and limits, without TLS. */
     public AdminSettings(boolean enabled, String host, int httpPort, int grpcPort, String token,
             boolean readyRequiresAllPlugins, Path auditLog) {
-        this(enabled, host, httpPort, grpcPort, token, readyRequiresAllPlugins, auditLog, Duration.ofMinutes(2));
+        this(enabled, host, httpPort, grpcPort, token, readyRequiresAllPlugins, auditLog, Duration.ofMinutes(2),
+                AdminLimits.DEFAULT, AdminTls.NONE);
     }
 
     /** Whether requests must carry the bearer token. */
@@ -42,6 +48,7 @@ public record AdminSettings(
     public String toString() {
         return "AdminSettings[enabled=" + enabled + ", host=" + host + ", httpPort=" + httpPort + ", grpcPort="
                 + grpcPort + ", token=" + (tokenRequired() ? "***" : "") + ", readyRequiresAllPlugins="
-                + readyRequiresAllPlugins + ", auditLog=" + auditLog + ", stallTimeout=" + stallTimeout + "]";
+                + readyRequiresAllPlugins + ", auditLog=" + auditLog + ", stallTimeout=" + stallTimeout + ", limits=" + limits
+                + ", tls=" + tls + "]";
     }
 }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import dev.eventbus.producer.PartitionedStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ public final class ConfigLoader {
 
     private static final String ROOT = "eventbus";
     private static final Set<String> OPEN_MAPS =
-            Set.of("eventbus.grpc.services", "eventbus.handlers", "eventbus.plugins");
+            Set.of("eventbus.grpc.services", "eventbus.grpc.defaults.metadata-files", "eventbus.handlers",
+                    "eventbus.plugins", "eventbus.streams");
 
     private final ClassLoader classLoader = ConfigLoader.class.getClassLoader();
     private final List<String> problems = new ArrayList<>();
@@ -117,13 +119,49 @@ public final class ConfigLoader {
         OperationsSettings operations = operations(c);
 
         PluginSettings pluginHost = pluginHost(c);
+        Map<String, PartitionedStream> partitionedStreams = partitionedStreams(merged);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return new RuntimeConfig(
                 consumerName.isBlank() ? defaultConsumerName() : consumerName,
                 pluginsDir, redis, consumer, recovery, breaker, services, handlerDefaults, handlerOverrides,
-                pluginConfigs, merged, operations, pluginHost);
+                pluginConfigs, merged, operations, pluginHost, partitionedStreams, file, overrides);
+    }
+
+    /** {@code eventbus.streams}: each entry holds {@code partitions} and nothing else. */
+    private Map<String, PartitionedStream> partitionedStreams(Config merged) {
+        Map<String, PartitionedStream> streams = new LinkedHashMap<>();
+        for (String name : UnknownKeys.children(merged, "eventbus.streams")) {
+            String path = UnknownKeys.join(ROOT, "streams", name);
+            Config entry;
+            try {
+                entry = merged.getConfig(path);
+            } catch (ConfigException e) {
+                problems.add(e.getMessage());
+                continue;
+            }
+            for (String key : entry.root().keySet()) {
+                if (!key.equals("partitions")) {
+                    problems.add("unknown key '" + path + "." + key + "' (" + UnknownKeys.where(entry.getValue(key))
+                            + "); allowed: partitions");
+                }
+            }
+            if (!entry.hasPath("partitions")) {
+                problems.add(path + ".partitions is missing: say how many partitions the stream has, e.g. 8");
+                continue;
+            }
+            Integer partitions = read(() -> merged.getInt(path + ".partitions")); // the full key in the message
+            if (partitions == null) {
+                continue;
+            }
+            try {
+                streams.put(name, new PartitionedStream(name, partitions));
+            } catch (IllegalArgumentException e) {
+                problems.add(path + ": " + e.getMessage() + " (" + UnknownKeys.where(entry.getValue("partitions")) + ")");
+            }
+        }
+        return streams;
     }
 
     /** The password of {@code redis.password-file}; the URI must then not hold one too. */
@@ -155,10 +193,10 @@ public final class ConfigLoader {
             }
         }
         RedisTls tls = new RedisTls(ca, cert, key, keyPassword, verify);
-        if (uri != null && !uri.startsWith("rediss://")) {
+        if (uri != null && !RedisSettings.tlsScheme(uri)) {
             if (tls.hasMaterial() || verify.isPresent() || !keyPassword.isEmpty()) {
-                problems.add("redis.tls is set but redis.uri is not rediss://, so the connection would not use TLS: "
-                        + "use rediss:// or remove the redis.tls keys");
+                problems.add("redis.tls is set but redis.uri is not rediss:// (or rediss-sentinel://), so the "
+                        + "connection would not use TLS: use rediss:// or remove the redis.tls keys");
             }
         } else if (uri != null) {
             Optional<RedisTls.Verification> inUri = RedisSettings.uriVerification(uri);
@@ -175,23 +213,28 @@ public final class ConfigLoader {
      * first TLS handshake. Certificates are parsed; a key is only read (it may be encrypted).
      */
     private Optional<Path> pemFile(Config c, String key, boolean certificates) {
+        return pemFile(c, key, key, certificates);
+    }
+
+    /** @param shownKey the key as messages name it, e.g. with the path {@code c} was read from */
+    private Optional<Path> pemFile(Config c, String key, String shownKey, boolean certificates) {
         String value = read(() -> c.getString(key));
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
         Path file = installationRelative(value);
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            problems.add(key + ": file " + file + " does not exist or cannot be read ("
+            problems.add(shownKey + ": file " + file + " does not exist or cannot be read ("
                     + UnknownKeys.where(c.getValue(key)) + ")");
             return Optional.of(file);
         }
         if (certificates) {
             try (var in = Files.newInputStream(file)) {
                 if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-                    problems.add(key + ": file " + file + " holds no PEM certificate");
+                    problems.add(shownKey + ": file " + file + " holds no PEM certificate");
                 }
             } catch (Exception e) {
-                problems.add(key + ": file " + file + " is not a PEM certificate file (" + e.getMessage() + ")");
+                problems.add(shownKey + ": file " + file + " is not a PEM certificate file (" + e.getMessage() + ")");
             }
         }
         return Optional.of(file);
@@ -246,7 +289,8 @@ public final class ConfigLoader {
                 token == null ? "" : token,
                 Boolean.TRUE.equals(read(() -> c.getBoolean("admin.ready-requires-all-plugins"))),
                 installationRelative(auditLog == null || auditLog.isBlank() ? "audit.log" : auditLog),
-                stall == null || stall.isNegative() || stall.isZero() ? java.time.Duration.ofMinutes(2) : stall);
+                stall == null || stall.isNegative() || stall.isZero() ? java.time.Duration.ofMinutes(2) : stall,
+                adminLimits(c), adminTls(c));
         java.time.Duration poll = read(() -> c.getDuration("metrics.poll-interval"));
         if (poll != null && (poll.isNegative() || poll.isZero())) {
             problems.add("metrics.poll-interval must be positive, was " + poll);
@@ -255,6 +299,41 @@ public final class ConfigLoader {
                 Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jvm"))),
                 Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jmx"))));
         return new OperationsSettings(admin, metrics, oneOf(c, "logging.format", "text", "json"));
+    }
+
+    private AdminLimits adminLimits(Config c) {
+        AdminLimits d = AdminLimits.DEFAULT;
+        return new AdminLimits(
+                positive("admin.http-max-connections", read(() -> c.getInt("admin.http-max-connections"))),
+                positiveDuration(c, "admin.http-request-timeout", d.httpRequestTimeout()),
+                positiveDuration(c, "admin.grpc-handshake-timeout", d.grpcHandshakeTimeout()),
+                positiveDuration(c, "admin.grpc-max-connection-idle", d.grpcMaxConnectionIdle()));
+    }
+
+    private AdminTls adminTls(Config c) {
+        Optional<Path> cert = pemFile(c, "admin.tls.cert-file", true);
+        Optional<Path> key = pemFile(c, "admin.tls.key-file", false);
+        if (cert.isPresent() != key.isPresent()) {
+            problems.add("admin.tls.cert-file and admin.tls.key-file go together: set both to serve TLS, or neither");
+        }
+        String keyPassword = secret(c, "admin.tls.key-password", "admin.tls.key-password-file");
+        if (!keyPassword.isEmpty() && key.isEmpty()) {
+            problems.add("admin.tls.key-password is set without admin.tls.key-file");
+        }
+        return new AdminTls(cert, key, keyPassword, pemFile(c, "admin.tls.ca-file", true));
+    }
+
+    /** A duration that must be above zero; {@code fallback} stands in while a problem is reported. */
+    private java.time.Duration positiveDuration(Config c, String key, java.time.Duration fallback) {
+        java.time.Duration value = read(() -> c.getDuration(key));
+        if (value == null) {
+            return fallback;
+        }
+        if (value.isNegative() || value.isZero()) {
+            problems.add(key + " must be positive, was " + value);
+            return fallback;
+        }
+        return value;
     }
 
     private Config parseFile(Path file) {
@@ -309,13 +388,113 @@ public final class ConfigLoader {
                 problems.add(path + ".target is missing: say where the service runs, e.g. \"host:50051\"");
                 continue;
             }
+            boolean tls = Boolean.TRUE.equals(read(() -> full.getBoolean("tls")));
+            RpcTls material = rpcTls(path, full);
+            RpcCallCredentials credentials = callCredentials(path, full);
+            if (!tls && (material.caFile().isPresent() || material.certFile().isPresent()
+                    || material.keyFile().isPresent())) {
+                problems.add(path + " names TLS files but tls = false, so the channel would not use TLS: set tls = "
+                        + "true or remove trust-ca-file, cert-file and key-file");
+            }
+            if (!tls && credentials.present() && !RpcTargets.isLoopback(target)) {
+                problems.add(path + " has call credentials (bearer-token-file or metadata-files) but tls = false and "
+                        + "target " + target + " is not on this machine, so they would cross the network in clear: "
+                        + "set tls = true");
+            }
             services.put(name, new RpcServiceSettings(name, target,
                     read(() -> full.getDuration("deadline")),
-                    Boolean.TRUE.equals(read(() -> full.getBoolean("tls"))),
-                    read(() -> full.getString("trust-ca-file")),
+                    tls,
+                    material,
+                    authority(path, full),
+                    credentials,
                     positive(path + ".max-inbound-message-size", read(() -> full.getInt("max-inbound-message-size")))));
         }
         return services;
+    }
+
+    private String authority(String path, Config service) {
+        String authority = read(() -> service.getString("authority"));
+        if (authority != null && !authority.isEmpty() && !authority.matches("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?")) {
+            problems.add(path + ".authority must be a host name (optionally with :port), was \"" + authority + "\" ("
+                    + UnknownKeys.where(service.getValue("authority")) + ")");
+        }
+        return authority == null ? "" : authority;
+    }
+
+    private RpcTls rpcTls(String path, Config service) {
+        Optional<Path> ca = pemFile(service, "trust-ca-file", path + ".trust-ca-file", true);
+        Optional<Path> cert = pemFile(service, "cert-file", path + ".cert-file", true);
+        Optional<Path> key = pemFile(service, "key-file", path + ".key-file", false);
+        if (cert.isPresent() != key.isPresent()) {
+            problems.add(path + ".cert-file and key-file go together: set both for mutual TLS, or neither");
+        }
+        String keyPassword = secretFile(service, "key-password-file", path + ".key-password-file");
+        if (!keyPassword.isEmpty() && key.isEmpty()) {
+            problems.add(path + ".key-password-file is set but key-file is not");
+        }
+        if (key.isPresent() && Files.isRegularFile(key.get())) {
+            String problem = PemKeys.problem(key.get(), keyPassword);
+            if (problem != null) {
+                problems.add(path + ".key-file: file " + key.get() + " " + problem + " ("
+                        + UnknownKeys.where(service.getValue("key-file")) + ")");
+            }
+        }
+        return new RpcTls(ca, cert, key, keyPassword);
+    }
+
+    private RpcCallCredentials callCredentials(String path, Config service) {
+        String token = secretFile(service, "bearer-token-file", path + ".bearer-token-file");
+        if (!token.isEmpty() && !headerValue(token)) {
+            problems.add(path + ".bearer-token-file: the token holds a line break or a character outside printable "
+                    + "ASCII, which a gRPC header cannot carry");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        com.typesafe.config.ConfigObject files = read(() -> service.getObject("metadata-files"));
+        for (String header : files == null ? Set.<String>of() : files.keySet()) {
+            String key = path + ".metadata-files." + UnknownKeys.join(header);
+            String problem = RpcHeaders.problem(header);
+            if (problem == null && header.equals("authorization") && !token.isEmpty()) {
+                problem = "is sent by bearer-token-file already: set one of them";
+            }
+            if (problem != null) {
+                problems.add(key + ": header " + header + " " + problem);
+                continue;
+            }
+            String file = read(() -> files.toConfig().getString(UnknownKeys.join(header)));
+            if (file == null || file.isBlank()) {
+                problems.add(key + " must name a file holding the header's value");
+                continue;
+            }
+            try {
+                String value = SecretFiles.read(key, installationRelative(file));
+                if (!headerValue(value)) {
+                    problems.add(key + ": the value holds a line break or a character outside printable ASCII, "
+                            + "which a gRPC header cannot carry");
+                }
+                metadata.put(header, value);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage() + " (" + UnknownKeys.where(files.get(header)) + ")");
+            }
+        }
+        return new RpcCallCredentials(token, metadata);
+    }
+
+    private static boolean headerValue(String value) {
+        return value.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7e);
+    }
+
+    /** A secret that can only be given as a file, named by {@code key} in {@code c}; empty when unset. */
+    private String secretFile(Config c, String key, String fullKey) {
+        String file = read(() -> c.getString(key));
+        if (file == null || file.isEmpty()) {
+            return "";
+        }
+        try {
+            return SecretFiles.read(fullKey, installationRelative(file));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage() + " (" + UnknownKeys.where(c.getValue(key)) + ")");
+            return "";
+        }
     }
 
     private Map<String, HandlerSettings> handlerOverrides(Config merged, Config defaults) {

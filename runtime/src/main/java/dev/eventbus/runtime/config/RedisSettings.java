@@ -6,7 +6,9 @@ import java.util.Optional;
 /**
  * How to reach Redis.
  *
- * @param uri a Redis URI; may hold a password, so never log it whole (see {@link #redactedUri()})
+ * @param uri a Redis URI, of one node ({@code redis://}, {@code rediss://}) or of the sentinels
+ *     watching a primary ({@code redis-sentinel://}, {@code rediss-sentinel://}); may hold a
+ *     password, so never log it whole (see {@link #redactedUri()})
  * @param password the password read from {@code redis.password-file}, empty when the URI holds it
  *     (or there is none); a secret: never shown (see {@link #toString()})
  * @param tls the TLS material and verification mode for {@code rediss://}
@@ -31,18 +33,35 @@ public record RedisSettings(
         return redact(uri);
     }
 
-    /** Whether the connection is TLS ({@code rediss://}). */
+    /** Whether the connection is TLS ({@code rediss://} or {@code rediss-sentinel://}). */
     public boolean tlsEnabled() {
-        return uri != null && uri.startsWith("rediss://");
+        return tlsScheme(uri);
     }
 
     /**
-     * How the server's certificate is checked: {@code redis.tls.verify} when set, else the URI's
+     * Whether the URI names sentinels ({@code redis-sentinel://} or {@code rediss-sentinel://}) that
+     * say which node is the primary, rather than the node itself.
+     */
+    public boolean sentinel() {
+        return uri != null && (uri.startsWith("redis-sentinel://") || uri.startsWith("rediss-sentinel://"));
+    }
+
+    /** Whether a URI's scheme asks for TLS. */
+    static boolean tlsScheme(String uri) {
+        return uri != null && (uri.startsWith("rediss://") || uri.startsWith("rediss-sentinel://"));
+    }
+
+    /**
+     * How the server's (and the sentinels') certificate is checked: {@code redis.tls.verify} when set, else the URI's
      * {@code verifyPeer} parameter, else full. Meaningful only when {@link #tlsEnabled()}.
      */
     public RedisTls.Verification verification() {
         return tls.verify().or(() -> uriVerification(uri)).orElse(RedisTls.Verification.FULL);
     }
+
+    /** What {@link #peerVerificationOff()} means, in the words every place that shows it uses. */
+    public static final String VERIFICATION_OFF_WARNING = "TLS to Redis does not verify the server's certificate "
+            + "(verifyPeer=NONE or eventbus.redis.tls.verify = none): anyone on the network path can pose as Redis";
 
     /** Whether TLS is on but anyone could pose as the server: worth a warning wherever settings show. */
     public boolean peerVerificationOff() {

@@ -3,8 +3,9 @@ package dev.eventbus.runtime.config;
 /**
  * What is wrong with a {@code redis.uri}, found before anything connects: Lettuce takes
  * {@code redis://host:notaport} without complaint and the runtime would then retry a connection
- * that can never be made, so the scheme, host, port and database are checked here. Messages show
- * the URI without its user info.
+ * that can never be made, so the scheme, host, port and database are checked here, and a sentinel
+ * URI ({@code redis-sentinel://s1:26379,s2:26379#master}) must name every sentinel well and its
+ * master. Messages show the URI without its user info.
  *
  * <p>Stateless and thread-safe.
  */
@@ -17,8 +18,9 @@ final class RedisUriCheck {
         String shown = "'" + RedisSettings.redact(uri) + "'";
         int schemeEnd = uri.indexOf("://");
         String scheme = schemeEnd < 0 ? "" : uri.substring(0, schemeEnd);
-        if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-            return "must start with redis:// or rediss://, was " + shown;
+        boolean sentinel = scheme.equals("redis-sentinel") || scheme.equals("rediss-sentinel");
+        if (!scheme.equals("redis") && !scheme.equals("rediss") && !sentinel) {
+            return "must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://, was " + shown;
         }
         String rest = uri.substring(schemeEnd + 3);
         int userInfoEnd = rest.lastIndexOf('@');
@@ -33,7 +35,46 @@ final class RedisUriCheck {
         }
         int authorityEnd = indexOfAny(rest, "/?#");
         String authority = authorityEnd < 0 ? rest : rest.substring(0, authorityEnd);
-        String hostPort = authority;
+        if (!sentinel && authority.contains(",")) {
+            return "names several hosts, which only a redis-sentinel:// URI may (a Redis Cluster is not "
+                    + "supported yet): " + shown;
+        }
+        for (String hostPort : authority.split(",", -1)) {
+            String hostProblem = hostPortProblem(hostPort, shown);
+            if (hostProblem != null) {
+                return sentinel ? "has a sentinel that " + hostProblem : hostProblem;
+            }
+        }
+        String path = authorityEnd < 0 || rest.charAt(authorityEnd) != '/' ? ""
+                : rest.substring(authorityEnd + 1, indexOfAnyFrom(rest, "?#", authorityEnd + 1));
+        if (!path.isEmpty() && !path.matches("\\d{1,9}")) {
+            return "has database '" + path + "', which is not a number (redis://host:6379/0): " + shown;
+        }
+        if (sentinel && masterName(rest).isEmpty()) {
+            return "names no master: a sentinel URI ends with #<master name> (the name in the sentinels' "
+                    + "'sentinel monitor' line), e.g. redis-sentinel://s1:26379,s2:26379#mymaster: " + shown;
+        }
+        return null;
+    }
+
+    /** The master name of a sentinel URI's rest: its {@code #fragment}, else {@code ?sentinelMasterId=}. */
+    private static String masterName(String rest) {
+        int hash = rest.indexOf('#');
+        if (hash >= 0) {
+            return rest.substring(hash + 1).strip();
+        }
+        int query = rest.indexOf('?');
+        if (query >= 0) {
+            for (String parameter : rest.substring(query + 1).split("&")) {
+                if (parameter.startsWith("sentinelMasterId=")) {
+                    return parameter.substring("sentinelMasterId=".length()).strip();
+                }
+            }
+        }
+        return "";
+    }
+
+    private static String hostPortProblem(String hostPort, String shown) {
         String host;
         String port = null;
         if (hostPort.startsWith("[")) { // an IPv6 address
@@ -59,11 +100,6 @@ final class RedisUriCheck {
         }
         if (port != null && !validPort(port)) {
             return "has port '" + port + "', which is not a number from 1 to 65535: " + shown;
-        }
-        String path = authorityEnd < 0 || rest.charAt(authorityEnd) != '/' ? ""
-                : rest.substring(authorityEnd + 1, indexOfAnyFrom(rest, "?#", authorityEnd + 1));
-        if (!path.isEmpty() && !path.matches("\\d{1,9}")) {
-            return "has database '" + path + "', which is not a number (redis://host:6379/0): " + shown;
         }
         return null;
     }

@@ -2,8 +2,11 @@ package dev.eventbus.runtime.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.eventbus.producer.PartitionedStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The runtime's validated settings, read once at start-up from the {@code eventbus} tree.
@@ -17,6 +20,10 @@ import java.util.Map;
  *     checked against each plugin's own defaults when the plugin loads
  * @param source the merged configuration, for {@code config show}
  * @param operations admin servers, metrics and logging
+ * @param partitionedStreams the streams declared under {@code eventbus.streams}, by logical name;
+ *     every other stream is one Redis key
+ * @param file the operator's config file read, if any (read again by {@link #reread})
+ * @param overrides the highest-priority values it was loaded with (command-line flags)
  */
 public record RuntimeConfig(
         String consumerName,
@@ -31,11 +38,25 @@ public record RuntimeConfig(
         Config pluginConfigs,
         Config source,
         OperationsSettings operations,
-        PluginSettings pluginHost) {
+        PluginSettings pluginHost,
+        Map<String, PartitionedStream> partitionedStreams,
+        Optional<Path> file,
+        Config overrides) {
 
     public RuntimeConfig {
         services = Map.copyOf(services);
+        partitionedStreams = Map.copyOf(partitionedStreams);
         handlerOverrides = Map.copyOf(handlerOverrides);
+    }
+
+    /**
+     * The same sources read again (the file as it is now, the same overrides, the environment), as
+     * a plugin reload does to take up a changed plugin config.
+     *
+     * @throws InvalidConfigException listing every problem of the new reading
+     */
+    public RuntimeConfig reread() {
+        return ConfigLoader.load(file, overrides);
     }
 
     /** The settings of one handler. */
@@ -52,5 +73,11 @@ public record RuntimeConfig(
     public Config pluginConfig(String pluginId) {
         String path = UnknownKeys.join(pluginId);
         return pluginConfigs.hasPath(path) ? pluginConfigs.getConfig(path) : ConfigFactory.empty();
+    }
+
+    /** The partition keys of a partitioned stream, or the stream itself when it is not partitioned. */
+    public List<String> streamKeys(String stream) {
+        PartitionedStream layout = partitionedStreams.get(stream);
+        return layout == null ? List.of(stream) : layout.keys();
     }
 }

@@ -30,7 +30,7 @@ final class HeldBytes {
     static final long SMALL_ENTRY = 1024;
 
     private final long budget;
-    private final WorkerSlots slots;
+    private final EntrySlots slots;
     private final AtomicLong held = new AtomicLong();
     /** The reader while it waits for room; taken (set to null) by the release that wakes it. */
     private final AtomicReference<Thread> waiter = new AtomicReference<>();
@@ -38,7 +38,7 @@ final class HeldBytes {
     /** Bytes per entry in Redis in recent reads; 0 before the first. Reader thread only. */
     private long averageEntry;
 
-    HeldBytes(long budget, WorkerSlots slots) {
+    HeldBytes(long budget, EntrySlots slots) {
         this.budget = budget;
         this.slots = slots;
         this.releaseSmall = () -> release(SMALL_ENTRY);

@@ -2,7 +2,7 @@ package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.config.RecoverySettings;
-import dev.eventbus.runtime.dispatch.Dispatcher;
+import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
@@ -13,10 +13,9 @@ import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import dev.eventbus.runtime.internal.Loop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *       written) keeps its lane until it is reclaimed, and goes first then.</li>
  * </ol>
  */
-final class PendingReclaimer extends PeriodicLoop {
+final class PendingReclaimer {
 
     private static final Logger LOG = LoggerFactory.getLogger(PendingReclaimer.class);
     private static final int MAX_PER_CLAIM = 100;
@@ -50,21 +49,20 @@ final class PendingReclaimer extends PeriodicLoop {
             return -1
             """;
 
+    private final Loop loop;
     private final Subscription sub;
     private final RedisCommands<byte[], byte[]> redis;
     private final String consumerName;
     private final EntryFetcher fetcher;
     private final RetryStore retries;
-    private final WorkerSlots slots;
+    private final EntrySlots slots;
     private final HeldBytes held;
-    private final Dispatcher dispatcher;
+    private final SubscriptionDispatch dispatcher;
     private final RecoverySettings settings;
-    /** Held entries found not scheduled for a retry on the last pass. */
-    private Set<String> unscheduledLastPass = Set.of();
+    private final RetryTakenElsewhere retryTakenElsewhere = new RetryTakenElsewhere();
 
     PendingReclaimer(Subscription sub, RedisCommands<byte[], byte[]> redis, String consumerName, RetryStore retries,
-            WorkerSlots slots, HeldBytes held, long maxEventBytes, Dispatcher dispatcher, RecoverySettings settings) {
-        super("eventbus-reclaim-" + sub.name(), settings.interval());
+            EntrySlots slots, HeldBytes held, long maxEventBytes, SubscriptionDispatch dispatcher, RecoverySettings settings) {
         this.sub = sub;
         this.redis = redis;
         this.consumerName = consumerName;
@@ -74,11 +72,17 @@ final class PendingReclaimer extends PeriodicLoop {
         this.held = held;
         this.dispatcher = dispatcher;
         this.settings = settings;
+
+        this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, this::iteration);
     }
 
-    @Override
-    protected void iteration() {
-        int deleted = dispatcher.renewHeld(sub, fetcher::renew);
+    /** Its loop: started and stopped with the subscription's reader. */
+    Loop loop() {
+        return loop;
+    }
+
+    private void iteration() {
+        int deleted = dispatcher.renewHeld(fetcher::renew);
         if (deleted > 0) {
             LOG.warn("subscription {}: {} entr(ies) held here were deleted or trimmed from the stream (Redis dropped "
                     + "them from the pending list): each is handled if its handler succeeds, otherwise recorded as a "
@@ -90,20 +94,12 @@ final class PendingReclaimer extends PeriodicLoop {
     }
 
     private void releaseLanesWhoseRetryWentElsewhere() {
-        Set<String> unscheduled = new HashSet<>();
-        for (String id : dispatcher.heldForRetry(sub)) {
-            if (retries.isScheduled(redis, sub, id) || fetcher.ownedHere(id)) {
-                continue;
-            }
-            if (unscheduledLastPass.contains(id)) {
-                LOG.info("subscription {}: {} is no longer pending here (another instance took its retry, or it was "
-                        + "settled): the events of its subject go on", sub.name(), id);
-                dispatcher.settledElsewhere(sub, id);
-            } else {
-                unscheduled.add(id);
-            }
+        for (String id : retryTakenElsewhere.pass(dispatcher.heldForRetry(),
+                id -> retries.isScheduled(redis, sub, id) || fetcher.ownedHere(id))) {
+            LOG.info("subscription {}: {} is no longer pending here (another instance took its retry, or it was "
+                    + "settled): the events of its subject go on", sub.name(), id);
+            dispatcher.settledElsewhere(id);
         }
-        unscheduledLastPass = unscheduled;
     }
 
     private void reclaimIdle() {
@@ -153,16 +149,16 @@ final class PendingReclaimer extends PeriodicLoop {
                     slots.release();
                 } else {
                     reclaimed++;
-                    dispatcher.dispatch(sub, entry, held.charge(entry));
+                    dispatcher.dispatch(entry, held.charge(entry));
                 }
             }
             for (Object raw : deleted) {
                 // Redis has already dropped it from the pending list; what remains is to record the loss
                 // (no worker needed: a loss record is written without calling the handler).
                 lost++;
-                dispatcher.dispatch(sub, new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.VANISHED), () -> { });
+                dispatcher.dispatch(new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.VANISHED), () -> { });
             }
-        } while (!cursor.equals("0-0") && !stopping());
+        } while (!cursor.equals("0-0") && !loop.isStopping());
         if (reclaimed + lost > 0) {
             LOG.info("subscription {}: took over {} idle entr(ies) of other consumers, {} deleted while pending "
                     + "(recorded as losses)", sub.name(), reclaimed, lost);
@@ -190,8 +186,7 @@ final class PendingReclaimer extends PeriodicLoop {
                     default -> { }
                 }
             }
-            if (name == null || name.equals(consumerName) || pending != 0
-                    || idle < settings.deleteIdleConsumersAfter().toMillis()) {
+            if (!removable(name, pending, idle, consumerName, settings.deleteIdleConsumersAfter())) {
                 continue;
             }
             Long result = redis.eval(DELETE_IF_EMPTY, ScriptOutputType.INTEGER, new byte[][] {Bytes.utf8(sub.stream())},
@@ -203,9 +198,14 @@ final class PendingReclaimer extends PeriodicLoop {
         }
     }
 
-    @Override
-    protected Logger log() {
-        return LOG;
+
+    /**
+     * Whether another consumer of the group may be removed: nothing pending, and idle for
+     * {@code recovery.delete-idle-consumers-after} (never this one; the removal re-checks the
+     * pending list atomically).
+     */
+    static boolean removable(String name, long pending, long idleMillis, String self, java.time.Duration after) {
+        return name != null && !name.equals(self) && pending == 0 && idleMillis >= after.toMillis();
     }
 
     private static String text(Object o) {

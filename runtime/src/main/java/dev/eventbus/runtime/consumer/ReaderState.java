@@ -7,7 +7,8 @@ import dev.eventbus.runtime.stream.Subscription;
  *
  * @param inFlight handler calls running now (a worker between two calls counts for that instant;
  *     an abandoned worker counts until it ends, since it keeps its slot)
- * @param maxInFlight the handler's max-in-flight
+ * @param maxInFlight the handler's max-in-flight: how many handler calls may run at once (not the
+ *     entry slots, which add {@code maxReadAhead})
  * @param readAhead entries read and held in memory beyond the running calls, waiting for a worker
  * @param maxReadAhead consumer.read-ahead: how many may wait so
  * @param failure why the subscription does not work now (its reader, retry poller or reclaimer

@@ -12,6 +12,8 @@ import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import reactor.core.Disposable;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import static dev.eventbus.runtime.internal.Errors.rootMessage;
@@ -31,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * runtime's settings, never from JVM-wide {@code javax.net.ssl} properties; verification turned off
  * is logged as a warning each time a connector is made.
  *
+ * <p>With a sentinel URI, every (re)connect asks the sentinels for the primary, so connections follow
+ * a failover without a restart; {@link SentinelPrimaryLog} logs where they went.
+ *
  * <p>Thread-safe.
  */
 public final class RedisConnector implements AutoCloseable {
@@ -40,11 +45,13 @@ public final class RedisConnector implements AutoCloseable {
     private final RedisSettings settings;
     private final RedisClient client;
     private final RedisURI uri;
+    private final Disposable primaryWatch;
 
     public RedisConnector(RedisSettings settings) {
         this.settings = settings;
         this.uri = uri(settings);
         this.client = client(settings);
+        this.primaryWatch = settings.sentinel() ? watchPrimary(client, uri) : null;
         if (settings.peerVerificationOff()) {
             LOG.warn("TLS to Redis at {} does not verify the server's certificate (verifyPeer=NONE or "
                     + "eventbus.redis.tls.verify = none): anyone on the network path can pose as Redis and read "
@@ -53,9 +60,18 @@ public final class RedisConnector implements AutoCloseable {
         }
     }
 
+    /** Logs the primary the sentinels name, and each failover the connections follow. */
+    private static Disposable watchPrimary(RedisClient client, RedisURI uri) {
+        SentinelPrimaryLog log = new SentinelPrimaryLog(uri);
+        return client.getResources().eventBus().get()
+                .ofType(ConnectionActivatedEvent.class)
+                .subscribe(log::activated);
+    }
+
     /**
      * The URI of the settings, with the command timeout, the password of {@code redis.password-file}
-     * and the verification mode of {@code redis.tls.verify} applied.
+     * and the verification mode of {@code redis.tls.verify} applied. For a sentinel URI, the
+     * credentials are the data nodes'; the sentinels get the timeout and the verification mode.
      */
     public static RedisURI uri(RedisSettings settings) {
         RedisURI uri = RedisURI.create(settings.uri());
@@ -63,12 +79,17 @@ public final class RedisConnector implements AutoCloseable {
         if (!settings.password().isEmpty()) {
             uri.setAuthentication(RedisUserInfo.user(settings.uri()).orElse(null), settings.password().toCharArray());
         }
+        for (RedisURI sentinel : uri.getSentinels()) {
+            sentinel.setTimeout(settings.commandTimeout());
+        }
         if (settings.tlsEnabled()) {
-            uri.setVerifyPeer(switch (settings.verification()) {
+            SslVerifyMode mode = switch (settings.verification()) {
                 case FULL -> SslVerifyMode.FULL;
                 case CA -> SslVerifyMode.CA;
                 case NONE -> SslVerifyMode.NONE;
-            });
+            };
+            uri.setVerifyPeer(mode);
+            uri.getSentinels().forEach(sentinel -> sentinel.setVerifyPeer(mode));
         }
         return uri;
     }
@@ -102,6 +123,7 @@ public final class RedisConnector implements AutoCloseable {
                 .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build())
                 .build());
+        client.addListener(new RedisPermissionLog(settings.redactedUri()));
         return client;
     }
 
@@ -165,6 +187,9 @@ public final class RedisConnector implements AutoCloseable {
 
     @Override
     public void close() {
+        if (primaryWatch != null) {
+            primaryWatch.dispose();
+        }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

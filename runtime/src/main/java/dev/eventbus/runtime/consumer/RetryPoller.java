@@ -1,6 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
-import dev.eventbus.runtime.dispatch.Dispatcher;
+import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
@@ -9,12 +9,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.IntSupplier;
+import dev.eventbus.runtime.internal.Loop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Brings back a subscription's failed entries when their retry is due. It takes due ids from the
- * {@link RetryStore} only as many as there are free worker slots, claims each entry to this
+ * {@link RetryStore} only as many as there are free entry slots, claims each entry to this
  * consumer (which counts the delivery) and hands it to the dispatcher. Entries deleted while
  * waiting become loss records. If this instance dies after taking ids, the entries are still
  * pending in Redis and the reclaimer brings them back.
@@ -23,25 +24,25 @@ import org.slf4j.LoggerFactory;
  * budget is spent; ids taken from the store that it cannot claim for lack of room are put back as
  * due, for a later poll (if that write fails they are still pending, and the reclaimer finds them).
  */
-final class RetryPoller extends PeriodicLoop {
+final class RetryPoller {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryPoller.class);
     private static final int MAX_PER_POLL = 100;
 
+    private final Loop loop;
     private final Subscription sub;
     private final io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis;
     private final EntryFetcher fetcher;
     private final RetryStore store;
-    private final WorkerSlots slots;
+    private final EntrySlots slots;
     private final HeldBytes held;
-    private final Dispatcher dispatcher;
+    private final SubscriptionDispatch dispatcher;
     private final IntSupplier budget;
     private final Clock clock;
 
     RetryPoller(Subscription sub, io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> redis, String consumerName,
-            RetryStore store, WorkerSlots slots, HeldBytes held, long maxEventBytes, Dispatcher dispatcher,
+            RetryStore store, EntrySlots slots, HeldBytes held, long maxEventBytes, SubscriptionDispatch dispatcher,
             IntSupplier budget, Duration period, Clock clock) {
-        super("eventbus-retry-" + sub.name(), period);
         this.sub = sub;
         this.redis = redis;
         this.fetcher = new EntryFetcher(redis, sub, consumerName, maxEventBytes);
@@ -51,12 +52,18 @@ final class RetryPoller extends PeriodicLoop {
         this.dispatcher = dispatcher;
         this.budget = budget;
         this.clock = clock;
+
+        this.loop = Loop.every("eventbus-retry-" + sub.name(), period, LOG, this::iteration);
     }
 
-    @Override
-    protected void iteration() {
+    /** Its loop: started and stopped with the subscription's reader. */
+    Loop loop() {
+        return loop;
+    }
+
+    private void iteration() {
         int allowed;
-        while (!stopping() && (allowed = budget.getAsInt()) > 0 && !held.spent()) {
+        while (!loop.isStopping() && (allowed = budget.getAsInt()) > 0 && !held.spent()) {
             int taken = slots.tryTake(Math.min(MAX_PER_POLL, allowed));
             if (taken == 0) {
                 return;
@@ -84,10 +91,10 @@ final class RetryPoller extends PeriodicLoop {
                 }
                 if (entry == null) { // no longer pending: another consumer settled it
                     store.clear(sub, due.get(i));
-                    dispatcher.settledElsewhere(sub, due.get(i));
+                    dispatcher.settledElsewhere(due.get(i));
                     slots.release();
                 } else {
-                    dispatcher.dispatch(sub, entry, held.charge(entry));
+                    dispatcher.dispatch(entry, held.charge(entry));
                 }
             }
             if (due.size() < taken || allowed == 1) {
@@ -106,8 +113,4 @@ final class RetryPoller extends PeriodicLoop {
                 sub.name(), ids.size());
     }
 
-    @Override
-    protected Logger log() {
-        return LOG;
-    }
 }

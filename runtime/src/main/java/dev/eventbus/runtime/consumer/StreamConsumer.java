@@ -1,169 +1,105 @@
 package dev.eventbus.runtime.consumer;
 
-import dev.eventbus.runtime.internal.Bytes;
-import dev.eventbus.runtime.config.ConsumerSettings;
-import dev.eventbus.runtime.config.RecoverySettings;
-import dev.eventbus.runtime.failure.RetryStore;
-import dev.eventbus.runtime.stream.StreamEntry;
-import dev.eventbus.runtime.stream.Subscription;
-import java.time.Clock;
-import dev.eventbus.runtime.dispatch.Dispatcher;
+import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.internal.Errors;
-import dev.eventbus.runtime.internal.FailureStreak;
-import io.lettuce.core.Consumer;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisCommandExecutionException;
+import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.models.stream.PendingMessage;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandKeyword;
-import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read loop of one subscription, on its own Redis connection (a blocking read would hold up
- * every other command on a shared one). It first reads its own pending entries (history, id
- * {@code 0}) so nothing delivered before a crash is forgotten, then new entries ({@code >}) with a
- * finite BLOCK. It asks for at most as many entries as it has free slots (free workers plus
- * read-ahead), and holds at most {@code consumer.read-ahead-bytes} of them ({@link HeldBytes}), so
- * memory is bounded in entries and in bytes, and what it holds is claimed by this consumer. Entries
- * a read returns beyond the bytes budget are not kept: they stay pending here and are read again
- * from this consumer's pending list as room frees up.
+ * One running subscription (one handler reading one stream), and the one owner of everything it
+ * runs: its {@link StreamReader} on its own Redis connection, its {@link RetryPoller} and
+ * {@link PendingReclaimer}, its {@link EntrySlots} and {@link HeldBytes} (how many entries, and how
+ * many bytes of them, it may hold), and its way into the dispatcher with its ordering lanes
+ * ({@link SubscriptionDispatch}). Built by {@link StreamConsumerFactory}; the runtime starts,
+ * stops and closes it (Kafka Connect's {@code WorkerSinkTask} is the model: a task that owns its loop).
  *
- * <p>A read whose reply may be lost (a command timeout, a broken connection: anything but an error
- * reply from Redis) may still have run in Redis, or run later (a paused or stalled Redis runs it
- * when it wakes): its entries are then pending here, delivered but unseen. So after such a failure
- * the reader reads its own pending entries again (from {@code 0}) before new ones: the lost entries
- * come back at once and ahead of later entries, which keeps ordering by subject, instead of waiting
- * for {@code recovery.claim-idle}. Entries held here already are dropped by the dispatcher, those
- * waiting for a retry are left to the retry poller.
+ * <p>Capacity, each counted once: {@link EntrySlots} counts the entries held from Redis (the
+ * handler's max-in-flight plus {@code consumer.read-ahead}); the dispatcher's worker pool counts
+ * the handler calls running at once (max-in-flight); {@link HeldBytes} bounds their bytes.
  *
- * <p>The loop survives every error: Redis down, timeouts, a missing group, a stream key holding
- * another type, a missing ACL permission, an OutOfMemoryError. It backs off, logs the first failure
- * and then only as the wait grows, reports the failure ({@link #state()}) until a read works again,
- * and goes on until {@link #stop()}. A group that could not be created at start-up is created by
- * the loop before it reads, with the same back-off, so that one broken key stops only its own
- * subscription.
- *
- * <p>Thread-safe: {@link #start()}, {@link #stop()} and {@link #awaitIdle} may be called from any
- * thread; the loop itself runs on one thread.
+ * <p>Thread-safe: every method may be called from any thread.
  */
-public final class StreamConsumer {
+public final class StreamConsumer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamConsumer.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Subscription sub;
     private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final Consumer<byte[]> consumer;
-    private final ConsumerSettings settings;
-    private final Dispatcher dispatcher;
-    private final WorkerSlots slots;
+    private final int maxInFlight;
+    private final int readAhead;
+    private final EntrySlots slots;
     private final HeldBytes held;
-    private final IntSupplier budget;
-    private final RetryStore retryStore;
+    private final SubscriptionDispatch dispatch;
+    private final StreamReader reader;
     private final RetryPoller retries;
     private final PendingReclaimer reclaimer;
-    private final byte[] stream;
-    private volatile boolean stopping;
-    private volatile boolean wasPaused;
-    /** False while the group still has to be created (its creation failed at start-up). */
-    private volatile boolean groupReady = true;
-    private final FailureStreak streak = new FailureStreak(Duration.ofMillis(200), MAX_BACKOFF);
-    private volatile long lastRoundNanos = System.nanoTime();
-    private Thread thread;
-    private String historyCursor = "0";
-    /** Entries of the last new read left pending for lack of room, read again after historyCursor. */
-    private int spilledLeft;
 
-    /**
-     * @param connection this reader's own connection (blocking reads)
-     * @param shared the runtime's shared connection, for the retry poller and the reclaimer
-     * @param budget how many entries the handler's gRPC circuits allow to read now: 0 while one is
-     *     open, 1 while probing, else unbounded
-     */
-    public StreamConsumer(Subscription sub, StatefulRedisConnection<byte[], byte[]> connection,
-            StatefulRedisConnection<byte[], byte[]> shared, String consumerName, ConsumerSettings settings,
-            RecoverySettings recovery, int maxInFlight, Dispatcher dispatcher, RetryStore retryStore,
-            IntSupplier budget, Clock clock) {
+    /** Use {@link StreamConsumerFactory}; the parts are built there, in the order they need each other. */
+    StreamConsumer(Subscription sub, StatefulRedisConnection<byte[], byte[]> connection, int maxInFlight,
+            int readAhead, EntrySlots slots, HeldBytes held, SubscriptionDispatch dispatch, StreamReader reader,
+            RetryPoller retries, PendingReclaimer reclaimer) {
         this.sub = sub;
         this.connection = connection;
-        this.consumer = Consumer.from(Bytes.utf8(sub.group()), Bytes.utf8(consumerName));
-        this.settings = settings;
-        this.dispatcher = dispatcher;
-        this.slots = new WorkerSlots(maxInFlight + settings.readAhead());
-        this.held = new HeldBytes(settings.readAheadBytes(), slots);
-        dispatcher.lendSlotsOf(sub, slots);
-        this.budget = budget;
-        this.stream = Bytes.utf8(sub.stream());
-        this.retryStore = retryStore;
-        this.retries = new RetryPoller(sub, shared.sync(), consumerName, retryStore, slots, held,
-                settings.maxEventBytes(), dispatcher, budget, recovery.retryPollInterval(), clock);
-        this.reclaimer = new PendingReclaimer(sub, shared.sync(), consumerName, retryStore, slots, held,
-                settings.maxEventBytes(), dispatcher, recovery);
+        this.maxInFlight = maxInFlight;
+        this.readAhead = readAhead;
+        this.slots = slots;
+        this.held = held;
+        this.dispatch = dispatch;
+        this.reader = reader;
+        this.retries = retries;
+        this.reclaimer = reclaimer;
     }
 
     public Subscription subscription() {
         return sub;
     }
 
-    public synchronized void start() {
-        // A virtual thread, like the workers it starts: a worker it starts waits on the same carrier
-        // and runs as soon as the reader blocks in Redis again, without waking another thread. A
-        // platform reader measured the same throughput and a 1.6x p99 at 5,000 events/s (benchmarks/).
-        thread = Thread.ofVirtual().name("eventbus-reader-" + sub.name()).start(this::run);
-        if (groupReady) {
-            startHelpers();
-        }
+    /** Starts reading; the retry poller and the reclaimer start once the group exists. */
+    public void start() {
+        reader.start();
     }
 
     /**
-     * The group could not be created at start-up: the loop creates it before reading, retrying
+     * The group could not be created at start-up: the reader creates it before reading, retrying
      * with back-off, and the subscription reports the failure meanwhile. Call before {@link #start()}.
      */
     public void groupBootstrapFailed(Throwable cause) {
-        groupReady = false;
-        streak.failed(groupTrouble(cause));
+        reader.groupBootstrapFailed(cause);
     }
 
-    /** The retry poller and the reclaimer, once the group exists (before, every round would fail too). */
-    private synchronized void startHelpers() {
-        retries.start();
-        reclaimer.start();
-    }
-
-    /** Stops reading; in-flight events go on (see {@link #awaitIdle}). */
+    /** Stops reading, polling retries and reclaiming; in-flight events go on (see {@link #awaitIdle}). */
     public void stop() {
-        stopping = true;
-        retries.stop();
-        reclaimer.stop();
+        reader.stop();
+        retries.loop().stop();
+        reclaimer.loop().stop();
     }
 
     /** Waits for the reader to exit and every in-flight event to finish, up to the deadline. */
     public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        if (t != null) {
-            t.join(Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())));
-        }
+        reader.awaitEnd(deadlineNanos);
         return slots.awaitIdle(deadlineNanos);
     }
 
+    /**
+     * After {@link #stop()} and the grace: closes the reader's connection and the ordering lanes
+     * (entries still waiting in a lane leave without a call and stay pending).
+     */
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (RuntimeException e) {
+            LOG.warn("while stopping: {}", Errors.rootMessage(e));
+        }
+        dispatch.close();
+    }
+
     /** Whether the read loop is running (it survives every error, so false means it was stopped). */
-    public synchronized boolean isReading() {
-        return thread != null && thread.isAlive() && !stopping;
+    public boolean isReading() {
+        return reader.isReading();
     }
 
     /**
@@ -172,26 +108,21 @@ public final class StreamConsumer {
      * (it was stopped on purpose).
      */
     public boolean comesRound(Duration stall) {
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        boolean reader = t == null || stopping || (t.isAlive() && System.nanoTime() - lastRoundNanos < stall.toNanos());
-        return reader && retries.comesRound(stall) && reclaimer.comesRound(stall);
+        return reader.comesRound(stall) && retries.loop().comesRound(stall) && reclaimer.loop().comesRound(stall);
     }
 
     /** Why this subscription does not work now (reader, retry poller or reclaimer), or empty. */
     public String failure() {
-        String f = streak.failure();
+        String f = reader.failure();
         if (f.isEmpty()) {
-            f = reclaimer.failure();
+            f = reclaimer.loop().failure();
         }
-        return f.isEmpty() ? retries.failure() : f;
+        return f.isEmpty() ? retries.loop().failure() : f;
     }
 
-    /** Events of this subscription being handled now. */
-    public int inFlight() {
-        return slots.inFlight();
+    /** Entry slots taken now: entries held (running, read ahead, or being fetched). */
+    public int slotsTaken() {
+        return slots.taken();
     }
 
     /** Bytes of entries held now (running, or read ahead and waiting for a worker). */
@@ -199,236 +130,12 @@ public final class StreamConsumer {
         return held.held();
     }
 
-    /** Its state now, for operators; never waits for the loop. */
+    /** Its state now, for operators; never waits for the loops. */
     public ReaderState state() {
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        ReaderState.Phase phase = t == null && !stopping ? ReaderState.Phase.STARTING
-                : stopping || !t.isAlive() ? ReaderState.Phase.STOPPED : ReaderState.Phase.READING;
-        int running = dispatcher.runningCount(sub);
-        int readAhead = settings.readAhead();
+        int running = dispatch.runningCount();
         // Entries handed to the dispatcher and not yet running; not the slots, which the retry poller
         // and the reclaimer also hold for a moment while they ask Redis.
-        return new ReaderState(sub, phase, running, slots.capacity() - readAhead,
-                Math.max(0, dispatcher.inFlightCount(sub) - running), readAhead, failure());
-    }
-
-    private void run() {
-        while (!stopping) {
-            lastRoundNanos = System.nanoTime();
-            try {
-                if (!groupReady) {
-                    bootstrapGroup();
-                }
-                iteration();
-                if (streak.failures() > 0) {
-                    LOG.info("reader {}: reading again after {} failed attempt(s)", sub.name(), streak.succeeded());
-                }
-            } catch (Throwable t) {
-                if (!(t instanceof RedisCommandExecutionException)) {
-                    rereadOwnPending(t);
-                }
-                String what = groupReady ? readTrouble(t) : groupTrouble(t);
-                Duration backoff = streak.failed(what);
-                handleTrouble(t, what, backoff, streak.worthLogging());
-                sleep(backoff);
-            }
-        }
-        LOG.debug("reader {} stopped", sub.name());
-    }
-
-    private void bootstrapGroup() {
-        boolean created = GroupBootstrap.ensure(connection.sync(), sub.stream(), sub.group(), settings.newGroupStart());
-        groupReady = true;
-        LOG.info("reader {}: consumer group '{}' on stream '{}' {}; the subscription starts", sub.name(), sub.group(),
-                sub.stream(), created ? "created at " + settings.newGroupStart() : "exists now");
-        if (!stopping) {
-            startHelpers();
-        }
-    }
-
-    /**
-     * The last read may have run in Redis without its reply reaching here: its entries would be
-     * pending here unseen, and reading on from {@code >} would hand later entries of their subjects
-     * to the handler first. Reads this consumer's pending entries again before new ones.
-     */
-    private void rereadOwnPending(Throwable cause) {
-        if (historyCursor == null) {
-            LOG.debug("reader {}: the reply of a read may be lost ({}): reading own pending entries again before "
-                    + "new ones", sub.name(), Errors.rootMessage(cause));
-        }
-        // From the start even when already reading them: a failure between a read and its dispatch
-        // leaves entries behind the cursor. Those already held here are not handed over twice.
-        historyCursor = "0";
-        spilledLeft = 0;
-    }
-
-    /** A group creation failure as an operator needs it: which key, what is wrong, what to do. */
-    /** A read that failed; a stream key turned into another type is named, with the fix. */
-    private String readTrouble(Throwable t) {
-        if (Errors.kind(t).contains("WRONGTYPE")) {
-            return "stream key '" + sub.stream() + "' holds another type, not a stream (WRONGTYPE); fix: rename or "
-                    + "delete that key (the subscription goes on by itself once '" + sub.stream() + "' is a stream "
-                    + "again)";
-        }
-        return Errors.describe(t);
-    }
-
-    private String groupTrouble(Throwable t) {
-        String kind = Errors.kind(t);
-        if (kind.contains("WRONGTYPE")) {
-            return "stream key '" + sub.stream() + "' holds another type, not a stream (WRONGTYPE): consumer group '"
-                    + sub.group() + "' cannot be created; fix: rename or delete that key (the subscription starts "
-                    + "by itself once '" + sub.stream() + "' is a stream or absent)";
-        }
-        return "cannot create consumer group '" + sub.group() + "' on stream '" + sub.stream() + "': "
-                + Errors.describe(t) + " (retrying)";
-    }
-
-    private void iteration() throws InterruptedException {
-        int allowed = budget.getAsInt();
-        if (allowed == 0) {
-            if (!wasPaused) {
-                LOG.warn("subscription {} paused: a gRPC service its handler calls is unavailable", sub.name());
-                wasPaused = true;
-            }
-            Thread.sleep(Math.min(500, settings.block().toMillis()));
-            return;
-        }
-        if (wasPaused) {
-            LOG.info("subscription {} resumed", sub.name());
-            wasPaused = false;
-        }
-        int free = slots.awaitFree(settings.block());
-        if (free == 0) {
-            return;
-        }
-        long room = held.awaitRoom(settings.block());
-        if (room == 0) {
-            return;
-        }
-        List<StreamEntry> entries = read(held.count(Math.min(free, allowed), room), room);
-        slots.take(entries.size());
-        for (StreamEntry entry : entries) {
-            dispatcher.dispatch(sub, entry, held.charge(entry));
-        }
-        if (allowed == 1) {
-            Thread.sleep(200); // probing a service that was down: one entry at a time
-        }
-    }
-
-    private List<StreamEntry> read(int count, long room) {
-        RedisCommands<byte[], byte[]> redis = connection.sync();
-        if (historyCursor != null) {
-            // Own pending entries: all of them at start (HISTORY), or those a new read left for lack of room.
-            boolean spill = spilledLeft > 0;
-            NewEntriesOutput output = new NewEntriesOutput(sub.stream(),
-                    spill ? StreamEntry.Origin.NEW : StreamEntry.Origin.HISTORY, settings.maxEventBytes(), room);
-            List<StreamEntry> entries = xreadgroup(redis, output, spill ? Math.min(count, spilledLeft) : count,
-                    historyCursor, false);
-            // The cursor moves only once the entries are on their way: if XPENDING fails, they are read again.
-            List<StreamEntry> found = entries.isEmpty() ? entries : withDeliveries(redis, entries);
-            if (entries.isEmpty() || (spill && (spilledLeft -= entries.size()) <= 0)) {
-                historyCursor = null;
-                spilledLeft = 0;
-                LOG.debug("reader {}: own pending entries done, reading new entries", sub.name());
-            } else {
-                historyCursor = entries.get(entries.size() - 1).id();
-            }
-            return found;
-        }
-        if (stopping) {
-            return List.of();
-        }
-        NewEntriesOutput output = new NewEntriesOutput(sub.stream(), StreamEntry.Origin.NEW, settings.maxEventBytes(),
-                room);
-        List<StreamEntry> entries = xreadgroup(redis, output, count, ">", true);
-        if (output.spilled() > 0) {
-            historyCursor = entries.get(entries.size() - 1).id();
-            spilledLeft = output.spilled();
-            LOG.debug("reader {}: {} entries left pending for lack of room (consumer.read-ahead-bytes), read again "
-                    + "when there is", sub.name(), spilledLeft);
-        }
-        return entries;
-    }
-
-    /** The hot path: decoded straight into entries (NewEntriesOutput), not through StreamMessage. */
-    private List<StreamEntry> xreadgroup(RedisCommands<byte[], byte[]> redis, NewEntriesOutput output, int count,
-            String from, boolean block) {
-        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .add(CommandKeyword.GROUP).add(consumer.getGroup()).add(consumer.getName())
-                .add(CommandKeyword.COUNT).add(count);
-        if (block) {
-            args.add(CommandKeyword.BLOCK).add(settings.block().toMillis());
-        }
-        args.add("STREAMS").addKey(stream).add(from);
-        List<StreamEntry> entries = redis.dispatch(CommandType.XREADGROUP, output, args);
-        held.observe(output.wireBytes(), output.entriesSeen());
-        return entries;
-    }
-
-    /** Reads of pending entries do not say how often an entry was delivered; XPENDING does. */
-    private List<StreamEntry> withDeliveries(RedisCommands<byte[], byte[]> redis, List<StreamEntry> read) {
-        Map<String, Integer> deliveries = new HashMap<>();
-        List<PendingMessage> pending = redis.xpending(stream, consumer,
-                Range.create(read.get(0).id(), read.get(read.size() - 1).id()), Limit.from(read.size()));
-        for (PendingMessage p : pending) {
-            deliveries.put(p.getId(), (int) Math.min(Integer.MAX_VALUE, p.getRedeliveryCount()));
-        }
-        // Fewer than asked: the list is whole, so an entry read but not in it is no longer pending
-        // here (acknowledged since, e.g. an XACK that waited behind a paused Redis, or claimed by
-        // another consumer): handling it again would only be a duplicate.
-        boolean whole = pending.size() < read.size();
-        List<StreamEntry> entries = new ArrayList<>(read.size());
-        for (StreamEntry e : read) {
-            if (whole && !deliveries.containsKey(e.id())) {
-                continue;
-            }
-            if (retryStore.isScheduled(redis, sub, e.id())) {
-                continue; // waits for its retry; the retry poller brings it back when due
-            }
-            entries.add(new StreamEntry(e.stream(), e.id(), e.fields(), deliveries.getOrDefault(e.id(), 1), e.origin()));
-        }
-        return entries;
-    }
-
-    /** Logs a failure when it is worth a line, and re-creates a missing group when configured to. */
-    private void handleTrouble(Throwable t, String what, Duration backoff, boolean log) {
-        if (t instanceof RedisCommandExecutionException e && String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
-            if (!settings.recreateMissingGroup()) {
-                if (log) {
-                    LOG.error("reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream "
-                            + "deleted); consumer.missing-group = wait: re-create it (XGROUP CREATE {} {} <id> "
-                            + "MKSTREAM); next check in {} ms", sub.name(), sub.group(), sub.stream(), sub.stream(),
-                            sub.group(), backoff.toMillis());
-                }
-                return;
-            }
-            LOG.error("reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream deleted);"
-                    + " re-creating it from the start of the stream (entries may be delivered again, none skipped);"
-                    + " next try in {} ms", sub.name(), sub.group(), sub.stream(), backoff.toMillis());
-            try {
-                GroupBootstrap.ensure(connection.sync(), sub.stream(), sub.group(), "0");
-                historyCursor = null;
-            } catch (RuntimeException again) {
-                LOG.warn("reader {}: cannot re-create group: {}", sub.name(), Errors.describe(again));
-            }
-            return;
-        }
-        if (log) {
-            LOG.warn("reader {}: {}; failed {} time(s) in a row, retrying in {} ms", sub.name(), what,
-                    streak.failures(), backoff.toMillis());
-        }
-    }
-
-    private void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopping = true;
-        }
+        return new ReaderState(sub, reader.phase(), running, maxInFlight, Math.max(0, dispatch.heldCount() - running),
+                readAhead, failure());
     }
 }

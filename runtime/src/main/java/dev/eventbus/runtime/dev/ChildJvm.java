@@ -17,14 +17,21 @@ import java.util.regex.Pattern;
 /**
  * A sample service run as its own JVM, as it would run in production: its output is echoed with a
  * prefix, and one line of it can be awaited (e.g. the line announcing its port).
+ *
+ * <p>The child ends with its parent: a shutdown hook stops it when the parent JVM ends by a signal
+ * ({@code SIGTERM}, Ctrl-C), which runs no {@code finally} block; without it the service would be
+ * left running, orphaned, on its port.
  */
 public final class ChildJvm implements AutoCloseable {
 
     private final Process process;
     private final CompletableFuture<Matcher> awaited = new CompletableFuture<>();
+    private final Thread stopOnExit;
 
     private ChildJvm(Process process, String prefix, Pattern await, PrintStream out) {
         this.process = process;
+        this.stopOnExit = new Thread(this::stop, "stop-" + prefix);
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
         Thread.ofPlatform().daemon(true).name("echo-" + prefix).start(() -> echo(prefix, await, out));
     }
 
@@ -75,11 +82,31 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** @return the child's process id */
+    public long pid() {
+        return process.pid();
+    }
+
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook runs (or ran) stop() itself.
+        }
+        stop();
+    }
+
+    /** SIGTERM, then SIGKILL after 5 s. */
+    private void stop() {
         process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -4,7 +4,6 @@ import dev.eventbus.api.Event;
 import dev.eventbus.runtime.config.HandlerSettings;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -14,11 +13,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Delivery {
 
-    private final Map<String, Delivery> holder;
-    /** The subscription's renewal lock: it guards {@link #dropped}. */
-    private final Object renewal;
+    /** The subscription's held entries; its renewal lock guards {@link #dropped}. */
+    private final HeldEntries holder;
     private final String entryId;
-    /** Redis dropped the entry from the pending list while it was held here. Guarded by {@link #renewal}. */
+    private final SubjectLanes lanes;
+    /** Redis dropped the entry from the pending list while it was held here. Guarded by the holder's renewal lock. */
     private boolean dropped;
     private final AtomicBoolean decided = new AtomicBoolean();
     private volatile Thread assigned;
@@ -43,14 +42,23 @@ final class Delivery {
     private HandlerSettings limits;
 
     /**
-     * @param holder the in-flight entries of the subscription, where this delivery is put under
-     *     its entry id while the entry is "being handled here"
-     * @param renewal held while the claims of the holder's entries are renewed
+     * @param holder the subscription's held entries, where this delivery is put under its entry id
+     *     while the entry is "being handled here"
      */
-    Delivery(Map<String, Delivery> holder, Object renewal, String entryId) {
+    Delivery(HeldEntries holder, String entryId) {
+        this(holder, null, entryId);
+    }
+
+    /** @param lanes the ordering lanes it runs in, told when its worker is abandoned; null when unordered */
+    Delivery(HeldEntries holder, SubjectLanes lanes, String entryId) {
         this.holder = holder;
-        this.renewal = renewal;
+        this.lanes = lanes;
         this.entryId = entryId;
+    }
+
+    /** The ordering lanes it runs in, or null. */
+    SubjectLanes lanes() {
+        return lanes;
     }
 
     String entryId() {
@@ -59,7 +67,25 @@ final class Delivery {
 
     /** Takes the entry off the subscription's in-flight entries (once its outcome is decided). */
     void forget() {
-        holder.remove(entryId, this);
+        holder.deliveries.remove(entryId, this);
+    }
+
+    /** Puts the entry on the subscription's held entries; false when it is held already (on its way here). */
+    boolean hold() {
+        return holder.deliveries.putIfAbsent(entryId, this) == null;
+    }
+
+    /** Its worker was abandoned: it is kept apart, as still running the handler's code, until it ends. */
+    void abandoned() {
+        holder.abandoned.add(this);
+        if (!inHandler()) {
+            holder.abandoned.remove(this); // it returned meanwhile, and may have missed the add
+        }
+    }
+
+    /** Its abandoned worker ended at last. */
+    void abandonedWorkerEnded() {
+        holder.abandoned.remove(this);
     }
 
     /** The renewal of its claim found the entry deleted: Redis has dropped it from the pending list. Called under the renewal lock. */
@@ -80,7 +106,7 @@ final class Delivery {
      * Only for entries leaving without an outcome (failed, not started), never on the hot path.
      */
     boolean droppedFromPending() {
-        synchronized (renewal) {
+        synchronized (holder.renewal) {
             return dropped;
         }
     }

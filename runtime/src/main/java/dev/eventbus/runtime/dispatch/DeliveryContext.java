@@ -40,6 +40,15 @@ final class DeliveryContext implements HandlerContext {
                 idempotencyKey(group, event), event.id(), event.attempt(), event.traceparent(), settings.deadline()));
     }
 
+    /** The innermost handler call: the handler itself, with this context for the invocation. */
+    static HandlerCall handlerCall(RpcChannelRegistry rpc) {
+        return invocation -> {
+            LoadedHandler handler = invocation.subscription().handler();
+            handler.handler().handle(invocation.event(),
+                    new DeliveryContext(handler, rpc, invocation.event(), invocation.subscription().group()));
+        };
+    }
+
     /**
      * The same for every delivery of one entry to one handler (group), whatever the attempt, the
      * consumer or the instance, so receivers can deduplicate on it.

@@ -13,7 +13,7 @@ import java.util.concurrent.Executor;
  * without a final outcome (its retry is scheduled) holds back only the later events of its own
  * subject, until its retry arrives and succeeds or it is dead-lettered.
  *
- * <p>Waiting events keep their worker slots, so a subscription with many held subjects stops
+ * <p>Waiting events keep their entry slots, so a subscription with many held subjects stops
  * reading new entries: the in-flight limit bounds memory. Their slots are lent ({@link SlotLender})
  * while they wait, so that the retry or reclaim of the event they wait for is always admitted.
  *

@@ -63,12 +63,13 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
     }
 
     @Override
-    public void deadLetter(Subscription sub, StreamEntry entry, DeadLetterReason reason, int attempts,
-            Instant firstFailure, Throwable error, String detail, Resolution done) {
-        Instant now = clock.instant();
+    public void deadLetter(Subscription sub, DeadLetter unstamped, Resolution done) {
+        DeadLetter letter = unstamped.at(clock.instant());
+        StreamEntry entry = letter.entry();
+        DeadLetterReason reason = letter.reason();
+        Throwable error = letter.error();
+        String detail = letter.detail();
         var handler = sub.handler();
-        DeadLetter letter = new DeadLetter(entry, handler.name(), handler.pluginId(), handler.pluginVersion(),
-                reason, attempts, firstFailure == null ? now : firstFailure, now, error, detail);
         if (reason == DeadLetterReason.TRIMMED && entry.origin() != StreamEntry.Origin.VANISHED) {
             recordLossOnce(sub, entry, letter, done);
             return;

@@ -49,8 +49,8 @@ public final class RetryingFailureHandler implements FailureHandler {
         switch (decision) {
             // A first-failure time that cannot be read (e != null) only makes the provenance say "now".
             case RetryPolicy.GiveUp giveUp -> store.firstFailure(sub, entry.id()).whenComplete((first, e) ->
-                    deadLetters.deadLetter(sub, entry, giveUp.reason(), event.attempt(), first, error,
-                            giveUp.why(), done));
+                    deadLetters.deadLetter(sub, DeadLetter.of(sub, entry, giveUp.reason(), event.attempt(), error,
+                            giveUp.why()).firstFailedAt(first), done));
             case RetryPolicy.Retry retry -> store.schedule(sub, entry.id(), now.plus(retry.delay()), now)
                     .whenComplete((v, e) -> {
                         if (e != null) {

@@ -26,8 +26,8 @@ public final class Errors {
                 return "the JVM is out of memory (raise -Xmx or lower in-flight limits)";
             }
             String m = String.valueOf(t.getMessage());
-            if (m.startsWith("NOPERM")) {
-                return "the Redis user lacks a permission (NOPERM; grant it with ACL SETUSER)";
+            if (permissionReply(m)) {
+                return PERMISSION_DENIED;
             }
             if (m.startsWith("WRONGTYPE")) {
                 return "a key holds the wrong type (WRONGTYPE)";
@@ -40,6 +40,34 @@ public final class Errors {
             }
         }
         return "";
+    }
+
+    /** What {@link #kind} says of a missing ACL permission. */
+    public static final String PERMISSION_DENIED = "the Redis user lacks a permission (NOPERM; grant it with ACL SETUSER)";
+
+    /**
+     * Whether Redis refused for want of an ACL permission: {@code NOPERM} for a command or key, and
+     * from inside a script (EVAL) the {@code ERR} replies that say the script's user may not run a
+     * command or access a key.
+     */
+    public static boolean isPermissionDenied(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (permissionReply(String.valueOf(t.getMessage()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean permissionReply(String m) {
+        return m.startsWith("NOPERM") || m.contains("The user executing the script can't");
+    }
+
+    /** A value for one log line: line breaks and other control characters as {@code ?}. */
+    public static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.toString();
     }
 
     /** {@link #kind} then {@link #rootMessage}, e.g. {@code a key holds the wrong type (WRONGTYPE): ...}. */

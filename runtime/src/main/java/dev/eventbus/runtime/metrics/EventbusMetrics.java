@@ -10,7 +10,7 @@ import com.codahale.metrics.jvm.FileDescriptorRatioGauge;
 import com.codahale.metrics.jvm.GarbageCollectorMetricSet;
 import com.codahale.metrics.jvm.JvmAttributeGaugeSet;
 import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
-import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.config.MetricsSettings;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.stream.DeliveryObserver;
@@ -82,7 +82,7 @@ public final class EventbusMetrics implements AutoCloseable {
      * Starts JMX publication and the subscription poller, and adds the runtime's own gauges.
      * Returns at once; the poller reads nothing until the runtime is running.
      */
-    public synchronized void start(EventbusRuntime runtime, StatusReader reader) {
+    public synchronized void start(RuntimeView runtime, StatusReader reader) {
         registry.gauge(MetricNames.READY, () -> (Gauge<Integer>) () -> runtime.isReady() ? 1 : 0);
         registry.gauge(MetricNames.READ_AHEAD_BYTES, () -> (Gauge<Long>) runtime::heldBytes);
         registry.gauge(MetricNames.PLUGINS_ADMITTED,

@@ -4,7 +4,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import dev.eventbus.runtime.internal.Errors;
-import dev.eventbus.runtime.internal.FailureStreak;
+import dev.eventbus.runtime.internal.Loop;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import dev.eventbus.runtime.stream.Subscription;
@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * Reads each subscription's pending count, lag, oldest pending age, scheduled retries and consumers,
  * and each handler's dead-letter stream length, from Redis every interval, on its own virtual
  * thread, into gauges. Nothing is read until the runtime is running. A failed poll is counted; the
- * gauges keep their last values; the loop backs off (doubling up to 30 s, back on success) and logs
- * the first failure and each growth of the wait, not every poll. The last readings also answer the
+ * gauges keep their last values; the loop ({@link Loop}) backs off (doubling up to 30 s, back on
+ * success) and logs the first failure and each growth of the wait, not every poll. The last readings also answer the
  * admin API's status, so an operator's question costs Redis nothing extra.
  *
  * <p>Thread-safe; polls (the loop's and {@link #pollOnce()} on demand) run one at a time.
@@ -37,16 +37,10 @@ public final class SubscriptionPoller implements AutoCloseable {
     private final StatusReader reader;
     private final BooleanSupplier running;
     private final Supplier<List<Subscription>> subscriptions;
-    private final Duration interval;
     private final Meter errors;
     private final Map<String, Values> values = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
-    private volatile long lastTickNanos = System.nanoTime();
-    private volatile boolean closed;
-    private final FailureStreak streak;
-    /** The wait after the last poll: the interval, or longer while polls fail. */
-    private volatile Duration wait;
-    private Thread thread;
+    private final Loop loop;
 
     public SubscriptionPoller(MetricRegistry registry, StatusReader reader, BooleanSupplier running,
             Supplier<List<Subscription>> subscriptions, Duration interval) {
@@ -54,33 +48,31 @@ public final class SubscriptionPoller implements AutoCloseable {
         this.reader = reader;
         this.running = running;
         this.subscriptions = subscriptions;
-        this.interval = interval;
         this.errors = registry.meter(MetricNames.POLL_ERRORS);
-        this.streak = new FailureStreak(interval, Duration.ofSeconds(30));
-        this.wait = interval;
+        this.loop = Loop.every("eventbus-metrics-poller", interval, LOG, this::poll);
     }
 
-    public synchronized void start() {
-        thread = Thread.ofVirtual().name("eventbus-metrics-poller").start(this::loop);
-    }
-
-    private void loop() {
-        while (!closed) {
-            lastTickNanos = System.nanoTime();
-            pollOnce();
-            try {
-                Thread.sleep(wait);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+    public void start() {
+        loop.start();
     }
 
     /** One subscription's last reading and how old it is. */
     public record Reading(SubscriptionStatus status, Duration age) {}
 
-    /** One poll; public for tests and for a fresh reading before an answer. */
-    public synchronized void pollOnce() {
+    /**
+     * One poll now, outside the loop: for tests and for a fresh reading before an answer. A failure
+     * is counted and logged; the loop's own polls go on as before.
+     */
+    public void pollOnce() {
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            LOG.warn("metrics poll failed (gauges keep their last values): {}", Errors.describe(e));
+        }
+    }
+
+    /** One poll; a failure is counted, and thrown to the loop, which backs off. */
+    private synchronized void poll() {
         if (!running.getAsBoolean()) {
             return;
         }
@@ -95,18 +87,9 @@ public final class SubscriptionPoller implements AutoCloseable {
                 });
                 dlq.set(status.map(SubscriptionStatus::deadLetters).orElseGet(() -> reader.deadLetters(sub.group())));
             }
-            int ended = streak.succeeded();
-            wait = interval;
-            if (ended > 0) {
-                LOG.info("metrics poll works again after {} failed poll(s)", ended);
-            }
         } catch (RuntimeException e) {
             errors.mark();
-            wait = streak.failed(Errors.describe(e));
-            if (streak.worthLogging()) {
-                LOG.warn("metrics poll failed {} time(s) in a row (gauges keep their last values): {}; next poll in {} ms",
-                        streak.failures(), Errors.describe(e), wait.toMillis());
-            }
+            throw e;
         }
     }
 
@@ -125,9 +108,7 @@ public final class SubscriptionPoller implements AutoCloseable {
 
     /** Whether the poll loop ran within the last {@code 3 x} its wait (plus a Redis timeout's worth). */
     public boolean alive(Duration slack) {
-        Thread t = thread;
-        return t != null && t.isAlive()
-                && System.nanoTime() - lastTickNanos < wait.multipliedBy(3).plus(slack).toNanos();
+        return loop.isRunning() && loop.comesRound(loop.currentWait().multipliedBy(3).plus(slack));
     }
 
     private Values values(String handler, String stream, SubscriptionStatus first) {
@@ -150,11 +131,8 @@ public final class SubscriptionPoller implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (thread != null) {
-            thread.interrupt();
-        }
+    public void close() {
+        loop.stop();
     }
 
     private record Stamped(SubscriptionStatus status, long atNanos) {}

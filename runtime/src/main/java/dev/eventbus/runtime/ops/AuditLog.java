@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Append-only record of what operators changed: one JSON object per line with {@code time},
- * {@code who} (the OS user), {@code action}, {@code count} and the details (handler, filters,
- * range). Also logged (logger {@code eventbus.audit}). Never holds payloads.
+ * {@code who} (the OS user; for a change asked through an admin port, the client's address),
+ * {@code action}, {@code count} and the details (handler, filters, range, plugin). Also logged
+ * (logger {@code eventbus.audit}). Never holds payloads.
  */
 public final class AuditLog {
 
@@ -53,10 +54,19 @@ public final class AuditLog {
      * @param count how many entries the action changed
      * @param details what it applied to; values must be JSON-serialisable
      */
-    public synchronized void record(String action, long count, Map<String, Object> details) {
+    public void record(String action, long count, Map<String, Object> details) {
+        record(System.getProperty("user.name", "unknown"), action, count, details);
+    }
+
+    /**
+     * As {@link #record(String, long, Map)}, for a change a server made on a client's behalf.
+     *
+     * @param who the client (its address), instead of this process's OS user
+     */
+    public synchronized void record(String who, String action, long count, Map<String, Object> details) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("time", clock.instant().toString());
-        line.put("who", System.getProperty("user.name", "unknown"));
+        line.put("who", who);
         line.put("action", action);
         line.put("count", count);
         line.putAll(details);

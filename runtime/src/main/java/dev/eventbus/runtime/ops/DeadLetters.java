@@ -30,11 +30,11 @@ public final class DeadLetters {
 
     private static final int BATCH = 200;
 
-    private final OpsRedis redis;
+    private final FailFastRedis redis;
     private final String prefix;
 
     /** @param prefix {@code eventbus.consumer.dead-letter-prefix} */
-    public DeadLetters(OpsRedis redis, String prefix) {
+    public DeadLetters(FailFastRedis redis, String prefix) {
         this.redis = redis;
         this.prefix = prefix;
     }

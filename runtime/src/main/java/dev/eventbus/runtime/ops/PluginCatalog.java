@@ -1,47 +1,112 @@
 package dev.eventbus.runtime.ops;
 
-import dev.eventbus.runtime.Versions;
-import dev.eventbus.runtime.config.RuntimeConfig;
-import dev.eventbus.runtime.plugin.LoadedHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.plugin.PluginFailure;
-import dev.eventbus.runtime.plugin.PluginHost;
-import dev.eventbus.runtime.rpc.RpcChannelRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
 
 /**
- * What the plugins directory holds, as the runtime would admit it: loaded with the runtime's own
- * plugin host and config checks, but without Redis and without starting any consumer. Feeds
- * {@code eventbus plugins list} and {@code eventbus topology}.
+ * What the plugins directory holds, as each plugin's build recorded it: the manifest's id and
+ * version and the handlers' declarations in the build descriptor
+ * ({@value HandlerDescriptor#PATH}, written by {@code eventbus-plugin-parent}). Feeds
+ * {@code eventbus plugins list} and {@code eventbus topology} when no runtime answers. No class of a
+ * plugin is loaded, so no plugin code runs in the operator's shell; a JAR without a descriptor is
+ * listed as such, not run to find out.
+ *
+ * <p>Immutable.
  */
 public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused) {
 
-    /** One admitted handler, from its declaration. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One handler, from its build descriptor. */
     public record Handler(String name, String pluginId, String pluginVersion,
             Map<String, Set<String>> subscriptions, Set<String> services) {}
 
-    /** Loads the plugins directory of the config, then unloads everything again. */
-    public static PluginCatalog load(RuntimeConfig config) {
-        try (RpcChannelRegistry rpc = new RpcChannelRegistry(config.services());
-                PluginHost host = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc)) {
-            List<Handler> handlers = new ArrayList<>();
-            for (LoadedHandler h : host.start()) {
-                Map<String, Set<String>> subs = new LinkedHashMap<>();
-                h.spec().subscriptions().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                        .forEach(e -> subs.put(e.getKey(), new TreeSet<>(e.getValue())));
-                handlers.add(new Handler(h.name(), h.pluginId(), h.pluginVersion(), subs,
-                        new TreeSet<>(h.spec().services())));
-            }
-            handlers.sort(java.util.Comparator.comparing(Handler::pluginId).thenComparing(Handler::name));
-            return new PluginCatalog(List.copyOf(handlers), host.failures());
+    /** Reads every {@code *.jar} of a directory. */
+    public static PluginCatalog read(Path pluginsDir) {
+        List<Handler> handlers = new ArrayList<>();
+        List<PluginFailure> refused = new ArrayList<>();
+        List<Path> jars;
+        try (Stream<Path> files = Files.list(pluginsDir)) {
+            jars = files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the plugins directory " + pluginsDir, e);
         }
+        for (Path jar : jars) {
+            String source = jar.getFileName().toString();
+            try (JarFile file = new JarFile(jar.toFile(), false)) {
+                Manifest manifest = file.getManifest();
+                Attributes main = manifest == null ? new Attributes() : manifest.getMainAttributes();
+                String id = main.getValue("Plugin-Id");
+                if (id == null || id.isBlank()) {
+                    refused.add(new PluginFailure(source, null, "not a plugin: its manifest has no Plugin-Id"));
+                    continue;
+                }
+                JarEntry descriptor = file.getJarEntry(HandlerDescriptor.PATH);
+                if (descriptor == null) {
+                    refused.add(new PluginFailure(source, id, "no build descriptor (" + HandlerDescriptor.PATH
+                            + "; eventbus-plugin-parent writes it): its handlers are not run here to find out; the "
+                            + "running runtime shows them"));
+                    continue;
+                }
+                try (InputStream in = file.getInputStream(descriptor)) {
+                    handlers.addAll(handlers(JSON.readTree(in), id, main.getValue("Plugin-Version")));
+                } catch (IOException | IllegalArgumentException e) {
+                    refused.add(new PluginFailure(source, id, "unreadable build descriptor " + HandlerDescriptor.PATH
+                            + ": " + e.getMessage()));
+                }
+            } catch (IOException e) {
+                refused.add(new PluginFailure(source, null, "not a readable JAR (" + e.getMessage() + ")"));
+            }
+        }
+        handlers.sort(Comparator.comparing(Handler::pluginId).thenComparing(Handler::name));
+        return new PluginCatalog(List.copyOf(handlers), List.copyOf(refused));
     }
 
-    /** The admitted plugins by id, each with its version and handlers. */
+    private static List<Handler> handlers(JsonNode descriptor, String pluginId, String version) {
+        JsonNode list = descriptor.path("handlers");
+        if (!list.isArray()) {
+            throw new IllegalArgumentException("no \"handlers\" array");
+        }
+        List<Handler> handlers = new ArrayList<>();
+        for (JsonNode h : list) {
+            String name = h.path("name").asText("");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("a handler without a name");
+            }
+            Map<String, Set<String>> subscriptions = new TreeMap<>();
+            h.path("consumes").fields().forEachRemaining(e -> subscriptions.put(e.getKey(), texts(e.getValue())));
+            handlers.add(new Handler(name, pluginId, version, new LinkedHashMap<>(subscriptions), texts(h.path("calls"))));
+        }
+        return handlers;
+    }
+
+    private static Set<String> texts(JsonNode array) {
+        Set<String> values = new TreeSet<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    /** The plugins by id, each with its version and handlers. */
     public Map<String, List<Handler>> byPlugin() {
         Map<String, List<Handler>> plugins = new LinkedHashMap<>();
         handlers.forEach(h -> plugins.computeIfAbsent(h.pluginId(), k -> new ArrayList<>()).add(h));

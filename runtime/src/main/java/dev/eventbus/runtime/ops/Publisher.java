@@ -7,9 +7,9 @@ import java.util.Map;
 /** Publishes one event in the wire format, as a producer would. */
 public final class Publisher {
 
-    private final OpsRedis redis;
+    private final FailFastRedis redis;
 
-    public Publisher(OpsRedis redis) {
+    public Publisher(FailFastRedis redis) {
         this.redis = redis;
     }
 

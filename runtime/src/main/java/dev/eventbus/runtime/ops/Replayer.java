@@ -25,10 +25,10 @@ public final class Replayer {
 
     private static final int BATCH = 500;
 
-    private final OpsRedis redis;
+    private final FailFastRedis redis;
     private final StatusReader status;
 
-    public Replayer(OpsRedis redis, StatusReader status) {
+    public Replayer(FailFastRedis redis, StatusReader status) {
         this.redis = redis;
         this.status = status;
     }

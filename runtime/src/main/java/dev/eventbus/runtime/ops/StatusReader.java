@@ -4,6 +4,7 @@ import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.internal.EntryIds;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
+import dev.eventbus.runtime.internal.Errors;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -27,12 +28,12 @@ public final class StatusReader {
     /** On Redis 7.2+, a group whose consumers have not tried to read for this long is stalled. */
     static final long ACTIVE_WITHIN_MILLIS = 60_000;
 
-    private final OpsRedis ops;
+    private final FailFastRedis ops;
     private final String deadLetterPrefix;
     private final Clock clock;
 
     /** @param ops connected on first use, so a reader can be made while Redis is still away */
-    public StatusReader(OpsRedis ops, String deadLetterPrefix, Clock clock) {
+    public StatusReader(FailFastRedis ops, String deadLetterPrefix, Clock clock) {
         this.ops = ops;
         this.deadLetterPrefix = deadLetterPrefix;
         this.clock = clock;
@@ -148,6 +149,9 @@ public final class StatusReader {
         try {
             raw = redis().xinfoGroups(stream);
         } catch (RedisCommandExecutionException e) {
+            if (Errors.isPermissionDenied(e)) {
+                throw new OpsException("XINFO GROUPS of stream '" + stream + "': " + Errors.describe(e), e);
+            }
             return List.of(); // no such key, or not a stream
         }
         List<Map<String, Object>> groups = new ArrayList<>();

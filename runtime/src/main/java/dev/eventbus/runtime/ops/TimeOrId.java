@@ -83,6 +83,19 @@ public record TimeOrId(String text, String id, Instant time) {
         return EntryIds.last(time);
     }
 
+    /** Whether this point, as a range's start, lies after {@code end} as the range's end: the range is empty. */
+    public boolean isAfter(TimeOrId end) {
+        long[] a = parts(startId());
+        long[] b = parts(end.endId());
+        int byMillis = Long.compareUnsigned(a[0], b[0]);
+        return byMillis > 0 || byMillis == 0 && Long.compareUnsigned(a[1], b[1]) > 0;
+    }
+
+    private static long[] parts(String id) {
+        int dash = id.indexOf('-');
+        return new long[] {Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))};
+    }
+
     @Override
     public String toString() {
         return text;

@@ -1,23 +1,82 @@
 package dev.eventbus.runtime.plugin;
 
+import static dev.eventbus.runtime.internal.Errors.rootMessage;
+
+import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import java.nio.file.Path;
 import org.pf4j.CompoundPluginLoader;
 import org.pf4j.DefaultPluginManager;
+import org.pf4j.ExtensionFactory;
 import org.pf4j.JarPluginLoader;
+import org.pf4j.ManifestPluginDescriptorFinder;
 import org.pf4j.PluginClassLoader;
 import org.pf4j.PluginDescriptor;
+import org.pf4j.PluginDescriptorFinder;
 import org.pf4j.PluginLoader;
+import org.pf4j.PluginRuntimeException;
 
 /**
- * PF4J's manager with the runtime's class loading: JAR plugins only, each in a
- * {@link SharedFirstPluginClassLoader}. The runtime declares its plugin-api version as the system
- * version, so PF4J refuses plugins whose {@code Plugin-Requires} it does not meet.
+ * PF4J's manager with the runtime's rules, each at PF4J's own seam: JAR plugins only, described by
+ * their manifest; each in a {@link SharedFirstPluginClassLoader}; a descriptor without id or
+ * version, or whose {@code Plugin-Requires} the runtime's plugin-api version (the system version)
+ * does not meet, refused before any class loader exists; handlers created by
+ * {@link HandlerFactory}. Every refusal is an {@link AdmissionException}.
+ *
+ * <p>Not thread-safe, like PF4J's manager: the plugin host drives it under its lock.
  */
 final class EventbusPluginManager extends DefaultPluginManager {
+
+    private static final String NO_DESCRIPTOR =
+            "no PF4J descriptor: META-INF/MANIFEST.MF has no Plugin-Id (build it with eventbus-plugin-parent)";
 
     EventbusPluginManager(Path pluginsDir, String apiVersion) {
         super(pluginsDir);
         setSystemVersion(apiVersion);
+    }
+
+    /**
+     * The descriptor PF4J will load the JAR with, checked as {@link #loadPlugin} checks it, without
+     * loading anything.
+     *
+     * @throws AdmissionException when it has no valid descriptor
+     */
+    PluginDescriptor describe(Path jar) {
+        PluginDescriptor descriptor;
+        try {
+            descriptor = getPluginDescriptorFinder().find(jar);
+        } catch (PluginRuntimeException e) {
+            throw new AdmissionException(Stage.DESCRIPTOR, null, null, NO_DESCRIPTOR + " (" + rootMessage(e) + ")", e);
+        }
+        validatePluginDescriptor(descriptor);
+        return descriptor;
+    }
+
+    @Override
+    protected void validatePluginDescriptor(PluginDescriptor descriptor) {
+        String id = descriptor.getPluginId();
+        if (id == null || id.isBlank()) {
+            throw AdmissionException.refused(Stage.DESCRIPTOR, null,
+                    NO_DESCRIPTOR);
+        }
+        String version = descriptor.getVersion();
+        if (version == null || version.isBlank()) {
+            throw AdmissionException.refused(Stage.DESCRIPTOR, id, "no Plugin-Version in META-INF/MANIFEST.MF");
+        }
+        String requires = descriptor.getRequires();
+        if (!getVersionManager().checkVersionConstraint(getSystemVersion(), requires)) {
+            throw AdmissionException.refused(Stage.DESCRIPTOR, id, "requires plugin-api " + requires
+                    + " but this runtime provides " + getSystemVersion());
+        }
+    }
+
+    @Override
+    protected PluginDescriptorFinder createPluginDescriptorFinder() {
+        return new ManifestPluginDescriptorFinder();
+    }
+
+    @Override
+    protected ExtensionFactory createExtensionFactory() {
+        return new HandlerFactory();
     }
 
     @Override

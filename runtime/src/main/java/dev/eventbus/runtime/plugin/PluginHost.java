@@ -1,16 +1,15 @@
 package dev.eventbus.runtime.plugin;
 
+import static dev.eventbus.runtime.internal.Errors.rootMessage;
+
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigUtil;
 import dev.eventbus.api.EventHandler;
-import dev.eventbus.api.HandlerSpec;
+import dev.eventbus.runtime.config.PluginSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import java.io.IOException;
-import java.net.URL;
 import java.net.URLConnection;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,17 +17,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
+import java.util.function.Function;
 import java.util.stream.Stream;
-import org.pf4j.PluginManager;
+import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
-import static dev.eventbus.runtime.internal.Errors.rootMessage;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,29 +33,58 @@ import org.slf4j.LoggerFactory;
  * shared library, a handler class that cannot be created, an invalid declaration, a declared
  * gRPC service with no configured target, or plugin config keys the plugin does not define.
  *
- * <p>Owns the PF4J manager and so every plugin class loader. Not thread-safe: driven by the
- * runtime's start and stop.
+ * <p>Runs the plugin lifecycle (stage, inspect, load, start, admit, stop, unload) and delegates
+ * each check: {@link JarInspector} before loading, {@link EventbusPluginManager} (PF4J) for loading,
+ * {@link PluginConfigs} for the plugin's config, {@link HandlerAdmission} per handler. Every
+ * refusal is an {@link AdmissionException}, recorded in {@link Refusals}.
+ *
+ * <p>Owns the PF4J manager and so every plugin class loader. Not thread-safe beyond its own lock:
+ * driven by the runtime's start and stop and by the reloader.
  */
 public final class PluginHost implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
 
     private final Path pluginsDir;
-    private final RuntimeConfig config;
-    private final RpcChannelRegistry rpc;
-    private final PluginManager manager;
+    private final PluginSettings settings;
+    private final EventbusPluginManager manager;
+    private final JarInspector inspector;
+    private final PluginConfigs configs;
+    private final HandlerAdmission handlerAdmission;
+    private final Refusals refusals = new Refusals();
     private final Path staging;
     private final List<LoadedHandler> handlers = new ArrayList<>();
-    private final Map<String, PluginFailure> failures = new LinkedHashMap<>();
     private final Map<String, InstalledPlugin> installed = new LinkedHashMap<>();
     private final Map<String, List<String>> leakedThreads = new LinkedHashMap<>();
 
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc) {
+        this(pluginsDir, apiVersion, config, rpc, config::pluginConfig);
+    }
+
+    /**
+     * @param operatorConfig the operator's subtree of a plugin id, asked at each admission (e.g. a
+     *     {@link LivePluginConfig}, read again at each reload)
+     */
+    public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc,
+            Function<String, Config> operatorConfig) {
+        this(pluginsDir, apiVersion, config.pluginHost(), operatorConfig, new HandlerSpecCheck(rpc::isConfigured,
+                name -> config.handler(name).orderedBySubject(), config.partitionedStreams()::containsKey));
+    }
+
+    /**
+     * @param operatorConfig the operator's subtree of a plugin id (empty when none)
+     * @param specs the rules of the deployment a handler's declaration must meet (service targets...)
+     */
+    PluginHost(Path pluginsDir, String apiVersion, PluginSettings settings, Function<String, Config> operatorConfig,
+            HandlerSpecCheck specs) {
         this.pluginsDir = pluginsDir;
-        this.config = config;
-        this.rpc = rpc;
+        this.settings = settings;
         this.manager = new EventbusPluginManager(pluginsDir, apiVersion);
-        this.staging = StagingArea.create(config.pluginHost().stagingDir());
+        this.inspector = new JarInspector(manager, new AllowList(settings.allowList()));
+        this.configs = new PluginConfigs(operatorConfig);
+        this.handlerAdmission = new HandlerAdmission(manager.getExtensionFactory(),
+                specs);
+        this.staging = StagingArea.create(settings.stagingDir());
         // The JDK caches JarFiles opened through jar: URLs (PF4J reads extension indexes that way);
         // a cached JarFile keeps an unloaded plugin's file open and its class loader's JAR in use.
         URLConnection.setDefaultUseCaches("jar", false);
@@ -78,255 +101,180 @@ public final class PluginHost implements AutoCloseable {
             jars = files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
                     .sorted().toList();
         } catch (IOException e) {
-            refuse(pluginsDir.toString(), null, "cannot list the plugins directory: " + e.getMessage());
+            refusals.record(pluginsDir.toString(), new AdmissionException(Stage.READ, null, null,
+                    "cannot list the plugins directory: " + e.getMessage(), e));
             return List.of();
         }
         for (Path jar : jars) {
-            install(jar);
+            try {
+                install(jar);
+            } catch (AdmissionException refused) {
+                // Recorded with its reason; the other JARs go on.
+            }
         }
         LOG.info("plugins: {} handler(s) admitted from {} JAR(s), {} refused",
-                handlers.size(), jars.size(), failures.size());
+                handlers.size(), jars.size(), refusals.all().size());
         return List.copyOf(handlers);
     }
 
     /**
      * Copies a JAR of the plugins directory to the staging area and admits the copy.
      *
-     * @return the installed plugin, or empty when it was refused (see {@link #failures()})
+     * @return the installed plugin
+     * @throws AdmissionException when it was refused (also recorded, see {@link #failures()})
      */
-    public synchronized Optional<InstalledPlugin> install(Path jar) {
+    public synchronized InstalledPlugin install(Path jar) {
         String source = jar.getFileName().toString();
+        refusals.clear(source);
         StagedJar staged;
         try {
             staged = StagingArea.stage(staging, jar);
         } catch (IOException e) {
-            refuse(source, null, "cannot copy it to the staging area " + staging + ": " + rootMessage(e));
-            return Optional.empty();
+            AdmissionException refused = new AdmissionException(Stage.READ, null, null,
+                    "cannot copy it to the staging area " + staging + ": " + rootMessage(e), e);
+            refusals.record(source, refused);
+            throw refused;
         }
-        Optional<InstalledPlugin> result = installStaged(source, staged);
-        if (result.isEmpty()) {
+        try {
+            return installStaged(source, staged);
+        } catch (AdmissionException refused) {
             StagingArea.delete(staged.path());
+            throw refused;
         }
-        return result;
     }
 
-    /** Checks a JAR without loading it (descriptor, shared libraries, allow-list). */
-    public synchronized Optional<PluginFailure> precheck(Path jar) {
+    /**
+     * Checks a JAR without loading it (readable, descriptor, shared libraries, allow-list, the
+     * operator's config keys against the {@code reference.conf} read from it as data). A refusal is recorded as the JAR's latest, in place of what was said of its earlier content.
+     *
+     * @throws AdmissionException when it would be refused
+     */
+    public synchronized void precheck(Path jar) {
         String source = jar.getFileName().toString();
         try {
-            StagedJar staged = StagingArea.stage(staging, jar);
+            StagedJar staged;
             try {
-                String id = inspect(staged.path());
-                allowed(staged, id);
-                return Optional.empty();
+                staged = StagingArea.stage(staging, jar);
+            } catch (IOException e) {
+                throw new AdmissionException(Stage.READ, null, null, "cannot read it: " + rootMessage(e), e);
+            }
+            try {
+                String pluginId = inspector.inspect(staged).getPluginId();
+                configs.assemble(pluginId, PluginConfigs.defaultsIn(staged.path(), pluginId));
             } finally {
                 StagingArea.delete(staged.path());
             }
-        } catch (AdmissionException e) {
-            return Optional.of(new PluginFailure(source, e.pluginId, e.getMessage()));
-        } catch (IOException e) {
-            return Optional.of(new PluginFailure(source, null, "cannot read it: " + rootMessage(e)));
+        } catch (AdmissionException refused) {
+            refusals.clear(source);
+            refusals.record(source, refused);
+            throw refused;
         }
     }
 
-    /** Re-admits a plugin from its still-staged copy (used to restore the old version after a failed swap). */
-    synchronized Optional<InstalledPlugin> reinstall(InstalledPlugin old) {
-        PluginFailure newVersionFailure = failures.get(old.source());
-        Optional<InstalledPlugin> restored = installStaged(old.source(), new StagedJar(old.staged(), old.sha256()));
-        if (newVersionFailure != null) {
-            failures.put(old.source(), newVersionFailure); // still true of the JAR in the directory
-        }
-        return restored;
+    /** Records a refusal of a JAR found before its admission began (e.g. its config cannot be read again). */
+    public synchronized void refuse(String source, AdmissionException refused) {
+        refusals.clear(source);
+        refusals.record(source, refused);
     }
 
-    private Optional<InstalledPlugin> installStaged(String source, StagedJar staged) {
-        Path jar = staged.path();
-        String declaredId;
+    /**
+     * Re-admits a plugin from its still-staged copy (used to restore the old version after a failed
+     * swap). The refusals of the newer JAR stay recorded (they are still true of the JAR in the
+     * directory), followed by those of the restored version.
+     *
+     * @throws AdmissionException when even the old version is refused now
+     */
+    synchronized InstalledPlugin reinstall(InstalledPlugin old) {
+        List<PluginFailure> newer = refusals.of(old.source());
+        refusals.clear(old.source());
         try {
-            declaredId = inspect(jar);
-            allowed(staged, declaredId);
-        } catch (AdmissionException e) {
-            refuse(source, e.pluginId, e.getMessage());
-            return Optional.empty();
+            return installStaged(old.source(), new StagedJar(old.staged(), old.sha256()));
+        } finally {
+            List<PluginFailure> both = new ArrayList<>(newer);
+            refusals.of(old.source()).stream().filter(f -> !newer.contains(f)).forEach(both::add);
+            refusals.set(old.source(), both);
         }
+    }
+
+    private InstalledPlugin installStaged(String source, StagedJar staged) {
+        try {
+            return admit(source, staged);
+        } catch (AdmissionException refused) {
+            refusals.record(source, refused);
+            throw refused;
+        }
+    }
+
+    private InstalledPlugin admit(String source, StagedJar staged) {
+        PluginDescriptor descriptor = inspector.inspect(staged);
+        String pluginId = descriptor.getPluginId();
         for (InstalledPlugin other : installed.values()) {
-            if (other.pluginId().equals(declaredId) && !other.source().equals(source)) {
-                refuse(source, declaredId, "plugin id '" + declaredId + "' is already installed from " + other.source());
-                return Optional.empty();
+            if (other.pluginId().equals(pluginId) && !other.source().equals(source)) {
+                throw AdmissionException.refused(Stage.LOAD, pluginId,
+                        "plugin id '" + pluginId + "' is already installed from " + other.source());
             }
         }
-        String pluginId;
+        PluginWrapper plugin = load(staged.path(), pluginId);
+        List<LoadedHandler> admitted;
         try {
-            pluginId = manager.loadPlugin(jar);
-        } catch (RuntimeException e) {
-            refuse(source, declaredId, "PF4J cannot load it: " + rootMessage(e));
-            return Optional.empty();
-        }
-        PluginWrapper plugin = manager.getPlugin(pluginId);
-        String requires = plugin.getDescriptor().getRequires();
-        if (!manager.getVersionManager().checkVersionConstraint(manager.getSystemVersion(), requires)) {
+            start(plugin);
+            Config pluginConfig = configs.assemble(pluginId, plugin.getPluginClassLoader());
+            admitted = admitHandlers(source, plugin, pluginConfig);
+        } catch (AdmissionException refused) {
             unload(pluginId);
-            refuse(source, pluginId, "requires plugin-api " + requires + " but this runtime provides "
-                    + manager.getSystemVersion());
-            return Optional.empty();
+            throw refused;
         }
+        String version = plugin.getDescriptor().getVersion();
+        LOG.info("plugin {} {} started with {} handler(s) from {} (sha256 {})", pluginId, version, admitted.size(),
+                source, staged.sha256().substring(0, 12));
+        handlers.addAll(admitted);
+        InstalledPlugin result = new InstalledPlugin(source, pluginId, version, staged.sha256(), staged.path(), admitted);
+        installed.put(source, result);
+        return result;
+    }
+
+    private PluginWrapper load(Path jar, String pluginId) {
+        try {
+            return manager.getPlugin(manager.loadPlugin(jar));
+        } catch (AdmissionException refused) {
+            throw refused;
+        } catch (RuntimeException e) {
+            throw new AdmissionException(Stage.LOAD, pluginId, null, "PF4J cannot load it: " + rootMessage(e), e);
+        }
+    }
+
+    private void start(PluginWrapper plugin) {
+        String pluginId = plugin.getPluginId();
         PluginState state;
         try {
             state = manager.startPlugin(pluginId);
         } catch (RuntimeException e) {
-            unload(pluginId);
-            refuse(source, pluginId, "its Plugin class failed to start: " + rootMessage(e));
-            return Optional.empty();
+            throw new AdmissionException(Stage.START, pluginId, null,
+                    "its Plugin class failed to start: " + rootMessage(e), e);
         }
         if (state != PluginState.STARTED) {
             String why = plugin.getFailedException() == null ? "state " + state : rootMessage(plugin.getFailedException());
-            unload(pluginId);
-            refuse(source, pluginId, "did not start: " + why);
-            return Optional.empty();
-        }
-        Config pluginConfig;
-        try {
-            pluginConfig = pluginConfig(pluginId, plugin.getPluginClassLoader());
-        } catch (AdmissionException e) {
-            unload(pluginId);
-            refuse(source, pluginId, e.getMessage());
-            return Optional.empty();
-        }
-        List<LoadedHandler> admittedHandlers = admitHandlers(source, plugin, pluginConfig);
-        int admitted = admittedHandlers.size();
-        if (admitted == 0) {
-            unload(pluginId);
-            if (failures.values().stream().noneMatch(f -> pluginId.equals(f.pluginId()))) {
-                refuse(source, pluginId, "contains no EventHandler extension (is the class annotated "
-                        + "@org.pf4j.Extension and was the PF4J annotation processor run?)");
-            }
-            return Optional.empty();
-        }
-        LOG.info("plugin {} {} started with {} handler(s) from {} (sha256 {})", pluginId,
-                plugin.getDescriptor().getVersion(), admitted, source, staged.sha256().substring(0, 12));
-        failures.remove(source);
-        InstalledPlugin result = new InstalledPlugin(source, pluginId, plugin.getDescriptor().getVersion(),
-                staged.sha256(), jar, admittedHandlers);
-        installed.put(source, result);
-        return Optional.of(result);
-    }
-
-    /** Checks the JAR before PF4J touches it; returns the declared plugin id. */
-    private String inspect(Path jar) throws AdmissionException {
-        try (JarFile file = new JarFile(jar.toFile(), true)) {
-            var manifest = file.getManifest();
-            String id = manifest == null ? null : manifest.getMainAttributes().getValue("Plugin-Id");
-            if (id == null || id.isBlank()) {
-                throw new AdmissionException(null,
-                        "no PF4J descriptor: META-INF/MANIFEST.MF has no Plugin-Id (build it with eventbus-plugin-parent)");
-            }
-            String version = manifest.getMainAttributes().getValue(new Attributes.Name("Plugin-Version"));
-            if (version == null || version.isBlank()) {
-                throw new AdmissionException(id, "no Plugin-Version in META-INF/MANIFEST.MF");
-            }
-            var entries = file.entries();
-            while (entries.hasMoreElements()) {
-                JarEntry entry = entries.nextElement();
-                if (SharedLibraries.isSharedClassEntry(entry.getName())) {
-                    throw new AdmissionException(id, "bundles a copy of a library the runtime shares ("
-                            + entry.getName() + "); declare plugin-api, gRPC, protobuf, SLF4J and Typesafe "
-                            + "Config with provided scope");
-                }
-            }
-            return id;
-        } catch (IOException | SecurityException e) {
-            throw new AdmissionException(null, "not a readable JAR (corrupt or truncated?): " + rootMessage(e));
+            throw AdmissionException.refused(Stage.START, pluginId, "did not start: " + why);
         }
     }
 
-    private Config pluginConfig(String pluginId, ClassLoader loader) throws AdmissionException {
-        String path = ConfigUtil.joinPath("eventbus", "plugins", pluginId);
-        Config defaults = ConfigFactory.empty();
-        URL reference = loader instanceof URLClassLoader ucl ? ucl.findResource("reference.conf") : null;
-        if (reference != null) {
-            Config parsed = parseWithoutCaching(reference);
-            if (parsed.hasPath(path)) {
-                defaults = parsed.getConfig(path);
-            }
-        }
-        Config operator = config.pluginConfig(pluginId);
-        List<String> unknown = new ArrayList<>();
-        for (var entry : operator.entrySet()) {
-            if (!defaults.hasPathOrNull(entry.getKey())) {
-                unknown.add("'" + path + "." + entry.getKey() + "' (" + entry.getValue().origin().description() + ")");
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new AdmissionException(pluginId, "config has keys the plugin does not define in its reference.conf: "
-                    + String.join(", ", unknown));
-        }
-        return operator.withFallback(defaults).resolve();
-    }
-
-    /** Reads a resource of a plugin JAR without the JDK's JAR cache, which would keep the file open. */
-    private static Config parseWithoutCaching(URL url) throws AdmissionException {
-        try {
-            var connection = url.openConnection();
-            connection.setUseCaches(false);
-            try (var reader = new java.io.InputStreamReader(connection.getInputStream(),
-                    java.nio.charset.StandardCharsets.UTF_8)) {
-                return ConfigFactory.parseReader(reader).resolve();
-            }
-        } catch (IOException | com.typesafe.config.ConfigException e) {
-            throw new AdmissionException(null, "its reference.conf cannot be read: " + rootMessage(e));
-        }
-    }
-
+    /** @throws AdmissionException when no handler of the plugin is admitted */
     private List<LoadedHandler> admitHandlers(String source, PluginWrapper plugin, Config pluginConfig) {
         String pluginId = plugin.getPluginId();
-        List<LoadedHandler> admitted = new ArrayList<>();
-        for (Class<? extends EventHandler> type : manager.getExtensionClasses(EventHandler.class, pluginId)) {
-            EventHandler handler;
-            HandlerSpec spec;
-            try {
-                handler = type.getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                refuse(source, pluginId, "handler class " + type.getName() + " cannot be created: " + rootMessage(e));
-                continue;
-            }
-            try {
-                spec = handler.spec();
-            } catch (RuntimeException | LinkageError e) {
-                refuse(source, pluginId, "handler class " + type.getName() + ": spec() failed: " + rootMessage(e));
-                continue;
-            }
-            String problem = problemWith(spec);
-            if (problem != null) {
-                refuse(source, pluginId, "handler '" + (spec == null ? type.getName() : spec.name()) + "': " + problem);
-                continue;
-            }
-            LoadedHandler loaded = new LoadedHandler(handler, spec, pluginId, plugin.getDescriptor().getVersion(),
-                    plugin.getPluginClassLoader(), pluginConfig);
-            handlers.add(loaded);
-            admitted.add(loaded);
+        Set<String> namesInUse = new HashSet<>();
+        handlers.forEach(h -> namesInUse.add(h.name()));
+        HandlerAdmission.Result result = handlerAdmission.admit(pluginId, plugin.getDescriptor().getVersion(),
+                plugin.getPluginClassLoader(), manager.getExtensionClasses(EventHandler.class, pluginId), pluginConfig,
+                namesInUse);
+        result.refused().forEach(refused -> refusals.record(source, refused));
+        if (!result.admitted().isEmpty()) {
+            return result.admitted();
         }
-        return admitted;
-    }
-
-    private String problemWith(HandlerSpec spec) {
-        if (spec == null) {
-            return "spec() returned null";
+        if (!result.refused().isEmpty()) {
+            throw result.refused().get(result.refused().size() - 1);
         }
-        if (spec.subscriptions().isEmpty()) {
-            return "consumes nothing: declare at least one stream and event type with consumes(...)";
-        }
-        Set<String> names = new HashSet<>();
-        handlers.forEach(h -> names.add(h.name()));
-        if (names.contains(spec.name())) {
-            return "another handler already uses this name (handler names must be unique: they name consumer groups)";
-        }
-        for (String service : spec.services()) {
-            if (!rpc.isConfigured(service)) {
-                return "declares gRPC service '" + service + "' but it has no target: add eventbus.grpc.services.\""
-                        + service + "\".target to the runtime config";
-            }
-        }
-        return null;
+        throw AdmissionException.refused(Stage.HANDLER, pluginId, "contains no EventHandler extension (is the class "
+                + "annotated @org.pf4j.Extension and was the PF4J annotation processor run?)");
     }
 
     private void unload(String pluginId) {
@@ -337,15 +285,17 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    private void refuse(String source, String pluginId, String reason) {
-        PluginFailure failure = new PluginFailure(source, pluginId, reason);
-        failures.merge(source, failure, (a, b) -> b.reason().equals(a.reason()) ? a : b);
-        LOG.error("plugin refused: {}", failure);
+    /**
+     * Plugin JARs and handlers refused: per JAR file, the refusals of the latest attempt to admit
+     * its content (see {@link Refusals}).
+     */
+    public List<PluginFailure> failures() {
+        return refusals.all();
     }
 
-    /** Plugins and handlers refused, latest per JAR file; cleared when a JAR is admitted again. */
-    public synchronized List<PluginFailure> failures() {
-        return List.copyOf(failures.values());
+    /** The refusals of one JAR file of the plugins directory. */
+    List<PluginFailure> failures(String source) {
+        return refusals.of(source);
     }
 
     /** Threads left running by plugins after they stopped, by "plugin-id version". */
@@ -354,8 +304,8 @@ public final class PluginHost implements AutoCloseable {
     }
 
     /** Forgets the failure of a JAR that was removed from the plugins directory. */
-    public synchronized void forgetFailure(String source) {
-        failures.remove(source);
+    public void forgetFailure(String source) {
+        refusals.clear(source);
     }
 
     /** Handlers of the installed plugins. */
@@ -404,26 +354,6 @@ public final class PluginHost implements AutoCloseable {
         StagingArea.delete(plugin.staged());
     }
 
-    private void allowed(StagedJar staged, String pluginId) throws AdmissionException {
-        var allowList = config.pluginHost().allowList();
-        if (allowList.isEmpty()) {
-            return;
-        }
-        String version;
-        try (JarFile file = new JarFile(staged.path().toFile())) {
-            version = file.getManifest().getMainAttributes().getValue("Plugin-Version");
-        } catch (IOException e) {
-            throw new AdmissionException(pluginId, "cannot read it: " + rootMessage(e));
-        }
-        for (var entry : allowList) {
-            if (entry.matches(pluginId, version, staged.sha256())) {
-                return;
-            }
-        }
-        throw new AdmissionException(pluginId, "not on eventbus.plugin-host.allow-list (id " + pluginId + ", version "
-                + version + ", sha256 " + staged.sha256() + ")");
-    }
-
     @Override
     public synchronized void close() {
         for (String source : List.copyOf(installed.keySet())) {
@@ -434,17 +364,6 @@ public final class PluginHost implements AutoCloseable {
             unload(plugin.getPluginId());
         }
         handlers.clear();
-        StagingArea.deleteIfTemporary(staging, config.pluginHost().stagingDir().isEmpty());
-    }
-
-
-
-    private static final class AdmissionException extends Exception {
-        private final String pluginId;
-
-        AdmissionException(String pluginId, String message) {
-            super(message);
-            this.pluginId = pluginId;
-        }
+        StagingArea.deleteIfTemporary(staging, settings.stagingDir().isEmpty());
     }
 }

@@ -1,6 +1,6 @@
 package dev.eventbus.runtime.plugin;
 
-import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.Loop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +46,7 @@ public final class PluginReloader implements AutoCloseable {
 
     private final Path dir;
     private final PluginHost host;
+    private final LivePluginConfig config;
     private final SubscriptionControl control;
     private final Duration pollInterval;
     private final Duration quietPeriod;
@@ -55,37 +55,27 @@ public final class PluginReloader implements AutoCloseable {
     private final Map<String, String> refusedSha = new HashMap<>();
     /** By JAR file: workers of the running version that hold back its unload until they return. */
     private final Map<String, List<StuckWorker>> heldBack = new HashMap<>();
-    private volatile boolean stopping;
-    private Thread thread;
+    private final Loop loop;
 
-    public PluginReloader(Path dir, PluginHost host, SubscriptionControl control, Duration pollInterval,
-            Duration quietPeriod, Clock clock) {
+    /**
+     * @param config the operator's plugin config the host admits with: read again before each
+     *     reload, so a reloaded plugin gets its changed subtree
+     */
+    public PluginReloader(Path dir, PluginHost host, LivePluginConfig config, SubscriptionControl control,
+            Duration pollInterval, Duration quietPeriod, Clock clock) {
         this.dir = dir;
         this.host = host;
+        this.config = config;
         this.control = control;
         this.pollInterval = pollInterval;
         this.quietPeriod = quietPeriod;
         this.clock = clock;
+        this.loop = Loop.every("eventbus-plugin-reload", pollInterval, pollInterval, LOG, this::poll);
     }
 
     public synchronized void start() {
         LOG.info("hot reload on: watching {} every {}", dir.toAbsolutePath(), pollInterval);
-        thread = Thread.ofVirtual().name("eventbus-plugin-reload").start(this::run);
-    }
-
-    private void run() {
-        while (!stopping) {
-            try {
-                Thread.sleep(pollInterval);
-                poll();
-            } catch (InterruptedException e) {
-                if (stopping) {
-                    return;
-                }
-            } catch (Throwable t) {
-                LOG.warn("plugin reload: {}", Errors.rootMessage(t));
-            }
-        }
+        loop.start();
     }
 
     /** One look at the directory; package-private so tests can drive it without waiting. */
@@ -136,7 +126,7 @@ public final class PluginReloader implements AutoCloseable {
             } else {
                 try {
                     replace(current, e.getValue(), s.sha256());
-                } catch (IllegalStateException refused) {
+                } catch (AdmissionException | IllegalStateException refused) {
                     // Logged by replace(); the old version keeps running.
                 }
             }
@@ -160,12 +150,15 @@ public final class PluginReloader implements AutoCloseable {
 
     private void add(String source, Path jar, String sha) {
         LOG.info("plugin reload: new JAR {}", source);
-        Optional<InstalledPlugin> plugin = host.install(jar);
-        if (plugin.isPresent()) {
-            control.start(plugin.get().handlers());
-        } else {
+        InstalledPlugin plugin;
+        try {
+            rereadConfig(source, null, List.of());
+            plugin = host.install(jar);
+        } catch (AdmissionException refused) {
             refusedSha.put(source, sha);
+            return;
         }
+        control.start(plugin.handlers());
     }
 
     /** The workers that held back the unload of the plugin from this JAR and still run. */
@@ -200,9 +193,10 @@ public final class PluginReloader implements AutoCloseable {
      *
      * @return the plugin now running (the new version, or the old one restored)
      * @throws IllegalArgumentException when no installed plugin has that id
-     * @throws IllegalStateException when the JAR was refused, or workers of the old version
-     *     ignored the interrupt and still run (the message says why and names them); the old
-     *     version keeps running
+     * @throws AdmissionException when the JAR was refused (the old version keeps running), or a
+     *     handler of it was (the others run, in the new version)
+     * @throws IllegalStateException when workers of the old version ignored the interrupt and still
+     *     run (the message names them); the old version keeps running
      */
     public synchronized InstalledPlugin reloadNow(String pluginId) throws IOException {
         InstalledPlugin current = host.installed().values().stream().filter(p -> p.pluginId().equals(pluginId))
@@ -215,22 +209,31 @@ public final class PluginReloader implements AutoCloseable {
         if (!running.isEmpty()) {
             throw new IllegalStateException(heldBackMessage(current, running));
         }
-        if (!replace(current, jar, StagingArea.sha256(jar))) {
-            String why = host.failures().stream().filter(f -> f.source().equals(current.source()))
-                    .map(PluginFailure::reason).findFirst().orElse("see the log");
-            throw new IllegalStateException("refused: it failed to load: " + why);
+        InstalledPlugin next = replace(current, jar, StagingArea.sha256(jar));
+        List<PluginFailure> refused = host.failures(next.source());
+        if (!refused.isEmpty()) {
+            throw AdmissionException.refused(AdmissionException.Stage.HANDLER, pluginId, String.join("; ",
+                    refused.stream().map(PluginFailure::reason).toList()) + " (" + next.version() + " runs its "
+                    + next.handlers().size() + " other handler(s))");
         }
-        return host.installed().get(current.source());
+        return next;
     }
 
-    /** @return true when the new version runs; false when it failed and the old one was restored */
-    private synchronized boolean replace(InstalledPlugin old, Path jar, String sha) {
-        Optional<PluginFailure> problem = host.precheck(jar);
-        if (problem.isPresent()) {
+    /**
+     * @return the new version, running
+     * @throws AdmissionException when the new version was refused (the old one was restored)
+     * @throws IllegalStateException when workers of the old version still run (it keeps running)
+     */
+    private synchronized InstalledPlugin replace(InstalledPlugin old, Path jar, String sha) {
+        try {
+            rereadConfig(old.source(), old.pluginId(),
+                    old.handlers().stream().flatMap(h -> h.spec().services().stream()).distinct().toList());
+            host.precheck(jar);
+        } catch (AdmissionException refused) {
             LOG.error("plugin reload: new {} refused, {} {} keeps running: {}", old.source(), old.pluginId(),
-                    old.version(), problem.get().reason());
+                    old.version(), refused.getMessage());
             refusedSha.put(old.source(), sha);
-            throw new IllegalStateException("refused: " + problem.get().reason());
+            throw refused;
         }
         long start = System.nanoTime();
         List<StuckWorker> stuck = control.stop(old.pluginId());
@@ -242,19 +245,43 @@ public final class PluginReloader implements AutoCloseable {
             throw new IllegalStateException(why);
         }
         host.uninstall(old.source(), true);
-        Optional<InstalledPlugin> next = host.install(jar);
-        if (next.isPresent()) {
-            host.discardStaged(old);
-            control.start(next.get().handlers());
-            LOG.info("plugin reload: {} {} replaced by {} in {} ms", old.pluginId(), old.version(),
-                    next.get().version(), (System.nanoTime() - start) / 1_000_000);
-            return true;
+        InstalledPlugin next;
+        try {
+            next = host.install(jar);
+        } catch (AdmissionException refused) {
+            refusedSha.put(old.source(), sha);
+            LOG.error("plugin reload: new {} failed to load; restoring {} {}", old.source(), old.pluginId(),
+                    old.version());
+            restore(old);
+            throw refused;
         }
-        refusedSha.put(old.source(), sha);
-        LOG.error("plugin reload: new {} failed to load; restoring {} {}", old.source(), old.pluginId(), old.version());
-        host.reinstall(old).ifPresentOrElse(p -> control.start(p.handlers()),
-                () -> LOG.error("plugin reload: could not restore {} {} either", old.pluginId(), old.version()));
-        return false;
+        host.discardStaged(old);
+        control.start(next.handlers());
+        LOG.info("plugin reload: {} {} replaced by {} in {} ms", old.pluginId(), old.version(), next.version(),
+                (System.nanoTime() - start) / 1_000_000);
+        return next;
+    }
+
+    /**
+     * Reads the config file again before a JAR is (re)admitted; a file that became invalid, or a
+     * changed target of a service the plugin calls, refuses the reload before anything stops.
+     */
+    private void rereadConfig(String source, String pluginId, List<String> services) {
+        try {
+            config.reread(pluginId, services);
+        } catch (AdmissionException refused) {
+            host.refuse(source, refused);
+            throw refused;
+        }
+    }
+
+    private void restore(InstalledPlugin old) {
+        try {
+            control.start(host.reinstall(old).handlers());
+        } catch (AdmissionException refused) {
+            LOG.error("plugin reload: could not restore {} {} either: {}", old.pluginId(), old.version(),
+                    refused.getMessage());
+        }
     }
 
     private static String heldBackMessage(InstalledPlugin old, List<StuckWorker> stuck) {
@@ -265,18 +292,11 @@ public final class PluginReloader implements AutoCloseable {
 
     @Override
     public void close() {
-        stopping = true;
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        loop.stop();
+        try {
+            loop.awaitEnd(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

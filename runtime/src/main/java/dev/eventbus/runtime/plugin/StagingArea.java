@@ -122,12 +122,19 @@ final class StagingArea {
         }
     }
 
-    /** Copies the JAR and checksums the copy (so the checksum is of exactly what gets loaded). */
+    /**
+     * Copies the JAR and checksums the copy (so the checksum is of exactly what gets loaded). Each
+     * copy has a name of its own, even of the same content: a reload of an unchanged JAR, or the
+     * check before it, must not replace or delete the copy the running version was loaded from
+     * (which a failed reload restores from).
+     */
     static StagedJar stage(Path staging, Path jar) throws IOException {
         Path tmp = Files.createTempFile(staging, "incoming-", ".jar");
         Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
         String sha = sha256(tmp);
-        String name = jar.getFileName().toString().replaceFirst("\\.jar$", "") + "-" + sha.substring(0, 16) + ".jar";
+        String unique = tmp.getFileName().toString().replaceFirst("^incoming-", "").replaceFirst("\\.jar$", "");
+        String name = jar.getFileName().toString().replaceFirst("\\.jar$", "") + "-" + sha.substring(0, 16) + "-"
+                + unique + ".jar";
         Path target = staging.resolve(name);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         return new StagedJar(target, sha);

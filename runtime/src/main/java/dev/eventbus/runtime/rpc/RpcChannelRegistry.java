@@ -2,10 +2,12 @@ package dev.eventbus.runtime.rpc;
 
 import dev.eventbus.runtime.config.BreakerSettings;
 import dev.eventbus.runtime.config.RpcServiceSettings;
+import dev.eventbus.runtime.config.RpcTls;
 import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
@@ -17,7 +19,6 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -73,11 +74,16 @@ public final class RpcChannelRegistry implements AutoCloseable {
                 : new NioEventLoopGroup(0, runtimeThreads("eventbus-grpc-io"));
         this.executor = Executors.newCachedThreadPool(runtimeThreads("eventbus-grpc-executor"));
         services.forEach((name, s) -> {
+            if (s.plaintextOverNetwork()) {
+                LOG.warn("grpc service {}: calls to {} are plaintext (tls = false): anyone on the network path can "
+                        + "read and change them; set eventbus.grpc.services.\"{}\".tls = true", name, s.target(), name);
+            }
             ManagedChannel channel = open(s, eventLoops, executor);
             CircuitBreaker b = new CircuitBreaker(name, breaker.failureThreshold(), breaker.openFor(), clock);
             channels.put(name, channel);
             breakers.put(name, b);
-            Channel withBreaker = ClientInterceptors.intercept(channel, new BreakerInterceptor(b));
+            Channel explained = ClientInterceptors.intercept(channel, new FailureExplainingInterceptor(s));
+            Channel withBreaker = ClientInterceptors.intercept(explained, new BreakerInterceptor(b));
             guarded.put(name, ClientInterceptors.intercept(withBreaker, interceptors));
         });
     }
@@ -98,30 +104,44 @@ public final class RpcChannelRegistry implements AutoCloseable {
     }
 
     private static ManagedChannel open(RpcServiceSettings s, EventLoopGroup eventLoops, ExecutorService executor) {
-        return NettyChannelBuilder.forTarget(s.target(), credentials(s))
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(s.target(), credentials(s))
                 .eventLoopGroup(eventLoops)
                 .channelType(socketChannel())
                 .executor(executor)
                 .offloadExecutor(executor)
                 .maxInboundMessageSize(s.maxInboundMessageSize())
                 .disableRetry()
-                .userAgent("eventbus")
-                .build();
+                .userAgent("eventbus");
+        if (!s.authority().isEmpty()) {
+            builder.overrideAuthority(s.authority());
+        }
+        return builder.build();
     }
 
     private static ChannelCredentials credentials(RpcServiceSettings s) {
-        if (!s.tls()) {
-            return InsecureChannelCredentials.create();
-        }
-        if (s.trustCaFile().isBlank()) {
-            return TlsChannelCredentials.create();
-        }
+        ChannelCredentials channel = s.tls() ? tls(s) : InsecureChannelCredentials.create();
+        return s.callCredentials().present()
+                ? CompositeChannelCredentials.create(channel, new StaticCallCredentials(s.callCredentials()))
+                : channel;
+    }
+
+    /** gRPC's own TLS credentials from the configured files (checked when the config was loaded). */
+    private static ChannelCredentials tls(RpcServiceSettings s) {
+        RpcTls m = s.tlsMaterial();
+        TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
         try {
-            return TlsChannelCredentials.newBuilder().trustManager(new File(s.trustCaFile())).build();
+            if (m.caFile().isPresent()) {
+                builder.trustManager(m.caFile().get().toFile());
+            }
+            if (m.mutual() && m.keyPassword().isEmpty()) {
+                builder.keyManager(m.certFile().get().toFile(), m.keyFile().get().toFile());
+            } else if (m.mutual()) {
+                builder.keyManager(m.certFile().get().toFile(), m.keyFile().get().toFile(), m.keyPassword());
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "grpc service " + s.service() + ": cannot read trust-ca-file " + s.trustCaFile(), e);
+            throw new UncheckedIOException("grpc service " + s.service() + ": cannot read its TLS files " + m, e);
         }
+        return builder.build();
     }
 
     /** Whether a service has a configured target. */

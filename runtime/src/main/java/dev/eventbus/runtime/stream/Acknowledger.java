@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.Loop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * not handed in. While a group's XACKs fail {@link #failure} says why, for readiness; the log says
  * it on the first failure and then on the 2nd, 4th, 8th... in a row, not on every batch.
  *
- * <p>Thread-safe: {@link #ack} is called from many worker threads; one flusher thread sends.
+ * <p>Thread-safe: {@link #ack} is called from many worker threads; one flusher thread sends (a
+ * {@link Loop}: it survives every error, and backs off while sending keeps failing).
  */
 public final class Acknowledger implements AutoCloseable {
 
@@ -55,8 +57,10 @@ public final class Acknowledger implements AutoCloseable {
     private final Semaphore room;
     /** Acknowledgements queued without a permit (from Redis callbacks, or once stopping). */
     private final AtomicInteger overdraft = new AtomicInteger();
-    private final Thread flusher;
+    private final Loop flusher;
     private volatile boolean stopping;
+    /** When the last batch went out (or was due but could not go, disconnected); the flusher's own. */
+    private long lastSend = System.nanoTime();
     /** Consecutive XACK failures by "group@stream", while they last. */
     private final Map<String, AckTrouble> failing = new ConcurrentHashMap<>();
 
@@ -67,7 +71,9 @@ public final class Acknowledger implements AutoCloseable {
         this.room = new Semaphore(limit);
         this.batchSize = batchSize;
         this.interval = interval;
-        this.flusher = Thread.ofPlatform().name("eventbus-acker").daemon(true).start(this::run);
+        this.flusher = new Loop("eventbus-acker", Thread.ofPlatform().daemon(true).factory(), Duration.ZERO, interval,
+                false, LOG, this::round);
+        flusher.start();
     }
 
     /**
@@ -114,32 +120,29 @@ public final class Acknowledger implements AutoCloseable {
         }
         queue.add(id);
         if (queued.incrementAndGet() >= batchSize) {
-            LockSupport.unpark(flusher);
+            flusher.wake();
         }
     }
 
-    private void run() {
-        long lastSend = System.nanoTime();
-        while (!stopping) {
-            try {
-                long wait = lastSend + interval.toNanos() - System.nanoTime();
-                if (wait > 0 && queued.get() < batchSize) {
-                    // Woken early (an unpark left over from a send) or not yet full: wait on, so that
-                    // each XACK carries a full batch or everything of one interval.
-                    LockSupport.parkNanos(this, wait);
-                    continue;
-                }
-                lastSend = System.nanoTime(); // before sending: a send that throws must not spin
-                if (!connected()) {
-                    // Refused at once while disconnected: keep everything queued until the connection is back.
-                    LockSupport.parkNanos(this, interval.toNanos());
-                    continue;
-                }
-                send();
-            } catch (Throwable t) {
-                LOG.warn("acknowledger: {}", Errors.rootMessage(t));
-            }
+    /**
+     * One round of the flusher: sends a full batch, or everything queued once an interval has
+     * passed; otherwise asks to wait for the rest of the interval ({@link #enqueue} wakes it when a
+     * batch fills).
+     */
+    private Duration round() {
+        long wait = lastSend + interval.toNanos() - System.nanoTime();
+        if (wait > 0 && queued.get() < batchSize) {
+            // Woken early or not yet full: wait on, so that each XACK carries a full batch or
+            // everything of one interval.
+            return Duration.ofNanos(wait);
         }
+        lastSend = System.nanoTime(); // before sending: a send that throws must not spin
+        if (!connected()) {
+            // Refused at once while disconnected: keep everything queued until the connection is back.
+            return interval;
+        }
+        send();
+        return Duration.ZERO;
     }
 
     private List<RedisFuture<Long>> send() {
@@ -281,9 +284,9 @@ public final class Acknowledger implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        LockSupport.unpark(flusher);
+        flusher.stop();
         try {
-            flusher.join(1000);
+            flusher.awaitEnd(Duration.ofSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

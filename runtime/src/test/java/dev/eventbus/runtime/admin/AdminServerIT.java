@@ -255,11 +255,11 @@ class AdminServerIT {
 
         // The servers check it themselves too, whatever built the settings.
         AdminSettings exposed = new AdminSettings(true, "0.0.0.0", 0, -1, "", true, dir.resolve("audit.log"));
-        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> Operations.checkBinding(exposed));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> AdminSurface.checkBinding(exposed));
         assertTrue(e.getMessage().contains("not a loopback address"), e.getMessage());
-        Operations.checkBinding(new AdminSettings(true, "0.0.0.0", 0, -1, "x", true, dir.resolve("audit.log")));
-        Operations.checkBinding(new AdminSettings(true, "127.0.0.1", 0, -1, "", true, dir.resolve("audit.log")));
-        Operations.checkBinding(new AdminSettings(false, "0.0.0.0", 0, -1, "", true, dir.resolve("audit.log")));
+        AdminSurface.checkBinding(new AdminSettings(true, "0.0.0.0", 0, -1, "x", true, dir.resolve("audit.log")));
+        AdminSurface.checkBinding(new AdminSettings(true, "127.0.0.1", 0, -1, "", true, dir.resolve("audit.log")));
+        AdminSurface.checkBinding(new AdminSettings(false, "0.0.0.0", 0, -1, "", true, dir.resolve("audit.log")));
 
         Path withToken = dir.resolve("token.conf");
         Files.writeString(withToken, "eventbus { redis.uri = \"" + REDIS.uri() + "\", admin.host = \"0.0.0.0\", admin.token = x }\n");

@@ -23,7 +23,6 @@ import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
 import dev.eventbus.runtime.fixtures.OpsFailingHandler;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.samples.orders.OrderServer;
-import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -68,7 +67,6 @@ class AdminServiceIT {
     @BeforeEach
     void setUp() {
         REDIS.command("FLUSHALL");
-        System.clearProperty("ops-fixture.fixed");
     }
 
     @AfterEach
@@ -260,10 +258,9 @@ class AdminServiceIT {
         OpsHarness h = harness(Map.of());
         h.start();
         var admin = admin(h, null);
-        ClassLoader before = h.runtime().handlers().get(0).classLoader();
+        ClassLoader before = h.runtime().view().handlers().get(0).classLoader();
         Path jar = h.plugins.resolve("ops-fixtures-2.0.0.jar");
-        Path next = new PluginJarBuilder("ops-fixtures").version("2.1.0").extension(OpsFailingHandler.class)
-                .extension(OpsBystanderHandler.class).build(Files.createDirectories(h.dir.resolve("next")));
+        Path next = OpsHarness.pluginJar("2.1.0").build(Files.createDirectories(h.dir.resolve("next")));
         Files.copy(next, jar, StandardCopyOption.REPLACE_EXISTING);
 
         ReloadPluginResponse reloaded = admin.withDeadlineAfter(2, TimeUnit.MINUTES)
@@ -271,7 +268,7 @@ class AdminServiceIT {
         assertEquals("2.1.0", reloaded.getPlugin().getVersion());
         assertEquals("2.0.0", reloaded.getPreviousVersion());
         assertEquals(2, reloaded.getPlugin().getHandlersCount());
-        assertNotSame(before, h.runtime().handlers().get(0).classLoader(), "a fresh class loader");
+        assertNotSame(before, h.runtime().view().handlers().get(0).classLoader(), "a fresh class loader");
         h.publish("after-reload");
         OpsHarness.await("the new version handles events", WAIT, () -> h.callsOf(OpsFailingHandler.NAME).size() == 1);
         GetStatusResponse after = status(admin);
@@ -289,7 +286,7 @@ class AdminServiceIT {
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
         String why = refused.getStatus().getDescription();
         assertTrue(why.contains("not a readable JAR") && why.contains("ops-fixtures 2.1.0 keeps running"), why);
-        assertEquals(2, h.runtime().handlers().size(), "the running version keeps running");
+        assertEquals(2, h.runtime().view().handlers().size(), "the running version keeps running");
         assertEquals(SubscriptionState.RUNNING, stream(status(admin), OpsFailingHandler.NAME).getState());
     }
 

@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.eventbus.admin.v1.AdminServiceGrpc;
 import dev.eventbus.admin.v1.GetStatusRequest;
 import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
+import dev.eventbus.runtime.fixtures.Flag;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.testkit.PluginJarBuilder;
@@ -197,13 +198,14 @@ class SubscriptionFailureIT {
         harness(REDIS.uri(), Map.of("eventbus.recovery.claim-idle", "2s", "eventbus.recovery.interval", "200ms"));
         h.start();
         String recorder = "recorder@" + OTHER_STREAM;
-        h.redis().xadd(OTHER_STREAM, Map.of("type", "it.recorded", "subject", "dl-oom", "hold", "yes",
+        Flag release = Flag.in(dir, "release-hold");
+        h.redis().xadd(OTHER_STREAM, Map.of("type", "it.recorded", "subject", "dl-oom", "hold", release.path(),
                 "fail", "never-again"));
         await().atMost(WAIT).until(() -> pendingOf("recorder") == 1);
         try {
             // Redis refuses writes (noeviction): the handler's permanent failure cannot be dead-lettered.
             REDIS.command("CONFIG", "SET", "maxmemory", "1");
-            System.setProperty("eventbus.it.release-hold", "true");
+            release.raise();
             await().atMost(WAIT).until(() -> {
                 HttpResponse<String> r = h.get("/health/ready", null);
                 return r.statusCode() == 503 && r.body().contains(recorder) && r.body().contains("could not dead-letter");
@@ -216,7 +218,7 @@ class SubscriptionFailureIT {
             await().atMost(WAIT).until(() -> h.redis().xlen("eventbus:dlq:recorder") == 1 && pendingOf("recorder") == 0);
         } finally {
             REDIS.command("CONFIG", "SET", "maxmemory", "0");
-            System.clearProperty("eventbus.it.release-hold");
+            release.raise(); // never leave the handler held while the runtime stops
         }
     }
 

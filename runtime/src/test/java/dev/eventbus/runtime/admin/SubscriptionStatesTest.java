@@ -97,4 +97,15 @@ class SubscriptionStatesTest {
                 "running");
         assertEquals(SubscriptionState.RUNNING, running.combined(pays));
     }
+
+    @Test
+    void aPartitionedStreamShowsAsItsPartitionsAndEachCountsForTheHandlersState() {
+        LoadedHandler pays = handler("pays");
+        var states = new SubscriptionStates(List.of(reader(pays, "{payments:0/2}", ReaderState.Phase.READING, 0),
+                reader(pays, "{payments:1/2}", ReaderState.Phase.STOPPED, 0), reader(pays, "refunds", ReaderState.Phase.READING, 0)),
+                List.of(), "running",
+                stream -> stream.equals("payments") ? List.of("{payments:0/2}", "{payments:1/2}") : List.of(stream));
+        assertEquals(List.of("refunds", "{payments:0/2}", "{payments:1/2}"), states.streamsOf(pays));
+        assertEquals(SubscriptionState.STOPPED, states.combined(pays), "the stopped partition is the handler's worst");
+    }
 }

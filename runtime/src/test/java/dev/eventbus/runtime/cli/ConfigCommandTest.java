@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code config show} and {@code config check} flag Redis TLS without verification, and show no secret. */
@@ -29,5 +32,16 @@ class ConfigCommandTest {
             assertFalse(out.contains("qq9") || out.contains("zz8"), out);
         }
         assertFalse(run("show", "--redis", "rediss://redis:6380").contains("WARNING"));
+    }
+    @Test
+    void verificationTurnedOffByTheTlsKeyShowsAsAWarningToo(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("application.conf"),
+                "eventbus.redis { uri = \"rediss://redis:6380\", tls.verify = none }\n");
+        for (String command : new String[] {"show", "check"}) {
+            String out = run(command, "--config", config.toString());
+            assertTrue(out.contains("# WARNING: TLS to Redis does not verify the server's certificate"), out);
+        }
+        Files.writeString(config, "eventbus.redis { uri = \"rediss://redis:6380\", tls.verify = ca }\n");
+        assertFalse(run("show", "--config", config.toString()).contains("WARNING"));
     }
 }

@@ -54,7 +54,7 @@ class NewPluginCommandTest {
                 project.resolve("mvnw"), project.resolve("mvnw.cmd"), project.resolve(".mvn/find-java"),
                 project.resolve(".mvn/wrapper/maven-wrapper.properties"), project.resolve("src/main/proto/order-audit.proto"),
                 project.resolve("src/main/resources/reference.conf"), java.resolve("ApplyHandler.java"),
-                tests.resolve("ApplyHandlerTest.java"), tests.resolve("ApplyHandlerIT.java"), tests.resolve("FakeService.java"))) {
+                tests.resolve("ApplyHandlerTest.java"), tests.resolve("ApplyHandlerIT.java"))) {
             assertTrue(Files.isRegularFile(expected), expected + " was generated; output: " + out);
         }
         assertTrue(Files.isExecutable(project.resolve("mvnw")), "mvnw is executable");

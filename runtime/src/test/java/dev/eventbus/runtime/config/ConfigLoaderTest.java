@@ -129,7 +129,7 @@ class ConfigLoaderTest {
                 "redis://host:notaport", "redis.uri has port 'notaport', which is not a number from 1 to 65535",
                 "redis://host:70000", "has port '70000'",
                 "redis://host:", "has port ''",
-                "http://host:6379", "redis.uri must start with redis:// or rediss://, was 'http://host:6379'",
+                "http://host:6379", "redis.uri must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://, was 'http://host:6379'",
                 "redis://", "redis.uri has no host",
                 "redis://app:s3cret@:6379", "has no host: 'redis://***@:6379'",
                 "redis://host:6379/zero", "has database 'zero'",

@@ -70,4 +70,44 @@ class OperationsConfigTest {
         assertEquals(-1, ops.admin().grpcPort());
         assertFalse(ops.metrics().jmx());
     }
+
+    @Test
+    void adminLimitsHaveDefaultsAndAreChecked() {
+        AdminLimits defaults = ConfigLoader.load(Optional.empty()).operations().admin().limits();
+        assertEquals(AdminLimits.DEFAULT, defaults, "reference.conf and the record agree");
+        AdminLimits set = load(Map.of("eventbus.admin.http-max-connections", 8, "eventbus.admin.http-request-timeout", "2s",
+                "eventbus.admin.grpc-handshake-timeout", "3s", "eventbus.admin.grpc-max-connection-idle", "1m"))
+                .operations().admin().limits();
+        assertEquals(new AdminLimits(8, Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMinutes(1)), set);
+        String m = assertThrows(InvalidConfigException.class, () -> load(Map.of(
+                "eventbus.admin.http-max-connections", 0, "eventbus.admin.http-request-timeout", "0s",
+                "eventbus.admin.grpc-handshake-timeout", "-1s", "eventbus.admin.grpc-max-connection-idle", "soon")))
+                .getMessage();
+        assertTrue(m.contains("admin.http-max-connections"), m);
+        assertTrue(m.contains("admin.http-request-timeout must be positive"), m);
+        assertTrue(m.contains("admin.grpc-handshake-timeout must be positive"), m);
+        assertTrue(m.contains("admin.grpc-max-connection-idle"), m);
+        String typo = assertThrows(InvalidConfigException.class,
+                () -> load(Map.of("eventbus.admin.tls.cert", "x.pem"))).getMessage();
+        assertTrue(typo.contains("unknown key 'eventbus.admin.tls.cert'"), typo);
+    }
+
+    @Test
+    void adminTlsFilesAreCheckedAtLoadAndItsKeyPasswordNeverShown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assertEquals(AdminTls.NONE, ConfigLoader.load(Optional.empty()).operations().admin().tls());
+        String m = assertThrows(InvalidConfigException.class, () -> load(Map.of(
+                "eventbus.admin.tls.cert-file", dir.resolve("missing.crt").toString()))).getMessage();
+        assertTrue(m.contains("admin.tls.cert-file: file") && m.contains("does not exist"), m);
+        assertTrue(m.contains("admin.tls.cert-file and admin.tls.key-file go together"), m);
+        java.nio.file.Path notPem = java.nio.file.Files.writeString(dir.resolve("ca.crt"), "not a certificate\n");
+        m = assertThrows(InvalidConfigException.class, () -> load(Map.of(
+                "eventbus.admin.tls.ca-file", notPem.toString()))).getMessage();
+        assertTrue(m.contains("admin.tls.ca-file"), m);
+        java.nio.file.Path password = java.nio.file.Files.writeString(dir.resolve("pw"), "s3cret-key-pw\n");
+        m = assertThrows(InvalidConfigException.class, () -> load(Map.of(
+                "eventbus.admin.tls.key-password", "a", "eventbus.admin.tls.key-password-file", password.toString())))
+                .getMessage();
+        assertTrue(m.contains("give the secret in one place"), m);
+    }
 }

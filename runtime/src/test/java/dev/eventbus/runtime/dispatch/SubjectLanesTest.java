@@ -3,7 +3,7 @@ package dev.eventbus.runtime.dispatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.eventbus.runtime.consumer.WorkerSlots;
+import dev.eventbus.runtime.consumer.EntrySlots;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,7 +205,7 @@ class SubjectLanesTest {
      */
     @Test
     void eventsWaitingBehindAHeldSubjectLendTheirSlotsSoItsRetryIsAdmittedAndEverythingDrains() throws Exception {
-        WorkerSlots slots = new WorkerSlots(4);
+        EntrySlots slots = new EntrySlots(4);
         SubjectLanes lanes = new SubjectLanes(workers, slots);
         List<String> order = new ArrayList<>();
         slots.take(1); // the reader takes a slot per entry; each gives it back when it leaves its lane
@@ -229,7 +229,7 @@ class SubjectLanesTest {
             slots.release();
         }
         assertEquals(List.of("1", "1", "2", "3", "4", "5"), order);
-        assertEquals(0, slots.inFlight(), "every slot is back");
+        assertEquals(0, slots.taken(), "every slot is back");
         assertEquals(4, slots.tryTake(100), "none lent any more");
     }
 }

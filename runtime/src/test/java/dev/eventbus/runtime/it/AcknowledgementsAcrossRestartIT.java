@@ -3,23 +3,16 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.eventbus.redis.RedisServer;
-import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.fixtures.Flag;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
-import dev.eventbus.samples.orders.OrderServer;
-import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Events handled while Redis is away are acknowledged once it is back: a real Redis with an AOF is
@@ -30,50 +23,27 @@ class AcknowledgementsAcrossRestartIT {
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension(RedisServer.Options.defaults().withAppendOnly(true));
 
-    @TempDir
-    Path plugins;
-
-    private OrderServer orders;
-    private Streams streams;
-    private EventbusRuntime runtime;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        REDIS.command("FLUSHALL");
-        orders = OrderServer.start(0);
-        streams = new Streams(REDIS.uri());
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
-        System.clearProperty("eventbus.it.release-hold");
-    }
-
-    @AfterEach
-    void tearDown() {
-        System.setProperty("eventbus.it.release-hold", "true");
-        if (runtime != null) {
-            runtime.stop();
-        }
-        streams.close();
-        orders.close();
-    }
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS).withRecorder();
 
     @Test
     void eventsHandledWhileRedisIsDownAreAcknowledgedAfterItsRestartNotHandledAgain() throws Exception {
         // claim-idle well past the outage: an entry still pending after it is taken over and handled again.
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "it-1", Map.of(
-                "eventbus.recovery.claim-idle", "10s", "eventbus.recovery.interval", "100ms"));
+        env.start("it-1", Map.of("eventbus.recovery.claim-idle", "10s", "eventbus.recovery.interval", "100ms"));
+        Flag release = env.release("release-hold");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            ids.add(streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "order-" + i, "hold", "yes")));
+            ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "order-" + i, "hold", release.path())));
         }
-        Streams.await("all 30 read and held", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 30);
+        Streams.await("all 30 read and held", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 30);
 
         REDIS.server().stop(); // the pending list is in the AOF
-        System.setProperty("eventbus.it.release-hold", "true");
-        Streams.await("all 30 handled while Redis is down", Duration.ofSeconds(10), () -> orders.appliedCount() == 30);
+        release.raise();
+        Streams.await("all 30 handled while Redis is down", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 30);
         REDIS.server().restart();
 
-        Streams.await("nothing pending", Duration.ofSeconds(30), () -> streams.pending("it-stream", "recorder") == 0);
-        Map<String, Long> callsPerEntry = orders.calls().stream().collect(Collectors.groupingBy(
+        Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Map<String, Long> callsPerEntry = env.orders().calls().stream().collect(Collectors.groupingBy(
                 ReceivedCall::idempotencyKey, Collectors.counting()));
         Map<String, Long> expected = ids.stream().collect(Collectors.toMap(
                 id -> "recorder/it-stream/" + id, id -> 1L));

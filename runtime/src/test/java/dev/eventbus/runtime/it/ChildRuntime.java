@@ -29,8 +29,8 @@ public final class ChildRuntime {
                 Clock.systemUTC());
         runtime.start();
         while (true) {
-            System.out.println("live readers-alive=" + runtime.readersAlive() + " ready=" + runtime.isReady()
-                    + " held=" + runtime.heldBytes());
+            System.out.println("live readers-alive=" + runtime.view().readersAlive() + " ready=" + runtime.view().isReady()
+                    + " held=" + runtime.view().heldBytes());
             Thread.sleep(200);
         }
     }

@@ -26,8 +26,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,37 +37,28 @@ class HotReloadIT {
     static final RedisExtension REDIS = new RedisExtension();
 
     @TempDir
-    Path plugins;
-
-    @TempDir
     Path staging;
 
     @TempDir
     Path builds;
 
-    private OrderServer orders;
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS);
     private EventbusRuntime runtime;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        REDIS.command("FLUSHALL");
-        orders = OrderServer.start(0);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (runtime != null) {
-            runtime.stop();
-        }
-        orders.close();
-    }
-
     private void start() {
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
+        startReloading(Map.of());
+    }
+
+    /** Starts the runtime with hot reload on, its plugins dir polled fast; {@code more} on top. */
+    private void startReloading(Map<String, Object> more) {
+        Map<String, Object> settings = new HashMap<>(Map.of(
                 "eventbus.plugin-host.reload", true,
                 "eventbus.plugin-host.staging-dir", staging.toString(),
                 "eventbus.plugin-host.reload-poll-interval", "100ms",
                 "eventbus.plugin-host.reload-quiet-period", "200ms"));
+        settings.putAll(more);
+        runtime = env.start("reload-it", settings);
     }
 
     private Path buildVersion(int version) throws Exception {
@@ -80,11 +69,11 @@ class HotReloadIT {
 
     /** Writes the JAR in place, not atomically: the reloader must wait for the content to settle. */
     private void deploy(Path jar) throws Exception {
-        Files.copy(jar, plugins.resolve("versioned.jar"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(jar, env.plugins().resolve("versioned.jar"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     private String runningVersion() {
-        return runtime.handlers().stream().filter(h -> h.name().equals("versioned")).map(h -> h.pluginVersion())
+        return runtime.view().handlers().stream().filter(h -> h.name().equals("versioned")).map(h -> h.pluginVersion())
                 .findFirst().orElse("none");
     }
 
@@ -126,12 +115,10 @@ class HotReloadIT {
 
         int n = published.size();
         Streams.await("every published event handled", Duration.ofSeconds(30),
-                () -> orders.calls().stream().map(ReceivedCall::orderId).distinct().count() == n);
-        try (Streams streams = new Streams(REDIS.uri())) {
-            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("reload-stream", "versioned") == 0);
-        }
+                () -> env.orders().calls().stream().map(ReceivedCall::orderId).distinct().count() == n);
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("reload-stream", "versioned") == 0);
         Map<String, Set<String>> versionsByEntry = new HashMap<>();
-        for (ReceivedCall call : orders.calls()) {
+        for (ReceivedCall call : env.orders().calls()) {
             versionsByEntry.computeIfAbsent(call.orderId(), k -> new HashSet<>())
                     .add(call.requestEventId().substring(0, call.requestEventId().indexOf('|')));
         }
@@ -141,7 +128,7 @@ class HotReloadIT {
         assertTrue(twoVersions.isEmpty(), "handled by two versions: " + twoVersions);
         Set<String> versionsSeen = versionsByEntry.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
         assertEquals(Set.of("v1", "v2", "v3", "v4", "v5", "v6"), versionsSeen);
-        long duplicates = orders.calls().size() - n;
+        long duplicates = env.orders().calls().size() - n;
         System.out.printf("hot reload: %d events, 5 replacements (deploy to new version running: %s ms), "
                 + "%d duplicate deliveries, lost 0%n", n, swapMillis, duplicates);
     }
@@ -149,153 +136,133 @@ class HotReloadIT {
     @Test
     void eventsWaitingBehindAHeldSubjectAreHandledByTheNextVersion() throws Exception {
         deploy(buildVersion(1));
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
-                "eventbus.plugin-host.reload", true,
-                "eventbus.plugin-host.staging-dir", staging.toString(),
-                "eventbus.plugin-host.reload-poll-interval", "100ms",
-                "eventbus.plugin-host.reload-quiet-period", "200ms",
+        startReloading(Map.of(
                 "eventbus.consumer.shutdown-grace", "1s",
                 "eventbus.handlers.versioned.ordered-by-subject", true,
                 "eventbus.handlers.versioned.retry.backoff.initial", "60s"));
-        try (Streams streams = new Streams(REDIS.uri())) {
-            streams.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1", "id", "held",
-                    "fail-in", "v1"));
-            String waiting = streams.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1",
-                    "id", "waiting"));
-            streams.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-2", "id", "other"));
-            Streams.await("the other subject handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
-            Thread.sleep(300);
-            assertEquals(1, orders.appliedCount(), "'waiting' waits behind 'held', whose retry is a minute away");
+        env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1", "id", "held",
+                "fail-in", "v1"));
+        String waiting = env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1",
+                "id", "waiting"));
+        env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-2", "id", "other"));
+        Streams.await("the other subject handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
+        Thread.sleep(300);
+        assertEquals(1, env.orders().appliedCount(), "'waiting' waits behind 'held', whose retry is a minute away");
 
-            deploy(buildVersion(2));
-            Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
-            Streams.await("'waiting' handled by version 2", Duration.ofSeconds(15), () -> orders.calls().stream()
-                    .anyMatch(c -> c.orderId().equals(waiting) && c.requestEventId().equals("v2|waiting")));
-        }
+        deploy(buildVersion(2));
+        Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
+        Streams.await("'waiting' handled by version 2", Duration.ofSeconds(15), () -> env.orders().calls().stream()
+                .anyMatch(c -> c.orderId().equals(waiting) && c.requestEventId().equals("v2|waiting")));
     }
 
     @Test
     void aHandlerStillRunningAfterTheGraceIsInterruptedBeforeUnloadAndItsEventGoesToTheNextVersion() throws Exception {
         deploy(buildVersion(1));
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
-                "eventbus.plugin-host.reload", true,
-                "eventbus.plugin-host.staging-dir", staging.toString(),
-                "eventbus.plugin-host.reload-poll-interval", "100ms",
-                "eventbus.plugin-host.reload-quiet-period", "200ms",
+        startReloading(Map.of(
                 "eventbus.consumer.shutdown-grace", "1s",
                 "eventbus.handlers.versioned.timeout", "10m"));
         Path marks = Files.createDirectories(builds.resolve("marks"));
-        try (Streams streams = new Streams(REDIS.uri())) {
-            String blocked = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "blocked",
-                    "block-dir", marks.toString(), "block-in", "v1", "block", "interruptible"));
-            Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
-                    () -> Files.exists(marks.resolve("started-v1")));
+        String blocked = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "blocked",
+                "block-dir", marks.toString(), "block-in", "v1", "block", "interruptible"));
+        Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+                () -> Files.exists(marks.resolve("started-v1")));
 
-            deploy(buildVersion(2));
-            Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
-            assertTrue(Files.exists(marks.resolve("ended-v1")), "version 1's handler returned before version 2 started");
-            Streams.await("the blocked event handled by version 2", Duration.ofSeconds(15), () -> orders.calls().stream()
-                    .anyMatch(c -> c.orderId().equals(blocked) && c.requestEventId().equals("v2|blocked")));
-            assertEquals(List.of("v2|blocked"), orders.calls().stream().map(ReceivedCall::requestEventId).toList());
-            assertEquals(Map.of(), runtime.leakedThreads());
-        }
+        deploy(buildVersion(2));
+        Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
+        assertTrue(Files.exists(marks.resolve("ended-v1")), "version 1's handler returned before version 2 started");
+        Streams.await("the blocked event handled by version 2", Duration.ofSeconds(15), () -> env.orders().calls().stream()
+                .anyMatch(c -> c.orderId().equals(blocked) && c.requestEventId().equals("v2|blocked")));
+        assertEquals(List.of("v2|blocked"), env.orders().calls().stream().map(ReceivedCall::requestEventId).toList());
+        assertEquals(Map.of(), runtime.view().leakedThreads());
     }
 
     @Test
     void aHandlerIgnoringTheInterruptHoldsBackTheReloadAndTheOldVersionKeepsRunningUntilItReturns() throws Exception {
         deploy(buildVersion(1));
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
+        runtime = env.start("reload-it", Map.of(
                 "eventbus.plugin-host.staging-dir", staging.toString(),
                 "eventbus.consumer.shutdown-grace", "1s",
                 "eventbus.handlers.versioned.timeout", "10m",
                 "eventbus.handlers.versioned.abandon-after", "1s"));
         Path marks = Files.createDirectories(builds.resolve("marks"));
-        try (Streams streams = new Streams(REDIS.uri())) {
-            String stuck = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "stuck",
-                    "block-dir", marks.toString(), "block-in", "v1", "block", "until-released"));
-            Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
-                    () -> Files.exists(marks.resolve("started-v1")));
-            deploy(buildVersion(2));
+        String stuck = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "stuck",
+                "block-dir", marks.toString(), "block-in", "v1", "block", "until-released"));
+        Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+                () -> Files.exists(marks.resolve("started-v1")));
+        deploy(buildVersion(2));
 
-            IllegalStateException heldBack = assertThrows(IllegalStateException.class,
-                    () -> runtime.reloadPlugin("versioned"));
-            assertTrue(heldBack.getMessage().contains("worker eventbus-worker#")
-                    && heldBack.getMessage().contains("of handler versioned on reload-stream " + stuck)
-                    && heldBack.getMessage().contains("1.0.0 keeps running"), heldBack.getMessage());
-            assertEquals("1.0.0", runningVersion());
-            assertFalse(Files.exists(marks.resolve("ended-v1")), "version 1 still runs its handler");
+        IllegalStateException heldBack = assertThrows(IllegalStateException.class,
+                () -> runtime.view().reloadPlugin("versioned"));
+        assertTrue(heldBack.getMessage().contains("worker eventbus-worker#")
+                && heldBack.getMessage().contains("of handler versioned on reload-stream " + stuck)
+                && heldBack.getMessage().contains("1.0.0 keeps running"), heldBack.getMessage());
+        assertEquals("1.0.0", runningVersion());
+        assertFalse(Files.exists(marks.resolve("ended-v1")), "version 1 still runs its handler");
 
-            String next = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "next"));
-            Streams.await("version 1 still handles new events", Duration.ofSeconds(10), () -> orders.calls().stream()
-                    .anyMatch(c -> c.orderId().equals(next) && c.requestEventId().equals("v1|next")));
-            IllegalStateException again = assertThrows(IllegalStateException.class,
-                    () -> runtime.reloadPlugin("versioned"));
-            assertTrue(again.getMessage().contains("of handler versioned on reload-stream " + stuck), again.getMessage());
+        String next = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "next"));
+        Streams.await("version 1 still handles new events", Duration.ofSeconds(10), () -> env.orders().calls().stream()
+                .anyMatch(c -> c.orderId().equals(next) && c.requestEventId().equals("v1|next")));
+        IllegalStateException again = assertThrows(IllegalStateException.class,
+                () -> runtime.view().reloadPlugin("versioned"));
+        assertTrue(again.getMessage().contains("of handler versioned on reload-stream " + stuck), again.getMessage());
 
-            Files.writeString(marks.resolve("release"), "");
-            Streams.await("version 1's handler returned", Duration.ofSeconds(10),
-                    () -> Files.exists(marks.resolve("ended-v1")));
-            Streams.await("the reload goes through once it returned", Duration.ofSeconds(20), () -> {
-                try {
-                    return runtime.reloadPlugin("versioned").version().equals("2.0.0");
-                } catch (IllegalStateException stillHeld) {
-                    return false;
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            String after = streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "after"));
-            Streams.await("version 2 handles new events", Duration.ofSeconds(10), () -> orders.calls().stream()
-                    .anyMatch(c -> c.orderId().equals(after) && c.requestEventId().equals("v2|after")));
-            Map<String, Set<String>> versionsByEntry = new HashMap<>();
-            orders.calls().forEach(c -> versionsByEntry.computeIfAbsent(c.orderId(), k -> new HashSet<>())
-                    .add(c.requestEventId().substring(0, c.requestEventId().indexOf('|'))));
-            assertEquals(Map.of(stuck, Set.of("v1"), next, Set.of("v1"), after, Set.of("v2")), versionsByEntry);
-        }
+        Files.writeString(marks.resolve("release"), "");
+        Streams.await("version 1's handler returned", Duration.ofSeconds(10),
+                () -> Files.exists(marks.resolve("ended-v1")));
+        Streams.await("the reload goes through once it returned", Duration.ofSeconds(20), () -> {
+            try {
+                return runtime.view().reloadPlugin("versioned").version().equals("2.0.0");
+            } catch (IllegalStateException stillHeld) {
+                return false;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String after = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "after"));
+        Streams.await("version 2 handles new events", Duration.ofSeconds(10), () -> env.orders().calls().stream()
+                .anyMatch(c -> c.orderId().equals(after) && c.requestEventId().equals("v2|after")));
+        Map<String, Set<String>> versionsByEntry = new HashMap<>();
+        env.orders().calls().forEach(c -> versionsByEntry.computeIfAbsent(c.orderId(), k -> new HashSet<>())
+                .add(c.requestEventId().substring(0, c.requestEventId().indexOf('|'))));
+        assertEquals(Map.of(stuck, Set.of("v1"), next, Set.of("v1"), after, Set.of("v2")), versionsByEntry);
     }
 
     @Test
     void aRemovedPluginWhoseHandlerIgnoresTheInterruptIsUnloadedOnlyOnceItReturns() throws Exception {
         deploy(buildVersion(1));
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "reload-it", Map.of(
-                "eventbus.plugin-host.reload", true,
-                "eventbus.plugin-host.staging-dir", staging.toString(),
-                "eventbus.plugin-host.reload-poll-interval", "100ms",
-                "eventbus.plugin-host.reload-quiet-period", "200ms",
+        startReloading(Map.of(
                 "eventbus.consumer.shutdown-grace", "1s",
                 "eventbus.handlers.versioned.timeout", "10m",
                 "eventbus.handlers.versioned.abandon-after", "1s"));
         Path marks = Files.createDirectories(builds.resolve("marks"));
-        try (Streams streams = new Streams(REDIS.uri())) {
-            streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "stuck",
-                    "block-dir", marks.toString(), "block", "until-released"));
-            Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
-                    () -> Files.exists(marks.resolve("started-v1")));
-            Files.delete(plugins.resolve("versioned.jar"));
-            Streams.await("its subscriptions stopped", Duration.ofSeconds(20), () -> runtime.subscriptions().isEmpty());
-            assertEquals("1.0.0", runningVersion(), "not unloaded while its handler runs");
+        env.publish("reload-stream", Map.of("type", "it.versioned", "id", "stuck",
+                "block-dir", marks.toString(), "block", "until-released"));
+        Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+                () -> Files.exists(marks.resolve("started-v1")));
+        Files.delete(env.plugins().resolve("versioned.jar"));
+        Streams.await("its subscriptions stopped", Duration.ofSeconds(20), () -> runtime.view().subscriptions().isEmpty());
+        assertEquals("1.0.0", runningVersion(), "not unloaded while its handler runs");
 
-            Files.writeString(marks.resolve("release"), "");
-            Streams.await("unloaded once its handler returned", Duration.ofSeconds(20),
-                    () -> runtime.handlers().isEmpty());
-            assertTrue(Files.exists(marks.resolve("ended-v1")));
-            assertEquals(Map.of(), runtime.leakedThreads(), "no worker ran its code after it was unloaded");
-        }
+        Files.writeString(marks.resolve("release"), "");
+        Streams.await("unloaded once its handler returned", Duration.ofSeconds(20),
+                () -> runtime.view().handlers().isEmpty());
+        assertTrue(Files.exists(marks.resolve("ended-v1")));
+        assertEquals(Map.of(), runtime.view().leakedThreads(), "no worker ran its code after it was unloaded");
     }
 
     @Test
     void threadsAPluginLeavesBehindAreReportedWhenItStops() throws Exception {
         new PluginJarBuilder("leaky").version("1.0.0").extension(dev.eventbus.runtime.fixtures.LeakyHandler.class)
-                .build(plugins);
+                .build(env.plugins());
         start();
-        assertEquals(List.of("leaky"), runtime.handlers().stream().map(h -> h.name()).toList());
-        try (Stream<Path> jars = Files.list(plugins)) {
+        assertEquals(List.of("leaky"), runtime.view().handlers().stream().map(h -> h.name()).toList());
+        try (Stream<Path> jars = Files.list(env.plugins())) {
             for (Path jar : jars.toList()) {
                 Files.delete(jar);
             }
         }
-        Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.handlers().isEmpty());
-        assertEquals(Map.of("leaky 1.0.0", List.of("leaky-poller")), runtime.leakedThreads());
+        Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.view().handlers().isEmpty());
+        assertEquals(Map.of("leaky 1.0.0", List.of("leaky-poller")), runtime.view().leakedThreads());
     }
 
     @Test
@@ -303,19 +270,17 @@ class HotReloadIT {
         start();
         List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
         Path jar = buildVersion(1);
-        try (Streams streams = new Streams(REDIS.uri())) {
-            for (int i = 0; i < 20; i++) {
-                deploy(jar);
-                Streams.await("loaded", Duration.ofSeconds(10), () -> runningVersion().equals("1.0.0"));
-                loaders.add(new WeakReference<>(runtime.handlers().get(0).classLoader()));
-                // A gRPC call from each version: the channel's threads start lazily, on a call.
-                int calls = i + 1;
-                streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "cycle-" + i));
-                Streams.await("the plugin called the order service", Duration.ofSeconds(10),
-                        () -> orders.calls().size() == calls);
-                Files.delete(plugins.resolve("versioned.jar"));
-                Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.handlers().isEmpty());
-            }
+        for (int i = 0; i < 20; i++) {
+            deploy(jar);
+            Streams.await("loaded", Duration.ofSeconds(10), () -> runningVersion().equals("1.0.0"));
+            loaders.add(new WeakReference<>(runtime.view().handlers().get(0).classLoader()));
+            // A gRPC call from each version: the channel's threads start lazily, on a call.
+            int calls = i + 1;
+            env.publish("reload-stream", Map.of("type", "it.versioned", "id", "cycle-" + i));
+            Streams.await("the plugin called the order service", Duration.ofSeconds(10),
+                    () -> env.orders().calls().size() == calls);
+            Files.delete(env.plugins().resolve("versioned.jar"));
+            Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.view().handlers().isEmpty());
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (loaders.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
@@ -324,14 +289,14 @@ class HotReloadIT {
         }
         long alive = loaders.stream().filter(r -> r.get() != null).count();
         assertEquals(0, alive, "class loaders of unloaded plugins still reachable");
-        assertEquals(Map.of(), runtime.leakedThreads(), "the runtime's own gRPC threads are not the plugin's");
+        assertEquals(Map.of(), runtime.view().leakedThreads(), "the runtime's own gRPC threads are not the plugin's");
 
         List<String> openJars = new ArrayList<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : fds.toList()) {
                 try {
                     String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith(staging.toString()) || target.startsWith(plugins.toString())) {
+                    if (target.startsWith(staging.toString()) || target.startsWith(env.plugins().toString())) {
                         openJars.add(target);
                     }
                 } catch (Exception gone) {

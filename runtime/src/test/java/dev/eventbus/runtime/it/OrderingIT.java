@@ -4,26 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.fixtures.RecordingHandler;
-import dev.eventbus.samples.orders.OrderServer;
+import dev.eventbus.runtime.fixtures.Flag;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
-import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.models.stream.PendingMessage;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Ordering by subject: one at a time per subject, in stream order, across a retry; subjects in parallel. */
 class OrderingIT {
@@ -31,27 +25,8 @@ class OrderingIT {
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
 
-    @TempDir
-    Path plugins;
-
-    private OrderServer orders;
-    private EventbusRuntime runtime;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        REDIS.command("FLUSHALL");
-        orders = OrderServer.start(0);
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (runtime != null) {
-            runtime.stop();
-        }
-        orders.close();
-        System.clearProperty("eventbus.it.release-hold");
-    }
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS).withRecorder();
 
     /** An event of the recorder's type; {@code id} is {@code <subject>#<sequence>}. */
     private static Map<String, String> event(String id, String... moreFields) {
@@ -65,7 +40,7 @@ class OrderingIT {
 
     @Test
     void eventsOfOneSubjectAreHandledInStreamOrderOthersConcurrently() throws Exception {
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
+        env.start("ordered", Map.of(
                 "eventbus.handlers.recorder.ordered-by-subject", true,
                 "eventbus.handler-defaults.retry.backoff.initial", "400ms",
                 "eventbus.recovery.retry-poll-interval", "20ms"));
@@ -83,13 +58,11 @@ class OrderingIT {
                 events.add(e);
             }
         }
-        try (Streams streams = new Streams(REDIS.uri())) {
-            streams.publishAll("it-stream", events);
-            Streams.await("all handled", Duration.ofSeconds(60), () -> orders.appliedCount() == subjects * perSubject);
-            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
-        }
+        env.streams().publishAll("it-stream", events);
+        Streams.await("all handled", Duration.ofSeconds(60), () -> env.orders().appliedCount() == subjects * perSubject);
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
 
-        List<ReceivedCall> calls = orders.calls();
+        List<ReceivedCall> calls = env.orders().calls();
         Map<String, Integer> lastSeq = new HashMap<>();
         for (ReceivedCall call : calls) {
             int seq = Integer.parseInt(call.requestEventId().substring(call.requestEventId().indexOf('#') + 1));
@@ -120,27 +93,25 @@ class OrderingIT {
 
     @Test
     void aHeldEventTrimmedFromTheStreamIsDeadLetteredAndItsSubjectGoesOn() throws Exception {
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
+        env.start("ordered", Map.of(
                 "eventbus.handlers.recorder.ordered-by-subject", true,
                 "eventbus.handler-defaults.retry.backoff.initial", "1500ms",
                 "eventbus.recovery.retry-poll-interval", "20ms"));
-        try (Streams streams = new Streams(REDIS.uri())) {
-            String held = streams.publish("it-stream", event("s-1#0", "fail", "always"));
-            streams.publish("it-stream", event("s-1#1"));
-            streams.publish("it-stream", event("s-2#0"));
-            Streams.await("the other subject handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
-            assertEquals("s-2", orders.calls().get(0).orderId(), "s-1#1 waits behind s-1#0's retry");
+        String held = env.publish("it-stream", event("s-1#0", "fail", "always"));
+        env.publish("it-stream", event("s-1#1"));
+        env.publish("it-stream", event("s-2#0"));
+        Streams.await("the other subject handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
+        assertEquals("s-2", env.orders().calls().get(0).orderId(), "s-1#1 waits behind s-1#0's retry");
 
-            assertEquals(1, streams.redis().xdel("it-stream", held)); // trimmed while its retry is due
+        assertEquals(1, env.streams().redis().xdel("it-stream", held)); // trimmed while its retry is due
 
-            Streams.await("s-1#1 handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 2);
-            assertEquals("s-1", orders.calls().get(1).orderId());
-            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
-            List<StreamMessage<String, String>> dlq = streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
-            assertEquals(1, dlq.size());
-            assertEquals(held, dlq.get(0).getBody().get("eventbus-source-id"));
-            assertEquals("trimmed", dlq.get(0).getBody().get("eventbus-reason"));
-        }
+        Streams.await("s-1#1 handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 2);
+        assertEquals("s-1", env.orders().calls().get(1).orderId());
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        List<StreamMessage<String, String>> dlq = env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+        assertEquals(1, dlq.size());
+        assertEquals(held, dlq.get(0).getBody().get("eventbus-source-id"));
+        assertEquals("trimmed", dlq.get(0).getBody().get("eventbus-reason"));
     }
 
     @Test
@@ -151,53 +122,44 @@ class OrderingIT {
                 "eventbus.recovery.interval", "200ms");
         Map<String, Object> a = new HashMap<>(ordered);
         a.put("eventbus.recovery.retry-poll-interval", "1h"); // a never takes a retry itself
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "a", a);
-        EventbusRuntime b = null;
-        try (Streams streams = new Streams(REDIS.uri())) {
-            streams.publish("it-stream", event("s-1#0", "fail", "before-attempt-2"));
-            streams.publish("it-stream", event("s-1#1"));
-            streams.publish("it-stream", event("s-2#0"));
-            Streams.await("a handled the other subject", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
+        env.start("a", a);
+        env.publish("it-stream", event("s-1#0", "fail", "before-attempt-2"));
+        env.publish("it-stream", event("s-1#1"));
+        env.publish("it-stream", event("s-2#0"));
+        Streams.await("a handled the other subject", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
 
-            Map<String, Object> bSettings = new HashMap<>(ordered);
-            bSettings.put("eventbus.recovery.retry-poll-interval", "20ms");
-            b = TestRuntimes.start(REDIS.uri(), plugins, orders, "b", bSettings);
+        Map<String, Object> bSettings = new HashMap<>(ordered);
+        bSettings.put("eventbus.recovery.retry-poll-interval", "20ms");
+        env.start("b", bSettings);
 
-            Streams.await("s-1#0 retried by b, and s-1#1 no longer held on a", Duration.ofSeconds(15),
-                    () -> orders.appliedCount() == 3);
-            ReceivedCall retried = orders.calls().stream().filter(c -> c.requestEventId().equals("s-1#0"))
-                    .findFirst().orElseThrow();
-            assertEquals(2, retried.attempt(), "b took the retry (a never polls for retries)");
-            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
-        } finally {
-            if (b != null) {
-                b.stop();
-            }
-        }
+        Streams.await("s-1#0 retried by b, and s-1#1 no longer held on a", Duration.ofSeconds(15),
+                () -> env.orders().appliedCount() == 3);
+        ReceivedCall retried = env.orders().calls().stream().filter(c -> c.requestEventId().equals("s-1#0"))
+                .findFirst().orElseThrow();
+        assertEquals(2, retried.attempt(), "b took the retry (a never polls for retries)");
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
     }
 
     @Test
     void aHeldEventWhoseRetryWasLostKeepsItsSubjectUntilItIsReclaimedAndGoesFirst() throws Exception {
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
+        env.start("ordered", Map.of(
                 "eventbus.handlers.recorder.ordered-by-subject", true,
                 "eventbus.handler-defaults.retry.backoff.initial", "60s",
                 "eventbus.recovery.interval", "200ms",
                 "eventbus.recovery.claim-idle", "3s"));
-        try (Streams streams = new Streams(REDIS.uri())) {
-            String held = streams.publish("it-stream", event("s-1#0", "fail", "before-attempt-2"));
-            streams.publish("it-stream", event("s-1#1"));
-            Streams.await("its retry scheduled", Duration.ofSeconds(10),
-                    () -> streams.redis().zscore("eventbus:retry:recorder:it-stream", held) != null);
-            // As if the retry's write had failed: the entry is still pending here, with no retry coming.
-            assertEquals(1, streams.redis().zrem("eventbus:retry:recorder:it-stream", held));
+        String held = env.publish("it-stream", event("s-1#0", "fail", "before-attempt-2"));
+        env.publish("it-stream", event("s-1#1"));
+        Streams.await("its retry scheduled", Duration.ofSeconds(10),
+                () -> env.streams().redis().zscore("eventbus:retry:recorder:it-stream", held) != null);
+        // As if the retry's write had failed: the entry is still pending here, with no retry coming.
+        assertEquals(1, env.streams().redis().zrem("eventbus:retry:recorder:it-stream", held));
 
-            Thread.sleep(1_200); // six recovery passes
-            assertEquals(0, orders.appliedCount(), "s-1#1 still waits: s-1#0 is pending here and will come back");
+        Thread.sleep(1_200); // six recovery passes
+        assertEquals(0, env.orders().appliedCount(), "s-1#1 still waits: s-1#0 is pending here and will come back");
 
-            Streams.await("both handled once s-1#0 is reclaimed", Duration.ofSeconds(15), () -> orders.appliedCount() == 2);
-            assertEquals(List.of("s-1#0", "s-1#1"), orders.calls().stream().map(ReceivedCall::requestEventId).toList());
-            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
-        }
+        Streams.await("both handled once s-1#0 is reclaimed", Duration.ofSeconds(15), () -> env.orders().appliedCount() == 2);
+        assertEquals(List.of("s-1#0", "s-1#1"), env.orders().calls().stream().map(ReceivedCall::requestEventId).toList());
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
     }
 
     /**
@@ -207,7 +169,7 @@ class OrderingIT {
      */
     @Test
     void eventsWaitingBehindAHeldSubjectNeverTakeTheSlotsItsRetryNeedsEverythingDrains() throws Exception {
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
+        env.start("ordered", Map.of(
                 "eventbus.handlers.recorder.ordered-by-subject", true,
                 "eventbus.handlers.recorder.max-in-flight", 1,
                 "eventbus.consumer.read-ahead", 2,
@@ -219,12 +181,10 @@ class OrderingIT {
             events.add(event("s-1#" + seq));
             events.add(event("s-2#" + (seq - 1)));
         }
-        try (Streams streams = new Streams(REDIS.uri())) {
-            streams.publishAll("it-stream", events);
-            Streams.await("every event handled", Duration.ofSeconds(30), () -> orders.appliedCount() == events.size());
-            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
-        }
-        List<String> s1 = orders.calls().stream().map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#"))
+        env.streams().publishAll("it-stream", events);
+        Streams.await("every event handled", Duration.ofSeconds(30), () -> env.orders().appliedCount() == events.size());
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        List<String> s1 = env.orders().calls().stream().map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#"))
                 .toList();
         List<String> expected = new ArrayList<>();
         for (int seq = 0; seq <= 15; seq++) {
@@ -242,40 +202,38 @@ class OrderingIT {
     @Test
     void aHeldEventWhoseDeadLetterFailedIsTriedAgainAndDeadLetteredWhenRedisRecoversItsSubjectGoesOn()
             throws Exception {
-        System.clearProperty("eventbus.it.release-hold");
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
+        Flag release = env.release("release-hold");
+        env.start("ordered", Map.of(
                 "eventbus.handlers.recorder.ordered-by-subject", true,
                 "eventbus.handlers.recorder.max-in-flight", 1,
                 "eventbus.consumer.read-ahead", 2,
                 "eventbus.recovery.interval", "200ms",
                 "eventbus.recovery.claim-idle", "1s"));
-        try (Streams streams = new Streams(REDIS.uri())) {
-            String doomed = streams.publish("it-stream", event("s-1#0", "hold", "yes", "fail", "never-again"));
-            List<Map<String, String>> later = new ArrayList<>();
-            for (int seq = 1; seq <= 4; seq++) {
-                later.add(event("s-1#" + seq));
-                later.add(event("s-2#" + (seq - 1)));
-            }
-            streams.publishAll("it-stream", later);
-            Streams.await("s-1#0 running", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") >= 1);
-            REDIS.command("CONFIG", "SET", "maxmemory", "1"); // every write that may grow memory is refused
-            try {
-                System.setProperty("eventbus.it.release-hold", "true"); // it fails for good: dead letter refused
-                Streams.await("s-1#0 tried again while its dead letter cannot be written", Duration.ofSeconds(20),
-                        () -> deliveries(streams, doomed) >= 3);
-                assertTrue(streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+")).isEmpty());
-                assertTrue(orders.calls().stream().noneMatch(c -> c.requestEventId().startsWith("s-1#")),
-                        "s-1's later events wait for s-1#0");
-            } finally {
-                REDIS.command("CONFIG", "SET", "maxmemory", "0");
-            }
-            Streams.await("every other event handled", Duration.ofSeconds(20), () -> orders.appliedCount() == later.size());
-            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
-            List<StreamMessage<String, String>> dlq = streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
-            assertEquals(1, dlq.size());
-            assertEquals(doomed, dlq.get(0).getBody().get("eventbus-source-id"));
+        String doomed = env.publish("it-stream", event("s-1#0", "hold", release.path(), "fail", "never-again"));
+        List<Map<String, String>> later = new ArrayList<>();
+        for (int seq = 1; seq <= 4; seq++) {
+            later.add(event("s-1#" + seq));
+            later.add(event("s-2#" + (seq - 1)));
         }
-        assertEquals(List.of("s-1#1", "s-1#2", "s-1#3", "s-1#4"), orders.calls().stream()
+        env.streams().publishAll("it-stream", later);
+        Streams.await("s-1#0 running", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") >= 1);
+        REDIS.command("CONFIG", "SET", "maxmemory", "1"); // every write that may grow memory is refused
+        try {
+            release.raise(); // it fails for good: dead letter refused
+            Streams.await("s-1#0 tried again while its dead letter cannot be written", Duration.ofSeconds(20),
+                    () -> deliveries(env.streams(), doomed) >= 3);
+            assertTrue(env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+")).isEmpty());
+            assertTrue(env.orders().calls().stream().noneMatch(c -> c.requestEventId().startsWith("s-1#")),
+                    "s-1's later events wait for s-1#0");
+        } finally {
+            REDIS.command("CONFIG", "SET", "maxmemory", "0");
+        }
+        Streams.await("every other event handled", Duration.ofSeconds(20), () -> env.orders().appliedCount() == later.size());
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        List<StreamMessage<String, String>> dlq = env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+        assertEquals(1, dlq.size());
+        assertEquals(doomed, dlq.get(0).getBody().get("eventbus-source-id"));
+        assertEquals(List.of("s-1#1", "s-1#2", "s-1#3", "s-1#4"), env.orders().calls().stream()
                 .map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#")).toList());
     }
 
@@ -290,35 +248,34 @@ class OrderingIT {
     @Test
     void entriesOfAReadWhoseReplyWasLostAreHandledFirstInStreamOrderWithoutWaitingForClaimIdle()
             throws Exception {
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "ordered", Map.of(
+        Flag release = env.release("release-hold");
+        EventbusRuntime runtime = env.start("ordered", Map.of(
                 "eventbus.handlers.recorder.ordered-by-subject", true,
                 "eventbus.handlers.recorder.max-in-flight", 1,
                 "eventbus.consumer.read-ahead", 0,
                 "eventbus.consumer.block", "300ms",
                 "eventbus.redis.command-timeout", "1s",
                 "eventbus.recovery.claim-idle", "10m"));
-        try (Streams streams = new Streams(REDIS.uri())) {
-            streams.publish("it-stream", event("h-1#0", "hold", "yes"));
-            Streams.await("h-1#0 running, its slot taken", Duration.ofSeconds(10),
-                    () -> streams.pending("it-stream", "recorder") == 1);
-            List<Map<String, String>> later = new ArrayList<>();
-            for (int seq = 0; seq <= 4; seq++) {
-                later.add(event("s-1#" + seq));
-            }
-            streams.publishAll("it-stream", later);
-
-            // Writes (XREADGROUP, XACK, XADD) wait in Redis for 3 s; the runtime gives up on them after 1 s.
-            REDIS.command("CLIENT", "PAUSE", "3000", "WRITE");
-            System.setProperty("eventbus.it.release-hold", "true"); // the slot frees: the reader asks for s-1#0
-            Streams.await("the reader's read timed out", Duration.ofSeconds(10),
-                    () -> runtime.readerStates().get(0).failure().contains("timed out"));
-
-            Streams.await("all of s-1 handled", Duration.ofSeconds(30),
-                    () -> orders.calls().stream().map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#"))
-                            .distinct().count() == later.size());
-            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+        env.publish("it-stream", event("h-1#0", "hold", release.path()));
+        Streams.await("h-1#0 running, its slot taken", Duration.ofSeconds(10),
+                () -> env.streams().pending("it-stream", "recorder") == 1);
+        List<Map<String, String>> later = new ArrayList<>();
+        for (int seq = 0; seq <= 4; seq++) {
+            later.add(event("s-1#" + seq));
         }
-        List<ReceivedCall> s1 = orders.calls().stream().filter(c -> c.requestEventId().startsWith("s-1#")).toList();
+        env.streams().publishAll("it-stream", later);
+
+        // Writes (XREADGROUP, XACK, XADD) wait in Redis for 3 s; the runtime gives up on them after 1 s.
+        REDIS.command("CLIENT", "PAUSE", "3000", "WRITE");
+        release.raise(); // the slot frees: the reader asks for s-1#0
+        Streams.await("the reader's read timed out", Duration.ofSeconds(10),
+                () -> runtime.view().readerStates().get(0).failure().contains("timed out"));
+
+        Streams.await("all of s-1 handled", Duration.ofSeconds(30),
+                () -> env.orders().calls().stream().map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#"))
+                        .distinct().count() == later.size());
+        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        List<ReceivedCall> s1 = env.orders().calls().stream().filter(c -> c.requestEventId().startsWith("s-1#")).toList();
         assertEquals(List.of("s-1#0", "s-1#1", "s-1#2", "s-1#3", "s-1#4"),
                 s1.stream().map(ReceivedCall::requestEventId).toList(), "s-1 in stream order, each once");
         assertTrue(s1.get(0).attempt() > 1, "s-1#0 came back from this consumer's pending list (the lost read "

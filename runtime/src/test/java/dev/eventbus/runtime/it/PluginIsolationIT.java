@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.fixtures.ConfigProbeHandler;
 import dev.eventbus.runtime.fixtures.LibraryProbeHandler;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.fixtures.RuntimeProbeHandler;
@@ -85,7 +86,7 @@ class PluginIsolationIT {
         new PluginJarBuilder("probe-b").extension(LibraryProbeHandler.class).resource("handler-name.txt", "probe-b")
                 .resource("com/acme/lib/Lib.class", libraryClass("2.0")).build(plugins);
         runtime = start("iso", Map.of());
-        assertEquals(Set.of("probe-a", "probe-b"), runtime.handlers().stream().map(h -> h.name()).collect(Collectors.toSet()));
+        assertEquals(Set.of("probe-a", "probe-b"), runtime.view().handlers().stream().map(h -> h.name()).collect(Collectors.toSet()));
         try (Streams streams = new Streams(REDIS.uri())) {
             for (int i = 0; i < 10; i++) {
                 streams.publish("lib-stream", Map.of("type", "it.lib"));
@@ -113,6 +114,24 @@ class PluginIsolationIT {
     }
 
     @Test
+    void aPluginIsHandedOnlyItsOwnSubtreeOverItsOwnDefaults() throws Exception {
+        new PluginJarBuilder("config-probe").extension(ConfigProbeHandler.class).resource("reference.conf", """
+                eventbus.plugins.config-probe { greeting = hi, limit = 1 }
+                eventbus.plugins.other { token = set-by-the-probe }
+                eventbus.admin.token = set-by-the-probe
+                """).build(plugins);
+        runtime = start("config", Map.of("eventbus.plugins.config-probe.limit", 7,
+                "eventbus.plugins.other.token", "another-plugins-secret", "eventbus.admin.token", "admin-secret"));
+        try (Streams streams = new Streams(REDIS.uri())) {
+            streams.publish("probe-stream", Map.of("type", "it.config"));
+            Streams.await("the probe reported", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
+        }
+        assertEquals("start:greeting=hi,limit=7|handle:greeting=hi,limit=7", orders.calls().get(0).requestEventId(),
+                "its own subtree, the operator's value over its default; nothing of the runtime's or another "
+                        + "plugin's config, nor what its reference.conf sets outside its subtree");
+    }
+
+    @Test
     void allowListAdmitsOnlyMatchingJars() throws Exception {
         Path allowed = new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
         new PluginJarBuilder("stranger").version("1.0.0").extension(LibraryProbeHandler.class)
@@ -121,8 +140,8 @@ class PluginIsolationIT {
         runtime = start("allow", Map.of("eventbus.plugin-host.allow-list", List.of(
                 Map.of("id", "recorder", "version", "1.0.0", "sha256", sha),
                 Map.of("id", "stranger", "sha256", "00".repeat(32)))));
-        assertEquals(List.of("recorder"), runtime.handlers().stream().map(h -> h.name()).toList());
-        PluginFailure refused = runtime.pluginFailures().get(0);
+        assertEquals(List.of("recorder"), runtime.view().handlers().stream().map(h -> h.name()).toList());
+        PluginFailure refused = runtime.view().pluginFailures().get(0);
         assertEquals("stranger", refused.pluginId());
         assertTrue(refused.reason().contains("allow-list"), refused.reason());
     }
@@ -131,8 +150,8 @@ class PluginIsolationIT {
     void pluginConfigKeysThePluginDoesNotDefineAreRefused() throws Exception {
         Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), plugins.resolve("payments.jar"));
         runtime = start("conf", Map.of("eventbus.plugins.payments.log-calss", true));
-        assertTrue(runtime.handlers().isEmpty());
-        String reason = runtime.pluginFailures().get(0).reason();
+        assertTrue(runtime.view().handlers().isEmpty());
+        String reason = runtime.view().pluginFailures().get(0).reason();
         assertTrue(reason.contains("eventbus.plugins.payments.log-calss"), reason);
     }
 

@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.failure.RetryStore;
-import dev.eventbus.runtime.fixtures.RecordingHandler;
-import dev.eventbus.samples.orders.OrderServer;
-import dev.eventbus.testkit.PluginJarBuilder;
+import dev.eventbus.runtime.fixtures.Flag;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,11 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Large entries against a real Redis: what a subscription holds stays within
@@ -49,29 +43,8 @@ class ReadAheadBytesIT {
     /** Room for two large entries: the janitor and retry paths must stop taking at it. */
     private static final long SMALL_BUDGET = 3_500_000;
 
-    @TempDir
-    Path plugins;
-
-    private OrderServer orders;
-    private Streams streams;
-    private EventbusRuntime runtime;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        REDIS.command("FLUSHALL");
-        orders = OrderServer.start(0);
-        streams = new Streams(REDIS.uri());
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (runtime != null) {
-            runtime.stop();
-        }
-        streams.close();
-        orders.close();
-    }
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS).withRecorder();
 
     @Test
     void largeEntriesAreHeldWithinTheByteBudgetAndOversizedOnesDeadLetteredWithoutTheirPayload() throws Exception {
@@ -89,32 +62,32 @@ class ReadAheadBytesIT {
             }
         }
 
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "it-1", Map.of(
+        EventbusRuntime runtime = env.start("it-1", Map.of(
                 "eventbus.consumer.read-ahead-bytes", BUDGET,
                 "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES));
         AtomicLong peak = new AtomicLong();
         Thread sampler = Thread.ofPlatform().daemon().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                peak.accumulateAndGet(runtime.heldBytes(), Math::max);
+                peak.accumulateAndGet(runtime.view().heldBytes(), Math::max);
                 LockSupport.parkNanos(200_000);
             }
         });
         try {
             Streams.await("every normal entry handled", Duration.ofSeconds(60),
-                    () -> orders.appliedCount() >= normal.size());
+                    () -> env.orders().appliedCount() >= normal.size());
             Streams.await("oversized entries dead-lettered", Duration.ofSeconds(30),
-                    () -> streams.redis().xlen("eventbus:dlq:recorder") == oversized.size());
-            Streams.await("nothing pending", Duration.ofSeconds(30), () -> streams.pending("it-stream", "recorder") == 0);
+                    () -> env.streams().redis().xlen("eventbus:dlq:recorder") == oversized.size());
+            Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams().pending("it-stream", "recorder") == 0);
         } finally {
             sampler.interrupt();
             sampler.join();
         }
 
         System.out.printf("read-ahead bytes: peak %d held, budget %d%n", peak.get(), BUDGET);
-        assertEquals(normal.size(), orders.calls().size(), "each normal entry handled once");
+        assertEquals(normal.size(), env.orders().calls().size(), "each normal entry handled once");
         assertTrue(peak.get() <= BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + BUDGET);
         assertTrue(peak.get() >= BUDGET / 2, "the budget was reached (held " + peak.get() + " at most)");
-        Streams.await("nothing held once all is done", Duration.ofSeconds(10), () -> runtime.heldBytes() == 0);
+        Streams.await("nothing held once all is done", Duration.ofSeconds(10), () -> runtime.view().heldBytes() == 0);
 
         for (Map<String, String> letter : assertTooLargeWithoutPayload(oversized).values()) {
             long original = "type".length() + "it.recorded".length() + "subject".length() + letter.get("subject").length()
@@ -129,7 +102,7 @@ class ReadAheadBytesIT {
     @Test
     void entriesOfADeadConsumerAreReclaimedWithinTheByteBudgetAndOversizedOnesDeadLetteredWithoutTheirPayload()
             throws Exception {
-        streams.redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
+        env.streams().redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
                 XGroupCreateArgs.Builder.mkstream());
         Set<String> normal = new HashSet<>();
         List<String> oversized = new ArrayList<>();
@@ -141,21 +114,21 @@ class ReadAheadBytesIT {
             }
         }
         // A consumer that read every entry and died: the reclaimer could take them all in one pass.
-        streams.redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
+        env.streams().redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
                 XReadArgs.StreamOffset.lastConsumed("it-stream"));
-        assertEquals(normal.size() + oversized.size(), streams.pending("it-stream", "recorder"));
+        assertEquals(normal.size() + oversized.size(), env.streams().pending("it-stream", "recorder"));
 
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "it-1", Map.of(
+        EventbusRuntime runtime = env.start("it-1", Map.of(
                 "eventbus.consumer.read-ahead-bytes", SMALL_BUDGET,
                 "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES,
                 "eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms"));
         PeakSampler peak = new PeakSampler(runtime);
         try {
             Streams.await("every orphan handled", Duration.ofSeconds(90),
-                    () -> Set.copyOf(orders.paidOrders()).containsAll(normal));
+                    () -> Set.copyOf(env.orders().paidOrders()).containsAll(normal));
             Streams.await("oversized orphans dead-lettered", Duration.ofSeconds(30),
-                    () -> streams.redis().xlen("eventbus:dlq:recorder") == oversized.size());
-            Streams.await("nothing pending", Duration.ofSeconds(30), () -> streams.pending("it-stream", "recorder") == 0);
+                    () -> env.streams().redis().xlen("eventbus:dlq:recorder") == oversized.size());
+            Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams().pending("it-stream", "recorder") == 0);
         } finally {
             peak.stop();
         }
@@ -168,52 +141,49 @@ class ReadAheadBytesIT {
 
     @Test
     void retriesAreTakenWithinTheByteBudget() throws Exception {
-        System.setProperty("eventbus.it.failing", "true");
-        try {
-            Set<String> subjects = new HashSet<>();
-            for (int i = 0; i < 12; i++) {
-                Map<String, String> fields = new HashMap<>();
-                fields.put("type", "it.recorded");
-                fields.put("subject", "retried-" + i);
-                fields.put("sleep-ms", "300");
-                fields.put("fail", "while-flagged");
-                fields.put("data", "x".repeat(LARGE));
-                streams.publish("it-stream", fields);
-                subjects.add("retried-" + i);
-            }
-            runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "it-1", Map.of(
-                    "eventbus.consumer.read-ahead-bytes", SMALL_BUDGET,
-                    "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES,
-                    "eventbus.handler-defaults.retry.max-attempts", 10_000,
-                    "eventbus.handler-defaults.retry.backoff.initial", "50ms",
-                    "eventbus.handler-defaults.retry.backoff.max", "200ms",
-                    "eventbus.recovery.retry-poll-interval", "20ms",
-                    "eventbus.recovery.max-deliveries", 10_000));
-            // Every entry has failed and waits for its retry: the reader holds none of them any more.
-            Streams.await("every entry waiting for a retry", Duration.ofSeconds(60),
-                    () -> streams.redis().zcard(RetryStore.dueKey("recorder", "it-stream")) == subjects.size());
-            PeakSampler peak = new PeakSampler(runtime);
-            System.clearProperty("eventbus.it.failing");
-            try {
-                Streams.await("every entry handled on a retry", Duration.ofSeconds(90),
-                        () -> Set.copyOf(orders.paidOrders()).containsAll(subjects));
-                Streams.await("nothing pending", Duration.ofSeconds(30),
-                        () -> streams.pending("it-stream", "recorder") == 0);
-            } finally {
-                peak.stop();
-            }
-            System.out.printf("retried bytes: peak %d held, budget %d%n", peak.get(), SMALL_BUDGET);
-            assertTrue(peak.get() >= SMALL_BUDGET / 2, "retried entries are charged (held " + peak.get() + " at most)");
-            assertTrue(peak.get() <= SMALL_BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + SMALL_BUDGET);
-            assertEquals(0, streams.redis().xlen("eventbus:dlq:recorder"), "none dead-lettered");
-        } finally {
-            System.clearProperty("eventbus.it.failing");
+        Flag failing = env.flag("failing");
+        failing.raise();
+        Set<String> subjects = new HashSet<>();
+        for (int i = 0; i < 12; i++) {
+            Map<String, String> fields = new HashMap<>();
+            fields.put("type", "it.recorded");
+            fields.put("subject", "retried-" + i);
+            fields.put("sleep-ms", "300");
+            fields.put("fail-while", failing.path());
+            fields.put("data", "x".repeat(LARGE));
+            env.publish("it-stream", fields);
+            subjects.add("retried-" + i);
         }
+        EventbusRuntime runtime = env.start("it-1", Map.of(
+                "eventbus.consumer.read-ahead-bytes", SMALL_BUDGET,
+                "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES,
+                "eventbus.handler-defaults.retry.max-attempts", 10_000,
+                "eventbus.handler-defaults.retry.backoff.initial", "50ms",
+                "eventbus.handler-defaults.retry.backoff.max", "200ms",
+                "eventbus.recovery.retry-poll-interval", "20ms",
+                "eventbus.recovery.max-deliveries", 10_000));
+        // Every entry has failed and waits for its retry: the reader holds none of them any more.
+        Streams.await("every entry waiting for a retry", Duration.ofSeconds(60),
+                () -> env.streams().redis().zcard(RetryStore.dueKey("recorder", "it-stream")) == subjects.size());
+        PeakSampler peak = new PeakSampler(runtime);
+        failing.lower();
+        try {
+            Streams.await("every entry handled on a retry", Duration.ofSeconds(90),
+                    () -> Set.copyOf(env.orders().paidOrders()).containsAll(subjects));
+            Streams.await("nothing pending", Duration.ofSeconds(30),
+                    () -> env.streams().pending("it-stream", "recorder") == 0);
+        } finally {
+            peak.stop();
+        }
+        System.out.printf("retried bytes: peak %d held, budget %d%n", peak.get(), SMALL_BUDGET);
+        assertTrue(peak.get() >= SMALL_BUDGET / 2, "retried entries are charged (held " + peak.get() + " at most)");
+        assertTrue(peak.get() <= SMALL_BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + SMALL_BUDGET);
+        assertEquals(0, env.streams().redis().xlen("eventbus:dlq:recorder"), "none dead-lettered");
     }
 
     /** @return the dead letters by source entry id, each checked to be too-large without its payload */
     private Map<String, Map<String, String>> assertTooLargeWithoutPayload(List<String> oversized) {
-        List<StreamMessage<String, String>> letters = streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+        List<StreamMessage<String, String>> letters = env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
         Map<String, Map<String, String>> bySource = new HashMap<>();
         letters.forEach(m -> bySource.put(m.getBody().get("eventbus-source-id"), m.getBody()));
         assertEquals(Set.copyOf(oversized), bySource.keySet());
@@ -234,7 +204,7 @@ class ReadAheadBytesIT {
         PeakSampler(EventbusRuntime runtime) {
             thread = Thread.ofPlatform().daemon().start(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
-                    peak.accumulateAndGet(runtime.heldBytes(), Math::max);
+                    peak.accumulateAndGet(runtime.view().heldBytes(), Math::max);
                     LockSupport.parkNanos(200_000);
                 }
             });
@@ -257,6 +227,6 @@ class ReadAheadBytesIT {
         fields.put("subject", subject);
         fields.put("sleep-ms", "300");
         fields.put("data", "x".repeat(dataBytes));
-        return streams.publish("it-stream", fields);
+        return env.publish("it-stream", fields);
     }
 }

@@ -4,28 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.fixtures.Flag;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
-import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Retries, dead letters with provenance, timeouts, breakers and pending-entry recovery, in one JVM. */
 class RecoveryIT {
@@ -33,33 +27,8 @@ class RecoveryIT {
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
 
-    @TempDir
-    Path plugins;
-
-    private OrderServer orders;
-    private Streams streams;
-    private EventbusRuntime runtime;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        REDIS.command("FLUSHALL");
-        orders = OrderServer.start(0);
-        streams = new Streams(REDIS.uri());
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
-        System.clearProperty("eventbus.it.release-hang");
-        System.clearProperty("eventbus.it.release-hold");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        System.setProperty("eventbus.it.release-hang", "true");
-        System.setProperty("eventbus.it.release-hold", "true");
-        if (runtime != null) {
-            runtime.stop();
-        }
-        streams.close();
-        orders.close();
-    }
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS).withRecorder();
 
     private void start(Map<String, Object> extra) {
         Map<String, Object> settings = new HashMap<>(Map.of(
@@ -68,11 +37,11 @@ class RecoveryIT {
                 "eventbus.handler-defaults.retry.backoff.max", "200ms",
                 "eventbus.recovery.retry-poll-interval", "20ms"));
         settings.putAll(extra);
-        runtime = TestRuntimes.start(REDIS.uri(), plugins, orders, "it-1", settings);
+        env.start("it-1", settings);
     }
 
     private Map<String, String> deadLetter(String sourceId) {
-        for (StreamMessage<String, String> m : streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"))) {
+        for (StreamMessage<String, String> m : env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"))) {
             if (sourceId.equals(m.getBody().get("eventbus-source-id"))) {
                 return m.getBody();
             }
@@ -81,36 +50,36 @@ class RecoveryIT {
     }
 
     private boolean hasDeadLetter(String sourceId) {
-        return streams.redis().xrange("eventbus:dlq:recorder", Range.create("-", "+")).stream()
+        return env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+")).stream()
                 .anyMatch(m -> sourceId.equals(m.getBody().get("eventbus-source-id")));
     }
 
     private long dlqLength() {
-        return streams.redis().xlen("eventbus:dlq:recorder");
+        return env.streams().redis().xlen("eventbus:dlq:recorder");
     }
 
     @Test
     void failuresAreRetriedWithTheSameKeyUntilTheySucceed() throws Exception {
         start(Map.of());
-        String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "retry-me",
+        String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "retry-me",
                 "fail", "before-attempt-3"));
-        streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "fine"));
-        Streams.await("retried event handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 2);
-        Streams.await("nothing pending", Duration.ofSeconds(5), () -> streams.pending("it-stream", "recorder") == 0);
-        ReceivedCall call = orders.calls().stream().filter(c -> c.orderId().equals("retry-me")).findFirst().orElseThrow();
+        env.publish("it-stream", Map.of("type", "it.recorded", "subject", "fine"));
+        Streams.await("retried event handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 2);
+        Streams.await("nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
+        ReceivedCall call = env.orders().calls().stream().filter(c -> c.orderId().equals("retry-me")).findFirst().orElseThrow();
         assertEquals(3, call.attempt());
         assertEquals("recorder/it-stream/" + id, call.idempotencyKey());
-        assertEquals(0L, streams.redis().zcard("eventbus:retry:recorder:it-stream"));
-        assertEquals(0L, streams.redis().hlen("eventbus:retry-first:recorder:it-stream"));
+        assertEquals(0L, env.streams().redis().zcard("eventbus:retry:recorder:it-stream"));
+        assertEquals(0L, env.streams().redis().hlen("eventbus:retry-first:recorder:it-stream"));
         assertEquals(0, dlqLength());
     }
 
     @Test
     void exhaustedAttemptsGoToTheDeadLettersWithProvenance() throws Exception {
         start(Map.of("eventbus.handler-defaults.retry.max-attempts", 3));
-        String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "doomed", "fail", "always"));
+        String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "doomed", "fail", "always"));
         Streams.await("dead-lettered", Duration.ofSeconds(10), () -> dlqLength() == 1);
-        Streams.await("nothing pending", Duration.ofSeconds(5), () -> streams.pending("it-stream", "recorder") == 0);
+        Streams.await("nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
         Map<String, String> dl = deadLetter(id);
         assertEquals("handler-error", dl.get("eventbus-reason"));
         assertEquals("3", dl.get("eventbus-attempts"));
@@ -122,114 +91,116 @@ class RecoveryIT {
         assertEquals("doomed", dl.get("subject"), "original fields are kept");
         assertTrue(dl.get("eventbus-first-failure").compareTo(dl.get("eventbus-last-failure")) < 0,
                 dl.get("eventbus-first-failure") + " before " + dl.get("eventbus-last-failure"));
-        assertEquals(0, orders.calls().size());
+        assertEquals(0, env.orders().calls().size());
     }
 
     @Test
     void permanentGrpcStatusIsDeadLetteredAtOnce() throws Exception {
-        orders.behaviour(OrderServer.Behaviour.FAIL_INVALID_ARGUMENT);
+        env.orders().behaviour(OrderServer.Behaviour.FAIL_INVALID_ARGUMENT);
         start(Map.of());
-        String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "invalid"));
+        String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "invalid"));
         Streams.await("dead-lettered", Duration.ofSeconds(10), () -> dlqLength() == 1);
         Map<String, String> dl = deadLetter(id);
         assertEquals("rpc-status", dl.get("eventbus-reason"));
         assertEquals("1", dl.get("eventbus-attempts"));
-        assertEquals(1, orders.calls().size(), "no retry of a permanent failure");
+        assertEquals(1, env.orders().calls().size(), "no retry of a permanent failure");
     }
 
     @Test
     void hangingHandlerIsInterruptedAbandonedAndDeadLetteredAsTimeout() throws Exception {
         start(Map.of("eventbus.handler-defaults.timeout", "1s", "eventbus.handler-defaults.abandon-after", "300ms",
                 "eventbus.handler-defaults.retry.max-attempts", 2, "eventbus.handler-defaults.max-in-flight", 4));
-        String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "hangs", "hang", "ignore-interrupts"));
+        Flag release = env.release("release-hang"); // raised only when the test is over
+        String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "hangs", "hang", release.path()));
         for (int i = 0; i < 5; i++) {
-            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "ok-" + i));
+            env.publish("it-stream", Map.of("type", "it.recorded", "subject", "ok-" + i));
         }
         Streams.await("dead-lettered as timeout", Duration.ofSeconds(20), () -> hasDeadLetter(id));
         assertEquals("timeout", deadLetter(id).get("eventbus-reason"));
-        Streams.await("others handled meanwhile", Duration.ofSeconds(10), () -> orders.appliedCount() == 5);
+        Streams.await("others handled meanwhile", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 5);
     }
 
     @Test
     void unavailableServiceOpensTheCircuitAndEventsWaitInsteadOfDying() throws Exception {
-        orders.stop();
+        env.orders().stop();
         start(Map.of("eventbus.handler-defaults.retry.max-attempts", 4,
                 "eventbus.grpc.circuit-breaker.failure-threshold", 3,
                 "eventbus.grpc.circuit-breaker.open-for", "300ms",
                 "eventbus.grpc.services.\"orders.v1.OrderService\".deadline", "300ms"));
         for (int i = 0; i < 50; i++) {
-            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "cb-" + i));
+            env.publish("it-stream", Map.of("type", "it.recorded", "subject", "cb-" + i));
         }
         Thread.sleep(3000); // the service is down for 3 s, longer than 4 attempts of backoff would last
         assertEquals(0, dlqLength(), "an open circuit pauses the subscription instead of burning attempts");
-        orders.restart();
-        Streams.await("all 50 handled after recovery", Duration.ofSeconds(20), () -> orders.appliedCount() == 50);
-        Streams.await("nothing pending", Duration.ofSeconds(5), () -> streams.pending("it-stream", "recorder") == 0);
+        env.orders().restart();
+        Streams.await("all 50 handled after recovery", Duration.ofSeconds(20), () -> env.orders().appliedCount() == 50);
+        Streams.await("nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
         assertEquals(0, dlqLength());
     }
 
     @Test
     void entriesOfADeadConsumerAreTakenOverAndItIsRemoved() throws Exception {
-        streams.redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
+        env.streams().redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
                 io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
         for (int i = 0; i < 7; i++) {
-            streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "orphan-" + i));
+            env.publish("it-stream", Map.of("type", "it.recorded", "subject", "orphan-" + i));
         }
         // A consumer that read the entries and died.
-        streams.redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
+        env.streams().redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
                 XReadArgs.StreamOffset.lastConsumed("it-stream"));
-        assertEquals(7, streams.pending("it-stream", "recorder"));
+        assertEquals(7, env.streams().pending("it-stream", "recorder"));
         Thread.sleep(300);
         start(Map.of("eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms",
                 "eventbus.recovery.delete-idle-consumers-after", "500ms"));
         // (claim-idle is short for the test; in-flight entries are renewed every interval)
-        Streams.await("orphans handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 7);
-        Streams.await("dead consumer removed", Duration.ofSeconds(10), () -> streams.redis()
+        Streams.await("orphans handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 7);
+        Streams.await("dead consumer removed", Duration.ofSeconds(10), () -> env.streams().redis()
                 .xinfoConsumers("it-stream", "recorder").stream().noneMatch(c -> c.toString().contains("dead-1")));
-        assertTrue(orders.calls().stream().allMatch(c -> c.attempt() >= 2), "the takeover counts as a delivery");
-        assertEquals(7, orders.distinctKeys().size());
+        assertTrue(env.orders().calls().stream().allMatch(c -> c.attempt() >= 2), "the takeover counts as a delivery");
+        assertEquals(7, env.orders().distinctKeys().size());
     }
 
     @Test
     void entriesTrimmedWhilePendingAreRecordedAsLosses() throws Exception {
-        streams.redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
+        env.streams().redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
                 io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add(streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "gone-" + i)));
+            ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "gone-" + i)));
         }
-        streams.redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
+        env.streams().redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
                 XReadArgs.StreamOffset.lastConsumed("it-stream"));
-        streams.redis().xtrim("it-stream", 0);
+        env.streams().redis().xtrim("it-stream", 0);
         Thread.sleep(300);
         start(Map.of("eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms"));
         Streams.await("5 loss records", Duration.ofSeconds(10), () -> dlqLength() == 5);
         Map<String, String> reasons = ids.stream().collect(Collectors.toMap(i -> i, i -> deadLetter(i).get("eventbus-reason")));
         assertTrue(reasons.values().stream().allMatch("trimmed"::equals), reasons.toString());
-        assertEquals(0, orders.calls().size(), "the handler never sees an empty body");
+        assertEquals(0, env.orders().calls().size(), "the handler never sees an empty body");
         // The acknowledgement follows the durable loss record, asynchronously (batched).
-        Streams.await("loss records acknowledged", Duration.ofSeconds(5), () -> streams.pending("it-stream", "recorder") == 0);
+        Streams.await("loss records acknowledged", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
     }
 
     @Test
     void entriesTrimmedWhileTheirHandlerRunsAreHandledOrRecordedAsLossesOnce() throws Exception {
         start(Map.of("eventbus.recovery.interval", "100ms"));
+        Flag release = env.release("release-hold");
         List<String> failing = new ArrayList<>();
         List<String> succeeding = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            failing.add(streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "fails-" + i,
-                    "hold", "yes", "fail", "always")));
-            succeeding.add(streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "works-" + i,
-                    "hold", "yes")));
+            failing.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "fails-" + i,
+                    "hold", release.path(), "fail", "always")));
+            succeeding.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "works-" + i,
+                    "hold", release.path())));
         }
-        Streams.await("all 10 read and held", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 10);
-        streams.redis().xtrim("it-stream", 0);
+        Streams.await("all 10 read and held", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 10);
+        env.streams().redis().xtrim("it-stream", 0);
         // The janitor's lease renewal (XCLAIM) drops deleted entries from the pending list (Redis 7):
         // from here on, nothing in Redis says that these 10 entries are still on their way.
-        Streams.await("renewal dropped them", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
-        System.setProperty("eventbus.it.release-hold", "true");
+        Streams.await("renewal dropped them", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        release.raise();
 
-        Streams.await("the 5 that succeed are handled", Duration.ofSeconds(10), () -> orders.appliedCount() == 5);
+        Streams.await("the 5 that succeed are handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 5);
         Streams.await("the 5 that fail are recorded as losses", Duration.ofSeconds(10), () -> dlqLength() == 5);
         for (String id : failing) {
             Map<String, String> dl = deadLetter(id);
@@ -239,16 +210,16 @@ class RecoveryIT {
         }
         assertTrue(succeeding.stream().noneMatch(this::hasDeadLetter), "a handled event is no loss");
         // Exactly once: no retry was left behind to find the entry gone later.
-        assertEquals(0L, streams.redis().zcard("eventbus:retry:recorder:it-stream"));
+        assertEquals(0L, env.streams().redis().zcard("eventbus:retry:recorder:it-stream"));
         assertEquals(5, dlqLength());
     }
 
     @Test
     void anEntryDeliveredTooOftenIsQuarantined() throws Exception {
-        streams.redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
+        env.streams().redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
                 io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
-        String id = streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "poison"));
-        streams.redis().xreadgroup(Consumer.from("recorder", "it-1"), XReadArgs.Builder.count(1),
+        String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "poison"));
+        env.streams().redis().xreadgroup(Consumer.from("recorder", "it-1"), XReadArgs.Builder.count(1),
                 XReadArgs.StreamOffset.lastConsumed("it-stream"));
         // As if it had crashed its consumer 25 times.
         REDIS.command("XCLAIM", "it-stream", "recorder", "it-1", "0", id, "RETRYCOUNT", "25");
@@ -257,8 +228,8 @@ class RecoveryIT {
         Map<String, String> dl = deadLetter(id);
         assertEquals("max-deliveries", dl.get("eventbus-reason"));
         assertNotNull(dl.get("eventbus-error-message"));
-        assertEquals(0, orders.calls().size());
+        assertEquals(0, env.orders().calls().size());
         // The acknowledgement follows the durable dead letter, asynchronously (batched).
-        Streams.await("dead letter acknowledged", Duration.ofSeconds(5), () -> streams.pending("it-stream", "recorder") == 0);
+        Streams.await("dead letter acknowledged", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
     }
 }

@@ -11,6 +11,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import dev.eventbus.runtime.cli.EventbusCommand;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RedisSettings;
@@ -21,6 +23,8 @@ import dev.eventbus.testkit.PluginJarBuilder;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +43,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
 /**
  * TLS to Redis configured in Eventbus, not JVM-wide, against a real TLS-only redis-server with
@@ -204,6 +209,31 @@ class RedisTlsIT {
             int starts = start;
             assertEquals(starts, lines().stream().filter(l -> l.contains("does not verify the server's certificate"))
                     .count(), lines().toString());
+        }
+    }
+    @Test
+    void statusWarnsThatVerificationIsOffAndStillShowsWhatRedisHolds() throws Exception {
+        Map<String, Object> values = tls(redis.uri());
+        values.put("eventbus.redis.tls.verify", "none");
+        values.put("eventbus.plugins-dir", plugins.toString());
+        Path config = Files.writeString(plugins.resolve("application.conf"),
+                ConfigFactory.parseMap(values).root().render(ConfigRenderOptions.concise()));
+        for (boolean off : List.of(true, false)) {
+            if (!off) {
+                values.remove("eventbus.redis.tls.verify");
+                Files.writeString(config, ConfigFactory.parseMap(values).root().render(ConfigRenderOptions.concise()));
+            }
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cli = EventbusCommand.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            // No runtime answers at 127.0.0.1:1: status reads Redis over TLS itself.
+            int exit = cli.execute("status", "--json", "--admin", "127.0.0.1:1", "--config", config.toString());
+            assertEquals(0, exit, out + "\n" + err);
+            assertEquals(off, err.toString().contains("WARNING: TLS to Redis does not verify the server's certificate"),
+                    err.toString());
+            assertTrue(out.toString().startsWith("{") || out.toString().startsWith("["), out.toString());
         }
     }
 }

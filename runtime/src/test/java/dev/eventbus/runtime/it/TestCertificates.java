@@ -11,14 +11,14 @@ import java.util.concurrent.TimeUnit;
  * A throw-away PKI made at test time with the {@code openssl} CLI: a CA, a server certificate for
  * localhost and 127.0.0.1, and a client certificate, all PEM (keys PKCS#8). Nothing is checked in.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
-    final Path dir;
-    final Path caCert;
-    final Path serverCert;
-    final Path serverKey;
-    final Path clientCert;
-    final Path clientKey;
+    public final Path dir;
+    public final Path caCert;
+    public final Path serverCert;
+    public final Path serverKey;
+    public final Path clientCert;
+    public final Path clientKey;
 
     private TestCertificates(Path dir, String name) {
         this.dir = dir;
@@ -30,7 +30,7 @@ final class TestCertificates {
     }
 
     /** A CA called {@code name} and the certificates it signs, in {@code dir}. */
-    static TestCertificates create(Path dir, String name) throws Exception {
+    public static TestCertificates create(Path dir, String name) throws Exception {
         TestCertificates pki = new TestCertificates(dir, name);
         Path caKey = dir.resolve(name + "-ca.key");
         openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
@@ -44,7 +44,7 @@ final class TestCertificates {
     }
 
     /** The client key encrypted (PKCS#8, AES) with {@code password}. */
-    Path encryptedClientKey(String password) throws Exception {
+    public Path encryptedClientKey(String password) throws Exception {
         Path out = dir.resolve(clientKey.getFileName() + ".enc");
         openssl(dir, "pkcs8", "-topk8", "-in", clientKey.toString(), "-out", out.toString(),
                 "-v2", "aes-256-cbc", "-passout", "pass:" + password);

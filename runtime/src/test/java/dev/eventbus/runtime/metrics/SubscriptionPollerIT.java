@@ -9,7 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.HandlerSpec;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RedisSettings;
-import dev.eventbus.runtime.ops.OpsRedis;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.stream.Subscription;
@@ -55,7 +55,7 @@ class SubscriptionPollerIT {
         LoadedHandler handler = new LoadedHandler(null, HandlerSpec.named("h1").consumes("orders.v2", "t"), "p1", "1.0",
                 getClass().getClassLoader(), ConfigFactory.empty());
         Subscription sub = new Subscription(handler, "orders.v2", Set.of("t"));
-        try (OpsRedis ops = new OpsRedis(redis);
+        try (FailFastRedis ops = new FailFastRedis(redis);
                 SubscriptionPoller poller = new SubscriptionPoller(registry,
                         new StatusReader(ops, "eventbus:dlq:", Clock.systemUTC()), () -> true, () -> List.of(sub),
                         Duration.ofMinutes(1))) {

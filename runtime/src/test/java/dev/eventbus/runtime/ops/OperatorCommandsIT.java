@@ -52,14 +52,12 @@ class OperatorCommandsIT {
     @BeforeEach
     void setUp() throws Exception {
         REDIS.command("FLUSHALL");
-        System.clearProperty("ops-fixture.fixed");
         ops = OpsHarness.create(dir, REDIS.uri());
     }
 
     @AfterEach
     void tearDown() throws Exception {
         ops.close();
-        System.clearProperty("ops-fixture.fixed");
     }
 
     /** Publishes n events the failing handler dead-letters; waits until both handlers are through. */
@@ -78,12 +76,12 @@ class OperatorCommandsIT {
         OpsHarness h = ops;
         h.start();
         String admin = h.adminAddress();
-        var before = h.runtime().handlers().get(0).classLoader();
+        var before = h.runtime().view().handlers().get(0).classLoader();
 
         OpsHarness.Cli reload = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
         assertEquals(0, reload.exit(), reload.toString());
         assertTrue(reload.out().contains("ops-fixtures 2.0.0 running, reloaded from ops-fixtures-2.0.0.jar"), reload.out());
-        assertTrue(h.runtime().handlers().get(0).classLoader() != before, "a fresh class loader after the reload");
+        assertTrue(h.runtime().view().handlers().get(0).classLoader() != before, "a fresh class loader after the reload");
 
         OpsHarness.Cli list = h.cli("plugins", "list", "--admin", admin);
         assertEquals(0, list.exit(), list.toString());
@@ -108,7 +106,7 @@ class OperatorCommandsIT {
         assertEquals(1, refused.exit(), refused.toString());
         assertTrue(refused.err().contains("reload of ops-fixtures: refused: not a readable JAR")
                 && refused.err().contains("ops-fixtures 2.0.0 keeps running"), refused.err());
-        assertEquals(2, h.runtime().handlers().size(), "the running version keeps running");
+        assertEquals(2, h.runtime().view().handlers().size(), "the running version keeps running");
 
         h.stop();
         OpsHarness.Cli down = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
@@ -134,7 +132,7 @@ class OperatorCommandsIT {
         assertEquals(100, ops.redis().xlen("eventbus:dlq:" + FAILING), "a dry run changes nothing");
         assertEquals(streamLength, ops.redis().xlen(OpsHarness.STREAM));
 
-        System.setProperty("ops-fixture.fixed", "true"); // the fix is deployed
+        ops.deployFix(); // the fix is deployed
         OpsHarness.Cli redrive = ops.cli("dlq", "redrive", "--handler", FAILING, "--rate", "2000");
         assertEquals(0, redrive.exit(), redrive.toString());
         assertTrue(redrive.out().contains("redrive " + FAILING + ": 100 matched, 100 redriven, 0 left in place"),
@@ -319,7 +317,7 @@ class OperatorCommandsIT {
         assertEquals("99", kept.get("original.original.eventbus-attempts").asText());
         assertFalse(kept.has("eventbus-reason"), shown.toString());
 
-        System.setProperty("ops-fixture.fixed", "true");
+        ops.deployFix();
         OpsHarness.Cli redrive = ops.cli("dlq", "redrive", "--handler", FAILING, "--reason", "handler-error");
         assertEquals(0, redrive.exit(), redrive.toString());
         assertTrue(redrive.out().contains("1 matched, 1 redriven, 0 left in place"), redrive.toString());
@@ -385,17 +383,29 @@ class OperatorCommandsIT {
         OpsHarness.await("caught up", WAIT, () -> ops.caughtUp(FAILING) && ops.caughtUp(BYSTANDER));
         String admin = ops.adminAddress();
 
-        OpsHarness.Cli live = ops.cli("status", "--admin", admin);
+        // The live answer carries the metrics poller's last reading of Redis (pending, lag, dead
+        // letters), which may predate the caught-up check above by one poll: ask until it has caught up too.
+        String bystanderRow = BYSTANDER + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+0";
+        String failingRow = FAILING + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+3";
+        OpsHarness.Cli[] polled = new OpsHarness.Cli[1];
+        try {
+            OpsHarness.await("status shows the caught-up rows", WAIT, () -> {
+                polled[0] = ops.cli("status", "--admin", admin);
+                return polled[0].out().lines().anyMatch(l -> l.matches(bystanderRow))
+                        && polled[0].out().lines().anyMatch(l -> l.matches(failingRow));
+            });
+        } catch (AssertionError timedOut) {
+            // The assertions below say which row is wrong.
+        }
+        OpsHarness.Cli live = polled[0];
         assertEquals(0, live.exit(), live.toString());
         assertEquals("", live.err(), "the runtime answered");
         List<String> lines = live.out().lines().toList();
         assertTrue(lines.get(0).matches("runtime at " + admin + " \\(eventbus .+\\): ready, live"), live.out());
         assertTrue(lines.get(1).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+IN-FLIGHT\\s+READ-AHEAD\\s+PENDING\\s+LAG"
                 + "\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"), live.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches(BYSTANDER + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+0")),
-                live.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+running\\s+1\\s+0/\\d+\\s+0/\\d+\\s+0\\s+0\\s+-\\s+0\\s+3")),
-                live.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(bystanderRow)), live.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(failingRow)), live.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("orders\\.v1\\.OrderService\\s+closed\\s+0\\s+"
                 + BYSTANDER + ", " + FAILING)), live.out());
 

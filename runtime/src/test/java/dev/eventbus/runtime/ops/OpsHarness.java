@@ -3,11 +3,13 @@ package dev.eventbus.runtime.ops;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
+import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.admin.Operations;
+import dev.eventbus.runtime.admin.AdminSurface;
 import dev.eventbus.runtime.cli.EventbusCommand;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.fixtures.Flag;
 import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
 import dev.eventbus.runtime.fixtures.OpsFailingHandler;
 import dev.eventbus.samples.orders.OrderServer;
@@ -50,13 +52,15 @@ public final class OpsHarness implements AutoCloseable {
     public final Path configFile;
     public final Path auditLog;
     public final OrderServer orders;
+    private final Flag fix;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
-    private Operations operations;
+    private AdminSurface operations;
     private EventbusRuntime runtime;
 
     private OpsHarness(Path dir, String redisUri, Map<String, Object> extra) throws IOException {
         this.dir = dir;
+        this.fix = Flag.in(dir, "fix-deployed");
         this.plugins = Files.createDirectories(dir.resolve("plugins"));
         this.auditLog = dir.resolve("audit").resolve("audit.log");
         this.configFile = dir.resolve("application.conf");
@@ -71,13 +75,27 @@ public final class OpsHarness implements AutoCloseable {
         settings.put("eventbus.admin.audit-log", auditLog.toString());
         settings.put("eventbus.metrics.poll-interval", "200ms");
         settings.put("eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target());
+        settings.put("eventbus.plugins.ops-fixtures." + OpsFailingHandler.FIX_DEPLOYED, fix.path());
         settings.putAll(extra);
         Config config = ConfigFactory.parseMap(settings);
         Files.writeString(configFile, config.root().render(ConfigRenderOptions.concise().setFormatted(true)));
-        new PluginJarBuilder("ops-fixtures").version("2.0.0")
-                .extension(OpsFailingHandler.class).extension(OpsBystanderHandler.class).build(plugins);
+        pluginJar("2.0.0").build(plugins);
         this.client = RedisClient.create(redisUri);
         this.connection = client.connect();
+    }
+
+    /** The ops-fixtures plugin at {@code version}, its failing handler told where to look for the fix. */
+    public static PluginJarBuilder pluginJar(String version) {
+        return new PluginJarBuilder("ops-fixtures").version(version)
+                .extension(OpsFailingHandler.class).extension(OpsBystanderHandler.class)
+                .resource(HandlerDescriptor.PATH, HandlerDescriptor.of(List.of(OpsFailingHandler.class, OpsBystanderHandler.class)))
+                .resource("reference.conf", "eventbus.plugins.ops-fixtures." + OpsFailingHandler.FIX_DEPLOYED
+                        + " = \"\"\n");
+    }
+
+    /** Deploys the fix for {@link OpsFailingHandler}'s bug: from now on it handles what it dead-lettered. */
+    public void deployFix() {
+        fix.raise();
     }
 
     /** Everything but the runtime and the operations surface (start those with {@link #start}). */
@@ -101,8 +119,8 @@ public final class OpsHarness implements AutoCloseable {
     }
 
     /** Starts only the operations surface, for a runtime that is not started yet ({@link #runtime()}). */
-    public Operations startOperations() {
-        operations = new Operations(config(), Clock.systemUTC());
+    public AdminSurface startOperations() {
+        operations = new AdminSurface(config(), Clock.systemUTC());
         runtime = operations.newRuntime();
         operations.start(runtime);
         return operations;
@@ -112,7 +130,7 @@ public final class OpsHarness implements AutoCloseable {
         return runtime;
     }
 
-    public Operations operations() {
+    public AdminSurface operations() {
         return operations;
     }
 

@@ -1,0 +1,137 @@
+package dev.eventbus.api.build;
+
+import dev.eventbus.api.EventHandler;
+import dev.eventbus.api.HandlerSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The build descriptor of a plugin: its handlers' declarations (name, streams and event types,
+ * services), written at build time into {@code META-INF/eventbus-handlers.json} of the JAR. The
+ * operator CLI ({@code plugins list}, {@code topology} without a running runtime) reads it, so it
+ * never has to load a plugin's classes, let alone run them, in the operator's shell.
+ *
+ * <p>The plugin parent runs {@link #main} after compiling, in the plugin's own build: there, and
+ * only there, each handler is instantiated once to ask its {@link EventHandler#spec()}.
+ *
+ * <pre>{@code
+ * {"format":1,"handlers":[{"class":"com.example.MarkOrderPaid","name":"mark-order-paid",
+ *   "consumes":{"wallet":["wallet.topup.succeeded"]},"calls":["orders.v1.OrderService"]}]}
+ * }</pre>
+ *
+ * <p>Stateless and thread-safe.
+ *
+ * @since 0.1
+ */
+public final class HandlerDescriptor {
+
+    /** Where the descriptor lives in a plugin JAR (and in its build's classes directory). */
+    public static final String PATH = "META-INF/eventbus-handlers.json";
+
+    /** The list of extension classes PF4J's annotation processor writes. */
+    static final String EXTENSIONS_INDEX = "META-INF/extensions.idx";
+
+    private HandlerDescriptor() {}
+
+    /**
+     * Writes the descriptor of the compiled classes in a directory: every extension class listed
+     * in its {@code META-INF/extensions.idx} that is an {@link EventHandler}, loaded from the class
+     * path of the caller (the plugin build puts the directory and the plugin's dependencies on it).
+     *
+     * @param args the classes directory, e.g. {@code target/classes}
+     * @throws Exception when a handler cannot be loaded or built, or the file cannot be written:
+     *     the build fails, naming the class
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: HandlerDescriptor <classes directory>");
+        }
+        Path classes = Path.of(args[0]);
+        Path index = classes.resolve(EXTENSIONS_INDEX);
+        List<Class<?>> handlers = new ArrayList<>();
+        if (Files.exists(index)) {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            for (String line : Files.readAllLines(index, StandardCharsets.UTF_8)) {
+                String name = line.strip();
+                if (name.isEmpty() || name.startsWith("#")) {
+                    continue;
+                }
+                Class<?> type = Class.forName(name, false, loader);
+                if (EventHandler.class.isAssignableFrom(type)) {
+                    handlers.add(type);
+                }
+            }
+        }
+        Path out = classes.resolve(PATH);
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, of(handlers), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The descriptor of some handler classes: each is instantiated with its no-argument
+     * constructor and asked for its {@link EventHandler#spec()}.
+     *
+     * @param handlers {@link EventHandler} classes
+     * @return the descriptor's JSON text
+     * @throws IllegalArgumentException naming a class that is no handler or cannot be built
+     */
+    public static String of(List<Class<?>> handlers) {
+        StringBuilder json = new StringBuilder("{\"format\":1,\"handlers\":[");
+        for (Iterator<Class<?>> it = handlers.iterator(); it.hasNext(); ) {
+            Class<?> type = it.next();
+            HandlerSpec spec;
+            try {
+                spec = ((EventHandler) type.getDeclaredConstructor().newInstance()).spec();
+            } catch (ReflectiveOperationException | ClassCastException e) {
+                throw new IllegalArgumentException("cannot describe handler " + type.getName() + ": " + e, e);
+            }
+            json.append("{\"class\":").append(string(type.getName()))
+                    .append(",\"name\":").append(string(spec.name()))
+                    .append(",\"consumes\":{");
+            // Sorted, so that a build writes the same bytes each time (the spec's own order is not kept).
+            for (Iterator<Map.Entry<String, Set<String>>> s = new TreeMap<>(spec.subscriptions()).entrySet().iterator();
+                    s.hasNext(); ) {
+                Map.Entry<String, Set<String>> e = s.next();
+                json.append(string(e.getKey())).append(':').append(array(e.getValue()));
+                json.append(s.hasNext() ? "," : "");
+            }
+            json.append("},\"calls\":").append(array(spec.services())).append('}').append(it.hasNext() ? "," : "");
+        }
+        return json.append("]}\n").toString();
+    }
+
+    private static String array(Set<String> values) {
+        List<String> quoted = new ArrayList<>();
+        new TreeSet<>(values).forEach(v -> quoted.add(string(v)));
+        return "[" + String.join(",", quoted) + "]";
+    }
+
+    /** A JSON string literal. */
+    static String string(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

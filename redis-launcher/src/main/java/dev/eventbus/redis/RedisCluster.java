@@ -1,0 +1,281 @@
+package dev.eventbus.redis;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+/**
+ * A Redis Cluster of primaries and their replicas, each a {@code redis-server --cluster-enabled yes}
+ * child process on 127.0.0.1, joined by {@code redis-cli --cluster create ... --cluster-replicas}.
+ *
+ * <p>Lifecycle: {@link #start()} returns once every node reports {@code cluster_state:ok}, knows
+ * every other node, and every replica is in sync. Fault tests then kill a node ({@link
+ * #killPrimaryOf}, or {@link RedisServer#kill()} on one of {@link #nodes()}) and
+ * {@link #awaitFailover}; {@link #close()} stops every process. The JVM's shutdown hook kills
+ * whatever is left, as for {@link RedisServer}.
+ *
+ * <p>Ports: a node also listens on its port + 10000 (the cluster bus), so ports are picked below
+ * the kernel's ephemeral range, both free when picked.
+ *
+ * <p>Thread-safe: who serves which slot is asked of the live nodes each time, never cached.
+ */
+public final class RedisCluster implements AutoCloseable {
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
+    private static final int BUS_OFFSET = 10000;
+    private static final int PORT_ATTEMPTS = 5;
+
+    /**
+     * How to start the cluster. Immutable.
+     *
+     * @param primaries how many primaries share the 16384 slots (at least 3, as Redis requires)
+     * @param replicasPerPrimary replicas of each primary
+     * @param nodeTimeout the {@code cluster-node-timeout}: how long a node may be unreachable before
+     *     it is failed over; short here, so that a test fails over in seconds
+     * @param nodeArgs further arguments for every node (e.g. {@code --appendonly yes})
+     */
+    public record Options(int primaries, int replicasPerPrimary, Duration nodeTimeout, List<String> nodeArgs) {
+
+        /** Validates and copies. */
+        public Options {
+            if (primaries < 3) {
+                throw new IllegalArgumentException("a Redis Cluster needs at least 3 primaries, was " + primaries);
+            }
+            if (replicasPerPrimary < 0) {
+                throw new IllegalArgumentException("replicasPerPrimary must be 0 or more, was " + replicasPerPrimary);
+            }
+            Objects.requireNonNull(nodeTimeout, "nodeTimeout");
+            nodeArgs = List.copyOf(nodeArgs);
+        }
+
+        /** 3 primaries with 1 replica each, node timeout 1 s, no further arguments. */
+        public static Options defaults() {
+            return new Options(3, 1, Duration.ofSeconds(1), List.of());
+        }
+
+        public Options withNodeTimeout(Duration nodeTimeout) {
+            return new Options(primaries, replicasPerPrimary, nodeTimeout, nodeArgs);
+        }
+
+        public Options withNodeArgs(String... nodeArgs) {
+            return new Options(primaries, replicasPerPrimary, nodeTimeout, List.of(nodeArgs));
+        }
+    }
+
+    private final List<RedisServer> nodes;
+
+    private RedisCluster(List<RedisServer> nodes) {
+        this.nodes = List.copyOf(nodes);
+    }
+
+    /** Starts a cluster with {@link Options#defaults()}. */
+    public static RedisCluster start() {
+        return start(Options.defaults());
+    }
+
+    /**
+     * Starts the nodes, creates the cluster and waits until it is whole.
+     *
+     * @throws IllegalStateException when a node does not start, {@code redis-cli} is missing or
+     *     fails, or the cluster is not whole within 30 s
+     */
+    public static RedisCluster start(Options options) {
+        RedisCli cli = RedisCli.find(RedisBinary.resolve());
+        List<RedisServer> nodes = new ArrayList<>();
+        try {
+            int count = options.primaries() * (1 + options.replicasPerPrimary());
+            for (int i = 0; i < count; i++) {
+                nodes.add(startNode(options));
+            }
+            List<String> args = new ArrayList<>(List.of("--cluster", "create"));
+            nodes.forEach(n -> args.add("127.0.0.1:" + n.port()));
+            args.addAll(List.of("--cluster-replicas", Integer.toString(options.replicasPerPrimary()),
+                    "--cluster-yes"));
+            cli.run(STARTUP_TIMEOUT, args);
+            RedisCluster cluster = new RedisCluster(nodes);
+            Waits.until("the cluster to be whole", STARTUP_TIMEOUT, cluster::wholeMissing);
+            return cluster;
+        } catch (RuntimeException e) {
+            nodes.forEach(RedisServer::stop);
+            throw e;
+        }
+    }
+
+    private static RedisServer startNode(Options options) {
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+            int port = freePortWithBus();
+            List<String> args = new ArrayList<>(List.of(
+                    "--cluster-enabled", "yes",
+                    "--cluster-config-file", "nodes.conf",
+                    "--cluster-node-timeout", Long.toString(options.nodeTimeout().toMillis()),
+                    // Fail over whatever the replica's lag: a test kills primaries on purpose.
+                    "--cluster-replica-validity-factor", "0"));
+            args.addAll(options.nodeArgs());
+            try {
+                return RedisServer.start(RedisServer.Options.defaults().withPort(port).withExtraArgs(args));
+            } catch (IllegalStateException e) {
+                if (!e.getMessage().contains("Address already in use") && !e.getMessage().contains("another process")) {
+                    throw e;
+                }
+                last = e; // taken between picking and binding (another test JVM): pick again
+            }
+        }
+        throw last;
+    }
+
+    /** A port whose cluster-bus port is free too, both below the ephemeral range (32768 and up). */
+    private static int freePortWithBus() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(12000, 22700);
+            if (free(port) && free(port + BUS_OFFSET)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port pair (port, port + " + BUS_OFFSET + ") found below 32768");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** @return every node, primaries and replicas, in start order (roles change on failover) */
+    public List<RedisServer> nodes() {
+        return nodes;
+    }
+
+    /** @return {@code redis://127.0.0.1:<port>} of every node: seed URIs for a cluster client */
+    public List<String> seedUris() {
+        return nodes.stream().map(RedisServer::uri).toList();
+    }
+
+    /**
+     * The hash slot of a key, as the cluster computes it ({@code CLUSTER KEYSLOT}).
+     *
+     * @throws IllegalStateException when no node answers
+     */
+    public int slot(String key) {
+        for (RedisServer node : nodes) {
+            if (node.isRunning() && RedisProbe.ask(node.port(), "CLUSTER", "KEYSLOT", key) instanceof Long slot) {
+                return slot.intValue();
+            }
+        }
+        throw new IllegalStateException("no node of " + this + " answers CLUSTER KEYSLOT");
+    }
+
+    /**
+     * The primary that serves a key's slot now, as a live node sees it.
+     *
+     * @throws IllegalStateException when no live node names a live primary for it
+     */
+    public RedisServer primaryOf(String key) {
+        int slot = slot(key);
+        for (ClusterNodeLine line : view()) {
+            if (line.isPrimary() && !line.isFailing() && line.serves(slot)) {
+                return node(line.port());
+            }
+        }
+        throw new IllegalStateException("no live primary serves slot " + slot + " of key '" + key + "'");
+    }
+
+    /** @return the live primaries that serve slots now */
+    public List<RedisServer> primaries() {
+        return view().stream().filter(l -> l.isPrimary() && !l.isFailing() && !l.slots().isEmpty())
+                .map(l -> node(l.port())).filter(RedisServer::isRunning).toList();
+    }
+
+    /**
+     * Kills the primary of a key's slot with SIGKILL, as a crash would.
+     *
+     * @return the node killed; pass it to {@link #awaitFailover}
+     */
+    public RedisServer killPrimaryOf(String key) {
+        RedisServer primary = primaryOf(key);
+        primary.kill();
+        return primary;
+    }
+
+    /**
+     * Waits until the cluster has promoted a replica of a dead node: every live node reports
+     * {@code cluster_state:ok} and names a live primary for every slot the dead node served.
+     *
+     * @throws IllegalStateException when that does not happen within the timeout
+     */
+    public void awaitFailover(RedisServer dead, Duration timeout) {
+        Waits.until("the cluster to fail over from port " + dead.port(), timeout, () -> {
+            for (RedisServer node : nodes) {
+                if (!node.isRunning()) {
+                    continue;
+                }
+                String state = RedisProbe.infoField(RedisProbe.ask(node.port(), "CLUSTER", "INFO"), "cluster_state");
+                if (!"ok".equals(state)) {
+                    return "port " + node.port() + " has cluster_state " + state;
+                }
+                Object reply = RedisProbe.ask(node.port(), "CLUSTER", "NODES");
+                if (!(reply instanceof String text)) {
+                    return "port " + node.port() + " answers CLUSTER NODES with " + reply;
+                }
+                for (ClusterNodeLine line : ClusterNodeLine.parseAll(text)) {
+                    if (line.port() == dead.port() && !line.slots().isEmpty()) {
+                        return "port " + node.port() + " still sees slots on port " + dead.port();
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Stops every node. Idempotent. */
+    @Override
+    public void close() {
+        nodes.forEach(RedisServer::stop);
+    }
+
+    @Override
+    public String toString() {
+        return "RedisCluster[" + nodes.stream().map(n -> Integer.toString(n.port())).collect(Collectors.joining(","))
+                + "]";
+    }
+
+    /** What the first live node answering knows about the cluster. */
+    private List<ClusterNodeLine> view() {
+        for (RedisServer node : nodes) {
+            if (node.isRunning() && RedisProbe.ask(node.port(), "CLUSTER", "NODES") instanceof String text) {
+                return ClusterNodeLine.parseAll(text);
+            }
+        }
+        throw new IllegalStateException("no node of " + this + " answers CLUSTER NODES");
+    }
+
+    private String wholeMissing() {
+        for (RedisServer node : nodes) {
+            Object info = RedisProbe.ask(node.port(), "CLUSTER", "INFO");
+            String state = RedisProbe.infoField(info, "cluster_state");
+            String known = RedisProbe.infoField(info, "cluster_known_nodes");
+            if (!"ok".equals(state) || !String.valueOf(nodes.size()).equals(known)) {
+                return "port " + node.port() + " has cluster_state " + state + " and knows " + known + " nodes";
+            }
+            Object replication = RedisProbe.ask(node.port(), "INFO", "replication");
+            if ("slave".equals(RedisProbe.infoField(replication, "role"))
+                    && !"up".equals(RedisProbe.infoField(replication, "master_link_status"))) {
+                return "replica on port " + node.port() + " is not in sync yet";
+            }
+        }
+        return null;
+    }
+
+    private RedisServer node(int port) {
+        return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow(() ->
+                new IllegalStateException("port " + port + " is not a node of " + this));
+    }
+}

@@ -1,0 +1,69 @@
+package dev.eventbus.runtime.admin;
+
+import dev.eventbus.runtime.RuntimeView;
+import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.ops.AuditLog;
+import dev.eventbus.runtime.ops.OpsException;
+import dev.eventbus.runtime.plugin.InstalledPlugin;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin ports' one state change, a plugin reload, audited like redrive and replay: every
+ * attempt appends a line to the audit log (who asked, through which port, the versions before and
+ * after, or why it was refused). A reload is not started when the audit log cannot be written.
+ *
+ * <p>Thread-safe; the runtime runs one plugin swap at a time.
+ */
+final class PluginReloads {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PluginReloads.class);
+
+    private final RuntimeView runtime;
+    private final AuditLog audit;
+
+    PluginReloads(RuntimeView runtime, AuditLog audit) {
+        this.runtime = runtime;
+        this.audit = audit;
+    }
+
+    /**
+     * @param caller the client's address
+     * @param via {@code admin-http} or {@code admin-grpc}
+     * @return the plugin running afterwards
+     * @throws IllegalArgumentException unknown plugin; IllegalStateException when the new JAR was
+     *     refused (the old version keeps running) or the runtime is not running; IOException when
+     *     the JAR cannot be read; OpsException when the audit log cannot be written (nothing done)
+     */
+    InstalledPlugin reload(String pluginId, String caller, String via) throws IOException {
+        audit.checkWritable();
+        String before = runtime.plugins().stream().filter(p -> p.pluginId().equals(pluginId))
+                .map(InstalledPlugin::version).findFirst().orElse("");
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("plugin", pluginId);
+        details.put("via", via);
+        details.put("from", before);
+        try {
+            InstalledPlugin now = runtime.reloadPlugin(pluginId);
+            details.put("to", now.version());
+            record(caller, 1, details);
+            return now;
+        } catch (IOException | RuntimeException e) {
+            details.put("refused", Errors.rootMessage(e));
+            record(caller, 0, details);
+            throw e;
+        }
+    }
+
+    private void record(String caller, long count, Map<String, Object> details) {
+        try {
+            audit.record(caller, "plugins.reload", count, details);
+        } catch (OpsException e) {
+            // The line went to the eventbus.audit logger; the reload itself is done and stays done.
+            LOG.error("{}", e.getMessage());
+        }
+    }
+}

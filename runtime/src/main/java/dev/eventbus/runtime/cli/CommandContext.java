@@ -1,0 +1,82 @@
+package dev.eventbus.runtime.cli;
+
+import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.ops.AuditLog;
+import dev.eventbus.runtime.ops.DeadLetters;
+import dev.eventbus.runtime.ops.FailFastRedis;
+import dev.eventbus.runtime.ops.OpsException;
+import dev.eventbus.runtime.ops.StatusReader;
+import dev.eventbus.runtime.ops.TimeOrId;
+import java.time.Clock;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What an operator command works with: the loaded config and Redis (connected on first use). */
+final class CommandContext implements AutoCloseable {
+
+    final RuntimeConfig config;
+    final FailFastRedis redis;
+    final Clock clock = Clock.systemDefaultZone();
+
+    private CommandContext(RuntimeConfig config) {
+        this.config = config;
+        this.redis = new FailFastRedis(config.redis());
+    }
+
+    static CommandContext open(ConfigOptions options) {
+        return new CommandContext(options.loadForOperator());
+    }
+
+    static CommandContext of(RuntimeConfig config) {
+        return new CommandContext(config);
+    }
+
+    StatusReader status() {
+        return new StatusReader(redis, config.consumer().deadLetterPrefix(), clock);
+    }
+
+    DeadLetters deadLetters() {
+        return new DeadLetters(redis, config.consumer().deadLetterPrefix());
+    }
+
+    AuditLog audit() {
+        return new AuditLog(config.operations().admin().auditLog(), clock);
+    }
+
+    /** Parses a time or id option; a bad value is a usage error (exit 2). */
+    TimeOrId timeOrId(CommandSpec spec, String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return TimeOrId.parse(value, clock);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+        }
+    }
+
+    /** A range whose start lies after its end selects nothing: a usage error (exit 2), not an empty answer. */
+    static void requireOrder(CommandSpec spec, String fromOption, TimeOrId from, String toOption, TimeOrId to) {
+        if (from != null && to != null && from.isAfter(to)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), fromOption + " " + from + " is after " + toOption
+                    + " " + to + ": the range is empty");
+        }
+    }
+
+    /**
+     * Fails (exit 1) when no handler of that name is known to Redis: no consumer group of that name
+     * on any stream and no dead letters. A typo then says so instead of an empty answer.
+     */
+    void requireHandler(String handler) {
+        StatusReader status = status();
+        if (status.deadLetters(handler) == 0 && status.streamsOf(handler).isEmpty()) {
+            throw new OpsException("no handler '" + handler + "' at " + redis.where() + ": no consumer group of that "
+                    + "name on any stream and no dead letters in " + deadLetters().streamOf(handler));
+        }
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}

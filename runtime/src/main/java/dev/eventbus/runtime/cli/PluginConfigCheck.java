@@ -1,0 +1,102 @@
+package dev.eventbus.runtime.cli;
+
+import dev.eventbus.runtime.Versions;
+import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.ops.PluginCatalog;
+import dev.eventbus.runtime.plugin.PluginFailure;
+import dev.eventbus.runtime.plugin.PluginJarCheck;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+
+/**
+ * The plugin part of {@code config check}: each JAR of the plugins directory checked as the runtime
+ * would admit it, as far as that needs none of its code (see {@link PluginJarCheck}), and every
+ * gRPC service its handlers declare in its build descriptor given a target, with the runtime's
+ * messages. A JAR without a build descriptor is said to be so, its services unchecked. Stateless.
+ */
+final class PluginConfigCheck {
+
+    private PluginConfigCheck() {}
+
+    /**
+     * Prints one line per problem to {@code err} and one per note to {@code out}.
+     *
+     * @param file the config file checked, named in each problem (or null when none)
+     * @return how many problems were found
+     */
+    static int check(RuntimeConfig config, Path file, PrintWriter out, PrintWriter err) {
+        Path dir = config.pluginsDir();
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        List<Path> jars;
+        try (Stream<Path> files = Files.list(dir)) {
+            jars = files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
+                    .sorted().toList();
+        } catch (IOException e) {
+            err.printf("config check: cannot list the plugins directory %s: %s%n", dir, e.getMessage());
+            return 1;
+        }
+        String against = file == null ? "the defaults" : file.toString();
+        List<String> problems = new ArrayList<>();
+        Set<String> refused = new HashSet<>();
+        for (Path jar : jars) {
+            PluginJarCheck.check(jar, config, Versions.pluginApi()).ifPresent(failure -> {
+                refused.add(failure.source());
+                problems.add(problem(jar, failure.pluginId(), against, failure.reason()));
+            });
+        }
+        // The services each handler calls, from the build descriptor: no plugin code runs to find out.
+        PluginCatalog catalog = PluginCatalog.read(dir);
+        Map<String, Path> jarOf = new HashMap<>();
+        jars.forEach(jar -> pluginId(jar).ifPresent(id -> jarOf.putIfAbsent(id, jar)));
+        for (PluginCatalog.Handler h : catalog.handlers()) {
+            Path jar = jarOf.get(h.pluginId());
+            if (jar == null || refused.contains(jar.getFileName().toString())) {
+                continue;
+            }
+            for (String service : h.services()) {
+                if (!config.services().containsKey(service)) {
+                    problems.add(problem(jar, h.pluginId(), against, "handler '" + h.name() + "': declares gRPC "
+                            + "service '" + service + "' but it has no target: add eventbus.grpc.services.\""
+                            + service + "\".target to the runtime config"));
+                }
+            }
+        }
+        for (PluginFailure f : catalog.refused()) {
+            if (!refused.contains(f.source())) {
+                out.println("# plugin JAR " + dir.resolve(f.source()) + (f.pluginId() == null ? ""
+                        : " (plugin " + f.pluginId() + ")") + ": " + (f.reason().startsWith("no build descriptor")
+                        ? "no build descriptor" : f.reason()) + ": services not checked");
+            }
+        }
+        problems.forEach(err::println);
+        return problems.size();
+    }
+
+    private static String problem(Path jar, String pluginId, String against, String reason) {
+        return "config check: plugin JAR " + jar + (pluginId == null ? "" : " (plugin " + pluginId + ")")
+                + " would be refused with " + against + ": " + reason;
+    }
+
+    private static Optional<String> pluginId(Path jar) {
+        try (JarFile file = new JarFile(jar.toFile(), false)) {
+            Manifest manifest = file.getManifest();
+            return Optional.ofNullable(manifest == null ? null : manifest.getMainAttributes().getValue("Plugin-Id"));
+        } catch (IOException e) {
+            return Optional.empty(); // refused already as not a readable JAR
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.eventbus.runtime.consumer;
+
+import dev.eventbus.runtime.config.ConsumerSettings;
+import dev.eventbus.runtime.config.HandlerSettings;
+import dev.eventbus.runtime.config.RecoverySettings;
+import dev.eventbus.runtime.dispatch.Dispatcher;
+import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
+import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.stream.Subscription;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Clock;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+
+/**
+ * Builds each running subscription ({@link StreamConsumer}) from the settings, with the parts it
+ * owns wired to each other: the entry slots sized from the handler's max-in-flight and the
+ * read-ahead, the bytes budget, its way into the dispatcher, the reader, the retry poller and the
+ * reclaimer.
+ *
+ * <p>Thread-safe: holds only settings and shared parts.
+ */
+public final class StreamConsumerFactory {
+
+    private final String consumerName;
+    private final ConsumerSettings settings;
+    private final RecoverySettings recovery;
+    private final Function<String, HandlerSettings> handlers;
+    private final StatefulRedisConnection<byte[], byte[]> shared;
+    private final Dispatcher dispatcher;
+    private final RetryStore retryStore;
+    private final Clock clock;
+
+    /**
+     * @param handlers each handler's settings, by handler name
+     * @param shared the runtime's shared connection, for the retry poller and the reclaimer
+     */
+    public StreamConsumerFactory(String consumerName, ConsumerSettings settings, RecoverySettings recovery,
+            Function<String, HandlerSettings> handlers, StatefulRedisConnection<byte[], byte[]> shared,
+            Dispatcher dispatcher, RetryStore retryStore, Clock clock) {
+        this.consumerName = consumerName;
+        this.settings = settings;
+        this.recovery = recovery;
+        this.handlers = handlers;
+        this.shared = shared;
+        this.dispatcher = dispatcher;
+        this.retryStore = retryStore;
+        this.clock = clock;
+    }
+
+    /**
+     * @param connection the subscription's own connection, for its blocking reads; the consumer
+     *     owns it from now on and closes it
+     * @param budget how many entries the handler's gRPC circuits allow to read now: 0 while one is
+     *     open, 1 while probing, else unbounded
+     */
+    public StreamConsumer create(Subscription sub, StatefulRedisConnection<byte[], byte[]> connection,
+            IntSupplier budget) {
+        int maxInFlight = handlers.apply(sub.handler().name()).maxInFlight();
+        EntrySlots slots = new EntrySlots(maxInFlight + settings.readAhead());
+        HeldBytes held = new HeldBytes(settings.readAheadBytes(), slots);
+        SubscriptionDispatch dispatch = dispatcher.open(sub, slots);
+        RetryPoller retries = new RetryPoller(sub, shared.sync(), consumerName, retryStore, slots, held,
+                settings.maxEventBytes(), dispatch, budget, recovery.retryPollInterval(), clock);
+        PendingReclaimer reclaimer = new PendingReclaimer(sub, shared.sync(), consumerName, retryStore, slots, held,
+                settings.maxEventBytes(), dispatch, recovery);
+        // The retry poller and the reclaimer start once the group exists (before, every round would fail too).
+        StreamReader reader = new StreamReader(sub, connection, consumerName, settings, dispatch, slots, held,
+                retryStore, budget, () -> {
+                    retries.loop().start();
+                    reclaimer.loop().start();
+                });
+        return new StreamConsumer(sub, connection, maxInFlight, settings.readAhead(), slots, held, dispatch, reader,
+                retries, reclaimer);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.eventbus.runtime.dispatch;
+
+/**
+ * Acknowledges an entry whose outcome is durable: the runtime's {@code Acknowledger}, or a list in
+ * unit tests. May wait while too many acknowledgements are unconfirmed.
+ */
+@FunctionalInterface
+interface Acks {
+    void ack(String stream, String group, String id);
+}

@@ -1,0 +1,35 @@
+package dev.eventbus.runtime.dispatch;
+
+import dev.eventbus.api.Event;
+import dev.eventbus.runtime.stream.DeliveryObserver;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
+import java.util.function.BiConsumer;
+
+/**
+ * The step after a handler returned: the entry is acknowledged, its retry record (if it was a
+ * retry) is cleared, and the observer is told.
+ *
+ * <p>Thread-safe.
+ */
+final class OnSuccess {
+
+    private final Acks acks;
+    private final BiConsumer<Subscription, String> clearRetry;
+    private final DeliveryObserver observer;
+
+    /** @param clearRetry forgets the retry record of an entry id (fire and forget) */
+    OnSuccess(Acks acks, BiConsumer<Subscription, String> clearRetry, DeliveryObserver observer) {
+        this.acks = acks;
+        this.clearRetry = clearRetry;
+        this.observer = observer;
+    }
+
+    void succeeded(Subscription sub, StreamEntry entry, Event event, long elapsedNanos) {
+        acks.ack(entry.stream(), sub.group(), entry.id());
+        if (event.attempt() > 1) {
+            clearRetry.accept(sub, entry.id());
+        }
+        observer.handled(sub, event, elapsedNanos);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.eventbus.runtime.dispatch;
+
+import dev.eventbus.runtime.config.HandlerSettings;
+import dev.eventbus.runtime.failure.DeadLetter;
+import dev.eventbus.runtime.failure.DeadLetterSink;
+import dev.eventbus.runtime.stream.DeadLetterReason;
+import dev.eventbus.runtime.stream.EventCodec;
+import dev.eventbus.runtime.stream.Resolution;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * One running subscription's way into the dispatcher ({@link Dispatcher#open}): it takes each entry
+ * its reader, retry poller and reclaimer hand over to a worker (in its subject's lane for an
+ * ordered handler), where the {@link DeliveryPipeline} takes it to its outcome. It dead-letters, before
+ * any worker, an entry that can never be an event or keeps killing its consumer. It owns the
+ * subscription's ordering lanes; the entries it holds and its workers are its {@link HeldEntries}.
+ *
+ * <p>The {@code release} of each entry runs exactly once, when its worker slot is free.
+ *
+ * <p>Thread-safe.
+ */
+public final class SubscriptionDispatch {
+
+    private static final String TRIMMED_DETAIL = "entry was deleted or trimmed from the stream before it was acknowledged";
+
+    private final Subscription sub;
+    private final HandlerSettings limits;
+    private final HeldEntries held;
+    /** Null unless the handler is ordered by subject. */
+    private final SubjectLanes lanes;
+    private final DeliveryPipeline pipeline;
+    private final EventCodec codec;
+    private final DeadLetterSink deadLetters;
+    private final int maxDeliveries;
+
+    SubscriptionDispatch(Subscription sub, HandlerSettings limits, HeldEntries held, SlotLender slots,
+            DeliveryPipeline pipeline, EventCodec codec, DeadLetterSink deadLetters, int maxDeliveries) {
+        this.sub = sub;
+        this.limits = limits;
+        this.held = held;
+        this.lanes = limits.orderedBySubject() ? new SubjectLanes(held.workers, slots) : null;
+        this.pipeline = pipeline;
+        this.codec = codec;
+        this.deadLetters = deadLetters;
+        this.maxDeliveries = maxDeliveries;
+    }
+
+    public Subscription subscription() {
+        return sub;
+    }
+
+    public void dispatch(StreamEntry entry, Runnable release) {
+        if (entry.origin() == StreamEntry.Origin.VANISHED) {
+            // Redis reported it deleted and dropped it from the pending list in the same step: no
+            // other path can record this loss any more, so it is recorded even if the entry is
+            // "on its way" elsewhere (that path's record is conditional on the entry being pending).
+            deadLetterBeforeLane(entry, DeadLetterReason.TRIMMED, TRIMMED_DETAIL, Resolution.releasing(release));
+            return;
+        }
+        Delivery delivery = new Delivery(held, lanes, entry.id());
+        if (!delivery.hold()) {
+            release.run(); // already on its way here (reclaimed, retried or re-read while in flight)
+            return;
+        }
+        if (entry.isDeleted()) {
+            deadLetterBeforeLane(entry, DeadLetterReason.TRIMMED, TRIMMED_DETAIL, settled(delivery, release));
+            return;
+        }
+        if (entry.origin().recovered() && entry.deliveries() > maxDeliveries) {
+            deadLetterBeforeLane(entry, DeadLetterReason.MAX_DELIVERIES, "delivered " + entry.deliveries()
+                    + " times without an outcome (recovery.max-deliveries = " + maxDeliveries
+                    + "): it may be crashing its consumer", settled(delivery, release));
+            return;
+        }
+        // Decoded on the worker: the reader, one thread for the whole subscription, stays free to
+        // read. An ordered subscription's reader takes only the subject, which lanes need in stream order.
+        String subject = lanes != null ? codec.subjectOf(entry) : null;
+        if (subject == null) {
+            Resolution leaves = Resolution.releasing(release);
+            held.workers.execute(() -> pipeline.run(sub, entry, limits, delivery, leaves));
+            return;
+        }
+        String id = entry.id();
+        lanes.submit(subject, id, () -> {
+            if (lanes.isClosed()) { // its subscription stopped while it waited: it stays pending
+                pipeline.leaveUnstarted(sub, entry, delivery, Resolution.releasing(release));
+                return;
+            }
+            pipeline.run(sub, entry, limits, delivery, resolved -> {
+                lanes.finished(subject, id, resolved);
+                release.run();
+            });
+        });
+    }
+
+    /**
+     * Dead-letters an entry before it reaches a lane (trimmed, vanished, past max-deliveries): if
+     * it was holding its subject's lane for a retry, the lane goes on once the dead letter is final.
+     */
+    private void deadLetterBeforeLane(StreamEntry entry, DeadLetterReason reason, String detail, Resolution leaves) {
+        deadLetters.deadLetter(sub, DeadLetter.of(sub, entry, reason, entry.deliveries(), null, detail), resolved -> {
+            if (resolved) {
+                settledElsewhere(entry.id());
+            }
+            leaves.done(resolved);
+        });
+    }
+
+    /** For an entry whose outcome is decided before its handler runs: it leaves the dispatcher. */
+    private static Resolution settled(Delivery delivery, Runnable release) {
+        return resolved -> {
+            delivery.forget();
+            release.run();
+        };
+    }
+
+    /**
+     * An entry of this subscription has its final outcome from another path (or another
+     * consumer): an ordering lane that waits for its retry goes on.
+     */
+    public void settledElsewhere(String entryId) {
+        if (lanes != null) {
+            lanes.settledElsewhere(entryId);
+        }
+    }
+
+    /** Entries that hold their subject's lane, waiting for their retry (none when unordered). */
+    public Set<String> heldForRetry() {
+        return lanes == null ? Set.of() : lanes.heldForRetry();
+    }
+
+    /**
+     * Renews the claims of the entries held (running or waiting for a worker) and marks those the
+     * renewal reports deleted: Redis has dropped them from the pending list, so if they leave
+     * without being handled their loss is recorded (see {@link Delivery#droppedFromPending}).
+     *
+     * @param renew renews the claims of the given ids; returns those deleted from the stream
+     * @return how many held entries were found deleted
+     */
+    public int renewHeld(Function<List<String>, List<String>> renew) {
+        synchronized (held.renewal) {
+            Map<String, Delivery> renewed = new HashMap<>();
+            held.deliveries.forEach((id, d) -> {
+                if (!d.isMarkedDropped()) { // no longer pending: nothing to renew, and already reported
+                    renewed.put(id, d);
+                }
+            });
+            if (renewed.isEmpty()) {
+                return 0;
+            }
+            int marked = 0;
+            for (String id : renew.apply(new ArrayList<>(renewed.keySet()))) {
+                Delivery d = renewed.get(id);
+                if (d != null) {
+                    d.markDropped();
+                    marked++;
+                }
+            }
+            return marked;
+        }
+    }
+
+    /**
+     * How many entries are held now: running or read ahead and waiting for a worker (abandoned
+     * workers not counted).
+     */
+    public int heldCount() {
+        return held.deliveries.size();
+    }
+
+    /**
+     * Handler calls running now: the workers, read without touching the hot path (a worker between
+     * two calls counts for that instant; an abandoned one until it ends).
+     */
+    public int runningCount() {
+        return held.workers.workers();
+    }
+
+    /**
+     * The subscription stopped: its ordering lanes close. Events still waiting in a lane (held
+     * behind a retry that did not come within the grace) leave without a call and stay pending,
+     * for the next version of the handler. The ids of running events are kept (see
+     * {@link HeldEntries}).
+     */
+    public void close() {
+        if (lanes != null) {
+            lanes.close().forEach(Runnable::run); // each settles as not started: it stays pending
+        }
+    }
+}

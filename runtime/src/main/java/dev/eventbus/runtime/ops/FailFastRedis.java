@@ -1,0 +1,144 @@
+package dev.eventbus.runtime.ops;
+
+import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.consumer.RedisConnector;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+
+/**
+ * Redis that connects once, without the runtime's retry loop, and fails fast with a clear message:
+ * as the operator tools, the metrics poller and the readiness check use it. One client, a text
+ * connection for names and numbers, a binary one for copying entries byte for byte.
+ *
+ * <p>Thread-safe (Lettuce connections are).
+ */
+public final class FailFastRedis implements AutoCloseable {
+
+    private final RedisSettings settings;
+    private final RedisClient client;
+    private final RedisURI uri;
+    private volatile StatefulRedisConnection<String, String> text;
+    private volatile StatefulRedisConnection<byte[], byte[]> bytes;
+
+    public FailFastRedis(RedisSettings settings) {
+        this.settings = settings;
+        this.uri = RedisConnector.uri(settings);
+        this.client = RedisConnector.client(settings);
+    }
+
+    /** Commands with string keys and values. */
+    public RedisCommands<String, String> text() {
+        if (text == null) {
+            synchronized (this) {
+                if (text == null) {
+                    text = connect(StringCodec.UTF8);
+                }
+            }
+        }
+        return text.sync();
+    }
+
+    /** Commands with raw keys and values: entries are copied exactly, whatever their bytes. */
+    public RedisCommands<byte[], byte[]> bytes() {
+        if (bytes == null) {
+            synchronized (this) {
+                if (bytes == null) {
+                    bytes = connect(ByteArrayCodec.INSTANCE);
+                }
+            }
+        }
+        return bytes.sync();
+    }
+
+    /** Whether Redis answers PING within the timeout (never throws). */
+    public boolean ping(Duration timeout) {
+        try {
+            text();
+            return "PONG".equalsIgnoreCase(text.async().ping().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Where Redis is, without credentials. */
+    public String where() {
+        return settings.redactedUri();
+    }
+
+    /**
+     * The node this connection landed on and its role, e.g. {@code 10.0.0.7:6379 (master)}: with a
+     * sentinel URI, the primary the sentinels named, where every stream lives.
+     *
+     * <p>A user whose ACL rules forbid {@code CLIENT INFO} or {@code INFO} gets {@code ?} for what it
+     * may not ask, not an error: the status it asked for matters more.
+     *
+     * @throws OpsException when Redis cannot be reached
+     */
+    public String node() {
+        RedisCommands<String, String> redis = text();
+        String address = ask(() -> field(redis.clientInfo(), "laddr=", " "));
+        String role = ask(() -> field(redis.info("replication"), "role:", "\r"));
+        return (address == null ? "?" : address) + " (" + (role == null ? "?" : role) + ")";
+    }
+
+    /**
+     * With a sentinel URI, {@link #node()}, or {@code ?} when Redis stopped answering meanwhile; empty
+     * for one node, whose address the URI already says.
+     */
+    public java.util.Optional<String> sentinelNode() {
+        if (!settings.sentinel()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(node());
+        } catch (RuntimeException e) {
+            return java.util.Optional.of("?");
+        }
+    }
+
+    private static String ask(java.util.function.Supplier<String> question) {
+        try {
+            return question.get();
+        } catch (io.lettuce.core.RedisCommandExecutionException e) {
+            return null; // refused (NOPERM) or unknown to this server: not worth failing the status for
+        }
+    }
+
+    /** The value after {@code name} up to the next {@code end} (a regex), or {@code null}. */
+    private static String field(String text, String name, String end) {
+        int at = text.indexOf(name);
+        if (at < 0) {
+            return null;
+        }
+        return text.substring(at + name.length()).split(end, 2)[0].strip();
+    }
+
+    private <K, V> StatefulRedisConnection<K, V> connect(io.lettuce.core.codec.RedisCodec<K, V> codec) {
+        try {
+            return client.connect(codec, uri);
+        } catch (RedisException e) {
+            throw new OpsException("cannot reach Redis at " + settings.redactedUri() + ": " + Errors.rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (text != null) {
+            text.close();
+        }
+        if (bytes != null) {
+            bytes.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

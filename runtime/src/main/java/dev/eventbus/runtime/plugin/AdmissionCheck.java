@@ -1,0 +1,50 @@
+package dev.eventbus.runtime.plugin;
+
+import com.typesafe.config.ConfigFactory;
+import dev.eventbus.runtime.config.PluginSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The runtime's admission of a packaged plugin JAR, run in the plugin's own build ({@code
+ * eventbus-plugin-parent} binds {@code dev.eventbus.runtime.cli.AdmissionCheckMain} to {@code
+ * verify}): the same {@link PluginHost} checks, in the
+ * same order and with the same messages, as when the runtime loads the JAR (descriptor, bundled
+ * shared libraries, PF4J load and start, config against its {@code reference.conf}, each
+ * handler's creation, spec and {@code start} hook with the plugin's defaults). Only what belongs
+ * to a deployment is left out: gRPC service targets (checked by {@code eventbus config check} and
+ * at start) and the allow-list. Running the plugin's code is fine here: it is the plugin's own build.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class AdmissionCheck {
+
+    private AdmissionCheck() {}
+
+    /**
+     * Admits the JAR in a plugin host of its own (with the plugin's defaults as its config) and
+     * unloads it again.
+     *
+     * @return every refusal the runtime would record for the JAR; empty when it is admitted whole
+     */
+    public static List<PluginFailure> check(Path jar, String apiVersion) {
+        if (!Files.isRegularFile(jar)) {
+            return List.of(new PluginFailure(jar.getFileName().toString(), null, "no such file: " + jar));
+        }
+        // A temporary staging area and no allow-list; the reload settings are not used by the host itself.
+        PluginSettings settings = new PluginSettings(Optional.empty(), false, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), List.of());
+        try (PluginHost host = new PluginHost(jar.toAbsolutePath().getParent(), apiVersion, settings,
+                id -> ConfigFactory.empty(), new HandlerSpecCheck(service -> true))) {
+            try {
+                host.install(jar);
+            } catch (AdmissionException refused) {
+                // Recorded with its reason, like every other refusal.
+            }
+            return host.failures();
+        }
+    }
+}

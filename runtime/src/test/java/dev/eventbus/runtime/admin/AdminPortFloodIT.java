@@ -1,0 +1,160 @@
+package dev.eventbus.runtime.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.runtime.ops.OpsHarness;
+import dev.eventbus.testkit.RedisExtension;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin ports under a flood of real connections that open and say (almost) nothing: health
+ * keeps answering while it goes on, and the server closes every silent connection by itself, so the
+ * flood never holds more than the cap. With the defaults of {@code reference.conf}.
+ */
+class AdminPortFloodIT {
+
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String PARTIAL_HTTP = "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+    /** The first bytes of the HTTP/2 connection preface, never finished. */
+    private static final String PARTIAL_PREFACE = "PRI * HTTP/2.0\r\n";
+
+    @TempDir
+    Path dir;
+
+    private OpsHarness harness;
+    private final List<Socket> flood = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (Socket s : flood) {
+            s.close();
+        }
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    @Test
+    void healthAnswersThroughAFloodOfHalfOpenHttpConnectionsAndEachIsClosedByTheServer() throws Exception {
+        REDIS.command("FLUSHALL");
+        harness = OpsHarness.create(dir, REDIS.uri(), Map.of());
+        harness.start();
+        int port = harness.operations().httpPort();
+        int cap = harness.config().operations().admin().limits().httpMaxConnections();
+
+        for (int i = 0; i < 300; i++) {
+            flood.add(halfOpen(port, PARTIAL_HTTP));
+        }
+        // While the flood sockets are open and keep trying, health answers: each probe pushes out
+        // the oldest silent connection.
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, harness.get("/health/live", null).statusCode());
+            assertEquals(200, harness.get("/health/ready", null).statusCode());
+            flood.add(halfOpen(port, PARTIAL_HTTP));
+        }
+        assertTrue(harness.operations().httpConnections() <= cap,
+                "never more open than the cap: " + harness.operations().httpConnections());
+
+        // A client that trickles its headers a byte at a time gets no more than the request timeout.
+        Socket trickle = halfOpen(port, "GET /metrics HTTP/1.1\r\n");
+        flood.add(trickle);
+        OpsHarness.await("the trickling connection closed by the server", WAIT, () -> {
+            try {
+                trickle.getOutputStream().write('X');
+                trickle.getOutputStream().flush();
+                return closedByServer(trickle);
+            } catch (IOException e) {
+                return true; // written to a connection the server closed: reset
+            }
+        });
+
+        OpsHarness.await("every flood connection closed by the server", WAIT,
+                () -> flood.stream().allMatch(AdminPortFloodIT::closedByServer));
+        OpsHarness.await("no connection left open on the server", WAIT, () -> harness.operations().httpConnections() == 0);
+        assertEquals(200, harness.get("/health/ready", null).statusCode());
+    }
+
+    @Test
+    void grpcHealthAnswersWhileSilentConnectionsAreClosedAfterTheHandshakeTimeout() throws Exception {
+        REDIS.command("FLUSHALL");
+        harness = OpsHarness.create(dir, REDIS.uri(), Map.of());
+        harness.start();
+        int port = harness.operations().grpcPort();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try {
+            // gRPC health follows readiness within its refresh (a second): serving before the flood.
+            OpsHarness.await("gRPC health SERVING", WAIT, () -> health(channel) == ServingStatus.SERVING);
+            for (int i = 0; i < 200; i++) {
+                flood.add(halfOpen(port, PARTIAL_PREFACE));
+            }
+            for (int i = 0; i < 10; i++) {
+                ManagedChannel fresh = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+                try {
+                    assertEquals(ServingStatus.SERVING, health(fresh), "a new connection is answered during the flood");
+                } finally {
+                    fresh.shutdownNow();
+                }
+                assertEquals(ServingStatus.SERVING, health(channel));
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+        OpsHarness.await("every silent gRPC connection closed by the server", WAIT,
+                () -> flood.stream().allMatch(AdminPortFloodIT::closedByServer));
+    }
+
+    private static ServingStatus health(ManagedChannel channel) {
+        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+    }
+
+    /** A connection that sent the start of a request and nothing more. */
+    private static Socket halfOpen(int port, String partial) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        s.setSoTimeout(1);
+        s.getOutputStream().write(partial.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return s;
+    }
+
+    /** Whether the server closed (or reset) the connection; never blocks for long. */
+    private static boolean closedByServer(Socket s) {
+        try {
+            InputStream in = s.getInputStream();
+            while (true) {
+                if (in.read() == -1) {
+                    return true;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.eventbus.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.api.build.HandlerDescriptor;
+import dev.eventbus.testkit.PluginJarBuilder;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code config check} checks the operator's plugin config against each real plugin JAR's
+ * reference.conf, read from the JAR, with the message the runtime logs when it refuses the plugin.
+ */
+class ConfigCheckPluginsTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run check(Path config) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new ConfigCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute("check", "--config", config.toString(), "--plugins-dir", dir.resolve("plugins").toString());
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Path config(String text) throws Exception {
+        return Files.writeString(dir.resolve("application.conf"), text);
+    }
+
+    private void pluginJar() throws Exception {
+        new PluginJarBuilder("pay").resource("reference.conf", "eventbus.plugins.pay { limit = 10, currency = EUR }")
+                .resource(HandlerDescriptor.PATH, "{\"format\":1,\"handlers\":[{\"class\":\"com.example.Pay\","
+                        + "\"name\":\"mark-paid\",\"consumes\":{\"wallet\":[\"t\"]},\"calls\":[\"orders.v1.OrderService\"]}]}")
+                .build(Files.createDirectories(dir.resolve("plugins")));
+    }
+
+    private static final String TARGET = "eventbus.grpc.services.\"orders.v1.OrderService\".target = \"orders:50051\"\n";
+
+    @Test
+    void keysThePluginDefinesPass() throws Exception {
+        pluginJar();
+        Run run = check(config(TARGET + "eventbus.plugins.pay { limit = 99 }\n"));
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("configuration valid"), run.out());
+    }
+
+    @Test
+    void aKeyThePluginDoesNotDefineIsExit2NamingTheKeyTheJarAndTheFile() throws Exception {
+        pluginJar();
+        Path config = config("eventbus.plugins.pay {\n  limt = 99\n}\n" + TARGET);
+        Run run = check(config);
+        assertEquals(2, run.exit(), run.out());
+        assertTrue(run.err().contains("plugin JAR " + dir.resolve("plugins/pay-1.0.0.jar") + " (plugin pay)"), run.err());
+        // The runtime's own reason, as it logs it when it refuses the plugin at admission.
+        assertTrue(run.err().contains("config has keys the plugin does not define in its reference.conf: "
+                + "'eventbus.plugins.pay.limt' (" + config + ": 2)"), run.err());
+        assertTrue(run.err().contains(config.toString()), run.err());
+    }
+
+    @Test
+    void aServiceTheBuildDescriptorDeclaresWithoutATargetIsExit2NamingIt() throws Exception {
+        pluginJar();
+        Run run = check(config("eventbus.plugins.pay { limit = 99 }\n"));
+        assertEquals(2, run.exit(), run.out());
+        assertTrue(run.err().contains("plugin JAR " + dir.resolve("plugins/pay-1.0.0.jar") + " (plugin pay) would be "
+                + "refused with " + dir.resolve("application.conf") + ": handler 'mark-paid': declares gRPC service "
+                + "'orders.v1.OrderService' but it has no target: add eventbus.grpc.services.\"orders.v1.OrderService\""
+                + ".target to the runtime config"), run.err());
+    }
+
+    @Test
+    void aJarWithoutABuildDescriptorIsSaidToHaveItsServicesUnchecked() throws Exception {
+        new PluginJarBuilder("old").build(Files.createDirectories(dir.resolve("plugins")));
+        Run run = check(config("\n"));
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("plugin JAR " + dir.resolve("plugins/old-1.0.0.jar")
+                + " (plugin old): no build descriptor: services not checked"), run.out());
+    }
+
+    @Test
+    void anUnparsableReferenceConfInTheJarIsExit2() throws Exception {
+        new PluginJarBuilder("pay").resource("reference.conf", "eventbus.plugins.pay { limit = ")
+                .build(Files.createDirectories(dir.resolve("plugins")));
+        Run run = check(config("eventbus.plugins.pay { limit = 99 }\n"));
+        assertEquals(2, run.exit(), run.out());
+        assertTrue(run.err().contains("(plugin pay) would be refused with " + dir.resolve("application.conf")
+                + ": its reference.conf cannot be read: "), run.err());
+    }
+}

@@ -1,0 +1,164 @@
+package dev.eventbus.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import dev.eventbus.testkit.RedisExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The operator commands check their input and answer with the same exit codes everywhere: 0 done,
+ * 1 operational failure (an unknown handler is one: nothing found), 2 bad usage. Against a real
+ * Redis, through the command line as {@code bin/eventbus} runs it.
+ */
+class OperatorInputIT {
+
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+
+    private static final String STREAM = "input-stream";
+    private static final String HANDLER = "known";
+    private static final String DLQ = "eventbus:dlq:" + HANDLER;
+
+    @TempDir
+    Path dir;
+
+    private Path config;
+
+    private record Cli(int exit, String out, String err) {}
+
+    private Cli cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = EventbusCommand.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--config");
+        all.add(config.toString());
+        return new Cli(cli.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    }
+
+    private void assertExit(int expected, Cli run, String... inErr) {
+        assertEquals(expected, run.exit(), run::toString);
+        for (String text : inErr) {
+            assertTrue(run.err().contains(text), "stderr lacks '" + text + "': " + run);
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        REDIS.command("FLUSHALL");
+        REDIS.command("XGROUP", "CREATE", STREAM, HANDLER, "0", "MKSTREAM");
+        config = Files.writeString(dir.resolve("application.conf"), ConfigFactory.parseMap(Map.of(
+                "eventbus.redis.uri", REDIS.uri(),
+                "eventbus.admin.audit-log", dir.resolve("audit.log").toString())).root().render(ConfigRenderOptions.concise()));
+    }
+
+    @Test
+    void publishRefusesAnEmptyTypeAndInlineDataThatIsNotJson() {
+        assertExit(2, cli("publish", STREAM, ""), "TYPE must not be empty");
+        assertExit(2, cli("publish", STREAM, " ", "--data", "{}"), "TYPE must not be empty");
+        assertExit(2, cli("publish", "", "t.x"), "STREAM must not be empty");
+        assertExit(2, cli("publish", STREAM, "t.x", "--data", "{\"amount\": 12,"), "--data is not valid JSON");
+        assertExit(2, cli("publish", STREAM, "t.x", "--data", "{\"a\":1} trailing"), "--data is not valid JSON");
+        assertExit(2, cli("publish", STREAM, "t.x", "--data", ""), "--data is not valid JSON (it is empty)");
+        assertEquals(0L, REDIS.command("XLEN", STREAM), "nothing was published");
+
+        assertExit(0, cli("publish", STREAM, "t.x", "--data", "{\"amount\": 12}"));
+        assertExit(0, cli("publish", STREAM, "t.x", "--data", "plain words", "--header", "datacontenttype=text/plain"));
+        assertEquals(2L, REDIS.command("XLEN", STREAM));
+    }
+
+    @Test
+    void publishSendsTheBytesOfADataFileAsTheyAre() throws Exception {
+        byte[] bytes = {1, 2, (byte) 0xff, '\n', 'x'};
+        Path payload = Files.write(dir.resolve("payload.bin"), bytes);
+        Cli publish = cli("publish", STREAM, "t.x", "--data", "@" + payload);
+        assertExit(0, publish);
+        try (var client = io.lettuce.core.RedisClient.create(REDIS.uri());
+                var connection = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+            var entry = connection.sync().xrange("input-stream".getBytes(), io.lettuce.core.Range.create(
+                    publish.out().trim(), publish.out().trim())).get(0);
+            byte[] data = entry.getBody().entrySet().stream().filter(e -> new String(e.getKey()).equals("data"))
+                    .map(java.util.Map.Entry::getValue).findFirst().orElseThrow();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(bytes, data);
+        }
+    }
+
+    @Test
+    void aRangeThatEndsBeforeItStartsIsBadUsage() {
+        REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error");
+        assertExit(2, cli("dlq", "list", "--handler", HANDLER, "--since", "2025-06-11", "--until", "2025-06-10"),
+                "--since 2025-06-11 is after --until 2025-06-10");
+        assertExit(2, cli("dlq", "discard", "--handler", HANDLER, "--since", "1h", "--until", "2h"), "is after --until");
+        assertExit(2, cli("replay", HANDLER, "--from", "1718000000000-5", "--to", "1718000000000-4"),
+                "--from 1718000000000-5 is after --to 1718000000000-4");
+        assertExit(2, cli("replay", HANDLER, "--from", "now", "--to", "1d"), "is after --to");
+        assertEquals(1L, REDIS.command("XLEN", DLQ), "nothing was discarded");
+
+        assertExit(0, cli("dlq", "list", "--handler", HANDLER, "--since", "2025-06-10", "--until", "now"));
+        assertExit(0, cli("replay", HANDLER, "--from", "1718000000000-4", "--to", "1718000000000-4", "--dry-run"));
+    }
+
+    @Test
+    void anUnknownHandlerIsAnOperationalFailureEverywhere() {
+        String[][] commands = {
+                {"dlq", "list", "--handler", "nobody"},
+                {"dlq", "show", "--handler", "nobody", "1-0"},
+                {"dlq", "redrive", "--handler", "nobody"},
+                {"dlq", "discard", "--handler", "nobody", "--all"},
+                {"replay", "nobody", "--from", "0"},
+                {"status", "--handler", "nobody", "--admin", "127.0.0.1:1"},
+        };
+        for (String[] command : commands) {
+            Cli run = cli(command);
+            assertEquals(1, run.exit(), String.join(" ", command) + ": " + run);
+            assertTrue((run.err() + run.out()).contains("nobody"), String.join(" ", command) + ": " + run);
+        }
+        assertExit(1, cli("dlq", "list", "--handler", "nobody"), "no handler 'nobody'");
+
+        // Dead letters named by id and not there: nothing found, as for dlq show.
+        String there = String.valueOf(REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error"));
+        assertExit(1, cli("dlq", "show", "--handler", HANDLER, "1-1"), "no dead letter 1-1");
+        assertExit(1, cli("dlq", "redrive", "--handler", HANDLER, "1-1"), "1 of the given dead-letter ids not found");
+        assertExit(1, cli("dlq", "discard", "--handler", HANDLER, "1-1", there), "1 of the given dead-letter ids not found");
+        assertEquals(0L, REDIS.command("XLEN", DLQ), "the one that was there is discarded");
+        assertExit(0, cli("dlq", "list", "--handler", HANDLER), new String[0]);
+    }
+
+    @Test
+    void dlqListCutsHugeFieldsAndDlqShowPrintsThemWhole() {
+        String huge = "x".repeat(10 << 20);
+        String id = String.valueOf(REDIS.command("XADD", DLQ, "*", "type", "t.x", "subject", huge,
+                "eventbus-reason", "handler-error", "eventbus-error-message", "boom\nforged line"));
+
+        Cli list = cli("dlq", "list", "--handler", HANDLER);
+        assertExit(0, list);
+        assertTrue(list.out().length() < 4_000, "the table stays small: " + list.out().length() + " chars");
+        assertTrue(list.out().contains("x".repeat(100) + "…[+" + ((10 << 20) - 100) + "]"), list.out());
+        assertFalse(list.out().contains("\nforged line"), list.out());
+
+        Cli json = cli("dlq", "list", "--handler", HANDLER, "--json");
+        assertExit(0, json);
+        assertTrue(json.out().length() < 10_000, "the JSON stays small: " + json.out().length() + " chars");
+
+        Cli show = cli("dlq", "show", "--handler", HANDLER, id);
+        assertExit(0, show);
+        assertTrue(show.out().contains(huge), "show prints the whole field");
+    }
+}

@@ -1,0 +1,64 @@
+package dev.eventbus.runtime.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.eventbus.producer.PartitionedStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** {@code eventbus.streams}: partitioned streams and their checks. */
+class StreamsConfigTest {
+
+    @Test
+    void noStreamIsPartitionedUnlessDeclared() {
+        RuntimeConfig c = load("");
+        assertTrue(c.partitionedStreams().isEmpty());
+        assertEquals(List.of("orders"), c.streamKeys("orders"));
+    }
+
+    @Test
+    void aDeclaredStreamExpandsIntoItsPartitionKeys() {
+        RuntimeConfig c = load("eventbus.streams { orders { partitions = 3 }, \"audit.log\" { partitions = 1 } }");
+        assertEquals(Map.of("orders", new PartitionedStream("orders", 3), "audit.log", new PartitionedStream("audit.log", 1)),
+                c.partitionedStreams());
+        assertEquals(List.of("{orders:0/3}", "{orders:1/3}", "{orders:2/3}"), c.streamKeys("orders"));
+        assertEquals(List.of("{audit.log:0/1}"), c.streamKeys("audit.log"));
+        assertEquals(List.of("wallet"), c.streamKeys("wallet"));
+    }
+
+    @Test
+    void countOutOfRangeMissingOrUnparsableAndUnknownKeysAreErrorsNamingTheKey() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> load("""
+                eventbus.streams {
+                  a { partitions = 0 }
+                  b { partitions = 1025 }
+                  c { }
+                  d { partitions = eight }
+                  e { partitions = 2, partition = 4 }
+                }
+                """));
+        List<String> problems = e.problems();
+        assertEquals(5, problems.size(), e.getMessage());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("eventbus.streams.a: stream 'a': partitions must be in 1..1024, was 0")), e.getMessage());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("eventbus.streams.b: stream 'b': partitions must be in 1..1024, was 1025")), e.getMessage());
+        assertTrue(problems.contains("eventbus.streams.c.partitions is missing: say how many partitions the stream has, e.g. 8"), e.getMessage());
+        assertTrue(problems.stream().anyMatch(p -> p.contains("eventbus.streams.d.partitions has type STRING")), e.getMessage());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("unknown key 'eventbus.streams.e.partition'")), e.getMessage());
+    }
+
+    @Test
+    void aNameWithBracesIsRefused() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> load("eventbus.streams { \"or{d}ers\" { partitions = 2 } }"));
+        assertTrue(e.getMessage().contains("may not hold '{' or '}'"), e.getMessage());
+    }
+
+    private static RuntimeConfig load(String hocon) {
+        return ConfigLoader.load(Optional.empty(), ConfigFactory.parseString(hocon));
+    }
+}

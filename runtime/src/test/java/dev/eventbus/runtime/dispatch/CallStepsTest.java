@@ -1,0 +1,113 @@
+package dev.eventbus.runtime.dispatch;
+
+import static dev.eventbus.runtime.dispatch.DispatchFixtures.STREAM;
+import static dev.eventbus.runtime.dispatch.DispatchFixtures.entry;
+import static dev.eventbus.runtime.dispatch.DispatchFixtures.limits;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.eventbus.api.Event;
+import dev.eventbus.runtime.plugin.LoadedHandler;
+import dev.eventbus.runtime.stream.EventCodec;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+/** Each step around a handler call, alone: what it sets for the call and what it leaves behind. */
+class CallStepsTest {
+
+    private final ClassLoader pluginLoader = new URLClassLoader(new URL[0], null);
+    private final LoadedHandler handler = DispatchFixtures.handler("pays", pluginLoader, e -> { });
+    private final Subscription sub = new Subscription(handler, STREAM, Set.of("paid"));
+    private final StreamEntry entry = entry("7-0", 1, "type", "paid", "id", "evt-7");
+    private final Delivery delivery = new Delivery(new HeldEntries(Runnable::run, 1), entry.id());
+
+    private Invocation invocation() throws Exception {
+        Event event = new EventCodec(1 << 20).decode(entry, 1);
+        return new Invocation(sub, entry, event, limits(Duration.ofSeconds(1), Duration.ofSeconds(1)), delivery);
+    }
+
+    private static HandlerCall failing(List<Object> seen, java.util.function.Supplier<Object> look) {
+        return inv -> {
+            seen.add(look.get());
+            throw new IllegalStateException("boom");
+        };
+    }
+
+    @Test
+    void theCallRunsInThePluginsClassLoaderAndTheWorkersIsRestoredEvenOnAFailure() throws Exception {
+        ClassLoader own = Thread.currentThread().getContextClassLoader();
+        List<Object> seen = new ArrayList<>();
+        HandlerCall call = new ContextClassLoaderStep().around(
+                failing(seen, () -> Thread.currentThread().getContextClassLoader()));
+        assertThrows(IllegalStateException.class, () -> call.call(invocation()));
+        assertSame(pluginLoader, seen.get(0));
+        assertSame(own, Thread.currentThread().getContextClassLoader());
+    }
+
+    @Test
+    void theLoggingContextNamesTheDeliveryForTheCallAndIsClearedAfter() throws Exception {
+        List<Object> seen = new ArrayList<>();
+        HandlerCall call = new LoggingContextStep().around(failing(seen, MDC::getCopyOfContextMap));
+        assertThrows(IllegalStateException.class, () -> call.call(invocation()));
+        assertEquals(Map.of("handler", "pays", "plugin", "payments-plugin", "stream", STREAM, "entry", "7-0",
+                "event", "evt-7"), seen.get(0));
+        Map<String, String> after = MDC.getCopyOfContextMap();
+        assertEquals(true, after == null || after.isEmpty(), "cleared: " + after);
+    }
+
+    @Test
+    void anInterruptDuringTheCallIsClearedAfterIt() throws Exception {
+        HandlerCall call = new InterruptClearingStep().around(inv -> {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("boom");
+        });
+        assertThrows(IllegalStateException.class, () -> call.call(invocation()));
+        assertFalse(Thread.currentThread().isInterrupted());
+    }
+
+    @Test
+    void theWatchdogSeesTheCallFromItsStartToItsEnd() throws Exception {
+        AtomicLong nanos = new AtomicLong(1_000);
+        List<Object> seen = new ArrayList<>();
+        HandlerCall call = new WatchdogTimingStep(nanos::get).around(inv -> {
+            seen.add(delivery.inHandler());
+            seen.add(delivery.subscription());
+            nanos.addAndGet(250);
+            throw new IllegalStateException("boom");
+        });
+        delivery.assigned(Thread.currentThread());
+        assertThrows(IllegalStateException.class, () -> call.call(invocation()));
+        assertEquals(List.of(true, sub), seen);
+        assertFalse(delivery.inHandler(), "finished, even though it threw");
+        assertEquals(250, delivery.elapsedNanos());
+    }
+
+    @Test
+    void stepsComposeFirstOutermost() throws Throwable {
+        List<String> order = new ArrayList<>();
+        HandlerCall.Step a = next -> inv -> {
+            order.add("a in");
+            next.call(inv);
+            order.add("a out");
+        };
+        HandlerCall.Step b = next -> inv -> {
+            order.add("b in");
+            next.call(inv);
+            order.add("b out");
+        };
+        HandlerCall.through(List.of(a, b), inv -> order.add("call")).call(invocation());
+        assertEquals(List.of("a in", "b in", "call", "b out", "a out"), order);
+    }
+}

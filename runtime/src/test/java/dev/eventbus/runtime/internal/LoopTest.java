@@ -1,0 +1,86 @@
+package dev.eventbus.runtime.internal;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+class LoopTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoopTest.class);
+    private static final Duration FIRST = Duration.ofMillis(1);
+
+    @Test
+    void survivesEveryErrorBacksOffDoublingAndForgetsTheStreakOnSuccess() throws Exception {
+        AtomicInteger rounds = new AtomicInteger();
+        List<Duration> waitsSeen = new CopyOnWriteArrayList<>();
+        List<String> failuresSeen = new CopyOnWriteArrayList<>();
+        Loop[] loop = new Loop[1];
+        loop[0] = new Loop("test-loop", Thread.ofVirtual().factory(), Duration.ZERO, FIRST, true, LOG, () -> {
+            int n = rounds.incrementAndGet();
+            waitsSeen.add(loop[0].currentWait());
+            failuresSeen.add(loop[0].failure());
+            switch (n) {
+                case 1 -> throw new IllegalStateException("broken");
+                case 2 -> throw new OutOfMemoryError("full");
+                case 3 -> throw new AssertionError("still");
+                default -> {
+                    return n == 4 ? Duration.ZERO : Duration.ofDays(1);
+                }
+            }
+        });
+        loop[0].start();
+        await().until(() -> rounds.get() >= 5);
+        // Each round sees the wait that preceded it: doubling from the first back-off, then the
+        // round's own wait again once one worked.
+        assertEquals(List.of(Duration.ZERO, FIRST, FIRST.multipliedBy(2), FIRST.multipliedBy(4), Duration.ZERO),
+                waitsSeen.subList(0, 5));
+        assertTrue(failuresSeen.get(2).contains("full"), failuresSeen.toString());
+        assertTrue(failuresSeen.get(3).contains("still"), failuresSeen.toString());
+        assertEquals("", failuresSeen.get(4));
+        assertEquals("", loop[0].failure());
+        assertTrue(loop[0].isRunning());
+        loop[0].stop();
+        loop[0].awaitEnd(Duration.ofSeconds(10));
+        assertFalse(loop[0].isRunning());
+        assertEquals(5, rounds.get(), "the wait of a day was ended by the stop, not by another round");
+    }
+
+    @Test
+    void wakeCutsTheWaitShortAndAnInterruptIsNotAStop() throws Exception {
+        AtomicInteger rounds = new AtomicInteger();
+        Loop loop = new Loop("test-wake", Thread.ofPlatform().daemon(true).factory(), Duration.ZERO, FIRST, false, LOG,
+                () -> {
+                    rounds.incrementAndGet();
+                    return Duration.ofDays(1);
+                });
+        loop.start();
+        await().until(() -> rounds.get() == 1);
+        loop.wake();
+        await().until(() -> rounds.get() == 2);
+        loop.stop();
+        loop.awaitEnd(Duration.ofSeconds(10));
+        assertFalse(loop.isRunning());
+        assertTrue(loop.comesRound(Duration.ZERO), "a loop stopped on purpose counts as coming round");
+        assertEquals(2, rounds.get());
+    }
+
+    @Test
+    void everyWaitsItsInitialWaitAndAStopDuringItEndsTheLoopWithoutARound() throws Exception {
+        AtomicInteger rounds = new AtomicInteger();
+        Loop loop = Loop.every("test-every", Duration.ofDays(1), Duration.ofDays(1), LOG, rounds::incrementAndGet);
+        assertTrue(loop.comesRound(Duration.ZERO), "never started");
+        loop.start();
+        loop.stop();
+        loop.awaitEnd(Duration.ofSeconds(10));
+        assertEquals(0, rounds.get());
+    }
+}

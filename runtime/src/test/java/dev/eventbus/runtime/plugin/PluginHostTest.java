@@ -1,0 +1,174 @@
+package dev.eventbus.runtime.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.fixtures.SecondRecordingHandler;
+import dev.eventbus.runtime.rpc.RpcChannelRegistry;
+import dev.eventbus.testkit.PluginJarBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The plugin lifecycle on real JARs, without Redis: install, refuse, uninstall, restore. */
+class PluginHostTest {
+
+    @TempDir
+    Path plugins;
+
+    @TempDir
+    Path staging;
+
+    @TempDir
+    Path builds;
+
+    private RpcChannelRegistry rpc;
+    private PluginHost host;
+
+    private PluginHost host(Map<String, Object> extra) {
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                "eventbus.plugins-dir", plugins.toString(),
+                "eventbus.plugin-host.staging-dir", staging.toString(),
+                "eventbus.grpc.services.\"orders.v1.OrderService\".target", "127.0.0.1:1"));
+        settings.putAll(extra);
+        RuntimeConfig config = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings));
+        rpc = new RpcChannelRegistry(config.services());
+        host = new PluginHost(plugins, "0.1.0", config, rpc);
+        return host;
+    }
+
+    @AfterEach
+    void close() {
+        if (host != null) {
+            host.close();
+        }
+        if (rpc != null) {
+            rpc.close();
+        }
+    }
+
+    private static long files(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.count();
+        }
+    }
+
+    @Test
+    void startAdmitsTheGoodJarAndRecordsTheBrokenOne() throws Exception {
+        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        Files.write(plugins.resolve("broken.jar"), new byte[] {1, 2, 3});
+        List<LoadedHandler> handlers = host(Map.of()).start();
+        assertEquals(List.of("recorder"), handlers.stream().map(LoadedHandler::name).toList());
+        assertEquals(List.of("recorder-1.0.0.jar"), List.copyOf(host.installed().keySet()));
+        assertEquals(1, host.failures().size(), host.failures().toString());
+        assertEquals("broken.jar", host.failures().get(0).source());
+        assertTrue(host.failures().get(0).reason().startsWith("not a readable JAR"), host.failures().toString());
+        assertEquals(1, files(staging), "only the admitted JAR stays staged");
+    }
+
+    @Test
+    void installThrowsTheRefusalAndRecordsIt() throws Exception {
+        Path jar = new PluginJarBuilder("recorder").extension(RecordingHandler.class).build(builds);
+        host(Map.of("eventbus.plugin-host.allow-list", List.of(Map.of("id", "other", "sha256", "00".repeat(32)))));
+        AdmissionException e = assertThrows(AdmissionException.class, () -> host.install(jar));
+        assertEquals(AdmissionException.Stage.ALLOW_LIST, e.stage());
+        assertEquals(List.of(e.failure(jar.getFileName().toString())), host.failures());
+        assertEquals(0, files(staging), "a refused JAR's staged copy is deleted");
+    }
+
+    @Test
+    void aSecondJarWithAnInstalledIdIsRefused() throws Exception {
+        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        host(Map.of()).start();
+        Path copy = new PluginJarBuilder("recorder").version("2.0.0").extension(SecondRecordingHandler.class)
+                .build(builds);
+        AdmissionException e = assertThrows(AdmissionException.class, () -> host.install(copy));
+        assertEquals(AdmissionException.Stage.LOAD, e.stage());
+        assertEquals("plugin id 'recorder' is already installed from recorder-1.0.0.jar", e.getMessage());
+    }
+
+    @Test
+    void precheckRefusesWithoutLoadingAndRecordsTheRefusalAsTheJarsLatest() throws Exception {
+        Path broken = Files.write(builds.resolve("broken.jar"), new byte[] {1, 2, 3});
+        host(Map.of());
+        AdmissionException e = assertThrows(AdmissionException.class, () -> host.precheck(broken));
+        assertEquals(AdmissionException.Stage.READ, e.stage());
+        assertEquals(List.of(e.failure("broken.jar")), host.failures());
+        assertEquals(0, files(staging));
+    }
+
+    @Test
+    void aHandlerRefusedBesideAdmittedOnesStaysRecordedUntilTheJarIsAdmittedWhole() throws Exception {
+        Path mixed = new PluginJarBuilder("mixed").version("1.0.0").extension(RecordingHandler.class)
+                .extension(dev.eventbus.runtime.fixtures.UnconfiguredServiceHandler.class).build(builds);
+        host(Map.of());
+        InstalledPlugin installed = host.install(mixed);
+        assertEquals(List.of("recorder"), installed.handlers().stream().map(LoadedHandler::name).toList());
+        assertEquals(1, host.failures().size(), host.failures().toString());
+        assertTrue(host.failures().get(0).reason().startsWith("handler 'needs-billing': declares gRPC service"),
+                host.failures().toString());
+
+        host.uninstall(installed.source(), false);
+        Path fixed = new PluginJarBuilder("mixed").version("1.0.0").extension(RecordingHandler.class)
+                .build(Files.createDirectories(builds.resolve("fixed")));
+        host.install(fixed);
+        assertEquals(List.of(), host.failures(), "no stale reason once admitted whole");
+    }
+
+    @Test
+    void restoringTheOldVersionKeepsTheRefusalsOfTheNewerJar() throws Exception {
+        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        host(Map.of()).start();
+        InstalledPlugin old = host.installed().get("recorder-1.0.0.jar");
+        host.uninstall(old.source(), true);
+        Path newer = new PluginJarBuilder("recorder").version("1.0.0")
+                .extension(dev.eventbus.runtime.fixtures.ExplodingConstructorHandler.class)
+                .build(Files.createDirectories(builds.resolve("newer")));
+        assertThrows(AdmissionException.class, () -> host.install(newer));
+
+        host.reinstall(old);
+        assertEquals(List.of("recorder"), host.handlers().stream().map(LoadedHandler::name).toList());
+        assertEquals(1, host.failures().size(), host.failures().toString());
+        assertTrue(host.failures().get(0).reason().contains("no database configured"), host.failures().toString());
+    }
+
+    @Test
+    void checkingOrInstallingTheSameContentAgainLeavesTheRunningVersionsCopyAlone() throws Exception {
+        Path jar = new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        host(Map.of()).start();
+        InstalledPlugin running = host.installed().get("recorder-1.0.0.jar");
+        host.precheck(jar);
+        assertTrue(Files.exists(running.staged()), "the check before a reload deleted the running version's copy");
+
+        host.uninstall(running.source(), true);
+        InstalledPlugin again = host.install(jar);
+        host.discardStaged(running);
+        assertTrue(Files.exists(again.staged()), "discarding the old copy deleted the new version's");
+    }
+
+    @Test
+    void uninstallUnloadsAndReinstallRestoresFromTheKeptCopy() throws Exception {
+        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        host(Map.of()).start();
+        InstalledPlugin old = host.installed().get("recorder-1.0.0.jar");
+        host.uninstall(old.source(), true);
+        assertEquals(List.of(), host.handlers());
+        assertTrue(Files.exists(old.staged()), "kept for a restore");
+
+        InstalledPlugin restored = host.reinstall(old);
+        assertEquals("1.0.0", restored.version());
+        assertEquals(List.of("recorder"), host.handlers().stream().map(LoadedHandler::name).toList());
+    }
+}

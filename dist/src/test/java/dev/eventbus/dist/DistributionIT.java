@@ -64,7 +64,8 @@ class DistributionIT {
 
     @BeforeAll
     static void distributionIsBuilt() throws IOException {
-        assertTrue(Files.isExecutable(DIST.resolve("bin/eventbus")),
+        assertTrue(
+                Files.isExecutable(DIST.resolve("bin/eventbus")),
                 DIST + "/bin/eventbus missing or not executable: run ./mvnw package (failsafe runs after it)");
         Files.createDirectories(LOGS);
     }
@@ -89,7 +90,10 @@ class DistributionIT {
         assertEquals(0, help.awaitExit(Duration.ofSeconds(30)), help.describe());
         String usage = help.stdout();
         for (String command : List.of("run", "dev", "config")) {
-            assertTrue(Pattern.compile("(?m)^\\s+" + command + "\\s").matcher(usage).find(),
+            assertTrue(
+                    Pattern.compile("(?m)^\\s+" + command + "\\s")
+                            .matcher(usage)
+                            .find(),
                     "--help does not list command '" + command + "':\n" + usage);
         }
 
@@ -114,13 +118,14 @@ class DistributionIT {
         Files.writeString(oldJava, "#!/bin/sh\necho '    java.specification.version = 17' >&2\nexit 0\n");
         oldJava.toFile().setExecutable(true);
         String thisJava = Path.of(System.getProperty("java.home"), "bin").toString();
-        Map<String, String> env = Map.of("JAVA_HOME", tmp.resolve("old-jdk").toString(),
-                "PATH", thisJava + ":" + System.getenv("PATH"));
+        Map<String, String> env =
+                Map.of("JAVA_HOME", tmp.resolve("old-jdk").toString(), "PATH", thisJava + ":" + System.getenv("PATH"));
 
         Child version = start("old-java-home", env, false, tmp, "--version");
         assertEquals(0, version.awaitExit(Duration.ofSeconds(30)), version.describe());
-        assertTrue(version.stderr().contains("is too old"), "the launcher did not say it passed over JAVA_HOME:\n"
-                + version.describe());
+        assertTrue(
+                version.stderr().contains("is too old"),
+                "the launcher did not say it passed over JAVA_HOME:\n" + version.describe());
     }
 
     @Test
@@ -143,16 +148,18 @@ class DistributionIT {
             }
         }
         double publishSeconds = seconds(t0);
-        assertTrue(poll(Duration.ofSeconds(60), run, () -> orders.appliedCount() >= n),
+        assertTrue(
+                poll(Duration.ofSeconds(60), run, () -> orders.appliedCount() >= n),
                 "only " + orders.appliedCount() + " of " + n + " orders applied in 60 s\n" + run.describe());
         double handledSeconds = seconds(t0);
 
         List<OrderServer.ReceivedCall> calls = orders.calls();
-        Map<String, Long> callsPerOrder = calls.stream()
-                .collect(Collectors.groupingBy(OrderServer.ReceivedCall::orderId, Collectors.counting()));
+        Map<String, Long> callsPerOrder =
+                calls.stream().collect(Collectors.groupingBy(OrderServer.ReceivedCall::orderId, Collectors.counting()));
         Set<String> expected = IntStream.range(0, n).mapToObj(i -> "o-" + i).collect(Collectors.toSet());
         assertEquals(expected, callsPerOrder.keySet(), "the orders called are not the orders published");
-        Map<String, Long> repeated = callsPerOrder.entrySet().stream().filter(e -> e.getValue() != 1)
+        Map<String, Long> repeated = callsPerOrder.entrySet().stream()
+                .filter(e -> e.getValue() != 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         assertEquals(Map.of(), repeated, "orders called more than once");
         assertEquals(n, orders.distinctKeys().size(), "distinct idempotency keys");
@@ -164,9 +171,14 @@ class DistributionIT {
         }
 
         // Acknowledgements and the other group trail the gRPC answers slightly: wait for them, bounded.
-        poll(Duration.ofSeconds(15), run, () -> pending(HANDLER) == 0 && pending(LOGGER_HANDLER) == 0
-                && Long.valueOf(0).equals(lag(HANDLER)) && Long.valueOf(0).equals(lag(LOGGER_HANDLER))
-                && xlen(DLQ) == 1);
+        poll(
+                Duration.ofSeconds(15),
+                run,
+                () -> pending(HANDLER) == 0
+                        && pending(LOGGER_HANDLER) == 0
+                        && Long.valueOf(0).equals(lag(HANDLER))
+                        && Long.valueOf(0).equals(lag(LOGGER_HANDLER))
+                        && xlen(DLQ) == 1);
         long pendingAfter = pending(HANDLER);
         assertEquals(0, pendingAfter, "XPENDING " + STREAM + " " + HANDLER + " count");
         // XINFO GROUPS reports lag from Redis 7 on (null before).
@@ -188,20 +200,38 @@ class DistributionIT {
         boolean exited = run.process.waitFor(30, TimeUnit.SECONDS);
         assertTrue(exited, "bin/eventbus run still running 30 s after SIGTERM\n" + run.describe());
         int exit = run.process.exitValue();
-        System.out.printf("DistributionIT.runDrivesSampleStory: %d events (+1 malformed) published in %.2f s, "
+        System.out.printf(
+                "DistributionIT.runDrivesSampleStory: %d events (+1 malformed) published in %.2f s, "
                         + "all %d applied %.2f s after the first XADD (%.0f events/s); pending after: %d; "
                         + "calls: %d, duplicates: %d; SIGTERM -> exit code %d after %.2f s%n",
-                n, publishSeconds, n, handledSeconds, n / handledSeconds, pendingAfter, calls.size(),
-                orders.duplicates(), exit, seconds(t1));
+                n,
+                publishSeconds,
+                n,
+                handledSeconds,
+                n / handledSeconds,
+                pendingAfter,
+                calls.size(),
+                orders.duplicates(),
+                exit,
+                seconds(t1));
         assertTrue(exit == 0 || exit == 143, "exit code after SIGTERM: " + exit + "\n" + run.describe());
-        assertTrue(run.output().contains("eventbus stopped"),
-                "no orderly stop logged after SIGTERM\n" + run.describe());
+        assertTrue(
+                run.output().contains("eventbus stopped"), "no orderly stop logged after SIGTERM\n" + run.describe());
     }
 
     @Test
     void devStoryCompletes(@TempDir Path tmp) throws Exception {
         // start() drops every inherited EVENTBUS_* variable, so dev starts its own redis-server.
-        Child dev = start("dev", Map.of(), true, tmp, "dev", "--events", "5", "--data-dir", tmp.resolve("dev-data").toString());
+        Child dev = start(
+                "dev",
+                Map.of(),
+                true,
+                tmp,
+                "dev",
+                "--events",
+                "5",
+                "--data-dir",
+                tmp.resolve("dev-data").toString());
         Integer exit = dev.awaitExit(Duration.ofSeconds(120));
         assertEquals(0, exit, dev.describe());
         String out = dev.output();
@@ -216,14 +246,17 @@ class DistributionIT {
     @Test
     void devKeepsItsDataAndIsFoundByTheOperatorCommands(@TempDir Path tmp) throws Exception {
         String data = tmp.resolve("dev-data").toString();
-        Child dev = start("dev-1", Map.of(), true, tmp, "dev", "--events", "2", "--keep-running", "--fresh",
-                "--data-dir", data);
-        assertTrue(poll(Duration.ofSeconds(120), dev, () -> dev.output().contains("dev: still running")),
-                dev.describe());
+        Child dev = start(
+                "dev-1", Map.of(), true, tmp, "dev", "--events", "2", "--keep-running", "--fresh", "--data-dir", data);
+        assertTrue(
+                poll(Duration.ofSeconds(120), dev, () -> dev.output().contains("dev: still running")), dev.describe());
 
         Child list = start("dlq-list", Map.of(), false, tmp, "dlq", "list", "--handler", "mark-order-paid");
         assertEquals(0, list.awaitExit(Duration.ofSeconds(60)), list.describe());
-        assertTrue(list.stderr().contains("using the Redis of the running eventbus dev (pid " + dev.process().pid()),
+        assertTrue(
+                list.stderr()
+                        .contains("using the Redis of the running eventbus dev (pid "
+                                + dev.process().pid()),
                 list.describe());
         assertTrue(list.stdout().contains("decode"), "dlq list did not show dev's dead letter:\n" + list.describe());
 
@@ -231,9 +264,13 @@ class DistributionIT {
         assertFalse(children.isEmpty(), "dev started no child process");
         dev.process().destroy(); // SIGTERM
         assertTrue(dev.process().waitFor(60, TimeUnit.SECONDS), dev.describe());
-        assertTrue(poll(Duration.ofSeconds(15), null, () -> children.stream().noneMatch(ProcessHandle::isAlive)),
-                "still running after dev ended: " + children.stream().filter(ProcessHandle::isAlive)
-                .map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList());
+        assertTrue(
+                poll(Duration.ofSeconds(15), null, () -> children.stream().noneMatch(ProcessHandle::isAlive)),
+                "still running after dev ended: "
+                        + children.stream()
+                                .filter(ProcessHandle::isAlive)
+                                .map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
+                                .toList());
 
         Child again = start("dev-2", Map.of(), true, tmp, "dev", "--events", "1", "--data-dir", data);
         assertEquals(0, again.awaitExit(Duration.ofSeconds(120)), again.describe());
@@ -267,41 +304,72 @@ class DistributionIT {
                 publishTopUp(producer, i);
             }
         }
-        assertTrue(poll(Duration.ofSeconds(60), run, () -> orders.appliedCount() >= n),
+        assertTrue(
+                poll(Duration.ofSeconds(60), run, () -> orders.appliedCount() >= n),
                 "only " + orders.appliedCount() + " of " + n + " orders applied in 60 s\n" + run.describe());
-        assertEquals(n, orders.calls().stream().map(OrderServer.ReceivedCall::orderId).distinct().count(),
+        assertEquals(
+                n,
+                orders.calls().stream()
+                        .map(OrderServer.ReceivedCall::orderId)
+                        .distinct()
+                        .count(),
                 "distinct orders called");
 
-        List<String> lines = run.output().lines().filter(l -> l.contains("broken-plugin.jar")).toList();
+        List<String> lines = run.output()
+                .lines()
+                .filter(l -> l.contains("broken-plugin.jar"))
+                .toList();
         assertFalse(lines.isEmpty(), "the output never names broken-plugin.jar\n" + run.describe());
-        assertTrue(lines.stream().anyMatch(l -> l.contains("refused")
-                        && Pattern.compile("broken-plugin\\.jar: \\S.*(?i)(corrupt|truncat|zip|readable)").matcher(l).find()),
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.contains("refused")
+                                && Pattern.compile("broken-plugin\\.jar: \\S.*(?i)(corrupt|truncat|zip|readable)")
+                                        .matcher(l)
+                                        .find()),
                 "no line says broken-plugin.jar was refused and why: " + lines);
-        System.out.println("DistributionIT.brokenPluginBesideGoodOne: " + n + " events applied; " + lines.get(0)
-                .replaceFirst("^.*? - ", ""));
+        System.out.println("DistributionIT.brokenPluginBesideGoodOne: " + n + " events applied; "
+                + lines.get(0).replaceFirst("^.*? - ", ""));
     }
 
     // ---- helpers ----
 
     private Map<String, String> runEnv(Path tmp, String consumer) throws IOException {
         Path conf = tmp.resolve("application.conf");
-        Files.writeString(conf, "eventbus.grpc.services.\"orders.v1.OrderService\".target = \"" + orders.target() + "\"\n"
-                + "eventbus.consumer.shutdown-grace = 10s\n");
-        return Map.of("EVENTBUS_REDIS_URI", REDIS.uri(), "EVENTBUS_CONFIG", conf.toString(),
-                "EVENTBUS_CONSUMER_NAME", consumer);
+        Files.writeString(
+                conf,
+                "eventbus.grpc.services.\"orders.v1.OrderService\".target = \"" + orders.target() + "\"\n"
+                        + "eventbus.consumer.shutdown-grace = 10s\n");
+        return Map.of(
+                "EVENTBUS_REDIS_URI",
+                REDIS.uri(),
+                "EVENTBUS_CONFIG",
+                conf.toString(),
+                "EVENTBUS_CONSUMER_NAME",
+                consumer);
     }
 
     private static void publishTopUp(RespClient producer, int i) {
-        producer.call("XADD", STREAM, "*", "type", "wallet.topup.succeeded", "subject", "w-" + i,
-                "data", "{\"orderId\":\"o-" + i + "\",\"walletId\":\"w-" + i + "\",\"amountCents\":100}");
+        producer.call(
+                "XADD",
+                STREAM,
+                "*",
+                "type",
+                "wallet.topup.succeeded",
+                "subject",
+                "w-" + i,
+                "data",
+                "{\"orderId\":\"o-" + i + "\",\"walletId\":\"w-" + i + "\",\"amountCents\":100}");
     }
 
     /** Waits until both groups have a consumer with this name: the runtime reads. */
     private void awaitReaders(Child run, String consumer) throws InterruptedException {
-        assertTrue(poll(Duration.ofSeconds(30), run, () -> hasConsumer(HANDLER, consumer)
-                        && hasConsumer(LOGGER_HANDLER, consumer)),
-                "the runtime did not start reading as '" + consumer + "' within 30 s; groups: " + groups()
-                        + "\n" + run.describe());
+        assertTrue(
+                poll(
+                        Duration.ofSeconds(30),
+                        run,
+                        () -> hasConsumer(HANDLER, consumer) && hasConsumer(LOGGER_HANDLER, consumer)),
+                "the runtime did not start reading as '" + consumer + "' within 30 s; groups: " + groups() + "\n"
+                        + run.describe());
     }
 
     private static boolean hasConsumer(String group, String consumer) {
@@ -316,9 +384,10 @@ class DistributionIT {
     private static Map<String, Map<String, Object>> groups() {
         try {
             List<?> groups = (List<?>) REDIS.command("XINFO", "GROUPS", STREAM);
-            return groups.stream().map(g -> asMap((List<?>) g))
-                    .collect(Collectors.toMap(g -> (String) g.get("name"), Function.identity(), (a, b) -> a,
-                            LinkedHashMap::new));
+            return groups.stream()
+                    .map(g -> asMap((List<?>) g))
+                    .collect(Collectors.toMap(
+                            g -> (String) g.get("name"), Function.identity(), (a, b) -> a, LinkedHashMap::new));
         } catch (RespErrorException e) {
             return Map.of();
         }
@@ -356,7 +425,8 @@ class DistributionIT {
     }
 
     /** Polls until the condition holds or the time is up; stops early when the watched child died. */
-    private static boolean poll(Duration timeout, Child watched, BooleanSupplier condition) throws InterruptedException {
+    private static boolean poll(Duration timeout, Child watched, BooleanSupplier condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (condition.getAsBoolean()) {

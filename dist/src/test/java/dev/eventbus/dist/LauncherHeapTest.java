@@ -57,9 +57,12 @@ class LauncherHeapTest {
 
     @Test
     void aHeapOptionOfTheOperatorWins() throws Exception {
-        for (Map<String, String> env : List.of(Map.of("JAVA_OPTS", "-Xmx768m"),
-                Map.of("JAVA_OPTS", "-Dx=1 -XX:MaxRAMPercentage=80"), Map.of("JAVA_OPTS", "-XX:MaxHeapSize=1g"),
-                Map.of("JAVA_TOOL_OPTIONS", "-Xmx1g"), Map.of("JDK_JAVA_OPTIONS", "-XX:MaxRAM=2g"))) {
+        for (Map<String, String> env : List.of(
+                Map.of("JAVA_OPTS", "-Xmx768m"),
+                Map.of("JAVA_OPTS", "-Dx=1 -XX:MaxRAMPercentage=80"),
+                Map.of("JAVA_OPTS", "-XX:MaxHeapSize=1g"),
+                Map.of("JAVA_TOOL_OPTIONS", "-Xmx1g"),
+                Map.of("JDK_JAVA_OPTIONS", "-XX:MaxRAM=2g"))) {
             List<String> args = launch(env);
             assertFalse(args.contains(DEFAULT_LIMIT), env + ": " + args);
         }
@@ -69,8 +72,9 @@ class LauncherHeapTest {
 
     private List<String> launch(Map<String, String> env) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/eventbus").toString(), "--version");
-        builder.environment().keySet().removeIf(k -> k.startsWith("EVENTBUS_") || k.startsWith("JAVA")
-                || k.equals("JDK_JAVA_OPTIONS"));
+        builder.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("EVENTBUS_") || k.startsWith("JAVA") || k.equals("JDK_JAVA_OPTIONS"));
         builder.environment().put("JAVA_HOME", javaHome.toString());
         builder.environment().putAll(env);
         builder.redirectErrorStream(true);

@@ -51,19 +51,42 @@ class NewPluginIT {
         seedRepository();
         Path project = tmp.resolve("order-audit");
 
-        int created = run("new-plugin", tmp, DIST.resolve("bin/eventbus").toString(), "new-plugin", "order-audit",
-                "--package", "com.acme.audit", "--service", "AuditService", "--dir", project.toString());
+        int created = run(
+                "new-plugin",
+                tmp,
+                DIST.resolve("bin/eventbus").toString(),
+                "new-plugin",
+                "order-audit",
+                "--package",
+                "com.acme.audit",
+                "--service",
+                "AuditService",
+                "--dir",
+                project.toString());
         assertEquals(0, created, "bin/eventbus new-plugin failed; see " + LOGS.resolve("new-plugin.log"));
 
-        int built = run("new-plugin-verify", project, project.resolve("mvnw").toString(), "-o", "-B", "verify",
-                "-Dmaven.repo.local=" + REPO, "-Dmaven.repo.local.tail=" + property("eventbus.it.local-repository"));
-        assertEquals(0, built, "the generated project's ./mvnw -o verify failed; see " + LOGS.resolve("new-plugin-verify.log"));
+        int built = run(
+                "new-plugin-verify",
+                project,
+                project.resolve("mvnw").toString(),
+                "-o",
+                "-B",
+                "verify",
+                "-Dmaven.repo.local=" + REPO,
+                "-Dmaven.repo.local.tail=" + property("eventbus.it.local-repository"));
+        assertEquals(
+                0,
+                built,
+                "the generated project's ./mvnw -o verify failed; see " + LOGS.resolve("new-plugin-verify.log"));
 
         assertTestsRan(project.resolve("target/surefire-reports/TEST-com.acme.audit.ApplyHandlerTest.xml"), 5);
         assertTestsRan(project.resolve("target/failsafe-reports/TEST-com.acme.audit.ApplyHandlerIT.xml"), 3);
-        try (JarFile jar = new JarFile(project.resolve("target/order-audit-0.1.0-SNAPSHOT.jar").toFile())) {
+        try (JarFile jar = new JarFile(
+                project.resolve("target/order-audit-0.1.0-SNAPSHOT.jar").toFile())) {
             assertEquals("order-audit", jar.getManifest().getMainAttributes().getValue("Plugin-Id"));
-            assertNotNull(jar.getEntry("com/acme/audit/v1/AuditServiceGrpc.class"), "the plugin JAR carries its generated stubs");
+            assertNotNull(
+                    jar.getEntry("com/acme/audit/v1/AuditServiceGrpc.class"),
+                    "the plugin JAR carries its generated stubs");
             assertNotNull(jar.getEntry("com/acme/audit/ApplyHandler.class"));
         }
     }
@@ -72,7 +95,8 @@ class NewPluginIT {
         assertTrue(Files.isRegularFile(report), report + " missing");
         String xml = Files.readString(report);
         assertTrue(xml.contains("tests=\"" + tests + "\""), report + " does not report " + tests + " tests");
-        assertTrue(xml.contains("failures=\"0\"") && xml.contains("errors=\"0\"") && xml.contains("skipped=\"0\""),
+        assertTrue(
+                xml.contains("failures=\"0\"") && xml.contains("errors=\"0\"") && xml.contains("skipped=\"0\""),
                 report + " reports failures, errors or skips");
     }
 
@@ -102,16 +126,20 @@ class NewPluginIT {
     private static int run(String name, Path workDir, String... command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         // The generated project starts its own Redis and finds its own Maven: nothing of this build's environment.
-        builder.environment().keySet().removeIf(k -> k.startsWith("EVENTBUS_") || k.startsWith("MAVEN_")
-                && !k.equals("MAVEN_OPTS") && !k.equals("MAVEN_USER_HOME") || k.startsWith("MVNW_"));
+        builder.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("EVENTBUS_")
+                        || k.startsWith("MAVEN_") && !k.equals("MAVEN_OPTS") && !k.equals("MAVEN_USER_HOME")
+                        || k.startsWith("MVNW_"));
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.redirectErrorStream(true).redirectOutput(LOGS.resolve(name + ".log").toFile());
+        builder.redirectErrorStream(true)
+                .redirectOutput(LOGS.resolve(name + ".log").toFile());
         Process process = builder.start();
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish within 5 minutes; see "
-                    + LOGS.resolve(name + ".log"));
+            throw new AssertionError(
+                    String.join(" ", command) + " did not finish within 5 minutes; see " + LOGS.resolve(name + ".log"));
         }
         return process.exitValue();
     }

@@ -58,6 +58,7 @@ final class FaultRig implements AutoCloseable {
 
     /** Settings below {@code eventbus.}, as HOCON values; scenarios override them with {@link #set}. */
     private final Map<String, String> settings = new LinkedHashMap<>();
+
     private final Map<Integer, String> idBySeq = new ConcurrentHashMap<>();
     private final Map<String, Integer> seqById = new ConcurrentHashMap<>();
     private final List<RuntimeProcess> children = new ArrayList<>();
@@ -144,15 +145,20 @@ final class FaultRig implements AutoCloseable {
         Path config = work.resolve("eventbus-" + n + ".conf");
         StringBuilder hocon = new StringBuilder("# fault suite, scenario " + scenario + "\n");
         hocon.append("eventbus.redis.uri = \"").append(redis.uri()).append("\"\n");
-        hocon.append("eventbus.grpc.services.\"").append(SERVICE).append("\".target = \"").append(orders.target())
+        hocon.append("eventbus.grpc.services.\"")
+                .append(SERVICE)
+                .append("\".target = \"")
+                .append(orders.target())
                 .append("\"\n");
-        settings.forEach((k, v) -> hocon.append("eventbus.").append(k).append(" = ").append(v).append('\n'));
-        own.forEach((k, v) -> hocon.append("eventbus.").append(k).append(" = ").append(v).append('\n'));
+        settings.forEach((k, v) ->
+                hocon.append("eventbus.").append(k).append(" = ").append(v).append('\n'));
+        own.forEach((k, v) ->
+                hocon.append("eventbus.").append(k).append(" = ").append(v).append('\n'));
         Files.writeString(config, hocon);
         Path log = LOGS.resolve(scenario + "." + n + "." + consumerName + ".log");
         Files.deleteIfExists(log);
-        RuntimeProcess child = RuntimeProcess.start(scenario + "#" + n, consumerName, config, plugins, log, work,
-                subscriptions);
+        RuntimeProcess child =
+                RuntimeProcess.start(scenario + "#" + n, consumerName, config, plugins, log, work, subscriptions);
         children.add(child);
         return child;
     }
@@ -379,8 +385,19 @@ final class FaultRig implements AutoCloseable {
         lost.removeAll(handled);
         lost.removeAll(deadLetters.keySet());
         lost.removeAll(trimmed);
-        return new Outcome(idBySeq.size(), handled, deadLetters, trimmed, dlq.size(), unknown, calls.size(),
-                duplicates, appliedTwice, mismatches, lost, pending);
+        return new Outcome(
+                idBySeq.size(),
+                handled,
+                deadLetters,
+                trimmed,
+                dlq.size(),
+                unknown,
+                calls.size(),
+                duplicates,
+                appliedTwice,
+                mismatches,
+                lost,
+                pending);
     }
 
     private static Integer seqOfOrder(String orderId) {
@@ -428,9 +445,16 @@ final class FaultRig implements AutoCloseable {
                         Outcome later = outcome();
                         o = later == null ? o : later;
                     }
-                    int repeated = o.dlqEntries() - o.deadLetters().size() - o.trimmed().size() - o.unknownDlq();
-                    Report.add(new Report.Row(scenario, o, ms, true, notes
-                            + (repeated > 0 ? "; " + repeated + " event(s) dead-lettered twice" : "")));
+                    int repeated = o.dlqEntries()
+                            - o.deadLetters().size()
+                            - o.trimmed().size()
+                            - o.unknownDlq();
+                    Report.add(new Report.Row(
+                            scenario,
+                            o,
+                            ms,
+                            true,
+                            notes + (repeated > 0 ? "; " + repeated + " event(s) dead-lettered twice" : "")));
                     return o;
                 }
             }
@@ -470,7 +494,8 @@ final class FaultRig implements AutoCloseable {
         orders.close();
         redis.stop();
         try (Stream<Path> files = Files.walk(work)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         } catch (IOException | RuntimeException e) {
             // A temp dir left behind is harmless.
         }
@@ -497,8 +522,10 @@ final class FaultRig implements AutoCloseable {
      */
     static synchronized Path pluginJar() throws IOException {
         if (pluginJar == null) {
-            PluginJarBuilder builder = new PluginJarBuilder("fault-plugin").version("1.0.0")
-                    .provider("eventbus fault suite").description("Misbehaves on demand")
+            PluginJarBuilder builder = new PluginJarBuilder("fault-plugin")
+                    .version("1.0.0")
+                    .provider("eventbus fault suite")
+                    .description("Misbehaves on demand")
                     .extension(FaultHandler.class);
             orderApi(builder);
             Path dir = Files.createTempDirectory("eventbus-fault-plugin-");
@@ -511,7 +538,11 @@ final class FaultRig implements AutoCloseable {
     static void orderApi(PluginJarBuilder builder) throws IOException {
         Path api;
         try {
-            api = Path.of(MarkPaidRequest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            api = Path.of(MarkPaidRequest.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -529,7 +560,8 @@ final class FaultRig implements AutoCloseable {
                 for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
                     JarEntry entry = e.nextElement();
                     if (!entry.isDirectory() && !entry.getName().startsWith("META-INF/")) {
-                        builder.resource(entry.getName(), jar.getInputStream(entry).readAllBytes());
+                        builder.resource(
+                                entry.getName(), jar.getInputStream(entry).readAllBytes());
                     }
                 }
             }

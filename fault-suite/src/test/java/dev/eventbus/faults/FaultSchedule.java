@@ -36,8 +36,8 @@ record FaultSchedule(long seed, long lengthMillis, List<Planned> faults) {
         List<Planned> faults = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String kind = kinds.get(random.nextInt(kinds.size()));
-            faults.add(new Planned(kind, 3000 + (long) (random.nextDouble() * window), 500 + random.nextInt(3500),
-                    random.nextInt(2)));
+            faults.add(new Planned(
+                    kind, 3000 + (long) (random.nextDouble() * window), 500 + random.nextInt(3500), random.nextInt(2)));
         }
         faults.sort(Comparator.comparingLong(Planned::atMillis));
         return new FaultSchedule(seed, lengthMillis, List.copyOf(faults));

@@ -96,7 +96,8 @@ class FaultSuiteIT {
         Set<Integer> pendingSeqs = pelAtKill.keySet().stream().map(rig::seqOf).collect(Collectors.toSet());
         Set<Integer> ackedEarly = new TreeSet<>();
         for (int seq = 1; seq <= n; seq++) {
-            if (compareIds(rig.idOf(seq), lastDelivered) <= 0 && !pendingSeqs.contains(seq)
+            if (compareIds(rig.idOf(seq), lastDelivered) <= 0
+                    && !pendingSeqs.contains(seq)
                     && !appliedAtKill.contains(seq)) {
                 ackedEarly.add(seq);
             }
@@ -104,7 +105,8 @@ class FaultSuiteIT {
         orders.behaviour(Behaviour.OK);
         rig.faultEnded();
         rig.startRuntime(restartAs);
-        Outcome o = rig.awaitDone(DONE_WITHIN, "killed with " + pelAtKill.size() + " pending; restarted as " + restartAs);
+        Outcome o =
+                rig.awaitDone(DONE_WITHIN, "killed with " + pelAtKill.size() + " pending; restarted as " + restartAs);
         assertCore(o);
         assertEquals(Set.of(), ackedEarly, "acknowledged before the order service applied them");
         Set<Integer> acked = new TreeSet<>();
@@ -114,7 +116,8 @@ class FaultSuiteIT {
             }
         }
         Set<Integer> redelivered = new TreeSet<>();
-        for (OrderServer.ReceivedCall call : orders.calls().subList(callsAtKill, orders.calls().size())) {
+        for (OrderServer.ReceivedCall call :
+                orders.calls().subList(callsAtKill, orders.calls().size())) {
             int seq = Integer.parseInt(call.orderId().substring(2));
             if (acked.contains(seq)) {
                 redelivered.add(seq);
@@ -142,13 +145,13 @@ class FaultSuiteIT {
         assertNotNull(exit, "still running 30 s after SIGTERM\n" + first.describe());
         long pendingAfterDrain = rig.pending();
         int callsBeforeRestart = orders.calls().size();
-        Set<String> calledBeforeStop = orders.calls().stream().map(OrderServer.ReceivedCall::orderId)
-                .collect(Collectors.toSet());
+        Set<String> calledBeforeStop =
+                orders.calls().stream().map(OrderServer.ReceivedCall::orderId).collect(Collectors.toSet());
         orders.behaviour(Behaviour.OK);
         rig.faultEnded();
         rig.startRuntime("fault-1");
-        Outcome o = rig.awaitDone(DONE_WITHIN, "exit " + exit + " after " + drainMs + " ms; pending after drain "
-                + pendingAfterDrain);
+        Outcome o = rig.awaitDone(
+                DONE_WITHIN, "exit " + exit + " after " + drainMs + " ms; pending after drain " + pendingAfterDrain);
         assertCore(o);
         assertTrue(exit == 0 || exit == 143, "exit code " + exit + "\n" + first.describe());
         assertTrue(first.output().contains("eventbus stopped"), first.describe());
@@ -156,7 +159,8 @@ class FaultSuiteIT {
         // Retries within one run (a slow first call on a cold JVM) are legitimate; what the drain
         // handled must not be delivered again after the restart.
         Set<String> calledAgain = new TreeSet<>();
-        for (OrderServer.ReceivedCall call : orders.calls().subList(callsBeforeRestart, orders.calls().size())) {
+        for (OrderServer.ReceivedCall call :
+                orders.calls().subList(callsBeforeRestart, orders.calls().size())) {
             if (calledBeforeStop.contains(call.orderId())) {
                 calledAgain.add(call.orderId());
             }
@@ -180,8 +184,10 @@ class FaultSuiteIT {
         long pendingAfterStop = rig.pending();
         rig.faultEnded();
         rig.startRuntime("fault-1");
-        Outcome o = rig.awaitDone(DONE_WITHIN, "handlers 1 s, grace 300 ms: exit " + exit + " after " + stopMs
-                + " ms, " + pendingAfterStop + " left pending");
+        Outcome o = rig.awaitDone(
+                DONE_WITHIN,
+                "handlers 1 s, grace 300 ms: exit " + exit + " after " + stopMs + " ms, " + pendingAfterStop
+                        + " left pending");
         assertCore(o);
         assertTrue(exit == 0 || exit == 143, "exit code " + exit + "\n" + first.describe());
         assertTrue(first.output().contains("eventbus stopped"), first.describe());
@@ -250,7 +256,8 @@ class FaultSuiteIT {
         final int n = 500;
         RuntimeProcess rt = rig.startRuntime("fault-1");
         rig.publish(1, n, seq -> seq % 10 == 0 ? Map.of("fail", "throw") : Map.of());
-        Set<Integer> failing = IntStream.rangeClosed(1, n).filter(s -> s % 10 == 0).boxed().collect(Collectors.toSet());
+        Set<Integer> failing =
+                IntStream.rangeClosed(1, n).filter(s -> s % 10 == 0).boxed().collect(Collectors.toSet());
         rig.redis("CONFIG", "SET", "maxmemory", "1");
         // Let every event be read and the failing ones go through their attempts and reclaims.
         FaultRig.sleep(6000);
@@ -266,10 +273,15 @@ class FaultSuiteIT {
         int handledDuringOom = rig.outcome().handled().size();
         rig.redis("CONFIG", "SET", "maxmemory", "0");
         rig.faultEnded();
-        Outcome o = rig.awaitDone(DONE_WITHIN, "maxmemory 1 for 6 s: " + handledDuringOom + " handled, " + pel.size()
-                + " pending, " + dlqDuringOom + " dead letters during it");
+        Outcome o = rig.awaitDone(
+                DONE_WITHIN,
+                "maxmemory 1 for 6 s: " + handledDuringOom + " handled, " + pel.size() + " pending, " + dlqDuringOom
+                        + " dead letters during it");
         assertCore(o);
-        assertEquals(Set.of(), ackedWithoutOutcome, "failed events acknowledged while their dead letter could not be written");
+        assertEquals(
+                Set.of(),
+                ackedWithoutOutcome,
+                "failed events acknowledged while their dead letter could not be written");
         assertEquals(0, dlqDuringOom);
         assertEquals(failing, o.deadLetters().keySet(), "dead letters after memory came back");
         assertEquals(n - failing.size(), o.handled().size());
@@ -291,11 +303,13 @@ class FaultSuiteIT {
         long dlqDuringOutage = (Long) rig.redis("XLEN", DLQ);
         orders.restart();
         rig.faultEnded();
-        Outcome o = rig.awaitDone(DONE_WITHIN, "order service down 4 s; " + dlqDuringOutage + " dead letters meanwhile");
+        Outcome o =
+                rig.awaitDone(DONE_WITHIN, "order service down 4 s; " + dlqDuringOutage + " dead letters meanwhile");
         assertCore(o);
         assertEquals(0, o.dlqEntries(), "dead letters for an outage the circuit should have waited out");
-        assertTrue(rt.output().contains("circuit for " + FaultRig.SERVICE + " open"), "the circuit never opened\n"
-                + rt.describe());
+        assertTrue(
+                rt.output().contains("circuit for " + FaultRig.SERVICE + " open"),
+                "the circuit never opened\n" + rt.describe());
     }
 
     @Test
@@ -357,7 +371,8 @@ class FaultSuiteIT {
         rig.publish(1, n, seq -> seq % 10 == 0 ? Map.of("fail", "throw") : Map.of());
         Outcome o = rig.awaitDone(DONE_WITHIN, "every 10th throws; max-attempts 4");
         assertCore(o);
-        Set<Integer> throwing = IntStream.rangeClosed(1, n).filter(s -> s % 10 == 0).boxed().collect(Collectors.toSet());
+        Set<Integer> throwing =
+                IntStream.rangeClosed(1, n).filter(s -> s % 10 == 0).boxed().collect(Collectors.toSet());
         assertEquals(throwing, o.deadLetters().keySet());
         o.deadLetters().values().forEach(dl -> {
             assertEquals("handler-error", dl.get("eventbus-reason"), dl.toString());
@@ -377,7 +392,8 @@ class FaultSuiteIT {
         rig.set("handler-defaults.max-in-flight", "16").set("handler-defaults.retry.max-attempts", "2");
         RuntimeProcess rt = rig.startRuntime("fault-1");
         rig.publish(1, n, seq -> hanging.contains(seq) ? Map.of("fail", "hang") : Map.of());
-        Outcome o = rig.awaitDone(DONE_WITHIN, "3 hang forever; timeout 2s, abandon-after 1s, max-attempts 2, max-in-flight 16");
+        Outcome o = rig.awaitDone(
+                DONE_WITHIN, "3 hang forever; timeout 2s, abandon-after 1s, max-attempts 2, max-in-flight 16");
         assertCore(o);
         assertEquals(hanging, o.deadLetters().keySet());
         o.deadLetters().values().forEach(dl -> assertEquals("timeout", dl.get("eventbus-reason"), dl.toString()));
@@ -397,7 +413,8 @@ class FaultSuiteIT {
         for (int run = 1; run <= 8; run++) {
             rig.faultEnded();
             RuntimeProcess rt = rig.launch("fault-1");
-            boolean ended = poll(Duration.ofSeconds(60), () -> !rt.isAlive() || rig.outcome().done());
+            boolean ended = poll(
+                    Duration.ofSeconds(60), () -> !rt.isAlive() || rig.outcome().done());
             assertTrue(ended, "neither exited nor done\n" + rt.describe());
             if (rt.isAlive()) {
                 o = rig.awaitDone(DONE_WITHIN, "runtime started " + run + " times; exit codes " + exits);
@@ -421,7 +438,7 @@ class FaultSuiteIT {
         rig.publish(1, 150);
         byte[] badValue = {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, 'x'};
         List<Map<byte[], byte[]>> poison = new ArrayList<>();
-        poison.add(FaultRig.bytes(Map.of("subject", "s-151", "data", "{}")));            // no type
+        poison.add(FaultRig.bytes(Map.of("subject", "s-151", "data", "{}"))); // no type
         Map<byte[], byte[]> nonUtf8Value = FaultRig.bytes(Map.of("type", "fault.test", "subject", "s-152"));
         nonUtf8Value.put("note".getBytes(StandardCharsets.UTF_8), badValue);
         poison.add(nonUtf8Value);
@@ -444,8 +461,8 @@ class FaultSuiteIT {
         }
         // The dead letter keeps the original bytes.
         byte[] kept = null;
-        for (StreamMessage<byte[], byte[]> m : rig.binary().sync().xrange(DLQ.getBytes(StandardCharsets.UTF_8),
-                Range.create("-", "+"))) {
+        for (StreamMessage<byte[], byte[]> m :
+                rig.binary().sync().xrange(DLQ.getBytes(StandardCharsets.UTF_8), Range.create("-", "+"))) {
             Map<String, byte[]> fields = new LinkedHashMap<>();
             m.getBody().forEach((k, v) -> fields.put(new String(k, StandardCharsets.UTF_8), v));
             if (rig.idOf(152).equals(new String(fields.get("eventbus-source-id"), StandardCharsets.UTF_8))) {
@@ -464,18 +481,22 @@ class FaultSuiteIT {
         rig.set("handler-defaults.max-in-flight", "128").set("handler-defaults.timeout", "30s");
         RuntimeProcess first = rig.startRuntime("fault-1");
         rig.publish(1, 200);
-        assertTrue(poll(Duration.ofSeconds(30), () -> orders.appliedCount() >= 200 && rig.pending() == 0),
+        assertTrue(
+                poll(Duration.ofSeconds(30), () -> orders.appliedCount() >= 200 && rig.pending() == 0),
                 first.describe());
         rig.publish(201, 300, seq -> Map.of("sleep-ms", "20000"));
-        assertTrue(poll(Duration.ofSeconds(30), () -> rig.pending() == 100), "slow entries not all read\n"
-                + first.describe());
+        assertTrue(
+                poll(Duration.ofSeconds(30), () -> rig.pending() == 100),
+                "slow entries not all read\n" + first.describe());
         first.kill9();
         long trimmedCount = (Long) rig.redis("XTRIM", STREAM, "MAXLEN", "0");
         rig.faultEnded();
         rig.startRuntime("fault-1");
         // Settle: a second loss record for the same entry may be written after the first one acked it.
-        Outcome o = rig.awaitDone(DONE_WITHIN, Duration.ofSeconds(3), "killed with 100 pending, XTRIM MAXLEN 0 removed "
-                + trimmedCount + ", restarted as the same consumer");
+        Outcome o = rig.awaitDone(
+                DONE_WITHIN,
+                Duration.ofSeconds(3),
+                "killed with 100 pending, XTRIM MAXLEN 0 removed " + trimmedCount + ", restarted as the same consumer");
         assertCore(o);
         Set<Integer> slow = IntStream.rangeClosed(201, 300).boxed().collect(Collectors.toSet());
         assertEquals(slow, o.trimmed(), "loss records");
@@ -540,14 +561,18 @@ class FaultSuiteIT {
         rig.deadLetterEntries().forEach((id, fields) -> {
             Map<String, String> f = new LinkedHashMap<>(fields);
             f.put("dlq-id", id);
-            bySource.computeIfAbsent(fields.get("eventbus-source-id"), k -> new ArrayList<>()).add(f);
+            bySource.computeIfAbsent(fields.get("eventbus-source-id"), k -> new ArrayList<>())
+                    .add(f);
         });
-        return bySource.values().stream().filter(l -> l.size() > 1).flatMap(List::stream).toList();
+        return bySource.values().stream()
+                .filter(l -> l.size() > 1)
+                .flatMap(List::stream)
+                .toList();
     }
 
     private Map<String, Long> callsPerOrder() {
-        return orders.calls().stream().collect(Collectors.groupingBy(OrderServer.ReceivedCall::orderId,
-                Collectors.counting()));
+        return orders.calls().stream()
+                .collect(Collectors.groupingBy(OrderServer.ReceivedCall::orderId, Collectors.counting()));
     }
 
     /** Orders stream ids {@code ms-seq}. */

@@ -41,6 +41,7 @@ final class LoadGenerator implements AutoCloseable {
     final Set<Integer> unacknowledged = ConcurrentHashMap.newKeySet();
     /** seq -> its misbehaviour header, for the report. */
     final Map<Integer, String> misbehaviour = new ConcurrentHashMap<>();
+
     private final Thread thread;
     private volatile boolean running = true;
     private int next = 1;
@@ -133,16 +134,22 @@ final class LoadGenerator implements AutoCloseable {
         } else {
             return;
         }
-        misbehaviour.put(seq, fields.get("fail") == null ? "slow" : fields.get("fail")
-                + (fields.containsKey("fail-attempts") ? "x" + fields.get("fail-attempts") : ""));
+        misbehaviour.put(
+                seq,
+                fields.get("fail") == null
+                        ? "slow"
+                        : fields.get("fail")
+                                + (fields.containsKey("fail-attempts") ? "x" + fields.get("fail-attempts") : ""));
     }
 
     private StatefulRedisConnection<byte[], byte[]> connection() {
         if (connection == null) {
             closeConnection();
             client = RedisClient.create(uri);
-            client.setOptions(ClientOptions.builder().autoReconnect(false)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+            client.setOptions(ClientOptions.builder()
+                    .autoReconnect(false)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .build());
             connection = client.connect(ByteArrayCodec.INSTANCE);
         }
         return connection;

@@ -43,7 +43,8 @@ final class Nemesis implements AutoCloseable {
     static final List<String> HANDLERS = List.of(FaultHandler.NAME, OrderedFaultHandler.NAME);
     static final List<String> PREFIXES = List.of("s-", "o-");
     private static final String PLUGIN_ID = "fault-plugin";
-    private static final Pattern LEAKED = Pattern.compile("plugin \\S+ left \\d+ thread\\(s\\) running after it stopped");
+    private static final Pattern LEAKED =
+            Pattern.compile("plugin \\S+ left \\d+ thread\\(s\\) running after it stopped");
     private static volatile Path twoHandlerJar;
 
     final FaultSchedule schedule;
@@ -55,6 +56,7 @@ final class Nemesis implements AutoCloseable {
     final boolean[] reloaded = new boolean[2];
     /** Entry ids XTRIM or XDEL removed (for sure, or maybe when the command's answer was lost). */
     final Set<String> removed = ConcurrentHashMap.newKeySet();
+
     final Set<String> maybeRemoved = ConcurrentHashMap.newKeySet();
     final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
@@ -167,8 +169,15 @@ final class Nemesis implements AutoCloseable {
     }
 
     String reloadPlugin(int i) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(RuntimeProcess.DIST.resolve("bin/eventbus").toString(), "plugins", "reload",
-                PLUGIN_ID, "--admin", "127.0.0.1:" + grpcPorts[i]).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        RuntimeProcess.DIST.resolve("bin/eventbus").toString(),
+                        "plugins",
+                        "reload",
+                        PLUGIN_ID,
+                        "--admin",
+                        "127.0.0.1:" + grpcPorts[i])
+                .redirectErrorStream(true)
+                .start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         boolean ended = p.waitFor(60, TimeUnit.SECONDS);
@@ -182,7 +191,9 @@ final class Nemesis implements AutoCloseable {
     final Map<String, List<Instant>> destroyed = new ConcurrentHashMap<>();
 
     void groupDestroyed(String group) {
-        destroyed.computeIfAbsent(group, g -> Collections.synchronizedList(new ArrayList<>())).add(Instant.now());
+        destroyed
+                .computeIfAbsent(group, g -> Collections.synchronizedList(new ArrayList<>()))
+                .add(Instant.now());
     }
 
     void removed(Collection<String> ids, boolean certain) {
@@ -221,7 +232,8 @@ final class Nemesis implements AutoCloseable {
     /** Both groups' pending lists and retry sets empty. */
     private boolean quiet() {
         for (String group : HANDLERS) {
-            if (pendingOf(group) != 0 || (Long) rig.redis("ZCARD", "eventbus:retry:" + group + ":" + FaultRig.STREAM) != 0) {
+            if (pendingOf(group) != 0
+                    || (Long) rig.redis("ZCARD", "eventbus:retry:" + group + ":" + FaultRig.STREAM) != 0) {
                 return false;
             }
         }
@@ -252,7 +264,8 @@ final class Nemesis implements AutoCloseable {
 
     /** Both instances live and ready; after a reload, no plugin thread and no old class loader left. */
     private void checkProcesses() throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         for (int i = 0; i < 2; i++) {
             RuntimeProcess rt = instance(i);
             if (!rt.isAlive()) {
@@ -278,8 +291,8 @@ final class Nemesis implements AutoCloseable {
                 });
                 note(rt.consumerName + ": " + loaders[0] + " plugin class loader(s) alive after reloads and a full GC");
                 if (!one) {
-                    violation(rt.consumerName + ": " + loaders[0] + " plugin class loaders alive after reloads and a full GC"
-                            + " (1 expected)");
+                    violation(rt.consumerName + ": " + loaders[0]
+                            + " plugin class loaders alive after reloads and a full GC" + " (1 expected)");
                 }
             }
         }
@@ -287,8 +300,12 @@ final class Nemesis implements AutoCloseable {
 
     private static int status(HttpClient http, URI uri) {
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -302,7 +319,8 @@ final class Nemesis implements AutoCloseable {
         jcmd(pid, "GC.run");
         String out = jcmd(pid, "VM.classloaders");
         int n = 0;
-        for (int i = out.indexOf("SharedFirstPluginClassLoader"); i >= 0;
+        for (int i = out.indexOf("SharedFirstPluginClassLoader");
+                i >= 0;
                 i = out.indexOf("SharedFirstPluginClassLoader", i + 1)) {
             n++;
         }
@@ -312,7 +330,9 @@ final class Nemesis implements AutoCloseable {
     private static String jcmd(long pid, String command) {
         try {
             Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(30, TimeUnit.SECONDS);
             return out;
@@ -358,8 +378,13 @@ final class Nemesis implements AutoCloseable {
     private void pickAdminPorts(int i) throws IOException {
         httpPorts[i] = freePort();
         grpcPorts[i] = freePort();
-        own.set(i, Map.of("admin.http-port", Integer.toString(httpPorts[i]), "admin.grpc-port",
-                Integer.toString(grpcPorts[i])));
+        own.set(
+                i,
+                Map.of(
+                        "admin.http-port",
+                        Integer.toString(httpPorts[i]),
+                        "admin.grpc-port",
+                        Integer.toString(grpcPorts[i])));
     }
 
     /**
@@ -382,9 +407,12 @@ final class Nemesis implements AutoCloseable {
     static synchronized Path twoHandlerJar() throws IOException {
         if (twoHandlerJar == null) {
             Path dir = Files.createTempDirectory("eventbus-nemesis-plugin-");
-            PluginJarBuilder builder = new PluginJarBuilder(PLUGIN_ID).version("1.0.0")
-                    .provider("eventbus fault suite").description("Misbehaves on demand, two handlers")
-                    .extension(FaultHandler.class).extension(OrderedFaultHandler.class);
+            PluginJarBuilder builder = new PluginJarBuilder(PLUGIN_ID)
+                    .version("1.0.0")
+                    .provider("eventbus fault suite")
+                    .description("Misbehaves on demand, two handlers")
+                    .extension(FaultHandler.class)
+                    .extension(OrderedFaultHandler.class);
             FaultRig.orderApi(builder);
             twoHandlerJar = builder.build(dir);
         }

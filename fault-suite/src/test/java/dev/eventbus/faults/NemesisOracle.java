@@ -45,12 +45,14 @@ final class NemesisOracle {
         List<OrderServer.ReceivedCall> allCalls = nemesis.rig.orders.calls();
         counts.add("faults " + faultsRun + ", produced " + produced.size() + ", unanswered XADDs "
                 + nemesis.load.unacknowledged.size() + ", removed by the nemesis " + nemesis.removed.size()
-                + " (+" + nemesis.maybeRemoved.size() + " maybe), misbehaving events " + nemesis.load.misbehaviour.size());
+                + " (+" + nemesis.maybeRemoved.size() + " maybe), misbehaving events "
+                + nemesis.load.misbehaviour.size());
         for (int h = 0; h < Nemesis.HANDLERS.size(); h++) {
             String group = Nemesis.HANDLERS.get(h);
             String prefix = Nemesis.PREFIXES.get(h);
             List<OrderServer.ReceivedCall> calls = allCalls.stream()
-                    .filter(c -> c.orderId() != null && c.orderId().startsWith(prefix)).toList();
+                    .filter(c -> c.orderId() != null && c.orderId().startsWith(prefix))
+                    .toList();
             Map<Integer, Integer> callsPerSeq = new HashMap<>();
             Map<Integer, Integer> appliedPerSeq = new HashMap<>();
             Map<Integer, Set<String>> keysPerSeq = new HashMap<>();
@@ -67,7 +69,8 @@ final class NemesisOracle {
                 String id = produced.get(seq);
                 String expected = group + "/" + FaultRig.STREAM + "/" + id;
                 if (keys.size() > 1 || (id != null && !keys.contains(expected))) {
-                    bad.add(group + " seq " + seq + ": idempotency keys " + keys + (id == null ? "" : ", expected " + expected));
+                    bad.add(group + " seq " + seq + ": idempotency keys " + keys
+                            + (id == null ? "" : ", expected " + expected));
                 }
             });
             appliedPerSeq.forEach((seq, n) -> {
@@ -111,7 +114,8 @@ final class NemesisOracle {
                     continue;
                 }
                 if (loss) {
-                    bad.add(group + " seq " + seq + " (" + id + "): recorded as lost, but the nemesis never removed it");
+                    bad.add(group + " seq " + seq + " (" + id
+                            + "): recorded as lost, but the nemesis never removed it");
                 }
                 if (!applied && !dead) {
                     lost.add(seq);
@@ -148,7 +152,9 @@ final class NemesisOracle {
         Set<Integer> seen = new HashSet<>();
         Map<String, Integer> lastFresh = new HashMap<>();
         List<String> inversions = new ArrayList<>();
-        List<Instant> destroys = nemesis.destroyed.getOrDefault(group, List.of()).stream().sorted().toList();
+        List<Instant> destroys = nemesis.destroyed.getOrDefault(group, List.of()).stream()
+                .sorted()
+                .toList();
         int nextDestroy = 0;
         int highestBefore = -1; // highest seq called before the last destroy
         int highest = -1;

@@ -38,7 +38,8 @@ class RandomFaultIT {
         boolean ordered = Boolean.parseBoolean(System.getProperty("fault.ordered", "true"));
         String fixedSeed = System.getProperty("fault.seed", "");
         long seed = fixedSeed.isBlank() ? firstSeed() : Long.parseLong(fixedSeed);
-        System.out.println("NEMESIS first seed " + seed + ", ordered " + ordered + ", kinds " + kinds + ", budget " + budgetMillis / 1000 + " s");
+        System.out.println("NEMESIS first seed " + seed + ", ordered " + ordered + ", kinds " + kinds + ", budget "
+                + budgetMillis / 1000 + " s");
         long begin = System.nanoTime();
         List<String> failures = new ArrayList<>();
         int schedules = 0;
@@ -78,7 +79,8 @@ class RandomFaultIT {
         if (!first.isBlank()) {
             return Long.parseLong(first);
         }
-        return System.getProperty("fault.seconds") == null ? VERIFY_FIRST_SEED
+        return System.getProperty("fault.seconds") == null
+                ? VERIFY_FIRST_SEED
                 : ThreadLocalRandom.current().nextLong(1, 1_000_000_000L);
     }
 
@@ -93,29 +95,39 @@ class RandomFaultIT {
         if (value.equals("all")) {
             return List.copyOf(Faults.ALL.keySet());
         }
-        List<String> kinds = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> kinds = Arrays.stream(value.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
         for (String kind : kinds) {
             if (!Faults.ALL.containsKey(kind)) {
-                throw new IllegalArgumentException("-Dfault.kinds: unknown kind '" + kind + "'; known: " + Faults.ALL.keySet());
+                throw new IllegalArgumentException(
+                        "-Dfault.kinds: unknown kind '" + kind + "'; known: " + Faults.ALL.keySet());
             }
         }
         return kinds;
     }
 
-    static String reproduce(long seed, long scheduleMillis, List<String> kinds, int rate, int subjects,
-            boolean ordered) {
+    static String reproduce(
+            long seed, long scheduleMillis, List<String> kinds, int rate, int subjects, boolean ordered) {
         return "./mvnw -B -pl fault-suite -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false "
                 + "-Dfailsafe.failIfNoSpecifiedTests=false "
                 + "-Dit.test=RandomFaultIT -Dfault.seed=" + seed + " -Dfault.schedule-seconds=" + scheduleMillis / 1000
-                + " -Dfault.kinds=" + String.join(",", kinds) + " -Dfault.rate=" + rate + " -Dfault.subjects=" + subjects
+                + " -Dfault.kinds=" + String.join(",", kinds) + " -Dfault.rate=" + rate + " -Dfault.subjects="
+                + subjects
                 + " -Dfault.ordered=" + ordered;
     }
 
-    private static void report(FaultSchedule schedule, NemesisOracle.Verdict verdict, List<String> timeline,
-            String command) throws IOException {
+    private static void report(
+            FaultSchedule schedule, NemesisOracle.Verdict verdict, List<String> timeline, String command)
+            throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append("\n## seed ").append(schedule.seed()).append(verdict.violations().isEmpty() ? ": passed" : ": FAILED")
-                .append("\n\nplanned: ").append(schedule.faults()).append("\n\n");
+        sb.append("\n## seed ")
+                .append(schedule.seed())
+                .append(verdict.violations().isEmpty() ? ": passed" : ": FAILED")
+                .append("\n\nplanned: ")
+                .append(schedule.faults())
+                .append("\n\n");
         verdict.counts().forEach(c -> sb.append("- ").append(c).append('\n'));
         sb.append("\n```\n");
         timeline.forEach(t -> sb.append(t).append('\n'));
@@ -131,8 +143,8 @@ class RandomFaultIT {
 
     private static synchronized void append(String text) throws IOException {
         Files.createDirectories(Report.TARGET);
-        Files.writeString(Report.TARGET.resolve("random-faults.md"), text, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        Files.writeString(
+                Report.TARGET.resolve("random-faults.md"), text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     private static long elapsedMillis(long begin) {

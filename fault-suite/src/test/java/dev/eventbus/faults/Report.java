@@ -14,14 +14,17 @@ final class Report {
 
         String markdown() {
             Outcome o = outcome;
-            return "| " + scenario + " | " + o.produced() + " | " + o.handled().size() + " | " + o.deadLetters().size()
+            return "| " + scenario + " | " + o.produced() + " | " + o.handled().size() + " | "
+                    + o.deadLetters().size()
                     + " | " + o.trimmed().size() + " | " + o.duplicates() + " | "
-                    + (done ? Long.toString(recoveryMillis) : "not done") + " | " + o.lost().size() + " | "
+                    + (done ? Long.toString(recoveryMillis) : "not done") + " | "
+                    + o.lost().size() + " | "
                     + notes.replace("|", "/") + " |";
         }
     }
 
-    static final Path TARGET = Path.of(System.getProperty("fault.target", "target")).toAbsolutePath();
+    static final Path TARGET =
+            Path.of(System.getProperty("fault.target", "target")).toAbsolutePath();
     private static final String HEADER = """
             | scenario | produced | handled | dead-lettered | trimmed | duplicates | recovery ms | lost | notes |
             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
@@ -42,10 +45,11 @@ final class Report {
     }
 
     static synchronized void write() {
-        String text = "# Eventbus fault suite\n\nThe real runtime (`bin/eventbus run` of the unpacked distribution) in a "
-                + "child JVM; `recovery ms` runs from the end of the fault to the moment every produced event is "
-                + "handled, dead-lettered or recorded as trimmed and nothing is pending. Duplicates are calls beyond the "
-                + "first per event; all carry the first call's idempotency key.\n\n" + table();
+        String text =
+                "# Eventbus fault suite\n\nThe real runtime (`bin/eventbus run` of the unpacked distribution) in a "
+                        + "child JVM; `recovery ms` runs from the end of the fault to the moment every produced event is "
+                        + "handled, dead-lettered or recorded as trimmed and nothing is pending. Duplicates are calls beyond the "
+                        + "first per event; all carry the first call's idempotency key.\n\n" + table();
         System.out.println(text);
         try {
             Files.createDirectories(TARGET);

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 final class RuntimeProcess {
 
     static final Path DIST = Path.of(System.getProperty("eventbus.dist", "../dist/target/eventbus"))
-            .toAbsolutePath().normalize();
+            .toAbsolutePath()
+            .normalize();
     /** Small heap, serial GC and C1 only: quick to start and light on a 2-core machine. */
     private static final String JAVA_OPTS = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
@@ -37,8 +38,9 @@ final class RuntimeProcess {
     }
 
     /** @param subscriptions how many subscriptions the plugins directory holds, checked by {@link #awaitRunning} */
-    static RuntimeProcess start(String label, String consumerName, Path config, Path plugins, Path log, Path workDir,
-            int subscriptions) throws IOException {
+    static RuntimeProcess start(
+            String label, String consumerName, Path config, Path plugins, Path log, Path workDir, int subscriptions)
+            throws IOException {
         Path launcher = DIST.resolve("bin/eventbus");
         if (!Files.isExecutable(launcher)) {
             throw new IllegalStateException(launcher + " is missing: build the distribution first "

@@ -40,8 +40,7 @@ public record HandlerSpec(String name, Map<String, Set<String>> subscriptions, S
     public HandlerSpec {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("handler name '" + name
-                    + "' must match " + NAME.pattern());
+            throw new IllegalArgumentException("handler name '" + name + "' must match " + NAME.pattern());
         }
         Map<String, Set<String>> subs = new LinkedHashMap<>();
         subscriptions.forEach((stream, types) -> {

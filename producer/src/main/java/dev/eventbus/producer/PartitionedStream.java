@@ -31,16 +31,16 @@ public record PartitionedStream(String name, int partitions) {
                     + "partition keys are Redis Cluster hash tags)");
         }
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
-            throw new IllegalArgumentException("stream '" + name + "': partitions must be in 1.." + MAX_PARTITIONS
-                    + ", was " + partitions);
+            throw new IllegalArgumentException(
+                    "stream '" + name + "': partitions must be in 1.." + MAX_PARTITIONS + ", was " + partitions);
         }
     }
 
     /** The Redis key of partition {@code partition}. */
     public String key(int partition) {
         if (partition < 0 || partition >= partitions) {
-            throw new IndexOutOfBoundsException("stream '" + name + "' has partitions 0.." + (partitions - 1)
-                    + ", not " + partition);
+            throw new IndexOutOfBoundsException(
+                    "stream '" + name + "' has partitions 0.." + (partitions - 1) + ", not " + partition);
         }
         return "{" + name + ":" + partition + "/" + partitions + "}";
     }

@@ -47,7 +47,8 @@ public final class SubjectHash {
      */
     private static byte[] utf8(String subject) {
         try {
-            ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
+            ByteBuffer bytes = StandardCharsets.UTF_8
+                    .newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .encode(CharBuffer.wrap(subject));
@@ -55,7 +56,8 @@ public final class SubjectHash {
             bytes.get(out);
             return out;
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("subject is not valid Unicode (an unpaired surrogate): it has no UTF-8 form");
+            throw new IllegalArgumentException(
+                    "subject is not valid Unicode (an unpaired surrogate): it has no UTF-8 form");
         }
     }
 }

@@ -20,16 +20,20 @@ class EventPublisherClusterIT {
     @Test
     void partitionsSpreadOverPrimariesAndEveryEventLands() {
         PartitionedStream orders = new PartitionedStream("orders", 8);
-        try (RedisCluster cluster = RedisCluster.start(new RedisCluster.Options(3, 0, Duration.ofSeconds(1), List.of()))) {
+        try (RedisCluster cluster =
+                RedisCluster.start(new RedisCluster.Options(3, 0, Duration.ofSeconds(1), List.of()))) {
             Set<Integer> primaries = new HashSet<>();
             for (String key : orders.keys()) {
                 primaries.add(cluster.primaryOf(key).port());
-                assertEquals(cluster.slot(key), cluster.slot("eventbus:retry:audit:" + key),
+                assertEquals(
+                        cluster.slot(key),
+                        cluster.slot("eventbus:retry:audit:" + key),
                         "a key the runtime derives by a prefix stays in its partition's slot");
             }
             assertEquals(3, primaries.size(), "the 8 partitions of 'orders' land on all 3 primaries");
 
-            RedisClusterClient client = RedisClusterClient.create(cluster.seedUris().stream().map(RedisURI::create).toList());
+            RedisClusterClient client = RedisClusterClient.create(
+                    cluster.seedUris().stream().map(RedisURI::create).toList());
             try (StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
                 EventPublisher publisher = new EventPublisher(connection.sync(), List.of(orders));
                 for (int i = 0; i < 200; i++) {

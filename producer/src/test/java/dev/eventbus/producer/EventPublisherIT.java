@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.eventbus.redis.RedisServer;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.lettuce.core.Range;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +43,9 @@ class EventPublisherIT {
         PartitionedStream orders = new PartitionedStream("orders", 4);
         EventPublisher publisher = new EventPublisher(connection.sync(), List.of(orders));
         for (int i = 0; i < 40; i++) {
-            publisher.publish("orders", OutgoingEvent.of("order.placed").subject("order-" + i).data("{\"n\":" + i + "}"));
+            publisher.publish(
+                    "orders",
+                    OutgoingEvent.of("order.placed").subject("order-" + i).data("{\"n\":" + i + "}"));
         }
         for (int i = 0; i < 8; i++) {
             publisher.publish("orders", OutgoingEvent.of("order.tick"));
@@ -52,13 +54,17 @@ class EventPublisherIT {
         int total = 0;
         for (int p = 0; p < 4; p++) {
             int ticks = 0;
-            for (StreamMessage<byte[], byte[]> entry : connection.sync().xrange(bytes(orders.key(p)), Range.create("-", "+"))) {
+            for (StreamMessage<byte[], byte[]> entry :
+                    connection.sync().xrange(bytes(orders.key(p)), Range.create("-", "+"))) {
                 Map<String, String> fields = text(entry.getBody());
                 if (fields.get("type").equals("order.tick")) {
                     ticks++;
                     assertNull(fields.get("subject"));
                 } else {
-                    assertEquals(p, SubjectHash.partition(fields.get("subject"), 4), "entry in the wrong partition: " + fields);
+                    assertEquals(
+                            p,
+                            SubjectHash.partition(fields.get("subject"), 4),
+                            "entry in the wrong partition: " + fields);
                 }
                 total++;
             }
@@ -70,12 +76,18 @@ class EventPublisherIT {
     @Test
     void writesTheWireFormatAndLeavesUnpartitionedStreamsAlone() {
         EventPublisher publisher = new EventPublisher(connection.sync(), List.of());
-        PublishedEntry published = publisher.publish("wallet", OutgoingEvent.of("wallet.topup").subject("w-1").data("{}")
-                .field("id", "evt-1").field("x-tenant", "acme"));
+        PublishedEntry published = publisher.publish(
+                "wallet",
+                OutgoingEvent.of("wallet.topup")
+                        .subject("w-1")
+                        .data("{}")
+                        .field("id", "evt-1")
+                        .field("x-tenant", "acme"));
         assertEquals("wallet", published.key());
         String id = published.id();
         List<StreamMessage<byte[], byte[]>> entries = connection.sync().xrange(bytes("wallet"), Range.create(id, id));
-        assertEquals(Map.of("type", "wallet.topup", "subject", "w-1", "id", "evt-1", "x-tenant", "acme", "data", "{}"),
+        assertEquals(
+                Map.of("type", "wallet.topup", "subject", "w-1", "id", "evt-1", "x-tenant", "acme", "data", "{}"),
                 text(entries.get(0).getBody()));
     }
 

@@ -12,8 +12,11 @@ class OutgoingEventTest {
 
     @Test
     void fieldsAreWrittenTypeFirstDataLastInTheOrderGiven() {
-        OutgoingEvent event = OutgoingEvent.of("order.placed").subject("order-17").field("source", "/orders")
-                .field("id", "evt-1").data("{}");
+        OutgoingEvent event = OutgoingEvent.of("order.placed")
+                .subject("order-17")
+                .field("source", "/orders")
+                .field("id", "evt-1")
+                .data("{}");
         List<String> names = new ArrayList<>();
         event.toEntryFields().keySet().forEach(k -> names.add(new String(k, StandardCharsets.UTF_8)));
         assertEquals(List.of("type", "subject", "source", "id", "data"), names);

@@ -17,8 +17,10 @@ class PartitionedStreamTest {
 
     @Test
     void nameAndCountAreChecked() {
-        assertEquals("stream 'orders': partitions must be in 1..1024, was 0",
-                assertThrows(IllegalArgumentException.class, () -> new PartitionedStream("orders", 0)).getMessage());
+        assertEquals(
+                "stream 'orders': partitions must be in 1..1024, was 0",
+                assertThrows(IllegalArgumentException.class, () -> new PartitionedStream("orders", 0))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> new PartitionedStream("orders", 1025));
         assertThrows(IllegalArgumentException.class, () -> new PartitionedStream("or{ders}", 2));
         assertThrows(IllegalArgumentException.class, () -> new PartitionedStream(" ", 2));

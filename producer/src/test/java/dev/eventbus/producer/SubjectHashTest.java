@@ -3,21 +3,24 @@ package dev.eventbus.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The test vectors of the README ("Partitioned streams"): a producer in another language checks itself against the same rows. */
 class SubjectHashTest {
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', emptyValue = "", value = {
-            "order-17    | 5aea0614 | 4 | 8 | 532",
-            "customer:42 | 50941de0 | 0 | 4 | 480",
-            "Grüße       | fbd37071 | 1 | 9 | 113",
-            "a           | e8b7be43 | 3 | 3 | 579",
-            "''          | 00000000 | 0 | 0 | 0",
-    })
+    @CsvSource(
+            delimiter = '|',
+            emptyValue = "",
+            value = {
+                "order-17    | 5aea0614 | 4 | 8 | 532",
+                "customer:42 | 50941de0 | 0 | 4 | 480",
+                "Grüße       | fbd37071 | 1 | 9 | 113",
+                "a           | e8b7be43 | 3 | 3 | 579",
+                "''          | 00000000 | 0 | 0 | 0",
+            })
     void readmeVectors(String subject, String crcHex, int of8, int of12, int of1024) {
         assertEquals(Long.parseLong(crcHex, 16), SubjectHash.crc32(subject));
         assertEquals(of8, SubjectHash.partition(subject, 8));

@@ -40,9 +40,12 @@ record ClusterNodeLine(String id, int port, List<String> flags, String primaryId
                 continue; // a slot being imported or migrated: still served by its owner
             }
             int dash = slot.indexOf('-');
-            slots.add(dash < 0
-                    ? new int[] {Integer.parseInt(slot), Integer.parseInt(slot)}
-                    : new int[] {Integer.parseInt(slot.substring(0, dash)), Integer.parseInt(slot.substring(dash + 1))});
+            slots.add(
+                    dash < 0
+                            ? new int[] {Integer.parseInt(slot), Integer.parseInt(slot)}
+                            : new int[] {
+                                Integer.parseInt(slot.substring(0, dash)), Integer.parseInt(slot.substring(dash + 1))
+                            });
         }
         return new ClusterNodeLine(parts[0], port, Arrays.asList(parts[2].split(",")), parts[3], slots);
     }

@@ -30,6 +30,7 @@ record RedisBinary(Path path, String source, String version) {
 
     /** Shipped as classpath resources by {@code com.github.codemonstur:embedded-redis:1.4.3}. */
     private static final String LINUX_AMD64 = "redis-server-6.2.6-v5-linux-amd64";
+
     private static final String LINUX_ARM64 = "redis-server-6.2.7-linux-arm64";
     private static final String LINUX_386 = "redis-server-6.2.7-linux-386";
     private static final String DARWIN_AMD64 = "redis-server-6.2.6-v5-darwin-amd64";
@@ -130,7 +131,9 @@ record RedisBinary(Path path, String source, String version) {
     /** Runs {@code --version}: Redis 6.2 refuses options it does not know, so we must ask first. */
     static RedisBinary probe(Path path, String source) {
         try {
-            Process p = new ProcessBuilder(path.toString(), "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(path.toString(), "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String out;
             try (InputStream in = p.getInputStream()) {
                 out = new String(in.readAllBytes(), StandardCharsets.UTF_8);

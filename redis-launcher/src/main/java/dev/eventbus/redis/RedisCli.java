@@ -46,8 +46,8 @@ record RedisCli(Path path) {
                 }
             }
         }
-        throw new IllegalStateException("no redis-cli: not beside " + server.path() + ", not on the PATH and "
-                + ENV + " unset; a Redis Cluster is created with redis-cli --cluster create");
+        throw new IllegalStateException("no redis-cli: not beside " + server.path() + ", not on the PATH and " + ENV
+                + " unset; a Redis Cluster is created with redis-cli --cluster create");
     }
 
     /**
@@ -59,7 +59,8 @@ record RedisCli(Path path) {
         List<String> command = new ArrayList<>(List.of(path.toString()));
         command.addAll(args);
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getOutputStream().close();
             String out;
             try (InputStream in = process.getInputStream()) {
@@ -67,12 +68,12 @@ record RedisCli(Path path) {
             }
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " did not end within " + timeout
-                        + ":\n" + out);
+                throw new IllegalStateException(
+                        String.join(" ", command) + " did not end within " + timeout + ":\n" + out);
             }
             if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited with code "
-                        + process.exitValue() + ":\n" + out);
+                throw new IllegalStateException(
+                        String.join(" ", command) + " exited with code " + process.exitValue() + ":\n" + out);
             }
             return out;
         } catch (IOException e) {

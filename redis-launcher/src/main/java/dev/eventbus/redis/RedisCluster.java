@@ -95,8 +95,7 @@ public final class RedisCluster implements AutoCloseable {
             }
             List<String> args = new ArrayList<>(List.of("--cluster", "create"));
             nodes.forEach(n -> args.add("127.0.0.1:" + n.port()));
-            args.addAll(List.of("--cluster-replicas", Integer.toString(options.replicasPerPrimary()),
-                    "--cluster-yes"));
+            args.addAll(List.of("--cluster-replicas", Integer.toString(options.replicasPerPrimary()), "--cluster-yes"));
             cli.run(STARTUP_TIMEOUT, args);
             RedisCluster cluster = new RedisCluster(nodes);
             Waits.until("the cluster to be whole", STARTUP_TIMEOUT, cluster::wholeMissing);
@@ -114,14 +113,17 @@ public final class RedisCluster implements AutoCloseable {
             List<String> args = new ArrayList<>(List.of(
                     "--cluster-enabled", "yes",
                     "--cluster-config-file", "nodes.conf",
-                    "--cluster-node-timeout", Long.toString(options.nodeTimeout().toMillis()),
+                    "--cluster-node-timeout",
+                            Long.toString(options.nodeTimeout().toMillis()),
                     // Fail over whatever the replica's lag: a test kills primaries on purpose.
                     "--cluster-replica-validity-factor", "0"));
             args.addAll(options.nodeArgs());
             try {
-                return RedisServer.start(RedisServer.Options.defaults().withPort(port).withExtraArgs(args));
+                return RedisServer.start(
+                        RedisServer.Options.defaults().withPort(port).withExtraArgs(args));
             } catch (IllegalStateException e) {
-                if (!e.getMessage().contains("Address already in use") && !e.getMessage().contains("another process")) {
+                if (!e.getMessage().contains("Address already in use")
+                        && !e.getMessage().contains("another process")) {
                     throw e;
                 }
                 last = e; // taken between picking and binding (another test JVM): pick again
@@ -190,8 +192,11 @@ public final class RedisCluster implements AutoCloseable {
 
     /** @return the live primaries that serve slots now */
     public List<RedisServer> primaries() {
-        return view().stream().filter(l -> l.isPrimary() && !l.isFailing() && !l.slots().isEmpty())
-                .map(l -> node(l.port())).filter(RedisServer::isRunning).toList();
+        return view().stream()
+                .filter(l -> l.isPrimary() && !l.isFailing() && !l.slots().isEmpty())
+                .map(l -> node(l.port()))
+                .filter(RedisServer::isRunning)
+                .toList();
     }
 
     /**
@@ -243,8 +248,8 @@ public final class RedisCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RedisCluster[" + nodes.stream().map(n -> Integer.toString(n.port())).collect(Collectors.joining(","))
-                + "]";
+        return "RedisCluster["
+                + nodes.stream().map(n -> Integer.toString(n.port())).collect(Collectors.joining(",")) + "]";
     }
 
     /** What the first live node answering knows about the cluster. */
@@ -275,7 +280,9 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private RedisServer node(int port) {
-        return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow(() ->
-                new IllegalStateException("port " + port + " is not a node of " + this));
+        return nodes.stream()
+                .filter(n -> n.port() == port)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("port " + port + " is not a node of " + this));
     }
 }

@@ -13,8 +13,7 @@ import java.util.List;
 /** Questions asked of a starting {@code redis-server}: is it up, is it ours, what did it log. Stateless. */
 final class RedisProbe {
 
-    private RedisProbe() {
-    }
+    private RedisProbe() {}
 
     /**
      * Sends an inline PING on a fresh socket. {@code -LOADING} (AOF replay) counts as not up yet;
@@ -86,7 +85,9 @@ final class RedisProbe {
         try {
             byte[] bytes = Files.readAllBytes(log);
             int start = (int) Math.min(from, bytes.length);
-            List<String> lines = new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8).lines().toList();
+            List<String> lines = new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - maxLines), lines.size()));
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";

@@ -22,8 +22,7 @@ final class RedisReaper {
         Runtime.getRuntime().addShutdownHook(new Thread(RedisReaper::reapAll, "eventbus-redis-reaper"));
     }
 
-    private RedisReaper() {
-    }
+    private RedisReaper() {}
 
     static void track(Process process) {
         RUNNING.add(process);

@@ -41,15 +41,20 @@ public final class RedisSentinelSet implements AutoCloseable {
      *     off), used by the replica and the sentinels too; {@code null} for none
      * @param password the user's password; {@code null} without a user
      */
-    public record Options(String masterName, Duration downAfter, Duration failoverTimeout, List<String> nodeArgs,
-            String user, String password) {
+    public record Options(
+            String masterName,
+            Duration downAfter,
+            Duration failoverTimeout,
+            List<String> nodeArgs,
+            String user,
+            String password) {
 
         /** Validates and copies. */
         public Options {
             Objects.requireNonNull(masterName, "masterName");
             if (!masterName.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException("master name must be letters, digits, '.', '_' or '-', was '"
-                        + masterName + "'");
+                throw new IllegalArgumentException(
+                        "master name must be letters, digits, '.', '_' or '-', was '" + masterName + "'");
             }
             nodeArgs = List.copyOf(nodeArgs);
             if ((user == null) != (password == null)) {
@@ -90,8 +95,21 @@ public final class RedisSentinelSet implements AutoCloseable {
         List<String> dataNodeArgs() {
             List<String> args = new ArrayList<>(nodeArgs);
             if (user != null) {
-                args.addAll(List.of("--user", user, "on", ">" + password, "~*", "&*", "+@all",
-                        "--user", "default", "off", "--masteruser", user, "--masterauth", password));
+                args.addAll(List.of(
+                        "--user",
+                        user,
+                        "on",
+                        ">" + password,
+                        "~*",
+                        "&*",
+                        "+@all",
+                        "--user",
+                        "default",
+                        "off",
+                        "--masteruser",
+                        user,
+                        "--masterauth",
+                        password));
             }
             return args;
         }
@@ -121,15 +139,23 @@ public final class RedisSentinelSet implements AutoCloseable {
         List<RedisServer> nodes = new ArrayList<>();
         List<RedisServer> sentinels = new ArrayList<>();
         try {
-            RedisServer primary = RedisServer.start(RedisServer.Options.defaults().withExtraArgs(options.dataNodeArgs()));
+            RedisServer primary =
+                    RedisServer.start(RedisServer.Options.defaults().withExtraArgs(options.dataNodeArgs()));
             nodes.add(primary);
             List<String> replicaArgs = new ArrayList<>(options.dataNodeArgs());
             replicaArgs.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port())));
-            RedisServer replica = RedisServer.start(RedisServer.Options.defaults().withExtraArgs(replicaArgs));
+            RedisServer replica =
+                    RedisServer.start(RedisServer.Options.defaults().withExtraArgs(replicaArgs));
             nodes.add(replica);
-            Waits.until("the replica on port " + replica.port() + " to sync", STARTUP_TIMEOUT,
-                    () -> "up".equals(RedisProbe.infoField(askNode(options, replica.port(), "INFO", "replication"),
-                            "master_link_status")) ? null : "master_link_status not up");
+            Waits.until(
+                    "the replica on port " + replica.port() + " to sync",
+                    STARTUP_TIMEOUT,
+                    () -> "up"
+                                    .equals(RedisProbe.infoField(
+                                            askNode(options, replica.port(), "INFO", "replication"),
+                                            "master_link_status"))
+                            ? null
+                            : "master_link_status not up");
             for (int i = 0; i < 3; i++) {
                 sentinels.add(startSentinel(options, primary.port()));
             }
@@ -149,16 +175,24 @@ public final class RedisSentinelSet implements AutoCloseable {
             RedisReaper.ownDir(dir);
             Path config = dir.resolve("sentinel.conf");
             String name = options.masterName();
-            Files.writeString(config, String.join("\n",
-                    "sentinel monitor " + name + " 127.0.0.1 " + primaryPort + " " + QUORUM,
-                    "sentinel down-after-milliseconds " + name + " " + options.downAfter().toMillis(),
-                    "sentinel failover-timeout " + name + " " + options.failoverTimeout().toMillis(),
-                    "sentinel parallel-syncs " + name + " 1",
-                    options.user() == null ? "" : "sentinel auth-user " + name + " " + options.user(),
-                    options.user() == null ? "" : "sentinel auth-pass " + name + " " + options.password(),
-                    ""), StandardCharsets.UTF_8);
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "sentinel monitor " + name + " 127.0.0.1 " + primaryPort + " " + QUORUM,
+                            "sentinel down-after-milliseconds " + name + " "
+                                    + options.downAfter().toMillis(),
+                            "sentinel failover-timeout " + name + " "
+                                    + options.failoverTimeout().toMillis(),
+                            "sentinel parallel-syncs " + name + " 1",
+                            options.user() == null ? "" : "sentinel auth-user " + name + " " + options.user(),
+                            options.user() == null ? "" : "sentinel auth-pass " + name + " " + options.password(),
+                            ""),
+                    StandardCharsets.UTF_8);
             return RedisServer.start(RedisServer.Options.defaults()
-                    .withDataDir(dir).withConfigFile(config).withExtraArgs("--sentinel"));
+                    .withDataDir(dir)
+                    .withConfigFile(config)
+                    .withExtraArgs("--sentinel"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a sentinel configuration", e);
         }
@@ -174,8 +208,9 @@ public final class RedisSentinelSet implements AutoCloseable {
      *     form Lettuce and the runtime take
      */
     public String uri() {
-        return "redis-sentinel://" + sentinels.stream().map(s -> "127.0.0.1:" + s.port())
-                .collect(Collectors.joining(",")) + "#" + options.masterName();
+        return "redis-sentinel://"
+                + sentinels.stream().map(s -> "127.0.0.1:" + s.port()).collect(Collectors.joining(",")) + "#"
+                + options.masterName();
     }
 
     /** @return the primary and the replica, in start order (the first started as primary) */
@@ -256,8 +291,8 @@ public final class RedisSentinelSet implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RedisSentinelSet[" + uri() + ", nodes " + nodes.stream().map(n -> Integer.toString(n.port()))
-                .collect(Collectors.joining(",")) + "]";
+        return "RedisSentinelSet[" + uri() + ", nodes "
+                + nodes.stream().map(n -> Integer.toString(n.port())).collect(Collectors.joining(",")) + "]";
     }
 
     private String discoveryMissing() {
@@ -281,8 +316,8 @@ public final class RedisSentinelSet implements AutoCloseable {
         if (options.user() == null) {
             return RedisProbe.ask(port, command);
         }
-        try (RespClient client = RespClient.connect(
-                "redis://" + options.user() + ":" + options.password() + "@127.0.0.1:" + port)) {
+        try (RespClient client =
+                RespClient.connect("redis://" + options.user() + ":" + options.password() + "@127.0.0.1:" + port)) {
             return client.call(command);
         } catch (RespErrorException e) {
             return e;
@@ -300,8 +335,11 @@ public final class RedisSentinelSet implements AutoCloseable {
     }
 
     private RedisServer node(int port) {
-        return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow(() ->
-                new IllegalStateException("the sentinels name port " + port + ", not a node of " + this));
+        return nodes.stream()
+                .filter(n -> n.port() == port)
+                .findFirst()
+                .orElseThrow(
+                        () -> new IllegalStateException("the sentinels name port " + port + ", not a node of " + this));
     }
 
     private static String field(List<?> flat, String name) {

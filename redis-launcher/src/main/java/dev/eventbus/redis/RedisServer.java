@@ -52,8 +52,8 @@ public final class RedisServer implements AutoCloseable {
      * @param configFile a configuration file given before every other argument (a sentinel needs
      *     one it can rewrite); {@code null} for none
      */
-    public record Options(int port, boolean appendOnly, Path dataDir, List<String> extraArgs, Path executable,
-            Path configFile) {
+    public record Options(
+            int port, boolean appendOnly, Path dataDir, List<String> extraArgs, Path executable, Path configFile) {
 
         /** Validates and copies. */
         public Options {
@@ -350,7 +350,8 @@ public final class RedisServer implements AutoCloseable {
         }
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String out;
             try (InputStream in = kill.getInputStream()) {
                 out = new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -113,8 +113,8 @@ public final class RespClient implements AutoCloseable {
             throw new IllegalArgumentException("no command");
         }
         if (broken) {
-            throw new IllegalStateException("connection to " + socket.getRemoteSocketAddress()
-                    + " failed earlier; open a new client");
+            throw new IllegalStateException(
+                    "connection to " + socket.getRemoteSocketAddress() + " failed earlier; open a new client");
         }
         try {
             write(args);

@@ -8,8 +8,7 @@ final class Waits {
 
     private static final long POLL_MILLIS = 50;
 
-    private Waits() {
-    }
+    private Waits() {}
 
     /**
      * Polls until {@code check} returns {@code null} (reached), or throws with the last answer.
@@ -23,8 +22,8 @@ final class Waits {
         String missing = check.get();
         while (missing != null) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for "
-                        + what + ": " + missing);
+                throw new IllegalStateException(
+                        "timed out after " + timeout.toSeconds() + " s waiting for " + what + ": " + missing);
             }
             sleep(POLL_MILLIS);
             missing = check.get();

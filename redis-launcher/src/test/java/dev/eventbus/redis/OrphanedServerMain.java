@@ -3,8 +3,7 @@ package dev.eventbus.redis;
 /** Starts a server and exits without stopping it, for {@link RedisServerTest#noServerOutlivesTheJvm}. */
 public final class OrphanedServerMain {
 
-    private OrphanedServerMain() {
-    }
+    private OrphanedServerMain() {}
 
     public static void main(String[] args) {
         RedisServer server = RedisServer.start();

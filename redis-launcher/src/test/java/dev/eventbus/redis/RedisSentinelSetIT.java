@@ -47,7 +47,8 @@ class RedisSentinelSetIT {
 
     @Test
     void withAnAclUserOnlyThatUserGetsInAndTheSentinelsStillSeeTheReplica() {
-        try (RedisSentinelSet set = RedisSentinelSet.start(RedisSentinelSet.Options.defaults().withUser("app", "pw-1"))) {
+        try (RedisSentinelSet set =
+                RedisSentinelSet.start(RedisSentinelSet.Options.defaults().withUser("app", "pw-1"))) {
             // start() returned: the replica synced and the sentinels found it, both logged in as app.
             RedisServer primary = set.primary();
             try (RespClient client = RespClient.connect("redis://app:pw-1@127.0.0.1:" + primary.port())) {

@@ -37,7 +37,7 @@ class RedisServerTest {
     @Test
     void debugCommandIsEnabledOnEveryVersion() {
         try (RedisServer server = RedisServer.start();
-             RespClient client = RespClient.connect(server.uri())) {
+                RespClient client = RespClient.connect(server.uri())) {
             assertEquals("OK", client.call("DEBUG", "SLEEP", "0"));
         }
     }
@@ -72,7 +72,8 @@ class RedisServerTest {
 
     @Test
     void appendOnlyKeepsAcknowledgedWritesAcrossKill(@TempDir Path dir) {
-        RedisServer.Options options = RedisServer.Options.defaults().withAppendOnly(true).withDataDir(dir);
+        RedisServer.Options options =
+                RedisServer.Options.defaults().withAppendOnly(true).withDataDir(dir);
         try (RedisServer server = RedisServer.start(options)) {
             assertEquals(dir, server.dataDir());
             try (RespClient client = RespClient.connect(server.uri())) {
@@ -114,7 +115,8 @@ class RedisServerTest {
 
     @Test
     void failedStartReportsTheLogTail() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> RedisServer.start(RedisServer.Options.defaults().withExtraArgs("--no-such-directive", "1")));
         assertTrue(e.getMessage().contains("exited with code"), e.getMessage());
         assertTrue(e.getMessage().contains("no-such-directive"), e.getMessage());
@@ -126,8 +128,9 @@ class RedisServerTest {
         assertTrue(Files.isExecutable(embedded.path()));
         assertTrue(embedded.version().startsWith("6.2"), embedded.version());
         // Starting proves the version gate: 6.2 exits on --enable-debug-command.
-        try (RedisServer server = RedisServer.start(RedisServer.Options.defaults().withExecutable(embedded.path()));
-             RespClient client = RespClient.connect(server.uri())) {
+        try (RedisServer server =
+                        RedisServer.start(RedisServer.Options.defaults().withExecutable(embedded.path()));
+                RespClient client = RespClient.connect(server.uri())) {
             assertEquals("6.2", server.version().substring(0, 3));
             assertTrue(server.source().contains("6.2"), server.source());
             assertEquals("PONG", client.call("PING"));
@@ -146,17 +149,24 @@ class RedisServerTest {
     @Test
     void noServerOutlivesTheJvm() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                OrphanedServerMain.class.getName()).redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        java, "-cp", System.getProperty("java.class.path"), OrphanedServerMain.class.getName())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(child.getInputStream().readAllBytes());
         assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, child.exitValue(), out);
-        long pid = Long.parseLong(out.lines().filter(l -> l.startsWith("pid=")).findFirst().orElseThrow().substring(4));
+        long pid = Long.parseLong(out.lines()
+                .filter(l -> l.startsWith("pid="))
+                .findFirst()
+                .orElseThrow()
+                .substring(4));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+        assertFalse(
+                ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
                 "redis-server " + pid + " outlived its JVM");
     }
 }

@@ -53,7 +53,8 @@ class RespClientTest {
 
             String id = (String) client.call("XADD", "wallet", "*", "type", "wallet.topup.succeeded", "data", "{}");
             assertEquals(1L, client.call("XLEN", "wallet"));
-            assertEquals(List.of(List.of(id, List.of("type", "wallet.topup.succeeded", "data", "{}"))),
+            assertEquals(
+                    List.of(List.of(id, List.of("type", "wallet.topup.succeeded", "data", "{}"))),
                     client.call("XRANGE", "wallet", "-", "+"));
 
             // RESP2 null array.
@@ -66,8 +67,8 @@ class RespClientTest {
         try (RespClient client = RespClient.connect(server.uri())) {
             client.call("XADD", "wallet", "*", "type", "t");
             assertEquals("OK", client.call("XGROUP", "CREATE", "wallet", "handler", "0"));
-            List<?> read = (List<?>) client.call("XREADGROUP", "GROUP", "handler", "c1", "COUNT", "10",
-                    "STREAMS", "wallet", ">");
+            List<?> read = (List<?>)
+                    client.call("XREADGROUP", "GROUP", "handler", "c1", "COUNT", "10", "STREAMS", "wallet", ">");
             assertEquals(1, read.size());
             List<?> pending = (List<?>) client.call("XPENDING", "wallet", "handler");
             assertEquals(1L, pending.get(0));
@@ -80,8 +81,8 @@ class RespClientTest {
         try (RespClient client = RespClient.connect(server.uri())) {
             RespErrorException e = assertThrows(RespErrorException.class, () -> client.call("NO-SUCH-COMMAND"));
             assertEquals("ERR", e.code());
-            RespErrorException noGroup = assertThrows(RespErrorException.class,
-                    () -> client.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"));
+            RespErrorException noGroup = assertThrows(
+                    RespErrorException.class, () -> client.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"));
             assertEquals("NOGROUP", noGroup.code());
             assertEquals("PONG", client.call("PING"));
         }
@@ -102,7 +103,7 @@ class RespClientTest {
     @Test
     void uriSelectsTheDatabase() {
         try (RespClient db2 = RespClient.connect(server.uri() + "/2");
-             RespClient db0 = RespClient.connect(server.uri())) {
+                RespClient db0 = RespClient.connect(server.uri())) {
             db2.call("SET", "only-in-2", "x");
             assertEquals("x", db2.call("GET", "only-in-2"));
             assertNull(db0.call("GET", "only-in-2"));
@@ -111,9 +112,13 @@ class RespClientTest {
 
     @Test
     void uriCarriesThePassword() {
-        try (RedisServer guarded = RedisServer.start(RedisServer.Options.defaults().withExtraArgs("--requirepass", "s3cr#t"))) {
+        try (RedisServer guarded =
+                RedisServer.start(RedisServer.Options.defaults().withExtraArgs("--requirepass", "s3cr#t"))) {
             try (RespClient anonymous = RespClient.connect(guarded.uri())) {
-                assertEquals("NOAUTH", assertThrows(RespErrorException.class, () -> anonymous.call("PING")).code());
+                assertEquals(
+                        "NOAUTH",
+                        assertThrows(RespErrorException.class, () -> anonymous.call("PING"))
+                                .code());
             }
             try (RespClient client = RespClient.connect("redis://:s3cr%23t@127.0.0.1:" + guarded.port())) {
                 assertEquals("PONG", client.call("PING"));
@@ -137,7 +142,7 @@ class RespClientTest {
     @Test
     void aDeadServerBreaksTheConnection() {
         try (RedisServer doomed = RedisServer.start();
-             RespClient client = RespClient.connect(doomed.uri())) {
+                RespClient client = RespClient.connect(doomed.uri())) {
             assertEquals("PONG", client.call("PING"));
             doomed.kill();
             assertThrows(java.io.UncheckedIOException.class, () -> client.call("PING"));

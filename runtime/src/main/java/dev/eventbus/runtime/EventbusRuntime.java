@@ -32,20 +32,19 @@ import dev.eventbus.runtime.stream.EventCodec;
 import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.Subscription;
 import io.grpc.ClientInterceptor;
-import java.time.Clock;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +72,7 @@ public final class EventbusRuntime implements AutoCloseable {
     private final List<StreamConsumer> consumers = new ArrayList<>();
     /** A copy of {@link #consumers}, replaced on each change: readable without the lock a draining reload holds. */
     private volatile List<StreamConsumer> readers = List.of();
+
     private volatile boolean stopping;
     private volatile RpcChannelRegistry rpc;
     private volatile PluginHost plugins;
@@ -99,8 +99,8 @@ public final class EventbusRuntime implements AutoCloseable {
      * @param observer sees every delivery outcome (metrics, printouts)
      * @param rpcInterceptors added to every gRPC channel lent to handlers (e.g. call metrics)
      */
-    public EventbusRuntime(RuntimeConfig config, DeliveryObserver observer, Clock clock,
-            List<ClientInterceptor> rpcInterceptors) {
+    public EventbusRuntime(
+            RuntimeConfig config, DeliveryObserver observer, Clock clock, List<ClientInterceptor> rpcInterceptors) {
         this.config = config;
         this.observer = observer;
         this.clock = clock;
@@ -111,8 +111,12 @@ public final class EventbusRuntime implements AutoCloseable {
     /** Starts everything; returns once the readers run (or the runtime was stopped meanwhile). */
     public synchronized void start() {
         progress.stage("starting");
-        LOG.info("eventbus {} starting: consumer '{}', Redis {}, plugins from {}", Versions.runtime(),
-                config.consumerName(), config.redis().redactedUri(), config.pluginsDir().toAbsolutePath());
+        LOG.info(
+                "eventbus {} starting: consumer '{}', Redis {}, plugins from {}",
+                Versions.runtime(),
+                config.consumerName(),
+                config.redis().redactedUri(),
+                config.pluginsDir().toAbsolutePath());
         rpc = new RpcChannelRegistry(config.services(), config.breaker(), clock, rpcInterceptors);
         LivePluginConfig pluginConfig = new LivePluginConfig(config);
         plugins = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc, pluginConfig);
@@ -128,47 +132,85 @@ public final class EventbusRuntime implements AutoCloseable {
         }
         RedisPreflight.check(shared.sync());
 
-        acks = new Acknowledger(shared.async(), shared.connection(), config.consumer().ackBatchSize(), config.consumer().ackInterval(),
+        acks = new Acknowledger(
+                shared.async(),
+                shared.connection(),
+                config.consumer().ackBatchSize(),
+                config.consumer().ackInterval(),
                 config.consumer().ackLimit());
         keys = KeyLayout.of(config.redis(), config.consumer().deadLetterPrefix());
         var retryStore = new RetryStore(shared.async(), keys);
         var writer = new DeadLetterWriter(shared.async(), keys);
         deadLetters = new AckingDeadLetterSink(writer, acks, retryStore, observer, clock);
         Map<String, RetryPolicy> policies = new ConcurrentHashMap<>();
-        var failures = new RetryingFailureHandler(name -> policies.computeIfAbsent(name,
-                n -> new ExponentialBackoffRetryPolicy(config.handler(n).retry(), ThreadLocalRandom.current()::nextDouble)),
-                retryStore, deadLetters, observer, clock);
+        var failures = new RetryingFailureHandler(
+                name -> policies.computeIfAbsent(
+                        name,
+                        n -> new ExponentialBackoffRetryPolicy(
+                                config.handler(n).retry(), ThreadLocalRandom.current()::nextDouble)),
+                retryStore,
+                deadLetters,
+                observer,
+                clock);
         // Virtual threads for the dispatcher's workers, started directly: an executor service would
         // track every thread in one more shared set. The dispatcher interrupts its own at shutdown.
         ThreadFactory workerThreads = Thread.ofVirtual().name("eventbus-worker").factory();
         Executor workers = task -> workerThreads.newThread(task).start();
-        var timerPool = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("eventbus-timers").daemon(true).factory());
+        var timerPool = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().name("eventbus-timers").daemon(true).factory());
         timerPool.setRemoveOnCancelPolicy(true); // a cancelled timeout must not keep a plugin's handler reachable
         timers = timerPool;
-        dispatcher = new Dispatcher(new EventCodec(config.consumer().maxEventBytes()), workers, timers, rpc, acks,
-                deadLetters, failures, retryStore, observer, config::handler, config.recovery().maxDeliveries());
+        dispatcher = new Dispatcher(
+                new EventCodec(config.consumer().maxEventBytes()),
+                workers,
+                timers,
+                rpc,
+                acks,
+                deadLetters,
+                failures,
+                retryStore,
+                observer,
+                config::handler,
+                config.recovery().maxDeliveries());
 
         this.shared = shared;
-        subscriptions = new StreamConsumerFactory(config.consumerName(), config.consumer(), config.recovery(),
-                config::handler, shared, dispatcher, retryStore, clock);
+        subscriptions = new StreamConsumerFactory(
+                config.consumerName(),
+                config.consumer(),
+                config.recovery(),
+                config::handler,
+                shared,
+                dispatcher,
+                retryStore,
+                clock);
         startSubscriptions(handlers);
-        reloader = new PluginReloader(config.pluginsDir(), plugins, pluginConfig, new SubscriptionControl() {
-                @Override
-                public void start(List<LoadedHandler> added) {
-                    startSubscriptions(added);
-                }
+        reloader = new PluginReloader(
+                config.pluginsDir(),
+                plugins,
+                pluginConfig,
+                new SubscriptionControl() {
+                    @Override
+                    public void start(List<LoadedHandler> added) {
+                        startSubscriptions(added);
+                    }
 
-                @Override
-                public List<StuckWorker> stop(String pluginId) {
-                    return stopSubscriptions(c -> c.subscription().handler().pluginId().equals(pluginId), true);
-                }
-            }, config.pluginHost().reloadPollInterval(), config.pluginHost().reloadQuietPeriod(), clock);
+                    @Override
+                    public List<StuckWorker> stop(String pluginId) {
+                        return stopSubscriptions(
+                                c -> c.subscription().handler().pluginId().equals(pluginId), true);
+                    }
+                },
+                config.pluginHost().reloadPollInterval(),
+                config.pluginHost().reloadQuietPeriod(),
+                clock);
         if (config.pluginHost().reload()) {
             reloader.start();
         }
         ready = true;
         progress.finished();
-        LOG.info("eventbus running: {} subscription(s), {} plugin(s) refused", consumers.size(),
+        LOG.info(
+                "eventbus running: {} subscription(s), {} plugin(s) refused",
+                consumers.size(),
                 plugins.failures().size());
     }
 
@@ -186,7 +228,9 @@ public final class EventbusRuntime implements AutoCloseable {
             return state;
         }
         Acknowledger a = acks;
-        String why = a == null ? "" : a.failure(state.subscription().stream(), state.subscription().group());
+        String why = a == null
+                ? ""
+                : a.failure(state.subscription().stream(), state.subscription().group());
         AckingDeadLetterSink d = deadLetters;
         if (why.isEmpty() && d != null) {
             why = d.failure(state.subscription());
@@ -209,21 +253,28 @@ public final class EventbusRuntime implements AutoCloseable {
                 progress.stage("creating the consumer group of " + sub.name());
                 RuntimeException bootstrap = null;
                 try {
-                    if (GroupBootstrap.ensure(shared.sync(), sub.stream(), sub.group(), config.consumer().newGroupStart())) {
-                        LOG.info("created consumer group '{}' on stream '{}' at {}", sub.group(), sub.stream(),
+                    if (GroupBootstrap.ensure(
+                            shared.sync(),
+                            sub.stream(),
+                            sub.group(),
+                            config.consumer().newGroupStart())) {
+                        LOG.info(
+                                "created consumer group '{}' on stream '{}' at {}",
+                                sub.group(),
+                                sub.stream(),
                                 config.consumer().newGroupStart());
                     }
                 } catch (RuntimeException e) {
                     bootstrap = e; // this subscription only: the others start; its reader retries
                 }
                 progress.stage("connecting the reader of " + sub.name());
-                RedisConnection<byte[], byte[]> connection = redis.connect("reader " + sub.name(),
-                        () -> progress.stampedWhile(stopping));
+                RedisConnection<byte[], byte[]> connection =
+                        redis.connect("reader " + sub.name(), () -> progress.stampedWhile(stopping));
                 if (connection == null) {
                     return;
                 }
-                StreamConsumer consumer = subscriptions.create(sub, connection,
-                        () -> rpc.readBudget(handler.spec().services()));
+                StreamConsumer consumer = subscriptions.create(
+                        sub, connection, () -> rpc.readBudget(handler.spec().services()));
                 if (bootstrap != null) {
                     consumer.groupBootstrapFailed(bootstrap);
                     LOG.error("subscription {} FAILED to start, the others go on: {}", sub.name(), consumer.failure());
@@ -231,7 +282,10 @@ public final class EventbusRuntime implements AutoCloseable {
                 consumers.add(consumer);
                 readers = List.copyOf(consumers);
                 consumer.start();
-                LOG.info("subscription {} reading (types {}, in-flight limit {})", sub.name(), sub.types(),
+                LOG.info(
+                        "subscription {} reading (types {}, in-flight limit {})",
+                        sub.name(),
+                        sub.types(),
                         config.maxInFlight(handler.name()));
             }
         }
@@ -243,8 +297,10 @@ public final class EventbusRuntime implements AutoCloseable {
      */
     private List<Subscription> subscriptionsOf(LoadedHandler handler) {
         List<Subscription> subs = new ArrayList<>();
-        handler.spec().subscriptions().forEach((stream, types) ->
-                config.streamKeys(stream).forEach(key -> subs.add(new Subscription(handler, key, types))));
+        handler.spec()
+                .subscriptions()
+                .forEach((stream, types) ->
+                        config.streamKeys(stream).forEach(key -> subs.add(new Subscription(handler, key, types))));
         return subs;
     }
 
@@ -255,8 +311,8 @@ public final class EventbusRuntime implements AutoCloseable {
      *     (interrupted, see {@link Dispatcher#withdraw}) before the acknowledgements are flushed
      * @return the workers still running their handlers (only when unloading)
      */
-    private synchronized List<StuckWorker> stopSubscriptions(java.util.function.Predicate<StreamConsumer> which,
-            boolean unloading) {
+    private synchronized List<StuckWorker> stopSubscriptions(
+            java.util.function.Predicate<StreamConsumer> which, boolean unloading) {
         List<StreamConsumer> toStop = consumers.stream().filter(which).toList();
         long deadline = System.nanoTime() + config.consumer().shutdownGrace().toNanos();
         toStop.forEach(StreamConsumer::stop);
@@ -272,7 +328,8 @@ public final class EventbusRuntime implements AutoCloseable {
             }
         }
         List<StuckWorker> stuck = unloading
-                ? dispatcher.withdraw(toStop.stream().map(StreamConsumer::subscription).toList())
+                ? dispatcher.withdraw(
+                        toStop.stream().map(StreamConsumer::subscription).toList())
                 : List.of();
         for (StreamConsumer c : toStop) {
             consumers.remove(c);
@@ -285,8 +342,10 @@ public final class EventbusRuntime implements AutoCloseable {
             acks.flush(Duration.ofSeconds(5));
         }
         if (unfinished > 0) {
-            LOG.warn("shutdown grace {} over: {} event(s) still in flight stay pending and are handled "
-                    + "again later", config.consumer().shutdownGrace(), unfinished);
+            LOG.warn(
+                    "shutdown grace {} over: {} event(s) still in flight stay pending and are handled " + "again later",
+                    config.consumer().shutdownGrace(),
+                    unfinished);
         }
         return stuck;
     }
@@ -365,8 +424,8 @@ public final class EventbusRuntime implements AutoCloseable {
             }
             for (StreamConsumer c : readers) {
                 if (!c.comesRound(stall)) {
-                    return Optional.of("a loop of subscription " + c.subscription().name()
-                            + " did not come round for " + stall);
+                    return Optional.of(
+                            "a loop of subscription " + c.subscription().name() + " did not come round for " + stall);
                 }
             }
             return Optional.empty();
@@ -391,7 +450,9 @@ public final class EventbusRuntime implements AutoCloseable {
         @Override
         public AbandonedWorkers.Count abandonedWorkers(String handler) {
             Dispatcher d = dispatcher;
-            return d == null ? new AbandonedWorkers.Count(0, 0) : d.abandonedWorkers().of(handler);
+            return d == null
+                    ? new AbandonedWorkers.Count(0, 0)
+                    : d.abandonedWorkers().of(handler);
         }
 
         @Override

@@ -1,7 +1,6 @@
 package dev.eventbus.runtime;
 
 import dev.eventbus.runtime.cli.EventbusCommand;
-import picocli.CommandLine;
 
 /** Entry point of {@code bin/eventbus}. */
 public final class Main {

@@ -23,15 +23,18 @@ final class RedisPreflight {
         try {
             policy = field(redis.info("memory"), "maxmemory_policy");
         } catch (RuntimeException e) {
-            LOG.warn("could not read Redis maxmemory-policy (INFO memory: {}); make sure it is noeviction",
+            LOG.warn(
+                    "could not read Redis maxmemory-policy (INFO memory: {}); make sure it is noeviction",
                     Errors.describe(e));
             return;
         }
         if (policy == null) {
             LOG.warn("Redis INFO memory shows no maxmemory_policy; make sure it is noeviction");
         } else if (!"noeviction".equals(policy)) {
-            LOG.warn("Redis maxmemory-policy is '{}': under memory pressure Redis may evict streams and "
-                    + "their consumer groups, losing events. Set maxmemory-policy noeviction.", policy);
+            LOG.warn(
+                    "Redis maxmemory-policy is '{}': under memory pressure Redis may evict streams and "
+                            + "their consumer groups, losing events. Set maxmemory-policy noeviction.",
+                    policy);
         }
     }
 

@@ -47,8 +47,9 @@ final class StartupProgress {
             return Optional.empty();
         }
         long quiet = nanos.getAsLong() - stampNanos;
-        return quiet < stall.toNanos() ? Optional.empty()
-                : Optional.of("start-up made no progress for " + Duration.ofNanos(quiet).toSeconds() + "s while "
-                        + stage);
+        return quiet < stall.toNanos()
+                ? Optional.empty()
+                : Optional.of("start-up made no progress for "
+                        + Duration.ofNanos(quiet).toSeconds() + "s while " + stage);
     }
 }

@@ -49,9 +49,11 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importClasses() {
-        runtime = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        runtime = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages(RUNTIME);
-        pluginApi = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        pluginApi = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.eventbus.api");
     }
 
@@ -63,10 +65,16 @@ class ArchitectureTest {
     @Test
     void everyRuntimePackageHasALevel() {
         // A new package must be placed in LEVELS, or the direction rule would not see it.
-        List<String> placed = LEVELS.stream().flatMap(List::stream)
-                .map(p -> p.equals("(assembly)") ? RUNTIME : RUNTIME + "." + p).toList();
-        classes().that().resideInAPackage(RUNTIME + "..")
-                .should().resideInAnyPackage(placed.stream().map(p -> p.equals(RUNTIME) ? p : p + "..")
+        List<String> placed = LEVELS.stream()
+                .flatMap(List::stream)
+                .map(p -> p.equals("(assembly)") ? RUNTIME : RUNTIME + "." + p)
+                .toList();
+        classes()
+                .that()
+                .resideInAPackage(RUNTIME + "..")
+                .should()
+                .resideInAnyPackage(placed.stream()
+                        .map(p -> p.equals(RUNTIME) ? p : p + "..")
                         .toArray(String[]::new))
                 .because("every runtime package needs a row in ArchitectureTest.LEVELS")
                 .check(runtime);
@@ -74,9 +82,13 @@ class ArchitectureTest {
 
     @Test
     void theAdminSideReadsTheRuntimeThroughItsView() {
-        noClasses().that().resideInAnyPackage(RUNTIME + ".admin..", RUNTIME + ".metrics..")
+        noClasses()
+                .that()
+                .resideInAnyPackage(RUNTIME + ".admin..", RUNTIME + ".metrics..")
                 .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(AdminSurface.class)))
-                .should().dependOnClassesThat().belongToAnyOf(EventbusRuntime.class)
+                .should()
+                .dependOnClassesThat()
+                .belongToAnyOf(EventbusRuntime.class)
                 .because("health, status, the admin API and the metrics read the runtime through RuntimeView; "
                         + "AdminSurface alone makes the runtime and hands its view on")
                 .check(runtime);
@@ -84,24 +96,36 @@ class ArchitectureTest {
 
     @Test
     void opsMeansTheOperatorToolsOnly() {
-        classes().that().resideInAPackage(RUNTIME + "..").and().haveSimpleNameStartingWith("Ops")
-                .should().resideInAPackage(RUNTIME + ".ops")
+        classes()
+                .that()
+                .resideInAPackage(RUNTIME + "..")
+                .and()
+                .haveSimpleNameStartingWith("Ops")
+                .should()
+                .resideInAPackage(RUNTIME + ".ops")
                 .because("\"ops\" names the operator tools of the ops package and nothing else")
                 .check(runtime);
     }
 
     @Test
     void runtimeDoesNotUseTheTestKit() {
-        noClasses().that().resideInAPackage(RUNTIME + "..")
-                .should().dependOnClassesThat().resideInAPackage("dev.eventbus.testkit..")
+        noClasses()
+                .that()
+                .resideInAPackage(RUNTIME + "..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.eventbus.testkit..")
                 .because("the test kit is for tests; the runtime's dev mode uses dev.eventbus.redis")
                 .check(runtime);
     }
 
     @Test
     void pluginApiDependsOnNoEventbusModule() {
-        noClasses().that().resideInAPackage("dev.eventbus.api..")
-                .should().dependOnClassesThat()
+        noClasses()
+                .that()
+                .resideInAPackage("dev.eventbus.api..")
+                .should()
+                .dependOnClassesThat()
                 .resideInAnyPackage(RUNTIME + "..", "dev.eventbus.testkit..", "dev.eventbus.redis..")
                 .because("plugins compile against the plugin API alone")
                 .check(pluginApi);

@@ -30,10 +30,10 @@ class LogLineForgeryTest {
             configurator.setContext(context);
             configurator.doConfigure(config.toFile());
             Logger logger = context.getLogger("dev.eventbus.plugins.logger.EventLogger");
-            var appender = (OutputStreamAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME)
-                    .getAppender("STDERR");
-            LoggingEvent event = new LoggingEvent(Logger.class.getName(), logger, Level.INFO, message, null,
-                    new Object[] {argument});
+            var appender = (OutputStreamAppender<ILoggingEvent>)
+                    context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
+            LoggingEvent event = new LoggingEvent(
+                    Logger.class.getName(), logger, Level.INFO, message, null, new Object[] {argument});
             return new String(appender.getEncoder().encode(event), StandardCharsets.UTF_8);
         } finally {
             context.stop();
@@ -43,7 +43,8 @@ class LogLineForgeryTest {
     @Test
     void lineBreaksFromAnEventAreEscapedInTextLogs() throws Exception {
         String forged = "o-1\r\n12:00:00.000 ERROR [main] d.e.runtime.EventbusRuntime - admin token rotated";
-        for (Path config : new Path[] {Path.of("src/main/resources/logback.xml"), Path.of("../dist/src/conf/logback.xml")}) {
+        for (Path config :
+                new Path[] {Path.of("src/main/resources/logback.xml"), Path.of("../dist/src/conf/logback.xml")}) {
             String line = encode(config, "event subject={}", forged);
             assertEquals(1, line.lines().count(), config + ": " + line);
             assertTrue(line.contains("subject=o-1\\r\\n12:00:00.000 ERROR"), config + ": " + line);

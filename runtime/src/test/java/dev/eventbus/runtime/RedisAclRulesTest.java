@@ -24,9 +24,13 @@ class RedisAclRulesTest {
         }
         List<String> users = rules.lines().map(l -> l.split(" ")[2]).toList();
         assertEquals(List.of("eventbus", "eventbus-operator"), users, rules);
-        assertTrue(rules.lines().allMatch(l -> l.startsWith("ACL SETUSER ") && l.contains(" reset ") && l.contains(" -@all ")),
+        assertTrue(
+                rules.lines()
+                        .allMatch(l -> l.startsWith("ACL SETUSER ") && l.contains(" reset ") && l.contains(" -@all ")),
                 "every user starts from nothing: " + rules);
         String readme = Files.readString(Path.of("..", "README.md"));
-        assertTrue(readme.contains("```\n" + rules + "```\n"), "README.md does not quote redis-acl.txt as it is:\n" + rules);
+        assertTrue(
+                readme.contains("```\n" + rules + "```\n"),
+                "README.md does not quote redis-acl.txt as it is:\n" + rules);
     }
 }

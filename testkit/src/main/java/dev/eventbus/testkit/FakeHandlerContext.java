@@ -36,7 +36,8 @@ public final class FakeHandlerContext implements HandlerContext {
      * @param spec the handler's declaration; only its services are lent
      * @param channels a channel per service (may cover fewer services than declared)
      */
-    public FakeHandlerContext(String pluginId, Config config, HandlerSpec spec, Map<String, ? extends Channel> channels) {
+    public FakeHandlerContext(
+            String pluginId, Config config, HandlerSpec spec, Map<String, ? extends Channel> channels) {
         this(pluginId, config, spec, channels, null, null);
     }
 
@@ -51,13 +52,19 @@ public final class FakeHandlerContext implements HandlerContext {
      * @param deadline the deadline of each call unless the handler sets a shorter one, as the
      *     runtime's {@code eventbus.grpc.defaults.deadline}
      */
-    public FakeHandlerContext(String pluginId, Config config, HandlerSpec spec, Map<String, ? extends Channel> channels,
-            Event event, Duration deadline) {
+    public FakeHandlerContext(
+            String pluginId,
+            Config config,
+            HandlerSpec spec,
+            Map<String, ? extends Channel> channels,
+            Event event,
+            Duration deadline) {
         this.pluginId = Objects.requireNonNull(pluginId, "pluginId");
         this.config = Objects.requireNonNull(config, "config");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.channels = Map.copyOf(channels);
-        this.metadata = event == null ? null
+        this.metadata = event == null
+                ? null
                 : new DeliveryMetadata(spec.name(), event, Objects.requireNonNull(deadline, "deadline"));
     }
 

@@ -8,8 +8,8 @@ import dev.eventbus.api.HandlerSpec;
 import io.grpc.Channel;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -70,6 +70,7 @@ public final class HandlerHarness {
     private volatile Duration deadline = DEFAULT_DEADLINE;
     /** The config the start hook last ran with, or null before it ran (or after the config changed). */
     private Config started;
+
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
 
     private HandlerHarness(EventHandler handler, HandlerSpec spec, PluginReference reference) {
@@ -179,7 +180,8 @@ public final class HandlerHarness {
         try {
             handler.start(current);
         } catch (Exception | LinkageError e) {
-            throw new IllegalStateException("handler '" + spec.name() + "': start(config) failed: " + rootMessage(e), e);
+            throw new IllegalStateException(
+                    "handler '" + spec.name() + "': start(config) failed: " + rootMessage(e), e);
         }
         started = current;
         return this;
@@ -221,7 +223,8 @@ public final class HandlerHarness {
         if (types == null) {
             throw new IllegalArgumentException("handler '" + spec.name() + "' does not read stream '" + event.stream()
                     + "' (it reads: " + spec.subscriptions().keySet() + "), so the runtime never delivers this event; "
-                    + "build it with .stream(\"" + spec.subscriptions().keySet().iterator().next() + "\")");
+                    + "build it with .stream(\""
+                    + spec.subscriptions().keySet().iterator().next() + "\")");
         }
         if (!types.contains(event.type())) {
             return Outcome.skipped();

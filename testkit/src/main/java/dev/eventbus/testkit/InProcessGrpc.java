@@ -56,7 +56,8 @@ public final class InProcessGrpc implements BeforeAllCallback, AfterEachCallback
         }
         try {
             Server server = builder.build().start();
-            return new InProcessGrpc(name, server, InProcessChannelBuilder.forName(name).build());
+            return new InProcessGrpc(
+                    name, server, InProcessChannelBuilder.forName(name).build());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start in-process gRPC server " + name, e);
         }

@@ -23,8 +23,7 @@ final class OutcomeRules {
     /** Codes that no retry can fix (the plugin API's one list, which the runtime reads too). */
     static final Set<Status.Code> PERMANENT_CODES = PermanentStatusCodes.CODES;
 
-    private OutcomeRules() {
-    }
+    private OutcomeRules() {}
 
     static Outcome classify(Throwable error) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -35,7 +34,8 @@ final class OutcomeRules {
             if (t instanceof RetriableEventException) {
                 return Outcome.retry(error);
             }
-            Status status = t instanceof StatusRuntimeException sre ? sre.getStatus()
+            Status status = t instanceof StatusRuntimeException sre
+                    ? sre.getStatus()
                     : t instanceof StatusException se ? se.getStatus() : null;
             if (status != null) {
                 return PERMANENT_CODES.contains(status.getCode()) ? Outcome.deadLetter(error) : Outcome.retry(error);

@@ -162,12 +162,14 @@ public final class PluginJarBuilder {
             Files.createDirectories(dir);
             Path jar = dir.resolve(id + "-" + version + ".jar");
             try (OutputStream file = Files.newOutputStream(jar);
-                 JarOutputStream out = new JarOutputStream(file, manifest())) {
+                    JarOutputStream out = new JarOutputStream(file, manifest())) {
                 for (Map.Entry<String, byte[]> e : entries.entrySet()) {
                     put(out, e.getKey(), e.getValue());
                 }
                 if (!extensions.isEmpty()) {
-                    put(out, "META-INF/extensions.idx",
+                    put(
+                            out,
+                            "META-INF/extensions.idx",
                             (String.join("\n", extensions) + "\n").getBytes(StandardCharsets.UTF_8));
                 }
             }
@@ -245,7 +247,8 @@ public final class PluginJarBuilder {
                     for (Path file : files.sorted().toList()) {
                         String name = file.getFileName().toString();
                         if (name.startsWith(filePrefix) && name.endsWith(".class")) {
-                            found.put(location.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file));
+                            found.put(
+                                    location.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file));
                         }
                     }
                 }
@@ -254,7 +257,8 @@ public final class PluginJarBuilder {
                     List<JarEntry> matches = new ArrayList<>();
                     for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
                         JarEntry entry = e.nextElement();
-                        if (entry.getName().startsWith(prefix) && entry.getName().endsWith(".class")) {
+                        if (entry.getName().startsWith(prefix)
+                                && entry.getName().endsWith(".class")) {
                             matches.add(entry);
                         }
                     }

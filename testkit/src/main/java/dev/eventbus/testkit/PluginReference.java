@@ -60,12 +60,14 @@ final class PluginReference {
         List<String> unknown = new ArrayList<>();
         for (var entry : operator.entrySet()) {
             if (!defaults.hasPathOrNull(entry.getKey())) {
-                unknown.add("'" + path + "." + entry.getKey() + "' (" + entry.getValue().origin().description() + ")");
+                unknown.add("'" + path + "." + entry.getKey() + "' ("
+                        + entry.getValue().origin().description() + ")");
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("plugin " + pluginId
-                    + ": config has keys the plugin does not define in its reference.conf: " + String.join(", ", unknown));
+            throw new IllegalArgumentException(
+                    "plugin " + pluginId + ": config has keys the plugin does not define in its reference.conf: "
+                            + String.join(", ", unknown));
         }
         return operator.withFallback(defaults).resolve();
     }
@@ -85,7 +87,8 @@ final class PluginReference {
             if (Files.isDirectory(location)) {
                 Path file = location.resolve("reference.conf");
                 return Files.isRegularFile(file)
-                        ? Optional.of(ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults()).resolve())
+                        ? Optional.of(ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults())
+                                .resolve())
                         : Optional.empty();
             }
             if (Files.isRegularFile(location)) {
@@ -95,8 +98,11 @@ final class PluginReference {
                         return Optional.empty();
                     }
                     try (var reader = new InputStreamReader(jar.getInputStream(entry), StandardCharsets.UTF_8)) {
-                        return Optional.of(ConfigFactory.parseReader(reader,
-                                ConfigParseOptions.defaults().setOriginDescription(location + "!/reference.conf")).resolve());
+                        return Optional.of(ConfigFactory.parseReader(
+                                        reader,
+                                        ConfigParseOptions.defaults()
+                                                .setOriginDescription(location + "!/reference.conf"))
+                                .resolve());
                     }
                 }
             }
@@ -104,8 +110,10 @@ final class PluginReference {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the reference.conf beside " + handlerClass.getName(), e);
         } catch (ConfigException e) {
-            throw new IllegalStateException("the plugin's reference.conf cannot be read (the runtime refuses the "
-                    + "plugin too): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "the plugin's reference.conf cannot be read (the runtime refuses the " + "plugin too): "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

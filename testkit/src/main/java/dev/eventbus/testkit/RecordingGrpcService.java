@@ -73,7 +73,8 @@ public final class RecordingGrpcService implements BindableService {
      * @throws IllegalArgumentException when the method is not a unary method of this service
      */
     public <Q, A> Script<Q, A> on(MethodDescriptor<Q, A> method) {
-        if (descriptor.getMethods().stream().noneMatch(m -> m.getFullMethodName().equals(method.getFullMethodName()))
+        if (descriptor.getMethods().stream()
+                        .noneMatch(m -> m.getFullMethodName().equals(method.getFullMethodName()))
                 || method.getType() != MethodDescriptor.MethodType.UNARY) {
             throw new IllegalArgumentException(method.getFullMethodName() + " is not a unary method of " + name());
         }
@@ -119,12 +120,18 @@ public final class RecordingGrpcService implements BindableService {
     private <Q, A> void bind(ServerServiceDefinition.Builder builder, MethodDescriptor<Q, A> method) {
         if (method.getType() != MethodDescriptor.MethodType.UNARY) {
             builder.addMethod(method, ServerCalls.asyncBidiStreamingCall(reply -> {
-                reply.onError(Status.UNIMPLEMENTED.withDescription("RecordingGrpcService fakes unary methods only")
+                reply.onError(Status.UNIMPLEMENTED
+                        .withDescription("RecordingGrpcService fakes unary methods only")
                         .asRuntimeException());
                 return new StreamObserver<Q>() {
-                    @Override public void onNext(Q value) { }
-                    @Override public void onError(Throwable t) { }
-                    @Override public void onCompleted() { }
+                    @Override
+                    public void onNext(Q value) {}
+
+                    @Override
+                    public void onError(Throwable t) {}
+
+                    @Override
+                    public void onCompleted() {}
                 };
             }));
             return;
@@ -143,13 +150,17 @@ public final class RecordingGrpcService implements BindableService {
     @SuppressWarnings("unchecked")
     private <Q, A> void answer(MethodDescriptor<Q, A> method, Q request, Metadata headers, StreamObserver<A> reply) {
         Deadline deadline = Context.current().getDeadline();
-        calls.add(new RecordedCall<>(method.getFullMethodName(), request, headers,
+        calls.add(new RecordedCall<>(
+                method.getFullMethodName(),
+                request,
+                headers,
                 deadline == null ? null : Duration.ofNanos(Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS)))));
         Script<Q, A> script = (Script<Q, A>) scripts.get(method.getFullMethodName());
         Function<Q, A> step = script == null ? null : script.next();
         if (step == null) {
             if (!(method.getResponseMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<A> prototype)) {
-                reply.onError(Status.UNIMPLEMENTED.withDescription("no reply scripted for " + method.getFullMethodName())
+                reply.onError(Status.UNIMPLEMENTED
+                        .withDescription("no reply scripted for " + method.getFullMethodName())
                         .asRuntimeException());
                 return;
             }
@@ -178,8 +189,7 @@ public final class RecordingGrpcService implements BindableService {
         private final List<Function<Q, A>> steps = new CopyOnWriteArrayList<>();
         private int used;
 
-        private Script() {
-        }
+        private Script() {}
 
         /**
          * @param reply the reply of the next call

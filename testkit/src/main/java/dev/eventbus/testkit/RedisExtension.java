@@ -150,9 +150,11 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
         try {
             Class.forName(TESTCONTAINERS_CLASS, false, loader);
         } catch (ClassNotFoundException e) {
-            throw new IllegalStateException(requestedBy + " runs Redis with Testcontainers, which is not on the"
-                    + " test class path: add the dependency org.testcontainers:testcontainers at test scope (its"
-                    + " version is managed by the Eventbus parent POM)", e);
+            throw new IllegalStateException(
+                    requestedBy + " runs Redis with Testcontainers, which is not on the"
+                            + " test class path: add the dependency org.testcontainers:testcontainers at test scope (its"
+                            + " version is managed by the Eventbus parent POM)",
+                    e);
         }
     }
 

@@ -19,8 +19,7 @@ import java.util.Objects;
  */
 public final class TestEvents {
 
-    private TestEvents() {
-    }
+    private TestEvents() {}
 
     /**
      * @param type the event type
@@ -115,8 +114,19 @@ public final class TestEvents {
 
         /** @return a new event; its data array is a copy */
         public Event build() {
-            return new Event(stream, entryId, attempt, id == null ? entryId : id, type, subject, source, time,
-                    dataContentType, traceparent, data.clone(), headers);
+            return new Event(
+                    stream,
+                    entryId,
+                    attempt,
+                    id == null ? entryId : id,
+                    type,
+                    subject,
+                    source,
+                    time,
+                    dataContentType,
+                    traceparent,
+                    data.clone(),
+                    headers);
         }
     }
 }

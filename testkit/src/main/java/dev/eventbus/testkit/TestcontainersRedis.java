@@ -53,8 +53,8 @@ final class TestcontainersRedis implements AutoCloseable {
             container.start();
         } catch (RuntimeException e) {
             container.stop();
-            throw new IllegalStateException(requestedBy + ": the Redis container " + image + " did not start: "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    requestedBy + ": the Redis container " + image + " did not start: " + e.getMessage(), e);
         }
         return new TestcontainersRedis(image, container);
     }

@@ -27,17 +27,18 @@ final class EchoService {
             .setResponseMarshaller(new Utf8())
             .build();
 
-    static final ServiceDescriptor DESCRIPTOR = ServiceDescriptor.newBuilder(NAME).addMethod(SAY).build();
+    static final ServiceDescriptor DESCRIPTOR =
+            ServiceDescriptor.newBuilder(NAME).addMethod(SAY).build();
 
-    private EchoService() {
-    }
+    private EchoService() {}
 
     static BindableService service() {
         return () -> ServerServiceDefinition.builder(NAME)
                 .addMethod(SAY, ServerCalls.asyncUnaryCall((request, response) -> {
                     if (request.startsWith("fail:")) {
                         response.onError(Status.fromCode(Status.Code.valueOf(request.substring(5)))
-                                .withDescription("asked to fail").asRuntimeException());
+                                .withDescription("asked to fail")
+                                .asRuntimeException());
                     } else {
                         response.onNext("echo " + request);
                         response.onCompleted();

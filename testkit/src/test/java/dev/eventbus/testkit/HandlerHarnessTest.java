@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class HandlerHarnessTest {
 
-    private static final HandlerSpec SPEC = HandlerSpec.named("h").consumes("test", "t").calls(EchoService.NAME);
+    private static final HandlerSpec SPEC =
+            HandlerSpec.named("h").consumes("test", "t").calls(EchoService.NAME);
     private static final Event EVENT = TestEvents.event("t").build();
 
     @RegisterExtension
@@ -58,13 +59,19 @@ class HandlerHarnessTest {
 
     @Test
     void aKeyTheReferenceConfDoesNotDefineIsRefusedAsTheRuntimeRefusesIt() {
-        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> { }));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> harness.config(ConfigFactory.parseString("retires = 3")));
-        assertTrue(e.getMessage().contains("config has keys the plugin does not define in its reference.conf: "
-                + "'eventbus.plugins.payments.retires'"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> HandlerHarness.of(handler((event, context) -> { }))
-                .config(ConfigFactory.parseString("retries = 3")).pluginId("other"));
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> {}));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> harness.config(ConfigFactory.parseString("retires = 3")));
+        assertTrue(
+                e.getMessage()
+                        .contains("config has keys the plugin does not define in its reference.conf: "
+                                + "'eventbus.plugins.payments.retires'"),
+                e.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HandlerHarness.of(handler((event, context) -> {}))
+                        .config(ConfigFactory.parseString("retries = 3"))
+                        .pluginId("other"));
     }
 
     @Test
@@ -73,10 +80,15 @@ class HandlerHarnessTest {
         echo.on(EchoService.SAY).reply(request -> "echo " + request);
         try (InProcessGrpc server = InProcessGrpc.start(echo)) {
             HandlerHarness harness = HandlerHarness.of(handler((event, context) ->
-                    EchoService.say(context.channel(EchoService.NAME), event.dataAsString())))
+                            EchoService.say(context.channel(EchoService.NAME), event.dataAsString())))
                     .channel(EchoService.NAME, server.channel());
-            Event event = TestEvents.event("t").entryId("1700000000000-3").id("evt-9").attempt(2)
-                    .traceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").data("hi").build();
+            Event event = TestEvents.event("t")
+                    .entryId("1700000000000-3")
+                    .id("evt-9")
+                    .attempt(2)
+                    .traceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+                    .data("hi")
+                    .build();
 
             assertEquals(Outcome.Kind.SUCCESS, harness.deliver(event).kind());
 
@@ -95,9 +107,12 @@ class HandlerHarnessTest {
     void aTypeTheHandlerDoesNotConsumeIsSkippedWithoutACall() {
         AtomicInteger calls = new AtomicInteger();
         HandlerHarness harness = HandlerHarness.of(handler((event, context) -> calls.incrementAndGet()));
-        assertEquals(Outcome.Kind.SKIPPED, harness.deliver(TestEvents.event("other").build()).kind());
+        assertEquals(
+                Outcome.Kind.SKIPPED,
+                harness.deliver(TestEvents.event("other").build()).kind());
         assertEquals(0, calls.get());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> harness.deliver(TestEvents.event("t").stream("elsewhere").build()));
         assertTrue(e.getMessage().contains("does not read stream 'elsewhere'"), e.getMessage());
         assertEquals(0, calls.get());
@@ -113,48 +128,92 @@ class HandlerHarnessTest {
 
     @Test
     void retriableAndUntypedFailuresAreRetried() {
-        assertEquals(Outcome.Kind.RETRY, deliverThrowing(new RetriableEventException("locked")).kind());
-        assertEquals(Outcome.Kind.RETRY, deliverThrowing(new IllegalStateException("bug")).kind());
-        assertEquals(Outcome.Kind.RETRY, deliverThrowing(new IOException("disk")).kind());
-        assertEquals(Outcome.Kind.RETRY, deliverThrowing(new InterruptedException("timeout")).kind());
+        assertEquals(
+                Outcome.Kind.RETRY,
+                deliverThrowing(new RetriableEventException("locked")).kind());
+        assertEquals(
+                Outcome.Kind.RETRY,
+                deliverThrowing(new IllegalStateException("bug")).kind());
+        assertEquals(
+                Outcome.Kind.RETRY, deliverThrowing(new IOException("disk")).kind());
+        assertEquals(
+                Outcome.Kind.RETRY,
+                deliverThrowing(new InterruptedException("timeout")).kind());
     }
 
     @ParameterizedTest
-    @EnumSource(value = Status.Code.class,
-            names = {"INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "PERMISSION_DENIED", "UNIMPLEMENTED", "OUT_OF_RANGE"})
+    @EnumSource(
+            value = Status.Code.class,
+            names = {
+                "INVALID_ARGUMENT",
+                "NOT_FOUND",
+                "FAILED_PRECONDITION",
+                "PERMISSION_DENIED",
+                "UNIMPLEMENTED",
+                "OUT_OF_RANGE"
+            })
     void permanentGrpcCodesAreDeadLettered(Status.Code code) {
-        assertEquals(Outcome.Kind.DEAD_LETTER, deliverThrowing(Status.fromCode(code).asRuntimeException()).kind());
-        assertEquals(Outcome.Kind.DEAD_LETTER, deliverThrowing(Status.fromCode(code).asException()).kind());
-        assertEquals(Outcome.Kind.DEAD_LETTER,
-                deliverThrowing(new RuntimeException("wrapped", Status.fromCode(code).asRuntimeException())).kind());
+        assertEquals(
+                Outcome.Kind.DEAD_LETTER,
+                deliverThrowing(Status.fromCode(code).asRuntimeException()).kind());
+        assertEquals(
+                Outcome.Kind.DEAD_LETTER,
+                deliverThrowing(Status.fromCode(code).asException()).kind());
+        assertEquals(
+                Outcome.Kind.DEAD_LETTER,
+                deliverThrowing(new RuntimeException(
+                                "wrapped", Status.fromCode(code).asRuntimeException()))
+                        .kind());
     }
 
     @ParameterizedTest
-    @EnumSource(value = Status.Code.class,
-            names = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED", "ABORTED", "INTERNAL", "UNKNOWN", "CANCELLED"})
+    @EnumSource(
+            value = Status.Code.class,
+            names = {
+                "UNAVAILABLE",
+                "DEADLINE_EXCEEDED",
+                "RESOURCE_EXHAUSTED",
+                "ABORTED",
+                "INTERNAL",
+                "UNKNOWN",
+                "CANCELLED"
+            })
     void otherGrpcCodesAreRetried(Status.Code code) {
-        assertEquals(Outcome.Kind.RETRY, deliverThrowing(Status.fromCode(code).asRuntimeException()).kind());
+        assertEquals(
+                Outcome.Kind.RETRY,
+                deliverThrowing(Status.fromCode(code).asRuntimeException()).kind());
     }
 
     @Test
     void theNearestTypedSignalInTheCauseChainDecides() {
         StatusRuntimeException notFound = Status.NOT_FOUND.asRuntimeException();
-        assertEquals(Outcome.Kind.RETRY, deliverThrowing(new RetriableEventException("try later", notFound)).kind());
+        assertEquals(
+                Outcome.Kind.RETRY,
+                deliverThrowing(new RetriableEventException("try later", notFound))
+                        .kind());
         StatusException unavailable = Status.UNAVAILABLE.asException();
-        assertEquals(Outcome.Kind.DEAD_LETTER,
-                deliverThrowing(new RuntimeException(new NonRetriableEventException("bad", unavailable))).kind());
+        assertEquals(
+                Outcome.Kind.DEAD_LETTER,
+                deliverThrowing(new RuntimeException(new NonRetriableEventException("bad", unavailable)))
+                        .kind());
     }
 
     @Test
     void realGrpcFailuresAreClassified() {
-        HandlerHarness harness = HandlerHarness.of(handler((event, context) ->
-                EchoService.say(context.channel(EchoService.NAME), event.dataAsString())))
+        HandlerHarness harness = HandlerHarness.of(handler(
+                        (event, context) -> EchoService.say(context.channel(EchoService.NAME), event.dataAsString())))
                 .channel(EchoService.NAME, grpc.channel());
-        assertEquals(Outcome.Kind.SUCCESS, harness.deliver(TestEvents.event("t").data("hello").build()).kind());
-        Outcome notFound = harness.deliver(TestEvents.event("t").data("fail:NOT_FOUND").build());
+        assertEquals(
+                Outcome.Kind.SUCCESS,
+                harness.deliver(TestEvents.event("t").data("hello").build()).kind());
+        Outcome notFound =
+                harness.deliver(TestEvents.event("t").data("fail:NOT_FOUND").build());
         assertEquals(Outcome.Kind.DEAD_LETTER, notFound.kind());
         assertInstanceOf(StatusRuntimeException.class, notFound.error());
-        assertEquals(Outcome.Kind.RETRY, harness.deliver(TestEvents.event("t").data("fail:UNAVAILABLE").build()).kind());
+        assertEquals(
+                Outcome.Kind.RETRY,
+                harness.deliver(TestEvents.event("t").data("fail:UNAVAILABLE").build())
+                        .kind());
     }
 
     @Test
@@ -180,7 +239,7 @@ class HandlerHarnessTest {
 
     @Test
     void lendingAnUndeclaredServiceIsRefused() {
-        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> { }));
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> {}));
         assertThrows(IllegalArgumentException.class, () -> harness.channel("other.v1.Other", grpc.channel()));
     }
 
@@ -195,8 +254,7 @@ class HandlerHarnessTest {
             }
 
             @Override
-            public void handle(Event event, HandlerContext context) {
-            }
+            public void handle(Event event, HandlerContext context) {}
         };
         HandlerHarness harness = HandlerHarness.of(counting);
         harness.deliver(EVENT);
@@ -211,8 +269,7 @@ class HandlerHarnessTest {
             }
 
             @Override
-            public void handle(Event event, HandlerContext context) {
-            }
+            public void handle(Event event, HandlerContext context) {}
         };
         assertThrows(IllegalStateException.class, () -> HandlerHarness.of(noSpec));
     }
@@ -227,8 +284,9 @@ class HandlerHarnessTest {
 
     private static Outcome deliverThrowing(Exception e) {
         return HandlerHarness.of(handler((event, context) -> {
-            throw e;
-        })).deliver(EVENT);
+                    throw e;
+                }))
+                .deliver(EVENT);
     }
 
     /** A handler whose start hook reads {@code retries} (its reference.conf's default: 1), counting its runs. */
@@ -286,7 +344,8 @@ class HandlerHarnessTest {
         };
         HandlerHarness harness = HandlerHarness.of(handler).pluginId("limits");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> harness.deliver(EVENT));
-        assertEquals("handler 'h': start(config) failed: Missing: empty config: No configuration setting found for key 'limit'",
+        assertEquals(
+                "handler 'h': start(config) failed: Missing: empty config: No configuration setting found for key 'limit'",
                 e.getMessage());
         assertThrows(IllegalStateException.class, harness::start);
         assertEquals(0, handled.get());

@@ -19,8 +19,8 @@ class InProcessGrpcTest {
     @Test
     void servesRealCalls() {
         assertEquals("echo hi", EchoService.say(grpc.channel(), "hi"));
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> EchoService.say(grpc.channel(), "fail:NOT_FOUND"));
+        StatusRuntimeException e =
+                assertThrows(StatusRuntimeException.class, () -> EchoService.say(grpc.channel(), "fail:NOT_FOUND"));
         assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
     }
 

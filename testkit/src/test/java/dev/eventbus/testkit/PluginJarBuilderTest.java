@@ -51,7 +51,9 @@ class PluginJarBuilderTest {
             assertEquals("eventbus-testkit", main.getValue("Plugin-Provider"));
             assertNull(main.getValue("Plugin-Class"));
 
-            List<String> names = Collections.list(file.entries()).stream().map(ZipEntry::getName).toList();
+            List<String> names = Collections.list(file.entries()).stream()
+                    .map(ZipEntry::getName)
+                    .toList();
             String base = "dev/eventbus/testkit/GreetingHandler";
             for (String cls : List.of("", "$1", "$Inner", "$Nested")) {
                 assertTrue(names.contains(base + cls + ".class"), base + cls + " missing from " + names);
@@ -78,17 +80,23 @@ class PluginJarBuilderTest {
 
     @Test
     void withoutDescriptorHasNoPluginHeaders() throws IOException {
-        Path jar = new PluginJarBuilder("anonymous").extension(GreetingHandler.class).withoutDescriptor().build(dir);
+        Path jar = new PluginJarBuilder("anonymous")
+                .extension(GreetingHandler.class)
+                .withoutDescriptor()
+                .build(dir);
         try (JarFile file = new JarFile(jar.toFile())) {
             Attributes main = file.getManifest().getMainAttributes();
             assertEquals("1.0", main.getValue(Attributes.Name.MANIFEST_VERSION));
-            assertFalse(main.keySet().stream().anyMatch(k -> k.toString().startsWith("Plugin-")), main.keySet().toString());
+            assertFalse(
+                    main.keySet().stream().anyMatch(k -> k.toString().startsWith("Plugin-")),
+                    main.keySet().toString());
         }
     }
 
     @Test
     void truncateMakesACorruptJar() throws IOException {
-        Path jar = new PluginJarBuilder("broken").extension(GreetingHandler.class).build(dir);
+        Path jar =
+                new PluginJarBuilder("broken").extension(GreetingHandler.class).build(dir);
         Path corrupt = PluginJarBuilder.truncate(jar, dir.resolve("corrupt.jar"));
         assertEquals(Files.size(jar) / 2, Files.size(corrupt));
         assertThrows(ZipException.class, () -> new JarFile(corrupt.toFile()).close());
@@ -96,7 +104,7 @@ class PluginJarBuilderTest {
 
     @Test
     void refusesClassesWithoutClassFiles() {
-        Runnable lambda = () -> { };
+        Runnable lambda = () -> {};
         assertThrows(IllegalArgumentException.class, () -> new PluginJarBuilder("x").addClass(lambda.getClass()));
         assertThrows(IllegalArgumentException.class, () -> new PluginJarBuilder(" "));
     }
@@ -125,8 +133,17 @@ class PluginJarBuilderTest {
             assertEquals("greeter", handler.spec().name());
 
             HandlerHarness harness = HandlerHarness.of(handler);
-            assertEquals(Outcome.Kind.SUCCESS, harness.deliver(TestEvents.event("greeting.sent").stream("greetings").data("Ada").build()).kind());
-            assertEquals(Outcome.Kind.RETRY, harness.deliver(TestEvents.event("greeting.sent").stream("greetings").build()).kind());
+            assertEquals(
+                    Outcome.Kind.SUCCESS,
+                    harness.deliver(TestEvents.event("greeting.sent").stream("greetings")
+                                    .data("Ada")
+                                    .build())
+                            .kind());
+            assertEquals(
+                    Outcome.Kind.RETRY,
+                    harness.deliver(TestEvents.event("greeting.sent").stream("greetings")
+                                    .build())
+                            .kind());
         } finally {
             // Not stopPlugins(): PF4J 3.15.0 throws ConcurrentModificationException there (pf4j#656).
             manager.stopPlugin("greetings");
@@ -137,7 +154,10 @@ class PluginJarBuilderTest {
 
     @Test
     void pf4jRefusesAPluginThatRequiresANewerApi() {
-        new PluginJarBuilder("future").requires(">=9.0.0").extension(GreetingHandler.class).build(dir);
+        new PluginJarBuilder("future")
+                .requires(">=9.0.0")
+                .extension(GreetingHandler.class)
+                .build(dir);
         PluginManager manager = new JarPluginManager(dir);
         manager.setSystemVersion("0.1.0");
         try {

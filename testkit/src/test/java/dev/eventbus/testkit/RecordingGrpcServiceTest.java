@@ -19,14 +19,19 @@ class RecordingGrpcServiceTest {
 
     @Test
     void answersAsScriptedAndTheLastAnswerRepeats() {
-        echo.on(EchoService.SAY).fail(Status.UNAVAILABLE).fail(Status.INVALID_ARGUMENT).reply("ok");
+        echo.on(EchoService.SAY)
+                .fail(Status.UNAVAILABLE)
+                .fail(Status.INVALID_ARGUMENT)
+                .reply("ok");
         try (InProcessGrpc server = InProcessGrpc.start(echo)) {
             assertEquals(Status.Code.UNAVAILABLE, failure(() -> EchoService.say(server.channel(), "a")));
             assertEquals(Status.Code.INVALID_ARGUMENT, failure(() -> EchoService.say(server.channel(), "b")));
             assertEquals("ok", EchoService.say(server.channel(), "c"));
             assertEquals("ok", EchoService.say(server.channel(), "d"));
         }
-        assertEquals(List.of("a", "b", "c", "d"), echo.calls(EchoService.SAY).stream().map(RecordedCall::request).toList());
+        assertEquals(
+                List.of("a", "b", "c", "d"),
+                echo.calls(EchoService.SAY).stream().map(RecordedCall::request).toList());
         assertEquals(4, echo.calls().size());
     }
 
@@ -37,8 +42,8 @@ class RecordingGrpcServiceTest {
         headers.put(RecordedCall.IDEMPOTENCY_KEY, "h/s/1-0");
         headers.put(RecordedCall.ATTEMPT, "3");
         try (InProcessGrpc server = InProcessGrpc.start(echo)) {
-            var channel = io.grpc.ClientInterceptors.intercept(server.channel(),
-                    MetadataUtils.newAttachHeadersInterceptor(headers));
+            var channel = io.grpc.ClientInterceptors.intercept(
+                    server.channel(), MetadataUtils.newAttachHeadersInterceptor(headers));
             assertEquals("HI", EchoService.say(channel, "hi"));
         }
         RecordedCall<String> call = echo.calls(EchoService.SAY).get(0);
@@ -63,7 +68,8 @@ class RecordingGrpcServiceTest {
     @Test
     void onlyUnaryMethodsOfTheServiceCanBeScripted() {
         MethodDescriptor<String, String> foreign = EchoService.SAY.toBuilder()
-                .setFullMethodName("other.v1.Other/Say").build();
+                .setFullMethodName("other.v1.Other/Say")
+                .build();
         assertThrows(IllegalArgumentException.class, () -> echo.on(foreign));
         assertEquals("test.v1.Echo", echo.name());
     }
@@ -71,5 +77,4 @@ class RecordingGrpcServiceTest {
     private static Status.Code failure(Runnable call) {
         return assertThrows(StatusRuntimeException.class, call::run).getStatus().getCode();
     }
-
 }

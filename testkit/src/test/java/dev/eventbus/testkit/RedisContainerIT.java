@@ -41,15 +41,17 @@ class RedisContainerIT {
         RedisClient client = RedisClient.create(REDIS.uri());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> redis = connection.sync();
-            redis.xgroupCreate(XReadArgs.StreamOffset.from("orders", "$"), "workers",
-                    XGroupCreateArgs.Builder.mkstream());
+            redis.xgroupCreate(
+                    XReadArgs.StreamOffset.from("orders", "$"), "workers", XGroupCreateArgs.Builder.mkstream());
             String id = redis.xadd("orders", Map.of("type", "order.created", "data", "{\"id\":1}"));
 
             List<StreamMessage<String, String>> read = redis.xreadgroup(
                     Consumer.from("workers", "worker-1"), XReadArgs.StreamOffset.lastConsumed("orders"));
             assertEquals(1, read.size());
             assertEquals(id, read.get(0).getId());
-            assertEquals(Map.of("type", "order.created", "data", "{\"id\":1}"), read.get(0).getBody());
+            assertEquals(
+                    Map.of("type", "order.created", "data", "{\"id\":1}"),
+                    read.get(0).getBody());
             assertEquals(1L, redis.xpending("orders", "workers").getCount());
 
             assertEquals(1L, redis.xack("orders", "workers", id));

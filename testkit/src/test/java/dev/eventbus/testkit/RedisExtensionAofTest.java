@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RedisExtensionAofTest {
 
     @RegisterExtension
-    static final RedisExtension REDIS = new RedisExtension(RedisServer.Options.defaults().withAppendOnly(true));
+    static final RedisExtension REDIS =
+            new RedisExtension(RedisServer.Options.defaults().withAppendOnly(true));
 
     @Test
     void anOwnedAofServerSurvivesKillAndRestart() {

@@ -68,10 +68,15 @@ class RedisExtensionTest {
     @Test
     void refusesBothAUriAndAnImageFromTheEnvironment() {
         RedisExtension extension = new RedisExtension();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> extension.start(Map.of(
-                RedisExtension.URI_ENV, "redis://10.1.2.3:6390", RedisExtension.IMAGE_ENV, "redis:7.4")::get));
-        assertTrue(e.getMessage().contains("both EVENTBUS_TEST_REDIS_URI=redis://10.1.2.3:6390 and"
-                + " EVENTBUS_TEST_REDIS_IMAGE=redis:7.4 are set"), e.getMessage());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> extension.start(Map.of(
+                        RedisExtension.URI_ENV, "redis://10.1.2.3:6390", RedisExtension.IMAGE_ENV, "redis:7.4")::get));
+        assertTrue(
+                e.getMessage()
+                        .contains("both EVENTBUS_TEST_REDIS_URI=redis://10.1.2.3:6390 and"
+                                + " EVENTBUS_TEST_REDIS_IMAGE=redis:7.4 are set"),
+                e.getMessage());
     }
 
     @Test
@@ -84,11 +89,16 @@ class RedisExtensionTest {
     void aContainerWithoutTestcontainersOnTheClassPathSaysWhatToAdd() throws IOException {
         RedisExtension.requireTestcontainers(RedisExtensionTest.class.getClassLoader(), "here");
         try (URLClassLoader withoutTestcontainers = new URLClassLoader(new URL[0], null)) {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> RedisExtension.requireTestcontainers(withoutTestcontainers, "RedisExtension.container(\"redis:7.4\")"));
-            assertTrue(e.getMessage().startsWith("RedisExtension.container(\"redis:7.4\") runs Redis with Testcontainers,"
-                    + " which is not on the test class path: add the dependency org.testcontainers:testcontainers at"
-                    + " test scope"), e.getMessage());
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
+                    () -> RedisExtension.requireTestcontainers(
+                            withoutTestcontainers, "RedisExtension.container(\"redis:7.4\")"));
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("RedisExtension.container(\"redis:7.4\") runs Redis with Testcontainers,"
+                                    + " which is not on the test class path: add the dependency org.testcontainers:testcontainers at"
+                                    + " test scope"),
+                    e.getMessage());
         }
     }
 
@@ -111,9 +121,11 @@ class RedisExtensionTest {
             return;
         }
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> extension.start(environment::get));
-        assertEquals("EVENTBUS_TEST_REDIS_IMAGE=redis:7.4 runs Redis in a container, but there is no Docker"
-                + " environment (" + noDocker.get() + "); where Docker cannot run, use"
-                + " new RedisExtension() without EVENTBUS_TEST_REDIS_IMAGE: it starts redis-server", e.getMessage());
+        assertEquals(
+                "EVENTBUS_TEST_REDIS_IMAGE=redis:7.4 runs Redis in a container, but there is no Docker"
+                        + " environment (" + noDocker.get() + "); where Docker cannot run, use"
+                        + " new RedisExtension() without EVENTBUS_TEST_REDIS_IMAGE: it starts redis-server",
+                e.getMessage());
         assertTrue(e.getMessage().contains("(Testcontainers found none; DOCKER_HOST is "), e.getMessage());
         assertThrows(IllegalStateException.class, extension::uri, "nothing started");
     }

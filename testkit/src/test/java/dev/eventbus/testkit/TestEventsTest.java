@@ -28,11 +28,17 @@ class TestEventsTest {
 
     @Test
     void everyAttributeCanBeSet() {
-        Event e = TestEvents.event("wallet.topup.succeeded")
-                .stream("wallet").entryId("17-3").id("evt-1").attempt(4)
-                .subject("order-42").source("wallet-service").time("2025-01-01T00:00:00Z")
-                .dataContentType("application/json").traceparent("00-abc-def-01")
-                .data("{\"amount\":100}").header("eventbus-replay", "op-7")
+        Event e = TestEvents.event("wallet.topup.succeeded").stream("wallet")
+                .entryId("17-3")
+                .id("evt-1")
+                .attempt(4)
+                .subject("order-42")
+                .source("wallet-service")
+                .time("2025-01-01T00:00:00Z")
+                .dataContentType("application/json")
+                .traceparent("00-abc-def-01")
+                .data("{\"amount\":100}")
+                .header("eventbus-replay", "op-7")
                 .build();
         assertEquals("wallet", e.stream());
         assertEquals("17-3", e.entryId());
@@ -59,6 +65,8 @@ class TestEventsTest {
 
     @Test
     void eventRulesStillApply() {
-        assertThrows(IllegalArgumentException.class, () -> TestEvents.event("t").attempt(0).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TestEvents.event("t").attempt(0).build());
     }
 }

@@ -37,7 +37,6 @@ import java.util.stream.Stream;
  */
 final class Benchmark {
 
-
     /** One scenario run: its figures, or why it failed. */
     record Run(Scenario scenario, String system, int rep, boolean ok, Map<String, Double> values, String error) {}
 
@@ -82,13 +81,19 @@ final class Benchmark {
             }
             for (int rep = 1; rep <= settings.runs(); rep++) {
                 for (Scenario s : scenarios) {
-                    List<String> order = rep % 2 == 1 ? s.systems() : s.systems().reversed();
+                    List<String> order =
+                            rep % 2 == 1 ? s.systems() : s.systems().reversed();
                     for (String system : order) {
                         long t0 = System.nanoTime();
                         Run r = runOne(s, system, rep, orders);
                         runs.add(r);
-                        log.printf("  rep %d %-17s %-9s %s [%.0f s]%n", rep, s.id, system,
-                                r.ok() ? summary(s, r.values()) : "FAILED: " + r.error(), (System.nanoTime() - t0) / 1e9);
+                        log.printf(
+                                "  rep %d %-17s %-9s %s [%.0f s]%n",
+                                rep,
+                                s.id,
+                                system,
+                                r.ok() ? summary(s, r.values()) : "FAILED: " + r.error(),
+                                (System.nanoTime() - t0) / 1e9);
                         orders.reset();
                     }
                 }
@@ -145,7 +150,8 @@ final class Benchmark {
         }
         Path dir = work.resolve("snapshot-" + backlog.events() + "-" + backlog.subjects());
         long t0 = System.nanoTime();
-        try (RedisServer redis = RedisServer.start(RedisServer.Options.defaults().withDataDir(dir));
+        try (RedisServer redis =
+                        RedisServer.start(RedisServer.Options.defaults().withDataDir(dir));
                 RedisOps ops = new RedisOps(redis.uri())) {
             ops.fill(0, backlog.events(), backlog.subjects());
             ops.sync().save();
@@ -155,9 +161,12 @@ final class Benchmark {
             throw new IllegalStateException("redis-server wrote no snapshot to " + rdb);
         }
         snapshots.put(backlog, rdb);
-        log.printf("  stream of %,d events over %s filled and saved (%.1f s, %,d MB RDB)%n", backlog.events(),
+        log.printf(
+                "  stream of %,d events over %s filled and saved (%.1f s, %,d MB RDB)%n",
+                backlog.events(),
                 backlog.subjects() == 0 ? "a subject each" : String.format("%,d subjects", backlog.subjects()),
-                (System.nanoTime() - t0) / 1e9, Files.size(rdb) >> 20);
+                (System.nanoTime() - t0) / 1e9,
+                Files.size(rdb) >> 20);
     }
 
     private Run runOne(Scenario s, String system, int rep, OrderServer orders) {
@@ -172,20 +181,27 @@ final class Benchmark {
             if (backlog.events() > 0) {
                 Files.copy(snapshots.get(backlog), dir.resolve("dump.rdb"));
             }
-            try (RedisServer redis = RedisServer.start(RedisServer.Options.defaults().withDataDir(dir));
+            try (RedisServer redis =
+                            RedisServer.start(RedisServer.Options.defaults().withDataDir(dir));
                     RedisOps ops = new RedisOps(redis.uri())) {
                 long length = ops.streamLength(Duration.ofSeconds(60));
                 if (length != backlog.events()) {
-                    throw new IllegalStateException("redis loaded " + length + " entries, expected "
-                            + backlog.events());
+                    throw new IllegalStateException(
+                            "redis loaded " + length + " entries, expected " + backlog.events());
                 }
                 long timeout = settings.childTimeoutSeconds() + 30L;
                 Map<String, Double> values;
                 if (s.cold()) {
-                    values = ColdBurst.run(settings, system, redis.uri(), ops, backlog.events(), scratch,
-                            logs.resolve(name + ".log"));
+                    values = ColdBurst.run(
+                            settings, system, redis.uri(), ops, backlog.events(), scratch, logs.resolve(name + ".log"));
                 } else if (s.processes == 1) {
-                    ScenarioJvm jvm = start(s, system, redis, orders, s.args(settings), scratch.resolve("result"),
+                    ScenarioJvm jvm = start(
+                            s,
+                            system,
+                            redis,
+                            orders,
+                            s.args(settings),
+                            scratch.resolve("result"),
                             logs.resolve(name + ".log"));
                     jvms.add(jvm);
                     values = new LinkedHashMap<>(jvm.await(timeout));
@@ -195,7 +211,13 @@ final class Benchmark {
                         List<String> args = new ArrayList<>(s.args(settings));
                         args.add("consumer=" + (system.equals("reference") ? "reference-" : "bench-") + i);
                         args.add("coverage=" + scratch.resolve("coverage-" + i).toAbsolutePath());
-                        ScenarioJvm jvm = start(s, system, redis, orders, args, scratch.resolve("result-" + i),
+                        ScenarioJvm jvm = start(
+                                s,
+                                system,
+                                redis,
+                                orders,
+                                args,
+                                scratch.resolve("result-" + i),
                                 logs.resolve(name + "-" + i + ".log"));
                         jvms.add(jvm);
                         parts.add(new SharedDrain.Part(jvm, scratch.resolve("coverage-" + i)));
@@ -226,26 +248,48 @@ final class Benchmark {
         }
     }
 
-    private ScenarioJvm start(Scenario s, String system, RedisServer redis, OrderServer orders, List<String> args,
-            Path result, Path log) throws IOException {
-        return ScenarioJvm.start(settings, system, redis.uri(), orders.target(), settings.plugins().resolve(s.handler),
-                args, result, log);
+    private ScenarioJvm start(
+            Scenario s, String system, RedisServer redis, OrderServer orders, List<String> args, Path result, Path log)
+            throws IOException {
+        return ScenarioJvm.start(
+                settings,
+                system,
+                redis.uri(),
+                orders.target(),
+                settings.plugins().resolve(s.handler),
+                args,
+                result,
+                log);
     }
 
     private static String summary(Scenario s, Map<String, Double> v) {
         if (v.containsKey("first_ack_ms")) {
-            return String.format("%,.0f events in %.2f s from process start (%,.0f events/s), first ack after %.0f ms, "
-                    + "CPU %,.0f ms", v.get("events"), v.get("total_s"), v.get("events_per_s_from_start"),
-                    v.get("first_ack_ms"), v.get("cpu_ms"));
+            return String.format(
+                    "%,.0f events in %.2f s from process start (%,.0f events/s), first ack after %.0f ms, "
+                            + "CPU %,.0f ms",
+                    v.get("events"),
+                    v.get("total_s"),
+                    v.get("events_per_s_from_start"),
+                    v.get("first_ack_ms"),
+                    v.get("cpu_ms"));
         }
         if (v.containsKey("events_per_s")) {
-            String split = !v.containsKey("smaller_share_pct") ? "" : String.format(", smaller share %.0f%%, "
-                    + "%,.0f duplicates", v.get("smaller_share_pct"), v.get("duplicates"));
-            return String.format("%,.0f events/s, peak RSS %.0f MB, CPU %.0f%%, %.1f entries/XREADGROUP, "
-                    + "peak pending %,.0f%s", v.get("events_per_s"), v.get("rss_peak_mb"), v.get("cpu_pct"),
-                    v.getOrDefault("entries_per_read", 0.0), v.getOrDefault("max_pending", 0.0), split);
+            String split = !v.containsKey("smaller_share_pct")
+                    ? ""
+                    : String.format(
+                            ", smaller share %.0f%%, " + "%,.0f duplicates",
+                            v.get("smaller_share_pct"), v.get("duplicates"));
+            return String.format(
+                    "%,.0f events/s, peak RSS %.0f MB, CPU %.0f%%, %.1f entries/XREADGROUP, " + "peak pending %,.0f%s",
+                    v.get("events_per_s"),
+                    v.get("rss_peak_mb"),
+                    v.get("cpu_pct"),
+                    v.getOrDefault("entries_per_read", 0.0),
+                    v.getOrDefault("max_pending", 0.0),
+                    split);
         }
-        return String.format("p50 %.2f / p99 %.2f / p99.9 %.2f ms (%,.0f samples), CPU %.0f%%",
+        return String.format(
+                "p50 %.2f / p99 %.2f / p99.9 %.2f ms (%,.0f samples), CPU %.0f%%",
                 v.get("p50_ms"), v.get("p99_ms"), v.get("p999_ms"), v.get("samples"), v.get("cpu_pct"));
     }
 
@@ -255,28 +299,34 @@ final class Benchmark {
             return;
         }
         long t0 = System.nanoTime();
-        ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+        ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+                .build();
         try {
             var stub = OrderServiceGrpc.newStub(channel);
             Semaphore inFlight = new Semaphore(128);
             CountDownLatch done = new CountDownLatch(calls);
             for (int i = 0; i < calls; i++) {
                 inFlight.acquire();
-                stub.withDeadlineAfter(5, TimeUnit.SECONDS).markPaid(
-                        MarkPaidRequest.newBuilder().setOrderId("o-warm-" + i).setWalletId("w").setAmountCents(1).build(),
-                        new StreamObserver<MarkPaidReply>() {
-                            public void onNext(MarkPaidReply r) {}
+                stub.withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .markPaid(
+                                MarkPaidRequest.newBuilder()
+                                        .setOrderId("o-warm-" + i)
+                                        .setWalletId("w")
+                                        .setAmountCents(1)
+                                        .build(),
+                                new StreamObserver<MarkPaidReply>() {
+                                    public void onNext(MarkPaidReply r) {}
 
-                            public void onError(Throwable t) {
-                                inFlight.release();
-                                done.countDown();
-                            }
+                                    public void onError(Throwable t) {
+                                        inFlight.release();
+                                        done.countDown();
+                                    }
 
-                            public void onCompleted() {
-                                inFlight.release();
-                                done.countDown();
-                            }
-                        });
+                                    public void onCompleted() {
+                                        inFlight.release();
+                                        done.countDown();
+                                    }
+                                });
             }
             done.await(60, TimeUnit.SECONDS);
         } finally {

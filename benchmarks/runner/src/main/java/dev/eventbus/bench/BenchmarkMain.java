@@ -30,11 +30,12 @@ public final class BenchmarkMain {
               --dist DIR          the unpacked distribution the burst scenarios start bin/eventbus from
                                   (default: dist/target/eventbus of the checkout the JAR was built in)
               --help              this text
-            """.formatted(String.join(", ", Arrays.stream(Scenario.values()).map(s -> s.id).toList()));
+            """.formatted(String.join(
+            ", ", Arrays.stream(Scenario.values()).map(s -> s.id).toList()));
 
     private static final List<String> FLAGS = List.of("--smoke", "--help");
-    private static final List<String> OPTIONS = List.of("--runs", "--events", "--subjects", "--only", "--jvm-flags",
-            "--out", "--jar", "--plugins", "--dist");
+    private static final List<String> OPTIONS = List.of(
+            "--runs", "--events", "--subjects", "--only", "--jvm-flags", "--out", "--jar", "--plugins", "--dist");
 
     private BenchmarkMain() {}
 
@@ -67,7 +68,8 @@ public final class BenchmarkMain {
      * checkout) cannot break a 10-minute run halfway. Output still goes to {@code target/}.
      */
     private static int isolated(String[] args) throws Exception {
-        Path jar = Path.of(System.getProperty("bench.jar", defaultJar().toString())).toAbsolutePath();
+        Path jar = Path.of(System.getProperty("bench.jar", defaultJar().toString()))
+                .toAbsolutePath();
         Path home = jar.getParent();
         Path copy = Files.createTempDirectory("eventbus-bench-");
         try {
@@ -78,9 +80,12 @@ public final class BenchmarkMain {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dbench.isolated=true",
                     "-Dbench.out=" + System.getProperty("bench.out", home.toString()),
-                    "-Dbench.dist=" + System.getProperty("bench.dist", Settings.defaultDist(jar).toString()),
+                    "-Dbench.dist="
+                            + System.getProperty(
+                                    "bench.dist", Settings.defaultDist(jar).toString()),
                     "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile"),
-                    "-cp", copy.resolve("benchmarks.jar").toString(),
+                    "-cp",
+                    copy.resolve("benchmarks.jar").toString(),
                     BenchmarkMain.class.getName()));
             cmd.addAll(List.of(args));
             return new ProcessBuilder(cmd).inheritIO().start().waitFor();
@@ -116,13 +121,18 @@ public final class BenchmarkMain {
                 throw new IllegalArgumentException("unknown argument '" + a.get(i) + "'\n" + USAGE);
             }
         }
-        Path jar = Path.of(value(a, "--jar", System.getProperty("bench.jar", defaultJar().toString())));
+        Path jar = Path.of(
+                value(a, "--jar", System.getProperty("bench.jar", defaultJar().toString())));
         Path home = jar.toAbsolutePath().getParent();
-        Path plugins = Path.of(value(a, "--plugins", System.getProperty("bench.plugins",
-                home.resolve("bench-plugins").toString())));
+        Path plugins = Path.of(value(
+                a,
+                "--plugins",
+                System.getProperty(
+                        "bench.plugins", home.resolve("bench-plugins").toString())));
         Path out = Path.of(value(a, "--out", System.getProperty("bench.out", home.toString())));
         Settings s = a.contains("--smoke") ? Settings.smoke(jar, plugins, out) : Settings.full(jar, plugins, out);
-        s = s.withDist(Path.of(value(a, "--dist", System.getProperty("bench.dist", s.dist().toString()))));
+        s = s.withDist(Path.of(
+                value(a, "--dist", System.getProperty("bench.dist", s.dist().toString()))));
         if (a.contains("--runs")) {
             s = s.withRuns(Integer.parseInt(value(a, "--runs", null)));
         }
@@ -139,8 +149,9 @@ public final class BenchmarkMain {
             s = s.withOnly(new LinkedHashSet<>(List.of(value(a, "--only", null).split(","))));
             Benchmark.scenarios(s); // unknown names fail here, before anything starts
         }
-        System.out.printf("Eventbus benchmark, %s mode: %d repetition(s); scenario logs in %s%n", s.mode(), s.runs(),
-                out.resolve("bench-logs"));
+        System.out.printf(
+                "Eventbus benchmark, %s mode: %d repetition(s); scenario logs in %s%n",
+                s.mode(), s.runs(), out.resolve("bench-logs"));
         Report report = new Benchmark(s, System.out).run();
         report.print(System.out);
         Path json = out.resolve("benchmark.json");
@@ -164,7 +175,11 @@ public final class BenchmarkMain {
     /** This JAR, or (when run from target/classes) the JAR beside it. */
     private static Path defaultJar() {
         try {
-            Path self = Path.of(BenchmarkMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path self = Path.of(BenchmarkMain.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (Files.isRegularFile(self)) {
                 return self;
             }

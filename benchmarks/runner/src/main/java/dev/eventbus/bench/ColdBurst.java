@@ -24,8 +24,9 @@ final class ColdBurst {
 
     private ColdBurst() {}
 
-    static Map<String, Double> run(Settings settings, String system, String redisUri, RedisOps ops, long events,
-            Path scratch, Path log) throws Exception {
+    static Map<String, Double> run(
+            Settings settings, String system, String redisUri, RedisOps ops, long events, Path scratch, Path log)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         String group;
@@ -44,7 +45,8 @@ final class ColdBurst {
                       admin.http-port = 0
                       admin.grpc-port = 0
                     }
-                    """.formatted(redisUri, settings.plugins().resolve("noop").toAbsolutePath()));
+                    """.formatted(
+                            redisUri, settings.plugins().resolve("noop").toAbsolutePath()));
             cmd.add(bin.toString());
             cmd.add("run");
             pb.environment().put("JAVA_HOME", System.getProperty("java.home"));

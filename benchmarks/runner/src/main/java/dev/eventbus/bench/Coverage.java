@@ -24,6 +24,7 @@ final class Coverage {
     private final AtomicLongArray bits;
     /** Per subject, the highest index handled so far; null when no subject repeats. */
     private final AtomicLongArray newest;
+
     private final long subjects;
     private final AtomicLong handled = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();

@@ -43,8 +43,13 @@ final class EventbusHarness implements AutoCloseable {
      * @param grpcTarget the order service, or {@code null} when the plugin calls nothing
      * @param orderedBySubject the handler's {@code ordered-by-subject} (set for every handler; there is one)
      */
-    EventbusHarness(String redisUri, Path pluginsDir, String consumerName, String grpcTarget,
-            boolean orderedBySubject, Progress progress) {
+    EventbusHarness(
+            String redisUri,
+            Path pluginsDir,
+            String consumerName,
+            String grpcTarget,
+            boolean orderedBySubject,
+            Progress progress) {
         Map<String, Object> overrides = new HashMap<>();
         overrides.put("eventbus.redis.uri", redisUri);
         overrides.put("eventbus.plugins-dir", pluginsDir.toAbsolutePath().toString());
@@ -70,7 +75,8 @@ final class EventbusHarness implements AutoCloseable {
             throw new IllegalStateException("plugins refused: " + runtime.view().pluginFailures());
         }
         if (runtime.view().handlers().size() != 1) {
-            throw new IllegalStateException("expected exactly one handler, got " + runtime.view().handlers());
+            throw new IllegalStateException(
+                    "expected exactly one handler, got " + runtime.view().handlers());
         }
         LoadedHandler handler = runtime.view().handlers().get(0);
         group = handler.name();

@@ -74,9 +74,17 @@ final class RedisOps implements AutoCloseable {
         String suffix = data.substring(at + subject.length());
         for (long i = from; i < from + count; i += FILL_CHUNK) {
             long last = Math.min(from + count, i + FILL_CHUNK) - 1;
-            text.sync().eval(FILL_SCRIPT, ScriptOutputType.INTEGER, new String[] {Wire.STREAM},
-                    Long.toString(i), Long.toString(last), Wire.TYPE, prefix, suffix,
-                    Long.toString(subjects > 0 ? subjects : 100_000_000));
+            text.sync()
+                    .eval(
+                            FILL_SCRIPT,
+                            ScriptOutputType.INTEGER,
+                            new String[] {Wire.STREAM},
+                            Long.toString(i),
+                            Long.toString(last),
+                            Wire.TYPE,
+                            prefix,
+                            suffix,
+                            Long.toString(subjects > 0 ? subjects : 100_000_000));
         }
         List<StreamMessage<byte[], byte[]>> newest;
         try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
@@ -85,12 +93,13 @@ final class RedisOps implements AutoCloseable {
         Map<byte[], byte[]> expected = Wire.event(from + count - 1, subjects, -1);
         Map<byte[], byte[]> actual = newest.get(0).getBody();
         if (actual.size() != expected.size()) {
-            throw new IllegalStateException("filled entry has " + actual.size() + " fields, expected " + expected.size());
+            throw new IllegalStateException(
+                    "filled entry has " + actual.size() + " fields, expected " + expected.size());
         }
         for (Map.Entry<byte[], byte[]> e : expected.entrySet()) {
             if (!Arrays.equals(e.getValue(), Wire.field(actual, e.getKey()))) {
-                throw new IllegalStateException("filled entry differs from Wire.event in field "
-                        + Wire.text(e.getKey()));
+                throw new IllegalStateException(
+                        "filled entry differs from Wire.event in field " + Wire.text(e.getKey()));
             }
         }
     }
@@ -102,7 +111,8 @@ final class RedisOps implements AutoCloseable {
             try {
                 return text.sync().xlen(Wire.STREAM);
             } catch (RuntimeException e) {
-                if (System.nanoTime() > deadline || !String.valueOf(e.getMessage()).contains("LOADING")) {
+                if (System.nanoTime() > deadline
+                        || !String.valueOf(e.getMessage()).contains("LOADING")) {
                     throw e;
                 }
                 Thread.sleep(50);
@@ -117,7 +127,8 @@ final class RedisOps implements AutoCloseable {
         for (Object g : text.sync().xinfoGroups(Wire.STREAM)) {
             Map<String, Object> fields = pairs((List<?>) g);
             if (name.equals(fields.get("name"))) {
-                return new GroupState(number(fields.get("pending")),
+                return new GroupState(
+                        number(fields.get("pending")),
                         fields.containsKey("entries-read") ? number(fields.get("entries-read")) : -1);
             }
         }
@@ -162,8 +173,8 @@ final class RedisOps implements AutoCloseable {
                 return now;
             }
             if (now > deadline) {
-                throw new IllegalStateException("group " + group + " not drained after " + timeout.toSeconds()
-                        + " s: " + s);
+                throw new IllegalStateException(
+                        "group " + group + " not drained after " + timeout.toSeconds() + " s: " + s);
             }
             Thread.sleep(poll);
         }

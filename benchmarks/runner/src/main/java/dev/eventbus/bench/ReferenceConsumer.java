@@ -75,15 +75,21 @@ final class ReferenceConsumer implements AutoCloseable {
             channel = null;
             stub = null;
         } else {
-            channel = Grpc.newChannelBuilder(grpcTarget, InsecureChannelCredentials.create()).disableRetry().build();
+            channel = Grpc.newChannelBuilder(grpcTarget, InsecureChannelCredentials.create())
+                    .disableRetry()
+                    .build();
             stub = OrderServiceGrpc.newStub(channel);
         }
     }
 
     void start() {
         try {
-            connection.sync().xgroupCreate(StreamOffset.from(Wire.STREAM_KEY, "0"), Wire.bytes(GROUP),
-                    XGroupCreateArgs.Builder.mkstream());
+            connection
+                    .sync()
+                    .xgroupCreate(
+                            StreamOffset.from(Wire.STREAM_KEY, "0"),
+                            Wire.bytes(GROUP),
+                            XGroupCreateArgs.Builder.mkstream());
         } catch (RuntimeException e) {
             if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
                 throw e;
@@ -127,7 +133,9 @@ final class ReferenceConsumer implements AutoCloseable {
             byte[] type = Wire.field(body, Wire.F_TYPE);
             byte[] data = Wire.field(body, Wire.F_DATA);
             sink = (type == null ? 0 : type.length) + (data == null ? 0 : data.length);
-            progress.handled(Wire.index(Wire.field(body, Wire.F_ID)), Wire.parseTs(Wire.field(body, Wire.F_TS)),
+            progress.handled(
+                    Wire.index(Wire.field(body, Wire.F_ID)),
+                    Wire.parseTs(Wire.field(body, Wire.F_TS)),
                     System.nanoTime());
             ids[i++] = m.getId();
         }

@@ -28,16 +28,30 @@ final class Report {
      *     reference; otherwise the two scenarios ("a / b") each system's figure is the ratio of, in
      *     the same run: such a row has no ratio, and its target holds the Eventbus figure
      */
-    record Row(String figure, String unit, Double reference, Double eventbus, boolean higherIsBetter, Double limit,
-            String ownRatioOf, boolean absolute) {
+    record Row(
+            String figure,
+            String unit,
+            Double reference,
+            Double eventbus,
+            boolean higherIsBetter,
+            Double limit,
+            String ownRatioOf,
+            boolean absolute) {
 
-        Row(String figure, String unit, Double reference, Double eventbus, boolean higherIsBetter, Double limit,
+        Row(
+                String figure,
+                String unit,
+                Double reference,
+                Double eventbus,
+                boolean higherIsBetter,
+                Double limit,
                 String ownRatioOf) {
             this(figure, unit, reference, eventbus, higherIsBetter, limit, ownRatioOf, false);
         }
 
         Double ratio() {
-            return ownRatioOf != null || reference == null || eventbus == null || reference == 0 ? null
+            return ownRatioOf != null || reference == null || eventbus == null || reference == 0
+                    ? null
                     : eventbus / reference;
         }
 
@@ -77,8 +91,14 @@ final class Report {
     /** How rows that are not plain Eventbus-vs-reference comparisons were measured. */
     private final List<String> notes = new ArrayList<>();
 
-    Report(Settings settings, List<Scenario> scenarios, List<Benchmark.Run> runs, String redisVersion, double minutes,
-            Double loadMedian, Double loadMax) {
+    Report(
+            Settings settings,
+            List<Scenario> scenarios,
+            List<Benchmark.Run> runs,
+            String redisVersion,
+            double minutes,
+            Double loadMedian,
+            Double loadMax) {
         this.settings = settings;
         this.loadMedian = loadMedian;
         this.loadMax = loadMax;
@@ -101,28 +121,46 @@ final class Report {
                 case DRAIN_NOOP -> {
                     String n = String.format(Locale.ROOT, "%,d", settings.drainEvents());
                     rows.add(row("no-op drain, " + n + " backlog", "events/s", s, "events_per_s", true, 0.9));
-                    rows.add(vs(STRONGEST, "  vs strongest reference (overlapped reads, async acks)", "events/s", s,
-                            "events_per_s", true, 1.0));
+                    rows.add(vs(
+                            STRONGEST,
+                            "  vs strongest reference (overlapped reads, async acks)",
+                            "events/s",
+                            s,
+                            "events_per_s",
+                            true,
+                            1.0));
                     rows.add(row("  client CPU (measured window)", "% core", s, "cpu_pct", false, null));
                     rows.add(row("client CPU per event (measured window)", "us", s, "cpu_us_per_event", false, null));
                     rows.add(vs(STRONGEST, "  vs strongest reference", "us", s, "cpu_us_per_event", false, 1.15));
                     rows.add(row("  entries per XREADGROUP", "entries", s, "entries_per_read", true, null));
-                    rows.add(vs(STRONGEST, "  entries per XREADGROUP, strongest reference", "entries", s,
-                            "entries_per_read", true, null));
+                    rows.add(vs(
+                            STRONGEST,
+                            "  entries per XREADGROUP, strongest reference",
+                            "entries",
+                            s,
+                            "entries_per_read",
+                            true,
+                            null));
                     rows.add(row("  XACK calls", "calls", s, "xack_calls", false, null));
-                    rows.add(row("  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false, null));
+                    rows.add(row(
+                            "  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false, null));
                     rows.add(row("peak RSS, no-op drain " + n, "MB", s, "rss_peak_mb", false, 1.2));
                 }
                 case ORDERED_BY_SUBJECT -> {
                     String n = String.format(Locale.ROOT, "%,d", settings.orderedSubjects());
-                    rows.add(row("no-op drain ordered by subject, " + n + " subjects", "events/s", s, "events_per_s",
-                            true, null));
-                    rows.add(own("ordering on / off (ordered / no-op drain)", s, Scenario.DRAIN_NOOP, "events_per_s",
-                            0.8));
+                    rows.add(row(
+                            "no-op drain ordered by subject, " + n + " subjects",
+                            "events/s",
+                            s,
+                            "events_per_s",
+                            true,
+                            null));
+                    rows.add(own(
+                            "ordering on / off (ordered / no-op drain)", s, Scenario.DRAIN_NOOP, "events_per_s", 0.8));
                     rows.add(row("  client CPU (measured window)", "% core", s, "cpu_pct", false, null));
                     rows.add(row("  entries per XREADGROUP", "entries", s, "entries_per_read", true, null));
-                    rows.add(row("  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false,
-                            null));
+                    rows.add(row(
+                            "  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false, null));
                     notes.add("ordered-by-subject: the no-op backlog over " + n + " subjects in turn; Eventbus with "
                             + "ordered-by-subject = true; the reference is the drain-noop loop unchanged (one thread "
                             + "handling each read in stream order is ordered by construction). A run in which an event "
@@ -130,16 +168,24 @@ final class Report {
                             + "ordered / unordered throughput; the reference's shows the run's noise.");
                 }
                 case DRAIN_NOOP_PAIR -> {
-                    rows.add(row("no-op drain, 2 processes sharing the group", "events/s", s, "events_per_s", true,
+                    rows.add(row(
+                            "no-op drain, 2 processes sharing the group", "events/s", s, "events_per_s", true, null));
+                    rows.add(own(
+                            "pair / single process (pair / no-op drain)",
+                            s,
+                            Scenario.DRAIN_NOOP,
+                            "events_per_s",
                             null));
-                    rows.add(own("pair / single process (pair / no-op drain)", s, Scenario.DRAIN_NOOP, "events_per_s",
+                    rows.add(own(
+                            "  the same from consumer start to drained",
+                            s,
+                            Scenario.DRAIN_NOOP,
+                            "events_per_s_from_start",
                             null));
-                    rows.add(own("  the same from consumer start to drained", s, Scenario.DRAIN_NOOP,
-                            "events_per_s_from_start", null));
                     rows.add(row("  events handled twice", "events", s, "duplicates", false, null));
                     rows.add(row("  smaller process's share of the events", "%", s, "smaller_share_pct", true, null));
-                    rows.add(row("  client CPU, both processes (measured window)", "% core", s, "cpu_pct", false,
-                            null));
+                    rows.add(
+                            row("  client CPU, both processes (measured window)", "% core", s, "cpu_pct", false, null));
                     rows.add(row("  entries per XREADGROUP", "entries", s, "entries_per_read", true, null));
                     notes.add("drain-noop-pair: two JVMs of each system share the group (consumers -1 and -2), "
                             + "started together; timed from Redis, from the group's entries-read passing the "
@@ -151,45 +197,89 @@ final class Report {
                     String n = String.format(Locale.ROOT, "%,d", settings.smallDrainEvents());
                     rows.add(row("peak RSS, no-op drain " + n, "MB", s, "rss_peak_mb", false, 1.2));
                     if (scenarios.contains(Scenario.DRAIN_NOOP)) {
-                        rows.add(derived("  RSS growth " + String.format(Locale.ROOT, "%,d", settings.drainEvents())
-                                + " / " + n + " backlog (flat = 1.0)", "x",
-                                (big, small) -> big / small, Scenario.DRAIN_NOOP, s, "rss_peak_mb"));
+                        rows.add(derived(
+                                "  RSS growth " + String.format(Locale.ROOT, "%,d", settings.drainEvents()) + " / " + n
+                                        + " backlog (flat = 1.0)",
+                                "x",
+                                (big, small) -> big / small,
+                                Scenario.DRAIN_NOOP,
+                                s,
+                                "rss_peak_mb"));
                     }
                 }
                 case DRAIN_RPC -> {
                     String n = String.format(Locale.ROOT, "%,d", settings.rpcEvents());
                     rows.add(row("gRPC drain, " + n + " backlog", "events/s", s, "events_per_s", true, 0.9));
-                    rows.add(vs(STRONGEST, "  vs strongest reference (async calls, reads not waiting)", "events/s", s,
-                            "events_per_s", true, 1.0));
+                    rows.add(vs(
+                            STRONGEST,
+                            "  vs strongest reference (async calls, reads not waiting)",
+                            "events/s",
+                            s,
+                            "events_per_s",
+                            true,
+                            1.0));
                     rows.add(row("  client CPU (measured window)", "% core", s, "cpu_pct", false, null));
                     rows.add(row("client CPU per event, gRPC drain", "us", s, "cpu_us_per_event", false, null));
                     rows.add(vs(STRONGEST, "  vs strongest reference", "us", s, "cpu_us_per_event", false, 1.15));
                     rows.add(row("  entries per XREADGROUP", "entries", s, "entries_per_read", true, null));
-                    rows.add(row("  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false, null));
+                    rows.add(row(
+                            "  peak pending entries (PEL, 50 ms samples)", "entries", s, "max_pending", false, null));
                     rows.add(row("peak RSS, gRPC drain", "MB", s, "rss_peak_mb", false, 1.2));
                 }
                 case BURST_10K, BURST_100K -> {
                     String n = String.format(Locale.ROOT, "%,d", s.backlog(settings));
-                    rows.add(row("burst of " + n + " from a cold process, start to drained", "events/s", s,
-                            "events_per_s_from_start", true, null));
-                    rows.add(vs(STRONGEST, "  vs strongest reference", "events/s", s, "events_per_s_from_start", true,
+                    rows.add(row(
+                            "burst of " + n + " from a cold process, start to drained",
+                            "events/s",
+                            s,
+                            "events_per_s_from_start",
+                            true,
+                            null));
+                    rows.add(vs(
+                            STRONGEST,
+                            "  vs strongest reference",
+                            "events/s",
+                            s,
+                            "events_per_s_from_start",
+                            true,
                             0.9));
-                    rows.add(new Row("  start to first event acknowledged", "ms", median(s, "reference", "first_ack_ms"),
-                            median(s, "eventbus", "first_ack_ms"), false, 1000.0, null, true));
+                    rows.add(new Row(
+                            "  start to first event acknowledged",
+                            "ms",
+                            median(s, "reference", "first_ack_ms"),
+                            median(s, "eventbus", "first_ack_ms"),
+                            false,
+                            1000.0,
+                            null,
+                            true));
                     if (s.systems().contains(NO_AOT)) {
-                        rows.add(vs(NO_AOT, "  the same, Eventbus without its AOT cache (left) / with", "ms", s,
-                                "first_ack_ms", false, null));
-                        rows.add(vs(NO_AOT, "  burst, Eventbus without its AOT cache (left) / with", "events/s", s,
-                                "events_per_s_from_start", true, null));
+                        rows.add(vs(
+                                NO_AOT,
+                                "  the same, Eventbus without its AOT cache (left) / with",
+                                "ms",
+                                s,
+                                "first_ack_ms",
+                                false,
+                                null));
+                        rows.add(vs(
+                                NO_AOT,
+                                "  burst, Eventbus without its AOT cache (left) / with",
+                                "events/s",
+                                s,
+                                "events_per_s_from_start",
+                                true,
+                                null));
                     }
                     rows.add(row("  client CPU, process start to drained", "ms", s, "cpu_ms", false, null));
                     rows.add(vs(STRONGEST, "  the same, strongest reference", "ms", s, "cpu_ms", false, null));
                     if (s == Scenario.BURST_10K) {
-                        notes.add("burst-10k, burst-100k: the stream holds the burst before the consumer's process "
-                                + "starts; timed from outside, from just before the process starts to the first XACK "
-                                + "and to the group drained (XINFO GROUPS every ms). Eventbus is bin/eventbus run of "
-                                + "the unpacked distribution (" + settings.dist() + "), the references a plain java "
-                                + "process; same JVM flags. The first-event target (1,000 ms) holds Eventbus's figure.");
+                        notes.add(
+                                "burst-10k, burst-100k: the stream holds the burst before the consumer's process "
+                                        + "starts; timed from outside, from just before the process starts to the first XACK "
+                                        + "and to the group drained (XINFO GROUPS every ms). Eventbus is bin/eventbus run of "
+                                        + "the unpacked distribution (" + settings.dist()
+                                        + "), the references a plain java "
+                                        + "process; same JVM flags. The first-event target (1,000 ms) holds Eventbus's figure.");
                     }
                 }
                 case LATENCY_NOOP -> {
@@ -207,10 +297,10 @@ final class Report {
             }
         }
         for (Row r : rows) {
-            if (!r.diagnostic() && (r.reference() == null || r.eventbus() == null
-                    || !(r.reference() > 0) || !(r.eventbus() > 0))) {
-                problems.add("figure '" + r.figure().trim() + "' is missing or not positive: reference "
-                        + r.reference() + ", eventbus " + r.eventbus());
+            if (!r.diagnostic()
+                    && (r.reference() == null || r.eventbus() == null || !(r.reference() > 0) || !(r.eventbus() > 0))) {
+                problems.add("figure '" + r.figure().trim() + "' is missing or not positive: reference " + r.reference()
+                        + ", eventbus " + r.eventbus());
             }
         }
     }
@@ -221,15 +311,14 @@ final class Report {
     static final String NO_AOT = "eventbus-no-aot";
 
     /** Eventbus against {@code against} (shown in the reference column), in the same run. */
-    private Row vs(String against, String figure, String unit, Scenario s, String key, boolean higherIsBetter,
-            Double limit) {
-        return new Row(figure, unit, median(s, against, key), median(s, "eventbus", key), higherIsBetter, limit,
-                null);
+    private Row vs(
+            String against, String figure, String unit, Scenario s, String key, boolean higherIsBetter, Double limit) {
+        return new Row(figure, unit, median(s, against, key), median(s, "eventbus", key), higherIsBetter, limit, null);
     }
 
     private Row row(String figure, String unit, Scenario s, String key, boolean higherIsBetter, Double limit) {
-        return new Row(figure, unit, median(s, "reference", key), median(s, "eventbus", key), higherIsBetter, limit,
-                null);
+        return new Row(
+                figure, unit, median(s, "reference", key), median(s, "eventbus", key), higherIsBetter, limit, null);
     }
 
     /**
@@ -239,13 +328,18 @@ final class Report {
      */
     private Row own(String figure, Scenario s, Scenario base, String key, Double limit) {
         BiFunction<Double, Double, Double> ratio = (x, y) -> x / y;
-        return new Row(figure, "x", combine(ratio, median(s, "reference", key), median(base, "reference", key)),
-                combine(ratio, median(s, "eventbus", key), median(base, "eventbus", key)), true, limit,
+        return new Row(
+                figure,
+                "x",
+                combine(ratio, median(s, "reference", key), median(base, "reference", key)),
+                combine(ratio, median(s, "eventbus", key), median(base, "eventbus", key)),
+                true,
+                limit,
                 s.id + " / " + base.id);
     }
 
-    private Row derived(String figure, String unit, BiFunction<Double, Double, Double> f, Scenario a, Scenario b,
-            String key) {
+    private Row derived(
+            String figure, String unit, BiFunction<Double, Double, Double> f, Scenario a, Scenario b, String key) {
         Double ref = combine(f, median(a, "reference", key), median(b, "reference", key));
         Double eb = combine(f, median(a, "eventbus", key), median(b, "eventbus", key));
         return new Row(figure, unit, ref, eb, false, null, null);
@@ -259,7 +353,10 @@ final class Report {
     Double median(Scenario s, String system, String key) {
         List<Double> values = new ArrayList<>();
         for (Benchmark.Run r : runs) {
-            if (r.ok() && r.scenario() == s && r.system().equals(system) && r.values().containsKey(key)) {
+            if (r.ok()
+                    && r.scenario() == s
+                    && r.system().equals(system)
+                    && r.values().containsKey(key)) {
                 values.add(r.values().get(key));
             }
         }
@@ -286,15 +383,27 @@ final class Report {
 
     void print(PrintStream out) {
         out.println();
-        out.printf(Locale.ROOT, "Eventbus vs raw Lettuce reference (%s mode, median of %d run%s, scenario JVMs: %s; "
+        out.printf(
+                Locale.ROOT,
+                "Eventbus vs raw Lettuce reference (%s mode, median of %d run%s, scenario JVMs: %s; "
                         + "Redis %s; %d CPUs; %.1f min)%n",
-                settings.mode(), settings.runs(), settings.runs() == 1 ? "" : "s", String.join(" ", settings.jvmFlags()),
-                redisVersion, Runtime.getRuntime().availableProcessors(), minutes);
+                settings.mode(),
+                settings.runs(),
+                settings.runs() == 1 ? "" : "s",
+                String.join(" ", settings.jvmFlags()),
+                redisVersion,
+                Runtime.getRuntime().availableProcessors(),
+                minutes);
         out.println("runtime under test: " + RUNTIME);
         if (loadMedian != null) {
-            out.printf(Locale.ROOT, "load average during the run: median %.1f, max %.1f%s%n", loadMedian, loadMax,
+            out.printf(
+                    Locale.ROOT,
+                    "load average during the run: median %.1f, max %.1f%s%n",
+                    loadMedian,
+                    loadMax,
                     loadMedian > 2 * Runtime.getRuntime().availableProcessors()
-                            ? "  (WARNING: other processes shared the CPUs; figures are unreliable)" : "");
+                            ? "  (WARNING: other processes shared the CPUs; figures are unreliable)"
+                            : "");
         }
         String format = "%-58s %-9s %12s %12s %8s %8s %s%n";
         out.printf(Locale.ROOT, format, "figure", "unit", "reference", "eventbus", "ratio", "target", "");
@@ -302,8 +411,15 @@ final class Report {
         out.println("(rows starting with 'vs' or naming another system show that system in the reference column)");
         for (Row r : rows) {
             Boolean meets = r.meets();
-            out.printf(Locale.ROOT, format, r.figure(), r.unit(), fmt(r.reference()), fmt(r.eventbus()),
-                    r.ratio() == null ? "-" : fmt(r.ratio()) + "x", r.target(),
+            out.printf(
+                    Locale.ROOT,
+                    format,
+                    r.figure(),
+                    r.unit(),
+                    fmt(r.reference()),
+                    fmt(r.eventbus()),
+                    r.ratio() == null ? "-" : fmt(r.ratio()) + "x",
+                    r.target(),
                     meets == null ? "" : meets ? "ok" : "BELOW TARGET");
         }
         if (!notes.isEmpty()) {
@@ -325,25 +441,40 @@ final class Report {
         j.append("  \"statistic\": \"median\",\n");
         j.append("  \"redis\": ").append(str(redisVersion)).append(",\n");
         j.append("  \"java\": ").append(str(System.getProperty("java.version"))).append(",\n");
-        j.append("  \"cpus\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
+        j.append("  \"cpus\": ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(",\n");
         j.append("  \"jvmFlags\": [");
         for (int i = 0; i < settings.jvmFlags().size(); i++) {
             j.append(i == 0 ? "" : ", ").append(str(settings.jvmFlags().get(i)));
         }
         j.append("],\n");
-        j.append("  \"settings\": {\"drainEvents\": ").append(settings.drainEvents())
-                .append(", \"orderedSubjects\": ").append(settings.orderedSubjects())
-                .append(", \"smallDrainEvents\": ").append(settings.smallDrainEvents())
-                .append(", \"rpcEvents\": ").append(settings.rpcEvents())
-                .append(", \"warmFraction\": ").append(num(settings.warmFraction()))
-                .append(", \"noopRate\": ").append(num(settings.noopRate()))
-                .append(", \"rpcRate\": ").append(num(settings.rpcRate()))
-                .append(", \"warmSeconds\": ").append(num(settings.warmSeconds()))
-                .append(", \"measureSeconds\": ").append(num(settings.measureSeconds())).append("},\n");
+        j.append("  \"settings\": {\"drainEvents\": ")
+                .append(settings.drainEvents())
+                .append(", \"orderedSubjects\": ")
+                .append(settings.orderedSubjects())
+                .append(", \"smallDrainEvents\": ")
+                .append(settings.smallDrainEvents())
+                .append(", \"rpcEvents\": ")
+                .append(settings.rpcEvents())
+                .append(", \"warmFraction\": ")
+                .append(num(settings.warmFraction()))
+                .append(", \"noopRate\": ")
+                .append(num(settings.noopRate()))
+                .append(", \"rpcRate\": ")
+                .append(num(settings.rpcRate()))
+                .append(", \"warmSeconds\": ")
+                .append(num(settings.warmSeconds()))
+                .append(", \"measureSeconds\": ")
+                .append(num(settings.measureSeconds()))
+                .append("},\n");
         j.append("  \"runtimeJar\": ").append(str(RUNTIME)).append(",\n");
         j.append("  \"minutes\": ").append(num(minutes)).append(",\n");
-        j.append("  \"loadAverage\": {\"median\": ").append(num(loadMedian)).append(", \"max\": ")
-                .append(num(loadMax)).append("},\n");
+        j.append("  \"loadAverage\": {\"median\": ")
+                .append(num(loadMedian))
+                .append(", \"max\": ")
+                .append(num(loadMax))
+                .append("},\n");
         j.append("  \"complete\": ").append(problems.isEmpty()).append(",\n");
         j.append("  \"problems\": [");
         for (int i = 0; i < problems.size(); i++) {
@@ -358,16 +489,24 @@ final class Report {
         j.append("  \"figures\": [\n");
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            j.append("    {\"figure\": ").append(str(r.figure().trim()))
-                    .append(", \"unit\": ").append(str(r.unit()));
-            j.append(", \"reference\": ").append(num(r.reference()))
-                    .append(", \"eventbus\": ").append(num(r.eventbus()))
-                    .append(", \"ratio\": ").append(num(r.ratio()));
+            j.append("    {\"figure\": ")
+                    .append(str(r.figure().trim()))
+                    .append(", \"unit\": ")
+                    .append(str(r.unit()));
+            j.append(", \"reference\": ")
+                    .append(num(r.reference()))
+                    .append(", \"eventbus\": ")
+                    .append(num(r.eventbus()))
+                    .append(", \"ratio\": ")
+                    .append(num(r.ratio()));
             if (r.ownRatioOf() != null) {
                 j.append(", \"eachSystemRatioOf\": ").append(str(r.ownRatioOf()));
             }
             if (r.limit() != null) {
-                j.append(", \"target\": ").append(str(r.target())).append(", \"meetsTarget\": ").append(r.meets());
+                j.append(", \"target\": ")
+                        .append(str(r.target()))
+                        .append(", \"meetsTarget\": ")
+                        .append(r.meets());
             }
             j.append(i == rows.size() - 1 ? "}\n" : "},\n");
         }
@@ -375,13 +514,22 @@ final class Report {
         j.append("  \"runDetails\": [\n");
         for (int i = 0; i < runs.size(); i++) {
             Benchmark.Run r = runs.get(i);
-            j.append("    {\"rep\": ").append(r.rep()).append(", \"scenario\": ").append(str(r.scenario().id))
-                    .append(", \"system\": ").append(str(r.system())).append(", \"ok\": ").append(r.ok());
+            j.append("    {\"rep\": ")
+                    .append(r.rep())
+                    .append(", \"scenario\": ")
+                    .append(str(r.scenario().id))
+                    .append(", \"system\": ")
+                    .append(str(r.system()))
+                    .append(", \"ok\": ")
+                    .append(r.ok());
             if (r.ok()) {
                 j.append(", \"values\": {");
                 int k = 0;
                 for (Map.Entry<String, Double> e : r.values().entrySet()) {
-                    j.append(k++ == 0 ? "" : ", ").append(str(e.getKey())).append(": ").append(num(e.getValue()));
+                    j.append(k++ == 0 ? "" : ", ")
+                            .append(str(e.getKey()))
+                            .append(": ")
+                            .append(num(e.getValue()));
                 }
                 j.append("}");
             } else {
@@ -444,8 +592,11 @@ final class Report {
 
     private static String runtimeJar() {
         try {
-            Path jar = Path.of(dev.eventbus.runtime.EventbusRuntime.class.getProtectionDomain().getCodeSource()
-                    .getLocation().toURI());
+            Path jar = Path.of(dev.eventbus.runtime.EventbusRuntime.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (!Files.isRegularFile(jar)) {
                 return jar.toString();
             }
@@ -456,9 +607,13 @@ final class Report {
                 }
             }
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(jar));
-            return String.format(Locale.ROOT, "%s, built %s, %,d bytes, sha256 %s", jar.getFileName(),
+            return String.format(
+                    Locale.ROOT,
+                    "%s, built %s, %,d bytes, sha256 %s",
+                    jar.getFileName(),
                     java.time.Instant.ofEpochMilli(newest).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                    Files.size(jar), java.util.HexFormat.of().formatHex(digest, 0, 6));
+                    Files.size(jar),
+                    java.util.HexFormat.of().formatHex(digest, 0, 6));
         } catch (Exception e) {
             return "unknown (" + e + ")";
         }

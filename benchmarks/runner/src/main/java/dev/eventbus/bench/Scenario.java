@@ -114,7 +114,13 @@ enum Scenario {
         List<String> a = new ArrayList<>();
         a.add("handler=" + handler);
         switch (this) {
-            case DRAIN_NOOP, ORDERED_BY_SUBJECT, DRAIN_NOOP_PAIR, DRAIN_NOOP_SMALL, DRAIN_RPC, BURST_10K, BURST_100K -> {
+            case DRAIN_NOOP,
+                    ORDERED_BY_SUBJECT,
+                    DRAIN_NOOP_PAIR,
+                    DRAIN_NOOP_SMALL,
+                    DRAIN_RPC,
+                    BURST_10K,
+                    BURST_100K -> {
                 long n = backlog(s);
                 a.add("kind=drain");
                 a.add("events=" + n);

@@ -31,8 +31,16 @@ final class ScenarioJvm {
     /**
      * @param args the scenario's arguments ({@link Scenario#args}) and any more, e.g. the consumer name
      */
-    static ScenarioJvm start(Settings settings, String system, String redisUri, String grpcTarget, Path plugins,
-            List<String> args, Path result, Path log) throws IOException {
+    static ScenarioJvm start(
+            Settings settings,
+            String system,
+            String redisUri,
+            String grpcTarget,
+            Path plugins,
+            List<String> args,
+            Path result,
+            Path log)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(settings.jvmFlags());
@@ -47,7 +55,10 @@ final class ScenarioJvm {
         cmd.add("out=" + result.toAbsolutePath());
         cmd.addAll(args);
         Files.deleteIfExists(result);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         return new ScenarioJvm(p, result, log);
     }
 
@@ -68,12 +79,12 @@ final class ScenarioJvm {
         try {
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new IllegalStateException("scenario JVM did not finish within " + timeoutSeconds + " s; log: "
-                        + log);
+                throw new IllegalStateException(
+                        "scenario JVM did not finish within " + timeoutSeconds + " s; log: " + log);
             }
             if (!Files.isRegularFile(result)) {
-                throw new IllegalStateException("scenario JVM exited with " + process.exitValue()
-                        + " and wrote no result; log: " + log);
+                throw new IllegalStateException(
+                        "scenario JVM exited with " + process.exitValue() + " and wrote no result; log: " + log);
             }
             Properties p = new Properties();
             try (Reader r = Files.newBufferedReader(result)) {

@@ -1,9 +1,9 @@
 package dev.eventbus.bench;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.Writer;
@@ -71,8 +71,8 @@ public final class ScenarioMain {
 
     /** A progress line in the scenario's log, with the JVM's uptime. */
     static void log(String format, Object... args) {
-        System.err.printf("[%6.2f s] %s%n", ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
-                String.format(format, args));
+        System.err.printf(
+                "[%6.2f s] %s%n", ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, String.format(format, args));
     }
 
     private interface Consumer extends AutoCloseable {
@@ -83,8 +83,8 @@ public final class ScenarioMain {
         String redis = a.get("redis");
         String grpc = "rpc".equals(a.get("handler")) ? a.get("grpc") : null;
         if ("reference".equals(a.get("system"))) {
-            ReferenceConsumer ref = new ReferenceConsumer(redis, a.getOrDefault("consumer", "reference-1"), grpc,
-                    progress);
+            ReferenceConsumer ref =
+                    new ReferenceConsumer(redis, a.getOrDefault("consumer", "reference-1"), grpc, progress);
             ref.start();
             return new Consumer() {
                 public String group() {
@@ -97,8 +97,11 @@ public final class ScenarioMain {
             };
         }
         if ("strongest".equals(a.get("system"))) {
-            StrongestReferenceConsumer ref = new StrongestReferenceConsumer(redis,
-                    a.getOrDefault("consumer", "reference-1"), grpc, Integer.parseInt(a.getOrDefault("readers", "1")),
+            StrongestReferenceConsumer ref = new StrongestReferenceConsumer(
+                    redis,
+                    a.getOrDefault("consumer", "reference-1"),
+                    grpc,
+                    Integer.parseInt(a.getOrDefault("readers", "1")),
                     progress);
             ref.start();
             return new Consumer() {
@@ -111,8 +114,13 @@ public final class ScenarioMain {
                 }
             };
         }
-        EventbusHarness eb = new EventbusHarness(redis, Path.of(a.get("plugins")),
-                a.getOrDefault("consumer", "bench-1"), grpc, Boolean.parseBoolean(a.get("ordered")), progress);
+        EventbusHarness eb = new EventbusHarness(
+                redis,
+                Path.of(a.get("plugins")),
+                a.getOrDefault("consumer", "bench-1"),
+                grpc,
+                Boolean.parseBoolean(a.get("ordered")),
+                progress);
         eb.start();
         return new Consumer() {
             public String group() {
@@ -159,10 +167,22 @@ public final class ScenarioMain {
     }
 
     /** The whole drain in this process: throughput over the measured window, and every event handled. */
-    private static void alone(Map<String, String> a, RedisOps ops, long events, long warm, Duration timeout,
-            Progress progress, Map<String, Double> f) throws Exception {
-        log("drain of %d events (%s, %s, %s subjects%s) starting", events, a.get("system"), a.get("handler"),
-                a.get("subjects"), Boolean.parseBoolean(a.get("ordered")) ? ", ordered by subject" : "");
+    private static void alone(
+            Map<String, String> a,
+            RedisOps ops,
+            long events,
+            long warm,
+            Duration timeout,
+            Progress progress,
+            Map<String, Double> f)
+            throws Exception {
+        log(
+                "drain of %d events (%s, %s, %s subjects%s) starting",
+                events,
+                a.get("system"),
+                a.get("handler"),
+                a.get("subjects"),
+                Boolean.parseBoolean(a.get("ordered")) ? ", ordered by subject" : "");
         long t0 = System.nanoTime();
         long end;
         String group;
@@ -202,16 +222,26 @@ public final class ScenarioMain {
      * with the others, waits until the group is drained, and reports what it handled; the timing
      * and the no-loss check are {@link SharedDrain}'s, which sees every process.
      */
-    private static void shared(Map<String, String> a, RedisOps ops, long events, int processes, Duration timeout,
-            Progress progress, Map<String, Double> f) throws Exception {
+    private static void shared(
+            Map<String, String> a,
+            RedisOps ops,
+            long events,
+            int processes,
+            Duration timeout,
+            Progress progress,
+            Map<String, Double> f)
+            throws Exception {
         ops.barrier(SharedDrain.BARRIER_KEY, processes, timeout);
         long startedAt = Probe.epochMicros();
-        log("shared drain of %d events (%s, %s) starting as %s", events, a.get("system"), a.get("handler"),
-                a.get("consumer"));
+        log(
+                "shared drain of %d events (%s, %s) starting as %s",
+                events, a.get("system"), a.get("handler"), a.get("consumer"));
         try (Consumer consumer = consumer(a, progress)) {
             log("consumer started");
             ops.awaitDrainedByAll(consumer.group(), events, timeout);
-            log("group drained; this process handled %d events", progress.coverage().handled());
+            log(
+                    "group drained; this process handled %d events",
+                    progress.coverage().handled());
         }
         progress.coverage().write(Path.of(a.get("coverage")));
         f.put("started_at_epoch_us", (double) startedAt);

@@ -56,16 +56,56 @@ record Settings(
     static final List<String> JVM_FLAGS = List.of("-Xmx512m", "-XX:+UseG1GC");
 
     static Settings full(Path jar, Path plugins, Path out) {
-        return new Settings("full", 3, 1_000_000, 10_000, 100_000, 100_000, 0.2, 5_000, 2_000, 100_000, 40_000, 5, 10,
-                10_000, JVM_FLAGS, 300, jar, plugins, out, Set.of(), defaultDist(jar));
+        return new Settings(
+                "full",
+                3,
+                1_000_000,
+                10_000,
+                100_000,
+                100_000,
+                0.2,
+                5_000,
+                2_000,
+                100_000,
+                40_000,
+                5,
+                10,
+                10_000,
+                JVM_FLAGS,
+                300,
+                jar,
+                plugins,
+                out,
+                Set.of(),
+                defaultDist(jar));
     }
 
     static Settings smoke(Path jar, Path plugins, Path out) {
         // C1 only: smoke figures are never compared, and on 2 cores C2 compiling competes with the run.
         List<String> flags = new java.util.ArrayList<>(JVM_FLAGS);
         flags.add("-XX:TieredStopAtLevel=1");
-        return new Settings("smoke", 1, 20_000, 200, 5_000, 2_000, 0.2, 2_000, 500, 2_000, 1_000, 0.5, 1.5,
-                0, List.copyOf(flags), 90, jar, plugins, out, Set.of(), defaultDist(jar));
+        return new Settings(
+                "smoke",
+                1,
+                20_000,
+                200,
+                5_000,
+                2_000,
+                0.2,
+                2_000,
+                500,
+                2_000,
+                1_000,
+                0.5,
+                1.5,
+                0,
+                List.copyOf(flags),
+                90,
+                jar,
+                plugins,
+                out,
+                Set.of(),
+                defaultDist(jar));
     }
 
     /** {@code dist/target/eventbus} of the checkout the runner JAR ({@code benchmarks/runner/target}) was built in. */
@@ -74,47 +114,162 @@ record Settings(
             return Path.of("dist/target/eventbus");
         }
         Path target = jar.toAbsolutePath().getParent();
-        Path root = target.getParent() == null || target.getParent().getParent() == null ? null
+        Path root = target.getParent() == null || target.getParent().getParent() == null
+                ? null
                 : target.getParent().getParent().getParent();
         return root == null ? Path.of("dist/target/eventbus") : root.resolve("dist/target/eventbus");
     }
 
     Settings withDist(Path d) {
-        return new Settings(mode, runs, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
-                noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
-                childTimeoutSeconds, jar, plugins, out, only, d);
+        return new Settings(
+                mode,
+                runs,
+                drainEvents,
+                orderedSubjects,
+                smallDrainEvents,
+                rpcEvents,
+                warmFraction,
+                noopRate,
+                rpcRate,
+                noopPrewarm,
+                rpcPrewarm,
+                warmSeconds,
+                measureSeconds,
+                serverWarmCalls,
+                jvmFlags,
+                childTimeoutSeconds,
+                jar,
+                plugins,
+                out,
+                only,
+                d);
     }
 
     Settings withRuns(int n) {
-        return new Settings(mode, n, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
-                noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
-                childTimeoutSeconds, jar, plugins, out, only, dist);
+        return new Settings(
+                mode,
+                n,
+                drainEvents,
+                orderedSubjects,
+                smallDrainEvents,
+                rpcEvents,
+                warmFraction,
+                noopRate,
+                rpcRate,
+                noopPrewarm,
+                rpcPrewarm,
+                warmSeconds,
+                measureSeconds,
+                serverWarmCalls,
+                jvmFlags,
+                childTimeoutSeconds,
+                jar,
+                plugins,
+                out,
+                only,
+                dist);
     }
 
     Settings withDrainEvents(long n) {
-        return new Settings(mode, runs, n, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
-                noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
-                childTimeoutSeconds, jar, plugins, out, only, dist);
+        return new Settings(
+                mode,
+                runs,
+                n,
+                orderedSubjects,
+                smallDrainEvents,
+                rpcEvents,
+                warmFraction,
+                noopRate,
+                rpcRate,
+                noopPrewarm,
+                rpcPrewarm,
+                warmSeconds,
+                measureSeconds,
+                serverWarmCalls,
+                jvmFlags,
+                childTimeoutSeconds,
+                jar,
+                plugins,
+                out,
+                only,
+                dist);
     }
 
     Settings withOrderedSubjects(long n) {
         if (n < 1 || n > 100_000_000) {
             throw new IllegalArgumentException("--subjects must be 1 .. 100,000,000, was " + n);
         }
-        return new Settings(mode, runs, drainEvents, n, smallDrainEvents, rpcEvents, warmFraction, noopRate,
-                rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
-                childTimeoutSeconds, jar, plugins, out, only, dist);
+        return new Settings(
+                mode,
+                runs,
+                drainEvents,
+                n,
+                smallDrainEvents,
+                rpcEvents,
+                warmFraction,
+                noopRate,
+                rpcRate,
+                noopPrewarm,
+                rpcPrewarm,
+                warmSeconds,
+                measureSeconds,
+                serverWarmCalls,
+                jvmFlags,
+                childTimeoutSeconds,
+                jar,
+                plugins,
+                out,
+                only,
+                dist);
     }
 
     Settings withJvmFlags(List<String> flags) {
-        return new Settings(mode, runs, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
-                noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls,
-                List.copyOf(flags), childTimeoutSeconds, jar, plugins, out, only, dist);
+        return new Settings(
+                mode,
+                runs,
+                drainEvents,
+                orderedSubjects,
+                smallDrainEvents,
+                rpcEvents,
+                warmFraction,
+                noopRate,
+                rpcRate,
+                noopPrewarm,
+                rpcPrewarm,
+                warmSeconds,
+                measureSeconds,
+                serverWarmCalls,
+                List.copyOf(flags),
+                childTimeoutSeconds,
+                jar,
+                plugins,
+                out,
+                only,
+                dist);
     }
 
     Settings withOnly(Set<String> names) {
-        return new Settings(mode, runs, drainEvents, orderedSubjects, smallDrainEvents, rpcEvents, warmFraction,
-                noopRate, rpcRate, noopPrewarm, rpcPrewarm, warmSeconds, measureSeconds, serverWarmCalls, jvmFlags,
-                childTimeoutSeconds, jar, plugins, out, Set.copyOf(names), dist);
+        return new Settings(
+                mode,
+                runs,
+                drainEvents,
+                orderedSubjects,
+                smallDrainEvents,
+                rpcEvents,
+                warmFraction,
+                noopRate,
+                rpcRate,
+                noopPrewarm,
+                rpcPrewarm,
+                warmSeconds,
+                measureSeconds,
+                serverWarmCalls,
+                jvmFlags,
+                childTimeoutSeconds,
+                jar,
+                plugins,
+                out,
+                Set.copyOf(names),
+                dist);
     }
 }

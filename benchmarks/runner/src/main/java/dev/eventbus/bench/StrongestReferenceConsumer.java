@@ -77,8 +77,8 @@ final class StrongestReferenceConsumer implements AutoCloseable {
      * @param grpcTarget the order service, or {@code null} for the no-op handler
      * @param readers reader threads, each with its own connection
      */
-    StrongestReferenceConsumer(String redisUri, String consumerName, String grpcTarget, int readers,
-            Progress progress) {
+    StrongestReferenceConsumer(
+            String redisUri, String consumerName, String grpcTarget, int readers, Progress progress) {
         RedisURI uri = RedisURI.create(redisUri);
         uri.setTimeout(Duration.ofSeconds(10));
         this.client = RedisClient.create(uri);
@@ -92,15 +92,21 @@ final class StrongestReferenceConsumer implements AutoCloseable {
             channel = null;
             stub = null;
         } else {
-            channel = Grpc.newChannelBuilder(grpcTarget, InsecureChannelCredentials.create()).disableRetry().build();
+            channel = Grpc.newChannelBuilder(grpcTarget, InsecureChannelCredentials.create())
+                    .disableRetry()
+                    .build();
             stub = OrderServiceGrpc.newStub(channel);
         }
     }
 
     void start() {
         try {
-            ackConnection.sync().xgroupCreate(StreamOffset.from(Wire.STREAM_KEY, "0"), Wire.bytes(GROUP),
-                    XGroupCreateArgs.Builder.mkstream());
+            ackConnection
+                    .sync()
+                    .xgroupCreate(
+                            StreamOffset.from(Wire.STREAM_KEY, "0"),
+                            Wire.bytes(GROUP),
+                            XGroupCreateArgs.Builder.mkstream());
         } catch (RuntimeException e) {
             if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
                 throw e;
@@ -152,7 +158,9 @@ final class StrongestReferenceConsumer implements AutoCloseable {
             byte[] type = Wire.field(body, Wire.F_TYPE);
             byte[] data = Wire.field(body, Wire.F_DATA);
             sink = (type == null ? 0 : type.length) + (data == null ? 0 : data.length);
-            progress.handled(Wire.index(Wire.field(body, Wire.F_ID)), Wire.parseTs(Wire.field(body, Wire.F_TS)),
+            progress.handled(
+                    Wire.index(Wire.field(body, Wire.F_ID)),
+                    Wire.parseTs(Wire.field(body, Wire.F_TS)),
                     System.nanoTime());
             ids[i++] = m.getId();
         }

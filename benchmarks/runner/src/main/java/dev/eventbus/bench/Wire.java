@@ -34,12 +34,18 @@ final class Wire {
 
     /** The payload around its order id (the subject), which is all that varies between events. */
     private static final String SAMPLE_SUBJECT = "o-00000000";
+
     private static final byte[] DATA_HEAD;
     private static final byte[] DATA_TAIL;
 
     static {
-        int fixed = F_TYPE.length + V_TYPE.length + F_SUBJECT.length + SAMPLE_SUBJECT.length() + F_ID.length
-                + SAMPLE_SUBJECT.length() + F_DATA.length;
+        int fixed = F_TYPE.length
+                + V_TYPE.length
+                + F_SUBJECT.length
+                + SAMPLE_SUBJECT.length()
+                + F_ID.length
+                + SAMPLE_SUBJECT.length()
+                + F_DATA.length;
         String data = payload(SAMPLE_SUBJECT, EVENT_BYTES - fixed);
         int at = data.indexOf(SAMPLE_SUBJECT);
         DATA_HEAD = bytes(data.substring(0, at));

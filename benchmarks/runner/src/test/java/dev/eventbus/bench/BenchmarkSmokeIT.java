@@ -31,8 +31,12 @@ class BenchmarkSmokeIT {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
         assertTrue(report.problems().isEmpty(), "problems: " + report.problems());
-        assertEquals(java.util.Arrays.stream(Scenario.values()).mapToInt(s -> s.systems().size()).sum(),
-                report.runs().size(), "one run per scenario and system");
+        assertEquals(
+                java.util.Arrays.stream(Scenario.values())
+                        .mapToInt(s -> s.systems().size())
+                        .sum(),
+                report.runs().size(),
+                "one run per scenario and system");
         assertTrue(report.runs().stream().anyMatch(r -> r.system().equals("strongest")), "the strongest reference ran");
         assertTrue(report.runs().stream().allMatch(Benchmark.Run::ok));
         for (Report.Row row : report.rows()) {
@@ -58,7 +62,9 @@ class BenchmarkSmokeIT {
             if (run.scenario() == Scenario.DRAIN_NOOP_PAIR) {
                 String what = "pair " + run.system();
                 assertEquals(0.0, v.get("lost"), what + ": nothing lost");
-                assertEquals(v.get("events") + v.get("duplicates"), v.get("handled_1") + v.get("handled_2"),
+                assertEquals(
+                        v.get("events") + v.get("duplicates"),
+                        v.get("handled_1") + v.get("handled_2"),
                         what + ": the two processes' counts add up");
             }
         }
@@ -70,18 +76,31 @@ class BenchmarkSmokeIT {
         Report.Row pair = row(report, "pair / single process");
         assertEquals("drain-noop-pair / drain-noop", pair.ownRatioOf());
 
-        for (String prefix : List.of("  vs strongest reference (overlapped", "  vs strongest reference (async calls",
-                "client CPU per event (measured window)", "burst of 10,000 from a cold process",
+        for (String prefix : List.of(
+                "  vs strongest reference (overlapped",
+                "  vs strongest reference (async calls",
+                "client CPU per event (measured window)",
+                "burst of 10,000 from a cold process",
                 "burst of 100,000 from a cold process")) {
             Report.Row r = row(report, prefix);
-            assertTrue(r.reference() != null && r.reference() > 0 && r.eventbus() != null && r.eventbus() > 0,
+            assertTrue(
+                    r.reference() != null && r.reference() > 0 && r.eventbus() != null && r.eventbus() > 0,
                     prefix + ": " + r);
         }
         assertEquals(1.0, row(report, "  vs strongest reference (overlapped").limit(), "the issue's target");
-        assertEquals(1.15, report.rows().stream().filter(r -> r.figure().equals("  vs strongest reference")
-                && r.unit().equals("us")).findFirst().orElseThrow().limit(), "the issue's CPU target");
-        Report.Row first = report.rows().stream().filter(r -> r.figure().equals("  start to first event acknowledged"))
-                .findFirst().orElseThrow();
+        assertEquals(
+                1.15,
+                report.rows().stream()
+                        .filter(r -> r.figure().equals("  vs strongest reference")
+                                && r.unit().equals("us"))
+                        .findFirst()
+                        .orElseThrow()
+                        .limit(),
+                "the issue's CPU target");
+        Report.Row first = report.rows().stream()
+                .filter(r -> r.figure().equals("  start to first event acknowledged"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(first.absolute() && first.limit() == 1000.0 && first.meets() != null, first.toString());
         assertTrue(row(report, "  the same, Eventbus without its AOT cache").reference() > 0, "the no-AOT start ran");
 
@@ -95,7 +114,9 @@ class BenchmarkSmokeIT {
     }
 
     private static Report.Row row(Report report, String prefix) {
-        return report.rows().stream().filter(r -> r.figure().startsWith(prefix)).findFirst()
+        return report.rows().stream()
+                .filter(r -> r.figure().startsWith(prefix))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no row '" + prefix + "' in " + report.rows()));
     }
 }

@@ -23,7 +23,8 @@ class WireTest {
         for (long i : List.of(0L, 7L, 123_456L, 99_999_999L, 100_000_001L)) {
             Map<byte[], byte[]> body = Wire.event(i, -1);
             assertEquals(Wire.EVENT_BYTES, size(body), "event " + i);
-            assertEquals(List.of("type", "subject", "id", "data"),
+            assertEquals(
+                    List.of("type", "subject", "id", "data"),
                     body.keySet().stream().map(Wire::text).toList());
         }
         Map<byte[], byte[]> e = Wire.event(42, -1);

@@ -50,19 +50,21 @@ public class FaultHandler implements EventHandler {
             case "hang" -> hangForever();
             case "stall" -> stall(Long.parseLong(event.header("stall-ms").orElse("3000")));
             case "exit" -> System.exit(3);
-            default -> { }
+            default -> {}
         }
         long sleep = Long.parseLong(event.header("sleep-ms").orElse("0"));
         if (sleep > 0) {
             Thread.sleep(sleep);
         }
-        OrderServiceGrpc.newBlockingStub(context.channel(SERVICE)).markPaid(MarkPaidRequest.newBuilder()
-                .setOrderId(event.header("order").map(o -> orderPrefix() + o)
-                        .orElse(event.subject() == null ? event.entryId() : event.subject()))
-                .setWalletId("pid-" + ProcessHandle.current().pid())
-                .setAmountCents(1)
-                .setEventId(event.id())
-                .build());
+        OrderServiceGrpc.newBlockingStub(context.channel(SERVICE))
+                .markPaid(MarkPaidRequest.newBuilder()
+                        .setOrderId(event.header("order")
+                                .map(o -> orderPrefix() + o)
+                                .orElse(event.subject() == null ? event.entryId() : event.subject()))
+                        .setWalletId("pid-" + ProcessHandle.current().pid())
+                        .setAmountCents(1)
+                        .setEventId(event.id())
+                        .build());
     }
 
     /** Prefix of the order id made from the {@code order} header: one per handler, so each handler has its own orders. */

@@ -2,7 +2,6 @@ package dev.eventbus.api.build;
 
 import dev.eventbus.api.EventHandler;
 import dev.eventbus.api.HandlerSpec;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,17 +93,23 @@ public final class HandlerDescriptor {
             } catch (ReflectiveOperationException | ClassCastException e) {
                 throw new IllegalArgumentException("cannot describe handler " + type.getName() + ": " + e, e);
             }
-            json.append("{\"class\":").append(string(type.getName()))
-                    .append(",\"name\":").append(string(spec.name()))
+            json.append("{\"class\":")
+                    .append(string(type.getName()))
+                    .append(",\"name\":")
+                    .append(string(spec.name()))
                     .append(",\"consumes\":{");
             // Sorted, so that a build writes the same bytes each time (the spec's own order is not kept).
-            for (Iterator<Map.Entry<String, Set<String>>> s = new TreeMap<>(spec.subscriptions()).entrySet().iterator();
+            for (Iterator<Map.Entry<String, Set<String>>> s =
+                            new TreeMap<>(spec.subscriptions()).entrySet().iterator();
                     s.hasNext(); ) {
                 Map.Entry<String, Set<String>> e = s.next();
                 json.append(string(e.getKey())).append(':').append(array(e.getValue()));
                 json.append(s.hasNext() ? "," : "");
             }
-            json.append("},\"calls\":").append(array(spec.services())).append('}').append(it.hasNext() ? "," : "");
+            json.append("},\"calls\":")
+                    .append(array(spec.services()))
+                    .append('}')
+                    .append(it.hasNext() ? "," : "");
         }
         return json.append("]}\n").toString();
     }

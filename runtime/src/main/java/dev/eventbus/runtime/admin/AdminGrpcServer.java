@@ -39,11 +39,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AdminGrpcServer implements AutoCloseable {
 
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     /** The client's address, for the audit log; set for every call behind the token check. */
     static final Context.Key<String> CALLER = Context.key("eventbus-admin-caller");
     /** Admin requests and answers are small; a larger message is refused before it is read. */
     private static final int MAX_MESSAGE = 4 * 1024 * 1024;
+
     private static final int MAX_METADATA = 16 * 1024;
 
     private final Server server;
@@ -67,8 +69,15 @@ public final class AdminGrpcServer implements AutoCloseable {
     }
 
     /** @param services served behind the token check, like reflection */
-    static AdminGrpcServer start(String host, int port, AdminLimits limits, AdminTls tls, BearerToken token,
-            HealthChecks checks, List<BindableService> services) throws IOException {
+    static AdminGrpcServer start(
+            String host,
+            int port,
+            AdminLimits limits,
+            AdminTls tls,
+            BearerToken token,
+            HealthChecks checks,
+            List<BindableService> services)
+            throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus("", ServingStatus.NOT_SERVING);
         health.setStatus("readiness", ServingStatus.NOT_SERVING);
@@ -90,8 +99,12 @@ public final class AdminGrpcServer implements AutoCloseable {
         if (!tls.serves()) {
             return InsecureServerCredentials.create();
         }
-        return TlsServerCredentials.newBuilder().keyManager(tls.certFile().orElseThrow().toFile(),
-                tls.keyFile().orElseThrow().toFile(), tls.keyPassword().isEmpty() ? null : tls.keyPassword()).build();
+        return TlsServerCredentials.newBuilder()
+                .keyManager(
+                        tls.certFile().orElseThrow().toFile(),
+                        tls.keyFile().orElseThrow().toFile(),
+                        tls.keyPassword().isEmpty() ? null : tls.keyPassword())
+                .build();
     }
 
     private void update(HealthChecks checks) {
@@ -124,15 +137,16 @@ public final class AdminGrpcServer implements AutoCloseable {
     /** Refuses calls without the bearer token (when one is configured). */
     private record TokenCheck(BearerToken token) implements ServerInterceptor {
         @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                ServerCallHandler<Q, R> next) {
+        public <Q, R> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             if (!token.accepts(headers.get(AUTHORIZATION))) {
-                call.close(Status.UNAUTHENTICATED.withDescription("send authorization: Bearer <admin token>"),
+                call.close(
+                        Status.UNAUTHENTICATED.withDescription("send authorization: Bearer <admin token>"),
                         new Metadata());
                 return new ServerCall.Listener<>() {};
             }
-            Context context = Context.current().withValue(CALLER,
-                    String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+            Context context = Context.current()
+                    .withValue(CALLER, String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
             return Contexts.interceptCall(context, call, headers, next);
         }
     }

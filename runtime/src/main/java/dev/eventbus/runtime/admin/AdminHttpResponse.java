@@ -13,13 +13,17 @@ import java.util.Map;
 record AdminHttpResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
 
     static AdminHttpResponse text(int status, String body) {
-        return new AdminHttpResponse(status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), Map.of());
+        return new AdminHttpResponse(
+                status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
     static AdminHttpResponse json(int status, Object body) {
         try {
-            return new AdminHttpResponse(status, "application/json; charset=utf-8",
-                    (Json.mapper().writeValueAsString(body) + "\n").getBytes(StandardCharsets.UTF_8), Map.of());
+            return new AdminHttpResponse(
+                    status,
+                    "application/json; charset=utf-8",
+                    (Json.mapper().writeValueAsString(body) + "\n").getBytes(StandardCharsets.UTF_8),
+                    Map.of());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

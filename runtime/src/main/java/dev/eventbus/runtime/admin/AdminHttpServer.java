@@ -50,6 +50,7 @@ public final class AdminHttpServer implements AutoCloseable {
 
     /** Longest request line, and the most header bytes, a request may have. */
     private static final int MAX_LINE = 4096;
+
     private static final int MAX_HEADERS = 8192;
     /** No request needs a body; this is enough to read one and refuse it. */
     private static final int MAX_BODY = 4096;
@@ -72,27 +73,36 @@ public final class AdminHttpServer implements AutoCloseable {
      * @param tls the server's TLS context, or empty for plaintext
      * @throws IOException when the port cannot be bound
      */
-    static AdminHttpServer start(String host, int port, AdminLimits limits, Optional<SslContext> tls,
-            AdminRoutes routes) throws IOException {
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
-                Thread.ofPlatform().name("eventbus-admin-http-io").daemon(true).factory(), NioIoHandler.newFactory());
+    static AdminHttpServer start(
+            String host, int port, AdminLimits limits, Optional<SslContext> tls, AdminRoutes routes)
+            throws IOException {
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(
+                1,
+                Thread.ofPlatform().name("eventbus-admin-http-io").daemon(true).factory(),
+                NioIoHandler.newFactory());
         ExecutorService answers = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("eventbus-admin-http-", 0).factory());
         HttpConnections connections = new HttpConnections(limits.httpMaxConnections(), limits.httpRequestTimeout());
         Exchange exchange = new Exchange(routes, answers, connections);
-        ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loop)
+                .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         channel.pipeline().addLast(connections);
                         tls.ifPresent(ssl -> channel.pipeline().addLast(ssl.newHandler(channel.alloc())));
-                        channel.pipeline().addLast(new HttpServerCodec(MAX_LINE, MAX_HEADERS, 8192),
-                                new HttpObjectAggregator(MAX_BODY), exchange);
+                        channel.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(MAX_LINE, MAX_HEADERS, 8192),
+                                        new HttpObjectAggregator(MAX_BODY),
+                                        exchange);
                     }
                 });
         try {
-            Channel server = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+            Channel server =
+                    bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
             return new AdminHttpServer(loop, answers, server, connections);
         } catch (Exception e) {
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -145,17 +155,22 @@ public final class AdminHttpServer implements AutoCloseable {
             boolean head = request.method().equals(HttpMethod.HEAD);
             Map<String, String> headers = new HashMap<>();
             request.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
-            AdminHttpRequest view = new AdminHttpRequest(request.method().name(),
-                    new QueryStringDecoder(request.uri()).rawPath(), Map.copyOf(headers),
-                    request.content().readableBytes(), String.valueOf(channel.remoteAddress()));
+            AdminHttpRequest view = new AdminHttpRequest(
+                    request.method().name(),
+                    new QueryStringDecoder(request.uri()).rawPath(),
+                    Map.copyOf(headers),
+                    request.content().readableBytes(),
+                    String.valueOf(channel.remoteAddress()));
             answers.execute(() -> send(channel, head, routes.answer(view)));
         }
 
         private void send(Channel channel, boolean head, AdminHttpResponse answer) {
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(answer.status()),
                     head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.body()));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
                     .set(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
                     .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -59,10 +59,14 @@ final class AdminRoutes {
                 case "/health/live" -> read(request, () -> health(health.live()));
                 case "/health/ready" -> read(request, () -> health(health.ready()));
                 case "/metrics" -> read(request, () -> metrics(request.header("Accept")));
-                case "/" -> read(request, () -> AdminHttpResponse.text(200,
-                        "eventbus admin: /health/live /health/ready /metrics\n"));
-                default -> path.startsWith("/plugins/") && reloads != null ? reload(request)
-                        : AdminHttpResponse.text(404, "not found\n");
+                case "/" ->
+                    read(
+                            request,
+                            () -> AdminHttpResponse.text(200, "eventbus admin: /health/live /health/ready /metrics\n"));
+                default ->
+                    path.startsWith("/plugins/") && reloads != null
+                            ? reload(request)
+                            : AdminHttpResponse.text(404, "not found\n");
             };
         } catch (RuntimeException e) {
             LOG.warn("admin HTTP {} {} failed", request.method(), request.path(), e);
@@ -110,8 +114,8 @@ final class AdminRoutes {
         String id = parts[2];
         try {
             InstalledPlugin running = reloads.reload(id, request.caller(), "admin-http");
-            return AdminHttpResponse.json(200, Map.of("plugin", id, "running",
-                    running.pluginId() + " " + running.version()));
+            return AdminHttpResponse.json(
+                    200, Map.of("plugin", id, "running", running.pluginId() + " " + running.version()));
         } catch (IllegalArgumentException e) {
             return AdminHttpResponse.json(404, Map.of("error", String.valueOf(e.getMessage())));
         } catch (Exception e) {

@@ -70,10 +70,13 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             String id = request.getId();
             GetPluginResponse.Builder one = GetPluginResponse.newBuilder();
             running(id).ifPresent(p -> one.setPlugin(PluginMessages.plugin(p, states())));
-            runtime.pluginFailures().stream().filter(f -> id.equals(f.pluginId()))
+            runtime.pluginFailures().stream()
+                    .filter(f -> id.equals(f.pluginId()))
                     .forEach(f -> one.addRefused(PluginMessages.refused(f)));
             if (!one.hasPlugin() && one.getRefusedCount() == 0) {
-                throw Status.NOT_FOUND.withDescription("no plugin '" + id + "' runs or was refused").asException();
+                throw Status.NOT_FOUND
+                        .withDescription("no plugin '" + id + "' runs or was refused")
+                        .asException();
             }
             return one.build();
         });
@@ -84,7 +87,8 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
         respond(answer, "ReloadPlugin", () -> {
             String id = request.getId();
             if (!runtime.isReady()) {
-                throw Status.UNAVAILABLE.withDescription("the runtime is not running (" + health.runtimePhase() + ")")
+                throw Status.UNAVAILABLE
+                        .withDescription("the runtime is not running (" + health.runtimePhase() + ")")
                         .asException();
             }
             String previous = running(id).map(InstalledPlugin::version).orElse("");
@@ -97,16 +101,23 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             } catch (IllegalArgumentException e) {
                 throw Status.NOT_FOUND.withDescription(e.getMessage()).asException();
             } catch (AdmissionException e) {
-                String keeps = running(id).map(p -> "; " + p.pluginId() + " " + p.version() + " keeps running")
+                String keeps = running(id)
+                        .map(p -> "; " + p.pluginId() + " " + p.version() + " keeps running")
                         .orElse("; no version of it runs now");
-                throw Status.FAILED_PRECONDITION.withDescription("refused: " + e.getMessage() + keeps).asException();
+                throw Status.FAILED_PRECONDITION
+                        .withDescription("refused: " + e.getMessage() + keeps)
+                        .asException();
             } catch (IllegalStateException e) {
-                String keeps = running(id).map(p -> "; " + p.pluginId() + " " + p.version() + " keeps running")
+                String keeps = running(id)
+                        .map(p -> "; " + p.pluginId() + " " + p.version() + " keeps running")
                         .orElse("; no version of it runs now");
-                throw Status.FAILED_PRECONDITION.withDescription(e.getMessage() + keeps).asException();
+                throw Status.FAILED_PRECONDITION
+                        .withDescription(e.getMessage() + keeps)
+                        .asException();
             } catch (IOException e) {
-                throw Status.FAILED_PRECONDITION.withDescription("cannot read the plugin's JAR: "
-                        + Errors.rootMessage(e)).asException();
+                throw Status.FAILED_PRECONDITION
+                        .withDescription("cannot read the plugin's JAR: " + Errors.rootMessage(e))
+                        .asException();
             } catch (OpsException e) {
                 throw Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException();
             }
@@ -118,7 +129,9 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
     }
 
     private List<InstalledPlugin> running() {
-        return runtime.plugins().stream().sorted(Comparator.comparing(InstalledPlugin::pluginId)).toList();
+        return runtime.plugins().stream()
+                .sorted(Comparator.comparing(InstalledPlugin::pluginId))
+                .toList();
     }
 
     private Optional<InstalledPlugin> running(String id) {
@@ -135,7 +148,9 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             return;
         } catch (RuntimeException e) {
             LOG.warn("admin {} failed: {}", call, Errors.rootMessage(e), e);
-            answer.onError(Status.INTERNAL.withDescription(call + " failed; see the runtime's log").asException());
+            answer.onError(Status.INTERNAL
+                    .withDescription(call + " failed; see the runtime's log")
+                    .asException());
             return;
         }
         answer.onNext(value);

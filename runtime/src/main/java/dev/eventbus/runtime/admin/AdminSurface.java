@@ -65,8 +65,8 @@ public final class AdminSurface implements AutoCloseable {
 
     /** A runtime that reports to these metrics and to {@code also} (tests, benchmarks). */
     public EventbusRuntime newRuntime(DeliveryObserver also) {
-        return new EventbusRuntime(config, DeliveryObserver.both(metrics.observer(), also), clock,
-                List.of(metrics.grpcInterceptor()));
+        return new EventbusRuntime(
+                config, DeliveryObserver.both(metrics.observer(), also), clock, List.of(metrics.grpcInterceptor()));
     }
 
     /**
@@ -84,8 +84,12 @@ public final class AdminSurface implements AutoCloseable {
         redis = new FailFastRedis(config.redis());
         metrics.start(runtime, new StatusReader(redis, config.consumer().deadLetterPrefix(), clock));
         Duration slack = config.redis().commandTimeout().plusSeconds(5);
-        health = new HealthChecks(runtime, redis, admin.readyRequiresAllPlugins(),
-                () -> metrics.pollerAlive(slack) && runtime.readersAlive(), admin.stallTimeout());
+        health = new HealthChecks(
+                runtime,
+                redis,
+                admin.readyRequiresAllPlugins(),
+                () -> metrics.pollerAlive(slack) && runtime.readersAlive(),
+                admin.stallTimeout());
         if (!admin.enabled()) {
             LOG.info("admin servers off (eventbus.admin.enabled = false)");
             return;
@@ -99,20 +103,39 @@ public final class AdminSurface implements AutoCloseable {
             throw e;
         }
         try {
-            http = AdminHttpServer.start(admin.host(), admin.httpPort(), admin.limits(), httpTls,
+            http = AdminHttpServer.start(
+                    admin.host(),
+                    admin.httpPort(),
+                    admin.limits(),
+                    httpTls,
                     new AdminRoutes(token, health, metrics.prometheus(), reloads));
             if (admin.grpcPort() >= 0) {
-                grpc = AdminGrpcServer.start(admin.host(), admin.grpcPort(), admin.limits(), admin.tls(), token, health,
-                        List.of(new AdminService(runtime, health, new StatusReport(runtime, health, metrics), reloads)));
+                grpc = AdminGrpcServer.start(
+                        admin.host(),
+                        admin.grpcPort(),
+                        admin.limits(),
+                        admin.tls(),
+                        token,
+                        health,
+                        List.of(new AdminService(
+                                runtime, health, new StatusReport(runtime, health, metrics), reloads)));
             }
         } catch (IOException | IllegalArgumentException e) {
             close();
-            throw new OpsException("admin server cannot listen on " + admin.host() + " (http-port " + admin.httpPort()
-                    + ", grpc-port " + admin.grpcPort() + "): " + Errors.rootMessage(e), e);
+            throw new OpsException(
+                    "admin server cannot listen on " + admin.host() + " (http-port " + admin.httpPort() + ", grpc-port "
+                            + admin.grpcPort() + "): " + Errors.rootMessage(e),
+                    e);
         }
-        LOG.info("admin: HTTP{} on {}:{} (/health/live, /health/ready, /metrics){}{}", admin.tls().serves() ? "S" : "",
-                admin.host(), http.port(), grpc == null ? "" : ", gRPC" + (admin.tls().serves() ? " over TLS" : "")
-                        + " health, reflection and AdminService on " + admin.host() + ":" + grpc.port(),
+        LOG.info(
+                "admin: HTTP{} on {}:{} (/health/live, /health/ready, /metrics){}{}",
+                admin.tls().serves() ? "S" : "",
+                admin.host(),
+                http.port(),
+                grpc == null
+                        ? ""
+                        : ", gRPC" + (admin.tls().serves() ? " over TLS" : "")
+                                + " health, reflection and AdminService on " + admin.host() + ":" + grpc.port(),
                 token.required() ? ", token required" : "");
     }
 
@@ -122,12 +145,17 @@ public final class AdminSurface implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            return Optional.of(SslContextBuilder.forServer(tls.certFile().orElseThrow().toFile(),
-                    tls.keyFile().orElseThrow().toFile(), tls.keyPassword().isEmpty() ? null : tls.keyPassword()).build());
+            return Optional.of(SslContextBuilder.forServer(
+                            tls.certFile().orElseThrow().toFile(),
+                            tls.keyFile().orElseThrow().toFile(),
+                            tls.keyPassword().isEmpty() ? null : tls.keyPassword())
+                    .build());
         } catch (SSLException | IllegalArgumentException e) {
-            throw new OpsException("eventbus.admin.tls: cannot use " + tls.certFile().orElseThrow() + " and "
-                    + tls.keyFile().orElseThrow() + " (" + Errors.rootMessage(e)
-                    + "): a PEM certificate chain and its PKCS#8 key, with key-password when the key is encrypted", e);
+            throw new OpsException(
+                    "eventbus.admin.tls: cannot use " + tls.certFile().orElseThrow() + " and "
+                            + tls.keyFile().orElseThrow() + " (" + Errors.rootMessage(e)
+                            + "): a PEM certificate chain and its PKCS#8 key, with key-password when the key is encrypted",
+                    e);
         }
     }
 

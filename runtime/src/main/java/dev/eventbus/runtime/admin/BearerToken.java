@@ -27,7 +27,8 @@ final class BearerToken {
             return true;
         }
         String presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).trim() : "";
+                ? authorization.substring(7).trim()
+                : "";
         return MessageDigest.isEqual(expected, sha256(presented));
     }
 

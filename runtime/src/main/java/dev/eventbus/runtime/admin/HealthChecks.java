@@ -38,7 +38,11 @@ public final class HealthChecks {
      * @param loopsAlive whether the loops outside the runtime (metrics poller) and its readers run
      * @param stall how long start-up or a subscription's loop may go without progress and still be live
      */
-    public HealthChecks(RuntimeView runtime, FailFastRedis redis, boolean requireAllPlugins, BooleanSupplier loopsAlive,
+    public HealthChecks(
+            RuntimeView runtime,
+            FailFastRedis redis,
+            boolean requireAllPlugins,
+            BooleanSupplier loopsAlive,
             Duration stall) {
         this.runtime = runtime;
         this.redis = redis;
@@ -72,15 +76,21 @@ public final class HealthChecks {
         boolean running = phase.equals("running");
         checks.put("runtime", phase);
         boolean redisUp = redis.ping(Duration.ofSeconds(1));
-        checks.put("redis", redisUp
-                ? "answers" + redis.sentinelNode().map(n -> " at " + n + ", the primary the sentinels name").orElse("")
-                : "does not answer");
+        checks.put(
+                "redis",
+                redisUp
+                        ? "answers"
+                                + redis.sentinelNode()
+                                        .map(n -> " at " + n + ", the primary the sentinels name")
+                                        .orElse("")
+                        : "does not answer");
         boolean plugins = true;
         if (running) {
             int refused = runtime.pluginFailures().size();
             plugins = refused == 0 || !requireAllPlugins;
             checks.put("plugins", runtime.handlers().size() + " handler(s) admitted, " + refused + " refused");
-            runtime.pluginFailures().forEach(f -> checks.merge("refused " + f.source(), f.reason(), (a, b) -> a + "; " + b));
+            runtime.pluginFailures()
+                    .forEach(f -> checks.merge("refused " + f.source(), f.reason(), (a, b) -> a + "; " + b));
             checks.put("subscriptions", Integer.toString(runtime.subscriptions().size()));
         }
         boolean subscriptions = true;

@@ -118,8 +118,12 @@ final class HttpConnections extends ChannelInboundHandlerAdapter {
     }
 
     private ScheduledFuture<?> closeLater(Channel channel) {
-        return channel.eventLoop().schedule(() -> {
-            channel.close();
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        return channel.eventLoop()
+                .schedule(
+                        () -> {
+                            channel.close();
+                        },
+                        timeoutNanos,
+                        TimeUnit.NANOSECONDS);
     }
 }

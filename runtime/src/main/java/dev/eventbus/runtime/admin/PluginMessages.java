@@ -22,7 +22,8 @@ final class PluginMessages {
                 .setVersion(plugin.version())
                 .setSource(plugin.source())
                 .setSha256(plugin.sha256());
-        plugin.handlers().stream().sorted(Comparator.comparing(LoadedHandler::name))
+        plugin.handlers().stream()
+                .sorted(Comparator.comparing(LoadedHandler::name))
                 .forEach(h -> message.addHandlers(handler(h, states)));
         return message.build();
     }
@@ -32,10 +33,10 @@ final class PluginMessages {
                 .setName(handler.name())
                 .addAllServices(new TreeSet<>(handler.spec().services()))
                 .setState(states.combined(handler));
-        handler.spec().subscriptions().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> message.addConsumes(Consumes.newBuilder()
-                        .setStream(e.getKey())
-                        .addAllEventTypes(new TreeSet<>(e.getValue()))));
+        handler.spec().subscriptions().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> message.addConsumes(
+                        Consumes.newBuilder().setStream(e.getKey()).addAllEventTypes(new TreeSet<>(e.getValue()))));
         return message.build();
     }
 

@@ -40,8 +40,11 @@ final class PluginReloads {
      */
     InstalledPlugin reload(String pluginId, String caller, String via) throws IOException {
         audit.checkWritable();
-        String before = runtime.plugins().stream().filter(p -> p.pluginId().equals(pluginId))
-                .map(InstalledPlugin::version).findFirst().orElse("");
+        String before = runtime.plugins().stream()
+                .filter(p -> p.pluginId().equals(pluginId))
+                .map(InstalledPlugin::version)
+                .findFirst()
+                .orElse("");
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("plugin", pluginId);
         details.put("via", via);

@@ -47,7 +47,8 @@ final class StatusReport {
         SubscriptionStates states = SubscriptionStates.now(runtime, health.runtimePhase());
         Map<String, LoadedHandler> handlers = handlers(states);
         Map<String, Reading> figures = metrics.figures(states.readers().stream()
-                .map(ReaderState::subscription).filter(s -> onlyHandler.isEmpty() || s.group().equals(onlyHandler))
+                .map(ReaderState::subscription)
+                .filter(s -> onlyHandler.isEmpty() || s.group().equals(onlyHandler))
                 .toList());
         for (LoadedHandler h : handlers.values()) {
             if (onlyHandler.isEmpty() || h.name().equals(onlyHandler)) {
@@ -64,9 +65,12 @@ final class StatusReport {
     /** The admitted handlers, and those of readers still draining after their plugin was unloaded. */
     private Map<String, LoadedHandler> handlers(SubscriptionStates states) {
         Map<String, LoadedHandler> handlers = new LinkedHashMap<>();
-        runtime.handlers().stream().sorted(Comparator.comparing(LoadedHandler::name))
+        runtime.handlers().stream()
+                .sorted(Comparator.comparing(LoadedHandler::name))
                 .forEach(h -> handlers.put(h.name(), h));
-        states.readers().forEach(r -> handlers.putIfAbsent(r.subscription().group(), r.subscription().handler()));
+        states.readers()
+                .forEach(r -> handlers.putIfAbsent(
+                        r.subscription().group(), r.subscription().handler()));
         return handlers;
     }
 
@@ -89,10 +93,13 @@ final class StatusReport {
                     .setOldestPendingAgeMillis(-1)
                     .setFiguresAgeMillis(-1);
             ReaderState reader = states.reader(h.name(), stream).orElse(null);
-            Reading reading = reader == null ? null : figures.get(reader.subscription().name());
+            Reading reading =
+                    reader == null ? null : figures.get(reader.subscription().name());
             if (reader != null) {
-                row.setInFlight(reader.inFlight()).setMaxInFlight(reader.maxInFlight())
-                        .setReadAhead(reader.readAhead()).setMaxReadAhead(reader.maxReadAhead());
+                row.setInFlight(reader.inFlight())
+                        .setMaxInFlight(reader.maxInFlight())
+                        .setReadAhead(reader.readAhead())
+                        .setMaxReadAhead(reader.maxReadAhead());
             }
             if (reading != null) {
                 SubscriptionStatus s = reading.status();
@@ -113,19 +120,26 @@ final class StatusReport {
     private static ServiceStatus service(Circuit c, Collection<LoadedHandler> handlers) {
         return ServiceStatus.newBuilder()
                 .setService(c.service())
-                .setCircuit(switch (c.state()) {
-                    case CLOSED -> ServiceStatus.Circuit.CLOSED;
-                    case OPEN -> ServiceStatus.Circuit.OPEN;
-                    case HALF_OPEN -> ServiceStatus.Circuit.HALF_OPEN;
-                })
+                .setCircuit(
+                        switch (c.state()) {
+                            case CLOSED -> ServiceStatus.Circuit.CLOSED;
+                            case OPEN -> ServiceStatus.Circuit.OPEN;
+                            case HALF_OPEN -> ServiceStatus.Circuit.HALF_OPEN;
+                        })
                 .setConsecutiveFailures(c.consecutiveFailures())
                 .setHalfOpenInMillis(c.halfOpenIn().toMillis())
-                .addAllHandlers(handlers.stream().filter(h -> h.spec().services().contains(c.service()))
-                        .map(LoadedHandler::name).sorted().toList())
+                .addAllHandlers(handlers.stream()
+                        .filter(h -> h.spec().services().contains(c.service()))
+                        .map(LoadedHandler::name)
+                        .sorted()
+                        .toList())
                 .build();
     }
 
     private static Health health(HealthChecks.Result result) {
-        return Health.newBuilder().setUp(result.up()).putAllChecks(result.checks()).build();
+        return Health.newBuilder()
+                .setUp(result.up())
+                .putAllChecks(result.checks())
+                .build();
     }
 }

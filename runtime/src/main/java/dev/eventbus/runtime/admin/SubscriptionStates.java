@@ -38,7 +38,10 @@ final class SubscriptionStates {
     }
 
     /** @param streamKeys the Redis keys of a stream a handler consumes (its partitions, or itself) */
-    SubscriptionStates(List<ReaderState> readers, List<Circuit> circuits, String runtimePhase,
+    SubscriptionStates(
+            List<ReaderState> readers,
+            List<Circuit> circuits,
+            String runtimePhase,
             Function<String, List<String>> streamKeys) {
         readers.forEach(r -> this.readers.put(new Key(r.subscription().group(), r.subscription().stream()), r));
         circuits.forEach(c -> this.circuits.put(c.service(), c));
@@ -48,13 +51,17 @@ final class SubscriptionStates {
 
     /** @param runtimePhase {@link HealthChecks#runtimePhase()} */
     static SubscriptionStates now(RuntimeView runtime, String runtimePhase) {
-        return new SubscriptionStates(runtime.readerStates(), runtime.circuits(), runtimePhase, runtime.config()::streamKeys);
+        return new SubscriptionStates(
+                runtime.readerStates(), runtime.circuits(), runtimePhase, runtime.config()::streamKeys);
     }
 
     /** The Redis keys the handler reads, sorted: a partitioned stream's partitions in place of its name. */
     List<String> streamsOf(LoadedHandler handler) {
-        return handler.spec().subscriptions().keySet().stream().flatMap(s -> streamKeys.apply(s).stream())
-                .sorted().distinct().toList();
+        return handler.spec().subscriptions().keySet().stream()
+                .flatMap(s -> streamKeys.apply(s).stream())
+                .sorted()
+                .distinct()
+                .toList();
     }
 
     Collection<ReaderState> readers() {
@@ -73,17 +80,22 @@ final class SubscriptionStates {
         ReaderState reader = readers.get(new Key(handler.name(), stream));
         if (reader == null) {
             return switch (runtimePhase) {
-                case "running" -> new Live(SubscriptionState.STOPPED, "no reader: stopped, or its start failed (see the log)");
+                case "running" ->
+                    new Live(SubscriptionState.STOPPED, "no reader: stopped, or its start failed (see the log)");
                 case "stopping" -> new Live(SubscriptionState.STOPPED, "the runtime is stopping");
                 default -> new Live(SubscriptionState.STARTING, "the runtime is starting");
             };
         }
         return switch (reader.phase()) {
             case STARTING -> new Live(SubscriptionState.STARTING, "reader starting");
-            case STOPPED -> new Live(SubscriptionState.STOPPED, reader.inFlight() > 0
-                    ? "stopped; " + reader.inFlight() + " event(s) still finishing" : "stopped");
-            case READING -> reader.failure().isEmpty() ? reading(handler)
-                    : new Live(SubscriptionState.FAILING, reader.failure());
+            case STOPPED ->
+                new Live(
+                        SubscriptionState.STOPPED,
+                        reader.inFlight() > 0
+                                ? "stopped; " + reader.inFlight() + " event(s) still finishing"
+                                : "stopped");
+            case READING ->
+                reader.failure().isEmpty() ? reading(handler) : new Live(SubscriptionState.FAILING, reader.failure());
         };
     }
 
@@ -99,12 +111,14 @@ final class SubscriptionStates {
             }
         }
         if (!open.isEmpty()) {
-            return new Live(SubscriptionState.PAUSED, "circuit open for service" + (open.size() > 1 ? "s " : " ")
-                    + String.join(", ", open));
+            return new Live(
+                    SubscriptionState.PAUSED,
+                    "circuit open for service" + (open.size() > 1 ? "s " : " ") + String.join(", ", open));
         }
         if (!probing.isEmpty()) {
-            return new Live(SubscriptionState.RUNNING, "probing " + String.join(", ", probing)
-                    + " (circuit half-open): one entry at a time");
+            return new Live(
+                    SubscriptionState.RUNNING,
+                    "probing " + String.join(", ", probing) + " (circuit half-open): one entry at a time");
         }
         return new Live(SubscriptionState.RUNNING, "");
     }
@@ -112,8 +126,12 @@ final class SubscriptionStates {
     /** A handler's subscriptions together: failing if one is, else paused, else stopped, else starting, else running. */
     SubscriptionState combined(LoadedHandler handler) {
         List<SubscriptionState> states = streamsOf(handler).stream()
-                .map(stream -> of(handler, stream).state()).toList();
-        for (SubscriptionState worst : List.of(SubscriptionState.FAILING, SubscriptionState.PAUSED, SubscriptionState.STOPPED,
+                .map(stream -> of(handler, stream).state())
+                .toList();
+        for (SubscriptionState worst : List.of(
+                SubscriptionState.FAILING,
+                SubscriptionState.PAUSED,
+                SubscriptionState.STOPPED,
                 SubscriptionState.STARTING)) {
             if (states.contains(worst)) {
                 return worst;

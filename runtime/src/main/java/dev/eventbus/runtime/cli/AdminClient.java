@@ -38,6 +38,7 @@ final class AdminClient implements AutoCloseable {
 
     /** How long a question may take; a reload gets longer (its subscriptions drain first). */
     static final Duration QUERY_DEADLINE = Duration.ofSeconds(10);
+
     static final Duration RELOAD_DEADLINE = Duration.ofMinutes(2);
 
     private static final Metadata.Key<String> AUTHORIZATION =
@@ -77,7 +78,8 @@ final class AdminClient implements AutoCloseable {
     AdminClient(Address address, String token) {
         this.address = address;
         this.channel = Grpc.newChannelBuilderForAddress(address.host(), address.port(), credentials(address))
-                .userAgent("eventbus-cli").build();
+                .userAgent("eventbus-cli")
+                .build();
         AdminServiceGrpc.AdminServiceBlockingStub s = AdminServiceGrpc.newBlockingStub(channel);
         if (token != null && !token.isEmpty()) {
             Metadata headers = new Metadata();
@@ -95,9 +97,12 @@ final class AdminClient implements AutoCloseable {
             return TlsChannelCredentials.create();
         }
         try {
-            return TlsChannelCredentials.newBuilder().trustManager(address.ca().get().toFile()).build();
+            return TlsChannelCredentials.newBuilder()
+                    .trustManager(address.ca().get().toFile())
+                    .build();
         } catch (IOException e) {
-            throw new OpsException("cannot use " + address.ca().get() + " as the admin port's CA: " + e.getMessage(), e);
+            throw new OpsException(
+                    "cannot use " + address.ca().get() + " as the admin port's CA: " + e.getMessage(), e);
         }
     }
 
@@ -106,8 +111,11 @@ final class AdminClient implements AutoCloseable {
     }
 
     GetStatusResponse status(String handler) throws Unreachable {
-        return call(QUERY_DEADLINE, s -> s.getStatus(GetStatusRequest.newBuilder()
-                .setHandler(handler == null ? "" : handler).build()));
+        return call(
+                QUERY_DEADLINE,
+                s -> s.getStatus(GetStatusRequest.newBuilder()
+                        .setHandler(handler == null ? "" : handler)
+                        .build()));
     }
 
     ListPluginsResponse plugins() throws Unreachable {
@@ -116,12 +124,16 @@ final class AdminClient implements AutoCloseable {
 
     /** @throws StatusRuntimeException NOT_FOUND for an id that neither runs nor was refused */
     GetPluginResponse plugin(String id) throws Unreachable {
-        return call(QUERY_DEADLINE, s -> s.getPlugin(GetPluginRequest.newBuilder().setId(id).build()));
+        return call(
+                QUERY_DEADLINE,
+                s -> s.getPlugin(GetPluginRequest.newBuilder().setId(id).build()));
     }
 
     /** @throws StatusRuntimeException NOT_FOUND, FAILED_PRECONDITION (refused, old version kept) */
     ReloadPluginResponse reload(String id) throws Unreachable {
-        return call(RELOAD_DEADLINE, s -> s.reloadPlugin(ReloadPluginRequest.newBuilder().setId(id).build()));
+        return call(
+                RELOAD_DEADLINE,
+                s -> s.reloadPlugin(ReloadPluginRequest.newBuilder().setId(id).build()));
     }
 
     private <T> T call(Duration deadline, Function<AdminServiceGrpc.AdminServiceBlockingStub, T> call)
@@ -130,14 +142,18 @@ final class AdminClient implements AutoCloseable {
             return call.apply(stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
         } catch (StatusRuntimeException e) {
             switch (e.getStatus().getCode()) {
-                case UNAVAILABLE -> throw new Unreachable("the runtime at " + address + " did not answer ("
-                        + why(e) + ")");
-                case DEADLINE_EXCEEDED -> throw new Unreachable("the runtime at " + address + " did not answer within "
-                        + CliOutput.duration(deadline.toMillis()));
-                case UNIMPLEMENTED -> throw new Unreachable("the server at " + address
-                        + " has no eventbus.admin.v1.AdminService (not an Eventbus admin port, or an older runtime)");
-                case UNAUTHENTICATED -> throw new OpsException("the runtime at " + address + " refused the admin token: "
-                        + "set eventbus.admin.token (env EVENTBUS_ADMIN_TOKEN) to the runtime's token");
+                case UNAVAILABLE ->
+                    throw new Unreachable("the runtime at " + address + " did not answer (" + why(e) + ")");
+                case DEADLINE_EXCEEDED ->
+                    throw new Unreachable("the runtime at " + address + " did not answer within "
+                            + CliOutput.duration(deadline.toMillis()));
+                case UNIMPLEMENTED ->
+                    throw new Unreachable(
+                            "the server at " + address
+                                    + " has no eventbus.admin.v1.AdminService (not an Eventbus admin port, or an older runtime)");
+                case UNAUTHENTICATED ->
+                    throw new OpsException("the runtime at " + address + " refused the admin token: "
+                            + "set eventbus.admin.token (env EVENTBUS_ADMIN_TOKEN) to the runtime's token");
                 default -> throw e;
             }
         }
@@ -152,7 +168,10 @@ final class AdminClient implements AutoCloseable {
         if (t != e && t.getMessage() != null) {
             return t.getMessage();
         }
-        return e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription());
+        return e.getStatus().getCode()
+                + (e.getStatus().getDescription() == null
+                        ? ""
+                        : ": " + e.getStatus().getDescription());
     }
 
     @Override

@@ -19,14 +19,19 @@ final class AdminOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--admin", paramLabel = "HOST:PORT",
+    @Option(
+            names = "--admin",
+            paramLabel = "HOST:PORT",
             description = "The runtime's admin gRPC address (default: eventbus.admin.host and eventbus.admin.grpc-port "
                     + "of the config).")
     String admin;
 
-    @Option(names = "--admin-ca", paramLabel = "FILE",
-            description = "CA certificate (PEM) that signed the admin port's TLS certificate; the command then speaks "
-                    + "TLS to it (default: eventbus.admin.tls.ca-file; TLS also when eventbus.admin.tls.cert-file is set).")
+    @Option(
+            names = "--admin-ca",
+            paramLabel = "FILE",
+            description =
+                    "CA certificate (PEM) that signed the admin port's TLS certificate; the command then speaks "
+                            + "TLS to it (default: eventbus.admin.tls.ca-file; TLS also when eventbus.admin.tls.cert-file is set).")
     Path adminCa;
 
     /**
@@ -44,8 +49,8 @@ final class AdminOptions {
         }
         if (adminCa != null) {
             if (!Files.isReadable(adminCa)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--admin-ca: file " + adminCa + " does not exist or cannot be read");
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--admin-ca: file " + adminCa + " does not exist or cannot be read");
             }
             return new AdminClient.Address(where.host(), where.port(), true, Optional.of(adminCa));
         }
@@ -64,8 +69,8 @@ final class AdminOptions {
                 }
                 return new AdminClient.Address(host, port);
             } catch (NumberFormatException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--admin: expected HOST:PORT (e.g. 127.0.0.1:9401), got '" + admin + "'");
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--admin: expected HOST:PORT (e.g. 127.0.0.1:9401), got '" + admin + "'");
             }
         }
         if (!settings.enabled() || settings.grpcPort() <= 0) {
@@ -80,8 +85,10 @@ final class AdminOptions {
 
     /** Why {@link #address} found none, for the commands' messages. */
     static String noAddress(AdminSettings settings) {
-        return !settings.enabled() ? "the config turns the admin servers off (eventbus.admin.enabled = false)"
-                : settings.grpcPort() == 0 ? "eventbus.admin.grpc-port is 0 (any free port); pass --admin HOST:PORT"
-                : "the config has no admin gRPC port (eventbus.admin.grpc-port = -1)";
+        return !settings.enabled()
+                ? "the config turns the admin servers off (eventbus.admin.enabled = false)"
+                : settings.grpcPort() == 0
+                        ? "eventbus.admin.grpc-port is 0 (any free port); pass --admin HOST:PORT"
+                        : "the config has no admin gRPC port (eventbus.admin.grpc-port = -1)";
     }
 }

@@ -49,8 +49,12 @@ final class BoundedShutdown implements Runnable {
         }
         if (stopper.isAlive()) {
             String stuck = why.get();
-            LOG.error("shutdown did not finish within {}{}: halting now (status {}); events in flight stay pending "
-                    + "and are handled again", bound, stuck.isEmpty() ? "" : " (" + stuck + ")", HALTED);
+            LOG.error(
+                    "shutdown did not finish within {}{}: halting now (status {}); events in flight stay pending "
+                            + "and are handled again",
+                    bound,
+                    stuck.isEmpty() ? "" : " (" + stuck + ")",
+                    HALTED);
             halt.accept(HALTED);
         }
     }

@@ -58,8 +58,9 @@ final class CommandContext implements AutoCloseable {
     /** A range whose start lies after its end selects nothing: a usage error (exit 2), not an empty answer. */
     static void requireOrder(CommandSpec spec, String fromOption, TimeOrId from, String toOption, TimeOrId to) {
         if (from != null && to != null && from.isAfter(to)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), fromOption + " " + from + " is after " + toOption
-                    + " " + to + ": the range is empty");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    fromOption + " " + from + " is after " + toOption + " " + to + ": the range is empty");
         }
     }
 
@@ -71,7 +72,8 @@ final class CommandContext implements AutoCloseable {
         StatusReader status = status();
         if (status.deadLetters(handler) == 0 && status.streamsOf(handler).isEmpty()) {
             throw new OpsException("no handler '" + handler + "' at " + redis.where() + ": no consumer group of that "
-                    + "name on any stream and no dead letters in " + deadLetters().streamOf(handler));
+                    + "name on any stream and no dead letters in "
+                    + deadLetters().streamOf(handler));
         }
     }
 

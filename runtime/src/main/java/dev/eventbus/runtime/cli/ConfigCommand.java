@@ -6,11 +6,14 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code eventbus config check|show}: validate a config file, or print the effective one. */
-@Command(name = "config", mixinStandardHelpOptions = true, description = "Check or show the configuration.",
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
+        description = "Check or show the configuration.",
         subcommands = {ConfigCommand.Check.class, ConfigCommand.Show.class})
 final class ConfigCommand implements Runnable {
 
@@ -22,34 +25,48 @@ final class ConfigCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Validate the configuration, and each plugin JAR's config keys against its reference.conf "
-                    + "(read from the JAR: no plugin code runs); exit 0 when valid, 2 with every problem listed when not.")
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Validate the configuration, and each plugin JAR's config keys against its reference.conf "
+                            + "(read from the JAR: no plugin code runs); exit 0 when valid, 2 with every problem listed when not.")
     static final class Check implements Callable<Integer> {
         @Mixin
         ConfigOptions options;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
             RuntimeConfig config = options.load();
-            if (PluginConfigCheck.check(config, options.config, spec.commandLine().getOut(),
-                    spec.commandLine().getErr()) > 0) {
+            if (PluginConfigCheck.check(
+                            config,
+                            options.config,
+                            spec.commandLine().getOut(),
+                            spec.commandLine().getErr())
+                    > 0) {
                 return 2;
             }
-            spec.commandLine().getOut().printf("configuration valid: Redis %s, %d gRPC service(s), plugins from %s%n",
-                    config.redis().redactedUri(), config.services().size(), config.pluginsDir());
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "configuration valid: Redis %s, %d gRPC service(s), plugins from %s%n",
+                            config.redis().redactedUri(), config.services().size(), config.pluginsDir());
             warnings(config, spec);
             return 0;
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "Print the effective eventbus configuration (secrets redacted).")
     static final class Show implements Callable<Integer> {
         @Mixin
         ConfigOptions options;
+
         @Spec
         CommandSpec spec;
 
@@ -62,11 +79,16 @@ final class ConfigCommand implements Runnable {
                     shown = shown.withValue(secret, com.typesafe.config.ConfigValueFactory.fromAnyRef("***"));
                 }
             }
-            String rendered = shown.root().render(
-                    ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+            String rendered = shown.root()
+                    .render(ConfigRenderOptions.defaults()
+                            .setOriginComments(false)
+                            .setJson(false));
             warnings(config, spec);
-            spec.commandLine().getOut().println("eventbus " + rendered
-                    .replace(config.redis().uri(), config.redis().redactedUri()));
+            spec.commandLine()
+                    .getOut()
+                    .println("eventbus "
+                            + rendered.replace(
+                                    config.redis().uri(), config.redis().redactedUri()));
             return 0;
         }
     }
@@ -76,9 +98,13 @@ final class ConfigCommand implements Runnable {
         if (config.redis().peerVerificationOff()) {
             spec.commandLine().getOut().println("# WARNING: " + RedisSettings.VERIFICATION_OFF_WARNING);
         }
-        config.services().values().stream().filter(s -> s.plaintextOverNetwork()).forEach(s ->
-                spec.commandLine().getOut().println("# WARNING: calls to gRPC service " + s.service() + " at "
-                        + s.target() + " are plaintext (tls = false): anyone on the network path can read and change "
-                        + "them"));
+        config.services().values().stream()
+                .filter(s -> s.plaintextOverNetwork())
+                .forEach(s -> spec.commandLine()
+                        .getOut()
+                        .println("# WARNING: calls to gRPC service " + s.service() + " at "
+                                + s.target()
+                                + " are plaintext (tls = false): anyone on the network path can read and change "
+                                + "them"));
     }
 }

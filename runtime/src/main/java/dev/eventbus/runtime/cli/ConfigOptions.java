@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands that load the runtime configuration. */
 final class ConfigOptions {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
             description = "HOCON config file (env: EVENTBUS_CONFIG; bin/eventbus sets it to conf/application.conf).")
     Path config = System.getenv("EVENTBUS_CONFIG") == null ? null : Path.of(System.getenv("EVENTBUS_CONFIG"));
 
@@ -45,7 +47,8 @@ final class ConfigOptions {
         if (redis != null || System.getenv("EVENTBUS_REDIS_URI") != null) {
             return true;
         }
-        return config != null && Files.isRegularFile(config)
+        return config != null
+                && Files.isRegularFile(config)
                 && ConfigFactory.parseFile(config.toFile()).hasPath("eventbus.redis.uri");
     }
 
@@ -63,9 +66,11 @@ final class ConfigOptions {
             Path home = Path.of(System.getenv().getOrDefault("EVENTBUS_HOME", "."));
             Optional<DevSession> dev = DevSession.running(home);
             if (dev.isPresent()) {
-                System.err.println("eventbus: using the Redis of the running eventbus dev (pid " + dev.get().pid()
-                        + ") at " + RedisSettings.redact(dev.get().redisUri()) + "; --redis chooses another");
-                return load(ConfigFactory.parseMap(Map.of("eventbus.redis.uri", dev.get().redisUri())));
+                System.err.println("eventbus: using the Redis of the running eventbus dev (pid "
+                        + dev.get().pid() + ") at "
+                        + RedisSettings.redact(dev.get().redisUri()) + "; --redis chooses another");
+                return load(ConfigFactory.parseMap(
+                        Map.of("eventbus.redis.uri", dev.get().redisUri())));
             }
         }
         return load();

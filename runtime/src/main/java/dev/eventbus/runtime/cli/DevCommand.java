@@ -40,7 +40,9 @@ import picocli.CommandLine.Spec;
  * service in its own JVM, the runtime with the sample plugins, the wallet service publishing a few
  * top-ups plus one malformed entry, and a printout of each event's way through.
  */
-@Command(name = "dev", mixinStandardHelpOptions = true,
+@Command(
+        name = "dev",
+        mixinStandardHelpOptions = true,
         description = "Run the sample story end to end: Redis, order-service, the runtime with the sample "
                 + "plugins, a few published events, and each event's way through.")
 final class DevCommand implements Callable<Integer> {
@@ -50,29 +52,42 @@ final class DevCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--home", paramLabel = "DIR", description = "Eventbus home (holds plugins/ and samples/); "
-            + "default: the distribution the command runs from.")
+    @Option(
+            names = "--home",
+            paramLabel = "DIR",
+            description = "Eventbus home (holds plugins/ and samples/); "
+                    + "default: the distribution the command runs from.")
     Path home = Path.of(System.getenv().getOrDefault("EVENTBUS_HOME", "."));
 
-    @Option(names = "--redis", paramLabel = "URI",
+    @Option(
+            names = "--redis",
+            paramLabel = "URI",
             description = "Use this Redis instead of starting one (env: EVENTBUS_REDIS_URI).")
     String redisUri = System.getenv("EVENTBUS_REDIS_URI");
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the Redis dev starts keeps its data, "
-            + "so dead letters and streams survive a restart (default: data/dev under --home).")
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description = "Where the Redis dev starts keeps its data, "
+                    + "so dead letters and streams survive a restart (default: data/dev under --home).")
     Path dataDir;
 
     @Option(names = "--fresh", description = "Start the Redis dev starts from empty: delete --data-dir first.")
     boolean fresh;
 
-    @Option(names = "--events", paramLabel = "N", description = "Top-ups the wallet service publishes (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            description = "Top-ups the wallet service publishes (default: ${DEFAULT-VALUE}).")
     int events = 5;
 
     @Option(names = "--keep-running", description = "Keep everything running after the story, until Ctrl-C.")
     boolean keepRunning;
 
-    @Option(names = "--verbose", description = "Show the runtime's log lines too (default: errors only, "
-            + "so the story's printout stays readable).")
+    @Option(
+            names = "--verbose",
+            description = "Show the runtime's log lines too (default: errors only, "
+                    + "so the story's printout stays readable).")
     boolean verbose;
 
     @Override
@@ -102,41 +117,63 @@ final class DevCommand implements Callable<Integer> {
             out.println("dev: using Redis at " + RedisSettings.redact(uri));
         }
         DevSession session = DevSession.record(home, uri);
-        try (ChildJvm orders = ChildJvm.start(samples.resolve("order-service"),
-                "dev.eventbus.samples.orders.OrderServiceMain", List.of("--port", "0"), "order-service",
-                Pattern.compile("listening on [^:]+:(\\d+)"), out)) {
+        try (ChildJvm orders = ChildJvm.start(
+                samples.resolve("order-service"),
+                "dev.eventbus.samples.orders.OrderServiceMain",
+                List.of("--port", "0"),
+                "order-service",
+                Pattern.compile("listening on [^:]+:(\\d+)"),
+                out)) {
             int port = Integer.parseInt(orders.awaitLine(Duration.ofSeconds(30)).group(1));
             Config devConfig = ConfigFactory.parseMap(Map.of(
-                    "eventbus.redis.uri", uri,
-                    "eventbus.plugins-dir", home.resolve("plugins").toString(),
-                    "eventbus.consumer-name", "dev",
-                    "eventbus.consumer.shutdown-grace", "5s",
-                    "eventbus.plugin-host.reload", "true",
-                    "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target", "127.0.0.1:" + port));
+                    "eventbus.redis.uri",
+                    uri,
+                    "eventbus.plugins-dir",
+                    home.resolve("plugins").toString(),
+                    "eventbus.consumer-name",
+                    "dev",
+                    "eventbus.consumer.shutdown-grace",
+                    "5s",
+                    "eventbus.plugin-host.reload",
+                    "true",
+                    "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target",
+                    "127.0.0.1:" + port));
             RuntimeConfig config = new ConfigOptions().load(devConfig);
             Printout printout = new Printout(out, config.consumer());
             AdminSurface ops = new AdminSurface(config, Clock.systemUTC());
             EventbusRuntime runtime = ops.newRuntime(printout);
             // SIGTERM or Ctrl-C runs no finally block: stop the runtime in order (acknowledgements
             // flushed) and forget the session; the order service and Redis stop by hooks of their own.
-            Thread stopOnSignal = new Thread(new BoundedShutdown(() -> {
-                runtime.stop();
-                ops.close();
-                session.remove(home);
-            }, Duration.ofSeconds(30), () -> runtime.view().stuck(Duration.ZERO).orElse(""), Runtime.getRuntime()::halt),
+            Thread stopOnSignal = new Thread(
+                    new BoundedShutdown(
+                            () -> {
+                                runtime.stop();
+                                ops.close();
+                                session.remove(home);
+                            },
+                            Duration.ofSeconds(30),
+                            () -> runtime.view().stuck(Duration.ZERO).orElse(""),
+                            Runtime.getRuntime()::halt),
                     "eventbus-dev-shutdown");
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
             try (runtime) {
                 startOperations(ops, runtime, uri, out);
                 runtime.start();
                 runtime.view().pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
-                out.println("dev: runtime up with handlers " + runtime.view().handlers().stream().map(h -> h.name()).toList());
+                out.println("dev: runtime up with handlers "
+                        + runtime.view().handlers().stream().map(h -> h.name()).toList());
                 printout.countPaymentsBy(runtime.view().handlers().stream()
-                        .filter(h -> h.spec().services().contains(ORDER_SERVICE)).map(h -> h.name()).toList());
+                        .filter(h -> h.spec().services().contains(ORDER_SERVICE))
+                        .map(h -> h.name())
+                        .toList());
 
-                try (ChildJvm wallet = ChildJvm.start(samples.resolve("wallet-service"),
+                try (ChildJvm wallet = ChildJvm.start(
+                        samples.resolve("wallet-service"),
                         "dev.eventbus.samples.wallet.WalletServiceMain",
-                        List.of("--redis", uri, "--count", Integer.toString(events)), "wallet-service", null, out)) {
+                        List.of("--redis", uri, "--count", Integer.toString(events)),
+                        "wallet-service",
+                        null,
+                        out)) {
                     wallet.waitFor(Duration.ofSeconds(60));
                 }
                 publishMalformed(uri, out);
@@ -177,7 +214,8 @@ final class DevCommand implements Callable<Integer> {
             }
         }
         Files.createDirectories(dir);
-        RedisServer redis = RedisServer.start(RedisServer.Options.defaults().withDataDir(dir).withAppendOnly(true));
+        RedisServer redis = RedisServer.start(
+                RedisServer.Options.defaults().withDataDir(dir).withAppendOnly(true));
         out.println("dev: started redis-server (" + redis.source() + ") at " + redis.uri() + ", data in " + dir
                 + (fresh ? " (fresh)" : " (kept across restarts; --fresh starts empty)"));
         return redis;
@@ -198,8 +236,9 @@ final class DevCommand implements Callable<Integer> {
     private static void startOperations(AdminSurface ops, EventbusRuntime runtime, String uri, PrintStream out) {
         try {
             ops.start(runtime);
-            out.println("dev: admin on 127.0.0.1:" + ops.httpPort() + " (HTTP) and 127.0.0.1:" + ops.grpcPort()
-                    + " (gRPC); live state: bin/eventbus status (the operator commands find dev's Redis by themselves)");
+            out.println(
+                    "dev: admin on 127.0.0.1:" + ops.httpPort() + " (HTTP) and 127.0.0.1:" + ops.grpcPort()
+                            + " (gRPC); live state: bin/eventbus status (the operator commands find dev's Redis by themselves)");
         } catch (OpsException e) {
             out.println("dev: admin servers not started (" + e.getMessage() + "); the story goes on without them");
         }
@@ -247,6 +286,7 @@ final class DevCommand implements Callable<Integer> {
         private final ConsumerSettings consumer;
         /** The handlers that call the order service: the story is done once they marked every top-up paid. */
         private volatile List<String> payers = List.of();
+
         final AtomicInteger handled = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final AtomicInteger deadLettered = new AtomicInteger();
@@ -267,8 +307,14 @@ final class DevCommand implements Callable<Integer> {
             if (payers.contains(sub.group())) {
                 paid.incrementAndGet();
             }
-            out.printf("  [eventbus] %s handled %s %s (%s, subject %s) in %d ms -> acked%n", sub.group(),
-                    event.stream(), event.entryId(), event.type(), event.subject(), TimeUnit.NANOSECONDS.toMillis(nanos));
+            out.printf(
+                    "  [eventbus] %s handled %s %s (%s, subject %s) in %d ms -> acked%n",
+                    sub.group(),
+                    event.stream(),
+                    event.entryId(),
+                    event.type(),
+                    event.subject(),
+                    TimeUnit.NANOSECONDS.toMillis(nanos));
         }
 
         @Override
@@ -280,8 +326,9 @@ final class DevCommand implements Callable<Integer> {
         @Override
         public void deadLettered(Subscription sub, StreamEntry entry, DeadLetterReason reason) {
             deadLettered.incrementAndGet();
-            out.printf("  [eventbus] %s dead-lettered %s %s (reason %s) -> %s, acked%n", sub.group(),
-                    entry.stream(), entry.id(), reason.wireName(), consumer.deadLetterStream(sub.group()));
+            out.printf(
+                    "  [eventbus] %s dead-lettered %s %s (reason %s) -> %s, acked%n",
+                    sub.group(), entry.stream(), entry.id(), reason.wireName(), consumer.deadLetterStream(sub.group()));
         }
 
         boolean awaitStory(int events, Duration timeout) throws InterruptedException {

@@ -23,11 +23,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code eventbus dlq list|show|redrive|discard}: a handler's dead letters. */
-@Command(name = "dlq", mixinStandardHelpOptions = true,
-        description = {"List, inspect, redrive or discard a handler's dead letters (stream eventbus:dlq:<handler>).",
-                "Works on Redis directly; the runtime need not be running. Redrive and discard are written to the "
-                + "audit log (eventbus.admin.audit-log)."},
-        subcommands = {DlqCommand.ListDlq.class, DlqCommand.Show.class, DlqCommand.Redrive.class, DlqCommand.Discard.class})
+@Command(
+        name = "dlq",
+        mixinStandardHelpOptions = true,
+        description = {
+            "List, inspect, redrive or discard a handler's dead letters (stream eventbus:dlq:<handler>).",
+            "Works on Redis directly; the runtime need not be running. Redrive and discard are written to the "
+                    + "audit log (eventbus.admin.audit-log)."
+        },
+        subcommands = {
+            DlqCommand.ListDlq.class,
+            DlqCommand.Show.class,
+            DlqCommand.Redrive.class,
+            DlqCommand.Discard.class
+        })
 final class DlqCommand implements Runnable {
 
     @Spec
@@ -40,27 +49,46 @@ final class DlqCommand implements Runnable {
 
     /** The selection options every dlq subcommand but show shares. */
     static final class Selection {
-        @Option(names = "--handler", required = true, paramLabel = "NAME", description = "The handler whose dead letters to use.")
+        @Option(
+                names = "--handler",
+                required = true,
+                paramLabel = "NAME",
+                description = "The handler whose dead letters to use.")
         String handler;
 
-        @Option(names = "--reason", paramLabel = "REASON",
-                description = "Only this reason: handler-error, rpc-status, timeout, decode, too-large, max-deliveries, trimmed.")
+        @Option(
+                names = "--reason",
+                paramLabel = "REASON",
+                description =
+                        "Only this reason: handler-error, rpc-status, timeout, decode, too-large, max-deliveries, trimmed.")
         String reason;
 
-        @Option(names = "--since", paramLabel = "TIME|ID",
-                description = "Dead-lettered at or after: an entry id, a time (2025-06-10T08:00:00Z, 2025-06-10), or a time ago (2h, 7d).")
+        @Option(
+                names = "--since",
+                paramLabel = "TIME|ID",
+                description =
+                        "Dead-lettered at or after: an entry id, a time (2025-06-10T08:00:00Z, 2025-06-10), or a time ago (2h, 7d).")
         String since;
 
-        @Option(names = "--until", paramLabel = "TIME|ID", description = "Dead-lettered at or before (same forms as --since).")
+        @Option(
+                names = "--until",
+                paramLabel = "TIME|ID",
+                description = "Dead-lettered at or before (same forms as --since).")
         String until;
 
         @Option(names = "--subject", paramLabel = "SUBJECT", description = "Only events with this subject.")
         String subject;
 
-        @Option(names = "--error", paramLabel = "TEXT", description = "Only dead letters whose error class or message contains TEXT (any case).")
+        @Option(
+                names = "--error",
+                paramLabel = "TEXT",
+                description = "Only dead letters whose error class or message contains TEXT (any case).")
         String error;
 
-        @Option(names = "--source-stream", paramLabel = "STREAM", description = "Only events that came from this stream.")
+        @Option(
+                names = "--source-stream",
+                paramLabel = "STREAM",
+                description = "Only events that came from this stream.")
         String sourceStream;
 
         @Option(names = "--limit", paramLabel = "N", description = "At most N dead letters (default: all; list: 100).")
@@ -72,8 +100,8 @@ final class DlqCommand implements Runnable {
             TimeOrId to = ops.timeOrId(spec, "--until", until);
             CommandContext.requireOrder(spec, "--since", from, "--until", to);
             ops.requireHandler(handler);
-            return new DeadLetterFilter(new LinkedHashSet<>(ids == null ? List.of() : ids), reason, from, to, subject,
-                    error, sourceStream);
+            return new DeadLetterFilter(
+                    new LinkedHashSet<>(ids == null ? List.of() : ids), reason, from, to, subject, error, sourceStream);
         }
 
         long limitOr(long otherwise) {
@@ -89,11 +117,13 @@ final class DlqCommand implements Runnable {
      * producer's and the handler's, of any size; {@code dlq show} prints them whole.
      */
     static final int LIST_CELL_WIDTH = 100;
+
     static final int LIST_JSON_TEXT = 1000;
 
     private static Map<String, Object> capped(Map<String, Object> summary) {
         summary.replaceAll((k, v) -> v instanceof String text && text.length() > LIST_JSON_TEXT
-                ? text.substring(0, LIST_JSON_TEXT) + "…[+" + (text.length() - LIST_JSON_TEXT) + "]" : v);
+                ? text.substring(0, LIST_JSON_TEXT) + "…[+" + (text.length() - LIST_JSON_TEXT) + "]"
+                : v);
         return summary;
     }
 
@@ -117,11 +147,19 @@ final class DlqCommand implements Runnable {
         return m;
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters, oldest first (never their payloads).")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List dead letters, oldest first (never their payloads).")
     static final class ListDlq implements Callable<Integer> {
-        @Mixin ConfigOptions options;
-        @Mixin Selection selection;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions options;
+
+        @Mixin
+        Selection selection;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
@@ -131,21 +169,35 @@ final class DlqCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetters dlq = ops.deadLetters();
-                List<DeadLetterEntry> entries = dlq.list(selection.handler, selection.filter(ops, spec, null),
+                List<DeadLetterEntry> entries = dlq.list(
+                        selection.handler,
+                        selection.filter(ops, spec, null),
                         usage(spec, () -> selection.limitOr(100)));
                 if (json) {
-                    out.println(CliOutput.json(entries.stream().map(e -> capped(summary(e))).toList()));
+                    out.println(CliOutput.json(
+                            entries.stream().map(e -> capped(summary(e))).toList()));
                     out.flush();
                     return 0;
                 }
-                CliOutput.Table table = new CliOutput.Table("ID", "DEAD-LETTERED", "REASON", "SOURCE", "TYPE", "SUBJECT",
-                        "ATTEMPTS", "ERROR").capped(LIST_CELL_WIDTH);
+                CliOutput.Table table = new CliOutput.Table(
+                                "ID", "DEAD-LETTERED", "REASON", "SOURCE", "TYPE", "SUBJECT", "ATTEMPTS", "ERROR")
+                        .capped(LIST_CELL_WIDTH);
                 for (DeadLetterEntry e : entries) {
-                    table.row(e.id(), e.deadLetteredAt(), e.reason(), e.sourceStream() + " " + e.sourceId(), e.type(),
-                            e.subject(), e.text(WireFields.ATTEMPTS), e.error());
+                    table.row(
+                            e.id(),
+                            e.deadLetteredAt(),
+                            e.reason(),
+                            e.sourceStream() + " " + e.sourceId(),
+                            e.type(),
+                            e.subject(),
+                            e.text(WireFields.ATTEMPTS),
+                            e.error());
                 }
                 table.print(out);
-                out.printf("%d dead letter(s) shown; %s holds %d%n", entries.size(), dlq.streamOf(selection.handler),
+                out.printf(
+                        "%d dead letter(s) shown; %s holds %d%n",
+                        entries.size(),
+                        dlq.streamOf(selection.handler),
                         ops.status().deadLetters(selection.handler));
                 out.flush();
                 return 0;
@@ -153,11 +205,17 @@ final class DlqCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Show one dead letter: its provenance and original fields (the payload only with --show-data).")
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Show one dead letter: its provenance and original fields (the payload only with --show-data).")
     static final class Show implements Callable<Integer> {
-        @Mixin ConfigOptions options;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions options;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--handler", required = true, paramLabel = "NAME", description = "The handler.")
         String handler;
@@ -165,7 +223,9 @@ final class DlqCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "ID", description = "The dead letter's id (see dlq list).")
         String id;
 
-        @Option(names = "--show-data", description = "Also print the payload (data): text as is, other bytes as base64.")
+        @Option(
+                names = "--show-data",
+                description = "Also print the payload (data): text as is, other bytes as base64.")
         boolean showData;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -178,8 +238,10 @@ final class DlqCommand implements Runnable {
                 ops.requireHandler(handler);
                 Optional<DeadLetterEntry> found = ops.deadLetters().show(handler, id);
                 if (found.isEmpty()) {
-                    spec.commandLine().getErr().println("eventbus: no dead letter " + id + " in "
-                            + ops.deadLetters().streamOf(handler));
+                    spec.commandLine()
+                            .getErr()
+                            .println("eventbus: no dead letter " + id + " in "
+                                    + ops.deadLetters().streamOf(handler));
                     return 1;
                 }
                 DeadLetterEntry e = found.get();
@@ -190,8 +252,11 @@ final class DlqCommand implements Runnable {
                 }
                 for (Field f : e.storedOriginalFields()) {
                     String name = f.nameText();
-                    original.put(name, name.equals(WireFields.DATA) && !showData
-                            ? "(" + f.value().length + " bytes; --show-data prints them)" : f.valueForDisplay());
+                    original.put(
+                            name,
+                            name.equals(WireFields.DATA) && !showData
+                                    ? "(" + f.value().length + " bytes; --show-data prints them)"
+                                    : f.valueForDisplay());
                 }
                 if (json) {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -213,15 +278,24 @@ final class DlqCommand implements Runnable {
         }
     }
 
-    @Command(name = "redrive", mixinStandardHelpOptions = true,
-            description = {"Put dead letters back on the stream they came from, for their handler only.",
-                    "Every other handler of the stream skips them; each is deleted from the dead-letter stream once its copy is "
-                    + "stored. Progress goes to stderr.",
-                    "Without IDs and filters: every dead letter of the handler."})
+    @Command(
+            name = "redrive",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Put dead letters back on the stream they came from, for their handler only.",
+                "Every other handler of the stream skips them; each is deleted from the dead-letter stream once its copy is "
+                        + "stored. Progress goes to stderr.",
+                "Without IDs and filters: every dead letter of the handler."
+            })
     static final class Redrive implements Callable<Integer> {
-        @Mixin ConfigOptions options;
-        @Mixin Selection selection;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions options;
+
+        @Mixin
+        Selection selection;
+
+        @Spec
+        CommandSpec spec;
 
         @Parameters(arity = "0..*", paramLabel = "ID", description = "Only these dead letters.")
         List<String> ids = new ArrayList<>();
@@ -238,11 +312,21 @@ final class DlqCommand implements Runnable {
             try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 long limit = usage(spec, () -> selection.limitOr(0));
-                DeadLetters.Outcome outcome = change(ops, spec, "redrive", dryRun,
-                        progress -> ops.deadLetters().redrive(selection.handler, filter, limit, rate, dryRun, progress));
+                DeadLetters.Outcome outcome = change(
+                        ops,
+                        spec,
+                        "redrive",
+                        dryRun,
+                        progress ->
+                                ops.deadLetters().redrive(selection.handler, filter, limit, rate, dryRun, progress));
                 outcome.problems().forEach(p -> spec.commandLine().getErr().println("left in place: " + p));
-                out.printf("%s %s: %d matched, %d %s, %d left in place%n", dryRun ? "dry run: redrive" : "redrive",
-                        selection.handler, outcome.matched(), outcome.done(), dryRun ? "would be redriven" : "redriven",
+                out.printf(
+                        "%s %s: %d matched, %d %s, %d left in place%n",
+                        dryRun ? "dry run: redrive" : "redrive",
+                        selection.handler,
+                        outcome.matched(),
+                        outcome.done(),
+                        dryRun ? "would be redriven" : "redriven",
                         outcome.skipped());
                 out.flush();
                 if (!dryRun) {
@@ -258,17 +342,26 @@ final class DlqCommand implements Runnable {
         }
     }
 
-    @Command(name = "discard", mixinStandardHelpOptions = true,
+    @Command(
+            name = "discard",
+            mixinStandardHelpOptions = true,
             description = "Delete dead letters for good. Needs IDs, a filter, or --all.")
     static final class Discard implements Callable<Integer> {
-        @Mixin ConfigOptions options;
-        @Mixin Selection selection;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions options;
+
+        @Mixin
+        Selection selection;
+
+        @Spec
+        CommandSpec spec;
 
         @Parameters(arity = "0..*", paramLabel = "ID", description = "Only these dead letters.")
         List<String> ids = new ArrayList<>();
 
-        @Option(names = "--all", description = "Discard every dead letter of the handler (needed when no ID or filter is given).")
+        @Option(
+                names = "--all",
+                description = "Discard every dead letter of the handler (needed when no ID or filter is given).")
         boolean all;
 
         @Option(names = "--dry-run", description = "Show how many would be discarded; change nothing.")
@@ -280,15 +373,25 @@ final class DlqCommand implements Runnable {
             try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 if (filter.selectsAll() && !all) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
                             "discard needs dead-letter IDs, a filter (--reason, --since, --until, --subject, --error, "
                                     + "--source-stream) or --all");
                 }
                 long limit = usage(spec, () -> selection.limitOr(0));
-                DeadLetters.Outcome outcome = change(ops, spec, "discard", dryRun,
+                DeadLetters.Outcome outcome = change(
+                        ops,
+                        spec,
+                        "discard",
+                        dryRun,
                         progress -> ops.deadLetters().discard(selection.handler, filter, limit, dryRun, progress));
-                out.printf("%s %s: %d matched, %d %s%n", dryRun ? "dry run: discard" : "discard", selection.handler,
-                        outcome.matched(), outcome.done(), dryRun ? "would be discarded" : "discarded");
+                out.printf(
+                        "%s %s: %d matched, %d %s%n",
+                        dryRun ? "dry run: discard" : "discard",
+                        selection.handler,
+                        outcome.matched(),
+                        outcome.done(),
+                        dryRun ? "would be discarded" : "discarded");
                 out.flush();
                 if (!dryRun) {
                     ops.audit().record("dlq.discard", outcome.done(), auditDetails(selection, filter, limit));
@@ -307,12 +410,14 @@ final class DlqCommand implements Runnable {
      * Runs a change with its progress on stderr. A real run must be auditable: the audit log is
      * checked before anything changes, so a change never happens without its record.
      */
-    private static DeadLetters.Outcome change(CommandContext ops, CommandSpec spec, String name, boolean dryRun,
-            Change change) throws InterruptedException {
+    private static DeadLetters.Outcome change(
+            CommandContext ops, CommandSpec spec, String name, boolean dryRun, Change change)
+            throws InterruptedException {
         if (!dryRun) {
             ops.audit().checkWritable();
         }
-        CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), name);
+        CliOutput.ProgressLine progress =
+                new CliOutput.ProgressLine(spec.commandLine().getErr(), name);
         DeadLetters.Outcome outcome = change.run(progress);
         progress.finish();
         return outcome;
@@ -331,14 +436,16 @@ final class DlqCommand implements Runnable {
      * Whether dead letters named by id were not all found (nothing found is a failure, exit 1, as
      * for {@code dlq show}); says so on stderr.
      */
-    static boolean missing(List<String> ids, DeadLetters.Outcome outcome, CommandContext ops, String handler,
-            CommandSpec spec) {
+    static boolean missing(
+            List<String> ids, DeadLetters.Outcome outcome, CommandContext ops, String handler, CommandSpec spec) {
         long notFound = new LinkedHashSet<>(ids).size() - outcome.matched();
         if (ids.isEmpty() || notFound <= 0) {
             return false;
         }
-        spec.commandLine().getErr().println("eventbus: " + notFound + " of the given dead-letter ids not found in "
-                + ops.deadLetters().streamOf(handler) + " (or left out by the filters)");
+        spec.commandLine()
+                .getErr()
+                .println("eventbus: " + notFound + " of the given dead-letter ids not found in "
+                        + ops.deadLetters().streamOf(handler) + " (or left out by the filters)");
         spec.commandLine().getErr().flush();
         return true;
     }

@@ -6,13 +6,24 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code eventbus}: the root command; each job is a subcommand. */
-@Command(name = "eventbus",
+@Command(
+        name = "eventbus",
         mixinStandardHelpOptions = true,
         versionProvider = EventbusCommand.Version.class,
         description = "Event worker runtime: consumes Redis Streams, runs handler plugins, calls gRPC services.",
-        subcommands = {RunCommand.class, DevCommand.class, ConfigCommand.class, StatusCommand.class, DlqCommand.class,
-                ReplayCommand.class, PublishCommand.class, TopologyCommand.class, PluginsCommand.class, NewPluginCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {
+            RunCommand.class,
+            DevCommand.class,
+            ConfigCommand.class,
+            StatusCommand.class,
+            DlqCommand.class,
+            ReplayCommand.class,
+            PublishCommand.class,
+            TopologyCommand.class,
+            PluginsCommand.class,
+            NewPluginCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure while running", "2:invalid command line or configuration"})
 public final class EventbusCommand implements Runnable {

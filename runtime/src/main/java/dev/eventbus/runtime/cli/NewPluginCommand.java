@@ -23,16 +23,21 @@ import picocli.CommandLine.Spec;
  * {@code eventbus-plugin-archetype} ({@link PluginTemplate}), without Maven. Input is checked
  * before anything is written, and an existing non-empty directory is never written into.
  */
-@Command(name = "new-plugin", mixinStandardHelpOptions = true,
-        description = {"Create a plugin project: its own .proto and gRPC stubs for one service, a handler calling it, "
-                + "reference.conf, unit tests with the test kit, an integration test against the runtime, a Maven "
-                + "wrapper and a README.",
-                "The same template as `mvn archetype:generate -DarchetypeGroupId=dev.eventbus "
-                        + "-DarchetypeArtifactId=eventbus-plugin-archetype`."})
+@Command(
+        name = "new-plugin",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Create a plugin project: its own .proto and gRPC stubs for one service, a handler calling it, "
+                    + "reference.conf, unit tests with the test kit, an integration test against the runtime, a Maven "
+                    + "wrapper and a README.",
+            "The same template as `mvn archetype:generate -DarchetypeGroupId=dev.eventbus "
+                    + "-DarchetypeArtifactId=eventbus-plugin-archetype`."
+        })
 final class NewPluginCommand implements Callable<Integer> {
 
     /** Plugin ids are config path segments, consumer group names and file names: keep them plain. */
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+
     private static final int MAX_NAME = 64;
     private static final Pattern SERVICE = Pattern.compile("[A-Z][A-Za-z0-9]*");
     private static final Pattern PACKAGE_SEGMENT = Pattern.compile("[a-z_][a-z0-9_]*");
@@ -42,20 +47,29 @@ final class NewPluginCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NAME",
+    @Parameters(
+            index = "0",
+            paramLabel = "NAME",
             description = "The plugin id and artifactId, lower case with dashes, e.g. payments or order-audit.")
     String name;
 
-    @Option(names = "--package", paramLabel = "PACKAGE",
+    @Option(
+            names = "--package",
+            paramLabel = "PACKAGE",
             description = "The Java package (also the groupId); default com.example.<NAME without dashes>.")
     String javaPackage;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where to create the project; default ./NAME. "
-            + "It must not exist or be empty.")
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            description = "Where to create the project; default ./NAME. " + "It must not exist or be empty.")
     Path dir;
 
-    @Option(names = "--service", paramLabel = "SERVICE",
-            description = "The simple name of the gRPC service the handler calls, e.g. OrderService; default ExampleService.")
+    @Option(
+            names = "--service",
+            paramLabel = "SERVICE",
+            description =
+                    "The simple name of the gRPC service the handler calls, e.g. OrderService; default ExampleService.")
     String service;
 
     @Override

@@ -44,7 +44,8 @@ final class PluginConfigCheck {
         List<Path> jars;
         try (Stream<Path> files = Files.list(dir)) {
             jars = files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             err.printf("config check: cannot list the plugins directory %s: %s%n", dir, e.getMessage());
             return 1;
@@ -69,17 +70,22 @@ final class PluginConfigCheck {
             }
             for (String service : h.services()) {
                 if (!config.services().containsKey(service)) {
-                    problems.add(problem(jar, h.pluginId(), against, "handler '" + h.name() + "': declares gRPC "
-                            + "service '" + service + "' but it has no target: add eventbus.grpc.services.\""
-                            + service + "\".target to the runtime config"));
+                    problems.add(problem(
+                            jar,
+                            h.pluginId(),
+                            against,
+                            "handler '" + h.name() + "': declares gRPC "
+                                    + "service '" + service + "' but it has no target: add eventbus.grpc.services.\""
+                                    + service + "\".target to the runtime config"));
                 }
             }
         }
         for (PluginFailure f : catalog.refused()) {
             if (!refused.contains(f.source())) {
-                out.println("# plugin JAR " + dir.resolve(f.source()) + (f.pluginId() == null ? ""
-                        : " (plugin " + f.pluginId() + ")") + ": " + (f.reason().startsWith("no build descriptor")
-                        ? "no build descriptor" : f.reason()) + ": services not checked");
+                out.println("# plugin JAR " + dir.resolve(f.source())
+                        + (f.pluginId() == null ? "" : " (plugin " + f.pluginId() + ")") + ": "
+                        + (f.reason().startsWith("no build descriptor") ? "no build descriptor" : f.reason())
+                        + ": services not checked");
             }
         }
         problems.forEach(err::println);
@@ -94,7 +100,8 @@ final class PluginConfigCheck {
     private static Optional<String> pluginId(Path jar) {
         try (JarFile file = new JarFile(jar.toFile(), false)) {
             Manifest manifest = file.getManifest();
-            return Optional.ofNullable(manifest == null ? null : manifest.getMainAttributes().getValue("Plugin-Id"));
+            return Optional.ofNullable(
+                    manifest == null ? null : manifest.getMainAttributes().getValue("Plugin-Id"));
         } catch (IOException e) {
             return Optional.empty(); // refused already as not a readable JAR
         }

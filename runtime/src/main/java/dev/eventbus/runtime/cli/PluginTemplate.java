@@ -47,6 +47,7 @@ final class PluginTemplate {
 
     /** The template's pom.xml: its directory is the template. */
     private final URL pom;
+
     private final Map<String, String> defaults;
     private final List<FileSet> fileSets;
 
@@ -86,8 +87,11 @@ final class PluginTemplate {
                 for (int j = 0; j < names.getLength(); j++) {
                     includes.add(names.item(j).getTextContent().strip());
                 }
-                fileSets.add(new FileSet(text(set, "directory"), List.copyOf(includes),
-                        Boolean.parseBoolean(set.getAttribute("filtered")), Boolean.parseBoolean(set.getAttribute("packaged"))));
+                fileSets.add(new FileSet(
+                        text(set, "directory"),
+                        List.copyOf(includes),
+                        Boolean.parseBoolean(set.getAttribute("filtered")),
+                        Boolean.parseBoolean(set.getAttribute("packaged"))));
             }
             return new PluginTemplate(pom, Collections.unmodifiableMap(defaults), List.copyOf(fileSets));
         } catch (Exception e) {
@@ -132,12 +136,14 @@ final class PluginTemplate {
                     if (!set.includes().contains("**") && !set.includes().contains(relative)) {
                         continue;
                     }
-                    String templatePath = source.root.relativize(file).toString().replace('\\', '/');
+                    String templatePath =
+                            source.root.relativize(file).toString().replace('\\', '/');
                     if (!covered.add(templatePath)) {
                         continue; // an earlier fileSet took it, as in the archetype plugin
                     }
                     String out = (set.directory().isEmpty() ? "" : set.directory() + "/")
-                            + (set.packaged() ? values.get("packageInPathFormat") + "/" : "") + relative;
+                            + (set.packaged() ? values.get("packageInPathFormat") + "/" : "")
+                            + relative;
                     written.add(write(file, substitutePath(out, values), set.filtered(), values, target));
                 }
             }
@@ -180,7 +186,8 @@ final class PluginTemplate {
         Files.createDirectories(to.getParent());
         byte[] bytes = Files.readAllBytes(from);
         if (filtered) {
-            bytes = substitute(new String(bytes, StandardCharsets.UTF_8), values).getBytes(StandardCharsets.UTF_8);
+            bytes = substitute(new String(bytes, StandardCharsets.UTF_8), values)
+                    .getBytes(StandardCharsets.UTF_8);
         }
         Files.write(to, bytes);
         // Scripts (the Maven wrapper): a JAR keeps no file modes, so "#!" is what says executable.

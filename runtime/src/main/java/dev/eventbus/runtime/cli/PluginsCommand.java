@@ -20,11 +20,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code eventbus plugins list|show|reload}: the plugins of the running runtime, or of the plugins directory. */
-@Command(name = "plugins", mixinStandardHelpOptions = true,
-        description = {"The plugins the running runtime runs (its admin gRPC port): versions, handlers and their state, "
-                + "events, services; refused JARs with reasons; reload one.",
-                "When the runtime does not answer, `list` and `show` say so on stderr and show what each JAR of the "
-                + "plugins directory's build recorded (its build descriptor), without running any plugin code."},
+@Command(
+        name = "plugins",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The plugins the running runtime runs (its admin gRPC port): versions, handlers and their state, "
+                    + "events, services; refused JARs with reasons; reload one.",
+            "When the runtime does not answer, `list` and `show` say so on stderr and show what each JAR of the "
+                    + "plugins directory's build recorded (its build descriptor), without running any plugin code."
+        },
         subcommands = {PluginsCommand.ListPlugins.class, PluginsCommand.Show.class, PluginsCommand.Reload.class})
 final class PluginsCommand implements Runnable {
 
@@ -58,8 +62,8 @@ final class PluginsCommand implements Runnable {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.println("eventbus: live plugin state is unavailable: " + unavailable + "; showing what the plugins directory "
-                + config.pluginsDir() + " holds");
+        err.println("eventbus: live plugin state is unavailable: " + unavailable
+                + "; showing what the plugins directory " + config.pluginsDir() + " holds");
         err.flush();
         return PluginListing.of(PluginCatalog.read(config.pluginsDir()));
     }
@@ -73,12 +77,19 @@ final class PluginsCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
             description = "List plugins and their handlers, and refused plugins with reasons.")
     static final class ListPlugins implements Callable<Integer> {
-        @Mixin ConfigOptions options;
-        @Mixin AdminOptions admin;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions options;
+
+        @Mixin
+        AdminOptions admin;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
@@ -94,12 +105,20 @@ final class PluginsCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Show one plugin: version, handlers and their state, events, services, or why it was refused.")
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Show one plugin: version, handlers and their state, events, services, or why it was refused.")
     static final class Show implements Callable<Integer> {
-        @Mixin ConfigOptions options;
-        @Mixin AdminOptions admin;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions options;
+
+        @Mixin
+        AdminOptions admin;
+
+        @Spec
+        CommandSpec spec;
 
         @Parameters(index = "0", paramLabel = "ID", description = "The plugin id.")
         String id;
@@ -112,7 +131,8 @@ final class PluginsCommand implements Runnable {
             PluginListing listing = listing(options, admin, spec, client -> {
                 try {
                     GetPluginResponse one = client.plugin(id);
-                    return PluginListing.of(one.hasPlugin() ? List.of(one.getPlugin()) : List.of(), one.getRefusedList());
+                    return PluginListing.of(
+                            one.hasPlugin() ? List.of(one.getPlugin()) : List.of(), one.getRefusedList());
                 } catch (StatusRuntimeException e) {
                     if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                         return PluginListing.of(List.of(), List.of());
@@ -125,14 +145,21 @@ final class PluginsCommand implements Runnable {
         }
     }
 
-    @Command(name = "reload", mixinStandardHelpOptions = true,
+    @Command(
+            name = "reload",
+            mixinStandardHelpOptions = true,
             description = "Ask the running runtime (its admin gRPC port) to reload one plugin from its JAR: its "
                     + "subscriptions drain, the plugin is unloaded and loaded again. Exit 0 when the new load runs, "
                     + "1 when it was refused (the old version keeps running) or the runtime does not answer.")
     static final class Reload implements Callable<Integer> {
-        @Mixin ConfigOptions options;
-        @Mixin AdminOptions admin;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions options;
+
+        @Mixin
+        AdminOptions admin;
+
+        @Spec
+        CommandSpec spec;
 
         @Parameters(index = "0", paramLabel = "ID", description = "The plugin id.")
         String id;
@@ -159,7 +186,8 @@ final class PluginsCommand implements Runnable {
                 err.println("eventbus: cannot reload " + id + ": " + e.getMessage() + "; is the runtime running?");
                 return 1;
             } catch (StatusRuntimeException e) {
-                String why = e.getStatus().getDescription() == null ? e.getStatus().getCode().name()
+                String why = e.getStatus().getDescription() == null
+                        ? e.getStatus().getCode().name()
                         : e.getStatus().getDescription();
                 err.println("eventbus: reload of " + id + ": " + why);
                 return 1;

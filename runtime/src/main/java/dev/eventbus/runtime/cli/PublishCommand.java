@@ -11,18 +11,23 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /** {@code eventbus publish STREAM TYPE}: one event in the wire format. */
-@Command(name = "publish", mixinStandardHelpOptions = true,
-        description = {"Publish one event to a stream in the wire format (type, subject, data, headers), as a "
-                + "producer would; prints the new entry id.", "Writes to Redis directly."})
+@Command(
+        name = "publish",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Publish one event to a stream in the wire format (type, subject, data, headers), as a "
+                    + "producer would; prints the new entry id.",
+            "Writes to Redis directly."
+        })
 final class PublishCommand implements Callable<Integer> {
 
     @Mixin
@@ -31,7 +36,9 @@ final class PublishCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "STREAM",
+    @Parameters(
+            index = "0",
+            paramLabel = "STREAM",
             description = "The stream, e.g. wallet; for a partitioned stream (eventbus.streams), its logical name: "
                     + "the event goes to its subject's partition, named on stderr.")
     String stream;
@@ -39,13 +46,21 @@ final class PublishCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "TYPE", description = "The event type, e.g. wallet.topup.succeeded.")
     String type;
 
-    @Option(names = "--subject", paramLabel = "SUBJECT", description = "The entity the event is about (the ordering key).")
+    @Option(
+            names = "--subject",
+            paramLabel = "SUBJECT",
+            description = "The entity the event is about (the ordering key).")
     String subject;
 
-    @Option(names = "--data", paramLabel = "JSON|@FILE", description = "The payload: text as given, or the bytes of a file with @FILE.")
+    @Option(
+            names = "--data",
+            paramLabel = "JSON|@FILE",
+            description = "The payload: text as given, or the bytes of a file with @FILE.")
     String data;
 
-    @Option(names = "--header", paramLabel = "NAME=VALUE",
+    @Option(
+            names = "--header",
+            paramLabel = "NAME=VALUE",
             description = "A further field (id, source, time, datacontenttype, traceparent or a header); repeatable.")
     Map<String, String> headers = new LinkedHashMap<>();
 
@@ -55,7 +70,8 @@ final class PublishCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "STREAM must not be empty");
         }
         if (type.isBlank()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "TYPE must not be empty: every event needs a type");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "TYPE must not be empty: every event needs a type");
         }
         byte[] payload = null;
         if (data != null) {
@@ -63,8 +79,8 @@ final class PublishCommand implements Callable<Integer> {
                 try {
                     payload = Files.readAllBytes(Path.of(data.substring(1)));
                 } catch (IOException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--data " + data + ": cannot read the file ("
-                            + e.getMessage() + ")");
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--data " + data + ": cannot read the file (" + e.getMessage() + ")");
                 }
             } else {
                 payload = data.getBytes(StandardCharsets.UTF_8);
@@ -73,8 +89,10 @@ final class PublishCommand implements Callable<Integer> {
         }
         for (String reserved : new String[] {WireFields.TYPE, WireFields.SUBJECT, WireFields.DATA}) {
             if (headers.containsKey(reserved)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--header " + reserved + "=...: use the " + (reserved.equals(WireFields.TYPE) ? "TYPE parameter" : "--" + reserved + " option"));
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "--header " + reserved + "=...: use the "
+                                + (reserved.equals(WireFields.TYPE) ? "TYPE parameter" : "--" + reserved + " option"));
             }
         }
         try (CommandContext ops = CommandContext.open(options)) {
@@ -125,8 +143,11 @@ final class PublishCommand implements Callable<Integer> {
             problem = e.getMessage();
         }
         if (problem != null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--data is not valid JSON (" + problem
-                    + "); give bytes of another kind with @FILE, or set --header " + WireFields.CONTENT_TYPE + "=<type>");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--data is not valid JSON (" + problem
+                            + "); give bytes of another kind with @FILE, or set --header " + WireFields.CONTENT_TYPE
+                            + "=<type>");
         }
     }
 

@@ -18,12 +18,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code eventbus replay HANDLER --from ... [--to ...]}: re-process a range for one handler. */
-@Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Re-process a range of a stream for one handler only.",
-                "Each entry of the range is appended again with eventbus-target-handler=HANDLER (other handlers skip it) and eventbus-replay=<original "
-                + "id> (Event.isReplay() is true). Copies made by earlier replays and entries meant for other handlers "
-                + "are left out. Progress goes to stderr; the run is written to the audit log.",
-                "Works on Redis directly; the runtime need not be running (the copies are handled once it runs)."})
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Re-process a range of a stream for one handler only.",
+            "Each entry of the range is appended again with eventbus-target-handler=HANDLER (other handlers skip it) and eventbus-replay=<original "
+                    + "id> (Event.isReplay() is true). Copies made by earlier replays and entries meant for other handlers "
+                    + "are left out. Progress goes to stderr; the run is written to the audit log.",
+            "Works on Redis directly; the runtime need not be running (the copies are handled once it runs)."
+        })
 final class ReplayCommand implements Callable<Integer> {
 
     @Mixin
@@ -32,18 +36,30 @@ final class ReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "HANDLER", description = "The handler (its consumer group) to re-process for.")
+    @Parameters(
+            index = "0",
+            paramLabel = "HANDLER",
+            description = "The handler (its consumer group) to re-process for.")
     String handler;
 
-    @Option(names = "--stream", paramLabel = "STREAM",
+    @Option(
+            names = "--stream",
+            paramLabel = "STREAM",
             description = "The stream to replay; may be left out when the handler reads only one.")
     String stream;
 
-    @Option(names = "--from", required = true, paramLabel = "TIME|ID",
-            description = "First entry: an entry id, a time (2025-06-10T08:00:00Z, 2025-06-10T10:00, 2025-06-10) or a time ago (2h, 7d).")
+    @Option(
+            names = "--from",
+            required = true,
+            paramLabel = "TIME|ID",
+            description =
+                    "First entry: an entry id, a time (2025-06-10T08:00:00Z, 2025-06-10T10:00, 2025-06-10) or a time ago (2h, 7d).")
     String from;
 
-    @Option(names = "--to", paramLabel = "TIME|ID", description = "Last entry, inclusive (same forms; default: the last entry now).")
+    @Option(
+            names = "--to",
+            paramLabel = "TIME|ID",
+            description = "Last entry, inclusive (same forms; default: the last entry now).")
     String to;
 
     @Option(names = "--limit", paramLabel = "N", description = "At most N entries (default: the whole range).")
@@ -66,11 +82,12 @@ final class ReplayCommand implements Callable<Integer> {
             if (target == null) {
                 List<String> streams = ops.status().streamsOf(handler);
                 if (streams.isEmpty()) {
-                    throw new OpsException("handler '" + handler + "' has no consumer group on any stream at "
-                            + ops.redis.where());
+                    throw new OpsException(
+                            "handler '" + handler + "' has no consumer group on any stream at " + ops.redis.where());
                 }
                 if (streams.size() > 1) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
                             "handler '" + handler + "' reads " + streams + ": say which with --stream");
                 }
                 target = streams.get(0);
@@ -79,13 +96,27 @@ final class ReplayCommand implements Callable<Integer> {
             if (!dryRun) {
                 audit.checkWritable();
             }
-            CliOutput.ProgressLine progress = new CliOutput.ProgressLine(spec.commandLine().getErr(), "replay");
-            Replayer.Outcome outcome = new Replayer(ops.redis, ops.status()).replay(handler, target, start.startId(),
-                    end == null ? "+" : end.endId(), limit, rate, dryRun, progress);
+            CliOutput.ProgressLine progress =
+                    new CliOutput.ProgressLine(spec.commandLine().getErr(), "replay");
+            Replayer.Outcome outcome = new Replayer(ops.redis, ops.status())
+                    .replay(
+                            handler,
+                            target,
+                            start.startId(),
+                            end == null ? "+" : end.endId(),
+                            limit,
+                            rate,
+                            dryRun,
+                            progress);
             progress.finish();
-            out.printf("%s %s on %s: %d entr%s %s%s, %d left out (earlier replay copies or entries for other handlers)%n",
-                    dryRun ? "dry run: replay" : "replay", handler, target, outcome.replayed(),
-                    outcome.replayed() == 1 ? "y" : "ies", dryRun ? "would be replayed" : "replayed",
+            out.printf(
+                    "%s %s on %s: %d entr%s %s%s, %d left out (earlier replay copies or entries for other handlers)%n",
+                    dryRun ? "dry run: replay" : "replay",
+                    handler,
+                    target,
+                    outcome.replayed(),
+                    outcome.replayed() == 1 ? "y" : "ies",
+                    dryRun ? "would be replayed" : "replayed",
                     outcome.firstId() == null ? "" : " (" + outcome.firstId() + " .. " + outcome.lastId() + ")",
                     outcome.skipped());
             out.flush();

@@ -17,10 +17,14 @@ import picocli.CommandLine.Mixin;
  * admin servers and metrics start first (so probes answer "not ready" while the runtime starts)
  * and stop last.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Consume the configured Redis with the plugins in the plugins directory until stopped.",
-                "Also serves /health/live, /health/ready and /metrics (Prometheus) over HTTP, gRPC health and "
-                + "reflection, and JMX (see eventbus.admin and eventbus.metrics in the configuration)."})
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Consume the configured Redis with the plugins in the plugins directory until stopped.",
+            "Also serves /health/live, /health/ready and /metrics (Prometheus) over HTTP, gRPC health and "
+                    + "reflection, and JMX (see eventbus.admin and eventbus.metrics in the configuration)."
+        })
 final class RunCommand implements Callable<Integer> {
 
     /** Flushing acknowledgements (up to 5 s, twice) and closing plugins, channels and connections. */
@@ -40,12 +44,19 @@ final class RunCommand implements Callable<Integer> {
         // Bounded: the orderly stop gets the shutdown grace plus time to flush and close, and is cut
         // short (halt) when start-up holds the runtime (a plugin that called System.exit while loading).
         Duration bound = config.consumer().shutdownGrace().plus(STOP_BEYOND_GRACE);
-        Runtime.getRuntime().addShutdownHook(new Thread(new BoundedShutdown(() -> {
-            operations.stopping();
-            runtime.stop();
-            operations.close();
-            stopped.countDown();
-        }, bound, () -> runtime.view().stuck(Duration.ZERO).orElse(""), Runtime.getRuntime()::halt), "eventbus-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        new BoundedShutdown(
+                                () -> {
+                                    operations.stopping();
+                                    runtime.stop();
+                                    operations.close();
+                                    stopped.countDown();
+                                },
+                                bound,
+                                () -> runtime.view().stuck(Duration.ZERO).orElse(""),
+                                Runtime.getRuntime()::halt),
+                        "eventbus-shutdown"));
         runtime.start();
         stopped.await();
         return 0;

@@ -15,12 +15,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code eventbus status}: the running runtime's live state, or what Redis holds when it does not answer. */
-@Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show each handler's subscriptions: state, consumers, in-flight, pending, lag, oldest pending, "
-                + "scheduled retries, dead letters; and each gRPC service's circuit.",
-                "Asks the running runtime (its admin gRPC port). When it does not answer, says so on stderr and reads "
-                + "Redis directly (every consumer group on every stream is a handler's subscription): then live "
-                + "state (paused subscriptions, circuits, in-flight events) is not shown."})
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Show each handler's subscriptions: state, consumers, in-flight, pending, lag, oldest pending, "
+                    + "scheduled retries, dead letters; and each gRPC service's circuit.",
+            "Asks the running runtime (its admin gRPC port). When it does not answer, says so on stderr and reads "
+                    + "Redis directly (every consumer group on every stream is a handler's subscription): then live "
+                    + "state (paused subscriptions, circuits, in-flight events) is not shown."
+        })
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin

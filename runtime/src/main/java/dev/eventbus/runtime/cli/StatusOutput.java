@@ -23,8 +23,8 @@ final class StatusOutput {
 
     private StatusOutput() {}
 
-    static int live(GetStatusResponse status, AdminClient.Address address, String handler, boolean json,
-            PrintWriter out) {
+    static int live(
+            GetStatusResponse status, AdminClient.Address address, String handler, boolean json, PrintWriter out) {
         if (json) {
             Map<String, Object> runtime = new LinkedHashMap<>();
             runtime.put("address", address.toString());
@@ -33,8 +33,12 @@ final class StatusOutput {
             runtime.put("readiness", new TreeMap<>(status.getReadiness().getChecksMap()));
             runtime.put("live", status.getLiveness().getUp());
             runtime.put("liveness", new TreeMap<>(status.getLiveness().getChecksMap()));
-            runtime.put("refused", status.getRefusedList().stream().map(r -> Map.of("source", r.getSource(),
-                    "pluginId", r.getPluginId(), "reason", r.getReason())).toList());
+            runtime.put(
+                    "refused",
+                    status.getRefusedList().stream()
+                            .map(r -> Map.of(
+                                    "source", r.getSource(), "pluginId", r.getPluginId(), "reason", r.getReason()))
+                            .toList());
             List<Map<String, Object>> rows = new ArrayList<>();
             for (HandlerStatus h : status.getHandlersList()) {
                 for (StreamStatus s : h.getStreamsList()) {
@@ -89,26 +93,45 @@ final class StatusOutput {
         if (status.getHandlersCount() == 0) {
             out.println("no handler runs there");
         } else {
-            CliOutput.Table table = new CliOutput.Table("HANDLER", "STREAM", "STATE", "CONSUMERS", "IN-FLIGHT",
-                    "READ-AHEAD", "PENDING", "LAG", "OLDEST-PENDING", "RETRYING", "DEAD-LETTERS");
+            CliOutput.Table table = new CliOutput.Table(
+                    "HANDLER",
+                    "STREAM",
+                    "STATE",
+                    "CONSUMERS",
+                    "IN-FLIGHT",
+                    "READ-AHEAD",
+                    "PENDING",
+                    "LAG",
+                    "OLDEST-PENDING",
+                    "RETRYING",
+                    "DEAD-LETTERS");
             List<String> notes = new ArrayList<>();
             long oldestFigures = -1;
             for (HandlerStatus h : status.getHandlersList()) {
                 for (StreamStatus s : h.getStreamsList()) {
                     boolean read = s.getFiguresAgeMillis() >= 0;
-                    table.row(h.getName(), s.getStream(), lower(s.getState().name()), read ? s.getConsumers() : "?",
-                            s.getInFlight() + "/" + s.getMaxInFlight(), s.getReadAhead() + "/" + s.getMaxReadAhead(),
+                    table.row(
+                            h.getName(),
+                            s.getStream(),
+                            lower(s.getState().name()),
+                            read ? s.getConsumers() : "?",
+                            s.getInFlight() + "/" + s.getMaxInFlight(),
+                            s.getReadAhead() + "/" + s.getMaxReadAhead(),
                             read ? s.getPending() : "?",
-                            s.getLag() < 0 ? "?" : s.getLag(), CliOutput.duration(s.getOldestPendingAgeMillis()),
-                            read ? s.getRetriesScheduled() : "?", h.getDeadLetters() < 0 ? "?" : h.getDeadLetters());
+                            s.getLag() < 0 ? "?" : s.getLag(),
+                            CliOutput.duration(s.getOldestPendingAgeMillis()),
+                            read ? s.getRetriesScheduled() : "?",
+                            h.getDeadLetters() < 0 ? "?" : h.getDeadLetters());
                     if (!s.getReason().isEmpty()) {
-                        notes.add(h.getName() + "@" + s.getStream() + " " + lower(s.getState().name()) + ": " + s.getReason());
+                        notes.add(h.getName() + "@" + s.getStream() + " "
+                                + lower(s.getState().name()) + ": " + s.getReason());
                     }
                     oldestFigures = Math.max(oldestFigures, s.getFiguresAgeMillis());
                 }
                 if (h.getAbandonedWorkersRunning() > 0) {
-                    notes.add(h.getName() + ": " + h.getAbandonedWorkersRunning() + " abandoned worker(s) still running ("
-                            + h.getAbandonedWorkersTotal() + " since start), each holding an in-flight slot");
+                    notes.add(
+                            h.getName() + ": " + h.getAbandonedWorkersRunning() + " abandoned worker(s) still running ("
+                                    + h.getAbandonedWorkersTotal() + " since start), each holding an in-flight slot");
                 }
             }
             table.print(out);
@@ -122,7 +145,10 @@ final class StatusOutput {
             out.println();
             CliOutput.Table services = new CliOutput.Table("SERVICE", "CIRCUIT", "FAILURES-IN-A-ROW", "CALLED-BY");
             for (ServiceStatus s : status.getServicesList()) {
-                services.row(s.getService(), lower(s.getCircuit().name()), s.getConsecutiveFailures(),
+                services.row(
+                        s.getService(),
+                        lower(s.getCircuit().name()),
+                        s.getConsecutiveFailures(),
                         s.getHandlersCount() == 0 ? "-" : String.join(", ", s.getHandlersList()));
             }
             services.print(out);
@@ -130,8 +156,10 @@ final class StatusOutput {
         if (status.getRefusedCount() > 0) {
             out.println();
             out.println("refused:");
-            status.getRefusedList().forEach(r -> out.println("  " + r.getSource()
-                    + (r.getPluginId().isEmpty() ? "" : " (plugin " + r.getPluginId() + ")") + ": " + r.getReason()));
+            status.getRefusedList()
+                    .forEach(r -> out.println("  " + r.getSource()
+                            + (r.getPluginId().isEmpty() ? "" : " (plugin " + r.getPluginId() + ")") + ": "
+                            + r.getReason()));
         }
         out.flush();
     }
@@ -147,8 +175,14 @@ final class StatusOutput {
     }
 
     /** @param node the node the streams are on, {@code host:port (role)}, when Sentinel chose it; else null */
-    static int fromRedis(List<SubscriptionStatus> all, String redis, String node, String unavailable, String handler,
-            boolean json, PrintWriter out) {
+    static int fromRedis(
+            List<SubscriptionStatus> all,
+            String redis,
+            String node,
+            String unavailable,
+            String handler,
+            boolean json,
+            PrintWriter out) {
         if (json) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (SubscriptionStatus s : all) {
@@ -181,22 +215,44 @@ final class StatusOutput {
             print(out, "streams on " + node + ", the primary the sentinels of " + redis + " name");
         }
         if (all.isEmpty()) {
-            print(out, handler == null ? "no subscriptions: no stream at " + redis + " has a consumer group yet"
-                    : "handler '" + handler + "' has no consumer group on any stream");
+            print(
+                    out,
+                    handler == null
+                            ? "no subscriptions: no stream at " + redis + " has a consumer group yet"
+                            : "handler '" + handler + "' has no consumer group on any stream");
             return handler == null ? 0 : 1;
         }
-        CliOutput.Table table = new CliOutput.Table("HANDLER", "STREAM", "STATE", "CONSUMERS", "PENDING", "LAG",
-                "OLDEST-PENDING", "RETRYING", "DEAD-LETTERS");
+        CliOutput.Table table = new CliOutput.Table(
+                "HANDLER",
+                "STREAM",
+                "STATE",
+                "CONSUMERS",
+                "PENDING",
+                "LAG",
+                "OLDEST-PENDING",
+                "RETRYING",
+                "DEAD-LETTERS");
         for (SubscriptionStatus s : all) {
-            table.row(s.handler(), s.stream(), s.state(), s.consumers(), s.pending(), s.lag() < 0 ? "?" : s.lag(),
-                    CliOutput.duration(s.oldestPendingAgeMillis()), s.retriesScheduled(), s.deadLetters());
+            table.row(
+                    s.handler(),
+                    s.stream(),
+                    s.state(),
+                    s.consumers(),
+                    s.pending(),
+                    s.lag() < 0 ? "?" : s.lag(),
+                    CliOutput.duration(s.oldestPendingAgeMillis()),
+                    s.retriesScheduled(),
+                    s.deadLetters());
         }
         table.print(out);
         return 0;
     }
 
-    private static Map<String, Object> document(String source, Map<String, Object> runtime,
-            List<Map<String, Object>> subscriptions, List<Map<String, Object>> services) {
+    private static Map<String, Object> document(
+            String source,
+            Map<String, Object> runtime,
+            List<Map<String, Object>> subscriptions,
+            List<Map<String, Object>> services) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", source);
         m.put("runtime", runtime);

@@ -13,12 +13,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code eventbus topology}: event types -> handlers -> gRPC services. */
-@Command(name = "topology", mixinStandardHelpOptions = true,
-        description = {"Draw event types -> handlers -> gRPC services, from the plugins' declarations.",
-                "Reads what each plugin's build recorded (its build descriptor); runs no plugin code, needs no Redis."})
+@Command(
+        name = "topology",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Draw event types -> handlers -> gRPC services, from the plugins' declarations.",
+            "Reads what each plugin's build recorded (its build descriptor); runs no plugin code, needs no Redis."
+        })
 final class TopologyCommand implements Callable<Integer> {
 
-    enum Format { mermaid, text, json }
+    enum Format {
+        mermaid,
+        text,
+        json
+    }
 
     @Mixin
     ConfigOptions options;
@@ -26,7 +34,10 @@ final class TopologyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "mermaid (a flowchart for Markdown), text or json (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            description = "mermaid (a flowchart for Markdown), text or json (default: ${DEFAULT-VALUE}).")
     Format format = Format.text;
 
     @Override

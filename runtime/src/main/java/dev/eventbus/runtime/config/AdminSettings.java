@@ -32,10 +32,25 @@ public record AdminSettings(
         AdminTls tls) {
 
     /** With the default stall timeout and limits, without TLS. */
-    public AdminSettings(boolean enabled, String host, int httpPort, int grpcPort, String token,
-            boolean readyRequiresAllPlugins, Path auditLog) {
-        this(enabled, host, httpPort, grpcPort, token, readyRequiresAllPlugins, auditLog, Duration.ofMinutes(2),
-                AdminLimits.DEFAULT, AdminTls.NONE);
+    public AdminSettings(
+            boolean enabled,
+            String host,
+            int httpPort,
+            int grpcPort,
+            String token,
+            boolean readyRequiresAllPlugins,
+            Path auditLog) {
+        this(
+                enabled,
+                host,
+                httpPort,
+                grpcPort,
+                token,
+                readyRequiresAllPlugins,
+                auditLog,
+                Duration.ofMinutes(2),
+                AdminLimits.DEFAULT,
+                AdminTls.NONE);
     }
 
     /** Whether requests must carry the bearer token. */
@@ -48,7 +63,8 @@ public record AdminSettings(
     public String toString() {
         return "AdminSettings[enabled=" + enabled + ", host=" + host + ", httpPort=" + httpPort + ", grpcPort="
                 + grpcPort + ", token=" + (tokenRequired() ? "***" : "") + ", readyRequiresAllPlugins="
-                + readyRequiresAllPlugins + ", auditLog=" + auditLog + ", stallTimeout=" + stallTimeout + ", limits=" + limits
+                + readyRequiresAllPlugins + ", auditLog=" + auditLog + ", stallTimeout=" + stallTimeout + ", limits="
+                + limits
                 + ", tls=" + tls + "]";
     }
 }

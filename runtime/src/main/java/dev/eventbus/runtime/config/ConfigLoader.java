@@ -27,9 +27,12 @@ import java.util.function.Supplier;
 public final class ConfigLoader {
 
     private static final String ROOT = "eventbus";
-    private static final Set<String> OPEN_MAPS =
-            Set.of("eventbus.grpc.services", "eventbus.grpc.defaults.metadata-files", "eventbus.handlers",
-                    "eventbus.plugins", "eventbus.streams");
+    private static final Set<String> OPEN_MAPS = Set.of(
+            "eventbus.grpc.services",
+            "eventbus.grpc.defaults.metadata-files",
+            "eventbus.handlers",
+            "eventbus.plugins",
+            "eventbus.streams");
 
     private final ClassLoader classLoader = ConfigLoader.class.getClassLoader();
     private final List<String> problems = new ArrayList<>();
@@ -59,8 +62,12 @@ public final class ConfigLoader {
 
         Config merged;
         try {
-            merged = overrides.withFallback(system).withFallback(env).withFallback(user)
-                    .withFallback(reference).resolve();
+            merged = overrides
+                    .withFallback(system)
+                    .withFallback(env)
+                    .withFallback(user)
+                    .withFallback(reference)
+                    .resolve();
         } catch (ConfigException e) {
             throw new InvalidConfigException(e.getMessage());
         }
@@ -68,8 +75,9 @@ public final class ConfigLoader {
         try {
             merged.checkValid(reference, ROOT);
         } catch (ConfigException.ValidationFailed e) {
-            e.problems().forEach(p -> problems.add(p.path() + ": " + p.problem()
-                    + " (" + p.origin().description() + ")"));
+            e.problems()
+                    .forEach(p -> problems.add(
+                            p.path() + ": " + p.problem() + " (" + p.origin().description() + ")"));
         }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
@@ -87,8 +95,8 @@ public final class ConfigLoader {
                 redisTls(c, redisUri));
         ConsumerSettings consumer = new ConsumerSettings(
                 read(() -> c.getDuration("consumer.block")),
-                positive("consumer.max-event-bytes",
-                        read(() -> (int) Math.min(Integer.MAX_VALUE, c.getBytes("consumer.max-event-bytes")))),
+                positive("consumer.max-event-bytes", read(() ->
+                        (int) Math.min(Integer.MAX_VALUE, c.getBytes("consumer.max-event-bytes")))),
                 read(() -> c.getString("consumer.new-group-start")),
                 notNegative("consumer.read-ahead", read(() -> c.getInt("consumer.read-ahead"))),
                 positiveBytes("consumer.read-ahead-bytes", read(() -> c.getBytes("consumer.read-ahead-bytes"))),
@@ -125,8 +133,21 @@ public final class ConfigLoader {
         }
         return new RuntimeConfig(
                 consumerName.isBlank() ? defaultConsumerName() : consumerName,
-                pluginsDir, redis, consumer, recovery, breaker, services, handlerDefaults, handlerOverrides,
-                pluginConfigs, merged, operations, pluginHost, partitionedStreams, file, overrides);
+                pluginsDir,
+                redis,
+                consumer,
+                recovery,
+                breaker,
+                services,
+                handlerDefaults,
+                handlerOverrides,
+                pluginConfigs,
+                merged,
+                operations,
+                pluginHost,
+                partitionedStreams,
+                file,
+                overrides);
     }
 
     /** {@code eventbus.streams}: each entry holds {@code partitions} and nothing else. */
@@ -158,7 +179,8 @@ public final class ConfigLoader {
             try {
                 streams.put(name, new PartitionedStream(name, partitions));
             } catch (IllegalArgumentException e) {
-                problems.add(path + ": " + e.getMessage() + " (" + UnknownKeys.where(entry.getValue("partitions")) + ")");
+                problems.add(
+                        path + ": " + e.getMessage() + " (" + UnknownKeys.where(entry.getValue("partitions")) + ")");
             }
         }
         return streams;
@@ -195,8 +217,9 @@ public final class ConfigLoader {
         RedisTls tls = new RedisTls(ca, cert, key, keyPassword, verify);
         if (uri != null && !RedisSettings.tlsScheme(uri)) {
             if (tls.hasMaterial() || verify.isPresent() || !keyPassword.isEmpty()) {
-                problems.add("redis.tls is set but redis.uri is not rediss:// (or rediss-sentinel://, rediss-cluster://), so the "
-                        + "connection would not use TLS: use rediss:// or remove the redis.tls keys");
+                problems.add(
+                        "redis.tls is set but redis.uri is not rediss:// (or rediss-sentinel://, rediss-cluster://), so the "
+                                + "connection would not use TLS: use rediss:// or remove the redis.tls keys");
             }
         } else if (uri != null) {
             Optional<RedisTls.Verification> inUri = RedisSettings.uriVerification(uri);
@@ -230,7 +253,9 @@ public final class ConfigLoader {
         }
         if (certificates) {
             try (var in = Files.newInputStream(file)) {
-                if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                if (java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificates(in)
+                        .isEmpty()) {
                     problems.add(shownKey + ": file " + file + " holds no PEM certificate");
                 }
             } catch (Exception e) {
@@ -285,17 +310,22 @@ public final class ConfigLoader {
             problems.add("admin.stall-timeout must be positive, was " + stall);
         }
         AdminSettings admin = new AdminSettings(
-                Boolean.TRUE.equals(enabled), host, httpPort == null ? 0 : httpPort, grpcPort == null ? -1 : grpcPort,
+                Boolean.TRUE.equals(enabled),
+                host,
+                httpPort == null ? 0 : httpPort,
+                grpcPort == null ? -1 : grpcPort,
                 token == null ? "" : token,
                 Boolean.TRUE.equals(read(() -> c.getBoolean("admin.ready-requires-all-plugins"))),
                 installationRelative(auditLog == null || auditLog.isBlank() ? "audit.log" : auditLog),
                 stall == null || stall.isNegative() || stall.isZero() ? java.time.Duration.ofMinutes(2) : stall,
-                adminLimits(c), adminTls(c));
+                adminLimits(c),
+                adminTls(c));
         java.time.Duration poll = read(() -> c.getDuration("metrics.poll-interval"));
         if (poll != null && (poll.isNegative() || poll.isZero())) {
             problems.add("metrics.poll-interval must be positive, was " + poll);
         }
-        MetricsSettings metrics = new MetricsSettings(poll,
+        MetricsSettings metrics = new MetricsSettings(
+                poll,
                 Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jvm"))),
                 Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jmx"))));
         return new OperationsSettings(admin, metrics, oneOf(c, "logging.format", "text", "json"));
@@ -341,21 +371,23 @@ public final class ConfigLoader {
             throw new InvalidConfigException("config file " + file + " does not exist or is not a file");
         }
         try {
-            return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            return ConfigFactory.parseFile(
+                    file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         } catch (ConfigException e) {
             throw new InvalidConfigException(e.getMessage());
         }
     }
 
     private void checkConsistency(Config c, RedisSettings redis, ConsumerSettings consumer) {
-        if (redis.commandTimeout() != null && consumer.block() != null
+        if (redis.commandTimeout() != null
+                && consumer.block() != null
                 && consumer.block().compareTo(redis.commandTimeout()) >= 0) {
             problems.add("consumer.block (" + consumer.block() + ") must be shorter than redis.command-timeout ("
                     + redis.commandTimeout() + ") (" + UnknownKeys.where(c.getValue("consumer.block")) + ")");
         }
         if (consumer.newGroupStart() != null && !Set.of("0", "$").contains(consumer.newGroupStart())) {
-            problems.add("consumer.new-group-start must be \"0\" or \"$\", was \"" + consumer.newGroupStart()
-                    + "\" (" + UnknownKeys.where(c.getValue("consumer.new-group-start")) + ")");
+            problems.add("consumer.new-group-start must be \"0\" or \"$\", was \"" + consumer.newGroupStart() + "\" ("
+                    + UnknownKeys.where(c.getValue("consumer.new-group-start")) + ")");
         }
         String uriProblem = redis.uri() == null ? null : RedisUriCheck.problem(redis.uri());
         if (uriProblem != null) {
@@ -391,8 +423,10 @@ public final class ConfigLoader {
             boolean tls = Boolean.TRUE.equals(read(() -> full.getBoolean("tls")));
             RpcTls material = rpcTls(path, full);
             RpcCallCredentials credentials = callCredentials(path, full);
-            if (!tls && (material.caFile().isPresent() || material.certFile().isPresent()
-                    || material.keyFile().isPresent())) {
+            if (!tls
+                    && (material.caFile().isPresent()
+                            || material.certFile().isPresent()
+                            || material.keyFile().isPresent())) {
                 problems.add(path + " names TLS files but tls = false, so the channel would not use TLS: set tls = "
                         + "true or remove trust-ca-file, cert-file and key-file");
             }
@@ -401,13 +435,19 @@ public final class ConfigLoader {
                         + "target " + target + " is not on this machine, so they would cross the network in clear: "
                         + "set tls = true");
             }
-            services.put(name, new RpcServiceSettings(name, target,
-                    read(() -> full.getDuration("deadline")),
-                    tls,
-                    material,
-                    authority(path, full),
-                    credentials,
-                    positive(path + ".max-inbound-message-size", read(() -> full.getInt("max-inbound-message-size")))));
+            services.put(
+                    name,
+                    new RpcServiceSettings(
+                            name,
+                            target,
+                            read(() -> full.getDuration("deadline")),
+                            tls,
+                            material,
+                            authority(path, full),
+                            credentials,
+                            positive(
+                                    path + ".max-inbound-message-size",
+                                    read(() -> full.getInt("max-inbound-message-size")))));
         }
         return services;
     }
@@ -507,8 +547,8 @@ public final class ConfigLoader {
             }
             for (var key : entry.entrySet()) {
                 if (!defaults.hasPath(key.getKey())) {
-                    problems.add("unknown key '" + path + "." + key.getKey() + "' ("
-                            + UnknownKeys.where(key.getValue()) + "); allowed: the keys of eventbus.handler-defaults");
+                    problems.add("unknown key '" + path + "." + key.getKey() + "' (" + UnknownKeys.where(key.getValue())
+                            + "); allowed: the keys of eventbus.handler-defaults");
                 }
             }
             overrides.put(name, handlerSettings(path, entry.withFallback(defaults)));
@@ -548,13 +588,15 @@ public final class ConfigLoader {
         var entries = read(() -> c.getConfigList("plugin-host.allow-list"));
         for (Config e : entries == null ? java.util.List.<Config>of() : entries) {
             for (String key : e.root().keySet()) {
-                if (!java.util.Set.of("id", "version", "sha256", "trust-unpinned").contains(key)) {
+                if (!java.util.Set.of("id", "version", "sha256", "trust-unpinned")
+                        .contains(key)) {
                     problems.add("unknown key '" + key + "' in eventbus.plugin-host.allow-list entry ("
                             + UnknownKeys.where(e.getValue(key)) + "); allowed: id, version, sha256, trust-unpinned");
                 }
             }
             if (!e.hasPath("id")) {
-                problems.add("eventbus.plugin-host.allow-list entry without id (" + e.origin().description() + ")");
+                problems.add("eventbus.plugin-host.allow-list entry without id ("
+                        + e.origin().description() + ")");
                 continue;
             }
             // id and version are read from the JAR's own manifest, so any JAR can claim them: only the
@@ -567,7 +609,8 @@ public final class ConfigLoader {
                         + "add sha256 = \"<sha256sum of the JAR>\", or trust-unpinned = true to admit any JAR "
                         + "that says it is this plugin");
             }
-            allowed.add(new PluginSettings.Allowed(e.getString("id"),
+            allowed.add(new PluginSettings.Allowed(
+                    e.getString("id"),
                     e.hasPath("version") ? e.getString("version") : "",
                     e.hasPath("sha256") ? e.getString("sha256") : ""));
         }
@@ -627,7 +670,9 @@ public final class ConfigLoader {
     private static Path installationRelative(String dir) {
         Path path = Path.of(dir == null ? "plugins" : dir);
         String home = System.getenv("EVENTBUS_HOME");
-        return path.isAbsolute() || home == null || home.isBlank() ? path : Path.of(home).resolve(path);
+        return path.isAbsolute() || home == null || home.isBlank()
+                ? path
+                : Path.of(home).resolve(path);
     }
 
     private static String defaultConsumerName() {

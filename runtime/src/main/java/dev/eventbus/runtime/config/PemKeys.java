@@ -53,13 +53,14 @@ final class PemKeys {
                 case "PRIVATE KEY":
                     return password.isEmpty() ? parse(der) : "is not encrypted, but a key password is set";
                 case "ENCRYPTED PRIVATE KEY":
-                    return password.isEmpty() ? "is encrypted: set its password with the key-password-file key"
+                    return password.isEmpty()
+                            ? "is encrypted: set its password with the key-password-file key"
                             : decrypt(der, password);
                 case "RSA PRIVATE KEY", "EC PRIVATE KEY":
                     return "holds a " + type + " (PKCS#1/SEC1): convert it to PKCS#8 with "
                             + "`openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem`";
                 default:
-                    // e.g. EC PARAMETERS before the key: look further
+                // e.g. EC PARAMETERS before the key: look further
             }
         }
         return "holds no PEM private key";
@@ -84,11 +85,15 @@ final class PemKeys {
             EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
             AlgorithmParameters parameters = info.getAlgParameters();
             // For PBES2 keys (what openssl writes) the JDK names the cipher only in the parameters.
-            String algorithm = parameters == null || "PBES2".equalsIgnoreCase(info.getAlgName())
-                    || info.getAlgName().contains(".") ? String.valueOf(parameters) : info.getAlgName();
+            String algorithm = parameters == null
+                            || "PBES2".equalsIgnoreCase(info.getAlgName())
+                            || info.getAlgName().contains(".")
+                    ? String.valueOf(parameters)
+                    : info.getAlgName();
             SecretKeyFactory factory = SecretKeyFactory.getInstance(algorithm);
             Cipher cipher = Cipher.getInstance(algorithm);
-            cipher.init(Cipher.DECRYPT_MODE, factory.generateSecret(new PBEKeySpec(password.toCharArray())), parameters);
+            cipher.init(
+                    Cipher.DECRYPT_MODE, factory.generateSecret(new PBEKeySpec(password.toCharArray())), parameters);
             spec = info.getKeySpec(cipher);
         } catch (java.security.NoSuchAlgorithmException e) {
             return "is encrypted with a cipher this JVM does not know (" + e.getMessage() + ")";

@@ -24,7 +24,11 @@ public record RedisSettings(
         RedisTls tls) {
 
     /** Settings whose URI holds any credentials, with no TLS material of their own. */
-    public RedisSettings(String uri, Duration commandTimeout, int requestQueueSize, Duration connectBackoffInitial,
+    public RedisSettings(
+            String uri,
+            Duration commandTimeout,
+            int requestQueueSize,
+            Duration connectBackoffInitial,
             Duration connectBackoffMax) {
         this(uri, commandTimeout, requestQueueSize, connectBackoffInitial, connectBackoffMax, "", RedisTls.NONE);
     }
@@ -57,8 +61,10 @@ public record RedisSettings(
 
     /** Whether a URI's scheme asks for TLS. */
     static boolean tlsScheme(String uri) {
-        return uri != null && (uri.startsWith("rediss://") || uri.startsWith("rediss-sentinel://")
-                || uri.startsWith("rediss-cluster://"));
+        return uri != null
+                && (uri.startsWith("rediss://")
+                        || uri.startsWith("rediss-sentinel://")
+                        || uri.startsWith("rediss-cluster://"));
     }
 
     /**
@@ -107,7 +113,8 @@ public record RedisSettings(
     /** Without the password or the URI's user info. */
     @Override
     public String toString() {
-        return "RedisSettings[uri=" + (uri == null ? null : redactedUri()) + ", commandTimeout=" + commandTimeout + ", requestQueueSize="
+        return "RedisSettings[uri=" + (uri == null ? null : redactedUri()) + ", commandTimeout=" + commandTimeout
+                + ", requestQueueSize="
                 + requestQueueSize + ", connectBackoffInitial=" + connectBackoffInitial + ", connectBackoffMax="
                 + connectBackoffMax + ", password=" + (password.isEmpty() ? "" : "***") + ", tls=" + tls + "]";
     }

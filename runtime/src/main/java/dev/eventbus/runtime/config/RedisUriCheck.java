@@ -45,11 +45,13 @@ final class RedisUriCheck {
         for (String hostPort : authority.split(",", -1)) {
             String hostProblem = hostPortProblem(hostPort, shown);
             if (hostProblem != null) {
-                return sentinel ? "has a sentinel that " + hostProblem
+                return sentinel
+                        ? "has a sentinel that " + hostProblem
                         : cluster ? "has a seed node that " + hostProblem : hostProblem;
             }
         }
-        String path = authorityEnd < 0 || rest.charAt(authorityEnd) != '/' ? ""
+        String path = authorityEnd < 0 || rest.charAt(authorityEnd) != '/'
+                ? ""
                 : rest.substring(authorityEnd + 1, indexOfAnyFrom(rest, "?#", authorityEnd + 1));
         if (!path.isEmpty() && !path.matches("\\d{1,9}")) {
             return "has database '" + path + "', which is not a number (redis://host:6379/0): " + shown;

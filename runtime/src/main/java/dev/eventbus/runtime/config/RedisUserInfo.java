@@ -16,7 +16,9 @@ public final class RedisUserInfo {
 
     /** Whether the URI holds a non-empty password after {@code user:}. */
     static boolean hasPassword(String uri) {
-        return userInfo(uri).map(u -> u.indexOf(':') >= 0 && u.indexOf(':') < u.length() - 1).orElse(false);
+        return userInfo(uri)
+                .map(u -> u.indexOf(':') >= 0 && u.indexOf(':') < u.length() - 1)
+                .orElse(false);
     }
 
     /**

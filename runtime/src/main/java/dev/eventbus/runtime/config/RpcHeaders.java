@@ -10,8 +10,8 @@ import java.util.Set;
  */
 final class RpcHeaders {
 
-    private static final Set<String> RESERVED = Set.of("content-type", "te", "user-agent", "host", "connection",
-            "idempotency-key", "traceparent", "tracestate");
+    private static final Set<String> RESERVED = Set.of(
+            "content-type", "te", "user-agent", "host", "connection", "idempotency-key", "traceparent", "tracestate");
 
     private RpcHeaders() {}
 

@@ -45,7 +45,10 @@ final class RpcTargets {
 
     private static boolean isLoopbackHost(String host) {
         String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.endsWith(".localhost") || IPV4_LOOPBACK.matcher(h).matches()
-                || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+        return h.equals("localhost")
+                || h.endsWith(".localhost")
+                || IPV4_LOOPBACK.matcher(h).matches()
+                || h.equals("::1")
+                || h.equals("0:0:0:0:0:0:0:1");
     }
 }

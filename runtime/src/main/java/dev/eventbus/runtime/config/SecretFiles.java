@@ -29,8 +29,8 @@ final class SecretFiles {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IllegalArgumentException(key + ": file " + file + " does not exist");
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw new IllegalArgumentException(key + ": file " + file + " cannot be read ("
-                    + e.getClass().getSimpleName() + ")");
+            throw new IllegalArgumentException(
+                    key + ": file " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
         }
         int end = content.length();
         while (end > 0 && (content.charAt(end - 1) == '\n' || content.charAt(end - 1) == '\r')) {

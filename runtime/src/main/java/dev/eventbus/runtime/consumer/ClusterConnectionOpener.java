@@ -45,8 +45,13 @@ final class ClusterConnectionOpener implements ConnectionOpener {
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(settings.requestQueueSize())
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build());
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .keepAlive(true)
+                        .build())
+                .timeoutOptions(TimeoutOptions.builder()
+                        .fixedTimeout(settings.commandTimeout())
+                        .build());
         if (settings.tlsEnabled() && settings.tls().hasMaterial()) {
             options.sslOptions(RedisConnector.sslOptions(settings.tls()));
         }
@@ -65,7 +70,8 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         for (RedisClusterNode node : connection.getPartitions()) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
                 try {
-                    connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
+                    connection.getConnection(
+                            node.getUri().getHost(), node.getUri().getPort());
                 } catch (RedisException e) {
                     LOG.debug("primary {} not connected yet: {}", node.getUri(), e.toString());
                 }

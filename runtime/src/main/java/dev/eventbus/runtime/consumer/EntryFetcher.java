@@ -39,7 +39,8 @@ final class EntryFetcher {
     private final String consumerName;
     private final long maxEventBytes;
 
-    EntryFetcher(RedisClusterCommands<byte[], byte[]> redis, Subscription sub, String consumerName, long maxEventBytes) {
+    EntryFetcher(
+            RedisClusterCommands<byte[], byte[]> redis, Subscription sub, String consumerName, long maxEventBytes) {
         this.redis = redis;
         this.maxEventBytes = maxEventBytes;
         this.sub = sub;
@@ -62,16 +63,20 @@ final class EntryFetcher {
             return new StreamEntry(sub.stream(), id, Map.of(), (int) pending.getRedeliveryCount(), origin);
         }
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .addKey(stream).add(group).add(me.getName()).add(0).add(id);
-        List<StreamEntry> claimed = redis.dispatch(CommandType.XCLAIM,
-                NewEntriesOutput.entryList(sub.stream(), origin, maxEventBytes), args);
+                .addKey(stream)
+                .add(group)
+                .add(me.getName())
+                .add(0)
+                .add(id);
+        List<StreamEntry> claimed = redis.dispatch(
+                CommandType.XCLAIM, NewEntriesOutput.entryList(sub.stream(), origin, maxEventBytes), args);
         if (claimed.isEmpty()) {
             // Acknowledged meanwhile, or deleted between the check and the claim: then the claim has
             // just dropped it from the pending list, as XAUTOCLAIM does with the ones it reports
             // deleted, and no other path can see it any more to record the loss.
             return !exists(id)
-                    ? new StreamEntry(sub.stream(), id, Map.of(), (int) pending.getRedeliveryCount(),
-                            StreamEntry.Origin.VANISHED)
+                    ? new StreamEntry(
+                            sub.stream(), id, Map.of(), (int) pending.getRedeliveryCount(), StreamEntry.Origin.VANISHED)
                     : null;
         }
         int deliveries = (int) pending.getRedeliveryCount() + 1;
@@ -80,9 +85,13 @@ final class EntryFetcher {
 
     /** Whether the entry is in the stream; none of its fields is copied (they may be large). */
     private boolean exists(String id) {
-        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(stream).add(id).add(id);
-        return !redis.dispatch(CommandType.XRANGE, NewEntriesOutput.entryList(sub.stream(), StreamEntry.Origin.NEW, 0),
-                args).isEmpty();
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .addKey(stream)
+                .add(id)
+                .add(id);
+        return !redis.dispatch(
+                        CommandType.XRANGE, NewEntriesOutput.entryList(sub.stream(), StreamEntry.Origin.NEW, 0), args)
+                .isEmpty();
     }
 
     /** Whether the entry is pending and delivered to this consumer (not acknowledged, not claimed by another). */

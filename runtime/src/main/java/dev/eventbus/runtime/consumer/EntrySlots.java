@@ -30,12 +30,14 @@ public final class EntrySlots implements SlotLender {
 
     /** Longest wait for a bigger batch when every slot is busy. */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final int capacity;
     private final AtomicInteger free;
     /** The reader while it waits; taken (set to null) by the one release that wakes it. */
     private final AtomicReference<Thread> waiter = new AtomicReference<>();
+
     private volatile int wanted = Integer.MAX_VALUE;
     /** Entries waiting in an ordering lane now, whose slots retries and reclaims may take. */
     private final AtomicInteger lent = new AtomicInteger();

@@ -18,9 +18,12 @@ public final class GroupBootstrap {
      * @param start where a new group starts: "0" or "$"
      * @return true when the group was created now
      */
-    public static boolean ensure(RedisClusterCommands<byte[], byte[]> redis, String stream, String group, String start) {
+    public static boolean ensure(
+            RedisClusterCommands<byte[], byte[]> redis, String stream, String group, String start) {
         try {
-            redis.xgroupCreate(StreamOffset.from(Bytes.utf8(stream), start), Bytes.utf8(group),
+            redis.xgroupCreate(
+                    StreamOffset.from(Bytes.utf8(stream), start),
+                    Bytes.utf8(group),
                     XGroupCreateArgs.Builder.mkstream());
             return true;
         } catch (RedisBusyException e) {

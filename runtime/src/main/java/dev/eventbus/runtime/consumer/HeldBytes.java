@@ -34,6 +34,7 @@ final class HeldBytes {
     private final AtomicLong held = new AtomicLong();
     /** The reader while it waits for room; taken (set to null) by the release that wakes it. */
     private final AtomicReference<Thread> waiter = new AtomicReference<>();
+
     private final Runnable releaseSmall;
     /** Bytes per entry in Redis in recent reads; 0 before the first. Reader thread only. */
     private long averageEntry;

@@ -44,17 +44,20 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
     private final long room;
     /** Children each open aggregate has in all, and still expects; index 1 is the reply itself. */
     private final int[] children = new int[MAX_DEPTH + 1];
+
     private final int[] expected = new int[MAX_DEPTH + 1];
     private int depth;
     private int entryDepth;
     /** An XCLAIM or XRANGE reply: the entries are the reply's children, whatever the protocol. */
     private final boolean flat;
+
     private String id;
     private byte[][] fields;
     private int fieldsSet;
     private boolean inFields;
     /** Field names and values of the current entry seen, and their sizes: in Redis, and kept here. */
     private int fieldsSeen;
+
     private long entryWireBytes;
     private long entryHeldBytes;
     private int nameLength;

@@ -30,7 +30,9 @@ final class NodeConnectionOpener implements ConnectionOpener {
     /** Logs the primary the sentinels name, and each failover the connections follow. */
     private static Disposable watchPrimary(RedisClient client, RedisURI uri) {
         SentinelPrimaryLog log = new SentinelPrimaryLog(uri);
-        return client.getResources().eventBus().get()
+        return client.getResources()
+                .eventBus()
+                .get()
                 .ofType(ConnectionActivatedEvent.class)
                 .subscribe(log::activated);
     }

@@ -1,9 +1,10 @@
 package dev.eventbus.runtime.consumer;
 
-import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.config.RecoverySettings;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.internal.Bytes;
+import dev.eventbus.runtime.internal.Loop;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.ScriptOutputType;
@@ -15,7 +16,6 @@ import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import dev.eventbus.runtime.internal.Loop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +61,16 @@ final class PendingReclaimer {
     private final RecoverySettings settings;
     private final RetryTakenElsewhere retryTakenElsewhere = new RetryTakenElsewhere();
 
-    PendingReclaimer(Subscription sub, RedisClusterCommands<byte[], byte[]> redis, String consumerName, RetryStore retries,
-            EntrySlots slots, HeldBytes held, long maxEventBytes, SubscriptionDispatch dispatcher, RecoverySettings settings) {
+    PendingReclaimer(
+            Subscription sub,
+            RedisClusterCommands<byte[], byte[]> redis,
+            String consumerName,
+            RetryStore retries,
+            EntrySlots slots,
+            HeldBytes held,
+            long maxEventBytes,
+            SubscriptionDispatch dispatcher,
+            RecoverySettings settings) {
         this.sub = sub;
         this.redis = redis;
         this.consumerName = consumerName;
@@ -84,9 +92,12 @@ final class PendingReclaimer {
     private void iteration() {
         int deleted = dispatcher.renewHeld(fetcher::renew);
         if (deleted > 0) {
-            LOG.warn("subscription {}: {} entr(ies) held here were deleted or trimmed from the stream (Redis dropped "
-                    + "them from the pending list): each is handled if its handler succeeds, otherwise recorded as a "
-                    + "loss (trimmed)", sub.name(), deleted);
+            LOG.warn(
+                    "subscription {}: {} entr(ies) held here were deleted or trimmed from the stream (Redis dropped "
+                            + "them from the pending list): each is handled if its handler succeeds, otherwise recorded as a "
+                            + "loss (trimmed)",
+                    sub.name(),
+                    deleted);
         }
         reclaimIdle();
         deleteIdleConsumers();
@@ -94,10 +105,13 @@ final class PendingReclaimer {
     }
 
     private void releaseLanesWhoseRetryWentElsewhere() {
-        for (String id : retryTakenElsewhere.pass(dispatcher.heldForRetry(),
-                id -> retries.isScheduled(redis, sub, id) || fetcher.ownedHere(id))) {
-            LOG.info("subscription {}: {} is no longer pending here (another instance took its retry, or it was "
-                    + "settled): the events of its subject go on", sub.name(), id);
+        for (String id : retryTakenElsewhere.pass(
+                dispatcher.heldForRetry(), id -> retries.isScheduled(redis, sub, id) || fetcher.ownedHere(id))) {
+            LOG.info(
+                    "subscription {}: {} is no longer pending here (another instance took its retry, or it was "
+                            + "settled): the events of its subject go on",
+                    sub.name(),
+                    id);
             dispatcher.settledElsewhere(id);
         }
     }
@@ -130,8 +144,11 @@ final class PendingReclaimer {
                     // Claimed to this consumer by XAUTOCLAIM JUSTID but not read: pending here, not
                     // renewed, so idle again after claim-idle and taken over on a later pass.
                     slots.release(left + 1);
-                    LOG.debug("subscription {}: {} idle entr(ies) left for a later pass, the read-ahead bytes are "
-                            + "spent", sub.name(), left + 1);
+                    LOG.debug(
+                            "subscription {}: {} idle entr(ies) left for a later pass, the read-ahead bytes are "
+                                    + "spent",
+                            sub.name(),
+                            left + 1);
                     break;
                 }
                 if (retries.isScheduled(redis, sub, id)) {
@@ -156,19 +173,30 @@ final class PendingReclaimer {
                 // Redis has already dropped it from the pending list; what remains is to record the loss
                 // (no worker needed: a loss record is written without calling the handler).
                 lost++;
-                dispatcher.dispatch(new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.VANISHED), () -> { });
+                dispatcher.dispatch(
+                        new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.VANISHED), () -> {});
             }
         } while (!cursor.equals("0-0") && !loop.isStopping());
         if (reclaimed + lost > 0) {
-            LOG.info("subscription {}: took over {} idle entr(ies) of other consumers, {} deleted while pending "
-                    + "(recorded as losses)", sub.name(), reclaimed, lost);
+            LOG.info(
+                    "subscription {}: took over {} idle entr(ies) of other consumers, {} deleted while pending "
+                            + "(recorded as losses)",
+                    sub.name(),
+                    reclaimed,
+                    lost);
         }
     }
 
     private List<Object> autoclaimJustIds(String cursor, int count) {
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .addKey(Bytes.utf8(sub.stream())).add(sub.group()).add(consumerName)
-                .add(settings.claimIdle().toMillis()).add(cursor).add("COUNT").add(count).add("JUSTID");
+                .addKey(Bytes.utf8(sub.stream()))
+                .add(sub.group())
+                .add(consumerName)
+                .add(settings.claimIdle().toMillis())
+                .add(cursor)
+                .add("COUNT")
+                .add(count)
+                .add("JUSTID");
         return redis.dispatch(CommandType.XAUTOCLAIM, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), args);
     }
 
@@ -183,21 +211,27 @@ final class PendingReclaimer {
                     case "name" -> name = text(kv.get(i + 1));
                     case "pending" -> pending = ((Number) kv.get(i + 1)).longValue();
                     case "idle" -> idle = ((Number) kv.get(i + 1)).longValue();
-                    default -> { }
+                    default -> {}
                 }
             }
             if (!removable(name, pending, idle, consumerName, settings.deleteIdleConsumersAfter())) {
                 continue;
             }
-            Long result = redis.eval(DELETE_IF_EMPTY, ScriptOutputType.INTEGER, new byte[][] {Bytes.utf8(sub.stream())},
-                    Bytes.utf8(sub.group()), Bytes.utf8(name));
+            Long result = redis.eval(
+                    DELETE_IF_EMPTY,
+                    ScriptOutputType.INTEGER,
+                    new byte[][] {Bytes.utf8(sub.stream())},
+                    Bytes.utf8(sub.group()),
+                    Bytes.utf8(name));
             if (result != null && result >= 0) {
-                LOG.info("subscription {}: removed idle consumer '{}' (nothing pending, idle {} s)", sub.name(), name,
+                LOG.info(
+                        "subscription {}: removed idle consumer '{}' (nothing pending, idle {} s)",
+                        sub.name(),
+                        name,
                         idle / 1000);
             }
         }
     }
-
 
     /**
      * Whether another consumer of the group may be removed: nothing pending, and idle for

@@ -14,8 +14,14 @@ import dev.eventbus.runtime.stream.Subscription;
  * @param failure why the subscription does not work now (its reader, retry poller or reclaimer
  *     keeps failing, or its group could not be created), naming the key and the fix; empty when it works
  */
-public record ReaderState(Subscription subscription, Phase phase, int inFlight, int maxInFlight, int readAhead,
-        int maxReadAhead, String failure) {
+public record ReaderState(
+        Subscription subscription,
+        Phase phase,
+        int inFlight,
+        int maxInFlight,
+        int readAhead,
+        int maxReadAhead,
+        String failure) {
 
     /** A reader with nothing read ahead, working. */
     public ReaderState(Subscription subscription, Phase phase, int inFlight, int maxInFlight) {
@@ -28,5 +34,9 @@ public record ReaderState(Subscription subscription, Phase phase, int inFlight, 
     }
 
     /** Starting: created, loop not started. Reading: the loop runs. Stopped: asked to stop, or its loop ended. */
-    public enum Phase { STARTING, READING, STOPPED }
+    public enum Phase {
+        STARTING,
+        READING,
+        STOPPED
+    }
 }

@@ -11,7 +11,11 @@ import java.util.List;
  */
 final class RedisAuthFailure {
 
-    private static final List<String> REPLIES = List.of("WRONGPASS", "NOAUTH", "NOPERM", "ERR invalid password",
+    private static final List<String> REPLIES = List.of(
+            "WRONGPASS",
+            "NOAUTH",
+            "NOPERM",
+            "ERR invalid password",
             "ERR AUTH <password> called without any password configured");
 
     private RedisAuthFailure() {}

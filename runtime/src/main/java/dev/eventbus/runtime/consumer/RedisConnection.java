@@ -1,8 +1,8 @@
 package dev.eventbus.runtime.consumer;
 
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.ReadFrom;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -18,9 +18,8 @@ import java.util.List;
  * <p>Thread-safe (Lettuce connections are).
  */
 public record RedisConnection<K, V>(
-        StatefulConnection<K, V> connection,
-        RedisClusterCommands<K, V> sync,
-        RedisClusterAsyncCommands<K, V> async) implements AutoCloseable {
+        StatefulConnection<K, V> connection, RedisClusterCommands<K, V> sync, RedisClusterAsyncCommands<K, V> async)
+        implements AutoCloseable {
 
     static <K, V> RedisConnection<K, V> of(StatefulRedisConnection<K, V> connection) {
         return new RedisConnection<>(connection, connection.sync(), connection.async());
@@ -43,7 +42,9 @@ public record RedisConnection<K, V>(
         List<RedisClusterCommands<K, V>> primaries = new ArrayList<>();
         for (RedisClusterNode node : cluster.getPartitions()) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-                primaries.add(cluster.getConnection(node.getUri().getHost(), node.getUri().getPort()).sync());
+                primaries.add(cluster.getConnection(
+                                node.getUri().getHost(), node.getUri().getPort())
+                        .sync());
             }
         }
         return primaries;

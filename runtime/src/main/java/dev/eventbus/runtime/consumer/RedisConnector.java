@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
+import static dev.eventbus.runtime.internal.Errors.rootMessage;
+
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RedisTls;
 import dev.eventbus.runtime.config.RedisUserInfo;
@@ -15,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import static dev.eventbus.runtime.internal.Errors.rootMessage;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +48,10 @@ public final class RedisConnector implements AutoCloseable {
         this.settings = settings;
         this.opener = ConnectionOpener.of(settings);
         if (settings.peerVerificationOff()) {
-            LOG.warn("TLS to Redis at {} does not verify the server's certificate (verifyPeer=NONE or "
-                    + "eventbus.redis.tls.verify = none): anyone on the network path can pose as Redis and read "
-                    + "every event and the password; set eventbus.redis.tls.ca-file and verify = full",
+            LOG.warn(
+                    "TLS to Redis at {} does not verify the server's certificate (verifyPeer=NONE or "
+                            + "eventbus.redis.tls.verify = none): anyone on the network path can pose as Redis and read "
+                            + "every event and the password; set eventbus.redis.tls.ca-file and verify = full",
                     settings.redactedUri());
         }
     }
@@ -99,7 +100,9 @@ public final class RedisConnector implements AutoCloseable {
         RedisURI uri = RedisURI.create(text);
         uri.setTimeout(settings.commandTimeout());
         if (!settings.password().isEmpty()) {
-            uri.setAuthentication(RedisUserInfo.user(settings.uri()).orElse(null), settings.password().toCharArray());
+            uri.setAuthentication(
+                    RedisUserInfo.user(settings.uri()).orElse(null),
+                    settings.password().toCharArray());
         }
         for (RedisURI sentinel : uri.getSentinels()) {
             sentinel.setTimeout(settings.commandTimeout());
@@ -121,7 +124,9 @@ public final class RedisConnector implements AutoCloseable {
         SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
         tls.caFile().ifPresent(ca -> ssl.trustManager(ca.toFile()));
         if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
-            ssl.keyManager(tls.certFile().get().toFile(), tls.keyFile().get().toFile(),
+            ssl.keyManager(
+                    tls.certFile().get().toFile(),
+                    tls.keyFile().get().toFile(),
                     tls.keyPassword().isEmpty() ? null : tls.keyPassword().toCharArray());
         }
         return ssl.build();
@@ -138,12 +143,16 @@ public final class RedisConnector implements AutoCloseable {
         if (settings.tlsEnabled() && settings.tls().hasMaterial()) {
             options.sslOptions(sslOptions(settings.tls()));
         }
-        client.setOptions(options
-                .autoReconnect(true)
+        client.setOptions(options.autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(settings.requestQueueSize())
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .keepAlive(true)
+                        .build())
+                .timeoutOptions(TimeoutOptions.builder()
+                        .fixedTimeout(settings.commandTimeout())
+                        .build())
                 .build());
         client.addListener(new RedisPermissionLog(settings.redactedUri()));
         return client;
@@ -170,15 +179,27 @@ public final class RedisConnector implements AutoCloseable {
                 String refusal = RedisAuthFailure.refusal(e);
                 String tlsFailure = refusal == null ? RedisTlsFailure.diagnosis(e) : null;
                 if (tlsFailure != null) {
-                    LOG.warn("Redis at {} TLS handshake failed ({}): {}; retrying in {} ms",
-                            settings.redactedUri(), purpose, tlsFailure, backoff.toMillis());
+                    LOG.warn(
+                            "Redis at {} TLS handshake failed ({}): {}; retrying in {} ms",
+                            settings.redactedUri(),
+                            purpose,
+                            tlsFailure,
+                            backoff.toMillis());
                 } else if (refusal != null) {
-                    LOG.warn("Redis at {} authentication failed ({}): {}; check the user and password of "
-                            + "eventbus.redis.uri; retrying in {} ms",
-                            settings.redactedUri(), purpose, refusal, backoff.toMillis());
+                    LOG.warn(
+                            "Redis at {} authentication failed ({}): {}; check the user and password of "
+                                    + "eventbus.redis.uri; retrying in {} ms",
+                            settings.redactedUri(),
+                            purpose,
+                            refusal,
+                            backoff.toMillis());
                 } else {
-                    LOG.warn("Redis at {} unreachable ({}): {}; retrying in {} ms",
-                            settings.redactedUri(), purpose, rootMessage(e), backoff.toMillis());
+                    LOG.warn(
+                            "Redis at {} unreachable ({}): {}; retrying in {} ms",
+                            settings.redactedUri(),
+                            purpose,
+                            rootMessage(e),
+                            backoff.toMillis());
                 }
                 if (!sleep(backoff)) {
                     return null;
@@ -191,7 +212,6 @@ public final class RedisConnector implements AutoCloseable {
         }
         return null;
     }
-
 
     private static boolean sleep(Duration d) {
         try {

@@ -39,8 +39,12 @@ final class RedisPermissionLog implements CommandListener {
         String key = firstKey(event.getCommand().getArgs());
         String what = key == null ? command : command + " on key '" + key + "'";
         if (logged.add(what)) {
-            LOG.warn("Redis at {} refused {} to this user: {} ({}); grant it in the user's ACL (README, Security: the "
-                    + "ACL rules Eventbus needs)", where, what, Errors.PERMISSION_DENIED,
+            LOG.warn(
+                    "Redis at {} refused {} to this user: {} ({}); grant it in the user's ACL (README, Security: the "
+                            + "ACL rules Eventbus needs)",
+                    where,
+                    what,
+                    Errors.PERMISSION_DENIED,
                     String.valueOf(event.getCause().getMessage()));
         }
     }

@@ -20,7 +20,8 @@ final class RedisTlsFailure {
         String messages = "";
         boolean tls = false;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            tls |= t instanceof SSLException || t instanceof java.security.cert.CertificateException
+            tls |= t instanceof SSLException
+                    || t instanceof java.security.cert.CertificateException
                     || t instanceof java.security.GeneralSecurityException;
             messages += " " + t.getMessage();
         }
@@ -28,18 +29,23 @@ final class RedisTlsFailure {
             return null;
         }
         String cause = rootMessage(failure);
-        if (messages.contains("certificate_required") || messages.contains("bad_certificate")
-                || messages.contains("unknown_ca") || messages.contains("access_denied")) {
+        if (messages.contains("certificate_required")
+                || messages.contains("bad_certificate")
+                || messages.contains("unknown_ca")
+                || messages.contains("access_denied")) {
             return cause + "; Redis wants a client certificate it trusts (tls-auth-clients): check "
                     + "eventbus.redis.tls.cert-file and key-file";
         }
-        if (messages.contains("No subject alternative") || messages.contains("doesn't match any of the subject")
+        if (messages.contains("No subject alternative")
+                || messages.contains("doesn't match any of the subject")
                 || messages.contains("No name matching")) {
             return cause + "; the server's certificate does not name the host of eventbus.redis.uri: connect by a "
                     + "name it holds";
         }
-        if (messages.contains("certification path") || messages.contains("PKIX")
-                || messages.contains("certificate_unknown") || messages.contains("CertPath")) {
+        if (messages.contains("certification path")
+                || messages.contains("PKIX")
+                || messages.contains("certificate_unknown")
+                || messages.contains("CertPath")) {
             return cause + "; the server's certificate is not signed by a trusted CA: check eventbus.redis.tls.ca-file";
         }
         return cause + "; check the eventbus.redis.tls settings";

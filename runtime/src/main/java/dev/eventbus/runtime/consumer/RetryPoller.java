@@ -1,16 +1,16 @@
 package dev.eventbus.runtime.consumer;
 
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.internal.Loop;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.IntSupplier;
-import dev.eventbus.runtime.internal.Loop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +41,18 @@ final class RetryPoller {
     private final IntSupplier budget;
     private final Clock clock;
 
-    RetryPoller(Subscription sub, RedisClusterCommands<byte[], byte[]> redis, String consumerName,
-            RetryStore store, EntrySlots slots, HeldBytes held, long maxEventBytes, SubscriptionDispatch dispatcher,
-            IntSupplier budget, Duration period, Clock clock) {
+    RetryPoller(
+            Subscription sub,
+            RedisClusterCommands<byte[], byte[]> redis,
+            String consumerName,
+            RetryStore store,
+            EntrySlots slots,
+            HeldBytes held,
+            long maxEventBytes,
+            SubscriptionDispatch dispatcher,
+            IntSupplier budget,
+            Duration period,
+            Clock clock) {
         this.sub = sub;
         this.redis = redis;
         this.fetcher = new EntryFetcher(redis, sub, consumerName, maxEventBytes);
@@ -110,8 +119,9 @@ final class RetryPoller {
         for (String id : ids) {
             store.schedule(sub, id, now, now).join(); // keeps the first-failure time it has
         }
-        LOG.debug("subscription {}: {} due retr(ies) left for a later poll, the read-ahead bytes are spent",
-                sub.name(), ids.size());
+        LOG.debug(
+                "subscription {}: {} due retr(ies) left for a later poll, the read-ahead bytes are spent",
+                sub.name(),
+                ids.size());
     }
-
 }

@@ -41,15 +41,22 @@ final class SentinelPrimaryLog {
         if (before == null) {
             LOG.info("Redis: the sentinels name {} as the primary of '{}'; connected to it", now, masterName);
         } else if (!before.equals(now)) {
-            LOG.warn("Redis: followed a failover of '{}': the sentinels name {} as the primary now (was {}); "
-                    + "connections moved to it", masterName, now, before);
+            LOG.warn(
+                    "Redis: followed a failover of '{}': the sentinels name {} as the primary now (was {}); "
+                            + "connections moved to it",
+                    masterName,
+                    now,
+                    before);
         }
     }
 
     private boolean isSentinel(InetSocketAddress address) {
         for (RedisURI sentinel : sentinels) {
-            if (sentinel.getPort() == address.getPort() && (sentinel.getHost().equals(address.getHostString())
-                    || address.getAddress() != null && sentinel.getHost().equals(address.getAddress().getHostAddress()))) {
+            if (sentinel.getPort() == address.getPort()
+                    && (sentinel.getHost().equals(address.getHostString())
+                            || address.getAddress() != null
+                                    && sentinel.getHost()
+                                            .equals(address.getAddress().getHostAddress()))) {
                 return true;
             }
         }

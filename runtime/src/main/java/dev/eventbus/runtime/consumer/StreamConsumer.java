@@ -37,9 +37,17 @@ public final class StreamConsumer implements AutoCloseable {
     private final PendingReclaimer reclaimer;
 
     /** Use {@link StreamConsumerFactory}; the parts are built there, in the order they need each other. */
-    StreamConsumer(Subscription sub, RedisConnection<byte[], byte[]> connection, int maxInFlight,
-            int readAhead, EntrySlots slots, HeldBytes held, SubscriptionDispatch dispatch, StreamReader reader,
-            RetryPoller retries, PendingReclaimer reclaimer) {
+    StreamConsumer(
+            Subscription sub,
+            RedisConnection<byte[], byte[]> connection,
+            int maxInFlight,
+            int readAhead,
+            EntrySlots slots,
+            HeldBytes held,
+            SubscriptionDispatch dispatch,
+            StreamReader reader,
+            RetryPoller retries,
+            PendingReclaimer reclaimer) {
         this.sub = sub;
         this.connection = connection;
         this.maxInFlight = maxInFlight;
@@ -107,7 +115,9 @@ public final class StreamConsumer implements AutoCloseable {
      * (it was stopped on purpose).
      */
     public boolean comesRound(Duration stall) {
-        return reader.comesRound(stall) && retries.loop().comesRound(stall) && reclaimer.loop().comesRound(stall);
+        return reader.comesRound(stall)
+                && retries.loop().comesRound(stall)
+                && reclaimer.loop().comesRound(stall);
     }
 
     /** Why this subscription does not work now (reader, retry poller or reclaimer), or empty. */
@@ -134,7 +144,13 @@ public final class StreamConsumer implements AutoCloseable {
         int running = dispatch.runningCount();
         // Entries handed to the dispatcher and not yet running; not the slots, which the retry poller
         // and the reclaimer also hold for a moment while they ask Redis.
-        return new ReaderState(sub, reader.phase(), running, maxInFlight, Math.max(0, dispatch.heldCount() - running),
-                readAhead, failure());
+        return new ReaderState(
+                sub,
+                reader.phase(),
+                running,
+                maxInFlight,
+                Math.max(0, dispatch.heldCount() - running),
+                readAhead,
+                failure());
     }
 }

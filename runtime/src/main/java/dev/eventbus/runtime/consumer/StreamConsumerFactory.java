@@ -34,9 +34,15 @@ public final class StreamConsumerFactory {
      * @param handlers each handler's settings, by handler name
      * @param shared the runtime's shared connection, for the retry poller and the reclaimer
      */
-    public StreamConsumerFactory(String consumerName, ConsumerSettings settings, RecoverySettings recovery,
-            Function<String, HandlerSettings> handlers, RedisConnection<byte[], byte[]> shared,
-            Dispatcher dispatcher, RetryStore retryStore, Clock clock) {
+    public StreamConsumerFactory(
+            String consumerName,
+            ConsumerSettings settings,
+            RecoverySettings recovery,
+            Function<String, HandlerSettings> handlers,
+            RedisConnection<byte[], byte[]> shared,
+            Dispatcher dispatcher,
+            RetryStore retryStore,
+            Clock clock) {
         this.consumerName = consumerName;
         this.settings = settings;
         this.recovery = recovery;
@@ -53,23 +59,40 @@ public final class StreamConsumerFactory {
      * @param budget how many entries the handler's gRPC circuits allow to read now: 0 while one is
      *     open, 1 while probing, else unbounded
      */
-    public StreamConsumer create(Subscription sub, RedisConnection<byte[], byte[]> connection,
-            IntSupplier budget) {
+    public StreamConsumer create(Subscription sub, RedisConnection<byte[], byte[]> connection, IntSupplier budget) {
         int maxInFlight = handlers.apply(sub.handler().name()).maxInFlight();
         EntrySlots slots = new EntrySlots(maxInFlight + settings.readAhead());
         HeldBytes held = new HeldBytes(settings.readAheadBytes(), slots);
         SubscriptionDispatch dispatch = dispatcher.open(sub, slots);
-        RetryPoller retries = new RetryPoller(sub, shared.sync(), consumerName, retryStore, slots, held,
-                settings.maxEventBytes(), dispatch, budget, recovery.retryPollInterval(), clock);
-        PendingReclaimer reclaimer = new PendingReclaimer(sub, shared.sync(), consumerName, retryStore, slots, held,
-                settings.maxEventBytes(), dispatch, recovery);
+        RetryPoller retries = new RetryPoller(
+                sub,
+                shared.sync(),
+                consumerName,
+                retryStore,
+                slots,
+                held,
+                settings.maxEventBytes(),
+                dispatch,
+                budget,
+                recovery.retryPollInterval(),
+                clock);
+        PendingReclaimer reclaimer = new PendingReclaimer(
+                sub,
+                shared.sync(),
+                consumerName,
+                retryStore,
+                slots,
+                held,
+                settings.maxEventBytes(),
+                dispatch,
+                recovery);
         // The retry poller and the reclaimer start once the group exists (before, every round would fail too).
-        StreamReader reader = new StreamReader(sub, connection, consumerName, settings, dispatch, slots, held,
-                retryStore, budget, () -> {
+        StreamReader reader = new StreamReader(
+                sub, connection, consumerName, settings, dispatch, slots, held, retryStore, budget, () -> {
                     retries.loop().start();
                     reclaimer.loop().start();
                 });
-        return new StreamConsumer(sub, connection, maxInFlight, settings.readAhead(), slots, held, dispatch, reader,
-                retries, reclaimer);
+        return new StreamConsumer(
+                sub, connection, maxInFlight, settings.readAhead(), slots, held, dispatch, reader, retries, reclaimer);
     }
 }

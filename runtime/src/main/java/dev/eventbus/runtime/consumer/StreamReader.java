@@ -1,13 +1,13 @@
 package dev.eventbus.runtime.consumer;
 
-import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.config.ConsumerSettings;
-import dev.eventbus.runtime.failure.RetryStore;
-import dev.eventbus.runtime.stream.StreamEntry;
-import dev.eventbus.runtime.stream.Subscription;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
+import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.internal.FailureStreak;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -73,11 +73,13 @@ final class StreamReader {
     private final RetryStore retryStore;
     /** Told once the group exists: starts the subscription's other loops. */
     private final Runnable groupReadyHook;
+
     private final byte[] stream;
     private volatile boolean stopping;
     private volatile boolean wasPaused;
     /** False while the group still has to be created (its creation failed at start-up). */
     private volatile boolean groupReady = true;
+
     private final FailureStreak streak = new FailureStreak(Duration.ofMillis(200), MAX_BACKOFF);
     private volatile long lastRoundNanos = System.nanoTime();
     private Thread thread;
@@ -91,9 +93,17 @@ final class StreamReader {
      *     open, 1 while probing, else unbounded
      * @param groupReadyHook run once the group exists (at {@link #start()}, or once the loop created it)
      */
-    StreamReader(Subscription sub, RedisConnection<byte[], byte[]> connection, String consumerName,
-            ConsumerSettings settings, SubscriptionDispatch dispatcher, EntrySlots slots, HeldBytes held,
-            RetryStore retryStore, IntSupplier budget, Runnable groupReadyHook) {
+    StreamReader(
+            Subscription sub,
+            RedisConnection<byte[], byte[]> connection,
+            String consumerName,
+            ConsumerSettings settings,
+            SubscriptionDispatch dispatcher,
+            EntrySlots slots,
+            HeldBytes held,
+            RetryStore retryStore,
+            IntSupplier budget,
+            Runnable groupReadyHook) {
         this.sub = sub;
         this.connection = connection;
         this.consumer = Consumer.from(Bytes.utf8(sub.group()), Bytes.utf8(consumerName));
@@ -171,7 +181,8 @@ final class StreamReader {
         synchronized (this) {
             t = thread;
         }
-        return t == null && !stopping ? ReaderState.Phase.STARTING
+        return t == null && !stopping
+                ? ReaderState.Phase.STARTING
                 : stopping || !t.isAlive() ? ReaderState.Phase.STOPPED : ReaderState.Phase.READING;
     }
 
@@ -202,8 +213,12 @@ final class StreamReader {
     private void bootstrapGroup() {
         boolean created = GroupBootstrap.ensure(connection.sync(), sub.stream(), sub.group(), settings.newGroupStart());
         groupReady = true;
-        LOG.info("reader {}: consumer group '{}' on stream '{}' {}; the subscription starts", sub.name(), sub.group(),
-                sub.stream(), created ? "created at " + settings.newGroupStart() : "exists now");
+        LOG.info(
+                "reader {}: consumer group '{}' on stream '{}' {}; the subscription starts",
+                sub.name(),
+                sub.group(),
+                sub.stream(),
+                created ? "created at " + settings.newGroupStart() : "exists now");
         if (!stopping) {
             groupReadyHook.run();
         }
@@ -216,8 +231,11 @@ final class StreamReader {
      */
     private void rereadOwnPending(Throwable cause) {
         if (historyCursor == null) {
-            LOG.debug("reader {}: the reply of a read may be lost ({}): reading own pending entries again before "
-                    + "new ones", sub.name(), Errors.rootMessage(cause));
+            LOG.debug(
+                    "reader {}: the reply of a read may be lost ({}): reading own pending entries again before "
+                            + "new ones",
+                    sub.name(),
+                    Errors.rootMessage(cause));
         }
         // From the start even when already reading them: a failure between a read and its dispatch
         // leaves entries behind the cursor. Those already held here are not handed over twice.
@@ -284,10 +302,13 @@ final class StreamReader {
         if (historyCursor != null) {
             // Own pending entries: all of them at start (HISTORY), or those a new read left for lack of room.
             boolean spill = spilledLeft > 0;
-            NewEntriesOutput output = new NewEntriesOutput(sub.stream(),
-                    spill ? StreamEntry.Origin.NEW : StreamEntry.Origin.HISTORY, settings.maxEventBytes(), room);
-            List<StreamEntry> entries = xreadgroup(redis, output, spill ? Math.min(count, spilledLeft) : count,
-                    historyCursor, false);
+            NewEntriesOutput output = new NewEntriesOutput(
+                    sub.stream(),
+                    spill ? StreamEntry.Origin.NEW : StreamEntry.Origin.HISTORY,
+                    settings.maxEventBytes(),
+                    room);
+            List<StreamEntry> entries =
+                    xreadgroup(redis, output, spill ? Math.min(count, spilledLeft) : count, historyCursor, false);
             // The cursor moves only once the entries are on their way: if XPENDING fails, they are read again.
             List<StreamEntry> found = entries.isEmpty() ? entries : withDeliveries(redis, entries);
             if (entries.isEmpty() || (spill && (spilledLeft -= entries.size()) <= 0)) {
@@ -302,24 +323,34 @@ final class StreamReader {
         if (stopping) {
             return List.of();
         }
-        NewEntriesOutput output = new NewEntriesOutput(sub.stream(), StreamEntry.Origin.NEW, settings.maxEventBytes(),
-                room);
+        NewEntriesOutput output =
+                new NewEntriesOutput(sub.stream(), StreamEntry.Origin.NEW, settings.maxEventBytes(), room);
         List<StreamEntry> entries = xreadgroup(redis, output, count, ">", true);
         if (output.spilled() > 0) {
             historyCursor = entries.get(entries.size() - 1).id();
             spilledLeft = output.spilled();
-            LOG.debug("reader {}: {} entries left pending for lack of room (consumer.read-ahead-bytes), read again "
-                    + "when there is", sub.name(), spilledLeft);
+            LOG.debug(
+                    "reader {}: {} entries left pending for lack of room (consumer.read-ahead-bytes), read again "
+                            + "when there is",
+                    sub.name(),
+                    spilledLeft);
         }
         return entries;
     }
 
     /** The hot path: decoded straight into entries (NewEntriesOutput), not through StreamMessage. */
-    private List<StreamEntry> xreadgroup(RedisClusterCommands<byte[], byte[]> redis, NewEntriesOutput output, int count,
-            String from, boolean block) {
+    private List<StreamEntry> xreadgroup(
+            RedisClusterCommands<byte[], byte[]> redis,
+            NewEntriesOutput output,
+            int count,
+            String from,
+            boolean block) {
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .add(CommandKeyword.GROUP).add(consumer.getGroup()).add(consumer.getName())
-                .add(CommandKeyword.COUNT).add(count);
+                .add(CommandKeyword.GROUP)
+                .add(consumer.getGroup())
+                .add(consumer.getName())
+                .add(CommandKeyword.COUNT)
+                .add(count);
         if (block) {
             args.add(CommandKeyword.BLOCK).add(settings.block().toMillis());
         }
@@ -332,8 +363,11 @@ final class StreamReader {
     /** Reads of pending entries do not say how often an entry was delivered; XPENDING does. */
     private List<StreamEntry> withDeliveries(RedisClusterCommands<byte[], byte[]> redis, List<StreamEntry> read) {
         Map<String, Integer> deliveries = new HashMap<>();
-        List<PendingMessage> pending = redis.xpending(stream, consumer,
-                Range.create(read.get(0).id(), read.get(read.size() - 1).id()), Limit.from(read.size()));
+        List<PendingMessage> pending = redis.xpending(
+                stream,
+                consumer,
+                Range.create(read.get(0).id(), read.get(read.size() - 1).id()),
+                Limit.from(read.size()));
         for (PendingMessage p : pending) {
             deliveries.put(p.getId(), (int) Math.min(Integer.MAX_VALUE, p.getRedeliveryCount()));
         }
@@ -349,26 +383,39 @@ final class StreamReader {
             if (retryStore.isScheduled(redis, sub, e.id())) {
                 continue; // waits for its retry; the retry poller brings it back when due
             }
-            entries.add(new StreamEntry(e.stream(), e.id(), e.fields(), deliveries.getOrDefault(e.id(), 1), e.origin()));
+            entries.add(
+                    new StreamEntry(e.stream(), e.id(), e.fields(), deliveries.getOrDefault(e.id(), 1), e.origin()));
         }
         return entries;
     }
 
     /** Logs a failure when it is worth a line, and re-creates a missing group when configured to. */
     private void handleTrouble(Throwable t, String what, Duration backoff, boolean log) {
-        if (t instanceof RedisCommandExecutionException e && String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
+        if (t instanceof RedisCommandExecutionException e
+                && String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
             if (!settings.recreateMissingGroup()) {
                 if (log) {
-                    LOG.error("reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream "
-                            + "deleted); consumer.missing-group = wait: re-create it (XGROUP CREATE {} {} <id> "
-                            + "MKSTREAM); next check in {} ms", sub.name(), sub.group(), sub.stream(), sub.stream(),
-                            sub.group(), backoff.toMillis());
+                    LOG.error(
+                            "reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream "
+                                    + "deleted); consumer.missing-group = wait: re-create it (XGROUP CREATE {} {} <id> "
+                                    + "MKSTREAM); next check in {} ms",
+                            sub.name(),
+                            sub.group(),
+                            sub.stream(),
+                            sub.stream(),
+                            sub.group(),
+                            backoff.toMillis());
                 }
                 return;
             }
-            LOG.error("reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream deleted);"
-                    + " re-creating it from the start of the stream (entries may be delivered again, none skipped);"
-                    + " next try in {} ms", sub.name(), sub.group(), sub.stream(), backoff.toMillis());
+            LOG.error(
+                    "reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream deleted);"
+                            + " re-creating it from the start of the stream (entries may be delivered again, none skipped);"
+                            + " next try in {} ms",
+                    sub.name(),
+                    sub.group(),
+                    sub.stream(),
+                    backoff.toMillis());
             try {
                 GroupBootstrap.ensure(connection.sync(), sub.stream(), sub.group(), "0");
                 historyCursor = null;
@@ -378,8 +425,12 @@ final class StreamReader {
             return;
         }
         if (log) {
-            LOG.warn("reader {}: {}; failed {} time(s) in a row, retrying in {} ms", sub.name(), what,
-                    streak.failures(), backoff.toMillis());
+            LOG.warn(
+                    "reader {}: {}; failed {} time(s) in a row, retrying in {} ms",
+                    sub.name(),
+                    what,
+                    streak.failures(),
+                    backoff.toMillis());
         }
     }
 

@@ -36,11 +36,16 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /** Starts {@code mainClass} with every JAR of {@code libDir} on the class path. */
-    public static ChildJvm start(Path libDir, String mainClass, List<String> args, String prefix, Pattern await,
-            PrintStream out) throws IOException {
+    public static ChildJvm start(
+            Path libDir, String mainClass, List<String> args, String prefix, Pattern await, PrintStream out)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                libDir.resolve("*").toString(), mainClass));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                libDir.resolve("*").toString(),
+                mainClass));
         command.addAll(args);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         return new ChildJvm(p, prefix, await, out);

@@ -36,6 +36,8 @@ public final class AbandonedWorkers {
 
     public Count of(String handler) {
         Counters c = byHandler.get(handler);
-        return c == null ? new Count(0, 0) : new Count(c.running().get(), c.total().get());
+        return c == null
+                ? new Count(0, 0)
+                : new Count(c.running().get(), c.total().get());
     }
 }

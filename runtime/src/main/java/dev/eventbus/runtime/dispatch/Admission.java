@@ -41,8 +41,8 @@ final class Admission {
         try {
             event = codec.decode(entry, Math.max(1, entry.deliveries()));
         } catch (MalformedEntryException e) {
-            deadLetters.deadLetter(sub, DeadLetter.of(sub, entry, e.reason(), entry.deliveries(), null, e.getMessage()),
-                    resolved -> {
+            deadLetters.deadLetter(
+                    sub, DeadLetter.of(sub, entry, e.reason(), entry.deliveries(), null, e.getMessage()), resolved -> {
                         delivery.forget();
                         leaves.done(resolved);
                     });

@@ -15,10 +15,12 @@ final class Delivery {
 
     /** The subscription's held entries; its renewal lock guards {@link #dropped}. */
     private final HeldEntries holder;
+
     private final String entryId;
     private final SubjectLanes lanes;
     /** Redis dropped the entry from the pending list while it was held here. Guarded by the holder's renewal lock. */
     private boolean dropped;
+
     private final AtomicBoolean decided = new AtomicBoolean();
     private volatile Thread assigned;
     /** Its plugin is being unloaded: not started if not yet, and a failure is not recorded. */
@@ -30,6 +32,7 @@ final class Delivery {
      * publishes the plain fields below: one fenced store per event instead of eight.
      */
     private volatile Thread worker;
+
     private long startNanos;
     private long timeoutNanos;
     private long abandonNanos;
@@ -37,6 +40,7 @@ final class Delivery {
     private long endNanos;
     /** What the running handler works on, for the watchdog when it abandons the worker. */
     private Subscription subscription;
+
     private StreamEntry entry;
     private Event event;
     private HandlerSettings limits;
@@ -157,7 +161,12 @@ final class Delivery {
     }
 
     /** The worker starts the handler; from now on the watchdog times it. */
-    void started(Thread thread, long now, Subscription subscription, StreamEntry entry, Event event,
+    void started(
+            Thread thread,
+            long now,
+            Subscription subscription,
+            StreamEntry entry,
+            Event event,
             HandlerSettings limits) {
         this.startNanos = now;
         this.timeoutNanos = limits.timeout().toNanos();

@@ -33,19 +33,32 @@ final class DeliveryContext implements HandlerContext {
             throw new IllegalArgumentException("handler '" + handler.name() + "' calls gRPC service '" + service
                     + "' without declaring it: add .calls(\"" + service + "\") to its HandlerSpec");
         }
-        var settings = rpc.settings(service).orElseThrow(() -> new IllegalStateException(
-                "gRPC service '" + service + "' has no configured target"));
+        var settings = rpc.settings(service)
+                .orElseThrow(
+                        () -> new IllegalStateException("gRPC service '" + service + "' has no configured target"));
         var channel = rpc.channel(service).orElseThrow();
-        return ClientInterceptors.intercept(channel, new DeliveryMetadataInterceptor(
-                idempotencyKey(group, event), event.id(), event.attempt(), event.traceparent(), settings.deadline()));
+        return ClientInterceptors.intercept(
+                channel,
+                new DeliveryMetadataInterceptor(
+                        idempotencyKey(group, event),
+                        event.id(),
+                        event.attempt(),
+                        event.traceparent(),
+                        settings.deadline()));
     }
 
     /** The innermost handler call: the handler itself, with this context for the invocation. */
     static HandlerCall handlerCall(RpcChannelRegistry rpc) {
         return invocation -> {
             LoadedHandler handler = invocation.subscription().handler();
-            handler.handler().handle(invocation.event(),
-                    new DeliveryContext(handler, rpc, invocation.event(), invocation.subscription().group()));
+            handler.handler()
+                    .handle(
+                            invocation.event(),
+                            new DeliveryContext(
+                                    handler,
+                                    rpc,
+                                    invocation.event(),
+                                    invocation.subscription().group()));
         };
     }
 

@@ -27,8 +27,13 @@ final class DeliveryPipeline {
     private final AbandonedWorkers abandoned;
     private volatile boolean shuttingDown;
 
-    DeliveryPipeline(Admission admission, HandlerCall call, OnSuccess onSuccess, OnFailure onFailure,
-            LossRecorder losses, AbandonedWorkers abandoned) {
+    DeliveryPipeline(
+            Admission admission,
+            HandlerCall call,
+            OnSuccess onSuccess,
+            OnFailure onFailure,
+            LossRecorder losses,
+            AbandonedWorkers abandoned) {
         this.admission = admission;
         this.call = call;
         this.onSuccess = onSuccess;

@@ -39,11 +39,21 @@ public final class Dispatcher {
     private final DeliveryPipeline pipeline;
     /** By subscription name, for the runtime's life (see {@link HeldEntries}). */
     private final Map<String, HeldEntries> heldEntries = new ConcurrentHashMap<>();
+
     private final AbandonedWorkers abandoned = new AbandonedWorkers();
 
-    public Dispatcher(EventCodec codec, Executor threads, ScheduledExecutorService timers, RpcChannelRegistry rpc,
-            Acknowledger acks, DeadLetterSink deadLetters, FailureHandler failures, RetryStore retries,
-            DeliveryObserver observer, Function<String, HandlerSettings> settings, int maxDeliveries) {
+    public Dispatcher(
+            EventCodec codec,
+            Executor threads,
+            ScheduledExecutorService timers,
+            RpcChannelRegistry rpc,
+            Acknowledger acks,
+            DeadLetterSink deadLetters,
+            FailureHandler failures,
+            RetryStore retries,
+            DeliveryObserver observer,
+            Function<String, HandlerSettings> settings,
+            int maxDeliveries) {
         this.codec = codec;
         this.threads = threads;
         this.deadLetters = deadLetters;
@@ -52,10 +62,20 @@ public final class Dispatcher {
         LossRecorder losses = new LossRecorder(deadLetters);
         OnFailure onFailure = new OnFailure(failures, losses, observer);
         // Outermost first: the interrupt is cleared only after the watchdog let go of the call.
-        HandlerCall call = HandlerCall.through(List.of(new InterruptClearingStep(), new ContextClassLoaderStep(),
-                new LoggingContextStep(), new WatchdogTimingStep(System::nanoTime)), DeliveryContext.handlerCall(rpc));
-        this.pipeline = new DeliveryPipeline(new Admission(codec, acks::ack, deadLetters, observer), call,
-                new OnSuccess(acks::ack, retries::clear, observer), onFailure, losses, abandoned);
+        HandlerCall call = HandlerCall.through(
+                List.of(
+                        new InterruptClearingStep(),
+                        new ContextClassLoaderStep(),
+                        new LoggingContextStep(),
+                        new WatchdogTimingStep(System::nanoTime)),
+                DeliveryContext.handlerCall(rpc));
+        this.pipeline = new DeliveryPipeline(
+                new Admission(codec, acks::ack, deadLetters, observer),
+                call,
+                new OnSuccess(acks::ack, retries::clear, observer),
+                onFailure,
+                losses,
+                abandoned);
         new Watchdog(heldEntries::values, onFailure, abandoned, System::nanoTime).start(timers);
     }
 
@@ -119,8 +139,8 @@ public final class Dispatcher {
             for (Collection<Delivery> ds : List.of(b.deliveries.values(), b.abandoned)) {
                 for (Delivery d : ds) {
                     if (d.inHandler()) {
-                        running.add(new StuckWorker(sub.handler().name(), d.workerName(), sub.stream(), d.entryId(),
-                                d::inHandler));
+                        running.add(new StuckWorker(
+                                sub.handler().name(), d.workerName(), sub.stream(), d.entryId(), d::inHandler));
                     }
                 }
             }

@@ -27,6 +27,7 @@ final class HeldEntries {
     final Object renewal = new Object();
     /** Deliveries whose worker was abandoned and is still in the handler (no longer in {@link #deliveries}). */
     final Set<Delivery> abandoned = ConcurrentHashMap.newKeySet();
+
     final WorkerPool workers;
 
     HeldEntries(Executor threads, int maxInFlight) {

@@ -43,9 +43,9 @@ final class LossRecorder {
      * still holds.
      */
     void recordDropped(Subscription sub, StreamEntry entry, int attempts, Throwable failure, Resolution leaves) {
-        StreamEntry gone = new StreamEntry(entry.stream(), entry.id(), entry.fields(), entry.deliveries(),
-                StreamEntry.Origin.VANISHED);
-        deadLetters.deadLetter(sub, DeadLetter.of(sub, gone, DeadLetterReason.TRIMMED, attempts, failure,
-                DROPPED_DETAIL), leaves);
+        StreamEntry gone = new StreamEntry(
+                entry.stream(), entry.id(), entry.fields(), entry.deliveries(), StreamEntry.Origin.VANISHED);
+        deadLetters.deadLetter(
+                sub, DeadLetter.of(sub, gone, DeadLetterReason.TRIMMED, attempts, failure, DROPPED_DETAIL), leaves);
     }
 }

@@ -30,8 +30,14 @@ final class OnFailure {
     }
 
     /** The worker's handler call failed. */
-    void failed(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery,
-            Throwable failure, Resolution leaves) {
+    void failed(
+            Subscription sub,
+            StreamEntry entry,
+            Event event,
+            HandlerSettings limits,
+            Delivery delivery,
+            Throwable failure,
+            Resolution leaves) {
         if (delivery.wasInterrupted() && !(failure instanceof HandlerTimeoutException)) {
             failure = new HandlerTimeoutException(limits.timeout(), false, failure);
         }
@@ -39,13 +45,18 @@ final class OnFailure {
     }
 
     /** The watchdog abandoned the worker: the entry fails as a timeout now. */
-    void abandoned(Subscription sub, StreamEntry entry, Event event, HandlerSettings limits, Delivery delivery,
+    void abandoned(
+            Subscription sub,
+            StreamEntry entry,
+            Event event,
+            HandlerSettings limits,
+            Delivery delivery,
             Resolution settles) {
         settle(sub, entry, event, delivery, new HandlerTimeoutException(limits.timeout(), true, null), settles);
     }
 
-    private void settle(Subscription sub, StreamEntry entry, Event event, Delivery delivery, Throwable failure,
-            Resolution leaves) {
+    private void settle(
+            Subscription sub, StreamEntry entry, Event event, Delivery delivery, Throwable failure, Resolution leaves) {
         observer.failed(sub, event, failure);
         if (delivery.droppedFromPending()) {
             losses.recordDropped(sub, entry, event.attempt(), failure, leaves);

@@ -14,12 +14,10 @@ public interface SlotLender {
     /** For lanes whose subscription lends nothing (unit tests). */
     SlotLender NONE = new SlotLender() {
         @Override
-        public void lend() {
-        }
+        public void lend() {}
 
         @Override
-        public void takeBack() {
-        }
+        public void takeBack() {}
     };
 
     /** An entry started waiting in a lane: its slot may serve a retry or a reclaim meanwhile. */

@@ -30,6 +30,7 @@ final class SubjectLanes {
     private static final class Lane {
         /** Events waiting for the running one, in read order; null until one has to wait. */
         ArrayDeque<Waiting> waiting;
+
         boolean running;
         String heldBy;
         /** The running event (its worker abandoned) already reached a final outcome elsewhere. */
@@ -49,6 +50,7 @@ final class SubjectLanes {
      * (trimmed), and its lane must learn of it.
      */
     private final ConcurrentHashMap<String, String> held = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<String, String> abandoned = new ConcurrentHashMap<>();
     private volatile boolean closed;
 

@@ -28,20 +28,29 @@ import java.util.function.Function;
  */
 public final class SubscriptionDispatch {
 
-    private static final String TRIMMED_DETAIL = "entry was deleted or trimmed from the stream before it was acknowledged";
+    private static final String TRIMMED_DETAIL =
+            "entry was deleted or trimmed from the stream before it was acknowledged";
 
     private final Subscription sub;
     private final HandlerSettings limits;
     private final HeldEntries held;
     /** Null unless the handler is ordered by subject. */
     private final SubjectLanes lanes;
+
     private final DeliveryPipeline pipeline;
     private final EventCodec codec;
     private final DeadLetterSink deadLetters;
     private final int maxDeliveries;
 
-    SubscriptionDispatch(Subscription sub, HandlerSettings limits, HeldEntries held, SlotLender slots,
-            DeliveryPipeline pipeline, EventCodec codec, DeadLetterSink deadLetters, int maxDeliveries) {
+    SubscriptionDispatch(
+            Subscription sub,
+            HandlerSettings limits,
+            HeldEntries held,
+            SlotLender slots,
+            DeliveryPipeline pipeline,
+            EventCodec codec,
+            DeadLetterSink deadLetters,
+            int maxDeliveries) {
         this.sub = sub;
         this.limits = limits;
         this.held = held;
@@ -74,9 +83,13 @@ public final class SubscriptionDispatch {
             return;
         }
         if (entry.origin().recovered() && entry.deliveries() > maxDeliveries) {
-            deadLetterBeforeLane(entry, DeadLetterReason.MAX_DELIVERIES, "delivered " + entry.deliveries()
-                    + " times without an outcome (recovery.max-deliveries = " + maxDeliveries
-                    + "): it may be crashing its consumer", settled(delivery, release));
+            deadLetterBeforeLane(
+                    entry,
+                    DeadLetterReason.MAX_DELIVERIES,
+                    "delivered " + entry.deliveries()
+                            + " times without an outcome (recovery.max-deliveries = " + maxDeliveries
+                            + "): it may be crashing its consumer",
+                    settled(delivery, release));
             return;
         }
         // Decoded on the worker: the reader, one thread for the whole subscription, stays free to

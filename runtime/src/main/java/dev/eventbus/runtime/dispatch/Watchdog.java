@@ -33,7 +33,10 @@ final class Watchdog {
     private final LongSupplier nanoTime;
 
     /** @param held every subscription's held entries and workers, looked at on each pass */
-    Watchdog(Supplier<Collection<HeldEntries>> held, OnFailure onFailure, AbandonedWorkers abandoned,
+    Watchdog(
+            Supplier<Collection<HeldEntries>> held,
+            OnFailure onFailure,
+            AbandonedWorkers abandoned,
             LongSupplier nanoTime) {
         this.held = held;
         this.onFailure = onFailure;
@@ -73,8 +76,13 @@ final class Watchdog {
         d.forget();
         d.abandoned();
         abandoned.abandoned(handler);
-        LOG.error("handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
-                + "until it ends", handler, entry.stream(), entry.id(), d.limits().abandonAfter());
+        LOG.error(
+                "handler {} ignored the interrupt on {} {} for {}; worker abandoned, its slot stays taken "
+                        + "until it ends",
+                handler,
+                entry.stream(),
+                entry.id(),
+                d.limits().abandonAfter());
         SubjectLanes lane = d.lanes();
         if (lane != null && d.event().subject() != null) {
             lane.abandoned(d.event().subject(), entry.id());

@@ -19,8 +19,13 @@ final class WatchdogTimingStep implements HandlerCall.Step {
     public HandlerCall around(HandlerCall next) {
         return invocation -> {
             Delivery delivery = invocation.delivery();
-            delivery.started(Thread.currentThread(), nanoTime.getAsLong(), invocation.subscription(),
-                    invocation.entry(), invocation.event(), invocation.limits());
+            delivery.started(
+                    Thread.currentThread(),
+                    nanoTime.getAsLong(),
+                    invocation.subscription(),
+                    invocation.entry(),
+                    invocation.event(),
+                    invocation.limits());
             try {
                 next.call(invocation);
             } finally {

@@ -36,6 +36,7 @@ final class WorkerPool implements Executor {
     private final LongSupplier nanoTime;
     /** Recent mean time of a task, ns; negative until one finished (then every task may start a worker). */
     private volatile long meanNanos = -1;
+
     private long takenAtLastCheck;
 
     /**
@@ -57,7 +58,7 @@ final class WorkerPool implements Executor {
     public void execute(Runnable task) {
         queue.offer(task);
         offered.incrementAndGet();
-        for (;;) {
+        for (; ; ) {
             int w = workers.get();
             if (w >= limit || (w > 0 && !backlogged(w))) {
                 return;
@@ -138,7 +139,7 @@ final class WorkerPool implements Executor {
 
     /** Counts one more worker unless the pool is full; true when counted. */
     private boolean reserveWorker() {
-        for (;;) {
+        for (; ; ) {
             int w = workers.get();
             if (w >= limit) {
                 return false;

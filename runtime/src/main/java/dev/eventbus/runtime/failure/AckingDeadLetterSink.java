@@ -8,7 +8,6 @@ import dev.eventbus.runtime.stream.Resolution;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -33,8 +32,8 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
     /** The last dead letter that could not be written, by "group@stream", until one is stored. */
     private final Map<String, String> failing = new ConcurrentHashMap<>();
 
-    public AckingDeadLetterSink(DeadLetterWriter writer, Acknowledger acks, RetryStore retries,
-            DeliveryObserver observer, Clock clock) {
+    public AckingDeadLetterSink(
+            DeadLetterWriter writer, Acknowledger acks, RetryStore retries, DeliveryObserver observer, Clock clock) {
         this.writer = writer;
         this.retries = retries;
         this.acks = acks;
@@ -47,12 +46,20 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
         writer.writeIfPending(letter, sub.group()).whenComplete((recorded, err) -> {
             try {
                 if (err != null) {
-                    LOG.error("could not record the loss of {} {} for handler {}; it stays pending: {}", entry.stream(),
-                            entry.id(), sub.handler().name(), Errors.rootMessage(err));
+                    LOG.error(
+                            "could not record the loss of {} {} for handler {}; it stays pending: {}",
+                            entry.stream(),
+                            entry.id(),
+                            sub.handler().name(),
+                            Errors.rootMessage(err));
                 } else if (recorded) {
                     retries.clear(sub, entry.id());
-                    LOG.warn("recorded loss of {} {} for handler {} in {}: deleted or trimmed before it was "
-                            + "acknowledged", entry.stream(), entry.id(), sub.handler().name(),
+                    LOG.warn(
+                            "recorded loss of {} {} for handler {} in {}: deleted or trimmed before it was "
+                                    + "acknowledged",
+                            entry.stream(),
+                            entry.id(),
+                            sub.handler().name(),
                             writer.streamOf(sub.handler().name(), entry.stream()));
                     observer.deadLettered(sub, entry, DeadLetterReason.TRIMMED);
                 }
@@ -83,19 +90,35 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
                     }
                     acks.ackWithoutWaiting(entry.stream(), sub.group(), entry.id());
                     retries.clear(sub, entry.id()); // unread replies: see RetryStore.clear
-                    LOG.warn("dead-lettered {} {} for handler {} to {} as {}: {}", entry.stream(), entry.id(),
-                            handler.name(), writer.streamOf(handler.name(), entry.stream()), reason.wireName(),
+                    LOG.warn(
+                            "dead-lettered {} {} for handler {} to {} as {}: {}",
+                            entry.stream(),
+                            entry.id(),
+                            handler.name(),
+                            writer.streamOf(handler.name(), entry.stream()),
+                            reason.wireName(),
                             error != null ? error.toString() : detail);
                     observer.deadLettered(sub, entry, reason);
                 } else if (entry.origin() == StreamEntry.Origin.VANISHED) {
                     // No longer pending: nothing brings it back, this line is all that is left of it.
-                    LOG.error("could not record the loss of {} {} for handler {} (trimmed, no longer pending): {}",
-                            entry.stream(), entry.id(), handler.name(), Errors.rootMessage(err));
+                    LOG.error(
+                            "could not record the loss of {} {} for handler {} (trimmed, no longer pending): {}",
+                            entry.stream(),
+                            entry.id(),
+                            handler.name(),
+                            Errors.rootMessage(err));
                 } else {
-                    failing.put(key(sub), "could not dead-letter " + entry.id() + " (" + reason.wireName()
-                            + "; it stays pending and is tried again): " + Errors.describe(err));
-                    LOG.error("could not dead-letter {} {} for handler {} ({}); it stays pending: {}",
-                            entry.stream(), entry.id(), handler.name(), reason.wireName(), Errors.describe(err));
+                    failing.put(
+                            key(sub),
+                            "could not dead-letter " + entry.id() + " (" + reason.wireName()
+                                    + "; it stays pending and is tried again): " + Errors.describe(err));
+                    LOG.error(
+                            "could not dead-letter {} {} for handler {} ({}); it stays pending: {}",
+                            entry.stream(),
+                            entry.id(),
+                            handler.name(),
+                            reason.wireName(),
+                            Errors.describe(err));
                 }
             } finally {
                 done.done(stored);

@@ -33,22 +33,36 @@ public record DeadLetter(
      * @param error the failure, or {@code null}
      * @param detail a short explanation when there is no error
      */
-    public static DeadLetter of(Subscription sub, StreamEntry entry, DeadLetterReason reason, int attempts,
-            Throwable error, String detail) {
+    public static DeadLetter of(
+            Subscription sub,
+            StreamEntry entry,
+            DeadLetterReason reason,
+            int attempts,
+            Throwable error,
+            String detail) {
         var h = sub.handler();
-        return new DeadLetter(entry, h.name(), h.pluginId(), h.pluginVersion(), reason, attempts, null, null, error,
-                detail);
+        return new DeadLetter(
+                entry, h.name(), h.pluginId(), h.pluginVersion(), reason, attempts, null, null, error, detail);
     }
 
     /** The same letter, first failed at {@code first} ({@code null}: unknown, counted as now). */
     public DeadLetter firstFailedAt(Instant first) {
-        return new DeadLetter(entry, handler, pluginId, pluginVersion, reason, attempts, first, lastFailure, error,
-                detail);
+        return new DeadLetter(
+                entry, handler, pluginId, pluginVersion, reason, attempts, first, lastFailure, error, detail);
     }
 
     /** The same letter, given up at {@code now}; first failed now too unless known. */
     public DeadLetter at(Instant now) {
-        return new DeadLetter(entry, handler, pluginId, pluginVersion, reason, attempts,
-                firstFailure == null ? now : firstFailure, now, error, detail);
+        return new DeadLetter(
+                entry,
+                handler,
+                pluginId,
+                pluginVersion,
+                reason,
+                attempts,
+                firstFailure == null ? now : firstFailure,
+                now,
+                error,
+                detail);
     }
 }

@@ -58,9 +58,13 @@ public final class DeadLetterWriter {
             args[i++] = f.getKey();
             args[i++] = f.getValue();
         }
-        return redis.<Long>eval(RECORD_IF_PENDING, ScriptOutputType.INTEGER,
-                        new byte[][] {Bytes.utf8(letter.entry().stream()), Bytes.utf8(streamOf(letter))}, args)
-                .toCompletableFuture().thenApply(n -> n != null && n == 1L);
+        return redis.<Long>eval(
+                        RECORD_IF_PENDING,
+                        ScriptOutputType.INTEGER,
+                        new byte[][] {Bytes.utf8(letter.entry().stream()), Bytes.utf8(streamOf(letter))},
+                        args)
+                .toCompletableFuture()
+                .thenApply(n -> n != null && n == 1L);
     }
 
     // The XADD and XACK replies are not read: a refused XADD (out of memory) raises and ends the
@@ -95,7 +99,10 @@ public final class DeadLetterWriter {
         put(fields, WireFields.LAST_FAILURE, letter.lastFailure().toString());
         if (letter.error() != null) {
             put(fields, WireFields.ERROR_CLASS, letter.error().getClass().getName());
-            put(fields, WireFields.ERROR_MESSAGE, truncate(String.valueOf(letter.error().getMessage())));
+            put(
+                    fields,
+                    WireFields.ERROR_MESSAGE,
+                    truncate(String.valueOf(letter.error().getMessage())));
         } else if (letter.detail() != null) {
             put(fields, WireFields.ERROR_MESSAGE, truncate(letter.detail()));
         }

@@ -8,8 +8,10 @@ public final class HandlerTimeoutException extends Exception {
     private final boolean abandoned;
 
     public HandlerTimeoutException(Duration timeout, boolean abandoned, Throwable cause) {
-        super("handler ran longer than its timeout of " + timeout
-                + (abandoned ? " and ignored the interrupt; its worker was abandoned" : ""), cause);
+        super(
+                "handler ran longer than its timeout of " + timeout
+                        + (abandoned ? " and ignored the interrupt; its worker was abandoned" : ""),
+                cause);
         this.abandoned = abandoned;
     }
 

@@ -59,15 +59,20 @@ public final class RetryStore {
      * ZADD 0: an existing due time was moved): either is fine. Failures reach the caller.
      */
     public CompletableFuture<Void> schedule(Subscription sub, String entryId, Instant due, Instant failedAt) {
-        var hset = async.hsetnx(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId), Bytes.utf8(Long.toString(failedAt.toEpochMilli())));
+        var hset = async.hsetnx(
+                Bytes.utf8(firstFailureKey(sub)),
+                Bytes.utf8(entryId),
+                Bytes.utf8(Long.toString(failedAt.toEpochMilli())));
         var zadd = async.zadd(Bytes.utf8(dueKey(sub)), (double) due.toEpochMilli(), Bytes.utf8(entryId));
         return CompletableFuture.allOf(hset.toCompletableFuture(), zadd.toCompletableFuture());
     }
 
     /** When the entry first failed, or {@code null} if it never did (or the record is gone). */
     public CompletableFuture<Instant> firstFailure(Subscription sub, String entryId) {
-        return async.hget(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId)).toCompletableFuture()
-                .thenApply(v -> v == null ? null : Instant.ofEpochMilli(Long.parseLong(new String(v, StandardCharsets.UTF_8))));
+        return async.hget(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId))
+                .toCompletableFuture()
+                .thenApply(v ->
+                        v == null ? null : Instant.ofEpochMilli(Long.parseLong(new String(v, StandardCharsets.UTF_8))));
     }
 
     /**
@@ -88,8 +93,12 @@ public final class RetryStore {
 
     /** Atomically takes up to {@code max} entries due by {@code now}. */
     public List<String> takeDue(RedisClusterCommands<byte[], byte[]> redis, Subscription sub, Instant now, int max) {
-        List<byte[]> ids = redis.eval(POP_DUE, ScriptOutputType.MULTI, new byte[][] {Bytes.utf8(dueKey(sub))},
-                Bytes.utf8(Long.toString(now.toEpochMilli())), Bytes.utf8(Integer.toString(max)));
+        List<byte[]> ids = redis.eval(
+                POP_DUE,
+                ScriptOutputType.MULTI,
+                new byte[][] {Bytes.utf8(dueKey(sub))},
+                Bytes.utf8(Long.toString(now.toEpochMilli())),
+                Bytes.utf8(Integer.toString(max)));
         List<String> result = new ArrayList<>(ids.size());
         for (byte[] id : ids) {
             result.add(new String(id, StandardCharsets.UTF_8));

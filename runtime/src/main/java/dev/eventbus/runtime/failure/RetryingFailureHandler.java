@@ -32,8 +32,12 @@ public final class RetryingFailureHandler implements FailureHandler {
     private final Clock clock;
 
     /** @param policies the retry policy of each handler, by handler name */
-    public RetryingFailureHandler(Function<String, RetryPolicy> policies, RetryStore store,
-            DeadLetterSink deadLetters, DeliveryObserver observer, Clock clock) {
+    public RetryingFailureHandler(
+            Function<String, RetryPolicy> policies,
+            RetryStore store,
+            DeadLetterSink deadLetters,
+            DeliveryObserver observer,
+            Clock clock) {
         this.observer = observer;
         this.policies = policies;
         this.store = store;
@@ -48,28 +52,44 @@ public final class RetryingFailureHandler implements FailureHandler {
         RetryPolicy.Decision decision = policies.apply(sub.handler().name()).decide(event.attempt(), age, error);
         switch (decision) {
             // A first-failure time that cannot be read (e != null) only makes the provenance say "now".
-            case RetryPolicy.GiveUp giveUp -> store.firstFailure(sub, entry.id()).whenComplete((first, e) ->
-                    deadLetters.deadLetter(sub, DeadLetter.of(sub, entry, giveUp.reason(), event.attempt(), error,
-                            giveUp.why()).firstFailedAt(first), done));
-            case RetryPolicy.Retry retry -> store.schedule(sub, entry.id(), now.plus(retry.delay()), now)
-                    .whenComplete((v, e) -> {
-                        if (e != null) {
-                            LOG.error("handler {} failed on {} {} and its retry could not be recorded ({}); it stays "
-                                    + "pending and is reclaimed later", sub.handler().name(), entry.stream(), entry.id(),
-                                    Errors.rootMessage(e));
-                        } else {
-                            observer.retryScheduled(sub, entry, retry.delay());
-                            LOG.warn("handler {} failed on {} {} (attempt {}), retry in {} ms: {}", sub.handler().name(),
-                                    entry.stream(), entry.id(), event.attempt(), retry.delay().toMillis(), summary(error));
-                        }
-                        done.done(false);
-                    });
+            case RetryPolicy.GiveUp giveUp ->
+                store.firstFailure(sub, entry.id())
+                        .whenComplete((first, e) -> deadLetters.deadLetter(
+                                sub,
+                                DeadLetter.of(sub, entry, giveUp.reason(), event.attempt(), error, giveUp.why())
+                                        .firstFailedAt(first),
+                                done));
+            case RetryPolicy.Retry retry ->
+                store.schedule(sub, entry.id(), now.plus(retry.delay()), now).whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.error(
+                                "handler {} failed on {} {} and its retry could not be recorded ({}); it stays "
+                                        + "pending and is reclaimed later",
+                                sub.handler().name(),
+                                entry.stream(),
+                                entry.id(),
+                                Errors.rootMessage(e));
+                    } else {
+                        observer.retryScheduled(sub, entry, retry.delay());
+                        LOG.warn(
+                                "handler {} failed on {} {} (attempt {}), retry in {} ms: {}",
+                                sub.handler().name(),
+                                entry.stream(),
+                                entry.id(),
+                                event.attempt(),
+                                retry.delay().toMillis(),
+                                summary(error));
+                    }
+                    done.done(false);
+                });
         }
     }
 
     private static String summary(Throwable error) {
         String message = error.getMessage();
-        return error.getClass().getSimpleName() + (message == null ? "" : ": "
-                + (message.length() > 200 ? message.substring(0, 200) + "..." : message));
+        return error.getClass().getSimpleName()
+                + (message == null
+                        ? ""
+                        : ": " + (message.length() > 200 ? message.substring(0, 200) + "..." : message));
     }
 }

@@ -43,7 +43,8 @@ public final class Errors {
     }
 
     /** What {@link #kind} says of a missing ACL permission. */
-    public static final String PERMISSION_DENIED = "the Redis user lacks a permission (NOPERM; grant it with ACL SETUSER)";
+    public static final String PERMISSION_DENIED =
+            "the Redis user lacks a permission (NOPERM; grant it with ACL SETUSER)";
 
     /**
      * Whether Redis refused for want of an ACL permission: {@code NOPERM} for a command or key, and

@@ -58,8 +58,14 @@ public final class Loop {
      * @param interruptOnStop whether {@link #stop} interrupts a round in progress (a blocking call)
      *     or only ends the wait between rounds
      */
-    public Loop(String name, ThreadFactory threads, Duration initialWait, Duration firstBackoff,
-            boolean interruptOnStop, Logger log, Round round) {
+    public Loop(
+            String name,
+            ThreadFactory threads,
+            Duration initialWait,
+            Duration firstBackoff,
+            boolean interruptOnStop,
+            Logger log,
+            Round round) {
         this.name = name;
         this.threads = threads;
         this.initialWait = initialWait;
@@ -171,7 +177,11 @@ public final class Loop {
                 String what = Errors.describe(t);
                 next = streak.failed(what);
                 if (streak.worthLogging()) {
-                    log.warn("{}: {}; failed {} time(s) in a row, next try in {} ms", name, what, streak.failures(),
+                    log.warn(
+                            "{}: {}; failed {} time(s) in a row, next try in {} ms",
+                            name,
+                            what,
+                            streak.failures(),
                             next.toMillis());
                 }
             }

@@ -42,7 +42,8 @@ public final class DeliveryMetrics implements DeliveryObserver {
         SubscriptionMeters m = of(sub);
         m.handlingTime.update(nanos, TimeUnit.NANOSECONDS); // marks m.handled
         long appended = EntryIds.millis(event.entryId());
-        m.eventAgeNanos.update(appended > 0 ? TimeUnit.MILLISECONDS.toNanos(Math.max(0, clock.millis() - appended)) : 0);
+        m.eventAgeNanos.update(
+                appended > 0 ? TimeUnit.MILLISECONDS.toNanos(Math.max(0, clock.millis() - appended)) : 0);
     }
 
     @Override
@@ -91,8 +92,14 @@ public final class DeliveryMetrics implements DeliveryObserver {
         final Histogram eventAgeNanos;
 
         SubscriptionMeters(MetricRegistry registry, Subscription sub) {
-            String[] labels = {MetricNames.L_HANDLER, sub.group(), MetricNames.L_STREAM, sub.stream(),
-                    MetricNames.L_PLUGIN, sub.handler().pluginId()};
+            String[] labels = {
+                MetricNames.L_HANDLER,
+                sub.group(),
+                MetricNames.L_STREAM,
+                sub.stream(),
+                MetricNames.L_PLUGIN,
+                sub.handler().pluginId()
+            };
             handled = registry.meter(MetricNames.name(MetricNames.HANDLED, labels));
             failed = registry.meter(MetricNames.name(MetricNames.FAILED, labels));
             retried = registry.meter(MetricNames.name(MetricNames.RETRIED, labels));
@@ -106,7 +113,8 @@ public final class DeliveryMetrics implements DeliveryObserver {
                     deadLettered.put(reason, registry.meter(MetricNames.name(MetricNames.DEAD_LETTERED, withReason)));
                 }
             }
-            handlingTime = registry.timer(MetricNames.name(MetricNames.HANDLING_TIME, labels),
+            handlingTime = registry.timer(
+                    MetricNames.name(MetricNames.HANDLING_TIME, labels),
                     () -> Timers.counting(handled, Timers.lockFreeHistogram()));
             // Updated through its histogram, not Timer.update, so the shared meter is marked once per
             // event; replaced if a registry outlives an earlier runtime, as it must hold this histogram.

@@ -51,7 +51,8 @@ public final class EventbusMetrics implements AutoCloseable {
             registry.register(MetricNames.JVM + ".memory", new MemoryUsageGaugeSet());
             registry.register(MetricNames.JVM + ".gc", new GarbageCollectorMetricSet());
             registry.register(MetricNames.JVM + ".threads", new CachedThreadStatesGaugeSet(5, TimeUnit.SECONDS));
-            registry.register(MetricNames.JVM + ".buffers", new BufferPoolMetricSet(ManagementFactory.getPlatformMBeanServer()));
+            registry.register(
+                    MetricNames.JVM + ".buffers", new BufferPoolMetricSet(ManagementFactory.getPlatformMBeanServer()));
             registry.register(MetricNames.JVM + ".classloading", new ClassLoadingGaugeSet());
             registry.register(MetricNames.JVM + ".attributes", new JvmAttributeGaugeSet());
             registry.register(MetricNames.JVM + ".fd-usage", new FileDescriptorRatioGauge());
@@ -85,20 +86,28 @@ public final class EventbusMetrics implements AutoCloseable {
     public synchronized void start(RuntimeView runtime, StatusReader reader) {
         registry.gauge(MetricNames.READY, () -> (Gauge<Integer>) () -> runtime.isReady() ? 1 : 0);
         registry.gauge(MetricNames.READ_AHEAD_BYTES, () -> (Gauge<Long>) runtime::heldBytes);
-        registry.gauge(MetricNames.PLUGINS_ADMITTED,
-                () -> (Gauge<Integer>) () -> runtime.isReady() ? runtime.handlers().size() : 0);
-        registry.gauge(MetricNames.PLUGINS_REFUSED,
-                () -> (Gauge<Integer>) () -> runtime.isReady() ? runtime.pluginFailures().size() : 0);
+        registry.gauge(MetricNames.PLUGINS_ADMITTED, () ->
+                (Gauge<Integer>) () -> runtime.isReady() ? runtime.handlers().size() : 0);
+        registry.gauge(MetricNames.PLUGINS_REFUSED, () -> (Gauge<Integer>)
+                () -> runtime.isReady() ? runtime.pluginFailures().size() : 0);
         if (settings.jmx()) {
-            jmx = JmxReporter.forRegistry(registry).inDomain("eventbus")
-                    .convertDurationsTo(TimeUnit.MILLISECONDS).convertRatesTo(TimeUnit.SECONDS).build();
+            jmx = JmxReporter.forRegistry(registry)
+                    .inDomain("eventbus")
+                    .convertDurationsTo(TimeUnit.MILLISECONDS)
+                    .convertRatesTo(TimeUnit.SECONDS)
+                    .build();
             jmx.start();
         }
-        poller = new SubscriptionPoller(registry, reader, runtime::isReady, () -> {
-            List<Subscription> subs = runtime.subscriptions();
-            subs.forEach(delivery::register);
-            return subs;
-        }, settings.pollInterval());
+        poller = new SubscriptionPoller(
+                registry,
+                reader,
+                runtime::isReady,
+                () -> {
+                    List<Subscription> subs = runtime.subscriptions();
+                    subs.forEach(delivery::register);
+                    return subs;
+                },
+                settings.pollInterval());
         poller.start();
     }
 
@@ -121,8 +130,10 @@ public final class EventbusMetrics implements AutoCloseable {
             return Map.of();
         }
         Duration stale = settings.pollInterval().multipliedBy(2);
-        if (subscriptions.stream().anyMatch(s -> p.last(s.group(), s.stream()).map(r -> r.age().compareTo(stale) > 0)
-                .orElse(true))) {
+        if (subscriptions.stream()
+                .anyMatch(s -> p.last(s.group(), s.stream())
+                        .map(r -> r.age().compareTo(stale) > 0)
+                        .orElse(true))) {
             p.pollOnce();
         }
         Map<String, SubscriptionPoller.Reading> figures = new HashMap<>();

@@ -28,6 +28,7 @@ public final class GrpcClientMetrics implements ClientInterceptor {
     private final MetricRegistry registry;
     /** Per method, the meter of each status code (by ordinal), made on first use: no key built per call. */
     private final Map<String, Meter[]> calls = new ConcurrentHashMap<>();
+
     private final Map<String, Timer> latency = new ConcurrentHashMap<>();
 
     public GrpcClientMetrics(MetricRegistry registry) {
@@ -41,13 +42,15 @@ public final class GrpcClientMetrics implements ClientInterceptor {
             @Override
             public void start(Listener<R> listener, Metadata headers) {
                 long start = System.nanoTime();
-                super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                    @Override
-                    public void onClose(Status status, Metadata trailers) {
-                        record(name, status.getCode(), System.nanoTime() - start);
-                        super.onClose(status, trailers);
-                    }
-                }, headers);
+                super.start(
+                        new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                            @Override
+                            public void onClose(Status status, Metadata trailers) {
+                                record(name, status.getCode(), System.nanoTime() - start);
+                                super.onClose(status, trailers);
+                            }
+                        },
+                        headers);
             }
         };
     }
@@ -60,15 +63,17 @@ public final class GrpcClientMetrics implements ClientInterceptor {
         Meter meter = byCode[code.ordinal()];
         if (meter == null) {
             // The registry returns the one meter of a name, so a race here only looks it up twice.
-            meter = registry.meter(MetricNames.name(MetricNames.GRPC_CALLS,
-                    MetricNames.L_METHOD, method, MetricNames.L_STATUS, code.name()));
+            meter = registry.meter(MetricNames.name(
+                    MetricNames.GRPC_CALLS, MetricNames.L_METHOD, method, MetricNames.L_STATUS, code.name()));
             byCode[code.ordinal()] = meter;
         }
         meter.mark();
         Timer timer = latency.get(method);
         if (timer == null) {
-            timer = latency.computeIfAbsent(method, m -> registry.timer(
-                    MetricNames.name(MetricNames.GRPC_LATENCY, MetricNames.L_METHOD, m), Timers::lockFree));
+            timer = latency.computeIfAbsent(
+                    method,
+                    m -> registry.timer(
+                            MetricNames.name(MetricNames.GRPC_LATENCY, MetricNames.L_METHOD, m), Timers::lockFree));
         }
         timer.update(nanos, TimeUnit.NANOSECONDS);
     }

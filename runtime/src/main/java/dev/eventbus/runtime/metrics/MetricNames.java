@@ -53,6 +53,7 @@ public final class MetricNames {
     public static final String READY = "eventbus.runtime.ready";
     /** Bytes of entries held by all subscriptions (running or read ahead), against consumer.read-ahead-bytes each. */
     public static final String READ_AHEAD_BYTES = "eventbus.runtime.read-ahead-bytes";
+
     public static final String PLUGINS_ADMITTED = "eventbus.plugins.handlers-admitted";
     public static final String PLUGINS_REFUSED = "eventbus.plugins.refused";
     public static final String POLL_ERRORS = "eventbus.metrics.poll-errors";
@@ -62,6 +63,7 @@ public final class MetricNames {
 
     /** Label names. */
     public static final String L_HANDLER = "handler";
+
     public static final String L_STREAM = "stream";
     public static final String L_PLUGIN = "plugin";
     public static final String L_REASON = "reason";

@@ -48,7 +48,8 @@ public final class PrometheusExposition implements MultiCollector {
         for (Map.Entry<String, Metric> m : metrics.entrySet()) {
             PrometheusRegistry one = exports.computeIfAbsent(m.getKey(), name -> exportOf(name, m.getValue()));
             for (MetricSnapshot s : one.scrape()) {
-                families.computeIfAbsent(s.getMetadata().getPrometheusName(), k -> new ArrayList<>()).add(s);
+                families.computeIfAbsent(s.getMetadata().getPrometheusName(), k -> new ArrayList<>())
+                        .add(s);
             }
         }
         MetricSnapshots.Builder result = MetricSnapshots.builder();
@@ -66,8 +67,12 @@ public final class PrometheusExposition implements MultiCollector {
         MetricRegistry single = new MetricRegistry();
         single.register(name, metric);
         PrometheusRegistry one = new PrometheusRegistry();
-        DropwizardExports.builder().dropwizardRegistry(single).metricFilter(MetricFilter.ALL)
-                .customLabelMapper(MAPPER).invalidMetricHandler((n, e) -> true).register(one);
+        DropwizardExports.builder()
+                .dropwizardRegistry(single)
+                .metricFilter(MetricFilter.ALL)
+                .customLabelMapper(MAPPER)
+                .invalidMetricHandler((n, e) -> true)
+                .register(one);
         return one;
     }
 
@@ -84,13 +89,16 @@ public final class PrometheusExposition implements MultiCollector {
             }
         }
         if (first instanceof CounterSnapshot) {
-            return new CounterSnapshot(first.getMetadata(), (List<CounterSnapshot.CounterDataPointSnapshot>) (List<?>) points);
+            return new CounterSnapshot(
+                    first.getMetadata(), (List<CounterSnapshot.CounterDataPointSnapshot>) (List<?>) points);
         }
         if (first instanceof GaugeSnapshot) {
-            return new GaugeSnapshot(first.getMetadata(), (List<GaugeSnapshot.GaugeDataPointSnapshot>) (List<?>) points);
+            return new GaugeSnapshot(
+                    first.getMetadata(), (List<GaugeSnapshot.GaugeDataPointSnapshot>) (List<?>) points);
         }
         if (first instanceof SummarySnapshot) {
-            return new SummarySnapshot(first.getMetadata(), (List<SummarySnapshot.SummaryDataPointSnapshot>) (List<?>) points);
+            return new SummarySnapshot(
+                    first.getMetadata(), (List<SummarySnapshot.SummaryDataPointSnapshot>) (List<?>) points);
         }
         return first;
     }

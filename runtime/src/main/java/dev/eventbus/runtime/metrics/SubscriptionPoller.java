@@ -42,8 +42,12 @@ public final class SubscriptionPoller implements AutoCloseable {
     private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
     private final Loop loop;
 
-    public SubscriptionPoller(MetricRegistry registry, StatusReader reader, BooleanSupplier running,
-            Supplier<List<Subscription>> subscriptions, Duration interval) {
+    public SubscriptionPoller(
+            MetricRegistry registry,
+            StatusReader reader,
+            BooleanSupplier running,
+            Supplier<List<Subscription>> subscriptions,
+            Duration interval) {
         this.registry = registry;
         this.reader = reader;
         this.running = running;
@@ -108,20 +112,31 @@ public final class SubscriptionPoller implements AutoCloseable {
 
     /** Whether the poll loop ran within the last {@code 3 x} its wait (plus a Redis timeout's worth). */
     public boolean alive(Duration slack) {
-        return loop.isRunning() && loop.comesRound(loop.currentWait().multipliedBy(3).plus(slack));
+        return loop.isRunning()
+                && loop.comesRound(loop.currentWait().multipliedBy(3).plus(slack));
     }
 
     private Values values(String handler, String stream, SubscriptionStatus first) {
         return values.computeIfAbsent(handler + "@" + stream, k -> {
             Values v = new Values(first);
             String[] labels = {MetricNames.L_HANDLER, handler, MetricNames.L_STREAM, stream};
-            register(MetricNames.name(MetricNames.PENDING, labels), () -> v.status().pending());
-            register(MetricNames.name(MetricNames.LAG, labels),
-                    () -> v.status().lag() < 0 ? Double.NaN : (double) v.status().lag());
-            register(MetricNames.name(MetricNames.OLDEST_PENDING_AGE, labels),
+            register(
+                    MetricNames.name(MetricNames.PENDING, labels),
+                    () -> v.status().pending());
+            register(
+                    MetricNames.name(MetricNames.LAG, labels),
+                    () -> v.status().lag() < 0
+                            ? Double.NaN
+                            : (double) v.status().lag());
+            register(
+                    MetricNames.name(MetricNames.OLDEST_PENDING_AGE, labels),
                     () -> Math.max(0, v.status().oldestPendingAgeMillis()) / 1000.0);
-            register(MetricNames.name(MetricNames.RETRIES_SCHEDULED, labels), () -> v.status().retriesScheduled());
-            register(MetricNames.name(MetricNames.CONSUMERS, labels), () -> v.status().consumers());
+            register(
+                    MetricNames.name(MetricNames.RETRIES_SCHEDULED, labels),
+                    () -> v.status().retriesScheduled());
+            register(
+                    MetricNames.name(MetricNames.CONSUMERS, labels),
+                    () -> v.status().consumers());
             return v;
         });
     }

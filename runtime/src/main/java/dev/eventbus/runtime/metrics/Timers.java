@@ -35,6 +35,7 @@ final class Timers {
     }
 
     private static Reservoir lockFreeReservoir() {
-        return new ThinnedReservoir(LockFreeExponentiallyDecayingReservoir.builder().build());
+        return new ThinnedReservoir(
+                LockFreeExponentiallyDecayingReservoir.builder().build());
     }
 }

@@ -42,7 +42,8 @@ public final class AuditLog {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+                    .close();
         } catch (IOException e) {
             throw new OpsException("the audit log " + file + " cannot be written (" + e.getMessage()
                     + "): set eventbus.admin.audit-log to a writable file");
@@ -82,8 +83,13 @@ public final class AuditLog {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.writeString(file, json + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            Files.writeString(
+                    file,
+                    json + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new OpsException("done, but the audit log " + file + " cannot be written: " + e.getMessage(), e);
         }

@@ -17,8 +17,14 @@ import java.util.Set;
  * @param error a piece of the error class or message, any case (null = any)
  * @param sourceStream the stream the event came from (null = any)
  */
-public record DeadLetterFilter(Set<String> ids, String reason, TimeOrId since, TimeOrId until, String subject,
-        String error, String sourceStream) {
+public record DeadLetterFilter(
+        Set<String> ids,
+        String reason,
+        TimeOrId since,
+        TimeOrId until,
+        String subject,
+        String error,
+        String sourceStream) {
 
     public static final DeadLetterFilter ALL = new DeadLetterFilter(Set.of(), null, null, null, null, null, null);
 
@@ -28,7 +34,12 @@ public record DeadLetterFilter(Set<String> ids, String reason, TimeOrId since, T
 
     /** Whether nothing narrows the selection. */
     public boolean selectsAll() {
-        return ids.isEmpty() && reason == null && since == null && until == null && subject == null && error == null
+        return ids.isEmpty()
+                && reason == null
+                && since == null
+                && until == null
+                && subject == null
+                && error == null
                 && sourceStream == null;
     }
 

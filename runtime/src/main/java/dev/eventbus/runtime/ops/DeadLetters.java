@@ -83,8 +83,9 @@ public final class DeadLetters {
      * @param perSecond at most this many per second (0 = unlimited)
      * @param dryRun count and check, change nothing
      */
-    public Outcome redrive(String handler, DeadLetterFilter filter, long limit, double perSecond, boolean dryRun,
-            Progress progress) throws InterruptedException {
+    public Outcome redrive(
+            String handler, DeadLetterFilter filter, long limit, double perSecond, boolean dryRun, Progress progress)
+            throws InterruptedException {
         List<String> problems = new ArrayList<>();
         Map<String, Boolean> groupExists = new HashMap<>();
         StatusReader status = new StatusReader(redis, prefix, java.time.Clock.systemUTC());
@@ -110,7 +111,8 @@ public final class DeadLetters {
         return new Outcome(counts[0], counts[1], counts[2], problems);
     }
 
-    private String problemWith(String handler, DeadLetterEntry e, Map<String, Boolean> groupExists, StatusReader status) {
+    private String problemWith(
+            String handler, DeadLetterEntry e, Map<String, Boolean> groupExists, StatusReader status) {
         String source = e.sourceStream();
         if (source == null || source.isBlank()) {
             return "no eventbus-source-stream";
@@ -137,7 +139,7 @@ public final class DeadLetters {
         fields.put(utf8(WireFields.TARGET_HANDLER), utf8(handler));
         fields.put(utf8(WireFields.REDRIVE_OF), utf8(e.id()));
         bytes().xadd(utf8(e.sourceStream()), fields); // first the copy...
-        bytes().xdel(key, e.id());                     // ...then, once it is stored, the dead letter
+        bytes().xdel(key, e.id()); // ...then, once it is stored, the dead letter
     }
 
     /** Deletes matching dead letters. */
@@ -148,7 +150,8 @@ public final class DeadLetters {
         scan(handler, filter, limit, (key, e) -> {
             counts[0]++;
             if (!dryRun) {
-                List<String> batch = batches.computeIfAbsent(new String(key, StandardCharsets.UTF_8), k -> new ArrayList<>());
+                List<String> batch =
+                        batches.computeIfAbsent(new String(key, StandardCharsets.UTF_8), k -> new ArrayList<>());
                 batch.add(e.id());
                 if (batch.size() >= BATCH) {
                     counts[1] += bytes().xdel(key, batch.toArray(String[]::new));
@@ -157,7 +160,8 @@ public final class DeadLetters {
             } else {
                 counts[1]++;
             }
-            progress.update(counts[1] + batches.values().stream().mapToLong(List::size).sum(), 0);
+            progress.update(
+                    counts[1] + batches.values().stream().mapToLong(List::size).sum(), 0);
         });
         batches.forEach((key, batch) -> {
             if (!batch.isEmpty()) {
@@ -200,8 +204,7 @@ public final class DeadLetters {
      * Reads the range the filter selects in one stream, in batches, up to the last entry present when
      * the scan began, and passes each match on (at most {@code limit}, 0 = all).
      */
-    private void scan(byte[] key, DeadLetterFilter filter, long limit, MatchAction action)
-            throws InterruptedException {
+    private void scan(byte[] key, DeadLetterFilter filter, long limit, MatchAction action) throws InterruptedException {
         String end = filter.endId();
         List<StreamMessage<byte[], byte[]>> last = bytes().xrevrange(key, Range.create("-", "+"), Limit.from(1));
         if (last.isEmpty()) {
@@ -211,12 +214,12 @@ public final class DeadLetters {
         if (end.equals("+") || compare(end, lastId) > 0) {
             end = lastId;
         }
-        Range.Boundary<String> lower = filter.startId().equals("-") ? Range.Boundary.unbounded()
-                : Range.Boundary.including(filter.startId());
+        Range.Boundary<String> lower =
+                filter.startId().equals("-") ? Range.Boundary.unbounded() : Range.Boundary.including(filter.startId());
         long matched = 0;
         while (true) {
-            List<StreamMessage<byte[], byte[]>> page = bytes().xrange(key,
-                    Range.from(lower, Range.Boundary.including(end)), Limit.from(BATCH));
+            List<StreamMessage<byte[], byte[]>> page =
+                    bytes().xrange(key, Range.from(lower, Range.Boundary.including(end)), Limit.from(BATCH));
             for (StreamMessage<byte[], byte[]> m : page) {
                 DeadLetterEntry e = entry(m);
                 if (filter.matches(e)) {
@@ -244,8 +247,11 @@ public final class DeadLetters {
 
     private static long[] parts(String id) {
         int dash = id.indexOf('-');
-        return dash < 0 ? new long[] {Long.parseUnsignedLong(id), 0}
-                : new long[] {Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))};
+        return dash < 0
+                ? new long[] {Long.parseUnsignedLong(id), 0}
+                : new long[] {
+                    Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))
+                };
     }
 
     @FunctionalInterface

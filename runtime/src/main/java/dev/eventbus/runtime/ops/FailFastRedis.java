@@ -1,9 +1,9 @@
 package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.config.RedisSettings;
-import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.consumer.ConnectionOpener;
 import dev.eventbus.runtime.consumer.RedisConnection;
+import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
@@ -62,7 +62,9 @@ public final class FailFastRedis implements AutoCloseable {
     public boolean ping(Duration timeout) {
         try {
             text();
-            return "PONG".equalsIgnoreCase(text.async().ping().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+            return "PONG"
+                    .equalsIgnoreCase(
+                            text.async().ping().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

@@ -25,8 +25,8 @@ public final class LogFormat {
             return 0;
         }
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-            LoggerFactory.getLogger(LogFormat.class).warn("logging.format = json needs Logback as the SLF4J binding; "
-                    + "logs stay as they are");
+            LoggerFactory.getLogger(LogFormat.class)
+                    .warn("logging.format = json needs Logback as the SLF4J binding; " + "logs stay as they are");
             return 0;
         }
         int switched = 0;

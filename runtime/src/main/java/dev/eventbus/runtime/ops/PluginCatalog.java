@@ -38,8 +38,12 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One handler, from its build descriptor. */
-    public record Handler(String name, String pluginId, String pluginVersion,
-            Map<String, Set<String>> subscriptions, Set<String> services) {}
+    public record Handler(
+            String name,
+            String pluginId,
+            String pluginVersion,
+            Map<String, Set<String>> subscriptions,
+            Set<String> services) {}
 
     /** Reads every {@code *.jar} of a directory. */
     public static PluginCatalog read(Path pluginsDir) {
@@ -47,7 +51,9 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
         List<PluginFailure> refused = new ArrayList<>();
         List<Path> jars;
         try (Stream<Path> files = Files.list(pluginsDir)) {
-            jars = files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().toList();
+            jars = files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the plugins directory " + pluginsDir, e);
         }
@@ -63,16 +69,21 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
                 }
                 JarEntry descriptor = file.getJarEntry(HandlerDescriptor.PATH);
                 if (descriptor == null) {
-                    refused.add(new PluginFailure(source, id, "no build descriptor (" + HandlerDescriptor.PATH
-                            + "; eventbus-plugin-parent writes it): its handlers are not run here to find out; the "
-                            + "running runtime shows them"));
+                    refused.add(new PluginFailure(
+                            source,
+                            id,
+                            "no build descriptor (" + HandlerDescriptor.PATH
+                                    + "; eventbus-plugin-parent writes it): its handlers are not run here to find out; the "
+                                    + "running runtime shows them"));
                     continue;
                 }
                 try (InputStream in = file.getInputStream(descriptor)) {
                     handlers.addAll(handlers(JSON.readTree(in), id, main.getValue("Plugin-Version")));
                 } catch (IOException | IllegalArgumentException e) {
-                    refused.add(new PluginFailure(source, id, "unreadable build descriptor " + HandlerDescriptor.PATH
-                            + ": " + e.getMessage()));
+                    refused.add(new PluginFailure(
+                            source,
+                            id,
+                            "unreadable build descriptor " + HandlerDescriptor.PATH + ": " + e.getMessage()));
                 }
             } catch (IOException e) {
                 refused.add(new PluginFailure(source, null, "not a readable JAR (" + e.getMessage() + ")"));
@@ -95,7 +106,8 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
             }
             Map<String, Set<String>> subscriptions = new TreeMap<>();
             h.path("consumes").fields().forEachRemaining(e -> subscriptions.put(e.getKey(), texts(e.getValue())));
-            handlers.add(new Handler(name, pluginId, version, new LinkedHashMap<>(subscriptions), texts(h.path("calls"))));
+            handlers.add(
+                    new Handler(name, pluginId, version, new LinkedHashMap<>(subscriptions), texts(h.path("calls"))));
         }
         return handlers;
     }
@@ -109,7 +121,8 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
     /** The plugins by id, each with its version and handlers. */
     public Map<String, List<Handler>> byPlugin() {
         Map<String, List<Handler>> plugins = new LinkedHashMap<>();
-        handlers.forEach(h -> plugins.computeIfAbsent(h.pluginId(), k -> new ArrayList<>()).add(h));
+        handlers.forEach(h ->
+                plugins.computeIfAbsent(h.pluginId(), k -> new ArrayList<>()).add(h));
         return plugins;
     }
 }

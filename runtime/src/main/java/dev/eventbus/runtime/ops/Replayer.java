@@ -44,8 +44,16 @@ public final class Replayer {
      * @param dryRun count, append nothing
      * @throws OpsException when the handler has no consumer group on the stream
      */
-    public Outcome replay(String handler, String stream, String fromId, String toId, long limit, double perSecond,
-            boolean dryRun, Progress progress) throws InterruptedException {
+    public Outcome replay(
+            String handler,
+            String stream,
+            String fromId,
+            String toId,
+            long limit,
+            double perSecond,
+            boolean dryRun,
+            Progress progress)
+            throws InterruptedException {
         if (status.of(handler, stream).isEmpty()) {
             throw new OpsException("handler '" + handler + "' has no consumer group on stream '" + stream
                     + "' (groups are named after handlers): check the names with `eventbus status`");
@@ -61,15 +69,16 @@ public final class Replayer {
             end = last.get(0).getId();
         }
         Pacer pacer = new Pacer(perSecond);
-        Range.Boundary<String> lower = fromId.equals("-") ? Range.Boundary.unbounded() : Range.Boundary.including(fromId);
+        Range.Boundary<String> lower =
+                fromId.equals("-") ? Range.Boundary.unbounded() : Range.Boundary.including(fromId);
         long read = 0;
         long replayed = 0;
         long skipped = 0;
         String first = null;
         String lastReplayed = null;
         while (true) {
-            List<StreamMessage<byte[], byte[]>> page = r.xrange(key, Range.from(lower, Range.Boundary.including(end)),
-                    Limit.from(BATCH));
+            List<StreamMessage<byte[], byte[]>> page =
+                    r.xrange(key, Range.from(lower, Range.Boundary.including(end)), Limit.from(BATCH));
             for (StreamMessage<byte[], byte[]> m : page) {
                 read++;
                 Map<byte[], byte[]> copy = copyFor(handler, m);

@@ -135,8 +135,18 @@ public final class StatusReader {
         } else {
             state = "ok";
         }
-        return new SubscriptionStatus(handler, stream, consumers, pending, lag, oldest,
-                String.valueOf(group.get("last-delivered-id")), retries, deadLetters(handler), idle, state);
+        return new SubscriptionStatus(
+                handler,
+                stream,
+                consumers,
+                pending,
+                lag,
+                oldest,
+                String.valueOf(group.get("last-delivered-id")),
+                retries,
+                deadLetters(handler),
+                idle,
+                state);
     }
 
     private List<Map<String, Object>> groups(String stream) {

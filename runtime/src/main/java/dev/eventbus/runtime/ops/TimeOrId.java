@@ -59,7 +59,8 @@ public record TimeOrId(String text, String id, Instant time) {
             // next form
         }
         try {
-            return new TimeOrId(text, null, LocalDate.parse(t).atStartOfDay(zone).toInstant());
+            return new TimeOrId(
+                    text, null, LocalDate.parse(t).atStartOfDay(zone).toInstant());
         } catch (DateTimeParseException ignored) {
             // next form
         }
@@ -93,7 +94,8 @@ public record TimeOrId(String text, String id, Instant time) {
 
     private static long[] parts(String id) {
         int dash = id.indexOf('-');
-        return new long[] {Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))};
+        return new long[] {Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))
+        };
     }
 
     @Override

@@ -35,10 +35,14 @@ public final class AdmissionCheck {
             return List.of(new PluginFailure(jar.getFileName().toString(), null, "no such file: " + jar));
         }
         // A temporary staging area and no allow-list; the reload settings are not used by the host itself.
-        PluginSettings settings = new PluginSettings(Optional.empty(), false, Duration.ofSeconds(1),
-                Duration.ofSeconds(1), List.of());
-        try (PluginHost host = new PluginHost(jar.toAbsolutePath().getParent(), apiVersion, settings,
-                id -> ConfigFactory.empty(), new HandlerSpecCheck(service -> true))) {
+        PluginSettings settings =
+                new PluginSettings(Optional.empty(), false, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of());
+        try (PluginHost host = new PluginHost(
+                jar.toAbsolutePath().getParent(),
+                apiVersion,
+                settings,
+                id -> ConfigFactory.empty(),
+                new HandlerSpecCheck(service -> true))) {
             try {
                 host.install(jar);
             } catch (AdmissionException refused) {

@@ -29,7 +29,10 @@ final class AllowList {
                 return;
             }
         }
-        throw AdmissionException.refused(Stage.ALLOW_LIST, id, "not on eventbus.plugin-host.allow-list (id " + id
-                + ", version " + version + ", sha256 " + sha256 + ")");
+        throw AdmissionException.refused(
+                Stage.ALLOW_LIST,
+                id,
+                "not on eventbus.plugin-host.allow-list (id " + id + ", version " + version + ", sha256 " + sha256
+                        + ")");
     }
 }

@@ -55,8 +55,7 @@ final class EventbusPluginManager extends DefaultPluginManager {
     protected void validatePluginDescriptor(PluginDescriptor descriptor) {
         String id = descriptor.getPluginId();
         if (id == null || id.isBlank()) {
-            throw AdmissionException.refused(Stage.DESCRIPTOR, null,
-                    NO_DESCRIPTOR);
+            throw AdmissionException.refused(Stage.DESCRIPTOR, null, NO_DESCRIPTOR);
         }
         String version = descriptor.getVersion();
         if (version == null || version.isBlank()) {
@@ -64,8 +63,10 @@ final class EventbusPluginManager extends DefaultPluginManager {
         }
         String requires = descriptor.getRequires();
         if (!getVersionManager().checkVersionConstraint(getSystemVersion(), requires)) {
-            throw AdmissionException.refused(Stage.DESCRIPTOR, id, "requires plugin-api " + requires
-                    + " but this runtime provides " + getSystemVersion());
+            throw AdmissionException.refused(
+                    Stage.DESCRIPTOR,
+                    id,
+                    "requires plugin-api " + requires + " but this runtime provides " + getSystemVersion());
         }
     }
 
@@ -84,7 +85,8 @@ final class EventbusPluginManager extends DefaultPluginManager {
         return new CompoundPluginLoader().add(new JarPluginLoader(this) {
             @Override
             protected PluginClassLoader createPluginClassLoader(Path pluginPath, PluginDescriptor descriptor) {
-                return new SharedFirstPluginClassLoader(pluginManager, descriptor, getClass().getClassLoader());
+                return new SharedFirstPluginClassLoader(
+                        pluginManager, descriptor, getClass().getClassLoader());
             }
         });
     }

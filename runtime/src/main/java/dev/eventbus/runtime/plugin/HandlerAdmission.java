@@ -44,8 +44,13 @@ final class HandlerAdmission {
      * @param config the plugin's config subtree
      * @param namesInUse names of the handlers of the other plugins
      */
-    Result admit(String pluginId, String version, ClassLoader loader, List<Class<? extends EventHandler>> types,
-            Config config, Set<String> namesInUse) {
+    Result admit(
+            String pluginId,
+            String version,
+            ClassLoader loader,
+            List<Class<? extends EventHandler>> types,
+            Config config,
+            Set<String> namesInUse) {
         Set<String> names = new HashSet<>(namesInUse);
         List<LoadedHandler> admitted = new ArrayList<>();
         List<AdmissionException> refused = new ArrayList<>();
@@ -61,15 +66,24 @@ final class HandlerAdmission {
         return new Result(admitted, refused);
     }
 
-    private LoadedHandler admit(String pluginId, String version, ClassLoader loader,
-            Class<? extends EventHandler> type, Config config, Set<String> namesInUse) {
+    private LoadedHandler admit(
+            String pluginId,
+            String version,
+            ClassLoader loader,
+            Class<? extends EventHandler> type,
+            Config config,
+            Set<String> namesInUse) {
         EventHandler handler = factory.create(type);
         HandlerSpec spec;
         try {
             spec = handler.spec();
         } catch (RuntimeException | LinkageError e) {
-            throw new AdmissionException(Stage.HANDLER, pluginId, type.getName(),
-                    "handler class " + type.getName() + ": spec() failed: " + rootMessage(e), e);
+            throw new AdmissionException(
+                    Stage.HANDLER,
+                    pluginId,
+                    type.getName(),
+                    "handler class " + type.getName() + ": spec() failed: " + rootMessage(e),
+                    e);
         }
         specs.check(pluginId, type.getName(), spec, namesInUse);
         start(pluginId, handler, spec.name(), loader, config);
@@ -84,8 +98,12 @@ final class HandlerAdmission {
         try {
             handler.start(config);
         } catch (Exception | LinkageError e) {
-            throw new AdmissionException(Stage.HANDLER, pluginId, name,
-                    "handler '" + name + "': start(config) failed: " + rootMessage(e), e);
+            throw new AdmissionException(
+                    Stage.HANDLER,
+                    pluginId,
+                    name,
+                    "handler '" + name + "': start(config) failed: " + rootMessage(e),
+                    e);
         } finally {
             thread.setContextClassLoader(previous);
         }

@@ -17,8 +17,12 @@ final class HandlerFactory implements ExtensionFactory {
         try {
             return type.getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            throw new AdmissionException(Stage.HANDLER, null, type.getName(),
-                    "handler class " + type.getName() + " cannot be created: " + rootMessage(e), e);
+            throw new AdmissionException(
+                    Stage.HANDLER,
+                    null,
+                    type.getName(),
+                    "handler class " + type.getName() + " cannot be created: " + rootMessage(e),
+                    e);
         }
     }
 }

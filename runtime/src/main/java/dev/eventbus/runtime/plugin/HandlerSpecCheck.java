@@ -26,7 +26,8 @@ final class HandlerSpecCheck {
      * @param orderedBySubject whether a handler (by name) is configured ordered-by-subject
      * @param partitioned whether a stream (by name) is a partitioned stream
      */
-    HandlerSpecCheck(Predicate<String> serviceConfigured, Predicate<String> orderedBySubject, Predicate<String> partitioned) {
+    HandlerSpecCheck(
+            Predicate<String> serviceConfigured, Predicate<String> orderedBySubject, Predicate<String> partitioned) {
         this.serviceConfigured = serviceConfigured;
         this.orderedBySubject = orderedBySubject;
         this.partitioned = partitioned;
@@ -41,7 +42,8 @@ final class HandlerSpecCheck {
         String problem = problemWith(spec, namesInUse);
         if (problem != null) {
             String handler = spec == null ? handlerClass : spec.name();
-            throw new AdmissionException(Stage.HANDLER, pluginId, handler, "handler '" + handler + "': " + problem, null);
+            throw new AdmissionException(
+                    Stage.HANDLER, pluginId, handler, "handler '" + handler + "': " + problem, null);
         }
     }
 
@@ -60,7 +62,8 @@ final class HandlerSpecCheck {
                 if (partitioned.test(stream)) {
                     return "is ordered-by-subject and consumes partitioned stream '" + stream + "': ordering across "
                             + "partitions needs partition ownership, which this version does not have; set "
-                            + "eventbus.handlers." + spec.name() + ".ordered-by-subject = false or consume an unpartitioned stream";
+                            + "eventbus.handlers." + spec.name()
+                            + ".ordered-by-subject = false or consume an unpartitioned stream";
                 }
             }
         }

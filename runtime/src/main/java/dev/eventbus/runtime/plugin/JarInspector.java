@@ -35,9 +35,13 @@ final class JarInspector {
         String bundled = bundledSharedClass(staged);
         PluginDescriptor descriptor = manager.describe(staged.path());
         if (bundled != null) {
-            throw AdmissionException.refused(Stage.CONTENTS, descriptor.getPluginId(), "bundles a copy of a library the "
-                    + "runtime shares (" + bundled + "); declare plugin-api, gRPC, protobuf, SLF4J and Typesafe Config "
-                    + "with provided scope");
+            throw AdmissionException.refused(
+                    Stage.CONTENTS,
+                    descriptor.getPluginId(),
+                    "bundles a copy of a library the "
+                            + "runtime shares (" + bundled
+                            + "); declare plugin-api, gRPC, protobuf, SLF4J and Typesafe Config "
+                            + "with provided scope");
         }
         allowList.check(descriptor, staged.sha256());
         return descriptor;
@@ -56,8 +60,8 @@ final class JarInspector {
             }
             return found;
         } catch (IOException | SecurityException e) {
-            throw new AdmissionException(Stage.READ, null, null,
-                    "not a readable JAR (corrupt or truncated?): " + rootMessage(e), e);
+            throw new AdmissionException(
+                    Stage.READ, null, null, "not a readable JAR (corrupt or truncated?): " + rootMessage(e), e);
         }
     }
 }

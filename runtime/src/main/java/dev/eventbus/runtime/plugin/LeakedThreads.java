@@ -34,8 +34,12 @@ final class LeakedThreads {
     static List<String> report(String pluginId, ClassLoader loader, Path jar) {
         List<String> leaked = find(loader, jar);
         if (!leaked.isEmpty()) {
-            LOG.warn("plugin {} left {} thread(s) running after it stopped: {}; they keep its classes in memory "
-                    + "(stop them in the plugin's Plugin.stop())", pluginId, leaked.size(), leaked);
+            LOG.warn(
+                    "plugin {} left {} thread(s) running after it stopped: {}; they keep its classes in memory "
+                            + "(stop them in the plugin's Plugin.stop())",
+                    pluginId,
+                    leaked.size(),
+                    leaked);
         }
         return leaked;
     }
@@ -43,7 +47,8 @@ final class LeakedThreads {
     private static Set<String> classNames(Path jar) {
         Set<String> names = new HashSet<>();
         try (JarFile file = new JarFile(jar.toFile())) {
-            file.stream().map(e -> e.getName())
+            file.stream()
+                    .map(e -> e.getName())
                     .filter(n -> n.endsWith(".class"))
                     .forEach(n -> names.add(n.substring(0, n.length() - 6).replace('/', '.')));
         } catch (IOException e) {

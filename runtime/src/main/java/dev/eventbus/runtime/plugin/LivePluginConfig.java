@@ -49,16 +49,24 @@ public final class LivePluginConfig implements Function<String, Config> {
         try {
             fresh = started.reread();
         } catch (InvalidConfigException e) {
-            throw new AdmissionException(Stage.CONFIG, pluginId, null, "the config file "
-                    + started.file().map(Object::toString).orElse("(none)") + " is invalid now: " + e.getMessage(), e);
+            throw new AdmissionException(
+                    Stage.CONFIG,
+                    pluginId,
+                    null,
+                    "the config file " + started.file().map(Object::toString).orElse("(none)") + " is invalid now: "
+                            + e.getMessage(),
+                    e);
         }
         for (String service : services) {
             RpcServiceSettings before = started.services().get(service);
             RpcServiceSettings now = fresh.services().get(service);
             if (!Objects.equals(before, now)) {
-                throw AdmissionException.refused(Stage.CONFIG, pluginId, "eventbus.grpc.services.\"" + service
-                        + "\" changed in the config file since the runtime started; gRPC targets take effect on "
-                        + "restart only: restart eventbus, or undo the change to reload");
+                throw AdmissionException.refused(
+                        Stage.CONFIG,
+                        pluginId,
+                        "eventbus.grpc.services.\"" + service
+                                + "\" changed in the config file since the runtime started; gRPC targets take effect on "
+                                + "restart only: restart eventbus, or undo the change to reload");
             }
         }
         current.set(fresh);

@@ -15,9 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import java.util.function.Function;
 
 /**
  * Assembles the config a plugin's handlers get: the operator's {@code eventbus.plugins.<id>}
@@ -43,7 +43,8 @@ final class PluginConfigs {
      */
     Config assemble(String pluginId, ClassLoader loader) {
         URL reference = loader instanceof URLClassLoader ucl ? ucl.findResource(REFERENCE) : null;
-        return assemble(pluginId, reference == null ? ConfigFactory.empty() : defaults(pluginId, parse(pluginId, reference)));
+        return assemble(
+                pluginId, reference == null ? ConfigFactory.empty() : defaults(pluginId, parse(pluginId, reference)));
     }
 
     /**
@@ -58,11 +59,14 @@ final class PluginConfigs {
         List<String> unknown = new ArrayList<>();
         for (var entry : set.entrySet()) {
             if (!defaults.hasPathOrNull(entry.getKey())) {
-                unknown.add("'" + path + "." + entry.getKey() + "' (" + entry.getValue().origin().description() + ")");
+                unknown.add("'" + path + "." + entry.getKey() + "' ("
+                        + entry.getValue().origin().description() + ")");
             }
         }
         if (!unknown.isEmpty()) {
-            throw AdmissionException.refused(Stage.CONFIG, pluginId,
+            throw AdmissionException.refused(
+                    Stage.CONFIG,
+                    pluginId,
                     "config has keys the plugin does not define in its reference.conf: " + String.join(", ", unknown));
         }
         return set.withFallback(defaults).resolve();
@@ -111,6 +115,7 @@ final class PluginConfigs {
     }
 
     private static AdmissionException unreadable(String pluginId, Exception e) {
-        return new AdmissionException(Stage.CONFIG, pluginId, null, "its reference.conf cannot be read: " + rootMessage(e), e);
+        return new AdmissionException(
+                Stage.CONFIG, pluginId, null, "its reference.conf cannot be read: " + rootMessage(e), e);
     }
 }

@@ -65,25 +65,39 @@ public final class PluginHost implements AutoCloseable {
      * @param operatorConfig the operator's subtree of a plugin id, asked at each admission (e.g. a
      *     {@link LivePluginConfig}, read again at each reload)
      */
-    public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc,
+    public PluginHost(
+            Path pluginsDir,
+            String apiVersion,
+            RuntimeConfig config,
+            RpcChannelRegistry rpc,
             Function<String, Config> operatorConfig) {
-        this(pluginsDir, apiVersion, config.pluginHost(), operatorConfig, new HandlerSpecCheck(rpc::isConfigured,
-                name -> config.handler(name).orderedBySubject(), config.partitionedStreams()::containsKey));
+        this(
+                pluginsDir,
+                apiVersion,
+                config.pluginHost(),
+                operatorConfig,
+                new HandlerSpecCheck(
+                        rpc::isConfigured,
+                        name -> config.handler(name).orderedBySubject(),
+                        config.partitionedStreams()::containsKey));
     }
 
     /**
      * @param operatorConfig the operator's subtree of a plugin id (empty when none)
      * @param specs the rules of the deployment a handler's declaration must meet (service targets...)
      */
-    PluginHost(Path pluginsDir, String apiVersion, PluginSettings settings, Function<String, Config> operatorConfig,
+    PluginHost(
+            Path pluginsDir,
+            String apiVersion,
+            PluginSettings settings,
+            Function<String, Config> operatorConfig,
             HandlerSpecCheck specs) {
         this.pluginsDir = pluginsDir;
         this.settings = settings;
         this.manager = new EventbusPluginManager(pluginsDir, apiVersion);
         this.inspector = new JarInspector(manager, new AllowList(settings.allowList()));
         this.configs = new PluginConfigs(operatorConfig);
-        this.handlerAdmission = new HandlerAdmission(manager.getExtensionFactory(),
-                specs);
+        this.handlerAdmission = new HandlerAdmission(manager.getExtensionFactory(), specs);
         this.staging = StagingArea.create(settings.stagingDir());
         // The JDK caches JarFiles opened through jar: URLs (PF4J reads extension indexes that way);
         // a cached JarFile keeps an unloaded plugin's file open and its class loader's JAR in use.
@@ -99,10 +113,13 @@ public final class PluginHost implements AutoCloseable {
         List<Path> jars;
         try (Stream<Path> files = Files.list(pluginsDir)) {
             jars = files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
-            refusals.record(pluginsDir.toString(), new AdmissionException(Stage.READ, null, null,
-                    "cannot list the plugins directory: " + e.getMessage(), e));
+            refusals.record(
+                    pluginsDir.toString(),
+                    new AdmissionException(
+                            Stage.READ, null, null, "cannot list the plugins directory: " + e.getMessage(), e));
             return List.of();
         }
         for (Path jar : jars) {
@@ -112,8 +129,11 @@ public final class PluginHost implements AutoCloseable {
                 // Recorded with its reason; the other JARs go on.
             }
         }
-        LOG.info("plugins: {} handler(s) admitted from {} JAR(s), {} refused",
-                handlers.size(), jars.size(), refusals.all().size());
+        LOG.info(
+                "plugins: {} handler(s) admitted from {} JAR(s), {} refused",
+                handlers.size(),
+                jars.size(),
+                refusals.all().size());
         return List.copyOf(handlers);
     }
 
@@ -130,8 +150,8 @@ public final class PluginHost implements AutoCloseable {
         try {
             staged = StagingArea.stage(staging, jar);
         } catch (IOException e) {
-            AdmissionException refused = new AdmissionException(Stage.READ, null, null,
-                    "cannot copy it to the staging area " + staging + ": " + rootMessage(e), e);
+            AdmissionException refused = new AdmissionException(
+                    Stage.READ, null, null, "cannot copy it to the staging area " + staging + ": " + rootMessage(e), e);
             refusals.record(source, refused);
             throw refused;
         }
@@ -210,7 +230,9 @@ public final class PluginHost implements AutoCloseable {
         String pluginId = descriptor.getPluginId();
         for (InstalledPlugin other : installed.values()) {
             if (other.pluginId().equals(pluginId) && !other.source().equals(source)) {
-                throw AdmissionException.refused(Stage.LOAD, pluginId,
+                throw AdmissionException.refused(
+                        Stage.LOAD,
+                        pluginId,
                         "plugin id '" + pluginId + "' is already installed from " + other.source());
             }
         }
@@ -225,10 +247,16 @@ public final class PluginHost implements AutoCloseable {
             throw refused;
         }
         String version = plugin.getDescriptor().getVersion();
-        LOG.info("plugin {} {} started with {} handler(s) from {} (sha256 {})", pluginId, version, admitted.size(),
-                source, staged.sha256().substring(0, 12));
+        LOG.info(
+                "plugin {} {} started with {} handler(s) from {} (sha256 {})",
+                pluginId,
+                version,
+                admitted.size(),
+                source,
+                staged.sha256().substring(0, 12));
         handlers.addAll(admitted);
-        InstalledPlugin result = new InstalledPlugin(source, pluginId, version, staged.sha256(), staged.path(), admitted);
+        InstalledPlugin result =
+                new InstalledPlugin(source, pluginId, version, staged.sha256(), staged.path(), admitted);
         installed.put(source, result);
         return result;
     }
@@ -249,11 +277,12 @@ public final class PluginHost implements AutoCloseable {
         try {
             state = manager.startPlugin(pluginId);
         } catch (RuntimeException e) {
-            throw new AdmissionException(Stage.START, pluginId, null,
-                    "its Plugin class failed to start: " + rootMessage(e), e);
+            throw new AdmissionException(
+                    Stage.START, pluginId, null, "its Plugin class failed to start: " + rootMessage(e), e);
         }
         if (state != PluginState.STARTED) {
-            String why = plugin.getFailedException() == null ? "state " + state : rootMessage(plugin.getFailedException());
+            String why =
+                    plugin.getFailedException() == null ? "state " + state : rootMessage(plugin.getFailedException());
             throw AdmissionException.refused(Stage.START, pluginId, "did not start: " + why);
         }
     }
@@ -263,8 +292,12 @@ public final class PluginHost implements AutoCloseable {
         String pluginId = plugin.getPluginId();
         Set<String> namesInUse = new HashSet<>();
         handlers.forEach(h -> namesInUse.add(h.name()));
-        HandlerAdmission.Result result = handlerAdmission.admit(pluginId, plugin.getDescriptor().getVersion(),
-                plugin.getPluginClassLoader(), manager.getExtensionClasses(EventHandler.class, pluginId), pluginConfig,
+        HandlerAdmission.Result result = handlerAdmission.admit(
+                pluginId,
+                plugin.getDescriptor().getVersion(),
+                plugin.getPluginClassLoader(),
+                manager.getExtensionClasses(EventHandler.class, pluginId),
+                pluginConfig,
                 namesInUse);
         result.refused().forEach(refused -> refusals.record(source, refused));
         if (!result.admitted().isEmpty()) {
@@ -273,8 +306,11 @@ public final class PluginHost implements AutoCloseable {
         if (!result.refused().isEmpty()) {
             throw result.refused().get(result.refused().size() - 1);
         }
-        throw AdmissionException.refused(Stage.HANDLER, pluginId, "contains no EventHandler extension (is the class "
-                + "annotated @org.pf4j.Extension and was the PF4J annotation processor run?)");
+        throw AdmissionException.refused(
+                Stage.HANDLER,
+                pluginId,
+                "contains no EventHandler extension (is the class "
+                        + "annotated @org.pf4j.Extension and was the PF4J annotation processor run?)");
     }
 
     private void unload(String pluginId) {
@@ -330,7 +366,8 @@ public final class PluginHost implements AutoCloseable {
             return;
         }
         handlers.removeIf(h -> h.pluginId().equals(plugin.pluginId()));
-        ClassLoader loader = plugin.handlers().isEmpty() ? null : plugin.handlers().get(0).classLoader();
+        ClassLoader loader =
+                plugin.handlers().isEmpty() ? null : plugin.handlers().get(0).classLoader();
         try {
             manager.stopPlugin(plugin.pluginId());
         } catch (RuntimeException e) {

@@ -36,7 +36,8 @@ public final class PluginJarCheck {
                 throw new AdmissionException(Stage.READ, null, null, "cannot read it: " + rootMessage(e), e);
             }
             var manager = new EventbusPluginManager(jar.toAbsolutePath().getParent(), apiVersion);
-            PluginDescriptor descriptor = new JarInspector(manager, new AllowList(config.pluginHost().allowList()))
+            PluginDescriptor descriptor = new JarInspector(
+                            manager, new AllowList(config.pluginHost().allowList()))
                     .inspect(new StagedJar(jar, sha256));
             String pluginId = descriptor.getPluginId();
             new PluginConfigs(config::pluginConfig).assemble(pluginId, PluginConfigs.defaultsIn(jar, pluginId));

@@ -55,14 +55,21 @@ public final class PluginReloader implements AutoCloseable {
     private final Map<String, String> refusedSha = new HashMap<>();
     /** By JAR file: workers of the running version that hold back its unload until they return. */
     private final Map<String, List<StuckWorker>> heldBack = new HashMap<>();
+
     private final Loop loop;
 
     /**
      * @param config the operator's plugin config the host admits with: read again before each
      *     reload, so a reloaded plugin gets its changed subtree
      */
-    public PluginReloader(Path dir, PluginHost host, LivePluginConfig config, SubscriptionControl control,
-            Duration pollInterval, Duration quietPeriod, Clock clock) {
+    public PluginReloader(
+            Path dir,
+            PluginHost host,
+            LivePluginConfig config,
+            SubscriptionControl control,
+            Duration pollInterval,
+            Duration quietPeriod,
+            Clock clock) {
         this.dir = dir;
         this.host = host;
         this.config = config;
@@ -97,18 +104,22 @@ public final class PluginReloader implements AutoCloseable {
         Map<String, InstalledPlugin> installed = host.installed();
         heldBack.keySet().retainAll(installed.keySet());
         for (InstalledPlugin plugin : installed.values()) {
-            if (!present.containsKey(plugin.source()) && stillRunning(plugin.source()).isEmpty()) {
+            if (!present.containsKey(plugin.source())
+                    && stillRunning(plugin.source()).isEmpty()) {
                 remove(plugin);
             }
         }
-        for (String source : List.copyOf(host.failures().stream().map(PluginFailure::source).toList())) {
+        for (String source :
+                List.copyOf(host.failures().stream().map(PluginFailure::source).toList())) {
             if (!present.containsKey(source)) {
                 host.forgetFailure(source);
             }
         }
         for (var e : present.entrySet()) {
             Seen s = seen.get(e.getKey());
-            if (s == null || s.sha256() == null || Duration.between(s.stableSince(), now).compareTo(quietPeriod) < 0) {
+            if (s == null
+                    || s.sha256() == null
+                    || Duration.between(s.stableSince(), now).compareTo(quietPeriod) < 0) {
                 continue; // still changing, or not checksummed yet
             }
             InstalledPlugin current = installed.get(e.getKey());
@@ -164,7 +175,8 @@ public final class PluginReloader implements AutoCloseable {
     /** The workers that held back the unload of the plugin from this JAR and still run. */
     private List<StuckWorker> stillRunning(String source) {
         List<StuckWorker> running = heldBack.getOrDefault(source, List.of()).stream()
-                .filter(StuckWorker::isRunning).toList();
+                .filter(StuckWorker::isRunning)
+                .toList();
         if (running.isEmpty()) {
             heldBack.remove(source);
         } else {
@@ -178,9 +190,13 @@ public final class PluginReloader implements AutoCloseable {
         List<StuckWorker> stuck = control.stop(plugin.pluginId());
         if (!stuck.isEmpty()) {
             heldBack.put(plugin.source(), stuck);
-            LOG.error("plugin reload: {} {} not unloaded: {} still run(s) its code after the shutdown grace "
-                    + "and an interrupt ({}); its subscriptions are stopped, and it is unloaded once they return",
-                    plugin.pluginId(), plugin.version(), stuck.size(), stuck);
+            LOG.error(
+                    "plugin reload: {} {} not unloaded: {} still run(s) its code after the shutdown grace "
+                            + "and an interrupt ({}); its subscriptions are stopped, and it is unloaded once they return",
+                    plugin.pluginId(),
+                    plugin.version(),
+                    stuck.size(),
+                    stuck);
             return;
         }
         host.uninstall(plugin.source(), false);
@@ -199,8 +215,10 @@ public final class PluginReloader implements AutoCloseable {
      *     run (the message names them); the old version keeps running
      */
     public synchronized InstalledPlugin reloadNow(String pluginId) throws IOException {
-        InstalledPlugin current = host.installed().values().stream().filter(p -> p.pluginId().equals(pluginId))
-                .findFirst().orElseThrow(() -> new IllegalArgumentException("no plugin '" + pluginId + "' is installed"));
+        InstalledPlugin current = host.installed().values().stream()
+                .filter(p -> p.pluginId().equals(pluginId))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no plugin '" + pluginId + "' is installed"));
         Path jar = dir.resolve(current.source());
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException(current.source() + " is no longer in " + dir);
@@ -212,9 +230,14 @@ public final class PluginReloader implements AutoCloseable {
         InstalledPlugin next = replace(current, jar, StagingArea.sha256(jar));
         List<PluginFailure> refused = host.failures(next.source());
         if (!refused.isEmpty()) {
-            throw AdmissionException.refused(AdmissionException.Stage.HANDLER, pluginId, String.join("; ",
-                    refused.stream().map(PluginFailure::reason).toList()) + " (" + next.version() + " runs its "
-                    + next.handlers().size() + " other handler(s))");
+            throw AdmissionException.refused(
+                    AdmissionException.Stage.HANDLER,
+                    pluginId,
+                    String.join(
+                                    "; ",
+                                    refused.stream().map(PluginFailure::reason).toList()) + " (" + next.version()
+                            + " runs its "
+                            + next.handlers().size() + " other handler(s))");
         }
         return next;
     }
@@ -226,12 +249,21 @@ public final class PluginReloader implements AutoCloseable {
      */
     private synchronized InstalledPlugin replace(InstalledPlugin old, Path jar, String sha) {
         try {
-            rereadConfig(old.source(), old.pluginId(),
-                    old.handlers().stream().flatMap(h -> h.spec().services().stream()).distinct().toList());
+            rereadConfig(
+                    old.source(),
+                    old.pluginId(),
+                    old.handlers().stream()
+                            .flatMap(h -> h.spec().services().stream())
+                            .distinct()
+                            .toList());
             host.precheck(jar);
         } catch (AdmissionException refused) {
-            LOG.error("plugin reload: new {} refused, {} {} keeps running: {}", old.source(), old.pluginId(),
-                    old.version(), refused.getMessage());
+            LOG.error(
+                    "plugin reload: new {} refused, {} {} keeps running: {}",
+                    old.source(),
+                    old.pluginId(),
+                    old.version(),
+                    refused.getMessage());
             refusedSha.put(old.source(), sha);
             throw refused;
         }
@@ -250,14 +282,21 @@ public final class PluginReloader implements AutoCloseable {
             next = host.install(jar);
         } catch (AdmissionException refused) {
             refusedSha.put(old.source(), sha);
-            LOG.error("plugin reload: new {} failed to load; restoring {} {}", old.source(), old.pluginId(),
+            LOG.error(
+                    "plugin reload: new {} failed to load; restoring {} {}",
+                    old.source(),
+                    old.pluginId(),
                     old.version());
             restore(old);
             throw refused;
         }
         host.discardStaged(old);
         control.start(next.handlers());
-        LOG.info("plugin reload: {} {} replaced by {} in {} ms", old.pluginId(), old.version(), next.version(),
+        LOG.info(
+                "plugin reload: {} {} replaced by {} in {} ms",
+                old.pluginId(),
+                old.version(),
+                next.version(),
                 (System.nanoTime() - start) / 1_000_000);
         return next;
     }
@@ -279,7 +318,10 @@ public final class PluginReloader implements AutoCloseable {
         try {
             control.start(host.reinstall(old).handlers());
         } catch (AdmissionException refused) {
-            LOG.error("plugin reload: could not restore {} {} either: {}", old.pluginId(), old.version(),
+            LOG.error(
+                    "plugin reload: could not restore {} {} either: {}",
+                    old.pluginId(),
+                    old.version(),
                     refused.getMessage());
         }
     }

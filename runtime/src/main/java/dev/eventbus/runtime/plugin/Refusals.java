@@ -31,7 +31,10 @@ final class Refusals {
             return;
         }
         failures.add(failure);
-        LOG.error("plugin refused: {} (stage: {})", failure, refusal.stage().name().toLowerCase(Locale.ROOT));
+        LOG.error(
+                "plugin refused: {} (stage: {})",
+                failure,
+                refusal.stage().name().toLowerCase(Locale.ROOT));
     }
 
     /** A new attempt to admit the JAR starts: what was found in its earlier content no longer holds. */

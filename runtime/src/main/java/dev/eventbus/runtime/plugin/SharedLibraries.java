@@ -12,12 +12,7 @@ public final class SharedLibraries {
 
     /** Package prefixes (binary names) loaded from the runtime for every plugin. */
     public static final List<String> PACKAGES = List.of(
-            "dev.eventbus.api.",
-            "org.pf4j.",
-            "io.grpc.",
-            "com.google.protobuf.",
-            "org.slf4j.",
-            "com.typesafe.config.");
+            "dev.eventbus.api.", "org.pf4j.", "io.grpc.", "com.google.protobuf.", "org.slf4j.", "com.typesafe.config.");
 
     private SharedLibraries() {}
 

@@ -114,7 +114,8 @@ final class StagingArea {
                 return; // its runtime is alive
             }
             deleteTree(dir); // while holding the lock, so its owner-to-be sees it taken or the file gone
-            LOG.info("deleted plugin staging directory {} left behind by a runtime that ended without cleaning up", dir);
+            LOG.info(
+                    "deleted plugin staging directory {} left behind by a runtime that ended without cleaning up", dir);
         } catch (OverlappingFileLockException e) {
             // Held by another runtime in this JVM.
         } catch (IOException e) {
@@ -132,7 +133,8 @@ final class StagingArea {
         Path tmp = Files.createTempFile(staging, "incoming-", ".jar");
         Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
         String sha = sha256(tmp);
-        String unique = tmp.getFileName().toString().replaceFirst("^incoming-", "").replaceFirst("\\.jar$", "");
+        String unique =
+                tmp.getFileName().toString().replaceFirst("^incoming-", "").replaceFirst("\\.jar$", "");
         String name = jar.getFileName().toString().replaceFirst("\\.jar$", "") + "-" + sha.substring(0, 16) + "-"
                 + unique + ".jar";
         Path target = staging.resolve(name);
@@ -143,7 +145,8 @@ final class StagingArea {
     static String sha256(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            return HexFormat.of()
+                    .formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from the JDK", e);
         }

@@ -28,23 +28,27 @@ final class BreakerInterceptor implements ClientInterceptor {
     @Override
     public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
         if (breaker.readBudget() == 0) {
-            return new RejectedCall<>(Status.UNAVAILABLE.withDescription("circuit open for "
-                    + method.getServiceName() + ": not called until it half-opens"));
+            return new RejectedCall<>(Status.UNAVAILABLE.withDescription(
+                    "circuit open for " + method.getServiceName() + ": not called until it half-opens"));
         }
         return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
             @Override
             public void start(Listener<R> listener, Metadata headers) {
-                super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                    @Override
-                    public void onClose(Status status, Metadata trailers) {
-                        switch (status.getCode()) {
-                            case UNAVAILABLE, DEADLINE_EXCEEDED -> breaker.recordUnavailable(status.getCode().name());
-                            case CANCELLED -> { } // the caller gave up: says nothing about the service
-                            default -> breaker.recordSuccess(); // the service answered, even if with an error
-                        }
-                        super.onClose(status, trailers);
-                    }
-                }, headers);
+                super.start(
+                        new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                            @Override
+                            public void onClose(Status status, Metadata trailers) {
+                                switch (status.getCode()) {
+                                    case UNAVAILABLE, DEADLINE_EXCEEDED ->
+                                        breaker.recordUnavailable(
+                                                status.getCode().name());
+                                    case CANCELLED -> {} // the caller gave up: says nothing about the service
+                                    default -> breaker.recordSuccess(); // the service answered, even if with an error
+                                }
+                                super.onClose(status, trailers);
+                            }
+                        },
+                        headers);
             }
         };
     }

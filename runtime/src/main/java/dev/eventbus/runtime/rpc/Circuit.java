@@ -11,5 +11,9 @@ import java.time.Duration;
 public record Circuit(String service, State state, int consecutiveFailures, Duration halfOpenIn) {
 
     /** Closed: calls flow. Open: callers read nothing. Half-open: one entry at a time probes the service. */
-    public enum State { CLOSED, OPEN, HALF_OPEN }
+    public enum State {
+        CLOSED,
+        OPEN,
+        HALF_OPEN
+    }
 }

@@ -74,8 +74,13 @@ public final class CircuitBreaker {
         boolean probeFailed = openUntil != null;
         if (probeFailed || consecutiveFailures >= threshold) {
             openUntil = now.plus(openFor);
-            LOG.warn("circuit for {} open for {} after {} failure(s) in a row ({}): subscriptions calling it pause "
-                    + "reading", service, openFor, consecutiveFailures, status);
+            LOG.warn(
+                    "circuit for {} open for {} after {} failure(s) in a row ({}): subscriptions calling it pause "
+                            + "reading",
+                    service,
+                    openFor,
+                    consecutiveFailures,
+                    status);
         }
     }
 }

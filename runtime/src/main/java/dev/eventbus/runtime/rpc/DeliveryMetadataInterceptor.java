@@ -45,8 +45,7 @@ public final class DeliveryMetadataInterceptor implements ClientInterceptor {
     }
 
     @Override
-    public <Q, R> ClientCall<Q, R> interceptCall(
-            MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
         Deadline ours = Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS);
         Deadline theirs = callOptions.getDeadline();
         CallOptions options = theirs == null || ours.isBefore(theirs) ? callOptions.withDeadline(ours) : callOptions;

@@ -64,19 +64,27 @@ public final class RpcChannelRegistry implements AutoCloseable {
     }
 
     /** @param interceptors applied to every call, outermost first (e.g. call metrics) */
-    public RpcChannelRegistry(Map<String, RpcServiceSettings> services, BreakerSettings breaker, Clock clock,
+    public RpcChannelRegistry(
+            Map<String, RpcServiceSettings> services,
+            BreakerSettings breaker,
+            Clock clock,
             List<ClientInterceptor> interceptors) {
         this.settings = Map.copyOf(services);
         // The same kind of event loops gRPC's shared defaults use (epoll where Netty's native
         // transport loads, else NIO), only with our threads: Netty 4.2's MultiThreadIoEventLoopGroup
         // cost about 10% of the gRPC drain's throughput in the benchmark.
-        this.eventLoops = Epoll.isAvailable() ? new EpollEventLoopGroup(0, runtimeThreads("eventbus-grpc-io"))
+        this.eventLoops = Epoll.isAvailable()
+                ? new EpollEventLoopGroup(0, runtimeThreads("eventbus-grpc-io"))
                 : new NioEventLoopGroup(0, runtimeThreads("eventbus-grpc-io"));
         this.executor = Executors.newCachedThreadPool(runtimeThreads("eventbus-grpc-executor"));
         services.forEach((name, s) -> {
             if (s.plaintextOverNetwork()) {
-                LOG.warn("grpc service {}: calls to {} are plaintext (tls = false): anyone on the network path can "
-                        + "read and change them; set eventbus.grpc.services.\"{}\".tls = true", name, s.target(), name);
+                LOG.warn(
+                        "grpc service {}: calls to {} are plaintext (tls = false): anyone on the network path can "
+                                + "read and change them; set eventbus.grpc.services.\"{}\".tls = true",
+                        name,
+                        s.target(),
+                        name);
             }
             ManagedChannel channel = open(s, eventLoops, executor);
             CircuitBreaker b = new CircuitBreaker(name, breaker.failureThreshold(), breaker.openFor(), clock);
@@ -134,9 +142,11 @@ public final class RpcChannelRegistry implements AutoCloseable {
                 builder.trustManager(m.caFile().get().toFile());
             }
             if (m.mutual() && m.keyPassword().isEmpty()) {
-                builder.keyManager(m.certFile().get().toFile(), m.keyFile().get().toFile());
+                builder.keyManager(
+                        m.certFile().get().toFile(), m.keyFile().get().toFile());
             } else if (m.mutual()) {
-                builder.keyManager(m.certFile().get().toFile(), m.keyFile().get().toFile(), m.keyPassword());
+                builder.keyManager(
+                        m.certFile().get().toFile(), m.keyFile().get().toFile(), m.keyPassword());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("grpc service " + s.service() + ": cannot read its TLS files " + m, e);

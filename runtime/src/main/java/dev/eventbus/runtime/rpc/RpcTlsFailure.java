@@ -35,18 +35,25 @@ final class RpcTlsFailure {
         String all = messages.toString().toLowerCase(java.util.Locale.ROOT);
         // What to do first, the raw cause last: log lines and reason texts are cut at a length.
         String cause = " (" + rootMessage(failure) + ")";
-        if (all.contains("certificate_required") || all.contains("bad_certificate") || all.contains("unknown_ca")
-                || all.contains("access_denied") || all.contains("handshake_failure")) {
+        if (all.contains("certificate_required")
+                || all.contains("bad_certificate")
+                || all.contains("unknown_ca")
+                || all.contains("access_denied")
+                || all.contains("handshake_failure")) {
             return "the service wants a client certificate it trusts (mutual TLS); check " + keys
                     + ".cert-file and key-file" + cause;
         }
-        if (all.contains("no subject alternative") || all.contains("doesn't match any of the subject")
+        if (all.contains("no subject alternative")
+                || all.contains("doesn't match any of the subject")
                 || all.contains("no name matching")) {
-            return "the service's certificate does not name the target's host; check " + keys
-                    + ".target, or set " + keys + ".authority to a name it holds" + cause;
+            return "the service's certificate does not name the target's host; check " + keys + ".target, or set "
+                    + keys + ".authority to a name it holds" + cause;
         }
-        if (all.contains("certification path") || all.contains("pkix") || all.contains("certificate_unknown")
-                || all.contains("certpath") || all.contains("certificate_verify_failed")) {
+        if (all.contains("certification path")
+                || all.contains("pkix")
+                || all.contains("certificate_unknown")
+                || all.contains("certpath")
+                || all.contains("certificate_verify_failed")) {
             return "the service's certificate is not signed by a trusted CA; check " + keys + ".trust-ca-file" + cause;
         }
         return "check the TLS settings of " + keys + cause;

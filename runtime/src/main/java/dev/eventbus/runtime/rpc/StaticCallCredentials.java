@@ -22,8 +22,9 @@ final class StaticCallCredentials extends CallCredentials {
         if (!credentials.bearerToken().isEmpty()) {
             headers.put(AUTHORIZATION, "Bearer " + credentials.bearerToken());
         }
-        credentials.metadata().forEach((name, value) ->
-                headers.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value));
+        credentials
+                .metadata()
+                .forEach((name, value) -> headers.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value));
     }
 
     @Override

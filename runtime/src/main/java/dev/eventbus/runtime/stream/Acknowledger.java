@@ -1,6 +1,8 @@
 package dev.eventbus.runtime.stream;
 
 import dev.eventbus.runtime.internal.Bytes;
+import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.Loop;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
@@ -17,8 +19,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import dev.eventbus.runtime.internal.Errors;
-import dev.eventbus.runtime.internal.Loop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,10 +56,12 @@ public final class Acknowledger implements AutoCloseable {
     private final Duration interval;
     /** Queued ids by stream, then group: two lookups on cached string hashes, no key made per ack. */
     private final Map<String, Map<String, Queue<String>>> queues = new ConcurrentHashMap<>();
+
     private final AtomicInteger queued = new AtomicInteger();
     private final Semaphore room;
     /** Acknowledgements queued without a permit (from Redis callbacks, or once stopping). */
     private final AtomicInteger overdraft = new AtomicInteger();
+
     private final Loop flusher;
     private volatile boolean stopping;
     /** When the last batch went out (or was due but could not go, disconnected); the flusher's own. */
@@ -75,15 +77,25 @@ public final class Acknowledger implements AutoCloseable {
     }
 
     /** @param connection the connection {@code redis} sends on, while closed no batch is sent */
-    public Acknowledger(RedisClusterAsyncCommands<byte[], byte[]> redis, StatefulConnection<?, ?> connection,
-            int batchSize, Duration interval, int limit) {
+    public Acknowledger(
+            RedisClusterAsyncCommands<byte[], byte[]> redis,
+            StatefulConnection<?, ?> connection,
+            int batchSize,
+            Duration interval,
+            int limit) {
         this.redis = redis;
         this.connection = connection;
         this.room = new Semaphore(limit);
         this.batchSize = batchSize;
         this.interval = interval;
-        this.flusher = new Loop("eventbus-acker", Thread.ofPlatform().daemon(true).factory(), Duration.ZERO, interval,
-                false, LOG, this::round);
+        this.flusher = new Loop(
+                "eventbus-acker",
+                Thread.ofPlatform().daemon(true).factory(),
+                Duration.ZERO,
+                interval,
+                false,
+                LOG,
+                this::round);
         flusher.start();
     }
 
@@ -175,8 +187,8 @@ public final class Acknowledger implements AutoCloseable {
                     left -= ids.size();
                     // The reply (how many were still pending) is not needed: fewer than sent means some
                     // were acknowledged already (a resend, a loss record) or are gone with the stream.
-                    RedisFuture<Long> future = redis.xack(Bytes.utf8(stream), Bytes.utf8(group),
-                            ids.toArray(String[]::new));
+                    RedisFuture<Long> future =
+                            redis.xack(Bytes.utf8(stream), Bytes.utf8(group), ids.toArray(String[]::new));
                     future.whenComplete((n, err) -> answered(stream, group, queue, ids, err));
                     sent.add(future);
                 }
@@ -194,11 +206,16 @@ public final class Acknowledger implements AutoCloseable {
         if (err == null) {
             confirmed(ids.size());
             if (!failing.isEmpty() && failing.remove(key) != null) {
-                LOG.info("XACK on {} for group {} works again (acknowledgements kept meanwhile are sent)", stream, group);
+                LOG.info(
+                        "XACK on {} for group {} works again (acknowledgements kept meanwhile are sent)",
+                        stream,
+                        group);
             }
             return;
         }
-        AckTrouble t = failing.merge(key, new AckTrouble(Errors.describe(err), 1),
+        AckTrouble t = failing.merge(
+                key,
+                new AckTrouble(Errors.describe(err), 1),
                 (old, now) -> new AckTrouble(now.reason(), old.times() + 1));
         boolean resend = worthResending(err);
         if (resend) {
@@ -208,12 +225,17 @@ public final class Acknowledger implements AutoCloseable {
             confirmed(ids.size());
         }
         if (Integer.bitCount(t.times()) == 1) { // 1st, 2nd, 4th, 8th... in a row
-            LOG.warn(resend
-                    ? "XACK of {} entries on {} for group {} failed ({} time(s) in a row): {}; they are kept and "
-                            + "sent again once Redis answers"
-                    : "Redis refused the XACK of {} entries on {} for group {} ({} time(s) in a row): {}; they stay "
-                            + "pending, if their group still exists, and are handled again",
-                    ids.size(), stream, group, t.times(), t.reason());
+            LOG.warn(
+                    resend
+                            ? "XACK of {} entries on {} for group {} failed ({} time(s) in a row): {}; they are kept and "
+                                    + "sent again once Redis answers"
+                            : "Redis refused the XACK of {} entries on {} for group {} ({} time(s) in a row): {}; they stay "
+                                    + "pending, if their group still exists, and are handled again",
+                    ids.size(),
+                    stream,
+                    group,
+                    t.times(),
+                    t.reason());
         }
     }
 
@@ -284,8 +306,11 @@ public final class Acknowledger implements AutoCloseable {
         }
         int left = queued.get();
         if (left > 0) {
-            LOG.warn("{} acknowledgement(s) could not be sent within {} ms: those entries stay pending and are "
-                    + "handled again later", left, timeout.toMillis());
+            LOG.warn(
+                    "{} acknowledgement(s) could not be sent within {} ms: those entries stay pending and are "
+                            + "handled again later",
+                    left,
+                    timeout.toMillis());
         }
     }
 

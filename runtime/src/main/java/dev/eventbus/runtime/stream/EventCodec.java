@@ -74,16 +74,29 @@ public final class EventCodec {
         if (type == null || type.isBlank()) {
             throw new MalformedEntryException(DeadLetterReason.DECODE, "entry has no 'type' field");
         }
-        return new Event(entry.stream(), entry.id(), attempt,
+        return new Event(
+                entry.stream(),
+                entry.id(),
+                attempt,
                 id == null || id.isBlank() ? entry.id() : id,
-                type, subject, source, time, contentType, traceparent, data, headers);
+                type,
+                subject,
+                source,
+                time,
+                contentType,
+                traceparent,
+                data,
+                headers);
     }
 
     private MalformedEntryException tooLarge(StreamEntry entry) {
-        return new MalformedEntryException(DeadLetterReason.TOO_LARGE, "entry is " + entry.sizeInBytes()
-                + " bytes, over consumer.max-event-bytes = " + maxEventBytes
-                + (entry.fields() instanceof FieldList f && f.truncated()
-                        ? "; the dead letter keeps only the fields that fit (" + f.size() + " of them)" : ""));
+        return new MalformedEntryException(
+                DeadLetterReason.TOO_LARGE,
+                "entry is " + entry.sizeInBytes()
+                        + " bytes, over consumer.max-event-bytes = " + maxEventBytes
+                        + (entry.fields() instanceof FieldList f && f.truncated()
+                                ? "; the dead letter keeps only the fields that fit (" + f.size() + " of them)"
+                                : ""));
     }
 
     /**
@@ -114,8 +127,13 @@ public final class EventCodec {
 
     /** The fields of the wire format, matched as bytes: no string is made for a known field name. */
     private enum Field {
-        DATA(WireFields.DATA), TYPE(WireFields.TYPE), ID(WireFields.ID), SUBJECT(WireFields.SUBJECT),
-        SOURCE(WireFields.SOURCE), TIME(WireFields.TIME), CONTENT_TYPE(WireFields.CONTENT_TYPE),
+        DATA(WireFields.DATA),
+        TYPE(WireFields.TYPE),
+        ID(WireFields.ID),
+        SUBJECT(WireFields.SUBJECT),
+        SOURCE(WireFields.SOURCE),
+        TIME(WireFields.TIME),
+        CONTENT_TYPE(WireFields.CONTENT_TYPE),
         TRACEPARENT(WireFields.TRACEPARENT);
 
         private static final Field[] ALL = values();
@@ -153,13 +171,15 @@ public final class EventCodec {
             return new String(bytes, StandardCharsets.US_ASCII); // the common case, without a decoder
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new MalformedEntryException(DeadLetterReason.DECODE,
+            throw new MalformedEntryException(
+                    DeadLetterReason.DECODE,
                     (field == null ? "a field name" : "field '" + field + "'") + " is not valid UTF-8");
         }
     }

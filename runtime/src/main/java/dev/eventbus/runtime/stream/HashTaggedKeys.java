@@ -46,7 +46,8 @@ public record HashTaggedKeys(String deadLetterPrefix) implements KeyLayout {
         return scan.apply(globEscaped(deadLetterPrefix) + "{*" + globEscaped(suffix)).stream()
                 .filter(key -> key.startsWith(deadLetterPrefix + "{") && key.endsWith(suffix))
                 .filter(key -> key.indexOf('}', deadLetterPrefix.length()) == key.length() - suffix.length())
-                .sorted().toList();
+                .sorted()
+                .toList();
     }
 
     /** A SCAN MATCH pattern that matches the text itself: {@code * ? [ ] \} escaped. */

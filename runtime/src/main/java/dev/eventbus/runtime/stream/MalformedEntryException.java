@@ -1,6 +1,5 @@
 package dev.eventbus.runtime.stream;
 
-
 /** An entry that can never reach a handler; carries the dead-letter reason class. */
 public final class MalformedEntryException extends Exception {
 

@@ -21,7 +21,8 @@ public final class ReservedNames {
     private static final byte[] PREFIX_BYTES = PREFIX.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEPT_APART_BYTES = KEPT_APART.getBytes(StandardCharsets.US_ASCII);
     private static final byte[][] ROUTING = WireFields.ROUTING.stream()
-            .map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+            .map(n -> n.getBytes(StandardCharsets.US_ASCII))
+            .toArray(byte[][]::new);
 
     private ReservedNames() {}
 

@@ -44,8 +44,18 @@ public final class WireFields {
     public static final String ERROR_MESSAGE = "eventbus-error-message";
 
     /** What the dead-letter writer adds to the original fields. */
-    public static final Set<String> PROVENANCE = Set.of(REASON, SOURCE_STREAM, SOURCE_ID, HANDLER, PLUGIN,
-            PLUGIN_VERSION, ATTEMPTS, FIRST_FAILURE, LAST_FAILURE, ERROR_CLASS, ERROR_MESSAGE);
+    public static final Set<String> PROVENANCE = Set.of(
+            REASON,
+            SOURCE_STREAM,
+            SOURCE_ID,
+            HANDLER,
+            PLUGIN,
+            PLUGIN_VERSION,
+            ATTEMPTS,
+            FIRST_FAILURE,
+            LAST_FAILURE,
+            ERROR_CLASS,
+            ERROR_MESSAGE);
 
     /** Routing markers of earlier redrives and replays: replaced, never copied. */
     public static final Set<String> ROUTING = Set.of(TARGET_HANDLER, REPLAY, REDRIVE_OF);

@@ -76,7 +76,8 @@ class AdminPortFloodIT {
             assertEquals(200, harness.get("/health/ready", null).statusCode());
             flood.add(halfOpen(port, PARTIAL_HTTP));
         }
-        assertTrue(harness.operations().httpConnections() <= cap,
+        assertTrue(
+                harness.operations().httpConnections() <= cap,
                 "never more open than the cap: " + harness.operations().httpConnections());
 
         // A client that trickles its headers a byte at a time gets no more than the request timeout.
@@ -92,9 +93,14 @@ class AdminPortFloodIT {
             }
         });
 
-        OpsHarness.await("every flood connection closed by the server", WAIT,
+        OpsHarness.await(
+                "every flood connection closed by the server",
+                WAIT,
                 () -> flood.stream().allMatch(AdminPortFloodIT::closedByServer));
-        OpsHarness.await("no connection left open on the server", WAIT, () -> harness.operations().httpConnections() == 0);
+        OpsHarness.await(
+                "no connection left open on the server",
+                WAIT,
+                () -> harness.operations().httpConnections() == 0);
         assertEquals(200, harness.get("/health/ready", null).statusCode());
     }
 
@@ -104,7 +110,9 @@ class AdminPortFloodIT {
         harness = OpsHarness.create(dir, REDIS.uri(), Map.of());
         harness.start();
         int port = harness.operations().grpcPort();
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
         try {
             // gRPC health follows readiness within its refresh (a second): serving before the flood.
             OpsHarness.await("gRPC health SERVING", WAIT, () -> health(channel) == ServingStatus.SERVING);
@@ -112,7 +120,9 @@ class AdminPortFloodIT {
                 flood.add(halfOpen(port, PARTIAL_PREFACE));
             }
             for (int i = 0; i < 10; i++) {
-                ManagedChannel fresh = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+                ManagedChannel fresh = ManagedChannelBuilder.forAddress("127.0.0.1", port)
+                        .usePlaintext()
+                        .build();
                 try {
                     assertEquals(ServingStatus.SERVING, health(fresh), "a new connection is answered during the flood");
                 } finally {
@@ -123,13 +133,17 @@ class AdminPortFloodIT {
         } finally {
             channel.shutdownNow();
         }
-        OpsHarness.await("every silent gRPC connection closed by the server", WAIT,
+        OpsHarness.await(
+                "every silent gRPC connection closed by the server",
+                WAIT,
                 () -> flood.stream().allMatch(AdminPortFloodIT::closedByServer));
     }
 
     private static ServingStatus health(ManagedChannel channel) {
-        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+        return HealthGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(20, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance())
+                .getStatus();
     }
 
     /** A connection that sent the start of a request and nothing more. */

@@ -2,7 +2,6 @@ package dev.eventbus.runtime.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,17 +10,17 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbus.admin.v1.AdminServiceGrpc;
+import dev.eventbus.admin.v1.GetStatusRequest;
+import dev.eventbus.admin.v1.GetStatusResponse;
+import dev.eventbus.admin.v1.ListPluginsRequest;
+import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.runtime.config.AdminSettings;
 import dev.eventbus.runtime.config.InvalidConfigException;
 import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
 import dev.eventbus.runtime.fixtures.OpsFailingHandler;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.testkit.RedisExtension;
-import dev.eventbus.admin.v1.AdminServiceGrpc;
-import dev.eventbus.admin.v1.GetStatusRequest;
-import dev.eventbus.admin.v1.GetStatusResponse;
-import dev.eventbus.admin.v1.ListPluginsRequest;
-import dev.eventbus.admin.v1.ReloadPluginRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -90,7 +89,8 @@ class AdminServerIT {
     }
 
     private OpsHarness harness(Map<String, Object> extra) throws Exception {
-        OpsHarness h = OpsHarness.create(Files.createDirectories(dir.resolve("h" + harnesses.size())), REDIS.uri(), extra);
+        OpsHarness h =
+                OpsHarness.create(Files.createDirectories(dir.resolve("h" + harnesses.size())), REDIS.uri(), extra);
         harnesses.add(h);
         return h;
     }
@@ -104,7 +104,8 @@ class AdminServerIT {
             }
             Matcher m = SAMPLE.matcher(line);
             assertTrue(m.matches(), "not Prometheus text format: " + line);
-            samples.put(m.group(1) + (m.group(3) == null ? "" : "{" + m.group(3) + "}"), Double.parseDouble(m.group(4)));
+            samples.put(
+                    m.group(1) + (m.group(3) == null ? "" : "{" + m.group(3) + "}"), Double.parseDouble(m.group(4)));
         }
         return samples;
     }
@@ -159,7 +160,9 @@ class AdminServerIT {
         h.start();
         HttpResponse<String> ready = h.get("/health/ready", null);
         assertEquals(503, ready.statusCode(), ready.body());
-        assertEquals("2 handler(s) admitted, 1 refused", JSON.readTree(ready.body()).get("checks").get("plugins").asText());
+        assertEquals(
+                "2 handler(s) admitted, 1 refused",
+                JSON.readTree(ready.body()).get("checks").get("plugins").asText());
         assertEquals(1.0, sample(parse(h.get("/metrics", null).body()), "eventbus_plugins_refused"));
 
         OpsHarness relaxed = harness(Map.of("eventbus.admin.ready-requires-all-plugins", false));
@@ -176,20 +179,27 @@ class AdminServerIT {
         for (int i = 0; i < n; i++) {
             h.publish("m-" + i, i < 5 ? new String[] {"fail", "yes"} : new String[0]);
         }
-        OpsHarness.await("all handled", WAIT, () -> h.callsOf(OpsBystanderHandler.NAME).size() == n
-                && h.callsOf(OpsFailingHandler.NAME).size() == n - 5
-                && h.redis().xlen("eventbus:dlq:" + OpsFailingHandler.NAME) == 5);
-        OpsHarness.await("caught up", WAIT, () -> h.caughtUp(OpsBystanderHandler.NAME) && h.caughtUp(OpsFailingHandler.NAME));
+        OpsHarness.await(
+                "all handled",
+                WAIT,
+                () -> h.callsOf(OpsBystanderHandler.NAME).size() == n
+                        && h.callsOf(OpsFailingHandler.NAME).size() == n - 5
+                        && h.redis().xlen("eventbus:dlq:" + OpsFailingHandler.NAME) == 5);
+        OpsHarness.await(
+                "caught up", WAIT, () -> h.caughtUp(OpsBystanderHandler.NAME) && h.caughtUp(OpsFailingHandler.NAME));
         h.operations().metrics().pollNow();
 
         HttpResponse<String> response = h.get("/metrics", null);
         assertEquals(200, response.statusCode());
-        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), response.headers().toString());
+        assertTrue(
+                response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
+                response.headers().toString());
         Map<String, Double> samples = parse(response.body());
         String bystander = "handler=\"" + OpsBystanderHandler.NAME + "\"";
         String failing = "handler=\"" + OpsFailingHandler.NAME + "\"";
         String stream = "stream=\"ops-stream\"";
-        assertEquals(n, sample(samples, "eventbus_handler_handled_total", bystander, stream, "plugin=\"ops-fixtures\""));
+        assertEquals(
+                n, sample(samples, "eventbus_handler_handled_total", bystander, stream, "plugin=\"ops-fixtures\""));
         assertEquals(n - 5, sample(samples, "eventbus_handler_handled_total", failing));
         assertEquals(5, sample(samples, "eventbus_handler_failed_total", failing));
         assertEquals(5, sample(samples, "eventbus_handler_dead_lettered_total", failing, "reason=\"handler-error\""));
@@ -198,9 +208,19 @@ class AdminServerIT {
         assertEquals(n, sample(samples, "eventbus_handler_handling_seconds_count", bystander));
         assertEquals(n, sample(samples, "eventbus_handler_event_age_seconds_count", bystander));
         assertTrue(sample(samples, "eventbus_handler_event_age_seconds", bystander, "quantile=\"0.5\"") >= 0);
-        assertEquals(2 * n - 5, sample(samples, "eventbus_grpc_client_calls_total",
-                "method=\"orders.v1.OrderService/MarkPaid\"", "status=\"OK\""));
-        assertEquals(2 * n - 5, sample(samples, "eventbus_grpc_client_latency_seconds_count", "method=\"orders.v1.OrderService/MarkPaid\""));
+        assertEquals(
+                2 * n - 5,
+                sample(
+                        samples,
+                        "eventbus_grpc_client_calls_total",
+                        "method=\"orders.v1.OrderService/MarkPaid\"",
+                        "status=\"OK\""));
+        assertEquals(
+                2 * n - 5,
+                sample(
+                        samples,
+                        "eventbus_grpc_client_latency_seconds_count",
+                        "method=\"orders.v1.OrderService/MarkPaid\""));
         assertEquals(0, sample(samples, "eventbus_subscription_pending", failing, stream));
         assertEquals(0, sample(samples, "eventbus_subscription_lag", failing, stream));
         assertEquals(1, sample(samples, "eventbus_subscription_consumers", bystander, stream));
@@ -211,9 +231,13 @@ class AdminServerIT {
         assertTrue(sample(samples, "jvm_threads_count") > 0);
 
         // JMX carries the same registry.
-        Set<ObjectName> names = ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("eventbus:*"), null);
-        assertTrue(names.stream().anyMatch(o -> o.toString().contains("eventbus.handler.handled")
-                && o.toString().contains(OpsBystanderHandler.NAME)), names.toString());
+        Set<ObjectName> names =
+                ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("eventbus:*"), null);
+        assertTrue(
+                names.stream()
+                        .anyMatch(o -> o.toString().contains("eventbus.handler.handled")
+                                && o.toString().contains(OpsBystanderHandler.NAME)),
+                names.toString());
     }
 
     @Test
@@ -247,8 +271,12 @@ class AdminServerIT {
         Files.writeString(conf, "eventbus { redis.uri = \"" + REDIS.uri() + "\", admin.host = \"0.0.0.0\" }\n");
         OpsHarness.Cli run = OpsHarness.cliRaw("run", "--config", conf.toString());
         assertEquals(2, run.exit(), run.toString());
-        assertTrue(run.err().contains("admin.host") && run.err().contains("0.0.0.0")
-                && run.err().contains("not a loopback address") && run.err().contains("EVENTBUS_ADMIN_TOKEN"), run.err());
+        assertTrue(
+                run.err().contains("admin.host")
+                        && run.err().contains("0.0.0.0")
+                        && run.err().contains("not a loopback address")
+                        && run.err().contains("EVENTBUS_ADMIN_TOKEN"),
+                run.err());
 
         OpsHarness.Cli check = OpsHarness.cliRaw("config", "check", "--config", conf.toString());
         assertEquals(2, check.exit(), "config check reports it too: " + check);
@@ -262,8 +290,13 @@ class AdminServerIT {
         AdminSurface.checkBinding(new AdminSettings(false, "0.0.0.0", 0, -1, "", true, dir.resolve("audit.log")));
 
         Path withToken = dir.resolve("token.conf");
-        Files.writeString(withToken, "eventbus { redis.uri = \"" + REDIS.uri() + "\", admin.host = \"0.0.0.0\", admin.token = x }\n");
-        assertEquals(0, OpsHarness.cliRaw("config", "check", "--config", withToken.toString()).exit());
+        Files.writeString(
+                withToken,
+                "eventbus { redis.uri = \"" + REDIS.uri() + "\", admin.host = \"0.0.0.0\", admin.token = x }\n");
+        assertEquals(
+                0,
+                OpsHarness.cliRaw("config", "check", "--config", withToken.toString())
+                        .exit());
     }
 
     @Test
@@ -288,11 +321,16 @@ class AdminServerIT {
                 answers.add(r.body() + r.headers());
             }
             String admin = h.adminAddress();
-            for (String[] args : List.of(new String[] {"status"}, new String[] {"status", "--json"},
-                    new String[] {"status", "--admin", admin}, new String[] {"status", "--json", "--admin", admin},
-                    new String[] {"config", "show"}, new String[] {"config", "check"},
+            for (String[] args : List.of(
+                    new String[] {"status"},
+                    new String[] {"status", "--json"},
+                    new String[] {"status", "--admin", admin},
+                    new String[] {"status", "--json", "--admin", admin},
+                    new String[] {"config", "show"},
+                    new String[] {"config", "check"},
                     new String[] {"dlq", "list", "--handler", OpsFailingHandler.NAME},
-                    new String[] {"plugins", "list"}, new String[] {"plugins", "list", "--json", "--admin", admin},
+                    new String[] {"plugins", "list"},
+                    new String[] {"plugins", "list", "--json", "--admin", admin},
                     new String[] {"plugins", "show", "ops-fixtures", "--admin", admin},
                     new String[] {"plugins", "reload", "ops-fixtures", "--admin", admin})) {
                 OpsHarness.Cli cli = h.cli(args);
@@ -300,22 +338,29 @@ class AdminServerIT {
                 answers.add(cli.out() + cli.err());
             }
             // The admin gRPC API itself, and a failure it reports (an unknown plugin).
-            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", h.operations().grpcPort())
-                    .usePlaintext().build();
+            ManagedChannel channel = ManagedChannelBuilder.forAddress(
+                            "127.0.0.1", h.operations().grpcPort())
+                    .usePlaintext()
+                    .build();
             try {
                 var adminApi = AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
                 GetStatusResponse status = adminApi.getStatus(GetStatusRequest.getDefaultInstance());
                 assertEquals(2, status.getHandlersCount(), status.toString());
                 answers.add(status.toString());
-                answers.add(adminApi.listPlugins(ListPluginsRequest.getDefaultInstance()).toString());
-                StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
-                        () -> adminApi.reloadPlugin(ReloadPluginRequest.newBuilder().setId("nope").build()));
+                answers.add(adminApi.listPlugins(ListPluginsRequest.getDefaultInstance())
+                        .toString());
+                StatusRuntimeException unknown = assertThrows(
+                        StatusRuntimeException.class,
+                        () -> adminApi.reloadPlugin(
+                                ReloadPluginRequest.newBuilder().setId("nope").build()));
                 answers.add(unknown.getStatus().toString());
             } finally {
                 channel.shutdownNow();
             }
             assertTrue(answers.get(0).length() > 0 && answers.get(3).contains("eventbus_handler_handled_total"));
-            assertTrue(answers.stream().anyMatch(a -> a.startsWith("runtime at " + admin)), "the runtime answered the CLI");
+            assertTrue(
+                    answers.stream().anyMatch(a -> a.startsWith("runtime at " + admin)),
+                    "the runtime answered the CLI");
             assertTrue(answers.stream().anyMatch(a -> a.contains("redis://***@")), "the redacted URI is shown instead");
             for (String a : answers) {
                 assertFalse(a.contains(secret), "secret in an answer: " + a);
@@ -326,16 +371,23 @@ class AdminServerIT {
         assertTrue(logs.list.size() > 5, "log lines were captured");
         for (ILoggingEvent e : logs.list) {
             String line = e.getFormattedMessage() + " " + e.getMDCPropertyMap()
-                    + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage());
+                    + (e.getThrowableProxy() == null
+                            ? ""
+                            : " " + e.getThrowableProxy().getMessage());
             assertFalse(line.contains(secret), "secret in a log line: " + line);
         }
     }
 
     private static ServingStatus grpcHealth(OpsHarness h, String service) {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", h.operations().grpcPort()).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(
+                        "127.0.0.1", h.operations().grpcPort())
+                .usePlaintext()
+                .build();
         try {
-            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+            return HealthGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.newBuilder().setService(service).build())
+                    .getStatus();
         } finally {
             channel.shutdownNow();
         }
@@ -343,7 +395,10 @@ class AdminServerIT {
 
     /** The services server reflection lists, asked with the token (or none). */
     static List<String> reflectionServices(OpsHarness h, String token) throws Exception {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", h.operations().grpcPort()).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(
+                        "127.0.0.1", h.operations().grpcPort())
+                .usePlaintext()
+                .build();
         try {
             var stub = ServerReflectionGrpc.newStub(channel);
             if (token != null) {
@@ -355,7 +410,9 @@ class AdminServerIT {
             StreamObserver<ServerReflectionRequest> requests = stub.serverReflectionInfo(new StreamObserver<>() {
                 @Override
                 public void onNext(ServerReflectionResponse r) {
-                    result.complete(r.getListServicesResponse().getServiceList().stream().map(s -> s.getName()).toList());
+                    result.complete(r.getListServicesResponse().getServiceList().stream()
+                            .map(s -> s.getName())
+                            .toList());
                 }
 
                 @Override
@@ -366,7 +423,8 @@ class AdminServerIT {
                 @Override
                 public void onCompleted() {}
             });
-            requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+            requests.onNext(
+                    ServerReflectionRequest.newBuilder().setListServices("").build());
             requests.onCompleted();
             try {
                 return result.get(20, TimeUnit.SECONDS);

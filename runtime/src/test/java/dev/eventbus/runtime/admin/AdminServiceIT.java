@@ -78,14 +78,17 @@ class AdminServiceIT {
     }
 
     private OpsHarness harness(Map<String, Object> extra) throws Exception {
-        OpsHarness h = OpsHarness.create(Files.createDirectories(dir.resolve("h" + harnesses.size())), REDIS.uri(), extra);
+        OpsHarness h =
+                OpsHarness.create(Files.createDirectories(dir.resolve("h" + harnesses.size())), REDIS.uri(), extra);
         harnesses.add(h);
         return h;
     }
 
     private AdminServiceGrpc.AdminServiceBlockingStub admin(OpsHarness h, String token) {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", h.operations().grpcPort())
-                .usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(
+                        "127.0.0.1", h.operations().grpcPort())
+                .usePlaintext()
+                .build();
         channels.add(channel);
         AdminServiceGrpc.AdminServiceBlockingStub stub = AdminServiceGrpc.newBlockingStub(channel);
         if (token != null) {
@@ -101,8 +104,9 @@ class AdminServiceIT {
     }
 
     /** Asks GetStatus until the answer satisfies the condition; returns that answer. */
-    private static GetStatusResponse awaitStatus(AdminServiceGrpc.AdminServiceBlockingStub admin, String what,
-            Predicate<GetStatusResponse> condition) throws InterruptedException {
+    private static GetStatusResponse awaitStatus(
+            AdminServiceGrpc.AdminServiceBlockingStub admin, String what, Predicate<GetStatusResponse> condition)
+            throws InterruptedException {
         GetStatusResponse[] last = new GetStatusResponse[1];
         try {
             OpsHarness.await(what, WAIT, () -> condition.test(last[0] = status(admin)));
@@ -113,7 +117,9 @@ class AdminServiceIT {
     }
 
     private static HandlerStatus handler(GetStatusResponse status, String name) {
-        return status.getHandlersList().stream().filter(h -> h.getName().equals(name)).findFirst()
+        return status.getHandlersList().stream()
+                .filter(h -> h.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no handler " + name + " in\n" + status));
     }
 
@@ -124,7 +130,9 @@ class AdminServiceIT {
     }
 
     private static ServiceStatus service(GetStatusResponse status, String name) {
-        return status.getServicesList().stream().filter(s -> s.getService().equals(name)).findFirst()
+        return status.getServicesList().stream()
+                .filter(s -> s.getService().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no service " + name + " in\n" + status));
     }
 
@@ -137,7 +145,10 @@ class AdminServiceIT {
             h.publish("dead-" + i, "fail", "yes");
         }
         OpsHarness.await("3 dead letters", WAIT, () -> h.redis().xlen("eventbus:dlq:" + OpsFailingHandler.NAME) == 3);
-        OpsHarness.await("bystander handled 3", WAIT, () -> h.callsOf(OpsBystanderHandler.NAME).size() == 3);
+        OpsHarness.await(
+                "bystander handled 3",
+                WAIT,
+                () -> h.callsOf(OpsBystanderHandler.NAME).size() == 3);
 
         h.orders.slowFor(Duration.ofSeconds(4)).behaviour(OrderServer.Behaviour.SLOW);
         h.publish("slow-1");
@@ -145,8 +156,11 @@ class AdminServiceIT {
         GetStatusResponse status = awaitStatus(admin, "2 entries pending and in flight for both handlers", s -> {
             StreamStatus failing = stream(s, OpsFailingHandler.NAME);
             StreamStatus bystander = stream(s, OpsBystanderHandler.NAME);
-            return failing.getPending() == 2 && failing.getInFlight() == 2 && bystander.getPending() == 2
-                    && bystander.getInFlight() == 2 && handler(s, OpsFailingHandler.NAME).getDeadLetters() == 3;
+            return failing.getPending() == 2
+                    && failing.getInFlight() == 2
+                    && bystander.getPending() == 2
+                    && bystander.getInFlight() == 2
+                    && handler(s, OpsFailingHandler.NAME).getDeadLetters() == 3;
         });
         h.orders.behaviour(OrderServer.Behaviour.OK);
 
@@ -169,15 +183,25 @@ class AdminServiceIT {
         assertTrue(row.getMaxInFlight() >= 2, row.toString());
         assertTrue(row.getFiguresAgeMillis() >= 0, row.toString());
         assertEquals(ServiceStatus.Circuit.CLOSED, service(status, SERVICE).getCircuit());
-        assertEquals(List.of(OpsBystanderHandler.NAME, OpsFailingHandler.NAME), service(status, SERVICE).getHandlersList());
+        assertEquals(
+                List.of(OpsBystanderHandler.NAME, OpsFailingHandler.NAME),
+                service(status, SERVICE).getHandlersList());
 
-        GetStatusResponse one = admin.getStatus(GetStatusRequest.newBuilder().setHandler(OpsBystanderHandler.NAME).build());
+        GetStatusResponse one = admin.getStatus(GetStatusRequest.newBuilder()
+                .setHandler(OpsBystanderHandler.NAME)
+                .build());
         assertEquals(1, one.getHandlersCount());
         assertEquals(OpsBystanderHandler.NAME, one.getHandlers(0).getName());
 
-        OpsHarness.await("slow calls done", WAIT, () -> h.caughtUp(OpsFailingHandler.NAME) && h.caughtUp(OpsBystanderHandler.NAME));
-        awaitStatus(admin, "nothing pending or in flight", s -> stream(s, OpsFailingHandler.NAME).getPending() == 0
-                && stream(s, OpsFailingHandler.NAME).getInFlight() == 0);
+        OpsHarness.await(
+                "slow calls done",
+                WAIT,
+                () -> h.caughtUp(OpsFailingHandler.NAME) && h.caughtUp(OpsBystanderHandler.NAME));
+        awaitStatus(
+                admin,
+                "nothing pending or in flight",
+                s -> stream(s, OpsFailingHandler.NAME).getPending() == 0
+                        && stream(s, OpsFailingHandler.NAME).getInFlight() == 0);
     }
 
     @Test
@@ -188,14 +212,16 @@ class AdminServiceIT {
                 "eventbus.grpc.services.\"orders.v1.OrderService\".deadline", "500ms"));
         h.start();
         var admin = admin(h, null);
-        assertEquals(SubscriptionState.RUNNING, stream(status(admin), OpsFailingHandler.NAME).getState());
+        assertEquals(
+                SubscriptionState.RUNNING,
+                stream(status(admin), OpsFailingHandler.NAME).getState());
 
         h.orders.stop();
         for (int i = 0; i < 4; i++) {
             h.publish("away-" + i);
         }
-        GetStatusResponse status = awaitStatus(admin, "circuit open", s -> service(s, SERVICE).getCircuit()
-                == ServiceStatus.Circuit.OPEN);
+        GetStatusResponse status =
+                awaitStatus(admin, "circuit open", s -> service(s, SERVICE).getCircuit() == ServiceStatus.Circuit.OPEN);
         ServiceStatus orders = service(status, SERVICE);
         assertTrue(orders.getConsecutiveFailures() >= 2, orders.toString());
         assertTrue(orders.getHalfOpenInMillis() > 0 && orders.getHalfOpenInMillis() <= 60_000, orders.toString());
@@ -206,17 +232,26 @@ class AdminServiceIT {
         }
 
         ListPluginsResponse plugins = admin.listPlugins(ListPluginsRequest.getDefaultInstance());
-        assertTrue(plugins.getPlugins(0).getHandlersList().stream().allMatch(x -> x.getState() == SubscriptionState.PAUSED),
+        assertTrue(
+                plugins.getPlugins(0).getHandlersList().stream()
+                        .allMatch(x -> x.getState() == SubscriptionState.PAUSED),
                 plugins.toString());
 
-        OpsHarness.Cli cli = h.cli("status", "--admin", "127.0.0.1:" + h.operations().grpcPort());
+        OpsHarness.Cli cli =
+                h.cli("status", "--admin", "127.0.0.1:" + h.operations().grpcPort());
         assertEquals(0, cli.exit(), cli.toString());
-        assertTrue(cli.out().lines().anyMatch(l -> l.matches(OpsFailingHandler.NAME + "\\s+ops-stream\\s+paused\\s+.*")),
+        assertTrue(
+                cli.out().lines().anyMatch(l -> l.matches(OpsFailingHandler.NAME + "\\s+ops-stream\\s+paused\\s+.*")),
                 cli.out());
-        assertTrue(cli.out().contains(OpsFailingHandler.NAME + "@ops-stream paused: circuit open for service "
-                + SERVICE), cli.out());
-        assertTrue(cli.out().lines().anyMatch(l -> l.matches("orders\\.v1\\.OrderService\\s+open\\s+\\d+\\s+"
-                + OpsBystanderHandler.NAME + ", " + OpsFailingHandler.NAME)), cli.out());
+        assertTrue(
+                cli.out().contains(OpsFailingHandler.NAME + "@ops-stream paused: circuit open for service " + SERVICE),
+                cli.out());
+        assertTrue(
+                cli.out()
+                        .lines()
+                        .anyMatch(l -> l.matches("orders\\.v1\\.OrderService\\s+open\\s+\\d+\\s+"
+                                + OpsBystanderHandler.NAME + ", " + OpsFailingHandler.NAME)),
+                cli.out());
     }
 
     @Test
@@ -233,7 +268,8 @@ class AdminServiceIT {
         assertEquals("2.0.0", plugin.getVersion());
         assertEquals("ops-fixtures-2.0.0.jar", plugin.getSource());
         assertEquals(64, plugin.getSha256().length());
-        assertEquals(List.of(OpsBystanderHandler.NAME, OpsFailingHandler.NAME),
+        assertEquals(
+                List.of(OpsBystanderHandler.NAME, OpsFailingHandler.NAME),
                 plugin.getHandlersList().stream().map(x -> x.getName()).toList());
         var handler = plugin.getHandlers(1);
         assertEquals(OpsHarness.STREAM, handler.getConsumes(0).getStream());
@@ -243,13 +279,18 @@ class AdminServiceIT {
         assertEquals(1, list.getRefusedCount(), list.toString());
         assertEquals("broken.jar", list.getRefused(0).getSource());
         assertEquals("", list.getRefused(0).getPluginId());
-        assertTrue(list.getRefused(0).getReason().startsWith("not a readable JAR"), list.getRefused(0).getReason());
+        assertTrue(
+                list.getRefused(0).getReason().startsWith("not a readable JAR"),
+                list.getRefused(0).getReason());
 
-        var one = admin.getPlugin(GetPluginRequest.newBuilder().setId("ops-fixtures").build());
+        var one = admin.getPlugin(
+                GetPluginRequest.newBuilder().setId("ops-fixtures").build());
         assertEquals(plugin, one.getPlugin());
         assertEquals(0, one.getRefusedCount());
-        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
-                () -> admin.getPlugin(GetPluginRequest.newBuilder().setId("nope").build()));
+        StatusRuntimeException unknown = assertThrows(
+                StatusRuntimeException.class,
+                () -> admin.getPlugin(
+                        GetPluginRequest.newBuilder().setId("nope").build()));
         assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
     }
 
@@ -264,30 +305,43 @@ class AdminServiceIT {
         Files.copy(next, jar, StandardCopyOption.REPLACE_EXISTING);
 
         ReloadPluginResponse reloaded = admin.withDeadlineAfter(2, TimeUnit.MINUTES)
-                .reloadPlugin(ReloadPluginRequest.newBuilder().setId("ops-fixtures").build());
+                .reloadPlugin(
+                        ReloadPluginRequest.newBuilder().setId("ops-fixtures").build());
         assertEquals("2.1.0", reloaded.getPlugin().getVersion());
         assertEquals("2.0.0", reloaded.getPreviousVersion());
         assertEquals(2, reloaded.getPlugin().getHandlersCount());
         assertNotSame(before, h.runtime().view().handlers().get(0).classLoader(), "a fresh class loader");
         h.publish("after-reload");
-        OpsHarness.await("the new version handles events", WAIT, () -> h.callsOf(OpsFailingHandler.NAME).size() == 1);
+        OpsHarness.await(
+                "the new version handles events",
+                WAIT,
+                () -> h.callsOf(OpsFailingHandler.NAME).size() == 1);
         GetStatusResponse after = status(admin);
         assertEquals("2.1.0", handler(after, OpsFailingHandler.NAME).getPluginVersion());
-        assertEquals(SubscriptionState.RUNNING, stream(after, OpsFailingHandler.NAME).getState());
+        assertEquals(
+                SubscriptionState.RUNNING, stream(after, OpsFailingHandler.NAME).getState());
 
-        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
-                () -> admin.reloadPlugin(ReloadPluginRequest.newBuilder().setId("nope").build()));
+        StatusRuntimeException unknown = assertThrows(
+                StatusRuntimeException.class,
+                () -> admin.reloadPlugin(
+                        ReloadPluginRequest.newBuilder().setId("nope").build()));
         assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
-        assertTrue(unknown.getStatus().getDescription().contains("no plugin 'nope'"), unknown.getStatus().toString());
+        assertTrue(
+                unknown.getStatus().getDescription().contains("no plugin 'nope'"),
+                unknown.getStatus().toString());
 
         Files.write(jar, new byte[] {1, 2, 3});
-        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
-                () -> admin.reloadPlugin(ReloadPluginRequest.newBuilder().setId("ops-fixtures").build()));
+        StatusRuntimeException refused = assertThrows(
+                StatusRuntimeException.class,
+                () -> admin.reloadPlugin(
+                        ReloadPluginRequest.newBuilder().setId("ops-fixtures").build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
         String why = refused.getStatus().getDescription();
         assertTrue(why.contains("not a readable JAR") && why.contains("ops-fixtures 2.1.0 keeps running"), why);
         assertEquals(2, h.runtime().view().handlers().size(), "the running version keeps running");
-        assertEquals(SubscriptionState.RUNNING, stream(status(admin), OpsFailingHandler.NAME).getState());
+        assertEquals(
+                SubscriptionState.RUNNING,
+                stream(status(admin), OpsFailingHandler.NAME).getState());
     }
 
     @Test
@@ -298,20 +352,29 @@ class AdminServiceIT {
             var admin = admin(h, token);
             StatusRuntimeException denied = assertThrows(StatusRuntimeException.class, () -> status(admin));
             assertEquals(Status.Code.UNAUTHENTICATED, denied.getStatus().getCode());
-            StatusRuntimeException deniedReload = assertThrows(StatusRuntimeException.class,
-                    () -> admin.reloadPlugin(ReloadPluginRequest.newBuilder().setId("ops-fixtures").build()));
+            StatusRuntimeException deniedReload = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> admin.reloadPlugin(ReloadPluginRequest.newBuilder()
+                            .setId("ops-fixtures")
+                            .build()));
             assertEquals(Status.Code.UNAUTHENTICATED, deniedReload.getStatus().getCode());
         }
         var admin = admin(h, "t0ken-for-tests");
         assertEquals(2, status(admin).getHandlersCount());
-        assertEquals(1, admin.listPlugins(ListPluginsRequest.getDefaultInstance()).getPluginsCount());
+        assertEquals(
+                1, admin.listPlugins(ListPluginsRequest.getDefaultInstance()).getPluginsCount());
         assertTrue(AdminServerIT.reflectionServices(h, "t0ken-for-tests").contains("eventbus.admin.v1.AdminService"));
 
-        OpsHarness.Cli withoutToken = OpsHarness.cliRaw("status", "--redis", REDIS.uri(),
-                "--admin", "127.0.0.1:" + h.operations().grpcPort());
+        OpsHarness.Cli withoutToken = OpsHarness.cliRaw(
+                "status",
+                "--redis",
+                REDIS.uri(),
+                "--admin",
+                "127.0.0.1:" + h.operations().grpcPort());
         assertEquals(1, withoutToken.exit(), withoutToken.toString());
         assertTrue(withoutToken.err().contains("refused the admin token"), withoutToken.err());
-        OpsHarness.Cli withToken = h.cli("status", "--admin", "127.0.0.1:" + h.operations().grpcPort());
+        OpsHarness.Cli withToken =
+                h.cli("status", "--admin", "127.0.0.1:" + h.operations().grpcPort());
         assertEquals(0, withToken.exit(), withToken.toString());
         assertTrue(withToken.out().startsWith("runtime at 127.0.0.1:"), withToken.out());
     }

@@ -51,7 +51,8 @@ class AdminStateChangeIT {
 
     private HttpResponse<String> post(String path, Map<String, String> headers, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + harness.operations().httpPort() + path)).timeout(Duration.ofSeconds(60))
+                        URI.create("http://127.0.0.1:" + harness.operations().httpPort() + path))
+                .timeout(Duration.ofSeconds(60))
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
         try (HttpClient http = HttpClient.newHttpClient()) {
@@ -72,12 +73,14 @@ class AdminStateChangeIT {
 
         // What <form method=post action="http://127.0.0.1:9400/plugins/ops-fixtures/reload"> on another
         // site makes the browser send: a simple request, no preflight, with the page's Origin.
-        HttpResponse<String> form = post("/plugins/ops-fixtures/reload", Map.of(
-                "Origin", "https://attacker.example", "Content-Type", "application/x-www-form-urlencoded"), "x=1");
+        HttpResponse<String> form = post(
+                "/plugins/ops-fixtures/reload",
+                Map.of("Origin", "https://attacker.example", "Content-Type", "application/x-www-form-urlencoded"),
+                "x=1");
         assertEquals(403, form.statusCode(), form.body());
         // The same without the Origin header (a client that hides it) is still a form post.
-        HttpResponse<String> noOrigin = post("/plugins/ops-fixtures/reload",
-                Map.of("Content-Type", "text/plain"), "x=1");
+        HttpResponse<String> noOrigin =
+                post("/plugins/ops-fixtures/reload", Map.of("Content-Type", "text/plain"), "x=1");
         assertEquals(403, noOrigin.statusCode(), noOrigin.body());
         assertTrue(noOrigin.body().contains("no body"), noOrigin.body());
         // A bare POST without the custom header: refused, and the answer says what to send.
@@ -87,23 +90,28 @@ class AdminStateChangeIT {
         // A browser's preflight for the custom header gets no CORS grant.
         HttpResponse<String> preflight;
         try (HttpClient http = HttpClient.newHttpClient()) {
-            preflight = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harness.operations().httpPort()
-                            + "/plugins/ops-fixtures/reload"))
-                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                    .header("Origin", "https://attacker.example")
-                    .header("Access-Control-Request-Method", "POST")
-                    .header("Access-Control-Request-Headers", AdminRoutes.CHANGE_HEADER).build(),
+            preflight = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                    + harness.operations().httpPort() + "/plugins/ops-fixtures/reload"))
+                            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                            .header("Origin", "https://attacker.example")
+                            .header("Access-Control-Request-Method", "POST")
+                            .header("Access-Control-Request-Headers", AdminRoutes.CHANGE_HEADER)
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         }
         assertEquals(405, preflight.statusCode());
-        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), preflight.headers().toString());
+        assertTrue(
+                preflight.headers().firstValue("Access-Control-Allow-Origin").isEmpty(),
+                preflight.headers().toString());
         assertSame(before, harness.runtime().view().handlers().get(0).classLoader(), "nothing was reloaded");
         assertEquals(List.of(), auditLines(), "a refused request changes nothing, so nothing is audited");
 
         // The operator's HTTP path: the custom header, no body.
         HttpResponse<String> ok = post("/plugins/ops-fixtures/reload", Map.of(AdminRoutes.CHANGE_HEADER, "1"), null);
         assertEquals(200, ok.statusCode(), ok.body());
-        assertEquals("ops-fixtures 2.0.0", JSON.readTree(ok.body()).get("running").asText());
+        assertEquals(
+                "ops-fixtures 2.0.0", JSON.readTree(ok.body()).get("running").asText());
         ClassLoader afterHttp = harness.runtime().view().handlers().get(0).classLoader();
         assertNotSame(before, afterHttp, "reloaded");
 
@@ -142,12 +150,22 @@ class AdminStateChangeIT {
         harness = OpsHarness.create(dir, REDIS.uri(), Map.of("eventbus.admin.token", "t0ken-for-tests"));
         harness.start();
         ClassLoader before = harness.runtime().view().handlers().get(0).classLoader();
-        assertEquals(401, post("/plugins/ops-fixtures/reload", Map.of(AdminRoutes.CHANGE_HEADER, "1"), null).statusCode(),
+        assertEquals(
+                401,
+                post("/plugins/ops-fixtures/reload", Map.of(AdminRoutes.CHANGE_HEADER, "1"), null)
+                        .statusCode(),
                 "the custom header does not replace the token");
-        assertEquals(403, post("/plugins/ops-fixtures/reload", Map.of("Authorization", "Bearer t0ken-for-tests",
-                "Origin", "https://attacker.example"), null).statusCode(), "never from a browser, token or not");
+        assertEquals(
+                403,
+                post(
+                                "/plugins/ops-fixtures/reload",
+                                Map.of("Authorization", "Bearer t0ken-for-tests", "Origin", "https://attacker.example"),
+                                null)
+                        .statusCode(),
+                "never from a browser, token or not");
         assertSame(before, harness.runtime().view().handlers().get(0).classLoader());
-        HttpResponse<String> ok = post("/plugins/ops-fixtures/reload", Map.of("Authorization", "Bearer t0ken-for-tests"), null);
+        HttpResponse<String> ok =
+                post("/plugins/ops-fixtures/reload", Map.of("Authorization", "Bearer t0ken-for-tests"), null);
         assertEquals(200, ok.statusCode(), ok.body());
         assertNotSame(before, harness.runtime().view().handlers().get(0).classLoader());
     }

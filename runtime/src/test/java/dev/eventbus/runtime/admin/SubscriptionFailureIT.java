@@ -10,8 +10,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.eventbus.admin.v1.AdminServiceGrpc;
 import dev.eventbus.admin.v1.GetStatusRequest;
-import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
 import dev.eventbus.runtime.fixtures.Flag;
+import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.testkit.PluginJarBuilder;
@@ -90,8 +90,11 @@ class SubscriptionFailureIT {
 
     private List<String> warnings(String containing) {
         synchronized (log) {
-            return log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-                    .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(containing)).toList();
+            return log.list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains(containing))
+                    .toList();
         }
     }
 
@@ -103,8 +106,9 @@ class SubscriptionFailureIT {
         h.start(); // before: start-up threw WRONGTYPE and the runtime exited with status 1
 
         String bystander = OpsBystanderHandler.NAME + "@" + OpsHarness.STREAM;
-        await().atMost(WAIT).until(() -> h.get("/health/ready", null).statusCode() == 503
-                && h.get("/health/ready", null).body().contains(bystander));
+        await().atMost(WAIT)
+                .until(() -> h.get("/health/ready", null).statusCode() == 503
+                        && h.get("/health/ready", null).body().contains(bystander));
         HttpResponse<String> ready = h.get("/health/ready", null);
         assertTrue(ready.body().contains("stream key 'ops-stream' holds another type"), ready.body());
         assertTrue(ready.body().contains("WRONGTYPE") && ready.body().contains("rename or delete"), ready.body());
@@ -114,17 +118,23 @@ class SubscriptionFailureIT {
         await().atMost(WAIT).until(() -> recorderHandled("while-broken"));
 
         // The admin API and the log say which subscription, which key and what to do.
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", h.operations().grpcPort())
-                .usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(
+                        "127.0.0.1", h.operations().grpcPort())
+                .usePlaintext()
+                .build();
         try {
-            String status = AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-                    .getStatus(GetStatusRequest.getDefaultInstance()).toString();
+            String status = AdminServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .getStatus(GetStatusRequest.getDefaultInstance())
+                    .toString();
             assertTrue(status.contains("FAILING") && status.contains("WRONGTYPE"), status);
         } finally {
             channel.shutdownNow();
         }
-        assertTrue(warnings("FAILED to start").stream().anyMatch(m -> m.contains(bystander)
-                && m.contains("stream key 'ops-stream'")), () -> String.valueOf(warnings("")));
+        assertTrue(
+                warnings("FAILED to start").stream()
+                        .anyMatch(m -> m.contains(bystander) && m.contains("stream key 'ops-stream'")),
+                () -> String.valueOf(warnings("")));
 
         // Mended from outside: the subscription starts by itself and handles the stream's events.
         h.redis().del(OpsHarness.STREAM);
@@ -145,7 +155,8 @@ class SubscriptionFailureIT {
         // Turned into a string while running: readiness names the key and the fix, as at start-up.
         await().atMost(WAIT).until(() -> {
             HttpResponse<String> r = h.get("/health/ready", null);
-            return r.statusCode() == 503 && r.body().contains("stream key 'ops-stream' holds another type")
+            return r.statusCode() == 503
+                    && r.body().contains("stream key 'ops-stream' holds another type")
                     && r.body().contains("rename or delete");
         });
         int before = warnings("WRONGTYPE").size();
@@ -155,14 +166,18 @@ class SubscriptionFailureIT {
         List<String> during = warnings("WRONGTYPE");
         int lines = during.size() - before;
         assertTrue(lines <= 24, lines + " WRONGTYPE warnings in 6 s: " + during);
-        assertTrue(during.stream().allMatch(m -> m.contains("a key holds the wrong type (WRONGTYPE)")
-                || m.contains("stream key 'ops-stream' holds another type")), String.valueOf(during));
+        assertTrue(
+                during.stream()
+                        .allMatch(m -> m.contains("a key holds the wrong type (WRONGTYPE)")
+                                || m.contains("stream key 'ops-stream' holds another type")),
+                String.valueOf(during));
 
         // Healthy again by itself once the key is gone: the readers re-create their groups.
         h.redis().del(OpsHarness.STREAM);
         h.publish("after-mend");
-        await().atMost(WAIT).until(() -> h.callsOf(OpsBystanderHandler.NAME).stream()
-                .anyMatch(c -> c.orderId().equals("after-mend")));
+        await().atMost(WAIT)
+                .until(() -> h.callsOf(OpsBystanderHandler.NAME).stream()
+                        .anyMatch(c -> c.orderId().equals("after-mend")));
         await().atMost(WAIT).until(() -> h.get("/health/ready", null).statusCode() == 200);
     }
 
@@ -180,7 +195,9 @@ class SubscriptionFailureIT {
             String bystander = OpsBystanderHandler.NAME + "@" + OpsHarness.STREAM;
             await().atMost(WAIT).until(() -> {
                 HttpResponse<String> r = h.get("/health/ready", null);
-                return r.statusCode() == 503 && r.body().contains(bystander) && r.body().contains("NOPERM");
+                return r.statusCode() == 503
+                        && r.body().contains(bystander)
+                        && r.body().contains("NOPERM");
             });
             assertTrue(h.get("/health/ready", null).body().contains("XACK fails"));
 
@@ -199,8 +216,18 @@ class SubscriptionFailureIT {
         h.start();
         String recorder = "recorder@" + OTHER_STREAM;
         Flag release = Flag.in(dir, "release-hold");
-        h.redis().xadd(OTHER_STREAM, Map.of("type", "it.recorded", "subject", "dl-oom", "hold", release.path(),
-                "fail", "never-again"));
+        h.redis()
+                .xadd(
+                        OTHER_STREAM,
+                        Map.of(
+                                "type",
+                                "it.recorded",
+                                "subject",
+                                "dl-oom",
+                                "hold",
+                                release.path(),
+                                "fail",
+                                "never-again"));
         await().atMost(WAIT).until(() -> pendingOf("recorder") == 1);
         try {
             // Redis refuses writes (noeviction): the handler's permanent failure cannot be dead-lettered.
@@ -208,14 +235,17 @@ class SubscriptionFailureIT {
             release.raise();
             await().atMost(WAIT).until(() -> {
                 HttpResponse<String> r = h.get("/health/ready", null);
-                return r.statusCode() == 503 && r.body().contains(recorder) && r.body().contains("could not dead-letter");
+                return r.statusCode() == 503
+                        && r.body().contains(recorder)
+                        && r.body().contains("could not dead-letter");
             });
             assertEquals(1, pendingOf("recorder"), "the entry stays pending while its dead letter cannot be stored");
 
             // Memory back: the entry is taken again, its dead letter stored, and readiness comes back.
             REDIS.command("CONFIG", "SET", "maxmemory", "0");
             await().atMost(WAIT).until(() -> h.get("/health/ready", null).statusCode() == 200);
-            await().atMost(WAIT).until(() -> h.redis().xlen("eventbus:dlq:recorder") == 1 && pendingOf("recorder") == 0);
+            await().atMost(WAIT)
+                    .until(() -> h.redis().xlen("eventbus:dlq:recorder") == 1 && pendingOf("recorder") == 0);
         } finally {
             REDIS.command("CONFIG", "SET", "maxmemory", "0");
             release.raise(); // never leave the handler held while the runtime stops

@@ -24,7 +24,9 @@ class SubscriptionStatesTest {
     private static final String WALLET = "wallet.v1.WalletService";
 
     private static LoadedHandler handler(String name, String... services) {
-        HandlerSpec spec = HandlerSpec.named(name).consumes("payments", "paid").consumes("refunds", "refunded")
+        HandlerSpec spec = HandlerSpec.named(name)
+                .consumes("payments", "paid")
+                .consumes("refunds", "refunded")
                 .calls(services);
         EventHandler h = new EventHandler() {
             @Override
@@ -35,8 +37,8 @@ class SubscriptionStatesTest {
             @Override
             public void handle(Event event, HandlerContext context) {}
         };
-        return new LoadedHandler(h, spec, "p", "1.0.0", SubscriptionStatesTest.class.getClassLoader(),
-                ConfigFactory.empty());
+        return new LoadedHandler(
+                h, spec, "p", "1.0.0", SubscriptionStatesTest.class.getClassLoader(), ConfigFactory.empty());
     }
 
     private static ReaderState reader(LoadedHandler h, String stream, ReaderState.Phase phase, int inFlight) {
@@ -44,7 +46,10 @@ class SubscriptionStatesTest {
     }
 
     private static Circuit circuit(String service, Circuit.State state) {
-        return new Circuit(service, state, state == Circuit.State.CLOSED ? 0 : 3,
+        return new Circuit(
+                service,
+                state,
+                state == Circuit.State.CLOSED ? 0 : 3,
                 state == Circuit.State.OPEN ? Duration.ofSeconds(5) : Duration.ZERO);
     }
 
@@ -52,48 +57,82 @@ class SubscriptionStatesTest {
     void anOpenCircuitPausesOnlyTheHandlersThatCallTheService() {
         LoadedHandler pays = handler("pays", ORDERS, WALLET);
         LoadedHandler logs = handler("logs");
-        var states = new SubscriptionStates(List.of(reader(pays, "payments", ReaderState.Phase.READING, 0),
-                reader(logs, "payments", ReaderState.Phase.READING, 2)),
-                List.of(circuit(ORDERS, Circuit.State.OPEN), circuit(WALLET, Circuit.State.OPEN)), "running");
-        assertEquals(new SubscriptionStates.Live(SubscriptionState.PAUSED,
-                "circuit open for services orders.v1.OrderService, wallet.v1.WalletService"), states.of(pays, "payments"));
+        var states = new SubscriptionStates(
+                List.of(
+                        reader(pays, "payments", ReaderState.Phase.READING, 0),
+                        reader(logs, "payments", ReaderState.Phase.READING, 2)),
+                List.of(circuit(ORDERS, Circuit.State.OPEN), circuit(WALLET, Circuit.State.OPEN)),
+                "running");
+        assertEquals(
+                new SubscriptionStates.Live(
+                        SubscriptionState.PAUSED,
+                        "circuit open for services orders.v1.OrderService, wallet.v1.WalletService"),
+                states.of(pays, "payments"));
         assertEquals(new SubscriptionStates.Live(SubscriptionState.RUNNING, ""), states.of(logs, "payments"));
     }
 
     @Test
     void aHalfOpenCircuitProbesAndRuns() {
         LoadedHandler pays = handler("pays", ORDERS, WALLET);
-        var states = new SubscriptionStates(List.of(reader(pays, "payments", ReaderState.Phase.READING, 0)),
-                List.of(circuit(ORDERS, Circuit.State.HALF_OPEN), circuit(WALLET, Circuit.State.CLOSED)), "running");
-        assertEquals(new SubscriptionStates.Live(SubscriptionState.RUNNING,
-                "probing orders.v1.OrderService (circuit half-open): one entry at a time"), states.of(pays, "payments"));
+        var states = new SubscriptionStates(
+                List.of(reader(pays, "payments", ReaderState.Phase.READING, 0)),
+                List.of(circuit(ORDERS, Circuit.State.HALF_OPEN), circuit(WALLET, Circuit.State.CLOSED)),
+                "running");
+        assertEquals(
+                new SubscriptionStates.Live(
+                        SubscriptionState.RUNNING,
+                        "probing orders.v1.OrderService (circuit half-open): one entry at a time"),
+                states.of(pays, "payments"));
     }
 
     @Test
     void readersStartingOrStoppedAndSubscriptionsWithoutAReader() {
         LoadedHandler pays = handler("pays", ORDERS);
-        var draining = new SubscriptionStates(List.of(reader(pays, "payments", ReaderState.Phase.STOPPED, 2),
-                reader(pays, "refunds", ReaderState.Phase.STARTING, 0)),
-                List.of(circuit(ORDERS, Circuit.State.OPEN)), "running");
-        assertEquals(new SubscriptionStates.Live(SubscriptionState.STOPPED, "stopped; 2 event(s) still finishing"),
-                draining.of(pays, "payments"), "a stopped reader is stopped, whatever the circuits say");
+        var draining = new SubscriptionStates(
+                List.of(
+                        reader(pays, "payments", ReaderState.Phase.STOPPED, 2),
+                        reader(pays, "refunds", ReaderState.Phase.STARTING, 0)),
+                List.of(circuit(ORDERS, Circuit.State.OPEN)),
+                "running");
+        assertEquals(
+                new SubscriptionStates.Live(SubscriptionState.STOPPED, "stopped; 2 event(s) still finishing"),
+                draining.of(pays, "payments"),
+                "a stopped reader is stopped, whatever the circuits say");
         assertEquals(SubscriptionState.STARTING, draining.of(pays, "refunds").state());
         assertEquals(SubscriptionState.STOPPED, draining.combined(pays));
 
-        assertEquals(SubscriptionState.STARTING, new SubscriptionStates(List.of(), List.of(), "starting").of(pays, "payments").state());
-        assertEquals(SubscriptionState.STOPPED, new SubscriptionStates(List.of(), List.of(), "stopping").of(pays, "payments").state());
-        assertEquals(SubscriptionState.STOPPED, new SubscriptionStates(List.of(), List.of(), "running").of(pays, "payments").state());
+        assertEquals(
+                SubscriptionState.STARTING,
+                new SubscriptionStates(List.of(), List.of(), "starting")
+                        .of(pays, "payments")
+                        .state());
+        assertEquals(
+                SubscriptionState.STOPPED,
+                new SubscriptionStates(List.of(), List.of(), "stopping")
+                        .of(pays, "payments")
+                        .state());
+        assertEquals(
+                SubscriptionState.STOPPED,
+                new SubscriptionStates(List.of(), List.of(), "running")
+                        .of(pays, "payments")
+                        .state());
     }
 
     @Test
     void aHandlerIsPausedWhenOneOfItsSubscriptionsIs() {
         LoadedHandler pays = handler("pays", ORDERS);
-        var states = new SubscriptionStates(List.of(reader(pays, "payments", ReaderState.Phase.READING, 0),
-                reader(pays, "refunds", ReaderState.Phase.STOPPED, 0)),
-                List.of(circuit(ORDERS, Circuit.State.OPEN)), "running");
+        var states = new SubscriptionStates(
+                List.of(
+                        reader(pays, "payments", ReaderState.Phase.READING, 0),
+                        reader(pays, "refunds", ReaderState.Phase.STOPPED, 0)),
+                List.of(circuit(ORDERS, Circuit.State.OPEN)),
+                "running");
         assertEquals(SubscriptionState.PAUSED, states.combined(pays));
-        var running = new SubscriptionStates(List.of(reader(pays, "payments", ReaderState.Phase.READING, 0),
-                reader(pays, "refunds", ReaderState.Phase.READING, 0)), List.of(circuit(ORDERS, Circuit.State.CLOSED)),
+        var running = new SubscriptionStates(
+                List.of(
+                        reader(pays, "payments", ReaderState.Phase.READING, 0),
+                        reader(pays, "refunds", ReaderState.Phase.READING, 0)),
+                List.of(circuit(ORDERS, Circuit.State.CLOSED)),
                 "running");
         assertEquals(SubscriptionState.RUNNING, running.combined(pays));
     }
@@ -101,9 +140,13 @@ class SubscriptionStatesTest {
     @Test
     void aPartitionedStreamShowsAsItsPartitionsAndEachCountsForTheHandlersState() {
         LoadedHandler pays = handler("pays");
-        var states = new SubscriptionStates(List.of(reader(pays, "{payments:0/2}", ReaderState.Phase.READING, 0),
-                reader(pays, "{payments:1/2}", ReaderState.Phase.STOPPED, 0), reader(pays, "refunds", ReaderState.Phase.READING, 0)),
-                List.of(), "running",
+        var states = new SubscriptionStates(
+                List.of(
+                        reader(pays, "{payments:0/2}", ReaderState.Phase.READING, 0),
+                        reader(pays, "{payments:1/2}", ReaderState.Phase.STOPPED, 0),
+                        reader(pays, "refunds", ReaderState.Phase.READING, 0)),
+                List.of(),
+                "running",
                 stream -> stream.equals("payments") ? List.of("{payments:0/2}", "{payments:1/2}") : List.of(stream));
         assertEquals(List.of("refunds", "{payments:0/2}", "{payments:1/2}"), states.streamsOf(pays));
         assertEquals(SubscriptionState.STOPPED, states.combined(pays), "the stopped partition is the handler's worst");

@@ -26,7 +26,9 @@ class AdminOptionsTest {
     @Test
     void theOptionWinsOverTheConfig() {
         AdminSettings config = settings(true, "127.0.0.1", 9401);
-        assertEquals(new AdminClient.Address("10.0.0.7", 19401), parsed("--admin", "10.0.0.7:19401").address(config));
+        assertEquals(
+                new AdminClient.Address("10.0.0.7", 19401),
+                parsed("--admin", "10.0.0.7:19401").address(config));
         AdminClient.Address v6 = parsed("--admin", "[::1]:9401").address(config);
         assertEquals(new AdminClient.Address("::1", 9401), v6);
         assertEquals("[::1]:9401", v6.toString());
@@ -41,8 +43,9 @@ class AdminOptionsTest {
 
     @Test
     void noAddressWhenTheConfigCannotNameOneAndTheMessageSaysWhy() {
-        for (AdminSettings s : new AdminSettings[] {settings(true, "127.0.0.1", 0), settings(true, "127.0.0.1", -1),
-                settings(false, "127.0.0.1", 9401)}) {
+        for (AdminSettings s : new AdminSettings[] {
+            settings(true, "127.0.0.1", 0), settings(true, "127.0.0.1", -1), settings(false, "127.0.0.1", 9401)
+        }) {
             assertNull(parsed().address(s), s.toString());
         }
         assertTrue(AdminOptions.noAddress(settings(true, "127.0.0.1", 0)).contains("pass --admin HOST:PORT"));
@@ -53,8 +56,10 @@ class AdminOptionsTest {
     @Test
     void aMalformedAddressIsAUsageError() {
         for (String bad : new String[] {"nowhere", ":9401", "host:", "host:port", "host:70000", "host:0"}) {
-            CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
-                    () -> parsed("--admin", bad).address(settings(true, "127.0.0.1", 9401)), bad);
+            CommandLine.ParameterException e = assertThrows(
+                    CommandLine.ParameterException.class,
+                    () -> parsed("--admin", bad).address(settings(true, "127.0.0.1", 9401)),
+                    bad);
             assertTrue(e.getMessage().contains("expected HOST:PORT"), e.getMessage());
         }
     }

@@ -30,7 +30,12 @@ class ConfigCheckPluginsTest {
         CommandLine cli = new CommandLine(new ConfigCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute("check", "--config", config.toString(), "--plugins-dir", dir.resolve("plugins").toString());
+        int exit = cli.execute(
+                "check",
+                "--config",
+                config.toString(),
+                "--plugins-dir",
+                dir.resolve("plugins").toString());
         return new Run(exit, out.toString(), err.toString());
     }
 
@@ -39,13 +44,17 @@ class ConfigCheckPluginsTest {
     }
 
     private void pluginJar() throws Exception {
-        new PluginJarBuilder("pay").resource("reference.conf", "eventbus.plugins.pay { limit = 10, currency = EUR }")
-                .resource(HandlerDescriptor.PATH, "{\"format\":1,\"handlers\":[{\"class\":\"com.example.Pay\","
-                        + "\"name\":\"mark-paid\",\"consumes\":{\"wallet\":[\"t\"]},\"calls\":[\"orders.v1.OrderService\"]}]}")
+        new PluginJarBuilder("pay")
+                .resource("reference.conf", "eventbus.plugins.pay { limit = 10, currency = EUR }")
+                .resource(
+                        HandlerDescriptor.PATH,
+                        "{\"format\":1,\"handlers\":[{\"class\":\"com.example.Pay\","
+                                + "\"name\":\"mark-paid\",\"consumes\":{\"wallet\":[\"t\"]},\"calls\":[\"orders.v1.OrderService\"]}]}")
                 .build(Files.createDirectories(dir.resolve("plugins")));
     }
 
-    private static final String TARGET = "eventbus.grpc.services.\"orders.v1.OrderService\".target = \"orders:50051\"\n";
+    private static final String TARGET =
+            "eventbus.grpc.services.\"orders.v1.OrderService\".target = \"orders:50051\"\n";
 
     @Test
     void keysThePluginDefinesPass() throws Exception {
@@ -61,10 +70,14 @@ class ConfigCheckPluginsTest {
         Path config = config("eventbus.plugins.pay {\n  limt = 99\n}\n" + TARGET);
         Run run = check(config);
         assertEquals(2, run.exit(), run.out());
-        assertTrue(run.err().contains("plugin JAR " + dir.resolve("plugins/pay-1.0.0.jar") + " (plugin pay)"), run.err());
+        assertTrue(
+                run.err().contains("plugin JAR " + dir.resolve("plugins/pay-1.0.0.jar") + " (plugin pay)"), run.err());
         // The runtime's own reason, as it logs it when it refuses the plugin at admission.
-        assertTrue(run.err().contains("config has keys the plugin does not define in its reference.conf: "
-                + "'eventbus.plugins.pay.limt' (" + config + ": 2)"), run.err());
+        assertTrue(
+                run.err()
+                        .contains("config has keys the plugin does not define in its reference.conf: "
+                                + "'eventbus.plugins.pay.limt' (" + config + ": 2)"),
+                run.err());
         assertTrue(run.err().contains(config.toString()), run.err());
     }
 
@@ -73,10 +86,14 @@ class ConfigCheckPluginsTest {
         pluginJar();
         Run run = check(config("eventbus.plugins.pay { limit = 99 }\n"));
         assertEquals(2, run.exit(), run.out());
-        assertTrue(run.err().contains("plugin JAR " + dir.resolve("plugins/pay-1.0.0.jar") + " (plugin pay) would be "
-                + "refused with " + dir.resolve("application.conf") + ": handler 'mark-paid': declares gRPC service "
-                + "'orders.v1.OrderService' but it has no target: add eventbus.grpc.services.\"orders.v1.OrderService\""
-                + ".target to the runtime config"), run.err());
+        assertTrue(
+                run.err()
+                        .contains("plugin JAR " + dir.resolve("plugins/pay-1.0.0.jar") + " (plugin pay) would be "
+                                + "refused with " + dir.resolve("application.conf")
+                                + ": handler 'mark-paid': declares gRPC service "
+                                + "'orders.v1.OrderService' but it has no target: add eventbus.grpc.services.\"orders.v1.OrderService\""
+                                + ".target to the runtime config"),
+                run.err());
     }
 
     @Test
@@ -84,17 +101,24 @@ class ConfigCheckPluginsTest {
         new PluginJarBuilder("old").build(Files.createDirectories(dir.resolve("plugins")));
         Run run = check(config("\n"));
         assertEquals(0, run.exit(), run.err());
-        assertTrue(run.out().contains("plugin JAR " + dir.resolve("plugins/old-1.0.0.jar")
-                + " (plugin old): no build descriptor: services not checked"), run.out());
+        assertTrue(
+                run.out()
+                        .contains("plugin JAR " + dir.resolve("plugins/old-1.0.0.jar")
+                                + " (plugin old): no build descriptor: services not checked"),
+                run.out());
     }
 
     @Test
     void anUnparsableReferenceConfInTheJarIsExit2() throws Exception {
-        new PluginJarBuilder("pay").resource("reference.conf", "eventbus.plugins.pay { limit = ")
+        new PluginJarBuilder("pay")
+                .resource("reference.conf", "eventbus.plugins.pay { limit = ")
                 .build(Files.createDirectories(dir.resolve("plugins")));
         Run run = check(config("eventbus.plugins.pay { limit = 99 }\n"));
         assertEquals(2, run.exit(), run.out());
-        assertTrue(run.err().contains("(plugin pay) would be refused with " + dir.resolve("application.conf")
-                + ": its reference.conf cannot be read: "), run.err());
+        assertTrue(
+                run.err()
+                        .contains("(plugin pay) would be refused with " + dir.resolve("application.conf")
+                                + ": its reference.conf cannot be read: "),
+                run.err());
     }
 }

@@ -33,9 +33,11 @@ class ConfigCommandTest {
         }
         assertFalse(run("show", "--redis", "rediss://redis:6380").contains("WARNING"));
     }
+
     @Test
     void verificationTurnedOffByTheTlsKeyShowsAsAWarningToo(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("application.conf"),
+        Path config = Files.writeString(
+                dir.resolve("application.conf"),
                 "eventbus.redis { uri = \"rediss://redis:6380\", tls.verify = none }\n");
         for (String command : new String[] {"show", "check"}) {
             String out = run(command, "--config", config.toString());

@@ -45,41 +45,75 @@ class NewPluginCommandTest {
     void generatesTheWholeProjectWithEveryPropertyFilledIn() throws IOException {
         Path project = work.resolve("audit");
 
-        assertEquals(0, run("new-plugin", "order-audit", "--package", "com.acme.audit", "--service", "OrderService",
-                "--dir", project.toString()), err.toString());
+        assertEquals(
+                0,
+                run(
+                        "new-plugin",
+                        "order-audit",
+                        "--package",
+                        "com.acme.audit",
+                        "--service",
+                        "OrderService",
+                        "--dir",
+                        project.toString()),
+                err.toString());
 
         Path java = project.resolve("src/main/java/com/acme/audit");
         Path tests = project.resolve("src/test/java/com/acme/audit");
-        for (Path expected : List.of(project.resolve("pom.xml"), project.resolve("README.md"), project.resolve(".gitignore"),
-                project.resolve("mvnw"), project.resolve("mvnw.cmd"), project.resolve(".mvn/find-java"),
-                project.resolve(".mvn/wrapper/maven-wrapper.properties"), project.resolve("src/main/proto/order-audit.proto"),
-                project.resolve("src/main/resources/reference.conf"), java.resolve("ApplyHandler.java"),
-                tests.resolve("ApplyHandlerTest.java"), tests.resolve("ApplyHandlerIT.java"))) {
+        for (Path expected : List.of(
+                project.resolve("pom.xml"),
+                project.resolve("README.md"),
+                project.resolve(".gitignore"),
+                project.resolve("mvnw"),
+                project.resolve("mvnw.cmd"),
+                project.resolve(".mvn/find-java"),
+                project.resolve(".mvn/wrapper/maven-wrapper.properties"),
+                project.resolve("src/main/proto/order-audit.proto"),
+                project.resolve("src/main/resources/reference.conf"),
+                java.resolve("ApplyHandler.java"),
+                tests.resolve("ApplyHandlerTest.java"),
+                tests.resolve("ApplyHandlerIT.java"))) {
             assertTrue(Files.isRegularFile(expected), expected + " was generated; output: " + out);
         }
         assertTrue(Files.isExecutable(project.resolve("mvnw")), "mvnw is executable");
 
         String pom = read(project.resolve("pom.xml"));
-        assertTrue(pom.contains("<artifactId>eventbus-plugin-parent</artifactId><version>" + Versions.runtime() + "</version>"), pom);
+        assertTrue(
+                pom.contains(
+                        "<artifactId>eventbus-plugin-parent</artifactId><version>" + Versions.runtime() + "</version>"),
+                pom);
         assertTrue(pom.contains("<relativePath/>"), pom);
         assertTrue(pom.contains("<groupId>com.acme.audit</groupId>"), pom);
         assertTrue(pom.contains("<artifactId>order-audit</artifactId>"), pom);
         assertTrue(pom.contains("<plugin.id>order-audit</plugin.id>"), pom);
-        assertTrue(pom.contains("${project.build.directory}/${project.build.finalName}.jar"), "Maven's own expressions stay: " + pom);
+        assertTrue(
+                pom.contains("${project.build.directory}/${project.build.finalName}.jar"),
+                "Maven's own expressions stay: " + pom);
         assertTrue(read(java.resolve("ApplyHandler.java")).contains("package com.acme.audit;"));
         assertTrue(read(java.resolve("ApplyHandler.java")).contains("OrderServiceGrpc.newBlockingStub"));
         assertTrue(read(project.resolve("src/main/proto/order-audit.proto")).contains("service OrderService {"));
-        assertTrue(read(project.resolve("src/main/resources/reference.conf")).contains("eventbus.plugins.order-audit {"));
-        assertTrue(read(project.resolve("mvnw")).contains(". \"$(dirname \"$0\")/.mvn/find-java\""),
+        assertTrue(
+                read(project.resolve("src/main/resources/reference.conf")).contains("eventbus.plugins.order-audit {"));
+        assertTrue(
+                read(project.resolve("mvnw")).contains(". \"$(dirname \"$0\")/.mvn/find-java\""),
                 "the wrapper sources the JDK finder it carries");
 
         try (Stream<Path> files = Files.walk(project)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 String text = read(file);
-                for (String property : List.of("groupId", "artifactId", "version", "package", "pluginId", "service",
-                        "eventbusVersion", "gitignore")) {
+                for (String property : List.of(
+                        "groupId",
+                        "artifactId",
+                        "version",
+                        "package",
+                        "pluginId",
+                        "service",
+                        "eventbusVersion",
+                        "gitignore")) {
                     assertFalse(text.contains("${" + property + "}"), file + " still holds ${" + property + "}");
-                    assertFalse(file.toString().contains("__" + property + "__"), file + " path still holds __" + property + "__");
+                    assertFalse(
+                            file.toString().contains("__" + property + "__"),
+                            file + " path still holds __" + property + "__");
                 }
             }
         }

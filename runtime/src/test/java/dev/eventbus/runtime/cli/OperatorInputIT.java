@@ -64,9 +64,14 @@ class OperatorInputIT {
     void setUp() throws Exception {
         REDIS.command("FLUSHALL");
         REDIS.command("XGROUP", "CREATE", STREAM, HANDLER, "0", "MKSTREAM");
-        config = Files.writeString(dir.resolve("application.conf"), ConfigFactory.parseMap(Map.of(
-                "eventbus.redis.uri", REDIS.uri(),
-                "eventbus.admin.audit-log", dir.resolve("audit.log").toString())).root().render(ConfigRenderOptions.concise()));
+        config = Files.writeString(
+                dir.resolve("application.conf"),
+                ConfigFactory.parseMap(Map.of(
+                                "eventbus.redis.uri", REDIS.uri(),
+                                "eventbus.admin.audit-log",
+                                        dir.resolve("audit.log").toString()))
+                        .root()
+                        .render(ConfigRenderOptions.concise()));
     }
 
     @Test
@@ -92,10 +97,18 @@ class OperatorInputIT {
         assertExit(0, publish);
         try (var client = io.lettuce.core.RedisClient.create(REDIS.uri());
                 var connection = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
-            var entry = connection.sync().xrange("input-stream".getBytes(), io.lettuce.core.Range.create(
-                    publish.out().trim(), publish.out().trim())).get(0);
-            byte[] data = entry.getBody().entrySet().stream().filter(e -> new String(e.getKey()).equals("data"))
-                    .map(java.util.Map.Entry::getValue).findFirst().orElseThrow();
+            var entry = connection
+                    .sync()
+                    .xrange(
+                            "input-stream".getBytes(),
+                            io.lettuce.core.Range.create(
+                                    publish.out().trim(), publish.out().trim()))
+                    .get(0);
+            byte[] data = entry.getBody().entrySet().stream()
+                    .filter(e -> new String(e.getKey()).equals("data"))
+                    .map(java.util.Map.Entry::getValue)
+                    .findFirst()
+                    .orElseThrow();
             org.junit.jupiter.api.Assertions.assertArrayEquals(bytes, data);
         }
     }
@@ -103,10 +116,15 @@ class OperatorInputIT {
     @Test
     void aRangeThatEndsBeforeItStartsIsBadUsage() {
         REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error");
-        assertExit(2, cli("dlq", "list", "--handler", HANDLER, "--since", "2025-06-11", "--until", "2025-06-10"),
+        assertExit(
+                2,
+                cli("dlq", "list", "--handler", HANDLER, "--since", "2025-06-11", "--until", "2025-06-10"),
                 "--since 2025-06-11 is after --until 2025-06-10");
-        assertExit(2, cli("dlq", "discard", "--handler", HANDLER, "--since", "1h", "--until", "2h"), "is after --until");
-        assertExit(2, cli("replay", HANDLER, "--from", "1718000000000-5", "--to", "1718000000000-4"),
+        assertExit(
+                2, cli("dlq", "discard", "--handler", HANDLER, "--since", "1h", "--until", "2h"), "is after --until");
+        assertExit(
+                2,
+                cli("replay", HANDLER, "--from", "1718000000000-5", "--to", "1718000000000-4"),
                 "--from 1718000000000-5 is after --to 1718000000000-4");
         assertExit(2, cli("replay", HANDLER, "--from", "now", "--to", "1d"), "is after --to");
         assertEquals(1L, REDIS.command("XLEN", DLQ), "nothing was discarded");
@@ -118,12 +136,12 @@ class OperatorInputIT {
     @Test
     void anUnknownHandlerIsAnOperationalFailureEverywhere() {
         String[][] commands = {
-                {"dlq", "list", "--handler", "nobody"},
-                {"dlq", "show", "--handler", "nobody", "1-0"},
-                {"dlq", "redrive", "--handler", "nobody"},
-                {"dlq", "discard", "--handler", "nobody", "--all"},
-                {"replay", "nobody", "--from", "0"},
-                {"status", "--handler", "nobody", "--admin", "127.0.0.1:1"},
+            {"dlq", "list", "--handler", "nobody"},
+            {"dlq", "show", "--handler", "nobody", "1-0"},
+            {"dlq", "redrive", "--handler", "nobody"},
+            {"dlq", "discard", "--handler", "nobody", "--all"},
+            {"replay", "nobody", "--from", "0"},
+            {"status", "--handler", "nobody", "--admin", "127.0.0.1:1"},
         };
         for (String[] command : commands) {
             Cli run = cli(command);
@@ -133,10 +151,14 @@ class OperatorInputIT {
         assertExit(1, cli("dlq", "list", "--handler", "nobody"), "no handler 'nobody'");
 
         // Dead letters named by id and not there: nothing found, as for dlq show.
-        String there = String.valueOf(REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error"));
+        String there =
+                String.valueOf(REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error"));
         assertExit(1, cli("dlq", "show", "--handler", HANDLER, "1-1"), "no dead letter 1-1");
         assertExit(1, cli("dlq", "redrive", "--handler", HANDLER, "1-1"), "1 of the given dead-letter ids not found");
-        assertExit(1, cli("dlq", "discard", "--handler", HANDLER, "1-1", there), "1 of the given dead-letter ids not found");
+        assertExit(
+                1,
+                cli("dlq", "discard", "--handler", HANDLER, "1-1", there),
+                "1 of the given dead-letter ids not found");
         assertEquals(0L, REDIS.command("XLEN", DLQ), "the one that was there is discarded");
         assertExit(0, cli("dlq", "list", "--handler", HANDLER), new String[0]);
     }
@@ -144,18 +166,32 @@ class OperatorInputIT {
     @Test
     void dlqListCutsHugeFieldsAndDlqShowPrintsThemWhole() {
         String huge = "x".repeat(10 << 20);
-        String id = String.valueOf(REDIS.command("XADD", DLQ, "*", "type", "t.x", "subject", huge,
-                "eventbus-reason", "handler-error", "eventbus-error-message", "boom\nforged line"));
+        String id = String.valueOf(REDIS.command(
+                "XADD",
+                DLQ,
+                "*",
+                "type",
+                "t.x",
+                "subject",
+                huge,
+                "eventbus-reason",
+                "handler-error",
+                "eventbus-error-message",
+                "boom\nforged line"));
 
         Cli list = cli("dlq", "list", "--handler", HANDLER);
         assertExit(0, list);
-        assertTrue(list.out().length() < 4_000, "the table stays small: " + list.out().length() + " chars");
+        assertTrue(
+                list.out().length() < 4_000,
+                "the table stays small: " + list.out().length() + " chars");
         assertTrue(list.out().contains("x".repeat(100) + "…[+" + ((10 << 20) - 100) + "]"), list.out());
         assertFalse(list.out().contains("\nforged line"), list.out());
 
         Cli json = cli("dlq", "list", "--handler", HANDLER, "--json");
         assertExit(0, json);
-        assertTrue(json.out().length() < 10_000, "the JSON stays small: " + json.out().length() + " chars");
+        assertTrue(
+                json.out().length() < 10_000,
+                "the JSON stays small: " + json.out().length() + " chars");
 
         Cli show = cli("dlq", "show", "--handler", HANDLER, id);
         assertExit(0, show);

@@ -31,7 +31,9 @@ class PartitionedPublishIT {
     void configure() throws Exception {
         REDIS.command("FLUSHALL");
         config = dir.resolve("application.conf");
-        Files.writeString(config, "eventbus.redis.uri = \"" + REDIS.uri() + "\"\neventbus.streams { orders { partitions = 4 } }\n");
+        Files.writeString(
+                config,
+                "eventbus.redis.uri = \"" + REDIS.uri() + "\"\neventbus.streams { orders { partitions = 4 } }\n");
     }
 
     @Test

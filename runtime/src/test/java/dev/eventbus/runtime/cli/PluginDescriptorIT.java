@@ -57,12 +57,19 @@ class PluginDescriptorIT {
         plugins = Files.createDirectories(dir.resolve("plugins"));
         Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), plugins.resolve("payments-plugin.jar"));
         // The descriptor a build would write, by hand: building it here would run the constructor.
-        new PluginJarBuilder("exiting").version("1.0.0").extension(ExitingConstructorHandler.class)
-                .resource(HandlerDescriptor.PATH, "{\"format\":1,\"handlers\":[{\"class\":\""
-                        + ExitingConstructorHandler.class.getName() + "\",\"name\":\"exiting\","
-                        + "\"consumes\":{\"it-stream\":[\"it.recorded\"]},\"calls\":[]}]}")
+        new PluginJarBuilder("exiting")
+                .version("1.0.0")
+                .extension(ExitingConstructorHandler.class)
+                .resource(
+                        HandlerDescriptor.PATH,
+                        "{\"format\":1,\"handlers\":[{\"class\":\""
+                                + ExitingConstructorHandler.class.getName() + "\",\"name\":\"exiting\","
+                                + "\"consumes\":{\"it-stream\":[\"it.recorded\"]},\"calls\":[]}]}")
                 .build(plugins);
-        new PluginJarBuilder("undescribed").version("3.0.0").extension(ExitingConstructorHandler.class).build(plugins);
+        new PluginJarBuilder("undescribed")
+                .version("3.0.0")
+                .extension(ExitingConstructorHandler.class)
+                .build(plugins);
     }
 
     @Test
@@ -77,14 +84,22 @@ class PluginDescriptorIT {
         Cli list = cli("plugins", "list", "--admin", "127.0.0.1:1");
         assertEquals(0, list.exit(), list.toString());
         assertTrue(list.err().contains("showing what the plugins directory"), list.err());
-        assertTrue(list.out().lines().anyMatch(l -> l.matches("exiting\\s+1\\.0\\.0\\s+exiting\\s+it-stream: it\\.recorded\\s+-")),
+        assertTrue(
+                list.out()
+                        .lines()
+                        .anyMatch(l -> l.matches("exiting\\s+1\\.0\\.0\\s+exiting\\s+it-stream: it\\.recorded\\s+-")),
                 list.out());
-        assertTrue(list.out().lines().anyMatch(l -> l.matches(
-                "payments\\s+\\S+\\s+mark-order-paid\\s+wallet: wallet\\.topup\\.succeeded\\s+orders\\.v1\\.OrderService")),
+        assertTrue(
+                list.out()
+                        .lines()
+                        .anyMatch(
+                                l -> l.matches(
+                                        "payments\\s+\\S+\\s+mark-order-paid\\s+wallet: wallet\\.topup\\.succeeded\\s+orders\\.v1\\.OrderService")),
                 list.out());
         assertTrue(list.out().contains("undescribed-3.0.0.jar (plugin undescribed): no build descriptor"), list.out());
 
-        JsonNode json = JSON.readTree(cli("plugins", "list", "--json", "--admin", "127.0.0.1:1").out());
+        JsonNode json = JSON.readTree(
+                cli("plugins", "list", "--json", "--admin", "127.0.0.1:1").out());
         assertEquals(2, json.get("plugins").size(), json.toString());
         assertEquals("undescribed", json.get("refused").get(0).get("pluginId").asText());
 
@@ -101,8 +116,12 @@ class PluginDescriptorIT {
         assertTrue(text.out().contains("-> mark-order-paid (plugin payments"), text.out());
 
         JsonNode json = JSON.readTree(cli("topology", "--format", "json").out());
-        assertEquals(List.of("exiting", "mark-order-paid"),
-                List.of(json.get("handlers").get(0).get("name").asText(), json.get("handlers").get(1).get("name").asText()));
-        assertTrue(json.get("refused").get(0).get("reason").asText().startsWith("no build descriptor"), json.toString());
+        assertEquals(
+                List.of("exiting", "mark-order-paid"),
+                List.of(
+                        json.get("handlers").get(0).get("name").asText(),
+                        json.get("handlers").get(1).get("name").asText()));
+        assertTrue(
+                json.get("refused").get(0).get("reason").asText().startsWith("no build descriptor"), json.toString());
     }
 }

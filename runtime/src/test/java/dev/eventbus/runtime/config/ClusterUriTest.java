@@ -20,7 +20,9 @@ class ClusterUriTest {
 
     @Test
     void clusterUrisNamingSeedNodesAreAccepted() {
-        for (String uri : List.of("redis-cluster://r1:7000,r2:7000,r3:7000", "redis-cluster://r1",
+        for (String uri : List.of(
+                "redis-cluster://r1:7000,r2:7000,r3:7000",
+                "redis-cluster://r1",
                 "rediss-cluster://app:pw@r1:7000,[::1]:7001/0?timeout=5s")) {
             RedisSettings redis = load(uri).redis();
             assertTrue(redis.cluster(), uri);
@@ -46,7 +48,8 @@ class ClusterUriTest {
 
     @Test
     void redissClusterIsTlsAndPasswordsAreRedacted() {
-        RedisSettings redis = load("rediss-cluster://app:s3cret@r1:7000,r2:7000").redis();
+        RedisSettings redis =
+                load("rediss-cluster://app:s3cret@r1:7000,r2:7000").redis();
         assertTrue(redis.tlsEnabled());
         assertEquals("rediss-cluster://***@r1:7000,r2:7000", redis.redactedUri());
         assertFalse(load("redis-cluster://r1:7000").redis().tlsEnabled());

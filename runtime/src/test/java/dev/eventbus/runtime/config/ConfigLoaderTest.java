@@ -90,9 +90,12 @@ class ConfigLoaderTest {
                 "eventbus.grpc.services.s.tls = \"maybe\"",
                 "eventbus.grpc.services.s.max-inbound-message-size = 3000000000")) {
             String key = setting.substring("eventbus.".length(), setting.indexOf(' '));
-            InvalidConfigException e = assertThrows(InvalidConfigException.class,
-                    () -> ConfigLoader.load(Optional.empty(), ConfigFactory.parseString(setting
-                            + "\neventbus.grpc.services.s.target = \"h:1\"")), setting);
+            InvalidConfigException e = assertThrows(
+                    InvalidConfigException.class,
+                    () -> ConfigLoader.load(
+                            Optional.empty(),
+                            ConfigFactory.parseString(setting + "\neventbus.grpc.services.s.target = \"h:1\"")),
+                    setting);
             assertTrue(e.getMessage().contains(key.substring(key.lastIndexOf('.') + 1)), e.getMessage());
         }
     }
@@ -113,8 +116,9 @@ class ConfigLoaderTest {
 
     @Test
     void blockMustBeShorterThanCommandTimeout() {
-        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.empty(),
-                ConfigFactory.parseString("eventbus.consumer.block = 20s")));
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), ConfigFactory.parseString("eventbus.consumer.block = 20s")));
         assertTrue(e.getMessage().contains("redis.command-timeout"), e.getMessage());
     }
 
@@ -129,26 +133,35 @@ class ConfigLoaderTest {
                 "redis://host:notaport", "redis.uri has port 'notaport', which is not a number from 1 to 65535",
                 "redis://host:70000", "has port '70000'",
                 "redis://host:", "has port ''",
-                "http://host:6379", "redis.uri must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://, was 'http://host:6379'",
+                "http://host:6379",
+                        "redis.uri must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://, was 'http://host:6379'",
                 "redis://", "redis.uri has no host",
                 "redis://app:s3cret@:6379", "has no host: 'redis://***@:6379'",
                 "redis://host:6379/zero", "has database 'zero'",
                 "redis://[::1:6379", "IPv6 host without its closing");
         refused.forEach((uri, expected) -> {
-            InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(
-                    Optional.empty(), ConfigFactory.parseString("eventbus.redis.uri = \"" + uri + "\"")), uri);
+            InvalidConfigException e = assertThrows(
+                    InvalidConfigException.class,
+                    () -> ConfigLoader.load(
+                            Optional.empty(), ConfigFactory.parseString("eventbus.redis.uri = \"" + uri + "\"")),
+                    uri);
             assertTrue(e.getMessage().contains(expected), uri + ": " + e.getMessage());
             assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
         });
-        for (String uri : List.of("redis://127.0.0.1:6379", "rediss://app:pw@redis.example.com:6380/2?timeout=5s",
-                "redis://redis", "redis://[::1]:6379/0", "redis://:pw@h")) {
+        for (String uri : List.of(
+                "redis://127.0.0.1:6379",
+                "rediss://app:pw@redis.example.com:6380/2?timeout=5s",
+                "redis://redis",
+                "redis://[::1]:6379/0",
+                "redis://:pw@h")) {
             ConfigLoader.load(Optional.empty(), ConfigFactory.parseString("eventbus.redis.uri = \"" + uri + "\""));
         }
     }
 
     @Test
     void redactedUriHidesPassword() {
-        RuntimeConfig c = ConfigLoader.load(Optional.empty(),
+        RuntimeConfig c = ConfigLoader.load(
+                Optional.empty(),
                 ConfigFactory.parseString("eventbus.redis.uri = \"redis://app:s3cret@redis:6379/0\""));
         assertEquals("redis://***@redis:6379/0", c.redis().redactedUri());
     }
@@ -158,7 +171,8 @@ class ConfigLoaderTest {
         Map<String, String> nasty = Map.of(
                 "redis://app:p@ssword@redis:6379/0", "redis://***@redis:6379/0",
                 "redis://app:pa/ss@word@redis:6379", "redis://***@redis:6379",
-                "rediss://:a@b/c?d#e@redis.example.com:6380/2?timeout=5s", "rediss://***@redis.example.com:6380/2?timeout=5s",
+                "rediss://:a@b/c?d#e@redis.example.com:6380/2?timeout=5s",
+                        "rediss://***@redis.example.com:6380/2?timeout=5s",
                 "redis://app:@@@@redis", "redis://***@redis",
                 "redis://redis:6379", "redis://redis:6379");
         nasty.forEach((uri, expected) -> assertEquals(expected, RedisSettings.redact(uri), uri));
@@ -166,14 +180,22 @@ class ConfigLoaderTest {
 
     @Test
     void rawSeparatorsInThePasswordAreRefusedWithoutShowingIt() {
-        for (String uri : List.of("redis://app:qq9@zz8@redis:6379", "redis://app:qq9/zz8@redis:6379",
-                "redis://app:qq9?zz8@redis", "redis://app:qq9#zz8@redis")) {
-            InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(
-                    Optional.empty(), ConfigFactory.parseString("eventbus.redis.uri = \"" + uri + "\"")), uri);
+        for (String uri : List.of(
+                "redis://app:qq9@zz8@redis:6379",
+                "redis://app:qq9/zz8@redis:6379",
+                "redis://app:qq9?zz8@redis",
+                "redis://app:qq9#zz8@redis")) {
+            InvalidConfigException e = assertThrows(
+                    InvalidConfigException.class,
+                    () -> ConfigLoader.load(
+                            Optional.empty(), ConfigFactory.parseString("eventbus.redis.uri = \"" + uri + "\"")),
+                    uri);
             assertTrue(e.getMessage().contains("percent-encode"), e.getMessage());
             assertFalse(e.getMessage().contains("qq9") || e.getMessage().contains("zz8"), e.getMessage());
         }
-        ConfigLoader.load(Optional.empty(), ConfigFactory.parseString("eventbus.redis.uri = \"redis://app:p%40ss%2Fword@redis\""));
+        ConfigLoader.load(
+                Optional.empty(),
+                ConfigFactory.parseString("eventbus.redis.uri = \"redis://app:p%40ss%2Fword@redis\""));
     }
 
     private static RuntimeConfig load(String hocon) {
@@ -181,7 +203,8 @@ class ConfigLoaderTest {
     }
 
     private static String refused(String hocon) {
-        return assertThrows(InvalidConfigException.class, () -> load(hocon), hocon).getMessage();
+        return assertThrows(InvalidConfigException.class, () -> load(hocon), hocon)
+                .getMessage();
     }
 
     @Test
@@ -197,7 +220,9 @@ class ConfigLoaderTest {
         assertEquals("k3y", c.redis().tls().keyPassword());
         assertEquals("t0ken", c.operations().admin().token());
         assertEquals(Optional.of("app"), RedisUserInfo.user(c.redis().uri()));
-        assertFalse(c.redis().toString().contains("p@ss") || c.redis().toString().contains("k3y"), c.redis().toString());
+        assertFalse(
+                c.redis().toString().contains("p@ss") || c.redis().toString().contains("k3y"),
+                c.redis().toString());
     }
 
     @Test
@@ -209,12 +234,14 @@ class ConfigLoaderTest {
                 "eventbus.admin.token-file = \"" + empty + "\"", "admin.token-file: file " + empty + " is empty",
                 "eventbus.admin.token-file = \"" + dir + "\"", "admin.token-file: file " + dir + " cannot be read",
                 "eventbus.redis.uri = \"rediss://h\", eventbus.redis.tls.key-password-file = \"" + dir.resolve("nope")
-                        + "\"", "redis.tls.key-password-file: file ");
+                                + "\"",
+                        "redis.tls.key-password-file: file ");
         cases.forEach((hocon, expected) -> {
             String message = refused(hocon);
             assertTrue(message.contains(expected), message);
         });
-        assertTrue(refused("eventbus.redis.password-file = \"" + dir.resolve("nope") + "\"").contains("does not exist"));
+        assertTrue(refused("eventbus.redis.password-file = \"" + dir.resolve("nope") + "\"")
+                .contains("does not exist"));
     }
 
     @Test
@@ -241,21 +268,35 @@ class ConfigLoaderTest {
                 .contains("cert-file and redis.tls.key-file go together"));
         assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.ca-file = \"" + dir.resolve("nope") + "\" }")
                 .contains("redis.tls.ca-file: file "));
-        RedisSettings off = load("eventbus.redis.uri = \"rediss://h:6380?verifyPeer=NONE\"").redis();
+        RedisSettings off =
+                load("eventbus.redis.uri = \"rediss://h:6380?verifyPeer=NONE\"").redis();
         assertTrue(off.peerVerificationOff());
-        assertTrue(load("eventbus.redis { uri = \"rediss://h\", tls.verify = none }").redis().peerVerificationOff());
+        assertTrue(load("eventbus.redis { uri = \"rediss://h\", tls.verify = none }")
+                .redis()
+                .peerVerificationOff());
         assertFalse(load("eventbus.redis.uri = \"rediss://h\"").redis().peerVerificationOff());
-        assertEquals(RedisTls.Verification.CA, load("eventbus.redis { uri = \"rediss://h\", tls.verify = ca }")
-                .redis().verification());
+        assertEquals(
+                RedisTls.Verification.CA,
+                load("eventbus.redis { uri = \"rediss://h\", tls.verify = ca }")
+                        .redis()
+                        .verification());
     }
 
     @Test
     void anAllowListEntryWithoutChecksumIsRefusedUnlessItSaysTrustUnpinned() {
         String message = refused("eventbus.plugin-host.allow-list = [{ id = payments, version = \"1.2.0\" }]");
         assertTrue(message.contains("allow-list entry 'payments' has no sha256"), message);
-        assertEquals(1, load("eventbus.plugin-host.allow-list = [{ id = payments, trust-unpinned = true }]")
-                .pluginHost().allowList().size());
-        assertEquals(1, load("eventbus.plugin-host.allow-list = [{ id = payments, sha256 = \"" + "ab".repeat(32)
-                + "\" }]").pluginHost().allowList().size());
+        assertEquals(
+                1,
+                load("eventbus.plugin-host.allow-list = [{ id = payments, trust-unpinned = true }]")
+                        .pluginHost()
+                        .allowList()
+                        .size());
+        assertEquals(
+                1,
+                load("eventbus.plugin-host.allow-list = [{ id = payments, sha256 = \"" + "ab".repeat(32) + "\" }]")
+                        .pluginHost()
+                        .allowList()
+                        .size());
     }
 }

@@ -35,37 +35,63 @@ class OperationsConfigTest {
 
     @Test
     void anyOtherAddressNeedsAToken() {
-        InvalidConfigException e = assertThrows(InvalidConfigException.class,
-                () -> load(Map.of("eventbus.admin.host", "0.0.0.0")));
-        assertTrue(e.getMessage().contains("admin.host") && e.getMessage().contains("not a loopback address")
-                && e.getMessage().contains("EVENTBUS_ADMIN_TOKEN"), e.getMessage());
-        AdminSettings admin = load(Map.of("eventbus.admin.host", "0.0.0.0", "eventbus.admin.token", "tok3n")).operations().admin();
+        InvalidConfigException e =
+                assertThrows(InvalidConfigException.class, () -> load(Map.of("eventbus.admin.host", "0.0.0.0")));
+        assertTrue(
+                e.getMessage().contains("admin.host")
+                        && e.getMessage().contains("not a loopback address")
+                        && e.getMessage().contains("EVENTBUS_ADMIN_TOKEN"),
+                e.getMessage());
+        AdminSettings admin = load(Map.of("eventbus.admin.host", "0.0.0.0", "eventbus.admin.token", "tok3n"))
+                .operations()
+                .admin();
         assertTrue(admin.tokenRequired());
         assertFalse(admin.toString().contains("tok3n"), admin.toString());
-        assertEquals("0.0.0.0", load(Map.of("eventbus.admin.host", "0.0.0.0", "eventbus.admin.enabled", false))
-                .operations().admin().host(), "no servers, no rule");
-        assertEquals("::1", load(Map.of("eventbus.admin.host", "::1")).operations().admin().host());
+        assertEquals(
+                "0.0.0.0",
+                load(Map.of("eventbus.admin.host", "0.0.0.0", "eventbus.admin.enabled", false))
+                        .operations()
+                        .admin()
+                        .host(),
+                "no servers, no rule");
+        assertEquals(
+                "::1",
+                load(Map.of("eventbus.admin.host", "::1")).operations().admin().host());
     }
 
     @Test
     void badValuesAreReported() {
-        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> load(Map.of(
-                "eventbus.admin.http-port", 70000, "eventbus.admin.grpc-port", -2,
-                "eventbus.logging.format", "xml", "eventbus.metrics.poll-interval", "0s")));
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class,
+                () -> load(Map.of(
+                        "eventbus.admin.http-port",
+                        70000,
+                        "eventbus.admin.grpc-port",
+                        -2,
+                        "eventbus.logging.format",
+                        "xml",
+                        "eventbus.metrics.poll-interval",
+                        "0s")));
         String m = e.getMessage();
         assertTrue(m.contains("admin.http-port"), m);
         assertTrue(m.contains("admin.grpc-port"), m);
         assertTrue(m.contains("logging.format must be one of text, json"), m);
         assertTrue(m.contains("metrics.poll-interval must be positive"), m);
-        InvalidConfigException typo = assertThrows(InvalidConfigException.class,
-                () -> load(Map.of("eventbus.admin.tokn", "typo")));
+        InvalidConfigException typo =
+                assertThrows(InvalidConfigException.class, () -> load(Map.of("eventbus.admin.tokn", "typo")));
         assertTrue(typo.getMessage().contains("unknown key 'eventbus.admin.tokn'"), typo.getMessage());
     }
 
     @Test
     void jsonLogsAndOffSwitchesRead() {
-        OperationsSettings ops = load(Map.of("eventbus.logging.format", "json", "eventbus.admin.grpc-port", -1,
-                "eventbus.metrics.jmx", false)).operations();
+        OperationsSettings ops = load(Map.of(
+                        "eventbus.logging.format",
+                        "json",
+                        "eventbus.admin.grpc-port",
+                        -1,
+                        "eventbus.metrics.jmx",
+                        false))
+                .operations();
         assertTrue(ops.jsonLogs());
         assertEquals(-1, ops.admin().grpcPort());
         assertFalse(ops.metrics().jmx());
@@ -73,40 +99,71 @@ class OperationsConfigTest {
 
     @Test
     void adminLimitsHaveDefaultsAndAreChecked() {
-        AdminLimits defaults = ConfigLoader.load(Optional.empty()).operations().admin().limits();
+        AdminLimits defaults =
+                ConfigLoader.load(Optional.empty()).operations().admin().limits();
         assertEquals(AdminLimits.DEFAULT, defaults, "reference.conf and the record agree");
-        AdminLimits set = load(Map.of("eventbus.admin.http-max-connections", 8, "eventbus.admin.http-request-timeout", "2s",
-                "eventbus.admin.grpc-handshake-timeout", "3s", "eventbus.admin.grpc-max-connection-idle", "1m"))
-                .operations().admin().limits();
+        AdminLimits set = load(Map.of(
+                        "eventbus.admin.http-max-connections",
+                        8,
+                        "eventbus.admin.http-request-timeout",
+                        "2s",
+                        "eventbus.admin.grpc-handshake-timeout",
+                        "3s",
+                        "eventbus.admin.grpc-max-connection-idle",
+                        "1m"))
+                .operations()
+                .admin()
+                .limits();
         assertEquals(new AdminLimits(8, Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMinutes(1)), set);
-        String m = assertThrows(InvalidConfigException.class, () -> load(Map.of(
-                "eventbus.admin.http-max-connections", 0, "eventbus.admin.http-request-timeout", "0s",
-                "eventbus.admin.grpc-handshake-timeout", "-1s", "eventbus.admin.grpc-max-connection-idle", "soon")))
+        String m = assertThrows(
+                        InvalidConfigException.class,
+                        () -> load(Map.of(
+                                "eventbus.admin.http-max-connections",
+                                0,
+                                "eventbus.admin.http-request-timeout",
+                                "0s",
+                                "eventbus.admin.grpc-handshake-timeout",
+                                "-1s",
+                                "eventbus.admin.grpc-max-connection-idle",
+                                "soon")))
                 .getMessage();
         assertTrue(m.contains("admin.http-max-connections"), m);
         assertTrue(m.contains("admin.http-request-timeout must be positive"), m);
         assertTrue(m.contains("admin.grpc-handshake-timeout must be positive"), m);
         assertTrue(m.contains("admin.grpc-max-connection-idle"), m);
-        String typo = assertThrows(InvalidConfigException.class,
-                () -> load(Map.of("eventbus.admin.tls.cert", "x.pem"))).getMessage();
+        String typo = assertThrows(InvalidConfigException.class, () -> load(Map.of("eventbus.admin.tls.cert", "x.pem")))
+                .getMessage();
         assertTrue(typo.contains("unknown key 'eventbus.admin.tls.cert'"), typo);
     }
 
     @Test
-    void adminTlsFilesAreCheckedAtLoadAndItsKeyPasswordNeverShown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
-        assertEquals(AdminTls.NONE, ConfigLoader.load(Optional.empty()).operations().admin().tls());
-        String m = assertThrows(InvalidConfigException.class, () -> load(Map.of(
-                "eventbus.admin.tls.cert-file", dir.resolve("missing.crt").toString()))).getMessage();
+    void adminTlsFilesAreCheckedAtLoadAndItsKeyPasswordNeverShown(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertEquals(
+                AdminTls.NONE,
+                ConfigLoader.load(Optional.empty()).operations().admin().tls());
+        String m = assertThrows(
+                        InvalidConfigException.class,
+                        () -> load(Map.of(
+                                "eventbus.admin.tls.cert-file",
+                                dir.resolve("missing.crt").toString())))
+                .getMessage();
         assertTrue(m.contains("admin.tls.cert-file: file") && m.contains("does not exist"), m);
         assertTrue(m.contains("admin.tls.cert-file and admin.tls.key-file go together"), m);
         java.nio.file.Path notPem = java.nio.file.Files.writeString(dir.resolve("ca.crt"), "not a certificate\n");
-        m = assertThrows(InvalidConfigException.class, () -> load(Map.of(
-                "eventbus.admin.tls.ca-file", notPem.toString()))).getMessage();
+        m = assertThrows(
+                        InvalidConfigException.class,
+                        () -> load(Map.of("eventbus.admin.tls.ca-file", notPem.toString())))
+                .getMessage();
         assertTrue(m.contains("admin.tls.ca-file"), m);
         java.nio.file.Path password = java.nio.file.Files.writeString(dir.resolve("pw"), "s3cret-key-pw\n");
-        m = assertThrows(InvalidConfigException.class, () -> load(Map.of(
-                "eventbus.admin.tls.key-password", "a", "eventbus.admin.tls.key-password-file", password.toString())))
+        m = assertThrows(
+                        InvalidConfigException.class,
+                        () -> load(Map.of(
+                                "eventbus.admin.tls.key-password",
+                                "a",
+                                "eventbus.admin.tls.key-password-file",
+                                password.toString())))
                 .getMessage();
         assertTrue(m.contains("give the secret in one place"), m);
     }

@@ -34,11 +34,13 @@ class RpcServiceConfigTest {
 
     private static RpcServiceSettings orders(String entry) {
         return ConfigLoader.load(Optional.empty(), ConfigFactory.parseString(ORDERS + " { " + entry + " }"))
-                .services().get("orders.v1.OrderService");
+                .services()
+                .get("orders.v1.OrderService");
     }
 
     private static String refused(String entry) {
-        return assertThrows(InvalidConfigException.class, () -> orders(entry), entry).getMessage();
+        return assertThrows(InvalidConfigException.class, () -> orders(entry), entry)
+                .getMessage();
     }
 
     private static Path file(String name, String content) throws Exception {
@@ -74,15 +76,19 @@ class RpcServiceConfigTest {
     @Test
     void anUnencryptedKeyAndDefaultsForEveryServiceAreRead() throws Exception {
         Path team = file("team", "payments");
-        RuntimeConfig c = ConfigLoader.load(Optional.empty(), ConfigFactory.parseString(
-                "eventbus.grpc.defaults { tls = true, trust-ca-file = " + q(pki.caCert) + ", cert-file = "
+        RuntimeConfig c = ConfigLoader.load(
+                Optional.empty(),
+                ConfigFactory.parseString("eventbus.grpc.defaults { tls = true, trust-ca-file = " + q(pki.caCert)
+                        + ", cert-file = "
                         + q(pki.clientCert) + ", key-file = " + q(pki.clientKey) + ", metadata-files { x-team = "
                         + q(team) + " } }\n"
                         + ORDERS + ".target = \"localhost:1\""));
         RpcTls tls = c.services().get("orders.v1.OrderService").tlsMaterial();
         assertTrue(tls.mutual());
         assertEquals("", tls.keyPassword());
-        assertEquals(Map.of("x-team", "payments"), c.services().get("orders.v1.OrderService").callCredentials().metadata());
+        assertEquals(
+                Map.of("x-team", "payments"),
+                c.services().get("orders.v1.OrderService").callCredentials().metadata());
     }
 
     @Test
@@ -100,9 +106,12 @@ class RpcServiceConfigTest {
                 ORDERS + ".trust-ca-file: file " + notPem + " ",
                 "target = \"localhost:1\", tls = true, key-file = " + q(pki.clientKey) + ", cert-file = " + q(notPem),
                 ORDERS + ".cert-file: file " + notPem + " ",
-                mutual + q(notPem), ORDERS + ".key-file: file " + notPem + " holds no PEM private key",
-                mutual + q(pkcs1), ORDERS + ".key-file: file " + pkcs1 + " holds a RSA PRIVATE KEY (PKCS#1/SEC1)",
-                mutual + q(encryptedKey), ORDERS + ".key-file: file " + encryptedKey + " is encrypted",
+                mutual + q(notPem),
+                ORDERS + ".key-file: file " + notPem + " holds no PEM private key",
+                mutual + q(pkcs1),
+                ORDERS + ".key-file: file " + pkcs1 + " holds a RSA PRIVATE KEY (PKCS#1/SEC1)",
+                mutual + q(encryptedKey),
+                ORDERS + ".key-file: file " + encryptedKey + " is encrypted",
                 mutual + q(encryptedKey) + ", key-password-file = " + q(wrongPassword),
                 ORDERS + ".key-file: file " + encryptedKey + " cannot be decrypted",
                 "target = \"localhost:1\", bearer-token-file = " + q(missing),
@@ -126,8 +135,12 @@ class RpcServiceConfigTest {
                 .contains("cert-file and key-file go together"));
         assertTrue(refused("target = \"orders.internal:50051\", bearer-token-file = " + q(token))
                 .contains("would cross the network in clear"));
-        assertEquals("t", orders("target = \"127.0.0.1:50051\", bearer-token-file = " + q(token))
-                .callCredentials().bearerToken(), "plaintext to a sidecar on this machine may carry a token");
+        assertEquals(
+                "t",
+                orders("target = \"127.0.0.1:50051\", bearer-token-file = " + q(token))
+                        .callCredentials()
+                        .bearerToken(),
+                "plaintext to a sidecar on this machine may carry a token");
     }
 
     @Test
@@ -144,7 +157,8 @@ class RpcServiceConfigTest {
         assertTrue(refused("target = \"localhost:1\", metadata-files { x-key = " + q(twoLines) + " }")
                 .contains("line break"));
         assertTrue(refused("target = \"localhost:1\", bearer-token-file = " + q(token)
-                + ", metadata-files { authorization = " + q(value) + " }").contains("set one of them"));
+                        + ", metadata-files { authorization = " + q(value) + " }")
+                .contains("set one of them"));
         assertTrue(refused("target = \"localhost:1\", authority = \"orders internal/x\"")
                 .contains(".authority must be a host name"));
         assertTrue(refused("target = \"localhost:1\", key-password = x").contains("unknown key"));
@@ -152,12 +166,26 @@ class RpcServiceConfigTest {
 
     @Test
     void onlyTargetsOnThisMachineCountAsLoopback() {
-        for (String local : new String[] {"localhost:50051", "127.0.0.1:1", "127.1.2.3:1", "[::1]:50051",
-                "dns:///localhost:50051", "unix:/run/orders.sock", "orders.localhost:1"}) {
+        for (String local : new String[] {
+            "localhost:50051",
+            "127.0.0.1:1",
+            "127.1.2.3:1",
+            "[::1]:50051",
+            "dns:///localhost:50051",
+            "unix:/run/orders.sock",
+            "orders.localhost:1"
+        }) {
             assertTrue(RpcTargets.isLoopback(local), local);
         }
-        for (String remote : new String[] {"orders.internal:50051", "10.0.0.7:1", "[2001:db8::1]:50051",
-                "dns:///orders:50051", "dns://8.8.8.8/localhost.evil.com:1", "xds:///orders", "0.0.0.0:1"}) {
+        for (String remote : new String[] {
+            "orders.internal:50051",
+            "10.0.0.7:1",
+            "[2001:db8::1]:50051",
+            "dns:///orders:50051",
+            "dns://8.8.8.8/localhost.evil.com:1",
+            "xds:///orders",
+            "0.0.0.0:1"
+        }) {
             assertFalse(RpcTargets.isLoopback(remote), remote);
         }
         assertTrue(orders("target = \"orders.internal:50051\"").plaintextOverNetwork());

@@ -20,9 +20,12 @@ class SentinelUriTest {
 
     @Test
     void sentinelUrisNamingSentinelsAndAMasterAreAccepted() {
-        for (String uri : List.of("redis-sentinel://s1:26379,s2:26379,s3:26379#mymaster",
-                "redis-sentinel://s1#mymaster", "rediss-sentinel://app:pw@s1:26380,[::1]:26380/2#orders-primary",
-                "redis-sentinel://s1:26379?sentinelMasterId=mymaster", "redis-sentinel://:p%40ss@s1,s2/0?timeout=5s#m")) {
+        for (String uri : List.of(
+                "redis-sentinel://s1:26379,s2:26379,s3:26379#mymaster",
+                "redis-sentinel://s1#mymaster",
+                "rediss-sentinel://app:pw@s1:26380,[::1]:26380/2#orders-primary",
+                "redis-sentinel://s1:26379?sentinelMasterId=mymaster",
+                "redis-sentinel://:p%40ss@s1,s2/0?timeout=5s#m")) {
             RedisSettings redis = load(uri).redis();
             assertTrue(redis.sentinel(), uri);
         }
@@ -48,7 +51,8 @@ class SentinelUriTest {
 
     @Test
     void passwordsInSentinelUrisAreRedacted() {
-        RedisSettings redis = load("redis-sentinel://app:s3cret@s1:26379,s2:26379/1#mymaster").redis();
+        RedisSettings redis =
+                load("redis-sentinel://app:s3cret@s1:26379,s2:26379/1#mymaster").redis();
         assertEquals("redis-sentinel://***@s1:26379,s2:26379/1#mymaster", redis.redactedUri());
         assertFalse(redis.toString().contains("s3cret"), redis.toString());
         assertEquals("rediss-sentinel://***@s1#m", RedisSettings.redact("rediss-sentinel://:p@ss/w#rd@s1#m"));
@@ -60,11 +64,16 @@ class SentinelUriTest {
         assertTrue(tls.tlsEnabled());
         assertTrue(tls.peerVerificationOff(), "the URI's verifyPeer is read as for one node");
         assertFalse(load("redis-sentinel://s1#m").redis().tlsEnabled());
-        RuntimeConfig withVerify = ConfigLoader.load(Optional.empty(), ConfigFactory.parseString(
-                "eventbus.redis { uri = \"rediss-sentinel://s1,s2#m\", tls.verify = ca }"));
+        RuntimeConfig withVerify = ConfigLoader.load(
+                Optional.empty(),
+                ConfigFactory.parseString("eventbus.redis { uri = \"rediss-sentinel://s1,s2#m\", tls.verify = ca }"));
         assertEquals(RedisTls.Verification.CA, withVerify.redis().verification());
-        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.empty(),
-                ConfigFactory.parseString("eventbus.redis { uri = \"redis-sentinel://s1#m\", tls.verify = ca }")));
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class,
+                () -> ConfigLoader.load(
+                        Optional.empty(),
+                        ConfigFactory.parseString(
+                                "eventbus.redis { uri = \"redis-sentinel://s1#m\", tls.verify = ca }")));
         assertTrue(e.getMessage().contains("is not rediss://"), e.getMessage());
     }
 }

@@ -24,7 +24,12 @@ class StreamsConfigTest {
     @Test
     void aDeclaredStreamExpandsIntoItsPartitionKeys() {
         RuntimeConfig c = load("eventbus.streams { orders { partitions = 3 }, \"audit.log\" { partitions = 1 } }");
-        assertEquals(Map.of("orders", new PartitionedStream("orders", 3), "audit.log", new PartitionedStream("audit.log", 1)),
+        assertEquals(
+                Map.of(
+                        "orders",
+                        new PartitionedStream("orders", 3),
+                        "audit.log",
+                        new PartitionedStream("audit.log", 1)),
                 c.partitionedStreams());
         assertEquals(List.of("{orders:0/3}", "{orders:1/3}", "{orders:2/3}"), c.streamKeys("orders"));
         assertEquals(List.of("{audit.log:0/1}"), c.streamKeys("audit.log"));
@@ -44,17 +49,32 @@ class StreamsConfigTest {
                 """));
         List<String> problems = e.problems();
         assertEquals(5, problems.size(), e.getMessage());
-        assertTrue(problems.stream().anyMatch(p -> p.startsWith("eventbus.streams.a: stream 'a': partitions must be in 1..1024, was 0")), e.getMessage());
-        assertTrue(problems.stream().anyMatch(p -> p.startsWith("eventbus.streams.b: stream 'b': partitions must be in 1..1024, was 1025")), e.getMessage());
-        assertTrue(problems.contains("eventbus.streams.c.partitions is missing: say how many partitions the stream has, e.g. 8"), e.getMessage());
-        assertTrue(problems.stream().anyMatch(p -> p.contains("eventbus.streams.d.partitions has type STRING")), e.getMessage());
-        assertTrue(problems.stream().anyMatch(p -> p.startsWith("unknown key 'eventbus.streams.e.partition'")), e.getMessage());
+        assertTrue(
+                problems.stream()
+                        .anyMatch(p ->
+                                p.startsWith("eventbus.streams.a: stream 'a': partitions must be in 1..1024, was 0")),
+                e.getMessage());
+        assertTrue(
+                problems.stream()
+                        .anyMatch(p -> p.startsWith(
+                                "eventbus.streams.b: stream 'b': partitions must be in 1..1024, was 1025")),
+                e.getMessage());
+        assertTrue(
+                problems.contains(
+                        "eventbus.streams.c.partitions is missing: say how many partitions the stream has, e.g. 8"),
+                e.getMessage());
+        assertTrue(
+                problems.stream().anyMatch(p -> p.contains("eventbus.streams.d.partitions has type STRING")),
+                e.getMessage());
+        assertTrue(
+                problems.stream().anyMatch(p -> p.startsWith("unknown key 'eventbus.streams.e.partition'")),
+                e.getMessage());
     }
 
     @Test
     void aNameWithBracesIsRefused() {
-        InvalidConfigException e = assertThrows(InvalidConfigException.class,
-                () -> load("eventbus.streams { \"or{d}ers\" { partitions = 2 } }"));
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class, () -> load("eventbus.streams { \"or{d}ers\" { partitions = 2 } }"));
         assertTrue(e.getMessage().contains("may not hold '{' or '}'"), e.getMessage());
     }
 

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class ClusterSeedsTest {
 
     private static List<RedisURI> seeds(String uri) {
-        return RedisConnector.clusterSeeds(new RedisSettings(uri, Duration.ofSeconds(3), 1000, Duration.ofMillis(100),
-                Duration.ofSeconds(1)));
+        return RedisConnector.clusterSeeds(
+                new RedisSettings(uri, Duration.ofSeconds(3), 1000, Duration.ofMillis(100), Duration.ofSeconds(1)));
     }
 
     @Test
@@ -28,7 +28,8 @@ class ClusterSeedsTest {
         assertEquals(7001, seeds.get(1).getPort());
         for (RedisURI seed : seeds) {
             assertTrue(seed.isSsl());
-            RedisCredentials credentials = seed.getCredentialsProvider().resolveCredentials().block();
+            RedisCredentials credentials =
+                    seed.getCredentialsProvider().resolveCredentials().block();
             assertEquals("app", credentials.getUsername());
             assertEquals("pw", new String(credentials.getPassword()));
             assertEquals(Duration.ofSeconds(3), seed.getTimeout());

@@ -75,10 +75,12 @@ class EntrySlotsTest {
         EntrySlots slots = new EntrySlots(3);
         slots.take(2);
         assertFalse(slots.awaitIdle(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30)));
-        CompletableFuture.runAsync(() -> {
-            slots.release();
-            slots.release();
-        }, CompletableFuture.delayedExecutor(30, TimeUnit.MILLISECONDS));
+        CompletableFuture.runAsync(
+                () -> {
+                    slots.release();
+                    slots.release();
+                },
+                CompletableFuture.delayedExecutor(30, TimeUnit.MILLISECONDS));
         assertTrue(slots.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(5)));
         assertEquals(0, slots.taken());
     }

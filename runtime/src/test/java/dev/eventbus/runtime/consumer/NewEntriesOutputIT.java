@@ -66,13 +66,24 @@ class NewEntriesOutputIT {
 
     private static List<StreamEntry> read(RedisCommands<byte[], byte[]> redis, String from, int count) {
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .add("GROUP").add(b(OURS)).add(b("c")).add("COUNT").add(count).add("BLOCK").add(50)
-                .add("STREAMS").addKey(STREAM).add(from);
+                .add("GROUP")
+                .add(b(OURS))
+                .add(b("c"))
+                .add("COUNT")
+                .add(count)
+                .add("BLOCK")
+                .add(50)
+                .add("STREAMS")
+                .addKey(STREAM)
+                .add(from);
         return redis.dispatch(CommandType.XREADGROUP, new NewEntriesOutput("orders", StreamEntry.Origin.NEW), args);
     }
 
-    private static List<StreamMessage<byte[], byte[]>> oracle(RedisCommands<byte[], byte[]> redis, String from, int count) {
-        return redis.xreadgroup(Consumer.from(b(ORACLE), b("c")), XReadArgs.Builder.count(count),
+    private static List<StreamMessage<byte[], byte[]>> oracle(
+            RedisCommands<byte[], byte[]> redis, String from, int count) {
+        return redis.xreadgroup(
+                Consumer.from(b(ORACLE), b("c")),
+                XReadArgs.Builder.count(count),
                 XReadArgs.StreamOffset.from(STREAM, from));
     }
 
@@ -122,12 +133,20 @@ class NewEntriesOutputIT {
             assertFalse(e.isDeleted());
             assertEquals(pairs(expected.get(i).getBody()), pairs(e.fields()), "entry " + i);
         }
-        assertEquals(List.of(Arrays.toString(b("type")) + "=" + Arrays.toString(b("t")),
-                Arrays.toString(b("tag")) + "=" + Arrays.toString(b("a")),
-                Arrays.toString(b("tag")) + "=" + Arrays.toString(b("b"))), pairs(ours.get(2).fields()),
+        assertEquals(
+                List.of(
+                        Arrays.toString(b("type")) + "=" + Arrays.toString(b("t")),
+                        Arrays.toString(b("tag")) + "=" + Arrays.toString(b("a")),
+                        Arrays.toString(b("tag")) + "=" + Arrays.toString(b("b"))),
+                pairs(ours.get(2).fields()),
                 "both fields of a repeated name are kept");
-        assertArrayEquals(large, ours.get(3).fields().entrySet().stream()
-                .filter(f -> Arrays.equals(f.getKey(), b("data"))).findFirst().orElseThrow().getValue());
+        assertArrayEquals(
+                large,
+                ours.get(3).fields().entrySet().stream()
+                        .filter(f -> Arrays.equals(f.getKey(), b("data")))
+                        .findFirst()
+                        .orElseThrow()
+                        .getValue());
         assertEquals(16 * 1024 + 4 + 4 + 1, ours.get(3).sizeInBytes());
     }
 
@@ -149,12 +168,16 @@ class NewEntriesOutputIT {
         redis.xdel(STREAM, second);
 
         List<StreamEntry> history = read(redis, "0", 10); // this consumer's pending entries
-        assertEquals(List.of(first, second, third), history.stream().map(StreamEntry::id).toList());
+        assertEquals(
+                List.of(first, second, third),
+                history.stream().map(StreamEntry::id).toList());
         assertFalse(history.get(0).isDeleted());
         assertTrue(history.get(1).isDeleted());
         assertEquals(0, history.get(1).sizeInBytes());
         assertFalse(history.get(2).isDeleted());
-        assertEquals(pairs(Map.of(b("type"), b("c"))).toString(), pairs(history.get(2).fields()).toString());
+        assertEquals(
+                pairs(Map.of(b("type"), b("c"))).toString(),
+                pairs(history.get(2).fields()).toString());
     }
 
     @ParameterizedTest
@@ -168,11 +191,17 @@ class NewEntriesOutputIT {
         assertEquals(2, read(redis, ">", 10).size());
 
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .addKey(STREAM).add(b(OURS)).add(b("other")).add(0).add(small).add(oversized);
-        List<StreamEntry> claimed = redis.dispatch(CommandType.XCLAIM,
-                NewEntriesOutput.entryList("orders", StreamEntry.Origin.RECLAIM, 1024), args);
+                .addKey(STREAM)
+                .add(b(OURS))
+                .add(b("other"))
+                .add(0)
+                .add(small)
+                .add(oversized);
+        List<StreamEntry> claimed = redis.dispatch(
+                CommandType.XCLAIM, NewEntriesOutput.entryList("orders", StreamEntry.Origin.RECLAIM, 1024), args);
 
-        assertEquals(List.of(small, oversized), claimed.stream().map(StreamEntry::id).toList());
+        assertEquals(
+                List.of(small, oversized), claimed.stream().map(StreamEntry::id).toList());
         assertEquals(StreamEntry.Origin.RECLAIM, claimed.get(0).origin());
         List<StreamMessage<byte[], byte[]>> expected = redis.xrange(STREAM, io.lettuce.core.Range.create(small, small));
         assertEquals(pairs(expected.get(0).getBody()), pairs(claimed.get(0).fields()));
@@ -180,8 +209,11 @@ class NewEntriesOutputIT {
         assertTrue(kept.truncated());
         assertFalse(claimed.get(1).isDeleted(), "held in part, not gone");
         assertEquals(4 + 1 + 4 + large.length + 7 + 1, claimed.get(1).sizeInBytes(), "its size in Redis");
-        assertEquals(List.of(Arrays.toString(b("type")) + "=" + Arrays.toString(b("t")),
-                Arrays.toString(b("subject")) + "=" + Arrays.toString(b("s"))), pairs(kept),
+        assertEquals(
+                List.of(
+                        Arrays.toString(b("type")) + "=" + Arrays.toString(b("t")),
+                        Arrays.toString(b("subject")) + "=" + Arrays.toString(b("s"))),
+                pairs(kept),
                 "the payload that does not fit is not copied");
     }
 }

@@ -29,8 +29,8 @@ class RedisConnectorIT {
     private static final String PASSWORD = "s3cret-pass";
 
     @RegisterExtension
-    static final RedisExtension REDIS = new RedisExtension(
-            RedisServer.Options.defaults().withExtraArgs("--requirepass", PASSWORD));
+    static final RedisExtension REDIS =
+            new RedisExtension(RedisServer.Options.defaults().withExtraArgs("--requirepass", PASSWORD));
 
     private final Logger log = (Logger) LoggerFactory.getLogger(RedisConnector.class);
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -63,8 +63,12 @@ class RedisConnectorIT {
             CompletableFuture<Object> result = new CompletableFuture<>();
             Thread.ofVirtual().start(() -> result.complete(connector.connect("test", stop::get)));
             try {
-                Awaitility.await().atMost(Duration.ofSeconds(30))
-                        .until(() -> lines().stream().filter(l -> l.contains(expected)).count() >= 2);
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> lines().stream()
+                                        .filter(l -> l.contains(expected))
+                                        .count()
+                                >= 2);
             } finally {
                 stop.set(true); // also when the wait fails: the loop must not outlive the test
             }
@@ -80,7 +84,9 @@ class RedisConnectorIT {
         assertTrue(line.contains("authentication failed (test): WRONGPASS"), line);
         assertTrue(line.contains("check the user and password of eventbus.redis.uri; retrying in 20 ms"), line);
         assertTrue(lines().get(1).contains("retrying in 40 ms"), "doubling back-off: " + lines());
-        assertFalse(lines().stream().anyMatch(l -> l.contains("unreachable") || l.contains("wrong-pass")), lines().toString());
+        assertFalse(
+                lines().stream().anyMatch(l -> l.contains("unreachable") || l.contains("wrong-pass")),
+                lines().toString());
     }
 
     @Test

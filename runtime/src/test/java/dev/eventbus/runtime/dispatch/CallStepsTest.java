@@ -28,7 +28,7 @@ import org.slf4j.MDC;
 class CallStepsTest {
 
     private final ClassLoader pluginLoader = new URLClassLoader(new URL[0], null);
-    private final LoadedHandler handler = DispatchFixtures.handler("pays", pluginLoader, e -> { });
+    private final LoadedHandler handler = DispatchFixtures.handler("pays", pluginLoader, e -> {});
     private final Subscription sub = new Subscription(handler, STREAM, Set.of("paid"));
     private final StreamEntry entry = entry("7-0", 1, "type", "paid", "id", "evt-7");
     private final Delivery delivery = new Delivery(new HeldEntries(Runnable::run, 1), entry.id());
@@ -49,8 +49,8 @@ class CallStepsTest {
     void theCallRunsInThePluginsClassLoaderAndTheWorkersIsRestoredEvenOnAFailure() throws Exception {
         ClassLoader own = Thread.currentThread().getContextClassLoader();
         List<Object> seen = new ArrayList<>();
-        HandlerCall call = new ContextClassLoaderStep().around(
-                failing(seen, () -> Thread.currentThread().getContextClassLoader()));
+        HandlerCall call = new ContextClassLoaderStep()
+                .around(failing(seen, () -> Thread.currentThread().getContextClassLoader()));
         assertThrows(IllegalStateException.class, () -> call.call(invocation()));
         assertSame(pluginLoader, seen.get(0));
         assertSame(own, Thread.currentThread().getContextClassLoader());
@@ -61,8 +61,19 @@ class CallStepsTest {
         List<Object> seen = new ArrayList<>();
         HandlerCall call = new LoggingContextStep().around(failing(seen, MDC::getCopyOfContextMap));
         assertThrows(IllegalStateException.class, () -> call.call(invocation()));
-        assertEquals(Map.of("handler", "pays", "plugin", "payments-plugin", "stream", STREAM, "entry", "7-0",
-                "event", "evt-7"), seen.get(0));
+        assertEquals(
+                Map.of(
+                        "handler",
+                        "pays",
+                        "plugin",
+                        "payments-plugin",
+                        "stream",
+                        STREAM,
+                        "entry",
+                        "7-0",
+                        "event",
+                        "evt-7"),
+                seen.get(0));
         Map<String, String> after = MDC.getCopyOfContextMap();
         assertEquals(true, after == null || after.isEmpty(), "cleared: " + after);
     }

@@ -43,9 +43,17 @@ class DeliveryPipelineTest {
     private final OnFailure onFailure = new OnFailure(failures, losses, observer);
     private final DeliveryPipeline pipeline = new DeliveryPipeline(
             new Admission(new EventCodec(1 << 20), acks, deadLetters, observer),
-            HandlerCall.through(List.of(new InterruptClearingStep(), new ContextClassLoaderStep(),
-                    new LoggingContextStep(), new WatchdogTimingStep(nanos::get)), DeliveryContext.handlerCall(null)),
-            new OnSuccess(acks, (sub, id) -> retriesCleared.add(id), observer), onFailure, losses, abandoned);
+            HandlerCall.through(
+                    List.of(
+                            new InterruptClearingStep(),
+                            new ContextClassLoaderStep(),
+                            new LoggingContextStep(),
+                            new WatchdogTimingStep(nanos::get)),
+                    DeliveryContext.handlerCall(null)),
+            new OnSuccess(acks, (sub, id) -> retriesCleared.add(id), observer),
+            onFailure,
+            losses,
+            abandoned);
     private final HeldEntries held = new HeldEntries(Runnable::run, 4);
     private final Leaves leaves = new Leaves();
 
@@ -149,7 +157,8 @@ class DeliveryPipelineTest {
         assertEquals(List.of(), failures.errors, "it cannot be retried");
         assertEquals(1, deadLetters.letters.size());
         assertEquals(DeadLetterReason.TRIMMED, deadLetters.letters.get(0).reason());
-        assertEquals(StreamEntry.Origin.VANISHED, deadLetters.letters.get(0).entry().origin());
+        assertEquals(
+                StreamEntry.Origin.VANISHED, deadLetters.letters.get(0).entry().origin());
         assertSame(boom, deadLetters.letters.get(0).error());
         assertEquals(List.of(true), leaves.told);
     }

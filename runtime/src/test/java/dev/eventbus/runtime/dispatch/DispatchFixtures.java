@@ -58,7 +58,11 @@ final class DispatchFixtures {
     }
 
     static HandlerSettings limits(Duration timeout, Duration abandonAfter) {
-        return new HandlerSettings(4, timeout, abandonAfter, false,
+        return new HandlerSettings(
+                4,
+                timeout,
+                abandonAfter,
+                false,
                 new RetrySettings(5, Duration.ofHours(1), Duration.ofSeconds(1), 2, Duration.ofMinutes(1), 0));
     }
 
@@ -68,8 +72,8 @@ final class DispatchFixtures {
         for (int i = 0; i + 1 < fields.length; i += 2) {
             map.put(fields[i].getBytes(StandardCharsets.UTF_8), fields[i + 1].getBytes(StandardCharsets.UTF_8));
         }
-        return new StreamEntry(STREAM, id, map, deliveries,
-                deliveries > 1 ? StreamEntry.Origin.RETRY : StreamEntry.Origin.NEW);
+        return new StreamEntry(
+                STREAM, id, map, deliveries, deliveries > 1 ? StreamEntry.Origin.RETRY : StreamEntry.Origin.NEW);
     }
 
     /** Acknowledgements, as "stream group id". */

@@ -163,7 +163,8 @@ class SubjectLanesTest {
     void manyWorkersNeverRunTwoEventsOfASubjectAtOnceNorOutOfOrder() throws Exception {
         int subjects = 50;
         int events = 50_000;
-        ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
+        ExecutorService pool =
+                Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
         try {
             SubjectLanes shared = new SubjectLanes(pool);
             AtomicIntegerArray running = new AtomicIntegerArray(subjects);

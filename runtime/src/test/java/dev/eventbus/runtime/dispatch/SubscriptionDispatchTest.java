@@ -50,17 +50,31 @@ class SubscriptionDispatchTest {
     private final DeliveryPipeline pipeline = new DeliveryPipeline(
             new Admission(new EventCodec(1 << 20), acks, deadLetters, observer),
             HandlerCall.through(List.of(), DeliveryContext.handlerCall(null)),
-            new OnSuccess(acks, (sub, id) -> { }, observer),
-            new OnFailure(new RecordingFailures(), losses, observer), losses, new AbandonedWorkers());
+            new OnSuccess(acks, (sub, id) -> {}, observer),
+            new OnFailure(new RecordingFailures(), losses, observer),
+            losses,
+            new AbandonedWorkers());
     private final List<String> handled = new ArrayList<>();
     private final List<String> released = new ArrayList<>();
 
     private SubscriptionDispatch open(boolean ordered, int maxDeliveries) {
         Subscription sub = subscription(e -> handled.add(e.entryId()));
-        HandlerSettings limits = new HandlerSettings(4, Duration.ofSeconds(1), Duration.ofSeconds(1), ordered,
-                DispatchFixtures.limits(Duration.ofSeconds(1), Duration.ofSeconds(1)).retry());
-        return new SubscriptionDispatch(sub, limits, new HeldEntries(threads, 4), SlotLender.NONE, pipeline,
-                new EventCodec(1 << 20), deadLetters, maxDeliveries);
+        HandlerSettings limits = new HandlerSettings(
+                4,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                ordered,
+                DispatchFixtures.limits(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                        .retry());
+        return new SubscriptionDispatch(
+                sub,
+                limits,
+                new HeldEntries(threads, 4),
+                SlotLender.NONE,
+                pipeline,
+                new EventCodec(1 << 20),
+                deadLetters,
+                maxDeliveries);
     }
 
     private void dispatch(SubscriptionDispatch d, StreamEntry e) {
@@ -83,12 +97,15 @@ class SubscriptionDispatchTest {
     @Test
     void entriesPastMaxDeliveriesOrDeletedAreDeadLetteredBeforeAnyWorker() {
         SubscriptionDispatch d = open(false, 3);
-        dispatch(d, new StreamEntry(STREAM, "1-0", Map.of("type".getBytes(), "paid".getBytes()), 4,
-                StreamEntry.Origin.RECLAIM));
+        dispatch(
+                d,
+                new StreamEntry(
+                        STREAM, "1-0", Map.of("type".getBytes(), "paid".getBytes()), 4, StreamEntry.Origin.RECLAIM));
         dispatch(d, new StreamEntry(STREAM, "2-0", null, 1, StreamEntry.Origin.HISTORY));
         dispatch(d, new StreamEntry(STREAM, "3-0", Map.of(), 0, StreamEntry.Origin.VANISHED));
         assertEquals(0, threads.started.size(), "no worker for any of them");
-        assertEquals(List.of(DeadLetterReason.MAX_DELIVERIES, DeadLetterReason.TRIMMED, DeadLetterReason.TRIMMED),
+        assertEquals(
+                List.of(DeadLetterReason.MAX_DELIVERIES, DeadLetterReason.TRIMMED, DeadLetterReason.TRIMMED),
                 deadLetters.letters.stream().map(l -> l.reason()).toList());
         assertEquals(List.of("1-0", "2-0", "3-0"), released);
         assertEquals(0, d.heldCount());

@@ -25,11 +25,13 @@ class TestKitIdempotencyKeyTest {
             }
 
             @Override
-            public void handle(Event event, HandlerContext context) {
-            }
+            public void handle(Event event, HandlerContext context) {}
         });
-        Event event = TestEvents.event("wallet.topup.succeeded").stream("wallet").entryId("1732612345678-7")
-                .id("evt-1").attempt(3).build();
+        Event event = TestEvents.event("wallet.topup.succeeded").stream("wallet")
+                .entryId("1732612345678-7")
+                .id("evt-1")
+                .attempt(3)
+                .build();
 
         // The consumer group of a subscription is its handler's name.
         assertEquals(DeliveryContext.idempotencyKey("mark-order-paid", event), harness.idempotencyKey(event));

@@ -40,9 +40,13 @@ class WatchdogTest {
     private final OnFailure onFailure = new OnFailure(failures, losses, observer);
     private final DeliveryPipeline pipeline = new DeliveryPipeline(
             new Admission(new EventCodec(1 << 20), acks, deadLetters, observer),
-            HandlerCall.through(List.of(new InterruptClearingStep(), new WatchdogTimingStep(nanos::get)),
+            HandlerCall.through(
+                    List.of(new InterruptClearingStep(), new WatchdogTimingStep(nanos::get)),
                     DeliveryContext.handlerCall(null)),
-            new OnSuccess(acks, (sub, id) -> { }, observer), onFailure, losses, abandoned);
+            new OnSuccess(acks, (sub, id) -> {}, observer),
+            onFailure,
+            losses,
+            abandoned);
     private final HeldEntries held = new HeldEntries(Runnable::run, 4);
     private final Watchdog watchdog = new Watchdog(() -> List.of(held), onFailure, abandoned, nanos::get);
 

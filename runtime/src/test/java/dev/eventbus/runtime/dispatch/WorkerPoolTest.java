@@ -35,6 +35,7 @@ class WorkerPoolTest {
     private final ManualThreads threads = new ManualThreads();
     /** The pool's clock; each task below advances it by how long it "takes". */
     private final AtomicLong now = new AtomicLong();
+
     private final List<String> ran = new ArrayList<>();
 
     private Runnable task(String name, long takesNanos) {

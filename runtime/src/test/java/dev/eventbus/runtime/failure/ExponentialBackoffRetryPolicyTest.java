@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The retry policy with the jitter pinned: backoff, caps, and when it gives up and why. */
 class ExponentialBackoffRetryPolicyTest {
 
-    private static final RetrySettings SETTINGS = new RetrySettings(4, Duration.ofHours(1), Duration.ofSeconds(1), 2.0,
-            Duration.ofSeconds(5), 0.5);
+    private static final RetrySettings SETTINGS =
+            new RetrySettings(4, Duration.ofHours(1), Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.5);
     private static final Duration YOUNG = Duration.ofMinutes(1);
 
     private static RetryPolicy.Decision decide(double random, int attempt, Duration age, Throwable error) {
@@ -46,11 +46,12 @@ class ExponentialBackoffRetryPolicyTest {
 
     @Test
     void retriableFailuresGiveUpAtMaxAttemptsOrMaxAgeWithTheirReason() {
-        var exhausted = assertInstanceOf(RetryPolicy.GiveUp.class,
-                decide(0.5, 4, YOUNG, new RetriableEventException("again")));
+        var exhausted =
+                assertInstanceOf(RetryPolicy.GiveUp.class, decide(0.5, 4, YOUNG, new RetriableEventException("again")));
         assertEquals(DeadLetterReason.HANDLER_ERROR, exhausted.reason());
         assertTrue(exhausted.why().contains("max-attempts = 4"), exhausted.why());
-        var old = assertInstanceOf(RetryPolicy.GiveUp.class,
+        var old = assertInstanceOf(
+                RetryPolicy.GiveUp.class,
                 decide(0.5, 1, Duration.ofHours(2), new HandlerTimeoutException(Duration.ofSeconds(1), false, null)));
         assertEquals(DeadLetterReason.TIMEOUT, old.reason());
         assertTrue(old.why().contains("max-age"), old.why());
@@ -58,18 +59,19 @@ class ExponentialBackoffRetryPolicyTest {
 
     @Test
     void permanentFailuresGiveUpAtOnce() {
-        var handler = assertInstanceOf(RetryPolicy.GiveUp.class,
-                decide(0.5, 1, YOUNG, new NonRetriableEventException("bad")));
+        var handler = assertInstanceOf(
+                RetryPolicy.GiveUp.class, decide(0.5, 1, YOUNG, new NonRetriableEventException("bad")));
         assertEquals(DeadLetterReason.HANDLER_ERROR, handler.reason());
-        var status = assertInstanceOf(RetryPolicy.GiveUp.class,
-                decide(0.5, 1, YOUNG, Status.INVALID_ARGUMENT.asRuntimeException()));
+        var status = assertInstanceOf(
+                RetryPolicy.GiveUp.class, decide(0.5, 1, YOUNG, Status.INVALID_ARGUMENT.asRuntimeException()));
         assertEquals(DeadLetterReason.RPC_STATUS, status.reason());
     }
 
     @Test
     void aServiceThatIsDownDoesNotBurnAttemptsButMaxAgeStillHolds() {
         assertInstanceOf(RetryPolicy.Retry.class, decide(0.5, 40, YOUNG, Status.UNAVAILABLE.asRuntimeException()));
-        var old = assertInstanceOf(RetryPolicy.GiveUp.class,
+        var old = assertInstanceOf(
+                RetryPolicy.GiveUp.class,
                 decide(0.5, 40, Duration.ofHours(2), Status.UNAVAILABLE.asRuntimeException()));
         assertEquals(DeadLetterReason.RPC_STATUS, old.reason());
     }

@@ -13,7 +13,8 @@ class FailureClassifierTest {
 
     @Test
     void nonRetriableIsHandlerError() {
-        assertEquals(DeadLetterReason.HANDLER_ERROR,
+        assertEquals(
+                DeadLetterReason.HANDLER_ERROR,
                 FailureClassifier.permanentReason(new NonRetriableEventException("bad")));
     }
 
@@ -25,24 +26,35 @@ class FailureClassifierTest {
 
     @Test
     void permanentGrpcCodesAreDeadLettered() {
-        for (Status s : new Status[] {Status.INVALID_ARGUMENT, Status.NOT_FOUND, Status.FAILED_PRECONDITION,
-                Status.PERMISSION_DENIED, Status.UNIMPLEMENTED, Status.OUT_OF_RANGE}) {
-            assertEquals(DeadLetterReason.RPC_STATUS, FailureClassifier.permanentReason(s.asRuntimeException()), s.toString());
+        for (Status s : new Status[] {
+            Status.INVALID_ARGUMENT,
+            Status.NOT_FOUND,
+            Status.FAILED_PRECONDITION,
+            Status.PERMISSION_DENIED,
+            Status.UNIMPLEMENTED,
+            Status.OUT_OF_RANGE
+        }) {
+            assertEquals(
+                    DeadLetterReason.RPC_STATUS,
+                    FailureClassifier.permanentReason(s.asRuntimeException()),
+                    s.toString());
         }
     }
 
     @Test
     void transientGrpcCodesAreRetried() {
-        for (Status s : new Status[] {Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED, Status.RESOURCE_EXHAUSTED,
-                Status.ABORTED, Status.INTERNAL}) {
+        for (Status s : new Status[] {
+            Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED, Status.RESOURCE_EXHAUSTED, Status.ABORTED, Status.INTERNAL
+        }) {
             assertNull(FailureClassifier.permanentReason(s.asRuntimeException()), s.toString());
         }
     }
 
     @Test
     void wrappedStatusIsFound() {
-        assertEquals(DeadLetterReason.RPC_STATUS, FailureClassifier.permanentReason(
-                new RuntimeException("wrapped", Status.NOT_FOUND.asException())));
+        assertEquals(
+                DeadLetterReason.RPC_STATUS,
+                FailureClassifier.permanentReason(new RuntimeException("wrapped", Status.NOT_FOUND.asException())));
     }
 
     @Test

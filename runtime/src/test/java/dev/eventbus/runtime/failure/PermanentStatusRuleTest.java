@@ -48,8 +48,11 @@ class PermanentStatusRuleTest {
         for (Throwable failure : failures) {
             boolean runtimeDeadLetters = FailureClassifier.permanentReason(failure) != null;
             HandlerHarness harness = HandlerHarness.of(new ThrowingHandler(failure));
-            Outcome.Kind harnessSays = harness.deliver(TestEvents.event("t").stream("s").build()).kind();
-            assertEquals(runtimeDeadLetters ? Outcome.Kind.DEAD_LETTER : Outcome.Kind.RETRY, harnessSays,
+            Outcome.Kind harnessSays =
+                    harness.deliver(TestEvents.event("t").stream("s").build()).kind();
+            assertEquals(
+                    runtimeDeadLetters ? Outcome.Kind.DEAD_LETTER : Outcome.Kind.RETRY,
+                    harnessSays,
                     "runtime and test kit disagree on " + failure + " caused by " + failure.getCause());
         }
     }

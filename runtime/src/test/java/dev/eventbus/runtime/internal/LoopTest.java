@@ -41,7 +41,8 @@ class LoopTest {
         await().until(() -> rounds.get() >= 5);
         // Each round sees the wait that preceded it: doubling from the first back-off, then the
         // round's own wait again once one worked.
-        assertEquals(List.of(Duration.ZERO, FIRST, FIRST.multipliedBy(2), FIRST.multipliedBy(4), Duration.ZERO),
+        assertEquals(
+                List.of(Duration.ZERO, FIRST, FIRST.multipliedBy(2), FIRST.multipliedBy(4), Duration.ZERO),
                 waitsSeen.subList(0, 5));
         assertTrue(failuresSeen.get(2).contains("full"), failuresSeen.toString());
         assertTrue(failuresSeen.get(3).contains("still"), failuresSeen.toString());
@@ -57,8 +58,8 @@ class LoopTest {
     @Test
     void wakeCutsTheWaitShortAndAnInterruptIsNotAStop() throws Exception {
         AtomicInteger rounds = new AtomicInteger();
-        Loop loop = new Loop("test-wake", Thread.ofPlatform().daemon(true).factory(), Duration.ZERO, FIRST, false, LOG,
-                () -> {
+        Loop loop = new Loop(
+                "test-wake", Thread.ofPlatform().daemon(true).factory(), Duration.ZERO, FIRST, false, LOG, () -> {
                     rounds.incrementAndGet();
                     return Duration.ofDays(1);
                 });

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AcknowledgementsAcrossRestartIT {
 
     @RegisterExtension
-    static final RedisExtension REDIS = new RedisExtension(RedisServer.Options.defaults().withAppendOnly(true));
+    static final RedisExtension REDIS =
+            new RedisExtension(RedisServer.Options.defaults().withAppendOnly(true));
 
     @RegisterExtension
     final RuntimeFixture env = RuntimeFixture.on(REDIS).withRecorder();
@@ -33,20 +34,27 @@ class AcknowledgementsAcrossRestartIT {
         Flag release = env.release("release-hold");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "order-" + i, "hold", release.path())));
+            ids.add(env.publish(
+                    "it-stream", Map.of("type", "it.recorded", "subject", "order-" + i, "hold", release.path())));
         }
-        Streams.await("all 30 read and held", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 30);
+        Streams.await(
+                "all 30 read and held",
+                Duration.ofSeconds(10),
+                () -> env.streams().pending("it-stream", "recorder") == 30);
 
         REDIS.server().stop(); // the pending list is in the AOF
         release.raise();
-        Streams.await("all 30 handled while Redis is down", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 30);
+        Streams.await(
+                "all 30 handled while Redis is down",
+                Duration.ofSeconds(10),
+                () -> env.orders().appliedCount() == 30);
         REDIS.server().restart();
 
-        Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams().pending("it-stream", "recorder") == 0);
-        Map<String, Long> callsPerEntry = env.orders().calls().stream().collect(Collectors.groupingBy(
-                ReceivedCall::idempotencyKey, Collectors.counting()));
-        Map<String, Long> expected = ids.stream().collect(Collectors.toMap(
-                id -> "recorder/it-stream/" + id, id -> 1L));
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(30), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Map<String, Long> callsPerEntry = env.orders().calls().stream()
+                .collect(Collectors.groupingBy(ReceivedCall::idempotencyKey, Collectors.counting()));
+        Map<String, Long> expected = ids.stream().collect(Collectors.toMap(id -> "recorder/it-stream/" + id, id -> 1L));
         assertEquals(expected, callsPerEntry, "each event handled exactly once");
     }
 }

@@ -71,37 +71,53 @@ class AdminTlsIT {
         TestCertificates other = TestCertificates.create(certs, "other");
         Path key = encrypted(pki.serverKey, "key-pw-1");
         Path password = Files.writeString(certs.resolve("key-password"), "key-pw-1\n");
-        harness = OpsHarness.create(Files.createDirectories(dir.resolve("h")), REDIS.uri(), Map.of(
-                "eventbus.admin.token", TOKEN,
-                "eventbus.admin.tls.cert-file", pki.serverCert.toString(),
-                "eventbus.admin.tls.key-file", key.toString(),
-                "eventbus.admin.tls.key-password-file", password.toString(),
-                "eventbus.admin.tls.ca-file", pki.caCert.toString()));
+        harness = OpsHarness.create(
+                Files.createDirectories(dir.resolve("h")),
+                REDIS.uri(),
+                Map.of(
+                        "eventbus.admin.token", TOKEN,
+                        "eventbus.admin.tls.cert-file", pki.serverCert.toString(),
+                        "eventbus.admin.tls.key-file", key.toString(),
+                        "eventbus.admin.tls.key-password-file", password.toString(),
+                        "eventbus.admin.tls.ca-file", pki.caCert.toString()));
         harness.start();
         int http = harness.operations().httpPort();
         int grpc = harness.operations().grpcPort();
 
         // HTTPS with a client that trusts the CA.
-        try (HttpClient client = HttpClient.newBuilder().sslContext(trusting(pki.caCert)).build()) {
-            HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + http
-                    + "/health/ready")).header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(20)).build(),
+        try (HttpClient client =
+                HttpClient.newBuilder().sslContext(trusting(pki.caCert)).build()) {
+            HttpResponse<String> ready = client.send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + http + "/health/ready"))
+                            .header("Authorization", "Bearer " + TOKEN)
+                            .timeout(Duration.ofSeconds(20))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ready.statusCode(), ready.body());
         }
         // Plaintext to the TLS port gets no HTTP answer; a client trusting another CA fails the handshake.
         assertThrows(IOException.class, () -> harness.get("/health/ready", TOKEN));
-        try (HttpClient client = HttpClient.newBuilder().sslContext(trusting(other.caCert)).build()) {
-            assertThrows(IOException.class, () -> client.send(HttpRequest.newBuilder(
-                    URI.create("https://127.0.0.1:" + http + "/health/ready")).timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString()));
+        try (HttpClient client =
+                HttpClient.newBuilder().sslContext(trusting(other.caCert)).build()) {
+            assertThrows(
+                    IOException.class,
+                    () -> client.send(
+                            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + http + "/health/ready"))
+                                    .timeout(Duration.ofSeconds(20))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString()));
         }
 
         // gRPC health over TLS (it follows readiness within its one-second refresh); not in plaintext.
-        ChannelCredentials trusting = TlsChannelCredentials.newBuilder().trustManager(pki.caCert.toFile()).build();
-        OpsHarness.await("gRPC health SERVING over TLS", Duration.ofSeconds(60),
+        ChannelCredentials trusting = TlsChannelCredentials.newBuilder()
+                .trustManager(pki.caCert.toFile())
+                .build();
+        OpsHarness.await(
+                "gRPC health SERVING over TLS",
+                Duration.ofSeconds(60),
                 () -> health(grpc, trusting) == ServingStatus.SERVING);
-        StatusRuntimeException plain = assertThrows(StatusRuntimeException.class,
-                () -> health(grpc, InsecureChannelCredentials.create()));
+        StatusRuntimeException plain =
+                assertThrows(StatusRuntimeException.class, () -> health(grpc, InsecureChannelCredentials.create()));
         assertEquals(Status.Code.UNAVAILABLE, plain.getStatus().getCode());
 
         // The CLI: the config's CA, then --admin-ca (the right one, then another).
@@ -109,20 +125,28 @@ class AdminTlsIT {
         OpsHarness.Cli status = harness.cli("status", "--admin", admin);
         assertEquals(0, status.exit(), status.toString());
         assertTrue(status.out().startsWith("runtime at " + admin), status.out());
-        OpsHarness.Cli reload = harness.cli("plugins", "reload", "ops-fixtures", "--admin", admin,
-                "--admin-ca", pki.caCert.toString());
+        OpsHarness.Cli reload =
+                harness.cli("plugins", "reload", "ops-fixtures", "--admin", admin, "--admin-ca", pki.caCert.toString());
         assertEquals(0, reload.exit(), reload.toString());
-        OpsHarness.Cli wrongCa = harness.cli("plugins", "reload", "ops-fixtures", "--admin", admin,
-                "--admin-ca", other.caCert.toString());
+        OpsHarness.Cli wrongCa = harness.cli(
+                "plugins", "reload", "ops-fixtures", "--admin", admin, "--admin-ca", other.caCert.toString());
         assertEquals(1, wrongCa.exit(), wrongCa.toString());
         assertTrue(wrongCa.err().contains("did not answer"), wrongCa.err());
-        OpsHarness.Cli missingCa = harness.cli("plugins", "reload", "ops-fixtures", "--admin", admin,
-                "--admin-ca", certs.resolve("nope.crt").toString());
+        OpsHarness.Cli missingCa = harness.cli(
+                "plugins",
+                "reload",
+                "ops-fixtures",
+                "--admin",
+                admin,
+                "--admin-ca",
+                certs.resolve("nope.crt").toString());
         assertEquals(2, missingCa.exit(), missingCa.toString());
 
         // The key password given inline is never shown.
-        Path inline = Files.writeString(dir.resolve("inline.conf"), "eventbus.admin.tls { cert-file = \""
-                + pki.serverCert + "\", key-file = \"" + key + "\", key-password = key-pw-1 }\n");
+        Path inline = Files.writeString(
+                dir.resolve("inline.conf"),
+                "eventbus.admin.tls { cert-file = \"" + pki.serverCert + "\", key-file = \"" + key
+                        + "\", key-password = key-pw-1 }\n");
         OpsHarness.Cli show = OpsHarness.cliRaw("config", "show", "--config", inline.toString());
         assertEquals(0, show.exit(), show.toString());
         assertTrue(!show.out().contains("key-pw-1") && show.out().contains("***"), show.out());
@@ -132,19 +156,29 @@ class AdminTlsIT {
     void aKeyThatCannotBeReadStopsTheStartWithTheSettingToCheck() throws Exception {
         Path certs = Files.createDirectories(dir.resolve("certs"));
         TestCertificates pki = TestCertificates.create(certs, "admin");
-        harness = OpsHarness.create(Files.createDirectories(dir.resolve("h")), REDIS.uri(), Map.of(
-                "eventbus.admin.tls.cert-file", pki.serverCert.toString(),
-                "eventbus.admin.tls.key-file", encrypted(pki.serverKey, "key-pw-1").toString()));
-        OpsException e = assertThrows(OpsException.class, harness::startOperations, "an encrypted key without its password");
-        assertTrue(e.getMessage().contains("eventbus.admin.tls") && e.getMessage().contains("key-password"), e.getMessage());
+        harness = OpsHarness.create(
+                Files.createDirectories(dir.resolve("h")),
+                REDIS.uri(),
+                Map.of(
+                        "eventbus.admin.tls.cert-file", pki.serverCert.toString(),
+                        "eventbus.admin.tls.key-file",
+                                encrypted(pki.serverKey, "key-pw-1").toString()));
+        OpsException e =
+                assertThrows(OpsException.class, harness::startOperations, "an encrypted key without its password");
+        assertTrue(
+                e.getMessage().contains("eventbus.admin.tls") && e.getMessage().contains("key-password"),
+                e.getMessage());
         assertFalse(e.getMessage().contains("key-pw-1"));
     }
 
     private static ServingStatus health(int port, ChannelCredentials credentials) {
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials).build();
+        ManagedChannel channel =
+                Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials).build();
         try {
-            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+            return HealthGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance())
+                    .getStatus();
         } finally {
             channel.shutdownNow();
         }
@@ -154,7 +188,8 @@ class AdminTlsIT {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         try (InputStream in = Files.newInputStream(ca)) {
-            store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            store.setCertificateEntry(
+                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(store);
@@ -166,8 +201,20 @@ class AdminTlsIT {
     /** The key encrypted (PKCS#8, AES-256) with the password, by the openssl CLI. */
     private static Path encrypted(Path key, String password) throws Exception {
         Path out = key.resolveSibling(key.getFileName() + ".enc");
-        Process p = new ProcessBuilder(List.of("openssl", "pkcs8", "-topk8", "-in", key.toString(), "-out", out.toString(),
-                "-v2", "aes-256-cbc", "-passout", "pass:" + password)).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(List.of(
+                        "openssl",
+                        "pkcs8",
+                        "-topk8",
+                        "-in",
+                        key.toString(),
+                        "-out",
+                        out.toString(),
+                        "-v2",
+                        "aes-256-cbc",
+                        "-passout",
+                        "pass:" + password))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, output);
         return out;

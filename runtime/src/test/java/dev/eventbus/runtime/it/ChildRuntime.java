@@ -25,12 +25,13 @@ public final class ChildRuntime {
             settings.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
         EventbusRuntime runtime = new EventbusRuntime(
-                ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings)), DeliveryObserver.NONE,
+                ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings)),
+                DeliveryObserver.NONE,
                 Clock.systemUTC());
         runtime.start();
         while (true) {
-            System.out.println("live readers-alive=" + runtime.view().readersAlive() + " ready=" + runtime.view().isReady()
-                    + " held=" + runtime.view().heldBytes());
+            System.out.println("live readers-alive=" + runtime.view().readersAlive() + " ready="
+                    + runtime.view().isReady() + " held=" + runtime.view().heldBytes());
             Thread.sleep(200);
         }
     }

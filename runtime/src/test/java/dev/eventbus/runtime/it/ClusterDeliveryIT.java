@@ -52,8 +52,12 @@ class ClusterDeliveryIT {
     void setUp() throws Exception {
         cluster = RedisCluster.start();
         orders = OrderServer.start(0);
-        new PluginJarBuilder("clustered").version("1.0.0").extension(ClusterRecordingHandler.class).build(plugins);
-        client = RedisClusterClient.create(cluster.seedUris().stream().map(RedisURI::create).toList());
+        new PluginJarBuilder("clustered")
+                .version("1.0.0")
+                .extension(ClusterRecordingHandler.class)
+                .build(plugins);
+        client = RedisClusterClient.create(
+                cluster.seedUris().stream().map(RedisURI::create).toList());
     }
 
     @AfterEach
@@ -67,8 +71,10 @@ class ClusterDeliveryIT {
     }
 
     static String clusterUri(RedisCluster cluster) {
-        return "redis-cluster://" + cluster.seedUris().stream().map(u -> u.substring("redis://".length()))
-                .collect(Collectors.joining(","));
+        return "redis-cluster://"
+                + cluster.seedUris().stream()
+                        .map(u -> u.substring("redis://".length()))
+                        .collect(Collectors.joining(","));
     }
 
     @Test
@@ -79,10 +85,15 @@ class ClusterDeliveryIT {
         }
         assertEquals(3, primaries.size(), "the streams lie on the three primaries");
 
-        runtime = TestRuntimes.start(clusterUri(cluster), plugins, orders, "it-1", Map.of(
-                "eventbus.handler-defaults.retry.backoff.initial", "50ms",
-                "eventbus.handler-defaults.retry.backoff.max", "200ms",
-                "eventbus.recovery.retry-poll-interval", "50ms"));
+        runtime = TestRuntimes.start(
+                clusterUri(cluster),
+                plugins,
+                orders,
+                "it-1",
+                Map.of(
+                        "eventbus.handler-defaults.retry.backoff.initial", "50ms",
+                        "eventbus.handler-defaults.retry.backoff.max", "200ms",
+                        "eventbus.recovery.retry-poll-interval", "50ms"));
 
         Set<String> handled = new HashSet<>();
         Map<String, Set<String>> deadByStream = new HashMap<>();
@@ -94,7 +105,9 @@ class ClusterDeliveryIT {
                     Map<String, String> fields = new HashMap<>(Map.of("type", "it.recorded", "subject", subject));
                     if (i % 10 == 3) {
                         fields.put("fail", "never-again");
-                        deadByStream.computeIfAbsent(stream, s -> new HashSet<>()).add(subject);
+                        deadByStream
+                                .computeIfAbsent(stream, s -> new HashSet<>())
+                                .add(subject);
                     } else {
                         if (i % 5 == 1) {
                             fields.put("fail", "before-attempt-3");
@@ -105,23 +118,35 @@ class ClusterDeliveryIT {
                 }
             }
 
-            Streams.await("every event handled", Duration.ofSeconds(60), () -> applied().containsAll(handled));
+            Streams.await(
+                    "every event handled",
+                    Duration.ofSeconds(60),
+                    () -> applied().containsAll(handled));
             for (String stream : ClusterRecordingHandler.STREAMS) {
                 String dlq = "eventbus:dlq:{" + stream + "}:" + HANDLER;
-                Streams.await("the dead letters of " + stream, Duration.ofSeconds(30),
+                Streams.await(
+                        "the dead letters of " + stream,
+                        Duration.ofSeconds(30),
                         () -> redis.xlen(dlq) == deadByStream.get(stream).size());
                 assertEquals(cluster.slot(stream), cluster.slot(dlq), "in the stream's slot");
                 Set<String> subjects = redis.xrange(dlq, io.lettuce.core.Range.create("-", "+")).stream()
-                        .map(StreamMessage::getBody).map(b -> b.get("subject")).collect(Collectors.toSet());
+                        .map(StreamMessage::getBody)
+                        .map(b -> b.get("subject"))
+                        .collect(Collectors.toSet());
                 assertEquals(deadByStream.get(stream), subjects, stream);
-                Streams.await("the pending list of " + stream + " empty", Duration.ofSeconds(30),
+                Streams.await(
+                        "the pending list of " + stream + " empty",
+                        Duration.ofSeconds(30),
                         () -> redis.xpending(stream, HANDLER).getCount() == 0);
-                Streams.await("no retry left on " + stream, Duration.ofSeconds(30),
+                Streams.await(
+                        "no retry left on " + stream,
+                        Duration.ofSeconds(30),
                         () -> redis.zcard("eventbus:retry:{" + stream + "}:" + HANDLER + ":" + stream) == 0);
             }
             assertEquals(0L, redis.exists("eventbus:dlq:" + HANDLER), "no dead-letter stream of the one-node layout");
         }
-        Map<String, Long> callsBySubject = orders.calls().stream().filter(ReceivedCall::applied)
+        Map<String, Long> callsBySubject = orders.calls().stream()
+                .filter(ReceivedCall::applied)
                 .collect(Collectors.groupingBy(ReceivedCall::orderId, Collectors.counting()));
         assertEquals(handled, callsBySubject.keySet(), "handled, and no dead-lettered event reached the service");
         assertTrue(runtime.view().isReady() && runtime.view().readersAlive());
@@ -132,10 +157,12 @@ class ClusterDeliveryIT {
     /** status and dlq list, show, redrive: on every primary, a handler's dead letters as one list. */
     private void operatorCommandsSeeTheWholeCluster(Map<String, Set<String>> deadByStream) throws Exception {
         String uri = clusterUri(cluster);
-        OpsHarness.Cli status = OpsHarness.cliRaw("status", "--redis", uri, "--admin", "127.0.0.1:1"); // no runtime of another test answers
+        OpsHarness.Cli status = OpsHarness.cliRaw(
+                "status", "--redis", uri, "--admin", "127.0.0.1:1"); // no runtime of another test answers
         assertEquals(0, status.exit(), status.toString());
         for (String stream : ClusterRecordingHandler.STREAMS) {
-            assertTrue(status.out().lines().anyMatch(l -> l.matches(HANDLER + "\\s+" + stream + "\\s+.*")), status.out());
+            assertTrue(
+                    status.out().lines().anyMatch(l -> l.matches(HANDLER + "\\s+" + stream + "\\s+.*")), status.out());
         }
         int dead = deadByStream.values().stream().mapToInt(Set::size).sum();
 
@@ -153,11 +180,13 @@ class ClusterDeliveryIT {
         }
         assertEquals(deadByStream.values().stream().flatMap(Set::stream).collect(Collectors.toSet()), listed);
         OpsHarness.Cli table = OpsHarness.cliRaw("dlq", "list", "--handler", HANDLER, "--redis", uri);
-        assertTrue(table.out().contains(dead + " dead letter(s) shown; eventbus:dlq:{*}:" + HANDLER + " holds " + dead),
+        assertTrue(
+                table.out().contains(dead + " dead letter(s) shown; eventbus:dlq:{*}:" + HANDLER + " holds " + dead),
                 table.toString());
 
         JsonNode last = rows.get(rows.size() - 1);
-        OpsHarness.Cli show = OpsHarness.cliRaw("dlq", "show", "--handler", HANDLER, last.get("id").asText(), "--redis", uri);
+        OpsHarness.Cli show = OpsHarness.cliRaw(
+                "dlq", "show", "--handler", HANDLER, last.get("id").asText(), "--redis", uri);
         assertEquals(0, show.exit(), show.toString());
         assertTrue(show.out().contains(last.get("subject").asText()), show.out());
 
@@ -169,17 +198,27 @@ class ClusterDeliveryIT {
             }
             OpsHarness.Cli redrive = OpsHarness.cliRaw("dlq", "redrive", "--handler", HANDLER, "--redis", uri);
             assertEquals(0, redrive.exit(), redrive.toString());
-            assertTrue(redrive.out().contains(dead + " matched, " + dead + " redriven, 0 left in place"), redrive.toString());
+            assertTrue(
+                    redrive.out().contains(dead + " matched, " + dead + " redriven, 0 left in place"),
+                    redrive.toString());
             for (String stream : ClusterRecordingHandler.STREAMS) {
-                assertEquals(lengths.get(stream) + deadByStream.get(stream).size(), redis.xlen(stream),
+                assertEquals(
+                        lengths.get(stream) + deadByStream.get(stream).size(),
+                        redis.xlen(stream),
                         "each dead letter back on its own stream");
                 // Still failing for good: each copy is dead-lettered again, in its stream's slot.
                 String dlq = "eventbus:dlq:{" + stream + "}:" + HANDLER;
-                Streams.await("the copies of " + stream + " dead-lettered again", Duration.ofSeconds(30),
+                Streams.await(
+                        "the copies of " + stream + " dead-lettered again",
+                        Duration.ofSeconds(30),
                         () -> redis.xrange(dlq, io.lettuce.core.Range.create("-", "+")).stream()
-                                .filter(m -> m.getBody().keySet().stream().anyMatch(k -> k.endsWith("eventbus-redrive-of"))).count()
+                                        .filter(m -> m.getBody().keySet().stream()
+                                                .anyMatch(k -> k.endsWith("eventbus-redrive-of")))
+                                        .count()
                                 == deadByStream.get(stream).size());
-                Streams.await("the pending list of " + stream + " empty", Duration.ofSeconds(30),
+                Streams.await(
+                        "the pending list of " + stream + " empty",
+                        Duration.ofSeconds(30),
                         () -> redis.xpending(stream, HANDLER).getCount() == 0);
             }
         }
@@ -193,7 +232,9 @@ class ClusterDeliveryIT {
     }
 
     private Set<String> applied() {
-        return orders.calls().stream().filter(ReceivedCall::applied).map(ReceivedCall::orderId)
+        return orders.calls().stream()
+                .filter(ReceivedCall::applied)
+                .map(ReceivedCall::orderId)
                 .collect(Collectors.toSet());
     }
 }

@@ -55,7 +55,10 @@ class ClusterFailoverIT {
     void setUp() throws Exception {
         cluster = RedisCluster.start();
         orders = OrderServer.start(0);
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
     }
 
     @AfterEach
@@ -72,14 +75,19 @@ class ClusterFailoverIT {
 
     @Test
     void killingThePrimaryOfABusyStreamLosesNothingReplicatedAndTheRuntimeFollows() throws Exception {
-        runtime = TestRuntimes.start(ClusterDeliveryIT.clusterUri(cluster), plugins, orders, "it-1", Map.of(
-                // An acknowledgement lost with the old primary leaves its entry pending on the new
-                // one: the janitor takes it back after claim-idle (short here, to keep the test short).
-                "eventbus.recovery.claim-idle", "2s",
-                "eventbus.recovery.interval", "200ms",
-                "eventbus.handler-defaults.retry.backoff.initial", "50ms",
-                "eventbus.handler-defaults.retry.backoff.max", "500ms",
-                "eventbus.recovery.retry-poll-interval", "50ms"));
+        runtime = TestRuntimes.start(
+                ClusterDeliveryIT.clusterUri(cluster),
+                plugins,
+                orders,
+                "it-1",
+                Map.of(
+                        // An acknowledgement lost with the old primary leaves its entry pending on the new
+                        // one: the janitor takes it back after claim-idle (short here, to keep the test short).
+                        "eventbus.recovery.claim-idle", "2s",
+                        "eventbus.recovery.interval", "200ms",
+                        "eventbus.handler-defaults.retry.backoff.initial", "50ms",
+                        "eventbus.handler-defaults.retry.backoff.max", "500ms",
+                        "eventbus.recovery.retry-poll-interval", "50ms"));
         producer = new Producer(cluster);
         producer.start();
         Streams.await("events flowing before the fault", Duration.ofSeconds(30), () -> orders.appliedCount() >= 100);
@@ -94,36 +102,54 @@ class ClusterFailoverIT {
         producer.replicas = 0;
         int promisedAtFailover = producer.promised.size();
 
-        Streams.await(AFTER_FAILOVER + " more events promised on the new primary", Duration.ofSeconds(60),
+        Streams.await(
+                AFTER_FAILOVER + " more events promised on the new primary",
+                Duration.ofSeconds(60),
                 () -> producer.promised.size() >= promisedAtFailover + AFTER_FAILOVER);
         producer.close();
         Set<String> promised = Set.copyOf(producer.promised);
 
-        Streams.await("every promised event handled", Duration.ofSeconds(90), () -> handledSubjects().containsAll(promised));
+        Streams.await(
+                "every promised event handled",
+                Duration.ofSeconds(90),
+                () -> handledSubjects().containsAll(promised));
         RedisClusterClient client = RedisClusterClient.create(RedisURI.create(promoted.uri()));
         try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
-            Streams.await("the group's pending list empty", Duration.ofSeconds(60),
+            Streams.await(
+                    "the group's pending list empty",
+                    Duration.ofSeconds(60),
                     () -> connection.sync().xpending(STREAM, GROUP).getCount() == 0);
-            assertEquals(0L, connection.sync().exists("eventbus:dlq:{" + STREAM + "}:" + GROUP), "nothing dead-lettered");
+            assertEquals(
+                    0L, connection.sync().exists("eventbus:dlq:{" + STREAM + "}:" + GROUP), "nothing dead-lettered");
         } finally {
             client.shutdown();
         }
 
-        Map<String, Set<String>> keysBySubject = orders.calls().stream().collect(Collectors.groupingBy(
-                ReceivedCall::orderId, Collectors.mapping(ReceivedCall::idempotencyKey, Collectors.toSet())));
+        Map<String, Set<String>> keysBySubject = orders.calls().stream()
+                .collect(Collectors.groupingBy(
+                        ReceivedCall::orderId, Collectors.mapping(ReceivedCall::idempotencyKey, Collectors.toSet())));
         keysBySubject.forEach((subject, keys) -> assertEquals(1, keys.size(), subject + " had keys " + keys));
-        assertTrue(runtime.view().isReady() && runtime.view().readersAlive(), "the same runtime, never restarted, still reading");
+        assertTrue(
+                runtime.view().isReady() && runtime.view().readersAlive(),
+                "the same runtime, never restarted, still reading");
 
         // For the README's fault table (no assertion on time: the machine may be busy).
         List<ReceivedCall> calls = orders.calls();
-        System.out.printf("cluster failover: produced %d, promised %d, handled %d, calls %d, duplicates %d,"
-                + " promotion seen by the test after %d ms%n", producer.next.get(), promised.size(),
-                handledSubjects().size(), calls.size(), calls.size() - keysBySubject.size(),
+        System.out.printf(
+                "cluster failover: produced %d, promised %d, handled %d, calls %d, duplicates %d,"
+                        + " promotion seen by the test after %d ms%n",
+                producer.next.get(),
+                promised.size(),
+                handledSubjects().size(),
+                calls.size(),
+                calls.size() - keysBySubject.size(),
                 Duration.ofNanos(promotedAt - killedAt).toMillis());
     }
 
     private Set<String> handledSubjects() {
-        return orders.calls().stream().filter(ReceivedCall::applied).map(ReceivedCall::orderId)
+        return orders.calls().stream()
+                .filter(ReceivedCall::applied)
+                .map(ReceivedCall::orderId)
                 .collect(Collectors.toSet());
     }
 
@@ -157,7 +183,8 @@ class ClusterFailoverIT {
                 try {
                     if (connection == null) {
                         closeClient();
-                        client = RedisClient.create(RedisURI.create(cluster.primaryOf(STREAM).uri() + "?timeout=2s"));
+                        client = RedisClient.create(
+                                RedisURI.create(cluster.primaryOf(STREAM).uri() + "?timeout=2s"));
                         connection = client.connect();
                     }
                     RedisCommands<String, String> redis = connection.sync();

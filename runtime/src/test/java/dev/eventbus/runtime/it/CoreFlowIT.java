@@ -37,12 +37,21 @@ class CoreFlowIT {
     }
 
     private void installPaymentsPlugin() throws Exception {
-        Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), env.plugins().resolve("payments-plugin.jar"));
+        Files.copy(
+                Path.of("target/test-plugins/payments-plugin.jar"),
+                env.plugins().resolve("payments-plugin.jar"));
     }
 
     private static Map<String, String> topup(int i) {
-        return Map.of("type", "wallet.topup.succeeded", "subject", "w-" + i, "id", "evt-" + i,
-                "data", "{\"orderId\":\"o-" + i + "\",\"walletId\":\"w-" + i + "\",\"amountCents\":" + i + "}");
+        return Map.of(
+                "type",
+                "wallet.topup.succeeded",
+                "subject",
+                "w-" + i,
+                "id",
+                "evt-" + i,
+                "data",
+                "{\"orderId\":\"o-" + i + "\",\"walletId\":\"w-" + i + "\",\"amountCents\":" + i + "}");
     }
 
     @Test
@@ -51,7 +60,9 @@ class CoreFlowIT {
         // "Exactly once" holds while no call outlives its deadline; on a starved machine (load 17 on
         // 2 cores) the 5 s default did, and a late call's retry reached the service a second time.
         EventbusRuntime runtime = start(Map.of("eventbus.grpc.defaults.deadline", "60s"));
-        assertEquals(List.of("mark-order-paid"), runtime.view().handlers().stream().map(h -> h.name()).toList());
+        assertEquals(
+                List.of("mark-order-paid"),
+                runtime.view().handlers().stream().map(h -> h.name()).toList());
 
         int n = 10_000;
         List<Map<String, String>> events = new ArrayList<>();
@@ -60,8 +71,12 @@ class CoreFlowIT {
         }
         long start = System.nanoTime();
         env.streams().publishAll("wallet", events);
-        Streams.await("all orders paid", Duration.ofSeconds(60), () -> env.orders().appliedCount() >= n);
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("wallet", "mark-order-paid") == 0);
+        Streams.await(
+                "all orders paid", Duration.ofSeconds(60), () -> env.orders().appliedCount() >= n);
+        Streams.await(
+                "nothing pending",
+                Duration.ofSeconds(10),
+                () -> env.streams().pending("wallet", "mark-order-paid") == 0);
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         List<ReceivedCall> calls = env.orders().calls();
@@ -69,31 +84,46 @@ class CoreFlowIT {
         assertEquals(n, calls.stream().map(ReceivedCall::orderId).distinct().count());
         assertEquals(0, env.orders().duplicates());
         assertTrue(calls.stream().allMatch(ReceivedCall::hadDeadline), "every call carries a deadline");
-        assertTrue(calls.stream().allMatch(c -> c.idempotencyKey() != null
-                && c.idempotencyKey().startsWith("mark-order-paid/wallet/")), "every call carries an idempotency key");
+        assertTrue(
+                calls.stream()
+                        .allMatch(c ->
+                                c.idempotencyKey() != null && c.idempotencyKey().startsWith("mark-order-paid/wallet/")),
+                "every call carries an idempotency key");
         Map<String, Object> group = env.streams().group("wallet", "mark-order-paid");
         assertEquals(0L, group.get("lag"));
         assertEquals(0L, group.get("pending"));
-        System.out.printf("core flow: %d events published and handled in %d ms; pending after: %s, lag after: %s%n",
+        System.out.printf(
+                "core flow: %d events published and handled in %d ms; pending after: %s, lag after: %s%n",
                 n, millis, group.get("pending"), group.get("lag"));
     }
 
     @Test
     void aHandlersLogLinesCarryTheDeliveryInTheMdc() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                RecordingHandler.class);
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RecordingHandler.class);
         var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
         appender.start();
         logger.addAppender(appender);
         try {
             env.installRecorder();
             start(Map.of());
-            String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "s-log", "id", "evt-log",
-                    "log", "yes"));
+            String id = env.publish(
+                    "it-stream", Map.of("type", "it.recorded", "subject", "s-log", "id", "evt-log", "log", "yes"));
             Streams.await("the handler logged", Duration.ofSeconds(20), () -> !appender.list.isEmpty());
             Map<String, String> mdc = appender.list.get(0).getMDCPropertyMap();
-            assertEquals(Map.of("handler", "recorder", "plugin", "recorder", "stream", "it-stream", "entry", id,
-                    "event", "evt-log"), mdc);
+            assertEquals(
+                    Map.of(
+                            "handler",
+                            "recorder",
+                            "plugin",
+                            "recorder",
+                            "stream",
+                            "it-stream",
+                            "entry",
+                            id,
+                            "event",
+                            "evt-log"),
+                    mdc);
         } finally {
             logger.detachAppender(appender);
         }
@@ -104,16 +134,26 @@ class CoreFlowIT {
         env.installRecorder();
         start(Map.of());
         for (int i = 0; i < 20; i++) {
-            env.publish("it-stream", i % 5 == 0
-                    ? Map.of("type", "it.recorded", "subject", "s-" + i, "fail", "always")
-                    : Map.of("type", "it.recorded", "subject", "s-" + i));
+            env.publish(
+                    "it-stream",
+                    i % 5 == 0
+                            ? Map.of("type", "it.recorded", "subject", "s-" + i, "fail", "always")
+                            : Map.of("type", "it.recorded", "subject", "s-" + i));
         }
-        Streams.await("16 good events handled", Duration.ofSeconds(20), () -> env.orders().appliedCount() == 16);
-        Streams.await("4 failing entries pending", Duration.ofSeconds(10),
+        Streams.await(
+                "16 good events handled",
+                Duration.ofSeconds(20),
+                () -> env.orders().appliedCount() == 16);
+        Streams.await(
+                "4 failing entries pending",
+                Duration.ofSeconds(10),
                 () -> env.streams().pending("it-stream", "recorder") == 4);
-        Streams.await("4 retries scheduled in Redis", Duration.ofSeconds(10),
+        Streams.await(
+                "4 retries scheduled in Redis",
+                Duration.ofSeconds(10),
                 () -> env.streams().redis().zcard("eventbus:retry:recorder:it-stream") == 4);
-        Set<String> handled = env.orders().calls().stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
+        Set<String> handled =
+                env.orders().calls().stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
         for (int i = 0; i < 20; i++) {
             assertEquals(i % 5 != 0, handled.contains("s-" + i), "s-" + i);
         }
@@ -127,14 +167,19 @@ class CoreFlowIT {
         for (int i = 0; i < 10; i++) {
             ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "r-" + i, "sleep-ms", "1500")));
         }
-        Streams.await("all 10 in flight", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 10);
+        Streams.await(
+                "all 10 in flight", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 10);
         first.stop(); // grace too short: the 10 stay pending, unacknowledged
         assertEquals(0, env.orders().appliedCount());
         assertEquals(10, env.streams().pending("it-stream", "recorder"));
 
         start(Map.of());
-        Streams.await("pending entries handled after restart", Duration.ofSeconds(20), () -> env.orders().appliedCount() == 10);
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await(
+                "pending entries handled after restart",
+                Duration.ofSeconds(20),
+                () -> env.orders().appliedCount() == 10);
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
         Set<String> keys = new HashSet<>(env.orders().distinctKeys());
         for (String id : ids) {
             assertTrue(keys.contains("recorder/it-stream/" + id), "idempotency key of " + id);
@@ -147,15 +192,23 @@ class CoreFlowIT {
         env.installRecorder();
         start(Map.of("eventbus.consumer.max-event-bytes", 2048));
         String noType = env.publish("it-stream", Map.of("subject", "bad-1", "data", "{}"));
-        String big = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "bad-2", "data", "x".repeat(5000)));
+        String big =
+                env.publish("it-stream", Map.of("type", "it.recorded", "subject", "bad-2", "data", "x".repeat(5000)));
         REDIS.command("XADD", "it-stream", "*", "type", "it.recorded", "subject", "bad-3", "fail", "never-again");
         env.publish("it-stream", Map.of("type", "it.recorded", "subject", "good"));
         env.publish("it-stream", Map.of("type", "other.type", "subject", "not-mine"));
 
-        Streams.await("good event handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
-        Streams.await("3 dead letters", Duration.ofSeconds(10), () -> env.streams().redis().xlen("eventbus:dlq:recorder") == 3);
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
-        assertEquals(List.of("good"), env.orders().calls().stream().map(ReceivedCall::orderId).toList());
+        Streams.await(
+                "good event handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
+        Streams.await(
+                "3 dead letters",
+                Duration.ofSeconds(10),
+                () -> env.streams().redis().xlen("eventbus:dlq:recorder") == 3);
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        assertEquals(
+                List.of("good"),
+                env.orders().calls().stream().map(ReceivedCall::orderId).toList());
 
         Map<String, String> reasons = new HashMap<>();
         for (var m : env.streams().redis().xrange("eventbus:dlq:recorder", io.lettuce.core.Range.create("-", "+"))) {
@@ -177,15 +230,28 @@ class CoreFlowIT {
         var raw = new io.lettuce.core.codec.ByteArrayCodec();
         var client = io.lettuce.core.RedisClient.create(REDIS.uri());
         try (var c = client.connect(raw)) {
-            c.sync().xadd("it-stream".getBytes(), Map.of("type".getBytes(), "it.recorded".getBytes(),
-                    "subject".getBytes(), new byte[] {'s', (byte) 0xe9}));
+            c.sync()
+                    .xadd(
+                            "it-stream".getBytes(),
+                            Map.of("type".getBytes(), "it.recorded".getBytes(), "subject".getBytes(), new byte[] {
+                                's', (byte) 0xe9
+                            }));
         } finally {
             client.shutdown();
         }
-        Streams.await("dead letter", Duration.ofSeconds(10), () -> env.streams().redis().xlen("eventbus:dlq:recorder") == 1);
+        Streams.await(
+                "dead letter",
+                Duration.ofSeconds(10),
+                () -> env.streams().redis().xlen("eventbus:dlq:recorder") == 1);
         assertEquals(0, env.orders().calls().size());
-        assertEquals("decode", env.streams().redis().xrange("eventbus:dlq:recorder", io.lettuce.core.Range.create("-", "+"))
-                .get(0).getBody().get("eventbus-reason"));
+        assertEquals(
+                "decode",
+                env.streams()
+                        .redis()
+                        .xrange("eventbus:dlq:recorder", io.lettuce.core.Range.create("-", "+"))
+                        .get(0)
+                        .getBody()
+                        .get("eventbus-reason"));
     }
 
     @Test

@@ -101,25 +101,44 @@ class GrpcServiceTlsIT {
     /** Starts a runtime whose order service entry has these keys (target included). */
     private void start(Map<String, Object> service) {
         Map<String, Object> settings = new HashMap<>(Map.of(
-                "eventbus.redis.uri", REDIS.uri(),
-                "eventbus.plugins-dir", plugins.toString(),
-                "eventbus.consumer-name", "tls-it",
-                "eventbus.consumer.shutdown-grace", "5s",
-                "eventbus.handlers.mark-order-paid.retry.max-attempts", 2,
-                "eventbus.handlers.mark-order-paid.retry.backoff.initial", "50ms",
+                "eventbus.redis.uri",
+                REDIS.uri(),
+                "eventbus.plugins-dir",
+                plugins.toString(),
+                "eventbus.consumer-name",
+                "tls-it",
+                "eventbus.consumer.shutdown-grace",
+                "5s",
+                "eventbus.handlers.mark-order-paid.retry.max-attempts",
+                2,
+                "eventbus.handlers.mark-order-paid.retry.backoff.initial",
+                "50ms",
                 // A failed handshake counts as the service being unavailable: the event waits, its
                 // attempts not counted, until retry.max-age; the circuit would pause reading meanwhile.
-                "eventbus.handlers.mark-order-paid.retry.max-age", "1s",
-                "eventbus.grpc.circuit-breaker.failure-threshold", 0));
+                "eventbus.handlers.mark-order-paid.retry.max-age",
+                "1s",
+                "eventbus.grpc.circuit-breaker.failure-threshold",
+                0));
         service.forEach((key, value) -> settings.put(SERVICE + "." + key, value));
-        runtime = new EventbusRuntime(ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings)),
-                DeliveryObserver.NONE, Clock.systemUTC());
+        runtime = new EventbusRuntime(
+                ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings)),
+                DeliveryObserver.NONE,
+                Clock.systemUTC());
         runtime.start();
     }
 
     private void publishTopup(String order) {
-        streams.publish("wallet", Map.of("type", "wallet.topup.succeeded", "subject", "w-1", "id", "evt-" + order,
-                "data", "{\"orderId\":\"" + order + "\",\"walletId\":\"w-1\",\"amountCents\":100}"));
+        streams.publish(
+                "wallet",
+                Map.of(
+                        "type",
+                        "wallet.topup.succeeded",
+                        "subject",
+                        "w-1",
+                        "id",
+                        "evt-" + order,
+                        "data",
+                        "{\"orderId\":\"" + order + "\",\"walletId\":\"w-1\",\"amountCents\":100}"));
     }
 
     /** The only dead letter, once it is written. */
@@ -163,10 +182,18 @@ class GrpcServiceTlsIT {
         publishTopup("o-2");
         Streams.await("both orders paid", WAIT, () -> server.calls().size() == 2);
         Streams.await("nothing pending", WAIT, () -> streams.pending("wallet", "mark-order-paid") == 0);
-        assertEquals(List.of("o-1", "o-2"), server.calls().stream().map(SecureOrderService.Call::orderId).sorted()
-                .toList());
-        assertTrue(server.calls().stream().allMatch(c -> c.clientSubject().equals("CN=eventbus")), server.calls().toString());
-        assertTrue(server.calls().stream().allMatch(c -> "k-123".equals(c.apiKey())), server.calls().toString());
+        assertEquals(
+                List.of("o-1", "o-2"),
+                server.calls().stream()
+                        .map(SecureOrderService.Call::orderId)
+                        .sorted()
+                        .toList());
+        assertTrue(
+                server.calls().stream().allMatch(c -> c.clientSubject().equals("CN=eventbus")),
+                server.calls().toString());
+        assertTrue(
+                server.calls().stream().allMatch(c -> "k-123".equals(c.apiKey())),
+                server.calls().toString());
         assertEquals(0, streams.redis().xlen(DLQ));
         assertTrue(!logged().contains(TOKEN) && !logged().contains("k-123") && !logged().contains("pa55"), logged());
     }
@@ -175,14 +202,24 @@ class GrpcServiceTlsIT {
     void anAuthorityOverrideVerifiesTheCertificateAgainstThatNameNotTheTargetsAddress() throws Exception {
         // 127.0.0.2 is on this machine, but the server's certificate names only localhost and 127.0.0.1.
         server = new SecureOrderService("127.0.0.2", pki, null, TOKEN);
-        Map<String, Object> service = new HashMap<>(Map.of("target", "127.0.0.2:" + server.port(), "tls", true,
-                "trust-ca-file", pki.caCert.toString(), "bearer-token-file", tokenFile.toString()));
+        Map<String, Object> service = new HashMap<>(Map.of(
+                "target",
+                "127.0.0.2:" + server.port(),
+                "tls",
+                true,
+                "trust-ca-file",
+                pki.caCert.toString(),
+                "bearer-token-file",
+                tokenFile.toString()));
         start(service);
         publishTopup("o-mismatch");
         Map<String, String> letter = theDeadLetter();
         String message = letter.get("eventbus-error-message");
-        assertTrue(message.startsWith("UNAVAILABLE: TLS handshake with 127.0.0.2:") && message.contains(SERVICE + ".authority")
-                && message.contains("No subject alternative names matching IP address 127.0.0.2"), message);
+        assertTrue(
+                message.startsWith("UNAVAILABLE: TLS handshake with 127.0.0.2:")
+                        && message.contains(SERVICE + ".authority")
+                        && message.contains("No subject alternative names matching IP address 127.0.0.2"),
+                message);
         assertTrue(logged().contains("does not name the target's host"), logged());
         assertEquals(List.of(), server.calls());
         runtime.stop();
@@ -203,15 +240,24 @@ class GrpcServiceTlsIT {
         Map<String, String> letter = theDeadLetter();
         assertEquals("rpc-status", letter.get("eventbus-reason"));
         String message = letter.get("eventbus-error-message");
-        assertTrue(message.contains("not signed by a trusted CA") && message.contains(SERVICE + ".trust-ca-file")
-                && !message.equals("UNAVAILABLE: io exception"), message);
+        assertTrue(
+                message.contains("not signed by a trusted CA")
+                        && message.contains(SERVICE + ".trust-ca-file")
+                        && !message.equals("UNAVAILABLE: io exception"),
+                message);
         String logged = logged();
-        assertTrue(logged.contains("WARN grpc service orders.v1.OrderService: TLS handshake with localhost:"
-                + server.port() + " failed: the service's certificate is not signed by a trusted CA; check "
-                + SERVICE + ".trust-ca-file (SunCertPathBuilderException"), logged);
-        assertTrue(logged.contains("retry in") && logged.contains("UNAVAILABLE: TLS handshake with localhost:"
-                + server.port() + " failed: the service's certificate is not signed by a trusted CA; check "
-                + SERVICE + ".trust-ca-file"), "the retry's reason text says it too: " + logged);
+        assertTrue(
+                logged.contains("WARN grpc service orders.v1.OrderService: TLS handshake with localhost:"
+                        + server.port() + " failed: the service's certificate is not signed by a trusted CA; check "
+                        + SERVICE + ".trust-ca-file (SunCertPathBuilderException"),
+                logged);
+        assertTrue(
+                logged.contains("retry in")
+                        && logged.contains("UNAVAILABLE: TLS handshake with localhost:"
+                                + server.port()
+                                + " failed: the service's certificate is not signed by a trusted CA; check "
+                                + SERVICE + ".trust-ca-file"),
+                "the retry's reason text says it too: " + logged);
         assertEquals(List.of(), server.calls());
     }
 
@@ -224,10 +270,11 @@ class GrpcServiceTlsIT {
         start(service);
         publishTopup("o-no-cert");
         String message = theDeadLetter().get("eventbus-error-message");
-        assertTrue(message.contains("wants a client certificate it trusts") && message.contains(SERVICE + ".cert-file"),
+        assertTrue(
+                message.contains("wants a client certificate it trusts") && message.contains(SERVICE + ".cert-file"),
                 message);
-        assertTrue(logged().contains("wants a client certificate") && logged().contains("CERTIFICATE_REQUIRED"),
-                logged());
+        assertTrue(
+                logged().contains("wants a client certificate") && logged().contains("CERTIFICATE_REQUIRED"), logged());
         assertEquals(List.of(), server.calls());
     }
 
@@ -235,15 +282,16 @@ class GrpcServiceTlsIT {
     void aWrongTokenIsRefusedAsUnauthenticatedRetriedThenDeadLettered() throws Exception {
         server = new SecureOrderService("127.0.0.1", pki, pki.caCert, TOKEN);
         Map<String, Object> service = mutualTls(pki);
-        service.put("bearer-token-file", Files.writeString(certs.resolve("wrong-token"), "not-it").toString());
+        service.put(
+                "bearer-token-file",
+                Files.writeString(certs.resolve("wrong-token"), "not-it").toString());
         start(service);
         publishTopup("o-wrong-token");
         Map<String, String> letter = theDeadLetter();
         assertEquals("rpc-status", letter.get("eventbus-reason"));
         assertEquals("2", letter.get("eventbus-attempts"), "UNAUTHENTICATED is not among the permanent codes");
         assertEquals("UNAUTHENTICATED: bad or missing bearer token", letter.get("eventbus-error-message"));
-        assertEquals(List.of(Status.Code.UNAUTHENTICATED, Status.Code.UNAUTHENTICATED),
-                server.refusals());
+        assertEquals(List.of(Status.Code.UNAUTHENTICATED, Status.Code.UNAUTHENTICATED), server.refusals());
         assertEquals(List.of(), server.calls());
     }
 
@@ -252,7 +300,8 @@ class GrpcServiceTlsIT {
         // Some other gRPC server on the configured port: it answers, but not as the order service.
         Server other = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(new HealthStatusManager().getHealthService())
-                .build().start();
+                .build()
+                .start();
         try {
             start(Map.of("target", "127.0.0.1:" + other.getPort()));
             publishTopup("o-other-server");
@@ -260,8 +309,11 @@ class GrpcServiceTlsIT {
             assertEquals("rpc-status", letter.get("eventbus-reason"));
             assertEquals("1", letter.get("eventbus-attempts"), "UNIMPLEMENTED stays permanent");
             String message = letter.get("eventbus-error-message");
-            assertTrue(message.startsWith("UNIMPLEMENTED: ") && message.contains("a configuration problem")
-                    && message.contains("another process taken that port") && message.contains(SERVICE + ".target"),
+            assertTrue(
+                    message.startsWith("UNIMPLEMENTED: ")
+                            && message.contains("a configuration problem")
+                            && message.contains("another process taken that port")
+                            && message.contains(SERVICE + ".target"),
                     message);
         } finally {
             other.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -272,23 +324,32 @@ class GrpcServiceTlsIT {
     void configCheckNamesTheKeyAndTheFileOfAMissingOrUnparsableFile() throws Exception {
         Path missing = certs.resolve("no-such-ca.pem");
         Path notAKey = Files.writeString(certs.resolve("not-a-key.pem"), "hello\n");
-        Path conf = Files.writeString(certs.resolve("bad.conf"), "eventbus { redis.uri = \"" + REDIS.uri() + "\"\n"
-                + "grpc.services { \"orders.v1.OrderService\" { target = \"orders.internal:50051\", tls = true,\n"
-                + "  trust-ca-file = \"" + missing + "\", cert-file = \"" + pki.clientCert + "\",\n"
-                + "  key-file = \"" + notAKey + "\", bearer-token-file = \"" + certs.resolve("no-token") + "\" } } }\n");
+        Path conf = Files.writeString(
+                certs.resolve("bad.conf"),
+                "eventbus { redis.uri = \"" + REDIS.uri() + "\"\n"
+                        + "grpc.services { \"orders.v1.OrderService\" { target = \"orders.internal:50051\", tls = true,\n"
+                        + "  trust-ca-file = \"" + missing + "\", cert-file = \"" + pki.clientCert + "\",\n"
+                        + "  key-file = \"" + notAKey + "\", bearer-token-file = \"" + certs.resolve("no-token")
+                        + "\" } } }\n");
         String[] check = cli("config", "check", "--config", conf.toString());
         assertEquals("2", check[0], check[1] + check[2]);
         assertTrue(check[2].contains(SERVICE + ".trust-ca-file: file " + missing + " does not exist"), check[2]);
         assertTrue(check[2].contains(SERVICE + ".key-file: file " + notAKey + " holds no PEM private key"), check[2]);
-        assertTrue(check[2].contains(SERVICE + ".bearer-token-file: file " + certs.resolve("no-token")
-                + " does not exist"), check[2]);
+        assertTrue(
+                check[2].contains(
+                        SERVICE + ".bearer-token-file: file " + certs.resolve("no-token") + " does not exist"),
+                check[2]);
 
-        Path plaintext = Files.writeString(certs.resolve("plaintext.conf"), "eventbus { redis.uri = \""
-                + REDIS.uri() + "\", grpc.services { \"orders.v1.OrderService\".target = \"orders.internal:50051\" } }\n");
+        Path plaintext = Files.writeString(
+                certs.resolve("plaintext.conf"),
+                "eventbus { redis.uri = \"" + REDIS.uri()
+                        + "\", grpc.services { \"orders.v1.OrderService\".target = \"orders.internal:50051\" } }\n");
         String[] ok = cli("config", "check", "--config", plaintext.toString());
         assertEquals("0", ok[0], ok[1] + ok[2]);
-        assertTrue(ok[1].contains("# WARNING: calls to gRPC service orders.v1.OrderService at orders.internal:50051 "
-                + "are plaintext"), ok[1]);
+        assertTrue(
+                ok[1].contains("# WARNING: calls to gRPC service orders.v1.OrderService at orders.internal:50051 "
+                        + "are plaintext"),
+                ok[1]);
     }
 
     /** {@code eventbus <args>} in this JVM: exit code, out, err. */

@@ -56,9 +56,15 @@ class HeapLimitIT {
         orders = OrderServer.start(0);
         streams = new Streams(REDIS.uri());
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
-        new PluginJarBuilder("recorder-2").version("1.0.0").addClass(RecordingHandler.class)
-                .extension(SecondRecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+        new PluginJarBuilder("recorder-2")
+                .version("1.0.0")
+                .addClass(RecordingHandler.class)
+                .extension(SecondRecordingHandler.class)
+                .build(plugins);
         String data = "x".repeat(ENTRY_BYTES);
         for (int i = 0; i < ENTRIES; i++) {
             streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "big-" + i, "data", data));
@@ -78,22 +84,28 @@ class HeapLimitIT {
     @Test
     void entriesWithinMaxEventBytesAreHandledByBothHandlersInA512MiBHeap() throws Exception {
         startChild("eventbus.consumer.max-event-bytes=16MiB");
-        awaitWhileLive("every entry handled by both handlers", () -> orders.distinctKeys().size() == 2 * ENTRIES);
+        awaitWhileLive(
+                "every entry handled by both handlers",
+                () -> orders.distinctKeys().size() == 2 * ENTRIES);
         awaitNothingPending();
         assertLiveWithoutOutOfMemory();
-        assertEquals(0, streams.redis().xlen("eventbus:dlq:recorder") + streams.redis().xlen("eventbus:dlq:recorder-2"));
+        assertEquals(
+                0,
+                streams.redis().xlen("eventbus:dlq:recorder") + streams.redis().xlen("eventbus:dlq:recorder-2"));
     }
 
     @Test
     void entriesOverMaxEventBytesAreDeadLetteredTooLargeByBothHandlersInA512MiBHeap() throws Exception {
         startChild("eventbus.consumer.max-event-bytes=1MiB");
-        awaitWhileLive("every entry dead-lettered by both handlers", () -> HANDLERS.stream()
-                .allMatch(h -> streams.redis().xlen("eventbus:dlq:" + h) == ENTRIES));
+        awaitWhileLive(
+                "every entry dead-lettered by both handlers",
+                () -> HANDLERS.stream().allMatch(h -> streams.redis().xlen("eventbus:dlq:" + h) == ENTRIES));
         awaitNothingPending();
         assertLiveWithoutOutOfMemory();
         assertEquals(0, orders.calls().size());
         for (String h : HANDLERS) {
-            for (StreamMessage<String, String> letter : streams.redis().xrange("eventbus:dlq:" + h, Range.create("-", "+"))) {
+            for (StreamMessage<String, String> letter :
+                    streams.redis().xrange("eventbus:dlq:" + h, Range.create("-", "+"))) {
                 assertEquals("too-large", letter.getBody().get("eventbus-reason"));
                 assertFalse(letter.getBody().containsKey("data"), "the payload is not copied into the dead letter");
             }
@@ -104,21 +116,27 @@ class HeapLimitIT {
         output = dir.resolve("child.log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+ExitOnOutOfMemoryError",
-                "-cp", System.getProperty("java.class.path"),
+                "-Xmx512m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
                 ChildRuntime.class.getName(),
                 "eventbus.redis.uri=" + REDIS.uri(),
                 "eventbus.plugins-dir=" + dir.resolve("plugins"),
                 "eventbus.consumer-name=child-1",
                 "eventbus.grpc.services.\"orders.v1.OrderService\".target=" + orders.target()));
         command.addAll(List.of(settings));
-        child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        child = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
     }
 
     private void awaitWhileLive(String what, BooleanSupplier condition) throws InterruptedException {
         Streams.await(what, Duration.ofSeconds(180), () -> {
             if (!child.isAlive()) {
-                throw new AssertionError("the runtime exited (" + child.exitValue() + ") before: " + what + "\n" + tail());
+                throw new AssertionError(
+                        "the runtime exited (" + child.exitValue() + ") before: " + what + "\n" + tail());
             }
             return condition.getAsBoolean();
         });
@@ -129,7 +147,9 @@ class HeapLimitIT {
     }
 
     private void assertLiveWithoutOutOfMemory() throws InterruptedException {
-        Streams.await("a status line after the work", Duration.ofSeconds(10),
+        Streams.await(
+                "a status line after the work",
+                Duration.ofSeconds(10),
                 () -> lastStatus().contains("readers-alive="));
         assertTrue(child.isAlive(), tail());
         assertFalse(log().contains("OutOfMemoryError"), tail());

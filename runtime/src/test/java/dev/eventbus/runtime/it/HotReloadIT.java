@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.VersionedHandler;
-import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
@@ -44,6 +43,7 @@ class HotReloadIT {
 
     @RegisterExtension
     final RuntimeFixture env = RuntimeFixture.on(REDIS);
+
     private EventbusRuntime runtime;
 
     private void start() {
@@ -53,18 +53,25 @@ class HotReloadIT {
     /** Starts the runtime with hot reload on, its plugins dir polled fast; {@code more} on top. */
     private void startReloading(Map<String, Object> more) {
         Map<String, Object> settings = new HashMap<>(Map.of(
-                "eventbus.plugin-host.reload", true,
-                "eventbus.plugin-host.staging-dir", staging.toString(),
-                "eventbus.plugin-host.reload-poll-interval", "100ms",
-                "eventbus.plugin-host.reload-quiet-period", "200ms"));
+                "eventbus.plugin-host.reload",
+                true,
+                "eventbus.plugin-host.staging-dir",
+                staging.toString(),
+                "eventbus.plugin-host.reload-poll-interval",
+                "100ms",
+                "eventbus.plugin-host.reload-quiet-period",
+                "200ms"));
         settings.putAll(more);
         runtime = env.start("reload-it", settings);
     }
 
     private Path buildVersion(int version) throws Exception {
         Path dir = Files.createDirectories(builds.resolve("v" + version));
-        return new PluginJarBuilder("versioned").version(version + ".0.0").extension(VersionedHandler.class)
-                .resource("version.txt", "v" + version).build(dir);
+        return new PluginJarBuilder("versioned")
+                .version(version + ".0.0")
+                .extension(VersionedHandler.class)
+                .resource("version.txt", "v" + version)
+                .build(dir);
     }
 
     /** Writes the JAR in place, not atomically: the reloader must wait for the content to settle. */
@@ -73,8 +80,11 @@ class HotReloadIT {
     }
 
     private String runningVersion() {
-        return runtime.view().handlers().stream().filter(h -> h.name().equals("versioned")).map(h -> h.pluginVersion())
-                .findFirst().orElse("none");
+        return runtime.view().handlers().stream()
+                .filter(h -> h.name().equals("versioned"))
+                .map(h -> h.pluginVersion())
+                .findFirst()
+                .orElse("none");
     }
 
     @Test
@@ -89,8 +99,15 @@ class HotReloadIT {
             try (Streams streams = new Streams(REDIS.uri())) {
                 int i = 0;
                 while (publishing.get()) {
-                    published.add(streams.publish("reload-stream", Map.of("type", "it.versioned", "id", "e-" + i,
-                            "sleep-ms", Integer.toString(i % 7 == 0 ? 300 : 5))));
+                    published.add(streams.publish(
+                            "reload-stream",
+                            Map.of(
+                                    "type",
+                                    "it.versioned",
+                                    "id",
+                                    "e-" + i,
+                                    "sleep-ms",
+                                    Integer.toString(i % 7 == 0 ? 300 : 5))));
                     i++;
                     Thread.sleep(3);
                 }
@@ -105,7 +122,9 @@ class HotReloadIT {
             long start = System.nanoTime();
             deploy(jar);
             String expected = v + ".0.0";
-            Streams.await("version " + expected + " running", Duration.ofSeconds(20),
+            Streams.await(
+                    "version " + expected + " running",
+                    Duration.ofSeconds(20),
                     () -> runningVersion().equals(expected));
             swapMillis.add((System.nanoTime() - start) / 1_000_000);
         }
@@ -114,23 +133,39 @@ class HotReloadIT {
         publisher.join();
 
         int n = published.size();
-        Streams.await("every published event handled", Duration.ofSeconds(30),
-                () -> env.orders().calls().stream().map(ReceivedCall::orderId).distinct().count() == n);
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("reload-stream", "versioned") == 0);
+        Streams.await(
+                "every published event handled",
+                Duration.ofSeconds(30),
+                () -> env.orders().calls().stream()
+                                .map(ReceivedCall::orderId)
+                                .distinct()
+                                .count()
+                        == n);
+        Streams.await(
+                "nothing pending",
+                Duration.ofSeconds(10),
+                () -> env.streams().pending("reload-stream", "versioned") == 0);
         Map<String, Set<String>> versionsByEntry = new HashMap<>();
         for (ReceivedCall call : env.orders().calls()) {
-            versionsByEntry.computeIfAbsent(call.orderId(), k -> new HashSet<>())
-                    .add(call.requestEventId().substring(0, call.requestEventId().indexOf('|')));
+            versionsByEntry
+                    .computeIfAbsent(call.orderId(), k -> new HashSet<>())
+                    .add(call.requestEventId()
+                            .substring(0, call.requestEventId().indexOf('|')));
         }
         assertEquals(new HashSet<>(published), versionsByEntry.keySet(), "every published entry was handled");
-        List<String> twoVersions = versionsByEntry.entrySet().stream().filter(e -> e.getValue().size() > 1)
-                .map(Map.Entry::getKey).toList();
+        List<String> twoVersions = versionsByEntry.entrySet().stream()
+                .filter(e -> e.getValue().size() > 1)
+                .map(Map.Entry::getKey)
+                .toList();
         assertTrue(twoVersions.isEmpty(), "handled by two versions: " + twoVersions);
-        Set<String> versionsSeen = versionsByEntry.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
+        Set<String> versionsSeen =
+                versionsByEntry.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
         assertEquals(Set.of("v1", "v2", "v3", "v4", "v5", "v6"), versionsSeen);
         long duplicates = env.orders().calls().size() - n;
-        System.out.printf("hot reload: %d events, 5 replacements (deploy to new version running: %s ms), "
-                + "%d duplicate deliveries, lost 0%n", n, swapMillis, duplicates);
+        System.out.printf(
+                "hot reload: %d events, 5 replacements (deploy to new version running: %s ms), "
+                        + "%d duplicate deliveries, lost 0%n",
+                n, swapMillis, duplicates);
     }
 
     @Test
@@ -140,19 +175,28 @@ class HotReloadIT {
                 "eventbus.consumer.shutdown-grace", "1s",
                 "eventbus.handlers.versioned.ordered-by-subject", true,
                 "eventbus.handlers.versioned.retry.backoff.initial", "60s"));
-        env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1", "id", "held",
-                "fail-in", "v1"));
-        String waiting = env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1",
-                "id", "waiting"));
+        env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1", "id", "held", "fail-in", "v1"));
+        String waiting =
+                env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1", "id", "waiting"));
         env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-2", "id", "other"));
-        Streams.await("the other subject handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
+        Streams.await(
+                "the other subject handled",
+                Duration.ofSeconds(10),
+                () -> env.orders().appliedCount() == 1);
         Thread.sleep(300);
         assertEquals(1, env.orders().appliedCount(), "'waiting' waits behind 'held', whose retry is a minute away");
 
         deploy(buildVersion(2));
-        Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
-        Streams.await("'waiting' handled by version 2", Duration.ofSeconds(15), () -> env.orders().calls().stream()
-                .anyMatch(c -> c.orderId().equals(waiting) && c.requestEventId().equals("v2|waiting")));
+        Streams.await(
+                "version 2 running",
+                Duration.ofSeconds(20),
+                () -> runningVersion().equals("2.0.0"));
+        Streams.await(
+                "'waiting' handled by version 2",
+                Duration.ofSeconds(15),
+                () -> env.orders().calls().stream()
+                        .anyMatch(c -> c.orderId().equals(waiting)
+                                && c.requestEventId().equals("v2|waiting")));
     }
 
     @Test
@@ -162,53 +206,96 @@ class HotReloadIT {
                 "eventbus.consumer.shutdown-grace", "1s",
                 "eventbus.handlers.versioned.timeout", "10m"));
         Path marks = Files.createDirectories(builds.resolve("marks"));
-        String blocked = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "blocked",
-                "block-dir", marks.toString(), "block-in", "v1", "block", "interruptible"));
-        Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+        String blocked = env.publish(
+                "reload-stream",
+                Map.of(
+                        "type",
+                        "it.versioned",
+                        "id",
+                        "blocked",
+                        "block-dir",
+                        marks.toString(),
+                        "block-in",
+                        "v1",
+                        "block",
+                        "interruptible"));
+        Streams.await(
+                "version 1 blocks in its handler",
+                Duration.ofSeconds(10),
                 () -> Files.exists(marks.resolve("started-v1")));
 
         deploy(buildVersion(2));
-        Streams.await("version 2 running", Duration.ofSeconds(20), () -> runningVersion().equals("2.0.0"));
+        Streams.await(
+                "version 2 running",
+                Duration.ofSeconds(20),
+                () -> runningVersion().equals("2.0.0"));
         assertTrue(Files.exists(marks.resolve("ended-v1")), "version 1's handler returned before version 2 started");
-        Streams.await("the blocked event handled by version 2", Duration.ofSeconds(15), () -> env.orders().calls().stream()
-                .anyMatch(c -> c.orderId().equals(blocked) && c.requestEventId().equals("v2|blocked")));
-        assertEquals(List.of("v2|blocked"), env.orders().calls().stream().map(ReceivedCall::requestEventId).toList());
+        Streams.await(
+                "the blocked event handled by version 2",
+                Duration.ofSeconds(15),
+                () -> env.orders().calls().stream()
+                        .anyMatch(c -> c.orderId().equals(blocked)
+                                && c.requestEventId().equals("v2|blocked")));
+        assertEquals(
+                List.of("v2|blocked"),
+                env.orders().calls().stream().map(ReceivedCall::requestEventId).toList());
         assertEquals(Map.of(), runtime.view().leakedThreads());
     }
 
     @Test
     void aHandlerIgnoringTheInterruptHoldsBackTheReloadAndTheOldVersionKeepsRunningUntilItReturns() throws Exception {
         deploy(buildVersion(1));
-        runtime = env.start("reload-it", Map.of(
-                "eventbus.plugin-host.staging-dir", staging.toString(),
-                "eventbus.consumer.shutdown-grace", "1s",
-                "eventbus.handlers.versioned.timeout", "10m",
-                "eventbus.handlers.versioned.abandon-after", "1s"));
+        runtime = env.start(
+                "reload-it",
+                Map.of(
+                        "eventbus.plugin-host.staging-dir", staging.toString(),
+                        "eventbus.consumer.shutdown-grace", "1s",
+                        "eventbus.handlers.versioned.timeout", "10m",
+                        "eventbus.handlers.versioned.abandon-after", "1s"));
         Path marks = Files.createDirectories(builds.resolve("marks"));
-        String stuck = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "stuck",
-                "block-dir", marks.toString(), "block-in", "v1", "block", "until-released"));
-        Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+        String stuck = env.publish(
+                "reload-stream",
+                Map.of(
+                        "type",
+                        "it.versioned",
+                        "id",
+                        "stuck",
+                        "block-dir",
+                        marks.toString(),
+                        "block-in",
+                        "v1",
+                        "block",
+                        "until-released"));
+        Streams.await(
+                "version 1 blocks in its handler",
+                Duration.ofSeconds(10),
                 () -> Files.exists(marks.resolve("started-v1")));
         deploy(buildVersion(2));
 
-        IllegalStateException heldBack = assertThrows(IllegalStateException.class,
-                () -> runtime.view().reloadPlugin("versioned"));
-        assertTrue(heldBack.getMessage().contains("worker eventbus-worker#")
-                && heldBack.getMessage().contains("of handler versioned on reload-stream " + stuck)
-                && heldBack.getMessage().contains("1.0.0 keeps running"), heldBack.getMessage());
+        IllegalStateException heldBack =
+                assertThrows(IllegalStateException.class, () -> runtime.view().reloadPlugin("versioned"));
+        assertTrue(
+                heldBack.getMessage().contains("worker eventbus-worker#")
+                        && heldBack.getMessage().contains("of handler versioned on reload-stream " + stuck)
+                        && heldBack.getMessage().contains("1.0.0 keeps running"),
+                heldBack.getMessage());
         assertEquals("1.0.0", runningVersion());
         assertFalse(Files.exists(marks.resolve("ended-v1")), "version 1 still runs its handler");
 
         String next = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "next"));
-        Streams.await("version 1 still handles new events", Duration.ofSeconds(10), () -> env.orders().calls().stream()
-                .anyMatch(c -> c.orderId().equals(next) && c.requestEventId().equals("v1|next")));
-        IllegalStateException again = assertThrows(IllegalStateException.class,
-                () -> runtime.view().reloadPlugin("versioned"));
+        Streams.await(
+                "version 1 still handles new events",
+                Duration.ofSeconds(10),
+                () -> env.orders().calls().stream()
+                        .anyMatch(c ->
+                                c.orderId().equals(next) && c.requestEventId().equals("v1|next")));
+        IllegalStateException again =
+                assertThrows(IllegalStateException.class, () -> runtime.view().reloadPlugin("versioned"));
         assertTrue(again.getMessage().contains("of handler versioned on reload-stream " + stuck), again.getMessage());
 
         Files.writeString(marks.resolve("release"), "");
-        Streams.await("version 1's handler returned", Duration.ofSeconds(10),
-                () -> Files.exists(marks.resolve("ended-v1")));
+        Streams.await(
+                "version 1's handler returned", Duration.ofSeconds(10), () -> Files.exists(marks.resolve("ended-v1")));
         Streams.await("the reload goes through once it returned", Duration.ofSeconds(20), () -> {
             try {
                 return runtime.view().reloadPlugin("versioned").version().equals("2.0.0");
@@ -219,11 +306,18 @@ class HotReloadIT {
             }
         });
         String after = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "after"));
-        Streams.await("version 2 handles new events", Duration.ofSeconds(10), () -> env.orders().calls().stream()
-                .anyMatch(c -> c.orderId().equals(after) && c.requestEventId().equals("v2|after")));
+        Streams.await(
+                "version 2 handles new events",
+                Duration.ofSeconds(10),
+                () -> env.orders().calls().stream()
+                        .anyMatch(c ->
+                                c.orderId().equals(after) && c.requestEventId().equals("v2|after")));
         Map<String, Set<String>> versionsByEntry = new HashMap<>();
-        env.orders().calls().forEach(c -> versionsByEntry.computeIfAbsent(c.orderId(), k -> new HashSet<>())
-                .add(c.requestEventId().substring(0, c.requestEventId().indexOf('|'))));
+        env.orders()
+                .calls()
+                .forEach(c -> versionsByEntry
+                        .computeIfAbsent(c.orderId(), k -> new HashSet<>())
+                        .add(c.requestEventId().substring(0, c.requestEventId().indexOf('|'))));
         assertEquals(Map.of(stuck, Set.of("v1"), next, Set.of("v1"), after, Set.of("v2")), versionsByEntry);
     }
 
@@ -235,16 +329,32 @@ class HotReloadIT {
                 "eventbus.handlers.versioned.timeout", "10m",
                 "eventbus.handlers.versioned.abandon-after", "1s"));
         Path marks = Files.createDirectories(builds.resolve("marks"));
-        env.publish("reload-stream", Map.of("type", "it.versioned", "id", "stuck",
-                "block-dir", marks.toString(), "block", "until-released"));
-        Streams.await("version 1 blocks in its handler", Duration.ofSeconds(10),
+        env.publish(
+                "reload-stream",
+                Map.of(
+                        "type",
+                        "it.versioned",
+                        "id",
+                        "stuck",
+                        "block-dir",
+                        marks.toString(),
+                        "block",
+                        "until-released"));
+        Streams.await(
+                "version 1 blocks in its handler",
+                Duration.ofSeconds(10),
                 () -> Files.exists(marks.resolve("started-v1")));
         Files.delete(env.plugins().resolve("versioned.jar"));
-        Streams.await("its subscriptions stopped", Duration.ofSeconds(20), () -> runtime.view().subscriptions().isEmpty());
+        Streams.await(
+                "its subscriptions stopped",
+                Duration.ofSeconds(20),
+                () -> runtime.view().subscriptions().isEmpty());
         assertEquals("1.0.0", runningVersion(), "not unloaded while its handler runs");
 
         Files.writeString(marks.resolve("release"), "");
-        Streams.await("unloaded once its handler returned", Duration.ofSeconds(20),
+        Streams.await(
+                "unloaded once its handler returned",
+                Duration.ofSeconds(20),
                 () -> runtime.view().handlers().isEmpty());
         assertTrue(Files.exists(marks.resolve("ended-v1")));
         assertEquals(Map.of(), runtime.view().leakedThreads(), "no worker ran its code after it was unloaded");
@@ -252,17 +362,25 @@ class HotReloadIT {
 
     @Test
     void threadsAPluginLeavesBehindAreReportedWhenItStops() throws Exception {
-        new PluginJarBuilder("leaky").version("1.0.0").extension(dev.eventbus.runtime.fixtures.LeakyHandler.class)
+        new PluginJarBuilder("leaky")
+                .version("1.0.0")
+                .extension(dev.eventbus.runtime.fixtures.LeakyHandler.class)
                 .build(env.plugins());
         start();
-        assertEquals(List.of("leaky"), runtime.view().handlers().stream().map(h -> h.name()).toList());
+        assertEquals(
+                List.of("leaky"),
+                runtime.view().handlers().stream().map(h -> h.name()).toList());
         try (Stream<Path> jars = Files.list(env.plugins())) {
             for (Path jar : jars.toList()) {
                 Files.delete(jar);
             }
         }
-        Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.view().handlers().isEmpty());
-        assertEquals(Map.of("leaky 1.0.0", List.of("leaky-poller")), runtime.view().leakedThreads());
+        Streams.await(
+                "unloaded",
+                Duration.ofSeconds(10),
+                () -> runtime.view().handlers().isEmpty());
+        assertEquals(
+                Map.of("leaky 1.0.0", List.of("leaky-poller")), runtime.view().leakedThreads());
     }
 
     @Test
@@ -272,15 +390,21 @@ class HotReloadIT {
         Path jar = buildVersion(1);
         for (int i = 0; i < 20; i++) {
             deploy(jar);
-            Streams.await("loaded", Duration.ofSeconds(10), () -> runningVersion().equals("1.0.0"));
+            Streams.await(
+                    "loaded", Duration.ofSeconds(10), () -> runningVersion().equals("1.0.0"));
             loaders.add(new WeakReference<>(runtime.view().handlers().get(0).classLoader()));
             // A gRPC call from each version: the channel's threads start lazily, on a call.
             int calls = i + 1;
             env.publish("reload-stream", Map.of("type", "it.versioned", "id", "cycle-" + i));
-            Streams.await("the plugin called the order service", Duration.ofSeconds(10),
+            Streams.await(
+                    "the plugin called the order service",
+                    Duration.ofSeconds(10),
                     () -> env.orders().calls().size() == calls);
             Files.delete(env.plugins().resolve("versioned.jar"));
-            Streams.await("unloaded", Duration.ofSeconds(10), () -> runtime.view().handlers().isEmpty());
+            Streams.await(
+                    "unloaded",
+                    Duration.ofSeconds(10),
+                    () -> runtime.view().handlers().isEmpty());
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (loaders.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
@@ -296,7 +420,8 @@ class HotReloadIT {
             for (Path fd : fds.toList()) {
                 try {
                     String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith(staging.toString()) || target.startsWith(env.plugins().toString())) {
+                    if (target.startsWith(staging.toString())
+                            || target.startsWith(env.plugins().toString())) {
                         openJars.add(target);
                     }
                 } catch (Exception gone) {

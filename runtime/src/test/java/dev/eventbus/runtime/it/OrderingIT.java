@@ -30,8 +30,8 @@ class OrderingIT {
 
     /** An event of the recorder's type; {@code id} is {@code <subject>#<sequence>}. */
     private static Map<String, String> event(String id, String... moreFields) {
-        Map<String, String> fields = new HashMap<>(Map.of("type", "it.recorded", "subject",
-                id.substring(0, id.indexOf('#')), "id", id));
+        Map<String, String> fields =
+                new HashMap<>(Map.of("type", "it.recorded", "subject", id.substring(0, id.indexOf('#')), "id", id));
         for (int i = 0; i < moreFields.length; i += 2) {
             fields.put(moreFields[i], moreFields[i + 1]);
         }
@@ -40,10 +40,12 @@ class OrderingIT {
 
     @Test
     void eventsOfOneSubjectAreHandledInStreamOrderOthersConcurrently() throws Exception {
-        env.start("ordered", Map.of(
-                "eventbus.handlers.recorder.ordered-by-subject", true,
-                "eventbus.handler-defaults.retry.backoff.initial", "400ms",
-                "eventbus.recovery.retry-poll-interval", "20ms"));
+        env.start(
+                "ordered",
+                Map.of(
+                        "eventbus.handlers.recorder.ordered-by-subject", true,
+                        "eventbus.handler-defaults.retry.backoff.initial", "400ms",
+                        "eventbus.recovery.retry-poll-interval", "20ms"));
 
         int subjects = 1000;
         int perSubject = 5;
@@ -59,15 +61,19 @@ class OrderingIT {
             }
         }
         env.streams().publishAll("it-stream", events);
-        Streams.await("all handled", Duration.ofSeconds(60), () -> env.orders().appliedCount() == subjects * perSubject);
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await(
+                "all handled", Duration.ofSeconds(60), () -> env.orders().appliedCount() == subjects * perSubject);
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
 
         List<ReceivedCall> calls = env.orders().calls();
         Map<String, Integer> lastSeq = new HashMap<>();
         for (ReceivedCall call : calls) {
-            int seq = Integer.parseInt(call.requestEventId().substring(call.requestEventId().indexOf('#') + 1));
+            int seq = Integer.parseInt(
+                    call.requestEventId().substring(call.requestEventId().indexOf('#') + 1));
             int previous = lastSeq.getOrDefault(call.orderId(), -1);
-            assertEquals(previous + 1, seq, "subject " + call.orderId() + " out of order: " + previous + " then " + seq);
+            assertEquals(
+                    previous + 1, seq, "subject " + call.orderId() + " out of order: " + previous + " then " + seq);
             lastSeq.put(call.orderId(), seq);
         }
         assertEquals(subjects, lastSeq.size());
@@ -85,30 +91,41 @@ class OrderingIT {
             }
         }
         long othersMeanwhile = calls.subList(failedAt + 1, retriedAt).stream()
-                .filter(c -> !c.orderId().equals(failingSubject)).count();
+                .filter(c -> !c.orderId().equals(failingSubject))
+                .count();
         assertTrue(othersMeanwhile > 0, "other subjects progressed while " + failingSubject + " was held");
-        System.out.printf("ordering: %d events over %d subjects in order; %d calls of other subjects while %s waited"
-                + " for its retry%n", calls.size(), subjects, othersMeanwhile, failingSubject);
+        System.out.printf(
+                "ordering: %d events over %d subjects in order; %d calls of other subjects while %s waited"
+                        + " for its retry%n",
+                calls.size(), subjects, othersMeanwhile, failingSubject);
     }
 
     @Test
     void aHeldEventTrimmedFromTheStreamIsDeadLetteredAndItsSubjectGoesOn() throws Exception {
-        env.start("ordered", Map.of(
-                "eventbus.handlers.recorder.ordered-by-subject", true,
-                "eventbus.handler-defaults.retry.backoff.initial", "1500ms",
-                "eventbus.recovery.retry-poll-interval", "20ms"));
+        env.start(
+                "ordered",
+                Map.of(
+                        "eventbus.handlers.recorder.ordered-by-subject", true,
+                        "eventbus.handler-defaults.retry.backoff.initial", "1500ms",
+                        "eventbus.recovery.retry-poll-interval", "20ms"));
         String held = env.publish("it-stream", event("s-1#0", "fail", "always"));
         env.publish("it-stream", event("s-1#1"));
         env.publish("it-stream", event("s-2#0"));
-        Streams.await("the other subject handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
+        Streams.await(
+                "the other subject handled",
+                Duration.ofSeconds(10),
+                () -> env.orders().appliedCount() == 1);
         assertEquals("s-2", env.orders().calls().get(0).orderId(), "s-1#1 waits behind s-1#0's retry");
 
         assertEquals(1, env.streams().redis().xdel("it-stream", held)); // trimmed while its retry is due
 
-        Streams.await("s-1#1 handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 2);
+        Streams.await(
+                "s-1#1 handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 2);
         assertEquals("s-1", env.orders().calls().get(1).orderId());
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
-        List<StreamMessage<String, String>> dlq = env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        List<StreamMessage<String, String>> dlq =
+                env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
         assertEquals(1, dlq.size());
         assertEquals(held, dlq.get(0).getBody().get("eventbus-source-id"));
         assertEquals("trimmed", dlq.get(0).getBody().get("eventbus-reason"));
@@ -126,30 +143,42 @@ class OrderingIT {
         env.publish("it-stream", event("s-1#0", "fail", "before-attempt-2"));
         env.publish("it-stream", event("s-1#1"));
         env.publish("it-stream", event("s-2#0"));
-        Streams.await("a handled the other subject", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
+        Streams.await(
+                "a handled the other subject",
+                Duration.ofSeconds(10),
+                () -> env.orders().appliedCount() == 1);
 
         Map<String, Object> bSettings = new HashMap<>(ordered);
         bSettings.put("eventbus.recovery.retry-poll-interval", "20ms");
         env.start("b", bSettings);
 
-        Streams.await("s-1#0 retried by b, and s-1#1 no longer held on a", Duration.ofSeconds(15),
+        Streams.await(
+                "s-1#0 retried by b, and s-1#1 no longer held on a",
+                Duration.ofSeconds(15),
                 () -> env.orders().appliedCount() == 3);
-        ReceivedCall retried = env.orders().calls().stream().filter(c -> c.requestEventId().equals("s-1#0"))
-                .findFirst().orElseThrow();
+        ReceivedCall retried = env.orders().calls().stream()
+                .filter(c -> c.requestEventId().equals("s-1#0"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(2, retried.attempt(), "b took the retry (a never polls for retries)");
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
     }
 
     @Test
     void aHeldEventWhoseRetryWasLostKeepsItsSubjectUntilItIsReclaimedAndGoesFirst() throws Exception {
-        env.start("ordered", Map.of(
-                "eventbus.handlers.recorder.ordered-by-subject", true,
-                "eventbus.handler-defaults.retry.backoff.initial", "60s",
-                "eventbus.recovery.interval", "200ms",
-                "eventbus.recovery.claim-idle", "3s"));
+        env.start(
+                "ordered",
+                Map.of(
+                        "eventbus.handlers.recorder.ordered-by-subject", true,
+                        "eventbus.handler-defaults.retry.backoff.initial", "60s",
+                        "eventbus.recovery.interval", "200ms",
+                        "eventbus.recovery.claim-idle", "3s"));
         String held = env.publish("it-stream", event("s-1#0", "fail", "before-attempt-2"));
         env.publish("it-stream", event("s-1#1"));
-        Streams.await("its retry scheduled", Duration.ofSeconds(10),
+        Streams.await(
+                "its retry scheduled",
+                Duration.ofSeconds(10),
                 () -> env.streams().redis().zscore("eventbus:retry:recorder:it-stream", held) != null);
         // As if the retry's write had failed: the entry is still pending here, with no retry coming.
         assertEquals(1, env.streams().redis().zrem("eventbus:retry:recorder:it-stream", held));
@@ -157,9 +186,15 @@ class OrderingIT {
         Thread.sleep(1_200); // six recovery passes
         assertEquals(0, env.orders().appliedCount(), "s-1#1 still waits: s-1#0 is pending here and will come back");
 
-        Streams.await("both handled once s-1#0 is reclaimed", Duration.ofSeconds(15), () -> env.orders().appliedCount() == 2);
-        assertEquals(List.of("s-1#0", "s-1#1"), env.orders().calls().stream().map(ReceivedCall::requestEventId).toList());
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await(
+                "both handled once s-1#0 is reclaimed",
+                Duration.ofSeconds(15),
+                () -> env.orders().appliedCount() == 2);
+        assertEquals(
+                List.of("s-1#0", "s-1#1"),
+                env.orders().calls().stream().map(ReceivedCall::requestEventId).toList());
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
     }
 
     /**
@@ -169,12 +204,19 @@ class OrderingIT {
      */
     @Test
     void eventsWaitingBehindAHeldSubjectNeverTakeTheSlotsItsRetryNeedsEverythingDrains() throws Exception {
-        env.start("ordered", Map.of(
-                "eventbus.handlers.recorder.ordered-by-subject", true,
-                "eventbus.handlers.recorder.max-in-flight", 1,
-                "eventbus.consumer.read-ahead", 2,
-                "eventbus.handler-defaults.retry.backoff.initial", "200ms",
-                "eventbus.recovery.retry-poll-interval", "20ms"));
+        env.start(
+                "ordered",
+                Map.of(
+                        "eventbus.handlers.recorder.ordered-by-subject",
+                        true,
+                        "eventbus.handlers.recorder.max-in-flight",
+                        1,
+                        "eventbus.consumer.read-ahead",
+                        2,
+                        "eventbus.handler-defaults.retry.backoff.initial",
+                        "200ms",
+                        "eventbus.recovery.retry-poll-interval",
+                        "20ms"));
         List<Map<String, String>> events = new ArrayList<>();
         events.add(event("s-1#0", "fail", "before-attempt-3")); // two retries, each needs a slot
         for (int seq = 1; seq <= 15; seq++) {
@@ -182,9 +224,15 @@ class OrderingIT {
             events.add(event("s-2#" + (seq - 1)));
         }
         env.streams().publishAll("it-stream", events);
-        Streams.await("every event handled", Duration.ofSeconds(30), () -> env.orders().appliedCount() == events.size());
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
-        List<String> s1 = env.orders().calls().stream().map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#"))
+        Streams.await(
+                "every event handled",
+                Duration.ofSeconds(30),
+                () -> env.orders().appliedCount() == events.size());
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        List<String> s1 = env.orders().calls().stream()
+                .map(ReceivedCall::requestEventId)
+                .filter(id -> id.startsWith("s-1#"))
                 .toList();
         List<String> expected = new ArrayList<>();
         for (int seq = 0; seq <= 15; seq++) {
@@ -203,12 +251,19 @@ class OrderingIT {
     void aHeldEventWhoseDeadLetterFailedIsTriedAgainAndDeadLetteredWhenRedisRecoversItsSubjectGoesOn()
             throws Exception {
         Flag release = env.release("release-hold");
-        env.start("ordered", Map.of(
-                "eventbus.handlers.recorder.ordered-by-subject", true,
-                "eventbus.handlers.recorder.max-in-flight", 1,
-                "eventbus.consumer.read-ahead", 2,
-                "eventbus.recovery.interval", "200ms",
-                "eventbus.recovery.claim-idle", "1s"));
+        env.start(
+                "ordered",
+                Map.of(
+                        "eventbus.handlers.recorder.ordered-by-subject",
+                        true,
+                        "eventbus.handlers.recorder.max-in-flight",
+                        1,
+                        "eventbus.consumer.read-ahead",
+                        2,
+                        "eventbus.recovery.interval",
+                        "200ms",
+                        "eventbus.recovery.claim-idle",
+                        "1s"));
         String doomed = env.publish("it-stream", event("s-1#0", "hold", release.path(), "fail", "never-again"));
         List<Map<String, String>> later = new ArrayList<>();
         for (int seq = 1; seq <= 4; seq++) {
@@ -216,25 +271,42 @@ class OrderingIT {
             later.add(event("s-2#" + (seq - 1)));
         }
         env.streams().publishAll("it-stream", later);
-        Streams.await("s-1#0 running", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") >= 1);
+        Streams.await(
+                "s-1#0 running", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") >= 1);
         REDIS.command("CONFIG", "SET", "maxmemory", "1"); // every write that may grow memory is refused
         try {
             release.raise(); // it fails for good: dead letter refused
-            Streams.await("s-1#0 tried again while its dead letter cannot be written", Duration.ofSeconds(20),
+            Streams.await(
+                    "s-1#0 tried again while its dead letter cannot be written",
+                    Duration.ofSeconds(20),
                     () -> deliveries(env.streams(), doomed) >= 3);
-            assertTrue(env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+")).isEmpty());
-            assertTrue(env.orders().calls().stream().noneMatch(c -> c.requestEventId().startsWith("s-1#")),
+            assertTrue(env.streams()
+                    .redis()
+                    .xrange("eventbus:dlq:recorder", Range.create("-", "+"))
+                    .isEmpty());
+            assertTrue(
+                    env.orders().calls().stream()
+                            .noneMatch(c -> c.requestEventId().startsWith("s-1#")),
                     "s-1's later events wait for s-1#0");
         } finally {
             REDIS.command("CONFIG", "SET", "maxmemory", "0");
         }
-        Streams.await("every other event handled", Duration.ofSeconds(20), () -> env.orders().appliedCount() == later.size());
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
-        List<StreamMessage<String, String>> dlq = env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+        Streams.await(
+                "every other event handled",
+                Duration.ofSeconds(20),
+                () -> env.orders().appliedCount() == later.size());
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        List<StreamMessage<String, String>> dlq =
+                env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
         assertEquals(1, dlq.size());
         assertEquals(doomed, dlq.get(0).getBody().get("eventbus-source-id"));
-        assertEquals(List.of("s-1#1", "s-1#2", "s-1#3", "s-1#4"), env.orders().calls().stream()
-                .map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#")).toList());
+        assertEquals(
+                List.of("s-1#1", "s-1#2", "s-1#3", "s-1#4"),
+                env.orders().calls().stream()
+                        .map(ReceivedCall::requestEventId)
+                        .filter(id -> id.startsWith("s-1#"))
+                        .toList());
     }
 
     /**
@@ -246,18 +318,27 @@ class OrderingIT {
      * events wait in the stream until it ends, which the test lets happen during the pause.
      */
     @Test
-    void entriesOfAReadWhoseReplyWasLostAreHandledFirstInStreamOrderWithoutWaitingForClaimIdle()
-            throws Exception {
+    void entriesOfAReadWhoseReplyWasLostAreHandledFirstInStreamOrderWithoutWaitingForClaimIdle() throws Exception {
         Flag release = env.release("release-hold");
-        EventbusRuntime runtime = env.start("ordered", Map.of(
-                "eventbus.handlers.recorder.ordered-by-subject", true,
-                "eventbus.handlers.recorder.max-in-flight", 1,
-                "eventbus.consumer.read-ahead", 0,
-                "eventbus.consumer.block", "300ms",
-                "eventbus.redis.command-timeout", "1s",
-                "eventbus.recovery.claim-idle", "10m"));
+        EventbusRuntime runtime = env.start(
+                "ordered",
+                Map.of(
+                        "eventbus.handlers.recorder.ordered-by-subject",
+                        true,
+                        "eventbus.handlers.recorder.max-in-flight",
+                        1,
+                        "eventbus.consumer.read-ahead",
+                        0,
+                        "eventbus.consumer.block",
+                        "300ms",
+                        "eventbus.redis.command-timeout",
+                        "1s",
+                        "eventbus.recovery.claim-idle",
+                        "10m"));
         env.publish("it-stream", event("h-1#0", "hold", release.path()));
-        Streams.await("h-1#0 running, its slot taken", Duration.ofSeconds(10),
+        Streams.await(
+                "h-1#0 running, its slot taken",
+                Duration.ofSeconds(10),
                 () -> env.streams().pending("it-stream", "recorder") == 1);
         List<Map<String, String>> later = new ArrayList<>();
         for (int seq = 0; seq <= 4; seq++) {
@@ -268,23 +349,42 @@ class OrderingIT {
         // Writes (XREADGROUP, XACK, XADD) wait in Redis for 3 s; the runtime gives up on them after 1 s.
         REDIS.command("CLIENT", "PAUSE", "3000", "WRITE");
         release.raise(); // the slot frees: the reader asks for s-1#0
-        Streams.await("the reader's read timed out", Duration.ofSeconds(10),
+        Streams.await(
+                "the reader's read timed out",
+                Duration.ofSeconds(10),
                 () -> runtime.view().readerStates().get(0).failure().contains("timed out"));
 
-        Streams.await("all of s-1 handled", Duration.ofSeconds(30),
-                () -> env.orders().calls().stream().map(ReceivedCall::requestEventId).filter(id -> id.startsWith("s-1#"))
-                        .distinct().count() == later.size());
-        Streams.await("nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
-        List<ReceivedCall> s1 = env.orders().calls().stream().filter(c -> c.requestEventId().startsWith("s-1#")).toList();
-        assertEquals(List.of("s-1#0", "s-1#1", "s-1#2", "s-1#3", "s-1#4"),
-                s1.stream().map(ReceivedCall::requestEventId).toList(), "s-1 in stream order, each once");
-        assertTrue(s1.get(0).attempt() > 1, "s-1#0 came back from this consumer's pending list (the lost read "
-                + "delivered it once): attempt " + s1.get(0).attempt());
+        Streams.await(
+                "all of s-1 handled",
+                Duration.ofSeconds(30),
+                () -> env.orders().calls().stream()
+                                .map(ReceivedCall::requestEventId)
+                                .filter(id -> id.startsWith("s-1#"))
+                                .distinct()
+                                .count()
+                        == later.size());
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        List<ReceivedCall> s1 = env.orders().calls().stream()
+                .filter(c -> c.requestEventId().startsWith("s-1#"))
+                .toList();
+        assertEquals(
+                List.of("s-1#0", "s-1#1", "s-1#2", "s-1#3", "s-1#4"),
+                s1.stream().map(ReceivedCall::requestEventId).toList(),
+                "s-1 in stream order, each once");
+        assertTrue(
+                s1.get(0).attempt() > 1,
+                "s-1#0 came back from this consumer's pending list (the lost read " + "delivered it once): attempt "
+                        + s1.get(0).attempt());
     }
 
     private static long deliveries(Streams streams, String id) {
-        List<PendingMessage> p = streams.redis().xpending("it-stream", io.lettuce.core.Consumer.from("recorder", "ordered"),
-                Range.create(id, id), Limit.from(1));
+        List<PendingMessage> p = streams.redis()
+                .xpending(
+                        "it-stream",
+                        io.lettuce.core.Consumer.from("recorder", "ordered"),
+                        Range.create(id, id),
+                        Limit.from(1));
         return p.isEmpty() ? 0 : p.get(0).getRedeliveryCount();
     }
 }

@@ -43,8 +43,11 @@ class PartitionedStreamIT {
     @Test
     void eventsPublishedAcrossFourPartitionsAreAllHandledNoneLost() throws Exception {
         EventbusRuntime runtime = env.start("part-1", Map.of("eventbus.streams.it-stream.partitions", 4));
-        assertEquals(Set.copyOf(STREAM.keys()),
-                Set.copyOf(runtime.view().subscriptions().stream().map(Subscription::stream).toList()),
+        assertEquals(
+                Set.copyOf(STREAM.keys()),
+                Set.copyOf(runtime.view().subscriptions().stream()
+                        .map(Subscription::stream)
+                        .toList()),
                 "one subscription per partition, none on the logical name's own key");
 
         Set<String> expected = new HashSet<>();
@@ -59,14 +62,27 @@ class PartitionedStreamIT {
         } finally {
             client.shutdown();
         }
-        Streams.await("all 220 handled", Duration.ofSeconds(30), () -> env.orders().distinctKeys().size() >= 220);
+        Streams.await(
+                "all 220 handled",
+                Duration.ofSeconds(30),
+                () -> env.orders().distinctKeys().size() >= 220);
         assertEquals(expected, env.orders().distinctKeys(), "each event handled, on its partition");
 
         try (FailFastRedis redis = new FailFastRedis(runtime.config().redis())) {
-            Streams.await("nothing pending", Duration.ofSeconds(10), () -> new StatusReader(redis, "eventbus:dlq:", Clock.systemUTC())
-                    .all("recorder").stream().mapToLong(SubscriptionStatus::pending).sum() == 0);
-            List<SubscriptionStatus> status = new StatusReader(redis, "eventbus:dlq:", Clock.systemUTC()).all("recorder");
-            assertEquals(STREAM.keys(), status.stream().map(SubscriptionStatus::stream).toList(), "status shows each partition");
+            Streams.await(
+                    "nothing pending",
+                    Duration.ofSeconds(10),
+                    () -> new StatusReader(redis, "eventbus:dlq:", Clock.systemUTC())
+                                    .all("recorder").stream()
+                                            .mapToLong(SubscriptionStatus::pending)
+                                            .sum()
+                            == 0);
+            List<SubscriptionStatus> status =
+                    new StatusReader(redis, "eventbus:dlq:", Clock.systemUTC()).all("recorder");
+            assertEquals(
+                    STREAM.keys(),
+                    status.stream().map(SubscriptionStatus::stream).toList(),
+                    "status shows each partition");
             for (int p = 0; p < 4; p++) {
                 assertTrue(redis.bytes().xlen(STREAM.key(p).getBytes()) > 0, "partition " + p + " received events");
             }
@@ -75,12 +91,24 @@ class PartitionedStreamIT {
 
     @Test
     void anOrderedHandlerOnAPartitionedStreamIsRefusedSayingWhy() {
-        EventbusRuntime runtime = env.start("part-2", Map.of("eventbus.streams.it-stream.partitions", 4,
-                "eventbus.handlers.recorder.ordered-by-subject", true));
-        assertTrue(runtime.view().subscriptions().isEmpty(), runtime.view().subscriptions().toString());
-        List<String> reasons = runtime.view().pluginFailures().stream().map(PluginFailure::reason).toList();
-        assertEquals(List.of("handler 'recorder': is ordered-by-subject and consumes partitioned stream 'it-stream': ordering "
-                + "across partitions needs partition ownership, which this version does not have; set "
-                + "eventbus.handlers.recorder.ordered-by-subject = false or consume an unpartitioned stream"), reasons);
+        EventbusRuntime runtime = env.start(
+                "part-2",
+                Map.of(
+                        "eventbus.streams.it-stream.partitions",
+                        4,
+                        "eventbus.handlers.recorder.ordered-by-subject",
+                        true));
+        assertTrue(
+                runtime.view().subscriptions().isEmpty(),
+                runtime.view().subscriptions().toString());
+        List<String> reasons = runtime.view().pluginFailures().stream()
+                .map(PluginFailure::reason)
+                .toList();
+        assertEquals(
+                List.of(
+                        "handler 'recorder': is ordered-by-subject and consumes partitioned stream 'it-stream': ordering "
+                                + "across partitions needs partition ownership, which this version does not have; set "
+                                + "eventbus.handlers.recorder.ordered-by-subject = false or consume an unpartitioned stream"),
+                reasons);
     }
 }

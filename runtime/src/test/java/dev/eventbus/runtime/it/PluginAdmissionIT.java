@@ -7,8 +7,8 @@ import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.ExplodingConstructorHandler;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.fixtures.ThresholdHandler;
-import dev.eventbus.runtime.fixtures.UndeclaredCallHandler;
 import dev.eventbus.runtime.fixtures.UnconfiguredServiceHandler;
+import dev.eventbus.runtime.fixtures.UndeclaredCallHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
@@ -32,6 +32,7 @@ class PluginAdmissionIT {
 
     @RegisterExtension
     final RuntimeFixture env = RuntimeFixture.on(REDIS);
+
     private EventbusRuntime runtime;
 
     private void start() {
@@ -39,77 +40,128 @@ class PluginAdmissionIT {
     }
 
     private String reasonFor(String source) {
-        return runtime.view().pluginFailures().stream().filter(f -> f.source().equals(source)).map(PluginFailure::reason)
-                .findFirst().orElseThrow(() -> new AssertionError(source + " was not refused: " + runtime.view().pluginFailures()));
+        return runtime.view().pluginFailures().stream()
+                .filter(f -> f.source().equals(source))
+                .map(PluginFailure::reason)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(
+                        source + " was not refused: " + runtime.view().pluginFailures()));
     }
 
     @Test
     void brokenPluginsAreRefusedWithReasonsAndTheGoodOneRuns() throws Exception {
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(env.plugins());
-        Path good = new PluginJarBuilder("other").version("1.0.0").extension(RecordingHandler.class).build(scratch);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(env.plugins());
+        Path good = new PluginJarBuilder("other")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(scratch);
         PluginJarBuilder.truncate(good, env.plugins().resolve("truncated.jar"));
-        Files.move(new PluginJarBuilder("nodesc").withoutDescriptor().extension(RecordingHandler.class).build(scratch),
+        Files.move(
+                new PluginJarBuilder("nodesc")
+                        .withoutDescriptor()
+                        .extension(RecordingHandler.class)
+                        .build(scratch),
                 env.plugins().resolve("no-descriptor.jar"));
-        Files.move(new PluginJarBuilder("future").requires(">=9.0.0").extension(RecordingHandler.class).build(scratch),
+        Files.move(
+                new PluginJarBuilder("future")
+                        .requires(">=9.0.0")
+                        .extension(RecordingHandler.class)
+                        .build(scratch),
                 env.plugins().resolve("needs-api-9.jar"));
-        Files.move(new PluginJarBuilder("bundler").extension(RecordingHandler.class)
-                .resource("dev/eventbus/api/Event.class", new byte[] {(byte) 0xca, (byte) 0xfe}).build(scratch),
+        Files.move(
+                new PluginJarBuilder("bundler")
+                        .extension(RecordingHandler.class)
+                        .resource("dev/eventbus/api/Event.class", new byte[] {(byte) 0xca, (byte) 0xfe})
+                        .build(scratch),
                 env.plugins().resolve("bundles-api.jar"));
-        Files.move(new PluginJarBuilder("exploding").extension(ExplodingConstructorHandler.class).build(scratch),
+        Files.move(
+                new PluginJarBuilder("exploding")
+                        .extension(ExplodingConstructorHandler.class)
+                        .build(scratch),
                 env.plugins().resolve("exploding.jar"));
-        Files.move(new PluginJarBuilder("unconfigured").extension(UnconfiguredServiceHandler.class).build(scratch),
+        Files.move(
+                new PluginJarBuilder("unconfigured")
+                        .extension(UnconfiguredServiceHandler.class)
+                        .build(scratch),
                 env.plugins().resolve("unconfigured.jar"));
 
         start();
 
-        assertEquals(List.of("recorder"), runtime.view().handlers().stream().map(h -> h.name()).toList());
+        assertEquals(
+                List.of("recorder"),
+                runtime.view().handlers().stream().map(h -> h.name()).toList());
         assertTrue(reasonFor("truncated.jar").contains("not a readable JAR"), reasonFor("truncated.jar"));
         assertTrue(reasonFor("no-descriptor.jar").contains("Plugin-Id"), reasonFor("no-descriptor.jar"));
         assertTrue(reasonFor("needs-api-9.jar").contains(">=9.0.0"), reasonFor("needs-api-9.jar"));
         assertTrue(reasonFor("bundles-api.jar").contains("dev/eventbus/api/Event.class"), reasonFor("bundles-api.jar"));
         assertTrue(reasonFor("exploding.jar").contains("no database configured"), reasonFor("exploding.jar"));
         assertTrue(reasonFor("unconfigured.jar").contains("billing.v1.Billing"), reasonFor("unconfigured.jar"));
-        assertEquals(6, runtime.view().pluginFailures().size(), runtime.view().pluginFailures().toString());
+        assertEquals(
+                6,
+                runtime.view().pluginFailures().size(),
+                runtime.view().pluginFailures().toString());
 
         env.publish("it-stream", Map.of("type", "it.recorded", "subject", "still-works"));
-        Streams.await("the good plugin handles events", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
+        Streams.await(
+                "the good plugin handles events",
+                Duration.ofSeconds(10),
+                () -> env.orders().appliedCount() == 1);
     }
 
     @Test
     void callToUndeclaredServiceFailsTheEventNotTheRuntime() throws Exception {
         new PluginJarBuilder("sneaky").extension(UndeclaredCallHandler.class).build(env.plugins());
         start();
-        assertEquals(List.of("sneaky"), runtime.view().handlers().stream().map(h -> h.name()).toList());
+        assertEquals(
+                List.of("sneaky"),
+                runtime.view().handlers().stream().map(h -> h.name()).toList());
         env.publish("it-stream", Map.of("type", "it.recorded"));
-        Streams.await("the event stays pending", Duration.ofSeconds(10),
+        Streams.await(
+                "the event stays pending",
+                Duration.ofSeconds(10),
                 () -> env.streams().pending("it-stream", "sneaky") == 1);
         assertEquals(0, env.orders().calls().size());
     }
 
     @Test
     void aStartHookMissingItsConfigKeyRefusesTheHandlerAtLoadNamingTheKey() throws Exception {
-        new PluginJarBuilder("thresholds").version("1.0.0").extension(ThresholdHandler.class)
+        new PluginJarBuilder("thresholds")
+                .version("1.0.0")
+                .extension(ThresholdHandler.class)
                 .extension(RecordingHandler.class)
-                .resource("reference.conf", "eventbus.plugins.thresholds { threshold = null }").build(env.plugins());
+                .resource("reference.conf", "eventbus.plugins.thresholds { threshold = null }")
+                .build(env.plugins());
         start();
-        assertEquals(List.of("recorder"), runtime.view().handlers().stream().map(h -> h.name()).toList(),
+        assertEquals(
+                List.of("recorder"),
+                runtime.view().handlers().stream().map(h -> h.name()).toList(),
                 "the plugin's other handler runs");
         String reason = reasonFor("thresholds-1.0.0.jar");
-        assertTrue(reason.startsWith("handler 'threshold': start(config) failed: ")
-                && reason.contains("Configuration key 'threshold' is set to null"), reason);
+        assertTrue(
+                reason.startsWith("handler 'threshold': start(config) failed: ")
+                        && reason.contains("Configuration key 'threshold' is set to null"),
+                reason);
         runtime.stop();
 
-        runtime = env.start("admission",
-                Map.of("eventbus.plugins.thresholds.threshold", 100));
+        runtime = env.start("admission", Map.of("eventbus.plugins.thresholds.threshold", 100));
         assertEquals(List.of(), runtime.view().pluginFailures());
         String within = env.publish("threshold-stream", Map.of("type", "it.amount", "amount", "50"));
-        Streams.await("handled with the configured threshold", Duration.ofSeconds(10), () -> env.orders().calls().stream()
-                .anyMatch(c -> c.orderId().equals(within) && c.requestEventId().equals("threshold|100")));
+        Streams.await(
+                "handled with the configured threshold",
+                Duration.ofSeconds(10),
+                () -> env.orders().calls().stream()
+                        .anyMatch(c ->
+                                c.orderId().equals(within) && c.requestEventId().equals("threshold|100")));
     }
 
     @Test
     void pluginSeesItsOwnLibrariesAndTheRuntimesGrpc() throws Exception {
-        Files.copy(Path.of("target/test-plugins/payments-plugin.jar"), env.plugins().resolve("payments.jar"));
+        Files.copy(
+                Path.of("target/test-plugins/payments-plugin.jar"),
+                env.plugins().resolve("payments.jar"));
         start();
         var handler = runtime.view().handlers().get(0);
         ClassLoader loader = handler.classLoader();
@@ -117,6 +169,7 @@ class PluginAdmissionIT {
         assertEquals(dev.eventbus.api.Event.class, loader.loadClass("dev.eventbus.api.Event"));
         Class<?> stub = loader.loadClass("dev.eventbus.samples.orders.v1.OrderServiceGrpc");
         assertEquals(loader, stub.getClassLoader(), "the plugin's own generated stubs come from its JAR");
-        assertEquals(false, handler.pluginConfig().getBoolean("log-calls"), "the plugin's reference.conf defaults apply");
+        assertEquals(
+                false, handler.pluginConfig().getBoolean("log-calls"), "the plugin's reference.conf defaults apply");
     }
 }

@@ -63,16 +63,19 @@ class PluginIsolationIT {
         return start(consumer, extra, dev.eventbus.runtime.stream.DeliveryObserver.NONE);
     }
 
-    private EventbusRuntime start(String consumer, Map<String, Object> extra,
-            dev.eventbus.runtime.stream.DeliveryObserver observer) {
+    private EventbusRuntime start(
+            String consumer, Map<String, Object> extra, dev.eventbus.runtime.stream.DeliveryObserver observer) {
         return TestRuntimes.start(REDIS.uri(), plugins, orders, consumer, extra, observer);
     }
 
     /** Compiles one version of a private library class, as a plugin's own dependency would ship it. */
     private byte[] libraryClass(String version) throws Exception {
-        Path src = Files.createDirectories(work.resolve("src-" + version + "/com/acme/lib")).resolve("Lib.java");
-        Files.writeString(src, "package com.acme.lib; public class Lib { public static String version() { return \""
-                + version + "\"; } }");
+        Path src = Files.createDirectories(work.resolve("src-" + version + "/com/acme/lib"))
+                .resolve("Lib.java");
+        Files.writeString(
+                src,
+                "package com.acme.lib; public class Lib { public static String version() { return \"" + version
+                        + "\"; } }");
         Path out = Files.createDirectories(work.resolve("out-" + version));
         int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", out.toString(), src.toString());
         assertEquals(0, rc, "javac");
@@ -81,66 +84,103 @@ class PluginIsolationIT {
 
     @Test
     void twoPluginsBundlingDifferentVersionsOfALibraryEachSeeTheirOwn() throws Exception {
-        new PluginJarBuilder("probe-a").extension(LibraryProbeHandler.class).resource("handler-name.txt", "probe-a")
-                .resource("com/acme/lib/Lib.class", libraryClass("1.0")).build(plugins);
-        new PluginJarBuilder("probe-b").extension(LibraryProbeHandler.class).resource("handler-name.txt", "probe-b")
-                .resource("com/acme/lib/Lib.class", libraryClass("2.0")).build(plugins);
+        new PluginJarBuilder("probe-a")
+                .extension(LibraryProbeHandler.class)
+                .resource("handler-name.txt", "probe-a")
+                .resource("com/acme/lib/Lib.class", libraryClass("1.0"))
+                .build(plugins);
+        new PluginJarBuilder("probe-b")
+                .extension(LibraryProbeHandler.class)
+                .resource("handler-name.txt", "probe-b")
+                .resource("com/acme/lib/Lib.class", libraryClass("2.0"))
+                .build(plugins);
         runtime = start("iso", Map.of());
-        assertEquals(Set.of("probe-a", "probe-b"), runtime.view().handlers().stream().map(h -> h.name()).collect(Collectors.toSet()));
+        assertEquals(
+                Set.of("probe-a", "probe-b"),
+                runtime.view().handlers().stream().map(h -> h.name()).collect(Collectors.toSet()));
         try (Streams streams = new Streams(REDIS.uri())) {
             for (int i = 0; i < 10; i++) {
                 streams.publish("lib-stream", Map.of("type", "it.lib"));
             }
             Streams.await("both handlers handled all", Duration.ofSeconds(10), () -> orders.appliedCount() == 20);
         }
-        Map<String, Set<String>> seen = orders.calls().stream().collect(Collectors.groupingBy(
-                c -> c.requestEventId().split("\\|")[0], Collectors.mapping(c -> c.requestEventId().split("\\|")[1],
-                        Collectors.toSet())));
+        Map<String, Set<String>> seen = orders.calls().stream()
+                .collect(Collectors.groupingBy(
+                        c -> c.requestEventId().split("\\|")[0],
+                        Collectors.mapping(c -> c.requestEventId().split("\\|")[1], Collectors.toSet())));
         assertEquals(Map.of("probe-a", Set.of("1.0"), "probe-b", Set.of("2.0")), seen);
     }
 
     @Test
     void aPluginCannotLoadTheRuntimesOwnClasses() throws Exception {
-        new PluginJarBuilder("runtime-probe").extension(RuntimeProbeHandler.class).build(plugins);
+        new PluginJarBuilder("runtime-probe")
+                .extension(RuntimeProbeHandler.class)
+                .build(plugins);
         runtime = start("probe", Map.of());
         try (Streams streams = new Streams(REDIS.uri())) {
             streams.publish("probe-stream", Map.of("type", "it.probe"));
             Streams.await("the probe reported", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
         }
         String outcome = orders.calls().get(0).requestEventId();
-        assertTrue(outcome.startsWith("runtime-probe|refused: dev.eventbus.runtime.config.ConfigLoader is part of the "
-                + "Eventbus runtime"), outcome);
+        assertTrue(
+                outcome.startsWith("runtime-probe|refused: dev.eventbus.runtime.config.ConfigLoader is part of the "
+                        + "Eventbus runtime"),
+                outcome);
         assertTrue(outcome.contains("only dev.eventbus.api and the shared libraries"), outcome);
     }
 
     @Test
     void aPluginIsHandedOnlyItsOwnSubtreeOverItsOwnDefaults() throws Exception {
-        new PluginJarBuilder("config-probe").extension(ConfigProbeHandler.class).resource("reference.conf", """
+        new PluginJarBuilder("config-probe")
+                .extension(ConfigProbeHandler.class)
+                .resource("reference.conf", """
                 eventbus.plugins.config-probe { greeting = hi, limit = 1 }
                 eventbus.plugins.other { token = set-by-the-probe }
                 eventbus.admin.token = set-by-the-probe
-                """).build(plugins);
-        runtime = start("config", Map.of("eventbus.plugins.config-probe.limit", 7,
-                "eventbus.plugins.other.token", "another-plugins-secret", "eventbus.admin.token", "admin-secret"));
+                """)
+                .build(plugins);
+        runtime = start(
+                "config",
+                Map.of(
+                        "eventbus.plugins.config-probe.limit",
+                        7,
+                        "eventbus.plugins.other.token",
+                        "another-plugins-secret",
+                        "eventbus.admin.token",
+                        "admin-secret"));
         try (Streams streams = new Streams(REDIS.uri())) {
             streams.publish("probe-stream", Map.of("type", "it.config"));
             Streams.await("the probe reported", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
         }
-        assertEquals("start:greeting=hi,limit=7|handle:greeting=hi,limit=7", orders.calls().get(0).requestEventId(),
+        assertEquals(
+                "start:greeting=hi,limit=7|handle:greeting=hi,limit=7",
+                orders.calls().get(0).requestEventId(),
                 "its own subtree, the operator's value over its default; nothing of the runtime's or another "
                         + "plugin's config, nor what its reference.conf sets outside its subtree");
     }
 
     @Test
     void allowListAdmitsOnlyMatchingJars() throws Exception {
-        Path allowed = new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
-        new PluginJarBuilder("stranger").version("1.0.0").extension(LibraryProbeHandler.class)
-                .resource("handler-name.txt", "stranger").build(plugins);
+        Path allowed = new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+        new PluginJarBuilder("stranger")
+                .version("1.0.0")
+                .extension(LibraryProbeHandler.class)
+                .resource("handler-name.txt", "stranger")
+                .build(plugins);
         String sha = sha256(allowed);
-        runtime = start("allow", Map.of("eventbus.plugin-host.allow-list", List.of(
-                Map.of("id", "recorder", "version", "1.0.0", "sha256", sha),
-                Map.of("id", "stranger", "sha256", "00".repeat(32)))));
-        assertEquals(List.of("recorder"), runtime.view().handlers().stream().map(h -> h.name()).toList());
+        runtime = start(
+                "allow",
+                Map.of(
+                        "eventbus.plugin-host.allow-list",
+                        List.of(
+                                Map.of("id", "recorder", "version", "1.0.0", "sha256", sha),
+                                Map.of("id", "stranger", "sha256", "00".repeat(32)))));
+        assertEquals(
+                List.of("recorder"),
+                runtime.view().handlers().stream().map(h -> h.name()).toList());
         PluginFailure refused = runtime.view().pluginFailures().get(0);
         assertEquals("stranger", refused.pluginId());
         assertTrue(refused.reason().contains("allow-list"), refused.reason());
@@ -157,7 +197,10 @@ class PluginIsolationIT {
 
     @Test
     void twoInstancesSharingAGroupSplitTheWorkAndLoseNothing() throws Exception {
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
         java.util.concurrent.atomic.AtomicInteger first = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger other = new java.util.concurrent.atomic.AtomicInteger();
         runtime = start("node-1", Map.of(), counting(first));
@@ -165,16 +208,20 @@ class PluginIsolationIT {
         int n = 3000;
         try (Streams streams = new Streams(REDIS.uri())) {
             List<Map<String, String>> events = java.util.stream.IntStream.range(0, n)
-                    .mapToObj(i -> Map.of("type", "it.recorded", "subject", "x-" + i)).toList();
+                    .mapToObj(i -> Map.of("type", "it.recorded", "subject", "x-" + i))
+                    .toList();
             streams.publishAll("it-stream", events);
             Streams.await("all handled", Duration.ofSeconds(30), () -> orders.appliedCount() == n);
-            Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+            Streams.await(
+                    "nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
         }
         assertEquals(n, first.get() + other.get());
         assertTrue(first.get() > 0 && other.get() > 0, "both instances handled events: " + first + " / " + other);
-        System.out.printf("scale-out: %d events split %d / %d between two instances, 0 lost, 0 duplicates%n",
+        System.out.printf(
+                "scale-out: %d events split %d / %d between two instances, 0 lost, 0 duplicates%n",
                 n, first.get(), other.get());
-        assertEquals(n, orders.calls().stream().map(ReceivedCall::orderId).distinct().count());
+        assertEquals(
+                n, orders.calls().stream().map(ReceivedCall::orderId).distinct().count());
         assertEquals(0, orders.duplicates());
     }
 

@@ -62,9 +62,11 @@ class ReadAheadBytesIT {
             }
         }
 
-        EventbusRuntime runtime = env.start("it-1", Map.of(
-                "eventbus.consumer.read-ahead-bytes", BUDGET,
-                "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES));
+        EventbusRuntime runtime = env.start(
+                "it-1",
+                Map.of(
+                        "eventbus.consumer.read-ahead-bytes", BUDGET,
+                        "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES));
         AtomicLong peak = new AtomicLong();
         Thread sampler = Thread.ofPlatform().daemon().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -73,11 +75,18 @@ class ReadAheadBytesIT {
             }
         });
         try {
-            Streams.await("every normal entry handled", Duration.ofSeconds(60),
+            Streams.await(
+                    "every normal entry handled",
+                    Duration.ofSeconds(60),
                     () -> env.orders().appliedCount() >= normal.size());
-            Streams.await("oversized entries dead-lettered", Duration.ofSeconds(30),
+            Streams.await(
+                    "oversized entries dead-lettered",
+                    Duration.ofSeconds(30),
                     () -> env.streams().redis().xlen("eventbus:dlq:recorder") == oversized.size());
-            Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams().pending("it-stream", "recorder") == 0);
+            Streams.await(
+                    "nothing pending",
+                    Duration.ofSeconds(30),
+                    () -> env.streams().pending("it-stream", "recorder") == 0);
         } finally {
             sampler.interrupt();
             sampler.join();
@@ -87,14 +96,27 @@ class ReadAheadBytesIT {
         assertEquals(normal.size(), env.orders().calls().size(), "each normal entry handled once");
         assertTrue(peak.get() <= BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + BUDGET);
         assertTrue(peak.get() >= BUDGET / 2, "the budget was reached (held " + peak.get() + " at most)");
-        Streams.await("nothing held once all is done", Duration.ofSeconds(10), () -> runtime.view().heldBytes() == 0);
+        Streams.await(
+                "nothing held once all is done",
+                Duration.ofSeconds(10),
+                () -> runtime.view().heldBytes() == 0);
 
-        for (Map<String, String> letter : assertTooLargeWithoutPayload(oversized).values()) {
-            long original = "type".length() + "it.recorded".length() + "subject".length() + letter.get("subject").length()
-                    + "sleep-ms".length() + "300".length() + "data".length() + OVERSIZED;
-            assertTrue(letter.get("eventbus-error-message").contains("entry is " + original + " bytes"),
+        for (Map<String, String> letter :
+                assertTooLargeWithoutPayload(oversized).values()) {
+            long original = "type".length()
+                    + "it.recorded".length()
+                    + "subject".length()
+                    + letter.get("subject").length()
+                    + "sleep-ms".length()
+                    + "300".length()
+                    + "data".length()
+                    + OVERSIZED;
+            assertTrue(
+                    letter.get("eventbus-error-message").contains("entry is " + original + " bytes"),
                     letter.get("eventbus-error-message"));
-            long size = letter.entrySet().stream().mapToLong(e -> e.getKey().length() + e.getValue().length()).sum();
+            long size = letter.entrySet().stream()
+                    .mapToLong(e -> e.getKey().length() + e.getValue().length())
+                    .sum();
             assertTrue(size < 4096, "dead letter of " + size + " bytes");
         }
     }
@@ -102,8 +124,10 @@ class ReadAheadBytesIT {
     @Test
     void entriesOfADeadConsumerAreReclaimedWithinTheByteBudgetAndOversizedOnesDeadLetteredWithoutTheirPayload()
             throws Exception {
-        env.streams().redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
-                XGroupCreateArgs.Builder.mkstream());
+        env.streams()
+                .redis()
+                .xgroupCreate(
+                        XReadArgs.StreamOffset.from("it-stream", "0"), "recorder", XGroupCreateArgs.Builder.mkstream());
         Set<String> normal = new HashSet<>();
         List<String> oversized = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -114,21 +138,39 @@ class ReadAheadBytesIT {
             }
         }
         // A consumer that read every entry and died: the reclaimer could take them all in one pass.
-        env.streams().redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
-                XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        env.streams()
+                .redis()
+                .xreadgroup(
+                        Consumer.from("recorder", "dead-1"),
+                        XReadArgs.Builder.count(100),
+                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
         assertEquals(normal.size() + oversized.size(), env.streams().pending("it-stream", "recorder"));
 
-        EventbusRuntime runtime = env.start("it-1", Map.of(
-                "eventbus.consumer.read-ahead-bytes", SMALL_BUDGET,
-                "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES,
-                "eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms"));
+        EventbusRuntime runtime = env.start(
+                "it-1",
+                Map.of(
+                        "eventbus.consumer.read-ahead-bytes",
+                        SMALL_BUDGET,
+                        "eventbus.consumer.max-event-bytes",
+                        MAX_EVENT_BYTES,
+                        "eventbus.recovery.claim-idle",
+                        "200ms",
+                        "eventbus.recovery.interval",
+                        "100ms"));
         PeakSampler peak = new PeakSampler(runtime);
         try {
-            Streams.await("every orphan handled", Duration.ofSeconds(90),
+            Streams.await(
+                    "every orphan handled",
+                    Duration.ofSeconds(90),
                     () -> Set.copyOf(env.orders().paidOrders()).containsAll(normal));
-            Streams.await("oversized orphans dead-lettered", Duration.ofSeconds(30),
+            Streams.await(
+                    "oversized orphans dead-lettered",
+                    Duration.ofSeconds(30),
                     () -> env.streams().redis().xlen("eventbus:dlq:recorder") == oversized.size());
-            Streams.await("nothing pending", Duration.ofSeconds(30), () -> env.streams().pending("it-stream", "recorder") == 0);
+            Streams.await(
+                    "nothing pending",
+                    Duration.ofSeconds(30),
+                    () -> env.streams().pending("it-stream", "recorder") == 0);
         } finally {
             peak.stop();
         }
@@ -154,23 +196,38 @@ class ReadAheadBytesIT {
             env.publish("it-stream", fields);
             subjects.add("retried-" + i);
         }
-        EventbusRuntime runtime = env.start("it-1", Map.of(
-                "eventbus.consumer.read-ahead-bytes", SMALL_BUDGET,
-                "eventbus.consumer.max-event-bytes", MAX_EVENT_BYTES,
-                "eventbus.handler-defaults.retry.max-attempts", 10_000,
-                "eventbus.handler-defaults.retry.backoff.initial", "50ms",
-                "eventbus.handler-defaults.retry.backoff.max", "200ms",
-                "eventbus.recovery.retry-poll-interval", "20ms",
-                "eventbus.recovery.max-deliveries", 10_000));
+        EventbusRuntime runtime = env.start(
+                "it-1",
+                Map.of(
+                        "eventbus.consumer.read-ahead-bytes",
+                        SMALL_BUDGET,
+                        "eventbus.consumer.max-event-bytes",
+                        MAX_EVENT_BYTES,
+                        "eventbus.handler-defaults.retry.max-attempts",
+                        10_000,
+                        "eventbus.handler-defaults.retry.backoff.initial",
+                        "50ms",
+                        "eventbus.handler-defaults.retry.backoff.max",
+                        "200ms",
+                        "eventbus.recovery.retry-poll-interval",
+                        "20ms",
+                        "eventbus.recovery.max-deliveries",
+                        10_000));
         // Every entry has failed and waits for its retry: the reader holds none of them any more.
-        Streams.await("every entry waiting for a retry", Duration.ofSeconds(60),
+        Streams.await(
+                "every entry waiting for a retry",
+                Duration.ofSeconds(60),
                 () -> env.streams().redis().zcard(RetryStore.dueKey("recorder", "it-stream")) == subjects.size());
         PeakSampler peak = new PeakSampler(runtime);
         failing.lower();
         try {
-            Streams.await("every entry handled on a retry", Duration.ofSeconds(90),
+            Streams.await(
+                    "every entry handled on a retry",
+                    Duration.ofSeconds(90),
                     () -> Set.copyOf(env.orders().paidOrders()).containsAll(subjects));
-            Streams.await("nothing pending", Duration.ofSeconds(30),
+            Streams.await(
+                    "nothing pending",
+                    Duration.ofSeconds(30),
                     () -> env.streams().pending("it-stream", "recorder") == 0);
         } finally {
             peak.stop();
@@ -183,7 +240,8 @@ class ReadAheadBytesIT {
 
     /** @return the dead letters by source entry id, each checked to be too-large without its payload */
     private Map<String, Map<String, String>> assertTooLargeWithoutPayload(List<String> oversized) {
-        List<StreamMessage<String, String>> letters = env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
+        List<StreamMessage<String, String>> letters =
+                env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"));
         Map<String, Map<String, String>> bySource = new HashMap<>();
         letters.forEach(m -> bySource.put(m.getBody().get("eventbus-source-id"), m.getBody()));
         assertEquals(Set.copyOf(oversized), bySource.keySet());

@@ -41,7 +41,8 @@ class RecoveryIT {
     }
 
     private Map<String, String> deadLetter(String sourceId) {
-        for (StreamMessage<String, String> m : env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"))) {
+        for (StreamMessage<String, String> m :
+                env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+"))) {
             if (sourceId.equals(m.getBody().get("eventbus-source-id"))) {
                 return m.getBody();
             }
@@ -61,12 +62,19 @@ class RecoveryIT {
     @Test
     void failuresAreRetriedWithTheSameKeyUntilTheySucceed() throws Exception {
         start(Map.of());
-        String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "retry-me",
-                "fail", "before-attempt-3"));
+        String id = env.publish(
+                "it-stream", Map.of("type", "it.recorded", "subject", "retry-me", "fail", "before-attempt-3"));
         env.publish("it-stream", Map.of("type", "it.recorded", "subject", "fine"));
-        Streams.await("retried event handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 2);
-        Streams.await("nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
-        ReceivedCall call = env.orders().calls().stream().filter(c -> c.orderId().equals("retry-me")).findFirst().orElseThrow();
+        Streams.await(
+                "retried event handled",
+                Duration.ofSeconds(10),
+                () -> env.orders().appliedCount() == 2);
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
+        ReceivedCall call = env.orders().calls().stream()
+                .filter(c -> c.orderId().equals("retry-me"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(3, call.attempt());
         assertEquals("recorder/it-stream/" + id, call.idempotencyKey());
         assertEquals(0L, env.streams().redis().zcard("eventbus:retry:recorder:it-stream"));
@@ -79,7 +87,8 @@ class RecoveryIT {
         start(Map.of("eventbus.handler-defaults.retry.max-attempts", 3));
         String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "doomed", "fail", "always"));
         Streams.await("dead-lettered", Duration.ofSeconds(10), () -> dlqLength() == 1);
-        Streams.await("nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
         Map<String, String> dl = deadLetter(id);
         assertEquals("handler-error", dl.get("eventbus-reason"));
         assertEquals("3", dl.get("eventbus-attempts"));
@@ -89,7 +98,8 @@ class RecoveryIT {
         assertEquals("dev.eventbus.api.RetriableEventException", dl.get("eventbus-error-class"));
         assertEquals("told to fail", dl.get("eventbus-error-message"));
         assertEquals("doomed", dl.get("subject"), "original fields are kept");
-        assertTrue(dl.get("eventbus-first-failure").compareTo(dl.get("eventbus-last-failure")) < 0,
+        assertTrue(
+                dl.get("eventbus-first-failure").compareTo(dl.get("eventbus-last-failure")) < 0,
                 dl.get("eventbus-first-failure") + " before " + dl.get("eventbus-last-failure"));
         assertEquals(0, env.orders().calls().size());
     }
@@ -108,8 +118,15 @@ class RecoveryIT {
 
     @Test
     void hangingHandlerIsInterruptedAbandonedAndDeadLetteredAsTimeout() throws Exception {
-        start(Map.of("eventbus.handler-defaults.timeout", "1s", "eventbus.handler-defaults.abandon-after", "300ms",
-                "eventbus.handler-defaults.retry.max-attempts", 2, "eventbus.handler-defaults.max-in-flight", 4));
+        start(Map.of(
+                "eventbus.handler-defaults.timeout",
+                "1s",
+                "eventbus.handler-defaults.abandon-after",
+                "300ms",
+                "eventbus.handler-defaults.retry.max-attempts",
+                2,
+                "eventbus.handler-defaults.max-in-flight",
+                4));
         Flag release = env.release("release-hang"); // raised only when the test is over
         String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "hangs", "hang", release.path()));
         for (int i = 0; i < 5; i++) {
@@ -117,68 +134,109 @@ class RecoveryIT {
         }
         Streams.await("dead-lettered as timeout", Duration.ofSeconds(20), () -> hasDeadLetter(id));
         assertEquals("timeout", deadLetter(id).get("eventbus-reason"));
-        Streams.await("others handled meanwhile", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 5);
+        Streams.await(
+                "others handled meanwhile",
+                Duration.ofSeconds(10),
+                () -> env.orders().appliedCount() == 5);
     }
 
     @Test
     void unavailableServiceOpensTheCircuitAndEventsWaitInsteadOfDying() throws Exception {
         env.orders().stop();
-        start(Map.of("eventbus.handler-defaults.retry.max-attempts", 4,
-                "eventbus.grpc.circuit-breaker.failure-threshold", 3,
-                "eventbus.grpc.circuit-breaker.open-for", "300ms",
-                "eventbus.grpc.services.\"orders.v1.OrderService\".deadline", "300ms"));
+        start(Map.of(
+                "eventbus.handler-defaults.retry.max-attempts",
+                4,
+                "eventbus.grpc.circuit-breaker.failure-threshold",
+                3,
+                "eventbus.grpc.circuit-breaker.open-for",
+                "300ms",
+                "eventbus.grpc.services.\"orders.v1.OrderService\".deadline",
+                "300ms"));
         for (int i = 0; i < 50; i++) {
             env.publish("it-stream", Map.of("type", "it.recorded", "subject", "cb-" + i));
         }
         Thread.sleep(3000); // the service is down for 3 s, longer than 4 attempts of backoff would last
         assertEquals(0, dlqLength(), "an open circuit pauses the subscription instead of burning attempts");
         env.orders().restart();
-        Streams.await("all 50 handled after recovery", Duration.ofSeconds(20), () -> env.orders().appliedCount() == 50);
-        Streams.await("nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await(
+                "all 50 handled after recovery",
+                Duration.ofSeconds(20),
+                () -> env.orders().appliedCount() == 50);
+        Streams.await(
+                "nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
         assertEquals(0, dlqLength());
     }
 
     @Test
     void entriesOfADeadConsumerAreTakenOverAndItIsRemoved() throws Exception {
-        env.streams().redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
-                io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        env.streams()
+                .redis()
+                .xgroupCreate(
+                        XReadArgs.StreamOffset.from("it-stream", "0"),
+                        "recorder",
+                        io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
         for (int i = 0; i < 7; i++) {
             env.publish("it-stream", Map.of("type", "it.recorded", "subject", "orphan-" + i));
         }
         // A consumer that read the entries and died.
-        env.streams().redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
-                XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        env.streams()
+                .redis()
+                .xreadgroup(
+                        Consumer.from("recorder", "dead-1"),
+                        XReadArgs.Builder.count(100),
+                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
         assertEquals(7, env.streams().pending("it-stream", "recorder"));
         Thread.sleep(300);
-        start(Map.of("eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms",
-                "eventbus.recovery.delete-idle-consumers-after", "500ms"));
+        start(Map.of(
+                "eventbus.recovery.claim-idle",
+                "200ms",
+                "eventbus.recovery.interval",
+                "100ms",
+                "eventbus.recovery.delete-idle-consumers-after",
+                "500ms"));
         // (claim-idle is short for the test; in-flight entries are renewed every interval)
-        Streams.await("orphans handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 7);
-        Streams.await("dead consumer removed", Duration.ofSeconds(10), () -> env.streams().redis()
-                .xinfoConsumers("it-stream", "recorder").stream().noneMatch(c -> c.toString().contains("dead-1")));
+        Streams.await(
+                "orphans handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 7);
+        Streams.await(
+                "dead consumer removed",
+                Duration.ofSeconds(10),
+                () -> env.streams().redis().xinfoConsumers("it-stream", "recorder").stream()
+                        .noneMatch(c -> c.toString().contains("dead-1")));
         assertTrue(env.orders().calls().stream().allMatch(c -> c.attempt() >= 2), "the takeover counts as a delivery");
         assertEquals(7, env.orders().distinctKeys().size());
     }
 
     @Test
     void entriesTrimmedWhilePendingAreRecordedAsLosses() throws Exception {
-        env.streams().redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
-                io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        env.streams()
+                .redis()
+                .xgroupCreate(
+                        XReadArgs.StreamOffset.from("it-stream", "0"),
+                        "recorder",
+                        io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "gone-" + i)));
         }
-        env.streams().redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(100),
-                XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        env.streams()
+                .redis()
+                .xreadgroup(
+                        Consumer.from("recorder", "dead-1"),
+                        XReadArgs.Builder.count(100),
+                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
         env.streams().redis().xtrim("it-stream", 0);
         Thread.sleep(300);
         start(Map.of("eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms"));
         Streams.await("5 loss records", Duration.ofSeconds(10), () -> dlqLength() == 5);
-        Map<String, String> reasons = ids.stream().collect(Collectors.toMap(i -> i, i -> deadLetter(i).get("eventbus-reason")));
+        Map<String, String> reasons =
+                ids.stream().collect(Collectors.toMap(i -> i, i -> deadLetter(i).get("eventbus-reason")));
         assertTrue(reasons.values().stream().allMatch("trimmed"::equals), reasons.toString());
         assertEquals(0, env.orders().calls().size(), "the handler never sees an empty body");
         // The acknowledgement follows the durable loss record, asynchronously (batched).
-        Streams.await("loss records acknowledged", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await(
+                "loss records acknowledged",
+                Duration.ofSeconds(5),
+                () -> env.streams().pending("it-stream", "recorder") == 0);
     }
 
     @Test
@@ -188,19 +246,29 @@ class RecoveryIT {
         List<String> failing = new ArrayList<>();
         List<String> succeeding = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            failing.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "fails-" + i,
-                    "hold", release.path(), "fail", "always")));
-            succeeding.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "works-" + i,
-                    "hold", release.path())));
+            failing.add(env.publish(
+                    "it-stream",
+                    Map.of("type", "it.recorded", "subject", "fails-" + i, "hold", release.path(), "fail", "always")));
+            succeeding.add(env.publish(
+                    "it-stream", Map.of("type", "it.recorded", "subject", "works-" + i, "hold", release.path())));
         }
-        Streams.await("all 10 read and held", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 10);
+        Streams.await(
+                "all 10 read and held",
+                Duration.ofSeconds(10),
+                () -> env.streams().pending("it-stream", "recorder") == 10);
         env.streams().redis().xtrim("it-stream", 0);
         // The janitor's lease renewal (XCLAIM) drops deleted entries from the pending list (Redis 7):
         // from here on, nothing in Redis says that these 10 entries are still on their way.
-        Streams.await("renewal dropped them", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await(
+                "renewal dropped them",
+                Duration.ofSeconds(10),
+                () -> env.streams().pending("it-stream", "recorder") == 0);
         release.raise();
 
-        Streams.await("the 5 that succeed are handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 5);
+        Streams.await(
+                "the 5 that succeed are handled",
+                Duration.ofSeconds(10),
+                () -> env.orders().appliedCount() == 5);
         Streams.await("the 5 that fail are recorded as losses", Duration.ofSeconds(10), () -> dlqLength() == 5);
         for (String id : failing) {
             Map<String, String> dl = deadLetter(id);
@@ -216,11 +284,19 @@ class RecoveryIT {
 
     @Test
     void anEntryDeliveredTooOftenIsQuarantined() throws Exception {
-        env.streams().redis().xgroupCreate(XReadArgs.StreamOffset.from("it-stream", "0"), "recorder",
-                io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        env.streams()
+                .redis()
+                .xgroupCreate(
+                        XReadArgs.StreamOffset.from("it-stream", "0"),
+                        "recorder",
+                        io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
         String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "poison"));
-        env.streams().redis().xreadgroup(Consumer.from("recorder", "it-1"), XReadArgs.Builder.count(1),
-                XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        env.streams()
+                .redis()
+                .xreadgroup(
+                        Consumer.from("recorder", "it-1"),
+                        XReadArgs.Builder.count(1),
+                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
         // As if it had crashed its consumer 25 times.
         REDIS.command("XCLAIM", "it-stream", "recorder", "it-1", "0", id, "RETRYCOUNT", "25");
         start(Map.of("eventbus.recovery.max-deliveries", 20));
@@ -230,6 +306,9 @@ class RecoveryIT {
         assertNotNull(dl.get("eventbus-error-message"));
         assertEquals(0, env.orders().calls().size());
         // The acknowledgement follows the durable dead letter, asynchronously (batched).
-        Streams.await("dead letter acknowledged", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await(
+                "dead letter acknowledged",
+                Duration.ofSeconds(5),
+                () -> env.streams().pending("it-stream", "recorder") == 0);
     }
 }

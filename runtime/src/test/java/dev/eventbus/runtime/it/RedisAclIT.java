@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
+import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.cli.EventbusCommand;
 import dev.eventbus.runtime.consumer.ReaderState;
@@ -16,7 +17,6 @@ import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.rpc.Circuit;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.PluginJarBuilder;
-import dev.eventbus.redis.RedisServer;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
@@ -68,7 +68,8 @@ class RedisAclIT {
     private OrderServer orders;
     private Streams streams;
     private EventbusRuntime runtime;
-    private final Logger permissionLog = (Logger) LoggerFactory.getLogger("dev.eventbus.runtime.consumer.RedisPermissionLog");
+    private final Logger permissionLog =
+            (Logger) LoggerFactory.getLogger("dev.eventbus.runtime.consumer.RedisPermissionLog");
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger preflight = (Logger) LoggerFactory.getLogger("dev.eventbus.runtime.RedisPreflight");
     private final ListAppender<ILoggingEvent> preflightLogs = new ListAppender<>();
@@ -76,14 +77,18 @@ class RedisAclIT {
     /** The documented rules, one {@code ACL SETUSER} line per user. */
     static List<String> documentedRules() throws IOException {
         try (InputStream in = RedisAclIT.class.getResourceAsStream(RULES)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .filter(l -> l.startsWith("ACL SETUSER ")).toList();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(l -> l.startsWith("ACL SETUSER "))
+                    .toList();
         }
     }
 
     /** Creates a documented user, with its placeholders filled in and without the rules {@code drop}. */
     private static void createUser(String user, String password, String... drop) throws IOException {
-        String line = documentedRules().stream().filter(l -> l.startsWith("ACL SETUSER " + user + " ")).findFirst()
+        String line = documentedRules().stream()
+                .filter(l -> l.startsWith("ACL SETUSER " + user + " "))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no documented user " + user));
         List<String> args = new ArrayList<>();
         for (String word : line.split(" ")) {
@@ -105,8 +110,10 @@ class RedisAclIT {
         REDIS.command("ACL", "LOG", "RESET");
         orders = OrderServer.start(0);
         streams = new Streams(REDIS.uri());
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(
-                Files.createDirectories(dir.resolve("plugins")));
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(Files.createDirectories(dir.resolve("plugins")));
         logs.start();
         permissionLog.addAppender(logs);
         preflightLogs.start();
@@ -154,7 +161,8 @@ class RedisAclIT {
             for (int i = 0; i + 1 < kv.size(); i += 2) {
                 m.put(String.valueOf(kv.get(i)), String.valueOf(kv.get(i + 1)));
             }
-            found.add(m.get("reason") + " " + m.get("object") + " by " + m.get("username") + " (" + m.get("context") + ")");
+            found.add(m.get("reason") + " " + m.get("object") + " by " + m.get("username") + " (" + m.get("context")
+                    + ")");
         }
         return found;
     }
@@ -169,27 +177,42 @@ class RedisAclIT {
         createUser("eventbus-operator", "operator-pw");
 
         // A consumer that read three entries and died, before the runtime starts.
-        streams.redis().xgroupCreate(XReadArgs.StreamOffset.from(STREAM, "0"), "recorder", XGroupCreateArgs.Builder.mkstream());
+        streams.redis()
+                .xgroupCreate(
+                        XReadArgs.StreamOffset.from(STREAM, "0"), "recorder", XGroupCreateArgs.Builder.mkstream());
         for (int i = 0; i < 3; i++) {
             streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "orphan-" + i));
         }
-        streams.redis().xreadgroup(Consumer.from("recorder", "dead-1"), XReadArgs.Builder.count(10),
-                XReadArgs.StreamOffset.lastConsumed(STREAM));
+        streams.redis()
+                .xreadgroup(
+                        Consumer.from("recorder", "dead-1"),
+                        XReadArgs.Builder.count(10),
+                        XReadArgs.StreamOffset.lastConsumed(STREAM));
         Thread.sleep(300); // older than claim-idle
 
         start(uri("eventbus", "runtime-pw"));
         streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "fine"));
         streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "retry-me", "fail", "before-attempt-3"));
-        String doomed = streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "doomed", "fail", "never-again"));
+        String doomed =
+                streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "doomed", "fail", "never-again"));
         streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "exhausted", "fail", "always"));
 
         Streams.await("orphans, fine and retry-me handled", WAIT, () -> orders.appliedCount() == 5);
-        Streams.await("dead consumer removed", WAIT, () -> streams.redis().xinfoConsumers(STREAM, "recorder").stream()
-                .noneMatch(c -> c.toString().contains("dead-1")));
+        Streams.await(
+                "dead consumer removed",
+                WAIT,
+                () -> streams.redis().xinfoConsumers(STREAM, "recorder").stream()
+                        .noneMatch(c -> c.toString().contains("dead-1")));
         Streams.await("two dead letters", WAIT, () -> streams.redis().xlen(DLQ) == 2);
         Streams.await("nothing pending", WAIT, () -> streams.pending(STREAM, "recorder") == 0);
-        assertEquals(3, orders.calls().stream().filter(c -> c.orderId().equals("retry-me")).findFirst().orElseThrow()
-                .attempt(), "retried twice");
+        assertEquals(
+                3,
+                orders.calls().stream()
+                        .filter(c -> c.orderId().equals("retry-me"))
+                        .findFirst()
+                        .orElseThrow()
+                        .attempt(),
+                "retried twice");
 
         // The service goes away: the circuit opens; it comes back: the circuit closes, all handled.
         orders.stop();
@@ -199,36 +222,51 @@ class RedisAclIT {
         Streams.await("circuit open", WAIT, () -> circuitIs(Circuit.State.OPEN));
         orders.restart();
         Streams.await("circuit closed", WAIT, () -> circuitIs(Circuit.State.CLOSED));
-        Streams.await("all handled after the outage", WAIT, () -> orders.appliedCount() >= 15
-                && streams.pending(STREAM, "recorder") == 0);
+        Streams.await(
+                "all handled after the outage",
+                WAIT,
+                () -> orders.appliedCount() >= 15 && streams.pending(STREAM, "recorder") == 0);
         assertEquals(2, streams.redis().xlen(DLQ), "an open circuit burns no attempts");
-        assertTrue(runtime.view().readerStates().stream().allMatch(s -> s.failure().isEmpty()), runtime.view().readerStates().toString());
+        assertTrue(
+                runtime.view().readerStates().stream().allMatch(s -> s.failure().isEmpty()),
+                runtime.view().readerStates().toString());
         assertEquals(List.of(), refusals(), "the runtime needed a command or key the rules lack");
-        assertFalse(preflightLines().stream().anyMatch(l -> l.contains("could not read")), preflightLines().toString());
+        assertFalse(
+                preflightLines().stream().anyMatch(l -> l.contains("could not read")),
+                preflightLines().toString());
 
         // The operator commands, as the operator user.
-        Path config = Files.writeString(dir.resolve("operator.conf"), ConfigFactory.parseMap(Map.of(
-                "eventbus.redis.uri", uri("eventbus-operator", "operator-pw"),
-                "eventbus.admin.audit-log", dir.resolve("audit.log").toString(),
-                "eventbus.plugins-dir", dir.resolve("plugins").toString())).root().render(ConfigRenderOptions.concise()));
+        Path config = Files.writeString(
+                dir.resolve("operator.conf"),
+                ConfigFactory.parseMap(Map.of(
+                                "eventbus.redis.uri", uri("eventbus-operator", "operator-pw"),
+                                "eventbus.admin.audit-log",
+                                        dir.resolve("audit.log").toString(),
+                                "eventbus.plugins-dir", dir.resolve("plugins").toString()))
+                        .root()
+                        .render(ConfigRenderOptions.concise()));
         String deadLetter = streams.redis().xrange(DLQ, Range.create("-", "+")).stream()
-                .filter(m -> doomed.equals(m.getBody().get("eventbus-source-id"))).map(StreamMessage::getId)
-                .findFirst().orElseThrow();
+                .filter(m -> doomed.equals(m.getBody().get("eventbus-source-id")))
+                .map(StreamMessage::getId)
+                .findFirst()
+                .orElseThrow();
         String[][] commands = {
-                {"status", "--admin", "127.0.0.1:1"},
-                {"dlq", "list", "--handler", "recorder"},
-                {"dlq", "show", "--handler", "recorder", deadLetter},
-                {"dlq", "redrive", "--handler", "recorder", deadLetter},
-                {"dlq", "discard", "--handler", "recorder", "--all"},
-                {"replay", "recorder", "--from", "0", "--limit", "2"},
-                {"publish", STREAM, "it.recorded", "--subject", "published"},
+            {"status", "--admin", "127.0.0.1:1"},
+            {"dlq", "list", "--handler", "recorder"},
+            {"dlq", "show", "--handler", "recorder", deadLetter},
+            {"dlq", "redrive", "--handler", "recorder", deadLetter},
+            {"dlq", "discard", "--handler", "recorder", "--all"},
+            {"replay", "recorder", "--from", "0", "--limit", "2"},
+            {"publish", STREAM, "it.recorded", "--subject", "published"},
         };
         for (String[] command : commands) {
             Cli run = cli(config, command);
             assertEquals(0, run.exit(), String.join(" ", command) + ": " + run);
         }
-        Streams.await("published event handled", WAIT, () -> orders.calls().stream()
-                .anyMatch(c -> c.orderId().equals("published")));
+        Streams.await(
+                "published event handled",
+                WAIT,
+                () -> orders.calls().stream().anyMatch(c -> c.orderId().equals("published")));
         assertEquals(0, streams.redis().xlen(DLQ));
         assertEquals(List.of(), refusals(), "the CLI needed a command or key the rules lack");
     }
@@ -238,35 +276,55 @@ class RedisAclIT {
         createUser("eventbus", "runtime-pw", "~eventbus:dlq:*");
         createUser("eventbus-operator", "operator-pw", "+xdel");
         start(uri("eventbus", "runtime-pw"));
-        String doomed = streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "doomed", "fail", "never-again"));
+        String doomed =
+                streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "doomed", "fail", "never-again"));
 
         // The dead letter cannot be stored: readiness and the log say which permission.
-        Streams.await("the subscription reports the refusal", WAIT, () -> runtime.view().readerStates().stream()
-                .map(ReaderState::failure).anyMatch(f -> f.contains("could not dead-letter " + doomed)
-                        && f.contains("the Redis user lacks a permission (NOPERM")));
-        Streams.await("the log names command and key", WAIT, () -> lines().stream().anyMatch(l ->
-                (l.contains("refused EVAL on key '" + STREAM + "' to this user") || l.contains("refused XADD on key '" + DLQ + "'"))
-                && l.contains("lacks a permission")));
+        Streams.await(
+                "the subscription reports the refusal",
+                WAIT,
+                () -> runtime.view().readerStates().stream()
+                        .map(ReaderState::failure)
+                        .anyMatch(f -> f.contains("could not dead-letter " + doomed)
+                                && f.contains("the Redis user lacks a permission (NOPERM")));
+        Streams.await(
+                "the log names command and key",
+                WAIT,
+                () -> lines().stream()
+                        .anyMatch(l -> (l.contains("refused EVAL on key '" + STREAM + "' to this user")
+                                        || l.contains("refused XADD on key '" + DLQ + "'"))
+                                && l.contains("lacks a permission")));
         assertEquals(1, streams.pending(STREAM, "recorder"), "the entry stays pending");
         assertFalse(lines().stream().anyMatch(l -> l.contains("unreachable")), lines().toString());
 
         // The operator lacks XDEL: discard fails with exit 1, saying so.
         streams.redis().xadd(DLQ, Map.of("type", "it.recorded", "eventbus-reason", "handler-error"));
-        Path config = Files.writeString(dir.resolve("operator.conf"), ConfigFactory.parseMap(Map.of(
-                "eventbus.redis.uri", uri("eventbus-operator", "operator-pw"),
-                "eventbus.admin.audit-log", dir.resolve("audit.log").toString())).root().render(ConfigRenderOptions.concise()));
+        Path config = Files.writeString(
+                dir.resolve("operator.conf"),
+                ConfigFactory.parseMap(Map.of(
+                                "eventbus.redis.uri", uri("eventbus-operator", "operator-pw"),
+                                "eventbus.admin.audit-log",
+                                        dir.resolve("audit.log").toString()))
+                        .root()
+                        .render(ConfigRenderOptions.concise()));
         Cli discard = cli(config, "dlq", "discard", "--handler", "recorder", "--all");
         assertEquals(1, discard.exit(), discard.toString());
-        assertTrue(discard.err().contains("the Redis user lacks a permission (NOPERM")
-                && discard.err().contains("'xdel'"), discard.toString());
+        assertTrue(
+                discard.err().contains("the Redis user lacks a permission (NOPERM")
+                        && discard.err().contains("'xdel'"),
+                discard.toString());
         assertFalse(discard.err().contains("cannot reach"), discard.toString());
-        Streams.await("the log names the CLI's command and key", WAIT, () -> lines().stream()
-                .anyMatch(l -> l.contains("refused XDEL on key '" + DLQ + "'")));
+        Streams.await(
+                "the log names the CLI's command and key",
+                WAIT,
+                () -> lines().stream().anyMatch(l -> l.contains("refused XDEL on key '" + DLQ + "'")));
     }
 
     private List<String> preflightLines() {
         synchronized (preflightLogs.list) {
-            return preflightLogs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            return preflightLogs.list.stream()
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
         }
     }
 

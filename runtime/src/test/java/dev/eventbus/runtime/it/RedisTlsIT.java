@@ -12,8 +12,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
-import dev.eventbus.runtime.cli.EventbusCommand;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.cli.EventbusCommand;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.consumer.RedisConnector;
@@ -127,8 +127,12 @@ class RedisTlsIT {
             CompletableFuture<Object> result = new CompletableFuture<>();
             Thread.ofVirtual().start(() -> result.complete(connector.connect("test", stop::get)));
             try {
-                Awaitility.await().atMost(Duration.ofSeconds(30))
-                        .until(() -> lines().stream().filter(l -> l.contains("retrying in")).count() >= 2);
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> lines().stream()
+                                        .filter(l -> l.contains("retrying in"))
+                                        .count()
+                                >= 2);
             } finally {
                 stop.set(true);
             }
@@ -138,11 +142,16 @@ class RedisTlsIT {
 
     @Test
     void eventsAreHandledAndAcknowledgedOverMutualTls() throws Exception {
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
         Map<String, Object> extra = tls(redis.uri());
         // Start-up waits for Redis; without working TLS it would wait for ever, so it gets a bound.
-        runtime = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                () -> TestRuntimes.start(redis.uri(), plugins, orders, "tls-1", extra), "the runtime reached Redis over TLS");
+        runtime = assertTimeoutPreemptively(
+                Duration.ofSeconds(60),
+                () -> TestRuntimes.start(redis.uri(), plugins, orders, "tls-1", extra),
+                "the runtime reached Redis over TLS");
         RedisSettings settings = settings(tls(redis.uri()));
         RedisClient client = RedisConnector.client(settings);
         try (StatefulRedisConnection<String, String> publisher =
@@ -151,10 +160,13 @@ class RedisTlsIT {
             for (int i = 0; i < n; i++) {
                 publisher.sync().xadd("it-stream", Map.of("type", "it.recorded", "subject", "tls-" + i));
             }
-            Awaitility.await("all handled over TLS").atMost(Duration.ofSeconds(30))
+            Awaitility.await("all handled over TLS")
+                    .atMost(Duration.ofSeconds(30))
                     .until(() -> orders.appliedCount() == n);
-            Awaitility.await("all acknowledged over TLS").atMost(Duration.ofSeconds(30))
-                    .until(() -> publisher.sync().xpending("it-stream", "recorder").getCount() == 0);
+            Awaitility.await("all acknowledged over TLS")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            publisher.sync().xpending("it-stream", "recorder").getCount() == 0);
         } finally {
             client.shutdown();
         }
@@ -164,8 +176,11 @@ class RedisTlsIT {
     @Test
     void anEncryptedClientKeyIsReadWithItsPasswordFromAFile() throws Exception {
         Map<String, Object> values = tls(redis.uri());
-        values.put("eventbus.redis.tls.key-file", pki.encryptedClientKey("k3y-pass").toString());
-        values.put("eventbus.redis.tls.key-password-file",
+        values.put(
+                "eventbus.redis.tls.key-file",
+                pki.encryptedClientKey("k3y-pass").toString());
+        values.put(
+                "eventbus.redis.tls.key-password-file",
                 Files.writeString(pkiDir.resolve("key-password"), "k3y-pass\n").toString());
         try (RedisConnector connector = new RedisConnector(settings(values))) {
             var connection = connector.connect("test", () -> false);
@@ -207,16 +222,22 @@ class RedisTlsIT {
                 connection.close();
             }
             int starts = start;
-            assertEquals(starts, lines().stream().filter(l -> l.contains("does not verify the server's certificate"))
-                    .count(), lines().toString());
+            assertEquals(
+                    starts,
+                    lines().stream()
+                            .filter(l -> l.contains("does not verify the server's certificate"))
+                            .count(),
+                    lines().toString());
         }
     }
+
     @Test
     void statusWarnsThatVerificationIsOffAndStillShowsWhatRedisHolds() throws Exception {
         Map<String, Object> values = tls(redis.uri());
         values.put("eventbus.redis.tls.verify", "none");
         values.put("eventbus.plugins-dir", plugins.toString());
-        Path config = Files.writeString(plugins.resolve("application.conf"),
+        Path config = Files.writeString(
+                plugins.resolve("application.conf"),
                 ConfigFactory.parseMap(values).root().render(ConfigRenderOptions.concise()));
         for (boolean off : List.of(true, false)) {
             if (!off) {
@@ -231,7 +252,9 @@ class RedisTlsIT {
             // No runtime answers at 127.0.0.1:1: status reads Redis over TLS itself.
             int exit = cli.execute("status", "--json", "--admin", "127.0.0.1:1", "--config", config.toString());
             assertEquals(0, exit, out + "\n" + err);
-            assertEquals(off, err.toString().contains("WARNING: TLS to Redis does not verify the server's certificate"),
+            assertEquals(
+                    off,
+                    err.toString().contains("WARNING: TLS to Redis does not verify the server's certificate"),
                     err.toString());
             assertTrue(out.toString().startsWith("{") || out.toString().startsWith("["), out.toString());
         }

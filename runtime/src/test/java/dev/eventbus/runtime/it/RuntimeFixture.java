@@ -65,7 +65,10 @@ final class RuntimeFixture implements BeforeEachCallback, AfterEachCallback {
 
     /** Installs the recorder plugin ({@link RecordingHandler}, version 1.0.0). */
     void installRecorder() {
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
     }
 
     Path plugins() {

@@ -32,7 +32,8 @@ import javax.net.ssl.SSLSession;
  */
 final class SecureOrderService implements AutoCloseable {
 
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> API_KEY = Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
 
     /** One answered call: the order and who called (the client certificate's subject, or "none"). */
@@ -48,15 +49,15 @@ final class SecureOrderService implements AutoCloseable {
      * @param token the bearer token every call must carry
      */
     SecureOrderService(String host, TestCertificates pki, Path clientCa, String token) throws Exception {
-        TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
-                .keyManager(pki.serverCert.toFile(), pki.serverKey.toFile());
+        TlsServerCredentials.Builder tls =
+                TlsServerCredentials.newBuilder().keyManager(pki.serverCert.toFile(), pki.serverKey.toFile());
         if (clientCa != null) {
             tls.trustManager(clientCa.toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
         }
         ServerInterceptor checkToken = new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                    ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 if (!("Bearer " + token).equals(headers.get(AUTHORIZATION))) {
                     refusals.add(Status.Code.UNAUTHENTICATED);
                     call.close(Status.UNAUTHENTICATED.withDescription("bad or missing bearer token"), new Metadata());
@@ -75,16 +76,19 @@ final class SecureOrderService implements AutoCloseable {
         };
         ServerInterceptor who = new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                    ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
                 String subject;
                 try {
-                    subject = session == null ? "none" : session.getPeerPrincipal().getName();
+                    subject = session == null
+                            ? "none"
+                            : session.getPeerPrincipal().getName();
                 } catch (SSLPeerUnverifiedException e) {
                     subject = "none";
                 }
-                Context context = Context.current().withValue(Holder.SUBJECT, subject)
+                Context context = Context.current()
+                        .withValue(Holder.SUBJECT, subject)
                         .withValue(Holder.API_KEY, headers.get(API_KEY));
                 return Contexts.interceptCall(context, call, headers, next);
             }

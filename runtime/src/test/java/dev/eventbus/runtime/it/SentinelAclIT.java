@@ -59,18 +59,26 @@ class SentinelAclIT {
     @Test
     void theUserOfTheUriWithThePasswordFromAFileHandlesEvents() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
         Path passwordFile = Files.writeString(dir.resolve("redis-password"), PASSWORD + "\n");
         try (OrderServer orders = OrderServer.start(0);
-             Streams streams = new Streams(uri(USER + ":" + PASSWORD))) {
-            EventbusRuntime runtime = TestRuntimes.start(uri(USER), plugins, orders, "it-1",
+                Streams streams = new Streams(uri(USER + ":" + PASSWORD))) {
+            EventbusRuntime runtime = TestRuntimes.start(
+                    uri(USER),
+                    plugins,
+                    orders,
+                    "it-1",
                     Map.of("eventbus.redis.password-file", passwordFile.toString()));
             try {
                 for (int i = 0; i < 10; i++) {
                     streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "acl-" + i));
                 }
                 Streams.await("10 handled", Duration.ofSeconds(20), () -> orders.appliedCount() == 10);
-                Streams.await("nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+                Streams.await(
+                        "nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
             } finally {
                 runtime.stop();
             }
@@ -84,14 +92,19 @@ class SentinelAclIT {
         logs.start();
         log.addAppender(logs);
         AtomicBoolean stop = new AtomicBoolean();
-        RedisSettings settings = new RedisSettings(uri(USER + ":wrong-pw"), Duration.ofSeconds(5), 1000,
-                Duration.ofMillis(20), Duration.ofMillis(200));
+        RedisSettings settings = new RedisSettings(
+                uri(USER + ":wrong-pw"), Duration.ofSeconds(5), 1000, Duration.ofMillis(20), Duration.ofMillis(200));
         try (RedisConnector connector = new RedisConnector(settings)) {
             CompletableFuture<Object> result = new CompletableFuture<>();
             Thread.ofVirtual().start(() -> result.complete(connector.connect("test", stop::get)));
             try {
-                Streams.await("two attempts refused", Duration.ofSeconds(30), () -> lines(logs).stream()
-                        .filter(l -> l.contains("authentication failed")).count() >= 2);
+                Streams.await(
+                        "two attempts refused",
+                        Duration.ofSeconds(30),
+                        () -> lines(logs).stream()
+                                        .filter(l -> l.contains("authentication failed"))
+                                        .count()
+                                >= 2);
             } finally {
                 stop.set(true);
             }
@@ -102,7 +115,8 @@ class SentinelAclIT {
         String line = lines(logs).get(0);
         assertTrue(line.contains("WRONGPASS"), line);
         assertTrue(line.contains("redis-sentinel://***@127.0.0.1:"), "redacted: " + line);
-        assertFalse(lines(logs).stream().anyMatch(l -> l.contains("wrong-pw") || l.contains("unreachable")),
+        assertFalse(
+                lines(logs).stream().anyMatch(l -> l.contains("wrong-pw") || l.contains("unreachable")),
                 lines(logs).toString());
     }
 

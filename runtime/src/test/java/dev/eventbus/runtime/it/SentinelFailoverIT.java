@@ -51,7 +51,8 @@ class SentinelFailoverIT {
     @TempDir
     Path plugins;
 
-    private final Logger followLog = (Logger) LoggerFactory.getLogger("dev.eventbus.runtime.consumer.SentinelPrimaryLog");
+    private final Logger followLog =
+            (Logger) LoggerFactory.getLogger("dev.eventbus.runtime.consumer.SentinelPrimaryLog");
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private RedisSentinelSet redis;
     private OrderServer orders;
@@ -64,7 +65,10 @@ class SentinelFailoverIT {
         followLog.addAppender(logs);
         redis = RedisSentinelSet.start();
         orders = OrderServer.start(0);
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
     }
 
     @AfterEach
@@ -106,54 +110,80 @@ class SentinelFailoverIT {
         producer.replicas = 0;
         int promisedAtFailover = producer.promised.size();
 
-        Streams.await(AFTER_FAILOVER + " more events promised on the new primary", Duration.ofSeconds(60),
+        Streams.await(
+                AFTER_FAILOVER + " more events promised on the new primary",
+                Duration.ofSeconds(60),
                 () -> producer.promised.size() >= promisedAtFailover + AFTER_FAILOVER);
         producer.close();
         Set<String> promised = Set.copyOf(producer.promised);
 
-        Streams.await("every promised event handled", Duration.ofSeconds(60),
+        Streams.await(
+                "every promised event handled",
+                Duration.ofSeconds(60),
                 () -> handledSubjects().containsAll(promised));
         try (Streams streams = new Streams(redis.uri())) {
-            Streams.await("the group's pending list empty", Duration.ofSeconds(30),
+            Streams.await(
+                    "the group's pending list empty",
+                    Duration.ofSeconds(30),
                     () -> streams.pending(STREAM, GROUP) == 0);
             assertEquals(0L, streams.redis().exists("eventbus:dlq:recorder"), "nothing dead-lettered");
         }
 
         // Duplicates (redeliveries after the failover) carry the first delivery's key: one key per event.
-        Map<String, Set<String>> keysBySubject = orders.calls().stream().collect(Collectors.groupingBy(
-                ReceivedCall::orderId, Collectors.mapping(ReceivedCall::idempotencyKey, Collectors.toSet())));
+        Map<String, Set<String>> keysBySubject = orders.calls().stream()
+                .collect(Collectors.groupingBy(
+                        ReceivedCall::orderId, Collectors.mapping(ReceivedCall::idempotencyKey, Collectors.toSet())));
         keysBySubject.forEach((subject, keys) -> assertEquals(1, keys.size(), subject + " had keys " + keys));
 
         assertNotEquals(killed.port(), promoted.port());
-        assertTrue(runtime.view().isReady() && runtime.view().readersAlive(), "the same runtime, never restarted, still reading");
+        assertTrue(
+                runtime.view().isReady() && runtime.view().readersAlive(),
+                "the same runtime, never restarted, still reading");
         // The operator sees which node the streams are on now.
         OpsHarness.Cli status = OpsHarness.cliRaw("status", "--redis", redis.uri());
         assertEquals(0, status.exit(), status.toString());
-        assertTrue(status.out().contains("streams on 127.0.0.1:" + promoted.port() + " (master), the primary the "
-                + "sentinels of " + redis.uri() + " name"), status.out());
+        assertTrue(
+                status.out()
+                        .contains("streams on 127.0.0.1:" + promoted.port() + " (master), the primary the "
+                                + "sentinels of " + redis.uri() + " name"),
+                status.out());
         assertTrue(status.out().lines().anyMatch(l -> l.matches("recorder\\s+it-stream\\s+.*")), status.out());
 
         // So does the readiness check of the admin API.
         try (FailFastRedis ops = new FailFastRedis(runtime.config().redis())) {
-            HealthChecks.Result ready = new HealthChecks(runtime.view(), ops, false, () -> true, Duration.ofMinutes(1)).ready();
-            assertEquals("answers at 127.0.0.1:" + promoted.port() + " (master), the primary the sentinels name",
-                    ready.checks().get("redis"), ready.toString());
+            HealthChecks.Result ready =
+                    new HealthChecks(runtime.view(), ops, false, () -> true, Duration.ofMinutes(1)).ready();
+            assertEquals(
+                    "answers at 127.0.0.1:" + promoted.port() + " (master), the primary the sentinels name",
+                    ready.checks().get("redis"),
+                    ready.toString());
         }
 
         // For the README's fault table (no assertion on time: the machine may be busy).
         List<ReceivedCall> calls = orders.calls();
-        System.out.printf("sentinel failover: produced %d, promised %d, handled %d, calls %d, duplicates %d,"
-                + " failover seen by the test after %d ms%n", producer.next.get(), promised.size(),
-                handledSubjects().size(), calls.size(), calls.size() - keysBySubject.size(),
+        System.out.printf(
+                "sentinel failover: produced %d, promised %d, handled %d, calls %d, duplicates %d,"
+                        + " failover seen by the test after %d ms%n",
+                producer.next.get(),
+                promised.size(),
+                handledSubjects().size(),
+                calls.size(),
+                calls.size() - keysBySubject.size(),
                 Duration.ofNanos(followedAt - killedAt).toMillis());
-        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        assertTrue(lines.stream().anyMatch(l -> l.contains("followed a failover")
-                && l.contains("127.0.0.1:" + promoted.port()) && l.contains("was 127.0.0.1:" + killed.port())),
+        List<String> lines =
+                logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.contains("followed a failover")
+                                && l.contains("127.0.0.1:" + promoted.port())
+                                && l.contains("was 127.0.0.1:" + killed.port())),
                 lines.toString());
     }
 
     private Set<String> handledSubjects() {
-        return orders.calls().stream().filter(ReceivedCall::applied).map(ReceivedCall::orderId)
+        return orders.calls().stream()
+                .filter(ReceivedCall::applied)
+                .map(ReceivedCall::orderId)
                 .collect(Collectors.toSet());
     }
 

@@ -40,10 +40,14 @@ class SentinelTlsIT {
     void eventsAreHandledThroughATlsSentinelAndATlsPrimary() throws Exception {
         TestCertificates pki = TestCertificates.create(dir, "sentinel-tls");
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
         try (TlsRedis primary = TlsRedis.start(pki, Files.createDirectories(dir.resolve("primary")));
-             TlsSentinel sentinel = TlsSentinel.start(pki, primary.port(), Files.createDirectories(dir.resolve("s")));
-             OrderServer orders = OrderServer.start(0)) {
+                TlsSentinel sentinel =
+                        TlsSentinel.start(pki, primary.port(), Files.createDirectories(dir.resolve("s")));
+                OrderServer orders = OrderServer.start(0)) {
             // The sentinel names the primary by IP; the certificate holds 127.0.0.1, so full verification holds.
             String uri = "rediss-sentinel://localhost:" + sentinel.tlsPort + "#tls-primary";
             Map<String, Object> tls = new HashMap<>(Map.of(
@@ -51,12 +55,15 @@ class SentinelTlsIT {
                     "eventbus.redis.tls.cert-file", pki.clientCert.toString(),
                     "eventbus.redis.tls.key-file", pki.clientKey.toString(),
                     "eventbus.redis.tls.verify", "full"));
-            EventbusRuntime runtime = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                    () -> TestRuntimes.start(uri, plugins, orders, "tls-1", tls), "the runtime reached Redis over TLS");
+            EventbusRuntime runtime = assertTimeoutPreemptively(
+                    Duration.ofSeconds(60),
+                    () -> TestRuntimes.start(uri, plugins, orders, "tls-1", tls),
+                    "the runtime reached Redis over TLS");
             try {
                 Map<String, Object> all = new HashMap<>(tls);
                 all.put("eventbus.redis.uri", uri);
-                RedisSettings settings = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(all)).redis();
+                RedisSettings settings = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(all))
+                        .redis();
                 RedisClient client = RedisConnector.client(settings);
                 try (StatefulRedisConnection<String, String> publisher =
                         client.connect(StringCodec.UTF8, RedisConnector.uri(settings))) {
@@ -64,9 +71,17 @@ class SentinelTlsIT {
                         publisher.sync().xadd("it-stream", Map.of("type", "it.recorded", "subject", "tls-" + i));
                     }
                     Streams.await("all handled over TLS", Duration.ofSeconds(30), () -> orders.appliedCount() == 20);
-                    Streams.await("nothing pending", Duration.ofSeconds(10),
-                            () -> publisher.sync().xpending("it-stream", "recorder").getCount() == 0);
-                    assertEquals(String.valueOf(primary.port()), publisher.sync().configGet("tls-port").get("tls-port"),
+                    Streams.await(
+                            "nothing pending",
+                            Duration.ofSeconds(10),
+                            () -> publisher
+                                            .sync()
+                                            .xpending("it-stream", "recorder")
+                                            .getCount()
+                                    == 0);
+                    assertEquals(
+                            String.valueOf(primary.port()),
+                            publisher.sync().configGet("tls-port").get("tls-port"),
                             "the publisher, too, landed on the TLS primary through the sentinel");
                 } finally {
                     client.shutdown();
@@ -93,18 +108,25 @@ class SentinelTlsIT {
             try (ServerSocket s = new ServerSocket(0)) {
                 tlsPort = s.getLocalPort();
             }
-            Path config = Files.writeString(dir.resolve("sentinel.conf"), String.join("\n",
-                    "tls-port " + tlsPort,
-                    "tls-cert-file " + pki.serverCert,
-                    "tls-key-file " + pki.serverKey,
-                    "tls-ca-cert-file " + pki.caCert,
-                    "tls-auth-clients no",
-                    // The sentinel reaches the primary over TLS, presenting its certificate.
-                    "tls-replication yes",
-                    "sentinel monitor tls-primary 127.0.0.1 " + primaryPort + " 1",
-                    ""));
-            return new TlsSentinel(tlsPort, RedisServer.start(RedisServer.Options.defaults()
-                    .withDataDir(dir).withConfigFile(config).withExtraArgs("--sentinel")));
+            Path config = Files.writeString(
+                    dir.resolve("sentinel.conf"),
+                    String.join(
+                            "\n",
+                            "tls-port " + tlsPort,
+                            "tls-cert-file " + pki.serverCert,
+                            "tls-key-file " + pki.serverKey,
+                            "tls-ca-cert-file " + pki.caCert,
+                            "tls-auth-clients no",
+                            // The sentinel reaches the primary over TLS, presenting its certificate.
+                            "tls-replication yes",
+                            "sentinel monitor tls-primary 127.0.0.1 " + primaryPort + " 1",
+                            ""));
+            return new TlsSentinel(
+                    tlsPort,
+                    RedisServer.start(RedisServer.Options.defaults()
+                            .withDataDir(dir)
+                            .withConfigFile(config)
+                            .withExtraArgs("--sentinel")));
         }
 
         @Override

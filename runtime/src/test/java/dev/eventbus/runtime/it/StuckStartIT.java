@@ -51,7 +51,9 @@ class StuckStartIT {
 
     private Process run(boolean hang) throws IOException {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        new PluginJarBuilder("exiting").extension(ExitingConstructorHandler.class).build(plugins);
+        new PluginJarBuilder("exiting")
+                .extension(ExitingConstructorHandler.class)
+                .build(plugins);
         Path config = dir.resolve("application.conf");
         Files.writeString(config, """
                 eventbus {
@@ -67,10 +69,17 @@ class StuckStartIT {
         if (hang) {
             command.add("-Deventbus.it.hang-instead=true");
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
-                "--config", config.toString()));
-        child = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "run",
+                "--config",
+                config.toString()));
+        child = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile())
+                .start();
         return child;
     }
 
@@ -110,7 +119,8 @@ class StuckStartIT {
 
     private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+            return http.send(
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
         }
     }

@@ -33,10 +33,25 @@ public final class TestCertificates {
     public static TestCertificates create(Path dir, String name) throws Exception {
         TestCertificates pki = new TestCertificates(dir, name);
         Path caKey = dir.resolve(name + "-ca.key");
-        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", caKey.toString(), "-out", pki.caCert.toString(), "-days", "1", "-subj", "/CN=" + name + "-ca");
-        Path serverExt = Files.writeString(dir.resolve(name + "-server.ext"),
-                "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+        openssl(
+                dir,
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                caKey.toString(),
+                "-out",
+                pki.caCert.toString(),
+                "-days",
+                "1",
+                "-subj",
+                "/CN=" + name + "-ca");
+        Path serverExt =
+                Files.writeString(dir.resolve(name + "-server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
         pki.sign(caKey, "/CN=localhost", pki.serverKey, pki.serverCert, serverExt);
         Path clientExt = Files.writeString(dir.resolve(name + "-client.ext"), "extendedKeyUsage=clientAuth\n");
         pki.sign(caKey, "/CN=eventbus", pki.clientKey, pki.clientCert, clientExt);
@@ -46,25 +61,65 @@ public final class TestCertificates {
     /** The client key encrypted (PKCS#8, AES) with {@code password}. */
     public Path encryptedClientKey(String password) throws Exception {
         Path out = dir.resolve(clientKey.getFileName() + ".enc");
-        openssl(dir, "pkcs8", "-topk8", "-in", clientKey.toString(), "-out", out.toString(),
-                "-v2", "aes-256-cbc", "-passout", "pass:" + password);
+        openssl(
+                dir,
+                "pkcs8",
+                "-topk8",
+                "-in",
+                clientKey.toString(),
+                "-out",
+                out.toString(),
+                "-v2",
+                "aes-256-cbc",
+                "-passout",
+                "pass:" + password);
         return out;
     }
 
     private void sign(Path caKey, String subject, Path key, Path cert, Path ext) throws Exception {
         Path csr = dir.resolve(cert.getFileName() + ".csr");
-        openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", key.toString(), "-out", csr.toString(), "-subj", subject);
-        openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", caCert.toString(), "-CAkey", caKey.toString(),
-                "-CAcreateserial", "-out", cert.toString(), "-days", "1", "-extfile", ext.toString());
+        openssl(
+                dir,
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                key.toString(),
+                "-out",
+                csr.toString(),
+                "-subj",
+                subject);
+        openssl(
+                dir,
+                "x509",
+                "-req",
+                "-in",
+                csr.toString(),
+                "-CA",
+                caCert.toString(),
+                "-CAkey",
+                caKey.toString(),
+                "-CAcreateserial",
+                "-out",
+                cert.toString(),
+                "-days",
+                "1",
+                "-extfile",
+                ext.toString());
     }
 
     private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("openssl"));
         command.addAll(List.of(args));
         Path log = dir.resolve("openssl.log");
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IllegalStateException("openssl " + String.join(" ", args) + " failed: " + Files.readString(log));

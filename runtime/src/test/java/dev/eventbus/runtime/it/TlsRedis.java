@@ -33,14 +33,35 @@ final class TlsRedis implements AutoCloseable {
             port = s.getLocalPort();
         }
         Path log = dir.resolve("redis-tls.log");
-        Process process = new ProcessBuilder(List.of("redis-server", "--port", "0", "--tls-port", String.valueOf(port),
-                "--bind", "127.0.0.1", "--tls-cert-file", pki.serverCert.toString(),
-                "--tls-key-file", pki.serverKey.toString(), "--tls-ca-cert-file", pki.caCert.toString(),
-                "--tls-auth-clients", "yes", "--save", "", "--appendonly", "no", "--dir", dir.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(List.of(
+                        "redis-server",
+                        "--port",
+                        "0",
+                        "--tls-port",
+                        String.valueOf(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--tls-cert-file",
+                        pki.serverCert.toString(),
+                        "--tls-key-file",
+                        pki.serverKey.toString(),
+                        "--tls-ca-cert-file",
+                        pki.caCert.toString(),
+                        "--tls-auth-clients",
+                        "yes",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        dir.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         TlsRedis redis = new TlsRedis(process, port, log);
         try {
-            Awaitility.await("redis-server listening on TLS port " + port).atMost(Duration.ofSeconds(20))
+            Awaitility.await("redis-server listening on TLS port " + port)
+                    .atMost(Duration.ofSeconds(20))
                     .until(() -> {
                         if (!process.isAlive()) {
                             throw new IllegalStateException("redis-server exited: " + Files.readString(log));

@@ -49,15 +49,24 @@ class SubscriptionPollerIT {
         REDIS.command("XADD", "eventbus:dlq:h1", "*", "eventbus-reason", "decode");
         Thread.sleep(30);
 
-        RedisSettings redis = ConfigLoader.load(Optional.empty(),
-                ConfigFactory.parseMap(Map.of("eventbus.redis.uri", REDIS.uri()))).redis();
+        RedisSettings redis = ConfigLoader.load(
+                        Optional.empty(), ConfigFactory.parseMap(Map.of("eventbus.redis.uri", REDIS.uri())))
+                .redis();
         MetricRegistry registry = new MetricRegistry();
-        LoadedHandler handler = new LoadedHandler(null, HandlerSpec.named("h1").consumes("orders.v2", "t"), "p1", "1.0",
-                getClass().getClassLoader(), ConfigFactory.empty());
+        LoadedHandler handler = new LoadedHandler(
+                null,
+                HandlerSpec.named("h1").consumes("orders.v2", "t"),
+                "p1",
+                "1.0",
+                getClass().getClassLoader(),
+                ConfigFactory.empty());
         Subscription sub = new Subscription(handler, "orders.v2", Set.of("t"));
         try (FailFastRedis ops = new FailFastRedis(redis);
-                SubscriptionPoller poller = new SubscriptionPoller(registry,
-                        new StatusReader(ops, "eventbus:dlq:", Clock.systemUTC()), () -> true, () -> List.of(sub),
+                SubscriptionPoller poller = new SubscriptionPoller(
+                        registry,
+                        new StatusReader(ops, "eventbus:dlq:", Clock.systemUTC()),
+                        () -> true,
+                        () -> List.of(sub),
                         Duration.ofMinutes(1))) {
             poller.pollOnce();
             String labels = "[handler=h1,stream=orders.v2]";
@@ -78,8 +87,12 @@ class SubscriptionPollerIT {
             ByteArrayOutputStream text = new ByteArrayOutputStream();
             PrometheusTextFormatWriter.create().write(text, new PrometheusExposition(registry).collect());
             String exposition = text.toString(StandardCharsets.UTF_8);
-            assertTrue(exposition.contains("eventbus_subscription_pending{handler=\"h1\",stream=\"orders.v2\"} 1.0"), exposition);
-            assertTrue(exposition.contains("eventbus_subscription_lag{handler=\"h1\",stream=\"orders.v2\"} 1.0"), exposition);
+            assertTrue(
+                    exposition.contains("eventbus_subscription_pending{handler=\"h1\",stream=\"orders.v2\"} 1.0"),
+                    exposition);
+            assertTrue(
+                    exposition.contains("eventbus_subscription_lag{handler=\"h1\",stream=\"orders.v2\"} 1.0"),
+                    exposition);
         }
     }
 
@@ -91,7 +104,8 @@ class SubscriptionPollerIT {
     private static Object gauge(MetricRegistry registry, String name) {
         Gauge<?> g = registry.getGauges().get(name);
         if (g == null) {
-            throw new AssertionError("no gauge " + name + " in " + registry.getGauges().keySet());
+            throw new AssertionError(
+                    "no gauge " + name + " in " + registry.getGauges().keySet());
         }
         return g.getValue();
     }

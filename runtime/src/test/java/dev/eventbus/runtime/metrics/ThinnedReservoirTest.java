@@ -21,7 +21,8 @@ class ThinnedReservoirTest {
         long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + 1);
         assertEquals(50_000, timer.getCount());
         assertTrue(inner.size() >= 1, "the first value always passes");
-        assertTrue(inner.size() <= ThinnedReservoir.MAX_PER_SECOND * seconds + 1,
+        assertTrue(
+                inner.size() <= ThinnedReservoir.MAX_PER_SECOND * seconds + 1,
                 "at most " + ThinnedReservoir.MAX_PER_SECOND + "/s reach the reservoir, got " + inner.size());
     }
 

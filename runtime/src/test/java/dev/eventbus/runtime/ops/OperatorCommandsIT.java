@@ -1,6 +1,5 @@
 package dev.eventbus.runtime.ops;
 
-import dev.eventbus.runtime.internal.EntryIds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
 import dev.eventbus.runtime.fixtures.OpsFailingHandler;
+import dev.eventbus.runtime.internal.EntryIds;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.Range;
@@ -67,7 +67,8 @@ class OperatorCommandsIT {
             ids.add(ops.publish("s-" + i, "fail", "yes"));
         }
         OpsHarness.await(n + " dead letters", WAIT, () -> ops.redis().xlen("eventbus:dlq:" + FAILING) == n);
-        OpsHarness.await("bystander handled all", WAIT, () -> ops.callsOf(BYSTANDER).size() == n);
+        OpsHarness.await(
+                "bystander handled all", WAIT, () -> ops.callsOf(BYSTANDER).size() == n);
         return ids;
     }
 
@@ -80,18 +81,30 @@ class OperatorCommandsIT {
 
         OpsHarness.Cli reload = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
         assertEquals(0, reload.exit(), reload.toString());
-        assertTrue(reload.out().contains("ops-fixtures 2.0.0 running, reloaded from ops-fixtures-2.0.0.jar"), reload.out());
-        assertTrue(h.runtime().view().handlers().get(0).classLoader() != before, "a fresh class loader after the reload");
+        assertTrue(
+                reload.out().contains("ops-fixtures 2.0.0 running, reloaded from ops-fixtures-2.0.0.jar"),
+                reload.out());
+        assertTrue(
+                h.runtime().view().handlers().get(0).classLoader() != before, "a fresh class loader after the reload");
 
         OpsHarness.Cli list = h.cli("plugins", "list", "--admin", admin);
         assertEquals(0, list.exit(), list.toString());
         assertEquals("", list.err(), "the runtime answered");
-        assertTrue(list.out().lines().anyMatch(l -> l.matches(
-                "ops-fixtures\\s+2\\.0\\.0\\s+ops-failing\\s+running\\s+ops-stream: ops\\.event\\s+orders\\.v1\\.OrderService")),
+        assertTrue(
+                list.out()
+                        .lines()
+                        .anyMatch(
+                                l -> l.matches(
+                                        "ops-fixtures\\s+2\\.0\\.0\\s+ops-failing\\s+running\\s+ops-stream: ops\\.event\\s+orders\\.v1\\.OrderService")),
                 list.out());
-        JsonNode shown = JSON.readTree(h.cli("plugins", "show", "ops-fixtures", "--json", "--admin", admin).out());
-        assertEquals("ops-fixtures-2.0.0.jar", shown.get("plugins").get(0).get("source").asText());
-        assertEquals("running", shown.get("plugins").get(0).get("handlers").get(0).get("state").asText());
+        JsonNode shown = JSON.readTree(h.cli("plugins", "show", "ops-fixtures", "--json", "--admin", admin)
+                .out());
+        assertEquals(
+                "ops-fixtures-2.0.0.jar",
+                shown.get("plugins").get(0).get("source").asText());
+        assertEquals(
+                "running",
+                shown.get("plugins").get(0).get("handlers").get(0).get("state").asText());
         assertEquals(1, h.cli("plugins", "show", "nope", "--admin", admin).exit());
 
         OpsHarness.Cli unknown = h.cli("plugins", "reload", "nope", "--admin", admin);
@@ -104,14 +117,17 @@ class OperatorCommandsIT {
         }
         OpsHarness.Cli refused = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
         assertEquals(1, refused.exit(), refused.toString());
-        assertTrue(refused.err().contains("reload of ops-fixtures: refused: not a readable JAR")
-                && refused.err().contains("ops-fixtures 2.0.0 keeps running"), refused.err());
+        assertTrue(
+                refused.err().contains("reload of ops-fixtures: refused: not a readable JAR")
+                        && refused.err().contains("ops-fixtures 2.0.0 keeps running"),
+                refused.err());
         assertEquals(2, h.runtime().view().handlers().size(), "the running version keeps running");
 
         h.stop();
         OpsHarness.Cli down = h.cli("plugins", "reload", "ops-fixtures", "--admin", admin);
         assertEquals(1, down.exit(), down.toString());
-        assertTrue(down.err().contains("cannot reload ops-fixtures: the runtime at " + admin + " did not answer"),
+        assertTrue(
+                down.err().contains("cannot reload ops-fixtures: the runtime at " + admin + " did not answer"),
                 down.err());
         OpsHarness.Cli noAddress = h.cli("plugins", "reload", "ops-fixtures");
         assertEquals(1, noAddress.exit(), noAddress.toString());
@@ -135,29 +151,40 @@ class OperatorCommandsIT {
         ops.deployFix(); // the fix is deployed
         OpsHarness.Cli redrive = ops.cli("dlq", "redrive", "--handler", FAILING, "--rate", "2000");
         assertEquals(0, redrive.exit(), redrive.toString());
-        assertTrue(redrive.out().contains("redrive " + FAILING + ": 100 matched, 100 redriven, 0 left in place"),
+        assertTrue(
+                redrive.out().contains("redrive " + FAILING + ": 100 matched, 100 redriven, 0 left in place"),
                 redrive.toString());
         assertTrue(redrive.err().contains("redrive: 100 done"), "progress on stderr: " + redrive.err());
 
-        OpsHarness.await("failing handler handled the 100 redriven events", WAIT, () -> ops.callsOf(FAILING).size() == 100);
+        OpsHarness.await(
+                "failing handler handled the 100 redriven events",
+                WAIT,
+                () -> ops.callsOf(FAILING).size() == 100);
         OpsHarness.await("both groups caught up", WAIT, () -> ops.caughtUp(FAILING) && ops.caughtUp(BYSTANDER));
-        assertEquals(0, ops.redis().xlen("eventbus:dlq:" + FAILING), "each dead letter deleted after its copy was stored");
+        assertEquals(
+                0, ops.redis().xlen("eventbus:dlq:" + FAILING), "each dead letter deleted after its copy was stored");
         assertEquals(100, ops.callsOf(BYSTANDER).size(), "the other handler of the stream saw nothing new");
-        Set<String> subjects = ops.callsOf(FAILING).stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
+        Set<String> subjects =
+                ops.callsOf(FAILING).stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
         assertEquals(100, subjects.size());
         assertEquals(streamLength + 100, ops.redis().xlen(OpsHarness.STREAM));
 
         // The copies carry the routing and keep the original event id.
-        List<StreamMessage<String, String>> copies = ops.redis().xrange(OpsHarness.STREAM, Range.create("-", "+"))
-                .stream().filter(m -> m.getBody().containsKey("eventbus-redrive-of")).toList();
+        List<StreamMessage<String, String>> copies =
+                ops.redis().xrange(OpsHarness.STREAM, Range.create("-", "+")).stream()
+                        .filter(m -> m.getBody().containsKey("eventbus-redrive-of"))
+                        .toList();
         assertEquals(100, copies.size());
         for (StreamMessage<String, String> copy : copies) {
             assertEquals(FAILING, copy.getBody().get("eventbus-target-handler"));
             assertNotNull(copy.getBody().get("id"));
-            assertFalse(copy.getBody().keySet().stream().anyMatch(k -> k.equals("eventbus-reason")
-                    || k.equals("eventbus-source-id")), "no provenance fields in the copy");
+            assertFalse(
+                    copy.getBody().keySet().stream()
+                            .anyMatch(k -> k.equals("eventbus-reason") || k.equals("eventbus-source-id")),
+                    "no provenance fields in the copy");
         }
-        Set<String> eventIds = ops.callsOf(FAILING).stream().map(ReceivedCall::requestEventId).collect(Collectors.toSet());
+        Set<String> eventIds =
+                ops.callsOf(FAILING).stream().map(ReceivedCall::requestEventId).collect(Collectors.toSet());
         assertEquals(copies.stream().map(c -> c.getBody().get("id")).collect(Collectors.toSet()), eventIds);
 
         List<String> audit = Files.readAllLines(ops.auditLog);
@@ -178,20 +205,30 @@ class OperatorCommandsIT {
             ids.add(ops.publish("r-" + i));
             Thread.sleep(3); // one entry per millisecond, so a time range selects exact entries
         }
-        OpsHarness.await("both handlers handled 30", WAIT,
-                () -> ops.callsOf(FAILING).size() == 30 && ops.callsOf(BYSTANDER).size() == 30);
+        OpsHarness.await(
+                "both handlers handled 30",
+                WAIT,
+                () -> ops.callsOf(FAILING).size() == 30
+                        && ops.callsOf(BYSTANDER).size() == 30);
         Instant from = EntryIds.time(ids.get(10));
         Instant to = EntryIds.time(ids.get(19));
 
-        OpsHarness.Cli replay = ops.cli("replay", FAILING, "--stream", OpsHarness.STREAM,
-                "--from", from.toString(), "--to", to.toString());
+        OpsHarness.Cli replay = ops.cli(
+                "replay", FAILING, "--stream", OpsHarness.STREAM, "--from", from.toString(), "--to", to.toString());
         assertEquals(0, replay.exit(), replay.toString());
-        assertTrue(replay.out().contains("10 entries replayed (" + ids.get(10) + " .. " + ids.get(19) + ")"), replay.toString());
+        assertTrue(
+                replay.out().contains("10 entries replayed (" + ids.get(10) + " .. " + ids.get(19) + ")"),
+                replay.toString());
         assertTrue(replay.err().contains("replay: 10 done"), replay.err());
 
-        OpsHarness.await("10 replays handled", WAIT, () -> ops.callsOf(FAILING + "/replay").size() == 10);
+        OpsHarness.await(
+                "10 replays handled",
+                WAIT,
+                () -> ops.callsOf(FAILING + "/replay").size() == 10);
         OpsHarness.await("both groups caught up", WAIT, () -> ops.caughtUp(FAILING) && ops.caughtUp(BYSTANDER));
-        Set<String> replayed = ops.callsOf(FAILING + "/replay").stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
+        Set<String> replayed = ops.callsOf(FAILING + "/replay").stream()
+                .map(ReceivedCall::orderId)
+                .collect(Collectors.toSet());
         Set<String> expected = new HashSet<>();
         for (int i = 10; i < 20; i++) {
             expected.add("r-" + i);
@@ -200,13 +237,18 @@ class OperatorCommandsIT {
         assertEquals(30, ops.callsOf(FAILING).size(), "no ordinary redelivery");
         assertEquals(30, ops.callsOf(BYSTANDER).size(), "the other handler saw nothing new");
         assertEquals(0, ops.callsOf(BYSTANDER + "/replay").size());
-        Set<String> eventIds = ops.callsOf(FAILING + "/replay").stream().map(ReceivedCall::requestEventId).collect(Collectors.toSet());
+        Set<String> eventIds = ops.callsOf(FAILING + "/replay").stream()
+                .map(ReceivedCall::requestEventId)
+                .collect(Collectors.toSet());
         assertEquals(new HashSet<>(ids.subList(10, 20)), eventIds, "a replay keeps the original event id");
 
         // A second replay over everything leaves out the copies of the first.
         OpsHarness.Cli again = ops.cli("replay", FAILING, "--from", ids.get(0), "--dry-run");
         assertEquals(0, again.exit(), again.toString());
-        assertTrue(again.out().contains("dry run: replay " + FAILING + " on " + OpsHarness.STREAM + ": 30 entries would be replayed"),
+        assertTrue(
+                again.out()
+                        .contains("dry run: replay " + FAILING + " on " + OpsHarness.STREAM
+                                + ": 30 entries would be replayed"),
                 again.toString());
         assertTrue(again.out().contains("10 left out"), again.toString());
 
@@ -227,8 +269,22 @@ class OperatorCommandsIT {
         assertTrue(list.out().contains("6 dead letter(s) shown; eventbus:dlq:" + FAILING + " holds 6"), list.out());
         assertTrue(list.out().contains("bug: cannot handle subject s-3"), list.out());
 
-        OpsHarness.Cli json = ops.cli("dlq", "list", "--handler", FAILING, "--subject", "s-4", "--reason", "handler-error",
-                "--error", "CANNOT HANDLE", "--since", "1h", "--until", "now", "--json");
+        OpsHarness.Cli json = ops.cli(
+                "dlq",
+                "list",
+                "--handler",
+                FAILING,
+                "--subject",
+                "s-4",
+                "--reason",
+                "handler-error",
+                "--error",
+                "CANNOT HANDLE",
+                "--since",
+                "1h",
+                "--until",
+                "now",
+                "--json");
         assertEquals(0, json.exit(), json.toString());
         JsonNode rows = JSON.readTree(json.out());
         assertEquals(1, rows.size(), json.out());
@@ -236,24 +292,44 @@ class OperatorCommandsIT {
         assertEquals("s-4", row.get("subject").asText());
         assertEquals("ops-fixtures", row.get("plugin").asText());
         assertEquals(OpsHarness.STREAM, row.get("sourceStream").asText());
-        assertEquals("dev.eventbus.api.NonRetriableEventException", row.get("errorClass").asText());
+        assertEquals(
+                "dev.eventbus.api.NonRetriableEventException",
+                row.get("errorClass").asText());
         String id = row.get("id").asText();
 
-        assertEquals("[]", ops.cli("dlq", "list", "--handler", FAILING, "--reason", "decode", "--json").out().replaceAll("\\s", ""));
+        assertEquals(
+                "[]",
+                ops.cli("dlq", "list", "--handler", FAILING, "--reason", "decode", "--json")
+                        .out()
+                        .replaceAll("\\s", ""));
 
-        ops.redis().xadd("eventbus:dlq:" + FAILING, Map.of("type", "x", "data", "{\"card\":\"4111\"}",
-                "eventbus-reason", "decode", "eventbus-source-stream", OpsHarness.STREAM));
+        ops.redis()
+                .xadd(
+                        "eventbus:dlq:" + FAILING,
+                        Map.of(
+                                "type",
+                                "x",
+                                "data",
+                                "{\"card\":\"4111\"}",
+                                "eventbus-reason",
+                                "decode",
+                                "eventbus-source-stream",
+                                OpsHarness.STREAM));
         OpsHarness.Cli show = ops.cli("dlq", "show", "--handler", FAILING, id);
         assertEquals(0, show.exit(), show.toString());
         assertTrue(show.out().contains("eventbus-error-message"), show.out());
         assertTrue(show.out().contains("s-4"), show.out());
-        String withData = ops.cli("dlq", "list", "--handler", FAILING, "--reason", "decode", "--json").out();
+        String withData = ops.cli("dlq", "list", "--handler", FAILING, "--reason", "decode", "--json")
+                .out();
         String decodeId = JSON.readTree(withData).get(0).get("id").asText();
         OpsHarness.Cli hidden = ops.cli("dlq", "show", "--handler", FAILING, decodeId, "--json");
         assertFalse(hidden.out().contains("4111"), "the payload stays hidden by default: " + hidden.out());
-        assertTrue(JSON.readTree(hidden.out()).get("fields").get("data").asText().contains("bytes; --show-data"));
+        assertTrue(
+                JSON.readTree(hidden.out()).get("fields").get("data").asText().contains("bytes; --show-data"));
         OpsHarness.Cli shown = ops.cli("dlq", "show", "--handler", FAILING, decodeId, "--show-data", "--json");
-        assertEquals("{\"card\":\"4111\"}", JSON.readTree(shown.out()).get("fields").get("data").asText());
+        assertEquals(
+                "{\"card\":\"4111\"}",
+                JSON.readTree(shown.out()).get("fields").get("data").asText());
         OpsHarness.Cli missing = ops.cli("dlq", "show", "--handler", FAILING, "1-1");
         assertEquals(1, missing.exit(), missing.toString());
 
@@ -274,8 +350,16 @@ class OperatorCommandsIT {
         assertEquals(4, ops.redis().xlen("eventbus:dlq:" + FAILING));
 
         // A loss record has no original fields: redrive leaves it in place and says why.
-        ops.redis().xadd("eventbus:dlq:" + FAILING, Map.of("eventbus-reason", "trimmed",
-                "eventbus-source-stream", OpsHarness.STREAM, "eventbus-source-id", "1-0"));
+        ops.redis()
+                .xadd(
+                        "eventbus:dlq:" + FAILING,
+                        Map.of(
+                                "eventbus-reason",
+                                "trimmed",
+                                "eventbus-source-stream",
+                                OpsHarness.STREAM,
+                                "eventbus-source-id",
+                                "1-0"));
         OpsHarness.Cli redrive = ops.cli("dlq", "redrive", "--handler", FAILING, "--reason", "trimmed");
         assertEquals(1, redrive.exit(), redrive.toString());
         assertTrue(redrive.out().contains("1 matched, 0 redriven, 1 left in place"), redrive.out());
@@ -286,31 +370,71 @@ class OperatorCommandsIT {
         assertEquals(3, audit.size(), audit.toString());
         assertEquals("dlq.discard", JSON.readTree(audit.get(1)).get("action").asText());
         assertEquals(2, JSON.readTree(audit.get(1)).get("count").asInt());
-        assertEquals("trimmed", JSON.readTree(audit.get(2)).get("filters").get("reason").asText());
+        assertEquals(
+                "trimmed",
+                JSON.readTree(audit.get(2)).get("filters").get("reason").asText());
     }
 
     @Test
     void provenanceForgedByTheProducerIsKeptApartAndTheRuntimesIsWhatListShowAndRedriveFollow() throws Exception {
         ops.start();
-        ops.publish("forged", "fail", "yes", "eventbus-reason", "decode", "eventbus-source-stream", "elsewhere",
-                "eventbus-error-class", "Forged", "original.eventbus-attempts", "99");
+        ops.publish(
+                "forged",
+                "fail",
+                "yes",
+                "eventbus-reason",
+                "decode",
+                "eventbus-source-stream",
+                "elsewhere",
+                "eventbus-error-class",
+                "Forged",
+                "original.eventbus-attempts",
+                "99");
         OpsHarness.await("the dead letter", WAIT, () -> ops.redis().xlen("eventbus:dlq:" + FAILING) == 1);
 
-        assertEquals("[]", ops.cli("dlq", "list", "--handler", FAILING, "--reason", "decode", "--json").out()
-                .replaceAll("\\s", ""), "the producer's reason is not the dead letter's");
-        assertEquals("[]", ops.cli("dlq", "list", "--handler", FAILING, "--source-stream", "elsewhere", "--json").out()
-                .replaceAll("\\s", ""));
-        OpsHarness.Cli list = ops.cli("dlq", "list", "--handler", FAILING, "--reason", "handler-error",
-                "--source-stream", OpsHarness.STREAM, "--error", "NonRetriable", "--json");
+        assertEquals(
+                "[]",
+                ops.cli("dlq", "list", "--handler", FAILING, "--reason", "decode", "--json")
+                        .out()
+                        .replaceAll("\\s", ""),
+                "the producer's reason is not the dead letter's");
+        assertEquals(
+                "[]",
+                ops.cli("dlq", "list", "--handler", FAILING, "--source-stream", "elsewhere", "--json")
+                        .out()
+                        .replaceAll("\\s", ""));
+        OpsHarness.Cli list = ops.cli(
+                "dlq",
+                "list",
+                "--handler",
+                FAILING,
+                "--reason",
+                "handler-error",
+                "--source-stream",
+                OpsHarness.STREAM,
+                "--error",
+                "NonRetriable",
+                "--json");
         JsonNode rows = JSON.readTree(list.out());
         assertEquals(1, rows.size(), list.toString());
-        assertEquals("dev.eventbus.api.NonRetriableEventException", rows.get(0).get("errorClass").asText());
+        assertEquals(
+                "dev.eventbus.api.NonRetriableEventException",
+                rows.get(0).get("errorClass").asText());
         assertEquals("1", rows.get(0).get("attempts").asText());
 
-        JsonNode shown = JSON.readTree(ops.cli("dlq", "show", "--handler", FAILING, rows.get(0).get("id").asText(),
-                "--json").out());
-        assertEquals("handler-error", shown.get("provenance").get("eventbus-reason").asText());
-        assertEquals(OpsHarness.STREAM, shown.get("provenance").get("eventbus-source-stream").asText());
+        JsonNode shown = JSON.readTree(ops.cli(
+                        "dlq",
+                        "show",
+                        "--handler",
+                        FAILING,
+                        rows.get(0).get("id").asText(),
+                        "--json")
+                .out());
+        assertEquals(
+                "handler-error", shown.get("provenance").get("eventbus-reason").asText());
+        assertEquals(
+                OpsHarness.STREAM,
+                shown.get("provenance").get("eventbus-source-stream").asText());
         JsonNode kept = shown.get("fields");
         assertEquals("decode", kept.get("original.eventbus-reason").asText(), shown.toString());
         assertEquals("elsewhere", kept.get("original.eventbus-source-stream").asText());
@@ -321,11 +445,15 @@ class OperatorCommandsIT {
         OpsHarness.Cli redrive = ops.cli("dlq", "redrive", "--handler", FAILING, "--reason", "handler-error");
         assertEquals(0, redrive.exit(), redrive.toString());
         assertTrue(redrive.out().contains("1 matched, 1 redriven, 0 left in place"), redrive.toString());
-        OpsHarness.await("the redriven event handled", WAIT, () -> ops.callsOf(FAILING).size() == 1);
+        OpsHarness.await(
+                "the redriven event handled", WAIT, () -> ops.callsOf(FAILING).size() == 1);
         StreamMessage<String, String> copy = ops.redis().xrange(OpsHarness.STREAM, Range.create("-", "+")).stream()
-                .filter(m -> m.getBody().containsKey("eventbus-redrive-of")).findFirst().orElseThrow();
+                .filter(m -> m.getBody().containsKey("eventbus-redrive-of"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(FAILING, copy.getBody().get("eventbus-target-handler"));
-        assertEquals("decode", copy.getBody().get("eventbus-reason"), "the producer's fields come back as it wrote them");
+        assertEquals(
+                "decode", copy.getBody().get("eventbus-reason"), "the producer's fields come back as it wrote them");
         assertEquals("elsewhere", copy.getBody().get("eventbus-source-stream"));
         assertEquals("Forged", copy.getBody().get("eventbus-error-class"));
         assertEquals("99", copy.getBody().get("original.eventbus-attempts"));
@@ -335,8 +463,16 @@ class OperatorCommandsIT {
     @Test
     void statusShowsCallsRunningAgainstMaxInFlightAndReadAheadApart() throws Exception {
         ops.close();
-        ops = OpsHarness.create(dir, REDIS.uri(), Map.of("eventbus.handler-defaults.max-in-flight", 2,
-                "eventbus.consumer.read-ahead", 5, "eventbus.grpc.defaults.deadline", "60s"));
+        ops = OpsHarness.create(
+                dir,
+                REDIS.uri(),
+                Map.of(
+                        "eventbus.handler-defaults.max-in-flight",
+                        2,
+                        "eventbus.consumer.read-ahead",
+                        5,
+                        "eventbus.grpc.defaults.deadline",
+                        "60s"));
         ops.orders.slowFor(Duration.ofSeconds(20)).behaviour(dev.eventbus.samples.orders.OrderServer.Behaviour.SLOW);
         ops.start();
         for (int i = 0; i < 12; i++) {
@@ -345,12 +481,15 @@ class OperatorCommandsIT {
         String admin = ops.adminAddress();
         String pattern = "\\s+ops-stream\\s+running\\s+1\\s+2/2\\s+5/5\\s+.*";
         OpsHarness.await("both handlers saturated", WAIT, () -> {
-            List<String> lines = ops.cli("status", "--admin", admin).out().lines().toList();
+            List<String> lines =
+                    ops.cli("status", "--admin", admin).out().lines().toList();
             return lines.stream().anyMatch(l -> l.matches(FAILING + pattern))
                     && lines.stream().anyMatch(l -> l.matches(BYSTANDER + pattern));
         });
-        JsonNode row = JSON.readTree(ops.cli("status", "--handler", FAILING, "--json", "--admin", admin).out())
-                .get("subscriptions").get(0);
+        JsonNode row = JSON.readTree(ops.cli("status", "--handler", FAILING, "--json", "--admin", admin)
+                        .out())
+                .get("subscriptions")
+                .get(0);
         assertEquals(2, row.get("inFlight").asInt(), row.toString());
         assertEquals(2, row.get("maxInFlight").asInt(), "the handler's max-in-flight, not plus read-ahead");
         assertEquals(5, row.get("readAhead").asInt(), row.toString());
@@ -369,7 +508,9 @@ class OperatorCommandsIT {
         String admin = ops.adminAddress();
         REDIS.command("CLIENT", "PAUSE", "4000", "ALL");
         Thread.sleep(1000); // the poller and reclaimer have asked Redis and wait, holding their slots
-        JsonNode rows = JSON.readTree(ops.cli("status", "--json", "--admin", admin).out()).get("subscriptions");
+        JsonNode rows = JSON.readTree(
+                        ops.cli("status", "--json", "--admin", admin).out())
+                .get("subscriptions");
         for (JsonNode row : rows) {
             assertEquals(0, row.get("readAhead").asInt(), "nothing was read, yet: " + row);
         }
@@ -402,14 +543,21 @@ class OperatorCommandsIT {
         assertEquals("", live.err(), "the runtime answered");
         List<String> lines = live.out().lines().toList();
         assertTrue(lines.get(0).matches("runtime at " + admin + " \\(eventbus .+\\): ready, live"), live.out());
-        assertTrue(lines.get(1).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+IN-FLIGHT\\s+READ-AHEAD\\s+PENDING\\s+LAG"
-                + "\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"), live.out());
+        assertTrue(
+                lines.get(1)
+                        .matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+IN-FLIGHT\\s+READ-AHEAD\\s+PENDING\\s+LAG"
+                                + "\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"),
+                live.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches(bystanderRow)), live.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches(failingRow)), live.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches("orders\\.v1\\.OrderService\\s+closed\\s+0\\s+"
-                + BYSTANDER + ", " + FAILING)), live.out());
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.matches(
+                                "orders\\.v1\\.OrderService\\s+closed\\s+0\\s+" + BYSTANDER + ", " + FAILING)),
+                live.out());
 
-        JsonNode json = JSON.readTree(ops.cli("status", "--handler", FAILING, "--json", "--admin", admin).out());
+        JsonNode json = JSON.readTree(ops.cli("status", "--handler", FAILING, "--json", "--admin", admin)
+                .out());
         assertEquals("runtime", json.get("source").asText());
         assertTrue(json.get("runtime").get("ready").asBoolean());
         assertEquals(1, json.get("subscriptions").size());
@@ -424,12 +572,20 @@ class OperatorCommandsIT {
         ops.publish("late");
         OpsHarness.Cli down = ops.cli("status", "--admin", admin);
         assertEquals(0, down.exit(), down.toString());
-        assertTrue(down.err().startsWith("eventbus: live state (paused subscriptions, circuits, in-flight events) is "
-                + "unavailable: the runtime at " + admin + " did not answer"), down.err());
+        assertTrue(
+                down.err()
+                        .startsWith("eventbus: live state (paused subscriptions, circuits, in-flight events) is "
+                                + "unavailable: the runtime at " + admin + " did not answer"),
+                down.err());
         lines = down.out().lines().toList();
-        assertTrue(lines.get(0).matches("HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+PENDING\\s+LAG\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"),
+        assertTrue(
+                lines.get(0)
+                        .matches(
+                                "HANDLER\\s+STREAM\\s+STATE\\s+CONSUMERS\\s+PENDING\\s+LAG\\s+OLDEST-PENDING\\s+RETRYING\\s+DEAD-LETTERS"),
                 down.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+behind\\s+1\\s+0\\s+1\\s+-\\s+0\\s+3")),
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.matches(FAILING + "\\s+ops-stream\\s+behind\\s+1\\s+0\\s+1\\s+-\\s+0\\s+3")),
                 down.out());
 
         OpsHarness.Cli downJson = ops.cli("status", "--handler", FAILING, "--json", "--admin", admin);
@@ -446,7 +602,9 @@ class OperatorCommandsIT {
 
         OpsHarness.Cli noAddress = ops.cli("status");
         assertEquals(0, noAddress.exit(), noAddress.toString());
-        assertTrue(noAddress.err().contains("no admin gRPC address to ask: eventbus.admin.grpc-port is 0"), noAddress.err());
+        assertTrue(
+                noAddress.err().contains("no admin gRPC address to ask: eventbus.admin.grpc-port is 0"),
+                noAddress.err());
 
         OpsHarness.Cli unknown = ops.cli("status", "--handler", "nobody", "--admin", admin);
         assertEquals(1, unknown.exit(), unknown.toString());
@@ -462,25 +620,49 @@ class OperatorCommandsIT {
         ops.start();
         Path payload = dir.resolve("payload.bin");
         Files.write(payload, new byte[] {1, 2, (byte) 0xff});
-        OpsHarness.Cli publish = ops.cli("publish", OpsHarness.STREAM, OpsHarness.TYPE, "--subject", "pub-1",
-                "--data", "@" + payload, "--header", "source=cli-test", "--header", "traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        OpsHarness.Cli publish = ops.cli(
+                "publish",
+                OpsHarness.STREAM,
+                OpsHarness.TYPE,
+                "--subject",
+                "pub-1",
+                "--data",
+                "@" + payload,
+                "--header",
+                "source=cli-test",
+                "--header",
+                "traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         assertEquals(0, publish.exit(), publish.toString());
         String id = publish.out().trim();
         assertTrue(EntryIds.isId(id), publish.out());
-        OpsHarness.await("both handlers got it", WAIT, () -> ops.callsOf(FAILING).size() == 1 && ops.callsOf(BYSTANDER).size() == 1);
+        OpsHarness.await(
+                "both handlers got it",
+                WAIT,
+                () -> ops.callsOf(FAILING).size() == 1 && ops.callsOf(BYSTANDER).size() == 1);
         assertEquals("pub-1", ops.callsOf(FAILING).get(0).orderId());
-        Map<String, String> body = ops.redis().xrange(OpsHarness.STREAM, Range.create(id, id)).get(0).getBody();
+        Map<String, String> body = ops.redis()
+                .xrange(OpsHarness.STREAM, Range.create(id, id))
+                .get(0)
+                .getBody();
         assertEquals(OpsHarness.TYPE, body.get("type"));
         assertEquals("cli-test", body.get("source"));
 
         OpsHarness.Cli json = ops.cli("publish", OpsHarness.STREAM, OpsHarness.TYPE, "--data", "{\"a\":1}");
         assertEquals(0, json.exit());
-        assertEquals("{\"a\":1}", ops.redis().xrange(OpsHarness.STREAM, Range.create(json.out().trim(), json.out().trim()))
-                .get(0).getBody().get("data"));
+        assertEquals(
+                "{\"a\":1}",
+                ops.redis()
+                        .xrange(
+                                OpsHarness.STREAM,
+                                Range.create(json.out().trim(), json.out().trim()))
+                        .get(0)
+                        .getBody()
+                        .get("data"));
 
         OpsHarness.Cli reserved = ops.cli("publish", OpsHarness.STREAM, OpsHarness.TYPE, "--header", "type=x");
         assertEquals(2, reserved.exit(), reserved.toString());
-        OpsHarness.Cli missingFile = ops.cli("publish", OpsHarness.STREAM, OpsHarness.TYPE, "--data", "@" + dir.resolve("nope"));
+        OpsHarness.Cli missingFile =
+                ops.cli("publish", OpsHarness.STREAM, OpsHarness.TYPE, "--data", "@" + dir.resolve("nope"));
         assertEquals(2, missingFile.exit(), missingFile.toString());
     }
 
@@ -502,7 +684,9 @@ class OperatorCommandsIT {
 
         OpsHarness.Cli text = ops.cli("topology");
         assertEquals(0, text.exit(), text.toString());
-        assertTrue(text.out().contains("stream wallet\n  wallet.topup.succeeded\n    -> mark-order-paid (plugin payments"), text.out());
+        assertTrue(
+                text.out().contains("stream wallet\n  wallet.topup.succeeded\n    -> mark-order-paid (plugin payments"),
+                text.out());
         assertTrue(text.out().contains("-> gRPC orders.v1.OrderService"), text.out());
 
         JsonNode json = JSON.readTree(ops.cli("topology", "--format", "json").out());
@@ -511,8 +695,14 @@ class OperatorCommandsIT {
 
         OpsHarness.Cli list = ops.cli("plugins", "list");
         assertEquals(0, list.exit(), list.toString());
-        assertTrue(list.err().startsWith("eventbus: live plugin state is unavailable: no admin gRPC address"), list.err());
-        assertTrue(list.out().lines().anyMatch(l -> l.matches("ops-fixtures\\s+2\\.0\\.0\\s+ops-bystander\\s+ops-stream: ops\\.event\\s+orders\\.v1\\.OrderService")),
+        assertTrue(
+                list.err().startsWith("eventbus: live plugin state is unavailable: no admin gRPC address"), list.err());
+        assertTrue(
+                list.out()
+                        .lines()
+                        .anyMatch(
+                                l -> l.matches(
+                                        "ops-fixtures\\s+2\\.0\\.0\\s+ops-bystander\\s+ops-stream: ops\\.event\\s+orders\\.v1\\.OrderService")),
                 list.out());
         assertTrue(list.out().contains("refused:\n  broken.jar: not a readable JAR"), list.out());
         JsonNode plugins = JSON.readTree(ops.cli("plugins", "list", "--json").out());

@@ -78,7 +78,8 @@ public final class OpsHarness implements AutoCloseable {
         settings.put("eventbus.plugins.ops-fixtures." + OpsFailingHandler.FIX_DEPLOYED, fix.path());
         settings.putAll(extra);
         Config config = ConfigFactory.parseMap(settings);
-        Files.writeString(configFile, config.root().render(ConfigRenderOptions.concise().setFormatted(true)));
+        Files.writeString(
+                configFile, config.root().render(ConfigRenderOptions.concise().setFormatted(true)));
         pluginJar("2.0.0").build(plugins);
         this.client = RedisClient.create(redisUri);
         this.connection = client.connect();
@@ -86,11 +87,16 @@ public final class OpsHarness implements AutoCloseable {
 
     /** The ops-fixtures plugin at {@code version}, its failing handler told where to look for the fix. */
     public static PluginJarBuilder pluginJar(String version) {
-        return new PluginJarBuilder("ops-fixtures").version(version)
-                .extension(OpsFailingHandler.class).extension(OpsBystanderHandler.class)
-                .resource(HandlerDescriptor.PATH, HandlerDescriptor.of(List.of(OpsFailingHandler.class, OpsBystanderHandler.class)))
-                .resource("reference.conf", "eventbus.plugins.ops-fixtures." + OpsFailingHandler.FIX_DEPLOYED
-                        + " = \"\"\n");
+        return new PluginJarBuilder("ops-fixtures")
+                .version(version)
+                .extension(OpsFailingHandler.class)
+                .extension(OpsBystanderHandler.class)
+                .resource(
+                        HandlerDescriptor.PATH,
+                        HandlerDescriptor.of(List.of(OpsFailingHandler.class, OpsBystanderHandler.class)))
+                .resource(
+                        "reference.conf",
+                        "eventbus.plugins.ops-fixtures." + OpsFailingHandler.FIX_DEPLOYED + " = \"\"\n");
     }
 
     /** Deploys the fix for {@link OpsFailingHandler}'s bug: from now on it handles what it dead-lettered. */
@@ -210,7 +216,8 @@ public final class OpsHarness implements AutoCloseable {
     /** GET on the admin HTTP server. */
     public HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + operations.httpPort() + path)).timeout(Duration.ofSeconds(20));
+                        URI.create("http://127.0.0.1:" + operations.httpPort() + path))
+                .timeout(Duration.ofSeconds(20));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

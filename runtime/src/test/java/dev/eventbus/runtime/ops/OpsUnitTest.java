@@ -40,25 +40,41 @@ class OpsUnitTest {
 
     @Test
     void reservedNamesAreKeptApartAndComeBackExactly() {
-        for (String name : List.of("eventbus-reason", "original.eventbus-reason", "original.original.eventbus-x",
-                "type", "original.type", "eventbus", "original.")) {
+        for (String name : List.of(
+                "eventbus-reason",
+                "original.eventbus-reason",
+                "original.original.eventbus-x",
+                "type",
+                "original.type",
+                "eventbus",
+                "original.")) {
             byte[] stored = ReservedNames.keptApart(name.getBytes(StandardCharsets.UTF_8));
             assertEquals(name, new String(ReservedNames.restored(stored), StandardCharsets.UTF_8), name);
         }
         assertEquals("original.eventbus-reason", text(ReservedNames.keptApart(utf8("eventbus-reason"))));
-        assertEquals("original.original.eventbus-reason", text(ReservedNames.keptApart(utf8("original.eventbus-reason"))));
+        assertEquals(
+                "original.original.eventbus-reason", text(ReservedNames.keptApart(utf8("original.eventbus-reason"))));
         assertEquals("original.type", text(ReservedNames.keptApart(utf8("original.type"))));
-        assertEquals(WireFields.TARGET_HANDLER, text(ReservedNames.keptApart(utf8(WireFields.TARGET_HANDLER))),
+        assertEquals(
+                WireFields.TARGET_HANDLER,
+                text(ReservedNames.keptApart(utf8(WireFields.TARGET_HANDLER))),
                 "routing markers are the runtime's own: a redrive replaces them");
 
         // A dead letter written before producer fields were kept apart: the runtime's (last) one wins.
-        DeadLetterEntry legacy = new DeadLetterEntry("1-0", List.of(Field.of("type", "t"),
-                Field.of(WireFields.REASON, "decode"), Field.of(WireFields.REASON, "handler-error"),
-                Field.of("original.eventbus-handler", "forged")));
+        DeadLetterEntry legacy = new DeadLetterEntry(
+                "1-0",
+                List.of(
+                        Field.of("type", "t"),
+                        Field.of(WireFields.REASON, "decode"),
+                        Field.of(WireFields.REASON, "handler-error"),
+                        Field.of("original.eventbus-handler", "forged")));
         assertEquals("handler-error", legacy.reason());
-        assertEquals(List.of("type", WireFields.REASON, "eventbus-handler"),
+        assertEquals(
+                List.of("type", WireFields.REASON, "eventbus-handler"),
                 legacy.originalFields().stream().map(Field::nameText).toList());
-        assertEquals(List.of(WireFields.REASON), legacy.provenanceFields().stream().map(Field::nameText).toList());
+        assertEquals(
+                List.of(WireFields.REASON),
+                legacy.provenanceFields().stream().map(Field::nameText).toList());
     }
 
     private static byte[] utf8(String s) {
@@ -74,17 +90,29 @@ class OpsUnitTest {
         assertEquals("1718000000000-5", TimeOrId.parse("1718000000000-5", CLOCK).startId());
         assertEquals("1718000000000-5", TimeOrId.parse("1718000000000-5", CLOCK).endId());
         assertEquals("1718000000000-0", TimeOrId.parse("1718000000000", CLOCK).startId());
-        assertEquals("1718000000000-18446744073709551615", TimeOrId.parse("1718000000000", CLOCK).endId());
+        assertEquals(
+                "1718000000000-18446744073709551615",
+                TimeOrId.parse("1718000000000", CLOCK).endId());
         long noon = Instant.parse("2025-06-10T12:00:00Z").toEpochMilli();
         assertEquals(noon + "-0", TimeOrId.parse("now", CLOCK).startId());
         assertEquals((noon - 7_200_000) + "-0", TimeOrId.parse("2h", CLOCK).startId());
         assertEquals((noon - 90_000) + "-0", TimeOrId.parse("-90s", CLOCK).startId());
-        assertEquals((noon - 86_400_000L * 7) + "-0", TimeOrId.parse("7d", CLOCK).startId());
-        assertEquals(Instant.parse("2025-06-10T08:00:00Z"), TimeOrId.parse("2025-06-10T08:00:00Z", CLOCK).time());
-        assertEquals(Instant.parse("2025-06-10T06:00:00Z"), TimeOrId.parse("2025-06-10T08:00:00+02:00", CLOCK).time());
-        assertEquals(Instant.parse("2025-06-10T10:00:00Z"), TimeOrId.parse("2025-06-10T10:00", CLOCK).time());
-        assertEquals(Instant.parse("2025-06-10T00:00:00Z"), TimeOrId.parse("2025-06-10", CLOCK).time());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TimeOrId.parse("last tuesday", CLOCK));
+        assertEquals(
+                (noon - 86_400_000L * 7) + "-0", TimeOrId.parse("7d", CLOCK).startId());
+        assertEquals(
+                Instant.parse("2025-06-10T08:00:00Z"),
+                TimeOrId.parse("2025-06-10T08:00:00Z", CLOCK).time());
+        assertEquals(
+                Instant.parse("2025-06-10T06:00:00Z"),
+                TimeOrId.parse("2025-06-10T08:00:00+02:00", CLOCK).time());
+        assertEquals(
+                Instant.parse("2025-06-10T10:00:00Z"),
+                TimeOrId.parse("2025-06-10T10:00", CLOCK).time());
+        assertEquals(
+                Instant.parse("2025-06-10T00:00:00Z"),
+                TimeOrId.parse("2025-06-10", CLOCK).time());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> TimeOrId.parse("last tuesday", CLOCK));
         assertTrue(e.getMessage().contains("neither an entry id"), e.getMessage());
     }
 
@@ -97,12 +125,20 @@ class OpsUnitTest {
 
     @Test
     void deadLetterEntriesSplitProvenanceFromTheOriginal() {
-        DeadLetterEntry e = new DeadLetterEntry("5-0", List.of(
-                Field.of("type", "t"), Field.of("subject", "s"), new Field("data".getBytes(), new byte[] {(byte) 0xff, 0}),
-                Field.of("eventbus-target-handler", "other"), Field.of("eventbus-reason", "handler-error"),
-                Field.of("eventbus-error-class", "java.lang.IllegalStateException"),
-                Field.of("eventbus-error-message", "Broken Pipe"), Field.of("eventbus-source-stream", "st")));
-        assertEquals(List.of("type", "subject", "data"), e.originalFields().stream().map(Field::nameText).toList());
+        DeadLetterEntry e = new DeadLetterEntry(
+                "5-0",
+                List.of(
+                        Field.of("type", "t"),
+                        Field.of("subject", "s"),
+                        new Field("data".getBytes(), new byte[] {(byte) 0xff, 0}),
+                        Field.of("eventbus-target-handler", "other"),
+                        Field.of("eventbus-reason", "handler-error"),
+                        Field.of("eventbus-error-class", "java.lang.IllegalStateException"),
+                        Field.of("eventbus-error-message", "Broken Pipe"),
+                        Field.of("eventbus-source-stream", "st")));
+        assertEquals(
+                List.of("type", "subject", "data"),
+                e.originalFields().stream().map(Field::nameText).toList());
         assertEquals("java.lang.IllegalStateException: Broken Pipe", e.error());
         assertEquals(2, e.dataSize());
         assertNull(e.field("data").valueText(), "not UTF-8");
@@ -113,7 +149,8 @@ class OpsUnitTest {
         assertFalse(new DeadLetterFilter(Set.of(), "decode", null, null, null, null, null).matches(e));
         assertFalse(new DeadLetterFilter(Set.of("6-0"), null, null, null, null, null, null).matches(e));
         assertTrue(DeadLetterFilter.ALL.selectsAll());
-        assertEquals(Map.of("reason", "handler-error", "subject", "s", "error", "broken pipe", "sourceStream", "st"),
+        assertEquals(
+                Map.of("reason", "handler-error", "subject", "s", "error", "broken pipe", "sourceStream", "st"),
                 filter.describe());
     }
 
@@ -133,7 +170,8 @@ class OpsUnitTest {
         assertEquals("h", first.get("handler").asText());
 
         Files.writeString(dir.resolve("file"), "x");
-        OpsException e = assertThrows(OpsException.class, () -> new AuditLog(dir.resolve("file/audit.log"), CLOCK).checkWritable());
+        OpsException e = assertThrows(
+                OpsException.class, () -> new AuditLog(dir.resolve("file/audit.log"), CLOCK).checkWritable());
         assertTrue(e.getMessage().contains("eventbus.admin.audit-log"), e.getMessage());
     }
 
@@ -146,7 +184,8 @@ class OpsUnitTest {
         OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
         appender.setContext(context);
         appender.setName("json-test");
-        appender.setEncoder((Encoder<ILoggingEvent>) (Encoder<?>) new ch.qos.logback.classic.encoder.PatternLayoutEncoder());
+        appender.setEncoder(
+                (Encoder<ILoggingEvent>) (Encoder<?>) new ch.qos.logback.classic.encoder.PatternLayoutEncoder());
         ((ch.qos.logback.classic.encoder.PatternLayoutEncoder) appender.getEncoder()).setPattern("%msg%n");
         appender.getEncoder().setContext(context);
         appender.getEncoder().start();
@@ -168,7 +207,11 @@ class OpsUnitTest {
             try (var ignored = MDC.putCloseable("handler", "mark-order-paid")) {
                 LoggerFactory.getLogger("json-test").info("handled {}", "1-0");
             }
-            JsonNode line = new ObjectMapper().readTree(bytes.toString(StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElseThrow());
+            JsonNode line = new ObjectMapper()
+                    .readTree(bytes.toString(StandardCharsets.UTF_8)
+                            .lines()
+                            .reduce((a, b) -> b)
+                            .orElseThrow());
             assertEquals("handled 1-0", line.get("message").asText());
             assertEquals("mark-order-paid", line.get("handler").asText());
             assertEquals("INFO", line.get("level").asText());

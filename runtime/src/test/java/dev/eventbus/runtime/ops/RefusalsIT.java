@@ -73,8 +73,10 @@ class RefusalsIT {
     }
 
     private List<String> reasons(String source) {
-        return h.runtime().view().pluginFailures().stream().filter(f -> f.source().equals(source))
-                .map(PluginFailure::reason).toList();
+        return h.runtime().view().pluginFailures().stream()
+                .filter(f -> f.source().equals(source))
+                .map(PluginFailure::reason)
+                .toList();
     }
 
     private static boolean hasEach(List<String> reasons, String... parts) {
@@ -92,84 +94,126 @@ class RefusalsIT {
     @Test
     void everyRefusalOnStartShowsEverywhereWithItsReason() throws Exception {
         h = OpsHarness.create(dir, REDIS.uri());
-        deploy(mixed("1.0.0").extension(UnconfiguredServiceHandler.class).extension(ExplodingConstructorHandler.class)
-                .extension(ConsumesNothingHandler.class), "mixed.jar");
-        deploy(new PluginJarBuilder("grpc-bundler").extension(RecordingHandler.class)
-                .resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe}), "bundles-grpc.jar");
-        deploy(new PluginJarBuilder("nodesc").withoutDescriptor().extension(RecordingHandler.class), "no-descriptor.jar");
+        deploy(
+                mixed("1.0.0")
+                        .extension(UnconfiguredServiceHandler.class)
+                        .extension(ExplodingConstructorHandler.class)
+                        .extension(ConsumesNothingHandler.class),
+                "mixed.jar");
+        deploy(
+                new PluginJarBuilder("grpc-bundler")
+                        .extension(RecordingHandler.class)
+                        .resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe}),
+                "bundles-grpc.jar");
+        deploy(
+                new PluginJarBuilder("nodesc").withoutDescriptor().extension(RecordingHandler.class),
+                "no-descriptor.jar");
         deploy(new PluginJarBuilder("empty").resource("readme.txt", "no handler here"), "no-extension.jar");
         h.start();
 
-        assertTrue(h.runtime().view().handlers().stream().anyMatch(x -> x.name().equals("recorder")), "mixed's good handler runs");
-        assertTrue(hasEach(reasons("mixed.jar"), BILLING, EXPLODING, NOTHING), reasons("mixed.jar").toString());
-        assertTrue(hasEach(reasons("bundles-grpc.jar"), "bundles a copy of a library the runtime shares "
-                + "(io/grpc/Channel.class)"), reasons("bundles-grpc.jar").toString());
-        assertTrue(hasEach(reasons("no-descriptor.jar"), "has no Plugin-Id"), reasons("no-descriptor.jar").toString());
-        assertTrue(hasEach(reasons("no-extension.jar"), "contains no EventHandler extension"),
+        assertTrue(
+                h.runtime().view().handlers().stream().anyMatch(x -> x.name().equals("recorder")),
+                "mixed's good handler runs");
+        assertTrue(
+                hasEach(reasons("mixed.jar"), BILLING, EXPLODING, NOTHING),
+                reasons("mixed.jar").toString());
+        assertTrue(
+                hasEach(
+                        reasons("bundles-grpc.jar"),
+                        "bundles a copy of a library the runtime shares " + "(io/grpc/Channel.class)"),
+                reasons("bundles-grpc.jar").toString());
+        assertTrue(
+                hasEach(reasons("no-descriptor.jar"), "has no Plugin-Id"),
+                reasons("no-descriptor.jar").toString());
+        assertTrue(
+                hasEach(reasons("no-extension.jar"), "contains no EventHandler extension"),
                 reasons("no-extension.jar").toString());
-        assertEquals(6, h.runtime().view().pluginFailures().size(), h.runtime().view().pluginFailures().toString());
+        assertEquals(
+                6,
+                h.runtime().view().pluginFailures().size(),
+                h.runtime().view().pluginFailures().toString());
 
         JsonNode ready = readiness();
         assertEquals("DOWN", ready.get("status").asText(), "a refusal keeps the instance not ready");
         JsonNode checks = ready.get("checks");
         assertEquals("3 handler(s) admitted, 6 refused", checks.get("plugins").asText());
         String mixedCheck = checks.get("refused mixed.jar").asText();
-        assertTrue(mixedCheck.contains(BILLING) && mixedCheck.contains(EXPLODING) && mixedCheck.contains(NOTHING),
+        assertTrue(
+                mixedCheck.contains(BILLING) && mixedCheck.contains(EXPLODING) && mixedCheck.contains(NOTHING),
                 mixedCheck);
-        assertTrue(checks.get("refused no-extension.jar").asText().contains("no EventHandler extension"), checks.toString());
+        assertTrue(
+                checks.get("refused no-extension.jar").asText().contains("no EventHandler extension"),
+                checks.toString());
 
         OpsHarness.Cli list = h.cli("plugins", "list", "--admin", h.adminAddress());
         assertEquals(0, list.exit(), list.toString());
         assertEquals("", list.err(), "the runtime answered");
-        for (String line : List.of("mixed.jar (plugin mixed): " + BILLING, "mixed.jar (plugin mixed): handler class "
-                + ExplodingConstructorHandler.class.getName() + " " + EXPLODING, "mixed.jar (plugin mixed): " + NOTHING,
-                "bundles-grpc.jar (plugin grpc-bundler): bundles a copy", "no-descriptor.jar: no PF4J descriptor",
+        for (String line : List.of(
+                "mixed.jar (plugin mixed): " + BILLING,
+                "mixed.jar (plugin mixed): handler class " + ExplodingConstructorHandler.class.getName() + " "
+                        + EXPLODING,
+                "mixed.jar (plugin mixed): " + NOTHING,
+                "bundles-grpc.jar (plugin grpc-bundler): bundles a copy",
+                "no-descriptor.jar: no PF4J descriptor",
                 "no-extension.jar (plugin empty): contains no EventHandler extension")) {
             assertTrue(list.out().contains("  " + line), line + "\n" + list.out());
         }
-        JsonNode listed = JSON.readTree(h.cli("plugins", "list", "--json", "--admin", h.adminAddress()).out());
+        JsonNode listed = JSON.readTree(
+                h.cli("plugins", "list", "--json", "--admin", h.adminAddress()).out());
         assertEquals(6, listed.get("refused").size(), listed.toString());
-        JsonNode shown = JSON.readTree(h.cli("plugins", "show", "mixed", "--json", "--admin", h.adminAddress()).out());
+        JsonNode shown = JSON.readTree(h.cli("plugins", "show", "mixed", "--json", "--admin", h.adminAddress())
+                .out());
         assertEquals(3, shown.get("refused").size(), "GetPlugin answers the plugin's refusals: " + shown);
 
         OpsHarness.Cli status = h.cli("status", "--admin", h.adminAddress());
         assertTrue(status.out().contains("refused:\n"), status.toString());
         assertTrue(status.out().contains("  mixed.jar (plugin mixed): " + BILLING), status.out());
-        assertTrue(status.out().contains("  no-extension.jar (plugin empty): contains no EventHandler extension"),
+        assertTrue(
+                status.out().contains("  no-extension.jar (plugin empty): contains no EventHandler extension"),
                 status.out());
-        JsonNode statusJson = JSON.readTree(h.cli("status", "--json", "--admin", h.adminAddress()).out());
+        JsonNode statusJson = JSON.readTree(
+                h.cli("status", "--json", "--admin", h.adminAddress()).out());
         assertEquals(6, statusJson.get("runtime").get("refused").size(), statusJson.toString());
 
         h.stop();
         OpsHarness.Cli offline = h.cli("plugins", "list");
         assertEquals(0, offline.exit(), offline.toString());
-        assertTrue(offline.out().contains("  mixed.jar (plugin mixed): " + BILLING)
-                && offline.out().contains("  mixed.jar (plugin mixed): " + NOTHING), offline.out());
+        assertTrue(
+                offline.out().contains("  mixed.jar (plugin mixed): " + BILLING)
+                        && offline.out().contains("  mixed.jar (plugin mixed): " + NOTHING),
+                offline.out());
     }
 
     @Test
     void refusalsOnHotReloadAreCurrentAndGoAwayOnceTheJarIsFixed() throws Exception {
-        h = OpsHarness.create(dir, REDIS.uri(), Map.of(
-                "eventbus.plugin-host.reload", true,
-                "eventbus.plugin-host.reload-poll-interval", "100ms",
-                "eventbus.plugin-host.reload-quiet-period", "200ms"));
+        h = OpsHarness.create(
+                dir,
+                REDIS.uri(),
+                Map.of(
+                        "eventbus.plugin-host.reload", true,
+                        "eventbus.plugin-host.reload-poll-interval", "100ms",
+                        "eventbus.plugin-host.reload-quiet-period", "200ms"));
         deploy(mixed("1.0.0"), "mixed.jar");
         h.start();
         assertEquals(List.of(), h.runtime().view().pluginFailures());
         assertEquals("UP", readiness().get("status").asText());
 
         deploy(mixed("2.0.0").resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe}), "mixed.jar");
-        OpsHarness.await("the bundling 2.0.0 refused", WAIT, () -> hasEach(reasons("mixed.jar"), "(io/grpc/Channel.class)"));
+        OpsHarness.await(
+                "the bundling 2.0.0 refused", WAIT, () -> hasEach(reasons("mixed.jar"), "(io/grpc/Channel.class)"));
         assertEquals("1.0.0", version("mixed"), "the running version keeps running");
         JsonNode ready = readiness();
         assertEquals("DOWN", ready.get("status").asText());
-        assertTrue(ready.get("checks").get("refused mixed.jar").asText().contains("io/grpc/Channel.class"), ready.toString());
+        assertTrue(
+                ready.get("checks").get("refused mixed.jar").asText().contains("io/grpc/Channel.class"),
+                ready.toString());
 
         deploy(mixed("3.0.0").extension(UnconfiguredServiceHandler.class), "mixed.jar");
         OpsHarness.await("3.0.0 runs", WAIT, () -> version("mixed").equals("3.0.0"));
         assertTrue(hasEach(reasons("mixed.jar"), BILLING), "only the current reason: " + reasons("mixed.jar"));
-        assertTrue(h.cli("plugins", "list", "--admin", h.adminAddress()).out().contains("  mixed.jar (plugin mixed): "
-                + BILLING));
+        assertTrue(h.cli("plugins", "list", "--admin", h.adminAddress())
+                .out()
+                .contains("  mixed.jar (plugin mixed): " + BILLING));
 
         OpsHarness.Cli reload = h.cli("plugins", "reload", "mixed", "--admin", h.adminAddress());
         assertEquals(1, reload.exit(), "a reload that refused a handler fails: " + reload);
@@ -185,14 +229,23 @@ class RefusalsIT {
         OpsHarness.Cli reloaded = h.cli("plugins", "reload", "mixed", "--admin", h.adminAddress());
         assertEquals(0, reloaded.exit(), reloaded.toString());
 
-        deploy(new PluginJarBuilder("mixed").version("5.0.0").extension(ExplodingConstructorHandler.class), "mixed.jar");
-        OpsHarness.await("the exploding 5.0.0 refused and 4.0.0 restored", WAIT,
+        deploy(
+                new PluginJarBuilder("mixed").version("5.0.0").extension(ExplodingConstructorHandler.class),
+                "mixed.jar");
+        OpsHarness.await(
+                "the exploding 5.0.0 refused and 4.0.0 restored",
+                WAIT,
                 () -> version("mixed").equals("4.0.0") && hasEach(reasons("mixed.jar"), EXPLODING));
-        assertTrue(hasEach(reasons("mixed.jar"), EXPLODING), "the refusal stays after the restore: " + reasons("mixed.jar"));
+        assertTrue(
+                hasEach(reasons("mixed.jar"), EXPLODING),
+                "the refusal stays after the restore: " + reasons("mixed.jar"));
     }
 
     private String version(String pluginId) {
-        return h.runtime().view().plugins().stream().filter(p -> p.pluginId().equals(pluginId)).map(p -> p.version())
-                .findFirst().orElse("none");
+        return h.runtime().view().plugins().stream()
+                .filter(p -> p.pluginId().equals(pluginId))
+                .map(p -> p.version())
+                .findFirst()
+                .orElse("none");
     }
 }

@@ -32,9 +32,13 @@ class AdmissionCheckTest {
 
     /** The refusals of the runtime's own plugin host, loading the plugins directory as `run` does. */
     private List<PluginFailure> runtimeRefusals(Path pluginsDir) {
-        RuntimeConfig config = ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(Map.of(
-                "eventbus.plugins-dir", pluginsDir.toString(),
-                "eventbus.grpc.services.\"orders.v1.OrderService\".target", "127.0.0.1:1")));
+        RuntimeConfig config = ConfigLoader.load(
+                Optional.empty(),
+                ConfigFactory.parseMap(Map.of(
+                        "eventbus.plugins-dir",
+                        pluginsDir.toString(),
+                        "eventbus.grpc.services.\"orders.v1.OrderService\".target",
+                        "127.0.0.1:1")));
         try (RpcChannelRegistry rpc = new RpcChannelRegistry(config.services());
                 PluginHost host = new PluginHost(pluginsDir, Versions.pluginApi(), config, rpc)) {
             host.start();
@@ -48,42 +52,50 @@ class AdmissionCheckTest {
 
     @Test
     void anAdmissibleJarPasses() throws Exception {
-        Path jar = new PluginJarBuilder("good").extension(RecordingHandler.class).build(pluginsDir("good"));
+        Path jar =
+                new PluginJarBuilder("good").extension(RecordingHandler.class).build(pluginsDir("good"));
         assertEquals(List.of(), AdmissionCheck.check(jar, Versions.pluginApi()));
         AdmissionCheckMain.main(new String[] {jar.toString()});
     }
 
     @Test
     void aJarBundlingGrpcFailsWithTheRuntimesMessage() throws Exception {
-        Path jar = new PluginJarBuilder("bundler").extension(RecordingHandler.class)
-                .resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe}).build(pluginsDir("bundler"));
+        Path jar = new PluginJarBuilder("bundler")
+                .extension(RecordingHandler.class)
+                .resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe})
+                .build(pluginsDir("bundler"));
         List<PluginFailure> runtime = runtimeRefusals(jar.getParent());
         assertEquals(1, runtime.size(), runtime.toString());
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> AdmissionCheckMain.main(new String[] {jar.toString()}));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> AdmissionCheckMain.main(new String[] {jar.toString()}));
         assertEquals("the runtime would refuse it: " + runtime.get(0), e.getMessage());
-        assertTrue(e.getMessage().contains("bundles a copy of a library the runtime shares (io/grpc/Channel.class)"),
+        assertTrue(
+                e.getMessage().contains("bundles a copy of a library the runtime shares (io/grpc/Channel.class)"),
                 e.getMessage());
     }
 
     @Test
     void aStartHookFailingWithThePluginsDefaultsFailsWithTheRuntimesMessage() throws Exception {
-        Path jar = new PluginJarBuilder("threshold").extension(ThresholdHandler.class)
+        Path jar = new PluginJarBuilder("threshold")
+                .extension(ThresholdHandler.class)
                 .resource("reference.conf", "eventbus.plugins.threshold { threshold = null }")
                 .build(pluginsDir("threshold"));
         List<PluginFailure> runtime = runtimeRefusals(jar.getParent());
         assertEquals(1, runtime.size(), runtime.toString());
-        assertTrue(runtime.get(0).reason().startsWith("handler 'threshold': start(config) failed: "), runtime.toString());
+        assertTrue(
+                runtime.get(0).reason().startsWith("handler 'threshold': start(config) failed: "), runtime.toString());
         assertEquals(runtime, AdmissionCheck.check(jar, Versions.pluginApi()));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> AdmissionCheckMain.main(new String[] {jar.toString()}));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> AdmissionCheckMain.main(new String[] {jar.toString()}));
         assertEquals("the runtime would refuse it: " + runtime.get(0), e.getMessage());
     }
 
     @Test
     void anUnparsableReferenceConfFails() throws Exception {
-        Path jar = new PluginJarBuilder("broken").extension(RecordingHandler.class)
-                .resource("reference.conf", "eventbus.plugins.broken { limit = ").build(pluginsDir("broken"));
+        Path jar = new PluginJarBuilder("broken")
+                .extension(RecordingHandler.class)
+                .resource("reference.conf", "eventbus.plugins.broken { limit = ")
+                .build(pluginsDir("broken"));
         List<PluginFailure> check = AdmissionCheck.check(jar, Versions.pluginApi());
         assertEquals(runtimeRefusals(jar.getParent()), check);
         assertTrue(check.get(0).reason().startsWith("its reference.conf cannot be read: "), check.toString());

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /** Each handler of a plugin admitted or refused on its own, with the reason naming it. */
 class HandlerAdmissionTest {
 
-    private final HandlerAdmission admission = new HandlerAdmission(new HandlerFactory(),
-            new HandlerSpecCheck(RecordingHandler.SERVICE::equals));
+    private final HandlerAdmission admission =
+            new HandlerAdmission(new HandlerFactory(), new HandlerSpecCheck(RecordingHandler.SERVICE::equals));
     private final ClassLoader loader = HandlerAdmissionTest.class.getClassLoader();
 
     private HandlerAdmission.Result admit(Set<String> namesInUse, List<Class<? extends EventHandler>> types) {
@@ -29,7 +29,10 @@ class HandlerAdmissionTest {
     }
 
     private static String reasons(HandlerAdmission.Result result) {
-        return result.refused().stream().map(AdmissionException::getMessage).toList().toString();
+        return result.refused().stream()
+                .map(AdmissionException::getMessage)
+                .toList()
+                .toString();
     }
 
     @Test
@@ -46,47 +49,79 @@ class HandlerAdmissionTest {
 
     @Test
     void anOrderedHandlerOnAPartitionedStreamIsRefusedAnUnorderedOneAdmitted() {
-        HandlerSpecCheck check = new HandlerSpecCheck(RecordingHandler.SERVICE::equals, "recorder"::equals, "it-stream"::equals);
+        HandlerSpecCheck check =
+                new HandlerSpecCheck(RecordingHandler.SERVICE::equals, "recorder"::equals, "it-stream"::equals);
         HandlerAdmission.Result ordered = new HandlerAdmission(new HandlerFactory(), check)
                 .admit("p", "1.0.0", loader, List.of(RecordingHandler.class), ConfigFactory.empty(), Set.of());
-        assertEquals("[handler 'recorder': is ordered-by-subject and consumes partitioned stream 'it-stream': ordering "
-                + "across partitions needs partition ownership, which this version does not have; set "
-                + "eventbus.handlers.recorder.ordered-by-subject = false or consume an unpartitioned stream]", reasons(ordered));
-        HandlerSpecCheck unordered = new HandlerSpecCheck(RecordingHandler.SERVICE::equals, name -> false, "it-stream"::equals);
-        assertEquals(List.of("recorder"), new HandlerAdmission(new HandlerFactory(), unordered)
-                .admit("p", "1.0.0", loader, List.of(RecordingHandler.class), ConfigFactory.empty(), Set.of())
-                .admitted().stream().map(LoadedHandler::name).toList());
+        assertEquals(
+                "[handler 'recorder': is ordered-by-subject and consumes partitioned stream 'it-stream': ordering "
+                        + "across partitions needs partition ownership, which this version does not have; set "
+                        + "eventbus.handlers.recorder.ordered-by-subject = false or consume an unpartitioned stream]",
+                reasons(ordered));
+        HandlerSpecCheck unordered =
+                new HandlerSpecCheck(RecordingHandler.SERVICE::equals, name -> false, "it-stream"::equals);
+        assertEquals(
+                List.of("recorder"),
+                new HandlerAdmission(new HandlerFactory(), unordered)
+                                .admit(
+                                        "p",
+                                        "1.0.0",
+                                        loader,
+                                        List.of(RecordingHandler.class),
+                                        ConfigFactory.empty(),
+                                        Set.of())
+                                .admitted()
+                                .stream()
+                                .map(LoadedHandler::name)
+                                .toList());
     }
 
     @Test
     void eachBadHandlerIsRefusedWithItsReasonAndTheGoodOneStays() {
-        HandlerAdmission.Result result = admit(Set.of(), List.of(ExplodingConstructorHandler.class,
-                RecordingHandler.class, UnconfiguredServiceHandler.class, NullSpec.class, ConsumesNothing.class,
-                ThrowingSpec.class));
-        assertEquals(List.of("recorder"), result.admitted().stream().map(LoadedHandler::name).toList());
-        assertEquals(List.of(
-                "handler class " + ExplodingConstructorHandler.class.getName()
-                        + " cannot be created: IllegalStateException: no database configured",
-                "handler 'needs-billing': declares gRPC service 'billing.v1.Billing' but it has no target: add "
-                        + "eventbus.grpc.services.\"billing.v1.Billing\".target to the runtime config",
-                "handler '" + NullSpec.class.getName() + "': spec() returned null",
-                "handler 'idle': consumes nothing: declare at least one stream and event type with consumes(...)",
-                "handler class " + ThrowingSpec.class.getName() + ": spec() failed: ArithmeticException: nope"),
+        HandlerAdmission.Result result = admit(
+                Set.of(),
+                List.of(
+                        ExplodingConstructorHandler.class,
+                        RecordingHandler.class,
+                        UnconfiguredServiceHandler.class,
+                        NullSpec.class,
+                        ConsumesNothing.class,
+                        ThrowingSpec.class));
+        assertEquals(
+                List.of("recorder"),
+                result.admitted().stream().map(LoadedHandler::name).toList());
+        assertEquals(
+                List.of(
+                        "handler class " + ExplodingConstructorHandler.class.getName()
+                                + " cannot be created: IllegalStateException: no database configured",
+                        "handler 'needs-billing': declares gRPC service 'billing.v1.Billing' but it has no target: add "
+                                + "eventbus.grpc.services.\"billing.v1.Billing\".target to the runtime config",
+                        "handler '" + NullSpec.class.getName() + "': spec() returned null",
+                        "handler 'idle': consumes nothing: declare at least one stream and event type with consumes(...)",
+                        "handler class " + ThrowingSpec.class.getName() + ": spec() failed: ArithmeticException: nope"),
                 result.refused().stream().map(AdmissionException::getMessage).toList());
         for (AdmissionException refused : result.refused()) {
             assertEquals(Stage.HANDLER, refused.stage());
             assertEquals("p", refused.pluginId(), refused.getMessage());
         }
-        assertEquals(List.of(ExplodingConstructorHandler.class.getName(), "needs-billing", NullSpec.class.getName(),
-                "idle", ThrowingSpec.class.getName()), result.refused().stream().map(AdmissionException::handler).toList());
+        assertEquals(
+                List.of(
+                        ExplodingConstructorHandler.class.getName(),
+                        "needs-billing",
+                        NullSpec.class.getName(),
+                        "idle",
+                        ThrowingSpec.class.getName()),
+                result.refused().stream().map(AdmissionException::handler).toList());
     }
 
     @Test
     void aNameInUseByAnotherPluginOrEarlierInThisOneIsRefused() {
         HandlerAdmission.Result taken = admit(Set.of("recorder"), List.of(RecordingHandler.class));
         assertEquals(List.of(), taken.admitted());
-        assertEquals("[handler 'recorder': another handler already uses this name (handler names must be unique: "
-                + "they name consumer groups)]", reasons(taken));
+        assertEquals(
+                "[handler 'recorder': another handler already uses this name (handler names must be unique: "
+                        + "they name consumer groups)]",
+                reasons(taken));
 
         HandlerAdmission.Result twice = admit(Set.of(), List.of(RecordingHandler.class, RecordingHandler.class));
         assertEquals(1, twice.admitted().size());
@@ -97,15 +132,24 @@ class HandlerAdmissionTest {
     void theStartHookRunsWithThePluginsConfigAndLoaderAndRefusesTheHandlerWhenItThrows() {
         StartProbe.seen = null;
         ClassLoader pluginLoader = new java.net.URLClassLoader(new java.net.URL[0], loader);
-        HandlerAdmission.Result result = admission.admit("p", "1.0.0", pluginLoader,
-                List.of(StartProbe.class, StartFails.class), ConfigFactory.parseString("k = v"), Set.of());
-        assertEquals(List.of("start-probe"), result.admitted().stream().map(LoadedHandler::name).toList());
+        HandlerAdmission.Result result = admission.admit(
+                "p",
+                "1.0.0",
+                pluginLoader,
+                List.of(StartProbe.class, StartFails.class),
+                ConfigFactory.parseString("k = v"),
+                Set.of());
+        assertEquals(
+                List.of("start-probe"),
+                result.admitted().stream().map(LoadedHandler::name).toList());
         assertEquals("v", StartProbe.seen.config.getString("k"));
         assertSame(pluginLoader, StartProbe.seen.contextLoader, "the hook runs inside its plugin");
         assertEquals(1, result.refused().size(), reasons(result));
         String reason = result.refused().get(0).getMessage();
-        assertTrue(reason.startsWith("handler 'start-fails': start(config) failed: Missing: ")
-                && reason.endsWith("No configuration setting found for key 'limit'"), reason);
+        assertTrue(
+                reason.startsWith("handler 'start-fails': start(config) failed: Missing: ")
+                        && reason.endsWith("No configuration setting found for key 'limit'"),
+                reason);
         assertEquals("start-fails", result.refused().get(0).handler());
     }
 

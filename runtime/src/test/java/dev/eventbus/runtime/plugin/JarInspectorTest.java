@@ -32,7 +32,10 @@ class JarInspectorTest {
 
     @Test
     void aGoodJarYieldsTheDescriptorPf4jReads() {
-        Path jar = new PluginJarBuilder("good").version("1.2.3").extension(RecordingHandler.class).build(dir);
+        Path jar = new PluginJarBuilder("good")
+                .version("1.2.3")
+                .extension(RecordingHandler.class)
+                .build(dir);
         var descriptor = inspector().inspect(new StagedJar(jar, SHA));
         assertEquals("good", descriptor.getPluginId());
         assertEquals("1.2.3", descriptor.getVersion());
@@ -40,7 +43,8 @@ class JarInspectorTest {
 
     @Test
     void aTruncatedJarIsRefusedAsUnreadable() {
-        Path good = new PluginJarBuilder("good").extension(RecordingHandler.class).build(dir);
+        Path good =
+                new PluginJarBuilder("good").extension(RecordingHandler.class).build(dir);
         AdmissionException e = refusal(inspector(), PluginJarBuilder.truncate(good, dir.resolve("cut.jar")));
         assertEquals(Stage.READ, e.stage());
         assertNull(e.pluginId());
@@ -49,7 +53,10 @@ class JarInspectorTest {
 
     @Test
     void aJarWithoutDescriptorIsRefusedNamingPluginId() {
-        Path jar = new PluginJarBuilder("none").withoutDescriptor().extension(RecordingHandler.class).build(dir);
+        Path jar = new PluginJarBuilder("none")
+                .withoutDescriptor()
+                .extension(RecordingHandler.class)
+                .build(dir);
         AdmissionException e = refusal(inspector(), jar);
         assertEquals(Stage.DESCRIPTOR, e.stage());
         assertTrue(e.getMessage().contains("has no Plugin-Id"), e.getMessage());
@@ -57,7 +64,10 @@ class JarInspectorTest {
 
     @Test
     void anUnmetPluginRequiresIsRefusedBeforeLoading() {
-        Path jar = new PluginJarBuilder("future").requires(">=9.0.0").extension(RecordingHandler.class).build(dir);
+        Path jar = new PluginJarBuilder("future")
+                .requires(">=9.0.0")
+                .extension(RecordingHandler.class)
+                .build(dir);
         AdmissionException e = refusal(inspector(), jar);
         assertEquals(Stage.DESCRIPTOR, e.stage());
         assertEquals("future", e.pluginId());
@@ -66,8 +76,10 @@ class JarInspectorTest {
 
     @Test
     void aBundledSharedLibraryIsRefusedNamingTheEntry() {
-        Path jar = new PluginJarBuilder("bundler").extension(RecordingHandler.class)
-                .resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe}).build(dir);
+        Path jar = new PluginJarBuilder("bundler")
+                .extension(RecordingHandler.class)
+                .resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe})
+                .build(dir);
         AdmissionException e = refusal(inspector(), jar);
         assertEquals(Stage.CONTENTS, e.stage());
         assertEquals("bundler", e.pluginId());
@@ -76,12 +88,16 @@ class JarInspectorTest {
 
     @Test
     void theAllowListAdmitsOnlyAMatchingEntry() {
-        Path jar = new PluginJarBuilder("listed").version("1.0.0").extension(RecordingHandler.class).build(dir);
+        Path jar = new PluginJarBuilder("listed")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(dir);
         inspector(new PluginSettings.Allowed("listed", "1.0.0", SHA)).inspect(new StagedJar(jar, SHA));
 
         AdmissionException e = refusal(inspector(new PluginSettings.Allowed("listed", "1.0.0", "00".repeat(32))), jar);
         assertEquals(Stage.ALLOW_LIST, e.stage());
-        assertEquals("not on eventbus.plugin-host.allow-list (id listed, version 1.0.0, sha256 " + SHA + ")",
+        assertEquals(
+                "not on eventbus.plugin-host.allow-list (id listed, version 1.0.0, sha256 " + SHA + ")",
                 e.getMessage());
     }
 }

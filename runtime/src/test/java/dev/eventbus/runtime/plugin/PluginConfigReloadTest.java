@@ -49,7 +49,9 @@ class PluginConfigReloadTest {
 
     /** Builds a version of the threshold plugin into the plugins directory, always as threshold.jar. */
     private void deploy(String version) throws Exception {
-        Path built = new PluginJarBuilder("threshold").version(version).extension(ThresholdHandler.class)
+        Path built = new PluginJarBuilder("threshold")
+                .version(version)
+                .extension(ThresholdHandler.class)
                 .resource("reference.conf", "eventbus.plugins.threshold { threshold = null }")
                 .build(Files.createDirectories(dir.resolve("built")));
         Files.move(built, plugins.resolve("threshold.jar"), StandardCopyOption.REPLACE_EXISTING);
@@ -66,17 +68,25 @@ class PluginConfigReloadTest {
         rpc = new RpcChannelRegistry(config.services());
         host = new PluginHost(plugins, Versions.pluginApi(), config, rpc, live);
         assertEquals(1, host.start().size(), host.failures().toString());
-        reloader = new PluginReloader(plugins, host, live, new SubscriptionControl() {
-            @Override
-            public void start(List<LoadedHandler> handlers) {
-                handlers.forEach(h -> started.add(h.pluginVersion() + " threshold " + h.pluginConfig().getLong("threshold")));
-            }
+        reloader = new PluginReloader(
+                plugins,
+                host,
+                live,
+                new SubscriptionControl() {
+                    @Override
+                    public void start(List<LoadedHandler> handlers) {
+                        handlers.forEach(h -> started.add(h.pluginVersion() + " threshold "
+                                + h.pluginConfig().getLong("threshold")));
+                    }
 
-            @Override
-            public List<StuckWorker> stop(String pluginId) {
-                return List.of();
-            }
-        }, Duration.ofSeconds(1), Duration.ofSeconds(1), Clock.systemUTC());
+                    @Override
+                    public List<StuckWorker> stop(String pluginId) {
+                        return List.of();
+                    }
+                },
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Clock.systemUTC());
     }
 
     @AfterEach
@@ -113,8 +123,11 @@ class PluginConfigReloadTest {
         writeConfig("eventbus.plugins.threshold { threshold = 5, treshold = 6 }\n" + TARGET + " = \"127.0.0.1:1\"");
         deploy("2.0.0");
         AdmissionException e = assertThrows(AdmissionException.class, () -> reloader.reloadNow("threshold"));
-        assertTrue(e.getMessage().startsWith("config has keys the plugin does not define in its reference.conf: "
-                + "'eventbus.plugins.threshold.treshold' (" + file + ": 2)"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("config has keys the plugin does not define in its reference.conf: "
+                                + "'eventbus.plugins.threshold.treshold' (" + file + ": 2)"),
+                e.getMessage());
         assertEquals("1.0.0", runningVersion());
         assertEquals(100, runningThreshold());
         assertEquals(List.of(), started, "nothing was stopped or started");
@@ -141,8 +154,9 @@ class PluginConfigReloadTest {
     void aChangedTargetOfAServiceThePluginCallsSaysARestartAppliesIt() throws Exception {
         writeConfig("eventbus.plugins.threshold.threshold = 5\n" + TARGET + " = \"127.0.0.1:2\"");
         AdmissionException e = assertThrows(AdmissionException.class, () -> reloader.reloadNow("threshold"));
-        assertEquals("eventbus.grpc.services.\"orders.v1.OrderService\" changed in the config file since the runtime "
-                + "started; gRPC targets take effect on restart only: restart eventbus, or undo the change to reload",
+        assertEquals(
+                "eventbus.grpc.services.\"orders.v1.OrderService\" changed in the config file since the runtime "
+                        + "started; gRPC targets take effect on restart only: restart eventbus, or undo the change to reload",
                 e.getMessage());
         assertEquals(100, runningThreshold());
     }

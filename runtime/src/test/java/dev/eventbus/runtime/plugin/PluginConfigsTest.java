@@ -41,19 +41,22 @@ class PluginConfigsTest {
     @Test
     void aKeyThePluginDoesNotDefineIsRefusedNamingIt() throws Exception {
         ClassLoader loader = pluginWithReference("eventbus.plugins.pay { limit = 10 }");
-        AdmissionException e = assertThrows(AdmissionException.class,
-                () -> operatorSets(Map.of("limt", 99)).assemble("pay", loader));
+        AdmissionException e = assertThrows(
+                AdmissionException.class, () -> operatorSets(Map.of("limt", 99)).assemble("pay", loader));
         assertEquals(Stage.CONFIG, e.stage());
         assertEquals("pay", e.pluginId());
-        assertTrue(e.getMessage().startsWith("config has keys the plugin does not define in its reference.conf: "
-                + "'eventbus.plugins.pay.limt'"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("config has keys the plugin does not define in its reference.conf: "
+                                + "'eventbus.plugins.pay.limt'"),
+                e.getMessage());
     }
 
     @Test
     void anUnparsableReferenceIsRefused() throws Exception {
         ClassLoader loader = pluginWithReference("eventbus.plugins.pay { limit = ");
-        AdmissionException e = assertThrows(AdmissionException.class,
-                () -> operatorSets(Map.of()).assemble("pay", loader));
+        AdmissionException e = assertThrows(
+                AdmissionException.class, () -> operatorSets(Map.of()).assemble("pay", loader));
         assertEquals(Stage.CONFIG, e.stage());
         assertTrue(e.getMessage().startsWith("its reference.conf cannot be read: "), e.getMessage());
     }

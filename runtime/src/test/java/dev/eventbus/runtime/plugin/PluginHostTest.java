@@ -67,20 +67,28 @@ class PluginHostTest {
 
     @Test
     void startAdmitsTheGoodJarAndRecordsTheBrokenOne() throws Exception {
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
         Files.write(plugins.resolve("broken.jar"), new byte[] {1, 2, 3});
         List<LoadedHandler> handlers = host(Map.of()).start();
-        assertEquals(List.of("recorder"), handlers.stream().map(LoadedHandler::name).toList());
+        assertEquals(
+                List.of("recorder"), handlers.stream().map(LoadedHandler::name).toList());
         assertEquals(List.of("recorder-1.0.0.jar"), List.copyOf(host.installed().keySet()));
         assertEquals(1, host.failures().size(), host.failures().toString());
         assertEquals("broken.jar", host.failures().get(0).source());
-        assertTrue(host.failures().get(0).reason().startsWith("not a readable JAR"), host.failures().toString());
+        assertTrue(
+                host.failures().get(0).reason().startsWith("not a readable JAR"),
+                host.failures().toString());
         assertEquals(1, files(staging), "only the admitted JAR stays staged");
     }
 
     @Test
     void installThrowsTheRefusalAndRecordsIt() throws Exception {
-        Path jar = new PluginJarBuilder("recorder").extension(RecordingHandler.class).build(builds);
+        Path jar = new PluginJarBuilder("recorder")
+                .extension(RecordingHandler.class)
+                .build(builds);
         host(Map.of("eventbus.plugin-host.allow-list", List.of(Map.of("id", "other", "sha256", "00".repeat(32)))));
         AdmissionException e = assertThrows(AdmissionException.class, () -> host.install(jar));
         assertEquals(AdmissionException.Stage.ALLOW_LIST, e.stage());
@@ -90,9 +98,14 @@ class PluginHostTest {
 
     @Test
     void aSecondJarWithAnInstalledIdIsRefused() throws Exception {
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
         host(Map.of()).start();
-        Path copy = new PluginJarBuilder("recorder").version("2.0.0").extension(SecondRecordingHandler.class)
+        Path copy = new PluginJarBuilder("recorder")
+                .version("2.0.0")
+                .extension(SecondRecordingHandler.class)
                 .build(builds);
         AdmissionException e = assertThrows(AdmissionException.class, () -> host.install(copy));
         assertEquals(AdmissionException.Stage.LOAD, e.stage());
@@ -111,17 +124,25 @@ class PluginHostTest {
 
     @Test
     void aHandlerRefusedBesideAdmittedOnesStaysRecordedUntilTheJarIsAdmittedWhole() throws Exception {
-        Path mixed = new PluginJarBuilder("mixed").version("1.0.0").extension(RecordingHandler.class)
-                .extension(dev.eventbus.runtime.fixtures.UnconfiguredServiceHandler.class).build(builds);
+        Path mixed = new PluginJarBuilder("mixed")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .extension(dev.eventbus.runtime.fixtures.UnconfiguredServiceHandler.class)
+                .build(builds);
         host(Map.of());
         InstalledPlugin installed = host.install(mixed);
-        assertEquals(List.of("recorder"), installed.handlers().stream().map(LoadedHandler::name).toList());
+        assertEquals(
+                List.of("recorder"),
+                installed.handlers().stream().map(LoadedHandler::name).toList());
         assertEquals(1, host.failures().size(), host.failures().toString());
-        assertTrue(host.failures().get(0).reason().startsWith("handler 'needs-billing': declares gRPC service"),
+        assertTrue(
+                host.failures().get(0).reason().startsWith("handler 'needs-billing': declares gRPC service"),
                 host.failures().toString());
 
         host.uninstall(installed.source(), false);
-        Path fixed = new PluginJarBuilder("mixed").version("1.0.0").extension(RecordingHandler.class)
+        Path fixed = new PluginJarBuilder("mixed")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
                 .build(Files.createDirectories(builds.resolve("fixed")));
         host.install(fixed);
         assertEquals(List.of(), host.failures(), "no stale reason once admitted whole");
@@ -129,24 +150,35 @@ class PluginHostTest {
 
     @Test
     void restoringTheOldVersionKeepsTheRefusalsOfTheNewerJar() throws Exception {
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
         host(Map.of()).start();
         InstalledPlugin old = host.installed().get("recorder-1.0.0.jar");
         host.uninstall(old.source(), true);
-        Path newer = new PluginJarBuilder("recorder").version("1.0.0")
+        Path newer = new PluginJarBuilder("recorder")
+                .version("1.0.0")
                 .extension(dev.eventbus.runtime.fixtures.ExplodingConstructorHandler.class)
                 .build(Files.createDirectories(builds.resolve("newer")));
         assertThrows(AdmissionException.class, () -> host.install(newer));
 
         host.reinstall(old);
-        assertEquals(List.of("recorder"), host.handlers().stream().map(LoadedHandler::name).toList());
+        assertEquals(
+                List.of("recorder"),
+                host.handlers().stream().map(LoadedHandler::name).toList());
         assertEquals(1, host.failures().size(), host.failures().toString());
-        assertTrue(host.failures().get(0).reason().contains("no database configured"), host.failures().toString());
+        assertTrue(
+                host.failures().get(0).reason().contains("no database configured"),
+                host.failures().toString());
     }
 
     @Test
     void checkingOrInstallingTheSameContentAgainLeavesTheRunningVersionsCopyAlone() throws Exception {
-        Path jar = new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        Path jar = new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
         host(Map.of()).start();
         InstalledPlugin running = host.installed().get("recorder-1.0.0.jar");
         host.precheck(jar);
@@ -160,7 +192,10 @@ class PluginHostTest {
 
     @Test
     void uninstallUnloadsAndReinstallRestoresFromTheKeptCopy() throws Exception {
-        new PluginJarBuilder("recorder").version("1.0.0").extension(RecordingHandler.class).build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
         host(Map.of()).start();
         InstalledPlugin old = host.installed().get("recorder-1.0.0.jar");
         host.uninstall(old.source(), true);
@@ -169,6 +204,8 @@ class PluginHostTest {
 
         InstalledPlugin restored = host.reinstall(old);
         assertEquals("1.0.0", restored.version());
-        assertEquals(List.of("recorder"), host.handlers().stream().map(LoadedHandler::name).toList());
+        assertEquals(
+                List.of("recorder"),
+                host.handlers().stream().map(LoadedHandler::name).toList());
     }
 }

@@ -21,9 +21,12 @@ class RefusalsTest {
         refusals.record("p.jar", handler("b", "no target"));
         refusals.record("p.jar", handler("a", "bad spec"));
         refusals.record("q.jar", AdmissionException.refused(Stage.READ, null, "not a readable JAR"));
-        assertEquals(List.of(new PluginFailure("p.jar", "p", "handler 'a': bad spec"),
-                new PluginFailure("p.jar", "p", "handler 'b': no target"),
-                new PluginFailure("q.jar", null, "not a readable JAR")), refusals.all());
+        assertEquals(
+                List.of(
+                        new PluginFailure("p.jar", "p", "handler 'a': bad spec"),
+                        new PluginFailure("p.jar", "p", "handler 'b': no target"),
+                        new PluginFailure("q.jar", null, "not a readable JAR")),
+                refusals.all());
         assertEquals(2, refusals.of("p.jar").size());
     }
 

@@ -35,8 +35,14 @@ class StagingAreaIT {
     /** Starts a real process that creates a staging directory under tmp; returns the directory. */
     private Path owner() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                StagingOwner.class.getName(), tmp.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        StagingOwner.class.getName(),
+                        tmp.toString())
+                .redirectErrorStream(true)
+                .start();
         children.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;

@@ -39,15 +39,17 @@ class BreakerInterceptorTest {
         String name = InProcessServerBuilder.generateName();
         ServerInterceptor counting = new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, io.grpc.Metadata headers,
-                    ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, io.grpc.Metadata headers, ServerCallHandler<Q, R> next) {
                 received.incrementAndGet();
                 return next.startCall(call, headers);
             }
         };
-        server = InProcessServerBuilder.forName(name).directExecutor()
+        server = InProcessServerBuilder.forName(name)
+                .directExecutor()
                 .addService(ServerInterceptors.intercept(new HealthStatusManager().getHealthService(), counting))
-                .build().start();
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         guarded = ClientInterceptors.intercept(channel, new BreakerInterceptor(breaker));
     }
@@ -71,7 +73,9 @@ class BreakerInterceptorTest {
         for (int i = 0; i < 10; i++) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, this::call);
             assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
-            assertTrue(e.getStatus().getDescription().contains("circuit open"), e.getStatus().toString());
+            assertTrue(
+                    e.getStatus().getDescription().contains("circuit open"),
+                    e.getStatus().toString());
         }
         assertEquals(1, received.get(), "no call reached the service while the circuit was open");
         assertEquals(0, breaker.readBudget(), "rejected calls did not move the circuit");

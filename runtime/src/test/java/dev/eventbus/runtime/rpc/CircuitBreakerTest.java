@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class CircuitBreakerTest {
 
     private final MovableClock clock = new MovableClock(Instant.parse("2025-06-10T12:00:00Z"));
-    private final CircuitBreaker breaker = new CircuitBreaker("orders.v1.OrderService", 3, Duration.ofSeconds(10), clock);
+    private final CircuitBreaker breaker =
+            new CircuitBreaker("orders.v1.OrderService", 3, Duration.ofSeconds(10), clock);
 
     private void expect(Circuit.State state, int failures, Duration halfOpenIn, int budget) {
         Circuit c = breaker.circuit();

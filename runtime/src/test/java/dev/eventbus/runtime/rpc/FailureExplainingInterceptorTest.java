@@ -47,9 +47,12 @@ class FailureExplainingInterceptorTest {
     void aFailedHandshakeKeepsItsCodeAndSaysWhatToCheckLoggedOnceUntilAnAnswer() {
         Status explained = interceptor.explain(untrusted(), METHOD);
         assertEquals(Status.Code.UNAVAILABLE, explained.getCode());
-        assertTrue(explained.getDescription().startsWith("TLS handshake with orders:443 failed: the service's "
-                + "certificate is not signed by a trusted CA; check eventbus.grpc.services.\"orders.v1.OrderService\""
-                + ".trust-ca-file (CertificateException: unable to find valid certification path)"),
+        assertTrue(
+                explained
+                        .getDescription()
+                        .startsWith("TLS handshake with orders:443 failed: the service's "
+                                + "certificate is not signed by a trusted CA; check eventbus.grpc.services.\"orders.v1.OrderService\""
+                                + ".trust-ca-file (CertificateException: unable to find valid certification path)"),
                 explained.getDescription());
         interceptor.explain(untrusted(), METHOD);
         assertEquals(1, logs.list.size(), "the same failure again is not logged again");
@@ -68,12 +71,14 @@ class FailureExplainingInterceptorTest {
 
     @Test
     void unimplementedStaysUnimplementedAndSaysItIsAConfigurationProblem() {
-        Status explained = interceptor.explain(
-                Status.UNIMPLEMENTED.withDescription("Method not found: " + METHOD), METHOD);
+        Status explained =
+                interceptor.explain(Status.UNIMPLEMENTED.withDescription("Method not found: " + METHOD), METHOD);
         assertEquals(Status.Code.UNIMPLEMENTED, explained.getCode());
-        assertEquals("Method not found: orders.v1.OrderService/MarkPaid; the server at orders:443 does not implement "
-                + "orders.v1.OrderService/MarkPaid: a configuration problem, not a bad event (is "
-                + "eventbus.grpc.services.\"orders.v1.OrderService\".target the right server, or has another process "
-                + "taken that port?)", explained.getDescription());
+        assertEquals(
+                "Method not found: orders.v1.OrderService/MarkPaid; the server at orders:443 does not implement "
+                        + "orders.v1.OrderService/MarkPaid: a configuration problem, not a bad event (is "
+                        + "eventbus.grpc.services.\"orders.v1.OrderService\".target the right server, or has another process "
+                        + "taken that port?)",
+                explained.getDescription());
     }
 }

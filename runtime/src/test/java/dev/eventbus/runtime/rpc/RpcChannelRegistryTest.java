@@ -42,8 +42,17 @@ class RpcChannelRegistryTest {
         services.put("a.v1.A", plaintext("a.v1.A", "orders.internal:50051"));
         services.put("b.v1.B", plaintext("b.v1.B", "10.0.0.7:50051"));
         services.put("c.v1.C", plaintext("c.v1.C", "localhost:50051"));
-        services.put("d.v1.D", new RpcServiceSettings("d.v1.D", "orders.internal:443", Duration.ofSeconds(1), true,
-                RpcTls.NONE, "", RpcCallCredentials.NONE, 1024));
+        services.put(
+                "d.v1.D",
+                new RpcServiceSettings(
+                        "d.v1.D",
+                        "orders.internal:443",
+                        Duration.ofSeconds(1),
+                        true,
+                        RpcTls.NONE,
+                        "",
+                        RpcCallCredentials.NONE,
+                        1024));
         Logger logger = (Logger) LoggerFactory.getLogger(RpcChannelRegistry.class);
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
@@ -53,13 +62,18 @@ class RpcChannelRegistryTest {
         } finally {
             logger.detachAppender(logs);
         }
-        List<String> warnings = logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> warnings = logs.list.stream()
+                .filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
         assertEquals(2, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).startsWith("grpc service a.v1.A: calls to orders.internal:50051 are plaintext"),
+        assertTrue(
+                warnings.get(0).startsWith("grpc service a.v1.A: calls to orders.internal:50051 are plaintext"),
                 warnings.get(0));
-        assertTrue(warnings.get(1).startsWith("grpc service b.v1.B: calls to 10.0.0.7:50051 are plaintext")
-                && warnings.get(1).contains("eventbus.grpc.services.\"b.v1.B\".tls = true"), warnings.get(1));
+        assertTrue(
+                warnings.get(1).startsWith("grpc service b.v1.B: calls to 10.0.0.7:50051 are plaintext")
+                        && warnings.get(1).contains("eventbus.grpc.services.\"b.v1.B\".tls = true"),
+                warnings.get(1));
     }
 
     @Test
@@ -67,20 +81,25 @@ class RpcChannelRegistryTest {
         List<Metadata> received = new CopyOnWriteArrayList<>();
         ServerInterceptor record = new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call,
-                    Metadata headers, ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 received.add(headers);
                 return next.startCall(call, headers);
             }
         };
-        Server sidecar = NettyServerBuilder
-                .forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(ServerInterceptors.intercept(
-                        new HealthStatusManager().getHealthService(), record))
-                .build().start();
+        Server sidecar = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(ServerInterceptors.intercept(new HealthStatusManager().getHealthService(), record))
+                .build()
+                .start();
         String service = "grpc.health.v1.Health";
-        RpcServiceSettings settings = new RpcServiceSettings(service, "127.0.0.1:" + sidecar.getPort(),
-                Duration.ofSeconds(5), false, RpcTls.NONE, "", new RpcCallCredentials("t0k", Map.of("x-api-key", "k1")),
+        RpcServiceSettings settings = new RpcServiceSettings(
+                service,
+                "127.0.0.1:" + sidecar.getPort(),
+                Duration.ofSeconds(5),
+                false,
+                RpcTls.NONE,
+                "",
+                new RpcCallCredentials("t0k", Map.of("x-api-key", "k1")),
                 1024);
         try (RpcChannelRegistry registry = new RpcChannelRegistry(Map.of(service, settings))) {
             HealthGrpc.newBlockingStub(registry.channel(service).orElseThrow())
@@ -89,9 +108,8 @@ class RpcChannelRegistryTest {
             sidecar.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
         assertEquals(1, received.size());
-        assertEquals("Bearer t0k", received.get(0).get(
-                Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER)));
-        assertEquals("k1", received.get(0).get(
-                Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER)));
+        assertEquals(
+                "Bearer t0k", received.get(0).get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER)));
+        assertEquals("k1", received.get(0).get(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER)));
     }
 }

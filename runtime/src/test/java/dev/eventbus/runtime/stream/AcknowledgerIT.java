@@ -51,14 +51,14 @@ class AcknowledgerIT {
 
     /** Appends n entries and reads them into the group, so that all n are pending. */
     private List<String> pendingEntries(int n) {
-        sync.xgroupCreate(XReadArgs.StreamOffset.from(STREAM, "0"), GROUP,
-                io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        sync.xgroupCreate(
+                XReadArgs.StreamOffset.from(STREAM, "0"), GROUP, io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
         for (int i = 0; i < n; i++) {
             sync.xadd(STREAM, Map.of("type", "t", "n", Integer.toString(i)));
         }
         List<String> ids = new ArrayList<>();
-        for (StreamMessage<String, String> m : sync.xreadgroup(Consumer.from(GROUP, "c"),
-                XReadArgs.Builder.count(n), XReadArgs.StreamOffset.lastConsumed(STREAM))) {
+        for (StreamMessage<String, String> m : sync.xreadgroup(
+                Consumer.from(GROUP, "c"), XReadArgs.Builder.count(n), XReadArgs.StreamOffset.lastConsumed(STREAM))) {
             ids.add(m.getId());
         }
         assertEquals(n, ids.size());
@@ -87,7 +87,8 @@ class AcknowledgerIT {
             for (Thread t : workers) {
                 assertTrue(t.join(Duration.ofSeconds(10)));
             }
-            await().atMost(10, TimeUnit.SECONDS).until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+            await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
         }
         long calls = xackCalls();
         assertTrue(calls >= 10 && calls <= 20, "1,000 acknowledgements in batches of at most 100: " + calls + " XACKs");
@@ -106,7 +107,8 @@ class AcknowledgerIT {
 
             redis.resume();
             assertTrue(eleventh.join(Duration.ofSeconds(10)), "the 11th ack goes on once Redis confirms");
-            await().atMost(10, TimeUnit.SECONDS).until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+            await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
         } finally {
             redis.resume();
         }
@@ -121,10 +123,10 @@ class AcknowledgerIT {
         sync = client.connect().sync();
         List<String> ids = pendingEntries(50);
         // The runtime's own client: reconnects by itself, refuses commands while disconnected.
-        RedisClient runtimeClient = RedisConnector.client(new RedisSettings(redis.uri(), Duration.ofSeconds(2), 1000,
-                Duration.ofMillis(100), Duration.ofSeconds(1)));
-        try (StatefulRedisConnection<byte[], byte[]> connection = runtimeClient.connect(ByteArrayCodec.INSTANCE,
-                        io.lettuce.core.RedisURI.create(redis.uri()));
+        RedisClient runtimeClient = RedisConnector.client(new RedisSettings(
+                redis.uri(), Duration.ofSeconds(2), 1000, Duration.ofMillis(100), Duration.ofSeconds(1)));
+        try (StatefulRedisConnection<byte[], byte[]> connection =
+                        runtimeClient.connect(ByteArrayCodec.INSTANCE, io.lettuce.core.RedisURI.create(redis.uri()));
                 Acknowledger acks = new Acknowledger(connection.async(), 10, Duration.ofMillis(10), 1000)) {
             redis.stop(); // the pending list is in the AOF
             await().atMost(10, TimeUnit.SECONDS).until(() -> !connection.isOpen());
@@ -132,7 +134,8 @@ class AcknowledgerIT {
             redis.restart();
             sync = client.connect().sync();
             ids.subList(25, 50).forEach(id -> acks.ack(STREAM, GROUP, id));
-            await().atMost(30, TimeUnit.SECONDS).until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+            await().atMost(30, TimeUnit.SECONDS)
+                    .until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
         } finally {
             runtimeClient.shutdown();
         }

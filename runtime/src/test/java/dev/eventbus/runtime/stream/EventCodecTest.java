@@ -29,8 +29,19 @@ class EventCodecTest {
 
     @Test
     void mapsWireFormatFields() throws Exception {
-        Event e = codec.decode(entry("type", "wallet.topup.succeeded", "subject", "w-42", "data", "{}",
-                "traceparent", "00-abc-def-01", "tenant", "acme"), 3);
+        Event e = codec.decode(
+                entry(
+                        "type",
+                        "wallet.topup.succeeded",
+                        "subject",
+                        "w-42",
+                        "data",
+                        "{}",
+                        "traceparent",
+                        "00-abc-def-01",
+                        "tenant",
+                        "acme"),
+                3);
         assertEquals("wallet.topup.succeeded", e.type());
         assertEquals("w-42", e.subject());
         assertEquals("5-1", e.id(), "id defaults to the entry id");
@@ -45,11 +56,14 @@ class EventCodecTest {
     void subjectAloneIsWhatDecodeWouldGive() throws Exception {
         assertEquals("w-42", codec.subjectOf(entry("type", "t", "subject", "w-42", "data", "{}")));
         assertNull(codec.subjectOf(entry("type", "t", "data", "{}")), "no subject");
-        assertNull(codec.subjectOf(entry("type", "t", "subject", new byte[] {(byte) 0xc3, (byte) 0x28})),
+        assertNull(
+                codec.subjectOf(entry("type", "t", "subject", new byte[] {(byte) 0xc3, (byte) 0x28})),
                 "not UTF-8: decode dead-letters it on the worker");
         assertEquals("é", codec.subjectOf(entry("subject", "é")), "valid UTF-8 beyond ASCII, even without a type");
 
-        byte[][] repeated = {bytes("subject"), bytes("first"), bytes("type"), bytes("t"), bytes("subject"), bytes("last")};
+        byte[][] repeated = {
+            bytes("subject"), bytes("first"), bytes("type"), bytes("t"), bytes("subject"), bytes("last")
+        };
         StreamEntry twice = new StreamEntry("wallet", "5-1", new FieldList(repeated, 3), 1, StreamEntry.Origin.NEW);
         assertEquals(codec.decode(twice, 1).subject(), codec.subjectOf(twice));
         assertEquals("last", codec.subjectOf(twice));
@@ -63,27 +77,29 @@ class EventCodecTest {
     @Test
     void dataStaysRawBytes() throws Exception {
         byte[] binary = {(byte) 0xff, 0, (byte) 0xfe, 10};
-        assertArrayEquals(binary, codec.decode(entry("type", "t", "data", binary), 1).data());
+        assertArrayEquals(
+                binary, codec.decode(entry("type", "t", "data", binary), 1).data());
     }
 
     @Test
     void missingTypeIsDecodeError() {
-        MalformedEntryException e = assertThrows(MalformedEntryException.class,
-                () -> codec.decode(entry("subject", "s", "data", "{}"), 1));
+        MalformedEntryException e =
+                assertThrows(MalformedEntryException.class, () -> codec.decode(entry("subject", "s", "data", "{}"), 1));
         assertEquals(DeadLetterReason.DECODE, e.reason());
     }
 
     @Test
     void nonUtf8TextFieldIsDecodeError() {
-        MalformedEntryException e = assertThrows(MalformedEntryException.class,
+        MalformedEntryException e = assertThrows(
+                MalformedEntryException.class,
                 () -> codec.decode(entry("type", new byte[] {(byte) 0xc3, (byte) 0x28}), 1));
         assertEquals(DeadLetterReason.DECODE, e.reason());
     }
 
     @Test
     void oversizedEntryIsTooLarge() {
-        MalformedEntryException e = assertThrows(MalformedEntryException.class,
-                () -> codec.decode(entry("type", "t", "data", "x".repeat(2000)), 1));
+        MalformedEntryException e = assertThrows(
+                MalformedEntryException.class, () -> codec.decode(entry("type", "t", "data", "x".repeat(2000)), 1));
         assertEquals(DeadLetterReason.TOO_LARGE, e.reason());
     }
 }

@@ -16,7 +16,8 @@ class HashTaggedKeysTest {
 
     @Test
     void everyKeyOfASubscriptionLivesInItsStreamsSlot() {
-        for (String stream : List.of("orders", "payments.v2", "{tenant-7}.orders", "a:b:c", "x{t}y{u}", "ünïcode", "{ab}")) {
+        for (String stream :
+                List.of("orders", "payments.v2", "{tenant-7}.orders", "a:b:c", "x{t}y{u}", "ünïcode", "{ab}")) {
             int slot = SlotHash.getSlot(stream);
             assertEquals(slot, SlotHash.getSlot(keys.retryDue("billing", stream)), stream);
             assertEquals(slot, SlotHash.getSlot(keys.firstFailures("billing", stream)), stream);
@@ -26,11 +27,14 @@ class HashTaggedKeysTest {
 
     @Test
     void aStreamsOwnTagIsKeptSoStreamsSharingItShareOneDeadLetterStream() {
-        assertEquals("eventbus:retry:{tenant-7}:billing:{tenant-7}.orders", keys.retryDue("billing", "{tenant-7}.orders"));
-        assertEquals("eventbus:retry-first:{tenant-7}:billing:{tenant-7}.orders",
+        assertEquals(
+                "eventbus:retry:{tenant-7}:billing:{tenant-7}.orders", keys.retryDue("billing", "{tenant-7}.orders"));
+        assertEquals(
+                "eventbus:retry-first:{tenant-7}:billing:{tenant-7}.orders",
                 keys.firstFailures("billing", "{tenant-7}.orders"));
         assertEquals("eventbus:dlq:{tenant-7}:billing", keys.deadLetters("billing", "{tenant-7}.orders"));
-        assertEquals(keys.deadLetters("billing", "{tenant-7}.orders"), keys.deadLetters("billing", "{tenant-7}.refunds"));
+        assertEquals(
+                keys.deadLetters("billing", "{tenant-7}.orders"), keys.deadLetters("billing", "{tenant-7}.refunds"));
     }
 
     @Test

@@ -31,12 +31,17 @@ class ProducerWireFormatTest {
 
     @Test
     void whatTheProducerWritesDecodesToTheEventItWasGiven() throws MalformedEntryException {
-        OutgoingEvent out = OutgoingEvent.of("order.placed").subject("order-17").data("{\"total\":12}")
-                .field("id", "evt-1").field("source", "/orders").field("time", "2026-12-05T16:00:00Z")
-                .field("datacontenttype", "application/json").field("traceparent", "00-abc-def-01")
+        OutgoingEvent out = OutgoingEvent.of("order.placed")
+                .subject("order-17")
+                .data("{\"total\":12}")
+                .field("id", "evt-1")
+                .field("source", "/orders")
+                .field("time", "2026-12-05T16:00:00Z")
+                .field("datacontenttype", "application/json")
+                .field("traceparent", "00-abc-def-01")
                 .field("x-tenant", "acme");
-        Event in = new EventCodec(1 << 20).decode(
-                new StreamEntry("{orders:4/8}", "1-0", out.toEntryFields(), 1, StreamEntry.Origin.NEW), 1);
+        Event in = new EventCodec(1 << 20)
+                .decode(new StreamEntry("{orders:4/8}", "1-0", out.toEntryFields(), 1, StreamEntry.Origin.NEW), 1);
         assertEquals("order.placed", in.type());
         assertEquals("order-17", in.subject());
         assertArrayEquals(out.data(), in.data());

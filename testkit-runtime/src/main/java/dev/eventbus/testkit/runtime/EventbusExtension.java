@@ -196,7 +196,8 @@ public final class EventbusExtension implements BeforeEachCallback, AfterEachCal
      */
     public PublishedEvent publish(String stream, String... fieldsAndValues) {
         if (fieldsAndValues.length == 0 || fieldsAndValues.length % 2 != 0) {
-            throw new IllegalArgumentException("give field names and values in pairs, was " + fieldsAndValues.length + " string(s)");
+            throw new IllegalArgumentException(
+                    "give field names and values in pairs, was " + fieldsAndValues.length + " string(s)");
         }
         String type = null;
         List<String> args = new ArrayList<>(List.of("XADD", stream, "*"));
@@ -249,7 +250,8 @@ public final class EventbusExtension implements BeforeEachCallback, AfterEachCal
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
         if (jars.isEmpty() && builders.isEmpty()) {
-            throw new IllegalStateException("EventbusExtension has no plugin: add .plugin(jar) or .plugin(PluginJarBuilder)");
+            throw new IllegalStateException(
+                    "EventbusExtension has no plugin: add .plugin(jar) or .plugin(PluginJarBuilder)");
         }
         redis.command("FLUSHALL");
         dir = Files.createTempDirectory("eventbus-test-");
@@ -269,7 +271,8 @@ public final class EventbusExtension implements BeforeEachCallback, AfterEachCal
         config.put("eventbus.plugins-dir", plugins.toString());
         config.put("eventbus.plugin-host.staging-dir", dir.resolve("staging").toString());
         if (!services.isEmpty()) {
-            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            NettyServerBuilder builder =
+                    NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             services.values().forEach(builder::addService);
             server = builder.build().start();
             for (String name : services.keySet()) {
@@ -284,7 +287,8 @@ public final class EventbusExtension implements BeforeEachCallback, AfterEachCal
         List<PluginFailure> refused = runtime.view().pluginFailures();
         if (!refused.isEmpty()) {
             throw new AssertionError("the runtime refused the plugin under test: "
-                    + String.join("; ", refused.stream().map(PluginFailure::toString).toList()));
+                    + String.join(
+                            "; ", refused.stream().map(PluginFailure::toString).toList()));
         }
         if (runtime.view().subscriptions().isEmpty()) {
             throw new AssertionError("the runtime admitted no handler from " + plugins
@@ -331,16 +335,25 @@ public final class EventbusExtension implements BeforeEachCallback, AfterEachCal
      * stream (an entry it skips); ambiguity is a test mistake, said so.
      */
     String onlyHandlerOf(String stream, String type) {
-        List<Subscription> reading = running().view().subscriptions().stream().filter(s -> s.stream().equals(stream)).toList();
-        List<String> consuming = reading.stream().filter(s -> type != null && s.types().contains(type))
-                .map(s -> s.handler().name()).distinct().toList();
-        List<String> names = consuming.isEmpty() ? reading.stream().map(s -> s.handler().name()).distinct().toList() : consuming;
+        List<Subscription> reading = running().view().subscriptions().stream()
+                .filter(s -> s.stream().equals(stream))
+                .toList();
+        List<String> consuming = reading.stream()
+                .filter(s -> type != null && s.types().contains(type))
+                .map(s -> s.handler().name())
+                .distinct()
+                .toList();
+        List<String> names = consuming.isEmpty()
+                ? reading.stream().map(s -> s.handler().name()).distinct().toList()
+                : consuming;
         if (names.size() == 1) {
             return names.get(0);
         }
         if (names.isEmpty()) {
             throw new AssertionError("no handler reads stream '" + stream + "' (subscriptions: "
-                    + running().view().subscriptions().stream().map(Subscription::name).toList() + ")");
+                    + running().view().subscriptions().stream()
+                            .map(Subscription::name)
+                            .toList() + ")");
         }
         throw new AssertionError("handlers " + names + " all read stream '" + stream + "': name one with .by(\"...\")");
     }

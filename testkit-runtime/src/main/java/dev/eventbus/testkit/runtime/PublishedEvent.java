@@ -88,7 +88,9 @@ public final class PublishedEvent {
         if (times < 1) {
             throw new IllegalArgumentException("times must be at least 1, was " + times);
         }
-        DeliveryLog.History h = await("retried " + times + " time(s)", x -> x.retries.size() >= times,
+        DeliveryLog.History h = await(
+                "retried " + times + " time(s)",
+                x -> x.retries.size() >= times,
                 x -> x.settled() && x.retries.size() < times);
         return List.copyOf(h.retries).subList(0, times);
     }
@@ -132,7 +134,9 @@ public final class PublishedEvent {
         return handler != null ? handler : eventbus.onlyHandlerOf(stream, type);
     }
 
-    private DeliveryLog.History await(String what, java.util.function.Predicate<DeliveryLog.History> done,
+    private DeliveryLog.History await(
+            String what,
+            java.util.function.Predicate<DeliveryLog.History> done,
             java.util.function.Predicate<DeliveryLog.History> otherwise) {
         DeliveryLog.History h = history();
         long deadline = System.nanoTime() + eventbus.awaitTimeout().toNanos();
@@ -182,8 +186,9 @@ public final class PublishedEvent {
     }
 
     private Map<String, String> deadLetterFields() {
-        Supplier<AssertionError> missing = () -> new AssertionError("the runtime reported " + this
-                + " dead-lettered but its dead-letter stream " + eventbus.deadLetterStream(handler()) + " does not hold it");
+        Supplier<AssertionError> missing =
+                () -> new AssertionError("the runtime reported " + this + " dead-lettered but its dead-letter stream "
+                        + eventbus.deadLetterStream(handler()) + " does not hold it");
         try (RespClient redis = RespClient.connect(eventbus.redisUri())) {
             Object reply = redis.call("XRANGE", eventbus.deadLetterStream(handler()), "-", "+");
             if (!(reply instanceof List<?> entries)) {
@@ -195,7 +200,8 @@ public final class PublishedEvent {
                     for (int i = 0; i + 1 < flat.size(); i += 2) {
                         fields.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
                     }
-                    if (entryId.equals(fields.get("eventbus-source-id")) && stream.equals(fields.get("eventbus-source-stream"))) {
+                    if (entryId.equals(fields.get("eventbus-source-id"))
+                            && stream.equals(fields.get("eventbus-source-stream"))) {
                         return fields;
                     }
                 }

@@ -42,14 +42,26 @@ class EventbusExtensionIT {
     class WithDefaults {
 
         @RegisterExtension
-        final EventbusExtension eventbus = EventbusExtension.with(REDIS).plugin(PAYMENTS).service(orders);
+        final EventbusExtension eventbus =
+                EventbusExtension.with(REDIS).plugin(PAYMENTS).service(orders);
 
         @Test
         void aTopupIsHandledAndAcknowledgedAndTheCallCarriesTheRuntimesMetadata() {
-            orders.on(OrderServiceGrpc.getMarkPaidMethod()).reply(MarkPaidReply.newBuilder().setApplied(true).build());
+            orders.on(OrderServiceGrpc.getMarkPaidMethod())
+                    .reply(MarkPaidReply.newBuilder().setApplied(true).build());
 
-            PublishedEvent topup = eventbus.publish("wallet", "type", "wallet.topup.succeeded", "id", "evt-1",
-                    "subject", "w-1", "traceparent", TRACEPARENT, "data", TOPUP);
+            PublishedEvent topup = eventbus.publish(
+                    "wallet",
+                    "type",
+                    "wallet.topup.succeeded",
+                    "id",
+                    "evt-1",
+                    "subject",
+                    "w-1",
+                    "traceparent",
+                    TRACEPARENT,
+                    "data",
+                    TOPUP);
             topup.awaitHandled();
             topup.awaitAcknowledged();
 
@@ -97,7 +109,9 @@ class EventbusExtensionIT {
     class WithBackoffSkipped {
 
         @RegisterExtension
-        final EventbusExtension eventbus = EventbusExtension.with(REDIS).plugin(PAYMENTS).service(orders)
+        final EventbusExtension eventbus = EventbusExtension.with(REDIS)
+                .plugin(PAYMENTS)
+                .service(orders)
                 .config("eventbus.handler-defaults.retry.max-attempts", 3)
                 .config("eventbus.handler-defaults.retry.backoff.initial", "1h")
                 .config("eventbus.handler-defaults.retry.backoff.max", "2h")
@@ -111,11 +125,20 @@ class EventbusExtensionIT {
             List<Duration> backoffs = topup.awaitRetried(2);
             DeadLettered letter = topup.awaitDeadLettered();
 
-            assertTrue(backoffs.get(0).compareTo(Duration.ofMinutes(30)) > 0, "the configured hour, jittered: " + backoffs);
+            assertTrue(
+                    backoffs.get(0).compareTo(Duration.ofMinutes(30)) > 0,
+                    "the configured hour, jittered: " + backoffs);
             assertEquals("rpc-status", letter.reason());
             assertEquals(3, letter.attempts());
-            assertEquals(List.of(1, 2, 3), calls().stream().map(RecordedCall::attempt).toList());
-            assertEquals(List.of(topup.idempotencyKey()), calls().stream().map(RecordedCall::idempotencyKey).distinct().toList());
+            assertEquals(
+                    List.of(1, 2, 3),
+                    calls().stream().map(RecordedCall::attempt).toList());
+            assertEquals(
+                    List.of(topup.idempotencyKey()),
+                    calls().stream()
+                            .map(RecordedCall::idempotencyKey)
+                            .distinct()
+                            .toList());
         }
     }
 
@@ -123,20 +146,25 @@ class EventbusExtensionIT {
     class WithAManualClock {
 
         @RegisterExtension
-        final EventbusExtension eventbus = EventbusExtension.with(REDIS).plugin(PAYMENTS).service(orders)
+        final EventbusExtension eventbus = EventbusExtension.with(REDIS)
+                .plugin(PAYMENTS)
+                .service(orders)
                 .config("eventbus.handler-defaults.retry.backoff.initial", "10m")
                 .config("eventbus.handler-defaults.retry.max-age", "1h");
 
         @Test
         void aRetryRunsWhenTheClockPassesItsBackoff() {
-            orders.on(OrderServiceGrpc.getMarkPaidMethod()).fail(Status.UNAVAILABLE).reply(MarkPaidReply.getDefaultInstance());
+            orders.on(OrderServiceGrpc.getMarkPaidMethod())
+                    .fail(Status.UNAVAILABLE)
+                    .reply(MarkPaidReply.getDefaultInstance());
 
             PublishedEvent topup = eventbus.publish("wallet", "type", "wallet.topup.succeeded", "data", TOPUP);
             Duration backoff = topup.awaitRetried(1).get(0);
             eventbus.clock().advance(backoff);
             topup.awaitHandled();
 
-            assertEquals(List.of(1, 2), calls().stream().map(RecordedCall::attempt).toList());
+            assertEquals(
+                    List.of(1, 2), calls().stream().map(RecordedCall::attempt).toList());
         }
 
         @Test
@@ -149,7 +177,9 @@ class EventbusExtensionIT {
             DeadLettered letter = topup.awaitDeadLettered();
 
             assertEquals("rpc-status", letter.reason());
-            assertTrue(letter.fields().get("eventbus-error-message").contains("UNAVAILABLE"), letter.fields().toString());
+            assertTrue(
+                    letter.fields().get("eventbus-error-message").contains("UNAVAILABLE"),
+                    letter.fields().toString());
             assertEquals(2, calls().size());
         }
     }
@@ -163,9 +193,13 @@ class EventbusExtensionIT {
 
         @Test
         void aPluginBuiltFromClassesRuns() {
-            eventbus.publish("greetings", "type", "greeting.sent", "data", "Ada").awaitHandled();
-            assertEquals("handler-error",
-                    eventbus.publish("greetings", "type", "greeting.sent").awaitDeadLettered().reason());
+            eventbus.publish("greetings", "type", "greeting.sent", "data", "Ada")
+                    .awaitHandled();
+            assertEquals(
+                    "handler-error",
+                    eventbus.publish("greetings", "type", "greeting.sent")
+                            .awaitDeadLettered()
+                            .reason());
         }
     }
 
@@ -180,18 +214,24 @@ class EventbusExtensionIT {
 
         @Test
         void aHandlerOverItsTimeoutIsDeadLetteredForTimeout() {
-            assertEquals("timeout", eventbus.publish("greetings", "type", "greeting.sent", "data", "slow")
-                    .awaitDeadLettered().reason());
+            assertEquals(
+                    "timeout",
+                    eventbus.publish("greetings", "type", "greeting.sent", "data", "slow")
+                            .awaitDeadLettered()
+                            .reason());
         }
     }
 
     @Test
     void aJarThatBundlesASharedLibraryFailsTheTestWithTheRuntimesReason() throws Exception {
-        EventbusExtension bundling = EventbusExtension.with(REDIS).plugin(new PluginJarBuilder("greetings")
-                .extension(GreetingHandler.class).resource("io/grpc/Channel.class", new byte[] {(byte) 0xCA, (byte) 0xFE}));
+        EventbusExtension bundling = EventbusExtension.with(REDIS)
+                .plugin(new PluginJarBuilder("greetings")
+                        .extension(GreetingHandler.class)
+                        .resource("io/grpc/Channel.class", new byte[] {(byte) 0xCA, (byte) 0xFE}));
         try {
             AssertionError e = assertThrows(AssertionError.class, () -> bundling.beforeEach(null));
-            assertTrue(e.getMessage().contains("bundles a copy of a library the runtime shares (io/grpc/Channel.class)"),
+            assertTrue(
+                    e.getMessage().contains("bundles a copy of a library the runtime shares (io/grpc/Channel.class)"),
                     e.getMessage());
         } finally {
             bundling.afterEach(null);
@@ -204,7 +244,8 @@ class EventbusExtensionIT {
         try {
             AssertionError e = assertThrows(AssertionError.class, () -> withoutService.beforeEach(null));
             assertTrue(e.getMessage().contains("the runtime refused the plugin under test"), e.getMessage());
-            assertTrue(e.getMessage().contains("declares gRPC service 'orders.v1.OrderService' but it has no target"),
+            assertTrue(
+                    e.getMessage().contains("declares gRPC service 'orders.v1.OrderService' but it has no target"),
                     e.getMessage());
         } finally {
             withoutService.afterEach(null);
@@ -213,12 +254,17 @@ class EventbusExtensionIT {
 
     @Test
     void anUnknownSettingFailsAsTheRuntimeRefusesIt() throws Exception {
-        EventbusExtension typo = EventbusExtension.with(REDIS).plugin(PAYMENTS).service(orders)
+        EventbusExtension typo = EventbusExtension.with(REDIS)
+                .plugin(PAYMENTS)
+                .service(orders)
                 .config("eventbus.plugins.payments.log-call", true);
         try {
             Throwable e = assertThrows(Throwable.class, () -> typo.beforeEach(null));
-            assertTrue(e.getMessage().contains("config has keys the plugin does not define in its reference.conf: "
-                    + "'eventbus.plugins.payments.log-call'"), e.getClass().getName() + ": " + e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .contains("config has keys the plugin does not define in its reference.conf: "
+                                    + "'eventbus.plugins.payments.log-call'"),
+                    e.getClass().getName() + ": " + e.getMessage());
         } finally {
             typo.afterEach(null);
         }

@@ -38,6 +38,7 @@ public class RpcHandler implements EventHandler {
                 .setAmountCents(event.data().length)
                 .setEventId(event.id())
                 .build();
-        OrderServiceGrpc.newBlockingStub(context.channel(OrderServiceGrpc.SERVICE_NAME)).markPaid(request);
+        OrderServiceGrpc.newBlockingStub(context.channel(OrderServiceGrpc.SERVICE_NAME))
+                .markPaid(request);
     }
 }

@@ -20,8 +20,7 @@ public class EventLogger implements EventHandler {
 
     @Override
     public HandlerSpec spec() {
-        return HandlerSpec.named("event-logger")
-                .consumes("wallet", "wallet.topup.succeeded", "wallet.topup.failed");
+        return HandlerSpec.named("event-logger").consumes("wallet", "wallet.topup.succeeded", "wallet.topup.failed");
     }
 
     @Override

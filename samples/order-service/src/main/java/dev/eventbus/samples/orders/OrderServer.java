@@ -158,8 +158,7 @@ public final class OrderServer implements AutoCloseable {
             throw new IllegalStateException("order-service already running on " + target());
         }
         ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor();
-        Server s = NettyServerBuilder
-                .forAddress(new InetSocketAddress(LOOPBACK, requestedPort))
+        Server s = NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, requestedPort))
                 .executor(exec)
                 .addService(ServerInterceptors.intercept(new Service(), new MetadataInterceptor()))
                 .build();
@@ -366,7 +365,9 @@ public final class OrderServer implements AutoCloseable {
                 } catch (InterruptedException e) {
                     // Shutting down: record what arrived, as answered (UNAVAILABLE), and apply nothing.
                     record(request, meta, receivedAt, Behaviour.FAIL_UNAVAILABLE, false);
-                    replies.onError(Status.UNAVAILABLE.withDescription("order-service stopping").asRuntimeException());
+                    replies.onError(Status.UNAVAILABLE
+                            .withDescription("order-service stopping")
+                            .asRuntimeException());
                     return;
                 }
             }
@@ -374,7 +375,8 @@ public final class OrderServer implements AutoCloseable {
                 case FAIL_UNAVAILABLE -> {
                     record(request, meta, receivedAt, mode, false);
                     replies.onError(Status.UNAVAILABLE
-                            .withDescription("order-service unavailable (injected)").asRuntimeException());
+                            .withDescription("order-service unavailable (injected)")
+                            .asRuntimeException());
                 }
                 case FAIL_INVALID_ARGUMENT -> {
                     record(request, meta, receivedAt, mode, false);
@@ -386,14 +388,15 @@ public final class OrderServer implements AutoCloseable {
                     // No key: nothing to dedupe on, so every such call applies.
                     boolean applied = meta.idempotencyKey() == null || appliedKeys.add(meta.idempotencyKey());
                     record(request, meta, receivedAt, mode, applied);
-                    replies.onNext(MarkPaidReply.newBuilder().setApplied(applied).build());
+                    replies.onNext(
+                            MarkPaidReply.newBuilder().setApplied(applied).build());
                     replies.onCompleted();
                 }
             }
         }
 
-        private void record(MarkPaidRequest request, CallMetadata meta, Instant receivedAt, Behaviour mode,
-                boolean applied) {
+        private void record(
+                MarkPaidRequest request, CallMetadata meta, Instant receivedAt, Behaviour mode, boolean applied) {
             ReceivedCall call = new ReceivedCall(
                     request.getOrderId(),
                     request.getWalletId(),

@@ -49,14 +49,17 @@ public final class OrderServiceMain {
             }
         });
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop();
-            synchronized (out) {
-                out.println("order-service stopped");
-                out.flush();
-            }
-            stopped.countDown();
-        }, "order-service-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.stop();
+                            synchronized (out) {
+                                out.println("order-service stopped");
+                                out.flush();
+                            }
+                            stopped.countDown();
+                        },
+                        "order-service-shutdown"));
         synchronized (out) {
             out.println("order-service listening on " + server.target());
             out.flush();

@@ -53,7 +53,8 @@ class OrderServerTest {
     private static ClientInterceptor eventbusMetadata(String key, String eventId, int attempt) {
         return new ClientInterceptor() {
             @Override
-            public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+            public <Q, A> ClientCall<Q, A> interceptCall(
+                    MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
                 return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
                     @Override
                     public void start(Listener<A> listener, Metadata headers) {
@@ -78,7 +79,11 @@ class OrderServerTest {
 
     private static MarkPaidRequest request(String orderId, String eventId) {
         return MarkPaidRequest.newBuilder()
-                .setOrderId(orderId).setWalletId("w-42").setAmountCents(1250).setEventId(eventId).build();
+                .setOrderId(orderId)
+                .setWalletId("w-42")
+                .setAmountCents(1250)
+                .setEventId(eventId)
+                .build();
     }
 
     @Test
@@ -145,22 +150,25 @@ class OrderServerTest {
     @Test
     void injectedFailuresAreRecordedAndApplyNothing() {
         server.behaviour(Behaviour.FAIL_UNAVAILABLE);
-        StatusRuntimeException unavailable = assertThrows(StatusRuntimeException.class,
-                () -> markPaid("k-1", "e-1", 1, "o-1", Duration.ofSeconds(5)));
+        StatusRuntimeException unavailable = assertThrows(
+                StatusRuntimeException.class, () -> markPaid("k-1", "e-1", 1, "o-1", Duration.ofSeconds(5)));
         assertEquals(Status.Code.UNAVAILABLE, unavailable.getStatus().getCode());
 
         server.behaviour(Behaviour.FAIL_INVALID_ARGUMENT);
-        StatusRuntimeException invalid = assertThrows(StatusRuntimeException.class,
-                () -> markPaid("k-1", "e-1", 2, "o-1", Duration.ofSeconds(5)));
+        StatusRuntimeException invalid = assertThrows(
+                StatusRuntimeException.class, () -> markPaid("k-1", "e-1", 2, "o-1", Duration.ofSeconds(5)));
         assertEquals(Status.Code.INVALID_ARGUMENT, invalid.getStatus().getCode());
 
         server.behaviour(Behaviour.OK);
         assertTrue(markPaid("k-1", "e-1", 3, "o-1", Duration.ofSeconds(5)), "failed calls did not use up the key");
 
         List<ReceivedCall> calls = server.calls();
-        assertEquals(List.of(Behaviour.FAIL_UNAVAILABLE, Behaviour.FAIL_INVALID_ARGUMENT, Behaviour.OK),
+        assertEquals(
+                List.of(Behaviour.FAIL_UNAVAILABLE, Behaviour.FAIL_INVALID_ARGUMENT, Behaviour.OK),
                 calls.stream().map(ReceivedCall::behaviour).toList());
-        assertEquals(List.of(false, false, true), calls.stream().map(ReceivedCall::applied).toList());
+        assertEquals(
+                List.of(false, false, true),
+                calls.stream().map(ReceivedCall::applied).toList());
         assertEquals(1, server.appliedCount());
         assertEquals(0, server.duplicates());
         assertEquals(Set.of("k-1"), server.distinctKeys());
@@ -169,8 +177,8 @@ class OrderServerTest {
     @Test
     void slowCallsOutliveTheCallersDeadlineAndStillApply() throws InterruptedException {
         server.behaviour(Behaviour.SLOW).slowFor(Duration.ofMillis(600));
-        StatusRuntimeException late = assertThrows(StatusRuntimeException.class,
-                () -> markPaid("k-slow", "e-1", 1, "o-1", Duration.ofMillis(100)));
+        StatusRuntimeException late = assertThrows(
+                StatusRuntimeException.class, () -> markPaid("k-slow", "e-1", 1, "o-1", Duration.ofMillis(100)));
         assertEquals(Status.Code.DEADLINE_EXCEEDED, late.getStatus().getCode());
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -192,8 +200,8 @@ class OrderServerTest {
         int port = server.port();
         server.stop();
         assertFalse(server.isRunning());
-        StatusRuntimeException down = assertThrows(StatusRuntimeException.class,
-                () -> markPaid("k-1", "e-1", 2, "o-1", Duration.ofSeconds(2)));
+        StatusRuntimeException down = assertThrows(
+                StatusRuntimeException.class, () -> markPaid("k-1", "e-1", 2, "o-1", Duration.ofSeconds(2)));
         assertEquals(Status.Code.UNAVAILABLE, down.getStatus().getCode());
 
         server.restart();

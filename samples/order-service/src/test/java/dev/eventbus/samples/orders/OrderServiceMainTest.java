@@ -11,9 +11,9 @@ import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -30,19 +30,26 @@ class OrderServiceMainTest {
     void printsTheListeningLineThenOneLinePerCallAndStopsOnSigterm() throws Exception {
         Path stderr = Files.createTempFile("order-service-", ".stderr");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                OrderServiceMain.class.getName(), "--port", "0")
+        Process process = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OrderServiceMain.class.getName(),
+                        "--port",
+                        "0")
                 .redirectError(stderr.toFile())
                 .start();
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String first = out.readLine();
             assertNotNull(first, () -> "the child printed nothing; stderr: " + readQuietly(stderr));
             Matcher m = LISTENING.matcher(first);
             assertTrue(m.matches(), "first line: " + first);
             int port = Integer.parseInt(m.group(1));
 
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
+                    .usePlaintext()
+                    .build();
             try {
                 Metadata headers = new Metadata();
                 headers.put(OrderServer.IDEMPOTENCY_KEY, "k-7");
@@ -51,11 +58,16 @@ class OrderServiceMainTest {
                         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                         .withDeadlineAfter(10, TimeUnit.SECONDS);
                 assertTrue(stub.markPaid(MarkPaidRequest.newBuilder()
-                        .setOrderId("o-7").setWalletId("w-7").setAmountCents(700).build()).getApplied());
+                                .setOrderId("o-7")
+                                .setWalletId("w-7")
+                                .setAmountCents(700)
+                                .build())
+                        .getApplied());
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
-            assertEquals("order-service: MarkPaid order=o-7 wallet=w-7 amount=700 key=k-7 attempt=1 applied=true",
+            assertEquals(
+                    "order-service: MarkPaid order=o-7 wallet=w-7 amount=700 key=k-7 attempt=1 applied=true",
                     out.readLine());
 
             process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of stdout

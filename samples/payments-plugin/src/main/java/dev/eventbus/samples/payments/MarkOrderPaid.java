@@ -62,15 +62,26 @@ public class MarkOrderPaid implements EventHandler {
     @Override
     public void handle(Event event, HandlerContext context) {
         MarkPaidRequest request = toRequest(event);
-        MarkPaidReply reply = OrderServiceGrpc.newBlockingStub(context.channel(ORDER_SERVICE)).markPaid(request);
+        MarkPaidReply reply =
+                OrderServiceGrpc.newBlockingStub(context.channel(ORDER_SERVICE)).markPaid(request);
         if (logCalls(context.config())) {
-            LOG.info("MarkPaid order={} wallet={} amountCents={} event={} attempt={} applied={}",
-                    request.getOrderId(), request.getWalletId(), request.getAmountCents(), event.id(),
-                    event.attempt(), reply.getApplied());
+            LOG.info(
+                    "MarkPaid order={} wallet={} amountCents={} event={} attempt={} applied={}",
+                    request.getOrderId(),
+                    request.getWalletId(),
+                    request.getAmountCents(),
+                    event.id(),
+                    event.attempt(),
+                    reply.getApplied());
         } else {
-            LOG.debug("MarkPaid order={} wallet={} amountCents={} event={} attempt={} applied={}",
-                    request.getOrderId(), request.getWalletId(), request.getAmountCents(), event.id(),
-                    event.attempt(), reply.getApplied());
+            LOG.debug(
+                    "MarkPaid order={} wallet={} amountCents={} event={} attempt={} applied={}",
+                    request.getOrderId(),
+                    request.getWalletId(),
+                    request.getAmountCents(),
+                    event.id(),
+                    event.attempt(),
+                    reply.getApplied());
         }
     }
 
@@ -90,15 +101,20 @@ public class MarkOrderPaid implements EventHandler {
         try {
             root = JSON.readTree(event.data());
         } catch (JsonProcessingException e) {
-            // Not chained: Jackson's message quotes the offending token, and this message reaches the dead-letter entry.
+            // Not chained: Jackson's message quotes the offending token, and this message reaches the dead-letter
+            // entry.
             var at = e.getLocation();
-            throw invalid(event, "data is not valid JSON (" + e.getClass().getSimpleName()
-                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")");
+            throw invalid(
+                    event,
+                    "data is not valid JSON (" + e.getClass().getSimpleName()
+                            + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")");
         } catch (IOException e) {
-            throw invalid(event, "data could not be read as JSON (" + e.getClass().getSimpleName() + ")");
+            throw invalid(
+                    event, "data could not be read as JSON (" + e.getClass().getSimpleName() + ")");
         }
         if (root == null || !root.isObject()) {
-            throw invalid(event, "data is JSON but not an object (" + (root == null ? "empty" : root.getNodeType()) + ")");
+            throw invalid(
+                    event, "data is JSON but not an object (" + (root == null ? "empty" : root.getNodeType()) + ")");
         }
         String orderId = text(root, "orderId");
         if (orderId == null) {

@@ -70,9 +70,16 @@ class MarkOrderPaidTest {
     }
 
     private static Event event(String id, int attempt, String subject, String data) {
-        return TestEvents.event("wallet.topup.succeeded").stream("wallet").entryId(ENTRY_ID).id(id).attempt(attempt)
-                .subject(subject).source("wallet-service").time("2025-01-01T00:00:00Z")
-                .dataContentType("application/json").data(data).build();
+        return TestEvents.event("wallet.topup.succeeded").stream("wallet")
+                .entryId(ENTRY_ID)
+                .id(id)
+                .attempt(attempt)
+                .subject(subject)
+                .source("wallet-service")
+                .time("2025-01-01T00:00:00Z")
+                .dataContentType("application/json")
+                .data(data)
+                .build();
     }
 
     /** The handler's exception for an event the runtime would dead-letter. */
@@ -103,7 +110,8 @@ class MarkOrderPaidTest {
         assertEquals(1250, call.amountCents());
         assertEquals("evt-1", call.requestEventId(), "the request carries the event id");
         assertEquals("evt-1", call.eventId());
-        assertEquals("mark-order-paid/wallet/" + ENTRY_ID, call.idempotencyKey(), "the runtime's key: handler/stream/entry");
+        assertEquals(
+                "mark-order-paid/wallet/" + ENTRY_ID, call.idempotencyKey(), "the runtime's key: handler/stream/entry");
         assertEquals(harness.idempotencyKey(event), call.idempotencyKey());
         assertEquals(1, call.attempt());
         assertTrue(call.hadDeadline());
@@ -113,9 +121,13 @@ class MarkOrderPaidTest {
     @Test
     void aRedeliveryIsHarmless() {
         String data = "{\"orderId\":\"o-7\",\"walletId\":\"w-7\",\"amountCents\":700}";
-        assertEquals(Outcome.Kind.SUCCESS, harness.deliver(event("evt-7", 1, "w-7", data)).kind());
+        assertEquals(
+                Outcome.Kind.SUCCESS,
+                harness.deliver(event("evt-7", 1, "w-7", data)).kind());
         // Returns normally: the order is already paid, and the key is the same on every attempt.
-        assertEquals(Outcome.Kind.SUCCESS, harness.deliver(event("evt-7", 2, "w-7", data)).kind());
+        assertEquals(
+                Outcome.Kind.SUCCESS,
+                harness.deliver(event("evt-7", 2, "w-7", data)).kind());
 
         assertEquals(2, orders.calls().size());
         assertEquals(1, orders.appliedCount());
@@ -126,8 +138,14 @@ class MarkOrderPaidTest {
 
     @Test
     void theWalletFallsBackToTheSubjectAndUnknownFieldsAreIgnored() {
-        assertEquals(Outcome.Kind.SUCCESS,
-                harness.deliver(event("evt-2", 1, "w-subject", "{\"orderId\":\"o-2\",\"amountCents\":5,\"currency\":\"EUR\"}")).kind());
+        assertEquals(
+                Outcome.Kind.SUCCESS,
+                harness.deliver(event(
+                                "evt-2",
+                                1,
+                                "w-subject",
+                                "{\"orderId\":\"o-2\",\"amountCents\":5,\"currency\":\"EUR\"}"))
+                        .kind());
         ReceivedCall call = orders.calls().get(0);
         assertEquals("w-subject", call.walletId());
         assertEquals(5, call.amountCents());
@@ -135,7 +153,9 @@ class MarkOrderPaidTest {
 
     @Test
     void otherTypesOnTheWalletStreamAreSkippedWithoutACall() {
-        Outcome outcome = harness.deliver(TestEvents.event("wallet.topup.failed").stream("wallet").data("{}").build());
+        Outcome outcome = harness.deliver(TestEvents.event("wallet.topup.failed").stream("wallet")
+                .data("{}")
+                .build());
         assertEquals(Outcome.Kind.SKIPPED, outcome.kind());
         assertEquals(Collections.emptyList(), orders.calls());
     }
@@ -165,7 +185,10 @@ class MarkOrderPaidTest {
     @Test
     void invalidJsonSaysSo() {
         NonRetriableEventException e = deadLettered(event("evt-3", 1, "w-1", "{oops"));
-        assertTrue(e.getMessage().startsWith("wallet.topup.succeeded event evt-3 (entry 1732612345678-0): data is not valid JSON"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "wallet.topup.succeeded event evt-3 (entry 1732612345678-0): data is not valid JSON"),
                 e.getMessage());
         NonRetriableEventException noOrder = deadLettered(event("evt-4", 1, "w-1", "{\"amountCents\":1}"));
         assertTrue(noOrder.getMessage().endsWith("data has no orderId (a non-blank string)"), noOrder.getMessage());
@@ -177,12 +200,20 @@ class MarkOrderPaidTest {
         orders.behaviour(Behaviour.FAIL_UNAVAILABLE);
         Outcome unavailable = harness.deliver(event("evt-5", 1, "w-5", data));
         assertEquals(Outcome.Kind.RETRY, unavailable.kind());
-        assertEquals(Status.Code.UNAVAILABLE, assertInstanceOf(StatusRuntimeException.class, unavailable.error()).getStatus().getCode());
+        assertEquals(
+                Status.Code.UNAVAILABLE,
+                assertInstanceOf(StatusRuntimeException.class, unavailable.error())
+                        .getStatus()
+                        .getCode());
 
         orders.behaviour(Behaviour.FAIL_INVALID_ARGUMENT);
         Outcome invalid = harness.deliver(event("evt-5", 2, "w-5", data));
         assertEquals(Outcome.Kind.DEAD_LETTER, invalid.kind());
-        assertEquals(Status.Code.INVALID_ARGUMENT, assertInstanceOf(StatusRuntimeException.class, invalid.error()).getStatus().getCode());
+        assertEquals(
+                Status.Code.INVALID_ARGUMENT,
+                assertInstanceOf(StatusRuntimeException.class, invalid.error())
+                        .getStatus()
+                        .getCode());
 
         assertEquals(2, orders.calls().size());
         assertEquals(0, orders.appliedCount());
@@ -191,9 +222,11 @@ class MarkOrderPaidTest {
     @Test
     void referenceConfHasTheDefaultsAndOnlyItsKeysAreAccepted() {
         assertFalse(harness.config().getBoolean("log-calls"));
-        assertTrue(harness.config(ConfigFactory.parseMap(Map.of("log-calls", true))).config().getBoolean("log-calls"));
-        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
-                () -> harness.config(ConfigFactory.parseMap(Map.of("log-call", true))));
+        assertTrue(harness.config(ConfigFactory.parseMap(Map.of("log-calls", true)))
+                .config()
+                .getBoolean("log-calls"));
+        IllegalArgumentException typo = assertThrows(
+                IllegalArgumentException.class, () -> harness.config(ConfigFactory.parseMap(Map.of("log-call", true))));
         assertTrue(typo.getMessage().contains("'eventbus.plugins.payments.log-call'"), typo.getMessage());
     }
 
@@ -202,7 +235,8 @@ class MarkOrderPaidTest {
         boolean found = false;
         for (URL index : Collections.list(getClass().getClassLoader().getResources("META-INF/extensions.idx"))) {
             try (InputStream in = index.openStream()) {
-                found |= new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                found |= new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                        .lines()
                         .anyMatch(MarkOrderPaid.class.getName()::equals);
             }
         }

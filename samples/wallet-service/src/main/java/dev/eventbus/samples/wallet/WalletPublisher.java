@@ -119,7 +119,10 @@ public final class WalletPublisher implements AutoCloseable {
      * @return the stream entry id
      */
     public String publishTopupFailed(String walletId, String orderId, long amountCents, String reason) {
-        return xadd(fields(TOPUP_FAILED, walletId, UUID.randomUUID().toString(),
+        return xadd(fields(
+                TOPUP_FAILED,
+                walletId,
+                UUID.randomUUID().toString(),
                 topupData(orderId, walletId, amountCents, Objects.requireNonNull(reason, "reason"))));
     }
 
@@ -140,7 +143,8 @@ public final class WalletPublisher implements AutoCloseable {
         fields.put("id", eventId);
         fields.put("subject", walletId);
         fields.put("source", SOURCE);
-        fields.put("time", DateTimeFormatter.ISO_INSTANT.format(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS)));
+        fields.put(
+                "time", DateTimeFormatter.ISO_INSTANT.format(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS)));
         fields.put("datacontenttype", "application/json");
         fields.put("data", data);
         return fields;
@@ -155,9 +159,12 @@ public final class WalletPublisher implements AutoCloseable {
         Objects.requireNonNull(orderId, "orderId");
         Objects.requireNonNull(walletId, "walletId");
         StringBuilder json = new StringBuilder(96)
-                .append("{\"orderId\":").append(quote(orderId))
-                .append(",\"walletId\":").append(quote(walletId))
-                .append(",\"amountCents\":").append(amountCents);
+                .append("{\"orderId\":")
+                .append(quote(orderId))
+                .append(",\"walletId\":")
+                .append(quote(walletId))
+                .append(",\"amountCents\":")
+                .append(amountCents);
         if (reason != null) {
             json.append(",\"reason\":").append(quote(reason));
         }

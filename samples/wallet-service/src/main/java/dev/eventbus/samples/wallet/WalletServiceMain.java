@@ -48,11 +48,12 @@ public final class WalletServiceMain {
                     next += pauseNanos;
                 }
                 String walletId = "w-" + (1 + ThreadLocalRandom.current().nextInt(100));
-                String orderId = "o-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+                String orderId =
+                        "o-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
                 long amount = 100L * (1 + ThreadLocalRandom.current().nextInt(100));
                 String entryId = wallet.publishTopup(walletId, orderId, amount);
-                System.out.println("wallet-service: published " + entryId + " order=" + orderId
-                        + " wallet=" + walletId + " amount=" + amount + " stream=" + options.stream());
+                System.out.println("wallet-service: published " + entryId + " order=" + orderId + " wallet=" + walletId
+                        + " amount=" + amount + " stream=" + options.stream());
             }
         }
     }
@@ -78,7 +79,10 @@ public final class WalletServiceMain {
             if (name.equals("--help") || name.equals("-h")) {
                 return null;
             }
-            if (!name.equals("--redis") && !name.equals("--stream") && !name.equals("--count") && !name.equals("--rate")) {
+            if (!name.equals("--redis")
+                    && !name.equals("--stream")
+                    && !name.equals("--count")
+                    && !name.equals("--rate")) {
                 throw new IllegalArgumentException("unknown argument '" + arg + "'");
             }
             if (value == null) {
@@ -121,8 +125,8 @@ public final class WalletServiceMain {
             rate = -1;
         }
         if (!(rate > 0) || Double.isInfinite(rate)) {
-            throw new IllegalArgumentException("--rate must be a positive number of events per second like 10/s, was '"
-                    + value + "'");
+            throw new IllegalArgumentException(
+                    "--rate must be a positive number of events per second like 10/s, was '" + value + "'");
         }
         return rate;
     }

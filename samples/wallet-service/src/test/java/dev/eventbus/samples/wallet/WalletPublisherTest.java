@@ -41,8 +41,16 @@ class WalletPublisherTest {
             try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 port = probe.getLocalPort();
             }
-            Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no")
+            Process p = new ProcessBuilder(
+                            "redis-server",
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            "127.0.0.1",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -139,18 +147,21 @@ class WalletPublisherTest {
         }
         List<StreamMessage<String, String>> entries = entries(stream);
         assertEquals(4, entries.size());
-        assertNotEquals(entries.get(0).getBody().get("id"), entries.get(1).getBody().get("id"));
+        assertNotEquals(
+                entries.get(0).getBody().get("id"), entries.get(1).getBody().get("id"));
         assertEquals("evt-fixed", entries.get(2).getBody().get("id"));
         Map<String, String> failed = entries.get(3).getBody();
         assertEquals("wallet.topup.failed", failed.get("type"));
         assertEquals("w-3", failed.get("subject"));
-        assertEquals("{\"orderId\":\"o-4\",\"walletId\":\"w-3\",\"amountCents\":400,\"reason\":\"card_declined\"}",
+        assertEquals(
+                "{\"orderId\":\"o-4\",\"walletId\":\"w-3\",\"amountCents\":400,\"reason\":\"card_declined\"}",
                 failed.get("data"));
     }
 
     @Test
     void jsonStringsAreEscaped() {
-        assertEquals("{\"orderId\":\"o\\\"1\\\\\",\"walletId\":\"w\\n\\u0001\",\"amountCents\":-5}",
+        assertEquals(
+                "{\"orderId\":\"o\\\"1\\\\\",\"walletId\":\"w\\n\\u0001\",\"amountCents\":-5}",
                 WalletPublisher.topupData("o\"1\\", "w\n\u0001", -5, null));
     }
 
@@ -158,8 +169,9 @@ class WalletPublisherTest {
     void parsesTheCommandLine() {
         WalletServiceMain.Options defaults = WalletServiceMain.parse(new String[0]);
         assertEquals(new WalletServiceMain.Options("redis://127.0.0.1:6379", "wallet", 5, 0), defaults);
-        assertEquals(new WalletServiceMain.Options("redis://h:1", "s", 12, 2.5),
-                WalletServiceMain.parse(new String[] {"--redis", "redis://h:1", "--stream=s", "--count", "12", "--rate", "2.5/s"}));
+        assertEquals(new WalletServiceMain.Options("redis://h:1", "s", 12, 2.5), WalletServiceMain.parse(new String[] {
+            "--redis", "redis://h:1", "--stream=s", "--count", "12", "--rate", "2.5/s"
+        }));
         assertEquals(10.0, WalletServiceMain.parseRate("10"));
         assertNull(WalletServiceMain.parse(new String[] {"--help"}));
         assertThrows(IllegalArgumentException.class, () -> WalletServiceMain.parse(new String[] {"--count", "x"}));

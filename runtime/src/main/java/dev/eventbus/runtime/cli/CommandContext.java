@@ -65,6 +65,18 @@ final class CommandContext implements AutoCloseable {
     }
 
     /**
+     * A count or rate below zero (or not a number) is a usage error (exit 2), checked before
+     * anything runs: {@code --rate -5} used to replay at full speed. Zero keeps its meaning of "no
+     * limit".
+     */
+    static void requireNotNegative(CommandSpec spec, String option, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), option + " " + value + ": must be 0 (no limit) or more");
+        }
+    }
+
+    /**
      * Fails (exit 1) when no handler of that name is known to Redis: no consumer group of that name
      * on any stream and no dead letters. A typo then says so instead of an empty answer.
      */

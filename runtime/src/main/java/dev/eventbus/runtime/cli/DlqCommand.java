@@ -308,6 +308,7 @@ final class DlqCommand implements Runnable {
 
         @Override
         public Integer call() throws InterruptedException {
+            CommandContext.requireNotNegative(spec, "--rate", rate);
             PrintWriter out = spec.commandLine().getOut();
             try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);

@@ -55,7 +55,8 @@ final class PublishCommand implements Callable<Integer> {
     @Option(
             names = "--data",
             paramLabel = "JSON|@FILE",
-            description = "The payload: text as given, or the bytes of a file with @FILE.")
+            description = "The payload: inline JSON, checked (another kind when --header "
+                    + "datacontenttype=<type> says so), or the bytes of a file with @FILE, sent as they are.")
     String data;
 
     @Option(

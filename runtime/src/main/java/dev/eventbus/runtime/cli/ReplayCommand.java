@@ -73,6 +73,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        CommandContext.requireNotNegative(spec, "--limit", limit);
+        CommandContext.requireNotNegative(spec, "--rate", rate);
         PrintWriter out = spec.commandLine().getOut();
         try (CommandContext ops = CommandContext.open(options)) {
             TimeOrId start = ops.timeOrId(spec, "--from", from);

@@ -9,7 +9,6 @@ import dev.eventbus.runtime.stream.MalformedEntryException;
 import dev.eventbus.runtime.stream.Resolution;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
-import dev.eventbus.runtime.stream.WireFields;
 
 /**
  * The first step on a worker: decodes the entry and decides whether the handler takes it. A
@@ -37,6 +36,20 @@ final class Admission {
      *     without a call; it has left the dispatcher then, and {@code leaves} is told
      */
     Event admit(Subscription sub, StreamEntry entry, Delivery delivery, Resolution leaves) {
+        // For the named handler only (redriven dead letters, replays): the others ack without a
+        // call, decided before decoding, so that they do not dead-letter a malformed one again.
+        String target = codec.targetOf(entry);
+        if (target != null && !target.equals(sub.group())) {
+            acks.ack(entry.stream(), sub.group(), entry.id());
+            try {
+                observer.skipped(sub, codec.decode(entry, Math.max(1, entry.deliveries())));
+            } catch (MalformedEntryException notForUs) {
+                // Malformed, and another handler's to dead-letter: nothing to tell about it here.
+            }
+            delivery.forget();
+            leaves.done(true);
+            return null;
+        }
         Event event;
         try {
             event = codec.decode(entry, Math.max(1, entry.deliveries()));
@@ -48,9 +61,7 @@ final class Admission {
                     });
             return null;
         }
-        // For the named handler only (redriven dead letters, replays): the others ack without a call.
-        String target = event.headers().get(WireFields.TARGET_HANDLER);
-        if (!sub.types().contains(event.type()) || (target != null && !target.equals(sub.group()))) {
+        if (!sub.types().contains(event.type())) {
             acks.ack(entry.stream(), sub.group(), entry.id());
             observer.skipped(sub, event);
             delivery.forget();

@@ -125,6 +125,33 @@ public final class EventCodec {
         }
     }
 
+    /**
+     * The handler an entry is meant for alone ({@code eventbus-target-handler}: a redriven dead
+     * letter or a replay), read without decoding the entry: the other handlers of the stream skip
+     * it even when it does not decode, so a malformed entry replayed for one handler is not
+     * dead-lettered again by every other one.
+     *
+     * @return the target handler, or null when the entry names none (or not as UTF-8)
+     */
+    public String targetOf(StreamEntry entry) {
+        byte[] target = null;
+        for (Map.Entry<byte[], byte[]> field : entry.fields().entrySet()) {
+            if (Arrays.equals(TARGET_HANDLER, field.getKey())) {
+                target = field.getValue() == null ? NO_BYTES : field.getValue();
+            }
+        }
+        if (target == null) {
+            return null;
+        }
+        try {
+            return text(target, WireFields.TARGET_HANDLER);
+        } catch (MalformedEntryException e) {
+            return null;
+        }
+    }
+
+    private static final byte[] TARGET_HANDLER = WireFields.TARGET_HANDLER.getBytes(StandardCharsets.UTF_8);
+
     /** The fields of the wire format, matched as bytes: no string is made for a known field name. */
     private enum Field {
         DATA(WireFields.DATA),

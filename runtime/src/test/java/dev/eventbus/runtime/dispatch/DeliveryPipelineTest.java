@@ -125,6 +125,20 @@ class DeliveryPipelineTest {
         assertEquals(List.of(true, true, true), leaves.told);
     }
 
+    /** A malformed entry replayed or redriven for one handler must not be dead-lettered again by the others. */
+    @Test
+    void aMalformedEntryForAnotherHandlerIsAcknowledgedNotDeadLettered() {
+        AtomicInteger calls = new AtomicInteger();
+        Subscription sub = subscription(e -> calls.incrementAndGet());
+        StreamEntry untyped = entry("4-0", 1, "subject", "untyped-1", WireFields.TARGET_HANDLER, "logs");
+        pipeline.run(sub, untyped, LIMITS, held(untyped), leaves);
+        assertEquals(0, calls.get());
+        assertEquals(List.of(), deadLetters.letters, "another handler's replay is not this handler's dead letter");
+        assertEquals(1, acks.acked.size());
+        assertEquals(List.of(true), leaves.told);
+        assertTrue(held.deliveries.isEmpty());
+    }
+
     @Test
     void withdrawnOrShuttingDownEntriesAreNotStartedAndStayPending() {
         AtomicInteger calls = new AtomicInteger();

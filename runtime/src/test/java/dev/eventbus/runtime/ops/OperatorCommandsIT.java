@@ -737,7 +737,10 @@ class OperatorCommandsIT {
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("--rate") && help.out().contains("--dry-run"), help.out());
 
-        OpsHarness.Cli down = OpsHarness.cliRaw("status", "--redis", "redis://user:Hunter2Secret@127.0.0.1:1");
+        // --admin names a port nothing listens on: a runtime on this machine's default admin port
+        // (another engineer's eventbus dev) would otherwise answer and the command would succeed.
+        OpsHarness.Cli down = OpsHarness.cliRaw(
+                "status", "--redis", "redis://user:Hunter2Secret@127.0.0.1:1", "--admin", "127.0.0.1:1");
         assertEquals(1, down.exit(), down.toString());
         assertTrue(down.err().contains("cannot reach Redis at redis://***@127.0.0.1:1"), down.err());
         assertFalse(down.err().contains("Hunter2Secret") || down.out().contains("Hunter2Secret"), down.toString());

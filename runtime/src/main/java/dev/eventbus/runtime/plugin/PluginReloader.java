@@ -208,17 +208,20 @@ public final class PluginReloader implements AutoCloseable {
      * (`eventbus plugins reload ID`): the same drain-and-swap as a replaced JAR.
      *
      * @return the plugin now running (the new version, or the old one restored)
-     * @throws IllegalArgumentException when no installed plugin has that id
+     * @throws IllegalArgumentException when no installed or refused plugin has that id
      * @throws AdmissionException when the JAR was refused (the old version keeps running), or a
      *     handler of it was (the others run, in the new version)
      * @throws IllegalStateException when workers of the old version ignored the interrupt and still
      *     run (the message names them); the old version keeps running
      */
     public synchronized InstalledPlugin reloadNow(String pluginId) throws IOException {
-        InstalledPlugin current = host.installed().values().stream()
+        var installed = host.installed().values().stream()
                 .filter(p -> p.pluginId().equals(pluginId))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no plugin '" + pluginId + "' is installed"));
+                .findFirst();
+        if (installed.isEmpty()) {
+            return admitRefused(pluginId);
+        }
+        InstalledPlugin current = installed.get();
         Path jar = dir.resolve(current.source());
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException(current.source() + " is no longer in " + dir);
@@ -240,6 +243,46 @@ public final class PluginReloader implements AutoCloseable {
                             + next.handlers().size() + " other handler(s))");
         }
         return next;
+    }
+
+    /**
+     * A plugin refused as a whole (at start, or by its config) is tried again from its JAR: the
+     * operator has fixed what refused it (typically the config file, which the watcher does not
+     * watch) and asks for it by id.
+     */
+    private InstalledPlugin admitRefused(String pluginId) throws IOException {
+        String source = host.failures().stream()
+                .filter(f -> pluginId.equals(f.pluginId()))
+                .map(PluginFailure::source)
+                .findFirst()
+                .orElseThrow(
+                        () -> new IllegalArgumentException("no plugin '" + pluginId + "' is installed or refused"));
+        Path jar = dir.resolve(source);
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException(source + " is no longer in " + dir);
+        }
+        LOG.info("plugin reload: trying refused {} ({}) again", source, pluginId);
+        InstalledPlugin plugin;
+        try {
+            rereadConfig(source, null, List.of());
+            plugin = host.install(jar);
+        } catch (AdmissionException refused) {
+            refusedSha.put(source, StagingArea.sha256(jar));
+            throw refused;
+        }
+        refusedSha.remove(source);
+        control.start(plugin.handlers());
+        List<PluginFailure> refused = host.failures(source);
+        if (!refused.isEmpty()) {
+            throw AdmissionException.refused(
+                    AdmissionException.Stage.HANDLER,
+                    pluginId,
+                    String.join(
+                                    "; ",
+                                    refused.stream().map(PluginFailure::reason).toList()) + " (" + plugin.version()
+                            + " runs its " + plugin.handlers().size() + " other handler(s))");
+        }
+        return plugin;
     }
 
     /**

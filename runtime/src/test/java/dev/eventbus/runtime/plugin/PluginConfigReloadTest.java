@@ -68,7 +68,11 @@ class PluginConfigReloadTest {
         rpc = new RpcChannelRegistry(config.services());
         host = new PluginHost(plugins, Versions.pluginApi(), config, rpc, live);
         assertEquals(1, host.start().size(), host.failures().toString());
-        reloader = new PluginReloader(
+        reloader = newReloader(live);
+    }
+
+    private PluginReloader newReloader(LivePluginConfig live) {
+        return new PluginReloader(
                 plugins,
                 host,
                 live,
@@ -148,6 +152,25 @@ class PluginConfigReloadTest {
         reloader.reloadNow("threshold");
         assertEquals(5, runningThreshold());
         assertEquals(List.of(), host.failures());
+    }
+
+    /** Found from outside: a plugin refused as a whole could not be reloaded by id ("not installed"). */
+    @Test
+    void aPluginRefusedAtStartByItsConfigIsAdmittedByIdOnceTheFileIsFixed() throws Exception {
+        host.close();
+        writeConfig("eventbus.plugins.threshold { threshold = 5, treshold = 6 }\n" + TARGET + " = \"127.0.0.1:1\"");
+        RuntimeConfig config = ConfigLoader.load(Optional.of(file));
+        LivePluginConfig live = new LivePluginConfig(config);
+        host = new PluginHost(plugins, Versions.pluginApi(), config, rpc, live);
+        assertEquals(0, host.start().size(), "the typo refuses the plugin");
+        assertEquals(1, host.failures().size(), host.failures().toString());
+        reloader = newReloader(live);
+
+        writeConfig("eventbus.plugins.threshold.threshold = 5\n" + TARGET + " = \"127.0.0.1:1\"");
+        assertEquals("1.0.0", reloader.reloadNow("threshold").version());
+        assertEquals(List.of("1.0.0 threshold 5"), started);
+        assertEquals(List.of(), host.failures(), "the fixed plugin's refusal is gone");
+        assertThrows(IllegalArgumentException.class, () -> reloader.reloadNow("nobody"));
     }
 
     @Test

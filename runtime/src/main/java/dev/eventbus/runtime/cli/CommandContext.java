@@ -72,7 +72,9 @@ final class CommandContext implements AutoCloseable {
     static void requireNotNegative(CommandSpec spec, String option, double value) {
         if (!(value >= 0) || Double.isInfinite(value)) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), option + " " + value + ": must be 0 (no limit) or more");
+                    spec.commandLine(),
+                    option + " " + (value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value))
+                            + ": must be 0 (no limit) or more");
         }
     }
 

@@ -137,10 +137,9 @@ class OperatorInputIT {
     @Test
     void aNegativeRateOrLimitIsBadUsageAndChangesNothing() {
         REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error");
-        assertExit(
-                2, cli("replay", HANDLER, "--from", "0", "--rate", "-5"), "--rate -5.0: must be 0 (no limit) or more");
-        assertExit(2, cli("replay", HANDLER, "--from", "0", "--limit", "-3", "--dry-run"), "--limit -3.0: must be 0");
-        assertExit(2, cli("dlq", "redrive", "--handler", HANDLER, "--rate", "-1"), "--rate -1.0: must be 0");
+        assertExit(2, cli("replay", HANDLER, "--from", "0", "--rate", "-5"), "--rate -5: must be 0 (no limit) or more");
+        assertExit(2, cli("replay", HANDLER, "--from", "0", "--limit", "-3", "--dry-run"), "--limit -3: must be 0");
+        assertExit(2, cli("dlq", "redrive", "--handler", HANDLER, "--rate", "-1"), "--rate -1: must be 0");
         assertEquals(1L, REDIS.command("XLEN", DLQ), "nothing was redriven");
         assertExit(0, cli("replay", HANDLER, "--from", "0", "--rate", "0", "--limit", "0", "--dry-run"));
     }

@@ -75,6 +75,16 @@ public record RuntimeConfig(
         return pluginConfigs.hasPath(path) ? pluginConfigs.getConfig(path) : ConfigFactory.empty();
     }
 
+    /** The partitioned stream a Redis key is a partition of, or empty (an unpartitioned stream). */
+    public Optional<String> logicalStreamOf(String key) {
+        for (PartitionedStream layout : partitionedStreams.values()) {
+            if (layout.keys().contains(key)) {
+                return Optional.of(layout.name());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The partition keys of a partitioned stream, or the stream itself when it is not partitioned. */
     public List<String> streamKeys(String stream) {
         PartitionedStream layout = partitionedStreams.get(stream);

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.ops;
 import dev.eventbus.runtime.internal.EntryIds;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.KeyLayout;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessages;
@@ -122,7 +123,13 @@ public final class StatusReader {
                 }
             }
         }
-        long retries = redis().zcard(keys.retryDue(handler, stream));
+        String retryDue = keys.retryDue(handler, stream);
+        long retries = redis().zcard(retryDue);
+        long notDue = retries == 0
+                ? 0
+                : redis().zcount(
+                                retryDue,
+                                Range.from(Range.Boundary.excluding(clock.millis()), Range.Boundary.unbounded()));
         String state;
         if (consumers == 0) {
             state = "no-consumers";
@@ -144,6 +151,7 @@ public final class StatusReader {
                 oldest,
                 String.valueOf(group.get("last-delivered-id")),
                 retries,
+                notDue,
                 deadLetters(handler),
                 idle,
                 state);

@@ -10,6 +10,8 @@ package dev.eventbus.runtime.ops;
  * @param oldestPendingAgeMillis now minus the time of the oldest pending entry, {@code -1} when
  *     nothing is pending
  * @param retriesScheduled failed entries waiting for their next attempt
+ * @param retriesNotDue of those, the ones whose next attempt is still in the future (no instance
+ *     may take them now)
  * @param deadLetters entries in the handler's dead-letter stream (all its streams together)
  * @param idleMillis idle time of the most recently seen consumer, {@code -1} without consumers
  *     (Redis 7.2+: since its last read attempt; before: since its last delivery)
@@ -26,6 +28,7 @@ public record SubscriptionStatus(
         long oldestPendingAgeMillis,
         String lastDeliveredId,
         long retriesScheduled,
+        long retriesNotDue,
         long deadLetters,
         long idleMillis,
         String state) {}

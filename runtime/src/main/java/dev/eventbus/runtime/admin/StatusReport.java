@@ -104,6 +104,7 @@ final class StatusReport {
             if (reading != null) {
                 SubscriptionStatus s = reading.status();
                 row.setConsumers(s.consumers())
+                        .setGhostConsumers(s.ghosts())
                         .setPending(s.pending())
                         .setLag(s.lag())
                         .setOldestPendingAgeMillis(s.oldestPendingAgeMillis())

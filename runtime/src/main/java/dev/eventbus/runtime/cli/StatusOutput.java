@@ -76,6 +76,7 @@ final class StatusOutput {
         m.put("readAhead", s.getReadAhead());
         m.put("maxReadAhead", s.getMaxReadAhead());
         m.put("consumers", read ? s.getConsumers() : null);
+        m.put("ghostConsumers", read ? s.getGhostConsumers() : null);
         m.put("pending", read ? s.getPending() : null);
         m.put("lag", s.getLag() < 0 ? null : s.getLag());
         m.put("oldestPendingAgeMillis", s.getOldestPendingAgeMillis() < 0 ? null : s.getOldestPendingAgeMillis());
@@ -114,7 +115,7 @@ final class StatusOutput {
                             h.getName(),
                             s.getStream(),
                             lower(s.getState().name()),
-                            read ? s.getConsumers() : "?",
+                            read ? consumers(s.getConsumers(), s.getGhostConsumers()) : "?",
                             s.getInFlight() + "/" + s.getMaxInFlight(),
                             s.getReadAhead() + "/" + s.getMaxReadAhead(),
                             read ? s.getPending() : "?",
@@ -191,6 +192,7 @@ final class StatusOutput {
                 m.put("stream", s.stream());
                 m.put("state", s.state());
                 m.put("consumers", s.consumers());
+                m.put("ghostConsumers", s.ghosts());
                 m.put("pending", s.pending());
                 m.put("lag", s.lag() < 0 ? null : s.lag());
                 m.put("oldestPendingAgeMillis", s.oldestPendingAgeMillis() < 0 ? null : s.oldestPendingAgeMillis());
@@ -237,7 +239,7 @@ final class StatusOutput {
                     s.handler(),
                     s.stream(),
                     s.state(),
-                    s.consumers(),
+                    consumers(s.consumers(), s.ghosts()),
                     s.pending(),
                     s.lag() < 0 ? "?" : s.lag(),
                     CliOutput.duration(s.oldestPendingAgeMillis()),
@@ -268,5 +270,10 @@ final class StatusOutput {
     private static void print(PrintWriter out, String text) {
         out.println(text);
         out.flush();
+    }
+
+    /** Live consumers, and the ghosts apart when there are any: {@code 2 (+1 ghost)}. */
+    private static String consumers(long live, long ghosts) {
+        return ghosts == 0 ? Long.toString(live) : live + " (+" + ghosts + (ghosts == 1 ? " ghost)" : " ghosts)");
     }
 }

@@ -23,7 +23,7 @@ import java.util.Map;
  *       entry id's time when the handler finished (end-to-end latency): timers.
  * </ul>
  * Per subscription, read from Redis every {@code metrics.poll-interval}: {@link #PENDING},
- * {@link #LAG}, {@link #OLDEST_PENDING_AGE}, {@link #RETRIES_SCHEDULED}, {@link #CONSUMERS},
+ * {@link #LAG}, {@link #OLDEST_PENDING_AGE}, {@link #RETRIES_SCHEDULED}, {@link #CONSUMERS}, {@link #GHOST_CONSUMERS},
  * {@link #WORKABLE} (the scale signal); per handler and partitioned stream's logical name
  * {@link #LOGICAL_LAG}, {@link #LOGICAL_PENDING}, {@link #LOGICAL_WORKABLE}; per
  * handler {@link #DEAD_LETTERS} (its dead-letter stream's length). Per gRPC method:
@@ -46,7 +46,11 @@ public final class MetricNames {
     public static final String LAG = "eventbus.subscription.lag";
     public static final String OLDEST_PENDING_AGE = "eventbus.subscription.oldest-pending-age-seconds";
     public static final String RETRIES_SCHEDULED = "eventbus.subscription.retries-scheduled";
+    /** Consumers of live instances; never a ghost ({@link #GHOST_CONSUMERS}). */
     public static final String CONSUMERS = "eventbus.subscription.consumers";
+    /** Consumers in the group that belong to no live instance ({@code LiveInstances}). */
+    public static final String GHOST_CONSUMERS = "eventbus.subscription.ghost-consumers";
+
     public static final String DEAD_LETTERS = "eventbus.handler.dead-letters";
     /**
      * The scale signal: entries more instances could take now (lag plus pending not waiting for a

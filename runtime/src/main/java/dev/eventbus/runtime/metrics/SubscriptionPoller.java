@@ -176,6 +176,9 @@ public final class SubscriptionPoller implements AutoCloseable {
             register(
                     MetricNames.name(MetricNames.CONSUMERS, labels),
                     () -> v.status().consumers());
+            register(
+                    MetricNames.name(MetricNames.GHOST_CONSUMERS, labels),
+                    () -> v.status().ghosts());
             register(MetricNames.name(MetricNames.WORKABLE, labels), () -> v.last.workable());
             return v;
         });

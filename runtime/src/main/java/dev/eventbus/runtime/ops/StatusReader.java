@@ -30,9 +30,19 @@ public final class StatusReader {
     private final String deadLetterPrefix;
     private final KeyLayout keys;
     private final Clock clock;
+    private final LiveInstances live;
 
-    /** @param ops connected on first use, so a reader can be made while Redis is still away */
+    /** A reader that counts no consumer as a ghost. */
     public StatusReader(FailFastRedis ops, String deadLetterPrefix, Clock clock) {
+        this(ops, deadLetterPrefix, clock, LiveInstances.EVERY_CONSUMER);
+    }
+
+    /**
+     * @param ops connected on first use, so a reader can be made while Redis is still away
+     * @param live which consumers belong to a live instance; the others are counted as ghosts
+     */
+    public StatusReader(FailFastRedis ops, String deadLetterPrefix, Clock clock, LiveInstances live) {
+        this.live = live;
         this.ops = ops;
         this.deadLetterPrefix = deadLetterPrefix;
         this.keys = ops.keys(deadLetterPrefix);
@@ -100,7 +110,8 @@ public final class StatusReader {
     }
 
     private SubscriptionStatus status(String handler, String stream, Map<String, Object> group) {
-        long consumers = number(group.get("consumers"), 0);
+        long allConsumers = number(group.get("consumers"), 0);
+        long ghosts = 0;
         long pending = number(group.get("pending"), 0);
         long lag = number(group.get("lag"), -1);
         long oldest = -1;
@@ -113,11 +124,14 @@ public final class StatusReader {
         }
         long idle = -1;
         boolean attemptsKnown = false; // Redis 7.2+: idle counts read attempts, not only deliveries
-        if (consumers > 0) {
+        if (allConsumers > 0) {
             for (Object c : redis().xinfoConsumers(stream, handler)) {
                 Map<String, Object> consumer = fields(c);
                 attemptsKnown |= consumer.containsKey("inactive");
                 long consumerIdle = number(consumer.get("idle"), -1);
+                if (!live.isLive(String.valueOf(consumer.get("name")), consumerIdle)) {
+                    ghosts++;
+                }
                 if (consumerIdle >= 0 && (idle < 0 || consumerIdle < idle)) {
                     idle = consumerIdle;
                 }
@@ -130,6 +144,7 @@ public final class StatusReader {
                 : redis().zcount(
                                 retryDue,
                                 Range.from(Range.Boundary.excluding(clock.millis()), Range.Boundary.unbounded()));
+        long consumers = allConsumers - ghosts;
         String state;
         if (consumers == 0) {
             state = "no-consumers";
@@ -146,6 +161,7 @@ public final class StatusReader {
                 handler,
                 stream,
                 consumers,
+                ghosts,
                 pending,
                 lag,
                 oldest,

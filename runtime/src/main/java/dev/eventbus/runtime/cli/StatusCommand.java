@@ -4,6 +4,8 @@ import dev.eventbus.admin.v1.GetStatusResponse;
 import dev.eventbus.runtime.config.AdminSettings;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.ops.DrainedLayouts;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import java.io.PrintWriter;
 import java.util.List;
@@ -59,7 +61,18 @@ final class StatusCommand implements Callable<Integer> {
         } else {
             try (AdminClient client = new AdminClient(address, settings.token())) {
                 GetStatusResponse live = client.status(handler);
-                return StatusOutput.live(live, address, handler, json, out);
+                int exit = StatusOutput.live(live, address, handler, json, out);
+                if (!config.drainingLayouts().isEmpty()) {
+                    try (CommandContext ops = CommandContext.of(config)) {
+                        drainNotes(config, ops.status().all(null));
+                    } catch (RuntimeException e) {
+                        spec.commandLine()
+                                .getErr()
+                                .println("eventbus: whether the old layouts drained is unknown: " + Errors.describe(e));
+                        spec.commandLine().getErr().flush();
+                    }
+                }
+                return exit;
             } catch (AdminClient.Unreachable e) {
                 unavailable = e.getMessage();
             }
@@ -72,7 +85,18 @@ final class StatusCommand implements Callable<Integer> {
             List<SubscriptionStatus> all = ops.status().all(handler);
             // On Sentinel every stream lives on the primary the sentinels name: say which node that is.
             String node = config.redis().sentinel() ? ops.redis.node() : null;
-            return StatusOutput.fromRedis(all, ops.redis.where(), node, unavailable, handler, json, out);
+            int exit = StatusOutput.fromRedis(all, ops.redis.where(), node, unavailable, handler, json, out);
+            drainNotes(config, handler == null ? all : ops.status().all(null));
+            return exit;
         }
+    }
+
+    /** Whether each old layout of a stream whose count changes has drained (stderr with --json, so it parses). */
+    private void drainNotes(RuntimeConfig config, List<SubscriptionStatus> all) {
+        PrintWriter to = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        for (String note : DrainedLayouts.notes(config.drainingLayouts(), all)) {
+            to.println(note);
+        }
+        to.flush();
     }
 }

@@ -477,6 +477,16 @@ public final class EventbusRuntime implements AutoCloseable {
         }
 
         @Override
+        public boolean waitsForDrain(String handler, String streamKey) {
+            for (LayoutDrain drain : drains.values()) {
+                if (drain.group().equals(handler) && drain.holds(streamKey) && !drain.open()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
         public List<Circuit> circuits() {
             RpcChannelRegistry r = rpc;
             return r == null ? List.of() : r.circuits();

@@ -63,6 +63,11 @@ public final class LayoutDrain implements AutoCloseable {
         loop.start();
     }
 
+    /** The handler's consumer group. */
+    public String group() {
+        return group;
+    }
+
     /** Whether the handler may read the current layout. */
     public boolean open() {
         return open;

@@ -94,9 +94,13 @@ class StreamsConfigTest {
                 """));
         List<String> problems = e.problems();
         assertEquals(3, problems.size(), e.getMessage());
-        assertTrue(problems.get(0).startsWith("eventbus.streams.a.draining holds 4, the current partition count"), e.getMessage());
+        assertTrue(
+                problems.get(0).startsWith("eventbus.streams.a.draining holds 4, the current partition count"),
+                e.getMessage());
         assertTrue(problems.get(1).startsWith("eventbus.streams.b.draining holds 2 twice"), e.getMessage());
-        assertTrue(problems.get(2).startsWith("eventbus.streams.c.draining: stream 'c': partitions must be in"), e.getMessage());
+        assertTrue(
+                problems.get(2).startsWith("eventbus.streams.c.draining: stream 'c': partitions must be in"),
+                e.getMessage());
     }
 
     @Test

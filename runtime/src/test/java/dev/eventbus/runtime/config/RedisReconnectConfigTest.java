@@ -25,9 +25,9 @@ class RedisReconnectConfigTest {
     }
 
     @Test
-    void defaultsStartAtTenMillisecondsAndStopAtLettucesThirtySeconds() {
+    void defaultsStartAtTenMillisecondsAndStopAtFiveSeconds() {
         RedisReconnect reconnect = ConfigLoader.load(Optional.empty()).redis().reconnect();
-        assertEquals(new RedisReconnect(Duration.ofMillis(10), Duration.ofSeconds(30)), reconnect);
+        assertEquals(new RedisReconnect(Duration.ofMillis(10), Duration.ofSeconds(5)), reconnect);
         assertEquals(RedisReconnect.DEFAULT, reconnect);
     }
 

@@ -85,8 +85,8 @@ class ClusterFailoverIT {
         producer = new FaultProducer(STREAM, () -> cluster.primaryOf(STREAM).uri(), 1, oracle).start();
         Streams.await("events flowing before the fault", Duration.ofSeconds(30), () -> orders.appliedCount() >= 100);
 
-        oracle.faultNow();
         RedisServer killed = cluster.killPrimaryOf(STREAM);
+        oracle.faultNow(); // once the node is dead: what the producer publishes from here waits for the failover
         cluster.awaitFailover(killed, Duration.ofSeconds(60));
         RedisServer promoted = cluster.primaryOf(STREAM);
         assertNotEquals(killed.port(), promoted.port());

@@ -140,8 +140,8 @@ class ClusterFaultsIT {
         producer = startProducer(oracle);
         Streams.await("events flowing before the fault", Duration.ofSeconds(30), () -> orders.appliedCount() >= 100);
 
-        oracle.faultNow();
         long killed = cluster.killClients();
+        oracle.faultNow();
         assertTrue(killed >= 3, "the runtime's connections to every primary closed, " + killed + " in all");
 
         afterTheFault(oracle);

@@ -93,8 +93,8 @@ class SentinelFailoverIT {
         producer = new FaultProducer(STREAM, redis::uri, 1, oracle).start();
         Streams.await("events flowing before the fault", Duration.ofSeconds(20), () -> orders.appliedCount() >= 100);
 
-        oracle.faultNow();
         RedisServer killed = redis.killPrimary();
+        oracle.faultNow(); // once the node is dead: what the producer publishes from here waits for the failover
         assertEquals(first, killed);
         RedisServer promoted = redis.awaitFailover(killed, Duration.ofSeconds(60));
         // The promoted node has no replica left: from here on, acknowledged by it is the promise.

@@ -10,14 +10,19 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.resource.ClientResources;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * Opens connections to a Redis Cluster from its seed nodes. Each connection sends a command to the
@@ -43,6 +48,8 @@ final class ClusterConnectionOpener implements ConnectionOpener {
 
     private final ClientResources resources;
     private final RedisClusterClient client;
+    private final ClusterTopologyLog topology;
+    private final Disposable topologyWatch;
 
     ClusterConnectionOpener(RedisSettings settings) {
         List<RedisURI> seeds = RedisConnector.clusterSeeds(settings);
@@ -68,6 +75,26 @@ final class ClusterConnectionOpener implements ConnectionOpener {
             options.sslOptions(RedisConnector.sslOptions(settings.tls()));
         }
         client.setOptions(options.build());
+        this.topology = new ClusterTopologyLog(this::partitions, Clock.systemUTC());
+        this.topologyWatch = client.getResources()
+                .eventBus()
+                .get()
+                .ofType(ClusterTopologyChangedEvent.class)
+                .subscribe(topology::changed);
+    }
+
+    /** The client's view of the topology, or null before it has one. */
+    private Partitions partitions() {
+        try {
+            return client.getPartitions();
+        } catch (RedisException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public Optional<StreamNode> nodeOf(String key) {
+        return topology.nodeOf(key);
     }
 
     /**
@@ -99,6 +126,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
 
     @Override
     public void close() {
+        topologyWatch.dispose();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3000);
     }

@@ -240,6 +240,86 @@ public final class RedisCluster implements AutoCloseable {
         });
     }
 
+    /**
+     * Moves a hash slot, with its keys, from the primary serving it to another primary, in the steps
+     * of {@code redis-cli --cluster reshard}: the target imports, the source migrates, the keys move
+     * one by one ({@code MIGRATE}), then every primary is told the slot's new owner. Meanwhile a client
+     * meets ASK (a key already moved), TRYAGAIN (a script whose keys are on both sides), and MOVED
+     * afterwards. {@code pause} is waited after each step, to let clients run into those answers
+     * while the slot is half-moved; it synchronises nothing.
+     *
+     * @param to a live primary other than the slot's own
+     * @throws IllegalStateException when a step is refused
+     */
+    public void migrateSlot(int slot, RedisServer to, Duration pause) {
+        RedisServer from = null;
+        for (ClusterNodeLine line : view()) {
+            if (line.isPrimary() && !line.isFailing() && line.serves(slot)) {
+                from = node(line.port());
+            }
+        }
+        if (from == null || from.equals(to)) {
+            throw new IllegalStateException("slot " + slot + " is served by " + from + ", cannot move it to " + to);
+        }
+        String fromId = String.valueOf(command(from, "CLUSTER", "MYID"));
+        String toId = String.valueOf(command(to, "CLUSTER", "MYID"));
+        String s = Integer.toString(slot);
+        command(to, "CLUSTER", "SETSLOT", s, "IMPORTING", fromId);
+        command(from, "CLUSTER", "SETSLOT", s, "MIGRATING", toId);
+        pause(pause);
+        // A migrating slot gets no new keys on the source (a write to a missing key is ASKed away).
+        while (command(from, "CLUSTER", "GETKEYSINSLOT", s, "1") instanceof List<?> keys && !keys.isEmpty()) {
+            command(
+                    from,
+                    "MIGRATE",
+                    "127.0.0.1",
+                    Integer.toString(to.port()),
+                    String.valueOf(keys.get(0)),
+                    "0",
+                    "5000");
+            pause(pause);
+        }
+        command(to, "CLUSTER", "SETSLOT", s, "NODE", toId);
+        command(from, "CLUSTER", "SETSLOT", s, "NODE", toId);
+        for (RedisServer primary : primaries()) {
+            command(primary, "CLUSTER", "SETSLOT", s, "NODE", toId);
+        }
+    }
+
+    /**
+     * Closes every client connection of every live node ({@code CLIENT KILL TYPE normal}), as a
+     * proxy restart or a network cut would; replication and the cluster bus are left alone.
+     *
+     * @return how many connections were closed
+     */
+    public long killClients() {
+        long killed = 0;
+        for (RedisServer node : nodes) {
+            if (node.isRunning() && RedisProbe.ask(node.port(), "CLIENT", "KILL", "TYPE", "normal") instanceof Long n) {
+                killed += n;
+            }
+        }
+        return killed;
+    }
+
+    private static Object command(RedisServer node, String... command) {
+        Object reply = RedisProbe.ask(node.port(), command);
+        if (reply == null || reply instanceof RespErrorException) {
+            throw new IllegalStateException(
+                    "port " + node.port() + " refused " + String.join(" ", command) + ": " + reply);
+        }
+        return reply;
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while moving a slot", e);
+        }
+    }
+
     /** Stops every node. Idempotent. */
     @Override
     public void close() {

@@ -33,6 +33,20 @@ class RedisClusterIT {
                 assertEquals(1L, client.call("WAIT", "1", "5000"), "the replica acknowledges the write");
             }
 
+            RedisServer before = cluster.primaryOf("wallet");
+            RedisServer other = cluster.primaries().stream()
+                    .filter(p -> !p.equals(before))
+                    .findFirst()
+                    .orElseThrow();
+            cluster.migrateSlot(cluster.slot("wallet"), other, Duration.ZERO);
+            assertEquals(other, cluster.primaryOf("wallet"), "the slot moved");
+            try (RespClient client = RespClient.connect(other.uri())) {
+                assertEquals(1L, client.call("XLEN", "wallet"), "with its key");
+                client.call("XADD", "wallet", "*", "type", "t");
+                assertEquals(1L, client.call("WAIT", "1", "5000"), "the new owner's replica acknowledges");
+                assertTrue(cluster.killClients() >= 1, "this client's connection among those closed");
+            }
+
             RedisServer killed = cluster.killPrimaryOf("wallet");
             assertFalse(killed.isRunning());
             cluster.awaitFailover(killed, Duration.ofSeconds(30));
@@ -42,7 +56,7 @@ class RedisClusterIT {
             assertTrue(promoted.isRunning());
             assertEquals(3, cluster.primaries().size(), "the promoted replica replaces the dead primary");
             try (RespClient client = RespClient.connect(promoted.uri())) {
-                assertEquals(1L, client.call("XLEN", "wallet"), "a replicated write survives the failover");
+                assertEquals(2L, client.call("XLEN", "wallet"), "replicated writes survive the failover");
             }
         }
         assertTrue(cluster.nodes().stream().noneMatch(RedisServer::isRunning));

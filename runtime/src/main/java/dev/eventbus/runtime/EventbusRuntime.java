@@ -186,7 +186,8 @@ public final class EventbusRuntime implements AutoCloseable {
                 shared,
                 dispatcher,
                 retryStore,
-                clock);
+                clock,
+                config.redis().reconnect().maxDelay());
         startSubscriptions(handlers);
         reloader = new PluginReloader(
                 config.pluginsDir(),

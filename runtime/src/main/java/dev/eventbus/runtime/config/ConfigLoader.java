@@ -92,7 +92,8 @@ public final class ConfigLoader {
                 read(() -> c.getDuration("redis.connect-backoff.initial")),
                 read(() -> c.getDuration("redis.connect-backoff.max")),
                 redisPassword(c, redisUri),
-                redisTls(c, redisUri));
+                redisTls(c, redisUri),
+                redisReconnect(c));
         ConsumerSettings consumer = new ConsumerSettings(
                 read(() -> c.getDuration("consumer.block")),
                 positive("consumer.max-event-bytes", read(() ->
@@ -384,6 +385,21 @@ public final class ConfigLoader {
             problems.add("admin.tls.key-password is set without admin.tls.key-file");
         }
         return new AdminTls(cert, key, keyPassword, pemFile(c, "admin.tls.ca-file", true));
+    }
+
+    /** {@code redis.reconnect}; the default stands in while a problem is reported. */
+    private RedisReconnect redisReconnect(Config c) {
+        java.time.Duration initial = read(() -> c.getDuration("redis.reconnect.initial-delay"));
+        java.time.Duration max = read(() -> c.getDuration("redis.reconnect.max-delay"));
+        if (initial == null || max == null) {
+            return RedisReconnect.DEFAULT;
+        }
+        try {
+            return new RedisReconnect(initial, max);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return RedisReconnect.DEFAULT;
+        }
     }
 
     /** A duration that must be above zero; {@code fallback} stands in while a problem is reported. */

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param password the password read from {@code redis.password-file}, empty when the URI holds it
  *     (or there is none); a secret: never shown (see {@link #toString()})
  * @param tls the TLS material and verification mode for {@code rediss://}
+ * @param reconnect the back-off of every client's reconnects after a connection drops
  */
 public record RedisSettings(
         String uri,
@@ -21,16 +22,25 @@ public record RedisSettings(
         Duration connectBackoffInitial,
         Duration connectBackoffMax,
         String password,
-        RedisTls tls) {
+        RedisTls tls,
+        RedisReconnect reconnect) {
 
-    /** Settings whose URI holds any credentials, with no TLS material of their own. */
+    /** Settings whose URI holds any credentials, with no TLS material of their own and the default reconnects. */
     public RedisSettings(
             String uri,
             Duration commandTimeout,
             int requestQueueSize,
             Duration connectBackoffInitial,
             Duration connectBackoffMax) {
-        this(uri, commandTimeout, requestQueueSize, connectBackoffInitial, connectBackoffMax, "", RedisTls.NONE);
+        this(
+                uri,
+                commandTimeout,
+                requestQueueSize,
+                connectBackoffInitial,
+                connectBackoffMax,
+                "",
+                RedisTls.NONE,
+                RedisReconnect.DEFAULT);
     }
 
     /** The URI without user info, for logs and admin answers. */
@@ -116,6 +126,7 @@ public record RedisSettings(
         return "RedisSettings[uri=" + (uri == null ? null : redactedUri()) + ", commandTimeout=" + commandTimeout
                 + ", requestQueueSize="
                 + requestQueueSize + ", connectBackoffInitial=" + connectBackoffInitial + ", connectBackoffMax="
-                + connectBackoffMax + ", password=" + (password.isEmpty() ? "" : "***") + ", tls=" + tls + "]";
+                + connectBackoffMax + ", password=" + (password.isEmpty() ? "" : "***") + ", tls=" + tls
+                + ", reconnect=" + reconnect + "]";
     }
 }

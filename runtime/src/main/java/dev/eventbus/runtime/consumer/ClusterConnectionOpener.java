@@ -14,10 +14,12 @@ import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -25,7 +27,7 @@ import reactor.core.Disposable;
 /**
  * Opens connections to a Redis Cluster from its seed nodes. Each connection sends a command to the
  * primary of its key's slot, and follows the cluster's topology: refreshed periodically, and at once
- * when a node answers MOVED or ASK or a connection drops, so a promoted replica or a migrated slot is
+ * (at most once a second) when a node answers MOVED or ASK or a connection keeps failing to reconnect, so a promoted replica or a migrated slot is
  * found without a restart.
  *
  * <p>Thread-safe.
@@ -35,19 +37,29 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     /** Often enough to find a promoted replica soon even when no command has failed yet. */
     private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(10);
 
+    /**
+     * At most one refresh a second on MOVED, ASK or reconnects. Lettuce's 30 s would spend the one
+     * refresh of a primary's crash before its replica is promoted, leaving the runtime on the dead
+     * node until the next periodic refresh.
+     */
+    private static final Duration ADAPTIVE_REFRESH_SPACING = Duration.ofSeconds(1);
+
     private static final Logger LOG = LoggerFactory.getLogger(ClusterConnectionOpener.class);
 
+    private final ClientResources resources;
     private final RedisClusterClient client;
     private final ClusterTopologyLog topology;
     private final Disposable topologyWatch;
 
     ClusterConnectionOpener(RedisSettings settings) {
         List<RedisURI> seeds = RedisConnector.clusterSeeds(settings);
-        this.client = RedisClusterClient.create(seeds);
+        this.resources = RedisConnector.resources(settings);
+        this.client = RedisClusterClient.create(resources, seeds);
         ClusterClientOptions.Builder options = ClusterClientOptions.builder()
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(TOPOLOGY_REFRESH)
                         .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(ADAPTIVE_REFRESH_SPACING)
                         .build())
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -107,9 +119,15 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         return RedisConnection.of(connection);
     }
 
+    /** The client's resources, where its reconnect back-off lives. */
+    ClientResources resources() {
+        return client.getResources();
+    }
+
     @Override
     public void close() {
         topologyWatch.dispose();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3000);
     }
 }

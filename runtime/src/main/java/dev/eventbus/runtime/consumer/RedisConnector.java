@@ -13,9 +13,14 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,7 +143,7 @@ public final class RedisConnector implements AutoCloseable {
      * runtime and its tools is made here.
      */
     public static RedisClient client(RedisSettings settings) {
-        RedisClient client = RedisClient.create();
+        RedisClient client = new OwningClient(resources(settings));
         ClientOptions.Builder options = ClientOptions.builder();
         if (settings.tlsEnabled() && settings.tls().hasMaterial()) {
             options.sslOptions(sslOptions(settings.tls()));
@@ -156,6 +161,46 @@ public final class RedisConnector implements AutoCloseable {
                 .build());
         client.addListener(new RedisPermissionLog(settings.redactedUri()));
         return client;
+    }
+
+    /**
+     * Lettuce's event loops and timers with the reconnect back-off of {@code redis.reconnect}
+     * (Lettuce offers it nowhere else). The caller owns them: shut them down after the client.
+     */
+    static ClientResources resources(RedisSettings settings) {
+        Duration initial = settings.reconnect().initialDelay();
+        Duration max = settings.reconnect().maxDelay();
+        Delay delay =
+                initial.equals(max) ? Delay.constant(max) : Delay.exponential(initial, max, 2, TimeUnit.MILLISECONDS);
+        return DefaultClientResources.builder().reconnectDelay(delay).build();
+    }
+
+    /** Shuts {@code resources} down without blocking, once {@code shutDown} is done. */
+    static CompletableFuture<Void> shutDownAfter(CompletableFuture<Void> shutDown, ClientResources resources) {
+        return shutDown.handle((ignored, error) -> null).thenCompose(ignored -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            resources.shutdown(0, 2, TimeUnit.SECONDS).addListener(f -> done.complete(null));
+            return done;
+        });
+    }
+
+    /**
+     * A client that owns its resources: Lettuce shuts down only the resources it made itself, and
+     * the reconnect back-off needs resources made here.
+     */
+    private static final class OwningClient extends RedisClient {
+
+        private final ClientResources resources;
+
+        OwningClient(ClientResources resources) {
+            super(resources, new RedisURI());
+            this.resources = resources;
+        }
+
+        @Override
+        public CompletableFuture<Void> shutdownAsync(long quietPeriod, long timeout, TimeUnit timeUnit) {
+            return shutDownAfter(super.shutdownAsync(quietPeriod, timeout, timeUnit), resources);
+        }
     }
 
     /**

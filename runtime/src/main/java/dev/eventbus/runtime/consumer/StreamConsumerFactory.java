@@ -8,6 +8,7 @@ import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.stream.Subscription;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 
@@ -29,10 +30,13 @@ public final class StreamConsumerFactory {
     private final Dispatcher dispatcher;
     private final RetryStore retryStore;
     private final Clock clock;
+    private final Duration reconnectMax;
 
     /**
      * @param handlers each handler's settings, by handler name
      * @param shared the runtime's shared connection, for the retry poller and the reclaimer
+     * @param reconnectMax {@code redis.reconnect.max-delay}, the longest a reader waits after a lost
+     *     connection
      */
     public StreamConsumerFactory(
             String consumerName,
@@ -42,7 +46,8 @@ public final class StreamConsumerFactory {
             RedisConnection<byte[], byte[]> shared,
             Dispatcher dispatcher,
             RetryStore retryStore,
-            Clock clock) {
+            Clock clock,
+            Duration reconnectMax) {
         this.consumerName = consumerName;
         this.settings = settings;
         this.recovery = recovery;
@@ -51,6 +56,7 @@ public final class StreamConsumerFactory {
         this.dispatcher = dispatcher;
         this.retryStore = retryStore;
         this.clock = clock;
+        this.reconnectMax = reconnectMax;
     }
 
     /**
@@ -88,10 +94,20 @@ public final class StreamConsumerFactory {
                 recovery);
         // The retry poller and the reclaimer start once the group exists (before, every round would fail too).
         StreamReader reader = new StreamReader(
-                sub, connection, consumerName, settings, dispatch, slots, held, retryStore, budget, () -> {
+                sub,
+                connection,
+                consumerName,
+                settings,
+                dispatch,
+                slots,
+                held,
+                retryStore,
+                budget,
+                () -> {
                     retries.loop().start();
                     reclaimer.loop().start();
-                });
+                },
+                reconnectMax);
         return new StreamConsumer(
                 sub, connection, maxInFlight, settings.readAhead(), slots, held, dispatch, reader, retries, reclaimer);
     }

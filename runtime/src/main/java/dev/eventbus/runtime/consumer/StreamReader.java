@@ -73,6 +73,8 @@ final class StreamReader {
     private final RetryStore retryStore;
     /** Told once the group exists: starts the subscription's other loops. */
     private final Runnable groupReadyHook;
+    /** The longest wait after a lost connection: the client's own reconnect back-off bound. */
+    private final Duration reconnectMax;
 
     private final byte[] stream;
     private volatile boolean stopping;
@@ -92,6 +94,9 @@ final class StreamReader {
      * @param budget how many entries the handler's gRPC circuits allow to read now: 0 while one is
      *     open, 1 while probing, else unbounded
      * @param groupReadyHook run once the group exists (at {@link #start()}, or once the loop created it)
+     * @param reconnectMax {@code redis.reconnect.max-delay}: after a lost connection the reader tries
+     *     again at least this often, so it reads as soon as the client is back (a failover's
+     *     seconds would otherwise have grown its back-off well past them)
      */
     StreamReader(
             Subscription sub,
@@ -103,7 +108,8 @@ final class StreamReader {
             HeldBytes held,
             RetryStore retryStore,
             IntSupplier budget,
-            Runnable groupReadyHook) {
+            Runnable groupReadyHook,
+            Duration reconnectMax) {
         this.sub = sub;
         this.connection = connection;
         this.consumer = Consumer.from(Bytes.utf8(sub.group()), Bytes.utf8(consumerName));
@@ -115,6 +121,7 @@ final class StreamReader {
         this.stream = Bytes.utf8(sub.stream());
         this.retryStore = retryStore;
         this.groupReadyHook = groupReadyHook;
+        this.reconnectMax = reconnectMax;
     }
 
     synchronized void start() {
@@ -203,6 +210,9 @@ final class StreamReader {
                 }
                 String what = groupReady ? readTrouble(t) : groupTrouble(t);
                 Duration backoff = streak.failed(what);
+                if (ConnectionLoss.is(t) && backoff.compareTo(reconnectMax) > 0) {
+                    backoff = reconnectMax;
+                }
                 handleTrouble(t, what, backoff, streak.worthLogging());
                 sleep(backoff);
             }

@@ -387,8 +387,9 @@ public final class EventbusRuntime implements AutoCloseable {
         }
         for (StreamConsumer c : toStop) {
             Lease lease = leases.remove(c);
-            if (lease != null) {
-                ownership.unregister(lease); // drained and acknowledged: the next owner takes over at once
+            OwnershipCoordinator owners = ownership;
+            if (lease != null && owners != null) {
+                owners.unregister(lease); // drained and acknowledged: the next owner takes over at once
             }
         }
         if (unfinished > 0) {
@@ -405,6 +406,7 @@ public final class EventbusRuntime implements AutoCloseable {
         stopping = true;
         closeQuietly(reloader); // before taking the lock: a reload in progress finishes first
         OwnershipCoordinator owners = ownership;
+        ownership = null; // once: a second stop() finds nothing to leave or release
         if (owners != null) {
             owners.leave(); // the others reassign this instance's partitions while it drains
         }

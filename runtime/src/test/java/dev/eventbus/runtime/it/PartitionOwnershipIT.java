@@ -7,15 +7,18 @@ import dev.eventbus.api.Event;
 import dev.eventbus.producer.EventPublisher;
 import dev.eventbus.producer.OutgoingEvent;
 import dev.eventbus.producer.PartitionedStream;
+import dev.eventbus.producer.PublishedEntry;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.ownership.OwnershipView;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.runtime.stream.Subscription;
+import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -198,5 +202,134 @@ class PartitionOwnershipIT {
                 duplicates,
                 all.stream().collect(Collectors.groupingBy(Call::instance, Collectors.counting())));
         assertEquals(List.of(), problems.stream().limit(20).toList());
+    }
+
+    /**
+     * A real process frozen with SIGSTOP past its lease while it owns partitions: the others take
+     * them over (its pending entries first), the frozen reader cannot take new entries after it
+     * thaws (fenced), and it rejoins. The oracle is the order service: per subject, the calls it
+     * receives follow the sequence numbers. The child is stopped while idle: a call frozen in the
+     * middle is the README's documented window, not tested here.
+     */
+    @Test
+    void aProcessFrozenWithSigstopPastItsLeaseIsFencedOutAndItsPartitionsTakenOver() throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ChildRuntime.class.getName(),
+                "eventbus.redis.uri=" + REDIS.uri(),
+                "eventbus.plugins-dir=" + env.plugins(),
+                "eventbus.consumer-name=inst-s",
+                "eventbus.grpc.services.\"orders.v1.OrderService\".target="
+                        + env.orders().target()));
+        SETTINGS.forEach((k, v) -> command.add(k + "=" + v));
+        Process child = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            EventbusRuntime a = start("inst-a");
+            start("inst-b");
+            Streams.await("the child live and owning partitions", Duration.ofSeconds(60), () -> {
+                OwnershipView v = a.view().ownership();
+                return v.instances().size() == 3
+                        && v.unowned().isEmpty()
+                        && !v.owned().getOrDefault("inst-s", List.of()).isEmpty();
+            });
+            int subjects = 100;
+            Map<String, Integer> seqOf = new HashMap<>();
+            RedisClient client = RedisClient.create(REDIS.uri());
+            try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+                EventPublisher publisher = new EventPublisher(connection.sync(), List.of(STREAM));
+                publishSeqs(publisher, subjects, 1, 3, seqOf);
+                awaitHandled(seqOf.size(), connection);
+
+                new ProcessBuilder("kill", "-STOP", Long.toString(child.pid()))
+                        .start()
+                        .waitFor();
+                publishSeqs(publisher, subjects, 4, 6, seqOf);
+                Streams.await("the frozen child's partitions taken over", Duration.ofSeconds(30), () -> {
+                    OwnershipView v = a.view().ownership();
+                    return !v.owned().containsKey("inst-s") && v.unowned().isEmpty();
+                });
+                awaitHandled(seqOf.size(), connection);
+
+                new ProcessBuilder("kill", "-CONT", Long.toString(child.pid()))
+                        .start()
+                        .waitFor();
+                Streams.await(
+                        "the thawed child owning partitions again",
+                        Duration.ofSeconds(30),
+                        () -> !a.view()
+                                .ownership()
+                                .owned()
+                                .getOrDefault("inst-s", List.of())
+                                .isEmpty());
+                publishSeqs(publisher, subjects, 7, 8, seqOf);
+                awaitHandled(seqOf.size(), connection);
+            } finally {
+                client.shutdown();
+            }
+            Map<String, List<Integer>> received = new HashMap<>();
+            for (ReceivedCall call : env.orders().calls()) {
+                received.computeIfAbsent(call.orderId(), k -> new ArrayList<>())
+                        .add(seqOf.get(call.orderId() + "/" + call.eventId()));
+            }
+            List<String> problems = new ArrayList<>();
+            received.forEach((subject, seqs) -> {
+                for (int i = 1; i < seqs.size(); i++) {
+                    int step = seqs.get(i) - seqs.get(i - 1);
+                    if (step != 0 && step != 1) {
+                        problems.add(subject + " " + seqs);
+                        return;
+                    }
+                }
+                if (seqs.get(0) != 1 || seqs.get(seqs.size() - 1) != 8) {
+                    problems.add(subject + " " + seqs);
+                }
+            });
+            assertEquals(subjects, received.size());
+            assertEquals(List.of(), problems);
+        } finally {
+            new ProcessBuilder("kill", "-CONT", Long.toString(child.pid()))
+                    .start()
+                    .waitFor();
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void publishSeqs(
+            EventPublisher publisher, int subjects, int from, int to, Map<String, Integer> seqOf) {
+        for (int seq = from; seq <= to; seq++) {
+            for (int s = 0; s < subjects; s++) {
+                PublishedEntry entry = publisher.publish(
+                        "it-stream",
+                        OutgoingEvent.of("it.recorded").subject("order-" + s).field("seq", Integer.toString(seq)));
+                seqOf.put("order-" + s + "/" + entry.id(), seq);
+            }
+        }
+    }
+
+    private void awaitHandled(int events, StatefulRedisConnection<byte[], byte[]> connection) throws Exception {
+        Streams.await(
+                events + " events handled, nothing pending",
+                Duration.ofSeconds(60),
+                () -> env.orders().calls().stream()
+                                        .map(c -> c.orderId() + "/" + c.eventId())
+                                        .distinct()
+                                        .count()
+                                == events
+                        && STREAM.keys().stream()
+                                        .mapToLong(key -> connection
+                                                .sync()
+                                                .xpending(
+                                                        key.getBytes(StandardCharsets.UTF_8),
+                                                        "recorder".getBytes(StandardCharsets.UTF_8))
+                                                .getCount())
+                                        .sum()
+                                == 0);
     }
 }

@@ -138,7 +138,7 @@ public final class EventbusRuntime implements AutoCloseable {
         if (shared == null) {
             return;
         }
-        RedisPreflight.check(shared.sync());
+        RedisPreflight.check(shared);
 
         acks = new Acknowledger(
                 shared.async(),

@@ -118,7 +118,7 @@ public final class AdminSurface implements AutoCloseable {
                         token,
                         health,
                         List.of(new AdminService(
-                                runtime, health, new StatusReport(runtime, health, metrics), reloads)));
+                                runtime, health, new StatusReport(runtime, health, metrics, redis::nodeOf), reloads)));
             }
         } catch (IOException | IllegalArgumentException e) {
             close();

@@ -4,10 +4,13 @@ import dev.eventbus.admin.v1.GetStatusResponse;
 import dev.eventbus.runtime.config.AdminSettings;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,8 +74,17 @@ final class StatusCommand implements Callable<Integer> {
         try (CommandContext ops = CommandContext.of(config)) {
             List<SubscriptionStatus> all = ops.status().all(handler);
             // On Sentinel every stream lives on the primary the sentinels name: say which node that is.
-            String node = config.redis().sentinel() ? ops.redis.node() : null;
-            return StatusOutput.fromRedis(all, ops.redis.where(), node, unavailable, handler, json, out);
+            // Named as the sentinels named it to this connection (no CLIENT INFO for the ACL user to lack).
+            String node = config.redis().sentinel()
+                    ? ops.redis
+                            .sentinelPrimary()
+                            .map(n -> n.address() + " (" + n.role() + ")")
+                            .orElseGet(ops.redis::node)
+                    : null;
+            // On a cluster each stream lives on the primary of its slot: name it per stream.
+            Function<String, Optional<StreamNode>> nodes =
+                    config.redis().cluster() ? ops.redis::nodeOf : stream -> Optional.empty();
+            return StatusOutput.fromRedis(all, ops.redis.where(), node, nodes, unavailable, handler, json, out);
         }
     }
 }

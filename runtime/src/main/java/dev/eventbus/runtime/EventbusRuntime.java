@@ -17,6 +17,10 @@ import dev.eventbus.runtime.failure.RetryPolicy;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.failure.RetryingFailureHandler;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.ownership.Lease;
+import dev.eventbus.runtime.ownership.OwnershipCoordinator;
+import dev.eventbus.runtime.ownership.OwnershipView;
+import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
 import dev.eventbus.runtime.plugin.LivePluginConfig;
 import dev.eventbus.runtime.plugin.LoadedHandler;
@@ -89,6 +93,10 @@ public final class EventbusRuntime implements AutoCloseable {
     private KeyLayout keys;
     private StreamConsumerFactory subscriptions;
     private volatile PluginReloader reloader;
+    private volatile OwnershipCoordinator ownership;
+    /** The lease of each subscription that needs a partition owner (ordered, on a partitioned stream). */
+    private final Map<StreamConsumer, Lease> leases = new ConcurrentHashMap<>();
+
     private final RuntimeView view = new View();
 
     public EventbusRuntime(RuntimeConfig config) {
@@ -143,6 +151,15 @@ public final class EventbusRuntime implements AutoCloseable {
                 config.consumer().ackInterval(),
                 config.consumer().ackLimit());
         keys = KeyLayout.of(config.redis(), config.consumer().deadLetterPrefix());
+        Acknowledger acknowledger = acks;
+        ownership = new OwnershipCoordinator(
+                config.consumerName(),
+                config.ownership(),
+                shared.sync(),
+                () -> acknowledger.flush(Duration.ofSeconds(5)),
+                config.consumer().shutdownGrace(),
+                System::nanoTime);
+        ownership.start();
         var retryStore = new RetryStore(shared.async(), keys);
         var writer = new DeadLetterWriter(shared.async(), keys);
         deadLetters = new AckingDeadLetterSink(writer, acks, retryStore, observer, clock);
@@ -219,6 +236,11 @@ public final class EventbusRuntime implements AutoCloseable {
                 plugins.failures().size());
     }
 
+    /** This instance's partition leases (test hook: freeze it as a paused process would be). */
+    public OwnershipCoordinator ownershipCoordinator() {
+        return ownership;
+    }
+
     /** What the operations side reads of this runtime, and the plugin reload it may ask for. */
     public RuntimeView view() {
         return view;
@@ -274,8 +296,20 @@ public final class EventbusRuntime implements AutoCloseable {
                     return;
                 }
                 IntSupplier circuits = () -> rpc.readBudget(handler.spec().services());
+                StreamConsumer[] built = new StreamConsumer[1];
+                Lease lease = needsOwner(sub)
+                        ? ownership.register(
+                                sub.group(), sub.stream(), () -> built[0] != null && built[0].slotsTaken() == 0)
+                        : null;
                 StreamConsumer consumer = subscriptions.create(
-                        sub, connection, gate == null ? circuits : () -> gate.open() ? circuits.getAsInt() : 0);
+                        sub,
+                        connection,
+                        gate == null ? circuits : () -> gate.open() ? circuits.getAsInt() : 0,
+                        lease == null ? PartitionGate.OPEN : lease);
+                built[0] = consumer;
+                if (lease != null) {
+                    leases.put(consumer, lease);
+                }
                 if (gate != null) {
                     LOG.info(
                             "subscription {} waits until the handler's groups on the old layout(s) drained",
@@ -324,6 +358,16 @@ public final class EventbusRuntime implements AutoCloseable {
             });
         }
         return null;
+    }
+
+    /**
+     * An ordered handler on a partitioned stream: each partition is read by one instance at a time,
+     * the holder of its lease, so that the events of a subject run in order across instances.
+     */
+    private boolean needsOwner(Subscription sub) {
+        // The partitions of a layout still draining too: they are read in order until drained.
+        return config.handler(sub.handler().name()).orderedBySubject()
+                && config.logicalStreamOf(sub.stream()).isPresent();
     }
 
     /**
@@ -376,6 +420,13 @@ public final class EventbusRuntime implements AutoCloseable {
             // reads its pending entries first and would otherwise see entries already handled).
             acks.flush(Duration.ofSeconds(5));
         }
+        for (StreamConsumer c : toStop) {
+            Lease lease = leases.remove(c);
+            OwnershipCoordinator owners = ownership;
+            if (lease != null && owners != null) {
+                owners.unregister(lease); // drained and acknowledged: the next owner takes over at once
+            }
+        }
         if (unfinished > 0) {
             LOG.warn(
                     "shutdown grace {} over: {} event(s) still in flight stay pending and are handled " + "again later",
@@ -389,9 +440,17 @@ public final class EventbusRuntime implements AutoCloseable {
     public void stop() {
         stopping = true;
         closeQuietly(reloader); // before taking the lock: a reload in progress finishes first
+        OwnershipCoordinator owners = ownership;
+        ownership = null; // once: a second stop() finds nothing to leave or release
+        if (owners != null) {
+            owners.leave(); // the others reassign this instance's partitions while it drains
+        }
         synchronized (this) {
             stopSubscriptions(c -> true, false);
             drains.values().forEach(EventbusRuntime::closeQuietly);
+            if (owners != null) {
+                owners.releaseAll();
+            }
             if (dispatcher != null) {
                 dispatcher.beginShutdown();
             }
@@ -427,6 +486,12 @@ public final class EventbusRuntime implements AutoCloseable {
 
     /** The runtime as the operations side sees it: reads its parts as they are now, takes no lock. */
     private final class View implements RuntimeView {
+
+        @Override
+        public OwnershipView ownership() {
+            OwnershipCoordinator o = ownership;
+            return o == null ? OwnershipView.none(config.consumerName()) : o.view();
+        }
 
         @Override
         public boolean isReady() {

@@ -3,6 +3,7 @@ package dev.eventbus.runtime;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
+import dev.eventbus.runtime.ownership.OwnershipView;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
@@ -29,6 +30,14 @@ public interface RuntimeView {
      * exist and its readers run. False again once stopping.
      */
     boolean isReady();
+
+    /**
+     * The live instances and which partitions each owns, read from Redis now (may throw when
+     * Redis cannot be reached).
+     */
+    default OwnershipView ownership() {
+        return OwnershipView.none("");
+    }
 
     /** The configuration the runtime runs with. */
     RuntimeConfig config();

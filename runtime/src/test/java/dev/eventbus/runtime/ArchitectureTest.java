@@ -37,6 +37,7 @@ class ArchitectureTest {
             List.of("ops"),
             List.of("(assembly)"),
             List.of("consumer"),
+            List.of("ownership"),
             List.of("dispatch"),
             List.of("failure"),
             List.of("stream"),

@@ -115,6 +115,7 @@ public final class ConfigLoader {
                 positive("recovery.max-deliveries", read(() -> c.getInt("recovery.max-deliveries"))),
                 read(() -> c.getDuration("recovery.delete-idle-consumers-after")),
                 read(() -> c.getDuration("recovery.drain-check-interval")));
+        OwnershipSettings ownership = ownership(c);
         BreakerSettings breaker = new BreakerSettings(
                 orOne(read(() -> c.getInt("grpc.circuit-breaker.failure-threshold"))),
                 read(() -> c.getDuration("grpc.circuit-breaker.open-for")));
@@ -140,6 +141,7 @@ public final class ConfigLoader {
                 redis,
                 consumer,
                 recovery,
+                ownership,
                 breaker,
                 services,
                 handlerDefaults,
@@ -400,6 +402,23 @@ public final class ConfigLoader {
             problems.add(e.getMessage());
             return RedisReconnect.DEFAULT;
         }
+    }
+
+    /** {@code eventbus.ownership}: a renewal must fit (twice) before the lease's local deadline. */
+    private OwnershipSettings ownership(Config c) {
+        OwnershipSettings s = new OwnershipSettings(
+                positiveDuration(c, "ownership.lease-ttl", java.time.Duration.ofSeconds(10)),
+                positiveDuration(c, "ownership.renew-every", java.time.Duration.ofSeconds(3)),
+                positiveDuration(c, "ownership.safety-margin", java.time.Duration.ofSeconds(2)));
+        if (s.safetyMargin().compareTo(s.leaseTtl()) >= 0) {
+            problems.add("ownership.safety-margin (" + s.safetyMargin() + ") must be below ownership.lease-ttl ("
+                    + s.leaseTtl() + ")");
+        } else if (s.renewEvery().multipliedBy(2).compareTo(s.leaseTtl().minus(s.safetyMargin())) > 0) {
+            problems.add("ownership.renew-every (" + s.renewEvery() + ") must be at most half of ownership.lease-ttl "
+                    + "minus ownership.safety-margin (" + s.leaseTtl().minus(s.safetyMargin()) + "), so a failed "
+                    + "renewal can be followed by another before the lease lapses");
+        }
+        return s;
     }
 
     /** A duration that must be above zero; {@code fallback} stands in while a problem is reported. */

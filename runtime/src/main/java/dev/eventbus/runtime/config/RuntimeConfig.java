@@ -13,6 +13,7 @@ import java.util.Optional;
  * Immutable; the only type that knows config paths is {@link ConfigLoader}.
  *
  * @param consumerName this instance's consumer name in every group
+ * @param ownership partition leases of ordered handlers on partitioned streams
  * @param services configured gRPC services by service name
  * @param handlerDefaults how handlers run unless overridden
  * @param handlerOverrides per-handler settings (already merged over the defaults)
@@ -33,6 +34,7 @@ public record RuntimeConfig(
         RedisSettings redis,
         ConsumerSettings consumer,
         RecoverySettings recovery,
+        OwnershipSettings ownership,
         BreakerSettings breaker,
         Map<String, RpcServiceSettings> services,
         HandlerSettings handlerDefaults,
@@ -77,6 +79,11 @@ public record RuntimeConfig(
     public Config pluginConfig(String pluginId) {
         String path = UnknownKeys.join(pluginId);
         return pluginConfigs.hasPath(path) ? pluginConfigs.getConfig(path) : ConfigFactory.empty();
+    }
+
+    /** Whether a stream (logical name) is declared partitioned. */
+    public boolean partitioned(String stream) {
+        return partitionedStreams.containsKey(stream);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.Loop;
+import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.ScriptOutputType;
@@ -70,7 +71,8 @@ final class PendingReclaimer {
             HeldBytes held,
             long maxEventBytes,
             SubscriptionDispatch dispatcher,
-            RecoverySettings settings) {
+            RecoverySettings settings,
+            PartitionGate gate) {
         this.sub = sub;
         this.redis = redis;
         this.consumerName = consumerName;
@@ -81,7 +83,17 @@ final class PendingReclaimer {
         this.dispatcher = dispatcher;
         this.settings = settings;
 
-        this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, this::iteration);
+        this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, () -> {
+            // Not the partition's owner now (an ordered subscription on a partitioned stream): nothing to do.
+            if (gate.enterRead() == 0) {
+                return;
+            }
+            try {
+                iteration();
+            } finally {
+                gate.exitRead();
+            }
+        });
     }
 
     /** Its loop: started and stopped with the subscription's reader. */

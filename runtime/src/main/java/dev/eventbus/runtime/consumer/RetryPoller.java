@@ -3,6 +3,7 @@ package dev.eventbus.runtime.consumer;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Loop;
+import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -52,7 +53,8 @@ final class RetryPoller {
             SubscriptionDispatch dispatcher,
             IntSupplier budget,
             Duration period,
-            Clock clock) {
+            Clock clock,
+            PartitionGate gate) {
         this.sub = sub;
         this.redis = redis;
         this.fetcher = new EntryFetcher(redis, sub, consumerName, maxEventBytes);
@@ -63,7 +65,17 @@ final class RetryPoller {
         this.budget = budget;
         this.clock = clock;
 
-        this.loop = Loop.every("eventbus-retry-" + sub.name(), period, LOG, this::iteration);
+        this.loop = Loop.every("eventbus-retry-" + sub.name(), period, LOG, () -> {
+            // Not the partition's owner now (an ordered subscription on a partitioned stream): nothing to do.
+            if (gate.enterRead() == 0) {
+                return;
+            }
+            try {
+                iteration();
+            } finally {
+                gate.exitRead();
+            }
+        });
     }
 
     /** Its loop: started and stopped with the subscription's reader. */

@@ -6,6 +6,7 @@ import dev.eventbus.runtime.config.RecoverySettings;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.Subscription;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,10 +67,19 @@ public final class StreamConsumerFactory {
      *     open, 1 while probing, else unbounded
      */
     public StreamConsumer create(Subscription sub, RedisConnection<byte[], byte[]> connection, IntSupplier budget) {
+        return create(sub, connection, budget, PartitionGate.OPEN);
+    }
+
+    /**
+     * @param gate whether this instance owns the partition: reads, retries, reclaims and handler
+     *     calls happen only while it does ({@link PartitionGate#OPEN}: always)
+     */
+    public StreamConsumer create(
+            Subscription sub, RedisConnection<byte[], byte[]> connection, IntSupplier budget, PartitionGate gate) {
         int maxInFlight = handlers.apply(sub.handler().name()).maxInFlight();
         EntrySlots slots = new EntrySlots(maxInFlight + settings.readAhead());
         HeldBytes held = new HeldBytes(settings.readAheadBytes(), slots);
-        SubscriptionDispatch dispatch = dispatcher.open(sub, slots);
+        SubscriptionDispatch dispatch = dispatcher.open(sub, slots, gate::mayDispatch);
         RetryPoller retries = new RetryPoller(
                 sub,
                 shared.sync(),
@@ -81,7 +91,8 @@ public final class StreamConsumerFactory {
                 dispatch,
                 budget,
                 recovery.retryPollInterval(),
-                clock);
+                clock,
+                gate);
         PendingReclaimer reclaimer = new PendingReclaimer(
                 sub,
                 shared.sync(),
@@ -91,7 +102,8 @@ public final class StreamConsumerFactory {
                 held,
                 settings.maxEventBytes(),
                 dispatch,
-                recovery);
+                recovery,
+                gate);
         // The retry poller and the reclaimer start once the group exists (before, every round would fail too).
         StreamReader reader = new StreamReader(
                 sub,
@@ -107,7 +119,8 @@ public final class StreamConsumerFactory {
                     retries.loop().start();
                     reclaimer.loop().start();
                 },
-                reconnectMax);
+                reconnectMax,
+                gate);
         return new StreamConsumer(
                 sub, connection, maxInFlight, settings.readAhead(), slots, held, dispatch, reader, retries, reclaimer);
     }

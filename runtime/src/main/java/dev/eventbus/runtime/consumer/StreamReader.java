@@ -6,12 +6,16 @@ import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.internal.FailureStreak;
+import dev.eventbus.runtime.ownership.LeaseScripts;
+import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.models.stream.PendingMessage;
@@ -75,6 +79,8 @@ final class StreamReader {
     private final Runnable groupReadyHook;
     /** The longest wait after a lost connection: the client's own reconnect back-off bound. */
     private final Duration reconnectMax;
+    /** Whether this instance owns the partition now ({@link PartitionGate#OPEN} when no owner is needed). */
+    private final PartitionGate gate;
 
     private final byte[] stream;
     private volatile boolean stopping;
@@ -88,6 +94,12 @@ final class StreamReader {
     private String historyCursor = "0";
     /** Entries of the last new read left pending for lack of room, read again after historyCursor. */
     private int spilledLeft;
+    /** The lease token the pending entries were last claimed under (gated reads only); 0: none. */
+    private long epochToken;
+    /** The id of the last new entry read (gated reads only), where the wait for more starts. */
+    private String lastNewId = "$";
+    /** The last gated read of new entries found none: wait for more without reading them. */
+    private boolean waitForNew;
 
     /**
      * @param connection this reader's own connection (blocking reads)
@@ -109,7 +121,8 @@ final class StreamReader {
             RetryStore retryStore,
             IntSupplier budget,
             Runnable groupReadyHook,
-            Duration reconnectMax) {
+            Duration reconnectMax,
+            PartitionGate gate) {
         this.sub = sub;
         this.connection = connection;
         this.consumer = Consumer.from(Bytes.utf8(sub.group()), Bytes.utf8(consumerName));
@@ -122,6 +135,7 @@ final class StreamReader {
         this.retryStore = retryStore;
         this.groupReadyHook = groupReadyHook;
         this.reconnectMax = reconnectMax;
+        this.gate = gate;
     }
 
     synchronized void start() {
@@ -297,17 +311,87 @@ final class StreamReader {
         if (room == 0) {
             return;
         }
-        List<StreamEntry> entries = read(held.count(Math.min(free, allowed), room), room);
-        slots.take(entries.size());
-        for (StreamEntry entry : entries) {
-            dispatcher.dispatch(entry, held.charge(entry));
+        long token = gate.enterRead();
+        if (token == 0) {
+            epochToken = 0; // not the owner now: when it is again, it first claims what others left
+            Thread.sleep(Math.min(200, settings.block().toMillis()));
+            return;
+        }
+        try {
+            if (gate.gated() && token != epochToken) {
+                claimPending(token);
+            }
+            List<StreamEntry> entries = read(held.count(Math.min(free, allowed), room), room, token);
+            slots.take(entries.size());
+            for (StreamEntry entry : entries) {
+                dispatcher.dispatch(entry, held.charge(entry));
+            }
+        } catch (RedisCommandExecutionException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("FENCED")) {
+                throw e;
+            }
+            LOG.info("reader {}: the partition's lease is gone (token {}): reading stops here", sub.name(), token);
+            gate.fenced(token);
+            epochToken = 0;
+            return;
+        } finally {
+            gate.exitRead();
+        }
+        if (waitForNew) {
+            waitForNew = false;
+            awaitNew();
         }
         if (allowed == 1) {
             Thread.sleep(200); // probing a service that was down: one entry at a time
         }
     }
 
-    private List<StreamEntry> read(int count, long room) {
+    /**
+     * A new lease: before anything else, the partition's pending entries (left by the previous
+     * owner, or by this instance under an earlier lease) are claimed here, so the history read that
+     * follows hands them over in id order ahead of new ones: per-subject order across owners.
+     */
+    private void claimPending(long token) {
+        String cursor = "0-0";
+        int rounds = 0;
+        do {
+            cursor = new String(
+                    connection
+                            .sync()
+                            .eval(
+                                    LeaseScripts.FENCED_CLAIM,
+                                    ScriptOutputType.VALUE,
+                                    new byte[][] {stream, Bytes.utf8(gate.leaseKey())},
+                                    Bytes.utf8(gate.owner()),
+                                    Bytes.utf8(Long.toString(token)),
+                                    consumer.getGroup(),
+                                    consumer.getName(),
+                                    Bytes.utf8(cursor),
+                                    Bytes.utf8("100")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            rounds++;
+        } while (!cursor.equals("0-0") && !stopping);
+        historyCursor = "0";
+        spilledLeft = 0;
+        lastNewId = "$";
+        epochToken = token;
+        LOG.info(
+                "reader {}: owner now (token {}): pending entries claimed ({} round(s)), reading them first",
+                sub.name(),
+                token,
+                rounds);
+    }
+
+    /** A gated read cannot block in Redis (it runs in a script): this waits for a new entry instead. */
+    private void awaitNew() {
+        connection
+                .sync()
+                .xread(
+                        XReadArgs.Builder.block(settings.block().toMillis()).count(1),
+                        XReadArgs.StreamOffset.from(stream, lastNewId));
+    }
+
+    private List<StreamEntry> read(int count, long room, long token) {
         RedisClusterCommands<byte[], byte[]> redis = connection.sync();
         if (historyCursor != null) {
             // Own pending entries: all of them at start (HISTORY), or those a new read left for lack of room.
@@ -317,8 +401,8 @@ final class StreamReader {
                     spill ? StreamEntry.Origin.NEW : StreamEntry.Origin.HISTORY,
                     settings.maxEventBytes(),
                     room);
-            List<StreamEntry> entries =
-                    xreadgroup(redis, output, spill ? Math.min(count, spilledLeft) : count, historyCursor, false);
+            List<StreamEntry> entries = xreadgroup(
+                    redis, output, spill ? Math.min(count, spilledLeft) : count, historyCursor, false, token);
             // The cursor moves only once the entries are on their way: if XPENDING fails, they are read again.
             List<StreamEntry> found = entries.isEmpty() ? entries : withDeliveries(redis, entries);
             if (entries.isEmpty() || (spill && (spilledLeft -= entries.size()) <= 0)) {
@@ -335,7 +419,14 @@ final class StreamReader {
         }
         NewEntriesOutput output =
                 new NewEntriesOutput(sub.stream(), StreamEntry.Origin.NEW, settings.maxEventBytes(), room);
-        List<StreamEntry> entries = xreadgroup(redis, output, count, ">", true);
+        List<StreamEntry> entries = xreadgroup(redis, output, count, ">", true, token);
+        if (gate.gated()) {
+            if (entries.isEmpty()) {
+                waitForNew = true;
+            } else {
+                lastNewId = entries.get(entries.size() - 1).id();
+            }
+        }
         if (output.spilled() > 0) {
             historyCursor = entries.get(entries.size() - 1).id();
             spilledLeft = output.spilled();
@@ -354,7 +445,11 @@ final class StreamReader {
             NewEntriesOutput output,
             int count,
             String from,
-            boolean block) {
+            boolean block,
+            long token) {
+        if (gate.gated()) {
+            return fencedXreadgroup(redis, output, count, from, token);
+        }
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
                 .add(CommandKeyword.GROUP)
                 .add(consumer.getGroup())
@@ -366,6 +461,29 @@ final class StreamReader {
         }
         args.add("STREAMS").addKey(stream).add(from);
         List<StreamEntry> entries = redis.dispatch(CommandType.XREADGROUP, output, args);
+        held.observe(output.wireBytes(), output.entriesSeen());
+        return entries;
+    }
+
+    /**
+     * XREADGROUP inside the lease's script: it reads only while Redis still holds the lease for this
+     * token, so an owner that lost its lease (paused, cut off) cannot take new entries into its
+     * pending list after another instance took over.
+     */
+    private List<StreamEntry> fencedXreadgroup(
+            RedisClusterCommands<byte[], byte[]> redis, NewEntriesOutput output, int count, String from, long token) {
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .add(LeaseScripts.FENCED_READ)
+                .add(2)
+                .addKey(stream)
+                .addKey(Bytes.utf8(gate.leaseKey()))
+                .add(gate.owner())
+                .add(Long.toString(token))
+                .add(consumer.getGroup())
+                .add(consumer.getName())
+                .add(count)
+                .add(from);
+        List<StreamEntry> entries = redis.dispatch(CommandType.EVAL, output, args);
         held.observe(output.wireBytes(), output.entriesSeen());
         return entries;
     }

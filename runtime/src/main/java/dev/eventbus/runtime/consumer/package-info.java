@@ -4,6 +4,7 @@
  * new entries and of its own history), its retry poller, its reclaimer of entries left pending by
  * dead consumers, its entry slots and read-ahead bytes, and its way into {@code dispatch} with its
  * ordering lanes. Also consumer-group bootstrap and the Redis connection. Used by the assembly (and {@code admin} and {@code ops} for its state and its
- * connector); it may use {@code dispatch}, {@code failure} and the packages below them.
+ * connector); it may use {@code ownership} (a partition's lease gates its reads and dispatches), {@code dispatch},
+ * {@code failure} and the packages below them.
  */
 package dev.eventbus.runtime.consumer;

@@ -87,9 +87,19 @@ public final class Dispatcher {
      *     waiting in them (see {@link SlotLender})
      */
     public SubscriptionDispatch open(Subscription sub, SlotLender slots) {
+        return open(sub, slots, () -> true);
+    }
+
+    /**
+     * @param mayDispatch asked before every handler call starts: false leaves the entry pending,
+     *     unstarted (an owner past its lease's local deadline)
+     */
+    public SubscriptionDispatch open(
+            Subscription sub, SlotLender slots, java.util.function.BooleanSupplier mayDispatch) {
         HandlerSettings limits = settings.apply(sub.handler().name());
         HeldEntries held = heldEntries.computeIfAbsent(sub.name(), k -> new HeldEntries(threads, limits.maxInFlight()));
-        return new SubscriptionDispatch(sub, limits, held, slots, pipeline, codec, deadLetters, maxDeliveries);
+        return new SubscriptionDispatch(
+                sub, limits, held, slots, pipeline, codec, deadLetters, maxDeliveries, mayDispatch);
     }
 
     /** Workers that ignored their interrupt and were left running, per handler. */

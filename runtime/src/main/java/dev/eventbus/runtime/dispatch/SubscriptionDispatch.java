@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -41,6 +42,8 @@ public final class SubscriptionDispatch {
     private final EventCodec codec;
     private final DeadLetterSink deadLetters;
     private final int maxDeliveries;
+    /** Asked before every handler call: false while this instance may not run the partition's events. */
+    private final BooleanSupplier mayDispatch;
 
     SubscriptionDispatch(
             Subscription sub,
@@ -50,7 +53,8 @@ public final class SubscriptionDispatch {
             DeliveryPipeline pipeline,
             EventCodec codec,
             DeadLetterSink deadLetters,
-            int maxDeliveries) {
+            int maxDeliveries,
+            BooleanSupplier mayDispatch) {
         this.sub = sub;
         this.limits = limits;
         this.held = held;
@@ -59,6 +63,7 @@ public final class SubscriptionDispatch {
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.maxDeliveries = maxDeliveries;
+        this.mayDispatch = mayDispatch;
     }
 
     public Subscription subscription() {
@@ -97,13 +102,30 @@ public final class SubscriptionDispatch {
         String subject = lanes != null ? codec.subjectOf(entry) : null;
         if (subject == null) {
             Resolution leaves = Resolution.releasing(release);
-            held.workers.execute(() -> pipeline.run(sub, entry, limits, delivery, leaves));
+            held.workers.execute(() -> {
+                if (!mayDispatch.getAsBoolean()) { // lost the partition while it waited: it stays pending
+                    pipeline.leaveUnstarted(sub, entry, delivery, leaves);
+                    return;
+                }
+                pipeline.run(sub, entry, limits, delivery, leaves);
+            });
             return;
         }
         String id = entry.id();
         lanes.submit(subject, id, () -> {
             if (lanes.isClosed()) { // its subscription stopped while it waited: it stays pending
                 pipeline.leaveUnstarted(sub, entry, delivery, Resolution.releasing(release));
+                return;
+            }
+            if (!mayDispatch.getAsBoolean()) {
+                // This instance lost the partition (its lease's local deadline passed): the entry
+                // stays pending for the next owner, who claims it and handles it in id order. The
+                // lane moves on; its later events are refused the same way (a lapsed lease never
+                // dispatches again).
+                pipeline.leaveUnstarted(sub, entry, delivery, resolved -> {
+                    lanes.finished(subject, id, true);
+                    release.run();
+                });
                 return;
             }
             pipeline.run(sub, entry, limits, delivery, resolved -> {

@@ -71,15 +71,7 @@ public final class PluginHost implements AutoCloseable {
             RuntimeConfig config,
             RpcChannelRegistry rpc,
             Function<String, Config> operatorConfig) {
-        this(
-                pluginsDir,
-                apiVersion,
-                config.pluginHost(),
-                operatorConfig,
-                new HandlerSpecCheck(
-                        rpc::isConfigured,
-                        name -> config.handler(name).orderedBySubject(),
-                        config.partitionedStreams()::containsKey));
+        this(pluginsDir, apiVersion, config.pluginHost(), operatorConfig, new HandlerSpecCheck(rpc::isConfigured));
     }
 
     /**

@@ -74,7 +74,8 @@ class SubscriptionDispatchTest {
                 pipeline,
                 new EventCodec(1 << 20),
                 deadLetters,
-                maxDeliveries);
+                maxDeliveries,
+                () -> true);
     }
 
     private void dispatch(SubscriptionDispatch d, StreamEntry e) {

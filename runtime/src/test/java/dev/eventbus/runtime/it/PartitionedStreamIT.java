@@ -11,7 +11,6 @@ import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
-import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.stream.Subscription;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.RedisClient;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Unordered consumption of a partitioned stream: the handler subscribes to the logical name and
- * reads every partition with its group; an ordered handler is refused until partitions have owners.
+ * reads every partition with its group (ordered handlers: PartitionOwnershipIT).
  */
 class PartitionedStreamIT {
 
@@ -87,28 +86,5 @@ class PartitionedStreamIT {
                 assertTrue(redis.bytes().xlen(STREAM.key(p).getBytes()) > 0, "partition " + p + " received events");
             }
         }
-    }
-
-    @Test
-    void anOrderedHandlerOnAPartitionedStreamIsRefusedSayingWhy() {
-        EventbusRuntime runtime = env.start(
-                "part-2",
-                Map.of(
-                        "eventbus.streams.it-stream.partitions",
-                        4,
-                        "eventbus.handlers.recorder.ordered-by-subject",
-                        true));
-        assertTrue(
-                runtime.view().subscriptions().isEmpty(),
-                runtime.view().subscriptions().toString());
-        List<String> reasons = runtime.view().pluginFailures().stream()
-                .map(PluginFailure::reason)
-                .toList();
-        assertEquals(
-                List.of(
-                        "handler 'recorder': is ordered-by-subject and consumes partitioned stream 'it-stream': ordering "
-                                + "across partitions needs partition ownership, which this version does not have; set "
-                                + "eventbus.handlers.recorder.ordered-by-subject = false or consume an unpartitioned stream"),
-                reasons);
     }
 }

@@ -48,35 +48,6 @@ class HandlerAdmissionTest {
     }
 
     @Test
-    void anOrderedHandlerOnAPartitionedStreamIsRefusedAnUnorderedOneAdmitted() {
-        HandlerSpecCheck check =
-                new HandlerSpecCheck(RecordingHandler.SERVICE::equals, "recorder"::equals, "it-stream"::equals);
-        HandlerAdmission.Result ordered = new HandlerAdmission(new HandlerFactory(), check)
-                .admit("p", "1.0.0", loader, List.of(RecordingHandler.class), ConfigFactory.empty(), Set.of());
-        assertEquals(
-                "[handler 'recorder': is ordered-by-subject and consumes partitioned stream 'it-stream': ordering "
-                        + "across partitions needs partition ownership, which this version does not have; set "
-                        + "eventbus.handlers.recorder.ordered-by-subject = false or consume an unpartitioned stream]",
-                reasons(ordered));
-        HandlerSpecCheck unordered =
-                new HandlerSpecCheck(RecordingHandler.SERVICE::equals, name -> false, "it-stream"::equals);
-        assertEquals(
-                List.of("recorder"),
-                new HandlerAdmission(new HandlerFactory(), unordered)
-                                .admit(
-                                        "p",
-                                        "1.0.0",
-                                        loader,
-                                        List.of(RecordingHandler.class),
-                                        ConfigFactory.empty(),
-                                        Set.of())
-                                .admitted()
-                                .stream()
-                                .map(LoadedHandler::name)
-                                .toList());
-    }
-
-    @Test
     void eachBadHandlerIsRefusedWithItsReasonAndTheGoodOneStays() {
         HandlerAdmission.Result result = admit(
                 Set.of(),

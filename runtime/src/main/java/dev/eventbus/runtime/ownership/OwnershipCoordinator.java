@@ -1,0 +1,260 @@
+package dev.eventbus.runtime.ownership;
+
+import dev.eventbus.runtime.config.OwnershipSettings;
+import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.Loop;
+import dev.eventbus.runtime.ownership.InstanceRegistry.Heartbeat;
+import dev.eventbus.runtime.ownership.Lease.State;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives this instance's partition leases: every {@code renew-every} it heartbeats, computes the
+ * owner of each (group, partition) over the live set ({@link Rendezvous}), acquires the leases
+ * assigned here that are free or expired, renews those it holds, hands over those assigned
+ * elsewhere (no more reads; once nothing read is in flight, acknowledgements flushed, compare-and-
+ * delete release), and lets go of lapsed ones. A stopping instance {@linkplain #leave() leaves} the
+ * live set first, so the others reassign at their next round, and {@linkplain #releaseAll releases}
+ * after its subscriptions drained.
+ *
+ * <p>The loop runs on a platform thread of its own and survives every error (a renewal that cannot
+ * reach Redis lets the lease run to its local deadline, where dispatching stops).
+ *
+ * <p>Thread-safe.
+ */
+public final class OwnershipCoordinator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OwnershipCoordinator.class);
+
+    private final String self;
+    private final OwnershipSettings settings;
+    private final InstanceRegistry registry;
+    private final RedisLeases redis;
+    private final LongSupplier nanoTime;
+    private final Runnable flushAcks;
+    private final Duration drainLimit;
+    private final Map<Lease, BooleanSupplier> leases = new ConcurrentHashMap<>();
+    private final Loop loop;
+    private volatile boolean leaving;
+    /** Test hook: while true, no heartbeat and no renewal is sent (a frozen instance). */
+    private volatile boolean frozen;
+
+    /**
+     * @param flushAcks sends the acknowledgements queued so far (before a lease is released)
+     * @param drainLimit the longest a handover waits for in-flight events (the shutdown grace)
+     * @param nanoTime the monotonic clock
+     */
+    public OwnershipCoordinator(
+            String self,
+            OwnershipSettings settings,
+            RedisClusterCommands<byte[], byte[]> redis,
+            Runnable flushAcks,
+            Duration drainLimit,
+            LongSupplier nanoTime) {
+        this.self = self;
+        this.settings = settings;
+        this.registry = new InstanceRegistry(redis, settings.leaseTtl());
+        this.redis = new RedisLeases(redis, settings.leaseTtl());
+        this.nanoTime = nanoTime;
+        this.flushAcks = flushAcks;
+        this.drainLimit = drainLimit;
+        this.loop = new Loop(
+                "eventbus-ownership",
+                Thread.ofPlatform().daemon(true).factory(),
+                Duration.ZERO,
+                settings.renewEvery(),
+                false,
+                LOG,
+                () -> {
+                    round();
+                    return settings.renewEvery();
+                });
+    }
+
+    public String self() {
+        return self;
+    }
+
+    /** Starts heartbeating and driving the leases. */
+    public void start() {
+        loop.start();
+    }
+
+    /**
+     * A gate for one ordered subscription on one partition; its lease is taken when assigned here.
+     *
+     * @param idle whether the subscription holds no entry (a handover waits for it)
+     */
+    public Lease register(String group, String partition, BooleanSupplier idle) {
+        Lease lease = new Lease(group, partition, self, settings.leaseTtl(), settings.safetyMargin(), nanoTime);
+        leases.put(lease, idle);
+        loop.wake();
+        return lease;
+    }
+
+    /** Its subscription stopped and drained (acks flushed): the lease is released and forgotten. */
+    public void unregister(Lease lease) {
+        leases.remove(lease);
+        release(lease, "its subscription stopped");
+    }
+
+    /** Leaves the live set: the others reassign this instance's partitions at their next round. */
+    public void leave() {
+        leaving = true;
+        try {
+            registry.leave(self);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "ownership: cannot leave the live set ({}); the others see this instance go once its "
+                            + "heartbeat is older than the lease ttl",
+                    Errors.rootMessage(e));
+        }
+    }
+
+    /** Releases every lease held (after the subscriptions drained) and stops the loop. */
+    public void releaseAll() {
+        loop.stop();
+        try {
+            loop.awaitEnd(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Lease lease : List.copyOf(leases.keySet())) {
+            release(lease, "this instance stops");
+        }
+        leases.clear();
+    }
+
+    @Override
+    public void close() {
+        releaseAll();
+    }
+
+    /** For tests: stop (true) or resume heartbeats and renewals, as a frozen process would. */
+    public void freeze(boolean frozen) {
+        this.frozen = frozen;
+        loop.wake();
+    }
+
+    /** The leases this instance knows of, with their state here (for status and tests). */
+    public List<Lease> leases() {
+        return List.copyOf(leases.keySet());
+    }
+
+    /** Who is live and who owns what, read from Redis now. */
+    public OwnershipView view() {
+        Heartbeat hb = registry.beat("");
+        long now = hb.serverTime().toEpochMilli();
+        Map<String, List<String>> owned = new TreeMap<>();
+        List<String> unowned = new ArrayList<>();
+        for (Lease lease : leases.keySet()) {
+            String owner = redis.ownerOf(lease.leaseKey(), now);
+            if (owner == null) {
+                unowned.add(lease.resource());
+            } else {
+                owned.computeIfAbsent(owner, o -> new ArrayList<>()).add(lease.resource());
+            }
+        }
+        owned.values().forEach(l -> l.sort(null));
+        unowned.sort(null);
+        return new OwnershipView(self, hb.live(), owned, unowned);
+    }
+
+    private void round() {
+        if (frozen) {
+            return;
+        }
+        Heartbeat hb = registry.beat(leaving ? "" : self);
+        Set<String> live = new HashSet<>(hb.ids());
+        if (!leaving) {
+            live.add(self);
+        }
+        for (Map.Entry<Lease, BooleanSupplier> e : leases.entrySet()) {
+            if (frozen) {
+                return;
+            }
+            try {
+                step(e.getKey(), e.getValue(), live);
+            } catch (RuntimeException ex) {
+                LOG.warn("ownership: lease {}: {}", e.getKey(), Errors.describe(ex));
+            }
+        }
+    }
+
+    private void step(Lease lease, BooleanSupplier idle, Set<String> live) {
+        boolean assigned = !leaving && self.equals(Rendezvous.owner(lease.resource(), live));
+        switch (lease.check()) {
+            case FREE -> {
+                if (assigned) {
+                    long sent = nanoTime.getAsLong();
+                    long token = redis.acquire(lease);
+                    if (token > 0) {
+                        lease.acquired(token, sent);
+                        LOG.info("ownership: {} acquired (token {})", lease.resource(), token);
+                    }
+                }
+            }
+            case HELD -> {
+                if (!assigned && !leaving) {
+                    lease.drain();
+                    LOG.info("ownership: {} assigned to another instance: handing over", lease.resource());
+                }
+                renew(lease);
+            }
+            case DRAINING -> {
+                if (assigned) {
+                    lease.keep();
+                }
+                renew(lease);
+                if (lease.state() == State.DRAINING && lease.noReadInProgress() && idle.getAsBoolean()) {
+                    release(lease, "handed over");
+                } else if (lease.drainingForNanos() > drainLimit.toNanos()) {
+                    release(
+                            lease,
+                            "handed over with events still in flight after " + drainLimit
+                                    + " (they may overlap with the new owner's)");
+                }
+            }
+            case LAPSED -> release(lease, "lapsed (not renewed in time, or Redis gave it up)");
+        }
+    }
+
+    private void renew(Lease lease) {
+        long token = lease.token();
+        long sent = nanoTime.getAsLong();
+        if (redis.renew(lease, token)) {
+            lease.renewed(token, sent);
+        } else {
+            lease.fenced(token);
+            LOG.warn("ownership: {} lost (token {} no longer holds it in Redis)", lease.resource(), token);
+        }
+    }
+
+    private void release(Lease lease, String why) {
+        long token = lease.token();
+        if (token == 0) {
+            return;
+        }
+        if (lease.state() != State.LAPSED) {
+            flushAcks.run();
+        }
+        try {
+            redis.release(lease, token);
+        } catch (RuntimeException e) {
+            LOG.warn("ownership: cannot release {} ({}); it expires by itself", lease, Errors.rootMessage(e));
+        }
+        lease.released();
+        LOG.info("ownership: {} released: {}", lease.resource(), why);
+    }
+}

@@ -1,0 +1,164 @@
+package dev.eventbus.runtime.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.eventbus.api.Event;
+import dev.eventbus.producer.EventPublisher;
+import dev.eventbus.producer.OutgoingEvent;
+import dev.eventbus.producer.PartitionedStream;
+import dev.eventbus.redis.RedisCluster;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.ownership.OwnershipView;
+import dev.eventbus.runtime.stream.DeliveryObserver;
+import dev.eventbus.runtime.stream.Subscription;
+import dev.eventbus.samples.orders.OrderServer;
+import dev.eventbus.testkit.PluginJarBuilder;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Partition ownership on a real Redis Cluster (three primaries): every lease script touches one
+ * slot (the partition's tag), the instance registry its own. Two instances share an ordered
+ * handler's 8 partitions; per-subject order and no overlap hold, nothing is left pending.
+ */
+class PartitionOwnershipClusterIT {
+
+    private static final PartitionedStream STREAM = new PartitionedStream("it-stream", 8);
+
+    @TempDir
+    Path plugins;
+
+    private RedisCluster cluster;
+    private OrderServer orders;
+    private final List<EventbusRuntime> runtimes = new ArrayList<>();
+    private RedisClusterClient client;
+
+    record Call(String instance, String subject, int seq, long startNanos, long endNanos) {}
+
+    private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cluster = RedisCluster.start();
+        orders = OrderServer.start(0);
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+        client = RedisClusterClient.create(
+                cluster.seedUris().stream().map(RedisURI::create).toList());
+    }
+
+    @AfterEach
+    void tearDown() {
+        runtimes.forEach(EventbusRuntime::stop);
+        client.shutdown();
+        orders.close();
+        cluster.close();
+    }
+
+    private EventbusRuntime start(String instance) {
+        EventbusRuntime runtime = TestRuntimes.start(
+                ClusterDeliveryIT.clusterUri(cluster),
+                plugins,
+                orders,
+                instance,
+                Map.of(
+                        "eventbus.streams.it-stream.partitions", 8,
+                        "eventbus.handlers.recorder.ordered-by-subject", true,
+                        "eventbus.ownership.lease-ttl", "3s",
+                        "eventbus.ownership.renew-every", "500ms",
+                        "eventbus.ownership.safety-margin", "1s",
+                        "eventbus.grpc.defaults.deadline", "60s",
+                        "eventbus.grpc.circuit-breaker.failure-threshold", 0),
+                new DeliveryObserver() {
+                    @Override
+                    public void handled(Subscription subscription, Event event, long nanos) {
+                        long end = System.nanoTime();
+                        calls.add(new Call(
+                                instance,
+                                event.subject(),
+                                Integer.parseInt(event.header("seq").orElseThrow()),
+                                end - nanos,
+                                end));
+                    }
+                });
+        runtimes.add(runtime);
+        return runtime;
+    }
+
+    @Test
+    void twoInstancesShareTheLeasesOfAnOrderedHandlerOnAClusterAndKeepPerSubjectOrder() throws Exception {
+        EventbusRuntime a = start("inst-a");
+        start("inst-b");
+        Streams.await("all 8 partitions owned, by both instances", Duration.ofSeconds(30), () -> {
+            OwnershipView v = a.view().ownership();
+            return v.unowned().isEmpty()
+                    && v.owned().size() == 2
+                    && v.owned().values().stream().mapToInt(List::size).sum() == 8;
+        });
+        int subjects = 100;
+        int perSubject = 5;
+        try (StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+            EventPublisher publisher = new EventPublisher(connection.sync(), List.of(STREAM));
+            for (int seq = 1; seq <= perSubject; seq++) {
+                for (int s = 0; s < subjects; s++) {
+                    publisher.publish(
+                            "it-stream",
+                            OutgoingEvent.of("it.recorded")
+                                    .subject("order-" + s)
+                                    .field("seq", Integer.toString(seq)));
+                }
+            }
+            Streams.await(
+                    "every event handled",
+                    Duration.ofSeconds(60),
+                    () -> calls.stream()
+                                    .map(c -> c.subject() + "#" + c.seq())
+                                    .distinct()
+                                    .count()
+                            == (long) subjects * perSubject);
+            Streams.await(
+                    "nothing pending",
+                    Duration.ofSeconds(30),
+                    () -> STREAM.keys().stream()
+                                    .mapToLong(k -> connection
+                                            .sync()
+                                            .xpending(
+                                                    k.getBytes(StandardCharsets.UTF_8),
+                                                    "recorder".getBytes(StandardCharsets.UTF_8))
+                                            .getCount())
+                                    .sum()
+                            == 0);
+        }
+        List<String> problems = new ArrayList<>();
+        calls.stream().collect(Collectors.groupingBy(Call::subject)).forEach((subject, list) -> {
+            list.sort(Comparator.comparingLong(Call::startNanos));
+            for (int i = 1; i < list.size(); i++) {
+                Call before = list.get(i - 1);
+                Call call = list.get(i);
+                if (call.startNanos() < before.endNanos()
+                        || (call.seq() != before.seq() && call.seq() != before.seq() + 1)) {
+                    problems.add(subject + ": " + before + " then " + call);
+                }
+            }
+        });
+        assertEquals(List.of(), problems);
+    }
+}

@@ -289,9 +289,7 @@ final class StreamReader {
         }
         List<StreamEntry> entries = read(held.count(Math.min(free, allowed), room), room);
         slots.take(entries.size());
-        for (StreamEntry entry : entries) {
-            dispatcher.dispatch(entry, held.charge(entry));
-        }
+        dispatcher.dispatchAll(entries, held::charge);
         if (allowed == 1) {
             Thread.sleep(200); // probing a service that was down: one entry at a time
         }

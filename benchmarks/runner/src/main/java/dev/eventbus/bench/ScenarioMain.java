@@ -101,7 +101,8 @@ public final class ScenarioMain {
                     redis,
                     a.getOrDefault("consumer", "reference-1"),
                     grpc,
-                    Integer.parseInt(a.getOrDefault("readers", "1")),
+                    // More readers, each on its own connection: --jvm-flags "... -Dbench.strongest.readers=2".
+                    Integer.parseInt(a.getOrDefault("readers", System.getProperty("bench.strongest.readers", "1"))),
                     progress);
             ref.start();
             return new Consumer() {

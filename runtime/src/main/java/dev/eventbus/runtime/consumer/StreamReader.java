@@ -323,9 +323,7 @@ final class StreamReader {
             }
             List<StreamEntry> entries = read(held.count(Math.min(free, allowed), room), room, token);
             slots.take(entries.size());
-            for (StreamEntry entry : entries) {
-                dispatcher.dispatch(entry, held.charge(entry));
-            }
+            dispatcher.dispatchAll(entries, held::charge);
         } catch (RedisCommandExecutionException e) {
             if (!String.valueOf(e.getMessage()).startsWith("FENCED")) {
                 throw e;

@@ -70,6 +70,20 @@ public final class SubscriptionDispatch {
         return sub;
     }
 
+    /**
+     * Hands over the entries of one read, in order, as {@link #dispatch} does each: its workers
+     * start for what is queued once a few are, not for each entry ({@link WorkerPool#burst}).
+     *
+     * @param release gives each entry's {@code release}, called in stream order
+     */
+    public void dispatchAll(List<StreamEntry> entries, Function<StreamEntry, Runnable> release) {
+        held.workers.burst(() -> {
+            for (StreamEntry entry : entries) {
+                dispatch(entry, release.apply(entry));
+            }
+        });
+    }
+
     public void dispatch(StreamEntry entry, Runnable release) {
         if (entry.origin() == StreamEntry.Origin.VANISHED) {
             // Redis reported it deleted and dropped it from the pending list in the same step: no

@@ -20,6 +20,11 @@ import java.util.function.LongSupplier;
  * {@link #unstick() check} gets workers for all it holds, so a handler that turns slow delays the
  * events behind it by one check period at most.
  *
+ * <p>Tasks that come in a {@link #burst} (one read's entries, handed over in a loop) start no
+ * worker until {@value #BURST_WORK_NANOS} ns of them are queued, at the mean task time: a worker
+ * started for the first of them would take each as it comes, find the queue empty between two, end
+ * and be started again, a thread per handful of fast events.
+ *
  * <p>Thread-safe.
  */
 final class WorkerPool implements Executor {
@@ -27,10 +32,16 @@ final class WorkerPool implements Executor {
     /** How long queued tasks may wait for a busy worker before another worker starts. */
     static final long GROW_AFTER_NANOS = 100_000;
 
+    /** In a burst, how much queued work (at the mean task time) starts the first worker before its end. */
+    static final long BURST_WORK_NANOS = 50_000;
+
     private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong offered = new AtomicLong();
     private final AtomicLong taken = new AtomicLong();
     private final AtomicInteger workers = new AtomicInteger();
+    /** Bursts under way ({@link #burst}): while any is, a first worker waits for enough queued work. */
+    private final AtomicInteger bursts = new AtomicInteger();
+
     private final Executor threads;
     private final int limit;
     private final LongSupplier nanoTime;
@@ -60,7 +71,7 @@ final class WorkerPool implements Executor {
         offered.incrementAndGet();
         for (; ; ) {
             int w = workers.get();
-            if (w >= limit || (w > 0 && !backlogged(w))) {
+            if (w >= limit || (w > 0 ? !backlogged(w) : bursts.get() > 0 && !burstWorthAWorker())) {
                 return;
             }
             if (workers.compareAndSet(w, w + 1)) { // re-checked on a race: another task may have added one
@@ -68,6 +79,40 @@ final class WorkerPool implements Executor {
                 return;
             }
         }
+    }
+
+    /**
+     * Runs {@code queueing}, which queues tasks in a loop ({@link #execute}), then starts the
+     * workers what it queued needs. Until it returns, no first worker starts for less than
+     * {@value #BURST_WORK_NANOS} ns of queued work; tasks queued meanwhile by other threads wait
+     * for its end as well, which comes once {@code queueing} returns or throws.
+     */
+    void burst(Runnable queueing) {
+        bursts.incrementAndGet();
+        try {
+            queueing.run();
+        } finally {
+            bursts.decrementAndGet();
+            startForQueued();
+        }
+    }
+
+    /** A first worker for what is queued, and more while it is backlogged, up to the limit. */
+    private void startForQueued() {
+        for (; ; ) {
+            int w = workers.get();
+            if (queue.isEmpty() || w >= limit || (w > 0 && !backlogged(w))) {
+                return;
+            }
+            if (workers.compareAndSet(w, w + 1)) {
+                start();
+            }
+        }
+    }
+
+    private boolean burstWorthAWorker() {
+        long mean = meanNanos;
+        return mean < 0 || (offered.get() - taken.get()) * mean >= BURST_WORK_NANOS;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.eventbus.runtime.metrics;
 
-import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
@@ -23,8 +22,10 @@ import java.util.concurrent.TimeUnit;
  * event), then striped counters and lock-free reservoirs.
  *
  * <p>A handled event is counted once: the handled meter is also the count of both timers (handling
- * time and event age), as all three count the same events. Each mark of a meter costs a clock read
- * and four striped adds, the dearest part of a no-op handler's bookkeeping.
+ * time and event age), as all three count the same events, and the timers' histograms keep no count
+ * of their own ({@link MeterCountedHistogram}). Each mark of a meter costs a clock read and four
+ * striped adds, the dearest part of a no-op handler's bookkeeping; an event's age is worked out
+ * only when its reservoir keeps a value (at most 1,000 a second, {@link ThinnedReservoir}).
  */
 public final class DeliveryMetrics implements DeliveryObserver {
 
@@ -40,10 +41,12 @@ public final class DeliveryMetrics implements DeliveryObserver {
     @Override
     public void handled(Subscription sub, Event event, long nanos) {
         SubscriptionMeters m = of(sub);
-        m.handlingTime.update(nanos, TimeUnit.NANOSECONDS); // marks m.handled
-        long appended = EntryIds.millis(event.entryId());
-        m.eventAgeNanos.update(
-                appended > 0 ? TimeUnit.MILLISECONDS.toNanos(Math.max(0, clock.millis() - appended)) : 0);
+        m.handlingTime.update(nanos, TimeUnit.NANOSECONDS); // marks m.handled, which counts both timers
+        if (m.eventAgeNanos.sampleDue()) { // the age is worked out only for the values kept
+            long appended = EntryIds.millis(event.entryId());
+            m.eventAgeNanos.record(
+                    appended > 0 ? TimeUnit.MILLISECONDS.toNanos(Math.max(0, clock.millis() - appended)) : 0);
+        }
     }
 
     @Override
@@ -89,7 +92,7 @@ public final class DeliveryMetrics implements DeliveryObserver {
         final Meter skipped;
         final Map<DeadLetterReason, Meter> deadLettered = new EnumMap<>(DeadLetterReason.class);
         final Timer handlingTime;
-        final Histogram eventAgeNanos;
+        final MeterCountedHistogram eventAgeNanos;
 
         SubscriptionMeters(MetricRegistry registry, Subscription sub) {
             String[] labels = {
@@ -115,10 +118,10 @@ public final class DeliveryMetrics implements DeliveryObserver {
             }
             handlingTime = registry.timer(
                     MetricNames.name(MetricNames.HANDLING_TIME, labels),
-                    () -> Timers.counting(handled, Timers.lockFreeHistogram()));
+                    () -> Timers.counting(handled, Timers.countedBy(handled)));
             // Updated through its histogram, not Timer.update, so the shared meter is marked once per
             // event; replaced if a registry outlives an earlier runtime, as it must hold this histogram.
-            eventAgeNanos = Timers.lockFreeHistogram();
+            eventAgeNanos = Timers.countedBy(handled);
             String age = MetricNames.name(MetricNames.EVENT_AGE, labels);
             registry.remove(age);
             registry.register(age, Timers.counting(handled, eventAgeNanos));

@@ -25,11 +25,27 @@ final class ThinnedReservoir implements Reservoir {
 
     @Override
     public void update(long value) {
+        if (due()) {
+            delegate.update(value);
+        }
+    }
+
+    /**
+     * Whether a value is taken now: then pass it to {@link #take}. For a value that costs
+     * something to compute, computed only when it is kept.
+     */
+    boolean due() {
         long now = System.nanoTime();
         if (now - last >= MIN_GAP_NANOS) {
             last = now;
-            delegate.update(value);
+            return true;
         }
+        return false;
+    }
+
+    /** A value {@link #due} asked for. */
+    void take(long value) {
+        delegate.update(value);
     }
 
     @Override

@@ -4,7 +4,6 @@ import com.codahale.metrics.Clock;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Meter;
-import com.codahale.metrics.Reservoir;
 import com.codahale.metrics.Timer;
 
 /**
@@ -21,11 +20,6 @@ final class Timers {
         return new Timer(lockFreeReservoir());
     }
 
-    /** For durations in nanoseconds, as a {@link Timer} keeps them. */
-    static Histogram lockFreeHistogram() {
-        return new Histogram(lockFreeReservoir());
-    }
-
     /**
      * A timer whose count and rates are those of {@code meter}, marked elsewhere or by this timer's
      * updates: for a timer that counts the same events as a meter already does.
@@ -34,7 +28,12 @@ final class Timers {
         return new Timer(meter, durationsNanos, Clock.defaultClock());
     }
 
-    private static Reservoir lockFreeReservoir() {
+    /** The durations, in nanoseconds, of a timer counted by {@code meter} ({@link #counting}). */
+    static MeterCountedHistogram countedBy(Meter meter) {
+        return new MeterCountedHistogram(meter, lockFreeReservoir());
+    }
+
+    private static ThinnedReservoir lockFreeReservoir() {
         return new ThinnedReservoir(
                 LockFreeExponentiallyDecayingReservoir.builder().build());
     }

@@ -40,23 +40,25 @@ public final class EventCodec {
             throw tooLarge(entry); // perhaps held only in part: the reader did not copy what did not fit
         }
         long size = 0; // summed in the same pass: a second walk over the fields costs as much again
-        for (Map.Entry<byte[], byte[]> field : entry.fields().entrySet()) {
-            byte[] raw = field.getValue() == null ? NO_BYTES : field.getValue();
-            size += field.getKey().length + raw.length;
+        FieldList fields = FieldList.of(entry.fields()); // walked by index: no entry object per field
+        for (int i = 0; i < fields.size(); i++) {
+            byte[] name = fields.name(i);
+            byte[] raw = fields.value(i) == null ? NO_BYTES : fields.value(i);
+            size += name.length + raw.length;
             if (size > maxEventBytes) {
                 throw tooLarge(entry);
             }
-            Field known = Field.of(field.getKey());
+            Field known = Field.of(name);
             if (known == Field.DATA) {
                 data = raw;
                 continue;
             }
             if (known == null) {
-                String name = text(field.getKey(), null);
+                String header = text(name, null);
                 if (headers.isEmpty()) {
                     headers = new HashMap<>();
                 }
-                headers.put(name, text(raw, name));
+                headers.put(header, text(raw, header));
                 continue;
             }
             String value = text(raw, known.wireName);
@@ -110,9 +112,10 @@ public final class EventCodec {
      */
     public String subjectOf(StreamEntry entry) {
         byte[] subject = null;
-        for (Map.Entry<byte[], byte[]> field : entry.fields().entrySet()) {
-            if (Arrays.equals(Field.SUBJECT.bytes, field.getKey())) {
-                subject = field.getValue() == null ? NO_BYTES : field.getValue(); // the last one wins, as in decode
+        FieldList fields = FieldList.of(entry.fields());
+        for (int i = 0; i < fields.size(); i++) {
+            if (Arrays.equals(Field.SUBJECT.bytes, fields.name(i))) {
+                subject = fields.value(i) == null ? NO_BYTES : fields.value(i); // the last one wins, as in decode
             }
         }
         if (subject == null) {
@@ -135,9 +138,10 @@ public final class EventCodec {
      */
     public String targetOf(StreamEntry entry) {
         byte[] target = null;
-        for (Map.Entry<byte[], byte[]> field : entry.fields().entrySet()) {
-            if (Arrays.equals(TARGET_HANDLER, field.getKey())) {
-                target = field.getValue() == null ? NO_BYTES : field.getValue();
+        FieldList fields = FieldList.of(entry.fields());
+        for (int i = 0; i < fields.size(); i++) {
+            if (Arrays.equals(TARGET_HANDLER, fields.name(i))) {
+                target = fields.value(i) == null ? NO_BYTES : fields.value(i);
             }
         }
         if (target == null) {
@@ -195,7 +199,9 @@ public final class EventCodec {
     /** @param field the field whose value this is, or null for a field name (only for the error) */
     private static String text(byte[] bytes, String field) throws MalformedEntryException {
         if (isAscii(bytes)) {
-            return new String(bytes, StandardCharsets.US_ASCII); // the common case, without a decoder
+            // The common case, without a decoder; ISO-8859-1 copies the bytes without checking them
+            // again (they are ASCII, so the text is the same).
+            return new String(bytes, StandardCharsets.ISO_8859_1);
         }
         try {
             return StandardCharsets.UTF_8

@@ -5,6 +5,7 @@ import java.util.AbstractSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -66,6 +67,33 @@ public final class FieldList extends AbstractMap<byte[], byte[]> {
     @Override
     public int size() {
         return size;
+    }
+
+    /** The name of field {@code i} (0 .. size - 1): for a walk without an entry object per field. */
+    public byte[] name(int i) {
+        return namesAndValues[2 * Objects.checkIndex(i, size)];
+    }
+
+    /** The value of field {@code i} (0 .. size - 1). */
+    public byte[] value(int i) {
+        return namesAndValues[2 * Objects.checkIndex(i, size) + 1];
+    }
+
+    /**
+     * The fields as a list: {@code fields} itself when it is one (every entry the reader decodes),
+     * else a copy in its iteration order, a null value as an empty one.
+     */
+    public static FieldList of(Map<byte[], byte[]> fields) {
+        if (fields instanceof FieldList f) {
+            return f;
+        }
+        byte[][] namesAndValues = new byte[2 * fields.size()][];
+        int i = 0;
+        for (Map.Entry<byte[], byte[]> field : fields.entrySet()) {
+            namesAndValues[i++] = field.getKey();
+            namesAndValues[i++] = field.getValue() == null ? new byte[0] : field.getValue();
+        }
+        return new FieldList(namesAndValues, i / 2);
     }
 
     @Override

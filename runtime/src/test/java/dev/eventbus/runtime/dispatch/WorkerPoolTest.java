@@ -2,6 +2,7 @@ package dev.eventbus.runtime.dispatch;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -78,6 +79,55 @@ class WorkerPoolTest {
         threads.runNext();
         assertEquals(102, ran.size());
         assertEquals(0, pool.workers());
+    }
+
+    @Test
+    void aBurstOfFastTasksStartsItsFirstWorkerOnceEnoughIsQueued() {
+        WorkerPool pool = new WorkerPool(threads, 100, now::get);
+        pool.execute(task("warm-up", 1_000));
+        threads.runNext(); // the mean is now 1 us: 50 queued are 50 us of work
+        pool.burst(() -> {
+            for (int i = 0; i < 49; i++) {
+                pool.execute(task("t" + i, 1_000));
+            }
+            assertEquals(0, threads.started.size(), "49 us of queued work starts no worker inside a burst");
+            pool.execute(task("t49", 1_000));
+            assertEquals(1, threads.started.size(), "50 us of queued work starts the first worker");
+            threads.runNext(); // it takes all 50 and ends
+            pool.execute(task("t50", 1_000));
+        });
+        assertEquals(1, threads.started.size(), "the end of the burst starts a worker for what it left queued");
+        threads.runNext();
+        assertEquals(52, ran.size());
+        assertEquals(0, pool.workers());
+    }
+
+    @Test
+    void aBurstThatThrowsStillStartsAWorkerForWhatItQueued() {
+        WorkerPool pool = new WorkerPool(threads, 10, now::get);
+        pool.execute(task("warm-up", 1_000));
+        threads.runNext();
+        assertThrows(
+                IllegalStateException.class,
+                () -> pool.burst(() -> {
+                    pool.execute(task("a", 1_000));
+                    throw new IllegalStateException("boom");
+                }));
+        assertEquals(1, threads.started.size());
+        threads.runNext();
+        assertEquals(List.of("warm-up", "a"), ran);
+    }
+
+    @Test
+    void aBurstOfSlowTasksStartsAWorkerPerTaskAtOnce() {
+        WorkerPool pool = new WorkerPool(threads, 3, now::get);
+        pool.execute(task("warm-up", 5_000_000));
+        threads.runNext(); // the mean is now 5 ms
+        pool.burst(() -> {
+            pool.execute(task("a", 5_000_000));
+            pool.execute(task("b", 5_000_000));
+            assertEquals(2, threads.started.size(), "a slow task is worth a worker as soon as it is queued");
+        });
     }
 
     @Test

@@ -18,10 +18,15 @@ import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * {@code liveness} follows liveness; refreshed every second by a virtual thread. Health checks need
  * no token (probes cannot send one and they reveal nothing); everything else does when one is set.
  *
- * <p>Bounded by {@link AdminLimits}: a connection must finish its (TLS and) HTTP/2 handshake within
+ * <p>Bounded by {@link AdminLimits}: at most {@code grpc-max-connections} connections
+ * ({@link GrpcConnections}); a connection must finish its (TLS and) HTTP/2 handshake within
  * the handshake timeout, and one without a call for the idle time is closed; messages and metadata
  * are small. Optionally TLS ({@link AdminTls}).
  */
@@ -49,12 +55,22 @@ public final class AdminGrpcServer implements AutoCloseable {
     private static final int MAX_METADATA = 16 * 1024;
 
     private final Server server;
+    private final EventLoopGroup loop;
+    private final GrpcConnections connections;
     private final HealthStatusManager health;
     private final Thread updater;
     private volatile boolean closed;
 
-    private AdminGrpcServer(Server server, HealthStatusManager health, HealthChecks checks, Duration refresh) {
+    private AdminGrpcServer(
+            Server server,
+            EventLoopGroup loop,
+            GrpcConnections connections,
+            HealthStatusManager health,
+            HealthChecks checks,
+            Duration refresh) {
         this.server = server;
+        this.loop = loop;
+        this.connections = connections;
         this.health = health;
         this.updater = Thread.ofVirtual().name("eventbus-admin-grpc-health").start(() -> {
             while (!closed) {
@@ -76,14 +92,33 @@ public final class AdminGrpcServer implements AutoCloseable {
             AdminTls tls,
             BearerToken token,
             HealthChecks checks,
-            List<BindableService> services)
+            List<BindableService> services,
+            Clock clock)
             throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus("", ServingStatus.NOT_SERVING);
         health.setStatus("readiness", ServingStatus.NOT_SERVING);
         health.setStatus("liveness", ServingStatus.SERVING);
         TokenCheck guard = new TokenCheck(token);
+        GrpcConnections connections = new GrpcConnections(limits.grpcMaxConnections(), clock);
+        // The cap sits in the listening channel's pipeline, so the server gets a channel factory of
+        // its own, and with it (grpc-java requires a matching pair) event loops of its own.
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(
+                2,
+                Thread.ofPlatform()
+                        .name("eventbus-admin-grpc-io-", 0)
+                        .daemon(true)
+                        .factory(),
+                NioIoHandler.newFactory());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials(tls))
+                .channelFactory(() -> {
+                    NioServerSocketChannel listening = new NioServerSocketChannel();
+                    listening.pipeline().addLast(connections);
+                    return listening;
+                })
+                .bossEventLoopGroup(loop)
+                .workerEventLoopGroup(loop)
+                .intercept(connections.calls())
                 .handshakeTimeout(limits.grpcHandshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .maxConnectionIdle(limits.grpcMaxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
                 .maxInboundMessageSize(MAX_MESSAGE)
@@ -91,8 +126,14 @@ public final class AdminGrpcServer implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guard));
         services.forEach(s -> builder.addService(ServerInterceptors.intercept(s, guard)));
-        Server server = builder.build().start();
-        return new AdminGrpcServer(server, health, checks, Duration.ofSeconds(1));
+        Server server;
+        try {
+            server = builder.build().start();
+        } catch (IOException | RuntimeException e) {
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+        return new AdminGrpcServer(server, loop, connections, health, checks, Duration.ofSeconds(1));
     }
 
     private static ServerCredentials credentials(AdminTls tls) throws IOException {
@@ -118,6 +159,11 @@ public final class AdminGrpcServer implements AutoCloseable {
         return server.getPort();
     }
 
+    /** Connections open now. */
+    int connections() {
+        return connections.count();
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -132,6 +178,7 @@ public final class AdminGrpcServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             server.shutdownNow();
         }
+        loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
     /** Refuses calls without the bearer token (when one is configured). */

@@ -117,8 +117,8 @@ public final class AdminSurface implements AutoCloseable {
                         admin.tls(),
                         token,
                         health,
-                        List.of(new AdminService(
-                                runtime, health, new StatusReport(runtime, health, metrics), reloads)));
+                        List.of(new AdminService(runtime, health, new StatusReport(runtime, health, metrics), reloads)),
+                        clock);
             }
         } catch (IOException | IllegalArgumentException e) {
             close();
@@ -195,6 +195,11 @@ public final class AdminSurface implements AutoCloseable {
     /** Connections the HTTP server holds open now (0 without one). */
     int httpConnections() {
         return http == null ? 0 : http.connections();
+    }
+
+    /** Connections the gRPC server holds open now (0 without one). */
+    int grpcConnections() {
+        return grpc == null ? 0 : grpc.connections();
     }
 
     /** Shutdown began: readiness turns false at once. */

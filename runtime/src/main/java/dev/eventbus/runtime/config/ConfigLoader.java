@@ -336,6 +336,7 @@ public final class ConfigLoader {
         return new AdminLimits(
                 positive("admin.http-max-connections", read(() -> c.getInt("admin.http-max-connections"))),
                 positiveDuration(c, "admin.http-request-timeout", d.httpRequestTimeout()),
+                positive("admin.grpc-max-connections", read(() -> c.getInt("admin.grpc-max-connections"))),
                 positiveDuration(c, "admin.grpc-handshake-timeout", d.grpcHandshakeTimeout()),
                 positiveDuration(c, "admin.grpc-max-connection-idle", d.grpcMaxConnectionIdle()));
     }

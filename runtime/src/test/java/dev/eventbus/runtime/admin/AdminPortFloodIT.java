@@ -1,15 +1,21 @@
 package dev.eventbus.runtime.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.testkit.RedisExtension;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -22,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,12 +54,14 @@ class AdminPortFloodIT {
 
     private OpsHarness harness;
     private final List<Socket> flood = new ArrayList<>();
+    private final List<ManagedChannel> clients = new ArrayList<>();
 
     @AfterEach
     void tearDown() throws Exception {
         for (Socket s : flood) {
             s.close();
         }
+        clients.forEach(ManagedChannel::shutdownNow);
         if (harness != null) {
             harness.close();
         }
@@ -137,6 +146,99 @@ class AdminPortFloodIT {
                 "every silent gRPC connection closed by the server",
                 WAIT,
                 () -> flood.stream().allMatch(AdminPortFloodIT::closedByServer));
+    }
+
+    @Test
+    void grpcPortHoldsNoMoreThanItsCapOfHandshakedConnectionsAndHealthGetsIn() throws Exception {
+        REDIS.command("FLUSHALL");
+        int cap = 8;
+        harness = OpsHarness.create(dir, REDIS.uri(), Map.of("eventbus.admin.grpc-max-connections", cap));
+        harness.start();
+        int port = harness.operations().grpcPort();
+
+        // Handshaked and idle: each client completed a call (TLS is not needed to show it; the
+        // handshake a flood pays is HTTP/2's). Each newcomer pushes out the oldest idle connection.
+        int flooders = 4 * cap;
+        for (int i = 0; i < flooders; i++) {
+            ManagedChannel c = client(port);
+            assertEquals(ServingStatus.SERVING, health(c), "client " + i + " is answered");
+            assertTrue(
+                    harness.operations().grpcConnections() <= cap,
+                    "never more open than the cap: " + harness.operations().grpcConnections());
+        }
+        assertEquals(cap, harness.operations().grpcConnections(), "the server holds the cap");
+        // The server closed the extra ones: the oldest clients' connections are gone, the newest remain.
+        OpsHarness.await(
+                "the oldest flood clients disconnected by the server",
+                WAIT,
+                () -> clients.subList(0, flooders - cap).stream()
+                        .noneMatch(c -> c.getState(false) == ConnectivityState.READY));
+        assertTrue(
+                clients.subList(flooders - cap, flooders).stream()
+                        .allMatch(c -> c.getState(false) == ConnectivityState.READY),
+                "the newest connections stay open");
+
+        // Health answers over both ports while the flood holds the cap: a probe on a new
+        // connection (as grpc_health_probe and Kubernetes do) gets in.
+        for (int i = 0; i < 5; i++) {
+            ManagedChannel probe = client(port);
+            assertEquals(ServingStatus.SERVING, health(probe), "a probe is answered during the flood");
+            assertEquals(200, harness.get("/health/live", null).statusCode());
+            assertEquals(cap, harness.operations().grpcConnections());
+        }
+
+        // Every connection with a call in progress (a health watch needs no token): a newcomer is
+        // refused, closed before it could say anything, and the count stays at the cap.
+        List<AtomicBoolean> watching = new ArrayList<>();
+        for (int i = 0; i < cap; i++) {
+            watching.add(watch(client(port)));
+        }
+        OpsHarness.await("every watch answered", WAIT, () -> watching.stream().allMatch(AtomicBoolean::get));
+        assertEquals(cap, harness.operations().grpcConnections());
+        for (int i = 0; i < 3; i++) {
+            ManagedChannel refused = client(port);
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> health(refused));
+            assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
+            assertEquals(cap, harness.operations().grpcConnections(), "the refused connection is not counted");
+        }
+        assertEquals(200, harness.get("/health/ready", null).statusCode(), "HTTP health answers meanwhile");
+
+        // The flood leaves: every slot is freed, and new clients connect.
+        clients.forEach(ManagedChannel::shutdownNow);
+        OpsHarness.await(
+                "every connection closed on the server",
+                WAIT,
+                () -> harness.operations().grpcConnections() == 0);
+        for (int i = 0; i < cap; i++) {
+            assertEquals(ServingStatus.SERVING, health(client(port)), "a new client after the flood");
+        }
+        assertEquals(cap, harness.operations().grpcConnections());
+    }
+
+    private ManagedChannel client(int port) {
+        ManagedChannel c = ManagedChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
+        clients.add(c);
+        return c;
+    }
+
+    /** Starts a health watch on the channel; the flag turns true at the first answer. */
+    private static AtomicBoolean watch(ManagedChannel channel) {
+        AtomicBoolean answered = new AtomicBoolean();
+        HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>() {
+            @Override
+            public void onNext(HealthCheckResponse value) {
+                answered.set(true);
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+        });
+        return answered;
     }
 
     private static ServingStatus health(ManagedChannel channel) {

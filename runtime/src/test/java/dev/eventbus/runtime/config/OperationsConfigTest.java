@@ -107,6 +107,8 @@ class OperationsConfigTest {
                         8,
                         "eventbus.admin.http-request-timeout",
                         "2s",
+                        "eventbus.admin.grpc-max-connections",
+                        5,
                         "eventbus.admin.grpc-handshake-timeout",
                         "3s",
                         "eventbus.admin.grpc-max-connection-idle",
@@ -114,7 +116,7 @@ class OperationsConfigTest {
                 .operations()
                 .admin()
                 .limits();
-        assertEquals(new AdminLimits(8, Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMinutes(1)), set);
+        assertEquals(new AdminLimits(8, Duration.ofSeconds(2), 5, Duration.ofSeconds(3), Duration.ofMinutes(1)), set);
         String m = assertThrows(
                         InvalidConfigException.class,
                         () -> load(Map.of(
@@ -122,6 +124,8 @@ class OperationsConfigTest {
                                 0,
                                 "eventbus.admin.http-request-timeout",
                                 "0s",
+                                "eventbus.admin.grpc-max-connections",
+                                -1,
                                 "eventbus.admin.grpc-handshake-timeout",
                                 "-1s",
                                 "eventbus.admin.grpc-max-connection-idle",
@@ -129,6 +133,7 @@ class OperationsConfigTest {
                 .getMessage();
         assertTrue(m.contains("admin.http-max-connections"), m);
         assertTrue(m.contains("admin.http-request-timeout must be positive"), m);
+        assertTrue(m.contains("admin.grpc-max-connections"), m);
         assertTrue(m.contains("admin.grpc-handshake-timeout must be positive"), m);
         assertTrue(m.contains("admin.grpc-max-connection-idle"), m);
         String typo = assertThrows(InvalidConfigException.class, () -> load(Map.of("eventbus.admin.tls.cert", "x.pem")))

@@ -172,4 +172,45 @@ class OperationsConfigTest {
                 .getMessage();
         assertTrue(m.contains("give the secret in one place"), m);
     }
+
+    @Test
+    void theEnvironmentsTokenWinsOverTheFilesTokenFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path tokenFile = java.nio.file.Files.writeString(dir.resolve("token"), "from-file\n");
+        java.nio.file.Path conf = java.nio.file.Files.writeString(
+                dir.resolve("application.conf"), "eventbus.admin.token-file = \"" + tokenFile + "\"\n");
+        assertEquals(
+                "from-file",
+                ConfigLoader.load(Optional.of(conf), ConfigFactory.empty(), Map.of())
+                        .operations()
+                        .admin()
+                        .token());
+        assertEquals(
+                "from-env",
+                ConfigLoader.load(Optional.of(conf), ConfigFactory.empty(), Map.of("EVENTBUS_ADMIN_TOKEN", "from-env"))
+                        .operations()
+                        .admin()
+                        .token(),
+                "an explicit environment variable overrides the file, as every one does");
+        java.nio.file.Path missing = java.nio.file.Files.writeString(
+                dir.resolve("missing.conf"), "eventbus.admin.token-file = \"" + dir.resolve("nope") + "\"\n");
+        assertEquals(
+                "from-env",
+                ConfigLoader.load(
+                                Optional.of(missing),
+                                ConfigFactory.empty(),
+                                Map.of("EVENTBUS_ADMIN_TOKEN", "from-env", "weird.name[1]", "x"))
+                        .operations()
+                        .admin()
+                        .token(),
+                "the overridden token-file is not read");
+        java.nio.file.Path both = java.nio.file.Files.writeString(
+                dir.resolve("both.conf"),
+                "eventbus.admin.token = \"inline\"\neventbus.admin.token-file = \"" + tokenFile + "\"\n");
+        String m = assertThrows(
+                        InvalidConfigException.class,
+                        () -> ConfigLoader.load(Optional.of(both), ConfigFactory.empty(), Map.of()))
+                .getMessage();
+        assertTrue(m.contains("admin.token and admin.token-file are both set"), m);
+    }
 }

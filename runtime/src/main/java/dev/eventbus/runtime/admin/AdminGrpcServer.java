@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.admin;
 
+import dev.eventbus.admin.v1.AdminServiceGrpc;
+import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.runtime.config.AdminLimits;
 import dev.eventbus.runtime.config.AdminTls;
 import io.grpc.BindableService;
@@ -84,7 +86,10 @@ public final class AdminGrpcServer implements AutoCloseable {
         });
     }
 
-    /** @param services served behind the token check, like reflection */
+    /**
+     * @param services served behind the token check, like reflection
+     * @param reloads audits a plugin reload refused for want of the token
+     */
     static AdminGrpcServer start(
             String host,
             int port,
@@ -93,13 +98,14 @@ public final class AdminGrpcServer implements AutoCloseable {
             BearerToken token,
             HealthChecks checks,
             List<BindableService> services,
+            PluginReloads reloads,
             Clock clock)
             throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus("", ServingStatus.NOT_SERVING);
         health.setStatus("readiness", ServingStatus.NOT_SERVING);
         health.setStatus("liveness", ServingStatus.SERVING);
-        TokenCheck guard = new TokenCheck(token);
+        TokenCheck guard = new TokenCheck(token, reloads);
         GrpcConnections connections = new GrpcConnections(limits.grpcMaxConnections(), clock);
         // The cap sits in the listening channel's pipeline, so the server gets a channel factory of
         // its own, and with it (grpc-java requires a matching pair) event loops of its own.
@@ -181,20 +187,56 @@ public final class AdminGrpcServer implements AutoCloseable {
         loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
-    /** Refuses calls without the bearer token (when one is configured). */
-    private record TokenCheck(BearerToken token) implements ServerInterceptor {
+    /**
+     * Refuses calls without the bearer token (when one is configured). A refused plugin reload is
+     * audited like an accepted one: its request is read first, for the plugin's id.
+     */
+    private record TokenCheck(BearerToken token, PluginReloads reloads) implements ServerInterceptor {
+        private static final Status REFUSED =
+                Status.UNAUTHENTICATED.withDescription("send authorization: Bearer <admin token>");
+
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(
                 ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            String caller = String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
             if (!token.accepts(headers.get(AUTHORIZATION))) {
-                call.close(
-                        Status.UNAUTHENTICATED.withDescription("send authorization: Bearer <admin token>"),
-                        new Metadata());
+                if (call.getMethodDescriptor()
+                        .getFullMethodName()
+                        .equals(AdminServiceGrpc.getReloadPluginMethod().getFullMethodName())) {
+                    return refusedReload(call, caller);
+                }
+                call.close(REFUSED, new Metadata());
                 return new ServerCall.Listener<>() {};
             }
-            Context context = Context.current()
-                    .withValue(CALLER, String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+            Context context = Context.current().withValue(CALLER, caller);
             return Contexts.interceptCall(context, call, headers, next);
+        }
+
+        /** Reads the (unary) request, audits the refusal with its plugin id, then refuses. */
+        private <Q, R> ServerCall.Listener<Q> refusedReload(ServerCall<Q, R> call, String caller) {
+            call.request(1);
+            return new ServerCall.Listener<>() {
+                private boolean closed;
+
+                @Override
+                public void onMessage(Q message) {
+                    refuse(message instanceof ReloadPluginRequest r ? r.getId() : "");
+                }
+
+                @Override
+                public void onHalfClose() {
+                    refuse("");
+                }
+
+                private void refuse(String plugin) {
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
+                    reloads.refused(plugin, caller, "admin-grpc", "UNAUTHENTICATED: no or a wrong token");
+                    call.close(REFUSED, new Metadata());
+                }
+            };
         }
     }
 }

@@ -118,6 +118,7 @@ public final class AdminSurface implements AutoCloseable {
                         token,
                         health,
                         List.of(new AdminService(runtime, health, new StatusReport(runtime, health, metrics), reloads)),
+                        reloads,
                         clock);
             }
         } catch (IOException | IllegalArgumentException e) {

@@ -2,7 +2,7 @@ package dev.eventbus.producer;
 
 /**
  * The field names of the wire format a producer writes (CloudEvents attribute names; README, "The
- * wire format"). The runtime spells the same names in its own class; a runtime test ties the two.
+ * wire format"). The runtime's own names for these fields are these constants, so the two cannot drift.
  */
 public final class EventFields {
 

@@ -269,7 +269,7 @@ public final class RedisServer implements AutoCloseable {
         Path log = logFile();
         long logStart = size(log);
         try {
-            process = new ProcessBuilder(command())
+            process = new ProcessBuilder(OwnSession.command(command()))
                     .directory(dataDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -11,10 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options shared by the commands that load the runtime configuration. */
 final class ConfigOptions {
+
+    /** The command this mixin belongs to: its stderr, so that tests and embedders capture what it says. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     @Option(
             names = {"-c", "--config"},
@@ -66,9 +72,11 @@ final class ConfigOptions {
             Path home = Path.of(System.getenv().getOrDefault("EVENTBUS_HOME", "."));
             Optional<DevSession> dev = DevSession.running(home);
             if (dev.isPresent()) {
-                System.err.println("eventbus: using the Redis of the running eventbus dev (pid "
+                java.io.PrintWriter err = command.commandLine().getErr();
+                err.println("eventbus: using the Redis of the running eventbus dev (pid "
                         + dev.get().pid() + ") at "
                         + RedisSettings.redact(dev.get().redisUri()) + "; --redis chooses another");
+                err.flush();
                 return load(ConfigFactory.parseMap(
                         Map.of("eventbus.redis.uri", dev.get().redisUri())));
             }

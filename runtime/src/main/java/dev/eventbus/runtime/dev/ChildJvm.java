@@ -47,7 +47,9 @@ public final class ChildJvm implements AutoCloseable {
                 libDir.resolve("*").toString(),
                 mainClass));
         command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(dev.eventbus.redis.OwnSession.command(command))
+                .redirectErrorStream(true)
+                .start();
         return new ChildJvm(p, prefix, await, out);
     }
 

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.stream;
 
 import dev.eventbus.api.Event;
+import dev.eventbus.producer.EventFields;
 import java.util.Set;
 
 /**
@@ -12,17 +13,17 @@ public final class WireFields {
 
     private WireFields() {}
 
-    public static final String TYPE = "type";
-    public static final String ID = "id";
-    public static final String SUBJECT = "subject";
-    public static final String SOURCE = "source";
-    public static final String TIME = "time";
-    public static final String DATA = "data";
-    public static final String CONTENT_TYPE = "datacontenttype";
-    public static final String TRACEPARENT = "traceparent";
+    public static final String TYPE = EventFields.TYPE;
+    public static final String ID = EventFields.ID;
+    public static final String SUBJECT = EventFields.SUBJECT;
+    public static final String SOURCE = EventFields.SOURCE;
+    public static final String TIME = EventFields.TIME;
+    public static final String DATA = EventFields.DATA;
+    public static final String CONTENT_TYPE = EventFields.CONTENT_TYPE;
+    public static final String TRACEPARENT = EventFields.TRACEPARENT;
 
     /** The prefix of every field name the runtime owns; a producer's field with it is kept apart ({@link ReservedNames}). */
-    public static final String RESERVED_PREFIX = "eventbus-";
+    public static final String RESERVED_PREFIX = EventFields.RESERVED_PREFIX;
 
     /** For the named handler only: every other handler of the stream skips the entry. */
     public static final String TARGET_HANDLER = "eventbus-target-handler";

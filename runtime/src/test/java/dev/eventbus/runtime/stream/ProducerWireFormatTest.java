@@ -4,29 +4,41 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.eventbus.api.Event;
-import dev.eventbus.producer.EventFields;
 import dev.eventbus.producer.OutgoingEvent;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * Ties the producer helper ({@code eventbus-producer}, which does not depend on the runtime) to
- * the wire format the runtime reads: the same field names, and what it writes decodes to the event
- * it was given.
+ * the wire format the runtime reads: the documented field names, and what it writes decodes to the
+ * event it was given.
  */
 class ProducerWireFormatTest {
 
+    /** The runtime takes these names from the producer's class; the wire format pins them (README). */
     @Test
-    void theProducerSpellsEveryFieldAsTheRuntimeReadsIt() {
-        assertEquals(WireFields.TYPE, EventFields.TYPE);
-        assertEquals(WireFields.ID, EventFields.ID);
-        assertEquals(WireFields.SUBJECT, EventFields.SUBJECT);
-        assertEquals(WireFields.SOURCE, EventFields.SOURCE);
-        assertEquals(WireFields.TIME, EventFields.TIME);
-        assertEquals(WireFields.DATA, EventFields.DATA);
-        assertEquals(WireFields.CONTENT_TYPE, EventFields.CONTENT_TYPE);
-        assertEquals(WireFields.TRACEPARENT, EventFields.TRACEPARENT);
-        assertEquals(WireFields.RESERVED_PREFIX, EventFields.RESERVED_PREFIX);
+    void theWireNamesAreTheDocumentedOnes() {
+        assertEquals(
+                java.util.List.of(
+                        "type",
+                        "id",
+                        "subject",
+                        "source",
+                        "time",
+                        "data",
+                        "datacontenttype",
+                        "traceparent",
+                        "eventbus-"),
+                java.util.List.of(
+                        WireFields.TYPE,
+                        WireFields.ID,
+                        WireFields.SUBJECT,
+                        WireFields.SOURCE,
+                        WireFields.TIME,
+                        WireFields.DATA,
+                        WireFields.CONTENT_TYPE,
+                        WireFields.TRACEPARENT,
+                        WireFields.RESERVED_PREFIX));
     }
 
     @Test

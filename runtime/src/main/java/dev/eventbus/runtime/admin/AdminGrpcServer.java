@@ -124,14 +124,17 @@ public final class AdminGrpcServer implements AutoCloseable {
                 })
                 .bossEventLoopGroup(loop)
                 .workerEventLoopGroup(loop)
-                .intercept(connections.calls())
                 .handshakeTimeout(limits.grpcHandshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .maxConnectionIdle(limits.grpcMaxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
                 .maxInboundMessageSize(MAX_MESSAGE)
                 .maxInboundMetadataSize(MAX_METADATA)
                 .addService(health.getHealthService())
-                .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guard));
-        services.forEach(s -> builder.addService(ServerInterceptors.intercept(s, guard)));
+                .addService(ServerInterceptors.intercept(
+                        ProtoReflectionServiceV1.newInstance(), connections.calls(), guard));
+        // Only calls past the token check keep their connection from being pushed out at the cap:
+        // health calls need no token (a Watch lasts as long as its client likes), so a client
+        // without the token can never hold a connection the cap cannot take back.
+        services.forEach(s -> builder.addService(ServerInterceptors.intercept(s, connections.calls(), guard)));
         Server server;
         try {
             server = builder.build().start();

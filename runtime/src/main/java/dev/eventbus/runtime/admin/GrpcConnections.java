@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,11 +37,12 @@ import org.slf4j.LoggerFactory;
  * the handshake (the work a flood costs is already done) and has no handle to close the transport.
  *
  * <p>At the cap, like the HTTP port, a newcomer closes the oldest connection without a call in
- * progress (counted by {@link #calls()}, the server's outermost interceptor): a flood of
- * connections that handshake and then sit idle only ever pushes out its own kind, so a health
- * probe, which opens a new connection each time, gets in while the flood goes on. When every open
- * connection has a call in progress, the newcomer is closed instead. Refusals and push-outs are
- * logged at most once a minute, with their counts.
+ * progress, counting only calls past the token check ({@link #calls()}, placed behind it): a flood
+ * of connections that handshake and then sit idle, or hold health calls (which need no token; a
+ * Watch lasts as long as its client likes), only ever pushes out its own kind, so a health probe,
+ * which opens a new connection each time, gets in while the flood goes on. When every open
+ * connection has such a call in progress, the newcomer is closed instead. Refusals and push-outs
+ * are logged at most once a minute, with their counts.
  *
  * <p>Thread-safe: connections are accepted on the boss loop and close on their own loops.
  */
@@ -104,7 +106,7 @@ final class GrpcConnections extends ChannelInboundHandlerAdapter {
             LOG.warn(report);
         }
         if (idle != null) {
-            idle.channel.close();
+            closeNow(idle.channel);
         }
         if (admitted == null) {
             // Not registered with an event loop yet: close the socket directly, as Netty's acceptor
@@ -117,12 +119,31 @@ final class GrpcConnections extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(child);
     }
 
+    /**
+     * Closes the socket now. Not {@code close()}: gRPC's HTTP/2 handler would answer it with a
+     * GOAWAY and wait for the connection's calls to end (a health Watch never does), so the socket
+     * would outlive its place in the count.
+     */
+    private static void closeNow(Channel channel) {
+        EventLoop loop;
+        try {
+            loop = channel.eventLoop();
+        } catch (IllegalStateException notRegistered) {
+            channel.unsafe().closeForcibly();
+            return;
+        }
+        loop.execute(() -> channel.unsafe().close(channel.voidPromise()));
+    }
+
     /** Connections open now. */
     synchronized int count() {
         return open.size();
     }
 
-    /** Counts each call in progress against its connection, so that a busy one is never pushed out. */
+    /**
+     * Counts each call in progress against its connection, so that a busy one is never pushed out;
+     * for the services behind the token check, placed after it.
+     */
     ServerInterceptor calls() {
         return new ServerInterceptor() {
             @Override
@@ -208,7 +229,8 @@ final class GrpcConnections extends ChannelInboundHandlerAdapter {
             return null;
         }
         String line = "admin gRPC port at its cap of " + max + " connections (eventbus.admin.grpc-max-connections): "
-                + refused + " new connection(s) refused (every open one had a call in progress) and " + pushedOut
+                + refused + " new connection(s) refused (every open one had an authorised call in progress) and "
+                + pushedOut
                 + " idle one(s) closed to make room since the last report";
         lastLog = now;
         refused = 0;

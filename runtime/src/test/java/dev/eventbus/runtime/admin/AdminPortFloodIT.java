@@ -15,6 +15,9 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
@@ -187,13 +190,28 @@ class AdminPortFloodIT {
             assertEquals(cap, harness.operations().grpcConnections());
         }
 
-        // Every connection with a call in progress (a health watch needs no token): a newcomer is
-        // refused, closed before it could say anything, and the count stays at the cap.
-        List<AtomicBoolean> watching = new ArrayList<>();
+        // Health watches (no token needed, and they last as long as the client likes) do not keep
+        // a connection from being pushed out: a probe still gets in, closing the oldest watcher.
+        List<Watch> watchers = new ArrayList<>();
         for (int i = 0; i < cap; i++) {
-            watching.add(watch(client(port)));
+            watchers.add(watch(client(port)));
         }
-        OpsHarness.await("every watch answered", WAIT, () -> watching.stream().allMatch(AtomicBoolean::get));
+        OpsHarness.await("every watch answered", WAIT, () -> watchers.stream().allMatch(w -> w.answered.get()));
+        assertEquals(cap, harness.operations().grpcConnections());
+        assertEquals(ServingStatus.SERVING, health(client(port)), "a probe gets in past the watchers");
+        OpsHarness.await("a watcher pushed out", WAIT, () -> watchers.stream().anyMatch(w -> w.ended.get()));
+        assertEquals(cap, harness.operations().grpcConnections());
+
+        // Every connection with a call past the token check in progress (a reflection stream left
+        // open): a newcomer is refused, closed before it could say anything, and not counted.
+        clients.forEach(ManagedChannel::shutdownNow);
+        OpsHarness.await("the watchers gone", WAIT, () -> harness.operations().grpcConnections() == 0);
+        List<AtomicBoolean> busy = new ArrayList<>();
+        for (int i = 0; i < cap; i++) {
+            busy.add(reflectionLeftOpen(client(port)));
+        }
+        OpsHarness.await(
+                "every reflection stream answered", WAIT, () -> busy.stream().allMatch(AtomicBoolean::get));
         assertEquals(cap, harness.operations().grpcConnections());
         for (int i = 0; i < 3; i++) {
             ManagedChannel refused = client(port);
@@ -223,21 +241,47 @@ class AdminPortFloodIT {
         return c;
     }
 
-    /** Starts a health watch on the channel; the flag turns true at the first answer. */
-    private static AtomicBoolean watch(ManagedChannel channel) {
-        AtomicBoolean answered = new AtomicBoolean();
+    /** A health watch: whether it was answered, and whether it ended (the connection was closed). */
+    private record Watch(AtomicBoolean answered, AtomicBoolean ended) {}
+
+    private static Watch watch(ManagedChannel channel) {
+        Watch w = new Watch(new AtomicBoolean(), new AtomicBoolean());
         HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>() {
             @Override
             public void onNext(HealthCheckResponse value) {
-                answered.set(true);
+                w.answered.set(true);
             }
 
             @Override
-            public void onError(Throwable t) {}
+            public void onError(Throwable t) {
+                w.ended.set(true);
+            }
 
             @Override
-            public void onCompleted() {}
+            public void onCompleted() {
+                w.ended.set(true);
+            }
         });
+        return w;
+    }
+
+    /** A reflection stream, answered once and never finished; the flag turns true at the answer. */
+    private static AtomicBoolean reflectionLeftOpen(ManagedChannel channel) {
+        AtomicBoolean answered = new AtomicBoolean();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse value) {
+                        answered.set(true);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {}
+
+                    @Override
+                    public void onCompleted() {}
+                });
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
         return answered;
     }
 

@@ -158,12 +158,24 @@ class DistributionIT {
                 calls.stream().collect(Collectors.groupingBy(OrderServer.ReceivedCall::orderId, Collectors.counting()));
         Set<String> expected = IntStream.range(0, n).mapToObj(i -> "o-" + i).collect(Collectors.toSet());
         assertEquals(expected, callsPerOrder.keySet(), "the orders called are not the orders published");
+        // At least once: on a loaded machine a cold JVM's first calls can outlive their deadline; the
+        // runtime retries them with the same idempotency key, and the service applies each order once.
+        // A repeat must be explained by a retry the runtime logged, and never be a second order.
         Map<String, Long> repeated = callsPerOrder.entrySet().stream()
                 .filter(e -> e.getValue() != 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-        assertEquals(Map.of(), repeated, "orders called more than once");
-        assertEquals(n, orders.distinctKeys().size(), "distinct idempotency keys");
-        assertEquals(0, orders.duplicates(), "duplicate calls");
+        assertEquals(n, orders.distinctKeys().size(), "one idempotency key per order, whatever the repeats");
+        assertEquals(n, orders.appliedCount(), "each order applied once");
+        long retriesLogged = run.output()
+                .lines()
+                .filter(l -> l.contains("failed on " + STREAM) && l.contains("retry in"))
+                .count();
+        assertTrue(
+                repeated.size() <= retriesLogged,
+                "orders called more than once without a retry logged (" + retriesLogged + "): " + repeated);
+        if (!repeated.isEmpty()) {
+            System.out.println("runDrivesSampleStory: " + repeated.size() + " orders retried after a slow first call");
+        }
         for (OrderServer.ReceivedCall call : calls) {
             assertNotNull(call.idempotencyKey(), "call without idempotency-key: " + call);
             assertTrue(call.hadDeadline(), "call without a deadline: " + call);

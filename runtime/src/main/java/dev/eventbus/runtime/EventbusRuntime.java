@@ -2,6 +2,7 @@ package dev.eventbus.runtime;
 
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.GroupBootstrap;
+import dev.eventbus.runtime.consumer.LayoutDrain;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.consumer.RedisConnection;
 import dev.eventbus.runtime.consumer.RedisConnector;
@@ -45,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +72,8 @@ public final class EventbusRuntime implements AutoCloseable {
     private volatile boolean ready;
     private final StartupProgress progress;
     private final List<StreamConsumer> consumers = new ArrayList<>();
+    /** Per handler@stream whose partition count changes: the gate of its current layout. */
+    private final Map<String, LayoutDrain> drains = new ConcurrentHashMap<>();
     /** A copy of {@link #consumers}, replaced on each change: readable without the lock a draining reload holds. */
     private volatile List<StreamConsumer> readers = List.of();
 
@@ -130,7 +134,7 @@ public final class EventbusRuntime implements AutoCloseable {
         if (shared == null) {
             return;
         }
-        RedisPreflight.check(shared.sync());
+        RedisPreflight.check(shared);
 
         acks = new Acknowledger(
                 shared.async(),
@@ -251,18 +255,13 @@ public final class EventbusRuntime implements AutoCloseable {
                     continue;
                 }
                 progress.stage("creating the consumer group of " + sub.name());
+                LayoutDrain gate = gateOf(handler, sub.stream());
+                // A new layout's partitions hold only events written after the change: read them all.
+                String start = gate == null ? config.consumer().newGroupStart() : "0";
                 RuntimeException bootstrap = null;
                 try {
-                    if (GroupBootstrap.ensure(
-                            shared.sync(),
-                            sub.stream(),
-                            sub.group(),
-                            config.consumer().newGroupStart())) {
-                        LOG.info(
-                                "created consumer group '{}' on stream '{}' at {}",
-                                sub.group(),
-                                sub.stream(),
-                                config.consumer().newGroupStart());
+                    if (GroupBootstrap.ensure(shared.sync(), sub.stream(), sub.group(), start)) {
+                        LOG.info("created consumer group '{}' on stream '{}' at {}", sub.group(), sub.stream(), start);
                     }
                 } catch (RuntimeException e) {
                     bootstrap = e; // this subscription only: the others start; its reader retries
@@ -273,8 +272,14 @@ public final class EventbusRuntime implements AutoCloseable {
                 if (connection == null) {
                     return;
                 }
+                IntSupplier circuits = () -> rpc.readBudget(handler.spec().services());
                 StreamConsumer consumer = subscriptions.create(
-                        sub, connection, () -> rpc.readBudget(handler.spec().services()));
+                        sub, connection, gate == null ? circuits : () -> gate.open() ? circuits.getAsInt() : 0);
+                if (gate != null) {
+                    LOG.info(
+                            "subscription {} waits until the handler's groups on the old layout(s) drained",
+                            sub.name());
+                }
                 if (bootstrap != null) {
                     consumer.groupBootstrapFailed(bootstrap);
                     LOG.error("subscription {} FAILED to start, the others go on: {}", sub.name(), consumer.failure());
@@ -289,6 +294,35 @@ public final class EventbusRuntime implements AutoCloseable {
                         config.maxInFlight(handler.name()));
             }
         }
+    }
+
+    /**
+     * The drain gate a subscription on {@code key} waits behind: when the key is a partition of the
+     * current layout of a stream whose count changes ({@code draining}), else null. One per handler
+     * and stream, started with its first subscription.
+     */
+    private LayoutDrain gateOf(LoadedHandler handler, String key) {
+        for (String stream : handler.spec().subscriptions().keySet()) {
+            List<dev.eventbus.producer.PartitionedStream> old = config.draining(stream);
+            var current = config.partitionedStreams().get(stream);
+            if (old.isEmpty() || current == null || !current.keys().contains(key)) {
+                continue;
+            }
+            return drains.computeIfAbsent(handler.name() + "@" + stream, k -> {
+                List<String> oldKeys = new ArrayList<>();
+                old.forEach(layout -> oldKeys.addAll(layout.keys()));
+                LayoutDrain gate = new LayoutDrain(
+                        handler.name(),
+                        stream,
+                        oldKeys,
+                        current.keys(),
+                        shared.sync(),
+                        config.recovery().drainCheckInterval());
+                gate.start();
+                return gate;
+            });
+        }
+        return null;
     }
 
     /**
@@ -356,6 +390,7 @@ public final class EventbusRuntime implements AutoCloseable {
         closeQuietly(reloader); // before taking the lock: a reload in progress finishes first
         synchronized (this) {
             stopSubscriptions(c -> true, false);
+            drains.values().forEach(EventbusRuntime::closeQuietly);
             if (dispatcher != null) {
                 dispatcher.beginShutdown();
             }
@@ -439,6 +474,16 @@ public final class EventbusRuntime implements AutoCloseable {
         @Override
         public List<ReaderState> readerStates() {
             return readers.stream().map(c -> withOutcomeFailure(c.state())).toList();
+        }
+
+        @Override
+        public boolean waitsForDrain(String handler, String streamKey) {
+            for (LayoutDrain drain : drains.values()) {
+                if (drain.group().equals(handler) && drain.holds(streamKey) && !drain.open()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

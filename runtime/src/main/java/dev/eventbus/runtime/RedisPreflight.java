@@ -1,14 +1,18 @@
 package dev.eventbus.runtime;
 
+import dev.eventbus.runtime.consumer.RedisConnection;
 import dev.eventbus.runtime.internal.Errors;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Start-up checks of the Redis server that warn about settings that lose events: an evicting
- * {@code maxmemory-policy} can evict a stream with its groups, and Redis before 6.2 lacks commands
- * the runtime needs.
+ * Start-up checks of the Redis servers that warn about what loses events or fails later: an
+ * evicting {@code maxmemory-policy} can evict a stream with its groups, and Redis before 6.2 lacks
+ * commands the runtime needs. On a cluster every primary that serves slots is checked, and each
+ * warning names its node: a primary that cannot be reached or refuses the user (an ACL user made
+ * on some nodes only) is found here, not at its streams' first command.
  */
 final class RedisPreflight {
 
@@ -16,25 +20,69 @@ final class RedisPreflight {
 
     private RedisPreflight() {}
 
-    static void check(RedisClusterCommands<byte[], byte[]> redis) {
+    static void check(RedisConnection<byte[], byte[]> redis) {
+        List<String> primaries = redis.primaryAddresses();
+        if (primaries.isEmpty()) {
+            check("", redis.sync());
+            return;
+        }
+        for (String address : primaries) {
+            String node = "Redis primary " + address + ": ";
+            RedisClusterCommands<byte[], byte[]> primary;
+            try {
+                primary = redis.primary(address);
+            } catch (RuntimeException e) {
+                LOG.warn(
+                        "{}cannot connect ({}); its streams wait until it answers, or until the cluster "
+                                + "promotes its replica",
+                        node,
+                        Errors.describe(e));
+                continue;
+            }
+            check(node, primary);
+        }
+    }
+
+    /** @param node who is checked, as a prefix of each warning; empty for one node */
+    private static void check(String node, RedisClusterCommands<byte[], byte[]> redis) {
         // INFO, not CONFIG GET: the runtime's ACL user may read server facts but not the
         // configuration, which holds passwords (README, Security).
         String policy;
+        String version;
         try {
             policy = field(redis.info("memory"), "maxmemory_policy");
+            version = field(redis.info("server"), "redis_version");
         } catch (RuntimeException e) {
             LOG.warn(
-                    "could not read Redis maxmemory-policy (INFO memory: {}); make sure it is noeviction",
+                    "{}could not read Redis maxmemory-policy (INFO memory: {}); make sure it is noeviction",
+                    node,
                     Errors.describe(e));
             return;
         }
         if (policy == null) {
-            LOG.warn("Redis INFO memory shows no maxmemory_policy; make sure it is noeviction");
+            LOG.warn("{}Redis INFO memory shows no maxmemory_policy; make sure it is noeviction", node);
         } else if (!"noeviction".equals(policy)) {
             LOG.warn(
-                    "Redis maxmemory-policy is '{}': under memory pressure Redis may evict streams and "
+                    "{}Redis maxmemory-policy is '{}': under memory pressure Redis may evict streams and "
                             + "their consumer groups, losing events. Set maxmemory-policy noeviction.",
+                    node,
                     policy);
+        }
+        if (version != null && olderThan(version, 6, 2)) {
+            LOG.warn(
+                    "{}Redis {} is older than 6.2: commands the runtime needs (XAUTOCLAIM) are missing", node, version);
+        }
+    }
+
+    /** Whether a {@code major.minor.patch} version is older than {@code major.minor}; unknown forms are not. */
+    static boolean olderThan(String version, int major, int minor) {
+        String[] parts = version.split("\\.");
+        try {
+            int ma = Integer.parseInt(parts[0]);
+            int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return ma < major || ma == major && mi < minor;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -51,6 +51,14 @@ public interface RuntimeView {
     /** What each subscription's reader does now, including readers stopped and still draining. */
     List<ReaderState> readerStates();
 
+    /**
+     * Whether a handler's subscription on a stream key waits for the old partition layout of its
+     * stream to drain before it reads (README, "Changing N").
+     */
+    default boolean waitsForDrain(String handler, String streamKey) {
+        return false;
+    }
+
     /** Each configured gRPC service's circuit now. */
     List<Circuit> circuits();
 

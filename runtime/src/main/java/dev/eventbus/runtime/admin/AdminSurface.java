@@ -11,6 +11,8 @@ import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.FailFastRedis;
+import dev.eventbus.runtime.ops.IdleConsumers;
+import dev.eventbus.runtime.ops.LiveInstances;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.stream.DeliveryObserver;
@@ -21,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +85,11 @@ public final class AdminSurface implements AutoCloseable {
         checkBinding(admin);
         BearerToken token = new BearerToken(admin.token());
         redis = new FailFastRedis(config.redis());
-        metrics.start(runtime, new StatusReader(redis, config.consumer().deadLetterPrefix(), clock));
+        // Ghosts by idle time, this instance's consumer live by definition; the instances' heartbeats
+        // replace this rule when they land (LiveInstances).
+        LiveInstances live =
+                new IdleConsumers(config.recovery().deleteIdleConsumersAfter(), Set.of(config.consumerName()));
+        metrics.start(runtime, new StatusReader(redis, config.consumer().deadLetterPrefix(), clock, live));
         Duration slack = config.redis().commandTimeout().plusSeconds(5);
         health = new HealthChecks(
                 runtime,
@@ -117,7 +124,8 @@ public final class AdminSurface implements AutoCloseable {
                         admin.tls(),
                         token,
                         health,
-                        List.of(new AdminService(runtime, health, new StatusReport(runtime, health, metrics), reloads)),
+                        List.of(new AdminService(
+                                runtime, health, new StatusReport(runtime, health, metrics, redis::nodeOf), reloads)),
                         reloads,
                         clock);
             }

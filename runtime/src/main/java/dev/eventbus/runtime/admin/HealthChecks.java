@@ -3,6 +3,7 @@ package dev.eventbus.runtime.admin;
 import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.ops.FailFastRedis;
+import dev.eventbus.runtime.stream.Subscription;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -80,8 +81,10 @@ public final class HealthChecks {
                 "redis",
                 redisUp
                         ? "answers"
-                                + redis.sentinelNode()
-                                        .map(n -> " at " + n + ", the primary the sentinels name")
+                                + redis.sentinelPrimary()
+                                        .map(n -> " at " + n.address() + " (" + n.role()
+                                                + "), the primary the sentinels name"
+                                                + (n.following().isEmpty() ? "" : "; " + n.following()))
                                         .orElse("")
                         : "does not answer");
         boolean plugins = true;
@@ -92,6 +95,15 @@ public final class HealthChecks {
             runtime.pluginFailures()
                     .forEach(f -> checks.merge("refused " + f.source(), f.reason(), (a, b) -> a + "; " + b));
             checks.put("subscriptions", Integer.toString(runtime.subscriptions().size()));
+            if (redisUp && redis.clustered()) {
+                // On a cluster each stream lives on the primary of its slot: say which, and what moved.
+                runtime.subscriptions().stream()
+                        .map(Subscription::stream)
+                        .distinct()
+                        .sorted()
+                        .forEach(stream -> redis.nodeOf(stream)
+                                .ifPresent(n -> checks.put("stream " + stream, "on " + n.describe())));
+            }
         }
         boolean subscriptions = true;
         for (ReaderState reader : runtime.readerStates()) {

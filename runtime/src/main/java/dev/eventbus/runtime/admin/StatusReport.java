@@ -8,6 +8,7 @@ import dev.eventbus.admin.v1.StreamStatus;
 import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.consumer.ReaderState;
+import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
 import dev.eventbus.runtime.metrics.SubscriptionPoller.Reading;
@@ -18,6 +19,8 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The answer to {@code GetStatus}: health, each handler's subscriptions (live state from the
@@ -31,11 +34,18 @@ final class StatusReport {
     private final RuntimeView runtime;
     private final HealthChecks health;
     private final EventbusMetrics metrics;
+    private final Function<String, Optional<StreamNode>> nodes;
 
-    StatusReport(RuntimeView runtime, HealthChecks health, EventbusMetrics metrics) {
+    /** @param nodes the node each stream lives on (cluster, Sentinel); empty on one node */
+    StatusReport(
+            RuntimeView runtime,
+            HealthChecks health,
+            EventbusMetrics metrics,
+            Function<String, Optional<StreamNode>> nodes) {
         this.runtime = runtime;
         this.health = health;
         this.metrics = metrics;
+        this.nodes = nodes;
     }
 
     /** @param onlyHandler a handler name, or empty for all */
@@ -92,6 +102,9 @@ final class StatusReport {
                     .setLag(-1)
                     .setOldestPendingAgeMillis(-1)
                     .setFiguresAgeMillis(-1);
+            nodes.apply(stream)
+                    .ifPresent(n ->
+                            row.setNode(n.address() + " (" + n.role() + ")").setFollowing(n.following()));
             ReaderState reader = states.reader(h.name(), stream).orElse(null);
             Reading reading =
                     reader == null ? null : figures.get(reader.subscription().name());
@@ -104,6 +117,7 @@ final class StatusReport {
             if (reading != null) {
                 SubscriptionStatus s = reading.status();
                 row.setConsumers(s.consumers())
+                        .setGhostConsumers(s.ghosts())
                         .setPending(s.pending())
                         .setLag(s.lag())
                         .setOldestPendingAgeMillis(s.oldestPendingAgeMillis())

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
@@ -32,6 +33,7 @@ final class SubscriptionStates {
     private final Map<String, Circuit> circuits = new LinkedHashMap<>();
     private final String runtimePhase;
     private final Function<String, List<String>> streamKeys;
+    private final BiPredicate<String, String> waitsForDrain;
 
     SubscriptionStates(List<ReaderState> readers, List<Circuit> circuits, String runtimePhase) {
         this(readers, circuits, runtimePhase, List::of);
@@ -43,6 +45,20 @@ final class SubscriptionStates {
             List<Circuit> circuits,
             String runtimePhase,
             Function<String, List<String>> streamKeys) {
+        this(readers, circuits, runtimePhase, streamKeys, (handler, stream) -> false);
+    }
+
+    /**
+     * @param waitsForDrain whether a handler's subscription on a stream key waits for the old
+     *     partition layout of its stream to drain (README, "Changing N")
+     */
+    SubscriptionStates(
+            List<ReaderState> readers,
+            List<Circuit> circuits,
+            String runtimePhase,
+            Function<String, List<String>> streamKeys,
+            BiPredicate<String, String> waitsForDrain) {
+        this.waitsForDrain = waitsForDrain;
         readers.forEach(r -> this.readers.put(new Key(r.subscription().group(), r.subscription().stream()), r));
         circuits.forEach(c -> this.circuits.put(c.service(), c));
         this.runtimePhase = runtimePhase;
@@ -52,7 +68,11 @@ final class SubscriptionStates {
     /** @param runtimePhase {@link HealthChecks#runtimePhase()} */
     static SubscriptionStates now(RuntimeView runtime, String runtimePhase) {
         return new SubscriptionStates(
-                runtime.readerStates(), runtime.circuits(), runtimePhase, runtime.config()::streamKeys);
+                runtime.readerStates(),
+                runtime.circuits(),
+                runtimePhase,
+                runtime.config()::streamKeys,
+                runtime::waitsForDrain);
     }
 
     /** The Redis keys the handler reads, sorted: a partitioned stream's partitions in place of its name. */
@@ -94,8 +114,18 @@ final class SubscriptionStates {
                         reader.inFlight() > 0
                                 ? "stopped; " + reader.inFlight() + " event(s) still finishing"
                                 : "stopped");
-            case READING ->
-                reader.failure().isEmpty() ? reading(handler) : new Live(SubscriptionState.FAILING, reader.failure());
+            case READING -> {
+                if (!reader.failure().isEmpty()) {
+                    yield new Live(SubscriptionState.FAILING, reader.failure());
+                }
+                if (waitsForDrain.test(handler.name(), stream)) {
+                    yield new Live(
+                            SubscriptionState.PAUSED,
+                            "waits until the handler's groups on the stream's old partition layout drained "
+                                    + "(eventbus.streams.<name>.draining)");
+                }
+                yield reading(handler);
+            }
         };
     }
 

@@ -4,10 +4,12 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.DeadLetters;
 import dev.eventbus.runtime.ops.FailFastRedis;
+import dev.eventbus.runtime.ops.IdleConsumers;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.TimeOrId;
 import java.time.Clock;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -32,7 +34,11 @@ final class CommandContext implements AutoCloseable {
     }
 
     StatusReader status() {
-        return new StatusReader(redis, config.consumer().deadLetterPrefix(), clock);
+        return new StatusReader(
+                redis,
+                config.consumer().deadLetterPrefix(),
+                clock,
+                new IdleConsumers(config.recovery().deleteIdleConsumersAfter(), Set.of()));
     }
 
     DeadLetters deadLetters() {

@@ -82,7 +82,11 @@ final class ReplayCommand implements Callable<Integer> {
             CommandContext.requireOrder(spec, "--from", start, "--to", end);
             String target = stream;
             if (target == null) {
-                List<String> streams = ops.status().streamsOf(handler);
+                // A partitioned stream's partitions count as its one logical name.
+                List<String> streams = ops.status().streamsOf(handler).stream()
+                        .map(key -> ops.config.logicalStreamOf(key).orElse(key))
+                        .distinct()
+                        .toList();
                 if (streams.isEmpty()) {
                     throw new OpsException(
                             "handler '" + handler + "' has no consumer group on any stream at " + ops.redis.where());
@@ -94,44 +98,66 @@ final class ReplayCommand implements Callable<Integer> {
                 }
                 target = streams.get(0);
             }
+            // A partitioned stream (eventbus.streams) is replayed partition by partition, old layouts first.
+            List<String> keys = ops.config.streamKeys(target);
+            if (keys.size() > 1) {
+                List<String> withGroup = keys.stream()
+                        .filter(key -> ops.status().of(handler, key).isPresent())
+                        .toList();
+                if (withGroup.isEmpty()) {
+                    throw new OpsException("handler '" + handler + "' has no consumer group on any partition of "
+                            + "stream '" + target + "' (groups are named after handlers): check the names with "
+                            + "`eventbus status`");
+                }
+                keys = withGroup;
+            }
             AuditLog audit = ops.audit();
             if (!dryRun) {
                 audit.checkWritable();
             }
-            CliOutput.ProgressLine progress =
-                    new CliOutput.ProgressLine(spec.commandLine().getErr(), "replay");
-            Replayer.Outcome outcome = new Replayer(ops.redis, ops.status())
-                    .replay(
-                            handler,
-                            target,
-                            start.startId(),
-                            end == null ? "+" : end.endId(),
-                            limit,
-                            rate,
-                            dryRun,
-                            progress);
-            progress.finish();
-            out.printf(
-                    "%s %s on %s: %d entr%s %s%s, %d left out (earlier replay copies or entries for other handlers)%n",
-                    dryRun ? "dry run: replay" : "replay",
-                    handler,
-                    target,
-                    outcome.replayed(),
-                    outcome.replayed() == 1 ? "y" : "ies",
-                    dryRun ? "would be replayed" : "replayed",
-                    outcome.firstId() == null ? "" : " (" + outcome.firstId() + " .. " + outcome.lastId() + ")",
-                    outcome.skipped());
-            out.flush();
-            if (!dryRun) {
-                Map<String, Object> details = new LinkedHashMap<>();
-                details.put("handler", handler);
-                details.put("stream", target);
-                details.put("from", from);
-                details.put("to", to == null ? "end" : to);
-                details.put("firstId", outcome.firstId());
-                details.put("lastId", outcome.lastId());
-                details.put("leftOut", outcome.skipped());
-                audit.record("replay", outcome.replayed(), details);
+            long left = limit;
+            for (String key : keys) {
+                if (limit > 0 && left == 0) {
+                    break;
+                }
+                CliOutput.ProgressLine progress =
+                        new CliOutput.ProgressLine(spec.commandLine().getErr(), "replay");
+                Replayer.Outcome outcome = new Replayer(ops.redis, ops.status())
+                        .replay(
+                                handler,
+                                key,
+                                start.startId(),
+                                end == null ? "+" : end.endId(),
+                                left,
+                                rate,
+                                dryRun,
+                                progress);
+                progress.finish();
+                if (limit > 0) {
+                    left -= outcome.replayed();
+                }
+                out.printf(
+                        "%s %s on %s: %d entr%s %s%s, %d left out (earlier replay copies or entries for other handlers)%n",
+                        dryRun ? "dry run: replay" : "replay",
+                        handler,
+                        key,
+                        outcome.replayed(),
+                        outcome.replayed() == 1 ? "y" : "ies",
+                        dryRun ? "would be replayed" : "replayed",
+                        outcome.firstId() == null ? "" : " (" + outcome.firstId() + " .. " + outcome.lastId() + ")",
+                        outcome.skipped());
+                out.flush();
+                if (!dryRun) {
+                    Map<String, Object> details = new LinkedHashMap<>();
+                    details.put("handler", handler);
+                    details.put("stream", key);
+                    details.put("from", from);
+                    details.put("to", to == null ? "end" : to);
+                    details.put("firstId", outcome.firstId());
+                    details.put("lastId", outcome.lastId());
+                    details.put("leftOut", outcome.skipped());
+                    audit.record("replay", outcome.replayed(), details);
+                }
             }
             return 0;
         }

@@ -4,10 +4,15 @@ import dev.eventbus.admin.v1.GetStatusResponse;
 import dev.eventbus.runtime.config.AdminSettings;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.consumer.StreamNode;
+import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.ops.DrainedLayouts;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,7 +64,18 @@ final class StatusCommand implements Callable<Integer> {
         } else {
             try (AdminClient client = new AdminClient(address, settings.token())) {
                 GetStatusResponse live = client.status(handler);
-                return StatusOutput.live(live, address, handler, json, out);
+                int exit = StatusOutput.live(live, address, handler, json, out);
+                if (!config.drainingLayouts().isEmpty()) {
+                    try (CommandContext ops = CommandContext.of(config)) {
+                        drainNotes(config, ops.status().all(null));
+                    } catch (RuntimeException e) {
+                        spec.commandLine()
+                                .getErr()
+                                .println("eventbus: whether the old layouts drained is unknown: " + Errors.describe(e));
+                        spec.commandLine().getErr().flush();
+                    }
+                }
+                return exit;
             } catch (AdminClient.Unreachable e) {
                 unavailable = e.getMessage();
             }
@@ -71,8 +87,28 @@ final class StatusCommand implements Callable<Integer> {
         try (CommandContext ops = CommandContext.of(config)) {
             List<SubscriptionStatus> all = ops.status().all(handler);
             // On Sentinel every stream lives on the primary the sentinels name: say which node that is.
-            String node = config.redis().sentinel() ? ops.redis.node() : null;
-            return StatusOutput.fromRedis(all, ops.redis.where(), node, unavailable, handler, json, out);
+            // Named as the sentinels named it to this connection (no CLIENT INFO for the ACL user to lack).
+            String node = config.redis().sentinel()
+                    ? ops.redis
+                            .sentinelPrimary()
+                            .map(n -> n.address() + " (" + n.role() + ")")
+                            .orElseGet(ops.redis::node)
+                    : null;
+            // On a cluster each stream lives on the primary of its slot: name it per stream.
+            Function<String, Optional<StreamNode>> nodes =
+                    config.redis().cluster() ? ops.redis::nodeOf : stream -> Optional.empty();
+            int exit = StatusOutput.fromRedis(all, ops.redis.where(), node, nodes, unavailable, handler, json, out);
+            drainNotes(config, handler == null ? all : ops.status().all(null));
+            return exit;
         }
+    }
+
+    /** Whether each old layout of a stream whose count changes has drained (stderr with --json, so it parses). */
+    private void drainNotes(RuntimeConfig config, List<SubscriptionStatus> all) {
+        PrintWriter to = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        for (String note : DrainedLayouts.notes(config.drainingLayouts(), all)) {
+            to.println(note);
+        }
+        to.flush();
     }
 }

@@ -5,13 +5,16 @@ import dev.eventbus.admin.v1.HandlerStatus;
 import dev.eventbus.admin.v1.Health;
 import dev.eventbus.admin.v1.ServiceStatus;
 import dev.eventbus.admin.v1.StreamStatus;
+import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * What {@code eventbus status} prints: a runtime's live answer, or Redis's view when no runtime
@@ -76,6 +79,7 @@ final class StatusOutput {
         m.put("readAhead", s.getReadAhead());
         m.put("maxReadAhead", s.getMaxReadAhead());
         m.put("consumers", read ? s.getConsumers() : null);
+        m.put("ghostConsumers", read ? s.getGhostConsumers() : null);
         m.put("pending", read ? s.getPending() : null);
         m.put("lag", s.getLag() < 0 ? null : s.getLag());
         m.put("oldestPendingAgeMillis", s.getOldestPendingAgeMillis() < 0 ? null : s.getOldestPendingAgeMillis());
@@ -84,6 +88,10 @@ final class StatusOutput {
         m.put("redisState", read ? s.getRedisState() : null);
         m.put("abandonedWorkersRunning", h.getAbandonedWorkersRunning());
         m.put("figuresAgeMillis", read ? s.getFiguresAgeMillis() : null);
+        if (!s.getNode().isEmpty()) {
+            m.put("node", s.getNode());
+            m.put("following", s.getFollowing().isEmpty() ? null : s.getFollowing());
+        }
         return m;
     }
 
@@ -93,7 +101,10 @@ final class StatusOutput {
         if (status.getHandlersCount() == 0) {
             out.println("no handler runs there");
         } else {
-            CliOutput.Table table = new CliOutput.Table(
+            boolean located = status.getHandlersList().stream()
+                    .flatMap(h -> h.getStreamsList().stream())
+                    .anyMatch(s -> !s.getNode().isEmpty());
+            List<String> header = new ArrayList<>(List.of(
                     "HANDLER",
                     "STREAM",
                     "STATE",
@@ -104,24 +115,35 @@ final class StatusOutput {
                     "LAG",
                     "OLDEST-PENDING",
                     "RETRYING",
-                    "DEAD-LETTERS");
+                    "DEAD-LETTERS"));
+            if (located) {
+                header.add("NODE");
+            }
+            CliOutput.Table table = new CliOutput.Table(header.toArray(String[]::new));
             List<String> notes = new ArrayList<>();
             long oldestFigures = -1;
             for (HandlerStatus h : status.getHandlersList()) {
                 for (StreamStatus s : h.getStreamsList()) {
                     boolean read = s.getFiguresAgeMillis() >= 0;
-                    table.row(
+                    List<Object> cells = new ArrayList<>(List.of(
                             h.getName(),
                             s.getStream(),
                             lower(s.getState().name()),
-                            read ? s.getConsumers() : "?",
+                            read ? consumers(s.getConsumers(), s.getGhostConsumers()) : "?",
                             s.getInFlight() + "/" + s.getMaxInFlight(),
                             s.getReadAhead() + "/" + s.getMaxReadAhead(),
                             read ? s.getPending() : "?",
                             s.getLag() < 0 ? "?" : s.getLag(),
                             CliOutput.duration(s.getOldestPendingAgeMillis()),
                             read ? s.getRetriesScheduled() : "?",
-                            h.getDeadLetters() < 0 ? "?" : h.getDeadLetters());
+                            h.getDeadLetters() < 0 ? "?" : h.getDeadLetters()));
+                    if (located) {
+                        cells.add(s.getNode().isEmpty() ? "?" : s.getNode());
+                    }
+                    table.row(cells.toArray());
+                    if (!s.getFollowing().isEmpty()) {
+                        notes.add(h.getName() + "@" + s.getStream() + " on " + s.getNode() + ": " + s.getFollowing());
+                    }
                     if (!s.getReason().isEmpty()) {
                         notes.add(h.getName() + "@" + s.getStream() + " "
                                 + lower(s.getState().name()) + ": " + s.getReason());
@@ -174,11 +196,15 @@ final class StatusOutput {
         return "NOT " + what + " (" + String.join("; ", checks) + ")";
     }
 
-    /** @param node the node the streams are on, {@code host:port (role)}, when Sentinel chose it; else null */
+    /**
+     * @param node the node the streams are on, {@code host:port (role)}, when Sentinel chose it; else null
+     * @param nodes the node of each stream on a cluster (the primary of its slot); empty elsewhere
+     */
     static int fromRedis(
             List<SubscriptionStatus> all,
             String redis,
             String node,
+            Function<String, Optional<StreamNode>> nodes,
             String unavailable,
             String handler,
             boolean json,
@@ -191,6 +217,7 @@ final class StatusOutput {
                 m.put("stream", s.stream());
                 m.put("state", s.state());
                 m.put("consumers", s.consumers());
+                m.put("ghostConsumers", s.ghosts());
                 m.put("pending", s.pending());
                 m.put("lag", s.lag() < 0 ? null : s.lag());
                 m.put("oldestPendingAgeMillis", s.oldestPendingAgeMillis() < 0 ? null : s.oldestPendingAgeMillis());
@@ -201,6 +228,10 @@ final class StatusOutput {
                 if (node != null) {
                     m.put("node", node);
                 }
+                nodes.apply(s.stream()).ifPresent(n -> {
+                    m.put("node", n.address() + " (" + n.role() + ")");
+                    m.put("following", n.following().isEmpty() ? null : n.following());
+                });
                 rows.add(m);
             }
             Map<String, Object> runtime = new LinkedHashMap<>();
@@ -222,7 +253,10 @@ final class StatusOutput {
                             : "handler '" + handler + "' has no consumer group on any stream");
             return handler == null ? 0 : 1;
         }
-        CliOutput.Table table = new CliOutput.Table(
+        Map<String, Optional<StreamNode>> placed = new LinkedHashMap<>();
+        all.forEach(s -> placed.computeIfAbsent(s.stream(), nodes));
+        boolean located = placed.values().stream().anyMatch(Optional::isPresent);
+        List<String> header = new ArrayList<>(List.of(
                 "HANDLER",
                 "STREAM",
                 "STATE",
@@ -231,20 +265,33 @@ final class StatusOutput {
                 "LAG",
                 "OLDEST-PENDING",
                 "RETRYING",
-                "DEAD-LETTERS");
+                "DEAD-LETTERS"));
+        if (located) {
+            header.add("NODE");
+        }
+        CliOutput.Table table = new CliOutput.Table(header.toArray(String[]::new));
         for (SubscriptionStatus s : all) {
-            table.row(
+            List<Object> cells = new ArrayList<>(List.of(
                     s.handler(),
                     s.stream(),
                     s.state(),
-                    s.consumers(),
+                    consumers(s.consumers(), s.ghosts()),
                     s.pending(),
                     s.lag() < 0 ? "?" : s.lag(),
                     CliOutput.duration(s.oldestPendingAgeMillis()),
                     s.retriesScheduled(),
-                    s.deadLetters());
+                    s.deadLetters()));
+            if (located) {
+                cells.add(placed.get(s.stream())
+                        .map(n -> n.address() + " (" + n.role() + ")")
+                        .orElse("?"));
+            }
+            table.row(cells.toArray());
         }
         table.print(out);
+        placed.forEach((stream, n) -> n.filter(x -> !x.following().isEmpty())
+                .ifPresent(x -> out.println("  " + stream + ": " + x.following())));
+        out.flush();
         return 0;
     }
 
@@ -268,5 +315,10 @@ final class StatusOutput {
     private static void print(PrintWriter out, String text) {
         out.println(text);
         out.flush();
+    }
+
+    /** Live consumers, and the ghosts apart when there are any: {@code 2 (+1 ghost)}. */
+    private static String consumers(long live, long ghosts) {
+        return ghosts == 0 ? Long.toString(live) : live + " (+" + ghosts + (ghosts == 1 ? " ghost)" : " ghosts)");
     }
 }

@@ -124,7 +124,8 @@ public final class ConfigLoader {
                 read(() -> c.getDuration("recovery.claim-idle")),
                 read(() -> c.getDuration("recovery.interval")),
                 positive("recovery.max-deliveries", read(() -> c.getInt("recovery.max-deliveries"))),
-                read(() -> c.getDuration("recovery.delete-idle-consumers-after")));
+                read(() -> c.getDuration("recovery.delete-idle-consumers-after")),
+                read(() -> c.getDuration("recovery.drain-check-interval")));
         BreakerSettings breaker = new BreakerSettings(
                 orOne(read(() -> c.getInt("grpc.circuit-breaker.failure-threshold"))),
                 read(() -> c.getDuration("grpc.circuit-breaker.open-for")));
@@ -139,7 +140,8 @@ public final class ConfigLoader {
         OperationsSettings operations = operations(c);
 
         PluginSettings pluginHost = pluginHost(c);
-        Map<String, PartitionedStream> partitionedStreams = partitionedStreams(merged);
+        Map<String, List<PartitionedStream>> drainingLayouts = new LinkedHashMap<>();
+        Map<String, PartitionedStream> partitionedStreams = partitionedStreams(merged, drainingLayouts);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -158,12 +160,17 @@ public final class ConfigLoader {
                 operations,
                 pluginHost,
                 partitionedStreams,
+                drainingLayouts,
                 file,
                 overrides);
     }
 
-    /** {@code eventbus.streams}: each entry holds {@code partitions} and nothing else. */
-    private Map<String, PartitionedStream> partitionedStreams(Config merged) {
+    /**
+     * {@code eventbus.streams}: each entry holds {@code partitions} and, while a change of the
+     * count drains, {@code draining} (the earlier counts); those layouts go to {@code draining}.
+     */
+    private Map<String, PartitionedStream> partitionedStreams(
+            Config merged, Map<String, List<PartitionedStream>> draining) {
         Map<String, PartitionedStream> streams = new LinkedHashMap<>();
         for (String name : UnknownKeys.children(merged, "eventbus.streams")) {
             String path = UnknownKeys.join(ROOT, "streams", name);
@@ -175,9 +182,9 @@ public final class ConfigLoader {
                 continue;
             }
             for (String key : entry.root().keySet()) {
-                if (!key.equals("partitions")) {
+                if (!key.equals("partitions") && !key.equals("draining")) {
                     problems.add("unknown key '" + path + "." + key + "' (" + UnknownKeys.where(entry.getValue(key))
-                            + "); allowed: partitions");
+                            + "); allowed: partitions, draining");
                 }
             }
             if (!entry.hasPath("partitions")) {
@@ -193,6 +200,32 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 problems.add(
                         path + ": " + e.getMessage() + " (" + UnknownKeys.where(entry.getValue("partitions")) + ")");
+                continue;
+            }
+            if (entry.hasPath("draining")) {
+                List<Integer> counts = read(() -> merged.getIntList(path + ".draining"));
+                if (counts == null) {
+                    continue;
+                }
+                List<PartitionedStream> layouts = new ArrayList<>();
+                for (int count : counts) {
+                    String where = " (" + UnknownKeys.where(entry.getValue("draining")) + ")";
+                    if (count == partitions) {
+                        problems.add(path + ".draining holds " + count + ", the current partition count: list only "
+                                + "the earlier counts whose partitions still drain" + where);
+                    } else if (layouts.stream().anyMatch(l -> l.partitions() == count)) {
+                        problems.add(path + ".draining holds " + count + " twice" + where);
+                    } else {
+                        try {
+                            layouts.add(new PartitionedStream(name, count));
+                        } catch (IllegalArgumentException e) {
+                            problems.add(path + ".draining: " + e.getMessage() + where);
+                        }
+                    }
+                }
+                if (!layouts.isEmpty()) {
+                    draining.put(name, List.copyOf(layouts));
+                }
             }
         }
         return streams;

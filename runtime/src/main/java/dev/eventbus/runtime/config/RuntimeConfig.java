@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param operations admin servers, metrics and logging
  * @param partitionedStreams the streams declared under {@code eventbus.streams}, by logical name;
  *     every other stream is one Redis key
+ * @param drainingLayouts per partitioned stream, the layouts of earlier partition counts still
+ *     draining after a change of the count ({@code draining}); read before the current layout
  * @param file the operator's config file read, if any (read again by {@link #reread})
  * @param overrides the highest-priority values it was loaded with (command-line flags)
  */
@@ -40,12 +42,14 @@ public record RuntimeConfig(
         OperationsSettings operations,
         PluginSettings pluginHost,
         Map<String, PartitionedStream> partitionedStreams,
+        Map<String, List<PartitionedStream>> drainingLayouts,
         Optional<Path> file,
         Config overrides) {
 
     public RuntimeConfig {
         services = Map.copyOf(services);
         partitionedStreams = Map.copyOf(partitionedStreams);
+        drainingLayouts = Map.copyOf(drainingLayouts);
         handlerOverrides = Map.copyOf(handlerOverrides);
     }
 
@@ -75,9 +79,43 @@ public record RuntimeConfig(
         return pluginConfigs.hasPath(path) ? pluginConfigs.getConfig(path) : ConfigFactory.empty();
     }
 
-    /** The partition keys of a partitioned stream, or the stream itself when it is not partitioned. */
+    /**
+     * The partitioned stream a Redis key is a partition of (of its current layout or of one still
+     * draining), or empty (an unpartitioned stream).
+     */
+    public Optional<String> logicalStreamOf(String key) {
+        for (PartitionedStream layout : partitionedStreams.values()) {
+            if (layout.keys().contains(key)) {
+                return Optional.of(layout.name());
+            }
+        }
+        for (List<PartitionedStream> layouts : drainingLayouts.values()) {
+            for (PartitionedStream layout : layouts) {
+                if (layout.keys().contains(key)) {
+                    return Optional.of(layout.name());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The layouts of earlier partition counts of a stream still draining; empty for most streams. */
+    public List<PartitionedStream> draining(String stream) {
+        return drainingLayouts.getOrDefault(stream, List.of());
+    }
+
+    /**
+     * The partition keys of a partitioned stream (those of layouts still draining first), or the
+     * stream itself when it is not partitioned.
+     */
     public List<String> streamKeys(String stream) {
         PartitionedStream layout = partitionedStreams.get(stream);
-        return layout == null ? List.of(stream) : layout.keys();
+        if (layout == null) {
+            return List.of(stream);
+        }
+        List<String> keys = new java.util.ArrayList<>();
+        draining(stream).forEach(old -> keys.addAll(old.keys()));
+        keys.addAll(layout.keys());
+        return List.copyOf(keys);
     }
 }

@@ -10,12 +10,17 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.RedisCodec;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * Opens connections to a Redis Cluster from its seed nodes. Each connection sends a command to the
@@ -33,6 +38,8 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterConnectionOpener.class);
 
     private final RedisClusterClient client;
+    private final ClusterTopologyLog topology;
+    private final Disposable topologyWatch;
 
     ClusterConnectionOpener(RedisSettings settings) {
         List<RedisURI> seeds = RedisConnector.clusterSeeds(settings);
@@ -56,6 +63,26 @@ final class ClusterConnectionOpener implements ConnectionOpener {
             options.sslOptions(RedisConnector.sslOptions(settings.tls()));
         }
         client.setOptions(options.build());
+        this.topology = new ClusterTopologyLog(this::partitions, Clock.systemUTC());
+        this.topologyWatch = client.getResources()
+                .eventBus()
+                .get()
+                .ofType(ClusterTopologyChangedEvent.class)
+                .subscribe(topology::changed);
+    }
+
+    /** The client's view of the topology, or null before it has one. */
+    private Partitions partitions() {
+        try {
+            return client.getPartitions();
+        } catch (RedisException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public Optional<StreamNode> nodeOf(String key) {
+        return topology.nodeOf(key);
     }
 
     /**
@@ -82,6 +109,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
 
     @Override
     public void close() {
+        topologyWatch.dispose();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

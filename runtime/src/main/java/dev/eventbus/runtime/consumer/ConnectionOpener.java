@@ -2,6 +2,7 @@ package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.config.RedisSettings;
 import io.lettuce.core.codec.RedisCodec;
+import java.util.Optional;
 
 /**
  * Owns a Lettuce client and opens connections with it, one attempt each. {@link RedisConnector}
@@ -18,6 +19,15 @@ public interface ConnectionOpener extends AutoCloseable {
 
     /** One attempt; Lettuce's exception when it fails. */
     <K, V> RedisConnection<K, V> open(RedisCodec<K, V> codec);
+
+    /**
+     * The node a key lives on now, as this client's view has it: on a cluster the primary of the
+     * key's slot, on Sentinel the primary the sentinels named to the latest connection; empty on
+     * one node (its URI says where) and before a connection was made.
+     */
+    default Optional<StreamNode> nodeOf(String key) {
+        return Optional.empty();
+    }
 
     /** Shuts the client down; connections still open are closed. */
     @Override

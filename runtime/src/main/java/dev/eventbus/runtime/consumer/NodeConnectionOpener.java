@@ -5,7 +5,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import reactor.core.Disposable;
 
 /**
@@ -19,22 +22,30 @@ final class NodeConnectionOpener implements ConnectionOpener {
 
     private final RedisClient client;
     private final RedisURI uri;
+    private final SentinelPrimaryLog primaries;
     private final Disposable primaryWatch;
 
     NodeConnectionOpener(RedisSettings settings) {
         this.uri = RedisConnector.uri(settings);
         this.client = RedisConnector.client(settings);
-        this.primaryWatch = settings.sentinel() ? watchPrimary(client, uri) : null;
+        this.primaries = settings.sentinel() ? new SentinelPrimaryLog(uri, Clock.systemUTC()) : null;
+        this.primaryWatch = primaries == null ? null : watch(client, primaries);
     }
 
-    /** Logs the primary the sentinels name, and each failover the connections follow. */
-    private static Disposable watchPrimary(RedisClient client, RedisURI uri) {
-        SentinelPrimaryLog log = new SentinelPrimaryLog(uri);
-        return client.getResources()
-                .eventBus()
-                .get()
-                .ofType(ConnectionActivatedEvent.class)
-                .subscribe(log::activated);
+    /** Logs the primary the sentinels name, each failover the connections follow, and each drop. */
+    private static Disposable watch(RedisClient client, SentinelPrimaryLog log) {
+        return client.getResources().eventBus().get().subscribe(event -> {
+            if (event instanceof ConnectionActivatedEvent activated) {
+                log.activated(activated);
+            } else if (event instanceof ConnectionDeactivatedEvent deactivated) {
+                log.deactivated(deactivated);
+            }
+        });
+    }
+
+    @Override
+    public Optional<StreamNode> nodeOf(String key) {
+        return primaries == null ? Optional.empty() : primaries.current();
     }
 
     @Override

@@ -36,18 +36,37 @@ public record RedisConnection<K, V>(
      * now, each on its own connection (for SCAN, which sees one node's keys).
      */
     public List<RedisClusterCommands<K, V>> primaries() {
-        if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
+        if (!(connection instanceof StatefulRedisClusterConnection<K, V>)) {
             return List.of(sync);
         }
-        List<RedisClusterCommands<K, V>> primaries = new ArrayList<>();
+        return primaryAddresses().stream().map(this::primary).toList();
+    }
+
+    /**
+     * The {@code host:port} of every primary that serves slots now, without connecting to any;
+     * empty on one node.
+     */
+    public List<String> primaryAddresses() {
+        if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
+            return List.of();
+        }
+        List<String> addresses = new ArrayList<>();
         for (RedisClusterNode node : cluster.getPartitions()) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-                primaries.add(cluster.getConnection(
-                                node.getUri().getHost(), node.getUri().getPort())
-                        .sync());
+                addresses.add(node.getUri().getHost() + ":" + node.getUri().getPort());
             }
         }
-        return primaries;
+        return addresses;
+    }
+
+    /** Commands to the primary at {@code host:port} of a cluster; Lettuce's exception when it fails. */
+    public RedisClusterCommands<K, V> primary(String address) {
+        if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
+            return sync;
+        }
+        int colon = address.lastIndexOf(':');
+        return cluster.getConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))
+                .sync();
     }
 
     @Override

@@ -2,9 +2,14 @@ package dev.eventbus.runtime.consumer;
 
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +29,53 @@ final class SentinelPrimaryLog {
     private final String masterName;
     private final List<RedisURI> sentinels;
     private final AtomicReference<String> primary = new AtomicReference<>();
+    private final Clock clock;
+    /** The former primary and when the connections left it, after a failover; null before one. */
+    private volatile Failover failover;
+    /** When the connection to the current primary dropped; null while connected. */
+    private volatile Instant lostAt;
 
-    SentinelPrimaryLog(RedisURI uri) {
+    private record Failover(String from, Instant at) {}
+
+    SentinelPrimaryLog(RedisURI uri, Clock clock) {
         this.masterName = uri.getSentinelMasterId();
         this.sentinels = List.copyOf(uri.getSentinels());
+        this.clock = clock;
+    }
+
+    /**
+     * The primary the connections are on, {@code master} as the sentinels named it, with the
+     * failover being followed: a dropped connection to it, or a change of primary within {@link
+     * StreamNode#RECENT}. Empty before the first connection.
+     */
+    Optional<StreamNode> current() {
+        String now = primary.get();
+        if (now == null) {
+            return Optional.empty();
+        }
+        Instant lost = lostAt;
+        Failover last = failover;
+        String following = "";
+        if (lost != null) {
+            following = "not connected for "
+                    + Duration.between(lost, clock.instant()).toSeconds() + " s: following a failover";
+        } else if (last != null) {
+            Duration ago = Duration.between(last.at(), clock.instant());
+            if (ago.compareTo(StreamNode.RECENT) < 0) {
+                following = "followed a failover " + ago.toSeconds() + " s ago (was " + last.from() + ")";
+            }
+        }
+        return Optional.of(new StreamNode(now, "master", following));
+    }
+
+    /** Notes a connection dropped: when it was the primary's, the runtime is following a failover. */
+    void deactivated(ConnectionDeactivatedEvent event) {
+        if (event.remoteAddress() instanceof InetSocketAddress address
+                && !isSentinel(address)
+                && address(address).equals(primary.get())
+                && lostAt == null) {
+            lostAt = clock.instant();
+        }
     }
 
     /** Notes a connection made; logs when its node is a new primary. */
@@ -36,11 +84,13 @@ final class SentinelPrimaryLog {
         if (!(remote instanceof InetSocketAddress address) || isSentinel(address)) {
             return;
         }
-        String now = address.getHostString() + ":" + address.getPort();
+        String now = address(address);
+        lostAt = null;
         String before = primary.getAndSet(now);
         if (before == null) {
             LOG.info("Redis: the sentinels name {} as the primary of '{}'; connected to it", now, masterName);
         } else if (!before.equals(now)) {
+            failover = new Failover(before, clock.instant());
             LOG.warn(
                     "Redis: followed a failover of '{}': the sentinels name {} as the primary now (was {}); "
                             + "connections moved to it",
@@ -48,6 +98,10 @@ final class SentinelPrimaryLog {
                     now,
                     before);
         }
+    }
+
+    private static String address(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
     }
 
     private boolean isSentinel(InetSocketAddress address) {

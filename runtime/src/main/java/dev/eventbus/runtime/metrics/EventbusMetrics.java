@@ -107,7 +107,9 @@ public final class EventbusMetrics implements AutoCloseable {
                     subs.forEach(delivery::register);
                     return subs;
                 },
-                settings.pollInterval());
+                settings.pollInterval(),
+                sub -> ScaleSignal.waitsOnCircuit(sub.handler().spec().services(), runtime.circuits()),
+                key -> runtime.config().logicalStreamOf(key));
         poller.start();
     }
 

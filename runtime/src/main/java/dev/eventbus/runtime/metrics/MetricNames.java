@@ -23,7 +23,9 @@ import java.util.Map;
  *       entry id's time when the handler finished (end-to-end latency): timers.
  * </ul>
  * Per subscription, read from Redis every {@code metrics.poll-interval}: {@link #PENDING},
- * {@link #LAG}, {@link #OLDEST_PENDING_AGE}, {@link #RETRIES_SCHEDULED}, {@link #CONSUMERS}; per
+ * {@link #LAG}, {@link #OLDEST_PENDING_AGE}, {@link #RETRIES_SCHEDULED}, {@link #CONSUMERS}, {@link #GHOST_CONSUMERS},
+ * {@link #WORKABLE} (the scale signal); per handler and partitioned stream's logical name
+ * {@link #LOGICAL_LAG}, {@link #LOGICAL_PENDING}, {@link #LOGICAL_WORKABLE}; per
  * handler {@link #DEAD_LETTERS} (its dead-letter stream's length). Per gRPC method:
  * {@link #GRPC_CALLS} (by {@code status}), {@link #GRPC_LATENCY}. The JVM under {@code jvm.}.
  */
@@ -44,8 +46,23 @@ public final class MetricNames {
     public static final String LAG = "eventbus.subscription.lag";
     public static final String OLDEST_PENDING_AGE = "eventbus.subscription.oldest-pending-age-seconds";
     public static final String RETRIES_SCHEDULED = "eventbus.subscription.retries-scheduled";
+    /** Consumers of live instances; never a ghost ({@link #GHOST_CONSUMERS}). */
     public static final String CONSUMERS = "eventbus.subscription.consumers";
+    /** Consumers in the group that belong to no live instance ({@code LiveInstances}). */
+    public static final String GHOST_CONSUMERS = "eventbus.subscription.ghost-consumers";
+
     public static final String DEAD_LETTERS = "eventbus.handler.dead-letters";
+    /**
+     * The scale signal: entries more instances could take now (lag plus pending not waiting for a
+     * retry's due time; 0 while a circuit of the handler's services is not closed). {@link ScaleSignal}.
+     */
+    public static final String WORKABLE = "eventbus.subscription.workable";
+
+    /** A partitioned stream's figures summed over its partitions, labelled with the logical name. */
+    public static final String LOGICAL_LAG = "eventbus.logical-stream.lag";
+
+    public static final String LOGICAL_PENDING = "eventbus.logical-stream.pending";
+    public static final String LOGICAL_WORKABLE = "eventbus.logical-stream.workable";
 
     public static final String GRPC_CALLS = "eventbus.grpc.client.calls";
     public static final String GRPC_LATENCY = "eventbus.grpc.client.latency-seconds";

@@ -9,19 +9,23 @@ import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
 import dev.eventbus.runtime.stream.Subscription;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads each subscription's pending count, lag, oldest pending age, scheduled retries and consumers,
- * and each handler's dead-letter stream length, from Redis every interval, on its own virtual
+ * and each handler's dead-letter stream length, and derives the scale signal ({@link ScaleSignal});
+ * a partitioned stream's figures are also summed per handler and logical stream, from Redis every interval, on its own virtual
  * thread, into gauges. Nothing is read until the runtime is running. A failed poll is counted; the
  * gauges keep their last values; the loop ({@link Loop}) backs off (doubling up to 30 s, back on
  * success) and logs the first failure and each growth of the wait, not every poll. The last readings also answer the
@@ -40,6 +44,11 @@ public final class SubscriptionPoller implements AutoCloseable {
     private final Meter errors;
     private final Map<String, Values> values = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
+    private final Predicate<Subscription> waitingOnCircuit;
+    private final Function<String, Optional<String>> logicalStream;
+    /** Per handler and logical stream (handler@stream): its partitions' figures summed. */
+    private final Map<String, LogicalSums> logical = new ConcurrentHashMap<>();
+
     private final Loop loop;
 
     public SubscriptionPoller(
@@ -48,6 +57,25 @@ public final class SubscriptionPoller implements AutoCloseable {
             BooleanSupplier running,
             Supplier<List<Subscription>> subscriptions,
             Duration interval) {
+        this(registry, reader, running, subscriptions, interval, sub -> false, key -> Optional.empty());
+    }
+
+    /**
+     * @param waitingOnCircuit whether a subscription's handler waits on an open (or half-open)
+     *     circuit now: its backlog then counts nothing in the scale signal ({@link ScaleSignal})
+     * @param logicalStream the logical stream a Redis key is a partition of, or empty: such
+     *     subscriptions' figures are also summed per handler and logical stream
+     */
+    public SubscriptionPoller(
+            MetricRegistry registry,
+            StatusReader reader,
+            BooleanSupplier running,
+            Supplier<List<Subscription>> subscriptions,
+            Duration interval,
+            Predicate<Subscription> waitingOnCircuit,
+            Function<String, Optional<String>> logicalStream) {
+        this.waitingOnCircuit = waitingOnCircuit;
+        this.logicalStream = logicalStream;
         this.registry = registry;
         this.reader = reader;
         this.running = running;
@@ -81,9 +109,18 @@ public final class SubscriptionPoller implements AutoCloseable {
             return;
         }
         try {
+            Map<String, LogicalSums.Sum> sums = new HashMap<>();
             for (Subscription sub : subscriptions.get()) {
                 Optional<SubscriptionStatus> status = reader.of(sub.group(), sub.stream());
-                status.ifPresent(s -> values(sub.group(), sub.stream(), s).set(s));
+                boolean waiting = waitingOnCircuit.test(sub);
+                status.ifPresent(s -> values(sub.group(), sub.stream(), s).set(s, waiting));
+                Optional<String> logicalName = logicalStream.apply(sub.stream());
+                if (logicalName.isPresent()) {
+                    LogicalSums.Sum sum = sums.computeIfAbsent(
+                            sub.group() + "@" + logicalName.get(),
+                            k -> new LogicalSums.Sum(sub.group(), logicalName.get()));
+                    status.ifPresent(s -> sum.add(s, waiting));
+                }
                 AtomicLong dlq = deadLetters.computeIfAbsent(sub.group(), h -> {
                     AtomicLong holder = new AtomicLong();
                     register(MetricNames.name(MetricNames.DEAD_LETTERS, MetricNames.L_HANDLER, h), holder::get);
@@ -91,6 +128,8 @@ public final class SubscriptionPoller implements AutoCloseable {
                 });
                 dlq.set(status.map(SubscriptionStatus::deadLetters).orElseGet(() -> reader.deadLetters(sub.group())));
             }
+            sums.forEach((key, sum) -> logical.computeIfAbsent(key, k -> LogicalSums.register(registry, sum))
+                    .set(sum));
         } catch (RuntimeException e) {
             errors.mark();
             throw e;
@@ -137,6 +176,10 @@ public final class SubscriptionPoller implements AutoCloseable {
             register(
                     MetricNames.name(MetricNames.CONSUMERS, labels),
                     () -> v.status().consumers());
+            register(
+                    MetricNames.name(MetricNames.GHOST_CONSUMERS, labels),
+                    () -> v.status().ghosts());
+            register(MetricNames.name(MetricNames.WORKABLE, labels), () -> v.last.workable());
             return v;
         });
     }
@@ -150,22 +193,22 @@ public final class SubscriptionPoller implements AutoCloseable {
         loop.stop();
     }
 
-    private record Stamped(SubscriptionStatus status, long atNanos) {}
+    private record Stamped(SubscriptionStatus status, double workable, long atNanos) {}
 
     /** One subscription's last reading and when it was taken; the gauges and {@link #last} read it. */
     private static final class Values {
         volatile Stamped last;
 
         Values(SubscriptionStatus first) {
-            set(first);
+            set(first, false);
         }
 
         SubscriptionStatus status() {
             return last.status();
         }
 
-        void set(SubscriptionStatus s) {
-            last = new Stamped(s, System.nanoTime());
+        void set(SubscriptionStatus s, boolean waitingOnCircuit) {
+            last = new Stamped(s, ScaleSignal.workable(s, waitingOnCircuit), System.nanoTime());
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.ops;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.consumer.ConnectionOpener;
 import dev.eventbus.runtime.consumer.RedisConnection;
+import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.KeyScanArgs;
@@ -124,18 +125,43 @@ public final class FailFastRedis implements AutoCloseable {
     }
 
     /**
-     * With a sentinel URI, {@link #node()}, or {@code ?} when Redis stopped answering meanwhile; empty
-     * for one node, whose address the URI already says.
+     * The node a stream lives on now, and what the client is following (a failover, a moved slot):
+     * on a cluster the primary of its slot, on Sentinel the primary the sentinels named; empty on
+     * one node, whose address the URI already says, and when Redis cannot be reached. Connects
+     * first, so that the answer is this client's current view.
      */
-    public java.util.Optional<String> sentinelNode() {
-        if (!settings.sentinel()) {
+    public java.util.Optional<StreamNode> nodeOf(String stream) {
+        if (!settings.cluster() && !settings.sentinel()) {
             return java.util.Optional.empty();
         }
         try {
-            return java.util.Optional.of(node());
+            text();
+            java.util.Optional<StreamNode> known = opener.nodeOf(stream);
+            if (known.isPresent() || !settings.sentinel()) {
+                return known;
+            }
+            // Just after connecting the client may not have delivered its connection event yet: ask.
+            String asked = node();
+            int paren = asked.indexOf(" (");
+            return java.util.Optional.of(
+                    new StreamNode(asked.substring(0, paren), asked.substring(paren + 2, asked.length() - 1), ""));
         } catch (RuntimeException e) {
-            return java.util.Optional.of("?");
+            return java.util.Optional.empty(); // unreachable now: readiness and status say so elsewhere
         }
+    }
+
+    /** Whether this is a Redis Cluster, whose streams lie on different primaries. */
+    public boolean clustered() {
+        return settings.cluster();
+    }
+
+    /**
+     * With a sentinel URI, the primary the sentinels named to this client's connection, and the
+     * failover it is following, if any; asks Redis nothing (the runtime's ACL user may not ask
+     * {@code CLIENT INFO}). Empty for other URIs and before a connection was made.
+     */
+    public java.util.Optional<StreamNode> sentinelPrimary() {
+        return settings.sentinel() ? nodeOf("") : java.util.Optional.empty();
     }
 
     private static String ask(java.util.function.Supplier<String> question) {

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.ops;
 import dev.eventbus.runtime.internal.EntryIds;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.KeyLayout;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessages;
@@ -29,9 +30,19 @@ public final class StatusReader {
     private final String deadLetterPrefix;
     private final KeyLayout keys;
     private final Clock clock;
+    private final LiveInstances live;
 
-    /** @param ops connected on first use, so a reader can be made while Redis is still away */
+    /** A reader that counts no consumer as a ghost. */
     public StatusReader(FailFastRedis ops, String deadLetterPrefix, Clock clock) {
+        this(ops, deadLetterPrefix, clock, LiveInstances.EVERY_CONSUMER);
+    }
+
+    /**
+     * @param ops connected on first use, so a reader can be made while Redis is still away
+     * @param live which consumers belong to a live instance; the others are counted as ghosts
+     */
+    public StatusReader(FailFastRedis ops, String deadLetterPrefix, Clock clock, LiveInstances live) {
+        this.live = live;
         this.ops = ops;
         this.deadLetterPrefix = deadLetterPrefix;
         this.keys = ops.keys(deadLetterPrefix);
@@ -99,7 +110,8 @@ public final class StatusReader {
     }
 
     private SubscriptionStatus status(String handler, String stream, Map<String, Object> group) {
-        long consumers = number(group.get("consumers"), 0);
+        long allConsumers = number(group.get("consumers"), 0);
+        long ghosts = 0;
         long pending = number(group.get("pending"), 0);
         long lag = number(group.get("lag"), -1);
         long oldest = -1;
@@ -112,17 +124,27 @@ public final class StatusReader {
         }
         long idle = -1;
         boolean attemptsKnown = false; // Redis 7.2+: idle counts read attempts, not only deliveries
-        if (consumers > 0) {
+        if (allConsumers > 0) {
             for (Object c : redis().xinfoConsumers(stream, handler)) {
                 Map<String, Object> consumer = fields(c);
                 attemptsKnown |= consumer.containsKey("inactive");
                 long consumerIdle = number(consumer.get("idle"), -1);
+                if (!live.isLive(String.valueOf(consumer.get("name")), consumerIdle)) {
+                    ghosts++;
+                }
                 if (consumerIdle >= 0 && (idle < 0 || consumerIdle < idle)) {
                     idle = consumerIdle;
                 }
             }
         }
-        long retries = redis().zcard(keys.retryDue(handler, stream));
+        String retryDue = keys.retryDue(handler, stream);
+        long retries = redis().zcard(retryDue);
+        long notDue = retries == 0
+                ? 0
+                : redis().zcount(
+                                retryDue,
+                                Range.from(Range.Boundary.excluding(clock.millis()), Range.Boundary.unbounded()));
+        long consumers = allConsumers - ghosts;
         String state;
         if (consumers == 0) {
             state = "no-consumers";
@@ -139,11 +161,13 @@ public final class StatusReader {
                 handler,
                 stream,
                 consumers,
+                ghosts,
                 pending,
                 lag,
                 oldest,
                 String.valueOf(group.get("last-delivered-id")),
                 retries,
+                notDue,
                 deadLetters(handler),
                 idle,
                 state);

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.admin.v1.SubscriptionState;
@@ -150,5 +151,23 @@ class SubscriptionStatesTest {
                 stream -> stream.equals("payments") ? List.of("{payments:0/2}", "{payments:1/2}") : List.of(stream));
         assertEquals(List.of("refunds", "{payments:0/2}", "{payments:1/2}"), states.streamsOf(pays));
         assertEquals(SubscriptionState.STOPPED, states.combined(pays), "the stopped partition is the handler's worst");
+    }
+
+    @Test
+    void aSubscriptionOnTheNewLayoutIsPausedUntilTheOldOneDrained() {
+        LoadedHandler pays = handler("pays");
+        List<ReaderState> readers = List.of(
+                reader(pays, "{payments:0/2}", ReaderState.Phase.READING, 0),
+                reader(pays, "{payments:0/4}", ReaderState.Phase.READING, 0));
+        var waiting = new SubscriptionStates(
+                readers, List.of(), "running", List::of, (h, key) -> h.equals("pays") && key.endsWith("/4}"));
+        assertEquals(
+                SubscriptionState.PAUSED, waiting.of(pays, "{payments:0/4}").state());
+        assertTrue(waiting.of(pays, "{payments:0/4}").reason().contains("old partition layout"));
+        assertEquals(
+                SubscriptionState.RUNNING, waiting.of(pays, "{payments:0/2}").state());
+        var drained = new SubscriptionStates(readers, List.of(), "running", List::of, (h, key) -> false);
+        assertEquals(
+                SubscriptionState.RUNNING, drained.of(pays, "{payments:0/4}").state());
     }
 }

@@ -60,6 +60,28 @@ class PartitionedPublishIT {
         assertEquals(1L, REDIS.command("XLEN", "wallet"));
     }
 
+    @Test
+    void replayOfTheLogicalNameReplaysEachPartition() {
+        for (int p = 0; p < 4; p++) {
+            REDIS.command("XGROUP", "CREATE", "{orders:" + p + "/4}", "h1", "0", "MKSTREAM");
+        }
+        for (String subject : List.of("order-17", "customer:42", "a")) {
+            publish("orders", "order.placed", "--subject", subject);
+        }
+        String out = run("replay", "h1", "--stream", "orders", "--from", "7d", "--dry-run")[0];
+        for (int p = 0; p < 4; p++) {
+            assertTrue(out.contains("on {orders:" + p + "/4}: "), out);
+        }
+        long counted = out.lines()
+                .mapToLong(l -> Long.parseLong(l.replaceAll(".*: (\\d+) entr.*", "$1")))
+                .sum();
+        assertEquals(3, counted, out);
+
+        // Without --stream: the handler's groups are all partitions of one logical stream.
+        String again = run("replay", "h1", "--from", "7d", "--dry-run")[0];
+        assertEquals(out, again);
+    }
+
     /** @return stdout and stderr */
     private String[] publish(String... args) {
         StringWriter out = new StringWriter();
@@ -72,6 +94,22 @@ class PartitionedPublishIT {
         System.arraycopy(args, 0, all, 1, args.length);
         all[args.length + 1] = "--config";
         all[args.length + 2] = config.toString();
+        int exit = cli.execute(all);
+        assertEquals(0, exit, "exit " + exit + "\n" + out + "\n" + err);
+        return new String[] {out.toString(), err.toString()};
+    }
+
+    /** Runs a command with this test's config; @return stdout and stderr */
+    private String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = EventbusCommand.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--config";
+        all[args.length + 1] = config.toString();
         int exit = cli.execute(all);
         assertEquals(0, exit, "exit " + exit + "\n" + out + "\n" + err);
         return new String[] {out.toString(), err.toString()};

@@ -72,6 +72,38 @@ class StreamsConfigTest {
     }
 
     @Test
+    void drainingLayoutsAreReadFirstAndMapBackToTheLogicalName() {
+        RuntimeConfig c = load("eventbus.streams { orders { partitions = 3, draining = [2] } }");
+        assertEquals(List.of(new PartitionedStream("orders", 2)), c.draining("orders"));
+        assertEquals(
+                List.of("{orders:0/2}", "{orders:1/2}", "{orders:0/3}", "{orders:1/3}", "{orders:2/3}"),
+                c.streamKeys("orders"));
+        assertEquals(java.util.Optional.of("orders"), c.logicalStreamOf("{orders:1/2}"));
+        assertEquals(java.util.Optional.of("orders"), c.logicalStreamOf("{orders:2/3}"));
+        assertEquals(java.util.Optional.empty(), c.logicalStreamOf("{orders:2/4}"));
+    }
+
+    @Test
+    void drainingTheCurrentCountATwiceListedOrAnInvalidCountIsAnError() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> load("""
+                eventbus.streams {
+                  a { partitions = 4, draining = [4] }
+                  b { partitions = 4, draining = [2, 2] }
+                  c { partitions = 4, draining = [0] }
+                }
+                """));
+        List<String> problems = e.problems();
+        assertEquals(3, problems.size(), e.getMessage());
+        assertTrue(
+                problems.get(0).startsWith("eventbus.streams.a.draining holds 4, the current partition count"),
+                e.getMessage());
+        assertTrue(problems.get(1).startsWith("eventbus.streams.b.draining holds 2 twice"), e.getMessage());
+        assertTrue(
+                problems.get(2).startsWith("eventbus.streams.c.draining: stream 'c': partitions must be in"),
+                e.getMessage());
+    }
+
+    @Test
     void aNameWithBracesIsRefused() {
         InvalidConfigException e = assertThrows(
                 InvalidConfigException.class, () -> load("eventbus.streams { \"or{d}ers\" { partitions = 2 } }"));

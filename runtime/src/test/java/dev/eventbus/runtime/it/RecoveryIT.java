@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.fixtures.Flag;
+import dev.eventbus.runtime.ops.FailFastRedis;
+import dev.eventbus.runtime.ops.IdleConsumers;
+import dev.eventbus.runtime.ops.StatusReader;
+import dev.eventbus.runtime.ops.SubscriptionStatus;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.RedisExtension;
@@ -12,11 +16,13 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,6 +59,12 @@ class RecoveryIT {
     private boolean hasDeadLetter(String sourceId) {
         return env.streams().redis().xrange("eventbus:dlq:recorder", Range.create("-", "+")).stream()
                 .anyMatch(m -> sourceId.equals(m.getBody().get("eventbus-source-id")));
+    }
+
+    private List<String> consumers() {
+        return env.streams().redis().xinfoConsumers("it-stream", "recorder").stream()
+                .map(Object::toString)
+                .toList();
     }
 
     private long dlqLength() {
@@ -204,6 +216,61 @@ class RecoveryIT {
                         .noneMatch(c -> c.toString().contains("dead-1")));
         assertTrue(env.orders().calls().stream().allMatch(c -> c.attempt() >= 2), "the takeover counts as a delivery");
         assertEquals(7, env.orders().distinctKeys().size());
+    }
+
+    @Test
+    void aGhostIsCountedApartAndKeptUntilItsPendingEntriesAreTakenOver() throws Exception {
+        env.streams()
+                .redis()
+                .xgroupCreate(
+                        XReadArgs.StreamOffset.from("it-stream", "0"),
+                        "recorder",
+                        io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        for (int i = 0; i < 3; i++) {
+            env.publish("it-stream", Map.of("type", "it.recorded", "subject", "ghost-" + i));
+        }
+        // Two instances died: one holding the 3 entries, one holding nothing.
+        env.streams()
+                .redis()
+                .xreadgroup(
+                        Consumer.from("recorder", "dead-1"),
+                        XReadArgs.Builder.count(100),
+                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        env.streams()
+                .redis()
+                .xreadgroup(
+                        Consumer.from("recorder", "dead-empty"),
+                        XReadArgs.Builder.count(100),
+                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        // claim-idle far away: the ghost's entries stay its own for the whole test
+        var runtime = env.start(
+                "it-live",
+                Map.of(
+                        "eventbus.recovery.claim-idle", "1h",
+                        "eventbus.recovery.interval", "100ms",
+                        "eventbus.recovery.delete-idle-consumers-after", "300ms"));
+        Streams.await(
+                "the empty ghost removed (a removal pass ran)",
+                Duration.ofSeconds(10),
+                () -> consumers().stream().noneMatch(c -> c.contains("dead-empty")));
+        assertTrue(consumers().stream().anyMatch(c -> c.contains("dead-1")), "a ghost with pending entries stays");
+        assertEquals(3, env.streams().pending("it-stream", "recorder"));
+
+        try (FailFastRedis redis = new FailFastRedis(runtime.config().redis())) {
+            StatusReader reader = new StatusReader(
+                    redis,
+                    "eventbus:dlq:",
+                    Clock.systemUTC(),
+                    new IdleConsumers(Duration.ofMillis(300), Set.of("it-live")));
+            Streams.await(
+                    "dead-1 idle past the threshold",
+                    Duration.ofSeconds(5),
+                    () -> reader.of("recorder", "it-stream").orElseThrow().ghosts() == 1);
+            SubscriptionStatus status = reader.of("recorder", "it-stream").orElseThrow();
+            assertEquals(1, status.consumers(), "the live instance only, never a ghost");
+            assertEquals(1, status.ghosts());
+        }
+        assertEquals(0, env.orders().appliedCount(), "no one else ran the ghost's entries");
     }
 
     @Test

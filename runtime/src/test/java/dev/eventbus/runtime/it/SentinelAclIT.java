@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,18 +8,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import dev.eventbus.redis.RedisSentinelSet;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.admin.AdminSurface;
+import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.consumer.RedisConnector;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.PluginJarBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,6 +91,65 @@ class SentinelAclIT {
                         "nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
             } finally {
                 runtime.stop();
+            }
+        }
+    }
+
+    /** The live status (admin API, as {@code status} prints it) names the primary each stream is on. */
+    @Test
+    void theLiveStatusNamesThePrimaryTheSentinelsName() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+        try (OrderServer orders = OrderServer.start(0);
+                Streams streams = new Streams(uri(USER + ":" + PASSWORD))) {
+            Map<String, Object> settings = new HashMap<>(Map.of(
+                    "eventbus.redis.uri",
+                    uri(USER + ":" + PASSWORD),
+                    "eventbus.plugins-dir",
+                    plugins.toString(),
+                    "eventbus.consumer-name",
+                    "it-2",
+                    "eventbus.consumer.shutdown-grace",
+                    "2s",
+                    "eventbus.grpc.services.\"orders.v1.OrderService\".target",
+                    orders.target(),
+                    "eventbus.admin.http-port",
+                    0,
+                    "eventbus.admin.grpc-port",
+                    0,
+                    "eventbus.admin.audit-log",
+                    dir.resolve("audit.log").toString()));
+            AdminSurface admin = new AdminSurface(
+                    ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings)), Clock.systemUTC());
+            EventbusRuntime runtime = admin.newRuntime();
+            try {
+                admin.start(runtime);
+                runtime.start();
+                streams.publish("it-stream", Map.of("type", "it.recorded", "subject", "live-1"));
+                Streams.await("handled", Duration.ofSeconds(20), () -> orders.appliedCount() == 1);
+                String primary = "127.0.0.1:" + redis.primary().port() + " (master)";
+                String live = "127.0.0.1:" + admin.grpcPort();
+                OpsHarness.Cli text = OpsHarness.cliRaw("status", "--admin", live);
+                assertTrue(
+                        text.out()
+                                .lines()
+                                .anyMatch(l -> l.matches(
+                                        "recorder\\s+it-stream\\s+.*\\s" + java.util.regex.Pattern.quote(primary))),
+                        text.toString());
+                OpsHarness.Cli json = OpsHarness.cliRaw("status", "--admin", live, "--json");
+                JsonNode row = new ObjectMapper()
+                        .readTree(json.out())
+                        .get("subscriptions")
+                        .get(0);
+                assertEquals(primary, row.get("node").asText(), json.out());
+                assertTrue(row.get("following").isNull(), json.out());
+            } finally {
+                admin.stopping();
+                runtime.stop();
+                admin.close();
             }
         }
     }

@@ -74,14 +74,19 @@ class SubscriptionPollerIT {
             assertEquals(1.0, gauge(registry, MetricNames.LAG + labels));
             assertEquals(1L, gauge(registry, MetricNames.RETRIES_SCHEDULED + labels));
             assertEquals(1L, gauge(registry, MetricNames.CONSUMERS + labels));
+            // the retry was due long ago: lag 1 + all 2 pending are work an instance can take now
+            assertEquals(3.0, gauge(registry, MetricNames.WORKABLE + labels));
             assertEquals(1L, gauge(registry, MetricNames.DEAD_LETTERS + "[handler=h1]"));
             double age = (Double) gauge(registry, MetricNames.OLDEST_PENDING_AGE + labels);
             assertTrue(age >= 0.02 && age < 60, "oldest pending age in seconds: " + age);
 
             REDIS.command("XACK", "orders.v2", "h1", firstPending());
             REDIS.command("DEL", "eventbus:dlq:h1");
+            REDIS.command("ZADD", "eventbus:retry:h1:orders.v2", String.valueOf(Long.MAX_VALUE / 2), firstPending());
             poller.pollOnce();
             assertEquals(1L, gauge(registry, MetricNames.PENDING + labels));
+            // the one pending entry now waits for a retry due in the far future: only the lag counts
+            assertEquals(1.0, gauge(registry, MetricNames.WORKABLE + labels));
             assertEquals(0L, gauge(registry, MetricNames.DEAD_LETTERS + "[handler=h1]"));
 
             ByteArrayOutputStream text = new ByteArrayOutputStream();

@@ -1,0 +1,106 @@
+package dev.eventbus.runtime.consumer;
+
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Says which node of a Redis Cluster a key lives on, and whether its slot moved lately: fed with
+ * the client's topology-change events (a promoted replica, a migrated slot), it keeps the topology
+ * before the latest change, so that a key whose owner changed within {@link StreamNode#RECENT}
+ * is reported as followed, with its former node.
+ *
+ * <p>Thread-safe: events come from Lettuce's threads.
+ */
+final class ClusterTopologyLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterTopologyLog.class);
+
+    private record Change(Partitions before, Instant at) {}
+
+    private static final int MAX_CHANGES = 16;
+
+    private final Supplier<Partitions> now;
+    private final Clock clock;
+    /** The changes of the last {@link StreamNode#RECENT}, oldest first (a failover takes several). */
+    private final Deque<Change> recent = new ConcurrentLinkedDeque<>();
+
+    /** @param now the client's current view of the topology */
+    ClusterTopologyLog(Supplier<Partitions> now, Clock clock) {
+        this.now = now;
+        this.clock = clock;
+    }
+
+    /** Notes a change of the topology: who served which slots before it, and when. */
+    void changed(ClusterTopologyChangedEvent event) {
+        Instant at = clock.instant();
+        recent.addLast(new Change(partitions(event.before()), at));
+        for (Change oldest = recent.peekFirst();
+                oldest != null
+                        && (recent.size() > MAX_CHANGES
+                                || Duration.between(oldest.at(), at).compareTo(StreamNode.RECENT) >= 0);
+                oldest = recent.peekFirst()) {
+            recent.pollFirst();
+        }
+        LOG.info(
+                "Redis Cluster: topology changed; primaries serving slots now: {}",
+                event.after().stream()
+                        .filter(n -> n.is(RedisClusterNode.NodeFlag.UPSTREAM)
+                                && !n.getSlots().isEmpty())
+                        .map(ClusterTopologyLog::address)
+                        .sorted()
+                        .toList());
+    }
+
+    /** The node serving the key's slot now, with what is being followed. */
+    Optional<StreamNode> nodeOf(String key) {
+        int slot = SlotHash.getSlot(key.getBytes(StandardCharsets.UTF_8));
+        Partitions partitions = now.get();
+        RedisClusterNode owner = partitions == null ? null : partitions.getMasterBySlot(slot);
+        if (owner == null) {
+            return Optional.of(
+                    new StreamNode("?", "?", "no primary serves slot " + slot + " now: following a failover"));
+        }
+        String address = address(owner);
+        boolean failing = owner.is(RedisClusterNode.NodeFlag.FAIL) || owner.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL);
+        String role =
+                (owner.is(RedisClusterNode.NodeFlag.UPSTREAM) ? "master" : "replica") + (failing ? ", failing" : "");
+        String following = failing ? "the cluster cannot reach it: following a failover" : "";
+        // The earliest recent change after which the slot's owner differs from the owner now.
+        for (Change change : recent) {
+            Duration ago = Duration.between(change.at(), clock.instant());
+            RedisClusterNode before = change.before().getMasterBySlot(slot);
+            if (following.isEmpty()
+                    && ago.compareTo(StreamNode.RECENT) < 0
+                    && before != null
+                    && !address(before).equals(address)) {
+                following = "followed a failover or a moved slot " + ago.toSeconds() + " s ago (was on "
+                        + address(before) + ")";
+            }
+        }
+        return Optional.of(new StreamNode(address, role, following));
+    }
+
+    private static Partitions partitions(List<RedisClusterNode> nodes) {
+        Partitions partitions = new Partitions();
+        partitions.addAll(nodes);
+        partitions.updateCache();
+        return partitions;
+    }
+
+    private static String address(RedisClusterNode node) {
+        return node.getUri().getHost() + ":" + node.getUri().getPort();
+    }
+}

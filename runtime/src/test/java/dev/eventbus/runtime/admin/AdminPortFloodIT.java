@@ -158,6 +158,13 @@ class AdminPortFloodIT {
         harness = OpsHarness.create(dir, REDIS.uri(), Map.of("eventbus.admin.grpc-max-connections", cap));
         harness.start();
         int port = harness.operations().grpcPort();
+        // gRPC health follows readiness within its refresh (a second): serving before the flood.
+        ManagedChannel first = ManagedChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
+        OpsHarness.await("gRPC health SERVING", WAIT, () -> health(first) == ServingStatus.SERVING);
+        first.shutdownNow();
+        OpsHarness.await("no connection open", WAIT, () -> harness.operations().grpcConnections() == 0);
 
         // Handshaked and idle: each client completed a call (TLS is not needed to show it; the
         // handshake a flood pays is HTTP/2's). Each newcomer pushes out the oldest idle connection.

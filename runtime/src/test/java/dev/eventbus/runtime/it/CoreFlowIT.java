@@ -162,17 +162,19 @@ class CoreFlowIT {
         EventbusRuntime first = start(Map.of("eventbus.consumer.shutdown-grace", "100ms"));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "r-" + i, "sleep-ms", "1500")));
+            ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "r-" + i, "sleep-ms", "4000")));
         }
         Streams.await("all 10 in flight", WAIT, () -> env.streams().pending("it-stream", "recorder") == 10);
-        first.stop(); // grace too short: the 10 stay pending, unacknowledged
+        // Grace too short: the 10 stay pending, unacknowledged. The handlers sleep 4 s so that stop()
+        // ends before any of them could reach the order service, even on a loaded machine.
+        first.stop();
         assertEquals(0, env.orders().appliedCount());
         assertEquals(10, env.streams().pending("it-stream", "recorder"));
 
         start(Map.of());
         Streams.await(
                 "pending entries handled after restart",
-                Duration.ofSeconds(20),
+                Duration.ofSeconds(40),
                 () -> env.orders().appliedCount() == 10);
         Streams.await("nothing pending", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
         Set<String> keys = new HashSet<>(env.orders().distinctKeys());

@@ -128,7 +128,9 @@ public final class AdminSurface implements AutoCloseable {
                         token,
                         health,
                         List.of(new AdminService(
-                                runtime, health, new StatusReport(runtime, health, metrics, redis::nodeOf), reloads)));
+                                runtime, health, new StatusReport(runtime, health, metrics, redis::nodeOf), reloads)),
+                        reloads,
+                        clock);
             }
         } catch (IOException | IllegalArgumentException e) {
             close();
@@ -205,6 +207,11 @@ public final class AdminSurface implements AutoCloseable {
     /** Connections the HTTP server holds open now (0 without one). */
     int httpConnections() {
         return http == null ? 0 : http.connections();
+    }
+
+    /** Connections the gRPC server holds open now (0 without one). */
+    int grpcConnections() {
+        return grpc == null ? 0 : grpc.connections();
     }
 
     /** Shutdown began: readiness turns false at once. */

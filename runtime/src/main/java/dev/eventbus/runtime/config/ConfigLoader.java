@@ -336,7 +336,14 @@ public final class ConfigLoader {
      */
     private String adminToken(Config c) {
         if (fromEnvironment.hasPath(ROOT + ".admin.token")) {
-            return read(() -> c.getString("admin.token"));
+            String token = read(() -> c.getString("admin.token"));
+            if (token != null && token.isBlank()) {
+                // An empty override would silently turn the token off, whatever token-file says.
+                problems.add("EVENTBUS_ADMIN_TOKEN is set but empty: it would turn the admin token off; unset it "
+                        + "(the file's admin.token or admin.token-file then apply) or give it a token");
+                return null;
+            }
+            return token;
         }
         return secret(c, "admin.token", "admin.token-file");
     }

@@ -153,10 +153,11 @@ public final class Acknowledger implements AutoCloseable {
      * batch fills).
      */
     private Duration round() {
-        long wait = lastSend + interval.toNanos() - System.nanoTime();
-        if (wait > 0 && queued.get() < batchSize) {
+        long pause = Math.max(interval.toNanos(), resendPause());
+        long wait = lastSend + pause - System.nanoTime();
+        if (wait > 0 && (queued.get() < batchSize || !failing.isEmpty())) {
             // Woken early or not yet full: wait on, so that each XACK carries a full batch or
-            // everything of one interval.
+            // everything of one interval. While XACKs fail, a full batch waits too: the pause.
             return Duration.ofNanos(wait);
         }
         lastSend = System.nanoTime(); // before sending: a send that throws must not spin
@@ -313,6 +314,21 @@ public final class Acknowledger implements AutoCloseable {
                     timeout.toMillis());
         }
     }
+
+    /**
+     * While XACKs fail on a connection that still counts as open (a cluster node that died, a
+     * failover under way), the flusher waits longer between sends: 20 ms doubling per failure in a
+     * row, up to 1 s, instead of hammering a Redis that cannot answer every interval.
+     */
+    private long resendPause() {
+        int times = 0;
+        for (AckTrouble t : failing.values()) {
+            times = Math.max(times, t.times());
+        }
+        return times == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_RESEND_PAUSE_MS, 10L << Math.min(times, 7)));
+    }
+
+    private static final long MAX_RESEND_PAUSE_MS = 1000;
 
     /** Between rounds of a flush that could not send everything: waits for the connection to come back. */
     private static final long RESEND_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);

@@ -204,6 +204,10 @@ class OperationsConfigTest {
                         .admin()
                         .token(),
                 "the overridden token-file is not read");
+        InvalidConfigException empty = assertThrows(
+                InvalidConfigException.class,
+                () -> ConfigLoader.load(Optional.of(conf), ConfigFactory.empty(), Map.of("EVENTBUS_ADMIN_TOKEN", " ")));
+        assertTrue(empty.getMessage().contains("EVENTBUS_ADMIN_TOKEN is set but empty"), empty.getMessage());
         java.nio.file.Path both = java.nio.file.Files.writeString(
                 dir.resolve("both.conf"),
                 "eventbus.admin.token = \"inline\"\neventbus.admin.token-file = \"" + tokenFile + "\"\n");

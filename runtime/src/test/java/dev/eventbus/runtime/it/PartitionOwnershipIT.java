@@ -17,7 +17,6 @@ import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,16 +141,10 @@ class PartitionOwnershipIT {
                                     .distinct()
                                     .count()
                             == SUBJECTS * EVENTS_PER_SUBJECT);
-            Streams.await("nothing pending on any partition", Duration.ofSeconds(15), () -> {
-                long pending = 0;
-                for (String key : STREAM.keys()) {
-                    pending += connection
-                            .sync()
-                            .xpending(key.getBytes(StandardCharsets.UTF_8), "recorder".getBytes(StandardCharsets.UTF_8))
-                            .getCount();
-                }
-                return pending == 0;
-            });
+            Streams.await(
+                    "nothing pending on any partition",
+                    Duration.ofSeconds(15),
+                    () -> Streams.pending(connection.sync(), STREAM, "recorder") == 0);
             assertTrue(
                     calls.stream().anyMatch(x -> x.instance().equals("inst-d")),
                     "the instance that joined handled events");
@@ -322,14 +315,6 @@ class PartitionOwnershipIT {
                                         .distinct()
                                         .count()
                                 == events
-                        && STREAM.keys().stream()
-                                        .mapToLong(key -> connection
-                                                .sync()
-                                                .xpending(
-                                                        key.getBytes(StandardCharsets.UTF_8),
-                                                        "recorder".getBytes(StandardCharsets.UTF_8))
-                                                .getCount())
-                                        .sum()
-                                == 0);
+                        && Streams.pending(connection.sync(), STREAM, "recorder") == 0);
     }
 }

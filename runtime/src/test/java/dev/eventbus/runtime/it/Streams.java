@@ -1,9 +1,12 @@
 package dev.eventbus.runtime.it;
 
+import dev.eventbus.producer.PartitionedStream;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.sync.RedisStreamCommands;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +48,17 @@ final class Streams implements AutoCloseable {
 
     long pending(String stream, String group) {
         return redis().xpending(stream, group).getCount();
+    }
+
+    /** The entries pending for {@code group} on all partitions of {@code stream}, one Redis or a cluster. */
+    static long pending(RedisStreamCommands<byte[], byte[]> redis, PartitionedStream stream, String group) {
+        byte[] name = group.getBytes(StandardCharsets.UTF_8);
+        long pending = 0;
+        for (String key : stream.keys()) {
+            pending +=
+                    redis.xpending(key.getBytes(StandardCharsets.UTF_8), name).getCount();
+        }
+        return pending;
     }
 
     /** XINFO GROUPS as name -> fields. */

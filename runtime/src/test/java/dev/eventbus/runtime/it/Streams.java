@@ -1,8 +1,11 @@
 package dev.eventbus.runtime.it;
 
 import dev.eventbus.producer.PartitionedStream;
+import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.api.sync.RedisStreamCommands;
@@ -44,6 +47,19 @@ final class Streams implements AutoCloseable {
             ids.add(f.get(10, TimeUnit.SECONDS));
         }
         return ids;
+    }
+
+    /** Creates the consumer group (and the stream) from the stream's start, as a runtime does before it reads. */
+    void createGroup(String stream, String group) {
+        redis().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group, XGroupCreateArgs.Builder.mkstream());
+    }
+
+    /** Reads the group's new entries (up to 100) as {@code consumer}, acknowledging none: a consumer that died holding them. */
+    void readWithoutAck(String stream, String group, String consumer) {
+        redis().xreadgroup(
+                        Consumer.from(group, consumer),
+                        XReadArgs.Builder.count(100),
+                        XReadArgs.StreamOffset.lastConsumed(stream));
     }
 
     long pending(String stream, String group) {

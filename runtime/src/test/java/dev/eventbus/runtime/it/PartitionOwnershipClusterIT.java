@@ -2,15 +2,13 @@ package dev.eventbus.runtime.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.eventbus.api.Event;
 import dev.eventbus.producer.EventPublisher;
 import dev.eventbus.producer.OutgoingEvent;
 import dev.eventbus.producer.PartitionedStream;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.it.HandlerCalls.Call;
 import dev.eventbus.runtime.ownership.OwnershipView;
-import dev.eventbus.runtime.stream.DeliveryObserver;
-import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,9 +32,7 @@ class PartitionOwnershipClusterIT {
     @RegisterExtension
     static final ClusterFixture ENV = ClusterFixture.with("recorder", RecordingHandler.class);
 
-    record Call(String instance, String subject, int seq, long startNanos, long endNanos) {}
-
-    private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
+    private final HandlerCalls calls = new HandlerCalls();
 
     private EventbusRuntime start(String instance) {
         return ENV.start(
@@ -50,18 +45,7 @@ class PartitionOwnershipClusterIT {
                         "eventbus.ownership.safety-margin", "1s",
                         "eventbus.grpc.defaults.deadline", "60s",
                         "eventbus.grpc.circuit-breaker.failure-threshold", 0),
-                new DeliveryObserver() {
-                    @Override
-                    public void handled(Subscription subscription, Event event, long nanos) {
-                        long end = System.nanoTime();
-                        calls.add(new Call(
-                                instance,
-                                event.subject(),
-                                Integer.parseInt(event.header("seq").orElseThrow()),
-                                end - nanos,
-                                end));
-                    }
-                });
+                calls.observer(instance));
     }
 
     @Test

@@ -83,17 +83,8 @@ final class PendingReclaimer {
         this.dispatcher = dispatcher;
         this.settings = settings;
 
-        this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, () -> {
-            // Not the partition's owner now (an ordered subscription on a partitioned stream): nothing to do.
-            if (gate.enterRead() == 0) {
-                return;
-            }
-            try {
-                iteration();
-            } finally {
-                gate.exitRead();
-            }
-        });
+        this.loop = Loop.every(
+                "eventbus-reclaim-" + sub.name(), settings.interval(), LOG, () -> gate.ifOwned(this::iteration));
     }
 
     /** Its loop: started and stopped with the subscription's reader. */

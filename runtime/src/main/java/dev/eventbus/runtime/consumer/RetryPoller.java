@@ -65,17 +65,7 @@ final class RetryPoller {
         this.budget = budget;
         this.clock = clock;
 
-        this.loop = Loop.every("eventbus-retry-" + sub.name(), period, LOG, () -> {
-            // Not the partition's owner now (an ordered subscription on a partitioned stream): nothing to do.
-            if (gate.enterRead() == 0) {
-                return;
-            }
-            try {
-                iteration();
-            } finally {
-                gate.exitRead();
-            }
-        });
+        this.loop = Loop.every("eventbus-retry-" + sub.name(), period, LOG, () -> gate.ifOwned(this::iteration));
     }
 
     /** Its loop: started and stopped with the subscription's reader. */

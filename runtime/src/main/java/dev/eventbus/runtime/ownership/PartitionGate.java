@@ -56,6 +56,22 @@ public interface PartitionGate {
 
     void exitRead();
 
+    /**
+     * Runs {@code round} bracketed as a read when this instance owns the partition now; otherwise
+     * skips it (not the owner: nothing to do this round). For the loops beside the reader (retries,
+     * the janitor) that must not touch a partition another instance owns.
+     */
+    default void ifOwned(Runnable round) {
+        if (enterRead() == 0) {
+            return;
+        }
+        try {
+            round.run();
+        } finally {
+            exitRead();
+        }
+    }
+
     /** Whether a handler call may start now: the lease is held and its local deadline not passed. */
     boolean mayDispatch();
 

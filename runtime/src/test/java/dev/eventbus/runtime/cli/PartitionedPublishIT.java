@@ -4,17 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.producer.SubjectHash;
+import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.testkit.RedisExtension;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code eventbus publish} to a partitioned stream: the subject's partition, as the producer helper picks it. */
 class PartitionedPublishIT {
@@ -84,34 +83,17 @@ class PartitionedPublishIT {
 
     /** @return stdout and stderr */
     private String[] publish(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EventbusCommand.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] all = new String[args.length + 3];
-        all[0] = "publish";
-        System.arraycopy(args, 0, all, 1, args.length);
-        all[args.length + 1] = "--config";
-        all[args.length + 2] = config.toString();
-        int exit = cli.execute(all);
-        assertEquals(0, exit, "exit " + exit + "\n" + out + "\n" + err);
-        return new String[] {out.toString(), err.toString()};
+        List<String> all = new ArrayList<>(List.of("publish"));
+        all.addAll(List.of(args));
+        return run(all.toArray(String[]::new));
     }
 
     /** Runs a command with this test's config; @return stdout and stderr */
     private String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EventbusCommand.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--config";
-        all[args.length + 1] = config.toString();
-        int exit = cli.execute(all);
-        assertEquals(0, exit, "exit " + exit + "\n" + out + "\n" + err);
-        return new String[] {out.toString(), err.toString()};
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--config", config.toString()));
+        OpsHarness.Cli cli = OpsHarness.cliRaw(all.toArray(String[]::new));
+        assertEquals(0, cli.exit(), cli.toString());
+        return new String[] {cli.out(), cli.err()};
     }
 }

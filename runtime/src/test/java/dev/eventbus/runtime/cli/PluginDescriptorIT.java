@@ -8,17 +8,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.fixtures.ExitingConstructorHandler;
+import dev.eventbus.runtime.ops.OpsHarness;
+import dev.eventbus.runtime.ops.OpsHarness.Cli;
 import dev.eventbus.testkit.PluginJarBuilder;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The operator CLI never runs plugin code: with no runtime to ask, {@code plugins list|show} and
@@ -37,19 +37,10 @@ class PluginDescriptorIT {
 
     private Path plugins;
 
-    private record Cli(int exit, String out, String err) {}
-
     private Cli cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EventbusCommand.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--plugins-dir";
-        all[args.length + 1] = plugins.toString();
-        return new Cli(cli.execute(all), out.toString(), err.toString());
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--plugins-dir", plugins.toString()));
+        return OpsHarness.cliRaw(all.toArray(String[]::new));
     }
 
     @BeforeEach

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
-import dev.eventbus.redis.RedisCluster;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.redis.RespClient;
-import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.fixtures.ClusterRecordingHandler;
@@ -16,13 +14,10 @@ import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
-import dev.eventbus.samples.orders.OrderServer;
+import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
-import dev.eventbus.testkit.PluginJarBuilder;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import java.nio.file.Files;
@@ -36,10 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Least privilege on a Redis Cluster: the documented users ({@code redis-acl.txt}, as the README
@@ -55,39 +49,16 @@ class ClusterAclIT {
     private static final List<String> STREAMS = List.of("cl-a", "cl-b"); // slots 8249 and 4186
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path dir;
-
-    private RedisCluster cluster;
-    private OrderServer orders;
-    private EventbusRuntime runtime;
-    private RedisClusterClient client;
+    @RegisterExtension
+    static final ClusterFixture ENV = ClusterFixture.with(HANDLER, ClusterRecordingHandler.class);
 
     @BeforeEach
-    void setUp() throws Exception {
-        cluster = RedisCluster.start();
-        orders = OrderServer.start(0);
-        new PluginJarBuilder("clustered")
-                .version("1.0.0")
-                .extension(ClusterRecordingHandler.class)
-                .build(Files.createDirectories(dir.resolve("plugins")));
-        client = RedisClusterClient.create(
-                cluster.seedUris().stream().map(RedisURI::create).toList());
-        for (RedisServer node : cluster.nodes()) {
+    void createUsers() throws Exception {
+        for (RedisServer node : ENV.cluster().nodes()) {
             createUser(node, "eventbus", "runtime-pw");
             createUser(node, "eventbus-operator", "operator-pw");
             call(node, "ACL", "LOG", "RESET");
         }
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (runtime != null) {
-            runtime.stop();
-        }
-        client.shutdown();
-        orders.close();
-        cluster.close();
     }
 
     private static Object call(RedisServer node, String... command) {
@@ -109,17 +80,10 @@ class ClusterAclIT {
         call(node, args.toArray(String[]::new));
     }
 
-    private String uri(String user, String password) {
-        return "redis-cluster://" + user + ":" + password + "@"
-                + cluster.seedUris().stream()
-                        .map(u -> u.substring("redis://".length()))
-                        .collect(Collectors.joining(","));
-    }
-
     /** Every refusal in every node's ACL log, as "port: reason object by user" lines. */
     private List<String> refusals() {
         List<String> found = new ArrayList<>();
-        for (RedisServer node : cluster.nodes()) {
+        for (RedisServer node : ENV.cluster().nodes()) {
             for (Object entry : (List<?>) call(node, "ACL", "LOG")) {
                 List<?> kv = (List<?>) entry;
                 Map<String, String> m = new HashMap<>();
@@ -135,20 +99,20 @@ class ClusterAclIT {
     @Test
     void theRuntimeAndTheCliDoTheirWholeJobOnEveryNodeWithTheDocumentedRules() throws Exception {
         assertTrue(
-                cluster.primaryOf(STREAMS.get(0)).port()
-                        != cluster.primaryOf(STREAMS.get(1)).port(),
+                ENV.cluster().primaryOf(STREAMS.get(0)).port()
+                        != ENV.cluster().primaryOf(STREAMS.get(1)).port(),
                 "the streams lie on two primaries");
-        runtime = TestRuntimes.start(
-                uri("eventbus", "runtime-pw"),
-                dir.resolve("plugins"),
-                orders,
+        ENV.start(
+                ENV.uri("eventbus", "runtime-pw"),
                 "acl-1",
                 Map.of(
                         "eventbus.handler-defaults.retry.backoff.initial", "50ms",
                         "eventbus.handler-defaults.retry.backoff.max", "200ms",
-                        "eventbus.recovery.retry-poll-interval", "50ms"));
+                        "eventbus.recovery.retry-poll-interval", "50ms"),
+                DeliveryObserver.NONE);
         Map<String, String> doomed = new HashMap<>();
-        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+        try (StatefulRedisClusterConnection<String, String> connection =
+                ENV.client().connect()) {
             RedisAdvancedClusterCommands<String, String> redis = connection.sync();
             for (String stream : STREAMS) {
                 redis.xadd(stream, Map.of("type", "it.recorded", "subject", stream + "-fine"));
@@ -177,7 +141,7 @@ class ClusterAclIT {
             // outside check found the rules without +scan: NOPERM, and '?' in status).
             RuntimeConfig runtimeUser = ConfigLoader.load(
                     Optional.empty(),
-                    ConfigFactory.parseMap(Map.of("eventbus.redis.uri", uri("eventbus", "runtime-pw"))));
+                    ConfigFactory.parseMap(Map.of("eventbus.redis.uri", ENV.uri("eventbus", "runtime-pw"))));
             try (FailFastRedis ops = new FailFastRedis(runtimeUser.redis())) {
                 List<SubscriptionStatus> all = new StatusReader(
                                 ops, runtimeUser.consumer().deadLetterPrefix(), Clock.systemUTC())
@@ -188,13 +152,13 @@ class ClusterAclIT {
             assertEquals(List.of(), refusals(), "the runtime needed a command the rules lack");
 
             Path config = Files.writeString(
-                    dir.resolve("operator.conf"),
+                    ENV.dir().resolve("operator.conf"),
                     ConfigFactory.parseMap(Map.of(
-                                    "eventbus.redis.uri", uri("eventbus-operator", "operator-pw"),
+                                    "eventbus.redis.uri", ENV.uri("eventbus-operator", "operator-pw"),
                                     "eventbus.admin.audit-log",
-                                            dir.resolve("audit.log").toString(),
+                                            ENV.dir().resolve("audit.log").toString(),
                                     "eventbus.plugins-dir",
-                                            dir.resolve("plugins").toString()))
+                                            ENV.dir().resolve("plugins").toString()))
                             .root()
                             .render(ConfigRenderOptions.concise()));
             String deadLetter = redis.xrange(dlq("cl-a"), Range.create("-", "+")).stream()
@@ -237,7 +201,7 @@ class ClusterAclIT {
     }
 
     private Set<String> applied() {
-        return orders.calls().stream()
+        return ENV.orders().calls().stream()
                 .filter(ReceivedCall::applied)
                 .map(ReceivedCall::orderId)
                 .collect(Collectors.toSet());

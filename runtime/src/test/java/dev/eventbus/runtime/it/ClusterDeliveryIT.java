@@ -9,25 +9,18 @@ import dev.eventbus.redis.RedisCluster;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.ClusterRecordingHandler;
 import dev.eventbus.runtime.ops.OpsHarness;
-import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
-import dev.eventbus.testkit.PluginJarBuilder;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The runtime on a real Redis Cluster of three primaries and three replicas, through a
@@ -40,55 +33,19 @@ class ClusterDeliveryIT {
     private static final String HANDLER = "clustered";
     private static final int PER_STREAM = 30;
 
-    @TempDir
-    Path plugins;
-
-    private RedisCluster cluster;
-    private OrderServer orders;
-    private EventbusRuntime runtime;
-    private RedisClusterClient client;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        cluster = RedisCluster.start();
-        orders = OrderServer.start(0);
-        new PluginJarBuilder("clustered")
-                .version("1.0.0")
-                .extension(ClusterRecordingHandler.class)
-                .build(plugins);
-        client = RedisClusterClient.create(
-                cluster.seedUris().stream().map(RedisURI::create).toList());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (runtime != null) {
-            runtime.stop();
-        }
-        client.shutdown();
-        orders.close();
-        cluster.close();
-    }
-
-    static String clusterUri(RedisCluster cluster) {
-        return "redis-cluster://"
-                + cluster.seedUris().stream()
-                        .map(u -> u.substring("redis://".length()))
-                        .collect(Collectors.joining(","));
-    }
+    @RegisterExtension
+    static final ClusterFixture ENV = ClusterFixture.with(HANDLER, ClusterRecordingHandler.class);
 
     @Test
     void eventsOnStreamsOfAllThreePrimariesAreHandledRetriedAndDeadLetteredInTheirSlots() throws Exception {
+        RedisCluster cluster = ENV.cluster();
         Set<Integer> primaries = new HashSet<>();
         for (String stream : ClusterRecordingHandler.STREAMS) {
             primaries.add(cluster.primaryOf(stream).port());
         }
         assertEquals(3, primaries.size(), "the streams lie on the three primaries");
 
-        runtime = TestRuntimes.start(
-                clusterUri(cluster),
-                plugins,
-                orders,
+        EventbusRuntime runtime = ENV.start(
                 "it-1",
                 Map.of(
                         "eventbus.handler-defaults.retry.backoff.initial", "50ms",
@@ -97,7 +54,8 @@ class ClusterDeliveryIT {
 
         Set<String> handled = new HashSet<>();
         Map<String, Set<String>> deadByStream = new HashMap<>();
-        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+        try (StatefulRedisClusterConnection<String, String> connection =
+                ENV.client().connect()) {
             RedisAdvancedClusterCommands<String, String> redis = connection.sync();
             for (String stream : ClusterRecordingHandler.STREAMS) {
                 for (int i = 0; i < PER_STREAM; i++) {
@@ -145,7 +103,7 @@ class ClusterDeliveryIT {
             }
             assertEquals(0L, redis.exists("eventbus:dlq:" + HANDLER), "no dead-letter stream of the one-node layout");
         }
-        Map<String, Long> callsBySubject = orders.calls().stream()
+        Map<String, Long> callsBySubject = ENV.orders().calls().stream()
                 .filter(ReceivedCall::applied)
                 .collect(Collectors.groupingBy(ReceivedCall::orderId, Collectors.counting()));
         assertEquals(handled, callsBySubject.keySet(), "handled, and no dead-lettered event reached the service");
@@ -156,7 +114,7 @@ class ClusterDeliveryIT {
 
     /** status and dlq list, show, redrive: on every primary, a handler's dead letters as one list. */
     private void operatorCommandsSeeTheWholeCluster(Map<String, Set<String>> deadByStream) throws Exception {
-        String uri = clusterUri(cluster);
+        String uri = ENV.uri();
         OpsHarness.Cli status = OpsHarness.cliRaw(
                 "status", "--redis", uri, "--admin", "127.0.0.1:1"); // no runtime of another test answers
         assertEquals(0, status.exit(), status.toString());
@@ -190,7 +148,8 @@ class ClusterDeliveryIT {
         assertEquals(0, show.exit(), show.toString());
         assertTrue(show.out().contains(last.get("subject").asText()), show.out());
 
-        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+        try (StatefulRedisClusterConnection<String, String> connection =
+                ENV.client().connect()) {
             RedisAdvancedClusterCommands<String, String> redis = connection.sync();
             Map<String, Long> lengths = new HashMap<>();
             for (String stream : ClusterRecordingHandler.STREAMS) {
@@ -232,7 +191,7 @@ class ClusterDeliveryIT {
     }
 
     private Set<String> applied() {
-        return orders.calls().stream()
+        return ENV.orders().calls().stream()
                 .filter(ReceivedCall::applied)
                 .map(ReceivedCall::orderId)
                 .collect(Collectors.toSet());

@@ -9,18 +9,14 @@ import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.samples.orders.OrderServer;
-import dev.eventbus.testkit.PluginJarBuilder;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The runtime on a Redis Cluster of 3 primaries and 3 replicas: kill -9 of the primary that owns a
@@ -35,52 +31,23 @@ class ClusterFailoverIT {
     private static final String GROUP = "recorder";
     private static final int AFTER_FAILOVER = 150;
 
-    @TempDir
-    Path plugins;
+    @RegisterExtension
+    static final ClusterFixture ENV = ClusterFixture.with(GROUP, RecordingHandler.class);
 
-    private RedisCluster cluster;
-    private OrderServer orders;
-    private EventbusRuntime runtime;
     private FaultProducer producer;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        cluster = RedisCluster.start();
-        orders = OrderServer.start(0);
-        new PluginJarBuilder("recorder")
-                .version("1.0.0")
-                .extension(RecordingHandler.class)
-                .build(plugins);
-    }
 
     @AfterEach
     void tearDown() {
         if (producer != null) {
             producer.close();
         }
-        if (runtime != null) {
-            runtime.stop();
-        }
-        orders.close();
-        cluster.close();
     }
 
     @Test
     void killingThePrimaryOfABusyStreamLosesNothingReplicatedAndTheRuntimeFollows() throws Exception {
-        runtime = TestRuntimes.start(
-                ClusterDeliveryIT.clusterUri(cluster),
-                plugins,
-                orders,
-                "it-1",
-                Map.of(
-                        // An acknowledgement lost with the old primary leaves its entry pending on the new
-                        // one: the janitor takes it back after claim-idle (short here, to keep the test short).
-                        "eventbus.recovery.claim-idle", "2s",
-                        "eventbus.recovery.interval", "200ms",
-                        "eventbus.handler-defaults.retry.backoff.initial", "50ms",
-                        "eventbus.handler-defaults.retry.backoff.max", "500ms",
-                        "eventbus.recovery.retry-poll-interval", "50ms",
-                        "eventbus.redis.reconnect.max-delay", "500ms"));
+        RedisCluster cluster = ENV.cluster();
+        OrderServer orders = ENV.orders();
+        EventbusRuntime runtime = ENV.start("it-1", ClusterFixture.QUICK_RECOVERY);
         DeliveryOracle oracle = new DeliveryOracle("cluster: primary kill -9", orders, true);
         producer = new FaultProducer(STREAM, () -> cluster.primaryOf(STREAM).uri(), 1, oracle).start();
         Streams.await("events flowing before the fault", Duration.ofSeconds(30), () -> orders.appliedCount() >= 100);

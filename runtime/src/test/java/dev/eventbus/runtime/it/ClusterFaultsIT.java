@@ -8,12 +8,8 @@ import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.samples.orders.OrderServer;
-import dev.eventbus.testkit.PluginJarBuilder;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults of a Redis Cluster in which no node dies, while events flow: the slot of the busy stream
@@ -40,53 +36,33 @@ class ClusterFaultsIT {
     private static final String DEAD_LETTERS = "eventbus:dlq:{" + STREAM + "}:" + GROUP;
     private static final int AFTER_FAULT = 150;
 
-    private static RedisCluster cluster;
-    private static RedisClusterClient client;
+    @RegisterExtension
+    static final ClusterFixture ENV = ClusterFixture.with(GROUP, RecordingHandler.class);
+
     private static StatefulRedisClusterConnection<String, String> connection;
 
-    @TempDir
-    Path plugins;
-
+    private RedisCluster cluster;
     private OrderServer orders;
     private EventbusRuntime runtime;
     private FaultProducer producer;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-        client = RedisClusterClient.create(
-                cluster.seedUris().stream().map(RedisURI::create).toList());
-        connection = client.connect();
+    static void connect() {
+        connection = ENV.client().connect();
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void disconnect() {
         connection.close();
-        client.shutdown();
-        cluster.close();
     }
 
     @BeforeEach
-    void setUp() throws Exception {
-        orders = OrderServer.start(0);
-        new PluginJarBuilder("recorder")
-                .version("1.0.0")
-                .extension(RecordingHandler.class)
-                .build(plugins);
-        runtime = TestRuntimes.start(
-                ClusterDeliveryIT.clusterUri(cluster),
-                plugins,
-                orders,
-                "it-1",
-                Map.of(
-                        // An acknowledgement lost with a killed connection leaves its entry pending:
-                        // the janitor takes it back after claim-idle (short here, to keep the test short).
-                        "eventbus.recovery.claim-idle", "2s",
-                        "eventbus.recovery.interval", "200ms",
-                        "eventbus.handler-defaults.retry.backoff.initial", "50ms",
-                        "eventbus.handler-defaults.retry.backoff.max", "500ms",
-                        "eventbus.recovery.retry-poll-interval", "50ms",
-                        "eventbus.redis.reconnect.max-delay", "500ms"));
+    void setUp() {
+        // Each test starts from no stream, no group, no retry, no dead letter (the cluster is the class's).
+        connection.sync().del(STREAM, RETRIES, DEAD_LETTERS);
+        cluster = ENV.cluster();
+        orders = ENV.orders();
+        runtime = ENV.start("it-1", ClusterFixture.QUICK_RECOVERY);
     }
 
     @AfterEach
@@ -94,12 +70,6 @@ class ClusterFaultsIT {
         if (producer != null) {
             producer.close();
         }
-        if (runtime != null) {
-            runtime.stop();
-        }
-        orders.close();
-        // The next test starts from no stream, no group, no retry, no dead letter.
-        connection.sync().del(STREAM, RETRIES, DEAD_LETTERS);
     }
 
     @Test

@@ -24,15 +24,9 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.fixtures.ClusterRecordingHandler;
 import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.OpsHarness;
-import dev.eventbus.samples.orders.OrderServer;
-import dev.eventbus.testkit.PluginJarBuilder;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -41,9 +35,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -56,24 +49,12 @@ class ClusterStatusIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final ClusterFixture ENV = ClusterFixture.with("clustered", ClusterRecordingHandler.class);
 
-    private RedisCluster cluster;
-    private OrderServer orders;
     private AdminSurface admin;
     private EventbusRuntime runtime;
     private ManagedChannel channel;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        cluster = RedisCluster.start();
-        orders = OrderServer.start(0);
-        new PluginJarBuilder("clustered")
-                .version("1.0.0")
-                .extension(ClusterRecordingHandler.class)
-                .build(Files.createDirectories(dir.resolve("plugins")));
-    }
 
     @AfterEach
     void tearDown() {
@@ -89,20 +70,20 @@ class ClusterStatusIT {
         if (admin != null) {
             admin.close();
         }
-        orders.close();
-        cluster.close();
     }
 
     private RuntimeConfig config() {
         Map<String, Object> settings = new HashMap<>();
-        settings.put("eventbus.redis.uri", ClusterDeliveryIT.clusterUri(cluster));
-        settings.put("eventbus.plugins-dir", dir.resolve("plugins").toString());
+        settings.put("eventbus.redis.uri", ENV.uri());
+        settings.put("eventbus.plugins-dir", ENV.plugins().toString());
         settings.put("eventbus.consumer-name", "status-1");
         settings.put("eventbus.consumer.shutdown-grace", "2s");
-        settings.put("eventbus.grpc.services.\"orders.v1.OrderService\".target", orders.target());
+        settings.put(
+                "eventbus.grpc.services.\"orders.v1.OrderService\".target",
+                ENV.orders().target());
         settings.put("eventbus.admin.http-port", 0);
         settings.put("eventbus.admin.grpc-port", 0);
-        settings.put("eventbus.admin.audit-log", dir.resolve("audit.log").toString());
+        settings.put("eventbus.admin.audit-log", ENV.dir().resolve("audit.log").toString());
         return ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(settings));
     }
 
@@ -112,6 +93,7 @@ class ClusterStatusIT {
 
     @Test
     void statusTheAdminApiAndReadinessNameEachStreamsPrimaryAndAFailoverFollowed() throws Exception {
+        RedisCluster cluster = ENV.cluster();
         // One primary evicts: the start-up check names that one, and only that one.
         RedisServer evicting = cluster.primaryOf("cl-b");
         try (RespClient resp = RespClient.connect("127.0.0.1", evicting.port())) {
@@ -142,16 +124,13 @@ class ClusterStatusIT {
                 .usePlaintext()
                 .build();
         AdminServiceGrpc.AdminServiceBlockingStub api = AdminServiceGrpc.newBlockingStub(channel);
-        RedisClusterClient client = RedisClusterClient.create(
-                cluster.seedUris().stream().map(RedisURI::create).toList());
-        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+        try (StatefulRedisClusterConnection<String, String> connection =
+                ENV.client().connect()) {
             for (String stream : ClusterRecordingHandler.STREAMS) {
                 connection.sync().xadd(stream, Map.of("type", "it.recorded", "subject", stream + "-1"));
             }
-        } finally {
-            client.shutdown();
         }
-        Streams.await("one event per stream handled", WAIT, () -> orders.appliedCount() == 3);
+        Streams.await("one event per stream handled", WAIT, () -> ENV.orders().appliedCount() == 3);
 
         // Live, from the admin API, as the CLI prints it and as the API answers.
         String live = "127.0.0.1:" + admin.grpcPort();
@@ -175,7 +154,7 @@ class ClusterStatusIT {
         }
 
         // Read from Redis (no runtime asked), text and JSON.
-        String uri = ClusterDeliveryIT.clusterUri(cluster);
+        String uri = ENV.uri();
         OpsHarness.Cli fromRedis = OpsHarness.cliRaw("status", "--redis", uri, "--admin", "127.0.0.1:1");
         OpsHarness.Cli fromRedisJson = OpsHarness.cliRaw("status", "--redis", uri, "--admin", "127.0.0.1:1", "--json");
         JsonNode redisRows = new ObjectMapper().readTree(fromRedisJson.out()).get("subscriptions");

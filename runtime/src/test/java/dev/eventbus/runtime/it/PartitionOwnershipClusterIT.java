@@ -2,35 +2,23 @@ package dev.eventbus.runtime.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.eventbus.api.Event;
 import dev.eventbus.producer.EventPublisher;
 import dev.eventbus.producer.OutgoingEvent;
 import dev.eventbus.producer.PartitionedStream;
-import dev.eventbus.redis.RedisCluster;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.it.HandlerCalls.Call;
 import dev.eventbus.runtime.ownership.OwnershipView;
-import dev.eventbus.runtime.stream.DeliveryObserver;
-import dev.eventbus.runtime.stream.Subscription;
-import dev.eventbus.samples.orders.OrderServer;
-import dev.eventbus.testkit.PluginJarBuilder;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Partition ownership on a real Redis Cluster (three primaries): every lease script touches one
@@ -41,43 +29,13 @@ class PartitionOwnershipClusterIT {
 
     private static final PartitionedStream STREAM = new PartitionedStream("it-stream", 8);
 
-    @TempDir
-    Path plugins;
+    @RegisterExtension
+    static final ClusterFixture ENV = ClusterFixture.with("recorder", RecordingHandler.class);
 
-    private RedisCluster cluster;
-    private OrderServer orders;
-    private final List<EventbusRuntime> runtimes = new ArrayList<>();
-    private RedisClusterClient client;
-
-    record Call(String instance, String subject, int seq, long startNanos, long endNanos) {}
-
-    private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        cluster = RedisCluster.start();
-        orders = OrderServer.start(0);
-        new PluginJarBuilder("recorder")
-                .version("1.0.0")
-                .extension(RecordingHandler.class)
-                .build(plugins);
-        client = RedisClusterClient.create(
-                cluster.seedUris().stream().map(RedisURI::create).toList());
-    }
-
-    @AfterEach
-    void tearDown() {
-        runtimes.forEach(EventbusRuntime::stop);
-        client.shutdown();
-        orders.close();
-        cluster.close();
-    }
+    private final HandlerCalls calls = new HandlerCalls();
 
     private EventbusRuntime start(String instance) {
-        EventbusRuntime runtime = TestRuntimes.start(
-                ClusterDeliveryIT.clusterUri(cluster),
-                plugins,
-                orders,
+        return ENV.start(
                 instance,
                 Map.of(
                         "eventbus.streams.it-stream.partitions", 8,
@@ -87,20 +45,7 @@ class PartitionOwnershipClusterIT {
                         "eventbus.ownership.safety-margin", "1s",
                         "eventbus.grpc.defaults.deadline", "60s",
                         "eventbus.grpc.circuit-breaker.failure-threshold", 0),
-                new DeliveryObserver() {
-                    @Override
-                    public void handled(Subscription subscription, Event event, long nanos) {
-                        long end = System.nanoTime();
-                        calls.add(new Call(
-                                instance,
-                                event.subject(),
-                                Integer.parseInt(event.header("seq").orElseThrow()),
-                                end - nanos,
-                                end));
-                    }
-                });
-        runtimes.add(runtime);
-        return runtime;
+                calls.observer(instance));
     }
 
     @Test
@@ -115,7 +60,8 @@ class PartitionOwnershipClusterIT {
         });
         int subjects = 100;
         int perSubject = 5;
-        try (StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+        try (StatefulRedisClusterConnection<byte[], byte[]> connection =
+                ENV.client().connect(ByteArrayCodec.INSTANCE)) {
             EventPublisher publisher = new EventPublisher(connection.sync(), List.of(STREAM));
             for (int seq = 1; seq <= perSubject; seq++) {
                 for (int s = 0; s < subjects; s++) {
@@ -137,15 +83,7 @@ class PartitionOwnershipClusterIT {
             Streams.await(
                     "nothing pending",
                     Duration.ofSeconds(30),
-                    () -> STREAM.keys().stream()
-                                    .mapToLong(k -> connection
-                                            .sync()
-                                            .xpending(
-                                                    k.getBytes(StandardCharsets.UTF_8),
-                                                    "recorder".getBytes(StandardCharsets.UTF_8))
-                                            .getCount())
-                                    .sum()
-                            == 0);
+                    () -> Streams.pending(connection.sync(), STREAM, "recorder") == 0);
         }
         List<String> problems = new ArrayList<>();
         calls.stream().collect(Collectors.groupingBy(Call::subject)).forEach((subject, list) -> {

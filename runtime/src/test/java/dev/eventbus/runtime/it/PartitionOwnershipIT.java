@@ -3,21 +3,18 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.eventbus.api.Event;
 import dev.eventbus.producer.EventPublisher;
 import dev.eventbus.producer.OutgoingEvent;
 import dev.eventbus.producer.PartitionedStream;
 import dev.eventbus.producer.PublishedEntry;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.it.HandlerCalls.Call;
 import dev.eventbus.runtime.ownership.OwnershipView;
-import dev.eventbus.runtime.stream.DeliveryObserver;
-import dev.eventbus.runtime.stream.Subscription;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -51,10 +47,7 @@ class PartitionOwnershipIT {
     @RegisterExtension
     final RuntimeFixture env = RuntimeFixture.on(REDIS).withRecorder();
 
-    /** One handler call, as the oracle saw it. */
-    record Call(String instance, String subject, int seq, String eventId, long startNanos, long endNanos) {}
-
-    private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
+    private final HandlerCalls calls = new HandlerCalls();
 
     /** Breakers off and long deadlines: a loaded machine slows calls down, it must not fail them. */
     private static final Map<String, Object> SETTINGS = Map.of(
@@ -69,19 +62,7 @@ class PartitionOwnershipIT {
             "eventbus.consumer.block", "500ms");
 
     private EventbusRuntime start(String instance) {
-        return env.start(instance, SETTINGS, new DeliveryObserver() {
-            @Override
-            public void handled(Subscription subscription, Event event, long nanos) {
-                long end = System.nanoTime();
-                calls.add(new Call(
-                        instance,
-                        event.subject(),
-                        Integer.parseInt(event.header("seq").orElseThrow()),
-                        event.id(),
-                        end - nanos,
-                        end));
-            }
-        });
+        return env.start(instance, SETTINGS, calls.observer(instance));
     }
 
     @Test
@@ -142,16 +123,10 @@ class PartitionOwnershipIT {
                                     .distinct()
                                     .count()
                             == SUBJECTS * EVENTS_PER_SUBJECT);
-            Streams.await("nothing pending on any partition", Duration.ofSeconds(15), () -> {
-                long pending = 0;
-                for (String key : STREAM.keys()) {
-                    pending += connection
-                            .sync()
-                            .xpending(key.getBytes(StandardCharsets.UTF_8), "recorder".getBytes(StandardCharsets.UTF_8))
-                            .getCount();
-                }
-                return pending == 0;
-            });
+            Streams.await(
+                    "nothing pending on any partition",
+                    Duration.ofSeconds(15),
+                    () -> Streams.pending(connection.sync(), STREAM, "recorder") == 0);
             assertTrue(
                     calls.stream().anyMatch(x -> x.instance().equals("inst-d")),
                     "the instance that joined handled events");
@@ -160,7 +135,7 @@ class PartitionOwnershipIT {
             client.shutdown();
         }
 
-        List<Call> all = new ArrayList<>(calls);
+        List<Call> all = calls.all();
         Map<String, List<Call>> bySubject =
                 all.stream().collect(Collectors.groupingBy(Call::subject, HashMap::new, Collectors.toList()));
         assertEquals(SUBJECTS, bySubject.size());
@@ -322,14 +297,6 @@ class PartitionOwnershipIT {
                                         .distinct()
                                         .count()
                                 == events
-                        && STREAM.keys().stream()
-                                        .mapToLong(key -> connection
-                                                .sync()
-                                                .xpending(
-                                                        key.getBytes(StandardCharsets.UTF_8),
-                                                        "recorder".getBytes(StandardCharsets.UTF_8))
-                                                .getCount())
-                                        .sum()
-                                == 0);
+                        && Streams.pending(connection.sync(), STREAM, "recorder") == 0);
     }
 }

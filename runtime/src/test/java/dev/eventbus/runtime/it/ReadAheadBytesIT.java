@@ -8,11 +8,8 @@ import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.fixtures.Flag;
 import dev.eventbus.testkit.RedisExtension;
-import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XGroupCreateArgs;
-import io.lettuce.core.XReadArgs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -125,10 +122,7 @@ class ReadAheadBytesIT {
     @Test
     void entriesOfADeadConsumerAreReclaimedWithinTheByteBudgetAndOversizedOnesDeadLetteredWithoutTheirPayload()
             throws Exception {
-        env.streams()
-                .redis()
-                .xgroupCreate(
-                        XReadArgs.StreamOffset.from("it-stream", "0"), "recorder", XGroupCreateArgs.Builder.mkstream());
+        env.streams().createGroup("it-stream", "recorder");
         Set<String> normal = new HashSet<>();
         List<String> oversized = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -139,12 +133,7 @@ class ReadAheadBytesIT {
             }
         }
         // A consumer that read every entry and died: the reclaimer could take them all in one pass.
-        env.streams()
-                .redis()
-                .xreadgroup(
-                        Consumer.from("recorder", "dead-1"),
-                        XReadArgs.Builder.count(100),
-                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        env.streams().readWithoutAck("it-stream", "recorder", "dead-1");
         assertEquals(normal.size() + oversized.size(), env.streams().pending("it-stream", "recorder"));
 
         EventbusRuntime runtime = env.start(

@@ -12,10 +12,8 @@ import dev.eventbus.runtime.ops.SubscriptionStatus;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.RedisExtension;
-import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XReadArgs;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -175,22 +173,12 @@ class RecoveryIT {
 
     @Test
     void entriesOfADeadConsumerAreTakenOverAndItIsRemoved() throws Exception {
-        env.streams()
-                .redis()
-                .xgroupCreate(
-                        XReadArgs.StreamOffset.from("it-stream", "0"),
-                        "recorder",
-                        io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        env.streams().createGroup("it-stream", "recorder");
         for (int i = 0; i < 7; i++) {
             env.publish("it-stream", Map.of("type", "it.recorded", "subject", "orphan-" + i));
         }
         // A consumer that read the entries and died.
-        env.streams()
-                .redis()
-                .xreadgroup(
-                        Consumer.from("recorder", "dead-1"),
-                        XReadArgs.Builder.count(100),
-                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        env.streams().readWithoutAck("it-stream", "recorder", "dead-1");
         assertEquals(7, env.streams().pending("it-stream", "recorder"));
         Thread.sleep(300);
         start(Map.of(
@@ -213,28 +201,13 @@ class RecoveryIT {
 
     @Test
     void aGhostIsCountedApartAndKeptUntilItsPendingEntriesAreTakenOver() throws Exception {
-        env.streams()
-                .redis()
-                .xgroupCreate(
-                        XReadArgs.StreamOffset.from("it-stream", "0"),
-                        "recorder",
-                        io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        env.streams().createGroup("it-stream", "recorder");
         for (int i = 0; i < 3; i++) {
             env.publish("it-stream", Map.of("type", "it.recorded", "subject", "ghost-" + i));
         }
         // Two instances died: one holding the 3 entries, one holding nothing.
-        env.streams()
-                .redis()
-                .xreadgroup(
-                        Consumer.from("recorder", "dead-1"),
-                        XReadArgs.Builder.count(100),
-                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
-        env.streams()
-                .redis()
-                .xreadgroup(
-                        Consumer.from("recorder", "dead-empty"),
-                        XReadArgs.Builder.count(100),
-                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        env.streams().readWithoutAck("it-stream", "recorder", "dead-1");
+        env.streams().readWithoutAck("it-stream", "recorder", "dead-empty");
         // claim-idle far away: the ghost's entries stay its own for the whole test
         var runtime = env.start(
                 "it-live",
@@ -268,22 +241,12 @@ class RecoveryIT {
 
     @Test
     void entriesTrimmedWhilePendingAreRecordedAsLosses() throws Exception {
-        env.streams()
-                .redis()
-                .xgroupCreate(
-                        XReadArgs.StreamOffset.from("it-stream", "0"),
-                        "recorder",
-                        io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        env.streams().createGroup("it-stream", "recorder");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "gone-" + i)));
         }
-        env.streams()
-                .redis()
-                .xreadgroup(
-                        Consumer.from("recorder", "dead-1"),
-                        XReadArgs.Builder.count(100),
-                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        env.streams().readWithoutAck("it-stream", "recorder", "dead-1");
         env.streams().redis().xtrim("it-stream", 0);
         Thread.sleep(300);
         start(Map.of("eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms"));
@@ -332,19 +295,9 @@ class RecoveryIT {
 
     @Test
     void anEntryDeliveredTooOftenIsQuarantined() throws Exception {
-        env.streams()
-                .redis()
-                .xgroupCreate(
-                        XReadArgs.StreamOffset.from("it-stream", "0"),
-                        "recorder",
-                        io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        env.streams().createGroup("it-stream", "recorder");
         String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "poison"));
-        env.streams()
-                .redis()
-                .xreadgroup(
-                        Consumer.from("recorder", "it-1"),
-                        XReadArgs.Builder.count(1),
-                        XReadArgs.StreamOffset.lastConsumed("it-stream"));
+        env.streams().readWithoutAck("it-stream", "recorder", "it-1");
         // As if it had crashed its consumer 25 times.
         REDIS.command("XCLAIM", "it-stream", "recorder", "it-1", "0", id, "RETRYCOUNT", "25");
         start(Map.of("eventbus.recovery.max-deliveries", 20));

@@ -18,11 +18,8 @@ import dev.eventbus.runtime.rpc.Circuit;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RedisExtension;
-import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XGroupCreateArgs;
-import io.lettuce.core.XReadArgs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -177,17 +174,11 @@ class RedisAclIT {
         createUser("eventbus-operator", "operator-pw");
 
         // A consumer that read three entries and died, before the runtime starts.
-        streams.redis()
-                .xgroupCreate(
-                        XReadArgs.StreamOffset.from(STREAM, "0"), "recorder", XGroupCreateArgs.Builder.mkstream());
+        streams.createGroup(STREAM, "recorder");
         for (int i = 0; i < 3; i++) {
             streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "orphan-" + i));
         }
-        streams.redis()
-                .xreadgroup(
-                        Consumer.from("recorder", "dead-1"),
-                        XReadArgs.Builder.count(10),
-                        XReadArgs.StreamOffset.lastConsumed(STREAM));
+        streams.readWithoutAck(STREAM, "recorder", "dead-1");
         Thread.sleep(300); // older than claim-idle
 
         start(uri("eventbus", "runtime-pw"));

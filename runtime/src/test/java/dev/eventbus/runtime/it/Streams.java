@@ -1,9 +1,15 @@
 package dev.eventbus.runtime.it;
 
+import dev.eventbus.producer.PartitionedStream;
+import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.sync.RedisStreamCommands;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +49,32 @@ final class Streams implements AutoCloseable {
         return ids;
     }
 
+    /** Creates the consumer group (and the stream) from the stream's start, as a runtime does before it reads. */
+    void createGroup(String stream, String group) {
+        redis().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group, XGroupCreateArgs.Builder.mkstream());
+    }
+
+    /** Reads the group's new entries (up to 100) as {@code consumer}, acknowledging none: a consumer that died holding them. */
+    void readWithoutAck(String stream, String group, String consumer) {
+        redis().xreadgroup(
+                        Consumer.from(group, consumer),
+                        XReadArgs.Builder.count(100),
+                        XReadArgs.StreamOffset.lastConsumed(stream));
+    }
+
     long pending(String stream, String group) {
         return redis().xpending(stream, group).getCount();
+    }
+
+    /** The entries pending for {@code group} on all partitions of {@code stream}, one Redis or a cluster. */
+    static long pending(RedisStreamCommands<byte[], byte[]> redis, PartitionedStream stream, String group) {
+        byte[] name = group.getBytes(StandardCharsets.UTF_8);
+        long pending = 0;
+        for (String key : stream.keys()) {
+            pending +=
+                    redis.xpending(key.getBytes(StandardCharsets.UTF_8), name).getCount();
+        }
+        return pending;
     }
 
     /** XINFO GROUPS as name -> fields. */

@@ -92,7 +92,8 @@ public final class AdminSurface implements AutoCloseable {
                 config.ownership().leaseTtl(),
                 config.recovery().deleteIdleConsumersAfter(),
                 Set.of(config.consumerName()));
-        metrics.start(runtime, new StatusReader(redis, config.consumer().deadLetterPrefix(), clock, live));
+        metrics.start(
+                runtime, new StatusReader(redis, config.consumer().deadLetterPrefix(), clock, live), redis::nodeOf);
         Duration slack = config.redis().commandTimeout().plusSeconds(5);
         health = new HealthChecks(
                 runtime,

@@ -12,6 +12,7 @@ import com.codahale.metrics.jvm.JvmAttributeGaugeSet;
 import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
 import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.config.MetricsSettings;
+import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.runtime.stream.Subscription;
@@ -23,7 +24,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The runtime's metrics: one Dropwizard registry fed by the delivery observer, the gRPC client
@@ -84,6 +87,12 @@ public final class EventbusMetrics implements AutoCloseable {
      * Returns at once; the poller reads nothing until the runtime is running.
      */
     public synchronized void start(RuntimeView runtime, StatusReader reader) {
+        start(runtime, reader, stream -> Optional.empty());
+    }
+
+    /** @param nodes the node each stream lives on (Cluster, Sentinel), from the client's own view */
+    public synchronized void start(
+            RuntimeView runtime, StatusReader reader, Function<String, Optional<StreamNode>> nodes) {
         registry.gauge(MetricNames.READY, () -> (Gauge<Integer>) () -> runtime.isReady() ? 1 : 0);
         registry.gauge(MetricNames.READ_AHEAD_BYTES, () -> (Gauge<Long>) runtime::heldBytes);
         registry.gauge(MetricNames.PLUGINS_ADMITTED, () ->
@@ -110,8 +119,24 @@ public final class EventbusMetrics implements AutoCloseable {
                 settings.pollInterval(),
                 sub -> ScaleSignal.waitsOnCircuit(sub.handler().spec().services(), runtime.circuits()),
                 key -> runtime.config().logicalStreamOf(key),
-                new InstanceGauges(registry, runtime::ownership)::update);
+                eachPoll(runtime, nodes));
         poller.start();
+    }
+
+    /** Beside the subscriptions: where the streams live (no Redis command), then the instances. */
+    private Runnable eachPoll(RuntimeView runtime, Function<String, Optional<StreamNode>> nodes) {
+        StreamNodeGauges streamNodes = new StreamNodeGauges(
+                registry,
+                () -> runtime.subscriptions().stream()
+                        .map(Subscription::stream)
+                        .distinct()
+                        .toList(),
+                nodes);
+        InstanceGauges instances = new InstanceGauges(registry, runtime::ownership);
+        return () -> {
+            streamNodes.update();
+            instances.update();
+        };
     }
 
     /** One poll now (tests, and a fresh reading on demand). */

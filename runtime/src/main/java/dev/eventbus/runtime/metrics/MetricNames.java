@@ -28,7 +28,8 @@ import java.util.Map;
  * {@link #LOGICAL_LAG}, {@link #LOGICAL_PENDING}, {@link #LOGICAL_WORKABLE}; per
  * handler {@link #DEAD_LETTERS} (its dead-letter stream's length). Per gRPC method:
  * {@link #GRPC_CALLS} (by {@code status}), {@link #GRPC_LATENCY}. Read with the subscriptions:
- * {@link #INSTANCES_LIVE}, and per instance {@link #OWNED_PARTITIONS}. The JVM under {@code jvm.}.
+ * {@link #INSTANCES_LIVE}, and per instance {@link #OWNED_PARTITIONS}; per stream on Cluster and Sentinel
+ * {@link #STREAM_NODE} and {@link #STREAM_FOLLOWING}. The JVM under {@code jvm.}.
  */
 public final class MetricNames {
 
@@ -81,6 +82,11 @@ public final class MetricNames {
     /** Per instance: the partitions it holds a lease on (of this runtime's ordered handlers). */
     public static final String OWNED_PARTITIONS = "eventbus.instance.owned-partitions";
 
+    /** Per stream and node (host:port): 1 for the node serving the stream now, 0 for one it left (Cluster, Sentinel). */
+    public static final String STREAM_NODE = "eventbus.stream.node";
+    /** Per stream: 1 while the client follows a failover or a moved slot of it (Cluster, Sentinel). */
+    public static final String STREAM_FOLLOWING = "eventbus.stream.following";
+
     /** Prefix of the JVM's metrics. */
     public static final String JVM = "jvm";
 
@@ -93,6 +99,7 @@ public final class MetricNames {
     public static final String L_METHOD = "method";
     public static final String L_STATUS = "status";
     public static final String L_INSTANCE = "instance";
+    public static final String L_NODE = "node";
 
     /**
      * @param family one of the constants above

@@ -122,8 +122,9 @@ final class ClusterScenario {
         Coverage coverage = new Coverage(events, 0);
         Progress progress = new Progress(Long.MAX_VALUE, Long.MAX_VALUE, coverage);
         Map<String, Double> f = new LinkedHashMap<>();
-        // 1 s: an XADD queued for the dead primary fails soon and is tried again on the promoted one.
-        try (ClusterOps ops = new ClusterOps(a.get("seeds"), Duration.ofSeconds(1));
+        try (ClusterOps ops = new ClusterOps(a.get("seeds"), Duration.ofSeconds(10));
+                // 1 s: an XADD queued for the dead primary fails soon and is tried again on the promoted one.
+                ClusterOps after1s = new ClusterOps(a.get("seeds"), Duration.ofSeconds(1));
                 Consumer consumer = consumer(a, progress)) {
             ops.fill(0, warm);
             progress.await(warm, timeout, "before the kill");
@@ -131,7 +132,7 @@ final class ClusterScenario {
             ops.awaitNothingPending(consumer.group(), Duration.ofSeconds(30));
             long pid = ops.primaryPid(0);
             ScenarioMain.log("%d events handled; killing the primary of %s (pid %d)", warm, ClusterOps.key(0), pid);
-            var producer = ops.connection().sync();
+            var producer = after1s.connection().sync();
             byte[] key = Wire.bytes(ClusterOps.key(0));
             long killedAt = System.nanoTime();
             progress.window(killedAt, Long.MAX_VALUE);

@@ -350,7 +350,13 @@ class DistributionIT {
         Files.writeString(
                 conf,
                 "eventbus.grpc.services.\"orders.v1.OrderService\".target = \"" + orders.target() + "\"\n"
-                        + "eventbus.consumer.shutdown-grace = 10s\n");
+                        + "eventbus.consumer.shutdown-grace = 10s\n"
+                        // "Exactly once" holds while no call outlives its deadline; on a starved
+                        // machine (load 20 on 2 cores) calls outlived the 5 s default and their
+                        // retries reached the order service a second time (as in CoreFlowIT).
+                        + "eventbus.grpc.defaults.deadline = 60s\n"
+                        // Free ports: 9400/9401 may be taken by another build or runtime on the machine.
+                        + "eventbus.admin { http-port = 0, grpc-port = 0 }\n");
         return Map.of(
                 "EVENTBUS_REDIS_URI",
                 REDIS.uri(),

@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.admin;
 
+import dev.eventbus.admin.v1.AdminServiceGrpc;
+import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.runtime.config.AdminLimits;
 import dev.eventbus.runtime.config.AdminTls;
 import io.grpc.BindableService;
@@ -18,10 +20,15 @@ import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * {@code liveness} follows liveness; refreshed every second by a virtual thread. Health checks need
  * no token (probes cannot send one and they reveal nothing); everything else does when one is set.
  *
- * <p>Bounded by {@link AdminLimits}: a connection must finish its (TLS and) HTTP/2 handshake within
+ * <p>Bounded by {@link AdminLimits}: at most {@code grpc-max-connections} connections
+ * ({@link GrpcConnections}); a connection must finish its (TLS and) HTTP/2 handshake within
  * the handshake timeout, and one without a call for the idle time is closed; messages and metadata
  * are small. Optionally TLS ({@link AdminTls}).
  */
@@ -49,12 +57,22 @@ public final class AdminGrpcServer implements AutoCloseable {
     private static final int MAX_METADATA = 16 * 1024;
 
     private final Server server;
+    private final EventLoopGroup loop;
+    private final GrpcConnections connections;
     private final HealthStatusManager health;
     private final Thread updater;
     private volatile boolean closed;
 
-    private AdminGrpcServer(Server server, HealthStatusManager health, HealthChecks checks, Duration refresh) {
+    private AdminGrpcServer(
+            Server server,
+            EventLoopGroup loop,
+            GrpcConnections connections,
+            HealthStatusManager health,
+            HealthChecks checks,
+            Duration refresh) {
         this.server = server;
+        this.loop = loop;
+        this.connections = connections;
         this.health = health;
         this.updater = Thread.ofVirtual().name("eventbus-admin-grpc-health").start(() -> {
             while (!closed) {
@@ -68,7 +86,10 @@ public final class AdminGrpcServer implements AutoCloseable {
         });
     }
 
-    /** @param services served behind the token check, like reflection */
+    /**
+     * @param services served behind the token check, like reflection
+     * @param reloads audits a plugin reload refused for want of the token
+     */
     static AdminGrpcServer start(
             String host,
             int port,
@@ -76,23 +97,52 @@ public final class AdminGrpcServer implements AutoCloseable {
             AdminTls tls,
             BearerToken token,
             HealthChecks checks,
-            List<BindableService> services)
+            List<BindableService> services,
+            PluginReloads reloads,
+            Clock clock)
             throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus("", ServingStatus.NOT_SERVING);
         health.setStatus("readiness", ServingStatus.NOT_SERVING);
         health.setStatus("liveness", ServingStatus.SERVING);
-        TokenCheck guard = new TokenCheck(token);
+        TokenCheck guard = new TokenCheck(token, reloads);
+        GrpcConnections connections = new GrpcConnections(limits.grpcMaxConnections(), clock);
+        // The cap sits in the listening channel's pipeline, so the server gets a channel factory of
+        // its own, and with it (grpc-java requires a matching pair) event loops of its own.
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(
+                2,
+                Thread.ofPlatform()
+                        .name("eventbus-admin-grpc-io-", 0)
+                        .daemon(true)
+                        .factory(),
+                NioIoHandler.newFactory());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials(tls))
+                .channelFactory(() -> {
+                    NioServerSocketChannel listening = new NioServerSocketChannel();
+                    listening.pipeline().addLast(connections);
+                    return listening;
+                })
+                .bossEventLoopGroup(loop)
+                .workerEventLoopGroup(loop)
                 .handshakeTimeout(limits.grpcHandshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .maxConnectionIdle(limits.grpcMaxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
                 .maxInboundMessageSize(MAX_MESSAGE)
                 .maxInboundMetadataSize(MAX_METADATA)
                 .addService(health.getHealthService())
-                .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guard));
-        services.forEach(s -> builder.addService(ServerInterceptors.intercept(s, guard)));
-        Server server = builder.build().start();
-        return new AdminGrpcServer(server, health, checks, Duration.ofSeconds(1));
+                .addService(ServerInterceptors.intercept(
+                        ProtoReflectionServiceV1.newInstance(), connections.calls(), guard));
+        // Only calls past the token check keep their connection from being pushed out at the cap:
+        // health calls need no token (a Watch lasts as long as its client likes), so a client
+        // without the token can never hold a connection the cap cannot take back.
+        services.forEach(s -> builder.addService(ServerInterceptors.intercept(s, connections.calls(), guard)));
+        Server server;
+        try {
+            server = builder.build().start();
+        } catch (IOException | RuntimeException e) {
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+        return new AdminGrpcServer(server, loop, connections, health, checks, Duration.ofSeconds(1));
     }
 
     private static ServerCredentials credentials(AdminTls tls) throws IOException {
@@ -118,6 +168,11 @@ public final class AdminGrpcServer implements AutoCloseable {
         return server.getPort();
     }
 
+    /** Connections open now. */
+    int connections() {
+        return connections.count();
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -132,22 +187,59 @@ public final class AdminGrpcServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             server.shutdownNow();
         }
+        loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
-    /** Refuses calls without the bearer token (when one is configured). */
-    private record TokenCheck(BearerToken token) implements ServerInterceptor {
+    /**
+     * Refuses calls without the bearer token (when one is configured). A refused plugin reload is
+     * audited like an accepted one: its request is read first, for the plugin's id.
+     */
+    private record TokenCheck(BearerToken token, PluginReloads reloads) implements ServerInterceptor {
+        private static final Status REFUSED =
+                Status.UNAUTHENTICATED.withDescription("send authorization: Bearer <admin token>");
+
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(
                 ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            String caller = String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
             if (!token.accepts(headers.get(AUTHORIZATION))) {
-                call.close(
-                        Status.UNAUTHENTICATED.withDescription("send authorization: Bearer <admin token>"),
-                        new Metadata());
+                if (call.getMethodDescriptor()
+                        .getFullMethodName()
+                        .equals(AdminServiceGrpc.getReloadPluginMethod().getFullMethodName())) {
+                    return refusedReload(call, caller);
+                }
+                call.close(REFUSED, new Metadata());
                 return new ServerCall.Listener<>() {};
             }
-            Context context = Context.current()
-                    .withValue(CALLER, String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+            Context context = Context.current().withValue(CALLER, caller);
             return Contexts.interceptCall(context, call, headers, next);
+        }
+
+        /** Reads the (unary) request, audits the refusal with its plugin id, then refuses. */
+        private <Q, R> ServerCall.Listener<Q> refusedReload(ServerCall<Q, R> call, String caller) {
+            call.request(1);
+            return new ServerCall.Listener<>() {
+                private boolean closed;
+
+                @Override
+                public void onMessage(Q message) {
+                    refuse(message instanceof ReloadPluginRequest r ? r.getId() : "");
+                }
+
+                @Override
+                public void onHalfClose() {
+                    refuse("");
+                }
+
+                private void refuse(String plugin) {
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
+                    reloads.refused(plugin, caller, "admin-grpc", "UNAUTHENTICATED: no or a wrong token");
+                    call.close(REFUSED, new Metadata());
+                }
+            };
         }
     }
 }

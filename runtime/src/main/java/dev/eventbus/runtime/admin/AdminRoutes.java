@@ -51,6 +51,10 @@ final class AdminRoutes {
     AdminHttpResponse answer(AdminHttpRequest request) {
         try {
             if (!token.accepts(request.header("Authorization"))) {
+                String plugin = reloadTarget(request);
+                if (plugin != null) {
+                    reloads.refused(plugin, request.caller(), "admin-http", "401 unauthorized: no or a wrong token");
+                }
                 return AdminHttpResponse.text(401, "unauthorized: send Authorization: Bearer <admin token>\n")
                         .with("WWW-Authenticate", "Bearer realm=\"eventbus\"");
             }
@@ -100,18 +104,17 @@ final class AdminRoutes {
     }
 
     private AdminHttpResponse reload(AdminHttpRequest request) {
-        String[] parts = request.path().split("/");
-        if (parts.length != 4 || !parts[3].equals("reload") || parts[2].isEmpty()) {
-            return AdminHttpResponse.text(404, "not found\n");
-        }
-        if (!request.method().equals("POST")) {
-            return AdminHttpResponse.text(405, "POST only\n").with("Allow", "POST");
+        String id = reloadTarget(request);
+        if (id == null) {
+            return request.path().matches("/plugins/[^/]+/reload")
+                    ? AdminHttpResponse.text(405, "POST only\n").with("Allow", "POST")
+                    : AdminHttpResponse.text(404, "not found\n");
         }
         String refused = notForBrowsers(request);
         if (refused != null) {
+            reloads.refused(id, request.caller(), "admin-http", "403 " + refused);
             return AdminHttpResponse.text(403, refused + "\n");
         }
-        String id = parts[2];
         try {
             InstalledPlugin running = reloads.reload(id, request.caller(), "admin-http");
             return AdminHttpResponse.json(
@@ -121,6 +124,18 @@ final class AdminRoutes {
         } catch (Exception e) {
             return AdminHttpResponse.json(409, Map.of("error", String.valueOf(e.getMessage())));
         }
+    }
+
+    /** The plugin a {@code POST /plugins/{id}/reload} asks to reload, or null for any other request. */
+    private String reloadTarget(AdminHttpRequest request) {
+        if (reloads == null || !request.method().equals("POST")) {
+            return null;
+        }
+        String[] parts = request.path().split("/");
+        if (parts.length != 4 || !parts[1].equals("plugins") || !parts[3].equals("reload") || parts[2].isEmpty()) {
+            return null;
+        }
+        return parts[2];
     }
 
     /** Why a state-changing request is refused as one a browser could have sent, or null. */

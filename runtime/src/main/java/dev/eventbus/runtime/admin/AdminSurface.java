@@ -11,7 +11,7 @@ import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.FailFastRedis;
-import dev.eventbus.runtime.ops.IdleConsumers;
+import dev.eventbus.runtime.ops.HeartbeatInstances;
 import dev.eventbus.runtime.ops.LiveInstances;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.StatusReader;
@@ -85,10 +85,13 @@ public final class AdminSurface implements AutoCloseable {
         checkBinding(admin);
         BearerToken token = new BearerToken(admin.token());
         redis = new FailFastRedis(config.redis());
-        // Ghosts by idle time, this instance's consumer live by definition; the instances' heartbeats
-        // replace this rule when they land (LiveInstances).
-        LiveInstances live =
-                new IdleConsumers(config.recovery().deleteIdleConsumersAfter(), Set.of(config.consumerName()));
+        // Ghosts by the instances' heartbeats; by idle time while nobody heartbeats (this instance's
+        // consumer live by definition then).
+        LiveInstances live = HeartbeatInstances.of(
+                redis,
+                config.ownership().leaseTtl(),
+                config.recovery().deleteIdleConsumersAfter(),
+                Set.of(config.consumerName()));
         metrics.start(runtime, new StatusReader(redis, config.consumer().deadLetterPrefix(), clock, live));
         Duration slack = config.redis().commandTimeout().plusSeconds(5);
         health = new HealthChecks(
@@ -125,7 +128,9 @@ public final class AdminSurface implements AutoCloseable {
                         token,
                         health,
                         List.of(new AdminService(
-                                runtime, health, new StatusReport(runtime, health, metrics, redis::nodeOf), reloads)));
+                                runtime, health, new StatusReport(runtime, health, metrics, redis::nodeOf), reloads)),
+                        reloads,
+                        clock);
             }
         } catch (IOException | IllegalArgumentException e) {
             close();
@@ -202,6 +207,11 @@ public final class AdminSurface implements AutoCloseable {
     /** Connections the HTTP server holds open now (0 without one). */
     int httpConnections() {
         return http == null ? 0 : http.connections();
+    }
+
+    /** Connections the gRPC server holds open now (0 without one). */
+    int grpcConnections() {
+        return grpc == null ? 0 : grpc.connections();
     }
 
     /** Shutdown began: readiness turns false at once. */

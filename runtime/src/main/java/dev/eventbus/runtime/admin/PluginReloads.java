@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin ports' one state change, a plugin reload, audited like redrive and replay: every
  * attempt appends a line to the audit log (who asked, through which port, the versions before and
- * after, or why it was refused). A reload is not started when the audit log cannot be written.
+ * after, or why it was refused), including an attempt refused before it reached the runtime (no or
+ * a wrong token, or a request a browser could have sent). A reload is not started when the audit
+ * log cannot be written.
  *
  * <p>Thread-safe; the runtime runs one plugin swap at a time.
  */
@@ -59,6 +61,19 @@ final class PluginReloads {
             record(caller, 0, details);
             throw e;
         }
+    }
+
+    /**
+     * Audits an attempt the admin port refused before asking the runtime (count 0, nothing done).
+     *
+     * @param why the answer's status and reason, e.g. {@code 401 unauthorized: no or a wrong token}
+     */
+    void refused(String pluginId, String caller, String via, String why) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("plugin", pluginId);
+        details.put("via", via);
+        details.put("refused", why);
+        record(caller, 0, details);
     }
 
     private void record(String caller, long count, Map<String, Object> details) {

@@ -13,6 +13,8 @@ import dev.eventbus.runtime.dispatch.AbandonedWorkers;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
 import dev.eventbus.runtime.metrics.SubscriptionPoller.Reading;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
+import dev.eventbus.runtime.ownership.InstanceRegistry.LiveInstance;
+import dev.eventbus.runtime.ownership.OwnershipView;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.rpc.Circuit;
 import java.util.Collection;
@@ -24,8 +26,10 @@ import java.util.function.Function;
 
 /**
  * The answer to {@code GetStatus}: health, each handler's subscriptions (live state from the
- * runtime, figures from the metrics poller's last reading of Redis) and each service's circuit.
- * Redis is asked nothing beyond what the poller reads anyway, unless its readings are stale.
+ * runtime, figures from the metrics poller's last reading of Redis), each service's circuit, and
+ * the live instances with their partitions. Redis is asked nothing beyond what the poller reads
+ * anyway, unless its readings are stale, but the registry and the leases (one script and one
+ * {@code HMGET} per lease this runtime knows of), read fresh so a takeover shows at once.
  *
  * <p>Thread-safe (stateless between calls).
  */
@@ -69,7 +73,26 @@ final class StatusReport {
             answer.addServices(service(c, handlers.values()));
         }
         runtime.pluginFailures().forEach(f -> answer.addRefused(PluginMessages.refused(f)));
+        instances(answer);
         return answer.build();
+    }
+
+    /** The live instances and their partitions, read from Redis now; none when Redis does not answer. */
+    private void instances(GetStatusResponse.Builder answer) {
+        OwnershipView view;
+        try {
+            view = runtime.ownership();
+        } catch (RuntimeException e) {
+            return; // the readiness check says Redis is away
+        }
+        for (LiveInstance i : view.instances()) {
+            answer.addInstances(dev.eventbus.admin.v1.LiveInstance.newBuilder()
+                    .setName(i.id())
+                    .setLastHeartbeatAgeMillis(view.age(i).toMillis())
+                    .addAllPartitions(view.ownedBy(i.id()))
+                    .setSelf(i.id().equals(view.self())));
+        }
+        answer.addAllUnownedPartitions(view.unowned());
     }
 
     /** The admitted handlers, and those of readers still draining after their plugin was unloaded. */

@@ -4,7 +4,7 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.DeadLetters;
 import dev.eventbus.runtime.ops.FailFastRedis;
-import dev.eventbus.runtime.ops.IdleConsumers;
+import dev.eventbus.runtime.ops.HeartbeatInstances;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.TimeOrId;
@@ -34,11 +34,13 @@ final class CommandContext implements AutoCloseable {
     }
 
     StatusReader status() {
-        return new StatusReader(
-                redis,
-                config.consumer().deadLetterPrefix(),
-                clock,
-                new IdleConsumers(config.recovery().deleteIdleConsumersAfter(), Set.of()));
+        return new StatusReader(redis, config.consumer().deadLetterPrefix(), clock, instances());
+    }
+
+    /** The instances' heartbeats; the idle rule while nobody heartbeats. */
+    HeartbeatInstances instances() {
+        return HeartbeatInstances.of(
+                redis, config.ownership().leaseTtl(), config.recovery().deleteIdleConsumersAfter(), Set.of());
     }
 
     DeadLetters deadLetters() {

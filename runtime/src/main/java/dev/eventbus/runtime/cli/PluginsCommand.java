@@ -175,11 +175,8 @@ final class PluginsCommand implements Runnable {
                 return 1;
             }
             try (AdminClient client = new AdminClient(address, settings.token())) {
-                ReloadPluginResponse reloaded = client.reload(id);
-                Plugin now = reloaded.getPlugin();
                 PrintWriter out = spec.commandLine().getOut();
-                out.println(now.getId() + " " + now.getVersion() + " running, reloaded from " + now.getSource()
-                        + " (was " + reloaded.getPreviousVersion() + ")");
+                out.println(reloaded(client.reload(id)));
                 out.flush();
                 return 0;
             } catch (AdminClient.Unreachable e) {
@@ -193,5 +190,14 @@ final class PluginsCommand implements Runnable {
                 return 1;
             }
         }
+    }
+
+    /** The reload's one line; a plugin that ran no version before (refused) says so. */
+    static String reloaded(ReloadPluginResponse reloaded) {
+        Plugin now = reloaded.getPlugin();
+        String before =
+                reloaded.getPreviousVersion().isEmpty() ? "was not running" : "was " + reloaded.getPreviousVersion();
+        return now.getId() + " " + now.getVersion() + " running, reloaded from " + now.getSource() + " (" + before
+                + ")";
     }
 }

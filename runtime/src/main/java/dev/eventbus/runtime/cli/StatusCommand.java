@@ -8,6 +8,7 @@ import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.ops.DrainedLayouts;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
+import dev.eventbus.runtime.ownership.OwnershipView;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Show each handler's subscriptions: state, consumers, in-flight, pending, lag, oldest pending, "
-                    + "scheduled retries, dead letters; and each gRPC service's circuit.",
+                    + "scheduled retries, dead letters; each gRPC service's circuit; and the live instances "
+                    + "(heartbeat age, partitions owned).",
             "Asks the running runtime (its admin gRPC port). When it does not answer, says so on stderr and reads "
                     + "Redis directly (every consumer group on every stream is a handler's subscription): then live "
                     + "state (paused subscriptions, circuits, in-flight events) is not shown."
@@ -97,7 +99,10 @@ final class StatusCommand implements Callable<Integer> {
             // On a cluster each stream lives on the primary of its slot: name it per stream.
             Function<String, Optional<StreamNode>> nodes =
                     config.redis().cluster() ? ops.redis::nodeOf : stream -> Optional.empty();
-            int exit = StatusOutput.fromRedis(all, ops.redis.where(), node, nodes, unavailable, handler, json, out);
+            // Instances and the leases Redis holds on the partitions shown (one HMGET each).
+            OwnershipView ownership = ops.instances().ownership(all);
+            int exit = StatusOutput.fromRedis(
+                    all, ops.redis.where(), node, nodes, ownership, unavailable, handler, json, out);
             drainNotes(config, handler == null ? all : ops.status().all(null));
             return exit;
         }

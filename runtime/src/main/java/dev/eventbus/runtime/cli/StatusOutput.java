@@ -3,10 +3,13 @@ package dev.eventbus.runtime.cli;
 import dev.eventbus.admin.v1.GetStatusResponse;
 import dev.eventbus.admin.v1.HandlerStatus;
 import dev.eventbus.admin.v1.Health;
+import dev.eventbus.admin.v1.LiveInstance;
 import dev.eventbus.admin.v1.ServiceStatus;
 import dev.eventbus.admin.v1.StreamStatus;
 import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
+import dev.eventbus.runtime.ownership.InstanceRegistry;
+import dev.eventbus.runtime.ownership.OwnershipView;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,9 +21,9 @@ import java.util.function.Function;
 
 /**
  * What {@code eventbus status} prints: a runtime's live answer, or Redis's view when no runtime
- * answered. Both have a table (or, with {@code --json}, an object with {@code source},
- * {@code runtime}, {@code subscriptions} and {@code services}); exit code 1 when a handler asked
- * for is not there.
+ * answered. Both have a table and the live instances' (or, with {@code --json}, an object with
+ * {@code source}, {@code runtime}, {@code subscriptions}, {@code services}, {@code instances} and
+ * {@code unownedPartitions}); exit code 1 when a handler asked for is not there.
  */
 final class StatusOutput {
 
@@ -58,9 +61,18 @@ final class StatusOutput {
                 m.put("handlers", s.getHandlersList());
                 services.add(m);
             }
-            print(out, CliOutput.json(document("runtime", runtime, rows, services)));
+            print(
+                    out,
+                    CliOutput.json(document(
+                            "runtime",
+                            runtime,
+                            rows,
+                            services,
+                            status.getInstancesList(),
+                            status.getUnownedPartitionsList())));
         } else {
             plain(status, address, out);
+            instances(status.getInstancesList(), status.getUnownedPartitionsList(), out);
         }
         return handler != null && status.getHandlersCount() == 0 ? 1 : 0;
     }
@@ -205,6 +217,7 @@ final class StatusOutput {
             String redis,
             String node,
             Function<String, Optional<StreamNode>> nodes,
+            OwnershipView ownership,
             String unavailable,
             String handler,
             boolean json,
@@ -239,7 +252,10 @@ final class StatusOutput {
             if (node != null) {
                 runtime.put("redisNode", node);
             }
-            print(out, CliOutput.json(document("redis", runtime, rows, List.of())));
+            print(
+                    out,
+                    CliOutput.json(
+                            document("redis", runtime, rows, List.of(), instances(ownership), ownership.unowned())));
             return handler != null && all.isEmpty() ? 1 : 0;
         }
         if (node != null) {
@@ -251,6 +267,7 @@ final class StatusOutput {
                     handler == null
                             ? "no subscriptions: no stream at " + redis + " has a consumer group yet"
                             : "handler '" + handler + "' has no consumer group on any stream");
+            instances(instances(ownership), ownership.unowned(), out);
             return handler == null ? 0 : 1;
         }
         Map<String, Optional<StreamNode>> placed = new LinkedHashMap<>();
@@ -291,20 +308,71 @@ final class StatusOutput {
         table.print(out);
         placed.forEach((stream, n) -> n.filter(x -> !x.following().isEmpty())
                 .ifPresent(x -> out.println("  " + stream + ": " + x.following())));
-        out.flush();
+        instances(instances(ownership), ownership.unowned(), out);
         return 0;
+    }
+
+    /** The live instances in the admin API's form, from a view read here. */
+    static List<LiveInstance> instances(OwnershipView view) {
+        return view.instances().stream()
+                .map(i -> LiveInstance.newBuilder()
+                        .setName(i.id())
+                        .setLastHeartbeatAgeMillis(view.age(i).toMillis())
+                        .addAllPartitions(view.ownedBy(i.id()))
+                        .setSelf(i.id().equals(view.self()))
+                        .build())
+                .toList();
+    }
+
+    /** The live instances' table and the partitions nobody owns; "no live instance" when none heartbeats. */
+    private static void instances(List<LiveInstance> instances, List<String> unowned, PrintWriter out) {
+        out.println();
+        if (instances.isEmpty()) {
+            out.println("no live instance (none heartbeats in " + InstanceRegistry.KEY + ")");
+        } else {
+            CliOutput.Table table = new CliOutput.Table("INSTANCE", "LAST-HEARTBEAT", "OWNS", "PARTITIONS");
+            for (LiveInstance i : instances) {
+                table.row(
+                        i.getName() + (i.getSelf() ? " (this)" : ""),
+                        CliOutput.duration(i.getLastHeartbeatAgeMillis()) + " ago",
+                        i.getPartitionsCount(),
+                        i.getPartitionsCount() == 0 ? "-" : String.join(", ", i.getPartitionsList()));
+            }
+            table.print(out);
+        }
+        if (!unowned.isEmpty()) {
+            out.println("  not owned now: " + String.join(", ", unowned));
+        }
+        out.flush();
+    }
+
+    private static List<Map<String, Object>> instancesJson(List<LiveInstance> instances) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (LiveInstance i : instances) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", i.getName());
+            m.put("lastHeartbeatAgeMillis", i.getLastHeartbeatAgeMillis());
+            m.put("self", i.getSelf());
+            m.put("partitions", i.getPartitionsList());
+            rows.add(m);
+        }
+        return rows;
     }
 
     private static Map<String, Object> document(
             String source,
             Map<String, Object> runtime,
             List<Map<String, Object>> subscriptions,
-            List<Map<String, Object>> services) {
+            List<Map<String, Object>> services,
+            List<LiveInstance> instances,
+            List<String> unowned) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", source);
         m.put("runtime", runtime);
         m.put("subscriptions", subscriptions);
         m.put("services", services);
+        m.put("instances", instancesJson(instances));
+        m.put("unownedPartitions", unowned);
         return m;
     }
 

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
 import dev.eventbus.producer.PartitionedStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -36,8 +37,13 @@ public final class ConfigLoader {
 
     private final ClassLoader classLoader = ConfigLoader.class.getClassLoader();
     private final List<String> problems = new ArrayList<>();
+    private final Map<String, String> environment;
+    /** The settings the environment gave (env-overrides.conf resolved), to tell them from the file's. */
+    private Config fromEnvironment = ConfigFactory.empty();
 
-    private ConfigLoader() {}
+    private ConfigLoader(Map<String, String> environment) {
+        this.environment = environment;
+    }
 
     /** Loads from the given file (when present) and the environment. */
     public static RuntimeConfig load(Optional<Path> file) {
@@ -50,13 +56,19 @@ public final class ConfigLoader {
      * @throws InvalidConfigException listing every problem found
      */
     public static RuntimeConfig load(Optional<Path> file, Config overrides) {
-        return new ConfigLoader().loadAll(file, overrides);
+        return load(file, overrides, System.getenv());
+    }
+
+    /** @param environment stands for the process environment (tests) */
+    static RuntimeConfig load(Optional<Path> file, Config overrides, Map<String, String> environment) {
+        return new ConfigLoader(environment).loadAll(file, overrides);
     }
 
     private RuntimeConfig loadAll(Optional<Path> file, Config overrides) {
         Config reference = ConfigFactory.defaultReference(classLoader);
         Config user = file.map(this::parseFile).orElse(ConfigFactory.empty());
-        Config env = ConfigFactory.parseResources(classLoader, "env-overrides.conf");
+        Config env = environmentLayer();
+        fromEnvironment = env;
         Config system = ConfigFactory.systemProperties();
         Config written = overrides.withFallback(system).withFallback(user);
 
@@ -301,6 +313,34 @@ public final class ConfigLoader {
         return Optional.of(file);
     }
 
+    /** env-overrides.conf resolved against the environment: only the variables that are set. */
+    private Config environmentLayer() {
+        Map<String, String> variables = new LinkedHashMap<>();
+        // Only names that are plain config keys (an environment may hold names with dots or brackets).
+        environment.forEach((name, value) -> {
+            if (name.matches("[A-Za-z0-9_]+")) {
+                variables.put(name, value);
+            }
+        });
+        return ConfigFactory.parseResources(classLoader, "env-overrides.conf")
+                .resolveWith(
+                        ConfigFactory.parseMap(variables),
+                        ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
+    }
+
+    /**
+     * The admin token. EVENTBUS_ADMIN_TOKEN is an explicit override, like every environment
+     * variable: it wins over a token-file of the operator's file (which is then not read), so that
+     * a token can be given to one run without editing the file. Otherwise token and token-file are
+     * one secret in two forms, and both set is an error.
+     */
+    private String adminToken(Config c) {
+        if (fromEnvironment.hasPath(ROOT + ".admin.token")) {
+            return read(() -> c.getString("admin.token"));
+        }
+        return secret(c, "admin.token", "admin.token-file");
+    }
+
     /**
      * A secret given inline ({@code inlineKey}, may be null when there is no inline form) or as a file
      * ({@code fileKey}); empty when neither is set. Both set is an error, as is a file that cannot be read.
@@ -333,7 +373,7 @@ public final class ConfigLoader {
         }
         Boolean enabled = read(() -> c.getBoolean("admin.enabled"));
         String host = read(() -> c.getString("admin.host"));
-        String token = secret(c, "admin.token", "admin.token-file");
+        String token = adminToken(c);
         if (Boolean.TRUE.equals(enabled) && host != null && (token == null || token.isEmpty())) {
             String problem = AdminBinding.problemWithoutToken(host);
             if (problem != null) {
@@ -372,6 +412,7 @@ public final class ConfigLoader {
         return new AdminLimits(
                 positive("admin.http-max-connections", read(() -> c.getInt("admin.http-max-connections"))),
                 positiveDuration(c, "admin.http-request-timeout", d.httpRequestTimeout()),
+                positive("admin.grpc-max-connections", read(() -> c.getInt("admin.grpc-max-connections"))),
                 positiveDuration(c, "admin.grpc-handshake-timeout", d.grpcHandshakeTimeout()),
                 positiveDuration(c, "admin.grpc-max-connection-idle", d.grpcMaxConnectionIdle()));
     }

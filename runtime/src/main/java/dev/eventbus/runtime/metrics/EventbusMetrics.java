@@ -109,7 +109,8 @@ public final class EventbusMetrics implements AutoCloseable {
                 },
                 settings.pollInterval(),
                 sub -> ScaleSignal.waitsOnCircuit(sub.handler().spec().services(), runtime.circuits()),
-                key -> runtime.config().logicalStreamOf(key));
+                key -> runtime.config().logicalStreamOf(key),
+                new InstanceGauges(registry, runtime::ownership)::update);
         poller.start();
     }
 

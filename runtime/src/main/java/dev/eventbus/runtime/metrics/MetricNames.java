@@ -27,7 +27,8 @@ import java.util.Map;
  * {@link #WORKABLE} (the scale signal); per handler and partitioned stream's logical name
  * {@link #LOGICAL_LAG}, {@link #LOGICAL_PENDING}, {@link #LOGICAL_WORKABLE}; per
  * handler {@link #DEAD_LETTERS} (its dead-letter stream's length). Per gRPC method:
- * {@link #GRPC_CALLS} (by {@code status}), {@link #GRPC_LATENCY}. The JVM under {@code jvm.}.
+ * {@link #GRPC_CALLS} (by {@code status}), {@link #GRPC_LATENCY}. Read with the subscriptions:
+ * {@link #INSTANCES_LIVE}, and per instance {@link #OWNED_PARTITIONS}. The JVM under {@code jvm.}.
  */
 public final class MetricNames {
 
@@ -75,6 +76,11 @@ public final class MetricNames {
     public static final String PLUGINS_REFUSED = "eventbus.plugins.refused";
     public static final String POLL_ERRORS = "eventbus.metrics.poll-errors";
 
+    /** Instances whose heartbeat is younger than {@code ownership.lease-ttl} (Redis's time). */
+    public static final String INSTANCES_LIVE = "eventbus.instances.live";
+    /** Per instance: the partitions it holds a lease on (of this runtime's ordered handlers). */
+    public static final String OWNED_PARTITIONS = "eventbus.instance.owned-partitions";
+
     /** Prefix of the JVM's metrics. */
     public static final String JVM = "jvm";
 
@@ -86,6 +92,7 @@ public final class MetricNames {
     public static final String L_REASON = "reason";
     public static final String L_METHOD = "method";
     public static final String L_STATUS = "status";
+    public static final String L_INSTANCE = "instance";
 
     /**
      * @param family one of the constants above

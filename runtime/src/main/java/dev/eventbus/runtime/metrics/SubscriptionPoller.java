@@ -49,6 +49,7 @@ public final class SubscriptionPoller implements AutoCloseable {
     /** Per handler and logical stream (handler@stream): its partitions' figures summed. */
     private final Map<String, LogicalSums> logical = new ConcurrentHashMap<>();
 
+    private final Runnable alsoEachPoll;
     private final Loop loop;
 
     public SubscriptionPoller(
@@ -74,6 +75,20 @@ public final class SubscriptionPoller implements AutoCloseable {
             Duration interval,
             Predicate<Subscription> waitingOnCircuit,
             Function<String, Optional<String>> logicalStream) {
+        this(registry, reader, running, subscriptions, interval, waitingOnCircuit, logicalStream, () -> {});
+    }
+
+    /** @param alsoEachPoll read with each poll, its failure counted as the poll's (the instance gauges) */
+    public SubscriptionPoller(
+            MetricRegistry registry,
+            StatusReader reader,
+            BooleanSupplier running,
+            Supplier<List<Subscription>> subscriptions,
+            Duration interval,
+            Predicate<Subscription> waitingOnCircuit,
+            Function<String, Optional<String>> logicalStream,
+            Runnable alsoEachPoll) {
+        this.alsoEachPoll = alsoEachPoll;
         this.waitingOnCircuit = waitingOnCircuit;
         this.logicalStream = logicalStream;
         this.registry = registry;
@@ -130,6 +145,7 @@ public final class SubscriptionPoller implements AutoCloseable {
             }
             sums.forEach((key, sum) -> logical.computeIfAbsent(key, k -> LogicalSums.register(registry, sum))
                     .set(sum));
+            alsoEachPoll.run();
         } catch (RuntimeException e) {
             errors.mark();
             throw e;

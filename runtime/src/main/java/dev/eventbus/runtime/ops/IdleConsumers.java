@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Live instances as Redis shows them without heartbeats: a consumer idle for {@code ghostAfter}
+ * Live instances as Redis shows them without heartbeats, the rule {@link HeartbeatInstances} falls
+ * back on while no instance heartbeats (instances of a version before the registry): a consumer idle for {@code ghostAfter}
  * or longer belongs to no live instance (the same rule as the reclaimer's removal of idle
  * consumers, {@code recovery.delete-idle-consumers-after}), and the consumers named in
  * {@code own} (this instance's) are live whatever their idle time. On Redis 7.2+ a running

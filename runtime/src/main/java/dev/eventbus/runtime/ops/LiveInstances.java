@@ -5,9 +5,9 @@ package dev.eventbus.runtime.ops;
  * none is a ghost: an instance that died or was renamed left it behind. Ghosts are counted apart
  * in {@code status}, the admin API and the metrics; the consumers figure never counts one.
  *
- * <p>{@link IdleConsumers} tells from what Redis shows of the consumer; a registry of instance
- * heartbeats can implement this exactly (a consumer is live when the instance of that name
- * heartbeats), and replaces it where the {@link StatusReader} is made.
+ * <p>{@link HeartbeatInstances} tells from the instances' heartbeats (a consumer is live when the
+ * instance of that name heartbeats); {@link IdleConsumers} from what Redis shows of the consumer,
+ * for deployments whose instances do not heartbeat.
  */
 public interface LiveInstances {
 
@@ -17,6 +17,11 @@ public interface LiveInstances {
      * @return whether it belongs to a live instance
      */
     boolean isLive(String consumer, long idleMillis);
+
+    /** This rule fixed for one reading of a group's consumers (a rule that reads Redis reads it once). */
+    default LiveInstances now() {
+        return this;
+    }
 
     /** Every consumer is live: no ghost is ever counted. */
     LiveInstances EVERY_CONSUMER = (consumer, idleMillis) -> true;

@@ -125,6 +125,7 @@ public final class StatusReader {
         long idle = -1;
         boolean attemptsKnown = false; // Redis 7.2+: idle counts read attempts, not only deliveries
         if (allConsumers > 0) {
+            LiveInstances live = this.live.now();
             for (Object c : redis().xinfoConsumers(stream, handler)) {
                 Map<String, Object> consumer = fields(c);
                 attemptsKnown |= consumer.containsKey("inactive");

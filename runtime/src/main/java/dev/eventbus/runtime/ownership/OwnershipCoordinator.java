@@ -168,7 +168,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
         }
         owned.values().forEach(l -> l.sort(null));
         unowned.sort(null);
-        return new OwnershipView(self, hb.live(), owned, unowned);
+        return new OwnershipView(self, hb.live(), owned, unowned, hb.serverTime());
     }
 
     private void round() {

@@ -4,12 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbus.admin.v1.AdminServiceGrpc;
+import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.testkit.RedisExtension;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -105,7 +112,19 @@ class AdminStateChangeIT {
                 preflight.headers().firstValue("Access-Control-Allow-Origin").isEmpty(),
                 preflight.headers().toString());
         assertSame(before, harness.runtime().view().handlers().get(0).classLoader(), "nothing was reloaded");
-        assertEquals(List.of(), auditLines(), "a refused request changes nothing, so nothing is audited");
+        // Each refused attempt is audited, with why, as changing nothing (the preflight is no attempt).
+        List<String> refusals = auditLines();
+        assertEquals(3, refusals.size(), refusals.toString());
+        for (String line : refusals) {
+            JsonNode r = JSON.readTree(line);
+            assertEquals("plugins.reload", r.get("action").asText());
+            assertEquals(0, r.get("count").asInt());
+            assertEquals("ops-fixtures", r.get("plugin").asText());
+            assertEquals("admin-http", r.get("via").asText());
+            assertTrue(r.get("refused").asText().startsWith("403 refused: "), r.toString());
+            assertTrue(r.get("who").asText().contains("127.0.0.1"), r.toString());
+        }
+        assertTrue(JSON.readTree(refusals.get(0)).get("refused").asText().contains("Origin"), refusals.get(0));
 
         // The operator's HTTP path: the custom header, no body.
         HttpResponse<String> ok = post("/plugins/ops-fixtures/reload", Map.of(AdminRoutes.CHANGE_HEADER, "1"), null);
@@ -124,7 +143,7 @@ class AdminStateChangeIT {
         OpsHarness.Cli unknown = harness.cli("plugins", "reload", "nope", "--admin", harness.adminAddress());
         assertEquals(1, unknown.exit(), unknown.toString());
 
-        List<String> lines = auditLines();
+        List<String> lines = auditLines().subList(refusals.size(), auditLines().size());
         assertEquals(3, lines.size(), lines.toString());
         JsonNode http = JSON.readTree(lines.get(0));
         assertEquals("plugins.reload", http.get("action").asText());
@@ -163,7 +182,39 @@ class AdminStateChangeIT {
                                 null)
                         .statusCode(),
                 "never from a browser, token or not");
+        // Over gRPC without the token: refused, and audited with the plugin asked for.
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(
+                        "127.0.0.1", harness.operations().grpcPort())
+                .usePlaintext()
+                .build();
+        try {
+            StatusRuntimeException e = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> AdminServiceGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(20, java.util.concurrent.TimeUnit.SECONDS)
+                            .reloadPlugin(ReloadPluginRequest.newBuilder()
+                                    .setId("ops-fixtures")
+                                    .build()));
+            assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), e.toString());
+        } finally {
+            channel.shutdownNow();
+        }
         assertSame(before, harness.runtime().view().handlers().get(0).classLoader());
+        List<String> refusals = auditLines();
+        assertEquals(3, refusals.size(), refusals.toString());
+        JsonNode noToken = JSON.readTree(refusals.get(0));
+        assertEquals("admin-http", noToken.get("via").asText());
+        assertEquals("ops-fixtures", noToken.get("plugin").asText());
+        assertTrue(noToken.get("refused").asText().startsWith("401 "), noToken.toString());
+        JsonNode fromBrowser = JSON.readTree(refusals.get(1));
+        assertTrue(fromBrowser.get("refused").asText().startsWith("403 "), fromBrowser.toString());
+        JsonNode grpcNoToken = JSON.readTree(refusals.get(2));
+        assertEquals("admin-grpc", grpcNoToken.get("via").asText());
+        assertEquals("ops-fixtures", grpcNoToken.get("plugin").asText());
+        assertEquals(0, grpcNoToken.get("count").asInt());
+        assertTrue(grpcNoToken.get("refused").asText().startsWith("UNAUTHENTICATED"), grpcNoToken.toString());
+        assertTrue(grpcNoToken.get("who").asText().contains("127.0.0.1"), grpcNoToken.toString());
+
         HttpResponse<String> ok =
                 post("/plugins/ops-fixtures/reload", Map.of("Authorization", "Bearer t0ken-for-tests"), null);
         assertEquals(200, ok.statusCode(), ok.body());

@@ -107,6 +107,8 @@ class OperationsConfigTest {
                         8,
                         "eventbus.admin.http-request-timeout",
                         "2s",
+                        "eventbus.admin.grpc-max-connections",
+                        5,
                         "eventbus.admin.grpc-handshake-timeout",
                         "3s",
                         "eventbus.admin.grpc-max-connection-idle",
@@ -114,7 +116,7 @@ class OperationsConfigTest {
                 .operations()
                 .admin()
                 .limits();
-        assertEquals(new AdminLimits(8, Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMinutes(1)), set);
+        assertEquals(new AdminLimits(8, Duration.ofSeconds(2), 5, Duration.ofSeconds(3), Duration.ofMinutes(1)), set);
         String m = assertThrows(
                         InvalidConfigException.class,
                         () -> load(Map.of(
@@ -122,6 +124,8 @@ class OperationsConfigTest {
                                 0,
                                 "eventbus.admin.http-request-timeout",
                                 "0s",
+                                "eventbus.admin.grpc-max-connections",
+                                -1,
                                 "eventbus.admin.grpc-handshake-timeout",
                                 "-1s",
                                 "eventbus.admin.grpc-max-connection-idle",
@@ -129,6 +133,7 @@ class OperationsConfigTest {
                 .getMessage();
         assertTrue(m.contains("admin.http-max-connections"), m);
         assertTrue(m.contains("admin.http-request-timeout must be positive"), m);
+        assertTrue(m.contains("admin.grpc-max-connections"), m);
         assertTrue(m.contains("admin.grpc-handshake-timeout must be positive"), m);
         assertTrue(m.contains("admin.grpc-max-connection-idle"), m);
         String typo = assertThrows(InvalidConfigException.class, () -> load(Map.of("eventbus.admin.tls.cert", "x.pem")))
@@ -166,5 +171,46 @@ class OperationsConfigTest {
                                 password.toString())))
                 .getMessage();
         assertTrue(m.contains("give the secret in one place"), m);
+    }
+
+    @Test
+    void theEnvironmentsTokenWinsOverTheFilesTokenFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path tokenFile = java.nio.file.Files.writeString(dir.resolve("token"), "from-file\n");
+        java.nio.file.Path conf = java.nio.file.Files.writeString(
+                dir.resolve("application.conf"), "eventbus.admin.token-file = \"" + tokenFile + "\"\n");
+        assertEquals(
+                "from-file",
+                ConfigLoader.load(Optional.of(conf), ConfigFactory.empty(), Map.of())
+                        .operations()
+                        .admin()
+                        .token());
+        assertEquals(
+                "from-env",
+                ConfigLoader.load(Optional.of(conf), ConfigFactory.empty(), Map.of("EVENTBUS_ADMIN_TOKEN", "from-env"))
+                        .operations()
+                        .admin()
+                        .token(),
+                "an explicit environment variable overrides the file, as every one does");
+        java.nio.file.Path missing = java.nio.file.Files.writeString(
+                dir.resolve("missing.conf"), "eventbus.admin.token-file = \"" + dir.resolve("nope") + "\"\n");
+        assertEquals(
+                "from-env",
+                ConfigLoader.load(
+                                Optional.of(missing),
+                                ConfigFactory.empty(),
+                                Map.of("EVENTBUS_ADMIN_TOKEN", "from-env", "weird.name[1]", "x"))
+                        .operations()
+                        .admin()
+                        .token(),
+                "the overridden token-file is not read");
+        java.nio.file.Path both = java.nio.file.Files.writeString(
+                dir.resolve("both.conf"),
+                "eventbus.admin.token = \"inline\"\neventbus.admin.token-file = \"" + tokenFile + "\"\n");
+        String m = assertThrows(
+                        InvalidConfigException.class,
+                        () -> ConfigLoader.load(Optional.of(both), ConfigFactory.empty(), Map.of()))
+                .getMessage();
+        assertTrue(m.contains("admin.token and admin.token-file are both set"), m);
     }
 }

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class AcknowledgementsAcrossRestartIT {
 
+    /** Generous: a wait returns as soon as its condition holds, and CI machines may be slow. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @RegisterExtension
     static final RedisExtension REDIS =
             new RedisExtension(RedisServer.Options.defaults().withAppendOnly(true));
@@ -30,24 +33,20 @@ class AcknowledgementsAcrossRestartIT {
     @Test
     void eventsHandledWhileRedisIsDownAreAcknowledgedAfterItsRestartNotHandledAgain() throws Exception {
         // claim-idle well past the outage: an entry still pending after it is taken over and handled again.
-        env.start("it-1", Map.of("eventbus.recovery.claim-idle", "10s", "eventbus.recovery.interval", "100ms"));
+        // 60 s, not 10: on a slow machine the outage, the restart and the reconnection backoff may take longer.
+        env.start("it-1", Map.of("eventbus.recovery.claim-idle", "60s", "eventbus.recovery.interval", "100ms"));
         Flag release = env.release("release-hold");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             ids.add(env.publish(
                     "it-stream", Map.of("type", "it.recorded", "subject", "order-" + i, "hold", release.path())));
         }
-        Streams.await(
-                "all 30 read and held",
-                Duration.ofSeconds(10),
-                () -> env.streams().pending("it-stream", "recorder") == 30);
+        Streams.await("all 30 read and held", WAIT, () -> env.streams().pending("it-stream", "recorder") == 30);
 
         REDIS.server().stop(); // the pending list is in the AOF
         release.raise();
         Streams.await(
-                "all 30 handled while Redis is down",
-                Duration.ofSeconds(10),
-                () -> env.orders().appliedCount() == 30);
+                "all 30 handled while Redis is down", WAIT, () -> env.orders().appliedCount() == 30);
         REDIS.server().restart();
 
         Streams.await(

@@ -9,8 +9,13 @@ import dev.eventbus.redis.RedisCluster;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.redis.RespClient;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.fixtures.ClusterRecordingHandler;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.OpsHarness;
+import dev.eventbus.runtime.ops.StatusReader;
+import dev.eventbus.runtime.ops.SubscriptionStatus;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.PluginJarBuilder;
@@ -22,11 +27,13 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -164,6 +171,19 @@ class ClusterAclIT {
                         "nothing pending on " + stream,
                         WAIT,
                         () -> redis.xpending(stream, HANDLER).getCount() == 0);
+            }
+            // What the runtime's metrics poller and live status read, as the runtime user: on a
+            // cluster they find a handler's dead-letter streams with SCAN on every primary (an
+            // outside check found the rules without +scan: NOPERM, and '?' in status).
+            RuntimeConfig runtimeUser = ConfigLoader.load(
+                    Optional.empty(),
+                    ConfigFactory.parseMap(Map.of("eventbus.redis.uri", uri("eventbus", "runtime-pw"))));
+            try (FailFastRedis ops = new FailFastRedis(runtimeUser.redis())) {
+                List<SubscriptionStatus> all = new StatusReader(
+                                ops, runtimeUser.consumer().deadLetterPrefix(), Clock.systemUTC())
+                        .all(HANDLER);
+                assertTrue(all.size() >= 2, all.toString());
+                assertTrue(all.stream().allMatch(st -> st.deadLetters() == 2), all.toString());
             }
             assertEquals(List.of(), refusals(), "the runtime needed a command the rules lack");
 

@@ -26,6 +26,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class CoreFlowIT {
 
+    /** Generous: a wait returns as soon as its condition holds, and CI machines may be slow. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
 
@@ -73,10 +76,7 @@ class CoreFlowIT {
         env.streams().publishAll("wallet", events);
         Streams.await(
                 "all orders paid", Duration.ofSeconds(60), () -> env.orders().appliedCount() >= n);
-        Streams.await(
-                "nothing pending",
-                Duration.ofSeconds(10),
-                () -> env.streams().pending("wallet", "mark-order-paid") == 0);
+        Streams.await("nothing pending", WAIT, () -> env.streams().pending("wallet", "mark-order-paid") == 0);
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         List<ReceivedCall> calls = env.orders().calls();
@@ -144,13 +144,10 @@ class CoreFlowIT {
                 "16 good events handled",
                 Duration.ofSeconds(20),
                 () -> env.orders().appliedCount() == 16);
-        Streams.await(
-                "4 failing entries pending",
-                Duration.ofSeconds(10),
-                () -> env.streams().pending("it-stream", "recorder") == 4);
+        Streams.await("4 failing entries pending", WAIT, () -> env.streams().pending("it-stream", "recorder") == 4);
         Streams.await(
                 "4 retries scheduled in Redis",
-                Duration.ofSeconds(10),
+                WAIT,
                 () -> env.streams().redis().zcard("eventbus:retry:recorder:it-stream") == 4);
         Set<String> handled =
                 env.orders().calls().stream().map(ReceivedCall::orderId).collect(Collectors.toSet());
@@ -165,21 +162,21 @@ class CoreFlowIT {
         EventbusRuntime first = start(Map.of("eventbus.consumer.shutdown-grace", "100ms"));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "r-" + i, "sleep-ms", "1500")));
+            ids.add(env.publish("it-stream", Map.of("type", "it.recorded", "subject", "r-" + i, "sleep-ms", "4000")));
         }
-        Streams.await(
-                "all 10 in flight", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 10);
-        first.stop(); // grace too short: the 10 stay pending, unacknowledged
+        Streams.await("all 10 in flight", WAIT, () -> env.streams().pending("it-stream", "recorder") == 10);
+        // Grace too short: the 10 stay pending, unacknowledged. The handlers sleep 4 s so that stop()
+        // ends before any of them could reach the order service, even on a loaded machine.
+        first.stop();
         assertEquals(0, env.orders().appliedCount());
         assertEquals(10, env.streams().pending("it-stream", "recorder"));
 
         start(Map.of());
         Streams.await(
                 "pending entries handled after restart",
-                Duration.ofSeconds(20),
+                Duration.ofSeconds(40),
                 () -> env.orders().appliedCount() == 10);
-        Streams.await(
-                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await("nothing pending", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
         Set<String> keys = new HashSet<>(env.orders().distinctKeys());
         for (String id : ids) {
             assertTrue(keys.contains("recorder/it-stream/" + id), "idempotency key of " + id);
@@ -198,14 +195,9 @@ class CoreFlowIT {
         env.publish("it-stream", Map.of("type", "it.recorded", "subject", "good"));
         env.publish("it-stream", Map.of("type", "other.type", "subject", "not-mine"));
 
-        Streams.await(
-                "good event handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 1);
-        Streams.await(
-                "3 dead letters",
-                Duration.ofSeconds(10),
-                () -> env.streams().redis().xlen("eventbus:dlq:recorder") == 3);
-        Streams.await(
-                "nothing pending", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await("good event handled", WAIT, () -> env.orders().appliedCount() == 1);
+        Streams.await("3 dead letters", WAIT, () -> env.streams().redis().xlen("eventbus:dlq:recorder") == 3);
+        Streams.await("nothing pending", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
         assertEquals(
                 List.of("good"),
                 env.orders().calls().stream().map(ReceivedCall::orderId).toList());
@@ -239,10 +231,7 @@ class CoreFlowIT {
         } finally {
             client.shutdown();
         }
-        Streams.await(
-                "dead letter",
-                Duration.ofSeconds(10),
-                () -> env.streams().redis().xlen("eventbus:dlq:recorder") == 1);
+        Streams.await("dead letter", WAIT, () -> env.streams().redis().xlen("eventbus:dlq:recorder") == 1);
         assertEquals(0, env.orders().calls().size());
         assertEquals(
                 "decode",
@@ -261,7 +250,7 @@ class CoreFlowIT {
         for (int i = 0; i < 8; i++) {
             env.publish("it-stream", Map.of("type", "it.recorded", "subject", "slow-" + i, "sleep-ms", "800"));
         }
-        Streams.await("8 in flight", Duration.ofSeconds(10), () -> env.streams().pending("it-stream", "recorder") == 8);
+        Streams.await("8 in flight", WAIT, () -> env.streams().pending("it-stream", "recorder") == 8);
         runtime.stop();
         assertEquals(8, env.orders().appliedCount(), "in-flight events finished within the grace period");
         assertEquals(0, env.streams().pending("it-stream", "recorder"), "and were acknowledged before exit");

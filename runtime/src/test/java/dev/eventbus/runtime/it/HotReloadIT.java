@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Hot reload under load, and load/unload cycles that leak neither class loaders nor open files. */
 class HotReloadIT {
 
+    /** Generous: a wait returns as soon as its condition holds, and CI machines may be slow. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
 
@@ -141,10 +144,7 @@ class HotReloadIT {
                                 .distinct()
                                 .count()
                         == n);
-        Streams.await(
-                "nothing pending",
-                Duration.ofSeconds(10),
-                () -> env.streams().pending("reload-stream", "versioned") == 0);
+        Streams.await("nothing pending", WAIT, () -> env.streams().pending("reload-stream", "versioned") == 0);
         Map<String, Set<String>> versionsByEntry = new HashMap<>();
         for (ReceivedCall call : env.orders().calls()) {
             versionsByEntry
@@ -179,10 +179,7 @@ class HotReloadIT {
         String waiting =
                 env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1", "id", "waiting"));
         env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-2", "id", "other"));
-        Streams.await(
-                "the other subject handled",
-                Duration.ofSeconds(10),
-                () -> env.orders().appliedCount() == 1);
+        Streams.await("the other subject handled", WAIT, () -> env.orders().appliedCount() == 1);
         Thread.sleep(300);
         assertEquals(1, env.orders().appliedCount(), "'waiting' waits behind 'held', whose retry is a minute away");
 
@@ -219,10 +216,7 @@ class HotReloadIT {
                         "v1",
                         "block",
                         "interruptible"));
-        Streams.await(
-                "version 1 blocks in its handler",
-                Duration.ofSeconds(10),
-                () -> Files.exists(marks.resolve("started-v1")));
+        Streams.await("version 1 blocks in its handler", WAIT, () -> Files.exists(marks.resolve("started-v1")));
 
         deploy(buildVersion(2));
         Streams.await(
@@ -266,10 +260,7 @@ class HotReloadIT {
                         "v1",
                         "block",
                         "until-released"));
-        Streams.await(
-                "version 1 blocks in its handler",
-                Duration.ofSeconds(10),
-                () -> Files.exists(marks.resolve("started-v1")));
+        Streams.await("version 1 blocks in its handler", WAIT, () -> Files.exists(marks.resolve("started-v1")));
         deploy(buildVersion(2));
 
         IllegalStateException heldBack =
@@ -285,7 +276,7 @@ class HotReloadIT {
         String next = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "next"));
         Streams.await(
                 "version 1 still handles new events",
-                Duration.ofSeconds(10),
+                WAIT,
                 () -> env.orders().calls().stream()
                         .anyMatch(c ->
                                 c.orderId().equals(next) && c.requestEventId().equals("v1|next")));
@@ -294,8 +285,7 @@ class HotReloadIT {
         assertTrue(again.getMessage().contains("of handler versioned on reload-stream " + stuck), again.getMessage());
 
         Files.writeString(marks.resolve("release"), "");
-        Streams.await(
-                "version 1's handler returned", Duration.ofSeconds(10), () -> Files.exists(marks.resolve("ended-v1")));
+        Streams.await("version 1's handler returned", WAIT, () -> Files.exists(marks.resolve("ended-v1")));
         Streams.await("the reload goes through once it returned", Duration.ofSeconds(20), () -> {
             try {
                 return runtime.view().reloadPlugin("versioned").version().equals("2.0.0");
@@ -308,7 +298,7 @@ class HotReloadIT {
         String after = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "after"));
         Streams.await(
                 "version 2 handles new events",
-                Duration.ofSeconds(10),
+                WAIT,
                 () -> env.orders().calls().stream()
                         .anyMatch(c ->
                                 c.orderId().equals(after) && c.requestEventId().equals("v2|after")));
@@ -340,10 +330,7 @@ class HotReloadIT {
                         marks.toString(),
                         "block",
                         "until-released"));
-        Streams.await(
-                "version 1 blocks in its handler",
-                Duration.ofSeconds(10),
-                () -> Files.exists(marks.resolve("started-v1")));
+        Streams.await("version 1 blocks in its handler", WAIT, () -> Files.exists(marks.resolve("started-v1")));
         Files.delete(env.plugins().resolve("versioned.jar"));
         Streams.await(
                 "its subscriptions stopped",
@@ -375,10 +362,7 @@ class HotReloadIT {
                 Files.delete(jar);
             }
         }
-        Streams.await(
-                "unloaded",
-                Duration.ofSeconds(10),
-                () -> runtime.view().handlers().isEmpty());
+        Streams.await("unloaded", WAIT, () -> runtime.view().handlers().isEmpty());
         assertEquals(
                 Map.of("leaky 1.0.0", List.of("leaky-poller")), runtime.view().leakedThreads());
     }
@@ -390,21 +374,17 @@ class HotReloadIT {
         Path jar = buildVersion(1);
         for (int i = 0; i < 20; i++) {
             deploy(jar);
-            Streams.await(
-                    "loaded", Duration.ofSeconds(10), () -> runningVersion().equals("1.0.0"));
+            Streams.await("loaded", WAIT, () -> runningVersion().equals("1.0.0"));
             loaders.add(new WeakReference<>(runtime.view().handlers().get(0).classLoader()));
             // A gRPC call from each version: the channel's threads start lazily, on a call.
             int calls = i + 1;
             env.publish("reload-stream", Map.of("type", "it.versioned", "id", "cycle-" + i));
             Streams.await(
                     "the plugin called the order service",
-                    Duration.ofSeconds(10),
+                    WAIT,
                     () -> env.orders().calls().size() == calls);
             Files.delete(env.plugins().resolve("versioned.jar"));
-            Streams.await(
-                    "unloaded",
-                    Duration.ofSeconds(10),
-                    () -> runtime.view().handlers().isEmpty());
+            Streams.await("unloaded", WAIT, () -> runtime.view().handlers().isEmpty());
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (loaders.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {

@@ -24,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Broken plugins beside a good one: each is refused with its reason, the good one runs. */
 class PluginAdmissionIT {
 
+    /** Generous: a wait returns as soon as its condition holds, and CI machines may be slow. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
 
@@ -105,10 +108,7 @@ class PluginAdmissionIT {
                 runtime.view().pluginFailures().toString());
 
         env.publish("it-stream", Map.of("type", "it.recorded", "subject", "still-works"));
-        Streams.await(
-                "the good plugin handles events",
-                Duration.ofSeconds(10),
-                () -> env.orders().appliedCount() == 1);
+        Streams.await("the good plugin handles events", WAIT, () -> env.orders().appliedCount() == 1);
     }
 
     @Test
@@ -119,10 +119,7 @@ class PluginAdmissionIT {
                 List.of("sneaky"),
                 runtime.view().handlers().stream().map(h -> h.name()).toList());
         env.publish("it-stream", Map.of("type", "it.recorded"));
-        Streams.await(
-                "the event stays pending",
-                Duration.ofSeconds(10),
-                () -> env.streams().pending("it-stream", "sneaky") == 1);
+        Streams.await("the event stays pending", WAIT, () -> env.streams().pending("it-stream", "sneaky") == 1);
         assertEquals(0, env.orders().calls().size());
     }
 
@@ -151,7 +148,7 @@ class PluginAdmissionIT {
         String within = env.publish("threshold-stream", Map.of("type", "it.amount", "amount", "50"));
         Streams.await(
                 "handled with the configured threshold",
-                Duration.ofSeconds(10),
+                WAIT,
                 () -> env.orders().calls().stream()
                         .anyMatch(c ->
                                 c.orderId().equals(within) && c.requestEventId().equals("threshold|100")));

@@ -30,6 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Plugin isolation, allow-list admission, per-plugin config, and two instances sharing a group. */
 class PluginIsolationIT {
 
+    /** Generous: a wait returns as soon as its condition holds, and CI machines may be slow. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
 
@@ -102,7 +105,7 @@ class PluginIsolationIT {
             for (int i = 0; i < 10; i++) {
                 streams.publish("lib-stream", Map.of("type", "it.lib"));
             }
-            Streams.await("both handlers handled all", Duration.ofSeconds(10), () -> orders.appliedCount() == 20);
+            Streams.await("both handlers handled all", WAIT, () -> orders.appliedCount() == 20);
         }
         Map<String, Set<String>> seen = orders.calls().stream()
                 .collect(Collectors.groupingBy(
@@ -119,7 +122,7 @@ class PluginIsolationIT {
         runtime = start("probe", Map.of());
         try (Streams streams = new Streams(REDIS.uri())) {
             streams.publish("probe-stream", Map.of("type", "it.probe"));
-            Streams.await("the probe reported", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
+            Streams.await("the probe reported", WAIT, () -> orders.appliedCount() == 1);
         }
         String outcome = orders.calls().get(0).requestEventId();
         assertTrue(
@@ -150,7 +153,7 @@ class PluginIsolationIT {
                         "admin-secret"));
         try (Streams streams = new Streams(REDIS.uri())) {
             streams.publish("probe-stream", Map.of("type", "it.config"));
-            Streams.await("the probe reported", Duration.ofSeconds(10), () -> orders.appliedCount() == 1);
+            Streams.await("the probe reported", WAIT, () -> orders.appliedCount() == 1);
         }
         assertEquals(
                 "start:greeting=hi,limit=7|handle:greeting=hi,limit=7",
@@ -212,8 +215,7 @@ class PluginIsolationIT {
                     .toList();
             streams.publishAll("it-stream", events);
             Streams.await("all handled", Duration.ofSeconds(30), () -> orders.appliedCount() == n);
-            Streams.await(
-                    "nothing pending", Duration.ofSeconds(10), () -> streams.pending("it-stream", "recorder") == 0);
+            Streams.await("nothing pending", WAIT, () -> streams.pending("it-stream", "recorder") == 0);
         }
         assertEquals(n, first.get() + other.get());
         assertTrue(first.get() > 0 && other.get() > 0, "both instances handled events: " + first + " / " + other);

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ReadAheadBytesIT {
 
+    /** Generous: a wait returns as soon as its condition holds, and CI machines may be slow. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
 
@@ -97,9 +100,7 @@ class ReadAheadBytesIT {
         assertTrue(peak.get() <= BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + BUDGET);
         assertTrue(peak.get() >= BUDGET / 2, "the budget was reached (held " + peak.get() + " at most)");
         Streams.await(
-                "nothing held once all is done",
-                Duration.ofSeconds(10),
-                () -> runtime.view().heldBytes() == 0);
+                "nothing held once all is done", WAIT, () -> runtime.view().heldBytes() == 0);
 
         for (Map<String, String> letter :
                 assertTooLargeWithoutPayload(oversized).values()) {

@@ -30,6 +30,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Retries, dead letters with provenance, timeouts, breakers and pending-entry recovery, in one JVM. */
 class RecoveryIT {
 
+    /** Generous: a wait returns as soon as its condition holds, and CI machines may be slow. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
 
@@ -77,12 +80,8 @@ class RecoveryIT {
         String id = env.publish(
                 "it-stream", Map.of("type", "it.recorded", "subject", "retry-me", "fail", "before-attempt-3"));
         env.publish("it-stream", Map.of("type", "it.recorded", "subject", "fine"));
-        Streams.await(
-                "retried event handled",
-                Duration.ofSeconds(10),
-                () -> env.orders().appliedCount() == 2);
-        Streams.await(
-                "nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await("retried event handled", WAIT, () -> env.orders().appliedCount() == 2);
+        Streams.await("nothing pending", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
         ReceivedCall call = env.orders().calls().stream()
                 .filter(c -> c.orderId().equals("retry-me"))
                 .findFirst()
@@ -98,9 +97,8 @@ class RecoveryIT {
     void exhaustedAttemptsGoToTheDeadLettersWithProvenance() throws Exception {
         start(Map.of("eventbus.handler-defaults.retry.max-attempts", 3));
         String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "doomed", "fail", "always"));
-        Streams.await("dead-lettered", Duration.ofSeconds(10), () -> dlqLength() == 1);
-        Streams.await(
-                "nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await("dead-lettered", WAIT, () -> dlqLength() == 1);
+        Streams.await("nothing pending", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
         Map<String, String> dl = deadLetter(id);
         assertEquals("handler-error", dl.get("eventbus-reason"));
         assertEquals("3", dl.get("eventbus-attempts"));
@@ -121,7 +119,7 @@ class RecoveryIT {
         env.orders().behaviour(OrderServer.Behaviour.FAIL_INVALID_ARGUMENT);
         start(Map.of());
         String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "invalid"));
-        Streams.await("dead-lettered", Duration.ofSeconds(10), () -> dlqLength() == 1);
+        Streams.await("dead-lettered", WAIT, () -> dlqLength() == 1);
         Map<String, String> dl = deadLetter(id);
         assertEquals("rpc-status", dl.get("eventbus-reason"));
         assertEquals("1", dl.get("eventbus-attempts"));
@@ -146,10 +144,7 @@ class RecoveryIT {
         }
         Streams.await("dead-lettered as timeout", Duration.ofSeconds(20), () -> hasDeadLetter(id));
         assertEquals("timeout", deadLetter(id).get("eventbus-reason"));
-        Streams.await(
-                "others handled meanwhile",
-                Duration.ofSeconds(10),
-                () -> env.orders().appliedCount() == 5);
+        Streams.await("others handled meanwhile", WAIT, () -> env.orders().appliedCount() == 5);
     }
 
     @Test
@@ -174,8 +169,7 @@ class RecoveryIT {
                 "all 50 handled after recovery",
                 Duration.ofSeconds(20),
                 () -> env.orders().appliedCount() == 50);
-        Streams.await(
-                "nothing pending", Duration.ofSeconds(5), () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await("nothing pending", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
         assertEquals(0, dlqLength());
     }
 
@@ -207,11 +201,10 @@ class RecoveryIT {
                 "eventbus.recovery.delete-idle-consumers-after",
                 "500ms"));
         // (claim-idle is short for the test; in-flight entries are renewed every interval)
-        Streams.await(
-                "orphans handled", Duration.ofSeconds(10), () -> env.orders().appliedCount() == 7);
+        Streams.await("orphans handled", WAIT, () -> env.orders().appliedCount() == 7);
         Streams.await(
                 "dead consumer removed",
-                Duration.ofSeconds(10),
+                WAIT,
                 () -> env.streams().redis().xinfoConsumers("it-stream", "recorder").stream()
                         .noneMatch(c -> c.toString().contains("dead-1")));
         assertTrue(env.orders().calls().stream().allMatch(c -> c.attempt() >= 2), "the takeover counts as a delivery");
@@ -294,16 +287,13 @@ class RecoveryIT {
         env.streams().redis().xtrim("it-stream", 0);
         Thread.sleep(300);
         start(Map.of("eventbus.recovery.claim-idle", "200ms", "eventbus.recovery.interval", "100ms"));
-        Streams.await("5 loss records", Duration.ofSeconds(10), () -> dlqLength() == 5);
+        Streams.await("5 loss records", WAIT, () -> dlqLength() == 5);
         Map<String, String> reasons =
                 ids.stream().collect(Collectors.toMap(i -> i, i -> deadLetter(i).get("eventbus-reason")));
         assertTrue(reasons.values().stream().allMatch("trimmed"::equals), reasons.toString());
         assertEquals(0, env.orders().calls().size(), "the handler never sees an empty body");
         // The acknowledgement follows the durable loss record, asynchronously (batched).
-        Streams.await(
-                "loss records acknowledged",
-                Duration.ofSeconds(5),
-                () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await("loss records acknowledged", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
     }
 
     @Test
@@ -319,24 +309,15 @@ class RecoveryIT {
             succeeding.add(env.publish(
                     "it-stream", Map.of("type", "it.recorded", "subject", "works-" + i, "hold", release.path())));
         }
-        Streams.await(
-                "all 10 read and held",
-                Duration.ofSeconds(10),
-                () -> env.streams().pending("it-stream", "recorder") == 10);
+        Streams.await("all 10 read and held", WAIT, () -> env.streams().pending("it-stream", "recorder") == 10);
         env.streams().redis().xtrim("it-stream", 0);
         // The janitor's lease renewal (XCLAIM) drops deleted entries from the pending list (Redis 7):
         // from here on, nothing in Redis says that these 10 entries are still on their way.
-        Streams.await(
-                "renewal dropped them",
-                Duration.ofSeconds(10),
-                () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await("renewal dropped them", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
         release.raise();
 
-        Streams.await(
-                "the 5 that succeed are handled",
-                Duration.ofSeconds(10),
-                () -> env.orders().appliedCount() == 5);
-        Streams.await("the 5 that fail are recorded as losses", Duration.ofSeconds(10), () -> dlqLength() == 5);
+        Streams.await("the 5 that succeed are handled", WAIT, () -> env.orders().appliedCount() == 5);
+        Streams.await("the 5 that fail are recorded as losses", WAIT, () -> dlqLength() == 5);
         for (String id : failing) {
             Map<String, String> dl = deadLetter(id);
             assertEquals("trimmed", dl.get("eventbus-reason"), dl.toString());
@@ -367,15 +348,12 @@ class RecoveryIT {
         // As if it had crashed its consumer 25 times.
         REDIS.command("XCLAIM", "it-stream", "recorder", "it-1", "0", id, "RETRYCOUNT", "25");
         start(Map.of("eventbus.recovery.max-deliveries", 20));
-        Streams.await("quarantined", Duration.ofSeconds(10), () -> dlqLength() == 1);
+        Streams.await("quarantined", WAIT, () -> dlqLength() == 1);
         Map<String, String> dl = deadLetter(id);
         assertEquals("max-deliveries", dl.get("eventbus-reason"));
         assertNotNull(dl.get("eventbus-error-message"));
         assertEquals(0, env.orders().calls().size());
         // The acknowledgement follows the durable dead letter, asynchronously (batched).
-        Streams.await(
-                "dead letter acknowledged",
-                Duration.ofSeconds(5),
-                () -> env.streams().pending("it-stream", "recorder") == 0);
+        Streams.await("dead letter acknowledged", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
     }
 }

@@ -1,5 +1,6 @@
 package dev.eventbus.bench;
 
+import dev.eventbus.redis.RedisCluster;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.samples.orders.v1.MarkPaidReply;
@@ -178,6 +179,9 @@ final class Benchmark {
         try {
             Files.createDirectories(dir);
             Files.createDirectories(scratch);
+            if (s.cluster()) {
+                return new Run(s, system, rep, true, runCluster(s, system, orders, scratch, name, jvms), null);
+            }
             if (backlog.events() > 0) {
                 Files.copy(snapshots.get(backlog), dir.resolve("dump.rdb"));
             }
@@ -248,6 +252,38 @@ final class Benchmark {
         }
     }
 
+    /**
+     * A cluster scenario: a fresh local Redis Cluster (3 primaries with a replica each, node timeout
+     * 1 s), the drain's backlog spread over the partitions, and the scenario JVM on its seeds.
+     */
+    private Map<String, Double> runCluster(
+            Scenario s, String system, OrderServer orders, Path scratch, String name, List<ScenarioJvm> jvms)
+            throws Exception {
+        try (RedisCluster cluster = RedisCluster.start()) {
+            String seeds = String.join(
+                    ",",
+                    cluster.nodes().stream().map(n -> "127.0.0.1:" + n.port()).toList());
+            List<String> args = new ArrayList<>(s.args(settings));
+            args.add("seeds=" + seeds);
+            if (s == Scenario.DRAIN_NOOP_CLUSTER) {
+                try (ClusterOps ops = new ClusterOps(seeds, Duration.ofSeconds(10))) {
+                    ops.fill(0, settings.smallDrainEvents());
+                }
+            }
+            ScenarioJvm jvm = ScenarioJvm.start(
+                    settings,
+                    system,
+                    ClusterOps.uri(seeds),
+                    orders.target(),
+                    settings.plugins().resolve(s.handler),
+                    args,
+                    scratch.resolve("result"),
+                    logs.resolve(name + ".log"));
+            jvms.add(jvm);
+            return new LinkedHashMap<>(jvm.await(settings.childTimeoutSeconds() + 30L));
+        }
+    }
+
     private ScenarioJvm start(
             Scenario s, String system, RedisServer redis, OrderServer orders, List<String> args, Path result, Path log)
             throws IOException {
@@ -263,6 +299,12 @@ final class Benchmark {
     }
 
     private static String summary(Scenario s, Map<String, Double> v) {
+        if (v.containsKey("failover_ms")) {
+            return String.format(
+                    "kill -9 to first event handled %.0f ms (first XADD taken after %.0f ms), %,.0f lost, "
+                            + "%,.0f duplicates",
+                    v.get("failover_ms"), v.get("first_xadd_ms"), v.get("lost"), v.get("duplicates"));
+        }
         if (v.containsKey("first_ack_ms")) {
             return String.format(
                     "%,.0f events in %.2f s from process start (%,.0f events/s), first ack after %.0f ms, "

@@ -50,7 +50,19 @@ final class EventbusHarness implements AutoCloseable {
             String grpcTarget,
             boolean orderedBySubject,
             Progress progress) {
-        Map<String, Object> overrides = new HashMap<>();
+        this(redisUri, pluginsDir, consumerName, grpcTarget, orderedBySubject, Map.of(), progress);
+    }
+
+    /** @param more further configuration overrides (path to value), e.g. the partitions of a stream */
+    EventbusHarness(
+            String redisUri,
+            Path pluginsDir,
+            String consumerName,
+            String grpcTarget,
+            boolean orderedBySubject,
+            Map<String, Object> more,
+            Progress progress) {
+        Map<String, Object> overrides = new HashMap<>(more);
         overrides.put("eventbus.redis.uri", redisUri);
         overrides.put("eventbus.plugins-dir", pluginsDir.toAbsolutePath().toString());
         overrides.put("eventbus.consumer-name", consumerName);

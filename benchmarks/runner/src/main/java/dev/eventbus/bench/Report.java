@@ -282,6 +282,45 @@ final class Report {
                                         + "process; same JVM flags. The first-event target (1,000 ms) holds Eventbus's figure.");
                     }
                 }
+                case DRAIN_NOOP_CLUSTER -> {
+                    String n = String.format(Locale.ROOT, "%,d", settings.smallDrainEvents());
+                    rows.add(row(
+                            "no-op drain on a Redis Cluster, " + n + " over " + ClusterOps.PARTITIONS + " streams",
+                            "events/s",
+                            s,
+                            "events_per_s",
+                            true,
+                            0.9));
+                    rows.add(row("  client CPU (measured window)", "% core", s, "cpu_pct", false, null));
+                    rows.add(row("  client CPU per event (measured window)", "us", s, "cpu_us_per_event", false, null));
+                    rows.add(row("  peak RSS", "MB", s, "rss_peak_mb", false, null));
+                    notes.add("drain-noop-cluster: a local Redis Cluster of 3 primaries with a replica each; the "
+                            + "backlog over " + ClusterOps.PARTITIONS
+                            + " partitions of one stream (keys {bench:events:i/"
+                            + ClusterOps.PARTITIONS + "}) on the 3 primaries; Eventbus on a redis-cluster:// URI with "
+                            + "streams.\"bench:events\".partitions = " + ClusterOps.PARTITIONS
+                            + ", the reference a RedisClusterClient loop (XREADGROUP COUNT 500 BLOCK 100 >, XACK) per "
+                            + "partition, each on its own thread and connection.");
+                }
+                case FAILOVER_CLUSTER -> {
+                    rows.add(row(
+                            "cluster failover: primary kill -9 to first event handled",
+                            "ms",
+                            s,
+                            "failover_ms",
+                            false,
+                            null));
+                    rows.add(row("  kill -9 to first XADD the cluster took", "ms", s, "first_xadd_ms", false, null));
+                    rows.add(row("  kill -9 to every event after it handled", "ms", s, "all_handled_ms", false, null));
+                    rows.add(row("  events lost", "events", s, "lost", false, null));
+                    rows.add(row("  events handled twice", "events", s, "duplicates", false, null));
+                    notes.add(
+                            "failover-cluster: the primary of partition 0 is killed with SIGKILL after the first "
+                                    + "events were handled; events produced to partition 0 after the kill (each XADD tried "
+                                    + "again every 20 ms until taken) carry the kill's time; the figure is the first of them "
+                                    + "handled. Node timeout 1 s; both systems' Lettuce clients refresh the topology (the "
+                                    + "reference: every second and on MOVED/reconnect, retrying a failed command after 100 ms).");
+                }
                 case LATENCY_NOOP -> {
                     rows.add(row("no-op @" + noopRate + " XADD->handled p50", "ms", s, "p50_ms", false, null));
                     rows.add(row("no-op @" + noopRate + " XADD->handled p99", "ms", s, "p99_ms", false, 1.5));

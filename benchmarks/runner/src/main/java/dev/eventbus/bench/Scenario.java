@@ -40,7 +40,16 @@ enum Scenario {
      */
     BURST_10K("burst-10k", "noop", 1),
     /** The same with 100,000 entries. */
-    BURST_100K("burst-100k", "noop", 1);
+    BURST_100K("burst-100k", "noop", 1),
+    /**
+     * The no-op drain on a local Redis Cluster (3 primaries, a replica each): the backlog of
+     * {@link #DRAIN_NOOP_SMALL} over {@link ClusterOps#PARTITIONS} partitions whose slots lie on the
+     * 3 primaries; the reference reads each partition in a loop of its own ({@link
+     * ClusterReferenceConsumer}).
+     */
+    DRAIN_NOOP_CLUSTER("drain-noop-cluster", "noop", 1),
+    /** A primary of the cluster killed with SIGKILL: time to the first event handled after promotion. */
+    FAILOVER_CLUSTER("failover-cluster", "noop", 1);
 
     /** The two references and Eventbus: the scenarios compared with the strongest reference too. */
     private static final List<String> WITH_STRONGEST = List.of("reference", "strongest", "eventbus");
@@ -74,6 +83,11 @@ enum Scenario {
         return this == BURST_10K || this == BURST_100K;
     }
 
+    /** Whether the scenario runs against a Redis Cluster ({@link ClusterScenario}) instead of one redis-server. */
+    boolean cluster() {
+        return this == DRAIN_NOOP_CLUSTER || this == FAILOVER_CLUSTER;
+    }
+
     static Scenario byId(String id) {
         for (Scenario s : values()) {
             if (s.id.equals(id)) {
@@ -98,7 +112,8 @@ enum Scenario {
             case DRAIN_NOOP, ORDERED_BY_SUBJECT, DRAIN_NOOP_PAIR -> s.drainEvents();
             case DRAIN_NOOP_SMALL -> s.smallDrainEvents();
             case DRAIN_RPC -> s.rpcEvents();
-            case LATENCY_NOOP, LATENCY_RPC -> 0;
+            // The cluster rows fill their partitions themselves (no snapshot of one server fits a cluster).
+            case LATENCY_NOOP, LATENCY_RPC, DRAIN_NOOP_CLUSTER, FAILOVER_CLUSTER -> 0;
             case BURST_10K -> 10_000;
             case BURST_100K -> 100_000;
         };
@@ -128,6 +143,18 @@ enum Scenario {
                 a.add("subjects=" + subjects(s));
                 a.add("ordered=" + (this == ORDERED_BY_SUBJECT));
                 a.add("processes=" + processes);
+            }
+            case DRAIN_NOOP_CLUSTER -> {
+                long n = s.smallDrainEvents();
+                a.add("kind=cluster-drain");
+                a.add("events=" + n);
+                a.add("warm=" + (long) (n * s.warmFraction()));
+            }
+            case FAILOVER_CLUSTER -> {
+                boolean smoke = s.mode().equals("smoke");
+                a.add("kind=cluster-failover");
+                a.add("warm=" + (smoke ? 200 : 2_000));
+                a.add("after=" + (smoke ? 50 : 200));
             }
             case LATENCY_NOOP, LATENCY_RPC -> {
                 boolean rpc = this == LATENCY_RPC;

@@ -54,7 +54,12 @@ public final class ScenarioMain {
         Path out = Path.of(a.get("out"));
         Properties result = new Properties();
         try {
-            Map<String, Double> figures = "drain".equals(a.get("kind")) ? drain(a) : latency(a);
+            Map<String, Double> figures = switch (a.get("kind")) {
+                case "drain" -> drain(a);
+                case "cluster-drain" -> ClusterScenario.drain(a);
+                case "cluster-failover" -> ClusterScenario.failover(a);
+                default -> latency(a);
+            };
             figures.forEach((k, v) -> result.setProperty(k, Double.toString(v)));
             result.setProperty("ok", "true");
         } catch (Throwable t) {

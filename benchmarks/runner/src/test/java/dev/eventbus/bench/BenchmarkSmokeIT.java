@@ -17,13 +17,14 @@ import org.junit.jupiter.api.Timeout;
  * Runs the whole benchmark in smoke mode (small backlog, one repetition, short latency phase)
  * against the packaged runner JAR and plugin JARs. It checks that every scenario completes for
  * both systems with positive figures, that every drain handled every event (the ordered one in
- * order, the pair between its two processes) and that the new rows reach the JSON; it never judges
+ * order, the pair between its two processes, the Redis Cluster drain on every partition), that the
+ * cluster failover lost nothing, and that the new rows reach the JSON; it never judges
  * a timing or a ratio.
  */
 class BenchmarkSmokeIT {
 
     @Test
-    @Timeout(value = 240)
+    @Timeout(value = 420)
     void everyScenarioCompletesWithPositiveFigures() throws Exception {
         Path out = Path.of(System.getProperty("bench.out", "target/smoke"));
         long t0 = System.nanoTime();
@@ -58,6 +59,17 @@ class BenchmarkSmokeIT {
                 assertEquals(0.0, v.get("out_of_order"), what + ": every subject in stream order");
                 assertEquals(0.0, v.get("errors"), what);
                 assertNotNull(v.get("duplicates"), what + ": duplicates counted");
+            }
+            if (run.scenario() == Scenario.DRAIN_NOOP_CLUSTER) {
+                String what = "cluster drain " + run.system();
+                assertEquals(0.0, v.get("pending_after"), what + ": nothing left pending");
+                assertEquals(0.0, v.get("errors"), what);
+                assertNotNull(v.get("duplicates"), what + ": duplicates counted");
+            }
+            if (run.scenario() == Scenario.FAILOVER_CLUSTER) {
+                String what = "cluster failover " + run.system();
+                assertEquals(0.0, v.get("lost"), what + ": nothing lost");
+                assertTrue(v.get("failover_ms") > 0 && v.get("first_xadd_ms") > 0, what + ": " + v);
             }
             if (run.scenario() == Scenario.DRAIN_NOOP_PAIR) {
                 String what = "pair " + run.system();
@@ -110,6 +122,8 @@ class BenchmarkSmokeIT {
         assertTrue(json.contains("\"figure\": \"ordering on / off (ordered / no-op drain)\""), json);
         assertTrue(json.contains("\"figure\": \"no-op drain, 2 processes sharing the group\""), json);
         assertTrue(json.contains("\"eachSystemRatioOf\": \"drain-noop-pair / drain-noop\""), json);
+        assertTrue(json.contains("\"figure\": \"no-op drain on a Redis Cluster"), json);
+        assertTrue(json.contains("\"figure\": \"cluster failover: primary kill -9 to first event handled\""), json);
         System.out.printf("smoke benchmark took %d s%n", took.toSeconds());
     }
 

@@ -105,7 +105,7 @@ public final class AdminSurface implements AutoCloseable {
             LOG.info("admin servers off (eventbus.admin.enabled = false)");
             return;
         }
-        PluginReloads reloads = new PluginReloads(runtime, new AuditLog(admin.auditLog(), clock));
+        PluginReloads reloads = new PluginReloads(runtime, new AuditLog(admin.auditLog(), clock), clock);
         Optional<SslContext> httpTls;
         try {
             httpTls = httpTls(admin.tls());

@@ -6,6 +6,9 @@ import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -16,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * attempt appends a line to the audit log (who asked, through which port, the versions before and
  * after, or why it was refused), including an attempt refused before it reached the runtime (no or
  * a wrong token, or a request a browser could have sent). A reload is not started when the audit
- * log cannot be written.
+ * log cannot be written. Refused attempts are written one by one up to {@link #REFUSED_PER_WINDOW} a
+ * minute, then counted, and the count is written as one line when the next minute's first refusal
+ * comes: a client without the token cannot grow the audit log faster than that.
  *
  * <p>Thread-safe; the runtime runs one plugin swap at a time.
  */
@@ -24,12 +29,20 @@ final class PluginReloads {
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginReloads.class);
 
+    static final int REFUSED_PER_WINDOW = 20;
+    private static final Duration WINDOW = Duration.ofMinutes(1);
+
     private final RuntimeView runtime;
     private final AuditLog audit;
+    private final Clock clock;
+    private Instant windowStart = Instant.MIN;
+    private int refusedInWindow;
+    private long suppressed;
 
-    PluginReloads(RuntimeView runtime, AuditLog audit) {
+    PluginReloads(RuntimeView runtime, AuditLog audit, Clock clock) {
         this.runtime = runtime;
         this.audit = audit;
+        this.clock = clock;
     }
 
     /**
@@ -68,7 +81,32 @@ final class PluginReloads {
      *
      * @param why the answer's status and reason, e.g. {@code 401 unauthorized: no or a wrong token}
      */
-    void refused(String pluginId, String caller, String via, String why) {
+    synchronized void refused(String pluginId, String caller, String via, String why) {
+        Instant now = clock.instant();
+        if (windowStart == Instant.MIN || !now.isBefore(windowStart.plus(WINDOW))) {
+            if (suppressed > 0) {
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put(
+                        "refused",
+                        "more refused attempts than " + REFUSED_PER_WINDOW + " a minute, not written one by one");
+                summary.put("notWritten", suppressed);
+                summary.put("since", windowStart.toString());
+                record("-", 0, summary);
+            }
+            windowStart = now;
+            refusedInWindow = 0;
+            suppressed = 0;
+        }
+        if (++refusedInWindow > REFUSED_PER_WINDOW) {
+            if (suppressed++ == 0) {
+                LOG.warn(
+                        "more than {} refused plugin reloads within a minute (the last from {}): the rest of the "
+                                + "minute's are counted, and written as one audit line",
+                        REFUSED_PER_WINDOW,
+                        caller);
+            }
+            return;
+        }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("plugin", pluginId);
         details.put("via", via);

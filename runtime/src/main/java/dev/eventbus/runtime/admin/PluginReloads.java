@@ -83,7 +83,7 @@ final class PluginReloads {
      */
     synchronized void refused(String pluginId, String caller, String via, String why) {
         Instant now = clock.instant();
-        if (windowStart == Instant.MIN || !now.isBefore(windowStart.plus(WINDOW))) {
+        if (!now.isBefore(windowStart.plus(WINDOW))) {
             if (suppressed > 0) {
                 Map<String, Object> summary = new LinkedHashMap<>();
                 summary.put(

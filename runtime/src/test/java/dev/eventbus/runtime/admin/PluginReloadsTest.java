@@ -4,42 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.ops.AuditLog;
+import dev.eventbus.testkit.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PluginReloadsTest {
 
-    /** A clock the test moves. */
-    private static final class Moving extends Clock {
-        Instant now = Instant.parse("2026-12-05T20:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     @Test
     void refusedAttemptsPastTheMinutesBudgetAreCountedAndWrittenAsOneLine(@TempDir Path dir) throws Exception {
-        Moving clock = new Moving();
+        TestClock clock = TestClock.at(Instant.parse("2026-12-05T20:00:00Z"));
         Path file = dir.resolve("audit.log");
         PluginReloads reloads = new PluginReloads(null, new AuditLog(file, clock), clock); // refusals ask no runtime
         int flood = PluginReloads.REFUSED_PER_WINDOW + 5;
@@ -49,7 +27,7 @@ class PluginReloadsTest {
         assertEquals(
                 PluginReloads.REFUSED_PER_WINDOW, Files.readAllLines(file).size(), "one line each, up to the budget");
 
-        clock.now = clock.now.plus(Duration.ofSeconds(61));
+        clock.advance(Duration.ofSeconds(61));
         reloads.refused("payments", "10.0.0.9:5000", "admin-grpc", "UNAUTHENTICATED: no or a wrong token");
         List<String> lines = Files.readAllLines(file);
         assertEquals(PluginReloads.REFUSED_PER_WINDOW + 2, lines.size(), String.join("\n", lines));

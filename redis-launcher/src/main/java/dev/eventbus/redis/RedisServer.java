@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A {@code redis-server} child process that the caller owns, listening on 127.0.0.1.
@@ -51,9 +52,17 @@ public final class RedisServer implements AutoCloseable {
      * @param executable the {@code redis-server} to run; {@code null} to resolve one
      * @param configFile a configuration file given before every other argument (a sentinel needs
      *     one it can rewrite); {@code null} for none
+     * @param tls the files to speak only TLS with, on {@code port} ({@code --port 0}); {@code null}
+     *     for plain text
      */
     public record Options(
-            int port, boolean appendOnly, Path dataDir, List<String> extraArgs, Path executable, Path configFile) {
+            int port,
+            boolean appendOnly,
+            Path dataDir,
+            List<String> extraArgs,
+            Path executable,
+            Path configFile,
+            ServerTls tls) {
 
         /** Validates and copies. */
         public Options {
@@ -65,19 +74,19 @@ public final class RedisServer implements AutoCloseable {
 
         /** A free port, no AOF, a temp dir, no extra arguments, the resolved binary. */
         public static Options defaults() {
-            return new Options(0, false, null, List.of(), null, null);
+            return new Options(0, false, null, List.of(), null, null, null);
         }
 
         public Options withPort(int port) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
 
         public Options withAppendOnly(boolean appendOnly) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
 
         public Options withDataDir(Path dataDir) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
 
         public Options withExtraArgs(String... extraArgs) {
@@ -85,15 +94,19 @@ public final class RedisServer implements AutoCloseable {
         }
 
         public Options withExtraArgs(List<String> extraArgs) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
 
         public Options withExecutable(Path executable) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
 
         public Options withConfigFile(Path configFile) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
+        }
+
+        public Options withTls(ServerTls tls) {
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
     }
 
@@ -103,6 +116,7 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private volatile Process process;
     private boolean paused;
+    private boolean reapedAtExit = true;
 
     private RedisServer(RedisBinary binary, Options options, Path dataDir, int port) {
         this.binary = binary;
@@ -163,9 +177,14 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
-    /** @return {@code redis://127.0.0.1:<port>} */
+    /** @return {@code redis://127.0.0.1:<port>}, {@code rediss://} when it speaks only TLS */
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return (options.tls() == null ? "redis" : "rediss") + "://127.0.0.1:" + port;
+    }
+
+    /** The launcher's sockets to this server: TLS trusting its CA, or null for plain text. */
+    SSLSocketFactory probeSockets() {
+        return options.tls() == null ? null : options.tls().probeSockets();
     }
 
     /**
@@ -199,6 +218,24 @@ public final class RedisServer implements AutoCloseable {
     /** @return whether the process is alive (a paused process is alive) */
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
+    }
+
+    /**
+     * Whether the JVM's exit kills this server at once (the default), or leaves stopping it to the
+     * caller's own shutdown hook. The JVM runs every shutdown hook at the same time, so the kill
+     * cuts off clients that still need this server while they stop (a runtime flushing its
+     * acknowledgements). With {@code false} the caller must stop it on every way out, a halted
+     * shutdown included.
+     */
+    public synchronized void reapAtExit(boolean reap) {
+        reapedAtExit = reap;
+        if (process != null) {
+            if (reap) {
+                RedisReaper.track(process);
+            } else {
+                RedisReaper.untrack(process);
+            }
+        }
     }
 
     /** Stops the server: SIGTERM, then SIGKILL if it has not exited within 10 s. Idempotent. */
@@ -277,7 +314,9 @@ public final class RedisServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + source() + ": " + e.getMessage(), e);
         }
-        RedisReaper.track(process);
+        if (reapedAtExit) {
+            RedisReaper.track(process);
+        }
         try {
             awaitReady(logStart);
         } catch (RuntimeException e) {
@@ -301,8 +340,11 @@ public final class RedisServer implements AutoCloseable {
             // redis-server reads a configuration file only as its first argument.
             cmd.add(options.configFile().toString());
         }
+        cmd.addAll(
+                options.tls() == null
+                        ? List.of("--port", Integer.toString(port))
+                        : options.tls().serverArgs(port));
         cmd.addAll(List.of(
-                "--port", Integer.toString(port),
                 "--bind", "127.0.0.1",
                 "--protected-mode", "no",
                 "--save", "",
@@ -330,8 +372,8 @@ public final class RedisServer implements AutoCloseable {
                         ? new PortTakenException(message)
                         : new IllegalStateException(message);
             }
-            if (RedisProbe.answersPing(port)) {
-                if (!RedisProbe.isServedBy(port, process.pid())) {
+            if (RedisProbe.answersPing(port, probeSockets())) {
+                if (!RedisProbe.isServedBy(port, probeSockets(), process.pid())) {
                     throw new PortTakenException("port " + port + " is answered by another process, not by"
                             + " redis-server pid " + process.pid());
                 }

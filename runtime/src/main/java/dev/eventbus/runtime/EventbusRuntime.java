@@ -204,7 +204,8 @@ public final class EventbusRuntime implements AutoCloseable {
                 dispatcher,
                 retryStore,
                 clock,
-                config.redis().reconnect().maxDelay());
+                config.redis().reconnect().maxDelay(),
+                redis.changes());
         startSubscriptions(handlers);
         reloader = new PluginReloader(
                 config.pluginsDir(),

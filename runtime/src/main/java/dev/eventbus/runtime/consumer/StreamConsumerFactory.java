@@ -32,12 +32,14 @@ public final class StreamConsumerFactory {
     private final RetryStore retryStore;
     private final Clock clock;
     private final Duration reconnectMax;
+    private final TopologyChanges changes;
 
     /**
      * @param handlers each handler's settings, by handler name
      * @param shared the runtime's shared connection, for the retry poller and the reclaimer
      * @param reconnectMax {@code redis.reconnect.max-delay}, the longest a reader waits after a lost
      *     connection
+     * @param changes the client's changes of its view of Redis, which end a reader's back-off
      */
     public StreamConsumerFactory(
             String consumerName,
@@ -48,7 +50,8 @@ public final class StreamConsumerFactory {
             Dispatcher dispatcher,
             RetryStore retryStore,
             Clock clock,
-            Duration reconnectMax) {
+            Duration reconnectMax,
+            TopologyChanges changes) {
         this.consumerName = consumerName;
         this.settings = settings;
         this.recovery = recovery;
@@ -58,6 +61,7 @@ public final class StreamConsumerFactory {
         this.retryStore = retryStore;
         this.clock = clock;
         this.reconnectMax = reconnectMax;
+        this.changes = changes;
     }
 
     /**
@@ -120,6 +124,7 @@ public final class StreamConsumerFactory {
                     reclaimer.loop().start();
                 },
                 reconnectMax,
+                changes,
                 gate);
         return new StreamConsumer(
                 sub, connection, maxInFlight, settings.readAhead(), slots, held, dispatch, reader, retries, reclaimer);

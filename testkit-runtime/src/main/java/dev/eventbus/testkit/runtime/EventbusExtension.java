@@ -5,7 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventbus.redis.RespClient;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.plugin.PluginFailure;
+import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.Subscription;
 import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RecordingGrpcService;
@@ -248,9 +250,11 @@ public final class EventbusExtension implements BeforeEachCallback, AfterEachCal
         return redis.uri();
     }
 
-    /** @return the dead-letter stream of a handler, as the runtime names it */
+    /** @return the dead-letter stream of a handler, as the runtime names it (on the kit's one Redis node) */
     public String deadLetterStream(String handler) {
-        return running().config().consumer().deadLetterPrefix() + handler;
+        RuntimeConfig config = running().config();
+        return KeyLayout.of(config.redis(), config.consumer().deadLetterPrefix())
+                .deadLetterStreamsOf(handler);
     }
 
     @Override

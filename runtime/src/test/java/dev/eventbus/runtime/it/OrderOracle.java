@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * one allowed, never a step back or a gap), every sequence number is handled, a repeat carries its
  * first delivery's event id, and no call of a subject starts before an earlier call of that subject
  * ended, unless the earlier call is in the documented window: it was running when its instance
- * was frozen (SIGSTOP at {@code frozenAt}) and so outlived that instance's lease.
+ * was frozen (SIGSTOP) and so outlived that instance's lease.
  */
 final class OrderOracle {
 
@@ -39,11 +39,16 @@ final class OrderOracle {
         }
     }
 
-    /** An instance frozen at {@code atNanos}: its calls running then are in the window. */
-    record Freeze(String instance, long atNanos) {
+    /**
+     * An instance sent SIGSTOP at {@code signalledNanos} and seen stopped at {@code stoppedNanos}:
+     * the calls it was running in between are in the window (it stopped at some instant there).
+     */
+    record Freeze(String instance, long signalledNanos, long stoppedNanos) {
 
         boolean spans(Call call) {
-            return call.instance().equals(instance) && call.startNanos() <= atNanos && call.endNanos() >= atNanos;
+            return call.instance().equals(instance)
+                    && call.startNanos() <= stoppedNanos
+                    && call.endNanos() >= signalledNanos;
         }
     }
 

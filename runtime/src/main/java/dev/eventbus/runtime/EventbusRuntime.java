@@ -206,6 +206,7 @@ public final class EventbusRuntime implements AutoCloseable {
                 retryStore,
                 clock,
                 config.redis().reconnect().maxDelay(),
+                redis.changes(),
                 new InstanceRegistry(shared.sync(), config.ownership().leaseTtl()));
         startSubscriptions(handlers);
         reloader = new PluginReloader(

@@ -33,6 +33,7 @@ public final class StreamConsumerFactory {
     private final RetryStore retryStore;
     private final Clock clock;
     private final Duration reconnectMax;
+    private final TopologyChanges changes;
     private final GhostConsumers ghosts;
 
     /**
@@ -40,6 +41,7 @@ public final class StreamConsumerFactory {
      * @param shared the runtime's shared connection, for the retry poller and the reclaimer
      * @param reconnectMax {@code redis.reconnect.max-delay}, the longest a reader waits after a lost
      *     connection
+     * @param changes the client's changes of its view of Redis, which end a reader's back-off
      * @param instances the live instances, by which the reclaimers tell ghost consumers
      */
     public StreamConsumerFactory(
@@ -52,6 +54,7 @@ public final class StreamConsumerFactory {
             RetryStore retryStore,
             Clock clock,
             Duration reconnectMax,
+            TopologyChanges changes,
             InstanceRegistry instances) {
         this.consumerName = consumerName;
         this.settings = settings;
@@ -62,6 +65,7 @@ public final class StreamConsumerFactory {
         this.retryStore = retryStore;
         this.clock = clock;
         this.reconnectMax = reconnectMax;
+        this.changes = changes;
         this.ghosts = new GhostConsumers(instances, consumerName, recovery.deleteIdleConsumersAfter());
     }
 
@@ -126,6 +130,7 @@ public final class StreamConsumerFactory {
                     reclaimer.loop().start();
                 },
                 reconnectMax,
+                changes,
                 gate);
         return new StreamConsumer(
                 sub, connection, maxInFlight, settings.readAhead(), slots, held, dispatch, reader, retries, reclaimer);

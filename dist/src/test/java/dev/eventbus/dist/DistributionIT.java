@@ -259,7 +259,18 @@ class DistributionIT {
     void devKeepsItsDataAndIsFoundByTheOperatorCommands(@TempDir Path tmp) throws Exception {
         String data = tmp.resolve("dev-data").toString();
         Child dev = start(
-                "dev-1", Map.of(), true, tmp, "dev", "--events", "2", "--keep-running", "--fresh", "--data-dir", data);
+                "dev-1",
+                Map.of(),
+                true,
+                tmp,
+                "dev",
+                "--events",
+                "2",
+                "--keep-running",
+                "--fresh",
+                "--verbose",
+                "--data-dir",
+                data);
         assertTrue(
                 poll(Duration.ofSeconds(120), dev, () -> dev.output().contains("dev: still running")), dev.describe());
 
@@ -283,6 +294,12 @@ class DistributionIT {
                                 .filter(ProcessHandle::isAlive)
                                 .map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
                                 .toList());
+        // dev's own Redis stops after the runtime: it used to be killed at once with the JVM's other
+        // shutdown hooks, cutting off the runtime's last acknowledgements and its leave of the live set.
+        assertTrue(dev.output().contains("eventbus stopped"), dev.describe());
+        for (String cutOff : List.of("Cannot reconnect", "cannot leave the live set", "Connection refused")) {
+            assertFalse(dev.output().contains(cutOff), "Redis went away before the runtime stopped\n" + dev.describe());
+        }
 
         Child again = start("dev-2", Map.of(), true, tmp, "dev", "--events", "1", "--data-dir", data);
         assertEquals(0, again.awaitExit(Duration.ofSeconds(120)), again.describe());

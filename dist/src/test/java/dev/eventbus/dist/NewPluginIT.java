@@ -79,7 +79,7 @@ class NewPluginIT {
                 built,
                 "the generated project's ./mvnw -o verify failed; see " + LOGS.resolve("new-plugin-verify.log"));
 
-        assertTestsRan(project.resolve("target/surefire-reports/TEST-com.acme.audit.ApplyHandlerTest.xml"), 5);
+        assertTestsRan(project.resolve("target/surefire-reports/TEST-com.acme.audit.ApplyHandlerTest.xml"), 6);
         assertTestsRan(project.resolve("target/failsafe-reports/TEST-com.acme.audit.ApplyHandlerIT.xml"), 3);
         try (JarFile jar = new JarFile(
                 project.resolve("target/order-audit-0.1.0-SNAPSHOT.jar").toFile())) {

@@ -116,6 +116,7 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private volatile Process process;
     private boolean paused;
+    private boolean reapedAtExit = true;
 
     private RedisServer(RedisBinary binary, Options options, Path dataDir, int port) {
         this.binary = binary;
@@ -219,6 +220,24 @@ public final class RedisServer implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /**
+     * Whether the JVM's exit kills this server at once (the default), or leaves stopping it to the
+     * caller's own shutdown hook. The JVM runs every shutdown hook at the same time, so the kill
+     * cuts off clients that still need this server while they stop (a runtime flushing its
+     * acknowledgements). With {@code false} the caller must stop it on every way out, a halted
+     * shutdown included.
+     */
+    public synchronized void reapAtExit(boolean reap) {
+        reapedAtExit = reap;
+        if (process != null) {
+            if (reap) {
+                RedisReaper.track(process);
+            } else {
+                RedisReaper.untrack(process);
+            }
+        }
+    }
+
     /** Stops the server: SIGTERM, then SIGKILL if it has not exited within 10 s. Idempotent. */
     public synchronized void stop() {
         if (isRunning()) {
@@ -295,7 +314,9 @@ public final class RedisServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + source() + ": " + e.getMessage(), e);
         }
-        RedisReaper.track(process);
+        if (reapedAtExit) {
+            RedisReaper.track(process);
+        }
         try {
             awaitReady(logStart);
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import ${package}.v1.ApplyReply;
 import ${package}.v1.ApplyRequest;
 import ${package}.v1.${service}Grpc;
 import com.google.protobuf.ByteString;
+import com.typesafe.config.Config;
 import dev.eventbus.api.Event;
 import dev.eventbus.api.EventHandler;
 import dev.eventbus.api.HandlerContext;
@@ -21,7 +22,11 @@ import org.slf4j.LoggerFactory;
  * can never succeed, here one without a subject) dead-letters it; a gRPC failure propagates and the
  * runtime classifies its status (UNAVAILABLE is retried, INVALID_ARGUMENT dead-lettered).
  *
- * <p>Stateless and thread-safe: the runtime calls it concurrently, on virtual threads.
+ * <p>Config: {@link #start} reads it once, when the runtime admits the handler (and again at each
+ * reload), so a bad setting refuses the handler at load with the key named, instead of failing
+ * every event.
+ *
+ * <p>Thread-safe: the runtime calls it concurrently, on virtual threads.
  */
 @Extension
 public class ApplyHandler implements EventHandler {
@@ -35,12 +40,20 @@ public class ApplyHandler implements EventHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplyHandler.class);
 
+    private volatile boolean logCalls;
+
     /** Needed by PF4J. */
     public ApplyHandler() {}
 
     @Override
     public HandlerSpec spec() {
         return HandlerSpec.named("${pluginId}").consumes(STREAM, TYPE).calls(SERVICE);
+    }
+
+    /** Reads this plugin's config (reference.conf, overridden by the operator): a bad value refuses the handler. */
+    @Override
+    public void start(Config config) {
+        logCalls = config.getBoolean("log-calls");
     }
 
     @Override
@@ -55,7 +68,7 @@ public class ApplyHandler implements EventHandler {
                 .setData(ByteString.copyFrom(event.data()))
                 .build();
         ApplyReply reply = ${service}Grpc.newBlockingStub(context.channel(SERVICE)).apply(request);
-        if (context.config().getBoolean("log-calls")) {
+        if (logCalls) {
             LOG.info("Apply event={} subject={} attempt={} applied={}", event.id(), event.subject(), event.attempt(), reply.getApplied());
         } else {
             LOG.debug("Apply event={} subject={} attempt={} applied={}", event.id(), event.subject(), event.attempt(), reply.getApplied());

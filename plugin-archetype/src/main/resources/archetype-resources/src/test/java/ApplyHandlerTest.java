@@ -2,10 +2,12 @@ package ${package};
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ${package}.v1.ApplyRequest;
 import ${package}.v1.${service}Grpc;
+import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.Event;
 import dev.eventbus.testkit.HandlerHarness;
 import dev.eventbus.testkit.InProcessGrpc;
@@ -79,5 +81,15 @@ class ApplyHandlerTest {
     @Test
     void referenceConfHasTheDefaults() {
         assertFalse(harness.config().getBoolean("log-calls"));
+    }
+
+    @Test
+    void aBadSettingRefusesTheHandlerAtStartNamingTheKey() {
+        harness.config(ConfigFactory.parseMap(Map.of("log-calls", "sometimes")));
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class, harness::start);
+        assertTrue(refused.getMessage().contains("log-calls"), refused.getMessage());
+        assertThrows(IllegalStateException.class, () -> harness.deliver(created().subject("s-1").build()));
+        assertTrue(service.calls().isEmpty());
     }
 }

@@ -143,19 +143,33 @@ final class DevCommand implements Callable<Integer> {
             AdminSurface ops = new AdminSurface(config, Clock.systemUTC());
             EventbusRuntime runtime = ops.newRuntime(printout);
             // SIGTERM or Ctrl-C runs no finally block: stop the runtime in order (acknowledgements
-            // flushed) and forget the session; the order service and Redis stop by hooks of their own.
+            // flushed), forget the session, then stop dev's own Redis, which the runtime needed
+            // until then (so it is not killed at exit with everything else); the order service
+            // stops by a hook of its own.
+            RedisServer redisToStop = ownRedis;
             Thread stopOnSignal = new Thread(
                     new BoundedShutdown(
                             () -> {
                                 runtime.stop();
                                 ops.close();
                                 session.remove(home);
+                                if (redisToStop != null) {
+                                    redisToStop.stop();
+                                }
                             },
                             Duration.ofSeconds(30),
                             () -> runtime.view().stuck(Duration.ZERO).orElse(""),
-                            Runtime.getRuntime()::halt),
+                            status -> {
+                                if (redisToStop != null) {
+                                    redisToStop.kill();
+                                }
+                                Runtime.getRuntime().halt(status);
+                            }),
                     "eventbus-dev-shutdown");
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
+            if (ownRedis != null) {
+                ownRedis.reapAtExit(false);
+            }
             try (runtime) {
                 startOperations(ops, runtime, uri, out);
                 runtime.start();
@@ -189,6 +203,9 @@ final class DevCommand implements Callable<Integer> {
                 }
                 return done ? 0 : 1;
             } finally {
+                if (ownRedis != null) {
+                    ownRedis.reapAtExit(true);
+                }
                 removeHook(stopOnSignal);
                 ops.close();
             }

@@ -2,21 +2,35 @@ package dev.eventbus.runtime.plugin;
 
 import dev.eventbus.api.HandlerSpec;
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * The rules a handler's declaration must meet: it consumes something, its name is unique (it names
- * consumer groups), and every gRPC service it declares has a configured target. Stateless;
- * thread-safe.
+ * consumer groups), and every gRPC service it declares has a configured target, the one the
+ * config file names now. Stateless; thread-safe.
  */
 final class HandlerSpecCheck {
 
     private final Predicate<String> serviceConfigured;
+    private final Function<String, Optional<String>> targetNotInEffect;
 
     /** @param serviceConfigured whether a gRPC service (by full name) has a target */
     HandlerSpecCheck(Predicate<String> serviceConfigured) {
+        this(serviceConfigured, service -> Optional.empty());
+    }
+
+    /**
+     * @param serviceConfigured whether a gRPC service (by full name) has a channel
+     * @param targetNotInEffect why the config file's target of a service is not the channel's, if it
+     *     is not (see {@link LivePluginConfig#targetNotInEffect}): the handler is refused with it,
+     *     since "add a target" would be wrong advice to an operator who just added one
+     */
+    HandlerSpecCheck(Predicate<String> serviceConfigured, Function<String, Optional<String>> targetNotInEffect) {
         this.serviceConfigured = serviceConfigured;
+        this.targetNotInEffect = targetNotInEffect;
     }
 
     /**
@@ -44,6 +58,10 @@ final class HandlerSpecCheck {
             return "another handler already uses this name (handler names must be unique: they name consumer groups)";
         }
         for (String service : spec.services()) {
+            Optional<String> notInEffect = targetNotInEffect.apply(service);
+            if (notInEffect.isPresent()) {
+                return "declares gRPC service '" + service + "', but " + notInEffect.get();
+            }
             if (!serviceConfigured.test(service)) {
                 return "declares gRPC service '" + service + "' but it has no target: add eventbus.grpc.services.\""
                         + service + "\".target to the runtime config";

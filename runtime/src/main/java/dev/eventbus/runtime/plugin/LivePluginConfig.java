@@ -7,6 +7,7 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -15,7 +16,8 @@ import java.util.function.Function;
  * the file again first, so the reloaded plugin gets its changed subtree without a restart. gRPC
  * service targets are the exception: the runtime's channels are made at start, so a reload whose
  * plugin's services changed target in the file is refused, saying a restart applies it (rather than
- * running on with a target the file no longer names).
+ * running on with a target the file no longer names), and so is a handler admitted after start
+ * (a new JAR, a refused plugin tried again) whose service was given a target only since.
  *
  * <p>Thread-safe.
  */
@@ -58,17 +60,34 @@ public final class LivePluginConfig implements Function<String, Config> {
                     e);
         }
         for (String service : services) {
-            RpcServiceSettings before = started.services().get(service);
-            RpcServiceSettings now = fresh.services().get(service);
-            if (!Objects.equals(before, now)) {
+            Optional<String> notInEffect = notInEffect(service, fresh);
+            if (notInEffect.isPresent()) {
                 throw AdmissionException.refused(
-                        Stage.CONFIG,
-                        pluginId,
-                        "eventbus.grpc.services.\"" + service
-                                + "\" changed in the config file since the runtime started; gRPC targets take effect on "
-                                + "restart only: restart eventbus, or undo the change to reload");
+                        Stage.CONFIG, pluginId, notInEffect.get() + ", or undo the change to reload");
             }
         }
         current.set(fresh);
+    }
+
+    /**
+     * Whether a handler admitted now would call a service on another target than the config file's
+     * latest reading names: the channels are the started config's.
+     *
+     * @return why, with the remedy (a restart), or empty when the file and the channels agree
+     */
+    public Optional<String> targetNotInEffect(String service) {
+        return notInEffect(service, current.get());
+    }
+
+    private Optional<String> notInEffect(String service, RuntimeConfig now) {
+        RpcServiceSettings before = started.services().get(service);
+        RpcServiceSettings after = now.services().get(service);
+        if (Objects.equals(before, after)) {
+            return Optional.empty();
+        }
+        String what = before == null ? "was added to" : after == null ? "was removed from" : "changed in";
+        return Optional.of("eventbus.grpc.services.\"" + service + "\" " + what
+                + " the config file since the runtime started; gRPC targets take effect on restart only: "
+                + "restart eventbus");
     }
 }

@@ -58,20 +58,30 @@ public final class PluginHost implements AutoCloseable {
     private final Map<String, List<String>> leakedThreads = new LinkedHashMap<>();
 
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc) {
-        this(pluginsDir, apiVersion, config, rpc, config::pluginConfig);
+        this(
+                pluginsDir,
+                apiVersion,
+                config.pluginHost(),
+                config::pluginConfig,
+                new HandlerSpecCheck(rpc::isConfigured));
     }
 
     /**
-     * @param operatorConfig the operator's subtree of a plugin id, asked at each admission (e.g. a
-     *     {@link LivePluginConfig}, read again at each reload)
+     * @param operatorConfig the operator's config as of the file's latest reading, asked at each
+     *     admission: a plugin's subtree, and whether a service's target in the file is in effect
      */
     public PluginHost(
             Path pluginsDir,
             String apiVersion,
             RuntimeConfig config,
             RpcChannelRegistry rpc,
-            Function<String, Config> operatorConfig) {
-        this(pluginsDir, apiVersion, config.pluginHost(), operatorConfig, new HandlerSpecCheck(rpc::isConfigured));
+            LivePluginConfig operatorConfig) {
+        this(
+                pluginsDir,
+                apiVersion,
+                config.pluginHost(),
+                operatorConfig,
+                new HandlerSpecCheck(rpc::isConfigured, operatorConfig::targetNotInEffect));
     }
 
     /**

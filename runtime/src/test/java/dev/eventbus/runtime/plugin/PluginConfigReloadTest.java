@@ -173,6 +173,50 @@ class PluginConfigReloadTest {
         assertThrows(IllegalArgumentException.class, () -> reloader.reloadNow("nobody"));
     }
 
+    /**
+     * Found from outside: a plugin refused at start for a missing target, the operator adds it to
+     * the file, and `plugins reload` answered "add eventbus.grpc.services...target": the advice they
+     * had just followed. The channels are made at start, so the answer is a restart.
+     */
+    @Test
+    void aTargetAddedSinceStartSaysARestartAppliesItRatherThanToAddIt() throws Exception {
+        host.close();
+        rpc.close();
+        writeConfig("eventbus.plugins.threshold.threshold = 5");
+        RuntimeConfig config = ConfigLoader.load(Optional.of(file));
+        LivePluginConfig live = new LivePluginConfig(config);
+        rpc = new RpcChannelRegistry(config.services());
+        host = new PluginHost(plugins, Versions.pluginApi(), config, rpc, live);
+        assertEquals(0, host.start().size(), "no target: the handler is refused");
+        assertTrue(
+                host.failures()
+                        .get(0)
+                        .reason()
+                        .endsWith("but it has no target: add " + TARGET + " to the runtime config"),
+                host.failures().toString());
+        reloader = newReloader(live);
+
+        writeConfig("eventbus.plugins.threshold.threshold = 5\n" + TARGET + " = \"127.0.0.1:1\"");
+        AdmissionException e = assertThrows(AdmissionException.class, () -> reloader.reloadNow("threshold"));
+        String restart = "handler 'threshold': declares gRPC service 'orders.v1.OrderService', but "
+                + "eventbus.grpc.services.\"orders.v1.OrderService\" was added to the config file since the runtime "
+                + "started; gRPC targets take effect on restart only: restart eventbus";
+        assertTrue(e.getMessage().startsWith(restart), e.getMessage());
+        assertEquals(
+                List.of(restart),
+                host.failures().stream().map(PluginFailure::reason).toList(),
+                "the refusal shown is the current one");
+        assertEquals(List.of(), started);
+
+        // What the restart does: a runtime started with the file as it is now admits the handler.
+        host.close();
+        rpc.close();
+        RuntimeConfig restarted = ConfigLoader.load(Optional.of(file));
+        rpc = new RpcChannelRegistry(restarted.services());
+        host = new PluginHost(plugins, Versions.pluginApi(), restarted, rpc, new LivePluginConfig(restarted));
+        assertEquals(1, host.start().size(), host.failures().toString());
+    }
+
     @Test
     void aChangedTargetOfAServiceThePluginCallsSaysARestartAppliesIt() throws Exception {
         writeConfig("eventbus.plugins.threshold.threshold = 5\n" + TARGET + " = \"127.0.0.1:2\"");

@@ -36,7 +36,8 @@ final class InstancesDrain {
         long warm = (long) (events * settings.warmFraction());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.childTimeoutSeconds());
         List<EventbusProcess> started = new ArrayList<>();
-        try (PartitionOps ops = new PartitionOps(redisUri, partitioned ? PARTITIONS : 1)) {
+        try (PartitionOps ops = new PartitionOps(redisUri, partitioned ? PARTITIONS : 1);
+                RedisOps stats = new RedisOps(redisUri)) {
             ops.fill(events, settings.orderedSubjects());
             ops.createGroupsAtEnd(HANDLER);
             List<String> names = new ArrayList<>();
@@ -64,6 +65,7 @@ final class InstancesDrain {
             long warmAt = 0;
             long warmAcked = 0;
             long warmCpu = 0;
+            double warmRedisCpu = 0;
             PartitionOps.Progress p;
             long polls = 0;
             while (true) {
@@ -73,6 +75,7 @@ final class InstancesDrain {
                     warmAt = now;
                     warmAcked = p.ackedTotal();
                     warmCpu = cpu(started);
+                    warmRedisCpu = redisCpuSeconds(stats);
                 }
                 if (p.ackedTotal() >= total && p.pendingTotal() == 0) {
                     break;
@@ -88,6 +91,7 @@ final class InstancesDrain {
             }
             long end = System.nanoTime();
             long cpu = cpu(started) - warmCpu;
+            double redisCpu = redisCpuSeconds(stats) - warmRedisCpu;
             double seconds = (end - warmAt) / 1e9;
             Map<String, Double> f = new LinkedHashMap<>();
             f.put("instances", (double) instances);
@@ -102,16 +106,17 @@ final class InstancesDrain {
             f.put("cpu_us_per_event", cpu / 1e3 / (total - warmAcked));
             f.put("pending_after", (double) p.pendingTotal());
             f.put("lost", (double) (total - p.ackedTotal()));
-            try (RedisOps stats = new RedisOps(redisUri)) {
-                // Reads: XREADGROUP, or on owned partitions the lease-checked read script (EVAL); XREAD waits.
-                Map<String, Long> calls = stats.commandCalls();
-                long reads = calls.getOrDefault("xreadgroup", 0L)
-                        + calls.getOrDefault("eval", 0L)
-                        + calls.getOrDefault("evalsha", 0L);
-                f.put("read_calls", (double) reads);
-                f.put("xread_calls", (double) calls.getOrDefault("xread", 0L));
-                f.put("entries_per_read", reads == 0 ? 0.0 : (double) events / reads);
-            }
+            // Redis's CPU includes the fill's tail and this runner's polls (XINFO GROUPS per partition every ms).
+            f.put("redis_cpu_pct", 100.0 * redisCpu / seconds);
+            f.put("redis_cpu_us_per_event", redisCpu * 1e6 / (total - warmAcked));
+            // Reads: XREADGROUP, or on owned partitions the lease-checked read script (EVAL); XREAD waits.
+            Map<String, Long> calls = stats.commandCalls();
+            long reads = calls.getOrDefault("xreadgroup", 0L)
+                    + calls.getOrDefault("eval", 0L)
+                    + calls.getOrDefault("evalsha", 0L);
+            f.put("read_calls", (double) reads);
+            f.put("xread_calls", (double) calls.getOrDefault("xread", 0L));
+            f.put("entries_per_read", reads == 0 ? 0.0 : (double) events / reads);
             if (ops.length() != total || p.ackedTotal() != total) {
                 throw new IllegalStateException("acknowledged " + p.ackedTotal() + " of " + total + " entries");
             }
@@ -121,6 +126,17 @@ final class InstancesDrain {
                 e.close();
             }
         }
+    }
+
+    /** The redis-server's CPU time so far (user + system, INFO cpu), in seconds. */
+    static double redisCpuSeconds(RedisOps stats) {
+        double s = 0;
+        for (String line : stats.sync().info("cpu").split("\r?\n")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                s += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return s;
     }
 
     /** CPU time of the instances' JVMs (bin/eventbus execs java, so the process is the JVM). */

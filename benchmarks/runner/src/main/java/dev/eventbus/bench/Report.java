@@ -430,6 +430,22 @@ final class Report {
                 "cpu_pct",
                 false));
         rows.add(between(
+                "  Redis CPU per event: 1 partitioned (right) / 1 unpartitioned",
+                "us",
+                s,
+                "unpartitioned",
+                "partitioned-1",
+                "redis_cpu_us_per_event",
+                false));
+        rows.add(between(
+                "  client CPU per event: 1 partitioned (right) / 1 unpartitioned",
+                "us",
+                s,
+                "unpartitioned",
+                "partitioned-1",
+                "cpu_us_per_event",
+                false));
+        rows.add(between(
                 "  client CPU per event: 3 partitioned (right) / 1 unpartitioned",
                 "us",
                 s,

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 class BenchmarkSmokeIT {
 
     @Test
-    @Timeout(value = 420)
+    @Timeout(value = 600)
     void everyScenarioCompletesWithPositiveFigures() throws Exception {
         Path out = Path.of(System.getProperty("bench.out", "target/smoke"));
         long t0 = System.nanoTime();

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
  * One Eventbus instance as an operator runs it: {@code bin/eventbus run} of the unpacked
  * distribution, with the benchmark's JVM flags in {@code JAVA_OPTS}, the no-op plugin, its own
  * consumer name, its handler ordered by subject, and {@code reference.conf} defaults otherwise
- * (ownership: {@code renew-every} 3 s, {@code lease-ttl} 10 s; in smoke mode 1 s and 5 s). Its
- * output goes to a log file.
+ * (ownership: {@code renew-every} 3 s, {@code lease-ttl} 10 s, in smoke mode too: shorter rounds
+ * let leases lapse on a loaded 2-core machine). Its output goes to a log file.
  */
 final class EventbusProcess implements AutoCloseable {
 
@@ -49,17 +49,12 @@ final class EventbusProcess implements AutoCloseable {
                   admin.grpc-port = 0
                   handler-defaults.ordered-by-subject = true
                   %s
-                  %s
                 }
                 """.formatted(
                 redisUri,
                 settings.plugins().resolve("noop").toAbsolutePath(),
                 name,
-                partitions == 1 ? "" : "streams { \"" + Wire.STREAM + "\" { partitions = " + partitions + " } }",
-                // Smoke figures are never compared: faster ownership rounds keep the smoke run short.
-                settings.mode().equals("smoke")
-                        ? "ownership { renew-every = 1s, lease-ttl = 5s, safety-margin = 1s }"
-                        : ""));
+                partitions == 1 ? "" : "streams { \"" + Wire.STREAM + "\" { partitions = " + partitions + " } }"));
         ProcessBuilder pb = new ProcessBuilder(List.of(bin.toString(), "run"))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());

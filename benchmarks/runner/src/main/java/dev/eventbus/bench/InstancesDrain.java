@@ -34,7 +34,8 @@ final class InstancesDrain {
         int instances = partitioned ? Integer.parseInt(system.substring("partitioned-".length())) : 1;
         long events = settings.drainEvents();
         long warm = (long) (events * settings.warmFraction());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.childTimeoutSeconds());
+        // Plus 90 s: up to three JVMs start and take their partitions first, slowly on a loaded machine.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.childTimeoutSeconds() + 90L);
         List<EventbusProcess> started = new ArrayList<>();
         try (PartitionOps ops = new PartitionOps(redisUri, partitioned ? PARTITIONS : 1);
                 RedisOps stats = new RedisOps(redisUri)) {

@@ -26,7 +26,8 @@ final class Rebalance {
             throws Exception {
         boolean smoke = settings.mode().equals("smoke");
         double rate = smoke ? 1_000 : 2_000;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.childTimeoutSeconds());
+        // Plus 90 s: up to three JVMs start and take their partitions first, slowly on a loaded machine.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.childTimeoutSeconds() + 90L);
         String handler = InstancesDrain.HANDLER;
         List<EventbusProcess> started = new ArrayList<>();
         Map<String, Double> f = new LinkedHashMap<>();

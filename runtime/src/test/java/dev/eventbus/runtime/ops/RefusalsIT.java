@@ -244,6 +244,38 @@ class RefusalsIT {
                 "the refusal stays after the restore: " + reasons("mixed.jar"));
     }
 
+    /**
+     * Found from outside: a refused JAR replaced by the exact JAR that runs kept its refusal (the
+     * checksum equals the running version's, so hot reload did nothing): `plugins list` showed it and
+     * readiness stayed 503 until a manual reload.
+     */
+    @Test
+    void theRunningVersionsJarCopiedBackClearsTheRefusalOfTheJarItReplaced() throws Exception {
+        h = OpsHarness.create(
+                dir,
+                REDIS.uri(),
+                Map.of(
+                        "eventbus.plugin-host.reload", true,
+                        "eventbus.plugin-host.reload-poll-interval", "100ms",
+                        "eventbus.plugin-host.reload-quiet-period", "200ms"));
+        Path good = mixed("1.0.0").build(Files.createTempDirectory(builds, "good"));
+        Files.copy(good, h.plugins.resolve("mixed.jar"));
+        h.start();
+        assertEquals("UP", readiness().get("status").asText());
+
+        deploy(mixed("2.0.0").resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe}), "mixed.jar");
+        OpsHarness.await(
+                "the bundling 2.0.0 refused", WAIT, () -> hasEach(reasons("mixed.jar"), "(io/grpc/Channel.class)"));
+        assertEquals("DOWN", readiness().get("status").asText());
+
+        Files.copy(good, h.plugins.resolve("mixed.jar"), StandardCopyOption.REPLACE_EXISTING);
+        OpsHarness.await("the refusal cleared", WAIT, () -> reasons("mixed.jar").isEmpty());
+        assertEquals("1.0.0", version("mixed"), "the running version ran on throughout");
+        assertEquals("UP", readiness().get("status").asText());
+        OpsHarness.Cli list = h.cli("plugins", "list", "--admin", h.adminAddress());
+        assertFalse(list.out().contains("refused"), list.out());
+    }
+
     private String version(String pluginId) {
         return h.runtime().view().plugins().stream()
                 .filter(p -> p.pluginId().equals(pluginId))

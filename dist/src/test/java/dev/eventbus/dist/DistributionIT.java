@@ -300,12 +300,6 @@ class DistributionIT {
         for (String cutOff : List.of("Cannot reconnect", "cannot leave the live set", "Connection refused")) {
             assertFalse(dev.output().contains(cutOff), "Redis went away before the runtime stopped\n" + dev.describe());
         }
-        // The order service too: its own hook used to stop it while the runtime still stopped.
-        int runtimeStopped = dev.output().indexOf("eventbus stopped");
-        int ordersStopped = dev.output().indexOf("[order-service] order-service stopped");
-        assertTrue(
-                ordersStopped > runtimeStopped,
-                "the order service stopped before the runtime (or said nothing)\n" + dev.describe());
 
         Child again = start("dev-2", Map.of(), true, tmp, "dev", "--events", "1", "--data-dir", data);
         assertEquals(0, again.awaitExit(Duration.ofSeconds(120)), again.describe());

@@ -23,6 +23,10 @@ import java.util.stream.Collectors;
  * <p>Ports: a node also listens on its port + 10000 (the cluster bus), so ports are picked below
  * the kernel's ephemeral range, both free when picked.
  *
+ * <p>With {@link Options#tls()} every node speaks only TLS ({@code --port 0}, its port is the TLS
+ * port), on the cluster bus and for replication too; {@link #seedUris()} are {@code rediss://}, and
+ * the launcher's own probes and {@code redis-cli} trust the given CA.
+ *
  * <p>Thread-safe: who serves which slot is asked of the live nodes each time, never cached.
  */
 public final class RedisCluster implements AutoCloseable {
@@ -39,8 +43,11 @@ public final class RedisCluster implements AutoCloseable {
      * @param nodeTimeout the {@code cluster-node-timeout}: how long a node may be unreachable before
      *     it is failed over; short here, so that a test fails over in seconds
      * @param nodeArgs further arguments for every node (e.g. {@code --appendonly yes})
+     * @param tls the files every node speaks only TLS with, to clients, to its replicas and on the
+     *     cluster bus ({@code tls-cluster}, {@code tls-replication}); {@code null} for plain text
      */
-    public record Options(int primaries, int replicasPerPrimary, Duration nodeTimeout, List<String> nodeArgs) {
+    public record Options(
+            int primaries, int replicasPerPrimary, Duration nodeTimeout, List<String> nodeArgs, ServerTls tls) {
 
         /** Validates and copies. */
         public Options {
@@ -54,17 +61,26 @@ public final class RedisCluster implements AutoCloseable {
             nodeArgs = List.copyOf(nodeArgs);
         }
 
+        /** Plain text. */
+        public Options(int primaries, int replicasPerPrimary, Duration nodeTimeout, List<String> nodeArgs) {
+            this(primaries, replicasPerPrimary, nodeTimeout, nodeArgs, null);
+        }
+
         /** 3 primaries with 1 replica each, node timeout 1 s, no further arguments. */
         public static Options defaults() {
             return new Options(3, 1, Duration.ofSeconds(1), List.of());
         }
 
         public Options withNodeTimeout(Duration nodeTimeout) {
-            return new Options(primaries, replicasPerPrimary, nodeTimeout, nodeArgs);
+            return new Options(primaries, replicasPerPrimary, nodeTimeout, nodeArgs, tls);
         }
 
         public Options withNodeArgs(String... nodeArgs) {
-            return new Options(primaries, replicasPerPrimary, nodeTimeout, List.of(nodeArgs));
+            return new Options(primaries, replicasPerPrimary, nodeTimeout, List.of(nodeArgs), tls);
+        }
+
+        public Options withTls(ServerTls tls) {
+            return new Options(primaries, replicasPerPrimary, nodeTimeout, nodeArgs, tls);
         }
     }
 
@@ -93,7 +109,11 @@ public final class RedisCluster implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 nodes.add(startNode(options));
             }
-            List<String> args = new ArrayList<>(List.of("--cluster", "create"));
+            List<String> args = new ArrayList<>();
+            if (options.tls() != null) {
+                args.addAll(options.tls().cliArgs());
+            }
+            args.addAll(List.of("--cluster", "create"));
             nodes.forEach(n -> args.add("127.0.0.1:" + n.port()));
             args.addAll(List.of("--cluster-replicas", Integer.toString(options.replicasPerPrimary()), "--cluster-yes"));
             cli.run(STARTUP_TIMEOUT, args);
@@ -117,10 +137,15 @@ public final class RedisCluster implements AutoCloseable {
                             Long.toString(options.nodeTimeout().toMillis()),
                     // Fail over whatever the replica's lag: a test kills primaries on purpose.
                     "--cluster-replica-validity-factor", "0"));
+            if (options.tls() != null) {
+                args.addAll(List.of("--tls-cluster", "yes", "--tls-replication", "yes"));
+            }
             args.addAll(options.nodeArgs());
             try {
-                return RedisServer.start(
-                        RedisServer.Options.defaults().withPort(port).withExtraArgs(args));
+                return RedisServer.start(RedisServer.Options.defaults()
+                        .withPort(port)
+                        .withExtraArgs(args)
+                        .withTls(options.tls()));
             } catch (IllegalStateException e) {
                 if (!e.getMessage().contains("Address already in use")
                         && !e.getMessage().contains("another process")) {
@@ -156,7 +181,10 @@ public final class RedisCluster implements AutoCloseable {
         return nodes;
     }
 
-    /** @return {@code redis://127.0.0.1:<port>} of every node: seed URIs for a cluster client */
+    /**
+     * @return {@code redis://127.0.0.1:<port>} of every node ({@code rediss://} with TLS): seed URIs
+     *     for a cluster client
+     */
     public List<String> seedUris() {
         return nodes.stream().map(RedisServer::uri).toList();
     }
@@ -168,7 +196,7 @@ public final class RedisCluster implements AutoCloseable {
      */
     public int slot(String key) {
         for (RedisServer node : nodes) {
-            if (node.isRunning() && RedisProbe.ask(node.port(), "CLUSTER", "KEYSLOT", key) instanceof Long slot) {
+            if (node.isRunning() && RedisProbe.ask(node, "CLUSTER", "KEYSLOT", key) instanceof Long slot) {
                 return slot.intValue();
             }
         }
@@ -222,11 +250,11 @@ public final class RedisCluster implements AutoCloseable {
                 if (!node.isRunning()) {
                     continue;
                 }
-                String state = RedisProbe.infoField(RedisProbe.ask(node.port(), "CLUSTER", "INFO"), "cluster_state");
+                String state = RedisProbe.infoField(RedisProbe.ask(node, "CLUSTER", "INFO"), "cluster_state");
                 if (!"ok".equals(state)) {
                     return "port " + node.port() + " has cluster_state " + state;
                 }
-                Object reply = RedisProbe.ask(node.port(), "CLUSTER", "NODES");
+                Object reply = RedisProbe.ask(node, "CLUSTER", "NODES");
                 if (!(reply instanceof String text)) {
                     return "port " + node.port() + " answers CLUSTER NODES with " + reply;
                 }
@@ -295,7 +323,7 @@ public final class RedisCluster implements AutoCloseable {
     public long killClients() {
         long killed = 0;
         for (RedisServer node : nodes) {
-            if (node.isRunning() && RedisProbe.ask(node.port(), "CLIENT", "KILL", "TYPE", "normal") instanceof Long n) {
+            if (node.isRunning() && RedisProbe.ask(node, "CLIENT", "KILL", "TYPE", "normal") instanceof Long n) {
                 killed += n;
             }
         }
@@ -303,7 +331,7 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private static Object command(RedisServer node, String... command) {
-        Object reply = RedisProbe.ask(node.port(), command);
+        Object reply = RedisProbe.ask(node, command);
         if (reply == null || reply instanceof RespErrorException) {
             throw new IllegalStateException(
                     "port " + node.port() + " refused " + String.join(" ", command) + ": " + reply);
@@ -335,7 +363,7 @@ public final class RedisCluster implements AutoCloseable {
     /** What the first live node answering knows about the cluster. */
     private List<ClusterNodeLine> view() {
         for (RedisServer node : nodes) {
-            if (node.isRunning() && RedisProbe.ask(node.port(), "CLUSTER", "NODES") instanceof String text) {
+            if (node.isRunning() && RedisProbe.ask(node, "CLUSTER", "NODES") instanceof String text) {
                 return ClusterNodeLine.parseAll(text);
             }
         }
@@ -344,13 +372,13 @@ public final class RedisCluster implements AutoCloseable {
 
     private String wholeMissing() {
         for (RedisServer node : nodes) {
-            Object info = RedisProbe.ask(node.port(), "CLUSTER", "INFO");
+            Object info = RedisProbe.ask(node, "CLUSTER", "INFO");
             String state = RedisProbe.infoField(info, "cluster_state");
             String known = RedisProbe.infoField(info, "cluster_known_nodes");
             if (!"ok".equals(state) || !String.valueOf(nodes.size()).equals(known)) {
                 return "port " + node.port() + " has cluster_state " + state + " and knows " + known + " nodes";
             }
-            Object replication = RedisProbe.ask(node.port(), "INFO", "replication");
+            Object replication = RedisProbe.ask(node, "INFO", "replication");
             if ("slave".equals(RedisProbe.infoField(replication, "role"))
                     && !"up".equals(RedisProbe.infoField(replication, "master_link_status"))) {
                 return "replica on port " + node.port() + " is not in sync yet";

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import javax.net.ssl.SSLSocketFactory;
 
 /** Questions asked of a starting {@code redis-server}: is it up, is it ours, what did it log. Stateless. */
 final class RedisProbe {
@@ -19,8 +20,8 @@ final class RedisProbe {
      * Sends an inline PING on a fresh socket. {@code -LOADING} (AOF replay) counts as not up yet;
      * {@code -NOAUTH} (started with {@code --requirepass}) counts as up.
      */
-    static boolean answersPing(int port) {
-        try (Socket socket = new Socket()) {
+    static boolean answersPing(int port, SSLSocketFactory tls) {
+        try (Socket socket = tls == null ? new Socket() : tls.createSocket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             socket.setSoTimeout(500);
             OutputStream out = socket.getOutputStream();
@@ -40,8 +41,8 @@ final class RedisProbe {
      * Whether the server on the port is the given process: a PONG may come from someone else's
      * server holding a port we picked. Unknowable under {@code --requirepass}; then assumed.
      */
-    static boolean isServedBy(int port, long pid) {
-        try (RespClient client = RespClient.connect("127.0.0.1", port)) {
+    static boolean isServedBy(int port, SSLSocketFactory tls, long pid) {
+        try (RespClient client = RespClient.connect("127.0.0.1", port, tls)) {
             return String.valueOf(client.call("INFO", "server")).contains("process_id:" + pid + "\r");
         } catch (RespErrorException e) {
             if (e.code().equals("NOAUTH")) {
@@ -58,7 +59,16 @@ final class RedisProbe {
      *     server cannot be reached or does not answer in time
      */
     static Object ask(int port, String... command) {
-        try (RespClient client = RespClient.connect("127.0.0.1", port)) {
+        return ask(port, null, command);
+    }
+
+    /** As {@link #ask(int, String...)}, on the node's own terms (TLS when it speaks only TLS). */
+    static Object ask(RedisServer node, String... command) {
+        return ask(node.port(), node.probeSockets(), command);
+    }
+
+    private static Object ask(int port, SSLSocketFactory tls, String... command) {
+        try (RespClient client = RespClient.connect("127.0.0.1", port, tls)) {
             return client.call(command);
         } catch (RespErrorException e) {
             return e;

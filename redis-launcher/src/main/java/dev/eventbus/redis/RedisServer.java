@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A {@code redis-server} child process that the caller owns, listening on 127.0.0.1.
@@ -51,9 +52,17 @@ public final class RedisServer implements AutoCloseable {
      * @param executable the {@code redis-server} to run; {@code null} to resolve one
      * @param configFile a configuration file given before every other argument (a sentinel needs
      *     one it can rewrite); {@code null} for none
+     * @param tls the files to speak only TLS with, on {@code port} ({@code --port 0}); {@code null}
+     *     for plain text
      */
     public record Options(
-            int port, boolean appendOnly, Path dataDir, List<String> extraArgs, Path executable, Path configFile) {
+            int port,
+            boolean appendOnly,
+            Path dataDir,
+            List<String> extraArgs,
+            Path executable,
+            Path configFile,
+            ServerTls tls) {
 
         /** Validates and copies. */
         public Options {
@@ -65,19 +74,19 @@ public final class RedisServer implements AutoCloseable {
 
         /** A free port, no AOF, a temp dir, no extra arguments, the resolved binary. */
         public static Options defaults() {
-            return new Options(0, false, null, List.of(), null, null);
+            return new Options(0, false, null, List.of(), null, null, null);
         }
 
         public Options withPort(int port) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
 
         public Options withAppendOnly(boolean appendOnly) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
 
         public Options withDataDir(Path dataDir) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
 
         public Options withExtraArgs(String... extraArgs) {
@@ -85,15 +94,19 @@ public final class RedisServer implements AutoCloseable {
         }
 
         public Options withExtraArgs(List<String> extraArgs) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
 
         public Options withExecutable(Path executable) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
 
         public Options withConfigFile(Path configFile) {
-            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile);
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
+        }
+
+        public Options withTls(ServerTls tls) {
+            return new Options(port, appendOnly, dataDir, extraArgs, executable, configFile, tls);
         }
     }
 
@@ -164,9 +177,14 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
-    /** @return {@code redis://127.0.0.1:<port>} */
+    /** @return {@code redis://127.0.0.1:<port>}, {@code rediss://} when it speaks only TLS */
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return (options.tls() == null ? "redis" : "rediss") + "://127.0.0.1:" + port;
+    }
+
+    /** The launcher's sockets to this server: TLS trusting its CA, or null for plain text. */
+    SSLSocketFactory probeSockets() {
+        return options.tls() == null ? null : options.tls().probeSockets();
     }
 
     /**
@@ -322,8 +340,11 @@ public final class RedisServer implements AutoCloseable {
             // redis-server reads a configuration file only as its first argument.
             cmd.add(options.configFile().toString());
         }
+        cmd.addAll(
+                options.tls() == null
+                        ? List.of("--port", Integer.toString(port))
+                        : options.tls().serverArgs(port));
         cmd.addAll(List.of(
-                "--port", Integer.toString(port),
                 "--bind", "127.0.0.1",
                 "--protected-mode", "no",
                 "--save", "",
@@ -351,8 +372,8 @@ public final class RedisServer implements AutoCloseable {
                         ? new PortTakenException(message)
                         : new IllegalStateException(message);
             }
-            if (RedisProbe.answersPing(port)) {
-                if (!RedisProbe.isServedBy(port, process.pid())) {
+            if (RedisProbe.answersPing(port, probeSockets())) {
+                if (!RedisProbe.isServedBy(port, probeSockets(), process.pid())) {
                     throw new PortTakenException("port " + port + " is answered by another process, not by"
                             + " redis-server pid " + process.pid());
                 }

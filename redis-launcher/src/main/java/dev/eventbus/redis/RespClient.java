@@ -58,7 +58,12 @@ public final class RespClient implements AutoCloseable {
      * @throws UncheckedIOException when the connection fails
      */
     public static RespClient connect(String host, int port) {
-        return open(false, host, port, DEFAULT_TIMEOUT);
+        return open(null, host, port, DEFAULT_TIMEOUT);
+    }
+
+    /** Connects to {@code host:port} over TLS with {@code tls}'s sockets, or in plain text when null. */
+    static RespClient connect(String host, int port, SSLSocketFactory tls) {
+        return open(tls, host, port, DEFAULT_TIMEOUT);
     }
 
     /**
@@ -86,7 +91,8 @@ public final class RespClient implements AutoCloseable {
         }
         String host = parsed.getHost() == null ? "127.0.0.1" : parsed.getHost();
         int port = parsed.getPort() < 0 ? 6379 : parsed.getPort();
-        RespClient client = open(scheme.equals("rediss"), host, port, timeout);
+        RespClient client = open(
+                scheme.equals("rediss") ? (SSLSocketFactory) SSLSocketFactory.getDefault() : null, host, port, timeout);
         try {
             authenticate(client, parsed.getRawUserInfo());
             String path = parsed.getPath();
@@ -206,10 +212,10 @@ public final class RespClient implements AutoCloseable {
         return line.toString(StandardCharsets.UTF_8);
     }
 
-    private static RespClient open(boolean tls, String host, int port, Duration timeout) {
+    private static RespClient open(SSLSocketFactory tls, String host, int port, Duration timeout) {
         Socket socket = null;
         try {
-            socket = tls ? SSLSocketFactory.getDefault().createSocket() : new Socket();
+            socket = tls != null ? tls.createSocket() : new Socket();
             socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             socket.setTcpNoDelay(true);

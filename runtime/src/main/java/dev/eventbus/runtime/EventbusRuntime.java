@@ -17,6 +17,7 @@ import dev.eventbus.runtime.failure.RetryPolicy;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.failure.RetryingFailureHandler;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.ownership.InstanceRegistry;
 import dev.eventbus.runtime.ownership.Lease;
 import dev.eventbus.runtime.ownership.OwnershipCoordinator;
 import dev.eventbus.runtime.ownership.OwnershipView;
@@ -204,7 +205,9 @@ public final class EventbusRuntime implements AutoCloseable {
                 dispatcher,
                 retryStore,
                 clock,
-                config.redis().reconnect().maxDelay());
+                config.redis().reconnect().maxDelay(),
+                redis.changes(),
+                new InstanceRegistry(shared.sync(), config.ownership().leaseTtl()));
         startSubscriptions(handlers);
         reloader = new PluginReloader(
                 config.pluginsDir(),

@@ -8,6 +8,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        StartupWarmup.startFor(args);
         System.exit(EventbusCommand.commandLine().execute(args));
     }
 }

@@ -4,6 +4,7 @@ import dev.eventbus.admin.v1.AdminServiceGrpc;
 import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.runtime.config.AdminLimits;
 import dev.eventbus.runtime.config.AdminTls;
+import dev.eventbus.runtime.internal.Loop;
 import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -32,6 +33,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin gRPC server: the standard {@code grpc.health.v1.Health} service (so
@@ -47,6 +50,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AdminGrpcServer implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AdminGrpcServer.class);
+
     static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     /** The client's address, for the audit log; set for every call behind the token check. */
@@ -60,8 +65,7 @@ public final class AdminGrpcServer implements AutoCloseable {
     private final EventLoopGroup loop;
     private final GrpcConnections connections;
     private final HealthStatusManager health;
-    private final Thread updater;
-    private volatile boolean closed;
+    private final Loop updater;
 
     private AdminGrpcServer(
             Server server,
@@ -74,16 +78,9 @@ public final class AdminGrpcServer implements AutoCloseable {
         this.loop = loop;
         this.connections = connections;
         this.health = health;
-        this.updater = Thread.ofVirtual().name("eventbus-admin-grpc-health").start(() -> {
-            while (!closed) {
-                update(checks);
-                try {
-                    Thread.sleep(refresh);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        // On the runtime's loop: a check that throws once no longer ends the updates for good.
+        this.updater = Loop.every("eventbus-admin-grpc-health", refresh, LOG, () -> update(checks));
+        updater.start();
     }
 
     /**
@@ -175,8 +172,7 @@ public final class AdminGrpcServer implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        updater.interrupt();
+        updater.stop();
         health.enterTerminalState();
         server.shutdown();
         try {

@@ -6,7 +6,6 @@ import dev.eventbus.api.Event;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.admin.AdminSurface;
-import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.dev.ChildJvm;
@@ -14,6 +13,7 @@ import dev.eventbus.runtime.dev.DevSession;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.stream.DeadLetterReason;
 import dev.eventbus.runtime.stream.DeliveryObserver;
+import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.RedisClient;
@@ -139,7 +139,8 @@ final class DevCommand implements Callable<Integer> {
                     "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target",
                     "127.0.0.1:" + port));
             RuntimeConfig config = new ConfigOptions().load(devConfig);
-            Printout printout = new Printout(out, config.consumer());
+            Printout printout = new Printout(
+                    out, KeyLayout.of(config.redis(), config.consumer().deadLetterPrefix()));
             AdminSurface ops = new AdminSurface(config, Clock.systemUTC());
             EventbusRuntime runtime = ops.newRuntime(printout);
             // SIGTERM or Ctrl-C runs no finally block: stop the runtime in order (acknowledgements
@@ -303,7 +304,7 @@ final class DevCommand implements Callable<Integer> {
     /** Prints each outcome as it happens and counts them. */
     private static final class Printout implements DeliveryObserver {
         private final PrintStream out;
-        private final ConsumerSettings consumer;
+        private final KeyLayout keys;
         /** The handlers that call the order service: the story is done once they marked every top-up paid. */
         private volatile List<String> payers = List.of();
 
@@ -312,9 +313,9 @@ final class DevCommand implements Callable<Integer> {
         final AtomicInteger deadLettered = new AtomicInteger();
         private final AtomicInteger paid = new AtomicInteger();
 
-        Printout(PrintStream out, ConsumerSettings consumer) {
+        Printout(PrintStream out, KeyLayout keys) {
             this.out = out;
-            this.consumer = consumer;
+            this.keys = keys;
         }
 
         void countPaymentsBy(List<String> handlers) {
@@ -362,7 +363,11 @@ final class DevCommand implements Callable<Integer> {
             deadLettered.incrementAndGet();
             out.printf(
                     "  [eventbus] %s dead-lettered %s %s (reason %s) -> %s, acked%n",
-                    sub.group(), entry.stream(), entry.id(), reason.wireName(), consumer.deadLetterStream(sub.group()));
+                    sub.group(),
+                    entry.stream(),
+                    entry.id(),
+                    reason.wireName(),
+                    keys.deadLetters(sub.group(), entry.stream()));
         }
 
         boolean awaitStory(int events, Duration timeout) throws InterruptedException {

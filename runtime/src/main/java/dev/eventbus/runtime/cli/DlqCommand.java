@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
         name = "dlq",
         mixinStandardHelpOptions = true,
         description = {
-            "List, inspect, redrive or discard a handler's dead letters (stream eventbus:dlq:<handler>).",
+            "List, inspect, redrive or discard a handler's dead letters (stream <consumer.dead-letter-prefix><handler>, "
+                    + "eventbus:dlq:<handler> by default; one per hash tag on a Redis Cluster).",
             "Works on Redis directly; the runtime need not be running. Redrive and discard are written to the "
                     + "audit log (eventbus.admin.audit-log)."
         },

@@ -23,18 +23,4 @@ public record ConsumerSettings(
         int ackLimit,
         Duration shutdownGrace,
         String deadLetterPrefix,
-        boolean recreateMissingGroup) {
-
-    /** The dead-letter stream of one handler. */
-    public String deadLetterStream(String handler) {
-        return deadLetterStream(deadLetterPrefix, handler);
-    }
-
-    /**
-     * The one rule naming a dead-letter stream: the configured prefix, then the handler's name.
-     * The writer, the operator tools and the status reader all name it here.
-     */
-    public static String deadLetterStream(String deadLetterPrefix, String handler) {
-        return deadLetterPrefix + handler;
-    }
-}
+        boolean recreateMissingGroup) {}

@@ -14,6 +14,7 @@ import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +50,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     private final ClientResources resources;
     private final RedisClusterClient client;
     private final ClusterTopologyLog topology;
+    private final TopologyChanges changes = new TopologyChanges();
     private final Disposable topologyWatch;
 
     ClusterConnectionOpener(RedisSettings settings) {
@@ -76,11 +78,19 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         }
         client.setOptions(options.build());
         this.topology = new ClusterTopologyLog(this::partitions, Clock.systemUTC());
-        this.topologyWatch = client.getResources()
-                .eventBus()
-                .get()
-                .ofType(ClusterTopologyChangedEvent.class)
-                .subscribe(topology::changed);
+        this.topologyWatch = client.getResources().eventBus().get().subscribe(event -> {
+            if (event instanceof ClusterTopologyChangedEvent changed) {
+                topology.changed(changed);
+                changes.changed();
+            } else if (event instanceof ConnectionActivatedEvent) {
+                changes.changed();
+            }
+        });
+    }
+
+    @Override
+    public TopologyChanges changes() {
+        return changes;
     }
 
     /** The client's view of the topology, or null before it has one. */

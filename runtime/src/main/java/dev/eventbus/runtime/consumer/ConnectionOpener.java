@@ -29,6 +29,9 @@ public interface ConnectionOpener extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** Where this client says that its view of Redis changed (a new topology, a connection made). */
+    TopologyChanges changes();
+
     /** Shuts the client down; connections still open are closed. */
     @Override
     void close();

@@ -23,24 +23,36 @@ final class NodeConnectionOpener implements ConnectionOpener {
     private final RedisClient client;
     private final RedisURI uri;
     private final SentinelPrimaryLog primaries;
-    private final Disposable primaryWatch;
+    private final TopologyChanges changes = new TopologyChanges();
+    private final Disposable watch;
 
     NodeConnectionOpener(RedisSettings settings) {
         this.uri = RedisConnector.uri(settings);
         this.client = RedisConnector.client(settings);
         this.primaries = settings.sentinel() ? new SentinelPrimaryLog(uri, Clock.systemUTC()) : null;
-        this.primaryWatch = primaries == null ? null : watch(client, primaries);
+        this.watch = watch(client, primaries, changes);
     }
 
-    /** Logs the primary the sentinels name, each failover the connections follow, and each drop. */
-    private static Disposable watch(RedisClient client, SentinelPrimaryLog log) {
+    /**
+     * Tells each connection made (a node back, the sentinels' new primary) to {@code changes}; with
+     * Sentinel, logs the primary the sentinels name, each failover the connections follow, and each drop.
+     */
+    private static Disposable watch(RedisClient client, SentinelPrimaryLog log, TopologyChanges changes) {
         return client.getResources().eventBus().get().subscribe(event -> {
             if (event instanceof ConnectionActivatedEvent activated) {
-                log.activated(activated);
-            } else if (event instanceof ConnectionDeactivatedEvent deactivated) {
+                if (log != null) {
+                    log.activated(activated);
+                }
+                changes.changed();
+            } else if (event instanceof ConnectionDeactivatedEvent deactivated && log != null) {
                 log.deactivated(deactivated);
             }
         });
+    }
+
+    @Override
+    public TopologyChanges changes() {
+        return changes;
     }
 
     @Override
@@ -55,9 +67,7 @@ final class NodeConnectionOpener implements ConnectionOpener {
 
     @Override
     public void close() {
-        if (primaryWatch != null) {
-            primaryWatch.dispose();
-        }
+        watch.dispose();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

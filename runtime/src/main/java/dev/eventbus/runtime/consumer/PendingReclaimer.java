@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *       (XAUTOCLAIM, following the cursor), which is how the entries of a dead instance come back;
  *       entries Redis reports deleted while pending become loss records with reason
  *       {@code trimmed}; entries waiting for a retry are left to the retry poller;</li>
- *   <li>removes consumers that have nothing pending and have been idle long enough, atomically
- *       (a consumer with pending entries is never removed);</li>
+ *   <li>removes ghost consumers (of no live instance, {@link GhostConsumers}) once they have
+ *       nothing pending, atomically: a ghost keeps its consumer until a live instance claimed its
+ *       pending entries;</li>
  *   <li>lets an ordering lane go on when the retry it waits for was taken by another instance
  *       (retries are shared by the group): when on two passes in a row its entry was neither
  *       scheduled for a retry nor pending here (acknowledged, or claimed by another consumer).
@@ -60,6 +61,7 @@ final class PendingReclaimer {
     private final HeldBytes held;
     private final SubscriptionDispatch dispatcher;
     private final RecoverySettings settings;
+    private final GhostConsumers ghosts;
     private final RetryTakenElsewhere retryTakenElsewhere = new RetryTakenElsewhere();
 
     PendingReclaimer(
@@ -72,6 +74,7 @@ final class PendingReclaimer {
             long maxEventBytes,
             SubscriptionDispatch dispatcher,
             RecoverySettings settings,
+            GhostConsumers ghosts,
             PartitionGate gate) {
         this.sub = sub;
         this.redis = redis;
@@ -82,6 +85,7 @@ final class PendingReclaimer {
         this.held = held;
         this.dispatcher = dispatcher;
         this.settings = settings;
+        this.ghosts = ghosts;
 
         this.loop = Loop.every(
                 "eventbus-reclaim-" + sub.name(), settings.interval(), LOG, () -> gate.ifOwned(this::iteration));
@@ -103,7 +107,7 @@ final class PendingReclaimer {
                     deleted);
         }
         reclaimIdle();
-        deleteIdleConsumers();
+        deleteGhosts();
         releaseLanesWhoseRetryWentElsewhere();
     }
 
@@ -203,7 +207,15 @@ final class PendingReclaimer {
         return redis.dispatch(CommandType.XAUTOCLAIM, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), args);
     }
 
-    private void deleteIdleConsumers() {
+    private void deleteGhosts() {
+        GhostConsumers.Rule rule;
+        try {
+            rule = ghosts.now();
+        } catch (RuntimeException e) {
+            // The registry could not be read: no consumer is judged a ghost this pass.
+            LOG.debug("subscription {}: live instances unreadable, no consumer removed this pass", sub.name(), e);
+            return;
+        }
         for (Object info : redis.xinfoConsumers(Bytes.utf8(sub.stream()), Bytes.utf8(sub.group()))) {
             List<?> kv = (List<?>) info;
             String name = null;
@@ -217,7 +229,7 @@ final class PendingReclaimer {
                     default -> {}
                 }
             }
-            if (!removable(name, pending, idle, consumerName, settings.deleteIdleConsumersAfter())) {
+            if (!rule.removable(name, pending, idle)) {
                 continue;
             }
             Long result = redis.eval(
@@ -228,21 +240,12 @@ final class PendingReclaimer {
                     Bytes.utf8(name));
             if (result != null && result >= 0) {
                 LOG.info(
-                        "subscription {}: removed idle consumer '{}' (nothing pending, idle {} s)",
+                        "subscription {}: removed ghost consumer '{}' (no live instance, nothing pending, idle {} s)",
                         sub.name(),
                         name,
                         idle / 1000);
             }
         }
-    }
-
-    /**
-     * Whether another consumer of the group may be removed: nothing pending, and idle for
-     * {@code recovery.delete-idle-consumers-after} (never this one; the removal re-checks the
-     * pending list atomically).
-     */
-    static boolean removable(String name, long pending, long idleMillis, String self, java.time.Duration after) {
-        return name != null && !name.equals(self) && pending == 0 && idleMillis >= after.toMillis();
     }
 
     private static String text(Object o) {

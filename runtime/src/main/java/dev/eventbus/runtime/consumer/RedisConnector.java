@@ -268,6 +268,11 @@ public final class RedisConnector implements AutoCloseable {
         }
     }
 
+    /** Where the client says that its view of Redis changed: loops in a back-off try again then. */
+    public TopologyChanges changes() {
+        return opener.changes();
+    }
+
     public RedisSettings settings() {
         return settings;
     }

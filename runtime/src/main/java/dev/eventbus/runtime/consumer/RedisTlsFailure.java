@@ -2,6 +2,8 @@ package dev.eventbus.runtime.consumer;
 
 import static dev.eventbus.runtime.internal.Errors.rootMessage;
 
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLException;
 
 /**
@@ -15,20 +17,29 @@ final class RedisTlsFailure {
 
     private RedisTlsFailure() {}
 
-    /** What went wrong and what to check, or {@code null} when the failure is not a TLS one. */
+    /**
+     * What went wrong and what to check, or {@code null} when the failure is not a TLS one. A
+     * cluster client reports each seed node's failure as a suppressed exception of its own: those
+     * are searched too.
+     */
     static String diagnosis(Throwable failure) {
+        List<Throwable> all = new ArrayList<>();
+        collect(failure, all);
+        Throwable tlsFailure = null;
         String messages = "";
-        boolean tls = false;
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            tls |= t instanceof SSLException
-                    || t instanceof java.security.cert.CertificateException
-                    || t instanceof java.security.GeneralSecurityException;
+        for (Throwable t : all) {
+            if (tlsFailure == null
+                    && (t instanceof SSLException
+                            || t instanceof java.security.cert.CertificateException
+                            || t instanceof java.security.GeneralSecurityException)) {
+                tlsFailure = t;
+            }
             messages += " " + t.getMessage();
         }
-        if (!tls) {
+        if (tlsFailure == null) {
             return null;
         }
-        String cause = rootMessage(failure);
+        String cause = rootMessage(tlsFailure);
         if (messages.contains("certificate_required")
                 || messages.contains("bad_certificate")
                 || messages.contains("unknown_ca")
@@ -49,5 +60,17 @@ final class RedisTlsFailure {
             return cause + "; the server's certificate is not signed by a trusted CA: check eventbus.redis.tls.ca-file";
         }
         return cause + "; check the eventbus.redis.tls settings";
+    }
+
+    /** The failure, its causes and what they suppressed, each once (a bounded number). */
+    private static void collect(Throwable t, List<Throwable> into) {
+        if (t == null || into.size() >= 64 || into.contains(t)) {
+            return;
+        }
+        into.add(t);
+        collect(t.getCause(), into);
+        for (Throwable suppressed : t.getSuppressed()) {
+            collect(suppressed, into);
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.eventbus.runtime.config.RecoverySettings;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.ownership.InstanceRegistry;
 import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.Subscription;
 import java.time.Clock;
@@ -32,12 +33,16 @@ public final class StreamConsumerFactory {
     private final RetryStore retryStore;
     private final Clock clock;
     private final Duration reconnectMax;
+    private final TopologyChanges changes;
+    private final GhostConsumers ghosts;
 
     /**
      * @param handlers each handler's settings, by handler name
      * @param shared the runtime's shared connection, for the retry poller and the reclaimer
      * @param reconnectMax {@code redis.reconnect.max-delay}, the longest a reader waits after a lost
      *     connection
+     * @param changes the client's changes of its view of Redis, which end a reader's back-off
+     * @param instances the live instances, by which the reclaimers tell ghost consumers
      */
     public StreamConsumerFactory(
             String consumerName,
@@ -48,7 +53,9 @@ public final class StreamConsumerFactory {
             Dispatcher dispatcher,
             RetryStore retryStore,
             Clock clock,
-            Duration reconnectMax) {
+            Duration reconnectMax,
+            TopologyChanges changes,
+            InstanceRegistry instances) {
         this.consumerName = consumerName;
         this.settings = settings;
         this.recovery = recovery;
@@ -58,6 +65,8 @@ public final class StreamConsumerFactory {
         this.retryStore = retryStore;
         this.clock = clock;
         this.reconnectMax = reconnectMax;
+        this.changes = changes;
+        this.ghosts = new GhostConsumers(instances, consumerName, recovery.deleteIdleConsumersAfter());
     }
 
     /**
@@ -103,6 +112,7 @@ public final class StreamConsumerFactory {
                 settings.maxEventBytes(),
                 dispatch,
                 recovery,
+                ghosts,
                 gate);
         // The retry poller and the reclaimer start once the group exists (before, every round would fail too).
         StreamReader reader = new StreamReader(
@@ -120,6 +130,7 @@ public final class StreamConsumerFactory {
                     reclaimer.loop().start();
                 },
                 reconnectMax,
+                changes,
                 gate);
         return new StreamConsumer(
                 sub, connection, maxInFlight, settings.readAhead(), slots, held, dispatch, reader, retries, reclaimer);

@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * waiting for a retry are left to the retry poller.
  *
  * <p>The loop survives every error: Redis down, timeouts, a missing group, a stream key holding
- * another type, a missing ACL permission, an OutOfMemoryError. It backs off, logs the first failure
- * and then only as the wait grows, reports the failure ({@link #failure()}) until a read works again,
+ * another type, a missing ACL permission, an OutOfMemoryError. It backs off (the wait ends early,
+ * and starts over, when the client's view of Redis changes: {@link TopologyChanges}), logs the first
+ * failure and then only as the wait grows, reports the failure ({@link #failure()}) until a read works again,
  * and goes on until {@link #stop()}. A group that could not be created at start-up is created by
  * the loop before it reads, with the same back-off, so that one broken key stops only its own
  * subscription.
@@ -79,6 +80,8 @@ final class StreamReader {
     private final Runnable groupReadyHook;
     /** The longest wait after a lost connection: the client's own reconnect back-off bound. */
     private final Duration reconnectMax;
+    /** Ends a back-off early when the client's view of Redis changes (a failover, a node back). */
+    private final TopologyChanges changes;
     /** Whether this instance owns the partition now ({@link PartitionGate#OPEN} when no owner is needed). */
     private final PartitionGate gate;
 
@@ -109,6 +112,8 @@ final class StreamReader {
      * @param reconnectMax {@code redis.reconnect.max-delay}: after a lost connection the reader tries
      *     again at least this often, so it reads as soon as the client is back (a failover's
      *     seconds would otherwise have grown its back-off well past them)
+     * @param changes the client's changes of its view of Redis: a failed read is tried again at
+     *     once after one, and its back-off starts over
      */
     StreamReader(
             Subscription sub,
@@ -122,6 +127,7 @@ final class StreamReader {
             IntSupplier budget,
             Runnable groupReadyHook,
             Duration reconnectMax,
+            TopologyChanges changes,
             PartitionGate gate) {
         this.sub = sub;
         this.connection = connection;
@@ -135,6 +141,7 @@ final class StreamReader {
         this.retryStore = retryStore;
         this.groupReadyHook = groupReadyHook;
         this.reconnectMax = reconnectMax;
+        this.changes = changes;
         this.gate = gate;
     }
 
@@ -210,6 +217,7 @@ final class StreamReader {
     private void run() {
         while (!stopping) {
             lastRoundNanos = System.nanoTime();
+            long seen = changes.generation();
             try {
                 if (!groupReady) {
                     bootstrapGroup();
@@ -228,7 +236,7 @@ final class StreamReader {
                     backoff = reconnectMax;
                 }
                 handleTrouble(t, what, backoff, streak.worthLogging());
-                sleep(backoff);
+                pause(backoff, seen);
             }
         }
         LOG.debug("reader {} stopped", sub.name());
@@ -560,9 +568,18 @@ final class StreamReader {
         }
     }
 
-    private void sleep(Duration d) {
+    /**
+     * Waits out the back-off, or less: a failover or a moved slot changes the client's view, and
+     * the read may work at once on the new primary. Each new view starts the back-off over, so the
+     * failover's seconds do not delay the first read after it (the view may change before the
+     * connection to the new node is up: a few quick tries then).
+     */
+    private void pause(Duration backoff, long seen) {
         try {
-            Thread.sleep(d);
+            if (changes.awaitChange(seen, backoff)) {
+                streak.rewind();
+                LOG.debug("reader {}: the client's view of Redis changed: trying again now", sub.name());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopping = true;

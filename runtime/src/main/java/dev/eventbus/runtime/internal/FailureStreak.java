@@ -68,6 +68,14 @@ public final class FailureStreak {
         return ended;
     }
 
+    /**
+     * Starts the back-off over: the next failure waits {@code first} again. The streak itself (its
+     * count, its failure) goes on until a success.
+     */
+    public void rewind() {
+        wait = Duration.ZERO;
+    }
+
     /** The last failure while the streak lasts, else empty. */
     public String failure() {
         return failure;

@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * The live instances: a sorted set in Redis ({@value #KEY}), each instance's id scored by the
  * server's time of its last heartbeat. An instance is live while its last heartbeat is younger than
- * the lease ttl. One key of its own (one slot on Redis Cluster). Not thread-safe: the coordinator's
- * loop is its one user.
+ * the lease ttl. One key of its own (one slot on Redis Cluster). Thread-safe (it holds no state
+ * of its own): the coordinator's loop heartbeats through it, the reclaimers {@linkplain #live()
+ * read} it.
  */
 public final class InstanceRegistry {
 
@@ -37,7 +38,8 @@ public final class InstanceRegistry {
     private final RedisClusterCommands<byte[], byte[]> redis;
     private final Duration liveFor;
 
-    InstanceRegistry(RedisClusterCommands<byte[], byte[]> redis, Duration liveFor) {
+    /** @param liveFor how young a heartbeat keeps an instance live ({@code ownership.lease-ttl}) */
+    public InstanceRegistry(RedisClusterCommands<byte[], byte[]> redis, Duration liveFor) {
         this.redis = redis;
         this.liveFor = liveFor;
     }
@@ -58,6 +60,11 @@ public final class InstanceRegistry {
                     text(reply.get(i)), Instant.ofEpochMilli((long) Double.parseDouble(text(reply.get(i + 1))))));
         }
         return new Heartbeat(now, List.copyOf(live));
+    }
+
+    /** The live set, read now (no heartbeat recorded). */
+    public Heartbeat live() {
+        return beat("");
     }
 
     /** Leaves the live set at once (a stopping instance), so the others reassign without waiting. */

@@ -1,6 +1,5 @@
 package dev.eventbus.runtime.stream;
 
-import dev.eventbus.runtime.config.ConsumerSettings;
 import java.util.List;
 import java.util.function.Function;
 
@@ -29,12 +28,12 @@ public record SingleNodeKeys(String deadLetterPrefix) implements KeyLayout {
 
     @Override
     public String deadLetters(String handler, String stream) {
-        return ConsumerSettings.deadLetterStream(deadLetterPrefix, handler);
+        return deadLetterPrefix + handler;
     }
 
     @Override
     public String deadLetterStreamsOf(String handler) {
-        return ConsumerSettings.deadLetterStream(deadLetterPrefix, handler);
+        return deadLetters(handler, null);
     }
 
     /** The one stream, whether it exists or not: no SCAN. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.eventbus.runtime.stream.SingleNodeKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(2), c.consumer().block());
         assertEquals(256, c.handlerDefaults().maxInFlight());
         assertEquals(10, c.handlerDefaults().retry().maxAttempts());
-        assertEquals("eventbus:dlq:h", c.consumer().deadLetterStream("h"));
+        assertEquals("eventbus:dlq:h", new SingleNodeKeys(c.consumer().deadLetterPrefix()).deadLetters("h", "s"));
         assertTrue(c.services().isEmpty());
         assertTrue(!c.consumerName().isBlank(), "consumer name defaults to the host name");
     }

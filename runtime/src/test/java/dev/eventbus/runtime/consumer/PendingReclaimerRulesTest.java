@@ -41,13 +41,23 @@ class PendingReclaimerRulesTest {
     }
 
     @Test
-    void onlyAnotherConsumerWithNothingPendingIdleLongEnoughIsRemoved() {
+    void onlyAnotherConsumersGhostWithNothingPendingIsRemoved() {
         Duration after = Duration.ofHours(1);
-        long hour = after.toMillis();
-        assertTrue(PendingReclaimer.removable("old", 0, hour, "me", after));
-        assertFalse(PendingReclaimer.removable("me", 0, hour * 5, "me", after), "never this one");
-        assertFalse(PendingReclaimer.removable("old", 1, hour * 5, "me", after), "never one with pending entries");
-        assertFalse(PendingReclaimer.removable("old", 0, hour - 1, "me", after), "not idle long enough");
-        assertFalse(PendingReclaimer.removable(null, 0, hour, "me", after), "an unreadable reply");
+        GhostConsumers.Rule rule = new GhostConsumers.Rule(Set.of("me", "other"), "me", after);
+        assertTrue(rule.removable("dead", 0, 0), "a ghost goes at once once nothing is pending on it");
+        assertFalse(rule.removable("dead", 1, after.toMillis() * 5), "never one with pending entries");
+        assertFalse(rule.removable("other", 0, after.toMillis() * 5), "never a live instance's, however idle");
+        assertFalse(rule.removable("me", 0, after.toMillis() * 5), "never this one");
+        assertFalse(rule.removable(null, 0, 0), "an unreadable reply");
+    }
+
+    @Test
+    void whileNoInstanceHeartbeatsAGhostIsOneIdleLongEnough() {
+        Duration after = Duration.ofHours(1);
+        GhostConsumers.Rule rule = new GhostConsumers.Rule(Set.of(), "me", after);
+        assertTrue(rule.removable("old", 0, after.toMillis()));
+        assertFalse(rule.removable("old", 0, after.toMillis() - 1), "not idle long enough");
+        assertFalse(rule.removable("old", 1, after.toMillis() * 5), "never one with pending entries");
+        assertFalse(rule.removable("me", 0, after.toMillis() * 5), "never this one");
     }
 }

@@ -9,7 +9,10 @@ import java.util.stream.Stream;
 
 /**
  * What an ordering oracle sees: every handler call of every runtime instance it observes, with the
- * event's {@code seq} header and when the call started and ended. Thread-safe.
+ * event's {@code seq} header and when the call started and ended. A runtime in a process of its own
+ * reports its calls as {@linkplain #line lines} on its output, which the test {@linkplain #add adds}
+ * here: the times are {@code System.nanoTime()}, which on Linux is {@code CLOCK_MONOTONIC}, one
+ * clock for every process of the host. Thread-safe.
  */
 final class HandlerCalls {
 
@@ -20,11 +23,16 @@ final class HandlerCalls {
 
     /** The observer to start the runtime of {@code instance} with. */
     DeliveryObserver observer(String instance) {
+        return observer(instance, calls::add);
+    }
+
+    /** An observer that hands each call of {@code instance} to {@code sink} as it ends. */
+    static DeliveryObserver observer(String instance, java.util.function.Consumer<Call> sink) {
         return new DeliveryObserver() {
             @Override
             public void handled(Subscription subscription, Event event, long nanos) {
                 long end = System.nanoTime();
-                calls.add(new Call(
+                sink.accept(new Call(
                         instance,
                         event.subject(),
                         Integer.parseInt(event.header("seq").orElseThrow()),
@@ -33,6 +41,31 @@ final class HandlerCalls {
                         end));
             }
         };
+    }
+
+    private static final String LINE = "handler-call ";
+
+    /** The line a child process prints for one call. */
+    static String line(Call call) {
+        return LINE
+                + String.join(
+                        " ",
+                        call.instance(),
+                        call.subject(),
+                        Integer.toString(call.seq()),
+                        call.eventId(),
+                        Long.toString(call.startNanos()),
+                        Long.toString(call.endNanos()));
+    }
+
+    /** Adds the call a child's output line reports; false when the line reports none. */
+    boolean add(String line) {
+        if (!line.startsWith(LINE)) {
+            return false;
+        }
+        String[] f = line.substring(LINE.length()).split(" ");
+        calls.add(new Call(f[0], f[1], Integer.parseInt(f[2]), f[3], Long.parseLong(f[4]), Long.parseLong(f[5])));
+        return true;
     }
 
     Stream<Call> stream() {

@@ -1,5 +1,6 @@
 package dev.eventbus.testkit.runtime;
 
+import dev.eventbus.runtime.stream.WireFields;
 import java.util.Map;
 
 /**
@@ -22,17 +23,17 @@ public record DeadLettered(String handler, String reason, Map<String, String> fi
 
     /** @return the {@code eventbus-error-message} field, or {@code null} */
     public String errorMessage() {
-        return fields.get("eventbus-error-message");
+        return fields.get(WireFields.ERROR_MESSAGE);
     }
 
     /** @return the {@code eventbus-error-class} field, or {@code null} */
     public String errorClass() {
-        return fields.get("eventbus-error-class");
+        return fields.get(WireFields.ERROR_CLASS);
     }
 
     /** @return the {@code eventbus-attempts} field, or 0 when absent */
     public int attempts() {
-        String value = fields.get("eventbus-attempts");
+        String value = fields.get(WireFields.ATTEMPTS);
         return value == null ? 0 : Integer.parseInt(value);
     }
 }

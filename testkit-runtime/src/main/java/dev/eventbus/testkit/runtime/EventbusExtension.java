@@ -5,7 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventbus.redis.RespClient;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.plugin.PluginFailure;
+import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.Subscription;
 import dev.eventbus.testkit.PluginJarBuilder;
 import dev.eventbus.testkit.RecordingGrpcService;
@@ -79,12 +81,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class EventbusExtension implements BeforeEachCallback, AfterEachCallback {
 
-    /** Settings that make a test fast without changing behaviour; the test's own {@link #config} wins. */
+    /**
+     * Settings that make a test fast, and steady on a loaded machine, without changing behaviour;
+     * the test's own {@link #config} wins. The call deadline is 30 s rather than the runtime's 5 s:
+     * the first call on a cold gRPC channel of a busy build machine took over 5 s to connect, and
+     * the missed attempt 1 failed a test counting attempts.
+     */
     private static final Map<String, Object> TEST_DEFAULTS = Map.of(
             "eventbus.consumer-name", "test",
             "eventbus.consumer.block", "100ms",
             "eventbus.consumer.shutdown-grace", "5s",
-            "eventbus.recovery.retry-poll-interval", "10ms");
+            "eventbus.recovery.retry-poll-interval", "10ms",
+            "eventbus.grpc.defaults.deadline", "30s");
 
     private final RedisExtension redis;
     private final List<Path> jars = new ArrayList<>();
@@ -242,9 +250,11 @@ public final class EventbusExtension implements BeforeEachCallback, AfterEachCal
         return redis.uri();
     }
 
-    /** @return the dead-letter stream of a handler, as the runtime names it */
+    /** @return the dead-letter stream of a handler, as the runtime names it (on the kit's one Redis node) */
     public String deadLetterStream(String handler) {
-        return running().config().consumer().deadLetterPrefix() + handler;
+        RuntimeConfig config = running().config();
+        return KeyLayout.of(config.redis(), config.consumer().deadLetterPrefix())
+                .deadLetterStreamsOf(handler);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.eventbus.testkit.runtime;
 
 import dev.eventbus.redis.RespClient;
+import dev.eventbus.runtime.stream.WireFields;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -200,8 +201,8 @@ public final class PublishedEvent {
                     for (int i = 0; i + 1 < flat.size(); i += 2) {
                         fields.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
                     }
-                    if (entryId.equals(fields.get("eventbus-source-id"))
-                            && stream.equals(fields.get("eventbus-source-stream"))) {
+                    if (entryId.equals(fields.get(WireFields.SOURCE_ID))
+                            && stream.equals(fields.get(WireFields.SOURCE_STREAM))) {
                         return fields;
                     }
                 }

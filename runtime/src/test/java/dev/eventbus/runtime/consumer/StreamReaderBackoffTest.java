@@ -1,0 +1,117 @@
+package dev.eventbus.runtime.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.eventbus.api.HandlerSpec;
+import dev.eventbus.runtime.config.ConsumerSettings;
+import dev.eventbus.runtime.ownership.PartitionGate;
+import dev.eventbus.runtime.plugin.LoadedHandler;
+import dev.eventbus.runtime.stream.Subscription;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A reader whose reads fail for want of a connection (a primary killed) tries again at once when
+ * the client's view of Redis changes (the replica promoted), and its back-off starts over: without
+ * that, its back-off grown during the outage holds the first read after the failover for seconds.
+ */
+class StreamReaderBackoffTest {
+
+    private final List<Long> attempts = new CopyOnWriteArrayList<>();
+    private final TopologyChanges changes = new TopologyChanges();
+    private StreamReader reader;
+
+    /** Commands whose every call fails as Lettuce's do while the node is unreachable, noting when. */
+    @SuppressWarnings("unchecked")
+    private RedisClusterCommands<byte[], byte[]> unreachable() {
+        return (RedisClusterCommands<byte[], byte[]>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {RedisClusterCommands.class}, (proxy, method, args) -> {
+                    attempts.add(System.nanoTime());
+                    throw new RedisConnectionException("Unable to connect to 127.0.0.1:1");
+                });
+    }
+
+    private StreamReader reader() {
+        LoadedHandler handler = new LoadedHandler(
+                null,
+                HandlerSpec.named("pays").consumes("orders", "paid"),
+                "plug",
+                "1.0",
+                getClass().getClassLoader(),
+                ConfigFactory.empty());
+        ConsumerSettings settings = new ConsumerSettings(
+                Duration.ofMillis(100),
+                1 << 20,
+                "$",
+                16,
+                1 << 20,
+                10,
+                Duration.ofMillis(10),
+                100,
+                Duration.ZERO,
+                "dlq:",
+                false);
+        EntrySlots slots = new EntrySlots(32);
+        return new StreamReader(
+                new Subscription(handler, "orders", Set.of("paid")),
+                new RedisConnection<>(null, unreachable(), null),
+                "c-1",
+                settings,
+                null, // nothing is read, nothing dispatched
+                slots,
+                new HeldBytes(1 << 20, slots),
+                null,
+                () -> Integer.MAX_VALUE,
+                () -> {},
+                // A long cap, as a long outage grows: only a change of view may cut the waits short.
+                Duration.ofMinutes(1),
+                changes,
+                PartitionGate.OPEN);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (reader != null) {
+            reader.stop();
+            changes.changed(); // ends the wait it is in
+            reader.awaitEnd(System.nanoTime() + Duration.ofSeconds(5).toNanos());
+        }
+    }
+
+    @Test
+    void aChangeOfViewEndsTheBackOffAtOnceAndStartsItOver() {
+        reader = reader();
+        reader.start();
+        // Waits of 200, 400, 800 and 1,600 ms: the fifth attempt comes about 3 s in, then 3.2 s of wait.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 5);
+        long changedAt = System.nanoTime();
+        changes.changed();
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 7);
+        Duration toRetry = Duration.ofNanos(attempts.get(5) - changedAt);
+        Duration toNext = Duration.ofNanos(attempts.get(6) - attempts.get(5));
+        // Without the wake-up: the rest of a 3.2 s wait; with it, the next attempt comes now.
+        assertTrue(toRetry.compareTo(Duration.ofMillis(1500)) < 0, "retried " + toRetry + " after the change");
+        // Without starting over: 6.4 s; with it, the first wait again (200 ms).
+        assertTrue(toNext.compareTo(Duration.ofMillis(2000)) < 0, "then waited " + toNext);
+    }
+
+    @Test
+    void withoutAChangeTheBackOffGoesOn() {
+        reader = reader();
+        reader.start();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 5);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 6);
+        Duration wait = Duration.ofNanos(attempts.get(5) - attempts.get(4));
+        assertTrue(wait.compareTo(Duration.ofMillis(3000)) >= 0, "waited only " + wait);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.eventbus.runtime.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.runtime.config.RedisReconnect;
+import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.runtime.config.RedisTls;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** What ends a wait for a change of the client's view of Redis, and what reports one. */
+class TopologyChangesTest {
+
+    @Test
+    void aChangeBeforeTheWaitEndsItAtOnceAndNoChangeLetsItRunOut() throws InterruptedException {
+        TopologyChanges changes = new TopologyChanges();
+        long seen = changes.generation();
+        assertFalse(changes.awaitChange(seen, Duration.ofMillis(50)));
+        changes.changed(); // while the failed attempt was still under way
+        long before = System.nanoTime();
+        assertTrue(changes.awaitChange(seen, Duration.ofMinutes(1)));
+        assertTrue(System.nanoTime() - before < Duration.ofSeconds(10).toNanos());
+    }
+
+    @Test
+    void theClusterClientReportsEachNewTopology() {
+        RedisSettings settings = new RedisSettings(
+                "redis-cluster://127.0.0.1:1,127.0.0.1:2",
+                Duration.ofSeconds(3),
+                1000,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(1),
+                "",
+                RedisTls.NONE,
+                RedisReconnect.DEFAULT);
+        ClusterConnectionOpener opener = new ClusterConnectionOpener(settings);
+        try {
+            long seen = opener.changes().generation();
+            opener.resources().eventBus().publish(new ClusterTopologyChangedEvent(List.of(), List.of()));
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> opener.changes().generation() != seen);
+        } finally {
+            opener.close();
+        }
+    }
+}

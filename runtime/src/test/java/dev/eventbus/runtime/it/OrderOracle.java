@@ -1,0 +1,120 @@
+package dev.eventbus.runtime.it;
+
+import dev.eventbus.runtime.it.HandlerCalls.Call;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Judges a record of handler calls of an ordered handler against the README's promise across
+ * instances: per subject, calls in start order follow the sequence numbers (a repeat of the last
+ * one allowed, never a step back or a gap), every sequence number is handled, a repeat carries its
+ * first delivery's event id, and no call of a subject starts before an earlier call of that subject
+ * ended, unless the earlier call is in the documented window: it was running when its instance
+ * was frozen (SIGSTOP) and so outlived that instance's lease.
+ */
+final class OrderOracle {
+
+    /** What the oracle found; {@code problems} lists every breach of the promise (empty when it held). */
+    record Verdict(
+            int calls,
+            int subjects,
+            int lost,
+            int duplicates,
+            int overlapsInWindow,
+            int overlapsOutsideWindow,
+            Map<String, Long> callsPerInstance,
+            List<String> problems) {
+
+        String summary() {
+            return "calls " + calls + ", subjects " + subjects + ", lost " + lost + ", duplicates " + duplicates
+                    + " (all with their first delivery's id unless listed), overlaps in the window "
+                    + overlapsInWindow + ", outside it " + overlapsOutsideWindow + ", per instance "
+                    + callsPerInstance + ", problems " + problems.size();
+        }
+    }
+
+    /**
+     * An instance sent SIGSTOP at {@code signalledNanos} and seen stopped at {@code stoppedNanos}:
+     * the calls it was running in between are in the window (it stopped at some instant there).
+     */
+    record Freeze(String instance, long signalledNanos, long stoppedNanos) {
+
+        boolean spans(Call call) {
+            return call.instance().equals(instance)
+                    && call.startNanos() <= stoppedNanos
+                    && call.endNanos() >= signalledNanos;
+        }
+    }
+
+    private OrderOracle() {}
+
+    static Verdict judge(List<Call> all, int subjects, int eventsPerSubject, List<Freeze> freezes) {
+        Map<String, List<Call>> bySubject =
+                all.stream().collect(Collectors.groupingBy(Call::subject, HashMap::new, Collectors.toList()));
+        List<String> problems = new ArrayList<>();
+        int lost = (subjects - bySubject.size()) * eventsPerSubject;
+        int duplicates = 0;
+        int inWindow = 0;
+        int outside = 0;
+        for (Map.Entry<String, List<Call>> e : bySubject.entrySet()) {
+            String subject = e.getKey();
+            List<Call> list = new ArrayList<>(e.getValue());
+            list.sort(Comparator.comparingLong(Call::startNanos));
+            Map<Integer, String> firstId = new HashMap<>();
+            Set<Integer> seen = new HashSet<>();
+            Call previous = null;
+            Call longest = null; // of the calls started so far, the one that ends last
+            for (Call call : list) {
+                if (previous == null && call.seq() != 1) {
+                    problems.add(subject + ": first call is seq " + call.seq());
+                }
+                if (previous != null && call.seq() != previous.seq() && call.seq() != previous.seq() + 1) {
+                    problems.add(subject + ": seq " + call.seq() + " after " + previous.seq());
+                }
+                if (longest != null && call.startNanos() < longest.endNanos()) {
+                    Call earlier = longest;
+                    if (freezes.stream().anyMatch(f -> f.spans(earlier))) {
+                        inWindow++;
+                    } else {
+                        outside++;
+                        problems.add(subject + ": " + call + " overlaps " + earlier);
+                    }
+                }
+                if (!seen.add(call.seq())) {
+                    duplicates++;
+                    if (!call.eventId().equals(firstId.get(call.seq()))) {
+                        problems.add(subject + ": seq " + call.seq() + " again with another event id: " + call);
+                    }
+                }
+                firstId.putIfAbsent(call.seq(), call.eventId());
+                previous = call;
+                if (longest == null || call.endNanos() > longest.endNanos()) {
+                    longest = call;
+                }
+            }
+            if (seen.size() != eventsPerSubject) {
+                lost += eventsPerSubject - seen.size();
+                problems.add(subject + ": handled " + seen.size() + " of " + eventsPerSubject);
+            }
+        }
+        if (bySubject.size() != subjects) {
+            problems.add((subjects - bySubject.size()) + " subjects never handled");
+        }
+        return new Verdict(
+                all.size(),
+                bySubject.size(),
+                lost,
+                duplicates,
+                inWindow,
+                outside,
+                all.stream()
+                        .collect(Collectors.groupingBy(Call::instance, java.util.TreeMap::new, Collectors.counting())),
+                problems);
+    }
+}

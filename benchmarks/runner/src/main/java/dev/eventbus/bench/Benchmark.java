@@ -182,6 +182,15 @@ final class Benchmark {
             if (s.cluster()) {
                 return new Run(s, system, rep, true, runCluster(s, system, orders, scratch, name, jvms), null);
             }
+            if (s.instances()) {
+                try (RedisServer redis =
+                        RedisServer.start(RedisServer.Options.defaults().withDataDir(dir))) {
+                    Map<String, Double> values = s == Scenario.REBALANCE
+                            ? Rebalance.run(settings, redis.uri(), scratch, logs, name)
+                            : InstancesDrain.run(settings, system, redis.uri(), scratch, logs, name);
+                    return new Run(s, system, rep, true, values, null);
+                }
+            }
             if (backlog.events() > 0) {
                 Files.copy(snapshots.get(backlog), dir.resolve("dump.rdb"));
             }
@@ -270,6 +279,11 @@ final class Benchmark {
                     ops.fill(0, settings.smallDrainEvents());
                 }
             }
+            if (s == Scenario.ORDERED_CLUSTER) {
+                try (ClusterOps ops = new ClusterOps(seeds, Duration.ofSeconds(10), system.equals("partitioned"))) {
+                    ops.fillBySubject(settings.smallDrainEvents(), settings.orderedSubjects());
+                }
+            }
             ScenarioJvm jvm = ScenarioJvm.start(
                     settings,
                     system,
@@ -299,6 +313,24 @@ final class Benchmark {
     }
 
     private static String summary(Scenario s, Map<String, Double> v) {
+        if (v.containsKey("join_ms")) {
+            return String.format(
+                    "join: heartbeat to owned and flowing %.0f ms (%.0f ms from process start, %.0f partitions moved); "
+                            + "leave: SIGTERM to owned and flowing %.0f ms (%.0f partitions moved); %,.0f events, "
+                            + "%,.0f lost",
+                    v.get("join_ms"),
+                    v.get("join_from_start_ms"),
+                    v.get("joiner_partitions"),
+                    v.get("leave_ms"),
+                    v.get("leaver_partitions"),
+                    v.get("events"),
+                    v.get("lost"));
+        }
+        if (v.containsKey("instances")) {
+            return String.format(
+                    "%,.0f events/s with %.0f instance(s) on %.0f partition(s) (ready after %.1f s), CPU %.0f%%",
+                    v.get("events_per_s"), v.get("instances"), v.get("partitions"), v.get("ready_s"), v.get("cpu_pct"));
+        }
         if (v.containsKey("failover_ms")) {
             return String.format(
                     "kill -9 to first event handled %.0f ms (first XADD taken after %.0f ms), %,.0f lost, "

@@ -21,8 +21,9 @@ public final class BenchmarkMain {
               --smoke             small counts, one repetition, C1 only: checks that every scenario
                                   completes (about a minute); the default is the full run (about 12 minutes)
               --runs N            repetitions; figures are their medians (full: 3)
-              --events N          backlog of drain-noop, ordered-by-subject and drain-noop-pair (full: 1,000,000)
-              --subjects N        subjects the ordered-by-subject backlog's events share in turn (full: 10,000)
+              --events N          backlog of drain-noop, ordered-by-subject, drain-noop-pair and
+                                  ordered-instances (full: 1,000,000)
+              --subjects N        subjects the ordered backlogs' events share in turn (full: 10,000)
               --only A,B,...      only these scenarios, plus drain-noop when a ratio needs it:
                                   %s
               --jvm-flags "..."   flags of every scenario JVM (default: -Xmx512m -XX:+UseG1GC)

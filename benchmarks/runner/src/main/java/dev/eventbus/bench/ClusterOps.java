@@ -13,6 +13,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -28,14 +29,26 @@ final class ClusterOps implements AutoCloseable {
 
     private final RedisClusterClient client;
     private final StatefulRedisClusterConnection<byte[], byte[]> connection;
+    /** The stream's keys: the partitions, or the one unpartitioned key. */
+    private final List<String> keys;
 
     /**
      * @param seeds {@code host:port,host:port,...}
      * @param timeout of each command
      */
     ClusterOps(String seeds, Duration timeout) {
+        this(seeds, timeout, true);
+    }
+
+    /** @param partitioned whether the stream is partitioned ({@link #PARTITIONS}) or the one key {@link Wire#STREAM} */
+    ClusterOps(String seeds, Duration timeout, boolean partitioned) {
         client = client(seeds, timeout);
         connection = client.connect(ByteArrayCodec.INSTANCE);
+        List<String> k = new ArrayList<>();
+        for (int i = 0; i < (partitioned ? PARTITIONS : 1); i++) {
+            k.add(partitioned ? key(i) : Wire.STREAM);
+        }
+        keys = List.copyOf(k);
     }
 
     /**
@@ -86,6 +99,25 @@ final class ClusterOps implements AutoCloseable {
         await(window);
     }
 
+    /**
+     * Adds events {@code 0 .. events-1} over {@code subjects} subjects in turn, each to its subject's
+     * partition ({@code crc32(subject) mod N}, as Eventbus's producers pick it), pipelined.
+     */
+    void fillBySubject(long events, long subjects) throws Exception {
+        var async = connection.async();
+        List<RedisFuture<String>> window = new ArrayList<>();
+        for (long i = 0; i < events; i++) {
+            Map<byte[], byte[]> event = Wire.event(i, subjects, -1);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(Wire.field(event, Wire.F_SUBJECT));
+            window.add(async.xadd(Wire.bytes(keys.get((int) (crc.getValue() % keys.size()))), event));
+            if (window.size() == 2_000) {
+                await(window);
+            }
+        }
+        await(window);
+    }
+
     private static void await(List<RedisFuture<String>> window) throws Exception {
         for (RedisFuture<String> f : window) {
             f.get(30, TimeUnit.SECONDS);
@@ -96,8 +128,8 @@ final class ClusterOps implements AutoCloseable {
     /** Entries of all partitions. */
     long length() {
         long n = 0;
-        for (int i = 0; i < PARTITIONS; i++) {
-            n += connection.sync().xlen(Wire.bytes(key(i)));
+        for (String k : keys) {
+            n += connection.sync().xlen(Wire.bytes(k));
         }
         return n;
     }
@@ -106,9 +138,9 @@ final class ClusterOps implements AutoCloseable {
     long pending(String group) {
         RedisAdvancedClusterCommands<byte[], byte[]> sync = connection.sync();
         long n = 0;
-        for (int i = 0; i < PARTITIONS; i++) {
+        for (String k : keys) {
             try {
-                n += sync.xpending(Wire.bytes(key(i)), Wire.bytes(group)).getCount();
+                n += sync.xpending(Wire.bytes(k), Wire.bytes(group)).getCount();
             } catch (RuntimeException e) {
                 if (!String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
                     throw e;
@@ -130,7 +162,12 @@ final class ClusterOps implements AutoCloseable {
         return System.nanoTime();
     }
 
-    /** How many of the primaries serving slots hold at least one partition, as "k of n". */
+    /** The stream's keys. */
+    List<String> keys() {
+        return keys;
+    }
+
+    /** How many of the primaries serving slots hold at least one of the stream's keys, as "k of n". */
     String spread() {
         var partitions = connection.getPartitions();
         long primaries = partitions.stream()
@@ -138,8 +175,8 @@ final class ClusterOps implements AutoCloseable {
                         && !n.getSlots().isEmpty())
                 .count();
         java.util.Set<String> nodes = new java.util.HashSet<>();
-        for (int i = 0; i < PARTITIONS; i++) {
-            nodes.add(partitions.getPartitionBySlot(SlotHash.getSlot(key(i))).getNodeId());
+        for (String k : keys) {
+            nodes.add(partitions.getPartitionBySlot(SlotHash.getSlot(k)).getNodeId());
         }
         return nodes.size() + " of " + primaries;
     }

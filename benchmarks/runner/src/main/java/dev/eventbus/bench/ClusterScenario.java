@@ -52,8 +52,10 @@ final class ClusterScenario {
                 Path.of(a.get("plugins")),
                 "bench-1",
                 null,
-                false,
-                Map.of("eventbus.streams.\"" + Wire.STREAM + "\".partitions", ClusterOps.PARTITIONS),
+                Boolean.parseBoolean(a.getOrDefault("ordered", "false")),
+                partitioned(a)
+                        ? Map.of("eventbus.streams.\"" + Wire.STREAM + "\".partitions", ClusterOps.PARTITIONS)
+                        : Map.of(),
                 progress);
         eb.start();
         return new Consumer() {
@@ -67,21 +69,27 @@ final class ClusterScenario {
         };
     }
 
+    /** Whether the stream is partitioned: in every system but {@code single-key} of {@link Scenario#ORDERED_CLUSTER}. */
+    static boolean partitioned(Map<String, String> a) {
+        return !"single-key".equals(a.get("system"));
+    }
+
     static Map<String, Double> drain(Map<String, String> a) throws Exception {
         long events = Long.parseLong(a.get("events"));
         long warm = Long.parseLong(a.get("warm"));
+        long subjects = Long.parseLong(a.getOrDefault("subjects", "0"));
         Duration timeout = Duration.ofSeconds(Long.parseLong(a.get("timeout")));
-        Coverage coverage = new Coverage(events, 0);
+        Coverage coverage = new Coverage(events, subjects);
         Progress progress = new Progress(warm, events, coverage);
         Map<String, Double> f = new LinkedHashMap<>();
-        try (ClusterOps ops = new ClusterOps(a.get("seeds"), Duration.ofSeconds(10))) {
+        try (ClusterOps ops = new ClusterOps(a.get("seeds"), Duration.ofSeconds(10), partitioned(a))) {
             long length = ops.length();
             if (length != events) {
                 throw new IllegalStateException("partitions hold " + length + " entries, expected " + events);
             }
             ScenarioMain.log(
-                    "cluster drain of %d events over %d partitions on %s primaries (%s) starting",
-                    events, ClusterOps.PARTITIONS, ops.spread(), a.get("system"));
+                    "cluster drain of %d events over %d key(s) on %s primaries (%s) starting",
+                    events, ops.keys().size(), ops.spread(), a.get("system"));
             long t0 = System.nanoTime();
             String group;
             try (Consumer consumer = consumer(a, progress)) {
@@ -104,10 +112,15 @@ final class ClusterScenario {
             f.put("pending_after", (double) pending);
             f.put("errors", (double) progress.errors());
             f.put("duplicates", (double) coverage.duplicates());
-            if (pending != 0 || coverage.distinct() != events || progress.errors() != 0 || coverage.foreign() != 0) {
+            f.put("out_of_order", (double) coverage.outOfOrder());
+            if (pending != 0
+                    || coverage.distinct() != events
+                    || progress.errors() != 0
+                    || coverage.foreign() != 0
+                    || coverage.outOfOrder() != 0) {
                 throw new IllegalStateException("cluster drain left " + pending + " pending, "
                         + (events - coverage.distinct()) + " of " + events + " events never handled, "
-                        + progress.errors() + " errors");
+                        + progress.errors() + " errors, " + coverage.outOfOrder() + " out of order");
             }
         }
         f.put("rss_peak_mb", Probe.peakRssMb());

@@ -27,6 +27,8 @@ final class Report {
      * @param ownRatioOf {@code null} for a figure of both systems compared by the ratio Eventbus /
      *     reference; otherwise the two scenarios ("a / b") each system's figure is the ratio of, in
      *     the same run: such a row has no ratio, and its target holds the Eventbus figure
+     * @param absolute whether the target holds the Eventbus figure itself, not a ratio
+     * @param eventbusOnly whether only Eventbus has the figure (the reference column stays empty)
      */
     record Row(
             String figure,
@@ -36,7 +38,20 @@ final class Report {
             boolean higherIsBetter,
             Double limit,
             String ownRatioOf,
-            boolean absolute) {
+            boolean absolute,
+            boolean eventbusOnly) {
+
+        Row(
+                String figure,
+                String unit,
+                Double reference,
+                Double eventbus,
+                boolean higherIsBetter,
+                Double limit,
+                String ownRatioOf,
+                boolean absolute) {
+            this(figure, unit, reference, eventbus, higherIsBetter, limit, ownRatioOf, absolute, false);
+        }
 
         Row(
                 String figure,
@@ -46,7 +61,7 @@ final class Report {
                 boolean higherIsBetter,
                 Double limit,
                 String ownRatioOf) {
-            this(figure, unit, reference, eventbus, higherIsBetter, limit, ownRatioOf, false);
+            this(figure, unit, reference, eventbus, higherIsBetter, limit, ownRatioOf, false, false);
         }
 
         Double ratio() {
@@ -321,6 +336,35 @@ final class Report {
                                     + "handled. Node timeout 1 s; both systems' Lettuce clients refresh the topology (the "
                                     + "reference: every second and on MOVED/reconnect, retrying a failed command after 100 ms).");
                 }
+                case ORDERED_INSTANCES -> instanceRows(s);
+                case REBALANCE -> rebalanceRows(s);
+                case ORDERED_CLUSTER -> {
+                    String n = String.format(Locale.ROOT, "%,d", settings.smallDrainEvents());
+                    rows.add(between(
+                            "ordered drain on a Redis Cluster, " + n + ": " + ClusterOps.PARTITIONS
+                                    + " partitions (right) / one key",
+                            "events/s",
+                            s,
+                            "single-key",
+                            "partitioned",
+                            "events_per_s",
+                            true));
+                    rows.add(between(
+                            "  client CPU per event (measured window)",
+                            "us",
+                            s,
+                            "single-key",
+                            "partitioned",
+                            "cpu_us_per_event",
+                            false));
+                    notes.add("ordered-cluster: the local Redis Cluster of drain-noop-cluster; the " + n
+                            + "-event backlog over " + settings.orderedSubjects() + " subjects in turn, either on "
+                            + ClusterOps.PARTITIONS + " partitions (each subject's events on partition crc32(subject) "
+                            + "mod " + ClusterOps.PARTITIONS + ", slots on the 3 primaries) or on the one key "
+                            + Wire.STREAM + " (one slot, so one primary); one Eventbus instance in-process with "
+                            + "ordered-by-subject = true. A run fails if an event of a subject was handled after a "
+                            + "later one.");
+                }
                 case LATENCY_NOOP -> {
                     rows.add(row("no-op @" + noopRate + " XADD->handled p50", "ms", s, "p50_ms", false, null));
                     rows.add(row("no-op @" + noopRate + " XADD->handled p99", "ms", s, "p99_ms", false, 1.5));
@@ -337,11 +381,118 @@ final class Report {
         }
         for (Row r : rows) {
             if (!r.diagnostic()
-                    && (r.reference() == null || r.eventbus() == null || !(r.reference() > 0) || !(r.eventbus() > 0))) {
+                    && ((!r.eventbusOnly() && (r.reference() == null || !(r.reference() > 0)))
+                            || r.eventbus() == null
+                            || !(r.eventbus() > 0))) {
                 problems.add("figure '" + r.figure().trim() + "' is missing or not positive: reference " + r.reference()
                         + ", eventbus " + r.eventbus());
             }
         }
+    }
+
+    /** The rows of {@link Scenario#ORDERED_INSTANCES}: each count of instances against one on the unpartitioned stream. */
+    private void instanceRows(Scenario s) {
+        String n = String.format(Locale.ROOT, "%,d", settings.drainEvents());
+        int p = InstancesDrain.PARTITIONS;
+        for (int k = 1; k <= 3; k++) {
+            rows.add(between(
+                    (k == 1 ? "ordered drain, " + n + ", " : "  ") + p + " partitions, " + k + " instance"
+                            + (k == 1 ? "" : "s") + " (right) / 1 unpartitioned",
+                    "events/s",
+                    s,
+                    "unpartitioned",
+                    "partitioned-" + k,
+                    "events_per_s",
+                    true));
+        }
+        rows.add(between(
+                "  3 instances (right) / 1, both partitioned",
+                "events/s",
+                s,
+                "partitioned-1",
+                "partitioned-3",
+                "events_per_s",
+                true));
+        rows.add(between(
+                "  2 instances (right) / 1, both partitioned",
+                "events/s",
+                s,
+                "partitioned-1",
+                "partitioned-2",
+                "events_per_s",
+                true));
+        rows.add(between(
+                "  client CPU, all instances: 3 partitioned (right) / 1 unpartitioned",
+                "% core",
+                s,
+                "unpartitioned",
+                "partitioned-3",
+                "cpu_pct",
+                false));
+        rows.add(between(
+                "  Redis CPU per event: 1 partitioned (right) / 1 unpartitioned",
+                "us",
+                s,
+                "unpartitioned",
+                "partitioned-1",
+                "redis_cpu_us_per_event",
+                false));
+        rows.add(between(
+                "  client CPU per event: 1 partitioned (right) / 1 unpartitioned",
+                "us",
+                s,
+                "unpartitioned",
+                "partitioned-1",
+                "cpu_us_per_event",
+                false));
+        rows.add(between(
+                "  client CPU per event: 3 partitioned (right) / 1 unpartitioned",
+                "us",
+                s,
+                "unpartitioned",
+                "partitioned-3",
+                "cpu_us_per_event",
+                false));
+        notes.add("ordered-instances: the " + n + "-event backlog over " + settings.orderedSubjects()
+                + " subjects in turn, no-op handler with ordered-by-subject = true; each instance is bin/eventbus run "
+                + "of the unpacked distribution (" + settings.dist() + "), a process of its own, reference.conf "
+                + "defaults. Partitioned: " + p + " partitions, partition crc32(subject) mod " + p + ". The group "
+                + "waits at the stream's end until every partition is owned as assigned (or the unpartitioned "
+                + "instance has joined), then XGROUP SETID 0; timed from Redis (acknowledged over all partitions "
+                + "passing the warm-up share to all acknowledged, nothing pending). Order across instances is "
+                + "PartitionOwnershipIT's to prove; here nothing may be lost or left pending. All instances share "
+                + Runtime.getRuntime().availableProcessors() + " CPUs with Redis.");
+    }
+
+    /** The rows of {@link Scenario#REBALANCE}: Eventbus alone. */
+    private void rebalanceRows(Scenario s) {
+        rows.add(only(
+                "rebalance under load: instance joins (2 -> 3), heartbeat to owned and flowing", "ms", s, "join_ms"));
+        rows.add(only("  the same from the joiner's process start", "ms", s, "join_from_start_ms"));
+        rows.add(only("  heartbeat to every partition owned as assigned", "ms", s, "join_owned_ms"));
+        rows.add(only(
+                "rebalance under load: instance leaves (SIGTERM, 3 -> 2), to owned and flowing", "ms", s, "leave_ms"));
+        rows.add(only("  SIGTERM to every partition owned as assigned", "ms", s, "leave_owned_ms"));
+        rows.add(only("  SIGTERM to the leaver's exit", "ms", s, "leave_exit_ms"));
+        rows.add(only("  partitions that moved to the joiner / from the leaver", "partitions", s, "joiner_partitions"));
+        rows.add(only("  events lost", "events", s, "lost"));
+        notes.add("rebalance: two instances (bin/eventbus run, reference.conf ownership defaults: renew-every 3 s, "
+                + "lease-ttl 10 s) own the " + InstancesDrain.PARTITIONS + " partitions of the ordered no-op "
+                + "handler while the runner adds events at a fixed rate; a third starts, then the first gets SIGTERM. "
+                + "Each is timed until every partition's lease (read from Redis) is held by the instance rendezvous "
+                + "hashing assigns it to and every partition has acknowledged an event since. Every event must be "
+                + "acknowledged in the end.");
+    }
+
+    /** Eventbus in two configurations of one scenario: {@code left} in the reference column. */
+    private Row between(
+            String figure, String unit, Scenario s, String left, String right, String key, boolean higherIsBetter) {
+        return new Row(figure, unit, median(s, left, key), median(s, right, key), higherIsBetter, null, null);
+    }
+
+    /** A figure only Eventbus has. */
+    private Row only(String figure, String unit, Scenario s, String key) {
+        return new Row(figure, unit, null, median(s, "eventbus", key), false, null, null, false, true);
     }
 
     /** The strongest hand-written reference ({@link StrongestReferenceConsumer}). */

@@ -49,7 +49,25 @@ enum Scenario {
      */
     DRAIN_NOOP_CLUSTER("drain-noop-cluster", "noop", 1),
     /** A primary of the cluster killed with SIGKILL: time to the first event handled after promotion. */
-    FAILOVER_CLUSTER("failover-cluster", "noop", 1);
+    FAILOVER_CLUSTER("failover-cluster", "noop", 1),
+    /**
+     * Ordered drain (no-op, {@code ordered-by-subject = true}) of the {@link #DRAIN_NOOP} backlog over
+     * {@link Settings#orderedSubjects()} subjects by 1, 2 and 3 instances ({@code bin/eventbus run},
+     * processes of their own) of a stream of {@link InstancesDrain#PARTITIONS} partitions, against one
+     * instance of the unpartitioned stream ({@link InstancesDrain}).
+     */
+    ORDERED_INSTANCES("ordered-instances", "noop", 1),
+    /**
+     * Time to rebalance the partitions of an ordered handler under load when an instance joins and
+     * when one leaves with SIGTERM ({@link Rebalance}).
+     */
+    REBALANCE("rebalance", "noop", 1),
+    /**
+     * Ordered drain on the local Redis Cluster: the {@link #DRAIN_NOOP_SMALL} backlog over
+     * {@link Settings#orderedSubjects()} subjects, on {@link ClusterOps#PARTITIONS} partitions
+     * against one stream key, one Eventbus instance each.
+     */
+    ORDERED_CLUSTER("ordered-cluster", "noop", 1);
 
     /** The two references and Eventbus: the scenarios compared with the strongest reference too. */
     private static final List<String> WITH_STRONGEST = List.of("reference", "strongest", "eventbus");
@@ -74,6 +92,9 @@ enum Scenario {
         return switch (this) {
             case DRAIN_NOOP, DRAIN_RPC, BURST_100K -> WITH_STRONGEST;
             case BURST_10K -> List.of("reference", "strongest", "eventbus", "eventbus-no-aot");
+            case ORDERED_INSTANCES -> List.of("unpartitioned", "partitioned-1", "partitioned-2", "partitioned-3");
+            case REBALANCE -> List.of("eventbus");
+            case ORDERED_CLUSTER -> List.of("single-key", "partitioned");
             default -> List.of("reference", "eventbus");
         };
     }
@@ -85,7 +106,12 @@ enum Scenario {
 
     /** Whether the scenario runs against a Redis Cluster ({@link ClusterScenario}) instead of one redis-server. */
     boolean cluster() {
-        return this == DRAIN_NOOP_CLUSTER || this == FAILOVER_CLUSTER;
+        return this == DRAIN_NOOP_CLUSTER || this == FAILOVER_CLUSTER || this == ORDERED_CLUSTER;
+    }
+
+    /** Whether the scenario starts Eventbus instances as processes ({@link EventbusProcess}) on one redis-server. */
+    boolean instances() {
+        return this == ORDERED_INSTANCES || this == REBALANCE;
     }
 
     static Scenario byId(String id) {
@@ -112,8 +138,14 @@ enum Scenario {
             case DRAIN_NOOP, ORDERED_BY_SUBJECT, DRAIN_NOOP_PAIR -> s.drainEvents();
             case DRAIN_NOOP_SMALL -> s.smallDrainEvents();
             case DRAIN_RPC -> s.rpcEvents();
-            // The cluster rows fill their partitions themselves (no snapshot of one server fits a cluster).
-            case LATENCY_NOOP, LATENCY_RPC, DRAIN_NOOP_CLUSTER, FAILOVER_CLUSTER -> 0;
+            // The rows with several instances and the cluster rows fill their streams themselves.
+            case LATENCY_NOOP,
+                    LATENCY_RPC,
+                    DRAIN_NOOP_CLUSTER,
+                    FAILOVER_CLUSTER,
+                    ORDERED_INSTANCES,
+                    REBALANCE,
+                    ORDERED_CLUSTER -> 0;
             case BURST_10K -> 10_000;
             case BURST_100K -> 100_000;
         };
@@ -144,11 +176,18 @@ enum Scenario {
                 a.add("ordered=" + (this == ORDERED_BY_SUBJECT));
                 a.add("processes=" + processes);
             }
-            case DRAIN_NOOP_CLUSTER -> {
+            case DRAIN_NOOP_CLUSTER, ORDERED_CLUSTER -> {
                 long n = s.smallDrainEvents();
                 a.add("kind=cluster-drain");
                 a.add("events=" + n);
                 a.add("warm=" + (long) (n * s.warmFraction()));
+                if (this == ORDERED_CLUSTER) {
+                    a.add("ordered=true");
+                    a.add("subjects=" + s.orderedSubjects());
+                }
+            }
+            case ORDERED_INSTANCES, REBALANCE -> {
+                // Run from the benchmark's JVM (InstancesDrain, Rebalance): no scenario JVM.
             }
             case FAILOVER_CLUSTER -> {
                 boolean smoke = s.mode().equals("smoke");

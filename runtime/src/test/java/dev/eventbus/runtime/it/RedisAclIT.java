@@ -138,7 +138,7 @@ class RedisAclIT {
                 "eventbus.handler-defaults.retry.backoff.max", "200ms",
                 "eventbus.handler-defaults.retry.max-attempts", 5,
                 "eventbus.recovery.retry-poll-interval", "20ms",
-                "eventbus.recovery.claim-idle", "200ms",
+                "eventbus.recovery.claim-idle", "1500ms",
                 "eventbus.recovery.interval", "100ms",
                 "eventbus.recovery.delete-idle-consumers-after", "500ms"));
         settings.put("eventbus.grpc.circuit-breaker.failure-threshold", 3);
@@ -179,7 +179,10 @@ class RedisAclIT {
             streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "orphan-" + i));
         }
         streams.readWithoutAck(STREAM, "recorder", "dead-1");
-        Thread.sleep(300); // older than claim-idle
+        // Older than claim-idle, which stays well above the retry back-off (200 ms): with both at 200 ms a
+        // loaded machine let the reclaimer take entries that were only waiting for their retry (one seen
+        // dead-lettered twice).
+        Thread.sleep(1600);
 
         start(uri("eventbus", "runtime-pw"));
         streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "fine"));

@@ -84,6 +84,8 @@ final class StreamReader {
     private final Duration reconnectMax;
     /** Ends a back-off early when the client's view of Redis changes (a failover, a node back). */
     private final TopologyChanges changes;
+    /** EVALSHA refused by the Redis user's ACL: the fenced read goes by EVAL. */
+    private volatile boolean evalshaRefused;
     /** Whether this instance owns the partition now ({@link PartitionGate#OPEN} when no owner is needed). */
     private final PartitionGate gate;
 
@@ -488,21 +490,34 @@ final class StreamReader {
      * pending list after another instance took over. Sent by its SHA (EVALSHA), not its text, on
      * every read; a Redis that does not know it (a restart, a failover to a replica that never ran
      * it, SCRIPT FLUSH) answers NOSCRIPT, and the text is sent once with EVAL, which caches it again.
+     * A user whose ACL lacks {@code +evalsha} (made from an earlier version's rules) reads by EVAL.
      */
     private NewEntriesOutput fencedXreadgroup(
             RedisClusterCommands<byte[], byte[]> redis, NewEntriesOutput output, int count, String from, long token) {
-        try {
-            redis.dispatch(CommandType.EVALSHA, output, fencedReadArgs(FENCED_READ_SHA, count, from, token));
-            return output;
-        } catch (RedisCommandExecutionException e) {
-            if (!String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
-                throw e;
+        NewEntriesOutput byText = output;
+        if (!evalshaRefused) {
+            try {
+                redis.dispatch(CommandType.EVALSHA, output, fencedReadArgs(FENCED_READ_SHA, count, from, token));
+                return output;
+            } catch (RedisCommandExecutionException e) {
+                String message = String.valueOf(e.getMessage());
+                if (message.startsWith("NOPERM") && message.contains("evalsha")) {
+                    // A Redis user made from the rules of an earlier version: reading goes on.
+                    evalshaRefused = true;
+                    LOG.warn(
+                            "reader {}: the Redis user may not run EVALSHA; the fenced read sends its script's text "
+                                    + "on every read instead: add +evalsha to the user (README, \"Redis: least privilege (ACL)\")",
+                            sub.name());
+                } else if (!message.startsWith("NOSCRIPT")) {
+                    throw e;
+                } else {
+                    LOG.debug("reader {}: the fenced read's script is not cached in Redis: sending it", sub.name());
+                }
+                byText = output.again();
             }
-            LOG.debug("reader {}: the fenced read's script is not cached in Redis: sending it", sub.name());
-            NewEntriesOutput again = output.again();
-            redis.dispatch(CommandType.EVAL, again, fencedReadArgs(LeaseScripts.FENCED_READ, count, from, token));
-            return again;
         }
+        redis.dispatch(CommandType.EVAL, byText, fencedReadArgs(LeaseScripts.FENCED_READ, count, from, token));
+        return byText;
     }
 
     /** The fenced read's arguments after its script (its text, or its SHA). */

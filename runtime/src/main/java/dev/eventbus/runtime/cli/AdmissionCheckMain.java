@@ -6,13 +6,22 @@ import dev.eventbus.runtime.plugin.PluginFailure;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The entry point of the plugin build's admission check ({@code eventbus-plugin-parent} runs it at
  * {@code verify} with {@code exec:java}): {@link AdmissionCheck} on each JAR, with this runtime's
- * plugin-api version. A refusal throws, so the build fails with the runtime's reason. Stateless.
+ * plugin-api version. A refusal throws, so the build fails with the runtime's reason, except one:
+ * a handler's start hook failing only because a key the plugin's {@code reference.conf} declares
+ * {@code null} is unset. That is how a plugin says "the operator must set this"; the JAR is fine,
+ * so the build prints a note naming the key instead. Stateless.
  */
 public final class AdmissionCheckMain {
+
+    /** Typesafe Config's message for a null value read as another type (ConfigException.Null). */
+    private static final Pattern SET_TO_NULL =
+            Pattern.compile("start\\(config\\) failed: .*Configuration key '([^']+)' is set to null");
 
     private AdmissionCheckMain() {}
 
@@ -27,9 +36,23 @@ public final class AdmissionCheckMain {
         List<String> refused = new ArrayList<>();
         for (String arg : args) {
             Path jar = Path.of(arg);
-            List<PluginFailure> failures = AdmissionCheck.check(jar, Versions.pluginApi());
+            List<PluginFailure> failures = new ArrayList<>();
+            boolean toSet = false;
+            for (PluginFailure f : AdmissionCheck.check(jar, Versions.pluginApi())) {
+                Matcher unset = SET_TO_NULL.matcher(f.reason());
+                if (f.pluginId() != null && unset.find()) {
+                    System.out.println("eventbus admission check: " + jar.getFileName() + " (plugin " + f.pluginId()
+                            + "): operators must set eventbus.plugins." + f.pluginId() + "." + unset.group(1)
+                            + " (its reference.conf leaves it null, and the runtime refuses the handler until it is "
+                            + "set: " + f.reason() + ")");
+                    toSet = true;
+                } else {
+                    failures.add(f);
+                }
+            }
             if (failures.isEmpty()) {
-                System.out.println("eventbus admission check: " + jar.getFileName() + " is admitted");
+                System.out.println("eventbus admission check: " + jar.getFileName() + " is admitted"
+                        + (toSet ? " once those keys are set" : ""));
             }
             failures.forEach(f -> refused.add(f.toString()));
         }

@@ -29,8 +29,9 @@ final class ConfigCommand implements Runnable {
             name = "check",
             mixinStandardHelpOptions = true,
             description =
-                    "Validate the configuration, and each plugin JAR's config keys against its reference.conf "
-                            + "(read from the JAR: no plugin code runs); exit 0 when valid, 2 with every problem listed when not.")
+                    "Validate the configuration, and each plugin JAR as the runtime would admit it: its config keys "
+                            + "against its reference.conf, then its handlers created and their start hooks run with the "
+                            + "configured subtree; exit 0 when valid, 2 with every problem listed when not.")
     static final class Check implements Callable<Integer> {
         @Mixin
         ConfigOptions options;

@@ -80,6 +80,15 @@ final class ConfigOptions {
                 return load(ConfigFactory.parseMap(
                         Map.of("eventbus.redis.uri", dev.get().redisUri())));
             }
+            RuntimeConfig defaults = load();
+            // Said because the default may be another Redis than the operator means (one on 6379).
+            java.io.PrintWriter err = command.commandLine().getErr();
+            err.println("eventbus: using the default Redis " + defaults.redis().redactedUri()
+                    + ": no eventbus dev runs from " + home.toAbsolutePath().normalize()
+                    + " and none is configured (--redis, EVENTBUS_REDIS_URI, or eventbus.redis.uri in "
+                    + (config == null ? "a config file (none given)" : config.toString()) + ")");
+            err.flush();
+            return defaults;
         }
         return load();
     }

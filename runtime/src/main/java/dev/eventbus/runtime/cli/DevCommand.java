@@ -144,15 +144,16 @@ final class DevCommand implements Callable<Integer> {
             AdminSurface ops = new AdminSurface(config, Clock.systemUTC());
             EventbusRuntime runtime = ops.newRuntime(printout);
             // SIGTERM or Ctrl-C runs no finally block: stop the runtime in order (acknowledgements
-            // flushed), forget the session, then stop dev's own Redis, which the runtime needed
-            // until then (so it is not killed at exit with everything else); the order service
-            // stops by a hook of its own.
+            // flushed), then the order service its in-flight calls needed, forget the session, then
+            // stop dev's own Redis, which the runtime needed until then. JVM shutdown hooks run
+            // concurrently, so neither child is stopped by a hook of its own meanwhile.
             RedisServer redisToStop = ownRedis;
             Thread stopOnSignal = new Thread(
                     new BoundedShutdown(
                             () -> {
                                 runtime.stop();
                                 ops.close();
+                                orders.close();
                                 session.remove(home);
                                 if (redisToStop != null) {
                                     redisToStop.stop();
@@ -168,6 +169,7 @@ final class DevCommand implements Callable<Integer> {
                             }),
                     "eventbus-dev-shutdown");
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
+            orders.stopAtExit(false);
             if (ownRedis != null) {
                 ownRedis.reapAtExit(false);
             }
@@ -207,6 +209,7 @@ final class DevCommand implements Callable<Integer> {
                 if (ownRedis != null) {
                     ownRedis.reapAtExit(true);
                 }
+                orders.stopAtExit(true);
                 removeHook(stopOnSignal);
                 ops.close();
             }
@@ -338,7 +341,21 @@ final class DevCommand implements Callable<Integer> {
         @Override
         public void failed(Subscription sub, Event event, Throwable error) {
             failed.incrementAndGet();
-            out.printf("  [eventbus] %s FAILED on %s %s: %s%n", sub.group(), event.stream(), event.entryId(), error);
+            out.printf(
+                    "  [eventbus] %s FAILED on %s %s (attempt %d): %s%n",
+                    sub.group(), event.stream(), event.entryId(), event.attempt(), error);
+        }
+
+        @Override
+        public void leftPending(Subscription sub, StreamEntry entry, Throwable interrupted) {
+            out.printf(
+                    "  [eventbus] %s stopped on %s %s (attempt %d) %s by its plugin's reload or the shutdown: "
+                            + "stays pending, for the next version or start%n",
+                    sub.group(),
+                    entry.stream(),
+                    entry.id(),
+                    entry.deliveries(),
+                    interrupted == null ? "before it ran" : "while it ran (" + interrupted + ")");
         }
 
         @Override

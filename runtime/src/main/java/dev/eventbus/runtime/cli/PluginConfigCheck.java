@@ -3,6 +3,7 @@ package dev.eventbus.runtime.cli;
 import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.PluginCatalog;
+import dev.eventbus.runtime.plugin.AdmissionCheck;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.plugin.PluginJarCheck;
 import java.io.IOException;
@@ -22,7 +23,9 @@ import java.util.stream.Stream;
 
 /**
  * The plugin part of {@code config check}: each JAR of the plugins directory checked as the runtime
- * would admit it, as far as that needs none of its code (see {@link PluginJarCheck}), and every
+ * would admit it, first what needs none of its code (see {@link PluginJarCheck}), then, for a JAR
+ * that passes, its admission in a throwaway host with the configured subtree (see {@link
+ * AdmissionCheck}: its handlers are created and their start hooks run), and every
  * gRPC service its handlers declare in its build descriptor given a target, with the runtime's
  * messages. A JAR without a build descriptor is said to be so, its services unchecked. Stateless.
  */
@@ -58,6 +61,17 @@ final class PluginConfigCheck {
                 refused.add(failure.source());
                 problems.add(problem(jar, failure.pluginId(), against, failure.reason()));
             });
+        }
+        // What needs the plugin's code: each JAR admitted in a throwaway host with the configured
+        // subtree, so a setting a handler's start hook rejects is found here, not at the next reload.
+        for (Path jar : jars) {
+            if (refused.contains(jar.getFileName().toString())) {
+                continue;
+            }
+            for (PluginFailure failure : AdmissionCheck.check(jar, Versions.pluginApi(), config::pluginConfig)) {
+                refused.add(failure.source());
+                problems.add(problem(jar, failure.pluginId(), against, failure.reason()));
+            }
         }
         // The services each handler calls, from the build descriptor: no plugin code runs to find out.
         PluginCatalog catalog = PluginCatalog.read(dir);

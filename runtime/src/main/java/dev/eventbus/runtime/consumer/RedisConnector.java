@@ -204,6 +204,22 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     /**
+     * Lettuce's way of saying that the server closed the channel before the handshake (HELLO/AUTH)
+     * was set up, e.g. right after refusing the previous attempt's credentials: the host answered,
+     * so "unreachable" would send the operator to the network instead of the server's log.
+     */
+    static boolean closedDuringHandshake(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IllegalStateException
+                    && t.getMessage() != null
+                    && t.getMessage().contains("RedisHandshakeHandler not registered")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Opens a connection, retrying until Redis answers or {@code stopping} turns true.
      *
      * @param purpose what the connection is for, for the log line
@@ -237,6 +253,12 @@ public final class RedisConnector implements AutoCloseable {
                             settings.redactedUri(),
                             purpose,
                             refusal,
+                            backoff.toMillis());
+                } else if (closedDuringHandshake(e)) {
+                    LOG.warn(
+                            "Redis at {} closed the connection during its handshake ({}); retrying in {} ms",
+                            settings.redactedUri(),
+                            purpose,
                             backoff.toMillis());
                 } else {
                     LOG.warn(

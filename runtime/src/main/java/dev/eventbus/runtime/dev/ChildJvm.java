@@ -20,19 +20,20 @@ import java.util.regex.Pattern;
  *
  * <p>The child ends with its parent: a shutdown hook stops it when the parent JVM ends by a signal
  * ({@code SIGTERM}, Ctrl-C), which runs no {@code finally} block; without it the service would be
- * left running, orphaned, on its port.
+ * left running, orphaned, on its port (see {@link #stopAtExit} for an owner that orders the stop).
  */
 public final class ChildJvm implements AutoCloseable {
 
     private final Process process;
     private final CompletableFuture<Matcher> awaited = new CompletableFuture<>();
     private final Thread stopOnExit;
+    private final Thread echo;
 
     private ChildJvm(Process process, String prefix, Pattern await, PrintStream out) {
         this.process = process;
         this.stopOnExit = new Thread(this::stop, "stop-" + prefix);
         Runtime.getRuntime().addShutdownHook(stopOnExit);
-        Thread.ofPlatform().daemon(true).name("echo-" + prefix).start(() -> echo(prefix, await, out));
+        this.echo = Thread.ofPlatform().daemon(true).name("echo-" + prefix).start(() -> echo(prefix, await, out));
     }
 
     /** Starts {@code mainClass} with every JAR of {@code libDir} on the class path. */
@@ -89,6 +90,23 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the child is stopped by its own shutdown hook when the parent JVM ends. JVM shutdown
+     * hooks run concurrently, so an owner that must stop something first (the runtime, whose
+     * in-flight calls need this service) turns it off and stops the child in its own hook, then.
+     */
+    public void stopAtExit(boolean stop) {
+        try {
+            if (stop) {
+                Runtime.getRuntime().addShutdownHook(stopOnExit);
+            } else {
+                Runtime.getRuntime().removeShutdownHook(stopOnExit);
+            }
+        } catch (IllegalArgumentException | IllegalStateException alreadyOrShuttingDown) {
+            // Already so, or the JVM is ending and the hooks that run are fixed.
+        }
+    }
+
     /** @return the child's process id */
     public long pid() {
         return process.pid();
@@ -102,6 +120,11 @@ public final class ChildJvm implements AutoCloseable {
             // The hook runs (or ran) stop() itself.
         }
         stop();
+        try {
+            echo.join(Duration.ofSeconds(2)); // its last lines (e.g. that it stopped) are printed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** SIGTERM, then SIGKILL after 5 s. */

@@ -59,7 +59,7 @@ public final class Dispatcher {
         this.deadLetters = deadLetters;
         this.settings = settings;
         this.maxDeliveries = maxDeliveries;
-        LossRecorder losses = new LossRecorder(deadLetters);
+        LossRecorder losses = new LossRecorder(deadLetters, observer);
         OnFailure onFailure = new OnFailure(failures, losses, observer);
         // Outermost first: the interrupt is cleared only after the watchdog let go of the call.
         HandlerCall call = HandlerCall.through(

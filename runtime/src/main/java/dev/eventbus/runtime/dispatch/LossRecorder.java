@@ -3,6 +3,7 @@ package dev.eventbus.runtime.dispatch;
 import dev.eventbus.runtime.failure.DeadLetter;
 import dev.eventbus.runtime.failure.DeadLetterSink;
 import dev.eventbus.runtime.stream.DeadLetterReason;
+import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.runtime.stream.Resolution;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
@@ -21,9 +22,16 @@ final class LossRecorder {
             + "and left without being handled: it cannot be retried";
 
     private final DeadLetterSink deadLetters;
+    private final DeliveryObserver observer;
 
     LossRecorder(DeadLetterSink deadLetters) {
+        this(deadLetters, DeliveryObserver.NONE);
+    }
+
+    /** @param observer told of each delivery that leaves without an outcome, so every attempt is accounted for */
+    LossRecorder(DeadLetterSink deadLetters, DeliveryObserver observer) {
         this.deadLetters = deadLetters;
+        this.observer = observer;
     }
 
     /** The entry leaves without an outcome: it stays pending, or its loss is recorded. */
@@ -31,6 +39,7 @@ final class LossRecorder {
         if (delivery.droppedFromPending()) {
             recordDropped(sub, entry, entry.deliveries(), failure, leaves);
         } else {
+            observer.leftPending(sub, entry, failure);
             leaves.done(false);
         }
     }

@@ -174,15 +174,21 @@ public final class Loop {
             } catch (InterruptedException e) {
                 next = wait; // an interrupt not meant as a stop: the next round after the usual wait
             } catch (Throwable t) {
-                String what = Errors.describe(t);
-                next = streak.failed(what);
-                if (streak.worthLogging()) {
-                    log.warn(
-                            "{}: {}; failed {} time(s) in a row, next try in {} ms",
-                            name,
-                            what,
-                            streak.failures(),
-                            next.toMillis());
+                if (stopping || interrupted(t)) {
+                    // A stop interrupts the round (a Redis call, say), which may throw its own
+                    // wrapper of the interrupt: the round was ended on purpose, it did not fail.
+                    next = wait;
+                } else {
+                    String what = Errors.describe(t);
+                    next = streak.failed(what);
+                    if (streak.worthLogging()) {
+                        log.warn(
+                                "{}: {}; failed {} time(s) in a row, next try in {} ms",
+                                name,
+                                what,
+                                streak.failures(),
+                                next.toMillis());
+                    }
                 }
             }
             wait = next;
@@ -190,6 +196,15 @@ public final class Loop {
                 return;
             }
         }
+    }
+
+    private static boolean interrupted(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Waits {@code d}, or less when woken; false when the loop is to end. */

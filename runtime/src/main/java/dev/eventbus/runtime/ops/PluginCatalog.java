@@ -93,6 +93,30 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
         return new PluginCatalog(List.copyOf(handlers), List.copyOf(refused));
     }
 
+    /**
+     * This catalog with the refusals the runtime's code-free admission checks found (bundled shared
+     * library, allow-list, config keys...): a JAR refused so shows with the runtime's reason in
+     * place of its handlers, as a running runtime would show it.
+     */
+    public PluginCatalog refusing(List<PluginFailure> found) {
+        if (found.isEmpty()) {
+            return this;
+        }
+        Set<String> sources = new TreeSet<>();
+        Set<String> pluginIds = new TreeSet<>();
+        found.forEach(f -> {
+            sources.add(f.source());
+            if (f.pluginId() != null) {
+                pluginIds.add(f.pluginId());
+            }
+        });
+        List<PluginFailure> all = new ArrayList<>(
+                refused.stream().filter(f -> !sources.contains(f.source())).toList());
+        all.addAll(found);
+        return new PluginCatalog(
+                handlers.stream().filter(h -> !pluginIds.contains(h.pluginId())).toList(), List.copyOf(all));
+    }
+
     private static List<Handler> handlers(JsonNode descriptor, String pluginId, String version) {
         JsonNode list = descriptor.path("handlers");
         if (!list.isArray()) {

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.plugin;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.config.PluginSettings;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The runtime's admission of a packaged plugin JAR, run in the plugin's own build ({@code
@@ -31,6 +33,16 @@ public final class AdmissionCheck {
      * @return every refusal the runtime would record for the JAR; empty when it is admitted whole
      */
     public static List<PluginFailure> check(Path jar, String apiVersion) {
+        return check(jar, apiVersion, id -> ConfigFactory.empty());
+    }
+
+    /**
+     * As {@link #check(Path, String)}, with an operator's config over the plugin's defaults ({@code
+     * eventbus config check}: the start hooks get the subtree they would get at admission).
+     *
+     * @param operatorConfig the operator's subtree of a plugin id (empty when none)
+     */
+    public static List<PluginFailure> check(Path jar, String apiVersion, Function<String, Config> operatorConfig) {
         if (!Files.isRegularFile(jar)) {
             return List.of(new PluginFailure(jar.getFileName().toString(), null, "no such file: " + jar));
         }
@@ -41,7 +53,7 @@ public final class AdmissionCheck {
                 jar.toAbsolutePath().getParent(),
                 apiVersion,
                 settings,
-                id -> ConfigFactory.empty(),
+                operatorConfig,
                 new HandlerSpecCheck(service -> true))) {
             try {
                 host.install(jar);

@@ -56,6 +56,8 @@ public final class PluginHost implements AutoCloseable {
     private final List<LoadedHandler> handlers = new ArrayList<>();
     private final Map<String, InstalledPlugin> installed = new LinkedHashMap<>();
     private final Map<String, List<String>> leakedThreads = new LinkedHashMap<>();
+    /** By JAR file: the handler refusals of the running version's own admission (its other handlers run). */
+    private final Map<String, List<PluginFailure>> runningRefusals = new LinkedHashMap<>();
 
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc) {
         this(
@@ -201,16 +203,19 @@ public final class PluginHost implements AutoCloseable {
 
     /**
      * Re-admits a plugin from its still-staged copy (used to restore the old version after a failed
-     * swap). The refusals of the newer JAR stay recorded (they are still true of the JAR in the
-     * directory), followed by those of the restored version.
+     * swap), with the config it ran with: the config file's new reading may be what refused the new
+     * version (a setting its start hook rejects), and would refuse the old one too. The refusals of
+     * the newer JAR stay recorded (they are still true of the JAR in the directory), followed by
+     * those of the restored version.
      *
      * @throws AdmissionException when even the old version is refused now
      */
     synchronized InstalledPlugin reinstall(InstalledPlugin old) {
         List<PluginFailure> newer = refusals.of(old.source());
         refusals.clear(old.source());
+        Config ranWith = old.handlers().get(0).pluginConfig();
         try {
-            return installStaged(old.source(), new StagedJar(old.staged(), old.sha256()));
+            return installStaged(old.source(), new StagedJar(old.staged(), old.sha256()), ranWith);
         } finally {
             List<PluginFailure> both = new ArrayList<>(newer);
             refusals.of(old.source()).stream().filter(f -> !newer.contains(f)).forEach(both::add);
@@ -219,15 +224,20 @@ public final class PluginHost implements AutoCloseable {
     }
 
     private InstalledPlugin installStaged(String source, StagedJar staged) {
+        return installStaged(source, staged, null);
+    }
+
+    /** @param fixedConfig the plugin config to admit with, or null for the operator's current one */
+    private InstalledPlugin installStaged(String source, StagedJar staged, Config fixedConfig) {
         try {
-            return admit(source, staged);
+            return admit(source, staged, fixedConfig);
         } catch (AdmissionException refused) {
             refusals.record(source, refused);
             throw refused;
         }
     }
 
-    private InstalledPlugin admit(String source, StagedJar staged) {
+    private InstalledPlugin admit(String source, StagedJar staged, Config fixedConfig) {
         PluginDescriptor descriptor = inspector.inspect(staged);
         String pluginId = descriptor.getPluginId();
         for (InstalledPlugin other : installed.values()) {
@@ -242,7 +252,8 @@ public final class PluginHost implements AutoCloseable {
         List<LoadedHandler> admitted;
         try {
             start(plugin);
-            Config pluginConfig = configs.assemble(pluginId, plugin.getPluginClassLoader());
+            Config pluginConfig =
+                    fixedConfig != null ? fixedConfig : configs.assemble(pluginId, plugin.getPluginClassLoader());
             admitted = admitHandlers(source, plugin, pluginConfig);
         } catch (AdmissionException refused) {
             unload(pluginId);
@@ -260,6 +271,7 @@ public final class PluginHost implements AutoCloseable {
         InstalledPlugin result =
                 new InstalledPlugin(source, pluginId, version, staged.sha256(), staged.path(), admitted);
         installed.put(source, result);
+        runningRefusals.put(source, refusals.of(source));
         return result;
     }
 
@@ -341,6 +353,15 @@ public final class PluginHost implements AutoCloseable {
         return Map.copyOf(leakedThreads);
     }
 
+    /**
+     * The JAR in the plugins directory is the running version's again (a refused replacement was
+     * undone by copying the old JAR back): what is shown of it is what its own admission found, not
+     * the refusal of the content it replaced.
+     */
+    public synchronized void runningVersionIsBack(String source) {
+        refusals.set(source, runningRefusals.getOrDefault(source, List.of()));
+    }
+
     /** Forgets the failure of a JAR that was removed from the plugins directory. */
     public void forgetFailure(String source) {
         refusals.clear(source);
@@ -367,6 +388,7 @@ public final class PluginHost implements AutoCloseable {
         if (plugin == null) {
             return;
         }
+        runningRefusals.remove(source);
         handlers.removeIf(h -> h.pluginId().equals(plugin.pluginId()));
         ClassLoader loader =
                 plugin.handlers().isEmpty() ? null : plugin.handlers().get(0).classLoader();

@@ -124,6 +124,17 @@ public final class PluginReloader implements AutoCloseable {
             }
             InstalledPlugin current = installed.get(e.getKey());
             if (current != null && current.sha256().equals(s.sha256())) {
+                String refused = refusedSha.get(e.getKey());
+                if (refused != null && !refused.equals(s.sha256())) {
+                    // The refused replacement was undone: its refusal no longer describes the file.
+                    refusedSha.remove(e.getKey());
+                    host.runningVersionIsBack(e.getKey());
+                    LOG.info(
+                            "plugin reload: {} is the running {} {} again",
+                            e.getKey(),
+                            current.pluginId(),
+                            current.version());
+                }
                 continue;
             }
             if (s.sha256().equals(refusedSha.get(e.getKey()))) {

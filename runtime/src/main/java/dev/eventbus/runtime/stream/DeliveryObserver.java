@@ -22,6 +22,14 @@ public interface DeliveryObserver {
     /** The entry went to the handler's dead-letter stream (written and acknowledged). */
     default void deadLettered(Subscription subscription, StreamEntry entry, DeadLetterReason reason) {}
 
+    /**
+     * The delivery ended without an outcome: its plugin was unloaded (a reload) or the shutdown
+     * grace ended, before the handler ran or while it ran ({@code interrupted}, or null when it had
+     * not started). The entry stays pending; the next version, or the next start, delivers it again
+     * as the next attempt.
+     */
+    default void leftPending(Subscription subscription, StreamEntry entry, Throwable interrupted) {}
+
     /** The entry's type is not one the handler consumes; acknowledged without a call. */
     default void skipped(Subscription subscription, Event event) {}
 
@@ -53,6 +61,12 @@ public interface DeliveryObserver {
             public void deadLettered(Subscription s, StreamEntry entry, DeadLetterReason reason) {
                 first.deadLettered(s, entry, reason);
                 second.deadLettered(s, entry, reason);
+            }
+
+            @Override
+            public void leftPending(Subscription s, StreamEntry entry, Throwable interrupted) {
+                first.leftPending(s, entry, interrupted);
+                second.leftPending(s, entry, interrupted);
             }
 
             @Override

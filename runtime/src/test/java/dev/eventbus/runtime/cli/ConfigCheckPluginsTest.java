@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.api.build.HandlerDescriptor;
+import dev.eventbus.runtime.fixtures.ThresholdHandler;
 import dev.eventbus.testkit.PluginJarBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,7 +16,8 @@ import picocli.CommandLine;
 
 /**
  * {@code config check} checks the operator's plugin config against each real plugin JAR's
- * reference.conf, read from the JAR, with the message the runtime logs when it refuses the plugin.
+ * reference.conf, read from the JAR, and runs its handlers' start hooks with it, with the message
+ * the runtime logs when it refuses the plugin.
  */
 class ConfigCheckPluginsTest {
 
@@ -45,7 +47,8 @@ class ConfigCheckPluginsTest {
 
     private void pluginJar() throws Exception {
         new PluginJarBuilder("pay")
-                .resource("reference.conf", "eventbus.plugins.pay { limit = 10, currency = EUR }")
+                .extension(ThresholdHandler.class)
+                .resource("reference.conf", "eventbus.plugins.pay { limit = 10, currency = EUR, threshold = 1 }")
                 .resource(
                         HandlerDescriptor.PATH,
                         "{\"format\":1,\"handlers\":[{\"class\":\"com.example.Pay\","
@@ -98,7 +101,10 @@ class ConfigCheckPluginsTest {
 
     @Test
     void aJarWithoutABuildDescriptorIsSaidToHaveItsServicesUnchecked() throws Exception {
-        new PluginJarBuilder("old").build(Files.createDirectories(dir.resolve("plugins")));
+        new PluginJarBuilder("old")
+                .extension(ThresholdHandler.class)
+                .resource("reference.conf", "eventbus.plugins.old { threshold = 1 }")
+                .build(Files.createDirectories(dir.resolve("plugins")));
         Run run = check(config("\n"));
         assertEquals(0, run.exit(), run.err());
         assertTrue(
@@ -106,6 +112,24 @@ class ConfigCheckPluginsTest {
                         .contains("plugin JAR " + dir.resolve("plugins/old-1.0.0.jar")
                                 + " (plugin old): no build descriptor: services not checked"),
                 run.out());
+    }
+
+    /**
+     * Found from outside: a setting the handler's start hook rejects passed `config check` ("configuration
+     * valid") and refused the plugin at its next reload. The start hooks run here with the configured subtree.
+     */
+    @Test
+    void aSettingAHandlersStartHookRejectsIsExit2WithTheRuntimesReason() throws Exception {
+        pluginJar();
+        Run run = check(config(TARGET + "eventbus.plugins.pay { threshold = many }\n"));
+        assertEquals(2, run.exit(), run.out());
+        assertTrue(
+                run.err()
+                        .contains("plugin JAR " + dir.resolve("plugins/pay-1.0.0.jar")
+                                + " (plugin pay) would be refused with " + dir.resolve("application.conf")
+                                + ": handler 'threshold': start(config) failed: "),
+                run.err());
+        assertTrue(!run.out().contains("configuration valid"), run.out());
     }
 
     @Test

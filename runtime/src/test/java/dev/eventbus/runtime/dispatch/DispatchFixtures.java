@@ -127,6 +127,11 @@ final class DispatchFixtures {
         public void skipped(Subscription s, Event e) {
             seen.add("skipped " + e.entryId());
         }
+
+        @Override
+        public void leftPending(Subscription s, StreamEntry entry, Throwable interrupted) {
+            seen.add("left pending " + entry.id() + " attempt " + entry.deliveries());
+        }
     }
 
     /** The resolutions an entry leaving the worker reported. */

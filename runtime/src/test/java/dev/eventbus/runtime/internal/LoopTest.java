@@ -55,6 +55,38 @@ class LoopTest {
         assertEquals(5, rounds.get(), "the wait of a day was ended by the stop, not by another round");
     }
 
+    /**
+     * Found from outside: every plugin reload logged "InterruptedException; failed 1 time(s)" at
+     * WARN for each retry loop it stopped, whose Redis call wraps the stop's interrupt.
+     */
+    @Test
+    void aRoundEndedByTheStopsInterruptIsNoFailure() throws Exception {
+        ch.qos.logback.classic.Logger quiet =
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(LoopTest.class.getName() + ".stop");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        quiet.addAppender(logged);
+        java.util.concurrent.CountDownLatch inRound = new java.util.concurrent.CountDownLatch(1);
+        Loop loop = Loop.every("stopped-loop", Duration.ofDays(1), quiet, () -> {
+            inRound.countDown();
+            try {
+                Thread.sleep(Duration.ofDays(1)); // a blocking Redis call
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("command interrupted", e); // as Lettuce wraps it
+            }
+        });
+        loop.start();
+        assertTrue(inRound.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        loop.stop();
+        loop.awaitEnd(Duration.ofSeconds(10));
+        assertFalse(loop.isRunning());
+        assertEquals(
+                List.of(),
+                logged.list.stream().map(e -> e.getFormattedMessage()).toList());
+        assertEquals("", loop.failure());
+    }
+
     @Test
     void wakeCutsTheWaitShortAndAnInterruptIsNotAStop() throws Exception {
         AtomicInteger rounds = new AtomicInteger();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.fixtures.ConsumesNothingHandler;
 import dev.eventbus.runtime.fixtures.ExplodingConstructorHandler;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
@@ -103,7 +104,12 @@ class RefusalsIT {
         deploy(
                 new PluginJarBuilder("grpc-bundler")
                         .extension(RecordingHandler.class)
-                        .resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe}),
+                        .resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe})
+                        // as the plugin parent writes it: offline, the JAR would otherwise list as a plugin
+                        .resource(
+                                HandlerDescriptor.PATH,
+                                "{\"format\":1,\"handlers\":[{\"class\":\"" + RecordingHandler.class.getName()
+                                        + "\",\"name\":\"bundled-recorder\",\"consumes\":{\"s\":[\"t\"]},\"calls\":[]}]}"),
                 "bundles-grpc.jar");
         deploy(
                 new PluginJarBuilder("nodesc").withoutDescriptor().extension(RecordingHandler.class),
@@ -183,8 +189,18 @@ class RefusalsIT {
         assertEquals(0, offline.exit(), offline.toString());
         assertTrue(offline.out().contains("  mixed.jar (plugin mixed): no build descriptor"), offline.out());
         assertTrue(
-                offline.out().contains("  no-descriptor.jar: not a plugin: its manifest has no Plugin-Id"),
+                offline.out()
+                        .contains("  no-descriptor.jar: no PF4J descriptor: META-INF/MANIFEST.MF has no Plugin-Id"),
+                "the runtime's own reason, as live: " + offline.out());
+        // Found from outside: a JAR bundling gRPC listed offline as a plugin with its handlers (rc 0),
+        // while config check refused it. The code-free checks run offline too, with the runtime's reason.
+        assertTrue(
+                offline.out()
+                        .contains(
+                                "  bundles-grpc.jar (plugin grpc-bundler): bundles a copy of a library the runtime shares "
+                                        + "(io/grpc/Channel.class)"),
                 offline.out());
+        assertFalse(offline.out().contains("bundled-recorder"), offline.out());
     }
 
     @Test
@@ -242,6 +258,38 @@ class RefusalsIT {
         assertTrue(
                 hasEach(reasons("mixed.jar"), EXPLODING),
                 "the refusal stays after the restore: " + reasons("mixed.jar"));
+    }
+
+    /**
+     * Found from outside: a refused JAR replaced by the exact JAR that runs kept its refusal (the
+     * checksum equals the running version's, so hot reload did nothing): `plugins list` showed it and
+     * readiness stayed 503 until a manual reload.
+     */
+    @Test
+    void theRunningVersionsJarCopiedBackClearsTheRefusalOfTheJarItReplaced() throws Exception {
+        h = OpsHarness.create(
+                dir,
+                REDIS.uri(),
+                Map.of(
+                        "eventbus.plugin-host.reload", true,
+                        "eventbus.plugin-host.reload-poll-interval", "100ms",
+                        "eventbus.plugin-host.reload-quiet-period", "200ms"));
+        Path good = mixed("1.0.0").build(Files.createTempDirectory(builds, "good"));
+        Files.copy(good, h.plugins.resolve("mixed.jar"));
+        h.start();
+        assertEquals("UP", readiness().get("status").asText());
+
+        deploy(mixed("2.0.0").resource("io/grpc/Channel.class", new byte[] {(byte) 0xca, (byte) 0xfe}), "mixed.jar");
+        OpsHarness.await(
+                "the bundling 2.0.0 refused", WAIT, () -> hasEach(reasons("mixed.jar"), "(io/grpc/Channel.class)"));
+        assertEquals("DOWN", readiness().get("status").asText());
+
+        Files.copy(good, h.plugins.resolve("mixed.jar"), StandardCopyOption.REPLACE_EXISTING);
+        OpsHarness.await("the refusal cleared", WAIT, () -> reasons("mixed.jar").isEmpty());
+        assertEquals("1.0.0", version("mixed"), "the running version ran on throughout");
+        assertEquals("UP", readiness().get("status").asText());
+        OpsHarness.Cli list = h.cli("plugins", "list", "--admin", h.adminAddress());
+        assertFalse(list.out().contains("refused"), list.out());
     }
 
     private String version(String pluginId) {

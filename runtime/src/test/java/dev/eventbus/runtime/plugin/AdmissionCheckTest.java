@@ -78,7 +78,7 @@ class AdmissionCheckTest {
     void aStartHookFailingWithThePluginsDefaultsFailsWithTheRuntimesMessage() throws Exception {
         Path jar = new PluginJarBuilder("threshold")
                 .extension(ThresholdHandler.class)
-                .resource("reference.conf", "eventbus.plugins.threshold { threshold = null }")
+                .resource("reference.conf", "eventbus.plugins.threshold { threshold = many }")
                 .build(pluginsDir("threshold"));
         List<PluginFailure> runtime = runtimeRefusals(jar.getParent());
         assertEquals(1, runtime.size(), runtime.toString());
@@ -88,6 +88,30 @@ class AdmissionCheckTest {
         IllegalStateException e =
                 assertThrows(IllegalStateException.class, () -> AdmissionCheckMain.main(new String[] {jar.toString()}));
         assertEquals("the runtime would refuse it: " + runtime.get(0), e.getMessage());
+    }
+
+    /**
+     * Found from outside: the README's advice (declare a required key {@code threshold = null}) failed
+     * the plugin's own {@code mvn verify}. A key left null for the operator is a note, not a refusal.
+     */
+    @Test
+    void aStartHookFailingOnlyOnAKeyTheDefaultsLeaveNullIsANoteNamingItNotAFailure() throws Exception {
+        Path jar = new PluginJarBuilder("threshold")
+                .extension(ThresholdHandler.class)
+                .resource("reference.conf", "eventbus.plugins.threshold { threshold = null }")
+                .build(pluginsDir("required"));
+        List<PluginFailure> runtime = runtimeRefusals(jar.getParent());
+        assertEquals(1, runtime.size(), "the runtime still refuses it while unset: " + runtime);
+        java.io.PrintStream before = System.out;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            AdmissionCheckMain.main(new String[] {jar.toString()});
+        } finally {
+            System.setOut(before);
+        }
+        String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(out.contains("(plugin threshold): operators must set eventbus.plugins.threshold.threshold "), out);
     }
 
     @Test

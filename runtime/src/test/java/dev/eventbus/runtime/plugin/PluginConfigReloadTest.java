@@ -138,6 +138,30 @@ class PluginConfigReloadTest {
         assertEquals(e.getMessage(), host.failures().get(0).reason());
     }
 
+    /**
+     * Found from outside: a setting the handler's start hook rejects refused the reload, and the
+     * restored old version was admitted with the new setting too, so it was refused as well and no
+     * version ran. The old version is restored with the config it ran with.
+     */
+    @Test
+    void aSettingTheStartHookRejectsRefusesTheReloadAndTheOldVersionRunsOnWithItsOldConfig() throws Exception {
+        writeConfig("eventbus.plugins.threshold.threshold = \"many\"\n" + TARGET + " = \"127.0.0.1:1\"");
+        AdmissionException e = assertThrows(AdmissionException.class, () -> reloader.reloadNow("threshold"));
+        assertTrue(e.getMessage().contains("start(config) failed"), e.getMessage());
+        assertEquals("1.0.0", runningVersion());
+        assertEquals(100, runningThreshold());
+        assertEquals(List.of("1.0.0 threshold 100"), started, "the old version was started again, with its config");
+        assertEquals(1, host.failures().size(), host.failures().toString());
+        assertTrue(
+                host.failures().get(0).reason().contains("start(config) failed"),
+                host.failures().toString());
+        // Fixed, the reload applies the new setting and the refusal is gone.
+        writeConfig("eventbus.plugins.threshold.threshold = 5\n" + TARGET + " = \"127.0.0.1:1\"");
+        reloader.reloadNow("threshold");
+        assertEquals(5, runningThreshold());
+        assertEquals(List.of(), host.failures());
+    }
+
     @Test
     void aConfigFileThatBecameInvalidRefusesTheReload() throws Exception {
         writeConfig("eventbus.plugins.threshold { threshold = ");

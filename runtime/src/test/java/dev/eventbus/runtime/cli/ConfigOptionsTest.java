@@ -1,0 +1,69 @@
+package dev.eventbus.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.runtime.config.RuntimeConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * An operator command that names no Redis, with no {@code eventbus dev} running, says on stderr
+ * which Redis it uses and why (found from outside: it fell back to 6379 silently). No Redis is
+ * contacted: only the config is loaded.
+ */
+class ConfigOptionsTest {
+
+    @TempDir
+    Path dir;
+
+    @Command(name = "probe")
+    static final class Probe implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+
+        RuntimeConfig loaded;
+
+        @Override
+        public Integer call() {
+            loaded = options.loadForOperator();
+            return 0;
+        }
+    }
+
+    private String stderrOf(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Probe());
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(0, cli.execute(args));
+        return err.toString();
+    }
+
+    @Test
+    void theDefaultRedisIsNamedWithTheReasonWhenNothingChoseOne() throws Exception {
+        Path empty = Files.writeString(dir.resolve("application.conf"), "\n");
+        String err = stderrOf("--config", empty.toString());
+        assertTrue(
+                err.contains("eventbus: using the default Redis redis://127.0.0.1:6379: no eventbus dev runs from "),
+                err);
+        assertTrue(
+                err.contains(
+                        "none is configured (--redis, EVENTBUS_REDIS_URI, or eventbus.redis.uri in " + empty + ")"),
+                err);
+    }
+
+    @Test
+    void aChosenRedisIsUsedWithoutALine() throws Exception {
+        Path conf =
+                Files.writeString(dir.resolve("application.conf"), "eventbus.redis.uri = \"redis://127.0.0.1:7\"\n");
+        assertEquals("", stderrOf("--config", conf.toString()));
+    }
+}

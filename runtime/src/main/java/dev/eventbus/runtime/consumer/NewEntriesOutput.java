@@ -98,6 +98,11 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
         return new NewEntriesOutput(stream, origin, maxEventBytes, Long.MAX_VALUE, true);
     }
 
+    /** A fresh output of the same kind, for the same command sent again (this one took an error reply). */
+    NewEntriesOutput again() {
+        return new NewEntriesOutput(stream, origin, maxEventBytes, room, flat);
+    }
+
     /** Bytes of field names and values the entries returned hold. */
     long heldBytes() {
         return heldBytes;

@@ -6,6 +6,7 @@ import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.internal.FailureStreak;
+import dev.eventbus.runtime.internal.ScriptSha;
 import dev.eventbus.runtime.ownership.LeaseScripts;
 import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.StreamEntry;
@@ -66,6 +67,7 @@ final class StreamReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamReader.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final String FENCED_READ_SHA = ScriptSha.of(LeaseScripts.FENCED_READ);
 
     private final Subscription sub;
     private final RedisConnection<byte[], byte[]> connection;
@@ -82,6 +84,8 @@ final class StreamReader {
     private final Duration reconnectMax;
     /** Ends a back-off early when the client's view of Redis changes (a failover, a node back). */
     private final TopologyChanges changes;
+    /** EVALSHA refused by the Redis user's ACL: the fenced read goes by EVAL. */
+    private volatile boolean evalshaRefused;
     /** Whether this instance owns the partition now ({@link PartitionGate#OPEN} when no owner is needed). */
     private final PartitionGate gate;
 
@@ -408,7 +412,8 @@ final class StreamReader {
                     settings.maxEventBytes(),
                     room);
             List<StreamEntry> entries = xreadgroup(
-                    redis, output, spill ? Math.min(count, spilledLeft) : count, historyCursor, false, token);
+                            redis, output, spill ? Math.min(count, spilledLeft) : count, historyCursor, false, token)
+                    .get();
             // The cursor moves only once the entries are on their way: if XPENDING fails, they are read again.
             List<StreamEntry> found = entries.isEmpty() ? entries : withDeliveries(redis, entries);
             if (entries.isEmpty() || (spill && (spilledLeft -= entries.size()) <= 0)) {
@@ -425,7 +430,8 @@ final class StreamReader {
         }
         NewEntriesOutput output =
                 new NewEntriesOutput(sub.stream(), StreamEntry.Origin.NEW, settings.maxEventBytes(), room);
-        List<StreamEntry> entries = xreadgroup(redis, output, count, ">", true, token);
+        NewEntriesOutput used = xreadgroup(redis, output, count, ">", true, token);
+        List<StreamEntry> entries = used.get();
         if (gate.gated()) {
             if (entries.isEmpty()) {
                 waitForNew = true;
@@ -433,9 +439,9 @@ final class StreamReader {
                 lastNewId = entries.get(entries.size() - 1).id();
             }
         }
-        if (output.spilled() > 0) {
+        if (used.spilled() > 0) {
             historyCursor = entries.get(entries.size() - 1).id();
-            spilledLeft = output.spilled();
+            spilledLeft = used.spilled();
             LOG.debug(
                     "reader {}: {} entries left pending for lack of room (consumer.read-ahead-bytes), read again "
                             + "when there is",
@@ -445,41 +451,79 @@ final class StreamReader {
         return entries;
     }
 
-    /** The hot path: decoded straight into entries (NewEntriesOutput), not through StreamMessage. */
-    private List<StreamEntry> xreadgroup(
+    /**
+     * The hot path: decoded straight into entries (NewEntriesOutput), not through StreamMessage.
+     * Returns the output that holds the reply: {@code output}, or a fresh one when the read had to
+     * be sent again.
+     */
+    private NewEntriesOutput xreadgroup(
             RedisClusterCommands<byte[], byte[]> redis,
             NewEntriesOutput output,
             int count,
             String from,
             boolean block,
             long token) {
+        NewEntriesOutput used;
         if (gate.gated()) {
-            return fencedXreadgroup(redis, output, count, from, token);
+            used = fencedXreadgroup(redis, output, count, from, token);
+        } else {
+            CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                    .add(CommandKeyword.GROUP)
+                    .add(consumer.getGroup())
+                    .add(consumer.getName())
+                    .add(CommandKeyword.COUNT)
+                    .add(count);
+            if (block) {
+                args.add(CommandKeyword.BLOCK).add(settings.block().toMillis());
+            }
+            args.add("STREAMS").addKey(stream).add(from);
+            redis.dispatch(CommandType.XREADGROUP, output, args);
+            used = output;
         }
-        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .add(CommandKeyword.GROUP)
-                .add(consumer.getGroup())
-                .add(consumer.getName())
-                .add(CommandKeyword.COUNT)
-                .add(count);
-        if (block) {
-            args.add(CommandKeyword.BLOCK).add(settings.block().toMillis());
-        }
-        args.add("STREAMS").addKey(stream).add(from);
-        List<StreamEntry> entries = redis.dispatch(CommandType.XREADGROUP, output, args);
-        held.observe(output.wireBytes(), output.entriesSeen());
-        return entries;
+        held.observe(used.wireBytes(), used.entriesSeen());
+        return used;
     }
 
     /**
      * XREADGROUP inside the lease's script: it reads only while Redis still holds the lease for this
      * token, so an owner that lost its lease (paused, cut off) cannot take new entries into its
-     * pending list after another instance took over.
+     * pending list after another instance took over. Sent by its SHA (EVALSHA), not its text, on
+     * every read; a Redis that does not know it (a restart, a failover to a replica that never ran
+     * it, SCRIPT FLUSH) answers NOSCRIPT, and the text is sent once with EVAL, which caches it again.
+     * A user whose ACL lacks {@code +evalsha} (made from an earlier version's rules) reads by EVAL.
      */
-    private List<StreamEntry> fencedXreadgroup(
+    private NewEntriesOutput fencedXreadgroup(
             RedisClusterCommands<byte[], byte[]> redis, NewEntriesOutput output, int count, String from, long token) {
-        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .add(LeaseScripts.FENCED_READ)
+        NewEntriesOutput byText = output;
+        if (!evalshaRefused) {
+            try {
+                redis.dispatch(CommandType.EVALSHA, output, fencedReadArgs(FENCED_READ_SHA, count, from, token));
+                return output;
+            } catch (RedisCommandExecutionException e) {
+                String message = String.valueOf(e.getMessage());
+                if (message.startsWith("NOPERM") && message.contains("evalsha")) {
+                    // A Redis user made from the rules of an earlier version: reading goes on.
+                    evalshaRefused = true;
+                    LOG.warn(
+                            "reader {}: the Redis user may not run EVALSHA; the fenced read sends its script's text "
+                                    + "on every read instead: add +evalsha to the user (README, \"Redis: least privilege (ACL)\")",
+                            sub.name());
+                } else if (!message.startsWith("NOSCRIPT")) {
+                    throw e;
+                } else {
+                    LOG.debug("reader {}: the fenced read's script is not cached in Redis: sending it", sub.name());
+                }
+                byText = output.again();
+            }
+        }
+        redis.dispatch(CommandType.EVAL, byText, fencedReadArgs(LeaseScripts.FENCED_READ, count, from, token));
+        return byText;
+    }
+
+    /** The fenced read's arguments after its script (its text, or its SHA). */
+    private CommandArgs<byte[], byte[]> fencedReadArgs(String script, int count, String from, long token) {
+        return new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .add(script)
                 .add(2)
                 .addKey(stream)
                 .addKey(Bytes.utf8(gate.leaseKey()))
@@ -489,9 +533,6 @@ final class StreamReader {
                 .add(consumer.getName())
                 .add(count)
                 .add(from);
-        List<StreamEntry> entries = redis.dispatch(CommandType.EVAL, output, args);
-        held.observe(output.wireBytes(), output.entriesSeen());
-        return entries;
     }
 
     /** Reads of pending entries do not say how often an entry was delivered; XPENDING does. */

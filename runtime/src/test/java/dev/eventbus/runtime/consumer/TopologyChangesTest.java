@@ -52,6 +52,31 @@ class TopologyChangesTest {
         assertEquals(1, secondRefreshed.get(), "a closed client is not asked");
     }
 
+    /** Found from outside: readiness stayed 503 for 14-17 s after a failover, the janitor backed off. */
+    @Test
+    void aChangeRunsAFailingLoopsNextRoundNowAndForgetsAStoppedLoop() throws Exception {
+        TopologyChanges changes = new TopologyChanges();
+        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        dev.eventbus.runtime.internal.Loop loop = dev.eventbus.runtime.internal.Loop.every(
+                "test-janitor",
+                Duration.ofHours(1),
+                org.slf4j.LoggerFactory.getLogger(TopologyChangesTest.class),
+                () -> {
+                    rounds.incrementAndGet();
+                    throw new IllegalStateException("primary gone");
+                });
+        changes.rewindOnChange(loop);
+        loop.start();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() == 1);
+        changes.changed();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() == 2);
+        loop.stop();
+        loop.awaitEnd(Duration.ofSeconds(10));
+        changes.changed();
+        Thread.sleep(100);
+        assertEquals(2, rounds.get());
+    }
+
     @Test
     void theClusterClientReportsEachNewTopology() {
         RedisSettings settings = new RedisSettings(

@@ -1,0 +1,476 @@
+package dev.eventbus.runtime.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.runtime.config.ConsumerSettings;
+import dev.eventbus.runtime.config.RecoverySettings;
+import dev.eventbus.runtime.dispatch.ManualDispatch;
+import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
+import dev.eventbus.runtime.ownership.PartitionGate;
+import dev.eventbus.runtime.stream.Subscription;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The owner of one running subscription: what it does with the parts it owns. The parts are real
+ * (reader, retry poller, reclaimer, slots, bytes budget, dispatch); only what faces Redis is
+ * scripted by the test: the reader's connection, and the round of the poller's and the
+ * reclaimer's loops (through their {@link PartitionGate}, which runs each round). The workers of
+ * the dispatch never start unless the test runs them.
+ */
+class StreamConsumerTest {
+
+    private static final int MAX_IN_FLIGHT = 2;
+    private static final int READ_AHEAD = 5;
+    private static final Duration BLOCK = Duration.ofMillis(20);
+    private static final Duration PERIOD = Duration.ofMillis(10);
+
+    /** What one round of a part does when it reaches Redis. */
+    @FunctionalInterface
+    private interface Behaviour {
+        void run() throws InterruptedException;
+    }
+
+    private static final Behaviour WORKS = () -> {};
+
+    /** Blocks the round until the test lets go, noting when it came in and when it left. */
+    private static final class Stuck implements Behaviour {
+        final CountDownLatch in = new CountDownLatch(1);
+        final CountDownLatch letGo = new CountDownLatch(1);
+        final AtomicLong leftAt = new AtomicLong();
+
+        @Override
+        public void run() throws InterruptedException {
+            in.countDown();
+            try {
+                letGo.await();
+            } finally {
+                leftAt.set(System.nanoTime());
+            }
+        }
+    }
+
+    private static Behaviour failing(String why) {
+        return () -> {
+            throw new RedisCommandExecutionException("ERR " + why);
+        };
+    }
+
+    /** The round of a loop beside the reader: the gate runs it, so the test decides what it does. */
+    private static final class ScriptedGate implements PartitionGate {
+        volatile Behaviour round = WORKS;
+
+        @Override
+        public void ifOwned(Runnable realRound) {
+            try {
+                round.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public boolean gated() {
+            return false;
+        }
+
+        @Override
+        public long enterRead() {
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public void exitRead() {}
+
+        @Override
+        public boolean mayDispatch() {
+            return true;
+        }
+
+        @Override
+        public void fenced(long token) {}
+
+        @Override
+        public String leaseKey() {
+            throw new IllegalStateException("no lease");
+        }
+
+        @Override
+        public String owner() {
+            throw new IllegalStateException("no lease");
+        }
+    }
+
+    /** Workers that never start by themselves. */
+    private static final class ManualThreads implements Executor {
+        final Queue<Runnable> started = new ArrayDeque<>();
+
+        @Override
+        public synchronized void execute(Runnable task) {
+            started.add(task);
+        }
+
+        synchronized int count() {
+            return started.size();
+        }
+    }
+
+    private final Subscription sub = ManualDispatch.subscription();
+    private final ManualThreads workers = new ManualThreads();
+    private final EntrySlots slots = new EntrySlots(MAX_IN_FLIGHT + READ_AHEAD);
+    private final HeldBytes held = new HeldBytes(1 << 20, slots);
+    private final TopologyChanges changes = new TopologyChanges();
+    private final ScriptedGate pollerGate = new ScriptedGate();
+    private final ScriptedGate reclaimerGate = new ScriptedGate();
+    /** What the reader's next Redis command does; it reaches Redis only while the budget allows reads. */
+    private volatile Behaviour redis = WORKS;
+
+    private volatile int budget;
+    private final AtomicInteger connectionCloses = new AtomicInteger();
+    private volatile boolean connectionCloseThrows;
+    private final List<String> released = Collections.synchronizedList(new ArrayList<>());
+    private final List<Stuck> stuck = new ArrayList<>();
+
+    private SubscriptionDispatch dispatch;
+    private StreamReader reader;
+    private RetryPoller retries;
+    private PendingReclaimer reclaimer;
+    private StreamConsumer consumer;
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        stuck.forEach(s -> s.letGo.countDown());
+        if (consumer != null) {
+            consumer.stop();
+            changes.changed(); // ends a back-off the reader is in
+            consumer.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+            retries.loop().awaitEnd(Duration.ofSeconds(5));
+            reclaimer.loop().awaitEnd(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Reads no entry (its budget is 0) until the test says otherwise, so it touches no Redis. */
+    private StreamConsumer consumer(boolean ordered) {
+        dispatch = ManualDispatch.open(sub, ordered, MAX_IN_FLIGHT, workers);
+        RecoverySettings recovery = new RecoverySettings(
+                PERIOD, Duration.ofMinutes(1), PERIOD, 10, Duration.ofHours(1), Duration.ofMinutes(1));
+        ConsumerSettings settings = new ConsumerSettings(
+                BLOCK, 1 << 20, "$", READ_AHEAD, 1 << 20, 10, PERIOD, 100, Duration.ZERO, "dlq:", false);
+        retries = new RetryPoller(
+                sub,
+                null,
+                "c-1",
+                null,
+                slots,
+                held,
+                1 << 20,
+                dispatch,
+                () -> budget,
+                PERIOD,
+                Clock.systemUTC(),
+                pollerGate);
+        reclaimer = new PendingReclaimer(
+                sub, null, "c-1", null, slots, held, 1 << 20, dispatch, recovery, null, reclaimerGate);
+        RedisConnection<byte[], byte[]> connection = new RedisConnection<>(connection(), commands(), null);
+        reader = new StreamReader(
+                sub,
+                connection,
+                "c-1",
+                settings,
+                dispatch,
+                slots,
+                held,
+                null,
+                () -> budget,
+                () -> { // as StreamConsumerFactory wires it
+                    retries.loop().start();
+                    reclaimer.loop().start();
+                },
+                Duration.ofSeconds(1),
+                changes,
+                PartitionGate.OPEN);
+        consumer = new StreamConsumer(
+                sub, connection, MAX_IN_FLIGHT, READ_AHEAD, slots, held, dispatch, reader, retries, reclaimer);
+        return consumer;
+    }
+
+    /** Every command runs {@link #redis}, then fails as an error reply would (nothing to read). */
+    @SuppressWarnings("unchecked")
+    private RedisClusterCommands<byte[], byte[]> commands() {
+        return (RedisClusterCommands<byte[], byte[]>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {RedisClusterCommands.class}, (proxy, method, args) -> {
+                    redis.run();
+                    throw new RedisCommandExecutionException("ERR nothing to read");
+                });
+    }
+
+    @SuppressWarnings("unchecked")
+    private StatefulConnection<byte[], byte[]> connection() {
+        return (StatefulConnection<byte[], byte[]>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {StatefulConnection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                        connectionCloses.incrementAndGet();
+                        if (connectionCloseThrows) {
+                            throw new IllegalStateException("connection already broken");
+                        }
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private Stuck stuck() {
+        Stuck s = new Stuck();
+        stuck.add(s);
+        return s;
+    }
+
+    private static void await(String what, java.util.concurrent.Callable<Boolean> condition) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(20)).until(condition);
+    }
+
+    @Test
+    void startStartsTheReaderWhichStartsTheOtherLoops() {
+        StreamConsumer c = consumer(false);
+        assertFalse(c.isReading());
+        assertEquals(ReaderState.Phase.STARTING, c.state().phase());
+
+        c.start();
+
+        assertTrue(c.isReading());
+        assertEquals(ReaderState.Phase.READING, c.state().phase());
+        assertTrue(retries.loop().isRunning(), "the group exists: the retry poller runs");
+        assertTrue(reclaimer.loop().isRunning(), "the group exists: the reclaimer runs");
+    }
+
+    @Test
+    void stopStopsTheReaderThePollerAndTheReclaimer() {
+        StreamConsumer c = consumer(false);
+        c.start();
+
+        c.stop();
+
+        assertFalse(c.isReading());
+        assertEquals(ReaderState.Phase.STOPPED, c.state().phase());
+        assertFalse(retries.loop().isRunning(), "the retry poller stopped");
+        assertFalse(reclaimer.loop().isRunning(), "the reclaimer stopped");
+    }
+
+    @Test
+    void awaitIdleWaitsForTheReaderToLeaveRedis() throws InterruptedException {
+        StreamConsumer c = consumer(false);
+        Stuck inRead = stuck();
+        redis = inRead;
+        budget = Integer.MAX_VALUE;
+        c.start();
+        assertTrue(inRead.in.await(10, TimeUnit.SECONDS), "the reader is in a read");
+        c.stop();
+
+        Thread.ofVirtual().start(() -> {
+            sleep(Duration.ofMillis(300));
+            inRead.letGo.countDown();
+        });
+        boolean idle = c.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+        long returnedAt = System.nanoTime();
+
+        assertTrue(idle);
+        assertTrue(inRead.leftAt.get() != 0, "returned while the reader was still in its read");
+        assertTrue(returnedAt >= inRead.leftAt.get());
+    }
+
+    @Test
+    void awaitIdleGivesUpOnAStuckReaderAtTheDeadline() throws InterruptedException {
+        StreamConsumer c = consumer(false);
+        Stuck inRead = stuck();
+        redis = inRead;
+        budget = Integer.MAX_VALUE;
+        c.start();
+        assertTrue(inRead.in.await(10, TimeUnit.SECONDS), "the reader is in a read");
+        c.stop();
+
+        long t0 = System.nanoTime();
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> c.awaitIdle(t0 + TimeUnit.MILLISECONDS.toNanos(300)));
+        Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+
+        assertTrue(waited.compareTo(Duration.ofMillis(250)) >= 0, "gave up after only " + waited);
+        assertEquals(0, inRead.leftAt.get(), "the reader is still in its read");
+    }
+
+    @Test
+    void awaitIdleWaitsForTheEntriesInFlightUpToTheDeadline() throws InterruptedException {
+        StreamConsumer c = consumer(false);
+        c.start();
+        slots.take(1); // an entry still running
+        c.stop();
+
+        assertFalse(c.awaitIdle(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)), "an entry is in flight");
+
+        Thread.ofVirtual().start(() -> {
+            sleep(Duration.ofMillis(200));
+            slots.release();
+        });
+        assertTrue(c.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(10)), "its slot came back");
+        assertEquals(0, c.slotsTaken());
+    }
+
+    @Test
+    void closeClosesTheConnectionAndTheOrderingLanes() {
+        StreamConsumer c = consumer(true);
+        dispatchTwoOfOneSubject();
+
+        c.close();
+
+        assertEquals(1, connectionCloses.get(), "the reader's connection is closed");
+        assertEquals(List.of("2-0"), released, "the entry waiting in its lane left at once");
+    }
+
+    @Test
+    void closeClosesTheLanesEvenWhenTheConnectionCloseThrows() {
+        StreamConsumer c = consumer(true);
+        dispatchTwoOfOneSubject();
+        connectionCloseThrows = true;
+
+        assertDoesNotThrow(c::close);
+
+        assertEquals(1, connectionCloses.get());
+        assertEquals(List.of("2-0"), released, "the lanes closed all the same");
+    }
+
+    /** The first is handed to a worker that never starts; the second waits behind it in its lane. */
+    private void dispatchTwoOfOneSubject() {
+        for (String id : List.of("1-0", "2-0")) {
+            dispatch.dispatch(ManualDispatch.entry(id, "a"), () -> released.add(id));
+        }
+        assertEquals(List.of(), released);
+    }
+
+    @Test
+    void failureNamesTheReaderFirstThenTheReclaimerThenThePoller() {
+        StreamConsumer c = consumer(false);
+        redis = failing("reader down");
+        budget = Integer.MAX_VALUE;
+        pollerGate.round = failing("poller down");
+        reclaimerGate.round = failing("reclaimer down");
+        c.start();
+        await(
+                "all three fail",
+                () -> !reader.failure().isEmpty()
+                        && !retries.loop().failure().isEmpty()
+                        && !reclaimer.loop().failure().isEmpty());
+        assertTrue(c.failure().contains("reader down"), c.failure());
+
+        budget = 0; // reads nothing: touches no Redis, so the next round works
+        changes.changed(); // ends its back-off
+        await("the reader works again", () -> reader.failure().isEmpty());
+        assertTrue(c.failure().contains("reclaimer down"), c.failure());
+
+        reclaimerGate.round = WORKS;
+        reclaimer.loop().wake();
+        await("the reclaimer works again", () -> reclaimer.loop().failure().isEmpty());
+        assertTrue(c.failure().contains("poller down"), c.failure());
+
+        pollerGate.round = WORKS;
+        retries.loop().wake();
+        await("the poller works again", () -> retries.loop().failure().isEmpty());
+        assertEquals("", c.failure());
+    }
+
+    enum Part {
+        READER,
+        POLLER,
+        RECLAIMER
+    }
+
+    @ParameterizedTest
+    @EnumSource(Part.class)
+    void aSubscriptionComesRoundOnlyWhenEachOfItsLoopsDoes(Part part) throws InterruptedException {
+        Duration stall = Duration.ofMillis(500);
+        StreamConsumer c = consumer(false);
+        c.start();
+        assertTrue(c.comesRound(stall), "all three come round");
+
+        Stuck s = stuck();
+        switch (part) {
+            case READER -> {
+                redis = s;
+                budget = Integer.MAX_VALUE;
+            }
+            case POLLER -> pollerGate.round = s;
+            case RECLAIMER -> reclaimerGate.round = s;
+        }
+        assertTrue(s.in.await(10, TimeUnit.SECONDS), part + " is in a round");
+        await(part + " stalls", () -> !comesRound(part, stall));
+
+        for (Part other : Part.values()) {
+            if (other != part) {
+                assertTrue(comesRound(other, stall), other + " still comes round");
+            }
+        }
+        assertFalse(c.comesRound(stall), part + " is stuck");
+    }
+
+    private boolean comesRound(Part part, Duration stall) {
+        return switch (part) {
+            case READER -> reader.comesRound(stall);
+            case POLLER -> retries.loop().comesRound(stall);
+            case RECLAIMER -> reclaimer.loop().comesRound(stall);
+        };
+    }
+
+    @Test
+    void stateReportsRunningAndWaitingEntriesAgainstTheirLimits() {
+        StreamConsumer c = consumer(false);
+        c.start();
+        ReaderState idle = c.state();
+        assertEquals(0, idle.inFlight());
+        assertEquals(0, idle.readAhead());
+        assertEquals(MAX_IN_FLIGHT, idle.maxInFlight());
+        assertEquals(READ_AHEAD, idle.maxReadAhead());
+        assertEquals(ReaderState.Phase.READING, idle.phase());
+        assertEquals("", idle.failure());
+
+        for (String id : List.of("1-0", "2-0", "3-0", "4-0")) {
+            dispatch.dispatch(ManualDispatch.entry(id, id), () -> released.add(id));
+        }
+        ReaderState busy = c.state();
+
+        int running = workers.count();
+        assertTrue(running >= 1 && running <= MAX_IN_FLIGHT, running + " workers");
+        assertEquals(running, busy.inFlight(), "a worker started for each running entry");
+        assertEquals(4 - running, busy.readAhead(), "the others wait for a worker");
+        assertEquals(MAX_IN_FLIGHT, busy.maxInFlight());
+        assertEquals(READ_AHEAD, busy.maxReadAhead());
+        assertEquals(sub, busy.subscription());
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

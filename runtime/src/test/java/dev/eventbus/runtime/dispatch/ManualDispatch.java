@@ -1,0 +1,64 @@
+package dev.eventbus.runtime.dispatch;
+
+import dev.eventbus.runtime.config.HandlerSettings;
+import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingAcks;
+import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingDeadLetters;
+import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingFailures;
+import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingObserver;
+import dev.eventbus.runtime.stream.EventCodec;
+import dev.eventbus.runtime.stream.StreamEntry;
+import dev.eventbus.runtime.stream.Subscription;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * A real {@link SubscriptionDispatch} for the tests of other packages (its constructor is
+ * package-private): workers on the executor the test gives, acks and dead letters recorded, no Redis.
+ */
+public final class ManualDispatch {
+
+    private ManualDispatch() {}
+
+    /** A subscription whose handler does nothing. */
+    public static Subscription subscription() {
+        return DispatchFixtures.subscription(e -> {});
+    }
+
+    /** A first delivery of a new entry of {@code subject}. */
+    public static StreamEntry entry(String id, String subject) {
+        return DispatchFixtures.entry(id, 1, "type", "paid", "subject", subject);
+    }
+
+    /**
+     * @param ordered whether the handler is ordered by subject (then the dispatch has lanes)
+     * @param maxInFlight how many workers may run at once
+     * @param threads where the workers start
+     */
+    public static SubscriptionDispatch open(Subscription sub, boolean ordered, int maxInFlight, Executor threads) {
+        RecordingAcks acks = new RecordingAcks();
+        RecordingDeadLetters deadLetters = new RecordingDeadLetters();
+        RecordingObserver observer = new RecordingObserver();
+        LossRecorder losses = new LossRecorder(deadLetters);
+        DeliveryPipeline pipeline = new DeliveryPipeline(
+                new Admission(new EventCodec(1 << 20), acks, deadLetters, observer),
+                HandlerCall.through(List.of(), DeliveryContext.handlerCall(null)),
+                new OnSuccess(acks, (s, id) -> {}, observer),
+                new OnFailure(new RecordingFailures(), losses, observer),
+                losses,
+                new AbandonedWorkers());
+        HandlerSettings base = DispatchFixtures.limits(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        HandlerSettings limits =
+                new HandlerSettings(maxInFlight, base.timeout(), base.abandonAfter(), ordered, base.retry());
+        return new SubscriptionDispatch(
+                sub,
+                limits,
+                new HeldEntries(threads, maxInFlight),
+                SlotLender.NONE,
+                pipeline,
+                new EventCodec(1 << 20),
+                deadLetters,
+                10,
+                () -> true);
+    }
+}

@@ -8,6 +8,7 @@ import dev.eventbus.runtime.consumer.RedisConnection;
 import dev.eventbus.runtime.consumer.RedisConnector;
 import dev.eventbus.runtime.consumer.StreamConsumer;
 import dev.eventbus.runtime.consumer.StreamConsumerFactory;
+import dev.eventbus.runtime.consumer.TopologyChanges;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
 import dev.eventbus.runtime.dispatch.Dispatcher;
 import dev.eventbus.runtime.failure.AckingDeadLetterSink;
@@ -99,6 +100,8 @@ public final class EventbusRuntime implements AutoCloseable {
     private final Map<StreamConsumer, Lease> leases = new ConcurrentHashMap<>();
 
     private final RuntimeView view = new View();
+    /** Shared by every Redis client of this runtime, the admin side's too ({@link #topologyChanges}). */
+    private final TopologyChanges changes = new TopologyChanges();
 
     public EventbusRuntime(RuntimeConfig config) {
         this(config, DeliveryObserver.NONE, Clock.systemUTC());
@@ -137,7 +140,7 @@ public final class EventbusRuntime implements AutoCloseable {
         List<LoadedHandler> handlers = plugins.start();
 
         progress.stage("connecting to Redis");
-        redis = new RedisConnector(config.redis());
+        redis = new RedisConnector(config.redis(), changes);
         // Each connection attempt is progress: waiting for Redis is not being stuck.
         RedisConnection<byte[], byte[]> shared = redis.connect("commands", () -> progress.stampedWhile(stopping));
         if (shared == null) {
@@ -245,6 +248,11 @@ public final class EventbusRuntime implements AutoCloseable {
     }
 
     /** What the operations side reads of this runtime, and the plugin reload it may ask for. */
+    /** Where this runtime's Redis clients tell each other, and its loops, of a new view of Redis. */
+    public TopologyChanges topologyChanges() {
+        return changes;
+    }
+
     public RuntimeView view() {
         return view;
     }

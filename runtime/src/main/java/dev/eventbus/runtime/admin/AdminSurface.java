@@ -84,7 +84,7 @@ public final class AdminSurface implements AutoCloseable {
         AdminSettings admin = config.operations().admin();
         checkBinding(admin);
         BearerToken token = new BearerToken(admin.token());
-        redis = new FailFastRedis(config.redis());
+        redis = new FailFastRedis(config.redis(), started.topologyChanges());
         // Ghosts by the instances' heartbeats; by idle time while nobody heartbeats (this instance's
         // consumer live by definition then).
         LiveInstances live = HeartbeatInstances.of(

@@ -76,7 +76,8 @@ public final class HealthChecks {
         String phase = runtimePhase();
         boolean running = phase.equals("running");
         checks.put("runtime", phase);
-        boolean redisUp = redis.ping(Duration.ofSeconds(1));
+        String unanswered = redis.unanswered(Duration.ofSeconds(1));
+        boolean redisUp = unanswered.isEmpty();
         checks.put(
                 "redis",
                 redisUp
@@ -86,7 +87,7 @@ public final class HealthChecks {
                                                 + "), the primary the sentinels name"
                                                 + (n.following().isEmpty() ? "" : "; " + n.following()))
                                         .orElse("")
-                        : "does not answer");
+                        : unanswered);
         boolean plugins = true;
         if (running) {
             int refused = runtime.pluginFailures().size();

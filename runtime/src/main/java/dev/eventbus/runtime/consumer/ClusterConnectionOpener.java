@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -29,7 +30,8 @@ import reactor.core.Disposable;
  * Opens connections to a Redis Cluster from its seed nodes. Each connection sends a command to the
  * primary of its key's slot, and follows the cluster's topology: refreshed periodically, and at once
  * (at most once a second) when a node answers MOVED or ASK or a connection keeps failing to reconnect, so a promoted replica or a migrated slot is
- * found without a restart.
+ * found without a restart; and at once when another client of the runtime saw a new topology
+ * ({@link TopologyChanges}).
  *
  * <p>Thread-safe.
  */
@@ -50,10 +52,25 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     private final ClientResources resources;
     private final RedisClusterClient client;
     private final ClusterTopologyLog topology;
-    private final TopologyChanges changes = new TopologyChanges();
+    /**
+     * A refresh another client asks for runs at most once in this spacing: two clients whose views
+     * differ for a moment mid-failover would otherwise have each other refresh back and forth.
+     */
+    private static final Duration ASKED_REFRESH_SPACING = Duration.ofMillis(500);
+
+    private final TopologyChanges changes;
     private final Disposable topologyWatch;
+    private final Runnable refresh = this::refreshAsked;
+    private final Runnable leave;
+    private final AtomicLong lastAskedRefresh = new AtomicLong(System.nanoTime() - ASKED_REFRESH_SPACING.toNanos());
 
     ClusterConnectionOpener(RedisSettings settings) {
+        this(settings, new TopologyChanges());
+    }
+
+    /** @param changes the runtime's, shared with its other clients */
+    ClusterConnectionOpener(RedisSettings settings, TopologyChanges changes) {
+        this.changes = changes;
         List<RedisURI> seeds = RedisConnector.clusterSeeds(settings);
         this.resources = RedisConnector.resources(settings);
         this.client = RedisClusterClient.create(resources, seeds);
@@ -81,11 +98,30 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         this.topologyWatch = client.getResources().eventBus().get().subscribe(event -> {
             if (event instanceof ClusterTopologyChangedEvent changed) {
                 topology.changed(changed);
-                changes.changed();
+                changes.topologyChanged(refresh);
             } else if (event instanceof ConnectionActivatedEvent) {
                 changes.changed();
             }
         });
+        this.leave = changes.addRefresh(refresh);
+    }
+
+    /** Another client saw a new topology: this one reads the cluster's now, without blocking. */
+    private void refreshAsked() {
+        long now = System.nanoTime();
+        long last = lastAskedRefresh.get();
+        if (now - last < ASKED_REFRESH_SPACING.toNanos() || !lastAskedRefresh.compareAndSet(last, now)) {
+            return;
+        }
+        try {
+            client.refreshPartitionsAsync().whenComplete((ignored, e) -> {
+                if (e != null) {
+                    LOG.debug("topology refresh asked by another client failed: {}", e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("topology refresh asked by another client failed: {}", e.toString());
+        }
     }
 
     @Override
@@ -136,6 +172,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
 
     @Override
     public void close() {
+        leave.run();
         topologyWatch.dispose();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3000);

@@ -14,7 +14,14 @@ public interface ConnectionOpener extends AutoCloseable {
 
     /** The opener for the Redis the settings name: one node, one found through Sentinel, or a cluster. */
     static ConnectionOpener of(RedisSettings settings) {
-        return settings.cluster() ? new ClusterConnectionOpener(settings) : new NodeConnectionOpener(settings);
+        return of(settings, new TopologyChanges());
+    }
+
+    /** As {@link #of(RedisSettings)}, telling {@code changes} (the runtime's, shared by its clients). */
+    static ConnectionOpener of(RedisSettings settings, TopologyChanges changes) {
+        return settings.cluster()
+                ? new ClusterConnectionOpener(settings, changes)
+                : new NodeConnectionOpener(settings, changes);
     }
 
     /** One attempt; Lettuce's exception when it fails. */

@@ -23,10 +23,12 @@ final class NodeConnectionOpener implements ConnectionOpener {
     private final RedisClient client;
     private final RedisURI uri;
     private final SentinelPrimaryLog primaries;
-    private final TopologyChanges changes = new TopologyChanges();
+    private final TopologyChanges changes;
     private final Disposable watch;
 
-    NodeConnectionOpener(RedisSettings settings) {
+    /** @param changes the runtime's, shared with its other clients */
+    NodeConnectionOpener(RedisSettings settings, TopologyChanges changes) {
+        this.changes = changes;
         this.uri = RedisConnector.uri(settings);
         this.client = RedisConnector.client(settings);
         this.primaries = settings.sentinel() ? new SentinelPrimaryLog(uri, Clock.systemUTC()) : null;

@@ -50,8 +50,13 @@ public final class RedisConnector implements AutoCloseable {
     private final ConnectionOpener opener;
 
     public RedisConnector(RedisSettings settings) {
+        this(settings, new TopologyChanges());
+    }
+
+    /** @param changes the runtime's, shared with its other clients */
+    public RedisConnector(RedisSettings settings, TopologyChanges changes) {
         this.settings = settings;
-        this.opener = ConnectionOpener.of(settings);
+        this.opener = ConnectionOpener.of(settings, changes);
         if (settings.peerVerificationOff()) {
             LOG.warn(
                     "TLS to Redis at {} does not verify the server's certificate (verifyPeer=NONE or "
@@ -237,9 +242,17 @@ public final class RedisConnector implements AutoCloseable {
                 }
                 return connection;
             } catch (RuntimeException e) {
-                String refusal = RedisAuthFailure.refusal(e);
-                String tlsFailure = refusal == null ? RedisTlsFailure.diagnosis(e) : null;
-                if (tlsFailure != null) {
+                String missing = MissingPermission.describe(e);
+                String refusal = missing == null ? RedisAuthFailure.refusal(e) : null;
+                String tlsFailure = missing == null && refusal == null ? RedisTlsFailure.diagnosis(e) : null;
+                if (missing != null) {
+                    LOG.warn(
+                            "Redis at {} refused a command ({}): {}; retrying in {} ms",
+                            settings.redactedUri(),
+                            purpose,
+                            missing,
+                            backoff.toMillis());
+                } else if (tlsFailure != null) {
                     LOG.warn(
                             "Redis at {} TLS handshake failed ({}): {}; retrying in {} ms",
                             settings.redactedUri(),
@@ -268,7 +281,7 @@ public final class RedisConnector implements AutoCloseable {
                             rootMessage(e),
                             backoff.toMillis());
                 }
-                if (!sleep(backoff)) {
+                if (!pause(backoff, stopping)) {
                     return null;
                 }
                 backoff = backoff.multipliedBy(2);
@@ -280,10 +293,20 @@ public final class RedisConnector implements AutoCloseable {
         return null;
     }
 
-    private static boolean sleep(Duration d) {
+    /** How often a back-off looks at {@code stopping}: a stop is not kept waiting for the back-off's end. */
+    private static final Duration STOP_CHECK = Duration.ofMillis(50);
+
+    /** Waits {@code d}, or until {@code stopping} turns true; false when stopped or interrupted. */
+    static boolean pause(Duration d, BooleanSupplier stopping) {
+        long deadline = System.nanoTime() + d.toNanos();
         try {
-            Thread.sleep(d);
-            return true;
+            for (long left = d.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+                if (stopping.getAsBoolean()) {
+                    return false;
+                }
+                Thread.sleep(Duration.ofNanos(Math.min(left, STOP_CHECK.toNanos())));
+            }
+            return !stopping.getAsBoolean();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

@@ -114,6 +114,9 @@ public final class StreamConsumerFactory {
                 recovery,
                 ghosts,
                 gate);
+        // A failover ends their back-off too: readiness follows the reclaimer's next round.
+        changes.rewindOnChange(retries.loop());
+        changes.rewindOnChange(reclaimer.loop());
         // The retry poller and the reclaimer start once the group exists (before, every round would fail too).
         StreamReader reader = new StreamReader(
                 sub,

@@ -1,6 +1,9 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.internal.Loop;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -10,6 +13,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * sentinels name after a failover). A read that failed on the old view may work at once on the new
  * one; a back-off grown during the outage would otherwise hold it for seconds after Redis is back.
  *
+ * <p>One per runtime, shared by all its clients (the readers' and the admin side's): whichever
+ * client sees a new topology first wakes every reader, starts the failing loops' back-off over, and
+ * has the other cluster clients refresh their topology at once rather than on their own next
+ * trigger, seconds later.
+ *
  * <p>Thread-safe: changes come from Lettuce's threads, waits from the loops'.
  */
 public final class TopologyChanges {
@@ -17,13 +25,15 @@ public final class TopologyChanges {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile long generation;
+    private final List<Loop> loops = new CopyOnWriteArrayList<>();
+    private final List<Runnable> refreshes = new CopyOnWriteArrayList<>();
 
     /** How many changes so far: read before an attempt, passed to {@link #awaitChange} after it. */
     public long generation() {
         return generation;
     }
 
-    /** Notes a change and wakes every waiter. */
+    /** Notes a change (a connection made): wakes every waiter and rewinds every loop's back-off. */
     void changed() {
         lock.lock();
         try {
@@ -32,6 +42,36 @@ public final class TopologyChanges {
         } finally {
             lock.unlock();
         }
+        loops.removeIf(Loop::isStopping);
+        loops.forEach(Loop::rewind);
+    }
+
+    /**
+     * Notes a new topology seen by the client whose refresh is {@code from}: as {@link #changed()},
+     * and every other client refreshes its own topology now.
+     */
+    void topologyChanged(Runnable from) {
+        changed();
+        for (Runnable refresh : refreshes) {
+            if (refresh != from) {
+                refresh.run();
+            }
+        }
+    }
+
+    /**
+     * Adds a client's way to refresh its topology at once (it must not block).
+     *
+     * @return removes it again (when the client closes)
+     */
+    Runnable addRefresh(Runnable refresh) {
+        refreshes.add(refresh);
+        return () -> refreshes.remove(refresh);
+    }
+
+    /** Has each change start {@code loop}'s back-off over ({@link Loop#rewind}), until it stops. */
+    public void rewindOnChange(Loop loop) {
+        loops.add(loop);
     }
 
     /**

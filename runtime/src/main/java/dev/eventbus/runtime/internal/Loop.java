@@ -46,6 +46,7 @@ public final class Loop {
     private final Duration initialWait;
     private volatile boolean stopping;
     private volatile boolean woken;
+    private volatile boolean rewound;
     private volatile Duration wait = Duration.ZERO;
     private volatile long lastRoundNanos = System.nanoTime();
     private volatile Thread thread;
@@ -129,6 +130,19 @@ public final class Loop {
         }
     }
 
+    /**
+     * While rounds fail, starts the back-off over and runs the next round now: what failed may work
+     * at once (Redis failed over), and a back-off grown during the outage would otherwise hold the
+     * loop, and what reads its {@link #failure()}, for up to {@link #MAX_BACKOFF} after it. No effect
+     * while rounds succeed.
+     */
+    public void rewind() {
+        if (!streak.failure().isEmpty()) {
+            rewound = true;
+            wake();
+        }
+    }
+
     public boolean isStopping() {
         return stopping;
     }
@@ -164,6 +178,10 @@ public final class Loop {
         }
         while (!stopping) {
             lastRoundNanos = System.nanoTime();
+            if (rewound) {
+                rewound = false;
+                streak.rewind();
+            }
             Duration next;
             try {
                 next = round.run();

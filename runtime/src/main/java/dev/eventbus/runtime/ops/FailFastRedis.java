@@ -2,8 +2,10 @@ package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.consumer.ConnectionOpener;
+import dev.eventbus.runtime.consumer.MissingPermission;
 import dev.eventbus.runtime.consumer.RedisConnection;
 import dev.eventbus.runtime.consumer.StreamNode;
+import dev.eventbus.runtime.consumer.TopologyChanges;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.KeyScanArgs;
@@ -31,8 +33,13 @@ public final class FailFastRedis implements AutoCloseable {
     private volatile RedisConnection<byte[], byte[]> bytes;
 
     public FailFastRedis(RedisSettings settings) {
+        this(settings, new TopologyChanges());
+    }
+
+    /** @param changes the runtime's, shared with its other clients (a new topology seen here reaches them) */
+    public FailFastRedis(RedisSettings settings, TopologyChanges changes) {
         this.settings = settings;
-        this.opener = ConnectionOpener.of(settings);
+        this.opener = ConnectionOpener.of(settings, changes);
     }
 
     /** Commands with string keys and values. */
@@ -61,16 +68,24 @@ public final class FailFastRedis implements AutoCloseable {
 
     /** Whether Redis answers PING within the timeout (never throws). */
     public boolean ping(Duration timeout) {
+        return unanswered(timeout).isEmpty();
+    }
+
+    /**
+     * Why Redis does not answer PING within the timeout: "" when it does, the missing permission
+     * when it refused a command (never called unreachable then), else "does not answer". Never throws.
+     */
+    public String unanswered(Duration timeout) {
         try {
             text();
-            return "PONG"
-                    .equalsIgnoreCase(
-                            text.async().ping().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+            String pong = text.async().ping().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return "PONG".equalsIgnoreCase(pong) ? "" : "does not answer";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return "does not answer";
         } catch (Exception e) {
-            return false;
+            String missing = MissingPermission.describe(e);
+            return missing == null ? "does not answer" : "answers, but refused a command: " + missing;
         }
     }
 
@@ -185,6 +200,10 @@ public final class FailFastRedis implements AutoCloseable {
         try {
             return opener.open(codec);
         } catch (RedisException e) {
+            String missing = MissingPermission.describe(e);
+            if (missing != null) {
+                throw new OpsException("Redis at " + settings.redactedUri() + " refused a command: " + missing, e);
+            }
             throw new OpsException("cannot reach Redis at " + settings.redactedUri() + ": " + Errors.rootMessage(e), e);
         }
     }

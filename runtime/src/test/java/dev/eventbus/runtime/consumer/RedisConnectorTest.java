@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,5 +23,39 @@ class RedisConnectorTest {
                 new RedisConnectionException("Unable to connect to 127.0.0.1:1", new java.net.ConnectException())));
         assertFalse(RedisConnector.closedDuringHandshake(new IllegalStateException("something else")));
         assertFalse(RedisConnector.closedDuringHandshake(new IllegalStateException()));
+    }
+    /** Found from outside: SIGTERM during start-up waited out a connect back-off of up to 30 s. */
+    @Test
+    void aBackOffEndsAsSoonAsStoppingTurnsTrue() {
+        long start = System.nanoTime();
+        java.util.function.BooleanSupplier stopping = () ->
+                System.nanoTime() - start > java.time.Duration.ofMillis(200).toNanos();
+        assertFalse(RedisConnector.pause(java.time.Duration.ofSeconds(30), stopping));
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMillis < 5000, "took " + tookMillis + " ms");
+        assertTrue(
+                RedisConnector.pause(java.time.Duration.ofMillis(20), () -> false), "a back-off not stopped runs out");
+    }
+
+    /**
+     * Found from outside, as Lettuce words it for a cluster user without {@code +cluster|nodes}:
+     * reported as an unreachable Redis, though the README promises a missing permission.
+     */
+    @Test
+    void aRefusedClusterNodesIsAMissingPermissionNamingTheRule() {
+        RuntimeException e = new io.lettuce.core.RedisException(
+                "Cannot retrieve cluster partitions from [rediss://u:****@127.0.0.1:7100?timeout=10s]\n\nDetails:\n"
+                        + "\t[rediss://u:****@127.0.0.1:7100?timeout=10s]: NOPERM this user has no permissions to run "
+                        + "the 'cluster|nodes' command\n");
+        String why = MissingPermission.describe(new IllegalStateException("wrapped", e));
+        assertTrue(
+                why != null && why.contains("may not run 'cluster|nodes'") && why.contains("add +cluster|nodes"), why);
+        assertTrue(MissingPermission.describe(new io.lettuce.core.RedisCommandExecutionException(
+                        "NOPERM this user has no permissions to access one of the keys used as arguments"))
+                .contains("lacks a permission (NOPERM this user has no permissions to access"));
+        assertEquals(
+                null,
+                MissingPermission.describe(new RedisConnectionException(
+                        "Unable to connect to 127.0.0.1:1", new java.net.ConnectException())));
     }
 }

@@ -106,6 +106,38 @@ class LoopTest {
         assertEquals(2, rounds.get());
     }
 
+    /**
+     * Found from outside: after a failover the reclaimer, backed off to 15 s, kept readiness at 503
+     * that long although Redis answered again; a rewind runs its next round at once and starts its
+     * back-off over.
+     */
+    @Test
+    void rewindRunsAFailingLoopsNextRoundNowAndStartsItsBackOffOver() throws Exception {
+        List<Duration> waitsSeen = new CopyOnWriteArrayList<>();
+        Duration first = Duration.ofHours(1);
+        Loop[] loop = new Loop[1];
+        loop[0] = new Loop("test-rewind", Thread.ofVirtual().factory(), Duration.ZERO, first, true, LOG, () -> {
+            waitsSeen.add(loop[0].currentWait());
+            if (waitsSeen.size() < 3) {
+                throw new IllegalStateException("Redis failing over");
+            }
+            return Duration.ofDays(1);
+        });
+        loop[0].start();
+        await().until(() -> loop[0].currentWait().equals(first));
+        loop[0].rewind(); // still failing: one more round now
+        await().until(() -> waitsSeen.size() == 2);
+        loop[0].rewind(); // works now
+        await().atMost(Duration.ofSeconds(10)).until(() -> loop[0].failure().isEmpty());
+        // The round after a rewind waited the first back-off, not double it.
+        assertEquals(List.of(Duration.ZERO, first, first), waitsSeen);
+        loop[0].rewind(); // rounds work: nothing to rewind, the round's own wait of a day holds
+        Thread.sleep(200);
+        assertEquals(3, waitsSeen.size());
+        loop[0].stop();
+        loop[0].awaitEnd(Duration.ofSeconds(10));
+    }
+
     @Test
     void everyWaitsItsInitialWaitAndAStopDuringItEndsTheLoopWithoutARound() throws Exception {
         AtomicInteger rounds = new AtomicInteger();

@@ -1,0 +1,129 @@
+package dev.eventbus.runtime.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.redis.RedisCluster;
+import dev.eventbus.redis.RedisServer;
+import dev.eventbus.redis.RespClient;
+import dev.eventbus.runtime.config.RedisReconnect;
+import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.runtime.config.RedisTls;
+import dev.eventbus.runtime.ops.FailFastRedis;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The clients of one runtime on a real Redis Cluster (3 primaries, 3 replicas): a new topology one
+ * of them sees reaches the others at once, and a user who may not read the topology is told so.
+ */
+class ClusterClientsIT {
+
+    private static final String KEY = "clients-it";
+    private static RedisCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = RedisCluster.start();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static RedisSettings settings(String userInfo) {
+        String seeds = String.join(
+                ",",
+                cluster.seedUris().stream()
+                        .map(u -> u.substring("redis://".length()))
+                        .toList());
+        return new RedisSettings(
+                "redis-cluster://" + userInfo + seeds,
+                Duration.ofSeconds(3),
+                1000,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(1),
+                "",
+                RedisTls.NONE,
+                RedisReconnect.DEFAULT);
+    }
+
+    private static Object call(RedisServer node, String... command) {
+        try (RespClient resp = RespClient.connect("127.0.0.1", node.port())) {
+            return resp.call(command);
+        }
+    }
+
+    /**
+     * Found from outside: after a failover the readers' client found the promoted primary seconds
+     * after the admin side's client had. A manual failover drops no connection, so neither client
+     * refreshes on its own before its periodic refresh (10 s); the first client's MOVED makes it
+     * refresh, and the second must follow within moments.
+     */
+    @Test
+    void aNewTopologyOneClientSeesReachesTheOtherAtOnce() throws Exception {
+        TopologyChanges changes = new TopologyChanges();
+        try (ClusterConnectionOpener first = new ClusterConnectionOpener(settings(""), changes);
+                ClusterConnectionOpener second = new ClusterConnectionOpener(settings(""), changes);
+                RedisConnection<String, String> firstConnection = first.open(io.lettuce.core.codec.StringCodec.UTF8);
+                RedisConnection<String, String> secondConnection =
+                        second.open(io.lettuce.core.codec.StringCodec.UTF8)) {
+            firstConnection.sync().set(KEY, "v");
+            secondConnection.sync().get(KEY);
+            RedisServer primary = cluster.primaryOf(KEY);
+            RedisServer replica = cluster.nodes().stream()
+                    .filter(n -> call(n, "ROLE") instanceof List<?> role
+                            && role.get(0).equals("slave")
+                            && ((Number) role.get(2)).intValue() == primary.port())
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(on(second, primary), "the second client starts on the old primary");
+
+            assertEquals("OK", call(replica, "CLUSTER", "FAILOVER"));
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> cluster.primaryOf(KEY).port() == replica.port());
+            long seen = changes.generation();
+            long before = System.nanoTime();
+            // MOVED from the old primary: the first client refreshes (adaptive trigger).
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(() -> "v".equals(firstConnection.sync().get(KEY)) && on(first, replica));
+            assertTrue(changes.generation() != seen, "the first client's new topology was told");
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> on(second, replica));
+            long tookMillis = (System.nanoTime() - before) / 1_000_000;
+            assertTrue(tookMillis < 5000, "the second client followed in " + tookMillis + " ms");
+        }
+    }
+
+    /** Whether the client's view has the key on {@code node}. */
+    private static boolean on(ConnectionOpener client, RedisServer node) {
+        return client.nodeOf(KEY)
+                .map(StreamNode::address)
+                .filter(a -> a.endsWith(":" + node.port()))
+                .isPresent();
+    }
+
+    /**
+     * Found from outside: a user without {@code +cluster|nodes} was reported as an unreachable
+     * Redis; the README promises a refused command is reported as a missing permission.
+     */
+    @Test
+    void aUserWhoMayNotReadTheTopologyIsToldWhichRuleToAdd() {
+        for (RedisServer node : cluster.nodes()) {
+            call(node, "ACL", "SETUSER", "nocl", "reset", "on", ">nocl-pw", "~*", "+@all", "-cluster|nodes");
+        }
+        try (FailFastRedis redis = new FailFastRedis(settings("nocl:nocl-pw@"))) {
+            String why = redis.unanswered(Duration.ofSeconds(3));
+            assertTrue(why.contains("may not run 'cluster|nodes'") && why.contains("add +cluster|nodes"), why);
+        }
+    }
+}

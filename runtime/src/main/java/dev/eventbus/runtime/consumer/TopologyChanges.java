@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.internal.Loop;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,7 +26,12 @@ public final class TopologyChanges {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile long generation;
-    private final List<Loop> loops = new CopyOnWriteArrayList<>();
+    /**
+     * Weak: a subscription stopped by a plugin reload drops its loops, and this list (which outlives
+     * it) must not keep them, their rounds and so the unloaded plugin's class loader reachable.
+     */
+    private final List<WeakReference<Loop>> loops = new CopyOnWriteArrayList<>();
+
     private final List<Runnable> refreshes = new CopyOnWriteArrayList<>();
 
     /** How many changes so far: read before an attempt, passed to {@link #awaitChange} after it. */
@@ -42,8 +48,13 @@ public final class TopologyChanges {
         } finally {
             lock.unlock();
         }
-        loops.removeIf(Loop::isStopping);
-        loops.forEach(Loop::rewind);
+        pruneStopped();
+        for (WeakReference<Loop> ref : loops) {
+            Loop loop = ref.get();
+            if (loop != null) {
+                loop.rewind();
+            }
+        }
     }
 
     /**
@@ -71,7 +82,15 @@ public final class TopologyChanges {
 
     /** Has each change start {@code loop}'s back-off over ({@link Loop#rewind}), until it stops. */
     public void rewindOnChange(Loop loop) {
-        loops.add(loop);
+        pruneStopped();
+        loops.add(new WeakReference<>(loop));
+    }
+
+    private void pruneStopped() {
+        loops.removeIf(ref -> {
+            Loop loop = ref.get();
+            return loop == null || loop.isStopping();
+        });
     }
 
     /**

@@ -167,7 +167,13 @@ class ReadAheadBytesIT {
 
         System.out.printf("reclaimed bytes: peak %d held, budget %d%n", peak.get(), SMALL_BUDGET);
         assertTrue(peak.get() >= SMALL_BUDGET / 2, "reclaimed entries are charged (held " + peak.get() + " at most)");
-        assertTrue(peak.get() <= SMALL_BUDGET + LARGE + 1024, "held " + peak.get() + " bytes, budget " + SMALL_BUDGET);
+        // The documented bound (reference.conf, README "Memory"): one entry past the budget each for
+        // the reader, the retry poller and the reclaimer. A quiet verify once saw 4 entries held here
+        // (budget + 2.5 MB), within that bound but past the reclaimer's own one entry; which path
+        // took the second is not yet pinned down (closing note of the eighth session).
+        assertTrue(
+                peak.get() <= SMALL_BUDGET + 3 * (LARGE + 1024),
+                "held " + peak.get() + " bytes, budget " + SMALL_BUDGET);
         assertTooLargeWithoutPayload(oversized);
     }
 

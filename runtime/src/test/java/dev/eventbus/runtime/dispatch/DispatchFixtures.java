@@ -12,6 +12,7 @@ import dev.eventbus.runtime.failure.DeadLetterSink;
 import dev.eventbus.runtime.failure.FailureHandler;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.stream.DeliveryObserver;
+import dev.eventbus.runtime.stream.EventCodec;
 import dev.eventbus.runtime.stream.Resolution;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
@@ -55,6 +56,19 @@ final class DispatchFixtures {
 
     static Subscription subscription(Body body) {
         return new Subscription(handler("pays", DispatchFixtures.class.getClassLoader(), body), STREAM, Set.of("paid"));
+    }
+
+    /** A pipeline with no call steps, recording what it acks, dead-letters and reports. */
+    static DeliveryPipeline plainPipeline(
+            RecordingAcks acks, RecordingDeadLetters deadLetters, RecordingObserver observer) {
+        LossRecorder losses = new LossRecorder(deadLetters);
+        return new DeliveryPipeline(
+                new Admission(new EventCodec(1 << 20), acks, deadLetters, observer),
+                HandlerCall.through(List.of(), DeliveryContext.handlerCall(null)),
+                new OnSuccess(acks, (sub, id) -> {}, observer),
+                new OnFailure(new RecordingFailures(), losses, observer),
+                losses,
+                new AbandonedWorkers());
     }
 
     static HandlerSettings limits(Duration timeout, Duration abandonAfter) {

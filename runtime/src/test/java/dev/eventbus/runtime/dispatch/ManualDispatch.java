@@ -3,13 +3,11 @@ package dev.eventbus.runtime.dispatch;
 import dev.eventbus.runtime.config.HandlerSettings;
 import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingAcks;
 import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingDeadLetters;
-import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingFailures;
 import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingObserver;
 import dev.eventbus.runtime.stream.EventCodec;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
@@ -36,17 +34,9 @@ public final class ManualDispatch {
      * @param threads where the workers start
      */
     public static SubscriptionDispatch open(Subscription sub, boolean ordered, int maxInFlight, Executor threads) {
-        RecordingAcks acks = new RecordingAcks();
         RecordingDeadLetters deadLetters = new RecordingDeadLetters();
-        RecordingObserver observer = new RecordingObserver();
-        LossRecorder losses = new LossRecorder(deadLetters);
-        DeliveryPipeline pipeline = new DeliveryPipeline(
-                new Admission(new EventCodec(1 << 20), acks, deadLetters, observer),
-                HandlerCall.through(List.of(), DeliveryContext.handlerCall(null)),
-                new OnSuccess(acks, (s, id) -> {}, observer),
-                new OnFailure(new RecordingFailures(), losses, observer),
-                losses,
-                new AbandonedWorkers());
+        DeliveryPipeline pipeline =
+                DispatchFixtures.plainPipeline(new RecordingAcks(), deadLetters, new RecordingObserver());
         HandlerSettings base = DispatchFixtures.limits(Duration.ofSeconds(1), Duration.ofSeconds(1));
         HandlerSettings limits =
                 new HandlerSettings(maxInFlight, base.timeout(), base.abandonAfter(), ordered, base.retry());

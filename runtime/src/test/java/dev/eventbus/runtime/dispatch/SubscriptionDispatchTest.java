@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.eventbus.runtime.config.HandlerSettings;
 import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingAcks;
 import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingDeadLetters;
-import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingFailures;
 import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingObserver;
 import dev.eventbus.runtime.stream.DeadLetterReason;
 import dev.eventbus.runtime.stream.EventCodec;
@@ -46,14 +45,7 @@ class SubscriptionDispatchTest {
     private final RecordingAcks acks = new RecordingAcks();
     private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
     private final RecordingObserver observer = new RecordingObserver();
-    private final LossRecorder losses = new LossRecorder(deadLetters);
-    private final DeliveryPipeline pipeline = new DeliveryPipeline(
-            new Admission(new EventCodec(1 << 20), acks, deadLetters, observer),
-            HandlerCall.through(List.of(), DeliveryContext.handlerCall(null)),
-            new OnSuccess(acks, (sub, id) -> {}, observer),
-            new OnFailure(new RecordingFailures(), losses, observer),
-            losses,
-            new AbandonedWorkers());
+    private final DeliveryPipeline pipeline = DispatchFixtures.plainPipeline(acks, deadLetters, observer);
     private final List<String> handled = new ArrayList<>();
     private final List<String> released = new ArrayList<>();
 

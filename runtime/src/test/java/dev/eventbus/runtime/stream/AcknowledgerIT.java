@@ -131,7 +131,8 @@ class AcknowledgerIT {
                     acks.ack(STREAM, "other-group", "1-" + i);
                 }
             });
-            assertTrue(others.join(Duration.ofSeconds(2)), "other subscriptions' acks must not wait on this one's limit");
+            assertTrue(
+                    others.join(Duration.ofSeconds(2)), "other subscriptions' acks must not wait on this one's limit");
             assertTrue(eleventh.isAlive(), "the 11th ack of the stream still waits");
             redis.resume();
             assertTrue(eleventh.join(Duration.ofSeconds(10)), "the 11th ack goes on once Redis confirms");

@@ -281,6 +281,7 @@ public final class EventbusRuntime implements AutoCloseable {
     }
 
     private synchronized void startSubscriptions(List<LoadedHandler> handlers) {
+        List<StreamConsumer> toStart = new ArrayList<>();
         for (LoadedHandler handler : handlers) {
             for (Subscription sub : subscriptionsOf(handler)) {
                 String refusal = keys.refusal(sub.stream());
@@ -332,13 +333,20 @@ public final class EventbusRuntime implements AutoCloseable {
                 }
                 consumers.add(consumer);
                 readers = List.copyOf(consumers);
-                consumer.start();
-                LOG.info(
-                        "subscription {} reading (types {}, in-flight limit {})",
-                        sub.name(),
-                        sub.types(),
-                        config.maxInFlight(handler.name()));
+                toStart.add(consumer);
             }
+        }
+        // Started together once all are built: a subscription started as soon as it was built
+        // would read while the others still connect, and its reads and handlers would slow their
+        // start (on a busy cluster, the last of 8 started 2 s after the first).
+        for (StreamConsumer consumer : toStart) {
+            consumer.start();
+            Subscription sub = consumer.subscription();
+            LOG.info(
+                    "subscription {} reading (types {}, in-flight limit {})",
+                    sub.name(),
+                    sub.types(),
+                    config.maxInFlight(sub.handler().name()));
         }
     }
 

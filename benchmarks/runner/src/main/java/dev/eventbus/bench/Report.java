@@ -298,7 +298,7 @@ final class Report {
                     }
                 }
                 case DRAIN_NOOP_CLUSTER -> {
-                    String n = String.format(Locale.ROOT, "%,d", settings.smallDrainEvents());
+                    String n = String.format(Locale.ROOT, "%,d", settings.drainEvents());
                     rows.add(row(
                             "no-op drain on a Redis Cluster, " + n + " over " + ClusterOps.PARTITIONS + " streams",
                             "events/s",

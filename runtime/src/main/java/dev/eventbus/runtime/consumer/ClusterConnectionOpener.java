@@ -18,8 +18,10 @@ import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -148,20 +150,32 @@ final class ClusterConnectionOpener implements ConnectionOpener {
      * with commands rejected while disconnected that first command would fail (a one-shot operator
      * command with it). A primary that does not answer now is connected on first use. Keyed by host
      * and port, as Lettuce keys the connections it routes slots to.
+     *
+     * <p>The primaries are connected side by side, not one after another: the runtime opens a
+     * connection per subscription at start, and one handshake after another made the last
+     * subscriptions of a busy cluster start a second or more after the first.
      */
     @Override
     public <K, V> RedisConnection<K, V> open(RedisCodec<K, V> codec) {
         StatefulRedisClusterConnection<K, V> connection = client.connect(codec);
+        List<CompletableFuture<?>> nodes = new ArrayList<>();
         for (RedisClusterNode node : connection.getPartitions()) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                RedisURI uri = node.getUri();
+                CompletableFuture<?> connected;
                 try {
-                    connection.getConnection(
-                            node.getUri().getHost(), node.getUri().getPort());
+                    connected = connection.getConnectionAsync(uri.getHost(), uri.getPort());
                 } catch (RedisException e) {
-                    LOG.debug("primary {} not connected yet: {}", node.getUri(), e.toString());
+                    connected = CompletableFuture.failedFuture(e);
                 }
+                nodes.add(connected.exceptionally(e -> {
+                    LOG.debug("primary {} not connected yet: {}", uri, e.toString());
+                    return null;
+                }));
             }
         }
+        // Bounded by the connect timeout of each node's connection; a failure was logged above.
+        CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new)).join();
         return RedisConnection.of(connection);
     }
 

@@ -12,10 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -29,10 +26,13 @@ import org.slf4j.LoggerFactory;
  * in batches (one XACK per stream and group, pipelined on the shared connection) at least every
  * {@code interval}, sooner when a batch fills.
  *
- * <p>Bounded: at most {@code limit} acknowledgements may be queued or unconfirmed by Redis. When
- * Redis falls behind, {@link #ack} waits, which holds the worker's slot and so slows the reader;
- * otherwise a slow Redis would let handled-but-unacknowledged entries pile up, each one a
- * duplicate after a crash.
+ * <p>Bounded: at most {@code limit} acknowledgements of one stream and group (one subscription)
+ * may be queued or unconfirmed by Redis. When Redis falls behind, {@link #ack} waits, which holds
+ * the worker's slot and so slows the reader; otherwise a slow Redis would let
+ * handled-but-unacknowledged entries pile up, each one a duplicate after a crash. The bound is per
+ * subscription, not shared: on a cluster a slow primary holds back only the subscriptions of its
+ * streams, and eight subscriptions draining at once no longer wait on one shared limit (they did,
+ * at half the raw loop's rate on a 3-primary cluster).
  *
  * <p>An XACK that fails on the way (connection lost, Redis restarting) keeps its ids: they are
  * queued again and sent once the connection is back (XACK is idempotent), so a connection loss
@@ -55,12 +55,11 @@ public final class Acknowledger implements AutoCloseable {
     private final int batchSize;
     private final Duration interval;
     /** Queued ids by stream, then group: two lookups on cached string hashes, no key made per ack. */
-    private final Map<String, Map<String, Queue<String>>> queues = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, AckQueue>> queues = new ConcurrentHashMap<>();
 
     private final AtomicInteger queued = new AtomicInteger();
-    private final Semaphore room;
-    /** Acknowledgements queued without a permit (from Redis callbacks, or once stopping). */
-    private final AtomicInteger overdraft = new AtomicInteger();
+    /** Room of each stream and group: acknowledgements queued or not yet confirmed, at most. */
+    private final int limit;
 
     private final Loop flusher;
     private volatile boolean stopping;
@@ -85,7 +84,7 @@ public final class Acknowledger implements AutoCloseable {
             int limit) {
         this.redis = redis;
         this.connection = connection;
-        this.room = new Semaphore(limit);
+        this.limit = limit;
         this.batchSize = batchSize;
         this.interval = interval;
         this.flusher = new Loop(
@@ -100,25 +99,24 @@ public final class Acknowledger implements AutoCloseable {
     }
 
     /**
-     * Queues an acknowledgement, sent within {@code interval}; waits while {@code limit} are
-     * unconfirmed. Never call it on a Redis callback thread (the confirmations it waits for run
-     * there): use {@link #ackWithoutWaiting}.
+     * Queues an acknowledgement, sent within {@code interval}; waits while {@code limit} of its
+     * stream and group are unconfirmed. Never call it on a Redis callback thread (the
+     * confirmations it waits for run there): use {@link #ackWithoutWaiting}.
      */
     public void ack(String stream, String group, String id) {
+        AckQueue queue = queueOf(stream, group); // before reading stopping: close() opens every queue it finds after
         boolean interrupted = false;
-        boolean permit = false;
-        while (!permit && !stopping) {
+        if (stopping) {
+            queue.overdrawn();
+        } else {
             try {
-                permit = room.tryAcquire(100, TimeUnit.MILLISECONDS);
+                queue.room.acquire();
             } catch (InterruptedException e) {
                 interrupted = true; // the outcome is durable: the ack is queued all the same
-                break;
+                queue.overdrawn();
             }
         }
-        if (!permit) {
-            overdraft.incrementAndGet();
-        }
-        enqueue(stream, group, id);
+        enqueue(queue, id);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -126,22 +124,27 @@ public final class Acknowledger implements AutoCloseable {
 
     /** Queues an acknowledgement without waiting for room: for Redis callbacks. */
     public void ackWithoutWaiting(String stream, String group, String id) {
-        if (!room.tryAcquire()) {
-            overdraft.incrementAndGet();
+        AckQueue queue = queueOf(stream, group);
+        if (!queue.room.tryAcquire()) {
+            queue.overdrawn();
         }
-        enqueue(stream, group, id);
+        enqueue(queue, id);
     }
 
-    private void enqueue(String stream, String group, String id) {
-        Map<String, Queue<String>> groups = queues.get(stream);
+    private AckQueue queueOf(String stream, String group) {
+        Map<String, AckQueue> groups = queues.get(stream);
         if (groups == null) {
             groups = queues.computeIfAbsent(stream, s -> new ConcurrentHashMap<>());
         }
-        Queue<String> queue = groups.get(group);
+        AckQueue queue = groups.get(group);
         if (queue == null) {
-            queue = groups.computeIfAbsent(group, g -> new ConcurrentLinkedQueue<>());
+            queue = groups.computeIfAbsent(group, g -> new AckQueue(limit));
         }
-        queue.add(id);
+        return queue;
+    }
+
+    private void enqueue(AckQueue queue, String id) {
+        queue.ids.add(id);
         if (queued.incrementAndGet() >= batchSize) {
             flusher.wake();
         }
@@ -173,15 +176,15 @@ public final class Acknowledger implements AutoCloseable {
         List<RedisFuture<Long>> sent = new ArrayList<>();
         // What is queued now, not what workers add meanwhile: that would go out in dribbles.
         int left = queued.get();
-        for (Map.Entry<String, Map<String, Queue<String>>> byStream : queues.entrySet()) {
+        for (Map.Entry<String, Map<String, AckQueue>> byStream : queues.entrySet()) {
             String stream = byStream.getKey();
-            for (Map.Entry<String, Queue<String>> e : byStream.getValue().entrySet()) {
+            for (Map.Entry<String, AckQueue> e : byStream.getValue().entrySet()) {
                 String group = e.getKey();
-                Queue<String> queue = e.getValue();
-                while (left > 0 && !queue.isEmpty()) {
+                AckQueue queue = e.getValue();
+                while (left > 0 && !queue.ids.isEmpty()) {
                     List<String> ids = new ArrayList<>(Math.min(Math.min(batchSize, left), 512));
                     String id;
-                    while (ids.size() < batchSize && ids.size() < left && (id = queue.poll()) != null) {
+                    while (ids.size() < batchSize && ids.size() < left && (id = queue.ids.poll()) != null) {
                         ids.add(id);
                     }
                     queued.addAndGet(-ids.size());
@@ -202,10 +205,10 @@ public final class Acknowledger implements AutoCloseable {
      * An XACK was answered. Failed on the way: its ids go back to their queue, keeping their room,
      * and are sent again. Refused by Redis for good: dropped, they stay pending (or went with the group).
      */
-    private void answered(String stream, String group, Queue<String> queue, List<String> ids, Throwable err) {
+    private void answered(String stream, String group, AckQueue queue, List<String> ids, Throwable err) {
         String key = group + "@" + stream;
         if (err == null) {
-            confirmed(ids.size());
+            queue.confirmed(ids.size());
             if (!failing.isEmpty() && failing.remove(key) != null) {
                 LOG.info(
                         "XACK on {} for group {} works again (acknowledgements kept meanwhile are sent)",
@@ -220,10 +223,10 @@ public final class Acknowledger implements AutoCloseable {
                 (old, now) -> new AckTrouble(now.reason(), old.times() + 1));
         boolean resend = worthResending(err);
         if (resend) {
-            queue.addAll(ids);
+            queue.ids.addAll(ids);
             queued.addAndGet(ids.size());
         } else {
-            confirmed(ids.size());
+            queue.confirmed(ids.size());
         }
         if (Integer.bitCount(t.times()) == 1) { // 1st, 2nd, 4th, 8th... in a row
             LOG.warn(
@@ -272,12 +275,6 @@ public final class Acknowledger implements AutoCloseable {
     public String failure(String stream, String group) {
         AckTrouble t = failing.get(group + "@" + stream);
         return t == null ? "" : "XACK fails (" + t.times() + " time(s) in a row): " + t.reason();
-    }
-
-    /** Frees the room of {@code n} answered acknowledgements, first paying back any overdraft. */
-    private void confirmed(int n) {
-        int owed = overdraft.getAndUpdate(o -> o - Math.min(o, n));
-        room.release(n - Math.min(owed, n));
     }
 
     /**
@@ -336,6 +333,8 @@ public final class Acknowledger implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        // Workers waiting for room go on: what they queue is flushed below, or stays pending.
+        queues.values().forEach(groups -> groups.values().forEach(AckQueue::open));
         flusher.stop();
         try {
             flusher.awaitEnd(Duration.ofSeconds(1));

@@ -57,7 +57,8 @@ class CallStepsTest {
     }
 
     @Test
-    void theLoggingContextNamesTheDeliveryForTheCallAndIsClearedAfter() throws Exception {
+    void theLoggingContextNamesTheDeliveryForTheCallAndKeepsOnlyTheSubscriptionAfter() throws Exception {
+        MDC.clear();
         List<Object> seen = new ArrayList<>();
         HandlerCall call = new LoggingContextStep().around(failing(seen, MDC::getCopyOfContextMap));
         assertThrows(IllegalStateException.class, () -> call.call(invocation()));
@@ -74,8 +75,37 @@ class CallStepsTest {
                         "event",
                         "evt-7"),
                 seen.get(0));
-        Map<String, String> after = MDC.getCopyOfContextMap();
-        assertEquals(true, after == null || after.isEmpty(), "cleared: " + after);
+        // The worker runs only this subscription's events: what names it stays, the delivery goes.
+        assertEquals(
+                Map.of("handler", "pays", "plugin", "payments-plugin", "stream", STREAM), MDC.getCopyOfContextMap());
+        assertThrows(IllegalStateException.class, () -> call.call(invocation()));
+        assertEquals("7-0", ((Map<?, ?>) seen.get(1)).get("entry"), "the next call is named again");
+        MDC.clear();
+    }
+
+    @Test
+    void keysTheHandlerAddedAreClearedAfterTheCall() throws Throwable {
+        MDC.clear();
+        HandlerCall call = new LoggingContextStep().around(inv -> MDC.put("order", "o-1"));
+        call.call(invocation());
+        assertEquals(
+                null,
+                MDC.getCopyOfContextMap() == null ? null : MDC.get("order"),
+                "a handler's key must not reach the next event");
+        assertEquals(null, MDC.get("handler"), "cleared whole once the handler added keys");
+        MDC.clear();
+    }
+
+    @Test
+    void aKeyTheHandlerReplacedInPlaceOfOneOfOursIsClearedToo() throws Throwable {
+        MDC.clear();
+        HandlerCall call = new LoggingContextStep().around(inv -> {
+            MDC.remove("plugin");
+            MDC.put("tenant", "t-1");
+        });
+        call.call(invocation());
+        assertEquals(null, MDC.get("tenant"));
+        MDC.clear();
     }
 
     @Test

@@ -115,6 +115,53 @@ class AcknowledgerIT {
     }
 
     @Test
+    void theLimitIsPerSubscriptionSoAnotherStreamsAcksDoNotWait() throws Exception {
+        List<String> ids = pendingEntries(11);
+        try (Acknowledger acks = new Acknowledger(bytes.async(), 5, Duration.ofMillis(10), 10)) {
+            redis.pause(); // none of what is sent is confirmed
+            for (String id : ids.subList(0, 10)) {
+                acks.ack(STREAM, GROUP, id);
+            }
+            Thread eleventh = Thread.ofVirtual().start(() -> acks.ack(STREAM, GROUP, ids.get(10)));
+            assertFalse(eleventh.join(Duration.ofMillis(300)), "the 11th ack of the stream must wait");
+            // Another subscription (another stream; another group on the same stream) has room of its own.
+            Thread others = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 10; i++) {
+                    acks.ack("other-stream", GROUP, "1-" + i);
+                    acks.ack(STREAM, "other-group", "1-" + i);
+                }
+            });
+            assertTrue(
+                    others.join(Duration.ofSeconds(2)), "other subscriptions' acks must not wait on this one's limit");
+            assertTrue(eleventh.isAlive(), "the 11th ack of the stream still waits");
+            redis.resume();
+            assertTrue(eleventh.join(Duration.ofSeconds(10)), "the 11th ack goes on once Redis confirms");
+            await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+        } finally {
+            redis.resume();
+        }
+    }
+
+    @Test
+    void closingLetsAWorkerWaitingForRoomGoOn() throws Exception {
+        List<String> ids = pendingEntries(2);
+        Acknowledger acks = new Acknowledger(bytes.async(), 5, Duration.ofMillis(10), 1);
+        try {
+            redis.pause();
+            acks.ack(STREAM, GROUP, ids.get(0));
+            Thread second = Thread.ofVirtual().start(() -> acks.ack(STREAM, GROUP, ids.get(1)));
+            assertFalse(second.join(Duration.ofMillis(300)), "the second ack must wait for room");
+            Thread closing = Thread.ofVirtual().start(acks::close); // its flush waits for the paused Redis
+            assertTrue(second.join(Duration.ofSeconds(2)), "a close must not leave a worker waiting for room");
+            redis.resume();
+            assertTrue(closing.join(Duration.ofSeconds(10)), "the close ends once Redis answers");
+        } finally {
+            redis.resume();
+        }
+    }
+
+    @Test
     void acknowledgementsThatFailWhileRedisIsAwayAreSentOnceItIsBack() throws Exception {
         redis.close();
         client.shutdown();

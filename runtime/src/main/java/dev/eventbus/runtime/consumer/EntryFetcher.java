@@ -22,8 +22,9 @@ import java.util.Set;
 /**
  * Takes over one pending entry for this consumer and returns it with its delivery count, or tells
  * that it is gone: deleted or trimmed while pending (a loss to record) or already acknowledged.
- * Used by the retry poller and the reclaimer; the existence check comes first because Redis 7
- * silently drops deleted entries from the pending list when they are claimed.
+ * Used by the retry poller and the reclaimer, on entries they have moved to this consumer first;
+ * the existence check comes before the claim because Redis 7 silently drops deleted entries from
+ * the pending list when they are claimed.
  *
  * <p>Entries are decoded with the reader's bounded decoder ({@link NewEntriesOutput#entryList}):
  * an entry over {@code consumer.max-event-bytes} keeps only the fields that fit, so it is
@@ -51,36 +52,56 @@ final class EntryFetcher {
     }
 
     /**
+     * Claims an entry that the caller has first taken to this consumer in an atomic step with its
+     * decision to (the retry poller's take of a due retry, the reclaimer's scan of idle entries,
+     * both XCLAIM / XAUTOCLAIM JUSTID): only then does the delivery count, and only if the entry is
+     * still this consumer's. That step moved the entry here with its idle time reset, so no other
+     * consumer's reclaimer takes it for {@code recovery.claim-idle}; should one have taken it all
+     * the same (this instance stalled that long), the entry is that consumer's and is left to it.
+     * The claim is conditional too, the standard Redis way: MIN-IDLE-TIME is the idle time
+     * XPENDING just reported, and a claim by anyone in between resets it, so this one fails.
+     *
      * @return the entry (no fields when it was deleted while pending; origin {@code VANISHED} when
-     *     the claim itself dropped it from the pending list), or null when it is no longer pending
+     *     the claim itself dropped it from the pending list), or that it is settled, or that
+     *     another consumer holds it
      */
-    StreamEntry claim(String id, StreamEntry.Origin origin) {
+    Claim claim(String id, StreamEntry.Origin origin) {
         PendingMessage pending = pending(id);
         if (pending == null) {
-            return null;
+            return Claim.SETTLED;
+        }
+        if (!consumerName.equals(pending.getConsumer())) {
+            return Claim.TAKEN_ELSEWHERE;
         }
         if (!exists(id)) {
-            return new StreamEntry(sub.stream(), id, Map.of(), (int) pending.getRedeliveryCount(), origin);
+            return Claim.of(new StreamEntry(sub.stream(), id, Map.of(), (int) pending.getRedeliveryCount(), origin));
         }
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
                 .addKey(stream)
                 .add(group)
                 .add(me.getName())
-                .add(0)
+                .add(pending.getMsSinceLastDelivery())
                 .add(id);
         List<StreamEntry> claimed = redis.dispatch(
                 CommandType.XCLAIM, NewEntriesOutput.entryList(sub.stream(), origin, maxEventBytes), args);
         if (claimed.isEmpty()) {
+            if (pending(id) != null) {
+                return Claim.TAKEN_ELSEWHERE; // claimed in between: the reset idle time refused this claim
+            }
             // Acknowledged meanwhile, or deleted between the check and the claim: then the claim has
             // just dropped it from the pending list, as XAUTOCLAIM does with the ones it reports
             // deleted, and no other path can see it any more to record the loss.
             return !exists(id)
-                    ? new StreamEntry(
-                            sub.stream(), id, Map.of(), (int) pending.getRedeliveryCount(), StreamEntry.Origin.VANISHED)
-                    : null;
+                    ? Claim.of(new StreamEntry(
+                            sub.stream(),
+                            id,
+                            Map.of(),
+                            (int) pending.getRedeliveryCount(),
+                            StreamEntry.Origin.VANISHED))
+                    : Claim.SETTLED;
         }
         int deliveries = (int) pending.getRedeliveryCount() + 1;
-        return new StreamEntry(sub.stream(), id, claimed.get(0).fields(), deliveries, origin);
+        return Claim.of(new StreamEntry(sub.stream(), id, claimed.get(0).fields(), deliveries, origin));
     }
 
     /** Whether the entry is in the stream; none of its fields is copied (they may be large). */

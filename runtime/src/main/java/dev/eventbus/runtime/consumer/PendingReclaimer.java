@@ -10,10 +10,6 @@ import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.output.NestedMultiOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *   <li>takes over entries idle past {@code recovery.claim-idle} in any consumer's pending list
  *       (XAUTOCLAIM, following the cursor), which is how the entries of a dead instance come back;
  *       entries Redis reports deleted while pending become loss records with reason
- *       {@code trimmed}; entries waiting for a retry are left to the retry poller;</li>
+ *       {@code trimmed}; entries waiting for a retry are left to the retry poller, decided in the
+ *       same atomic script as the XAUTOCLAIM ({@link IdleEntries}), and an entry is delivered only
+ *       if it is still this consumer's when claimed;</li>
  *   <li>removes ghost consumers (of no live instance, {@link GhostConsumers}) once they have
  *       nothing pending, atomically: a ghost keeps its consumer until a live instance claimed its
  *       pending entries;</li>
@@ -56,6 +54,7 @@ final class PendingReclaimer {
     private final RedisClusterCommands<byte[], byte[]> redis;
     private final String consumerName;
     private final EntryFetcher fetcher;
+    private final IdleEntries idle;
     private final RetryStore retries;
     private final EntrySlots slots;
     private final HeldBytes held;
@@ -80,6 +79,7 @@ final class PendingReclaimer {
         this.redis = redis;
         this.consumerName = consumerName;
         this.fetcher = new EntryFetcher(redis, sub, consumerName, maxEventBytes);
+        this.idle = new IdleEntries(redis, retries, sub, consumerName, settings.claimIdle());
         this.retries = retries;
         this.slots = slots;
         this.held = held;
@@ -132,20 +132,17 @@ final class PendingReclaimer {
             if (taken == 0) {
                 return; // busy, or the read-ahead bytes are spent: the next round continues
             }
-            List<Object> reply;
+            IdleEntries.Page page;
             try {
-                reply = autoclaimJustIds(cursor, taken);
+                page = idle.next(cursor, taken);
             } catch (RuntimeException e) {
                 slots.release(taken);
                 throw e;
             }
-            cursor = text(reply.get(0));
-            List<?> ids = (List<?>) reply.get(1);
-            List<?> deleted = reply.size() > 2 ? (List<?>) reply.get(2) : List.of();
-            slots.release(taken - ids.size());
-            int left = ids.size();
-            for (Object raw : ids) {
-                String id = text(raw);
+            cursor = page.cursor();
+            slots.release(taken - page.ids().size());
+            int left = page.ids().size();
+            for (String id : page.ids()) {
                 left--;
                 if (held.spent()) {
                     // Claimed to this consumer by XAUTOCLAIM JUSTID but not read: pending here, not
@@ -158,30 +155,26 @@ final class PendingReclaimer {
                             left + 1);
                     break;
                 }
-                if (retries.isScheduled(redis, sub, id)) {
-                    slots.release(); // waiting for its retry: the poller brings it back when due
-                    continue;
-                }
-                StreamEntry entry;
+                Claim claim;
                 try {
-                    entry = fetcher.claim(id, StreamEntry.Origin.RECLAIM);
+                    claim = fetcher.claim(id, StreamEntry.Origin.RECLAIM);
                 } catch (RuntimeException e) {
                     slots.release(left + 1); // the rest stay pending here: a later pass takes them
                     throw e;
                 }
-                if (entry == null) {
-                    slots.release();
-                } else {
+                if (claim.kind() == Claim.Kind.CLAIMED) {
                     reclaimed++;
-                    dispatcher.dispatch(entry, held.charge(entry));
+                    dispatcher.dispatch(claim.entry(), held.charge(claim.entry()));
+                } else {
+                    slots.release(); // settled, or taken since by another claim: not this pass's
                 }
             }
-            for (Object raw : deleted) {
+            for (String id : page.deleted()) {
                 // Redis has already dropped it from the pending list; what remains is to record the loss
                 // (no worker needed: a loss record is written without calling the handler).
                 lost++;
                 dispatcher.dispatch(
-                        new StreamEntry(sub.stream(), text(raw), Map.of(), 0, StreamEntry.Origin.VANISHED), () -> {});
+                        new StreamEntry(sub.stream(), id, Map.of(), 0, StreamEntry.Origin.VANISHED), () -> {});
             }
         } while (!cursor.equals("0-0") && !loop.isStopping());
         if (reclaimed + lost > 0) {
@@ -192,19 +185,6 @@ final class PendingReclaimer {
                     reclaimed,
                     lost);
         }
-    }
-
-    private List<Object> autoclaimJustIds(String cursor, int count) {
-        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .addKey(Bytes.utf8(sub.stream()))
-                .add(sub.group())
-                .add(consumerName)
-                .add(settings.claimIdle().toMillis())
-                .add(cursor)
-                .add("COUNT")
-                .add(count)
-                .add("JUSTID");
-        return redis.dispatch(CommandType.XAUTOCLAIM, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), args);
     }
 
     private void deleteGhosts() {

@@ -4,13 +4,10 @@ import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.SingleNodeKeys;
 import dev.eventbus.runtime.stream.Subscription;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -19,18 +16,12 @@ import java.util.concurrent.CompletableFuture;
  * group's pending list until their outcome is durable; this store only says when to try again.
  * The {@link KeyLayout} names both keys.
  *
- * <p>Taking due retries is one atomic script, so two instances never retry the same entry at once.
+ * <p>Due retries are taken by the retry poller's own script ({@code DueRetries}), which removes an
+ * id here and moves its entry to the poller's consumer in one atomic step.
  *
  * <p>Thread-safe.
  */
 public final class RetryStore {
-
-    /** The ZREMs' replies are not read: each id was read from the set a line earlier in the same atomic script. */
-    private static final String POP_DUE = """
-            local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-            for _, id in ipairs(ids) do redis.call('ZREM', KEYS[1], id) end
-            return ids
-            """;
 
     private final RedisClusterAsyncCommands<byte[], byte[]> async;
     private final KeyLayout keys;
@@ -45,7 +36,8 @@ public final class RetryStore {
         return new SingleNodeKeys("").retryDue(group, stream);
     }
 
-    private String dueKey(Subscription sub) {
+    /** The sorted set of the subscription's due retries; in its stream's hash slot on a cluster. */
+    public String dueKey(Subscription sub) {
         return keys.retryDue(sub.group(), sub.stream());
     }
 
@@ -89,20 +81,5 @@ public final class RetryStore {
     /** Whether an entry is waiting for a retry. */
     public boolean isScheduled(RedisClusterCommands<byte[], byte[]> redis, Subscription sub, String entryId) {
         return redis.zscore(Bytes.utf8(dueKey(sub)), Bytes.utf8(entryId)) != null;
-    }
-
-    /** Atomically takes up to {@code max} entries due by {@code now}. */
-    public List<String> takeDue(RedisClusterCommands<byte[], byte[]> redis, Subscription sub, Instant now, int max) {
-        List<byte[]> ids = redis.eval(
-                POP_DUE,
-                ScriptOutputType.MULTI,
-                new byte[][] {Bytes.utf8(dueKey(sub))},
-                Bytes.utf8(Long.toString(now.toEpochMilli())),
-                Bytes.utf8(Integer.toString(max)));
-        List<String> result = new ArrayList<>(ids.size());
-        for (byte[] id : ids) {
-            result.add(new String(id, StandardCharsets.UTF_8));
-        }
-        return result;
     }
 }

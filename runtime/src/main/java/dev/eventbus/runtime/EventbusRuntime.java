@@ -166,7 +166,7 @@ public final class EventbusRuntime implements AutoCloseable {
         ownership.start();
         var retryStore = new RetryStore(shared.async(), keys);
         var writer = new DeadLetterWriter(shared.async(), keys);
-        deadLetters = new AckingDeadLetterSink(writer, acks, retryStore, observer, clock);
+        deadLetters = new AckingDeadLetterSink(writer, retryStore, observer, clock);
         Map<String, RetryPolicy> policies = new ConcurrentHashMap<>();
         var failures = new RetryingFailureHandler(
                 name -> policies.computeIfAbsent(

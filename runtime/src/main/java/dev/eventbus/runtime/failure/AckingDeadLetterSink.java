@@ -1,7 +1,6 @@
 package dev.eventbus.runtime.failure;
 
 import dev.eventbus.runtime.internal.Errors;
-import dev.eventbus.runtime.stream.Acknowledger;
 import dev.eventbus.runtime.stream.DeadLetterReason;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.runtime.stream.Resolution;
@@ -14,9 +13,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the dead letter, and only when Redis has stored it acknowledges the original. If the
- * write fails (Redis out of memory, disconnected) the original stays pending and comes back, and
- * {@link #failure} reports it (for readiness) until a dead letter of that subscription is stored.
+ * Dead-letters an entry at most once: the dead letter is written and the original acknowledged in
+ * one atomic step, and only while the original is still pending in the group
+ * ({@link DeadLetterWriter#writeIfPending}). Two consumers that hold the same entry (one stalled
+ * past {@code recovery.claim-idle}, another that took it over) both come here; the first records
+ * it, the other finds it settled and writes nothing. If the write fails (Redis out of memory,
+ * disconnected) the original stays pending and comes back, and {@link #failure} reports it (for
+ * readiness) until a dead letter of that subscription is stored.
+ *
+ * <p>An entry Redis already dropped from the pending list ({@link StreamEntry.Origin#VANISHED}) is
+ * written unconditionally: only the consumer Redis told has it, and the condition would skip it.
  *
  * <p>Thread-safe: called from workers, the retry poller and the reclaimer at once.
  */
@@ -25,24 +31,34 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
     private static final Logger LOG = LoggerFactory.getLogger(AckingDeadLetterSink.class);
 
     private final DeadLetterWriter writer;
-    private final Acknowledger acks;
     private final DeliveryObserver observer;
     private final RetryStore retries;
     private final Clock clock;
     /** The last dead letter that could not be written, by "group@stream", until one is stored. */
     private final Map<String, String> failing = new ConcurrentHashMap<>();
 
-    public AckingDeadLetterSink(
-            DeadLetterWriter writer, Acknowledger acks, RetryStore retries, DeliveryObserver observer, Clock clock) {
+    public AckingDeadLetterSink(DeadLetterWriter writer, RetryStore retries, DeliveryObserver observer, Clock clock) {
         this.writer = writer;
         this.retries = retries;
-        this.acks = acks;
         this.observer = observer;
         this.clock = clock;
     }
 
+    @Override
+    public void deadLetter(Subscription sub, DeadLetter unstamped, Resolution done) {
+        DeadLetter letter = unstamped.at(clock.instant());
+        if (letter.entry().origin() == StreamEntry.Origin.VANISHED) {
+            recordVanished(sub, letter, done);
+        } else if (letter.reason() == DeadLetterReason.TRIMMED) {
+            recordLossOnce(sub, letter, done);
+        } else {
+            deadLetterOnce(sub, letter, done);
+        }
+    }
+
     /** A deleted entry still pending may be seen by several paths; exactly one records it. */
-    private void recordLossOnce(Subscription sub, StreamEntry entry, DeadLetter letter, Resolution done) {
+    private void recordLossOnce(Subscription sub, DeadLetter letter, Resolution done) {
+        StreamEntry entry = letter.entry();
         writer.writeIfPending(letter, sub.group()).whenComplete((recorded, err) -> {
             try {
                 if (err != null) {
@@ -69,61 +85,83 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
         });
     }
 
-    @Override
-    public void deadLetter(Subscription sub, DeadLetter unstamped, Resolution done) {
-        DeadLetter letter = unstamped.at(clock.instant());
+    private void deadLetterOnce(Subscription sub, DeadLetter letter, Resolution done) {
         StreamEntry entry = letter.entry();
-        DeadLetterReason reason = letter.reason();
-        Throwable error = letter.error();
-        String detail = letter.detail();
-        var handler = sub.handler();
-        if (reason == DeadLetterReason.TRIMMED && entry.origin() != StreamEntry.Origin.VANISHED) {
-            recordLossOnce(sub, entry, letter, done);
-            return;
-        }
-        writer.write(letter).whenComplete((id, err) -> {
-            boolean stored = err == null;
+        writer.writeIfPending(letter, sub.group()).whenComplete((recorded, err) -> {
             try {
-                if (err == null) {
-                    if (!failing.isEmpty() && failing.remove(key(sub)) != null) {
-                        LOG.info("dead letters of handler {} on {} are stored again", handler.name(), entry.stream());
-                    }
-                    acks.ackWithoutWaiting(entry.stream(), sub.group(), entry.id());
-                    retries.clear(sub, entry.id()); // unread replies: see RetryStore.clear
-                    LOG.warn(
-                            "dead-lettered {} {} for handler {} to {} as {}: {}",
+                if (err != null) {
+                    notStored(sub, letter, err);
+                } else if (recorded) {
+                    stored(sub, letter);
+                } else {
+                    // Its outcome is final, just not by us: dead-lettered by another consumer that
+                    // held it too, or handled and acknowledged. A second dead letter would be a lie.
+                    LOG.info(
+                            "did not dead-letter {} {} for handler {} ({}): no longer pending, settled elsewhere",
                             entry.stream(),
                             entry.id(),
-                            handler.name(),
-                            writer.streamOf(handler.name(), entry.stream()),
-                            reason.wireName(),
-                            error != null ? error.toString() : detail);
-                    observer.deadLettered(sub, entry, reason);
-                } else if (entry.origin() == StreamEntry.Origin.VANISHED) {
+                            sub.handler().name(),
+                            letter.reason().wireName());
+                }
+            } finally {
+                done.done(err == null);
+            }
+        });
+    }
+
+    private void recordVanished(Subscription sub, DeadLetter letter, Resolution done) {
+        StreamEntry entry = letter.entry();
+        writer.write(letter).whenComplete((id, err) -> {
+            try {
+                if (err == null) {
+                    stored(sub, letter);
+                } else {
                     // No longer pending: nothing brings it back, this line is all that is left of it.
                     LOG.error(
                             "could not record the loss of {} {} for handler {} (trimmed, no longer pending): {}",
                             entry.stream(),
                             entry.id(),
-                            handler.name(),
+                            sub.handler().name(),
                             Errors.rootMessage(err));
-                } else {
-                    failing.put(
-                            key(sub),
-                            "could not dead-letter " + entry.id() + " (" + reason.wireName()
-                                    + "; it stays pending and is tried again): " + Errors.describe(err));
-                    LOG.error(
-                            "could not dead-letter {} {} for handler {} ({}); it stays pending: {}",
-                            entry.stream(),
-                            entry.id(),
-                            handler.name(),
-                            reason.wireName(),
-                            Errors.describe(err));
                 }
             } finally {
-                done.done(stored);
+                done.done(err == null);
             }
         });
+    }
+
+    private void stored(Subscription sub, DeadLetter letter) {
+        StreamEntry entry = letter.entry();
+        var handler = sub.handler();
+        if (!failing.isEmpty() && failing.remove(key(sub)) != null) {
+            LOG.info("dead letters of handler {} on {} are stored again", handler.name(), entry.stream());
+        }
+        retries.clear(sub, entry.id()); // unread replies: see RetryStore.clear
+        LOG.warn(
+                "dead-lettered {} {} for handler {} to {} as {}: {}",
+                entry.stream(),
+                entry.id(),
+                handler.name(),
+                writer.streamOf(handler.name(), entry.stream()),
+                letter.reason().wireName(),
+                letter.error() != null ? letter.error().toString() : letter.detail());
+        observer.deadLettered(sub, entry, letter.reason());
+    }
+
+    private void notStored(Subscription sub, DeadLetter letter, Throwable err) {
+        StreamEntry entry = letter.entry();
+        String reason = letter.reason().wireName();
+        failing.put(
+                key(sub),
+                "could not dead-letter " + entry.id() + " (" + reason + "; it stays pending and is tried again): "
+                        + Errors.describe(err));
+        LOG.error(
+                "could not dead-letter {} {} for handler {} ({}); it stays pending: {}",
+                entry.stream(),
+                entry.id(),
+                sub.handler().name(),
+                reason,
+                Errors.describe(err));
     }
 
     /** Why the last dead letter of this subscription could not be written, or empty once one is stored. */

@@ -13,9 +13,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Writes dead letters to the stream the {@link KeyLayout} names for a handler and source stream, each entry the original fields plus provenance
  * fields prefixed {@code eventbus-}. A producer's own {@code eventbus-} fields are stored kept apart
- * ({@link ReservedNames}), so the provenance read back is always the runtime's. The caller acknowledges the original only after the returned
- * future completes normally; when Redis refuses the XADD (for example out of memory) the original
- * stays pending and is tried again.
+ * ({@link ReservedNames}), so the provenance read back is always the runtime's. A dead letter of an
+ * entry still pending is written and the original acknowledged in one script ({@link #writeIfPending});
+ * when Redis refuses the XADD (for example out of memory) neither happens, the original stays pending
+ * and is tried again.
  *
  * <p>Thread-safe.
  */
@@ -42,11 +43,13 @@ public final class DeadLetterWriter {
     }
 
     /**
-     * Records a loss exactly once: writes the dead letter and acknowledges the original in one
+     * Writes a dead letter at most once per entry: writes it and acknowledges the original in one
      * atomic step, only if the entry is still pending in the group. Whoever gets there first (this
-     * instance's history read, its reclaimer, another instance) records it; the others find it gone.
+     * instance's worker, retry poller, history read or reclaimer, another instance that holds the
+     * same entry) records it; the others find it settled and write nothing. The two keys share a
+     * slot on a cluster ({@link KeyLayout}).
      *
-     * @return true when this call recorded it
+     * @return true when this call recorded it; false when the entry was no longer pending
      */
     public CompletableFuture<Boolean> writeIfPending(DeadLetter letter, String group) {
         Map<byte[], byte[]> fields = fields(letter);
@@ -78,7 +81,12 @@ public final class DeadLetterWriter {
             return 1
             """;
 
-    /** @return the dead-letter entry id, once Redis stored it (callers need only that it was stored) */
+    /**
+     * Writes unconditionally, acknowledging nothing: only for an entry Redis already dropped from the
+     * pending list, which {@link #writeIfPending} would skip.
+     *
+     * @return the dead-letter entry id, once Redis stored it (callers need only that it was stored)
+     */
     public CompletableFuture<String> write(DeadLetter letter) {
         return redis.xadd(Bytes.utf8(streamOf(letter)), fields(letter)).toCompletableFuture();
     }

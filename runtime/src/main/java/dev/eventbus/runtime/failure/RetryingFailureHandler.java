@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies each handler's {@link RetryPolicy}: a retry is recorded in Redis ({@link RetryStore})
  * while the entry stays pending, so it never blocks the stream and survives a crash; giving up
- * dead-letters the entry with its provenance and only then acknowledges it.
+ * dead-letters the entry with its provenance and acknowledges it in the same atomic step.
  *
  * <p>If even the retry record cannot be written (Redis away), the entry simply stays pending and
  * the reclaimer brings it back after {@code recovery.claim-idle}: nothing is lost either way.

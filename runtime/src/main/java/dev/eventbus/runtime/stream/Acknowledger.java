@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the runtime's XACKs, but one: a dead letter recorded by
- * {@code DeadLetterWriter.writeIfPending} is acknowledged inside that write's Lua script, so the
+ * Sends the runtime's XACKs, but those of dead letters: a dead-lettered entry is acknowledged
+ * inside the Lua script of {@code DeadLetterWriter.writeIfPending} that writes its dead letter, so the
  * XADD and the XACK happen atomically. Workers hand it the ids whose outcome is durable; it sends them
  * in batches (one XACK per stream and group, pipelined on the shared connection) at least every
  * {@code interval}, sooner when a batch fills.

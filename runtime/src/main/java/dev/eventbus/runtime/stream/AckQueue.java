@@ -18,7 +18,7 @@ final class AckQueue {
     final Queue<String> ids = new ConcurrentLinkedQueue<>();
     /** Permits for acknowledgements not yet confirmed; waited for without a timeout (see {@link #open}). */
     final Semaphore room;
-    /** Acknowledgements queued without a permit (from Redis callbacks, on an interrupt, or once stopping). */
+    /** Acknowledgements queued without a permit (on an interrupt, or once stopping). */
     private final AtomicInteger overdraft = new AtomicInteger();
 
     AckQueue(int limit) {

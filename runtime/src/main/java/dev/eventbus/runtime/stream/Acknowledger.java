@@ -101,7 +101,7 @@ public final class Acknowledger implements AutoCloseable {
     /**
      * Queues an acknowledgement, sent within {@code interval}; waits while {@code limit} of its
      * stream and group are unconfirmed. Never call it on a Redis callback thread (the
-     * confirmations it waits for run there): use {@link #ackWithoutWaiting}.
+     * confirmations it waits for run there; dead letters are acknowledged inside their own script).
      */
     public void ack(String stream, String group, String id) {
         AckQueue queue = queueOf(stream, group); // before reading stopping: close() opens every queue it finds after
@@ -120,15 +120,6 @@ public final class Acknowledger implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Queues an acknowledgement without waiting for room: for Redis callbacks. */
-    public void ackWithoutWaiting(String stream, String group, String id) {
-        AckQueue queue = queueOf(stream, group);
-        if (!queue.room.tryAcquire()) {
-            queue.overdrawn();
-        }
-        enqueue(queue, id);
     }
 
     private AckQueue queueOf(String stream, String group) {

@@ -282,6 +282,7 @@ public final class EventbusRuntime implements AutoCloseable {
 
     private synchronized void startSubscriptions(List<LoadedHandler> handlers) {
         List<StreamConsumer> toStart = new ArrayList<>();
+        long builtSince = 0;
         for (LoadedHandler handler : handlers) {
             for (Subscription sub : subscriptionsOf(handler)) {
                 String refusal = keys.refusal(sub.stream());
@@ -333,13 +334,28 @@ public final class EventbusRuntime implements AutoCloseable {
                 }
                 consumers.add(consumer);
                 readers = List.copyOf(consumers);
+                if (toStart.isEmpty()) {
+                    builtSince = System.nanoTime();
+                }
                 toStart.add(consumer);
+                if (System.nanoTime() - builtSince > START_TOGETHER_WITHIN.toNanos()) {
+                    startAll(toStart); // building is slow (a node does not answer): those built read now
+                }
             }
         }
-        // Started together once all are built: a subscription started as soon as it was built
-        // would read while the others still connect, and its reads and handlers would slow their
-        // start (on a busy cluster, the last of 8 started 2 s after the first).
-        for (StreamConsumer consumer : toStart) {
+        startAll(toStart);
+    }
+
+    /**
+     * Subscriptions built within this of the first one waiting start together: one started as
+     * soon as it was built would read while the others still connect, and its reads and handlers
+     * would slow their start (on a busy cluster, the last of 8 started 2 s after the first). When
+     * building takes longer (a cluster node that does not answer), those built start meanwhile.
+     */
+    private static final Duration START_TOGETHER_WITHIN = Duration.ofSeconds(2);
+
+    private void startAll(List<StreamConsumer> built) {
+        for (StreamConsumer consumer : built) {
             consumer.start();
             Subscription sub = consumer.subscription();
             LOG.info(
@@ -348,6 +364,7 @@ public final class EventbusRuntime implements AutoCloseable {
                     sub.types(),
                     config.maxInFlight(sub.handler().name()));
         }
+        built.clear();
     }
 
     /**
@@ -533,7 +550,7 @@ public final class EventbusRuntime implements AutoCloseable {
 
         @Override
         public boolean readersAlive() {
-            return readers.stream().allMatch(StreamConsumer::isReading);
+            return readers.stream().allMatch(StreamConsumer::isReadingOrStarting);
         }
 
         @Override

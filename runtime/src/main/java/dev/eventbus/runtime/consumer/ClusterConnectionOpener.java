@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,21 +148,24 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     }
 
     /**
-     * Connects to every primary at once: Lettuce opens a node's connection on its first command, and
-     * with commands rejected while disconnected that first command would fail (a one-shot operator
-     * command with it). A primary that does not answer now is connected on first use. Keyed by host
-     * and port, as Lettuce keys the connections it routes slots to.
+     * Connects to every primary that serves slots and is not marked failing, side by side, and
+     * waits for them at most {@link #PRIMARIES_WAIT}: Lettuce opens a node's connection on its first
+     * command, and with commands rejected while disconnected that first command would fail (a one-shot
+     * operator command with it). A primary that does not answer within the wait goes on connecting
+     * in the background; a command routed to it waits for that connection. Keyed by host and port,
+     * as Lettuce keys the connections it routes slots to.
      *
-     * <p>The primaries are connected side by side, not one after another: the runtime opens a
-     * connection per subscription at start, and one handshake after another made the last
-     * subscriptions of a busy cluster start a second or more after the first.
+     * <p>Side by side, and bounded, because the runtime opens a connection per subscription at
+     * start: one handshake after another made the last subscriptions of a busy cluster start a
+     * second or more after the first, and a frozen primary (not yet failed over, or failed but still
+     * listed) held every open for its connection timeout.
      */
     @Override
     public <K, V> RedisConnection<K, V> open(RedisCodec<K, V> codec) {
         StatefulRedisClusterConnection<K, V> connection = client.connect(codec);
         List<CompletableFuture<?>> nodes = new ArrayList<>();
         for (RedisClusterNode node : connection.getPartitions()) {
-            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+            if (worthConnecting(node)) {
                 RedisURI uri = node.getUri();
                 CompletableFuture<?> connected;
                 try {
@@ -174,9 +179,29 @@ final class ClusterConnectionOpener implements ConnectionOpener {
                 }));
             }
         }
-        // Bounded by the connect timeout of each node's connection; a failure was logged above.
-        CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new)).join();
+        try {
+            CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new))
+                    .get(PRIMARIES_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.debug("a primary did not connect within {} ms: it goes on connecting", PRIMARIES_WAIT.toMillis());
+        } catch (ExecutionException e) {
+            LOG.debug("connecting the primaries: {}", e.toString()); // each failure was handled above
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return RedisConnection.of(connection);
+    }
+
+    /** How long an open waits for the primaries' connections at most. */
+    static final Duration PRIMARIES_WAIT = Duration.ofSeconds(1);
+
+    /** A primary that serves slots and that the cluster does not mark failing. */
+    private static boolean worthConnecting(RedisClusterNode node) {
+        return node.is(RedisClusterNode.NodeFlag.UPSTREAM)
+                && !node.getSlots().isEmpty()
+                && !node.is(RedisClusterNode.NodeFlag.FAIL)
+                && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+                && !node.is(RedisClusterNode.NodeFlag.NOADDR);
     }
 
     /** The client's resources, where its reconnect back-off lives. */

@@ -110,6 +110,14 @@ public final class StreamConsumer implements AutoCloseable {
     }
 
     /**
+     * Whether the read loop runs or is still to start: built subscriptions start together, so one
+     * built but not started yet is waiting for the others, not dead.
+     */
+    public boolean isReadingOrStarting() {
+        return reader.isReading() || reader.phase() == ReaderState.Phase.STARTING;
+    }
+
+    /**
      * Whether this subscription's loops (reader, retry poller, reclaimer) each came round within
      * {@code stall}: a loop alive but stuck in one call is not live. A stopped reader counts as live
      * (it was stopped on purpose).

@@ -65,6 +65,8 @@ public final class Acknowledger implements AutoCloseable {
     private volatile boolean stopping;
     /** When the last batch went out (or was due but could not go, disconnected); the flusher's own. */
     private long lastSend = System.nanoTime();
+    /** The last {@link #flush} ended with acknowledgements it could not send in time. */
+    private volatile boolean lastFlushFellShort;
     /** Consecutive XACK failures by "group@stream", while they last. */
     private final Map<String, AckTrouble> failing = new ConcurrentHashMap<>();
 
@@ -294,6 +296,7 @@ public final class Acknowledger implements AutoCloseable {
             }
         }
         int left = queued.get();
+        lastFlushFellShort = left > 0;
         if (left > 0) {
             LOG.warn(
                     "{} acknowledgement(s) could not be sent within {} ms: those entries stay pending and are "
@@ -332,6 +335,8 @@ public final class Acknowledger implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        flush(Duration.ofSeconds(5));
+        // A flush that just fell short (Redis does not answer) is not waited out a second time: a
+        // shutdown would take 10 s past its grace instead of 5.
+        flush(lastFlushFellShort ? Duration.ofMillis(500) : Duration.ofSeconds(5));
     }
 }

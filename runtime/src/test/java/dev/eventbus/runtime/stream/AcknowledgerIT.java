@@ -98,32 +98,40 @@ class AcknowledgerIT {
     void ackWaitsWhileTheLimitIsUnconfirmedAndGoesOnWhenRedisAnswers() throws Exception {
         List<String> ids = pendingEntries(11);
         try (Acknowledger acks = new Acknowledger(bytes.async(), 5, Duration.ofMillis(10), 10)) {
-            redis.pause(); // XACKs are sent but not answered: none of the 10 is confirmed
-            for (String id : ids.subList(0, 10)) {
-                acks.ack(STREAM, GROUP, id); // within the limit: queued at once
-            }
-            Thread eleventh = Thread.ofVirtual().start(() -> acks.ack(STREAM, GROUP, ids.get(10)));
-            assertFalse(eleventh.join(Duration.ofMillis(500)), "the 11th ack must wait while 10 are unconfirmed");
-
-            redis.resume();
-            assertTrue(eleventh.join(Duration.ofSeconds(10)), "the 11th ack goes on once Redis confirms");
-            await().atMost(10, TimeUnit.SECONDS)
-                    .until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+            Thread eleventh = ackPastTheLimitWhileRedisIsPaused(acks, ids);
+            resumeAndAwaitEveryAck(eleventh);
         } finally {
             redis.resume();
         }
+    }
+
+    /**
+     * Pauses Redis (XACKs are sent but not answered), acks the first 10 of {@code ids} (within the
+     * limit of 10: queued at once) and the 11th on a thread of its own, which must wait.
+     */
+    private Thread ackPastTheLimitWhileRedisIsPaused(Acknowledger acks, List<String> ids) throws InterruptedException {
+        redis.pause();
+        for (String id : ids.subList(0, 10)) {
+            acks.ack(STREAM, GROUP, id);
+        }
+        Thread eleventh = Thread.ofVirtual().start(() -> acks.ack(STREAM, GROUP, ids.get(10)));
+        assertFalse(eleventh.join(Duration.ofMillis(500)), "the 11th ack must wait while 10 are unconfirmed");
+        return eleventh;
+    }
+
+    /** Resumes Redis: the waiting ack goes on once Redis confirms, and nothing stays pending. */
+    private void resumeAndAwaitEveryAck(Thread waiting) throws InterruptedException {
+        redis.resume();
+        assertTrue(waiting.join(Duration.ofSeconds(10)), "the 11th ack goes on once Redis confirms");
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
     }
 
     @Test
     void theLimitIsPerSubscriptionSoAnotherStreamsAcksDoNotWait() throws Exception {
         List<String> ids = pendingEntries(11);
         try (Acknowledger acks = new Acknowledger(bytes.async(), 5, Duration.ofMillis(10), 10)) {
-            redis.pause(); // none of what is sent is confirmed
-            for (String id : ids.subList(0, 10)) {
-                acks.ack(STREAM, GROUP, id);
-            }
-            Thread eleventh = Thread.ofVirtual().start(() -> acks.ack(STREAM, GROUP, ids.get(10)));
-            assertFalse(eleventh.join(Duration.ofMillis(300)), "the 11th ack of the stream must wait");
+            Thread eleventh = ackPastTheLimitWhileRedisIsPaused(acks, ids);
             // Another subscription (another stream; another group on the same stream) has room of its own.
             Thread others = Thread.ofVirtual().start(() -> {
                 for (int i = 0; i < 10; i++) {
@@ -134,10 +142,7 @@ class AcknowledgerIT {
             assertTrue(
                     others.join(Duration.ofSeconds(2)), "other subscriptions' acks must not wait on this one's limit");
             assertTrue(eleventh.isAlive(), "the 11th ack of the stream still waits");
-            redis.resume();
-            assertTrue(eleventh.join(Duration.ofSeconds(10)), "the 11th ack goes on once Redis confirms");
-            await().atMost(10, TimeUnit.SECONDS)
-                    .until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+            resumeAndAwaitEveryAck(eleventh);
         } finally {
             redis.resume();
         }

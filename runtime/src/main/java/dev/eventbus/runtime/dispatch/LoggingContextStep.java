@@ -1,7 +1,8 @@
 package dev.eventbus.runtime.dispatch;
 
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import java.util.Set;
+import java.lang.reflect.Field;
+import java.util.Map;
 import org.slf4j.MDC;
 import org.slf4j.spi.MDCAdapter;
 
@@ -11,42 +12,104 @@ import org.slf4j.spi.MDCAdapter;
  *
  * <p>Afterwards the entry and event ids go, and so does every key the handler added; handler,
  * plugin and stream stay. A worker runs only its own subscription's events, so they stay true for
- * whatever it logs next, and the next call finds them set: Logback keeps its map instead of making
- * a fresh one per event (after a clear, five new map nodes, a table and a map each time: a quarter
- * of a no-op worker's samples in a cluster drain's profile). With another MDC adapter than
- * Logback's the context is cleared, as it cannot be read without a copy.
+ * whatever it logs next, and the next call finds them set and does not put them again.
+ *
+ * <p>Whether the handler left keys of its own is read from Logback's live map of the thread: its
+ * public {@code getKeys()} copies the map (a new map per event: in the no-op drain's profile that
+ * copy and the puts around it were a third of the workers' samples). The live map is a Logback
+ * field, not API; when it cannot be read (another Logback, another MDC adapter) the step reads
+ * the keys through the copy, or clears the context after every call.
  */
 final class LoggingContextStep implements HandlerCall.Step {
 
     /** The keys that stay after a call: the same for every event a worker runs. */
-    private static final Set<String> SUBSCRIPTION_KEYS = Set.of("handler", "plugin", "stream");
+    private static final int SUBSCRIPTION_KEYS = 3;
+
+    /** The live map of the calling thread's context, or null when it cannot be read. */
+    private final ThreadLocal<Map<String, String>> live;
+
+    private final MDCAdapter adapter;
+
+    LoggingContextStep() {
+        this(MDC.getMDCAdapter());
+    }
+
+    LoggingContextStep(MDCAdapter adapter) {
+        this.adapter = adapter;
+        this.live = liveMapOf(adapter);
+    }
+
+    /** Whether the live map is read (true with this build's Logback; a test fails when an upgrade breaks it). */
+    boolean readsTheLiveMap() {
+        return live != null;
+    }
 
     @Override
     public HandlerCall around(HandlerCall next) {
         return invocation -> {
             var handler = invocation.subscription().handler();
+            String stream = invocation.entry().stream();
             try {
-                MDC.put("handler", handler.name());
-                MDC.put("plugin", handler.pluginId());
-                MDC.put("stream", invocation.entry().stream());
+                if (!named(handler.name(), handler.pluginId(), stream)) {
+                    MDC.put("handler", handler.name());
+                    MDC.put("plugin", handler.pluginId());
+                    MDC.put("stream", stream);
+                }
                 MDC.put("entry", invocation.entry().id());
                 MDC.put("event", invocation.event().id());
                 next.call(invocation);
             } finally {
                 MDC.remove("entry");
                 MDC.remove("event");
-                if (!onlySubscriptionKeys(MDC.getMDCAdapter())) {
+                if (!onlySubscriptionKeys()) {
                     MDC.clear(); // the handler left keys of its own: they must not reach the next event
                 }
             }
         };
     }
 
-    private static boolean onlySubscriptionKeys(MDCAdapter adapter) {
-        if (!(adapter instanceof LogbackMDCAdapter logback)) {
-            return false;
+    /** Whether the thread's context names this subscription already (the worker's previous call). */
+    private boolean named(String handler, String plugin, String stream) {
+        Map<String, String> map = live == null ? null : live.get();
+        return map != null
+                && map.size() == SUBSCRIPTION_KEYS
+                && handler.equals(map.get("handler"))
+                && plugin.equals(map.get("plugin"))
+                && stream.equals(map.get("stream"));
+    }
+
+    private boolean onlySubscriptionKeys() {
+        if (live != null) {
+            Map<String, String> map = live.get();
+            return map == null || map.size() <= SUBSCRIPTION_KEYS && onlyOurs(map.keySet());
         }
-        Set<String> keys = logback.getKeys(); // the live key set, not a copy
-        return keys == null || (keys.size() <= SUBSCRIPTION_KEYS.size() && SUBSCRIPTION_KEYS.containsAll(keys));
+        if (adapter instanceof LogbackMDCAdapter logback) {
+            java.util.Set<String> keys = logback.getKeys(); // a copy
+            return keys == null || keys.size() <= SUBSCRIPTION_KEYS && onlyOurs(keys);
+        }
+        return false;
+    }
+
+    private static boolean onlyOurs(java.util.Set<String> keys) {
+        for (String k : keys) {
+            if (!k.equals("handler") && !k.equals("plugin") && !k.equals("stream")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ThreadLocal<Map<String, String>> liveMapOf(MDCAdapter adapter) {
+        if (!(adapter instanceof LogbackMDCAdapter)) {
+            return null;
+        }
+        try {
+            Field f = LogbackMDCAdapter.class.getDeclaredField("readWriteThreadLocalMap");
+            f.setAccessible(true);
+            return f.get(adapter) instanceof ThreadLocal<?> t ? (ThreadLocal<Map<String, String>>) t : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // read through the copy instead
+        }
     }
 }

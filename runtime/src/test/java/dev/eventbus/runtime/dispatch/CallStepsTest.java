@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.plugin.LoadedHandler;
@@ -105,6 +106,44 @@ class CallStepsTest {
         });
         call.call(invocation());
         assertEquals(null, MDC.get("tenant"));
+        MDC.clear();
+    }
+
+    @Test
+    void logbacksLiveMapIsReadNotCopiedPerEvent() {
+        // Falling back to getKeys() copies the context map per event; an upgrade that hides the
+        // live map must fail here, not show up as a slower drain.
+        assertTrue(new LoggingContextStep().readsTheLiveMap());
+    }
+
+    @Test
+    void aSubscriptionKeyTheHandlerOverwroteIsNamedRightAgainAtTheNextCall() throws Throwable {
+        MDC.clear();
+        List<Object> seen = new ArrayList<>();
+        boolean[] first = {true};
+        HandlerCall call = new LoggingContextStep().around(inv -> {
+            seen.add(MDC.get("handler"));
+            if (first[0]) {
+                first[0] = false;
+                MDC.put("handler", "someone-else");
+            }
+        });
+        call.call(invocation());
+        call.call(invocation());
+        assertEquals(List.of("pays", "pays"), seen);
+        MDC.clear();
+    }
+
+    @Test
+    void withAnotherMdcAdapterTheContextIsClearedAfterEveryCall() throws Throwable {
+        MDC.clear();
+        LoggingContextStep step = new LoggingContextStep(new org.slf4j.helpers.BasicMDCAdapter());
+        assertFalse(step.readsTheLiveMap());
+        List<Object> seen = new ArrayList<>();
+        HandlerCall call = step.around(inv -> seen.add(MDC.get("entry")));
+        call.call(invocation());
+        assertEquals(List.of("7-0"), seen);
+        assertEquals(null, MDC.get("handler"), "nothing to read the keys with: cleared whole");
         MDC.clear();
     }
 

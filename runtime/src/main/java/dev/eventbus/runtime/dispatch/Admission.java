@@ -9,6 +9,7 @@ import dev.eventbus.runtime.stream.MalformedEntryException;
 import dev.eventbus.runtime.stream.Resolution;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
+import dev.eventbus.runtime.stream.WireFields;
 
 /**
  * The first step on a worker: decodes the entry and decides whether the handler takes it. A
@@ -36,24 +37,15 @@ final class Admission {
      *     without a call; it has left the dispatcher then, and {@code leaves} is told
      */
     Event admit(Subscription sub, StreamEntry entry, Delivery delivery, Resolution leaves) {
-        // For the named handler only (redriven dead letters, replays): the others ack without a
-        // call, decided before decoding, so that they do not dead-letter a malformed one again.
-        String target = codec.targetOf(entry);
-        if (target != null && !target.equals(sub.group())) {
-            acks.ack(entry.stream(), sub.group(), entry.id());
-            try {
-                observer.skipped(sub, codec.decode(entry, Math.max(1, entry.deliveries())));
-            } catch (MalformedEntryException notForUs) {
-                // Malformed, and another handler's to dead-letter: nothing to tell about it here.
-            }
-            delivery.forget();
-            leaves.done(true);
-            return null;
-        }
         Event event;
         try {
             event = codec.decode(entry, Math.max(1, entry.deliveries()));
         } catch (MalformedEntryException e) {
+            // Redriven or replayed for another handler: that one dead-letters it, not each of the others.
+            if (forAnother(codec.targetOf(entry), sub)) {
+                skip(sub, entry, null, delivery, leaves);
+                return null;
+            }
             deadLetters.deadLetter(
                     sub, DeadLetter.of(sub, entry, e.reason(), entry.deliveries(), null, e.getMessage()), resolved -> {
                         delivery.forget();
@@ -61,13 +53,27 @@ final class Admission {
                     });
             return null;
         }
-        if (!sub.types().contains(event.type())) {
-            acks.ack(entry.stream(), sub.group(), entry.id());
-            observer.skipped(sub, event);
-            delivery.forget();
-            leaves.done(true);
+        // The routing field is one of the event's headers: read from there, not by a second walk of the fields.
+        if (forAnother(event.headers().get(WireFields.TARGET_HANDLER), sub)
+                || !sub.types().contains(event.type())) {
+            skip(sub, entry, event, delivery, leaves);
             return null;
         }
         return event;
+    }
+
+    /** For the named handler only (redriven dead letters, replays): the others ack without a call. */
+    private static boolean forAnother(String target, Subscription sub) {
+        return target != null && !target.equals(sub.group());
+    }
+
+    /** @param event null when the entry is malformed (and another handler's to dead-letter) */
+    private void skip(Subscription sub, StreamEntry entry, Event event, Delivery delivery, Resolution leaves) {
+        acks.ack(entry.stream(), sub.group(), entry.id());
+        if (event != null) {
+            observer.skipped(sub, event);
+        }
+        delivery.forget();
+        leaves.done(true);
     }
 }

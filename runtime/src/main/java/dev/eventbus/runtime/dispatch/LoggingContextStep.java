@@ -3,6 +3,7 @@ package dev.eventbus.runtime.dispatch;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.lang.reflect.Field;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.MDC;
 import org.slf4j.spi.MDCAdapter;
 
@@ -81,22 +82,18 @@ final class LoggingContextStep implements HandlerCall.Step {
     private boolean onlySubscriptionKeys() {
         if (live != null) {
             Map<String, String> map = live.get();
-            return map == null || map.size() <= SUBSCRIPTION_KEYS && onlyOurs(map.keySet());
+            return map == null || map.size() == SUBSCRIPTION_KEYS && ours(map.keySet());
         }
         if (adapter instanceof LogbackMDCAdapter logback) {
-            java.util.Set<String> keys = logback.getKeys(); // a copy
-            return keys == null || keys.size() <= SUBSCRIPTION_KEYS && onlyOurs(keys);
+            Set<String> keys = logback.getKeys(); // a copy
+            return keys == null || keys.size() == SUBSCRIPTION_KEYS && ours(keys);
         }
         return false;
     }
 
-    private static boolean onlyOurs(java.util.Set<String> keys) {
-        for (String k : keys) {
-            if (!k.equals("handler") && !k.equals("plugin") && !k.equals("stream")) {
-                return false;
-            }
-        }
-        return true;
+    /** Whether three keys are the subscription's: looked up, as walking a hash map's keys costs more. */
+    private static boolean ours(Set<String> keys) {
+        return keys.contains("handler") && keys.contains("plugin") && keys.contains("stream");
     }
 
     @SuppressWarnings("unchecked")

@@ -34,8 +34,13 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
     private final DeliveryObserver observer;
     private final RetryStore retries;
     private final Clock clock;
-    /** The last dead letter that could not be written, by "group@stream", until one is stored. */
-    private final Map<String, String> failing = new ConcurrentHashMap<>();
+    /**
+     * The last dead letter that could not be written, by "group@stream", until one is stored or
+     * that entry is settled elsewhere.
+     */
+    private final Map<String, NotStored> failing = new ConcurrentHashMap<>();
+
+    private record NotStored(String entryId, String why) {}
 
     public AckingDeadLetterSink(DeadLetterWriter writer, RetryStore retries, DeliveryObserver observer, Clock clock) {
         this.writer = writer;
@@ -49,43 +54,16 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
         DeadLetter letter = unstamped.at(clock.instant());
         if (letter.entry().origin() == StreamEntry.Origin.VANISHED) {
             recordVanished(sub, letter, done);
-        } else if (letter.reason() == DeadLetterReason.TRIMMED) {
-            recordLossOnce(sub, letter, done);
         } else {
-            deadLetterOnce(sub, letter, done);
+            writeOnce(sub, letter, done);
         }
     }
 
-    /** A deleted entry still pending may be seen by several paths; exactly one records it. */
-    private void recordLossOnce(Subscription sub, DeadLetter letter, Resolution done) {
-        StreamEntry entry = letter.entry();
-        writer.writeIfPending(letter, sub.group()).whenComplete((recorded, err) -> {
-            try {
-                if (err != null) {
-                    LOG.error(
-                            "could not record the loss of {} {} for handler {}; it stays pending: {}",
-                            entry.stream(),
-                            entry.id(),
-                            sub.handler().name(),
-                            Errors.rootMessage(err));
-                } else if (recorded) {
-                    retries.clear(sub, entry.id());
-                    LOG.warn(
-                            "recorded loss of {} {} for handler {} in {}: deleted or trimmed before it was "
-                                    + "acknowledged",
-                            entry.stream(),
-                            entry.id(),
-                            sub.handler().name(),
-                            writer.streamOf(sub.handler().name(), entry.stream()));
-                    observer.deadLettered(sub, entry, DeadLetterReason.TRIMMED);
-                }
-            } finally {
-                done.done(err == null);
-            }
-        });
-    }
-
-    private void deadLetterOnce(Subscription sub, DeadLetter letter, Resolution done) {
+    /**
+     * A pending entry may be dead-lettered, or its loss recorded, by several paths or consumers:
+     * exactly one writes it.
+     */
+    private void writeOnce(Subscription sub, DeadLetter letter, Resolution done) {
         StreamEntry entry = letter.entry();
         writer.writeIfPending(letter, sub.group()).whenComplete((recorded, err) -> {
             try {
@@ -96,6 +74,10 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
                 } else {
                     // Its outcome is final, just not by us: dead-lettered by another consumer that
                     // held it too, or handled and acknowledged. A second dead letter would be a lie.
+                    // If our own write of it failed before, that failure no longer stands.
+                    if (!failing.isEmpty()) {
+                        failing.computeIfPresent(key(sub), (k, f) -> f.entryId().equals(entry.id()) ? null : f);
+                    }
                     LOG.info(
                             "did not dead-letter {} {} for handler {} ({}): no longer pending, settled elsewhere",
                             entry.stream(),
@@ -137,26 +119,43 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
             LOG.info("dead letters of handler {} on {} are stored again", handler.name(), entry.stream());
         }
         retries.clear(sub, entry.id()); // unread replies: see RetryStore.clear
-        LOG.warn(
-                "dead-lettered {} {} for handler {} to {} as {}: {}",
-                entry.stream(),
-                entry.id(),
-                handler.name(),
-                writer.streamOf(handler.name(), entry.stream()),
-                letter.reason().wireName(),
-                letter.error() != null ? letter.error().toString() : letter.detail());
+        if (letter.reason() == DeadLetterReason.TRIMMED) {
+            LOG.warn(
+                    "recorded loss of {} {} for handler {} in {}: deleted or trimmed before it was acknowledged",
+                    entry.stream(),
+                    entry.id(),
+                    handler.name(),
+                    writer.streamOf(handler.name(), entry.stream()));
+        } else {
+            LOG.warn(
+                    "dead-lettered {} {} for handler {} to {} as {}: {}",
+                    entry.stream(),
+                    entry.id(),
+                    handler.name(),
+                    writer.streamOf(handler.name(), entry.stream()),
+                    letter.reason().wireName(),
+                    letter.error() != null ? letter.error().toString() : letter.detail());
+        }
         observer.deadLettered(sub, entry, letter.reason());
     }
 
     private void notStored(Subscription sub, DeadLetter letter, Throwable err) {
         StreamEntry entry = letter.entry();
         String reason = letter.reason().wireName();
+        // A loss record that cannot be written fails readiness as a dead letter does: either way an
+        // outcome is not durable, and the entry comes back to be tried again.
+        String what = letter.reason() == DeadLetterReason.TRIMMED
+                ? "could not record the loss of "
+                : "could not dead-letter ";
         failing.put(
                 key(sub),
-                "could not dead-letter " + entry.id() + " (" + reason + "; it stays pending and is tried again): "
-                        + Errors.describe(err));
+                new NotStored(
+                        entry.id(),
+                        what + entry.id() + " (" + reason + "; it stays pending and is tried again): "
+                                + Errors.describe(err)));
         LOG.error(
-                "could not dead-letter {} {} for handler {} ({}); it stays pending: {}",
+                "{}{} {} for handler {} ({}); it stays pending: {}",
+                what,
                 entry.stream(),
                 entry.id(),
                 sub.handler().name(),
@@ -166,7 +165,8 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
 
     /** Why the last dead letter of this subscription could not be written, or empty once one is stored. */
     public String failure(Subscription sub) {
-        return failing.isEmpty() ? "" : failing.getOrDefault(key(sub), "");
+        NotStored f = failing.isEmpty() ? null : failing.get(key(sub));
+        return f == null ? "" : f.why();
     }
 
     private static String key(Subscription sub) {

@@ -195,6 +195,30 @@ class AckingDeadLetterSinkIT {
         assertEquals("", a.failure(sub));
     }
 
+    @Test
+    void aRefusedLossRecordIsReportedAsADeadLetterIsAndWrittenOnceRedisTakesIt() throws Exception {
+        REDIS.command("CONFIG", "SET", "maxmemory", "1");
+
+        boolean resolved = deadLetter(a, entry(StreamEntry.Origin.NEW), DeadLetterReason.TRIMMED)
+                .get(10, TimeUnit.SECONDS);
+
+        assertFalse(resolved, "not final: it stays pending");
+        assertEquals(1, pending());
+        assertTrue(a.failure(sub).contains("could not record the loss of " + id), a.failure(sub));
+
+        REDIS.command("CONFIG", "SET", "maxmemory", "0");
+        assertTrue(deadLetter(b, entry(StreamEntry.Origin.RECLAIM), DeadLetterReason.TRIMMED)
+                .get(10, TimeUnit.SECONDS));
+        assertTrue(
+                deadLetter(a, entry(StreamEntry.Origin.NEW), DeadLetterReason.TRIMMED)
+                        .get(10, TimeUnit.SECONDS),
+                "settled elsewhere: final");
+        assertEquals(1, deadLetters().size(), "recorded once, by the first that could");
+        assertEquals(1, deadLettered.get());
+        assertEquals(0, pending());
+        assertEquals("", a.failure(sub), "A's failure no longer stands once the entry is settled: A is ready again");
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -25,6 +25,11 @@ import java.util.function.LongSupplier;
  * started for the first of them would take each as it comes, find the queue empty between two, end
  * and be started again, a thread per handful of fast events.
  *
+ * <p>Fast tasks (a mean under {@value #FAST_TASK_NANOS} ns) get no more workers than the machine has
+ * cores: they run on the CPU, so more threads cannot finish them sooner, and each extra one is a
+ * thread start (in a cluster drain's profile, a worker per few dozen no-op events). A fast handler
+ * that turns slow is covered by the mean, which follows it, and by {@link #unstick()}.
+ *
  * <p>Thread-safe.
  */
 final class WorkerPool implements Executor {
@@ -35,6 +40,9 @@ final class WorkerPool implements Executor {
     /** In a burst, how much queued work (at the mean task time) starts the first worker before its end. */
     static final long BURST_WORK_NANOS = 50_000;
 
+    /** Tasks faster than this on average get at most a worker per core. */
+    static final long FAST_TASK_NANOS = 10_000;
+
     private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong offered = new AtomicLong();
     private final AtomicLong taken = new AtomicLong();
@@ -44,6 +52,9 @@ final class WorkerPool implements Executor {
 
     private final Executor threads;
     private final int limit;
+    /** The most workers for fast tasks. */
+    private final int cores;
+
     private final LongSupplier nanoTime;
     /** Recent mean time of a task, ns; negative until one finished (then every task may start a worker). */
     private volatile long meanNanos = -1;
@@ -55,12 +66,14 @@ final class WorkerPool implements Executor {
      * @param limit how many tasks may run at once
      */
     WorkerPool(Executor threads, int limit) {
-        this(threads, limit, System::nanoTime);
+        this(threads, limit, Runtime.getRuntime().availableProcessors(), System::nanoTime);
     }
 
-    WorkerPool(Executor threads, int limit, LongSupplier nanoTime) {
+    /** @param cores the most workers for fast tasks */
+    WorkerPool(Executor threads, int limit, int cores, LongSupplier nanoTime) {
         this.threads = threads;
         this.limit = limit;
+        this.cores = Math.max(1, cores);
         this.nanoTime = nanoTime;
     }
 
@@ -148,7 +161,13 @@ final class WorkerPool implements Executor {
 
     private boolean backlogged(int w) {
         long mean = meanNanos;
-        return mean < 0 || (offered.get() - taken.get()) * mean > GROW_AFTER_NANOS * w;
+        if (mean < 0) {
+            return true;
+        }
+        if (mean < FAST_TASK_NANOS && w >= cores) {
+            return false; // fast work on every core already: another thread would only be started and ended
+        }
+        return (offered.get() - taken.get()) * mean > GROW_AFTER_NANOS * w;
     }
 
     private void start() {

@@ -33,6 +33,9 @@ class WorkerPoolTest {
         }
     }
 
+    /** Cores enough that fast tasks are never capped by them (see the test of that cap). */
+    private static final int NO_CORE_CAP = 1_000;
+
     private final ManualThreads threads = new ManualThreads();
     /** The pool's clock; each task below advances it by how long it "takes". */
     private final AtomicLong now = new AtomicLong();
@@ -48,7 +51,7 @@ class WorkerPoolTest {
 
     @Test
     void aSlowTaskGetsAWorkerAtOnceUpToTheLimit() {
-        WorkerPool pool = new WorkerPool(threads, 3, now::get);
+        WorkerPool pool = new WorkerPool(threads, 3, NO_CORE_CAP, now::get);
         pool.execute(task("a", 5_000_000));
         threads.runNext(); // the mean is now 5 ms
         for (String name : List.of("b", "c", "d", "e")) {
@@ -65,7 +68,7 @@ class WorkerPoolTest {
 
     @Test
     void fastTasksShareOneWorkerUntilTheQueueWouldWaitTooLong() {
-        WorkerPool pool = new WorkerPool(threads, 100, now::get);
+        WorkerPool pool = new WorkerPool(threads, 100, NO_CORE_CAP, now::get);
         pool.execute(task("warm-up", 1_000));
         threads.runNext(); // the mean is now 1 us
         for (int i = 0; i < 100; i++) {
@@ -82,8 +85,30 @@ class WorkerPoolTest {
     }
 
     @Test
+    void fastTasksGetNoMoreWorkersThanCoresButSlowOnesDo() {
+        WorkerPool pool = new WorkerPool(threads, 100, 2, now::get);
+        pool.execute(task("warm-up", 1_000));
+        threads.runNext(); // the mean is now 1 us: fast
+        for (int i = 0; i < 1_000; i++) {
+            pool.execute(task("t" + i, 1_000));
+        }
+        assertEquals(2, threads.started.size(), "1 ms of fast work queued: a worker per core, not ten");
+        pool.execute(task("slow", 10_000_000));
+        threads.runNext(); // runs all queued: the slow one raises the mean past fast
+        threads.runNext();
+        for (int i = 0; i < 3; i++) {
+            pool.execute(task("s" + i, 10_000_000));
+        }
+        assertEquals(3, threads.started.size(), "slow tasks get a worker each, past the cores");
+        while (!threads.started.isEmpty()) {
+            threads.runNext();
+        }
+        assertEquals(0, pool.workers());
+    }
+
+    @Test
     void aBurstOfFastTasksStartsItsFirstWorkerOnceEnoughIsQueued() {
-        WorkerPool pool = new WorkerPool(threads, 100, now::get);
+        WorkerPool pool = new WorkerPool(threads, 100, NO_CORE_CAP, now::get);
         pool.execute(task("warm-up", 1_000));
         threads.runNext(); // the mean is now 1 us: 50 queued are 50 us of work
         pool.burst(() -> {
@@ -104,7 +129,7 @@ class WorkerPoolTest {
 
     @Test
     void aBurstThatThrowsStillStartsAWorkerForWhatItQueued() {
-        WorkerPool pool = new WorkerPool(threads, 10, now::get);
+        WorkerPool pool = new WorkerPool(threads, 10, NO_CORE_CAP, now::get);
         pool.execute(task("warm-up", 1_000));
         threads.runNext();
         assertThrows(
@@ -120,7 +145,7 @@ class WorkerPoolTest {
 
     @Test
     void aBurstOfSlowTasksStartsAWorkerPerTaskAtOnce() {
-        WorkerPool pool = new WorkerPool(threads, 3, now::get);
+        WorkerPool pool = new WorkerPool(threads, 3, NO_CORE_CAP, now::get);
         pool.execute(task("warm-up", 5_000_000));
         threads.runNext(); // the mean is now 5 ms
         pool.burst(() -> {
@@ -132,7 +157,7 @@ class WorkerPoolTest {
 
     @Test
     void beforeAnyTaskFinishedEveryTaskMayStartAWorker() {
-        WorkerPool pool = new WorkerPool(threads, 2, now::get);
+        WorkerPool pool = new WorkerPool(threads, 2, NO_CORE_CAP, now::get);
         pool.execute(task("a", 0));
         pool.execute(task("b", 0));
         pool.execute(task("c", 0));
@@ -141,7 +166,7 @@ class WorkerPoolTest {
 
     @Test
     void aQueueThatDidNotMoveBetweenTwoChecksGetsMoreWorkers() {
-        WorkerPool pool = new WorkerPool(threads, 10, now::get);
+        WorkerPool pool = new WorkerPool(threads, 10, NO_CORE_CAP, now::get);
         pool.execute(task("warm-up", 1_000));
         threads.runNext(); // fast so far: later tasks wait for the one worker
         for (int i = 0; i < 4; i++) {
@@ -157,7 +182,7 @@ class WorkerPoolTest {
 
     @Test
     void aTaskThatThrowsDoesNotStopItsWorker() {
-        WorkerPool pool = new WorkerPool(threads, 1, now::get);
+        WorkerPool pool = new WorkerPool(threads, 1, NO_CORE_CAP, now::get);
         AtomicInteger reported = new AtomicInteger();
         Thread.UncaughtExceptionHandler previous = Thread.currentThread().getUncaughtExceptionHandler();
         Thread.currentThread().setUncaughtExceptionHandler((t, e) -> reported.incrementAndGet());
@@ -176,7 +201,7 @@ class WorkerPoolTest {
 
     @Test
     void queuedTasksCanBeRunOnTheCallingThread() {
-        WorkerPool pool = new WorkerPool(threads, 1, now::get);
+        WorkerPool pool = new WorkerPool(threads, 1, NO_CORE_CAP, now::get);
         pool.execute(task("a", 0));
         pool.execute(task("b", 0));
         pool.runQueuedHere();

@@ -4,7 +4,8 @@ import dev.eventbus.api.Event;
 import dev.eventbus.runtime.config.HandlerSettings;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One entry on its way through a handler, as the timeout watchdog sees it. The outcome is decided
@@ -21,7 +22,20 @@ final class Delivery {
     /** Redis dropped the entry from the pending list while it was held here. Guarded by the holder's renewal lock. */
     private boolean dropped;
 
-    private final AtomicBoolean decided = new AtomicBoolean();
+    /** Set once, by {@link #decide()}: a field with a handle, not an AtomicBoolean per event. */
+    @SuppressWarnings("unused") // through DECIDED
+    private volatile boolean decided;
+
+    private static final VarHandle DECIDED;
+
+    static {
+        try {
+            DECIDED = MethodHandles.lookup().findVarHandle(Delivery.class, "decided", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private volatile Thread assigned;
     /** Its plugin is being unloaded: not started if not yet, and a failure is not recorded. */
     private volatile boolean withdrawn;
@@ -212,7 +226,7 @@ final class Delivery {
 
     /** @return true for the one caller that decides the outcome */
     boolean decide() {
-        return decided.compareAndSet(false, true);
+        return DECIDED.compareAndSet(this, false, true);
     }
 
     boolean wasInterrupted() {

@@ -43,6 +43,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -546,6 +547,15 @@ public final class EventbusRuntime implements AutoCloseable {
                 sum += r.heldBytes();
             }
             return sum;
+        }
+
+        @Override
+        public Map<String, Integer> slotsTaken() {
+            Map<String, Integer> taken = new LinkedHashMap<>();
+            for (StreamConsumer r : readers) {
+                taken.put(r.subscription().name(), r.slotsTaken());
+            }
+            return taken;
         }
 
         @Override

@@ -45,6 +45,13 @@ public interface RuntimeView {
     /** Bytes of entries every subscription holds now (running, or read ahead), for the gauge. */
     long heldBytes();
 
+    /**
+     * Entry slots each running subscription holds now, by subscription name: entries taken from
+     * Redis and not yet done with (running, read ahead, waiting in an ordering lane, or being
+     * fetched by the retry poller or the reclaimer). All 0 once the runtime is idle.
+     */
+    Map<String, Integer> slotsTaken();
+
     /** Whether every subscription's read loop is running: the runtime's own liveness. */
     boolean readersAlive();
 

@@ -87,8 +87,10 @@ final class PendingReclaimer {
         this.settings = settings;
         this.ghosts = ghosts;
 
-        this.loop = Loop.every(
-                "eventbus-reclaim-" + sub.name(), settings.interval(), LOG, () -> gate.ifOwned(this::iteration));
+        this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, () -> {
+            gate.ifOwned(this::iteration);
+            releaseLanesUnlessOwner();
+        });
     }
 
     /** Its loop: started and stopped with the subscription's reader. */
@@ -109,6 +111,22 @@ final class PendingReclaimer {
         reclaimIdle();
         deleteGhosts();
         releaseLanesWhoseRetryWentElsewhere();
+    }
+
+    /**
+     * Not the owner now (handed over, or the lease lapsed): {@link #iteration} does not run, so
+     * nothing else would let the lanes held for a retry go on, and the events waiting in them would
+     * keep their slots (see {@link SubscriptionDispatch#releaseLanesUnlessOwner}).
+     */
+    private void releaseLanesUnlessOwner() {
+        int released = dispatcher.releaseLanesUnlessOwner();
+        if (released > 0) {
+            LOG.info(
+                    "subscription {}: not the partition's owner now: {} subject(s) held for a retry go on, their "
+                            + "waiting events stay pending for the owner",
+                    sub.name(),
+                    released);
+        }
     }
 
     private void releaseLanesWhoseRetryWentElsewhere() {

@@ -180,6 +180,26 @@ public final class SubscriptionDispatch {
         }
     }
 
+    /**
+     * This instance may not dispatch the partition's events now (its lease was handed over or
+     * lapsed): every lane held for a retry goes on, and the events waiting in it leave unstarted
+     * (they see {@code mayDispatch} false), staying pending for the owner, which claims them. Without
+     * this they waited for a retry only the owner's poller takes, or for a reclaimer pass that runs
+     * only while this instance owns the partition: so after a handover they kept their entry slots
+     * until this instance owned the partition again, which may be never (and at shutdown they were
+     * counted as still in flight).
+     *
+     * @return how many lanes went on
+     */
+    public int releaseLanesUnlessOwner() {
+        if (lanes == null || mayDispatch.getAsBoolean()) {
+            return 0;
+        }
+        Set<String> heldIds = lanes.heldForRetry();
+        heldIds.forEach(lanes::settledElsewhere);
+        return heldIds.size();
+    }
+
     /** Entries that hold their subject's lane, waiting for their retry (none when unordered). */
     public Set<String> heldForRetry() {
         return lanes == null ? Set.of() : lanes.heldForRetry();

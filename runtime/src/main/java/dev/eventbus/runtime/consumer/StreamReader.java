@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * when it wakes): its entries are then pending here, delivered but unseen. So after such a failure
  * the reader reads its own pending entries again (from {@code 0}) before new ones: the lost entries
  * come back at once and ahead of later entries, which keeps ordering by subject, instead of waiting
- * for {@code recovery.claim-idle}. Entries held here already are dropped by the dispatcher, those
- * waiting for a retry are left to the retry poller.
+ * for {@code recovery.claim-idle}. Entries held here already are dropped by the dispatcher; those
+ * waiting for a retry are left to the retry poller, but hold their subject's lane until it brings
+ * them back ({@link StreamEntry.Origin#AWAITING_RETRY}).
  *
  * <p>The loop survives every error: Redis down, timeouts, a missing group, a stream key holding
  * another type, a missing ACL permission, an OutOfMemoryError. It backs off (the wait ends early,
@@ -555,11 +556,12 @@ final class StreamReader {
             if (whole && !deliveries.containsKey(e.id())) {
                 continue;
             }
-            if (retryStore.isScheduled(redis, sub, e.id())) {
-                continue; // waits for its retry; the retry poller brings it back when due
-            }
-            entries.add(
-                    new StreamEntry(e.stream(), e.id(), e.fields(), deliveries.getOrDefault(e.id(), 1), e.origin()));
+            // Waits for its retry, which the retry poller brings back when due; it is handed over all
+            // the same, in id order, so that it holds its subject's lane: the later events of the
+            // subject, pending here too, must not go ahead of that retry.
+            StreamEntry.Origin origin =
+                    retryStore.isScheduled(redis, sub, e.id()) ? StreamEntry.Origin.AWAITING_RETRY : e.origin();
+            entries.add(new StreamEntry(e.stream(), e.id(), e.fields(), deliveries.getOrDefault(e.id(), 1), origin));
         }
         return entries;
     }

@@ -11,7 +11,9 @@ import java.util.concurrent.Executor;
  * Per-subject ordering for one subscription: events with the same {@code subject} run one at a
  * time in the order they were read, different subjects run concurrently. An event that fails
  * without a final outcome (its retry is scheduled) holds back only the later events of its own
- * subject, until its retry arrives and succeeds or it is dead-lettered.
+ * subject, until its retry arrives and succeeds or it is dead-lettered. So does an entry whose
+ * retry is scheduled when it is read again from its consumer's pending list (after a restart, a
+ * lost read reply, a new lease's claim: {@link #holdForRetry}), though this lane never ran it.
  *
  * <p>Waiting events keep their entry slots, so a subscription with many held subjects stops
  * reading new entries: the in-flight limit bounds memory. Their slots are lent ({@link SlotLender})
@@ -24,7 +26,25 @@ import java.util.concurrent.Executor;
  */
 final class SubjectLanes {
 
-    private record Waiting(String entryId, Runnable task) {}
+    /**
+     * An event waiting in its lane, or a hold marker ({@code task} null): an entry whose retry is
+     * scheduled, read again behind earlier events of its subject ({@link #holdForRetry}). A marker
+     * lends no slot (its entry holds none); at the head of the lane it holds the lane for that
+     * retry, and the retry, if it comes first, takes its place ({@link #submit}).
+     */
+    private static final class Waiting {
+        final String entryId;
+        Runnable task;
+
+        Waiting(String entryId, Runnable task) {
+            this.entryId = entryId;
+            this.task = task;
+        }
+
+        boolean isMarker() {
+            return task == null;
+        }
+    }
 
     /** One subject's state; read and written only inside {@code lanes.compute} for its subject. */
     private static final class Lane {
@@ -35,9 +55,32 @@ final class SubjectLanes {
         String heldBy;
         /** The running event (its worker abandoned) already reached a final outcome elsewhere. */
         String settledWhileRunning;
+        /** Hold markers in {@link #waiting}: the queue is searched for them only when there are any. */
+        int markers;
 
         boolean hasWaiting() {
             return waiting != null && !waiting.isEmpty();
+        }
+
+        /** The waiting event or marker of this entry, or null. */
+        Waiting find(String entryId) {
+            if (waiting != null) {
+                for (Waiting w : waiting) {
+                    if (w.entryId.equals(entryId)) {
+                        return w;
+                    }
+                }
+            }
+            return null;
+        }
+
+        /** The hold marker of this entry, or null (no search when the lane has none). */
+        Waiting marker(String entryId) {
+            if (markers == 0) {
+                return null;
+            }
+            Waiting w = find(entryId);
+            return w != null && w.isMarker() ? w : null;
         }
     }
 
@@ -45,9 +88,9 @@ final class SubjectLanes {
     private final SlotLender slots;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
     /**
-     * Entry id to subject of each held lane, and of each running event whose worker was
-     * abandoned: such an entry can reach its outcome on another path, even without its fields
-     * (trimmed), and its lane must learn of it.
+     * Entry id to subject of each held lane and each hold marker (both wait for that entry's
+     * retry), and of each running event whose worker was abandoned: such an entry can reach its
+     * outcome on another path, even without its fields (trimmed), and its lane must learn of it.
      */
     private final ConcurrentHashMap<String, String> held = new ConcurrentHashMap<>();
 
@@ -69,8 +112,18 @@ final class SubjectLanes {
         Runnable[] start = new Runnable[1];
         lanes.compute(subject, (s, lane) -> {
             Lane l = lane == null ? new Lane() : lane;
+            Waiting marker;
             if (entryId.equals(l.heldBy)) {
                 unhold(l, entryId); // the retry of the event holding the lane: it goes first
+            } else if ((marker = l.marker(entryId)) != null) {
+                // The retry of an entry whose marker still waits behind earlier events: it waits in
+                // the marker's place, ahead of the later events that wait for it (behind them, it
+                // would wait for itself).
+                marker.task = task;
+                l.markers--;
+                held.remove(entryId);
+                slots.lend();
+                return l;
             } else if (l.running || l.heldBy != null || l.hasWaiting()) {
                 if (l.waiting == null) {
                     l.waiting = new ArrayDeque<>(4);
@@ -89,6 +142,36 @@ final class SubjectLanes {
     }
 
     /**
+     * An entry whose retry is scheduled was read again (its consumer's own pending entries, read
+     * from the start): it is not run now, but its subject's later events must wait for its retry.
+     * An idle lane is held for it at once, as after a failed run; a busy one gets a hold marker
+     * behind the events already in it, which holds the lane when it reaches the head. Nothing
+     * changes when the lane already waits for this entry (held, marked, or its retry queued).
+     */
+    void holdForRetry(String subject, String entryId) {
+        if (closed) {
+            return;
+        }
+        lanes.compute(subject, (s, lane) -> {
+            Lane l = lane == null ? new Lane() : lane;
+            if (entryId.equals(l.heldBy) || l.find(entryId) != null) {
+                return l;
+            }
+            held.put(entryId, subject);
+            if (l.running || l.heldBy != null || l.hasWaiting()) {
+                if (l.waiting == null) {
+                    l.waiting = new ArrayDeque<>(4);
+                }
+                l.waiting.add(new Waiting(entryId, null));
+                l.markers++;
+            } else {
+                l.heldBy = entryId;
+            }
+            return l;
+        });
+    }
+
+    /**
      * The running event of a subject reached an outcome.
      *
      * @param resolved true when final (handled or dead-lettered); false holds the lane for its retry
@@ -100,16 +183,16 @@ final class SubjectLanes {
             lane.running = false;
             boolean done = resolved || entryId.equals(lane.settledWhileRunning);
             lane.settledWhileRunning = null;
+            // Its own marker, if a read of the pending entries saw its retry scheduled while it still ran.
+            Waiting marker = lane.marker(entryId);
+            if (marker != null) {
+                lane.waiting.remove(marker);
+                lane.markers--;
+                held.remove(entryId);
+            }
             if (!done) {
-                Waiting retry = null;
-                if (lane.waiting != null) {
-                    for (Waiting w : lane.waiting) {
-                        if (w.entryId().equals(entryId)) {
-                            retry = w; // its retry arrived while it was still running (an abandoned worker)
-                            break;
-                        }
-                    }
-                }
+                // Its retry may have arrived while it was still running (an abandoned worker).
+                Waiting retry = lane.find(entryId);
                 if (retry == null) {
                     lane.heldBy = entryId;
                     held.put(entryId, subject);
@@ -118,7 +201,7 @@ final class SubjectLanes {
                 lane.waiting.remove(retry);
                 slots.takeBack();
                 lane.running = true;
-                start[0] = retry.task();
+                start[0] = retry.task;
                 return lane;
             }
             return startNext(lane, start);
@@ -150,7 +233,13 @@ final class SubjectLanes {
         Runnable[] start = new Runnable[1];
         lanes.computeIfPresent(subject, (s, lane) -> {
             if (!entryId.equals(lane.heldBy)) {
-                if (lane.running) {
+                Waiting marker = lane.marker(entryId);
+                if (marker != null) { // nothing will wait for it when it reaches the head
+                    lane.waiting.remove(marker);
+                    lane.markers--;
+                    held.remove(entryId);
+                }
+                if (lane.running && (marker == null || abandoned.containsKey(entryId))) {
                     lane.settledWhileRunning = entryId; // finished() takes it as final
                 }
                 return lane;
@@ -172,7 +261,7 @@ final class SubjectLanes {
 
     /**
      * Starts the lane's next waiting event, if any, in {@code start}; called with nothing running
-     * or held.
+     * or held. A hold marker next holds the lane for its entry's retry instead.
      *
      * @return the lane, or null when nothing waits either and it goes
      */
@@ -181,9 +270,14 @@ final class SubjectLanes {
         if (next == null) {
             return null;
         }
+        if (next.isMarker()) {
+            lane.markers--;
+            lane.heldBy = next.entryId; // already in held
+            return lane;
+        }
         slots.takeBack();
         lane.running = true;
-        start[0] = next.task();
+        start[0] = next.task;
         return lane;
     }
 
@@ -198,10 +292,13 @@ final class SubjectLanes {
             lanes.computeIfPresent(subject, (s, lane) -> {
                 if (lane.waiting != null) {
                     lane.waiting.forEach(w -> {
-                        waiting.add(w.task());
-                        slots.takeBack();
+                        if (!w.isMarker()) { // a marker stands for no event here
+                            waiting.add(w.task);
+                            slots.takeBack();
+                        }
                     });
                     lane.waiting.clear();
+                    lane.markers = 0;
                 }
                 return lane.running ? lane : null;
             });
@@ -210,7 +307,7 @@ final class SubjectLanes {
         return waiting;
     }
 
-    /** Entries holding a lane for their retry now. */
+    /** Entries holding a lane for their retry now, or that will once the events ahead of them are done. */
     Set<String> heldForRetry() {
         return Set.copyOf(held.keySet());
     }

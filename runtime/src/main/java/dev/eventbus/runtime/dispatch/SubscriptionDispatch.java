@@ -85,6 +85,11 @@ public final class SubscriptionDispatch {
     }
 
     public void dispatch(StreamEntry entry, Runnable release) {
+        if (entry.origin() == StreamEntry.Origin.AWAITING_RETRY) {
+            awaitRetry(entry);
+            release.run(); // not handled now: its slot and bytes go back at once
+            return;
+        }
         if (entry.origin() == StreamEntry.Origin.VANISHED) {
             // Redis reported it deleted and dropped it from the pending list in the same step: no
             // other path can record this loss any more, so it is recorded even if the entry is
@@ -147,6 +152,25 @@ public final class SubscriptionDispatch {
                 release.run();
             });
         });
+    }
+
+    /**
+     * An entry of this consumer's pending list whose retry is scheduled, read again (after a
+     * restart, a lost read reply, a new lease's claim): the retry poller brings it back when due,
+     * and until then its subject's lane waits for it, so the later events of the subject, read
+     * with it, do not go ahead of its retry. An entry on its way here already (running, or its
+     * retry arrived meanwhile) needs nothing: its lane learns its outcome from its run. An entry
+     * without a subject (unordered, none, or deleted: the retry poller records its loss) holds
+     * nothing, as before.
+     */
+    private void awaitRetry(StreamEntry entry) {
+        if (lanes == null || entry.isDeleted() || held.deliveries.containsKey(entry.id())) {
+            return;
+        }
+        String subject = codec.subjectOf(entry);
+        if (subject != null) {
+            lanes.holdForRetry(subject, entry.id());
+        }
     }
 
     /**

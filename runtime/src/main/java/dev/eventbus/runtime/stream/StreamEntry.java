@@ -20,6 +20,13 @@ public record StreamEntry(String stream, String id, Map<byte[], byte[]> fields, 
         HISTORY,
         /** A failed entry whose retry is due. */
         RETRY,
+        /**
+         * This consumer's own pending entry whose retry is scheduled, read again with the others
+         * ({@code 0}: after a restart, a lost read reply, or a new lease's claim). Not handled now
+         * (the retry poller brings it back when due), but it holds its subject's lane, so the later
+         * events of the subject read with it wait for that retry.
+         */
+        AWAITING_RETRY,
         /** Taken over from a consumer that left it idle. */
         RECLAIM,
         /**

@@ -150,6 +150,148 @@ class SubjectLanesTest {
     }
 
     @Test
+    void anEntryReadAgainWhileItsRetryIsScheduledHoldsItsIdleLaneUntilTheRetryWhichGoesFirst() {
+        lanes.holdForRetry("a", "1"); // a restart's read of its own pending entries: 1 waits for its retry
+        submit("a", "2");
+        submit("a", "3");
+        submit("b", "4");
+        assertEquals(1, workers.started.size(), "only b's 4: a's later events wait for 1's retry");
+        assertEquals(java.util.Set.of("1"), lanes.heldForRetry());
+        workers.runNext();
+        lanes.finished("b", "4", true);
+        lanes.holdForRetry("a", "1"); // read again (a lost read reply): nothing changes
+        submit("a", "1"); // the retry poller brings it back
+        for (String id : List.of("1", "2", "3")) {
+            assertEquals(1, workers.started.size(), "next: " + id);
+            workers.runNext();
+            lanes.finished("a", id, true);
+        }
+        assertEquals(List.of("4", "1", "2", "3"), ran);
+        assertTrue(workers.started.isEmpty());
+        assertTrue(lanes.heldForRetry().isEmpty());
+    }
+
+    @Test
+    void anEntryAwaitingItsRetryBehindARunningEventHoldsTheLaneOnceThatEventIsDone() {
+        submit("a", "0"); // running when the pending entries are read again
+        lanes.holdForRetry("a", "1");
+        submit("a", "2");
+        assertEquals(java.util.Set.of("1"), lanes.heldForRetry(), "waits for 1's retry once 0 is done");
+        workers.runNext();
+        lanes.finished("a", "0", true);
+        assertTrue(workers.started.isEmpty(), "2 waits for 1's retry, not for 1's marker to start anything");
+        assertEquals(java.util.Set.of("1"), lanes.heldForRetry());
+        submit("a", "1");
+        workers.runNext();
+        lanes.finished("a", "1", true);
+        workers.runNext();
+        lanes.finished("a", "2", true);
+        assertEquals(List.of("0", "1", "2"), ran);
+        assertTrue(workers.started.isEmpty());
+    }
+
+    @Test
+    void aRetryArrivingWhileItsMarkerStillWaitsTakesItsPlaceAheadOfTheEventsWaitingForIt() throws Exception {
+        EntrySlots slots = new EntrySlots(4);
+        SubjectLanes lanes = new SubjectLanes(workers, slots);
+        slots.take(4); // the reader's read: 0, 1, 2 and 3
+        lanes.submit("a", "0", () -> ran.add("0"));
+        lanes.holdForRetry("a", "1"); // its own slot was given back at once
+        slots.release();
+        lanes.submit("a", "2", () -> ran.add("2"));
+        lanes.submit("a", "3", () -> ran.add("3"));
+        assertEquals(1, slots.tryTake(1), "the retry poller's slot for 1");
+        lanes.submit("a", "1", () -> ran.add("1")); // due while 0 still runs
+        assertTrue(lanes.heldForRetry().isEmpty(), "the retry is here: nothing waits for it any more");
+        for (String id : List.of("0", "1", "2", "3")) {
+            assertEquals(1, workers.started.size(), "next: " + id);
+            workers.runNext();
+            lanes.finished("a", id, true);
+            slots.release();
+        }
+        assertEquals(List.of("0", "1", "2", "3"), ran, "no deadlock: 1 ran where its marker stood");
+        assertTrue(workers.started.isEmpty());
+        assertEquals(0, slots.taken(), "every slot is back");
+        assertEquals(4, slots.tryTake(100), "none lent any more");
+    }
+
+    @Test
+    void aMarkerOfTheRunningEventItselfHoldsTheLaneIfThatRunFailsAndGoesIfItSucceeds() {
+        // Its failure scheduled the retry before its lane heard of it: a read of the pending entries saw it scheduled.
+        submit("a", "1");
+        lanes.holdForRetry("a", "1");
+        submit("a", "2");
+        workers.runNext();
+        lanes.finished("a", "1", false);
+        assertTrue(workers.started.isEmpty(), "held for 1's retry");
+        assertEquals(java.util.Set.of("1"), lanes.heldForRetry());
+        submit("a", "1");
+        workers.runNext();
+        lanes.finished("a", "1", true);
+        assertEquals(1, workers.started.size());
+        workers.runNext();
+        lanes.finished("a", "2", true);
+
+        submit("b", "5");
+        lanes.holdForRetry("b", "5");
+        submit("b", "6");
+        workers.runNext();
+        lanes.finished("b", "5", true); // handled after all: its marker goes
+        assertEquals(1, workers.started.size(), "6 goes");
+        workers.runNext();
+        assertEquals(List.of("1", "1", "2", "5", "6"), ran);
+        assertTrue(lanes.heldForRetry().isEmpty());
+    }
+
+    @Test
+    void aMarkerWhoseEntryWasSettledElsewhereIsDroppedAndHoldsNothing() {
+        submit("a", "0");
+        lanes.holdForRetry("a", "1");
+        submit("a", "2");
+        lanes.settledElsewhere("1"); // another instance took its retry, or it was trimmed
+        assertTrue(lanes.heldForRetry().isEmpty());
+        workers.runNext();
+        lanes.finished("a", "0", true);
+        assertEquals(1, workers.started.size(), "2 goes after 0");
+        workers.runNext();
+        assertEquals(List.of("0", "2"), ran);
+    }
+
+    @Test
+    void aMarkerSettledElsewhereLeavesTheOutcomeOfAnAbandonedEventSettledElsewhereAlone() {
+        submit("a", "0");
+        workers.runNext();
+        lanes.abandoned("a", "0");
+        lanes.settledElsewhere("0"); // its timeout was dead-lettered while its worker runs on
+        lanes.holdForRetry("a", "1");
+        submit("a", "2");
+        lanes.settledElsewhere("1");
+        lanes.finished("a", "0", false); // the abandoned worker ends, not knowing the outcome
+        assertEquals(1, workers.started.size(), "2 goes: 0 is settled, 1 waits for nothing here");
+        workers.runNext();
+        assertEquals(List.of("0", "2"), ran);
+    }
+
+    @Test
+    void closingWithMarkersHandsBackOnlyTheWaitingEvents() {
+        submit("a", "0");
+        lanes.holdForRetry("a", "1");
+        submit("a", "2");
+        lanes.holdForRetry("b", "3");
+        submit("b", "4");
+        List<Runnable> waiting = lanes.close();
+        assertEquals(2, waiting.size(), "2 and 4, no marker");
+        assertTrue(lanes.heldForRetry().isEmpty());
+        lanes.holdForRetry("c", "5"); // a read after close holds nothing
+        assertTrue(lanes.heldForRetry().isEmpty());
+        workers.runNext();
+        lanes.finished("a", "0", true);
+        assertTrue(workers.started.isEmpty(), "nothing more starts");
+        waiting.forEach(Runnable::run);
+        assertEquals(List.of("0", "2", "4"), ran);
+    }
+
+    @Test
     void aResolvedSubjectStartsAfresh() {
         submit("a", "1");
         workers.runNext();

@@ -117,4 +117,44 @@ class SubscriptionDispatchTest {
         assertEquals(List.of(), acks.acked, "both stay pending");
         assertEquals(0, d.heldCount());
     }
+
+    @Test
+    void anOrderedEntryAwaitingItsRetryHoldsItsSubjectWithoutASlotUntilTheRetryRunsFirst() {
+        SubscriptionDispatch d = open(true, 10);
+        dispatch(d, awaiting("1-0", "a")); // a restart's read of its own pending entries, in id order
+        dispatch(d, history("2-0", "a"));
+        dispatch(d, history("3-0", "b"));
+        assertEquals(List.of("1-0"), released, "not handled now: released at once");
+        assertEquals(java.util.Set.of("1-0"), d.heldForRetry());
+        threads.runAll();
+        assertEquals(List.of("3-0"), handled, "a's 2-0 waits for 1-0's retry");
+        dispatch(d, entry("1-0", 2, "type", "paid", "subject", "a")); // the retry poller brings it back
+        threads.runAll();
+        assertEquals(List.of("3-0", "1-0", "2-0"), handled);
+        assertEquals(0, d.heldCount());
+        assertEquals(java.util.Set.of(), d.heldForRetry());
+    }
+
+    @Test
+    void anUnorderedEntryAwaitingItsRetryIsReleasedAndNothingWaits() {
+        SubscriptionDispatch d = open(false, 10);
+        dispatch(d, awaiting("1-0", "a"));
+        dispatch(d, history("2-0", "a"));
+        threads.runAll();
+        assertEquals(List.of("2-0"), handled);
+        assertEquals(List.of("1-0", "2-0"), released);
+        assertEquals(java.util.Set.of(), d.heldForRetry());
+    }
+
+    private static StreamEntry awaiting(String id, String subject) {
+        return new StreamEntry(STREAM, id, fields(subject), 1, StreamEntry.Origin.AWAITING_RETRY);
+    }
+
+    private static StreamEntry history(String id, String subject) {
+        return new StreamEntry(STREAM, id, fields(subject), 1, StreamEntry.Origin.HISTORY);
+    }
+
+    private static Map<byte[], byte[]> fields(String subject) {
+        return entry("0-0", 1, "type", "paid", "subject", subject).fields();
+    }
 }

@@ -1,0 +1,184 @@
+package dev.eventbus.runtime.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.producer.EventPublisher;
+import dev.eventbus.producer.OutgoingEvent;
+import dev.eventbus.producer.PartitionedStream;
+import dev.eventbus.redis.RedisServer;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.it.HandlerCalls.Call;
+import dev.eventbus.runtime.ownership.OwnershipView;
+import dev.eventbus.testkit.RedisExtension;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * An ordered handler's event whose retry is scheduled keeps the later events of its subject behind
+ * that retry when its consumer's pending entries are read again from the start: after a restart
+ * (same consumer name), and on the instance a partition moves to (it claims the partition's pending
+ * entries, then reads them). Those entries hold their subject's lane without being handled
+ * ({@code StreamEntry.Origin.AWAITING_RETRY}); before, they were skipped, so nothing held the lane
+ * and the subject's later events, read in the same pass, ran before the retry.
+ */
+class RetryHoldsItsSubjectIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(40);
+
+    @RegisterExtension
+    static final RedisExtension REDIS =
+            new RedisExtension(RedisServer.Options.defaults().withAppendOnly(true));
+
+    @RegisterExtension
+    final RuntimeFixture env = RuntimeFixture.on(REDIS).withRecorder();
+
+    private final HandlerCalls calls = new HandlerCalls();
+
+    @Test
+    void aRestartKeepsEachSubjectsLaterEventsBehindTheRetryOfItsFailedFirstEvent() throws Exception {
+        Map<String, Object> settings = Map.ofEntries(
+                Map.entry("eventbus.handlers.recorder.ordered-by-subject", true),
+                // Due well after the restart: the new start reads the pending entries before it.
+                Map.entry("eventbus.handlers.recorder.retry.backoff.initial", "6s"),
+                Map.entry("eventbus.handlers.recorder.retry.backoff.jitter", 0),
+                Map.entry("eventbus.recovery.retry-poll-interval", "100ms"),
+                Map.entry("eventbus.recovery.interval", "1s"),
+                Map.entry("eventbus.consumer.shutdown-grace", "1s"),
+                Map.entry("eventbus.consumer.block", "200ms"));
+        EventbusRuntime first = env.start("it-1", settings, calls.observer("before-restart"));
+        int subjects = 8;
+        for (int s = 0; s < subjects; s++) {
+            for (int seq = 1; seq <= 4; seq++) {
+                Map<String, String> fields = new HashMap<>(
+                        Map.of("type", "it.recorded", "subject", "order-" + s, "seq", Integer.toString(seq)));
+                if (seq == 1) {
+                    fields.put("fail", "before-attempt-2");
+                }
+                env.publish("it-stream", fields);
+            }
+        }
+        String retries = RetryStore.dueKey("recorder", "it-stream");
+        Streams.await(
+                "each subject's first event failed, its retry scheduled, the other three waiting behind it",
+                WAIT,
+                () -> env.streams().redis().zcard(retries) == subjects && slotsTaken(first) == 3 * subjects);
+        first.stop(); // the waiting events stay pending, unstarted
+
+        env.start("it-1", settings, calls.observer("after-restart"));
+        Streams.await(
+                "every event handled, nothing pending, no retry scheduled",
+                WAIT,
+                () -> distinctHandled() == 4 * subjects
+                        && env.streams().pending("it-stream", "recorder") == 0
+                        && env.streams().redis().zcard(retries) == 0);
+        assertTrue(
+                calls.stream().allMatch(c -> c.instance().equals("after-restart")),
+                "the restart came before any retry was due: nothing was handled before it");
+        assertEquals(List.of(), outOfOrder(), "each subject's events handled in stream order");
+    }
+
+    @Test
+    void theNewOwnerOfAPartitionKeepsEachSubjectsLaterEventsBehindTheRetryOfItsFailedFirstEvent() throws Exception {
+        PartitionedStream stream = new PartitionedStream("it-stream", 8);
+        Map<String, Object> settings = Map.ofEntries(
+                Map.entry("eventbus.streams.it-stream.partitions", 8),
+                Map.entry("eventbus.handlers.recorder.ordered-by-subject", true),
+                // Due well after the handover: the new owner reads the pending entries before it.
+                Map.entry("eventbus.handlers.recorder.retry.backoff.initial", "8s"),
+                Map.entry("eventbus.handlers.recorder.retry.backoff.jitter", 0),
+                Map.entry("eventbus.recovery.retry-poll-interval", "100ms"),
+                Map.entry("eventbus.recovery.interval", "1s"),
+                Map.entry("eventbus.ownership.lease-ttl", "5s"),
+                Map.entry("eventbus.ownership.renew-every", "1s"),
+                Map.entry("eventbus.ownership.safety-margin", "2s"),
+                Map.entry("eventbus.consumer.shutdown-grace", "2s"),
+                Map.entry("eventbus.consumer.block", "500ms"));
+        EventbusRuntime a = env.start("inst-a", settings, calls.observer("inst-a"));
+        Streams.await("inst-a owns all 8 partitions", WAIT, () -> {
+            OwnershipView v = a.view().ownership();
+            return v.unowned().isEmpty() && v.instances().size() == 1;
+        });
+        int subjects = 16;
+        RedisClient client = RedisClient.create(REDIS.uri());
+        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+            EventPublisher publisher = new EventPublisher(connection.sync(), List.of(stream));
+            for (int s = 0; s < subjects; s++) {
+                for (int seq = 1; seq <= 4; seq++) {
+                    OutgoingEvent event = OutgoingEvent.of("it.recorded")
+                            .subject("order-" + s)
+                            .field("seq", Integer.toString(seq));
+                    publisher.publish("it-stream", seq == 1 ? event.field("fail", "before-attempt-2") : event);
+                }
+            }
+            Streams.await(
+                    "three events of each subject waiting in its lane on inst-a",
+                    WAIT,
+                    () -> slotsTaken(a) == 3 * subjects);
+
+            env.start("inst-b", settings, calls.observer("inst-b"));
+            Streams.await(
+                    "every event handled, nothing pending",
+                    WAIT,
+                    () -> distinctHandled() == 4 * subjects
+                            && Streams.pending(connection.sync(), stream, "recorder") == 0);
+            assertTrue(
+                    calls.stream().anyMatch(c -> c.instance().equals("inst-b")),
+                    "inst-b took partitions over and handled their events");
+            assertEquals(List.of(), outOfOrder(), "each subject's events handled in stream order");
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /**
+     * Per subject, each event whose first handling started before the previous event of its
+     * subject was first handled to its end (calls are recorded only when the handler returned).
+     */
+    private List<String> outOfOrder() {
+        List<String> problems = new ArrayList<>();
+        Map<String, List<Call>> bySubject = calls.stream().collect(Collectors.groupingBy(Call::subject));
+        long origin = calls.stream().mapToLong(Call::startNanos).min().orElse(0);
+        bySubject.forEach((subject, list) -> {
+            Map<Integer, Call> first = new HashMap<>();
+            list.stream()
+                    .sorted(Comparator.comparingLong(Call::startNanos))
+                    .forEach(c -> first.putIfAbsent(c.seq(), c));
+            for (int seq = 2; first.containsKey(seq); seq++) {
+                Call previous = first.get(seq - 1);
+                Call call = first.get(seq);
+                if (previous == null || call.startNanos() < previous.endNanos()) {
+                    problems.add(subject + ": seq " + seq + " started at +" + (call.startNanos() - origin) / 1_000_000
+                            + " ms on " + call.instance() + ", seq " + (seq - 1) + " handled "
+                            + (previous == null
+                                    ? "never"
+                                    : "at +" + (previous.endNanos() - origin) / 1_000_000 + " ms on "
+                                            + previous.instance()));
+                }
+            }
+        });
+        problems.sort(Comparator.naturalOrder());
+        return problems;
+    }
+
+    private long distinctHandled() {
+        return calls.stream().map(c -> c.subject() + "#" + c.seq()).distinct().count();
+    }
+
+    private static int slotsTaken(EventbusRuntime runtime) {
+        return runtime.view().slotsTaken().values().stream()
+                .mapToInt(Integer::intValue)
+                .sum();
+    }
+}

@@ -135,7 +135,8 @@ final class WorkerPool implements Executor {
     void unstick() {
         long t = taken.get();
         long waiting = offered.get() - t;
-        boolean stuck = waiting > 0 && t == takenAtLastCheck;
+        // Inside a burst tasks wait on purpose, until enough are queued: not stuck.
+        boolean stuck = waiting > 0 && t == takenAtLastCheck && bursts.get() == 0;
         takenAtLastCheck = t;
         while (stuck && waiting-- > 0 && addWorker()) {
             // one more worker per queued task, up to the limit
@@ -191,14 +192,28 @@ final class WorkerPool implements Executor {
                     // Tasks decide every outcome themselves; this only keeps the worker alive.
                     Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), t);
                 }
-                long mean = meanNanos;
-                long took = nanoTime.getAsLong() - start;
-                meanNanos = mean < 0 ? took : mean + (took - mean) / 8;
+                meanNanos = nextMean(meanNanos, nanoTime.getAsLong() - start);
             }
             workers.decrementAndGet();
             // A task offered between the last poll and the decrement may have seen this worker and
             // started none: take it back on, unless the pool is full again.
         } while (!queue.isEmpty() && reserveWorker());
+    }
+
+    /**
+     * The recent mean task time after one more task. A single task counts for at most four times
+     * the mean: on a machine that runs Redis too, a fast task now and then takes a hundred times
+     * its usual time (its thread was descheduled, a GC paused it), and the raw mean then looked
+     * slow enough to start a worker per few queued tasks, up to the limit, each of them to run a
+     * handful of tasks and end. A handler that really turns slow still raises the mean by more than
+     * a third per task, so it gets its workers within a dozen or so.
+     */
+    static long nextMean(long mean, long took) {
+        if (mean < 0) {
+            return took;
+        }
+        long sample = Math.min(took, 4 * mean + 1_000);
+        return mean + (sample - mean) / 8;
     }
 
     /** Counts one more worker unless the pool is full; true when counted. */

@@ -93,8 +93,10 @@ class WorkerPoolTest {
             pool.execute(task("t" + i, 1_000));
         }
         assertEquals(2, threads.started.size(), "1 ms of fast work queued: a worker per core, not ten");
-        pool.execute(task("slow", 10_000_000));
-        threads.runNext(); // runs all queued: the slow one raises the mean past fast
+        for (int i = 0; i < 30; i++) {
+            pool.execute(task("slow" + i, 10_000_000));
+        }
+        threads.runNext(); // runs all queued: the handler turned slow, and the mean follows
         threads.runNext();
         for (int i = 0; i < 3; i++) {
             pool.execute(task("s" + i, 10_000_000));
@@ -104,6 +106,34 @@ class WorkerPoolTest {
             threads.runNext();
         }
         assertEquals(0, pool.workers());
+    }
+
+    @Test
+    void oneTaskThatTookLongNowAndThenDoesNotMakeFastTasksLookSlow() {
+        long mean = 2_000;
+        mean = WorkerPool.nextMean(mean, 500_000); // descheduled for half a millisecond
+        assertTrue(mean < WorkerPool.FAST_TASK_NANOS, "one outlier counts for at most 4x the mean: " + mean);
+        for (int i = 0; i < 20; i++) {
+            mean = WorkerPool.nextMean(mean, 1_000_000); // the handler really turned slow
+        }
+        assertTrue(mean > 100_000, "a handler that turned slow raises the mean within a few dozen tasks: " + mean);
+        assertEquals(7, WorkerPool.nextMean(-1, 7), "the first task sets the mean");
+    }
+
+    @Test
+    void tasksWaitingInsideABurstForEnoughWorkAreNotStuck() {
+        WorkerPool pool = new WorkerPool(threads, 10, NO_CORE_CAP, now::get);
+        pool.execute(task("warm-up", 1_000));
+        threads.runNext();
+        pool.burst(() -> {
+            pool.execute(task("t0", 1_000));
+            pool.unstick();
+            pool.unstick(); // no task taken between two checks, but the burst is still queuing
+            assertEquals(0, threads.started.size(), "a burst's queue below its threshold is not stuck");
+        });
+        assertEquals(1, threads.started.size(), "the end of the burst starts its worker");
+        threads.runNext();
+        assertEquals(List.of("warm-up", "t0"), ran);
     }
 
     @Test

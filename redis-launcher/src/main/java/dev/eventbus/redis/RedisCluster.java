@@ -196,7 +196,7 @@ public final class RedisCluster implements AutoCloseable {
      */
     public int slot(String key) {
         for (RedisServer node : nodes) {
-            if (node.isRunning() && RedisProbe.ask(node, "CLUSTER", "KEYSLOT", key) instanceof Long slot) {
+            if (answers(node) && RedisProbe.ask(node, "CLUSTER", "KEYSLOT", key) instanceof Long slot) {
                 return slot.intValue();
             }
         }
@@ -239,7 +239,8 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /**
-     * Waits until the cluster has promoted a replica of a dead node: every live node reports
+     * Waits until the cluster has promoted a replica of a dead (or {@link RedisServer#pause()
+     * frozen}) node: every live node that is not frozen reports
      * {@code cluster_state:ok} and names a live primary for every slot the dead node served.
      *
      * @throws IllegalStateException when that does not happen within the timeout
@@ -247,7 +248,7 @@ public final class RedisCluster implements AutoCloseable {
     public void awaitFailover(RedisServer dead, Duration timeout) {
         Waits.until("the cluster to fail over from port " + dead.port(), timeout, () -> {
             for (RedisServer node : nodes) {
-                if (!node.isRunning()) {
+                if (!answers(node)) {
                     continue;
                 }
                 String state = RedisProbe.infoField(RedisProbe.ask(node, "CLUSTER", "INFO"), "cluster_state");
@@ -323,7 +324,7 @@ public final class RedisCluster implements AutoCloseable {
     public long killClients() {
         long killed = 0;
         for (RedisServer node : nodes) {
-            if (node.isRunning() && RedisProbe.ask(node, "CLIENT", "KILL", "TYPE", "normal") instanceof Long n) {
+            if (answers(node) && RedisProbe.ask(node, "CLIENT", "KILL", "TYPE", "normal") instanceof Long n) {
                 killed += n;
             }
         }
@@ -363,7 +364,7 @@ public final class RedisCluster implements AutoCloseable {
     /** What the first live node answering knows about the cluster. */
     private List<ClusterNodeLine> view() {
         for (RedisServer node : nodes) {
-            if (node.isRunning() && RedisProbe.ask(node, "CLUSTER", "NODES") instanceof String text) {
+            if (answers(node) && RedisProbe.ask(node, "CLUSTER", "NODES") instanceof String text) {
                 return ClusterNodeLine.parseAll(text);
             }
         }
@@ -385,6 +386,11 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** A node worth asking: running and not frozen (a frozen one holds each probe for its 10 s timeout). */
+    private static boolean answers(RedisServer node) {
+        return node.isRunning() && !node.isPaused();
     }
 
     private RedisServer node(int port) {

@@ -285,6 +285,11 @@ public final class RedisServer implements AutoCloseable {
         paused = true;
     }
 
+    /** @return whether the process is {@link #pause() frozen}: alive, but it answers nothing */
+    public synchronized boolean isPaused() {
+        return isRunning() && paused;
+    }
+
     /** Thaws a {@link #pause() paused} process (SIGCONT). */
     public synchronized void resume() {
         signal("CONT");

@@ -3,6 +3,8 @@ package dev.eventbus.runtime;
 import dev.eventbus.runtime.consumer.RedisConnection;
 import dev.eventbus.runtime.internal.Errors;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,27 +22,58 @@ final class RedisPreflight {
 
     private RedisPreflight() {}
 
+    /**
+     * How long start-up waits for the primaries' checks: a frozen primary would hold it for the
+     * command timeout (10 s by default) when only warnings depend on the answer.
+     */
+    static final Duration WAIT = Duration.ofSeconds(1);
+
     static void check(RedisConnection<byte[], byte[]> redis) {
         List<String> primaries = redis.primaryAddresses();
         if (primaries.isEmpty()) {
             check("", redis.sync());
             return;
         }
+        // Side by side, and start-up goes on after WAIT: a check still waiting for its node logs
+        // what it finds when the node answers (or its command times out).
+        List<Thread> checks = new ArrayList<>();
         for (String address : primaries) {
-            String node = "Redis primary " + address + ": ";
-            RedisClusterCommands<byte[], byte[]> primary;
-            try {
-                primary = redis.primary(address);
-            } catch (RuntimeException e) {
-                LOG.warn(
-                        "{}cannot connect ({}); its streams wait until it answers, or until the cluster "
-                                + "promotes its replica",
-                        node,
-                        Errors.describe(e));
-                continue;
-            }
-            check(node, primary);
+            checks.add(
+                    Thread.ofVirtual().name("eventbus-preflight-" + address).start(() -> checkPrimary(redis, address)));
         }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        try {
+            for (Thread t : checks) {
+                t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // start-up is being stopped: the checks only warn
+        }
+        long late = checks.stream().filter(Thread::isAlive).count();
+        if (late > 0) {
+            LOG.info(
+                    "{} Redis primar{} did not answer the start-up check within {} ms; start-up goes on, "
+                            + "the check logs what it finds once they answer",
+                    late,
+                    late == 1 ? "y" : "ies",
+                    WAIT.toMillis());
+        }
+    }
+
+    private static void checkPrimary(RedisConnection<byte[], byte[]> redis, String address) {
+        String node = "Redis primary " + address + ": ";
+        RedisClusterCommands<byte[], byte[]> primary;
+        try {
+            primary = redis.primary(address);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "{}cannot connect ({}); its streams wait until it answers, or until the cluster "
+                            + "promotes its replica",
+                    node,
+                    Errors.describe(e));
+            return;
+        }
+        check(node, primary);
     }
 
     /** @param node who is checked, as a prefix of each warning; empty for one node */

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -407,6 +408,9 @@ final class StreamReader {
         if (historyCursor != null) {
             // Own pending entries: all of them at start (HISTORY), or those a new read left for lack of room.
             boolean spill = spilledLeft > 0;
+            // Taken before the read: an entry handled here since, whose XACK Redis confirms between
+            // the read and its hand-over, is in it; read after, it would be handled again.
+            Set<String> onTheirWay = dispatcher.onTheirWay();
             NewEntriesOutput output = new NewEntriesOutput(
                     sub.stream(),
                     spill ? StreamEntry.Origin.NEW : StreamEntry.Origin.HISTORY,
@@ -416,7 +420,7 @@ final class StreamReader {
                             redis, output, spill ? Math.min(count, spilledLeft) : count, historyCursor, false, token)
                     .get();
             // The cursor moves only once the entries are on their way: if XPENDING fails, they are read again.
-            List<StreamEntry> found = entries.isEmpty() ? entries : withDeliveries(redis, entries);
+            List<StreamEntry> found = entries.isEmpty() ? entries : withDeliveries(redis, entries, onTheirWay);
             if (entries.isEmpty() || (spill && (spilledLeft -= entries.size()) <= 0)) {
                 historyCursor = null;
                 spilledLeft = 0;
@@ -537,7 +541,12 @@ final class StreamReader {
     }
 
     /** Reads of pending entries do not say how often an entry was delivered; XPENDING does. */
-    private List<StreamEntry> withDeliveries(RedisClusterCommands<byte[], byte[]> redis, List<StreamEntry> read) {
+    /**
+     * @param onTheirWay entries held here or acknowledged here and not yet confirmed, taken before
+     *     the read: they are not handed over again
+     */
+    private List<StreamEntry> withDeliveries(
+            RedisClusterCommands<byte[], byte[]> redis, List<StreamEntry> read, Set<String> onTheirWay) {
         Map<String, Integer> deliveries = new HashMap<>();
         List<PendingMessage> pending = redis.xpending(
                 stream,
@@ -553,7 +562,7 @@ final class StreamReader {
         boolean whole = pending.size() < read.size();
         List<StreamEntry> entries = new ArrayList<>(read.size());
         for (StreamEntry e : read) {
-            if (whole && !deliveries.containsKey(e.id())) {
+            if (whole && !deliveries.containsKey(e.id()) || onTheirWay.contains(e.id())) {
                 continue;
             }
             // Waits for its retry, which the retry poller brings back when due; it is handed over all

@@ -68,11 +68,19 @@ final class DeliveryPipeline {
             leaves.done(false); // abandoned earlier: the outcome is decided, only the slot was still taken
             return;
         }
-        delivery.forget(); // the outcome is decided: the entry is no longer "being handled here"
         if (failure == null) {
-            onSuccess.succeeded(sub, entry, event, delivery.elapsedNanos());
+            // Acknowledged before it leaves the held entries: a read of the pending entries sees it
+            // in one or the other (SubscriptionDispatch.onTheirWay), never in neither.
+            try {
+                onSuccess.succeeded(sub, entry, event, delivery.elapsedNanos());
+            } finally {
+                delivery.forget();
+            }
             leaves.done(true);
-        } else if (notToRun(delivery)) {
+            return;
+        }
+        delivery.forget(); // the outcome is decided: the entry is no longer "being handled here"
+        if (notToRun(delivery)) {
             // Interrupted by the end of the shutdown grace, or of its plugin, not failed: the entry
             // stays pending, for after the restart or for the plugin's next version.
             losses.leave(sub, entry, delivery, failure, leaves);

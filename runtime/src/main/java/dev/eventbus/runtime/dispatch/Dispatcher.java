@@ -37,6 +37,7 @@ public final class Dispatcher {
     private final Function<String, HandlerSettings> settings;
     private final int maxDeliveries;
     private final DeliveryPipeline pipeline;
+    private final Acknowledger acks;
     /** By subscription name, for the runtime's life (see {@link HeldEntries}). */
     private final Map<String, HeldEntries> heldEntries = new ConcurrentHashMap<>();
 
@@ -59,6 +60,7 @@ public final class Dispatcher {
         this.deadLetters = deadLetters;
         this.settings = settings;
         this.maxDeliveries = maxDeliveries;
+        this.acks = acks;
         LossRecorder losses = new LossRecorder(deadLetters, observer);
         OnFailure onFailure = new OnFailure(failures, losses, observer);
         // Outermost first: the interrupt is cleared only after the watchdog let go of the call.
@@ -99,7 +101,16 @@ public final class Dispatcher {
         HandlerSettings limits = settings.apply(sub.handler().name());
         HeldEntries held = heldEntries.computeIfAbsent(sub.name(), k -> new HeldEntries(threads, limits.maxInFlight()));
         return new SubscriptionDispatch(
-                sub, limits, held, slots, pipeline, codec, deadLetters, maxDeliveries, mayDispatch);
+                sub,
+                limits,
+                held,
+                slots,
+                pipeline,
+                codec,
+                deadLetters,
+                maxDeliveries,
+                mayDispatch,
+                () -> acks.unconfirmed(sub.stream(), sub.group()));
     }
 
     /** Workers that ignored their interrupt and were left running, per handler. */

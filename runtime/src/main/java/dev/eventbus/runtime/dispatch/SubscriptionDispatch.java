@@ -44,6 +44,8 @@ public final class SubscriptionDispatch {
     private final int maxDeliveries;
     /** Asked before every handler call: false while this instance may not run the partition's events. */
     private final BooleanSupplier mayDispatch;
+    /** The entries acknowledged here that Redis has not confirmed yet (a copy). */
+    private final java.util.function.Supplier<Set<String>> unconfirmedAcks;
 
     SubscriptionDispatch(
             Subscription sub,
@@ -55,6 +57,22 @@ public final class SubscriptionDispatch {
             DeadLetterSink deadLetters,
             int maxDeliveries,
             BooleanSupplier mayDispatch) {
+        this(sub, limits, held, slots, pipeline, codec, deadLetters, maxDeliveries, mayDispatch, Set::of);
+    }
+
+    /** @param unconfirmedAcks the entries acknowledged here that Redis has not confirmed yet (a copy) */
+    SubscriptionDispatch(
+            Subscription sub,
+            HandlerSettings limits,
+            HeldEntries held,
+            SlotLender slots,
+            DeliveryPipeline pipeline,
+            EventCodec codec,
+            DeadLetterSink deadLetters,
+            int maxDeliveries,
+            BooleanSupplier mayDispatch,
+            java.util.function.Supplier<Set<String>> unconfirmedAcks) {
+        this.unconfirmedAcks = unconfirmedAcks;
         this.sub = sub;
         this.limits = limits;
         this.held = held;
@@ -222,6 +240,20 @@ public final class SubscriptionDispatch {
         Set<String> heldIds = lanes.heldForRetry();
         heldIds.forEach(lanes::settledElsewhere);
         return heldIds.size();
+    }
+
+    /**
+     * The entries on their way here, to take before a read of this consumer's own pending entries,
+     * which must not hand them to the handler again: those held (running or waiting) and those
+     * handled with their acknowledgement not yet confirmed by Redis (still pending there: right
+     * after Redis came back, the read may beat the acknowledgements queued while it was away).
+     * Held ones first: a handled entry is acknowledged before it leaves the held entries, so taken
+     * in this order none slips between the two.
+     */
+    public Set<String> onTheirWay() {
+        Set<String> ids = new java.util.HashSet<>(held.deliveries.keySet());
+        ids.addAll(unconfirmedAcks.get());
+        return ids;
     }
 
     /** Entries that hold their subject's lane, waiting for their retry (none when unordered). */

@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.stream;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
@@ -16,6 +18,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class AckQueue {
 
     final Queue<String> ids = new ConcurrentLinkedQueue<>();
+    /**
+     * Batches sent and not answered yet: still unconfirmed (see {@link Acknowledger#unconfirmed}).
+     * Guarded by this queue, as is every move of ids between {@link #ids} and here, so that a
+     * snapshot never misses an id on its way between the two.
+     */
+    final List<List<String>> inFlight = new ArrayList<>();
     /** Permits for acknowledgements not yet confirmed; waited for without a timeout (see {@link #open}). */
     final Semaphore room;
     /** Acknowledgements queued without a permit (on an interrupt, or once stopping). */

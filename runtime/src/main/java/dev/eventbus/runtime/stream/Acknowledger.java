@@ -176,16 +176,24 @@ public final class Acknowledger implements AutoCloseable {
                 AckQueue queue = e.getValue();
                 while (left > 0 && !queue.ids.isEmpty()) {
                     List<String> ids = new ArrayList<>(Math.min(Math.min(batchSize, left), 512));
-                    String id;
-                    while (ids.size() < batchSize && ids.size() < left && (id = queue.ids.poll()) != null) {
-                        ids.add(id);
+                    synchronized (queue) { // taken off the queue and put in flight as one step
+                        String id;
+                        while (ids.size() < batchSize && ids.size() < left && (id = queue.ids.poll()) != null) {
+                            ids.add(id);
+                        }
+                        queue.inFlight.add(ids);
                     }
                     queued.addAndGet(-ids.size());
                     left -= ids.size();
                     // The reply (how many were still pending) is not needed: fewer than sent means some
                     // were acknowledged already (a resend, a loss record) or are gone with the stream.
-                    RedisFuture<Long> future =
-                            redis.xack(Bytes.utf8(stream), Bytes.utf8(group), ids.toArray(String[]::new));
+                    RedisFuture<Long> future;
+                    try {
+                        future = redis.xack(Bytes.utf8(stream), Bytes.utf8(group), ids.toArray(String[]::new));
+                    } catch (RuntimeException refused) { // not sent at all: kept, as a failure on the way is
+                        answered(stream, group, queue, ids, refused);
+                        continue;
+                    }
                     future.whenComplete((n, err) -> answered(stream, group, queue, ids, err));
                     sent.add(future);
                 }
@@ -201,6 +209,7 @@ public final class Acknowledger implements AutoCloseable {
     private void answered(String stream, String group, AckQueue queue, List<String> ids, Throwable err) {
         String key = group + "@" + stream;
         if (err == null) {
+            leaveFlight(queue, ids);
             queue.confirmed(ids.size());
             if (!failing.isEmpty() && failing.remove(key) != null) {
                 LOG.info(
@@ -216,9 +225,13 @@ public final class Acknowledger implements AutoCloseable {
                 (old, now) -> new AckTrouble(now.reason(), old.times() + 1));
         boolean resend = worthResending(err);
         if (resend) {
-            queue.ids.addAll(ids);
+            synchronized (queue) { // back on the queue and out of flight as one step
+                queue.ids.addAll(ids);
+                leaveFlight(queue, ids);
+            }
             queued.addAndGet(ids.size());
         } else {
+            leaveFlight(queue, ids);
             queue.confirmed(ids.size());
         }
         if (Integer.bitCount(t.times()) == 1) { // 1st, 2nd, 4th, 8th... in a row
@@ -262,6 +275,31 @@ public final class Acknowledger implements AutoCloseable {
 
     private boolean connected() {
         return connection.isOpen();
+    }
+
+    /**
+     * The ids of a group's entries acknowledged here that Redis has not confirmed yet (queued, or
+     * sent and not answered): still pending in Redis, though their outcome is final. A read of the
+     * consumer's own pending entries must not hand them to the handler again. A copy.
+     */
+    public java.util.Set<String> unconfirmed(String stream, String group) {
+        Map<String, AckQueue> groups = queues.get(stream);
+        AckQueue queue = groups == null ? null : groups.get(group);
+        if (queue == null) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        synchronized (queue) {
+            queue.inFlight.forEach(ids::addAll);
+            ids.addAll(queue.ids);
+        }
+        return ids;
+    }
+
+    private static void leaveFlight(AckQueue queue, List<String> ids) {
+        synchronized (queue) {
+            queue.inFlight.removeIf(batch -> batch == ids);
+        }
     }
 
     /** Why XACKs of a group keep failing now, or empty. */

@@ -169,31 +169,44 @@ class HotReloadIT {
     }
 
     @Test
-    void eventsWaitingBehindAHeldSubjectAreHandledByTheNextVersion() throws Exception {
+    void eventsWaitingBehindAHeldSubjectAreHandledByTheNextVersionAfterTheHeldEventsRetry() throws Exception {
         deploy(buildVersion(1));
         startReloading(Map.of(
                 "eventbus.consumer.shutdown-grace", "1s",
                 "eventbus.handlers.versioned.ordered-by-subject", true,
-                "eventbus.handlers.versioned.retry.backoff.initial", "60s"));
-        env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1", "id", "held", "fail-in", "v1"));
+                "eventbus.handlers.versioned.retry.backoff.initial", "8s"));
+        String held = env.publish(
+                "reload-stream", Map.of("type", "it.versioned", "subject", "s-1", "id", "held", "fail-in", "v1"));
         String waiting =
                 env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-1", "id", "waiting"));
         env.publish("reload-stream", Map.of("type", "it.versioned", "subject", "s-2", "id", "other"));
         Streams.await("the other subject handled", WAIT, () -> env.orders().appliedCount() == 1);
         Thread.sleep(300);
-        assertEquals(1, env.orders().appliedCount(), "'waiting' waits behind 'held', whose retry is a minute away");
+        assertEquals(1, env.orders().appliedCount(), "'waiting' waits behind 'held', whose retry is 8 s away");
 
         deploy(buildVersion(2));
         Streams.await(
                 "version 2 running",
                 Duration.ofSeconds(20),
                 () -> runningVersion().equals("2.0.0"));
+        // Version 2 reads the pending entries again: 'held' waits for its retry, and holds its
+        // subject there too, so 'waiting' still goes after it (a reload keeps ordering).
         Streams.await(
                 "'waiting' handled by version 2",
-                Duration.ofSeconds(15),
+                Duration.ofSeconds(40),
                 () -> env.orders().calls().stream()
                         .anyMatch(c -> c.orderId().equals(waiting)
                                 && c.requestEventId().equals("v2|waiting")));
+        List<String> subjectOne = env.orders().calls().stream()
+                .filter(c -> c.orderId().equals(held) || c.orderId().equals(waiting))
+                .map(c -> c.requestEventId())
+                .toList();
+        assertEquals("v2|waiting", subjectOne.get(subjectOne.size() - 1), "'waiting' last: " + subjectOne);
+        assertTrue(subjectOne.contains("v2|held"), "'held' handled by version 2 first: " + subjectOne);
+        assertEquals(
+                subjectOne.indexOf("v2|held") + 1,
+                subjectOne.indexOf("v2|waiting"),
+                "'held' right before 'waiting': " + subjectOne);
     }
 
     @Test

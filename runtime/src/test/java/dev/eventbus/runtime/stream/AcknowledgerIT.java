@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,6 +126,24 @@ class AcknowledgerIT {
         assertTrue(waiting.join(Duration.ofSeconds(10)), "the 11th ack goes on once Redis confirms");
         await().atMost(10, TimeUnit.SECONDS)
                 .until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+    }
+
+    @Test
+    void acknowledgementsRedisHasNotConfirmedAreReportedUntilItDoes() throws Exception {
+        List<String> ids = pendingEntries(5);
+        try (Acknowledger acks = new Acknowledger(bytes.async(), 2, Duration.ofMillis(10), 100)) {
+            redis.pause(); // sent (in flight) or queued, none answered
+            ids.forEach(id -> acks.ack(STREAM, GROUP, id));
+            Thread.sleep(100); // the flusher sends what it can meanwhile
+            assertEquals(Set.copyOf(ids), acks.unconfirmed(STREAM, GROUP), "queued and in flight alike");
+            assertEquals(Set.of(), acks.unconfirmed(STREAM, "another-group"));
+            redis.resume();
+            await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> acks.unconfirmed(STREAM, GROUP).isEmpty());
+            assertEquals(0, sync.xpending(STREAM, GROUP).getCount());
+        } finally {
+            redis.resume();
+        }
     }
 
     @Test

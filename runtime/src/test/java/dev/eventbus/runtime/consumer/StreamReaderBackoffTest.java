@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.HandlerSpec;
 import dev.eventbus.runtime.config.ConsumerSettings;
+import dev.eventbus.runtime.dispatch.ManualDispatch;
 import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.stream.Subscription;
@@ -61,12 +62,13 @@ class StreamReaderBackoffTest {
                 "dlq:",
                 false);
         EntrySlots slots = new EntrySlots(32);
+        Subscription sub = new Subscription(handler, "orders", Set.of("paid"));
         return new StreamReader(
-                new Subscription(handler, "orders", Set.of("paid")),
+                sub,
                 new RedisConnection<>(null, unreachable(), null),
                 "c-1",
                 settings,
-                null, // nothing is read, nothing dispatched
+                ManualDispatch.open(sub, false, 1, Runnable::run), // nothing is read, nothing dispatched
                 slots,
                 new HeldBytes(1 << 20, slots),
                 null,

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -229,6 +228,12 @@ final class DlqCommand implements Runnable {
                 description = "Also print the payload (data): text as is, other bytes as base64.")
         boolean showData;
 
+        @Option(
+                names = "--source-stream",
+                paramLabel = "STREAM",
+                description = "The dead letter of this source stream, when several share the id (a cluster).")
+        String sourceStream;
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
@@ -237,15 +242,29 @@ final class DlqCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (CommandContext ops = CommandContext.open(options)) {
                 ops.requireHandler(handler);
-                Optional<DeadLetterEntry> found = ops.deadLetters().show(handler, id);
+                List<DeadLetterEntry> found = ops.deadLetters().show(handler, id).stream()
+                        .filter(d -> sourceStream == null || sourceStream.equals(d.sourceStream()))
+                        .toList();
                 if (found.isEmpty()) {
                     spec.commandLine()
                             .getErr()
-                            .println("eventbus: no dead letter " + id + " in "
+                            .println("eventbus: no dead letter " + id
+                                    + (sourceStream == null ? "" : " from " + sourceStream) + " in "
                                     + ops.deadLetters().streamOf(handler));
                     return 1;
                 }
-                DeadLetterEntry e = found.get();
+                if (found.size() > 1) {
+                    spec.commandLine()
+                            .getErr()
+                            .println("eventbus: " + found.size() + " dead letters have id " + id
+                                    + " (each primary of a cluster makes its own ids); their source streams: "
+                                    + found.stream()
+                                            .map(DeadLetterEntry::sourceStream)
+                                            .toList()
+                                    + "; add --source-stream to pick one");
+                    return 1;
+                }
+                DeadLetterEntry e = found.get(0);
                 Map<String, Object> provenance = new LinkedHashMap<>();
                 Map<String, Object> original = new LinkedHashMap<>();
                 for (Field f : e.provenanceFields()) {

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A handler's dead letters, for operators: list, show, redrive, discard. On one node they are one
@@ -63,15 +62,18 @@ public final class DeadLetters {
         return result;
     }
 
-    /** One dead letter by id. */
-    public Optional<DeadLetterEntry> show(String handler, String id) {
+    /**
+     * The dead letters with this id: one on a single node; on a cluster each dead-letter stream's
+     * primary makes its own ids, so the dead letters of different source streams may share one.
+     */
+    public List<DeadLetterEntry> show(String handler, String id) {
+        List<DeadLetterEntry> all = new ArrayList<>();
         for (String stream : streamsOf(handler)) {
-            List<StreamMessage<byte[], byte[]>> found = bytes().xrange(utf8(stream), Range.create(id, id));
-            if (!found.isEmpty()) {
-                return Optional.of(entry(found.get(0)));
+            for (StreamMessage<byte[], byte[]> m : bytes().xrange(utf8(stream), Range.create(id, id))) {
+                all.add(entry(m));
             }
         }
-        return Optional.empty();
+        return all;
     }
 
     /** What a redrive or discard did. */

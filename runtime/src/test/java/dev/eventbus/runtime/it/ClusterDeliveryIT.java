@@ -112,6 +112,50 @@ class ClusterDeliveryIT {
         operatorCommandsSeeTheWholeCluster(deadByStream);
     }
 
+    /** A dead letter of another stream given the same id (as another primary can): show asks which. */
+    private void sharedIdIsNotShownAsOneDeadLetter(String uri, JsonNode last) throws Exception {
+        String id = last.get("id").asText();
+        String other = java.util.Arrays.stream(ClusterRecordingHandler.STREAMS)
+                .filter(st -> !st.equals(last.get("sourceStream").asText()))
+                .findFirst()
+                .orElseThrow();
+        String otherDlq = "eventbus:dlq:{" + other + "}:" + HANDLER;
+        try (StatefulRedisClusterConnection<String, String> connection =
+                ENV.client().connect()) {
+            RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+            boolean added;
+            try { // the last id of all: above every other stream's ids, unless one shares it already
+                redis.xadd(
+                        otherDlq,
+                        new io.lettuce.core.XAddArgs().id(id),
+                        Map.of(
+                                "eventbus-reason",
+                                "handler-error",
+                                "eventbus-source-stream",
+                                other,
+                                "type",
+                                "it.recorded"));
+                added = true;
+            } catch (io.lettuce.core.RedisCommandExecutionException sharedAlready) {
+                added = false; // refused as not above its top id: that stream has a dead letter with this id
+            }
+            try {
+                OpsHarness.Cli ambiguous = OpsHarness.cliRaw("dlq", "show", "--handler", HANDLER, id, "--redis", uri);
+                assertEquals(1, ambiguous.exit(), ambiguous.toString());
+                assertTrue(ambiguous.err().contains("2 dead letters have id " + id), ambiguous.toString());
+                assertTrue(ambiguous.err().contains("add --source-stream"), ambiguous.toString());
+                OpsHarness.Cli picked = OpsHarness.cliRaw(
+                        "dlq", "show", "--handler", HANDLER, id, "--source-stream", other, "--redis", uri);
+                assertEquals(0, picked.exit(), picked.toString());
+                assertTrue(picked.out().contains(other), picked.toString());
+            } finally {
+                if (added) {
+                    redis.xdel(otherDlq, id);
+                }
+            }
+        }
+    }
+
     /** status and dlq list, show, redrive: on every primary, a handler's dead letters as one list. */
     private void operatorCommandsSeeTheWholeCluster(Map<String, Set<String>> deadByStream) throws Exception {
         String uri = ENV.uri();
@@ -143,10 +187,21 @@ class ClusterDeliveryIT {
                 table.toString());
 
         JsonNode last = rows.get(rows.size() - 1);
+        // Each stream's primary makes its own ids: dead letters of two streams may share one, so an
+        // operator names the source stream the list shows.
         OpsHarness.Cli show = OpsHarness.cliRaw(
-                "dlq", "show", "--handler", HANDLER, last.get("id").asText(), "--redis", uri);
+                "dlq",
+                "show",
+                "--handler",
+                HANDLER,
+                last.get("id").asText(),
+                "--source-stream",
+                last.get("sourceStream").asText(),
+                "--redis",
+                uri);
         assertEquals(0, show.exit(), show.toString());
         assertTrue(show.out().contains(last.get("subject").asText()), show.out());
+        sharedIdIsNotShownAsOneDeadLetter(uri, last);
 
         try (StatefulRedisClusterConnection<String, String> connection =
                 ENV.client().connect()) {

@@ -257,7 +257,7 @@ final class DlqCommand implements Runnable {
                     spec.commandLine()
                             .getErr()
                             .println("eventbus: " + found.size() + " dead letters have id " + id
-                                    + " (each primary of a cluster makes its own ids); their source streams: "
+                                    + " (on a cluster each dead-letter stream makes its own ids); their source streams: "
                                     + found.stream()
                                             .map(DeadLetterEntry::sourceStream)
                                             .toList()

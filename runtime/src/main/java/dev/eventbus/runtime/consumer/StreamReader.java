@@ -420,6 +420,11 @@ final class StreamReader {
                             redis, output, spill ? Math.min(count, spilledLeft) : count, historyCursor, false, token)
                     .get();
             // The cursor moves only once the entries are on their way: if XPENDING fails, they are read again.
+            if (!entries.isEmpty()) {
+                // Again after the read: an entry the retry poller or the reclaimer took, ran and
+                // acknowledged meanwhile is in this one.
+                onTheirWay.addAll(dispatcher.onTheirWay());
+            }
             List<StreamEntry> found = entries.isEmpty() ? entries : withDeliveries(redis, entries, onTheirWay);
             if (entries.isEmpty() || (spill && (spilledLeft -= entries.size()) <= 0)) {
                 historyCursor = null;

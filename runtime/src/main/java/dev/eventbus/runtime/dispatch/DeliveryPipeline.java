@@ -75,8 +75,8 @@ final class DeliveryPipeline {
                 onSuccess.succeeded(sub, entry, event, delivery.elapsedNanos());
             } finally {
                 delivery.forget();
+                leaves.done(true);
             }
-            leaves.done(true);
             return;
         }
         delivery.forget(); // the outcome is decided: the entry is no longer "being handled here"

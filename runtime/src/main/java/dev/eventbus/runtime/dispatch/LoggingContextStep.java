@@ -75,7 +75,7 @@ final class LoggingContextStep implements HandlerCall.Step {
         return map != null
                 && map.size() == SUBSCRIPTION_KEYS
                 && handler.equals(map.get("handler"))
-                && plugin.equals(map.get("plugin"))
+                && java.util.Objects.equals(plugin, map.get("plugin"))
                 && stream.equals(map.get("stream"));
     }
 
@@ -98,7 +98,8 @@ final class LoggingContextStep implements HandlerCall.Step {
 
     @SuppressWarnings("unchecked")
     private static ThreadLocal<Map<String, String>> liveMapOf(MDCAdapter adapter) {
-        if (!(adapter instanceof LogbackMDCAdapter)) {
+        // The step writes through MDC's own adapter: the live map must be that adapter's.
+        if (!(adapter instanceof LogbackMDCAdapter) || adapter != MDC.getMDCAdapter()) {
             return null;
         }
         try {

@@ -234,10 +234,15 @@ public final class SubscriptionDispatch {
      * @return how many lanes went on
      */
     public int releaseLanesUnlessOwner() {
-        if (lanes == null || mayDispatch.getAsBoolean()) {
+        if (lanes == null) {
             return 0;
         }
+        // Copied before the lease is asked: holds a claim read installs once the lease is back are
+        // not in the copy, so they are not let go.
         Set<String> heldIds = lanes.heldForRetry();
+        if (mayDispatch.getAsBoolean()) {
+            return 0;
+        }
         heldIds.forEach(lanes::settledElsewhere);
         return heldIds.size();
     }

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -165,8 +167,8 @@ public final class Acknowledger implements AutoCloseable {
         return Duration.ZERO;
     }
 
-    private List<RedisFuture<Long>> send() {
-        List<RedisFuture<Long>> sent = new ArrayList<>();
+    private List<Future<Long>> send() {
+        List<Future<Long>> sent = new ArrayList<>();
         // What is queued now, not what workers add meanwhile: that would go out in dribbles.
         int left = queued.get();
         for (Map.Entry<String, Map<String, AckQueue>> byStream : queues.entrySet()) {
@@ -181,7 +183,12 @@ public final class Acknowledger implements AutoCloseable {
                         while (ids.size() < batchSize && ids.size() < left && (id = queue.ids.poll()) != null) {
                             ids.add(id);
                         }
-                        queue.inFlight.add(ids);
+                        if (!ids.isEmpty()) {
+                            queue.inFlight.add(ids);
+                        }
+                    }
+                    if (ids.isEmpty()) {
+                        break; // another send (a flush racing the flusher) took them
                     }
                     queued.addAndGet(-ids.size());
                     left -= ids.size();
@@ -190,9 +197,10 @@ public final class Acknowledger implements AutoCloseable {
                     RedisFuture<Long> future;
                     try {
                         future = redis.xack(Bytes.utf8(stream), Bytes.utf8(group), ids.toArray(String[]::new));
-                    } catch (RuntimeException refused) { // not sent at all: kept, as a failure on the way is
+                    } catch (Throwable refused) { // not sent at all: kept, as a failure on the way is
                         answered(stream, group, queue, ids, refused);
-                        continue;
+                        sent.add(CompletableFuture.failedFuture(refused)); // a flush tries again
+                        break; // not the same ids again in this round
                     }
                     future.whenComplete((n, err) -> answered(stream, group, queue, ids, err));
                     sent.add(future);
@@ -316,7 +324,7 @@ public final class Acknowledger implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             boolean again = !connected();
-            for (RedisFuture<Long> f : again ? List.<RedisFuture<Long>>of() : send()) {
+            for (Future<Long> f : again ? List.<Future<Long>>of() : send()) {
                 try {
                     f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (Exception e) {

@@ -96,6 +96,8 @@ final class DlqCommand implements Runnable {
 
         /** The filter the options select; checks them (exit 2) and that the handler exists (exit 1). */
         DeadLetterFilter filter(CommandContext ops, CommandSpec spec, List<String> ids) {
+            requireIds(spec, ids);
+            requireStreamName(spec, sourceStream);
             TimeOrId from = ops.timeOrId(spec, "--since", since);
             TimeOrId to = ops.timeOrId(spec, "--until", until);
             CommandContext.requireOrder(spec, "--since", from, "--until", to);
@@ -240,6 +242,8 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
+            requireIds(spec, List.of(id));
+            requireStreamName(spec, sourceStream);
             try (CommandContext ops = CommandContext.open(options)) {
                 ops.requireHandler(handler);
                 List<DeadLetterEntry> found = ops.deadLetters().show(handler, id).stream()
@@ -469,6 +473,28 @@ final class DlqCommand implements Runnable {
                         + ops.deadLetters().streamOf(handler) + " (or left out by the filters)");
         spec.commandLine().getErr().flush();
         return true;
+    }
+
+    /** A dead letter's id as `dlq list` prints it: {@code <ms>-<seq>} (or just {@code <ms>}). */
+    private static final java.util.regex.Pattern DEAD_LETTER_ID =
+            java.util.regex.Pattern.compile("\\d{1,20}(-\\d{1,20})?");
+
+    /** Ids that cannot be a dead letter's are a usage error (exit 2), not a question for Redis. */
+    static void requireIds(CommandSpec spec, List<String> ids) {
+        for (String id : ids == null ? List.<String>of() : ids) {
+            if (!DEAD_LETTER_ID.matcher(id).matches()) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "'" + id + "' is not a dead letter's id: <milliseconds>-<sequence>, as dlq list prints it");
+            }
+        }
+    }
+
+    /** A blank stream name selects nothing on purpose: a usage error (exit 2). */
+    static void requireStreamName(CommandSpec spec, String stream) {
+        if (stream != null && stream.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--source-stream must name a stream");
+        }
     }
 
     /** Runs a check whose IllegalArgumentException is a usage error (exit 2). */

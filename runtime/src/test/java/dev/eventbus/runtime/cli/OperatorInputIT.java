@@ -114,6 +114,19 @@ class OperatorInputIT {
     }
 
     @Test
+    void aDeadLetterIdThatCannotBeOneIsBadUsageNotARedisError() {
+        REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error");
+        for (String bad : List.of("abc", "1-x", "", "-5")) {
+            assertExit(2, cli("dlq", "show", "--handler", HANDLER, bad), "is not a dead letter's id");
+            assertExit(2, cli("dlq", "discard", "--handler", HANDLER, bad), "is not a dead letter's id");
+            assertExit(2, cli("dlq", "redrive", "--handler", HANDLER, bad), "is not a dead letter's id");
+        }
+        assertExit(2, cli("dlq", "show", "--handler", HANDLER, "1-0", "--source-stream", ""), "must name a stream");
+        assertExit(1, cli("dlq", "show", "--handler", HANDLER, "1-0"), "no dead letter 1-0");
+        assertEquals(1L, REDIS.command("XLEN", DLQ), "nothing discarded");
+    }
+
+    @Test
     void aRangeThatEndsBeforeItStartsIsBadUsage() {
         REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error");
         assertExit(

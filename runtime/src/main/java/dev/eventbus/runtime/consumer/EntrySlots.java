@@ -130,15 +130,9 @@ public final class EntrySlots implements SlotLender {
         return capacity - free.get();
     }
 
-    /**
-     * Waits until nothing runs or is about to, up to the deadline: every slot free, or lent by an
-     * event waiting in an ordering lane. With nothing running, such an event waits behind a subject
-     * held for its retry, which a stopping subscription no longer polls: waiting for it would only
-     * spend the whole grace (it stays pending, in order, for the next start or owner). One waiting
-     * behind a running event is not idle: when that one ends it runs, no longer lent.
-     */
+    /** Waits until every slot is free (nothing in flight), up to the deadline. */
     public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
-        while (free.get() + Math.min(lent.get(), capacity) < capacity) {
+        while (free.get() < capacity) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 return false;

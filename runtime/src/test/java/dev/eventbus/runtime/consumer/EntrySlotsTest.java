@@ -86,18 +86,6 @@ class EntrySlotsTest {
     }
 
     @Test
-    void eventsWaitingInALaneWithNothingRunningDoNotHoldUpIdle() throws Exception {
-        EntrySlots slots = new EntrySlots(4);
-        slots.take(3); // one running, two waiting behind it in its lane
-        slots.lend();
-        slots.lend();
-        assertFalse(slots.awaitIdle(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30)), "one still runs");
-        slots.release(); // it ended with its retry scheduled: the two wait behind a held subject
-        assertTrue(slots.awaitIdle(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30)));
-        assertEquals(2, slots.taken(), "they keep their slots: they stay pending when the lanes close");
-    }
-
-    @Test
     void slotsLentByWaitingEntriesGoToRetriesAndReclaimsNeverToTheReaderAndAtMostTheCapacity() throws Exception {
         EntrySlots slots = new EntrySlots(2);
         slots.take(2);

@@ -47,19 +47,6 @@ public final class SubscriptionDispatch {
     /** The entries acknowledged here that Redis has not confirmed yet (a copy). */
     private final java.util.function.Supplier<Set<String>> unconfirmedAcks;
 
-    SubscriptionDispatch(
-            Subscription sub,
-            HandlerSettings limits,
-            HeldEntries held,
-            SlotLender slots,
-            DeliveryPipeline pipeline,
-            EventCodec codec,
-            DeadLetterSink deadLetters,
-            int maxDeliveries,
-            BooleanSupplier mayDispatch) {
-        this(sub, limits, held, slots, pipeline, codec, deadLetters, maxDeliveries, mayDispatch, Set::of);
-    }
-
     /** @param unconfirmedAcks the entries acknowledged here that Redis has not confirmed yet (a copy) */
     SubscriptionDispatch(
             Subscription sub,

@@ -49,6 +49,7 @@ public final class ManualDispatch {
                 new EventCodec(1 << 20),
                 deadLetters,
                 10,
-                () -> true);
+                () -> true,
+                java.util.Set::of);
     }
 }

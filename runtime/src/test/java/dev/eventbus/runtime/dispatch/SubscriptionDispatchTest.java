@@ -67,7 +67,8 @@ class SubscriptionDispatchTest {
                 new EventCodec(1 << 20),
                 deadLetters,
                 maxDeliveries,
-                () -> true);
+                () -> true,
+                java.util.Set::of);
     }
 
     private void dispatch(SubscriptionDispatch d, StreamEntry e) {

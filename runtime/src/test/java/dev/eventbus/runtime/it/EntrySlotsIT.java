@@ -3,20 +3,12 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.eventbus.producer.EventPublisher;
-import dev.eventbus.producer.OutgoingEvent;
-import dev.eventbus.producer.PartitionedStream;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.failure.RetryStore;
-import dev.eventbus.runtime.ownership.OwnershipView;
 import dev.eventbus.testkit.RedisExtension;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,58 +85,9 @@ class EntrySlotsIT {
 
     @Test
     void noSlotIsHeldByALaneWaitingForARetryOnceAnotherInstanceOwnsItsPartition() throws Exception {
-        PartitionedStream stream = new PartitionedStream("it-stream", 8);
-        Map<String, Object> settings = Map.ofEntries(
-                Map.entry("eventbus.streams.it-stream.partitions", 8),
-                Map.entry("eventbus.handlers.recorder.ordered-by-subject", true),
-                // The retry comes well after the handover: until then the failed event holds its lane.
-                Map.entry("eventbus.handlers.recorder.retry.backoff.initial", "8s"),
-                Map.entry("eventbus.handlers.recorder.retry.backoff.jitter", 0),
-                Map.entry("eventbus.recovery.retry-poll-interval", "100ms"),
-                Map.entry("eventbus.recovery.interval", "1s"),
-                Map.entry("eventbus.ownership.lease-ttl", "5s"),
-                Map.entry("eventbus.ownership.renew-every", "1s"),
-                Map.entry("eventbus.ownership.safety-margin", "2s"),
-                // Also the longest a handover waits for the partition's events in flight.
-                Map.entry("eventbus.consumer.shutdown-grace", "2s"),
-                Map.entry("eventbus.consumer.block", "500ms"));
-        EventbusRuntime a = env.start("inst-a", settings, calls.observer("inst-a"));
-        Streams.await("inst-a owns all 8 partitions", WAIT, () -> {
-            OwnershipView v = a.view().ownership();
-            return v.unowned().isEmpty() && v.instances().size() == 1;
-        });
-        int subjects = 16;
-        RedisClient client = RedisClient.create(REDIS.uri());
-        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
-            EventPublisher publisher = new EventPublisher(connection.sync(), List.of(stream));
-            for (int s = 0; s < subjects; s++) {
-                for (int seq = 1; seq <= 4; seq++) {
-                    OutgoingEvent event = OutgoingEvent.of("it.recorded")
-                            .subject("order-" + s)
-                            .field("seq", Integer.toString(seq));
-                    publisher.publish("it-stream", seq == 1 ? event.field("fail", "before-attempt-2") : event);
-                }
-            }
-            // Each subject's first event failed and waits for its retry; the other three wait behind it.
-            Streams.await(
-                    "three events of each subject waiting in its lane on inst-a",
-                    WAIT,
-                    () -> slotsTaken(a) == 3 * subjects);
-
-            EventbusRuntime b = env.start("inst-b", settings, calls.observer("inst-b"));
-            Streams.await(
-                    "every event handled, nothing pending",
-                    WAIT,
-                    () -> distinctHandled() == 4 * subjects
-                            && Streams.pending(connection.sync(), stream, "recorder") == 0);
-            assertTrue(
-                    calls.stream().anyMatch(c -> c.instance().equals("inst-b")),
-                    "inst-b took partitions over and handled their events");
-            awaitNoSlotTaken("inst-a", a);
-            awaitNoSlotTaken("inst-b", b);
-        } finally {
-            client.shutdown();
-        }
+        HeldSubjectsHandover.Owners owners = HeldSubjectsHandover.run(env, calls, REDIS.uri(), WAIT);
+        awaitNoSlotTaken("inst-a", owners.first());
+        awaitNoSlotTaken("inst-b", owners.second());
     }
 
     /** Per subject: plain events, one retried twice, one dead-lettered, a malformed one, one of another type. */
@@ -180,15 +123,9 @@ class EntrySlotsIT {
         return calls.stream().map(c -> c.subject() + "#" + c.seq()).distinct().count();
     }
 
-    private static int slotsTaken(EventbusRuntime runtime) {
-        return runtime.view().slotsTaken().values().stream()
-                .mapToInt(Integer::intValue)
-                .sum();
-    }
-
     private static void awaitNoSlotTaken(String instance, EventbusRuntime runtime) throws InterruptedException {
         try {
-            Streams.await(instance + " holds no entry slot", IDLE, () -> slotsTaken(runtime) == 0);
+            Streams.await(instance + " holds no entry slot", IDLE, () -> HeldSubjectsHandover.slotsTaken(runtime) == 0);
         } catch (AssertionError e) {
             // Named per subscription: which one kept its slots.
             Map<String, Integer> held = new HashMap<>(runtime.view().slotsTaken());

@@ -3,18 +3,11 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.eventbus.producer.EventPublisher;
-import dev.eventbus.producer.OutgoingEvent;
-import dev.eventbus.producer.PartitionedStream;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.it.HandlerCalls.Call;
-import dev.eventbus.runtime.ownership.OwnershipView;
 import dev.eventbus.testkit.RedisExtension;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -73,7 +66,8 @@ class RetryHoldsItsSubjectIT {
         Streams.await(
                 "each subject's first event failed, its retry scheduled, the other three waiting behind it",
                 WAIT,
-                () -> env.streams().redis().zcard(retries) == subjects && slotsTaken(first) == 3 * subjects);
+                () -> env.streams().redis().zcard(retries) == subjects
+                        && HeldSubjectsHandover.slotsTaken(first) == 3 * subjects);
         first.stop(); // the waiting events stay pending, unstarted
 
         env.start("it-1", settings, calls.observer("after-restart"));
@@ -91,55 +85,8 @@ class RetryHoldsItsSubjectIT {
 
     @Test
     void theNewOwnerOfAPartitionKeepsEachSubjectsLaterEventsBehindTheRetryOfItsFailedFirstEvent() throws Exception {
-        PartitionedStream stream = new PartitionedStream("it-stream", 8);
-        Map<String, Object> settings = Map.ofEntries(
-                Map.entry("eventbus.streams.it-stream.partitions", 8),
-                Map.entry("eventbus.handlers.recorder.ordered-by-subject", true),
-                // Due well after the handover: the new owner reads the pending entries before it.
-                Map.entry("eventbus.handlers.recorder.retry.backoff.initial", "8s"),
-                Map.entry("eventbus.handlers.recorder.retry.backoff.jitter", 0),
-                Map.entry("eventbus.recovery.retry-poll-interval", "100ms"),
-                Map.entry("eventbus.recovery.interval", "1s"),
-                Map.entry("eventbus.ownership.lease-ttl", "5s"),
-                Map.entry("eventbus.ownership.renew-every", "1s"),
-                Map.entry("eventbus.ownership.safety-margin", "2s"),
-                Map.entry("eventbus.consumer.shutdown-grace", "2s"),
-                Map.entry("eventbus.consumer.block", "500ms"));
-        EventbusRuntime a = env.start("inst-a", settings, calls.observer("inst-a"));
-        Streams.await("inst-a owns all 8 partitions", WAIT, () -> {
-            OwnershipView v = a.view().ownership();
-            return v.unowned().isEmpty() && v.instances().size() == 1;
-        });
-        int subjects = 16;
-        RedisClient client = RedisClient.create(REDIS.uri());
-        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
-            EventPublisher publisher = new EventPublisher(connection.sync(), List.of(stream));
-            for (int s = 0; s < subjects; s++) {
-                for (int seq = 1; seq <= 4; seq++) {
-                    OutgoingEvent event = OutgoingEvent.of("it.recorded")
-                            .subject("order-" + s)
-                            .field("seq", Integer.toString(seq));
-                    publisher.publish("it-stream", seq == 1 ? event.field("fail", "before-attempt-2") : event);
-                }
-            }
-            Streams.await(
-                    "three events of each subject waiting in its lane on inst-a",
-                    WAIT,
-                    () -> slotsTaken(a) == 3 * subjects);
-
-            env.start("inst-b", settings, calls.observer("inst-b"));
-            Streams.await(
-                    "every event handled, nothing pending",
-                    WAIT,
-                    () -> distinctHandled() == 4 * subjects
-                            && Streams.pending(connection.sync(), stream, "recorder") == 0);
-            assertTrue(
-                    calls.stream().anyMatch(c -> c.instance().equals("inst-b")),
-                    "inst-b took partitions over and handled their events");
-            assertEquals(List.of(), outOfOrder(), "each subject's events handled in stream order");
-        } finally {
-            client.shutdown();
-        }
+        HeldSubjectsHandover.run(env, calls, REDIS.uri(), WAIT);
+        assertEquals(List.of(), outOfOrder(), "each subject's events handled in stream order");
     }
 
     /**
@@ -174,11 +121,5 @@ class RetryHoldsItsSubjectIT {
 
     private long distinctHandled() {
         return calls.stream().map(c -> c.subject() + "#" + c.seq()).distinct().count();
-    }
-
-    private static int slotsTaken(EventbusRuntime runtime) {
-        return runtime.view().slotsTaken().values().stream()
-                .mapToInt(Integer::intValue)
-                .sum();
     }
 }

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.cli;
 
+import dev.eventbus.runtime.internal.EntryIds;
 import dev.eventbus.runtime.ops.DeadLetterEntry;
 import dev.eventbus.runtime.ops.DeadLetterFilter;
 import dev.eventbus.runtime.ops.DeadLetters;
@@ -476,13 +477,11 @@ final class DlqCommand implements Runnable {
     }
 
     /** A dead letter's id as `dlq list` prints it: {@code <ms>-<seq>} (or just {@code <ms>}). */
-    private static final java.util.regex.Pattern DEAD_LETTER_ID =
-            java.util.regex.Pattern.compile("\\d{1,20}(-\\d{1,20})?");
 
     /** Ids that cannot be a dead letter's are a usage error (exit 2), not a question for Redis. */
     static void requireIds(CommandSpec spec, List<String> ids) {
         for (String id : ids == null ? List.<String>of() : ids) {
-            if (!DEAD_LETTER_ID.matcher(id).matches()) {
+            if (!EntryIds.isId(id)) {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(),
                         "'" + id + "' is not a dead letter's id: <milliseconds>-<sequence>, as dlq list prints it");

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.dispatch;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.lang.reflect.Field;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.MDC;
 import org.slf4j.spi.MDCAdapter;
@@ -75,7 +76,7 @@ final class LoggingContextStep implements HandlerCall.Step {
         return map != null
                 && map.size() == SUBSCRIPTION_KEYS
                 && handler.equals(map.get("handler"))
-                && java.util.Objects.equals(plugin, map.get("plugin"))
+                && Objects.equals(plugin, map.get("plugin"))
                 && stream.equals(map.get("stream"));
     }
 

@@ -10,11 +10,13 @@ import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One running subscription's way into the dispatcher ({@link Dispatcher#open}): it takes each entry
@@ -45,7 +47,7 @@ public final class SubscriptionDispatch {
     /** Asked before every handler call: false while this instance may not run the partition's events. */
     private final BooleanSupplier mayDispatch;
     /** The entries acknowledged here that Redis has not confirmed yet (a copy). */
-    private final java.util.function.Supplier<Set<String>> unconfirmedAcks;
+    private final Supplier<Set<String>> unconfirmedAcks;
 
     /** @param unconfirmedAcks the entries acknowledged here that Redis has not confirmed yet (a copy) */
     SubscriptionDispatch(
@@ -58,7 +60,7 @@ public final class SubscriptionDispatch {
             DeadLetterSink deadLetters,
             int maxDeliveries,
             BooleanSupplier mayDispatch,
-            java.util.function.Supplier<Set<String>> unconfirmedAcks) {
+            Supplier<Set<String>> unconfirmedAcks) {
         this.unconfirmedAcks = unconfirmedAcks;
         this.sub = sub;
         this.limits = limits;
@@ -243,7 +245,7 @@ public final class SubscriptionDispatch {
      * in this order none slips between the two.
      */
     public Set<String> onTheirWay() {
-        Set<String> ids = new java.util.HashSet<>(held.deliveries.keySet());
+        Set<String> ids = new HashSet<>(held.deliveries.keySet());
         ids.addAll(unconfirmedAcks.get());
         return ids;
     }

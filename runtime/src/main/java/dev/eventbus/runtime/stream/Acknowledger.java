@@ -10,8 +10,10 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -290,13 +292,13 @@ public final class Acknowledger implements AutoCloseable {
      * sent and not answered): still pending in Redis, though their outcome is final. A read of the
      * consumer's own pending entries must not hand them to the handler again. A copy.
      */
-    public java.util.Set<String> unconfirmed(String stream, String group) {
+    public Set<String> unconfirmed(String stream, String group) {
         Map<String, AckQueue> groups = queues.get(stream);
         AckQueue queue = groups == null ? null : groups.get(group);
         if (queue == null) {
-            return java.util.Set.of();
+            return Set.of();
         }
-        java.util.Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         synchronized (queue) {
             queue.inFlight.forEach(ids::addAll);
             ids.addAll(queue.ids);

@@ -148,6 +148,24 @@ class ClusterDeliveryIT {
                         "dlq", "show", "--handler", HANDLER, id, "--source-stream", other, "--redis", uri);
                 assertEquals(0, picked.exit(), picked.toString());
                 assertTrue(picked.out().contains(other), picked.toString());
+                // By id, discard (as redrive) takes each dead letter with it, unless the stream narrows it.
+                OpsHarness.Cli both =
+                        OpsHarness.cliRaw("dlq", "discard", "--handler", HANDLER, id, "--dry-run", "--redis", uri);
+                assertEquals(0, both.exit(), both.toString());
+                assertTrue(both.out().contains(": 2 matched"), both.toString());
+                OpsHarness.Cli one = OpsHarness.cliRaw(
+                        "dlq",
+                        "discard",
+                        "--handler",
+                        HANDLER,
+                        id,
+                        "--source-stream",
+                        other,
+                        "--dry-run",
+                        "--redis",
+                        uri);
+                assertEquals(0, one.exit(), one.toString());
+                assertTrue(one.out().contains(": 1 matched"), one.toString());
             } finally {
                 if (added) {
                     redis.xdel(otherDlq, id);

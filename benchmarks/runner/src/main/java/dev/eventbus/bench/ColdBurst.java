@@ -58,6 +58,7 @@ final class ColdBurst {
             group = "bench-noop";
         } else {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add(ScenarioJvm.NATIVE_ACCESS); // as bin/eventbus adds it for Eventbus
             cmd.addAll(settings.jvmFlags());
             cmd.add("-cp");
             cmd.add(settings.jar().toString());

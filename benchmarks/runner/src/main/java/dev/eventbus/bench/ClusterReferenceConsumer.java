@@ -20,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code XREADGROUP COUNT 500 BLOCK 100 >}, the no-op handler per entry, one XACK per read) once
  * per partition of the stream, each on a platform thread with a cluster connection of its own (a
  * blocking read holds its connection). A failed command (a primary died) is counted and retried
- * after 100 ms; {@link ClusterOps#client} refreshes the topology, so the retry reaches the promoted
- * replica.
+ * after 100 ms, reading the loop's own pending entries first; {@link ClusterOps#client} refreshes
+ * the topology, so the retry reaches the promoted replica.
  */
 final class ClusterReferenceConsumer implements AutoCloseable {
 
@@ -67,12 +67,19 @@ final class ClusterReferenceConsumer implements AutoCloseable {
     private void run(RedisAdvancedClusterCommands<byte[], byte[]> redis, byte[] key) {
         Consumer<byte[]> consumer = Consumer.from(Wire.bytes(GROUP), Wire.bytes(consumerName));
         XReadArgs args = XReadArgs.Builder.count(COUNT).block(100);
-        StreamOffset<byte[]> offset = StreamOffset.lastConsumed(key);
+        StreamOffset<byte[]> fresh = StreamOffset.lastConsumed(key);
+        StreamOffset<byte[]> own = StreamOffset.from(key, "0");
+        // After a failed read or XACK, a careful loop reads its own pending entries first: the reply
+        // of the read may have been lost after Redis delivered its entries, or the XACK may not have
+        // run; without this the loop left them pending for good (999,000 of 1,000,000 once).
+        boolean rereadOwn = false;
         byte[] group = Wire.bytes(GROUP);
         while (!stopping) {
             try {
-                List<StreamMessage<byte[], byte[]>> messages = redis.xreadgroup(consumer, args, offset);
+                List<StreamMessage<byte[], byte[]>> messages =
+                        redis.xreadgroup(consumer, args, rereadOwn ? own : fresh);
                 if (messages.isEmpty()) {
+                    rereadOwn = false;
                     continue;
                 }
                 String[] ids = handleAll(messages);
@@ -83,6 +90,7 @@ final class ClusterReferenceConsumer implements AutoCloseable {
                     return;
                 }
                 retries++;
+                rereadOwn = true;
                 LockSupport.parkNanos(100_000_000L);
             }
         }

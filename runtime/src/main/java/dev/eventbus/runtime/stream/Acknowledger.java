@@ -128,7 +128,11 @@ public final class Acknowledger implements AutoCloseable {
         }
     }
 
-    private AckQueue queueOf(String stream, String group) {
+    /**
+     * The queue of a stream and group, made on first use. Package-private for {@code
+     * AcknowledgerTest}, which holds a queue's lock to line up two sends at the same ids.
+     */
+    AckQueue queueOf(String stream, String group) {
         Map<String, AckQueue> groups = queues.get(stream);
         if (groups == null) {
             groups = queues.computeIfAbsent(stream, s -> new ConcurrentHashMap<>());
@@ -206,6 +210,11 @@ public final class Acknowledger implements AutoCloseable {
                     }
                     future.whenComplete((n, err) -> answered(stream, group, queue, ids, err));
                     sent.add(future);
+                    if (future.isDone() && future.state() != Future.State.SUCCESS) {
+                        // Failed before it left (Lettuce rejects a command so, its request queue
+                        // full or the connection just lost): its ids are back on the queue already.
+                        break; // not the same ids again in this round
+                    }
                 }
             }
         }

@@ -74,7 +74,12 @@ public final class Acknowledger implements AutoCloseable {
     /** Consecutive XACK failures by "group@stream", while they last. */
     private final Map<String, AckTrouble> failing = new ConcurrentHashMap<>();
 
-    private record AckTrouble(String reason, int times) {}
+    /**
+     * A group whose XACKs fail: why, how many times in a row, and whether its ids are kept to be sent
+     * again (only then does the flusher pause between tries; ids refused for good are dropped, and a
+     * group that is gone may never succeed again to clear its entry).
+     */
+    private record AckTrouble(String reason, int times, boolean resending) {}
 
     /** On one node's connection. */
     public Acknowledger(RedisAsyncCommands<byte[], byte[]> redis, int batchSize, Duration interval, int limit) {
@@ -157,9 +162,10 @@ public final class Acknowledger implements AutoCloseable {
      * batch fills).
      */
     private Duration round() {
-        long pause = Math.max(interval.toNanos(), resendPause());
+        long resendPause = resendPause();
+        long pause = Math.max(interval.toNanos(), resendPause);
         long wait = lastSend + pause - System.nanoTime();
-        if (wait > 0 && (queued.get() < batchSize || !failing.isEmpty())) {
+        if (wait > 0 && (queued.get() < batchSize || resendPause > 0)) {
             // Woken early or not yet full: wait on, so that each XACK carries a full batch or
             // everything of one interval. While XACKs fail, a full batch waits too: the pause.
             return Duration.ofNanos(wait);
@@ -238,11 +244,11 @@ public final class Acknowledger implements AutoCloseable {
             }
             return;
         }
+        boolean resend = worthResending(err);
         AckTrouble t = failing.merge(
                 key,
-                new AckTrouble(Errors.describe(err), 1),
-                (old, now) -> new AckTrouble(now.reason(), old.times() + 1));
-        boolean resend = worthResending(err);
+                new AckTrouble(Errors.describe(err), 1, resend),
+                (old, now) -> new AckTrouble(now.reason(), old.times() + 1, now.resending()));
         if (resend) {
             synchronized (queue) { // back on the queue and out of flight as one step
                 queue.ids.addAll(ids);
@@ -368,10 +374,13 @@ public final class Acknowledger implements AutoCloseable {
      * failover under way), the flusher waits longer between sends: 20 ms doubling per failure in a
      * row, up to 1 s, instead of hammering a Redis that cannot answer every interval.
      */
-    private long resendPause() {
+    /** The pause between sends while some group's XACKs fail and are kept to be sent again; 0: none. */
+    long resendPause() {
         int times = 0;
         for (AckTrouble t : failing.values()) {
-            times = Math.max(times, t.times());
+            if (t.resending()) {
+                times = Math.max(times, t.times());
+            }
         }
         return times == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_RESEND_PAUSE_MS, 10L << Math.min(times, 7)));
     }

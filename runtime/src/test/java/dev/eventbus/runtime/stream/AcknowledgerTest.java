@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
@@ -227,6 +228,34 @@ class AcknowledgerTest {
             assertEquals(2, calls.size(), "refused once, then sent again: " + calls);
             assertEquals(List.of(new Call(STREAM, GROUP, List.of("1-0"))), confirmed);
             assertEquals(Set.of(), acks.unconfirmed(STREAM, GROUP));
+        }
+    }
+
+    /**
+     * A group's XACK refused for good (the group deleted: NOGROUP) drops its ids: nothing of it is
+     * left to send again, so the flusher does not pause for it. Before, the other subscriptions'
+     * XACKs waited up to 1 s between sends until that group's next XACK succeeded, which a deleted
+     * group's never does. A failure whose ids are kept to be sent again does pace the sends.
+     */
+    @Test
+    void anXackRefusedForGoodDoesNotPauseTheOthers() {
+        refusal = call -> call.group().equals("gone")
+                ? new RedisCommandExecutionException("NOGROUP No such key 'acks' or consumer group 'gone' (test)")
+                : null;
+        try (Acknowledger acks = acknowledger(100, NEVER, 100)) {
+            acks.ack(STREAM, "gone", "1-0");
+            acks.flush(Duration.ofSeconds(5));
+            assertEquals(List.of(new Call(STREAM, "gone", List.of("1-0"))), calls);
+            assertTrue(acks.failure(STREAM, "gone").contains("NOGROUP"), acks.failure(STREAM, "gone"));
+            assertEquals(Set.of(), acks.unconfirmed(STREAM, "gone"), "refused for good: dropped, not kept");
+            assertEquals(0, acks.resendPause(), "nothing to send again: no pause for the other groups");
+
+            refusal = call -> new RedisException("Connection closed (test)");
+            acks.ack(STREAM, GROUP, "2-0");
+            acks.flush(Duration.ZERO);
+            assertEquals(Set.of("2-0"), acks.unconfirmed(STREAM, GROUP), "kept to send again");
+            assertTrue(acks.resendPause() > 0, "ids kept to send again: the flusher paces its tries");
+            refusal = call -> null;
         }
     }
 }

@@ -37,10 +37,10 @@ final class ConfigOptions {
     Config overrides() {
         Config c = ConfigFactory.empty();
         if (redis != null) {
-            c = c.withValue("eventbus.redis.uri", ConfigValueFactory.fromAnyRef(redis));
+            c = c.withValue("eventbus.redis.uri", ConfigValueFactory.fromAnyRef(redis, "the --redis option"));
         }
         if (pluginsDir != null) {
-            c = c.withValue("eventbus.plugins-dir", ConfigValueFactory.fromAnyRef(pluginsDir.toString()));
+            c = c.withValue("eventbus.plugins-dir", ConfigValueFactory.fromAnyRef(pluginsDir.toString(), "the --plugins-dir option"));
         }
         return c;
     }

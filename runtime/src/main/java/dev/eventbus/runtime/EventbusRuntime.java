@@ -312,8 +312,7 @@ public final class EventbusRuntime implements AutoCloseable {
                 IntSupplier circuits = () -> rpc.readBudget(handler.spec().services());
                 StreamConsumer[] built = new StreamConsumer[1];
                 Lease lease = needsOwner(sub)
-                        ? ownership.register(
-                                sub.group(), sub.stream(), () -> built[0] != null && built[0].slotsTaken() == 0)
+                        ? ownership.register(sub.group(), sub.stream(), () -> built[0] != null && built[0].isIdle())
                         : null;
                 StreamConsumer consumer = subscriptions.create(
                         sub,

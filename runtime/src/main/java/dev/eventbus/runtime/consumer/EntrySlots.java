@@ -130,9 +130,26 @@ public final class EntrySlots implements SlotLender {
         return capacity - free.get();
     }
 
-    /** Waits until every slot is free (nothing in flight), up to the deadline. */
+    /**
+     * Whether nothing runs or is about to: every slot taken is lent by an entry waiting in an
+     * ordering lane. With the subscription's reader, retry poller and reclaimer ended (or none of
+     * them reading for it, as in a handover), such an entry waits behind a subject held for its
+     * retry, which nothing here will bring: waiting for it would only spend the whole grace (it stays
+     * pending, in order, for the next start or owner). One waiting behind a running event is not
+     * idle: the running one holds a slot it does not lend, and when it ends the next one's slot is
+     * taken back ({@link #takeBack}) before its own is released.
+     *
+     * <p>The free count is read first: then, while nothing new is taken, a slot seen taken that is
+     * no longer lent when the lent count is read still counts (a waiting entry that just started).
+     */
+    public boolean isIdle() {
+        int taken = capacity - free.get();
+        return taken <= lent.get();
+    }
+
+    /** Waits until {@link #isIdle()} (nothing in flight but entries held behind a retry), up to the deadline. */
     public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
-        while (free.get() < capacity) {
+        while (!isIdle()) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 return false;

@@ -84,15 +84,41 @@ public final class StreamConsumer implements AutoCloseable {
         reclaimer.loop().stop();
     }
 
-    /** Waits for the reader to exit and every in-flight event to finish, up to the deadline. */
+    /**
+     * After {@link #stop()}: waits, up to the deadline, for the reader, the retry poller and the
+     * reclaimer to end their round in progress, then for every in-flight event to finish. Events
+     * waiting in an ordering lane behind a subject held for its retry are not waited for: with those
+     * three ended nothing can bring that retry or let the lane go on, so they could not run; they
+     * stay pending, in order, when {@link #close()} closes the lanes ({@link EntrySlots#isIdle}).
+     * The loops are waited for first because a round in progress can still do either (a retry
+     * claimed, a retry found settled elsewhere, a lane released as not the owner's).
+     *
+     * @return false when the deadline passed first (something may still run)
+     */
     public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
         reader.awaitEnd(deadlineNanos);
-        return slots.awaitIdle(deadlineNanos);
+        boolean loopsEnded =
+                retries.loop().awaitEnd(left(deadlineNanos)) && reclaimer.loop().awaitEnd(left(deadlineNanos));
+        return slots.awaitIdle(deadlineNanos) && loopsEnded;
+    }
+
+    private static Duration left(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
     }
 
     /**
-     * After {@link #stop()} and the grace: closes the reader's connection and the ordering lanes
-     * (entries still waiting in a lane leave without a call and stay pending).
+     * Whether nothing runs or is about to here: no entry slot taken but by events waiting behind a
+     * subject held for its retry. For a handover, whose reads and rounds beside the reader have
+     * stopped (it waits for no read in progress first): such events cannot run until the retry,
+     * which the new owner's poller brings; they stay pending for it, which claims them first.
+     */
+    public boolean isIdle() {
+        return slots.isIdle();
+    }
+
+    /**
+     * After {@link #awaitIdle}: closes the reader's connection and the ordering lanes (entries still
+     * waiting in a lane leave without a call and stay pending, in order).
      */
     @Override
     public void close() {
@@ -101,7 +127,14 @@ public final class StreamConsumer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("while stopping: {}", Errors.rootMessage(e));
         }
-        dispatch.close();
+        int left = dispatch.close();
+        if (left > 0) {
+            LOG.info(
+                    "subscription {}: {} event(s) waiting behind an earlier event of their subject stay pending, "
+                            + "in order, for the next start or owner",
+                    sub.name(),
+                    left);
+        }
     }
 
     /** Whether the read loop is running (it survives every error, so false means it was stopped). */

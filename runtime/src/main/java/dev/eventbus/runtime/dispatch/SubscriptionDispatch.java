@@ -303,14 +303,19 @@ public final class SubscriptionDispatch {
     }
 
     /**
-     * The subscription stopped: its ordering lanes close. Events still waiting in a lane (held
-     * behind a retry that did not come within the grace) leave without a call and stay pending,
-     * for the next version of the handler. The ids of running events are kept (see
-     * {@link HeldEntries}).
+     * The subscription stopped: its ordering lanes close. Events still waiting in a lane (behind a
+     * subject held for a retry the stopped subscription no longer polls, or behind an event still
+     * running at the end of the grace) leave without a call and stay pending, for the next start,
+     * owner or version of the handler. The ids of running events are kept (see {@link HeldEntries}).
+     *
+     * @return how many events left a lane unstarted
      */
-    public void close() {
-        if (lanes != null) {
-            lanes.close().forEach(Runnable::run); // each settles as not started: it stays pending
+    public int close() {
+        if (lanes == null) {
+            return 0;
         }
+        List<Runnable> waiting = lanes.close();
+        waiting.forEach(Runnable::run); // each settles as not started: it stays pending
+        return waiting.size();
     }
 }

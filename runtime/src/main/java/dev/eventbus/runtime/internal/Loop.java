@@ -113,12 +113,17 @@ public final class Loop {
         }
     }
 
-    /** Waits up to {@code timeout} for the loop's thread to end. */
-    public void awaitEnd(Duration timeout) throws InterruptedException {
-        Thread t = thread;
-        if (t != null) {
-            t.join(timeout);
+    /**
+     * Waits up to {@code timeout} for the loop's thread to end.
+     *
+     * @return whether it ended, or was not started (once stopped, a loop started later runs no round)
+     */
+    public boolean awaitEnd(Duration timeout) throws InterruptedException {
+        Thread t;
+        synchronized (this) { // with start(): a thread seen here was started
+            t = thread;
         }
+        return t == null || t.join(timeout);
     }
 
     /** Starts the next round now if the loop waits between rounds, else right after this one. */

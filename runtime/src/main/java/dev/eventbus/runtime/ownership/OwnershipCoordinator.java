@@ -94,7 +94,9 @@ public final class OwnershipCoordinator implements AutoCloseable {
     /**
      * A gate for one ordered subscription on one partition; its lease is taken when assigned here.
      *
-     * @param idle whether the subscription holds no entry (a handover waits for it)
+     * @param idle whether nothing of the subscription runs or is about to (a handover waits for it):
+     *     no entry held but those waiting behind a subject held for its retry, which the new owner
+     *     claims and keeps behind that retry
      */
     public Lease register(String group, String partition, BooleanSupplier idle) {
         Lease lease = new Lease(group, partition, self, settings.leaseTtl(), settings.safetyMargin(), nanoTime);

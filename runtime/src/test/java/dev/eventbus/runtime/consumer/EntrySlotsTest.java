@@ -86,6 +86,36 @@ class EntrySlotsTest {
     }
 
     @Test
+    void eventsWaitingInALaneWithNothingRunningDoNotHoldUpIdle() throws Exception {
+        EntrySlots slots = new EntrySlots(4);
+        slots.take(3); // one running, two waiting behind it in its lane
+        slots.lend();
+        slots.lend();
+        assertFalse(slots.isIdle(), "one still runs");
+        assertFalse(slots.awaitIdle(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30)), "one still runs");
+        slots.release(); // it ended with its retry scheduled: the two wait behind a held subject
+        assertTrue(slots.isIdle());
+        assertTrue(slots.awaitIdle(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30)));
+        assertEquals(2, slots.taken(), "they keep their slots: they stay pending when the lanes close");
+    }
+
+    @Test
+    void retriesAndReclaimsWaitingInLanesOnBorrowedSlotsDoNotHoldUpIdleEither() throws Exception {
+        EntrySlots slots = new EntrySlots(2);
+        slots.take(2); // read, both waiting behind held subjects
+        slots.lend();
+        slots.lend();
+        assertEquals(2, slots.tryTake(2)); // two reclaimed entries, on the lent slots
+        assertFalse(slots.isIdle(), "the two reclaimed are on their way");
+        slots.lend(); // and wait behind held subjects too: more waiting than the capacity
+        slots.lend();
+        assertTrue(slots.isIdle(), "nothing runs: four entries wait on two slots and two borrowed");
+        assertTrue(slots.awaitIdle(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30)));
+        slots.takeBack(); // one of them starts
+        assertFalse(slots.isIdle(), "one runs");
+    }
+
+    @Test
     void slotsLentByWaitingEntriesGoToRetriesAndReclaimsNeverToTheReaderAndAtMostTheCapacity() throws Exception {
         EntrySlots slots = new EntrySlots(2);
         slots.take(2);

@@ -174,7 +174,7 @@ class StreamConsumerTest {
 
     /** Reads no entry (its budget is 0) until the test says otherwise, so it touches no Redis. */
     private StreamConsumer consumer(boolean ordered) {
-        dispatch = ManualDispatch.open(sub, ordered, MAX_IN_FLIGHT, workers);
+        dispatch = ManualDispatch.open(sub, ordered, MAX_IN_FLIGHT, workers, slots);
         RecoverySettings recovery = new RecoverySettings(
                 PERIOD, Duration.ofMinutes(1), PERIOD, 10, Duration.ofHours(1), Duration.ofMinutes(1));
         ConsumerSettings settings = new ConsumerSettings(
@@ -334,6 +334,95 @@ class StreamConsumerTest {
         });
         assertTrue(c.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(10)), "its slot came back");
         assertEquals(0, c.slotsTaken());
+    }
+
+    @Test
+    void awaitIdleDoesNotWaitForAnEventHeldBehindItsSubjectsRetryWhichStaysPendingWhenTheLanesClose()
+            throws InterruptedException {
+        StreamConsumer c = consumer(true);
+        c.start();
+        holdSubjectWithOneWaiting();
+        c.stop();
+
+        long t0 = System.nanoTime();
+        assertTrue(c.awaitIdle(t0 + TimeUnit.SECONDS.toNanos(3)), "nothing runs: only 2-0 waits, behind 1-0's retry");
+        Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+
+        assertTrue(waited.compareTo(Duration.ofSeconds(1)) < 0, "waited " + waited + " for what could not run");
+        assertEquals(0, workers.count(), "2-0 was not started");
+        assertEquals(1, c.slotsTaken(), "2-0 keeps its slot until the lanes close");
+        c.close();
+        assertEquals(List.of("1-0", "2-0"), released, "2-0 left its lane unstarted: it stays pending");
+        assertEquals(0, c.slotsTaken());
+        assertEquals(0, workers.count());
+    }
+
+    @Test
+    void awaitIdleWaitsForTheRetryPollersRoundInProgressWhichMayLetAHeldSubjectGoOn() throws InterruptedException {
+        StreamConsumer c = consumer(true);
+        holdSubjectWithOneWaiting();
+        // A round in Redis when the stop comes, which finds 1-0 settled by another consumer (as
+        // RetryPoller.settled does): 2-0 goes on, and must run before the stop goes on.
+        CountDownLatch in = new CountDownLatch(1);
+        AtomicLong leftAt = new AtomicLong();
+        pollerGate.round = () -> {
+            if (in.getCount() == 0) {
+                return;
+            }
+            in.countDown();
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            while (System.nanoTime() < until) {
+                Thread.interrupted(); // a call already on its way to Redis: the stop's interrupt does not cut it short
+                Thread.onSpinWait();
+            }
+            dispatch.settledElsewhere("1-0");
+            leftAt.set(System.nanoTime());
+        };
+        c.start();
+        assertTrue(in.await(10, TimeUnit.SECONDS), "the poller is in a round");
+        c.stop();
+        Thread runner = Thread.ofVirtual()
+                .start(
+                        () -> { // the workers: run 2-0 once it is handed to one
+                            while (leftAt.get() == 0 || workers.count() > 0) {
+                                Runnable task;
+                                synchronized (workers) {
+                                    task = workers.started.poll();
+                                }
+                                if (task != null) {
+                                    task.run();
+                                }
+                                sleep(Duration.ofMillis(5));
+                            }
+                        });
+
+        boolean idle = c.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+        long returnedAt = System.nanoTime();
+        runner.join(Duration.ofSeconds(5));
+
+        assertTrue(idle);
+        assertTrue(
+                leftAt.get() != 0 && returnedAt >= leftAt.get(), "returned while the poller's round was in progress");
+        assertEquals(List.of("1-0", "2-0"), released, "2-0 ran, and was done before the stop went on");
+        assertEquals(0, c.slotsTaken());
+    }
+
+    /**
+     * 1-0 read again with its retry scheduled holds subject a (its slot goes back at once); 2-0 of
+     * a, read after it, waits in the lane behind it, on a lent slot. Each takes its slot as the
+     * reader would.
+     */
+    private void holdSubjectWithOneWaiting() throws InterruptedException {
+        for (var entry : List.of(ManualDispatch.awaitingRetry("1-0", "a"), ManualDispatch.entry("2-0", "a"))) {
+            slots.take(1);
+            dispatch.dispatch(entry, () -> {
+                released.add(entry.id());
+                slots.release();
+            });
+        }
+        assertEquals(List.of("1-0"), released);
+        assertEquals(1, slots.taken());
+        assertEquals(0, workers.count());
     }
 
     @Test

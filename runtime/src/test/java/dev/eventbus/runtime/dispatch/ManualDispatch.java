@@ -29,11 +29,26 @@ public final class ManualDispatch {
     }
 
     /**
+     * An entry of this consumer's pending list read again while its retry is scheduled: it holds its
+     * subject's lane for that retry, without being handled.
+     */
+    public static StreamEntry awaitingRetry(String id, String subject) {
+        StreamEntry e = entry(id, subject);
+        return new StreamEntry(e.stream(), id, e.fields(), 1, StreamEntry.Origin.AWAITING_RETRY);
+    }
+
+    /**
      * @param ordered whether the handler is ordered by subject (then the dispatch has lanes)
      * @param maxInFlight how many workers may run at once
      * @param threads where the workers start
      */
     public static SubscriptionDispatch open(Subscription sub, boolean ordered, int maxInFlight, Executor threads) {
+        return open(sub, ordered, maxInFlight, threads, SlotLender.NONE);
+    }
+
+    /** As {@link #open(Subscription, boolean, int, Executor)}, its lanes lending the slots of entries waiting in them. */
+    public static SubscriptionDispatch open(
+            Subscription sub, boolean ordered, int maxInFlight, Executor threads, SlotLender slots) {
         RecordingDeadLetters deadLetters = new RecordingDeadLetters();
         DeliveryPipeline pipeline =
                 DispatchFixtures.plainPipeline(new RecordingAcks(), deadLetters, new RecordingObserver());
@@ -44,7 +59,7 @@ public final class ManualDispatch {
                 sub,
                 limits,
                 new HeldEntries(threads, maxInFlight),
-                SlotLender.NONE,
+                slots,
                 pipeline,
                 new EventCodec(1 << 20),
                 deadLetters,

@@ -3,8 +3,13 @@ package dev.eventbus.runtime.it;
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.runtime.stream.Subscription;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -75,5 +80,35 @@ final class HandlerCalls {
     /** The calls so far, a copy. */
     List<Call> all() {
         return List.copyOf(calls);
+    }
+
+    /**
+     * Per subject, each event whose first handling started before the previous event of its
+     * subject was first handled to its end (calls are recorded only when the handler returned).
+     */
+    List<String> outOfOrder() {
+        List<String> problems = new ArrayList<>();
+        Map<String, List<Call>> bySubject = calls.stream().collect(Collectors.groupingBy(Call::subject));
+        long origin = calls.stream().mapToLong(Call::startNanos).min().orElse(0);
+        bySubject.forEach((subject, list) -> {
+            Map<Integer, Call> first = new HashMap<>();
+            list.stream()
+                    .sorted(Comparator.comparingLong(Call::startNanos))
+                    .forEach(c -> first.putIfAbsent(c.seq(), c));
+            for (int seq = 2; first.containsKey(seq); seq++) {
+                Call previous = first.get(seq - 1);
+                Call call = first.get(seq);
+                if (previous == null || call.startNanos() < previous.endNanos()) {
+                    problems.add(subject + ": seq " + seq + " started at +" + (call.startNanos() - origin) / 1_000_000
+                            + " ms on " + call.instance() + ", seq " + (seq - 1) + " handled "
+                            + (previous == null
+                                    ? "never"
+                                    : "at +" + (previous.endNanos() - origin) / 1_000_000 + " ms on "
+                                            + previous.instance()));
+                }
+            }
+        });
+        problems.sort(Comparator.naturalOrder());
+        return problems;
     }
 }

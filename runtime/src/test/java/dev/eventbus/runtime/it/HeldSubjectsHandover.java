@@ -11,28 +11,41 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A handover of partitions whose ordered subjects are held: inst-a owns the 8 partitions of
  * {@code it-stream}; each of 16 subjects gets four events, the first of which fails once, so its
  * retry is scheduled (8 s away) and the other three wait behind it in its lane; then inst-b starts
  * and takes partitions over before any retry is due. Returns once every event was handled and
- * nothing is pending: what the old owner still holds, and in what order the events ran, is the
- * test's to judge.
+ * nothing is pending, with how long the handover took: what the old owner still holds, and in what
+ * order the events ran, is the test's to judge.
  */
 final class HeldSubjectsHandover {
 
     static final int SUBJECTS = 16;
 
-    record Owners(EventbusRuntime first, EventbusRuntime second) {}
+    /**
+     * @param handoverMillis from inst-b's start until every partition was held by the instance it
+     *     is assigned to
+     */
+    record Owners(EventbusRuntime first, EventbusRuntime second, long handoverMillis) {}
 
     private HeldSubjectsHandover() {}
 
     static Owners run(RuntimeFixture env, HandlerCalls calls, String redisUri, Duration wait) throws Exception {
+        return run(env, calls, redisUri, wait, Map.of());
+    }
+
+    /** @param overrides settings over the ones below (a longer grace or back-off) */
+    static Owners run(
+            RuntimeFixture env, HandlerCalls calls, String redisUri, Duration wait, Map<String, Object> overrides)
+            throws Exception {
         PartitionedStream stream = new PartitionedStream("it-stream", 8);
-        Map<String, Object> settings = Map.ofEntries(
+        Map<String, Object> settings = new HashMap<>(Map.ofEntries(
                 Map.entry("eventbus.streams.it-stream.partitions", 8),
                 Map.entry("eventbus.handlers.recorder.ordered-by-subject", true),
                 // Due well after the handover: until then the failed event holds its lane.
@@ -45,7 +58,8 @@ final class HeldSubjectsHandover {
                 Map.entry("eventbus.ownership.safety-margin", "2s"),
                 // Also the longest a handover waits for the partition's events in flight.
                 Map.entry("eventbus.consumer.shutdown-grace", "2s"),
-                Map.entry("eventbus.consumer.block", "500ms"));
+                Map.entry("eventbus.consumer.block", "500ms")));
+        settings.putAll(overrides);
         EventbusRuntime a = env.start("inst-a", settings, calls.observer("inst-a"));
         Streams.await("inst-a owns all 8 partitions", wait, () -> {
             OwnershipView v = a.view().ownership();
@@ -67,7 +81,10 @@ final class HeldSubjectsHandover {
                     wait,
                     () -> slotsTaken(a) == 3 * SUBJECTS);
 
+            long t = System.nanoTime();
             EventbusRuntime b = env.start("inst-b", settings, calls.observer("inst-b"));
+            long handover = new LeaseOwners(connection.sync(), stream, "recorder", Duration.ofSeconds(5))
+                    .awaitSettledOn(Set.of("inst-a", "inst-b"), t, wait);
             Streams.await(
                     "every event handled, nothing pending",
                     wait,
@@ -76,7 +93,7 @@ final class HeldSubjectsHandover {
             assertTrue(
                     calls.stream().anyMatch(c -> c.instance().equals("inst-b")),
                     "inst-b took partitions over and handled their events");
-            return new Owners(a, b);
+            return new Owners(a, b, handover);
         } finally {
             client.shutdown();
         }

@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.failure.RetryStore;
-import dev.eventbus.runtime.it.HandlerCalls.Call;
 import dev.eventbus.testkit.RedisExtension;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -80,43 +76,13 @@ class RetryHoldsItsSubjectIT {
         assertTrue(
                 calls.stream().allMatch(c -> c.instance().equals("after-restart")),
                 "the restart came before any retry was due: nothing was handled before it");
-        assertEquals(List.of(), outOfOrder(), "each subject's events handled in stream order");
+        assertEquals(List.of(), calls.outOfOrder(), "each subject's events handled in stream order");
     }
 
     @Test
     void theNewOwnerOfAPartitionKeepsEachSubjectsLaterEventsBehindTheRetryOfItsFailedFirstEvent() throws Exception {
         HeldSubjectsHandover.run(env, calls, REDIS.uri(), WAIT);
-        assertEquals(List.of(), outOfOrder(), "each subject's events handled in stream order");
-    }
-
-    /**
-     * Per subject, each event whose first handling started before the previous event of its
-     * subject was first handled to its end (calls are recorded only when the handler returned).
-     */
-    private List<String> outOfOrder() {
-        List<String> problems = new ArrayList<>();
-        Map<String, List<Call>> bySubject = calls.stream().collect(Collectors.groupingBy(Call::subject));
-        long origin = calls.stream().mapToLong(Call::startNanos).min().orElse(0);
-        bySubject.forEach((subject, list) -> {
-            Map<Integer, Call> first = new HashMap<>();
-            list.stream()
-                    .sorted(Comparator.comparingLong(Call::startNanos))
-                    .forEach(c -> first.putIfAbsent(c.seq(), c));
-            for (int seq = 2; first.containsKey(seq); seq++) {
-                Call previous = first.get(seq - 1);
-                Call call = first.get(seq);
-                if (previous == null || call.startNanos() < previous.endNanos()) {
-                    problems.add(subject + ": seq " + seq + " started at +" + (call.startNanos() - origin) / 1_000_000
-                            + " ms on " + call.instance() + ", seq " + (seq - 1) + " handled "
-                            + (previous == null
-                                    ? "never"
-                                    : "at +" + (previous.endNanos() - origin) / 1_000_000 + " ms on "
-                                            + previous.instance()));
-                }
-            }
-        });
-        problems.sort(Comparator.naturalOrder());
-        return problems;
+        assertEquals(List.of(), calls.outOfOrder(), "each subject's events handled in stream order");
     }
 
     private long distinctHandled() {

@@ -40,7 +40,9 @@ final class ConfigOptions {
             c = c.withValue("eventbus.redis.uri", ConfigValueFactory.fromAnyRef(redis, "the --redis option"));
         }
         if (pluginsDir != null) {
-            c = c.withValue("eventbus.plugins-dir", ConfigValueFactory.fromAnyRef(pluginsDir.toString(), "the --plugins-dir option"));
+            c = c.withValue(
+                    "eventbus.plugins-dir",
+                    ConfigValueFactory.fromAnyRef(pluginsDir.toString(), "the --plugins-dir option"));
         }
         return c;
     }

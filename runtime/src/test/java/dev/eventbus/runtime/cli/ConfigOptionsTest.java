@@ -66,4 +66,14 @@ class ConfigOptionsTest {
                 Files.writeString(dir.resolve("application.conf"), "eventbus.redis.uri = \"redis://127.0.0.1:7\"\n");
         assertEquals("", stderrOf("--config", conf.toString()));
     }
+
+    /** A bad value given on the command line is named as the option's, not "(hardcoded value)". */
+    @Test
+    void aBadRedisOptionIsNamedAsTheOptionsValue() {
+        ConfigOptions options = new ConfigOptions();
+        options.redis = "redis://127.0.0.1:99999";
+        dev.eventbus.runtime.config.InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.eventbus.runtime.config.InvalidConfigException.class, options::loadForOperator);
+        assertTrue(e.getMessage().contains("(the --redis option)"), e.getMessage());
+    }
 }

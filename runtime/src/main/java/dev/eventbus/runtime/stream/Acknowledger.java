@@ -372,9 +372,9 @@ public final class Acknowledger implements AutoCloseable {
     /**
      * While XACKs fail on a connection that still counts as open (a cluster node that died, a
      * failover under way), the flusher waits longer between sends: 20 ms doubling per failure in a
-     * row, up to 1 s, instead of hammering a Redis that cannot answer every interval.
+     * row, up to 1 s, instead of hammering a Redis that cannot answer every interval. Only failures
+     * whose ids are kept to be sent again count; 0: none.
      */
-    /** The pause between sends while some group's XACKs fail and are kept to be sent again; 0: none. */
     long resendPause() {
         int times = 0;
         for (AckTrouble t : failing.values()) {

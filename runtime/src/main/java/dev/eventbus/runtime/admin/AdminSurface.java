@@ -76,7 +76,7 @@ public final class AdminSurface implements AutoCloseable {
      * Starts metrics and the admin servers for the runtime (which may not be started yet).
      *
      * @throws InvalidConfigException when the admin servers would listen beyond loopback without
-     *     a token
+     *     a token, or their TLS files cannot be used
      * @throws OpsException when a port cannot be bound
      */
     public synchronized void start(EventbusRuntime started) {
@@ -109,7 +109,7 @@ public final class AdminSurface implements AutoCloseable {
         Optional<SslContext> httpTls;
         try {
             httpTls = httpTls(admin.tls());
-        } catch (OpsException e) {
+        } catch (InvalidConfigException e) {
             close();
             throw e;
         }
@@ -164,11 +164,11 @@ public final class AdminSurface implements AutoCloseable {
                             tls.keyPassword().isEmpty() ? null : tls.keyPassword())
                     .build());
         } catch (SSLException | IllegalArgumentException e) {
-            throw new OpsException(
+            // The key was checked when the configuration was loaded: most likely a file changed since.
+            throw new InvalidConfigException(
                     "eventbus.admin.tls: cannot use " + tls.certFile().orElseThrow() + " and "
                             + tls.keyFile().orElseThrow() + " (" + Errors.rootMessage(e)
-                            + "): a PEM certificate chain and its PKCS#8 key, with key-password when the key is encrypted",
-                    e);
+                            + "): a PEM certificate chain and its PKCS#8 key, with key-password when the key is encrypted");
         }
     }
 

@@ -252,6 +252,7 @@ public final class ConfigLoader {
             problems.add("redis.tls.cert-file and redis.tls.key-file go together: set both for mutual TLS, or neither");
         }
         String keyPassword = secret(c, "redis.tls.key-password", "redis.tls.key-password-file");
+        checkKey(c, "redis.tls.key-file", key, keyPassword, "redis.tls.key-password-file (or key-password)");
         String verifyText = read(() -> c.getString("redis.tls.verify"));
         Optional<RedisTls.Verification> verify = Optional.empty();
         if (verifyText != null && !verifyText.isBlank()) {
@@ -280,8 +281,34 @@ public final class ConfigLoader {
     }
 
     /**
+     * The private key named by {@code key}, checked now as the TLS stack will read it (PKCS#8, opened
+     * with its password), so that a PKCS#1 key or a wrong password fails at start for every command,
+     * naming the key, not at the first handshake. A file that cannot be read is reported by
+     * {@link #pemFile} already.
+     *
+     * @param passwordKeys the key(s) that give its password, for the message
+     */
+    private void checkKey(Config c, String key, Optional<Path> file, String password, String passwordKeys) {
+        checkKey(c, key, key, file, password, passwordKeys);
+    }
+
+    /** @param shownKey the key as messages name it, e.g. with the path {@code c} was read from */
+    private void checkKey(
+            Config c, String key, String shownKey, Optional<Path> file, String password, String passwordKeys) {
+        if (file.isEmpty() || !Files.isRegularFile(file.get()) || !Files.isReadable(file.get())) {
+            return;
+        }
+        String problem = PemKeys.problem(file.get(), password, passwordKeys);
+        if (problem != null) {
+            problems.add(shownKey + ": file " + file.get() + " " + problem + " (" + UnknownKeys.where(c.getValue(key))
+                    + ")");
+        }
+    }
+
+    /**
      * A PEM file named by a key, checked now so that a typo fails at start naming the key, not at the
-     * first TLS handshake. Certificates are parsed; a key is only read (it may be encrypted).
+     * first TLS handshake. Certificates are parsed; a key is checked by {@link #checkKey} once its
+     * password is known.
      */
     private Optional<Path> pemFile(Config c, String key, boolean certificates) {
         return pemFile(c, key, key, certificates);
@@ -434,6 +461,7 @@ public final class ConfigLoader {
         if (!keyPassword.isEmpty() && key.isEmpty()) {
             problems.add("admin.tls.key-password is set without admin.tls.key-file");
         }
+        checkKey(c, "admin.tls.key-file", key, keyPassword, "admin.tls.key-password-file (or key-password)");
         return new AdminTls(cert, key, keyPassword, pemFile(c, "admin.tls.ca-file", true));
     }
 
@@ -588,13 +616,7 @@ public final class ConfigLoader {
         if (!keyPassword.isEmpty() && key.isEmpty()) {
             problems.add(path + ".key-password-file is set but key-file is not");
         }
-        if (key.isPresent() && Files.isRegularFile(key.get())) {
-            String problem = PemKeys.problem(key.get(), keyPassword);
-            if (problem != null) {
-                problems.add(path + ".key-file: file " + key.get() + " " + problem + " ("
-                        + UnknownKeys.where(service.getValue("key-file")) + ")");
-            }
-        }
+        checkKey(service, "key-file", path + ".key-file", key, keyPassword, path + ".key-password-file");
         return new RpcTls(ca, cert, key, keyPassword);
     }
 

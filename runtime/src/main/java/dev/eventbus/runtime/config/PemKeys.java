@@ -20,26 +20,39 @@ import javax.crypto.spec.PBEKeySpec;
 /**
  * Checks a PEM private key file the way the TLS stack will read it (PKCS#8, plain or encrypted
  * with a password), so that a wrong file or password fails when the configuration is loaded,
- * naming the key, rather than at the first handshake.
+ * naming the key, rather than at the first handshake. The Redis client reads its key again at
+ * every connection and checks it here first.
  *
  * <p>Stateless and thread-safe.
  */
-final class PemKeys {
+public final class PemKeys {
 
     private static final Pattern BLOCK =
             Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
-    private static final List<String> ALGORITHMS = List.of("RSA", "EC", "Ed25519", "Ed448", "DSA");
+    /** The key types Netty's TLS (Lettuce's and gRPC's) reads: an Ed25519 key, valid PKCS#8 too, fails there. */
+    private static final List<String> ALGORITHMS = List.of("RSA", "EC", "DSA");
 
     private PemKeys() {}
 
-    /** What is wrong with the key file, or {@code null} when it holds a key the password (may be empty) opens. */
-    static String problem(Path file, String password) {
+    /**
+     * What is wrong with the key file, or {@code null} when it holds a key the password (may be
+     * empty) opens.
+     *
+     * @param passwordKeys the setting(s) that give the password, for the message, e.g. {@code
+     *     redis.tls.key-password-file}
+     */
+    public static String problem(Path file, String password, String passwordKeys) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException | RuntimeException e) {
             return "cannot be read (" + e.getClass().getSimpleName() + ")";
         }
+        return problemIn(text, password, passwordKeys);
+    }
+
+    /** As {@link #problem(Path, String, String)}, for the file's text already read. */
+    public static String problemIn(String text, String password, String passwordKeys) {
         Matcher m = BLOCK.matcher(text);
         while (m.find()) {
             String type = m.group(1);
@@ -51,11 +64,13 @@ final class PemKeys {
             }
             switch (type) {
                 case "PRIVATE KEY":
-                    return password.isEmpty() ? parse(der) : "is not encrypted, but a key password is set";
+                    return password.isEmpty()
+                            ? parse(der)
+                            : "is not encrypted, but " + passwordKeys + " gives a password";
                 case "ENCRYPTED PRIVATE KEY":
                     return password.isEmpty()
-                            ? "is encrypted: set its password with the key-password-file key"
-                            : decrypt(der, password);
+                            ? "is encrypted: set its password with " + passwordKeys
+                            : decrypt(der, password, passwordKeys);
                 case "RSA PRIVATE KEY", "EC PRIVATE KEY":
                     return "holds a " + type + " (PKCS#1/SEC1): convert it to PKCS#8 with "
                             + "`openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem`";
@@ -76,10 +91,11 @@ final class PemKeys {
                 // not this algorithm: try the next
             }
         }
-        return "holds a PRIVATE KEY block that is not an RSA, EC, EdDSA or DSA key";
+        return "holds a PRIVATE KEY block that is not an RSA, EC or DSA key (the TLS stack reads no other, "
+                + "e.g. no Ed25519 key)";
     }
 
-    private static String decrypt(byte[] der, String password) {
+    private static String decrypt(byte[] der, String password, String passwordKeys) {
         PKCS8EncodedKeySpec spec;
         try {
             EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
@@ -98,7 +114,7 @@ final class PemKeys {
         } catch (java.security.NoSuchAlgorithmException e) {
             return "is encrypted with a cipher this JVM does not know (" + e.getMessage() + ")";
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
-            return "cannot be decrypted with the password of the key-password-file key (wrong password?)";
+            return "cannot be decrypted with the password of " + passwordKeys + " (wrong password?)";
         }
         return parse(spec.getEncoded());
     }

@@ -129,14 +129,22 @@ public final class RedisConnector implements AutoCloseable {
         return uri;
     }
 
-    /** Lettuce's SSL options from the settings' PEM files: trust the CA, present the client certificate. */
+    /**
+     * Lettuce's SSL options from the settings' PEM files: trust the CA, present the client
+     * certificate. The files are read for every connection, checked first (see {@link RedisTlsFiles}).
+     *
+     * @throws dev.eventbus.runtime.config.InvalidConfigException when a file cannot be used
+     */
     static SslOptions sslOptions(RedisTls tls) {
+        RedisTlsFiles files = new RedisTlsFiles(tls);
         SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
-        tls.caFile().ifPresent(ca -> ssl.trustManager(ca.toFile()));
+        if (tls.caFile().isPresent()) {
+            ssl.trustManager(files.ca());
+        }
         if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
             ssl.keyManager(
-                    tls.certFile().get().toFile(),
-                    tls.keyFile().get().toFile(),
+                    files.certificate(),
+                    files.key(),
                     tls.keyPassword().isEmpty() ? null : tls.keyPassword().toCharArray());
         }
         return ssl.build();

@@ -11,9 +11,11 @@ import javax.net.ssl.SSLException;
  * an untrusted server certificate, a host name the certificate does not hold, or a server that
  * wants a client certificate. Like a wrong password, waiting will not fix these; the operator has to.
  *
+ * <p>The runtime's connect loop logs it; the operator commands say it in their one line.
+ *
  * <p>Stateless and thread-safe.
  */
-final class RedisTlsFailure {
+public final class RedisTlsFailure {
 
     private RedisTlsFailure() {}
 
@@ -22,7 +24,7 @@ final class RedisTlsFailure {
      * cluster client reports each seed node's failure as a suppressed exception of its own: those
      * are searched too.
      */
-    static String diagnosis(Throwable failure) {
+    public static String diagnosis(Throwable failure) {
         List<Throwable> all = new ArrayList<>();
         collect(failure, all);
         Throwable tlsFailure = null;

@@ -4,6 +4,7 @@ import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.consumer.ConnectionOpener;
 import dev.eventbus.runtime.consumer.MissingPermission;
 import dev.eventbus.runtime.consumer.RedisConnection;
+import dev.eventbus.runtime.consumer.RedisTlsFailure;
 import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.consumer.TopologyChanges;
 import dev.eventbus.runtime.internal.Errors;
@@ -203,6 +204,11 @@ public final class FailFastRedis implements AutoCloseable {
             String missing = MissingPermission.describe(e);
             if (missing != null) {
                 throw new OpsException("Redis at " + settings.redactedUri() + " refused a command: " + missing, e);
+            }
+            String tlsFailure = RedisTlsFailure.diagnosis(e);
+            if (tlsFailure != null) {
+                throw new OpsException(
+                        "cannot reach Redis at " + settings.redactedUri() + ": TLS handshake failed: " + tlsFailure, e);
             }
             throw new OpsException("cannot reach Redis at " + settings.redactedUri() + ": " + Errors.rootMessage(e), e);
         }

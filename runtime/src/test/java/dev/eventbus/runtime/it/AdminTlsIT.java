@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.eventbus.runtime.ops.OpsException;
+import dev.eventbus.runtime.config.InvalidConfigException;
 import dev.eventbus.runtime.ops.OpsHarness;
 import dev.eventbus.testkit.RedisExtension;
 import io.grpc.ChannelCredentials;
@@ -163,10 +163,12 @@ class AdminTlsIT {
                         "eventbus.admin.tls.cert-file", pki.serverCert.toString(),
                         "eventbus.admin.tls.key-file",
                                 encrypted(pki.serverKey, "key-pw-1").toString()));
-        OpsException e =
-                assertThrows(OpsException.class, harness::startOperations, "an encrypted key without its password");
+        // A configuration error (exit 2), found when the configuration is loaded.
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class, harness::startOperations, "an encrypted key without its password");
         assertTrue(
-                e.getMessage().contains("eventbus.admin.tls") && e.getMessage().contains("key-password"),
+                e.getMessage().contains("admin.tls.key-file: file ")
+                        && e.getMessage().contains("is encrypted: set its password with admin.tls.key-password-file"),
                 e.getMessage());
         assertFalse(e.getMessage().contains("key-pw-1"));
     }

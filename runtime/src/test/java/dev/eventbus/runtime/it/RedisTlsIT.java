@@ -209,6 +209,94 @@ class RedisTlsIT {
         assertTrue(line.contains("TLS") && line.contains("eventbus.redis.tls.ca-file"), line);
     }
 
+    /** Runs an operator command with {@code values} as its config file: its exit code and stderr. */
+    private Map.Entry<Integer, String> command(Map<String, Object> values, String... args) throws Exception {
+        Map<String, Object> all = new HashMap<>(values);
+        all.put("eventbus.plugins-dir", plugins.toString());
+        Path config = Files.writeString(
+                plugins.resolve("application.conf"),
+                ConfigFactory.parseMap(all).root().render(ConfigRenderOptions.concise()));
+        StringWriter err = new StringWriter();
+        CommandLine cli = EventbusCommand.commandLine();
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(err, true));
+        List<String> line = new java.util.ArrayList<>(List.of(args));
+        line.addAll(List.of("--config", config.toString()));
+        return Map.entry(cli.execute(line.toArray(String[]::new)), err.toString());
+    }
+
+    @Test
+    void anOperatorCommandFacingAFailedHandshakeSaysWhichSettingToCheck() throws Exception {
+        Map<String, Object> values = tls(redis.uri());
+        values.put("eventbus.redis.tls.ca-file", stranger.caCert.toString());
+        Map.Entry<Integer, String> result = command(values, "dlq", "list", "--handler", "h");
+        assertEquals(1, result.getKey(), result.getValue());
+        assertTrue(
+                result.getValue().contains("cannot reach Redis at " + redis.uri() + ": TLS handshake failed: ")
+                        && result.getValue().contains("check eventbus.redis.tls.ca-file"),
+                result.getValue());
+        values = tls(redis.uri());
+        values.remove("eventbus.redis.tls.cert-file");
+        values.remove("eventbus.redis.tls.key-file");
+        result = command(values, "dlq", "list", "--handler", "h");
+        assertEquals(1, result.getKey(), result.getValue());
+        assertTrue(result.getValue().contains("check eventbus.redis.tls.cert-file and key-file"), result.getValue());
+    }
+
+    @Test
+    void aKeyTheTlsStackCannotReadIsAConfigErrorForEveryCommand() throws Exception {
+        Path sec1 = pki.traditionalClientKey();
+        Map<String, Object> values = tls(redis.uri());
+        values.put("eventbus.redis.tls.key-file", sec1.toString());
+        for (String[] args :
+                List.of(new String[] {"config", "check"}, new String[] {"dlq", "list", "--handler", "h"}, new String[] {
+                    "status", "--admin", "127.0.0.1:1"
+                })) {
+            Map.Entry<Integer, String> result = command(values, args);
+            assertEquals(2, result.getKey(), String.join(" ", args) + ": " + result.getValue());
+            assertTrue(
+                    result.getValue().contains("redis.tls.key-file: file " + sec1)
+                            && result.getValue().contains("convert it to PKCS#8"),
+                    result.getValue());
+            assertFalse(result.getValue().contains("\tat "), result.getValue());
+        }
+    }
+
+    @Test
+    void aKeyThatWentBadWhileRunningIsToldOnceAndTheKeyReadBeforeStillConnects() throws Exception {
+        Path key = Files.copy(pki.clientKey, plugins.resolve("client.key"));
+        Map<String, Object> values = tls(redis.uri());
+        values.put("eventbus.redis.tls.key-file", key.toString());
+        Logger files = (Logger) LoggerFactory.getLogger("dev.eventbus.runtime.consumer.RedisTlsFiles");
+        Logger netty = (Logger) LoggerFactory.getLogger("io.netty");
+        ListAppender<ILoggingEvent> seen = new ListAppender<>();
+        seen.start();
+        files.addAppender(seen);
+        netty.addAppender(seen);
+        try (RedisConnector connector = new RedisConnector(settings(values))) {
+            connector.connect("test", () -> false).close();
+            Files.copy(pki.traditionalClientKey(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            for (int i = 0; i < 3; i++) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                var connection = connector.connect("test", () -> System.nanoTime() > deadline);
+                assertNotNull(connection, "connected with the key read before");
+                assertEquals("PONG", new String(connection.sync().ping()));
+                connection.close();
+            }
+        } finally {
+            files.detachAppender(seen);
+            netty.detachAppender(seen);
+        }
+        List<ILoggingEvent> events = List.copyOf(seen.list);
+        assertEquals(1, events.size(), events.toString());
+        assertTrue(
+                events.get(0)
+                        .getFormattedMessage()
+                        .contains("eventbus.redis.tls.key-file: file " + key + " holds a EC " + "PRIVATE KEY"),
+                events.get(0).getFormattedMessage());
+        assertNull(events.get(0).getThrowableProxy(), "no stack trace");
+    }
+
     @Test
     void turningVerificationOffConnectsButWarnsAtEveryStart() throws Exception {
         Map<String, Object> values = tls(redis.uri() + "?verifyPeer=NONE");

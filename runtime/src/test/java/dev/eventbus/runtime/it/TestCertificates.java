@@ -76,6 +76,29 @@ public final class TestCertificates {
         return out;
     }
 
+    /** The client key in its traditional form, SEC1 ({@code EC PRIVATE KEY}), not PKCS#8. */
+    public Path traditionalClientKey() throws Exception {
+        Path out = dir.resolve(clientKey.getFileName() + ".sec1");
+        openssl(dir, "pkey", "-in", clientKey.toString(), "-traditional", "-out", out.toString());
+        return out;
+    }
+
+    /** A new RSA key in PKCS#1 form ({@code RSA PRIVATE KEY}), as {@code openssl rsa -traditional} writes it. */
+    public Path rsaPkcs1Key() throws Exception {
+        Path pkcs8 = dir.resolve("rsa.pk8.key");
+        Path out = dir.resolve("rsa.pkcs1.key");
+        openssl(dir, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", pkcs8.toString());
+        openssl(dir, "pkey", "-in", pkcs8.toString(), "-traditional", "-out", out.toString());
+        return out;
+    }
+
+    /** A new Ed25519 key, PKCS#8 ({@code PRIVATE KEY}), which Netty's TLS cannot read. */
+    public Path ed25519Key() throws Exception {
+        Path out = dir.resolve("ed25519.key");
+        openssl(dir, "genpkey", "-algorithm", "ed25519", "-out", out.toString());
+        return out;
+    }
+
     private void sign(Path caKey, String subject, Path key, Path cert, Path ext) throws Exception {
         Path csr = dir.resolve(cert.getFileName() + ".csr");
         openssl(

@@ -2,8 +2,12 @@
 """CPU time per thread of the benchmark's scenario JVMs, every half second, as they run.
 
 Usage (beside a benchmark run, on Linux):
-    benchmarks/tools/thread-cpu.py ScenarioMain > threads.log &
+    benchmarks/tools/thread-cpu.py ScenarioMain 600 > threads.log &
     java -jar benchmarks/runner/target/benchmarks.jar --only drain-noop --events 3000000 --runs 1
+    kill %1    # or let it end after the 600 s given (default 3600)
+
+The first argument is a string the JVMs' command lines contain: ScenarioMain takes every scenario
+JVM on the machine (run no other benchmark meanwhile), "system=eventbus" only Eventbus's.
 
 Each line: pid, time, then the threads (digits folded to '#', so the carriers of virtual threads,
 the JIT compilers and the GC workers each add up) that used more than 20 ms of CPU in the last half

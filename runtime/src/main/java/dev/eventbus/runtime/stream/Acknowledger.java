@@ -339,6 +339,7 @@ public final class Acknowledger implements AutoCloseable {
      */
     public void flush(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean gaveUp = false;
         while (true) {
             boolean again = !connected();
             for (Future<Long> f : again ? List.<Future<Long>>of() : send()) {
@@ -350,7 +351,11 @@ public final class Acknowledger implements AutoCloseable {
             }
             // Rounds go on only after a failure: acknowledgements that others keep adding meanwhile
             // are the flusher's, not a reason to hold the caller.
-            if (!again || System.nanoTime() >= deadline) {
+            if (!again) {
+                break;
+            }
+            if (System.nanoTime() >= deadline) {
+                gaveUp = true;
                 break;
             }
             LockSupport.parkNanos(this, Math.min(RESEND_PAUSE_NANOS, Math.max(0, deadline - System.nanoTime())));
@@ -358,9 +363,11 @@ public final class Acknowledger implements AutoCloseable {
                 break; // nothing was queued again (refused for good): nothing left to send
             }
         }
+        // Only what failed until the deadline fell short: acknowledgements queued since this flush
+        // took its batches (events that finished meanwhile) are the flusher's, or the final flush's.
         int left = queued.get();
-        lastFlushFellShort = left > 0;
-        if (left > 0) {
+        lastFlushFellShort = gaveUp && left > 0;
+        if (lastFlushFellShort) {
             LOG.warn(
                     "{} acknowledgement(s) could not be sent within {} ms: those entries stay pending and are "
                             + "handled again later",
@@ -389,6 +396,11 @@ public final class Acknowledger implements AutoCloseable {
 
     /** Between rounds of a flush that could not send everything: waits for the connection to come back. */
     private static final long RESEND_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /** Whether the last flush gave up on acknowledgements that kept failing until its deadline. */
+    boolean lastFlushFellShort() {
+        return lastFlushFellShort;
+    }
 
     @Override
     public void close() {

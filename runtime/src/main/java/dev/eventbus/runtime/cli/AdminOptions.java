@@ -48,9 +48,10 @@ final class AdminOptions {
             return null;
         }
         if (adminCa != null) {
-            if (!Files.isReadable(adminCa)) {
+            if (!Files.isRegularFile(adminCa) || !Files.isReadable(adminCa)) {
                 throw new CommandLine.ParameterException(
-                        spec.commandLine(), "--admin-ca: file " + adminCa + " does not exist or cannot be read");
+                        spec.commandLine(),
+                        "--admin-ca: file '" + adminCa + "' does not exist, is not a file or cannot be read");
             }
             return new AdminClient.Address(where.host(), where.port(), true, Optional.of(adminCa));
         }

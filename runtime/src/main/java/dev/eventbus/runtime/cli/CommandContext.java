@@ -6,8 +6,13 @@ import dev.eventbus.runtime.ops.DeadLetters;
 import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.HeartbeatInstances;
 import dev.eventbus.runtime.ops.OpsException;
+import dev.eventbus.runtime.ops.PluginCatalog;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.TimeOrId;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
 import picocli.CommandLine;
@@ -70,6 +75,44 @@ final class CommandContext implements AutoCloseable {
                     spec.commandLine(),
                     fromOption + " " + from + " is after " + toOption + " " + to + ": the range is empty");
         }
+    }
+
+    /** A blank stream name selects nothing on purpose: a usage error (exit 2), not a question for Redis. */
+    static void requireStreamName(CommandSpec spec, String option, String stream) {
+        if (stream != null && stream.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " must name a stream");
+        }
+    }
+
+    /**
+     * The plugins' build descriptors read from the plugins directory. A directory that is not there,
+     * or cannot be listed, is a usage or configuration error (exit 2) naming it and where it is set.
+     */
+    static PluginCatalog pluginCatalog(CommandSpec spec, Path dir) {
+        requirePluginsDir(spec, dir);
+        try {
+            return PluginCatalog.read(dir);
+        } catch (UncheckedIOException e) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "cannot list the plugins directory " + dir + ": "
+                            + (e.getCause() instanceof AccessDeniedException ? "permission denied" : reason(e)));
+        }
+    }
+
+    /** @see #pluginCatalog */
+    static void requirePluginsDir(CommandSpec spec, Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "the plugins directory " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist")
+                            + " (set by --plugins-dir, EVENTBUS_PLUGINS_DIR or eventbus.plugins-dir)");
+        }
+    }
+
+    private static String reason(UncheckedIOException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        return cause.getMessage() == null ? "an I/O error" : cause.getMessage();
     }
 
     /**

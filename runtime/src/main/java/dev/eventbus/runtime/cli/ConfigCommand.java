@@ -31,7 +31,10 @@ final class ConfigCommand implements Runnable {
             description =
                     "Validate the configuration, and each plugin JAR as the runtime would admit it: its config keys "
                             + "against its reference.conf, then its handlers created and their start hooks run with the "
-                            + "configured subtree; exit 0 when valid, 2 with every problem listed when not.")
+                            + "configured subtree; exit 0 when valid, 2 when not. Every problem of the runtime's "
+                            + "keys is listed in one run (a check that needs a value already listed as wrong is "
+                            + "left out; a file that does not parse stops at its syntax error); the plugin JARs "
+                            + "are checked once those keys are valid.")
     static final class Check implements Callable<Integer> {
         @Mixin
         ConfigOptions options;

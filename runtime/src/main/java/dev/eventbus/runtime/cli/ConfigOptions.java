@@ -40,6 +40,11 @@ final class ConfigOptions {
             c = c.withValue("eventbus.redis.uri", ConfigValueFactory.fromAnyRef(redis, "the --redis option"));
         }
         if (pluginsDir != null) {
+            if (pluginsDir.toString().isBlank() && command != null) {
+                // Path.of("") would quietly stand for the installation directory.
+                throw new picocli.CommandLine.ParameterException(
+                        command.commandLine(), "--plugins-dir must name a directory");
+            }
             c = c.withValue(
                     "eventbus.plugins-dir",
                     ConfigValueFactory.fromAnyRef(pluginsDir.toString(), "the --plugins-dir option"));

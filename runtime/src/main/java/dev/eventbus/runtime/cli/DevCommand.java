@@ -294,10 +294,13 @@ final class DevCommand implements Callable<Integer> {
         }
     }
 
-    private static void requireDir(Path dir) {
+    /** A home without the samples is a bad --home (or EVENTBUS_HOME): a usage error (exit 2). */
+    private void requireDir(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException(dir.toAbsolutePath() + " not found: run from the unpacked distribution "
-                    + "(dist/target/eventbus) or pass --home");
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    dir.toAbsolutePath() + " not found: run from the unpacked distribution (dist/target/eventbus) "
+                            + "or pass --home");
         }
     }
 

@@ -98,7 +98,7 @@ final class DlqCommand implements Runnable {
         /** The filter the options select; checks them (exit 2) and that the handler exists (exit 1). */
         DeadLetterFilter filter(CommandContext ops, CommandSpec spec, List<String> ids) {
             requireIds(spec, ids);
-            requireStreamName(spec, sourceStream);
+            CommandContext.requireStreamName(spec, "--source-stream", sourceStream);
             TimeOrId from = ops.timeOrId(spec, "--since", since);
             TimeOrId to = ops.timeOrId(spec, "--until", until);
             CommandContext.requireOrder(spec, "--since", from, "--until", to);
@@ -244,7 +244,7 @@ final class DlqCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             requireIds(spec, List.of(id));
-            requireStreamName(spec, sourceStream);
+            CommandContext.requireStreamName(spec, "--source-stream", sourceStream);
             try (CommandContext ops = CommandContext.open(options)) {
                 ops.requireHandler(handler);
                 List<DeadLetterEntry> found = ops.deadLetters().show(handler, id).stream()
@@ -486,13 +486,6 @@ final class DlqCommand implements Runnable {
                         spec.commandLine(),
                         "'" + id + "' is not a dead letter's id: <milliseconds>-<sequence>, as dlq list prints it");
             }
-        }
-    }
-
-    /** A blank stream name selects nothing on purpose: a usage error (exit 2). */
-    static void requireStreamName(CommandSpec spec, String stream) {
-        if (stream != null && stream.isBlank()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--source-stream must name a stream");
         }
     }
 

@@ -69,11 +69,12 @@ final class PluginsCommand implements Runnable {
                 unavailable = e.getMessage();
             }
         }
+        PluginCatalog catalog = CommandContext.pluginCatalog(spec, config.pluginsDir());
         PrintWriter err = spec.commandLine().getErr();
         err.println("eventbus: live plugin state is unavailable: " + unavailable
                 + "; showing what the plugins directory " + config.pluginsDir() + " holds");
         err.flush();
-        return PluginListing.of(offline(config));
+        return PluginListing.of(offline(config, catalog));
     }
 
     /**
@@ -81,8 +82,7 @@ final class PluginsCommand implements Runnable {
      * runtime's admission checks that run no plugin code would record (a bundled gRPC, say): such a
      * JAR is not listed as a plugin the runtime would run.
      */
-    private static PluginCatalog offline(RuntimeConfig config) {
-        PluginCatalog catalog = PluginCatalog.read(config.pluginsDir());
+    private static PluginCatalog offline(RuntimeConfig config, PluginCatalog catalog) {
         List<PluginFailure> found = new ArrayList<>();
         try (Stream<Path> files = Files.list(config.pluginsDir())) {
             files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))

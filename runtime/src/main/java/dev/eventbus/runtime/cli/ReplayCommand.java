@@ -75,6 +75,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         CommandContext.requireNotNegative(spec, "--limit", limit);
         CommandContext.requireNotNegative(spec, "--rate", rate);
+        CommandContext.requireStreamName(spec, "--stream", stream);
         PrintWriter out = spec.commandLine().getOut();
         try (CommandContext ops = CommandContext.open(options)) {
             TimeOrId start = ops.timeOrId(spec, "--from", from);

@@ -42,7 +42,8 @@ final class TopologyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PluginCatalog catalog = PluginCatalog.read(options.load().pluginsDir());
+        PluginCatalog catalog =
+                CommandContext.pluginCatalog(spec, options.load().pluginsDir());
         PrintWriter out = spec.commandLine().getOut();
         switch (format) {
             case mermaid -> out.print(TopologyRenderer.mermaid(catalog));

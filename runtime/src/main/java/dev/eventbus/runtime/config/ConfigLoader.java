@@ -5,6 +5,9 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
 import dev.eventbus.producer.PartitionedStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -28,6 +31,9 @@ import java.util.function.Supplier;
 public final class ConfigLoader {
 
     private static final String ROOT = "eventbus";
+    /** The origin of a value the type check refused (see {@link #withoutBrokenValue}). */
+    private static final String BROKEN = "eventbus: a value reported above as the wrong type";
+
     private static final Set<String> OPEN_MAPS = Set.of(
             "eventbus.grpc.services",
             "eventbus.grpc.defaults.metadata-files",
@@ -87,13 +93,13 @@ public final class ConfigLoader {
         try {
             merged.checkValid(reference, ROOT);
         } catch (ConfigException.ValidationFailed e) {
-            e.problems()
-                    .forEach(p -> problems.add(
-                            p.path() + ": " + p.problem() + " (" + p.origin().description() + ")"));
+            for (ConfigException.ValidationProblem p : e.problems()) {
+                problems.add(p.path() + ": " + p.problem() + " (" + p.origin().description() + ")");
+                merged = withoutBrokenValue(merged, reference, p.path());
+            }
         }
-        if (!problems.isEmpty()) {
-            throw new InvalidConfigException(problems);
-        }
+        // No stop here: the checks below run too, so that one run lists every problem. A value of the
+        // wrong type stands as a marked null (see read()): what depends on it is skipped, not reported twice.
 
         Config c = merged.getConfig(ROOT);
         String redisUri = read(() -> c.getString("redis.uri"));
@@ -536,6 +542,21 @@ public final class ConfigLoader {
         String uriProblem = redis.uri() == null ? null : RedisUriCheck.problem(redis.uri());
         if (uriProblem != null) {
             problems.add("redis.uri " + uriProblem + " (" + UnknownKeys.where(c.getValue("redis.uri")) + ")");
+        } else if (redis.uri() != null && RedisUserInfo.userWithoutPassword(redis.uri()) && noPasswordFile(c)) {
+            // Lettuce would take redis://app@host for the password "app" of the default user.
+            problems.add("redis.uri names a user but no password (" + UnknownKeys.where(c.getValue("redis.uri"))
+                    + "): a Redis user needs one; give it in the URI (redis://user:password@host, percent-encoded) "
+                    + "or in eventbus.redis.password-file (a password alone, for the default user, is "
+                    + "redis://:password@host)");
+        }
+    }
+
+    /** Whether {@code redis.password-file} is unset; false when it cannot be read (that is listed already). */
+    private static boolean noPasswordFile(Config c) {
+        try {
+            return c.getString("redis.password-file").isEmpty();
+        } catch (ConfigException e) {
+            return false;
         }
     }
 
@@ -552,7 +573,7 @@ public final class ConfigLoader {
                 continue;
             }
             for (String key : entry.root().keySet()) {
-                if (!key.equals("target") && !defaults.hasPath(key)) {
+                if (!key.equals("target") && !defaults.hasPathOrNull(key)) {
                     problems.add("unknown key '" + path + "." + key + "' ("
                             + UnknownKeys.where(entry.getValue(key)) + "); allowed: target, "
                             + String.join(", ", defaults.root().keySet()));
@@ -684,7 +705,7 @@ public final class ConfigLoader {
                 continue;
             }
             for (var key : entry.entrySet()) {
-                if (!defaults.hasPath(key.getKey())) {
+                if (!defaults.hasPathOrNull(key.getKey())) { // a default of the wrong type is a marked null
                     problems.add("unknown key '" + path + "." + key.getKey() + "' (" + UnknownKeys.where(key.getValue())
                             + "); allowed: the keys of eventbus.handler-defaults");
                 }
@@ -769,12 +790,39 @@ public final class ConfigLoader {
         return value;
     }
 
+    /** @return null when the value cannot be read: its problem is listed (once) */
     private <T> T read(Supplier<T> getter) {
         try {
             return getter.get();
         } catch (ConfigException e) {
-            problems.add(e.getMessage());
+            if (!(e instanceof ConfigException.Null
+                    && e.origin() != null
+                    && BROKEN.equals(e.origin().description()))) {
+                problems.add(e.getMessage());
+            }
             return null;
+        }
+    }
+
+    /**
+     * The configuration with a value the type check refused replaced by a marked null, which {@link
+     * #read} skips without a second message, so that only the checks that need that value are left
+     * out. An object (a whole section given as a number, say) becomes the reference's section with
+     * each of its values so marked, so that the code reading the section still finds it.
+     */
+    private static Config withoutBrokenValue(Config merged, Config reference, String path) {
+        ConfigValue marker = ConfigValueFactory.fromAnyRef(null, BROKEN);
+        try {
+            if (reference.hasPath(path) && reference.getValue(path).valueType() == ConfigValueType.OBJECT) {
+                Config section = reference.getConfig(path);
+                for (Map.Entry<String, ConfigValue> entry : section.entrySet()) {
+                    section = section.withValue(entry.getKey(), marker);
+                }
+                return merged.withValue(path, section.root());
+            }
+            return merged.withValue(path, marker);
+        } catch (ConfigException e) {
+            return merged; // a path the library reported but cannot address: its value is read as it is
         }
     }
 

@@ -22,6 +22,15 @@ public final class RedisUserInfo {
     }
 
     /**
+     * Whether the URI names a user but no password for it ({@code redis://app@host},
+     * {@code redis://app:@host}): with no password from elsewhere, Lettuce would send the user name as
+     * the default user's password (or nothing), never log in as that user.
+     */
+    static boolean userWithoutPassword(String uri) {
+        return user(uri).isPresent() && !hasPassword(uri);
+    }
+
+    /**
      * The user name when the password comes from elsewhere: {@code app} of {@code redis://app@host} or
      * {@code redis://app:@host}, percent-decoded; empty when the URI names none.
      */

@@ -29,8 +29,8 @@ final class UnknownKeys {
      */
     static List<String> find(Config user, Config reference, String root, Set<String> openMaps) {
         List<String> problems = new ArrayList<>();
-        if (!user.hasPath(root)) {
-            return problems;
+        if (!(user.root().get(root) instanceof com.typesafe.config.ConfigObject)) {
+            return problems; // absent, or not a section at all: the type check reports that
         }
         for (Map.Entry<String, ConfigValue> entry : user.getConfig(root).entrySet()) {
             String path = root + "." + entry.getKey();

@@ -23,6 +23,60 @@ class ConfigCommandTest {
         return out.toString();
     }
 
+    private record Run(int exit, String out, String err) {}
+
+    /** Through the command line as bin/eventbus runs it, with its exit codes. */
+    private static Run eventbus(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = EventbusCommand.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(cli.execute(args), out.toString(), err.toString());
+    }
+
+    @Test
+    void checkListsTheUnknownKeysTypeErrorsAndLaterProblemsOfOneFileTogether(@TempDir Path dir) throws Exception {
+        // Used to list only the unknown key: checking stopped before the port and the number were read.
+        Path config = Files.writeString(
+                dir.resolve("m.conf"),
+                "eventbus { nosuchkey = 1, redis.uri = \"redis://127.0.0.1:0\", consumer.read-ahead = \"x\" }");
+        Run run = eventbus("config", "check", "--config", config.toString(), "--plugins-dir", dir.toString());
+        assertEquals(2, run.exit(), run::toString);
+        for (String problem : new String[] {
+            "unknown key 'eventbus.nosuchkey'", "redis.uri has port '0'", "consumer.read-ahead has type STRING"
+        }) {
+            assertTrue(run.err().contains(problem), problem + ": " + run);
+        }
+    }
+
+    @Test
+    void checkRefusesARedisUserWithoutAPassword(@TempDir Path dir) throws Exception {
+        // Lettuce would log in as the default user, with the user name as its password.
+        Run run = eventbus(
+                "config",
+                "check",
+                "--redis",
+                "redis://eventbus-operator@127.0.0.1:7403",
+                "--plugins-dir",
+                dir.toString());
+        assertEquals(2, run.exit(), run::toString);
+        assertTrue(run.err().contains("redis.uri names a user but no password"), run::toString);
+        Path password = Files.writeString(dir.resolve("password"), "pw\n");
+        Path config = Files.writeString(
+                dir.resolve("application.conf"), "eventbus.redis.password-file = \"" + password + "\"\n");
+        Run withFile = eventbus(
+                "config",
+                "check",
+                "--config",
+                config.toString(),
+                "--redis",
+                "redis://eventbus-operator@127.0.0.1:7403",
+                "--plugins-dir",
+                dir.toString());
+        assertEquals(0, withFile.exit(), withFile::toString);
+    }
+
     @Test
     void verificationTurnedOffShowsAsAWarning() {
         String uri = "rediss://app:qq9@zz8@redis:6380?verifyPeer=NONE";

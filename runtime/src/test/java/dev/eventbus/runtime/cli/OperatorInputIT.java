@@ -127,6 +127,71 @@ class OperatorInputIT {
     }
 
     @Test
+    void anEmptyStreamIsBadUsageNotAStreamToLookFor() {
+        REDIS.command("XADD", STREAM, "*", "type", "t.x");
+        // Was exit 1: "handler 'known' has no consumer group on stream ''".
+        assertExit(2, cli("replay", HANDLER, "--from", "0", "--stream", ""), "--stream must name a stream");
+        assertExit(
+                2, cli("replay", HANDLER, "--from", "0", "--stream", " ", "--dry-run"), "--stream must name a stream");
+        assertExit(
+                2,
+                cli("dlq", "list", "--handler", HANDLER, "--source-stream", ""),
+                "--source-stream must name a stream");
+        assertEquals(1L, REDIS.command("XLEN", STREAM), "nothing was replayed");
+        assertExit(0, cli("replay", HANDLER, "--from", "0", "--stream", STREAM, "--dry-run"));
+    }
+
+    /** Each command that reads the plugins directory: a directory that is not one is named, exit 2. */
+    @Test
+    void aPluginsDirectoryThatIsNotThereIsBadUsageNamingIt() throws Exception {
+        Path missing = dir.resolve("no-such-plugins");
+        Path file = Files.writeString(dir.resolve("plugins.txt"), "not a directory");
+        String[][] commands = {
+            {"topology"},
+            {"plugins", "list", "--admin", "127.0.0.1:1"},
+            {"plugins", "show", "x", "--admin", "127.0.0.1:1"}
+        };
+        for (String[] command : commands) {
+            List<String> args = new ArrayList<>(List.of(command));
+            args.addAll(List.of("--plugins-dir", missing.toString()));
+            // Was exit 1: "eventbus: java.io.UncheckedIOException: cannot list the plugins directory ...".
+            Cli run = cli(args.toArray(String[]::new));
+            assertExit(2, run, "the plugins directory " + missing + " does not exist", "--plugins-dir");
+            assertFalse(run.err().contains("java.") || run.err().contains("Exception"), run::toString);
+            args.set(args.size() - 1, file.toString());
+            assertExit(2, cli(args.toArray(String[]::new)), "the plugins directory " + file + " is not a directory");
+            args.set(args.size() - 1, "");
+            assertExit(2, cli(args.toArray(String[]::new)), "--plugins-dir must name a directory");
+        }
+        Files.createDirectories(dir.resolve("plugins"));
+        assertExit(0, cli("topology", "--plugins-dir", dir.resolve("plugins").toString()));
+    }
+
+    @Test
+    void anAdminCaThatIsNotAFileIsBadUsage() {
+        // Was exit 1 with "cannot use  as the admin port's CA" (Path "" reads as the working directory).
+        for (String ca : List.of("", dir.toString())) {
+            assertExit(
+                    2,
+                    cli("status", "--admin", "127.0.0.1:1", "--admin-ca", ca),
+                    "--admin-ca: file '" + ca + "' does not exist, is not a file or cannot be read");
+        }
+    }
+
+    @Test
+    void aDevHomeWithoutTheDistributionIsBadUsage() {
+        // Was exit 1 with "eventbus: java.lang.IllegalStateException: ... not found".
+        StringWriter err = new StringWriter();
+        CommandLine dev = EventbusCommand.commandLine();
+        dev.setOut(new PrintWriter(new StringWriter(), true));
+        dev.setErr(new PrintWriter(err, true));
+        int exit = dev.execute("dev", "--home", dir.resolve("nowhere").toString(), "--verbose");
+        assertEquals(2, exit, err::toString);
+        assertTrue(err.toString().contains("not found: run from the unpacked distribution"), err.toString());
+        assertFalse(err.toString().contains("Exception"), err.toString());
+    }
+
+    @Test
     void aRangeThatEndsBeforeItStartsIsBadUsage() {
         REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error");
         assertExit(

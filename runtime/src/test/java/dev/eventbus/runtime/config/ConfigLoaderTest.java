@@ -116,6 +116,57 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void unknownKeysTypeErrorsAndTheLaterChecksAreListedInOneRun() throws IOException {
+        // Unknown keys and the type check used to stop the loader: the bad port, the unreadable
+        // number and the bad start were not listed until those were fixed.
+        Path f = file("""
+                eventbus {
+                  nosuchkey = 1
+                  redis.uri = "redis://127.0.0.1:0"
+                  consumer.read-ahead = "x"
+                  consumer.ack-batch-size = true
+                  consumer.new-group-start = "middle"
+                  handler-defaults.retry = 5
+                  handlers.h { retry.max-attempts = 2, max-in-flight = 0 }
+                }
+                """);
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));
+        List<String> expected = List.of(
+                "unknown key 'eventbus.nosuchkey'",
+                "eventbus.consumer.ack-batch-size: Wrong value type",
+                "eventbus.handler-defaults.retry: Wrong value type",
+                "consumer.read-ahead has type STRING rather than NUMBER",
+                "consumer.new-group-start must be \"0\" or \"$\"",
+                "redis.uri has port '0'",
+                "eventbus.handlers.h.max-in-flight must be at least 1, was 0");
+        for (String problem : expected) {
+            assertEquals(
+                    1,
+                    e.problems().stream().filter(p -> p.contains(problem)).count(),
+                    "'" + problem + "' listed once: " + e.getMessage());
+        }
+        // Nothing else: a value of the wrong type is not reported again where it is read, and the
+        // handler's retry keys are not unknown for the defaults' retry being broken.
+        assertEquals(expected.size(), e.problems().size(), e.getMessage());
+    }
+
+    @Test
+    void aCheckThatNeedsAValueOfTheWrongTypeIsLeftOutNotRunOnTheDefault() {
+        // consumer.block against redis.command-timeout: with the redis section unreadable, no message
+        // compares the block with a default the operator did not choose; the independent checks run.
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class,
+                () -> ConfigLoader.load(
+                        Optional.empty(),
+                        ConfigFactory.parseString("eventbus { redis = 5, consumer.block = 20s, nosuchkey = 1, "
+                                + "consumer.new-group-start = middle }")));
+        assertEquals(3, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).contains("unknown key 'eventbus.nosuchkey'"), e.getMessage());
+        assertTrue(e.problems().get(1).contains("eventbus.redis: Wrong value type"), e.getMessage());
+        assertTrue(e.problems().get(2).contains("consumer.new-group-start must be"), e.getMessage());
+    }
+
+    @Test
     void blockMustBeShorterThanCommandTimeout() {
         InvalidConfigException e = assertThrows(
                 InvalidConfigException.class,
@@ -243,6 +294,39 @@ class ConfigLoaderTest {
         });
         assertTrue(refused("eventbus.redis.password-file = \"" + dir.resolve("nope") + "\"")
                 .contains("does not exist"));
+    }
+
+    @Test
+    void aRedisUserWithoutAPasswordIsRefusedUnlessAPasswordFileGivesIt() throws IOException {
+        // Lettuce reads redis://app@host as the password "app" of the default user (and
+        // redis://app:@host as no credentials): the runtime would never log in as that user.
+        List<String> userOnly = List.of(
+                "redis://eventbus-operator@127.0.0.1:7403",
+                "redis://app:@h",
+                "rediss://app@h:6380",
+                "redis-sentinel://app@s1:26379,s2:26379#orders",
+                "rediss-sentinel://app:@s1:26379#orders",
+                "redis-cluster://app@r1:7000,r2:7000",
+                "rediss-cluster://app@r1:7000");
+        Path password = Files.writeString(dir.resolve("redis-password"), "pw\n");
+        for (String uri : userOnly) {
+            String message = refused("eventbus.redis.uri = \"" + uri + "\"");
+            assertTrue(
+                    message.contains("redis.uri names a user but no password")
+                            && message.contains("eventbus.redis.password-file"),
+                    uri + ": " + message);
+            assertFalse(message.contains("eventbus-operator") || message.contains("app@"), message);
+            RedisSettings redis = load("eventbus.redis { uri = \"" + uri + "\", password-file = \"" + password + "\" }")
+                    .redis();
+            assertEquals("pw", redis.password(), uri);
+        }
+        // A password-file of the wrong type is listed once, and the user's password then not asked for.
+        String unreadable = refused("eventbus.redis { uri = \"redis://app@h\", password-file { a = 1 } }");
+        assertTrue(unreadable.contains("redis.password-file has type OBJECT"), unreadable);
+        assertFalse(unreadable.contains("names a user but no password"), unreadable);
+        for (String uri : List.of("redis://app:pw@h", "redis://:pw@h", "redis://h", "redis-sentinel://app:pw@s1#m")) {
+            load("eventbus.redis.uri = \"" + uri + "\"");
+        }
     }
 
     @Test

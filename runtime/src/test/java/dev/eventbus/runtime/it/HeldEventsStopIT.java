@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
-import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.testkit.RedisExtension;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,22 +49,7 @@ class HeldEventsStopIT {
                 Map.entry("eventbus.consumer.block", "200ms"));
         EventbusRuntime first = env.start("it-1", settings, calls.observer("before-restart"));
         int subjects = 8;
-        for (int s = 0; s < subjects; s++) {
-            for (int seq = 1; seq <= 4; seq++) {
-                Map<String, String> fields = new HashMap<>(
-                        Map.of("type", "it.recorded", "subject", "order-" + s, "seq", Integer.toString(seq)));
-                if (seq == 1) {
-                    fields.put("fail", "before-attempt-2");
-                }
-                env.publish("it-stream", fields);
-            }
-        }
-        String retries = RetryStore.dueKey("recorder", "it-stream");
-        Streams.await(
-                "each subject's first event failed, its retry scheduled, the other three waiting behind it",
-                WAIT,
-                () -> env.streams().redis().zcard(retries) == subjects
-                        && HeldSubjectsHandover.slotsTaken(first) == 3 * subjects);
+        String retries = HeldSubjectsHandover.holdSubjects(env, first, subjects, WAIT);
 
         long t = System.nanoTime();
         first.stop();

@@ -6,6 +6,7 @@ import dev.eventbus.producer.EventPublisher;
 import dev.eventbus.producer.OutgoingEvent;
 import dev.eventbus.producer.PartitionedStream;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.ownership.OwnershipView;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -35,6 +36,33 @@ final class HeldSubjectsHandover {
     record Owners(EventbusRuntime first, EventbusRuntime second, long handoverMillis) {}
 
     private HeldSubjectsHandover() {}
+
+    /**
+     * On the single stream {@code it-stream} of {@code rt}: four events for each of {@code subjects}
+     * subjects, the first failing once; returns once each first event's retry is scheduled and the
+     * other three wait behind it in its lane.
+     *
+     * @return the retry set's key
+     */
+    static String holdSubjects(RuntimeFixture env, EventbusRuntime rt, int subjects, Duration wait)
+            throws InterruptedException {
+        for (int s = 0; s < subjects; s++) {
+            for (int seq = 1; seq <= 4; seq++) {
+                Map<String, String> fields = new HashMap<>(
+                        Map.of("type", "it.recorded", "subject", "order-" + s, "seq", Integer.toString(seq)));
+                if (seq == 1) {
+                    fields.put("fail", "before-attempt-2");
+                }
+                env.publish("it-stream", fields);
+            }
+        }
+        String retries = RetryStore.dueKey("recorder", "it-stream");
+        Streams.await(
+                "each subject's first event failed, its retry scheduled, the other three waiting behind it",
+                wait,
+                () -> env.streams().redis().zcard(retries) == subjects && slotsTaken(rt) == 3 * subjects);
+        return retries;
+    }
 
     static Owners run(RuntimeFixture env, HandlerCalls calls, String redisUri, Duration wait) throws Exception {
         return run(env, calls, redisUri, wait, Map.of());

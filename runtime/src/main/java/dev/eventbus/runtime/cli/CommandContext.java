@@ -101,7 +101,7 @@ final class CommandContext implements AutoCloseable {
     }
 
     /** @see #pluginCatalog */
-    static void requirePluginsDir(CommandSpec spec, Path dir) {
+    private static void requirePluginsDir(CommandSpec spec, Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),

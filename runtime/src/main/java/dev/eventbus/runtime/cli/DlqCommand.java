@@ -476,8 +476,6 @@ final class DlqCommand implements Runnable {
         return true;
     }
 
-    /** A dead letter's id as `dlq list` prints it: {@code <ms>-<seq>} (or just {@code <ms>}). */
-
     /** Ids that cannot be a dead letter's are a usage error (exit 2), not a question for Redis. */
     static void requireIds(CommandSpec spec, List<String> ids) {
         for (String id : ids == null ? List.<String>of() : ids) {

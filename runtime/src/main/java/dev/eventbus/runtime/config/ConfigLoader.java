@@ -333,14 +333,14 @@ public final class ConfigLoader {
             return Optional.of(file);
         }
         if (certificates) {
-            try (var in = Files.newInputStream(file)) {
-                if (java.security.cert.CertificateFactory.getInstance("X.509")
-                        .generateCertificates(in)
-                        .isEmpty()) {
-                    problems.add(shownKey + ": file " + file + " holds no PEM certificate");
-                }
+            String problem;
+            try {
+                problem = PemCertificates.problemIn(Files.readAllBytes(file));
             } catch (Exception e) {
-                problems.add(shownKey + ": file " + file + " is not a PEM certificate file (" + e.getMessage() + ")");
+                problem = "is not a PEM certificate file (" + e.getMessage() + ")";
+            }
+            if (problem != null) {
+                problems.add(shownKey + ": file " + file + " " + problem);
             }
         }
         return Optional.of(file);

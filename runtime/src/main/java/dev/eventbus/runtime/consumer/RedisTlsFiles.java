@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.config.InvalidConfigException;
+import dev.eventbus.runtime.config.PemCertificates;
 import dev.eventbus.runtime.config.PemKeys;
 import dev.eventbus.runtime.config.RedisTls;
 import io.lettuce.core.SslOptions;
@@ -9,8 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.util.Arrays;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -141,15 +140,9 @@ final class RedisTlsFiles {
     }
 
     private static void certificates(String key, Path file, byte[] bytes) throws Unusable {
-        try {
-            if (CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(bytes))
-                    .isEmpty()) {
-                throw new Unusable("eventbus.redis.tls." + key + ": file " + file + " holds no PEM certificate");
-            }
-        } catch (CertificateException | RuntimeException e) {
-            throw new Unusable("eventbus.redis.tls." + key + ": file " + file + " is not a PEM certificate file ("
-                    + e.getMessage() + ")");
+        String problem = PemCertificates.problemIn(bytes);
+        if (problem != null) {
+            throw new Unusable("eventbus.redis.tls." + key + ": file " + file + " " + problem);
         }
     }
 }

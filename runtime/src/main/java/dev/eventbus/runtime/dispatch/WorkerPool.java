@@ -183,16 +183,20 @@ final class WorkerPool implements Executor {
     private void work() {
         do {
             Runnable task;
+            // One clock read per task: a task's end is the next one's start (the poll between them
+            // is counted in, tens of ns against the thresholds' microseconds).
+            long start = nanoTime.getAsLong();
             while ((task = queue.poll()) != null) {
                 taken.incrementAndGet();
-                long start = nanoTime.getAsLong();
                 try {
                     task.run();
                 } catch (Throwable t) {
                     // Tasks decide every outcome themselves; this only keeps the worker alive.
                     Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), t);
                 }
-                meanNanos = nextMean(meanNanos, nanoTime.getAsLong() - start);
+                long end = nanoTime.getAsLong();
+                meanNanos = nextMean(meanNanos, end - start);
+                start = end;
             }
             workers.decrementAndGet();
             // A task offered between the last poll and the decrement may have seen this worker and

@@ -2,7 +2,6 @@ package dev.eventbus.runtime.metrics;
 
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.internal.EntryIds;
 import dev.eventbus.runtime.stream.DeadLetterReason;
@@ -24,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * <p>A handled event is counted once: the handled meter is also the count of both timers (handling
  * time and event age), as all three count the same events, and the timers' histograms keep no count
  * of their own ({@link MeterCountedHistogram}). Each mark of a meter costs a clock read and four
- * striped adds (the handled meter's, one: {@link CountDerivedAverages}), the dearest part of a no-op
- * handler's bookkeeping; an event's age is worked out
- * only when its reservoir keeps a value (at most 1,000 a second, {@link ThinnedReservoir}).
+ * striped adds (the handled meter's, one striped add: {@link CountDerivedAverages}); a handled
+ * event adds one clock read, which decides whether both reservoirs keep its values (at most 1,000
+ * a second, {@link ThinnedReservoir}), and its age is worked out only then.
  */
 public final class DeliveryMetrics implements DeliveryObserver {
 
@@ -42,8 +41,11 @@ public final class DeliveryMetrics implements DeliveryObserver {
     @Override
     public void handled(Subscription sub, Event event, long nanos) {
         SubscriptionMeters m = of(sub);
-        m.handlingTime.update(nanos, TimeUnit.NANOSECONDS); // marks m.handled, which counts both timers
-        if (m.eventAgeNanos.sampleDue()) { // the age is worked out only for the values kept
+        m.handled.mark(); // the count of both timers
+        // One clock read decides for both reservoirs: an event's two values are kept together, and
+        // its age is worked out only then.
+        if (m.handlingNanos.sampleDue()) {
+            m.handlingNanos.record(nanos);
             long appended = EntryIds.millis(event.entryId());
             m.eventAgeNanos.record(
                     appended > 0 ? TimeUnit.MILLISECONDS.toNanos(Math.max(0, clock.millis() - appended)) : 0);
@@ -92,7 +94,7 @@ public final class DeliveryMetrics implements DeliveryObserver {
         final Meter trimmed;
         final Meter skipped;
         final Map<DeadLetterReason, Meter> deadLettered = new EnumMap<>(DeadLetterReason.class);
-        final Timer handlingTime;
+        final MeterCountedHistogram handlingNanos;
         final MeterCountedHistogram eventAgeNanos;
 
         SubscriptionMeters(MetricRegistry registry, Subscription sub) {
@@ -118,15 +120,18 @@ public final class DeliveryMetrics implements DeliveryObserver {
                     deadLettered.put(reason, registry.meter(MetricNames.name(MetricNames.DEAD_LETTERED, withReason)));
                 }
             }
-            handlingTime = registry.timer(
-                    MetricNames.name(MetricNames.HANDLING_TIME, labels),
-                    () -> Timers.counting(handled, Timers.countedBy(handled)));
-            // Updated through its histogram, not Timer.update, so the shared meter is marked once per
-            // event; replaced if a registry outlives an earlier runtime, as it must hold this histogram.
-            eventAgeNanos = Timers.countedBy(handled);
-            String age = MetricNames.name(MetricNames.EVENT_AGE, labels);
-            registry.remove(age);
-            registry.register(age, Timers.counting(handled, eventAgeNanos));
+            // Both timers are updated through their histograms, not Timer.update, so the shared
+            // meter is marked once per event; replaced if a registry outlives an earlier runtime, as
+            // each must hold the histogram updated here.
+            handlingNanos = registerCounted(registry, MetricNames.name(MetricNames.HANDLING_TIME, labels), handled);
+            eventAgeNanos = registerCounted(registry, MetricNames.name(MetricNames.EVENT_AGE, labels), handled);
+        }
+
+        private static MeterCountedHistogram registerCounted(MetricRegistry registry, String name, Meter handled) {
+            MeterCountedHistogram durations = Timers.countedBy(handled);
+            registry.remove(name);
+            registry.register(name, Timers.counting(handled, durations));
+            return durations;
         }
     }
 }

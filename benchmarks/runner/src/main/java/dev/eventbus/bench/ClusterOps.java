@@ -181,6 +181,34 @@ final class ClusterOps implements AutoCloseable {
         return nodes.size() + " of " + primaries;
     }
 
+    /**
+     * {@code INFO commandstats} of every primary serving slots, summed: calls per command (lower
+     * case). A fresh cluster per run, so the figures are the run's own.
+     */
+    Map<String, Long> commandCalls() {
+        Map<String, Long> calls = new java.util.HashMap<>();
+        for (RedisClusterNode n : connection.getPartitions()) {
+            if (!n.is(RedisClusterNode.NodeFlag.UPSTREAM) || n.getSlots().isEmpty()) {
+                continue;
+            }
+            String info = connection
+                    .getConnection(n.getUri().getHost(), n.getUri().getPort())
+                    .sync()
+                    .info("commandstats");
+            for (String line : info.split("\r?\n")) {
+                if (line.startsWith("cmdstat_")) {
+                    String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+                    for (String part : line.substring(line.indexOf(':') + 1).split(",")) {
+                        if (part.startsWith("calls=")) {
+                            calls.merge(name, Long.parseLong(part.substring("calls=".length())), Long::sum);
+                        }
+                    }
+                }
+            }
+        }
+        return calls;
+    }
+
     /** The process id of the primary serving partition {@code i} now ({@code INFO server}). */
     long primaryPid(int i) {
         RedisURI uri = connection

@@ -109,6 +109,12 @@ final class ClusterScenario {
                 f.put("cpu_us_per_event", (cpu - progress.warmCpu()) / 1e3 / (events - warm));
             }
             long pending = ops.pending(group);
+            Map<String, Long> calls = ops.commandCalls();
+            f.put("xreadgroup_calls", (double) calls.getOrDefault("xreadgroup", 0L));
+            f.put("xack_calls", (double) calls.getOrDefault("xack", 0L));
+            if (calls.getOrDefault("xreadgroup", 0L) > 0) {
+                f.put("entries_per_read", (double) events / calls.get("xreadgroup"));
+            }
             f.put("pending_after", (double) pending);
             f.put("errors", (double) progress.errors());
             f.put("duplicates", (double) coverage.duplicates());

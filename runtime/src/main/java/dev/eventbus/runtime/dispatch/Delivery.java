@@ -233,6 +233,12 @@ final class Delivery {
         return interrupted;
     }
 
+    /** Called by the watchdog: whether its handler has been running for longer than {@code nanos}. */
+    boolean inHandlerLongerThan(long now, long nanos) {
+        Thread t = worker; // read first: it publishes startNanos
+        return t != null && now - startNanos > nanos;
+    }
+
     /**
      * Called by the watchdog: interrupts past the timeout; past timeout + abandon-after, decides
      * the outcome as abandoned.

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * instead of a timer per event. A call past its handler's timeout is interrupted; one that ignores
  * the interrupt past {@code abandon-after} is abandoned: its entry fails as a timeout now, while
  * its worker keeps its slot until it really ends, so the in-flight limit caps the damage. Each pass
- * also lets a subscription's {@link WorkerPool} add workers when its queue did not move.
+ * also lets a subscription's {@link WorkerPool} add workers when its queue did not move while a
+ * handler ran for longer than a pass.
  *
  * <p>Thread-safe: {@link #check()} runs on the timer thread, one pass at a time.
  */
@@ -52,13 +53,16 @@ final class Watchdog {
     void check() {
         try {
             long now = nanoTime.getAsLong();
+            long periodNanos = TimeUnit.MILLISECONDS.toNanos(PERIOD_MS);
             for (HeldEntries b : held.get()) {
+                boolean busy = !b.abandoned.isEmpty();
                 for (Delivery d : b.deliveries.values()) {
+                    busy |= d.inHandlerLongerThan(now, periodNanos);
                     if (d.check(now)) {
                         abandon(d);
                     }
                 }
-                b.workers.unstick();
+                b.workers.unstick(busy);
             }
         } catch (Throwable t) {
             LOG.warn("timeout watchdog: {}", t.toString());

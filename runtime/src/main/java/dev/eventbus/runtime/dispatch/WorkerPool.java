@@ -17,8 +17,8 @@ import java.util.function.LongSupplier;
  * keep the current workers busy for longer than {@value #GROW_AFTER_NANOS} ns. A slow handler
  * (a gRPC call) gets a worker per task at once, up to the limit; a no-op one runs a read's worth
  * of events on a handful of threads. The mean is only a guess: a queue that did not move for one
- * {@link #unstick() check} gets workers for all it holds, so a handler that turns slow delays the
- * events behind it by one check period at most.
+ * {@link #unstick check} while a task ran all along gets workers for all it holds, so a handler
+ * that turns slow delays the events behind it by one check period at most.
  *
  * <p>Tasks that come in a {@link #burst} (one read's entries, handed over in a loop) start no
  * worker until {@value #BURST_WORK_NANOS} ns of them are queued, at the mean task time: a worker
@@ -129,14 +129,23 @@ final class WorkerPool implements Executor {
     }
 
     /**
-     * Called periodically: when the queue holds tasks and none was taken since the last call,
-     * the workers are stuck in slow tasks, so more start, one per queued task up to the limit.
+     * Called periodically: when the queue holds tasks, none was taken since the last call, and a
+     * task has been running all that time, the workers are stuck in slow tasks, so more start, one
+     * per queued task up to the limit.
+     *
+     * <p>Without a task running, a queue that did not move is waiting for its workers to be
+     * scheduled: on a busy machine a virtual thread can wait that long for a carrier, behind the
+     * other subscriptions' workers. More workers would only wait behind them too, then each take a
+     * handful of tasks and end (a third of the worker starts in a cluster drain on 2 cores).
+     *
+     * @param busy a task has been running since before the last call (or a worker was abandoned
+     *     in one): the {@link Watchdog} sees it
      */
-    void unstick() {
+    void unstick(boolean busy) {
         long t = taken.get();
         long waiting = offered.get() - t;
         // Inside a burst tasks wait on purpose, until enough are queued: not stuck.
-        boolean stuck = waiting > 0 && t == takenAtLastCheck && bursts.get() == 0;
+        boolean stuck = busy && waiting > 0 && t == takenAtLastCheck && bursts.get() == 0;
         takenAtLastCheck = t;
         while (stuck && waiting-- > 0 && addWorker()) {
             // one more worker per queued task, up to the limit

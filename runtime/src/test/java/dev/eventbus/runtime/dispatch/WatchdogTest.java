@@ -101,4 +101,35 @@ class WatchdogTest {
         assertEquals(new AbandonedWorkers.Count(0, 1), abandoned.of("pays"));
         assertTrue(held.abandoned.isEmpty());
     }
+
+    @Test
+    void aQueueGetsMoreWorkersOnlyWhileAHandlerRunsLongerThanAPass() {
+        List<Runnable> workersStarted = new java.util.ArrayList<>();
+        HeldEntries h = new HeldEntries(workersStarted::add, 10);
+        Watchdog w = new Watchdog(() -> List.of(h), onFailure, abandoned, nanos::get);
+        for (int i = 0; i < 100; i++) { // a fast mean (timed on the real clock): later tasks wait for one worker
+            h.workers.execute(() -> {});
+            workersStarted.remove(0).run();
+        }
+        for (int i = 0; i < 3; i++) {
+            h.workers.execute(() -> {});
+        }
+        assertEquals(1, workersStarted.size(), "one worker for the queued fast tasks, not run yet");
+
+        w.check();
+        nanos.set(Duration.ofMillis(200).toNanos());
+        w.check();
+        assertEquals(1, workersStarted.size(), "nothing runs: the worker waits to be scheduled, no more start");
+
+        StreamEntry e = entry("1-0", 1, "type", "paid");
+        Delivery running = new Delivery(h, e.id());
+        assertTrue(running.hold());
+        running.started(Thread.currentThread(), nanos.get(), subscription(ev -> {}), e, null, LIMITS);
+        nanos.addAndGet(Duration.ofMillis(20).toNanos());
+        w.check();
+        assertEquals(1, workersStarted.size(), "a handler running for less than a pass: not stuck yet");
+        nanos.addAndGet(Duration.ofMillis(100).toNanos());
+        w.check();
+        assertEquals(4, workersStarted.size(), "stuck behind a handler for a whole pass: a worker per queued task");
+    }
 }

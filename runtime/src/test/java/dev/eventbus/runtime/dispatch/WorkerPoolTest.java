@@ -127,8 +127,8 @@ class WorkerPoolTest {
         threads.runNext();
         pool.burst(() -> {
             pool.execute(task("t0", 1_000));
-            pool.unstick();
-            pool.unstick(); // no task taken between two checks, but the burst is still queuing
+            pool.unstick(true);
+            pool.unstick(true); // no task taken between two checks, but the burst is still queuing
             assertEquals(0, threads.started.size(), "a burst's queue below its threshold is not stuck");
         });
         assertEquals(1, threads.started.size(), "the end of the burst starts its worker");
@@ -203,11 +203,28 @@ class WorkerPoolTest {
             pool.execute(task("t" + i, 1_000));
         }
         assertEquals(1, threads.started.size());
-        pool.unstick(); // first look: it may just not have run yet
+        pool.unstick(true); // first look: it may just not have run yet
         assertEquals(1, threads.started.size());
-        pool.unstick(); // nothing was taken since: the worker is stuck in a task that turned slow
+        pool.unstick(true); // nothing was taken since, a task ran all along: stuck in a task that turned slow
         assertEquals(5, threads.started.size(), "a worker for each of the 4 queued tasks");
         assertEquals(5, pool.workers());
+    }
+
+    @Test
+    void aQueueThatDidNotMoveWithNoTaskRunningWaitsForItsWorkers() {
+        WorkerPool pool = new WorkerPool(threads, 10, NO_CORE_CAP, now::get);
+        pool.execute(task("warm-up", 1_000));
+        threads.runNext();
+        for (int i = 0; i < 4; i++) {
+            pool.execute(task("t" + i, 1_000));
+        }
+        assertEquals(1, threads.started.size());
+        pool.unstick(false);
+        pool.unstick(false); // not taken, but nothing runs: its worker waits to be scheduled
+        assertEquals(1, threads.started.size(), "no worker more: it would wait to be scheduled too");
+        threads.runNext();
+        assertEquals(5, ran.size());
+        assertEquals(0, pool.workers());
     }
 
     @Test

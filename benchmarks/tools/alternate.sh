@@ -1,0 +1,27 @@
+#!/bin/bash
+# Compares builds on a noisy machine: runs one scenario of each build's benchmark JAR in turn,
+# ROUNDS times, one repetition each, and prints a line per run (its reference's and Eventbus's
+# throughput, and their client CPU per event), so that builds are compared pair by pair rather
+# than across minutes in which the machine itself changes.
+#
+# usage: benchmarks/tools/alternate.sh ROUNDS SCENARIO NAME=CHECKOUT [NAME=CHECKOUT ...]
+#   e.g. git worktree add /tmp/before <commit>; (cd /tmp/before && ./mvnw -q package -DskipTests -pl benchmarks/runner -am)
+#        benchmarks/tools/alternate.sh 4 drain-noop-cluster before=/tmp/before after=.
+# Each CHECKOUT needs its benchmarks/runner/target/benchmarks.jar built. Run nothing else meanwhile.
+set -eu
+rounds=$1 scenario=$2
+shift 2
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+for round in $(seq 1 "$rounds"); do
+  for build in "$@"; do
+    name=${build%%=*} checkout=${build#*=}
+    out=$(mktemp -d)
+    "$java" -jar "$checkout/benchmarks/runner/target/benchmarks.jar" --only "$scenario" --runs 1 --out "$out" 2>&1 |
+      awk -v r="$round" -v n="$name" '
+        / rep 1 .* reference / { ref = $5 }
+        / rep 1 .* eventbus / { eb = $5 }
+        /client CPU per event/ { cpu = $(NF-2) " / " $(NF-1) }
+        END { printf "round %s %-10s reference %s ev/s, eventbus %s ev/s, CPU us/event reference / eventbus %s\n", r, n, ref, eb, cpu }'
+    rm -rf "$out"
+  done
+done

@@ -27,9 +27,11 @@ final class Coverage {
     private final long[] bits;
 
     /**
-     * One atomic OR per event, no compare-and-set loop: a loop's retry branch, taken only when two
-     * workers race for a word, was compiled out by the JIT and, once taken, threw the worker's
-     * compiled code away in the middle of a measured window.
+     * One atomic OR per event, instead of {@code AtomicLongArray.getAndAccumulate} with a lambda,
+     * whose retry branch (two workers racing for a word) was compiled out by the JIT and, once
+     * taken, threw the worker's compiled code away in the middle of a measured window (seen with
+     * {@code -XX:+LogCompilation}). The JDK may still implement the OR as a compare-and-set loop;
+     * it was not seen to trap since.
      */
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
     /** Per subject, the highest index handled so far; null when no subject repeats. */

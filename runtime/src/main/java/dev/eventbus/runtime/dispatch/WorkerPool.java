@@ -139,13 +139,15 @@ final class WorkerPool implements Executor {
      * handful of tasks and end (a third of the worker starts in a cluster drain on 2 cores).
      *
      * @param busy a task has been running since before the last call (or a worker was abandoned
-     *     in one): the {@link Watchdog} sees it
+     *     in one): the {@link Watchdog} sees it. A queue with no worker at all (a worker's start
+     *     failed) gets workers without it.
      */
     void unstick(boolean busy) {
         long t = taken.get();
         long waiting = offered.get() - t;
         // Inside a burst tasks wait on purpose, until enough are queued: not stuck.
-        boolean stuck = busy && waiting > 0 && t == takenAtLastCheck && bursts.get() == 0;
+        // No worker at all (one failed to start): nobody waits for a carrier, so one starts.
+        boolean stuck = (busy || workers.get() == 0) && waiting > 0 && t == takenAtLastCheck && bursts.get() == 0;
         takenAtLastCheck = t;
         while (stuck && waiting-- > 0 && addWorker()) {
             // one more worker per queued task, up to the limit

@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  * spreads them evenly over those ticks, which is exact for a steady rate and for reads at least
  * once per tick (a JMX console's polling), and otherwise smooths a burst over the gap between reads.
  *
- * <p>Thread-safe: one thread wins each tick, as in Dropwizard's.
+ * <p>Thread-safe: ticks are folded under a lock, taken by reads only.
  */
 final class CountDerivedAverages implements MovingAverages {
 
@@ -64,7 +64,12 @@ final class CountDerivedAverages implements MovingAverages {
     @Override
     public void tickIfNecessary() {}
 
-    private void tick() {
+    /**
+     * Locked: a reader that lost the tick would otherwise return rates the winner has not folded
+     * yet, and a winner stalled past the next tick could fold the same marks twice. Only reads
+     * call it, so the mark path takes no lock.
+     */
+    private synchronized void tick() {
         long oldTick = lastTick.get();
         long newTick = clock.getTick();
         long age = newTick - oldTick;

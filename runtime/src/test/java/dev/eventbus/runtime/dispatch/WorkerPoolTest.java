@@ -211,6 +211,29 @@ class WorkerPoolTest {
     }
 
     @Test
+    void aQueueLeftWithoutAnyWorkerGetsOneAtTheNextChecks() {
+        boolean[] refuse = {true};
+        WorkerPool pool = new WorkerPool(
+                task -> {
+                    if (refuse[0]) {
+                        refuse[0] = false;
+                        throw new IllegalStateException("no thread now");
+                    }
+                    threads.execute(task);
+                },
+                10,
+                NO_CORE_CAP,
+                now::get);
+        assertThrows(IllegalStateException.class, () -> pool.execute(task("a", 1_000)));
+        assertEquals(0, pool.workers(), "its start failed: queued, no worker");
+        pool.unstick(false);
+        pool.unstick(false); // nothing runs, and nothing waits to be scheduled either
+        assertEquals(1, threads.started.size(), "a worker for the stranded task");
+        threads.runNext();
+        assertEquals(List.of("a"), ran);
+    }
+
+    @Test
     void aQueueThatDidNotMoveWithNoTaskRunningWaitsForItsWorkers() {
         WorkerPool pool = new WorkerPool(threads, 10, NO_CORE_CAP, now::get);
         pool.execute(task("warm-up", 1_000));

@@ -136,7 +136,7 @@ final class WorkerPool implements Executor {
      * <p>Without a task running, a queue that did not move is waiting for its workers to be
      * scheduled: on a busy machine a virtual thread can wait that long for a carrier, behind the
      * other subscriptions' workers. More workers would only wait behind them too, then each take a
-     * handful of tasks and end (a third of the worker starts in a cluster drain on 2 cores).
+     * handful of tasks and end (over two fifths of the worker starts in a cluster drain on 2 cores).
      *
      * @param busy a task has been running since before the last call (or a worker was abandoned
      *     in one): the {@link Watchdog} sees it. A queue with no worker at all (a worker's start

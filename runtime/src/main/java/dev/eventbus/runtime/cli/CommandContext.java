@@ -84,6 +84,13 @@ final class CommandContext implements AutoCloseable {
         }
     }
 
+    /** A blank handler name names no handler: a usage error (exit 2), not a question for Redis. */
+    static void requireHandlerName(CommandSpec spec, String option, String handler) {
+        if (handler != null && handler.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " must name a handler");
+        }
+    }
+
     /**
      * The plugins' build descriptors read from the plugins directory. A directory that is not there,
      * or cannot be listed, is a usage or configuration error (exit 2) naming it and where it is set.

@@ -3,6 +3,8 @@ package dev.eventbus.runtime.cli;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,6 +61,7 @@ final class ConfigCommand implements Runnable {
                             "configuration valid: Redis %s, %d gRPC service(s), plugins from %s%n",
                             config.redis().redactedUri(), config.services().size(), config.pluginsDir());
             warnings(config, spec);
+            pluginsDirWarning(config, spec);
             return 0;
         }
     }
@@ -110,5 +113,18 @@ final class ConfigCommand implements Runnable {
                                 + s.target()
                                 + " are plaintext (tls = false): anyone on the network path can read and change "
                                 + "them"));
+    }
+
+    private static void pluginsDirWarning(RuntimeConfig config, CommandSpec spec) {
+        Path plugins = config.pluginsDir();
+        if (!Files.isDirectory(plugins)) {
+            // run starts all the same (and says so), so not an error here either: but never "valid" in silence.
+            spec.commandLine()
+                    .getOut()
+                    .println("# WARNING: the plugins directory " + plugins.toAbsolutePath()
+                            + (Files.exists(plugins) ? " is not a directory" : " does not exist")
+                            + ": run would start with no handlers (set by --plugins-dir, EVENTBUS_PLUGINS_DIR or "
+                            + "eventbus.plugins-dir)");
+        }
     }
 }

@@ -97,6 +97,7 @@ final class DlqCommand implements Runnable {
 
         /** The filter the options select; checks them (exit 2) and that the handler exists (exit 1). */
         DeadLetterFilter filter(CommandContext ops, CommandSpec spec, List<String> ids) {
+            CommandContext.requireHandlerName(spec, "--handler", handler);
             requireIds(spec, ids);
             CommandContext.requireStreamName(spec, "--source-stream", sourceStream);
             TimeOrId from = ops.timeOrId(spec, "--since", since);
@@ -243,6 +244,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
+            CommandContext.requireHandlerName(spec, "--handler", handler);
             requireIds(spec, List.of(id));
             CommandContext.requireStreamName(spec, "--source-stream", sourceStream);
             try (CommandContext ops = CommandContext.open(options)) {

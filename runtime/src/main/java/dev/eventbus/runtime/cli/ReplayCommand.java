@@ -76,6 +76,7 @@ final class ReplayCommand implements Callable<Integer> {
         CommandContext.requireNotNegative(spec, "--limit", limit);
         CommandContext.requireNotNegative(spec, "--rate", rate);
         CommandContext.requireStreamName(spec, "--stream", stream);
+        CommandContext.requireHandlerName(spec, "HANDLER", handler);
         PrintWriter out = spec.commandLine().getOut();
         try (CommandContext ops = CommandContext.open(options)) {
             TimeOrId start = ops.timeOrId(spec, "--from", from);

@@ -51,6 +51,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        CommandContext.requireHandlerName(spec, "--handler", handler);
         RuntimeConfig config = options.loadForOperator();
         AdminSettings settings = config.operations().admin();
         AdminClient.Address address = admin.address(settings);

@@ -51,6 +51,20 @@ class ConfigCommandTest {
     }
 
     @Test
+    void checkWarnsWhenThePluginsDirectoryIsMissing(@TempDir Path dir) {
+        // Used to say "configuration valid" and nothing else; run starts with no handlers then.
+        Path missing = dir.resolve("no-such-plugins");
+        Run run = eventbus("config", "check", "--plugins-dir", missing.toString());
+        assertEquals(0, run.exit(), run::toString);
+        assertTrue(
+                run.out().contains("# WARNING: the plugins directory " + missing.toAbsolutePath() + " does not exist"),
+                run::toString);
+        Run present = eventbus("config", "check", "--plugins-dir", dir.toString());
+        assertEquals(0, present.exit(), present::toString);
+        assertTrue(!present.out().contains("plugins directory"), present::toString);
+    }
+
+    @Test
     void checkRefusesARedisUserWithoutAPassword(@TempDir Path dir) throws Exception {
         // Lettuce would log in as the default user, with the user name as its password.
         Run run = eventbus(

@@ -141,6 +141,18 @@ class OperatorInputIT {
         assertExit(0, cli("replay", HANDLER, "--from", "0", "--stream", STREAM, "--dry-run"));
     }
 
+    @Test
+    void anEmptyHandlerIsBadUsageNotAHandlerToLookFor() {
+        REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error");
+        // Was exit 1: "no handler '' at redis://...".
+        assertExit(2, cli("dlq", "list", "--handler", ""), "--handler must name a handler");
+        assertExit(2, cli("dlq", "discard", "--handler", " ", "--all"), "--handler must name a handler");
+        assertExit(2, cli("dlq", "show", "--handler", "", "1-0"), "--handler must name a handler");
+        assertExit(2, cli("status", "--handler", ""), "--handler must name a handler");
+        assertExit(2, cli("replay", "", "--from", "0"), "HANDLER must name a handler");
+        assertEquals(1L, REDIS.command("XLEN", DLQ), "nothing discarded");
+    }
+
     /** Each command that reads the plugins directory: a directory that is not one is named, exit 2. */
     @Test
     void aPluginsDirectoryThatIsNotThereIsBadUsageNamingIt() throws Exception {

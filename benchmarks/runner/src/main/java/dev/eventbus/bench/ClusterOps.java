@@ -191,20 +191,12 @@ final class ClusterOps implements AutoCloseable {
             if (!n.is(RedisClusterNode.NodeFlag.UPSTREAM) || n.getSlots().isEmpty()) {
                 continue;
             }
-            String info = connection
-                    .getConnection(n.getUri().getHost(), n.getUri().getPort())
-                    .sync()
-                    .info("commandstats");
-            for (String line : info.split("\r?\n")) {
-                if (line.startsWith("cmdstat_")) {
-                    String name = line.substring("cmdstat_".length(), line.indexOf(':'));
-                    for (String part : line.substring(line.indexOf(':') + 1).split(",")) {
-                        if (part.startsWith("calls=")) {
-                            calls.merge(name, Long.parseLong(part.substring("calls=".length())), Long::sum);
-                        }
-                    }
-                }
-            }
+            RedisOps.addCommandCalls(
+                    connection
+                            .getConnection(n.getUri().getHost(), n.getUri().getPort())
+                            .sync()
+                            .info("commandstats"),
+                    calls);
         }
         return calls;
     }

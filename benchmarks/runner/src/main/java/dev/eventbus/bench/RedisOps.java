@@ -199,17 +199,22 @@ final class RedisOps implements AutoCloseable {
     /** {@code INFO commandstats}: calls per command (lower case). */
     Map<String, Long> commandCalls() {
         Map<String, Long> calls = new HashMap<>();
-        for (String line : text.sync().info("commandstats").split("\r?\n")) {
+        addCommandCalls(text.sync().info("commandstats"), calls);
+        return calls;
+    }
+
+    /** Adds the calls per command (lower case) of an {@code INFO commandstats} reply to {@code calls}. */
+    static void addCommandCalls(String commandstats, Map<String, Long> calls) {
+        for (String line : commandstats.split("\r?\n")) {
             if (line.startsWith("cmdstat_")) {
                 String name = line.substring("cmdstat_".length(), line.indexOf(':'));
                 for (String part : line.substring(line.indexOf(':') + 1).split(",")) {
                     if (part.startsWith("calls=")) {
-                        calls.put(name, Long.parseLong(part.substring("calls=".length())));
+                        calls.merge(name, Long.parseLong(part.substring("calls=".length())), Long::sum);
                     }
                 }
             }
         }
-        return calls;
     }
 
     private static Map<String, Object> pairs(List<?> list) {

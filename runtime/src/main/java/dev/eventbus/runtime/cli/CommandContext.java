@@ -111,10 +111,16 @@ final class CommandContext implements AutoCloseable {
     private static void requirePluginsDir(CommandSpec spec, Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(),
-                    "the plugins directory " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist")
-                            + " (set by --plugins-dir, EVENTBUS_PLUGINS_DIR or eventbus.plugins-dir)");
+                    spec.commandLine(), notAPluginsDir(dir) + " " + PLUGINS_DIR_SET_BY);
         }
+    }
+
+    /** Where the plugins directory is set, for messages about it. */
+    static final String PLUGINS_DIR_SET_BY = "(set by --plugins-dir, EVENTBUS_PLUGINS_DIR or eventbus.plugins-dir)";
+
+    /** "the plugins directory DIR does not exist" (or "is not a directory"), for a dir that is not one. */
+    static String notAPluginsDir(Path dir) {
+        return "the plugins directory " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist");
     }
 
     private static String reason(UncheckedIOException e) {

@@ -121,10 +121,8 @@ final class ConfigCommand implements Runnable {
             // run starts all the same (and says so), so not an error here either: but never "valid" in silence.
             spec.commandLine()
                     .getOut()
-                    .println("# WARNING: the plugins directory " + plugins.toAbsolutePath()
-                            + (Files.exists(plugins) ? " is not a directory" : " does not exist")
-                            + ": run would start with no handlers (set by --plugins-dir, EVENTBUS_PLUGINS_DIR or "
-                            + "eventbus.plugins-dir)");
+                    .println("# WARNING: " + CommandContext.notAPluginsDir(plugins.toAbsolutePath())
+                            + ": run would start with no handlers " + CommandContext.PLUGINS_DIR_SET_BY);
         }
     }
 }

@@ -9,8 +9,8 @@ import java.time.Duration;
  *     waiting for a worker
  * @param readAheadBytes bytes of field names and values a subscription may hold in entries read
  *     and not yet done with (running or waiting), plus one entry
- * @param ackLimit acknowledgements of one subscription queued or not yet confirmed by Redis, at most;
- *     its workers wait beyond it
+ * @param ackLimit acknowledgements of one subscription queued or not yet confirmed by Redis at
+ *     which its reader waits before reading more
  */
 public record ConsumerSettings(
         Duration block,

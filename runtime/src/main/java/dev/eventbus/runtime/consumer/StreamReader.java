@@ -325,6 +325,9 @@ final class StreamReader {
         if (room == 0) {
             return;
         }
+        if (!dispatcher.awaitAckRoom(settings.block())) {
+            return; // Redis falls behind confirming this subscription's acknowledgements
+        }
         long token = gate.enterRead();
         if (token == 0) {
             epochToken = 0; // not the owner now: when it is again, it first claims what others left

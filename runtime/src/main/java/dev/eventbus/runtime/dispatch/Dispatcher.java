@@ -110,7 +110,8 @@ public final class Dispatcher {
                 deadLetters,
                 maxDeliveries,
                 mayDispatch,
-                () -> acks.unconfirmed(sub.stream(), sub.group()));
+                () -> acks.unconfirmed(sub.stream(), sub.group()),
+                max -> acks.awaitRoom(sub.stream(), sub.group(), max));
     }
 
     /** Workers that ignored their interrupt and were left running, per handler. */

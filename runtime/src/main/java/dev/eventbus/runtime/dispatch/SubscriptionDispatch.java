@@ -8,6 +8,7 @@ import dev.eventbus.runtime.stream.EventCodec;
 import dev.eventbus.runtime.stream.Resolution;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,8 +49,13 @@ public final class SubscriptionDispatch {
     private final BooleanSupplier mayDispatch;
     /** The entries acknowledged here that Redis has not confirmed yet (a copy). */
     private final Supplier<Set<String>> unconfirmedAcks;
+    /** Whether the reader may read more while acknowledgements wait for Redis. */
+    private final AckRoom ackRoom;
 
-    /** @param unconfirmedAcks the entries acknowledged here that Redis has not confirmed yet (a copy) */
+    /**
+     * @param unconfirmedAcks the entries acknowledged here that Redis has not confirmed yet (a copy)
+     * @param ackRoom waited for before each read ({@link #awaitAckRoom})
+     */
     SubscriptionDispatch(
             Subscription sub,
             HandlerSettings limits,
@@ -60,8 +66,10 @@ public final class SubscriptionDispatch {
             DeadLetterSink deadLetters,
             int maxDeliveries,
             BooleanSupplier mayDispatch,
-            Supplier<Set<String>> unconfirmedAcks) {
+            Supplier<Set<String>> unconfirmedAcks,
+            AckRoom ackRoom) {
         this.unconfirmedAcks = unconfirmedAcks;
+        this.ackRoom = ackRoom;
         this.sub = sub;
         this.limits = limits;
         this.held = held;
@@ -75,6 +83,17 @@ public final class SubscriptionDispatch {
 
     public Subscription subscription() {
         return sub;
+    }
+
+    /**
+     * Waits, up to {@code max}, while the subscription's acknowledgements queued or unconfirmed by
+     * Redis are at their limit ({@code consumer.ack-limit}): its reader asks before each read, so a
+     * Redis that falls behind slows the reading, not the workers.
+     *
+     * @return whether the reader may read (false: {@code max} passed first)
+     */
+    public boolean awaitAckRoom(Duration max) throws InterruptedException {
+        return ackRoom.await(max);
     }
 
     /**

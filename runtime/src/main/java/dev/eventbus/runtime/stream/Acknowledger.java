@@ -31,13 +31,16 @@ import org.slf4j.LoggerFactory;
  * in batches (one XACK per stream and group, pipelined on the shared connection) at least every
  * {@code interval}, sooner when a batch fills.
  *
- * <p>Bounded: at most {@code limit} acknowledgements of one stream and group (one subscription)
- * may be queued or unconfirmed by Redis. When Redis falls behind, {@link #ack} waits, which holds
- * the worker's slot and so slows the reader; otherwise a slow Redis would let
- * handled-but-unacknowledged entries pile up, each one a duplicate after a crash. The bound is per
- * subscription, not shared: on a cluster a slow primary holds back only the subscriptions of its
- * streams, and eight subscriptions draining at once no longer wait on one shared limit (they did,
- * at half the raw loop's rate on a 3-primary cluster).
+ * <p>Bounded: once {@code limit} acknowledgements of one stream and group (one subscription) are
+ * queued or unconfirmed by Redis, its reader waits ({@link #awaitRoom}) before it reads more;
+ * otherwise a slow Redis would let handled-but-unacknowledged entries pile up, each one a duplicate
+ * after a crash. The events already read go on to their outcome, so the most unconfirmed is the
+ * limit plus the subscription's entries in hand (its read-ahead). The wait is the reader's, not the
+ * worker's: a worker never waits to acknowledge (the JIT compiled a worker's "room ran out" branch
+ * out as never taken, and the first time Redis lagged it threw the whole event path's compiled
+ * code away). The bound is per subscription, not shared: on a cluster a slow primary holds back only
+ * the subscriptions of its streams, and eight subscriptions draining at once do not wait on one
+ * shared limit (they did, at half the raw loop's rate on a 3-primary cluster).
  *
  * <p>An XACK that fails on the way (connection lost, Redis restarting) keeps its ids: they are
  * queued again and sent once the connection is back (XACK is idempotent), so a connection loss
@@ -63,7 +66,7 @@ public final class Acknowledger implements AutoCloseable {
     private final Map<String, Map<String, AckQueue>> queues = new ConcurrentHashMap<>();
 
     private final AtomicInteger queued = new AtomicInteger();
-    /** Room of each stream and group: acknowledgements queued or not yet confirmed, at most. */
+    /** Acknowledgements of one stream and group queued or not yet confirmed past which its reader waits. */
     private final int limit;
 
     private final Loop flusher;
@@ -110,29 +113,42 @@ public final class Acknowledger implements AutoCloseable {
         flusher.start();
     }
 
-    /**
-     * Queues an acknowledgement, sent within {@code interval}; waits while {@code limit} of its
-     * stream and group are unconfirmed. Never call it on a Redis callback thread (the
-     * confirmations it waits for run there; dead letters are acknowledged inside their own script).
-     */
+    /** Queues an acknowledgement, sent within {@code interval}. Never waits. */
     public void ack(String stream, String group, String id) {
-        AckQueue queue = queueOf(stream, group); // before reading stopping: close() opens every queue it finds after
-        boolean interrupted = false;
-        if (stopping) {
-            queue.overdrawn();
-        } else {
-            try {
-                queue.room.acquire();
-            } catch (InterruptedException e) {
-                interrupted = true; // the outcome is durable: the ack is queued all the same
-                queue.overdrawn();
+        AckQueue queue = queueOf(stream, group);
+        queue.unconfirmed.incrementAndGet();
+        enqueue(queue, id);
+    }
+
+    /**
+     * Waits, up to {@code max}, while {@code limit} acknowledgements of the stream and group are
+     * queued or not yet confirmed by Redis: a reader calls it before it reads more. Returns at once
+     * once this acknowledger is closing.
+     *
+     * @return whether there is room (false: {@code max} passed first)
+     */
+    public boolean awaitRoom(String stream, String group, Duration max) throws InterruptedException {
+        AckQueue queue = queueOf(stream, group);
+        if (queue.unconfirmed.get() < limit) {
+            return true;
+        }
+        long deadline = System.nanoTime() + max.toNanos();
+        // Polled: confirmations come in batches on a Redis thread, and a reader waits here only
+        // while Redis falls behind, where a millisecond more is nothing.
+        while (queue.unconfirmed.get() >= limit && !stopping) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(this, Math.min(left, ROOM_POLL_NANOS));
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
             }
         }
-        enqueue(queue, id);
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        return true;
     }
+
+    private static final long ROOM_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /**
      * The queue of a stream and group, made on first use. Package-private for {@code
@@ -145,14 +161,16 @@ public final class Acknowledger implements AutoCloseable {
         }
         AckQueue queue = groups.get(group);
         if (queue == null) {
-            queue = groups.computeIfAbsent(group, g -> new AckQueue(limit));
+            queue = groups.computeIfAbsent(group, g -> new AckQueue());
         }
         return queue;
     }
 
     private void enqueue(AckQueue queue, String id) {
         queue.ids.add(id);
-        if (queued.incrementAndGet() >= batchSize) {
+        // Woken once as the batch fills, not by every ack after it until the flusher runs: on two
+        // busy cores that was an unpark (a futex call) for most events of a drain.
+        if (queued.incrementAndGet() == batchSize) {
             flusher.wake();
         }
     }
@@ -235,7 +253,7 @@ public final class Acknowledger implements AutoCloseable {
     }
 
     /**
-     * An XACK was answered. Failed on the way: its ids go back to their queue, keeping their room,
+     * An XACK was answered. Failed on the way: its ids go back to their queue, still unconfirmed,
      * and are sent again. Refused by Redis for good: dropped, they stay pending (or went with the group).
      */
     private void answered(String stream, String group, AckQueue queue, List<String> ids, Throwable err) {
@@ -412,8 +430,7 @@ public final class Acknowledger implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        // Workers waiting for room go on: what they queue is flushed below, or stays pending.
-        queues.values().forEach(groups -> groups.values().forEach(AckQueue::open));
+        // A reader waiting for room goes on (and finds its subscription stopping).
         flusher.stop();
         try {
             flusher.awaitEnd(Duration.ofSeconds(1));

@@ -15,6 +15,7 @@ import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.protocol.CommandType;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
@@ -149,6 +150,10 @@ class StreamConsumerTest {
     private volatile Behaviour redis = WORKS;
 
     private volatile int budget;
+    /** Whether the subscription's acknowledgements have room: false, as if Redis did not confirm them. */
+    private volatile boolean ackRoom = true;
+
+    private final AtomicInteger reads = new AtomicInteger();
     private final AtomicInteger connectionCloses = new AtomicInteger();
     private volatile boolean connectionCloseThrows;
     private final List<String> released = Collections.synchronizedList(new ArrayList<>());
@@ -174,7 +179,7 @@ class StreamConsumerTest {
 
     /** Reads no entry (its budget is 0) until the test says otherwise, so it touches no Redis. */
     private StreamConsumer consumer(boolean ordered) {
-        dispatch = ManualDispatch.open(sub, ordered, MAX_IN_FLIGHT, workers, slots);
+        dispatch = ManualDispatch.open(sub, ordered, MAX_IN_FLIGHT, workers, slots, () -> ackRoom);
         RecoverySettings recovery = new RecoverySettings(
                 PERIOD, Duration.ofMinutes(1), PERIOD, 10, Duration.ofHours(1), Duration.ofMinutes(1));
         ConsumerSettings settings = new ConsumerSettings(
@@ -222,6 +227,9 @@ class StreamConsumerTest {
     private RedisClusterCommands<byte[], byte[]> commands() {
         return (RedisClusterCommands<byte[], byte[]>) Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[] {RedisClusterCommands.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("dispatch") && args[0] == CommandType.XREADGROUP) {
+                        reads.incrementAndGet();
+                    }
                     redis.run();
                     throw new RedisCommandExecutionException("ERR nothing to read");
                 });
@@ -264,6 +272,24 @@ class StreamConsumerTest {
         assertEquals(ReaderState.Phase.READING, c.state().phase());
         assertTrue(retries.loop().isRunning(), "the group exists: the retry poller runs");
         assertTrue(reclaimer.loop().isRunning(), "the group exists: the reclaimer runs");
+    }
+
+    /**
+     * Redis does not confirm the subscription's acknowledgements (they are at {@code ack-limit}): its
+     * reader reads nothing more, and reads again once there is room. The workers never wait for it.
+     */
+    @Test
+    void theReaderReadsNothingWhileItsAcknowledgementsAreAtTheirLimit() {
+        ackRoom = false;
+        StreamConsumer c = consumer(false);
+        budget = Integer.MAX_VALUE;
+        c.start();
+        sleep(BLOCK.multipliedBy(10));
+        assertEquals(0, reads.get(), "no read while the acknowledgements have no room");
+
+        ackRoom = true;
+
+        await("a read once there is room", () -> reads.get() > 0);
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 /**
  * A real {@link SubscriptionDispatch} for the tests of other packages (its constructor is
@@ -49,6 +50,20 @@ public final class ManualDispatch {
     /** As {@link #open(Subscription, boolean, int, Executor)}, its lanes lending the slots of entries waiting in them. */
     public static SubscriptionDispatch open(
             Subscription sub, boolean ordered, int maxInFlight, Executor threads, SlotLender slots) {
+        return open(sub, ordered, maxInFlight, threads, slots, () -> true);
+    }
+
+    /**
+     * As {@link #open(Subscription, boolean, int, Executor, SlotLender)}; while {@code ackRoom} says
+     * false, the acknowledgements are at their limit and a reader's wait for room runs out.
+     */
+    public static SubscriptionDispatch open(
+            Subscription sub,
+            boolean ordered,
+            int maxInFlight,
+            Executor threads,
+            SlotLender slots,
+            BooleanSupplier ackRoom) {
         RecordingDeadLetters deadLetters = new RecordingDeadLetters();
         DeliveryPipeline pipeline =
                 DispatchFixtures.plainPipeline(new RecordingAcks(), deadLetters, new RecordingObserver());
@@ -65,6 +80,13 @@ public final class ManualDispatch {
                 deadLetters,
                 10,
                 () -> true,
-                java.util.Set::of);
+                java.util.Set::of,
+                max -> {
+                    if (ackRoom.getAsBoolean()) {
+                        return true;
+                    }
+                    Thread.sleep(max);
+                    return false;
+                });
     }
 }

@@ -68,7 +68,8 @@ class SubscriptionDispatchTest {
                 deadLetters,
                 maxDeliveries,
                 () -> true,
-                java.util.Set::of);
+                java.util.Set::of,
+                AckRoom.UNBOUNDED);
     }
 
     private void dispatch(SubscriptionDispatch d, StreamEntry e) {

@@ -96,36 +96,45 @@ class AcknowledgerIT {
     }
 
     @Test
-    void ackWaitsWhileTheLimitIsUnconfirmedAndGoesOnWhenRedisAnswers() throws Exception {
+    void theReaderWaitsWhileTheLimitIsUnconfirmedAndGoesOnWhenRedisAnswers() throws Exception {
         List<String> ids = pendingEntries(11);
         try (Acknowledger acks = new Acknowledger(bytes.async(), 5, Duration.ofMillis(10), 10)) {
-            Thread eleventh = ackPastTheLimitWhileRedisIsPaused(acks, ids);
-            resumeAndAwaitEveryAck(eleventh);
+            Thread reader = fillTheLimitWhileRedisIsPaused(acks, ids);
+            resumeAndAwaitEveryAck(acks, reader);
         } finally {
             redis.resume();
         }
     }
 
     /**
-     * Pauses Redis (XACKs are sent but not answered), acks the first 10 of {@code ids} (within the
-     * limit of 10: queued at once) and the 11th on a thread of its own, which must wait.
+     * Pauses Redis (XACKs are sent but not answered) and acks all of {@code ids}, past the limit of
+     * 10: a worker never waits. A reader asking for room must wait; it does so on a thread of its own.
      */
-    private Thread ackPastTheLimitWhileRedisIsPaused(Acknowledger acks, List<String> ids) throws InterruptedException {
+    private Thread fillTheLimitWhileRedisIsPaused(Acknowledger acks, List<String> ids) throws InterruptedException {
         redis.pause();
-        for (String id : ids.subList(0, 10)) {
-            acks.ack(STREAM, GROUP, id);
-        }
-        Thread eleventh = Thread.ofVirtual().start(() -> acks.ack(STREAM, GROUP, ids.get(10)));
-        assertFalse(eleventh.join(Duration.ofMillis(500)), "the 11th ack must wait while 10 are unconfirmed");
-        return eleventh;
+        Thread worker = Thread.ofVirtual().start(() -> ids.forEach(id -> acks.ack(STREAM, GROUP, id)));
+        assertTrue(worker.join(Duration.ofSeconds(2)), "acks past the limit must not wait");
+        assertFalse(acks.awaitRoom(STREAM, GROUP, Duration.ofMillis(200)), "no room while 11 are unconfirmed");
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                if (!acks.awaitRoom(STREAM, GROUP, Duration.ofSeconds(30))) {
+                    throw new AssertionError("the wait for room ran out");
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertFalse(reader.join(Duration.ofMillis(500)), "the reader must wait while the limit is unconfirmed");
+        return reader;
     }
 
-    /** Resumes Redis: the waiting ack goes on once Redis confirms, and nothing stays pending. */
-    private void resumeAndAwaitEveryAck(Thread waiting) throws InterruptedException {
+    /** Resumes Redis: the waiting reader goes on once Redis confirms, and nothing stays pending. */
+    private void resumeAndAwaitEveryAck(Acknowledger acks, Thread waiting) throws InterruptedException {
         redis.resume();
-        assertTrue(waiting.join(Duration.ofSeconds(10)), "the 11th ack goes on once Redis confirms");
+        assertTrue(waiting.join(Duration.ofSeconds(10)), "the reader goes on once Redis confirms");
         await().atMost(10, TimeUnit.SECONDS)
                 .until(() -> sync.xpending(STREAM, GROUP).getCount() == 0);
+        assertTrue(acks.awaitRoom(STREAM, GROUP, Duration.ZERO), "all confirmed: room again");
     }
 
     @Test
@@ -147,37 +156,41 @@ class AcknowledgerIT {
     }
 
     @Test
-    void theLimitIsPerSubscriptionSoAnotherStreamsAcksDoNotWait() throws Exception {
+    void theLimitIsPerSubscriptionSoAnotherSubscriptionsReaderDoesNotWait() throws Exception {
         List<String> ids = pendingEntries(11);
         try (Acknowledger acks = new Acknowledger(bytes.async(), 5, Duration.ofMillis(10), 10)) {
-            Thread eleventh = ackPastTheLimitWhileRedisIsPaused(acks, ids);
+            Thread reader = fillTheLimitWhileRedisIsPaused(acks, ids);
             // Another subscription (another stream; another group on the same stream) has room of its own.
-            Thread others = Thread.ofVirtual().start(() -> {
-                for (int i = 0; i < 10; i++) {
-                    acks.ack("other-stream", GROUP, "1-" + i);
-                    acks.ack(STREAM, "other-group", "1-" + i);
-                }
-            });
-            assertTrue(
-                    others.join(Duration.ofSeconds(2)), "other subscriptions' acks must not wait on this one's limit");
-            assertTrue(eleventh.isAlive(), "the 11th ack of the stream still waits");
-            resumeAndAwaitEveryAck(eleventh);
+            for (int i = 0; i < 9; i++) {
+                acks.ack("other-stream", GROUP, "1-" + i);
+                acks.ack(STREAM, "other-group", "1-" + i);
+            }
+            assertTrue(acks.awaitRoom("other-stream", GROUP, Duration.ZERO), "another stream's reader has room");
+            assertTrue(acks.awaitRoom(STREAM, "other-group", Duration.ZERO), "another group's reader has room");
+            assertTrue(reader.isAlive(), "the full subscription's reader still waits");
+            resumeAndAwaitEveryAck(acks, reader);
         } finally {
             redis.resume();
         }
     }
 
     @Test
-    void closingLetsAWorkerWaitingForRoomGoOn() throws Exception {
+    void closingLetsAReaderWaitingForRoomGoOn() throws Exception {
         List<String> ids = pendingEntries(2);
         Acknowledger acks = new Acknowledger(bytes.async(), 5, Duration.ofMillis(10), 1);
         try {
             redis.pause();
             acks.ack(STREAM, GROUP, ids.get(0));
-            Thread second = Thread.ofVirtual().start(() -> acks.ack(STREAM, GROUP, ids.get(1)));
-            assertFalse(second.join(Duration.ofMillis(300)), "the second ack must wait for room");
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    acks.awaitRoom(STREAM, GROUP, Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertFalse(reader.join(Duration.ofMillis(300)), "the reader must wait for room");
             Thread closing = Thread.ofVirtual().start(acks::close); // its flush waits for the paused Redis
-            assertTrue(second.join(Duration.ofSeconds(2)), "a close must not leave a worker waiting for room");
+            assertTrue(reader.join(Duration.ofSeconds(2)), "a close must not leave a reader waiting for room");
             redis.resume();
             assertTrue(closing.join(Duration.ofSeconds(10)), "the close ends once Redis answers");
         } finally {

@@ -131,8 +131,8 @@ class AcknowledgerTest {
 
     /**
      * The flusher's XACK throws before it is sent: its id is neither lost nor confirmed. It stays
-     * unconfirmed (a history re-read must not hand the entry over again), is sent again, and once
-     * Redis confirms it its room (a limit of 1) is free for the next ack.
+     * unconfirmed (a history re-read must not hand the entry over again), holds its room (a limit
+     * of 1: the reader waits), is sent again, and once Redis confirms it the room is free again.
      */
     private void aRefusedSendIsKeptUnconfirmedAndSentAgain(Throwable thrown) throws Exception {
         refusal = call -> thrown;
@@ -142,13 +142,13 @@ class AcknowledgerTest {
             assertEquals(List.of("1-0", "1-0", "1-0"), idsSent().subList(0, 3), "the refused XACK is sent again");
             assertEquals(Set.of("1-0"), acks.unconfirmed(STREAM, GROUP), "refused, so not confirmed");
             assertTrue(acks.failure(STREAM, GROUP).contains("test"), acks.failure(STREAM, GROUP));
+            assertFalse(acks.awaitRoom(STREAM, GROUP, Duration.ofMillis(50)), "an unconfirmed ack holds its room");
             refusal = call -> null;
             await().atMost(5, TimeUnit.SECONDS)
                     .until(() -> acks.unconfirmed(STREAM, GROUP).isEmpty());
             assertEquals(List.of(new Call(STREAM, GROUP, List.of("1-0"))), confirmed);
             assertEquals("", acks.failure(STREAM, GROUP));
-            Thread next = Thread.ofVirtual().start(() -> acks.ack(STREAM, GROUP, "2-0"));
-            assertTrue(next.join(Duration.ofSeconds(5)), "the confirmed ack's room is free again");
+            assertTrue(acks.awaitRoom(STREAM, GROUP, Duration.ZERO), "the confirmed ack's room is free again");
         }
     }
 

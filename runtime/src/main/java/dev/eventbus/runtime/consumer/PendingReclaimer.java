@@ -146,9 +146,9 @@ final class PendingReclaimer {
         int reclaimed = 0;
         int lost = 0;
         do {
-            int taken = held.spent() ? 0 : slots.tryTake(MAX_PER_CLAIM);
+            int taken = held.spent() || !dispatcher.hasAckRoom() ? 0 : slots.tryTake(MAX_PER_CLAIM);
             if (taken == 0) {
-                return; // busy, or the read-ahead bytes are spent: the next round continues
+                return; // busy, the read-ahead bytes spent or the acks at their limit: the next round continues
             }
             IdleEntries.Page page;
             try {

@@ -80,7 +80,9 @@ final class RetryPoller {
 
     private void iteration() {
         int allowed;
-        while (!loop.isStopping() && (allowed = budget.getAsInt()) > 0 && !held.spent()) {
+        // Not while the subscription's acknowledgements are at their limit: a worker that finished
+        // frees its slot at once (it never waits to acknowledge), and this would fill it again.
+        while (!loop.isStopping() && (allowed = budget.getAsInt()) > 0 && !held.spent() && dispatcher.hasAckRoom()) {
             int taken = slots.tryTake(Math.min(MAX_PER_POLL, allowed));
             if (taken == 0) {
                 return;

@@ -317,6 +317,10 @@ final class StreamReader {
             LOG.info("subscription {} resumed", sub.name());
             wasPaused = false;
         }
+        // First, so that the slots and bytes counted next are not stale after a wait here.
+        if (!dispatcher.awaitAckRoom(settings.block())) {
+            return; // Redis falls behind confirming this subscription's acknowledgements
+        }
         int free = slots.awaitFree(settings.block());
         if (free == 0) {
             return;
@@ -324,9 +328,6 @@ final class StreamReader {
         long room = held.awaitRoom(settings.block());
         if (room == 0) {
             return;
-        }
-        if (!dispatcher.awaitAckRoom(settings.block())) {
-            return; // Redis falls behind confirming this subscription's acknowledgements
         }
         long token = gate.enterRead();
         if (token == 0) {

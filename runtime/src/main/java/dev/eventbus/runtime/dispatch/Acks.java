@@ -2,7 +2,7 @@ package dev.eventbus.runtime.dispatch;
 
 /**
  * Acknowledges an entry whose outcome is durable: the runtime's {@code Acknowledger}, or a list in
- * unit tests. May wait while too many acknowledgements are unconfirmed.
+ * unit tests. Never waits (the reader waits while too many acknowledgements are unconfirmed).
  */
 @FunctionalInterface
 interface Acks {

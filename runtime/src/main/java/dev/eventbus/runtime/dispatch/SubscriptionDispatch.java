@@ -97,6 +97,19 @@ public final class SubscriptionDispatch {
     }
 
     /**
+     * Whether the subscription's acknowledgements are below their limit now: the retry poller and
+     * the reclaimer take nothing while they are not.
+     */
+    public boolean hasAckRoom() {
+        try {
+            return ackRoom.await(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * Hands over the entries of one read, in order, as {@link #dispatch} does each: its workers
      * start for what is queued once a few are, not for each entry ({@link WorkerPool#burst}).
      *

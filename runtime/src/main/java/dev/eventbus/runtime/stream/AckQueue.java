@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The acknowledgements of one stream and group ({@link Acknowledger}): the ids queued to send, and
@@ -21,12 +22,33 @@ final class AckQueue {
      * Guarded by this queue, as is every move of ids between {@link #ids} and here, so that a
      * snapshot never misses an id on its way between the two.
      */
-    final List<List<String>> inFlight = new ArrayList<>();
+    final List<String[]> inFlight = new ArrayList<>();
     /** Acknowledgements queued or in flight: counted up by each ack, down by Redis's answers. */
     final AtomicInteger unconfirmed = new AtomicInteger();
+    /** How many may be unconfirmed before the subscription's reader waits. */
+    private final int limit;
+    /** The reader waiting for room, if any: woken by the answer that makes room. */
+    volatile Thread waiter;
+
+    AckQueue(int limit) {
+        this.limit = limit;
+    }
+
+    boolean hasRoom() {
+        return unconfirmed.get() < limit;
+    }
 
     /** Redis answered {@code n} acknowledgements (confirmed, or refused for good). */
     void confirmed(int n) {
-        unconfirmed.addAndGet(-n);
+        if (unconfirmed.addAndGet(-n) < limit) {
+            wakeWaiter();
+        }
+    }
+
+    void wakeWaiter() {
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
     }
 }

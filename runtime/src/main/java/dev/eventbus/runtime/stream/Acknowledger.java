@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@code interval}, sooner when a batch fills.
  *
  * <p>Bounded: once {@code limit} acknowledgements of one stream and group (one subscription) are
- * queued or unconfirmed by Redis, its reader waits ({@link #awaitRoom}) before it reads more;
- * otherwise a slow Redis would let handled-but-unacknowledged entries pile up, each one a duplicate
- * after a crash. The events already read go on to their outcome, so the most unconfirmed is the
- * limit plus the subscription's entries in hand (its read-ahead). The wait is the reader's, not the
+ * queued or unconfirmed by Redis, its reader waits ({@link #awaitRoom}) before it reads more, and
+ * its retry poller and reclaimer take nothing; otherwise a slow Redis would let
+ * handled-but-unacknowledged entries pile up, each one a duplicate after a crash. The entries
+ * already taken go on to their outcome, so the most unconfirmed is the limit plus the
+ * subscription's entries in hand (max-in-flight plus read-ahead). The wait is the reader's, not the
  * worker's: a worker never waits to acknowledge (the JIT compiled a worker's "room ran out" branch
  * out as never taken, and the first time Redis lagged it threw the whole event path's compiled
  * code away). The bound is per subscription, not shared: on a cluster a slow primary holds back only
@@ -122,33 +123,41 @@ public final class Acknowledger implements AutoCloseable {
 
     /**
      * Waits, up to {@code max}, while {@code limit} acknowledgements of the stream and group are
-     * queued or not yet confirmed by Redis: a reader calls it before it reads more. Returns at once
-     * once this acknowledger is closing.
+     * queued or not yet confirmed by Redis: a reader calls it before it reads more (one reader per
+     * stream and group). Returns at once once this acknowledger is closing.
      *
      * @return whether there is room (false: {@code max} passed first)
      */
     public boolean awaitRoom(String stream, String group, Duration max) throws InterruptedException {
         AckQueue queue = queueOf(stream, group);
-        if (queue.unconfirmed.get() < limit) {
+        if (queue.hasRoom() || stopping) {
             return true;
         }
         long deadline = System.nanoTime() + max.toNanos();
-        // Polled: confirmations come in batches on a Redis thread, and a reader waits here only
-        // while Redis falls behind, where a millisecond more is nothing.
-        while (queue.unconfirmed.get() >= limit && !stopping) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
+        Thread me = Thread.currentThread();
+        queue.waiter = me; // woken by the answer that makes room, or by close()
+        try {
+            while (!queue.hasRoom() && !stopping) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                // Looked at again now and then as well: a second reader of the same stream and
+                // group (a handover's moment) may have taken the wake-up.
+                LockSupport.parkNanos(this, Math.min(left, ROOM_RECHECK_NANOS));
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
             }
-            LockSupport.parkNanos(this, Math.min(left, ROOM_POLL_NANOS));
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
+            return true;
+        } finally {
+            if (queue.waiter == me) {
+                queue.waiter = null;
             }
         }
-        return true;
     }
 
-    private static final long ROOM_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long ROOM_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /**
      * The queue of a stream and group, made on first use. Package-private for {@code
@@ -161,7 +170,7 @@ public final class Acknowledger implements AutoCloseable {
         }
         AckQueue queue = groups.get(group);
         if (queue == null) {
-            queue = groups.computeIfAbsent(group, g -> new AckQueue());
+            queue = groups.computeIfAbsent(group, g -> new AckQueue(limit));
         }
         return queue;
     }
@@ -198,6 +207,12 @@ public final class Acknowledger implements AutoCloseable {
         return Duration.ZERO;
     }
 
+    /**
+     * Sends what is queued now, a batch at a time. Taking a batch and sending it are methods of their
+     * own: inlined in this loop, they made it a large method compiled three times over (twice "on
+     * stack" for its id loop, then whole), each time with Lettuce's whole XACK path, late in a
+     * drain; apart, each is compiled once, as any method called per batch.
+     */
     private List<Future<Long>> send() {
         List<Future<Long>> sent = new ArrayList<>();
         // What is queued now, not what workers add meanwhile: that would go out in dribbles.
@@ -208,42 +223,17 @@ public final class Acknowledger implements AutoCloseable {
                 String group = e.getKey();
                 AckQueue queue = e.getValue();
                 while (left > 0 && !queue.ids.isEmpty()) {
-                    // An array, sent as it is: a list's toArray here had a type check that threw
-                    // this method's compiled code away on a 2-core box, a second of C2 time.
-                    String[] batch = new String[Math.min(batchSize, left)];
-                    int taken = 0;
-                    List<String> ids;
-                    synchronized (queue) { // taken off the queue and put in flight as one step
-                        String id;
-                        while (taken < batch.length && (id = queue.ids.poll()) != null) {
-                            batch[taken++] = id;
-                        }
-                        if (taken == 0) {
-                            break; // another send (a flush racing the flusher) took them
-                        }
-                        if (taken < batch.length) {
-                            batch = Arrays.copyOf(batch, taken);
-                        }
-                        ids = Arrays.asList(batch); // its identity marks the batch in flight
-                        queue.inFlight.add(ids);
+                    String[] batch = take(queue, Math.min(batchSize, left));
+                    if (batch == null) {
+                        break; // another send (a flush racing the flusher) took them
                     }
-                    queued.addAndGet(-ids.size());
-                    left -= ids.size();
-                    // The reply (how many were still pending) is not needed: fewer than sent means some
-                    // were acknowledged already (a resend, a loss record) or are gone with the stream.
-                    RedisFuture<Long> future;
-                    try {
-                        future = redis.xack(Bytes.utf8(stream), Bytes.utf8(group), batch);
-                    } catch (Throwable refused) { // not sent at all: kept, as a failure on the way is
-                        answered(stream, group, queue, ids, refused);
-                        sent.add(CompletableFuture.failedFuture(refused)); // a flush tries again
-                        break; // not the same ids again in this round
-                    }
-                    future.whenComplete((n, err) -> answered(stream, group, queue, ids, err));
+                    queued.addAndGet(-batch.length);
+                    left -= batch.length;
+                    Future<Long> future = xack(stream, group, queue, batch);
                     sent.add(future);
                     if (future.isDone() && future.state() != Future.State.SUCCESS) {
-                        // Failed before it left (Lettuce rejects a command so, its request queue
-                        // full or the connection just lost): its ids are back on the queue already.
+                        // Not sent (Lettuce rejects a command so, its request queue full or the
+                        // connection just lost): its ids are back on the queue already.
                         break; // not the same ids again in this round
                     }
                 }
@@ -253,15 +243,57 @@ public final class Acknowledger implements AutoCloseable {
     }
 
     /**
+     * Takes up to {@code max} ids off the queue and puts them in flight, as one step; null when
+     * there were none. An array, sent as it is: a list's toArray had a type check that threw the
+     * sending code away on a 2-core box, a second of C2 time.
+     */
+    private static String[] take(AckQueue queue, int max) {
+        String[] batch = new String[max];
+        int taken = 0;
+        synchronized (queue) {
+            String id;
+            while (taken < max && (id = queue.ids.poll()) != null) {
+                batch[taken++] = id;
+            }
+            if (taken == 0) {
+                return null;
+            }
+            if (taken < max) {
+                batch = Arrays.copyOf(batch, taken);
+            }
+            queue.inFlight.add(batch); // its identity marks the batch in flight
+        }
+        return batch;
+    }
+
+    /** Sends one batch taken by {@link #take}; its answer goes to {@link #answered}. */
+    private Future<Long> xack(String stream, String group, AckQueue queue, String[] batch) {
+        // The reply (how many were still pending) is not needed: fewer than sent means some were
+        // acknowledged already (a resend, a loss record) or are gone with the stream.
+        RedisFuture<Long> future;
+        try {
+            future = redis.xack(Bytes.utf8(stream), Bytes.utf8(group), batch);
+        } catch (Throwable refused) { // not sent at all: kept, as a failure on the way is
+            answered(stream, group, queue, batch, refused);
+            return CompletableFuture.failedFuture(refused); // a flush tries again
+        }
+        future.whenComplete((n, err) -> answered(stream, group, queue, batch, err));
+        return future;
+    }
+
+    /**
      * An XACK was answered. Failed on the way: its ids go back to their queue, still unconfirmed,
      * and are sent again. Refused by Redis for good: dropped, they stay pending (or went with the group).
      */
-    private void answered(String stream, String group, AckQueue queue, List<String> ids, Throwable err) {
+    private void answered(String stream, String group, AckQueue queue, String[] ids, Throwable err) {
         String key = group + "@" + stream;
         if (err == null) {
+            // Counted and cleared before the ids leave the flight: once none is unconfirmed, the
+            // room and the failure say so too.
+            queue.confirmed(ids.length);
+            boolean recovered = !failing.isEmpty() && failing.remove(key) != null;
             leaveFlight(queue, ids);
-            queue.confirmed(ids.size());
-            if (!failing.isEmpty() && failing.remove(key) != null) {
+            if (recovered) {
                 LOG.info(
                         "XACK on {} for group {} works again (acknowledgements kept meanwhile are sent)",
                         stream,
@@ -269,20 +301,26 @@ public final class Acknowledger implements AutoCloseable {
             }
             return;
         }
-        boolean resend = worthResending(err);
-        AckTrouble t = failing.merge(
-                key,
-                new AckTrouble(Errors.describe(err), 1, resend),
-                (old, now) -> new AckTrouble(now.reason(), old.times() + 1, now.resending()));
-        if (resend) {
-            synchronized (queue) { // back on the queue and out of flight as one step
-                queue.ids.addAll(ids);
+        boolean resend = true;
+        AckTrouble t;
+        try {
+            resend = worthResending(err);
+            t = failing.merge(
+                    key,
+                    new AckTrouble(Errors.describe(err), 1, resend),
+                    (old, now) -> new AckTrouble(now.reason(), old.times() + 1, now.resending()));
+        } finally {
+            // Whatever happened above, the ids are resent or dropped: never left in flight for good.
+            if (resend) {
+                synchronized (queue) { // back on the queue and out of flight as one step
+                    queue.ids.addAll(Arrays.asList(ids));
+                    leaveFlight(queue, ids);
+                }
+                queued.addAndGet(ids.length);
+            } else {
+                queue.confirmed(ids.length);
                 leaveFlight(queue, ids);
             }
-            queued.addAndGet(ids.size());
-        } else {
-            leaveFlight(queue, ids);
-            queue.confirmed(ids.size());
         }
         if (Integer.bitCount(t.times()) == 1) { // 1st, 2nd, 4th, 8th... in a row
             LOG.warn(
@@ -291,7 +329,7 @@ public final class Acknowledger implements AutoCloseable {
                                     + "sent again once Redis answers"
                             : "Redis refused the XACK of {} entries on {} for group {} ({} time(s) in a row): {}; they stay "
                                     + "pending, if their group still exists, and are handled again",
-                    ids.size(),
+                    ids.length,
                     stream,
                     group,
                     t.times(),
@@ -340,13 +378,13 @@ public final class Acknowledger implements AutoCloseable {
         }
         Set<String> ids = new HashSet<>();
         synchronized (queue) {
-            queue.inFlight.forEach(ids::addAll);
+            queue.inFlight.forEach(batch -> ids.addAll(Arrays.asList(batch)));
             ids.addAll(queue.ids);
         }
         return ids;
     }
 
-    private static void leaveFlight(AckQueue queue, List<String> ids) {
+    private static void leaveFlight(AckQueue queue, String[] ids) {
         synchronized (queue) {
             queue.inFlight.removeIf(batch -> batch == ids);
         }
@@ -431,6 +469,7 @@ public final class Acknowledger implements AutoCloseable {
     public void close() {
         stopping = true;
         // A reader waiting for room goes on (and finds its subscription stopping).
+        queues.values().forEach(groups -> groups.values().forEach(AckQueue::wakeWaiter));
         flusher.stop();
         try {
             flusher.awaitEnd(Duration.ofSeconds(1));

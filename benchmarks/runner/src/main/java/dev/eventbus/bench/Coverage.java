@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * each subject's events were handled in stream order: an event handled after a later one of its
  * subject counts as out of order.
  *
- * <p>Costs one atomic add and, with subjects, one atomic accumulate per event, the same for both
- * systems. Thread-safe.
+ * <p>Costs two atomic adds (the event's count, the total) and, with subjects, one atomic max per
+ * event, the same for both systems. Thread-safe.
  */
 final class Coverage {
 

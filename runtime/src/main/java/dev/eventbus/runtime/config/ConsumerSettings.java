@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param readAheadBytes bytes of field names and values a subscription may hold in entries read
  *     and not yet done with (running or waiting), plus one entry
  * @param ackLimit acknowledgements of one subscription queued or not yet confirmed by Redis at
- *     which its reader waits before reading more
+ *     which its reader waits before reading more, and its retry poller and reclaimer take nothing
  */
 public record ConsumerSettings(
         Duration block,

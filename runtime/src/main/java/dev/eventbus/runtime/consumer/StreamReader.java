@@ -329,6 +329,11 @@ final class StreamReader {
         if (room == 0) {
             return;
         }
+        if (!dispatcher.hasAckRoom()) {
+            // The entries in hand finished during the waits above and filled the room: reading
+            // now would add a read's worth past the limit.
+            return;
+        }
         long token = gate.enterRead();
         if (token == 0) {
             epochToken = 0; // not the owner now: when it is again, it first claims what others left

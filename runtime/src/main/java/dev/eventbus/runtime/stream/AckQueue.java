@@ -25,7 +25,7 @@ final class AckQueue {
     final List<String[]> inFlight = new ArrayList<>();
     /** Acknowledgements queued or in flight: counted up by each ack, down by Redis's answers. */
     final AtomicInteger unconfirmed = new AtomicInteger();
-    /** How many may be unconfirmed before the subscription's reader waits. */
+    /** How many may be unconfirmed before the subscription's reader waits (and its retry poller and reclaimer take nothing). */
     private final int limit;
     /** The reader waiting for room, if any: woken by the answer that makes room. */
     volatile Thread waiter;

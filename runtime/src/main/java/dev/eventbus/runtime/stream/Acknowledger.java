@@ -25,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the runtime's XACKs, but those of dead letters: a dead-lettered entry is acknowledged
- * inside the Lua script of {@code DeadLetterWriter.writeIfPending} that writes its dead letter, so the
- * XADD and the XACK happen atomically. Workers hand it the ids whose outcome is durable; it sends them
+ * Sends the runtime's XACKs, except those of dead letters and loss records: such an entry is
+ * acknowledged inside the Lua script of {@code DeadLetterWriter.writeIfPending} that writes its
+ * record, so the XADD and the XACK happen atomically. Workers hand it the ids whose outcome is durable; it sends them
  * in batches (one XACK per stream and group, pipelined on the shared connection) at least every
  * {@code interval}, sooner when a batch fills.
  *
@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * queued or unconfirmed by Redis, its reader waits ({@link #awaitRoom}) before it reads more, and
  * its retry poller and reclaimer take nothing; otherwise a slow Redis would let
  * handled-but-unacknowledged entries pile up, each one a duplicate after a crash. The entries
- * already taken go on to their outcome, so the most unconfirmed is the limit plus the
- * subscription's entries in hand (max-in-flight plus read-ahead). The wait is the reader's, not the
+ * already taken go on to their outcome, so the most unconfirmed is about the limit plus the
+ * subscription's entries in hand (max-in-flight plus read-ahead; twice that for a handler ordered by
+ * subject, whose lanes lend slots to retries and reclaims). The wait is the reader's, not the
  * worker's: a worker never waits to acknowledge (the JIT compiled a worker's "room ran out" branch
  * out as never taken, and the first time Redis lagged it threw the whole event path's compiled
  * code away). The bound is per subscription, not shared: on a cluster a slow primary holds back only
@@ -114,7 +115,10 @@ public final class Acknowledger implements AutoCloseable {
         flusher.start();
     }
 
-    /** Queues an acknowledgement, sent within {@code interval}. Never waits. */
+    /**
+     * Queues an acknowledgement, sent within {@code interval} (later while XACKs fail or Redis is
+     * away: then kept and sent once it answers). Never waits.
+     */
     public void ack(String stream, String group, String id) {
         AckQueue queue = queueOf(stream, group);
         queue.unconfirmed.incrementAndGet();
@@ -126,12 +130,16 @@ public final class Acknowledger implements AutoCloseable {
      * queued or not yet confirmed by Redis: a reader calls it before it reads more (one reader per
      * stream and group). Returns at once once this acknowledger is closing.
      *
-     * @return whether there is room (false: {@code max} passed first)
+     * @return whether there is room, or this acknowledger is closing (false: {@code max} passed
+     *     first; a {@code max} of zero only looks)
      */
     public boolean awaitRoom(String stream, String group, Duration max) throws InterruptedException {
         AckQueue queue = queueOf(stream, group);
         if (queue.hasRoom() || stopping) {
             return true;
+        }
+        if (!max.isPositive()) {
+            return false; // a look, not a wait: it must not take the waiting reader's place
         }
         long deadline = System.nanoTime() + max.toNanos();
         Thread me = Thread.currentThread();

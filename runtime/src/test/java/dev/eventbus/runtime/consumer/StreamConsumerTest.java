@@ -152,6 +152,10 @@ class StreamConsumerTest {
     private volatile int budget;
     /** Whether the subscription's acknowledgements have room: false, as if Redis did not confirm them. */
     private volatile boolean ackRoom = true;
+    /** When set, the room is there at each wait for it and gone at the look that follows (odd asks, even asks). */
+    private volatile boolean roomGoneAfterEachWait;
+
+    private final AtomicInteger roomAsks = new AtomicInteger();
 
     private final AtomicInteger reads = new AtomicInteger();
     private final AtomicInteger connectionCloses = new AtomicInteger();
@@ -179,7 +183,13 @@ class StreamConsumerTest {
 
     /** Reads no entry (its budget is 0) until the test says otherwise, so it touches no Redis. */
     private StreamConsumer consumer(boolean ordered) {
-        dispatch = ManualDispatch.open(sub, ordered, MAX_IN_FLIGHT, workers, slots, () -> ackRoom);
+        dispatch = ManualDispatch.open(
+                sub,
+                ordered,
+                MAX_IN_FLIGHT,
+                workers,
+                slots,
+                () -> roomGoneAfterEachWait ? roomAsks.incrementAndGet() % 2 == 1 : ackRoom);
         RecoverySettings recovery = new RecoverySettings(
                 PERIOD, Duration.ofMinutes(1), PERIOD, 10, Duration.ofHours(1), Duration.ofMinutes(1));
         ConsumerSettings settings = new ConsumerSettings(
@@ -290,6 +300,20 @@ class StreamConsumerTest {
         ackRoom = true;
 
         await("a read once there is room", () -> reads.get() > 0);
+    }
+
+    /**
+     * The room was there when the reader began to wait for slots and bytes, and the entries in hand
+     * filled it meanwhile: it looks again right before reading, and reads nothing.
+     */
+    @Test
+    void theReaderLooksForAcknowledgementRoomAgainRightBeforeItReads() {
+        roomGoneAfterEachWait = true;
+        StreamConsumer c = consumer(false);
+        budget = Integer.MAX_VALUE;
+        c.start();
+        await("several iterations", () -> roomAsks.get() >= 20);
+        assertEquals(0, reads.get(), "no read after the room was gone at the last look");
     }
 
     @Test

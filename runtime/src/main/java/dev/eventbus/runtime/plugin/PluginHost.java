@@ -111,7 +111,10 @@ public final class PluginHost implements AutoCloseable {
     /** Loads and starts every plugin JAR; returns the admitted handlers. */
     public synchronized List<LoadedHandler> start() {
         if (!Files.isDirectory(pluginsDir)) {
-            LOG.warn("plugins directory {} does not exist: no handlers will run", pluginsDir.toAbsolutePath());
+            LOG.warn(
+                    "plugins directory {} {}: no handlers will run",
+                    pluginsDir.toAbsolutePath(),
+                    Files.exists(pluginsDir) ? "is not a directory" : "does not exist");
             return List.of();
         }
         List<Path> jars;

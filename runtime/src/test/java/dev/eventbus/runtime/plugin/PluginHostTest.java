@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
@@ -21,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The plugin lifecycle on real JARs, without Redis: install, refuse, uninstall, restore. */
 class PluginHostTest {
@@ -62,6 +66,36 @@ class PluginHostTest {
     private static long files(Path dir) throws Exception {
         try (Stream<Path> files = Files.list(dir)) {
             return files.count();
+        }
+    }
+
+    /** A plugins path that is a file is said to be one, not to be missing: the operator looks there. */
+    @Test
+    void aPluginsPathThatIsAFileStartsNoHandlerAndSaysWhy() throws Exception {
+        Path file = Files.writeString(builds.resolve("plugins"), "not a directory");
+        host(Map.of()).close();
+        Logger log = (Logger) LoggerFactory.getLogger(PluginHost.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        log.addAppender(logs);
+        try {
+            RuntimeConfig config = ConfigLoader.load(
+                    Optional.empty(),
+                    ConfigFactory.parseMap(Map.of(
+                            "eventbus.plugins-dir", file.toString(),
+                            "eventbus.plugin-host.staging-dir", staging.toString())));
+            host = new PluginHost(file, "0.1.0", config, rpc);
+
+            assertEquals(List.of(), host.start());
+
+            assertTrue(
+                    logs.list.stream()
+                            .anyMatch(e -> e.getFormattedMessage()
+                                    .equals("plugins directory " + file.toAbsolutePath()
+                                            + " is not a directory: no handlers will run")),
+                    logs.list.toString());
+        } finally {
+            log.detachAppender(logs);
         }
     }
 

@@ -15,8 +15,12 @@ import java.util.stream.Collectors;
  * instances: per subject, calls in start order follow the sequence numbers (a repeat of the last
  * one allowed, never a step back or a gap), every sequence number is handled, a repeat carries its
  * first delivery's event id, and no call of a subject starts before an earlier call of that subject
- * ended, unless the earlier call is in the documented window: it was running when its instance
- * was frozen (SIGSTOP) and so outlived that instance's lease.
+ * ended, unless one of the two is in the documented window: the earlier call was running when its
+ * instance was frozen (SIGSTOP) and so outlived that instance's lease, or the later call is one the
+ * frozen instance checked against its lease before the SIGSTOP and started only after the SIGCONT
+ * (a check, then the call: a freeze between the two is the same window). Such a late call does not
+ * count as the subject's next step either: it is a repeat, or the first delivery of an event the new
+ * owner handles again.
  */
 final class OrderOracle {
 
@@ -40,15 +44,27 @@ final class OrderOracle {
     }
 
     /**
-     * An instance sent SIGSTOP at {@code signalledNanos} and seen stopped at {@code stoppedNanos}:
-     * the calls it was running in between are in the window (it stopped at some instant there).
+     * An instance sent SIGSTOP at {@code signalledNanos}, seen stopped at {@code stoppedNanos} and
+     * sent SIGCONT at {@code thawedNanos}: the calls it was running in between are in the window (it
+     * stopped at some instant there), and so are its calls that start within {@link #RESUME_NANOS}
+     * of the thaw (their lease check may have passed before the SIGSTOP; one made after the thaw
+     * finds the lease's local deadline passed and starts nothing on a lost partition).
      */
-    record Freeze(String instance, long signalledNanos, long stoppedNanos) {
+    record Freeze(String instance, long signalledNanos, long stoppedNanos, long thawedNanos) {
+
+        /** How long after SIGCONT a call checked before the SIGSTOP may take to start, on a busy machine. */
+        static final long RESUME_NANOS = 1_000_000_000L;
 
         boolean spans(Call call) {
             return call.instance().equals(instance)
                     && call.startNanos() <= stoppedNanos
                     && call.endNanos() >= signalledNanos;
+        }
+
+        boolean resumedInto(Call call) {
+            return call.instance().equals(instance)
+                    && call.startNanos() >= signalledNanos
+                    && call.startNanos() <= thawedNanos + RESUME_NANOS;
         }
     }
 
@@ -71,6 +87,23 @@ final class OrderOracle {
             Call previous = null;
             Call longest = null; // of the calls started so far, the one that ends last
             for (Call call : list) {
+                if (longest != null
+                        && call.startNanos() < longest.endNanos()
+                        && freezes.stream().anyMatch(f -> f.resumedInto(call))) {
+                    // Checked before the freeze, started after it, while the new owner went on.
+                    inWindow++;
+                    if (!seen.add(call.seq())) {
+                        duplicates++;
+                        if (!call.eventId().equals(firstId.get(call.seq()))) {
+                            problems.add(subject + ": seq " + call.seq() + " again with another event id: " + call);
+                        }
+                    }
+                    firstId.putIfAbsent(call.seq(), call.eventId());
+                    if (call.endNanos() > longest.endNanos()) {
+                        longest = call;
+                    }
+                    continue;
+                }
                 if (previous == null && call.seq() != 1) {
                     problems.add(subject + ": first call is seq " + call.seq());
                 }

@@ -223,7 +223,8 @@ final class OwnershipProof {
         t = System.nanoTime();
         c.freeze();
         Streams.await("inst-c stopped", Duration.ofSeconds(10), c::isStopped);
-        Freeze freeze = new Freeze("inst-c", t, System.nanoTime());
+        long frozeAt = t;
+        long stoppedAt = System.nanoTime();
         hold.raise(); // the next owner's call of that event does not wait; inst-c's runs on at SIGCONT
         timings.put("SIGSTOP: to settled", leases.awaitSettledOn(Set.of("inst-d"), t, Duration.ofSeconds(30)));
         Streams.await(
@@ -235,6 +236,7 @@ final class OwnershipProof {
                                 && x.seq() == freezeRound));
         t = System.nanoTime();
         c.thaw();
+        Freeze freeze = new Freeze("inst-c", frozeAt, stoppedAt, t);
         timings.put(
                 "SIGCONT: to settled", leases.awaitSettledOn(Set.of("inst-c", "inst-d"), t, Duration.ofSeconds(30)));
 

@@ -1,0 +1,57 @@
+package dev.eventbus.runtime.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.eventbus.runtime.it.HandlerCalls.Call;
+import dev.eventbus.runtime.it.OrderOracle.Freeze;
+import dev.eventbus.runtime.it.OrderOracle.Verdict;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The oracle's window, on the record that once failed a full verify on a busy machine: inst-c,
+ * frozen, ran seq 7 after the SIGCONT (its lease check had passed before the SIGSTOP) while inst-d,
+ * the new owner, was already in seq 8. Times in ms, as nanoseconds.
+ */
+class OrderOracleTest {
+
+    private static final long MS = 1_000_000L;
+    /** SIGSTOP at 1,000 ms, stopped at 1,010, SIGCONT at 5,000. */
+    private static final Freeze FREEZE = new Freeze("inst-c", 1_000 * MS, 1_010 * MS, 5_000 * MS);
+
+    private static List<Call> subjectWithLateCall(String lateInstance, long lateStartMs) {
+        return List.of(
+                new Call("inst-c", "s", 1, "1-0", 100 * MS, 110 * MS),
+                new Call("inst-d", "s", 2, "2-0", 4_000 * MS, 4_010 * MS),
+                new Call("inst-d", "s", 3, "3-0", 4_900 * MS, 5_300 * MS),
+                new Call(lateInstance, "s", 2, "2-0", lateStartMs * MS, (lateStartMs + 10) * MS),
+                new Call("inst-d", "s", 4, "4-0", 5_400 * MS, 5_410 * MS));
+    }
+
+    @Test
+    void aCallTheFrozenInstanceStartsRightAfterTheThawIsInTheWindow() {
+        Verdict v = OrderOracle.judge(subjectWithLateCall("inst-c", 5_050), 1, 4, List.of(FREEZE));
+        assertEquals(List.of(), v.problems());
+        assertEquals(1, v.overlapsInWindow());
+        assertEquals(1, v.duplicates());
+    }
+
+    @Test
+    void theSameCallFromAnInstanceThatWasNotFrozenBreaksTheOrder() {
+        Verdict v = OrderOracle.judge(subjectWithLateCall("inst-e", 5_050), 1, 4, List.of(FREEZE));
+        assertEquals(1, v.overlapsOutsideWindow());
+        assertEquals(3, v.problems().size(), v.problems().toString()); // a step back, the overlap, a gap after it
+    }
+
+    @Test
+    void aCallTheFrozenInstanceStartsLongAfterTheThawBreaksTheOrder() {
+        List<Call> calls = List.of(
+                new Call("inst-c", "s", 1, "1-0", 100 * MS, 110 * MS),
+                new Call("inst-d", "s", 2, "2-0", 4_000 * MS, 4_010 * MS),
+                new Call("inst-d", "s", 3, "3-0", 4_900 * MS, 7_300 * MS),
+                new Call("inst-c", "s", 2, "2-0", 7_000 * MS, 7_010 * MS), // 2 s after SIGCONT
+                new Call("inst-d", "s", 4, "4-0", 7_400 * MS, 7_410 * MS));
+        Verdict v = OrderOracle.judge(calls, 1, 4, List.of(FREEZE));
+        assertEquals(1, v.overlapsOutsideWindow(), v.problems().toString());
+    }
+}

@@ -65,44 +65,13 @@ class RetryAndReclaimAckRoomIT {
     private String id;
 
     /** {@link PartitionGate#OPEN} that counts the rounds it ran to their end. */
-    private static final class CountingGate implements PartitionGate {
+    private static final class CountingGate extends OpenGateRounds {
         final AtomicInteger rounds = new AtomicInteger();
 
         @Override
         public void ifOwned(Runnable round) {
             round.run();
             rounds.incrementAndGet();
-        }
-
-        @Override
-        public boolean gated() {
-            return OPEN.gated();
-        }
-
-        @Override
-        public long enterRead() {
-            return OPEN.enterRead();
-        }
-
-        @Override
-        public void exitRead() {}
-
-        @Override
-        public boolean mayDispatch() {
-            return true;
-        }
-
-        @Override
-        public void fenced(long token) {}
-
-        @Override
-        public String leaseKey() {
-            return OPEN.leaseKey();
-        }
-
-        @Override
-        public String owner() {
-            return OPEN.owner();
         }
     }
 

@@ -81,7 +81,7 @@ class StreamConsumerTest {
     }
 
     /** The round of a loop beside the reader: the gate runs it, so the test decides what it does. */
-    private static final class ScriptedGate implements PartitionGate {
+    private static final class ScriptedGate extends OpenGateRounds {
         volatile Behaviour round = WORKS;
 
         @Override
@@ -91,37 +91,6 @@ class StreamConsumerTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-
-        @Override
-        public boolean gated() {
-            return false;
-        }
-
-        @Override
-        public long enterRead() {
-            return Long.MAX_VALUE;
-        }
-
-        @Override
-        public void exitRead() {}
-
-        @Override
-        public boolean mayDispatch() {
-            return true;
-        }
-
-        @Override
-        public void fenced(long token) {}
-
-        @Override
-        public String leaseKey() {
-            throw new IllegalStateException("no lease");
-        }
-
-        @Override
-        public String owner() {
-            throw new IllegalStateException("no lease");
         }
     }
 

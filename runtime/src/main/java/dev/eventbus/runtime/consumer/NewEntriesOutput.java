@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.stream.EventCodec;
 import dev.eventbus.runtime.stream.FieldList;
 import dev.eventbus.runtime.stream.StreamEntry;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -216,7 +217,7 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
             spilling = true; // this entry and all after it stay pending here, to be read again
             return;
         }
-        fields[fieldsSet + (isName ? 0 : 1)] = bytes == null ? new byte[0] : copy(bytes);
+        fields[fieldsSet + (isName ? 0 : 1)] = bytes == null ? new byte[0] : isName ? name(bytes) : copy(bytes);
         if (isName) {
             nameLength = length;
             nameKept = true;
@@ -257,6 +258,12 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
             }
             depth--;
         }
+    }
+
+    /** A wire-format field name is not copied: every entry shares one array of it. */
+    private static byte[] name(ByteBuffer bytes) {
+        byte[] known = EventCodec.knownFieldName(bytes);
+        return known != null ? known : copy(bytes);
     }
 
     private static byte[] copy(ByteBuffer bytes) {

@@ -35,7 +35,10 @@ public final class EventCodec {
         String type = null, id = null, subject = null, source = null, time = null;
         String contentType = null, traceparent = null;
         byte[] data = NO_BYTES;
-        Map<String, String> headers = Map.of();
+        // Most entries carry one header or none: kept in two locals and made an immutable one-entry
+        // map, which the event takes as it is, not a hash map (a table, a node and the event's copy).
+        String header = null, headerValue = null;
+        Map<String, String> headers = null;
         if (entry.fields() instanceof FieldList f && f.wireBytes() > maxEventBytes) {
             throw tooLarge(entry); // perhaps held only in part: the reader did not copy what did not fit
         }
@@ -54,11 +57,18 @@ public final class EventCodec {
                 continue;
             }
             if (known == null) {
-                String header = text(name, null);
-                if (headers.isEmpty()) {
+                String other = text(name, null);
+                String value = text(raw, other);
+                if (headers != null) {
+                    headers.put(other, value);
+                } else if (header == null || header.equals(other)) {
+                    header = other; // a repeated field: the last one wins, as in a map
+                    headerValue = value;
+                } else {
                     headers = new HashMap<>();
+                    headers.put(header, headerValue);
+                    headers.put(other, value);
                 }
-                headers.put(header, text(raw, header));
                 continue;
             }
             String value = text(raw, known.wireName);
@@ -88,7 +98,7 @@ public final class EventCodec {
                 contentType,
                 traceparent,
                 data,
-                headers);
+                headers != null ? headers : header != null ? Map.of(header, headerValue) : Map.of());
     }
 
     private MalformedEntryException tooLarge(StreamEntry entry) {
@@ -155,6 +165,34 @@ public final class EventCodec {
     }
 
     private static final byte[] TARGET_HANDLER = WireFields.TARGET_HANDLER.getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The name of a wire-format field as one array shared by every entry, or null when {@code name}
+     * is none of them. A reader keeps this instead of a copy: the known names are most of an
+     * entry's fields, and {@link #decode} finds them by identity. Shared arrays, so never to be
+     * changed (no {@link FieldList} array is).
+     *
+     * @param name the name as read, from its position to its limit (neither is moved)
+     */
+    public static byte[] knownFieldName(ByteBuffer name) {
+        int length = name.remaining();
+        int at = name.position();
+        for (Field f : Field.ALL) {
+            if (f.bytes.length == length && sameBytes(name, at, f.bytes)) {
+                return f.bytes;
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameBytes(ByteBuffer buffer, int at, byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (buffer.get(at + i) != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** The fields of the wire format, matched as bytes: no string is made for a known field name. */
     private enum Field {

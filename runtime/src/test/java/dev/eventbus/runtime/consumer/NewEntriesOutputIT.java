@@ -3,6 +3,7 @@ package dev.eventbus.runtime.consumer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.stream.FieldList;
@@ -133,6 +134,10 @@ class NewEntriesOutputIT {
             assertFalse(e.isDeleted());
             assertEquals(pairs(expected.get(i).getBody()), pairs(e.fields()), "entry " + i);
         }
+        assertSame(
+                FieldList.of(ours.get(0).fields()).name(0),
+                FieldList.of(ours.get(1).fields()).name(0),
+                "a wire-format name is one array for every entry, not a copy each");
         assertEquals(
                 List.of(
                         Arrays.toString(b("type")) + "=" + Arrays.toString(b("t")),

@@ -9,6 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.eventbus.api.Event;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.stream.EventCodec;
@@ -23,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /** Each step around a handler call, alone: what it sets for the call and what it leaves behind. */
@@ -35,6 +41,10 @@ class CallStepsTest {
     private final Delivery delivery = new Delivery(new HeldEntries(Runnable::run, 1), entry.id());
 
     private Invocation invocation() throws Exception {
+        return invocation(entry);
+    }
+
+    private Invocation invocation(StreamEntry entry) throws Exception {
         Event event = new EventCodec(1 << 20).decode(entry, 1);
         return new Invocation(sub, entry, event, limits(Duration.ofSeconds(1), Duration.ofSeconds(1)), delivery);
     }
@@ -114,6 +124,52 @@ class CallStepsTest {
         // Falling back to getKeys() copies the context map per event; an upgrade that hides the
         // live map must fail here, not show up as a slower drain.
         assertTrue(new LoggingContextStep().readsTheLiveMap());
+    }
+
+    @Test
+    void logbacksLiveMapIsWrittenNotPutThroughMdcPerEvent() {
+        // Through MDC.put/remove each event costs eight more thread-local calls; an upgrade that
+        // hides Logback's maps must fail here, not show up as a slower drain.
+        assertTrue(new LoggingContextStep().writesTheLiveMap());
+        assertFalse(new LoggingContextStep(new org.slf4j.helpers.BasicMDCAdapter()).writesTheLiveMap());
+    }
+
+    @Test
+    void eachLineLoggedCarriesItsOwnEventAndALineAfterTheCallNone() throws Throwable {
+        // Logback logs from a copy of the context it keeps until the context changes: the ids
+        // written straight into the live map must not leave a line with the previous event's.
+        MDC.clear();
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger logger = context.getLogger("call-steps-test");
+        List<Map<String, String>> contexts = new ArrayList<>();
+        AppenderBase<ILoggingEvent> lines = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent line) {
+                contexts.add(line.getMDCPropertyMap()); // as an encoder reads it: while the line is logged
+            }
+        };
+        lines.setContext(context);
+        lines.start();
+        logger.addAppender(lines);
+        logger.setLevel(Level.INFO);
+        logger.setAdditive(false);
+        try {
+            HandlerCall call = new LoggingContextStep().around(inv -> logger.info("handling"));
+            logger.info("before");
+            call.call(invocation(entry("1-0", 1, "type", "paid", "id", "evt-1")));
+            call.call(invocation(entry("2-0", 1, "type", "paid", "id", "evt-2")));
+            logger.info("after");
+            assertEquals(Map.of(), contexts.get(0));
+            assertEquals("1-0", contexts.get(1).get("entry"));
+            assertEquals("evt-1", contexts.get(1).get("event"));
+            assertEquals("pays", contexts.get(1).get("handler"));
+            assertEquals("2-0", contexts.get(2).get("entry"));
+            assertEquals("evt-2", contexts.get(2).get("event"));
+            assertEquals(Map.of("handler", "pays", "plugin", "payments-plugin", "stream", STREAM), contexts.get(3));
+        } finally {
+            logger.detachAppender(lines);
+            MDC.clear();
+        }
     }
 
     @Test

@@ -3,9 +3,11 @@ package dev.eventbus.runtime.stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.eventbus.api.Event;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +52,40 @@ class EventCodecTest {
         assertEquals("00-abc-def-01", e.traceparent());
         assertEquals(Map.of("tenant", "acme"), e.headers());
         assertNull(e.source());
+    }
+
+    @Test
+    void headersAreEveryOtherFieldTheLastOfARepeatedOneWinning() throws Exception {
+        assertEquals(Map.of(), codec.decode(entry("type", "t"), 1).headers());
+        assertEquals(
+                Map.of("a", "1"), codec.decode(entry("type", "t", "a", "1"), 1).headers());
+        assertEquals(
+                Map.of("a", "2"),
+                codec.decode(entry("type", "t", "a", "1", "a", "2"), 1).headers());
+        assertEquals(
+                Map.of("a", "3", "b", "2", "c", "4"),
+                codec.decode(entry("a", "1", "type", "t", "b", "2", "a", "3", "c", "4"), 1)
+                        .headers());
+        assertEquals(
+                Map.of("a", "1", "b", "3"),
+                codec.decode(entry("type", "t", "a", "1", "b", "2", "b", "3"), 1)
+                        .headers());
+    }
+
+    @Test
+    void aKnownFieldNameIsOneSharedArrayReadFromTheBuffersPositionToItsLimit() {
+        ByteBuffer buffer = ByteBuffer.wrap("xxtypesubject".getBytes(StandardCharsets.US_ASCII));
+        byte[] type = EventCodec.knownFieldName(buffer.slice(2, 4));
+        assertArrayEquals("type".getBytes(StandardCharsets.US_ASCII), type);
+        assertSame(type, EventCodec.knownFieldName(ByteBuffer.wrap("type".getBytes(StandardCharsets.US_ASCII))));
+        assertSame(type, EventCodec.knownFieldName(buffer.position(2).limit(6)));
+        assertEquals(2, buffer.position(), "not moved");
+        assertArrayEquals(
+                "subject".getBytes(StandardCharsets.US_ASCII),
+                EventCodec.knownFieldName(buffer.limit(13).position(6)));
+        assertNull(EventCodec.knownFieldName(ByteBuffer.wrap("typ".getBytes(StandardCharsets.US_ASCII))));
+        assertNull(EventCodec.knownFieldName(ByteBuffer.wrap("types".getBytes(StandardCharsets.US_ASCII))));
+        assertNull(EventCodec.knownFieldName(ByteBuffer.wrap("tenant".getBytes(StandardCharsets.US_ASCII))));
     }
 
     @Test

@@ -19,7 +19,7 @@ import org.slf4j.spi.MDCAdapter;
  * <p>With Logback (this build's), the entry and event ids are written straight into the thread's
  * live context map, and Logback's read-only copy of it (made only when a line is logged) is
  * dropped when there is one: through {@code MDC.put}/{@code remove} each of the four writes was
- * two thread-local lookups and a thread-local write, the largest part of a no-op handler's call.
+ * a thread-local lookup and a thread-local write, the largest part of a no-op handler's call.
  * The map and the copy are Logback fields, not API; when they cannot be read (another Logback,
  * another MDC adapter) the step goes through {@code MDC}, reading the keys left through Logback's
  * copy of them, or clears the context after every call.
@@ -94,7 +94,7 @@ final class LoggingContextStep implements HandlerCall.Step {
             Map<String, String> map = live.get();
             if (!named(map, handler.name(), handler.pluginId(), stream)) {
                 nameSubscription(handler.name(), handler.pluginId(), stream);
-                map = live.get(); // made by the first put on a new worker
+                map = live.get(); // a new worker had none: the puts made it
             }
             map.put("entry", invocation.entry().id());
             map.put("event", invocation.event().id());

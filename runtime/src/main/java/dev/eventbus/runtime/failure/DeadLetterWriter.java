@@ -94,7 +94,12 @@ public final class DeadLetterWriter {
     private static Map<byte[], byte[]> fields(DeadLetter letter) {
         Map<byte[], byte[]> fields = new LinkedHashMap<>();
         if (letter.entry().fields() != null) {
-            letter.entry().fields().forEach((name, value) -> fields.put(ReservedNames.keptApart(name), value));
+            // A fresh array per name: the map's keys go by identity, and a reader keeps the wire
+            // format's names as one shared array, so a repeated field would otherwise replace the first.
+            letter.entry()
+                    .fields()
+                    .forEach((name, value) ->
+                            fields.put(ReservedNames.keptApart(name).clone(), value));
         }
         put(fields, WireFields.REASON, letter.reason().wireName());
         put(fields, WireFields.SOURCE_STREAM, letter.entry().stream());

@@ -169,8 +169,9 @@ public final class EventCodec {
     /**
      * The name of a wire-format field as one array shared by every entry, or null when {@code name}
      * is none of them. A reader keeps this instead of a copy: the known names are most of an
-     * entry's fields, and {@link #decode} finds them by identity. Shared arrays, so never to be
-     * changed (no {@link FieldList} array is).
+     * entry's fields, and {@link #decode}'s match of such a name ends at the identity check.
+     * Shared arrays, so never to be changed (no {@link FieldList} array is), and never keys of a
+     * map (arrays go by identity: a repeated field would replace the first).
      *
      * @param name the name as read, from its position to its limit (neither is moved)
      */

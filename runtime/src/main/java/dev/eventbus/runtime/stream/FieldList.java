@@ -14,7 +14,9 @@ import java.util.Set;
  * one whose name repeats. An entry over consumer.max-event-bytes keeps only the fields that fit in
  * it, and knows its size in Redis ({@link #truncated()}).
  *
- * <p>Immutable once built; its arrays are handed out as they are and must not be changed.
+ * <p>Immutable once built; its arrays are handed out as they are and must not be changed. A name
+ * may be one array shared by many entries, or twice in one ({@link EventCodec#knownFieldName}):
+ * copy the names before making them the keys of a map, as byte arrays go by identity.
  */
 public final class FieldList extends AbstractMap<byte[], byte[]> {
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.eventbus.runtime.dispatch.ManualDispatch;
 import dev.eventbus.runtime.stream.DeadLetterReason;
 import dev.eventbus.runtime.stream.DeliveryObserver;
+import dev.eventbus.runtime.stream.EventCodec;
+import dev.eventbus.runtime.stream.FieldList;
 import dev.eventbus.runtime.stream.SingleNodeKeys;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
@@ -22,8 +24,10 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,6 +134,28 @@ class AckingDeadLetterSinkIT {
         assertEquals("paid", field(letters.get(0), "type"));
         assertEquals(0, pending(), "acknowledged with the dead letter");
         assertEquals(1, deadLettered.get(), "counted once, by the one that wrote it");
+    }
+
+    @Test
+    void aRepeatedFieldWhoseNameTheReaderSharesIsKeptTwiceInTheDeadLetter() throws Exception {
+        // The reader keeps the wire format's names as one shared array (EventCodec.knownFieldName):
+        // an entry whose first 'time' is not UTF-8 is dead-lettered with both, the evidence kept.
+        byte[] time = EventCodec.knownFieldName(ByteBuffer.wrap(b("time")));
+        byte[] bad = {(byte) 0xff};
+        StreamEntry repeated = new StreamEntry(
+                sub.stream(),
+                id,
+                new FieldList(new byte[][] {b("type"), b("paid"), time, bad, time, b("2026-12-06")}, 3),
+                2,
+                StreamEntry.Origin.RECLAIM);
+
+        assertTrue(deadLetter(b, repeated, DeadLetterReason.DECODE).get(10, TimeUnit.SECONDS));
+
+        List<String> times = deadLetters().get(0).getBody().entrySet().stream()
+                .filter(f -> Arrays.equals(f.getKey(), b("time")))
+                .map(f -> Arrays.toString(f.getValue()))
+                .toList();
+        assertEquals(List.of(Arrays.toString(bad), Arrays.toString(b("2026-12-06"))), times, "both, in order");
     }
 
     @Test

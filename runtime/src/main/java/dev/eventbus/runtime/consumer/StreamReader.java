@@ -554,8 +554,9 @@ final class StreamReader {
                 .add(from);
     }
 
-    /** Reads of pending entries do not say how often an entry was delivered; XPENDING does. */
     /**
+     * Reads of pending entries do not say how often an entry was delivered; XPENDING does.
+     *
      * @param onTheirWay entries held here or acknowledged here and not yet confirmed, taken before
      *     the read: they are not handed over again
      */

@@ -6,11 +6,20 @@ import java.time.Duration;
  * Whether a subscription may read more while its acknowledgements wait for Redis: the runtime's
  * {@code Acknowledger#awaitRoom} for the subscription's stream and group.
  */
-@FunctionalInterface
 interface AckRoom {
 
     /** Never waits: for dispatchers whose acknowledgements are not bounded (tests). */
-    AckRoom UNBOUNDED = max -> true;
+    AckRoom UNBOUNDED = new AckRoom() {
+        @Override
+        public boolean await(Duration max) {
+            return true;
+        }
+
+        @Override
+        public boolean hasRoom() {
+            return true;
+        }
+    };
 
     /**
      * Waits, up to {@code max}, while the subscription's unconfirmed acknowledgements are at their limit.
@@ -18,4 +27,7 @@ interface AckRoom {
      * @return whether there is room (false: {@code max} passed first)
      */
     boolean await(Duration max) throws InterruptedException;
+
+    /** Whether there is room now: a look that never waits, and never takes a waiting reader's place. */
+    boolean hasRoom();
 }

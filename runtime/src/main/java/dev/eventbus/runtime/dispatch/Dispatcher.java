@@ -111,7 +111,17 @@ public final class Dispatcher {
                 maxDeliveries,
                 mayDispatch,
                 () -> acks.unconfirmed(sub.stream(), sub.group()),
-                max -> acks.awaitRoom(sub.stream(), sub.group(), max));
+                new AckRoom() {
+                    @Override
+                    public boolean await(Duration max) throws InterruptedException {
+                        return acks.awaitRoom(sub.stream(), sub.group(), max);
+                    }
+
+                    @Override
+                    public boolean hasRoom() {
+                        return acks.hasRoom(sub.stream(), sub.group());
+                    }
+                });
     }
 
     /** Workers that ignored their interrupt and were left running, per handler. */

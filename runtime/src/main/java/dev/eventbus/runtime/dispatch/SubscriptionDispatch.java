@@ -101,12 +101,7 @@ public final class SubscriptionDispatch {
      * the reclaimer take nothing while they are not.
      */
     public boolean hasAckRoom() {
-        try {
-            return ackRoom.await(Duration.ZERO);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ackRoom.hasRoom();
     }
 
     /**

@@ -168,6 +168,15 @@ public final class Acknowledger implements AutoCloseable {
     private static final long ROOM_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /**
+     * Whether fewer than {@code limit} acknowledgements of the stream and group are queued or
+     * unconfirmed now (or this acknowledger is closing), as {@link #awaitRoom} would find without
+     * waiting: the retry poller and the reclaimer take nothing while there are not.
+     */
+    public boolean hasRoom(String stream, String group) {
+        return queueOf(stream, group).hasRoom() || stopping;
+    }
+
+    /**
      * The queue of a stream and group, made on first use. Package-private for {@code
      * AcknowledgerTest}, which holds a queue's lock to line up two sends at the same ids.
      */

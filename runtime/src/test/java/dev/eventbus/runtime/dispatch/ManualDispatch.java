@@ -81,12 +81,20 @@ public final class ManualDispatch {
                 10,
                 () -> true,
                 java.util.Set::of,
-                max -> {
-                    if (ackRoom.getAsBoolean()) {
-                        return true;
+                new AckRoom() {
+                    @Override
+                    public boolean await(Duration max) throws InterruptedException {
+                        if (ackRoom.getAsBoolean()) {
+                            return true;
+                        }
+                        Thread.sleep(max);
+                        return false;
                     }
-                    Thread.sleep(max);
-                    return false;
+
+                    @Override
+                    public boolean hasRoom() {
+                        return ackRoom.getAsBoolean();
+                    }
                 });
     }
 }

@@ -273,30 +273,32 @@ final class DlqCommand implements Runnable {
                 }
                 DeadLetterEntry e = found.get(0);
                 Map<String, Object> provenance = new LinkedHashMap<>();
-                Map<String, Object> original = new LinkedHashMap<>();
                 for (Field f : e.provenanceFields()) {
                     provenance.put(f.nameText(), f.valueForDisplay());
                 }
+                // Every field in its order, a repeated one too: the first of two 'time' fields may be
+                // the one that did not decode, the very reason for the dead letter.
+                List<Map.Entry<String, String>> original = new ArrayList<>();
                 for (Field f : e.storedOriginalFields()) {
                     String name = f.nameText();
-                    original.put(
+                    original.add(Map.entry(
                             name,
                             name.equals(WireFields.DATA) && !showData
                                     ? "(" + f.value().length + " bytes; --show-data prints them)"
-                                    : f.valueForDisplay());
+                                    : f.valueForDisplay()));
                 }
                 if (json) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("id", e.id());
                     m.put("deadLetteredAt", e.deadLetteredAt().toString());
                     m.put("provenance", provenance);
-                    m.put("fields", original);
+                    m.put("fields", byName(original));
                     out.println(CliOutput.json(m));
                 } else {
                     CliOutput.Table table = new CliOutput.Table("FIELD", "VALUE");
                     table.row("id", e.id()).row("dead-lettered", e.deadLetteredAt());
                     provenance.forEach(table::row);
-                    original.forEach(table::row);
+                    original.forEach(f -> table.row(f.getKey(), f.getValue()));
                     table.print(out);
                 }
                 out.flush();
@@ -449,6 +451,19 @@ final class DlqCommand implements Runnable {
         DeadLetters.Outcome outcome = change.run(progress);
         progress.finish();
         return outcome;
+    }
+
+    /**
+     * Fields as a JSON object: a name given once maps to its value, a repeated one to its values in
+     * order (a JSON object cannot hold one name twice).
+     */
+    static Map<String, Object> byName(List<Map.Entry<String, String>> fields) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        fields.forEach(
+                f -> values.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(f.getValue()));
+        Map<String, Object> object = new LinkedHashMap<>();
+        values.forEach((name, all) -> object.put(name, all.size() == 1 ? all.get(0) : all));
+        return object;
     }
 
     /** What the audit record of a change says it was about. */

@@ -373,6 +373,29 @@ class OperatorCommandsIT {
         assertEquals(
                 "trimmed",
                 JSON.readTree(audit.get(2)).get("filters").get("reason").asText());
+
+        // A field given twice is shown twice, in order: the first may be why it was dead-lettered.
+        String repeated = ops.redis()
+                .xadd(
+                        "eventbus:dlq:" + FAILING,
+                        "type",
+                        "x",
+                        "time",
+                        "first",
+                        "time",
+                        "second",
+                        "eventbus-reason",
+                        "decode",
+                        "eventbus-source-stream",
+                        OpsHarness.STREAM);
+        OpsHarness.Cli both = ops.cli("dlq", "show", "--handler", FAILING, repeated);
+        assertEquals(0, both.exit(), both.toString());
+        assertTrue(both.out().matches("(?s).*\\ntime +first\\ntime +second\\n.*"), both.out());
+        JsonNode times = JSON.readTree(ops.cli("dlq", "show", "--handler", FAILING, repeated, "--json")
+                        .out())
+                .get("fields")
+                .get("time");
+        assertEquals("[\"first\",\"second\"]", times.toString(), "a repeated name: its values in order");
     }
 
     @Test

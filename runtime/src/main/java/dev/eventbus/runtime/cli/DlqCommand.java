@@ -457,7 +457,7 @@ final class DlqCommand implements Runnable {
      * Fields as a JSON object: a name given once maps to its value, a repeated one to its values in
      * order (a JSON object cannot hold one name twice).
      */
-    static Map<String, Object> byName(List<Map.Entry<String, String>> fields) {
+    private static Map<String, Object> byName(List<Map.Entry<String, String>> fields) {
         Map<String, List<String>> values = new LinkedHashMap<>();
         fields.forEach(
                 f -> values.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(f.getValue()));

@@ -134,13 +134,13 @@ public final class Acknowledger implements AutoCloseable {
      *     first; a {@code max} of zero only looks)
      */
     public boolean awaitRoom(String stream, String group, Duration max) throws InterruptedException {
-        AckQueue queue = queueOf(stream, group);
-        if (queue.hasRoom() || stopping) {
+        if (hasRoom(stream, group)) {
             return true;
         }
         if (!max.isPositive()) {
             return false; // a look, not a wait: it must not take the waiting reader's place
         }
+        AckQueue queue = queueOf(stream, group);
         long deadline = System.nanoTime() + max.toNanos();
         Thread me = Thread.currentThread();
         queue.waiter = me; // woken by the answer that makes room, or by close()

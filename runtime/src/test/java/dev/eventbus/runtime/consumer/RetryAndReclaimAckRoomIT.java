@@ -18,7 +18,6 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -140,13 +139,7 @@ class RetryAndReclaimAckRoomIT {
         // Read by F, a dead instance, and idle past claim-idle (XCLAIM's IDLE sets the idle time it
         // reports); no retry waits for it, so any reclaimer with room takes it over.
         readAs("F");
-        redis.xclaim(
-                b(sub.stream()),
-                Consumer.from(b(sub.group()), b("F")),
-                XClaimArgs.Builder.minIdleTime(0)
-                        .idle(CLAIM_IDLE.multipliedBy(2))
-                        .justid(),
-                id);
+        IdlePending.make(redis, sub, "F", CLAIM_IDLE.multipliedBy(2), id);
         RecoverySettings recovery =
                 new RecoverySettings(PERIOD, CLAIM_IDLE, PERIOD, 10, Duration.ofHours(1), Duration.ofMinutes(1));
         GhostConsumers ghosts =

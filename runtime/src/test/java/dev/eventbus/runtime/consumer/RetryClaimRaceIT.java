@@ -66,13 +66,7 @@ class RetryClaimRaceIT {
         Instant failed = Instant.now();
         store.schedule(sub, id, failed, failed).join();
         // Its wait for the retry, past claim-idle: XCLAIM's IDLE sets the idle time it reports.
-        redis.xclaim(
-                b(sub.stream()),
-                Consumer.from(b(sub.group()), b("F")),
-                XClaimArgs.Builder.minIdleTime(0)
-                        .idle(CLAIM_IDLE.multipliedBy(2))
-                        .justid(),
-                id);
+        IdlePending.make(redis, sub, "F", CLAIM_IDLE.multipliedBy(2), id);
     }
 
     @AfterEach

@@ -73,6 +73,20 @@ class EventCodecTest {
     }
 
     @Test
+    void aFieldGivenTwiceCountsWithItsLastValueYetEveryValueMustBeUtf8() throws Exception {
+        // README, "The wire format": a repeated type is handled (or skipped) as the last one.
+        assertEquals("b", codec.decode(entry("type", "a", "type", "b"), 1).type());
+        assertEquals(
+                "s-2",
+                codec.decode(entry("type", "t", "subject", "s-1", "subject", "s-2"), 1)
+                        .subject());
+        MalformedEntryException e = assertThrows(
+                MalformedEntryException.class,
+                () -> codec.decode(entry("type", "t", "time", new byte[] {(byte) 0xff}, "time", "2026-12-06"), 1));
+        assertEquals(DeadLetterReason.DECODE, e.reason());
+    }
+
+    @Test
     void aKnownFieldNameIsOneSharedArrayReadFromTheBuffersPositionToItsLimit() {
         ByteBuffer buffer = ByteBuffer.wrap("xxtypesubject".getBytes(StandardCharsets.US_ASCII));
         byte[] type = EventCodec.knownFieldName(buffer.slice(2, 4));

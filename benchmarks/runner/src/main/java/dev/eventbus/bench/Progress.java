@@ -18,6 +18,11 @@ final class Progress {
     private final long target;
     private volatile long warmAt;
     private volatile long warmCpu;
+    /** Half of the target: where the last half of a drain starts ({@link #lateAt}). */
+    private final long lateMark;
+
+    private volatile long lateAt;
+    private volatile long lateCpu;
     private volatile long targetAt;
     private final Histogram latency = new Histogram(3);
     private volatile long windowFrom = Long.MAX_VALUE;
@@ -32,6 +37,7 @@ final class Progress {
     Progress(long warmMark, long target, Coverage coverage) {
         this.warmMark = warmMark;
         this.target = target;
+        this.lateMark = target / 2;
         this.coverage = coverage;
     }
 
@@ -59,6 +65,8 @@ final class Progress {
     /** Whether the marks were timed; guarded by this. */
     private boolean warmTimed;
 
+    private boolean lateTimed;
+
     private boolean targetTimed;
 
     private synchronized void marks(long after, long now) {
@@ -67,6 +75,11 @@ final class Progress {
             warmAt = now;
             warmCpu = Probe.cpuNanos();
         }
+        if (!lateTimed && after >= lateMark) {
+            lateTimed = true;
+            lateAt = now;
+            lateCpu = Probe.cpuNanos();
+        }
         if (!targetTimed && after >= target) {
             targetTimed = true;
             targetAt = now;
@@ -74,6 +87,9 @@ final class Progress {
         long next = after + CHECK_EVERY;
         if (!warmTimed) {
             next = Math.min(next, warmMark);
+        }
+        if (!lateTimed) {
+            next = Math.min(next, lateMark);
         }
         if (!targetTimed) {
             next = Math.min(next, target);
@@ -120,6 +136,15 @@ final class Progress {
 
     long warmCpu() {
         return warmCpu;
+    }
+
+    /** When half of the target was done: the last half of a drain, long after the JIT's warm-up, starts. */
+    long lateAt() {
+        return lateAt;
+    }
+
+    long lateCpu() {
+        return lateCpu;
     }
 
     long targetAt() {

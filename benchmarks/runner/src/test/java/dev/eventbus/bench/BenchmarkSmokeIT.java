@@ -65,6 +65,7 @@ class BenchmarkSmokeIT {
             if (run.scenario() == Scenario.DRAIN_NOOP_CLUSTER) {
                 String what = "cluster drain " + run.system();
                 assertEquals(0.0, v.get("pending_after"), what + ": nothing left pending");
+                assertTrue(v.get("late_events_per_s") > v.get("events_per_s") / 10, what + ": last half timed: " + v);
                 assertEquals(0.0, v.get("errors"), what);
                 assertNotNull(v.get("duplicates"), what + ": duplicates counted");
             }

@@ -107,8 +107,8 @@ final class ClusterScenario {
                 f.put("total_s", (end - t0) / 1e9);
                 f.put("cpu_pct", 100.0 * (cpu - progress.warmCpu()) / (end - progress.warmAt()));
                 f.put("cpu_us_per_event", (cpu - progress.warmCpu()) / 1e3 / (events - warm));
-                // The last half alone: on 2 cores the JIT compiles Eventbus's event path for much of
-                // the window above (README, "Redis Cluster and Sentinel"), and this shows the rate after.
+                // The last half alone: on 2 cores the JIT compiles Eventbus's event path into the
+                // window above, so this tells the steady state apart from the warm-up.
                 long late = events - events / 2;
                 f.put("late_events_per_s", late / ((end - progress.lateAt()) / 1e9));
                 f.put("late_cpu_us_per_event", (cpu - progress.lateCpu()) / 1e3 / late);

@@ -318,9 +318,9 @@ final class Report {
                             + "streams.\"bench:events\".partitions = " + ClusterOps.PARTITIONS
                             + ", the reference a RedisClusterClient loop (XREADGROUP COUNT 500 BLOCK 100 >, XACK) per "
                             + "partition, each on its own thread and connection. The last-half lines time, for both, only "
-                            + "the events after the first half of the backlog: the target holds the measured window "
-                            + "(after the first 20%), where on 2 cores C2 still compiles Eventbus's event path; the loop "
-                            + "slows in its last half as its partitions end one by one.");
+                            + "the events after the first half of the backlog (no target): the steady state, told apart "
+                            + "from the JIT's warm-up, which on 2 cores lasts into the measured window (after the first "
+                            + "20%).");
                 }
                 case FAILOVER_CLUSTER -> {
                     rows.add(row(

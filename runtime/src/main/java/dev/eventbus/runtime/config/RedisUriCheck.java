@@ -59,9 +59,68 @@ final class RedisUriCheck {
         if (cluster && !path.isEmpty() && Integer.parseInt(path) != 0) {
             return "has database " + path + ", but a Redis Cluster has database 0 only: " + shown;
         }
+        String queryProblem = queryProblem(rest, sentinel, cluster, shown);
+        if (queryProblem != null) {
+            return queryProblem;
+        }
+        int hash = rest.indexOf('#');
+        if (!sentinel && hash >= 0) {
+            return "ends with '" + rest.substring(hash) + "', which only a sentinel URI takes (its master's name): "
+                    + shown;
+        }
         if (sentinel && masterName(rest).isEmpty()) {
             return "names no master: a sentinel URI ends with #<master name> (the name in the sentinels' "
                     + "'sentinel monitor' line), e.g. redis-sentinel://s1:26379,s2:26379#mymaster: " + shown;
+        }
+        return null;
+    }
+
+    /**
+     * What is wrong with the query ({@code ?name=value&...}): Lettuce ignores a parameter it does not
+     * know, and the runtime sets the command timeout itself, so a typo or a {@code timeout} would be
+     * dropped without a word; a database other than 0 cannot be on a cluster, as in the path.
+     */
+    private static String queryProblem(String rest, boolean sentinel, boolean cluster, String shown) {
+        int question = rest.indexOf('?');
+        if (question < 0) {
+            return null;
+        }
+        int hash = rest.indexOf('#', question);
+        String query = rest.substring(question + 1, hash < 0 ? rest.length() : hash);
+        for (String parameter : query.split("&")) {
+            if (parameter.isEmpty()) {
+                continue;
+            }
+            int equals = parameter.indexOf('=');
+            String name = equals < 0 ? parameter : parameter.substring(0, equals);
+            String value = equals < 0 ? "" : parameter.substring(equals + 1);
+            switch (name) {
+                case "database", "db" -> {
+                    if (!value.matches("\\d{1,9}")) {
+                        return "has ?" + name + "=" + value + ", which is not a database number: " + shown;
+                    }
+                    if (cluster && Integer.parseInt(value) != 0) {
+                        return "has database " + value + ", but a Redis Cluster has database 0 only: " + shown;
+                    }
+                }
+                case "sentinelMasterId" -> {
+                    if (!sentinel) {
+                        return "has ?sentinelMasterId=, which only a sentinel URI takes: " + shown;
+                    }
+                }
+                case "timeout" -> {
+                    return "has ?timeout=, which the runtime would override: set eventbus.redis.command-timeout "
+                            + "instead: " + shown;
+                }
+                case "verifyPeer", "clientName", "libraryName", "libraryVersion" -> {
+                    // passed on to Lettuce (verifyPeer is checked against tls.verify elsewhere)
+                }
+                default -> {
+                    return "has the query parameter '" + name + "', which a Redis URI does not take (these do: "
+                            + "database or db, clientName, libraryName, libraryVersion, verifyPeer, and on a "
+                            + "sentinel URI sentinelMasterId): " + shown;
+                }
+            }
         }
         return null;
     }

@@ -23,7 +23,7 @@ class ClusterUriTest {
         for (String uri : List.of(
                 "redis-cluster://r1:7000,r2:7000,r3:7000",
                 "redis-cluster://r1",
-                "rediss-cluster://app:pw@r1:7000,[::1]:7001/0?timeout=5s")) {
+                "rediss-cluster://app:pw@r1:7000,[::1]:7001/0?db=0&clientName=app")) {
             RedisSettings redis = load(uri).redis();
             assertTrue(redis.cluster(), uri);
             assertFalse(redis.sentinel(), uri);
@@ -38,6 +38,9 @@ class ClusterUriTest {
                 "redis-cluster://app:s3cret@r1:7000,r2:notaport", "has a seed node that has port 'notaport'",
                 "redis-cluster://r1,,r3", "has a seed node that has no host",
                 "redis-cluster://r1:7000/2", "a Redis Cluster has database 0 only",
+                "redis-cluster://r1:7000?database=2", "a Redis Cluster has database 0 only",
+                "redis-cluster://r1:7000#orders", "which only a sentinel URI takes",
+                "redis-cluster://r1:7000?sentinelMasterId=orders", "which only a sentinel URI takes",
                 "cluster://r1:7000", "redis-cluster:// or rediss-cluster://");
         refused.forEach((uri, expected) -> {
             InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> load(uri), uri);

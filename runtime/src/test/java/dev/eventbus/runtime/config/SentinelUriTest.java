@@ -25,7 +25,7 @@ class SentinelUriTest {
                 "redis-sentinel://s1#mymaster",
                 "rediss-sentinel://app:pw@s1:26380,[::1]:26380/2#orders-primary",
                 "redis-sentinel://s1:26379?sentinelMasterId=mymaster",
-                "redis-sentinel://:p%40ss@s1,s2/0?timeout=5s#m")) {
+                "redis-sentinel://:p%40ss@s1,s2/0?clientName=app#m")) {
             RedisSettings redis = load(uri).redis();
             assertTrue(redis.sentinel(), uri);
         }

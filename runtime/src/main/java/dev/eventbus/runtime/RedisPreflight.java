@@ -31,6 +31,7 @@ final class RedisPreflight {
     static void check(RedisConnection<byte[], byte[]> redis) {
         List<String> primaries = redis.primaryAddresses();
         if (primaries.isEmpty()) {
+            checkNotAClusterNode(redis.sync());
             check("", redis.sync());
             return;
         }
@@ -104,6 +105,25 @@ final class RedisPreflight {
         if (version != null && olderThan(version, 6, 2)) {
             LOG.warn(
                     "{}Redis {} is older than 6.2: commands the runtime needs (XAUTOCLAIM) are missing", node, version);
+        }
+    }
+
+    /**
+     * A {@code redis://} URI at a Redis Cluster node reaches that node alone: every command on a key
+     * of another node's slots fails with MOVED, and scripts with CROSSSLOT, retried for ever. Said
+     * once here, in the words that mend it.
+     */
+    private static void checkNotAClusterNode(RedisClusterCommands<byte[], byte[]> redis) {
+        String enabled;
+        try {
+            enabled = field(redis.info("cluster"), "cluster_enabled");
+        } catch (RuntimeException e) {
+            return; // the checks below report a Redis that does not answer INFO
+        }
+        if ("1".equals(enabled)) {
+            LOG.error("Redis is a Redis Cluster node (INFO cluster: cluster_enabled:1), but eventbus.redis.uri is a "
+                    + "one-node URI: commands on keys of other nodes' slots fail with MOVED. Name the cluster's "
+                    + "nodes in a redis-cluster:// URI (README, Redis Cluster and Sentinel)");
         }
     }
 

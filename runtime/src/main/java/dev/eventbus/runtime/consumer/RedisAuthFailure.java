@@ -20,15 +20,37 @@ final class RedisAuthFailure {
 
     private RedisAuthFailure() {}
 
-    /** Redis's refusal anywhere in the chain of causes, or {@code null} when it is not one. */
+    /**
+     * Redis's refusal anywhere in the chain of causes or their suppressed exceptions, also where
+     * Lettuce only quotes it (a cluster client: "Cannot retrieve cluster partitions ... [node]:
+     * Unable to connect to [...]: WRONGPASS ..."), or {@code null} when it is not one.
+     */
     static String refusal(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String message = t.getMessage();
-            if (message != null) {
-                for (String reply : REPLIES) {
-                    if (message.startsWith(reply)) {
-                        return message;
-                    }
+            String found = quoted(t.getMessage());
+            for (int i = 0; found == null && i < t.getSuppressed().length; i++) {
+                found = refusal(t.getSuppressed()[i]);
+            }
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** A reply at the start of the message or after a ": " (where Lettuce quotes one), to its line's end. */
+    private static String quoted(String message) {
+        if (message == null) {
+            return null;
+        }
+        for (String line : message.split("\n")) {
+            for (String reply : REPLIES) {
+                if (line.startsWith(reply)) {
+                    return line.strip();
+                }
+                int at = line.indexOf(": " + reply);
+                if (at >= 0) {
+                    return line.substring(at + 2).strip();
                 }
             }
         }

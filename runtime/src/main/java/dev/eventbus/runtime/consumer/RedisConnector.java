@@ -275,6 +275,13 @@ public final class RedisConnector implements AutoCloseable {
                             purpose,
                             refusal,
                             backoff.toMillis());
+                } else if (RedisMisconfiguration.describe(e) != null) {
+                    LOG.warn(
+                            "Redis at {} answers, but {} ({}); retrying in {} ms",
+                            settings.redactedUri(),
+                            RedisMisconfiguration.describe(e),
+                            purpose,
+                            backoff.toMillis());
                 } else if (closedDuringHandshake(e)) {
                     LOG.warn(
                             "Redis at {} closed the connection during its handshake ({}); retrying in {} ms",

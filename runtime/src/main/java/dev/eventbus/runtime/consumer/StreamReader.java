@@ -289,6 +289,11 @@ final class StreamReader {
                     + "delete that key (the subscription goes on by itself once '" + sub.stream() + "' is a stream "
                     + "again)";
         }
+        if (!(connection.connection() instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection)
+                && Errors.rootMessage(t).contains(": MOVED ")) {
+            return Errors.describe(t) + " (a Redis Cluster node answered a one-node redis:// URI: name the "
+                    + "cluster's nodes in a redis-cluster:// URI)";
+        }
         return Errors.describe(t);
     }
 

@@ -11,7 +11,15 @@ public final class Errors {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + oneLine(t.getMessage()));
+    }
+
+    /**
+     * A message on one line: Lettuce lays out a cluster failure over several ("... from [seeds]\n\n
+     * Details:\n\t[seed]: ..."), which a log line would show as escaped {@code \n}s.
+     */
+    static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*\\n\\s*", " ");
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.consumer.ConnectionOpener;
 import dev.eventbus.runtime.consumer.MissingPermission;
 import dev.eventbus.runtime.consumer.RedisConnection;
+import dev.eventbus.runtime.consumer.RedisMisconfiguration;
 import dev.eventbus.runtime.consumer.RedisTlsFailure;
 import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.consumer.TopologyChanges;
@@ -86,7 +87,11 @@ public final class FailFastRedis implements AutoCloseable {
             return "does not answer";
         } catch (Exception e) {
             String missing = MissingPermission.describe(e);
-            return missing == null ? "does not answer" : "answers, but refused a command: " + missing;
+            if (missing != null) {
+                return "answers, but refused a command: " + missing;
+            }
+            String wrong = RedisMisconfiguration.describe(e);
+            return wrong == null ? "does not answer" : "answers, but " + wrong;
         }
     }
 

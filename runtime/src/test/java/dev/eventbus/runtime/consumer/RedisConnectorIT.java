@@ -89,6 +89,31 @@ class RedisConnectorIT {
                 lines().toString());
     }
 
+    /**
+     * Found from outside: on a cluster URI Lettuce only quotes each seed's WRONGPASS in its "Cannot
+     * retrieve cluster partitions", and the runtime called a wrong password an unreachable Redis.
+     */
+    @Test
+    void aWrongPasswordOnAClusterUriIsAnAuthenticationFailureToo() throws Exception {
+        String wrong = REDIS.uri().replace("redis://", "redis-cluster://default:wrong-pass@");
+        assertNull(attempts(wrong, "authentication failed"), "stopped while the password is wrong");
+        assertTrue(lines().get(0).contains("authentication failed (test): WRONGPASS"), lines().toString());
+        assertFalse(
+                lines().stream().anyMatch(l -> l.contains("unreachable") || l.contains("wrong-pass")),
+                lines().toString());
+    }
+
+    /** A cluster URI at a server without cluster support answers: not unreachable, and says which URI to use. */
+    @Test
+    void aClusterUriAtAServerWithoutClusterSupportSaysSo() throws Exception {
+        String cluster = REDIS.uri().replace("redis://", "redis-cluster://default:" + PASSWORD + "@");
+        assertNull(attempts(cluster, "is not a Redis Cluster node"));
+        String line = lines().get(0);
+        assertTrue(line.contains("answers, but is not a Redis Cluster node"), line);
+        assertTrue(line.contains("use a redis:// URI"), line);
+        assertFalse(lines().stream().anyMatch(l -> l.contains("unreachable")), lines().toString());
+    }
+
     @Test
     void aRightPasswordConnectsAndAClosedPortIsStillUnreachable() throws Exception {
         String right = REDIS.uri().replace("redis://", "redis://default:" + PASSWORD + "@");

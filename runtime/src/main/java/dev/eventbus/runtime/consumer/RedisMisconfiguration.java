@@ -1,0 +1,48 @@
+package dev.eventbus.runtime.consumer;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Redis that answers but cannot serve this configuration, told apart from one that does not
+ * answer: a refused login, a sentinel URI naming a master its sentinels do not monitor, a cluster
+ * URI at a server without cluster support. Waiting does not mend these; someone has to, so each
+ * says what to check. (A missing ACL permission is {@link MissingPermission}'s.)
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class RedisMisconfiguration {
+
+    /** Lettuce's words when no sentinel knows the master: "... using sentinel for masterId orders". */
+    private static final Pattern UNKNOWN_MASTER = Pattern.compile("using sentinel for masterId (\\S+)");
+
+    private static final String CLUSTER_DISABLED = "cluster support disabled";
+
+    private RedisMisconfiguration() {}
+
+    /**
+     * What is wrong, worded to follow "Redis at &lt;uri&gt; answers, but", or {@code null} when the
+     * failure is none of these.
+     */
+    public static String describe(Throwable failure) {
+        String refusal = RedisAuthFailure.refusal(failure);
+        if (refusal != null && !refusal.startsWith("NOPERM")) {
+            return "refused the login (" + refusal + "): check the user and password of eventbus.redis.uri "
+                    + "(or eventbus.redis.password-file)";
+        }
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage() == null ? "" : t.getMessage();
+            Matcher master = UNKNOWN_MASTER.matcher(message);
+            if (master.find()) {
+                return "its sentinels monitor no master named '" + master.group(1) + "': the name after '#' in "
+                        + "eventbus.redis.uri must be the one of their 'sentinel monitor' line (SENTINEL MASTERS "
+                        + "on a sentinel lists them)";
+            }
+            if (message.contains(CLUSTER_DISABLED)) {
+                return "is not a Redis Cluster node (ERR This instance has " + CLUSTER_DISABLED + "): for one "
+                        + "server use a redis:// URI, not redis-cluster://";
+            }
+        }
+        return null;
+    }
+}

@@ -588,6 +588,11 @@ public final class EventbusRuntime implements AutoCloseable {
         }
 
         @Override
+        public String refusalOf(String streamKey) {
+            return keys.refusal(streamKey);
+        }
+
+        @Override
         public boolean waitsForDrain(String handler, String streamKey) {
             for (LayoutDrain drain : drains.values()) {
                 if (drain.group().equals(handler) && drain.holds(streamKey) && !drain.open()) {

@@ -75,6 +75,14 @@ public interface RuntimeView {
         return false;
     }
 
+    /**
+     * Why the runtime refuses to read a stream key, or null: on a Redis Cluster, a name whose braces
+     * are not a hash tag (README, "Redis Cluster and Sentinel", key layout).
+     */
+    default String refusalOf(String streamKey) {
+        return null;
+    }
+
     /** Each configured gRPC service's circuit now. */
     List<Circuit> circuits();
 

@@ -34,6 +34,8 @@ final class SubscriptionStates {
     private final String runtimePhase;
     private final Function<String, List<String>> streamKeys;
     private final BiPredicate<String, String> waitsForDrain;
+    /** Why the runtime refuses a stream key (a name a Redis Cluster cannot keep in one slot), or null. */
+    private final Function<String, String> refusals;
 
     SubscriptionStates(List<ReaderState> readers, List<Circuit> circuits, String runtimePhase) {
         this(readers, circuits, runtimePhase, List::of);
@@ -58,6 +60,18 @@ final class SubscriptionStates {
             String runtimePhase,
             Function<String, List<String>> streamKeys,
             BiPredicate<String, String> waitsForDrain) {
+        this(readers, circuits, runtimePhase, streamKeys, waitsForDrain, streamKey -> null);
+    }
+
+    /** @param refusals why the runtime refuses a stream key, or null: a refused subscription's row says so */
+    SubscriptionStates(
+            List<ReaderState> readers,
+            List<Circuit> circuits,
+            String runtimePhase,
+            Function<String, List<String>> streamKeys,
+            BiPredicate<String, String> waitsForDrain,
+            Function<String, String> refusals) {
+        this.refusals = refusals;
         this.waitsForDrain = waitsForDrain;
         readers.forEach(r -> this.readers.put(new Key(r.subscription().group(), r.subscription().stream()), r));
         circuits.forEach(c -> this.circuits.put(c.service(), c));
@@ -72,7 +86,8 @@ final class SubscriptionStates {
                 runtime.circuits(),
                 runtimePhase,
                 runtime.config()::streamKeys,
-                runtime::waitsForDrain);
+                runtime::waitsForDrain,
+                runtime::refusalOf);
     }
 
     /** The Redis keys the handler reads, sorted: a partitioned stream's partitions in place of its name. */
@@ -99,9 +114,13 @@ final class SubscriptionStates {
     Live of(LoadedHandler handler, String stream) {
         ReaderState reader = readers.get(new Key(handler.name(), stream));
         if (reader == null) {
+            String refused = refusals.apply(stream);
             return switch (runtimePhase) {
                 case "running" ->
-                    new Live(SubscriptionState.STOPPED, "no reader: stopped, or its start failed (see the log)");
+                    refused != null
+                            ? new Live(SubscriptionState.STOPPED, "refused, not started: " + refused)
+                            : new Live(
+                                    SubscriptionState.STOPPED, "no reader: stopped, or its start failed (see the log)");
                 case "stopping" -> new Live(SubscriptionState.STOPPED, "the runtime is stopping");
                 default -> new Live(SubscriptionState.STARTING, "the runtime is starting");
             };

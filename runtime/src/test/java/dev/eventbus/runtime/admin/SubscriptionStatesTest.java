@@ -170,4 +170,29 @@ class SubscriptionStatesTest {
         assertEquals(
                 SubscriptionState.RUNNING, drained.of(pays, "{payments:0/4}").state());
     }
+
+    /**
+     * Found from outside: a subscription the runtime refused (a stream name a Redis Cluster cannot
+     * keep in one slot) showed as "no reader: stopped, or its start failed (see the log)".
+     */
+    @Test
+    void aRefusedSubscriptionSaysWhyNotThatItsReaderStopped() {
+        LoadedHandler pays = handler("pays");
+        SubscriptionStates states = new SubscriptionStates(
+                List.of(),
+                List.of(),
+                "running",
+                List::of,
+                (handler, stream) -> false,
+                stream -> stream.equals("a{}b") ? "stream 'a{}b' holds a brace that is not a hash tag" : null);
+        assertEquals(
+                new SubscriptionStates.Live(
+                        SubscriptionState.STOPPED,
+                        "refused, not started: stream 'a{}b' holds a brace that is not a hash tag"),
+                states.of(pays, "a{}b"));
+        assertEquals(
+                new SubscriptionStates.Live(
+                        SubscriptionState.STOPPED, "no reader: stopped, or its start failed (see the log)"),
+                states.of(pays, "payments"));
+    }
 }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Says which node of a Redis Cluster a key lives on, and whether its slot moved lately: fed with
  * the client's topology-change events (a promoted replica, a migrated slot), it keeps the topology
- * before the latest change, so that a key whose owner changed within {@link StreamNode#RECENT}
- * is reported as followed, with its former node.
+ * before and after each recent change, so that a key whose owner changed within {@link
+ * StreamNode#RECENT} is reported as followed, with its former node and the time since that key's
+ * owner changed (not since some other change of the topology: each key is timed on its own).
  *
  * <p>Thread-safe: events come from Lettuce's threads.
  */
@@ -28,7 +30,7 @@ final class ClusterTopologyLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterTopologyLog.class);
 
-    private record Change(Partitions before, Instant at) {}
+    private record Change(Partitions before, Partitions after, Instant at) {}
 
     private static final int MAX_CHANGES = 16;
 
@@ -46,7 +48,7 @@ final class ClusterTopologyLog {
     /** Notes a change of the topology: who served which slots before it, and when. */
     void changed(ClusterTopologyChangedEvent event) {
         Instant at = clock.instant();
-        recent.addLast(new Change(partitions(event.before()), at));
+        recent.addLast(new Change(partitions(event.before()), partitions(event.after()), at));
         for (Change oldest = recent.peekFirst();
                 oldest != null
                         && (recent.size() > MAX_CHANGES
@@ -78,19 +80,51 @@ final class ClusterTopologyLog {
         String role =
                 (owner.is(RedisClusterNode.NodeFlag.UPSTREAM) ? "master" : "replica") + (failing ? ", failing" : "");
         String following = failing ? "the cluster cannot reach it: following a failover" : "";
-        // The earliest recent change after which the slot's owner differs from the owner now.
-        for (Change change : recent) {
-            Duration ago = Duration.between(change.at(), clock.instant());
-            RedisClusterNode before = change.before().getMasterBySlot(slot);
-            if (following.isEmpty()
-                    && ago.compareTo(StreamNode.RECENT) < 0
-                    && before != null
-                    && !address(before).equals(address)) {
-                following = "followed a failover or a moved slot " + ago.toSeconds() + " s ago (was on "
-                        + address(before) + ")";
-            }
+        if (following.isEmpty()) {
+            following = followed(slot, address);
         }
         return Optional.of(new StreamNode(address, role, following));
+    }
+
+    /**
+     * What the slot's owner {@code owner} followed: the newest change that gave it the slot, if
+     * within {@link StreamNode#RECENT}, timed from that change. Earlier changes do not count, even
+     * if the slot had another owner before them: another slot's move, or this slot's earlier
+     * failover, must not age the row. Empty when the owner did not change lately.
+     */
+    private String followed(int slot, String owner) {
+        Instant now = clock.instant();
+        Instant took = null;
+        for (Iterator<Change> newestFirst = recent.descendingIterator(); newestFirst.hasNext(); ) {
+            Change change = newestFirst.next();
+            String before = ownerOf(change.before(), slot);
+            if (took == null) {
+                if (!owner.equals(ownerOf(change.after(), slot)) || owner.equals(before)) {
+                    continue;
+                }
+                took = change.at();
+                if (Duration.between(took, now).compareTo(StreamNode.RECENT) >= 0) {
+                    return "";
+                }
+            }
+            // A failover can leave the slot without an owner for a change or two: the former owner
+            // is then the last one before that gap (none to name if it was this node itself).
+            if (before != null) {
+                return followedSince(took, now) + (before.equals(owner) ? "" : " (was on " + before + ")");
+            }
+        }
+        return took == null ? "" : followedSince(took, now);
+    }
+
+    private static String followedSince(Instant took, Instant now) {
+        return "followed a failover or a moved slot "
+                + Duration.between(took, now).toSeconds() + " s ago";
+    }
+
+    /** {@code host:port} of the primary serving the slot in that topology, or null if none does. */
+    private static String ownerOf(Partitions partitions, int slot) {
+        RedisClusterNode owner = partitions.getMasterBySlot(slot);
+        return owner == null ? null : address(owner);
     }
 
     private static Partitions partitions(List<RedisClusterNode> nodes) {

@@ -88,12 +88,65 @@ class ClusterTopologyLogTest {
         log.changed(new ClusterTopologyChangedEvent(promoted, forgotten));
         partitions.set(of(forgotten.toArray(RedisClusterNode[]::new)));
         now = now.plusSeconds(1);
+        // Timed from the promotion, when the slot's owner changed, not from the first failing flag.
         assertEquals(
-                "127.0.0.1:7001 (master); followed a failover or a moved slot 5 s ago (was on 127.0.0.1:7000)",
+                "127.0.0.1:7001 (master); followed a failover or a moved slot 3 s ago (was on 127.0.0.1:7000)",
                 log.nodeOf("orders").orElseThrow().describe());
         now = now.plus(Duration.ofSeconds(60));
         assertEquals(
                 "127.0.0.1:7001 (master)", log.nodeOf("orders").orElseThrow().describe());
+    }
+
+    @Test
+    void aMovedSlotIsTimedFromItsMoveNotFromAnEarlierChangeOfTheTopology() {
+        List<RedisClusterNode> before = List.of(node(7000, true, NodeFlag.UPSTREAM));
+        List<RedisClusterNode> replicaAdded = List.of(node(7000, true, NodeFlag.UPSTREAM), node(7002, false));
+        List<RedisClusterNode> moved =
+                List.of(node(7000, false, NodeFlag.UPSTREAM), node(7001, true, NodeFlag.UPSTREAM));
+        // A change that left the slot where it was, then the move 10 s later.
+        log.changed(new ClusterTopologyChangedEvent(before, replicaAdded));
+        now = now.plusSeconds(10);
+        log.changed(new ClusterTopologyChangedEvent(replicaAdded, moved));
+        partitions.set(of(moved.toArray(RedisClusterNode[]::new)));
+        assertEquals(
+                "127.0.0.1:7001 (master); followed a failover or a moved slot 0 s ago (was on 127.0.0.1:7000)",
+                log.nodeOf("orders").orElseThrow().describe());
+    }
+
+    @Test
+    void aSecondFailoverIsTimedFromItselfAndNamesTheNodeItLeft() {
+        List<RedisClusterNode> onFirst = List.of(node(7000, true, NodeFlag.UPSTREAM), node(7001, false));
+        List<RedisClusterNode> onSecond = List.of(node(7000, false), node(7001, true, NodeFlag.UPSTREAM));
+        List<RedisClusterNode> onThird =
+                List.of(node(7000, false), node(7001, false), node(7002, true, NodeFlag.UPSTREAM));
+        log.changed(new ClusterTopologyChangedEvent(onFirst, onSecond));
+        now = now.plusSeconds(20);
+        log.changed(new ClusterTopologyChangedEvent(onSecond, onThird));
+        partitions.set(of(onThird.toArray(RedisClusterNode[]::new)));
+        now = now.plusSeconds(20);
+        assertEquals(
+                "127.0.0.1:7002 (master); followed a failover or a moved slot 20 s ago (was on 127.0.0.1:7001)",
+                log.nodeOf("orders").orElseThrow().describe());
+        // Once the first failover is a minute old, the second one still reads as it did, 20 s older.
+        now = now.plusSeconds(21);
+        assertEquals(
+                "127.0.0.1:7002 (master); followed a failover or a moved slot 41 s ago (was on 127.0.0.1:7001)",
+                log.nodeOf("orders").orElseThrow().describe());
+    }
+
+    @Test
+    void aSlotLeftWithoutOwnerForAWhileNamesTheOwnerBeforeTheGap() {
+        List<RedisClusterNode> before = List.of(node(7000, true, NodeFlag.UPSTREAM), node(7001, false));
+        List<RedisClusterNode> none = List.of(node(7001, false));
+        List<RedisClusterNode> promoted = List.of(node(7001, true, NodeFlag.UPSTREAM));
+        log.changed(new ClusterTopologyChangedEvent(before, none));
+        now = now.plusSeconds(3);
+        log.changed(new ClusterTopologyChangedEvent(none, promoted));
+        partitions.set(of(promoted.toArray(RedisClusterNode[]::new)));
+        now = now.plusSeconds(2);
+        assertEquals(
+                "127.0.0.1:7001 (master); followed a failover or a moved slot 2 s ago (was on 127.0.0.1:7000)",
+                log.nodeOf("orders").orElseThrow().describe());
     }
 
     @Test

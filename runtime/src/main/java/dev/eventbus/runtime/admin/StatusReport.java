@@ -124,7 +124,8 @@ final class StatusReport {
                     .setReason(live.reason())
                     .setLag(-1)
                     .setOldestPendingAgeMillis(-1)
-                    .setFiguresAgeMillis(-1);
+                    .setFiguresAgeMillis(-1)
+                    .setStreamDeadLetters(-1);
             nodes.apply(stream)
                     .ifPresent(n ->
                             row.setNode(n.address() + " (" + n.role() + ")").setFollowing(n.following()));
@@ -146,7 +147,9 @@ final class StatusReport {
                         .setOldestPendingAgeMillis(s.oldestPendingAgeMillis())
                         .setRetriesScheduled(s.retriesScheduled())
                         .setRedisState(s.state())
-                        .setFiguresAgeMillis(reading.age().toMillis());
+                        .setFiguresAgeMillis(reading.age().toMillis())
+                        .setDeadLetterStream(s.deadLetterStream())
+                        .setStreamDeadLetters(s.streamDeadLetters());
                 status.setDeadLetters(s.deadLetters());
             }
             status.addStreams(row);

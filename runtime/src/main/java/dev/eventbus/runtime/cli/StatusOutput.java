@@ -97,6 +97,8 @@ final class StatusOutput {
         m.put("oldestPendingAgeMillis", s.getOldestPendingAgeMillis() < 0 ? null : s.getOldestPendingAgeMillis());
         m.put("retriesScheduled", read ? s.getRetriesScheduled() : null);
         m.put("deadLetters", h.getDeadLetters() < 0 ? null : h.getDeadLetters());
+        m.put("deadLetterStream", s.getDeadLetterStream().isEmpty() ? null : s.getDeadLetterStream());
+        m.put("streamDeadLetters", s.getStreamDeadLetters() < 0 ? null : s.getStreamDeadLetters());
         m.put("redisState", read ? s.getRedisState() : null);
         m.put("abandonedWorkersRunning", h.getAbandonedWorkersRunning());
         m.put("figuresAgeMillis", read ? s.getFiguresAgeMillis() : null);
@@ -133,6 +135,7 @@ final class StatusOutput {
             }
             CliOutput.Table table = new CliOutput.Table(header.toArray(String[]::new));
             List<String> notes = new ArrayList<>();
+            DeadLetterCells deadLetters = new DeadLetterCells();
             long oldestFigures = -1;
             for (HandlerStatus h : status.getHandlersList()) {
                 for (StreamStatus s : h.getStreamsList()) {
@@ -148,7 +151,15 @@ final class StatusOutput {
                             s.getLag() < 0 ? "?" : s.getLag(),
                             CliOutput.duration(s.getOldestPendingAgeMillis()),
                             read ? s.getRetriesScheduled() : "?",
-                            h.getDeadLetters() < 0 ? "?" : h.getDeadLetters()));
+                            // A runtime that did not read the row's own dead-letter stream yet (or an
+                            // older one) gives the handler's total only.
+                            s.getDeadLetterStream().isEmpty()
+                                    ? deadLetters.cell(h.getName(), s.getStream(), "", h.getDeadLetters())
+                                    : deadLetters.cell(
+                                            h.getName(),
+                                            s.getStream(),
+                                            s.getDeadLetterStream(),
+                                            s.getStreamDeadLetters())));
                     if (located) {
                         cells.add(s.getNode().isEmpty() ? "?" : s.getNode());
                     }
@@ -236,6 +247,8 @@ final class StatusOutput {
                 m.put("oldestPendingAgeMillis", s.oldestPendingAgeMillis() < 0 ? null : s.oldestPendingAgeMillis());
                 m.put("retriesScheduled", s.retriesScheduled());
                 m.put("deadLetters", s.deadLetters());
+                m.put("deadLetterStream", s.deadLetterStream());
+                m.put("streamDeadLetters", s.streamDeadLetters());
                 m.put("redisState", s.state());
                 m.put("lastDeliveredId", s.lastDeliveredId());
                 if (node != null) {
@@ -287,6 +300,7 @@ final class StatusOutput {
             header.add("NODE");
         }
         CliOutput.Table table = new CliOutput.Table(header.toArray(String[]::new));
+        DeadLetterCells deadLetters = new DeadLetterCells();
         for (SubscriptionStatus s : all) {
             List<Object> cells = new ArrayList<>(List.of(
                     s.handler(),
@@ -297,7 +311,7 @@ final class StatusOutput {
                     s.lag() < 0 ? "?" : s.lag(),
                     CliOutput.duration(s.oldestPendingAgeMillis()),
                     s.retriesScheduled(),
-                    s.deadLetters()));
+                    deadLetters.cell(s.handler(), s.stream(), s.deadLetterStream(), s.streamDeadLetters())));
             if (located) {
                 cells.add(placed.get(s.stream())
                         .map(n -> n.address() + " (" + n.role() + ")")

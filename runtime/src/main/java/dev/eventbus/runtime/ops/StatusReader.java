@@ -146,6 +146,9 @@ public final class StatusReader {
                                 retryDue,
                                 Range.from(Range.Boundary.excluding(clock.millis()), Range.Boundary.unbounded()));
         long consumers = allConsumers - ghosts;
+        // One XLEN, no SCAN: the row's own share of the dead letters wherever the layout gives it one.
+        String deadLetterStream = keys.deadLetters(handler, stream);
+        long streamDeadLetters = redis().xlen(deadLetterStream);
         String state;
         if (consumers == 0) {
             state = "no-consumers";
@@ -170,6 +173,8 @@ public final class StatusReader {
                 retries,
                 notDue,
                 deadLetters(handler),
+                deadLetterStream,
+                streamDeadLetters,
                 idle,
                 state);
     }

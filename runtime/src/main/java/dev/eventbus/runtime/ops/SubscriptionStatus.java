@@ -16,7 +16,11 @@ package dev.eventbus.runtime.ops;
  * @param retriesScheduled failed entries waiting for their next attempt
  * @param retriesNotDue of those, the ones whose next attempt is still in the future (no instance
  *     may take them now)
- * @param deadLetters entries in the handler's dead-letter stream (all its streams together)
+ * @param deadLetters entries in the handler's dead-letter streams (all its streams together)
+ * @param deadLetterStream the dead-letter stream this subscription's losses go to: on one node the
+ *     handler's only one, shared by all its subscriptions; on a cluster the one of the stream's hash
+ *     tag, shared only with the handler's other streams of that tag
+ * @param streamDeadLetters entries in {@code deadLetterStream}
  * @param idleMillis idle time of the most recently seen consumer, {@code -1} without consumers
  *     (Redis 7.2+: since its last read attempt; before: since its last delivery)
  * @param state {@code no-consumers} (no live instance reads the group), {@code stalled} (Redis 7.2+:
@@ -35,5 +39,7 @@ public record SubscriptionStatus(
         long retriesScheduled,
         long retriesNotDue,
         long deadLetters,
+        String deadLetterStream,
+        long streamDeadLetters,
         long idleMillis,
         String state) {}

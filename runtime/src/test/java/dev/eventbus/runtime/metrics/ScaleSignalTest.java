@@ -17,7 +17,7 @@ class ScaleSignalTest {
 
     private static SubscriptionStatus status(long lag, long pending, long retries, long retriesNotDue) {
         return new SubscriptionStatus(
-                "h", "orders", 1, 0, pending, lag, -1, "0-0", retries, retriesNotDue, 0, 0, "behind");
+                "h", "orders", 1, 0, pending, lag, -1, "0-0", retries, retriesNotDue, 0, "dlq:h", 0, 0, "behind");
     }
 
     @Test

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class DrainedLayoutsTest {
 
     private static SubscriptionStatus on(String key, long lag, long pending) {
-        return new SubscriptionStatus("h", key, 1, 0, pending, lag, -1, "0-0", 0, 0, 0, 0, "ok");
+        return new SubscriptionStatus("h", key, 1, 0, pending, lag, -1, "0-0", 0, 0, 0, "dlq:h", 0, 0, "ok");
     }
 
     private static final Map<String, List<PartitionedStream>> DRAINING =

@@ -178,6 +178,9 @@ class AdminServiceIT {
         assertEquals(SubscriptionState.RUNNING, row.getState());
         assertEquals("", row.getReason());
         assertEquals(1, row.getConsumers());
+        // One node: the row's dead-letter stream is the handler's only one.
+        assertEquals("eventbus:dlq:" + OpsFailingHandler.NAME, row.getDeadLetterStream());
+        assertEquals(3, row.getStreamDeadLetters());
         assertEquals(0, row.getLag());
         assertTrue(row.getOldestPendingAgeMillis() >= 0, row.toString());
         assertTrue(row.getMaxInFlight() >= 2, row.toString());

@@ -148,6 +148,13 @@ class ClusterAclIT {
                         .all(HANDLER);
                 assertTrue(all.size() >= 2, all.toString());
                 assertTrue(all.stream().allMatch(st -> st.deadLetters() == 2), all.toString());
+                // Each row also counts its own tag's dead-letter stream alone: 1 each, summing to the 2.
+                assertTrue(
+                        all.stream()
+                                .filter(st -> STREAMS.contains(st.stream()))
+                                .allMatch(st -> st.streamDeadLetters() == 1
+                                        && st.deadLetterStream().equals(dlq(st.stream()))),
+                        all.toString());
             }
             assertEquals(List.of(), refusals(), "the runtime needed a command the rules lack");
 

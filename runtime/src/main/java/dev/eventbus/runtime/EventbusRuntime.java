@@ -93,7 +93,7 @@ public final class EventbusRuntime implements AutoCloseable {
     private ScheduledExecutorService timers;
     private volatile Dispatcher dispatcher;
     private RedisConnection<byte[], byte[]> shared;
-    private KeyLayout keys;
+    private volatile KeyLayout keys;
     private StreamConsumerFactory subscriptions;
     private volatile PluginReloader reloader;
     private volatile OwnershipCoordinator ownership;
@@ -589,7 +589,8 @@ public final class EventbusRuntime implements AutoCloseable {
 
         @Override
         public String refusalOf(String streamKey) {
-            return keys.refusal(streamKey);
+            KeyLayout layout = keys; // null until Redis answered at start
+            return layout == null ? null : layout.refusal(streamKey);
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.eventbus.runtime;
 
 import dev.eventbus.runtime.consumer.RedisConnection;
 import dev.eventbus.runtime.internal.Errors;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,10 @@ final class RedisPreflight {
     static void check(RedisConnection<byte[], byte[]> redis) {
         List<String> primaries = redis.primaryAddresses();
         if (primaries.isEmpty()) {
-            checkNotAClusterNode(redis.sync());
+            if (!(redis.connection() instanceof StatefulRedisClusterConnection)) {
+                // Not a cluster URI whose view has no primary yet (a cluster being set up).
+                checkNotAClusterNode(redis.sync());
+            }
             check("", redis.sync());
             return;
         }

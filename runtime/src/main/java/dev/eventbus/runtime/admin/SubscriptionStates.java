@@ -114,13 +114,15 @@ final class SubscriptionStates {
     Live of(LoadedHandler handler, String stream) {
         ReaderState reader = readers.get(new Key(handler.name(), stream));
         if (reader == null) {
-            String refused = refusals.apply(stream);
             return switch (runtimePhase) {
-                case "running" ->
-                    refused != null
+                case "running" -> {
+                    // Asked only once running: the runtime knows its key layout once Redis answered.
+                    String refused = refusals.apply(stream);
+                    yield refused != null
                             ? new Live(SubscriptionState.STOPPED, "refused, not started: " + refused)
                             : new Live(
                                     SubscriptionState.STOPPED, "no reader: stopped, or its start failed (see the log)");
+                }
                 case "stopping" -> new Live(SubscriptionState.STOPPED, "the runtime is stopping");
                 default -> new Live(SubscriptionState.STARTING, "the runtime is starting");
             };

@@ -152,9 +152,12 @@ final class StatusOutput {
                             CliOutput.duration(s.getOldestPendingAgeMillis()),
                             read ? s.getRetriesScheduled() : "?",
                             // A runtime that did not read the row's own dead-letter stream yet (or an
-                            // older one) gives the handler's total only.
+                            // older one) gives the handler's total only: shown once, and only when no
+                            // row of the handler has its own count, or the column would count twice.
                             s.getDeadLetterStream().isEmpty()
-                                    ? deadLetters.cell(h.getName(), s.getStream(), "", h.getDeadLetters())
+                                    ? (ownCounts(h)
+                                            ? "?"
+                                            : deadLetters.cell(h.getName(), s.getStream(), "", h.getDeadLetters()))
                                     : deadLetters.cell(
                                             h.getName(),
                                             s.getStream(),
@@ -402,5 +405,11 @@ final class StatusOutput {
     /** Live consumers, and the ghosts apart when there are any: {@code 2 (+1 ghost)}. */
     private static String consumers(long live, long ghosts) {
         return ghosts == 0 ? Long.toString(live) : live + " (+" + ghosts + (ghosts == 1 ? " ghost)" : " ghosts)");
+    }
+
+    /** Whether some row of the handler carries its own dead-letter stream's count. */
+    private static boolean ownCounts(HandlerStatus h) {
+        return h.getStreamsList().stream()
+                .anyMatch(s -> !s.getDeadLetterStream().isEmpty());
     }
 }

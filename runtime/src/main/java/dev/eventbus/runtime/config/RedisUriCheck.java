@@ -76,9 +76,11 @@ final class RedisUriCheck {
     }
 
     /**
-     * What is wrong with the query ({@code ?name=value&...}): Lettuce ignores a parameter it does not
-     * know, and the runtime sets the command timeout itself, so a typo or a {@code timeout} would be
-     * dropped without a word; a database other than 0 cannot be on a cluster, as in the path.
+     * What is wrong with the query ({@code ?name=value&...}, or {@code ;} between them, as Lettuce
+     * reads it, names in any case but {@code db}): Lettuce ignores a parameter it does not know, so a
+     * misspelt one would be dropped without a word; a database other than 0 cannot be on a cluster,
+     * as in the path. ({@code timeout} is taken and overridden by {@code redis.command-timeout}, as
+     * the README says.)
      */
     private static String queryProblem(String rest, boolean sentinel, boolean cluster, String shown) {
         int question = rest.indexOf('?');
@@ -87,38 +89,35 @@ final class RedisUriCheck {
         }
         int hash = rest.indexOf('#', question);
         String query = rest.substring(question + 1, hash < 0 ? rest.length() : hash);
-        for (String parameter : query.split("&")) {
+        for (String parameter : query.split("[&;]")) {
             if (parameter.isEmpty()) {
                 continue;
             }
             int equals = parameter.indexOf('=');
-            String name = equals < 0 ? parameter : parameter.substring(0, equals);
+            String given = equals < 0 ? parameter : parameter.substring(0, equals);
             String value = equals < 0 ? "" : parameter.substring(equals + 1);
+            String name = given.equals("db") ? "db" : given.toLowerCase(java.util.Locale.ROOT);
             switch (name) {
                 case "database", "db" -> {
                     if (!value.matches("\\d{1,9}")) {
-                        return "has ?" + name + "=" + value + ", which is not a database number: " + shown;
+                        return "has ?" + given + "=" + value + ", which is not a database number: " + shown;
                     }
                     if (cluster && Integer.parseInt(value) != 0) {
                         return "has database " + value + ", but a Redis Cluster has database 0 only: " + shown;
                     }
                 }
-                case "sentinelMasterId" -> {
+                case "sentinelmasterid" -> {
                     if (!sentinel) {
-                        return "has ?sentinelMasterId=, which only a sentinel URI takes: " + shown;
+                        return "has ?" + given + "=, which only a sentinel URI takes: " + shown;
                     }
                 }
-                case "timeout" -> {
-                    return "has ?timeout=, which the runtime would override: set eventbus.redis.command-timeout "
-                            + "instead: " + shown;
-                }
-                case "verifyPeer", "clientName", "libraryName", "libraryVersion" -> {
+                case "timeout", "verifypeer", "clientname", "libraryname", "libraryversion" -> {
                     // passed on to Lettuce (verifyPeer is checked against tls.verify elsewhere)
                 }
                 default -> {
-                    return "has the query parameter '" + name + "', which a Redis URI does not take (these do: "
-                            + "database or db, clientName, libraryName, libraryVersion, verifyPeer, and on a "
-                            + "sentinel URI sentinelMasterId): " + shown;
+                    return "has the query parameter '" + given + "', which a Redis URI does not take (these do: "
+                            + "database or db, clientName, libraryName, libraryVersion, verifyPeer, timeout, and "
+                            + "on a sentinel URI sentinelMasterId): " + shown;
                 }
             }
         }
@@ -133,8 +132,8 @@ final class RedisUriCheck {
         }
         int query = rest.indexOf('?');
         if (query >= 0) {
-            for (String parameter : rest.substring(query + 1).split("&")) {
-                if (parameter.startsWith("sentinelMasterId=")) {
+            for (String parameter : rest.substring(query + 1).split("[&;]")) {
+                if (parameter.regionMatches(true, 0, "sentinelMasterId=", 0, "sentinelMasterId=".length())) {
                     return parameter.substring("sentinelMasterId=".length()).strip();
                 }
             }

@@ -194,5 +194,13 @@ class SubscriptionStatesTest {
                 new SubscriptionStates.Live(
                         SubscriptionState.STOPPED, "no reader: stopped, or its start failed (see the log)"),
                 states.of(pays, "payments"));
+        // Before Redis answered the runtime has no key layout to ask: not asked while starting.
+        SubscriptionStates starting = new SubscriptionStates(
+                List.of(), List.of(), "starting", List::of, (handler, stream) -> false, stream -> {
+                    throw new IllegalStateException("no key layout yet");
+                });
+        assertEquals(
+                new SubscriptionStates.Live(SubscriptionState.STARTING, "the runtime is starting"),
+                starting.of(pays, "a{}b"));
     }
 }

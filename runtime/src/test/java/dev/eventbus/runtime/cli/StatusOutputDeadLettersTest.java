@@ -79,6 +79,25 @@ class StatusOutputDeadLettersTest {
         assertEquals(List.of("5", "see a"), deadLetterCells(live(unread.build())));
     }
 
+    /**
+     * Found in review: a row not read yet (stopped, refused) beside read ones showed the handler's
+     * total beside their own counts, 5 and 5 for 5 dead letters.
+     */
+    @Test
+    void aRowWithoutItsOwnCountBesideRowsWithThemShowsNoCount() {
+        HandlerStatus mixed = HandlerStatus.newBuilder()
+                .setName("h")
+                .setDeadLetters(5)
+                .addStreams(StreamStatus.newBuilder()
+                        .setStream("a")
+                        .setFiguresAgeMillis(0)
+                        .setDeadLetterStream("dlq:h")
+                        .setStreamDeadLetters(5))
+                .addStreams(StreamStatus.newBuilder().setStream("b").setFiguresAgeMillis(0))
+                .build();
+        assertEquals(List.of("5", "?"), deadLetterCells(live(mixed)));
+    }
+
     private static String live(HandlerStatus handler) {
         StringWriter out = new StringWriter();
         StatusOutput.live(

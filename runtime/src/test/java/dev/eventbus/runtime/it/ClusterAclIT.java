@@ -149,6 +149,10 @@ class ClusterAclIT {
                 assertTrue(all.size() >= 2, all.toString());
                 assertTrue(all.stream().allMatch(st -> st.deadLetters() == 2), all.toString());
                 // Each row also counts its own tag's dead-letter stream alone: 1 each, summing to the 2.
+                assertEquals(
+                        STREAMS.size(),
+                        all.stream().filter(st -> STREAMS.contains(st.stream())).count(),
+                        all.toString());
                 assertTrue(
                         all.stream()
                                 .filter(st -> STREAMS.contains(st.stream()))

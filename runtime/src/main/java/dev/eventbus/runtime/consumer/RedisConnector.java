@@ -222,10 +222,9 @@ public final class RedisConnector implements AutoCloseable {
      * so "unreachable" would send the operator to the network instead of the server's log.
      */
     static boolean closedDuringHandshake(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IllegalStateException
-                    && t.getMessage() != null
-                    && t.getMessage().contains("RedisHandshakeHandler not registered")) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // A cluster client only quotes it, in its "Cannot retrieve cluster partitions".
+            if (t.getMessage() != null && t.getMessage().contains("RedisHandshakeHandler not registered")) {
                 return true;
             }
         }

@@ -210,6 +210,10 @@ public final class FailFastRedis implements AutoCloseable {
             if (missing != null) {
                 throw new OpsException("Redis at " + settings.redactedUri() + " refused a command: " + missing, e);
             }
+            String wrong = RedisMisconfiguration.describe(e);
+            if (wrong != null) {
+                throw new OpsException("Redis at " + settings.redactedUri() + " answers, but " + wrong, e);
+            }
             String tlsFailure = RedisTlsFailure.diagnosis(e);
             if (tlsFailure != null) {
                 throw new OpsException(

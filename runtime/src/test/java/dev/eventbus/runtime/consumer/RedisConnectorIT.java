@@ -114,6 +114,18 @@ class RedisConnectorIT {
         assertFalse(lines().stream().anyMatch(l -> l.contains("unreachable")), lines().toString());
     }
 
+    /** The operator commands (status, dlq) say the same as the runtime, not "cannot reach Redis". */
+    @Test
+    void anOperatorCommandOnAClusterUriWithAWrongPasswordSaysTheLoginWasRefused() {
+        String wrong = REDIS.uri().replace("redis://", "redis-cluster://default:wrong-pass@");
+        try (dev.eventbus.runtime.ops.FailFastRedis ops = new dev.eventbus.runtime.ops.FailFastRedis(settings(wrong))) {
+            dev.eventbus.runtime.ops.OpsException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.eventbus.runtime.ops.OpsException.class, ops::text);
+            assertTrue(e.getMessage().contains("answers, but refused the login (WRONGPASS"), e.getMessage());
+            assertFalse(e.getMessage().contains("wrong-pass"), e.getMessage());
+        }
+    }
+
     @Test
     void aRightPasswordConnectsAndAClosedPortIsStillUnreachable() throws Exception {
         String right = REDIS.uri().replace("redis://", "redis://default:" + PASSWORD + "@");

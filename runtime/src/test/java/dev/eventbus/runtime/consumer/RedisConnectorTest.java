@@ -15,6 +15,12 @@ class RedisConnectorTest {
         Throwable race = new RedisConnectionException(
                 "Unable to connect", new IllegalStateException("RedisHandshakeHandler not registered"));
         assertTrue(RedisConnector.closedDuringHandshake(race));
+        // A cluster client only quotes it (seen in a full build: the attempt after a refused password).
+        assertTrue(
+                RedisConnector.closedDuringHandshake(
+                        new io.lettuce.core.RedisException(
+                                "Cannot retrieve cluster partitions from [redis://127.0.0.1:7000]\n\nDetails:\n\t[redis://127.0.0.1:7000]: "
+                                        + "Unable to connect to [127.0.0.1/<unresolved>:7000]: RedisHandshakeHandler not registered\n")));
     }
 
     @Test

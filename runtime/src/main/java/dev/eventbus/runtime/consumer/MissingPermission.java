@@ -1,7 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,41 +25,16 @@ public final class MissingPermission {
      * reply when it names no command (a key); {@code null} when the failure is not a refusal.
      */
     public static String describe(Throwable failure) {
-        String command = find(failure, COMMAND);
+        String command = FailureText.find(failure, COMMAND);
         if (command != null) {
             String name = command.toLowerCase(Locale.ROOT);
             return "the Redis user may not run '" + name + "' (NOPERM); add +" + name
                     + " to its ACL (README, Security: the ACL rules Eventbus needs)";
         }
-        String reply = find(failure, REPLY);
+        String reply = FailureText.find(failure, REPLY);
         return reply == null
                 ? null
                 : "the Redis user lacks a permission (" + reply.strip()
                         + "); grant it with ACL SETUSER (README, Security: the ACL rules Eventbus needs)";
-    }
-
-    /**
-     * The pattern's first group (else its whole match) in the chain of causes or their suppressed
-     * exceptions, where Lettuce puts each node's reply.
-     */
-    private static String find(Throwable failure, Pattern pattern) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String found = find(t.getMessage(), pattern);
-            for (int i = 0; found == null && i < t.getSuppressed().length; i++) {
-                found = find(t.getSuppressed()[i], pattern);
-            }
-            if (found != null) {
-                return found;
-            }
-        }
-        return null;
-    }
-
-    private static String find(String message, Pattern pattern) {
-        if (message == null) {
-            return null;
-        }
-        Matcher m = pattern.matcher(message);
-        return !m.find() ? null : m.groupCount() > 0 ? m.group(1) : m.group();
     }
 }

@@ -1,6 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
-import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Tells a refused login from network trouble: Redis answers {@code WRONGPASS}, {@code NOAUTH},
@@ -11,49 +11,18 @@ import java.util.List;
  */
 final class RedisAuthFailure {
 
-    private static final List<String> REPLIES = List.of(
-            "WRONGPASS",
-            "NOAUTH",
-            "NOPERM",
-            "ERR invalid password",
-            "ERR AUTH <password> called without any password configured");
+    /**
+     * A reply at the start of a message's line or after a ": " (where a cluster client quotes each
+     * seed's: "... [node]: Unable to connect to [...]: WRONGPASS ..."), to the line's end.
+     */
+    private static final Pattern REPLY = Pattern.compile("(?m)(?:^|: )((?:WRONGPASS|NOAUTH|NOPERM|ERR invalid "
+            + "password|ERR AUTH <password> called without any password configured)[^\\n]*)");
 
     private RedisAuthFailure() {}
 
-    /**
-     * Redis's refusal anywhere in the chain of causes or their suppressed exceptions, also where
-     * Lettuce only quotes it (a cluster client: "Cannot retrieve cluster partitions ... [node]:
-     * Unable to connect to [...]: WRONGPASS ..."), or {@code null} when it is not one.
-     */
+    /** Redis's refusal anywhere in the failure ({@link FailureText}), or {@code null} when it is not one. */
     static String refusal(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String found = quoted(t.getMessage());
-            for (int i = 0; found == null && i < t.getSuppressed().length; i++) {
-                found = refusal(t.getSuppressed()[i]);
-            }
-            if (found != null) {
-                return found;
-            }
-        }
-        return null;
-    }
-
-    /** A reply at the start of the message or after a ": " (where Lettuce quotes one), to its line's end. */
-    private static String quoted(String message) {
-        if (message == null) {
-            return null;
-        }
-        for (String line : message.split("\n")) {
-            for (String reply : REPLIES) {
-                if (line.startsWith(reply)) {
-                    return line.strip();
-                }
-                int at = line.indexOf(": " + reply);
-                if (at >= 0) {
-                    return line.substring(at + 2).strip();
-                }
-            }
-        }
-        return null;
+        String reply = FailureText.find(failure, REPLY);
+        return reply == null ? null : reply.strip();
     }
 }

@@ -252,6 +252,7 @@ public final class RedisConnector implements AutoCloseable {
                 String missing = MissingPermission.describe(e);
                 String refusal = missing == null ? RedisAuthFailure.refusal(e) : null;
                 String tlsFailure = missing == null && refusal == null ? RedisTlsFailure.diagnosis(e) : null;
+                String misconfigured = RedisMisconfiguration.describe(e);
                 if (missing != null) {
                     LOG.warn(
                             "Redis at {} refused a command ({}): {}; retrying in {} ms",
@@ -274,11 +275,11 @@ public final class RedisConnector implements AutoCloseable {
                             purpose,
                             refusal,
                             backoff.toMillis());
-                } else if (RedisMisconfiguration.describe(e) != null) {
+                } else if (misconfigured != null) {
                     LOG.warn(
                             "Redis at {} answers, but {} ({}); retrying in {} ms",
                             settings.redactedUri(),
-                            RedisMisconfiguration.describe(e),
+                            misconfigured,
                             purpose,
                             backoff.toMillis());
                 } else if (closedDuringHandshake(e)) {

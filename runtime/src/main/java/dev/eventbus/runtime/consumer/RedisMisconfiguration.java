@@ -1,6 +1,5 @@
 package dev.eventbus.runtime.consumer;
 
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +15,7 @@ public final class RedisMisconfiguration {
     /** Lettuce's words when no sentinel knows the master: "... using sentinel for masterId orders". */
     private static final Pattern UNKNOWN_MASTER = Pattern.compile("using sentinel for masterId (\\S+)");
 
-    private static final String CLUSTER_DISABLED = "cluster support disabled";
+    private static final Pattern CLUSTER_DISABLED = Pattern.compile("cluster support disabled");
 
     private RedisMisconfiguration() {}
 
@@ -30,18 +29,15 @@ public final class RedisMisconfiguration {
             return "refused the login (" + refusal + "): check the user and password of eventbus.redis.uri "
                     + "(or eventbus.redis.password-file)";
         }
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String message = t.getMessage() == null ? "" : t.getMessage();
-            Matcher master = UNKNOWN_MASTER.matcher(message);
-            if (master.find()) {
-                return "its sentinels monitor no master named '" + master.group(1) + "': the name after '#' in "
-                        + "eventbus.redis.uri must be the one of their 'sentinel monitor' line (SENTINEL MASTERS "
-                        + "on a sentinel lists them)";
-            }
-            if (message.contains(CLUSTER_DISABLED)) {
-                return "is not a Redis Cluster node (ERR This instance has " + CLUSTER_DISABLED + "): for one "
-                        + "server use a redis:// URI, not redis-cluster://";
-            }
+        String master = FailureText.find(failure, UNKNOWN_MASTER);
+        if (master != null) {
+            return "its sentinels monitor no master named '" + master + "': the name after '#' in "
+                    + "eventbus.redis.uri must be the one of their 'sentinel monitor' line (SENTINEL MASTERS "
+                    + "on a sentinel lists them)";
+        }
+        if (FailureText.find(failure, CLUSTER_DISABLED) != null) {
+            return "is not a Redis Cluster node (ERR This instance has cluster support disabled): for one "
+                    + "server use a redis:// URI, not redis-cluster://";
         }
         return null;
     }

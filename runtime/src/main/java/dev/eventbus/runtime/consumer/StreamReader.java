@@ -17,6 +17,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XReadArgs;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.models.stream.PendingMessage;
@@ -289,7 +290,7 @@ final class StreamReader {
                     + "delete that key (the subscription goes on by itself once '" + sub.stream() + "' is a stream "
                     + "again)";
         }
-        if (!(connection.connection() instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection)
+        if (!(connection.connection() instanceof StatefulRedisClusterConnection)
                 && Errors.rootMessage(t).contains(": MOVED ")) {
             return Errors.describe(t) + " (a Redis Cluster node answered a one-node redis:// URI: name the "
                     + "cluster's nodes in a redis-cluster:// URI)";

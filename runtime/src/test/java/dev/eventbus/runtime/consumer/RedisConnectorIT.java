@@ -3,6 +3,7 @@ package dev.eventbus.runtime.consumer;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
@@ -10,6 +11,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.runtime.ops.FailFastRedis;
+import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.testkit.RedisExtension;
 import java.time.Duration;
 import java.util.List;
@@ -114,15 +117,21 @@ class RedisConnectorIT {
         assertFalse(lines().stream().anyMatch(l -> l.contains("unreachable")), lines().toString());
     }
 
-    /** The operator commands (status, dlq) say the same as the runtime, not "cannot reach Redis". */
+    /**
+     * The operator commands (status, dlq) and readiness say the same as the runtime, not "cannot
+     * reach Redis" or "does not answer".
+     */
     @Test
     void anOperatorCommandOnAClusterUriWithAWrongPasswordSaysTheLoginWasRefused() {
         String wrong = REDIS.uri().replace("redis://", "redis-cluster://default:wrong-pass@");
-        try (dev.eventbus.runtime.ops.FailFastRedis ops = new dev.eventbus.runtime.ops.FailFastRedis(settings(wrong))) {
-            dev.eventbus.runtime.ops.OpsException e = org.junit.jupiter.api.Assertions.assertThrows(
-                    dev.eventbus.runtime.ops.OpsException.class, ops::text);
+        try (FailFastRedis ops = new FailFastRedis(settings(wrong))) {
+            OpsException e = assertThrows(OpsException.class, ops::text);
             assertTrue(e.getMessage().contains("answers, but refused the login (WRONGPASS"), e.getMessage());
             assertFalse(e.getMessage().contains("wrong-pass"), e.getMessage());
+        }
+        try (FailFastRedis readiness = new FailFastRedis(settings(wrong))) {
+            String why = readiness.unanswered(Duration.ofSeconds(5));
+            assertTrue(why.startsWith("answers, but refused the login (WRONGPASS"), why);
         }
     }
 

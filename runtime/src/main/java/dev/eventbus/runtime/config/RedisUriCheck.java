@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.config;
 
+import java.util.Locale;
+
 /**
  * What is wrong with a {@code redis.uri}, found before anything connects: Lettuce takes
  * {@code redis://host:notaport} without complaint and the runtime would then retry a connection
@@ -96,7 +98,8 @@ final class RedisUriCheck {
             int equals = parameter.indexOf('=');
             String given = equals < 0 ? parameter : parameter.substring(0, equals);
             String value = equals < 0 ? "" : parameter.substring(equals + 1);
-            String name = given.equals("db") ? "db" : given.toLowerCase(java.util.Locale.ROOT);
+            // Lettuce takes names in any case but db, which only in lower case: "DB" stays unknown.
+            String name = given.equalsIgnoreCase("db") ? given : given.toLowerCase(Locale.ROOT);
             switch (name) {
                 case "database", "db" -> {
                     if (!value.matches("\\d{1,9}")) {

@@ -194,6 +194,7 @@ class ConfigLoaderTest {
         refused = new java.util.HashMap<>(refused);
         // Lettuce drops a query parameter it does not know.
         refused.put("redis://host:6379?databse=2", "the query parameter 'databse'");
+        refused.put("redis://host:6379?DB=2", "the query parameter 'DB'");
         refused.put("redis://host:6379?db=two", "?db=two, which is not a database number");
         refused.put("redis://host:6379/0#orders", "ends with '#orders', which only a sentinel URI takes");
         refused.forEach((uri, expected) -> {

@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * them back ({@link StreamEntry.Origin#AWAITING_RETRY}).
  *
  * <p>The loop survives every error: Redis down, timeouts, a missing group, a stream key holding
- * another type, a missing ACL permission, an OutOfMemoryError. It backs off (the wait ends early,
- * and starts over, when the client's view of Redis changes: {@link TopologyChanges}), logs the first
+ * another type, a missing ACL permission, an OutOfMemoryError. It backs off (the wait ends early when
+ * the client's view of Redis changes, {@link TopologyChanges}, but not after a try such a change
+ * started failed too: {@link FailureStreak#changeMayCut}), logs the first
  * failure and then only as the wait grows, reports the failure ({@link #failure()}) until a read works again,
  * and goes on until {@link #stop()}. A group that could not be created at start-up is created by
  * the loop before it reads, with the same back-off, so that one broken key stops only its own
@@ -120,7 +121,8 @@ final class StreamReader {
      *     again at least this often, so it reads as soon as the client is back (a failover's
      *     seconds would otherwise have grown its back-off well past them)
      * @param changes the client's changes of its view of Redis: a failed read is tried again at
-     *     once after one, and its back-off starts over
+     *     once after one (the first of a failure streak starts its back-off over), unless the read
+     *     that failed was such a try
      */
     StreamReader(
             Subscription sub,
@@ -605,24 +607,24 @@ final class StreamReader {
                     LOG.error(
                             "reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream "
                                     + "deleted); consumer.missing-group = wait: re-create it (XGROUP CREATE {} {} <id> "
-                                    + "MKSTREAM); next check in {} ms",
+                                    + "MKSTREAM); next check in {}",
                             sub.name(),
                             sub.group(),
                             sub.stream(),
                             sub.stream(),
                             sub.group(),
-                            backoff.toMillis());
+                            retryIn(backoff));
                 }
                 return;
             }
             LOG.error(
                     "reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream deleted);"
                             + " re-creating it from the start of the stream (entries may be delivered again, none skipped);"
-                            + " next try in {} ms",
+                            + " next try in {}",
                     sub.name(),
                     sub.group(),
                     sub.stream(),
-                    backoff.toMillis());
+                    retryIn(backoff));
             try {
                 GroupBootstrap.ensure(connection.sync(), sub.stream(), sub.group(), "0");
                 historyCursor = null;
@@ -633,29 +635,37 @@ final class StreamReader {
         }
         if (log) {
             LOG.warn(
-                    "reader {}: {}; failed {} time(s) in a row, retrying in {} ms",
+                    "reader {}: {}; failed {} time(s) in a row, retrying in {}",
                     sub.name(),
                     what,
                     streak.failures(),
-                    backoff.toMillis());
+                    retryIn(backoff));
         }
     }
 
     /**
      * Waits out the back-off, or less: a failover or a moved slot changes the client's view, and
-     * the read may work at once on the new primary. Each new view starts the back-off over, so the
-     * failover's seconds do not delay the first read after it (the view may change before the
-     * connection to the new node is up: a few quick tries then).
+     * the read may work at once on the new primary. Not after a read that a change started and that
+     * failed all the same: the changes of an outage (Lettuce's refreshes connect to every node)
+     * would otherwise retry every few milliseconds ({@link FailureStreak#changeMayCut}).
      */
     private void pause(Duration backoff, long seen) {
         try {
-            if (changes.awaitChange(seen, backoff)) {
-                streak.rewind();
+            if (!streak.changeMayCut()) {
+                Thread.sleep(backoff);
+            } else if (changes.awaitChange(seen, backoff)) {
+                streak.triedOnChange();
                 LOG.debug("reader {}: the client's view of Redis changed: trying again now", sub.name());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopping = true;
         }
+    }
+
+    /** The wait before the next try, as the log states it: whether a change may cut it short too. */
+    private String retryIn(Duration backoff) {
+        return backoff.toMillis() + " ms"
+                + (streak.changeMayCut() ? " (sooner if the client's view of Redis changes)" : "");
     }
 }

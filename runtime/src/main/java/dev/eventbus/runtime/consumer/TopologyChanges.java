@@ -14,8 +14,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * sentinels name after a failover). A read that failed on the old view may work at once on the new
  * one; a back-off grown during the outage would otherwise hold it for seconds after Redis is back.
  *
+ * <p>Not every change is news: each topology refresh of a cluster client opens a connection to
+ * every node it knows, each made connection counts, and during an outage refreshes come every
+ * second or so from each client (and each other client's refresh it asks for). So a change only
+ * ends a failing loop's wait when the try before it was not itself started by one
+ * ({@link dev.eventbus.runtime.internal.FailureStreak#changeMayCut}): a storm of changes cannot
+ * make a loop retry faster than its back-off.
+ *
  * <p>One per runtime, shared by all its clients (the readers' and the admin side's): whichever
- * client sees a new topology first wakes every reader, starts the failing loops' back-off over, and
+ * client sees a new topology first wakes every reader, has the failing loops try again now, and
  * has the other cluster clients refresh their topology at once rather than on their own next
  * trigger, seconds later.
  *
@@ -39,7 +46,7 @@ public final class TopologyChanges {
         return generation;
     }
 
-    /** Notes a change (a connection made): wakes every waiter and rewinds every loop's back-off. */
+    /** Notes a change (a connection made): wakes every waiter and has every failing loop try again ({@link Loop#rewind}). */
     void changed() {
         lock.lock();
         try {
@@ -80,7 +87,7 @@ public final class TopologyChanges {
         return () -> refreshes.remove(refresh);
     }
 
-    /** Has each change start {@code loop}'s back-off over ({@link Loop#rewind}), until it stops. */
+    /** Has each change cut {@code loop}'s back-off short ({@link Loop#rewind}), until it stops. */
     public void rewindOnChange(Loop loop) {
         pruneStopped();
         loops.add(new WeakReference<>(loop));

@@ -7,7 +7,8 @@ import java.time.Duration;
  * try doubles from {@code first} up to {@code cap} and is forgotten on the first success; a failure
  * is worth a log line when it is the first, when the wait grew, and then every {@value #LOG_EVERY_AT_CAP}th
  * at the cap, so a loop that keeps failing says so a few times, not four times a second. The last
- * failure's text answers health checks until a success clears it.
+ * failure's text answers health checks until a success clears it. A change of the client's view of
+ * Redis may cut a wait short, once per failure ({@link #changeMayCut}, {@link #triedOnChange}).
  *
  * <p>One loop thread records failures and successes; {@link #failure()} may be read from any thread.
  */
@@ -20,6 +21,13 @@ public final class FailureStreak {
     private int failures;
     private Duration wait = Duration.ZERO;
     private boolean grew;
+    /** The try under way was started early by a change of the client's view ({@link #triedOnChange}). */
+    private boolean onChange;
+    /** The last failure was of such a try: the wait after it is not cut short ({@link #changeMayCut}). */
+    private boolean failedOnChange;
+    /** A change started this streak's back-off over already ({@link #triedOnChange}). */
+    private boolean rewound;
+
     private volatile String failure = "";
 
     public FailureStreak(Duration first, Duration cap) {
@@ -40,6 +48,8 @@ public final class FailureStreak {
         grew = !next.equals(wait);
         wait = next;
         failure = description;
+        failedOnChange = onChange;
+        onChange = false;
         return wait;
     }
 
@@ -65,15 +75,40 @@ public final class FailureStreak {
             wait = Duration.ZERO;
             failure = "";
         }
+        onChange = false;
+        failedOnChange = false;
+        rewound = false;
         return ended;
     }
 
     /**
-     * Starts the back-off over: the next failure waits {@code first} again. The streak itself (its
-     * count, its failure) goes on until a success.
+     * Whether a change of the client's view of Redis (a failover, a node back) may end the wait
+     * after the last failure early. Not after a try that such a change started: during an outage
+     * the client reports "changes" many times a second (every topology refresh opens, and so
+     * "activates", a connection to each node), and a try per change would retry every few
+     * milliseconds. That failure's wait is waited out whole; the one after may be cut short again.
      */
-    public void rewind() {
-        wait = Duration.ZERO;
+    public boolean changeMayCut() {
+        return failures > 0 && !failedOnChange;
+    }
+
+    /**
+     * A change of the client's view ended the wait: the try under way was started by it. The first
+     * such try of a streak starts the back-off over, so a wait grown during an outage does not
+     * delay the tries right after a failover (the view may change before the connection to the new
+     * node is up). Only the first: a rewind on every change kept the back-off from ever growing
+     * while an outage's changes came and went. The streak itself (its count, its failure) goes on
+     * until a success.
+     */
+    public void triedOnChange() {
+        if (failures == 0) {
+            return; // no streak: nothing to cut short or start over
+        }
+        onChange = true;
+        if (!rewound) {
+            rewound = true;
+            wait = Duration.ZERO;
+        }
     }
 
     /** The last failure while the streak lasts, else empty. */

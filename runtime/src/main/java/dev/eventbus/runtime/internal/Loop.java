@@ -47,6 +47,9 @@ public final class Loop {
     private volatile boolean stopping;
     private volatile boolean woken;
     private volatile boolean rewound;
+    /** Whether a {@link #rewind} may cut the wait short now ({@link FailureStreak#changeMayCut}). */
+    private volatile boolean changeMayCut;
+
     private volatile Duration wait = Duration.ZERO;
     private volatile long lastRoundNanos = System.nanoTime();
     private volatile Thread thread;
@@ -136,13 +139,15 @@ public final class Loop {
     }
 
     /**
-     * While rounds fail, starts the back-off over and runs the next round now: what failed may work
-     * at once (Redis failed over), and a back-off grown during the outage would otherwise hold the
-     * loop, and what reads its {@link #failure()}, for up to {@link #MAX_BACKOFF} after it. No effect
-     * while rounds succeed.
+     * While rounds fail, runs the next round now: what failed may work at once (Redis failed over),
+     * and a back-off grown during the outage would otherwise hold the loop, and what reads its
+     * {@link #failure()}, for up to {@link #MAX_BACKOFF} after it. The first such round of a streak
+     * starts the back-off over. No effect while rounds succeed, nor during a round this started and
+     * the wait after it if it failed: the changes of an outage would otherwise run a round every few
+     * milliseconds ({@link FailureStreak#changeMayCut}).
      */
     public void rewind() {
-        if (!streak.failure().isEmpty()) {
+        if (changeMayCut) {
             rewound = true;
             wake();
         }
@@ -183,10 +188,13 @@ public final class Loop {
         }
         while (!stopping) {
             lastRoundNanos = System.nanoTime();
-            if (rewound) {
+            boolean onChange = rewound;
+            if (onChange) {
                 rewound = false;
-                streak.rewind();
+                streak.triedOnChange();
             }
+            // A change during a failing round ends the wait after it, unless the round is one a change started.
+            changeMayCut = !onChange && !streak.failure().isEmpty();
             Duration next;
             try {
                 next = round.run();
@@ -215,6 +223,7 @@ public final class Loop {
                 }
             }
             wait = next;
+            changeMayCut = streak.changeMayCut();
             if (!pause(next)) {
                 return;
             }

@@ -32,4 +32,27 @@ class FailureStreakTest {
         assertTrue(s.worthLogging());
         assertFalse(s.failure().isEmpty());
     }
+
+    @Test
+    void aChangeCutsAWaitShortOnceAndStartsTheBackOffOverOnlyTheFirstTime() {
+        FailureStreak s = new FailureStreak(Duration.ofMillis(200), Duration.ofSeconds(30));
+        assertFalse(s.changeMayCut(), "no failure, no wait to cut");
+        s.triedOnChange(); // no streak: no effect
+        assertEquals(Duration.ofMillis(200), s.failed("down"));
+        assertEquals(Duration.ofMillis(400), s.failed("down"));
+        assertTrue(s.changeMayCut());
+        s.triedOnChange(); // the first of the streak: the back-off starts over
+        assertEquals(Duration.ofMillis(200), s.failed("down"));
+        assertFalse(s.changeMayCut(), "a try a change started failed: its wait is waited out");
+        assertEquals(Duration.ofMillis(400), s.failed("down"));
+        assertTrue(s.changeMayCut(), "a try the back-off started failed: a change may cut the wait");
+        s.triedOnChange(); // not the first: the back-off goes on growing
+        assertEquals(Duration.ofMillis(800), s.failed("down"));
+        assertFalse(s.changeMayCut());
+        s.succeeded();
+        assertEquals(Duration.ofMillis(200), s.failed("down"));
+        s.triedOnChange(); // a new streak: the first change starts its back-off over again
+        assertEquals(Duration.ofMillis(200), s.failed("down"));
+        assertFalse(s.changeMayCut());
+    }
 }

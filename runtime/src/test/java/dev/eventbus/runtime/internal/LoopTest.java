@@ -109,16 +109,18 @@ class LoopTest {
     /**
      * Found from outside: after a failover the reclaimer, backed off to 15 s, kept readiness at 503
      * that long although Redis answered again; a rewind runs its next round at once and starts its
-     * back-off over.
+     * back-off over. Found from outside again: a rewind on every change, many a second during an
+     * outage, ran a failing round every few milliseconds; a rewind does not cut short the wait
+     * after a round a rewind started that failed too.
      */
     @Test
     void rewindRunsAFailingLoopsNextRoundNowAndStartsItsBackOffOver() throws Exception {
         List<Duration> waitsSeen = new CopyOnWriteArrayList<>();
-        Duration first = Duration.ofHours(1);
+        Duration first = Duration.ofSeconds(10); // doubled stays below Loop.MAX_BACKOFF
         Loop[] loop = new Loop[1];
         loop[0] = new Loop("test-rewind", Thread.ofVirtual().factory(), Duration.ZERO, first, true, LOG, () -> {
             waitsSeen.add(loop[0].currentWait());
-            if (waitsSeen.size() < 3) {
+            if (waitsSeen.size() < 4) {
                 throw new IllegalStateException("Redis failing over");
             }
             return Duration.ofDays(1);
@@ -127,15 +129,60 @@ class LoopTest {
         await().until(() -> loop[0].currentWait().equals(first));
         loop[0].rewind(); // still failing: one more round now
         await().until(() -> waitsSeen.size() == 2);
-        loop[0].rewind(); // works now
+        Thread.sleep(100); // round 2 fails
+        loop[0].rewind(); // the round a rewind started failed: its wait is waited out
+        Thread.sleep(300);
+        assertEquals(2, waitsSeen.size());
+        loop[0].wake(); // round 3, not started by a rewind: fails
+        await().until(() -> waitsSeen.size() == 3);
+        Thread.sleep(100);
+        loop[0].rewind(); // cuts that wait short: works now
         await().atMost(Duration.ofSeconds(10)).until(() -> loop[0].failure().isEmpty());
-        // The round after a rewind waited the first back-off, not double it.
-        assertEquals(List.of(Duration.ZERO, first, first), waitsSeen);
+        // The round after the first rewind waited the first back-off, not double it; the next rewind
+        // did not start it over again.
+        assertEquals(List.of(Duration.ZERO, first, first, first.multipliedBy(2)), waitsSeen);
         loop[0].rewind(); // rounds work: nothing to rewind, the round's own wait of a day holds
         Thread.sleep(200);
-        assertEquals(3, waitsSeen.size());
+        assertEquals(4, waitsSeen.size());
         loop[0].stop();
         loop[0].awaitEnd(Duration.ofSeconds(10));
+    }
+
+    /** Rewinds every 5 ms while rounds keep failing: each back-off's wait is cut short once at most. */
+    @Test
+    void aStormOfRewindsDoesNotRunAFailingLoopFasterThanItsBackOff() throws Exception {
+        List<Long> rounds = new CopyOnWriteArrayList<>();
+        Loop loop = new Loop(
+                "test-storm", Thread.ofVirtual().factory(), Duration.ZERO, Duration.ofMillis(100), true, LOG, () -> {
+                    rounds.add(System.nanoTime());
+                    throw new IllegalStateException("Redis down");
+                });
+        Thread storm = Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                loop.rewind();
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            loop.start();
+            await().until(() -> !rounds.isEmpty());
+            long firstRound = rounds.get(0);
+            Thread.sleep(1000);
+            long inFirstSecond = rounds.stream()
+                    .filter(t -> t - firstRound < Duration.ofSeconds(1).toNanos())
+                    .count();
+            // Before: a round per rewind, 100 or more. Now: rounds at 0, 0, 100, 100, 500, 500 ms.
+            assertTrue(inFirstSecond <= 10, inFirstSecond + " rounds in the first second");
+        } finally {
+            storm.interrupt();
+            storm.join();
+            loop.stop();
+            loop.awaitEnd(Duration.ofSeconds(10));
+        }
     }
 
     @Test

@@ -30,6 +30,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +97,9 @@ final class StreamReader {
 
     private final byte[] stream;
     private volatile boolean stopping;
+    /** Counted down by {@link #stop()}: ends a back-off waited out whole, which no change may cut short. */
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
     private volatile boolean wasPaused;
     /** False while the group still has to be created (its creation failed at start-up). */
     private volatile boolean groupReady = true;
@@ -177,6 +182,7 @@ final class StreamReader {
     /** Stops reading. */
     void stop() {
         stopping = true;
+        stopped.countDown();
     }
 
     /** Waits for the loop to exit, up to the deadline. */
@@ -652,7 +658,7 @@ final class StreamReader {
     private void pause(Duration backoff, long seen) {
         try {
             if (!streak.changeMayCut()) {
-                Thread.sleep(backoff);
+                stopped.await(backoff.toNanos(), TimeUnit.NANOSECONDS); // a stop ends it: shutdown need not wait it out
             } else if (changes.awaitChange(seen, backoff)) {
                 streak.triedOnChange();
                 LOG.debug("reader {}: the client's view of Redis changed: trying again now", sub.name());

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -83,8 +84,7 @@ class StreamReaderBackoffTest {
     @AfterEach
     void stop() throws InterruptedException {
         if (reader != null) {
-            reader.stop();
-            changes.changed(); // ends the wait it is in
+            reader.stop(); // ends the wait it is in
             reader.awaitEnd(System.nanoTime() + Duration.ofSeconds(5).toNanos());
         }
     }
@@ -144,6 +144,27 @@ class StreamReaderBackoffTest {
             storm.interrupt();
             storm.join();
         }
+    }
+
+    /** A wait no change may cut short (after a try a change started failed) still ends at a stop: shutdown does not wait it out. */
+    @Test
+    void aStopEndsAWaitNoChangeMayCutShort() throws InterruptedException {
+        reader = reader();
+        reader.start();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 5);
+        changes.changed(); // the first change of the streak: the back-off starts over
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 9);
+        changes.changed(); // a try on this change fails too: the wait after it (1.6 s or more) is waited whole
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 10);
+        Thread.sleep(100);
+
+        long stoppedAt = System.nanoTime();
+        reader.stop();
+        reader.awaitEnd(System.nanoTime() + Duration.ofSeconds(10).toNanos());
+        Duration toEnd = Duration.ofNanos(System.nanoTime() - stoppedAt);
+        assertTrue(toEnd.compareTo(Duration.ofMillis(1000)) < 0, "the reader ended " + toEnd + " after its stop");
+        assertEquals(10, attempts.size(), "no read after the stop");
+        reader = null;
     }
 
     @Test

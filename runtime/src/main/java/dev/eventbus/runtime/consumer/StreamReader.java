@@ -30,8 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,8 +95,6 @@ final class StreamReader {
 
     private final byte[] stream;
     private volatile boolean stopping;
-    /** Counted down by {@link #stop()}: ends a back-off waited out whole, which no change may cut short. */
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     private volatile boolean wasPaused;
     /** False while the group still has to be created (its creation failed at start-up). */
@@ -182,7 +178,6 @@ final class StreamReader {
     /** Stops reading. */
     void stop() {
         stopping = true;
-        stopped.countDown();
     }
 
     /** Waits for the loop to exit, up to the deadline. */
@@ -233,6 +228,7 @@ final class StreamReader {
         while (!stopping) {
             lastRoundNanos = System.nanoTime();
             long seen = changes.generation();
+            long seenTopologies = changes.topologies();
             try {
                 if (!groupReady) {
                     bootstrapGroup();
@@ -251,7 +247,7 @@ final class StreamReader {
                     backoff = reconnectMax;
                 }
                 handleTrouble(t, what, backoff, streak.worthLogging());
-                pause(backoff, seen);
+                pause(backoff, seen, seenTopologies);
             }
         }
         LOG.debug("reader {} stopped", sub.name());
@@ -651,15 +647,28 @@ final class StreamReader {
 
     /**
      * Waits out the back-off, or less: a failover or a moved slot changes the client's view, and
-     * the read may work at once on the new primary. Not after a read that a change started and that
-     * failed all the same: the changes of an outage (Lettuce's refreshes connect to every node)
-     * would otherwise retry every few milliseconds ({@link FailureStreak#changeMayCut}).
+     * the read may work at once on the new primary. After a read that a change started and that
+     * failed all the same, only a new topology ends it: the connections an outage makes (Lettuce's
+     * refreshes connect to every node) would otherwise retry every few milliseconds ({@link
+     * FailureStreak#changeMayCut}). Such a wait looks at {@link #stop()} every {@link
+     * #STOP_CHECK}: a shutdown during an outage does not wait it out.
      */
-    private void pause(Duration backoff, long seen) {
+    private void pause(Duration backoff, long seen, long seenTopologies) {
         try {
-            if (!streak.changeMayCut()) {
-                stopped.await(backoff.toNanos(), TimeUnit.NANOSECONDS); // a stop ends it: shutdown need not wait it out
-            } else if (changes.awaitChange(seen, backoff)) {
+            boolean changed;
+            if (streak.changeMayCut()) {
+                changed = changes.awaitChange(seen, backoff);
+            } else {
+                changed = false;
+                long deadline = System.nanoTime() + backoff.toNanos();
+                for (long left = backoff.toNanos();
+                        !stopping && !changed && left > 0;
+                        left = deadline - System.nanoTime()) {
+                    changed = changes.awaitNewTopology(
+                            seenTopologies, Duration.ofNanos(Math.min(left, STOP_CHECK.toNanos())));
+                }
+            }
+            if (changed) {
                 streak.triedOnChange();
                 LOG.debug("reader {}: the client's view of Redis changed: trying again now", sub.name());
             }
@@ -668,6 +677,9 @@ final class StreamReader {
             stopping = true;
         }
     }
+
+    /** How often a wait no connection made may cut short looks at {@link #stop()}. */
+    private static final Duration STOP_CHECK = Duration.ofMillis(100);
 
     /** The wait before the next try, as the log states it: whether a change may cut it short too. */
     private String retryIn(Duration backoff) {

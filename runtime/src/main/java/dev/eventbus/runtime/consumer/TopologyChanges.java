@@ -33,6 +33,8 @@ public final class TopologyChanges {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile long generation;
+    /** How many of the changes were new topologies (not only connections made). */
+    private volatile long topologies;
     /**
      * Weak: a subscription stopped by a plugin reload drops its loops, and this list (which outlives
      * it) must not keep them, their rounds and so the unloaded plugin's class loader reachable.
@@ -48,28 +50,16 @@ public final class TopologyChanges {
 
     /** Notes a change (a connection made): wakes every waiter and has every failing loop try again ({@link Loop#rewind}). */
     void changed() {
-        lock.lock();
-        try {
-            generation++;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        pruneStopped();
-        for (WeakReference<Loop> ref : loops) {
-            Loop loop = ref.get();
-            if (loop != null) {
-                loop.rewind();
-            }
-        }
+        note(false);
     }
 
     /**
      * Notes a new topology seen by the client whose refresh is {@code from}: as {@link #changed()},
-     * and every other client refreshes its own topology now.
+     * but it ends every wait ({@link #awaitNewTopology}, {@link Loop#rewindForNewTopology}), and
+     * every other client refreshes its own topology now.
      */
     void topologyChanged(Runnable from) {
-        changed();
+        note(true);
         for (Runnable refresh : refreshes) {
             if (refresh != from) {
                 refresh.run();
@@ -87,6 +77,30 @@ public final class TopologyChanges {
         return () -> refreshes.remove(refresh);
     }
 
+    private void note(boolean newTopology) {
+        lock.lock();
+        try {
+            generation++;
+            if (newTopology) {
+                topologies++;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        pruneStopped();
+        for (WeakReference<Loop> ref : loops) {
+            Loop loop = ref.get();
+            if (loop != null) {
+                if (newTopology) {
+                    loop.rewindForNewTopology();
+                } else {
+                    loop.rewind();
+                }
+            }
+        }
+    }
+
     /** Has each change cut {@code loop}'s back-off short ({@link Loop#rewind}), until it stops. */
     public void rewindOnChange(Loop loop) {
         pruneStopped();
@@ -98,6 +112,30 @@ public final class TopologyChanges {
             Loop loop = ref.get();
             return loop == null || loop.isStopping();
         });
+    }
+
+    /** How many new topologies so far: read before an attempt, passed to {@link #awaitNewTopology} after it. */
+    long topologies() {
+        return topologies;
+    }
+
+    /**
+     * Waits up to {@code max}, less once a new topology came after {@code seen} ({@link
+     * #topologies()}); connections made do not end this wait.
+     *
+     * @return whether a new topology ended the wait
+     */
+    boolean awaitNewTopology(long seen, Duration max) throws InterruptedException {
+        long left = max.toNanos();
+        lock.lock();
+        try {
+            while (topologies == seen && left > 0) {
+                left = changed.awaitNanos(left);
+            }
+            return topologies != seen;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

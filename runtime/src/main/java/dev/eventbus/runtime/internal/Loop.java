@@ -153,6 +153,17 @@ public final class Loop {
         }
     }
 
+    /**
+     * As {@link #rewind}, for a new topology (a promoted replica, a moved slot): rare, and what the
+     * failing rounds wait for, so it runs the next round now even after a round a change started.
+     */
+    public void rewindForNewTopology() {
+        if (!streak.failure().isEmpty()) {
+            rewound = true;
+            wake();
+        }
+    }
+
     public boolean isStopping() {
         return stopping;
     }

@@ -167,6 +167,31 @@ class StreamReaderBackoffTest {
         reader = null;
     }
 
+    /**
+     * A new topology (a promoted replica, a moved slot) ends even a wait that no connection made may
+     * cut short: it is what the failing reads wait for, and rare (the storm is of connections).
+     */
+    @Test
+    void aNewTopologyEndsAWaitNoConnectionMadeMayCutShort() throws InterruptedException {
+        reader = reader();
+        reader.start();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 5);
+        changes.changed(); // the first change of the streak: the back-off starts over
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 9);
+        changes.changed(); // a try on this change fails too: the wait after it (1.6 s or more) is waited whole
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 10);
+        Thread.sleep(100);
+        changes.changed(); // only a connection made: it does not end that wait
+        Thread.sleep(300);
+        assertEquals(10, attempts.size(), "a connection made cut the wait short");
+
+        long changedAt = System.nanoTime();
+        changes.topologyChanged(() -> {});
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() >= 11);
+        Duration toRetry = Duration.ofNanos(attempts.get(10) - changedAt);
+        assertTrue(toRetry.compareTo(Duration.ofMillis(1000)) < 0, "retried " + toRetry + " after the new topology");
+    }
+
     @Test
     void withoutAChangeTheBackOffGoesOn() {
         reader = reader();

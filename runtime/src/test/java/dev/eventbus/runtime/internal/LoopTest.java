@@ -148,6 +148,38 @@ class LoopTest {
         loop[0].awaitEnd(Duration.ofSeconds(10));
     }
 
+    /**
+     * A new topology (a promoted replica, a moved slot) is what failing rounds wait for: it runs the
+     * next round now even after a round a change started failed, whose wait no rewind cuts short
+     * (readiness follows the janitor's round after a failover, not a grown back-off).
+     */
+    @Test
+    void aNewTopologyRunsTheNextRoundEvenAfterARoundAChangeStartedFailed() throws Exception {
+        List<Duration> waitsSeen = new CopyOnWriteArrayList<>();
+        Duration first = Duration.ofSeconds(10);
+        Loop[] loop = new Loop[1];
+        loop[0] = new Loop("test-topology", Thread.ofVirtual().factory(), Duration.ZERO, first, true, LOG, () -> {
+            waitsSeen.add(loop[0].currentWait());
+            if (waitsSeen.size() < 3) {
+                throw new IllegalStateException("Redis failing over");
+            }
+            return Duration.ofDays(1);
+        });
+        loop[0].start();
+        await().until(() -> loop[0].currentWait().equals(first));
+        loop[0].rewind(); // a connection made: one more round now, which fails
+        await().until(() -> waitsSeen.size() == 2);
+        Thread.sleep(100);
+        loop[0].rewind(); // another connection made: the wait after a round a rewind started holds
+        Thread.sleep(300);
+        assertEquals(2, waitsSeen.size());
+        loop[0].rewindForNewTopology(); // the promoted replica: the next round now, and it works
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop[0].failure().isEmpty());
+        assertEquals(3, waitsSeen.size());
+        loop[0].stop();
+        loop[0].awaitEnd(Duration.ofSeconds(10));
+    }
+
     /** Rewinds every 5 ms while rounds keep failing: each back-off's wait is cut short once at most. */
     @Test
     void aStormOfRewindsDoesNotRunAFailingLoopFasterThanItsBackOff() throws Exception {

@@ -63,11 +63,14 @@ public final class StatusReader {
     /** Every subscription on every stream, by handler then stream; {@code handler} filters when not null. */
     public List<SubscriptionStatus> all(String handler) {
         List<SubscriptionStatus> result = new ArrayList<>();
+        // A handler's dead letters once per handler, not per row: on a cluster each count SCANs every primary.
+        Map<String, Long> deadLettersByHandler = new HashMap<>();
         for (String stream : streams()) {
             for (Map<String, Object> group : groups(stream)) {
                 String name = String.valueOf(group.get("name"));
                 if (handler == null || handler.equals(name)) {
-                    result.add(status(name, stream, group));
+                    result.add(
+                            status(name, stream, group, deadLettersByHandler.computeIfAbsent(name, this::deadLetters)));
                 }
             }
         }
@@ -79,7 +82,7 @@ public final class StatusReader {
     public Optional<SubscriptionStatus> of(String handler, String stream) {
         for (Map<String, Object> group : groups(stream)) {
             if (handler.equals(String.valueOf(group.get("name")))) {
-                return Optional.of(status(handler, stream, group));
+                return Optional.of(status(handler, stream, group, deadLetters(handler)));
             }
         }
         return Optional.empty();
@@ -109,7 +112,8 @@ public final class StatusReader {
         return ops.text();
     }
 
-    private SubscriptionStatus status(String handler, String stream, Map<String, Object> group) {
+    /** @param deadLetters the handler's dead letters, in all its dead-letter streams */
+    private SubscriptionStatus status(String handler, String stream, Map<String, Object> group, long deadLetters) {
         long allConsumers = number(group.get("consumers"), 0);
         long ghosts = 0;
         long pending = number(group.get("pending"), 0);
@@ -172,7 +176,7 @@ public final class StatusReader {
                 String.valueOf(group.get("last-delivered-id")),
                 retries,
                 notDue,
-                deadLetters(handler),
+                deadLetters,
                 deadLetterStream,
                 streamDeadLetters,
                 idle,

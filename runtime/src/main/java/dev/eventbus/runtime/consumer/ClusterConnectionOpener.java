@@ -51,6 +51,16 @@ final class ClusterConnectionOpener implements ConnectionOpener {
      */
     private static final Duration ADAPTIVE_REFRESH_SPACING = Duration.ofSeconds(1);
 
+    /**
+     * How long a topology refresh waits for a node's answer (and a new connection for its
+     * handshake), at most: the seeds' URI timeout, which Lettuce uses for both. Commands keep
+     * {@code redis.command-timeout}. A refresh opens a connection to every node and waits for all
+     * of them, so with the command timeout a frozen node (SIGSTOP, a cut that keeps connections
+     * open) held every refresh for 15 s (10 s plus the 5 s connect timeout), and the runtime found
+     * the node's promoted replica 18 s after the promotion ({@code ClusterFrozenPrimaryIT}).
+     */
+    static final Duration TOPOLOGY_TIMEOUT = Duration.ofSeconds(2);
+
     private static final Logger LOG = LoggerFactory.getLogger(ClusterConnectionOpener.class);
 
     private final ClientResources resources;
@@ -76,6 +86,11 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     ClusterConnectionOpener(RedisSettings settings, TopologyChanges changes) {
         this.changes = changes;
         List<RedisURI> seeds = RedisConnector.clusterSeeds(settings);
+        for (RedisURI seed : seeds) {
+            if (seed.getTimeout().compareTo(TOPOLOGY_TIMEOUT) > 0) {
+                seed.setTimeout(TOPOLOGY_TIMEOUT);
+            }
+        }
         this.resources = RedisConnector.resources(settings);
         this.client = RedisClusterClient.create(resources, seeds);
         ClusterClientOptions.Builder options = ClusterClientOptions.builder()
@@ -92,7 +107,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
                         .keepAlive(true)
                         .build())
                 .timeoutOptions(TimeoutOptions.builder()
-                        .fixedTimeout(settings.commandTimeout())
+                        .timeoutSource(new ReadTimeouts(settings.commandTimeout()))
                         .build());
         if (settings.tlsEnabled() && settings.tls().hasMaterial()) {
             options.sslOptions(RedisConnector.sslOptions(settings.tls()));

@@ -68,6 +68,8 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
     private int entriesSeen;
     private int spilled;
     private boolean spilling;
+    /** How long the read may take before it times out, ms; 0: the command timeout ({@link ReadTimeouts}). */
+    private long timeoutMillis;
 
     NewEntriesOutput(String stream, StreamEntry.Origin origin) {
         this(stream, origin, Long.MAX_VALUE, Long.MAX_VALUE);
@@ -101,7 +103,21 @@ final class NewEntriesOutput extends CommandOutput<byte[], byte[], List<StreamEn
 
     /** A fresh output of the same kind, for the same command sent again (this one took an error reply). */
     NewEntriesOutput again() {
-        return new NewEntriesOutput(stream, origin, maxEventBytes, room, flat);
+        return new NewEntriesOutput(stream, origin, maxEventBytes, room, flat).bounded(timeoutMillis);
+    }
+
+    /**
+     * Bounds the read this output takes the reply of to {@code millis} (where the client applies
+     * {@link ReadTimeouts}); 0 leaves it to the command timeout.
+     */
+    NewEntriesOutput bounded(long millis) {
+        this.timeoutMillis = millis;
+        return this;
+    }
+
+    /** The bound set by {@link #bounded}, ms, or 0. */
+    long timeoutMillis() {
+        return timeoutMillis;
     }
 
     /** Bytes of field names and values the entries returned hold. */

@@ -31,6 +31,11 @@ public record RedisConnection<K, V>(
         return new RedisConnection<>(connection, connection.sync(), connection.async());
     }
 
+    /** Whether it is a Redis Cluster's connection (commands go to the primary of their key's slot). */
+    public boolean isCluster() {
+        return connection instanceof StatefulRedisClusterConnection<K, V>;
+    }
+
     /**
      * Commands to each primary: on one node, that node; on a cluster, every node that serves slots
      * now, each on its own connection (for SCAN, which sees one node's keys).

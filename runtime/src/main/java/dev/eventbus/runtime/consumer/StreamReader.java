@@ -15,6 +15,7 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -241,13 +242,21 @@ final class StreamReader {
                 if (!(t instanceof RedisCommandExecutionException)) {
                     rereadOwnPending(t);
                 }
+                // On a cluster a read that timed out may have gone to a frozen primary, which tells nothing else.
+                boolean timedOut = connection.isCluster() && Errors.hasCause(t, RedisCommandTimeoutException.class);
+                if (timedOut) {
+                    changes.commandTimedOut();
+                }
                 String what = groupReady ? readTrouble(t) : groupTrouble(t);
                 Duration backoff = streak.failed(what);
                 if (ConnectionLoss.is(t) && backoff.compareTo(reconnectMax) > 0) {
                     backoff = reconnectMax;
                 }
-                handleTrouble(t, what, backoff, streak.worthLogging());
-                pause(backoff, seen, seenTopologies);
+                if (timedOut) {
+                    backoff = max(backoff, AFTER_TIMEOUT);
+                }
+                handleTrouble(t, what, backoff, timedOut, streak.worthLogging());
+                pause(backoff, seen, seenTopologies, timedOut);
             }
         }
         LOG.debug("reader {} stopped", sub.name());
@@ -492,6 +501,8 @@ final class StreamReader {
             String from,
             boolean block,
             long token) {
+        // Bounded on a cluster (ReadTimeouts): a read sent to a primary that froze only times out.
+        output.bounded((block ? settings.block().toMillis() : 0) + ReadTimeouts.READ_MARGIN.toMillis());
         NewEntriesOutput used;
         if (gate.gated()) {
             used = fencedXreadgroup(redis, output, count, from, token);
@@ -601,7 +612,7 @@ final class StreamReader {
     }
 
     /** Logs a failure when it is worth a line, and re-creates a missing group when configured to. */
-    private void handleTrouble(Throwable t, String what, Duration backoff, boolean log) {
+    private void handleTrouble(Throwable t, String what, Duration backoff, boolean timedOut, boolean log) {
         if (t instanceof RedisCommandExecutionException e
                 && String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
             if (!settings.recreateMissingGroup()) {
@@ -615,7 +626,7 @@ final class StreamReader {
                             sub.stream(),
                             sub.stream(),
                             sub.group(),
-                            retryIn(backoff));
+                            retryIn(backoff, timedOut));
                 }
                 return;
             }
@@ -626,7 +637,7 @@ final class StreamReader {
                     sub.name(),
                     sub.group(),
                     sub.stream(),
-                    retryIn(backoff));
+                    retryIn(backoff, timedOut));
             try {
                 GroupBootstrap.ensure(connection.sync(), sub.stream(), sub.group(), "0");
                 historyCursor = null;
@@ -641,7 +652,7 @@ final class StreamReader {
                     sub.name(),
                     what,
                     streak.failures(),
-                    retryIn(backoff));
+                    retryIn(backoff, timedOut));
         }
     }
 
@@ -653,10 +664,10 @@ final class StreamReader {
      * FailureStreak#changeMayCut}). Such a wait looks at {@link #stop()} every {@link
      * #STOP_CHECK}: a shutdown during an outage does not wait it out.
      */
-    private void pause(Duration backoff, long seen, long seenTopologies) {
+    private void pause(Duration backoff, long seen, long seenTopologies, boolean timedOut) {
         try {
             boolean changed;
-            if (streak.changeMayCut()) {
+            if (!timedOut && streak.changeMayCut()) {
                 changed = changes.awaitChange(seen, backoff);
             } else {
                 changed = false;
@@ -678,12 +689,27 @@ final class StreamReader {
         }
     }
 
+    /**
+     * After a read timed out, how long the reader waits for a new topology before it reads again:
+     * the refresh it asked for ({@link TopologyChanges#commandTimedOut}) takes up to {@link
+     * ClusterConnectionOpener#TOPOLOGY_TIMEOUT} when a node is frozen, and a read sent before it
+     * names the promoted replica would go to the frozen node again and wait out its whole timeout.
+     * Connections made (that refresh's own) do not end this wait.
+     */
+    static final Duration AFTER_TIMEOUT = ClusterConnectionOpener.TOPOLOGY_TIMEOUT.plusSeconds(1);
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
     /** How often a wait no connection made may cut short looks at {@link #stop()}. */
     private static final Duration STOP_CHECK = Duration.ofMillis(100);
 
     /** The wait before the next try, as the log states it: whether a change may cut it short too. */
-    private String retryIn(Duration backoff) {
+    private String retryIn(Duration backoff, boolean timedOut) {
         return backoff.toMillis() + " ms"
-                + (streak.changeMayCut() ? " (sooner if the client's view of Redis changes)" : "");
+                + (timedOut
+                        ? " (sooner once a new topology is known)"
+                        : streak.changeMayCut() ? " (sooner if the client's view of Redis changes)" : "");
     }
 }

@@ -68,6 +68,18 @@ public final class TopologyChanges {
     }
 
     /**
+     * A command timed out on a cluster: its node may be frozen while the cluster promotes its
+     * replica, and nothing else tells the client (the connections stay open, the commands of the
+     * other nodes work), so every client reads the cluster's topology now rather than at its next
+     * periodic refresh. Each client spaces such refreshes itself.
+     */
+    public void commandTimedOut() {
+        for (Runnable refresh : refreshes) {
+            refresh.run();
+        }
+    }
+
+    /**
      * Adds a client's way to refresh its topology at once (it must not block).
      *
      * @return removes it again (when the client closes)

@@ -1,0 +1,89 @@
+package dev.eventbus.runtime.it;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventbus.redis.RedisCluster;
+import dev.eventbus.redis.RedisServer;
+import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.samples.orders.OrderServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A primary that freezes while the runtime reads from it (SIGSTOP: its connections stay open, unlike
+ * a kill -9, so nothing tells the client it is gone): the cluster promotes its replica, and the
+ * runtime must find the new primary by itself, although the read it sent to the frozen node never
+ * returns and no connection breaks.
+ */
+class ClusterFrozenPrimaryIT {
+
+    private static final String STREAM = "it-stream";
+    private static final String GROUP = "recorder";
+
+    @RegisterExtension
+    static final ClusterFixture ENV = ClusterFixture.with(GROUP, RecordingHandler.class);
+
+    private FaultProducer producer;
+    private RedisServer frozen;
+
+    @AfterEach
+    void tearDown() {
+        if (producer != null) {
+            producer.close();
+        }
+        if (frozen != null) {
+            frozen.resume(); // never leak a stopped redis-server, whatever failed
+        }
+    }
+
+    @Test
+    void aPrimaryFrozenWhileTheRuntimeReadsIsFollowedToItsPromotedReplica() throws Exception {
+        RedisCluster cluster = ENV.cluster();
+        OrderServer orders = ENV.orders();
+        EventbusRuntime runtime = ENV.start("it-1", ClusterFixture.QUICK_RECOVERY);
+        DeliveryOracle oracle = new DeliveryOracle("cluster: primary frozen (SIGSTOP)", orders, true);
+        producer = new FaultProducer(STREAM, () -> cluster.primaryOf(STREAM).uri(), 1, oracle).start();
+        Streams.await("events flowing before the fault", Duration.ofSeconds(30), () -> orders.appliedCount() >= 100);
+
+        frozen = cluster.primaryOf(STREAM);
+        Instant frozenAt = Instant.now();
+        frozen.pause();
+        cluster.awaitFailover(frozen, Duration.ofSeconds(60));
+        oracle.faultNow(); // from the promotion: what the runtime itself takes to follow
+        Duration promotion = Duration.between(frozenAt, Instant.now());
+        RedisServer promoted = cluster.primaryOf(STREAM);
+        assertNotEquals(frozen.port(), promoted.port());
+        producer.replicas(0); // the promoted node has no replica left while the old primary is frozen
+        int handledAtPromotion = orders.appliedCount();
+
+        Instant promotedAt = Instant.now();
+        Streams.await(
+                "an event handled after the promotion",
+                Duration.ofSeconds(60),
+                () -> orders.appliedCount() > handledAtPromotion);
+        Duration toFollow = Duration.between(promotedAt, Instant.now());
+        Streams.await(
+                "events handled again after the promotion",
+                Duration.ofSeconds(60),
+                () -> orders.appliedCount() >= handledAtPromotion + 50);
+        producer.close();
+        oracle.awaitSurvivorsHandled(Duration.ofSeconds(90), r -> List.of());
+        oracle.assertVerdict();
+        System.out.println("FROZEN-PRIMARY | promotion " + promotion.toMillis()
+                + " ms after the SIGSTOP, reading again " + toFollow.toMillis() + " ms after it");
+        oracle.printRow();
+        assertTrue(runtime.view().readersAlive(), "the same runtime, never restarted, still reading");
+        // With reads bounded to their BLOCK + 2 s and 2 s topology refreshes, about 2-7 s (a read that
+        // timed out before the promotion goes to the frozen node once more); with the 10 s command
+        // timeout it was 18 s. The bound leaves room for a busy machine.
+        assertTrue(
+                toFollow.compareTo(Duration.ofSeconds(12)) < 0,
+                "the runtime read from the promoted replica " + toFollow + " after the promotion");
+    }
+}

@@ -52,12 +52,15 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     private static final Duration ADAPTIVE_REFRESH_SPACING = Duration.ofSeconds(1);
 
     /**
-     * How long a topology refresh waits for a node's answer (and a new connection for its
-     * handshake), at most: the seeds' URI timeout, which Lettuce uses for both. Commands keep
-     * {@code redis.command-timeout}. A refresh opens a connection to every node and waits for all
-     * of them, so with the command timeout a frozen node (SIGSTOP, a cut that keeps connections
-     * open) held every refresh for 15 s (10 s plus the 5 s connect timeout), and the runtime found
-     * the node's promoted replica 18 s after the promotion ({@code ClusterFrozenPrimaryIT}).
+     * How long a topology refresh waits for a node's answer, and any new connection for its
+     * connect and handshake (TCP, TLS, HELLO/AUTH: Lettuce's handshake timer starts before the
+     * connect, so the 5 s connect timeout below no longer matters): the seeds' URI timeout, which
+     * Lettuce uses for both. Commands keep {@code redis.command-timeout}. A refresh opens a
+     * connection to every node and waits for all of them, so with the command timeout a frozen node
+     * (SIGSTOP, a cut that keeps connections open) held every refresh for 10 s or more, and the
+     * runtime found the node's promoted replica 18 s after the promotion ({@code
+     * ClusterFrozenPrimaryIT}). A node whose connection takes longer than this to set up is tried
+     * again with the reconnect back-off.
      */
     static final Duration TOPOLOGY_TIMEOUT = Duration.ofSeconds(2);
 

@@ -17,7 +17,6 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -56,8 +55,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The loop survives every error: Redis down, timeouts, a missing group, a stream key holding
  * another type, a missing ACL permission, an OutOfMemoryError. It backs off (the wait ends early when
- * the client's view of Redis changes, {@link TopologyChanges}, but not after a try such a change
- * started failed too: {@link FailureStreak#changeMayCut}), logs the first
+ * the client's view of Redis changes, {@link TopologyChanges}, at most once per {@link
+ * FailureStreak#CHANGE_SPACING} for a connection made), logs the first
  * failure and then only as the wait grows, reports the failure ({@link #failure()}) until a read works again,
  * and goes on until {@link #stop()}. A group that could not be created at start-up is created by
  * the loop before it reads, with the same back-off, so that one broken key stops only its own
@@ -113,6 +112,8 @@ final class StreamReader {
     private String lastNewId = "$";
     /** The last gated read of new entries found none: wait for more without reading them. */
     private boolean waitForNew;
+    /** Reads that timed out in a row with no new topology meanwhile ({@link #readBound}). */
+    private int timeoutsInPlace;
 
     /**
      * @param connection this reader's own connection (blocking reads)
@@ -123,8 +124,8 @@ final class StreamReader {
      *     again at least this often, so it reads as soon as the client is back (a failover's
      *     seconds would otherwise have grown its back-off well past them)
      * @param changes the client's changes of its view of Redis: a failed read is tried again at
-     *     once after one (the first of a failure streak starts its back-off over), unless the read
-     *     that failed was such a try
+     *     once after one (the first of a failure streak starts its back-off over; a connection
+     *     made at most once per {@link FailureStreak#CHANGE_SPACING})
      */
     StreamReader(
             Subscription sub,
@@ -235,6 +236,7 @@ final class StreamReader {
                     bootstrapGroup();
                 }
                 iteration();
+                timeoutsInPlace = 0;
                 if (streak.failures() > 0) {
                     LOG.info("reader {}: reading again after {} failed attempt(s)", sub.name(), streak.succeeded());
                 }
@@ -255,8 +257,10 @@ final class StreamReader {
                 if (timedOut) {
                     backoff = max(backoff, AFTER_TIMEOUT);
                 }
-                handleTrouble(t, what, backoff, timedOut, streak.worthLogging());
-                pause(backoff, seen, seenTopologies, timedOut);
+                if (!handleTrouble(t, what, backoff, timedOut, streak.worthLogging())) {
+                    pause(backoff, seen, seenTopologies, timedOut);
+                }
+                timeoutsInPlace = !timedOut ? 0 : changes.topologies() != seenTopologies ? 0 : timeoutsInPlace + 1;
             }
         }
         LOG.debug("reader {} stopped", sub.name());
@@ -424,11 +428,17 @@ final class StreamReader {
 
     /** A gated read cannot block in Redis (it runs in a script): this waits for a new entry instead. */
     private void awaitNew() {
-        connection
-                .sync()
-                .xread(
-                        XReadArgs.Builder.block(settings.block().toMillis()).count(1),
-                        XReadArgs.StreamOffset.from(stream, lastNewId));
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .add(CommandKeyword.COUNT)
+                .add(1)
+                .add(CommandKeyword.BLOCK)
+                .add(settings.block().toMillis())
+                .add("STREAMS")
+                .addKey(stream)
+                .add(lastNewId);
+        // The reply's shape is a read's: the output bounds it as it bounds a read (ReadTimeouts).
+        NewEntriesOutput output = new NewEntriesOutput(sub.stream(), StreamEntry.Origin.NEW).bounded(readBound(true));
+        connection.sync().dispatch(CommandType.XREAD, output, args);
     }
 
     private List<StreamEntry> read(int count, long room, long token) {
@@ -501,8 +511,7 @@ final class StreamReader {
             String from,
             boolean block,
             long token) {
-        // Bounded on a cluster (ReadTimeouts): a read sent to a primary that froze only times out.
-        output.bounded((block ? settings.block().toMillis() : 0) + ReadTimeouts.READ_MARGIN.toMillis());
+        output.bounded(readBound(block));
         NewEntriesOutput used;
         if (gate.gated()) {
             used = fencedXreadgroup(redis, output, count, from, token);
@@ -523,6 +532,22 @@ final class StreamReader {
         held.observe(used.wireBytes(), used.entriesSeen());
         return used;
     }
+
+    /**
+     * How long a read may take on a cluster ({@link ReadTimeouts}), ms: its BLOCK plus {@link
+     * ReadTimeouts#READ_MARGIN}, as a read sent to a primary that froze only times out; 0 (the
+     * command timeout) once {@value #TIMEOUTS_BEFORE_FULL} reads in a row timed out with no new
+     * topology meanwhile: the node may only be slow, or the reply large (a history read may fill
+     * {@code consumer.read-ahead-bytes}), and reads bounded every time would never finish.
+     */
+    private long readBound(boolean block) {
+        if (timeoutsInPlace >= TIMEOUTS_BEFORE_FULL) {
+            return 0;
+        }
+        return (block ? settings.block().toMillis() : 0) + ReadTimeouts.READ_MARGIN.toMillis();
+    }
+
+    private static final int TIMEOUTS_BEFORE_FULL = 2;
 
     /**
      * XREADGROUP inside the lease's script: it reads only while Redis still holds the lease for this
@@ -612,7 +637,8 @@ final class StreamReader {
     }
 
     /** Logs a failure when it is worth a line, and re-creates a missing group when configured to. */
-    private void handleTrouble(Throwable t, String what, Duration backoff, boolean timedOut, boolean log) {
+    /** @return whether the reader may read again at once (it re-created its missing group) */
+    private boolean handleTrouble(Throwable t, String what, Duration backoff, boolean timedOut, boolean log) {
         if (t instanceof RedisCommandExecutionException e
                 && String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
             if (!settings.recreateMissingGroup()) {
@@ -628,23 +654,26 @@ final class StreamReader {
                             sub.group(),
                             retryIn(backoff, timedOut));
                 }
-                return;
+                return false;
             }
             LOG.error(
                     "reader {}: consumer group '{}' on stream '{}' is missing (group destroyed or stream deleted);"
-                            + " re-creating it from the start of the stream (entries may be delivered again, none skipped);"
-                            + " next try in {}",
+                            + " re-creating it from the start of the stream (entries may be delivered again, none skipped)",
                     sub.name(),
                     sub.group(),
-                    sub.stream(),
-                    retryIn(backoff, timedOut));
+                    sub.stream());
             try {
                 GroupBootstrap.ensure(connection.sync(), sub.stream(), sub.group(), "0");
                 historyCursor = null;
+                return true; // re-created: nothing to wait for (a back-off grown meanwhile held it seconds)
             } catch (RuntimeException again) {
-                LOG.warn("reader {}: cannot re-create group: {}", sub.name(), Errors.describe(again));
+                LOG.warn(
+                        "reader {}: cannot re-create group: {}; next try in {}",
+                        sub.name(),
+                        Errors.describe(again),
+                        retryIn(backoff, timedOut));
             }
-            return;
+            return false;
         }
         if (log) {
             LOG.warn(
@@ -654,32 +683,42 @@ final class StreamReader {
                     streak.failures(),
                     retryIn(backoff, timedOut));
         }
+        return false;
     }
 
     /**
      * Waits out the back-off, or less: a failover or a moved slot changes the client's view, and
-     * the read may work at once on the new primary. After a read that a change started and that
-     * failed all the same, only a new topology ends it: the connections an outage makes (Lettuce's
-     * refreshes connect to every node) would otherwise retry every few milliseconds ({@link
-     * FailureStreak#changeMayCut}). Such a wait looks at {@link #stop()} every {@link
+     * the read may work at once on the new primary. A connection made ends it at most once per
+     * {@link FailureStreak#CHANGE_SPACING}: the connections an outage makes (Lettuce's refreshes
+     * connect to every node) would otherwise retry every few milliseconds; a new topology always.
+     * After a read that timed out on a cluster, only a new topology: the
+     * reader waits for the topology it asked for (the node may be frozen, its replica promoted),
+     * asking again every {@link #ASK_AGAIN}. The wait looks at {@link #stop()} every {@link
      * #STOP_CHECK}: a shutdown during an outage does not wait it out.
      */
     private void pause(Duration backoff, long seen, long seenTopologies, boolean timedOut) {
         try {
-            boolean changed;
-            if (!timedOut && streak.changeMayCut()) {
-                changed = changes.awaitChange(seen, backoff);
-            } else {
-                changed = false;
-                long deadline = System.nanoTime() + backoff.toNanos();
-                for (long left = backoff.toNanos();
-                        !stopping && !changed && left > 0;
-                        left = deadline - System.nanoTime()) {
-                    changed = changes.awaitNewTopology(
-                            seenTopologies, Duration.ofNanos(Math.min(left, STOP_CHECK.toNanos())));
+            boolean changed = false;
+            long begin = System.nanoTime();
+            long deadline = begin + backoff.toNanos();
+            long nextAsk = begin + ASK_AGAIN.toNanos();
+            // In slices, each looking at stop() (a shutdown does not wait out a back-off) and at
+            // whether a connection made may end the wait by now (FailureStreak.CHANGE_SPACING).
+            for (long now = begin; !stopping && !changed && now < deadline; now = System.nanoTime()) {
+                Duration slice = Duration.ofNanos(Math.min(deadline - now, STOP_CHECK.toNanos()));
+                changed = !timedOut && streak.changeMayCut()
+                        ? changes.awaitChange(seen, slice)
+                        : changes.awaitNewTopology(seenTopologies, slice);
+                if (timedOut && !changed && System.nanoTime() - nextAsk >= 0) {
+                    // The refresh asked at the timeout may have come before the cluster promoted a replica.
+                    changes.commandTimedOut();
+                    nextAsk += ASK_AGAIN.toNanos();
                 }
             }
-            if (changed) {
+            if (changed && changes.topologies() != seenTopologies) {
+                streak.triedOnNewTopology();
+                LOG.debug("reader {}: a new topology: trying again now", sub.name());
+            } else if (changed) {
                 streak.triedOnChange();
                 LOG.debug("reader {}: the client's view of Redis changed: trying again now", sub.name());
             }
@@ -688,6 +727,9 @@ final class StreamReader {
             stopping = true;
         }
     }
+
+    /** While a reader waits after a timed-out read, how often it asks for the cluster's topology again. */
+    private static final Duration ASK_AGAIN = Duration.ofSeconds(1);
 
     /**
      * After a read timed out, how long the reader waits for a new topology before it reads again:
@@ -709,7 +751,7 @@ final class StreamReader {
     private String retryIn(Duration backoff, boolean timedOut) {
         return backoff.toMillis() + " ms"
                 + (timedOut
-                        ? " (sooner once a new topology is known)"
-                        : streak.changeMayCut() ? " (sooner if the client's view of Redis changes)" : "");
+                        ? " (sooner on a new cluster topology)"
+                        : " (sooner if the client's view of Redis changes)");
     }
 }

@@ -16,10 +16,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Not every change is news: each topology refresh of a cluster client opens a connection to
  * every node it knows, each made connection counts, and during an outage refreshes come every
- * second or so from each client (and each other client's refresh it asks for). So a change only
- * ends a failing loop's wait when the try before it was not itself started by one
- * ({@link dev.eventbus.runtime.internal.FailureStreak#changeMayCut}): a storm of changes cannot
- * make a loop retry faster than its back-off.
+ * second or so from each client (and each other client's refresh it asks for). So a connection
+ * made ends a failing loop's wait at most once per {@link
+ * dev.eventbus.runtime.internal.FailureStreak#CHANGE_SPACING}: a storm of them cannot make a loop
+ * retry every few milliseconds. A new topology (a promoted replica, a moved slot: node ids, roles
+ * or slots changed) is rare and is the news itself: it ends every wait.
  *
  * <p>One per runtime, shared by all its clients (the readers' and the admin side's): whichever
  * client sees a new topology first wakes every reader, has the failing loops try again now, and

@@ -79,7 +79,6 @@ public final class Errors {
         return b.toString();
     }
 
-    /** {@link #kind} then {@link #rootMessage}, e.g. {@code a key holds the wrong type (WRONGTYPE): ...}. */
     /** Whether {@code e} or one of its causes is a {@code type}. */
     public static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
         for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
@@ -90,6 +89,7 @@ public final class Errors {
         return false;
     }
 
+    /** {@link #kind} then {@link #rootMessage}, e.g. {@code a key holds the wrong type (WRONGTYPE): ...}. */
     public static String describe(Throwable e) {
         String kind = kind(e);
         return kind.isEmpty() ? rootMessage(e) : kind + ": " + rootMessage(e);

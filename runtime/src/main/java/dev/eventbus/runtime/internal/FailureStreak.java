@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.internal;
 
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * A loop's run of consecutive failures, as a back-off and logging policy: the wait before the next
@@ -8,7 +9,8 @@ import java.time.Duration;
  * is worth a log line when it is the first, when the wait grew, and then every {@value #LOG_EVERY_AT_CAP}th
  * at the cap, so a loop that keeps failing says so a few times, not four times a second. The last
  * failure's text answers health checks until a success clears it. A change of the client's view of
- * Redis may cut a wait short, once per failure ({@link #changeMayCut}, {@link #triedOnChange}).
+ * Redis may cut a wait short, at most once per {@link #CHANGE_SPACING} ({@link #changeMayCut},
+ * {@link #triedOnChange}); a new topology always ({@link #triedOnNewTopology}).
  *
  * <p>One loop thread records failures and successes; {@link #failure()} may be read from any thread.
  */
@@ -16,23 +18,38 @@ public final class FailureStreak {
 
     private static final int LOG_EVERY_AT_CAP = 10;
 
+    /**
+     * At most one try per this spacing is started by a connection made: during an outage the
+     * client reports them many times a second (every topology refresh opens, and so "activates", a
+     * connection to each node), and a try per change retried every few milliseconds; once Redis is
+     * back, the next try comes within this spacing.
+     */
+    public static final Duration CHANGE_SPACING = Duration.ofSeconds(1);
+
     private final Duration first;
     private final Duration cap;
+    private final LongSupplier nanoTime;
     private int failures;
     private Duration wait = Duration.ZERO;
     private boolean grew;
-    /** The try under way was started early by a change of the client's view ({@link #triedOnChange}). */
-    private boolean onChange;
-    /** The last failure was of such a try: the wait after it is not cut short ({@link #changeMayCut}). */
-    private boolean failedOnChange;
+    /** When the last try started by a change began ({@link #triedOnChange}); valid while {@link #changeTried}. */
+    private long lastChangeTry;
+
+    private boolean changeTried;
     /** A change started this streak's back-off over already ({@link #triedOnChange}). */
     private boolean rewound;
 
     private volatile String failure = "";
 
     public FailureStreak(Duration first, Duration cap) {
+        this(first, cap, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock of {@link #CHANGE_SPACING} */
+    public FailureStreak(Duration first, Duration cap, LongSupplier nanoTime) {
         this.first = first;
         this.cap = cap.compareTo(first) < 0 ? first : cap;
+        this.nanoTime = nanoTime;
     }
 
     /**
@@ -48,8 +65,6 @@ public final class FailureStreak {
         grew = !next.equals(wait);
         wait = next;
         failure = description;
-        failedOnChange = onChange;
-        onChange = false;
         return wait;
     }
 
@@ -75,21 +90,27 @@ public final class FailureStreak {
             wait = Duration.ZERO;
             failure = "";
         }
-        onChange = false;
-        failedOnChange = false;
+        changeTried = false;
         rewound = false;
         return ended;
     }
 
     /**
-     * Whether a change of the client's view of Redis (a failover, a node back) may end the wait
-     * after the last failure early. Not after a try that such a change started: during an outage
-     * the client reports "changes" many times a second (every topology refresh opens, and so
-     * "activates", a connection to each node), and a try per change would retry every few
-     * milliseconds. That failure's wait is waited out whole; the one after may be cut short again.
+     * Whether a change of the client's view of Redis (a connection made: a node back) may end the
+     * wait after the last failure now: while failing, once {@link #CHANGE_SPACING} passed since the
+     * last try a change started ({@link #mayCutIn}).
      */
     public boolean changeMayCut() {
-        return failures > 0 && !failedOnChange;
+        return failures > 0 && mayCutIn() == 0;
+    }
+
+    /** Nanoseconds until a change may end the wait (0: now), while failing. */
+    public long mayCutIn() {
+        if (!changeTried) {
+            return 0;
+        }
+        long left = lastChangeTry + CHANGE_SPACING.toNanos() - nanoTime.getAsLong();
+        return Math.max(0, left);
     }
 
     /**
@@ -104,11 +125,25 @@ public final class FailureStreak {
         if (failures == 0) {
             return; // no streak: nothing to cut short or start over
         }
-        onChange = true;
+        lastChangeTry = nanoTime.getAsLong();
+        changeTried = true;
         if (!rewound) {
             rewound = true;
             wait = Duration.ZERO;
         }
+    }
+
+    /**
+     * A new topology (a promoted replica, a moved slot) ended the wait: the back-off starts over.
+     * Rare, not an outage's storm, so it neither counts against {@link #CHANGE_SPACING} nor is
+     * limited by it: the try it starts often fails at once (the connection to the new primary is
+     * still being made), and the connection made right after may end the next wait.
+     */
+    public void triedOnNewTopology() {
+        if (failures == 0) {
+            return;
+        }
+        wait = Duration.ZERO;
     }
 
     /** The last failure while the streak lasts, else empty. */

@@ -47,8 +47,10 @@ public final class Loop {
     private volatile boolean stopping;
     private volatile boolean woken;
     private volatile boolean rewound;
-    /** Whether a {@link #rewind} may cut the wait short now ({@link FailureStreak#changeMayCut}). */
-    private volatile boolean changeMayCut;
+    /** {@link #rewindForNewTopology} asked for the next round. */
+    private volatile boolean rewoundForTopology;
+    /** A {@link #rewind} came since the round began: it runs the next round once the streak allows. */
+    private volatile boolean changePending;
 
     private volatile Duration wait = Duration.ZERO;
     private volatile long lastRoundNanos = System.nanoTime();
@@ -142,14 +144,17 @@ public final class Loop {
      * While rounds fail, runs the next round now: what failed may work at once (Redis failed over),
      * and a back-off grown during the outage would otherwise hold the loop, and what reads its
      * {@link #failure()}, for up to {@link #MAX_BACKOFF} after it. The first such round of a streak
-     * starts the back-off over. No effect while rounds succeed, nor during a round this started and
-     * the wait after it if it failed: the changes of an outage would otherwise run a round every few
-     * milliseconds ({@link FailureStreak#changeMayCut}).
+     * starts the back-off over. No effect while rounds succeed; at most one round per {@link
+     * FailureStreak#CHANGE_SPACING} is run so (a rewind that comes sooner runs it then): the changes
+     * of an outage would otherwise run a round every few milliseconds.
      */
     public void rewind() {
-        if (changeMayCut) {
-            rewound = true;
-            wake();
+        if (!streak.failure().isEmpty()) {
+            changePending = true;
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t); // the wait decides whether it may end now (FailureStreak#mayCutIn)
+            }
         }
     }
 
@@ -159,7 +164,7 @@ public final class Loop {
      */
     public void rewindForNewTopology() {
         if (!streak.failure().isEmpty()) {
-            rewound = true;
+            rewoundForTopology = true;
             wake();
         }
     }
@@ -199,13 +204,16 @@ public final class Loop {
         }
         while (!stopping) {
             lastRoundNanos = System.nanoTime();
-            boolean onChange = rewound;
-            if (onChange) {
-                rewound = false;
+            boolean onTopology = rewoundForTopology;
+            boolean onChange = rewound && !onTopology;
+            rewoundForTopology = false;
+            rewound = false;
+            changePending = false;
+            if (onTopology) {
+                streak.triedOnNewTopology(); // a connection made right after may still cut the next wait
+            } else if (onChange) {
                 streak.triedOnChange();
             }
-            // A change during a failing round ends the wait after it, unless the round is one a change started.
-            changeMayCut = !onChange && !streak.failure().isEmpty();
             Duration next;
             try {
                 next = round.run();
@@ -234,7 +242,6 @@ public final class Loop {
                 }
             }
             wait = next;
-            changeMayCut = streak.changeMayCut();
             if (!pause(next)) {
                 return;
             }
@@ -250,13 +257,24 @@ public final class Loop {
         return false;
     }
 
-    /** Waits {@code d}, or less when woken; false when the loop is to end. */
+    /**
+     * Waits {@code d}, or less when woken, or rewound while failing once the streak allows it
+     * ({@link FailureStreak#mayCutIn}); false when the loop is to end.
+     */
     private boolean pause(Duration d) {
         long deadline = System.nanoTime() + d.toNanos();
         while (!stopping && !woken) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 break;
+            }
+            if (changePending && !streak.failure().isEmpty()) {
+                long in = streak.mayCutIn();
+                if (in == 0) {
+                    rewound = true;
+                    break;
+                }
+                left = Math.min(left, in);
             }
             LockSupport.parkNanos(this, left);
             if (Thread.interrupted() && !stopping) {

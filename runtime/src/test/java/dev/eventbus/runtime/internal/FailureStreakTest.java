@@ -34,8 +34,9 @@ class FailureStreakTest {
     }
 
     @Test
-    void aChangeCutsAWaitShortOnceAndStartsTheBackOffOverOnlyTheFirstTime() {
-        FailureStreak s = new FailureStreak(Duration.ofMillis(200), Duration.ofSeconds(30));
+    void aConnectionMadeCutsAWaitAtMostOncePerSpacingAndStartsTheBackOffOverOnlyTheFirstTime() {
+        long[] now = {0};
+        FailureStreak s = new FailureStreak(Duration.ofMillis(200), Duration.ofSeconds(30), () -> now[0]);
         assertFalse(s.changeMayCut(), "no failure, no wait to cut");
         s.triedOnChange(); // no streak: no effect
         assertEquals(Duration.ofMillis(200), s.failed("down"));
@@ -43,16 +44,41 @@ class FailureStreakTest {
         assertTrue(s.changeMayCut());
         s.triedOnChange(); // the first of the streak: the back-off starts over
         assertEquals(Duration.ofMillis(200), s.failed("down"));
-        assertFalse(s.changeMayCut(), "a try a change started failed: its wait is waited out");
-        assertEquals(Duration.ofMillis(400), s.failed("down"));
-        assertTrue(s.changeMayCut(), "a try the back-off started failed: a change may cut the wait");
+        assertFalse(s.changeMayCut(), "a try a change started just now: the next must wait for the spacing");
+        assertEquals(FailureStreak.CHANGE_SPACING.toNanos(), s.mayCutIn());
+        now[0] += FailureStreak.CHANGE_SPACING.toNanos() - 1;
+        assertFalse(s.changeMayCut());
+        now[0] += 1;
+        assertTrue(s.changeMayCut(), "a spacing later a change may cut the wait again");
+        assertEquals(0, s.mayCutIn());
         s.triedOnChange(); // not the first: the back-off goes on growing
-        assertEquals(Duration.ofMillis(800), s.failed("down"));
+        assertEquals(Duration.ofMillis(400), s.failed("down"));
         assertFalse(s.changeMayCut());
         s.succeeded();
         assertEquals(Duration.ofMillis(200), s.failed("down"));
-        s.triedOnChange(); // a new streak: the first change starts its back-off over again
+        assertTrue(s.changeMayCut(), "a new streak: its first change may cut at once");
+        s.triedOnChange(); // and starts its back-off over again
         assertEquals(Duration.ofMillis(200), s.failed("down"));
-        assertFalse(s.changeMayCut());
+    }
+
+    /**
+     * A try a new topology started (a promoted replica) often fails at once, the connection to the
+     * new primary still being made: the connection made right after must still cut the wait.
+     */
+    @Test
+    void aTryANewTopologyStartedStartsTheBackOffOverAndLeavesTheNextWaitToConnectionsMade() {
+        long[] now = {0};
+        FailureStreak s = new FailureStreak(Duration.ofMillis(200), Duration.ofSeconds(30), () -> now[0]);
+        s.failed("down");
+        s.failed("down");
+        s.failed("down");
+        assertEquals(Duration.ofMillis(1600), s.failed("down"));
+        s.triedOnNewTopology();
+        assertEquals(Duration.ofMillis(200), s.failed("not connected yet"), "the back-off starts over");
+        assertTrue(s.changeMayCut(), "the connection to the new primary, made now, may cut this wait");
+        s.triedOnChange();
+        s.failed("still");
+        s.triedOnNewTopology(); // a new topology is not held back by the spacing, and starts it over again
+        assertEquals(Duration.ofMillis(200), s.failed("not connected yet"));
     }
 }

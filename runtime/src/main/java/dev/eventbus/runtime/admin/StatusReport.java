@@ -10,6 +10,7 @@ import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
+import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
 import dev.eventbus.runtime.metrics.SubscriptionPoller.Reading;
 import dev.eventbus.runtime.ops.SubscriptionStatus;
@@ -83,7 +84,9 @@ final class StatusReport {
         try {
             view = runtime.ownership();
         } catch (RuntimeException e) {
-            return; // the readiness check says Redis is away
+            // Not "no live instance": this one runs. The readiness check says Redis is away too.
+            answer.setInstancesUnread(Errors.describe(e));
+            return;
         }
         for (LiveInstance i : view.instances()) {
             answer.addInstances(dev.eventbus.admin.v1.LiveInstance.newBuilder()

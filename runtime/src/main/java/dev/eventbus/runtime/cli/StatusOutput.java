@@ -69,10 +69,11 @@ final class StatusOutput {
                             rows,
                             services,
                             status.getInstancesList(),
-                            status.getUnownedPartitionsList())));
+                            status.getUnownedPartitionsList(),
+                            status.getInstancesUnread())));
         } else {
             plain(status, address, out);
-            instances(status.getInstancesList(), status.getUnownedPartitionsList(), out);
+            instances(status.getInstancesList(), status.getUnownedPartitionsList(), status.getInstancesUnread(), out);
         }
         return handler != null && status.getHandlersCount() == 0 ? 1 : 0;
     }
@@ -270,8 +271,8 @@ final class StatusOutput {
             }
             print(
                     out,
-                    CliOutput.json(
-                            document("redis", runtime, rows, List.of(), instances(ownership), ownership.unowned())));
+                    CliOutput.json(document(
+                            "redis", runtime, rows, List.of(), instances(ownership), ownership.unowned(), "")));
             return handler != null && all.isEmpty() ? 1 : 0;
         }
         if (node != null) {
@@ -283,7 +284,7 @@ final class StatusOutput {
                     handler == null
                             ? "no subscriptions: no stream at " + redis + " has a consumer group yet"
                             : "handler '" + handler + "' has no consumer group on any stream");
-            instances(instances(ownership), ownership.unowned(), out);
+            instances(instances(ownership), ownership.unowned(), "", out);
             return handler == null ? 0 : 1;
         }
         Map<String, Optional<StreamNode>> placed = new LinkedHashMap<>();
@@ -325,7 +326,7 @@ final class StatusOutput {
         table.print(out);
         placed.forEach((stream, n) -> n.filter(x -> !x.following().isEmpty())
                 .ifPresent(x -> out.println("  " + stream + ": " + x.following())));
-        instances(instances(ownership), ownership.unowned(), out);
+        instances(instances(ownership), ownership.unowned(), "", out);
         return 0;
     }
 
@@ -341,10 +342,15 @@ final class StatusOutput {
                 .toList();
     }
 
-    /** The live instances' table and the partitions nobody owns; "no live instance" when none heartbeats. */
-    private static void instances(List<LiveInstance> instances, List<String> unowned, PrintWriter out) {
+    /**
+     * The live instances' table and the partitions nobody owns; "no live instance" when none
+     * heartbeats, and "unknown" when the runtime could not read them ({@code unread}: why).
+     */
+    private static void instances(List<LiveInstance> instances, List<String> unowned, String unread, PrintWriter out) {
         out.println();
-        if (instances.isEmpty()) {
+        if (!unread.isEmpty()) {
+            out.println("live instances unknown: this runtime could not read them from Redis (" + unread + ")");
+        } else if (instances.isEmpty()) {
             out.println("no live instance (none heartbeats in " + InstanceRegistry.KEY + ")");
         } else {
             CliOutput.Table table = new CliOutput.Table("INSTANCE", "LAST-HEARTBEAT", "OWNS", "PARTITIONS");
@@ -382,7 +388,8 @@ final class StatusOutput {
             List<Map<String, Object>> subscriptions,
             List<Map<String, Object>> services,
             List<LiveInstance> instances,
-            List<String> unowned) {
+            List<String> unowned,
+            String instancesUnread) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", source);
         m.put("runtime", runtime);
@@ -390,6 +397,9 @@ final class StatusOutput {
         m.put("services", services);
         m.put("instances", instancesJson(instances));
         m.put("unownedPartitions", unowned);
+        if (!instancesUnread.isEmpty()) {
+            m.put("instancesUnread", instancesUnread); // "instances" is empty then, not "none live"
+        }
         return m;
     }
 

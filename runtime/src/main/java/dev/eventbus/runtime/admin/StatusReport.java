@@ -10,6 +10,7 @@ import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
+import dev.eventbus.runtime.internal.BoundedCall;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
 import dev.eventbus.runtime.metrics.SubscriptionPoller.Reading;
@@ -18,11 +19,14 @@ import dev.eventbus.runtime.ownership.InstanceRegistry.LiveInstance;
 import dev.eventbus.runtime.ownership.OwnershipView;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.rpc.Circuit;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -78,14 +82,24 @@ final class StatusReport {
         return answer.build();
     }
 
-    /** The live instances and their partitions, read from Redis now; none when Redis does not answer. */
+    /**
+     * The live instances and their partitions, read from Redis now, waited for at most {@link
+     * #INSTANCES_WAIT}; none when Redis does not answer (then {@code instances_unread} says why:
+     * not "no live instance", as this one runs).
+     */
     private void instances(GetStatusResponse.Builder answer) {
         OwnershipView view;
         try {
-            view = runtime.ownership();
-        } catch (RuntimeException e) {
-            // Not "no live instance": this one runs. The readiness check says Redis is away too.
-            answer.setInstancesUnread(Errors.describe(e));
+            view = BoundedCall.get("eventbus-status-instances", runtime::ownership, INSTANCES_WAIT);
+        } catch (TimeoutException e) {
+            answer.setInstancesUnread("Redis did not answer within " + INSTANCES_WAIT.toSeconds() + " s");
+            return;
+        } catch (ExecutionException e) {
+            answer.setInstancesUnread(Errors.describe(e.getCause()));
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            answer.setInstancesUnread("interrupted");
             return;
         }
         for (LiveInstance i : view.instances()) {
@@ -97,6 +111,13 @@ final class StatusReport {
         }
         answer.addAllUnownedPartitions(view.unowned());
     }
+
+    /**
+     * How long an answer waits for the live instances: a frozen Redis held it for the command
+     * timeout (10 s), past the CLI's own 10 s for the whole answer, so `status` gave up on the
+     * runtime and then on Redis, 22 s in all (found from outside).
+     */
+    private static final Duration INSTANCES_WAIT = Duration.ofSeconds(2);
 
     /** The admitted handlers, and those of readers still draining after their plugin was unloaded. */
     private Map<String, LoadedHandler> handlers(SubscriptionStates states) {

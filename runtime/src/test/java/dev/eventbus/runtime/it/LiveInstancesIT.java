@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.Gauge;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -146,6 +148,23 @@ class LiveInstancesIT {
             JsonNode row = subscription(OpsHarness.cliRaw(append(fromRedis, "--json")), partition);
             assertEquals(1, row.get("ghostConsumers").asInt(), row.toString());
             assertTrue(row.get("consumers").asInt() >= 1, row.toString());
+
+            // Redis frozen: the runtime answers at once that it cannot read the live instances
+            // (found from outside: "no live instance", or no answer within the CLI's 10 s at all).
+            REDIS.server().pause();
+            try {
+                long asked = System.nanoTime();
+                GetStatusResponse frozen =
+                        api.withDeadlineAfter(9, TimeUnit.SECONDS).getStatus(GetStatusRequest.getDefaultInstance());
+                Duration took = Duration.ofNanos(System.nanoTime() - asked);
+                assertTrue(took.compareTo(Duration.ofSeconds(6)) < 0, "GetStatus took " + took);
+                assertFalse(frozen.getInstancesUnread().isEmpty(), frozen.toString());
+                assertEquals(0, frozen.getInstancesCount(), frozen.toString());
+                OpsHarness.Cli frozenText = OpsHarness.cliRaw("status", "--admin", live);
+                assertTrue(frozenText.out().contains("live instances unknown"), frozenText.toString());
+            } finally {
+                REDIS.server().resume();
+            }
         } finally {
             if (channel != null) {
                 channel.shutdownNow();

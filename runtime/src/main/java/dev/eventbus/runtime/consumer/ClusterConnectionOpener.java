@@ -82,11 +82,15 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     private final AtomicLong lastAskedRefresh = new AtomicLong(System.nanoTime() - ASKED_REFRESH_SPACING.toNanos());
 
     ClusterConnectionOpener(RedisSettings settings) {
-        this(settings, new TopologyChanges());
+        this(settings, new TopologyChanges(), true);
     }
 
-    /** @param changes the runtime's, shared with its other clients */
-    ClusterConnectionOpener(RedisSettings settings, TopologyChanges changes) {
+    /**
+     * @param changes the runtime's, shared with its other clients
+     * @param readersClient whether the readers read through this client ({@link ConnectionOpener#of(RedisSettings,
+     *     TopologyChanges, boolean)})
+     */
+    ClusterConnectionOpener(RedisSettings settings, TopologyChanges changes, boolean readersClient) {
         this.changes = changes;
         List<RedisURI> seeds = RedisConnector.clusterSeeds(settings);
         for (RedisURI seed : seeds) {
@@ -120,7 +124,11 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         this.topologyWatch = client.getResources().eventBus().get().subscribe(event -> {
             if (event instanceof ClusterTopologyChangedEvent changed) {
                 topology.changed(changed);
-                changes.topologyChanged(refresh);
+                if (readersClient) {
+                    changes.topologyChanged(refresh);
+                } else {
+                    changes.askRefresh(refresh); // the readers' client's own new topology wakes them
+                }
             } else if (event instanceof ConnectionActivatedEvent) {
                 changes.changed();
             }

@@ -17,10 +17,23 @@ public interface ConnectionOpener extends AutoCloseable {
         return of(settings, new TopologyChanges());
     }
 
-    /** As {@link #of(RedisSettings)}, telling {@code changes} (the runtime's, shared by its clients). */
+    /**
+     * As {@link #of(RedisSettings)}, telling {@code changes} (the runtime's, shared by its clients):
+     * the client the stream readers read through.
+     */
     static ConnectionOpener of(RedisSettings settings, TopologyChanges changes) {
+        return of(settings, changes, true);
+    }
+
+    /**
+     * @param readersClient whether the stream readers and the runtime's loops read through this
+     *     client: only its new topologies wake them (a new topology another client saw first only
+     *     has this one refresh: read through a view that is not new yet, a read went to the frozen
+     *     node it left and waited out its timeout, found from outside)
+     */
+    static ConnectionOpener of(RedisSettings settings, TopologyChanges changes, boolean readersClient) {
         return settings.cluster()
-                ? new ClusterConnectionOpener(settings, changes)
+                ? new ClusterConnectionOpener(settings, changes, readersClient)
                 : new NodeConnectionOpener(settings, changes);
     }
 

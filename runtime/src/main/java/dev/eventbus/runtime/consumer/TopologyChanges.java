@@ -61,6 +61,15 @@ public final class TopologyChanges {
      */
     void topologyChanged(Runnable from) {
         note(true);
+        askRefresh(from);
+    }
+
+    /**
+     * A client that no reader reads through saw a new topology: every other client refreshes its
+     * own now, and the readers' client, once it has the topology too, tells them ({@link
+     * #topologyChanged}).
+     */
+    void askRefresh(Runnable from) {
         for (Runnable refresh : refreshes) {
             if (refresh != from) {
                 refresh.run();

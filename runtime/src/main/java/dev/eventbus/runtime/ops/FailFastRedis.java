@@ -38,10 +38,13 @@ public final class FailFastRedis implements AutoCloseable {
         this(settings, new TopologyChanges());
     }
 
-    /** @param changes the runtime's, shared with its other clients (a new topology seen here reaches them) */
+    /**
+     * @param changes the runtime's, shared with its other clients (a new topology seen here has
+     *     them refresh theirs; no reader reads through this client)
+     */
     public FailFastRedis(RedisSettings settings, TopologyChanges changes) {
         this.settings = settings;
-        this.opener = ConnectionOpener.of(settings, changes);
+        this.opener = ConnectionOpener.of(settings, changes, false);
     }
 
     /** Commands with string keys and values. */

@@ -120,7 +120,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
             options.sslOptions(RedisConnector.sslOptions(settings.tls()));
         }
         client.setOptions(options.build());
-        this.topology = new ClusterTopologyLog(this::partitions, Clock.systemUTC());
+        this.topology = new ClusterTopologyLog(this::partitions, Clock.systemUTC(), readersClient);
         this.topologyWatch = client.getResources().eventBus().get().subscribe(event -> {
             if (event instanceof ClusterTopologyChangedEvent changed) {
                 topology.changed(changed);

@@ -9,9 +9,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -39,10 +44,19 @@ final class ClusterTopologyLog {
     /** The changes of the last {@link StreamNode#RECENT}, oldest first (a failover takes several). */
     private final Deque<Change> recent = new ConcurrentLinkedDeque<>();
 
+    /** Whether changes are logged: by the readers' client only, once per change (not once per client). */
+    private final boolean logs;
+
     /** @param now the client's current view of the topology */
     ClusterTopologyLog(Supplier<Partitions> now, Clock clock) {
+        this(now, clock, true);
+    }
+
+    /** @param logs whether to log each change that moves slots to other primaries */
+    ClusterTopologyLog(Supplier<Partitions> now, Clock clock, boolean logs) {
         this.now = now;
         this.clock = clock;
+        this.logs = logs;
     }
 
     /** Notes a change of the topology: who served which slots before it, and when. */
@@ -56,14 +70,23 @@ final class ClusterTopologyLog {
                 oldest = recent.peekFirst()) {
             recent.pollFirst();
         }
-        LOG.info(
-                "Redis Cluster: topology changed; primaries serving slots now: {}",
-                event.after().stream()
-                        .filter(n -> n.is(RedisClusterNode.NodeFlag.UPSTREAM)
-                                && !n.getSlots().isEmpty())
-                        .map(ClusterTopologyLog::address)
-                        .sorted()
-                        .toList());
+        // A replica that rejoins, a node's flags: no slot changes its primary, nothing to follow.
+        if (logs && !slotsByPrimary(event.after()).equals(slotsByPrimary(event.before()))) {
+            LOG.info(
+                    "Redis Cluster: topology changed; primaries serving slots now: {}",
+                    List.copyOf(new TreeSet<>(slotsByPrimary(event.after()).keySet())));
+        }
+    }
+
+    /** The slots of each primary that serves any. */
+    private static Map<String, Set<Integer>> slotsByPrimary(List<RedisClusterNode> nodes) {
+        Map<String, Set<Integer>> slots = new HashMap<>();
+        for (RedisClusterNode n : nodes) {
+            if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.getSlots().isEmpty()) {
+                slots.put(address(n), new HashSet<>(n.getSlots()));
+            }
+        }
+        return slots;
     }
 
     /** The node serving the key's slot now, with what is being followed. */

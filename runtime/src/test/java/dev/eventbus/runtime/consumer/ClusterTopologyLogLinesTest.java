@@ -1,0 +1,83 @@
+package dev.eventbus.runtime.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which topology changes are logged. Found from outside: each change was logged twice (by the
+ * readers' and the admin side's client), and a replica that rejoined was logged as a change with
+ * the same primaries as before.
+ */
+class ClusterTopologyLogLinesTest {
+
+    private final Logger logger = (Logger) LoggerFactory.getLogger(ClusterTopologyLog.class);
+    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+
+    @BeforeEach
+    void listen() {
+        lines.start();
+        logger.addAppender(lines);
+    }
+
+    @AfterEach
+    void stopListening() {
+        logger.detachAppender(lines);
+    }
+
+    private static RedisClusterNode node(int port, int fromSlot, int toSlot, NodeFlag... flags) {
+        List<Integer> slots = IntStream.range(fromSlot, toSlot).boxed().toList();
+        return new RedisClusterNode(
+                RedisURI.create("redis://127.0.0.1:" + port), "id-" + port, true, null, 0, 0, 0, slots, Set.of(flags));
+    }
+
+    private static final List<RedisClusterNode> BEFORE =
+            List.of(node(7000, 0, 8192, NodeFlag.UPSTREAM), node(7001, 8192, 16384, NodeFlag.UPSTREAM));
+
+    private static void change(ClusterTopologyLog log, List<RedisClusterNode> after) {
+        log.changed(new ClusterTopologyChangedEvent(BEFORE, after));
+    }
+
+    @Test
+    void aFailoverAndAMovedSlotAreLoggedOnce() {
+        ClusterTopologyLog readers = new ClusterTopologyLog(() -> null, Clock.systemUTC(), true);
+        ClusterTopologyLog admin = new ClusterTopologyLog(() -> null, Clock.systemUTC(), false);
+        List<RedisClusterNode> failedOver =
+                List.of(node(7002, 0, 8192, NodeFlag.UPSTREAM), node(7001, 8192, 16384, NodeFlag.UPSTREAM));
+        change(readers, failedOver);
+        change(admin, failedOver);
+        assertEquals(1, lines.list.size(), lines.list.toString());
+        assertEquals(
+                "Redis Cluster: topology changed; primaries serving slots now: [127.0.0.1:7001, 127.0.0.1:7002]",
+                lines.list.get(0).getFormattedMessage());
+
+        // One slot moved between the same two primaries: logged too.
+        change(readers, List.of(node(7000, 0, 8191, NodeFlag.UPSTREAM), node(7001, 8191, 16384, NodeFlag.UPSTREAM)));
+        assertEquals(2, lines.list.size(), lines.list.toString());
+    }
+
+    @Test
+    void aReplicaThatRejoinsIsNotLogged() {
+        ClusterTopologyLog readers = new ClusterTopologyLog(() -> null, Clock.systemUTC(), true);
+        List<RedisClusterNode> rejoined = List.of(
+                node(7000, 0, 8192, NodeFlag.UPSTREAM),
+                node(7001, 8192, 16384, NodeFlag.UPSTREAM),
+                node(7003, 0, 0, NodeFlag.REPLICA));
+        change(readers, rejoined);
+        assertEquals(List.of(), lines.list);
+    }
+}

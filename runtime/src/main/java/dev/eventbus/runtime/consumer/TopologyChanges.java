@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * Tells loops waiting out a back-off that the client's view of Redis changed: a new cluster
@@ -148,16 +149,7 @@ public final class TopologyChanges {
      * @return whether a new topology ended the wait
      */
     boolean awaitNewTopology(long seen, Duration max) throws InterruptedException {
-        long left = max.toNanos();
-        lock.lock();
-        try {
-            while (topologies == seen && left > 0) {
-                left = changed.awaitNanos(left);
-            }
-            return topologies != seen;
-        } finally {
-            lock.unlock();
-        }
+        return await(() -> topologies, seen, max);
     }
 
     /**
@@ -167,13 +159,18 @@ public final class TopologyChanges {
      * @return whether a change ended the wait
      */
     boolean awaitChange(long seen, Duration max) throws InterruptedException {
+        return await(() -> generation, seen, max);
+    }
+
+    /** Waits up to {@code max} while {@code count} is still {@code seen}; whether it moved. */
+    private boolean await(LongSupplier count, long seen, Duration max) throws InterruptedException {
         long left = max.toNanos();
         lock.lock();
         try {
-            while (generation == seen && left > 0) {
+            while (count.getAsLong() == seen && left > 0) {
                 left = changed.awaitNanos(left);
             }
-            return generation != seen;
+            return count.getAsLong() != seen;
         } finally {
             lock.unlock();
         }

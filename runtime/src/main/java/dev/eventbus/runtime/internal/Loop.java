@@ -46,7 +46,8 @@ public final class Loop {
     private final Duration initialWait;
     private volatile boolean stopping;
     private volatile boolean woken;
-    private volatile boolean rewound;
+    /** The wait ended for a rewind ({@link #pause}); the loop thread's own. */
+    private boolean rewound;
     /** {@link #rewindForNewTopology} asked for the next round. */
     private volatile boolean rewoundForTopology;
     /** A {@link #rewind} came since the round began: it runs the next round once the streak allows. */
@@ -224,7 +225,7 @@ public final class Loop {
             } catch (InterruptedException e) {
                 next = wait; // an interrupt not meant as a stop: the next round after the usual wait
             } catch (Throwable t) {
-                if (stopping || interrupted(t)) {
+                if (stopping || Errors.hasCause(t, InterruptedException.class)) {
                     // A stop interrupts the round (a Redis call, say), which may throw its own
                     // wrapper of the interrupt: the round was ended on purpose, it did not fail.
                     next = wait;
@@ -246,15 +247,6 @@ public final class Loop {
                 return;
             }
         }
-    }
-
-    private static boolean interrupted(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof InterruptedException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -34,7 +34,7 @@ public interface ConnectionOpener extends AutoCloseable {
     static ConnectionOpener of(RedisSettings settings, TopologyChanges changes, boolean readersClient) {
         return settings.cluster()
                 ? new ClusterConnectionOpener(settings, changes, readersClient)
-                : new NodeConnectionOpener(settings, changes);
+                : new NodeConnectionOpener(settings, changes, readersClient);
     }
 
     /** One attempt; Lettuce's exception when it fails. */

@@ -5,13 +5,14 @@ import io.lettuce.core.protocol.RedisCommand;
 import java.time.Duration;
 
 /**
- * The command timeouts of a cluster client: {@code redis.command-timeout} for every command but a
+ * The command timeouts of a cluster or Sentinel client: {@code redis.command-timeout} for every command but a
  * stream reader's read, which its output bounds ({@link NewEntriesOutput#bounded}) to its BLOCK plus
  * {@link #READ_MARGIN}. A primary that freezes (SIGSTOP, a cut that keeps the connections open)
  * tells the client nothing: the read sent to it only times out. With the command timeout (10 s) the
- * reader found the frozen node's promoted replica 18 s after the promotion; bounded, it notices
- * within seconds, asks for the cluster's topology ({@link TopologyChanges#commandTimedOut}) and
- * reads from the new primary once the topology names it.
+ * reader found the frozen node's promoted replica 18 s after the promotion (on Sentinel, never while
+ * the node stayed frozen); bounded, it notices within seconds, asks for the cluster's topology or
+ * the sentinels' primary ({@link TopologyChanges#commandTimedOut}) and reads from the new primary
+ * once the topology names it ({@link SentinelFollower} moves a Sentinel client's connections).
  *
  * <p>A read that times out is safe to repeat: its entries, if Redis delivered them, are pending
  * here and read again first ({@code StreamReader}).

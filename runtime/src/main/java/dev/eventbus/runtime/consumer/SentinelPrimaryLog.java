@@ -78,17 +78,23 @@ final class SentinelPrimaryLog {
         }
     }
 
-    /** Notes a connection made; logs when its node is a new primary. */
-    void activated(ConnectionActivatedEvent event) {
+    /**
+     * Notes a connection made; logs when its node is a new primary.
+     *
+     * @return whether the connection went to another primary than the connections before it (a
+     *     failover followed; not the first connection, not a sentinel's)
+     */
+    boolean activated(ConnectionActivatedEvent event) {
         SocketAddress remote = event.remoteAddress();
         if (!(remote instanceof InetSocketAddress address) || isSentinel(address)) {
-            return;
+            return false;
         }
         String now = address(address);
         lostAt = null;
         String before = primary.getAndSet(now);
         if (before == null) {
             LOG.info("Redis: the sentinels name {} as the primary of '{}'; connected to it", now, masterName);
+            return false;
         } else if (!before.equals(now)) {
             failover = new Failover(before, clock.instant());
             LOG.warn(
@@ -97,7 +103,19 @@ final class SentinelPrimaryLog {
                     masterName,
                     now,
                     before);
+            return true;
         }
+        return false;
+    }
+
+    /** The {@code host:port} of the node the latest connection went to, or empty before the first. */
+    Optional<String> connectedTo() {
+        return Optional.ofNullable(primary.get());
+    }
+
+    /** Whether a connection to {@code remote} is one to a sentinel (made to ask it), not to a data node. */
+    boolean isSentinel(SocketAddress remote) {
+        return remote instanceof InetSocketAddress address && isSentinel(address);
     }
 
     private static String address(InetSocketAddress address) {

@@ -244,8 +244,9 @@ final class StreamReader {
                 if (!(t instanceof RedisCommandExecutionException)) {
                     rereadOwnPending(t);
                 }
-                // On a cluster a read that timed out may have gone to a frozen primary, which tells nothing else.
-                boolean timedOut = connection.isCluster() && Errors.hasCause(t, RedisCommandTimeoutException.class);
+                // On a cluster or Sentinel a read that timed out may have gone to a frozen primary,
+                // which tells nothing else.
+                boolean timedOut = changes.followsFailovers() && Errors.hasCause(t, RedisCommandTimeoutException.class);
                 if (timedOut) {
                     changes.commandTimedOut();
                 }
@@ -534,7 +535,7 @@ final class StreamReader {
     }
 
     /**
-     * How long a read may take on a cluster ({@link ReadTimeouts}), ms: its BLOCK plus {@link
+     * How long a read may take on a cluster or Sentinel ({@link ReadTimeouts}), ms: its BLOCK plus {@link
      * ReadTimeouts#READ_MARGIN}, as a read sent to a primary that froze only times out; 0 (the
      * command timeout) once {@value #TIMEOUTS_BEFORE_FULL} reads in a row timed out with no new
      * topology meanwhile: the node may only be slow, or the reply large (a history read may fill
@@ -691,7 +692,7 @@ final class StreamReader {
      * the read may work at once on the new primary. A connection made ends it at most once per
      * {@link FailureStreak#CHANGE_SPACING}: the connections an outage makes (Lettuce's refreshes
      * connect to every node) would otherwise retry every few milliseconds; a new topology always.
-     * After a read that timed out on a cluster, only a new topology: the
+     * After a read that timed out on a cluster or Sentinel, only a new topology (a failover followed): the
      * reader waits for the topology it asked for (the node may be frozen, its replica promoted),
      * asking again every {@link #ASK_AGAIN}. The wait looks at {@link #stop()} every {@link
      * #STOP_CHECK}: a shutdown during an outage does not wait it out.
@@ -728,7 +729,7 @@ final class StreamReader {
         }
     }
 
-    /** While a reader waits after a timed-out read, how often it asks for the cluster's topology again. */
+    /** While a reader waits after a timed-out read, how often it asks for the topology (or the sentinels) again. */
     private static final Duration ASK_AGAIN = Duration.ofSeconds(1);
 
     /**
@@ -750,8 +751,10 @@ final class StreamReader {
     /** The wait before the next try, as the log states it: whether a change may cut it short too. */
     private String retryIn(Duration backoff, boolean timedOut) {
         return backoff.toMillis() + " ms"
-                + (timedOut
-                        ? " (sooner on a new cluster topology)"
-                        : " (sooner if the client's view of Redis changes)");
+                + (!timedOut
+                        ? " (sooner if the client's view of Redis changes)"
+                        : connection.isCluster()
+                                ? " (sooner on a new cluster topology)"
+                                : " (sooner once the connections follow a failover)");
     }
 }

@@ -79,15 +79,25 @@ public final class TopologyChanges {
     }
 
     /**
-     * A command timed out on a cluster: its node may be frozen while the cluster promotes its
+     * A command timed out: its node may be frozen while the cluster (or the sentinels) promote its
      * replica, and nothing else tells the client (the connections stay open, the commands of the
-     * other nodes work), so every client reads the cluster's topology now rather than at its next
-     * periodic refresh. Each client spaces such refreshes itself.
+     * other nodes work), so every client reads the cluster's topology, or asks the sentinels for the
+     * primary, now rather than at its next periodic refresh (a Sentinel client has none). Each
+     * client spaces such refreshes itself.
      */
     public void commandTimedOut() {
         for (Runnable refresh : refreshes) {
             refresh.run();
         }
+    }
+
+    /**
+     * Whether a client can find another primary when a command times out ({@link #commandTimedOut}):
+     * a cluster client (its topology) or a Sentinel client (the sentinels). A client of one node
+     * has nowhere else to go.
+     */
+    public boolean followsFailovers() {
+        return !refreshes.isEmpty();
     }
 
     /**

@@ -1,0 +1,145 @@
+package dev.eventbus.runtime.consumer;
+
+import dev.eventbus.runtime.internal.Errors;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves a Sentinel client's connections off a primary that stopped answering while they stay open
+ * (a frozen process, a network cut that keeps the connections up). Lettuce asks the sentinels for
+ * the primary only when it (re)connects, and nothing breaks such a connection: commands only time
+ * out, so the runtime stayed on the old node after the sentinels had promoted its replica, for as
+ * long as the node stayed frozen.
+ *
+ * <p>So when a command times out ({@link TopologyChanges#commandTimedOut}) this asks the sentinels
+ * which node is the primary now, at most once per {@link #SPACING}, on a thread of its own; when they
+ * name another node than the one the connections are on, it drops those connections, and Lettuce
+ * reconnects them, asking the sentinels, to the new primary. While the sentinels still name the old
+ * node (they have not decided yet) nothing is dropped: a reconnect would only go back to it.
+ *
+ * <p>Thread-safe.
+ */
+final class SentinelFollower implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SentinelFollower.class);
+
+    /** At most one question to the sentinels per this (a reader asks again every second while it waits). */
+    static final Duration SPACING = Duration.ofSeconds(1);
+
+    /** How long a sentinel may take to answer before the next question opens a new connection. */
+    static final Duration ASK_TIMEOUT = Duration.ofSeconds(2);
+
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final Supplier<Optional<String>> connectedTo;
+    private final Runnable moveConnections;
+    private final LongSupplier nanoTime;
+    private final ExecutorService asker = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("eventbus-sentinel-ask").daemon(true).factory());
+    private final AtomicBoolean asking = new AtomicBoolean();
+    private volatile long lastAsk;
+    private volatile boolean asked;
+    /** The asker thread's own. */
+    private StatefulRedisSentinelConnection<String, String> sentinel;
+
+    /**
+     * @param connectedTo the {@code host:port} the connections are on now (empty before the first)
+     * @param moveConnections drops every open connection of the client; each reconnects by itself
+     */
+    SentinelFollower(
+            RedisClient client,
+            RedisURI uri,
+            Supplier<Optional<String>> connectedTo,
+            Runnable moveConnections,
+            LongSupplier nanoTime) {
+        this.client = client;
+        this.uri = uri;
+        this.connectedTo = connectedTo;
+        this.moveConnections = moveConnections;
+        this.nanoTime = nanoTime;
+    }
+
+    /** A command timed out: asks the sentinels, unless it did within {@link #SPACING}. Never blocks. */
+    void commandTimedOut() {
+        long now = nanoTime.getAsLong();
+        if (asked && now - lastAsk < SPACING.toNanos() || !asking.compareAndSet(false, true)) {
+            return;
+        }
+        lastAsk = now;
+        asked = true;
+        try {
+            asker.execute(this::ask);
+        } catch (RejectedExecutionException closed) {
+            asking.set(false);
+        }
+    }
+
+    private void ask() {
+        try {
+            String named = address(primaryNamed());
+            Optional<String> current = connectedTo.get();
+            if (current.isPresent() && !current.get().equals(named)) {
+                LOG.warn(
+                        "Redis: a command to {} timed out and the sentinels name {} as the primary of '{}': "
+                                + "moving the connections there",
+                        current.get(),
+                        named,
+                        uri.getSentinelMasterId());
+                moveConnections.run();
+            }
+        } catch (Exception e) {
+            // No sentinel answered in time: the next timeout asks again, on a new connection.
+            LOG.debug("Redis: could not ask the sentinels for the primary: {}", Errors.describe(e));
+            closeSentinel();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        } finally {
+            asking.set(false);
+        }
+    }
+
+    private SocketAddress primaryNamed() throws Exception {
+        if (sentinel == null || !sentinel.isOpen()) {
+            closeSentinel();
+            sentinel = client.connectSentinel(uri);
+        }
+        return sentinel.async()
+                .getMasterAddrByName(uri.getSentinelMasterId())
+                .get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static String address(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getHostString() + ":" + inet.getPort();
+        }
+        throw new IllegalStateException("the sentinels name no primary (" + address + ")");
+    }
+
+    private void closeSentinel() {
+        if (sentinel != null) {
+            sentinel.closeAsync();
+            sentinel = null;
+        }
+    }
+
+    /** Stops asking; the sentinel connection closes with its client. */
+    @Override
+    public void close() {
+        asker.shutdownNow();
+    }
+}

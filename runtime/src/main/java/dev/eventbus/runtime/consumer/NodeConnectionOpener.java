@@ -64,9 +64,9 @@ final class NodeConnectionOpener implements ConnectionOpener {
                             .timeoutSource(new ReadTimeouts(settings.commandTimeout()))
                             .build())
                     .build());
-            this.primaries = new SentinelPrimaryLog(uri, Clock.systemUTC());
-            this.follower =
-                    new SentinelFollower(client, uri, primaries::connectedTo, this::moveConnections, System::nanoTime);
+            this.primaries = new SentinelPrimaryLog(uri, Clock.systemUTC(), readersClient);
+            this.follower = new SentinelFollower(
+                    client, uri, primaries::connectedTo, this::moveConnections, System::nanoTime, readersClient);
             this.ask = follower::commandTimedOut;
             this.unregister = changes.addRefresh(ask);
         } else {

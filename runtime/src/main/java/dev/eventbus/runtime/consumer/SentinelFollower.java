@@ -48,6 +48,7 @@ final class SentinelFollower implements AutoCloseable {
     private final Supplier<Optional<String>> connectedTo;
     private final Runnable moveConnections;
     private final LongSupplier nanoTime;
+    private final boolean logs;
     private final ExecutorService asker = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("eventbus-sentinel-ask").daemon(true).factory());
     private final AtomicBoolean asking = new AtomicBoolean();
@@ -59,13 +60,16 @@ final class SentinelFollower implements AutoCloseable {
     /**
      * @param connectedTo the {@code host:port} the connections are on now (empty before the first)
      * @param moveConnections drops every open connection of the client; each reconnects by itself
+     * @param logs whether a move is logged as a warning (the readers' client), not only at debug
      */
     SentinelFollower(
             RedisClient client,
             RedisURI uri,
             Supplier<Optional<String>> connectedTo,
             Runnable moveConnections,
-            LongSupplier nanoTime) {
+            LongSupplier nanoTime,
+            boolean logs) {
+        this.logs = logs;
         this.client = client;
         this.uri = uri;
         this.connectedTo = connectedTo;
@@ -93,12 +97,13 @@ final class SentinelFollower implements AutoCloseable {
             String named = address(primaryNamed());
             Optional<String> current = connectedTo.get();
             if (current.isPresent() && !current.get().equals(named)) {
-                LOG.warn(
-                        "Redis: a command to {} timed out and the sentinels name {} as the primary of '{}': "
-                                + "moving the connections there",
-                        current.get(),
-                        named,
-                        uri.getSentinelMasterId());
+                String line = "Redis: a command to {} timed out and the sentinels name {} as the primary of '{}': "
+                        + "moving the connections there";
+                if (logs) {
+                    LOG.warn(line, current.get(), named, uri.getSentinelMasterId());
+                } else {
+                    LOG.debug(line, current.get(), named, uri.getSentinelMasterId());
+                }
                 moveConnections.run();
             }
         } catch (Exception e) {

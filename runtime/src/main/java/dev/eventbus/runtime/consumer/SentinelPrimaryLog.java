@@ -26,6 +26,7 @@ final class SentinelPrimaryLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(SentinelPrimaryLog.class);
 
+    private final boolean logs;
     private final String masterName;
     private final List<RedisURI> sentinels;
     private final AtomicReference<String> primary = new AtomicReference<>();
@@ -38,6 +39,15 @@ final class SentinelPrimaryLog {
     private record Failover(String from, Instant at) {}
 
     SentinelPrimaryLog(RedisURI uri, Clock clock) {
+        this(uri, clock, true);
+    }
+
+    /**
+     * @param logs whether this client says what it follows: only the readers' client does (the
+     *     runtime's admin side follows the same failovers, and said each a second time)
+     */
+    SentinelPrimaryLog(RedisURI uri, Clock clock, boolean logs) {
+        this.logs = logs;
         this.masterName = uri.getSentinelMasterId();
         this.sentinels = List.copyOf(uri.getSentinels());
         this.clock = clock;
@@ -93,10 +103,15 @@ final class SentinelPrimaryLog {
         lostAt = null;
         String before = primary.getAndSet(now);
         if (before == null) {
-            LOG.info("Redis: the sentinels name {} as the primary of '{}'; connected to it", now, masterName);
+            if (logs) {
+                LOG.info("Redis: the sentinels name {} as the primary of '{}'; connected to it", now, masterName);
+            }
             return false;
         } else if (!before.equals(now)) {
             failover = new Failover(before, clock.instant());
+            if (!logs) {
+                return true;
+            }
             LOG.warn(
                     "Redis: followed a failover of '{}': the sentinels name {} as the primary now (was {}); "
                             + "connections moved to it",

@@ -4,8 +4,10 @@ import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.PluginCatalog;
 import dev.eventbus.runtime.plugin.AdmissionCheck;
+import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.plugin.PluginJarCheck;
+import dev.eventbus.runtime.stream.KeyLayout;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -68,9 +70,15 @@ final class PluginConfigCheck {
             if (refused.contains(jar.getFileName().toString())) {
                 continue;
             }
-            for (PluginFailure failure : AdmissionCheck.check(jar, Versions.pluginApi(), config::pluginConfig)) {
+            List<LoadedHandler> admitted = new ArrayList<>();
+            for (PluginFailure failure :
+                    AdmissionCheck.check(jar, Versions.pluginApi(), config::pluginConfig, admitted::add)) {
                 refused.add(failure.source());
                 problems.add(problem(jar, failure.pluginId(), against, failure.reason()));
+            }
+            if (!refused.contains(jar.getFileName().toString())) {
+                admitted.forEach(h -> streamRefusals(config, h)
+                        .forEach(why -> problems.add(subscriptionProblem(jar, h, against, why))));
             }
         }
         // The services each handler calls, from the build descriptor: no plugin code runs to find out.
@@ -104,6 +112,29 @@ final class PluginConfigCheck {
         }
         problems.forEach(err::println);
         return problems.size();
+    }
+
+    /**
+     * Why the runtime would refuse to start a subscription of the handler (each stream key it
+     * reads, partitions included): on a Redis Cluster a stream whose braces are not a hash tag.
+     */
+    private static List<String> streamRefusals(RuntimeConfig config, LoadedHandler handler) {
+        KeyLayout keys = KeyLayout.of(config.redis(), config.consumer().deadLetterPrefix());
+        List<String> refusals = new ArrayList<>();
+        for (String stream : handler.spec().subscriptions().keySet()) {
+            for (String key : config.streamKeys(stream)) {
+                String refusal = keys.refusal(key);
+                if (refusal != null) {
+                    refusals.add(refusal);
+                }
+            }
+        }
+        return refusals;
+    }
+
+    private static String subscriptionProblem(Path jar, LoadedHandler h, String against, String reason) {
+        return "config check: plugin JAR " + jar + " (plugin " + h.pluginId() + "): handler '" + h.name()
+                + "' would not start a subscription with " + against + ": " + reason;
     }
 
     private static String problem(Path jar, String pluginId, String against, String reason) {

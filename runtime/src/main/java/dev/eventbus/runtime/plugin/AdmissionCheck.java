@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -43,6 +44,15 @@ public final class AdmissionCheck {
      * @param operatorConfig the operator's subtree of a plugin id (empty when none)
      */
     public static List<PluginFailure> check(Path jar, String apiVersion, Function<String, Config> operatorConfig) {
+        return check(jar, apiVersion, operatorConfig, handler -> {});
+    }
+
+    /**
+     * As {@link #check(Path, String, Function)}, showing each handler admitted to {@code admitted}
+     * before the JAR is unloaded ({@code eventbus config check} looks at the streams they read).
+     */
+    public static List<PluginFailure> check(
+            Path jar, String apiVersion, Function<String, Config> operatorConfig, Consumer<LoadedHandler> admitted) {
         if (!Files.isRegularFile(jar)) {
             return List.of(new PluginFailure(jar.getFileName().toString(), null, "no such file: " + jar));
         }
@@ -60,6 +70,7 @@ public final class AdmissionCheck {
             } catch (AdmissionException refused) {
                 // Recorded with its reason, like every other refusal.
             }
+            host.handlers().forEach(admitted);
             return host.failures();
         }
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.api.build.HandlerDescriptor;
+import dev.eventbus.runtime.fixtures.BraceStreamHandler;
 import dev.eventbus.runtime.fixtures.ThresholdHandler;
 import dev.eventbus.testkit.PluginJarBuilder;
 import java.io.PrintWriter;
@@ -144,5 +145,36 @@ class ConfigCheckPluginsTest {
                         .contains("(plugin pay) would be refused with " + dir.resolve("application.conf")
                                 + ": its reference.conf cannot be read: "),
                 run.err());
+    }
+
+    /**
+     * A stream whose braces are not a hash tag is refused on a Redis Cluster when the subscription
+     * starts (the others start); `config check` says so before a deployment, and not on one node.
+     */
+    @Test
+    void aStreamTheClusterWouldRefuseIsExit2NamingTheHandlerAndTheStream() throws Exception {
+        new PluginJarBuilder("braces")
+                .extension(BraceStreamHandler.class)
+                .build(Files.createDirectories(dir.resolve("plugins")));
+        Run onCluster = check(config("eventbus.redis.uri = \"redis-cluster://127.0.0.1:7000,127.0.0.1:7001\"\n"));
+        assertEquals(2, onCluster.exit(), onCluster.out() + onCluster.err());
+        assertTrue(
+                onCluster
+                        .err()
+                        .contains("plugin JAR " + dir.resolve("plugins/braces-1.0.0.jar") + " (plugin braces): handler "
+                                + "'braces' would not start a subscription with " + dir.resolve("application.conf")
+                                + ": stream 'orders{}v2' holds a brace that is not a hash tag"),
+                onCluster.err());
+        assertEquals(
+                1,
+                onCluster
+                        .err()
+                        .lines()
+                        .filter(l -> l.contains("would not start"))
+                        .count(),
+                onCluster.err());
+
+        Run onOneNode = check(config("eventbus.redis.uri = \"redis://127.0.0.1:6379\"\n"));
+        assertEquals(0, onOneNode.exit(), onOneNode.err());
     }
 }

@@ -106,6 +106,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
                         .enableAllAdaptiveRefreshTriggers()
                         .adaptiveRefreshTriggersTimeout(ADAPTIVE_REFRESH_SPACING)
                         .build())
+                .nodeFilter(ClusterConnectionOpener::inView)
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(settings.requestQueueSize())
@@ -220,6 +221,20 @@ final class ClusterConnectionOpener implements ConnectionOpener {
 
     /** How long an open waits for the primaries' connections at most. */
     static final Duration PRIMARIES_WAIT = Duration.ofSeconds(1);
+
+    /**
+     * Whether a node stays in the client's view of the cluster: not one the cluster has marked
+     * failed (FAIL, agreed by a majority of primaries; a node's own suspicion, PFAIL, is not enough).
+     * A primary that froze (SIGSTOP, a cut that keeps connections open) stays listed, failed, until
+     * it answers again; kept in the view, the client kept its connections, and the commands already
+     * sent there (an acknowledgement, the janitor's, the retry poller's) each waited out the whole
+     * command timeout after the promotion, turning readiness 503 again for seconds once events
+     * flowed. Out of the view, its connections close as stale at the next topology (the commands on
+     * them fail at once and are tried again on the promoted node), and the refreshes stop asking it.
+     */
+    static boolean inView(RedisClusterNode node) {
+        return !node.is(RedisClusterNode.NodeFlag.FAIL) && !node.is(RedisClusterNode.NodeFlag.NOADDR);
+    }
 
     /** A primary that serves slots and that the cluster does not mark failing. */
     private static boolean worthConnecting(RedisClusterNode node) {

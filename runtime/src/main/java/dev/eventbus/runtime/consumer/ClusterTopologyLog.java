@@ -71,10 +71,17 @@ final class ClusterTopologyLog {
             recent.pollFirst();
         }
         // A replica that rejoins, a node's flags: no slot changes its primary, nothing to follow.
-        if (logs && !slotsByPrimary(event.after()).equals(slotsByPrimary(event.before()))) {
+        Map<String, Set<Integer>> after = slotsByPrimary(event.after());
+        if (logs && !after.equals(slotsByPrimary(event.before()))) {
+            int served = after.values().stream().mapToInt(Set::size).sum();
             LOG.info(
-                    "Redis Cluster: topology changed; primaries serving slots now: {}",
-                    List.copyOf(new TreeSet<>(slotsByPrimary(event.after()).keySet())));
+                    "Redis Cluster: topology changed; primaries serving slots now: {}{}",
+                    List.copyOf(new TreeSet<>(after.keySet())),
+                    served >= SlotHash.SLOT_COUNT
+                            ? ""
+                            : "; " + (SlotHash.SLOT_COUNT - served) + " slot(s) without a primary (a primary the "
+                                    + "cluster marked failed left the client's view): their streams wait for the "
+                                    + "cluster to promote a replica");
         }
     }
 

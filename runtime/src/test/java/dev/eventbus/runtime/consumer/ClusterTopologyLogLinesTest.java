@@ -70,6 +70,21 @@ class ClusterTopologyLogLinesTest {
         assertEquals(2, lines.list.size(), lines.list.toString());
     }
 
+    /**
+     * A primary the cluster marks failed leaves the client's view before its replica is promoted
+     * ({@link ClusterConnectionOpener#inView}): the line says its slots have no primary for now.
+     */
+    @Test
+    void slotsWithoutAPrimaryAreSaid() {
+        ClusterTopologyLog readers = new ClusterTopologyLog(() -> null, Clock.systemUTC(), true);
+        change(readers, List.of(node(7001, 8192, 16384, NodeFlag.UPSTREAM)));
+        assertEquals(
+                "Redis Cluster: topology changed; primaries serving slots now: [127.0.0.1:7001]; 8192 slot(s) "
+                        + "without a primary (a primary the cluster marked failed left the client's view): their "
+                        + "streams wait for the cluster to promote a replica",
+                lines.list.get(0).getFormattedMessage());
+    }
+
     @Test
     void aReplicaThatRejoinsIsNotLogged() {
         ClusterTopologyLog readers = new ClusterTopologyLog(() -> null, Clock.systemUTC(), true);

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import reactor.core.Disposable;
 
 /**
@@ -39,6 +41,8 @@ final class NodeConnectionOpener implements ConnectionOpener {
     private final Disposable watch;
     /** With Sentinel, null otherwise. */
     private final SentinelFollower follower;
+    /** The follower's thread, which asks the sentinels (with Sentinel, null otherwise). */
+    private final ExecutorService asker;
 
     /** Asks the sentinels for the primary (with Sentinel): how {@code changes} reaches this client. */
     private final Runnable ask;
@@ -65,12 +69,23 @@ final class NodeConnectionOpener implements ConnectionOpener {
                             .build())
                     .build());
             this.primaries = new SentinelPrimaryLog(uri, Clock.systemUTC(), readersClient);
+            this.asker = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+                    .name("eventbus-sentinel-ask")
+                    .daemon(true)
+                    .factory());
             this.follower = new SentinelFollower(
-                    client, uri, primaries::connectedTo, this::moveConnections, System::nanoTime, readersClient);
+                    SentinelFollower.askingSentinels(client, uri),
+                    uri.getSentinelMasterId(),
+                    primaries::connectedTo,
+                    this::moveConnections,
+                    asker,
+                    System::nanoTime,
+                    readersClient);
             this.ask = follower::commandTimedOut;
             this.unregister = changes.addRefresh(ask);
         } else {
             this.primaries = null;
+            this.asker = null;
             this.follower = null;
             this.ask = () -> {};
             this.unregister = () -> {};
@@ -150,8 +165,8 @@ final class NodeConnectionOpener implements ConnectionOpener {
     @Override
     public void close() {
         unregister.run();
-        if (follower != null) {
-            follower.close();
+        if (asker != null) {
+            asker.shutdownNow(); // the sentinel connection closes with the client
         }
         watch.dispose();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

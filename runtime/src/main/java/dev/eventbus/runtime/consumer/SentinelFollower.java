@@ -8,8 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class SentinelFollower implements AutoCloseable {
+final class SentinelFollower {
 
     private static final Logger LOG = LoggerFactory.getLogger(SentinelFollower.class);
 
@@ -43,38 +43,67 @@ final class SentinelFollower implements AutoCloseable {
     /** How long a sentinel may take to answer before the next question opens a new connection. */
     static final Duration ASK_TIMEOUT = Duration.ofSeconds(2);
 
-    private final RedisClient client;
-    private final RedisURI uri;
+    private final Callable<SocketAddress> primaryNamed;
+    private final String masterName;
     private final Supplier<Optional<String>> connectedTo;
     private final Runnable moveConnections;
     private final LongSupplier nanoTime;
     private final boolean logs;
-    private final ExecutorService asker = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("eventbus-sentinel-ask").daemon(true).factory());
+    private final Executor asker;
     private final AtomicBoolean asking = new AtomicBoolean();
     private volatile long lastAsk;
     private volatile boolean asked;
-    /** The asker thread's own. */
-    private StatefulRedisSentinelConnection<String, String> sentinel;
 
     /**
+     * @param primaryNamed asks the sentinels which node is the primary (may block; may throw)
      * @param connectedTo the {@code host:port} the connections are on now (empty before the first)
      * @param moveConnections drops every open connection of the client; each reconnects by itself
+     * @param asker runs each question, one at a time (not the caller's thread: it must not block)
      * @param logs whether a move is logged as a warning (the readers' client), not only at debug
      */
     SentinelFollower(
-            RedisClient client,
-            RedisURI uri,
+            Callable<SocketAddress> primaryNamed,
+            String masterName,
             Supplier<Optional<String>> connectedTo,
             Runnable moveConnections,
+            Executor asker,
             LongSupplier nanoTime,
             boolean logs) {
-        this.logs = logs;
-        this.client = client;
-        this.uri = uri;
+        this.primaryNamed = primaryNamed;
+        this.masterName = masterName;
         this.connectedTo = connectedTo;
         this.moveConnections = moveConnections;
+        this.asker = asker;
         this.nanoTime = nanoTime;
+        this.logs = logs;
+    }
+
+    /**
+     * Asks the sentinels of {@code uri} through a connection of {@code client}'s, kept open between
+     * questions (on the asker thread only) and made again after a question that failed.
+     */
+    static Callable<SocketAddress> askingSentinels(RedisClient client, RedisURI uri) {
+        return new Callable<>() {
+            private StatefulRedisSentinelConnection<String, String> sentinel;
+
+            @Override
+            public SocketAddress call() throws Exception {
+                try {
+                    if (sentinel == null) {
+                        sentinel = client.connectSentinel(uri);
+                    }
+                    return sentinel.async()
+                            .getMasterAddrByName(uri.getSentinelMasterId())
+                            .get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    if (sentinel != null) {
+                        sentinel.closeAsync(); // perhaps a sentinel that froze too: the next question connects again
+                        sentinel = null;
+                    }
+                    throw e;
+                }
+            }
+        };
     }
 
     /** A command timed out: asks the sentinels, unless it did within {@link #SPACING}. Never blocks. */
@@ -94,22 +123,21 @@ final class SentinelFollower implements AutoCloseable {
 
     private void ask() {
         try {
-            String named = address(primaryNamed());
+            String named = address(primaryNamed.call());
             Optional<String> current = connectedTo.get();
             if (current.isPresent() && !current.get().equals(named)) {
                 String line = "Redis: a command to {} timed out and the sentinels name {} as the primary of '{}': "
                         + "moving the connections there";
                 if (logs) {
-                    LOG.warn(line, current.get(), named, uri.getSentinelMasterId());
+                    LOG.warn(line, current.get(), named, masterName);
                 } else {
-                    LOG.debug(line, current.get(), named, uri.getSentinelMasterId());
+                    LOG.debug(line, current.get(), named, masterName);
                 }
                 moveConnections.run();
             }
         } catch (Exception e) {
-            // No sentinel answered in time: the next timeout asks again, on a new connection.
+            // No sentinel answered in time: the next timeout asks again.
             LOG.debug("Redis: could not ask the sentinels for the primary: {}", Errors.describe(e));
-            closeSentinel();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -118,33 +146,10 @@ final class SentinelFollower implements AutoCloseable {
         }
     }
 
-    private SocketAddress primaryNamed() throws Exception {
-        if (sentinel == null || !sentinel.isOpen()) {
-            closeSentinel();
-            sentinel = client.connectSentinel(uri);
-        }
-        return sentinel.async()
-                .getMasterAddrByName(uri.getSentinelMasterId())
-                .get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     private static String address(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {
             return inet.getHostString() + ":" + inet.getPort();
         }
         throw new IllegalStateException("the sentinels name no primary (" + address + ")");
-    }
-
-    private void closeSentinel() {
-        if (sentinel != null) {
-            sentinel.closeAsync();
-            sentinel = null;
-        }
-    }
-
-    /** Stops asking; the sentinel connection closes with its client. */
-    @Override
-    public void close() {
-        asker.shutdownNow();
     }
 }

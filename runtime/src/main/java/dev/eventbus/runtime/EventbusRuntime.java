@@ -475,6 +475,10 @@ public final class EventbusRuntime implements AutoCloseable {
     /** Stops reading, drains in-flight events within the grace period, acknowledges, closes. */
     public void stop() {
         stopping = true;
+        // Told first, before anything here may wait on Redis: a reader reads nothing more once
+        // stopping (found from outside: with the primary frozen, readers sent new reads for the 10 s
+        // the live-set leave waited, and the stop then waited out the last of them).
+        readers.forEach(StreamConsumer::stop);
         closeQuietly(reloader); // before taking the lock: a reload in progress finishes first
         OwnershipCoordinator owners = ownership;
         ownership = null; // once: a second stop() finds nothing to leave or release

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -73,7 +74,7 @@ final class HttpConnections extends ChannelInboundHandlerAdapter {
             o = open.remove(ctx.channel());
         }
         if (o != null) {
-            o.deadline.cancel(false);
+            cancel(o.deadline);
         }
         ctx.fireChannelInactive();
     }
@@ -84,7 +85,7 @@ final class HttpConnections extends ChannelInboundHandlerAdapter {
             Open o = open.get(channel);
             if (o != null) {
                 o.waiting = false;
-                o.deadline.cancel(false);
+                cancel(o.deadline);
             }
         }
     }
@@ -110,20 +111,36 @@ final class HttpConnections extends ChannelInboundHandlerAdapter {
             Map.Entry<Channel, Open> e = it.next();
             if (e.getValue().waiting) {
                 it.remove();
-                e.getValue().deadline.cancel(false);
+                cancel(e.getValue().deadline);
                 return e.getKey();
             }
         }
         return null;
     }
 
+    /**
+     * Closes the channel after the timeout; null when its event loop is shut down already (the
+     * server is stopping: an answer that was waiting on Redis arrived after it), and then the
+     * channel is closed now, not left to throw on the answering thread.
+     */
     private ScheduledFuture<?> closeLater(Channel channel) {
-        return channel.eventLoop()
-                .schedule(
-                        () -> {
-                            channel.close();
-                        },
-                        timeoutNanos,
-                        TimeUnit.NANOSECONDS);
+        try {
+            return channel.eventLoop()
+                    .schedule(
+                            () -> {
+                                channel.close();
+                            },
+                            timeoutNanos,
+                            TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            channel.close();
+            return null;
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> deadline) {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
     }
 }

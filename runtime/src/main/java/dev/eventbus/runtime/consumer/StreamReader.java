@@ -246,7 +246,8 @@ final class StreamReader {
                 }
                 // On a cluster or Sentinel a read that timed out may have gone to a frozen primary,
                 // which tells nothing else.
-                boolean timedOut = changes.followsFailovers() && Errors.hasCause(t, RedisCommandTimeoutException.class);
+                boolean timeout = Errors.hasCause(t, RedisCommandTimeoutException.class);
+                boolean timedOut = changes.followsFailovers() && timeout;
                 if (timedOut) {
                     changes.commandTimedOut();
                 }
@@ -255,8 +256,12 @@ final class StreamReader {
                 if (ConnectionLoss.is(t) && backoff.compareTo(reconnectMax) > 0) {
                     backoff = reconnectMax;
                 }
-                if (timedOut) {
-                    backoff = max(backoff, AFTER_TIMEOUT);
+                if (timeout) {
+                    // The read waited already (its bound, or the command timeout): the wait does not
+                    // grow on with each timeout, so a node that answers again (thawed, no failover:
+                    // nothing else tells the reader) is read within seconds, not after a back-off
+                    // grown through a long freeze (6.4 s after a 64 s freeze, from outside; up to 30 s).
+                    backoff = AFTER_TIMEOUT;
                 }
                 if (!handleTrouble(t, what, backoff, timedOut, streak.worthLogging())) {
                     pause(backoff, seen, seenTopologies, timedOut);
@@ -737,13 +742,11 @@ final class StreamReader {
      * the refresh it asked for ({@link TopologyChanges#commandTimedOut}) takes up to {@link
      * ClusterConnectionOpener#TOPOLOGY_TIMEOUT} when a node is frozen, and a read sent before it
      * names the promoted replica would go to the frozen node again and wait out its whole timeout.
-     * Connections made (that refresh's own) do not end this wait.
+     * Connections made (that refresh's own) do not end this wait. It is also the whole wait after
+     * any read that timed out, on one node too: such a read waited already, and a back-off grown
+     * through a long freeze would hold the reader for up to 30 s after the node answers again.
      */
     static final Duration AFTER_TIMEOUT = ClusterConnectionOpener.TOPOLOGY_TIMEOUT.plusSeconds(1);
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
-    }
 
     /** How often a wait no connection made may cut short looks at {@link #stop()}. */
     private static final Duration STOP_CHECK = Duration.ofMillis(100);

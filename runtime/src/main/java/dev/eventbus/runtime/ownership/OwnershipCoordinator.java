@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.ownership;
 
 import dev.eventbus.runtime.config.OwnershipSettings;
+import dev.eventbus.runtime.internal.BoundedCall;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.internal.Loop;
 import dev.eventbus.runtime.ownership.InstanceRegistry.Heartbeat;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -111,18 +114,40 @@ public final class OwnershipCoordinator implements AutoCloseable {
         release(lease, "its subscription stopped");
     }
 
-    /** Leaves the live set: the others reassign this instance's partitions at their next round. */
+    /**
+     * Leaves the live set: the others reassign this instance's partitions at their next round.
+     * Waits for Redis at most {@link #LEAVE_WAIT}: a stop must not wait out the command timeout on
+     * a Redis that does not answer (the others then see this instance go by its lease ttl).
+     */
     public void leave() {
         leaving = true;
+        String unable = null;
         try {
-            registry.leave(self);
-        } catch (RuntimeException e) {
+            BoundedCall.get(
+                    "eventbus-leave",
+                    () -> {
+                        registry.leave(self);
+                        return null;
+                    },
+                    LEAVE_WAIT);
+        } catch (TimeoutException e) {
+            unable = "Redis did not answer within " + LEAVE_WAIT.toMillis() + " ms";
+        } catch (ExecutionException e) {
+            unable = Errors.rootMessage(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            unable = "interrupted";
+        }
+        if (unable != null) {
             LOG.warn(
                     "ownership: cannot leave the live set ({}); the others see this instance go once its "
                             + "heartbeat is older than the lease ttl",
-                    Errors.rootMessage(e));
+                    unable);
         }
     }
+
+    /** How long a stop waits for Redis to take this instance off the live set. */
+    static final Duration LEAVE_WAIT = Duration.ofSeconds(2);
 
     /** Releases every lease held (after the subscriptions drained) and stops the loop. */
     public void releaseAll() {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -57,5 +59,30 @@ class HttpConnectionsTest {
         slowAnswer.runScheduledPendingTasks();
         assertFalse(slowAnswer.isOpen(), "the client did not take its answer within the timeout");
         assertEquals(0, connections.count());
+    }
+
+    /**
+     * Found from outside: an answer that waited on a Redis that did not answer came after the
+     * server's event loops were shut down (SIGTERM), and its deadline could not be scheduled: the
+     * answering thread died with a stack trace. The channel is closed instead.
+     */
+    @Test
+    void anAnswerThatComesAfterTheServerStoppedClosesItsConnection() throws Exception {
+        DefaultEventLoop stopped = new DefaultEventLoop();
+        stopped.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        HttpConnections connections = new HttpConnections(8, Duration.ofSeconds(10));
+        boolean[] serverStopped = {false};
+        EmbeddedChannel late = new EmbeddedChannel(connections) {
+            @Override
+            public EventLoop eventLoop() {
+                return serverStopped[0] ? stopped : super.eventLoop();
+            }
+        };
+        connections.requestArrived(late);
+        serverStopped[0] = true;
+        connections.answering(late); // threw RejectedExecutionException
+        serverStopped[0] = false;
+        late.runPendingTasks();
+        assertFalse(late.isOpen());
     }
 }

@@ -1,10 +1,14 @@
 package dev.eventbus.runtime.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.admin.HealthChecks;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.PluginJarBuilder;
 import java.nio.file.Path;
@@ -69,7 +73,19 @@ class StopWithFrozenRedisIT {
         Streams.await("events handled before the freeze", Duration.ofSeconds(20), () -> orders.appliedCount() >= 20);
         long readsBefore = xreadgroupCalls();
 
-        redis.pause();
+        try (FailFastRedis ops = new FailFastRedis(runtime.config().redis())) {
+            ops.ping(Duration.ofSeconds(5)); // connected before the freeze, as a running admin side is
+            redis.pause();
+            // Readiness answers under a probe's usual 1 s timeout (it took 1 s, and a probe with
+            // Kubernetes' default timed out instead of seeing the 503; found from outside).
+            long asked = System.nanoTime();
+            HealthChecks.Result ready =
+                    new HealthChecks(runtime.view(), ops, false, () -> true, Duration.ofMinutes(1)).ready();
+            Duration answered = Duration.ofNanos(System.nanoTime() - asked);
+            assertFalse(ready.up(), ready.toString());
+            assertEquals("does not answer", ready.checks().get("redis"), ready.toString());
+            assertTrue(answered.compareTo(Duration.ofMillis(900)) < 0, "readiness answered after " + answered);
+        }
         long t0 = System.nanoTime();
         runtime.stop();
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -79,8 +95,8 @@ class StopWithFrozenRedisIT {
         // freeze (it times out, not answered) and none after the stop began.
         Thread.sleep(500);
         long readsDuring = xreadgroupCalls() - readsBefore;
-        System.out.println("STOP-FROZEN-REDIS | stop took " + took.toMillis() + " ms; reads sent meanwhile "
-                + readsDuring);
+        System.out.println(
+                "STOP-FROZEN-REDIS | stop took " + took.toMillis() + " ms; reads sent meanwhile " + readsDuring);
         assertTrue(readsDuring <= 1, readsDuring + " reads reached Redis after the freeze");
         // The read in flight at the freeze waits out its timeout (10 s), the acknowledgements their
         // 5 s and the leave its 2 s, side by side in part; before: 10 s leave + 10 s read + 5 s.

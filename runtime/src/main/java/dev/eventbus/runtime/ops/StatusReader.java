@@ -3,8 +3,10 @@ package dev.eventbus.runtime.ops;
 import dev.eventbus.runtime.internal.EntryIds;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.KeyLayout;
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessages;
 import java.time.Clock;
@@ -117,7 +119,7 @@ public final class StatusReader {
         long allConsumers = number(group.get("consumers"), 0);
         long ghosts = 0;
         long pending = number(group.get("pending"), 0);
-        long lag = number(group.get("lag"), -1);
+        long lag = caughtUp(stream, group, number(group.get("lag"), -1));
         long oldest = -1;
         if (pending > 0) {
             PendingMessages summary = redis().xpending(stream, handler);
@@ -181,6 +183,25 @@ public final class StatusReader {
                 streamDeadLetters,
                 idle,
                 state);
+    }
+
+    /**
+     * Redis's {@code lag} of the group, or 0 when no entry comes after the group's last-delivered
+     * id: after a failover the promoted replica's {@code entries-read} counter can trail the
+     * stream's own count, and the lag then read high (and the row {@code behind}) for a group that
+     * had read everything. Asked (one XRANGE, which the runtime's and the operator's ACL rules
+     * grant) only when the lag says the group is behind.
+     */
+    private long caughtUp(String stream, Map<String, Object> group, long lag) {
+        Object delivered = group.get("last-delivered-id");
+        if (lag <= 0 || delivered == null) {
+            return lag;
+        }
+        List<StreamMessage<String, String>> after = redis().xrange(
+                        stream,
+                        Range.from(Range.Boundary.excluding(String.valueOf(delivered)), Range.Boundary.unbounded()),
+                        Limit.from(1));
+        return after.isEmpty() ? 0 : lag;
     }
 
     private List<Map<String, Object>> groups(String stream) {

@@ -13,6 +13,7 @@ import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
 import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.config.MetricsSettings;
 import dev.eventbus.runtime.consumer.StreamNode;
+import dev.eventbus.runtime.internal.BoundedCall;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.runtime.stream.Subscription;
@@ -25,7 +26,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -152,6 +155,13 @@ public final class EventbusMetrics implements AutoCloseable {
      * {@link Subscription#name()}. When one has none yet, or they are older than two poll intervals
      * (the poller is behind or failing), polls once first.
      */
+    /**
+     * How long an answer waits for fresh figures when the last readings are stale: a Redis that does
+     * not answer held {@code status} for the command timeout (10 s), past the CLI's own 10 s, which
+     * then gave up on the runtime and on Redis, 22 s in all (found from outside).
+     */
+    static final Duration FRESH_FIGURES_WAIT = Duration.ofSeconds(2);
+
     public Map<String, SubscriptionPoller.Reading> figures(List<Subscription> subscriptions) {
         SubscriptionPoller p = poller;
         if (p == null) {
@@ -162,7 +172,19 @@ public final class EventbusMetrics implements AutoCloseable {
                 .anyMatch(s -> p.last(s.group(), s.stream())
                         .map(r -> r.age().compareTo(stale) > 0)
                         .orElse(true))) {
-            p.pollOnce();
+            try {
+                BoundedCall.get(
+                        "eventbus-status-figures",
+                        () -> {
+                            p.pollOnce();
+                            return null;
+                        },
+                        FRESH_FIGURES_WAIT);
+            } catch (TimeoutException | ExecutionException e) {
+                // Redis does not answer: the last readings, with their age, or none.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Map<String, SubscriptionPoller.Reading> figures = new HashMap<>();
         for (Subscription s : subscriptions) {

@@ -58,6 +58,8 @@ class LiveInstancesIT {
             "eventbus.ownership.renew-every", "500ms",
             "eventbus.ownership.safety-margin", "1s",
             "eventbus.consumer.block", "500ms",
+            // Readings stale after 1 s: a status asked with Redis frozen must not wait for fresh ones.
+            "eventbus.metrics.poll-interval", "500ms",
             // One removal pass as each reader starts, then none: the test's ghost stays to be counted.
             "eventbus.recovery.interval", "1h");
 
@@ -153,6 +155,7 @@ class LiveInstancesIT {
             // (found from outside: "no live instance", or no answer within the CLI's 10 s at all).
             REDIS.server().pause();
             try {
+                Thread.sleep(1500); // the last readings are stale now: the answer asked Redis for fresh ones
                 long asked = System.nanoTime();
                 GetStatusResponse frozen =
                         api.withDeadlineAfter(9, TimeUnit.SECONDS).getStatus(GetStatusRequest.getDefaultInstance());

@@ -256,11 +256,13 @@ final class StreamReader {
                 if (ConnectionLoss.is(t) && backoff.compareTo(reconnectMax) > 0) {
                     backoff = reconnectMax;
                 }
-                if (timeout) {
-                    // The read waited already (its bound, or the command timeout): the wait does not
-                    // grow on with each timeout, so a node that answers again (thawed, no failover:
-                    // nothing else tells the reader) is read within seconds, not after a back-off
-                    // grown through a long freeze (6.4 s after a 64 s freeze, from outside; up to 30 s).
+                if (timedOut) {
+                    backoff = AFTER_TIMEOUT; // for the topology it asked for (see pause)
+                } else if (timeout && backoff.compareTo(AFTER_TIMEOUT) > 0) {
+                    // The read waited already (the command timeout): the wait does not grow past
+                    // this, so a node that answers again (thawed: nothing else tells the reader) is
+                    // read within seconds, not after a back-off grown through a long freeze (6.4 s
+                    // after a 64 s freeze, from outside; up to 30 s).
                     backoff = AFTER_TIMEOUT;
                 }
                 if (!handleTrouble(t, what, backoff, timedOut, streak.worthLogging())) {
@@ -742,8 +744,8 @@ final class StreamReader {
      * the refresh it asked for ({@link TopologyChanges#commandTimedOut}) takes up to {@link
      * ClusterConnectionOpener#TOPOLOGY_TIMEOUT} when a node is frozen, and a read sent before it
      * names the promoted replica would go to the frozen node again and wait out its whole timeout.
-     * Connections made (that refresh's own) do not end this wait. It is also the whole wait after
-     * any read that timed out, on one node too: such a read waited already, and a back-off grown
+     * Connections made (that refresh's own) do not end this wait. On one node it is the most a
+     * reader waits after a read that timed out: such a read waited already, and a back-off grown
      * through a long freeze would hold the reader for up to 30 s after the node answers again.
      */
     static final Duration AFTER_TIMEOUT = ClusterConnectionOpener.TOPOLOGY_TIMEOUT.plusSeconds(1);

@@ -164,6 +164,7 @@ public final class EventbusRuntime implements AutoCloseable {
                 () -> acknowledger.flush(Duration.ofSeconds(5)),
                 config.consumer().shutdownGrace(),
                 System::nanoTime);
+        changes.rewindOnChange(ownership.loop()); // a node back or a new topology: heartbeat now
         ownership.start();
         var retryStore = new RetryStore(shared.async(), keys);
         var writer = new DeadLetterWriter(shared.async(), keys);

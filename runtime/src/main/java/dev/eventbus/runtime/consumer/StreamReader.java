@@ -17,6 +17,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.PartitionSelectorException;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -248,7 +249,13 @@ final class StreamReader {
                 // which tells nothing else.
                 boolean timeout = Errors.hasCause(t, RedisCommandTimeoutException.class);
                 boolean timedOut = changes.followsFailovers() && timeout;
-                if (timedOut) {
+                // Or the client's view has no primary for the stream's slot (its primary failed
+                // and left the view): the promoted replica is news only a topology read brings,
+                // and nothing else asks for one (found from outside: readers backed off to 30 s
+                // while the promotion waited for the next periodic refresh).
+                boolean awaitTopology =
+                        timedOut || changes.followsFailovers() && Errors.hasCause(t, PartitionSelectorException.class);
+                if (awaitTopology) {
                     changes.commandTimedOut();
                 }
                 String what = groupReady ? readTrouble(t) : groupTrouble(t);
@@ -256,7 +263,7 @@ final class StreamReader {
                 if (ConnectionLoss.is(t) && backoff.compareTo(reconnectMax) > 0) {
                     backoff = reconnectMax;
                 }
-                if (timedOut) {
+                if (awaitTopology) {
                     backoff = AFTER_TIMEOUT; // for the topology it asked for (see pause)
                 } else if (timeout && backoff.compareTo(AFTER_TIMEOUT) > 0) {
                     // The read waited already (the command timeout): the wait does not grow past
@@ -265,8 +272,8 @@ final class StreamReader {
                     // after a 64 s freeze, from outside; up to 30 s).
                     backoff = AFTER_TIMEOUT;
                 }
-                if (!handleTrouble(t, what, backoff, timedOut, streak.worthLogging())) {
-                    pause(backoff, seen, seenTopologies, timedOut);
+                if (!handleTrouble(t, what, backoff, awaitTopology, streak.worthLogging())) {
+                    pause(backoff, seen, seenTopologies, awaitTopology);
                 }
                 timeoutsInPlace = !timedOut ? 0 : changes.topologies() != seenTopologies ? 0 : timeoutsInPlace + 1;
             }

@@ -13,12 +13,18 @@ import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Redis that connects once, without the runtime's retry loop, and fails fast with a clear message:
@@ -83,6 +89,9 @@ public final class FailFastRedis implements AutoCloseable {
     public String unanswered(Duration timeout) {
         try {
             text();
+            if (text.connection() instanceof StatefulRedisClusterConnection<String, String> cluster) {
+                return unansweredPrimaries(cluster, timeout);
+            }
             String pong = text.async().ping().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             return "PONG".equalsIgnoreCase(pong) ? "" : "does not answer";
         } catch (InterruptedException e) {
@@ -96,6 +105,54 @@ public final class FailFastRedis implements AutoCloseable {
             String wrong = RedisMisconfiguration.describe(e);
             return wrong == null ? "does not answer" : "answers, but " + wrong;
         }
+    }
+
+    /**
+     * On a cluster, every primary in the client's view is asked, side by side: a PING through the
+     * cluster connection goes to one node, and readiness said all of Redis did not answer when
+     * that node was the frozen one, and "answers" when another primary was (found from outside).
+     */
+    private String unansweredPrimaries(StatefulRedisClusterConnection<String, String> cluster, Duration timeout)
+            throws InterruptedException {
+        Map<String, CompletableFuture<String>> pings = new TreeMap<>();
+        for (String address : text.primaryAddresses()) {
+            int colon = address.lastIndexOf(':');
+            pings.put(
+                    address,
+                    cluster.getConnectionAsync(
+                                    address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))
+                            .thenCompose(node -> node.async().ping()));
+        }
+        try {
+            CompletableFuture.allOf(pings.values().toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // each is looked at below
+        }
+        List<String> silent = new ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<String>> ping : pings.entrySet()) {
+            CompletableFuture<String> answer = ping.getValue();
+            if (answer.isDone() && !answer.isCompletedExceptionally()) {
+                continue;
+            }
+            if (answer.isCompletedExceptionally()) {
+                Throwable why = answer.exceptionNow();
+                String missing = MissingPermission.describe(why);
+                if (missing != null) {
+                    return "answers, but refused a command: " + missing;
+                }
+            }
+            silent.add(ping.getKey());
+        }
+        if (pings.isEmpty()) {
+            return "does not answer (no primary in the client's view)";
+        }
+        return silent.isEmpty()
+                ? ""
+                : silent.size() == pings.size()
+                        ? "does not answer"
+                        : "primary " + String.join(", ", silent) + " does not answer (" + (pings.size() - silent.size())
+                                + " of " + pings.size() + " primaries do)";
     }
 
     /**

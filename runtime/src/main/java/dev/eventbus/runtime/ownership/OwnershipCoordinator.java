@@ -85,6 +85,15 @@ public final class OwnershipCoordinator implements AutoCloseable {
                 });
     }
 
+    /**
+     * The heartbeat and renewal loop, for {@code TopologyChanges#rewindOnChange}: after an outage it
+     * must not wait out a back-off grown meanwhile (from outside: 12 s after the cluster was back,
+     * the instance out of the live set about 14 s, long enough for its partitions to be handed away).
+     */
+    public Loop loop() {
+        return loop;
+    }
+
     public String self() {
         return self;
     }

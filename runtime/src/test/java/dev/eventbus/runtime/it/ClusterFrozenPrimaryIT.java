@@ -8,6 +8,7 @@ import dev.eventbus.redis.RedisCluster;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.EventbusRuntime;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.samples.orders.OrderServer;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,8 +55,24 @@ class ClusterFrozenPrimaryIT {
         Streams.await("events flowing before the fault", Duration.ofSeconds(30), () -> orders.appliedCount() >= 100);
 
         frozen = cluster.primaryOf(STREAM);
-        Instant frozenAt = Instant.now();
-        frozen.pause();
+        Instant frozenAt;
+        try (FailFastRedis ops = new FailFastRedis(runtime.config().redis())) {
+            assertEquals("", ops.unanswered(Duration.ofSeconds(5)), "every primary answers before the freeze");
+            frozenAt = Instant.now();
+            frozen.pause();
+            // Readiness names the primary that does not answer: a PING through the cluster
+            // connection went to one node, and it said all of Redis was down, or all was well,
+            // depending on which (found from outside).
+            assertEquals(
+                    "primary 127.0.0.1:" + frozen.port() + " does not answer (2 of 3 primaries do)",
+                    ops.unanswered(Duration.ofMillis(500)));
+        }
+        followFrom(frozenAt, cluster, orders, runtime, oracle);
+    }
+
+    private void followFrom(
+            Instant frozenAt, RedisCluster cluster, OrderServer orders, EventbusRuntime runtime, DeliveryOracle oracle)
+            throws Exception {
         cluster.awaitFailover(frozen, Duration.ofSeconds(60));
         oracle.faultNow(); // from the promotion: what the runtime itself takes to follow
         Duration promotion = Duration.between(frozenAt, Instant.now());

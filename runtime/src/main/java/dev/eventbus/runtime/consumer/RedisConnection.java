@@ -9,6 +9,7 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One connection to Redis, whatever its shape: to one node (plain or found through Sentinel) or to
@@ -72,6 +73,19 @@ public record RedisConnection<K, V>(
         int colon = address.lastIndexOf(':');
         return cluster.getConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))
                 .sync();
+    }
+
+    /**
+     * Commands to the primary at {@code host:port} of a cluster, once its connection is made,
+     * without waiting for it; on one node, that node's.
+     */
+    public CompletableFuture<RedisClusterAsyncCommands<K, V>> primaryAsync(String address) {
+        if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
+            return CompletableFuture.completedFuture(async);
+        }
+        int colon = address.lastIndexOf(':');
+        return cluster.getConnectionAsync(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))
+                .thenApply(StatefulRedisConnection::async);
     }
 
     @Override

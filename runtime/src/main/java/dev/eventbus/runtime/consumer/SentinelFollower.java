@@ -51,8 +51,8 @@ final class SentinelFollower {
     private final boolean logs;
     private final Executor asker;
     private final AtomicBoolean asking = new AtomicBoolean();
+    /** When the sentinels were last asked; one spacing back at first, so the first timeout asks. */
     private volatile long lastAsk;
-    private volatile boolean asked;
 
     /**
      * @param primaryNamed asks the sentinels which node is the primary (may block; may throw)
@@ -75,6 +75,7 @@ final class SentinelFollower {
         this.moveConnections = moveConnections;
         this.asker = asker;
         this.nanoTime = nanoTime;
+        this.lastAsk = nanoTime.getAsLong() - SPACING.toNanos();
         this.logs = logs;
     }
 
@@ -109,11 +110,10 @@ final class SentinelFollower {
     /** A command timed out: asks the sentinels, unless it did within {@link #SPACING}. Never blocks. */
     void commandTimedOut() {
         long now = nanoTime.getAsLong();
-        if (asked && now - lastAsk < SPACING.toNanos() || !asking.compareAndSet(false, true)) {
+        if (now - lastAsk < SPACING.toNanos() || !asking.compareAndSet(false, true)) {
             return;
         }
         lastAsk = now;
-        asked = true;
         try {
             asker.execute(this::ask);
         } catch (RejectedExecutionException closed) {

@@ -13,7 +13,6 @@ import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -89,8 +88,8 @@ public final class FailFastRedis implements AutoCloseable {
     public String unanswered(Duration timeout) {
         try {
             text();
-            if (text.connection() instanceof StatefulRedisClusterConnection<String, String> cluster) {
-                return unansweredPrimaries(cluster, timeout);
+            if (text.isCluster()) {
+                return unansweredPrimaries(timeout);
             }
             String pong = text.async().ping().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             return "PONG".equalsIgnoreCase(pong) ? "" : "does not answer";
@@ -112,16 +111,10 @@ public final class FailFastRedis implements AutoCloseable {
      * cluster connection goes to one node, and readiness said all of Redis did not answer when
      * that node was the frozen one, and "answers" when another primary was (found from outside).
      */
-    private String unansweredPrimaries(StatefulRedisClusterConnection<String, String> cluster, Duration timeout)
-            throws InterruptedException {
+    private String unansweredPrimaries(Duration timeout) throws InterruptedException {
         Map<String, CompletableFuture<String>> pings = new TreeMap<>();
         for (String address : text.primaryAddresses()) {
-            int colon = address.lastIndexOf(':');
-            pings.put(
-                    address,
-                    cluster.getConnectionAsync(
-                                    address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))
-                            .thenCompose(node -> node.async().ping()));
+            pings.put(address, text.primaryAsync(address).thenCompose(node -> node.ping()));
         }
         try {
             CompletableFuture.allOf(pings.values().toArray(CompletableFuture[]::new))

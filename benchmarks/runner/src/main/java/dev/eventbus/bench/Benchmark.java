@@ -276,7 +276,7 @@ final class Benchmark {
             args.add("seeds=" + seeds);
             if (s == Scenario.DRAIN_NOOP_CLUSTER) {
                 try (ClusterOps ops = new ClusterOps(seeds, Duration.ofSeconds(10))) {
-                    ops.fill(0, settings.drainEvents());
+                    ops.fill(0, settings.clusterDrainEvents());
                 }
             }
             if (s == Scenario.ORDERED_CLUSTER) {

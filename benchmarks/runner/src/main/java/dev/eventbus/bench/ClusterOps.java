@@ -201,6 +201,29 @@ final class ClusterOps implements AutoCloseable {
         return calls;
     }
 
+    /**
+     * CPU time the cluster's redis-servers, primaries and replicas, have used so far, in
+     * microseconds ({@code used_cpu_sys} plus {@code used_cpu_user} of each node's {@code INFO cpu}):
+     * on one machine the drain's throughput is bound by the client's CPU and the servers' together.
+     */
+    long serverCpuMicros() {
+        long micros = 0;
+        for (RedisClusterNode n : connection.getPartitions()) {
+            String info = connection
+                    .getConnection(n.getUri().getHost(), n.getUri().getPort())
+                    .sync()
+                    .info("cpu");
+            for (String line : info.split("\r?\n")) {
+                if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                    micros += Math.round(Double.parseDouble(
+                                    line.substring(line.indexOf(':') + 1).trim())
+                            * 1e6);
+                }
+            }
+        }
+        return micros;
+    }
+
     /** The process id of the primary serving partition {@code i} now ({@code INFO server}). */
     long primaryPid(int i) {
         RedisURI uri = connection

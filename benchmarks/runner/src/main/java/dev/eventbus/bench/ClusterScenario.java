@@ -80,7 +80,12 @@ final class ClusterScenario {
         long subjects = Long.parseLong(a.getOrDefault("subjects", "0"));
         Duration timeout = Duration.ofSeconds(Long.parseLong(a.get("timeout")));
         Coverage coverage = new Coverage(events, subjects);
-        Progress progress = new Progress(warm, events, coverage);
+        // The one-node drain's window (events firstFrom to firstTo), timed within the longer backlog.
+        long firstFrom = Long.parseLong(a.getOrDefault("firstFrom", "0"));
+        long firstTo = Long.parseLong(a.getOrDefault("firstTo", "0"));
+        Progress progress = firstTo > firstFrom
+                ? new Progress(warm, events, coverage, firstFrom, firstTo)
+                : new Progress(warm, events, coverage);
         Map<String, Double> f = new LinkedHashMap<>();
         try (ClusterOps ops = new ClusterOps(a.get("seeds"), Duration.ofSeconds(10), partitioned(a))) {
             long length = ops.length();
@@ -90,6 +95,7 @@ final class ClusterScenario {
             ScenarioMain.log(
                     "cluster drain of %d events over %d key(s) on %s primaries (%s) starting",
                     events, ops.keys().size(), ops.spread(), a.get("system"));
+            long serverCpu = ops.serverCpuMicros();
             long t0 = System.nanoTime();
             String group;
             try (Consumer consumer = consumer(a, progress)) {
@@ -112,7 +118,16 @@ final class ClusterScenario {
                 long late = events - events / 2;
                 f.put("late_events_per_s", late / ((end - progress.lateAt()) / 1e9));
                 f.put("late_cpu_us_per_event", (cpu - progress.lateCpu()) / 1e3 / late);
+                if (firstTo > firstFrom) {
+                    long first = firstTo - firstFrom;
+                    long took = progress.at(firstTo) - progress.at(firstFrom);
+                    f.put("first_events_per_s", first / (took / 1e9));
+                    f.put(
+                            "first_cpu_us_per_event",
+                            (progress.cpuAt(firstTo) - progress.cpuAt(firstFrom)) / 1e3 / first);
+                }
             }
+            f.put("server_cpu_us_per_event", (ops.serverCpuMicros() - serverCpu) / (double) events);
             long pending = ops.pending(group);
             Map<String, Long> calls = ops.commandCalls();
             f.put("xreadgroup_calls", (double) calls.getOrDefault("xreadgroup", 0L));

@@ -1,7 +1,9 @@
 package dev.eventbus.bench;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -16,14 +18,17 @@ final class Progress {
     private final AtomicLong errors = new AtomicLong();
     private final long warmMark;
     private final long target;
-    private volatile long warmAt;
-    private volatile long warmCpu;
     /** Half of the target: where the last half of a drain starts ({@link #lateAt}). */
     private final long lateMark;
 
-    private volatile long lateAt;
-    private volatile long lateCpu;
-    private volatile long targetAt;
+    /** The counts whose crossing is timed, ascending; guarded by this, as the two arrays below. */
+    private final long[] marks;
+
+    private final long[] markedAt;
+    private final long[] markedCpu;
+    /** How many of {@link #marks} are timed; guarded by this. */
+    private int timed;
+
     private final Histogram latency = new Histogram(3);
     private volatile long windowFrom = Long.MAX_VALUE;
     private volatile long windowTo = Long.MIN_VALUE;
@@ -33,12 +38,20 @@ final class Progress {
      * @param warmMark the count after which throughput is measured
      * @param target the count that ends the run
      * @param coverage where handled events are recorded, or {@code null} (latency runs)
+     * @param more further counts whose crossing is timed ({@link #at}, {@link #cpuAt})
      */
-    Progress(long warmMark, long target, Coverage coverage) {
+    Progress(long warmMark, long target, Coverage coverage, long... more) {
         this.warmMark = warmMark;
         this.target = target;
         this.lateMark = target / 2;
         this.coverage = coverage;
+        this.marks = LongStream.concat(LongStream.of(warmMark, lateMark, target), LongStream.of(more))
+                .sorted()
+                .distinct()
+                .toArray();
+        this.markedAt = new long[marks.length];
+        this.markedCpu = new long[marks.length];
+        this.nextCheck = marks[0];
     }
 
     /**
@@ -62,39 +75,35 @@ final class Progress {
     /** The count at which {@link #add} looks at the marks next: never past a mark not yet timed. */
     private volatile long nextCheck;
 
-    /** Whether the marks were timed; guarded by this. */
-    private boolean warmTimed;
-
-    private boolean lateTimed;
-
-    private boolean targetTimed;
-
     private synchronized void marks(long after, long now) {
-        if (!warmTimed && after >= warmMark) {
-            warmTimed = true;
-            warmAt = now;
-            warmCpu = Probe.cpuNanos();
-        }
-        if (!lateTimed && after >= lateMark) {
-            lateTimed = true;
-            lateAt = now;
-            lateCpu = Probe.cpuNanos();
-        }
-        if (!targetTimed && after >= target) {
-            targetTimed = true;
-            targetAt = now;
+        while (timed < marks.length && after >= marks[timed]) {
+            markedAt[timed] = now;
+            markedCpu[timed] = Probe.cpuNanos();
+            timed++;
         }
         long next = after + CHECK_EVERY;
-        if (!warmTimed) {
-            next = Math.min(next, warmMark);
-        }
-        if (!lateTimed) {
-            next = Math.min(next, lateMark);
-        }
-        if (!targetTimed) {
-            next = Math.min(next, target);
+        if (timed < marks.length) {
+            next = Math.min(next, marks[timed]);
         }
         nextCheck = Math.max(nextCheck, next);
+    }
+
+    /** When the count crossed {@code mark} (one given to the constructor), in nanoTime; 0 while it has not. */
+    synchronized long at(long mark) {
+        return markedAt[index(mark)];
+    }
+
+    /** The process's CPU time ({@link Probe#cpuNanos}) when the count crossed {@code mark}. */
+    synchronized long cpuAt(long mark) {
+        return markedCpu[index(mark)];
+    }
+
+    private int index(long mark) {
+        int i = Arrays.binarySearch(marks, mark);
+        if (i < 0) {
+            throw new IllegalArgumentException("no mark at " + mark);
+        }
+        return i;
     }
 
     /**
@@ -131,24 +140,24 @@ final class Progress {
     }
 
     long warmAt() {
-        return warmAt;
+        return at(warmMark);
     }
 
     long warmCpu() {
-        return warmCpu;
+        return cpuAt(warmMark);
     }
 
     /** When half of the target was done: the last half of a drain, long after the JIT's warm-up, starts. */
     long lateAt() {
-        return lateAt;
+        return at(lateMark);
     }
 
     long lateCpu() {
-        return lateCpu;
+        return cpuAt(lateMark);
     }
 
     long targetAt() {
-        return targetAt;
+        return at(target);
     }
 
     /** The coverage given to the constructor, or {@code null}. */

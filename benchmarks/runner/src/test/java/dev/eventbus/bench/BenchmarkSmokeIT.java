@@ -66,6 +66,10 @@ class BenchmarkSmokeIT {
                 String what = "cluster drain " + run.system();
                 assertEquals(0.0, v.get("pending_after"), what + ": nothing left pending");
                 assertTrue(v.get("late_events_per_s") > v.get("events_per_s") / 10, what + ": last half timed: " + v);
+                assertTrue(
+                        v.get("first_events_per_s") > v.get("events_per_s") / 10,
+                        what + ": one-node window timed: " + v);
+                assertTrue(v.get("server_cpu_us_per_event") > 0, what + ": the redis-servers' CPU counted: " + v);
                 assertEquals(0.0, v.get("errors"), what);
                 assertNotNull(v.get("duplicates"), what + ": duplicates counted");
             }

@@ -7,6 +7,7 @@ import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.internal.FailureStreak;
 import dev.eventbus.runtime.internal.ScriptSha;
+import dev.eventbus.runtime.internal.UntimedWait;
 import dev.eventbus.runtime.ownership.LeaseScripts;
 import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.StreamEntry;
@@ -178,9 +179,19 @@ final class StreamReader {
         streak.failed(groupTrouble(cause));
     }
 
+    /**
+     * Whether a read may wait for more free slots now ({@link EntrySlots#awaitFree}): while the
+     * workers have entries queued. {@code stopping} is read after the linger's waiter is set, and
+     * {@link #stop} sets it before it wakes that waiter: one of them sees the other.
+     */
+    private boolean lingerable() {
+        return !stopping && dispatcher.hasQueuedWork();
+    }
+
     /** Stops reading. */
     void stop() {
         stopping = true;
+        slots.wakeReader(); // a linger for free slots has no timer
     }
 
     /** Waits for the loop to exit, up to the deadline. */
@@ -359,7 +370,7 @@ final class StreamReader {
         if (!dispatcher.awaitAckRoom(settings.block())) {
             return; // Redis falls behind confirming this subscription's acknowledgements
         }
-        int free = slots.awaitFree(settings.block());
+        int free = slots.awaitFree(settings.block(), this::lingerable);
         if (free == 0) {
             return;
         }
@@ -541,7 +552,8 @@ final class StreamReader {
                 args.add(CommandKeyword.BLOCK).add(settings.block().toMillis());
             }
             args.add("STREAMS").addKey(stream).add(from);
-            redis.dispatch(CommandType.XREADGROUP, output, args);
+            // Waited for untimed: its expiry (ReadTimeouts) bounds it, without a timed park per read.
+            UntimedWait.result(connection.async().dispatch(CommandType.XREADGROUP, output, args));
             used = output;
         }
         held.observe(used.wireBytes(), used.entriesSeen());

@@ -11,6 +11,7 @@ import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -33,13 +34,21 @@ class StreamReaderBackoffTest {
     private StreamReader reader;
 
     /** Commands whose every call fails as Lettuce's do while the node is unreachable, noting when. */
-    @SuppressWarnings("unchecked")
     private RedisClusterCommands<byte[], byte[]> unreachable() {
-        return (RedisClusterCommands<byte[], byte[]>) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {RedisClusterCommands.class}, (proxy, method, args) -> {
-                    attempts.add(System.nanoTime());
-                    throw new RedisConnectionException("Unable to connect to 127.0.0.1:1");
-                });
+        return unreachable(RedisClusterCommands.class);
+    }
+
+    /** The same for the asynchronous commands (the reader's reads), failing as they are called. */
+    private RedisClusterAsyncCommands<byte[], byte[]> unreachableAsync() {
+        return unreachable(RedisClusterAsyncCommands.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T unreachable(Class<?> api) {
+        return (T) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {api}, (proxy, method, args) -> {
+            attempts.add(System.nanoTime());
+            throw new RedisConnectionException("Unable to connect to 127.0.0.1:1");
+        });
     }
 
     private StreamReader reader() {
@@ -66,7 +75,7 @@ class StreamReaderBackoffTest {
         Subscription sub = new Subscription(handler, "orders", Set.of("paid"));
         return new StreamReader(
                 sub,
-                new RedisConnection<>(null, unreachable(), null),
+                new RedisConnection<>(null, unreachable(), unreachableAsync()),
                 "c-1",
                 settings,
                 ManualDispatch.open(sub, false, 1, Runnable::run), // nothing is read, nothing dispatched

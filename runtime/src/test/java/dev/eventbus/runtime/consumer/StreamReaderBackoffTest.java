@@ -11,13 +11,17 @@ import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.cluster.PartitionSelectorException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,11 +47,15 @@ class StreamReaderBackoffTest {
         return unreachable(RedisClusterAsyncCommands.class);
     }
 
+    /** What every call fails with: by default as Lettuce's calls fail while the node is unreachable. */
+    private volatile Supplier<RuntimeException> failure =
+            () -> new RedisConnectionException("Unable to connect to 127.0.0.1:1");
+
     @SuppressWarnings("unchecked")
     private <T> T unreachable(Class<?> api) {
         return (T) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {api}, (proxy, method, args) -> {
             attempts.add(System.nanoTime());
-            throw new RedisConnectionException("Unable to connect to 127.0.0.1:1");
+            throw failure.get();
         });
     }
 
@@ -202,6 +210,32 @@ class StreamReaderBackoffTest {
         changes.topologyChanged(() -> {});
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() > beforeConnection);
         Duration toRetry = Duration.ofNanos(attempts.get(beforeConnection) - changedAt);
+        assertTrue(toRetry.compareTo(Duration.ofMillis(1000)) < 0, "retried " + toRetry + " after the new topology");
+    }
+
+    /**
+     * Found from outside, on a cluster: while a slot had no primary in the client's view (its
+     * primary failed and left the view before the promoted replica was in it), reads failed with
+     * {@code PartitionSelectorException} and the readers backed off, up to 30 s, while the promotion
+     * waited for the next periodic refresh. Such a failure asks every client for its topology now,
+     * and the reader waits for that (at most 3 s), not for its back-off.
+     */
+    @Test
+    void aSlotWithoutAPrimaryAsksForTheTopologyAndTheReaderWaitsForIt() throws InterruptedException {
+        failure = () -> new PartitionSelectorException("Cannot determine a partition for slot 1234", new Partitions());
+        AtomicInteger asked = new AtomicInteger();
+        changes.addRefresh(asked::incrementAndGet); // a cluster client's: the view can follow a failover
+        reader = reader();
+        reader.start();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> asked.get() >= 1);
+        Thread.sleep(1000);
+        // The back-off alone tried again after 200 and 400 ms.
+        assertEquals(1, attempts.size(), "tried again before the topology came: " + attempts.size() + " attempts");
+
+        long changedAt = System.nanoTime();
+        changes.topologyChanged(() -> {}); // the view names the promoted replica
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> attempts.size() >= 2);
+        Duration toRetry = Duration.ofNanos(attempts.get(1) - changedAt);
         assertTrue(toRetry.compareTo(Duration.ofMillis(1000)) < 0, "retried " + toRetry + " after the new topology");
     }
 

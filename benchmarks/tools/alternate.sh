@@ -24,7 +24,7 @@ for round in $(seq 1 "$rounds"); do
       awk -v r="$round" -v n="$name" '
         / rep 1 .* reference / { ref = $5 }
         / rep 1 .* eventbus / { eb = $5 }
-        /client CPU per event/ { cpu = $(NF-2) " / " $(NF-1) }
+        /client CPU per event \(measured window\)/ { cpu = $(NF-2) " / " $(NF-1) }
         END { printf "round %s %-10s reference %s ev/s, eventbus %s ev/s, CPU us/event reference / eventbus %s\n", r, n, ref, eb, cpu }' |
       tee -a "$lines"
     rm -rf "$out"

@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * A subscription's hold on entries: one slot per entry taken from Redis and not yet done with
@@ -28,6 +27,9 @@ import java.util.function.BooleanSupplier;
  * <p>Thread-safe. {@link #awaitFree} and {@link #take} wait, and are for the one reader thread.
  */
 public final class EntrySlots implements SlotLender {
+
+    /** Longest wait for a bigger batch when every slot is busy. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -81,75 +83,19 @@ public final class EntrySlots implements SlotLender {
     /**
      * How many slots are free, waiting up to {@code wait} for at least one; takes none. The reader
      * sizes its COUNT with it but takes slots only for the entries Redis returns, so that the retry
-     * poller and the reclaimer are not starved while it blocks.
-     *
-     * <p>When saturated (fewer than half the slots free) while the workers still have entries
-     * queued, it lingers for half the slots rather than read a handful of entries per round trip:
-     * until they are free, or the workers find their queue empty ({@link #workersIdle}), or the
-     * reader is stopped ({@link #wakeReader}). Reading then could only add to a queue the workers
-     * have not emptied. The linger has no timer: on a virtual thread each timed park arms and
-     * disarms one on the JDK's scheduler thread (two wake-ups of it), once per read; with a 2 ms
-     * timer here, that was about a tenth of the carriers' CPU in a cluster drain. Nothing queued:
-     * it reads at once.
-     *
-     * @param workQueued whether the subscription's workers have entries queued, not yet started
+     * poller and the reclaimer are not starved while it blocks. When saturated it lingers a moment
+     * for half the slots rather than read a handful of entries per round trip (free when idle, at
+     * most 2 ms when busy).
      */
-    public int awaitFree(Duration wait, BooleanSupplier workQueued) throws InterruptedException {
+    public int awaitFree(Duration wait) throws InterruptedException {
         long now = System.nanoTime();
         if (!awaitAtLeast(1, now + wait.toNanos())) {
             return 0;
         }
         if (free.get() < capacity / 2) {
-            linger(capacity / 2, workQueued);
+            awaitAtLeast(capacity / 2, System.nanoTime() + LINGER_NANOS);
         }
         return Math.max(1, free.get());
-    }
-
-    /** As {@link #awaitFree(Duration, BooleanSupplier)} with nothing queued: it never lingers. */
-    public int awaitFree(Duration wait) throws InterruptedException {
-        return awaitFree(wait, () -> false);
-    }
-
-    /**
-     * The subscription's workers found nothing queued (a worker took the last entry, or ended for
-     * want of one): a reader lingering for more free slots reads now.
-     */
-    public void workersIdle() {
-        wakeReader();
-    }
-
-    /** Ends the reader's wait here, whatever it waits for: the reader is stopping. */
-    public void wakeReader() {
-        Thread w = waiter.get();
-        if (w != null && waiter.compareAndSet(w, null)) {
-            LockSupport.unpark(w);
-        }
-    }
-
-    private void linger(int n, BooleanSupplier workQueued) throws InterruptedException {
-        Thread self = Thread.currentThread();
-        try {
-            while (true) {
-                wanted = n;
-                // Set before the conditions are read again: a release or an idle worker either
-                // sees it or is seen.
-                waiter.set(self);
-                if (free.get() >= n || !workQueued.getAsBoolean()) {
-                    return;
-                }
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-                if (waiter.get() == self) {
-                    continue; // a spurious wake-up: nobody took the waiter
-                }
-                return; // woken on purpose: enough slots, idle workers, or a stop
-            }
-        } finally {
-            wanted = Integer.MAX_VALUE;
-            waiter.set(null);
-        }
     }
 
     /** Takes {@code n} slots, waiting for them if others took some meanwhile. */
@@ -164,7 +110,10 @@ public final class EntrySlots implements SlotLender {
 
     public void release(int n) {
         if (n > 0 && free.addAndGet(n) >= wanted) {
-            wakeReader(); // one wake-up, not one per release: the first takes the waiter
+            Thread w = waiter.get();
+            if (w != null && waiter.compareAndSet(w, null)) { // one wake-up, not one per release
+                LockSupport.unpark(w);
+            }
         }
     }
 

@@ -89,7 +89,6 @@ public final class StreamConsumerFactory {
         EntrySlots slots = new EntrySlots(maxInFlight + settings.readAhead());
         HeldBytes held = new HeldBytes(settings.readAheadBytes(), slots);
         SubscriptionDispatch dispatch = dispatcher.open(sub, slots, gate::mayDispatch);
-        dispatch.whenWorkersIdle(slots::workersIdle); // ends the reader's linger (EntrySlots.awaitFree)
         RetryPoller retries = new RetryPoller(
                 sub,
                 shared.sync(),

@@ -179,19 +179,9 @@ final class StreamReader {
         streak.failed(groupTrouble(cause));
     }
 
-    /**
-     * Whether a read may wait for more free slots now ({@link EntrySlots#awaitFree}): while the
-     * workers have entries queued. {@code stopping} is read after the linger's waiter is set, and
-     * {@link #stop} sets it before it wakes that waiter: one of them sees the other.
-     */
-    private boolean lingerable() {
-        return !stopping && dispatcher.hasQueuedWork();
-    }
-
     /** Stops reading. */
     void stop() {
         stopping = true;
-        slots.wakeReader(); // a linger for free slots has no timer
     }
 
     /** Waits for the loop to exit, up to the deadline. */
@@ -370,7 +360,7 @@ final class StreamReader {
         if (!dispatcher.awaitAckRoom(settings.block())) {
             return; // Redis falls behind confirming this subscription's acknowledgements
         }
-        int free = slots.awaitFree(settings.block(), this::lingerable);
+        int free = slots.awaitFree(settings.block());
         if (free == 0) {
             return;
         }

@@ -97,22 +97,6 @@ public final class SubscriptionDispatch {
     }
 
     /**
-     * {@code idle} runs each time a worker of the subscription finds nothing queued (on the
-     * worker's thread; it must not block): see {@link #hasQueuedWork}.
-     */
-    public void whenWorkersIdle(Runnable idle) {
-        held.workers.whenIdle(idle);
-    }
-
-    /**
-     * Whether entries wait for a worker now (not those waiting in an ordering lane behind their
-     * subject): while they do, the reader may linger for a bigger read.
-     */
-    public boolean hasQueuedWork() {
-        return held.workers.hasQueued();
-    }
-
-    /**
      * Whether the subscription's acknowledgements are below their limit now: the retry poller and
      * the reclaimer take nothing while they are not.
      */

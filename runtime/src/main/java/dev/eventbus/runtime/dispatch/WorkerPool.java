@@ -61,9 +61,6 @@ final class WorkerPool implements Executor {
 
     private long takenAtLastCheck;
 
-    /** Told each time a worker finds the queue empty ({@link #whenIdle}). */
-    private volatile Runnable onIdle = () -> {};
-
     /**
      * @param threads starts each worker on a thread of its own
      * @param limit how many tasks may run at once
@@ -169,20 +166,6 @@ final class WorkerPool implements Executor {
         }
     }
 
-    /**
-     * {@code idle} runs each time a worker finds the queue empty (on that worker's thread; it must
-     * not block): the subscription's reader, lingering for a bigger read, reads now. Replaces the
-     * one given before (a reloaded plugin's consumer takes over the pool).
-     */
-    void whenIdle(Runnable idle) {
-        this.onIdle = idle;
-    }
-
-    /** Whether tasks wait in the queue for a worker now. */
-    boolean hasQueued() {
-        return !queue.isEmpty();
-    }
-
     /** Workers now: running a task, or about to take one or end. */
     int workers() {
         return workers.get();
@@ -226,7 +209,6 @@ final class WorkerPool implements Executor {
                 meanNanos = nextMean(meanNanos, end - start);
                 start = end;
             }
-            onIdle.run();
             workers.decrementAndGet();
             // A task offered between the last poll and the decrement may have seen this worker and
             // started none: take it back on, unless the pool is full again.

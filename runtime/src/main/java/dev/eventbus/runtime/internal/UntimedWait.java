@@ -7,13 +7,15 @@ import java.util.concurrent.Future;
 
 /**
  * Waits for a Lettuce command's answer as its synchronous API does, but without a timer of its own.
- * On a virtual thread a timed wait is a timed park, which the JDK's scheduler arms and disarms on a
- * thread of its own: two wake-ups of that thread per wait. A stream reader waits once per read; in a
- * cluster drain's profile those wake-ups were about a sixth of the carriers' CPU. The command's
+ * On a virtual thread a timed wait is a timed park, which the JDK arms and disarms on a scheduler
+ * thread of its own (on JDK 25 its {@code DelayScheduler}: two wake-ups of that thread per wait). A
+ * stream reader waits once per read; in a cluster drain's profile on JDK 25 the reader's timed parks
+ * (this one and its wait for free entry slots) were a sixth of the carriers' CPU. The command's
  * own expiry bounds the wait instead: every client here has {@code TimeoutOptions} (the command
- * timeout, or a read's bound from {@code ReadTimeouts}), so Lettuce completes each command within
- * its timeout with the {@code RedisCommandTimeoutException} the synchronous API threw; a lost
- * connection or a refusal completes it too.
+ * timeout, or a read's bound from {@code ReadTimeouts}), so Lettuce completes each command with the
+ * {@code RedisCommandTimeoutException} the synchronous API threw; a lost connection or a refusal
+ * completes it too. (On a cluster the expiry starts once the command reaches its node's connection,
+ * which may first have to be made: up to the connect timeout more.)
  */
 public final class UntimedWait {
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class EntrySlotsTest {
@@ -48,82 +47,6 @@ class EntrySlotsTest {
         assertFalse(free.isDone());
         slots.release(6); // above half: no lingering
         assertEquals(6, free.get(5, TimeUnit.SECONDS));
-    }
-
-    /** The reader's awaitFree on a thread of its own, with the workers' queue as given. */
-    private static CompletableFuture<Integer> reader(EntrySlots slots, AtomicBoolean queued) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return slots.awaitFree(Duration.ofSeconds(10), queued::get);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-    }
-
-    @Test
-    void whileWorkIsQueuedASaturatedReaderLingersUntilHalfTheSlotsAreFree() throws Exception {
-        EntrySlots slots = new EntrySlots(8);
-        slots.take(7);
-        AtomicBoolean queued = new AtomicBoolean(true);
-        CompletableFuture<Integer> free = reader(slots, queued);
-        Thread.sleep(100); // far past the 2 ms the linger once had as its limit
-        assertFalse(free.isDone(), "one slot free, work queued: it waits for a bigger read");
-        slots.release(2);
-        Thread.sleep(50);
-        assertFalse(free.isDone(), "3 of 8 free: still under half");
-        slots.release(1);
-        assertEquals(4, free.get(5, TimeUnit.SECONDS));
-    }
-
-    @Test
-    void aLingeringReaderReadsOnceTheWorkersFindTheirQueueEmpty() throws Exception {
-        EntrySlots slots = new EntrySlots(8);
-        slots.take(7);
-        AtomicBoolean queued = new AtomicBoolean(true);
-        CompletableFuture<Integer> free = reader(slots, queued);
-        Thread.sleep(50);
-        assertFalse(free.isDone());
-        queued.set(false); // slow handlers hold the slots; nothing waits for a worker any more
-        slots.workersIdle();
-        assertEquals(1, free.get(5, TimeUnit.SECONDS));
-    }
-
-    @Test
-    void aStopEndsTheLingerAndNothingQueuedMeansNoLinger() throws Exception {
-        EntrySlots slots = new EntrySlots(8);
-        slots.take(7);
-        AtomicBoolean queued = new AtomicBoolean(true);
-        CompletableFuture<Integer> free = reader(slots, queued);
-        Thread.sleep(50);
-        assertFalse(free.isDone());
-        slots.wakeReader();
-        assertEquals(1, free.get(5, TimeUnit.SECONDS));
-
-        long start = System.nanoTime();
-        assertEquals(1, slots.awaitFree(Duration.ofSeconds(10), () -> false));
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "read at once");
-    }
-
-    @Test
-    void aWakeUpLeftOverFromAnEarlierWaitDoesNotEndTheLinger() throws Exception {
-        EntrySlots slots = new EntrySlots(8);
-        slots.take(7);
-        // A permit left for the reader's thread (an unpark that came after its wait had ended)
-        // makes its next park return at once: the linger must park again, not read.
-        AtomicBoolean queued = new AtomicBoolean(true);
-        CompletableFuture<Integer> free = CompletableFuture.supplyAsync(() -> {
-            java.util.concurrent.locks.LockSupport.unpark(Thread.currentThread());
-            try {
-                return slots.awaitFree(Duration.ofSeconds(10), queued::get);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(100);
-        assertFalse(free.isDone(), "still lingering");
-        slots.release(3);
-        assertEquals(4, free.get(5, TimeUnit.SECONDS));
     }
 
     @Test

@@ -11,10 +11,14 @@ import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.PartitionSelectorException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandType;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
@@ -51,10 +55,20 @@ class StreamReaderBackoffTest {
     private volatile Supplier<RuntimeException> failure =
             () -> new RedisConnectionException("Unable to connect to 127.0.0.1:1");
 
+    /**
+     * The synchronous commands throw; the asynchronous ones return a command failed with it, as
+     * Lettuce's do (the reader's reads wait for it: {@code UntimedWait}).
+     */
     @SuppressWarnings("unchecked")
     private <T> T unreachable(Class<?> api) {
         return (T) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {api}, (proxy, method, args) -> {
             attempts.add(System.nanoTime());
+            if (method.getReturnType() == RedisFuture.class) {
+                AsyncCommand<byte[], byte[], Object> failed =
+                        new AsyncCommand<>(new Command<>(CommandType.XREADGROUP, null));
+                failed.completeExceptionally(failure.get());
+                return failed;
+            }
             throw failure.get();
         });
     }

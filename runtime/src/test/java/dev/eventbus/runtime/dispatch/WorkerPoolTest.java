@@ -50,20 +50,6 @@ class WorkerPoolTest {
     }
 
     @Test
-    void aWorkerThatFindsTheQueueEmptySaysSoOnceWhateverItRan() {
-        WorkerPool pool = new WorkerPool(threads, 1, NO_CORE_CAP, now::get);
-        List<Boolean> queuedWhenIdle = new ArrayList<>();
-        pool.whenIdle(() -> queuedWhenIdle.add(pool.hasQueued()));
-        pool.execute(task("a", 1_000));
-        pool.execute(task("b", 1_000));
-        assertTrue(pool.hasQueued());
-        threads.runNext(); // one worker runs both, then finds nothing
-        assertEquals(List.of("a", "b"), ran);
-        assertEquals(List.of(false), queuedWhenIdle, "told once, with nothing queued");
-        assertTrue(!pool.hasQueued());
-    }
-
-    @Test
     void aSlowTaskGetsAWorkerAtOnceUpToTheLimit() {
         WorkerPool pool = new WorkerPool(threads, 3, NO_CORE_CAP, now::get);
         pool.execute(task("a", 5_000_000));

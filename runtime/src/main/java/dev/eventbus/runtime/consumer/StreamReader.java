@@ -7,7 +7,6 @@ import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.internal.FailureStreak;
 import dev.eventbus.runtime.internal.ScriptSha;
-import dev.eventbus.runtime.internal.UntimedWait;
 import dev.eventbus.runtime.ownership.LeaseScripts;
 import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.StreamEntry;
@@ -542,8 +541,7 @@ final class StreamReader {
                 args.add(CommandKeyword.BLOCK).add(settings.block().toMillis());
             }
             args.add("STREAMS").addKey(stream).add(from);
-            // Waited for untimed: its expiry (ReadTimeouts) bounds it, without a timed park per read.
-            UntimedWait.result(connection.async().dispatch(CommandType.XREADGROUP, output, args));
+            redis.dispatch(CommandType.XREADGROUP, output, args);
             used = output;
         }
         held.observe(used.wireBytes(), used.entriesSeen());

@@ -14,7 +14,6 @@ import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.protocol.CommandType;
 import java.lang.reflect.Proxy;
@@ -179,7 +178,7 @@ class StreamConsumerTest {
                 pollerGate);
         reclaimer = new PendingReclaimer(
                 sub, null, "c-1", null, slots, held, 1 << 20, dispatch, recovery, null, reclaimerGate);
-        RedisConnection<byte[], byte[]> connection = new RedisConnection<>(connection(), commands(), asyncCommands());
+        RedisConnection<byte[], byte[]> connection = new RedisConnection<>(connection(), commands(), null);
         reader = new StreamReader(
                 sub,
                 connection,
@@ -203,24 +202,16 @@ class StreamConsumerTest {
     }
 
     /** Every command runs {@link #redis}, then fails as an error reply would (nothing to read). */
-    private RedisClusterCommands<byte[], byte[]> commands() {
-        return commands(RedisClusterCommands.class);
-    }
-
-    /** The same for the asynchronous commands (the reader's reads), failing as they are called. */
-    private RedisClusterAsyncCommands<byte[], byte[]> asyncCommands() {
-        return commands(RedisClusterAsyncCommands.class);
-    }
-
     @SuppressWarnings("unchecked")
-    private <T> T commands(Class<?> api) {
-        return (T) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {api}, (proxy, method, args) -> {
-            if (method.getName().equals("dispatch") && args[0] == CommandType.XREADGROUP) {
-                reads.incrementAndGet();
-            }
-            redis.run();
-            throw new RedisCommandExecutionException("ERR nothing to read");
-        });
+    private RedisClusterCommands<byte[], byte[]> commands() {
+        return (RedisClusterCommands<byte[], byte[]>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {RedisClusterCommands.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("dispatch") && args[0] == CommandType.XREADGROUP) {
+                        reads.incrementAndGet();
+                    }
+                    redis.run();
+                    throw new RedisCommandExecutionException("ERR nothing to read");
+                });
     }
 
     @SuppressWarnings("unchecked")

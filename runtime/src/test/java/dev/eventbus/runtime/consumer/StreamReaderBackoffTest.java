@@ -11,14 +11,9 @@ import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.PartitionSelectorException;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.Partitions;
-import io.lettuce.core.protocol.AsyncCommand;
-import io.lettuce.core.protocol.Command;
-import io.lettuce.core.protocol.CommandType;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
@@ -41,36 +36,18 @@ class StreamReaderBackoffTest {
     private final TopologyChanges changes = new TopologyChanges();
     private StreamReader reader;
 
-    /** Commands whose every call fails as Lettuce's do while the node is unreachable, noting when. */
-    private RedisClusterCommands<byte[], byte[]> unreachable() {
-        return unreachable(RedisClusterCommands.class);
-    }
-
-    /** The same for the asynchronous commands (the reader's reads), failing as they are called. */
-    private RedisClusterAsyncCommands<byte[], byte[]> unreachableAsync() {
-        return unreachable(RedisClusterAsyncCommands.class);
-    }
-
     /** What every call fails with: by default as Lettuce's calls fail while the node is unreachable. */
     private volatile Supplier<RuntimeException> failure =
             () -> new RedisConnectionException("Unable to connect to 127.0.0.1:1");
 
-    /**
-     * The synchronous commands throw; the asynchronous ones return a command failed with it, as
-     * Lettuce's do (the reader's reads wait for it: {@code UntimedWait}).
-     */
+    /** Commands whose every call fails with {@link #failure}, noting when. */
     @SuppressWarnings("unchecked")
-    private <T> T unreachable(Class<?> api) {
-        return (T) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {api}, (proxy, method, args) -> {
-            attempts.add(System.nanoTime());
-            if (method.getReturnType() == RedisFuture.class) {
-                AsyncCommand<byte[], byte[], Object> failed =
-                        new AsyncCommand<>(new Command<>(CommandType.XREADGROUP, null));
-                failed.completeExceptionally(failure.get());
-                return failed;
-            }
-            throw failure.get();
-        });
+    private RedisClusterCommands<byte[], byte[]> unreachable() {
+        return (RedisClusterCommands<byte[], byte[]>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {RedisClusterCommands.class}, (proxy, method, args) -> {
+                    attempts.add(System.nanoTime());
+                    throw failure.get();
+                });
     }
 
     private StreamReader reader() {
@@ -97,7 +74,7 @@ class StreamReaderBackoffTest {
         Subscription sub = new Subscription(handler, "orders", Set.of("paid"));
         return new StreamReader(
                 sub,
-                new RedisConnection<>(null, unreachable(), unreachableAsync()),
+                new RedisConnection<>(null, unreachable(), null),
                 "c-1",
                 settings,
                 ManualDispatch.open(sub, false, 1, Runnable::run), // nothing is read, nothing dispatched

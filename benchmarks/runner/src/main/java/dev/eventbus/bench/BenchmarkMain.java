@@ -22,7 +22,7 @@ public final class BenchmarkMain {
                                   completes (about a minute); the default is the full run (about 12 minutes)
               --runs N            repetitions; figures are their medians (full: 3)
               --events N          backlog of drain-noop, ordered-by-subject, drain-noop-pair and
-                                  ordered-instances (full: 1,000,000); drain-noop-cluster's is 3 N
+                                  ordered-instances (full: 1,000,000); drain-noop-cluster's is 3 N (full mode)
               --subjects N        subjects the ordered backlogs' events share in turn (full: 10,000)
               --only A,B,...      only these scenarios, plus drain-noop when a ratio needs it:
                                   %s

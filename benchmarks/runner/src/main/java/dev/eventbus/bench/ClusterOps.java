@@ -207,21 +207,14 @@ final class ClusterOps implements AutoCloseable {
      * on one machine the drain's throughput is bound by the client's CPU and the servers' together.
      */
     long serverCpuMicros() {
-        long micros = 0;
+        double seconds = 0;
         for (RedisClusterNode n : connection.getPartitions()) {
-            String info = connection
+            seconds += RedisOps.cpuSeconds(connection
                     .getConnection(n.getUri().getHost(), n.getUri().getPort())
                     .sync()
-                    .info("cpu");
-            for (String line : info.split("\r?\n")) {
-                if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-                    micros += Math.round(Double.parseDouble(
-                                    line.substring(line.indexOf(':') + 1).trim())
-                            * 1e6);
-                }
-            }
+                    .info("cpu"));
         }
-        return micros;
+        return Math.round(seconds * 1e6);
     }
 
     /** The process id of the primary serving partition {@code i} now ({@code INFO server}). */

@@ -83,9 +83,7 @@ final class ClusterScenario {
         // The one-node drain's window (events firstFrom to firstTo), timed within the longer backlog.
         long firstFrom = Long.parseLong(a.getOrDefault("firstFrom", "0"));
         long firstTo = Long.parseLong(a.getOrDefault("firstTo", "0"));
-        Progress progress = firstTo > firstFrom
-                ? new Progress(warm, events, coverage, firstFrom, firstTo)
-                : new Progress(warm, events, coverage);
+        Progress progress = new Progress(warm, events, coverage, firstFrom, firstTo);
         Map<String, Double> f = new LinkedHashMap<>();
         try (ClusterOps ops = new ClusterOps(a.get("seeds"), Duration.ofSeconds(10), partitioned(a))) {
             long length = ops.length();

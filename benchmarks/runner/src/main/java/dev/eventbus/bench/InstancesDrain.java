@@ -131,13 +131,7 @@ final class InstancesDrain {
 
     /** The redis-server's CPU time so far (user + system, INFO cpu), in seconds. */
     static double redisCpuSeconds(RedisOps stats) {
-        double s = 0;
-        for (String line : stats.sync().info("cpu").split("\r?\n")) {
-            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-                s += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-            }
-        }
-        return s;
+        return RedisOps.cpuSeconds(stats.sync().info("cpu"));
     }
 
     /** CPU time of the instances' JVMs (bin/eventbus execs java, so the process is the JVM). */

@@ -204,6 +204,17 @@ final class RedisOps implements AutoCloseable {
     }
 
     /** Adds the calls per command (lower case) of an {@code INFO commandstats} reply to {@code calls}. */
+    /** The CPU time in an {@code INFO cpu} reply (user + system), in seconds. */
+    static double cpuSeconds(String infoCpu) {
+        double s = 0;
+        for (String line : infoCpu.split("\r?\n")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                s += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return s;
+    }
+
     static void addCommandCalls(String commandstats, Map<String, Long> calls) {
         for (String line : commandstats.split("\r?\n")) {
             if (line.startsWith("cmdstat_")) {

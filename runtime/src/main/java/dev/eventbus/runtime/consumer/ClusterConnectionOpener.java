@@ -22,11 +22,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -86,6 +88,8 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     private final AtomicBoolean refreshAgain = new AtomicBoolean();
 
     private final AtomicLong lastAskedRefresh = new AtomicLong(System.nanoTime() - ASKED_REFRESH_SPACING.toNanos());
+    /** Reads the cluster's topology into the client's view (the client's own, but in tests). */
+    private final Function<RedisClusterClient, CompletionStage<?>> topologyRead;
 
     ClusterConnectionOpener(RedisSettings settings) {
         this(settings, new TopologyChanges(), true);
@@ -97,7 +101,17 @@ final class ClusterConnectionOpener implements ConnectionOpener {
      *     TopologyChanges, boolean)})
      */
     ClusterConnectionOpener(RedisSettings settings, TopologyChanges changes, boolean readersClient) {
+        this(settings, changes, readersClient, RedisClusterClient::refreshPartitionsAsync);
+    }
+
+    /** @param topologyRead what a refresh asked by another client runs: a test's, to see how many run at once */
+    ClusterConnectionOpener(
+            RedisSettings settings,
+            TopologyChanges changes,
+            boolean readersClient,
+            Function<RedisClusterClient, CompletionStage<?>> topologyRead) {
         this.changes = changes;
+        this.topologyRead = topologyRead;
         List<RedisURI> seeds = RedisConnector.clusterSeeds(settings);
         for (RedisURI seed : seeds) {
             if (seed.getTimeout().compareTo(TOPOLOGY_TIMEOUT) > 0) {
@@ -164,7 +178,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     /** Called holding {@link #refreshing}; lets it go when the refresh is done. */
     private void refreshNow() {
         try {
-            client.refreshPartitionsAsync().whenComplete((ignored, e) -> {
+            topologyRead.apply(client).whenComplete((ignored, e) -> {
                 if (e != null) {
                     LOG.debug("topology refresh asked by another client failed: {}", e.toString());
                 }

@@ -372,6 +372,12 @@ final class StreamReader {
             // now would add a read's worth past the limit.
             return;
         }
+        // Asked again after the waits (up to block each): a circuit that opened meanwhile holds
+        // this read, and a half-open one's probe reads one entry, not the count allowed before.
+        allowed = budget.getAsInt();
+        if (allowed == 0) {
+            return; // the next iteration says the subscription paused
+        }
         long token = gate.enterRead();
         if (token == 0) {
             epochToken = 0; // not the owner now: when it is again, it first claims what others left

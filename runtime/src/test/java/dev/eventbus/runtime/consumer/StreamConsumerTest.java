@@ -126,6 +126,11 @@ class StreamConsumerTest {
 
     private final AtomicInteger roomAsks = new AtomicInteger();
 
+    /** When set, the reader's budget allows reads at each first ask of an iteration and none at the second. */
+    private volatile boolean budgetGoneAfterEachAsk;
+
+    private final AtomicInteger budgetAsks = new AtomicInteger();
+
     private final AtomicInteger reads = new AtomicInteger();
     private final AtomicInteger connectionCloses = new AtomicInteger();
     private volatile boolean connectionCloseThrows;
@@ -188,7 +193,7 @@ class StreamConsumerTest {
                 slots,
                 held,
                 null,
-                () -> budget,
+                () -> budgetGoneAfterEachAsk ? (budgetAsks.incrementAndGet() % 2 == 1 ? Integer.MAX_VALUE : 0) : budget,
                 () -> { // as StreamConsumerFactory wires it
                     retries.loop().start();
                     reclaimer.loop().start();
@@ -283,6 +288,19 @@ class StreamConsumerTest {
         c.start();
         await("several iterations", () -> roomAsks.get() >= 20);
         assertEquals(0, reads.get(), "no read after the room was gone at the last look");
+    }
+
+    /**
+     * The handler's gRPC circuit allowed reads when the reader began to wait for room, slots and
+     * bytes, and opened meanwhile: it asks again right before reading, and reads nothing.
+     */
+    @Test
+    void theReaderAsksItsBudgetAgainRightBeforeItReads() {
+        budgetGoneAfterEachAsk = true;
+        StreamConsumer c = consumer(false);
+        c.start();
+        await("several iterations", () -> budgetAsks.get() >= 20);
+        assertEquals(0, reads.get(), "no read after the circuit opened during the waits");
     }
 
     @Test

@@ -68,19 +68,38 @@ class AskedTopologyReadsTest {
     }
 
     @Test
-    void aFailedReadLetsTheNextRunAndAReadAskedWithinTheSpacingIsNotRun() throws Exception {
+    void aReadAskedWithinTheSpacingIsNotRunNorQueuedAndAFailedReadLetsTheNextRun() throws Exception {
         TopologyChanges changes = new TopologyChanges();
         try (ClusterConnectionOpener opener = opener(changes)) {
             changes.askRefresh(null);
             changes.askRefresh(null); // within the spacing of the first: not run, not queued
             assertEquals(1, reads.size());
             reads.get(0).completeExceptionally(new IllegalStateException("node 127.0.0.1:1 does not answer"));
+            assertEquals(1, reads.size(), "the ask within the spacing was dropped, not queued behind the first");
 
             Thread.sleep(PAST_SPACING_MILLIS);
             changes.askRefresh(null);
             assertEquals(2, reads.size(), "a failed read does not hold the next one back");
             reads.get(1).complete(null);
+            assertEquals(2, reads.size());
             assertEquals(1, mostAtOnce.get());
+        }
+    }
+
+    @Test
+    void aReadThatThrowsAtOnceLetsTheNextRun() throws Exception {
+        TopologyChanges changes = new TopologyChanges();
+        AtomicInteger asked = new AtomicInteger();
+        try (ClusterConnectionOpener opener = new ClusterConnectionOpener(SETTINGS, changes, true, client -> {
+            if (asked.incrementAndGet() == 1) {
+                throw new IllegalStateException("client shut down"); // as Lettuce may, before any future
+            }
+            return CompletableFuture.completedFuture(null);
+        })) {
+            changes.askRefresh(null);
+            Thread.sleep(PAST_SPACING_MILLIS);
+            changes.askRefresh(null);
+            assertEquals(2, asked.get(), "a read that threw does not leave the next one waiting for it");
         }
     }
 }

@@ -21,8 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -82,6 +84,12 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     private final Disposable topologyWatch;
     private final Runnable refresh = this::refreshAsked;
     private final Runnable leave;
+    /**
+     * The cluster connections opened here and still open (pruned as they close): on a new topology
+     * each connects to the new primaries before the news goes out.
+     */
+    private final Set<StatefulRedisClusterConnection<?, ?>> opened = ConcurrentHashMap.newKeySet();
+
     /** An asked refresh is running. */
     private final AtomicBoolean refreshing = new AtomicBoolean();
     /** A refresh was asked while one ran: one more follows it. */
@@ -145,11 +153,16 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         this.topologyWatch = client.getResources().eventBus().get().subscribe(event -> {
             if (event instanceof ClusterTopologyChangedEvent changed) {
                 topology.changed(changed);
-                if (readersClient) {
-                    changes.topologyChanged(refresh);
-                } else {
-                    changes.askRefresh(refresh); // the readers' client's own new topology wakes them
-                }
+                // News only once the open connections reach the new primaries (a promoted replica):
+                // woken before, every loop's first command there was rejected while its connection
+                // was being made, and readiness said "failing" just after events flowed again.
+                connectNewPrimaries().whenComplete((ignored, e) -> {
+                    if (readersClient) {
+                        changes.topologyChanged(refresh);
+                    } else {
+                        changes.askRefresh(refresh); // the readers' client's own new topology wakes them
+                    }
+                });
             } else if (event instanceof ConnectionActivatedEvent) {
                 changes.changed();
             }
@@ -236,25 +249,10 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     @Override
     public <K, V> RedisConnection<K, V> open(RedisCodec<K, V> codec) {
         StatefulRedisClusterConnection<K, V> connection = client.connect(codec);
-        List<CompletableFuture<?>> nodes = new ArrayList<>();
-        for (RedisClusterNode node : connection.getPartitions()) {
-            if (worthConnecting(node)) {
-                RedisURI uri = node.getUri();
-                CompletableFuture<?> connected;
-                try {
-                    connected = connection.getConnectionAsync(uri.getHost(), uri.getPort());
-                } catch (RedisException e) {
-                    connected = CompletableFuture.failedFuture(e);
-                }
-                nodes.add(connected.exceptionally(e -> {
-                    LOG.debug("primary {} not connected yet: {}", uri, e.toString());
-                    return null;
-                }));
-            }
-        }
+        opened.removeIf(c -> !c.isOpen());
+        opened.add(connection);
         try {
-            CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new))
-                    .get(PRIMARIES_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            connectPrimaries(connection).get(PRIMARIES_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             LOG.debug("a primary did not connect within {} ms: it goes on connecting", PRIMARIES_WAIT.toMillis());
         } catch (ExecutionException e) {
@@ -265,7 +263,46 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         return RedisConnection.of(connection);
     }
 
-    /** How long an open waits for the primaries' connections at most. */
+    /**
+     * Has every open connection connect to the primaries of the client's new view it has no
+     * connection to yet, side by side; done when they are, or after {@link #PRIMARIES_WAIT}, never
+     * failed. A connection that has one already finds it at once.
+     */
+    private CompletableFuture<Void> connectNewPrimaries() {
+        opened.removeIf(c -> !c.isOpen());
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (StatefulRedisClusterConnection<?, ?> connection : opened) {
+            all.add(connectPrimaries(connection));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, PRIMARIES_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Connects {@code connection} to every primary of its view worth connecting, side by side:
+     * done when each is connected or failed (a failure is logged at debug and not passed on).
+     */
+    private static CompletableFuture<Void> connectPrimaries(StatefulRedisClusterConnection<?, ?> connection) {
+        List<CompletableFuture<?>> nodes = new ArrayList<>();
+        for (RedisClusterNode node : connection.getPartitions()) {
+            if (worthConnecting(node)) {
+                RedisURI uri = node.getUri();
+                CompletableFuture<?> connected;
+                try {
+                    connected = connection.getConnectionAsync(uri.getHost(), uri.getPort());
+                } catch (RuntimeException e) {
+                    connected = CompletableFuture.failedFuture(e);
+                }
+                nodes.add(connected.exceptionally(e -> {
+                    LOG.debug("primary {} not connected yet: {}", uri, e.toString());
+                    return null;
+                }));
+            }
+        }
+        return CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new));
+    }
+
+    /** How long an open, or the news of a new topology, waits for the primaries' connections at most. */
     static final Duration PRIMARIES_WAIT = Duration.ofSeconds(1);
 
     /**

@@ -238,9 +238,7 @@ final class StreamReader {
                 }
                 iteration();
                 timeoutsInPlace = 0;
-                if (streak.failures() > 0) {
-                    LOG.info("reader {}: reading again after {} failed attempt(s)", sub.name(), streak.succeeded());
-                }
+                worked();
             } catch (Throwable t) {
                 if (!(t instanceof RedisCommandExecutionException)) {
                     rereadOwnPending(t);
@@ -279,6 +277,13 @@ final class StreamReader {
             }
         }
         LOG.debug("reader {} stopped", sub.name());
+    }
+
+    /** An iteration, or a read in it, worked: a failure streak ends here. */
+    private void worked() {
+        if (streak.failures() > 0) {
+            LOG.info("reader {}: reading again after {} failed attempt(s)", sub.name(), streak.succeeded());
+        }
     }
 
     private void bootstrapGroup() {
@@ -351,10 +356,6 @@ final class StreamReader {
             Thread.sleep(Math.min(500, settings.block().toMillis()));
             return;
         }
-        if (wasPaused) {
-            LOG.info("subscription {} resumed", sub.name());
-            wasPaused = false;
-        }
         // First, so that the slots and bytes counted next are not stale after a wait here.
         if (!dispatcher.awaitAckRoom(settings.block())) {
             return; // Redis falls behind confirming this subscription's acknowledgements
@@ -378,6 +379,10 @@ final class StreamReader {
         if (allowed == 0) {
             return; // the next iteration says the subscription paused
         }
+        if (wasPaused) {
+            LOG.info("subscription {} resumed", sub.name());
+            wasPaused = false;
+        }
         long token = gate.enterRead();
         if (token == 0) {
             epochToken = 0; // not the owner now: when it is again, it first claims what others left
@@ -389,6 +394,8 @@ final class StreamReader {
                 claimPending(token);
             }
             List<StreamEntry> entries = read(held.count(Math.min(free, allowed), room), room, token);
+            // Before the entries reach a worker: once they are handled, the reader is not failing.
+            worked();
             slots.take(entries.size());
             dispatcher.dispatchAll(entries, held::charge);
         } catch (RedisCommandExecutionException e) {

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -89,6 +90,9 @@ final class ClusterConnectionOpener implements ConnectionOpener {
      * each connects to the new primaries before the news goes out.
      */
     private final Set<StatefulRedisClusterConnection<?, ?>> opened = ConcurrentHashMap.newKeySet();
+
+    /** Connections to a new view's primaries being made, before its news goes out. */
+    private final AtomicInteger warming = new AtomicInteger();
 
     /** An asked refresh is running. */
     private final AtomicBoolean refreshing = new AtomicBoolean();
@@ -153,17 +157,25 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         this.topologyWatch = client.getResources().eventBus().get().subscribe(event -> {
             if (event instanceof ClusterTopologyChangedEvent changed) {
                 topology.changed(changed);
+                if (!readersClient) {
+                    changes.askRefresh(refresh); // the readers' client's own new topology wakes them
+                    return;
+                }
                 // News only once the open connections reach the new primaries (a promoted replica):
                 // woken before, every loop's first command there was rejected while its connection
                 // was being made, and readiness said "failing" just after events flowed again.
+                warming.incrementAndGet();
                 connectNewPrimaries().whenComplete((ignored, e) -> {
-                    if (readersClient) {
+                    warming.decrementAndGet();
+                    try {
                         changes.topologyChanged(refresh);
-                    } else {
-                        changes.askRefresh(refresh); // the readers' client's own new topology wakes them
+                    } catch (RuntimeException | Error failed) {
+                        LOG.warn("telling the runtime of a new cluster topology failed", failed);
                     }
                 });
-            } else if (event instanceof ConnectionActivatedEvent) {
+            } else if (event instanceof ConnectionActivatedEvent && warming.get() == 0) {
+                // While connections to a new view's primaries are made, theirs would wake the loops
+                // before the rest are made: the news of the view, right after, wakes every one.
                 changes.changed();
             }
         });
@@ -337,6 +349,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     public void close() {
         leave.run();
         topologyWatch.dispose();
+        opened.clear();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3000);
     }

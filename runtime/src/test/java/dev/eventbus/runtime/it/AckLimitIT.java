@@ -66,23 +66,23 @@ class AckLimitIT {
             for (int i = 20; i < 20 + BACKLOG; i++) {
                 ids.add(publish(i));
             }
-            Streams.await("an XACK held", WAIT, () -> proxy.heldConnections() == 1);
-            // The handled count comes to rest: unchanged over a second, with a backlog left.
+            Streams.await("an XACK held", WAIT, () -> proxy.heldConnections() >= 1);
+            // Up to the limit first (a slow machine's pause must not pass for the reader stopping),
+            // then the handled count comes to rest: unchanged over 2 s, with a backlog left.
+            Streams.await(
+                    "as many handled as the ack limit", WAIT, () -> env.orders().appliedCount() - 20 >= ACK_LIMIT);
             long deadline = System.nanoTime() + WAIT.toNanos();
             long before;
             long after = env.orders().appliedCount();
             do {
                 before = after;
-                Thread.sleep(1_000);
+                Thread.sleep(2_000);
                 after = env.orders().appliedCount();
             } while (after != before && System.nanoTime() < deadline);
             assertEquals(before, after, "the handled count did not come to rest while the XACKs were held");
             long handledWhileHeld = after - 20;
             System.out.println("ACK-LIMIT: " + handledWhileHeld + " handled while the XACKs were held (limit "
                     + ACK_LIMIT + ", max-in-flight " + MAX_IN_FLIGHT + ", read-ahead " + READ_AHEAD + ")");
-            assertTrue(
-                    handledWhileHeld >= ACK_LIMIT,
-                    "stopped at " + handledWhileHeld + ", before the ack limit: something else held the reader");
             assertTrue(
                     handledWhileHeld <= ACK_LIMIT + MAX_IN_FLIGHT + READ_AHEAD,
                     handledWhileHeld + " handled with their acknowledgements unconfirmed: past the limit plus the "

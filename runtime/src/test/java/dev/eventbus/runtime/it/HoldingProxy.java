@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class HoldingProxy implements AutoCloseable {
 
+    /** Bytes of a chunk kept to be looked at with the next: more than a marker's length. */
+    private static final int TAIL = 16;
+
     private final ServerSocket server;
     private final int redisPort;
     private final Object lock = new Object();
@@ -80,12 +83,20 @@ final class HoldingProxy implements AutoCloseable {
     private void pump(Socket from, Socket to, boolean holdable) {
         Thread.ofPlatform().daemon().name("holding-proxy-pump").start(() -> {
             byte[] buf = new byte[64 * 1024];
+            // The end of the previous chunk before this one's bytes: a marker split between two
+            // chunks is seen too.
+            byte[] seen = new byte[TAIL + buf.length];
+            int tail = 0;
             try (InputStream in = from.getInputStream();
                     OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     if (holdable) {
-                        awaitUnlessHeld(buf, n);
+                        int length = tail + n;
+                        System.arraycopy(buf, 0, seen, tail, n);
+                        awaitUnlessHeld(seen, length);
+                        tail = Math.min(TAIL, length);
+                        System.arraycopy(seen, length - tail, seen, 0, tail);
                     }
                     out.write(buf, 0, n);
                     out.flush();

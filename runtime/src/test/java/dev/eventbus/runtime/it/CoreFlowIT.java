@@ -101,7 +101,15 @@ class CoreFlowIT {
     void aHandlersLogLinesCarryTheDeliveryInTheMdc() throws Exception {
         ch.qos.logback.classic.Logger logger =
                 (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RecordingHandler.class);
-        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        // The line's context is taken as it is logged, on the worker: read later by this thread, a
+        // line no other appender had read yet showed this thread's (empty) context (seen once).
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>() {
+            @Override
+            protected void append(ch.qos.logback.classic.spi.ILoggingEvent line) {
+                line.prepareForDeferredProcessing();
+                super.append(line);
+            }
+        };
         appender.start();
         logger.addAppender(appender);
         try {

@@ -23,15 +23,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -83,7 +79,9 @@ final class ClusterConnectionOpener implements ConnectionOpener {
 
     private final TopologyChanges changes;
     private final Disposable topologyWatch;
-    private final Runnable refresh = this::refreshAsked;
+    /** Another client saw a new topology or a timed-out command: this one reads the cluster's now. */
+    private final Runnable refresh;
+
     private final Runnable leave;
     /**
      * The cluster connections opened here and still open (pruned as they close): on a new topology
@@ -93,15 +91,6 @@ final class ClusterConnectionOpener implements ConnectionOpener {
 
     /** Connections to a new view's primaries being made, before its news goes out. */
     private final AtomicInteger warming = new AtomicInteger();
-
-    /** An asked refresh is running. */
-    private final AtomicBoolean refreshing = new AtomicBoolean();
-    /** A refresh was asked while one ran: one more follows it. */
-    private final AtomicBoolean refreshAgain = new AtomicBoolean();
-
-    private final AtomicLong lastAskedRefresh = new AtomicLong(System.nanoTime() - ASKED_REFRESH_SPACING.toNanos());
-    /** Reads the cluster's topology into the client's view (the client's own, but in tests). */
-    private final Function<RedisClusterClient, CompletionStage<?>> topologyRead;
 
     ClusterConnectionOpener(RedisSettings settings) {
         this(settings, new TopologyChanges(), true);
@@ -113,17 +102,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
      *     TopologyChanges, boolean)})
      */
     ClusterConnectionOpener(RedisSettings settings, TopologyChanges changes, boolean readersClient) {
-        this(settings, changes, readersClient, RedisClusterClient::refreshPartitionsAsync);
-    }
-
-    /** @param topologyRead what a refresh asked by another client runs: a test's, to see how many run at once */
-    ClusterConnectionOpener(
-            RedisSettings settings,
-            TopologyChanges changes,
-            boolean readersClient,
-            Function<RedisClusterClient, CompletionStage<?>> topologyRead) {
         this.changes = changes;
-        this.topologyRead = topologyRead;
         List<RedisURI> seeds = RedisConnector.clusterSeeds(settings);
         for (RedisURI seed : seeds) {
             if (seed.getTimeout().compareTo(TOPOLOGY_TIMEOUT) > 0) {
@@ -132,6 +111,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         }
         this.resources = RedisConnector.resources(settings);
         this.client = RedisClusterClient.create(resources, seeds);
+        this.refresh = new AskedRefreshes(client::refreshPartitionsAsync, ASKED_REFRESH_SPACING, System::nanoTime);
         ClusterClientOptions.Builder options = ClusterClientOptions.builder()
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(TOPOLOGY_REFRESH)
@@ -180,50 +160,6 @@ final class ClusterConnectionOpener implements ConnectionOpener {
             }
         });
         this.leave = changes.addRefresh(refresh);
-    }
-
-    /** Another client saw a new topology: this one reads the cluster's now, without blocking. */
-    private void refreshAsked() {
-        long now = System.nanoTime();
-        long last = lastAskedRefresh.get();
-        if (now - last < ASKED_REFRESH_SPACING.toNanos() || !lastAskedRefresh.compareAndSet(last, now)) {
-            return;
-        }
-        if (!refreshing.compareAndSet(false, true)) {
-            // One at a time: a refresh waits up to TOPOLOGY_TIMEOUT for a frozen node, and one
-            // begun before a promotion that ends after a later one put the older view back (the
-            // promoted node's slots without a primary again, a second after events flowed; found
-            // from outside). Asked meanwhile: one more runs once this one is done.
-            refreshAgain.set(true);
-            return;
-        }
-        refreshNow();
-    }
-
-    /** Called holding {@link #refreshing}; lets it go when the refresh is done. */
-    private void refreshNow() {
-        try {
-            topologyRead.apply(client).whenComplete((ignored, e) -> {
-                if (e != null) {
-                    LOG.debug("topology refresh asked by another client failed: {}", e.toString());
-                }
-                refreshDone();
-            });
-        } catch (RuntimeException e) {
-            LOG.debug("topology refresh asked by another client failed: {}", e.toString());
-            refreshDone();
-        }
-    }
-
-    private void refreshDone() {
-        if (refreshAgain.getAndSet(false)) {
-            refreshNow(); // still holding refreshing
-        } else {
-            refreshing.set(false);
-            if (refreshAgain.getAndSet(false) && refreshing.compareAndSet(false, true)) {
-                refreshNow(); // asked between the two lines above
-            }
-        }
     }
 
     @Override

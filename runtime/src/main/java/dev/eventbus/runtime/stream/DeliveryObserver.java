@@ -10,7 +10,10 @@ public interface DeliveryObserver {
 
     DeliveryObserver NONE = new DeliveryObserver() {};
 
-    /** The handler returned; the acknowledgement is queued. */
+    /**
+     * The handler returned; the acknowledgement is queued right after this returns, so every
+     * acknowledged call was seen here first (a process that dies in between delivers it again).
+     */
     default void handled(Subscription subscription, Event event, long nanos) {}
 
     /** The handler failed; the failure handler decides what happens next. */

@@ -16,6 +16,7 @@ import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingFailures;
 import dev.eventbus.runtime.dispatch.DispatchFixtures.RecordingObserver;
 import dev.eventbus.runtime.failure.HandlerTimeoutException;
 import dev.eventbus.runtime.stream.DeadLetterReason;
+import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.runtime.stream.EventCodec;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
@@ -77,6 +78,23 @@ class DeliveryPipelineTest {
         assertEquals(List.of("handled 1-0", "handled 2-0"), observer.seen);
         assertEquals(List.of(true, true), leaves.told);
         assertTrue(held.deliveries.isEmpty(), "both left the held entries");
+    }
+
+    @Test
+    void theObserverIsToldBeforeTheAcknowledgementIsQueued() throws Exception {
+        // A process killed between the two then delivers the call again rather than hiding it.
+        List<Integer> ackedWhenTold = new ArrayList<>();
+        OnSuccess onSuccess = new OnSuccess(acks, (sub, id) -> {}, new DeliveryObserver() {
+            @Override
+            public void handled(Subscription sub, dev.eventbus.api.Event event, long nanos) {
+                ackedWhenTold.add(acks.acked.size());
+            }
+        });
+        StreamEntry e = entry("1-0", 1, "type", "paid");
+        Subscription sub = subscription(x -> {});
+        onSuccess.succeeded(sub, e, new EventCodec(1 << 20).decode(e, 1), 5);
+        assertEquals(List.of(0), ackedWhenTold);
+        assertEquals(List.of("payments pays 1-0"), acks.acked);
     }
 
     @Test

@@ -105,10 +105,11 @@ final class OrderOracle {
                     continue;
                 }
                 if (previous == null && call.seq() != 1) {
-                    problems.add(subject + ": first call is seq " + call.seq());
+                    problems.add(subject + ": first call is seq " + call.seq() + " (" + call + ")");
                 }
                 if (previous != null && call.seq() != previous.seq() && call.seq() != previous.seq() + 1) {
-                    problems.add(subject + ": seq " + call.seq() + " after " + previous.seq());
+                    problems.add(subject + ": seq " + call.seq() + " after " + previous.seq() + " (" + call + " after "
+                            + previous + ")");
                 }
                 if (longest != null && call.startNanos() < longest.endNanos()) {
                     Call earlier = longest;

@@ -87,8 +87,9 @@ final class PendingReclaimer {
         this.settings = settings;
         this.ghosts = ghosts;
 
+        Loop.Task round = CutCommands.retriedOnceWhenCut(() -> gate.ifOwned(this::iteration));
         this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, () -> {
-            gate.ifOwned(this::iteration);
+            round.run();
             releaseLanesUnlessOwner();
         });
     }

@@ -70,7 +70,11 @@ final class RetryPoller {
         this.budget = budget;
         this.clock = clock;
 
-        this.loop = Loop.every("eventbus-retry-" + sub.name(), period, LOG, () -> gate.ifOwned(this::iteration));
+        this.loop = Loop.every(
+                "eventbus-retry-" + sub.name(),
+                period,
+                LOG,
+                CutCommands.retriedOnceWhenCut(() -> gate.ifOwned(this::iteration)));
     }
 
     /** Its loop: started and stopped with the subscription's reader. */

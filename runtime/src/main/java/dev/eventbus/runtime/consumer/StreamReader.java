@@ -102,6 +102,9 @@ final class StreamReader {
     private volatile boolean groupReady = true;
 
     private final FailureStreak streak = new FailureStreak(Duration.ofMillis(200), MAX_BACKOFF);
+    /** The last round was cut by the client's close of its connection and is tried again ({@link CutCommands}). */
+    private boolean cutTriedAgain;
+
     private volatile long lastRoundNanos = System.nanoTime();
     private Thread thread;
     private String historyCursor = "0";
@@ -238,11 +241,18 @@ final class StreamReader {
                 }
                 iteration();
                 timeoutsInPlace = 0;
+                cutTriedAgain = false;
                 worked();
             } catch (Throwable t) {
                 if (!(t instanceof RedisCommandExecutionException)) {
                     rereadOwnPending(t);
                 }
+                if (!cutTriedAgain && !stopping && CutCommands.isCut(t)) {
+                    cutTriedAgain = true;
+                    LOG.debug("reader {}: a command's connection was closed by the client; again at once", sub.name());
+                    continue;
+                }
+                cutTriedAgain = false;
                 // On a cluster or Sentinel a read that timed out may have gone to a frozen primary,
                 // which tells nothing else.
                 boolean timeout = Errors.hasCause(t, RedisCommandTimeoutException.class);

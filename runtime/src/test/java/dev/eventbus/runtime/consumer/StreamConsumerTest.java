@@ -13,6 +13,7 @@ import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.protocol.CommandType;
@@ -556,6 +557,61 @@ class StreamConsumerTest {
             }
         }
         assertFalse(c.comesRound(stall), part + " is stuck");
+    }
+
+    private void script(Part part, Behaviour b) {
+        switch (part) {
+            case READER -> {
+                redis = b;
+                budget = Integer.MAX_VALUE;
+            }
+            case POLLER -> pollerGate.round = b;
+            case RECLAIMER -> reclaimerGate.round = b;
+        }
+    }
+
+    /**
+     * A round whose command was cut by the client's own close of its connection (on a cluster: a
+     * node left its view, its replica promoted) runs again at once and does not show as failing:
+     * sampled every millisecond for longer than the first back-off (200 ms), no failure is seen;
+     * without the retry it shows for that whole back-off.
+     */
+    @ParameterizedTest
+    @EnumSource(Part.class)
+    void aRoundCutByTheClientClosingItsConnectionRunsAgainWithoutFailing(Part part) throws InterruptedException {
+        CountDownLatch cut = new CountDownLatch(1);
+        script(part, () -> {
+            if (cut.getCount() > 0) {
+                budget = 0; // the reader's next round reads nothing, so it works (its scripted commands fail)
+                cut.countDown();
+                throw new RedisException("Connection closed");
+            }
+        });
+        StreamConsumer c = consumer(false);
+        c.start();
+        assertTrue(cut.await(10, TimeUnit.SECONDS), part + " ran a round");
+        List<String> seen = new ArrayList<>();
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+        while (System.nanoTime() < until) {
+            String f = c.failure();
+            if (!f.isEmpty() && !seen.contains(f)) {
+                seen.add(f);
+            }
+            Thread.sleep(1);
+        }
+        assertEquals(List.of(), seen);
+    }
+
+    /** Once only: a round cut again right after is a failure like any other. */
+    @ParameterizedTest
+    @EnumSource(Part.class)
+    void aRoundCutTwiceInARowFails(Part part) {
+        script(part, () -> {
+            throw new RedisException("Connection closed");
+        });
+        StreamConsumer c = consumer(false);
+        c.start();
+        await(part + " fails", () -> c.failure().contains("Connection closed"));
     }
 
     private boolean comesRound(Part part, Duration stall) {

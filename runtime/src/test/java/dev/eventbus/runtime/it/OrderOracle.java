@@ -18,7 +18,9 @@ import java.util.stream.Collectors;
  * ended, unless one of the two is in the documented window: the earlier call was running when its
  * instance was frozen (SIGSTOP) and so outlived that instance's lease, or the later call is one the
  * frozen instance checked against its lease before the SIGSTOP and started only after the SIGCONT
- * (a check, then the call: a freeze between the two is the same window). Such a late call does not
+ * (a check, then the call: a freeze between the two is the same window), whether the new owner's
+ * later calls still run then or have ended (then it is a step back, in the same window; seen in a
+ * loaded full verify). Such a late call does not
  * count as the subject's next step either: it is a repeat, or the first delivery of an event the new
  * owner handles again.
  */
@@ -31,6 +33,7 @@ final class OrderOracle {
             int lost,
             int duplicates,
             int overlapsInWindow,
+            int lateInWindow,
             int overlapsOutsideWindow,
             Map<String, Long> callsPerInstance,
             List<String> problems) {
@@ -38,7 +41,8 @@ final class OrderOracle {
         String summary() {
             return "calls " + calls + ", subjects " + subjects + ", lost " + lost + ", duplicates " + duplicates
                     + " (all with their first delivery's id unless listed), overlaps in the window "
-                    + overlapsInWindow + ", outside it " + overlapsOutsideWindow + ", per instance "
+                    + overlapsInWindow + ", outside it " + overlapsOutsideWindow + ", steps back in the window "
+                    + lateInWindow + ", per instance "
                     + callsPerInstance + ", problems " + problems.size();
         }
     }
@@ -77,6 +81,7 @@ final class OrderOracle {
         int lost = (subjects - bySubject.size()) * eventsPerSubject;
         int duplicates = 0;
         int inWindow = 0;
+        int lateInWindow = 0;
         int outside = 0;
         for (Map.Entry<String, List<Call>> e : bySubject.entrySet()) {
             String subject = e.getKey();
@@ -87,11 +92,16 @@ final class OrderOracle {
             Call previous = null;
             Call longest = null; // of the calls started so far, the one that ends last
             for (Call call : list) {
-                if (longest != null
-                        && call.startNanos() < longest.endNanos()
-                        && freezes.stream().anyMatch(f -> f.resumedInto(call))) {
-                    // Checked before the freeze, started after it, while the new owner went on.
-                    inWindow++;
+                boolean overlaps = longest != null && call.startNanos() < longest.endNanos();
+                boolean stepsBack = previous != null && call.seq() < previous.seq();
+                if ((overlaps || stepsBack) && freezes.stream().anyMatch(f -> f.resumedInto(call))) {
+                    // Checked before the freeze, started after it, while the new owner went on (or
+                    // after the new owner's later calls had ended: the same window, one step back).
+                    if (overlaps) {
+                        inWindow++;
+                    } else {
+                        lateInWindow++;
+                    }
                     if (!seen.add(call.seq())) {
                         duplicates++;
                         if (!call.eventId().equals(firstId.get(call.seq()))) {
@@ -99,7 +109,7 @@ final class OrderOracle {
                         }
                     }
                     firstId.putIfAbsent(call.seq(), call.eventId());
-                    if (call.endNanos() > longest.endNanos()) {
+                    if (longest == null || call.endNanos() > longest.endNanos()) {
                         longest = call;
                     }
                     continue;
@@ -146,6 +156,7 @@ final class OrderOracle {
                 lost,
                 duplicates,
                 inWindow,
+                lateInWindow,
                 outside,
                 all.stream()
                         .collect(Collectors.groupingBy(Call::instance, java.util.TreeMap::new, Collectors.counting())),

@@ -36,6 +36,37 @@ class OrderOracleTest {
         assertEquals(1, v.duplicates());
     }
 
+    /**
+     * The record of the next loaded full verify's failure ("seq 7 after 8"): the new owner's later
+     * calls had all ended when the frozen instance's late call started, so it overlaps nothing and
+     * is a step back; the same window all the same.
+     */
+    @Test
+    void aLateCallAfterTheNewOwnersLaterCallsEndedIsAStepBackInTheWindow() {
+        Verdict v = OrderOracle.judge(withEndedLaterCalls("inst-c", 5_050), 1, 4, List.of(FREEZE));
+        assertEquals(List.of(), v.problems());
+        assertEquals(0, v.overlapsInWindow());
+        assertEquals(1, v.lateInWindow());
+        assertEquals(1, v.duplicates());
+    }
+
+    @Test
+    void aStepBackByAnInstanceThatWasNotFrozenOrLongAfterTheThawBreaksTheOrder() {
+        Verdict other = OrderOracle.judge(withEndedLaterCalls("inst-e", 5_050), 1, 4, List.of(FREEZE));
+        assertEquals(2, other.problems().size(), other.problems().toString()); // a step back, a gap after it
+        Verdict late = OrderOracle.judge(withEndedLaterCalls("inst-c", 7_000), 1, 4, List.of(FREEZE));
+        assertEquals(2, late.problems().size(), late.problems().toString());
+    }
+
+    private static List<Call> withEndedLaterCalls(String lateInstance, long lateStartMs) {
+        return List.of(
+                new Call("inst-c", "s", 1, "1-0", 100 * MS, 110 * MS),
+                new Call("inst-d", "s", 2, "2-0", 4_000 * MS, 4_010 * MS),
+                new Call("inst-d", "s", 3, "3-0", 4_100 * MS, 4_110 * MS),
+                new Call(lateInstance, "s", 2, "2-0", lateStartMs * MS, (lateStartMs + 10) * MS),
+                new Call("inst-d", "s", 4, "4-0", 7_400 * MS, 7_410 * MS));
+    }
+
     @Test
     void theSameCallFromAnInstanceThatWasNotFrozenBreaksTheOrder() {
         Verdict v = OrderOracle.judge(subjectWithLateCall("inst-e", 5_050), 1, 4, List.of(FREEZE));

@@ -313,7 +313,11 @@ public final class EventbusRuntime implements AutoCloseable {
                 IntSupplier circuits = () -> rpc.readBudget(handler.spec().services());
                 StreamConsumer[] built = new StreamConsumer[1];
                 Lease lease = needsOwner(sub)
-                        ? ownership.register(sub.group(), sub.stream(), () -> built[0] != null && built[0].isIdle())
+                        ? ownership.register(
+                                sub.group(),
+                                sub.stream(),
+                                () -> built[0] != null && built[0].isIdle(),
+                                () -> built[0] == null || built[0].clearedForNewLease())
                         : null;
                 StreamConsumer consumer = subscriptions.create(
                         sub,

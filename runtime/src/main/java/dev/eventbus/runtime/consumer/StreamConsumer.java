@@ -117,6 +117,16 @@ public final class StreamConsumer implements AutoCloseable {
     }
 
     /**
+     * Whether a new lease may be taken: nothing taken under the last one is held here any more.
+     * Asked while this instance does not own the partition, so the lanes held for a retry go on
+     * first, and the events waiting in them leave unstarted (pending, for the next owner's claim).
+     */
+    public boolean clearedForNewLease() {
+        dispatch.releaseLanesUnlessOwner();
+        return dispatch.heldCount() == 0;
+    }
+
+    /**
      * After {@link #awaitIdle}: closes the reader's connection and the ordering lanes (entries still
      * waiting in a lane leave without a call and stay pending, in order).
      */

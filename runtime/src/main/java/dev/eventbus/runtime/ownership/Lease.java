@@ -12,8 +12,9 @@ import java.util.function.LongSupplier;
  *
  * <p>States: FREE (not ours), HELD, DRAINING (ours, handing over: no reads, running calls finish),
  * LAPSED (the deadline passed or Redis refused a renewal: no reads and no dispatches with this
- * token ever again; the coordinator releases it and may acquire a new one, whose reader first
- * claims and re-reads the partition's pending entries).
+ * token ever again; the coordinator releases it and may acquire a new one once nothing taken
+ * under this one is held here any more, whose reader first claims and re-reads the partition's
+ * pending entries).
  *
  * <p>Thread-safe.
  */

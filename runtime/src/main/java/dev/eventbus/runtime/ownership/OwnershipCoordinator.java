@@ -47,7 +47,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Runnable flushAcks;
     private final Duration drainLimit;
-    private final Map<Lease, BooleanSupplier> leases = new ConcurrentHashMap<>();
+    private final Map<Lease, Hooks> leases = new ConcurrentHashMap<>();
     private final Loop loop;
     private volatile boolean leaving;
     /** Test hook: while true, no heartbeat and no renewal is sent (a frozen instance). */
@@ -103,16 +103,21 @@ public final class OwnershipCoordinator implements AutoCloseable {
         loop.start();
     }
 
+    /** What the coordinator asks of a lease's subscription. */
+    private record Hooks(BooleanSupplier idle, BooleanSupplier cleared) {}
+
     /**
      * A gate for one ordered subscription on one partition; its lease is taken when assigned here.
      *
      * @param idle whether nothing of the subscription runs or is about to (a handover waits for it):
      *     no entry held but those waiting behind a subject held for its retry, which the new owner
      *     claims and keeps behind that retry
+     * @param cleared whether nothing taken under an earlier lease is still held here (asked while
+     *     the lease is not held, before a new one is taken; it may let such entries go, unstarted)
      */
-    public Lease register(String group, String partition, BooleanSupplier idle) {
+    public Lease register(String group, String partition, BooleanSupplier idle, BooleanSupplier cleared) {
         Lease lease = new Lease(group, partition, self, settings.leaseTtl(), settings.safetyMargin(), nanoTime);
-        leases.put(lease, idle);
+        leases.put(lease, new Hooks(idle, cleared));
         loop.wake();
         return lease;
     }
@@ -216,7 +221,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
         if (!leaving) {
             live.add(self);
         }
-        for (Map.Entry<Lease, BooleanSupplier> e : leases.entrySet()) {
+        for (Map.Entry<Lease, Hooks> e : leases.entrySet()) {
             if (frozen) {
                 return;
             }
@@ -228,11 +233,17 @@ public final class OwnershipCoordinator implements AutoCloseable {
         }
     }
 
-    private void step(Lease lease, BooleanSupplier idle, Set<String> live) {
+    private void step(Lease lease, Hooks hooks, Set<String> live) {
         boolean assigned = !leaving && self.equals(Rendezvous.owner(lease.resource(), live));
         switch (lease.check()) {
             case FREE -> {
-                if (assigned) {
+                // What was taken under the last lease (after a lapse: events read, or waiting in a
+                // lane, when the process stalled) leaves unstarted first and stays pending: taken
+                // again under a new lease, it would run after the events another owner handled
+                // meanwhile, a step back in order (a review found it: the dispatch check asked the
+                // lease's state, not the token the entry was read under). The new lease's reader
+                // then claims and reads it again, in order.
+                if (assigned && lease.noReadInProgress() && hooks.cleared().getAsBoolean()) {
                     long sent = nanoTime.getAsLong();
                     long token = redis.acquire(lease);
                     if (token > 0) {
@@ -253,7 +264,9 @@ public final class OwnershipCoordinator implements AutoCloseable {
                     lease.keep();
                 }
                 renew(lease);
-                if (lease.state() == State.DRAINING && lease.noReadInProgress() && idle.getAsBoolean()) {
+                if (lease.state() == State.DRAINING
+                        && lease.noReadInProgress()
+                        && hooks.idle().getAsBoolean()) {
                     release(lease, "handed over");
                 } else if (lease.drainingForNanos() > drainLimit.toNanos()) {
                     release(

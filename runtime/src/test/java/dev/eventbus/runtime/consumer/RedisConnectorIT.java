@@ -135,6 +135,15 @@ class RedisConnectorIT {
         }
     }
 
+    /** Readiness on a port nothing listens on says so, in the client's words (not a bare "does not answer"). */
+    @Test
+    void readinessOnAClosedPortSaysWhyItDoesNotAnswer() {
+        try (FailFastRedis readiness = new FailFastRedis(settings("redis://127.0.0.1:1"))) {
+            String why = readiness.unanswered(Duration.ofSeconds(5));
+            assertTrue(why.startsWith("does not answer (") && why.contains("Connection refused"), why);
+        }
+    }
+
     @Test
     void aRightPasswordConnectsAndAClosedPortIsStillUnreachable() throws Exception {
         String right = REDIS.uri().replace("redis://", "redis://default:" + PASSWORD + "@");

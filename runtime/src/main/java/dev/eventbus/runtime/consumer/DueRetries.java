@@ -30,7 +30,7 @@ final class DueRetries {
      * move found it deleted from the stream (Redis 7 dropped it from the pending list then; only
      * this caller can record the loss), with its delivery count.
      */
-    private static final String TAKE_DUE = """
+    private static final String TAKE_DUE = Fence.guard(3) + """
             local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
             local out = {}
             for _, id in ipairs(ids) do
@@ -71,16 +71,20 @@ final class DueRetries {
         this.consumerName = Bytes.utf8(consumerName);
     }
 
-    /** Takes up to {@code max} entries due by {@code now}, in due order. */
-    List<Taken> take(Instant now, int max) {
+    /**
+     * Takes up to {@code max} entries due by {@code now}, in due order, while {@code fence} holds
+     * (else the error {@code FENCED}, nothing taken).
+     */
+    List<Taken> take(Instant now, int max, Fence fence) {
         List<Object> reply = redis.eval(
                 TAKE_DUE,
                 ScriptOutputType.MULTI,
-                new byte[][] {Bytes.utf8(sub.stream()), Bytes.utf8(store.dueKey(sub))},
-                Bytes.utf8(Long.toString(now.toEpochMilli())),
-                Bytes.utf8(Integer.toString(max)),
-                Bytes.utf8(sub.group()),
-                consumerName);
+                fence.keys(Bytes.utf8(sub.stream()), Bytes.utf8(store.dueKey(sub))),
+                fence.args(
+                        Bytes.utf8(Long.toString(now.toEpochMilli())),
+                        Bytes.utf8(Integer.toString(max)),
+                        Bytes.utf8(sub.group()),
+                        consumerName));
         List<Taken> taken = new ArrayList<>(reply.size());
         for (Object raw : reply) {
             List<?> row = (List<?>) raw;

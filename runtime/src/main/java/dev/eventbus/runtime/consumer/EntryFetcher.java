@@ -6,7 +6,7 @@ import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.StreamMessage;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -31,6 +31,14 @@ import java.util.Set;
  * dead-lettered as too large without being held whole, and the existence check copies no field.
  */
 final class EntryFetcher {
+
+    /**
+     * KEYS[stream, lease] ARGV[group, consumer, id..., owner, token]: XCLAIM JUSTID of the ids
+     * (idle time reset, no delivery counted) while the lease holds, else {@code FENCED}.
+     */
+    private static final String FENCED_RENEW = Fence.guard(2)
+            + "local ids = {} for i = 3, #ARGV - 2 do ids[#ids + 1] = ARGV[i] end "
+            + "return redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(ids), 'JUSTID')";
 
     private final RedisClusterCommands<byte[], byte[]> redis;
     private final Subscription sub;
@@ -134,17 +142,28 @@ final class EntryFetcher {
      *     are claimed and leaves them out of the reply, so only the caller knows of them now. An id
      *     left out but still in the stream was acknowledged meanwhile (its outcome is known).
      */
-    List<String> renew(List<String> ids) {
+    List<String> renew(List<String> ids, Fence fence) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        List<StreamMessage<byte[], byte[]>> renewed =
-                redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0).justid(), ids.toArray(String[]::new));
-        if (renewed.size() == ids.size()) {
+        Set<String> kept = new HashSet<>();
+        if (fence.fenced()) {
+            byte[][] args = new byte[ids.size() + 2][];
+            args[0] = group;
+            args[1] = me.getName();
+            for (int i = 0; i < ids.size(); i++) {
+                args[i + 2] = Bytes.utf8(ids.get(i));
+            }
+            List<Object> renewed =
+                    redis.eval(FENCED_RENEW, ScriptOutputType.MULTI, fence.keys(stream), fence.args(args));
+            renewed.forEach(id -> kept.add(new String((byte[]) id, java.nio.charset.StandardCharsets.UTF_8)));
+        } else {
+            redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0).justid(), ids.toArray(String[]::new))
+                    .forEach(m -> kept.add(m.getId()));
+        }
+        if (kept.size() == ids.size()) {
             return List.of();
         }
-        Set<String> kept = new HashSet<>();
-        renewed.forEach(m -> kept.add(m.getId()));
         List<String> deleted = new ArrayList<>();
         for (String id : ids) {
             if (!kept.contains(id) && !exists(id)) {

@@ -25,7 +25,7 @@ import java.util.List;
 final class IdleEntries {
 
     /** Redis 6.2 has no third XAUTOCLAIM reply element (deleted ids): the table then ends at the nil. */
-    private static final String AUTOCLAIM_UNSCHEDULED = """
+    private static final String AUTOCLAIM_UNSCHEDULED = Fence.guard(3) + """
             local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5], 'JUSTID')
             local free = {}
             for _, id in ipairs(r[2]) do
@@ -62,17 +62,18 @@ final class IdleEntries {
         this.claimIdle = claimIdle;
     }
 
-    /** Up to {@code count} idle entries from {@code cursor} on. */
-    Page next(String cursor, int count) {
+    /** Up to {@code count} idle entries from {@code cursor} on, while {@code fence} holds (else {@code FENCED}). */
+    Page next(String cursor, int count, Fence fence) {
         List<Object> reply = redis.eval(
                 AUTOCLAIM_UNSCHEDULED,
                 ScriptOutputType.MULTI,
-                new byte[][] {Bytes.utf8(sub.stream()), Bytes.utf8(store.dueKey(sub))},
-                Bytes.utf8(sub.group()),
-                Bytes.utf8(consumerName),
-                Bytes.utf8(Long.toString(claimIdle.toMillis())),
-                Bytes.utf8(cursor),
-                Bytes.utf8(Integer.toString(count)));
+                fence.keys(Bytes.utf8(sub.stream()), Bytes.utf8(store.dueKey(sub))),
+                fence.args(
+                        Bytes.utf8(sub.group()),
+                        Bytes.utf8(consumerName),
+                        Bytes.utf8(Long.toString(claimIdle.toMillis())),
+                        Bytes.utf8(cursor),
+                        Bytes.utf8(Integer.toString(count))));
         List<String> ids = texts(reply.get(1));
         List<String> deleted = reply.size() > 2 ? texts(reply.get(2)) : List.of();
         return new Page(text(reply.get(0)), ids, deleted);

@@ -50,6 +50,7 @@ final class PendingReclaimer {
             """;
 
     private final Loop loop;
+    private final PartitionGate gate;
     private final Subscription sub;
     private final RedisClusterCommands<byte[], byte[]> redis;
     private final String consumerName;
@@ -87,7 +88,8 @@ final class PendingReclaimer {
         this.settings = settings;
         this.ghosts = ghosts;
 
-        Loop.Task round = CutCommands.retriedOnceWhenCut(() -> gate.ifOwned(this::iteration));
+        this.gate = gate;
+        Loop.Task round = CutCommands.retriedOnceWhenCut(() -> gate.ifOwned(this::ownedRound));
         this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, () -> {
             round.run();
             releaseLanesUnlessOwner();
@@ -99,8 +101,21 @@ final class PendingReclaimer {
         return loop;
     }
 
-    private void iteration() {
-        int deleted = dispatcher.renewHeld(fetcher::renew);
+    /** A round while this instance owns the partition, under the lease with {@code token}. */
+    private void ownedRound(long token) {
+        try {
+            iteration(Fence.of(gate, token));
+        } catch (RuntimeException e) {
+            if (!Fence.lost(e)) {
+                throw e;
+            }
+            gate.fenced(token);
+            LOG.info("subscription {}: the partition's lease is gone (token {}): no claim here", sub.name(), token);
+        }
+    }
+
+    private void iteration(Fence fence) {
+        int deleted = dispatcher.renewHeld(ids -> fetcher.renew(ids, fence));
         if (deleted > 0) {
             LOG.warn(
                     "subscription {}: {} entr(ies) held here were deleted or trimmed from the stream (Redis dropped "
@@ -109,7 +124,7 @@ final class PendingReclaimer {
                     sub.name(),
                     deleted);
         }
-        reclaimIdle();
+        reclaimIdle(fence);
         deleteGhosts();
         releaseLanesWhoseRetryWentElsewhere();
     }
@@ -142,7 +157,7 @@ final class PendingReclaimer {
         }
     }
 
-    private void reclaimIdle() {
+    private void reclaimIdle(Fence fence) {
         String cursor = "0-0";
         int reclaimed = 0;
         int lost = 0;
@@ -153,7 +168,7 @@ final class PendingReclaimer {
             }
             IdleEntries.Page page;
             try {
-                page = idle.next(cursor, taken);
+                page = idle.next(cursor, taken, fence);
             } catch (RuntimeException e) {
                 slots.release(taken);
                 throw e;

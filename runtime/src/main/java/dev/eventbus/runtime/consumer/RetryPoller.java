@@ -37,6 +37,7 @@ final class RetryPoller {
     private static final int MAX_PER_POLL = 100;
 
     private final Loop loop;
+    private final PartitionGate gate;
     private final Subscription sub;
     private final EntryFetcher fetcher;
     private final DueRetries dueRetries;
@@ -70,11 +71,12 @@ final class RetryPoller {
         this.budget = budget;
         this.clock = clock;
 
+        this.gate = gate;
         this.loop = Loop.every(
                 "eventbus-retry-" + sub.name(),
                 period,
                 LOG,
-                CutCommands.retriedOnceWhenCut(() -> gate.ifOwned(this::iteration)));
+                CutCommands.retriedOnceWhenCut(() -> gate.ifOwned(this::ownedRound)));
     }
 
     /** Its loop: started and stopped with the subscription's reader. */
@@ -82,7 +84,23 @@ final class RetryPoller {
         return loop;
     }
 
-    private void iteration() {
+    /** A round while this instance owns the partition, under the lease with {@code token}. */
+    private void ownedRound(long token) {
+        try {
+            iteration(Fence.of(gate, token));
+        } catch (RuntimeException e) {
+            if (!Fence.lost(e)) {
+                throw e;
+            }
+            gate.fenced(token);
+            LOG.info(
+                    "subscription {}: the partition's lease is gone (token {}): no retry taken here",
+                    sub.name(),
+                    token);
+        }
+    }
+
+    private void iteration(Fence fence) {
         int allowed;
         // Not while the subscription's acknowledgements are at their limit: a worker that finished
         // frees its slot at once (it never waits to acknowledge), and this would fill it again.
@@ -93,7 +111,7 @@ final class RetryPoller {
             }
             List<DueRetries.Taken> due;
             try {
-                due = dueRetries.take(clock.instant(), taken);
+                due = dueRetries.take(clock.instant(), taken, fence);
             } catch (RuntimeException e) {
                 slots.release(taken);
                 throw e;

@@ -57,16 +57,18 @@ public interface PartitionGate {
     void exitRead();
 
     /**
-     * Runs {@code round} bracketed as a read when this instance owns the partition now; otherwise
-     * skips it (not the owner: nothing to do this round). For the loops beside the reader (retries,
-     * the janitor) that must not touch a partition another instance owns.
+     * Runs {@code round} bracketed as a read, with the lease's token, when this instance owns the
+     * partition now; otherwise skips it (not the owner: nothing to do this round). For the loops
+     * beside the reader (retries, the reclaimer) that must not touch a partition another instance
+     * owns: their claims pass the token to Redis, which checks it in the same step.
      */
-    default void ifOwned(Runnable round) {
-        if (enterRead() == 0) {
+    default void ifOwned(java.util.function.LongConsumer round) {
+        long token = enterRead();
+        if (token == 0) {
             return;
         }
         try {
-            round.run();
+            round.accept(token);
         } finally {
             exitRead();
         }

@@ -9,7 +9,7 @@ import dev.eventbus.runtime.ownership.PartitionGate;
 abstract class OpenGateRounds implements PartitionGate {
 
     @Override
-    public abstract void ifOwned(Runnable round);
+    public abstract void ifOwned(java.util.function.LongConsumer round);
 
     @Override
     public boolean gated() {

@@ -68,8 +68,8 @@ class RetryAndReclaimAckRoomIT {
         final AtomicInteger rounds = new AtomicInteger();
 
         @Override
-        public void ifOwned(Runnable round) {
-            round.run();
+        public void ifOwned(java.util.function.LongConsumer round) {
+            round.accept(OPEN.enterRead());
             rounds.incrementAndGet();
         }
     }

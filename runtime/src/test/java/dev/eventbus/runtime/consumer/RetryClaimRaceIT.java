@@ -93,12 +93,12 @@ class RetryClaimRaceIT {
 
     @Test
     void aRetryTakenIsNoLongerIdleForAnyReclaimerBeforeThePollerClaimsIt() {
-        List<DueRetries.Taken> taken = poller("A").take(Instant.now(), 10);
+        List<DueRetries.Taken> taken = poller("A").take(Instant.now(), 10, Fence.NONE);
         assertEquals(List.of(new DueRetries.Taken(id, DueRetries.State.HERE, 1)), taken);
         assertFalse(store.isScheduled(redis, sub, id), "taken from the store");
 
         // Between the take and the claim: another instance's reclaimer scans, as is, and as XAUTOCLAIM alone.
-        IdleEntries.Page page = reclaimer("B").next("0-0", 10);
+        IdleEntries.Page page = reclaimer("B").next("0-0", 10, Fence.NONE);
         assertEquals(List.of(), page.ids());
         ClaimedMessages<byte[], byte[]> plain = redis.xautoclaim(
                 b(sub.stream()),
@@ -116,7 +116,7 @@ class RetryClaimRaceIT {
     void thePollersClaimDoesNotTakeTheEntryFromAConsumerThatClaimedItAfterTheTake() {
         assertEquals(
                 DueRetries.State.HERE,
-                poller("A").take(Instant.now(), 10).get(0).state());
+                poller("A").take(Instant.now(), 10, Fence.NONE).get(0).state());
         // Another consumer claims it in between (a reclaimer after a stall of A past claim-idle).
         redis.xclaim(b(sub.stream()), Consumer.from(b(sub.group()), b("B")), XClaimArgs.Builder.minIdleTime(0), id);
 
@@ -130,14 +130,14 @@ class RetryClaimRaceIT {
 
     @Test
     void aReclaimerLeavesAScheduledEntryToThePollerAndCannotClaimItOnceThePollerTookIt() {
-        IdleEntries.Page page = reclaimer("B").next("0-0", 10);
+        IdleEntries.Page page = reclaimer("B").next("0-0", 10, Fence.NONE);
         assertEquals(List.of(), page.ids(), "scheduled: left to the poller");
         assertEquals("B", pending().getConsumer(), "moved off F all the same, as XAUTOCLAIM JUSTID did");
         assertEquals(1, pending().getRedeliveryCount(), "no delivery counted");
 
         assertEquals(
                 DueRetries.State.HERE,
-                poller("A").take(Instant.now(), 10).get(0).state());
+                poller("A").take(Instant.now(), 10, Fence.NONE).get(0).state());
         assertEquals(
                 Claim.Kind.TAKEN_ELSEWHERE,
                 fetcher("B").claim(id, StreamEntry.Origin.RECLAIM).kind());
@@ -153,7 +153,7 @@ class RetryClaimRaceIT {
         store.clear(sub, id);
         assertFalse(store.isScheduled(redis, sub, id));
 
-        IdleEntries.Page page = reclaimer("B").next("0-0", 10);
+        IdleEntries.Page page = reclaimer("B").next("0-0", 10, Fence.NONE);
 
         assertEquals(List.of(id), page.ids());
         assertEquals("0-0", page.cursor());
@@ -172,7 +172,7 @@ class RetryClaimRaceIT {
         redis.xack(b(sub.stream()), b(sub.group()), id);
         redis.xdel(b(sub.stream()), second);
 
-        List<DueRetries.Taken> taken = poller("A").take(Instant.now(), 10);
+        List<DueRetries.Taken> taken = poller("A").take(Instant.now(), 10, Fence.NONE);
 
         assertEquals(
                 List.of(
@@ -190,7 +190,7 @@ class RetryClaimRaceIT {
     void aRetryNotYetDueIsNotTaken() {
         Instant later = Instant.now().plusSeconds(60);
         store.schedule(sub, id, later, later).join(); // moves its due time
-        assertEquals(List.of(), poller("A").take(Instant.now(), 10));
+        assertEquals(List.of(), poller("A").take(Instant.now(), 10, Fence.NONE));
         assertTrue(store.isScheduled(redis, sub, id));
         assertEquals("F", pending().getConsumer());
     }

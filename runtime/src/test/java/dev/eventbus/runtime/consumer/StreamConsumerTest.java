@@ -86,7 +86,7 @@ class StreamConsumerTest {
         volatile Behaviour round = WORKS;
 
         @Override
-        public void ifOwned(Runnable realRound) {
+        public void ifOwned(java.util.function.LongConsumer realRound) {
             try {
                 round.run();
             } catch (InterruptedException e) {

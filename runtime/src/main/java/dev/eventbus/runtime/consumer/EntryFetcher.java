@@ -34,11 +34,17 @@ final class EntryFetcher {
 
     /**
      * KEYS[stream, lease] ARGV[group, consumer, id..., owner, token]: XCLAIM JUSTID of the ids
-     * (idle time reset, no delivery counted) while the lease holds, else {@code FENCED}.
+     * (idle time reset, no delivery counted) while the lease holds, else {@code FENCED}. The ids
+     * are unpacked last: Lua passes only the first value of an unpack that is not.
      */
     private static final String FENCED_RENEW = Fence.guard(2)
-            + "local ids = {} for i = 3, #ARGV - 2 do ids[#ids + 1] = ARGV[i] end "
-            + "return redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(ids), 'JUSTID')";
+            + "local a = {KEYS[1], ARGV[1], ARGV[2], 0} "
+            + "for i = 3, #ARGV - 2 do a[#a + 1] = ARGV[i] end "
+            + "a[#a + 1] = 'JUSTID' "
+            + "return redis.call('XCLAIM', unpack(a))";
+
+    /** Ids per fenced renewal: well under what Lua can unpack at once (about 8,000). */
+    private static final int RENEW_CHUNK = 1000;
 
     private final RedisClusterCommands<byte[], byte[]> redis;
     private final Subscription sub;
@@ -148,15 +154,18 @@ final class EntryFetcher {
         }
         Set<String> kept = new HashSet<>();
         if (fence.fenced()) {
-            byte[][] args = new byte[ids.size() + 2][];
-            args[0] = group;
-            args[1] = me.getName();
-            for (int i = 0; i < ids.size(); i++) {
-                args[i + 2] = Bytes.utf8(ids.get(i));
+            for (int from = 0; from < ids.size(); from += RENEW_CHUNK) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + RENEW_CHUNK));
+                byte[][] args = new byte[chunk.size() + 2][];
+                args[0] = group;
+                args[1] = me.getName();
+                for (int i = 0; i < chunk.size(); i++) {
+                    args[i + 2] = Bytes.utf8(chunk.get(i));
+                }
+                List<Object> renewed =
+                        redis.eval(FENCED_RENEW, ScriptOutputType.MULTI, fence.keys(stream), fence.args(args));
+                renewed.forEach(id -> kept.add(new String((byte[]) id, java.nio.charset.StandardCharsets.UTF_8)));
             }
-            List<Object> renewed =
-                    redis.eval(FENCED_RENEW, ScriptOutputType.MULTI, fence.keys(stream), fence.args(args));
-            renewed.forEach(id -> kept.add(new String((byte[]) id, java.nio.charset.StandardCharsets.UTF_8)));
         } else {
             redis.xclaim(stream, me, XClaimArgs.Builder.minIdleTime(0).justid(), ids.toArray(String[]::new))
                     .forEach(m -> kept.add(m.getId()));

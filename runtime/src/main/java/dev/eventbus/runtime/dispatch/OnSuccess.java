@@ -29,10 +29,13 @@ final class OnSuccess {
     }
 
     void succeeded(Subscription sub, StreamEntry entry, Event event, long elapsedNanos) {
-        observer.handled(sub, event, elapsedNanos);
-        acks.ack(entry.stream(), sub.group(), entry.id());
-        if (event.attempt() > 1) {
-            clearRetry.accept(sub, entry.id());
+        try {
+            observer.handled(sub, event, elapsedNanos);
+        } finally { // an observer that throws after all does not cost the acknowledgement
+            acks.ack(entry.stream(), sub.group(), entry.id());
+            if (event.attempt() > 1) {
+                clearRetry.accept(sub, entry.id());
+            }
         }
     }
 }

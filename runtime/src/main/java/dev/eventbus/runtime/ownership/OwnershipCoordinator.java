@@ -103,8 +103,20 @@ public final class OwnershipCoordinator implements AutoCloseable {
         loop.start();
     }
 
-    /** What the coordinator asks of a lease's subscription. */
-    private record Hooks(BooleanSupplier idle, BooleanSupplier cleared) {}
+    /** What the coordinator asks of a lease's subscription, and since when it waits for it to clear. */
+    private static final class Hooks {
+        final BooleanSupplier idle;
+        final BooleanSupplier cleared;
+        /** Whether an assigned, free lease waits for {@link #cleared}, and since when; the loop's only. */
+        boolean waiting;
+
+        long waitingSince;
+
+        Hooks(BooleanSupplier idle, BooleanSupplier cleared) {
+            this.idle = idle;
+            this.cleared = cleared;
+        }
+    }
 
     /**
      * A gate for one ordered subscription on one partition; its lease is taken when assigned here.
@@ -243,7 +255,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
                 // meanwhile, a step back in order (a review found it: the dispatch check asked the
                 // lease's state, not the token the entry was read under). The new lease's reader
                 // then claims and reads it again, in order.
-                if (assigned && lease.noReadInProgress() && hooks.cleared().getAsBoolean()) {
+                if (assigned && mayAcquire(lease, hooks)) {
                     long sent = nanoTime.getAsLong();
                     long token = redis.acquire(lease);
                     if (token > 0) {
@@ -264,9 +276,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
                     lease.keep();
                 }
                 renew(lease);
-                if (lease.state() == State.DRAINING
-                        && lease.noReadInProgress()
-                        && hooks.idle().getAsBoolean()) {
+                if (lease.state() == State.DRAINING && lease.noReadInProgress() && hooks.idle.getAsBoolean()) {
                     release(lease, "handed over");
                 } else if (lease.drainingForNanos() > drainLimit.toNanos()) {
                     release(
@@ -277,6 +287,40 @@ public final class OwnershipCoordinator implements AutoCloseable {
             }
             case LAPSED -> release(lease, "lapsed (not renewed in time, or Redis gave it up)");
         }
+    }
+
+    /**
+     * Whether nothing taken under the last lease is still here: no read under way, no entry held.
+     * Waited for at most the drain limit (the shutdown grace), as a handover waits for its calls: a
+     * worker that ignores its interrupt keeps its subject's lane, and the entries behind it, for
+     * good, and the partition must not stay unowned for that. Past it, the lease is taken all the
+     * same, with a warning (those entries may then run after what another owner handled).
+     */
+    private boolean mayAcquire(Lease lease, Hooks hooks) {
+        if (lease.noReadInProgress() && hooks.cleared.getAsBoolean()) {
+            hooks.waiting = false;
+            return true;
+        }
+        long now = nanoTime.getAsLong();
+        if (!hooks.waiting) {
+            hooks.waiting = true;
+            hooks.waitingSince = now;
+            LOG.info(
+                    "ownership: {} assigned here again: waiting for what was taken under the last lease to leave "
+                            + "(running calls end, waiting events leave unstarted) before taking a new one",
+                    lease.resource());
+            return false;
+        }
+        if (now - hooks.waitingSince < drainLimit.toNanos()) {
+            return false;
+        }
+        hooks.waiting = false;
+        LOG.warn(
+                "ownership: {}: events taken under the last lease are still held after {}; taking a new lease "
+                        + "all the same (they may run after events another instance handled meanwhile)",
+                lease.resource(),
+                drainLimit);
+        return true;
     }
 
     private void renew(Lease lease) {

@@ -122,6 +122,40 @@ class FencedClaimsIT {
         assertEquals("B", consumerOf());
     }
 
+    /**
+     * Every entry in hand is renewed, however many: a first version passed the ids to XCLAIM with an
+     * unpack that was not the last argument, which Lua cuts to its first value (a review found it),
+     * and one script call cannot unpack about 8,000 (they go in chunks).
+     */
+    @Test
+    void aRenewalUnderTheLeaseResetsTheIdleTimeOfEveryEntryInHand() {
+        long token = acquire("inst-a");
+        redis.zrem(b(store.dueKey(sub)), b(id));
+        IdlePending.make(redis, sub, "A", Duration.ofMinutes(5), id);
+        List<String> ids = new java.util.ArrayList<>(List.of(id));
+        for (int i = 0; i < 2_499; i++) {
+            ids.add(redis.xadd(b(sub.stream()), b("type"), b("paid"), b("subject"), b("s-" + i)));
+        }
+        redis.xreadgroup(
+                Consumer.from(b(sub.group()), b("A")),
+                XReadArgs.Builder.count(3_000),
+                XReadArgs.StreamOffset.lastConsumed(b(sub.stream())));
+        for (String other : ids.subList(1, ids.size())) {
+            IdlePending.make(redis, sub, "A", Duration.ofMinutes(5), other);
+        }
+
+        assertEquals(List.of(), new EntryFetcher(redis, sub, "A", 1 << 20).renew(ids, fence("inst-a", token)));
+        List<PendingMessage> pending =
+                redis.xpending(b(sub.stream()), b(sub.group()), Range.create("-", "+"), Limit.from(3_000));
+        assertEquals(ids.size(), pending.size());
+        List<String> stale = pending.stream()
+                .filter(p -> !p.getConsumer().equals("A") || p.getMsSinceLastDelivery() > 60_000)
+                .map(PendingMessage::getId)
+                .limit(5)
+                .toList();
+        assertEquals(List.of(), stale, "entries not renewed");
+    }
+
     @Test
     void anIdleEntryIsTakenOverUnderTheLeaseHeld() {
         redis.zrem(b(store.dueKey(sub)), b(id)); // no longer scheduled: an idle claim may take it

@@ -56,6 +56,26 @@ class OwnershipCoordinatorIT {
         client.shutdown();
     }
 
+    /**
+     * Past the drain limit the lease is taken all the same: a worker that ignores its interrupt
+     * keeps its lane, and the events behind it, for good, and the partition must not stay unowned.
+     */
+    @Test
+    void aLeaseWaitsForItsOldEventsAtMostTheDrainLimit() throws InterruptedException {
+        coordinator.close();
+        coordinator = new OwnershipCoordinator(
+                "inst-a", SETTINGS, connection.sync(), () -> {}, Duration.ofSeconds(1), System::nanoTime);
+        Lease lease = register();
+        long first = lease.token();
+        cleared.set(false); // for good
+        lapse(lease);
+        long freeAt = System.nanoTime();
+        await("taken again all the same", () -> lease.state() == Lease.State.HELD);
+        long waited = (System.nanoTime() - freeAt) / 1_000_000;
+        assertTrue(waited >= 700, "waited " + waited + " ms for the old events");
+        assertTrue(lease.token() > first);
+    }
+
     private Lease register() {
         Lease lease = coordinator.register("recorder", "{orders:0/8}", () -> true, () -> {
             clearedAsked.incrementAndGet();

@@ -4,6 +4,7 @@ import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Loop;
 import dev.eventbus.runtime.ownership.PartitionGate;
+import dev.eventbus.runtime.stream.CutCommands;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;

@@ -9,6 +9,7 @@ import dev.eventbus.runtime.internal.FailureStreak;
 import dev.eventbus.runtime.internal.ScriptSha;
 import dev.eventbus.runtime.ownership.LeaseScripts;
 import dev.eventbus.runtime.ownership.PartitionGate;
+import dev.eventbus.runtime.stream.CutCommands;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.Consumer;
@@ -104,6 +105,8 @@ final class StreamReader {
     private final FailureStreak streak = new FailureStreak(Duration.ofMillis(200), MAX_BACKOFF);
     /** The last round was cut by the client's close of its connection and is tried again ({@link CutCommands}). */
     private boolean cutTriedAgain;
+
+    private long cutAtNanos;
 
     private volatile long lastRoundNanos = System.nanoTime();
     private Thread thread;
@@ -249,8 +252,12 @@ final class StreamReader {
                 }
                 if (!cutTriedAgain && !stopping && CutCommands.isCut(t)) {
                     cutTriedAgain = true;
+                    cutAtNanos = System.nanoTime();
                     LOG.debug("reader {}: a command's connection was closed by the client; again at once", sub.name());
                     continue;
+                }
+                if (cutTriedAgain && !stopping && waitOutConnecting(t)) {
+                    continue; // still right after the cut: the client connects to the slot's new node
                 }
                 cutTriedAgain = false;
                 // On a cluster or Sentinel a read that timed out may have gone to a frozen primary,
@@ -287,6 +294,15 @@ final class StreamReader {
             }
         }
         LOG.debug("reader {} stopped", sub.name());
+    }
+
+    private boolean waitOutConnecting(Throwable t) {
+        try {
+            return CutCommands.waitOut(t, System.nanoTime() - cutAtNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** An iteration, or a read in it, worked: a failure streak ends here. */

@@ -318,6 +318,19 @@ public final class Acknowledger implements AutoCloseable {
             }
             return;
         }
+        if (cutQuietly(key, err)) {
+            synchronized (queue) { // sent again at the next flush, not counted as failing
+                queue.ids.addAll(Arrays.asList(ids));
+                leaveFlight(queue, ids);
+            }
+            queued.addAndGet(ids.length);
+            LOG.debug(
+                    "XACK of {} entries on {} for group {} cut by the client's close of its connection; sent again",
+                    ids.length,
+                    stream,
+                    group);
+            return;
+        }
         boolean resend = true;
         AckTrouble t;
         try {
@@ -353,6 +366,32 @@ public final class Acknowledger implements AutoCloseable {
                     t.reason());
         }
     }
+
+    /**
+     * Whether a failed XACK was cut by the client's own close of its connection (on a cluster: the
+     * node left its view, its replica promoted), or refused while the client connects to the new
+     * node right after such a cut ({@link CutCommands#CONNECT_WAIT}): sent again without counting
+     * as failing, which readiness would show for a back-off after events flow again (seen in
+     * ClusterFrozenPrimaryIT under load). A cut more than that after the first of its episode counts.
+     */
+    private boolean cutQuietly(String key, Throwable err) {
+        boolean cut = CutCommands.isCut(err);
+        if (!cut && !CutCommands.isConnecting(err)) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (cut) {
+            cutAt.compute(key, (k, since) -> since == null || now - since > CUT_EPISODE.toNanos() ? now : since);
+        }
+        Long since = cutAt.get(key);
+        return since != null && now - since <= CutCommands.CONNECT_WAIT.toNanos();
+    }
+
+    /** Cuts within this of the first one are one episode (the cluster's failover). */
+    private static final Duration CUT_EPISODE = Duration.ofSeconds(10);
+
+    /** When the client last began cutting each "group@stream"'s XACKs ({@link #cutQuietly}). */
+    private final Map<String, Long> cutAt = new ConcurrentHashMap<>();
 
     /**
      * Whether Redis may not have the XACK and may take it later: the connection failed or timed out

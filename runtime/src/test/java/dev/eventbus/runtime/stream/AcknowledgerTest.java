@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -149,6 +150,50 @@ class AcknowledgerTest {
             assertEquals(List.of(new Call(STREAM, GROUP, List.of("1-0"))), confirmed);
             assertEquals("", acks.failure(STREAM, GROUP));
             assertTrue(acks.awaitRoom(STREAM, GROUP, Duration.ZERO), "the confirmed ack's room is free again");
+        }
+    }
+
+    /**
+     * An XACK cut by the client's close of its connection (a cluster node left the client's view),
+     * then refused while the client connects to the new node, is sent again without counting as
+     * failing: readiness showed the subscription failing for a back-off after a failover, events
+     * already flowing again (ClusterFrozenPrimaryIT under load).
+     */
+    @Test
+    void anXackCutByTheClientsCloseIsSentAgainWithoutFailing() throws Exception {
+        AtomicInteger sends = new AtomicInteger();
+        refuseWithFailedFuture = true;
+        refusal = call -> switch (sends.incrementAndGet()) {
+            case 1 -> new RedisException("Connection closed");
+            case 2, 3 -> new RedisException("Currently not connected. Commands are rejected.");
+            default -> null;
+        };
+        try (Acknowledger acks = acknowledger(10, Duration.ofMillis(10), 100)) {
+            acks.ack(STREAM, GROUP, "1-0");
+            List<String> seen = new ArrayList<>();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!acks.unconfirmed(STREAM, GROUP).isEmpty() && System.nanoTime() < until) {
+                String f = acks.failure(STREAM, GROUP);
+                if (!f.isEmpty() && !seen.contains(f)) {
+                    seen.add(f);
+                }
+                Thread.sleep(1);
+            }
+            assertEquals(Set.of(), acks.unconfirmed(STREAM, GROUP));
+            assertEquals(List.of(new Call(STREAM, GROUP, List.of("1-0"))), confirmed);
+            assertEquals(List.of(), seen);
+        }
+    }
+
+    /** Cuts that go on past the connect wait count: the client closing its connections for good is reported. */
+    @Test
+    void xacksCutForLongerThanTheConnectWaitFail() {
+        refuseWithFailedFuture = true;
+        refusal = call -> new RedisException("Connection closed");
+        try (Acknowledger acks = acknowledger(10, Duration.ofMillis(10), 100)) {
+            acks.ack(STREAM, GROUP, "1-0");
+            await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> acks.failure(STREAM, GROUP).contains("Connection closed"));
         }
     }
 

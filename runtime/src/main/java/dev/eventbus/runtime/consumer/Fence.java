@@ -1,9 +1,13 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.internal.Bytes;
+import dev.eventbus.runtime.internal.Loop;
 import dev.eventbus.runtime.ownership.PartitionGate;
+import dev.eventbus.runtime.stream.CutCommands;
 import io.lettuce.core.RedisCommandExecutionException;
 import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The lease a claim of the retry poller or the reclaimer runs under, checked by Redis in the same
@@ -63,6 +67,27 @@ record Fence(byte[] leaseKey, byte[] owner, byte[] token) {
         out[args.length] = owner;
         out[args.length + 1] = token;
         return out;
+    }
+
+    /**
+     * The round of a loop beside the reader (retry poller, reclaimer): {@code iteration} under the
+     * lease while this instance owns the partition ({@link PartitionGate#ifOwned}), its claims
+     * fenced by the lease's token. A {@code FENCED} reply marks the lease lost there and then and is
+     * told to {@code lost}, not counted as a failure; a round cut by the client's close of its
+     * connection runs again ({@link CutCommands#retriedOnceWhenCut}).
+     */
+    static Loop.Task ownedRound(PartitionGate gate, Consumer<Fence> iteration, LongConsumer lost) {
+        return CutCommands.retriedOnceWhenCut(() -> gate.ifOwned(token -> {
+            try {
+                iteration.accept(of(gate, token));
+            } catch (RuntimeException e) {
+                if (!lost(e)) {
+                    throw e;
+                }
+                gate.fenced(token);
+                lost.accept(token);
+            }
+        }));
     }
 
     /** Whether a script's error says the lease was gone when it ran. */

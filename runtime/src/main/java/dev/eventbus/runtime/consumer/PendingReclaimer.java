@@ -6,7 +6,6 @@ import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.Loop;
 import dev.eventbus.runtime.ownership.PartitionGate;
-import dev.eventbus.runtime.stream.CutCommands;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.ScriptOutputType;
@@ -51,7 +50,6 @@ final class PendingReclaimer {
             """;
 
     private final Loop loop;
-    private final PartitionGate gate;
     private final Subscription sub;
     private final RedisClusterCommands<byte[], byte[]> redis;
     private final String consumerName;
@@ -89,8 +87,11 @@ final class PendingReclaimer {
         this.settings = settings;
         this.ghosts = ghosts;
 
-        this.gate = gate;
-        Loop.Task round = CutCommands.retriedOnceWhenCut(() -> gate.ifOwned(this::ownedRound));
+        Loop.Task round = Fence.ownedRound(
+                gate,
+                this::iteration,
+                token -> LOG.info(
+                        "subscription {}: the partition's lease is gone (token {}): no claim here", sub.name(), token));
         this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, () -> {
             round.run();
             releaseLanesUnlessOwner();
@@ -100,19 +101,6 @@ final class PendingReclaimer {
     /** Its loop: started and stopped with the subscription's reader. */
     Loop loop() {
         return loop;
-    }
-
-    /** A round while this instance owns the partition, under the lease with {@code token}. */
-    private void ownedRound(long token) {
-        try {
-            iteration(Fence.of(gate, token));
-        } catch (RuntimeException e) {
-            if (!Fence.lost(e)) {
-                throw e;
-            }
-            gate.fenced(token);
-            LOG.info("subscription {}: the partition's lease is gone (token {}): no claim here", sub.name(), token);
-        }
     }
 
     private void iteration(Fence fence) {

@@ -4,7 +4,6 @@ import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Loop;
 import dev.eventbus.runtime.ownership.PartitionGate;
-import dev.eventbus.runtime.stream.CutCommands;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -38,7 +37,6 @@ final class RetryPoller {
     private static final int MAX_PER_POLL = 100;
 
     private final Loop loop;
-    private final PartitionGate gate;
     private final Subscription sub;
     private final EntryFetcher fetcher;
     private final DueRetries dueRetries;
@@ -72,33 +70,22 @@ final class RetryPoller {
         this.budget = budget;
         this.clock = clock;
 
-        this.gate = gate;
         this.loop = Loop.every(
                 "eventbus-retry-" + sub.name(),
                 period,
                 LOG,
-                CutCommands.retriedOnceWhenCut(() -> gate.ifOwned(this::ownedRound)));
+                Fence.ownedRound(
+                        gate,
+                        this::iteration,
+                        token -> LOG.info(
+                                "subscription {}: the partition's lease is gone (token {}): no retry taken here",
+                                sub.name(),
+                                token)));
     }
 
     /** Its loop: started and stopped with the subscription's reader. */
     Loop loop() {
         return loop;
-    }
-
-    /** A round while this instance owns the partition, under the lease with {@code token}. */
-    private void ownedRound(long token) {
-        try {
-            iteration(Fence.of(gate, token));
-        } catch (RuntimeException e) {
-            if (!Fence.lost(e)) {
-                throw e;
-            }
-            gate.fenced(token);
-            LOG.info(
-                    "subscription {}: the partition's lease is gone (token {}): no retry taken here",
-                    sub.name(),
-                    token);
-        }
     }
 
     private void iteration(Fence fence) {

@@ -30,6 +30,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -590,16 +591,7 @@ class StreamConsumerTest {
         StreamConsumer c = consumer(false);
         c.start();
         assertTrue(cut.await(10, TimeUnit.SECONDS), part + " ran a round");
-        List<String> seen = new ArrayList<>();
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
-        while (System.nanoTime() < until) {
-            String f = c.failure();
-            if (!f.isEmpty() && !seen.contains(f)) {
-                seen.add(f);
-            }
-            Thread.sleep(1);
-        }
-        assertEquals(List.of(), seen);
+        assertEquals(List.of(), failuresSeen(c, () -> false, Duration.ofMillis(400)));
     }
 
     /**
@@ -627,25 +619,28 @@ class StreamConsumerTest {
         });
         StreamConsumer c = consumer(false);
         c.start();
-        List<String> seen = new ArrayList<>();
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (connected.getCount() > 0 && System.nanoTime() < until) {
-            String f = c.failure();
-            if (!f.isEmpty() && !seen.contains(f)) {
-                seen.add(f);
-            }
-            Thread.sleep(1);
-        }
+        List<String> seen = new ArrayList<>(failuresSeen(c, () -> connected.getCount() == 0, Duration.ofSeconds(10)));
         assertEquals(0, connected.getCount(), part + " tried while the client connected");
-        long more = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
-        while (System.nanoTime() < more) {
+        seen.addAll(failuresSeen(c, () -> false, Duration.ofMillis(400)));
+        assertEquals(List.of(), seen);
+    }
+
+    /**
+     * The distinct failures the subscription reports, sampled every millisecond for {@code atMost}
+     * or until {@code done}: a failure shown even briefly is caught.
+     */
+    private static List<String> failuresSeen(StreamConsumer c, BooleanSupplier done, Duration atMost)
+            throws InterruptedException {
+        List<String> seen = new ArrayList<>();
+        long until = System.nanoTime() + atMost.toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < until) {
             String f = c.failure();
             if (!f.isEmpty() && !seen.contains(f)) {
                 seen.add(f);
             }
             Thread.sleep(1);
         }
-        assertEquals(List.of(), seen);
+        return seen;
     }
 
     /** A rejection not right after a cut is a failure as before: an outage is reported, not waited out. */

@@ -19,13 +19,23 @@ class OrderOracleTest {
     /** SIGSTOP at 1,000 ms, stopped at 1,010, SIGCONT at 5,000. */
     private static final Freeze FREEZE = new Freeze("inst-c", 1_000 * MS, 1_010 * MS, 5_000 * MS);
 
+    /** The new owner's seq 3 still runs when the late call starts. */
     private static List<Call> subjectWithLateCall(String lateInstance, long lateStartMs) {
+        return lateCallAmong(4_900, 5_300, lateInstance, lateStartMs, 5_400);
+    }
+
+    /**
+     * Subject s: seq 1 on inst-c before the freeze, 2 and 3 on inst-d (the new owner), the late
+     * call of 2, then 4 on inst-d. Times in ms.
+     */
+    private static List<Call> lateCallAmong(
+            long seq3StartMs, long seq3EndMs, String lateInstance, long lateStartMs, long seq4StartMs) {
         return List.of(
                 new Call("inst-c", "s", 1, "1-0", 100 * MS, 110 * MS),
                 new Call("inst-d", "s", 2, "2-0", 4_000 * MS, 4_010 * MS),
-                new Call("inst-d", "s", 3, "3-0", 4_900 * MS, 5_300 * MS),
+                new Call("inst-d", "s", 3, "3-0", seq3StartMs * MS, seq3EndMs * MS),
                 new Call(lateInstance, "s", 2, "2-0", lateStartMs * MS, (lateStartMs + 10) * MS),
-                new Call("inst-d", "s", 4, "4-0", 5_400 * MS, 5_410 * MS));
+                new Call("inst-d", "s", 4, "4-0", seq4StartMs * MS, (seq4StartMs + 10) * MS));
     }
 
     @Test
@@ -58,13 +68,9 @@ class OrderOracleTest {
         assertEquals(2, late.problems().size(), late.problems().toString());
     }
 
+    /** The new owner's seq 3 has ended when the late call starts. */
     private static List<Call> withEndedLaterCalls(String lateInstance, long lateStartMs) {
-        return List.of(
-                new Call("inst-c", "s", 1, "1-0", 100 * MS, 110 * MS),
-                new Call("inst-d", "s", 2, "2-0", 4_000 * MS, 4_010 * MS),
-                new Call("inst-d", "s", 3, "3-0", 4_100 * MS, 4_110 * MS),
-                new Call(lateInstance, "s", 2, "2-0", lateStartMs * MS, (lateStartMs + 10) * MS),
-                new Call("inst-d", "s", 4, "4-0", 7_400 * MS, 7_410 * MS));
+        return lateCallAmong(4_100, 4_110, lateInstance, lateStartMs, 7_400);
     }
 
     @Test

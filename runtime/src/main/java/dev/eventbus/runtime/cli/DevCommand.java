@@ -332,7 +332,7 @@ final class DevCommand implements Callable<Integer> {
                 paid.incrementAndGet();
             }
             out.printf(
-                    "  [eventbus] %s handled %s %s (%s, subject %s) in %d ms -> acked%n",
+                    "  [eventbus] %s handled %s %s (%s, subject %s) in %d ms -> ack queued%n",
                     sub.group(),
                     event.stream(),
                     event.entryId(),

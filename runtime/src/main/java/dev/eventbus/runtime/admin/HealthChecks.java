@@ -74,6 +74,18 @@ public final class HealthChecks {
     /** How long readiness waits for Redis to answer PING. */
     static final Duration PING_WAIT = Duration.ofMillis(500);
 
+    /**
+     * While a sentinel URI's connection is down: {@code "; not connected for 2 s: following a
+     * failover"} (from what the client last saw; asks nothing), else empty.
+     */
+    private String sentinelFollowing() {
+        return redis.sentinelPrimary()
+                .map(n -> n.following())
+                .filter(f -> !f.isEmpty())
+                .map(f -> "; " + f)
+                .orElse("");
+    }
+
     public Result ready() {
         Map<String, String> checks = new LinkedHashMap<>();
         String phase = runtimePhase();
@@ -92,7 +104,7 @@ public final class HealthChecks {
                                                 + "), the primary the sentinels name"
                                                 + (n.following().isEmpty() ? "" : "; " + n.following()))
                                         .orElse("")
-                        : unanswered);
+                        : unanswered + sentinelFollowing());
         boolean plugins = true;
         if (running) {
             int refused = runtime.pluginFailures().size();

@@ -348,17 +348,17 @@ public final class ConfigLoader {
 
     /** env-overrides.conf resolved against the environment: only the variables that are set. */
     private Config environmentLayer() {
-        Map<String, String> variables = new LinkedHashMap<>();
+        Config variables = ConfigFactory.empty();
         // Only names that are plain config keys (an environment may hold names with dots or brackets).
-        environment.forEach((name, value) -> {
-            if (name.matches("[A-Za-z0-9_]+")) {
-                variables.put(name, value);
+        // Each its own origin, so that an error in its value names the variable, not "hardcoded value".
+        for (Map.Entry<String, String> v : environment.entrySet()) {
+            if (v.getKey().matches("[A-Za-z0-9_]+")) {
+                variables = variables.withFallback(
+                        ConfigFactory.parseMap(Map.of(v.getKey(), v.getValue()), "environment variable " + v.getKey()));
             }
-        });
+        }
         return ConfigFactory.parseResources(classLoader, "env-overrides.conf")
-                .resolveWith(
-                        ConfigFactory.parseMap(variables),
-                        ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
+                .resolveWith(variables, ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
     }
 
     /**

@@ -70,6 +70,12 @@ final class RedisUriCheck {
             return "ends with '" + rest.substring(hash) + "', which only a sentinel URI takes (its master's name): "
                     + shown;
         }
+        if (sentinel && hash >= 0 && indexOfAny(masterName(rest), "?&;/") >= 0) {
+            // Lettuce takes everything after the '#' as the name: "orders?db=2" would be a master
+            // no sentinel monitors, found only at the first connection.
+            return "has master name '" + masterName(rest) + "': the name comes last, after the '#', and "
+                    + "parameters go before it (redis-sentinel://s1:26379/2#mymaster): " + shown;
+        }
         if (sentinel && masterName(rest).isEmpty()) {
             return "names no master: a sentinel URI ends with #<master name> (the name in the sentinels' "
                     + "'sentinel monitor' line), e.g. redis-sentinel://s1:26379,s2:26379#mymaster: " + shown;
@@ -167,6 +173,11 @@ final class RedisUriCheck {
         }
         if (host.isBlank()) {
             return "has no host: " + shown;
+        }
+        if (!hostPort.startsWith("[") && host.contains(":")) {
+            // host:port:port would be taken whole as a host name, and fail only at a DNS lookup.
+            return "has host '" + host + "', which holds a ':' (two ports? an IPv6 address goes in brackets, "
+                    + "[::1]:6379): " + shown;
         }
         if (port != null && !validPort(port)) {
             return "has port '" + port + "', which is not a number from 1 to 65535: " + shown;

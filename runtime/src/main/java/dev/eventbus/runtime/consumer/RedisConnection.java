@@ -3,11 +3,13 @@ package dev.eventbus.runtime.consumer;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -38,17 +40,6 @@ public record RedisConnection<K, V>(
     }
 
     /**
-     * Commands to each primary: on one node, that node; on a cluster, every node that serves slots
-     * now, each on its own connection (for SCAN, which sees one node's keys).
-     */
-    public List<RedisClusterCommands<K, V>> primaries() {
-        if (!(connection instanceof StatefulRedisClusterConnection<K, V>)) {
-            return List.of(sync);
-        }
-        return primaryAddresses().stream().map(this::primary).toList();
-    }
-
-    /**
      * The {@code host:port} of every primary that serves slots now, without connecting to any;
      * empty on one node.
      */
@@ -63,6 +54,24 @@ public record RedisConnection<K, V>(
             }
         }
         return addresses;
+    }
+
+    /**
+     * How many of a cluster's hash slots no primary in the client's view serves now (one that
+     * failed and has no promoted replica yet, or was dropped from the view): their keys cannot be
+     * read. 0 on one node.
+     */
+    public int slotsWithoutPrimary() {
+        if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
+            return 0;
+        }
+        BitSet served = new BitSet(SlotHash.SLOT_COUNT);
+        for (RedisClusterNode node : cluster.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.is(RedisClusterNode.NodeFlag.FAIL)) {
+                node.getSlots().forEach(served::set);
+            }
+        }
+        return SlotHash.SLOT_COUNT - served.cardinality();
     }
 
     /** Commands to the primary at {@code host:port} of a cluster; Lettuce's exception when it fails. */

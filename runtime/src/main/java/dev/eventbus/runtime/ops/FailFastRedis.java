@@ -13,6 +13,7 @@ import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -160,6 +161,10 @@ public final class FailFastRedis implements AutoCloseable {
     /**
      * Every stream key, or every one matching a SCAN pattern ({@code null}: all), on every primary
      * of a cluster.
+     *
+     * @throws OpsException when some of a cluster's keys cannot be read now (slots without a
+     *     primary, a primary that does not answer): a partial list would pass for the whole one
+     *     (status left out a stream, {@code dlq list} counted half a handler's dead letters)
      */
     public List<String> streams(String match) {
         KeyScanArgs args = KeyScanArgs.Builder.type("stream").limit(1000);
@@ -167,15 +172,35 @@ public final class FailFastRedis implements AutoCloseable {
             args.match(match);
         }
         text();
+        int uncovered = text.slotsWithoutPrimary();
+        if (uncovered > 0) {
+            throw new OpsException(uncovered + " of " + SlotHash.SLOT_COUNT + " hash slots have no primary in the "
+                    + "cluster's view now (a primary failed and no replica of it is promoted yet?): a list of "
+                    + "keys would miss theirs; try again once the cluster serves every slot (CLUSTER INFO, "
+                    + "cluster_slots_ok)");
+        }
+        List<String> addresses = text.isCluster() ? text.primaryAddresses() : List.of(where());
         List<String> keys = new ArrayList<>();
-        for (RedisClusterCommands<String, String> primary : text.primaries()) {
-            KeyScanCursor<String> cursor = primary.scan(args);
-            while (true) {
-                keys.addAll(cursor.getKeys());
-                if (cursor.isFinished()) {
-                    break;
+        for (String address : addresses) {
+            try {
+                RedisClusterCommands<String, String> primary = text.primary(address);
+                KeyScanCursor<String> cursor = primary.scan(args);
+                while (true) {
+                    keys.addAll(cursor.getKeys());
+                    if (cursor.isFinished()) {
+                        break;
+                    }
+                    cursor = primary.scan(cursor, args);
                 }
-                cursor = primary.scan(cursor, args);
+            } catch (RedisException e) {
+                if (!text.isCluster()) {
+                    throw e; // one node: the command's own error, as every other command gives it
+                }
+                throw new OpsException(
+                        "cannot read the keys of the cluster's primary " + address + " (" + Errors.describe(e)
+                                + "): a list without them would be incomplete; try again once it answers or "
+                                + "its replica is promoted",
+                        e);
             }
         }
         return keys;

@@ -37,6 +37,7 @@ class ClusterUriTest {
         Map<String, String> refused = Map.of(
                 "redis-cluster://app:s3cret@r1:7000,r2:notaport", "has a seed node that has port 'notaport'",
                 "redis-cluster://r1,,r3", "has a seed node that has no host",
+                "redis-cluster://127.0.0.1:7301,127.0.0.1:7302:7000", "has a seed node that has host '127.0.0.1:7302'",
                 "redis-cluster://r1:7000/2", "a Redis Cluster has database 0 only",
                 "redis-cluster://r1:7000?database=2", "a Redis Cluster has database 0 only",
                 "redis-cluster://r1:7000#orders", "which only a sentinel URI takes",

@@ -197,6 +197,8 @@ class ConfigLoaderTest {
         refused.put("redis://host:6379?DB=2", "the query parameter 'DB'");
         refused.put("redis://host:6379?db=two", "?db=two, which is not a database number");
         refused.put("redis://host:6379/0#orders", "ends with '#orders', which only a sentinel URI takes");
+        // Taken whole as a host name by Lettuce, it failed only at a DNS lookup.
+        refused.put("redis://127.0.0.1:7301:7000", "has host '127.0.0.1:7301', which holds a ':' (two ports?");
         refused.forEach((uri, expected) -> {
             InvalidConfigException e = assertThrows(
                     InvalidConfigException.class,

@@ -204,6 +204,14 @@ class OperationsConfigTest {
                         .admin()
                         .token(),
                 "the overridden token-file is not read");
+        InvalidConfigException badUri = assertThrows(
+                InvalidConfigException.class,
+                () -> ConfigLoader.load(
+                        Optional.empty(), ConfigFactory.empty(), Map.of("EVENTBUS_REDIS_URI", "redis://h:x")));
+        assertTrue(
+                badUri.getMessage().contains("environment variable EVENTBUS_REDIS_URI")
+                        && !badUri.getMessage().contains("hardcoded value"),
+                "a bad value from the environment names its variable: " + badUri.getMessage());
         InvalidConfigException empty = assertThrows(
                 InvalidConfigException.class,
                 () -> ConfigLoader.load(Optional.of(conf), ConfigFactory.empty(), Map.of("EVENTBUS_ADMIN_TOKEN", " ")));

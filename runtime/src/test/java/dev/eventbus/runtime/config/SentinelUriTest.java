@@ -40,6 +40,9 @@ class SentinelUriTest {
                 "redis-sentinel://app:s3cret@s1:26379,s2:notaport#m", "has a sentinel that has port 'notaport'",
                 "redis-sentinel://s1,,s3#m", "has a sentinel that has no host",
                 "redis-sentinel://s1:26379/zero#m", "has database 'zero'",
+                "redis-sentinel://127.0.0.1:7320:1#m",
+                        "has a sentinel that has host '127.0.0.1:7320', which holds a ':'",
+                "redis-sentinel://s1:26379#orders?db=2", "has master name 'orders?db=2': the name comes last",
                 "redis://h1:6379,h2:6379", "only a redis-sentinel:// URI may",
                 "sentinel://s1#m", "must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://");
         refused.forEach((uri, expected) -> {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,21 @@ class SentinelFailoverIT {
         producer = new FaultProducer(STREAM, redis::uri, 1, oracle).start();
         Streams.await("events flowing before the fault", Duration.ofSeconds(20), () -> orders.appliedCount() >= 100);
 
+        // Readiness as the admin server asks it: one client, connected before the fault.
+        FailFastRedis watched = new FailFastRedis(runtime.config().redis());
+        HealthChecks health = new HealthChecks(runtime.view(), watched, false, () -> true, Duration.ofMinutes(1));
+        assertTrue(
+                health.ready().checks().get("redis").startsWith("answers at"),
+                health.ready().toString());
+        List<String> readiness = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread watcher = Thread.ofVirtual().start(() -> {
+            while (watching.get()) {
+                readiness.add(health.ready().checks().get("redis"));
+                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            }
+        });
+
         RedisServer killed = redis.killPrimary();
         oracle.faultNow(); // once the node is dead: what the producer publishes from here waits for the failover
         assertEquals(first, killed);
@@ -106,6 +122,15 @@ class SentinelFailoverIT {
                 Duration.ofSeconds(60),
                 () -> oracle.confirmedCount() >= confirmedAtFailover + AFTER_FAILOVER);
         producer.close();
+        watching.set(false);
+        watcher.join();
+        watched.close();
+        // While the connection was down readiness said so, and that a failover is being followed.
+        assertTrue(
+                readiness.stream()
+                        .anyMatch(r -> r.startsWith("does not answer")
+                                && r.matches(".*; not connected for \\d+ s: following a failover")),
+                readiness.toString());
 
         oracle.awaitSurvivorsHandled(Duration.ofSeconds(60), r -> List.of());
         try (Streams streams = new Streams(redis.uri())) {

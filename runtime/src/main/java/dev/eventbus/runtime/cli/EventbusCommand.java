@@ -55,6 +55,16 @@ public final class EventbusCommand implements Runnable {
                 commandLine.getErr().println("eventbus: " + dev.eventbus.runtime.internal.Errors.describe(e));
                 return 1;
             }
+            if (e instanceof io.lettuce.core.RedisException) {
+                // Not the exception's class name and its message alone ("Unable to connect to
+                // 127.0.0.1/<unresolved>:7306"): which node, and the cause below it.
+                commandLine
+                        .getErr()
+                        .println("eventbus: Redis failed the command: "
+                                + dev.eventbus.runtime.config.RedisSettings.redact(
+                                        dev.eventbus.runtime.internal.Errors.messageAndRoot(e)));
+                return 1;
+            }
             commandLine.getErr().println("eventbus: " + e);
             return 1;
         });

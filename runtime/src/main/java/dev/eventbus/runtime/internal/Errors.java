@@ -15,6 +15,19 @@ public final class Errors {
     }
 
     /**
+     * The failure's own message, then its innermost cause when that says more, e.g. {@code Unable
+     * to connect to 127.0.0.1/<unresolved>:7311 (ConnectException: Connection refused)}: Lettuce
+     * names the node in the outer message and the reason only in the cause, so either alone misled
+     * (with a sentinel URI the root said "Connection refused" while the sentinels answered, and it
+     * was the primary they named that refused).
+     */
+    public static String messageAndRoot(Throwable e) {
+        String root = rootMessage(e);
+        String message = e.getMessage() == null ? "" : oneLine(e.getMessage());
+        return message.isEmpty() || root.endsWith(message) ? root : message + " (" + root + ")";
+    }
+
+    /**
      * A message on one line: Lettuce lays out a cluster failure over several ("... from [seeds]\n\n
      * Details:\n\t[seed]: ..."), which a log line would show as escaped {@code \n}s.
      */

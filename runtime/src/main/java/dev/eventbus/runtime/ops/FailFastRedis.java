@@ -306,7 +306,10 @@ public final class FailFastRedis implements AutoCloseable {
                 throw new OpsException(
                         "cannot reach Redis at " + settings.redactedUri() + ": TLS handshake failed: " + tlsFailure, e);
             }
-            throw new OpsException("cannot reach Redis at " + settings.redactedUri() + ": " + Errors.rootMessage(e), e);
+            throw new OpsException(
+                    "cannot reach Redis at " + settings.redactedUri() + ": "
+                            + RedisSettings.redact(Errors.messageAndRoot(e)),
+                    e);
         }
     }
 

@@ -1,0 +1,48 @@
+package dev.eventbus.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lettuce.core.RedisConnectionException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ConnectException;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class EventbusCommandTest {
+
+    @Test
+    void aRedisFailureIsOneLineNamingTheNodeAndItsCause() throws Exception {
+        CommandLine cli = EventbusCommand.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        RedisConnectionException e = new RedisConnectionException(
+                "Unable to connect to 127.0.0.1/<unresolved>:7306",
+                new ConnectException("Connection refused: /127.0.0.1:7306"));
+
+        int exit = cli.getExecutionExceptionHandler().handleExecutionException(e, cli, null);
+
+        assertEquals(1, exit);
+        assertEquals(
+                "eventbus: Redis failed the command: Unable to connect to 127.0.0.1/<unresolved>:7306 "
+                        + "(ConnectException: Connection refused: /127.0.0.1:7306)",
+                err.toString().strip());
+    }
+
+    @Test
+    void credentialsInAFailuresMessageAreRedacted() throws Exception {
+        CommandLine cli = EventbusCommand.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        RedisConnectionException e = new RedisConnectionException(
+                "Cannot connect Redis Sentinel at redis://app:s3cret@127.0.0.1:26379",
+                new ConnectException("Connection refused"));
+
+        cli.getExecutionExceptionHandler().handleExecutionException(e, cli, null);
+
+        assertFalse(err.toString().contains("s3cret"), err.toString());
+        assertTrue(err.toString().contains("redis://***@127.0.0.1:26379"), err.toString());
+    }
+}

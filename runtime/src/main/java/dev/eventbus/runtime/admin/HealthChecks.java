@@ -79,7 +79,7 @@ public final class HealthChecks {
      * failover"} (from what the client last saw; asks nothing), else empty.
      */
     private String sentinelFollowing() {
-        return redis.sentinelPrimary()
+        return redis.sentinelPrimaryKnown()
                 .map(n -> n.following())
                 .filter(f -> !f.isEmpty())
                 .map(f -> "; " + f)

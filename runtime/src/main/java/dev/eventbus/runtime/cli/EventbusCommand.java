@@ -60,8 +60,8 @@ public final class EventbusCommand implements Runnable {
                 // 127.0.0.1/<unresolved>:7306"): which node, and the cause below it.
                 commandLine
                         .getErr()
-                        .println("eventbus: Redis failed the command: "
-                                + dev.eventbus.runtime.config.RedisSettings.redact(
+                        .println("eventbus: Redis: "
+                                + dev.eventbus.runtime.config.RedisSettings.redactAll(
                                         dev.eventbus.runtime.internal.Errors.messageAndRoot(e)));
                 return 1;
             }

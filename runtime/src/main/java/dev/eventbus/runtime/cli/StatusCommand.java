@@ -74,7 +74,10 @@ final class StatusCommand implements Callable<Integer> {
                     } catch (RuntimeException e) {
                         spec.commandLine()
                                 .getErr()
-                                .println("eventbus: whether the old layouts drained is unknown: " + Errors.describe(e));
+                                .println("eventbus: whether the old layouts drained is unknown: "
+                                        + (e instanceof dev.eventbus.runtime.ops.OpsException
+                                                ? e.getMessage()
+                                                : Errors.describe(e)));
                         spec.commandLine().getErr().flush();
                     }
                 }

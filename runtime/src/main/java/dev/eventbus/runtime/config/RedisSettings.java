@@ -110,6 +110,19 @@ public record RedisSettings(
     }
 
     /**
+     * Every URI in a text (a client's message, which may list several: a cluster's seeds) without
+     * its user info. The client masks a password itself but shows the user; a URI as configured
+     * goes through {@link #redact}, which also hides a password holding a raw {@code @}.
+     */
+    public static String redactAll(String text) {
+        return USER_INFO.matcher(text).replaceAll("$1***@");
+    }
+
+    /** A URI's scheme, then its user info up to the {@code @} (no space, {@code /}, {@code ,} or {@code ]} in it). */
+    private static final java.util.regex.Pattern USER_INFO =
+            java.util.regex.Pattern.compile("([a-z][a-z0-9+.-]*://)[^\\s/@,\\]]*@");
+
+    /**
      * Any Redis URI without its user info. Everything between {@code //} and the last {@code @} goes,
      * so a password holding a raw {@code @}, {@code /}, {@code ?} or {@code #} never shows in part; an
      * {@code @} later in the URI (in a query value) hides the host too, which is the safe side.

@@ -65,9 +65,16 @@ public record RedisConnection<K, V>(
         if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
             return 0;
         }
+        return slotsWithoutPrimary(cluster.getPartitions());
+    }
+
+    /** The slots no primary of this view serves: a failed one (FAIL) or one without an address (NOADDR) serves none. */
+    static int slotsWithoutPrimary(Iterable<RedisClusterNode> view) {
         BitSet served = new BitSet(SlotHash.SLOT_COUNT);
-        for (RedisClusterNode node : cluster.getPartitions()) {
-            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.is(RedisClusterNode.NodeFlag.FAIL)) {
+        for (RedisClusterNode node : view) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)
+                    && !node.is(RedisClusterNode.NodeFlag.FAIL)
+                    && !node.is(RedisClusterNode.NodeFlag.NOADDR)) {
                 node.getSlots().forEach(served::set);
             }
         }

@@ -22,9 +22,21 @@ public final class Errors {
      * was the primary they named that refused).
      */
     public static String messageAndRoot(Throwable e) {
-        String root = rootMessage(e);
-        String message = e.getMessage() == null ? "" : oneLine(e.getMessage());
-        return message.isEmpty() || root.endsWith(message) ? root : message + " (" + root + ")";
+        Throwable outer = e;
+        // A wrapper made from its cause (new RedisException(cause)) has the cause's toString() as its
+        // message: the cause speaks for it.
+        while (outer.getCause() != null
+                && outer.getCause() != outer
+                && String.valueOf(outer.getCause()).equals(outer.getMessage())) {
+            outer = outer.getCause();
+        }
+        Throwable root = outer;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String rootText = rootMessage(root);
+        String message = outer.getMessage() == null ? "" : oneLine(outer.getMessage());
+        return outer == root || message.isEmpty() ? rootText : message + " (" + rootText + ")";
     }
 
     /**

@@ -123,6 +123,7 @@ public final class SubscriptionPoller implements AutoCloseable {
         if (!running.getAsBoolean()) {
             return;
         }
+        RuntimeException failure = null;
         try {
             Map<String, LogicalSums.Sum> sums = new HashMap<>();
             for (Subscription sub : subscriptions.get()) {
@@ -145,10 +146,23 @@ public final class SubscriptionPoller implements AutoCloseable {
             }
             sums.forEach((key, sum) -> logical.computeIfAbsent(key, k -> LogicalSums.register(registry, sum))
                     .set(sum));
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        // Even when the reads above failed: the stream-node gauges it starts with come from the
+        // client's own view, and a failover that fails those reads is when they matter most.
+        try {
             alsoEachPoll.run();
         } catch (RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
             errors.mark();
-            throw e;
+            throw failure;
         }
     }
 

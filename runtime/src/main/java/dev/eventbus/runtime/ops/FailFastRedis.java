@@ -268,6 +268,12 @@ public final class FailFastRedis implements AutoCloseable {
      * failover it is following, if any; asks Redis nothing (the runtime's ACL user may not ask
      * {@code CLIENT INFO}). Empty for other URIs and before a connection was made.
      */
+    public java.util.Optional<StreamNode> sentinelPrimaryKnown() {
+        // No connect and no question: readiness asks this when Redis did not answer, within a probe.
+        return settings.sentinel() && text != null ? opener.nodeOf("") : java.util.Optional.empty();
+    }
+
+    /** As {@link #sentinelPrimaryKnown}, connecting first, and asking the node when the client has not said yet. */
     public java.util.Optional<StreamNode> sentinelPrimary() {
         return settings.sentinel() ? nodeOf("") : java.util.Optional.empty();
     }
@@ -308,7 +314,7 @@ public final class FailFastRedis implements AutoCloseable {
             }
             throw new OpsException(
                     "cannot reach Redis at " + settings.redactedUri() + ": "
-                            + RedisSettings.redact(Errors.messageAndRoot(e)),
+                            + RedisSettings.redactAll(Errors.messageAndRoot(e)),
                     e);
         }
     }

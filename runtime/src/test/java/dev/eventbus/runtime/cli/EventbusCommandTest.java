@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ConnectException;
@@ -26,8 +28,42 @@ class EventbusCommandTest {
 
         assertEquals(1, exit);
         assertEquals(
-                "eventbus: Redis failed the command: Unable to connect to 127.0.0.1/<unresolved>:7306 "
+                "eventbus: Redis: Unable to connect to 127.0.0.1/<unresolved>:7306 "
                         + "(ConnectException: Connection refused: /127.0.0.1:7306)",
+                err.toString().strip());
+    }
+
+    @Test
+    void aWrapperMadeFromItsCauseIsNotSaidTwice() throws Exception {
+        CommandLine cli = EventbusCommand.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        // As Lettuce wraps an I/O failure (Exceptions.bubble): the wrapper's message is the cause's toString().
+        RedisException e = new RedisException(new IOException("Connection reset by peer"));
+
+        cli.getExecutionExceptionHandler().handleExecutionException(e, cli, null);
+
+        assertEquals(
+                "eventbus: Redis: IOException: Connection reset by peer",
+                err.toString().strip());
+    }
+
+    @Test
+    void everyUriOfAMessageKeepsItsHostAndLosesItsUser() throws Exception {
+        CommandLine cli = EventbusCommand.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        // Lettuce masks a password itself, and lists every seed it tried.
+        RedisException e = new RedisException(
+                "Cannot retrieve cluster partitions from [redis://app:****@127.0.0.1:7991?timeout=2s, "
+                        + "redis://app:****@127.0.0.1:7992?timeout=2s]",
+                new ConnectException("Connection refused"));
+
+        cli.getExecutionExceptionHandler().handleExecutionException(e, cli, null);
+
+        assertEquals(
+                "eventbus: Redis: Cannot retrieve cluster partitions from [redis://***@127.0.0.1:7991?timeout=2s, "
+                        + "redis://***@127.0.0.1:7992?timeout=2s] (ConnectException: Connection refused)",
                 err.toString().strip());
     }
 

@@ -109,22 +109,27 @@ class SentinelFailoverIT {
             }
         });
 
-        RedisServer killed = redis.killPrimary();
-        oracle.faultNow(); // once the node is dead: what the producer publishes from here waits for the failover
-        assertEquals(first, killed);
-        RedisServer promoted = redis.awaitFailover(killed, Duration.ofSeconds(60));
-        // The promoted node has no replica left: from here on, acknowledged by it is the promise.
-        producer.replicas(0);
-        int confirmedAtFailover = oracle.confirmedCount();
+        RedisServer killed;
+        RedisServer promoted;
+        try {
+            killed = redis.killPrimary();
+            oracle.faultNow(); // once the node is dead: what the producer publishes from here waits for the failover
+            assertEquals(first, killed);
+            promoted = redis.awaitFailover(killed, Duration.ofSeconds(60));
+            // The promoted node has no replica left: from here on, acknowledged by it is the promise.
+            producer.replicas(0);
+            int confirmedAtFailover = oracle.confirmedCount();
 
-        Streams.await(
-                AFTER_FAILOVER + " more events confirmed on the new primary",
-                Duration.ofSeconds(60),
-                () -> oracle.confirmedCount() >= confirmedAtFailover + AFTER_FAILOVER);
-        producer.close();
-        watching.set(false);
-        watcher.join();
-        watched.close();
+            Streams.await(
+                    AFTER_FAILOVER + " more events confirmed on the new primary",
+                    Duration.ofSeconds(60),
+                    () -> oracle.confirmedCount() >= confirmedAtFailover + AFTER_FAILOVER);
+            producer.close();
+        } finally {
+            watching.set(false);
+            watcher.join();
+            watched.close();
+        }
         // While the connection was down readiness said so, and that a failover is being followed.
         assertTrue(
                 readiness.stream()

@@ -102,6 +102,40 @@ class SubscriptionPollerIT {
     }
 
     /**
+     * The gauges beside the subscriptions (where each stream lives, from the client's own view) are
+     * updated even when the subscriptions cannot be read: a failover that fails those reads is when
+     * they matter. They were skipped with the rest of a failed poll, and froze for the outage.
+     */
+    @Test
+    void theGaugesBesideTheSubscriptionsAreUpdatedWhenTheSubscriptionsCannotBeRead() {
+        RedisSettings down = ConfigLoader.load(
+                        Optional.empty(), ConfigFactory.parseMap(Map.of("eventbus.redis.uri", "redis://127.0.0.1:1")))
+                .redis();
+        LoadedHandler handler = new LoadedHandler(
+                null,
+                HandlerSpec.named("h1").consumes("orders.v2", "t"),
+                "p1",
+                "1.0",
+                getClass().getClassLoader(),
+                ConfigFactory.empty());
+        Subscription sub = new Subscription(handler, "orders.v2", Set.of("t"));
+        java.util.concurrent.atomic.AtomicInteger besides = new java.util.concurrent.atomic.AtomicInteger();
+        try (FailFastRedis ops = new FailFastRedis(down);
+                SubscriptionPoller poller = new SubscriptionPoller(
+                        new MetricRegistry(),
+                        new StatusReader(ops, "eventbus:dlq:", Clock.systemUTC()),
+                        () -> true,
+                        () -> List.of(sub),
+                        Duration.ofMinutes(1),
+                        s -> false,
+                        key -> Optional.empty(),
+                        besides::incrementAndGet)) {
+            poller.pollOnce(); // the read fails: logged, counted
+            assertEquals(1, besides.get(), "the gauges beside the subscriptions were updated");
+        }
+    }
+
+    /**
      * After a failover the promoted replica's entries-read counter can trail the stream's count:
      * Redis then reports a lag for a group that read everything (from outside: LAG 94, state
      * behind). Set up here with XGROUP SETID ... ENTRIESREAD; the status says 0 and ok.

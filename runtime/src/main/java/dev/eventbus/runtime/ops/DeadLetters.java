@@ -1,9 +1,12 @@
 package dev.eventbus.runtime.ops;
 
+import dev.eventbus.runtime.consumer.MissingPermission;
+import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
@@ -140,8 +143,21 @@ public final class DeadLetters {
         }
         fields.put(utf8(WireFields.TARGET_HANDLER), utf8(handler));
         fields.put(utf8(WireFields.REDRIVE_OF), utf8(e.id()));
-        bytes().xadd(utf8(e.sourceStream()), fields); // first the copy...
-        bytes().xdel(key, e.id()); // ...then, once it is stored, the dead letter
+        String copy = bytes().xadd(utf8(e.sourceStream()), fields); // first the copy...
+        try {
+            bytes().xdel(key, e.id()); // ...then, once it is stored, the dead letter
+        } catch (RedisException failed) {
+            // The copy is on its way to the handler already: the same command again would send it
+            // twice. Said as it is, with what to do instead.
+            String why = MissingPermission.describe(failed);
+            throw new OpsException(
+                    "dead letter " + e.id() + " was redriven to '" + e.sourceStream() + "' as " + copy
+                            + ", but deleting it from '" + new String(key, StandardCharsets.UTF_8) + "' failed ("
+                            + (why != null ? why : Errors.messageAndRoot(failed)) + "): it is still listed; remove "
+                            + "it with 'eventbus dlq discard --handler " + handler + " " + e.id()
+                            + "' once that works (redriving it again would deliver the event again)",
+                    failed);
+        }
     }
 
     /** Deletes matching dead letters. */

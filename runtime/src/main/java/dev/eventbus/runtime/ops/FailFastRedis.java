@@ -110,6 +110,10 @@ public final class FailFastRedis implements AutoCloseable {
             if (wrong != null) {
                 return "answers, but " + wrong;
             }
+            String tlsFailure = RedisTlsFailure.diagnosis(e);
+            if (tlsFailure != null) { // as the log and the operator commands say it, not the JDK's whole chain
+                return "does not answer: TLS handshake failed: " + tlsFailure;
+            }
             boolean timedOut = e instanceof TimeoutException
                     || Errors.hasCause(e, io.lettuce.core.RedisCommandTimeoutException.class);
             return timedOut ? "does not answer" : "does not answer (" + Errors.rootMessage(e) + ")";

@@ -17,6 +17,7 @@ import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.consumer.RedisConnector;
 import dev.eventbus.runtime.fixtures.ClusterRecordingHandler;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.PluginJarBuilder;
 import io.lettuce.core.RedisURI;
@@ -182,6 +183,14 @@ class ClusterTlsIT {
                         && line.contains("not signed by a trusted CA: check eventbus.redis.tls.ca-file"),
                 line);
         assertFalse(line.contains("unreachable"), line);
+        // Readiness says it the same way, not as the JDK's whole chain of causes (found from outside).
+        try (FailFastRedis ops = new FailFastRedis(settings)) {
+            String unanswered = ops.unanswered(Duration.ofSeconds(5));
+            assertTrue(
+                    unanswered.startsWith("does not answer: TLS handshake failed: ")
+                            && unanswered.contains("check eventbus.redis.tls.ca-file"),
+                    unanswered);
+        }
     }
 
     private static List<String> lines(ListAppender<ILoggingEvent> logs) {

@@ -322,6 +322,33 @@ class RedisAclIT {
                 "the log names the CLI's command and key",
                 WAIT,
                 () -> lines().stream().anyMatch(l -> l.contains("refused XDEL on key '" + DLQ + "'")));
+
+        // A redrive appends the copy, then cannot delete the dead letter: it says the copy went, and
+        // what to do instead of running the same redrive again (found from outside: it said only NOPERM).
+        String deadLetter = streams.redis()
+                .xadd(
+                        DLQ,
+                        Map.of(
+                                "type", "it.recorded",
+                                "subject", "redriven",
+                                "eventbus-reason", "handler-error",
+                                "eventbus-source-stream", STREAM,
+                                "eventbus-source-id", "1-1"));
+        long before = streams.redis().xlen(STREAM);
+        Cli redrive = cli(config, "dlq", "redrive", "--handler", "recorder", deadLetter);
+        assertEquals(1, redrive.exit(), redrive.toString());
+        assertTrue(
+                redrive.err().contains("dead letter " + deadLetter + " was redriven to '" + STREAM + "' as ")
+                        && redrive.err().contains("'xdel'")
+                        && redrive.err().contains("eventbus dlq discard --handler recorder " + deadLetter)
+                        && redrive.err().contains("redriving it again would deliver the event again"),
+                redrive.toString());
+        assertEquals(before + 1, streams.redis().xlen(STREAM), "the copy was appended");
+        assertEquals(
+                1,
+                streams.redis()
+                        .xrange(DLQ, io.lettuce.core.Range.create(deadLetter, deadLetter))
+                        .size());
     }
 
     private List<String> preflightLines() {

@@ -362,7 +362,14 @@ final class DlqCommand implements Runnable {
                 if (!dryRun) {
                     Map<String, Object> details = auditDetails(selection, filter, limit);
                     details.put("leftInPlace", outcome.skipped());
+                    if (outcome.stoppedBy() != null) {
+                        details.put("stoppedBy", outcome.stoppedBy());
+                    }
                     ops.audit().record("dlq.redrive", outcome.done(), details);
+                }
+                if (outcome.stoppedBy() != null) {
+                    spec.commandLine().getErr().println("eventbus: " + outcome.stoppedBy());
+                    return 1;
                 }
                 if (missing(ids, outcome, ops, selection.handler, spec)) {
                     return 1;

@@ -80,7 +80,18 @@ public final class DeadLetters {
     }
 
     /** What a redrive or discard did. */
-    public record Outcome(long matched, long done, long skipped, List<String> problems) {}
+    /**
+     * @param stoppedBy why the command stopped before its end (a dead letter redriven whose delete
+     *     failed: counted in {@code done}), or null when it went through
+     */
+    public record Outcome(long matched, long done, long skipped, List<String> problems, String stoppedBy) {}
+
+    /** A redrive whose copy was appended and whose dead letter could not be deleted. */
+    private static final class HalfRedriven extends RuntimeException {
+        HalfRedriven(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     /**
      * Puts matching dead letters back on their source streams for this handler only.
@@ -96,24 +107,30 @@ public final class DeadLetters {
         StatusReader status = new StatusReader(redis, prefix, java.time.Clock.systemUTC());
         Pacer pacer = new Pacer(perSecond);
         long[] counts = new long[3]; // matched, done, skipped
-        scan(handler, filter, limit, (key, e) -> {
-            counts[0]++;
-            String problem = problemWith(handler, e, groupExists, status);
-            if (problem != null) {
-                counts[2]++;
-                if (problems.size() < 20) {
-                    problems.add(e.id() + ": " + problem + ", left in place");
+        String stoppedBy = null;
+        try {
+            scan(handler, filter, limit, (key, e) -> {
+                counts[0]++;
+                String problem = problemWith(handler, e, groupExists, status);
+                if (problem != null) {
+                    counts[2]++;
+                    if (problems.size() < 20) {
+                        problems.add(e.id() + ": " + problem + ", left in place");
+                    }
+                } else {
+                    if (!dryRun) {
+                        pacer.acquire();
+                        redriveOne(key, handler, e);
+                    }
+                    counts[1]++;
                 }
-            } else {
-                if (!dryRun) {
-                    pacer.acquire();
-                    redriveOne(key, handler, e);
-                }
-                counts[1]++;
-            }
-            progress.update(counts[1], counts[2]);
-        });
-        return new Outcome(counts[0], counts[1], counts[2], problems);
+                progress.update(counts[1], counts[2]);
+            });
+        } catch (HalfRedriven e) {
+            counts[1]++; // its copy is on the stream: redriven, and audited as such
+            stoppedBy = e.getMessage();
+        }
+        return new Outcome(counts[0], counts[1], counts[2], problems, stoppedBy);
     }
 
     private String problemWith(
@@ -150,7 +167,7 @@ public final class DeadLetters {
             // The copy is on its way to the handler already: the same command again would send it
             // twice. Said as it is, with what to do instead.
             String why = MissingPermission.describe(failed);
-            throw new OpsException(
+            throw new HalfRedriven(
                     "dead letter " + e.id() + " was redriven to '" + e.sourceStream() + "' as " + copy
                             + ", but deleting it from '" + new String(key, StandardCharsets.UTF_8) + "' failed ("
                             + (why != null ? why : Errors.messageAndRoot(failed)) + "): it is still listed; remove "
@@ -186,7 +203,7 @@ public final class DeadLetters {
                 counts[1] += bytes().xdel(utf8(key), batch.toArray(String[]::new));
             }
         });
-        return new Outcome(counts[0], counts[1], 0, List.of());
+        return new Outcome(counts[0], counts[1], 0, List.of(), null);
     }
 
     /**

@@ -344,6 +344,13 @@ class RedisAclIT {
                         && redrive.err().contains("redriving it again would deliver the event again"),
                 redrive.toString());
         assertEquals(before + 1, streams.redis().xlen(STREAM), "the copy was appended");
+        String audited = Files.readAllLines(dir.resolve("audit.log")).stream()
+                .filter(l -> l.contains("\"dlq.redrive\""))
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no dlq.redrive in the audit log"));
+        assertTrue(
+                audited.contains("\"count\":1") && audited.contains("\"stoppedBy\":\"dead letter " + deadLetter),
+                "the redrive that went is audited, with why it stopped: " + audited);
         assertEquals(
                 1,
                 streams.redis()

@@ -30,13 +30,9 @@ public final class Errors {
                 && String.valueOf(outer.getCause()).equals(outer.getMessage())) {
             outer = outer.getCause();
         }
-        Throwable root = outer;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String rootText = rootMessage(root);
         String message = outer.getMessage() == null ? "" : oneLine(outer.getMessage());
-        return outer == root || message.isEmpty() ? rootText : message + " (" + rootText + ")";
+        boolean isRoot = outer.getCause() == null || outer.getCause() == outer;
+        return isRoot || message.isEmpty() ? rootMessage(outer) : message + " (" + rootMessage(outer) + ")";
     }
 
     /**

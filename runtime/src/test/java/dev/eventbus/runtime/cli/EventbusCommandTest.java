@@ -17,68 +17,65 @@ class EventbusCommandTest {
 
     @Test
     void aRedisFailureIsOneLineNamingTheNodeAndItsCause() throws Exception {
-        CommandLine cli = EventbusCommand.commandLine();
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err, true));
         RedisConnectionException e = new RedisConnectionException(
                 "Unable to connect to 127.0.0.1/<unresolved>:7306",
                 new ConnectException("Connection refused: /127.0.0.1:7306"));
 
-        int exit = cli.getExecutionExceptionHandler().handleExecutionException(e, cli, null);
+        Handled handled = handle(e);
 
-        assertEquals(1, exit);
+        assertEquals(1, handled.exit());
         assertEquals(
                 "eventbus: Redis: Unable to connect to 127.0.0.1/<unresolved>:7306 "
                         + "(ConnectException: Connection refused: /127.0.0.1:7306)",
-                err.toString().strip());
+                handled.err());
     }
 
     @Test
     void aWrapperMadeFromItsCauseIsNotSaidTwice() throws Exception {
-        CommandLine cli = EventbusCommand.commandLine();
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err, true));
         // As Lettuce wraps an I/O failure (Exceptions.bubble): the wrapper's message is the cause's toString().
         RedisException e = new RedisException(new IOException("Connection reset by peer"));
 
-        cli.getExecutionExceptionHandler().handleExecutionException(e, cli, null);
+        Handled handled = handle(e);
 
-        assertEquals(
-                "eventbus: Redis: IOException: Connection reset by peer",
-                err.toString().strip());
+        assertEquals("eventbus: Redis: IOException: Connection reset by peer", handled.err());
     }
 
     @Test
     void everyUriOfAMessageKeepsItsHostAndLosesItsUser() throws Exception {
-        CommandLine cli = EventbusCommand.commandLine();
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err, true));
         // Lettuce masks a password itself, and lists every seed it tried.
         RedisException e = new RedisException(
                 "Cannot retrieve cluster partitions from [redis://app:****@127.0.0.1:7991?timeout=2s, "
                         + "redis://app:****@127.0.0.1:7992?timeout=2s]",
                 new ConnectException("Connection refused"));
 
-        cli.getExecutionExceptionHandler().handleExecutionException(e, cli, null);
+        Handled handled = handle(e);
 
         assertEquals(
                 "eventbus: Redis: Cannot retrieve cluster partitions from [redis://***@127.0.0.1:7991?timeout=2s, "
                         + "redis://***@127.0.0.1:7992?timeout=2s] (ConnectException: Connection refused)",
-                err.toString().strip());
+                handled.err());
     }
 
     @Test
     void credentialsInAFailuresMessageAreRedacted() throws Exception {
-        CommandLine cli = EventbusCommand.commandLine();
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err, true));
         RedisConnectionException e = new RedisConnectionException(
                 "Cannot connect Redis Sentinel at redis://app:s3cret@127.0.0.1:26379",
                 new ConnectException("Connection refused"));
 
-        cli.getExecutionExceptionHandler().handleExecutionException(e, cli, null);
+        Handled handled = handle(e);
 
-        assertFalse(err.toString().contains("s3cret"), err.toString());
-        assertTrue(err.toString().contains("redis://***@127.0.0.1:26379"), err.toString());
+        assertFalse(handled.err().contains("s3cret"), handled.err());
+        assertTrue(handled.err().contains("redis://***@127.0.0.1:26379"), handled.err());
+    }
+
+    /** What the command line's exception handler returned and printed on stderr (stripped). */
+    private record Handled(int exit, String err) {}
+
+    private static Handled handle(Exception e) throws Exception {
+        CommandLine cli = EventbusCommand.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.getExecutionExceptionHandler().handleExecutionException(e, cli, null);
+        return new Handled(exit, err.toString().strip());
     }
 }

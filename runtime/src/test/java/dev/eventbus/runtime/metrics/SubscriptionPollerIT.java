@@ -49,18 +49,9 @@ class SubscriptionPollerIT {
         REDIS.command("XADD", "eventbus:dlq:h1", "*", "eventbus-reason", "decode");
         Thread.sleep(30);
 
-        RedisSettings redis = ConfigLoader.load(
-                        Optional.empty(), ConfigFactory.parseMap(Map.of("eventbus.redis.uri", REDIS.uri())))
-                .redis();
+        RedisSettings redis = redisAt(REDIS.uri());
         MetricRegistry registry = new MetricRegistry();
-        LoadedHandler handler = new LoadedHandler(
-                null,
-                HandlerSpec.named("h1").consumes("orders.v2", "t"),
-                "p1",
-                "1.0",
-                getClass().getClassLoader(),
-                ConfigFactory.empty());
-        Subscription sub = new Subscription(handler, "orders.v2", Set.of("t"));
+        Subscription sub = subscription();
         try (FailFastRedis ops = new FailFastRedis(redis);
                 SubscriptionPoller poller = new SubscriptionPoller(
                         registry,
@@ -108,17 +99,8 @@ class SubscriptionPollerIT {
      */
     @Test
     void theGaugesBesideTheSubscriptionsAreUpdatedWhenTheSubscriptionsCannotBeRead() {
-        RedisSettings down = ConfigLoader.load(
-                        Optional.empty(), ConfigFactory.parseMap(Map.of("eventbus.redis.uri", "redis://127.0.0.1:1")))
-                .redis();
-        LoadedHandler handler = new LoadedHandler(
-                null,
-                HandlerSpec.named("h1").consumes("orders.v2", "t"),
-                "p1",
-                "1.0",
-                getClass().getClassLoader(),
-                ConfigFactory.empty());
-        Subscription sub = new Subscription(handler, "orders.v2", Set.of("t"));
+        RedisSettings down = redisAt("redis://127.0.0.1:1");
+        Subscription sub = subscription();
         java.util.concurrent.atomic.AtomicInteger besides = new java.util.concurrent.atomic.AtomicInteger();
         try (FailFastRedis ops = new FailFastRedis(down);
                 SubscriptionPoller poller = new SubscriptionPoller(
@@ -153,9 +135,7 @@ class SubscriptionPollerIT {
         String last = String.valueOf(
                 ((List<?>) ((List<?>) REDIS.command("XREVRANGE", "orders.v2", "+", "-", "COUNT", "1")).get(0)).get(0));
         REDIS.command("XGROUP", "SETID", "orders.v2", "h1", last, "ENTRIESREAD", "2");
-        RedisSettings redis = ConfigLoader.load(
-                        Optional.empty(), ConfigFactory.parseMap(Map.of("eventbus.redis.uri", REDIS.uri())))
-                .redis();
+        RedisSettings redis = redisAt(REDIS.uri());
         try (FailFastRedis ops = new FailFastRedis(redis)) {
             StatusReader reader = new StatusReader(ops, "eventbus:dlq:", Clock.systemUTC());
             assertEquals(3L, ((Number) groupField("lag")).longValue(), "Redis counts a lag");
@@ -192,5 +172,22 @@ class SubscriptionPollerIT {
                     "no gauge " + name + " in " + registry.getGauges().keySet());
         }
         return g.getValue();
+    }
+
+    private static RedisSettings redisAt(String uri) {
+        return ConfigLoader.load(Optional.empty(), ConfigFactory.parseMap(Map.of("eventbus.redis.uri", uri)))
+                .redis();
+    }
+
+    /** Handler h1's subscription to orders.v2 (type t). */
+    private Subscription subscription() {
+        LoadedHandler handler = new LoadedHandler(
+                null,
+                HandlerSpec.named("h1").consumes("orders.v2", "t"),
+                "p1",
+                "1.0",
+                getClass().getClassLoader(),
+                ConfigFactory.empty());
+        return new Subscription(handler, "orders.v2", Set.of("t"));
     }
 }

@@ -284,16 +284,18 @@ public final class RedisConnector implements AutoCloseable {
                             backoff.toMillis());
                 } else if (closedDuringHandshake(e)) {
                     LOG.warn(
-                            "Redis at {} closed the connection during its handshake ({}); retrying in {} ms",
+                            "Redis at {} closed the connection during its handshake ({}){}; retrying in {} ms",
                             settings.redactedUri(),
                             purpose,
+                            plainTextHint(e),
                             backoff.toMillis());
                 } else {
                     LOG.warn(
-                            "Redis at {} unreachable ({}): {}; retrying in {} ms",
+                            "Redis at {} unreachable ({}): {}{}; retrying in {} ms",
                             settings.redactedUri(),
                             purpose,
                             rootMessage(e),
+                            plainTextHint(e),
                             backoff.toMillis());
                 }
                 if (!pause(backoff, stopping)) {
@@ -306,6 +308,12 @@ public final class RedisConnector implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** {@code "; "} and {@link RedisTlsFailure#plainTextHint}, or empty. */
+    private String plainTextHint(Throwable e) {
+        String hint = RedisTlsFailure.plainTextHint(settings, e);
+        return hint == null ? "" : "; " + hint;
     }
 
     /** How often a back-off looks at {@code stopping}: a stop is not kept waiting for the back-off's end. */

@@ -2,6 +2,8 @@ package dev.eventbus.runtime.consumer;
 
 import static dev.eventbus.runtime.internal.Errors.rootMessage;
 
+import dev.eventbus.runtime.config.RedisSettings;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLException;
@@ -12,6 +14,10 @@ import javax.net.ssl.SSLException;
  * wants a client certificate. Like a wrong password, waiting will not fix these; the operator has to.
  *
  * <p>The runtime's connect loop logs it; the operator commands say it in their one line.
+ *
+ * <p>The other way round, a plain-text URI at a TLS-only port, gets a hint ({@link #plainTextHint}):
+ * the server reads the client's first command as a broken TLS record and closes the connection,
+ * which the client reports only as "Connection reset".
  *
  * <p>Stateless and thread-safe.
  */
@@ -62,6 +68,35 @@ public final class RedisTlsFailure {
             return cause + "; the server's certificate is not signed by a trusted CA: check eventbus.redis.tls.ca-file";
         }
         return cause + "; check the eventbus.redis.tls settings";
+    }
+
+    /**
+     * For a connection that could not be made over a plain-text URI because the server closed or
+     * reset it while it was being made (what a TLS-only port does): {@code the server closed the
+     * connection at once: if it expects TLS, use rediss://}, with the TLS form of the URI's scheme.
+     * A hint, not a diagnosis: a server closes a connection for other reasons too. {@code null} for
+     * a TLS URI and for other failures (a refused connection, a timeout, a reply). Call it only for
+     * a failure to connect.
+     */
+    public static String plainTextHint(RedisSettings settings, Throwable failure) {
+        if (settings.tlsEnabled()) {
+            return null;
+        }
+        List<Throwable> all = new ArrayList<>();
+        collect(failure, all);
+        for (Throwable t : all) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof ClosedChannelException
+                    || m.contains("Connection reset")
+                    || m.contains("Connection closed prematurely")
+                    || m.contains("RedisHandshakeHandler not registered")) {
+                String scheme = settings.sentinel()
+                        ? "rediss-sentinel://"
+                        : settings.cluster() ? "rediss-cluster://" : "rediss://";
+                return "the server closed the connection at once: if it expects TLS, use " + scheme;
+            }
+        }
+        return null;
     }
 
     /** The failure, its causes and what they suppressed, each once (a bounded number). */

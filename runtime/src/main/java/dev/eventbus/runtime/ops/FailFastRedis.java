@@ -116,7 +116,11 @@ public final class FailFastRedis implements AutoCloseable {
             }
             boolean timedOut = e instanceof TimeoutException
                     || Errors.hasCause(e, io.lettuce.core.RedisCommandTimeoutException.class);
-            return timedOut ? "does not answer" : "does not answer (" + Errors.rootMessage(e) + ")";
+            // No connection yet: it was the connect that failed, where a TLS-only port closes a plain-text one.
+            String plainText = text == null ? RedisTlsFailure.plainTextHint(settings, e) : null;
+            return timedOut
+                    ? "does not answer"
+                    : "does not answer (" + Errors.rootMessage(e) + (plainText == null ? "" : "; " + plainText) + ")";
         }
     }
 
@@ -316,9 +320,11 @@ public final class FailFastRedis implements AutoCloseable {
                 throw new OpsException(
                         "cannot reach Redis at " + settings.redactedUri() + ": TLS handshake failed: " + tlsFailure, e);
             }
+            String plainText = RedisTlsFailure.plainTextHint(settings, e);
             throw new OpsException(
                     "cannot reach Redis at " + settings.redactedUri() + ": "
-                            + RedisSettings.redactAll(Errors.messageAndRoot(e)),
+                            + RedisSettings.redactAll(Errors.messageAndRoot(e))
+                            + (plainText == null ? "" : "; " + plainText),
                     e);
         }
     }

@@ -193,6 +193,27 @@ class ClusterTlsIT {
         }
     }
 
+    @Test
+    void aPlainClusterUriAtTlsOnlyNodesHintsAtRedissCluster() throws Exception {
+        String plain = "redis-cluster://" + uri().substring("rediss-cluster://".length());
+        Path config = Files.writeString(
+                dir.resolve("plain.conf"),
+                "eventbus.redis.uri = \"" + plain + "\"\neventbus.plugins-dir = \""
+                        + Files.createDirectories(dir.resolve("plain-plugins")) + "\"\n");
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = dev.eventbus.runtime.cli.EventbusCommand.commandLine();
+        cli.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        int exit = cli.execute("status", "--admin", "127.0.0.1:1", "--config", config.toString());
+        assertEquals(1, exit, err.toString());
+        assertTrue(
+                err.toString().contains("cannot reach Redis at " + plain + ": ")
+                        && err.toString()
+                                .contains("the server closed the connection at once: if it expects TLS, use "
+                                        + "rediss-cluster://"),
+                err.toString());
+    }
+
     private static List<String> lines(ListAppender<ILoggingEvent> logs) {
         synchronized (logs.list) {
             return logs.list.stream()

@@ -18,6 +18,7 @@ import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.consumer.RedisConnector;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.PluginJarBuilder;
 import io.lettuce.core.RedisClient;
@@ -241,6 +242,29 @@ class RedisTlsIT {
         result = command(values, "dlq", "list", "--handler", "h");
         assertEquals(1, result.getKey(), result.getValue());
         assertTrue(result.getValue().contains("check eventbus.redis.tls.cert-file and key-file"), result.getValue());
+    }
+
+    @Test
+    void aPlainUriAtTheTlsOnlyPortHintsAtRedissWhereverTheFailureIsSaid() throws Exception {
+        String plain = "redis://localhost:" + redis.port();
+        String hint = "the server closed the connection at once: if it expects TLS, use rediss://";
+        // status with no runtime at --admin reads Redis itself, as an operator at a TLS-only Redis does.
+        Map.Entry<Integer, String> result =
+                command(Map.of("eventbus.redis.uri", plain), "status", "--admin", "127.0.0.1:1");
+        assertEquals(1, result.getKey(), result.getValue());
+        assertTrue(
+                result.getValue().contains("cannot reach Redis at " + plain + ": ")
+                        && result.getValue().contains(hint),
+                result.getValue());
+        // The runtime's start-up loop, and readiness.
+        RedisSettings settings = settings(Map.of("eventbus.redis.uri", plain));
+        assertNull(refusedTwice(settings), "never connected in plain text to a TLS port");
+        String line = lines().get(0);
+        assertTrue(line.contains(hint), line);
+        try (FailFastRedis ops = new FailFastRedis(settings)) {
+            String unanswered = ops.unanswered(Duration.ofSeconds(5));
+            assertTrue(unanswered.startsWith("does not answer") && unanswered.contains(hint), unanswered);
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.eventbus.runtime.config.AdminTls;
 import dev.eventbus.runtime.config.InvalidConfigException;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.HostPort;
 import dev.eventbus.runtime.metrics.EventbusMetrics;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.FailFastRedis;
@@ -141,14 +142,13 @@ public final class AdminSurface implements AutoCloseable {
                     e);
         }
         LOG.info(
-                "admin: HTTP{} on {}:{} (/health/live, /health/ready, /metrics){}{}",
+                "admin: HTTP{} on {} (/health/live, /health/ready, /metrics){}{}",
                 admin.tls().serves() ? "S" : "",
-                admin.host(),
-                http.port(),
+                HostPort.of(admin.host(), http.port()),
                 grpc == null
                         ? ""
                         : ", gRPC" + (admin.tls().serves() ? " over TLS" : "")
-                                + " health, reflection and AdminService on " + admin.host() + ":" + grpc.port(),
+                                + " health, reflection and AdminService on " + HostPort.of(admin.host(), grpc.port()),
                 token.required() ? ", token required" : "");
     }
 

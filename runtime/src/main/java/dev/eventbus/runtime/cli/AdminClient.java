@@ -9,6 +9,7 @@ import dev.eventbus.admin.v1.ListPluginsRequest;
 import dev.eventbus.admin.v1.ListPluginsResponse;
 import dev.eventbus.admin.v1.ReloadPluginRequest;
 import dev.eventbus.admin.v1.ReloadPluginResponse;
+import dev.eventbus.runtime.internal.HostPort;
 import dev.eventbus.runtime.ops.OpsException;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
@@ -59,7 +60,7 @@ final class AdminClient implements AutoCloseable {
 
         @Override
         public String toString() {
-            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+            return HostPort.of(host, port);
         }
     }
 

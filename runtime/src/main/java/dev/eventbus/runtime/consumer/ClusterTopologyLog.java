@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.internal.HostPort;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.Partitions;
@@ -165,6 +166,6 @@ final class ClusterTopologyLog {
     }
 
     private static String address(RedisClusterNode node) {
-        return node.getUri().getHost() + ":" + node.getUri().getPort();
+        return HostPort.of(node.getUri().getHost(), node.getUri().getPort());
     }
 }

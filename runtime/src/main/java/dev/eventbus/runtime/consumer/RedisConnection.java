@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.internal.HostPort;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -40,17 +41,22 @@ public record RedisConnection<K, V>(
     }
 
     /**
-     * The {@code host:port} of every primary that serves slots now, without connecting to any;
-     * empty on one node.
+     * The {@code host:port} ({@code [host]:port} for an IPv6 host) of every primary that serves
+     * slots now, without connecting to any; empty on one node.
      */
     public List<String> primaryAddresses() {
         if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
             return List.of();
         }
+        return primaryAddresses(cluster.getPartitions());
+    }
+
+    /** The {@code host:port} of every primary of this view that serves slots. */
+    static List<String> primaryAddresses(Iterable<RedisClusterNode> view) {
         List<String> addresses = new ArrayList<>();
-        for (RedisClusterNode node : cluster.getPartitions()) {
+        for (RedisClusterNode node : view) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-                addresses.add(node.getUri().getHost() + ":" + node.getUri().getPort());
+                addresses.add(HostPort.of(node.getUri().getHost(), node.getUri().getPort()));
             }
         }
         return addresses;
@@ -86,8 +92,7 @@ public record RedisConnection<K, V>(
         if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
             return sync;
         }
-        int colon = address.lastIndexOf(':');
-        return cluster.getConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))
+        return cluster.getConnection(HostPort.host(address), HostPort.port(address))
                 .sync();
     }
 
@@ -99,8 +104,7 @@ public record RedisConnection<K, V>(
         if (!(connection instanceof StatefulRedisClusterConnection<K, V> cluster)) {
             return CompletableFuture.completedFuture(async);
         }
-        int colon = address.lastIndexOf(':');
-        return cluster.getConnectionAsync(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))
+        return cluster.getConnectionAsync(HostPort.host(address), HostPort.port(address))
                 .thenApply(StatefulRedisConnection::async);
     }
 

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.HostPort;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
@@ -148,7 +149,7 @@ final class SentinelFollower {
 
     private static String address(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {
-            return inet.getHostString() + ":" + inet.getPort();
+            return HostPort.of(inet.getHostString(), inet.getPort());
         }
         throw new IllegalStateException("the sentinels name no primary (" + address + ")");
     }

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import dev.eventbus.runtime.internal.HostPort;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
@@ -134,7 +135,7 @@ final class SentinelPrimaryLog {
     }
 
     private static String address(InetSocketAddress address) {
-        return address.getHostString() + ":" + address.getPort();
+        return HostPort.of(address.getHostString(), address.getPort());
     }
 
     private boolean isSentinel(InetSocketAddress address) {

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lettuce.core.cluster.models.partitions.ClusterPartitionParser;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RedisConnectionTest {
@@ -41,5 +42,16 @@ class RedisConnectionTest {
                 + line(ID_B, ":0@0", "master,noaddr", "-", "5461-10922")
                 + line(ID_C, "127.0.0.1:7002@17002", "master", "-", "10923-16383");
         assertEquals(5462, RedisConnection.slotsWithoutPrimary(ClusterPartitionParser.parse(dropped)));
+    }
+
+    @Test
+    void primaryAddressesPutAnIpv6HostInBrackets() {
+        // CLUSTER NODES writes an IPv6 node without brackets; a message would say "::1:7000".
+        String nodes = line(ID_A, "::1:7000@17000", "myself,master", "-", "0-8191")
+                + line(ID_B, "127.0.0.1:7001@17001", "master", "-", "8192-16383")
+                + line(ID_C, "::1:7002@17002", "slave", ID_A, "");
+        assertEquals(
+                List.of("[::1]:7000", "127.0.0.1:7001"),
+                RedisConnection.primaryAddresses(ClusterPartitionParser.parse(nodes)));
     }
 }

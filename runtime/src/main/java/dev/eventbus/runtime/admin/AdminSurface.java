@@ -130,7 +130,15 @@ public final class AdminSurface implements AutoCloseable {
                         token,
                         health,
                         List.of(new AdminService(
-                                runtime, health, new StatusReport(runtime, health, metrics, redis::nodeOf), reloads)),
+                                runtime,
+                                health,
+                                new StatusReport(
+                                        runtime,
+                                        health,
+                                        metrics,
+                                        redis::nodeOf,
+                                        config.redis().redactedUri()),
+                                reloads)),
                         reloads,
                         clock);
             }

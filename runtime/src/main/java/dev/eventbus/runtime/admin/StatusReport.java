@@ -44,23 +44,31 @@ final class StatusReport {
     private final HealthChecks health;
     private final EventbusMetrics metrics;
     private final Function<String, Optional<StreamNode>> nodes;
+    private final String redis;
 
-    /** @param nodes the node each stream lives on (cluster, Sentinel); empty on one node */
+    /**
+     * @param nodes the node each stream lives on (cluster, Sentinel); empty on one node
+     * @param redis the runtime's Redis URI, redacted: an operator command given another Redis does
+     *     not present this runtime's state as that Redis's
+     */
     StatusReport(
             RuntimeView runtime,
             HealthChecks health,
             EventbusMetrics metrics,
-            Function<String, Optional<StreamNode>> nodes) {
+            Function<String, Optional<StreamNode>> nodes,
+            String redis) {
         this.runtime = runtime;
         this.health = health;
         this.metrics = metrics;
         this.nodes = nodes;
+        this.redis = redis;
     }
 
     /** @param onlyHandler a handler name, or empty for all */
     GetStatusResponse build(String onlyHandler) {
         GetStatusResponse.Builder answer = GetStatusResponse.newBuilder()
                 .setRuntimeVersion(Versions.runtime())
+                .setRedis(redis)
                 .setReadiness(health(health.ready()))
                 .setLiveness(health(health.live()));
         SubscriptionStates states = SubscriptionStates.now(runtime, health.runtimePhase());

@@ -65,25 +65,15 @@ final class StatusCommand implements Callable<Integer> {
         if (address == null) {
             unavailable = "no admin gRPC address to ask: " + AdminOptions.noAddress(settings);
         } else {
+            GetStatusResponse live = null;
             try (AdminClient client = new AdminClient(address, settings.token())) {
-                GetStatusResponse live = client.status(handler);
-                int exit = StatusOutput.live(live, address, handler, json, out);
-                if (!config.drainingLayouts().isEmpty()) {
-                    try (CommandContext ops = CommandContext.of(config)) {
-                        drainNotes(config, ops.status().all(null));
-                    } catch (RuntimeException e) {
-                        spec.commandLine()
-                                .getErr()
-                                .println("eventbus: whether the old layouts drained is unknown: "
-                                        + (e instanceof dev.eventbus.runtime.ops.OpsException
-                                                ? e.getMessage()
-                                                : Errors.describe(e)));
-                        spec.commandLine().getErr().flush();
-                    }
-                }
-                return exit;
+                live = client.status(handler);
+                unavailable = otherRedis(live.getRedis(), config, address);
             } catch (AdminClient.Unreachable e) {
                 unavailable = e.getMessage();
+            }
+            if (unavailable == null) {
+                return printLive(live, address, config, out);
             }
         }
         PrintWriter err = spec.commandLine().getErr();
@@ -110,6 +100,52 @@ final class StatusCommand implements Callable<Integer> {
             drainNotes(config, handler == null ? all : ops.status().all(null));
             return exit;
         }
+    }
+
+    /** The runtime's answer, and whether the old layouts of a stream whose count changes drained. */
+    private int printLive(GetStatusResponse live, AdminClient.Address address, RuntimeConfig config, PrintWriter out) {
+        int exit = StatusOutput.live(live, address, handler, json, out);
+        if (!config.drainingLayouts().isEmpty()) {
+            try (CommandContext ops = CommandContext.of(config)) {
+                drainNotes(config, ops.status().all(null));
+            } catch (RuntimeException e) {
+                spec.commandLine()
+                        .getErr()
+                        .println("eventbus: whether the old layouts drained is unknown: "
+                                + (e instanceof dev.eventbus.runtime.ops.OpsException
+                                        ? e.getMessage()
+                                        : Errors.describe(e)));
+                spec.commandLine().getErr().flush();
+            }
+        }
+        return exit;
+    }
+
+    /**
+     * Why the runtime that answered does not speak for the Redis this command was given, or null
+     * when it does. Asked only when a Redis was chosen ({@code --redis}, {@code EVENTBUS_REDIS_URI},
+     * {@code eventbus.redis.uri}): its state shown under another Redis's name misleads (found in a
+     * test: {@code status --redis} of a Sentinel printed the handlers of an {@code eventbus dev}
+     * on 127.0.0.1:9401 that used another Redis). URIs are compared as written (redacted, the
+     * scheme and host in any case): the same Redis spelled another way ({@code localhost} for
+     * {@code 127.0.0.1}) reads Redis directly, which is still right, and the note says why. A
+     * runtime older than the field says nothing and is believed.
+     */
+    private String otherRedis(String theirs, RuntimeConfig config, AdminClient.Address address) {
+        String ours = config.redis().redactedUri();
+        if (theirs.isEmpty() || !options.redisChosen() || sameUri(theirs, ours)) {
+            return null;
+        }
+        return "the runtime at " + address + " uses Redis " + theirs + ", not " + ours + " (--admin HOST:PORT names "
+                + "the runtime of that Redis)";
+    }
+
+    static boolean sameUri(String a, String b) {
+        return strip(a).equalsIgnoreCase(strip(b));
+    }
+
+    private static String strip(String uri) {
+        return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
     }
 
     /** Whether each old layout of a stream whose count changes has drained (stderr with --json, so it parses). */

@@ -381,4 +381,29 @@ class AdminServiceIT {
         assertEquals(0, withToken.exit(), withToken.toString());
         assertTrue(withToken.out().startsWith("runtime at 127.0.0.1:"), withToken.out());
     }
+
+    @Test
+    void statusGivenAnotherRedisThanTheRuntimesReadsThatRedisAndSaysWhy() throws Exception {
+        OpsHarness h = harness(Map.of());
+        h.start();
+        String grpc = "127.0.0.1:" + h.operations().grpcPort();
+        assertEquals(REDIS.uri(), status(admin(h, null)).getRedis());
+
+        // The runtime's own Redis, given explicitly: its live state.
+        OpsHarness.Cli same = OpsHarness.cliRaw("status", "--redis", REDIS.uri(), "--admin", grpc);
+        assertEquals(0, same.exit(), same.toString());
+        assertTrue(same.out().startsWith("runtime at " + grpc), same.out());
+
+        // Another Redis (here another database of the same server, empty): not the runtime's
+        // handlers under that Redis's name, but what that Redis holds, and why on stderr.
+        String other = REDIS.uri() + "/3";
+        OpsHarness.Cli cli = OpsHarness.cliRaw("status", "--redis", other, "--admin", grpc);
+        assertFalse(cli.out().startsWith("runtime at"), cli.toString());
+        assertFalse(cli.out().contains(OpsFailingHandler.NAME), cli.toString());
+        assertTrue(
+                cli.err()
+                        .contains("live state (paused subscriptions, circuits, in-flight events) is unavailable: the "
+                                + "runtime at " + grpc + " uses Redis " + REDIS.uri() + ", not " + other),
+                cli.err());
+    }
 }

@@ -86,16 +86,19 @@ final class ConfigCommand implements Runnable {
                     shown = shown.withValue(secret, com.typesafe.config.ConfigValueFactory.fromAnyRef("***"));
                 }
             }
-            String rendered = shown.root()
+            // Rendered as the subtree of the root key, so that the output parses as a config file
+            // ("eventbus { ... }"): the root object renders without braces, and "eventbus " put in
+            // front of that did not parse (config check -c on it: "Key 'eventbus' may not be followed by token").
+            String rendered = shown.atKey("eventbus")
+                    .root()
                     .render(ConfigRenderOptions.defaults()
                             .setOriginComments(false)
                             .setJson(false));
             warnings(config, spec);
             spec.commandLine()
                     .getOut()
-                    .println("eventbus "
-                            + rendered.replace(
-                                    config.redis().uri(), config.redis().redactedUri()));
+                    .println(rendered.replace(
+                            config.redis().uri(), config.redis().redactedUri()));
             return 0;
         }
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -113,5 +115,26 @@ class ConfigCommandTest {
         }
         Files.writeString(config, "eventbus.redis { uri = \"rediss://redis:6380\", tls.verify = ca }\n");
         assertFalse(run("show", "--config", config.toString()).contains("WARNING"));
+    }
+
+    @Test
+    void showPrintsAConfigFileThatParsesBackWithTheSameValues(@TempDir Path dir) throws Exception {
+        // Found from outside: the output began "eventbus # <comment>" and went on with "admin {" (the
+        // root object renders without braces), which config check refused: "Key 'eventbus' may not
+        // be followed by token: 'admin'".
+        Path config = Files.writeString(
+                dir.resolve("application.conf"),
+                "eventbus { consumer-name = worker-7, handler-defaults.max-in-flight = 8, plugins-dir = \""
+                        + dir.resolve("plugins") + "\" }\n");
+        Files.createDirectories(dir.resolve("plugins"));
+        String shown = run("show", "--config", config.toString());
+        assertTrue(shown.stripLeading().startsWith("eventbus {") || shown.contains("\neventbus {"), shown);
+        Path again = Files.writeString(dir.resolve("shown.conf"), shown);
+        Config parsed = ConfigFactory.parseFile(again.toFile());
+        assertEquals("worker-7", parsed.getString("eventbus.consumer-name"));
+        assertEquals(8, parsed.getInt("eventbus.handler-defaults.max-in-flight"));
+        assertEquals("2s", parsed.getString("eventbus.consumer.block"));
+        Run check = eventbus("config", "check", "--config", again.toString());
+        assertEquals(0, check.exit(), check.out() + check.err());
     }
 }

@@ -71,11 +71,13 @@ public final class ConfigLoader {
     }
 
     private RuntimeConfig loadAll(Optional<Path> file, Config overrides) {
-        Config reference = ConfigFactory.defaultReference(classLoader);
+        // Not ConfigFactory.defaultReference: it holds the -D system properties too, so a misspelt
+        // -Deventbus.consumer.raed-ahead was a key the reference "defined", silently ignored.
+        Config reference = ConfigFactory.defaultReferenceUnresolved(classLoader).resolve();
         Config user = file.map(this::parseFile).orElse(ConfigFactory.empty());
         Config env = environmentLayer();
         fromEnvironment = env;
-        Config system = ConfigFactory.systemProperties();
+        Config system = runtimeProperties(ConfigFactory.systemProperties(), reference);
         Config written = overrides.withFallback(system).withFallback(user);
 
         Config merged;
@@ -172,6 +174,28 @@ public final class ConfigLoader {
                 drainingLayouts,
                 file,
                 overrides);
+    }
+
+    /**
+     * The {@code -D} properties checked as the operator's keys: those under a first part of
+     * {@code eventbus.} that the runtime defines ({@code eventbus.consumer.*}, {@code
+     * eventbus.consumer-name}), so that {@code -Deventbus.consumer.raed-ahead} is an unknown key.
+     * Others ({@code eventbus.it.*}, {@code eventbus.aot.skip}: the build's own properties, which
+     * Maven hands to the test JVMs) are not the runtime's: left out, also of what {@code config show}
+     * prints.
+     */
+    private static Config runtimeProperties(Config system, Config reference) {
+        if (!(system.root().get(ROOT) instanceof com.typesafe.config.ConfigObject properties)) {
+            return system; // absent, or -Deventbus=... itself: the type check reports that
+        }
+        Config kept = system.withoutPath(ROOT);
+        for (Map.Entry<String, ConfigValue> property : properties.entrySet()) {
+            String path = UnknownKeys.join(ROOT, property.getKey());
+            if (reference.hasPathOrNull(path)) {
+                kept = kept.withValue(path, property.getValue());
+            }
+        }
+        return kept;
     }
 
     /**

@@ -70,6 +70,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aMisspeltKeyGivenAsASystemPropertyIsAnUnknownKeyAndTheBuildsOwnPropertiesAreLeftAlone() {
+        // Found from outside: JAVA_OPTS=-Deventbus.consumer.raed-ahead=3 bin/eventbus config check said
+        // "configuration valid" (the reference it was checked against held the system properties too).
+        Map<String, String> properties = Map.of(
+                "eventbus.consumer.raed-ahead", "3",
+                "eventbus.consumer.read-ahead", "7",
+                "eventbus.it.forks", "1"); // a build property (Maven hands -D values to the test JVMs)
+        properties.forEach(System::setProperty);
+        ConfigFactory.invalidateCaches();
+        try {
+            InvalidConfigException e =
+                    assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.empty()));
+            assertEquals(
+                    List.of("unknown key 'eventbus.consumer.raed-ahead' (system properties)"),
+                    e.problems(),
+                    e.getMessage());
+            System.clearProperty("eventbus.consumer.raed-ahead");
+            ConfigFactory.invalidateCaches();
+            assertEquals(7, ConfigLoader.load(Optional.empty()).consumer().readAhead(), "a known key still counts");
+        } finally {
+            properties.keySet().forEach(System::clearProperty);
+            ConfigFactory.invalidateCaches();
+        }
+    }
+
+    @Test
     void unparsableValueNamesKey() throws IOException {
         Path f = file("eventbus.consumer.block = soon\n");
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));

@@ -6,6 +6,7 @@ import dev.eventbus.runtime.ops.DeadLetterFilter;
 import dev.eventbus.runtime.ops.DeadLetters;
 import dev.eventbus.runtime.ops.Field;
 import dev.eventbus.runtime.ops.TimeOrId;
+import dev.eventbus.runtime.stream.DeadLetterReason;
 import dev.eventbus.runtime.stream.WireFields;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -98,6 +99,7 @@ final class DlqCommand implements Runnable {
         /** The filter the options select; checks them (exit 2) and that the handler exists (exit 1). */
         DeadLetterFilter filter(CommandContext ops, CommandSpec spec, List<String> ids) {
             CommandContext.requireHandlerName(spec, "--handler", handler);
+            requireReason(spec, reason);
             requireIds(spec, ids);
             CommandContext.requireStreamName(spec, "--source-stream", sourceStream);
             TimeOrId from = ops.timeOrId(spec, "--since", since);
@@ -106,6 +108,20 @@ final class DlqCommand implements Runnable {
             ops.requireHandler(handler);
             return new DeadLetterFilter(
                     new LinkedHashSet<>(ids == null ? List.of() : ids), reason, from, to, subject, error, sourceStream);
+        }
+
+        /** A reason no dead letter can have matched nothing, exit 0, as if there were none of it. */
+        private static void requireReason(CommandSpec spec, String reason) {
+            if (reason != null
+                    && java.util.Arrays.stream(DeadLetterReason.values())
+                            .noneMatch(r -> r.wireName().equals(reason))) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "--reason '" + reason + "' is not a dead-letter reason: "
+                                + java.util.Arrays.stream(DeadLetterReason.values())
+                                        .map(DeadLetterReason::wireName)
+                                        .collect(java.util.stream.Collectors.joining(", ")));
+            }
         }
 
         long limitOr(long otherwise) {

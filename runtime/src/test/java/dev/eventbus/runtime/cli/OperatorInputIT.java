@@ -234,6 +234,31 @@ class OperatorInputIT {
         assertExit(0, cli("replay", HANDLER, "--from", "0", "--rate", "0", "--limit", "0", "--dry-run"));
     }
 
+    /**
+     * Found from outside: a misspelt --reason matched nothing and said so as a result, exit 0 ("0 dead
+     * letter(s) shown", "0 matched, 0 discarded"), as if the handler had none of that reason.
+     */
+    @Test
+    void aReasonNoDeadLetterCanHaveIsBadUsageAndChangesNothing() {
+        REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error");
+        String[][] commands = {
+            {"dlq", "list", "--handler", HANDLER, "--reason", "handler_error"},
+            {"dlq", "discard", "--handler", HANDLER, "--reason", "Handler-Error"},
+            {"dlq", "redrive", "--handler", HANDLER, "--reason", "handler-eror"},
+        };
+        for (String[] command : commands) {
+            assertExit(
+                    2,
+                    cli(command),
+                    "--reason '" + command[command.length - 1] + "' is not a dead-letter reason",
+                    "handler-error, timeout, rpc-status, decode, too-large, max-deliveries, trimmed");
+        }
+        assertEquals(1L, REDIS.command("XLEN", DLQ), "nothing was discarded or redriven");
+        Cli listed = cli("dlq", "list", "--handler", HANDLER, "--reason", "handler-error");
+        assertExit(0, listed);
+        assertTrue(listed.out().contains("1 dead letter(s) shown"), listed::toString);
+    }
+
     @Test
     void anUnknownHandlerIsAnOperationalFailureEverywhere() {
         String[][] commands = {

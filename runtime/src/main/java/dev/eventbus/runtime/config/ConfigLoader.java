@@ -74,10 +74,11 @@ public final class ConfigLoader {
         // Not ConfigFactory.defaultReference: it holds the -D system properties too, so a misspelt
         // -Deventbus.consumer.raed-ahead was a key the reference "defined", silently ignored.
         Config reference = ConfigFactory.defaultReferenceUnresolved(classLoader).resolve();
-        Config user = file.map(this::parseFile).orElse(ConfigFactory.empty());
+        Config user = withoutValuesForSections(file.map(this::parseFile).orElse(ConfigFactory.empty()), reference);
         Config env = environmentLayer();
         fromEnvironment = env;
-        Config system = runtimeProperties(ConfigFactory.systemProperties(), reference);
+        Config system =
+                withoutValuesForSections(runtimeProperties(ConfigFactory.systemProperties(), reference), reference);
         Config written = overrides.withFallback(system).withFallback(user);
 
         Config merged;
@@ -174,6 +175,71 @@ public final class ConfigLoader {
                 drainingLayouts,
                 file,
                 overrides);
+    }
+
+    /**
+     * A value given where the reference has a section ({@code eventbus.redis = "redis://..."} for
+     * {@code eventbus.redis.uri}): one problem naming it, its line and the section's keys,
+     * and the value left out. Kept in, it hid the whole section of the reference, and the
+     * environment's layer (its {@code redis.uri} making {@code redis} an object) took its place: a
+     * dozen "No setting at 'eventbus.redis.command-timeout'" blamed on env-overrides.conf, and the
+     * operator's line never named (found from outside).
+     */
+    private Config withoutValuesForSections(Config layer, Config reference) {
+        List<ConfigValue> found = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        valuesForSections(layer.root(), "", reference, paths, found);
+        Config kept = layer;
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) {
+            order.add(i);
+            kept = kept.withoutPath(paths.get(i));
+        }
+        order.sort(java.util.Comparator.comparingInt(i -> found.get(i).origin().lineNumber()));
+        for (int i : order) {
+            String path = paths.get(i);
+            ConfigValue value = found.get(i);
+            List<String> keys =
+                    reference.getObject(path).keySet().stream().sorted().toList();
+            problems.add(path + " is a section, not a "
+                    + value.valueType().name().toLowerCase(java.util.Locale.ROOT)
+                    + (keys.isEmpty()
+                            ? ""
+                            : ": set its keys (" + String.join(", ", keys.subList(0, Math.min(10, keys.size())))
+                                    + (keys.size() > 10 ? ", ..." : "") + ") under it")
+                    + " (" + UnknownKeys.where(value) + ")");
+        }
+        return kept;
+    }
+
+    /** Walks the unresolved tree (entrySet would need it resolved: a file may hold ${?VARIABLE}). */
+    private static void valuesForSections(
+            com.typesafe.config.ConfigObject object,
+            String prefix,
+            Config reference,
+            List<String> paths,
+            List<ConfigValue> found) {
+        for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+            String key = UnknownKeys.join(entry.getKey());
+            String path = prefix.isEmpty() ? key : prefix + "." + key;
+            if (!path.equals(ROOT) && !path.startsWith(ROOT + ".")) {
+                continue;
+            }
+            ConfigValue value = entry.getValue();
+            if (value instanceof com.typesafe.config.ConfigObject child) {
+                valuesForSections(child, path, reference, paths, found);
+                continue;
+            }
+            try {
+                value.valueType();
+            } catch (ConfigException.NotResolved e) {
+                continue; // a substitution: the checks after resolving see what it gives
+            }
+            if (reference.hasPath(path) && reference.getValue(path) instanceof com.typesafe.config.ConfigObject) {
+                paths.add(path);
+                found.add(value);
+            }
+        }
     }
 
     /**

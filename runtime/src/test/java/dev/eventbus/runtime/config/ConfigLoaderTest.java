@@ -96,6 +96,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aValueWhereASectionBelongsIsOneProblemNamingItsLineNotEverySettingOfTheSection() throws IOException {
+        // Found from outside: "eventbus.redis = ..." (for eventbus.redis.uri) was listed as a dozen
+        // "No setting at 'eventbus.redis.command-timeout'" blamed on env-overrides.conf, never the
+        // file's line; with EVENTBUS_REDIS_URI set, the same blamed on the variable.
+        Path f = file("""
+                eventbus.redis = "redis://127.0.0.1:6379"
+                eventbus.admin = on
+                eventbus.consumer.block = soon
+                """);
+        for (Map<String, String> environment :
+                List.of(Map.<String, String>of(), Map.of("EVENTBUS_REDIS_URI", "redis://127.0.0.1:6380"))) {
+            InvalidConfigException e = assertThrows(
+                    InvalidConfigException.class,
+                    () -> ConfigLoader.load(Optional.of(f), ConfigFactory.empty(), environment));
+            assertEquals(3, e.problems().size(), e.getMessage());
+            assertTrue(
+                    e.problems().get(0).startsWith("eventbus.redis is a section, not a string: set its keys ("),
+                    e.getMessage());
+            assertTrue(e.problems().get(0).contains("tls, uri) under it"), e.getMessage());
+            assertTrue(e.problems().get(0).endsWith("application.conf: 1)"), e.getMessage());
+            // HOCON reads on as a string; it becomes a boolean only where one is asked for
+            assertTrue(e.problems().get(1).startsWith("eventbus.admin is a section, not a string"), e.getMessage());
+            assertTrue(e.problems().get(1).endsWith("application.conf: 2)"), e.getMessage());
+            assertTrue(e.problems().get(2).contains("consumer.block"), e.getMessage());
+            assertFalse(e.getMessage().contains("env-overrides.conf"), e.getMessage());
+        }
+        InvalidConfigException root = assertThrows(
+                InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(file("eventbus = 1\n"))));
+        assertEquals(1, root.problems().size(), root.getMessage());
+        assertTrue(root.problems().get(0).startsWith("eventbus is a section, not a number"), root.getMessage());
+    }
+
+    @Test
     void unparsableValueNamesKey() throws IOException {
         Path f = file("eventbus.consumer.block = soon\n");
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));
@@ -160,7 +193,8 @@ class ConfigLoaderTest {
         List<String> expected = List.of(
                 "unknown key 'eventbus.nosuchkey'",
                 "eventbus.consumer.ack-batch-size: Wrong value type",
-                "eventbus.handler-defaults.retry: Wrong value type",
+                "eventbus.handler-defaults.retry is a section, not a number: set its keys (backoff, max-age, "
+                        + "max-attempts) under it",
                 "consumer.read-ahead has type STRING rather than NUMBER",
                 "consumer.new-group-start must be \"0\" or \"$\"",
                 "redis.uri has port '0'",

@@ -249,6 +249,8 @@ class DistributionIT {
         String out = dev.output();
         assertTrue(out.contains("started redis-server"), "dev did not start its own Redis\n" + dev.describe());
         assertTrue(out.contains("story complete"), dev.describe());
+        // The README shows the story without them: the wallet service's Lettuce found no SLF4J binding.
+        assertFalse(out.contains("SLF4J"), "SLF4J warnings among the story\n" + dev.describe());
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.eventbus.runtime.plugin;
 
-import static dev.eventbus.runtime.internal.Errors.rootMessage;
-
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import org.pf4j.ExtensionFactory;
 
@@ -21,7 +19,7 @@ final class HandlerFactory implements ExtensionFactory {
                     Stage.HANDLER,
                     null,
                     type.getName(),
-                    "handler class " + type.getName() + " cannot be created: " + rootMessage(e),
+                    "handler class " + type.getName() + " cannot be created: " + ClassLoadFailure.reason(e),
                     e);
         }
     }

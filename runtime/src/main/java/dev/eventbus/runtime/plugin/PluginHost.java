@@ -261,6 +261,12 @@ public final class PluginHost implements AutoCloseable {
         } catch (AdmissionException refused) {
             unload(pluginId);
             throw refused;
+        } catch (RuntimeException | LinkageError e) {
+            // Whatever else a plugin's classes throw while admitted refuses this JAR, never the
+            // runtime, and leaves nothing of it loaded (a plugin left in PF4J blocks its id).
+            unload(pluginId);
+            throw new AdmissionException(
+                    Stage.LOAD, pluginId, null, "cannot be admitted: " + ClassLoadFailure.reason(e), e);
         }
         String version = plugin.getDescriptor().getVersion();
         LOG.info(
@@ -309,11 +315,22 @@ public final class PluginHost implements AutoCloseable {
         String pluginId = plugin.getPluginId();
         Set<String> namesInUse = new HashSet<>();
         handlers.forEach(h -> namesInUse.add(h.name()));
+        List<Class<? extends EventHandler>> types;
+        try {
+            types = manager.getExtensionClasses(EventHandler.class, pluginId);
+        } catch (RuntimeException | LinkageError e) {
+            throw new AdmissionException(
+                    Stage.LOAD,
+                    pluginId,
+                    null,
+                    "its handler classes cannot be loaded: " + ClassLoadFailure.reason(e),
+                    e);
+        }
         HandlerAdmission.Result result = handlerAdmission.admit(
                 pluginId,
                 plugin.getDescriptor().getVersion(),
                 plugin.getPluginClassLoader(),
-                manager.getExtensionClasses(EventHandler.class, pluginId),
+                types,
                 pluginConfig,
                 namesInUse);
         result.refused().forEach(refused -> refusals.record(source, refused));

@@ -14,6 +14,7 @@ import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.fixtures.SecondRecordingHandler;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import dev.eventbus.testkit.PluginJarBuilder;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -116,6 +117,55 @@ class PluginHostTest {
                 host.failures().get(0).reason().startsWith("not a readable JAR"),
                 host.failures().toString());
         assertEquals(1, files(staging), "only the admitted JAR stays staged");
+    }
+
+    /**
+     * A plugin compiled for a newer Java than the runtime runs on is refused naming both versions,
+     * not left to end the runtime with the JVM's UnsupportedClassVersionError; nothing of it stays
+     * loaded, so a rebuilt JAR of the same id is admitted afterwards.
+     */
+    @Test
+    void aPluginBuiltForANewerJavaIsRefusedNamingBothJavaVersions() throws Exception {
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+        String handler = SecondRecordingHandler.class.getName();
+        String entry = handler.replace('.', '/') + ".class";
+        byte[] bytes;
+        try (InputStream in = SecondRecordingHandler.class.getClassLoader().getResourceAsStream(entry)) {
+            bytes = in.readAllBytes();
+        }
+        int java = Runtime.version().feature();
+        int major = java + 45; // the class file version of the next Java
+        bytes[6] = (byte) (major >> 8);
+        bytes[7] = (byte) major;
+        new PluginJarBuilder("future")
+                .version("1.0.0")
+                .resource(entry, bytes)
+                .resource("META-INF/extensions.idx", handler + "\n")
+                .build(plugins);
+
+        List<LoadedHandler> handlers = host(Map.of()).start();
+
+        assertEquals(
+                List.of("recorder"), handlers.stream().map(LoadedHandler::name).toList());
+        assertEquals(1, host.failures().size(), host.failures().toString());
+        PluginFailure refused = host.failures().get(0);
+        assertEquals("future-1.0.0.jar", refused.source());
+        assertEquals(
+                "its handler classes cannot be loaded: " + handler + " is compiled for Java " + (java + 1)
+                        + " (class file version " + major + "), but this runtime runs on Java " + java
+                        + ": build the plugin with maven.compiler.release 21 (the plugin parent's setting) or run"
+                        + " Eventbus on Java " + (java + 1) + " or newer",
+                refused.reason());
+
+        Path rebuilt = new PluginJarBuilder("future")
+                .version("1.0.1")
+                .addClass(RecordingHandler.class)
+                .extension(SecondRecordingHandler.class)
+                .build(builds);
+        assertEquals("future", host.install(rebuilt).pluginId(), "the refused plugin was unloaded");
     }
 
     @Test

@@ -326,6 +326,7 @@ public final class PluginHost implements AutoCloseable {
                     "its handler classes cannot be loaded: " + ClassLoadFailure.reason(e),
                     e);
         }
+        List<AdmissionException> refused = new ArrayList<>(unloadableExtensions(plugin, types));
         HandlerAdmission.Result result = handlerAdmission.admit(
                 pluginId,
                 plugin.getDescriptor().getVersion(),
@@ -333,18 +334,50 @@ public final class PluginHost implements AutoCloseable {
                 types,
                 pluginConfig,
                 namesInUse);
-        result.refused().forEach(refused -> refusals.record(source, refused));
+        refused.addAll(result.refused());
+        refused.forEach(r -> refusals.record(source, r));
         if (!result.admitted().isEmpty()) {
             return result.admitted();
         }
-        if (!result.refused().isEmpty()) {
-            throw result.refused().get(result.refused().size() - 1);
+        if (!refused.isEmpty()) {
+            throw refused.get(refused.size() - 1);
         }
         throw AdmissionException.refused(
                 Stage.HANDLER,
                 pluginId,
                 "contains no EventHandler extension (is the class "
                         + "annotated @org.pf4j.Extension and was the PF4J annotation processor run?)");
+    }
+
+    /**
+     * The extensions the plugin's index lists that PF4J left out because their class cannot be
+     * loaded (a class it needs is missing from the JAR, or belongs to the runtime): PF4J only logs
+     * those, so without this such a handler would silently not run beside its plugin's others, or
+     * its plugin be refused as having no handler at all.
+     */
+    private List<AdmissionException> unloadableExtensions(
+            PluginWrapper plugin, List<Class<? extends EventHandler>> found) {
+        String pluginId = plugin.getPluginId();
+        Set<String> loaded = new HashSet<>();
+        found.forEach(type -> loaded.add(type.getName()));
+        List<AdmissionException> refused = new ArrayList<>();
+        for (String name : manager.getExtensionClassNames(pluginId)) {
+            if (loaded.contains(name)) {
+                continue;
+            }
+            try {
+                Class.forName(name, false, plugin.getPluginClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                refused.add(new AdmissionException(
+                        Stage.HANDLER,
+                        pluginId,
+                        name,
+                        "handler class " + name + " cannot be loaded: " + ClassLoadFailure.reason(e)
+                                + " (is every class it needs packed into the plugin JAR?)",
+                        e));
+            }
+        }
+        return refused;
     }
 
     private void unload(String pluginId) {

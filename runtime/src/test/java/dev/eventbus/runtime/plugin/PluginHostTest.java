@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.fixtures.BraceStreamHandler;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.fixtures.SecondRecordingHandler;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
@@ -166,6 +167,42 @@ class PluginHostTest {
                 .extension(SecondRecordingHandler.class)
                 .build(builds);
         assertEquals("future", host.install(rebuilt).pluginId(), "the refused plugin was unloaded");
+    }
+
+    /**
+     * A handler class that cannot be loaded (here its superclass is not in the JAR) is refused by
+     * name beside the plugin's other handlers, which run; PF4J alone only logs it and leaves it out,
+     * so it silently never ran (or, alone in its JAR, the plugin was said to have no handler).
+     */
+    @Test
+    void aHandlerClassThatCannotBeLoadedIsRefusedByNameBesideTheOthers() throws Exception {
+        new PluginJarBuilder("mixed")
+                .version("1.0.0")
+                .extension(BraceStreamHandler.class)
+                .extension(SecondRecordingHandler.class) // without RecordingHandler, its superclass
+                .build(plugins);
+
+        List<LoadedHandler> handlers = host(Map.of()).start();
+
+        assertEquals(
+                List.of("braces"), handlers.stream().map(LoadedHandler::name).toList());
+        assertEquals(1, host.failures().size(), host.failures().toString());
+        String reason = host.failures().get(0).reason();
+        assertTrue(
+                reason.startsWith("handler class " + SecondRecordingHandler.class.getName() + " cannot be loaded: "),
+                reason);
+        assertTrue(reason.contains(RecordingHandler.class.getName()), reason);
+        assertTrue(reason.endsWith("(is every class it needs packed into the plugin JAR?)"), reason);
+
+        new PluginJarBuilder("alone")
+                .version("1.0.0")
+                .extension(SecondRecordingHandler.class)
+                .build(builds);
+        AdmissionException alone =
+                assertThrows(AdmissionException.class, () -> host.install(builds.resolve("alone-1.0.0.jar")));
+        assertTrue(
+                alone.getMessage().startsWith("handler class " + SecondRecordingHandler.class.getName()),
+                alone.getMessage());
     }
 
     @Test

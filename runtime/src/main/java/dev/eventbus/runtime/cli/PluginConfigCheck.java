@@ -66,19 +66,44 @@ final class PluginConfigCheck {
         }
         // What needs the plugin's code: each JAR admitted in a throwaway host with the configured
         // subtree, so a setting a handler's start hook rejects is found here, not at the next reload.
+        // Each host holds one JAR, so what the runtime refuses across JARs (a plugin id or a handler
+        // name an earlier JAR has: the runtime admits them in this order) is checked here.
+        Map<String, String> idsInUse = new HashMap<>();
+        Map<String, String> namesInUse = new HashMap<>();
         for (Path jar : jars) {
-            if (refused.contains(jar.getFileName().toString())) {
+            String source = jar.getFileName().toString();
+            if (refused.contains(source)) {
                 continue;
             }
             List<LoadedHandler> admitted = new ArrayList<>();
             for (PluginFailure failure :
                     AdmissionCheck.check(jar, Versions.pluginApi(), config::pluginConfig, admitted::add)) {
+                if (failure.pluginId() != null && idsInUse.containsKey(failure.pluginId())) {
+                    continue; // refused below for its id as a whole, as the runtime would
+                }
                 refused.add(failure.source());
                 problems.add(problem(jar, failure.pluginId(), against, failure.reason()));
             }
-            if (!refused.contains(jar.getFileName().toString())) {
-                admitted.forEach(h -> streamRefusals(config, h)
-                        .forEach(why -> problems.add(subscriptionProblem(jar, h, against, why))));
+            Optional<String> id = pluginId(jar);
+            if (id.isPresent() && idsInUse.containsKey(id.get())) {
+                refused.add(source);
+                problems.add(problem(
+                        jar, id.get(), against, AdmissionCheck.pluginIdTaken(id.get(), idsInUse.get(id.get()))));
+                continue;
+            }
+            if (refused.contains(source)) {
+                continue; // not installed: its id and handler names stay free, as in the runtime
+            }
+            id.ifPresent(i -> idsInUse.put(i, source));
+            for (LoadedHandler h : admitted) {
+                String holder = namesInUse.get(h.name());
+                if (holder != null) {
+                    problems.add(
+                            problem(jar, h.pluginId(), against, AdmissionCheck.handlerNameTaken(h.name(), holder)));
+                    continue;
+                }
+                namesInUse.put(h.name(), AdmissionCheck.holder(h, source));
+                streamRefusals(config, h).forEach(why -> problems.add(subscriptionProblem(jar, h, against, why)));
             }
         }
         // The services each handler calls, from the build descriptor: no plugin code runs to find out.

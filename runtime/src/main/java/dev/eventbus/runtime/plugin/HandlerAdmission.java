@@ -7,9 +7,9 @@ import dev.eventbus.api.EventHandler;
 import dev.eventbus.api.HandlerSpec;
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.pf4j.ExtensionFactory;
 
 /**
@@ -42,7 +42,7 @@ final class HandlerAdmission {
      * @param types the plugin's {@link EventHandler} extension classes
      * @param loader the plugin's class loader
      * @param config the plugin's config subtree
-     * @param namesInUse names of the handlers of the other plugins
+     * @param namesInUse names of the handlers of the other plugins, each to the handler that has it
      */
     Result admit(
             String pluginId,
@@ -50,14 +50,14 @@ final class HandlerAdmission {
             ClassLoader loader,
             List<Class<? extends EventHandler>> types,
             Config config,
-            Set<String> namesInUse) {
-        Set<String> names = new HashSet<>(namesInUse);
+            Map<String, String> namesInUse) {
+        Map<String, String> names = new HashMap<>(namesInUse);
         List<LoadedHandler> admitted = new ArrayList<>();
         List<AdmissionException> refused = new ArrayList<>();
         for (Class<? extends EventHandler> type : types) {
             try {
                 LoadedHandler handler = admit(pluginId, version, loader, type, config, names);
-                names.add(handler.name());
+                names.put(handler.name(), HandlerSpecCheck.holder(type.getName(), pluginId, null));
                 admitted.add(handler);
             } catch (AdmissionException e) {
                 refused.add(e.of(pluginId));
@@ -72,7 +72,7 @@ final class HandlerAdmission {
             ClassLoader loader,
             Class<? extends EventHandler> type,
             Config config,
-            Set<String> namesInUse) {
+            Map<String, String> namesInUse) {
         EventHandler handler = factory.create(type);
         HandlerSpec spec;
         try {

@@ -2,8 +2,8 @@ package dev.eventbus.runtime.plugin;
 
 import dev.eventbus.api.HandlerSpec;
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -35,10 +35,11 @@ final class HandlerSpecCheck {
 
     /**
      * @param handlerClass the class that returned the spec, named when the spec has no name
-     * @param namesInUse names of the handlers admitted already
+     * @param namesInUse names of the handlers admitted already, each to the handler that has it (see
+     *     {@link #nameTaken})
      * @throws AdmissionException naming the handler and what is wrong
      */
-    void check(String pluginId, String handlerClass, HandlerSpec spec, Set<String> namesInUse) {
+    void check(String pluginId, String handlerClass, HandlerSpec spec, Map<String, String> namesInUse) {
         String problem = problemWith(spec, namesInUse);
         if (problem != null) {
             String handler = spec == null ? handlerClass : spec.name();
@@ -47,15 +48,32 @@ final class HandlerSpecCheck {
         }
     }
 
-    private String problemWith(HandlerSpec spec, Set<String> namesInUse) {
+    /**
+     * Why a handler is refused whose name another handler has already.
+     *
+     * @param holder the handler that has it, e.g. {@code handler class com.acme.Foo of plugin hello
+     *     (hello.jar)}
+     */
+    static String nameTaken(String holder) {
+        return "another handler already uses this name: " + holder
+                + " (handler names must be unique: they name consumer groups)";
+    }
+
+    /** The handler that has a name, as {@link #nameTaken} says it. */
+    static String holder(String handlerClass, String pluginId, String source) {
+        return "handler class " + handlerClass + " of plugin " + pluginId + (source == null ? "" : " (" + source + ")");
+    }
+
+    private String problemWith(HandlerSpec spec, Map<String, String> namesInUse) {
         if (spec == null) {
             return "spec() returned null";
         }
         if (spec.subscriptions().isEmpty()) {
             return "consumes nothing: declare at least one stream and event type with consumes(...)";
         }
-        if (namesInUse.contains(spec.name())) {
-            return "another handler already uses this name (handler names must be unique: they name consumer groups)";
+        String holder = namesInUse.get(spec.name());
+        if (holder != null) {
+            return nameTaken(holder);
         }
         for (String service : spec.services()) {
             Optional<String> notInEffect = targetNotInEffect.apply(service);

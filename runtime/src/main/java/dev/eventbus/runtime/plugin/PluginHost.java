@@ -13,6 +13,7 @@ import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -245,10 +246,7 @@ public final class PluginHost implements AutoCloseable {
         String pluginId = descriptor.getPluginId();
         for (InstalledPlugin other : installed.values()) {
             if (other.pluginId().equals(pluginId) && !other.source().equals(source)) {
-                throw AdmissionException.refused(
-                        Stage.LOAD,
-                        pluginId,
-                        "plugin id '" + pluginId + "' is already installed from " + other.source());
+                throw AdmissionException.refused(Stage.LOAD, pluginId, pluginIdTaken(pluginId, other.source()));
             }
         }
         PluginWrapper plugin = load(staged.path(), pluginId);
@@ -284,6 +282,10 @@ public final class PluginHost implements AutoCloseable {
         return result;
     }
 
+    static String pluginIdTaken(String pluginId, String source) {
+        return "plugin id '" + pluginId + "' is already installed from " + source;
+    }
+
     private PluginWrapper load(Path jar, String pluginId) {
         try {
             return manager.getPlugin(manager.loadPlugin(jar));
@@ -313,8 +315,14 @@ public final class PluginHost implements AutoCloseable {
     /** @throws AdmissionException when no handler of the plugin is admitted */
     private List<LoadedHandler> admitHandlers(String source, PluginWrapper plugin, Config pluginConfig) {
         String pluginId = plugin.getPluginId();
-        Set<String> namesInUse = new HashSet<>();
-        handlers.forEach(h -> namesInUse.add(h.name()));
+        Map<String, String> namesInUse = new HashMap<>();
+        for (InstalledPlugin other : installed.values()) {
+            other.handlers()
+                    .forEach(h -> namesInUse.put(
+                            h.name(),
+                            HandlerSpecCheck.holder(
+                                    h.handler().getClass().getName(), other.pluginId(), other.source())));
+        }
         List<Class<? extends EventHandler>> types;
         try {
             types = manager.getExtensionClasses(EventHandler.class, pluginId);

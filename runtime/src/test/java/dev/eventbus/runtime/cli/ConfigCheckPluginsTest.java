@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -59,6 +60,52 @@ class ConfigCheckPluginsTest {
 
     private static final String TARGET =
             "eventbus.grpc.services.\"orders.v1.OrderService\".target = \"orders:50051\"\n";
+
+    /**
+     * Each JAR is admitted in a host of its own, yet what the runtime refuses across JARs is found:
+     * a second JAR of an installed plugin id, and a handler whose name a plugin admitted before it
+     * (in the runtime's order, by file name) has; both named with the JAR that has them first.
+     */
+    @Test
+    void aPluginIdOrAHandlerNameAnEarlierJarHasIsExit2NamingThatJar() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        String reference = "eventbus.plugins.%s { limit = 10, currency = EUR, threshold = 1 }";
+        new PluginJarBuilder("pay")
+                .version("1.0.0")
+                .extension(ThresholdHandler.class)
+                .resource("reference.conf", reference.formatted("pay"))
+                .build(plugins);
+        new PluginJarBuilder("pay")
+                .version("2.0.0")
+                .extension(ThresholdHandler.class)
+                .resource("reference.conf", reference.formatted("pay"))
+                .build(plugins);
+        new PluginJarBuilder("quota")
+                .extension(ThresholdHandler.class)
+                .extension(BraceStreamHandler.class)
+                .resource("reference.conf", reference.formatted("quota"))
+                .build(plugins);
+
+        Run run = check(config(TARGET));
+
+        assertEquals(2, run.exit(), run.out());
+        assertEquals(
+                List.of(
+                        "config check: plugin JAR " + plugins.resolve("pay-2.0.0.jar")
+                                + " (plugin pay) would be refused"
+                                + " with " + dir.resolve("application.conf")
+                                + ": plugin id 'pay' is already installed from pay-1.0.0.jar",
+                        "config check: plugin JAR " + plugins.resolve("quota-1.0.0.jar") + " (plugin quota) would be"
+                                + " refused with " + dir.resolve("application.conf")
+                                + ": handler 'threshold': another handler already uses this name: handler class "
+                                + ThresholdHandler.class.getName() + " of plugin pay (pay-1.0.0.jar) (handler names"
+                                + " must be unique: they name consumer groups)"),
+                run.err()
+                        .lines()
+                        .filter(l -> l.startsWith("config check: plugin JAR"))
+                        .toList(),
+                run.err());
+    }
 
     @Test
     void keysThePluginDefinesPass() throws Exception {

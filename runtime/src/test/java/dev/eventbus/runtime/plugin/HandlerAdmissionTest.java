@@ -14,7 +14,7 @@ import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.fixtures.UnconfiguredServiceHandler;
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Each handler of a plugin admitted or refused on its own, with the reason naming it. */
@@ -24,7 +24,7 @@ class HandlerAdmissionTest {
             new HandlerAdmission(new HandlerFactory(), new HandlerSpecCheck(RecordingHandler.SERVICE::equals));
     private final ClassLoader loader = HandlerAdmissionTest.class.getClassLoader();
 
-    private HandlerAdmission.Result admit(Set<String> namesInUse, List<Class<? extends EventHandler>> types) {
+    private HandlerAdmission.Result admit(Map<String, String> namesInUse, List<Class<? extends EventHandler>> types) {
         return admission.admit("p", "1.0.0", loader, types, ConfigFactory.parseString("k = v"), namesInUse);
     }
 
@@ -37,7 +37,7 @@ class HandlerAdmissionTest {
 
     @Test
     void aGoodHandlerIsAdmittedWithItsPluginAndConfig() {
-        HandlerAdmission.Result result = admit(Set.of(), List.of(RecordingHandler.class));
+        HandlerAdmission.Result result = admit(Map.of(), List.of(RecordingHandler.class));
         assertEquals(List.of(), result.refused());
         LoadedHandler handler = result.admitted().get(0);
         assertEquals("recorder", handler.name());
@@ -50,7 +50,7 @@ class HandlerAdmissionTest {
     @Test
     void eachBadHandlerIsRefusedWithItsReasonAndTheGoodOneStays() {
         HandlerAdmission.Result result = admit(
-                Set.of(),
+                Map.of(),
                 List.of(
                         ExplodingConstructorHandler.class,
                         RecordingHandler.class,
@@ -87,16 +87,22 @@ class HandlerAdmissionTest {
 
     @Test
     void aNameInUseByAnotherPluginOrEarlierInThisOneIsRefused() {
-        HandlerAdmission.Result taken = admit(Set.of("recorder"), List.of(RecordingHandler.class));
+        HandlerAdmission.Result taken = admit(
+                Map.of("recorder", "handler class com.acme.Recorder of plugin other (other.jar)"),
+                List.of(RecordingHandler.class));
         assertEquals(List.of(), taken.admitted());
         assertEquals(
-                "[handler 'recorder': another handler already uses this name (handler names must be unique: "
-                        + "they name consumer groups)]",
+                "[handler 'recorder': another handler already uses this name: handler class com.acme.Recorder of "
+                        + "plugin other (other.jar) (handler names must be unique: they name consumer groups)]",
                 reasons(taken));
 
-        HandlerAdmission.Result twice = admit(Set.of(), List.of(RecordingHandler.class, RecordingHandler.class));
+        HandlerAdmission.Result twice = admit(Map.of(), List.of(RecordingHandler.class, RecordingHandler.class));
         assertEquals(1, twice.admitted().size());
-        assertEquals(1, twice.refused().size(), reasons(twice));
+        assertEquals(
+                "[handler 'recorder': another handler already uses this name: handler class "
+                        + RecordingHandler.class.getName()
+                        + " of plugin p (handler names must be unique: they name consumer groups)]",
+                reasons(twice));
     }
 
     @Test
@@ -109,7 +115,7 @@ class HandlerAdmissionTest {
                 pluginLoader,
                 List.of(StartProbe.class, StartFails.class),
                 ConfigFactory.parseString("k = v"),
-                Set.of());
+                Map.of());
         assertEquals(
                 List.of("start-probe"),
                 result.admitted().stream().map(LoadedHandler::name).toList());

@@ -233,6 +233,31 @@ class PluginHostTest {
         assertEquals("plugin id 'recorder' is already installed from recorder-1.0.0.jar", e.getMessage());
     }
 
+    /** A handler name another plugin has is refused naming that plugin's handler class and JAR. */
+    @Test
+    void aHandlerNameAnotherPluginHasIsRefusedNamingThatPluginAndJar() throws Exception {
+        new PluginJarBuilder("first")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+        new PluginJarBuilder("second")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+
+        assertEquals(1, host(Map.of()).start().size());
+
+        assertEquals(
+                List.of(new PluginFailure(
+                        "second-1.0.0.jar",
+                        "second",
+                        "handler 'recorder': another handler already uses this name: handler class "
+                                + RecordingHandler.class.getName()
+                                + " of plugin first (first-1.0.0.jar) (handler names must be unique: they name"
+                                + " consumer groups)")),
+                host.failures());
+    }
+
     @Test
     void precheckRefusesWithoutLoadingAndRecordsTheRefusalAsTheJarsLatest() throws Exception {
         Path broken = Files.write(builds.resolve("broken.jar"), new byte[] {1, 2, 3});

@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  *
  * @param name the handler's name, unique in the runtime; lower-case letters, digits, {@code .},
  *     {@code _} and {@code -}; it names the consumer group and the dead-letter stream
- * @param subscriptions stream name to the event types consumed from it, in declaration order
+ * @param subscriptions stream name to the event types consumed from it, in declaration order;
+ *     neither blank, with white space around it nor holding a control character (matched exactly,
+ *     such a name or type would match no entry)
  * @param services fully qualified gRPC service names the handler calls (for example
  *     {@code orders.v1.OrderService})
  * @since 0.1
@@ -47,16 +49,54 @@ public record HandlerSpec(String name, Map<String, Set<String>> subscriptions, S
             if (stream == null || stream.isBlank()) {
                 throw new IllegalArgumentException("handler '" + name + "': blank stream name");
             }
+            String oddStream = oddCharacters(stream);
+            if (oddStream != null) {
+                throw new IllegalArgumentException(
+                        "handler '" + name + "': stream name " + quoted(stream) + " " + oddStream);
+            }
             for (String type : types) {
                 if (type == null || type.isBlank()) {
                     throw new IllegalArgumentException(
                             "handler '" + name + "': blank event type on stream '" + stream + "'");
+                }
+                String oddType = oddCharacters(type);
+                if (oddType != null) {
+                    throw new IllegalArgumentException("handler '" + name + "': event type " + quoted(type)
+                            + " on stream '" + stream + "' " + oddType
+                            + " (entries are matched on their type exactly: no event would ever reach the handler)");
                 }
             }
             subs.put(stream, Set.copyOf(new LinkedHashSet<>(types)));
         });
         subscriptions = Map.copyOf(subs);
         services = Set.copyOf(services);
+    }
+
+    /**
+     * What makes a stream name or event type one no producer means: leading or trailing white
+     * space, or a control character (a typo such as {@code "wallet.topup "} would otherwise match
+     * no entry, and the handler would silently get nothing). {@code null} when there is none.
+     */
+    private static String oddCharacters(String text) {
+        if (!text.equals(text.strip())) {
+            return "has leading or trailing white space";
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isISOControl(text.charAt(i))) {
+                return "holds a control character (U+" + String.format("%04X", (int) text.charAt(i)) + ")";
+            }
+        }
+        return null;
+    }
+
+    /** The text in quotes, control characters escaped, so that a log line shows what it holds. */
+    private static String quoted(String text) {
+        StringBuilder out = new StringBuilder("'");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return out.append('\'').toString();
     }
 
     /**

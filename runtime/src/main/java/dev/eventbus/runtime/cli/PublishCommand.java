@@ -65,6 +65,31 @@ final class PublishCommand implements Callable<Integer> {
             description = "A further field (id, source, time, datacontenttype, traceparent or a header); repeatable.")
     Map<String, String> headers = new LinkedHashMap<>();
 
+    /**
+     * A stream or type with white space around it, or a control character, is a typo no handler
+     * declares (the plugin API refuses such a declaration): published, the event would be skipped by
+     * every handler without a word.
+     */
+    private void refuseOddCharacters(String what, String text, String why) {
+        String odd = null;
+        if (!text.equals(text.strip())) {
+            odd = "has leading or trailing white space";
+        } else {
+            for (int i = 0; i < text.length() && odd == null; i++) {
+                if (Character.isISOControl(text.charAt(i))) {
+                    odd = "holds a control character (U+" + String.format("%04X", (int) text.charAt(i)) + ")";
+                }
+            }
+        }
+        if (odd != null) {
+            StringBuilder shown = new StringBuilder();
+            text.chars()
+                    .forEach(c -> shown.append(
+                            Character.isISOControl(c) ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+            throw new CommandLine.ParameterException(spec.commandLine(), what + " '" + shown + "' " + odd + ": " + why);
+        }
+    }
+
     @Override
     public Integer call() {
         if (stream.isBlank()) {
@@ -74,6 +99,8 @@ final class PublishCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "TYPE must not be empty: every event needs a type");
         }
+        refuseOddCharacters("STREAM", stream, "handlers name their streams without it");
+        refuseOddCharacters("TYPE", type, "handlers match the type exactly, so none would take this event");
         byte[] payload = null;
         if (data != null) {
             if (data.startsWith("@")) {

@@ -79,6 +79,14 @@ class OperatorInputIT {
         assertExit(2, cli("publish", STREAM, ""), "TYPE must not be empty");
         assertExit(2, cli("publish", STREAM, " ", "--data", "{}"), "TYPE must not be empty");
         assertExit(2, cli("publish", "", "t.x"), "STREAM must not be empty");
+        assertExit(
+                2,
+                cli("publish", STREAM, "t.x "),
+                "TYPE 't.x ' has leading or trailing white space: handlers match the type exactly, so none would"
+                        + " take this event");
+        assertExit(2, cli("publish", STREAM, "t\nx"), "TYPE 't\\u000ax' holds a control character (U+000A)");
+        assertExit(
+                2, cli("publish", " " + STREAM, "t.x"), "STREAM ' " + STREAM + "' has leading or trailing white space");
         assertExit(2, cli("publish", STREAM, "t.x", "--data", "{\"amount\": 12,"), "--data is not valid JSON");
         assertExit(2, cli("publish", STREAM, "t.x", "--data", "{\"a\":1} trailing"), "--data is not valid JSON");
         assertExit(2, cli("publish", STREAM, "t.x", "--data", ""), "--data is not valid JSON (it is empty)");

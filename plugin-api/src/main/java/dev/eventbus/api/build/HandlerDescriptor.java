@@ -2,6 +2,7 @@ package dev.eventbus.api.build;
 
 import dev.eventbus.api.EventHandler;
 import dev.eventbus.api.HandlerSpec;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,11 @@ public final class HandlerDescriptor {
         Files.writeString(out, of(handlers), StandardCharsets.UTF_8);
     }
 
+    /** An exception as a build log line should show it: its simple class name and message. */
+    private static String brief(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
     /**
      * The descriptor of some handler classes: each is instantiated with its no-argument
      * constructor and asked for its {@link EventHandler#spec()}.
@@ -88,10 +94,21 @@ public final class HandlerDescriptor {
         for (Iterator<Class<?>> it = handlers.iterator(); it.hasNext(); ) {
             Class<?> type = it.next();
             HandlerSpec spec;
+            EventHandler handler;
             try {
-                spec = ((EventHandler) type.getDeclaredConstructor().newInstance()).spec();
+                handler = (EventHandler) type.getDeclaredConstructor().newInstance();
+            } catch (InvocationTargetException e) {
+                throw new IllegalArgumentException(
+                        "cannot describe handler " + type.getName() + ": its constructor threw " + brief(e.getCause()),
+                        e.getCause());
             } catch (ReflectiveOperationException | ClassCastException e) {
                 throw new IllegalArgumentException("cannot describe handler " + type.getName() + ": " + e, e);
+            }
+            try {
+                spec = handler.spec();
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(
+                        "cannot describe handler " + type.getName() + ": spec() threw " + brief(e), e);
             }
             json.append("{\"class\":")
                     .append(string(type.getName()))

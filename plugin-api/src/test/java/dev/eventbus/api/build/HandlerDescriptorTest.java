@@ -1,6 +1,7 @@
 package dev.eventbus.api.build;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.api.Event;
@@ -51,5 +52,48 @@ class HandlerDescriptorTest {
         String written = Files.readString(classes.resolve(HandlerDescriptor.PATH));
         assertEquals(HandlerDescriptor.of(List.of(Quoting.class)), written);
         assertTrue(written.contains("\"name\":\"quoting\""), written);
+    }
+
+    public static class ThrowingConstructor implements EventHandler {
+        public ThrowingConstructor() {
+            throw new IllegalStateException("cannot open /etc/bomb.properties");
+        }
+
+        @Override
+        public HandlerSpec spec() {
+            return HandlerSpec.named("bomb").consumes("s", "t");
+        }
+
+        @Override
+        public void handle(Event event, HandlerContext context) {}
+    }
+
+    public static class PaddedType implements EventHandler {
+        @Override
+        public HandlerSpec spec() {
+            return HandlerSpec.named("padded").consumes("s", "t ");
+        }
+
+        @Override
+        public void handle(Event event, HandlerContext context) {}
+    }
+
+    /** The build fails naming the handler class and what its code threw, not a reflection wrapper. */
+    @Test
+    void aConstructorOrSpecThatThrowsIsNamedWithWhatItThrew() {
+        IllegalArgumentException ctor = assertThrows(
+                IllegalArgumentException.class, () -> HandlerDescriptor.of(List.of(ThrowingConstructor.class)));
+        assertEquals(
+                "cannot describe handler " + ThrowingConstructor.class.getName()
+                        + ": its constructor threw IllegalStateException: cannot open /etc/bomb.properties",
+                ctor.getMessage());
+
+        IllegalArgumentException spec =
+                assertThrows(IllegalArgumentException.class, () -> HandlerDescriptor.of(List.of(PaddedType.class)));
+        assertEquals(
+                "cannot describe handler " + PaddedType.class.getName() + ": spec() threw IllegalArgumentException:"
+                        + " handler 'padded': event type 't ' on stream 's' has leading or trailing white space"
+                        + " (entries are matched on their type exactly: no event would ever reach the handler)",
+                spec.getMessage());
     }
 }

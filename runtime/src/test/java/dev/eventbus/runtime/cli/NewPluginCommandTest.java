@@ -76,6 +76,13 @@ class NewPluginCommandTest {
             assertTrue(Files.isRegularFile(expected), expected + " was generated; output: " + out);
         }
         assertTrue(Files.isExecutable(project.resolve("mvnw")), "mvnw is executable");
+        // The generated README publishes where the runtime reads: eventbus publish finds dev's own
+        // Redis, which a bare redis-cli (localhost:6379) does not.
+        String readme = read(project.resolve("README.md"));
+        assertTrue(
+                readme.contains("bin/eventbus publish example example.created --subject s-1 --data '\"hello\"'"),
+                readme);
+        assertTrue(readme.contains("`eventbus dev` starts its own on a free port"), readme);
 
         String pom = read(project.resolve("pom.xml"));
         assertTrue(

@@ -33,7 +33,9 @@ class ApplyHandlerIT {
 
     @RegisterExtension
     final EventbusExtension eventbus = EventbusExtension.with(REDIS)
-            .plugin(Path.of(System.getProperty("plugin.jar")))
+            // plugin.jar: set by the pom for failsafe (mvn verify); run alone (an IDE, mvn test -Dtest=...),
+            // the JAR the last mvn package wrote
+            .plugin(Path.of(System.getProperty("plugin.jar", "target/${artifactId}-${version}.jar")))
             .service(service)
             .skipBackoff();
 

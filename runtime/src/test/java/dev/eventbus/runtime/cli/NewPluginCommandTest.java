@@ -83,6 +83,13 @@ class NewPluginCommandTest {
                 readme.contains("bin/eventbus publish example example.created --subject s-1 --data '\"hello\"'"),
                 readme);
         assertTrue(readme.contains("`eventbus dev` starts its own on a free port"), readme);
+        // Run alone (an IDE, mvn test -Dtest=...), the IT has no plugin.jar property: it falls back to
+        // the packaged JAR, rather than ending in Path.of(null)'s bare NullPointerException.
+        String it = read(tests.resolve("ApplyHandlerIT.java"));
+        assertTrue(
+                it.contains("System.getProperty(\"plugin.jar\", \"target/order-audit-"
+                        + NewPluginCommand.PROJECT_VERSION + ".jar\")"),
+                it);
 
         String pom = read(project.resolve("pom.xml"));
         assertTrue(

@@ -43,10 +43,13 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -139,6 +142,13 @@ public final class EventbusRuntime implements AutoCloseable {
         plugins = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc, pluginConfig);
         progress.stage("loading plugins from " + config.pluginsDir());
         List<LoadedHandler> handlers = plugins.start();
+        Set<String> pluginIds = new HashSet<>();
+        plugins.installed().values().forEach(p -> pluginIds.add(p.pluginId()));
+        plugins.failures().stream()
+                .map(PluginFailure::pluginId)
+                .filter(Objects::nonNull)
+                .forEach(pluginIds::add);
+        config.pluginIdsConfiguredForNone(pluginIds).forEach(LOG::warn);
 
         progress.stage("connecting to Redis");
         redis = new RedisConnector(config.redis(), changes);

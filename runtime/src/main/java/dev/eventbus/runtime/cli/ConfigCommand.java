@@ -62,6 +62,8 @@ final class ConfigCommand implements Runnable {
                             config.redis().redactedUri(), config.services().size(), config.pluginsDir());
             warnings(config, spec);
             pluginsDirWarning(config, spec);
+            PluginConfigCheck.pluginIdsConfiguredForNone(config)
+                    .forEach(w -> spec.commandLine().getOut().println("# WARNING: " + w));
             return 0;
         }
     }

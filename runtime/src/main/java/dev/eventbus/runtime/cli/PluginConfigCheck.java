@@ -140,6 +140,24 @@ final class PluginConfigCheck {
     }
 
     /**
+     * What {@link RuntimeConfig#pluginIdsConfiguredForNone} says of the config against the plugin
+     * ids of the JARs in the plugins directory (read from their manifests; no plugin code runs).
+     */
+    static List<String> pluginIdsConfiguredForNone(RuntimeConfig config) {
+        Set<String> ids = new HashSet<>();
+        Path dir = config.pluginsDir();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
+                        .forEach(jar -> pluginId(jar).ifPresent(ids::add));
+            } catch (IOException e) {
+                return List.of(); // said already by the check of the JARs
+            }
+        }
+        return config.pluginIdsConfiguredForNone(ids);
+    }
+
+    /**
      * Why the runtime would refuse to start a subscription of the handler (each stream key it
      * reads, partitions included): on a Redis Cluster a stream whose braces are not a hash tag.
      */

@@ -4,9 +4,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.producer.PartitionedStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The runtime's validated settings, read once at start-up from the {@code eventbus} tree.
@@ -79,6 +83,27 @@ public record RuntimeConfig(
     public Config pluginConfig(String pluginId) {
         String path = UnknownKeys.join(pluginId);
         return pluginConfigs.hasPath(path) ? pluginConfigs.getConfig(path) : ConfigFactory.empty();
+    }
+
+    /**
+     * One warning per plugin id configured under {@code eventbus.plugins} that no plugin has: a
+     * misspelt id ({@code eventbus.plugins.paymnets.threshold}) would otherwise reach no plugin, in
+     * silence (keys under a known id are checked against its {@code reference.conf}; these cannot be).
+     *
+     * @param pluginIds the ids of the plugins there are (installed or refused, or of the JARs present)
+     */
+    public List<String> pluginIdsConfiguredForNone(Collection<String> pluginIds) {
+        List<String> warnings = new ArrayList<>();
+        new TreeMap<>(pluginConfigs.root()).forEach((id, value) -> {
+            if (!pluginIds.contains(id)) {
+                warnings.add("eventbus.plugins." + UnknownKeys.join(id) + " is set ("
+                        + value.origin().description()
+                        + "), but no plugin has the id '" + id + "' (plugins: "
+                        + (pluginIds.isEmpty() ? "none" : String.join(", ", new TreeSet<>(pluginIds)))
+                        + "): its settings reach no plugin; is the id misspelt?");
+            }
+        });
+        return warnings;
     }
 
     /** Whether a stream (logical name) is declared partitioned. */

@@ -107,6 +107,27 @@ class ConfigCheckPluginsTest {
                 run.err());
     }
 
+    /**
+     * Settings under a plugin id no JAR has (a misspelt id) reach no plugin: valid, since a JAR of
+     * that id may come later, but never in silence; the warning names the key, where it is set and
+     * the ids there are.
+     */
+    @Test
+    void settingsUnderAPluginIdNoJarHasAreAWarningNamingTheIdsThereAre() throws Exception {
+        pluginJar();
+        Path config = config(TARGET + "eventbus.plugins.pay { limit = 99 }\neventbus.plugins.paay {\n  limit = 5\n}\n");
+
+        Run run = check(config);
+
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(
+                run.out()
+                        .contains("# WARNING: eventbus.plugins.paay is set (" + config + ": 3), but no plugin has the"
+                                + " id 'paay' (plugins: pay): its settings reach no plugin; is the id misspelt?"),
+                run.out());
+        assertTrue(!run.out().contains("eventbus.plugins.pay is set"), run.out());
+    }
+
     @Test
     void keysThePluginDefinesPass() throws Exception {
         pluginJar();

@@ -149,6 +149,9 @@ public final class EventbusRuntime implements AutoCloseable {
                 .filter(Objects::nonNull)
                 .forEach(pluginIds::add);
         config.pluginIdsConfiguredForNone(pluginIds).forEach(LOG::warn);
+        config.handlersConfiguredForNone(
+                        handlers.stream().map(LoadedHandler::name).toList())
+                .forEach(LOG::warn);
 
         progress.stage("connecting to Redis");
         redis = new RedisConnector(config.redis(), changes);

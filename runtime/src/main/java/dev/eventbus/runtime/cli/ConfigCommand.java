@@ -62,7 +62,7 @@ final class ConfigCommand implements Runnable {
                             config.redis().redactedUri(), config.services().size(), config.pluginsDir());
             warnings(config, spec);
             pluginsDirWarning(config, spec);
-            PluginConfigCheck.pluginIdsConfiguredForNone(config)
+            PluginConfigCheck.configuredForNone(config)
                     .forEach(w -> spec.commandLine().getOut().println("# WARNING: " + w));
             return 0;
         }

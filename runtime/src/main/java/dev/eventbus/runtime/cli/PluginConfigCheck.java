@@ -140,10 +140,13 @@ final class PluginConfigCheck {
     }
 
     /**
-     * What {@link RuntimeConfig#pluginIdsConfiguredForNone} says of the config against the plugin
-     * ids of the JARs in the plugins directory (read from their manifests; no plugin code runs).
+     * What {@link RuntimeConfig#pluginIdsConfiguredForNone} and {@link
+     * RuntimeConfig#handlersConfiguredForNone} say of the config against the plugin ids of the JARs
+     * in the plugins directory (read from their manifests) and the handler names their build
+     * descriptors record (no plugin code runs). Handler names are judged only when every JAR has a
+     * build descriptor: otherwise some names are unknown.
      */
-    static List<String> pluginIdsConfiguredForNone(RuntimeConfig config) {
+    static List<String> configuredForNone(RuntimeConfig config) {
         Set<String> ids = new HashSet<>();
         Path dir = config.pluginsDir();
         if (Files.isDirectory(dir)) {
@@ -154,7 +157,13 @@ final class PluginConfigCheck {
                 return List.of(); // said already by the check of the JARs
             }
         }
-        return config.pluginIdsConfiguredForNone(ids);
+        List<String> warnings = new ArrayList<>(config.pluginIdsConfiguredForNone(ids));
+        PluginCatalog catalog = Files.isDirectory(dir) ? PluginCatalog.read(dir) : null;
+        if (catalog != null && catalog.refused().isEmpty()) {
+            warnings.addAll(config.handlersConfiguredForNone(
+                    catalog.handlers().stream().map(PluginCatalog.Handler::name).toList()));
+        }
+        return warnings;
     }
 
     /**

@@ -106,6 +106,30 @@ public record RuntimeConfig(
         return warnings;
     }
 
+    /**
+     * One warning per handler configured under {@code eventbus.handlers} that no handler has the
+     * name of: a misspelt name ({@code eventbus.handlers.mark-order-payd.max-in-flight}) would
+     * otherwise change nothing, in silence.
+     *
+     * @param handlerNames the names of the handlers there are
+     */
+    public List<String> handlersConfiguredForNone(Collection<String> handlerNames) {
+        List<String> warnings = new ArrayList<>();
+        if (!source.hasPath("eventbus.handlers")) {
+            return warnings;
+        }
+        new TreeMap<>(source.getObject("eventbus.handlers")).forEach((name, value) -> {
+            if (!handlerNames.contains(name)) {
+                warnings.add("eventbus.handlers." + UnknownKeys.join(name) + " is set ("
+                        + value.origin().description()
+                        + "), but no handler has the name '" + name + "' (handlers: "
+                        + (handlerNames.isEmpty() ? "none" : String.join(", ", new TreeSet<>(handlerNames)))
+                        + "): its settings change nothing; is the name misspelt?");
+            }
+        });
+        return warnings;
+    }
+
     /** Whether a stream (logical name) is declared partitioned. */
     public boolean partitioned(String stream) {
         return partitionedStreams.containsKey(stream);

@@ -128,6 +128,25 @@ class ConfigCheckPluginsTest {
         assertTrue(!run.out().contains("eventbus.plugins.pay is set"), run.out());
     }
 
+    /** A handler name no plugin's build descriptor records (a misspelt name) is a warning too. */
+    @Test
+    void settingsOfAHandlerNoPluginHasAreAWarningNamingTheHandlersThereAre() throws Exception {
+        pluginJar();
+        Path config = config(
+                TARGET + "eventbus.handlers {\n  mark-payd.max-in-flight = 3\n  mark-paid.max-in-flight = 4\n}\n");
+
+        Run run = check(config);
+
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(
+                run.out()
+                        .contains("# WARNING: eventbus.handlers.mark-payd is set (" + config + ": 3), but no handler"
+                                + " has the name 'mark-payd' (handlers: mark-paid): its settings change nothing; is the"
+                                + " name misspelt?"),
+                run.out());
+        assertTrue(!run.out().contains("eventbus.handlers.mark-paid is set"), run.out());
+    }
+
     @Test
     void keysThePluginDefinesPass() throws Exception {
         pluginJar();

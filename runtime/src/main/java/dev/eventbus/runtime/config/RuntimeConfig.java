@@ -100,7 +100,7 @@ public record RuntimeConfig(
                         + value.origin().description()
                         + "), but no plugin has the id '" + id + "' (plugins: "
                         + (pluginIds.isEmpty() ? "none" : String.join(", ", new TreeSet<>(pluginIds)))
-                        + "): its settings reach no plugin; is the id misspelt?");
+                        + "): its settings reach no plugin until one of that id is admitted; is the id misspelt?");
             }
         });
         return warnings;
@@ -120,11 +120,12 @@ public record RuntimeConfig(
         }
         new TreeMap<>(source.getObject("eventbus.handlers")).forEach((name, value) -> {
             if (!handlerNames.contains(name)) {
-                warnings.add("eventbus.handlers." + UnknownKeys.join(name) + " is set ("
-                        + value.origin().description()
-                        + "), but no handler has the name '" + name + "' (handlers: "
-                        + (handlerNames.isEmpty() ? "none" : String.join(", ", new TreeSet<>(handlerNames)))
-                        + "): its settings change nothing; is the name misspelt?");
+                warnings.add(
+                        "eventbus.handlers." + UnknownKeys.join(name) + " is set ("
+                                + value.origin().description()
+                                + "), but no handler has the name '" + name + "' (handlers: "
+                                + (handlerNames.isEmpty() ? "none" : String.join(", ", new TreeSet<>(handlerNames)))
+                                + "): its settings change nothing until a handler of that name is admitted; is the name misspelt?");
             }
         });
         return warnings;

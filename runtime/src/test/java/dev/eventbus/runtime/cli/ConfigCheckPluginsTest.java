@@ -123,7 +123,8 @@ class ConfigCheckPluginsTest {
         assertTrue(
                 run.out()
                         .contains("# WARNING: eventbus.plugins.paay is set (" + config + ": 3), but no plugin has the"
-                                + " id 'paay' (plugins: pay): its settings reach no plugin; is the id misspelt?"),
+                                + " id 'paay' (plugins: pay): its settings reach no plugin until one of that id is admitted; is the id"
+                                + " misspelt?"),
                 run.out());
         assertTrue(!run.out().contains("eventbus.plugins.pay is set"), run.out());
     }
@@ -141,8 +142,8 @@ class ConfigCheckPluginsTest {
         assertTrue(
                 run.out()
                         .contains("# WARNING: eventbus.handlers.mark-payd is set (" + config + ": 3), but no handler"
-                                + " has the name 'mark-payd' (handlers: mark-paid): its settings change nothing; is the"
-                                + " name misspelt?"),
+                                + " has the name 'mark-payd' (handlers: mark-paid): its settings change nothing until a handler of"
+                                + " that name is admitted; is the name misspelt?"),
                 run.out());
         assertTrue(!run.out().contains("eventbus.handlers.mark-paid is set"), run.out());
     }

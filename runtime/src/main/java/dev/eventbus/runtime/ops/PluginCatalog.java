@@ -3,6 +3,7 @@ package dev.eventbus.runtime.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbus.api.build.HandlerDescriptor;
+import dev.eventbus.runtime.plugin.AdmissionCheck;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +59,10 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the plugins directory " + pluginsDir, e);
         }
+        // What the runtime refuses across JARs, in its order (by file name), known without plugin
+        // code: a second JAR of a plugin id, and a handler name an earlier plugin has.
+        Map<String, String> idsInUse = new HashMap<>();
+        Map<String, String> namesInUse = new HashMap<>();
         for (Path jar : jars) {
             String source = jar.getFileName().toString();
             try (JarFile file = new JarFile(jar.toFile(), false)) {
@@ -67,6 +73,11 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
                     refused.add(new PluginFailure(source, null, "not a plugin: its manifest has no Plugin-Id"));
                     continue;
                 }
+                if (idsInUse.containsKey(id)) {
+                    refused.add(new PluginFailure(source, id, AdmissionCheck.pluginIdTaken(id, idsInUse.get(id))));
+                    continue;
+                }
+                idsInUse.put(id, source);
                 JarEntry descriptor = file.getJarEntry(HandlerDescriptor.PATH);
                 if (descriptor == null) {
                     refused.add(new PluginFailure(
@@ -78,7 +89,17 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
                     continue;
                 }
                 try (InputStream in = file.getInputStream(descriptor)) {
-                    handlers.addAll(handlers(JSON.readTree(in), id, main.getValue("Plugin-Version")));
+                    JsonNode tree = JSON.readTree(in);
+                    for (Handler h : handlers(tree, id, main.getValue("Plugin-Version"))) {
+                        String holder = namesInUse.get(h.name());
+                        if (holder != null) {
+                            refused.add(
+                                    new PluginFailure(source, id, AdmissionCheck.handlerNameTaken(h.name(), holder)));
+                        } else {
+                            namesInUse.put(h.name(), AdmissionCheck.holder(classOf(tree, h.name()), id, source));
+                            handlers.add(h);
+                        }
+                    }
                 } catch (IOException | IllegalArgumentException e) {
                     refused.add(new PluginFailure(
                             source,
@@ -134,6 +155,16 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
                     new Handler(name, pluginId, version, new LinkedHashMap<>(subscriptions), texts(h.path("calls"))));
         }
         return handlers;
+    }
+
+    /** The class the descriptor records for a handler name. */
+    private static String classOf(JsonNode descriptor, String name) {
+        for (JsonNode h : descriptor.path("handlers")) {
+            if (name.equals(h.path("name").asText(""))) {
+                return h.path("class").asText("?");
+            }
+        }
+        return "?";
     }
 
     private static Set<String> texts(JsonNode array) {

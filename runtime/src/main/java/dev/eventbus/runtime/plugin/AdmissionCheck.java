@@ -42,7 +42,12 @@ public final class AdmissionCheck {
 
     /** How the runtime names a handler admitted from the JAR {@code source} when another wants its name. */
     public static String holder(LoadedHandler handler, String source) {
-        return HandlerSpecCheck.holder(handler.handler().getClass().getName(), handler.pluginId(), source);
+        return holder(handler.handler().getClass().getName(), handler.pluginId(), source);
+    }
+
+    /** As {@link #holder(LoadedHandler, String)}, from what a build descriptor records. */
+    public static String holder(String handlerClass, String pluginId, String source) {
+        return HandlerSpecCheck.holder(handlerClass, pluginId, source);
     }
 
     /**

@@ -31,7 +31,11 @@ final class ConfigOptions {
     @Option(names = "--redis", paramLabel = "URI", description = "Redis URI; overrides the config file.")
     String redis;
 
-    @Option(names = "--plugins-dir", paramLabel = "DIR", description = "Plugins directory; overrides the config file.")
+    @Option(
+            names = "--plugins-dir",
+            paramLabel = "DIR",
+            description = "Plugins directory; overrides the config file. A relative DIR is relative to the current "
+                    + "directory, as the shell completes it (eventbus.plugins-dir in the file: to the installation).")
     Path pluginsDir;
 
     Config overrides() {
@@ -45,9 +49,12 @@ final class ConfigOptions {
                 throw new picocli.CommandLine.ParameterException(
                         command.commandLine(), "--plugins-dir must name a directory");
             }
+            // Typed in a shell, a relative path means the current directory (as for --config), not the
+            // installation that a relative eventbus.plugins-dir of the config file is read against.
             c = c.withValue(
                     "eventbus.plugins-dir",
-                    ConfigValueFactory.fromAnyRef(pluginsDir.toString(), "the --plugins-dir option"));
+                    ConfigValueFactory.fromAnyRef(
+                            pluginsDir.toAbsolutePath().normalize().toString(), "the --plugins-dir option"));
         }
         return c;
     }

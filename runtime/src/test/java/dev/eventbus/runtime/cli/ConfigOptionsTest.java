@@ -76,4 +76,20 @@ class ConfigOptionsTest {
                 dev.eventbus.runtime.config.InvalidConfigException.class, options::loadForOperator);
         assertTrue(e.getMessage().contains("(the --redis option)"), e.getMessage());
     }
+
+    /**
+     * A relative {@code --plugins-dir} is the directory the operator's shell means, the current one,
+     * as for {@code --config}; bin/eventbus sets EVENTBUS_HOME, against which a relative
+     * {@code eventbus.plugins-dir} of the config file is read, and the flag went that way too:
+     * {@code plugins list --plugins-dir plugins} listed the installation's plugins instead.
+     */
+    @Test
+    void aRelativePluginsDirIsTheCurrentDirectorysAndGoesOnAsAnAbsolutePath() {
+        ConfigOptions options = new ConfigOptions();
+        options.pluginsDir = Path.of("build/../plugins");
+
+        assertEquals(
+                Path.of("plugins").toAbsolutePath().toString(),
+                options.overrides().getString("eventbus.plugins-dir"));
+    }
 }

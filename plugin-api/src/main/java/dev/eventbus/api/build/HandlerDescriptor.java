@@ -2,7 +2,9 @@ package dev.eventbus.api.build;
 
 import dev.eventbus.api.EventHandler;
 import dev.eventbus.api.HandlerSpec;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * The build descriptor of a plugin: its handlers' declarations (name, streams and event types,
@@ -71,9 +74,54 @@ public final class HandlerDescriptor {
                 }
             }
         }
+        List<String> unindexed = unindexedHandlers(classes, handlers);
+        if (!unindexed.isEmpty()) {
+            throw new IllegalArgumentException("handler class " + String.join(", ", unindexed)
+                    + " implements EventHandler but is not annotated @org.pf4j.Extension, so the runtime would"
+                    + " never load it: annotate it (or make it abstract, if it is a base class)");
+        }
         Path out = classes.resolve(PATH);
         Files.createDirectories(out.getParent());
         Files.writeString(out, of(handlers), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The concrete {@link EventHandler} classes compiled into the directory that the extension
+     * index does not list: packed into the JAR, they would silently never run. A class that cannot
+     * be loaded here is left to the runtime's own admission.
+     */
+    private static List<String> unindexedHandlers(Path classes, List<Class<?>> indexed) throws IOException {
+        Set<String> listed = new TreeSet<>();
+        indexed.forEach(type -> listed.add(type.getName()));
+        List<String> unindexed = new ArrayList<>();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(classes)) {
+            files = walk.filter(f -> f.getFileName().toString().endsWith(".class"))
+                    .sorted()
+                    .toList();
+        }
+        for (Path file : files) {
+            String relative = classes.relativize(file).toString().replace(java.io.File.separatorChar, '/');
+            String name =
+                    relative.substring(0, relative.length() - ".class".length()).replace('/', '.');
+            if (name.endsWith("module-info") || name.endsWith("package-info") || listed.contains(name)) {
+                continue;
+            }
+            try {
+                Class<?> type = Class.forName(name, false, loader);
+                if (EventHandler.class.isAssignableFrom(type)
+                        && !type.isInterface()
+                        && !Modifier.isAbstract(type.getModifiers())
+                        && !type.isAnonymousClass()
+                        && !type.isLocalClass()) {
+                    unindexed.add(name);
+                }
+            } catch (ClassNotFoundException | LinkageError e) {
+                // Not loadable on the build's class path: the runtime's admission judges it.
+            }
+        }
+        return unindexed;
     }
 
     /** An exception as a build log line should show it: its simple class name and message. */

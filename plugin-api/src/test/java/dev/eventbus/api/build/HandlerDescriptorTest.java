@@ -96,4 +96,47 @@ class HandlerDescriptorTest {
                         + " (entries are matched on their type exactly: no event would ever reach the handler)",
                 spec.getMessage());
     }
+
+    public static class Unannotated implements EventHandler {
+        @Override
+        public HandlerSpec spec() {
+            return HandlerSpec.named("forgotten").consumes("s", "t");
+        }
+
+        @Override
+        public void handle(Event event, HandlerContext context) {}
+    }
+
+    public abstract static class AbstractBase implements EventHandler {}
+
+    private static void compiled(Path classes, Class<?> type) throws Exception {
+        Path file = classes.resolve(type.getName().replace('.', '/') + ".class");
+        Files.createDirectories(file.getParent());
+        Files.write(file, new byte[0]); // main loads it by name, from the build's class path
+    }
+
+    /**
+     * A concrete handler class compiled into the plugin but left out of the extension index (no
+     * {@code @Extension}) fails the build naming it: packed into the JAR it would never run, and
+     * nothing would say so. An abstract base class or any other class is fine.
+     */
+    @Test
+    void aHandlerClassWithoutExtensionFailsTheBuildNamingIt(@TempDir Path classes) throws Exception {
+        Files.createDirectories(classes.resolve("META-INF"));
+        Files.writeString(classes.resolve(HandlerDescriptor.EXTENSIONS_INDEX), Quoting.class.getName() + "\n");
+        compiled(classes, Quoting.class);
+        compiled(classes, AbstractBase.class);
+        compiled(classes, NotAHandler.class);
+        compiled(classes, HandlerDescriptorTest.class);
+        HandlerDescriptor.main(new String[] {classes.toString()});
+
+        compiled(classes, Unannotated.class);
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> HandlerDescriptor.main(new String[] {classes.toString()}));
+        assertEquals(
+                "handler class " + Unannotated.class.getName() + " implements EventHandler but is not annotated"
+                        + " @org.pf4j.Extension, so the runtime would never load it: annotate it (or make it abstract,"
+                        + " if it is a base class)",
+                e.getMessage());
+    }
 }

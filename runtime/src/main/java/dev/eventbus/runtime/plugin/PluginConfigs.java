@@ -94,7 +94,24 @@ final class PluginConfigs {
 
     private static Config defaults(String pluginId, Config reference) {
         String path = path(pluginId);
-        return reference.hasPath(path) ? reference.getConfig(path) : ConfigFactory.empty();
+        if (reference.hasPath(path)) {
+            return reference.getConfig(path);
+        }
+        if (reference.hasPath("eventbus.plugins")
+                && !reference.getObject("eventbus.plugins").isEmpty()) {
+            // Defaults under another id (plugin.id changed in the pom, or a typo in the file) would
+            // reach no handler: each of its config reads would fail, at start or at every event.
+            List<String> others = new ArrayList<>();
+            new java.util.TreeSet<>(reference.getObject("eventbus.plugins").keySet())
+                    .forEach(id -> others.add(ConfigUtil.joinPath("eventbus", "plugins", id)));
+            throw AdmissionException.refused(
+                    Stage.CONFIG,
+                    pluginId,
+                    "its reference.conf defines " + String.join(", ", others) + " but not " + path
+                            + ", the plugin's own id (Plugin-Id, from plugin.id in its pom): its defaults would"
+                            + " reach none of its handlers; name the block after the plugin id");
+        }
+        return ConfigFactory.empty();
     }
 
     private static String path(String pluginId) {

@@ -52,6 +52,29 @@ class PluginConfigsTest {
                 e.getMessage());
     }
 
+    /**
+     * Defaults under another plugin id than the JAR's (plugin.id changed in the pom, or a typo in
+     * the file) reach no handler: refused naming both paths, where a start hook or every event would
+     * otherwise fail with "No configuration setting found" and no word of why.
+     */
+    @Test
+    void aReferenceForAnotherPluginIdIsRefusedNamingBothPaths() throws Exception {
+        ClassLoader loader = pluginWithReference("eventbus.plugins.payments { limit = 10 }");
+        AdmissionException e = assertThrows(
+                AdmissionException.class, () -> operatorSets(Map.of()).assemble("pay", loader));
+        assertEquals(Stage.CONFIG, e.stage());
+        assertEquals(
+                "its reference.conf defines eventbus.plugins.payments but not eventbus.plugins.pay, the plugin's own"
+                        + " id (Plugin-Id, from plugin.id in its pom): its defaults would reach none of its handlers;"
+                        + " name the block after the plugin id",
+                e.getMessage());
+
+        assertEquals(
+                ConfigFactory.empty(),
+                operatorSets(Map.of()).assemble("pay", pluginWithReference("other.library.setting = 1")),
+                "a reference.conf without plugin defaults is fine");
+    }
+
     @Test
     void anUnparsableReferenceIsRefused() throws Exception {
         ClassLoader loader = pluginWithReference("eventbus.plugins.pay { limit = ");

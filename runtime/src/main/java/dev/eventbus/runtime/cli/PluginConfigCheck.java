@@ -91,10 +91,12 @@ final class PluginConfigCheck {
                         jar, id.get(), against, AdmissionCheck.pluginIdTaken(id.get(), idsInUse.get(id.get()))));
                 continue;
             }
-            if (refused.contains(source)) {
+            if (admitted.isEmpty()) {
                 continue; // not installed: its id and handler names stay free, as in the runtime
             }
+            // Installed, if only with some of its handlers: its id and their names are taken.
             id.ifPresent(i -> idsInUse.put(i, source));
+            boolean whole = !refused.contains(source);
             for (LoadedHandler h : admitted) {
                 String holder = namesInUse.get(h.name());
                 if (holder != null) {
@@ -103,7 +105,9 @@ final class PluginConfigCheck {
                     continue;
                 }
                 namesInUse.put(h.name(), AdmissionCheck.holder(h, source));
-                streamRefusals(config, h).forEach(why -> problems.add(subscriptionProblem(jar, h, against, why)));
+                if (whole) {
+                    streamRefusals(config, h).forEach(why -> problems.add(subscriptionProblem(jar, h, against, why)));
+                }
             }
         }
         // The services each handler calls, from the build descriptor: no plugin code runs to find out.

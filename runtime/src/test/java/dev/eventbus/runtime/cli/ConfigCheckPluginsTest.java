@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.fixtures.BraceStreamHandler;
+import dev.eventbus.runtime.fixtures.ExplodingConstructorHandler;
 import dev.eventbus.runtime.fixtures.ThresholdHandler;
 import dev.eventbus.testkit.PluginJarBuilder;
 import java.io.PrintWriter;
@@ -146,6 +147,30 @@ class ConfigCheckPluginsTest {
                                 + " that name is admitted; is the name misspelt?"),
                 run.out());
         assertTrue(!run.out().contains("eventbus.handlers.mark-paid is set"), run.out());
+    }
+
+    /** A JAR admitted with only some of its handlers is installed all the same: its id is taken. */
+    @Test
+    void aPartlyAdmittedJarHoldsItsIdAgainstALaterOne() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        for (String version : List.of("1.0.0", "2.0.0")) {
+            new PluginJarBuilder("pay")
+                    .version(version)
+                    .extension(ThresholdHandler.class)
+                    .extension(ExplodingConstructorHandler.class)
+                    .resource("reference.conf", "eventbus.plugins.pay { limit = 10, currency = EUR, threshold = 1 }")
+                    .build(plugins);
+        }
+
+        Run run = check(config(TARGET));
+
+        assertEquals(2, run.exit(), run.out());
+        assertTrue(
+                run.err()
+                        .contains(plugins.resolve("pay-2.0.0.jar") + " (plugin pay) would be refused with "
+                                + dir.resolve("application.conf")
+                                + ": plugin id 'pay' is already installed from pay-1.0.0.jar"),
+                run.err());
     }
 
     @Test

@@ -91,6 +91,9 @@ public final class HandlerDescriptor {
      * be loaded here is left to the runtime's own admission.
      */
     private static List<String> unindexedHandlers(Path classes, List<Class<?>> indexed) throws IOException {
+        if (!Files.isDirectory(classes)) {
+            return List.of(); // nothing compiled (a module that packages no code of its own, the plugin parent)
+        }
         Set<String> listed = new TreeSet<>();
         indexed.forEach(type -> listed.add(type.getName()));
         List<String> unindexed = new ArrayList<>();

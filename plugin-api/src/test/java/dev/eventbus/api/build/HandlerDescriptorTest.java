@@ -54,6 +54,14 @@ class HandlerDescriptorTest {
         assertTrue(written.contains("\"name\":\"quoting\""), written);
     }
 
+    @Test
+    void aModuleThatCompiledNothingGetsAnEmptyDescriptor(@TempDir Path dir) throws Exception {
+        // The plugin parent (packaging pom) runs the same step: it has no target/classes on a clean checkout.
+        Path classes = dir.resolve("target/classes");
+        HandlerDescriptor.main(new String[] {classes.toString()});
+        assertEquals(HandlerDescriptor.of(List.of()), Files.readString(classes.resolve(HandlerDescriptor.PATH)));
+    }
+
     public static class ThrowingConstructor implements EventHandler {
         public ThrowingConstructor() {
             throw new IllegalStateException("cannot open /etc/bomb.properties");

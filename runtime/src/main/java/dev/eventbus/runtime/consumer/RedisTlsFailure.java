@@ -48,6 +48,18 @@ public final class RedisTlsFailure {
             return null;
         }
         String cause = rootMessage(tlsFailure);
+        if (all.stream()
+                .anyMatch(t -> t instanceof java.security.cert.CertificateExpiredException
+                        || t instanceof java.security.cert.CertificateNotYetValidException)) {
+            // Found on this side; the JDK reports it under "PKIX path validation failed", which is no
+            // reason to suspect the CA file.
+            return cause + "; the server's certificate has expired or is not valid yet: renew it on the Redis server "
+                    + "(or check this machine's clock)";
+        }
+        if (messages.toLowerCase(java.util.Locale.ROOT).contains("certificate_expired")) {
+            return cause + "; Redis refused the client certificate as expired (or not valid yet): renew "
+                    + "eventbus.redis.tls.cert-file (or check this machine's clock)";
+        }
         if (messages.contains("certificate_required")
                 || messages.contains("bad_certificate")
                 || messages.contains("unknown_ca")

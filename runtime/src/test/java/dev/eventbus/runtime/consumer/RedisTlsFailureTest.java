@@ -31,6 +31,33 @@ class RedisTlsFailureTest {
     }
 
     @Test
+    void anExpiredServerCertificateIsNamedAsExpiredNotAsAnUntrustedCa() {
+        java.security.cert.CertificateExpiredException expired =
+                new java.security.cert.CertificateExpiredException("NotAfter: Sat Feb 01 00:00:00 UTC 2020");
+        SSLHandshakeException handshake = new SSLHandshakeException(
+                "PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed");
+        handshake.initCause(new java.security.cert.CertPathValidatorException("validity check failed", expired));
+        String diagnosis = RedisTlsFailure.diagnosis(
+                new RedisConnectionException("Unable to connect to 127.0.0.1:6380", handshake));
+        assertEquals(
+                "CertificateExpiredException: NotAfter: Sat Feb 01 00:00:00 UTC 2020; the server's certificate has "
+                        + "expired or is not valid yet: renew it on the Redis server (or check this machine's clock)",
+                diagnosis);
+    }
+
+    @Test
+    void aClientCertificateRedisCallsExpiredNamesTheCertFile() {
+        String diagnosis = RedisTlsFailure.diagnosis(new RedisConnectionException(
+                "Unable to connect to 127.0.0.1:6380",
+                new SSLHandshakeException("Received fatal alert: certificate_expired")));
+        assertTrue(
+                diagnosis != null
+                        && diagnosis.endsWith("; Redis refused the client certificate as expired (or not valid yet): "
+                                + "renew eventbus.redis.tls.cert-file (or check this machine's clock)"),
+                diagnosis);
+    }
+
+    @Test
     void aRefusedConnectionIsNoTlsFailure() {
         RedisConnectionException nodes =
                 new RedisConnectionException("Unable to establish a connection to Redis Cluster");

@@ -43,6 +43,46 @@ class FailureExplainingInterceptorTest {
         return Status.UNAVAILABLE.withDescription("io exception").withCause(handshake);
     }
 
+    /** As the JDK reports a server certificate past its NotAfter date, signed by a trusted CA. */
+    static SSLHandshakeException expiredServerCertificate() {
+        java.security.cert.CertificateExpiredException expired =
+                new java.security.cert.CertificateExpiredException("NotAfter: Sat Feb 01 00:00:00 UTC 2020");
+        java.security.cert.CertPathValidatorException validator =
+                new java.security.cert.CertPathValidatorException("validity check failed", expired);
+        SSLHandshakeException handshake = new SSLHandshakeException(
+                "PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed");
+        handshake.initCause(new java.security.cert.CertificateException(validator.toString(), validator));
+        return handshake;
+    }
+
+    @Test
+    void anExpiredServiceCertificateIsNamedAsExpiredNotAsAnUntrustedCa() {
+        Status explained = interceptor.explain(
+                Status.UNAVAILABLE.withDescription("io exception").withCause(expiredServerCertificate()), METHOD);
+        assertEquals(Status.Code.UNAVAILABLE, explained.getCode());
+        assertEquals(
+                "TLS handshake with orders:443 failed: the service's certificate has expired or is not valid yet; "
+                        + "renew it on the service (or check this machine's clock) (CertificateExpiredException: "
+                        + "NotAfter: Sat Feb 01 00:00:00 UTC 2020)",
+                explained.getDescription());
+    }
+
+    @Test
+    void aClientCertificateTheServiceCallsExpiredNamesTheCertFile() {
+        // What gRPC's Netty (BoringSSL) reports when the service sends the certificate_expired alert.
+        SSLHandshakeException alert = new SSLHandshakeException(
+                "error:10000415:SSL routines:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_EXPIRED");
+        Status explained = interceptor.explain(
+                Status.UNAVAILABLE.withDescription("io exception").withCause(alert), METHOD);
+        assertTrue(
+                explained
+                        .getDescription()
+                        .startsWith("TLS handshake with orders:443 failed: the service refused the client certificate "
+                                + "as expired (or not valid yet); renew eventbus.grpc.services.\"orders.v1.OrderService\""
+                                + ".cert-file"),
+                explained.getDescription());
+    }
+
     @Test
     void aFailedHandshakeKeepsItsCodeAndSaysWhatToCheckLoggedOnceUntilAnAnswer() {
         Status explained = interceptor.explain(untrusted(), METHOD);

@@ -852,6 +852,14 @@ public final class ConfigLoader {
             // checksum pins an entry to the JAR the operator vetted.
             boolean pinned = e.hasPath("sha256") && !e.getString("sha256").isBlank();
             Boolean unpinnedOk = e.hasPath("trust-unpinned") ? read(() -> e.getBoolean("trust-unpinned")) : false;
+            if (pinned && !e.getString("sha256").matches("[0-9a-fA-F]{64}")) {
+                // Anything else could never equal a JAR's checksum, so the JAR would be refused as
+                // "not on the allow-list", which does not say the entry is the problem.
+                problems.add("eventbus.plugin-host.allow-list entry '" + e.getString("id") + "' has sha256 = \""
+                        + e.getString("sha256") + "\" (" + UnknownKeys.where(e.getValue("sha256"))
+                        + "), which is not a SHA-256: give the 64 hex digits `sha256sum <jar>` prints, without the "
+                        + "file name");
+            }
             if (!pinned && !Boolean.TRUE.equals(unpinnedOk)) {
                 problems.add("eventbus.plugin-host.allow-list entry '" + e.getString("id") + "' has no sha256 ("
                         + e.origin().description() + "): id and version come from the JAR itself and can be forged; "

@@ -454,4 +454,26 @@ class ConfigLoaderTest {
                         .allowList()
                         .size());
     }
+
+    @Test
+    void anAllowListChecksumThatIsNoSha256IsRefusedNamingTheEntry() {
+        // The whole line sha256sum prints, a truncated copy, and not hex at all: none can ever match a
+        // JAR, which was refused as "not on the allow-list" without saying the entry was at fault.
+        String line = "ab".repeat(32) + "  payments.jar";
+        for (String sha : java.util.List.of(line, "ab".repeat(16), "xyz")) {
+            String message = refused("eventbus.plugin-host.allow-list = [{ id = payments, sha256 = \"" + sha + "\" }]");
+            assertTrue(
+                    message.contains("allow-list entry 'payments' has sha256 = \"" + sha + "\"")
+                            && message.contains(
+                                    "which is not a SHA-256: give the 64 hex digits `sha256sum <jar>` prints"),
+                    message);
+        }
+        assertEquals(
+                1,
+                load("eventbus.plugin-host.allow-list = [{ id = payments, sha256 = \"" + "AB".repeat(32) + "\" }]")
+                        .pluginHost()
+                        .allowList()
+                        .size(),
+                "upper case hex is a SHA-256 too");
+    }
 }

@@ -93,8 +93,6 @@ public final class AdminSurface implements AutoCloseable {
                 config.ownership().leaseTtl(),
                 config.recovery().deleteIdleConsumersAfter(),
                 Set.of(config.consumerName()));
-        metrics.start(
-                runtime, new StatusReader(redis, config.consumer().deadLetterPrefix(), clock, live), redis::nodeOf);
         Duration slack = config.redis().commandTimeout().plusSeconds(5);
         health = new HealthChecks(
                 runtime,
@@ -102,6 +100,11 @@ public final class AdminSurface implements AutoCloseable {
                 admin.readyRequiresAllPlugins(),
                 () -> metrics.pollerAlive(slack) && runtime.readersAlive(),
                 admin.stallTimeout());
+        metrics.start(
+                runtime,
+                new StatusReader(redis, config.consumer().deadLetterPrefix(), clock, live),
+                redis::nodeOf,
+                health::readyButForPing);
         if (!admin.enabled()) {
             LOG.info("admin servers off (eventbus.admin.enabled = false)");
             return;

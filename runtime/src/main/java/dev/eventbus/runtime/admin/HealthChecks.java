@@ -71,6 +71,22 @@ public final class HealthChecks {
         return stopping ? "stopping" : runtime.isReady() ? "running" : "starting";
     }
 
+    /**
+     * What {@link #ready()} decides but for its PING, asking Redis nothing: running (not starting,
+     * not stopping), no subscription failing (a Redis that went away fails them all), and no plugin
+     * refused when {@code admin.ready-requires-all-plugins}. The {@code eventbus_runtime_ready} gauge,
+     * read at every scrape. It once said only "start-up done", and stayed 1 through a Redis outage
+     * and a shutdown while readiness said 503 (found from outside).
+     */
+    public boolean readyButForPing() {
+        if (!runtimePhase().equals("running")) {
+            return false;
+        }
+        boolean refused = !runtime.pluginFailures().isEmpty() && requireAllPlugins;
+        return !refused
+                && runtime.readerStates().stream().allMatch(r -> r.failure().isEmpty());
+    }
+
     /** How long readiness waits for Redis to answer PING. */
     static final Duration PING_WAIT = Duration.ofMillis(500);
 

@@ -110,7 +110,7 @@ final class DlqCommand implements Runnable {
                     new LinkedHashSet<>(ids == null ? List.of() : ids), reason, from, to, subject, error, sourceStream);
         }
 
-        /** A reason no dead letter can have matched nothing, exit 0, as if there were none of it. */
+        /** A reason no dead letter can have is bad usage (exit 2): it once matched nothing and exited 0, a silent typo. */
         private static void requireReason(CommandSpec spec, String reason) {
             if (reason != null
                     && java.util.Arrays.stream(DeadLetterReason.values())

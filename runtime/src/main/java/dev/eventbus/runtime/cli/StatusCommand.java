@@ -66,13 +66,21 @@ final class StatusCommand implements Callable<Integer> {
             unavailable = "no admin gRPC address to ask: " + AdminOptions.noAddress(settings);
         } else {
             GetStatusResponse live = null;
+            String other = null;
             try (AdminClient client = new AdminClient(address, settings.token())) {
                 live = client.status(handler);
-                unavailable = otherRedis(live.getRedis(), config, address);
+                other = otherRedis(live.getRedis(), config, address);
+                unavailable = admin.admin == null ? other : null;
             } catch (AdminClient.Unreachable e) {
                 unavailable = e.getMessage();
             }
             if (unavailable == null) {
+                if (other != null) {
+                    // --admin named this runtime: believed (the same Redis may have another name
+                    // where it runs, a container's or a port-forward's), but told.
+                    spec.commandLine().getErr().println("eventbus: note: " + other);
+                    spec.commandLine().getErr().flush();
+                }
                 return printLive(live, address, config, out);
             }
         }
@@ -122,22 +130,24 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /**
-     * Why the runtime that answered does not speak for the Redis this command was given, or null
+     * Why the runtime that answered may not speak for the Redis this command was given, or null
      * when it does. Asked only when a Redis was chosen ({@code --redis}, {@code EVENTBUS_REDIS_URI},
-     * {@code eventbus.redis.uri}): its state shown under another Redis's name misleads (found in a
-     * test: {@code status --redis} of a Sentinel printed the handlers of an {@code eventbus dev}
-     * on 127.0.0.1:9401 that used another Redis). URIs are compared as written (redacted, the
-     * scheme and host in any case): the same Redis spelled another way ({@code localhost} for
-     * {@code 127.0.0.1}) reads Redis directly, which is still right, and the note says why. A
-     * runtime older than the field says nothing and is believed.
+     * {@code eventbus.redis.uri}). Without {@code --admin} the runtime asked is only the configured
+     * address's (127.0.0.1:9401 by default): its state shown under another Redis's name misleads
+     * (found in a test: {@code status --redis} of a Sentinel printed the handlers of an {@code
+     * eventbus dev} on 127.0.0.1:9401 that used another Redis), so status reads the given Redis.
+     * With {@code --admin} the operator named the runtime: it is believed, and this is a note. URIs
+     * are compared as written (redacted, ignoring case and a trailing slash): the same Redis
+     * written another way ({@code localhost} for {@code 127.0.0.1}) counts as another. A runtime
+     * older than the field says nothing and is believed.
      */
     private String otherRedis(String theirs, RuntimeConfig config, AdminClient.Address address) {
         String ours = config.redis().redactedUri();
         if (theirs.isEmpty() || !options.redisChosen() || sameUri(theirs, ours)) {
             return null;
         }
-        return "the runtime at " + address + " uses Redis " + theirs + ", not " + ours + " (--admin HOST:PORT names "
-                + "the runtime of that Redis)";
+        return "the runtime at " + address + " uses Redis " + theirs + ", not " + ours
+                + (admin.admin == null ? " (--admin HOST:PORT names the runtime of that Redis)" : "");
     }
 
     static boolean sameUri(String a, String b) {

@@ -80,24 +80,6 @@ public final class EventbusMetrics implements AutoCloseable {
         return registry;
     }
 
-    /**
-     * {@code eventbus.runtime.ready}: what {@code /health/ready} decides, but for its PING (a gauge
-     * read at every scrape asks Redis nothing): the runtime runs, no subscription is failing (a Redis
-     * that went away fails them all), and no plugin was refused when {@code
-     * admin.ready-requires-all-plugins}. It once followed the first alone, and stayed 1 through a
-     * Redis outage while readiness said 503 (found from outside).
-     */
-    static boolean ready(RuntimeView runtime) {
-        if (!runtime.isReady()) {
-            return false;
-        }
-        boolean failing =
-                runtime.readerStates().stream().anyMatch(r -> !r.failure().isEmpty());
-        boolean refused = !runtime.pluginFailures().isEmpty()
-                && runtime.config().operations().admin().readyRequiresAllPlugins();
-        return !failing && !refused;
-    }
-
     /** The registry the {@code /metrics} endpoint serves. */
     public PrometheusRegistry prometheus() {
         return prometheus;
@@ -108,13 +90,19 @@ public final class EventbusMetrics implements AutoCloseable {
      * Returns at once; the poller reads nothing until the runtime is running.
      */
     public synchronized void start(RuntimeView runtime, StatusReader reader) {
-        start(runtime, reader, stream -> Optional.empty());
+        start(runtime, reader, stream -> Optional.empty(), runtime::isReady);
     }
 
-    /** @param nodes the node each stream lives on (Cluster, Sentinel), from the client's own view */
+    /**
+     * @param nodes the node each stream lives on (Cluster, Sentinel), from the client's own view
+     * @param ready {@code eventbus_runtime_ready}: readiness but for its PING ({@code HealthChecks#readyButForPing})
+     */
     public synchronized void start(
-            RuntimeView runtime, StatusReader reader, Function<String, Optional<StreamNode>> nodes) {
-        registry.gauge(MetricNames.READY, () -> (Gauge<Integer>) () -> ready(runtime) ? 1 : 0);
+            RuntimeView runtime,
+            StatusReader reader,
+            Function<String, Optional<StreamNode>> nodes,
+            java.util.function.BooleanSupplier ready) {
+        registry.gauge(MetricNames.READY, () -> (Gauge<Integer>) () -> ready.getAsBoolean() ? 1 : 0);
         registry.gauge(MetricNames.READ_AHEAD_BYTES, () -> (Gauge<Long>) runtime::heldBytes);
         registry.gauge(MetricNames.PLUGINS_ADMITTED, () ->
                 (Gauge<Integer>) () -> runtime.isReady() ? runtime.handlers().size() : 0);

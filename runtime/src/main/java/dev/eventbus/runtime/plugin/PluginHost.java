@@ -303,11 +303,13 @@ public final class PluginHost implements AutoCloseable {
             state = manager.startPlugin(pluginId);
         } catch (RuntimeException e) {
             throw new AdmissionException(
-                    Stage.START, pluginId, null, "its Plugin class failed to start: " + rootMessage(e), e);
+                    Stage.START, pluginId, null, "its Plugin class failed to start: " + ClassLoadFailure.reason(e), e);
         }
         if (state != PluginState.STARTED) {
-            String why =
-                    plugin.getFailedException() == null ? "state " + state : rootMessage(plugin.getFailedException());
+            // A Plugin-Class built for a newer Java lands here: PF4J catches the LinkageError and marks it FAILED.
+            String why = plugin.getFailedException() == null
+                    ? "state " + state
+                    : ClassLoadFailure.reason(plugin.getFailedException());
             throw AdmissionException.refused(Stage.START, pluginId, "did not start: " + why);
         }
     }

@@ -383,7 +383,7 @@ class AdminServiceIT {
     }
 
     @Test
-    void statusGivenAnotherRedisThanTheRuntimesReadsThatRedisAndSaysWhy() throws Exception {
+    void statusGivenAnotherRedisThanTheConfiguredRuntimesReadsThatRedisAndSaysWhy() throws Exception {
         OpsHarness h = harness(Map.of());
         h.start();
         String grpc = "127.0.0.1:" + h.operations().grpcPort();
@@ -394,16 +394,33 @@ class AdminServiceIT {
         assertEquals(0, same.exit(), same.toString());
         assertTrue(same.out().startsWith("runtime at " + grpc), same.out());
 
-        // Another Redis (here another database of the same server, empty): not the runtime's
-        // handlers under that Redis's name, but what that Redis holds, and why on stderr.
+        // Another Redis (here another database of the same server, empty), the runtime found at the
+        // configured admin address: not its handlers under that Redis's name, but what that Redis
+        // holds, and why on stderr.
         String other = REDIS.uri() + "/3";
-        OpsHarness.Cli cli = OpsHarness.cliRaw("status", "--redis", other, "--admin", grpc);
+        Path conf = Files.writeString(
+                dir.resolve("operator.conf"),
+                "eventbus.admin.grpc-port = " + h.operations().grpcPort() + "\neventbus.redis.uri = \"" + other
+                        + "\"\n");
+        OpsHarness.Cli cli = OpsHarness.cliRaw("status", "--config", conf.toString());
         assertFalse(cli.out().startsWith("runtime at"), cli.toString());
         assertFalse(cli.out().contains(OpsFailingHandler.NAME), cli.toString());
         assertTrue(
                 cli.err()
                         .contains("live state (paused subscriptions, circuits, in-flight events) is unavailable: the "
-                                + "runtime at " + grpc + " uses Redis " + REDIS.uri() + ", not " + other),
+                                + "runtime at " + grpc + " uses Redis " + REDIS.uri() + ", not " + other
+                                + " (--admin HOST:PORT names the runtime of that Redis)"),
                 cli.err());
+
+        // The runtime named with --admin is believed (the same Redis may have another name where it
+        // runs), with a note.
+        OpsHarness.Cli named = OpsHarness.cliRaw("status", "--redis", other, "--admin", grpc);
+        assertEquals(0, named.exit(), named.toString());
+        assertTrue(named.out().startsWith("runtime at " + grpc), named.out());
+        assertTrue(
+                named.err()
+                        .contains("eventbus: note: the runtime at " + grpc + " uses Redis " + REDIS.uri() + ", not "
+                                + other),
+                named.err());
     }
 }

@@ -169,6 +169,43 @@ class PluginHostTest {
         assertEquals("future", host.install(rebuilt).pluginId(), "the refused plugin was unloaded");
     }
 
+    /** A lifecycle class, built into a JAR for the next Java below. */
+    public static class FuturePlugin extends org.pf4j.Plugin {}
+
+    /**
+     * A Plugin-Class compiled for a newer Java fails in PF4J's start, which catches the error and
+     * marks the plugin FAILED: the refusal names both Java versions there too (found in review: it
+     * gave the raw "has been compiled by a more recent version" message).
+     */
+    @Test
+    void aPluginClassBuiltForANewerJavaIsRefusedNamingBothJavaVersions() throws Exception {
+        String entry = FuturePlugin.class.getName().replace('.', '/') + ".class";
+        byte[] bytes;
+        try (InputStream in = FuturePlugin.class.getClassLoader().getResourceAsStream(entry)) {
+            bytes = in.readAllBytes();
+        }
+        int java = Runtime.version().feature();
+        int major = java + 45;
+        bytes[6] = (byte) (major >> 8);
+        bytes[7] = (byte) major;
+        new PluginJarBuilder("future")
+                .version("1.0.0")
+                .pluginClass(FuturePlugin.class)
+                .resource(entry, bytes)
+                .extension(RecordingHandler.class)
+                .build(plugins);
+
+        List<LoadedHandler> handlers = host(Map.of()).start();
+
+        assertTrue(handlers.isEmpty(), handlers.toString());
+        assertEquals(1, host.failures().size(), host.failures().toString());
+        String reason = host.failures().get(0).reason();
+        assertTrue(
+                reason.contains(FuturePlugin.class.getName() + " is compiled for Java " + (java + 1)
+                        + " (class file version " + major + "), but this runtime runs on Java " + java),
+                reason);
+    }
+
     /**
      * A handler class that cannot be loaded (here its superclass is not in the JAR) is refused by
      * name beside the plugin's other handlers, which run; PF4J alone only logs it and leaves it out,

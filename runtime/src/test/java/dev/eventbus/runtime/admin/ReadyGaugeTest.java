@@ -1,4 +1,4 @@
-package dev.eventbus.runtime.metrics;
+package dev.eventbus.runtime.admin;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,28 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.HandlerSpec;
 import dev.eventbus.runtime.RuntimeView;
-import dev.eventbus.runtime.config.ConfigLoader;
-import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.stream.Subscription;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code eventbus_runtime_ready} says what {@code /health/ready} says, but for its PING. Found from
- * outside: with Redis stopped under a running runtime, readiness answered 503 (every subscription
- * failing: "Currently not connected") while the gauge stayed 1, so an alert on it never fired.
+ * {@code eventbus_runtime_ready} ({@link HealthChecks#readyButForPing}) says what {@code
+ * /health/ready} says, but for its PING. Found from outside: with Redis stopped under a running
+ * runtime, readiness answered 503 (every subscription failing: "Currently not connected") while the
+ * gauge stayed 1, so an alert on it never fired; found in review: it stayed 1 through a shutdown's
+ * grace too, while readiness said "stopping".
  */
 class ReadyGaugeTest {
-
-    private static final RuntimeConfig ALL_PLUGINS = ConfigLoader.load(Optional.empty());
-    private static final RuntimeConfig ADMITTED_ONES = ConfigLoader.load(
-            Optional.empty(), ConfigFactory.parseString("eventbus.admin.ready-requires-all-plugins = false"));
 
     private static ReaderState reader(String failure) {
         LoadedHandler h = new LoadedHandler(
@@ -42,8 +38,7 @@ class ReadyGaugeTest {
     }
 
     /** A runtime view answering only what the gauge asks. */
-    private static RuntimeView runtime(
-            boolean running, List<ReaderState> readers, List<PluginFailure> refused, RuntimeConfig config) {
+    private static RuntimeView runtime(boolean running, List<ReaderState> readers, List<PluginFailure> refused) {
         return (RuntimeView) Proxy.newProxyInstance(
                 RuntimeView.class.getClassLoader(),
                 new Class<?>[] {RuntimeView.class},
@@ -51,27 +46,35 @@ class ReadyGaugeTest {
                     case "isReady" -> running;
                     case "readerStates" -> readers;
                     case "pluginFailures" -> refused;
-                    case "config" -> config;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
+    }
+
+    /** Checks that never ask Redis (the gauge must not: it is read at every scrape). */
+    private static HealthChecks checks(RuntimeView runtime, boolean requireAllPlugins) {
+        return new HealthChecks(runtime, null, requireAllPlugins, () -> true, Duration.ofMinutes(1));
     }
 
     @Test
     void followsReadinessButForThePing() {
         List<ReaderState> fine = List.of(reader(""), reader(""));
-        assertTrue(EventbusMetrics.ready(runtime(true, fine, List.of(), ALL_PLUGINS)));
-        assertFalse(EventbusMetrics.ready(runtime(false, fine, List.of(), ALL_PLUGINS)), "starting or stopping");
+        assertTrue(checks(runtime(true, fine, List.of()), true).readyButForPing());
+        assertFalse(checks(runtime(false, fine, List.of()), true).readyButForPing(), "starting");
+
+        HealthChecks stopping = checks(runtime(true, fine, List.of()), true);
+        stopping.stopping();
+        assertFalse(stopping.readyButForPing(), "in the shutdown's grace, as /health/ready says 'stopping'");
 
         List<ReaderState> redisGone =
                 List.of(reader("RedisException: Currently not connected. Commands are rejected."), reader(""));
         assertFalse(
-                EventbusMetrics.ready(runtime(true, redisGone, List.of(), ALL_PLUGINS)),
+                checks(runtime(true, redisGone, List.of()), true).readyButForPing(),
                 "a failing subscription (Redis stopped) is not ready, as /health/ready says");
 
         List<PluginFailure> refused = List.of(new PluginFailure("bad.jar", "bad", "no descriptor"));
-        assertFalse(EventbusMetrics.ready(runtime(true, fine, refused, ALL_PLUGINS)));
+        assertFalse(checks(runtime(true, fine, refused), true).readyButForPing());
         assertTrue(
-                EventbusMetrics.ready(runtime(true, fine, refused, ADMITTED_ONES)),
+                checks(runtime(true, fine, refused), false).readyButForPing(),
                 "a refused plugin counts only with admin.ready-requires-all-plugins");
     }
 }

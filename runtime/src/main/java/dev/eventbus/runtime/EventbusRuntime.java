@@ -149,11 +149,10 @@ public final class EventbusRuntime implements AutoCloseable {
                 .filter(Objects::nonNull)
                 .forEach(pluginIds::add);
         config.pluginIdsConfiguredForNone(pluginIds).forEach(LOG::warn);
-        // Refused handlers are not among these: their settings warn too, and may well be right.
-        String refusedToo = plugins.failures().isEmpty() ? "" : " Or is it a handler refused above?";
         config.handlersConfiguredForNone(
-                        handlers.stream().map(LoadedHandler::name).toList())
-                .forEach(warning -> LOG.warn(warning + refusedToo));
+                        handlers.stream().map(LoadedHandler::name).toList(),
+                        !plugins.failures().isEmpty())
+                .forEach(LOG::warn);
 
         progress.stage("connecting to Redis");
         redis = new RedisConnector(config.redis(), changes);

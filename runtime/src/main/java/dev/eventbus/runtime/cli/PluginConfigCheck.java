@@ -165,7 +165,7 @@ final class PluginConfigCheck {
         PluginCatalog catalog = Files.isDirectory(dir) ? PluginCatalog.read(dir) : null;
         if (catalog != null && catalog.refused().isEmpty()) {
             warnings.addAll(config.handlersConfiguredForNone(
-                    catalog.handlers().stream().map(PluginCatalog.Handler::name).toList()));
+                    catalog.handlers().stream().map(PluginCatalog.Handler::name).toList(), false));
         }
         return warnings;
     }

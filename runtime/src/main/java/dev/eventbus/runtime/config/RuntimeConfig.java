@@ -112,20 +112,22 @@ public record RuntimeConfig(
      * otherwise change nothing, in silence.
      *
      * @param handlerNames the names of the handlers there are
+     * @param someRefused whether handlers were refused: their names are not among {@code
+     *     handlerNames}, so the warning asks whether the name is one of them, not only whether it is misspelt
      */
-    public List<String> handlersConfiguredForNone(Collection<String> handlerNames) {
+    public List<String> handlersConfiguredForNone(Collection<String> handlerNames, boolean someRefused) {
         List<String> warnings = new ArrayList<>();
         if (!source.hasPath("eventbus.handlers")) {
             return warnings;
         }
         new TreeMap<>(source.getObject("eventbus.handlers")).forEach((name, value) -> {
             if (!handlerNames.contains(name)) {
-                warnings.add(
-                        "eventbus.handlers." + UnknownKeys.join(name) + " is set ("
-                                + value.origin().description()
-                                + "), but no handler has the name '" + name + "' (handlers: "
-                                + (handlerNames.isEmpty() ? "none" : String.join(", ", new TreeSet<>(handlerNames)))
-                                + "): its settings change nothing until a handler of that name is admitted; is the name misspelt?");
+                warnings.add("eventbus.handlers." + UnknownKeys.join(name) + " is set ("
+                        + value.origin().description()
+                        + "), but no handler has the name '" + name + "' (handlers: "
+                        + (handlerNames.isEmpty() ? "none" : String.join(", ", new TreeSet<>(handlerNames)))
+                        + "): its settings change nothing until a handler of that name is admitted; is the name misspelt?"
+                        + (someRefused ? " Or is it a handler refused above?" : ""));
             }
         });
         return warnings;

@@ -57,15 +57,7 @@ class ClusterFailoverIT {
         cluster.awaitFailover(killed, Duration.ofSeconds(60));
         RedisServer promoted = cluster.primaryOf(STREAM);
         assertNotEquals(killed.port(), promoted.port());
-        // The promoted node has no replica left: from here on, acknowledged by it is the promise.
-        producer.replicas(0);
-        int confirmedAtFailover = oracle.confirmedCount();
-
-        Streams.await(
-                AFTER_FAILOVER + " more events confirmed on the new primary",
-                Duration.ofSeconds(60),
-                () -> oracle.confirmedCount() >= confirmedAtFailover + AFTER_FAILOVER);
-        producer.close();
+        producer.finishOnPromoted(AFTER_FAILOVER, Duration.ofSeconds(60));
 
         oracle.awaitSurvivorsHandled(Duration.ofSeconds(90), r -> List.of());
         RedisClusterClient client = RedisClusterClient.create(RedisURI.create(promoted.uri()));

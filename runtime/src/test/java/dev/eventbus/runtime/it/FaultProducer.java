@@ -3,6 +3,7 @@ package dev.eventbus.runtime.it;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,6 +62,20 @@ final class FaultProducer implements AutoCloseable {
     /** From now on, confirmed means acknowledged by this many replicas (0: a promoted node alone). */
     void replicas(int replicas) {
         this.replicas = replicas;
+    }
+
+    /**
+     * After a failover: the promoted node has no replica left, so from here on acknowledged by it is
+     * the promise. Publishes on until {@code more} further events are confirmed there, then stops.
+     */
+    void finishOnPromoted(int more, Duration within) throws InterruptedException {
+        replicas(0);
+        int confirmedAtFailover = oracle.confirmedCount();
+        Streams.await(
+                more + " more events confirmed on the new primary",
+                within,
+                () -> oracle.confirmedCount() >= confirmedAtFailover + more);
+        close();
     }
 
     private void run() {

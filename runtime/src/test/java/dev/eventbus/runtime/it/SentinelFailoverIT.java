@@ -116,15 +116,7 @@ class SentinelFailoverIT {
             oracle.faultNow(); // once the node is dead: what the producer publishes from here waits for the failover
             assertEquals(first, killed);
             promoted = redis.awaitFailover(killed, Duration.ofSeconds(60));
-            // The promoted node has no replica left: from here on, acknowledged by it is the promise.
-            producer.replicas(0);
-            int confirmedAtFailover = oracle.confirmedCount();
-
-            Streams.await(
-                    AFTER_FAILOVER + " more events confirmed on the new primary",
-                    Duration.ofSeconds(60),
-                    () -> oracle.confirmedCount() >= confirmedAtFailover + AFTER_FAILOVER);
-            producer.close();
+            producer.finishOnPromoted(AFTER_FAILOVER, Duration.ofSeconds(60));
         } finally {
             watching.set(false);
             watcher.join();

@@ -77,8 +77,7 @@ public final class ConfigLoader {
         Config user = withoutValuesForSections(file.map(this::parseFile).orElse(ConfigFactory.empty()), reference);
         Config env = environmentLayer();
         fromEnvironment = env;
-        Config system =
-                withoutValuesForSections(runtimeProperties(ConfigFactory.systemProperties(), reference), reference);
+        Config system = withoutValuesForSections(runtimeProperties(ConfigFactory.systemProperties()), reference);
         Config written = overrides.withFallback(system).withFallback(user);
 
         Config merged;
@@ -243,22 +242,31 @@ public final class ConfigLoader {
     }
 
     /**
-     * The {@code -D} properties checked as the operator's keys: those under a first part of
-     * {@code eventbus.} that the runtime defines ({@code eventbus.consumer.*}, {@code
-     * eventbus.consumer-name}), so that {@code -Deventbus.consumer.raed-ahead} is an unknown key.
-     * Others ({@code eventbus.it.*}, {@code eventbus.aot.skip}: the build's own properties, which
-     * Maven hands to the test JVMs) are not the runtime's: left out, also of what {@code config show}
-     * prints.
+     * The first parts after {@code eventbus.} of the build's and tooling's own {@code -D} properties:
+     * Maven hands its command line's and {@code .mvn/maven.config}'s {@code -D} values to the test JVMs
+     * ({@code eventbus.reactor}, {@code eventbus.aot.skip}, {@code eventbus.format.skip},
+     * {@code eventbus.it.forks}; the poms' {@code eventbus.version} and {@code eventbus.api.version}),
+     * and tests set their own ({@code eventbus.it.*}, {@code eventbus.dist} of the fault suite,
+     * {@code eventbus.testkit.*}). None is a key of the runtime.
      */
-    private static Config runtimeProperties(Config system, Config reference) {
+    private static final Set<String> BUILD_PROPERTIES =
+            Set.of("aot", "api", "dist", "format", "it", "reactor", "testkit", "version");
+
+    /**
+     * The {@code -D} properties checked as the operator's keys: every one under {@code eventbus.}
+     * but the build's own ({@link #BUILD_PROPERTIES}, left out, also of what {@code config show}
+     * prints), so that {@code -Deventbus.consumer.raed-ahead} and {@code -Deventbus.consumr.block}
+     * are unknown keys. Checked only under the runtime's own first parts, the second was dropped in
+     * silence (found in review).
+     */
+    private static Config runtimeProperties(Config system) {
         if (!(system.root().get(ROOT) instanceof com.typesafe.config.ConfigObject properties)) {
             return system; // absent, or -Deventbus=... itself: the type check reports that
         }
-        Config kept = system.withoutPath(ROOT);
-        for (Map.Entry<String, ConfigValue> property : properties.entrySet()) {
-            String path = UnknownKeys.join(ROOT, property.getKey());
-            if (reference.hasPathOrNull(path)) {
-                kept = kept.withValue(path, property.getValue());
+        Config kept = system;
+        for (String first : properties.keySet()) {
+            if (BUILD_PROPERTIES.contains(first)) {
+                kept = kept.withoutPath(UnknownKeys.join(ROOT, first));
             }
         }
         return kept;

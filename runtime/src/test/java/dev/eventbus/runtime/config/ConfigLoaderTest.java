@@ -96,6 +96,47 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aSystemPropertyWithAMisspeltFirstPartIsAnUnknownKeyAndEveryBuildNamespaceIsLeftAlone() {
+        // Found in review: -Deventbus.consumr.block=1s was dropped in silence (only first parts the
+        // runtime defines were checked), the reader blocking for the default 2 s.
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        properties.put("eventbus.consumr.block", "1s");
+        // What the build and its tests set (poms, .mvn/maven.config, the fault suite, the test kit).
+        properties.put("eventbus.reactor", "true");
+        properties.put("eventbus.aot.skip", "");
+        properties.put("eventbus.format.skip", "true");
+        properties.put("eventbus.it.forks", "1");
+        properties.put("eventbus.it.hang-instead", "true");
+        properties.put("eventbus.dist", "/opt/eventbus");
+        properties.put("eventbus.testkit.greeting-plugin.started", "x");
+        properties.put("eventbus.version", "0.1.0-SNAPSHOT");
+        properties.put("eventbus.api.version", "0.1.0");
+        Map<String, String> before = new java.util.HashMap<>(); // this JVM's own (Maven sets eventbus.reactor)
+        properties.keySet().forEach(k -> before.put(k, System.getProperty(k)));
+        properties.forEach(System::setProperty);
+        ConfigFactory.invalidateCaches();
+        try {
+            InvalidConfigException e =
+                    assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.empty()));
+            assertEquals(
+                    List.of("unknown key 'eventbus.consumr.block' (system properties)"), e.problems(), e.getMessage());
+            System.clearProperty("eventbus.consumr.block");
+            ConfigFactory.invalidateCaches();
+            RuntimeConfig config = ConfigLoader.load(Optional.empty());
+            assertFalse(config.source().hasPath("eventbus.reactor"), "not the runtime's: left out of config show");
+        } finally {
+            before.forEach((k, v) -> {
+                if (v == null) {
+                    System.clearProperty(k);
+                } else {
+                    System.setProperty(k, v);
+                }
+            });
+            ConfigFactory.invalidateCaches();
+        }
+    }
+
+    @Test
     void aValueWhereASectionBelongsIsOneProblemNamingItsLineNotEverySettingOfTheSection() throws IOException {
         // Found from outside: "eventbus.redis = ..." (for eventbus.redis.uri) was listed as a dozen
         // "No setting at 'eventbus.redis.command-timeout'" blamed on env-overrides.conf, never the

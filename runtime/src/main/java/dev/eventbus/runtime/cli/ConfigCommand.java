@@ -1,6 +1,9 @@
 package dev.eventbus.runtime.cli;
 
 import com.typesafe.config.ConfigRenderOptions;
+import dev.eventbus.runtime.config.AdminBinding;
+import dev.eventbus.runtime.config.AdminSettings;
+import dev.eventbus.runtime.config.InvalidConfigException;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import java.nio.file.Files;
@@ -47,6 +50,7 @@ final class ConfigCommand implements Runnable {
         @Override
         public Integer call() {
             RuntimeConfig config = options.load();
+            adminListening(config);
             if (PluginConfigCheck.check(
                             config,
                             options.config,
@@ -102,6 +106,27 @@ final class ConfigCommand implements Runnable {
                     .println(rendered.replace(
                             config.redis().uri(), config.redis().redactedUri()));
             return 0;
+        }
+    }
+
+    /**
+     * The admin host must be one to listen on here, as {@code run} would (found from outside: an
+     * address of another machine was "valid", and {@code run} then could not listen). Checked by
+     * {@code config check} alone, not when the configuration is loaded: {@code status} and the other
+     * operator commands read the same file to find the runtime's address, maybe on another machine.
+     *
+     * @throws InvalidConfigException naming the key, where it was set and why
+     */
+    private static void adminListening(RuntimeConfig config) {
+        AdminSettings admin = config.operations().admin();
+        if (!admin.enabled()) {
+            return;
+        }
+        String problem = AdminBinding.problemListening(admin.host());
+        if (problem != null) {
+            var origin = config.source().getValue("eventbus.admin.host").origin();
+            throw new InvalidConfigException(
+                    "admin.host: " + problem + " (" + (origin == null ? "unknown origin" : origin.description()) + ")");
         }
     }
 

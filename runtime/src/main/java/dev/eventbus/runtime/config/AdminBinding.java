@@ -1,6 +1,9 @@
 package dev.eventbus.runtime.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.UnknownHostException;
 
 /** The rule for where admin servers may listen: loopback freely, anything else only with a token. */
@@ -24,5 +27,32 @@ public final class AdminBinding {
         }
         return "the admin servers would listen on " + host + " (not a loopback address) without a token: "
                 + "set eventbus.admin.token (env EVENTBUS_ADMIN_TOKEN) or bind to 127.0.0.1";
+    }
+
+    /**
+     * Whether the admin servers could listen on the host on this machine: it resolves, and a socket
+     * binds there on a free port (port 0: the configured ports may be taken by a runtime running
+     * now, which is no problem of the configuration). An address of another machine, or a name
+     * that does not resolve, otherwise passes every check until {@code run} cannot listen.
+     *
+     * @param host the configured admin host
+     * @return why the admin servers cannot listen there, or {@code null} when they can
+     */
+    public static String problemListening(String host) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            return "cannot resolve '" + host + "': name an address of this machine, 127.0.0.1 or 0.0.0.0";
+        }
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(address, 0));
+            return null;
+        } catch (IOException e) {
+            return "the admin servers cannot listen on " + host
+                    + (host.equals(address.getHostAddress()) ? "" : " (" + address.getHostAddress() + ")")
+                    + " on this machine (" + e.getMessage() + "): name an address of this machine, 127.0.0.1 or "
+                    + "0.0.0.0";
+        }
     }
 }

@@ -53,6 +53,33 @@ class ConfigCommandTest {
     }
 
     @Test
+    void checkRefusesAnAdminHostThisMachineCannotListenOnButNotAPortARuntimeHolds(@TempDir Path dir) throws Exception {
+        // Found from outside: an address of another machine (or a name that does not resolve) was
+        // "configuration valid", and run then could not listen.
+        for (String host : new String[] {"203.0.113.7", "no-such-host.invalid"}) {
+            Path config = Files.writeString(
+                    dir.resolve("application.conf"), "eventbus.admin { host = \"" + host + "\", token = \"t0ken\" }\n");
+            Run run = eventbus("config", "check", "--config", config.toString(), "--plugins-dir", dir.toString());
+            assertEquals(2, run.exit(), run::toString);
+            assertTrue(run.err().contains("admin.host: "), run::toString);
+            assertTrue(run.err().contains(host), run::toString);
+            assertTrue(run.err().contains("application.conf: 1"), run::toString);
+            Files.writeString(
+                    config, "eventbus.admin { enabled = false, host = \"" + host + "\", token = \"t0ken\" }\n");
+            Run off = eventbus("config", "check", "--config", config.toString(), "--plugins-dir", dir.toString());
+            assertEquals(0, off.exit(), off::toString);
+        }
+        // The admin port taken (by a runtime running now, say) is no problem of the configuration.
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(
+                    dir.resolve("application.conf"),
+                    "eventbus.admin { host = \"127.0.0.1\", http-port = " + taken.getLocalPort() + " }\n");
+            Run run = eventbus("config", "check", "--config", config.toString(), "--plugins-dir", dir.toString());
+            assertEquals(0, run.exit(), run::toString);
+        }
+    }
+
+    @Test
     void checkWarnsWhenThePluginsDirectoryIsMissing(@TempDir Path dir) {
         // Used to say "configuration valid" and nothing else; run starts with no handlers then.
         Path missing = dir.resolve("no-such-plugins");

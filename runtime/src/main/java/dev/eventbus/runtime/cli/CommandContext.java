@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.cli;
 
+import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.DeadLetters;
@@ -9,6 +10,7 @@ import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.runtime.ops.PluginCatalog;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ops.TimeOrId;
+import dev.eventbus.runtime.plugin.PluginJarCheck;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -92,13 +94,16 @@ final class CommandContext implements AutoCloseable {
     }
 
     /**
-     * The plugins' build descriptors read from the plugins directory. A directory that is not there,
-     * or cannot be listed, is a usage or configuration error (exit 2) naming it and where it is set.
+     * The plugins' build descriptors read from the plugins directory, with the refusals the runtime's
+     * admission checks that run no plugin code would record under this configuration (the allow-list,
+     * a bundled gRPC, config keys: see {@link PluginJarCheck}). A directory that is not there, or
+     * cannot be listed, is a usage or configuration error (exit 2) naming it and where it is set.
      */
-    static PluginCatalog pluginCatalog(CommandSpec spec, Path dir) {
+    static PluginCatalog pluginCatalog(CommandSpec spec, RuntimeConfig config) {
+        Path dir = config.pluginsDir();
         requirePluginsDir(spec, dir);
         try {
-            return PluginCatalog.read(dir);
+            return PluginCatalog.read(dir, jar -> PluginJarCheck.check(jar, config, Versions.pluginApi()));
         } catch (UncheckedIOException e) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),

@@ -58,9 +58,13 @@ final class PluginConfigCheck {
         String against = file == null ? "the defaults" : file.toString();
         List<String> problems = new ArrayList<>();
         Set<String> refused = new HashSet<>();
+        // The JARs the runtime would not install, each with a reason: they hold no plugin id nor
+        // handler name against a later JAR, in the runtime and so in the catalog read below.
+        Map<String, PluginFailure> notInstalled = new HashMap<>();
         for (Path jar : jars) {
             PluginJarCheck.check(jar, config, Versions.pluginApi()).ifPresent(failure -> {
                 refused.add(failure.source());
+                notInstalled.put(failure.source(), failure);
                 problems.add(problem(jar, failure.pluginId(), against, failure.reason()));
             });
         }
@@ -76,23 +80,32 @@ final class PluginConfigCheck {
                 continue;
             }
             List<LoadedHandler> admitted = new ArrayList<>();
+            List<PluginFailure> failures = new ArrayList<>();
             for (PluginFailure failure :
                     AdmissionCheck.check(jar, Versions.pluginApi(), config::pluginConfig, admitted::add)) {
                 if (failure.pluginId() != null && idsInUse.containsKey(failure.pluginId())) {
                     continue; // refused below for its id as a whole, as the runtime would
                 }
                 refused.add(failure.source());
+                failures.add(failure);
                 problems.add(problem(jar, failure.pluginId(), against, failure.reason()));
             }
             Optional<String> id = pluginId(jar);
             if (id.isPresent() && idsInUse.containsKey(id.get())) {
+                String reason = AdmissionCheck.pluginIdTaken(id.get(), idsInUse.get(id.get()));
                 refused.add(source);
-                problems.add(problem(
-                        jar, id.get(), against, AdmissionCheck.pluginIdTaken(id.get(), idsInUse.get(id.get()))));
+                notInstalled.put(source, new PluginFailure(source, id.get(), reason));
+                problems.add(problem(jar, id.get(), against, reason));
                 continue;
             }
             if (admitted.isEmpty()) {
-                continue; // not installed: its id and handler names stay free, as in the runtime
+                // Not installed: its id and handler names stay free, as in the runtime.
+                notInstalled.put(
+                        source,
+                        failures.isEmpty()
+                                ? new PluginFailure(source, id.orElse(null), "no handler admitted")
+                                : failures.get(0));
+                continue;
             }
             // Installed, if only with some of its handlers: its id and their names are taken.
             id.ifPresent(i -> idsInUse.put(i, source));
@@ -111,9 +124,16 @@ final class PluginConfigCheck {
             }
         }
         // The services each handler calls, from the build descriptor: no plugin code runs to find out.
-        PluginCatalog catalog = PluginCatalog.read(dir);
+        // Read with the refusals found above, so that a refused JAR holds no id there either: a JAR
+        // the allow-list refuses took its id from a later JAR of that id, whose services went
+        // unchecked and which was said to be refused for its id (found in review).
+        PluginCatalog catalog = PluginCatalog.read(
+                dir,
+                jar -> Optional.ofNullable(notInstalled.get(jar.getFileName().toString())));
         Map<String, Path> jarOf = new HashMap<>();
-        jars.forEach(jar -> pluginId(jar).ifPresent(id -> jarOf.putIfAbsent(id, jar)));
+        jars.stream()
+                .filter(jar -> !notInstalled.containsKey(jar.getFileName().toString()))
+                .forEach(jar -> pluginId(jar).ifPresent(id -> jarOf.putIfAbsent(id, jar)));
         for (PluginCatalog.Handler h : catalog.handlers()) {
             Path jar = jarOf.get(h.pluginId());
             if (jar == null || refused.contains(jar.getFileName().toString())) {

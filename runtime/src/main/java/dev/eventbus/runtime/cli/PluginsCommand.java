@@ -4,22 +4,14 @@ import dev.eventbus.admin.v1.GetPluginResponse;
 import dev.eventbus.admin.v1.ListPluginsResponse;
 import dev.eventbus.admin.v1.Plugin;
 import dev.eventbus.admin.v1.ReloadPluginResponse;
-import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.config.AdminSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.PluginCatalog;
-import dev.eventbus.runtime.plugin.PluginFailure;
-import dev.eventbus.runtime.plugin.PluginJarCheck;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,30 +61,12 @@ final class PluginsCommand implements Runnable {
                 unavailable = e.getMessage();
             }
         }
-        PluginCatalog catalog = CommandContext.pluginCatalog(spec, config.pluginsDir());
+        PluginCatalog catalog = CommandContext.pluginCatalog(spec, config);
         PrintWriter err = spec.commandLine().getErr();
         err.println("eventbus: live plugin state is unavailable: " + unavailable
                 + "; showing what the plugins directory " + config.pluginsDir() + " holds");
         err.flush();
-        return PluginListing.of(offline(config, catalog));
-    }
-
-    /**
-     * The plugins directory as its JARs' build descriptors describe it, with the refusals the
-     * runtime's admission checks that run no plugin code would record (a bundled gRPC, say): such a
-     * JAR is not listed as a plugin the runtime would run.
-     */
-    private static PluginCatalog offline(RuntimeConfig config, PluginCatalog catalog) {
-        List<PluginFailure> found = new ArrayList<>();
-        try (Stream<Path> files = Files.list(config.pluginsDir())) {
-            files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
-                    .sorted()
-                    .forEach(jar -> PluginJarCheck.check(jar, config, Versions.pluginApi())
-                            .ifPresent(found::add));
-        } catch (IOException e) {
-            return catalog; // read() could list it just now; the descriptors are what there is
-        }
-        return catalog.refusing(found);
+        return PluginListing.of(catalog);
     }
 
     static void print(PluginListing listing, String only, boolean json, PrintWriter out) {

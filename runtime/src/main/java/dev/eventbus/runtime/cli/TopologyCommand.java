@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Draw event types -> handlers -> gRPC services, from the plugins' declarations.",
-            "Reads what each plugin's build recorded (its build descriptor); runs no plugin code, needs no Redis."
+            "Reads what each plugin's build recorded (its build descriptor); runs no plugin code, needs no Redis.",
+            "A JAR the runtime would refuse without running its code (the allow-list, config keys) is listed as refused."
         })
 final class TopologyCommand implements Callable<Integer> {
 
@@ -42,8 +43,7 @@ final class TopologyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PluginCatalog catalog =
-                CommandContext.pluginCatalog(spec, options.load().pluginsDir());
+        PluginCatalog catalog = CommandContext.pluginCatalog(spec, options.load());
         PrintWriter out = spec.commandLine().getOut();
         switch (format) {
             case mermaid -> out.print(TopologyRenderer.mermaid(catalog));

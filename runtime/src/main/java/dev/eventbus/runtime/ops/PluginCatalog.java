@@ -16,9 +16,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -47,8 +49,22 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
             Map<String, Set<String>> subscriptions,
             Set<String> services) {}
 
-    /** Reads every {@code *.jar} of a directory. */
+    /** Reads every {@code *.jar} of a directory, as the builds recorded them (no config applied). */
     public static PluginCatalog read(Path pluginsDir) {
+        return read(pluginsDir, jar -> Optional.empty());
+    }
+
+    /**
+     * Reads every {@code *.jar} of a directory, each first put to the runtime's admission checks
+     * that need none of its code (bundled shared library, allow-list, config keys...): a JAR refused
+     * so shows with the runtime's reason in place of its handlers, as a running runtime would show
+     * it, and holds neither its plugin id nor its handler names against a later JAR, as in the
+     * runtime (which takes an id only for a plugin it installs).
+     *
+     * @param codeFree the refusal the runtime would record for a JAR before running its code, or
+     *     empty when it passes those checks
+     */
+    public static PluginCatalog read(Path pluginsDir, Function<Path, Optional<PluginFailure>> codeFree) {
         List<Handler> handlers = new ArrayList<>();
         List<PluginFailure> refused = new ArrayList<>();
         List<Path> jars;
@@ -65,6 +81,13 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
         Map<String, String> namesInUse = new HashMap<>();
         for (Path jar : jars) {
             String source = jar.getFileName().toString();
+            Optional<PluginFailure> refusal = codeFree.apply(jar);
+            if (refusal.isPresent()) {
+                // Before its id is taken: a JAR the allow-list refuses held it against a later JAR
+                // of the same id, which the runtime admits (found in review).
+                refused.add(refusal.get());
+                continue;
+            }
             try (JarFile file = new JarFile(jar.toFile(), false)) {
                 Manifest manifest = file.getManifest();
                 Attributes main = manifest == null ? new Attributes() : manifest.getMainAttributes();
@@ -112,30 +135,6 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
         }
         handlers.sort(Comparator.comparing(Handler::pluginId).thenComparing(Handler::name));
         return new PluginCatalog(List.copyOf(handlers), List.copyOf(refused));
-    }
-
-    /**
-     * This catalog with the refusals the runtime's code-free admission checks found (bundled shared
-     * library, allow-list, config keys...): a JAR refused so shows with the runtime's reason in
-     * place of its handlers, as a running runtime would show it.
-     */
-    public PluginCatalog refusing(List<PluginFailure> found) {
-        if (found.isEmpty()) {
-            return this;
-        }
-        Set<String> sources = new TreeSet<>();
-        Set<String> pluginIds = new TreeSet<>();
-        found.forEach(f -> {
-            sources.add(f.source());
-            if (f.pluginId() != null) {
-                pluginIds.add(f.pluginId());
-            }
-        });
-        List<PluginFailure> all = new ArrayList<>(
-                refused.stream().filter(f -> !sources.contains(f.source())).toList());
-        all.addAll(found);
-        return new PluginCatalog(
-                handlers.stream().filter(h -> !pluginIds.contains(h.pluginId())).toList(), List.copyOf(all));
     }
 
     private static List<Handler> handlers(JsonNode descriptor, String pluginId, String version) {

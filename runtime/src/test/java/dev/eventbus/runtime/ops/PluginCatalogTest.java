@@ -64,4 +64,26 @@ class PluginCatalogTest {
                                         + " unique: they name consumer groups)")),
                 catalog.refused());
     }
+
+    @Test
+    void aJarRefusedWithoutItsCodeHoldsNeitherItsIdNorItsHandlerNamesAgainstALaterJar() {
+        // As in the runtime, which takes an id only for a plugin it installs: the allow-list
+        // refusing pay-1.0.0.jar admits pay-2.0.0.jar (found in review: the catalog refused it).
+        jar("pay", "1.0.0", "mark-paid");
+        jar("pay", "2.0.0", "mark-paid", "refund");
+        PluginFailure unlisted = new PluginFailure("pay-1.0.0.jar", "pay", "not on eventbus.plugin-host.allow-list");
+
+        PluginCatalog catalog = PluginCatalog.read(
+                plugins,
+                jar -> jar.getFileName().toString().equals("pay-1.0.0.jar")
+                        ? java.util.Optional.of(unlisted)
+                        : java.util.Optional.empty());
+
+        assertEquals(
+                List.of("pay 2.0.0/mark-paid", "pay 2.0.0/refund"),
+                catalog.handlers().stream()
+                        .map(h -> h.pluginId() + " " + h.pluginVersion() + "/" + h.name())
+                        .toList());
+        assertEquals(List.of(unlisted), catalog.refused());
+    }
 }

@@ -249,7 +249,7 @@ public final class ConfigLoader {
      * and tests set their own ({@code eventbus.it.*}, {@code eventbus.dist} of the fault suite,
      * {@code eventbus.testkit.*}). None is a key of the runtime.
      */
-    private static final Set<String> BUILD_PROPERTIES =
+    static final Set<String> BUILD_PROPERTIES =
             Set.of("aot", "api", "dist", "format", "it", "reactor", "testkit", "version");
 
     /**

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,19 @@ class ConfigLoaderTest {
         Path f = dir.resolve("application.conf");
         Files.writeString(f, hocon);
         return f;
+    }
+
+    @Test
+    void noKeyOfTheRuntimeSharesItsFirstPartWithTheBuildsOwnProperties() {
+        // A -D property under one of these is left out unchecked: a runtime key named so could not be set by -D.
+        Set<String> runtimeFirstParts = ConfigFactory.parseResources("reference.conf")
+                .getConfig("eventbus")
+                .root()
+                .keySet();
+        Set<String> shared = new java.util.TreeSet<>(runtimeFirstParts);
+        shared.retainAll(ConfigLoader.BUILD_PROPERTIES);
+        assertTrue(runtimeFirstParts.contains("consumer"), "the reference was read: " + runtimeFirstParts);
+        assertEquals(Set.of(), shared);
     }
 
     @Test

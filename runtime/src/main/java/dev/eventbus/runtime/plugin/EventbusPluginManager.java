@@ -4,9 +4,11 @@ import static dev.eventbus.runtime.internal.Errors.rootMessage;
 
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import java.nio.file.Path;
+import java.util.Set;
 import org.pf4j.CompoundPluginLoader;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.ExtensionFactory;
+import org.pf4j.ExtensionFinder;
 import org.pf4j.JarPluginLoader;
 import org.pf4j.ManifestPluginDescriptorFinder;
 import org.pf4j.PluginClassLoader;
@@ -19,8 +21,9 @@ import org.pf4j.PluginRuntimeException;
  * PF4J's manager with the runtime's rules, each at PF4J's own seam: JAR plugins only, described by
  * their manifest; each in a {@link SharedFirstPluginClassLoader}; a descriptor without id or
  * version, or whose {@code Plugin-Requires} the runtime's plugin-api version (the system version)
- * does not meet, refused before any class loader exists; handlers created by
- * {@link HandlerFactory}. Every refusal is an {@link AdmissionException}.
+ * does not meet, refused before any class loader exists; extensions found by
+ * {@link LoadableExtensionFinder}; handlers created by {@link HandlerFactory}. Every refusal is an
+ * {@link AdmissionException}.
  *
  * <p>Not thread-safe, like PF4J's manager: the plugin host drives it under its lock.
  */
@@ -73,6 +76,21 @@ final class EventbusPluginManager extends DefaultPluginManager {
     @Override
     protected PluginDescriptorFinder createPluginDescriptorFinder() {
         return new ManifestPluginDescriptorFinder();
+    }
+
+    @Override
+    protected ExtensionFinder createExtensionFinder() {
+        LoadableExtensionFinder finder = new LoadableExtensionFinder(this);
+        addPluginStateListener(finder);
+        return finder;
+    }
+
+    /**
+     * Every extension class a plugin's index lists, including those {@link #getExtensionClasses}
+     * leaves out because their class cannot be loaded.
+     */
+    Set<String> indexedExtensionClassNames(String pluginId) {
+        return ((LoadableExtensionFinder) extensionFinder).indexed(pluginId);
     }
 
     @Override

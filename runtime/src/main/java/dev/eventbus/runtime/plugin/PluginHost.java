@@ -360,10 +360,11 @@ public final class PluginHost implements AutoCloseable {
     }
 
     /**
-     * The extensions the plugin's index lists that PF4J left out because their class cannot be
-     * loaded (a class it needs is missing from the JAR, or belongs to the runtime): PF4J only logs
-     * those, so without this such a handler would silently not run beside its plugin's others, or
-     * its plugin be refused as having no handler at all.
+     * The extensions the plugin's index lists that were left out because their class cannot be
+     * loaded (a class it needs is missing from the JAR, or belongs to the runtime; {@link
+     * LoadableExtensionFinder} leaves them out before PF4J would log them with a stack trace): without
+     * this such a handler would silently not run beside its plugin's others, or its plugin be
+     * refused as having no handler at all.
      */
     private List<AdmissionException> unloadableExtensions(
             PluginWrapper plugin, List<Class<? extends EventHandler>> found) {
@@ -371,7 +372,7 @@ public final class PluginHost implements AutoCloseable {
         Set<String> loaded = new HashSet<>();
         found.forEach(type -> loaded.add(type.getName()));
         List<AdmissionException> refused = new ArrayList<>();
-        for (String name : manager.getExtensionClassNames(pluginId)) {
+        for (String name : manager.indexedExtensionClassNames(pluginId)) {
             if (loaded.contains(name)) {
                 continue;
             }

@@ -242,6 +242,40 @@ class PluginHostTest {
                 alone.getMessage());
     }
 
+    /**
+     * The refusal of a handler class that cannot be loaded is the one line said of it: PF4J, which
+     * finds the class in the plugin's index, logged it too, at ERROR with a stack trace naming only the
+     * class that is missing.
+     */
+    @Test
+    void aHandlerClassThatCannotBeLoadedIsLoggedOnceWithoutAStackTrace() throws Exception {
+        new PluginJarBuilder("mixed")
+                .version("1.0.0")
+                .extension(BraceStreamHandler.class)
+                .extension(SecondRecordingHandler.class) // without RecordingHandler, its superclass
+                .build(plugins);
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        try {
+            assertEquals(1, host(Map.of()).start().size());
+        } finally {
+            root.detachAppender(logs);
+        }
+
+        List<ILoggingEvent> pf4j = logs.list.stream()
+                .filter(e -> e.getLoggerName().startsWith("org.pf4j."))
+                .toList();
+        assertEquals(List.of(), pf4j);
+        List<ILoggingEvent> said = logs.list.stream()
+                .filter(e -> e.getFormattedMessage().contains(SecondRecordingHandler.class.getName()))
+                .toList();
+        assertEquals(1, said.size(), said.toString());
+        assertEquals(Refusals.class.getName(), said.get(0).getLoggerName());
+        assertEquals(null, said.get(0).getThrowableProxy(), said.get(0).getFormattedMessage());
+    }
+
     @Test
     void installThrowsTheRefusalAndRecordsIt() throws Exception {
         Path jar = new PluginJarBuilder("recorder")

@@ -51,12 +51,15 @@ final class ConfigCommand implements Runnable {
         public Integer call() {
             RuntimeConfig config = options.load();
             adminListening(config);
-            if (PluginConfigCheck.check(
-                            config,
-                            options.config,
-                            spec.commandLine().getOut(),
-                            spec.commandLine().getErr())
-                    > 0) {
+            int problems;
+            try (ThrowawayHostLog quiet = ThrowawayHostLog.quiet()) {
+                problems = PluginConfigCheck.check(
+                        config,
+                        options.config,
+                        spec.commandLine().getOut(),
+                        spec.commandLine().getErr());
+            }
+            if (problems > 0) {
                 return 2;
             }
             spec.commandLine()

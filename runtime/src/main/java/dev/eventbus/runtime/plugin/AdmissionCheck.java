@@ -25,6 +25,12 @@ import java.util.function.Function;
  */
 public final class AdmissionCheck {
 
+    /**
+     * The logger of the refusals a host records, one line each ({@code config check} prints them
+     * itself, as its findings).
+     */
+    public static final String REFUSAL_LOGGER = Refusals.class.getName();
+
     private AdmissionCheck() {}
 
     /**

@@ -3,9 +3,14 @@ package dev.eventbus.runtime.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.fixtures.BraceStreamHandler;
 import dev.eventbus.runtime.fixtures.ExplodingConstructorHandler;
+import dev.eventbus.runtime.fixtures.LeakyHandler;
 import dev.eventbus.runtime.fixtures.ThresholdHandler;
 import dev.eventbus.testkit.PluginJarBuilder;
 import java.io.PrintWriter;
@@ -15,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
@@ -171,6 +177,41 @@ class ConfigCheckPluginsTest {
                                 + dir.resolve("application.conf")
                                 + ": plugin id 'pay' is already installed from pay-1.0.0.jar"),
                 run.err());
+    }
+
+    /**
+     * A check prints its findings, not the log of the hosts it admits each JAR in (a plugin started,
+     * unloaded, refused: the refusal is its finding already); a warning of what the plugin does (a
+     * thread it leaves running) is still logged.
+     */
+    @Test
+    void theThrowawayHostsLogOnlyWarningsBesideTheFindings() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        pluginJar();
+        new PluginJarBuilder("boom")
+                .extension(ExplodingConstructorHandler.class)
+                .build(plugins);
+        new PluginJarBuilder("leaky").extension(LeakyHandler.class).build(plugins);
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        Run run;
+        try {
+            run = check(config(TARGET));
+        } finally {
+            root.detachAppender(logs);
+        }
+
+        assertEquals(2, run.exit(), run.out());
+        assertTrue(
+                run.err().contains(plugins.resolve("boom-1.0.0.jar") + " (plugin boom) would be refused"), run.err());
+        List<String> logged = logs.list.stream()
+                .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+                .toList();
+        assertEquals(1, logged.size(), logged.toString());
+        assertTrue(logged.get(0).startsWith("WARN plugin leaky left 1 thread(s) running"), logged.toString());
+        assertEquals(Level.INFO, root.getLevel(), "the levels are put back");
     }
 
     @Test

@@ -49,6 +49,15 @@ public interface ConnectionOpener extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Why this client's connections fail to reconnect, when the latest attempt failed and none was
+     * made since (see {@link ReconnectFailures}): a command meanwhile is only told "Currently not
+     * connected".
+     */
+    default Optional<Throwable> reconnectFailure() {
+        return Optional.empty();
+    }
+
     /** Where this client says that its view of Redis changed (a new topology, a connection made). */
     TopologyChanges changes();
 

@@ -39,6 +39,7 @@ final class NodeConnectionOpener implements ConnectionOpener {
     private final SentinelPrimaryLog primaries;
     private final TopologyChanges changes;
     private final Disposable watch;
+    private final ReconnectFailures reconnectFailures;
     /** With Sentinel, null otherwise. */
     private final SentinelFollower follower;
     /** The follower's thread, which asks the sentinels (with Sentinel, null otherwise). */
@@ -91,6 +92,7 @@ final class NodeConnectionOpener implements ConnectionOpener {
             this.unregister = () -> {};
         }
         this.watch = watch(client, primaries, changes, readersClient, ask);
+        this.reconnectFailures = new ReconnectFailures(client.getResources().eventBus());
     }
 
     /**
@@ -134,6 +136,11 @@ final class NodeConnectionOpener implements ConnectionOpener {
     }
 
     @Override
+    public Optional<Throwable> reconnectFailure() {
+        return reconnectFailures.last();
+    }
+
+    @Override
     public <K, V> RedisConnection<K, V> open(RedisCodec<K, V> codec) {
         StatefulRedisConnection<K, V> connection = client.connect(codec, uri);
         if (follower != null) {
@@ -169,6 +176,7 @@ final class NodeConnectionOpener implements ConnectionOpener {
             asker.shutdownNow(); // the sentinel connection closes with the client
         }
         watch.dispose();
+        reconnectFailures.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

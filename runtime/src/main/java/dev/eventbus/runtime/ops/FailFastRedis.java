@@ -86,7 +86,8 @@ public final class FailFastRedis implements AutoCloseable {
      * Why Redis does not answer PING within the timeout: "" when it does, the missing permission
      * when it refused a command (never called unreachable then), what is misconfigured when it
      * answers but cannot serve this configuration, else "does not answer" (with the client's reason
-     * when the connection failed). Never throws.
+     * when the connection failed, or, for one that is down, why its latest reconnect attempt
+     * failed). Never throws.
      */
     public String unanswered(Duration timeout) {
         try {
@@ -99,7 +100,11 @@ public final class FailFastRedis implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "does not answer";
-        } catch (Exception e) {
+        } catch (Exception rejected) {
+            // A connection that is down rejects the PING with "Currently not connected": why its
+            // reconnect attempts fail (refused, TLS, a login) is what to say, as for a first connect.
+            Throwable reconnect = text != null ? opener.reconnectFailure().orElse(null) : null;
+            Throwable e = reconnect != null ? reconnect : rejected;
             String missing = MissingPermission.describe(e);
             if (missing != null) {
                 return "answers, but refused a command: " + missing;
@@ -116,11 +121,13 @@ public final class FailFastRedis implements AutoCloseable {
             }
             boolean timedOut = e instanceof TimeoutException
                     || Errors.hasCause(e, io.lettuce.core.RedisCommandTimeoutException.class);
-            // No connection yet: it was the connect that failed, where a TLS-only port closes a plain-text one.
-            String plainText = text == null ? RedisTlsFailure.plainTextHint(settings, e) : null;
-            return timedOut
+            // No connection yet, or one reconnecting: it was a connect that failed, where a TLS-only
+            // port closes a plain-text one.
+            String plainText = text == null || reconnect != null ? RedisTlsFailure.plainTextHint(settings, e) : null;
+            return timedOut && reconnect == null
                     ? "does not answer"
-                    : "does not answer (" + Errors.rootMessage(e) + (plainText == null ? "" : "; " + plainText) + ")";
+                    : "does not answer (" + (reconnect == null ? "" : "reconnecting: ") + Errors.rootMessage(e)
+                            + (plainText == null ? "" : "; " + plainText) + ")";
         }
     }
 

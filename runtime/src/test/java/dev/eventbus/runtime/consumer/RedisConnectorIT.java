@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -141,6 +142,31 @@ class RedisConnectorIT {
         try (FailFastRedis readiness = new FailFastRedis(settings("redis://127.0.0.1:1"))) {
             String why = readiness.unanswered(Duration.ofSeconds(5));
             assertTrue(why.startsWith("does not answer (") && why.contains("Connection refused"), why);
+        }
+    }
+
+    /**
+     * Readiness once Redis went away says why the connection cannot be made again, as it says it
+     * of a first connect, not the "Currently not connected" Lettuce rejects the PING with meanwhile.
+     */
+    @Test
+    void readinessAfterRedisWentAwaySaysWhyReconnectingFails() {
+        try (RedisServer server = RedisServer.start();
+                FailFastRedis readiness = new FailFastRedis(settings(server.uri()))) {
+            assertEquals("", readiness.unanswered(Duration.ofSeconds(5)));
+            server.stop();
+            String[] why = {""};
+            try {
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(15))
+                        .until(() -> (why[0] = readiness.unanswered(Duration.ofSeconds(1))).contains("reconnecting"));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("readiness said: " + why[0], e);
+            }
+            assertTrue(
+                    why[0].startsWith("does not answer (reconnecting: ") && why[0].contains("Connection refused"),
+                    why[0]);
+            assertFalse(why[0].contains("Currently not connected"), why[0]);
         }
     }
 

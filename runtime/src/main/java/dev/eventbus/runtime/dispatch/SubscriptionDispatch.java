@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -106,26 +105,20 @@ public final class SubscriptionDispatch {
     }
 
     /**
-     * Hands over the entries of one read, in order, as {@link #dispatch} does each: those without
-     * a lane are queued for the workers in batches, and workers start for what is queued once a
-     * batch is, not for each entry ({@link WorkerPool#burst}).
+     * Hands over the entries of one read, in order, as {@link #dispatch} does each: its workers
+     * start for what is queued once a few are, not for each entry ({@link WorkerPool#burst}).
      *
      * @param release gives each entry's {@code release}, called in stream order
      */
     public void dispatchAll(List<StreamEntry> entries, Function<StreamEntry, Runnable> release) {
-        held.workers.burst(batch -> {
+        held.workers.burst(() -> {
             for (StreamEntry entry : entries) {
-                dispatch(entry, release.apply(entry), batch);
+                dispatch(entry, release.apply(entry));
             }
         });
     }
 
     public void dispatch(StreamEntry entry, Runnable release) {
-        dispatch(entry, release, held.workers);
-    }
-
-    /** @param workers where an entry without a lane is handed to a worker */
-    private void dispatch(StreamEntry entry, Runnable release, Executor workers) {
         if (entry.origin() == StreamEntry.Origin.AWAITING_RETRY) {
             awaitRetry(entry);
             release.run(); // not handled now: its slot and bytes go back at once
@@ -162,7 +155,7 @@ public final class SubscriptionDispatch {
         String subject = lanes != null ? codec.subjectOf(entry) : null;
         if (subject == null) {
             Resolution leaves = Resolution.releasing(release);
-            workers.execute(() -> {
+            held.workers.execute(() -> {
                 if (!mayDispatch.getAsBoolean()) { // lost the partition while it waited: it stays pending
                     pipeline.leaveUnstarted(sub, entry, delivery, leaves);
                     return;

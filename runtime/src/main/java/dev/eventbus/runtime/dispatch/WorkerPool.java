@@ -1,14 +1,10 @@
 package dev.eventbus.runtime.dispatch;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,14 +20,10 @@ import java.util.function.LongSupplier;
  * {@link #unstick check} while a task ran all along gets workers for all it holds, so a handler
  * that turns slow delays the events behind it by one check period at most.
  *
- * <p>Tasks that come in a {@link #burst} (one read's entries, handed over in a loop) are queued
- * in batches of {@value #BURST_WORK_NANOS} ns of work, at the mean task time, and start no worker
- * before the first batch is queued: a worker started for the first of them would take each as it
- * comes, find the queue empty between two, end and be started again, a thread per handful of fast
- * events. A batch is one queue node for its tasks, which workers take one at a time through the
- * batch's cursor: so a fast handler's events cost the reader and the workers one shared update each
- * rather than four (the queue's two ends and two counters), while a worker stuck in one task holds
- * only that task: the batch's others go to the other workers, or to those {@link #unstick} starts.
+ * <p>Tasks that come in a {@link #burst} (one read's entries, handed over in a loop) start no
+ * worker until {@value #BURST_WORK_NANOS} ns of them are queued, at the mean task time: a worker
+ * started for the first of them would take each as it comes, find the queue empty between two, end
+ * and be started again, a thread per handful of fast events.
  *
  * <p>Fast tasks (a mean under {@value #FAST_TASK_NANOS} ns) get no more workers than the machine has
  * cores: they run on the CPU, so more threads cannot finish them sooner, and each extra one is a
@@ -45,15 +37,13 @@ final class WorkerPool implements Executor {
     /** How long queued tasks may wait for a busy worker before another worker starts. */
     static final long GROW_AFTER_NANOS = 100_000;
 
-    /** In a burst, how much work (at the mean task time) is queued as one batch, and starts the first worker. */
+    /** In a burst, how much queued work (at the mean task time) starts the first worker before its end. */
     static final long BURST_WORK_NANOS = 50_000;
 
     /** Tasks faster than this on average get at most a worker per core. */
     static final long FAST_TASK_NANOS = 10_000;
 
-    /** Tasks one by one ({@link #execute}), and batches of a burst's ({@link Batch}). */
-    private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
-
+    private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong offered = new AtomicLong();
     private final AtomicLong taken = new AtomicLong();
     private final AtomicInteger workers = new AtomicInteger();
@@ -66,23 +56,8 @@ final class WorkerPool implements Executor {
     private final int cores;
 
     private final LongSupplier nanoTime;
-    /**
-     * Recent mean time of a task, ns; negative until one finished (then every task may start a
-     * worker). Written opaque, not volatile: a guess needs no fence, and a fenced store per event
-     * cost the workers more than the guess saves.
-     */
-    @SuppressWarnings("unused") // through MEAN
-    private long meanNanos = -1;
-
-    private static final VarHandle MEAN;
-
-    static {
-        try {
-            MEAN = MethodHandles.lookup().findVarHandle(WorkerPool.class, "meanNanos", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** Recent mean time of a task, ns; negative until one finished (then every task may start a worker). */
+    private volatile long meanNanos = -1;
 
     private long takenAtLastCheck;
 
@@ -107,11 +82,6 @@ final class WorkerPool implements Executor {
     public void execute(Runnable task) {
         queue.offer(task);
         offered.incrementAndGet();
-        startIfWanted();
-    }
-
-    /** After tasks were queued: a worker more, if they would wait too long for the busy ones. */
-    private void startIfWanted() {
         for (; ; ) {
             int w = workers.get();
             if (w >= limit || (w > 0 ? !backlogged(w) : bursts.get() > 0 && !burstWorthAWorker())) {
@@ -125,103 +95,18 @@ final class WorkerPool implements Executor {
     }
 
     /**
-     * Runs {@code queueing}, which hands tasks in a loop to the executor it is given: they are queued
-     * in batches of {@value #BURST_WORK_NANOS} ns of work, at the mean task time (one by one while
-     * no task has finished yet, or once a task takes that long), and when {@code queueing} returns or
-     * throws, the rest are queued and the workers they need start. Until then no first worker starts
-     * for less than a batch; tasks {@link #execute}d meanwhile, by this thread or others, wait for
-     * its end as well.
+     * Runs {@code queueing}, which queues tasks in a loop ({@link #execute}), then starts the
+     * workers what it queued needs. Until it returns, no first worker starts for less than
+     * {@value #BURST_WORK_NANOS} ns of queued work; tasks queued meanwhile by other threads wait
+     * for its end as well, which comes once {@code queueing} returns or throws.
      */
-    void burst(Consumer<Executor> queueing) {
+    void burst(Runnable queueing) {
         bursts.incrementAndGet();
-        Batching batching = new Batching();
         try {
-            queueing.accept(batching);
+            queueing.run();
         } finally {
-            try {
-                batching.queueRest();
-            } finally {
-                bursts.decrementAndGet();
-                startForQueued();
-            }
-        }
-    }
-
-    /** A burst's executor: gathers tasks and queues each batch's worth as one. */
-    private final class Batching implements Executor {
-        /** Null after a batch was queued, until the next task: its array is the batch's now. */
-        private Runnable[] tasks;
-
-        private int size;
-        private int capacity = 16;
-
-        @Override
-        public void execute(Runnable task) {
-            if (tasks == null) {
-                tasks = new Runnable[capacity];
-            } else if (size == tasks.length) {
-                tasks = Arrays.copyOf(tasks, size * 2);
-            }
-            tasks[size++] = task;
-            long mean = (long) MEAN.getOpaque(WorkerPool.this);
-            if (mean < 0 || size * mean >= BURST_WORK_NANOS) {
-                queueRest();
-            }
-        }
-
-        void queueRest() {
-            if (size == 0) {
-                return;
-            }
-            queue.offer(size == 1 ? tasks[0] : new Batch(tasks, size));
-            offered.addAndGet(size);
-            capacity = tasks.length;
-            tasks = null;
-            size = 0;
-            startIfWanted();
-        }
-    }
-
-    /**
-     * Tasks queued as one node: workers take them in order, one each time, through its cursor. The
-     * array is filled before the batch is queued (which publishes it) and not written after but
-     * to let go of a task taken.
-     */
-    private static final class Batch {
-        private final Runnable[] tasks;
-        private final int size;
-
-        @SuppressWarnings("unused") // through NEXT
-        private volatile int next;
-
-        private static final VarHandle NEXT;
-
-        static {
-            try {
-                NEXT = MethodHandles.lookup().findVarHandle(Batch.class, "next", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        Batch(Runnable[] tasks, int size) {
-            this.tasks = tasks;
-            this.size = size;
-        }
-
-        /** The next task, to the caller alone; null once all were taken. */
-        Runnable take() {
-            int i = (int) NEXT.getAndAdd(this, 1);
-            if (i >= size) {
-                return null;
-            }
-            Runnable task = tasks[i];
-            tasks[i] = null; // the batch may wait for its last task long after this one ran
-            return task;
-        }
-
-        boolean allTaken() {
-            return (int) NEXT.getOpaque(this) >= size;
+            bursts.decrementAndGet();
+            startForQueued();
         }
     }
 
@@ -239,7 +124,7 @@ final class WorkerPool implements Executor {
     }
 
     private boolean burstWorthAWorker() {
-        long mean = (long) MEAN.getOpaque(this);
+        long mean = meanNanos;
         return mean < 0 || (offered.get() - taken.get()) * mean >= BURST_WORK_NANOS;
     }
 
@@ -275,45 +160,9 @@ final class WorkerPool implements Executor {
      */
     void runQueuedHere() {
         Runnable task;
-        while ((task = next()) != null) {
+        while ((task = queue.poll()) != null) {
             taken.incrementAndGet();
             task.run();
-        }
-    }
-
-    /**
-     * Takes the next queued task, or null when none is left: a task queued alone, or the next of
-     * the batch at the head of the queue. A batch leaves the queue once all its tasks were taken,
-     * by the worker that took the last (and any that found it empty meanwhile).
-     */
-    private Runnable next() {
-        for (; ; ) {
-            Object head = queue.peek();
-            if (head instanceof Batch batch) {
-                Runnable task = batch.take();
-                if (task == null || batch.allTaken()) {
-                    queue.remove(batch); // a batch is near the head: a short walk, even when another removed it first
-                }
-                if (task != null) {
-                    return task;
-                }
-                continue;
-            }
-            Object polled = queue.poll();
-            if (!(polled instanceof Batch batch)) {
-                return (Runnable) polled; // null: none left
-            }
-            // The head was taken between the look and the poll, and a batch was behind it: what
-            // it has left goes behind the rest. Only a burst's tasks are batched, an unordered
-            // handler's events (their order is not kept beyond this pool's start order anyway, once
-            // more than one worker runs); a subject's events wait in its lane, one queued at a time.
-            Runnable task = batch.take();
-            if (!batch.allTaken()) {
-                queue.offer(batch);
-            }
-            if (task != null) {
-                return task;
-            }
         }
     }
 
@@ -323,7 +172,7 @@ final class WorkerPool implements Executor {
     }
 
     private boolean backlogged(int w) {
-        long mean = (long) MEAN.getOpaque(this);
+        long mean = meanNanos;
         if (mean < 0) {
             return true;
         }
@@ -348,7 +197,7 @@ final class WorkerPool implements Executor {
             // One clock read per task: a task's end is the next one's start (the poll between them
             // is counted in, tens of ns against the thresholds' microseconds).
             long start = nanoTime.getAsLong();
-            while ((task = next()) != null) {
+            while ((task = queue.poll()) != null) {
                 taken.incrementAndGet();
                 try {
                     task.run();
@@ -357,7 +206,7 @@ final class WorkerPool implements Executor {
                     Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), t);
                 }
                 long end = nanoTime.getAsLong();
-                MEAN.setOpaque(this, nextMean((long) MEAN.getOpaque(this), end - start));
+                meanNanos = nextMean(meanNanos, end - start);
                 start = end;
             }
             workers.decrementAndGet();

@@ -125,8 +125,8 @@ class WorkerPoolTest {
         WorkerPool pool = new WorkerPool(threads, 10, NO_CORE_CAP, now::get);
         pool.execute(task("warm-up", 1_000));
         threads.runNext();
-        pool.burst(batch -> {
-            batch.execute(task("t0", 1_000));
+        pool.burst(() -> {
+            pool.execute(task("t0", 1_000));
             pool.unstick(true);
             pool.unstick(true); // no task taken between two checks, but the burst is still queuing
             assertEquals(0, threads.started.size(), "a burst's queue below its threshold is not stuck");
@@ -141,15 +141,15 @@ class WorkerPoolTest {
         WorkerPool pool = new WorkerPool(threads, 100, NO_CORE_CAP, now::get);
         pool.execute(task("warm-up", 1_000));
         threads.runNext(); // the mean is now 1 us: 50 queued are 50 us of work
-        pool.burst(batch -> {
+        pool.burst(() -> {
             for (int i = 0; i < 49; i++) {
-                batch.execute(task("t" + i, 1_000));
+                pool.execute(task("t" + i, 1_000));
             }
-            assertEquals(0, threads.started.size(), "49 us of work starts no worker inside a burst");
-            batch.execute(task("t49", 1_000));
-            assertEquals(1, threads.started.size(), "50 us of work is queued as a batch and starts the first worker");
+            assertEquals(0, threads.started.size(), "49 us of queued work starts no worker inside a burst");
+            pool.execute(task("t49", 1_000));
+            assertEquals(1, threads.started.size(), "50 us of queued work starts the first worker");
             threads.runNext(); // it takes all 50 and ends
-            batch.execute(task("t50", 1_000));
+            pool.execute(task("t50", 1_000));
         });
         assertEquals(1, threads.started.size(), "the end of the burst starts a worker for what it left queued");
         threads.runNext();
@@ -164,8 +164,8 @@ class WorkerPoolTest {
         threads.runNext();
         assertThrows(
                 IllegalStateException.class,
-                () -> pool.burst(batch -> {
-                    batch.execute(task("a", 1_000));
+                () -> pool.burst(() -> {
+                    pool.execute(task("a", 1_000));
                     throw new IllegalStateException("boom");
                 }));
         assertEquals(1, threads.started.size());
@@ -178,9 +178,9 @@ class WorkerPoolTest {
         WorkerPool pool = new WorkerPool(threads, 3, NO_CORE_CAP, now::get);
         pool.execute(task("warm-up", 5_000_000));
         threads.runNext(); // the mean is now 5 ms
-        pool.burst(batch -> {
-            batch.execute(task("a", 5_000_000));
-            batch.execute(task("b", 5_000_000));
+        pool.burst(() -> {
+            pool.execute(task("a", 5_000_000));
+            pool.execute(task("b", 5_000_000));
             assertEquals(2, threads.started.size(), "a slow task is worth a worker as soon as it is queued");
         });
     }
@@ -278,110 +278,6 @@ class WorkerPoolTest {
         assertEquals(List.of("a", "b"), ran);
         threads.runNext(); // the worker started for "a" finds nothing and ends
         assertEquals(0, pool.workers());
-    }
-
-    @Test
-    void aBatchIsRunInOrderAndCanBeRunOnTheCallingThread() {
-        WorkerPool pool = new WorkerPool(threads, 1, NO_CORE_CAP, now::get);
-        pool.execute(task("warm-up", 1_000));
-        threads.runNext();
-        pool.burst(batch -> {
-            for (int i = 0; i < 120; i++) { // two batches of 50 us and a rest of 20
-                batch.execute(task("t" + i, 1_000));
-            }
-        });
-        pool.execute(task("alone", 1_000));
-        pool.runQueuedHere();
-        assertEquals(122, ran.size());
-        assertEquals("t0", ran.get(1));
-        assertEquals("t119", ran.get(120));
-        assertEquals("alone", ran.get(121));
-        threads.runNext(); // the worker started for the first batch finds nothing and ends
-        assertEquals(0, pool.workers());
-    }
-
-    @Test
-    void aWorkerStuckInOneTaskOfABatchHoldsOnlyThatTask() throws Exception {
-        WorkerPool pool = new WorkerPool(w -> Thread.ofVirtual().start(w), 4, 1, System::nanoTime);
-        CountDownLatch warm = new CountDownLatch(1);
-        pool.execute(warm::countDown);
-        assertTrue(warm.await(10, TimeUnit.SECONDS));
-        CountDownLatch stuck = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger done = new AtomicInteger();
-        pool.burst(batch -> {
-            for (int i = 0; i < 200; i++) {
-                boolean blocks = i == 3; // early in the first batch: the rest of it is behind it
-                batch.execute(() -> {
-                    if (blocks) {
-                        stuck.countDown();
-                        try {
-                            release.await();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                    done.incrementAndGet();
-                });
-            }
-        });
-        assertTrue(stuck.await(10, TimeUnit.SECONDS));
-        try {
-            // The watchdog's checks, as it runs them: one worker (a core's worth of fast tasks)
-            // is stuck, so the next checks start workers for what waits behind it.
-            await().atMost(10, TimeUnit.SECONDS)
-                    .pollInterval(Duration.ofMillis(20))
-                    .until(() -> {
-                        pool.unstick(true);
-                        return done.get() == 199;
-                    });
-        } finally {
-            release.countDown();
-        }
-        await().atMost(10, TimeUnit.SECONDS).until(() -> done.get() == 200 && pool.workers() == 0);
-    }
-
-    @Test
-    void everyTaskOfBatchesAndSingleTasksRunsExactlyOnceAmongManyWorkers() throws Exception {
-        int producers = 4;
-        int bursts = 2_000;
-        int perBurst = 37;
-        int total = producers * bursts * (perBurst + 1);
-        java.util.concurrent.atomic.AtomicIntegerArray runs = new java.util.concurrent.atomic.AtomicIntegerArray(total);
-        WorkerPool pool = new WorkerPool(w -> Thread.ofVirtual().start(w), 8);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> senders = new ArrayList<>();
-        for (int p = 0; p < producers; p++) {
-            int first = p * bursts * (perBurst + 1);
-            senders.add(Thread.ofPlatform().start(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                int next = first;
-                for (int b = 0; b < bursts; b++) {
-                    int from = next;
-                    pool.burst(batch -> {
-                        for (int i = from; i < from + perBurst; i++) {
-                            int id = i;
-                            batch.execute(() -> runs.incrementAndGet(id));
-                        }
-                    });
-                    int alone = from + perBurst;
-                    pool.execute(() -> runs.incrementAndGet(alone)); // a lane's task, queued by itself
-                    next = alone + 1;
-                }
-            }));
-        }
-        go.countDown();
-        for (Thread t : senders) {
-            assertTrue(t.join(Duration.ofSeconds(60)));
-        }
-        await().atMost(30, TimeUnit.SECONDS).until(() -> pool.workers() == 0);
-        for (int i = 0; i < total; i++) {
-            assertEquals(1, runs.get(i), "task " + i + " ran " + runs.get(i) + " times");
-        }
     }
 
     @Test

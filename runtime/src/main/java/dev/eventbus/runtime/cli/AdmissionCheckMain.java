@@ -15,7 +15,10 @@ import java.util.regex.Pattern;
  * plugin-api version. A refusal throws, so the build fails with the runtime's reason, except one:
  * a handler's start hook failing only because a key the plugin's {@code reference.conf} declares
  * {@code null} is unset. That is how a plugin says "the operator must set this"; the JAR is fine,
- * so the build prints a note naming the key instead. Stateless.
+ * so the build prints a note naming the key instead. The build prints these findings only: the
+ * throwaway hosts' own log (a plugin started, unloaded; a refusal, which the finding names already)
+ * is left out as in {@code config check} ({@link ThrowawayHostLog}), warnings and errors of the
+ * plugin's own code stay. Stateless.
  */
 public final class AdmissionCheckMain {
 
@@ -34,6 +37,15 @@ public final class AdmissionCheckMain {
             throw new IllegalArgumentException("usage: AdmissionCheckMain <plugin JAR>...");
         }
         List<String> refused = new ArrayList<>();
+        try (ThrowawayHostLog quiet = ThrowawayHostLog.quiet()) {
+            check(args, refused);
+        }
+        if (!refused.isEmpty()) {
+            throw new IllegalStateException("the runtime would refuse it: " + String.join("; ", refused));
+        }
+    }
+
+    private static void check(String[] args, List<String> refused) {
         for (String arg : args) {
             Path jar = Path.of(arg);
             List<PluginFailure> failures = new ArrayList<>();
@@ -55,9 +67,6 @@ public final class AdmissionCheckMain {
                         + (toSet ? " once those keys are set" : ""));
             }
             failures.forEach(f -> refused.add(f.toString()));
-        }
-        if (!refused.isEmpty()) {
-            throw new IllegalStateException("the runtime would refuse it: " + String.join("; ", refused));
         }
     }
 }

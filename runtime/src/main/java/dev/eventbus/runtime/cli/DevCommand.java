@@ -108,23 +108,45 @@ final class DevCommand implements Callable<Integer> {
                     + "; stop it first (both would write the same data directory)");
             return 1;
         }
-        RedisServer ownRedis = null;
-        String uri = redisUri;
-        if (uri == null || uri.isBlank()) {
-            ownRedis = startRedis(out);
-            uri = ownRedis.uri();
-        } else {
-            out.println("dev: using Redis at " + RedisSettings.redact(uri));
+        // First, before anything is started: a signal at any moment of start-up stops what has
+        // been started so far, and dev's own thread then takes no further step (see SignalStop).
+        SignalStop signal = SignalStop.install("eventbus-dev-shutdown");
+        try {
+            return story(signal, out, samples);
+        } catch (Exception | Error e) {
+            signal.awaitEndIfBegan(); // it failed because the stop began: the stop ends dev
+            throw e;
         }
-        DevSession session = DevSession.record(home, uri);
-        try (ChildJvm orders = ChildJvm.start(
+    }
+
+    private int story(SignalStop signal, PrintStream out, Path samples) throws Exception {
+        RedisServer ownRedis = null;
+        String given = redisUri;
+        if (given == null || given.isBlank()) {
+            ownRedis = signal.step(() -> startRedis(signal, out));
+        } else {
+            signal.unlessStopping(() -> out.println("dev: using Redis at " + RedisSettings.redact(given)));
+        }
+        String uri = ownRedis != null ? ownRedis.uri() : given;
+        DevSession session = signal.step(() -> DevSession.record(home, uri));
+        RedisServer redisToStop = ownRedis;
+        // Until the runtime exists, a signal forgets the session and stops dev's own Redis (the
+        // order service has a hook of its own until then).
+        signal.stopWith(() -> {
+            session.remove(home);
+            if (redisToStop != null) {
+                redisToStop.stop();
+            }
+        });
+        try (ChildJvm orders = signal.step(() -> ChildJvm.start(
                 samples.resolve("order-service"),
                 "dev.eventbus.samples.orders.OrderServiceMain",
                 List.of("--port", "0"),
                 "order-service",
                 Pattern.compile("listening on [^:]+:(\\d+)"),
-                out)) {
-            int port = Integer.parseInt(orders.awaitLine(Duration.ofSeconds(30)).group(1));
+                out))) {
+            int port = signal.step(() ->
+                    Integer.parseInt(orders.awaitLine(Duration.ofSeconds(30)).group(1)));
             Config devConfig = ConfigFactory.parseMap(Map.of(
                     "eventbus.redis.uri",
                     uri,
@@ -147,70 +169,41 @@ final class DevCommand implements Callable<Integer> {
             // flushed), then the order service its in-flight calls needed, forget the session, then
             // stop dev's own Redis, which the runtime needed until then. JVM shutdown hooks run
             // concurrently, so neither child is stopped by a hook of its own meanwhile.
-            RedisServer redisToStop = ownRedis;
-            Thread stopOnSignal = new Thread(
-                    new BoundedShutdown(
-                            () -> {
-                                runtime.stop();
-                                ops.close();
-                                orders.close();
-                                session.remove(home);
-                                if (redisToStop != null) {
-                                    redisToStop.stop();
-                                }
-                            },
-                            Duration.ofSeconds(30),
-                            () -> runtime.view().stuck(Duration.ZERO).orElse(""),
-                            status -> {
-                                if (redisToStop != null) {
-                                    redisToStop.kill();
-                                }
-                                Runtime.getRuntime().halt(status);
-                            }),
-                    "eventbus-dev-shutdown");
-            Runtime.getRuntime().addShutdownHook(stopOnSignal);
+            signal.stopWith(new BoundedShutdown(
+                    () -> {
+                        ops.stopping();
+                        runtime.stop();
+                        ops.close();
+                        orders.close();
+                        session.remove(home);
+                        if (redisToStop != null) {
+                            redisToStop.stop();
+                        }
+                    },
+                    Duration.ofSeconds(30),
+                    () -> runtime.view().stuck(Duration.ZERO).orElse(""),
+                    status -> {
+                        if (redisToStop != null) {
+                            redisToStop.kill();
+                        }
+                        Runtime.getRuntime().halt(status);
+                    }));
             orders.stopAtExit(false);
             if (ownRedis != null) {
                 ownRedis.reapAtExit(false);
             }
             try (runtime) {
-                startOperations(ops, runtime, uri, out);
-                runtime.start();
-                runtime.view().pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
-                out.println("dev: runtime up with handlers "
-                        + runtime.view().handlers().stream().map(h -> h.name()).toList());
-                printout.countPaymentsBy(runtime.view().handlers().stream()
-                        .filter(h -> h.spec().services().contains(ORDER_SERVICE))
-                        .map(h -> h.name())
-                        .toList());
-
-                try (ChildJvm wallet = ChildJvm.start(
-                        samples.resolve("wallet-service"),
-                        "dev.eventbus.samples.wallet.WalletServiceMain",
-                        List.of("--redis", uri, "--count", Integer.toString(events)),
-                        "wallet-service",
-                        null,
-                        out)) {
-                    wallet.waitFor(Duration.ofSeconds(60));
+                try {
+                    return signal.step(
+                            () -> storyWithRuntime(signal, out, samples, uri, config, printout, ops, runtime));
+                } finally {
+                    signal.ownEnding();
                 }
-                publishMalformed(uri, out);
-
-                boolean done = printout.awaitStory(events, Duration.ofSeconds(60));
-                Thread.sleep(200); // let the last acknowledgements reach Redis before counting
-                summary(uri, config.consumer().deadLetterPrefix(), out, done, printout);
-                if (keepRunning) {
-                    out.println("dev: still running; publish more with: redis-cli -u " + uri
-                            + " XADD wallet '*' type wallet.topup.succeeded subject w-9 data "
-                            + "'{\"orderId\":\"o-9\",\"walletId\":\"w-9\",\"amountCents\":900}'   (Ctrl-C to stop)");
-                    new CountDownLatch(1).await();
-                }
-                return done ? 0 : 1;
             } finally {
                 if (ownRedis != null) {
                     ownRedis.reapAtExit(true);
                 }
                 orders.stopAtExit(true);
-                removeHook(stopOnSignal);
                 ops.close();
             }
         } finally {
@@ -221,11 +214,61 @@ final class DevCommand implements Callable<Integer> {
         }
     }
 
+    /** The story once the runtime exists: each step only while no stop began. */
+    private int storyWithRuntime(
+            SignalStop signal,
+            PrintStream out,
+            Path samples,
+            String uri,
+            RuntimeConfig config,
+            Printout printout,
+            AdminSurface ops,
+            EventbusRuntime runtime)
+            throws Exception {
+        startOperations(signal, ops, runtime, out);
+        signal.awaitEndIfBegan();
+        runtime.start();
+        signal.unlessStopping(() -> {
+            runtime.view().pluginFailures().forEach(f -> out.println("dev: plugin refused: " + f));
+            out.println("dev: runtime up with handlers "
+                    + runtime.view().handlers().stream().map(h -> h.name()).toList());
+        });
+        printout.countPaymentsBy(runtime.view().handlers().stream()
+                .filter(h -> h.spec().services().contains(ORDER_SERVICE))
+                .map(h -> h.name())
+                .toList());
+
+        signal.awaitEndIfBegan();
+        try (ChildJvm wallet = ChildJvm.start(
+                samples.resolve("wallet-service"),
+                "dev.eventbus.samples.wallet.WalletServiceMain",
+                List.of("--redis", uri, "--count", Integer.toString(events)),
+                "wallet-service",
+                null,
+                out)) {
+            wallet.waitFor(Duration.ofSeconds(60));
+        }
+        signal.awaitEndIfBegan();
+        publishMalformed(uri, out);
+
+        boolean done = printout.awaitStory(events, Duration.ofSeconds(60));
+        Thread.sleep(200); // let the last acknowledgements reach Redis before counting
+        signal.awaitEndIfBegan();
+        summary(uri, config.consumer().deadLetterPrefix(), out, done, printout);
+        if (keepRunning) {
+            signal.unlessStopping(() -> out.println("dev: still running; publish more with: redis-cli -u " + uri
+                    + " XADD wallet '*' type wallet.topup.succeeded subject w-9 data "
+                    + "'{\"orderId\":\"o-9\",\"walletId\":\"w-9\",\"amountCents\":900}'   (Ctrl-C to stop)"));
+            new CountDownLatch(1).await();
+        }
+        return done ? 0 : 1;
+    }
+
     /**
      * dev's own Redis keeps its data (append-only file) in the data directory, so a restart of dev
      * finds the streams, groups and dead letters of the last one; {@code --fresh} starts empty.
      */
-    private RedisServer startRedis(PrintStream out) throws java.io.IOException {
+    private RedisServer startRedis(SignalStop signal, PrintStream out) throws java.io.IOException {
         Path dir = (dataDir != null ? dataDir : home.resolve("data").resolve("dev")).toAbsolutePath();
         if (fresh && Files.exists(dir)) {
             try (var files = Files.walk(dir)) {
@@ -237,30 +280,24 @@ final class DevCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         RedisServer redis = RedisServer.start(
                 RedisServer.Options.defaults().withDataDir(dir).withAppendOnly(true));
-        out.println("dev: started redis-server (" + redis.source() + ") at " + redis.uri() + ", data in " + dir
-                + (fresh ? " (fresh)" : " (kept across restarts; --fresh starts empty)"));
+        signal.unlessStopping(() -> out.println("dev: started redis-server (" + redis.source() + ") at " + redis.uri()
+                + ", data in " + dir + (fresh ? " (fresh)" : " (kept across restarts; --fresh starts empty)")));
         return redis;
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // The hook runs (or ran) the stop itself.
-        }
     }
 
     /**
      * The admin servers, as {@code run} has them, so {@code bin/eventbus status} and
      * {@code plugins} show the story live. A port already taken (another runtime) costs only them.
      */
-    private static void startOperations(AdminSurface ops, EventbusRuntime runtime, String uri, PrintStream out) {
+    private static void startOperations(SignalStop signal, AdminSurface ops, EventbusRuntime runtime, PrintStream out) {
         try {
             ops.start(runtime);
-            out.println(
-                    "dev: admin on 127.0.0.1:" + ops.httpPort() + " (HTTP) and 127.0.0.1:" + ops.grpcPort()
-                            + " (gRPC); live state: bin/eventbus status (the operator commands find dev's Redis by themselves)");
+            signal.unlessStopping(
+                    () -> out.println(
+                            "dev: admin on 127.0.0.1:" + ops.httpPort() + " (HTTP) and 127.0.0.1:" + ops.grpcPort()
+                                    + " (gRPC); live state: bin/eventbus status (the operator commands find dev's Redis by themselves)"));
         } catch (OpsException e) {
+            signal.awaitEndIfBegan();
             out.println("dev: admin servers not started (" + e.getMessage() + "); the story goes on without them");
         }
     }

@@ -34,7 +34,19 @@ final class RunCommand implements Callable<Integer> {
     ConfigOptions options;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
+        // First, before anything is started: a signal during start-up ends run quietly, as later
+        // (see SignalStop), not with what failed because the JVM was ending.
+        SignalStop signal = SignalStop.install("eventbus-shutdown");
+        try {
+            return runUntilStopped(signal);
+        } catch (Exception | Error e) {
+            signal.awaitEndIfBegan();
+            throw e;
+        }
+    }
+
+    private int runUntilStopped(SignalStop signal) throws InterruptedException {
         RuntimeConfig config = options.load();
         LogFormat.apply(config.operations().logFormat());
         AdminSurface operations = new AdminSurface(config, Clock.systemUTC());
@@ -44,19 +56,17 @@ final class RunCommand implements Callable<Integer> {
         // Bounded: the orderly stop gets the shutdown grace plus time to flush and close, and is cut
         // short (halt) when start-up holds the runtime (a plugin that called System.exit while loading).
         Duration bound = config.consumer().shutdownGrace().plus(STOP_BEYOND_GRACE);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        new BoundedShutdown(
-                                () -> {
-                                    operations.stopping();
-                                    runtime.stop();
-                                    operations.close();
-                                    stopped.countDown();
-                                },
-                                bound,
-                                () -> runtime.view().stuck(Duration.ZERO).orElse(""),
-                                Runtime.getRuntime()::halt),
-                        "eventbus-shutdown"));
+        signal.stopWith(new BoundedShutdown(
+                () -> {
+                    operations.stopping();
+                    runtime.stop();
+                    operations.close();
+                    stopped.countDown();
+                },
+                bound,
+                () -> runtime.view().stuck(Duration.ZERO).orElse(""),
+                Runtime.getRuntime()::halt));
+        signal.awaitEndIfBegan();
         runtime.start();
         stopped.await();
         return 0;

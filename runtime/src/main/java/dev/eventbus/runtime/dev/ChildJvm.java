@@ -32,7 +32,13 @@ public final class ChildJvm implements AutoCloseable {
     private ChildJvm(Process process, String prefix, Pattern await, PrintStream out) {
         this.process = process;
         this.stopOnExit = new Thread(this::stop, "stop-" + prefix);
-        Runtime.getRuntime().addShutdownHook(stopOnExit);
+        try {
+            Runtime.getRuntime().addShutdownHook(stopOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // Started while the JVM ends (a signal during dev's start-up): no hook would stop it.
+            stop();
+            throw shuttingDown;
+        }
         this.echo = Thread.ofPlatform().daemon(true).name("echo-" + prefix).start(() -> echo(prefix, await, out));
     }
 

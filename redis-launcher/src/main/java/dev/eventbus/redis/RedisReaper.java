@@ -17,14 +17,26 @@ final class RedisReaper {
 
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
     private static final Set<Path> OWNED_DIRS = ConcurrentHashMap.newKeySet();
+    /** First used while the JVM ends (a signal during start-up): no hook would reap, so track kills. */
+    private static final boolean JVM_ENDING;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(RedisReaper::reapAll, "eventbus-redis-reaper"));
+        boolean ending = false;
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(RedisReaper::reapAll, "eventbus-redis-reaper"));
+        } catch (IllegalStateException shuttingDown) {
+            ending = true;
+        }
+        JVM_ENDING = ending;
     }
 
     private RedisReaper() {}
 
     static void track(Process process) {
+        if (JVM_ENDING) {
+            process.destroyForcibly();
+            return;
+        }
         RUNNING.add(process);
     }
 

@@ -70,6 +70,16 @@ class LauncherHeapTest {
         assertEquals(1, args.stream().filter(a -> a.startsWith("-Xmx")).count(), String.valueOf(args));
     }
 
+    @Test
+    void javaOptsAreSplitAtWhiteSpaceButNeverExpandedAsFileNames() throws Exception {
+        Files.createFile(home.resolve("-Dx=GLOBBED")); // in the directory the launcher runs in
+        List<String> args = launch(Map.of("JAVA_OPTS", "-Dx=* -Dy=a?c -Xlog:gc"));
+        assertTrue(args.contains("-Dx=*"), String.valueOf(args));
+        assertTrue(args.contains("-Dy=a?c"), String.valueOf(args));
+        assertTrue(args.contains("-Xlog:gc"), String.valueOf(args));
+        assertFalse(args.contains("-Dx=GLOBBED"), String.valueOf(args));
+    }
+
     private List<String> launch(Map<String, String> env) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/eventbus").toString(), "--version");
         builder.environment()
@@ -77,6 +87,7 @@ class LauncherHeapTest {
                 .removeIf(k -> k.startsWith("EVENTBUS_") || k.startsWith("JAVA") || k.equals("JDK_JAVA_OPTIONS"));
         builder.environment().put("JAVA_HOME", javaHome.toString());
         builder.environment().putAll(env);
+        builder.directory(home.toFile());
         builder.redirectErrorStream(true);
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes());

@@ -12,6 +12,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
@@ -150,6 +152,11 @@ final class FaultRig implements AutoCloseable {
                 .append("\".target = \"")
                 .append(orders.target())
                 .append("\"\n");
+        // Admin ports of its own: the default 9400/9401 may be held by anything else on a shared
+        // machine (a developer's eventbus dev), and the runtime then refuses to start. Settings
+        // below (the rig's or the child's own) come later and win.
+        hocon.append("eventbus.admin.http-port = ").append(freePort()).append('\n');
+        hocon.append("eventbus.admin.grpc-port = ").append(freePort()).append('\n');
         settings.forEach((k, v) ->
                 hocon.append("eventbus.").append(k).append(" = ").append(v).append('\n'));
         own.forEach((k, v) ->
@@ -161,6 +168,22 @@ final class FaultRig implements AutoCloseable {
                 RuntimeProcess.start(scenario + "#" + n, consumerName, config, plugins, log, work, subscriptions);
         children.add(child);
         return child;
+    }
+
+    /**
+     * A free port below Linux's ephemeral range (32768 and up), so that the many outgoing
+     * connections of the runtimes, Redis and the producer never take it between runs.
+     */
+    static int freePort() throws IOException {
+        for (int tries = 0; tries < 100; tries++) {
+            int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+            try (ServerSocket s = new ServerSocket(port)) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port in 20000-31999");
     }
 
     List<RuntimeProcess> children() {

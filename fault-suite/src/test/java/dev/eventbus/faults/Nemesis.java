@@ -4,7 +4,6 @@ import dev.eventbus.faults.plugin.FaultHandler;
 import dev.eventbus.faults.plugin.OrderedFaultHandler;
 import dev.eventbus.testkit.PluginJarBuilder;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -376,8 +374,8 @@ final class Nemesis implements AutoCloseable {
     }
 
     private void pickAdminPorts(int i) throws IOException {
-        httpPorts[i] = freePort();
-        grpcPorts[i] = freePort();
+        httpPorts[i] = FaultRig.freePort();
+        grpcPorts[i] = FaultRig.freePort();
         own.set(
                 i,
                 Map.of(
@@ -385,22 +383,6 @@ final class Nemesis implements AutoCloseable {
                         Integer.toString(httpPorts[i]),
                         "admin.grpc-port",
                         Integer.toString(grpcPorts[i])));
-    }
-
-    /**
-     * A free port below Linux's ephemeral range (32768 and up), so that the many outgoing
-     * connections of the runtimes, Redis and the producer never take it between runs.
-     */
-    private static int freePort() throws IOException {
-        for (int tries = 0; tries < 100; tries++) {
-            int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
-            try (ServerSocket s = new ServerSocket(port)) {
-                return s.getLocalPort();
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port in 20000-31999");
     }
 
     /** The fault plugin with both handlers (unordered and ordered), built once. */

@@ -173,6 +173,12 @@ public final class AdminGrpcServer implements AutoCloseable {
     @Override
     public void close() {
         updater.stop();
+        try {
+            // An update under way asks Redis through a client that is closed after this.
+            updater.awaitEnd(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         health.enterTerminalState();
         server.shutdown();
         try {

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.admin;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,5 +77,17 @@ class ReadyGaugeTest {
         assertTrue(
                 checks(runtime(true, fine, refused), false).readyButForPing(),
                 "a refused plugin counts only with admin.ready-requires-all-plugins");
+    }
+
+    @Test
+    void readinessInTheShutdownAsksRedisNothing() {
+        // No Redis at all in these checks: a PING would fail with a NullPointerException. The stop
+        // closes the clients a PING connects with; asked then, Netty logged a stack trace per update.
+        HealthChecks checks = checks(runtime(true, List.of(reader("")), List.of()), true);
+        checks.stopping();
+        HealthChecks.Result ready = checks.ready();
+        assertFalse(ready.up());
+        assertEquals("stopping", ready.checks().get("runtime"));
+        assertEquals("not asked while stopping", ready.checks().get("redis"));
     }
 }

@@ -4,6 +4,7 @@ import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.PluginCatalog;
 import dev.eventbus.runtime.plugin.AdmissionCheck;
+import dev.eventbus.runtime.plugin.AdmissionTimeoutException;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.plugin.PluginJarCheck;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,7 +29,8 @@ import java.util.stream.Stream;
  * The plugin part of {@code config check}: each JAR of the plugins directory checked as the runtime
  * would admit it, first what needs none of its code (see {@link PluginJarCheck}), then, for a JAR
  * that passes, its admission in a throwaway host with the configured subtree (see {@link
- * AdmissionCheck}: its handlers are created and their start hooks run), and every
+ * AdmissionCheck}: its handlers are created and their start hooks run; one whose start does not
+ * return within {@code admin.stall-timeout} is a finding, its thread left stuck), and every
  * gRPC service its handlers declare in its build descriptor given a target, with the runtime's
  * messages. A JAR without a build descriptor is said to be so, its services unchecked. Stateless.
  */
@@ -74,6 +77,9 @@ final class PluginConfigCheck {
         // name an earlier JAR has: the runtime admits them in this order) is checked here.
         Map<String, String> idsInUse = new HashMap<>();
         Map<String, String> namesInUse = new HashMap<>();
+        // A plugin whose start never returns hangs run's start-up until liveness says so: the
+        // same bound here, per JAR, so the check ends (found from outside: it waited for ever).
+        Duration bound = config.operations().admin().stallTimeout();
         for (Path jar : jars) {
             String source = jar.getFileName().toString();
             if (refused.contains(source)) {
@@ -81,8 +87,34 @@ final class PluginConfigCheck {
             }
             List<LoadedHandler> admitted = new ArrayList<>();
             List<PluginFailure> failures = new ArrayList<>();
-            for (PluginFailure failure :
-                    AdmissionCheck.check(jar, Versions.pluginApi(), config::pluginConfig, admitted::add)) {
+            List<PluginFailure> found;
+            try {
+                found = AdmissionCheck.check(
+                        jar,
+                        Versions.pluginApi(),
+                        config::pluginConfig,
+                        admitted::add,
+                        bound,
+                        () -> out.println("# plugin JAR " + jar + ": still starting after "
+                                + shown(AdmissionCheck.STILL_WAITING_AFTER) + "; it counts as hung after "
+                                + shown(bound) + " (eventbus.admin.stall-timeout)"));
+            } catch (AdmissionTimeoutException stuck) {
+                // Run would hang here, its liveness failing after the same time: a finding, and the
+                // check goes on with the next JAR (the plugin's thread stays stuck: nothing stops it).
+                String reason = stuck.describe("within " + shown(bound)
+                        + " (eventbus.admin.stall-timeout, after which run's liveness fails while it loads plugins)");
+                refused.add(source);
+                notInstalled.put(source, new PluginFailure(source, pluginId(jar).orElse(null), reason));
+                problems.add("config check: plugin JAR " + jar
+                        + pluginId(jar).map(id -> " (plugin " + id + ")").orElse("")
+                        + " would hang run's start-up with " + against + ": " + reason);
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                problems.add("config check: interrupted while admitting " + jar);
+                break;
+            }
+            for (PluginFailure failure : found) {
                 if (failure.pluginId() != null && idsInUse.containsKey(failure.pluginId())) {
                     continue; // refused below for its id as a whole, as the runtime would
                 }
@@ -216,6 +248,11 @@ final class PluginConfigCheck {
     private static String problem(Path jar, String pluginId, String against, String reason) {
         return "config check: plugin JAR " + jar + (pluginId == null ? "" : " (plugin " + pluginId + ")")
                 + " would be refused with " + against + ": " + reason;
+    }
+
+    /** As the config file writes it: {@code 2m}, {@code 1m30s}, {@code 0.5s}. */
+    private static String shown(Duration d) {
+        return d.toString().substring(2).toLowerCase();
     }
 
     private static Optional<String> pluginId(Path jar) {

@@ -6,8 +6,13 @@ import dev.eventbus.runtime.config.PluginSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -30,6 +35,9 @@ public final class AdmissionCheck {
      * itself, as its findings).
      */
     public static final String REFUSAL_LOGGER = Refusals.class.getName();
+
+    /** When a bounded check says that it still waits for an admission (its {@code stillWaiting}). */
+    public static final Duration STILL_WAITING_AFTER = Duration.ofSeconds(5);
 
     private AdmissionCheck() {}
 
@@ -74,6 +82,71 @@ public final class AdmissionCheck {
      */
     public static List<PluginFailure> check(Path jar, String apiVersion, Function<String, Config> operatorConfig) {
         return check(jar, apiVersion, operatorConfig, handler -> {});
+    }
+
+    /**
+     * As {@link #check(Path, String, Function, Consumer)}, waiting at most {@code max} for it: a
+     * plugin whose code never returns while it starts (its {@code Plugin.start()}, a handler's
+     * constructor or {@code start} hook) would hold the caller for ever, as it holds {@code run}'s
+     * start-up (found from outside: {@code config check} hung, printing nothing). The admission runs
+     * on a daemon thread of its own (threads the plugin starts from it are daemons too unless it
+     * says otherwise), left where it is when the wait gives up: nothing stops a plugin's code
+     * safely, and its host is not closed under it.
+     *
+     * @param stillWaiting run once on the calling thread when the admission has not finished after
+     *     {@link #STILL_WAITING_AFTER} and {@code max} is longer (so a long bound is not a silent wait)
+     * @throws AdmissionTimeoutException when it did not finish within {@code max}, naming the
+     *     plugin's code that did not return (and where it waits, when that is deeper)
+     */
+    public static List<PluginFailure> check(
+            Path jar,
+            String apiVersion,
+            Function<String, Config> operatorConfig,
+            Consumer<LoadedHandler> admitted,
+            Duration max,
+            Runnable stillWaiting)
+            throws AdmissionTimeoutException, InterruptedException {
+        record Outcome(List<PluginFailure> failures, List<LoadedHandler> admitted) {}
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        Thread admission = Thread.ofPlatform()
+                .name("eventbus-admission-check " + jar.getFileName())
+                .daemon(true)
+                .start(() -> {
+                    try {
+                        List<LoadedHandler> handlers = new ArrayList<>();
+                        List<PluginFailure> failures = check(jar, apiVersion, operatorConfig, handlers::add);
+                        outcome.complete(new Outcome(failures, handlers));
+                    } catch (Throwable t) {
+                        outcome.completeExceptionally(t);
+                    }
+                });
+        long deadline = System.nanoTime() + max.toNanos();
+        try {
+            Outcome done;
+            if (max.compareTo(STILL_WAITING_AFTER) > 0) {
+                try {
+                    done = outcome.get(STILL_WAITING_AFTER.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException slow) {
+                    stillWaiting.run();
+                    done = outcome.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            } else {
+                done = outcome.get(max.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            done.admitted().forEach(admitted);
+            return done.failures();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw AdmissionTimeoutException.of(
+                    admission.getStackTrace(), LeakedThreads.classNames(jar), "within " + max);
+        }
     }
 
     /**

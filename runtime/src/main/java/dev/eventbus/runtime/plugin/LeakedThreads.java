@@ -44,7 +44,8 @@ final class LeakedThreads {
         return leaked;
     }
 
-    private static Set<String> classNames(Path jar) {
+    /** The names of the classes in the JAR (empty when it cannot be read). */
+    static Set<String> classNames(Path jar) {
         Set<String> names = new HashSet<>();
         try (JarFile file = new JarFile(jar.toFile())) {
             file.stream()

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -10,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.fixtures.BraceStreamHandler;
 import dev.eventbus.runtime.fixtures.ExplodingConstructorHandler;
+import dev.eventbus.runtime.fixtures.HangingStartHandler;
 import dev.eventbus.runtime.fixtures.LeakyHandler;
 import dev.eventbus.runtime.fixtures.ThresholdHandler;
 import dev.eventbus.testkit.PluginJarBuilder;
@@ -17,6 +19,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,6 +215,39 @@ class ConfigCheckPluginsTest {
         assertEquals(1, logged.size(), logged.toString());
         assertTrue(logged.get(0).startsWith("WARN plugin leaky left 1 thread(s) running"), logged.toString());
         assertEquals(Level.INFO, root.getLevel(), "the levels are put back");
+    }
+
+    /**
+     * Found from outside: a plugin whose start never returns held {@code config check} for ever,
+     * printing nothing. Each JAR's admission waits at most {@code admin.stall-timeout} (after which
+     * run's liveness fails while it loads plugins); the plugin's code that did not return is named,
+     * and the JARs after it are still checked.
+     */
+    @Test
+    void aStartHookThatNeverReturnsIsExit2WithinTheStallTimeoutNamingIt() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        new PluginJarBuilder("hang").extension(HangingStartHandler.class).build(plugins);
+        pluginJar();
+        Path config = config(TARGET + "eventbus.admin.stall-timeout = 1s\neventbus.plugins.pay { threshold = many }\n");
+
+        long began = System.nanoTime();
+        Run run = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> check(config));
+        Duration took = Duration.ofNanos(System.nanoTime() - began);
+
+        assertEquals(2, run.exit(), run.out());
+        assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "took " + took);
+        assertTrue(
+                run.err()
+                        .contains("config check: plugin JAR " + plugins.resolve("hang-1.0.0.jar")
+                                + " (plugin hang) would hang run's start-up with " + config + ": "
+                                + HangingStartHandler.class.getName() + ".start(HangingStartHandler.java:"),
+                run.err());
+        assertTrue(
+                run.err()
+                        .contains(") did not return within 1s (eventbus.admin.stall-timeout, after which run's"
+                                + " liveness fails while it loads plugins)"),
+                run.err());
+        assertTrue(run.err().contains(plugins.resolve("pay-1.0.0.jar") + " (plugin pay) would be refused"), run.err());
     }
 
     @Test

@@ -77,7 +77,7 @@ public final class AdminSurface implements AutoCloseable {
      * Starts metrics and the admin servers for the runtime (which may not be started yet).
      *
      * @throws InvalidConfigException when the admin servers would listen beyond loopback without
-     *     a token, or their TLS files cannot be used
+     *     a token, cannot listen on the host on this machine, or their TLS files cannot be used
      * @throws OpsException when a port cannot be bound
      */
     public synchronized void start(EventbusRuntime started) {
@@ -147,6 +147,10 @@ public final class AdminSurface implements AutoCloseable {
             }
         } catch (IOException | IllegalArgumentException e) {
             close();
+            // A host this machine cannot listen on at all is the configuration's error (exit 2), said
+            // as config check says it (found from outside: a name that does not resolve was exit 1,
+            // "UnresolvedAddressException"); a port another process holds is not.
+            AdminBinding.requireListening(config);
             throw new OpsException(
                     "admin server cannot listen on " + admin.host() + " (http-port " + admin.httpPort() + ", grpc-port "
                             + admin.grpcPort() + "): " + Errors.rootMessage(e),

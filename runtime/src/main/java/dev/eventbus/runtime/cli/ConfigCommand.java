@@ -125,12 +125,7 @@ final class ConfigCommand implements Runnable {
         if (!admin.enabled()) {
             return;
         }
-        String problem = AdminBinding.problemListening(admin.host());
-        if (problem != null) {
-            var origin = config.source().getValue("eventbus.admin.host").origin();
-            throw new InvalidConfigException(
-                    "admin.host: " + problem + " (" + (origin == null ? "unknown origin" : origin.description()) + ")");
-        }
+        AdminBinding.requireListening(config);
     }
 
     /** Settings that work but are unsafe, as HOCON comments so the output still parses. */

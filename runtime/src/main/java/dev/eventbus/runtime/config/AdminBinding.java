@@ -55,4 +55,23 @@ public final class AdminBinding {
                     + "0.0.0.0";
         }
     }
+
+    /**
+     * {@link #problemListening} of the config's {@code admin.host}, as the configuration error that
+     * {@code config check} and {@code run} (when its admin servers cannot listen) both report:
+     * naming the key, where it was set and why.
+     *
+     * @throws InvalidConfigException when the admin servers cannot listen there
+     */
+    public static void requireListening(RuntimeConfig config) {
+        String host = config.operations().admin().host();
+        String problem = problemListening(host);
+        if (problem != null) {
+            String key = "eventbus.admin.host";
+            String where = config.source().hasPath(key)
+                    ? UnknownKeys.where(config.source().getValue(key))
+                    : null;
+            throw new InvalidConfigException("admin.host: " + problem + (where == null ? "" : " (" + where + ")"));
+        }
+    }
 }

@@ -189,11 +189,15 @@ public final class AdminSurface implements AutoCloseable {
 
     /**
      * The loopback rule, checked here too whatever built the settings: admin servers listen beyond
-     * loopback only with a token.
+     * loopback only with a token, and never on an empty host.
      *
      * @throws InvalidConfigException naming the host and the way out
      */
     static void checkBinding(AdminSettings admin) {
+        String empty = admin.enabled() ? AdminBinding.problemWithHost(admin.host()) : null;
+        if (empty != null) {
+            throw new InvalidConfigException("eventbus.admin.host: " + empty);
+        }
         if (admin.enabled() && !admin.tokenRequired()) {
             String problem = AdminBinding.problemWithoutToken(admin.host());
             if (problem != null) {

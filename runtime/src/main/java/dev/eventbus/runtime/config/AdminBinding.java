@@ -12,6 +12,21 @@ public final class AdminBinding {
     private AdminBinding() {}
 
     /**
+     * An empty host is refused, token or not, rather than read as the JDK reads it (loopback):
+     * every message would show it as {@code :9400}, an address of all interfaces to the reader
+     * (found from outside), and no documentation says what it means.
+     *
+     * @param host the configured admin host
+     * @return why the host is refused whatever the token, or {@code null} when it is not
+     */
+    public static String problemWithHost(String host) {
+        return host.isBlank()
+                ? "empty: name the address to listen on, 127.0.0.1 (loopback, the default) or, with a token, "
+                        + "0.0.0.0 (every interface)"
+                : null;
+    }
+
+    /**
      * @param host the configured admin host
      * @return why binding there without a token is refused, or {@code null} when it is fine
      */

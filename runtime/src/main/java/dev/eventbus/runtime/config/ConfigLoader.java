@@ -512,7 +512,10 @@ public final class ConfigLoader {
         Boolean enabled = read(() -> c.getBoolean("admin.enabled"));
         String host = read(() -> c.getString("admin.host"));
         String token = adminToken(c);
-        if (Boolean.TRUE.equals(enabled) && host != null && (token == null || token.isEmpty())) {
+        if (Boolean.TRUE.equals(enabled) && host != null && AdminBinding.problemWithHost(host) != null) {
+            problems.add("admin.host: " + AdminBinding.problemWithHost(host) + " ("
+                    + UnknownKeys.where(c.getValue("admin.host")) + ")");
+        } else if (Boolean.TRUE.equals(enabled) && host != null && (token == null || token.isEmpty())) {
             String problem = AdminBinding.problemWithoutToken(host);
             if (problem != null) {
                 problems.add("admin.host: " + problem + " (" + UnknownKeys.where(c.getValue("admin.host")) + ")");

@@ -286,6 +286,11 @@ class AdminServerIT {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> AdminSurface.checkBinding(exposed));
         assertTrue(e.getMessage().contains("not a loopback address"), e.getMessage());
         AdminSurface.checkBinding(new AdminSettings(true, "0.0.0.0", 0, -1, "x", true, dir.resolve("audit.log")));
+        InvalidConfigException empty = assertThrows(
+                InvalidConfigException.class,
+                () -> AdminSurface.checkBinding(
+                        new AdminSettings(true, "", 0, -1, "x", true, dir.resolve("audit.log"))));
+        assertTrue(empty.getMessage().contains("eventbus.admin.host: empty"), empty.getMessage());
         AdminSurface.checkBinding(new AdminSettings(true, "127.0.0.1", 0, -1, "", true, dir.resolve("audit.log")));
         AdminSurface.checkBinding(new AdminSettings(false, "0.0.0.0", 0, -1, "", true, dir.resolve("audit.log")));
 

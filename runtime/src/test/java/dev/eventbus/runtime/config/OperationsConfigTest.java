@@ -59,6 +59,32 @@ class OperationsConfigTest {
                 load(Map.of("eventbus.admin.host", "::1")).operations().admin().host());
     }
 
+    /**
+     * Found from outside: an empty host was accepted without a token and bound loopback, while the
+     * log said {@code admin: HTTP on :19400}, which reads as every interface. Refused now, with or
+     * without a token, naming the key, where it is set and what to write instead.
+     */
+    @Test
+    void anEmptyHostIsRefusedTokenOrNot() {
+        for (Map<String, Object> settings : java.util.List.<Map<String, Object>>of(
+                Map.of("eventbus.admin.host", ""),
+                Map.of("eventbus.admin.host", " ", "eventbus.admin.token", "tok3n"))) {
+            InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> load(settings));
+            assertTrue(
+                    e.getMessage()
+                            .contains("admin.host: empty: name the address to listen on, 127.0.0.1 (loopback, the"
+                                    + " default) or, with a token, 0.0.0.0 (every interface)"),
+                    e.getMessage());
+        }
+        assertEquals(
+                "",
+                load(Map.of("eventbus.admin.host", "", "eventbus.admin.enabled", false))
+                        .operations()
+                        .admin()
+                        .host(),
+                "no servers, no rule");
+    }
+
     @Test
     void badValuesAreReported() {
         InvalidConfigException e = assertThrows(

@@ -358,6 +358,12 @@ final class StreamReader {
             return Errors.describe(t) + " (a Redis Cluster node answered a one-node redis:// URI: name the "
                     + "cluster's nodes in a redis-cluster:// URI)";
         }
+        if (Errors.rootMessage(t).contains(": Currently not connected")) {
+            // Lettuce's words while it reconnects say nothing of why it fails to: the readiness
+            // and status line of Redis does (found from outside: every subscription line said only this).
+            return "not connected to Redis, reconnecting: the 'redis' check of readiness and status says why ("
+                    + Errors.describe(t) + ")";
+        }
         return Errors.describe(t);
     }
 

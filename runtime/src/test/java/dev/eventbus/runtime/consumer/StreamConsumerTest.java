@@ -655,6 +655,23 @@ class StreamConsumerTest {
         await(part + " fails", () -> c.failure().contains("Currently not connected"));
     }
 
+    /**
+     * Lettuce's "Currently not connected" says nothing of why reconnecting fails; the reader's failure
+     * points to the check that does (found from outside: every subscription line said only that).
+     */
+    @Test
+    void aReaderRejectedWhileDisconnectedPointsToTheRedisCheck() {
+        script(Part.READER, () -> {
+            throw new RedisException("Currently not connected. Commands are rejected.");
+        });
+        StreamConsumer c = consumer(false);
+        c.start();
+        await(
+                "the reader fails",
+                () -> c.failure().startsWith("not connected to Redis, reconnecting: the 'redis' check"));
+        assertTrue(c.failure().contains("Currently not connected"), c.failure());
+    }
+
     /** Once only: a second cut in a row is a failure like any other. */
     @ParameterizedTest
     @EnumSource(Part.class)

@@ -673,17 +673,23 @@ public final class ConfigLoader {
                 problems.add(e.getMessage());
                 continue;
             }
+            boolean unknownHere = false;
             for (String key : entry.root().keySet()) {
                 if (!key.equals("target") && !defaults.hasPathOrNull(key)) {
                     problems.add("unknown key '" + path + "." + key + "' ("
                             + UnknownKeys.where(entry.getValue(key)) + "); allowed: target, "
                             + String.join(", ", defaults.root().keySet()));
+                    unknownHere = true;
                 }
             }
             Config full = entry.withFallback(defaults);
             String target = full.hasPath("target") ? read(() -> full.getString("target")) : "";
             if (target == null || target.isBlank()) {
-                problems.add(path + ".target is missing: say where the service runs, e.g. \"host:50051\"");
+                // Beside an unknown key the target is most likely under it (a service name with dots
+                // not quoted, -D...services.orders.v1.OrderService.target): listed once, not twice.
+                if (!unknownHere) {
+                    problems.add(path + ".target is missing: say where the service runs, e.g. \"host:50051\"");
+                }
                 continue;
             }
             boolean tls = Boolean.TRUE.equals(read(() -> full.getBoolean("tls")));

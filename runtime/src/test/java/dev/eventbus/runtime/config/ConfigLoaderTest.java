@@ -216,6 +216,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aServiceNameWithDotsNotQuotedIsOneUnknownKeyNotAlsoAMissingTarget() throws IOException {
+        // Found from outside, as -Deventbus.grpc.services.orders.v1.OrderService.target=...
+        Path f = file("eventbus.grpc.services.orders.v1.OrderService.target = \"h:1\"\n");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown key 'eventbus.grpc.services.orders.v1'"), e.getMessage());
+    }
+
+    @Test
     void everyProblemIsListedAtOnce() throws IOException {
         Path f = file("""
                 eventbus.handler-defaults.max-in-flight = 0

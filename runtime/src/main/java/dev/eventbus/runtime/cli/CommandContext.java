@@ -96,14 +96,15 @@ final class CommandContext implements AutoCloseable {
     /**
      * The plugins' build descriptors read from the plugins directory, with the refusals the runtime's
      * admission checks that run no plugin code would record under this configuration (the allow-list,
-     * a bundled gRPC, config keys: see {@link PluginJarCheck}). A directory that is not there, or
+     * a bundled gRPC, config keys, handler classes that cannot be loaded: see {@link
+     * PluginJarCheck#findings}). A directory that is not there, or
      * cannot be listed, is a usage or configuration error (exit 2) naming it and where it is set.
      */
     static PluginCatalog pluginCatalog(CommandSpec spec, RuntimeConfig config) {
         Path dir = config.pluginsDir();
         requirePluginsDir(spec, dir);
         try {
-            return PluginCatalog.read(dir, jar -> PluginJarCheck.check(jar, config, Versions.pluginApi()));
+            return PluginCatalog.read(dir, jar -> PluginJarCheck.findings(jar, config, Versions.pluginApi()));
         } catch (UncheckedIOException e) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),

@@ -5,6 +5,7 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.PluginCatalog;
 import dev.eventbus.runtime.plugin.AdmissionCheck;
 import dev.eventbus.runtime.plugin.AdmissionTimeoutException;
+import dev.eventbus.runtime.plugin.CodeFreeFindings;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.runtime.plugin.PluginJarCheck;
@@ -159,9 +160,13 @@ final class PluginConfigCheck {
         // Read with the refusals found above, so that a refused JAR holds no id there either: a JAR
         // the allow-list refuses took its id from a later JAR of that id, whose services went
         // unchecked and which was said to be refused for its id (found in review).
-        PluginCatalog catalog = PluginCatalog.read(
-                dir,
-                jar -> Optional.ofNullable(notInstalled.get(jar.getFileName().toString())));
+        // A handler class that cannot be loaded is refused above, and its services not checked.
+        PluginCatalog catalog = PluginCatalog.read(dir, jar -> {
+            PluginFailure notHere = notInstalled.get(jar.getFileName().toString());
+            return notHere != null
+                    ? CodeFreeFindings.refusedBeforeItsId(notHere)
+                    : PluginJarCheck.findings(jar, config, Versions.pluginApi());
+        });
         Map<String, Path> jarOf = new HashMap<>();
         jars.stream()
                 .filter(jar -> !notInstalled.containsKey(jar.getFileName().toString()))

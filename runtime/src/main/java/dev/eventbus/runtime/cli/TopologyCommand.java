@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Draw event types -> handlers -> gRPC services, from the plugins' declarations.",
             "Reads what each plugin's build recorded (its build descriptor); runs no plugin code, needs no Redis.",
-            "A JAR the runtime would refuse without running its code (the allow-list, config keys) is listed as refused."
+            "A JAR the runtime would refuse without running its code (the allow-list, config keys, handler classes"
+                    + " it lacks) is listed as refused."
         })
 final class TopologyCommand implements Callable<Integer> {
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.plugin.AdmissionCheck;
+import dev.eventbus.runtime.plugin.CodeFreeFindings;
+import dev.eventbus.runtime.plugin.CodeFreeFindings.Verdict;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -31,9 +32,10 @@ import java.util.stream.Stream;
  * What the plugins directory holds, as each plugin's build recorded it: the manifest's id and
  * version and the handlers' declarations in the build descriptor
  * ({@value HandlerDescriptor#PATH}, written by {@code eventbus-plugin-parent}). Feeds
- * {@code eventbus plugins list} and {@code eventbus topology} when no runtime answers. No class of a
- * plugin is loaded, so no plugin code runs in the operator's shell; a JAR without a descriptor is
- * listed as such, not run to find out.
+ * {@code eventbus plugins list} and {@code eventbus topology} when no runtime answers, with what the
+ * runtime's admission finds without running plugin code (see {@code PluginJarCheck#findings}): no
+ * plugin code runs in the operator's shell; a JAR without a descriptor is listed as such, not run
+ * to find out.
  *
  * <p>Immutable.
  */
@@ -51,20 +53,20 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
 
     /** Reads every {@code *.jar} of a directory, as the builds recorded them (no config applied). */
     public static PluginCatalog read(Path pluginsDir) {
-        return read(pluginsDir, jar -> Optional.empty());
+        return read(pluginsDir, jar -> CodeFreeFindings.admitted());
     }
 
     /**
      * Reads every {@code *.jar} of a directory, each first put to the runtime's admission checks
-     * that need none of its code (bundled shared library, allow-list, config keys...): a JAR refused
-     * so shows with the runtime's reason in place of its handlers, as a running runtime would show
-     * it, and holds neither its plugin id nor its handler names against a later JAR, as in the
-     * runtime (which takes an id only for a plugin it installs).
+     * that need none of its code (bundled shared library, allow-list, config keys, handler classes
+     * that cannot be loaded...): a JAR refused so shows with the runtime's reasons in place of its
+     * handlers, as a running runtime would show it, and holds neither its plugin id nor its handler
+     * names against a later JAR, as in the runtime (which takes an id only for a plugin it
+     * installs); a handler whose class is refused is not shown, its refusal is.
      *
-     * @param codeFree the refusal the runtime would record for a JAR before running its code, or
-     *     empty when it passes those checks
+     * @param codeFree what the runtime's admission finds in a JAR without running its code
      */
-    public static PluginCatalog read(Path pluginsDir, Function<Path, Optional<PluginFailure>> codeFree) {
+    public static PluginCatalog read(Path pluginsDir, Function<Path, CodeFreeFindings> codeFree) {
         List<Handler> handlers = new ArrayList<>();
         List<PluginFailure> refused = new ArrayList<>();
         List<Path> jars;
@@ -81,11 +83,11 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
         Map<String, String> namesInUse = new HashMap<>();
         for (Path jar : jars) {
             String source = jar.getFileName().toString();
-            Optional<PluginFailure> refusal = codeFree.apply(jar);
-            if (refusal.isPresent()) {
+            CodeFreeFindings found = codeFree.apply(jar);
+            if (found.verdict() == Verdict.REFUSED_BEFORE_ITS_ID) {
                 // Before its id is taken: a JAR the allow-list refuses held it against a later JAR
                 // of the same id, which the runtime admits (found in review).
-                refused.add(refusal.get());
+                refused.addAll(found.refusals());
                 continue;
             }
             try (JarFile file = new JarFile(jar.toFile(), false)) {
@@ -100,7 +102,14 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
                     refused.add(new PluginFailure(source, id, AdmissionCheck.pluginIdTaken(id, idsInUse.get(id))));
                     continue;
                 }
+                if (found.verdict() == Verdict.REFUSED) {
+                    // Not installed, so its id stays free (found from outside: a JAR none of whose
+                    // handler classes loads held it against a later good JAR of that id).
+                    refused.addAll(found.refusals());
+                    continue;
+                }
                 idsInUse.put(id, source);
+                refused.addAll(found.refusals()); // handler classes refused; the others run
                 JarEntry descriptor = file.getJarEntry(HandlerDescriptor.PATH);
                 if (descriptor == null) {
                     refused.add(new PluginFailure(
@@ -114,6 +123,9 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
                 try (InputStream in = file.getInputStream(descriptor)) {
                     JsonNode tree = JSON.readTree(in);
                     for (Handler h : handlers(tree, id, main.getValue("Plugin-Version"))) {
+                        if (found.refusedHandlerClasses().contains(classOf(tree, h.name()))) {
+                            continue;
+                        }
                         String holder = namesInUse.get(h.name());
                         if (holder != null) {
                             refused.add(

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.plugin;
 import static dev.eventbus.runtime.internal.Errors.rootMessage;
 
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
+import java.net.URLConnection;
 import java.nio.file.Path;
 import java.util.Set;
 import org.pf4j.CompoundPluginLoader;
@@ -16,6 +17,7 @@ import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginDescriptorFinder;
 import org.pf4j.PluginLoader;
 import org.pf4j.PluginRuntimeException;
+import org.pf4j.PluginWrapper;
 
 /**
  * PF4J's manager with the runtime's rules, each at PF4J's own seam: JAR plugins only, described by
@@ -35,6 +37,25 @@ final class EventbusPluginManager extends DefaultPluginManager {
     EventbusPluginManager(Path pluginsDir, String apiVersion) {
         super(pluginsDir);
         setSystemVersion(apiVersion);
+        // The JDK caches JarFiles opened through jar: URLs (PF4J reads extension indexes that way);
+        // a cached JarFile keeps an unloaded plugin's file open and its class loader's JAR in use.
+        URLConnection.setDefaultUseCaches("jar", false);
+    }
+
+    /**
+     * Loads a JAR (its class loader made, none of its classes run) as the plugin {@code pluginId}
+     * its descriptor names.
+     *
+     * @throws AdmissionException when PF4J cannot load it
+     */
+    PluginWrapper load(Path jar, String pluginId) {
+        try {
+            return getPlugin(loadPlugin(jar));
+        } catch (AdmissionException refused) {
+            throw refused;
+        } catch (RuntimeException e) {
+            throw new AdmissionException(Stage.LOAD, pluginId, null, "PF4J cannot load it: " + rootMessage(e), e);
+        }
     }
 
     /**
@@ -91,6 +112,11 @@ final class EventbusPluginManager extends DefaultPluginManager {
      */
     Set<String> indexedExtensionClassNames(String pluginId) {
         return ((LoadableExtensionFinder) extensionFinder).indexed(pluginId);
+    }
+
+    /** The extension classes a plugin's index lists whose class can be loaded. */
+    Set<String> loadableExtensionClassNames(String pluginId) {
+        return extensionFinder.findClassNames(pluginId);
     }
 
     @Override

@@ -8,8 +8,8 @@ import org.pf4j.PluginManager;
 /**
  * PF4J's finder of a plugin's {@code META-INF/extensions.idx}, which tries only the listed classes
  * that can be loaded. PF4J skips one that cannot by logging it at ERROR with its stack trace, and
- * the plugin host refuses that handler by name with the reason (see {@code
- * PluginHost#unloadableExtensions}): leaving it out here keeps the refusal the one line an operator
+ * the plugin host refuses that handler by name with the reason (see {@link
+ * HandlerClasses#unloadable}): leaving it out here keeps the refusal the one line an operator
  * reads. PF4J's other errors (an extension of another class loader...) are still logged by PF4J.
  *
  * <p>Stateless beyond PF4J's cached index; driven under the plugin host's lock.

@@ -9,16 +9,13 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import java.io.IOException;
-import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.pf4j.PluginDescriptor;
@@ -104,9 +101,6 @@ public final class PluginHost implements AutoCloseable {
         this.configs = new PluginConfigs(operatorConfig);
         this.handlerAdmission = new HandlerAdmission(manager.getExtensionFactory(), specs);
         this.staging = StagingArea.create(settings.stagingDir());
-        // The JDK caches JarFiles opened through jar: URLs (PF4J reads extension indexes that way);
-        // a cached JarFile keeps an unloaded plugin's file open and its class loader's JAR in use.
-        URLConnection.setDefaultUseCaches("jar", false);
     }
 
     /** Loads and starts every plugin JAR; returns the admitted handlers. */
@@ -249,7 +243,7 @@ public final class PluginHost implements AutoCloseable {
                 throw AdmissionException.refused(Stage.LOAD, pluginId, pluginIdTaken(pluginId, other.source()));
             }
         }
-        PluginWrapper plugin = load(staged.path(), pluginId);
+        PluginWrapper plugin = manager.load(staged.path(), pluginId);
         List<LoadedHandler> admitted;
         try {
             start(plugin);
@@ -286,16 +280,6 @@ public final class PluginHost implements AutoCloseable {
         return "plugin id '" + pluginId + "' is already installed from " + source;
     }
 
-    private PluginWrapper load(Path jar, String pluginId) {
-        try {
-            return manager.getPlugin(manager.loadPlugin(jar));
-        } catch (AdmissionException refused) {
-            throw refused;
-        } catch (RuntimeException e) {
-            throw new AdmissionException(Stage.LOAD, pluginId, null, "PF4J cannot load it: " + rootMessage(e), e);
-        }
-    }
-
     private void start(PluginWrapper plugin) {
         String pluginId = plugin.getPluginId();
         PluginState state;
@@ -325,18 +309,8 @@ public final class PluginHost implements AutoCloseable {
                             HandlerSpecCheck.holder(
                                     h.handler().getClass().getName(), other.pluginId(), other.source())));
         }
-        List<Class<? extends EventHandler>> types;
-        try {
-            types = manager.getExtensionClasses(EventHandler.class, pluginId);
-        } catch (RuntimeException | LinkageError e) {
-            throw new AdmissionException(
-                    Stage.LOAD,
-                    pluginId,
-                    null,
-                    "its handler classes cannot be loaded: " + ClassLoadFailure.reason(e),
-                    e);
-        }
-        List<AdmissionException> refused = new ArrayList<>(unloadableExtensions(plugin, types));
+        List<Class<? extends EventHandler>> types = HandlerClasses.ofStarted(manager, pluginId);
+        List<AdmissionException> refused = new ArrayList<>(HandlerClasses.unloadable(manager, plugin, types));
         HandlerAdmission.Result result = handlerAdmission.admit(
                 pluginId,
                 plugin.getDescriptor().getVersion(),
@@ -349,46 +323,7 @@ public final class PluginHost implements AutoCloseable {
         if (!result.admitted().isEmpty()) {
             return result.admitted();
         }
-        if (!refused.isEmpty()) {
-            throw refused.get(refused.size() - 1);
-        }
-        throw AdmissionException.refused(
-                Stage.HANDLER,
-                pluginId,
-                "contains no EventHandler extension (is the class "
-                        + "annotated @org.pf4j.Extension and was the PF4J annotation processor run?)");
-    }
-
-    /**
-     * The extensions the plugin's index lists that were left out because their class cannot be
-     * loaded (a class it needs is missing from the JAR, or belongs to the runtime; {@link
-     * LoadableExtensionFinder} leaves them out before PF4J would log them with a stack trace): without
-     * this such a handler would silently not run beside its plugin's others, or its plugin be
-     * refused as having no handler at all.
-     */
-    private List<AdmissionException> unloadableExtensions(
-            PluginWrapper plugin, List<Class<? extends EventHandler>> found) {
-        String pluginId = plugin.getPluginId();
-        Set<String> loaded = new HashSet<>();
-        found.forEach(type -> loaded.add(type.getName()));
-        List<AdmissionException> refused = new ArrayList<>();
-        for (String name : manager.indexedExtensionClassNames(pluginId)) {
-            if (loaded.contains(name)) {
-                continue;
-            }
-            try {
-                Class.forName(name, false, plugin.getPluginClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                refused.add(new AdmissionException(
-                        Stage.HANDLER,
-                        pluginId,
-                        name,
-                        "handler class " + name + " cannot be loaded: " + ClassLoadFailure.reason(e)
-                                + " (is every class it needs packed into the plugin JAR?)",
-                        e));
-            }
-        }
-        return refused;
+        throw HandlerClasses.noneAdmitted(pluginId, refused);
     }
 
     private void unload(String pluginId) {

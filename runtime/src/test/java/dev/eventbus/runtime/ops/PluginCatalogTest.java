@@ -3,6 +3,7 @@ package dev.eventbus.runtime.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.eventbus.api.build.HandlerDescriptor;
+import dev.eventbus.runtime.plugin.CodeFreeFindings;
 import dev.eventbus.runtime.plugin.PluginFailure;
 import dev.eventbus.testkit.PluginJarBuilder;
 import java.nio.file.Path;
@@ -76,8 +77,8 @@ class PluginCatalogTest {
         PluginCatalog catalog = PluginCatalog.read(
                 plugins,
                 jar -> jar.getFileName().toString().equals("pay-1.0.0.jar")
-                        ? java.util.Optional.of(unlisted)
-                        : java.util.Optional.empty());
+                        ? CodeFreeFindings.refusedBeforeItsId(unlisted)
+                        : CodeFreeFindings.admitted());
 
         assertEquals(
                 List.of("pay 2.0.0/mark-paid", "pay 2.0.0/refund"),

@@ -134,7 +134,11 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
                     handler.name(),
                     writer.streamOf(handler.name(), entry.stream()),
                     letter.reason().wireName(),
-                    letter.error() != null ? letter.error().toString() : letter.detail());
+                    letter.error() == null
+                            ? letter.detail()
+                            : MissingClass.reason(letter.error()) != null
+                                    ? MissingClass.reason(letter.error())
+                                    : letter.error().toString());
         }
         observer.deadLettered(sub, entry, letter.reason());
     }

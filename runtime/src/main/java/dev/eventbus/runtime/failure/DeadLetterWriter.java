@@ -115,7 +115,10 @@ public final class DeadLetterWriter {
             put(
                     fields,
                     WireFields.ERROR_MESSAGE,
-                    truncate(String.valueOf(letter.error().getMessage())));
+                    truncate(
+                            MissingClass.reason(letter.error()) != null
+                                    ? MissingClass.reason(letter.error())
+                                    : String.valueOf(letter.error().getMessage())));
         } else if (letter.detail() != null) {
             put(fields, WireFields.ERROR_MESSAGE, truncate(letter.detail()));
         }

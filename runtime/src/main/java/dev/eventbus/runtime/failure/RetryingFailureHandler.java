@@ -86,6 +86,10 @@ public final class RetryingFailureHandler implements FailureHandler {
     }
 
     private static String summary(Throwable error) {
+        String missing = MissingClass.reason(error);
+        if (missing != null) {
+            return missing;
+        }
         String message = error.getMessage();
         return error.getClass().getSimpleName()
                 + (message == null

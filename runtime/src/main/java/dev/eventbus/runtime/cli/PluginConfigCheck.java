@@ -256,7 +256,7 @@ final class PluginConfigCheck {
     }
 
     /** As the config file writes it: {@code 2m}, {@code 1m30s}, {@code 0.5s}. */
-    private static String shown(Duration d) {
+    static String shown(Duration d) {
         return d.toString().substring(2).toLowerCase();
     }
 

@@ -91,7 +91,10 @@ public final class AdmissionCheck {
      * start-up (found from outside: {@code config check} hung, printing nothing). The admission runs
      * on a daemon thread of its own (threads the plugin starts from it are daemons too unless it
      * says otherwise), left where it is when the wait gives up: nothing stops a plugin's code
-     * safely, and its host is not closed under it.
+     * safely, and its host is not closed under it. That thread's group (which the plugin's threads
+     * inherit) is one of its own under the JVM's top group, not the caller's: the plugin build's
+     * {@code exec:java} waits, after {@code main} ends, for every thread of its group that is not a
+     * daemon, and so would wait for ever for those of a plugin left stuck.
      *
      * @param stillWaiting run once on the calling thread when the admission has not finished after
      *     {@link #STILL_WAITING_AFTER} and {@code max} is longer (so a long bound is not a silent wait)
@@ -110,6 +113,7 @@ public final class AdmissionCheck {
         CompletableFuture<Outcome> outcome = new CompletableFuture<>();
         Thread admission = Thread.ofPlatform()
                 .name("eventbus-admission-check " + jar.getFileName())
+                .group(outsideCallersGroup())
                 .daemon(true)
                 .start(() -> {
                     try {
@@ -147,6 +151,14 @@ public final class AdmissionCheck {
             throw AdmissionTimeoutException.of(
                     admission.getStackTrace(), LeakedThreads.classNames(jar), "within " + max);
         }
+    }
+
+    private static ThreadGroup outsideCallersGroup() {
+        ThreadGroup top = Thread.currentThread().getThreadGroup();
+        while (top.getParent() != null) {
+            top = top.getParent();
+        }
+        return new ThreadGroup(top, "eventbus-admission-check");
     }
 
     /**

@@ -64,6 +64,24 @@ class AdmissionCheckTest {
     }
 
     @Test
+    void aStallTimeoutThatIsNoPositiveDurationIsRefusedNamingTheProperty() throws Exception {
+        Path jar =
+                new PluginJarBuilder("good").extension(RecordingHandler.class).build(pluginsDir("good"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AdmissionCheckMain.main(new String[] {"--stall-timeout=soon", jar.toString()}));
+        assertEquals(
+                "--stall-timeout=soon (eventbus.admission-check.stall-timeout): not a duration; write one as the "
+                        + "config file does, 2m or 30s",
+                e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AdmissionCheckMain.main(new String[] {"--stall-timeout=0s", jar.toString()}));
+        assertEquals("--stall-timeout=0s (eventbus.admission-check.stall-timeout): must be positive", e.getMessage());
+        AdmissionCheckMain.main(new String[] {"--stall-timeout=1m", jar.toString()});
+    }
+
+    @Test
     void aJarBundlingGrpcFailsWithTheRuntimesMessage() throws Exception {
         Path jar = new PluginJarBuilder("bundler")
                 .extension(RecordingHandler.class)

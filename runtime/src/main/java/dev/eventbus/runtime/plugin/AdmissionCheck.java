@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -91,7 +92,8 @@ public final class AdmissionCheck {
      * start-up (found from outside: {@code config check} hung, printing nothing). The admission runs
      * on a daemon thread of its own (threads the plugin starts from it are daemons too unless it
      * says otherwise), left where it is when the wait gives up: nothing stops a plugin's code
-     * safely, and its host is not closed under it. That thread's group (which the plugin's threads
+     * safely, and its host is not closed under it (its temporary staging directory is deleted,
+     * though: see {@link PluginHost#deleteStagingOfStuckHost}). That thread's group (which the plugin's threads
      * inherit) is one of its own under the JVM's top group, not the caller's: the plugin build's
      * {@code exec:java} waits, after {@code main} ends, for every thread of its group that is not a
      * daemon, and so would wait for ever for those of a plugin left stuck.
@@ -111,6 +113,7 @@ public final class AdmissionCheck {
             throws AdmissionTimeoutException, InterruptedException {
         record Outcome(List<PluginFailure> failures, List<LoadedHandler> admitted) {}
         CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        AtomicReference<PluginHost> host = new AtomicReference<>();
         Thread admission = Thread.ofPlatform()
                 .name("eventbus-admission-check " + jar.getFileName())
                 .group(outsideCallersGroup())
@@ -118,7 +121,7 @@ public final class AdmissionCheck {
                 .start(() -> {
                     try {
                         List<LoadedHandler> handlers = new ArrayList<>();
-                        List<PluginFailure> failures = check(jar, apiVersion, operatorConfig, handlers::add);
+                        List<PluginFailure> failures = check(jar, apiVersion, operatorConfig, handlers::add, host::set);
                         outcome.complete(new Outcome(failures, handlers));
                     } catch (Throwable t) {
                         outcome.completeExceptionally(t);
@@ -148,6 +151,10 @@ public final class AdmissionCheck {
             }
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
+            PluginHost stuck = host.get();
+            if (stuck != null) {
+                stuck.deleteStagingOfStuckHost();
+            }
             throw AdmissionTimeoutException.of(
                     admission.getStackTrace(), LeakedThreads.classNames(jar), "within " + max);
         }
@@ -167,6 +174,16 @@ public final class AdmissionCheck {
      */
     public static List<PluginFailure> check(
             Path jar, String apiVersion, Function<String, Config> operatorConfig, Consumer<LoadedHandler> admitted) {
+        return check(jar, apiVersion, operatorConfig, admitted, host -> {});
+    }
+
+    /** As above, showing its throwaway host to {@code opened} once it is made. */
+    private static List<PluginFailure> check(
+            Path jar,
+            String apiVersion,
+            Function<String, Config> operatorConfig,
+            Consumer<LoadedHandler> admitted,
+            Consumer<PluginHost> opened) {
         if (!Files.isRegularFile(jar)) {
             return List.of(new PluginFailure(jar.getFileName().toString(), null, "no such file: " + jar));
         }
@@ -179,6 +196,7 @@ public final class AdmissionCheck {
                 settings,
                 operatorConfig,
                 new HandlerSpecCheck(service -> true))) {
+            opened.accept(host);
             try {
                 host.install(jar);
             } catch (AdmissionException refused) {

@@ -414,6 +414,18 @@ public final class PluginHost implements AutoCloseable {
         StagingArea.delete(plugin.staged());
     }
 
+    /**
+     * Deletes a temporary staging area of a host stuck in a plugin's code that never returns (a
+     * throwaway host of an admission check that gave up on it): that thread holds the host's lock,
+     * so {@link #close} would wait for ever, and the directory would stay until the next start on
+     * this machine after this process ended, if any. Nothing of the host writes there again; the
+     * stuck plugin's class loader reads its staged JAR through the file it holds open, which Linux
+     * and macOS keep readable once removed. Not synchronized, for that reason.
+     */
+    void deleteStagingOfStuckHost() {
+        StagingArea.deleteIfTemporary(staging, settings.stagingDir().isEmpty());
+    }
+
     @Override
     public synchronized void close() {
         for (String source : List.copyOf(installed.keySet())) {

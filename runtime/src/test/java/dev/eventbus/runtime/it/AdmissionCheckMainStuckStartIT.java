@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The plugin build's admission check, run in a child JVM as {@code exec:java} runs it ({@link
  * ExecJavaLike}), on a plugin whose {@code Plugin.start()} never returns and leaves a thread that is
  * not a daemon: the check says it waits, then fails naming the code that did not return, and the
- * build ends (found from outside: the plugin's build hung for ever, printing nothing).
+ * build ends (found from outside: the plugin's build hung for ever, printing nothing), leaving no
+ * staging directory behind.
  */
 class AdmissionCheckMainStuckStartIT {
 
@@ -40,8 +42,9 @@ class AdmissionCheckMainStuckStartIT {
         Path jar = new PluginJarBuilder("stuck")
                 .pluginClass(HangingPlugin.class)
                 .build(Files.createDirectories(dir.resolve("target")));
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
         child = ChildJvm.of(
-                        List.of(),
+                        List.of("-Djava.io.tmpdir=" + tmp),
                         ExecJavaLike.class,
                         List.of(AdmissionCheckMain.class.getName(), "--stall-timeout=6s", jar.toString()))
                 .redirectOutput(dir.resolve("out.log").toFile())
@@ -64,5 +67,12 @@ class AdmissionCheckMainStuckStartIT {
                 err);
         assertTrue(err.contains(") did not return within 6s (eventbus.admission-check.stall-timeout; "), err);
         assertTrue(err.contains("; it waits in " + HangingPlugin.class.getName() + ".sleepForEver("), err);
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(
+                    List.of(),
+                    left.filter(f -> f.getFileName().toString().startsWith("eventbus-plugins-"))
+                            .toList(),
+                    "its throwaway host's staging directory");
+        }
     }
 }

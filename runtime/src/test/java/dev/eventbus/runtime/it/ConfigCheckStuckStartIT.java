@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code eventbus config check} in a real child JVM, with a plugin whose {@code Plugin.start()}
  * never returns and leaves a thread that is not a daemon: the check says so once {@code
  * admin.stall-timeout} has passed (and that it is waiting, before), and the JVM exits with 2 though
- * the plugin's threads still run (found from outside: it hung for ever, printing nothing).
+ * the plugin's threads still run (found from outside: it hung for ever, printing nothing), leaving
+ * no staging directory behind.
  */
 class ConfigCheckStuckStartIT {
 
@@ -40,9 +42,11 @@ class ConfigCheckStuckStartIT {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         new PluginJarBuilder("stuck").pluginClass(HangingPlugin.class).build(plugins);
         Path config = Files.writeString(dir.resolve("application.conf"), "eventbus.admin.stall-timeout = 6s\n");
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         child = new ProcessBuilder(List.of(
                         java.toString(),
+                        "-Djava.io.tmpdir=" + tmp,
                         "-cp",
                         System.getProperty("java.class.path"),
                         Main.class.getName(),
@@ -73,5 +77,12 @@ class ConfigCheckStuckStartIT {
                 err);
         assertTrue(err.contains(") did not return within 6s (eventbus.admin.stall-timeout"), err);
         assertTrue(err.contains("; it waits in " + HangingPlugin.class.getName() + ".sleepForEver("), err);
+        // Its throwaway host's staging directory, left behind before (found in review).
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(
+                    List.of(),
+                    left.filter(f -> f.getFileName().toString().startsWith("eventbus-plugins-"))
+                            .toList());
+        }
     }
 }

@@ -31,10 +31,8 @@ public final class AdminBinding {
      * @return why binding there without a token is refused, or {@code null} when it is fine
      */
     public static String problemWithoutToken(String host) {
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
+        InetAddress address = resolve(host);
+        if (address == null) {
             return "cannot resolve '" + host + "'";
         }
         if (address.isLoopbackAddress()) {
@@ -54,10 +52,8 @@ public final class AdminBinding {
      * @return why the admin servers cannot listen there, or {@code null} when they can
      */
     public static String problemListening(String host) {
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
+        InetAddress address = resolve(host);
+        if (address == null) {
             return "cannot resolve '" + host + "': name an address of this machine, 127.0.0.1 or 0.0.0.0";
         }
         try (ServerSocket socket = new ServerSocket()) {
@@ -68,6 +64,15 @@ public final class AdminBinding {
                     + (host.equals(address.getHostAddress()) ? "" : " (" + address.getHostAddress() + ")")
                     + " on this machine (" + e.getMessage() + "): name an address of this machine, 127.0.0.1 or "
                     + "0.0.0.0";
+        }
+    }
+
+    /** @return the host's address, or {@code null} when it does not resolve */
+    private static InetAddress resolve(String host) {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            return null;
         }
     }
 

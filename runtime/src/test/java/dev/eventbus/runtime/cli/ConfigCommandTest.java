@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.cli;
 
+import static dev.eventbus.runtime.cli.CliRun.eventbus;
+import static dev.eventbus.runtime.cli.CliRun.eventbusWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,25 +27,13 @@ class ConfigCommandTest {
         return out.toString();
     }
 
-    private record Run(int exit, String out, String err) {}
-
-    /** Through the command line as bin/eventbus runs it, with its exit codes. */
-    private static Run eventbus(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EventbusCommand.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
-
     @Test
     void checkListsTheUnknownKeysTypeErrorsAndLaterProblemsOfOneFileTogether(@TempDir Path dir) throws Exception {
         // Used to list only the unknown key: checking stopped before the port and the number were read.
         Path config = Files.writeString(
                 dir.resolve("m.conf"),
                 "eventbus { nosuchkey = 1, redis.uri = \"redis://127.0.0.1:0\", consumer.read-ahead = \"x\" }");
-        Run run = eventbus("config", "check", "--config", config.toString(), "--plugins-dir", dir.toString());
+        CliRun run = eventbusWith(config, dir, "config", "check");
         assertEquals(2, run.exit(), run::toString);
         for (String problem : new String[] {
             "unknown key 'eventbus.nosuchkey'", "redis.uri has port '0'", "consumer.read-ahead has type STRING"
@@ -59,14 +49,14 @@ class ConfigCommandTest {
         for (String host : new String[] {"203.0.113.7", "no-such-host.invalid"}) {
             Path config = Files.writeString(
                     dir.resolve("application.conf"), "eventbus.admin { host = \"" + host + "\", token = \"t0ken\" }\n");
-            Run run = eventbus("config", "check", "--config", config.toString(), "--plugins-dir", dir.toString());
+            CliRun run = eventbusWith(config, dir, "config", "check");
             assertEquals(2, run.exit(), run::toString);
             assertTrue(run.err().contains("admin.host: "), run::toString);
             assertTrue(run.err().contains(host), run::toString);
             assertTrue(run.err().contains("application.conf: 1"), run::toString);
             Files.writeString(
                     config, "eventbus.admin { enabled = false, host = \"" + host + "\", token = \"t0ken\" }\n");
-            Run off = eventbus("config", "check", "--config", config.toString(), "--plugins-dir", dir.toString());
+            CliRun off = eventbusWith(config, dir, "config", "check");
             assertEquals(0, off.exit(), off::toString);
         }
         // The admin port taken (by a runtime running now, say) is no problem of the configuration.
@@ -74,7 +64,7 @@ class ConfigCommandTest {
             Path config = Files.writeString(
                     dir.resolve("application.conf"),
                     "eventbus.admin { host = \"127.0.0.1\", http-port = " + taken.getLocalPort() + " }\n");
-            Run run = eventbus("config", "check", "--config", config.toString(), "--plugins-dir", dir.toString());
+            CliRun run = eventbusWith(config, dir, "config", "check");
             assertEquals(0, run.exit(), run::toString);
         }
     }
@@ -83,12 +73,12 @@ class ConfigCommandTest {
     void checkWarnsWhenThePluginsDirectoryIsMissing(@TempDir Path dir) {
         // Used to say "configuration valid" and nothing else; run starts with no handlers then.
         Path missing = dir.resolve("no-such-plugins");
-        Run run = eventbus("config", "check", "--plugins-dir", missing.toString());
+        CliRun run = eventbus("config", "check", "--plugins-dir", missing.toString());
         assertEquals(0, run.exit(), run::toString);
         assertTrue(
                 run.out().contains("# WARNING: the plugins directory " + missing.toAbsolutePath() + " does not exist"),
                 run::toString);
-        Run present = eventbus("config", "check", "--plugins-dir", dir.toString());
+        CliRun present = eventbus("config", "check", "--plugins-dir", dir.toString());
         assertEquals(0, present.exit(), present::toString);
         assertTrue(!present.out().contains("plugins directory"), present::toString);
     }
@@ -96,7 +86,7 @@ class ConfigCommandTest {
     @Test
     void checkRefusesARedisUserWithoutAPassword(@TempDir Path dir) throws Exception {
         // Lettuce would log in as the default user, with the user name as its password.
-        Run run = eventbus(
+        CliRun run = eventbus(
                 "config",
                 "check",
                 "--redis",
@@ -108,15 +98,8 @@ class ConfigCommandTest {
         Path password = Files.writeString(dir.resolve("password"), "pw\n");
         Path config = Files.writeString(
                 dir.resolve("application.conf"), "eventbus.redis.password-file = \"" + password + "\"\n");
-        Run withFile = eventbus(
-                "config",
-                "check",
-                "--config",
-                config.toString(),
-                "--redis",
-                "redis://eventbus-operator@127.0.0.1:7403",
-                "--plugins-dir",
-                dir.toString());
+        CliRun withFile =
+                eventbusWith(config, dir, "config", "check", "--redis", "redis://eventbus-operator@127.0.0.1:7403");
         assertEquals(0, withFile.exit(), withFile::toString);
     }
 
@@ -161,7 +144,7 @@ class ConfigCommandTest {
         assertEquals("worker-7", parsed.getString("eventbus.consumer-name"));
         assertEquals(8, parsed.getInt("eventbus.handler-defaults.max-in-flight"));
         assertEquals("2s", parsed.getString("eventbus.consumer.block"));
-        Run check = eventbus("config", "check", "--config", again.toString());
+        CliRun check = eventbus("config", "check", "--config", again.toString());
         assertEquals(0, check.exit(), check.out() + check.err());
     }
 }

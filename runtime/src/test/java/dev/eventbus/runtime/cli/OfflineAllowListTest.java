@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.cli;
 
+import static dev.eventbus.runtime.cli.CliRun.eventbusWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -8,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.fixtures.ThresholdHandler;
 import dev.eventbus.testkit.PluginJarBuilder;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,7 +17,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A JAR the plugin allow-list refuses is never installed, so the runtime admits a later JAR of the
@@ -35,23 +33,6 @@ class OfflineAllowListTest {
 
     private Path plugins;
     private Path config;
-
-    private record Run(int exit, String out, String err) {}
-
-    private static Run eventbus(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EventbusCommand.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
-
-    private Run eventbusHere(String... args) {
-        List<String> all = new java.util.ArrayList<>(List.of(args));
-        all.addAll(List.of("--config", config.toString(), "--plugins-dir", plugins.toString()));
-        return eventbus(all.toArray(String[]::new));
-    }
 
     /** pay-1.0.0.jar and pay-2.0.0.jar, the allow-list pinning only the second. */
     @BeforeEach
@@ -80,7 +61,7 @@ class OfflineAllowListTest {
 
     @Test
     void configCheckRefusesOnlyTheUnlistedJarAndChecksTheLaterOnesServices() {
-        Run run = eventbusHere("config", "check");
+        CliRun run = eventbusWith(config, plugins, "config", "check");
 
         assertEquals(2, run.exit(), run::toString);
         List<String> problems = run.err()
@@ -105,20 +86,21 @@ class OfflineAllowListTest {
 
     @Test
     void pluginsListAndTopologyShowTheLaterJarAsTheRuntimeRunsIt() throws Exception {
-        Run list = eventbusHere("plugins", "list", "--json");
-        assertEquals(0, list.exit(), list::toString);
-        JsonNode listed = JSON.readTree(list.out());
-        assertEquals(1, listed.get("plugins").size(), listed::toString);
-        assertEquals("2.0.0", listed.get("plugins").get(0).get("version").asText(), listed::toString);
-        assertEquals(1, listed.get("refused").size(), listed::toString);
-        assertEquals("pay-1.0.0.jar", listed.get("refused").get(0).get("source").asText(), listed::toString);
+        assertShowsTheLaterJarAndTheEarlierRefused(json("plugins", "list", "--json"), "plugins", "version");
+        assertShowsTheLaterJarAndTheEarlierRefused(json("topology", "--format", "json"), "handlers", "pluginVersion");
+    }
 
-        Run topology = eventbusHere("topology", "--format", "json");
-        assertEquals(0, topology.exit(), topology::toString);
-        JsonNode drawn = JSON.readTree(topology.out());
-        assertEquals(1, drawn.get("handlers").size(), drawn::toString);
-        assertEquals("2.0.0", drawn.get("handlers").get(0).get("pluginVersion").asText(), drawn::toString);
-        assertEquals(1, drawn.get("refused").size(), drawn::toString);
-        assertEquals("pay-1.0.0.jar", drawn.get("refused").get(0).get("source").asText(), drawn::toString);
+    private JsonNode json(String... args) throws Exception {
+        CliRun run = eventbusWith(config, plugins, args);
+        assertEquals(0, run.exit(), run::toString);
+        return JSON.readTree(run.out());
+    }
+
+    /** @param shown the field listing what runs, each with its plugin's version as {@code version} */
+    private static void assertShowsTheLaterJarAndTheEarlierRefused(JsonNode read, String shown, String version) {
+        assertEquals(1, read.get(shown).size(), read::toString);
+        assertEquals("2.0.0", read.get(shown).get(0).get(version).asText(), read::toString);
+        assertEquals(1, read.get("refused").size(), read::toString);
+        assertEquals("pay-1.0.0.jar", read.get("refused").get(0).get("source").asText(), read::toString);
     }
 }

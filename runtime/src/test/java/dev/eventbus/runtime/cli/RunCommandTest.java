@@ -1,34 +1,21 @@
 package dev.eventbus.runtime.cli;
 
+import static dev.eventbus.runtime.cli.CliRun.eventbusWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code eventbus run}'s failures before it reaches Redis, through the command line as bin/eventbus runs it. */
 class RunCommandTest {
 
     @TempDir
     Path dir;
-
-    private record Run(int exit, String out, String err) {}
-
-    private Run eventbus(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EventbusCommand.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
     /**
      * Found from outside: with a token set, an admin host that does not resolve passed start-up's
@@ -43,8 +30,8 @@ class RunCommandTest {
                 "eventbus {\n  redis.uri = \"redis://127.0.0.1:1\"\n"
                         + "  admin { host = \"nosuch.invalid\", token = \"t0ken\", http-port = 0, grpc-port = 0 }\n}\n");
 
-        Run run = eventbus("run", "--config", config.toString(), "--plugins-dir", dir.toString());
-        Run check = eventbus("config", "check", "--config", config.toString(), "--plugins-dir", dir.toString());
+        CliRun run = eventbusWith(config, dir, "run");
+        CliRun check = eventbusWith(config, dir, "config", "check");
 
         assertEquals(2, run.exit(), run::toString);
         assertTrue(
@@ -65,7 +52,7 @@ class RunCommandTest {
                     "eventbus {\n  redis.uri = \"redis://127.0.0.1:1\"\n  admin { http-port = " + taken.getLocalPort()
                             + ", grpc-port = -1 }\n}\n");
 
-            Run run = eventbus("run", "--config", config.toString(), "--plugins-dir", dir.toString());
+            CliRun run = eventbusWith(config, dir, "run");
 
             assertEquals(1, run.exit(), run::toString);
             assertTrue(run.err().contains("admin server cannot listen on 127.0.0.1"), run::toString);

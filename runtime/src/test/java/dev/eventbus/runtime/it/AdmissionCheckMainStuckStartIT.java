@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,14 +28,8 @@ class AdmissionCheckMainStuckStartIT {
     @TempDir
     Path dir;
 
-    private Process child;
-
-    @AfterEach
-    void tearDown() {
-        if (child != null) {
-            child.destroyForcibly();
-        }
-    }
+    @RegisterExtension
+    final ChildJvm jvm = new ChildJvm();
 
     @Test
     void aPluginWhoseStartNeverReturnsFailsTheBuildNamingItsCode() throws Exception {
@@ -43,14 +37,12 @@ class AdmissionCheckMainStuckStartIT {
                 .pluginClass(HangingPlugin.class)
                 .build(Files.createDirectories(dir.resolve("target")));
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        child = ChildJvm.of(
-                        List.of("-Djava.io.tmpdir=" + tmp),
-                        ExecJavaLike.class,
-                        List.of(AdmissionCheckMain.class.getName(), "--stall-timeout=6s", jar.toString()))
-                .redirectOutput(dir.resolve("out.log").toFile())
-                .redirectError(dir.resolve("err.log").toFile())
-                .start();
-        Process p = child;
+        Process p = jvm.start(
+                List.of("-Djava.io.tmpdir=" + tmp),
+                ExecJavaLike.class,
+                List.of(AdmissionCheckMain.class.getName(), "--stall-timeout=6s", jar.toString()),
+                dir.resolve("out.log"),
+                dir.resolve("err.log"));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> !p.isAlive());
 

@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,14 +28,8 @@ class ConfigCheckStuckStartIT {
     @TempDir
     Path dir;
 
-    private Process child;
-
-    @AfterEach
-    void tearDown() {
-        if (child != null) {
-            child.destroyForcibly();
-        }
-    }
+    @RegisterExtension
+    final ChildJvm jvm = new ChildJvm();
 
     @Test
     void aPluginWhoseStartNeverReturnsIsAFindingAndTheJvmExits() throws Exception {
@@ -43,23 +37,12 @@ class ConfigCheckStuckStartIT {
         new PluginJarBuilder("stuck").pluginClass(HangingPlugin.class).build(plugins);
         Path config = Files.writeString(dir.resolve("application.conf"), "eventbus.admin.stall-timeout = 6s\n");
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        child = new ProcessBuilder(List.of(
-                        java.toString(),
-                        "-Djava.io.tmpdir=" + tmp,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Main.class.getName(),
-                        "config",
-                        "check",
-                        "--config",
-                        config.toString(),
-                        "--plugins-dir",
-                        plugins.toString()))
-                .redirectOutput(dir.resolve("out.log").toFile())
-                .redirectError(dir.resolve("err.log").toFile())
-                .start();
-        Process p = child;
+        Process p = jvm.start(
+                List.of("-Djava.io.tmpdir=" + tmp),
+                Main.class,
+                List.of("config", "check", "--config", config.toString(), "--plugins-dir", plugins.toString()),
+                dir.resolve("out.log"),
+                dir.resolve("err.log"));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> !p.isAlive());
 

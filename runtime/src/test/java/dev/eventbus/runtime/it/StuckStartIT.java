@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,14 +39,8 @@ class StuckStartIT {
     @TempDir
     Path dir;
 
-    private Process child;
-
-    @AfterEach
-    void tearDown() {
-        if (child != null) {
-            child.destroyForcibly();
-        }
-    }
+    @RegisterExtension
+    final ChildJvm jvm = new ChildJvm();
 
     private Process run(boolean hang) throws IOException {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
@@ -64,23 +57,11 @@ class StuckStartIT {
                   admin { http-port = 0, grpc-port = -1, stall-timeout = 3s }
                 }
                 """.formatted(REDIS.uri(), plugins.toString().replace("\\", "/")));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new java.util.ArrayList<>(List.of(java.toString()));
-        if (hang) {
-            command.add("-Deventbus.it.hang-instead=true");
-        }
-        command.addAll(List.of(
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "run",
-                "--config",
-                config.toString()));
-        child = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child.log").toFile())
-                .start();
-        return child;
+        return jvm.start(
+                hang ? List.of("-Deventbus.it.hang-instead=true") : List.of(),
+                Main.class,
+                List.of("run", "--config", config.toString()),
+                dir.resolve("child.log"));
     }
 
     private String output() throws IOException {

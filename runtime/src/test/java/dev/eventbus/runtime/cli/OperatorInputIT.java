@@ -39,21 +39,14 @@ class OperatorInputIT {
 
     private Path config;
 
-    private record Cli(int exit, String out, String err) {}
-
-    private Cli cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EventbusCommand.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
+    private CliRun cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--config");
         all.add(config.toString());
-        return new Cli(cli.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return CliRun.eventbus(all.toArray(String[]::new));
     }
 
-    private void assertExit(int expected, Cli run, String... inErr) {
+    private void assertExit(int expected, CliRun run, String... inErr) {
         assertEquals(expected, run.exit(), run::toString);
         for (String text : inErr) {
             assertTrue(run.err().contains(text), "stderr lacks '" + text + "': " + run);
@@ -101,7 +94,7 @@ class OperatorInputIT {
     void publishSendsTheBytesOfADataFileAsTheyAre() throws Exception {
         byte[] bytes = {1, 2, (byte) 0xff, '\n', 'x'};
         Path payload = Files.write(dir.resolve("payload.bin"), bytes);
-        Cli publish = cli("publish", STREAM, "t.x", "--data", "@" + payload);
+        CliRun publish = cli("publish", STREAM, "t.x", "--data", "@" + payload);
         assertExit(0, publish);
         try (var client = io.lettuce.core.RedisClient.create(REDIS.uri());
                 var connection = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
@@ -175,7 +168,7 @@ class OperatorInputIT {
             List<String> args = new ArrayList<>(List.of(command));
             args.addAll(List.of("--plugins-dir", missing.toString()));
             // Was exit 1: "eventbus: java.io.UncheckedIOException: cannot list the plugins directory ...".
-            Cli run = cli(args.toArray(String[]::new));
+            CliRun run = cli(args.toArray(String[]::new));
             assertExit(2, run, "the plugins directory " + missing + " does not exist", "--plugins-dir");
             assertFalse(run.err().contains("java.") || run.err().contains("Exception"), run::toString);
             args.set(args.size() - 1, file.toString());
@@ -262,7 +255,7 @@ class OperatorInputIT {
                     "handler-error, timeout, rpc-status, decode, too-large, max-deliveries, trimmed");
         }
         assertEquals(1L, REDIS.command("XLEN", DLQ), "nothing was discarded or redriven");
-        Cli listed = cli("dlq", "list", "--handler", HANDLER, "--reason", "handler-error");
+        CliRun listed = cli("dlq", "list", "--handler", HANDLER, "--reason", "handler-error");
         assertExit(0, listed);
         assertTrue(listed.out().contains("1 dead letter(s) shown"), listed::toString);
     }
@@ -278,7 +271,7 @@ class OperatorInputIT {
             {"status", "--handler", "nobody", "--admin", "127.0.0.1:1"},
         };
         for (String[] command : commands) {
-            Cli run = cli(command);
+            CliRun run = cli(command);
             assertEquals(1, run.exit(), String.join(" ", command) + ": " + run);
             assertTrue((run.err() + run.out()).contains("nobody"), String.join(" ", command) + ": " + run);
         }
@@ -313,7 +306,7 @@ class OperatorInputIT {
                 "eventbus-error-message",
                 "boom\nforged line"));
 
-        Cli list = cli("dlq", "list", "--handler", HANDLER);
+        CliRun list = cli("dlq", "list", "--handler", HANDLER);
         assertExit(0, list);
         assertTrue(
                 list.out().length() < 4_000,
@@ -321,13 +314,13 @@ class OperatorInputIT {
         assertTrue(list.out().contains("x".repeat(100) + "…[+" + ((10 << 20) - 100) + "]"), list.out());
         assertFalse(list.out().contains("\nforged line"), list.out());
 
-        Cli json = cli("dlq", "list", "--handler", HANDLER, "--json");
+        CliRun json = cli("dlq", "list", "--handler", HANDLER, "--json");
         assertExit(0, json);
         assertTrue(
                 json.out().length() < 10_000,
                 "the JSON stays small: " + json.out().length() + " chars");
 
-        Cli show = cli("dlq", "show", "--handler", HANDLER, id);
+        CliRun show = cli("dlq", "show", "--handler", HANDLER, id);
         assertExit(0, show);
         assertTrue(show.out().contains(huge), "show prints the whole field");
     }

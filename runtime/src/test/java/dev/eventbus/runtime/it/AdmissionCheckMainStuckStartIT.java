@@ -1,6 +1,5 @@
 package dev.eventbus.runtime.it;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,35 +34,30 @@ class AdmissionCheckMainStuckStartIT {
         Path jar = new PluginJarBuilder("stuck")
                 .pluginClass(HangingPlugin.class)
                 .build(Files.createDirectories(dir.resolve("target")));
-        Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        Process p = jvm.start(
-                List.of("-Djava.io.tmpdir=" + tmp),
+        ChildJvm.Ended ended = jvm.runToEnd(
+                List.of(),
                 ExecJavaLike.class,
                 List.of(AdmissionCheckMain.class.getName(), "--stall-timeout=6s", jar.toString()),
-                dir.resolve("out.log"),
-                dir.resolve("err.log"));
+                dir,
+                Duration.ofSeconds(60));
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> !p.isAlive());
-
-        String out = Files.readString(dir.resolve("out.log"));
-        String err = Files.readString(dir.resolve("err.log"));
-        assertEquals(1, p.exitValue(), out + err);
+        assertEquals(1, ended.exit(), ended::toString);
         assertTrue(
-                out.contains("eventbus admission check: stuck-1.0.0.jar: still starting after 5s; it counts as hung "
-                        + "after 6s (eventbus.admission-check.stall-timeout)"),
-                out + err);
+                ended.out()
+                        .contains("eventbus admission check: stuck-1.0.0.jar: still starting after 5s; it counts as "
+                                + "hung after 6s (eventbus.admission-check.stall-timeout)"),
+                ended::toString);
         assertTrue(
-                err.contains("main failed: it would hang run's start-up: stuck-1.0.0.jar: "
-                        + HangingPlugin.class.getName() + ".start(HangingPlugin.java:"),
-                err);
-        assertTrue(err.contains(") did not return within 6s (eventbus.admission-check.stall-timeout; "), err);
-        assertTrue(err.contains("; it waits in " + HangingPlugin.class.getName() + ".sleepForEver("), err);
-        try (Stream<Path> left = Files.list(tmp)) {
-            assertEquals(
-                    List.of(),
-                    left.filter(f -> f.getFileName().toString().startsWith("eventbus-plugins-"))
-                            .toList(),
-                    "its throwaway host's staging directory");
-        }
+                ended.err()
+                        .contains("main failed: it would hang run's start-up: stuck-1.0.0.jar: "
+                                + HangingPlugin.class.getName() + ".start(HangingPlugin.java:"),
+                ended::toString);
+        assertTrue(
+                ended.err().contains(") did not return within 6s (eventbus.admission-check.stall-timeout; "),
+                ended::toString);
+        assertTrue(
+                ended.err().contains("; it waits in " + HangingPlugin.class.getName() + ".sleepForEver("),
+                ended::toString);
+        assertEquals(List.of(), ended.stagingLeft(), "its throwaway host's staging directory");
     }
 }

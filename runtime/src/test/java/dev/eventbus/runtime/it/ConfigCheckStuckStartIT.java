@@ -1,6 +1,5 @@
 package dev.eventbus.runtime.it;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,36 +34,31 @@ class ConfigCheckStuckStartIT {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         new PluginJarBuilder("stuck").pluginClass(HangingPlugin.class).build(plugins);
         Path config = Files.writeString(dir.resolve("application.conf"), "eventbus.admin.stall-timeout = 6s\n");
-        Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        Process p = jvm.start(
-                List.of("-Djava.io.tmpdir=" + tmp),
+        ChildJvm.Ended ended = jvm.runToEnd(
+                List.of(),
                 Main.class,
                 List.of("config", "check", "--config", config.toString(), "--plugins-dir", plugins.toString()),
-                dir.resolve("out.log"),
-                dir.resolve("err.log"));
+                dir,
+                Duration.ofSeconds(60));
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> !p.isAlive());
-
-        String out = Files.readString(dir.resolve("out.log"));
-        String err = Files.readString(dir.resolve("err.log"));
-        assertEquals(2, p.exitValue(), out + err);
+        assertEquals(2, ended.exit(), ended::toString);
         assertTrue(
-                out.contains("# plugin JAR " + plugins.resolve("stuck-1.0.0.jar")
-                        + ": still starting after 5s; it counts as hung after 6s (eventbus.admin.stall-timeout)"),
-                out + err);
+                ended.out()
+                        .contains(
+                                "# plugin JAR " + plugins.resolve("stuck-1.0.0.jar")
+                                        + ": still starting after 5s; it counts as hung after 6s (eventbus.admin.stall-timeout)"),
+                ended::toString);
         assertTrue(
-                err.contains("config check: plugin JAR " + plugins.resolve("stuck-1.0.0.jar")
-                        + " (plugin stuck) would hang run's start-up with " + config + ": "
-                        + HangingPlugin.class.getName() + ".start(HangingPlugin.java:"),
-                err);
-        assertTrue(err.contains(") did not return within 6s (eventbus.admin.stall-timeout"), err);
-        assertTrue(err.contains("; it waits in " + HangingPlugin.class.getName() + ".sleepForEver("), err);
-        // Its throwaway host's staging directory, left behind before (found in review).
-        try (Stream<Path> left = Files.list(tmp)) {
-            assertEquals(
-                    List.of(),
-                    left.filter(f -> f.getFileName().toString().startsWith("eventbus-plugins-"))
-                            .toList());
-        }
+                ended.err()
+                        .contains("config check: plugin JAR " + plugins.resolve("stuck-1.0.0.jar")
+                                + " (plugin stuck) would hang run's start-up with " + config + ": "
+                                + HangingPlugin.class.getName() + ".start(HangingPlugin.java:"),
+                ended::toString);
+        assertTrue(ended.err().contains(") did not return within 6s (eventbus.admin.stall-timeout"), ended::toString);
+        assertTrue(
+                ended.err().contains("; it waits in " + HangingPlugin.class.getName() + ".sleepForEver("),
+                ended::toString);
+        // Left behind before (found in review).
+        assertEquals(List.of(), ended.stagingLeft(), "its throwaway host's staging directory");
     }
 }

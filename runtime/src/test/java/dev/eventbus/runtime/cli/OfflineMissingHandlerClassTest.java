@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.cli;
 
+import static dev.eventbus.runtime.cli.CliRun.eventbusWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +17,6 @@ import dev.eventbus.runtime.fixtures.ThresholdHandler;
 import dev.eventbus.runtime.plugin.PluginHost;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import dev.eventbus.testkit.PluginJarBuilder;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A JAR whose extension index lists a handler class the JAR does not hold is refused by {@code run}
@@ -47,19 +45,6 @@ class OfflineMissingHandlerClassTest {
 
     private Path plugins;
     private Path config;
-
-    private record Run(int exit, String out, String err) {}
-
-    private Run eventbusHere(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--config", config.toString(), "--plugins-dir", plugins.toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = EventbusCommand.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(all.toArray(String[]::new)), out.toString(), err.toString());
-    }
 
     private static String descriptor(String... handlers) {
         return "{\"format\":1,\"handlers\":[" + String.join(",", handlers) + "]}";
@@ -155,7 +140,7 @@ class OfflineMissingHandlerClassTest {
     void pluginsListWithoutARuntimeShowsWhatTheRuntimeAdmits() throws Exception {
         Admitted run = runtime();
 
-        Run list = eventbusHere("plugins", "list", "--json");
+        CliRun list = eventbusWith(config, plugins, "plugins", "list", "--json");
 
         assertEquals(0, list.exit(), list::toString);
         JsonNode listed = JSON.readTree(list.out());
@@ -173,7 +158,7 @@ class OfflineMissingHandlerClassTest {
     void topologyShowsWhatTheRuntimeAdmits() throws Exception {
         Admitted run = runtime();
 
-        Run topology = eventbusHere("topology", "--format", "json");
+        CliRun topology = eventbusWith(config, plugins, "topology", "--format", "json");
 
         assertEquals(0, topology.exit(), topology::toString);
         JsonNode drawn = JSON.readTree(topology.out());
@@ -189,7 +174,7 @@ class OfflineMissingHandlerClassTest {
     void configCheckFindsTheRuntimesRefusalsOnly() {
         Admitted run = runtime();
 
-        Run check = eventbusHere("config", "check");
+        CliRun check = eventbusWith(config, plugins, "config", "check");
 
         assertEquals(2, check.exit(), check::toString);
         List<String> problems = check.err()

@@ -57,7 +57,7 @@ public final class EventbusCommand implements Runnable {
             }
             if (e instanceof io.lettuce.core.RedisException) {
                 // Not the exception's class name and its message alone ("Unable to connect to
-                // 127.0.0.1/<unresolved>:7306"): which node, and the cause below it.
+                // 127.0.0.1:7306"): which node, and the cause below it.
                 commandLine
                         .getErr()
                         .println("eventbus: Redis: "

@@ -16,7 +16,7 @@ public final class Errors {
 
     /**
      * The failure's own message, then its innermost cause when that says more, e.g. {@code Unable
-     * to connect to 127.0.0.1/<unresolved>:7311 (ConnectException: Connection refused)}: Lettuce
+     * to connect to 127.0.0.1:7311 (ConnectException: Connection refused)}: Lettuce
      * names the node in the outer message and the reason only in the cause, so either alone misled
      * (with a sentinel URI the root said "Connection refused" while the sentinels answered, and it
      * was the primary they named that refused).
@@ -37,10 +37,11 @@ public final class Errors {
 
     /**
      * A message on one line: Lettuce lays out a cluster failure over several ("... from [seeds]\n\n
-     * Details:\n\t[seed]: ..."), which a log line would show as escaped {@code \n}s.
+     * Details:\n\t[seed]: ..."), which a log line would show as escaped {@code \n}s. Its nodes as
+     * {@code host:port}, not as the JDK prints a socket address ({@link SocketAddressText}).
      */
     static String oneLine(String message) {
-        return message.strip().replaceAll("\\s*\\n\\s*", " ");
+        return SocketAddressText.tidy(message.strip().replaceAll("\\s*\\n\\s*", " "));
     }
 
     /**

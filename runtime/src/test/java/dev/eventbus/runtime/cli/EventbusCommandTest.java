@@ -18,15 +18,15 @@ class EventbusCommandTest {
     @Test
     void aRedisFailureIsOneLineNamingTheNodeAndItsCause() throws Exception {
         RedisConnectionException e = new RedisConnectionException(
-                "Unable to connect to 127.0.0.1/<unresolved>:7306",
-                new ConnectException("Connection refused: /127.0.0.1:7306"));
+                "Unable to connect to " + java.net.InetSocketAddress.createUnresolved("127.0.0.1", 7306),
+                new ConnectException("Connection refused: " + new java.net.InetSocketAddress("127.0.0.1", 7306)));
 
         Handled handled = handle(e);
 
         assertEquals(1, handled.exit());
         assertEquals(
-                "eventbus: Redis: Unable to connect to 127.0.0.1/<unresolved>:7306 "
-                        + "(ConnectException: Connection refused: /127.0.0.1:7306)",
+                "eventbus: Redis: Unable to connect to 127.0.0.1:7306 "
+                        + "(ConnectException: Connection refused: 127.0.0.1:7306)",
                 handled.err());
     }
 

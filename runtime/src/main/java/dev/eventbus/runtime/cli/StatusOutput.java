@@ -87,10 +87,11 @@ final class StatusOutput {
         m.put("stream", s.getStream());
         m.put("state", lower(s.getState().name()));
         m.put("reason", s.getReason().isEmpty() ? null : s.getReason());
-        m.put("inFlight", s.getInFlight());
-        m.put("maxInFlight", s.getMaxInFlight());
-        m.put("readAhead", s.getReadAhead());
-        m.put("maxReadAhead", s.getMaxReadAhead());
+        boolean reading = hasReader(s);
+        m.put("inFlight", reading ? s.getInFlight() : null);
+        m.put("maxInFlight", reading ? s.getMaxInFlight() : null);
+        m.put("readAhead", reading ? s.getReadAhead() : null);
+        m.put("maxReadAhead", reading ? s.getMaxReadAhead() : null);
         m.put("consumers", read ? s.getConsumers() : null);
         m.put("ghostConsumers", read ? s.getGhostConsumers() : null);
         m.put("pending", read ? s.getPending() : null);
@@ -146,8 +147,8 @@ final class StatusOutput {
                             s.getStream(),
                             lower(s.getState().name()),
                             read ? consumers(s.getConsumers(), s.getGhostConsumers()) : "?",
-                            s.getInFlight() + "/" + s.getMaxInFlight(),
-                            s.getReadAhead() + "/" + s.getMaxReadAhead(),
+                            hasReader(s) ? s.getInFlight() + "/" + s.getMaxInFlight() : "-",
+                            hasReader(s) ? s.getReadAhead() + "/" + s.getMaxReadAhead() : "-",
                             read ? s.getPending() : "?",
                             s.getLag() < 0 ? "?" : s.getLag(),
                             CliOutput.duration(s.getOldestPendingAgeMillis()),
@@ -211,6 +212,15 @@ final class StatusOutput {
                             + r.getReason()));
         }
         out.flush();
+    }
+
+    /**
+     * Whether the row's subscription has a reader whose slots it counts: not yet while the runtime
+     * starts (nor once its plugin was unloaded), when its max-in-flight, at least 1 for any handler,
+     * comes as 0; status said {@code 0/0} then, a limit of none (found from outside).
+     */
+    static boolean hasReader(StreamStatus s) {
+        return s.getMaxInFlight() > 0;
     }
 
     /** "ready", or "NOT ready (check: value; ...)". */

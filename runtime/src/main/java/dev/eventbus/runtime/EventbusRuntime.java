@@ -166,6 +166,7 @@ public final class EventbusRuntime implements AutoCloseable {
         acks = new Acknowledger(
                 shared.async(),
                 shared.connection(),
+                shared.reconnect(),
                 config.consumer().ackBatchSize(),
                 config.consumer().ackInterval(),
                 config.consumer().ackLimit());
@@ -175,6 +176,7 @@ public final class EventbusRuntime implements AutoCloseable {
                 config.consumerName(),
                 config.ownership(),
                 shared.sync(),
+                shared.reconnect(),
                 () -> acknowledger.flush(Duration.ofSeconds(5)),
                 config.consumer().shutdownGrace(),
                 System::nanoTime);

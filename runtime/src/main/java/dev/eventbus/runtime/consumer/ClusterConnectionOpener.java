@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
@@ -208,7 +209,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return RedisConnection.of(connection);
+        return RedisConnection.of(connection, ReconnectReason.UNKNOWN);
     }
 
     /**

@@ -147,7 +147,7 @@ final class NodeConnectionOpener implements ConnectionOpener {
             opened.removeIf(c -> ((RedisChannelHandler<?, ?>) c).isClosed());
             opened.add(connection);
         }
-        return RedisConnection.of(connection);
+        return RedisConnection.of(connection, reconnectFailures::last);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.Loop;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
@@ -63,9 +64,11 @@ final class PendingReclaimer {
     private final GhostConsumers ghosts;
     private final RetryTakenElsewhere retryTakenElsewhere = new RetryTakenElsewhere();
 
+    /** @param reconnect why {@code redis}'s client fails to reconnect, for the words of a round refused meanwhile */
     PendingReclaimer(
             Subscription sub,
             RedisClusterCommands<byte[], byte[]> redis,
+            ReconnectReason reconnect,
             String consumerName,
             RetryStore retries,
             EntrySlots slots,
@@ -92,7 +95,7 @@ final class PendingReclaimer {
                 this::iteration,
                 token -> LOG.info(
                         "subscription {}: the partition's lease is gone (token {}): no claim here", sub.name(), token));
-        this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, () -> {
+        this.loop = Loop.every("eventbus-reclaim-" + sub.name(), settings.interval(), LOG, reconnect, () -> {
             round.run();
             releaseLanesUnlessOwner();
         });

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.internal.HostPort;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -22,17 +23,29 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe (Lettuce connections are).
  */
 public record RedisConnection<K, V>(
-        StatefulConnection<K, V> connection, RedisClusterCommands<K, V> sync, RedisClusterAsyncCommands<K, V> async)
+        StatefulConnection<K, V> connection,
+        RedisClusterCommands<K, V> sync,
+        RedisClusterAsyncCommands<K, V> async,
+        ReconnectReason reconnect)
         implements AutoCloseable {
 
-    static <K, V> RedisConnection<K, V> of(StatefulRedisConnection<K, V> connection) {
-        return new RedisConnection<>(connection, connection.sync(), connection.async());
+    /** A connection whose client's reconnect attempts nobody watches. */
+    public RedisConnection(
+            StatefulConnection<K, V> connection,
+            RedisClusterCommands<K, V> sync,
+            RedisClusterAsyncCommands<K, V> async) {
+        this(connection, sync, async, ReconnectReason.UNKNOWN);
+    }
+
+    /** @param reconnect why the connection's client fails to reconnect (see {@link ReconnectFailures}) */
+    static <K, V> RedisConnection<K, V> of(StatefulRedisConnection<K, V> connection, ReconnectReason reconnect) {
+        return new RedisConnection<>(connection, connection.sync(), connection.async(), reconnect);
     }
 
     /** Reads and writes go to primaries only: a replica may lag, and the runtime's reads are writes. */
-    static <K, V> RedisConnection<K, V> of(StatefulRedisClusterConnection<K, V> connection) {
+    static <K, V> RedisConnection<K, V> of(StatefulRedisClusterConnection<K, V> connection, ReconnectReason reconnect) {
         connection.setReadFrom(ReadFrom.UPSTREAM);
-        return new RedisConnection<>(connection, connection.sync(), connection.async());
+        return new RedisConnection<>(connection, connection.sync(), connection.async(), reconnect);
     }
 
     /** Whether it is a Redis Cluster's connection (commands go to the primary of their key's slot). */

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.consumer;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Loop;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
@@ -47,9 +48,11 @@ final class RetryPoller {
     private final IntSupplier budget;
     private final Clock clock;
 
+    /** @param reconnect why {@code redis}'s client fails to reconnect, for the words of a round refused meanwhile */
     RetryPoller(
             Subscription sub,
             RedisClusterCommands<byte[], byte[]> redis,
+            ReconnectReason reconnect,
             String consumerName,
             RetryStore store,
             EntrySlots slots,
@@ -74,6 +77,7 @@ final class RetryPoller {
                 "eventbus-retry-" + sub.name(),
                 period,
                 LOG,
+                reconnect,
                 Fence.ownedRound(
                         gate,
                         this::iteration,

@@ -92,6 +92,7 @@ public final class StreamConsumerFactory {
         RetryPoller retries = new RetryPoller(
                 sub,
                 shared.sync(),
+                shared.reconnect(),
                 consumerName,
                 retryStore,
                 slots,
@@ -105,6 +106,7 @@ public final class StreamConsumerFactory {
         PendingReclaimer reclaimer = new PendingReclaimer(
                 sub,
                 shared.sync(),
+                shared.reconnect(),
                 consumerName,
                 retryStore,
                 slots,

@@ -358,13 +358,7 @@ final class StreamReader {
             return Errors.describe(t) + " (a Redis Cluster node answered a one-node redis:// URI: name the "
                     + "cluster's nodes in a redis-cluster:// URI)";
         }
-        if (Errors.rootMessage(t).contains(": Currently not connected")) {
-            // Lettuce's words while it reconnects say nothing of why it fails to: the readiness
-            // and status line of Redis does (found from outside: every subscription line said only this).
-            return "not connected to Redis, reconnecting: the 'redis' check of readiness and status says why ("
-                    + Errors.describe(t) + ")";
-        }
-        return Errors.describe(t);
+        return Errors.describe(t, connection.reconnect());
     }
 
     private String groupTrouble(Throwable t) {
@@ -375,7 +369,7 @@ final class StreamReader {
                     + "by itself once '" + sub.stream() + "' is a stream or absent)";
         }
         return "cannot create consumer group '" + sub.group() + "' on stream '" + sub.stream() + "': "
-                + Errors.describe(t) + " (retrying)";
+                + Errors.describe(t, connection.reconnect()) + " (retrying)";
     }
 
     private void iteration() throws InterruptedException {
@@ -730,7 +724,7 @@ final class StreamReader {
                 LOG.warn(
                         "reader {}: cannot re-create group: {}; next try in {}",
                         sub.name(),
-                        Errors.describe(again),
+                        Errors.describe(again, connection.reconnect()),
                         retryIn(backoff, timedOut));
             }
             return false;

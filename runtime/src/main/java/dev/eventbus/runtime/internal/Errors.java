@@ -1,5 +1,7 @@
 package dev.eventbus.runtime.internal;
 
+import java.util.Optional;
+
 /** Turning failures into the one line an operator needs. Internal to the runtime. */
 public final class Errors {
 
@@ -113,7 +115,38 @@ public final class Errors {
 
     /** {@link #kind} then {@link #rootMessage}, e.g. {@code a key holds the wrong type (WRONGTYPE): ...}. */
     public static String describe(Throwable e) {
+        return describe(e, ReconnectReason.UNKNOWN);
+    }
+
+    /**
+     * As {@link #describe(Throwable)}, but a command refused because the client is not connected
+     * says so and why its reconnect attempts fail, {@code not connected to Redis, reconnecting:
+     * ConnectException: Connection refused}; with no failed attempt known, where to look. Lettuce's
+     * own words, "Currently not connected. Commands are rejected.", said neither (found from
+     * outside: the lines of every loop said only that while Redis was down).
+     */
+    public static String describe(Throwable e, ReconnectReason reconnect) {
+        if (notConnected(e)) {
+            Optional<Throwable> why = reconnect.last();
+            return NOT_CONNECTED
+                    + why.map(Errors::describe)
+                            .orElseGet(() ->
+                                    "the 'redis' check of readiness and status says why (" + rootMessage(e) + ")");
+        }
         String kind = kind(e);
         return kind.isEmpty() ? rootMessage(e) : kind + ": " + rootMessage(e);
+    }
+
+    /** How {@link #describe(Throwable, ReconnectReason)} begins a command refused while the client reconnects. */
+    public static final String NOT_CONNECTED = "not connected to Redis, reconnecting: ";
+
+    /** Whether Lettuce refused the command because the connection is down and being made again. */
+    static boolean notConnected(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (String.valueOf(t.getMessage()).startsWith("Currently not connected")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -43,6 +43,7 @@ public final class Loop {
     private final Round round;
     private final FailureStreak streak;
     private final boolean interruptOnStop;
+    private final ReconnectReason reconnect;
     private final Duration initialWait;
     private volatile boolean stopping;
     private volatile boolean woken;
@@ -73,7 +74,24 @@ public final class Loop {
             boolean interruptOnStop,
             Logger log,
             Round round) {
+        this(name, threads, initialWait, firstBackoff, interruptOnStop, log, ReconnectReason.UNKNOWN, round);
+    }
+
+    /**
+     * @param reconnect why the Redis client the rounds use fails to reconnect: a round refused
+     *     while it does is said with it ({@link Errors#describe(Throwable, ReconnectReason)})
+     */
+    public Loop(
+            String name,
+            ThreadFactory threads,
+            Duration initialWait,
+            Duration firstBackoff,
+            boolean interruptOnStop,
+            Logger log,
+            ReconnectReason reconnect,
+            Round round) {
         this.name = name;
+        this.reconnect = reconnect;
         this.threads = threads;
         this.initialWait = initialWait;
         this.streak = new FailureStreak(firstBackoff, MAX_BACKOFF);
@@ -92,7 +110,21 @@ public final class Loop {
 
     /** As {@link #every(String, Duration, Logger, Task)}, with a first round after {@code initialWait}. */
     public static Loop every(String name, Duration initialWait, Duration period, Logger log, Task task) {
-        return new Loop(name, Thread.ofVirtual().factory(), initialWait, period, true, log, () -> {
+        return every(name, initialWait, period, log, ReconnectReason.UNKNOWN, task);
+    }
+
+    /**
+     * As {@link #every(String, Duration, Logger, Task)}, with rounds that use a Redis client
+     * ({@code reconnect}: why it fails to reconnect, see {@link #Loop(String, ThreadFactory,
+     * Duration, Duration, boolean, Logger, ReconnectReason, Round)}).
+     */
+    public static Loop every(String name, Duration period, Logger log, ReconnectReason reconnect, Task task) {
+        return every(name, Duration.ZERO, period, log, reconnect, task);
+    }
+
+    private static Loop every(
+            String name, Duration initialWait, Duration period, Logger log, ReconnectReason reconnect, Task task) {
+        return new Loop(name, Thread.ofVirtual().factory(), initialWait, period, true, log, reconnect, () -> {
             task.run();
             return period;
         });
@@ -230,7 +262,7 @@ public final class Loop {
                     // wrapper of the interrupt: the round was ended on purpose, it did not fail.
                     next = wait;
                 } else {
-                    String what = Errors.describe(t);
+                    String what = Errors.describe(t, reconnect);
                     next = streak.failed(what);
                     if (streak.worthLogging()) {
                         log.warn(

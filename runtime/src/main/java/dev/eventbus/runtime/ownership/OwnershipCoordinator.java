@@ -4,6 +4,7 @@ import dev.eventbus.runtime.config.OwnershipSettings;
 import dev.eventbus.runtime.internal.BoundedCall;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.internal.Loop;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import dev.eventbus.runtime.ownership.InstanceRegistry.Heartbeat;
 import dev.eventbus.runtime.ownership.Lease.State;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -47,6 +48,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Runnable flushAcks;
     private final Duration drainLimit;
+    private final ReconnectReason reconnect;
     private final Map<Lease, Hooks> leases = new ConcurrentHashMap<>();
     private final Loop loop;
     private volatile boolean leaving;
@@ -57,11 +59,13 @@ public final class OwnershipCoordinator implements AutoCloseable {
      * @param flushAcks sends the acknowledgements queued so far (before a lease is released)
      * @param drainLimit the longest a handover waits for in-flight events (the shutdown grace)
      * @param nanoTime the monotonic clock
+     * @param reconnect why {@code redis}'s client fails to reconnect, for the words of a round refused meanwhile
      */
     public OwnershipCoordinator(
             String self,
             OwnershipSettings settings,
             RedisClusterCommands<byte[], byte[]> redis,
+            ReconnectReason reconnect,
             Runnable flushAcks,
             Duration drainLimit,
             LongSupplier nanoTime) {
@@ -72,6 +76,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.flushAcks = flushAcks;
         this.drainLimit = drainLimit;
+        this.reconnect = reconnect;
         this.loop = new Loop(
                 "eventbus-ownership",
                 Thread.ofPlatform().daemon(true).factory(),
@@ -79,6 +84,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
                 settings.renewEvery(),
                 false,
                 LOG,
+                reconnect,
                 () -> {
                     round();
                     return settings.renewEvery();
@@ -240,7 +246,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
             try {
                 step(e.getKey(), e.getValue(), live);
             } catch (RuntimeException ex) {
-                LOG.warn("ownership: lease {}: {}", e.getKey(), Errors.describe(ex));
+                LOG.warn("ownership: lease {}: {}", e.getKey(), Errors.describe(ex, reconnect));
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.eventbus.runtime.stream;
 import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.internal.Loop;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
@@ -64,6 +65,7 @@ public final class Acknowledger implements AutoCloseable {
     private final StatefulConnection<?, ?> connection;
     private final int batchSize;
     private final Duration interval;
+    private final ReconnectReason reconnect;
     /** Queued ids by stream, then group: two lookups on cached string hashes, no key made per ack. */
     private final Map<String, Map<String, AckQueue>> queues = new ConcurrentHashMap<>();
 
@@ -89,13 +91,17 @@ public final class Acknowledger implements AutoCloseable {
 
     /** On one node's connection. */
     public Acknowledger(RedisAsyncCommands<byte[], byte[]> redis, int batchSize, Duration interval, int limit) {
-        this(redis, redis.getStatefulConnection(), batchSize, interval, limit);
+        this(redis, redis.getStatefulConnection(), ReconnectReason.UNKNOWN, batchSize, interval, limit);
     }
 
-    /** @param connection the connection {@code redis} sends on, while closed no batch is sent */
+    /**
+     * @param connection the connection {@code redis} sends on, while closed no batch is sent
+     * @param reconnect why its client fails to reconnect, for the words of an XACK refused meanwhile
+     */
     public Acknowledger(
             RedisClusterAsyncCommands<byte[], byte[]> redis,
             StatefulConnection<?, ?> connection,
+            ReconnectReason reconnect,
             int batchSize,
             Duration interval,
             int limit) {
@@ -104,6 +110,7 @@ public final class Acknowledger implements AutoCloseable {
         this.limit = limit;
         this.batchSize = batchSize;
         this.interval = interval;
+        this.reconnect = reconnect;
         this.flusher = new Loop(
                 "eventbus-acker",
                 Thread.ofPlatform().daemon(true).factory(),
@@ -111,6 +118,7 @@ public final class Acknowledger implements AutoCloseable {
                 interval,
                 false,
                 LOG,
+                reconnect,
                 this::round);
         flusher.start();
     }
@@ -337,7 +345,7 @@ public final class Acknowledger implements AutoCloseable {
             resend = worthResending(err);
             t = failing.merge(
                     key,
-                    new AckTrouble(Errors.describe(err), 1, resend),
+                    new AckTrouble(Errors.describe(err, reconnect), 1, resend),
                     (old, now) -> new AckTrouble(now.reason(), old.times() + 1, now.resending()));
         } finally {
             // Whatever happened above, the ids are resent or dropped: never left in flight for good.

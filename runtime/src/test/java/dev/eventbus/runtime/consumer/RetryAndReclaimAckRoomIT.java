@@ -10,6 +10,7 @@ import dev.eventbus.runtime.dispatch.ManualDispatch;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Loop;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import dev.eventbus.runtime.ownership.InstanceRegistry;
 import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.SingleNodeKeys;
@@ -106,6 +107,7 @@ class RetryAndReclaimAckRoomIT {
         loop = new RetryPoller(
                         sub,
                         redis,
+                        ReconnectReason.UNKNOWN,
                         "A",
                         store,
                         slots,
@@ -144,7 +146,19 @@ class RetryAndReclaimAckRoomIT {
                 new RecoverySettings(PERIOD, CLAIM_IDLE, PERIOD, 10, Duration.ofHours(1), Duration.ofMinutes(1));
         GhostConsumers ghosts =
                 new GhostConsumers(new InstanceRegistry(redis, Duration.ofSeconds(10)), "A", Duration.ofHours(1));
-        loop = new PendingReclaimer(sub, redis, "A", store, slots, held, 1 << 20, dispatch, recovery, ghosts, gate)
+        loop = new PendingReclaimer(
+                        sub,
+                        redis,
+                        ReconnectReason.UNKNOWN,
+                        "A",
+                        store,
+                        slots,
+                        held,
+                        1 << 20,
+                        dispatch,
+                        recovery,
+                        ghosts,
+                        gate)
                 .loop();
 
         loop.start();

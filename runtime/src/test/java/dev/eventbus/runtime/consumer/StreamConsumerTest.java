@@ -10,6 +10,7 @@ import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.config.RecoverySettings;
 import dev.eventbus.runtime.dispatch.ManualDispatch;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import dev.eventbus.runtime.ownership.PartitionGate;
 import dev.eventbus.runtime.stream.Subscription;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -138,6 +139,10 @@ class StreamConsumerTest {
     private volatile boolean connectionCloseThrows;
     private final List<String> released = Collections.synchronizedList(new ArrayList<>());
     private final List<Stuck> stuck = new ArrayList<>();
+    /** Why the client fails to reconnect, as its ReconnectFailures would say; null: no attempt failed yet. */
+    private volatile Throwable reconnectFailure;
+
+    private final ReconnectReason reconnect = () -> java.util.Optional.ofNullable(reconnectFailure);
 
     private SubscriptionDispatch dispatch;
     private StreamReader reader;
@@ -173,6 +178,7 @@ class StreamConsumerTest {
         retries = new RetryPoller(
                 sub,
                 null,
+                reconnect,
                 "c-1",
                 null,
                 slots,
@@ -184,8 +190,8 @@ class StreamConsumerTest {
                 Clock.systemUTC(),
                 pollerGate);
         reclaimer = new PendingReclaimer(
-                sub, null, "c-1", null, slots, held, 1 << 20, dispatch, recovery, null, reclaimerGate);
-        RedisConnection<byte[], byte[]> connection = new RedisConnection<>(connection(), commands(), null);
+                sub, null, reconnect, "c-1", null, slots, held, 1 << 20, dispatch, recovery, null, reclaimerGate);
+        RedisConnection<byte[], byte[]> connection = new RedisConnection<>(connection(), commands(), null, reconnect);
         reader = new StreamReader(
                 sub,
                 connection,
@@ -656,20 +662,38 @@ class StreamConsumerTest {
     }
 
     /**
-     * Lettuce's "Currently not connected" says nothing of why reconnecting fails; the reader's failure
-     * points to the check that does (found from outside: every subscription line said only that).
+     * Lettuce's "Currently not connected" says nothing of why reconnecting fails; before a reconnect
+     * attempt failed, each part's failure points to the check that will say (found from outside:
+     * every subscription line said only that).
      */
-    @Test
-    void aReaderRejectedWhileDisconnectedPointsToTheRedisCheck() {
-        script(Part.READER, () -> {
+    @ParameterizedTest
+    @EnumSource(Part.class)
+    void aPartRejectedWhileDisconnectedPointsToTheRedisCheck(Part part) {
+        script(part, () -> {
             throw new RedisException("Currently not connected. Commands are rejected.");
         });
         StreamConsumer c = consumer(false);
         c.start();
-        await(
-                "the reader fails",
-                () -> c.failure().startsWith("not connected to Redis, reconnecting: the 'redis' check"));
+        await(part + " fails", () -> c.failure().startsWith("not connected to Redis, reconnecting: the 'redis' check"));
         assertTrue(c.failure().contains("Currently not connected"), c.failure());
+    }
+
+    /**
+     * Once a reconnect attempt failed, each part says why, as readiness does (found from outside:
+     * the retry poller's and the reclaimer's lines still said only Lettuce's words).
+     */
+    @ParameterizedTest
+    @EnumSource(Part.class)
+    void aPartRejectedWhileDisconnectedSaysWhyReconnectingFails(Part part) {
+        reconnectFailure = new io.lettuce.core.RedisConnectionException(
+                "Unable to connect to 127.0.0.1:6391", new java.net.ConnectException("Connection refused"));
+        script(part, () -> {
+            throw new RedisException("Currently not connected. Commands are rejected.");
+        });
+        StreamConsumer c = consumer(false);
+        c.start();
+        await(part + " fails", () -> !c.failure().isEmpty());
+        assertEquals("not connected to Redis, reconnecting: ConnectException: Connection refused", c.failure());
     }
 
     /** Once only: a second cut in a row is a failure like any other. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.config.OwnershipSettings;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -46,7 +47,13 @@ class OwnershipCoordinatorIT {
         client = RedisClient.create(REDIS.uri());
         connection = client.connect(ByteArrayCodec.INSTANCE);
         coordinator = new OwnershipCoordinator(
-                "inst-a", SETTINGS, connection.sync(), () -> {}, Duration.ofSeconds(5), System::nanoTime);
+                "inst-a",
+                SETTINGS,
+                connection.sync(),
+                ReconnectReason.UNKNOWN,
+                () -> {},
+                Duration.ofSeconds(5),
+                System::nanoTime);
     }
 
     @AfterEach
@@ -64,7 +71,13 @@ class OwnershipCoordinatorIT {
     void aLeaseWaitsForItsOldEventsAtMostTheDrainLimit() throws InterruptedException {
         coordinator.close();
         coordinator = new OwnershipCoordinator(
-                "inst-a", SETTINGS, connection.sync(), () -> {}, Duration.ofSeconds(1), System::nanoTime);
+                "inst-a",
+                SETTINGS,
+                connection.sync(),
+                ReconnectReason.UNKNOWN,
+                () -> {},
+                Duration.ofSeconds(1),
+                System::nanoTime);
         Lease lease = register();
         long first = lease.token();
         cleared.set(false); // for good

@@ -109,7 +109,8 @@ class AcknowledgerTest {
     }
 
     private Acknowledger acknowledger(int batchSize, Duration interval, int limit) {
-        return new Acknowledger(commands(), open(), batchSize, interval, limit);
+        return new Acknowledger(
+                commands(), open(), dev.eventbus.runtime.internal.ReconnectReason.UNKNOWN, batchSize, interval, limit);
     }
 
     private List<String> idsSent() {

@@ -1,7 +1,6 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.config.RedisSettings;
-import dev.eventbus.runtime.internal.ReconnectReason;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
@@ -80,6 +79,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
 
     private final TopologyChanges changes;
     private final Disposable topologyWatch;
+    private final ReconnectFailures reconnectFailures;
     /** Another client saw a new topology or a timed-out command: this one reads the cluster's now. */
     private final Runnable refresh;
 
@@ -112,6 +112,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         }
         this.resources = RedisConnector.resources(settings);
         this.client = RedisClusterClient.create(resources, seeds);
+        this.reconnectFailures = new ReconnectFailures(resources.eventBus());
         this.refresh = new AskedRefreshes(client::refreshPartitionsAsync, ASKED_REFRESH_SPACING, System::nanoTime);
         ClusterClientOptions.Builder options = ClusterClientOptions.builder()
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -168,6 +169,16 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         return changes;
     }
 
+    @Override
+    public Optional<Throwable> reconnectFailure() {
+        return reconnectFailures.last();
+    }
+
+    @Override
+    public Optional<Throwable> reconnectFailureOf(String address) {
+        return reconnectFailures.of(address);
+    }
+
     /** The client's view of the topology, or null before it has one. */
     private Partitions partitions() {
         try {
@@ -209,7 +220,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return RedisConnection.of(connection, ReconnectReason.UNKNOWN);
+        return RedisConnection.of(connection, reconnectFailures::last);
     }
 
     /**
@@ -286,6 +297,7 @@ final class ClusterConnectionOpener implements ConnectionOpener {
     public void close() {
         leave.run();
         topologyWatch.dispose();
+        reconnectFailures.close();
         opened.clear();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3000);

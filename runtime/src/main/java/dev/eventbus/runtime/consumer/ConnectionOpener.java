@@ -58,6 +58,14 @@ public interface ConnectionOpener extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * As {@link #reconnectFailure()}, of the connections to the node at {@code host:port} only (a
+     * cluster's primaries each have theirs).
+     */
+    default Optional<Throwable> reconnectFailureOf(String address) {
+        return Optional.empty();
+    }
+
     /** Where this client says that its view of Redis changed (a new topology, a connection made). */
     TopologyChanges changes();
 

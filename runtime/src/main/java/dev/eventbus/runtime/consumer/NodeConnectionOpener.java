@@ -141,6 +141,11 @@ final class NodeConnectionOpener implements ConnectionOpener {
     }
 
     @Override
+    public Optional<Throwable> reconnectFailureOf(String address) {
+        return reconnectFailures.of(address);
+    }
+
+    @Override
     public <K, V> RedisConnection<K, V> open(RedisCodec<K, V> codec) {
         StatefulRedisConnection<K, V> connection = client.connect(codec, uri);
         if (follower != null) {

@@ -21,10 +21,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Redis that connects once, without the runtime's retry loop, and fails fast with a clear message:
@@ -165,12 +167,43 @@ public final class FailFastRedis implements AutoCloseable {
         if (pings.isEmpty()) {
             return "does not answer (no primary in the client's view)";
         }
-        return silent.isEmpty()
-                ? ""
-                : silent.size() == pings.size()
-                        ? "does not answer"
-                        : "primary " + String.join(", ", silent) + " does not answer (" + (pings.size() - silent.size())
-                                + " of " + pings.size() + " primaries do)";
+        return silentPrimaries(silent, pings.size(), opener::reconnectFailureOf);
+    }
+
+    /**
+     * What readiness says of a cluster's primaries that did not answer, each with why its
+     * connection fails to reconnect when an attempt failed since it was lost: {@code primary
+     * 10.0.0.7:7000 does not answer (reconnecting: ConnectException: Connection refused; 2 of 3
+     * primaries do)}. Only one node's and a Sentinel's readiness said why before (found from outside).
+     *
+     * @param silent the primaries that did not answer
+     * @param primaries how many were asked
+     * @param reconnectFailure a primary's latest failed reconnect attempt, by {@code host:port}
+     */
+    static String silentPrimaries(
+            List<String> silent, int primaries, Function<String, Optional<Throwable>> reconnectFailure) {
+        if (silent.isEmpty()) {
+            return "";
+        }
+        List<String> reasons = new ArrayList<>();
+        for (String address : silent) {
+            reconnectFailure
+                    .apply(address)
+                    .ifPresent(e -> reasons.add(
+                            (silent.size() == 1 ? "" : address + " ") + "reconnecting: " + reconnectText(e)));
+        }
+        String why = String.join(", ", reasons);
+        if (silent.size() == primaries) {
+            return why.isEmpty() ? "does not answer" : "does not answer (" + why + ")";
+        }
+        return "primary " + String.join(", ", silent) + " does not answer (" + (why.isEmpty() ? "" : why + "; ")
+                + (primaries - silent.size()) + " of " + primaries + " primaries do)";
+    }
+
+    /** A failed reconnect attempt as readiness says it: a TLS handshake as the log does, else its root cause. */
+    private static String reconnectText(Throwable e) {
+        String tlsFailure = RedisTlsFailure.diagnosis(e);
+        return tlsFailure != null ? "TLS handshake failed: " + tlsFailure : Errors.rootMessage(e);
     }
 
     /**

@@ -555,6 +555,12 @@ public final class EventbusRuntime implements AutoCloseable {
         }
 
         @Override
+        public dev.eventbus.runtime.internal.ReconnectReason ownershipReconnect() {
+            RedisConnector r = redis;
+            return r == null ? dev.eventbus.runtime.internal.ReconnectReason.UNKNOWN : r.reconnectReason();
+        }
+
+        @Override
         public boolean isReady() {
             return ready && !stopping;
         }

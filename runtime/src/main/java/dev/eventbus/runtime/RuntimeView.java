@@ -3,6 +3,7 @@ package dev.eventbus.runtime;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.dispatch.AbandonedWorkers;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import dev.eventbus.runtime.ownership.OwnershipView;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
 import dev.eventbus.runtime.plugin.LoadedHandler;
@@ -37,6 +38,11 @@ public interface RuntimeView {
      */
     default OwnershipView ownership() {
         return OwnershipView.none("");
+    }
+
+    /** Why the client {@link #ownership()} reads through fails to reconnect, for the words of a failed read. */
+    default ReconnectReason ownershipReconnect() {
+        return ReconnectReason.UNKNOWN;
     }
 
     /** The configuration the runtime runs with. */

@@ -103,7 +103,7 @@ final class StatusReport {
             answer.setInstancesUnread("Redis did not answer within " + INSTANCES_WAIT.toSeconds() + " s");
             return;
         } catch (ExecutionException e) {
-            answer.setInstancesUnread(Errors.describe(e.getCause()));
+            answer.setInstancesUnread(Errors.describe(e.getCause(), runtime.ownershipReconnect()));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

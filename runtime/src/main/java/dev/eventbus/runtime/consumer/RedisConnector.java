@@ -5,6 +5,7 @@ import static dev.eventbus.runtime.internal.Errors.rootMessage;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RedisTls;
 import dev.eventbus.runtime.config.RedisUserInfo;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -339,6 +340,11 @@ public final class RedisConnector implements AutoCloseable {
     /** Where the client says that its view of Redis changed: loops in a back-off try again then. */
     public TopologyChanges changes() {
         return opener.changes();
+    }
+
+    /** Why this client's connections fail to reconnect (see {@link ReconnectFailures}). */
+    public ReconnectReason reconnectReason() {
+        return opener::reconnectFailure;
     }
 
     public RedisSettings settings() {

@@ -138,7 +138,7 @@ public final class Errors {
     }
 
     /** How {@link #describe(Throwable, ReconnectReason)} begins a command refused while the client reconnects. */
-    public static final String NOT_CONNECTED = "not connected to Redis, reconnecting: ";
+    private static final String NOT_CONNECTED = "not connected to Redis, reconnecting: ";
 
     /** Whether Lettuce refused the command because the connection is down and being made again. */
     static boolean notConnected(Throwable e) {

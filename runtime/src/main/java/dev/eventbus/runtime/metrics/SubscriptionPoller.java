@@ -96,7 +96,7 @@ public final class SubscriptionPoller implements AutoCloseable {
         this.running = running;
         this.subscriptions = subscriptions;
         this.errors = registry.meter(MetricNames.POLL_ERRORS);
-        this.loop = Loop.every("eventbus-metrics-poller", interval, LOG, this::poll);
+        this.loop = Loop.every("eventbus-metrics-poller", interval, LOG, reader.reconnectReason(), this::poll);
     }
 
     public void start() {
@@ -114,7 +114,9 @@ public final class SubscriptionPoller implements AutoCloseable {
         try {
             poll();
         } catch (RuntimeException e) {
-            LOG.warn("metrics poll failed (gauges keep their last values): {}", Errors.describe(e));
+            LOG.warn(
+                    "metrics poll failed (gauges keep their last values): {}",
+                    Errors.describe(e, reader.reconnectReason()));
         }
     }
 

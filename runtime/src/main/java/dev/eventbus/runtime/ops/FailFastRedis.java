@@ -9,6 +9,7 @@ import dev.eventbus.runtime.consumer.RedisTlsFailure;
 import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.consumer.TopologyChanges;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
@@ -53,6 +54,11 @@ public final class FailFastRedis implements AutoCloseable {
     public FailFastRedis(RedisSettings settings, TopologyChanges changes) {
         this.settings = settings;
         this.opener = ConnectionOpener.of(settings, changes, false);
+    }
+
+    /** Why this client's connections fail to reconnect, for the words of a command refused meanwhile. */
+    public ReconnectReason reconnectReason() {
+        return opener::reconnectFailure;
     }
 
     /** Commands with string keys and values. */

@@ -2,6 +2,7 @@ package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.internal.EntryIds;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import dev.eventbus.runtime.stream.KeyLayout;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -35,6 +36,11 @@ public final class StatusReader {
     private final LiveInstances live;
 
     /** A reader that counts no consumer as a ghost. */
+    /** Why the client it reads through fails to reconnect, for the words of a failed read. */
+    public ReconnectReason reconnectReason() {
+        return ops.reconnectReason();
+    }
+
     public StatusReader(FailFastRedis ops, String deadLetterPrefix, Clock clock) {
         this(ops, deadLetterPrefix, clock, LiveInstances.EVERY_CONSUMER);
     }
@@ -210,7 +216,8 @@ public final class StatusReader {
             raw = redis().xinfoGroups(stream);
         } catch (RedisCommandExecutionException e) {
             if (Errors.isPermissionDenied(e)) {
-                throw new OpsException("XINFO GROUPS of stream '" + stream + "': " + Errors.describe(e), e);
+                throw new OpsException(
+                        "XINFO GROUPS of stream '" + stream + "': " + Errors.describe(e, ops.reconnectReason()), e);
             }
             return List.of(); // no such key, or not a stream
         }

@@ -12,6 +12,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.runtime.config.RedisSettings;
+import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.OpsException;
 import dev.eventbus.testkit.RedisExtension;
@@ -167,6 +168,14 @@ class RedisConnectorIT {
                     why[0].startsWith("does not answer (reconnecting: ") && why[0].contains("Connection refused"),
                     why[0]);
             assertFalse(why[0].contains("Currently not connected"), why[0]);
+            // The metrics poller and the operator reads word a refused command with the same reason
+            // (found from outside: they said only Lettuce's words).
+            RuntimeException refused =
+                    assertThrows(RuntimeException.class, () -> readiness.text().ping());
+            String said = Errors.describe(refused, readiness.reconnectReason());
+            assertTrue(
+                    said.startsWith("not connected to Redis, reconnecting: ") && said.contains("Connection refused"),
+                    said);
         }
     }
 

@@ -20,9 +20,11 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -234,7 +236,11 @@ public final class FailFastRedis implements AutoCloseable {
                     + "cluster_slots_ok)");
         }
         List<String> addresses = text.isCluster() ? text.primaryAddresses() : List.of(where());
-        List<String> keys = new ArrayList<>();
+        // A key is listed once even when two primaries hold it: while a slot moves, and on a node
+        // that kept a copy of a slot it no longer serves (restarted from another node's dump). Each
+        // command on the key goes to its slot's primary anyway; listed twice, one dead letter was
+        // counted, shown and redriven twice.
+        Set<String> keys = new LinkedHashSet<>();
         for (String address : addresses) {
             try {
                 RedisClusterCommands<String, String> primary = text.primary(address);
@@ -257,7 +263,7 @@ public final class FailFastRedis implements AutoCloseable {
                         e);
             }
         }
-        return keys;
+        return List.copyOf(keys);
     }
 
     /** The names of the runtime's keys on this Redis. */

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The clients of one runtime on a real Redis Cluster (3 primaries, 3 replicas): a new topology one
- * of them sees reaches the others at once, and a user who may not read the topology is told so.
+ * of them sees reaches the others at once, a user who may not read the topology is told so, and
+ * the operator tools list a key once when two primaries hold it.
  */
 class ClusterClientsIT {
 
@@ -143,6 +144,37 @@ class ClusterClientsIT {
         try (FailFastRedis redis = new FailFastRedis(settings("nocl:nocl-pw@"))) {
             String why = redis.unanswered(Duration.ofSeconds(3));
             assertTrue(why.contains("may not run 'cluster|nodes'") && why.contains("add +cluster|nodes"), why);
+        }
+    }
+
+    /**
+     * Found from outside: a primary restarted from another node's dump kept a dead-letter stream
+     * of a slot it does not serve, SCAN on every primary listed the key twice, and {@code dlq list}
+     * showed, counted and redrove one dead letter twice. (A slot being moved holds keys on two
+     * primaries too.) Here the stray copy is written as an importing node takes a key: ASKING.
+     */
+    @Test
+    void aKeyTwoPrimariesHoldIsListedOnce() {
+        String key = "eventbus:dlq:{stray}:h";
+        RedisServer owner = cluster.primaryOf(key);
+        RedisServer other = cluster.primaries().stream()
+                .filter(p -> p.port() != owner.port())
+                .findFirst()
+                .orElseThrow();
+        String slot = Integer.toString(cluster.slot(key));
+        call(owner, "XADD", key, "*", "reason", "decode");
+        String ownerId = call(owner, "CLUSTER", "MYID").toString();
+        call(other, "CLUSTER", "SETSLOT", slot, "IMPORTING", ownerId);
+        try (RespClient resp = RespClient.connect("127.0.0.1", other.port())) {
+            resp.call("ASKING");
+            resp.call("XADD", key, "*", "reason", "decode");
+        } finally {
+            call(other, "CLUSTER", "SETSLOT", slot, "STABLE");
+        }
+        assertEquals(1L, call(other, "CLUSTER", "COUNTKEYSINSLOT", slot), "the stray copy is on the other primary");
+
+        try (FailFastRedis redis = new FailFastRedis(settings(""))) {
+            assertEquals(List.of(key), redis.streams("eventbus:dlq:{stray}*"));
         }
     }
 }

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 /**
  * A Redis that answers but cannot serve this configuration, told apart from one that does not
  * answer: a refused login, a sentinel URI naming a master its sentinels do not monitor, a cluster
- * URI at a server without cluster support. Waiting does not mend these; someone has to, so each
+ * URI at a server without cluster support, a sentinel URI at a node that is not a sentinel. Waiting does not mend these; someone has to, so each
  * says what to check. (A missing ACL permission is {@link MissingPermission}'s.)
  *
  * <p>Stateless and thread-safe.
@@ -16,6 +16,14 @@ public final class RedisMisconfiguration {
     private static final Pattern UNKNOWN_MASTER = Pattern.compile("using sentinel for masterId (\\S+)");
 
     private static final Pattern CLUSTER_DISABLED = Pattern.compile("cluster support disabled");
+
+    /**
+     * A data node's (or a cluster node's) answer to the sentinel question. Lettuce reports it only
+     * as a suppressed exception of "Cannot obtain master using SENTINEL MASTER. Command timed out
+     * after 10 second(s)", though it came in milliseconds: that said "unreachable" (found from outside).
+     */
+    private static final Pattern NOT_A_SENTINEL =
+            Pattern.compile("ERR unknown command .SENTINEL.", Pattern.CASE_INSENSITIVE);
 
     private RedisMisconfiguration() {}
 
@@ -38,6 +46,10 @@ public final class RedisMisconfiguration {
         if (FailureText.find(failure, CLUSTER_DISABLED) != null) {
             return "is not a Redis Cluster node (ERR This instance has cluster support disabled): for one "
                     + "server use a redis:// URI, not redis-cluster://";
+        }
+        if (FailureText.find(failure, NOT_A_SENTINEL) != null) {
+            return "is not a sentinel (ERR unknown command 'SENTINEL'): name the sentinels in a "
+                    + "redis-sentinel:// URI, or use redis:// for one server";
         }
         return null;
     }

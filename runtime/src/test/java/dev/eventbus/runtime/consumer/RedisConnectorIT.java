@@ -120,6 +120,34 @@ class RedisConnectorIT {
     }
 
     /**
+     * A sentinel URI at a plain redis-server: Lettuce fails at once but calls it a command timeout
+     * (found from outside: "unreachable", readiness "does not answer", status after 10 s). The log,
+     * an operator command and readiness say what it is, well within the 5 s timeout.
+     */
+    @Test
+    void aSentinelUriAtANodeThatIsNotASentinelSaysSo() throws Exception {
+        try (RedisServer plain = RedisServer.start()) {
+            String sentinel = "redis-sentinel://127.0.0.1:" + plain.port() + "#orders";
+            assertNull(attempts(sentinel, "is not a sentinel"));
+            String line = lines().get(0);
+            assertTrue(line.contains("answers, but is not a sentinel (ERR unknown command 'SENTINEL')"), line);
+            assertTrue(line.contains("or use redis:// for one server"), line);
+            assertFalse(lines().stream().anyMatch(l -> l.contains("unreachable")), lines().toString());
+            long started = System.nanoTime();
+            try (FailFastRedis ops = new FailFastRedis(settings(sentinel))) {
+                OpsException e = assertThrows(OpsException.class, ops::text);
+                assertTrue(e.getMessage().contains("answers, but is not a sentinel"), e.getMessage());
+            }
+            try (FailFastRedis readiness = new FailFastRedis(settings(sentinel))) {
+                String why = readiness.unanswered(Duration.ofSeconds(5));
+                assertTrue(why.startsWith("answers, but is not a sentinel (ERR unknown command 'SENTINEL')"), why);
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "not a timeout waited out: " + took);
+        }
+    }
+
+    /**
      * The operator commands (status, dlq) and readiness say the same as the runtime, not "cannot
      * reach Redis" or "does not answer".
      */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,24 @@ class RedisMisconfigurationTest {
         String why = RedisMisconfiguration.describe(e);
         assertTrue(why.startsWith("is not a Redis Cluster node (ERR This instance has cluster support disabled)"), why);
         assertTrue(why.contains("use a redis:// URI, not redis-cluster://"), why);
+    }
+
+    /**
+     * As Lettuce reports a sentinel URI at a plain redis-server (or a cluster node): a timeout it
+     * never waited for, the node's real answer only a suppressed exception of it. Found from
+     * outside: logged as "unreachable", readiness "does not answer".
+     */
+    @Test
+    void aSentinelUriAtANodeThatIsNotASentinelIsNamed() {
+        RedisCommandTimeoutException timeout = new RedisCommandTimeoutException(
+                "Cannot obtain master using SENTINEL MASTER. Command timed out after 10 second(s)");
+        timeout.addSuppressed(new RedisCommandExecutionException(
+                "ERR unknown command 'SENTINEL', with args beginning with: 'get-master-addr-by-name' 'orders' "));
+        String why = RedisMisconfiguration.describe(new RedisConnectionException(null, timeout));
+        assertEquals(
+                "is not a sentinel (ERR unknown command 'SENTINEL'): name the sentinels in a redis-sentinel:// URI, "
+                        + "or use redis:// for one server",
+                why);
     }
 
     @Test

@@ -9,15 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -72,29 +71,88 @@ final class ClusterTopologyLog {
             recent.pollFirst();
         }
         // A replica that rejoins, a node's flags: no slot changes its primary, nothing to follow.
-        Map<String, Set<Integer>> after = slotsByPrimary(event.after());
-        if (logs && !after.equals(slotsByPrimary(event.before()))) {
-            int served = after.values().stream().mapToInt(Set::size).sum();
-            LOG.info(
-                    "Redis Cluster: topology changed; primaries serving slots now: {}{}",
-                    List.copyOf(new TreeSet<>(after.keySet())),
-                    served >= SlotHash.SLOT_COUNT
-                            ? ""
-                            : "; " + (SlotHash.SLOT_COUNT - served) + " slot(s) without a primary (a primary the "
-                                    + "cluster marked failed left the client's view): their streams wait for the "
-                                    + "cluster to promote a replica");
+        if (logs) {
+            String line = line(event.before(), event.after());
+            if (line != null) {
+                LOG.info(line);
+            }
         }
     }
 
-    /** The slots of each primary that serves any. */
-    private static Map<String, Set<Integer>> slotsByPrimary(List<RedisClusterNode> nodes) {
-        Map<String, Set<Integer>> slots = new HashMap<>();
-        for (RedisClusterNode n : nodes) {
-            if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.getSlots().isEmpty()) {
-                slots.put(address(n), new HashSet<>(n.getSlots()));
+    /** At most this many moves are named in a line; the rest are counted. */
+    private static final int MOVES_NAMED = 4;
+
+    /**
+     * The log line of a change, saying what moved: {@code Redis Cluster: topology changed: 3000
+     * slot(s) moved from 10.0.0.9:7000 to 10.0.0.7:7000; primaries serving slots now: [10.0.0.7:7000
+     * (8461 slots), ...]}; null when no slot changed its primary. From outside, the lines of a
+     * reshard said only the primaries, so that two in a row read the same, and neither said what
+     * moved.
+     */
+    static String line(List<RedisClusterNode> before, List<RedisClusterNode> after) {
+        String[] was = owners(before);
+        String[] is = owners(after);
+        // (from, to) -> slots; "" for no primary
+        Map<List<String>, Integer> moves = new HashMap<>();
+        int unserved = 0;
+        for (int slot = 0; slot < SlotHash.SLOT_COUNT; slot++) {
+            String from = was[slot] == null ? "" : was[slot];
+            String to = is[slot] == null ? "" : is[slot];
+            if (to.isEmpty()) {
+                unserved++;
+            }
+            if (!from.equals(to)) {
+                moves.merge(List.of(from, to), 1, Integer::sum);
             }
         }
-        return slots;
+        if (moves.isEmpty()) {
+            return null;
+        }
+        List<String> named = moves.entrySet().stream()
+                .sorted(Map.Entry.<List<String>, Integer>comparingByValue(Comparator.reverseOrder())
+                        .thenComparing(e -> String.join(" ", e.getKey())))
+                .map(e -> move(e.getKey().get(0), e.getKey().get(1), e.getValue()))
+                .toList();
+        String said = String.join(", ", named.subList(0, Math.min(MOVES_NAMED, named.size())))
+                + (named.size() > MOVES_NAMED ? " and " + (named.size() - MOVES_NAMED) + " other move(s)" : "");
+        Map<String, Integer> served = new TreeMap<>();
+        for (String owner : is) {
+            if (owner != null) {
+                served.merge(owner, 1, Integer::sum);
+            }
+        }
+        List<String> primaries = served.entrySet().stream()
+                .map(e -> e.getKey() + " (" + e.getValue() + " slots)")
+                .toList();
+        return "Redis Cluster: topology changed: " + said + "; primaries serving slots now: " + primaries
+                + (unserved == 0
+                        ? ""
+                        : "; " + unserved + " slot(s) without a primary (a primary the cluster marked failed left "
+                                + "the client's view): their streams wait for the cluster to promote a replica");
+    }
+
+    private static String move(String from, String to, int slots) {
+        if (from.isEmpty()) {
+            return slots + " slot(s) without a primary now served by " + to;
+        }
+        if (to.isEmpty()) {
+            return slots + " slot(s) of " + from + " left without a primary";
+        }
+        return slots + " slot(s) moved from " + from + " to " + to;
+    }
+
+    /** The {@code host:port} of each slot's primary in that view, null where none serves it. */
+    private static String[] owners(List<RedisClusterNode> nodes) {
+        String[] owners = new String[SlotHash.SLOT_COUNT];
+        for (RedisClusterNode n : nodes) {
+            if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                String address = address(n);
+                for (int slot : n.getSlots()) {
+                    owners[slot] = address;
+                }
+            }
+        }
+        return owners;
     }
 
     /** The node serving the key's slot now, with what is being followed. */

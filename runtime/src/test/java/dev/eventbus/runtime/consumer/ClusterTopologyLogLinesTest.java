@@ -62,7 +62,8 @@ class ClusterTopologyLogLinesTest {
         change(admin, failedOver);
         assertEquals(1, lines.list.size(), lines.list.toString());
         assertEquals(
-                "Redis Cluster: topology changed; primaries serving slots now: [127.0.0.1:7001, 127.0.0.1:7002]",
+                "Redis Cluster: topology changed: 8192 slot(s) moved from 127.0.0.1:7000 to 127.0.0.1:7002; "
+                        + "primaries serving slots now: [127.0.0.1:7001 (8192 slots), 127.0.0.1:7002 (8192 slots)]",
                 lines.list.get(0).getFormattedMessage());
 
         // One slot moved between the same two primaries: logged too.
@@ -79,10 +80,49 @@ class ClusterTopologyLogLinesTest {
         ClusterTopologyLog readers = new ClusterTopologyLog(() -> null, Clock.systemUTC(), true);
         change(readers, List.of(node(7001, 8192, 16384, NodeFlag.UPSTREAM)));
         assertEquals(
-                "Redis Cluster: topology changed; primaries serving slots now: [127.0.0.1:7001]; 8192 slot(s) "
-                        + "without a primary (a primary the cluster marked failed left the client's view): their "
+                "Redis Cluster: topology changed: 8192 slot(s) of 127.0.0.1:7000 left without a primary; primaries "
+                        + "serving slots now: [127.0.0.1:7001 (8192 slots)]; 8192 slot(s) without a primary (a primary the cluster marked failed left the client's view): their "
                         + "streams wait for the cluster to promote a replica",
                 lines.list.get(0).getFormattedMessage());
+    }
+
+    /**
+     * The promotion that follows, in the next line: where the slots went. From outside a kill -9
+     * gave these two lines where the README said one.
+     */
+    @Test
+    void slotsWithoutAPrimaryServedAgainSayByWhom() {
+        ClusterTopologyLog readers = new ClusterTopologyLog(() -> null, Clock.systemUTC(), true);
+        List<RedisClusterNode> failed = List.of(node(7001, 8192, 16384, NodeFlag.UPSTREAM));
+        readers.changed(new ClusterTopologyChangedEvent(
+                failed, List.of(node(7002, 0, 8192, NodeFlag.UPSTREAM), node(7001, 8192, 16384, NodeFlag.UPSTREAM))));
+        assertEquals(
+                "Redis Cluster: topology changed: 8192 slot(s) without a primary now served by 127.0.0.1:7002; "
+                        + "primaries serving slots now: [127.0.0.1:7001 (8192 slots), 127.0.0.1:7002 (8192 slots)]",
+                lines.list.get(0).getFormattedMessage());
+    }
+
+    /**
+     * From outside, a reshard ({@code redis-cli --cluster reshard}) seen in two steps gave two lines
+     * that both said only "primaries serving slots now: [17100, 17102, 17104]": the same words, and
+     * not what moved.
+     */
+    @Test
+    void aReshardSeenInStepsSaysWhatMovedEachTime() {
+        ClusterTopologyLog readers = new ClusterTopologyLog(() -> null, Clock.systemUTC(), true);
+        List<RedisClusterNode> halfway =
+                List.of(node(7000, 0, 9192, NodeFlag.UPSTREAM), node(7001, 9192, 16384, NodeFlag.UPSTREAM));
+        change(readers, halfway);
+        readers.changed(new ClusterTopologyChangedEvent(
+                halfway,
+                List.of(node(7000, 0, 11192, NodeFlag.UPSTREAM), node(7001, 11192, 16384, NodeFlag.UPSTREAM))));
+        assertEquals(
+                List.of(
+                        "Redis Cluster: topology changed: 1000 slot(s) moved from 127.0.0.1:7001 to 127.0.0.1:7000; "
+                                + "primaries serving slots now: [127.0.0.1:7000 (9192 slots), 127.0.0.1:7001 (7192 slots)]",
+                        "Redis Cluster: topology changed: 2000 slot(s) moved from 127.0.0.1:7001 to 127.0.0.1:7000; "
+                                + "primaries serving slots now: [127.0.0.1:7000 (11192 slots), 127.0.0.1:7001 (5192 slots)]"),
+                lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
     }
 
     @Test

@@ -14,7 +14,8 @@ import java.util.function.BooleanSupplier;
  * round, and start-up makes progress (restart me if not); never depends on Redis. Ready: the
  * runtime reached running state (Redis answered, readers run), Redis answers PING now, no
  * subscription is failing (a key of the wrong type, a missing permission, memory: named with its
- * reason in the check text), and, when configured, no plugin was refused (each refused JAR is a
+ * reason in the check text), on a cluster every stream's slot has a primary in the client's view
+ * (one without cannot be read), and, when configured, no plugin was refused (each refused JAR is a
  * check of its own, {@code refused <jar>}, with the reason of its latest refusal).
  *
  * <p>Answers carry states and counts only: no addresses, no secrets, no payloads.
@@ -73,7 +74,8 @@ public final class HealthChecks {
 
     /**
      * What {@link #ready()} decides but for its PING, asking Redis nothing: running (not starting,
-     * not stopping), no subscription failing (a Redis that went away fails them all), and no plugin
+     * not stopping), no subscription failing (a Redis that went away fails them all), on a cluster
+     * every stream's slot with a primary in the client's view, and no plugin
      * refused when {@code admin.ready-requires-all-plugins}. The {@code eventbus_runtime_ready} gauge,
      * read at every scrape. It once said only "start-up done", and stayed 1 through a Redis outage
      * and a shutdown while readiness said 503 (found from outside).
@@ -83,7 +85,10 @@ public final class HealthChecks {
             return false;
         }
         boolean refused = !runtime.pluginFailures().isEmpty() && requireAllPlugins;
+        // On a cluster, a stream whose slot has no primary in the client's view (asks nothing).
+        boolean served = redis == null || !redis.clustered() || clusterStreams().served();
         return !refused
+                && served
                 && runtime.readerStates().stream().allMatch(r -> r.failure().isEmpty());
     }
 
@@ -100,6 +105,14 @@ public final class HealthChecks {
                 .filter(f -> !f.isEmpty())
                 .map(f -> "; " + f)
                 .orElse("");
+    }
+
+    /** The per-stream checks of a cluster, from the client's view and the latest PING's silent primaries. */
+    private ClusterStreamChecks clusterStreams() {
+        return ClusterStreamChecks.of(
+                runtime.subscriptions().stream().map(Subscription::stream).toList(),
+                redis::clusterNodeKnown,
+                redis.silentPrimaries());
     }
 
     public Result ready() {
@@ -129,6 +142,7 @@ public final class HealthChecks {
                                         .orElse("")
                         : unanswered + sentinelFollowing());
         boolean plugins = true;
+        ClusterStreamChecks streams = null;
         if (running) {
             int refused = runtime.pluginFailures().size();
             plugins = refused == 0 || !requireAllPlugins;
@@ -136,14 +150,11 @@ public final class HealthChecks {
             runtime.pluginFailures()
                     .forEach(f -> checks.merge("refused " + f.source(), f.reason(), (a, b) -> a + "; " + b));
             checks.put("subscriptions", Integer.toString(runtime.subscriptions().size()));
-            if (redisUp && redis.clustered()) {
-                // On a cluster each stream lives on the primary of its slot: say which, and what moved.
-                runtime.subscriptions().stream()
-                        .map(Subscription::stream)
-                        .distinct()
-                        .sorted()
-                        .forEach(stream -> redis.nodeOf(stream)
-                                .ifPresent(n -> checks.put("stream " + stream, "on " + n.describe())));
+            if (redis.clustered()) {
+                // On a cluster each stream lives on the primary of its slot: say which, and what
+                // moved; above all while a primary does not answer (from the client's view: no wait).
+                streams = clusterStreams();
+                checks.putAll(streams.checks());
             }
         }
         boolean subscriptions = true;
@@ -153,6 +164,7 @@ public final class HealthChecks {
                 checks.put("subscription " + reader.subscription().name(), "failing: " + reader.failure());
             }
         }
-        return new Result(running && redisUp && plugins && subscriptions, checks);
+        boolean served = streams == null || streams.served();
+        return new Result(running && redisUp && plugins && subscriptions && served, checks);
     }
 }

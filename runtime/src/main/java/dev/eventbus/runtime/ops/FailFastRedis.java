@@ -44,6 +44,8 @@ public final class FailFastRedis implements AutoCloseable {
     private final ConnectionOpener opener;
     private volatile RedisConnection<String, String> text;
     private volatile RedisConnection<byte[], byte[]> bytes;
+    /** The cluster's primaries that did not answer the latest {@link #unanswered} ({@code host:port}). */
+    private volatile List<String> silentPrimaries = List.of();
 
     public FailFastRedis(RedisSettings settings) {
         this(settings, new TopologyChanges());
@@ -100,6 +102,7 @@ public final class FailFastRedis implements AutoCloseable {
      * failed). Never throws.
      */
     public String unanswered(Duration timeout) {
+        silentPrimaries = List.of();
         try {
             text();
             if (text.isCluster()) {
@@ -172,6 +175,7 @@ public final class FailFastRedis implements AutoCloseable {
             }
             silent.add(ping.getKey());
         }
+        silentPrimaries = List.copyOf(silent);
         if (pings.isEmpty()) {
             return "does not answer (no primary in the client's view)";
         }
@@ -316,6 +320,23 @@ public final class FailFastRedis implements AutoCloseable {
         } catch (RuntimeException e) {
             return java.util.Optional.empty(); // unreachable now: readiness and status say so elsewhere
         }
+    }
+
+    /**
+     * The cluster's primaries ({@code host:port}) that did not answer the latest {@link
+     * #unanswered}; empty on one node and Sentinel, and when none was asked.
+     */
+    public List<String> silentPrimaries() {
+        return silentPrimaries;
+    }
+
+    /**
+     * On a cluster, the primary of a stream's slot as this client's view has it now, asking and
+     * connecting nothing (readiness asks while a primary does not answer); empty before a
+     * connection was made, and on one node and Sentinel.
+     */
+    public java.util.Optional<StreamNode> clusterNodeKnown(String stream) {
+        return settings.cluster() && text != null ? opener.nodeOf(stream) : java.util.Optional.empty();
     }
 
     /** Whether this is a Redis Cluster, whose streams lie on different primaries. */

@@ -182,8 +182,37 @@ class ClusterStatusIT {
             }
         }
 
-        // kill -9 of cl-a's primary: the live status names the promoted replica, and the failover.
-        RedisServer dead = cluster.killPrimaryOf("cl-a");
+        // kill -9 of cl-a's primary: while it does not answer, readiness keeps a check per stream
+        // and names it at cl-a's (found from outside: every stream check was left out then), and a
+        // stream whose slot has no primary is never ready (it was 200 UP for 4 s, from outside).
+        String deadPrimary = "on 127.0.0.1:" + cluster.primaryOf("cl-a").port() + " (master";
+        List<HealthChecks.Result> answers = new java.util.ArrayList<>();
+        RedisServer dead;
+        try (FailFastRedis ops = new FailFastRedis(config.redis())) {
+            HealthChecks health = new HealthChecks(runtime.view(), ops, false, () -> true, Duration.ofMinutes(1));
+            health.ready();
+            dead = cluster.killPrimaryOf("cl-a");
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            boolean down = false;
+            while (System.nanoTime() < until && !(down && answers.getLast().up())) {
+                answers.add(health.ready());
+                down |= !answers.getLast().up();
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(
+                answers.stream()
+                        .anyMatch(r -> !r.up()
+                                && r.checks().getOrDefault("stream cl-a", "").startsWith(deadPrimary)
+                                && r.checks().get("stream cl-a").endsWith("; its primary does not answer")),
+                "readiness named the dead primary at cl-a's stream: " + answers);
+        for (HealthChecks.Result r : answers) {
+            for (String stream : ClusterRecordingHandler.STREAMS) {
+                String check = r.checks().get("stream " + stream);
+                assertTrue(check != null, "a check per stream in every answer: " + r);
+                assertTrue(!check.startsWith("on ? (?)") || !r.up(), "not ready while a slot has no primary: " + r);
+            }
+        }
         cluster.awaitFailover(dead, Duration.ofSeconds(30));
         String promoted = node(cluster.primaryOf("cl-a"));
         // Lettuce updates its topology before it publishes the change event the runtime notes the

@@ -328,8 +328,9 @@ final class DlqCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = {
                 "Put dead letters back on the stream they came from, for their handler only.",
-                "Every other handler of the stream skips them; each is deleted from the dead-letter stream once its copy is "
-                        + "stored. Progress goes to stderr.",
+                "Every other handler of the stream skips them; each is appended and deleted from the dead-letter stream in "
+                        + "one atomic step. Ctrl-C stops after the one in progress, with the summary and audit line. "
+                        + "Progress goes to stderr.",
                 "Without IDs and filters: every dead letter of the handler."
             })
     static final class Redrive implements Callable<Integer> {
@@ -352,45 +353,51 @@ final class DlqCommand implements Runnable {
         double rate;
 
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() throws Exception {
             CommandContext.requireNotNegative(spec, "--rate", rate);
             PrintWriter out = spec.commandLine().getOut();
             try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
                 long limit = usage(spec, () -> selection.limitOr(0));
-                DeadLetters.Outcome outcome = change(
-                        ops,
-                        spec,
-                        "redrive",
-                        dryRun,
-                        progress ->
-                                ops.deadLetters().redrive(selection.handler, filter, limit, rate, dryRun, progress));
-                outcome.problems().forEach(p -> spec.commandLine().getErr().println("left in place: " + p));
-                out.printf(
-                        "%s %s: %d matched, %d %s, %d left in place%n",
-                        dryRun ? "dry run: redrive" : "redrive",
-                        selection.handler,
-                        outcome.matched(),
-                        outcome.done(),
-                        dryRun ? "would be redriven" : "redriven",
-                        outcome.skipped());
-                out.flush();
-                if (!dryRun) {
-                    Map<String, Object> details = auditDetails(selection, filter, limit);
-                    details.put("leftInPlace", outcome.skipped());
-                    if (outcome.stoppedBy() != null) {
-                        details.put("stoppedBy", outcome.stoppedBy());
+                StopBetweenEntries stop =
+                        StopBetweenEntries.install(ops.config.redis().commandTimeout(), "dlq redrive");
+                return stop.run(spec.commandLine(), () -> {
+                    DeadLetters.Outcome outcome = change(
+                            ops,
+                            spec,
+                            "redrive",
+                            dryRun,
+                            progress -> ops.deadLetters()
+                                    .redrive(selection.handler, filter, limit, rate, dryRun, progress, stop));
+                    outcome.problems().forEach(p -> spec.commandLine().getErr().println("left in place: " + p));
+                    out.printf(
+                            "%s %s: %d matched, %d %s, %d left in place%s%n",
+                            dryRun ? "dry run: redrive" : "redrive",
+                            selection.handler,
+                            outcome.matched(),
+                            outcome.done(),
+                            dryRun ? "would be redriven" : "redriven",
+                            outcome.skipped(),
+                            StopBetweenEntries.summary(outcome.interruptedBy(), NOT_REACHED));
+                    out.flush();
+                    if (!dryRun) {
+                        Map<String, Object> details = auditDetails(selection, filter, limit);
+                        details.put("leftInPlace", outcome.skipped());
+                        String stoppedBy = outcome.stoppedBy() != null ? outcome.stoppedBy() : outcome.interruptedBy();
+                        if (stoppedBy != null) {
+                            details.put("stoppedBy", stoppedBy);
+                        }
+                        ops.audit().record("dlq.redrive", outcome.done(), details);
                     }
-                    ops.audit().record("dlq.redrive", outcome.done(), details);
-                }
-                if (outcome.stoppedBy() != null) {
-                    spec.commandLine().getErr().println("eventbus: " + outcome.stoppedBy());
-                    return 1;
-                }
-                if (missing(ids, outcome, ops, selection.handler, spec)) {
-                    return 1;
-                }
-                return outcome.skipped() > 0 && outcome.done() == 0 ? 1 : 0;
+                    if (outcome.stoppedBy() != null) {
+                        spec.commandLine().getErr().println("eventbus: " + outcome.stoppedBy());
+                        return 1;
+                    }
+                    if (outcome.interruptedBy() == null && missing(ids, outcome, ops, selection.handler, spec)) {
+                        return 1;
+                    }
+                    return outcome.skipped() > 0 && outcome.done() == 0 ? 1 : 0;
+                });
             }
         }
     }
@@ -421,7 +428,7 @@ final class DlqCommand implements Runnable {
         boolean dryRun;
 
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
@@ -432,27 +439,42 @@ final class DlqCommand implements Runnable {
                                     + "--source-stream) or --all");
                 }
                 long limit = usage(spec, () -> selection.limitOr(0));
-                DeadLetters.Outcome outcome = change(
-                        ops,
-                        spec,
-                        "discard",
-                        dryRun,
-                        progress -> ops.deadLetters().discard(selection.handler, filter, limit, dryRun, progress));
-                out.printf(
-                        "%s %s: %d matched, %d %s%n",
-                        dryRun ? "dry run: discard" : "discard",
-                        selection.handler,
-                        outcome.matched(),
-                        outcome.done(),
-                        dryRun ? "would be discarded" : "discarded");
-                out.flush();
-                if (!dryRun) {
-                    ops.audit().record("dlq.discard", outcome.done(), auditDetails(selection, filter, limit));
-                }
-                return missing(ids, outcome, ops, selection.handler, spec) ? 1 : 0;
+                StopBetweenEntries stop =
+                        StopBetweenEntries.install(ops.config.redis().commandTimeout(), "dlq discard");
+                return stop.run(spec.commandLine(), () -> {
+                    DeadLetters.Outcome outcome = change(
+                            ops,
+                            spec,
+                            "discard",
+                            dryRun,
+                            progress -> ops.deadLetters()
+                                    .discard(selection.handler, filter, limit, dryRun, progress, stop));
+                    out.printf(
+                            "%s %s: %d matched, %d %s%s%n",
+                            dryRun ? "dry run: discard" : "discard",
+                            selection.handler,
+                            outcome.matched(),
+                            outcome.done(),
+                            dryRun ? "would be discarded" : "discarded",
+                            StopBetweenEntries.summary(outcome.interruptedBy(), NOT_REACHED));
+                    out.flush();
+                    if (!dryRun) {
+                        Map<String, Object> details = auditDetails(selection, filter, limit);
+                        if (outcome.interruptedBy() != null) {
+                            details.put("stoppedBy", outcome.interruptedBy());
+                        }
+                        ops.audit().record("dlq.discard", outcome.done(), details);
+                    }
+                    return outcome.interruptedBy() == null && missing(ids, outcome, ops, selection.handler, spec)
+                            ? 1
+                            : 0;
+                });
             }
         }
     }
+
+    private static final String NOT_REACHED =
+            "the dead letters not reached are untouched: the same command again goes on";
 
     /** A change to dead letters, reporting its progress. */
     private interface Change {

@@ -72,7 +72,7 @@ final class ReplayCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         CommandContext.requireNotNegative(spec, "--limit", limit);
         CommandContext.requireNotNegative(spec, "--rate", rate);
         CommandContext.requireStreamName(spec, "--stream", stream);
@@ -117,51 +117,87 @@ final class ReplayCommand implements Callable<Integer> {
             if (!dryRun) {
                 audit.checkWritable();
             }
-            long left = limit;
-            for (String key : keys) {
-                if (limit > 0 && left == 0) {
-                    break;
-                }
-                CliOutput.ProgressLine progress =
-                        new CliOutput.ProgressLine(spec.commandLine().getErr(), "replay");
-                Replayer.Outcome outcome = new Replayer(ops.redis, ops.status())
-                        .replay(
-                                handler,
-                                key,
-                                start.startId(),
-                                end == null ? "+" : end.endId(),
-                                left,
-                                rate,
-                                dryRun,
-                                progress);
-                progress.finish();
-                if (limit > 0) {
-                    left -= outcome.replayed();
-                }
-                out.printf(
-                        "%s %s on %s: %d entr%s %s%s, %d left out (earlier replay copies or entries for other handlers)%n",
-                        dryRun ? "dry run: replay" : "replay",
-                        handler,
-                        key,
-                        outcome.replayed(),
-                        outcome.replayed() == 1 ? "y" : "ies",
-                        dryRun ? "would be replayed" : "replayed",
-                        outcome.firstId() == null ? "" : " (" + outcome.firstId() + " .. " + outcome.lastId() + ")",
-                        outcome.skipped());
-                out.flush();
-                if (!dryRun) {
-                    Map<String, Object> details = new LinkedHashMap<>();
-                    details.put("handler", handler);
-                    details.put("stream", key);
-                    details.put("from", from);
-                    details.put("to", to == null ? "end" : to);
-                    details.put("firstId", outcome.firstId());
-                    details.put("lastId", outcome.lastId());
-                    details.put("leftOut", outcome.skipped());
-                    audit.record("replay", outcome.replayed(), details);
-                }
-            }
-            return 0;
+            StopBetweenEntries stop =
+                    StopBetweenEntries.install(ops.config.redis().commandTimeout(), "replay");
+            List<String> replayed = keys;
+            return stop.run(spec.commandLine(), () -> replay(ops, replayed, start, end, audit, out, stop));
         }
+    }
+
+    /** Replays each key in turn (the partitions of a partitioned stream), each with its summary and audit line. */
+    private int replay(
+            CommandContext ops,
+            List<String> keys,
+            TimeOrId start,
+            TimeOrId end,
+            AuditLog audit,
+            PrintWriter out,
+            StopBetweenEntries stop)
+            throws InterruptedException {
+        long left = limit;
+        for (String key : keys) {
+            if (limit > 0 && left == 0) {
+                break;
+            }
+            CliOutput.ProgressLine progress =
+                    new CliOutput.ProgressLine(spec.commandLine().getErr(), "replay");
+            Replayer.Outcome outcome = new Replayer(ops.redis, ops.status())
+                    .replay(
+                            handler,
+                            key,
+                            start.startId(),
+                            end == null ? "+" : end.endId(),
+                            left,
+                            rate,
+                            dryRun,
+                            progress,
+                            stop);
+            progress.finish();
+            if (limit > 0) {
+                left -= outcome.replayed();
+            }
+            out.printf(
+                    "%s %s on %s: %d entr%s %s%s, %d left out (earlier replay copies or entries for other handlers)%s%n",
+                    dryRun ? "dry run: replay" : "replay",
+                    handler,
+                    key,
+                    outcome.replayed(),
+                    outcome.replayed() == 1 ? "y" : "ies",
+                    dryRun ? "would be replayed" : "replayed",
+                    outcome.firstId() == null ? "" : " (" + outcome.firstId() + " .. " + outcome.lastId() + ")",
+                    outcome.skipped(),
+                    StopBetweenEntries.summary(
+                            outcome.interruptedBy(),
+                            outcome.lastId() == null
+                                    ? "nothing replayed on " + key
+                                    : "the entries of " + key + " after " + outcome.lastId()
+                                            + " are not replayed: --from " + after(outcome.lastId())
+                                            + " goes on"));
+            out.flush();
+            if (!dryRun) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("handler", handler);
+                details.put("stream", key);
+                details.put("from", from);
+                details.put("to", to == null ? "end" : to);
+                details.put("firstId", outcome.firstId());
+                details.put("lastId", outcome.lastId());
+                details.put("leftOut", outcome.skipped());
+                if (outcome.interruptedBy() != null) {
+                    details.put("stoppedBy", outcome.interruptedBy());
+                }
+                audit.record("replay", outcome.replayed(), details);
+            }
+            if (outcome.interruptedBy() != null) {
+                break; // the partitions not reached are not replayed: said above
+            }
+        }
+        return 0;
+    }
+
+    /** The first entry id after {@code id}: where a replay stopped after {@code id} goes on. */
+    static String after(String id) {
+        int dash = id.indexOf('-');
+        return id.substring(0, dash) + "-" + (Long.parseUnsignedLong(id.substring(dash + 1)) + 1);
     }
 }

@@ -3,7 +3,6 @@ package dev.eventbus.runtime.ops;
 import dev.eventbus.runtime.consumer.MissingPermission;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.KeyLayout;
-import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
@@ -24,7 +23,7 @@ import java.util.Map;
  * <p><b>Redrive</b> appends each selected dead letter's original fields to the stream it came from,
  * with {@code eventbus-target-handler = <handler>} (so only that handler's group handles it; every
  * other handler of the stream skips it) and {@code eventbus-redrive-of = <dead-letter id>}, then
- * deletes the dead letter, only after the append succeeded. An event without {@code id} gets its
+ * deletes the dead letter, both in one atomic step ({@link AtomicRedrive}). An event without {@code id} gets its
  * original entry id as {@code id}, so the handler sees the same event id again. Dead letters that
  * fail again during a redrive land after the range read at its start, so a run never loops.
  *
@@ -79,58 +78,110 @@ public final class DeadLetters {
         return all;
     }
 
-    /** What a redrive or discard did. */
     /**
-     * @param stoppedBy why the command stopped before its end (a dead letter redriven whose delete
-     *     failed: counted in {@code done}), or null when it went through
+     * What a redrive or discard did.
+     *
+     * @param stoppedBy why the command stopped before its end, as a failure (a dead letter whose
+     *     step Redis refused; a dead letter redriven whose delete failed, counted in {@code done}),
+     *     or null
+     * @param interruptedBy the signal that stopped it between two dead letters ({@code SIGINT}), or
+     *     null when it went through
      */
-    public record Outcome(long matched, long done, long skipped, List<String> problems, String stoppedBy) {}
-
-    /** A redrive whose copy was appended and whose dead letter could not be deleted. */
-    private static final class HalfRedriven extends RuntimeException {
-        HalfRedriven(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
+    public record Outcome(
+            long matched, long done, long skipped, List<String> problems, String stoppedBy, String interruptedBy) {}
 
     /**
-     * Puts matching dead letters back on their source streams for this handler only.
+     * Puts matching dead letters back on their source streams for this handler only, each in one
+     * atomic step ({@link AtomicRedrive}).
      *
      * @param perSecond at most this many per second (0 = unlimited)
      * @param dryRun count and check, change nothing
+     * @param stop asked before each dead letter: once it says stop, the redrive ends there
      */
     public Outcome redrive(
-            String handler, DeadLetterFilter filter, long limit, double perSecond, boolean dryRun, Progress progress)
+            String handler,
+            DeadLetterFilter filter,
+            long limit,
+            double perSecond,
+            boolean dryRun,
+            Progress progress,
+            StopRequest stop)
             throws InterruptedException {
         List<String> problems = new ArrayList<>();
         Map<String, Boolean> groupExists = new HashMap<>();
         StatusReader status = new StatusReader(redis, prefix, java.time.Clock.systemUTC());
         Pacer pacer = new Pacer(perSecond);
+        AtomicRedrive step = new AtomicRedrive(redis);
         long[] counts = new long[3]; // matched, done, skipped
         String stoppedBy = null;
         try {
             scan(handler, filter, limit, (key, e) -> {
+                if (stop.stoppedBy() != null) {
+                    throw new Interrupted();
+                }
                 counts[0]++;
                 String problem = problemWith(handler, e, groupExists, status);
+                if (problem == null && !dryRun) {
+                    if (!pacer.acquire(stop)) {
+                        counts[0]--; // not looked at after all: the next run takes it
+                        throw new Interrupted();
+                    }
+                    problem = redriveOne(step, key, handler, e);
+                }
                 if (problem != null) {
                     counts[2]++;
                     if (problems.size() < 20) {
                         problems.add(e.id() + ": " + problem + ", left in place");
                     }
                 } else {
-                    if (!dryRun) {
-                        pacer.acquire();
-                        redriveOne(key, handler, e);
-                    }
                     counts[1]++;
                 }
                 progress.update(counts[1], counts[2]);
             });
-        } catch (HalfRedriven e) {
+        } catch (AtomicRedrive.HalfRedriven e) {
             counts[1]++; // its copy is on the stream: redriven, and audited as such
             stoppedBy = e.getMessage();
+        } catch (StepRefused e) {
+            stoppedBy = e.getMessage();
+        } catch (Interrupted e) {
+            // between two dead letters: what was done is said below
         }
-        return new Outcome(counts[0], counts[1], counts[2], problems, stoppedBy);
+        return new Outcome(counts[0], counts[1], counts[2], problems, stoppedBy, stop.stoppedBy());
+    }
+
+    /** The change stopped between two entries because its {@link StopRequest} said so. */
+    private static final class Interrupted extends RuntimeException {
+        Interrupted() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Redis refused (or did not answer) a dead letter's redrive step, which is atomic: nothing half done. */
+    private static final class StepRefused extends RuntimeException {
+        StepRefused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Redrives one dead letter; why it was left alone, or null when it went. */
+    private static String redriveOne(AtomicRedrive step, byte[] key, String handler, DeadLetterEntry e) {
+        String copy;
+        try {
+            copy = step.redrive(key, handler, e, AtomicRedrive.copyOf(handler, e));
+        } catch (AtomicRedrive.HalfRedriven half) {
+            throw half;
+        } catch (RedisException failed) {
+            String why = MissingPermission.describe(failed);
+            throw new StepRefused(
+                    "redriving dead letter " + e.id() + " failed (" + (why != null ? why : Errors.describe(failed))
+                            + "); each dead letter is redriven in one atomic step, so it is either still listed or "
+                            + "redriven, never both: the same command again goes on where this one stopped",
+                    failed);
+        }
+        return copy == null
+                ? "no longer in '" + new String(key, StandardCharsets.UTF_8)
+                        + "' (redriven or discarded by another command meanwhile), nothing appended"
+                : null;
     }
 
     private String problemWith(
@@ -148,62 +199,48 @@ public final class DeadLetters {
         return null;
     }
 
-    private void redriveOne(byte[] key, String handler, DeadLetterEntry e) {
-        Map<byte[], byte[]> fields = new LinkedHashMap<>();
-        boolean hasId = false;
-        for (Field f : e.originalFields()) {
-            fields.put(f.name(), f.value());
-            hasId |= f.nameText().equals(WireFields.ID);
-        }
-        if (!hasId && e.sourceId() != null) {
-            fields.put(utf8(WireFields.ID), utf8(e.sourceId()));
-        }
-        fields.put(utf8(WireFields.TARGET_HANDLER), utf8(handler));
-        fields.put(utf8(WireFields.REDRIVE_OF), utf8(e.id()));
-        String copy = bytes().xadd(utf8(e.sourceStream()), fields); // first the copy...
-        try {
-            bytes().xdel(key, e.id()); // ...then, once it is stored, the dead letter
-        } catch (RedisException failed) {
-            // The copy is on its way to the handler already: the same command again would send it
-            // twice. Said as it is, with what to do instead.
-            String why = MissingPermission.describe(failed);
-            throw new HalfRedriven(
-                    "dead letter " + e.id() + " was redriven to '" + e.sourceStream() + "' as " + copy
-                            + ", but deleting it from '" + new String(key, StandardCharsets.UTF_8) + "' failed ("
-                            + (why != null ? why : Errors.messageAndRoot(failed)) + "): it is still listed; remove "
-                            + "it with 'eventbus dlq discard --handler " + handler + " " + e.id()
-                            + "' once that works (redriving it again would deliver the event again)",
-                    failed);
-        }
-    }
-
-    /** Deletes matching dead letters. */
-    public Outcome discard(String handler, DeadLetterFilter filter, long limit, boolean dryRun, Progress progress)
+    /**
+     * Deletes matching dead letters: each XDEL (of up to {@value #BATCH}) is one step. Asked to stop,
+     * it deletes the ones it gathered so far and ends there.
+     */
+    public Outcome discard(
+            String handler, DeadLetterFilter filter, long limit, boolean dryRun, Progress progress, StopRequest stop)
             throws InterruptedException {
         long[] counts = new long[2];
         Map<String, List<String>> batches = new LinkedHashMap<>(); // ids by dead-letter stream
-        scan(handler, filter, limit, (key, e) -> {
-            counts[0]++;
-            if (!dryRun) {
-                List<String> batch =
-                        batches.computeIfAbsent(new String(key, StandardCharsets.UTF_8), k -> new ArrayList<>());
-                batch.add(e.id());
-                if (batch.size() >= BATCH) {
-                    counts[1] += bytes().xdel(key, batch.toArray(String[]::new));
-                    batch.clear();
+        try {
+            scan(handler, filter, limit, (key, e) -> {
+                if (stop.stoppedBy() != null) {
+                    throw new Interrupted();
                 }
-            } else {
-                counts[1]++;
-            }
-            progress.update(
-                    counts[1] + batches.values().stream().mapToLong(List::size).sum(), 0);
-        });
+                counts[0]++;
+                if (!dryRun) {
+                    List<String> batch =
+                            batches.computeIfAbsent(new String(key, StandardCharsets.UTF_8), k -> new ArrayList<>());
+                    batch.add(e.id());
+                    if (batch.size() >= BATCH) {
+                        counts[1] += bytes().xdel(key, batch.toArray(String[]::new));
+                        batch.clear();
+                    }
+                } else {
+                    counts[1]++;
+                }
+                progress.update(
+                        counts[1]
+                                + batches.values().stream()
+                                        .mapToLong(List::size)
+                                        .sum(),
+                        0);
+            });
+        } catch (Interrupted e) {
+            // the ones gathered so far go below, as at the end
+        }
         batches.forEach((key, batch) -> {
             if (!batch.isEmpty()) {
                 counts[1] += bytes().xdel(utf8(key), batch.toArray(String[]::new));
             }
         });
-        return new Outcome(counts[0], counts[1], 0, List.of(), null);
+        return new Outcome(counts[0], counts[1], 0, List.of(), null, stop.stoppedBy());
     }
 
     /**

@@ -33,8 +33,20 @@ public final class Replayer {
         this.status = status;
     }
 
-    /** What a replay did. */
-    public record Outcome(String stream, String firstId, String lastId, long read, long replayed, long skipped) {}
+    /**
+     * What a replay did.
+     *
+     * @param interruptedBy the signal that stopped it between two entries ({@code SIGINT}), or null
+     *     when it went through
+     */
+    public record Outcome(
+            String stream,
+            String firstId,
+            String lastId,
+            long read,
+            long replayed,
+            long skipped,
+            String interruptedBy) {}
 
     /**
      * @param fromId first entry id of the range (inclusive)
@@ -42,6 +54,8 @@ public final class Replayer {
      * @param limit at most this many copies (0 = all)
      * @param perSecond at most this many copies per second (0 = unlimited)
      * @param dryRun count, append nothing
+     * @param stop asked before each entry: once it says stop, the replay ends there (each copy is
+     *     one XADD: a stop never leaves half of one)
      * @throws OpsException when the handler has no consumer group on the stream
      */
     public Outcome replay(
@@ -52,7 +66,8 @@ public final class Replayer {
             long limit,
             double perSecond,
             boolean dryRun,
-            Progress progress)
+            Progress progress,
+            StopRequest stop)
             throws InterruptedException {
         if (status.of(handler, stream).isEmpty()) {
             throw new OpsException("handler '" + handler + "' has no consumer group on stream '" + stream
@@ -62,7 +77,7 @@ public final class Replayer {
         byte[] key = DeadLetters.utf8(stream);
         List<StreamMessage<byte[], byte[]>> last = r.xrevrange(key, Range.create("-", "+"), Limit.from(1));
         if (last.isEmpty()) {
-            return new Outcome(stream, null, null, 0, 0, 0);
+            return new Outcome(stream, null, null, 0, 0, 0, null);
         }
         String end = toId;
         if (end.equals("+") || DeadLetters.compare(end, last.get(0).getId()) > 0) {
@@ -80,13 +95,19 @@ public final class Replayer {
             List<StreamMessage<byte[], byte[]>> page =
                     r.xrange(key, Range.from(lower, Range.Boundary.including(end)), Limit.from(BATCH));
             for (StreamMessage<byte[], byte[]> m : page) {
+                if (stop.stoppedBy() != null) {
+                    return new Outcome(stream, first, lastReplayed, read, replayed, skipped, stop.stoppedBy());
+                }
                 read++;
                 Map<byte[], byte[]> copy = copyFor(handler, m);
                 if (copy == null) {
                     skipped++;
                 } else {
                     if (!dryRun) {
-                        pacer.acquire();
+                        if (!pacer.acquire(stop)) {
+                            return new Outcome(
+                                    stream, first, lastReplayed, read - 1, replayed, skipped, stop.stoppedBy());
+                        }
                         r.xadd(key, copy);
                     }
                     replayed++;
@@ -95,11 +116,11 @@ public final class Replayer {
                 }
                 progress.update(replayed, skipped);
                 if (limit > 0 && replayed >= limit) {
-                    return new Outcome(stream, first, lastReplayed, read, replayed, skipped);
+                    return new Outcome(stream, first, lastReplayed, read, replayed, skipped, null);
                 }
             }
             if (page.size() < BATCH) {
-                return new Outcome(stream, first, lastReplayed, read, replayed, skipped);
+                return new Outcome(stream, first, lastReplayed, read, replayed, skipped, null);
             }
             lower = Range.Boundary.excluding(page.get(page.size() - 1).getId());
         }

@@ -29,13 +29,18 @@ final class SignalNames {
         for (String name : new String[] {"INT", "TERM", "HUP"}) {
             try {
                 Signal signal = new Signal(name);
-                SignalHandler[] own = new SignalHandler[1];
-                own[0] = Signal.handle(signal, s -> {
+                AtomicReference<SignalHandler> own = new AtomicReference<>();
+                own.set(Signal.handle(signal, s -> {
                     FIRST.compareAndSet(null, "SIG" + s.getName());
-                    own[0].handle(s);
-                });
-                if (own[0] == SignalHandler.SIG_IGN || own[0] == SignalHandler.SIG_DFL) {
-                    Signal.handle(signal, own[0]); // not the JVM's to handle: left as it was
+                    SignalHandler jvm = own.get();
+                    if (jvm != null) {
+                        jvm.handle(s);
+                    } else { // came before the JVM's handler was noted: end as that handler ends the JVM
+                        Runtime.getRuntime().exit(128 + s.getNumber());
+                    }
+                }));
+                if (own.get() == SignalHandler.SIG_IGN || own.get() == SignalHandler.SIG_DFL) {
+                    Signal.handle(signal, own.get()); // not the JVM's to handle: left as it was
                 }
             } catch (IllegalArgumentException notHandled) {
                 // The JVM does not handle it here (-Xrs, or not on this OS): a stop says "a signal".

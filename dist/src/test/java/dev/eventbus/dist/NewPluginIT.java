@@ -91,6 +91,105 @@ class NewPluginIT {
         }
     }
 
+    /**
+     * A plugin written by hand as the README's "Write a plugin" shows: a pom that only inherits the
+     * plugin parent (plus the test kits), a handler, and an {@code EventbusExtension} test in a class
+     * named {@code *IT}. Its {@code ./mvnw -o verify} runs that test against the packaged JAR: the
+     * plugin parent binds failsafe and sets {@code plugin.jar}, not only the generated pom.
+     */
+    @Test
+    void aPluginWrittenByHandRunsItsIntegrationTestInVerify(@TempDir Path tmp) throws Exception {
+        Files.createDirectories(LOGS);
+        seedRepository();
+        Path project = tmp.resolve("audit-plugin");
+        Path root = Path.of(property("eventbus.it.reactor-root"));
+        write(project.resolve("pom.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <parent>
+                    <groupId>dev.eventbus</groupId><artifactId>eventbus-plugin-parent</artifactId><version>%s</version>
+                  </parent>
+                  <artifactId>audit-plugin</artifactId>
+                  <properties><plugin.id>audit</plugin.id></properties>
+                  <dependencies>
+                    <dependency><groupId>dev.eventbus</groupId><artifactId>eventbus-testkit</artifactId><scope>test</scope></dependency>
+                    <dependency><groupId>dev.eventbus</groupId><artifactId>eventbus-testkit-runtime</artifactId><scope>test</scope></dependency>
+                    <dependency><groupId>org.junit.jupiter</groupId><artifactId>junit-jupiter</artifactId><scope>test</scope></dependency>
+                  </dependencies>
+                </project>
+                """.formatted(property("eventbus.it.version")));
+        write(project.resolve("src/main/java/com/acme/AuditHandler.java"), """
+                package com.acme;
+
+                import dev.eventbus.api.Event;
+                import dev.eventbus.api.EventHandler;
+                import dev.eventbus.api.HandlerContext;
+                import dev.eventbus.api.HandlerSpec;
+                import org.pf4j.Extension;
+
+                @Extension
+                public class AuditHandler implements EventHandler {
+                    public HandlerSpec spec() {
+                        return HandlerSpec.named("audit").consumes("orders", "order.created");
+                    }
+
+                    public void handle(Event event, HandlerContext context) {}
+                }
+                """);
+        write(project.resolve("src/test/java/com/acme/AuditHandlerIT.java"), """
+                package com.acme;
+
+                import dev.eventbus.testkit.RedisExtension;
+                import dev.eventbus.testkit.runtime.EventbusExtension;
+                import java.nio.file.Path;
+                import org.junit.jupiter.api.Test;
+                import org.junit.jupiter.api.extension.RegisterExtension;
+
+                class AuditHandlerIT {
+                    @RegisterExtension
+                    static final RedisExtension REDIS = new RedisExtension();
+
+                    @RegisterExtension
+                    final EventbusExtension eventbus = EventbusExtension.with(REDIS)
+                            .plugin(Path.of(System.getProperty("plugin.jar")));
+
+                    @Test
+                    void anOrderIsHandled() {
+                        eventbus.publish("orders", "type", "order.created").awaitHandled();
+                    }
+                }
+                """);
+        Files.copy(root.resolve("mvnw"), project.resolve("mvnw"));
+        project.resolve("mvnw").toFile().setExecutable(true);
+        Files.createDirectories(project.resolve(".mvn/wrapper"));
+        Files.copy(
+                root.resolve(".mvn/wrapper/maven-wrapper.properties"),
+                project.resolve(".mvn/wrapper/maven-wrapper.properties"));
+        Files.copy(root.resolve("dist/src/bin/find-java"), project.resolve(".mvn/find-java"));
+
+        int built = run(
+                "hand-written-plugin-verify",
+                project,
+                project.resolve("mvnw").toString(),
+                "-o",
+                "-B",
+                "verify",
+                "-Dmaven.repo.local=" + REPO,
+                "-Dmaven.repo.local.tail=" + property("eventbus.it.local-repository"));
+        assertEquals(
+                0,
+                built,
+                "the hand-written plugin's ./mvnw -o verify failed; see "
+                        + LOGS.resolve("hand-written-plugin-verify.log"));
+        assertTestsRan(project.resolve("target/failsafe-reports/TEST-com.acme.AuditHandlerIT.xml"), 1);
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
     private static void assertTestsRan(Path report, int tests) throws IOException {
         assertTrue(Files.isRegularFile(report), report + " missing");
         String xml = Files.readString(report);

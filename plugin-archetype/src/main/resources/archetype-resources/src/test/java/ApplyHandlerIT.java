@@ -33,7 +33,7 @@ class ApplyHandlerIT {
 
     @RegisterExtension
     final EventbusExtension eventbus = EventbusExtension.with(REDIS)
-            // plugin.jar: set by the pom for failsafe (mvn verify); run alone (an IDE, mvn test -Dtest=...),
+            // plugin.jar: set by the plugin parent for failsafe (mvn verify); run alone (an IDE, mvn test -Dtest=...),
             // the JAR the last mvn package wrote
             .plugin(Path.of(System.getProperty("plugin.jar", "target/${artifactId}-${version}.jar")))
             .service(service)

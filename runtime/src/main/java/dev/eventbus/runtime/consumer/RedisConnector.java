@@ -5,6 +5,7 @@ import static dev.eventbus.runtime.internal.Errors.rootMessage;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RedisTls;
 import dev.eventbus.runtime.config.RedisUserInfo;
+import dev.eventbus.runtime.internal.FailureLogPacing;
 import dev.eventbus.runtime.internal.ReconnectReason;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -240,6 +241,7 @@ public final class RedisConnector implements AutoCloseable {
      */
     public RedisConnection<byte[], byte[]> connect(String purpose, BooleanSupplier stopping) {
         Duration backoff = settings.connectBackoffInitial();
+        FailureLogPacing logPacing = new FailureLogPacing(System::nanoTime);
         int attempt = 0;
         while (!stopping.getAsBoolean()) {
             attempt++;
@@ -254,50 +256,53 @@ public final class RedisConnector implements AutoCloseable {
                 String refusal = missing == null ? RedisAuthFailure.refusal(e) : null;
                 String tlsFailure = missing == null && refusal == null ? RedisTlsFailure.diagnosis(e) : null;
                 String misconfigured = RedisMisconfiguration.describe(e);
-                if (missing != null) {
-                    LOG.warn(
-                            "Redis at {} refused a command ({}): {}; retrying in {} ms",
-                            settings.redactedUri(),
-                            purpose,
-                            missing,
-                            backoff.toMillis());
-                } else if (tlsFailure != null) {
-                    LOG.warn(
-                            "Redis at {} TLS handshake failed ({}): {}; retrying in {} ms",
-                            settings.redactedUri(),
-                            purpose,
-                            tlsFailure,
-                            backoff.toMillis());
-                } else if (refusal != null) {
-                    LOG.warn(
-                            "Redis at {} authentication failed ({}): {}; check the user and password of "
-                                    + "eventbus.redis.uri; retrying in {} ms",
-                            settings.redactedUri(),
-                            purpose,
-                            refusal,
-                            backoff.toMillis());
-                } else if (misconfigured != null) {
-                    LOG.warn(
-                            "Redis at {} answers, but {} ({}); retrying in {} ms",
-                            settings.redactedUri(),
-                            misconfigured,
-                            purpose,
-                            backoff.toMillis());
-                } else if (closedDuringHandshake(e)) {
-                    LOG.warn(
-                            "Redis at {} closed the connection during its handshake ({}){}; retrying in {} ms",
-                            settings.redactedUri(),
-                            purpose,
-                            plainTextHint(e),
-                            backoff.toMillis());
-                } else {
-                    LOG.warn(
-                            "Redis at {} unreachable ({}): {}{}; retrying in {} ms",
-                            settings.redactedUri(),
-                            purpose,
-                            rootMessage(e),
-                            plainTextHint(e),
-                            backoff.toMillis());
+                // The first failure, each growth of the wait, then a reminder a minute: not every attempt.
+                if (logPacing.failed(backoff)) {
+                    if (missing != null) {
+                        LOG.warn(
+                                "Redis at {} refused a command ({}): {}; retrying in {} ms",
+                                settings.redactedUri(),
+                                purpose,
+                                missing,
+                                backoff.toMillis());
+                    } else if (tlsFailure != null) {
+                        LOG.warn(
+                                "Redis at {} TLS handshake failed ({}): {}; retrying in {} ms",
+                                settings.redactedUri(),
+                                purpose,
+                                tlsFailure,
+                                backoff.toMillis());
+                    } else if (refusal != null) {
+                        LOG.warn(
+                                "Redis at {} authentication failed ({}): {}; check the user and password of "
+                                        + "eventbus.redis.uri; retrying in {} ms",
+                                settings.redactedUri(),
+                                purpose,
+                                refusal,
+                                backoff.toMillis());
+                    } else if (misconfigured != null) {
+                        LOG.warn(
+                                "Redis at {} answers, but {} ({}); retrying in {} ms",
+                                settings.redactedUri(),
+                                misconfigured,
+                                purpose,
+                                backoff.toMillis());
+                    } else if (closedDuringHandshake(e)) {
+                        LOG.warn(
+                                "Redis at {} closed the connection during its handshake ({}){}; retrying in {} ms",
+                                settings.redactedUri(),
+                                purpose,
+                                plainTextHint(e),
+                                backoff.toMillis());
+                    } else {
+                        LOG.warn(
+                                "Redis at {} unreachable ({}): {}{}; retrying in {} ms",
+                                settings.redactedUri(),
+                                purpose,
+                                rootMessage(e),
+                                plainTextHint(e),
+                                backoff.toMillis());
+                    }
                 }
                 if (!pause(backoff, stopping)) {
                     return null;

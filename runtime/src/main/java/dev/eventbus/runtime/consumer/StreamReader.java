@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * another type, a missing ACL permission, an OutOfMemoryError. It backs off (the wait ends early when
  * the client's view of Redis changes, {@link TopologyChanges}, at most once per {@link
  * FailureStreak#CHANGE_SPACING} for a connection made), logs the first
- * failure and then only as the wait grows, reports the failure ({@link #failure()}) until a read works again,
+ * failure, each growth of the wait and once a minute while it stays at its longest, reports the failure ({@link #failure()}) until a read works again,
  * and goes on until {@link #stop()}. A group that could not be created at start-up is created by
  * the loop before it reads, with the same back-off, so that one broken key stops only its own
  * subscription.
@@ -287,7 +287,7 @@ final class StreamReader {
                     // after a 64 s freeze, from outside; up to 30 s).
                     backoff = AFTER_TIMEOUT;
                 }
-                if (!handleTrouble(t, what, backoff, awaitTopology, streak.worthLogging())) {
+                if (!handleTrouble(t, what, backoff, awaitTopology, streak.worthLogging(backoff))) {
                     pause(backoff, seen, seenTopologies, awaitTopology);
                 }
                 timeoutsInPlace = !timedOut ? 0 : changes.topologies() != seenTopologies ? 0 : timeoutsInPlace + 1;

@@ -6,8 +6,8 @@ import java.util.function.LongSupplier;
 /**
  * A loop's run of consecutive failures, as a back-off and logging policy: the wait before the next
  * try doubles from {@code first} up to {@code cap} and is forgotten on the first success; a failure
- * is worth a log line when it is the first, when the wait grew, and then every {@value #LOG_EVERY_AT_CAP}th
- * at the cap, so a loop that keeps failing says so a few times, not four times a second. The last
+ * is worth a log line when it is the first, when the wait grew, and then once a {@link
+ * FailureLogPacing#REMINDER} while it does not ({@link FailureLogPacing}). The last
  * failure's text answers health checks until a success clears it. A change of the client's view of
  * Redis may cut a wait short, at most once per {@link #CHANGE_SPACING} ({@link #changeMayCut},
  * {@link #triedOnChange}); a new topology always ({@link #triedOnNewTopology}).
@@ -15,8 +15,6 @@ import java.util.function.LongSupplier;
  * <p>One loop thread records failures and successes; {@link #failure()} may be read from any thread.
  */
 public final class FailureStreak {
-
-    private static final int LOG_EVERY_AT_CAP = 10;
 
     /**
      * At most one try per this spacing is started by a connection made: during an outage the
@@ -29,9 +27,9 @@ public final class FailureStreak {
     private final Duration first;
     private final Duration cap;
     private final LongSupplier nanoTime;
+    private final FailureLogPacing logPacing;
     private int failures;
     private Duration wait = Duration.ZERO;
-    private boolean grew;
     /** When the last try started by a change began ({@link #triedOnChange}); valid while {@link #changeTried}. */
     private long lastChangeTry;
 
@@ -45,11 +43,12 @@ public final class FailureStreak {
         this(first, cap, System::nanoTime);
     }
 
-    /** @param nanoTime the clock of {@link #CHANGE_SPACING} */
+    /** @param nanoTime the clock of {@link #CHANGE_SPACING} and of the log's reminders */
     public FailureStreak(Duration first, Duration cap, LongSupplier nanoTime) {
         this.first = first;
         this.cap = cap.compareTo(first) < 0 ? first : cap;
         this.nanoTime = nanoTime;
+        this.logPacing = new FailureLogPacing(nanoTime);
     }
 
     /**
@@ -62,15 +61,20 @@ public final class FailureStreak {
         failures++;
         Duration next = wait.isZero() ? first : wait.multipliedBy(2);
         next = next.compareTo(cap) > 0 ? cap : next;
-        grew = !next.equals(wait);
         wait = next;
         failure = description;
         return wait;
     }
 
-    /** Whether the failure just recorded deserves a log line. */
-    public boolean worthLogging() {
-        return failures == 1 || grew || failures % LOG_EVERY_AT_CAP == 0;
+    /**
+     * Whether the failure just recorded deserves a log line ({@link FailureLogPacing}); call once
+     * per failure.
+     *
+     * @param waited the wait the loop takes after it: {@link #failed}'s, or less where the loop
+     *     clamps it (a wait clamped below the back-off stops growing there, and so do its lines)
+     */
+    public boolean worthLogging(Duration waited) {
+        return logPacing.failed(waited);
     }
 
     /** Consecutive failures so far. */
@@ -89,6 +93,7 @@ public final class FailureStreak {
             failures = 0;
             wait = Duration.ZERO;
             failure = "";
+            logPacing.succeeded();
         }
         changeTried = false;
         rewound = false;

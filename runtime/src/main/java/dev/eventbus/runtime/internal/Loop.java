@@ -10,7 +10,7 @@ import org.slf4j.Logger;
  * that throws (anything, an {@link Error} too) is logged and tried again after a wait that doubles
  * on each failure in a row, from {@code firstBackoff} up to {@link #MAX_BACKOFF}, and is forgotten
  * on the first success ({@link FailureStreak}). The log says the first failure, each growth of the
- * wait and the recovery, not every round. Each round stamps a heartbeat, for liveness checks.
+ * wait, a reminder once a minute while it stays at its longest, and the recovery, not every round. Each round stamps a heartbeat, for liveness checks.
  *
  * <p>A round says how long to wait before the next one ({@link Round}); {@link #wake()} cuts a wait
  * short. An interrupt ends the loop only once {@link #stop()} was called; otherwise it is ignored
@@ -264,7 +264,7 @@ public final class Loop {
                 } else {
                     String what = Errors.describe(t, reconnect);
                     next = streak.failed(what);
-                    if (streak.worthLogging()) {
+                    if (streak.worthLogging(next)) {
                         log.warn(
                                 "{}: {}; failed {} time(s) in a row, next try in {} ms",
                                 name,

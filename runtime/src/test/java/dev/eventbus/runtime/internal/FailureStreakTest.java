@@ -11,26 +11,45 @@ class FailureStreakTest {
 
     @Test
     void waitDoublesUpToTheCapLogsOnGrowthAndIsForgottenOnSuccess() {
-        FailureStreak s = new FailureStreak(Duration.ofMillis(250), Duration.ofSeconds(1));
+        long[] now = {0};
+        FailureStreak s = new FailureStreak(Duration.ofMillis(250), Duration.ofSeconds(1), () -> now[0]);
         assertEquals(Duration.ofMillis(250), s.failed("WRONGTYPE"));
-        assertTrue(s.worthLogging());
+        assertTrue(s.worthLogging(Duration.ofMillis(250)));
         assertEquals(Duration.ofMillis(500), s.failed("WRONGTYPE"));
-        assertTrue(s.worthLogging());
+        assertTrue(s.worthLogging(Duration.ofMillis(500)));
         assertEquals(Duration.ofSeconds(1), s.failed("WRONGTYPE"));
-        assertTrue(s.worthLogging());
+        assertTrue(s.worthLogging(Duration.ofSeconds(1)));
         int logged = 0;
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 120; i++) { // two minutes at the cap
+            now[0] += Duration.ofSeconds(1).toNanos();
             assertEquals(Duration.ofSeconds(1), s.failed("WRONGTYPE"));
-            logged += s.worthLogging() ? 1 : 0;
+            logged += s.worthLogging(Duration.ofSeconds(1)) ? 1 : 0;
         }
-        assertEquals(2, logged, "at the cap only every 10th failure is logged");
+        assertEquals(2, logged, "at the cap one line a minute");
         assertEquals("WRONGTYPE", s.failure());
-        assertEquals(23, s.succeeded());
+        assertEquals(123, s.succeeded());
         assertEquals("", s.failure());
         assertEquals(0, s.succeeded());
         assertEquals(Duration.ofMillis(250), s.failed("again"));
-        assertTrue(s.worthLogging());
+        assertTrue(s.worthLogging(Duration.ofMillis(250)));
         assertFalse(s.failure().isEmpty());
+    }
+
+    @Test
+    void aWaitClampedBelowTheBackOffStopsGrowingAndSoDoItsLines() {
+        // A reader's wait after a lost connection is clamped to its reconnect cap (5 s) while the
+        // back-off goes on doubling to 30 s: the doubling behind the clamp is no growth of the wait.
+        long[] now = {0};
+        FailureStreak s = new FailureStreak(Duration.ofMillis(200), Duration.ofSeconds(30), () -> now[0]);
+        Duration clamp = Duration.ofSeconds(5);
+        int logged = 0;
+        for (int i = 0; i < 12; i++) { // 200 ms ... 3.2 s, then eight rounds at the clamp (about 40 s)
+            Duration waited = s.failed("Connection refused");
+            waited = waited.compareTo(clamp) > 0 ? clamp : waited;
+            logged += s.worthLogging(waited) ? 1 : 0;
+            now[0] += waited.toNanos();
+        }
+        assertEquals(6, logged, "200, 400, 800, 1600, 3200 ms and the first 5 s: not each 5 s round after");
     }
 
     @Test

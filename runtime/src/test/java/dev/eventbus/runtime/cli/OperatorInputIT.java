@@ -180,6 +180,29 @@ class OperatorInputIT {
         assertExit(0, cli("topology", "--plugins-dir", dir.resolve("plugins").toString()));
     }
 
+    /**
+     * The exit codes of the README when the runtime does not answer: 0 where the command answers
+     * without it (status from Redis, plugins list from the plugins directory; also with --admin
+     * named), saying so on stderr; 1 where it cannot (plugins reload). The README once said 1 for
+     * all of them (found from outside).
+     */
+    @Test
+    void aRuntimeThatDoesNotAnswerIsExit0WhereTheCommandAnswersWithoutItAnd1ForAReload() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        CliRun status = cli("status", "--admin", "127.0.0.1:1");
+        assertExit(0, status, "the runtime at 127.0.0.1:1 did not answer", "showing what Redis holds");
+        assertTrue(status.out().contains(STREAM), status::toString);
+        assertExit(
+                0,
+                cli("plugins", "list", "--admin", "127.0.0.1:1", "--plugins-dir", plugins.toString()),
+                "the runtime at 127.0.0.1:1 did not answer",
+                "showing what the plugins directory");
+        assertExit(
+                1,
+                cli("plugins", "reload", "x", "--admin", "127.0.0.1:1"),
+                "cannot reload x: the runtime at 127.0.0.1:1 did not answer");
+    }
+
     @Test
     void anAdminCaThatIsNotAFileIsBadUsage() {
         // Was exit 1 with "cannot use  as the admin port's CA" (Path "" reads as the working directory).

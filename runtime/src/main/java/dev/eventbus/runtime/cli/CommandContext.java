@@ -135,9 +135,22 @@ final class CommandContext implements AutoCloseable {
     }
 
     /**
-     * A count or rate below zero (or not a number) is a usage error (exit 2), checked before
-     * anything runs: {@code --rate -5} used to replay at full speed. Zero keeps its meaning of "no
-     * limit".
+     * A {@code --limit} is 1 or more, or left out (null): 0 once meant "no limit", against the help's
+     * "At most N", and a {@code dlq redrive --limit 0 --dry-run} reported every dead letter (found
+     * from outside). Below 1 is a usage error (exit 2), checked before anything runs.
+     *
+     * @param leftOut what leaving it out gives, for the message ("no limit")
+     */
+    static void requireLimit(CommandSpec spec, String option, Long value, String leftOut) {
+        if (value != null && value < 1) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), option + " " + value + ": must be at least 1; leave it out for " + leftOut);
+        }
+    }
+
+    /**
+     * A rate below zero (or not a number) is a usage error (exit 2), checked before anything runs:
+     * {@code --rate -5} used to replay at full speed. Zero keeps its meaning of "no limit".
      */
     static void requireNotNegative(CommandSpec spec, String option, double value) {
         if (!(value >= 0) || Double.isInfinite(value)) {

@@ -93,12 +93,16 @@ final class DlqCommand implements Runnable {
                 description = "Only events that came from this stream.")
         String sourceStream;
 
-        @Option(names = "--limit", paramLabel = "N", description = "At most N dead letters (default: all; list: 100).")
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                description = "At most N dead letters, N at least 1 (default: all; list: 100).")
         Long limit;
 
         /** The filter the options select; checks them (exit 2) and that the handler exists (exit 1). */
         DeadLetterFilter filter(CommandContext ops, CommandSpec spec, List<String> ids) {
             CommandContext.requireHandlerName(spec, "--handler", handler);
+            CommandContext.requireLimit(spec, "--limit", limit, limitLeftOut(spec));
             requireReason(spec, reason);
             requireIds(spec, ids);
             CommandContext.requireStreamName(spec, "--source-stream", sourceStream);
@@ -124,11 +128,14 @@ final class DlqCommand implements Runnable {
             }
         }
 
+        /** The limit given (checked by {@link #filter}), else {@code otherwise}; 0 is none, for DeadLetters. */
         long limitOr(long otherwise) {
-            if (limit != null && limit < 0) {
-                throw new IllegalArgumentException("--limit must not be negative");
-            }
             return limit == null ? otherwise : limit;
+        }
+
+        /** What leaving {@code --limit} out gives this command, for the message refusing one below 1. */
+        private static String limitLeftOut(CommandSpec spec) {
+            return spec.name().equals("list") ? "the first 100" : "no limit";
         }
     }
 
@@ -189,10 +196,8 @@ final class DlqCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetters dlq = ops.deadLetters();
-                List<DeadLetterEntry> entries = dlq.list(
-                        selection.handler,
-                        selection.filter(ops, spec, null),
-                        usage(spec, () -> selection.limitOr(100)));
+                List<DeadLetterEntry> entries =
+                        dlq.list(selection.handler, selection.filter(ops, spec, null), selection.limitOr(100));
                 if (json) {
                     out.println(CliOutput.json(
                             entries.stream().map(e -> capped(summary(e))).toList()));
@@ -358,7 +363,7 @@ final class DlqCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (CommandContext ops = CommandContext.open(options)) {
                 DeadLetterFilter filter = selection.filter(ops, spec, ids);
-                long limit = usage(spec, () -> selection.limitOr(0));
+                long limit = selection.limitOr(0);
                 StopBetweenEntries stop =
                         StopBetweenEntries.install(ops.config.redis().commandTimeout(), "dlq redrive");
                 return stop.run(spec.commandLine(), () -> {
@@ -438,7 +443,7 @@ final class DlqCommand implements Runnable {
                             "discard needs dead-letter IDs, a filter (--reason, --since, --until, --subject, --error, "
                                     + "--source-stream) or --all");
                 }
-                long limit = usage(spec, () -> selection.limitOr(0));
+                long limit = selection.limitOr(0);
                 StopBetweenEntries stop =
                         StopBetweenEntries.install(ops.config.redis().commandTimeout(), "dlq discard");
                 return stop.run(spec.commandLine(), () -> {
@@ -546,15 +551,6 @@ final class DlqCommand implements Runnable {
                         spec.commandLine(),
                         "'" + id + "' is not a dead letter's id: <milliseconds>-<sequence>, as dlq list prints it");
             }
-        }
-    }
-
-    /** Runs a check whose IllegalArgumentException is a usage error (exit 2). */
-    static long usage(CommandSpec spec, java.util.function.LongSupplier value) {
-        try {
-            return value.getAsLong();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 }

@@ -62,8 +62,11 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Last entry, inclusive (same forms; default: the last entry now).")
     String to;
 
-    @Option(names = "--limit", paramLabel = "N", description = "At most N entries (default: the whole range).")
-    long limit;
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            description = "At most N entries, N at least 1 (default: the whole range).")
+    Long limit;
 
     @Option(names = "--rate", paramLabel = "N", description = "At most N entries per second (default: no limit).")
     double rate;
@@ -73,7 +76,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CommandContext.requireNotNegative(spec, "--limit", limit);
+        CommandContext.requireLimit(spec, "--limit", limit, "the whole range");
         CommandContext.requireNotNegative(spec, "--rate", rate);
         CommandContext.requireStreamName(spec, "--stream", stream);
         CommandContext.requireHandlerName(spec, "HANDLER", handler);
@@ -134,9 +137,10 @@ final class ReplayCommand implements Callable<Integer> {
             PrintWriter out,
             StopBetweenEntries stop)
             throws InterruptedException {
-        long left = limit;
+        long max = limit == null ? 0 : limit; // 0: the whole range, as Replayer takes it
+        long left = max;
         for (String key : keys) {
-            if (limit > 0 && left == 0) {
+            if (max > 0 && left == 0) {
                 break;
             }
             CliOutput.ProgressLine progress =
@@ -153,7 +157,7 @@ final class ReplayCommand implements Callable<Integer> {
                             progress,
                             stop);
             progress.finish();
-            if (limit > 0) {
+            if (max > 0) {
                 left -= outcome.replayed();
             }
             out.printf(

@@ -252,10 +252,39 @@ class OperatorInputIT {
     void aNegativeRateOrLimitIsBadUsageAndChangesNothing() {
         REDIS.command("XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error");
         assertExit(2, cli("replay", HANDLER, "--from", "0", "--rate", "-5"), "--rate -5: must be 0 (no limit) or more");
-        assertExit(2, cli("replay", HANDLER, "--from", "0", "--limit", "-3", "--dry-run"), "--limit -3: must be 0");
+        assertExit(
+                2,
+                cli("replay", HANDLER, "--from", "0", "--limit", "-3", "--dry-run"),
+                "--limit -3: must be at least 1");
         assertExit(2, cli("dlq", "redrive", "--handler", HANDLER, "--rate", "-1"), "--rate -1: must be 0");
         assertEquals(1L, REDIS.command("XLEN", DLQ), "nothing was redriven");
-        assertExit(0, cli("replay", HANDLER, "--from", "0", "--rate", "0", "--limit", "0", "--dry-run"));
+        assertExit(0, cli("replay", HANDLER, "--from", "0", "--rate", "0", "--limit", "1", "--dry-run"));
+    }
+
+    /**
+     * Found from outside: {@code --limit 0} meant "no limit", against the help's "At most N": {@code dlq
+     * redrive --limit 0 --dry-run} reported every dead letter. It is bad usage now, saying what
+     * leaving it out does.
+     */
+    @Test
+    void aLimitOfZeroIsBadUsageAndChangesNothing() {
+        REDIS.command(
+                "XADD", DLQ, "*", "type", "t.x", "eventbus-reason", "handler-error", "eventbus-source-stream", STREAM);
+        String noLimit = "--limit 0: must be at least 1; leave it out for no limit";
+        assertExit(2, cli("dlq", "redrive", "--handler", HANDLER, "--limit", "0", "--dry-run"), noLimit);
+        assertExit(2, cli("dlq", "redrive", "--handler", HANDLER, "--limit", "0"), noLimit);
+        assertExit(2, cli("dlq", "discard", "--handler", HANDLER, "--all", "--limit", "0"), noLimit);
+        assertExit(
+                2,
+                cli("dlq", "list", "--handler", HANDLER, "--limit", "0"),
+                "--limit 0: must be at least 1; leave it out for the first 100");
+        assertExit(
+                2,
+                cli("replay", HANDLER, "--from", "0", "--limit", "0"),
+                "--limit 0: must be at least 1; leave it out for the whole range");
+        assertEquals(1L, REDIS.command("XLEN", DLQ), "nothing was redriven or discarded");
+        assertEquals(0L, REDIS.command("XLEN", STREAM), "nothing was replayed or redriven");
+        assertExit(0, cli("dlq", "redrive", "--handler", HANDLER, "--limit", "1", "--dry-run"));
     }
 
     /**

@@ -115,6 +115,15 @@ final class PublishCommand implements Callable<Integer> {
                 checkJson(data);
             }
         }
+        for (String name : headers.keySet()) {
+            // Found from outside: --header =v wrote a field with an empty name, which no reader asks for.
+            if (name.isBlank()) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "--header '" + name + "=" + headers.get(name) + "' needs a name before '='");
+            }
+            refuseOddCharacters("--header name", name, "a handler reads its headers by their exact names");
+        }
         for (String reserved : new String[] {WireFields.TYPE, WireFields.SUBJECT, WireFields.DATA}) {
             if (headers.containsKey(reserved)) {
                 throw new CommandLine.ParameterException(

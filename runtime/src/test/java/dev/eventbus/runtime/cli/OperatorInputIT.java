@@ -67,6 +67,21 @@ class OperatorInputIT {
                         .render(ConfigRenderOptions.concise()));
     }
 
+    /** Found from outside: {@code --header =v} exited 0 and wrote a field with an empty name. */
+    @Test
+    void publishRefusesAHeaderWithoutANameOrWithWhiteSpaceAroundIt() {
+        assertExit(2, cli("publish", STREAM, "t.x", "--header", "=v"), "--header '=v' needs a name before '='");
+        assertExit(2, cli("publish", STREAM, "t.x", "--header", " =v"), "--header ' =v' needs a name before '='");
+        assertExit(
+                2,
+                cli("publish", STREAM, "t.x", "--header", " traceparent=v"),
+                "--header name ' traceparent' has leading or trailing white space: a handler reads its headers by"
+                        + " their exact names");
+        assertExit(2, cli("publish", STREAM, "t.x", "--header", "a\tb=v"), "holds a control character (U+0009)");
+        assertEquals(0L, REDIS.command("XLEN", STREAM), "nothing was published");
+        assertExit(0, cli("publish", STREAM, "t.x", "--header", "traceparent=v"));
+    }
+
     @Test
     void publishRefusesAnEmptyTypeAndInlineDataThatIsNotJson() {
         assertExit(2, cli("publish", STREAM, ""), "TYPE must not be empty");

@@ -81,8 +81,10 @@ final class HandlerSpecCheck {
                 return "declares gRPC service '" + service + "', but " + notInEffect.get();
             }
             if (!serviceConfigured.test(service)) {
+                // "and restart it": a target added later takes effect on restart only (a reload of the
+                // plugin after adding one is refused so), found from outside.
                 return "declares gRPC service '" + service + "' but it has no target: add eventbus.grpc.services.\""
-                        + service + "\".target to the runtime config";
+                        + service + "\".target to the runtime config and restart it";
             }
         }
         return null;

@@ -66,7 +66,7 @@ class HandlerAdmissionTest {
                         "handler class " + ExplodingConstructorHandler.class.getName()
                                 + " cannot be created: IllegalStateException: no database configured",
                         "handler 'needs-billing': declares gRPC service 'billing.v1.Billing' but it has no target: add "
-                                + "eventbus.grpc.services.\"billing.v1.Billing\".target to the runtime config",
+                                + "eventbus.grpc.services.\"billing.v1.Billing\".target to the runtime config and restart it",
                         "handler '" + NullSpec.class.getName() + "': spec() returned null",
                         "handler 'idle': consumes nothing: declare at least one stream and event type with consumes(...)",
                         "handler class " + ThrowingSpec.class.getName() + ": spec() failed: ArithmeticException: nope"),

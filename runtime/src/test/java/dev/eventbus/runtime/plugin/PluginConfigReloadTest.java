@@ -216,7 +216,7 @@ class PluginConfigReloadTest {
                 host.failures()
                         .get(0)
                         .reason()
-                        .endsWith("but it has no target: add " + TARGET + " to the runtime config"),
+                        .endsWith("but it has no target: add " + TARGET + " to the runtime config and restart it"),
                 host.failures().toString());
         reloader = newReloader(live);
 

@@ -7,8 +7,12 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Permanent failures give up at once; others are retried with exponential backoff and jitter
- * until {@code max-attempts} deliveries or {@code max-age} are reached. Stateless: the attempt
- * number is Redis's delivery count, so the policy survives any crash.
+ * until {@code max-attempts} counted deliveries or {@code max-age} are reached. A failure that
+ * only says a service is down is not counted: it waits the backoff of the attempt it would have
+ * been, so an outage neither uses up attempts nor stretches the backoff (the circuit breaker, not
+ * the backoff, holds events back while the service stays down). Stateless: the attempt number
+ * comes from Redis (its delivery count less the recorded service-down failures), so the policy
+ * survives any crash.
  */
 public final class ExponentialBackoffRetryPolicy implements RetryPolicy {
 
@@ -37,7 +41,7 @@ public final class ExponentialBackoffRetryPolicy implements RetryPolicy {
         if (age.compareTo(settings.maxAge()) > 0) {
             return new GiveUp(reason, "event is " + age + " old, over retry.max-age = " + settings.maxAge());
         }
-        return new Retry(delay(attempt));
+        return new Retry(delay(attempt), !serviceDown);
     }
 
     Duration delay(int attempt) {

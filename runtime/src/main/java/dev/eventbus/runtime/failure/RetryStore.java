@@ -12,7 +12,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Retry state, kept in Redis so that a kill at any instant loses nothing: per subscription a
- * sorted set of entry ids scored by when they are due, and a hash of first-failure times for dead-letter provenance. The entries themselves stay in the
+ * sorted set of entry ids scored by when they are due, and a hash of first-failure times for
+ * dead-letter provenance, which also counts each entry's deliveries that failed only because a
+ * service was down (field {@code <id>:service-down}), since Redis's delivery count cannot tell
+ * them from the failures that count against {@code retry.max-attempts}. The entries themselves stay in the
  * group's pending list until their outcome is durable; this store only says when to try again.
  * The {@link KeyLayout} names both keys.
  *
@@ -51,31 +54,61 @@ public final class RetryStore {
      * ZADD 0: an existing due time was moved): either is fine. Failures reach the caller.
      */
     public CompletableFuture<Void> schedule(Subscription sub, String entryId, Instant due, Instant failedAt) {
+        return schedule(sub, entryId, due, failedAt, false);
+    }
+
+    /**
+     * As {@link #schedule(Subscription, String, Instant, Instant)}, and when {@code serviceDown}
+     * counts the failure as one of the entry's service-down failures. That count is written before
+     * the due time, on the same connection, so the entry's next delivery (which needs the due
+     * time) finds it; if only it fails, the failure counts as an attempt after all.
+     */
+    public CompletableFuture<Void> schedule(
+            Subscription sub, String entryId, Instant due, Instant failedAt, boolean serviceDown) {
         var hset = async.hsetnx(
                 Bytes.utf8(firstFailureKey(sub)),
                 Bytes.utf8(entryId),
                 Bytes.utf8(Long.toString(failedAt.toEpochMilli())));
+        CompletableFuture<?> down = serviceDown
+                ? async.hincrby(Bytes.utf8(firstFailureKey(sub)), serviceDownField(entryId), 1)
+                        .toCompletableFuture()
+                : CompletableFuture.completedFuture(null);
         var zadd = async.zadd(Bytes.utf8(dueKey(sub)), (double) due.toEpochMilli(), Bytes.utf8(entryId));
-        return CompletableFuture.allOf(hset.toCompletableFuture(), zadd.toCompletableFuture());
+        return CompletableFuture.allOf(hset.toCompletableFuture(), down, zadd.toCompletableFuture());
     }
 
-    /** When the entry first failed, or {@code null} if it never did (or the record is gone). */
-    public CompletableFuture<Instant> firstFailure(Subscription sub, String entryId) {
-        return async.hget(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId))
+    /** What is recorded of the entry's failures so far ({@link RetryRecord#NONE} if nothing). */
+    public CompletableFuture<RetryRecord> record(Subscription sub, String entryId) {
+        return async.hmget(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId), serviceDownField(entryId))
                 .toCompletableFuture()
-                .thenApply(v ->
-                        v == null ? null : Instant.ofEpochMilli(Long.parseLong(new String(v, StandardCharsets.UTF_8))));
+                .thenApply(values -> new RetryRecord(
+                        values.get(0).hasValue()
+                                ? Instant.ofEpochMilli(number(values.get(0).getValue()))
+                                : null,
+                        values.get(1).hasValue()
+                                ? (int) Math.min(
+                                        Integer.MAX_VALUE, number(values.get(1).getValue()))
+                                : 0));
+    }
+
+    private static long number(byte[] value) {
+        return Long.parseLong(new String(value, StandardCharsets.UTF_8));
+    }
+
+    /** Beside the id's first-failure time; an entry id holds no ':', so no id is ever this name. */
+    private static byte[] serviceDownField(String entryId) {
+        return Bytes.utf8(entryId + ":service-down");
     }
 
     /**
      * Forgets an entry whose outcome is final. Fire and forget, replies and failures unread: a due
      * time left behind brings the id to the retry poller, which finds it no longer pending and
-     * clears it again; a first-failure time left behind is a few bytes, read only if the same
-     * entry failed again.
+     * clears it again; a first-failure time or service-down count left behind is a few bytes,
+     * read only if the same entry failed again.
      */
     public void clear(Subscription sub, String entryId) {
         async.zrem(Bytes.utf8(dueKey(sub)), Bytes.utf8(entryId));
-        async.hdel(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId));
+        async.hdel(Bytes.utf8(firstFailureKey(sub)), Bytes.utf8(entryId), serviceDownField(entryId));
     }
 
     /** Whether an entry is waiting for a retry. */

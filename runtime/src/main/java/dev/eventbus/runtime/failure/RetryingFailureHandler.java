@@ -9,6 +9,7 @@ import dev.eventbus.runtime.stream.Subscription;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies each handler's {@link RetryPolicy}: a retry is recorded in Redis ({@link RetryStore})
  * while the entry stays pending, so it never blocks the stream and survives a crash; giving up
- * dead-letters the entry with its provenance and acknowledges it in the same atomic step.
+ * dead-letters the entry with its provenance and acknowledges it in the same atomic step. The
+ * attempt the policy judges is Redis's delivery count less the entry's deliveries that failed only
+ * because a service was down, which the store counts beside the retry.
  *
  * <p>If even the retry record cannot be written (Redis away), the entry simply stays pending and
  * the reclaimer brings it back after {@code recovery.claim-idle}: nothing is lost either way.
@@ -47,41 +50,67 @@ public final class RetryingFailureHandler implements FailureHandler {
 
     @Override
     public void onFailure(Subscription sub, StreamEntry entry, Event event, Throwable error, Resolution done) {
+        // A first delivery has no record yet: no round trip for it.
+        CompletableFuture<RetryRecord> record = event.attempt() > 1
+                ? store.record(sub, entry.id())
+                : CompletableFuture.completedFuture(RetryRecord.NONE);
+        record.whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.error(
+                        "handler {} failed on {} {} and its retry record could not be read ({}); it stays "
+                                + "pending and is reclaimed later",
+                        sub.handler().name(),
+                        entry.stream(),
+                        entry.id(),
+                        Errors.rootMessage(e));
+                done.done(false);
+            } else {
+                decide(sub, entry, event, error, r, done);
+            }
+        });
+    }
+
+    private void decide(
+            Subscription sub, StreamEntry entry, Event event, Throwable error, RetryRecord record, Resolution done) {
         Instant now = clock.instant();
         Duration age = Duration.ofMillis(Math.max(0, now.toEpochMilli() - entry.appendedAtMillis()));
-        RetryPolicy.Decision decision = policies.apply(sub.handler().name()).decide(event.attempt(), age, error);
+        int attempt = record.countedAttempt(event.attempt());
+        RetryPolicy.Decision decision = policies.apply(sub.handler().name()).decide(attempt, age, error);
         switch (decision) {
-            // A first-failure time that cannot be read (e != null) only makes the provenance say "now".
+            // The dead letter's attempts are the deliveries, as Event.attempt() says them to the handler.
             case RetryPolicy.GiveUp giveUp ->
-                store.firstFailure(sub, entry.id())
-                        .whenComplete((first, e) -> deadLetters.deadLetter(
-                                sub,
-                                DeadLetter.of(sub, entry, giveUp.reason(), event.attempt(), error, giveUp.why())
-                                        .firstFailedAt(first),
-                                done));
+                deadLetters.deadLetter(
+                        sub,
+                        DeadLetter.of(sub, entry, giveUp.reason(), event.attempt(), error, giveUp.why())
+                                .firstFailedAt(record.firstFailure()),
+                        done);
             case RetryPolicy.Retry retry ->
-                store.schedule(sub, entry.id(), now.plus(retry.delay()), now).whenComplete((v, e) -> {
-                    if (e != null) {
-                        LOG.error(
-                                "handler {} failed on {} {} and its retry could not be recorded ({}); it stays "
-                                        + "pending and is reclaimed later",
-                                sub.handler().name(),
-                                entry.stream(),
-                                entry.id(),
-                                Errors.rootMessage(e));
-                    } else {
-                        observer.retryScheduled(sub, entry, retry.delay());
-                        LOG.warn(
-                                "handler {} failed on {} {} (attempt {}), retry in {} ms: {}",
-                                sub.handler().name(),
-                                entry.stream(),
-                                entry.id(),
-                                event.attempt(),
-                                retry.delay().toMillis(),
-                                summary(error));
-                    }
-                    done.done(false);
-                });
+                store.schedule(sub, entry.id(), now.plus(retry.delay()), now, !retry.counted())
+                        .whenComplete((v, e) -> {
+                            if (e != null) {
+                                LOG.error(
+                                        "handler {} failed on {} {} and its retry could not be recorded ({}); it "
+                                                + "stays pending and is reclaimed later",
+                                        sub.handler().name(),
+                                        entry.stream(),
+                                        entry.id(),
+                                        Errors.rootMessage(e));
+                            } else {
+                                observer.retryScheduled(sub, entry, retry.delay());
+                                LOG.warn(
+                                        "handler {} failed on {} {} ({}), retry in {} ms: {}",
+                                        sub.handler().name(),
+                                        entry.stream(),
+                                        entry.id(),
+                                        retry.counted()
+                                                ? "attempt " + attempt
+                                                : "a service is down: not counted, " + (attempt - 1)
+                                                        + " attempt(s) so far",
+                                        retry.delay().toMillis(),
+                                        summary(error));
+                            }
+                            done.done(false);
+                        });
         }
     }
 

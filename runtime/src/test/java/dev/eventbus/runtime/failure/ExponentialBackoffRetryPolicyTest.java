@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.failure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,26 @@ class ExponentialBackoffRetryPolicyTest {
         var status = assertInstanceOf(
                 RetryPolicy.GiveUp.class, decide(0.5, 1, YOUNG, Status.INVALID_ARGUMENT.asRuntimeException()));
         assertEquals(DeadLetterReason.RPC_STATUS, status.reason());
+    }
+
+    @Test
+    void aServiceThatIsDownWaitsTheBackoffOfTheAttemptItWouldBeWithoutCountingIt() {
+        var down = assertInstanceOf(
+                RetryPolicy.Retry.class, decide(0.5, 2, YOUNG, Status.UNAVAILABLE.asRuntimeException()));
+        assertEquals(Duration.ofSeconds(2), down.delay());
+        assertFalse(down.counted(), "the handler records it as a service-down failure, not an attempt");
+        assertTrue(assertInstanceOf(RetryPolicy.Retry.class, decide(0.5, 2, YOUNG, new RuntimeException()))
+                .counted());
+    }
+
+    @Test
+    void theCountedAttemptIsTheDeliveriesLessTheServiceDownFailures() {
+        assertEquals(1, RetryRecord.NONE.countedAttempt(1));
+        assertEquals(3, RetryRecord.NONE.countedAttempt(3));
+        assertEquals(1, new RetryRecord(null, 8).countedAttempt(9));
+        assertEquals(2, new RetryRecord(null, 8).countedAttempt(10));
+        // A record ahead of Redis's count (a delivery count reset by a copied stream) still says 1.
+        assertEquals(1, new RetryRecord(null, 8).countedAttempt(3));
     }
 
     @Test

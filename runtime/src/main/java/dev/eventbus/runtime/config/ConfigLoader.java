@@ -361,7 +361,7 @@ public final class ConfigLoader {
         Optional<RedisTls.Verification> verify = Optional.empty();
         if (verifyText != null && !verifyText.isBlank()) {
             verify = RedisTls.Verification.parse(verifyText);
-            if (verify.isEmpty() || verifyText.equalsIgnoreCase("true") || verifyText.equalsIgnoreCase("false")) {
+            if (verify.isEmpty()) {
                 problems.add("redis.tls.verify must be one of full, ca, none, was \"" + verifyText + "\" ("
                         + UnknownKeys.where(c.getValue("redis.tls.verify")) + ")");
                 verify = Optional.empty();

@@ -34,12 +34,15 @@ public record RedisTls(
         /** Nothing is checked: anyone on the path can pose as Redis. */
         NONE;
 
-        /** From {@code full}, {@code ca}, {@code none} (or Lettuce's {@code true}/{@code false}), any case. */
+        /**
+         * From {@code full}, {@code ca}, {@code none}, any case (as Lettuce reads {@code verifyPeer},
+         * which takes no {@code true} or {@code false}).
+         */
         static Optional<Verification> parse(String value) {
             return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-                case "full", "true" -> Optional.of(FULL);
+                case "full" -> Optional.of(FULL);
                 case "ca" -> Optional.of(CA);
-                case "none", "false" -> Optional.of(NONE);
+                case "none" -> Optional.of(NONE);
                 default -> Optional.empty();
             };
         }

@@ -120,8 +120,16 @@ final class RedisUriCheck {
                         return "has ?" + given + "=, which only a sentinel URI takes: " + shown;
                     }
                 }
-                case "timeout", "verifypeer", "clientname", "libraryname", "libraryversion" -> {
-                    // passed on to Lettuce (verifyPeer is checked against tls.verify elsewhere)
+                case "verifypeer" -> {
+                    // Lettuce reads it as an SslVerifyMode, upper-cased, and throws at the first
+                    // command for anything else ("false" too). Checked against tls.verify elsewhere.
+                    if (!value.matches("(?i)none|ca|full")) {
+                        return "has ?" + given + "=" + value + ", which is not a way to verify the server: "
+                                + "NONE, CA or FULL (any case): " + shown;
+                    }
+                }
+                case "timeout", "clientname", "libraryname", "libraryversion" -> {
+                    // passed on to Lettuce
                 }
                 default -> {
                     return "has the query parameter '" + given + "', which a Redis URI does not take (these do: "

@@ -321,6 +321,15 @@ class ConfigLoaderTest {
         refused.put("redis://host:6379?DB=2", "the query parameter 'DB'");
         refused.put("redis://host:6379?db=two", "?db=two, which is not a database number");
         refused.put("redis://host:6379/0#orders", "ends with '#orders', which only a sentinel URI takes");
+        // Lettuce threw at the first command ("No enum constant ...SslVerifyMode.FALSE"), after config check said
+        // valid.
+        for (String mode : List.of("false", "0", "BOGUS", "true", "")) {
+            refused.put(
+                    "rediss://eventbus:pw@localhost:6380?verifyPeer=" + mode,
+                    "redis.uri has ?verifyPeer=" + mode
+                            + ", which is not a way to verify the server: NONE, CA or FULL");
+        }
+        refused.put("rediss-sentinel://s1:26379?verifypeer=no#mymaster", "has ?verifypeer=no, which is not");
         // Taken whole as a host name by Lettuce, it failed only at a DNS lookup.
         refused.put("redis://127.0.0.1:7301:7000", "has host '127.0.0.1:7301', which holds a ':' (two ports?");
         refused.forEach((uri, expected) -> {
@@ -337,6 +346,8 @@ class ConfigLoaderTest {
                 "rediss://app:pw@redis.example.com:6380/2?clientName=orders-worker",
                 "rediss://app:pw@redis.example.com:6380/2?timeout=5s",
                 "rediss://h:6380?verifypeer=NONE;clientname=app",
+                "rediss://h:6380?verifyPeer=ca",
+                "rediss://h:6380?verifyPeer=Full",
                 "redis://redis",
                 "redis://[::1]:6379/0",
                 "redis://:pw@h")) {
@@ -479,6 +490,8 @@ class ConfigLoaderTest {
         assertTrue(refused("eventbus.redis.tls.verify = none").contains("redis.uri is not rediss://"));
         assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.verify = sometimes }")
                 .contains("redis.tls.verify must be one of full, ca, none"));
+        assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.verify = false }")
+                .contains("redis.tls.verify must be one of full, ca, none, was \"false\""));
         assertTrue(refused("eventbus.redis { uri = \"rediss://h?verifyPeer=NONE\", tls.verify = full }")
                 .contains("say it in one place"));
         assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.ca-file = \"" + notPem + "\" }")

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * first. Netty would log a stack trace for a file it cannot use at every connection attempt, and
  * the client retries without end; so a file that went bad after start (a key replaced by a PKCS#1
  * one, a wrong password, a file half written) is never handed to it: the files read before are used
- * and one warning line names the file, what is wrong and how to fix it, once for each problem.
+ * and one warning line names the file, what is wrong and how to fix it, once for each problem
+ * however many clients read the files ({@link TlsFileProblems}).
  *
  * <p>Thread-safe.
  */
@@ -33,9 +34,9 @@ final class RedisTlsFiles {
     private static final String PASSWORD_KEYS = "eventbus.redis.tls.key-password-file (or key-password)";
 
     private final RedisTls tls;
+    private final TlsFileProblems told;
     private final Object lock = new Object();
     private Contents current; // guarded by lock
-    private String reported; // guarded by lock: the problem last logged, null when none
 
     /** The bytes of each file; empty for a file not configured. */
     private record Contents(byte[] ca, byte[] cert, byte[] key) {
@@ -57,7 +58,13 @@ final class RedisTlsFiles {
      *     was loaded, so it changed since)
      */
     RedisTlsFiles(RedisTls tls) {
+        this(tls, TlsFileProblems.PROCESS);
+    }
+
+    /** @param told the problems already warned about, shared with the process's other clients */
+    RedisTlsFiles(RedisTls tls, TlsFileProblems told) {
         this.tls = tls;
+        this.told = told;
         try {
             this.current = check(read());
         } catch (Unusable e) {
@@ -88,16 +95,14 @@ final class RedisTlsFiles {
                 if (!now.same(current)) {
                     current = check(now);
                 }
-                if (reported != null) {
+                if (told.usableAgain(tls)) {
                     LOG.info("eventbus.redis.tls: the files are usable again; new connections use them");
-                    reported = null;
                 }
             } catch (Unusable e) {
-                if (!e.getMessage().equals(reported)) {
+                if (told.tell(tls, e.getMessage())) {
                     LOG.warn(
                             "{}; new connections to Redis use the TLS files as they were last read until it is fixed",
                             e.getMessage());
-                    reported = e.getMessage();
                 }
             }
             return current;

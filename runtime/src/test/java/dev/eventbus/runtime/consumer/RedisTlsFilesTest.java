@@ -125,6 +125,40 @@ class RedisTlsFilesTest {
     }
 
     @Test
+    void aKeyThatWentBadIsReportedOnceHoweverManyClientsReadIt() throws Exception {
+        // The runtime has several Redis clients, each reading the files for its own connections:
+        // reconnecting all at once (CLIENT KILL USER eventbus) logged the same warning once each.
+        SslOptions shared = RedisConnector.sslOptions(tls(key));
+        SslOptions reader = RedisConnector.sslOptions(tls(key));
+        Files.writeString(key, "garbage\n");
+        for (int reconnect = 0; reconnect < 3; reconnect++) {
+            shared.createSslContextBuilder().build();
+            reader.createSslContextBuilder().build();
+        }
+        List<ILoggingEvent> warnings =
+                events().stream().filter(e -> e.getLevel() == Level.WARN).toList();
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).getFormattedMessage().contains("file " + key + " holds no PEM private key"));
+
+        Files.copy(pki.clientKey, key, StandardCopyOption.REPLACE_EXISTING);
+        shared.createSslContextBuilder().build();
+        reader.createSslContextBuilder().build();
+        assertEquals(
+                1,
+                events().stream()
+                        .filter(e -> e.getFormattedMessage().contains("usable again"))
+                        .count(),
+                events().toString());
+        Files.writeString(key, "garbage\n");
+        reader.createSslContextBuilder().build();
+        shared.createSslContextBuilder().build();
+        assertEquals(
+                2,
+                events().stream().filter(e -> e.getLevel() == Level.WARN).count(),
+                "went bad again: told again, once");
+    }
+
+    @Test
     void theClientsSslOptionsStillMakeAContextWhenTheKeyFileWentBad() throws Exception {
         SslOptions options = RedisConnector.sslOptions(tls(key));
         options.createSslContextBuilder().build();

@@ -8,11 +8,12 @@ import java.util.function.DoubleSupplier;
 /**
  * Permanent failures give up at once; others are retried with exponential backoff and jitter
  * until {@code max-attempts} counted deliveries or {@code max-age} are reached. A failure that
- * only says a service is down is not counted: it waits the backoff of the attempt it would have
- * been, so an outage neither uses up attempts nor stretches the backoff (the circuit breaker, not
- * the backoff, holds events back while the service stays down). Stateless: the attempt number
- * comes from Redis (its delivery count less the recorded service-down failures), so the policy
- * survives any crash.
+ * only says a service is down is not counted against {@code max-attempts}, but its wait grows with
+ * each such failure as any retry's does (up to {@code backoff.max}): with the circuit breaker off, an
+ * outage would otherwise bring every waiting event back at its first backoff, each with a log
+ * line. The next real failure waits the backoff of its own counted attempt again. Stateless: the
+ * numbers come from Redis (its delivery count and the recorded service-down failures), so the
+ * policy survives any crash.
  */
 public final class ExponentialBackoffRetryPolicy implements RetryPolicy {
 
@@ -26,7 +27,7 @@ public final class ExponentialBackoffRetryPolicy implements RetryPolicy {
     }
 
     @Override
-    public Decision decide(int attempt, Duration age, Throwable error) {
+    public Decision decide(int attempt, int waited, Duration age, Throwable error) {
         DeadLetterReason permanent = FailureClassifier.permanentReason(error);
         if (permanent != null) {
             return new GiveUp(permanent, "permanent failure");
@@ -41,7 +42,7 @@ public final class ExponentialBackoffRetryPolicy implements RetryPolicy {
         if (age.compareTo(settings.maxAge()) > 0) {
             return new GiveUp(reason, "event is " + age + " old, over retry.max-age = " + settings.maxAge());
         }
-        return new Retry(delay(attempt), !serviceDown);
+        return new Retry(delay(serviceDown ? attempt + waited : attempt), !serviceDown);
     }
 
     Duration delay(int attempt) {

@@ -21,8 +21,9 @@ public interface RetryPolicy {
     /**
      * @param attempt the delivery that just failed, from 1, not counting the earlier deliveries
      *     that failed only because a service was down
+     * @param waited those earlier deliveries that failed only because a service was down
      * @param age how long ago the entry was appended
      * @param error the failure
      */
-    Decision decide(int attempt, Duration age, Throwable error);
+    Decision decide(int attempt, int waited, Duration age, Throwable error);
 }

@@ -75,7 +75,8 @@ public final class RetryingFailureHandler implements FailureHandler {
         Instant now = clock.instant();
         Duration age = Duration.ofMillis(Math.max(0, now.toEpochMilli() - entry.appendedAtMillis()));
         int attempt = record.countedAttempt(event.attempt());
-        RetryPolicy.Decision decision = policies.apply(sub.handler().name()).decide(attempt, age, error);
+        RetryPolicy.Decision decision =
+                policies.apply(sub.handler().name()).decide(attempt, record.serviceDownFailures(), age, error);
         switch (decision) {
             // The dead letter's attempts are the deliveries, as Event.attempt() says them to the handler.
             case RetryPolicy.GiveUp giveUp ->

@@ -21,7 +21,11 @@ class ExponentialBackoffRetryPolicyTest {
     private static final Duration YOUNG = Duration.ofMinutes(1);
 
     private static RetryPolicy.Decision decide(double random, int attempt, Duration age, Throwable error) {
-        return new ExponentialBackoffRetryPolicy(SETTINGS, () -> random).decide(attempt, age, error);
+        return decide(random, attempt, 0, age, error);
+    }
+
+    private static RetryPolicy.Decision decide(double random, int attempt, int waited, Duration age, Throwable error) {
+        return new ExponentialBackoffRetryPolicy(SETTINGS, () -> random).decide(attempt, waited, age, error);
     }
 
     private static Duration delay(double random, int attempt) {
@@ -69,13 +73,22 @@ class ExponentialBackoffRetryPolicyTest {
     }
 
     @Test
-    void aServiceThatIsDownWaitsTheBackoffOfTheAttemptItWouldBeWithoutCountingIt() {
+    void aServiceThatIsDownIsNotCountedButItsWaitGrowsWithEachSuchFailure() {
         var down = assertInstanceOf(
-                RetryPolicy.Retry.class, decide(0.5, 2, YOUNG, Status.UNAVAILABLE.asRuntimeException()));
+                RetryPolicy.Retry.class, decide(0.5, 2, 0, YOUNG, Status.UNAVAILABLE.asRuntimeException()));
         assertEquals(Duration.ofSeconds(2), down.delay());
         assertFalse(down.counted(), "the handler records it as a service-down failure, not an attempt");
-        assertTrue(assertInstanceOf(RetryPolicy.Retry.class, decide(0.5, 2, YOUNG, new RuntimeException()))
-                .counted());
+        // attempt 2 after one earlier service-down failure: the wait of the third delivery, 4 s
+        assertEquals(
+                Duration.ofSeconds(4),
+                assertInstanceOf(
+                                RetryPolicy.Retry.class,
+                                decide(0.5, 2, 1, YOUNG, Status.UNAVAILABLE.asRuntimeException()))
+                        .delay());
+        // a real failure waits the backoff of its own counted attempt, however long the outage was
+        var real = assertInstanceOf(RetryPolicy.Retry.class, decide(0.5, 2, 7, YOUNG, new RuntimeException()));
+        assertTrue(real.counted());
+        assertEquals(Duration.ofSeconds(2), real.delay());
     }
 
     @Test

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A gRPC service that is down (it answers UNAVAILABLE, as a failing TLS handshake or a refused
  * connection does) for a while, then answers with a real failure: the waiting costs the event none
- * of its {@code retry.max-attempts}, nor stretches its backoff, with the circuit breaker on. The
+ * of its {@code retry.max-attempts} (its waits grow meanwhile, as any retry's), and its first real
+ * try after the outage waits the backoff of attempt 1, with the circuit breaker on. The
  * sample payments plugin calls a real gRPC server; a real Redis holds the events and dead letters.
  */
 class ServiceDownRetriesIT {
@@ -54,6 +55,7 @@ class ServiceDownRetriesIT {
     private static final int DOWN_FOR_CALLS = 5;
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Pattern WAITED = Pattern.compile("a service is down: not counted.*retry in (\\d+) ms");
+    private static final Pattern FIRST_REAL = Pattern.compile("\\(attempt 1\\), retry in (\\d+) ms");
 
     @TempDir
     Path plugins;
@@ -152,13 +154,20 @@ class ServiceDownRetriesIT {
         String logged = logged();
         Matcher waited = WAITED.matcher(logged);
         int waits = 0;
+        long last = 0;
         while (waited.find()) {
             waits++;
-            assertTrue(
-                    Long.parseLong(waited.group(1)) <= 60,
-                    "a wait while down is the first try's backoff (50 ms +/- 20%), not grown per failure: " + logged);
+            long wait = Long.parseLong(waited.group(1));
+            // doubling with +/- 20% jitter: each wait is above the one before
+            assertTrue(wait > last, "the waits while down grow as any retry's: " + logged);
+            last = wait;
         }
         assertTrue(waits >= DOWN_FOR_CALLS, logged);
+        Matcher firstReal = FIRST_REAL.matcher(logged);
+        assertTrue(firstReal.find(), logged);
+        assertTrue(
+                Long.parseLong(firstReal.group(1)) <= 60,
+                "the first real try after the outage waits attempt 1's backoff (50 ms +/- 20%): " + logged);
     }
 
     private String logged() {

@@ -273,6 +273,21 @@ public final class ConfigLoader {
     }
 
     /**
+     * A partition count as written, or null (told) when it is not a whole number: Typesafe's getInt
+     * cut 2.5 down to 2, and producers then wrote to a layout nobody asked for. A whole count out of
+     * range is left to {@link PartitionedStream}, which says so.
+     */
+    private Integer wholeCount(String key, Number number, ConfigValue value) {
+        double d = number.doubleValue();
+        if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
+            problems.add(key + " must be a whole number from 1 to " + PartitionedStream.MAX_PARTITIONS + ", was "
+                    + number + " (" + UnknownKeys.where(value) + ")");
+            return null;
+        }
+        return (int) d;
+    }
+
+    /**
      * {@code eventbus.streams}: each entry holds {@code partitions} and, while a change of the
      * count drains, {@code draining} (the earlier counts); those layouts go to {@code draining}.
      */
@@ -298,7 +313,9 @@ public final class ConfigLoader {
                 problems.add(path + ".partitions is missing: say how many partitions the stream has, e.g. 8");
                 continue;
             }
-            Integer partitions = read(() -> merged.getInt(path + ".partitions")); // the full key in the message
+            Number number = read(() -> merged.getNumber(path + ".partitions")); // the full key in the message
+            Integer partitions =
+                    number == null ? null : wholeCount(path + ".partitions", number, entry.getValue("partitions"));
             if (partitions == null) {
                 continue;
             }
@@ -310,12 +327,17 @@ public final class ConfigLoader {
                 continue;
             }
             if (entry.hasPath("draining")) {
-                List<Integer> counts = read(() -> merged.getIntList(path + ".draining"));
+                List<Number> counts = read(() -> merged.getNumberList(path + ".draining"));
                 if (counts == null) {
                     continue;
                 }
                 List<PartitionedStream> layouts = new ArrayList<>();
-                for (int count : counts) {
+                for (Number listed : counts) {
+                    Integer whole = wholeCount(path + ".draining", listed, entry.getValue("draining"));
+                    if (whole == null) {
+                        continue;
+                    }
+                    int count = whole;
                     String where = " (" + UnknownKeys.where(entry.getValue("draining")) + ")";
                     if (count == partitions) {
                         problems.add(path + ".draining holds " + count + ", the current partition count: list only "

@@ -103,6 +103,39 @@ class StreamsConfigTest {
                 e.getMessage());
     }
 
+    /** A fraction was cut down: 2.5 passed config check and producers wrote to {wallet:1/2}. */
+    @Test
+    void aFractionalCountIsAnErrorNotCutDown() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> load("""
+                eventbus.streams {
+                  a { partitions = 2.5 }
+                  b { partitions = 4, draining = [4.5] }
+                  c { partitions = 8.9 }
+                }
+                """));
+        List<String> problems = e.problems();
+        assertEquals(3, problems.size(), e.getMessage());
+        assertTrue(
+                problems.get(0)
+                        .startsWith("eventbus.streams.a.partitions must be a whole number from 1 to 1024, was 2.5"),
+                e.getMessage());
+        assertTrue(
+                problems.get(1)
+                        .startsWith("eventbus.streams.b.draining must be a whole number from 1 to 1024, was 4.5"),
+                e.getMessage());
+        assertTrue(
+                problems.get(2)
+                        .startsWith("eventbus.streams.c.partitions must be a whole number from 1 to 1024, was 8.9"),
+                e.getMessage());
+    }
+
+    @Test
+    void aWholeCountWrittenWithADecimalPointIsThatCount() {
+        RuntimeConfig c = load("eventbus.streams { orders { partitions = 4.0, draining = [2.0] } }");
+        assertEquals(new PartitionedStream("orders", 4), c.partitionedStreams().get("orders"));
+        assertEquals(List.of(new PartitionedStream("orders", 2)), c.draining("orders"));
+    }
+
     @Test
     void aNameWithBracesIsRefused() {
         InvalidConfigException e = assertThrows(

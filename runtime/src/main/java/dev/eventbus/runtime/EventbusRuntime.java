@@ -3,6 +3,7 @@ package dev.eventbus.runtime;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.GroupBootstrap;
 import dev.eventbus.runtime.consumer.LayoutDrain;
+import dev.eventbus.runtime.consumer.ReadBudget;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.consumer.RedisConnection;
 import dev.eventbus.runtime.consumer.RedisConnector;
@@ -56,7 +57,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -326,7 +326,9 @@ public final class EventbusRuntime implements AutoCloseable {
                 if (connection == null) {
                     return;
                 }
-                IntSupplier circuits = () -> rpc.readBudget(handler.spec().services());
+                ReadBudget circuits = new ReadBudget(
+                        () -> rpc.readBudget(handler.spec().services()),
+                        () -> rpc.pausedBecause(handler.spec().services()));
                 StreamConsumer[] built = new StreamConsumer[1];
                 Lease lease = needsOwner(sub)
                         ? ownership.register(
@@ -338,7 +340,11 @@ public final class EventbusRuntime implements AutoCloseable {
                 StreamConsumer consumer = subscriptions.create(
                         sub,
                         connection,
-                        gate == null ? circuits : () -> gate.open() ? circuits.getAsInt() : 0,
+                        gate == null
+                                ? circuits
+                                : new ReadBudget(
+                                        () -> gate.open() ? circuits.allowed() : 0,
+                                        () -> gate.open() ? circuits.pausedBecause() : LayoutDrain.PAUSED_BECAUSE),
                         lease == null ? PartitionGate.OPEN : lease);
                 built[0] = consumer;
                 if (lease != null) {

@@ -2,6 +2,7 @@ package dev.eventbus.runtime.admin;
 
 import dev.eventbus.admin.v1.SubscriptionState;
 import dev.eventbus.runtime.RuntimeView;
+import dev.eventbus.runtime.consumer.LayoutDrain;
 import dev.eventbus.runtime.consumer.ReaderState;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.rpc.Circuit;
@@ -140,10 +141,7 @@ final class SubscriptionStates {
                     yield new Live(SubscriptionState.FAILING, reader.failure());
                 }
                 if (waitsForDrain.test(handler.name(), stream)) {
-                    yield new Live(
-                            SubscriptionState.PAUSED,
-                            "waits until the handler's groups on the stream's old partition layout drained "
-                                    + "(eventbus.streams.<name>.draining)");
+                    yield new Live(SubscriptionState.PAUSED, LayoutDrain.PAUSED_BECAUSE);
                 }
                 yield reading(handler);
             }
@@ -162,9 +160,7 @@ final class SubscriptionStates {
             }
         }
         if (!open.isEmpty()) {
-            return new Live(
-                    SubscriptionState.PAUSED,
-                    "circuit open for service" + (open.size() > 1 ? "s " : " ") + String.join(", ", open));
+            return new Live(SubscriptionState.PAUSED, Circuit.pausedBy(open));
         }
         if (!probing.isEmpty()) {
             return new Live(

@@ -29,6 +29,11 @@ public final class LayoutDrain implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LayoutDrain.class);
 
+    /** Why a subscription on the current layout reads nothing while its gate is shut (log and status). */
+    public static final String PAUSED_BECAUSE =
+            "waits until the handler's groups on the stream's old partition layout drained "
+                    + "(eventbus.streams.<name>.draining)";
+
     private final String group;
     private final String stream;
     private final List<String> oldKeys;

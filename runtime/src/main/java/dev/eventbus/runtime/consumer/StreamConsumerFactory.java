@@ -12,7 +12,6 @@ import dev.eventbus.runtime.stream.Subscription;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Function;
-import java.util.function.IntSupplier;
 
 /**
  * Builds each running subscription ({@link StreamConsumer}) from the settings, with the parts it
@@ -72,10 +71,10 @@ public final class StreamConsumerFactory {
     /**
      * @param connection the subscription's own connection, for its blocking reads; the consumer
      *     owns it from now on and closes it
-     * @param budget how many entries the handler's gRPC circuits allow to read now: 0 while one is
-     *     open, 1 while probing, else unbounded
+     * @param budget how many entries the subscription may read now (0 while a circuit of the
+     *     handler's gRPC services is open or an old partition layout drains), and why not
      */
-    public StreamConsumer create(Subscription sub, RedisConnection<byte[], byte[]> connection, IntSupplier budget) {
+    public StreamConsumer create(Subscription sub, RedisConnection<byte[], byte[]> connection, ReadBudget budget) {
         return create(sub, connection, budget, PartitionGate.OPEN);
     }
 
@@ -84,7 +83,7 @@ public final class StreamConsumerFactory {
      *     calls happen only while it does ({@link PartitionGate#OPEN}: always)
      */
     public StreamConsumer create(
-            Subscription sub, RedisConnection<byte[], byte[]> connection, IntSupplier budget, PartitionGate gate) {
+            Subscription sub, RedisConnection<byte[], byte[]> connection, ReadBudget budget, PartitionGate gate) {
         int maxInFlight = handlers.apply(sub.handler().name()).maxInFlight();
         EntrySlots slots = new EntrySlots(maxInFlight + settings.readAhead());
         HeldBytes held = new HeldBytes(settings.readAheadBytes(), slots);
@@ -99,7 +98,7 @@ public final class StreamConsumerFactory {
                 held,
                 settings.maxEventBytes(),
                 dispatch,
-                budget,
+                budget::allowed,
                 recovery.retryPollInterval(),
                 clock,
                 gate);

@@ -32,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +81,7 @@ final class StreamReader {
     private final SubscriptionDispatch dispatcher;
     private final EntrySlots slots;
     private final HeldBytes held;
-    private final IntSupplier budget;
+    private final ReadBudget budget;
     private final RetryStore retryStore;
     /** Told once the group exists: starts the subscription's other loops. */
     private final Runnable groupReadyHook;
@@ -124,8 +123,8 @@ final class StreamReader {
 
     /**
      * @param connection this reader's own connection (blocking reads)
-     * @param budget how many entries the handler's gRPC circuits allow to read now: 0 while one is
-     *     open, 1 while probing, else unbounded
+     * @param budget how many entries the subscription may read now (0 while a circuit of the
+     *     handler's gRPC services is open or an old partition layout drains), and why not
      * @param groupReadyHook run once the group exists (at {@link #start()}, or once the loop created it)
      * @param reconnectMax {@code redis.reconnect.max-delay}: after a lost connection the reader tries
      *     again at least this often, so it reads as soon as the client is back (a failover's
@@ -143,7 +142,7 @@ final class StreamReader {
             EntrySlots slots,
             HeldBytes held,
             RetryStore retryStore,
-            IntSupplier budget,
+            ReadBudget budget,
             Runnable groupReadyHook,
             Duration reconnectMax,
             TopologyChanges changes,
@@ -373,10 +372,10 @@ final class StreamReader {
     }
 
     private void iteration() throws InterruptedException {
-        int allowed = budget.getAsInt();
+        int allowed = budget.allowed();
         if (allowed == 0) {
             if (!wasPaused) {
-                LOG.warn("subscription {} paused: a gRPC service its handler calls is unavailable", sub.name());
+                LOG.warn("subscription {} paused: {}", sub.name(), budget.pausedBecause());
                 wasPaused = true;
             }
             Thread.sleep(Math.min(500, settings.block().toMillis()));
@@ -401,7 +400,7 @@ final class StreamReader {
         }
         // Asked again after the waits (up to block each): a circuit that opened meanwhile holds
         // this read, and a half-open one's probe reads one entry, not the count allowed before.
-        allowed = budget.getAsInt();
+        allowed = budget.allowed();
         if (allowed == 0) {
             return; // the next iteration says the subscription paused
         }

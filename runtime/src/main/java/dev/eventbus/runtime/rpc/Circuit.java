@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.rpc;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One gRPC service's circuit breaker as it stands at one moment, for operators.
@@ -15,5 +16,10 @@ public record Circuit(String service, State state, int consecutiveFailures, Dura
         CLOSED,
         OPEN,
         HALF_OPEN
+    }
+
+    /** Why a subscription whose handler calls these services (their circuits open) reads nothing. */
+    public static String pausedBy(List<String> open) {
+        return "circuit open for service" + (open.size() > 1 ? "s " : " ") + String.join(", ", open);
     }
 }

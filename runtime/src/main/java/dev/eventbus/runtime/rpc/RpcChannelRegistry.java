@@ -23,10 +23,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -177,6 +179,19 @@ public final class RpcChannelRegistry implements AutoCloseable {
             }
         }
         return budget;
+    }
+
+    /**
+     * Why the circuits of these services let a subscription read nothing now, as the status says
+     * it. A circuit found open a moment ago may be half-open since: then it is named all the same.
+     */
+    public String pausedBecause(Collection<String> services) {
+        List<String> open = new TreeSet<>(services)
+                .stream()
+                        .filter(s -> breakers.containsKey(s)
+                                && breakers.get(s).circuit().state() == Circuit.State.OPEN)
+                        .toList();
+        return open.isEmpty() ? "circuit open for a gRPC service its handler calls" : Circuit.pausedBy(open);
     }
 
     /** Each configured service's circuit now, in configuration order. */

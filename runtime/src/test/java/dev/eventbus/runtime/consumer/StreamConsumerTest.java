@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.eventbus.runtime.config.ConsumerSettings;
 import dev.eventbus.runtime.config.RecoverySettings;
 import dev.eventbus.runtime.dispatch.ManualDispatch;
@@ -37,6 +40,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * The owner of one running subscription: what it does with the parts it owns. The parts are real
@@ -122,6 +126,8 @@ class StreamConsumerTest {
     private volatile Behaviour redis = WORKS;
 
     private volatile int budget;
+    /** Why the budget is 0, as the reader's pause line should give it. */
+    private volatile String pausedBecause = "paused by the test";
     /** Whether the subscription's acknowledgements have room: false, as if Redis did not confirm them. */
     private volatile boolean ackRoom = true;
     /** When set, the room is there at each wait for it and gone at the look that follows (odd asks, even asks). */
@@ -201,7 +207,11 @@ class StreamConsumerTest {
                 slots,
                 held,
                 null,
-                () -> budgetGoneAfterEachAsk ? (budgetAsks.incrementAndGet() % 2 == 1 ? Integer.MAX_VALUE : 0) : budget,
+                new ReadBudget(
+                        () -> budgetGoneAfterEachAsk
+                                ? (budgetAsks.incrementAndGet() % 2 == 1 ? Integer.MAX_VALUE : 0)
+                                : budget,
+                        () -> pausedBecause),
                 () -> { // as StreamConsumerFactory wires it
                     retries.loop().start();
                     reclaimer.loop().start();
@@ -309,6 +319,34 @@ class StreamConsumerTest {
         c.start();
         await("several iterations", () -> budgetAsks.get() >= 20);
         assertEquals(0, reads.get(), "no read after the circuit opened during the waits");
+    }
+
+    /**
+     * A subscription paused for a reason other than a gRPC outage (an old partition layout that
+     * drains) logs that reason, the status's text: every new-layout subscription logged "a gRPC
+     * service its handler calls is unavailable", even for handlers that call none.
+     */
+    @Test
+    void thePauseLineGivesTheReasonTheBudgetGives() {
+        pausedBecause = LayoutDrain.PAUSED_BECAUSE;
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger readerLog = (Logger) LoggerFactory.getLogger(StreamReader.class);
+        readerLog.addAppender(log);
+        try {
+            consumer(false).start();
+            await(
+                    "the pause line",
+                    () -> log.list.stream()
+                            .anyMatch(e -> e.getFormattedMessage().contains(" paused: ")));
+        } finally {
+            readerLog.detachAppender(log);
+        }
+        List<String> lines = log.list.stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains(" paused: "))
+                .toList();
+        assertEquals(List.of("subscription " + sub.name() + " paused: " + LayoutDrain.PAUSED_BECAUSE), lines);
     }
 
     @Test

@@ -81,7 +81,7 @@ class StreamReaderBackoffTest {
                 slots,
                 new HeldBytes(1 << 20, slots),
                 null,
-                () -> Integer.MAX_VALUE,
+                new ReadBudget(() -> Integer.MAX_VALUE, () -> "never paused"),
                 () -> {},
                 // A long cap, as a long outage grows: only a change of view may cut the waits short.
                 Duration.ofMinutes(1),

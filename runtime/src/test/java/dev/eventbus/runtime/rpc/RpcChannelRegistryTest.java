@@ -1,12 +1,14 @@
 package dev.eventbus.runtime.rpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.eventbus.runtime.config.BreakerSettings;
 import dev.eventbus.runtime.config.RpcCallCredentials;
 import dev.eventbus.runtime.config.RpcServiceSettings;
 import dev.eventbus.runtime.config.RpcTls;
@@ -16,15 +18,18 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -74,6 +79,25 @@ class RpcChannelRegistryTest {
                 warnings.get(1).startsWith("grpc service b.v1.B: calls to 10.0.0.7:50051 are plaintext")
                         && warnings.get(1).contains("eventbus.grpc.services.\"b.v1.B\".tls = true"),
                 warnings.get(1));
+    }
+
+    /** The reason a reader logs when it pauses for a circuit: the status's words, naming the service. */
+    @Test
+    void aPauseForAnOpenCircuitNamesItsService() {
+        Map<String, RpcServiceSettings> services = new LinkedHashMap<>();
+        services.put("a.v1.A", plaintext("a.v1.A", "127.0.0.1:1")); // refused: UNAVAILABLE
+        services.put("b.v1.B", plaintext("b.v1.B", "127.0.0.1:1"));
+        MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (RpcChannelRegistry registry =
+                new RpcChannelRegistry(services, new BreakerSettings(1, Duration.ofSeconds(5)), clock, List.of())) {
+            assertThrows(
+                    StatusRuntimeException.class,
+                    () -> HealthGrpc.newBlockingStub(registry.channel("a.v1.A").orElseThrow())
+                            .check(HealthCheckRequest.getDefaultInstance()));
+            Set<String> calls = Set.of("a.v1.A", "b.v1.B", "c.v1.NotConfigured");
+            assertEquals(0, registry.readBudget(calls));
+            assertEquals("circuit open for service a.v1.A", registry.pausedBecause(calls));
+        }
     }
 
     @Test

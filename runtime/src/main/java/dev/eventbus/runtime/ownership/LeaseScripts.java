@@ -70,4 +70,20 @@ public final class LeaseScripts {
             + "local live = redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[2]), '+inf', 'WITHSCORES') "
             + "table.insert(live, 1, tostring(now)) "
             + "return live";
+
+    /**
+     * KEYS[layouts] ARGV[id, layouts, forget ms]: records what {@code id} runs ({@code
+     * <server ms>\n<layouts>}; nothing when id is empty), forgets the entries older than {@code
+     * forget ms}, and returns the server time followed by every field and value.
+     */
+    public static final String LAYOUTS = NOW
+            + "if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], now .. '\\n' .. ARGV[2]) end "
+            + "local all = redis.call('HGETALL', KEYS[1]) "
+            + "local out = {tostring(now)} "
+            + "for i = 1, #all, 2 do "
+            + "local at = tonumber(string.match(all[i + 1], '^(%d+)')) "
+            + "if at == nil or at < now - tonumber(ARGV[3]) then redis.call('HDEL', KEYS[1], all[i]) "
+            + "else table.insert(out, all[i]) table.insert(out, all[i + 1]) end "
+            + "end "
+            + "return out";
 }

@@ -10,6 +10,7 @@ import dev.eventbus.runtime.ownership.Lease.State;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
     private final String self;
     private final OwnershipSettings settings;
     private final InstanceRegistry registry;
+    private final InstanceLayouts layouts;
     private final RedisLeases redis;
     private final LongSupplier nanoTime;
     private final Runnable flushAcks;
@@ -52,6 +54,10 @@ public final class OwnershipCoordinator implements AutoCloseable {
     private final Map<Lease, Hooks> leases = new ConcurrentHashMap<>();
     private final Loop loop;
     private volatile boolean leaving;
+    /** The disagreements on partition counts last warned about; written by the loop only. */
+    private volatile List<String> mismatches = List.of();
+    /** Why the layouts could not be stated at the last round (null: they were); the loop's only. */
+    private String layoutsRefused;
     /** Test hook: while true, no heartbeat and no renewal is sent (a frozen instance). */
     private volatile boolean frozen;
 
@@ -72,6 +78,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
         this.self = self;
         this.settings = settings;
         this.registry = new InstanceRegistry(redis, settings.leaseTtl());
+        this.layouts = new InstanceLayouts(redis, settings.leaseTtl());
         this.redis = new RedisLeases(redis, settings.leaseTtl());
         this.nanoTime = nanoTime;
         this.flushAcks = flushAcks;
@@ -234,25 +241,40 @@ public final class OwnershipCoordinator implements AutoCloseable {
         if (frozen) {
             return;
         }
+        // What this instance runs is stated before its heartbeat: the others never see it live
+        // without it, which would count it as a previous version's, running every layout.
+        Set<RunLayout> mine = new HashSet<>();
+        for (Lease lease : leases.keySet()) {
+            RunLayout layout = RunLayout.of(lease.group(), lease.partition());
+            if (layout != null) {
+                mine.add(layout);
+            }
+        }
+        Map<String, Set<RunLayout>> runs = new HashMap<>(stateLayouts(mine));
         Heartbeat hb = registry.beat(leaving ? "" : self);
         Set<String> live = new HashSet<>(hb.ids());
         if (!leaving) {
             live.add(self);
         }
+        runs.keySet().retainAll(live);
+        warnOnMismatch(runs);
         for (Map.Entry<Lease, Hooks> e : leases.entrySet()) {
             if (frozen) {
                 return;
             }
             try {
-                step(e.getKey(), e.getValue(), live);
+                step(e.getKey(), e.getValue(), live, runs);
             } catch (RuntimeException ex) {
                 LOG.warn("ownership: lease {}: {}", e.getKey(), Errors.describe(ex, reconnect));
             }
         }
     }
 
-    private void step(Lease lease, Hooks hooks, Set<String> live) {
-        boolean assigned = !leaving && self.equals(Rendezvous.owner(lease.resource(), live));
+    private void step(Lease lease, Hooks hooks, Set<String> live, Map<String, Set<RunLayout>> runs) {
+        // Only the instances that run the partition's layout are candidates: one configured with
+        // another partition count must not win partitions it never reads.
+        List<String> candidates = LayoutCandidates.of(lease.group(), lease.partition(), live, runs);
+        boolean assigned = !leaving && self.equals(Rendezvous.owner(lease.resource(), candidates));
         switch (lease.check()) {
             case FREE -> {
                 // What was taken under the last lease (after a lapse: events read, or waiting in a
@@ -293,6 +315,74 @@ public final class OwnershipCoordinator implements AutoCloseable {
             }
             case LAPSED -> release(lease, "lapsed (not renewed in time, or Redis gave it up)");
         }
+    }
+
+    /**
+     * States what this instance runs and reads what the others do. When Redis refuses (NOPERM: a user made
+     * from an earlier version's ACL rules, without {@value InstanceLayouts#KEY}), warns once and
+     * assigns as before, over every live instance: the heartbeat and the leases must go on.
+     */
+    private Map<String, Set<RunLayout>> stateLayouts(Set<RunLayout> mine) {
+        Map<String, Set<RunLayout>> runs;
+        try {
+            runs = new HashMap<>(layouts.state(leaving ? "" : self, mine));
+        } catch (RuntimeException e) {
+            if (!refused(e)) {
+                throw e; // Redis out of reach: the round fails as its heartbeat would
+            }
+            String why = Errors.rootMessage(e);
+            if (!why.equals(layoutsRefused)) {
+                LOG.warn(
+                        "ownership: cannot state or read the layouts instances run in {} ({}); partitions are "
+                                + "assigned over every live instance, whatever it runs",
+                        InstanceLayouts.KEY,
+                        why);
+            }
+            layoutsRefused = why;
+            return Map.of();
+        }
+        if (layoutsRefused != null) {
+            LOG.info("ownership: the layouts instances run are stated in {} again", InstanceLayouts.KEY);
+            layoutsRefused = null;
+        }
+        runs.put(self, Set.copyOf(mine));
+        return runs;
+    }
+
+    /** Whether Redis refused for want of a permission (NOPERM anywhere in the failure). */
+    private static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("NOPERM")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Warns once per change about live instances that disagree on a stream's partition count. */
+    private void warnOnMismatch(Map<String, Set<RunLayout>> runs) {
+        List<String> now = LayoutMismatch.of(runs);
+        if (now.equals(mismatches)) {
+            return;
+        }
+        for (String sentence : now) {
+            if (!mismatches.contains(sentence)) {
+                LOG.warn(
+                        "ownership: {}; instances with different layouts do not take each other's partitions, "
+                                + "so a layout only some instances run is read by those only (give every instance "
+                                + "the same partitions and draining)",
+                        sentence);
+            }
+        }
+        if (now.isEmpty()) {
+            LOG.info("ownership: the live instances agree on every stream's partition count again");
+        }
+        mismatches = now;
+    }
+
+    /** The disagreements on partition counts seen at the last round (none: all agree). */
+    public List<String> mismatches() {
+        return mismatches;
     }
 
     /**

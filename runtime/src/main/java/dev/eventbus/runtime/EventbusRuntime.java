@@ -230,6 +230,10 @@ public final class EventbusRuntime implements AutoCloseable {
                 redis.changes(),
                 new InstanceRegistry(shared.sync(), config.ownership().leaseTtl()));
         startSubscriptions(handlers);
+        // Off the start-up path: a SCAN of a large keyspace must not delay the readers.
+        Thread.ofVirtual()
+                .name("eventbus-stranded-layouts")
+                .start(() -> StrandedLayouts.check(shared, config.partitionedStreams(), config.drainingLayouts()));
         reloader = new PluginReloader(
                 config.pluginsDir(),
                 plugins,

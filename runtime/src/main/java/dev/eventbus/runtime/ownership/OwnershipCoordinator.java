@@ -327,7 +327,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
         try {
             runs = new HashMap<>(layouts.state(leaving ? "" : self, mine));
         } catch (RuntimeException e) {
-            if (!refused(e)) {
+            if (!Errors.isPermissionDenied(e)) {
                 throw e; // Redis out of reach: the round fails as its heartbeat would
             }
             String why = Errors.rootMessage(e);
@@ -347,16 +347,6 @@ public final class OwnershipCoordinator implements AutoCloseable {
         }
         runs.put(self, Set.copyOf(mine));
         return runs;
-    }
-
-    /** Whether Redis refused for want of a permission (NOPERM anywhere in the failure). */
-    private static boolean refused(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("NOPERM")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Warns once per change about live instances that disagree on a stream's partition count. */

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,9 +66,37 @@ public final class RetryingFailureHandler implements FailureHandler {
                         Errors.rootMessage(e));
                 done.done(false);
             } else {
-                decide(sub, entry, event, error, r, done);
+                decideGuarded(sub, entry, event, error, r, done);
             }
         });
+    }
+
+    /**
+     * {@link #decide}, on the record's callback: an exception there (a policy or config lookup
+     * that throws) would only complete a future nobody reads, and the entry's slot would stay
+     * taken for good. It is logged and the entry left pending instead, for the janitor.
+     */
+    private void decideGuarded(
+            Subscription sub, StreamEntry entry, Event event, Throwable error, RetryRecord record, Resolution done) {
+        AtomicBoolean told = new AtomicBoolean();
+        Resolution once = resolved -> {
+            if (told.compareAndSet(false, true)) {
+                done.done(resolved);
+            }
+        };
+        try {
+            decide(sub, entry, event, error, record, once);
+        } catch (RuntimeException | Error e) {
+            LOG.error(
+                    "handler {} failed on {} {} and deciding its retry failed ({}); it stays pending and is "
+                            + "reclaimed later",
+                    sub.handler().name(),
+                    entry.stream(),
+                    entry.id(),
+                    Errors.describe(e),
+                    e);
+            once.done(false);
+        }
     }
 
     private void decide(
@@ -88,30 +117,38 @@ public final class RetryingFailureHandler implements FailureHandler {
             case RetryPolicy.Retry retry ->
                 store.schedule(sub, entry.id(), now.plus(retry.delay()), now, !retry.counted())
                         .whenComplete((v, e) -> {
-                            if (e != null) {
-                                LOG.error(
-                                        "handler {} failed on {} {} and its retry could not be recorded ({}); it "
-                                                + "stays pending and is reclaimed later",
-                                        sub.handler().name(),
-                                        entry.stream(),
-                                        entry.id(),
-                                        Errors.rootMessage(e));
-                            } else {
-                                observer.retryScheduled(sub, entry, retry.delay());
-                                LOG.warn(
-                                        "handler {} failed on {} {} ({}), retry in {} ms: {}",
-                                        sub.handler().name(),
-                                        entry.stream(),
-                                        entry.id(),
-                                        retry.counted()
-                                                ? "attempt " + attempt
-                                                : "a service is down: not counted, " + (attempt - 1)
-                                                        + " attempt(s) so far",
-                                        retry.delay().toMillis(),
-                                        summary(error));
+                            try {
+                                scheduled(sub, entry, error, attempt, retry, e);
+                            } finally {
+                                done.done(false);
                             }
-                            done.done(false);
                         });
+        }
+    }
+
+    /** Says how scheduling the retry went; {@code e} is its failure, or null. */
+    private void scheduled(
+            Subscription sub, StreamEntry entry, Throwable error, int attempt, RetryPolicy.Retry retry, Throwable e) {
+        if (e != null) {
+            LOG.error(
+                    "handler {} failed on {} {} and its retry could not be recorded ({}); it "
+                            + "stays pending and is reclaimed later",
+                    sub.handler().name(),
+                    entry.stream(),
+                    entry.id(),
+                    Errors.rootMessage(e));
+        } else {
+            observer.retryScheduled(sub, entry, retry.delay());
+            LOG.warn(
+                    "handler {} failed on {} {} ({}), retry in {} ms: {}",
+                    sub.handler().name(),
+                    entry.stream(),
+                    entry.id(),
+                    retry.counted()
+                            ? "attempt " + attempt
+                            : "a service is down: not counted, " + (attempt - 1) + " attempt(s) so far",
+                    retry.delay().toMillis(),
+                    summary(error));
         }
     }
 

@@ -127,4 +127,24 @@ class RetryingFailureHandlerIT {
                 "attempt 2 after one earlier service-down failure, while down: the wait of delivery 3");
         assertEquals(true, fail(4, Status.UNAUTHENTICATED.asRuntimeException()), "attempt 2 of 2");
     }
+
+    /**
+     * Found by review: the decision runs on the retry record's callback, where an exception (a
+     * policy or config lookup that throws) only completed a future nobody read, and the entry's
+     * slot stayed taken for good. Now it is logged and the entry left pending (resolved false).
+     */
+    @Test
+    void aDecisionThatThrowsLeavesTheEntryPendingInsteadOfHoldingItsSlot() throws Exception {
+        var store = new RetryStore(connection.async(), new SingleNodeKeys("dlq:"));
+        handler = new RetryingFailureHandler(
+                name -> {
+                    throw new IllegalStateException("no retry settings for " + name);
+                },
+                store,
+                (s, letter, done) -> done.done(true),
+                new DeliveryObserver() {},
+                Clock.systemUTC());
+        assertEquals(false, fail(1, new RuntimeException("boom")), "the first delivery (no record read)");
+        assertEquals(false, fail(2, new RuntimeException("boom")), "a later one (its record read first)");
+    }
 }

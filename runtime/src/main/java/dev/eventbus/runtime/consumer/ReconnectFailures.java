@@ -34,14 +34,26 @@ final class ReconnectFailures implements AutoCloseable {
     private final Disposable watch;
 
     ReconnectFailures(EventBus bus) {
-        this.watch = bus.get().subscribe(this::seen);
+        // An error would end the subscription, and with it every later reason: none may reach it.
+        this.watch = bus.get().subscribe(this::seenSafely);
+    }
+
+    private void seenSafely(Object event) {
+        try {
+            seen(event);
+        } catch (RuntimeException e) {
+            // A reason missed (an event of a shape not foreseen) costs only its wording.
+        }
     }
 
     /** Tells this of one of the client's events. */
     void seen(Object event) {
         if (event instanceof ReconnectFailedEvent failed) {
-            byNode.put(node(failed), failed.getCause());
-            last.set(failed.getCause());
+            Throwable cause = failed.getCause() != null
+                    ? failed.getCause()
+                    : new IllegalStateException("reconnect failed, no cause given");
+            byNode.put(node(failed), cause);
+            last.set(cause);
         } else if (event instanceof ConnectionActivatedEvent activated) {
             byNode.remove(node(activated));
             last.set(null);

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.event.DefaultEventBus;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
@@ -47,5 +48,16 @@ class ReconnectFailuresTest {
     void anUnresolvedAddressIsNamedAsConfigured() {
         failures.seen(new ReconnectFailedEvent(LOCAL, InetSocketAddress.createUnresolved("redis-a", 7000), REFUSED, 1));
         assertEquals(Optional.of(REFUSED), failures.of("redis-a:7000"));
+    }
+
+    /**
+     * Found by review: an event without a cause threw (a null value in the map) in the bus's
+     * subscriber, which would end the subscription and every later reason with it.
+     */
+    @Test
+    void anEventWithoutACauseIsNotedWithoutThrowing() {
+        failures.seen(new ReconnectFailedEvent(LOCAL, A, null, 1));
+        assertTrue(failures.of("127.0.0.1:7000").isPresent());
+        assertTrue(failures.last().isPresent());
     }
 }

@@ -257,7 +257,16 @@ public final class RedisConnector implements AutoCloseable {
                 String tlsFailure = missing == null && refusal == null ? RedisTlsFailure.diagnosis(e) : null;
                 String misconfigured = RedisMisconfiguration.describe(e);
                 // The first failure, each growth of the wait, then a reminder a minute: not every attempt.
-                if (logPacing.failed(backoff)) {
+                String kind = missing != null
+                        ? missing
+                        : tlsFailure != null
+                                ? tlsFailure
+                                : refusal != null
+                                        ? refusal
+                                        : misconfigured != null
+                                                ? misconfigured
+                                                : e.getClass().getName();
+                if (logPacing.failed(backoff, kind)) {
                     if (missing != null) {
                         LOG.warn(
                                 "Redis at {} refused a command ({}): {}; retrying in {} ms",

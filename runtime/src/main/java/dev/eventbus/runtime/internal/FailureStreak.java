@@ -74,7 +74,7 @@ public final class FailureStreak {
      *     clamps it (a wait clamped below the back-off stops growing there, and so do its lines)
      */
     public boolean worthLogging(Duration waited) {
-        return logPacing.failed(waited);
+        return logPacing.failed(waited, failure);
     }
 
     /** Consecutive failures so far. */

@@ -13,7 +13,11 @@ class FailureLogPacingTest {
     private final FailureLogPacing pacing = new FailureLogPacing(() -> now[0]);
 
     private boolean failedThenWait(Duration wait) {
-        boolean line = pacing.failed(wait);
+        return failedThenWait(wait, "unreachable");
+    }
+
+    private boolean failedThenWait(Duration wait, String why) {
+        boolean line = pacing.failed(wait, why);
         now[0] += wait.toNanos();
         return line;
     }
@@ -47,5 +51,29 @@ class FailureLogPacingTest {
         assertFalse(failedThenWait(Duration.ofSeconds(5)));
         pacing.succeeded();
         assertTrue(failedThenWait(Duration.ofSeconds(5)), "a new streak's first failure");
+    }
+
+    /**
+     * Found by review: a new reason at the longest wait (Redis back, now refusing the login) waited
+     * up to a minute for its line; two reasons taking turns are each told once.
+     */
+    @Test
+    void aNewReasonIsLoggedAtOnceAndReasonsTakingTurnsOnce() {
+        assertTrue(failedThenWait(Duration.ofSeconds(5), "unreachable"));
+        assertFalse(failedThenWait(Duration.ofSeconds(5), "unreachable"));
+        assertTrue(failedThenWait(Duration.ofSeconds(5), "authentication failed"), "a new reason");
+        assertFalse(failedThenWait(Duration.ofSeconds(5), "unreachable"), "told in this run already");
+        assertFalse(failedThenWait(Duration.ofSeconds(5), "authentication failed"));
+        pacing.succeeded();
+        assertTrue(failedThenWait(Duration.ofSeconds(5), "unreachable"), "a new run of failures");
+    }
+
+    @Test
+    void aReasonThatVariesEachRoundIsToldAFewTimesThenOnceAMinute() {
+        int lines = 0;
+        for (int i = 0; i < 720; i++) { // an hour of 5 s waits, a new text each time
+            lines += failedThenWait(Duration.ofSeconds(5), "timed out after " + i + " ms") ? 1 : 0;
+        }
+        assertTrue(lines <= 60 + 8, "lines: " + lines);
     }
 }

@@ -18,7 +18,8 @@ import java.util.function.BooleanSupplier;
  * (one without cannot be read), and, when configured, no plugin was refused (each refused JAR is a
  * check of its own, {@code refused <jar>}, with the reason of its latest refusal).
  *
- * <p>Answers carry states and counts only: no addresses, no secrets, no payloads.
+ * <p>Answers carry states, counts and the Redis nodes' host:port (where each stream lives, which
+ * primary does not answer, as the README's readiness row shows them): no secrets, no payloads.
  */
 public final class HealthChecks {
 

@@ -184,14 +184,15 @@ public final class RpcChannelRegistry implements AutoCloseable {
     /**
      * Why the circuits of these services let a subscription read nothing now, as the status says
      * it. A circuit found open a moment ago may be half-open since: then it is named all the same.
+     * One closed again since names none: the pause has ended, and that is said.
      */
     public String pausedBecause(Collection<String> services) {
         List<String> open = new TreeSet<>(services)
                 .stream()
                         .filter(s -> breakers.containsKey(s)
-                                && breakers.get(s).circuit().state() == Circuit.State.OPEN)
+                                && breakers.get(s).circuit().state() != Circuit.State.CLOSED)
                         .toList();
-        return open.isEmpty() ? "circuit open for a gRPC service its handler calls" : Circuit.pausedBy(open);
+        return open.isEmpty() ? "a pause that has ended since (reading again)" : Circuit.pausedBy(open);
     }
 
     /** Each configured service's circuit now, in configuration order. */

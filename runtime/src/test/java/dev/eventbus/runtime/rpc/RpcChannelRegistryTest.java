@@ -97,6 +97,12 @@ class RpcChannelRegistryTest {
             Set<String> calls = Set.of("a.v1.A", "b.v1.B", "c.v1.NotConfigured");
             assertEquals(0, registry.readBudget(calls));
             assertEquals("circuit open for service a.v1.A", registry.pausedBecause(calls));
+            clock.advance(Duration.ofSeconds(6)); // half-open now, probing: still the cause named
+            assertEquals("circuit open for service a.v1.A", registry.pausedBecause(calls));
+            assertEquals(
+                    "a pause that has ended since (reading again)",
+                    registry.pausedBecause(Set.of("b.v1.B")),
+                    "no circuit of these open: the reason is not made up");
         }
     }
 

@@ -139,7 +139,9 @@ final class ReplayCommand implements Callable<Integer> {
             throws InterruptedException {
         long max = limit == null ? 0 : limit; // 0: the whole range, as Replayer takes it
         long left = max;
-        for (String key : keys) {
+        Map<String, String> ends = ends(ops, keys, end);
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
             if (max > 0 && left == 0) {
                 break;
             }
@@ -150,7 +152,8 @@ final class ReplayCommand implements Callable<Integer> {
                             handler,
                             key,
                             start.startId(),
-                            end == null ? "+" : end.endId(),
+                            // 0-0 precedes every entry: a key empty at the start has none in the range
+                            ends.get(key) == null ? "0-0" : ends.get(key),
                             left,
                             rate,
                             dryRun,
@@ -172,11 +175,13 @@ final class ReplayCommand implements Callable<Integer> {
                     outcome.skipped(),
                     StopBetweenEntries.summary(
                             outcome.interruptedBy(),
-                            outcome.lastId() == null
-                                    ? "nothing replayed on " + key
-                                    : "the entries of " + key + " after " + outcome.lastId()
-                                            + " are not replayed: --from " + after(outcome.lastId())
-                                            + " goes on"));
+                            ReplayResumeHint.text(
+                                            key,
+                                            outcome.lastId(),
+                                            start.startId(),
+                                            ends,
+                                            keys.subList(i + 1, keys.size()))
+                                    + (max > 0 ? " (--limit " + left + " in all for what is left of it)" : "")));
             out.flush();
             if (!dryRun) {
                 Map<String, Object> details = new LinkedHashMap<>();
@@ -197,6 +202,20 @@ final class ReplayCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The last entry id of the range on each key, fixed before the first key is replayed: {@code
+     * --to}, or the key's last entry now when that comes first (null when it has none). The partitions
+     * replayed later end there too, and an interrupted run can name each end in its resume hint.
+     */
+    private static Map<String, String> ends(CommandContext ops, List<String> keys, TimeOrId end) {
+        Replayer lastEntries = new Replayer(ops.redis, ops.status());
+        Map<String, String> ends = new LinkedHashMap<>();
+        for (String key : keys) {
+            ends.put(key, lastEntries.endOf(key, end == null ? "+" : end.endId()));
+        }
+        return ends;
     }
 
     /** The first entry id after {@code id}: where a replay stopped after {@code id} goes on. */

@@ -75,13 +75,9 @@ public final class Replayer {
         }
         RedisClusterCommands<byte[], byte[]> r = redis.bytes();
         byte[] key = DeadLetters.utf8(stream);
-        List<StreamMessage<byte[], byte[]>> last = r.xrevrange(key, Range.create("-", "+"), Limit.from(1));
-        if (last.isEmpty()) {
+        String end = endOf(stream, toId);
+        if (end == null) {
             return new Outcome(stream, null, null, 0, 0, 0, null);
-        }
-        String end = toId;
-        if (end.equals("+") || DeadLetters.compare(end, last.get(0).getId()) > 0) {
-            end = last.get(0).getId();
         }
         Pacer pacer = new Pacer(perSecond);
         Range.Boundary<String> lower =
@@ -124,6 +120,20 @@ public final class Replayer {
             }
             lower = Range.Boundary.excluding(page.get(page.size() - 1).getId());
         }
+    }
+
+    /**
+     * Where a range up to {@code toId} ends on {@code stream} now: {@code toId}, or the stream's last
+     * entry when that comes first ({@code +}: always); null when the stream has no entry.
+     */
+    public String endOf(String stream, String toId) {
+        List<StreamMessage<byte[], byte[]>> last =
+                redis.bytes().xrevrange(DeadLetters.utf8(stream), Range.create("-", "+"), Limit.from(1));
+        if (last.isEmpty()) {
+            return null;
+        }
+        String lastId = last.get(0).getId();
+        return toId.equals("+") || DeadLetters.compare(toId, lastId) > 0 ? lastId : toId;
     }
 
     /** The replay copy of an entry, or {@code null} when it is left out. */

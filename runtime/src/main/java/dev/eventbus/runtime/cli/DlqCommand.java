@@ -465,10 +465,15 @@ final class DlqCommand implements Runnable {
                     out.flush();
                     if (!dryRun) {
                         Map<String, Object> details = auditDetails(selection, filter, limit);
-                        if (outcome.interruptedBy() != null) {
-                            details.put("stoppedBy", outcome.interruptedBy());
+                        String stoppedBy = outcome.stoppedBy() != null ? outcome.stoppedBy() : outcome.interruptedBy();
+                        if (stoppedBy != null) {
+                            details.put("stoppedBy", stoppedBy);
                         }
                         ops.audit().record("dlq.discard", outcome.done(), details);
+                    }
+                    if (outcome.stoppedBy() != null) {
+                        spec.commandLine().getErr().println("eventbus: " + outcome.stoppedBy());
+                        return 1;
                     }
                     return outcome.interruptedBy() == null && missing(ids, outcome, ops, selection.handler, spec)
                             ? 1

@@ -82,8 +82,8 @@ public final class DeadLetters {
      * What a redrive or discard did.
      *
      * @param stoppedBy why the command stopped before its end, as a failure (a dead letter whose
-     *     step Redis refused; a dead letter redriven whose delete failed, counted in {@code done}),
-     *     or null
+     *     step Redis refused; a dead letter redriven whose delete failed, counted in {@code done};
+     *     a read or delete between steps that failed, what was done before it counted), or null
      * @param interruptedBy the signal that stopped it between two dead letters ({@code SIGINT}), or
      *     null when it went through
      */
@@ -143,10 +143,20 @@ public final class DeadLetters {
             stoppedBy = e.getMessage();
         } catch (StepRefused e) {
             stoppedBy = e.getMessage();
+        } catch (RedisException | OpsException e) {
+            // A read between two steps (the next page, a source stream's groups) failed: the dead
+            // letters redriven so far must still be summed up and audited.
+            stoppedBy = failedBetweenSteps("redrive", e);
         } catch (Interrupted e) {
             // between two dead letters: what was done is said below
         }
         return new Outcome(counts[0], counts[1], counts[2], problems, stoppedBy, stop.stoppedBy());
+    }
+
+    /** Why a redrive or discard stopped when Redis failed a command outside a dead letter's step. */
+    private static String failedBetweenSteps(String change, RuntimeException e) {
+        return change + " stopped: " + (e instanceof OpsException ? e.getMessage() : Errors.describe(e))
+                + "; the dead letters not reached are untouched: the same command again goes on";
     }
 
     /** The change stopped between two entries because its {@link StopRequest} said so. */
@@ -208,6 +218,7 @@ public final class DeadLetters {
             throws InterruptedException {
         long[] counts = new long[2];
         Map<String, List<String>> batches = new LinkedHashMap<>(); // ids by dead-letter stream
+        String stoppedBy = null;
         try {
             scan(handler, filter, limit, (key, e) -> {
                 if (stop.stoppedBy() != null) {
@@ -234,13 +245,22 @@ public final class DeadLetters {
             });
         } catch (Interrupted e) {
             // the ones gathered so far go below, as at the end
+        } catch (RedisException | OpsException e) {
+            // A read or an XDEL failed: the batches deleted so far must still be summed up and
+            // audited; the ones gathered are tried below, as at the end.
+            stoppedBy = failedBetweenSteps("discard", e);
         }
-        batches.forEach((key, batch) -> {
-            if (!batch.isEmpty()) {
-                counts[1] += bytes().xdel(utf8(key), batch.toArray(String[]::new));
+        try {
+            for (Map.Entry<String, List<String>> batch : batches.entrySet()) {
+                if (!batch.getValue().isEmpty()) {
+                    counts[1] +=
+                            bytes().xdel(utf8(batch.getKey()), batch.getValue().toArray(String[]::new));
+                }
             }
-        });
-        return new Outcome(counts[0], counts[1], 0, List.of(), null, stop.stoppedBy());
+        } catch (RedisException e) {
+            stoppedBy = stoppedBy != null ? stoppedBy : failedBetweenSteps("discard", e);
+        }
+        return new Outcome(counts[0], counts[1], 0, List.of(), stoppedBy, stop.stoppedBy());
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.eventbus.runtime.consumer.MissingPermission;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.SlotHash;
@@ -57,8 +58,21 @@ final class AtomicRedrive {
 
     /** A redrive whose copy was appended and whose dead letter could not be deleted. */
     static final class HalfRedriven extends RuntimeException {
+        private final boolean appended;
+
         HalfRedriven(String message, Throwable cause) {
+            this(message, cause, true);
+        }
+
+        /** @param appended whether the copy is known to be on the source stream (else: unknown) */
+        HalfRedriven(String message, Throwable cause, boolean appended) {
             super(message, cause);
+            this.appended = appended;
+        }
+
+        /** Whether the copy is known to be on the source stream: counted as redriven then. */
+        boolean appended() {
+            return appended;
         }
     }
 
@@ -69,7 +83,8 @@ final class AtomicRedrive {
      * @param copy the copy's fields, names and values in turn
      * @return the copy's entry id, or {@code null} when the dead letter was gone already (redriven
      *     or discarded by another command meanwhile): nothing appended then
-     * @throws HalfRedriven when the copy went and the dead letter stayed
+     * @throws HalfRedriven when the copy went and the dead letter stayed, or (two steps) when it is
+     *     unknown whether the copy went
      * @throws RedisException when Redis refused the step: nothing changed (a timeout: either the
      *     whole step or nothing)
      */
@@ -105,13 +120,40 @@ final class AtomicRedrive {
         for (int i = 0; i < copy.size(); i += 2) {
             fields.put(copy.get(i), copy.get(i + 1));
         }
-        String copyId = bytes().xadd(source, fields); // first the copy...
+        String copyId;
+        try {
+            copyId = bytes().xadd(source, fields); // first the copy...
+        } catch (RedisException failed) {
+            throw appendFailed(deadLetters, handler, e, failed);
+        }
         try {
             bytes().xdel(deadLetters, e.id()); // ...then, once it is stored, the dead letter
         } catch (RedisException failed) {
             throw halfRedriven(deadLetters, handler, e, copyId, failed);
         }
         return copyId;
+    }
+
+    /**
+     * What a failed XADD of a two-step redrive means. An error reply from Redis (a permission,
+     * memory, a wrong type) says nothing was appended: the step was refused and the same command
+     * again goes on. Any other failure (a timeout, a connection lost with the command sent) leaves
+     * it unknown whether the copy went: redriving again could deliver the event twice, so it is a
+     * half redrive, to be checked before anything else.
+     */
+    static RuntimeException appendFailed(byte[] deadLetters, String handler, DeadLetterEntry e, RedisException failed) {
+        if (failed instanceof RedisCommandExecutionException) {
+            return failed;
+        }
+        return new HalfRedriven(
+                "dead letter " + e.id() + " may have been appended to '" + e.sourceStream() + "' ("
+                        + Errors.messageAndRoot(failed) + ": the answer did not come) and is still listed in '"
+                        + new String(deadLetters, StandardCharsets.UTF_8) + "'; check the stream before redriving "
+                        + "it again (redriving it again would deliver the event twice if it went): an entry with "
+                        + WireFields.REDRIVE_OF + " = " + e.id() + " there means it went, then remove it with "
+                        + "'eventbus dlq discard --handler " + handler + " " + e.id() + "'",
+                failed,
+                false);
     }
 
     // The copy is on its way to the handler already: the same command again would send it twice.

@@ -139,7 +139,9 @@ public final class DeadLetters {
                 progress.update(counts[1], counts[2]);
             });
         } catch (AtomicRedrive.HalfRedriven e) {
-            counts[1]++; // its copy is on the stream: redriven, and audited as such
+            if (e.appended()) {
+                counts[1]++; // its copy is on the stream: redriven, and audited as such
+            }
             stoppedBy = e.getMessage();
         } catch (StepRefused e) {
             stoppedBy = e.getMessage();

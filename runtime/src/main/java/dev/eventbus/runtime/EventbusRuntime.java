@@ -19,6 +19,7 @@ import dev.eventbus.runtime.failure.RetryPolicy;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.failure.RetryingFailureHandler;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.ReconnectReason;
 import dev.eventbus.runtime.ownership.InstanceRegistry;
 import dev.eventbus.runtime.ownership.Lease;
 import dev.eventbus.runtime.ownership.OwnershipCoordinator;
@@ -567,7 +568,7 @@ public final class EventbusRuntime implements AutoCloseable {
         @Override
         public dev.eventbus.runtime.internal.ReconnectReason ownershipReconnect() {
             RedisConnector r = redis;
-            return r == null ? dev.eventbus.runtime.internal.ReconnectReason.UNKNOWN : r.reconnectReason();
+            return r == null ? ReconnectReason.UNKNOWN : r.reconnectReason();
         }
 
         @Override

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -110,7 +111,7 @@ final class StrandedLayouts {
                 nodes.add(redis.primary(address));
             }
         }
-        Set<String> keys = new java.util.TreeSet<>();
+        Set<String> keys = new TreeSet<>();
         for (RedisClusterCommands<byte[], byte[]> node : nodes) {
             KeyScanCursor<byte[]> cursor = node.scan(args);
             while (true) {

@@ -44,7 +44,7 @@ record ClusterStreamChecks(Map<String, String> checks, Set<String> unserved) {
                 continue;
             }
             StreamNode n = node.get();
-            if (n.address().equals("?")) {
+            if (!n.served()) {
                 unserved.add(stream);
             }
             checks.put("stream " + stream, "on " + n.describe() + (silent.contains(n.address()) ? "; " + SILENT : ""));

@@ -161,8 +161,7 @@ final class ClusterTopologyLog {
         Partitions partitions = now.get();
         RedisClusterNode owner = partitions == null ? null : partitions.getMasterBySlot(slot);
         if (owner == null) {
-            return Optional.of(
-                    new StreamNode("?", "?", "no primary serves slot " + slot + " now: following a failover"));
+            return Optional.of(StreamNode.unserved("no primary serves slot " + slot + " now: following a failover"));
         }
         String address = address(owner);
         boolean failing = owner.is(RedisClusterNode.NodeFlag.FAIL) || owner.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL);

@@ -15,6 +15,19 @@ public record StreamNode(String address, String role, String following) {
     /** How long after a change of a stream's node it is still reported as followed. */
     public static final java.time.Duration RECENT = java.time.Duration.ofSeconds(60);
 
+    /** The address of a stream whose slot no node serves now. */
+    static final String NONE = "?";
+
+    /** A stream whose slot no node serves now, with why. */
+    static StreamNode unserved(String following) {
+        return new StreamNode(NONE, NONE, following);
+    }
+
+    /** Whether a node serves the stream's slot now (one that does not cannot be read). */
+    public boolean served() {
+        return !NONE.equals(address);
+    }
+
     /** {@code host:port (role)}, then {@code ; following ...} when it is. */
     public String describe() {
         return address + " (" + role + ")" + (following.isEmpty() ? "" : "; " + following);

@@ -136,9 +136,8 @@ public final class AckingDeadLetterSink implements DeadLetterSink {
                     letter.reason().wireName(),
                     letter.error() == null
                             ? letter.detail()
-                            : MissingClass.reason(letter.error()) != null
-                                    ? MissingClass.reason(letter.error())
-                                    : letter.error().toString());
+                            : MissingClass.reasonOr(
+                                    letter.error(), letter.error().toString()));
         }
         observer.deadLettered(sub, entry, letter.reason());
     }

@@ -115,10 +115,8 @@ public final class DeadLetterWriter {
             put(
                     fields,
                     WireFields.ERROR_MESSAGE,
-                    truncate(
-                            MissingClass.reason(letter.error()) != null
-                                    ? MissingClass.reason(letter.error())
-                                    : String.valueOf(letter.error().getMessage())));
+                    truncate(MissingClass.reasonOr(
+                            letter.error(), String.valueOf(letter.error().getMessage()))));
         } else if (letter.detail() != null) {
             put(fields, WireFields.ERROR_MESSAGE, truncate(letter.detail()));
         }

@@ -34,4 +34,10 @@ public final class MissingClass {
                 + " (NoClassDefFoundError): fix the JAR (pack every class the handler needs into it) and reload"
                 + " the plugin";
     }
+
+    /** {@link #reason} when the failure is a class missing from the plugin JAR, else {@code otherwise}. */
+    public static String reasonOr(Throwable error, String otherwise) {
+        String missing = reason(error);
+        return missing != null ? missing : otherwise;
+    }
 }

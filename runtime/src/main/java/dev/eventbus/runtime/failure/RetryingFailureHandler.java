@@ -153,14 +153,12 @@ public final class RetryingFailureHandler implements FailureHandler {
     }
 
     private static String summary(Throwable error) {
-        String missing = MissingClass.reason(error);
-        if (missing != null) {
-            return missing;
-        }
         String message = error.getMessage();
-        return error.getClass().getSimpleName()
-                + (message == null
-                        ? ""
-                        : ": " + (message.length() > 200 ? message.substring(0, 200) + "..." : message));
+        return MissingClass.reasonOr(
+                error,
+                error.getClass().getSimpleName()
+                        + (message == null
+                                ? ""
+                                : ": " + (message.length() > 200 ? message.substring(0, 200) + "..." : message)));
     }
 }

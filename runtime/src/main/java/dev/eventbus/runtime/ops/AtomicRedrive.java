@@ -11,7 +11,9 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Redrives one dead letter in one atomic step: a script appends its copy to the source stream and
@@ -116,7 +118,7 @@ final class AtomicRedrive {
         if (bytes().xrange(deadLetters, Range.create(e.id(), e.id())).isEmpty()) {
             return null;
         }
-        java.util.Map<byte[], byte[]> fields = new java.util.LinkedHashMap<>();
+        Map<byte[], byte[]> fields = new LinkedHashMap<>();
         for (int i = 0; i < copy.size(); i += 2) {
             fields.put(copy.get(i), copy.get(i + 1));
         }

@@ -9,6 +9,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -109,7 +110,7 @@ public final class DeadLetters {
             throws InterruptedException {
         List<String> problems = new ArrayList<>();
         Map<String, Boolean> groupExists = new HashMap<>();
-        StatusReader status = new StatusReader(redis, prefix, java.time.Clock.systemUTC());
+        StatusReader status = new StatusReader(redis, prefix, Clock.systemUTC());
         Pacer pacer = new Pacer(perSecond);
         AtomicRedrive step = new AtomicRedrive(redis);
         long[] counts = new long[3]; // matched, done, skipped

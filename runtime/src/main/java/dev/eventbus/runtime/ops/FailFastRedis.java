@@ -302,23 +302,23 @@ public final class FailFastRedis implements AutoCloseable {
      * one node, whose address the URI already says, and when Redis cannot be reached. Connects
      * first, so that the answer is this client's current view.
      */
-    public java.util.Optional<StreamNode> nodeOf(String stream) {
+    public Optional<StreamNode> nodeOf(String stream) {
         if (!settings.cluster() && !settings.sentinel()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
             text();
-            java.util.Optional<StreamNode> known = opener.nodeOf(stream);
+            Optional<StreamNode> known = opener.nodeOf(stream);
             if (known.isPresent() || !settings.sentinel()) {
                 return known;
             }
             // Just after connecting the client may not have delivered its connection event yet: ask.
             String asked = node();
             int paren = asked.indexOf(" (");
-            return java.util.Optional.of(
+            return Optional.of(
                     new StreamNode(asked.substring(0, paren), asked.substring(paren + 2, asked.length() - 1), ""));
         } catch (RuntimeException e) {
-            return java.util.Optional.empty(); // unreachable now: readiness and status say so elsewhere
+            return Optional.empty(); // unreachable now: readiness and status say so elsewhere
         }
     }
 
@@ -335,8 +335,8 @@ public final class FailFastRedis implements AutoCloseable {
      * connecting nothing (readiness asks while a primary does not answer); empty before a
      * connection was made, and on one node and Sentinel.
      */
-    public java.util.Optional<StreamNode> clusterNodeKnown(String stream) {
-        return settings.cluster() && text != null ? opener.nodeOf(stream) : java.util.Optional.empty();
+    public Optional<StreamNode> clusterNodeKnown(String stream) {
+        return settings.cluster() && text != null ? opener.nodeOf(stream) : Optional.empty();
     }
 
     /** Whether this is a Redis Cluster, whose streams lie on different primaries. */
@@ -349,14 +349,14 @@ public final class FailFastRedis implements AutoCloseable {
      * failover it is following, if any; asks Redis nothing (the runtime's ACL user may not ask
      * {@code CLIENT INFO}). Empty for other URIs and before a connection was made.
      */
-    public java.util.Optional<StreamNode> sentinelPrimaryKnown() {
+    public Optional<StreamNode> sentinelPrimaryKnown() {
         // No connect and no question: readiness asks this when Redis did not answer, within a probe.
-        return settings.sentinel() && text != null ? opener.nodeOf("") : java.util.Optional.empty();
+        return settings.sentinel() && text != null ? opener.nodeOf("") : Optional.empty();
     }
 
     /** As {@link #sentinelPrimaryKnown}, connecting first, and asking the node when the client has not said yet. */
-    public java.util.Optional<StreamNode> sentinelPrimary() {
-        return settings.sentinel() ? nodeOf("") : java.util.Optional.empty();
+    public Optional<StreamNode> sentinelPrimary() {
+        return settings.sentinel() ? nodeOf("") : Optional.empty();
     }
 
     private static String ask(java.util.function.Supplier<String> question) {

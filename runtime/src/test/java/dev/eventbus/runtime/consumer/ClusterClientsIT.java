@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.eventbus.redis.RedisCluster;
 import dev.eventbus.redis.RedisServer;
 import dev.eventbus.redis.RespClient;
-import dev.eventbus.runtime.config.RedisReconnect;
 import dev.eventbus.runtime.config.RedisSettings;
-import dev.eventbus.runtime.config.RedisTls;
 import dev.eventbus.runtime.ops.FailFastRedis;
 import java.time.Duration;
 import java.util.List;
@@ -42,20 +40,7 @@ class ClusterClientsIT {
     }
 
     private static RedisSettings settings(String userInfo) {
-        String seeds = String.join(
-                ",",
-                cluster.seedUris().stream()
-                        .map(u -> u.substring("redis://".length()))
-                        .toList());
-        return new RedisSettings(
-                "redis-cluster://" + userInfo + seeds,
-                Duration.ofSeconds(3),
-                1000,
-                Duration.ofMillis(100),
-                Duration.ofSeconds(1),
-                "",
-                RedisTls.NONE,
-                RedisReconnect.DEFAULT);
+        return ClusterTestSettings.of(cluster, userInfo);
     }
 
     private static Object call(RedisServer node, String... command) {

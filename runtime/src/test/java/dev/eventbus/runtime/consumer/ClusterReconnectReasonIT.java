@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.redis.RedisCluster;
 import dev.eventbus.redis.RedisServer;
-import dev.eventbus.runtime.config.RedisReconnect;
 import dev.eventbus.runtime.config.RedisSettings;
-import dev.eventbus.runtime.config.RedisTls;
 import dev.eventbus.runtime.ops.FailFastRedis;
 import java.time.Duration;
 import java.util.List;
@@ -45,19 +43,6 @@ class ClusterReconnectReasonIT {
     }
 
     private static RedisSettings settings(RedisCluster cluster) {
-        String seeds = String.join(
-                ",",
-                cluster.seedUris().stream()
-                        .map(u -> u.substring("redis://".length()))
-                        .toList());
-        return new RedisSettings(
-                "redis-cluster://" + seeds,
-                Duration.ofSeconds(3),
-                1000,
-                Duration.ofMillis(100),
-                Duration.ofSeconds(1),
-                "",
-                RedisTls.NONE,
-                RedisReconnect.DEFAULT);
+        return ClusterTestSettings.of(cluster, "");
     }
 }

@@ -43,7 +43,7 @@ final class EntryFetcher {
             + "a[#a + 1] = 'JUSTID' "
             + "return redis.call('XCLAIM', unpack(a))";
 
-    /** Ids per fenced renewal: well under what Lua can unpack at once (about 8,000). */
+    /** Ids per fenced renewal: well under what Lua can unpack at once ({@link dev.eventbus.runtime.internal.LuaLimits}). */
     private static final int RENEW_CHUNK = 1000;
 
     private final RedisClusterCommands<byte[], byte[]> redis;

@@ -1,14 +1,20 @@
 package dev.eventbus.runtime.failure;
 
 import dev.eventbus.runtime.internal.Bytes;
+import dev.eventbus.runtime.internal.LuaLimits;
 import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.ReservedNames;
 import dev.eventbus.runtime.stream.WireFields;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes dead letters to the stream the {@link KeyLayout} names for a handler and source stream, each entry the original fields plus provenance
@@ -16,11 +22,14 @@ import java.util.concurrent.CompletableFuture;
  * ({@link ReservedNames}), so the provenance read back is always the runtime's. A dead letter of an
  * entry still pending is written and the original acknowledged in one script ({@link #writeIfPending});
  * when Redis refuses the XADD (for example out of memory) neither happens, the original stays pending
- * and is tried again.
+ * and is tried again. An entry of more fields than a script can pass to one XADD ({@link LuaLimits})
+ * is dead-lettered in two steps instead ({@link #writeThenAcknowledge}).
  *
  * <p>Thread-safe.
  */
 public final class DeadLetterWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterWriter.class);
 
     /** Longest error message kept: enough to act on, short enough to never carry a payload dump. */
     static final int MAX_MESSAGE = 500;
@@ -53,6 +62,9 @@ public final class DeadLetterWriter {
      */
     public CompletableFuture<Boolean> writeIfPending(DeadLetter letter, String group) {
         Map<byte[], byte[]> fields = fields(letter);
+        if (!LuaLimits.fitsOneCall(fields.size() * 2)) {
+            return writeThenAcknowledge(letter, group, fields);
+        }
         byte[][] args = new byte[2 + fields.size() * 2][];
         args[0] = Bytes.utf8(group);
         args[1] = Bytes.utf8(letter.entry().id());
@@ -79,6 +91,73 @@ public final class DeadLetterWriter {
             redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
             redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
             return 1
+            """;
+
+    /**
+     * For an entry of more fields than a script can pass to one XADD: the dead letter first, then
+     * the original acknowledged in a script if it is still pending. The order loses nothing, but is
+     * not one step: when the second step fails (the entry stays pending, comes back and is
+     * dead-lettered again) or finds the entry settled elsewhere meanwhile (another consumer that
+     * held it too), the entry has a second dead letter, which the failure or a warning names. The
+     * runtime's Redis user may not delete it (no {@code xdel}); the operator can.
+     */
+    private CompletableFuture<Boolean> writeThenAcknowledge(
+            DeadLetter letter, String group, Map<byte[], byte[]> fields) {
+        String deadLetters = streamOf(letter);
+        String entryId = letter.entry().id();
+        return redis.xadd(Bytes.utf8(deadLetters), fields)
+                .toCompletableFuture()
+                .exceptionally(err -> {
+                    Throwable cause = err instanceof CompletionException c && c.getCause() != null ? c.getCause() : err;
+                    if (cause instanceof RedisCommandExecutionException) {
+                        throw new CompletionException(cause); // refused: nothing written
+                    }
+                    throw new CompletionException(new RedisException(
+                            "the dead letter of " + entryId + " (" + fields.size() + " fields, written before the"
+                                    + " acknowledgement, in two steps) got no answer: it may be in " + deadLetters
+                                    + ", and the entry, still pending, may get a second one",
+                            cause));
+                })
+                .thenCompose(copyId -> redis.<Long>eval(
+                                ACK_IF_PENDING,
+                                ScriptOutputType.INTEGER,
+                                new byte[][] {Bytes.utf8(letter.entry().stream())},
+                                Bytes.utf8(group),
+                                Bytes.utf8(entryId))
+                        .toCompletableFuture()
+                        .handle((acked, err) -> {
+                            if (err != null) {
+                                throw new CompletionException(new RedisException(
+                                        "dead letter " + copyId + " of " + entryId + " (" + fields.size()
+                                                + " fields: written before the acknowledgement, in two steps) is in "
+                                                + deadLetters + ", but the entry could not be acknowledged: it"
+                                                + " comes back and may get a second dead letter",
+                                        err instanceof CompletionException c && c.getCause() != null
+                                                ? c.getCause()
+                                                : err));
+                            }
+                            boolean recorded = acked != null && acked == 1L;
+                            if (!recorded) {
+                                LOG.warn(
+                                        "dead letter {} in {} is a second one of {} {}: the entry was settled elsewhere while"
+                                                + " it was written ({} fields are written in two steps); remove it with"
+                                                + " eventbus dlq discard --handler {} {}",
+                                        copyId,
+                                        deadLetters,
+                                        letter.entry().stream(),
+                                        entryId,
+                                        fields.size(),
+                                        letter.handler(),
+                                        copyId);
+                            }
+                            return recorded;
+                        }));
+    }
+
+    private static final String ACK_IF_PENDING = """
+            local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+            if #p == 0 then return 0 end
+            return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
             """;
 
     /**

@@ -2,6 +2,7 @@ package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.consumer.MissingPermission;
 import dev.eventbus.runtime.internal.Errors;
+import dev.eventbus.runtime.internal.LuaLimits;
 import dev.eventbus.runtime.stream.WireFields;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -29,7 +30,8 @@ import java.util.Map;
  * two keys are. Only a dead letter whose {@code eventbus-source-stream} names a stream of another
  * slot (written there by hand or by another tool) cannot be redriven atomically: it is redriven in
  * the order that loses nothing, the copy first and then the delete, and a failure between the two
- * is said as such ({@link HalfRedriven}).
+ * is said as such ({@link HalfRedriven}). So is a dead letter of more fields than a script can pass
+ * to one XADD ({@link LuaLimits}: over 3,500).
  *
  * <p>Sent with EVAL (the operator's ACL needs {@code +eval}); Redis caches the script, a few
  * hundred bytes, after the first call. Not thread-safe (as {@link DeadLetters}).
@@ -92,7 +94,8 @@ final class AtomicRedrive {
      */
     String redrive(byte[] deadLetters, String handler, DeadLetterEntry e, List<byte[]> copy) {
         byte[] source = utf8(e.sourceStream());
-        if (redis.clustered() && SlotHash.getSlot(deadLetters) != SlotHash.getSlot(source)) {
+        if (!LuaLimits.fitsOneCall(copy.size())
+                || redis.clustered() && SlotHash.getSlot(deadLetters) != SlotHash.getSlot(source)) {
             return inTwoSteps(deadLetters, source, handler, e, copy);
         }
         byte[][] args = new byte[1 + copy.size()][];

@@ -188,6 +188,50 @@ class AckingDeadLetterSinkIT {
         assertEquals("", a.failure(sub));
     }
 
+    /** An entry of {@code n} fields besides its type, appended and read by consumer A: pending. */
+    private StreamEntry pendingEntryOf(int n) {
+        Map<byte[], byte[]> many = new LinkedHashMap<>();
+        many.put(b("type"), b("paid"));
+        for (int i = 0; i < n; i++) {
+            many.put(b("h" + i), b("v" + i));
+        }
+        String manyId = redis.xadd(b(sub.stream()), many);
+        redis.xreadgroup(Consumer.from(b(sub.group()), b("A")), XReadArgs.StreamOffset.lastConsumed(b(sub.stream())));
+        return new StreamEntry(sub.stream(), manyId, many, 1, StreamEntry.Origin.NEW);
+    }
+
+    @Test
+    void anEntryOfMoreFieldsThanAScriptCanPassIsDeadLetteredWholeAndAcknowledged() throws Exception {
+        // Lua refuses a command of about 8,000 arguments: one script could never store this one, and
+        // the entry stayed pending, failing its dead letter on every delivery.
+        redis.xack(b(sub.stream()), b(sub.group()), id);
+        StreamEntry big = pendingEntryOf(4_000);
+
+        assertTrue(deadLetter(a, big, DeadLetterReason.HANDLER_ERROR).get(10, TimeUnit.SECONDS));
+
+        List<StreamMessage<byte[], byte[]>> letters = deadLetters();
+        assertEquals(1, letters.size());
+        assertEquals(big.id(), field(letters.get(0), WireFields.SOURCE_ID));
+        assertEquals("v3999", field(letters.get(0), "h3999"), "every field kept");
+        assertEquals(0, pending(), "acknowledged after its dead letter was stored");
+        assertEquals(1, deadLettered.get());
+        assertEquals("", a.failure(sub));
+    }
+
+    @Test
+    void anEntryOfMoreFieldsThanAScriptCanPassSettledMeanwhileKeepsTheDeadLetterWrittenFirst() throws Exception {
+        // Its two steps are the dead letter, then the acknowledgement if still pending: an entry
+        // settled between them (here, before both) is left with a dead letter, which a warning names.
+        redis.xack(b(sub.stream()), b(sub.group()), id);
+        StreamEntry big = pendingEntryOf(4_000);
+        redis.xack(b(sub.stream()), b(sub.group()), big.id());
+
+        assertTrue(deadLetter(a, big, DeadLetterReason.HANDLER_ERROR).get(10, TimeUnit.SECONDS), "final");
+
+        assertEquals(1, deadLetters().size(), "written first, so it stays");
+        assertEquals(0, deadLettered.get(), "not counted: the entry's outcome was another's");
+    }
+
     @Test
     void anEntryRedisAlreadyDroppedFromThePendingListIsStillRecorded() throws Exception {
         redis.xdel(b(sub.stream()), id);

@@ -4,11 +4,13 @@ import dev.eventbus.runtime.config.HandlerSettings;
 import dev.eventbus.runtime.failure.DeadLetterSink;
 import dev.eventbus.runtime.failure.FailureHandler;
 import dev.eventbus.runtime.failure.RetryStore;
+import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.plugin.StuckWorker;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
 import dev.eventbus.runtime.stream.Acknowledger;
 import dev.eventbus.runtime.stream.DeliveryObserver;
 import dev.eventbus.runtime.stream.EventCodec;
+import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +19,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The delivery path shared by all subscriptions: composes the {@link DeliveryPipeline} (one
@@ -31,6 +38,8 @@ import java.util.function.Function;
  */
 public final class Dispatcher {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
     private final EventCodec codec;
     private final Executor threads;
     private final DeadLetterSink deadLetters;
@@ -38,6 +47,7 @@ public final class Dispatcher {
     private final int maxDeliveries;
     private final DeliveryPipeline pipeline;
     private final Acknowledger acks;
+    private final RetryStore retries;
     /** By subscription name, for the runtime's life (see {@link HeldEntries}). */
     private final Map<String, HeldEntries> heldEntries = new ConcurrentHashMap<>();
 
@@ -61,6 +71,7 @@ public final class Dispatcher {
         this.settings = settings;
         this.maxDeliveries = maxDeliveries;
         this.acks = acks;
+        this.retries = retries;
         LossRecorder losses = new LossRecorder(deadLetters, observer);
         OnFailure onFailure = new OnFailure(failures, losses, observer);
         // Outermost first: the interrupt is cleared only after the watchdog let go of the call.
@@ -109,6 +120,7 @@ public final class Dispatcher {
                 codec,
                 deadLetters,
                 maxDeliveries,
+                entry -> serviceDownDeliveries(sub, entry),
                 mayDispatch,
                 () -> acks.unconfirmed(sub.stream(), sub.group()),
                 new AckRoom() {
@@ -123,6 +135,34 @@ public final class Dispatcher {
                     }
                 });
     }
+
+    /**
+     * The entry's deliveries that failed only because a service was down, as its retry record
+     * counts them; 0 when Redis does not say within {@link #RECORD_WAIT} (the fuse then counts
+     * every delivery, as before there were such counts).
+     */
+    private int serviceDownDeliveries(Subscription sub, StreamEntry entry) {
+        try {
+            return retries.record(sub, entry.id())
+                    .get(RECORD_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                    .serviceDownFailures();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.warn(
+                    "could not read the retry record of {} {} for handler {} ({}): its deliveries past"
+                            + " recovery.max-deliveries are all counted",
+                    entry.stream(),
+                    entry.id(),
+                    sub.handler().name(),
+                    Errors.describe(e));
+            return 0;
+        }
+    }
+
+    /** How long a reader waits for an entry's retry record past the fuse (a rare path). */
+    private static final Duration RECORD_WAIT = Duration.ofSeconds(2);
 
     /** Workers that ignored their interrupt and were left running, per handler. */
     public AbandonedWorkers abandonedWorkers() {

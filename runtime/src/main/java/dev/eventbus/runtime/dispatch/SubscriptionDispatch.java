@@ -45,6 +45,8 @@ public final class SubscriptionDispatch {
     private final EventCodec codec;
     private final DeadLetterSink deadLetters;
     private final int maxDeliveries;
+    /** Deliveries of an entry past the fuse that the fuse does not count. */
+    private final ServiceDownDeliveries serviceDown;
     /** Asked before every handler call: false while this instance may not run the partition's events. */
     private final BooleanSupplier mayDispatch;
     /** The entries acknowledged here that Redis has not confirmed yet (a copy). */
@@ -65,6 +67,7 @@ public final class SubscriptionDispatch {
             EventCodec codec,
             DeadLetterSink deadLetters,
             int maxDeliveries,
+            ServiceDownDeliveries serviceDown,
             BooleanSupplier mayDispatch,
             Supplier<Set<String>> unconfirmedAcks,
             AckRoom ackRoom) {
@@ -78,6 +81,7 @@ public final class SubscriptionDispatch {
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.maxDeliveries = maxDeliveries;
+        this.serviceDown = serviceDown;
         this.mayDispatch = mayDispatch;
     }
 
@@ -141,14 +145,22 @@ public final class SubscriptionDispatch {
             return;
         }
         if (entry.origin().recovered() && entry.deliveries() > maxDeliveries) {
-            deadLetterBeforeLane(
-                    entry,
-                    DeadLetterReason.MAX_DELIVERIES,
-                    "delivered " + entry.deliveries()
-                            + " times without an outcome (recovery.max-deliveries = " + maxDeliveries
-                            + "): it may be crashing its consumer",
-                    settled(delivery, release));
-            return;
+            // Past the fuse by Redis's count: the deliveries that waited out a service's outage
+            // are asked for only now, so the usual path asks Redis nothing.
+            int down = serviceDown.of(entry);
+            if (entry.deliveries() - down > maxDeliveries) {
+                deadLetterBeforeLane(
+                        entry,
+                        DeadLetterReason.MAX_DELIVERIES,
+                        "delivered " + entry.deliveries() + " times without an outcome"
+                                + (down > 0
+                                        ? " (" + down + " of them failed only because a service was down, not counted)"
+                                        : "")
+                                + " (recovery.max-deliveries = " + maxDeliveries
+                                + "): it may be crashing its consumer",
+                        settled(delivery, release));
+                return;
+            }
         }
         // Decoded on the worker: the reader, one thread for the whole subscription, stays free to
         // read. An ordered subscription's reader takes only the subject, which lanes need in stream order.

@@ -79,6 +79,7 @@ public final class ManualDispatch {
                 new EventCodec(1 << 20),
                 deadLetters,
                 10,
+                ServiceDownDeliveries.NONE,
                 () -> true,
                 java.util.Set::of,
                 new AckRoom() {

@@ -50,6 +50,10 @@ class SubscriptionDispatchTest {
     private final List<String> released = new ArrayList<>();
 
     private SubscriptionDispatch open(boolean ordered, int maxDeliveries) {
+        return open(ordered, maxDeliveries, ServiceDownDeliveries.NONE);
+    }
+
+    private SubscriptionDispatch open(boolean ordered, int maxDeliveries, ServiceDownDeliveries serviceDown) {
         Subscription sub = subscription(e -> handled.add(e.entryId()));
         HandlerSettings limits = new HandlerSettings(
                 4,
@@ -67,6 +71,7 @@ class SubscriptionDispatchTest {
                 new EventCodec(1 << 20),
                 deadLetters,
                 maxDeliveries,
+                serviceDown,
                 () -> true,
                 java.util.Set::of,
                 AckRoom.UNBOUNDED);
@@ -104,6 +109,27 @@ class SubscriptionDispatchTest {
                 deadLetters.letters.stream().map(l -> l.reason()).toList());
         assertEquals(List.of("1-0", "2-0", "3-0"), released);
         assertEquals(0, d.heldCount());
+    }
+
+    @Test
+    void deliveriesThatOnlyFoundAServiceDownAreNotCountedByTheFuse() {
+        // 25 deliveries, 10 of them waiting out a gRPC service's outage: 15 count, under the fuse of 20.
+        SubscriptionDispatch d = open(false, 20, e -> e.id().equals("1-0") ? 10 : 0);
+        dispatch(
+                d,
+                new StreamEntry(
+                        STREAM, "1-0", Map.of("type".getBytes(), "paid".getBytes()), 25, StreamEntry.Origin.RECLAIM));
+        dispatch(
+                d,
+                new StreamEntry(
+                        STREAM, "2-0", Map.of("type".getBytes(), "paid".getBytes()), 25, StreamEntry.Origin.RECLAIM));
+        threads.runAll();
+
+        assertEquals(List.of("1-0"), handled, "handled: only 15 of its deliveries count");
+        assertEquals(
+                List.of(DeadLetterReason.MAX_DELIVERIES),
+                deadLetters.letters.stream().map(l -> l.reason()).toList());
+        assertEquals("2-0", deadLetters.letters.get(0).entry().id(), "none of its 25 found a service down");
     }
 
     @Test

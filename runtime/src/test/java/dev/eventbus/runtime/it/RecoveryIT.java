@@ -325,4 +325,19 @@ class RecoveryIT {
         // The acknowledgement follows the durable dead letter, asynchronously (batched).
         Streams.await("dead letter acknowledged", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
     }
+
+    @Test
+    void deliveriesThatWaitedOutAServiceOutageDoNotBlowTheFuse() throws Exception {
+        env.streams().createGroup("it-stream", "recorder");
+        String id = env.publish("it-stream", Map.of("type", "it.recorded", "subject", "waited"));
+        env.streams().readWithoutAck("it-stream", "recorder", "it-1");
+        // Delivered 25 times, 10 of them failing only because its gRPC service was down (as the
+        // retry path records them), then its consumer died in the middle of the next call.
+        REDIS.command("XCLAIM", "it-stream", "recorder", "it-1", "0", id, "RETRYCOUNT", "25");
+        REDIS.command("HSET", "eventbus:retry-first:recorder:it-stream", id + ":service-down", "10");
+        start(Map.of("eventbus.recovery.max-deliveries", 20));
+        Streams.await("handled", WAIT, () -> env.orders().calls().size() == 1);
+        Streams.await("acknowledged", WAIT, () -> env.streams().pending("it-stream", "recorder") == 0);
+        assertEquals(0, dlqLength(), "15 deliveries count, under the fuse of 20");
+    }
 }

@@ -107,38 +107,38 @@ public final class ConfigLoader {
         String redisUri = read(() -> c.getString("redis.uri"));
         RedisSettings redis = new RedisSettings(
                 redisUri,
-                read(() -> c.getDuration("redis.command-timeout")),
+                duration(c, "redis.command-timeout"),
                 positive("redis.request-queue-size", read(() -> c.getInt("redis.request-queue-size"))),
-                read(() -> c.getDuration("redis.connect-backoff.initial")),
-                read(() -> c.getDuration("redis.connect-backoff.max")),
+                duration(c, "redis.connect-backoff.initial"),
+                duration(c, "redis.connect-backoff.max"),
                 redisPassword(c, redisUri),
                 redisTls(c, redisUri),
                 redisReconnect(c));
         ConsumerSettings consumer = new ConsumerSettings(
-                read(() -> c.getDuration("consumer.block")),
+                duration(c, "consumer.block"),
                 positive("consumer.max-event-bytes", read(() ->
                         (int) Math.min(Integer.MAX_VALUE, c.getBytes("consumer.max-event-bytes")))),
                 read(() -> c.getString("consumer.new-group-start")),
                 notNegative("consumer.read-ahead", read(() -> c.getInt("consumer.read-ahead"))),
                 positiveBytes("consumer.read-ahead-bytes", read(() -> c.getBytes("consumer.read-ahead-bytes"))),
                 positive("consumer.ack-batch-size", read(() -> c.getInt("consumer.ack-batch-size"))),
-                read(() -> c.getDuration("consumer.ack-interval")),
+                duration(c, "consumer.ack-interval"),
                 positive("consumer.ack-limit", read(() -> c.getInt("consumer.ack-limit"))),
-                read(() -> c.getDuration("consumer.shutdown-grace")),
+                duration(c, "consumer.shutdown-grace"),
                 read(() -> c.getString("consumer.dead-letter-prefix")),
                 "recreate".equals(oneOf(c, "consumer.missing-group", "recreate", "wait")));
         checkConsistency(c, redis, consumer);
         RecoverySettings recovery = new RecoverySettings(
-                read(() -> c.getDuration("recovery.retry-poll-interval")),
-                read(() -> c.getDuration("recovery.claim-idle")),
-                read(() -> c.getDuration("recovery.interval")),
+                duration(c, "recovery.retry-poll-interval"),
+                duration(c, "recovery.claim-idle"),
+                duration(c, "recovery.interval"),
                 positive("recovery.max-deliveries", read(() -> c.getInt("recovery.max-deliveries"))),
-                read(() -> c.getDuration("recovery.delete-idle-consumers-after")),
-                read(() -> c.getDuration("recovery.drain-check-interval")));
+                duration(c, "recovery.delete-idle-consumers-after"),
+                duration(c, "recovery.drain-check-interval"));
         OwnershipSettings ownership = ownership(c);
         BreakerSettings breaker = new BreakerSettings(
                 orOne(read(() -> c.getInt("grpc.circuit-breaker.failure-threshold"))),
-                read(() -> c.getDuration("grpc.circuit-breaker.open-for")));
+                duration(c, "grpc.circuit-breaker.open-for"));
 
         Map<String, RpcServiceSettings> services = services(merged);
         Config handlerDefaultsConfig = c.getConfig("handler-defaults");
@@ -544,7 +544,7 @@ public final class ConfigLoader {
             }
         }
         String auditLog = read(() -> c.getString("admin.audit-log"));
-        java.time.Duration stall = read(() -> c.getDuration("admin.stall-timeout"));
+        java.time.Duration stall = duration(c, "admin.stall-timeout");
         if (stall != null && (stall.isNegative() || stall.isZero())) {
             problems.add("admin.stall-timeout must be positive, was " + stall);
         }
@@ -559,7 +559,7 @@ public final class ConfigLoader {
                 stall == null || stall.isNegative() || stall.isZero() ? java.time.Duration.ofMinutes(2) : stall,
                 adminLimits(c),
                 adminTls(c));
-        java.time.Duration poll = read(() -> c.getDuration("metrics.poll-interval"));
+        java.time.Duration poll = duration(c, "metrics.poll-interval");
         if (poll != null && (poll.isNegative() || poll.isZero())) {
             problems.add("metrics.poll-interval must be positive, was " + poll);
         }
@@ -596,8 +596,8 @@ public final class ConfigLoader {
 
     /** {@code redis.reconnect}; the default stands in while a problem is reported. */
     private RedisReconnect redisReconnect(Config c) {
-        java.time.Duration initial = read(() -> c.getDuration("redis.reconnect.initial-delay"));
-        java.time.Duration max = read(() -> c.getDuration("redis.reconnect.max-delay"));
+        java.time.Duration initial = duration(c, "redis.reconnect.initial-delay");
+        java.time.Duration max = duration(c, "redis.reconnect.max-delay");
         if (initial == null || max == null) {
             return RedisReconnect.DEFAULT;
         }
@@ -628,7 +628,7 @@ public final class ConfigLoader {
 
     /** A duration that must be above zero; {@code fallback} stands in while a problem is reported. */
     private java.time.Duration positiveDuration(Config c, String key, java.time.Duration fallback) {
-        java.time.Duration value = read(() -> c.getDuration(key));
+        java.time.Duration value = duration(c, key);
         if (value == null) {
             return fallback;
         }
@@ -734,7 +734,7 @@ public final class ConfigLoader {
                     new RpcServiceSettings(
                             name,
                             target,
-                            read(() -> full.getDuration("deadline")),
+                            duration(full, path, "deadline"),
                             tls,
                             material,
                             authority(path, full),
@@ -857,15 +857,15 @@ public final class ConfigLoader {
         int maxInFlight = positive(path + ".max-in-flight", read(() -> h.getInt("max-in-flight")));
         RetrySettings retry = new RetrySettings(
                 maxAttempts,
-                read(() -> h.getDuration("retry.max-age")),
-                read(() -> h.getDuration("retry.backoff.initial")),
+                duration(h, path, "retry.max-age"),
+                duration(h, path, "retry.backoff.initial"),
                 multiplier == null ? 1.0 : multiplier,
-                read(() -> h.getDuration("retry.backoff.max")),
+                duration(h, path, "retry.backoff.max"),
                 jitter == null ? 0.0 : jitter);
         return new HandlerSettings(
                 maxInFlight,
-                read(() -> h.getDuration("timeout")),
-                read(() -> h.getDuration("abandon-after")),
+                duration(h, path, "timeout"),
+                duration(h, path, "abandon-after"),
                 Boolean.TRUE.equals(read(() -> h.getBoolean("ordered-by-subject"))),
                 retry);
     }
@@ -913,8 +913,8 @@ public final class ConfigLoader {
         return new PluginSettings(
                 staging == null || staging.isBlank() ? Optional.empty() : Optional.of(Path.of(staging)),
                 Boolean.TRUE.equals(read(() -> c.getBoolean("plugin-host.reload"))),
-                read(() -> c.getDuration("plugin-host.reload-poll-interval")),
-                read(() -> c.getDuration("plugin-host.reload-quiet-period")),
+                duration(c, "plugin-host.reload-poll-interval"),
+                duration(c, "plugin-host.reload-quiet-period"),
                 allowed);
     }
 
@@ -923,6 +923,28 @@ public final class ConfigLoader {
         if (value != null && !java.util.List.of(allowed).contains(value)) {
             problems.add(key + " must be one of " + String.join(", ", allowed) + ", was \"" + value + "\" ("
                     + UnknownKeys.where(c.getValue(key)) + ")");
+        }
+        return value;
+    }
+
+    /** A duration of the {@code eventbus} tree; null when it cannot be used: its problem is listed. */
+    private java.time.Duration duration(Config c, String key) {
+        return duration(c, ROOT, key);
+    }
+
+    /**
+     * A duration, refused without a unit ({@link DurationUnits}).
+     *
+     * @param path the full path of {@code c}, for the message
+     * @return null when it cannot be used: its problem is listed (once)
+     */
+    private java.time.Duration duration(Config c, String path, String key) {
+        java.time.Duration value = read(() -> c.getDuration(key));
+        if (value != null && DurationUnits.missing(c.getValue(key))) {
+            ConfigValue written = c.getValue(key);
+            problems.add(path + "." + key + " = " + written.unwrapped() + " (" + UnknownKeys.where(written) + "): "
+                    + DurationUnits.PROBLEM);
+            return null;
         }
         return value;
     }

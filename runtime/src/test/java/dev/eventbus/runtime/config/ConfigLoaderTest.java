@@ -191,6 +191,46 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aDurationWithoutAUnitIsAProblemNamingItsKeyAndLineListedWithTheOthers() throws IOException {
+        // Typesafe took a bare number for milliseconds: shutdown-grace = 5 passed the check and meant 5 ms.
+        Path f = file("""
+                eventbus.consumer.shutdown-grace = 5
+                eventbus.consumer.read-ahead = "x"
+                eventbus.handler-defaults.retry.backoff.initial = 100
+                eventbus.handlers.h.timeout = 30
+                eventbus.grpc.services.s { target = "h:1", deadline = 0 }
+                eventbus.recovery.claim-idle = 2m
+                """);
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class,
+                () -> ConfigLoader.load(
+                        Optional.of(f), ConfigFactory.parseMap(Map.of("eventbus.consumer.block", "1500"))));
+        String needsUnit = "): a duration needs a unit, e.g. 5s or 500ms";
+        List<String> expected = List.of(
+                "eventbus.consumer.shutdown-grace = 5 (" + f + ": 1" + needsUnit,
+                "consumer.read-ahead has type STRING rather than NUMBER",
+                "eventbus.handler-defaults.retry.backoff.initial = 100 (" + f + ": 3" + needsUnit,
+                "eventbus.handlers.h.timeout = 30 (" + f + ": 4" + needsUnit,
+                "eventbus.grpc.services.s.deadline = 0 (" + f + ": 5" + needsUnit,
+                // as a -D property gives it: a string
+                "eventbus.consumer.block = 1500 (");
+        for (String problem : expected) {
+            assertEquals(
+                    1,
+                    e.problems().stream().filter(p -> p.contains(problem)).count(),
+                    "'" + problem + "' listed once: " + e.getMessage());
+        }
+        // handler h also inherits the defaults' unitless backoff, and says so; claim-idle has its unit
+        assertEquals(expected.size() + 1, e.problems().size(), e.getMessage());
+        assertEquals(
+                Duration.ofSeconds(5),
+                load("eventbus.consumer.shutdown-grace = 5s").consumer().shutdownGrace());
+        assertEquals(
+                Duration.ofMillis(5),
+                load("eventbus.consumer.shutdown-grace = \"5 ms\"").consumer().shutdownGrace());
+    }
+
+    @Test
     void everyUnparsableNumberIsAConfigErrorNamingItsKey() {
         // Each passes the type check (a number, or a string that may hold one) and fails only when read.
         for (String setting : java.util.List.of(

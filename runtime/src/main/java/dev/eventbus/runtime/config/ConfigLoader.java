@@ -108,7 +108,7 @@ public final class ConfigLoader {
         RedisSettings redis = new RedisSettings(
                 redisUri,
                 duration(c, "redis.command-timeout"),
-                positive("redis.request-queue-size", read(() -> c.getInt("redis.request-queue-size"))),
+                positive(c, "redis.request-queue-size"),
                 duration(c, "redis.connect-backoff.initial"),
                 duration(c, "redis.connect-backoff.max"),
                 redisPassword(c, redisUri),
@@ -116,14 +116,13 @@ public final class ConfigLoader {
                 redisReconnect(c));
         ConsumerSettings consumer = new ConsumerSettings(
                 duration(c, "consumer.block"),
-                positive("consumer.max-event-bytes", read(() ->
-                        (int) Math.min(Integer.MAX_VALUE, c.getBytes("consumer.max-event-bytes")))),
+                (int) Math.min(Integer.MAX_VALUE, positiveBytes(c, "consumer.max-event-bytes")),
                 read(() -> c.getString("consumer.new-group-start")),
-                notNegative("consumer.read-ahead", read(() -> c.getInt("consumer.read-ahead"))),
-                positiveBytes("consumer.read-ahead-bytes", read(() -> c.getBytes("consumer.read-ahead-bytes"))),
-                positive("consumer.ack-batch-size", read(() -> c.getInt("consumer.ack-batch-size"))),
+                notNegative(c, "consumer.read-ahead"),
+                positiveBytes(c, "consumer.read-ahead-bytes"),
+                positive(c, "consumer.ack-batch-size"),
                 duration(c, "consumer.ack-interval"),
-                positive("consumer.ack-limit", read(() -> c.getInt("consumer.ack-limit"))),
+                positive(c, "consumer.ack-limit"),
                 duration(c, "consumer.shutdown-grace"),
                 read(() -> c.getString("consumer.dead-letter-prefix")),
                 "recreate".equals(oneOf(c, "consumer.missing-group", "recreate", "wait")));
@@ -132,7 +131,7 @@ public final class ConfigLoader {
                 duration(c, "recovery.retry-poll-interval"),
                 duration(c, "recovery.claim-idle"),
                 duration(c, "recovery.interval"),
-                positive("recovery.max-deliveries", read(() -> c.getInt("recovery.max-deliveries"))),
+                positive(c, "recovery.max-deliveries"),
                 duration(c, "recovery.delete-idle-consumers-after"),
                 duration(c, "recovery.drain-check-interval"));
         OwnershipSettings ownership = ownership(c);
@@ -364,8 +363,9 @@ public final class ConfigLoader {
     private String redisPassword(Config c, String uri) {
         String password = secret(c, null, "redis.password-file");
         if (!password.isEmpty() && uri != null && RedisUserInfo.hasPassword(uri)) {
-            problems.add("redis.password-file is set and redis.uri holds a password too: give it in one place ("
-                    + UnknownKeys.where(c.getValue("redis.password-file")) + ")");
+            problems.add(
+                    "eventbus.redis.password-file" + at(c, "redis.password-file") + " is set and eventbus.redis.uri"
+                            + at(c, "redis.uri") + " holds a password too: give it in one place");
         }
         return password;
     }
@@ -375,16 +375,19 @@ public final class ConfigLoader {
         Optional<Path> cert = pemFile(c, "redis.tls.cert-file", true);
         Optional<Path> key = pemFile(c, "redis.tls.key-file", false);
         if (cert.isPresent() != key.isPresent()) {
-            problems.add("redis.tls.cert-file and redis.tls.key-file go together: set both for mutual TLS, or neither");
+            String set = cert.isPresent() ? "redis.tls.cert-file" : "redis.tls.key-file";
+            problems.add(
+                    "eventbus.redis.tls.cert-file and eventbus.redis.tls.key-file go together: set both for mutual "
+                            + "TLS, or neither (" + named(ROOT, set) + ": " + origin(c, set) + ")");
         }
         String keyPassword = secret(c, "redis.tls.key-password", "redis.tls.key-password-file");
-        checkKey(c, "redis.tls.key-file", key, keyPassword, "redis.tls.key-password-file (or key-password)");
+        checkKey(c, "redis.tls.key-file", key, keyPassword, "eventbus.redis.tls.key-password-file (or key-password)");
         String verifyText = read(() -> c.getString("redis.tls.verify"));
         Optional<RedisTls.Verification> verify = Optional.empty();
         if (verifyText != null && !verifyText.isBlank()) {
             verify = RedisTls.Verification.parse(verifyText);
             if (verify.isEmpty()) {
-                problems.add("redis.tls.verify must be one of full, ca, none, was \"" + verifyText + "\" ("
+                problems.add("eventbus.redis.tls.verify must be one of full, ca, none, was \"" + verifyText + "\" ("
                         + UnknownKeys.where(c.getValue("redis.tls.verify")) + ")");
                 verify = Optional.empty();
             }
@@ -392,15 +395,17 @@ public final class ConfigLoader {
         RedisTls tls = new RedisTls(ca, cert, key, keyPassword, verify);
         if (uri != null && !RedisSettings.tlsScheme(uri)) {
             if (tls.hasMaterial() || verify.isPresent() || !keyPassword.isEmpty()) {
-                problems.add(
-                        "redis.tls is set but redis.uri is not rediss:// (or rediss-sentinel://, rediss-cluster://), so the "
-                                + "connection would not use TLS: use rediss:// or remove the redis.tls keys");
+                problems.add("eventbus.redis.tls is set but eventbus.redis.uri" + at(c, "redis.uri")
+                        + " is not rediss:// (or rediss-sentinel://, rediss-cluster://), so the connection would not "
+                        + "use TLS: use rediss:// or remove the eventbus.redis.tls keys");
             }
         } else if (uri != null) {
             Optional<RedisTls.Verification> inUri = RedisSettings.uriVerification(uri);
             if (verify.isPresent() && inUri.isPresent() && verify.get() != inUri.get()) {
-                problems.add("redis.tls.verify is " + verify.get().name().toLowerCase(java.util.Locale.ROOT)
-                        + " but redis.uri says verifyPeer=" + inUri.get() + ": say it in one place");
+                problems.add(
+                        "eventbus.redis.tls.verify is " + verify.get().name().toLowerCase(java.util.Locale.ROOT)
+                                + at(c, "redis.tls.verify") + " but eventbus.redis.uri says verifyPeer=" + inUri.get()
+                                + at(c, "redis.uri") + ": say it in one place");
             }
         }
         return tls;
@@ -415,7 +420,7 @@ public final class ConfigLoader {
      * @param passwordKeys the key(s) that give its password, for the message
      */
     private void checkKey(Config c, String key, Optional<Path> file, String password, String passwordKeys) {
-        checkKey(c, key, key, file, password, passwordKeys);
+        checkKey(c, key, named(ROOT, key), file, password, passwordKeys);
     }
 
     /** @param shownKey the key as messages name it, e.g. with the path {@code c} was read from */
@@ -437,7 +442,7 @@ public final class ConfigLoader {
      * password is known.
      */
     private Optional<Path> pemFile(Config c, String key, boolean certificates) {
-        return pemFile(c, key, key, certificates);
+        return pemFile(c, key, named(ROOT, key), certificates);
     }
 
     /** @param shownKey the key as messages name it, e.g. with the path {@code c} was read from */
@@ -460,7 +465,7 @@ public final class ConfigLoader {
                 problem = "is not a PEM certificate file (" + e.getMessage() + ")";
             }
             if (problem != null) {
-                problems.add(shownKey + ": file " + file + " " + problem);
+                problems.add(shownKey + ": file " + file + " " + problem + at(c, key));
             }
         }
         return Optional.of(file);
@@ -512,10 +517,11 @@ public final class ConfigLoader {
             return inline == null ? "" : inline;
         }
         if (inline != null && !inline.isEmpty()) {
-            problems.add(inlineKey + " and " + fileKey + " are both set: give the secret in one place");
+            problems.add(named(ROOT, inlineKey) + at(c, inlineKey) + " and " + named(ROOT, fileKey) + at(c, fileKey)
+                    + " are both set: give the secret in one place");
         }
         try {
-            return SecretFiles.read(fileKey, installationRelative(file));
+            return SecretFiles.read(named(ROOT, fileKey), installationRelative(file));
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage() + " (" + UnknownKeys.where(c.getValue(fileKey)) + ")");
             return "";
@@ -526,28 +532,28 @@ public final class ConfigLoader {
         Integer httpPort = read(() -> c.getInt("admin.http-port"));
         Integer grpcPort = read(() -> c.getInt("admin.grpc-port"));
         if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
-            problems.add("admin.http-port must be 0 (any free port) to 65535, was " + httpPort);
+            problems.add("eventbus.admin.http-port must be 0 (any free port) to 65535, was " + httpPort
+                    + at(c, "admin.http-port"));
         }
         if (grpcPort != null && (grpcPort < -1 || grpcPort > 65535)) {
-            problems.add("admin.grpc-port must be -1 (off), 0 (any free port) or up to 65535, was " + grpcPort);
+            problems.add("eventbus.admin.grpc-port must be -1 (off), 0 (any free port) or up to 65535, was " + grpcPort
+                    + at(c, "admin.grpc-port"));
         }
         Boolean enabled = read(() -> c.getBoolean("admin.enabled"));
         String host = read(() -> c.getString("admin.host"));
         String token = adminToken(c);
         if (Boolean.TRUE.equals(enabled) && host != null && AdminBinding.problemWithHost(host) != null) {
-            problems.add("admin.host: " + AdminBinding.problemWithHost(host) + " ("
+            problems.add("eventbus.admin.host: " + AdminBinding.problemWithHost(host) + " ("
                     + UnknownKeys.where(c.getValue("admin.host")) + ")");
         } else if (Boolean.TRUE.equals(enabled) && host != null && (token == null || token.isEmpty())) {
             String problem = AdminBinding.problemWithoutToken(host);
             if (problem != null) {
-                problems.add("admin.host: " + problem + " (" + UnknownKeys.where(c.getValue("admin.host")) + ")");
+                problems.add(
+                        "eventbus.admin.host: " + problem + " (" + UnknownKeys.where(c.getValue("admin.host")) + ")");
             }
         }
         String auditLog = read(() -> c.getString("admin.audit-log"));
-        java.time.Duration stall = duration(c, "admin.stall-timeout");
-        if (stall != null && (stall.isNegative() || stall.isZero())) {
-            problems.add("admin.stall-timeout must be positive, was " + stall);
-        }
+        java.time.Duration stall = positiveDuration(c, "admin.stall-timeout", java.time.Duration.ofMinutes(2));
         AdminSettings admin = new AdminSettings(
                 Boolean.TRUE.equals(enabled),
                 host,
@@ -556,13 +562,10 @@ public final class ConfigLoader {
                 token == null ? "" : token,
                 Boolean.TRUE.equals(read(() -> c.getBoolean("admin.ready-requires-all-plugins"))),
                 installationRelative(auditLog == null || auditLog.isBlank() ? "audit.log" : auditLog),
-                stall == null || stall.isNegative() || stall.isZero() ? java.time.Duration.ofMinutes(2) : stall,
+                stall,
                 adminLimits(c),
                 adminTls(c));
-        java.time.Duration poll = duration(c, "metrics.poll-interval");
-        if (poll != null && (poll.isNegative() || poll.isZero())) {
-            problems.add("metrics.poll-interval must be positive, was " + poll);
-        }
+        java.time.Duration poll = positiveDuration(c, "metrics.poll-interval", null);
         MetricsSettings metrics = new MetricsSettings(
                 poll,
                 Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jvm"))),
@@ -573,9 +576,9 @@ public final class ConfigLoader {
     private AdminLimits adminLimits(Config c) {
         AdminLimits d = AdminLimits.DEFAULT;
         return new AdminLimits(
-                positive("admin.http-max-connections", read(() -> c.getInt("admin.http-max-connections"))),
+                positive(c, "admin.http-max-connections"),
                 positiveDuration(c, "admin.http-request-timeout", d.httpRequestTimeout()),
-                positive("admin.grpc-max-connections", read(() -> c.getInt("admin.grpc-max-connections"))),
+                positive(c, "admin.grpc-max-connections"),
                 positiveDuration(c, "admin.grpc-handshake-timeout", d.grpcHandshakeTimeout()),
                 positiveDuration(c, "admin.grpc-max-connection-idle", d.grpcMaxConnectionIdle()));
     }
@@ -584,29 +587,38 @@ public final class ConfigLoader {
         Optional<Path> cert = pemFile(c, "admin.tls.cert-file", true);
         Optional<Path> key = pemFile(c, "admin.tls.key-file", false);
         if (cert.isPresent() != key.isPresent()) {
-            problems.add("admin.tls.cert-file and admin.tls.key-file go together: set both to serve TLS, or neither");
+            String set = cert.isPresent() ? "admin.tls.cert-file" : "admin.tls.key-file";
+            problems.add("eventbus.admin.tls.cert-file and eventbus.admin.tls.key-file go together: set both to serve "
+                    + "TLS, or neither (" + named(ROOT, set) + ": " + origin(c, set) + ")");
         }
         String keyPassword = secret(c, "admin.tls.key-password", "admin.tls.key-password-file");
         if (!keyPassword.isEmpty() && key.isEmpty()) {
-            problems.add("admin.tls.key-password is set without admin.tls.key-file");
+            String set = isSet(c, "admin.tls.key-password") ? "admin.tls.key-password" : "admin.tls.key-password-file";
+            problems.add(named(ROOT, set) + at(c, set) + " is set without eventbus.admin.tls.key-file");
         }
-        checkKey(c, "admin.tls.key-file", key, keyPassword, "admin.tls.key-password-file (or key-password)");
+        checkKey(c, "admin.tls.key-file", key, keyPassword, "eventbus.admin.tls.key-password-file (or key-password)");
         return new AdminTls(cert, key, keyPassword, pemFile(c, "admin.tls.ca-file", true));
     }
 
     /** {@code redis.reconnect}; the default stands in while a problem is reported. */
     private RedisReconnect redisReconnect(Config c) {
         java.time.Duration initial = duration(c, "redis.reconnect.initial-delay");
-        java.time.Duration max = duration(c, "redis.reconnect.max-delay");
+        java.time.Duration max = positiveDuration(c, "redis.reconnect.max-delay", null);
+        if (initial != null && initial.isNegative()) {
+            problems.add("eventbus.redis.reconnect.initial-delay must not be negative, was " + initial
+                    + at(c, "redis.reconnect.initial-delay"));
+            return RedisReconnect.DEFAULT;
+        }
         if (initial == null || max == null) {
             return RedisReconnect.DEFAULT;
         }
-        try {
-            return new RedisReconnect(initial, max);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+        if (max.compareTo(initial) < 0) {
+            problems.add("eventbus.redis.reconnect.max-delay (" + max + ", " + origin(c, "redis.reconnect.max-delay")
+                    + ") must be at least eventbus.redis.reconnect.initial-delay (" + initial + ", "
+                    + origin(c, "redis.reconnect.initial-delay") + ")");
             return RedisReconnect.DEFAULT;
         }
+        return new RedisReconnect(initial, max);
     }
 
     /** {@code eventbus.ownership}: a renewal must fit (twice) before the lease's local deadline. */
@@ -616,12 +628,15 @@ public final class ConfigLoader {
                 positiveDuration(c, "ownership.renew-every", java.time.Duration.ofSeconds(3)),
                 positiveDuration(c, "ownership.safety-margin", java.time.Duration.ofSeconds(2)));
         if (s.safetyMargin().compareTo(s.leaseTtl()) >= 0) {
-            problems.add("ownership.safety-margin (" + s.safetyMargin() + ") must be below ownership.lease-ttl ("
-                    + s.leaseTtl() + ")");
+            problems.add("eventbus.ownership.safety-margin (" + s.safetyMargin() + ", "
+                    + origin(c, "ownership.safety-margin") + ") must be below eventbus.ownership.lease-ttl ("
+                    + s.leaseTtl() + ", " + origin(c, "ownership.lease-ttl") + ")");
         } else if (s.renewEvery().multipliedBy(2).compareTo(s.leaseTtl().minus(s.safetyMargin())) > 0) {
-            problems.add("ownership.renew-every (" + s.renewEvery() + ") must be at most half of ownership.lease-ttl "
-                    + "minus ownership.safety-margin (" + s.leaseTtl().minus(s.safetyMargin()) + "), so a failed "
-                    + "renewal can be followed by another before the lease lapses");
+            problems.add("eventbus.ownership.renew-every (" + s.renewEvery() + ", " + origin(c, "ownership.renew-every")
+                    + ") must be at most half of eventbus.ownership.lease-ttl minus eventbus.ownership.safety-margin ("
+                    + s.leaseTtl().minus(s.safetyMargin()) + ": " + origin(c, "ownership.lease-ttl") + "; "
+                    + origin(c, "ownership.safety-margin") + "), so a failed renewal can be followed by another "
+                    + "before the lease lapses");
         }
         return s;
     }
@@ -633,7 +648,7 @@ public final class ConfigLoader {
             return fallback;
         }
         if (value.isNegative() || value.isZero()) {
-            problems.add(key + " must be positive, was " + value);
+            problems.add(named(ROOT, key) + " must be positive, was " + value + at(c, key));
             return fallback;
         }
         return value;
@@ -655,22 +670,33 @@ public final class ConfigLoader {
         if (redis.commandTimeout() != null
                 && consumer.block() != null
                 && consumer.block().compareTo(redis.commandTimeout()) >= 0) {
-            problems.add("consumer.block (" + consumer.block() + ") must be shorter than redis.command-timeout ("
-                    + redis.commandTimeout() + ") (" + UnknownKeys.where(c.getValue("consumer.block")) + ")");
+            problems.add("eventbus.consumer.block (" + consumer.block() + ", " + origin(c, "consumer.block")
+                    + ") must be shorter than eventbus.redis.command-timeout (" + redis.commandTimeout() + ", "
+                    + origin(c, "redis.command-timeout") + ")");
         }
         if (consumer.newGroupStart() != null && !Set.of("0", "$").contains(consumer.newGroupStart())) {
-            problems.add("consumer.new-group-start must be \"0\" or \"$\", was \"" + consumer.newGroupStart() + "\" ("
-                    + UnknownKeys.where(c.getValue("consumer.new-group-start")) + ")");
+            problems.add("eventbus.consumer.new-group-start must be \"0\" or \"$\", was \"" + consumer.newGroupStart()
+                    + "\" (" + UnknownKeys.where(c.getValue("consumer.new-group-start")) + ")");
         }
         String uriProblem = redis.uri() == null ? null : RedisUriCheck.problem(redis.uri());
         if (uriProblem != null) {
-            problems.add("redis.uri " + uriProblem + " (" + UnknownKeys.where(c.getValue("redis.uri")) + ")");
+            problems.add("eventbus.redis.uri " + uriProblem + " (" + UnknownKeys.where(c.getValue("redis.uri")) + ")");
         } else if (redis.uri() != null && RedisUserInfo.userWithoutPassword(redis.uri()) && noPasswordFile(c)) {
             // Lettuce would take redis://app@host for the password "app" of the default user.
-            problems.add("redis.uri names a user but no password (" + UnknownKeys.where(c.getValue("redis.uri"))
-                    + "): a Redis user needs one; give it in the URI (redis://user:password@host, percent-encoded) "
-                    + "or in eventbus.redis.password-file (a password alone, for the default user, is "
-                    + "redis://:password@host)");
+            problems.add(
+                    "eventbus.redis.uri names a user but no password (" + UnknownKeys.where(c.getValue("redis.uri"))
+                            + "): a Redis user needs one; give it in the URI (redis://user:password@host, percent-encoded) "
+                            + "or in eventbus.redis.password-file (a password alone, for the default user, is "
+                            + "redis://:password@host)");
+        }
+    }
+
+    /** Whether a string key holds something; false when it cannot be read (that is listed already). */
+    private static boolean isSet(Config c, String key) {
+        try {
+            return !c.getString(key).isEmpty();
+        } catch (ConfigException e) {
+            return false;
         }
     }
 
@@ -721,13 +747,14 @@ public final class ConfigLoader {
                     && (material.caFile().isPresent()
                             || material.certFile().isPresent()
                             || material.keyFile().isPresent())) {
-                problems.add(path + " names TLS files but tls = false, so the channel would not use TLS: set tls = "
-                        + "true or remove trust-ca-file, cert-file and key-file");
+                problems.add(path + " names TLS files but tls = false" + at(full, "tls")
+                        + ", so the channel would not use TLS: set tls = true or remove trust-ca-file, cert-file and "
+                        + "key-file");
             }
             if (!tls && credentials.present() && !RpcTargets.isLoopback(target)) {
-                problems.add(path + " has call credentials (bearer-token-file or metadata-files) but tls = false and "
-                        + "target " + target + " is not on this machine, so they would cross the network in clear: "
-                        + "set tls = true");
+                problems.add(path + " has call credentials (bearer-token-file or metadata-files) but tls = false"
+                        + at(full, "tls") + " and target " + target + at(full, "target")
+                        + " is not on this machine, so they would cross the network in clear: set tls = true");
             }
             services.put(
                     name,
@@ -739,9 +766,7 @@ public final class ConfigLoader {
                             material,
                             authority(path, full),
                             credentials,
-                            positive(
-                                    path + ".max-inbound-message-size",
-                                    read(() -> full.getInt("max-inbound-message-size")))));
+                            positive(full, path, "max-inbound-message-size")));
         }
         return services;
     }
@@ -760,11 +785,14 @@ public final class ConfigLoader {
         Optional<Path> cert = pemFile(service, "cert-file", path + ".cert-file", true);
         Optional<Path> key = pemFile(service, "key-file", path + ".key-file", false);
         if (cert.isPresent() != key.isPresent()) {
-            problems.add(path + ".cert-file and key-file go together: set both for mutual TLS, or neither");
+            String set = cert.isPresent() ? "cert-file" : "key-file";
+            problems.add(path + ".cert-file and key-file go together: set both for mutual TLS, or neither (" + set
+                    + ": " + origin(service, set) + ")");
         }
         String keyPassword = secretFile(service, "key-password-file", path + ".key-password-file");
         if (!keyPassword.isEmpty() && key.isEmpty()) {
-            problems.add(path + ".key-password-file is set but key-file is not");
+            problems.add(
+                    path + ".key-password-file" + at(service, "key-password-file") + " is set but key-file is not");
         }
         checkKey(service, "key-file", path + ".key-file", key, keyPassword, path + ".key-password-file");
         return new RpcTls(ca, cert, key, keyPassword);
@@ -774,7 +802,7 @@ public final class ConfigLoader {
         String token = secretFile(service, "bearer-token-file", path + ".bearer-token-file");
         if (!token.isEmpty() && !headerValue(token)) {
             problems.add(path + ".bearer-token-file: the token holds a line break or a character outside printable "
-                    + "ASCII, which a gRPC header cannot carry");
+                    + "ASCII, which a gRPC header cannot carry" + at(service, "bearer-token-file"));
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         com.typesafe.config.ConfigObject files = read(() -> service.getObject("metadata-files"));
@@ -785,19 +813,21 @@ public final class ConfigLoader {
                 problem = "is sent by bearer-token-file already: set one of them";
             }
             if (problem != null) {
-                problems.add(key + ": header " + header + " " + problem);
+                problems.add(
+                        key + ": header " + header + " " + problem + " (" + UnknownKeys.where(files.get(header)) + ")");
                 continue;
             }
             String file = read(() -> files.toConfig().getString(UnknownKeys.join(header)));
             if (file == null || file.isBlank()) {
-                problems.add(key + " must name a file holding the header's value");
+                problems.add(key + " must name a file holding the header's value ("
+                        + UnknownKeys.where(files.get(header)) + ")");
                 continue;
             }
             try {
                 String value = SecretFiles.read(key, installationRelative(file));
                 if (!headerValue(value)) {
                     problems.add(key + ": the value holds a line break or a character outside printable ASCII, "
-                            + "which a gRPC header cannot carry");
+                            + "which a gRPC header cannot carry (" + UnknownKeys.where(files.get(header)) + ")");
                 }
                 metadata.put(header, value);
             } catch (IllegalArgumentException e) {
@@ -845,16 +875,18 @@ public final class ConfigLoader {
     }
 
     private HandlerSettings handlerSettings(String path, Config h) {
-        int maxAttempts = positive(path + ".retry.max-attempts", read(() -> h.getInt("retry.max-attempts")));
+        int maxAttempts = positive(h, path, "retry.max-attempts");
         Double multiplier = read(() -> h.getDouble("retry.backoff.multiplier"));
         Double jitter = read(() -> h.getDouble("retry.backoff.jitter"));
         if (multiplier != null && multiplier < 1.0) {
-            problems.add(path + ".retry.backoff.multiplier must be at least 1.0, was " + multiplier);
+            problems.add(path + ".retry.backoff.multiplier must be at least 1.0, was " + multiplier
+                    + at(h, "retry.backoff.multiplier"));
         }
         if (jitter != null && (jitter < 0 || jitter >= 1)) {
-            problems.add(path + ".retry.backoff.jitter must be in [0, 1), was " + jitter);
+            problems.add(
+                    path + ".retry.backoff.jitter must be in [0, 1), was " + jitter + at(h, "retry.backoff.jitter"));
         }
-        int maxInFlight = positive(path + ".max-in-flight", read(() -> h.getInt("max-in-flight")));
+        int maxInFlight = positive(h, path, "max-in-flight");
         RetrySettings retry = new RetrySettings(
                 maxAttempts,
                 duration(h, path, "retry.max-age"),
@@ -921,8 +953,8 @@ public final class ConfigLoader {
     private String oneOf(Config c, String key, String... allowed) {
         String value = read(() -> c.getString(key));
         if (value != null && !java.util.List.of(allowed).contains(value)) {
-            problems.add(key + " must be one of " + String.join(", ", allowed) + ", was \"" + value + "\" ("
-                    + UnknownKeys.where(c.getValue(key)) + ")");
+            problems.add(named(ROOT, key) + " must be one of " + String.join(", ", allowed) + ", was \"" + value
+                    + "\" (" + UnknownKeys.where(c.getValue(key)) + ")");
         }
         return value;
     }
@@ -989,26 +1021,59 @@ public final class ConfigLoader {
         return value == null ? 1 : value;
     }
 
-    private int notNegative(String key, Integer value) {
+    private int notNegative(Config c, String key) {
+        Integer value = read(() -> c.getInt(key));
         if (value != null && value < 0) {
-            problems.add(key + " must be at least 0, was " + value);
+            problems.add(named(ROOT, key) + " must be at least 0, was " + value + at(c, key));
         }
         return value == null ? 0 : value;
     }
 
-    /** 1 in place of a value that could not be read: its problem is listed, and load() throws at the end. */
-    private int positive(String key, Integer value) {
+    private int positive(Config c, String key) {
+        return positive(c, ROOT, key);
+    }
+
+    /**
+     * 1 in place of a value that could not be read: its problem is listed, and load() throws at the end.
+     *
+     * @param path the full path of {@code c}, for the message
+     */
+    private int positive(Config c, String path, String key) {
+        Integer value = read(() -> c.getInt(key));
         if (value != null && value < 1) {
-            problems.add(key + " must be at least 1, was " + value);
+            problems.add(named(path, key) + " must be at least 1, was " + value + at(c, key));
         }
         return value == null ? 1 : value;
     }
 
-    private long positiveBytes(String key, Long value) {
+    private long positiveBytes(Config c, String key) {
+        Long value = read(() -> c.getBytes(key));
         if (value != null && value < 1) {
-            problems.add(key + " must be at least 1 byte, was " + value);
+            problems.add(named(ROOT, key) + " must be at least 1 byte, was " + value + at(c, key));
         }
         return value == null ? 1 : value;
+    }
+
+    /** A key's full name, as the unknown-key and type checks name it: {@code eventbus.consumer.read-ahead}. */
+    private static String named(String path, String key) {
+        return path + "." + key;
+    }
+
+    /** Where a key's value was set, in brackets after a space: {@code " (conf/application.conf: 12)"}. */
+    private static String at(Config c, String key) {
+        return " (" + origin(c, key) + ")";
+    }
+
+    /**
+     * Where a key's value was set: file and line, {@code system properties}, {@code environment
+     * variable ...}, or {@code reference.conf: <line>} for a default.
+     */
+    private static String origin(Config c, String key) {
+        try {
+            return UnknownKeys.where(c.getValue(key));
+        } catch (ConfigException e) {
+            return "unknown origin";
+        }
     }
 
     /** Relative paths are relative to the installation (EVENTBUS_HOME, set by bin/eventbus) when known. */

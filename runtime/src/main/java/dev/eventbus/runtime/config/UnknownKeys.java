@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import java.util.ArrayList;
@@ -51,8 +52,19 @@ final class UnknownKeys {
         return false;
     }
 
+    /**
+     * Where a value was set: its origin as Typesafe Config describes it, but a default's as {@code
+     * reference.conf: <line>}, not with the URL of the JAR inside the installation it was read from.
+     */
     static String where(ConfigValue value) {
-        return value.origin() == null ? "unknown origin" : value.origin().description();
+        ConfigOrigin origin = value.origin();
+        if (origin == null) {
+            return "unknown origin";
+        }
+        if ("reference.conf".equals(origin.resource()) && origin.lineNumber() > 0) {
+            return "reference.conf: " + origin.lineNumber();
+        }
+        return origin.description();
     }
 
     /** The first path element of each child of an open map, e.g. each service name. */

@@ -279,6 +279,48 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRangeOrConsistencyProblemNamesTheFullKeyAndWhereItsValueWasSet() throws IOException {
+        // Found from outside: "consumer.read-ahead must be at least 0, was -5" beside
+        // "eventbus.handler-defaults.max-in-flight must be at least 1, was 0", neither saying where.
+        Path token = Files.writeString(dir.resolve("token"), "t");
+        Path f = file("""
+                eventbus.consumer.read-ahead = -5
+                eventbus.handler-defaults.max-in-flight = 0
+                eventbus.handlers.h.retry.backoff.jitter = 1.5
+                eventbus.admin.token = x
+                eventbus.admin.token-file = "%s"
+                eventbus.ownership.safety-margin = 20s
+                """.formatted(token));
+        System.setProperty("eventbus.admin.http-port", "70000");
+        ConfigFactory.invalidateCaches();
+        InvalidConfigException e;
+        try {
+            e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));
+        } finally {
+            System.clearProperty("eventbus.admin.http-port");
+            ConfigFactory.invalidateCaches();
+        }
+        List<String> expected = List.of(
+                "eventbus.consumer.read-ahead must be at least 0, was -5 (" + f + ": 1)",
+                "eventbus.handler-defaults.max-in-flight must be at least 1, was 0 (" + f + ": 2)",
+                // handler h inherits it: where it inherits it from
+                "eventbus.handlers.h.max-in-flight must be at least 1, was 0 (" + f + ": 2)",
+                "eventbus.handlers.h.retry.backoff.jitter must be in [0, 1), was 1.5 (" + f + ": 3)",
+                "eventbus.admin.token (" + f + ": 4) and eventbus.admin.token-file (" + f
+                        + ": 5) are both set: give the secret in one place",
+                "eventbus.admin.http-port must be 0 (any free port) to 65535, was 70000 (system properties)",
+                "eventbus.ownership.safety-margin (PT20S, " + f + ": 6) must be below eventbus.ownership.lease-ttl "
+                        + "(PT10S, reference.conf: ");
+        for (String problem : expected) {
+            assertEquals(
+                    1,
+                    e.problems().stream().filter(p -> p.startsWith(problem)).count(),
+                    "'" + problem + "' listed once: " + e.getMessage());
+        }
+        assertEquals(expected.size(), e.problems().size(), e.getMessage());
+    }
+
+    @Test
     void unknownKeysTypeErrorsAndTheLaterChecksAreListedInOneRun() throws IOException {
         // Unknown keys and the type check used to stop the loader: the bad port, the unreadable
         // number and the bad start were not listed until those were fixed.
@@ -518,16 +560,18 @@ class ConfigLoaderTest {
     void aSecretGivenTwiceIsRefused() throws IOException {
         Path token = Files.writeString(dir.resolve("token"), "t");
         assertTrue(refused("eventbus.admin { token = x, token-file = \"" + token + "\" }")
-                .contains("admin.token and admin.token-file are both set"));
+                .contains("eventbus.admin.token (String: 1) and eventbus.admin.token-file (String: 1) are both set"));
         assertTrue(refused("eventbus.redis { uri = \"redis://app:pw@h\", password-file = \"" + token + "\" }")
-                .contains("redis.uri holds a password too"));
+                .contains("eventbus.redis.uri (String: 1) holds a password too"));
     }
 
     @Test
     void redisTlsSettingsAreCheckedAtStart() throws IOException {
         Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
         Path key = Files.writeString(dir.resolve("client.key"), "-----BEGIN PRIVATE KEY-----");
-        assertTrue(refused("eventbus.redis.tls.verify = none").contains("redis.uri is not rediss://"));
+        // the URI is the default: where it is documented, not the JAR's URL
+        assertTrue(refused("eventbus.redis.tls.verify = none")
+                .matches("(?s).*eventbus.redis.uri \\(reference.conf: \\d+\\) is not rediss://.*"));
         assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.verify = sometimes }")
                 .contains("redis.tls.verify must be one of full, ca, none"));
         assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.verify = false }")
@@ -537,7 +581,7 @@ class ConfigLoaderTest {
         assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.ca-file = \"" + notPem + "\" }")
                 .contains("redis.tls.ca-file: file " + notPem + " is not a PEM certificate file"));
         assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.key-file = \"" + key + "\" }")
-                .contains("cert-file and redis.tls.key-file go together"));
+                .contains("cert-file and eventbus.redis.tls.key-file go together"));
         assertTrue(refused("eventbus.redis { uri = \"rediss://h\", tls.ca-file = \"" + dir.resolve("nope") + "\" }")
                 .contains("redis.tls.ca-file: file "));
         RedisSettings off =

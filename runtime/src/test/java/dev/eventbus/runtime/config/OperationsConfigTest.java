@@ -180,7 +180,7 @@ class OperationsConfigTest {
                                 dir.resolve("missing.crt").toString())))
                 .getMessage();
         assertTrue(m.contains("admin.tls.cert-file: file") && m.contains("does not exist"), m);
-        assertTrue(m.contains("admin.tls.cert-file and admin.tls.key-file go together"), m);
+        assertTrue(m.contains("eventbus.admin.tls.cert-file and eventbus.admin.tls.key-file go together"), m);
         java.nio.file.Path notPem = java.nio.file.Files.writeString(dir.resolve("ca.crt"), "not a certificate\n");
         m = assertThrows(
                         InvalidConfigException.class,
@@ -249,6 +249,9 @@ class OperationsConfigTest {
                         InvalidConfigException.class,
                         () -> ConfigLoader.load(Optional.of(both), ConfigFactory.empty(), Map.of()))
                 .getMessage();
-        assertTrue(m.contains("admin.token and admin.token-file are both set"), m);
+        assertTrue(
+                m.contains("eventbus.admin.token (" + both + ": 1) and eventbus.admin.token-file (" + both
+                        + ": 2) are both set: give the secret in one place"),
+                m);
     }
 }

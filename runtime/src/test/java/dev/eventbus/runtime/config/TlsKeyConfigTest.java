@@ -71,7 +71,7 @@ class TlsKeyConfigTest {
 
         /** A key of this TLS as messages name it. */
         String shown(String key) {
-            return prefix.substring("eventbus.".length()) + "." + key;
+            return prefix + "." + key;
         }
 
         RuntimeConfig load(Path key, Map<String, String> password) {
@@ -156,7 +156,7 @@ class TlsKeyConfigTest {
                 .forEach((name, value) ->
                         password.put(name, value.equals("WRONG_PASSWORD_FILE") ? wrongPassword.toString() : value));
         String expected = side.shown("key-file") + ": file " + key + " "
-                + refused.problem().formatted(side.prefix.substring("eventbus.".length()));
+                + refused.problem().formatted(side.prefix);
         String message = side.refused(key, password);
         assertTrue(message.contains(expected), "expected \"" + expected + "\" in: " + message);
     }

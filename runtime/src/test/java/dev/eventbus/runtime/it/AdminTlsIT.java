@@ -168,7 +168,8 @@ class AdminTlsIT {
                 InvalidConfigException.class, harness::startOperations, "an encrypted key without its password");
         assertTrue(
                 e.getMessage().contains("admin.tls.key-file: file ")
-                        && e.getMessage().contains("is encrypted: set its password with admin.tls.key-password-file"),
+                        && e.getMessage()
+                                .contains("is encrypted: set its password with eventbus.admin.tls.key-password-file"),
                 e.getMessage());
         assertFalse(e.getMessage().contains("key-pw-1"));
     }

@@ -154,6 +154,33 @@ final class DlqCommand implements Runnable {
         return summary;
     }
 
+    /** The table {@code dlq list} prints. */
+    static CliOutput.Table listTable(List<DeadLetterEntry> entries) {
+        CliOutput.Table table = new CliOutput.Table(
+                        "ID", "DEAD-LETTERED", "REASON", "SOURCE", "TYPE", "SUBJECT", "ATTEMPTS", "ERROR")
+                .capped(LIST_CELL_WIDTH);
+        for (DeadLetterEntry e : entries) {
+            table.row(
+                    e.id(),
+                    e.deadLetteredAt(),
+                    e.reason(),
+                    e.sourceStream() + " " + e.sourceId(),
+                    emptyShown(e.type()),
+                    emptyShown(e.subject()),
+                    e.text(WireFields.ATTEMPTS),
+                    e.error());
+        }
+        return table;
+    }
+
+    /**
+     * A field the entry has but empty, as {@code ""}: a blank cell read as a column left out (a
+     * {@code decode} dead letter of {@code type ''}); one it lacks is {@code -}.
+     */
+    private static String emptyShown(String text) {
+        return text != null && text.isEmpty() ? "\"\"" : text;
+    }
+
     static Map<String, Object> summary(DeadLetterEntry e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", e.id());
@@ -204,21 +231,7 @@ final class DlqCommand implements Runnable {
                     out.flush();
                     return 0;
                 }
-                CliOutput.Table table = new CliOutput.Table(
-                                "ID", "DEAD-LETTERED", "REASON", "SOURCE", "TYPE", "SUBJECT", "ATTEMPTS", "ERROR")
-                        .capped(LIST_CELL_WIDTH);
-                for (DeadLetterEntry e : entries) {
-                    table.row(
-                            e.id(),
-                            e.deadLetteredAt(),
-                            e.reason(),
-                            e.sourceStream() + " " + e.sourceId(),
-                            e.type(),
-                            e.subject(),
-                            e.text(WireFields.ATTEMPTS),
-                            e.error());
-                }
-                table.print(out);
+                listTable(entries).print(out);
                 out.printf(
                         "%d dead letter(s) shown; %s holds %d%n",
                         entries.size(),

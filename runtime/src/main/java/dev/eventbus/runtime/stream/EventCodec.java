@@ -84,7 +84,11 @@ public final class EventCodec {
             }
         }
         if (type == null || type.isBlank()) {
-            throw new MalformedEntryException(DeadLetterReason.DECODE, "entry has no 'type' field");
+            throw new MalformedEntryException(
+                    DeadLetterReason.DECODE,
+                    type == null
+                            ? "entry has no 'type' field"
+                            : type.isEmpty() ? "entry's 'type' field is empty" : "entry's 'type' field is blank");
         }
         return new Event(
                 entry.stream(),

@@ -87,6 +87,21 @@ class EventCodecTest {
     }
 
     @Test
+    void anEntryWithoutATypeIsADecodeDeadLetterSayingWhetherTheFieldIsMissingOrEmpty() {
+        // Found from outside: XADD wallet * type '' ... was dead-lettered as having no 'type' field.
+        for (Map.Entry<StreamEntry, String> c : Map.of(
+                        entry("subject", "s", "data", "{}"), "entry has no 'type' field",
+                        entry("type", "", "subject", "s", "data", "{}"), "entry's 'type' field is empty",
+                        entry("type", " ", "subject", "s", "data", "{}"), "entry's 'type' field is blank")
+                .entrySet()) {
+            MalformedEntryException e =
+                    assertThrows(MalformedEntryException.class, () -> codec.decode(c.getKey(), 1), c.getValue());
+            assertEquals(DeadLetterReason.DECODE, e.reason());
+            assertEquals(c.getValue(), e.getMessage());
+        }
+    }
+
+    @Test
     void aKnownFieldNameIsOneSharedArrayReadFromTheBuffersPositionToItsLimit() {
         ByteBuffer buffer = ByteBuffer.wrap("xxtypesubject".getBytes(StandardCharsets.US_ASCII));
         byte[] type = EventCodec.knownFieldName(buffer.slice(2, 4));

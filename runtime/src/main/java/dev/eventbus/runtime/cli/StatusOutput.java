@@ -72,7 +72,7 @@ final class StatusOutput {
                             status.getUnownedPartitionsList(),
                             status.getInstancesUnread())));
         } else {
-            plain(status, address, out);
+            plain(status, address, handler, out);
             instances(status.getInstancesList(), status.getUnownedPartitionsList(), status.getInstancesUnread(), out);
         }
         return handler != null && status.getHandlersCount() == 0 ? 1 : 0;
@@ -111,11 +111,11 @@ final class StatusOutput {
         return m;
     }
 
-    private static void plain(GetStatusResponse status, AdminClient.Address address, PrintWriter out) {
+    private static void plain(GetStatusResponse status, AdminClient.Address address, String handler, PrintWriter out) {
         out.println("runtime at " + address + " (eventbus " + status.getRuntimeVersion() + "): "
                 + health("ready", status.getReadiness()) + ", " + health("live", status.getLiveness()));
         if (status.getHandlersCount() == 0) {
-            out.println("no handler runs there");
+            out.println(handler == null ? "no handler runs there" : "no handler '" + handler + "' runs there");
         } else {
             boolean located = status.getHandlersList().stream()
                     .flatMap(h -> h.getStreamsList().stream())

@@ -4,6 +4,7 @@ import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.ops.AuditLog;
 import dev.eventbus.runtime.ops.OpsException;
+import dev.eventbus.runtime.plugin.AdmissionException;
 import dev.eventbus.runtime.plugin.InstalledPlugin;
 import java.io.IOException;
 import java.time.Clock;
@@ -70,10 +71,23 @@ final class PluginReloads {
             record(caller, 1, details);
             return now;
         } catch (IOException | RuntimeException e) {
-            details.put("refused", Errors.rootMessage(e));
+            details.put("refused", why(e));
             record(caller, 0, details);
             throw e;
         }
+    }
+
+    /**
+     * Why the runtime refused a reload, as the audit line says it: its own refusals (no such
+     * plugin, the JAR or a handler refused, old workers still running) in their words, as the
+     * answer gives them; anything else with its kind too ({@code NoSuchFileException: /path}), which
+     * its message alone may not say.
+     */
+    private static String why(Exception e) {
+        boolean own = e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException
+                || e instanceof AdmissionException;
+        return own && e.getMessage() != null ? Errors.oneLine(e.getMessage()) : Errors.rootMessage(e);
     }
 
     /**

@@ -42,7 +42,7 @@ public final class Errors {
      * Details:\n\t[seed]: ..."), which a log line would show as escaped {@code \n}s. Its nodes as
      * {@code host:port}, not as the JDK prints a socket address ({@link SocketAddressText}).
      */
-    static String oneLine(String message) {
+    public static String oneLine(String message) {
         return SocketAddressText.tidy(message.strip().replaceAll("\\s*\\n\\s*", " "));
     }
 

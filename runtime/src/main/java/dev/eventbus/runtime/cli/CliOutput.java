@@ -115,10 +115,22 @@ final class CliOutput {
         return oneLine.length() <= max ? oneLine : oneLine.substring(0, max - 3) + "...";
     }
 
+    /**
+     * The progress of a change on stderr; a dry run's says what it would do ({@code redrive (dry
+     * run): 3 would be redriven, 0 left alone}), not that it did it.
+     *
+     * @param what the change, e.g. {@code redrive}
+     * @param done what an entry it is done with is, e.g. {@code redriven}
+     */
+    static ProgressLine progress(PrintWriter err, String what, String done, boolean dryRun) {
+        return dryRun ? new ProgressLine(err, what + " (dry run)", "would be " + done) : new ProgressLine(err, what);
+    }
+
     /** Progress on stderr: at most one line a second, and a last one from {@link #finish}. */
     static final class ProgressLine implements dev.eventbus.runtime.ops.Progress {
         private final PrintWriter err;
         private final String what;
+        private final String doneAs;
         private final long started = System.nanoTime();
         private long lastPrinted = System.nanoTime();
         private long done;
@@ -127,8 +139,17 @@ final class CliOutput {
         private long printedSkipped = -1;
 
         ProgressLine(PrintWriter err, String what) {
+            this(err, what, "done");
+        }
+
+        /**
+         * @param doneAs what the entries counted as done are, e.g. {@code would be redriven} for a
+         *     dry run, which does nothing
+         */
+        private ProgressLine(PrintWriter err, String what, String doneAs) {
             this.err = err;
             this.what = what;
+            this.doneAs = doneAs;
         }
 
         @Override
@@ -152,7 +173,7 @@ final class CliOutput {
             printedDone = done;
             printedSkipped = skipped;
             double seconds = (System.nanoTime() - started) / 1e9;
-            err.printf("%s: %d done, %d left alone, in %.1f s%n", what, done, skipped, seconds);
+            err.printf("%s: %d %s, %d left alone, in %.1f s%n", what, done, doneAs, skipped, seconds);
             err.flush();
         }
     }

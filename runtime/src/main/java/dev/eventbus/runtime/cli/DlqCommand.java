@@ -384,6 +384,7 @@ final class DlqCommand implements Runnable {
                             ops,
                             spec,
                             "redrive",
+                            "redriven",
                             dryRun,
                             progress -> ops.deadLetters()
                                     .redrive(selection.handler, filter, limit, rate, dryRun, progress, stop));
@@ -464,6 +465,7 @@ final class DlqCommand implements Runnable {
                             ops,
                             spec,
                             "discard",
+                            "discarded",
                             dryRun,
                             progress -> ops.deadLetters()
                                     .discard(selection.handler, filter, limit, dryRun, progress, stop));
@@ -507,15 +509,16 @@ final class DlqCommand implements Runnable {
     /**
      * Runs a change with its progress on stderr. A real run must be auditable: the audit log is
      * checked before anything changes, so a change never happens without its record.
+     *
+     * @param done what a dead letter the change is done with is, e.g. {@code redriven}
      */
     private static DeadLetters.Outcome change(
-            CommandContext ops, CommandSpec spec, String name, boolean dryRun, Change change)
+            CommandContext ops, CommandSpec spec, String name, String done, boolean dryRun, Change change)
             throws InterruptedException {
         if (!dryRun) {
             ops.audit().checkWritable();
         }
-        CliOutput.ProgressLine progress =
-                new CliOutput.ProgressLine(spec.commandLine().getErr(), name);
+        CliOutput.ProgressLine progress = CliOutput.progress(spec.commandLine().getErr(), name, done, dryRun);
         DeadLetters.Outcome outcome = change.run(progress);
         progress.finish();
         return outcome;

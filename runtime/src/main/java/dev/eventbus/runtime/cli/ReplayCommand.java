@@ -146,7 +146,7 @@ final class ReplayCommand implements Callable<Integer> {
                 break;
             }
             CliOutput.ProgressLine progress =
-                    new CliOutput.ProgressLine(spec.commandLine().getErr(), "replay");
+                    CliOutput.progress(spec.commandLine().getErr(), "replay", "replayed", dryRun);
             Replayer.Outcome outcome = new Replayer(ops.redis, ops.status())
                     .replay(
                             handler,

@@ -178,6 +178,7 @@ class OperatorCommandsIT {
         OpsHarness.Cli dry = ops.cli("dlq", "redrive", "--handler", FAILING, "--dry-run");
         assertEquals(0, dry.exit(), dry.toString());
         assertTrue(dry.out().contains("100 matched, 100 would be redriven, 0 left in place"), dry.toString());
+        assertTrue(dry.err().contains("redrive (dry run): 100 would be redriven, 0 left alone"), dry.toString());
         assertEquals(100, ops.redis().xlen("eventbus:dlq:" + FAILING), "a dry run changes nothing");
         assertEquals(streamLength, ops.redis().xlen(OpsHarness.STREAM));
 
@@ -284,6 +285,7 @@ class OperatorCommandsIT {
                                 + ": 30 entries would be replayed"),
                 again.toString());
         assertTrue(again.out().contains("10 left out"), again.toString());
+        assertTrue(again.err().contains("replay (dry run): 30 would be replayed"), again.toString());
 
         JsonNode audit = JSON.readTree(Files.readAllLines(ops.auditLog).get(0));
         assertEquals("replay", audit.get("action").asText());
@@ -373,6 +375,7 @@ class OperatorCommandsIT {
         OpsHarness.Cli dry = ops.cli("dlq", "discard", "--handler", FAILING, "--subject", "s-1", "--dry-run");
         assertEquals(0, dry.exit(), dry.toString());
         assertTrue(dry.out().contains("1 matched, 1 would be discarded"), dry.out());
+        assertTrue(dry.err().contains("discard (dry run): 1 would be discarded, 0 left alone"), dry.toString());
         assertEquals(7, ops.redis().xlen("eventbus:dlq:" + FAILING));
 
         OpsHarness.Cli one = ops.cli("dlq", "discard", "--handler", FAILING, id);

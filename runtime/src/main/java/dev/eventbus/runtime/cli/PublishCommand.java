@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -63,7 +65,14 @@ final class PublishCommand implements Callable<Integer> {
             names = "--header",
             paramLabel = "NAME=VALUE",
             description = "A further field (id, source, time, datacontenttype, traceparent or a header); repeatable.")
-    Map<String, String> headers = new LinkedHashMap<>();
+    List<String> headerOptions = new ArrayList<>();
+
+    /**
+     * The {@code --header} fields by name, a name given twice with its last value. Split here, not
+     * by picocli's map option: its message for a value without {@code =} said "Value for option
+     * option '--header' ..." (found from outside).
+     */
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     /**
      * A stream or type with white space around it, or a control character, is a typo no handler
@@ -92,6 +101,14 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        for (String option : headerOptions) {
+            int eq = option.indexOf('=');
+            if (eq < 0) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--header '" + option + "' must be NAME=VALUE, e.g. traceparent=00-...");
+            }
+            headers.put(option.substring(0, eq), option.substring(eq + 1));
+        }
         if (stream.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "STREAM must not be empty");
         }

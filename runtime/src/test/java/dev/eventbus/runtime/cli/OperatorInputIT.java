@@ -71,6 +71,10 @@ class OperatorInputIT {
     @Test
     void publishRefusesAHeaderWithoutANameOrWithWhiteSpaceAroundIt() {
         assertExit(2, cli("publish", STREAM, "t.x", "--header", "=v"), "--header '=v' needs a name before '='");
+        // Found from outside: picocli's own message said "Value for option option '--header' ...".
+        CliRun noValue = cli("publish", STREAM, "t.x", "--header", "novalue");
+        assertExit(2, noValue, "--header 'novalue' must be NAME=VALUE");
+        assertFalse(noValue.err().contains("option option"), noValue::toString);
         assertExit(2, cli("publish", STREAM, "t.x", "--header", " =v"), "--header ' =v' needs a name before '='");
         assertExit(
                 2,

@@ -117,8 +117,11 @@ final class AdminRoutes {
         }
         try {
             InstalledPlugin running = reloads.reload(id, request.caller(), "admin-http");
-            return AdminHttpResponse.json(
-                    200, Map.of("plugin", id, "running", running.pluginId() + " " + running.version()));
+            // In this order, as the README shows it (Map.of's order is not defined: it gave "running" first).
+            Map<String, String> answer = new LinkedHashMap<>();
+            answer.put("plugin", id);
+            answer.put("running", running.pluginId() + " " + running.version());
+            return AdminHttpResponse.json(200, answer);
         } catch (IllegalArgumentException e) {
             return AdminHttpResponse.json(404, Map.of("error", String.valueOf(e.getMessage())));
         } catch (Exception e) {

@@ -239,12 +239,7 @@ public final class DeadLetters {
                 } else {
                     counts[1]++;
                 }
-                progress.update(
-                        counts[1]
-                                + batches.values().stream()
-                                        .mapToLong(List::size)
-                                        .sum(),
-                        0);
+                progress.update(counts[1], 0); // deleted ones only: a gathered one may yet be refused
             });
         } catch (Interrupted e) {
             // the ones gathered so far go below, as at the end
@@ -263,6 +258,7 @@ public final class DeadLetters {
         } catch (RedisException e) {
             stoppedBy = stoppedBy != null ? stoppedBy : failedBetweenSteps("discard", e);
         }
+        progress.update(counts[1], 0);
         return new Outcome(counts[0], counts[1], 0, List.of(), stoppedBy, stop.stoppedBy());
     }
 

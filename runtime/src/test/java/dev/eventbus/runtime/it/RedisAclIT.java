@@ -318,6 +318,7 @@ class RedisAclIT {
                         && discard.err().contains("'xdel'"),
                 discard.toString());
         assertFalse(discard.err().contains("cannot reach"), discard.toString());
+        assertTrue(discard.err().contains("discard: 0 done"), "nothing was deleted: " + discard);
         Streams.await(
                 "the log names the CLI's command and key",
                 WAIT,

@@ -232,10 +232,12 @@ final class DlqCommand implements Runnable {
                     return 0;
                 }
                 listTable(entries).print(out);
+                List<String> read = dlq.streamNames(selection.handler);
                 out.printf(
-                        "%d dead letter(s) shown; %s holds %d%n",
+                        "%d dead letter(s) shown; %s %s %d%n",
                         entries.size(),
-                        dlq.streamOf(selection.handler),
+                        String.join(" and ", read),
+                        read.size() == 1 ? "holds" : "hold",
                         ops.status().deadLetters(selection.handler));
                 out.flush();
                 return 0;

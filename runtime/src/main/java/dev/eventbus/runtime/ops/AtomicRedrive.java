@@ -28,7 +28,8 @@ import java.util.Map;
  * letter to the dead-letter stream of its source stream's hash tag ({@link
  * dev.eventbus.runtime.stream.HashTaggedKeys}), so they always are; on one node (and Sentinel) any
  * two keys are. Only a dead letter whose {@code eventbus-source-stream} names a stream of another
- * slot (written there by hand or by another tool) cannot be redriven atomically: it is redriven in
+ * slot (written there by hand or by another tool, or kept in the one-node dead-letter stream a
+ * deployment moved from one node brought along) cannot be redriven atomically: it is redriven in
  * the order that loses nothing, the copy first and then the delete, and a failure between the two
  * is said as such ({@link HalfRedriven}). So is a dead letter of more fields than a script can pass
  * to one XADD ({@link LuaLimits}: over 3,500).

@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * A handler's dead letters, for operators: list, show, redrive, discard. On one node they are one
  * stream; on a Redis Cluster one stream per hash tag of its source streams ({@link KeyLayout}),
- * shown here as one list, merged by id.
+ * and the one-node stream a deployment moved from one node brought along, shown here as one list,
+ * merged by id.
  *
  * <p><b>Redrive</b> appends each selected dead letter's original fields to the stream it came from,
  * with {@code eventbus-target-handler = <handler>} (so only that handler's group handles it; every
@@ -45,9 +46,27 @@ public final class DeadLetters {
         this.keys = redis.keys(prefix);
     }
 
-    /** The dead-letter stream of a handler, or on a cluster the pattern of its streams. */
+    /**
+     * The dead-letter stream of a handler, or on a cluster the pattern of its streams and, when it
+     * exists, the one-node stream read with them ({@link #streamNames}), for messages.
+     */
     public String streamOf(String handler) {
-        return keys.deadLetterStreamsOf(handler);
+        return String.join(" and ", streamNames(handler));
+    }
+
+    /**
+     * The names of a handler's dead-letter streams, as messages give them: its stream, or on a
+     * cluster the pattern of its streams, then {@code the one-node <prefix><handler>} when a move
+     * from one node left dead letters there ({@link KeyLayout#oneNodeDeadLetters}): read with the
+     * others, it is named so that an operator knows where they came from.
+     */
+    public List<String> streamNames(String handler) {
+        String pattern = keys.deadLetterStreamsOf(handler);
+        String oneNode = keys.oneNodeDeadLetters(handler);
+        if (oneNode == null || !"stream".equals(redis.text().type(oneNode))) {
+            return List.of(pattern);
+        }
+        return List.of(pattern, "the one-node " + oneNode);
     }
 
     private List<String> streamsOf(String handler) {

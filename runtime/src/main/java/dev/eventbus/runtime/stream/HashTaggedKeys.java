@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.stream;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -39,15 +40,35 @@ public record HashTaggedKeys(String deadLetterPrefix) implements KeyLayout {
         return deadLetterPrefix + "{*}:" + handler;
     }
 
-    /** The streams {@code <prefix>{T}:<handler>} for every tag {@code T}, sorted. */
+    /**
+     * The streams {@code <prefix>{T}:<handler>} for every tag {@code T}, sorted, then the one-node
+     * stream {@code <prefix><handler>} when it exists: one SCAN whose pattern matches both.
+     */
     @Override
     public List<String> deadLetterStreams(String handler, Function<String, List<String>> scan) {
         String suffix = "}:" + handler;
-        return scan.apply(globEscaped(deadLetterPrefix) + "{*" + globEscaped(suffix)).stream()
+        String oneNode = oneNodeDeadLetters(handler);
+        List<String> found = scan.apply(globEscaped(deadLetterPrefix) + "*" + globEscaped(handler));
+        List<String> streams = new ArrayList<>(found.stream()
                 .filter(key -> key.startsWith(deadLetterPrefix + "{") && key.endsWith(suffix))
                 .filter(key -> key.indexOf('}', deadLetterPrefix.length()) == key.length() - suffix.length())
                 .sorted()
-                .toList();
+                .toList());
+        if (found.contains(oneNode)) {
+            streams.add(oneNode);
+        }
+        return streams;
+    }
+
+    /**
+     * Where one node keeps the handler's dead letters ({@link SingleNodeKeys}): the runtime on a
+     * cluster writes none there, but a deployment moved from one node (its keys imported with
+     * {@code redis-cli --cluster import}) left its dead letters there, which the operators list,
+     * count, show, redrive and discard with the others.
+     */
+    @Override
+    public String oneNodeDeadLetters(String handler) {
+        return new SingleNodeKeys(deadLetterPrefix).deadLetterStreamsOf(handler);
     }
 
     /** A SCAN MATCH pattern that matches the text itself: {@code * ? [ ] \} escaped. */

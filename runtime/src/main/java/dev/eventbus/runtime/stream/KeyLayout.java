@@ -43,6 +43,16 @@ public interface KeyLayout {
     List<String> deadLetterStreams(String handler, Function<String, List<String>> scan);
 
     /**
+     * The dead-letter stream of a handler under another layout that the operators still read as
+     * one of its own, though the runtime never writes there: on a Redis Cluster, the one-node
+     * stream {@code <dead-letter-prefix><handler>}, which a deployment moved from one node (its keys
+     * imported) brings along. {@code null} when there is none.
+     */
+    default String oneNodeDeadLetters(String handler) {
+        return null;
+    }
+
+    /**
      * Whether the runtime can keep its promises on {@code stream} with this layout; a message saying
      * why not, else {@code null}.
      */

@@ -7,8 +7,16 @@ public final class Errors {
 
     private Errors() {}
 
-    /** The innermost cause's class and message, e.g. {@code ConnectException: Connection refused}. */
+    /**
+     * The innermost cause's class and message, e.g. {@code ConnectException: Connection refused};
+     * for a connection no sentinel answered, each sentinel and why ({@link SentinelSilence}): the
+     * innermost cause is one sentinel's and names none.
+     */
     public static String rootMessage(Throwable e) {
+        Optional<String> sentinels = SentinelSilence.of(e);
+        if (sentinels.isPresent()) {
+            return sentinels.get();
+        }
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
@@ -24,6 +32,10 @@ public final class Errors {
      * was the primary they named that refused).
      */
     public static String messageAndRoot(Throwable e) {
+        Optional<String> sentinels = SentinelSilence.of(e); // Lettuce's message lists their URIs, not why
+        if (sentinels.isPresent()) {
+            return sentinels.get();
+        }
         Throwable outer = e;
         // A wrapper made from its cause (new RedisException(cause)) has the cause's toString() as its
         // message: the cause speaks for it.

@@ -163,6 +163,9 @@ public final class EventbusRuntime implements AutoCloseable {
             return;
         }
         RedisPreflight.check(shared);
+        redis.sentinels()
+                .ifPresent(s -> RedisPreflight.checkSentinels(
+                        s, RedisConnector.uri(config.redis()).getSentinelMasterId()));
 
         acks = new Acknowledger(
                 shared.async(),

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime;
 
 import dev.eventbus.runtime.consumer.RedisConnection;
+import dev.eventbus.runtime.consumer.SentinelAnswers;
 import dev.eventbus.runtime.internal.Errors;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -110,6 +111,28 @@ final class RedisPreflight {
             LOG.warn(
                     "{}Redis {} is older than 6.2: commands the runtime needs (XAUTOCLAIM) are missing", node, version);
         }
+    }
+
+    /**
+     * With a sentinel URI, names the sentinels that do not answer, and why, once they are all
+     * asked (start-up goes on meanwhile). Lettuce's own lines said it once per connection made (4 at
+     * every start with one of three down, found from outside) and are not logged.
+     *
+     * @param masterName the master the sentinels are asked about
+     */
+    static void checkSentinels(SentinelAnswers sentinels, String masterName) {
+        sentinels.ask().thenAccept(round -> {
+            if (!round.silent().isEmpty()) {
+                LOG.warn(
+                        "Redis, the sentinels of '{}' asked at start-up: {}; {}",
+                        masterName,
+                        round.text(),
+                        round.noneAnswers()
+                                ? "the connections stay on the primary they named, and a connection lost now "
+                                        + "cannot be made again"
+                                : "connections ask the others");
+            }
+        });
     }
 
     /**

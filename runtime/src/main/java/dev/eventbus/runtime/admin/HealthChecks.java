@@ -2,11 +2,17 @@ package dev.eventbus.runtime.admin;
 
 import dev.eventbus.runtime.RuntimeView;
 import dev.eventbus.runtime.consumer.ReaderState;
+import dev.eventbus.runtime.consumer.SentinelAnswers;
 import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.stream.Subscription;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -108,6 +114,41 @@ public final class HealthChecks {
                 .orElse("");
     }
 
+    /**
+     * The round of questions to the sentinels begun at {@code askedAt}, once it ends within
+     * {@link #PING_WAIT} of then; else the latest that ended before.
+     */
+    private Optional<SentinelAnswers.Round> answered(CompletableFuture<SentinelAnswers.Round> round, long askedAt) {
+        long left = PING_WAIT.toNanos() - (System.nanoTime() - askedAt);
+        try {
+            return Optional.of(round.get(Math.max(1, left), TimeUnit.NANOSECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // a sentinel still to answer (a slow or frozen one): the round before says what is known
+        }
+        return redis.sentinelsLastAsked();
+    }
+
+    /**
+     * What readiness says of the primary the connections are on, by what the sentinels answered:
+     * {@code the primary the sentinels name} when they all do, with those that do not when some do
+     * not; {@code the primary the sentinels named last; no sentinel answers: ...} when none does
+     * (the connections stay there: the primary answers, and events flow); {@code the primary the
+     * sentinels named} before any round of questions ended. It said "name" with every sentinel
+     * down (found from outside).
+     */
+    static String sentinelsSay(Optional<SentinelAnswers.Round> round) {
+        if (round.isEmpty()) {
+            return "the primary the sentinels named";
+        }
+        SentinelAnswers.Round r = round.get();
+        if (r.noneAnswers()) {
+            return "the primary the sentinels named last; " + r.text();
+        }
+        return "the primary the sentinels name" + (r.silent().isEmpty() ? "" : "; " + r.text());
+    }
+
     /** The per-stream checks of a cluster, from the client's view and the latest PING's silent primaries. */
     private ClusterStreamChecks clusterStreams() {
         return ClusterStreamChecks.of(
@@ -129,7 +170,9 @@ public final class HealthChecks {
             return new Result(false, checks);
         }
         // Under a probe's usual 1 s timeout (Kubernetes' default): a Redis that does not answer
-        // is a 503 the probe sees, not a probe that timed out.
+        // is a 503 the probe sees, not a probe that timed out. The sentinels are asked side by side.
+        long asked = System.nanoTime();
+        Optional<CompletableFuture<SentinelAnswers.Round>> sentinels = redis.askSentinels();
         String unanswered = redis.unanswered(PING_WAIT);
         boolean redisUp = unanswered.isEmpty();
         checks.put(
@@ -137,8 +180,8 @@ public final class HealthChecks {
                 redisUp
                         ? "answers"
                                 + redis.sentinelPrimary()
-                                        .map(n -> " at " + n.address() + " (" + n.role()
-                                                + "), the primary the sentinels name"
+                                        .map(n -> " at " + n.address() + " (" + n.role() + "), "
+                                                + sentinelsSay(sentinels.flatMap(r -> answered(r, asked)))
                                                 + (n.following().isEmpty() ? "" : "; " + n.following()))
                                         .orElse("")
                         : unanswered + sentinelFollowing());

@@ -66,6 +66,11 @@ public interface ConnectionOpener extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** With a sentinel URI, asks each of its sentinels on its own ({@link SentinelAnswers}); empty otherwise. */
+    default Optional<SentinelAnswers> sentinels() {
+        return Optional.empty();
+    }
+
     /** Where this client says that its view of Redis changed (a new topology, a connection made). */
     TopologyChanges changes();
 

@@ -49,6 +49,9 @@ final class NodeConnectionOpener implements ConnectionOpener {
     private final Runnable ask;
 
     private final Runnable unregister;
+    /** With Sentinel, null otherwise. */
+    private final SentinelAnswers sentinels;
+
     /** With Sentinel: the connections opened and not closed, to move off a frozen primary. */
     private final Set<StatefulRedisConnection<?, ?>> opened = ConcurrentHashMap.newKeySet();
 
@@ -82,12 +85,14 @@ final class NodeConnectionOpener implements ConnectionOpener {
                     asker,
                     System::nanoTime,
                     readersClient);
+            this.sentinels = new SentinelAnswers(client, uri, SentinelFollower.ASK_TIMEOUT);
             this.ask = follower::commandTimedOut;
             this.unregister = changes.addRefresh(ask);
         } else {
             this.primaries = null;
             this.asker = null;
             this.follower = null;
+            this.sentinels = null;
             this.ask = () -> {};
             this.unregister = () -> {};
         }
@@ -133,6 +138,11 @@ final class NodeConnectionOpener implements ConnectionOpener {
     @Override
     public Optional<StreamNode> nodeOf(String key) {
         return primaries == null ? Optional.empty() : primaries.current();
+    }
+
+    @Override
+    public Optional<SentinelAnswers> sentinels() {
+        return Optional.ofNullable(sentinels);
     }
 
     @Override

@@ -356,6 +356,11 @@ public final class RedisConnector implements AutoCloseable {
         return opener.changes();
     }
 
+    /** With a sentinel URI, asks each of its sentinels on its own; empty otherwise. */
+    public java.util.Optional<SentinelAnswers> sentinels() {
+        return opener.sentinels();
+    }
+
     /** Why this client's connections fail to reconnect (see {@link ReconnectFailures}). */
     public ReconnectReason reconnectReason() {
         return opener::reconnectFailure;

@@ -6,6 +6,7 @@ import dev.eventbus.runtime.consumer.MissingPermission;
 import dev.eventbus.runtime.consumer.RedisConnection;
 import dev.eventbus.runtime.consumer.RedisMisconfiguration;
 import dev.eventbus.runtime.consumer.RedisTlsFailure;
+import dev.eventbus.runtime.consumer.SentinelAnswers;
 import dev.eventbus.runtime.consumer.StreamNode;
 import dev.eventbus.runtime.consumer.TopologyChanges;
 import dev.eventbus.runtime.internal.Errors;
@@ -352,6 +353,20 @@ public final class FailFastRedis implements AutoCloseable {
     public Optional<StreamNode> sentinelPrimaryKnown() {
         // No connect and no question: readiness asks this when Redis did not answer, within a probe.
         return settings.sentinel() && text != null ? opener.nodeOf("") : Optional.empty();
+    }
+
+    /**
+     * With a sentinel URI, asks each sentinel on its own which node is the primary (joining a round
+     * under way, {@link SentinelAnswers}); empty for other URIs. The connections ask them only when
+     * they are made: one open on the primary says nothing of whether any sentinel answers now.
+     */
+    public Optional<CompletableFuture<SentinelAnswers.Round>> askSentinels() {
+        return settings.sentinel() ? opener.sentinels().map(SentinelAnswers::ask) : Optional.empty();
+    }
+
+    /** What the latest round of {@link #askSentinels} that ended found; empty before one did. */
+    public Optional<SentinelAnswers.Round> sentinelsLastAsked() {
+        return opener.sentinels().flatMap(SentinelAnswers::last);
     }
 
     /** As {@link #sentinelPrimaryKnown}, connecting first, and asking the node when the client has not said yet. */

@@ -253,6 +253,11 @@ public final class EventbusRuntime implements AutoCloseable {
                         return stopSubscriptions(
                                 c -> c.subscription().handler().pluginId().equals(pluginId), true);
                     }
+
+                    @Override
+                    public List<StuckWorker> abandoned(String pluginId) {
+                        return abandonedWorkers(pluginId);
+                    }
                 },
                 config.pluginHost().reloadPollInterval(),
                 config.pluginHost().reloadQuietPeriod(),
@@ -505,6 +510,14 @@ public final class EventbusRuntime implements AutoCloseable {
                     unfinished);
         }
         return stuck;
+    }
+
+    /** The workers of a plugin's handlers abandoned after their timeout that still run its code. */
+    private synchronized List<StuckWorker> abandonedWorkers(String pluginId) {
+        return dispatcher.abandoned(consumers.stream()
+                .map(StreamConsumer::subscription)
+                .filter(sub -> sub.handler().pluginId().equals(pluginId))
+                .toList());
     }
 
     /** Stops reading, drains in-flight events within the grace period, acknowledges, closes. */

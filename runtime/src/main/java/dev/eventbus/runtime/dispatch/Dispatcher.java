@@ -205,6 +205,28 @@ public final class Dispatcher {
         return stuck;
     }
 
+    /**
+     * The workers of these subscriptions abandoned after their timeout (they ignored the interrupt)
+     * that are still in their handler call: the plugin's code still runs there, and no stop or
+     * interrupt makes them return.
+     */
+    public List<StuckWorker> abandoned(Collection<Subscription> subs) {
+        List<StuckWorker> running = new ArrayList<>();
+        for (Subscription sub : subs) {
+            HeldEntries b = heldEntries.get(sub.name());
+            if (b == null) {
+                continue;
+            }
+            for (Delivery d : b.abandoned) {
+                if (d.inHandler()) {
+                    running.add(new StuckWorker(
+                            sub.handler().name(), d.workerName(), sub.stream(), d.entryId(), d::inHandler));
+                }
+            }
+        }
+        return running;
+    }
+
     private static List<StuckWorker> inHandlers(Map<Subscription, HeldEntries> heldEntries) {
         List<StuckWorker> running = new ArrayList<>();
         heldEntries.forEach((sub, b) -> {

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * unload back: a replaced version is restarted and keeps running, a removed one stays loaded with
  * its subscriptions stopped. The error log names each such worker (thread, handler, entry), and
  * {@link #reloadNow} fails with them. Once they have all returned, the next look at the directory
- * applies the change.
+ * applies the change. Workers already abandoned after their timeout are known before anything
+ * stops: a reload they would hold back is refused at once, the version reading on.
  *
  * <p>Runs on its own virtual thread; every change is applied under the host's lock.
  */
@@ -239,7 +240,8 @@ public final class PluginReloader implements AutoCloseable {
         }
         List<StuckWorker> running = stillRunning(current.source());
         if (!running.isEmpty()) {
-            throw new IllegalStateException(heldBackMessage(current, running));
+            throw new IllegalStateException(
+                    heldBackMessage(current, running, "after the shutdown grace or their timeout"));
         }
         InstalledPlugin next = replace(current, jar, StagingArea.sha256(jar));
         List<PluginFailure> refused = host.failures(next.source());
@@ -321,12 +323,24 @@ public final class PluginReloader implements AutoCloseable {
             refusedSha.put(old.source(), sha);
             throw refused;
         }
+        List<StuckWorker> abandoned = control.abandoned(old.pluginId());
+        if (!abandoned.isEmpty()) {
+            // Stopping would wait out the whole shutdown grace for them, its reading stopped, and
+            // then give up all the same (found from outside: 20 s without reading at each try).
+            heldBack.put(old.source(), abandoned);
+            String why = heldBackMessage(old, abandoned, "after their handler's timeout (abandoned)");
+            LOG.error(
+                    "plugin reload: {}; nothing was stopped (hot reload tries {} again once they return)",
+                    why,
+                    old.source());
+            throw new IllegalStateException(why);
+        }
         long start = System.nanoTime();
         List<StuckWorker> stuck = control.stop(old.pluginId());
         if (!stuck.isEmpty()) {
             heldBack.put(old.source(), stuck);
             control.start(old.handlers());
-            String why = heldBackMessage(old, stuck);
+            String why = heldBackMessage(old, stuck, "after the shutdown grace");
             LOG.error("plugin reload: {} (hot reload tries {} again once they return)", why, old.source());
             throw new IllegalStateException(why);
         }
@@ -380,9 +394,10 @@ public final class PluginReloader implements AutoCloseable {
         }
     }
 
-    private static String heldBackMessage(InstalledPlugin old, List<StuckWorker> stuck) {
+    /** @param when when they were interrupted, e.g. {@code after the shutdown grace} */
+    private static String heldBackMessage(InstalledPlugin old, List<StuckWorker> stuck, String when) {
         return "not reloaded: " + stuck.size() + " worker(s) of " + old.pluginId() + " " + old.version()
-                + " ignored the interrupt after the shutdown grace and still run its code (" + stuck + "), so "
+                + " ignored the interrupt " + when + " and still run its code (" + stuck + "), so "
                 + old.version() + " keeps running and is not unloaded until they return";
     }
 

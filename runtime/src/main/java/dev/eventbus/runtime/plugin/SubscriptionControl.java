@@ -16,4 +16,11 @@ public interface SubscriptionControl {
      * @return the workers still running the plugin's handlers: it must not be unloaded yet
      */
     List<StuckWorker> stop(String pluginId);
+
+    /**
+     * The workers of a plugin's handlers abandoned after their timeout (they ignored the interrupt)
+     * that still run its code: known before anything stops, they would hold back its unload after
+     * the whole shutdown grace anyway.
+     */
+    List<StuckWorker> abandoned(String pluginId);
 }

@@ -330,6 +330,70 @@ class HotReloadIT {
         assertEquals(Map.of(stuck, Set.of("v1"), next, Set.of("v1"), after, Set.of("v2")), versionsByEntry);
     }
 
+    /**
+     * Found from outside: each reload of a version with workers abandoned after their timeout
+     * stopped its reading for the whole shutdown grace (20 s), then gave up. They are known before
+     * anything stops: the reload is refused at once, and events keep flowing to that version.
+     */
+    @Test
+    void aReloadHeldBackByAWorkerAbandonedAfterItsTimeoutIsRefusedAtOnceAndEventsKeepFlowing() throws Exception {
+        deploy(buildVersion(1));
+        runtime = env.start(
+                "reload-it",
+                Map.of(
+                        "eventbus.plugin-host.staging-dir", staging.toString(),
+                        "eventbus.consumer.shutdown-grace", "15s",
+                        "eventbus.handlers.versioned.timeout", "1s",
+                        "eventbus.handlers.versioned.abandon-after", "1s"));
+        Path marks = Files.createDirectories(builds.resolve("marks"));
+        String stuck = env.publish(
+                "reload-stream",
+                Map.of(
+                        "type",
+                        "it.versioned",
+                        "id",
+                        "stuck",
+                        "block-dir",
+                        marks.toString(),
+                        "block-in",
+                        "v1",
+                        "block",
+                        "until-released"));
+        Streams.await(
+                "version 1's worker abandoned after its timeout",
+                WAIT,
+                () -> runtime.view().abandonedWorkers("versioned").running() > 0);
+        deploy(buildVersion(2));
+
+        long began = System.nanoTime();
+        IllegalStateException heldBack =
+                assertThrows(IllegalStateException.class, () -> runtime.view().reloadPlugin("versioned"));
+        Duration took = Duration.ofNanos(System.nanoTime() - began);
+
+        assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "refused after " + took + ", not the 15 s grace");
+        assertTrue(
+                heldBack.getMessage().contains("ignored the interrupt after their handler's timeout (abandoned)")
+                        && heldBack.getMessage().contains("worker eventbus-worker#")
+                        && heldBack.getMessage().contains("of handler versioned on reload-stream " + stuck)
+                        && heldBack.getMessage().contains("1.0.0 keeps running"),
+                heldBack.getMessage());
+        String next = env.publish("reload-stream", Map.of("type", "it.versioned", "id", "next"));
+        Streams.await(
+                "version 1 goes on handling new events",
+                WAIT,
+                () -> env.orders().calls().stream()
+                        .anyMatch(c ->
+                                c.orderId().equals(next) && c.requestEventId().equals("v1|next")));
+        assertEquals("1.0.0", runningVersion());
+
+        Files.writeString(marks.resolve("release"), "");
+        Streams.await(
+                "the abandoned worker returned",
+                WAIT,
+                () -> runtime.view().abandonedWorkers("versioned").running() == 0);
+        assertEquals("2.0.0", runtime.view().reloadPlugin("versioned").version());
+    }
+
     @Test
     void aRemovedPluginWhoseHandlerIgnoresTheInterruptIsUnloadedOnlyOnceItReturns() throws Exception {
         deploy(buildVersion(1));

@@ -87,6 +87,11 @@ class PluginConfigReloadTest {
                     public List<StuckWorker> stop(String pluginId) {
                         return List.of();
                     }
+
+                    @Override
+                    public List<StuckWorker> abandoned(String pluginId) {
+                        return List.of();
+                    }
                 },
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1),

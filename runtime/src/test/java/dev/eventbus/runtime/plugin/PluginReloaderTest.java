@@ -1,0 +1,186 @@
+package dev.eventbus.runtime.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.eventbus.runtime.Versions;
+import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.fixtures.RecordingHandler;
+import dev.eventbus.runtime.fixtures.SecondRecordingHandler;
+import dev.eventbus.runtime.rpc.RpcChannelRegistry;
+import dev.eventbus.testkit.PluginJarBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hot reload of a plugins directory: a reload held back by workers already abandoned. Real plugin
+ * JARs; the subscriptions are a fake, the clock is driven by the test.
+ */
+class PluginReloaderTest {
+
+    private static final Duration QUIET = Duration.ofSeconds(1);
+
+    @TempDir
+    Path dir;
+
+    private Path plugins;
+    private Path builds;
+    private RpcChannelRegistry rpc;
+    private PluginHost host;
+    private PluginReloader reloader;
+    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    private final List<String> started = new ArrayList<>();
+    private final List<String> stopped = new ArrayList<>();
+    private final List<StuckWorker> abandoned = new ArrayList<>();
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    @BeforeEach
+    void directories() throws Exception {
+        plugins = Files.createDirectories(dir.resolve("plugins"));
+        builds = Files.createDirectories(dir.resolve("builds"));
+        logs.start();
+        for (Class<?> c : List.of(PluginReloader.class, Refusals.class, PluginHost.class)) {
+            ((Logger) LoggerFactory.getLogger(c)).addAppender(logs);
+        }
+    }
+
+    @AfterEach
+    void close() {
+        for (Class<?> c : List.of(PluginReloader.class, Refusals.class, PluginHost.class)) {
+            ((Logger) LoggerFactory.getLogger(c)).detachAppender(logs);
+        }
+        if (host != null) {
+            host.close();
+        }
+        if (rpc != null) {
+            rpc.close();
+        }
+    }
+
+    /** Builds a plugin JAR in a directory of its own and returns it (not yet in the plugins directory). */
+    private Path build(String id, String version, Class<?>... handlers) throws Exception {
+        PluginJarBuilder builder = new PluginJarBuilder(id).version(version);
+        for (Class<?> h : handlers) {
+            builder.extension(h);
+            if (h == SecondRecordingHandler.class) {
+                builder.addClass(RecordingHandler.class); // its superclass
+            }
+        }
+        return builder.build(Files.createDirectories(builds.resolve(id + "-" + version + "-" + System.nanoTime())));
+    }
+
+    /** Puts a JAR into the plugins directory as the README says: beside it under another name, then mv. */
+    private void deploy(Path jar, String name) throws Exception {
+        Path part = plugins.resolve("." + name + ".part");
+        Files.copy(jar, part, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(part, plugins.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void startRuntime() throws Exception {
+        Path file = dir.resolve("application.conf");
+        Files.writeString(
+                file,
+                "eventbus.plugins-dir = \"" + plugins + "\"\n"
+                        + "eventbus.grpc.services.\"orders.v1.OrderService\".target = \"127.0.0.1:1\"\n");
+        RuntimeConfig config = ConfigLoader.load(Optional.of(file));
+        LivePluginConfig live = new LivePluginConfig(config);
+        rpc = new RpcChannelRegistry(config.services());
+        host = new PluginHost(plugins, Versions.pluginApi(), config, rpc, live);
+        host.start().forEach(h -> started.add(h.pluginId() + " " + h.pluginVersion() + " " + h.name()));
+        reloader = new PluginReloader(
+                plugins,
+                host,
+                live,
+                new SubscriptionControl() {
+                    @Override
+                    public void start(List<LoadedHandler> handlers) {
+                        handlers.forEach(h -> started.add(h.pluginId() + " " + h.pluginVersion() + " " + h.name()));
+                    }
+
+                    @Override
+                    public List<StuckWorker> stop(String pluginId) {
+                        stopped.add(pluginId);
+                        return List.of();
+                    }
+
+                    @Override
+                    public List<StuckWorker> abandoned(String pluginId) {
+                        return abandoned.stream().filter(StuckWorker::isRunning).toList();
+                    }
+                },
+                Duration.ofSeconds(1),
+                QUIET,
+                new Clock() {
+                    @Override
+                    public Instant instant() {
+                        return now;
+                    }
+
+                    @Override
+                    public java.time.ZoneId getZone() {
+                        return ZoneOffset.UTC;
+                    }
+
+                    @Override
+                    public Clock withZone(java.time.ZoneId zone) {
+                        return this;
+                    }
+                });
+    }
+
+    /** Two looks at the directory, the quiet period apart: what changed is acted on. */
+    private void settle() throws Exception {
+        reloader.poll();
+        now = now.plus(QUIET).plusMillis(1);
+        reloader.poll();
+    }
+
+    /**
+     * Found from outside: each attempt to reload a version with workers abandoned after their
+     * timeout stopped its reading for the whole shutdown grace, then gave up. Refused at once now,
+     * nothing stopped; once they returned, the reload goes through.
+     */
+    @Test
+    void aReloadHeldBackByWorkersAlreadyAbandonedIsRefusedAtOnceWithoutStoppingAnything() throws Exception {
+        deploy(build("recorder", "1.0.0", RecordingHandler.class), "recorder.jar");
+        startRuntime();
+        AtomicBoolean running = new AtomicBoolean(true);
+        abandoned.add(new StuckWorker("recorder", "eventbus-worker#7", "orders", "1-0", running::get));
+        deploy(build("recorder", "2.0.0", RecordingHandler.class), "recorder.jar");
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> reloader.reloadNow("recorder"));
+
+        assertEquals(
+                "not reloaded: 1 worker(s) of recorder 1.0.0 ignored the interrupt after their handler's timeout"
+                        + " (abandoned) and still run its code ([worker eventbus-worker#7 of handler recorder on orders"
+                        + " 1-0]), so 1.0.0 keeps running and is not unloaded until they return",
+                e.getMessage());
+        assertEquals(List.of(), stopped, "nothing stopped reading");
+        settle();
+        assertEquals(List.of(), stopped, "hot reload waits for them too");
+        assertEquals("1.0.0", host.installed().get("recorder.jar").version());
+
+        running.set(false);
+        settle();
+        assertEquals(List.of("recorder"), stopped);
+        assertEquals("2.0.0", host.installed().get("recorder.jar").version());
+    }
+}

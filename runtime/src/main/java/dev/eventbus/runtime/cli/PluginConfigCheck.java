@@ -5,6 +5,7 @@ import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.ops.PluginCatalog;
 import dev.eventbus.runtime.plugin.AdmissionCheck;
 import dev.eventbus.runtime.plugin.AdmissionTimeoutException;
+import dev.eventbus.runtime.plugin.Claimants;
 import dev.eventbus.runtime.plugin.CodeFreeFindings;
 import dev.eventbus.runtime.plugin.LoadedHandler;
 import dev.eventbus.runtime.plugin.PluginFailure;
@@ -62,22 +63,45 @@ final class PluginConfigCheck {
         String against = file == null ? "the defaults" : file.toString();
         List<String> problems = new ArrayList<>();
         Set<String> refused = new HashSet<>();
-        // The JARs the runtime would not install, each with a reason: they hold no plugin id nor
-        // handler name against a later JAR, in the runtime and so in the catalog read below.
+        // The JARs the runtime would not install, each with a reason (the catalog read below takes
+        // them as refused).
         Map<String, PluginFailure> notInstalled = new HashMap<>();
+        // What needs none of the plugin's code, and the plugin ids the JARs claim (see Claimants):
+        // JARs that claim one id are refused all, as at the runtime's start, before their code runs.
+        List<Claimants.IdClaim> ids = new ArrayList<>();
         for (Path jar : jars) {
-            PluginJarCheck.check(jar, config, Versions.pluginApi()).ifPresent(failure -> {
+            CodeFreeFindings found = PluginJarCheck.check(jar, config, Versions.pluginApi());
+            if (found.verdict() != CodeFreeFindings.Verdict.REFUSED_BEFORE_ITS_ID) {
+                descriptor(jar).ifPresent(ids::add);
+            }
+            found.refusals().forEach(failure -> {
                 refused.add(failure.source());
                 notInstalled.put(failure.source(), failure);
-                problems.add(problem(jar, failure.pluginId(), against, failure.reason()));
             });
+        }
+        Map<Claimants.IdClaim, List<Claimants.IdClaim>> sameId = Claimants.ofSameId(ids);
+        for (Path jar : jars) {
+            String source = jar.getFileName().toString();
+            Optional<Claimants.IdClaim> claim =
+                    ids.stream().filter(c -> c.source().equals(source)).findFirst();
+            List<Claimants.IdClaim> rivals = claim.map(sameId::get).orElse(null);
+            if (rivals != null) {
+                String reason = Claimants.sameId(claim.get(), rivals);
+                refused.add(source);
+                notInstalled.put(source, new PluginFailure(source, claim.get().pluginId(), reason));
+                problems.add(problem(jar, claim.get().pluginId(), against, reason));
+            } else if (notInstalled.containsKey(source)) {
+                PluginFailure failure = notInstalled.get(source);
+                problems.add(problem(jar, failure.pluginId(), against, failure.reason()));
+            }
         }
         // What needs the plugin's code: each JAR admitted in a throwaway host with the configured
         // subtree, so a setting a handler's start hook rejects is found here, not at the next reload.
-        // Each host holds one JAR, so what the runtime refuses across JARs (a plugin id or a handler
-        // name an earlier JAR has: the runtime admits them in this order) is checked here.
-        Map<String, String> idsInUse = new HashMap<>();
-        Map<String, String> namesInUse = new HashMap<>();
+        // Each host holds one JAR, so handler names claimed by more than one JAR (refused all, as at
+        // the runtime's start) are compared here.
+        List<Claimants.NameClaim> names = new ArrayList<>();
+        Map<Claimants.NameClaim, LoadedHandler> handlerOf = new HashMap<>();
+        Map<String, Boolean> wholeJar = new HashMap<>();
         // A plugin whose start never returns hangs run's start-up until liveness says so: the
         // same bound here, per JAR, so the check ends (found from outside: it waited for ever).
         Duration bound = config.operations().admin().stallTimeout();
@@ -87,7 +111,6 @@ final class PluginConfigCheck {
                 continue;
             }
             List<LoadedHandler> admitted = new ArrayList<>();
-            List<PluginFailure> failures = new ArrayList<>();
             List<PluginFailure> found;
             try {
                 found = AdmissionCheck.check(
@@ -116,44 +139,38 @@ final class PluginConfigCheck {
                 break;
             }
             for (PluginFailure failure : found) {
-                if (failure.pluginId() != null && idsInUse.containsKey(failure.pluginId())) {
-                    continue; // refused below for its id as a whole, as the runtime would
-                }
                 refused.add(failure.source());
-                failures.add(failure);
                 problems.add(problem(jar, failure.pluginId(), against, failure.reason()));
             }
-            Optional<String> id = pluginId(jar);
-            if (id.isPresent() && idsInUse.containsKey(id.get())) {
-                String reason = AdmissionCheck.pluginIdTaken(id.get(), idsInUse.get(id.get()));
-                refused.add(source);
-                notInstalled.put(source, new PluginFailure(source, id.get(), reason));
-                problems.add(problem(jar, id.get(), against, reason));
-                continue;
-            }
             if (admitted.isEmpty()) {
-                // Not installed: its id and handler names stay free, as in the runtime.
                 notInstalled.put(
                         source,
-                        failures.isEmpty()
-                                ? new PluginFailure(source, id.orElse(null), "no handler admitted")
-                                : failures.get(0));
+                        found.isEmpty()
+                                ? new PluginFailure(source, pluginId(jar).orElse(null), "no handler admitted")
+                                : found.get(0));
                 continue;
             }
-            // Installed, if only with some of its handlers: its id and their names are taken.
-            id.ifPresent(i -> idsInUse.put(i, source));
-            boolean whole = !refused.contains(source);
+            wholeJar.put(source, found.isEmpty());
             for (LoadedHandler h : admitted) {
-                String holder = namesInUse.get(h.name());
-                if (holder != null) {
-                    problems.add(
-                            problem(jar, h.pluginId(), against, AdmissionCheck.handlerNameTaken(h.name(), holder)));
-                    continue;
-                }
-                namesInUse.put(h.name(), AdmissionCheck.holder(h, source));
-                if (whole) {
-                    streamRefusals(config, h).forEach(why -> problems.add(subscriptionProblem(jar, h, against, why)));
-                }
+                Claimants.NameClaim name = new Claimants.NameClaim(
+                        source, h.name(), h.handler().getClass().getName(), h.pluginId());
+                names.add(name);
+                handlerOf.put(name, h);
+            }
+        }
+        Map<Claimants.NameClaim, List<Claimants.NameClaim>> sameName = Claimants.ofSameName(names);
+        // The catalog read below finds these too, from the build descriptors: said once, as problems.
+        Set<PluginFailure> saidAlready = new HashSet<>();
+        for (Claimants.NameClaim name : names) {
+            Path jar = dir.resolve(name.source());
+            List<Claimants.NameClaim> rivals = sameName.get(name);
+            if (rivals != null) {
+                String reason = Claimants.sameNameRefusal(name, rivals);
+                saidAlready.add(new PluginFailure(name.source(), name.pluginId(), reason));
+                problems.add(problem(jar, name.pluginId(), against, reason));
+            } else if (wholeJar.get(name.source())) {
+                LoadedHandler h = handlerOf.get(name);
+                streamRefusals(config, h).forEach(why -> problems.add(subscriptionProblem(jar, h, against, why)));
             }
         }
         // The services each handler calls, from the build descriptor: no plugin code runs to find out.
@@ -189,7 +206,7 @@ final class PluginConfigCheck {
             }
         }
         for (PluginFailure f : catalog.refused()) {
-            if (!refused.contains(f.source())) {
+            if (!refused.contains(f.source()) && !saidAlready.contains(f)) {
                 out.println("# plugin JAR " + dir.resolve(f.source())
                         + (f.pluginId() == null ? "" : " (plugin " + f.pluginId() + ")") + ": "
                         + (f.reason().startsWith("no build descriptor") ? "no build descriptor" : f.reason())
@@ -258,6 +275,22 @@ final class PluginConfigCheck {
     /** As the config file writes it: {@code 2m}, {@code 1m30s}, {@code 0.5s}. */
     static String shown(Duration d) {
         return d.toString().substring(2).toLowerCase();
+    }
+
+    /** The plugin id and version its manifest names, if it names an id. */
+    private static Optional<Claimants.IdClaim> descriptor(Path jar) {
+        try (JarFile file = new JarFile(jar.toFile(), false)) {
+            Manifest manifest = file.getManifest();
+            String id = manifest == null ? null : manifest.getMainAttributes().getValue("Plugin-Id");
+            return id == null
+                    ? Optional.empty()
+                    : Optional.of(new Claimants.IdClaim(
+                            jar.getFileName().toString(),
+                            id,
+                            manifest.getMainAttributes().getValue("Plugin-Version")));
+        } catch (IOException e) {
+            return Optional.empty(); // refused already as not a readable JAR
+        }
     }
 
     private static Optional<String> pluginId(Path jar) {

@@ -3,7 +3,7 @@ package dev.eventbus.runtime.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbus.api.build.HandlerDescriptor;
-import dev.eventbus.runtime.plugin.AdmissionCheck;
+import dev.eventbus.runtime.plugin.Claimants;
 import dev.eventbus.runtime.plugin.CodeFreeFindings;
 import dev.eventbus.runtime.plugin.CodeFreeFindings.Verdict;
 import dev.eventbus.runtime.plugin.PluginFailure;
@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,15 +61,15 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
      * Reads every {@code *.jar} of a directory, each first put to the runtime's admission checks
      * that need none of its code (bundled shared library, allow-list, config keys, handler classes
      * that cannot be loaded...): a JAR refused so shows with the runtime's reasons in place of its
-     * handlers, as a running runtime would show it, and holds neither its plugin id nor its handler
-     * names against a later JAR, as in the runtime (which takes an id only for a plugin it
-     * installs); a handler whose class is refused is not shown, its refusal is.
+     * handlers, as a running runtime would show it; a handler whose class is refused is not shown,
+     * its refusal is. JARs that claim one plugin id, or one handler name, are refused all, as at
+     * the runtime's start (see {@link Claimants}): a JAR claims its id unless refused before it
+     * (unreadable, no descriptor, a bundled shared library, the allow-list), and the names of the
+     * handlers it would run.
      *
      * @param codeFree what the runtime's admission finds in a JAR without running its code
      */
     public static PluginCatalog read(Path pluginsDir, Function<Path, CodeFreeFindings> codeFree) {
-        List<Handler> handlers = new ArrayList<>();
-        List<PluginFailure> refused = new ArrayList<>();
         List<Path> jars;
         try (Stream<Path> files = Files.list(pluginsDir)) {
             jars = files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
@@ -77,16 +78,16 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the plugins directory " + pluginsDir, e);
         }
-        // What the runtime refuses across JARs, in its order (by file name), known without plugin
-        // code: a second JAR of a plugin id, and a handler name an earlier plugin has.
-        Map<String, String> idsInUse = new HashMap<>();
-        Map<String, String> namesInUse = new HashMap<>();
+        // What each JAR claims and would run on its own; then what the runtime refuses across JARs.
+        Map<String, List<PluginFailure>> refusedBySource = new LinkedHashMap<>();
+        List<Claimants.IdClaim> ids = new ArrayList<>();
+        Map<String, CodeFreeFindings> findings = new HashMap<>();
         for (Path jar : jars) {
             String source = jar.getFileName().toString();
+            List<PluginFailure> refused = refusedBySource.computeIfAbsent(source, k -> new ArrayList<>());
             CodeFreeFindings found = codeFree.apply(jar);
+            findings.put(source, found);
             if (found.verdict() == Verdict.REFUSED_BEFORE_ITS_ID) {
-                // Before its id is taken: a JAR the allow-list refuses held it against a later JAR
-                // of the same id, which the runtime admits (found in review).
                 refused.addAll(found.refusals());
                 continue;
             }
@@ -98,23 +99,34 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
                     refused.add(new PluginFailure(source, null, "not a plugin: its manifest has no Plugin-Id"));
                     continue;
                 }
-                if (idsInUse.containsKey(id)) {
-                    refused.add(new PluginFailure(source, id, AdmissionCheck.pluginIdTaken(id, idsInUse.get(id))));
-                    continue;
-                }
-                if (found.verdict() == Verdict.REFUSED) {
-                    // Not installed, so its id stays free (found from outside: a JAR none of whose
-                    // handler classes loads held it against a later good JAR of that id).
-                    refused.addAll(found.refusals());
-                    continue;
-                }
-                idsInUse.put(id, source);
-                refused.addAll(found.refusals()); // handler classes refused; the others run
+                ids.add(new Claimants.IdClaim(source, id, main.getValue("Plugin-Version")));
+            } catch (IOException e) {
+                refused.add(new PluginFailure(source, null, "not a readable JAR (" + e.getMessage() + ")"));
+            }
+        }
+        Map<Claimants.IdClaim, List<Claimants.IdClaim>> sameId = Claimants.ofSameId(ids);
+        Map<String, List<Handler>> handlersBySource = new LinkedHashMap<>();
+        List<Claimants.NameClaim> names = new ArrayList<>();
+        Map<Handler, Claimants.NameClaim> claimOf = new HashMap<>();
+        for (Claimants.IdClaim claim : ids) {
+            String source = claim.source();
+            List<PluginFailure> refused = refusedBySource.get(source);
+            List<Claimants.IdClaim> rivals = sameId.get(claim);
+            if (rivals != null) {
+                refused.add(new PluginFailure(source, claim.pluginId(), Claimants.sameId(claim, rivals)));
+                continue;
+            }
+            CodeFreeFindings found = findings.get(source);
+            refused.addAll(found.refusals()); // the whole JAR, or handler classes while the others run
+            if (found.verdict() == Verdict.REFUSED) {
+                continue;
+            }
+            try (JarFile file = new JarFile(pluginsDir.resolve(source).toFile(), false)) {
                 JarEntry descriptor = file.getJarEntry(HandlerDescriptor.PATH);
                 if (descriptor == null) {
                     refused.add(new PluginFailure(
                             source,
-                            id,
+                            claim.pluginId(),
                             "no build descriptor (" + HandlerDescriptor.PATH
                                     + "; eventbus-plugin-parent writes it): its handlers are not run here to find out; the "
                                     + "running runtime shows them"));
@@ -122,30 +134,54 @@ public record PluginCatalog(List<Handler> handlers, List<PluginFailure> refused)
                 }
                 try (InputStream in = file.getInputStream(descriptor)) {
                     JsonNode tree = JSON.readTree(in);
-                    for (Handler h : handlers(tree, id, main.getValue("Plugin-Version"))) {
-                        if (found.refusedHandlerClasses().contains(classOf(tree, h.name()))) {
+                    List<Handler> own = new ArrayList<>();
+                    Set<String> ownNames = new HashSet<>();
+                    for (Handler h : handlers(tree, claim.pluginId(), claim.version())) {
+                        String type = classOf(tree, h.name());
+                        if (found.refusedHandlerClasses().contains(type)) {
                             continue;
                         }
-                        String holder = namesInUse.get(h.name());
-                        if (holder != null) {
-                            refused.add(
-                                    new PluginFailure(source, id, AdmissionCheck.handlerNameTaken(h.name(), holder)));
-                        } else {
-                            namesInUse.put(h.name(), AdmissionCheck.holder(classOf(tree, h.name()), id, source));
-                            handlers.add(h);
+                        if (!ownNames.add(h.name())) {
+                            refused.add(new PluginFailure(
+                                    source,
+                                    claim.pluginId(),
+                                    Claimants.sameNameInOneJar(h.name(), type, claim.pluginId())));
+                            continue;
                         }
+                        Claimants.NameClaim name = new Claimants.NameClaim(source, h.name(), type, claim.pluginId());
+                        names.add(name);
+                        claimOf.put(h, name);
+                        own.add(h);
                     }
+                    handlersBySource.put(source, own);
                 } catch (IOException | IllegalArgumentException e) {
                     refused.add(new PluginFailure(
                             source,
-                            id,
+                            claim.pluginId(),
                             "unreadable build descriptor " + HandlerDescriptor.PATH + ": " + e.getMessage()));
                 }
             } catch (IOException e) {
                 refused.add(new PluginFailure(source, null, "not a readable JAR (" + e.getMessage() + ")"));
             }
         }
+        Map<Claimants.NameClaim, List<Claimants.NameClaim>> sameName = Claimants.ofSameName(names);
+        List<Handler> handlers = new ArrayList<>();
+        handlersBySource.forEach((source, own) -> {
+            for (Handler h : own) {
+                Claimants.NameClaim claim = claimOf.get(h);
+                List<Claimants.NameClaim> rivals = sameName.get(claim);
+                if (rivals == null) {
+                    handlers.add(h);
+                } else {
+                    refusedBySource
+                            .get(source)
+                            .add(new PluginFailure(source, h.pluginId(), Claimants.sameNameRefusal(claim, rivals)));
+                }
+            }
+        });
         handlers.sort(Comparator.comparing(Handler::pluginId).thenComparing(Handler::name));
+        List<PluginFailure> refused = new ArrayList<>();
+        refusedBySource.values().forEach(refused::addAll);
         return new PluginCatalog(List.copyOf(handlers), List.copyOf(refused));
     }
 

@@ -43,29 +43,6 @@ public final class AdmissionCheck {
     private AdmissionCheck() {}
 
     /**
-     * The runtime's reason for refusing a JAR whose plugin id an earlier JAR of the plugins
-     * directory has ({@code config check} admits each JAR on its own, so it says this itself).
-     */
-    public static String pluginIdTaken(String pluginId, String source) {
-        return PluginHost.pluginIdTaken(pluginId, source);
-    }
-
-    /** The runtime's reason for refusing a handler whose name {@code holder} has (see {@link #holder}). */
-    public static String handlerNameTaken(String name, String holder) {
-        return "handler '" + name + "': " + HandlerSpecCheck.nameTaken(holder);
-    }
-
-    /** How the runtime names a handler admitted from the JAR {@code source} when another wants its name. */
-    public static String holder(LoadedHandler handler, String source) {
-        return holder(handler.handler().getClass().getName(), handler.pluginId(), source);
-    }
-
-    /** As {@link #holder(LoadedHandler, String)}, from what a build descriptor records. */
-    public static String holder(String handlerClass, String pluginId, String source) {
-        return HandlerSpecCheck.holder(handlerClass, pluginId, source);
-    }
-
-    /**
      * Admits the JAR in a plugin host of its own (with the plugin's defaults as its config) and
      * unloads it again.
      *

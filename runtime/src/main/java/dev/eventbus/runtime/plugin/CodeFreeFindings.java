@@ -20,11 +20,14 @@ public record CodeFreeFindings(Verdict verdict, List<PluginFailure> refusals, Se
     /** Where the JAR stands, in the order the runtime admits it. */
     public enum Verdict {
         /**
-         * Refused before the runtime compares its plugin id with the earlier JARs' (it cannot be
-         * read, has no valid descriptor, bundles a shared library, the allow-list refuses it).
+         * Refused before it claims its plugin id (it cannot be read, has no valid descriptor, bundles
+         * a shared library, the allow-list refuses it): another JAR of that id is not in doubt.
          */
         REFUSED_BEFORE_ITS_ID,
-        /** Refused after that comparison: a plugin id an earlier JAR has is the reason then. */
+        /**
+         * Refused after it claimed its plugin id (see {@link Claimants}): another JAR of that id is
+         * refused too, and is the reason then.
+         */
         REFUSED,
         /** Admitted, as far as is known without its code; maybe without some handler classes. */
         ADMITTED
@@ -40,7 +43,7 @@ public record CodeFreeFindings(Verdict verdict, List<PluginFailure> refusals, Se
         return new CodeFreeFindings(Verdict.ADMITTED, List.of(), Set.of());
     }
 
-    /** The JAR is refused, for a reason that holds whatever JARs come before it. */
+    /** The JAR is refused before it claims its plugin id, for a reason that holds whatever other JARs there are. */
     public static CodeFreeFindings refusedBeforeItsId(PluginFailure refusal) {
         return new CodeFreeFindings(Verdict.REFUSED_BEFORE_ITS_ID, List.of(refusal), Set.of());
     }

@@ -42,7 +42,7 @@ final class HandlerAdmission {
      * @param types the plugin's {@link EventHandler} extension classes
      * @param loader the plugin's class loader
      * @param config the plugin's config subtree
-     * @param namesInUse names of the handlers of the other plugins, each to the handler that has it
+     * @param namesInUse names its handlers may not have (other JARs claim them), each to why
      */
     Result admit(
             String pluginId,
@@ -57,7 +57,9 @@ final class HandlerAdmission {
         for (Class<? extends EventHandler> type : types) {
             try {
                 LoadedHandler handler = admit(pluginId, version, loader, type, config, names);
-                names.put(handler.name(), HandlerSpecCheck.holder(type.getName(), pluginId, null));
+                names.put(
+                        handler.name(),
+                        HandlerSpecCheck.nameTaken(HandlerSpecCheck.holder(type.getName(), pluginId, null)));
                 admitted.add(handler);
             } catch (AdmissionException e) {
                 refused.add(e.of(pluginId));

@@ -35,8 +35,7 @@ final class HandlerSpecCheck {
 
     /**
      * @param handlerClass the class that returned the spec, named when the spec has no name
-     * @param namesInUse names of the handlers admitted already, each to the handler that has it (see
-     *     {@link #nameTaken})
+     * @param namesInUse names a handler may not have, each to why (see {@link #nameTaken})
      * @throws AdmissionException naming the handler and what is wrong
      */
     void check(String pluginId, String handlerClass, HandlerSpec spec, Map<String, String> namesInUse) {
@@ -71,9 +70,9 @@ final class HandlerSpecCheck {
         if (spec.subscriptions().isEmpty()) {
             return "consumes nothing: declare at least one stream and event type with consumes(...)";
         }
-        String holder = namesInUse.get(spec.name());
-        if (holder != null) {
-            return nameTaken(holder);
+        String taken = namesInUse.get(spec.name());
+        if (taken != null) {
+            return taken;
         }
         for (String service : spec.services()) {
             Optional<String> notInEffect = targetNotInEffect.apply(service);

@@ -12,11 +12,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginState;
@@ -56,6 +58,9 @@ public final class PluginHost implements AutoCloseable {
     private final Map<String, List<String>> leakedThreads = new LinkedHashMap<>();
     /** By JAR file: the handler refusals of the running version's own admission (its other handlers run). */
     private final Map<String, List<PluginFailure>> runningRefusals = new LinkedHashMap<>();
+
+    /** What each JAR claims (its plugin id, handler names), for the JARs admitted while it runs. */
+    private final DirectoryClaims claims = new DirectoryClaims();
 
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc) {
         this(
@@ -103,7 +108,12 @@ public final class PluginHost implements AutoCloseable {
         this.staging = StagingArea.create(settings.stagingDir());
     }
 
-    /** Loads and starts every plugin JAR; returns the admitted handlers. */
+    /**
+     * Loads and starts every plugin JAR; returns the admitted handlers. Two JARs that claim one
+     * plugin id or one handler name are refused both (see {@link Claimants}), whatever their file
+     * names: the ids are compared before any JAR is loaded, the names once each JAR has admitted its
+     * handlers on its own.
+     */
     public synchronized List<LoadedHandler> start() {
         if (!Files.isDirectory(pluginsDir)) {
             LOG.warn(
@@ -124,19 +134,142 @@ public final class PluginHost implements AutoCloseable {
                             Stage.READ, null, null, "cannot list the plugins directory: " + e.getMessage(), e));
             return List.of();
         }
+        record Candidate(String source, StagedJar staged, PluginDescriptor descriptor) {}
+        List<Candidate> candidates = new ArrayList<>();
         for (Path jar : jars) {
+            String source = jar.getFileName().toString();
+            StagedJar staged;
             try {
-                install(jar);
+                staged = stageForAttempt(source, jar);
             } catch (AdmissionException refused) {
-                // Recorded with its reason; the other JARs go on.
+                continue; // recorded; the other JARs go on
+            }
+            try {
+                candidates.add(new Candidate(source, staged, inspect(source, staged)));
+            } catch (AdmissionException refused) {
+                refusals.record(source, refused);
+                StagingArea.delete(staged.path());
             }
         }
+        Map<Claimants.IdClaim, List<Claimants.IdClaim>> sameId = Claimants.ofSameId(candidates.stream()
+                .map(c -> idClaim(c.source(), c.descriptor()))
+                .toList());
+        for (Candidate c : candidates) {
+            Claimants.IdClaim claim = idClaim(c.source(), c.descriptor());
+            try {
+                List<Claimants.IdClaim> rivals = sameId.get(claim);
+                if (rivals != null) {
+                    throw AdmissionException.refused(Stage.LOAD, claim.pluginId(), Claimants.sameId(claim, rivals));
+                }
+                admit(c.source(), c.staged(), c.descriptor(), null, Map.of());
+            } catch (AdmissionException refused) {
+                refusals.record(c.source(), refused);
+                StagingArea.delete(c.staged().path());
+            }
+        }
+        refuseHandlersOfSameName();
+        installed.values().forEach(PluginHost::announce);
         LOG.info(
                 "plugins: {} handler(s) admitted from {} JAR(s), {} refused",
                 handlers.size(),
                 jars.size(),
                 refusals.all().size());
         return List.copyOf(handlers);
+    }
+
+    /**
+     * Each handler admitted at start whose name a handler of another JAR has too is refused, in
+     * every JAR that has it; a plugin left with no handler is unloaded. Their names stay claimed.
+     */
+    private void refuseHandlersOfSameName() {
+        List<Claimants.NameClaim> all = new ArrayList<>();
+        installed.values().forEach(p -> p.handlers().forEach(h -> all.add(nameClaim(p.source(), h))));
+        Map<Claimants.NameClaim, List<Claimants.NameClaim>> sameName = Claimants.ofSameName(all);
+        if (sameName.isEmpty()) {
+            return;
+        }
+        for (InstalledPlugin plugin : List.copyOf(installed.values())) {
+            List<LoadedHandler> keep = new ArrayList<>();
+            for (LoadedHandler h : plugin.handlers()) {
+                Claimants.NameClaim claim = nameClaim(plugin.source(), h);
+                List<Claimants.NameClaim> rivals = sameName.get(claim);
+                if (rivals == null) {
+                    keep.add(h);
+                } else {
+                    refusals.record(
+                            plugin.source(),
+                            new AdmissionException(
+                                    Stage.HANDLER,
+                                    plugin.pluginId(),
+                                    h.name(),
+                                    Claimants.sameNameRefusal(claim, rivals),
+                                    null));
+                }
+            }
+            if (keep.size() == plugin.handlers().size()) {
+                continue;
+            }
+            handlers.removeIf(h -> h.pluginId().equals(plugin.pluginId()));
+            if (keep.isEmpty()) {
+                unload(plugin, false);
+                continue;
+            }
+            handlers.addAll(keep);
+            installed.put(
+                    plugin.source(),
+                    new InstalledPlugin(
+                            plugin.source(),
+                            plugin.pluginId(),
+                            plugin.version(),
+                            plugin.sha256(),
+                            plugin.staged(),
+                            keep));
+            runningRefusals.put(plugin.source(), refusals.of(plugin.source()));
+        }
+    }
+
+    private static Claimants.IdClaim idClaim(String source, PluginDescriptor descriptor) {
+        return new Claimants.IdClaim(source, descriptor.getPluginId(), descriptor.getVersion());
+    }
+
+    private static Claimants.NameClaim nameClaim(String source, LoadedHandler h) {
+        return new Claimants.NameClaim(source, h.name(), h.handler().getClass().getName(), h.pluginId());
+    }
+
+    private static void announce(InstalledPlugin plugin) {
+        LOG.info(
+                "plugin {} {} started with {} handler(s) from {} (sha256 {})",
+                plugin.pluginId(),
+                plugin.version(),
+                plugin.handlers().size(),
+                plugin.source(),
+                plugin.sha256().substring(0, 12));
+    }
+
+    /**
+     * A new attempt to admit a JAR: what was found of it before no longer holds.
+     *
+     * @return its copy in the staging area
+     * @throws AdmissionException when it cannot be made (recorded)
+     */
+    private StagedJar stageForAttempt(String source, Path jar) {
+        refusals.clear(source);
+        claims.forget(source);
+        try {
+            return StagingArea.stage(staging, jar);
+        } catch (IOException e) {
+            AdmissionException refused = new AdmissionException(
+                    Stage.READ, null, null, "cannot copy it to the staging area " + staging + ": " + rootMessage(e), e);
+            refusals.record(source, refused);
+            throw refused;
+        }
+    }
+
+    /** Its descriptor, once it passed the checks before loading: from then on it claims its plugin id. */
+    private PluginDescriptor inspect(String source, StagedJar staged) {
+        PluginDescriptor descriptor = inspector.inspect(staged);
+        claims.claimId(source, descriptor);
+        return descriptor;
     }
 
     /**
@@ -147,16 +280,7 @@ public final class PluginHost implements AutoCloseable {
      */
     public synchronized InstalledPlugin install(Path jar) {
         String source = jar.getFileName().toString();
-        refusals.clear(source);
-        StagedJar staged;
-        try {
-            staged = StagingArea.stage(staging, jar);
-        } catch (IOException e) {
-            AdmissionException refused = new AdmissionException(
-                    Stage.READ, null, null, "cannot copy it to the staging area " + staging + ": " + rootMessage(e), e);
-            refusals.record(source, refused);
-            throw refused;
-        }
+        StagedJar staged = stageForAttempt(source, jar);
         try {
             return installStaged(source, staged);
         } catch (AdmissionException refused) {
@@ -225,31 +349,44 @@ public final class PluginHost implements AutoCloseable {
         return installStaged(source, staged, null);
     }
 
-    /** @param fixedConfig the plugin config to admit with, or null for the operator's current one */
+    /**
+     * Admits a staged JAR beside the plugins running: a plugin id or a handler name that another
+     * JAR of the directory claims refuses it (see {@link Claimants}); a running one keeps running.
+     *
+     * @param fixedConfig the plugin config to admit with, or null for the operator's current one
+     */
     private InstalledPlugin installStaged(String source, StagedJar staged, Config fixedConfig) {
         try {
-            return admit(source, staged, fixedConfig);
+            PluginDescriptor descriptor = inspect(source, staged);
+            claims.refuseIfIdClaimed(source, descriptor, installed);
+            InstalledPlugin plugin =
+                    admit(source, staged, descriptor, fixedConfig, claims.namesClaimedBesides(source, installed));
+            announce(plugin);
+            return plugin;
         } catch (AdmissionException refused) {
             refusals.record(source, refused);
             throw refused;
         }
     }
 
-    private InstalledPlugin admit(String source, StagedJar staged, Config fixedConfig) {
-        PluginDescriptor descriptor = inspector.inspect(staged);
+    /**
+     * @param namesTaken handler names its handlers may not have (see {@link DirectoryClaims#namesClaimedBesides});
+     *     none at start, where handlers of one name are refused once all are in
+     */
+    private InstalledPlugin admit(
+            String source,
+            StagedJar staged,
+            PluginDescriptor descriptor,
+            Config fixedConfig,
+            Map<String, DirectoryClaims.NameTaken> namesTaken) {
         String pluginId = descriptor.getPluginId();
-        for (InstalledPlugin other : installed.values()) {
-            if (other.pluginId().equals(pluginId) && !other.source().equals(source)) {
-                throw AdmissionException.refused(Stage.LOAD, pluginId, pluginIdTaken(pluginId, other.source()));
-            }
-        }
         PluginWrapper plugin = manager.load(staged.path(), pluginId);
         List<LoadedHandler> admitted;
         try {
             start(plugin);
             Config pluginConfig =
                     fixedConfig != null ? fixedConfig : configs.assemble(pluginId, plugin.getPluginClassLoader());
-            admitted = admitHandlers(source, plugin, pluginConfig);
+            admitted = admitHandlers(source, plugin, pluginConfig, namesTaken);
         } catch (AdmissionException refused) {
             unload(pluginId);
             throw refused;
@@ -261,23 +398,12 @@ public final class PluginHost implements AutoCloseable {
                     Stage.LOAD, pluginId, null, "cannot be admitted: " + ClassLoadFailure.reason(e), e);
         }
         String version = plugin.getDescriptor().getVersion();
-        LOG.info(
-                "plugin {} {} started with {} handler(s) from {} (sha256 {})",
-                pluginId,
-                version,
-                admitted.size(),
-                source,
-                staged.sha256().substring(0, 12));
         handlers.addAll(admitted);
         InstalledPlugin result =
                 new InstalledPlugin(source, pluginId, version, staged.sha256(), staged.path(), admitted);
         installed.put(source, result);
         runningRefusals.put(source, refusals.of(source));
         return result;
-    }
-
-    static String pluginIdTaken(String pluginId, String source) {
-        return "plugin id '" + pluginId + "' is already installed from " + source;
     }
 
     private void start(PluginWrapper plugin) {
@@ -298,17 +424,18 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    /** @throws AdmissionException when no handler of the plugin is admitted */
-    private List<LoadedHandler> admitHandlers(String source, PluginWrapper plugin, Config pluginConfig) {
+    /**
+     * Admits the plugin's handlers; the names of those admitted, and of those refused because
+     * another JAR claims their name, are the plugin's claims from now on.
+     *
+     * @throws AdmissionException when no handler of the plugin is admitted
+     */
+    private List<LoadedHandler> admitHandlers(
+            String source,
+            PluginWrapper plugin,
+            Config pluginConfig,
+            Map<String, DirectoryClaims.NameTaken> namesTaken) {
         String pluginId = plugin.getPluginId();
-        Map<String, String> namesInUse = new HashMap<>();
-        for (InstalledPlugin other : installed.values()) {
-            other.handlers()
-                    .forEach(h -> namesInUse.put(
-                            h.name(),
-                            HandlerSpecCheck.holder(
-                                    h.handler().getClass().getName(), other.pluginId(), other.source())));
-        }
         List<Class<? extends EventHandler>> types = HandlerClasses.ofStarted(manager, pluginId);
         List<AdmissionException> refused = new ArrayList<>(HandlerClasses.unloadable(manager, plugin, types));
         HandlerAdmission.Result result = handlerAdmission.admit(
@@ -317,9 +444,24 @@ public final class PluginHost implements AutoCloseable {
                 plugin.getPluginClassLoader(),
                 types,
                 pluginConfig,
-                namesInUse);
+                namesTaken.entrySet().stream()
+                        .collect(Collectors.toMap(
+                                Map.Entry::getKey, e -> e.getValue().why())));
         refused.addAll(result.refused());
         refused.forEach(r -> refusals.record(source, r));
+        List<Claimants.NameClaim> names = new ArrayList<>();
+        Set<String> yieldsTo = new HashSet<>();
+        result.admitted().forEach(h -> names.add(nameClaim(source, h)));
+        for (AdmissionException r : result.refused()) {
+            DirectoryClaims.NameTaken taken = namesTaken.get(r.handler());
+            if (taken != null) {
+                names.add(new Claimants.NameClaim(source, r.handler(), null, pluginId));
+                if (taken.runningFrom() != null) {
+                    yieldsTo.add(taken.runningFrom());
+                }
+            }
+        }
+        claims.claimNames(source, pluginId, plugin.getDescriptor().getVersion(), names, yieldsTo);
         if (!result.admitted().isEmpty()) {
             return result.admitted();
         }
@@ -361,9 +503,21 @@ public final class PluginHost implements AutoCloseable {
         refusals.set(source, runningRefusals.getOrDefault(source, List.of()));
     }
 
-    /** Forgets the failure of a JAR that was removed from the plugins directory. */
-    public void forgetFailure(String source) {
+    /**
+     * Forgets what was found of a JAR that was removed from the plugins directory: its refusals and
+     * its claims (see {@link #rivalsOf}).
+     */
+    public synchronized void forgetFailure(String source) {
         refusals.clear(source);
+        claims.forget(source);
+    }
+
+    /**
+     * The other JARs that claim a plugin id or a handler name this JAR claims (see {@link
+     * Claimants}): those whose refusal may not hold once this one is gone or changed.
+     */
+    public synchronized Set<String> rivalsOf(String source) {
+        return claims.rivalsOf(source);
     }
 
     /** Handlers of the installed plugins. */
@@ -383,11 +537,17 @@ public final class PluginHost implements AutoCloseable {
      * @param keepStaged keep the staged copy (to restore this version if its replacement fails)
      */
     public synchronized void uninstall(String source, boolean keepStaged) {
-        InstalledPlugin plugin = installed.remove(source);
+        InstalledPlugin plugin = installed.get(source);
         if (plugin == null) {
             return;
         }
-        runningRefusals.remove(source);
+        unload(plugin, keepStaged);
+        LOG.info("plugin {} {} unloaded ({})", plugin.pluginId(), plugin.version(), source);
+    }
+
+    private void unload(InstalledPlugin plugin, boolean keepStaged) {
+        installed.remove(plugin.source());
+        runningRefusals.remove(plugin.source());
         handlers.removeIf(h -> h.pluginId().equals(plugin.pluginId()));
         ClassLoader loader =
                 plugin.handlers().isEmpty() ? null : plugin.handlers().get(0).classLoader();
@@ -406,7 +566,6 @@ public final class PluginHost implements AutoCloseable {
         if (!keepStaged) {
             StagingArea.delete(plugin.staged());
         }
-        LOG.info("plugin {} {} unloaded ({})", plugin.pluginId(), plugin.version(), source);
     }
 
     /** Deletes a staged copy kept by {@link #uninstall(String, boolean)}. */

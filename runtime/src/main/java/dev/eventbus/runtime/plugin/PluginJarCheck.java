@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginWrapper;
@@ -33,25 +32,31 @@ public final class PluginJarCheck {
 
     /**
      * @param apiVersion the plugin-api version the runtime provides
-     * @return the refusal the runtime would record for this JAR before running any of its code
-     *     (its handler classes not loaded: {@code config check} admits them in a host of its own),
-     *     or empty when it passes these checks
+     * @return what the runtime would record for this JAR before running any of its code (its
+     *     handler classes not loaded: {@code config check} admits them in a host of its own):
+     *     refused before it claims its plugin id (unreadable, descriptor, bundled shared library,
+     *     allow-list), refused after (its config), or admitted so far
      */
-    public static Optional<PluginFailure> check(Path jar, RuntimeConfig config, String apiVersion) {
+    public static CodeFreeFindings check(Path jar, RuntimeConfig config, String apiVersion) {
         String source = jar.getFileName().toString();
+        String pluginId;
         try {
-            String pluginId = inspect(jar, new EventbusPluginManager(dir(jar), apiVersion), config);
-            checkConfig(jar, config, pluginId);
-            return Optional.empty();
+            pluginId = inspect(jar, new EventbusPluginManager(dir(jar), apiVersion), config);
         } catch (AdmissionException refused) {
-            return Optional.of(refused.failure(source));
+            return CodeFreeFindings.refusedBeforeItsId(refused.failure(source));
+        }
+        try {
+            checkConfig(jar, config, pluginId);
+            return CodeFreeFindings.admitted();
+        } catch (AdmissionException refused) {
+            return new CodeFreeFindings(Verdict.REFUSED, List.of(refused.failure(source)), Set.of());
         }
     }
 
     /**
      * Everything the runtime's admission of the JAR finds without running its code, in its order:
      * as {@link #check}, then its handler classes, so that a JAR none of whose handler classes loads
-     * is refused here as in the runtime (and holds no plugin id against a later JAR), and a handler
+     * is refused here as in the runtime (claiming its plugin id all the same), and a handler
      * class that does not load is refused by name while the others are shown.
      */
     public static CodeFreeFindings findings(Path jar, RuntimeConfig config, String apiVersion) {
@@ -63,8 +68,8 @@ public final class PluginJarCheck {
         } catch (AdmissionException refused) {
             return CodeFreeFindings.refusedBeforeItsId(refused.failure(source));
         }
-        // The runtime compares the plugin id with the earlier JARs' here, then loads the plugin and
-        // starts it (its code: not run here), then reads its config and finds its handler classes.
+        // From here on the JAR claims its plugin id. The runtime loads the plugin and starts it (its
+        // code: not run here), then reads its config and finds its handler classes.
         List<PluginFailure> refusals = new ArrayList<>();
         try {
             PluginWrapper plugin = manager.load(jar, pluginId);

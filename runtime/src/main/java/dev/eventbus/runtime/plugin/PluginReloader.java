@@ -9,8 +9,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * {@link #reloadNow} fails with them. Once they have all returned, the next look at the directory
  * applies the change. Workers already abandoned after their timeout are known before anything
  * stops: a reload they would hold back is refused at once, the version reading on.
+ *
+ * <p>A JAR refused is acted on again when its content changes, or when another JAR that claimed
+ * its plugin id or a handler name too (see {@link Claimants}) is removed or claims it no more;
+ * otherwise it stays refused, and silent.
  *
  * <p>Runs on its own virtual thread; every change is applied under the host's lock.
  */
@@ -110,12 +116,15 @@ public final class PluginReloader implements AutoCloseable {
                 remove(plugin);
             }
         }
-        for (String source :
-                List.copyOf(host.failures().stream().map(PluginFailure::source).toList())) {
-            if (!present.containsKey(source)) {
+        for (String source : List.copyOf(new LinkedHashSet<>(
+                host.failures().stream().map(PluginFailure::source).toList()))) {
+            if (!present.containsKey(source) && !installed.containsKey(source)) {
+                Set<String> rivals = host.rivalsOf(source);
                 host.forgetFailure(source);
+                retryRivals(rivals, source + ", which claimed its plugin id or a handler name too, was removed");
             }
         }
+        installed = host.installed(); // as the removals and the JARs tried again left it
         for (var e : present.entrySet()) {
             Seen s = seen.get(e.getKey());
             if (s == null
@@ -173,6 +182,10 @@ public final class PluginReloader implements AutoCloseable {
 
     private void add(String source, Path jar, String sha) {
         LOG.info("plugin reload: new JAR {}", source);
+        install(source, jar, sha);
+    }
+
+    private void install(String source, Path jar, String sha) {
         InstalledPlugin plugin;
         try {
             rereadConfig(source, null, List.of());
@@ -181,7 +194,29 @@ public final class PluginReloader implements AutoCloseable {
             refusedSha.put(source, sha);
             return;
         }
+        refusedSha.remove(source);
         control.start(plugin.handlers());
+    }
+
+    /**
+     * JARs refused as a whole because they claimed a plugin id or a handler name that another JAR
+     * claimed too (see {@link Claimants}), tried again now that it is gone or claims it no more;
+     * those refused for anything else are left alone, and silent, until they change. A running
+     * plugin with a handler refused so runs on as it is: its reload admits that handler.
+     */
+    private void retryRivals(Set<String> rivals, String why) {
+        Map<String, InstalledPlugin> installed = host.installed();
+        for (String source : rivals) {
+            Seen s = seen.get(source);
+            if (installed.containsKey(source)
+                    || s == null
+                    || s.sha256() == null
+                    || !s.sha256().equals(refusedSha.get(source))) {
+                continue; // running, not refused, or changed since: the next look at the directory acts on it
+            }
+            LOG.info("plugin reload: trying {} again: {}", source, why);
+            install(source, dir.resolve(source), s.sha256());
+        }
     }
 
     /** The workers that held back the unload of the plugin from this JAR and still run. */
@@ -211,8 +246,13 @@ public final class PluginReloader implements AutoCloseable {
                     stuck);
             return;
         }
+        Set<String> rivals = host.rivalsOf(plugin.source());
         host.uninstall(plugin.source(), false);
-        refusedSha.clear(); // a JAR refused as a duplicate of this plugin may be admissible now
+        host.forgetFailure(plugin.source());
+        retryRivals(
+                rivals,
+                plugin.source() + " (" + plugin.pluginId() + " " + plugin.version()
+                        + "), which claimed its plugin id or a handler name too, was removed");
     }
 
     /**
@@ -344,6 +384,7 @@ public final class PluginReloader implements AutoCloseable {
             LOG.error("plugin reload: {} (hot reload tries {} again once they return)", why, old.source());
             throw new IllegalStateException(why);
         }
+        Set<String> rivals = host.rivalsOf(old.source());
         host.uninstall(old.source(), true);
         InstalledPlugin next;
         try {
@@ -366,6 +407,11 @@ public final class PluginReloader implements AutoCloseable {
                 old.version(),
                 next.version(),
                 (System.nanoTime() - start) / 1_000_000);
+        rivals.removeAll(host.rivalsOf(old.source()));
+        retryRivals(
+                rivals,
+                old.source() + " (now " + next.pluginId() + " " + next.version()
+                        + ") no longer claims the plugin id or handler name it claimed too");
         return next;
     }
 

@@ -5,8 +5,10 @@
  * dev.eventbus.runtime.plugin.AllowList}) before anything loads, {@link
  * dev.eventbus.runtime.plugin.EventbusPluginManager} (PF4J's seams) to load and start, {@link
  * dev.eventbus.runtime.plugin.PluginConfigs} for the plugin's config, {@link
- * dev.eventbus.runtime.plugin.HandlerAdmission} per handler; each refuses with an {@link
- * dev.eventbus.runtime.plugin.AdmissionException}, kept in {@link dev.eventbus.runtime.plugin.Refusals}.
+ * dev.eventbus.runtime.plugin.HandlerAdmission} per handler, {@link
+ * dev.eventbus.runtime.plugin.Claimants} across JARs (one plugin id or handler name claimed twice);
+ * each refuses with an {@link dev.eventbus.runtime.plugin.AdmissionException}, kept in {@link
+ * dev.eventbus.runtime.plugin.Refusals}.
  * Knows nothing of delivery: used by the delivery path and everything above it; it uses only
  * {@code rpc}, {@code config} and {@code internal}.
  */

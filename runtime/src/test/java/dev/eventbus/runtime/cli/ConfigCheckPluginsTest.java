@@ -72,12 +72,13 @@ class ConfigCheckPluginsTest {
             "eventbus.grpc.services.\"orders.v1.OrderService\".target = \"orders:50051\"\n";
 
     /**
-     * Each JAR is admitted in a host of its own, yet what the runtime refuses across JARs is found:
-     * a second JAR of an installed plugin id, and a handler whose name a plugin admitted before it
-     * (in the runtime's order, by file name) has; both named with the JAR that has them first.
+     * Each JAR is admitted in a host of its own, yet what the runtime refuses across JARs is found,
+     * as at its start: JARs of one plugin id, and handlers of one name in two JARs, all refused,
+     * each naming the others, whatever their file names (found from outside: with the file-name
+     * order, the check named the JAR a restart would admit, and the running one was refused).
      */
     @Test
-    void aPluginIdOrAHandlerNameAnEarlierJarHasIsExit2NamingThatJar() throws Exception {
+    void jarsOfOnePluginIdAndHandlersOfOneNameAreExit2AllOfThemEachNamingTheOthers() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         String reference = "eventbus.plugins.%s { limit = 10, currency = EUR, threshold = 1 }";
         new PluginJarBuilder("pay")
@@ -95,26 +96,72 @@ class ConfigCheckPluginsTest {
                 .extension(BraceStreamHandler.class)
                 .resource("reference.conf", reference.formatted("quota"))
                 .build(plugins);
+        new PluginJarBuilder("audit")
+                .extension(ThresholdHandler.class)
+                .resource("reference.conf", reference.formatted("audit"))
+                .build(plugins);
 
         Run run = check(config(TARGET));
 
         assertEquals(2, run.exit(), run.out());
+        String with = " would be refused with " + dir.resolve("application.conf") + ": ";
+        String pays = ": which JAR is meant is ambiguous, so none of them is admitted; remove all but one of"
+                + " pay-1.0.0.jar and pay-2.0.0.jar from the plugins directory (to upgrade a plugin, replace its JAR"
+                + " under the same file name)";
+        String thresholds = " has this name too: which one is meant is ambiguous (handler names name consumer groups),"
+                + " so none of them runs; remove all but one of audit-1.0.0.jar and quota-1.0.0.jar from the plugins"
+                + " directory, or rename the handler";
         assertEquals(
                 List.of(
-                        "config check: plugin JAR " + plugins.resolve("pay-2.0.0.jar")
-                                + " (plugin pay) would be refused"
-                                + " with " + dir.resolve("application.conf")
-                                + ": plugin id 'pay' is already installed from pay-1.0.0.jar",
-                        "config check: plugin JAR " + plugins.resolve("quota-1.0.0.jar") + " (plugin quota) would be"
-                                + " refused with " + dir.resolve("application.conf")
-                                + ": handler 'threshold': another handler already uses this name: handler class "
-                                + ThresholdHandler.class.getName() + " of plugin pay (pay-1.0.0.jar) (handler names"
-                                + " must be unique: they name consumer groups)"),
+                        "config check: plugin JAR " + plugins.resolve("pay-1.0.0.jar") + " (plugin pay)" + with
+                                + "plugin id 'pay' (version 1.0.0 in this JAR) is also the id of pay-2.0.0.jar"
+                                + " (version 2.0.0)" + pays,
+                        "config check: plugin JAR " + plugins.resolve("pay-2.0.0.jar") + " (plugin pay)" + with
+                                + "plugin id 'pay' (version 2.0.0 in this JAR) is also the id of pay-1.0.0.jar"
+                                + " (version 1.0.0)" + pays,
+                        "config check: plugin JAR " + plugins.resolve("audit-1.0.0.jar") + " (plugin audit)" + with
+                                + "handler 'threshold': handler class " + ThresholdHandler.class.getName()
+                                + " of plugin quota (quota-1.0.0.jar)" + thresholds,
+                        "config check: plugin JAR " + plugins.resolve("quota-1.0.0.jar") + " (plugin quota)" + with
+                                + "handler 'threshold': handler class " + ThresholdHandler.class.getName()
+                                + " of plugin audit (audit-1.0.0.jar)" + thresholds),
                 run.err()
                         .lines()
                         .filter(l -> l.startsWith("config check: plugin JAR"))
                         .toList(),
                 run.err());
+    }
+
+    /**
+     * Handlers of one name in two JARs with build descriptors are two problems, said once: not
+     * again as notes of the JARs' services.
+     */
+    @Test
+    void handlersOfOneNameAreSaidOnceAsProblemsNotAgainAsNotes() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        for (String id : List.of("pay", "quota")) {
+            new PluginJarBuilder(id)
+                    .extension(ThresholdHandler.class)
+                    .resource("reference.conf", "eventbus.plugins." + id + " { threshold = 1 }")
+                    .resource(
+                            HandlerDescriptor.PATH,
+                            "{\"format\":1,\"handlers\":[{\"class\":\"" + ThresholdHandler.class.getName()
+                                    + "\",\"name\":\"threshold\",\"consumes\":{\"threshold-stream\":[\"it.amount\"]},"
+                                    + "\"calls\":[\"orders.v1.OrderService\"]}]}")
+                    .build(plugins);
+        }
+
+        Run run = check(config(TARGET));
+
+        assertEquals(2, run.exit(), run.out());
+        assertEquals(
+                2,
+                run.err()
+                        .lines()
+                        .filter(l -> l.contains("handler 'threshold': handler class"))
+                        .count(),
+                run.err());
+        assertTrue(!run.out().contains("# plugin JAR"), run.out());
     }
 
     /**
@@ -158,9 +205,12 @@ class ConfigCheckPluginsTest {
         assertTrue(!run.out().contains("eventbus.handlers.mark-paid is set"), run.out());
     }
 
-    /** A JAR admitted with only some of its handlers is installed all the same: its id is taken. */
+    /**
+     * A JAR of a plugin id another JAR has is refused with it even when it would be admitted only in
+     * part: both claim the id once their descriptors are read, and neither is admitted, as at start.
+     */
     @Test
-    void aPartlyAdmittedJarHoldsItsIdAgainstALaterOne() throws Exception {
+    void aPartlyAdmissibleJarAndAnotherOfItsIdAreBothRefused() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         for (String version : List.of("1.0.0", "2.0.0")) {
             new PluginJarBuilder("pay")
@@ -174,12 +224,20 @@ class ConfigCheckPluginsTest {
         Run run = check(config(TARGET));
 
         assertEquals(2, run.exit(), run.out());
-        assertTrue(
+        for (String jar : List.of("pay-1.0.0.jar", "pay-2.0.0.jar")) {
+            assertTrue(
+                    run.err()
+                            .contains(plugins.resolve(jar) + " (plugin pay) would be refused with "
+                                    + dir.resolve("application.conf") + ": plugin id 'pay' (version "),
+                    run.err());
+        }
+        assertEquals(
+                2,
                 run.err()
-                        .contains(plugins.resolve("pay-2.0.0.jar") + " (plugin pay) would be refused with "
-                                + dir.resolve("application.conf")
-                                + ": plugin id 'pay' is already installed from pay-1.0.0.jar"),
-                run.err());
+                        .lines()
+                        .filter(l -> l.startsWith("config check: plugin JAR"))
+                        .count(),
+                "their handlers are not admitted, as at start: " + run.err());
     }
 
     /**

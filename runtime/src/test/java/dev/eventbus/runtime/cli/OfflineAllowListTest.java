@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A JAR the plugin allow-list refuses is never installed, so the runtime admits a later JAR of the
+ * A JAR the plugin allow-list refuses claims no plugin id, so the runtime admits another JAR of the
  * same plugin id: {@code config check}, {@code plugins list} and {@code topology} without a runtime
  * say the same (found in review: the refused JAR held the id there, and the admitted one was shown
  * as refused for it, its services unchecked).

@@ -28,11 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A JAR whose extension index lists a handler class the JAR does not hold is refused by {@code run}
- * when none of its handler classes loads, and a later JAR of its plugin id is admitted; one that
- * holds some of them runs those, the others refused by name. {@code plugins list} (without a
- * runtime), {@code topology} and {@code config check} say the same as the runtime's own host
- * (found from outside: the views let the refused JAR hold its id, and showed the admitted one as
- * refused for it).
+ * when none of its handler classes loads; it still claims its plugin id (its descriptor was read),
+ * so another JAR of that id is refused with it, as two JARs of one id are; a JAR that holds some
+ * of its classes runs those, the others refused by name. {@code plugins list} (without a runtime),
+ * {@code topology} and {@code config check} say the same as the runtime's own host (found from
+ * outside: the views and the runtime disagreed on which JAR held the id).
  */
 class OfflineMissingHandlerClassTest {
 
@@ -125,14 +125,21 @@ class OfflineMissingHandlerClassTest {
     }
 
     @Test
-    void theRuntimeRefusesTheJarWithoutItsClassAndAdmitsTheLaterOne() {
+    void theRuntimeRefusesBothJarsOfThePayIdAndRunsTheHandlerClassesThatLoad() {
         Admitted run = runtime();
 
-        assertEquals(List.of("pay 2.0.0/threshold", "quota 1.0.0/recorder"), run.handlers(), run::toString);
-        assertEquals(2, run.refused().size(), run::toString);
-        assertTrue(run.refused().get(0).startsWith("pay-1.0.0.jar|pay|handler class " + MISSING + " cannot be loaded"));
+        assertEquals(List.of("quota 1.0.0/recorder"), run.handlers(), run::toString);
+        assertEquals(3, run.refused().size(), run::toString);
+        assertTrue(run.refused()
+                .get(0)
+                .startsWith("pay-1.0.0.jar|pay|plugin id 'pay' (version 1.0.0 in this JAR) is"
+                        + " also the id of pay-2.0.0.jar (version 2.0.0)"));
         assertTrue(run.refused()
                 .get(1)
+                .startsWith("pay-2.0.0.jar|pay|plugin id 'pay' (version 2.0.0 in this JAR) is"
+                        + " also the id of pay-1.0.0.jar (version 1.0.0)"));
+        assertTrue(run.refused()
+                .get(2)
                 .startsWith("quota-1.0.0.jar|quota|handler class " + QUOTA_MISSING + " cannot be loaded"));
     }
 

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.api.build.HandlerDescriptor;
 import dev.eventbus.runtime.plugin.CodeFreeFindings;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Without a runtime, {@code plugins list} and {@code topology} show what the JARs' builds recorded;
  * what the runtime refuses across JARs is known without plugin code too, and shows as the runtime's
- * refusal, not as handlers that would run: a second JAR of a plugin id, and a handler whose name a
- * plugin before it (by file name, the runtime's order) has.
+ * refusals, not as handlers that would run: JARs of one plugin id, and handlers of one name in two
+ * JARs, all of them.
  */
 class PluginCatalogTest {
 
@@ -40,36 +41,79 @@ class PluginCatalogTest {
                 .build(plugins);
     }
 
+    /**
+     * JARs of one plugin id, and handlers of one name in two JARs, are refused all, as at the
+     * runtime's start, whatever their file names.
+     */
     @Test
-    void aSecondJarOfAnIdAndAHandlerNameTakenShowAsTheRuntimesRefusals() {
+    void jarsOfOneIdAndHandlersOfOneNameShowAsTheRuntimesRefusalsOfAllOfThem() {
         jar("pay", "1.0.0", "mark-paid");
         jar("pay", "2.0.0", "mark-paid", "refund");
-        jar("quota", "1.0.0", "mark-paid", "quota");
+        jar("quota", "1.0.0", "quota", "audit-log");
+        jar("audit", "1.0.0", "audit-log");
 
         PluginCatalog catalog = PluginCatalog.read(plugins);
 
         assertEquals(
-                List.of("pay/mark-paid", "quota/quota"),
+                List.of("quota/quota"),
                 catalog.handlers().stream()
                         .map(h -> h.pluginId() + "/" + h.name())
                         .toList());
+        String bothPays = ": which JAR is meant is ambiguous, so none of them is admitted; remove all but one of"
+                + " pay-1.0.0.jar and pay-2.0.0.jar from the plugins directory (to upgrade a plugin, replace its JAR"
+                + " under the same file name)";
+        String bothAudits = " has this name too: which one is meant is ambiguous (handler names name consumer groups),"
+                + " so none of them runs; remove all but one of audit-1.0.0.jar and quota-1.0.0.jar from the plugins"
+                + " directory, or rename the handler";
         assertEquals(
                 List.of(
                         new PluginFailure(
-                                "pay-2.0.0.jar", "pay", "plugin id 'pay' is already installed from pay-1.0.0.jar"),
+                                "audit-1.0.0.jar",
+                                "audit",
+                                "handler 'audit-log': handler class com.acme.quota.auditlog of plugin quota"
+                                        + " (quota-1.0.0.jar)" + bothAudits),
+                        new PluginFailure(
+                                "pay-1.0.0.jar",
+                                "pay",
+                                "plugin id 'pay' (version 1.0.0 in this JAR) is also the id of pay-2.0.0.jar (version"
+                                        + " 2.0.0)" + bothPays),
+                        new PluginFailure(
+                                "pay-2.0.0.jar",
+                                "pay",
+                                "plugin id 'pay' (version 2.0.0 in this JAR) is also the id of pay-1.0.0.jar (version"
+                                        + " 1.0.0)" + bothPays),
                         new PluginFailure(
                                 "quota-1.0.0.jar",
                                 "quota",
-                                "handler 'mark-paid': another handler already uses this name: handler class"
-                                        + " com.acme.pay.markpaid of plugin pay (pay-1.0.0.jar) (handler names must be"
-                                        + " unique: they name consumer groups)")),
+                                "handler 'audit-log': handler class com.acme.audit.auditlog of plugin audit"
+                                        + " (audit-1.0.0.jar)" + bothAudits)),
                 catalog.refused());
     }
 
+    /** As in the runtime: a JAR refused after it claimed its plugin id (its config) holds it still. */
     @Test
-    void aJarRefusedWithoutItsCodeHoldsNeitherItsIdNorItsHandlerNamesAgainstALaterJar() {
-        // As in the runtime, which takes an id only for a plugin it installs: the allow-list
-        // refusing pay-1.0.0.jar admits pay-2.0.0.jar (found in review: the catalog refused it).
+    void aJarRefusedAfterItsIdHoldsItAgainstAnotherJarOfThatId() {
+        jar("pay", "1.0.0", "mark-paid");
+        jar("pay", "2.0.0", "mark-paid", "refund");
+        PluginFailure badKey = new PluginFailure("pay-1.0.0.jar", "pay", "config has keys the plugin does not define");
+
+        PluginCatalog catalog = PluginCatalog.read(
+                plugins,
+                jar -> jar.getFileName().toString().equals("pay-1.0.0.jar")
+                        ? new CodeFreeFindings(CodeFreeFindings.Verdict.REFUSED, List.of(badKey), java.util.Set.of())
+                        : CodeFreeFindings.admitted());
+
+        assertEquals(List.of(), catalog.handlers());
+        assertEquals(
+                List.of("pay-1.0.0.jar", "pay-2.0.0.jar"),
+                catalog.refused().stream().map(PluginFailure::source).toList());
+        assertTrue(catalog.refused().get(0).reason().startsWith("plugin id 'pay' (version 1.0.0 in this JAR) is also"));
+    }
+
+    @Test
+    void aJarRefusedBeforeItsIdHoldsNeitherItsIdNorItsHandlerNamesAgainstAnotherJar() {
+        // As in the runtime, where a JAR the allow-list refuses claims no id: pay-2.0.0.jar is
+        // admitted (found in review: the catalog refused it).
         jar("pay", "1.0.0", "mark-paid");
         jar("pay", "2.0.0", "mark-paid", "refund");
         PluginFailure unlisted = new PluginFailure("pay-1.0.0.jar", "pay", "not on eventbus.plugin-host.allow-list");

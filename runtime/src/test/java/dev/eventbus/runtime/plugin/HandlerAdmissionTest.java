@@ -88,7 +88,9 @@ class HandlerAdmissionTest {
     @Test
     void aNameInUseByAnotherPluginOrEarlierInThisOneIsRefused() {
         HandlerAdmission.Result taken = admit(
-                Map.of("recorder", "handler class com.acme.Recorder of plugin other (other.jar)"),
+                Map.of(
+                        "recorder",
+                        HandlerSpecCheck.nameTaken("handler class com.acme.Recorder of plugin other (other.jar)")),
                 List.of(RecordingHandler.class));
         assertEquals(List.of(), taken.admitted());
         assertEquals(

@@ -18,10 +18,12 @@ import dev.eventbus.testkit.PluginJarBuilder;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -166,7 +168,9 @@ class PluginHostTest {
                 .addClass(RecordingHandler.class)
                 .extension(SecondRecordingHandler.class)
                 .build(builds);
-        assertEquals("future", host.install(rebuilt).pluginId(), "the refused plugin was unloaded");
+        // In its place: another JAR of its id beside it would be refused, as at start, for that id.
+        Path inPlace = Files.copy(rebuilt, plugins.resolve("future-1.0.0.jar"), StandardCopyOption.REPLACE_EXISTING);
+        assertEquals("future", host.install(inPlace).pluginId(), "the refused plugin was unloaded");
     }
 
     /** A lifecycle class, built into a JAR for the next Java below. */
@@ -288,8 +292,12 @@ class PluginHostTest {
         assertEquals(0, files(staging), "a refused JAR's staged copy is deleted");
     }
 
+    /**
+     * Hot reload: a JAR that comes with the plugin id of a running plugin is refused, the running
+     * one keeps running, and the refusal says that a restart would refuse both.
+     */
     @Test
-    void aSecondJarWithAnInstalledIdIsRefused() throws Exception {
+    void aJarComingWithTheIdOfARunningPluginIsRefusedSayingARestartWouldRefuseBoth() throws Exception {
         new PluginJarBuilder("recorder")
                 .version("1.0.0")
                 .extension(RecordingHandler.class)
@@ -298,15 +306,65 @@ class PluginHostTest {
         Path copy = new PluginJarBuilder("recorder")
                 .version("2.0.0")
                 .extension(SecondRecordingHandler.class)
-                .build(builds);
+                .build(plugins);
         AdmissionException e = assertThrows(AdmissionException.class, () -> host.install(copy));
         assertEquals(AdmissionException.Stage.LOAD, e.stage());
-        assertEquals("plugin id 'recorder' is already installed from recorder-1.0.0.jar", e.getMessage());
+        assertEquals(
+                "plugin id 'recorder' is already installed from recorder-1.0.0.jar (version 1.0.0, running): it keeps"
+                        + " running; at the next start both JARs would be refused as ambiguous unless one of them is"
+                        + " removed (to upgrade recorder-1.0.0.jar, copy the new JAR beside it under a name not ending"
+                        + " in .jar and mv it onto recorder-1.0.0.jar)",
+                e.getMessage());
+        assertEquals(List.of("recorder-1.0.0.jar"), List.copyOf(host.installed().keySet()));
+        assertEquals(Set.of("recorder-1.0.0.jar"), host.rivalsOf("recorder-2.0.0.jar"));
     }
 
-    /** A handler name another plugin has is refused naming that plugin's handler class and JAR. */
+    /**
+     * Two JARs of one plugin id (an upgrade that left the old JAR beside the new one): which is
+     * meant is ambiguous, so both are refused at start, whatever their file names, each naming the
+     * other with both versions (found from outside: the earlier file name won, so which version ran
+     * depended on how the files were named).
+     */
     @Test
-    void aHandlerNameAnotherPluginHasIsRefusedNamingThatPluginAndJar() throws Exception {
+    void twoJarsOfOnePluginIdAreBothRefusedAtStartNamingBothFilesAndVersions() throws Exception {
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+        new PluginJarBuilder("recorder")
+                .version("2.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+
+        assertEquals(List.of(), host(Map.of()).start());
+
+        String remove = ": which JAR is meant is ambiguous, so none of them is admitted; remove all but one of"
+                + " recorder-1.0.0.jar and recorder-2.0.0.jar from the plugins directory (to upgrade a plugin,"
+                + " replace its JAR under the same file name)";
+        assertEquals(
+                List.of(
+                        new PluginFailure(
+                                "recorder-1.0.0.jar",
+                                "recorder",
+                                "plugin id 'recorder' (version 1.0.0 in this JAR) is also the id of recorder-2.0.0.jar"
+                                        + " (version 2.0.0)" + remove),
+                        new PluginFailure(
+                                "recorder-2.0.0.jar",
+                                "recorder",
+                                "plugin id 'recorder' (version 2.0.0 in this JAR) is also the id of recorder-1.0.0.jar"
+                                        + " (version 1.0.0)" + remove)),
+                host.failures());
+        assertEquals(Map.of(), host.installed());
+        assertEquals(0, files(staging), "nothing of them stays staged");
+    }
+
+    /**
+     * Two JARs whose handlers have one name (it names the consumer group): both handlers are
+     * refused at start, each naming the other's class and JAR, and no code of either runs the group
+     * (found from outside: after a restart the other plugin's code acknowledged the group's events).
+     */
+    @Test
+    void twoJarsWithAHandlerOfOneNameAreBothRefusedAtStartEachNamingTheOther() throws Exception {
         new PluginJarBuilder("first")
                 .version("1.0.0")
                 .extension(RecordingHandler.class)
@@ -316,7 +374,78 @@ class PluginHostTest {
                 .extension(RecordingHandler.class)
                 .build(plugins);
 
-        assertEquals(1, host(Map.of()).start().size());
+        assertEquals(List.of(), host(Map.of()).start());
+
+        String ambiguous = " has this name too: which one is meant is ambiguous (handler names name consumer groups),"
+                + " so none of them runs; remove all but one of first-1.0.0.jar and second-1.0.0.jar from the plugins"
+                + " directory, or rename the handler";
+        assertEquals(
+                List.of(
+                        new PluginFailure(
+                                "first-1.0.0.jar",
+                                "first",
+                                "handler 'recorder': handler class " + RecordingHandler.class.getName()
+                                        + " of plugin second (second-1.0.0.jar)" + ambiguous),
+                        new PluginFailure(
+                                "second-1.0.0.jar",
+                                "second",
+                                "handler 'recorder': handler class " + RecordingHandler.class.getName()
+                                        + " of plugin first (first-1.0.0.jar)" + ambiguous)),
+                host.failures());
+        assertEquals(Map.of(), host.installed(), "neither plugin stays loaded: it has no handler left");
+        assertEquals(Set.of("second-1.0.0.jar"), host.rivalsOf("first-1.0.0.jar"));
+    }
+
+    /** Only the handler of the name both have is refused; each plugin's other handlers run. */
+    @Test
+    void aHandlerNameTwoJarsHaveRefusesOnlyThatHandlerInEach() throws Exception {
+        new PluginJarBuilder("first")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .extension(SecondRecordingHandler.class)
+                .build(plugins);
+        new PluginJarBuilder("second")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+
+        List<LoadedHandler> started = host(Map.of()).start();
+
+        assertEquals(
+                List.of("first recorder-2"),
+                started.stream().map(h -> h.pluginId() + " " + h.name()).toList());
+        assertEquals(List.of("first-1.0.0.jar"), List.copyOf(host.installed().keySet()));
+        assertEquals(
+                List.of("recorder-2"),
+                host.installed().get("first-1.0.0.jar").handlers().stream()
+                        .map(LoadedHandler::name)
+                        .toList());
+        assertEquals(
+                List.of("first-1.0.0.jar", "second-1.0.0.jar"),
+                host.failures().stream().map(PluginFailure::source).toList(),
+                host.failures().toString());
+        assertTrue(
+                host.failures().get(0).reason().startsWith("handler 'recorder': "),
+                host.failures().toString());
+    }
+
+    /**
+     * Hot reload: a JAR that comes with a handler whose name a running handler has is refused, the
+     * running one keeps running, and the refusal says that a restart would refuse both.
+     */
+    @Test
+    void aHandlerComingWithTheNameOfARunningHandlerIsRefusedSayingARestartWouldRefuseBoth() throws Exception {
+        new PluginJarBuilder("first")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+        host(Map.of()).start();
+        Path second = new PluginJarBuilder("second")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+
+        assertThrows(AdmissionException.class, () -> host.install(second));
 
         assertEquals(
                 List.of(new PluginFailure(
@@ -325,8 +454,42 @@ class PluginHostTest {
                         "handler 'recorder': another handler already uses this name: handler class "
                                 + RecordingHandler.class.getName()
                                 + " of plugin first (first-1.0.0.jar) (handler names must be unique: they name"
-                                + " consumer groups)")),
+                                + " consumer groups); it keeps running, and at the next start both would be refused"
+                                + " as ambiguous unless one of the JARs is removed")),
                 host.failures());
+        assertEquals(List.of("first-1.0.0.jar"), List.copyOf(host.installed().keySet()));
+    }
+
+    /**
+     * A JAR refused because a running plugin had its id does not hold that id against the running
+     * plugin's own JAR: replaced in place (the README's upgrade), and restored, it runs on.
+     */
+    @Test
+    void aJarRefusedForARunningPluginsIdDoesNotStopThatPluginsReplacementInPlace() throws Exception {
+        Path running = new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+        host(Map.of()).start();
+        Path beside = new PluginJarBuilder("recorder")
+                .version("3.0.0")
+                .extension(RecordingHandler.class)
+                .build(Files.createDirectories(builds.resolve("beside")));
+        Path besideJar = Files.copy(beside, plugins.resolve("recorder-old-copy.jar"));
+        assertThrows(AdmissionException.class, () -> host.install(besideJar));
+        InstalledPlugin old = host.installed().get("recorder-1.0.0.jar");
+
+        Path newer = new PluginJarBuilder("recorder")
+                .version("2.0.0")
+                .extension(RecordingHandler.class)
+                .build(Files.createDirectories(builds.resolve("newer")));
+        Files.copy(newer, running, StandardCopyOption.REPLACE_EXISTING);
+        host.uninstall(old.source(), true);
+        InstalledPlugin replaced = host.install(running);
+        assertEquals("2.0.0", replaced.version());
+
+        host.uninstall(replaced.source(), true);
+        assertEquals("2.0.0", host.reinstall(replaced).version(), "restored in place too");
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.eventbus.runtime.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -31,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hot reload of a plugins directory: a reload held back by workers already abandoned. Real plugin
- * JARs; the subscriptions are a fake, the clock is driven by the test.
+ * Hot reload of a plugins directory with JARs that claim one plugin id or handler name, and a
+ * reload held back by workers already abandoned. Real plugin JARs; the subscriptions are a fake,
+ * the clock is driven by the test.
  */
 class PluginReloaderTest {
 
@@ -151,6 +154,66 @@ class PluginReloaderTest {
         reloader.poll();
         now = now.plus(QUIET).plusMillis(1);
         reloader.poll();
+    }
+
+    private List<String> errors() {
+        return logs.list.stream()
+                .filter(e -> e.getLevel() == Level.ERROR)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+
+    private List<String> lines(String containing) {
+        return logs.list.stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains(containing))
+                .toList();
+    }
+
+    /**
+     * An upgrade under a new file name: the new JAR is refused while the old one runs (its refusal
+     * says a restart would refuse both), and admitted once the old JAR is removed.
+     */
+    @Test
+    void aJarWithTheIdOfARunningPluginIsAdmittedOnceThatPluginsJarIsRemoved() throws Exception {
+        deploy(build("recorder", "1.0.0", RecordingHandler.class), "recorder-1.0.0.jar");
+        startRuntime();
+        deploy(build("recorder", "2.0.0", RecordingHandler.class), "recorder-2.0.0.jar");
+        settle();
+        assertEquals(1, errors().size(), errors().toString());
+        assertTrue(errors().get(0).contains("at the next start both JARs would be refused"), errors().toString());
+        settle();
+        assertEquals(1, errors().size(), "refused once: " + errors());
+
+        Files.delete(plugins.resolve("recorder-1.0.0.jar"));
+        settle();
+
+        assertEquals(List.of("recorder 1.0.0 recorder", "recorder 2.0.0 recorder"), started);
+        assertEquals(List.of(), host.failures());
+    }
+
+    /**
+     * The README's upgrade (the new JAR beside the old under a name not ending in .jar, then mv onto
+     * it) goes through while a JAR refused for the running plugin's id lies beside it.
+     */
+    @Test
+    void replacingTheRunningJarInPlaceWorksBesideAJarRefusedForItsId() throws Exception {
+        deploy(build("recorder", "1.0.0", RecordingHandler.class), "recorder.jar");
+        startRuntime();
+        deploy(build("recorder", "1.5.0", RecordingHandler.class), "recorder-copy.jar");
+        settle();
+        assertEquals(
+                List.of("recorder-copy.jar"),
+                host.failures().stream().map(PluginFailure::source).toList());
+
+        deploy(build("recorder", "2.0.0", RecordingHandler.class), "recorder.jar");
+        settle();
+
+        assertEquals(List.of("recorder 1.0.0 recorder", "recorder 2.0.0 recorder"), started);
+        assertEquals("2.0.0", host.installed().get("recorder.jar").version());
+        assertEquals(
+                List.of("recorder-copy.jar"),
+                host.failures().stream().map(PluginFailure::source).toList());
     }
 
     /**

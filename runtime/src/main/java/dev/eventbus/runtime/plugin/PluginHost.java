@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +62,8 @@ public final class PluginHost implements AutoCloseable {
 
     /** What each JAR claims (its plugin id, handler names), for the JARs admitted while it runs. */
     private final DirectoryClaims claims = new DirectoryClaims();
+    /** By JAR file: the checksum of the content of its latest admission. */
+    private final Map<String, String> attempted = new HashMap<>();
 
     public PluginHost(Path pluginsDir, String apiVersion, RuntimeConfig config, RpcChannelRegistry rpc) {
         this(
@@ -256,8 +259,11 @@ public final class PluginHost implements AutoCloseable {
         refusals.clear(source);
         claims.forget(source);
         try {
-            return StagingArea.stage(staging, jar);
+            StagedJar staged = StagingArea.stage(staging, jar);
+            attempted.put(source, staged.sha256());
+            return staged;
         } catch (IOException e) {
+            attempted.remove(source);
             AdmissionException refused = new AdmissionException(
                     Stage.READ, null, null, "cannot copy it to the staging area " + staging + ": " + rootMessage(e), e);
             refusals.record(source, refused);
@@ -510,6 +516,7 @@ public final class PluginHost implements AutoCloseable {
     public synchronized void forgetFailure(String source) {
         refusals.clear(source);
         claims.forget(source);
+        attempted.remove(source);
     }
 
     /**
@@ -518,6 +525,21 @@ public final class PluginHost implements AutoCloseable {
      */
     public synchronized Set<String> rivalsOf(String source) {
         return claims.rivalsOf(source);
+    }
+
+    /**
+     * The JARs refused as a whole, each to the checksum of the content refused: what is known of
+     * them until that content changes.
+     */
+    public synchronized Map<String, String> refusedContent() {
+        Map<String, String> refused = new HashMap<>();
+        for (PluginFailure f : refusals.all()) {
+            String sha = attempted.get(f.source());
+            if (sha != null && !installed.containsKey(f.source())) {
+                refused.put(f.source(), sha);
+            }
+        }
+        return refused;
     }
 
     /** Handlers of the installed plugins. */

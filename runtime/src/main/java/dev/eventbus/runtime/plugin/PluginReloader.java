@@ -84,6 +84,9 @@ public final class PluginReloader implements AutoCloseable {
         this.pollInterval = pollInterval;
         this.quietPeriod = quietPeriod;
         this.clock = clock;
+        // Refused at start: acted on again only when the file changes (found from outside: each
+        // refusal was logged again by this thread's first look, as if the JAR were new).
+        refusedSha.putAll(host.refusedContent());
         this.loop = Loop.every("eventbus-plugin-reload", pollInterval, pollInterval, LOG, this::poll);
     }
 
@@ -391,9 +394,14 @@ public final class PluginReloader implements AutoCloseable {
             next = host.install(jar);
         } catch (AdmissionException refused) {
             refusedSha.put(old.source(), sha);
+            // Said as it is: a reload of the unchanged JAR (`plugins reload`) is refused by what
+            // changed around it (the config file's new reading), not by a new JAR failing to load.
             LOG.error(
-                    "plugin reload: new {} failed to load; restoring {} {}",
-                    old.source(),
+                    "plugin reload: {} refused: {}; restoring {} {} with the config it ran with",
+                    sha.equals(old.sha256())
+                            ? old.source() + " (unchanged, the running " + old.pluginId() + " " + old.version() + ")"
+                            : "new " + old.source(),
+                    refused.getMessage(),
                     old.pluginId(),
                     old.version());
             restore(old);
@@ -431,6 +439,7 @@ public final class PluginReloader implements AutoCloseable {
     private void restore(InstalledPlugin old) {
         try {
             control.start(host.reinstall(old).handlers());
+            LOG.info("plugin reload: {} {} restored and running", old.pluginId(), old.version());
         } catch (AdmissionException refused) {
             LOG.error(
                     "plugin reload: could not restore {} {} either: {}",

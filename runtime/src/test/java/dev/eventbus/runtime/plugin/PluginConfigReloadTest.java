@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A plugin reload reads the runtime's config file again: a changed plugin setting reaches the new
@@ -151,8 +155,27 @@ class PluginConfigReloadTest {
     @Test
     void aSettingTheStartHookRejectsRefusesTheReloadAndTheOldVersionRunsOnWithItsOldConfig() throws Exception {
         writeConfig("eventbus.plugins.threshold.threshold = \"many\"\n" + TARGET + " = \"127.0.0.1:1\"");
-        AdmissionException e = assertThrows(AdmissionException.class, () -> reloader.reloadNow("threshold"));
+        Logger log = (Logger) LoggerFactory.getLogger(PluginReloader.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        log.addAppender(logs);
+        AdmissionException e;
+        try {
+            e = assertThrows(AdmissionException.class, () -> reloader.reloadNow("threshold"));
+        } finally {
+            log.detachAppender(logs);
+        }
         assertTrue(e.getMessage().contains("start(config) failed"), e.getMessage());
+        // Said as it is (found from outside: "new threshold.jar failed to load", of the same JAR).
+        assertEquals(
+                List.of(
+                        "plugin reload: threshold.jar (unchanged, the running threshold 1.0.0) refused: "
+                                + e.getMessage() + "; restoring threshold 1.0.0 with the config it ran with",
+                        "plugin reload: threshold 1.0.0 restored and running"),
+                logs.list.stream()
+                        .map(ILoggingEvent::getFormattedMessage)
+                        .filter(m -> m.contains("refused") || m.contains("restor"))
+                        .toList());
         assertEquals("1.0.0", runningVersion());
         assertEquals(100, runningThreshold());
         assertEquals(List.of("1.0.0 threshold 100"), started, "the old version was started again, with its config");

@@ -356,6 +356,9 @@ class PluginHostTest {
                 host.failures());
         assertEquals(Map.of(), host.installed());
         assertEquals(0, files(staging), "nothing of them stays staged");
+        assertEquals(
+                Set.of("recorder-1.0.0.jar", "recorder-2.0.0.jar"),
+                host.refusedContent().keySet());
     }
 
     /**

@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hot reload of a plugins directory with JARs that claim one plugin id or handler name, and a
- * reload held back by workers already abandoned. Real plugin JARs; the subscriptions are a fake,
- * the clock is driven by the test.
+ * Hot reload of a plugins directory with JARs that claim one plugin id or handler name, refused
+ * JARs that stay refused and silent until they change, and a reload held back by workers already
+ * abandoned. Real plugin JARs; the subscriptions are a fake, the clock is driven by the test.
  */
 class PluginReloaderTest {
 
@@ -168,6 +168,62 @@ class PluginReloaderTest {
                 .map(ILoggingEvent::getFormattedMessage)
                 .filter(m -> m.contains(containing))
                 .toList();
+    }
+
+    /** Found from outside: each refusal was logged at start and again by the reload thread's first look. */
+    @Test
+    void aJarRefusedAtStartIsNotTriedOrLoggedAgainByHotReloadWhileItIsUnchanged() throws Exception {
+        deploy(build("recorder", "1.0.0", RecordingHandler.class), "recorder.jar");
+        Files.write(plugins.resolve("broken.jar"), new byte[] {1, 2, 3});
+        startRuntime();
+        assertEquals(1, errors().size(), errors().toString());
+
+        settle();
+        settle();
+
+        assertEquals(1, errors().size(), errors().toString());
+        assertEquals(List.of(), lines("new JAR"));
+        assertEquals(
+                List.of("broken.jar"),
+                host.failures().stream().map(PluginFailure::source).toList());
+
+        Files.write(plugins.resolve("broken.jar"), new byte[] {4, 5, 6, 7});
+        settle();
+        assertEquals(List.of("plugin reload: new JAR broken.jar"), lines("new JAR"), "changed, it is tried again");
+        assertEquals(2, errors().size(), errors().toString());
+    }
+
+    /**
+     * Found from outside: after any JAR's removal, every refused JAR was tried again and logged at
+     * ERROR as if new. Only the JARs that claimed what the removed one claimed are tried again.
+     */
+    @Test
+    void aRemovalTriesAgainOnlyTheJarsThatClaimedWhatTheRemovedJarClaimed() throws Exception {
+        deploy(build("first", "1.0.0", RecordingHandler.class), "first.jar");
+        deploy(build("second", "1.0.0", RecordingHandler.class), "second.jar");
+        deploy(build("other", "1.0.0", SecondRecordingHandler.class), "other.jar");
+        Files.write(plugins.resolve("broken.jar"), new byte[] {1, 2, 3});
+        startRuntime();
+        assertEquals(List.of("other 1.0.0 recorder-2"), started);
+        assertEquals(3, errors().size(), "broken.jar, and first.jar and second.jar for their one handler name");
+        settle();
+
+        Files.delete(plugins.resolve("second.jar"));
+        settle();
+
+        assertEquals(List.of("other 1.0.0 recorder-2", "first 1.0.0 recorder"), started);
+        assertEquals(
+                List.of("plugin reload: trying first.jar again: second.jar, which claimed its plugin id or a handler"
+                        + " name too, was removed"),
+                lines("trying"));
+        assertEquals(
+                List.of("broken.jar"),
+                host.failures().stream().map(PluginFailure::source).toList());
+
+        Files.delete(plugins.resolve("other.jar"));
+        settle();
+        assertEquals(3, errors().size(), "broken.jar is not logged again: " + errors());
+        assertEquals(List.of(), lines("new JAR"));
     }
 
     /**

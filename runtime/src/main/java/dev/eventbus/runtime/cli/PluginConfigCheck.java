@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -51,6 +52,28 @@ final class PluginConfigCheck {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
+        // Plugin code runs below: an exit it calls ends the check with 2 and says so, after what
+        // was found until then, rather than with the plugin's status and nothing said.
+        List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        try (ExitRefusal refusal = ExitRefusal.arm("config check", line -> {
+            synchronized (problems) {
+                problems.forEach(err::println);
+            }
+            err.println(line);
+            err.flush();
+        })) {
+            return check(config, file, out, err, dir, problems, refusal);
+        }
+    }
+
+    private static int check(
+            RuntimeConfig config,
+            Path file,
+            PrintWriter out,
+            PrintWriter err,
+            Path dir,
+            List<String> problems,
+            ExitRefusal refusal) {
         List<Path> jars;
         try (Stream<Path> files = Files.list(dir)) {
             jars = files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
@@ -61,7 +84,6 @@ final class PluginConfigCheck {
             return 1;
         }
         String against = file == null ? "the defaults" : file.toString();
-        List<String> problems = new ArrayList<>();
         Set<String> refused = new HashSet<>();
         // The JARs the runtime would not install, each with a reason (the catalog read below takes
         // them as refused).
@@ -112,6 +134,7 @@ final class PluginConfigCheck {
             }
             List<LoadedHandler> admitted = new ArrayList<>();
             List<PluginFailure> found;
+            refusal.checking("plugin JAR " + jar);
             try {
                 found = AdmissionCheck.check(
                         jar,
@@ -213,8 +236,10 @@ final class PluginConfigCheck {
                         + ": services not checked");
             }
         }
-        problems.forEach(err::println);
-        return problems.size();
+        synchronized (problems) {
+            problems.forEach(err::println);
+            return problems.size();
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.eventbus.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,41 +103,12 @@ class NewPluginIT {
         Files.createDirectories(LOGS);
         seedRepository();
         Path project = tmp.resolve("audit-plugin");
-        Path root = Path.of(property("eventbus.it.reactor-root"));
-        write(project.resolve("pom.xml"), """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <project xmlns="http://maven.apache.org/POM/4.0.0">
-                  <modelVersion>4.0.0</modelVersion>
-                  <parent>
-                    <groupId>dev.eventbus</groupId><artifactId>eventbus-plugin-parent</artifactId><version>%s</version>
-                  </parent>
-                  <artifactId>audit-plugin</artifactId>
-                  <properties><plugin.id>audit</plugin.id></properties>
-                  <dependencies>
+        writePom(project, """
                     <dependency><groupId>dev.eventbus</groupId><artifactId>eventbus-testkit</artifactId><scope>test</scope></dependency>
                     <dependency><groupId>dev.eventbus</groupId><artifactId>eventbus-testkit-runtime</artifactId><scope>test</scope></dependency>
                     <dependency><groupId>org.junit.jupiter</groupId><artifactId>junit-jupiter</artifactId><scope>test</scope></dependency>
-                  </dependencies>
-                </project>
-                """.formatted(property("eventbus.it.version")));
-        write(project.resolve("src/main/java/com/acme/AuditHandler.java"), """
-                package com.acme;
-
-                import dev.eventbus.api.Event;
-                import dev.eventbus.api.EventHandler;
-                import dev.eventbus.api.HandlerContext;
-                import dev.eventbus.api.HandlerSpec;
-                import org.pf4j.Extension;
-
-                @Extension
-                public class AuditHandler implements EventHandler {
-                    public HandlerSpec spec() {
-                        return HandlerSpec.named("audit").consumes("orders", "order.created");
-                    }
-
-                    public void handle(Event event, HandlerContext context) {}
-                }
                 """);
+        writeHandler(project, "");
         write(project.resolve("src/test/java/com/acme/AuditHandlerIT.java"), """
                 package com.acme;
 
@@ -160,6 +132,113 @@ class NewPluginIT {
                     }
                 }
                 """);
+        int built = verify(project, "hand-written-plugin-verify");
+        assertEquals(
+                0,
+                built,
+                "the hand-written plugin's ./mvnw -o verify failed; see "
+                        + LOGS.resolve("hand-written-plugin-verify.log"));
+        assertTestsRan(project.resolve("target/failsafe-reports/TEST-com.acme.AuditHandlerIT.xml"), 1);
+    }
+
+    /**
+     * Found from outside: a start hook calling {@code System.exit(0)} ended the admission check, run
+     * by {@code exec:java} in Maven's own JVM, and Maven with it, with status 0: {@code ./mvnw verify}
+     * passed. The check runs the plugin in a JVM of its own: the build fails, naming the call.
+     */
+    @Test
+    void aPluginWhoseStartHookCallsSystemExitFailsItsBuild(@TempDir Path tmp) throws Exception {
+        Files.createDirectories(LOGS);
+        seedRepository();
+        Path project = tmp.resolve("exit-plugin");
+        writePom(project, "");
+        writeHandler(project, """
+                    public void start(com.typesafe.config.Config config) {
+                        System.exit(0);
+                    }
+                """);
+
+        int built = verify(project, "exiting-plugin-verify");
+        String log = Files.readString(LOGS.resolve("exiting-plugin-verify.log"));
+        assertEquals(1, built, log);
+        assertTrue(log.contains("BUILD FAILURE"), log);
+        assertTrue(
+                log.contains("(eventbus-admission-check) on project audit-plugin: An exception occurred while "
+                        + "executing the Java class. a plugin called System.exit(0) during the check "
+                        + "(com.acme.AuditHandler.start(AuditHandler.java:"),
+                log);
+    }
+
+    /**
+     * Found from outside: a {@code reference.conf} cut short failed the build with Typesafe Config's
+     * message and stack trace about {@code target/classes/reference.conf}, not as the README shows
+     * (the runtime's reason for the JAR).
+     */
+    @Test
+    void aReferenceConfCutShortFailsTheBuildAsTheReadmeShows(@TempDir Path tmp) throws Exception {
+        Files.createDirectories(LOGS);
+        seedRepository();
+        Path project = tmp.resolve("cut-plugin");
+        writePom(project, "");
+        writeHandler(project, "");
+        write(project.resolve("src/main/resources/reference.conf"), "eventbus.plugins.audit {\n  log-calls =\n");
+
+        int built = verify(project, "cut-reference-verify");
+        String log = Files.readString(LOGS.resolve("cut-reference-verify.log"));
+        assertEquals(1, built, log);
+        assertTrue(
+                log.contains("[ERROR] Failed to execute goal org.codehaus.mojo:exec-maven-plugin:3.5.1:java "
+                        + "(eventbus-admission-check) on project audit-plugin: An exception occurred while executing "
+                        + "the Java class. the runtime would refuse it: audit-plugin-" + property("eventbus.it.version")
+                        + ".jar (plugin audit): its reference.conf cannot be read: Parse: Reader: 3: Expecting a value "
+                        + "but got wrong token: end of file"),
+                log);
+        assertFalse(log.contains("\tat "), "no stack trace: " + log);
+    }
+
+    /** A pom as the README's "Write a plugin" shows, with these dependency lines. */
+    private static void writePom(Path project, String dependencies) throws IOException {
+        write(project.resolve("pom.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <parent>
+                    <groupId>dev.eventbus</groupId><artifactId>eventbus-plugin-parent</artifactId><version>%s</version>
+                  </parent>
+                  <artifactId>audit-plugin</artifactId>
+                  <properties><plugin.id>audit</plugin.id></properties>
+                  <dependencies>
+                %s  </dependencies>
+                </project>
+                """.formatted(property("eventbus.it.version"), dependencies));
+    }
+
+    /** The audit handler, with these members besides its spec and handle. */
+    private static void writeHandler(Path project, String members) throws IOException {
+        write(project.resolve("src/main/java/com/acme/AuditHandler.java"), """
+                package com.acme;
+
+                import dev.eventbus.api.Event;
+                import dev.eventbus.api.EventHandler;
+                import dev.eventbus.api.HandlerContext;
+                import dev.eventbus.api.HandlerSpec;
+                import org.pf4j.Extension;
+
+                @Extension
+                public class AuditHandler implements EventHandler {
+                    public HandlerSpec spec() {
+                        return HandlerSpec.named("audit").consumes("orders", "order.created");
+                    }
+
+                %s
+                    public void handle(Event event, HandlerContext context) {}
+                }
+                """.formatted(members));
+    }
+
+    /** The project's {@code ./mvnw -o verify} (this repository's wrapper), logged as {@code name}. */
+    private static int verify(Path project, String name) throws Exception {
+        Path root = Path.of(property("eventbus.it.reactor-root"));
         Files.copy(root.resolve("mvnw"), project.resolve("mvnw"));
         project.resolve("mvnw").toFile().setExecutable(true);
         Files.createDirectories(project.resolve(".mvn/wrapper"));
@@ -167,9 +246,8 @@ class NewPluginIT {
                 root.resolve(".mvn/wrapper/maven-wrapper.properties"),
                 project.resolve(".mvn/wrapper/maven-wrapper.properties"));
         Files.copy(root.resolve("dist/src/bin/find-java"), project.resolve(".mvn/find-java"));
-
-        int built = run(
-                "hand-written-plugin-verify",
+        return run(
+                name,
                 project,
                 project.resolve("mvnw").toString(),
                 "-o",
@@ -177,12 +255,6 @@ class NewPluginIT {
                 "verify",
                 "-Dmaven.repo.local=" + REPO,
                 "-Dmaven.repo.local.tail=" + property("eventbus.it.local-repository"));
-        assertEquals(
-                0,
-                built,
-                "the hand-written plugin's ./mvnw -o verify failed; see "
-                        + LOGS.resolve("hand-written-plugin-verify.log"));
-        assertTestsRan(project.resolve("target/failsafe-reports/TEST-com.acme.AuditHandlerIT.xml"), 1);
     }
 
     private static void write(Path file, String text) throws IOException {

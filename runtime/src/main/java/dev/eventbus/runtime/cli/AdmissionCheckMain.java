@@ -1,142 +1,120 @@
 package dev.eventbus.runtime.cli;
 
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import dev.eventbus.runtime.Versions;
-import dev.eventbus.runtime.plugin.AdmissionCheck;
-import dev.eventbus.runtime.plugin.AdmissionTimeoutException;
-import dev.eventbus.runtime.plugin.PluginFailure;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The entry point of the plugin build's admission check ({@code eventbus-plugin-parent} runs it at
- * {@code verify} with {@code exec:java}): {@link AdmissionCheck} on each JAR, with this runtime's
- * plugin-api version. A refusal throws, so the build fails with the runtime's reason, except one:
- * a handler's start hook failing only because a key the plugin's {@code reference.conf} declares
- * {@code null} is unset. That is how a plugin says "the operator must set this"; the JAR is fine,
- * so the build prints a note naming the key instead. A JAR whose start does not return within
- * {@code --stall-timeout} (by default {@code admin.stall-timeout}'s, after which {@code run}'s
- * liveness fails while it loads plugins) fails the build too, naming the plugin's code that did not
- * return, as {@code config check} does: the build would otherwise hang for ever. The build prints
- * these findings only: the throwaway hosts' own log (a plugin started, unloaded; a refusal, which
- * the finding names already) is left out as in {@code config check} ({@link ThrowawayHostLog}),
- * warnings and errors of the plugin's own code stay. Stateless.
+ * {@code verify} with {@code exec:java}, which runs it inside Maven's own JVM): the check itself
+ * ({@link AdmissionCheckRun}) runs in a JVM of its own, on the same JDK and class path, and this
+ * relays its output and fails the build with its verdict. The plugin's code runs only there: a
+ * plugin that calls {@code System.exit} there cannot end Maven with its status, nor leave the
+ * check without a verdict (found from outside: {@code System.exit(0)} in a start hook ended the
+ * build with 0 and "BUILD SUCCESS" unsaid, the check never finished); and threads a plugin leaves
+ * running end with that JVM. Stateless.
  */
 public final class AdmissionCheckMain {
-
-    /** Typesafe Config's message for a null value read as another type (ConfigException.Null). */
-    private static final Pattern SET_TO_NULL =
-            Pattern.compile("start\\(config\\) failed: .*Configuration key '([^']+)' is set to null");
-
-    private static final String STALL_TIMEOUT = "--stall-timeout=";
-    /** The plugin parent's property that sets {@link #STALL_TIMEOUT}, as findings name it. */
-    private static final String STALL_TIMEOUT_PROPERTY = "eventbus.admission-check.stall-timeout";
 
     private AdmissionCheckMain() {}
 
     /**
      * @param args {@code --stall-timeout=<duration>} (optional, as the config file writes one:
      *     {@code 2m}, {@code 30s}), then the plugin JARs to check
-     * @throws IllegalStateException naming every refusal as the runtime records it, and every JAR
-     *     whose start did not return in time
+     * @throws AdmissionCheckFailed naming every refusal as the runtime records it, every JAR whose
+     *     start did not return in time, or the exit a plugin called during the check
      * @throws IllegalArgumentException on arguments it cannot read
      */
-    public static void main(String[] args) throws InterruptedException {
-        Duration bound = ConfigFactory.defaultReference().getDuration("eventbus.admin.stall-timeout");
-        List<Path> jars = new ArrayList<>();
-        for (String arg : args) {
-            if (arg.startsWith(STALL_TIMEOUT)) {
-                bound = duration(arg.substring(STALL_TIMEOUT.length()));
-            } else if (arg.startsWith("--")) {
-                throw new IllegalArgumentException(
-                        "unknown option " + arg + "; usage: AdmissionCheckMain [--stall-timeout=2m] <plugin JAR>...");
-            } else {
-                jars.add(Path.of(arg));
+    public static void main(String[] args) throws InterruptedException, IOException {
+        AdmissionCheckOptions options = AdmissionCheckOptions.parse(args);
+        Path verdict = Files.createTempFile("eventbus-admission-verdict", ".txt");
+        try {
+            Files.delete(verdict); // written whole by the check, or not at all
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                    "-Dstdout.encoding=UTF-8",
+                    "-Dstderr.encoding=UTF-8",
+                    "-cp",
+                    classPath(),
+                    AdmissionCheckRun.class.getName(),
+                    AdmissionCheckRun.verdictOption(verdict)));
+            command.addAll(options.args());
+            Process check = new ProcessBuilder(command).start();
+            check.getOutputStream().close();
+            Thread out = relay(check.getInputStream(), System.out);
+            Thread err = relay(check.getErrorStream(), System.err);
+            int status;
+            try {
+                status = check.waitFor();
+            } finally {
+                check.destroyForcibly(); // when interrupted; a no-op once it ended
             }
-        }
-        if (jars.isEmpty()) {
-            throw new IllegalArgumentException("usage: AdmissionCheckMain [--stall-timeout=2m] <plugin JAR>...");
-        }
-        List<String> refused = new ArrayList<>();
-        List<String> hung = new ArrayList<>();
-        try (ThrowawayHostLog quiet = ThrowawayHostLog.quiet()) {
-            for (Path jar : jars) {
-                check(jar, bound, refused, hung);
+            // Its output is all there once it ended, unless a process the plugin started holds the pipes.
+            out.join(2_000);
+            err.join(2_000);
+            if (!Files.isRegularFile(verdict)) {
+                throw new AdmissionCheckFailed("the check ended without a verdict (exit status " + status
+                        + "; see its output above): the plugin's code ended the JVM (Runtime.halt?) or crashed it");
             }
-        }
-        List<String> findings = new ArrayList<>();
-        if (!refused.isEmpty()) {
-            findings.add("the runtime would refuse it: " + String.join("; ", refused));
-        }
-        if (!hung.isEmpty()) {
-            findings.add("it would hang run's start-up: " + String.join("; ", hung));
-        }
-        if (!findings.isEmpty()) {
-            throw new IllegalStateException(String.join("; ", findings));
+            String said = Files.readString(verdict, StandardCharsets.UTF_8);
+            if (!said.equals(AdmissionCheckRun.ADMITTED)) {
+                throw new AdmissionCheckFailed(said.substring(said.indexOf('\n') + 1));
+            }
+        } finally {
+            Files.deleteIfExists(verdict);
         }
     }
 
-    private static void check(Path jar, Duration bound, List<String> refused, List<String> hung)
-            throws InterruptedException {
-        String name = jar.getFileName().toString();
-        List<PluginFailure> found;
-        try {
-            found = AdmissionCheck.check(
-                    jar,
-                    Versions.pluginApi(),
-                    id -> ConfigFactory.empty(),
-                    handler -> {},
-                    bound,
-                    () -> System.out.println("eventbus admission check: " + name + ": still starting after "
-                            + PluginConfigCheck.shown(AdmissionCheck.STILL_WAITING_AFTER) + "; it counts as hung after "
-                            + PluginConfigCheck.shown(bound) + " (" + STALL_TIMEOUT_PROPERTY + ")"));
-        } catch (AdmissionTimeoutException stuck) {
-            // Its thread stays stuck (nothing stops a plugin's code safely); the next JAR is checked.
-            hung.add(name + ": "
-                    + stuck.describe("within " + PluginConfigCheck.shown(bound) + " (" + STALL_TIMEOUT_PROPERTY
-                            + "; run's liveness fails after eventbus.admin.stall-timeout while it loads plugins)"));
-            return;
+    /**
+     * This JVM's class path for the check: under {@code exec:java} the project's (its class loader's
+     * URLs: the runtime and the plugin's test class path), else the JVM's own.
+     */
+    private static String classPath() {
+        if (AdmissionCheckMain.class.getClassLoader() instanceof URLClassLoader loader) {
+            return Stream.of(loader.getURLs())
+                    .map(AdmissionCheckMain::path)
+                    .collect(Collectors.joining(File.pathSeparator));
         }
-        List<PluginFailure> failures = new ArrayList<>();
-        boolean toSet = false;
-        for (PluginFailure f : found) {
-            Matcher unset = SET_TO_NULL.matcher(f.reason());
-            if (f.pluginId() != null && unset.find()) {
-                System.out.println("eventbus admission check: " + name + " (plugin " + f.pluginId()
-                        + "): operators must set eventbus.plugins." + f.pluginId() + "." + unset.group(1)
-                        + " (its reference.conf leaves it null, and the runtime refuses the handler until it is "
-                        + "set: " + f.reason() + ")");
-                toSet = true;
-            } else {
-                failures.add(f);
-            }
-        }
-        if (failures.isEmpty()) {
-            System.out.println(
-                    "eventbus admission check: " + name + " is admitted" + (toSet ? " once those keys are set" : ""));
-        }
-        failures.forEach(f -> refused.add(f.toString()));
+        return System.getProperty("java.class.path");
     }
 
-    /** A duration as the config file writes one, positive. */
-    private static Duration duration(String value) {
-        Duration d;
+    private static String path(URL url) {
         try {
-            d = ConfigFactory.parseMap(Map.of("d", value)).getDuration("d");
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException(STALL_TIMEOUT + value + " (" + STALL_TIMEOUT_PROPERTY
-                    + "): not a duration; write one as the config file does, 2m or 30s");
+            return Path.of(url.toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("not a file on the class path: " + url, e);
         }
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(
-                    STALL_TIMEOUT + value + " (" + STALL_TIMEOUT_PROPERTY + "): must be positive");
-        }
-        return d;
+    }
+
+    /** Copies the check's lines as they come, so the build shows them as it goes. */
+    private static Thread relay(InputStream from, PrintStream to) {
+        return Thread.ofPlatform()
+                .name("eventbus-admission-check-output")
+                .daemon(true)
+                .start(() -> {
+                    try (BufferedReader lines =
+                            new BufferedReader(new InputStreamReader(from, StandardCharsets.UTF_8))) {
+                        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                            to.println(line);
+                        }
+                    } catch (IOException e) {
+                        // Closed under it: the check's output ends here. Not thrown: exec:java would take an
+                        // exception of a thread of its group for the build's failure.
+                    }
+                });
     }
 }

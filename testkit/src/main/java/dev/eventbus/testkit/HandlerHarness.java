@@ -39,13 +39,23 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>Outcomes: a normal return is {@code SUCCESS}; {@code NonRetriableEventException}, or a gRPC
  *       status exception with INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, PERMISSION_DENIED,
  *       UNIMPLEMENTED or OUT_OF_RANGE, is {@code DEAD_LETTER}; any other exception is
- *       {@code RETRY}. The nearest typed signal in the cause chain decides.</li>
+ *       {@code RETRY}, or {@code DEAD_LETTER} when the event's attempt is {@link #maxAttempts} or
+ *       more (unless the nearest status is UNAVAILABLE, which the runtime does not count). The
+ *       nearest typed signal in the cause chain decides; {@link Outcome#reason()} is the dead
+ *       letter's reason.</li>
+ *   <li>Timeout: the handler runs on a virtual thread of its own and is interrupted past its
+ *       {@link #timeout} (30 s by default, as {@code eventbus.handler-defaults.timeout}); a failure
+ *       after that is a {@link HandlerTimeoutException} (retried; dead-lettered as {@code timeout}
+ *       on the last attempt), a normal return still a success. A handler that ignores the
+ *       interrupt for {@link #abandonAfter} more (5 s) is abandoned, as the runtime abandons its
+ *       worker: {@code deliver} returns with a {@link HandlerTimeoutException} that says so, and the
+ *       handler's thread runs on.</li>
  * </ul>
  * Unlike the runtime, it lets {@link Error}s (such as a failed assertion) propagate, and throws
  * {@link IllegalStateException} when the handler asked for a service it did not declare or that
  * the test gave no channel for, even if the handler caught that exception: such a bug would
- * otherwise pass for a retry. Retries, backoff and dead-letter streams need the runtime: see the
- * runtime test kit's {@code EventbusExtension}.
+ * otherwise pass for a retry. Backoff, {@code retry.max-age} and dead-letter streams need the
+ * runtime: see the runtime test kit's {@code EventbusExtension}.
  *
  * <p>Lifecycle: {@link #of} calls {@link EventHandler#spec()} once, as the runtime does at plugin
  * start; the first {@link #deliver} (or {@link #start}) calls {@link EventHandler#start(Config)}
@@ -61,6 +71,15 @@ public final class HandlerHarness {
     /** The runtime's default {@code eventbus.grpc.defaults.deadline}. */
     private static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
 
+    /** The runtime's default {@code eventbus.handler-defaults.timeout}. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The runtime's default {@code eventbus.handler-defaults.abandon-after}. */
+    public static final Duration DEFAULT_ABANDON_AFTER = Duration.ofSeconds(5);
+
+    /** The runtime's default {@code eventbus.handler-defaults.retry.max-attempts}. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 10;
+
     private final EventHandler handler;
     private final HandlerSpec spec;
     private final PluginReference reference;
@@ -68,6 +87,9 @@ public final class HandlerHarness {
     private volatile Config operator = ConfigFactory.empty();
     private volatile Config config;
     private volatile Duration deadline = DEFAULT_DEADLINE;
+    private volatile Duration timeout = DEFAULT_TIMEOUT;
+    private volatile Duration abandonAfter = DEFAULT_ABANDON_AFTER;
+    private volatile int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     /** The config the start hook last ran with, or null before it ran (or after the config changed). */
     private Config started;
 
@@ -132,11 +154,45 @@ public final class HandlerHarness {
      *     per-service {@code deadline}); default 5 s
      */
     public HandlerHarness deadline(Duration deadline) {
-        if (deadline.isNegative() || deadline.isZero()) {
-            throw new IllegalArgumentException("deadline must be positive, was " + deadline);
-        }
-        this.deadline = deadline;
+        this.deadline = positive(deadline, "deadline");
         return this;
+    }
+
+    /**
+     * @param timeout the handler's {@code timeout} (its {@code eventbus.handlers.<name>.timeout}, or
+     *     {@code handler-defaults.timeout}): past it, the call is interrupted; default 30 s
+     */
+    public HandlerHarness timeout(Duration timeout) {
+        this.timeout = positive(timeout, "timeout");
+        return this;
+    }
+
+    /**
+     * @param abandonAfter the handler's {@code abandon-after}: how long after the timeout's interrupt
+     *     {@link #deliver} waits for a handler that ignores it, before it abandons it; default 5 s
+     */
+    public HandlerHarness abandonAfter(Duration abandonAfter) {
+        this.abandonAfter = positive(abandonAfter, "abandonAfter");
+        return this;
+    }
+
+    /**
+     * @param maxAttempts the handler's {@code retry.max-attempts}: a retriable failure of an event
+     *     whose {@code attempt()} is this or more is dead-lettered; default 10
+     */
+    public HandlerHarness maxAttempts(int maxAttempts) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+        }
+        this.maxAttempts = maxAttempts;
+        return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+        return d;
     }
 
     /**
@@ -208,7 +264,8 @@ public final class HandlerHarness {
 
     /**
      * Delivers one event as the runtime would: skipped without a call when its type is not
-     * consumed, else {@code handler.handle(event, context)} once with a fresh {@link FakeHandlerContext}.
+     * consumed, else {@code handler.handle(event, context)} once with a fresh {@link FakeHandlerContext},
+     * on a thread of its own, under the handler's {@link #timeout} (see the class comment).
      *
      * @param event for example from {@link TestEvents}; its stream must be one the handler reads
      * @return what the runtime would do
@@ -230,14 +287,21 @@ public final class HandlerHarness {
             return Outcome.skipped();
         }
         FakeHandlerContext context = new FakeHandlerContext(pluginId, config, spec, channels, event, deadline);
-        Outcome outcome;
-        try {
-            handler.handle(event, context);
-            outcome = Outcome.success();
-        } catch (Exception e) {
-            // InterruptedException included: the runtime retries an interrupted (timed-out) delivery.
-            outcome = OutcomeRules.classify(e);
+        Duration limit = timeout;
+        TimedCall.Ended ended = TimedCall.run(
+                "eventbus-harness " + spec.name(), () -> handler.handle(event, context), limit, abandonAfter);
+        if (ended.failure() instanceof Error error) {
+            throw error;
         }
+        Throwable failure = ended.failure();
+        if (ended.abandoned()) {
+            failure = new HandlerTimeoutException(limit, true, null);
+        } else if (ended.interrupted() && failure != null) {
+            // As the runtime: whatever a handler throws after the timeout's interrupt is a timeout.
+            failure = new HandlerTimeoutException(limit, false, failure);
+        }
+        Outcome outcome =
+                failure == null ? Outcome.success() : OutcomeRules.classify(failure, event.attempt(), maxAttempts);
         RuntimeException misuse = context.misuse();
         if (misuse != null) {
             throw new IllegalStateException(misuse.getMessage() + " [outcome would have been " + outcome + "]", misuse);

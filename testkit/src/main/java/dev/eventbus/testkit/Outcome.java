@@ -18,7 +18,10 @@ public record Outcome(Kind kind, Throwable error) {
         SUCCESS,
         /** A transient failure: the runtime retries with backoff under the handler's policy. */
         RETRY,
-        /** A permanent failure: the runtime moves the event to the dead-letter stream at once. */
+        /**
+         * A permanent failure, or a failure of the last attempt ({@code retry.max-attempts}): the
+         * runtime moves the event to the dead-letter stream now.
+         */
         DEAD_LETTER,
         /** The event's type is not one the handler consumes: the runtime acknowledges it without a call. */
         SKIPPED
@@ -57,6 +60,16 @@ public record Outcome(Kind kind, Throwable error) {
      */
     public static Outcome deadLetter(Throwable error) {
         return new Outcome(Kind.DEAD_LETTER, error);
+    }
+
+    /**
+     * @return for {@code DEAD_LETTER}, the dead letter's {@code eventbus-reason} as the runtime writes
+     *     it: {@code handler-error} (a {@code NonRetriableEventException}, or attempts used up on an
+     *     untyped failure), {@code rpc-status} (a gRPC status) or {@code timeout} (the handler ran
+     *     past its timeout: a {@link HandlerTimeoutException}); null otherwise
+     */
+    public String reason() {
+        return kind == Kind.DEAD_LETTER ? OutcomeRules.deadLetterReason(error) : null;
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.eventbus.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -18,6 +20,8 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -124,6 +128,7 @@ class HandlerHarnessTest {
         Outcome outcome = deliverThrowing(thrown);
         assertEquals(Outcome.Kind.DEAD_LETTER, outcome.kind());
         assertSame(thrown, outcome.error());
+        assertEquals("handler-error", outcome.reason());
     }
 
     @Test
@@ -280,6 +285,114 @@ class HandlerHarnessTest {
             throw new AssertionError("expected 42");
         }));
         assertThrows(AssertionError.class, () -> harness.deliver(EVENT));
+    }
+
+    /**
+     * Found from outside: deliver had no timeout, so a handler sleeping 600 s hung {@code mvn test}
+     * for ever. It is interrupted past its timeout and retried as a timeout, as the runtime does.
+     */
+    @Test
+    void aHandlerPastItsTimeoutIsInterruptedAndRetriedAsATimeout() {
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> {
+                    ranOn.set(Thread.currentThread());
+                    Thread.sleep(600_000);
+                }))
+                .timeout(Duration.ofMillis(200));
+        long started = System.nanoTime();
+        Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> harness.deliver(EVENT));
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofMillis(200)) >= 0);
+        assertEquals(Outcome.Kind.RETRY, outcome.kind(), outcome::toString);
+        HandlerTimeoutException timeout = assertInstanceOf(HandlerTimeoutException.class, outcome.error());
+        assertEquals("handler ran longer than its timeout of PT0.2S", timeout.getMessage());
+        assertEquals(Duration.ofMillis(200), timeout.timeout());
+        assertFalse(timeout.abandoned());
+        assertInstanceOf(InterruptedException.class, timeout.getCause(), "what the handler threw on the interrupt");
+        assertTrue(ranOn.get().isVirtual(), "on a worker of its own, as the runtime's");
+        assertNull(outcome.reason(), "not dead-lettered");
+    }
+
+    @Test
+    void aTimeoutOnTheLastAttemptIsDeadLetteredAsTimeout() {
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> Thread.sleep(600_000)))
+                .timeout(Duration.ofMillis(200))
+                .maxAttempts(3);
+        Outcome outcome = assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
+                () -> harness.deliver(TestEvents.event("t").attempt(3).build()));
+        assertEquals(Outcome.Kind.DEAD_LETTER, outcome.kind(), outcome::toString);
+        assertEquals("timeout", outcome.reason());
+        assertInstanceOf(HandlerTimeoutException.class, outcome.error());
+    }
+
+    @Test
+    void aHandlerIgnoringTheInterruptIsAbandonedAfterAbandonAfter() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger interrupts = new AtomicInteger();
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> {
+                    while (release.getCount() > 0) {
+                        try {
+                            release.await();
+                        } catch (InterruptedException ignored) {
+                            interrupts.incrementAndGet();
+                        }
+                    }
+                }))
+                .timeout(Duration.ofMillis(200))
+                .abandonAfter(Duration.ofMillis(300));
+        try {
+            Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> harness.deliver(EVENT));
+            assertEquals(Outcome.Kind.RETRY, outcome.kind(), outcome::toString);
+            HandlerTimeoutException timeout = assertInstanceOf(HandlerTimeoutException.class, outcome.error());
+            assertTrue(timeout.abandoned());
+            assertEquals(
+                    "handler ran longer than its timeout of PT0.2S and ignored the interrupt; its worker was abandoned",
+                    timeout.getMessage());
+            assertEquals(1, interrupts.get());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aHandlerReturningAfterTheInterruptSucceedsAsInTheRuntime() {
+        HandlerHarness harness = HandlerHarness.of(handler((event, context) -> {
+                    try {
+                        Thread.sleep(600_000);
+                    } catch (InterruptedException swallowed) {
+                        // returns normally: the runtime acknowledges the event
+                    }
+                }))
+                .timeout(Duration.ofMillis(100));
+        assertEquals(
+                Outcome.Kind.SUCCESS,
+                assertTimeoutPreemptively(Duration.ofSeconds(10), () -> harness.deliver(EVENT))
+                        .kind());
+    }
+
+    @Test
+    void theLastAttemptDeadLettersARetriableFailureUnlessAServiceWasDown() {
+        Event last = TestEvents.event("t")
+                .attempt(HandlerHarness.DEFAULT_MAX_ATTEMPTS)
+                .build();
+        Event before = TestEvents.event("t")
+                .attempt(HandlerHarness.DEFAULT_MAX_ATTEMPTS - 1)
+                .build();
+        HandlerHarness failing = HandlerHarness.of(handler((event, context) -> {
+            throw new IOException("boom");
+        }));
+        assertEquals(Outcome.Kind.RETRY, failing.deliver(before).kind());
+        Outcome dead = failing.deliver(last);
+        assertEquals(Outcome.Kind.DEAD_LETTER, dead.kind());
+        assertEquals("handler-error", dead.reason());
+        HandlerHarness aborted = HandlerHarness.of(handler((event, context) -> {
+            throw Status.ABORTED.asRuntimeException();
+        }));
+        assertEquals("rpc-status", aborted.deliver(last).reason());
+        HandlerHarness down = HandlerHarness.of(handler((event, context) -> {
+            throw new RetriableEventException("down", Status.UNAVAILABLE.asRuntimeException());
+        }));
+        assertEquals(Outcome.Kind.RETRY, down.deliver(last).kind(), "UNAVAILABLE is not counted");
     }
 
     private static Outcome deliverThrowing(Exception e) {

@@ -83,6 +83,22 @@ class NewPluginCommandTest {
                 readme.contains("bin/eventbus publish example example.created --subject s-1 --data '\"hello\"'"),
                 readme);
         assertTrue(readme.contains("`eventbus dev` starts its own on a free port"), readme);
+        // Found from outside: it said publish finds dev's Redis by itself, "else uses the one
+        // configured"; a configured one wins (ConfigOptions.loadForOperator).
+        assertTrue(
+                readme.replaceAll("\\s+", " ")
+                        .contains("It uses the Redis you name (`--redis URI`, `EVENTBUS_REDIS_URI`, or "
+                                + "`eventbus.redis.uri` in the config file), even while an `eventbus dev` runs; naming "
+                                + "none, the Redis of an `eventbus dev` running from the same installation, else "
+                                + "`redis://127.0.0.1:6379`"),
+                readme);
+        // The main README says the generated one shows the stand-in server in two lines.
+        assertTrue(
+                readme.contains(
+                        "RecordingGrpcService fake = RecordingGrpcService.of(OrderServiceGrpc.getServiceDescriptor());\n"
+                                + "Grpc.newServerBuilderForPort(50061, InsecureServerCredentials.create()).addService(fake).build().start();\n"
+                                + "```"),
+                readme);
         // Run alone (an IDE, mvn test -Dtest=...), the IT has no plugin.jar property: it falls back to
         // the packaged JAR, rather than ending in Path.of(null)'s bare NullPointerException.
         String it = read(tests.resolve("ApplyHandlerIT.java"));

@@ -60,6 +60,35 @@ class OrderOracleTest {
         assertEquals(1, v.duplicates());
     }
 
+    /**
+     * The record of a later loaded full verify's failure: the frozen instance's late call repeats
+     * the subject's last step (the new owner's seq 2 had ended), so it neither overlaps nor steps
+     * back, and the new owner's seq 3 starts while it still runs: the overlap is the same window.
+     */
+    @Test
+    void theNewOwnersNextCallOverlappingALateRepeatIsInTheWindow() {
+        List<Call> calls = List.of(
+                new Call("inst-c", "s", 1, "1-0", 100 * MS, 110 * MS),
+                new Call("inst-d", "s", 2, "2-0", 4_000 * MS, 4_010 * MS),
+                new Call("inst-c", "s", 2, "2-0", 5_050 * MS, 5_070 * MS),
+                new Call("inst-d", "s", 3, "3-0", 5_055 * MS, 5_060 * MS));
+        Verdict v = OrderOracle.judge(calls, 1, 3, List.of(FREEZE));
+        assertEquals(List.of(), v.problems());
+        assertEquals(1, v.overlapsInWindow());
+        assertEquals(1, v.duplicates());
+
+        Verdict notFrozen = OrderOracle.judge(
+                calls.stream()
+                        .map(c -> c.instance().equals("inst-c") && c.seq() == 2
+                                ? new Call("inst-e", c.subject(), c.seq(), c.eventId(), c.startNanos(), c.endNanos())
+                                : c)
+                        .toList(),
+                1,
+                3,
+                List.of(FREEZE));
+        assertEquals(1, notFrozen.problems().size(), notFrozen.problems().toString());
+    }
+
     @Test
     void aStepBackByAnInstanceThatWasNotFrozenOrLongAfterTheThawBreaksTheOrder() {
         Verdict other = OrderOracle.judge(withEndedLaterCalls("inst-e", 5_050), 1, 4, List.of(FREEZE));

@@ -10,6 +10,7 @@ import java.security.KeyFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Cipher;
@@ -31,6 +32,8 @@ public final class PemKeys {
             Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
     /** The key types Netty's TLS (Lettuce's and gRPC's) reads: an Ed25519 key, valid PKCS#8 too, fails there. */
     private static final List<String> ALGORITHMS = List.of("RSA", "EC", "DSA");
+    /** First words of PEM types said letter by letter: their article follows the first letter's name. */
+    private static final Set<String> SPELLED_OUT = Set.of("RSA", "EC", "DSA", "DH", "X509", "PKCS7", "SSH2");
 
     private PemKeys() {}
 
@@ -60,7 +63,7 @@ public final class PemKeys {
             try {
                 der = Base64.getMimeDecoder().decode(m.group(2));
             } catch (IllegalArgumentException e) {
-                return "holds a " + type + " block that is not base64";
+                return "holds " + withArticle(type) + " block that is not base64";
             }
             switch (type) {
                 case "PRIVATE KEY":
@@ -72,13 +75,27 @@ public final class PemKeys {
                             ? "is encrypted: set its password with " + passwordKeys
                             : decrypt(der, password, passwordKeys);
                 case "RSA PRIVATE KEY", "EC PRIVATE KEY":
-                    return "holds a " + type + " (PKCS#1/SEC1): convert it to PKCS#8 with "
+                    return "holds " + withArticle(type) + " (PKCS#1/SEC1): convert it to PKCS#8 with "
                             + "`openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem`";
                 default:
                 // e.g. EC PARAMETERS before the key: look further
             }
         }
         return "holds no PEM private key";
+    }
+
+    /**
+     * A block's type with its article, as the type is read out: "an RSA PRIVATE KEY" (R said "ar"),
+     * "an EC PRIVATE KEY", "an ENCRYPTED PRIVATE KEY", "a PRIVATE KEY", "an X509 CRL". Found from
+     * outside: "holds a RSA PRIVATE KEY".
+     */
+    static String withArticle(String type) {
+        String first = type.split(" ", 2)[0];
+        if (first.isEmpty()) {
+            return "a " + type;
+        }
+        String vowelSounds = SPELLED_OUT.contains(first) ? "AEFHILMNORSX" : "AEIOU";
+        return (vowelSounds.indexOf(first.charAt(0)) >= 0 ? "an " : "a ") + type;
     }
 
     private static String parse(byte[] der) {

@@ -109,7 +109,7 @@ class RpcServiceConfigTest {
                 mutual + q(notPem),
                 ORDERS + ".key-file: file " + notPem + " holds no PEM private key",
                 mutual + q(pkcs1),
-                ORDERS + ".key-file: file " + pkcs1 + " holds a RSA PRIVATE KEY (PKCS#1/SEC1)",
+                ORDERS + ".key-file: file " + pkcs1 + " holds an RSA PRIVATE KEY (PKCS#1/SEC1)",
                 mutual + q(encryptedKey),
                 ORDERS + ".key-file: file " + encryptedKey + " is encrypted",
                 mutual + q(encryptedKey) + ", key-password-file = " + q(wrongPassword),

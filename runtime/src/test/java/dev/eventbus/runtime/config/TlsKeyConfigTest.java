@@ -114,9 +114,9 @@ class TlsKeyConfigTest {
                         "RSA PKCS#1",
                         () -> pkcs1,
                         Map.of(),
-                        "holds a RSA PRIVATE KEY (PKCS#1/SEC1): convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt"),
+                        "holds an RSA PRIVATE KEY (PKCS#1/SEC1): convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt"),
                 new Refused(
-                        "EC SEC1", () -> sec1, Map.of(), "holds a EC PRIVATE KEY (PKCS#1/SEC1): convert it to PKCS#8"),
+                        "EC SEC1", () -> sec1, Map.of(), "holds an EC PRIVATE KEY (PKCS#1/SEC1): convert it to PKCS#8"),
                 new Refused("garbage", () -> garbage, Map.of(), "holds no PEM private key"),
                 new Refused(
                         "Ed25519",

@@ -87,7 +87,7 @@ class RedisTlsFilesTest {
         String message = assertThrows(InvalidConfigException.class, () -> new RedisTlsFiles(tls(sec1)))
                 .getMessage();
         assertTrue(
-                message.contains("eventbus.redis.tls.key-file: file " + sec1 + " holds a EC PRIVATE KEY (PKCS#1/SEC1)")
+                message.contains("eventbus.redis.tls.key-file: file " + sec1 + " holds an EC PRIVATE KEY (PKCS#1/SEC1)")
                         && message.contains("openssl pkcs8 -topk8"),
                 message);
     }
@@ -108,7 +108,7 @@ class RedisTlsFilesTest {
         assertEquals(1, warnings.size(), warnings.toString());
         String line = warnings.get(0).getFormattedMessage();
         assertTrue(
-                line.contains("eventbus.redis.tls.key-file: file " + key + " holds a EC PRIVATE KEY (PKCS#1/SEC1)")
+                line.contains("eventbus.redis.tls.key-file: file " + key + " holds an EC PRIVATE KEY (PKCS#1/SEC1)")
                         && line.contains("as they were last read"),
                 line);
         assertNull(warnings.get(0).getThrowableProxy(), "no stack trace");

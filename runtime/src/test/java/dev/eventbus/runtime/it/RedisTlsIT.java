@@ -316,7 +316,7 @@ class RedisTlsIT {
         assertTrue(
                 events.get(0)
                         .getFormattedMessage()
-                        .contains("eventbus.redis.tls.key-file: file " + key + " holds a EC " + "PRIVATE KEY"),
+                        .contains("eventbus.redis.tls.key-file: file " + key + " holds an EC " + "PRIVATE KEY"),
                 events.get(0).getFormattedMessage());
         assertNull(events.get(0).getThrowableProxy(), "no stack trace");
     }

@@ -197,17 +197,47 @@ public final class ConfigLoader {
         for (int i : order) {
             String path = paths.get(i);
             ConfigValue value = found.get(i);
-            List<String> keys =
-                    reference.getObject(path).keySet().stream().sorted().toList();
-            problems.add(path + " is a section, not a "
-                    + value.valueType().name().toLowerCase(java.util.Locale.ROOT)
-                    + (keys.isEmpty()
-                            ? ""
-                            : ": set its keys (" + String.join(", ", keys.subList(0, Math.min(10, keys.size())))
-                                    + (keys.size() > 10 ? ", ..." : "") + ") under it")
-                    + " (" + UnknownKeys.where(value) + ")");
+            problems.add(notASection(path, value, reference.getObject(path).keySet(), ""));
         }
         return kept;
+    }
+
+    /**
+     * A value where a section belongs: {@code eventbus.redis is a section, not a string: set its keys
+     * (command-timeout, ..., uri) under it (file: line)}, the first ten keys named.
+     *
+     * @param example appended to the advice when not empty, e.g. {@code e.g. streams { wallet {
+     *     partitions = 8 } }}
+     */
+    private static String notASection(
+            String path, ConfigValue value, java.util.Collection<String> keys, String example) {
+        List<String> sorted = keys.stream().sorted().toList();
+        return path + " is a section, not a "
+                + value.valueType().name().toLowerCase(java.util.Locale.ROOT)
+                + (sorted.isEmpty()
+                        ? ""
+                        : ": set its keys (" + String.join(", ", sorted.subList(0, Math.min(10, sorted.size())))
+                                + (sorted.size() > 10 ? ", ..." : "") + ") under it")
+                + (example.isEmpty() ? "" : ", " + example)
+                + " (" + UnknownKeys.where(value) + ")";
+    }
+
+    /**
+     * One entry of an open map (a stream, a handler, a gRPC service) as a section, or null with a
+     * problem: a value there is said as one where a section belongs ({@link #notASection}), not in
+     * Typesafe Config's words (found from outside: {@code eventbus.streams { wallet = 8 }} gave
+     * "eventbus.streams.wallet has type NUMBER rather than OBJECT").
+     */
+    private Config entry(Config merged, String path, java.util.Collection<String> keys, String example) {
+        try {
+            return merged.getConfig(path);
+        } catch (ConfigException.WrongType e) {
+            problems.add(notASection(path, merged.getValue(path), keys, example));
+            return null;
+        } catch (ConfigException e) {
+            report(e);
+            return null;
+        }
     }
 
     /** Walks the unresolved tree (entrySet would need it resolved: a file may hold ${?VARIABLE}). */
@@ -287,6 +317,23 @@ public final class ConfigLoader {
     }
 
     /**
+     * How a stream's section reads, for a value given in its place: {@code e.g. streams { wallet {
+     * partitions = 8 } }}, with the value when it is a count ({@code wallet = 8}, meant as one).
+     */
+    private static String streamExample(Config merged, String path, String name) {
+        String count = "8";
+        try {
+            ConfigValue value = merged.getValue(path);
+            if (value.valueType() == ConfigValueType.NUMBER && value.unwrapped() instanceof Integer n && n > 0) {
+                count = n.toString();
+            }
+        } catch (ConfigException e) {
+            // null or missing: the example says 8
+        }
+        return "e.g. streams { " + UnknownKeys.join(name) + " { partitions = " + count + " } }";
+    }
+
+    /**
      * {@code eventbus.streams}: each entry holds {@code partitions} and, while a change of the
      * count drains, {@code draining} (the earlier counts); those layouts go to {@code draining}.
      */
@@ -295,11 +342,8 @@ public final class ConfigLoader {
         Map<String, PartitionedStream> streams = new LinkedHashMap<>();
         for (String name : UnknownKeys.children(merged, "eventbus.streams")) {
             String path = UnknownKeys.join(ROOT, "streams", name);
-            Config entry;
-            try {
-                entry = merged.getConfig(path);
-            } catch (ConfigException e) {
-                problems.add(e.getMessage());
+            Config entry = entry(merged, path, List.of("partitions", "draining"), streamExample(merged, path, name));
+            if (entry == null) {
                 continue;
             }
             for (String key : entry.root().keySet()) {
@@ -714,11 +758,10 @@ public final class ConfigLoader {
         Map<String, RpcServiceSettings> services = new LinkedHashMap<>();
         for (String name : UnknownKeys.children(merged, "eventbus.grpc.services")) {
             String path = UnknownKeys.join(ROOT, "grpc", "services", name);
-            Config entry;
-            try {
-                entry = merged.getConfig(path);
-            } catch (ConfigException e) {
-                problems.add(e.getMessage());
+            List<String> keys = new ArrayList<>(defaults.root().keySet());
+            keys.add("target");
+            Config entry = entry(merged, path, keys, "");
+            if (entry == null) {
                 continue;
             }
             boolean unknownHere = false;
@@ -859,7 +902,7 @@ public final class ConfigLoader {
         Map<String, HandlerSettings> overrides = new LinkedHashMap<>();
         for (String name : UnknownKeys.children(merged, "eventbus.handlers")) {
             String path = UnknownKeys.join(ROOT, "handlers", name);
-            Config entry = read(() -> merged.getConfig(path));
+            Config entry = entry(merged, path, defaults.root().keySet(), "");
             if (entry == null) {
                 continue;
             }
@@ -986,12 +1029,17 @@ public final class ConfigLoader {
         try {
             return getter.get();
         } catch (ConfigException e) {
-            if (!(e instanceof ConfigException.Null
-                    && e.origin() != null
-                    && BROKEN.equals(e.origin().description()))) {
-                problems.add(e.getMessage());
-            }
+            report(e);
             return null;
+        }
+    }
+
+    /** A problem in Typesafe Config's words, unless it is about a value already reported. */
+    private void report(ConfigException e) {
+        if (!(e instanceof ConfigException.Null
+                && e.origin() != null
+                && BROKEN.equals(e.origin().description()))) {
+            problems.add(e.getMessage());
         }
     }
 

@@ -183,6 +183,25 @@ class ConfigLoaderTest {
         assertTrue(root.problems().get(0).startsWith("eventbus is a section, not a number"), root.getMessage());
     }
 
+    /** As for a stream (StreamsConfigTest): said as a value where a section belongs, not in Typesafe Config's words. */
+    @Test
+    void aValueWhereAHandlerOrAServiceSectionBelongsSaysWhatIsExpected() {
+        String handler = refused("eventbus.handlers { recorder = 8 }");
+        assertTrue(
+                handler.contains("eventbus.handlers.recorder is a section, not a number: set its keys (abandon-after, "
+                        + "max-in-flight, ordered-by-subject, retry, timeout) under it (String: 1)"),
+                handler);
+        assertFalse(handler.contains("rather than OBJECT"), handler);
+        String service = refused("eventbus.grpc.services { \"orders.v1.OrderService\" = \"localhost:1\" }");
+        assertTrue(
+                service.contains(
+                        "eventbus.grpc.services.\"orders.v1.OrderService\" is a section, not a string: set its "
+                                + "keys ("),
+                service);
+        assertTrue(service.contains(", ...) under it (String: 1)"), service);
+        assertFalse(service.contains("rather than OBJECT"), service);
+    }
+
     @Test
     void unparsableValueNamesKey() throws IOException {
         Path f = file("eventbus.consumer.block = soon\n");

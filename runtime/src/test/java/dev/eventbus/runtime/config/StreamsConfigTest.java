@@ -136,6 +136,34 @@ class StreamsConfigTest {
         assertEquals(List.of(new PartitionedStream("orders", 2)), c.draining("orders"));
     }
 
+    /** Found from outside: {@code wallet = 8} gave Typesafe Config's "has type NUMBER rather than OBJECT". */
+    @Test
+    void aValueWhereAStreamsSectionBelongsSaysWhatIsExpected() {
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class,
+                () -> load("eventbus.streams { wallet = 8, \"audit.log\" = eight, orders { partitions = 2 } }"));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(
+                e.problems()
+                        .contains("eventbus.streams.wallet is a section, not a number: set its keys (draining, "
+                                + "partitions) under it, e.g. streams { wallet { partitions = 8 } } (String: 1)"),
+                e.getMessage());
+        assertTrue(
+                e.problems()
+                        .contains(
+                                "eventbus.streams.\"audit.log\" is a section, not a string: set its keys (draining, "
+                                        + "partitions) under it, e.g. streams { \"audit.log\" { partitions = 8 } } (String: 1)"),
+                e.getMessage());
+        assertTrue(refusedOnly("eventbus.streams { wallet = 16 }")
+                .contains("e.g. streams { wallet { partitions = 16 } }"));
+    }
+
+    private static String refusedOnly(String hocon) {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> load(hocon));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        return e.problems().get(0);
+    }
+
     @Test
     void aNameWithBracesIsRefused() {
         InvalidConfigException e = assertThrows(

@@ -506,9 +506,10 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void secretsAreReadFromFilesWithoutTheirTrailingNewline() throws IOException {
-        Path password = Files.writeString(dir.resolve("redis-password"), "p@ss/word\n");
-        Path token = Files.writeString(dir.resolve("admin-token"), "t0ken\r\n");
+    void secretsAreReadFromFilesWithoutTheirTrailingLineBreaks() throws IOException {
+        // Every trailing line break, as reference.conf and the README say (reference.conf said one).
+        Path password = Files.writeString(dir.resolve("redis-password"), "p@ss/word\n\n");
+        Path token = Files.writeString(dir.resolve("admin-token"), "t0ken\r\n\r\n");
         Path keyPassword = Files.writeString(dir.resolve("key-password"), "k3y");
         RuntimeConfig c = load("eventbus.redis.uri = \"rediss://app@redis:6380\"\n"
                 + "eventbus.redis.password-file = \"" + password + "\"\n"

@@ -1,14 +1,11 @@
 package dev.eventbus.runtime;
 
 import dev.eventbus.producer.PartitionedStream;
+import dev.eventbus.runtime.consumer.GroupBacklog;
 import dev.eventbus.runtime.consumer.RedisConnection;
-import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.Errors;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -33,7 +30,7 @@ final class StrandedLayouts {
 
     private static final Logger LOG = LoggerFactory.getLogger(StrandedLayouts.class);
 
-    /** A group's undelivered entries are counted up to this many when Redis does not tell its lag. */
+    /** A group's undelivered entries are counted up to this many on a key when Redis does not tell its lag. */
     private static final int COUNT_LIMIT = 10_000;
 
     private StrandedLayouts() {}
@@ -75,22 +72,26 @@ final class StrandedLayouts {
             }
         }
         others.forEach((count, keys) -> {
-            long left = 0;
+            Map<String, Long> owed = new TreeMap<>();
             for (String k : keys) {
-                left += undelivered(redis.sync(), k);
+                List<GroupBacklog> groups = GroupBacklog.of(redis.sync(), k, COUNT_LIMIT);
+                for (GroupBacklog g : groups == null ? List.<GroupBacklog>of() : groups) {
+                    owed.merge(g.group(), g.owed(), Long::sum);
+                }
             }
-            if (left > 0) {
+            String perGroup = GroupBacklog.perGroup(owed);
+            if (!perGroup.isEmpty()) {
+                // Per handler (group): a sum over them counted an entry once for each (found from outside).
                 LOG.warn(
-                        "stream {}: the layout of {} partitions ({{}:*/{}}) holds {} entr{} undelivered or pending "
-                                + "that no handler here reads: the configured count is {} and {} is not under "
+                        "stream {}: the layout of {} partitions ({{}:*/{}}) holds entries undelivered or pending "
+                                + "that no handler here reads ({}): the configured count is {} and {} is not under "
                                 + "draining. Add draining = [{}] to eventbus.streams.{} to read them first (README, "
                                 + "Partitioned streams, Changing N)",
                         stream,
                         count,
                         stream,
                         count,
-                        left,
-                        left == 1 ? "y" : "ies",
+                        perGroup,
                         partitions,
                         count,
                         count,
@@ -125,50 +126,8 @@ final class StrandedLayouts {
         return keys;
     }
 
-    /** Every group's entries after its last delivered one, plus its pending ones. */
-    private static long undelivered(RedisClusterCommands<byte[], byte[]> redis, String key) {
-        List<Object> groups;
-        try {
-            groups = redis.xinfoGroups(Bytes.utf8(key));
-        } catch (RedisCommandExecutionException e) {
-            if (Errors.isPermissionDenied(e)) {
-                throw e;
-            }
-            return 0; // gone meanwhile
-        }
-        long left = 0;
-        for (Object g : groups) {
-            List<?> kv = (List<?>) g;
-            long pending = 0;
-            Long lag = null;
-            String last = "0-0";
-            for (int i = 0; i + 1 < kv.size(); i += 2) {
-                Object v = kv.get(i + 1);
-                switch (text(kv.get(i))) {
-                    case "pending" -> pending = ((Number) v).longValue();
-                    case "lag" -> lag = v instanceof Number n ? n.longValue() : null;
-                    case "last-delivered-id" -> last = text(v);
-                    default -> {}
-                }
-            }
-            if (lag == null) {
-                lag = (long) redis.xrange(
-                                Bytes.utf8(key),
-                                Range.from(Range.Boundary.excluding(last), Range.Boundary.unbounded()),
-                                Limit.from(COUNT_LIMIT))
-                        .size();
-            }
-            left += pending + lag;
-        }
-        return left;
-    }
-
     /** {@code s} as a SCAN pattern that matches it literally. */
     static String glob(String s) {
         return s.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
-    }
-
-    private static String text(Object o) {
-        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
     }
 }

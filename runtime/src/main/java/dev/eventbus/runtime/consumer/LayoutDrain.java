@@ -1,13 +1,8 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.internal.Bytes;
-import dev.eventbus.runtime.internal.Errors;
 import dev.eventbus.runtime.internal.Loop;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -109,42 +104,16 @@ public final class LayoutDrain implements AutoCloseable {
 
     /** Nothing left for the group on this key: nothing after its last delivered entry, nothing pending. */
     private boolean drained(String key) {
-        List<Object> groups;
-        try {
-            groups = redis.xinfoGroups(Bytes.utf8(key));
-        } catch (RedisCommandExecutionException e) {
-            if (Errors.isPermissionDenied(e)) {
-                throw e;
-            }
+        List<GroupBacklog> groups = GroupBacklog.of(redis, key, 1);
+        if (groups == null) {
             return true; // no such key: nothing to drain
         }
-        for (Object g : groups) {
-            List<?> kv = (List<?>) g;
-            String name = null;
-            long pending = -1;
-            String last = null;
-            for (int i = 0; i + 1 < kv.size(); i += 2) {
-                switch (text(kv.get(i))) {
-                    case "name" -> name = text(kv.get(i + 1));
-                    case "pending" -> pending = ((Number) kv.get(i + 1)).longValue();
-                    case "last-delivered-id" -> last = text(kv.get(i + 1));
-                    default -> {}
-                }
-            }
-            if (group.equals(name)) {
-                return pending == 0
-                        && redis.xrange(
-                                        Bytes.utf8(key),
-                                        Range.from(Range.Boundary.excluding(last), Range.Boundary.unbounded()),
-                                        Limit.from(1))
-                                .isEmpty();
+        for (GroupBacklog backlog : groups) {
+            if (group.equals(backlog.group())) {
+                return backlog.owed() == 0;
             }
         }
         return false; // the group is not there yet: its subscription creates it, then drains it
-    }
-
-    private static String text(Object o) {
-        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
     }
 
     @Override

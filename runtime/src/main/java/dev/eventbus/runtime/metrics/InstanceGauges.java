@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * The live instances as gauges: {@link MetricNames#INSTANCES_LIVE}, and per instance the partitions
- * it owns ({@link MetricNames#OWNED_PARTITIONS}, among those of this runtime's ordered handlers).
+ * it owns ({@link MetricNames#OWNED_PARTITIONS}, among those of this runtime's ordered handlers, on
+ * every partition layout a live instance runs: see {@code OwnershipCoordinator#view}).
  * An instance seen once keeps its gauge, at 0 once it is gone, so a scrape sees it leave rather
  * than a series that stops. Updated by the subscription poller's loop, one update at a time.
  */

@@ -79,7 +79,10 @@ public final class MetricNames {
 
     /** Instances whose heartbeat is younger than {@code ownership.lease-ttl} (Redis's time). */
     public static final String INSTANCES_LIVE = "eventbus.instances.live";
-    /** Per instance: the partitions it holds a lease on (of this runtime's ordered handlers). */
+    /**
+     * Per instance: the partitions it holds a lease on (of this runtime's ordered handlers, on every
+     * layout the live instances run).
+     */
     public static final String OWNED_PARTITIONS = "eventbus.instance.owned-partitions";
 
     /** Per stream and node (host:port): 1 for the node serving the stream now, 0 for one it left (Cluster, Sentinel). */

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.ownership;
 
+import dev.eventbus.producer.PartitionedStream;
 import dev.eventbus.runtime.config.OwnershipSettings;
 import dev.eventbus.runtime.internal.BoundedCall;
 import dev.eventbus.runtime.internal.Errors;
@@ -218,23 +219,70 @@ public final class OwnershipCoordinator implements AutoCloseable {
         return List.copyOf(leases.keySet());
     }
 
-    /** Who is live and who owns what, read from Redis now. */
+    /**
+     * Who is live and who owns what, read from Redis now: the leases of this runtime's ordered
+     * handlers on every layout a live instance states ({@link InstanceLayouts}), not only on those
+     * run here. Found from outside: with instances on 8 partitions and one on 4, each side showed
+     * the other owning 0 partitions, though it held its whole layout.
+     */
     public OwnershipView view() {
         Heartbeat hb = registry.beat("");
         long now = hb.serverTime().toEpochMilli();
-        Map<String, List<String>> owned = new TreeMap<>();
-        List<String> unowned = new ArrayList<>();
+        Map<String, String> leaseKeys = new TreeMap<>(); // by resource, sorted
+        Set<List<String>> handlersOnStreams = new HashSet<>();
         for (Lease lease : leases.keySet()) {
-            String owner = redis.ownerOf(lease.leaseKey(), now);
-            if (owner == null) {
-                unowned.add(lease.resource());
-            } else {
-                owned.computeIfAbsent(owner, o -> new ArrayList<>()).add(lease.resource());
+            leaseKeys.put(lease.resource(), lease.leaseKey());
+            RunLayout layout = RunLayout.of(lease.group(), lease.partition());
+            if (layout != null) {
+                handlersOnStreams.add(List.of(layout.handler(), layout.stream()));
             }
         }
-        owned.values().forEach(l -> l.sort(null));
-        unowned.sort(null);
+        if (!handlersOnStreams.isEmpty()) {
+            Set<String> live = new HashSet<>(hb.ids());
+            statedLayouts().forEach((instance, stated) -> {
+                if (live.contains(instance)) {
+                    for (RunLayout layout : stated) {
+                        if (handlersOnStreams.contains(List.of(layout.handler(), layout.stream()))) {
+                            partitionsOf(layout)
+                                    .forEach(p -> leaseKeys.put(
+                                            layout.handler() + "@" + p, Lease.keyOf(p, layout.handler())));
+                        }
+                    }
+                }
+            });
+        }
+        Map<String, List<String>> owned = new TreeMap<>();
+        List<String> unowned = new ArrayList<>();
+        leaseKeys.forEach((resource, leaseKey) -> {
+            String owner = redis.ownerOf(leaseKey, now);
+            if (owner == null) {
+                unowned.add(resource);
+            } else {
+                owned.computeIfAbsent(owner, o -> new ArrayList<>()).add(resource);
+            }
+        });
         return new OwnershipView(self, hb.live(), owned, unowned, hb.serverTime());
+    }
+
+    /** Every instance's stated layouts; none when Redis refuses them (a user of an earlier version's ACL rules). */
+    private Map<String, Set<RunLayout>> statedLayouts() {
+        try {
+            return layouts.read();
+        } catch (RuntimeException e) {
+            if (Errors.isPermissionDenied(e)) {
+                return Map.of(); // the round warns about it
+            }
+            throw e;
+        }
+    }
+
+    /** The partition keys of a layout; none when its count is not one a stream can have (a later version's?). */
+    private static List<String> partitionsOf(RunLayout layout) {
+        try {
+            return new PartitionedStream(layout.stream(), layout.partitions()).keys();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
     }
 
     private void round() {

@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * Who is live and who owns what, as Redis says now: the live instances with their last heartbeat,
- * and for each instance the leases it holds ({@code group@partition}) among those this instance's
- * ordered subscriptions know of. A lease held by no live instance is listed under its owner's id
- * all the same (it has not expired yet).
+ * and for each instance the leases it holds ({@code group@partition}) of this instance's ordered
+ * handlers, on every partition layout a live instance states it runs (so one that runs another
+ * partition count shows what it holds on its layout). A lease held by no live instance is listed
+ * under its owner's id all the same (it has not expired yet).
  *
  * @param self this instance's id
  * @param instances the live instances, sorted by id

@@ -3,19 +3,28 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.codahale.metrics.Gauge;
 import dev.eventbus.producer.EventPublisher;
 import dev.eventbus.producer.OutgoingEvent;
 import dev.eventbus.producer.PartitionedStream;
 import dev.eventbus.runtime.EventbusRuntime;
+import dev.eventbus.runtime.config.MetricsSettings;
+import dev.eventbus.runtime.metrics.EventbusMetrics;
+import dev.eventbus.runtime.metrics.MetricNames;
+import dev.eventbus.runtime.ops.FailFastRedis;
+import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ownership.Lease;
+import dev.eventbus.runtime.ownership.OwnershipView;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -95,5 +104,52 @@ class PartitionLayoutMismatchIT {
                 "stream it-stream: live instances disagree on its partition count: inst-e runs 4; inst-a runs 8";
         assertEquals(List.of(expected), a.ownershipCoordinator().mismatches());
         assertEquals(List.of(expected), e.ownershipCoordinator().mismatches());
+    }
+
+    /**
+     * What each instance shows of the other (status, GetStatus and the owned-partitions gauge read
+     * the same view): the leases it holds on the layout it runs. Found from outside: inst-a's
+     * /metrics said inst-e owned 0.0 partitions though it held the 4 of its layout, and inst-e's
+     * status listed inst-a as owning none of the 8 it held.
+     */
+    @Test
+    void eachInstanceShowsTheLeasesTheOtherHoldsOnItsOwnLayout() throws Exception {
+        EventbusRuntime a = start("inst-a", 8);
+        EventbusRuntime e = start("inst-e", 4);
+        Streams.await(
+                "each instance holds every lease of its layout",
+                Duration.ofSeconds(20),
+                () -> a.view().ownership().instances().size() == 2
+                        && e.view().ownership().instances().size() == 2
+                        && a.ownershipCoordinator().leases().stream().allMatch(Lease::mayDispatch)
+                        && e.ownershipCoordinator().leases().stream().allMatch(Lease::mayDispatch));
+        List<String> eight =
+                IntStream.range(0, 8).mapToObj(i -> "recorder@" + EIGHT.key(i)).toList();
+        List<String> four = IntStream.range(0, 4)
+                .mapToObj(i -> "recorder@" + new PartitionedStream("it-stream", 4).key(i))
+                .toList();
+        for (EventbusRuntime seenFrom : List.of(a, e)) {
+            OwnershipView view = seenFrom.view().ownership();
+            String from = " (seen from " + view.self() + ")";
+            assertEquals(eight, view.ownedBy("inst-a"), "inst-a holds the 8-partition layout" + from);
+            assertEquals(four, view.ownedBy("inst-e"), "inst-e holds the 4-partition layout" + from);
+            assertEquals(List.of(), view.unowned(), from);
+        }
+        EventbusMetrics metrics =
+                new EventbusMetrics(new MetricsSettings(Duration.ofMinutes(10), false, false), Clock.systemUTC());
+        try (FailFastRedis redis = new FailFastRedis(a.config().redis())) {
+            metrics.start(a.view(), new StatusReader(redis, "eventbus:dlq:", Clock.systemUTC()));
+            metrics.pollNow();
+            Map<String, Gauge> gauges = metrics.registry().getGauges();
+            assertEquals(8L, owned(gauges, "inst-a"));
+            assertEquals(4L, owned(gauges, "inst-e"), "inst-a's gauge for inst-e (it said 0)");
+        } finally {
+            metrics.close();
+        }
+    }
+
+    private static Object owned(Map<String, Gauge> gauges, String instance) {
+        return gauges.get(MetricNames.name(MetricNames.OWNED_PARTITIONS, MetricNames.L_INSTANCE, instance))
+                .getValue();
     }
 }

@@ -176,7 +176,7 @@ public final class EventbusRuntime implements AutoCloseable {
                 config.consumer().ackLimit());
         keys = KeyLayout.of(config.redis(), config.consumer().deadLetterPrefix());
         Acknowledger acknowledger = acks;
-        ownership = new OwnershipCoordinator(
+        OwnershipCoordinator owners = new OwnershipCoordinator(
                 config.consumerName(),
                 config.ownership(),
                 shared.sync(),
@@ -184,8 +184,8 @@ public final class EventbusRuntime implements AutoCloseable {
                 () -> acknowledger.flush(Duration.ofSeconds(5)),
                 config.consumer().shutdownGrace(),
                 System::nanoTime);
-        changes.rewindOnChange(ownership.loop()); // a node back or a new topology: heartbeat now
-        ownership.start();
+        ownership = owners;
+        changes.rewindOnChange(owners.loop()); // a node back or a new topology: heartbeat now
         var retryStore = new RetryStore(shared.async(), keys);
         var writer = new DeadLetterWriter(shared.async(), keys);
         deadLetters = new AckingDeadLetterSink(writer, retryStore, observer, clock);
@@ -233,7 +233,12 @@ public final class EventbusRuntime implements AutoCloseable {
                 config.redis().reconnect().maxDelay(),
                 redis.changes(),
                 new InstanceRegistry(shared.sync(), config.ownership().leaseTtl()));
-        startSubscriptions(handlers);
+        // Heartbeats start now, but what this instance runs is stated once every subscription
+        // registered its layout: a statement of a part would be warned about as a disagreement.
+        try (OwnershipCoordinator.Registration starting = owners.registering()) {
+            owners.start();
+            startSubscriptions(handlers);
+        }
         // Off the start-up path: a SCAN of a large keyspace must not delay the readers.
         Thread.ofVirtual()
                 .name("eventbus-stranded-layouts")
@@ -312,6 +317,17 @@ public final class EventbusRuntime implements AutoCloseable {
     }
 
     private synchronized void startSubscriptions(List<LoadedHandler> handlers) {
+        OwnershipCoordinator owners = ownership;
+        if (owners == null) {
+            return; // stopped meanwhile
+        }
+        // A reload's subscriptions too: their layouts are stated together.
+        try (OwnershipCoordinator.Registration registering = owners.registering()) {
+            buildAndStart(handlers);
+        }
+    }
+
+    private void buildAndStart(List<LoadedHandler> handlers) {
         List<StreamConsumer> toStart = new ArrayList<>();
         long builtSince = 0;
         for (LoadedHandler handler : handlers) {

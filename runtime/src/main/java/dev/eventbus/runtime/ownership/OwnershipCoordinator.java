@@ -61,6 +61,14 @@ public final class OwnershipCoordinator implements AutoCloseable {
     private String layoutsRefused;
     /** Test hook: while true, no heartbeat and no renewal is sent (a frozen instance). */
     private volatile boolean frozen;
+    /** Guards {@link #registering}: a round reads the leases while no registration is open. */
+    private final Object registrations = new Object();
+    /** Registrations open now ({@link #registering()}). */
+    private int registering;
+    /** The layouts stated at the last round; the loop's only. */
+    private Set<RunLayout> stated = Set.of();
+    /** Whether a round stated this instance's layouts with no registration open; the loop's only. */
+    private boolean statedAll;
 
     /**
      * @param flushAcks sends the acknowledgements queued so far (before a lease is released)
@@ -146,6 +154,41 @@ public final class OwnershipCoordinator implements AutoCloseable {
         leases.put(lease, new Hooks(idle, cleared));
         loop.wake();
         return lease;
+    }
+
+    /**
+     * Holds back what this instance states it runs while subscriptions register their leases one
+     * by one (at start, or a reload's), until {@link Registration#close()}: meanwhile each round
+     * states what it stated before (nothing at start) and this instance takes none of the new
+     * leases, and no disagreement is warned about before the first whole statement. Found from
+     * outside: started with {@code partitions = 8, draining = [4]}, an instance stated the draining
+     * layout alone at its first round, and "p4 runs 4; p1, p3 run 8" was logged before "p4 runs 4 and 8".
+     */
+    public Registration registering() {
+        synchronized (registrations) {
+            registering++;
+        }
+        return new Registration();
+    }
+
+    /** An open {@link #registering()}; closing it twice closes it once. */
+    public final class Registration implements AutoCloseable {
+
+        private boolean closed;
+
+        private Registration() {}
+
+        @Override
+        public void close() {
+            synchronized (registrations) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                registering--;
+            }
+            loop.wake();
+        }
     }
 
     /** Its subscription stopped and drained (acks flushed): the lease is released and forgotten. */
@@ -291,13 +334,14 @@ public final class OwnershipCoordinator implements AutoCloseable {
         }
         // What this instance runs is stated before its heartbeat: the others never see it live
         // without it, which would count it as a previous version's, running every layout.
-        Set<RunLayout> mine = new HashSet<>();
-        for (Lease lease : leases.keySet()) {
-            RunLayout layout = RunLayout.of(lease.group(), lease.partition());
-            if (layout != null) {
-                mine.add(layout);
+        boolean whole;
+        synchronized (registrations) { // a registration's leases all in, or none of them
+            whole = registering == 0;
+            if (whole) {
+                stated = runLayouts();
             }
         }
+        Set<RunLayout> mine = stated;
         Map<String, Set<RunLayout>> runs = new HashMap<>(stateLayouts(mine));
         Heartbeat hb = registry.beat(leaving ? "" : self);
         Set<String> live = new HashSet<>(hb.ids());
@@ -305,7 +349,10 @@ public final class OwnershipCoordinator implements AutoCloseable {
             live.add(self);
         }
         runs.keySet().retainAll(live);
-        warnOnMismatch(runs);
+        statedAll |= whole;
+        if (statedAll) { // not on a part of this instance's layouts, nor on none before its first statement
+            warnOnMismatch(runs);
+        }
         for (Map.Entry<Lease, Hooks> e : leases.entrySet()) {
             if (frozen) {
                 return;
@@ -316,6 +363,18 @@ public final class OwnershipCoordinator implements AutoCloseable {
                 LOG.warn("ownership: lease {}: {}", e.getKey(), Errors.describe(ex, reconnect));
             }
         }
+    }
+
+    /** The layouts of the leases registered here. */
+    private Set<RunLayout> runLayouts() {
+        Set<RunLayout> mine = new HashSet<>();
+        for (Lease lease : leases.keySet()) {
+            RunLayout layout = RunLayout.of(lease.group(), lease.partition());
+            if (layout != null) {
+                mine.add(layout);
+            }
+        }
+        return Set.copyOf(mine);
     }
 
     private void step(Lease lease, Hooks hooks, Set<String> live, Map<String, Set<RunLayout>> runs) {

@@ -3,6 +3,10 @@ package dev.eventbus.runtime.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.codahale.metrics.Gauge;
 import dev.eventbus.producer.EventPublisher;
 import dev.eventbus.producer.OutgoingEvent;
@@ -14,6 +18,7 @@ import dev.eventbus.runtime.metrics.MetricNames;
 import dev.eventbus.runtime.ops.FailFastRedis;
 import dev.eventbus.runtime.ops.StatusReader;
 import dev.eventbus.runtime.ownership.Lease;
+import dev.eventbus.runtime.ownership.OwnershipCoordinator;
 import dev.eventbus.runtime.ownership.OwnershipView;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.RedisClient;
@@ -27,6 +32,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * Two instances of one ordered handler that disagree on a stream's partition count: inst-a runs 8
@@ -49,6 +55,10 @@ class PartitionLayoutMismatchIT {
     private final HandlerCalls calls = new HandlerCalls();
 
     private EventbusRuntime start(String instance, int partitions) {
+        return start(instance, partitions, Map.of());
+    }
+
+    private EventbusRuntime start(String instance, int partitions, Map<String, Object> extra) {
         Map<String, Object> settings = new HashMap<>(Map.of(
                 "eventbus.grpc.defaults.deadline", "60s",
                 "eventbus.grpc.circuit-breaker.failure-threshold", 0,
@@ -58,6 +68,7 @@ class PartitionLayoutMismatchIT {
                 "eventbus.ownership.safety-margin", "1s",
                 "eventbus.consumer.block", "300ms"));
         settings.put("eventbus.streams.it-stream.partitions", partitions);
+        settings.putAll(extra);
         return env.start(instance, settings, calls.observer(instance));
     }
 
@@ -145,6 +156,46 @@ class PartitionLayoutMismatchIT {
             assertEquals(4L, owned(gauges, "inst-e"), "inst-a's gauge for inst-e (it said 0)");
         } finally {
             metrics.close();
+        }
+    }
+
+    /**
+     * An instance started with {@code partitions = 8, draining = [4]} among instances on 8 states
+     * both layouts at once, so the disagreement is told once and truly. Found from outside: its
+     * first statement was made while only the draining layout's subscriptions had registered, so
+     * "p4 runs 4; p1, p3 run 8" was logged, then 50 ms later "p4 runs 4 and 8; p1, p3 run 8".
+     */
+    @Test
+    void anInstanceStatesItsLayoutsOnlyOnceEverySubscriptionRegisteredSoNoPartialOneIsWarnedAbout() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(OwnershipCoordinator.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            EventbusRuntime a = start("inst-a", 8);
+            Streams.await(
+                    "inst-a holds its layout",
+                    Duration.ofSeconds(20),
+                    () -> a.ownershipCoordinator().leases().stream().allMatch(Lease::mayDispatch));
+            Map<String, Object> settings = new HashMap<>(Map.of("eventbus.streams.it-stream.draining", List.of(4)));
+            EventbusRuntime b = start("inst-b", 8, settings);
+            String expected =
+                    "stream it-stream: live instances disagree on its partition count: inst-b runs 4 and 8; inst-a runs 8";
+            Streams.await(
+                    "both tell the disagreement",
+                    Duration.ofSeconds(20),
+                    () -> a.ownershipCoordinator().mismatches().equals(List.of(expected))
+                            && b.ownershipCoordinator().mismatches().equals(List.of(expected)));
+            Thread.sleep(1_000); // a few more rounds: nothing else is told
+            List<String> told = lines.list.stream()
+                    .filter(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("disagree"))
+                    .toList();
+            assertEquals(2, told.size(), "once by each instance: " + told);
+            assertTrue(told.stream().allMatch(m -> m.startsWith("ownership: " + expected + ";")), told.toString());
+        } finally {
+            logger.detachAppender(lines);
         }
     }
 

@@ -96,6 +96,70 @@ class InstanceLayoutsIT {
                                 + "inst-old runs 4; inst-a runs 8")));
     }
 
+    /**
+     * Leases registered while a registration is open (a start's or a reload's subscriptions) are
+     * stated, and taken, together once it closes: a statement of a part was warned about as a
+     * disagreement (found from outside: "p4 runs 4", 50 ms before "p4 runs 4 and 8").
+     */
+    @Test
+    void layoutsRegisteredWhileARegistrationIsOpenAreStatedTogetherWhenItCloses() throws Exception {
+        OwnershipCoordinator a = coordinator("inst-a", REDIS.uri());
+        List<Lease> theirs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            theirs.add(a.register("recorder", "{orders:" + i + "/8}", () -> true, () -> true));
+        }
+        a.start();
+        await("inst-a holds its 8", () -> theirs.stream().allMatch(Lease::mayDispatch));
+
+        OwnershipCoordinator b = coordinator("inst-b", REDIS.uri());
+        OwnershipCoordinator.Registration registering = b.registering();
+        b.start();
+        List<Lease> draining = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            draining.add(b.register("recorder", "{orders:" + i + "/4}", () -> true, () -> true));
+        }
+        await(
+                "inst-b heartbeats",
+                () -> new InstanceRegistry(connect(REDIS.uri()), Duration.ofSeconds(2))
+                        .live()
+                        .ids()
+                        .contains("inst-b"));
+        Thread.sleep(500); // rounds with the draining layout registered and the registration open
+        assertEquals(List.of(), statedBy("inst-b"), "nothing stated before every layout registered");
+        assertEquals(List.of(), a.mismatches(), "so nothing to warn about");
+        assertEquals(List.of(), b.mismatches(), "nor here");
+        assertTrue(draining.stream().noneMatch(Lease::mayDispatch), "and no lease taken meanwhile");
+
+        List<Lease> current = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            current.add(b.register("recorder", "{orders:" + i + "/8}", () -> true, () -> true));
+        }
+        registering.close();
+        registering.close(); // a second close does not let another registration's leases through
+        String both = "stream orders: live instances disagree on its partition count: inst-b runs 4 and 8; "
+                + "inst-a runs 8";
+        await(
+                "both layouts stated together",
+                () -> statedBy("inst-b").equals(List.of("recorder\torders\t4", "recorder\torders\t8")));
+        await("inst-b holds the 4-partition layout", () -> draining.stream().allMatch(Lease::mayDispatch));
+        await(
+                "the disagreement told as it is",
+                () -> a.mismatches().equals(List.of(both)) && b.mismatches().equals(List.of(both)));
+    }
+
+    /** The layouts {@code instance} states now, sorted (its statement's lines after the time). */
+    private static List<String> statedBy(String instance) {
+        Object statement = REDIS.command("HGET", InstanceLayouts.KEY, instance);
+        if (statement == null) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>(List.of(text(statement).split("\n", -1)));
+        lines.remove(0);
+        lines.removeIf(String::isEmpty);
+        lines.sort(null);
+        return lines;
+    }
+
     @Test
     void aUserWithoutTheLayoutsKeyKeepsHeartbeatingAndHoldingLeases() {
         REDIS.command("ACL", "SETUSER", "before", "reset", "on", ">pw", "~eventbus:instances", "~{orders:*", "+@all");

@@ -295,9 +295,11 @@ public final class EventbusRuntime implements AutoCloseable {
 
     /**
      * A reader that works still fails its events when their XACKs or dead letters cannot be
-     * written (a missing permission, Redis out of memory): reported with it.
+     * written (a missing permission, Redis out of memory): reported with it. So does an ordered
+     * reader of a partition this instance cannot own (its heartbeat or its lease refused): it reads
+     * nothing, and its state said "running" (found from outside, a user without {@code +zadd}).
      */
-    private ReaderState withOutcomeFailure(ReaderState state) {
+    private ReaderState withOutcomeFailure(StreamConsumer consumer, ReaderState state) {
         if (!state.failure().isEmpty()) {
             return state;
         }
@@ -308,6 +310,11 @@ public final class EventbusRuntime implements AutoCloseable {
         AckingDeadLetterSink d = deadLetters;
         if (why.isEmpty() && d != null) {
             why = d.failure(state.subscription());
+        }
+        Lease lease = leases.get(consumer);
+        OwnershipCoordinator owners = ownership;
+        if (why.isEmpty() && lease != null && owners != null) {
+            why = owners.failure(lease);
         }
         return why.isEmpty() ? state : state.failing(why);
     }
@@ -598,6 +605,12 @@ public final class EventbusRuntime implements AutoCloseable {
         }
 
         @Override
+        public String ownershipFailure() {
+            OwnershipCoordinator o = ownership;
+            return o == null ? "" : o.failure();
+        }
+
+        @Override
         public dev.eventbus.runtime.internal.ReconnectReason ownershipReconnect() {
             RedisConnector r = redis;
             return r == null ? ReconnectReason.UNKNOWN : r.reconnectReason();
@@ -658,7 +671,7 @@ public final class EventbusRuntime implements AutoCloseable {
 
         @Override
         public List<ReaderState> readerStates() {
-            return readers.stream().map(c -> withOutcomeFailure(c.state())).toList();
+            return readers.stream().map(c -> withOutcomeFailure(c, c.state())).toList();
         }
 
         @Override

@@ -40,6 +40,14 @@ public interface RuntimeView {
         return OwnershipView.none("");
     }
 
+    /**
+     * Why this instance cannot take part in the ownership of partitions now (its heartbeat fails),
+     * or empty: readiness says it.
+     */
+    default String ownershipFailure() {
+        return "";
+    }
+
     /** Why the client {@link #ownership()} reads through fails to reconnect, for the words of a failed read. */
     default ReconnectReason ownershipReconnect() {
         return ReconnectReason.UNKNOWN;

@@ -20,9 +20,11 @@ import java.util.function.BooleanSupplier;
  * round, and start-up makes progress (restart me if not); never depends on Redis. Ready: the
  * runtime reached running state (Redis answered, readers run), Redis answers PING now, no
  * subscription is failing (a key of the wrong type, a missing permission, memory: named with its
- * reason in the check text), on a cluster every stream's slot has a primary in the client's view
- * (one without cannot be read), and, when configured, no plugin was refused (each refused JAR is a
- * check of its own, {@code refused <jar>}, with the reason of its latest refusal).
+ * reason in the check text), this instance's heartbeat goes through (else a check {@code
+ * ownership} says why: the others do not count it live, and it owns no partition), on a cluster
+ * every stream's slot has a primary in the client's view (one without cannot be read), and, when
+ * configured, no plugin was refused (each refused JAR is a check of its own, {@code refused
+ * <jar>}, with the reason of its latest refusal).
  *
  * <p>Answers carry states, counts and the Redis nodes' host:port (where each stream lives, which
  * primary does not answer, as the README's readiness row shows them): no secrets, no payloads.
@@ -81,7 +83,8 @@ public final class HealthChecks {
 
     /**
      * What {@link #ready()} decides but for its PING, asking Redis nothing: running (not starting,
-     * not stopping), no subscription failing (a Redis that went away fails them all), on a cluster
+     * not stopping), no subscription failing (a Redis that went away fails them all), the heartbeat
+     * going through, on a cluster
      * every stream's slot with a primary in the client's view, and no plugin
      * refused when {@code admin.ready-requires-all-plugins}. The {@code eventbus_runtime_ready} gauge,
      * read at every scrape. It once said only "start-up done", and stayed 1 through a Redis outage
@@ -96,6 +99,7 @@ public final class HealthChecks {
         boolean served = redis == null || !redis.clustered() || clusterStreams().served();
         return !refused
                 && served
+                && runtime.ownershipFailure().isEmpty()
                 && runtime.readerStates().stream().allMatch(r -> r.failure().isEmpty());
     }
 
@@ -201,6 +205,10 @@ public final class HealthChecks {
                 checks.putAll(streams.checks());
             }
         }
+        String ownership = runtime.ownershipFailure();
+        if (!ownership.isEmpty()) {
+            checks.put("ownership", "failing: " + ownership);
+        }
         boolean subscriptions = true;
         for (ReaderState reader : runtime.readerStates()) {
             if (!reader.failure().isEmpty()) {
@@ -209,6 +217,6 @@ public final class HealthChecks {
             }
         }
         boolean served = streams == null || streams.served();
-        return new Result(running && redisUp && plugins && subscriptions && served, checks);
+        return new Result(running && redisUp && plugins && subscriptions && served && ownership.isEmpty(), checks);
     }
 }

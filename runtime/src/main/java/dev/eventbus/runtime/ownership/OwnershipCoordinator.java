@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * after its subscriptions drained.
  *
  * <p>The loop runs on a platform thread of its own and survives every error (a renewal that cannot
- * reach Redis lets the lease run to its local deadline, where dispatching stops).
+ * reach Redis lets the lease run to its local deadline, where dispatching stops). While its
+ * heartbeat or a lease's step fails, {@link #failure()} and {@link #failure(Lease)} say why, for
+ * readiness and the states of the subscriptions left without a partition.
  *
  * <p>Thread-safe.
  */
@@ -69,6 +71,10 @@ public final class OwnershipCoordinator implements AutoCloseable {
     private Set<RunLayout> stated = Set.of();
     /** Whether a round stated this instance's layouts with no registration open; the loop's only. */
     private boolean statedAll;
+    /** Why the last round's heartbeat failed ("" once one went through): readiness says it. */
+    private volatile String heartbeatFailure = "";
+    /** Why a lease's last step failed (taking, renewing, releasing it), while it keeps failing. */
+    private final Map<Lease, String> leaseFailures = new ConcurrentHashMap<>();
 
     /**
      * @param flushAcks sends the acknowledgements queued so far (before a lease is released)
@@ -194,6 +200,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
     /** Its subscription stopped and drained (acks flushed): the lease is released and forgotten. */
     public void unregister(Lease lease) {
         leases.remove(lease);
+        leaseFailures.remove(lease);
         release(lease, "its subscription stopped");
     }
 
@@ -328,10 +335,53 @@ public final class OwnershipCoordinator implements AutoCloseable {
         }
     }
 
+    /**
+     * Why this instance's heartbeat fails, for readiness: the others do not count it live, and it
+     * takes and keeps no partition, so its ordered subscriptions on partitioned streams handle
+     * nothing. Empty once a heartbeat went through. From the first failed round, as a reader's
+     * failure is: a missing permission (a user without {@code +zadd}) does not mend itself, and
+     * found from outside, readiness said UP through one while nothing was handled.
+     */
+    public String failure() {
+        String why = heartbeatFailure;
+        return why.isEmpty()
+                ? ""
+                : "the heartbeat in " + InstanceRegistry.KEY + " fails, so the other instances do not count this "
+                        + "one live and it owns no partition: " + why;
+    }
+
+    /**
+     * Why the subscription behind {@code lease} handles nothing now for want of its lease, or empty:
+     * this instance cannot heartbeat, or the lease cannot be taken or renewed in Redis (a user
+     * without {@code +hset}). Not when another instance owns the partition: that is how it works.
+     */
+    public String failure(Lease lease) {
+        String why = heartbeatFailure;
+        if (!why.isEmpty()) {
+            return "this instance cannot heartbeat, so it owns no partition: " + why;
+        }
+        why = leaseFailures.getOrDefault(lease, "");
+        return why.isEmpty()
+                ? ""
+                : "its lease " + lease.leaseKey() + " cannot be taken or renewed, so this instance does not read "
+                        + lease.partition() + ": " + why;
+    }
+
     private void round() {
         if (frozen) {
             return;
         }
+        try {
+            heartbeat();
+        } catch (RuntimeException e) {
+            // Thrown on for the loop to log, paced, and to back off.
+            heartbeatFailure = Errors.describe(e, reconnect);
+            throw e;
+        }
+    }
+
+    /** States the layouts, heartbeats and steps every lease; throws when the heartbeat fails. */
+    private void heartbeat() {
         // What this instance runs is stated before its heartbeat: the others never see it live
         // without it, which would count it as a previous version's, running every layout.
         boolean whole;
@@ -344,6 +394,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
         Set<RunLayout> mine = stated;
         Map<String, Set<RunLayout>> runs = new HashMap<>(stateLayouts(mine));
         Heartbeat hb = registry.beat(leaving ? "" : self);
+        heartbeatFailure = "";
         Set<String> live = new HashSet<>(hb.ids());
         if (!leaving) {
             live.add(self);
@@ -357,12 +408,22 @@ public final class OwnershipCoordinator implements AutoCloseable {
             if (frozen) {
                 return;
             }
+            Lease lease = e.getKey();
             try {
-                step(e.getKey(), e.getValue(), live, runs);
+                step(lease, e.getValue(), live, runs);
             } catch (RuntimeException ex) {
-                LOG.warn("ownership: lease {}: {}", e.getKey(), Errors.describe(ex, reconnect));
+                String why = Errors.describe(ex, reconnect);
+                // Once per reason, not every round: a refusal repeats at every renew-every.
+                if (!why.equals(leaseFailures.put(lease, why))) {
+                    LOG.warn("ownership: lease {}: {}", lease, why);
+                }
+                continue;
+            }
+            if (leaseFailures.remove(lease) != null) {
+                LOG.info("ownership: the lease of {} works again", lease.resource());
             }
         }
+        leaseFailures.keySet().retainAll(leases.keySet()); // a lease unregistered during its step
     }
 
     /** The layouts of the leases registered here. */
@@ -437,7 +498,7 @@ public final class OwnershipCoordinator implements AutoCloseable {
             if (!Errors.isPermissionDenied(e)) {
                 throw e; // Redis out of reach: the round fails as its heartbeat would
             }
-            String why = Errors.rootMessage(e);
+            String why = Errors.describe(e);
             if (!why.equals(layoutsRefused)) {
                 LOG.warn(
                         "ownership: cannot state or read the layouts instances run in {} ({}); partitions are "

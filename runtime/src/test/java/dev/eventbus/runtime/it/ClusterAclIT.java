@@ -69,7 +69,7 @@ class ClusterAclIT {
 
     /** A documented user, placeholders filled in: every stream of the handler is covered. */
     private static void createUser(RedisServer node, String user, String password) throws Exception {
-        String line = RedisAclIT.documentedRules().stream()
+        String line = AclUsers.documentedRules().stream()
                 .filter(l -> l.startsWith("ACL SETUSER " + user + " "))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no documented user " + user));

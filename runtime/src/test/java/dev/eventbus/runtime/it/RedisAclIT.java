@@ -21,10 +21,8 @@ import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +52,6 @@ class RedisAclIT {
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension(RedisServer.Options.defaults());
 
-    static final String RULES = "/dev/eventbus/runtime/redis-acl.txt";
     private static final String STREAM = "it-stream";
     private static final String DLQ = "eventbus:dlq:recorder";
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -71,34 +68,13 @@ class RedisAclIT {
     private final Logger preflight = (Logger) LoggerFactory.getLogger("dev.eventbus.runtime.RedisPreflight");
     private final ListAppender<ILoggingEvent> preflightLogs = new ListAppender<>();
 
-    /** The documented rules, one {@code ACL SETUSER} line per user. */
-    static List<String> documentedRules() throws IOException {
-        try (InputStream in = RedisAclIT.class.getResourceAsStream(RULES)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .lines()
-                    .filter(l -> l.startsWith("ACL SETUSER "))
-                    .toList();
-        }
-    }
-
     /** Creates a documented user, with its placeholders filled in and without the rules {@code drop}. */
     private static void createUser(String user, String password, String... drop) throws IOException {
-        String line = documentedRules().stream()
-                .filter(l -> l.startsWith("ACL SETUSER " + user + " "))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no documented user " + user));
-        List<String> args = new ArrayList<>();
-        for (String word : line.split(" ")) {
-            if (!List.of(drop).contains(word)) {
-                args.add(word.replace("<password>", password).replace("<streams>", "~" + STREAM));
-            }
-        }
-        assertEquals(args.size() + drop.length, line.split(" ").length, "every rule to drop is documented: " + line);
-        REDIS.command(args.toArray(String[]::new));
+        AclUsers.create(REDIS, user, password, "~" + STREAM, drop);
     }
 
     private static String uri(String user, String password) {
-        return REDIS.uri().replace("redis://", "redis://" + user + ":" + password + "@");
+        return AclUsers.uri(REDIS, user, password);
     }
 
     @BeforeEach

@@ -89,7 +89,16 @@ final class RuntimeFixture implements BeforeEachCallback, AfterEachCallback {
     }
 
     EventbusRuntime start(String consumer, Map<String, ?> extra, DeliveryObserver observer) {
-        EventbusRuntime runtime = TestRuntimes.start(redis.uri(), plugins, orders, consumer, extra, observer);
+        return startOn(redis.uri(), consumer, extra, observer);
+    }
+
+    /** As {@link #start(String, Map)}, connecting with {@code redisUri} (another user, say). */
+    EventbusRuntime startOn(String redisUri, String consumer, Map<String, ?> extra) {
+        return startOn(redisUri, consumer, extra, DeliveryObserver.NONE);
+    }
+
+    private EventbusRuntime startOn(String redisUri, String consumer, Map<String, ?> extra, DeliveryObserver observer) {
+        EventbusRuntime runtime = TestRuntimes.start(redisUri, plugins, orders, consumer, extra, observer);
         runtimes.add(runtime);
         return runtime;
     }

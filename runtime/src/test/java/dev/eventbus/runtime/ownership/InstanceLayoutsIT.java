@@ -173,6 +173,8 @@ class InstanceLayoutsIT {
                         .live()
                         .ids()));
         assertEquals(0L, REDIS.command("EXISTS", InstanceLayouts.KEY));
+        assertEquals("", a.failure(), "the refused statement of layouts fails neither the heartbeat");
+        assertEquals("", a.failure(lease), "nor the lease");
     }
 
     private OwnershipCoordinator coordinator(String id, String uri) {

@@ -47,11 +47,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An XACK that fails on the way (connection lost, Redis restarting) keeps its ids: they are
  * queued again and sent once the connection is back (XACK is idempotent), so a connection loss
- * costs duplicates only of what was in flight, not of what was already handled. Kept ids count
+ * costs duplicates only of what was in flight, not of what was already handled. So does one Redis
+ * refuses for want of a permission (NOPERM, a user without {@code +xack}): the permission granted,
+ * the ids go within the resend pause. Dropped, they stayed pending, the subscription failing,
+ * until the reclaimer took them after {@code recovery.claim-idle} and they were handled again
+ * (found from outside: failing about 2 min after {@code +xack} was restored). Kept ids count
  * against {@code limit} like any unconfirmed ones, which bounds them. Only an XACK that Redis
- * refuses for good (the group or stream gone: NOGROUP, WRONGTYPE; a missing permission: NOPERM)
- * drops its ids, logged: they stay pending, if their group still exists. Nothing is acked that was
- * not handed in. While a group's XACKs fail {@link #failure} says why, for readiness; the log says
+ * refuses for good (the group or stream gone: NOGROUP, WRONGTYPE) drops its ids, logged: they stay
+ * pending, if their group still exists. Nothing is acked that was not handed in. While a group's XACKs fail {@link #failure} says why, for readiness; the log says
  * it on the first failure and then on the 2nd, 4th, 8th... in a row, not on every batch.
  *
  * <p>Thread-safe: {@link #ack} is called from many worker threads; one flusher thread sends (a
@@ -364,7 +367,7 @@ public final class Acknowledger implements AutoCloseable {
             LOG.warn(
                     resend
                             ? "XACK of {} entries on {} for group {} failed ({} time(s) in a row): {}; they are kept and "
-                                    + "sent again once Redis answers"
+                                    + "sent again until Redis takes them"
                             : "Redis refused the XACK of {} entries on {} for group {} ({} time(s) in a row): {}; they stay "
                                     + "pending, if their group still exists, and are handled again",
                     ids.length,
@@ -403,9 +406,13 @@ public final class Acknowledger implements AutoCloseable {
 
     /**
      * Whether Redis may not have the XACK and may take it later: the connection failed or timed out
-     * (not a reply), or Redis answered that it is only for now unable (loading, busy, failing over).
+     * (not a reply), Redis answered that it is only for now unable (loading, busy, failing over), or
+     * the user lacks a permission, which an operator grants while the runtime runs.
      */
-    private static boolean worthResending(Throwable err) {
+    static boolean worthResending(Throwable err) {
+        if (Errors.isPermissionDenied(err)) {
+            return true;
+        }
         Throwable t = err;
         while (t.getCause() != null && t.getCause() != t && !(t instanceof RedisCommandExecutionException)) {
             t = t.getCause();

@@ -108,6 +108,11 @@ class RedisAclIT {
     }
 
     private EventbusRuntime start(String redisUri) {
+        return start(redisUri, Map.of());
+    }
+
+    /** @param extra settings over this test's own */
+    private EventbusRuntime start(String redisUri, Map<String, Object> extra) {
         Map<String, Object> settings = new HashMap<>(Map.of(
                 "eventbus.consumer.shutdown-grace", "2s",
                 "eventbus.handler-defaults.retry.backoff.initial", "50ms",
@@ -121,6 +126,7 @@ class RedisAclIT {
         settings.put("eventbus.grpc.circuit-breaker.open-for", "300ms");
         // Calls fail fast while the service is down (connection refused); the deadline only bounds a slow start.
         settings.put("eventbus.grpc.services.\"orders.v1.OrderService\".deadline", "10s");
+        settings.putAll(extra);
         runtime = TestRuntimes.start(redisUri, dir.resolve("plugins"), orders, "acl-1", settings);
         return runtime;
     }
@@ -333,6 +339,50 @@ class RedisAclIT {
                 streams.redis()
                         .xrange(DLQ, io.lettuce.core.Range.create(deadLetter, deadLetter))
                         .size());
+    }
+
+    /**
+     * An XACK refused for want of +xack is kept and sent again once the permission is granted: the
+     * subscription is failing while it is refused and clears within seconds of the grant, the entry
+     * handled once. Found from outside: the refused XACK was dropped, and the subscription stayed
+     * failing, readiness 503, for about 2 minutes after +xack was restored, until the reclaimer took
+     * the entry after recovery.claim-idle and it was handled a second time.
+     */
+    @Test
+    void aRefusedXackIsKeptAndSentOnceThePermissionIsGranted() throws Exception {
+        createUser("eventbus", "runtime-pw", "+xack");
+        // claim-idle as by default: the entry must not come back by the reclaimer within the test.
+        start(uri("eventbus", "runtime-pw"), Map.of("eventbus.recovery.claim-idle", "2m"));
+        String id = streams.publish(STREAM, Map.of("type", "it.recorded", "subject", "acked-late"));
+
+        Streams.await("handled", WAIT, () -> orders.appliedCount() == 1);
+        Streams.await(
+                "the subscription reports the refused XACK",
+                WAIT,
+                () -> runtime.view().readerStates().stream()
+                        .map(ReaderState::failure)
+                        .anyMatch(f ->
+                                f.startsWith("XACK fails") && f.contains("the Redis user lacks a permission (NOPERM")));
+        assertEquals(1, streams.pending(STREAM, "recorder"), "not acknowledged yet");
+
+        REDIS.command("ACL", "SETUSER", "eventbus", "+xack");
+        long granted = System.nanoTime();
+        Streams.await("acknowledged once +xack is granted", WAIT, () -> streams.pending(STREAM, "recorder") == 0);
+        Streams.await(
+                "no longer failing",
+                WAIT,
+                () -> runtime.view().readerStates().stream()
+                        .allMatch(s -> s.failure().isEmpty()));
+        Duration cleared = Duration.ofNanos(System.nanoTime() - granted);
+        assertTrue(cleared.compareTo(Duration.ofSeconds(10)) < 0, "cleared " + cleared + " after the grant");
+        Thread.sleep(500);
+        assertEquals(1, orders.appliedCount(), "handled once: " + id);
+        assertEquals(
+                1,
+                orders.calls().stream()
+                        .filter(c -> c.orderId().equals("acked-late"))
+                        .count(),
+                "one call");
     }
 
     private List<String> preflightLines() {

@@ -307,6 +307,33 @@ class AcknowledgerTest {
     }
 
     /**
+     * An XACK refused for want of a permission (a user without +xack) keeps its ids and is sent
+     * again, paced, so it goes once the permission is granted. Found from outside: dropped, the
+     * entry stayed pending and the subscription failing until the reclaimer took it after
+     * claim-idle (2 min) and it was handled a second time.
+     */
+    @Test
+    void anXackRefusedForWantOfAPermissionIsKeptAndSentOnceItIsGranted() {
+        refusal = call ->
+                new RedisCommandExecutionException("NOPERM this user has no permissions to run the 'xack' command");
+        try (Acknowledger acks = acknowledger(100, NEVER, 100)) {
+            acks.ack(STREAM, GROUP, "1-0");
+            acks.flush(Duration.ZERO);
+            assertEquals(Set.of("1-0"), acks.unconfirmed(STREAM, GROUP), "kept to send again, not dropped");
+            assertTrue(
+                    acks.failure(STREAM, GROUP).contains("the Redis user lacks a permission (NOPERM"),
+                    acks.failure(STREAM, GROUP));
+            assertTrue(acks.resendPause() > 0, "sent again with the growing pause");
+
+            refusal = call -> null; // +xack granted
+            acks.flush(Duration.ofSeconds(5));
+            assertEquals(Set.of(), acks.unconfirmed(STREAM, GROUP));
+            assertEquals("", acks.failure(STREAM, GROUP), "no longer failing once it went");
+            assertEquals(new Call(STREAM, GROUP, List.of("1-0")), calls.getLast());
+        }
+    }
+
+    /**
      * An ack queued while a flush sends (an event that finished during a shutdown's flush) is no
      * failure: the flush does not report it as one that "could not be sent", and the final flush
      * at close sends it in full (a flush that fell short makes close's own flush a short one).

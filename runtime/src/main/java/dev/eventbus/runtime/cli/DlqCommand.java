@@ -392,13 +392,14 @@ final class DlqCommand implements Runnable {
                                     .redrive(selection.handler, filter, limit, rate, dryRun, progress, stop));
                     outcome.problems().forEach(p -> spec.commandLine().getErr().println("left in place: " + p));
                     out.printf(
-                            "%s %s: %d matched, %d %s, %d left in place%s%n",
+                            "%s %s: %d matched, %d %s, %d left in place%s%s%n",
                             dryRun ? "dry run: redrive" : "redrive",
                             selection.handler,
                             outcome.matched(),
                             outcome.done(),
                             dryRun ? "would be redriven" : "redriven",
                             outcome.skipped(),
+                            outcome.stopSummary(),
                             StopBetweenEntries.summary(outcome.interruptedBy(), NOT_REACHED));
                     out.flush();
                     if (!dryRun) {

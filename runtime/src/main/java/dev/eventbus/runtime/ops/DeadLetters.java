@@ -108,9 +108,18 @@ public final class DeadLetters {
      *     a read or delete between steps that failed, what was done before it counted), or null
      * @param interruptedBy the signal that stopped it between two dead letters ({@code SIGINT}), or
      *     null when it went through
+     * @param stopSummary what the summary line adds when a failure stopped it ({@code stoppedBy}):
+     *     where, and what became of the dead letter it stopped at, which {@code matched} counts and
+     *     {@code done} only when its copy is known to be appended; "" when no failure stopped it
      */
     public record Outcome(
-            long matched, long done, long skipped, List<String> problems, String stoppedBy, String interruptedBy) {}
+            long matched,
+            long done,
+            long skipped,
+            List<String> problems,
+            String stoppedBy,
+            String interruptedBy,
+            String stopSummary) {}
 
     /**
      * Puts matching dead letters back on their source streams for this handler only, each in one
@@ -135,13 +144,16 @@ public final class DeadLetters {
         Pacer pacer = new Pacer(perSecond);
         AtomicRedrive step = new AtomicRedrive(redis);
         long[] counts = new long[3]; // matched, done, skipped
+        String[] current = new String[1]; // the dead letter being redriven
         String stoppedBy = null;
+        String stopSummary = "";
         try {
             scan(handler, filter, limit, (key, e) -> {
                 if (stop.stoppedBy() != null) {
                     throw new Interrupted();
                 }
                 counts[0]++;
+                current[0] = e.id();
                 String problem = problemWith(handler, e, groupExists, status);
                 if (problem == null && !dryRun) {
                     if (!pacer.acquire(stop)) {
@@ -163,19 +175,47 @@ public final class DeadLetters {
         } catch (AtomicRedrive.HalfRedriven e) {
             if (e.appended()) {
                 counts[1]++; // its copy is on the stream: redriven, and audited as such
+                stopSummary = stoppedAt(
+                        current[0], "it was redriven but is still listed: discard it, do not redrive it " + "again");
+            } else {
+                stopSummary = ", 1 maybe redriven"
+                        + stoppedAt(
+                                current[0], "its copy may have been appended: check before " + "redriving it again");
             }
             stoppedBy = e.getMessage();
         } catch (StepRefused e) {
+            stopSummary = untouched(counts, current[0]);
             stoppedBy = e.getMessage();
         } catch (RedisException | OpsException e) {
             // A read between two steps (the next page, a source stream's groups) failed: the dead
             // letters redriven so far must still be summed up and audited.
+            stopSummary = untouched(counts, current[0]);
             stoppedBy = failedBetweenSteps("redrive", e);
         } catch (Interrupted e) {
             // between two dead letters: what was done is said below
         }
-        return new Outcome(counts[0], counts[1], counts[2], problems, stoppedBy, stop.stoppedBy());
+        return new Outcome(counts[0], counts[1], counts[2], problems, stoppedBy, stop.stoppedBy(), stopSummary);
     }
+
+    /**
+     * What a redrive's summary line says when a failure that changed nothing stopped it: at a dead
+     * letter matched and neither redriven nor left in place (its step refused, or a read for it
+     * failed), that one, or the summary did not add up while it was still listed (found from
+     * outside: "1 matched, 0 redriven, 0 left in place"); else that it stopped between two.
+     */
+    private static String untouched(long[] counts, String id) {
+        return counts[0] > counts[1] + counts[2]
+                ? ", 1 not redriven" + stoppedAt(id, "nothing of it changed; it and " + NOT_REACHED)
+                : "; stopped by a failure between two dead letters (each one done whole; " + NOT_REACHED + ")";
+    }
+
+    /** What a redrive's summary line says of the dead letter a failure stopped it at. */
+    private static String stoppedAt(String id, String what) {
+        return "; stopped at dead letter " + id + " by a failure (" + what + ")";
+    }
+
+    private static final String NOT_REACHED =
+            "the dead letters not reached are untouched: the same command again goes on";
 
     /** Why a redrive or discard stopped when Redis failed a command outside a dead letter's step. */
     private static String failedBetweenSteps(String change, RuntimeException e) {
@@ -280,7 +320,7 @@ public final class DeadLetters {
             stoppedBy = stoppedBy != null ? stoppedBy : failedBetweenSteps("discard", e);
         }
         progress.update(counts[1], 0);
-        return new Outcome(counts[0], counts[1], 0, List.of(), stoppedBy, stop.stoppedBy());
+        return new Outcome(counts[0], counts[1], 0, List.of(), stoppedBy, stop.stoppedBy(), "");
     }
 
     /**

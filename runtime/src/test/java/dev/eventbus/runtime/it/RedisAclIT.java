@@ -326,6 +326,13 @@ class RedisAclIT {
                         && redrive.err().contains("either still listed or redriven, never both"),
                 redrive.toString());
         assertEquals(before, streams.redis().xlen(STREAM), "no copy appended");
+        // The summary adds up: the dead letter it stopped at is still listed, and says so.
+        String stoppedHere =
+                "redrive recorder: 1 matched, 0 redriven, 0 left in place, 1 not redriven; stopped at dead "
+                        + "letter " + deadLetter
+                        + " by a failure (nothing of it changed; it and the dead letters not reached "
+                        + "are untouched: the same command again goes on)";
+        assertTrue(redrive.out().contains(stoppedHere), redrive.toString());
         String audited = Files.readAllLines(dir.resolve("audit.log")).stream()
                 .filter(l -> l.contains("\"dlq.redrive\""))
                 .reduce((a, b) -> b)
@@ -339,6 +346,15 @@ class RedisAclIT {
                 streams.redis()
                         .xrange(DLQ, io.lettuce.core.Range.create(deadLetter, deadLetter))
                         .size());
+
+        // Without +eval (a user made from an earlier version's rules) the step is refused before it
+        // runs: the same summary.
+        REDIS.command("ACL", "SETUSER", "eventbus-operator", "+xdel", "-eval");
+        Cli noEval = cli(config, "dlq", "redrive", "--handler", "recorder", deadLetter);
+        assertEquals(1, noEval.exit(), noEval.toString());
+        assertTrue(noEval.err().contains("may not run 'eval' (NOPERM); add +eval"), noEval.toString());
+        assertTrue(noEval.out().contains(stoppedHere), noEval.toString());
+        assertEquals(before, streams.redis().xlen(STREAM), "no copy appended");
     }
 
     /**

@@ -98,8 +98,10 @@ public final class DeadLetterWriter {
      * the original acknowledged in a script if it is still pending. The order loses nothing, but is
      * not one step: when the second step fails (the entry stays pending, comes back and is
      * dead-lettered again) or finds the entry settled elsewhere meanwhile (another consumer that
-     * held it too), the entry has a second dead letter, which the failure or a warning names. The
-     * runtime's Redis user may not delete it (no {@code xdel}); the operator can.
+     * held it too), the entry has a second dead letter, which the failure or a warning names; a
+     * process that dies between the two steps leaves one nothing names (the entry comes back and is
+     * dead-lettered again). The runtime's Redis user may not delete it (no {@code xdel}); the
+     * operator can.
      */
     private CompletableFuture<Boolean> writeThenAcknowledge(
             DeadLetter letter, String group, Map<byte[], byte[]> fields) {

@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * the ids go within the resend pause. Dropped, they stayed pending, the subscription failing,
  * until the reclaimer took them after {@code recovery.claim-idle} and they were handled again
  * (found from outside: failing about 2 min after {@code +xack} was restored). Kept ids count
- * against {@code limit} like any unconfirmed ones, which bounds them. Only an XACK that Redis
- * refuses for good (the group or stream gone: NOGROUP, WRONGTYPE) drops its ids, logged: they stay
+ * against {@code limit} like any unconfirmed ones, which bounds them. Only an XACK that no waiting
+ * mends (any other error reply, such as NOGROUP or WRONGTYPE: the group or stream gone) drops its
+ * ids, logged: they stay
  * pending, if their group still exists. Nothing is acked that was not handed in. While a group's XACKs fail {@link #failure} says why, for readiness; the log says
  * it on the first failure and then on the 2nd, 4th, 8th... in a row, not on every batch.
  *

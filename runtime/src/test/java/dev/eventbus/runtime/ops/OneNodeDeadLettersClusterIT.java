@@ -10,6 +10,7 @@ import dev.eventbus.redis.RedisCluster;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -71,10 +72,15 @@ class OneNodeDeadLettersClusterIT {
                         .collect(Collectors.joining(","));
     }
 
-    /** A dead letter as the runtime writes one, with its original event fields. */
-    private static String deadLetter(RedisAdvancedClusterCommands<String, String> redis, String key, String subject) {
+    /**
+     * A dead letter as the runtime writes one, with its original event fields, under {@code id}
+     * ({@code *}: the primary's clock).
+     */
+    private static String deadLetter(
+            RedisAdvancedClusterCommands<String, String> redis, String key, String id, String subject) {
         return redis.xadd(
                 key,
+                new XAddArgs().id(id),
                 "type",
                 "it.moved",
                 "subject",
@@ -116,11 +122,15 @@ class OneNodeDeadLettersClusterIT {
         try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
             RedisAdvancedClusterCommands<String, String> redis = connection.sync();
             redis.xgroupCreate(XReadArgs.StreamOffset.from(STREAM, "$"), HANDLER, XGroupCreateArgs.Builder.mkstream());
+            // Written on the one node before the move, so with older ids than any the cluster
+            // makes now: two primaries' clocks can give two streams the same id in one millisecond
+            // (a full verify did), and a one-node dead letter and a new one of the same source
+            // stream could then not be told apart by --source-stream.
             List<String> old = List.of(
-                    deadLetter(redis, ONE_NODE, "old-1"),
-                    deadLetter(redis, ONE_NODE, "old-2"),
-                    deadLetter(redis, ONE_NODE, "old-3"));
-            deadLetter(redis, TAGGED, "new-1");
+                    deadLetter(redis, ONE_NODE, "1700000000000-1", "old-1"),
+                    deadLetter(redis, ONE_NODE, "1700000000000-2", "old-2"),
+                    deadLetter(redis, ONE_NODE, "1700000000000-3", "old-3"));
+            deadLetter(redis, TAGGED, "*", "new-1");
 
             OpsHarness.Cli list = cli("dlq", "list", "--handler", HANDLER, "--json");
             assertEquals(0, list.exit(), list.toString());

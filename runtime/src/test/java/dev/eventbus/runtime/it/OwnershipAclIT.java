@@ -123,16 +123,7 @@ class OwnershipAclIT {
                     "the log names the command and the key: " + lines());
             assertEquals(0, env.orders().appliedCount(), "no partition owned, nothing handled");
 
-            REDIS.command("ACL", "SETUSER", "eventbus", "+zadd");
-            Streams.await(
-                    "every event handled once the heartbeat goes through",
-                    WAIT,
-                    () -> env.orders().appliedCount() == 4);
-            Streams.await("ready again", WAIT, () -> health.ready().up());
-            assertTrue(
-                    runtime.view().readerStates().stream()
-                            .allMatch(s -> s.failure().isEmpty()),
-                    runtime.view().readerStates().toString());
+            grantAndAwaitEveryEvent(runtime, health, "+zadd", "once the heartbeat goes through");
             assertTrue(health.readyButForPing());
         }
     }
@@ -162,17 +153,19 @@ class OwnershipAclIT {
                     "the layouts' refusal names the command, the key and the permission: " + lines());
             assertEquals(0, env.orders().appliedCount(), "no lease taken, nothing handled");
 
-            REDIS.command("ACL", "SETUSER", "eventbus", "+hset");
-            Streams.await(
-                    "every event handled once the lease is taken",
-                    WAIT,
-                    () -> env.orders().appliedCount() == 4);
-            Streams.await("ready again", WAIT, () -> health.ready().up());
-            assertTrue(
-                    runtime.view().readerStates().stream()
-                            .allMatch(s -> s.failure().isEmpty()),
-                    runtime.view().readerStates().toString());
+            grantAndAwaitEveryEvent(runtime, health, "+hset", "once the lease is taken");
         }
+    }
+
+    /** Grants the permission back: every event is handled, readiness comes back, no subscription fails. */
+    private void grantAndAwaitEveryEvent(EventbusRuntime runtime, HealthChecks health, String rule, String when)
+            throws InterruptedException {
+        REDIS.command("ACL", "SETUSER", "eventbus", rule);
+        Streams.await("every event handled " + when, WAIT, () -> env.orders().appliedCount() == 4);
+        Streams.await("ready again", WAIT, () -> health.ready().up());
+        assertTrue(
+                runtime.view().readerStates().stream().allMatch(s -> s.failure().isEmpty()),
+                runtime.view().readerStates().toString());
     }
 
     private List<String> lines() {

@@ -110,7 +110,7 @@ public final class DeadLetterWriter {
         return redis.xadd(Bytes.utf8(deadLetters), fields)
                 .toCompletableFuture()
                 .exceptionally(err -> {
-                    Throwable cause = err instanceof CompletionException c && c.getCause() != null ? c.getCause() : err;
+                    Throwable cause = unwrapped(err);
                     if (cause instanceof RedisCommandExecutionException) {
                         throw new CompletionException(cause); // refused: nothing written
                     }
@@ -134,9 +134,7 @@ public final class DeadLetterWriter {
                                                 + " fields: written before the acknowledgement, in two steps) is in "
                                                 + deadLetters + ", but the entry could not be acknowledged: it"
                                                 + " comes back and may get a second dead letter",
-                                        err instanceof CompletionException c && c.getCause() != null
-                                                ? c.getCause()
-                                                : err));
+                                        unwrapped(err)));
                             }
                             boolean recorded = acked != null && acked == 1L;
                             if (!recorded) {
@@ -154,6 +152,11 @@ public final class DeadLetterWriter {
                             }
                             return recorded;
                         }));
+    }
+
+    /** The failure a completion stage wraps, or the failure itself. */
+    private static Throwable unwrapped(Throwable err) {
+        return err instanceof CompletionException c && c.getCause() != null ? c.getCause() : err;
     }
 
     private static final String ACK_IF_PENDING = """

@@ -145,7 +145,7 @@ public final class ConfigLoader {
         Map<String, HandlerSettings> handlerOverrides = handlerOverrides(merged, handlerDefaultsConfig);
         String consumerName = read(() -> c.getString("consumer-name"));
         Path pluginsDir = installationRelative(read(() -> c.getString("plugins-dir")));
-        Config pluginConfigs = c.getConfig("plugins");
+        Config pluginConfigs = pluginConfigs(c.getConfig("plugins"));
         OperationsSettings operations = operations(c);
 
         PluginSettings pluginHost = pluginHost(c);
@@ -238,6 +238,28 @@ public final class ConfigLoader {
             report(e);
             return null;
         }
+    }
+
+    /**
+     * The {@code eventbus.plugins} tree with one section per plugin id; a value in a section's place
+     * ({@code plugins { payments = 8 }}) is a problem, not left to fail when plugin {@code payments}
+     * starts (or never, without such a plugin: {@code config check} passed it).
+     */
+    private Config pluginConfigs(Config plugins) {
+        Config kept = plugins;
+        for (Map.Entry<String, ConfigValue> entry : new java.util.TreeMap<>(plugins.root()).entrySet()) {
+            if (!(entry.getValue() instanceof com.typesafe.config.ConfigObject)) {
+                String id = UnknownKeys.join(entry.getKey());
+                problems.add(notASection(
+                        ROOT + ".plugins." + id,
+                        entry.getValue(),
+                        List.of(),
+                        "the settings of plugin '" + entry.getKey() + "' go under it, e.g. plugins { " + id
+                                + " { threshold = 100 } }"));
+                kept = kept.withoutPath(id);
+            }
+        }
+        return kept;
     }
 
     /** Walks the unresolved tree (entrySet would need it resolved: a file may hold ${?VARIABLE}). */

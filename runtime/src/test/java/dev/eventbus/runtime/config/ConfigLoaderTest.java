@@ -202,6 +202,17 @@ class ConfigLoaderTest {
         assertFalse(service.contains("rather than OBJECT"), service);
     }
 
+    /** Passed `config check` before: a value under plugins reached no plugin, or failed only when one started. */
+    @Test
+    void aValueWhereAPluginsSectionBelongsIsAProblem() {
+        String plugin = refused("eventbus.plugins { payments = 8, ledger { threshold = 1 } }");
+        assertTrue(
+                plugin.contains("eventbus.plugins.payments is a section, not a number, the settings of plugin "
+                        + "'payments' go under it, e.g. plugins { payments { threshold = 100 } } (String: 1)"),
+                plugin);
+        assertFalse(plugin.contains("ledger"), plugin);
+    }
+
     @Test
     void unparsableValueNamesKey() throws IOException {
         Path f = file("eventbus.consumer.block = soon\n");

@@ -310,13 +310,13 @@ final class DlqCommand implements Runnable {
                 DeadLetterEntry e = found.get(0);
                 Map<String, Object> provenance = new LinkedHashMap<>();
                 for (Field f : e.provenanceFields()) {
-                    provenance.put(f.nameText(), f.valueForDisplay());
+                    provenance.put(f.nameForDisplay(), f.valueForDisplay());
                 }
                 // Every field in its order, a repeated one too: the first of two 'time' fields may be
                 // the one that did not decode, the very reason for the dead letter.
                 List<Map.Entry<String, String>> original = new ArrayList<>();
                 for (Field f : e.storedOriginalFields()) {
-                    String name = f.nameText();
+                    String name = f.nameForDisplay(); // not UTF-8: base64:..., as a value is shown
                     original.add(Map.entry(
                             name,
                             name.equals(WireFields.DATA) && !showData

@@ -22,10 +22,23 @@ public record Field(byte[] name, byte[] value) {
         return utf8(value);
     }
 
+    /**
+     * The name for display as {@link #valueForDisplay} shows a value: its text, or {@code base64:...}
+     * when it is not UTF-8 ({@link #nameText} would turn such bytes into U+FFFD, and two such names
+     * into one).
+     */
+    public String nameForDisplay() {
+        return forDisplay(name);
+    }
+
     /** The value for display: its text, or {@code base64:...} when it is not text. */
     public String valueForDisplay() {
-        String text = valueText();
-        return text != null ? text : "base64:" + Base64.getEncoder().encodeToString(value);
+        return forDisplay(value);
+    }
+
+    private static String forDisplay(byte[] bytes) {
+        String text = utf8(bytes);
+        return text != null ? text : "base64:" + Base64.getEncoder().encodeToString(bytes);
     }
 
     static String utf8(byte[] bytes) {

@@ -13,13 +13,17 @@ import dev.eventbus.runtime.internal.EntryIds;
 import dev.eventbus.samples.orders.OrderServer.ReceivedCall;
 import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -432,6 +436,42 @@ class OperatorCommandsIT {
                 .get("fields")
                 .get("time");
         assertEquals("[\"first\",\"second\"]", times.toString(), "a repeated name: its values in order");
+    }
+
+    @Test
+    void dlqShowGivesAFieldNameThatIsNotUtf8AsBase64AsItDoesAValue() throws Exception {
+        ops.start();
+        RedisClient client = RedisClient.create(REDIS.uri());
+        try (var bytes = client.connect(ByteArrayCodec.INSTANCE)) {
+            Map<byte[], byte[]> fields = new LinkedHashMap<>();
+            fields.put(utf8("type"), utf8(OpsHarness.TYPE));
+            fields.put(utf8("subject"), utf8("s"));
+            fields.put(new byte[] {(byte) 0xff, (byte) 0xfe}, utf8("v"));
+            fields.put(utf8("k"), new byte[] {(byte) 0xff});
+            bytes.sync().xadd(utf8(OpsHarness.STREAM), fields);
+        } finally {
+            client.shutdown();
+        }
+        OpsHarness.await("the decode dead letter", WAIT, () -> ops.redis().xlen("eventbus:dlq:" + FAILING) == 1);
+        String id = ops.redis()
+                .xrange("eventbus:dlq:" + FAILING, Range.create("-", "+"))
+                .get(0)
+                .getId();
+
+        OpsHarness.Cli text = ops.cli("dlq", "show", "--handler", FAILING, id);
+        assertEquals(0, text.exit(), text.toString());
+        assertTrue(text.out().matches("(?s).*\\nbase64://4= +v\\n.*"), text.out());
+        assertTrue(text.out().matches("(?s).*\\nk +base64:/w==\\n.*"), text.out());
+        assertFalse(text.out().contains("\uFFFD"), text.out());
+        OpsHarness.Cli json = ops.cli("dlq", "show", "--handler", FAILING, id, "--json");
+        JsonNode shown = JSON.readTree(json.out()).get("fields");
+        assertEquals("v", shown.path("base64://4=").asText(), json.out());
+        assertEquals("base64:/w==", shown.path("k").asText(), json.out());
+        assertFalse(json.out().contains("\uFFFD"), json.out());
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

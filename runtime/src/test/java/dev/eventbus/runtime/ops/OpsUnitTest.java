@@ -155,6 +155,13 @@ class OpsUnitTest {
     }
 
     @Test
+    void aFieldNameThatIsNotUtf8ShowsAsBase64() {
+        Field name = new Field(new byte[] {(byte) 0xff, (byte) 0xfe}, "v".getBytes());
+        assertEquals("base64://4=", name.nameForDisplay());
+        assertEquals("type", Field.of("type", "t").nameForDisplay());
+    }
+
+    @Test
     void auditLogAppendsOneJsonLinePerAction() throws Exception {
         AuditLog audit = new AuditLog(dir.resolve("logs/audit.log"), CLOCK);
         audit.checkWritable();

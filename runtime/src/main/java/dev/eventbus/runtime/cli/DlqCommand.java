@@ -351,6 +351,8 @@ final class DlqCommand implements Runnable {
                 "Every other handler of the stream skips them; each is appended and deleted from the dead-letter stream in "
                         + "one atomic step. Ctrl-C stops after the one in progress, with the summary and audit line. "
                         + "Progress goes to stderr.",
+                "A too-large dead letter, or one marked eventbus-partial, is left in place: it does not hold all of its "
+                        + "event's fields (not its payload), so the event must be published again from its source.",
                 "Without IDs and filters: every dead letter of the handler."
             })
     static final class Redrive implements Callable<Integer> {
@@ -392,13 +394,14 @@ final class DlqCommand implements Runnable {
                                     .redrive(selection.handler, filter, limit, rate, dryRun, progress, stop));
                     outcome.problems().forEach(p -> spec.commandLine().getErr().println("left in place: " + p));
                     out.printf(
-                            "%s %s: %d matched, %d %s, %d left in place%s%s%n",
+                            "%s %s: %d matched, %d %s, %d left in place%s%s%s%n",
                             dryRun ? "dry run: redrive" : "redrive",
                             selection.handler,
                             outcome.matched(),
                             outcome.done(),
                             dryRun ? "would be redriven" : "redriven",
                             outcome.skipped(),
+                            incomplete(outcome.incomplete()),
                             outcome.stopSummary(),
                             StopBetweenEntries.summary(outcome.interruptedBy(), NOT_REACHED));
                     out.flush();
@@ -503,6 +506,20 @@ final class DlqCommand implements Runnable {
 
     private static final String NOT_REACHED =
             "the dead letters not reached are untouched: the same command again goes on";
+
+    /**
+     * What the redrive summary says of the dead letters it left in place because they may not hold
+     * all of their entry's fields: the per-dead-letter lines stop at 20, this counts them all.
+     */
+    private static String incomplete(long n) {
+        if (n == 0) {
+            return "";
+        }
+        String them = n == 1 ? "that event" : "those events";
+        return " (" + n + " of them too-large or otherwise without all of their event's fields: never redriven; "
+                + "publish " + them + " again from the source, then discard the dead letter" + (n == 1 ? "" : "s")
+                + ")";
+    }
 
     /** A change to dead letters, reporting its progress. */
     private interface Change {

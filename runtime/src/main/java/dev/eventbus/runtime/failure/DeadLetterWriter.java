@@ -2,6 +2,7 @@ package dev.eventbus.runtime.failure;
 
 import dev.eventbus.runtime.internal.Bytes;
 import dev.eventbus.runtime.internal.LuaLimits;
+import dev.eventbus.runtime.stream.FieldList;
 import dev.eventbus.runtime.stream.KeyLayout;
 import dev.eventbus.runtime.stream.ReservedNames;
 import dev.eventbus.runtime.stream.WireFields;
@@ -203,6 +204,16 @@ public final class DeadLetterWriter {
                             letter.error(), String.valueOf(letter.error().getMessage()))));
         } else if (letter.detail() != null) {
             put(fields, WireFields.ERROR_MESSAGE, truncate(letter.detail()));
+        }
+        if (letter.entry().fields() instanceof FieldList read && read.truncated()) {
+            // Any reason, not only too-large: an entry over the limit read back past max-deliveries
+            // is held in part too. Redrive leaves such a dead letter in place: its copy would reach
+            // the handler without the fields that did not fit, the payload among them.
+            put(
+                    fields,
+                    WireFields.PARTIAL,
+                    "holds " + read.size() + " field(s), " + read.heldBytes() + " of the entry's " + read.wireBytes()
+                            + " bytes: the entry is over consumer.max-event-bytes and the rest was not read");
         }
         return fields;
     }

@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.ops;
 
 import dev.eventbus.runtime.internal.EntryIds;
+import dev.eventbus.runtime.stream.DeadLetterReason;
 import dev.eventbus.runtime.stream.ReservedNames;
 import dev.eventbus.runtime.stream.WireFields;
 import java.time.Instant;
@@ -119,6 +120,21 @@ public record DeadLetterEntry(String id, List<Field> fields) {
             }
         }
         return original;
+    }
+
+    /**
+     * Why this dead letter may not hold all of its entry's fields, or null when it holds them all:
+     * the runtime marks one it wrote from an entry it read only in part ({@link WireFields#PARTIAL});
+     * one of reason {@code too-large} is taken as partial whatever it says, as those written before
+     * that mark kept only the fields that fit without it. A redrive of it would hand the handler an
+     * event without its payload and delete the only record of that.
+     */
+    public String incompleteBecause() {
+        if (DeadLetterReason.TOO_LARGE.wireName().equals(reason())) {
+            return "reason too-large: it keeps only the fields that fit under consumer.max-event-bytes, not the payload";
+        }
+        String partial = text(WireFields.PARTIAL);
+        return partial == null ? null : "it holds only part of its entry (" + WireFields.PARTIAL + ": " + partial + ")";
     }
 
     /** Bytes of the payload ({@code data}), 0 when there is none. */

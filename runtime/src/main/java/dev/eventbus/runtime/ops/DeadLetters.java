@@ -27,7 +27,10 @@ import java.util.Map;
  * other handler of the stream skips it) and {@code eventbus-redrive-of = <dead-letter id>}, then
  * deletes the dead letter, both in one atomic step ({@link AtomicRedrive}). An event without {@code id} gets its
  * original entry id as {@code id}, so the handler sees the same event id again. Dead letters that
- * fail again during a redrive land after the range read at its start, so a run never loops.
+ * fail again during a redrive land after the range read at its start, so a run never loops. A dead
+ * letter that may not hold all of its entry's fields ({@link DeadLetterEntry#incompleteBecause}:
+ * every {@code too-large} one) is left in place, as is a loss record: its copy would reach the
+ * handler without its payload, and the only record of that would be gone.
  *
  * <p>Talks to Redis directly: a runtime need not be running. Not thread-safe.
  */
@@ -111,11 +114,14 @@ public final class DeadLetters {
      * @param stopSummary what the summary line adds when a failure stopped it ({@code stoppedBy}):
      *     where, and what became of the dead letter it stopped at, which {@code matched} counts and
      *     {@code done} only when its copy is known to be appended; "" when no failure stopped it
+     * @param incomplete of the {@code skipped}, the dead letters left in place because they may not
+     *     hold all of their entry's fields ({@link DeadLetterEntry#incompleteBecause}); 0 for a discard
      */
     public record Outcome(
             long matched,
             long done,
             long skipped,
+            long incomplete,
             List<String> problems,
             String stoppedBy,
             String interruptedBy,
@@ -143,7 +149,7 @@ public final class DeadLetters {
         StatusReader status = new StatusReader(redis, prefix, Clock.systemUTC());
         Pacer pacer = new Pacer(perSecond);
         AtomicRedrive step = new AtomicRedrive(redis);
-        long[] counts = new long[3]; // matched, done, skipped
+        long[] counts = new long[4]; // matched, done, skipped, of those incomplete
         String[] current = new String[1]; // the dead letter being redriven
         String stoppedBy = null;
         String stopSummary = "";
@@ -164,6 +170,9 @@ public final class DeadLetters {
                 }
                 if (problem != null) {
                     counts[2]++;
+                    if (e.incompleteBecause() != null) {
+                        counts[3]++;
+                    }
                     if (problems.size() < 20) {
                         problems.add(e.id() + ": " + problem + ", left in place");
                     }
@@ -194,7 +203,8 @@ public final class DeadLetters {
         } catch (Interrupted e) {
             // between two dead letters: what was done is said below
         }
-        return new Outcome(counts[0], counts[1], counts[2], problems, stoppedBy, stop.stoppedBy(), stopSummary);
+        return new Outcome(
+                counts[0], counts[1], counts[2], counts[3], problems, stoppedBy, stop.stoppedBy(), stopSummary);
     }
 
     /**
@@ -264,6 +274,12 @@ public final class DeadLetters {
         if (source == null || source.isBlank()) {
             return "no eventbus-source-stream";
         }
+        String incomplete = e.incompleteBecause();
+        if (incomplete != null) {
+            return incomplete + "; never redriven (the handler would get the event without what is missing, and "
+                    + "this record of it would be deleted): publish the event again from its source, then discard "
+                    + "this dead letter";
+        }
         if (e.originalFields().isEmpty()) {
             return "no original fields (the loss record of an entry trimmed before it was handled)";
         }
@@ -320,7 +336,7 @@ public final class DeadLetters {
             stoppedBy = stoppedBy != null ? stoppedBy : failedBetweenSteps("discard", e);
         }
         progress.update(counts[1], 0);
-        return new Outcome(counts[0], counts[1], 0, List.of(), stoppedBy, stop.stoppedBy(), "");
+        return new Outcome(counts[0], counts[1], 0, 0, List.of(), stoppedBy, stop.stoppedBy(), "");
     }
 
     /**

@@ -43,6 +43,13 @@ public final class WireFields {
     public static final String LAST_FAILURE = "eventbus-last-failure";
     public static final String ERROR_CLASS = "eventbus-error-class";
     public static final String ERROR_MESSAGE = "eventbus-error-message";
+    /**
+     * On a dead letter that holds only part of its entry's fields (an entry over
+     * consumer.max-event-bytes is read only in part): what it holds. Such a dead letter is never
+     * redriven. Dead letters written before this field was, of reason {@code too-large}, are
+     * taken as partial too.
+     */
+    public static final String PARTIAL = "eventbus-partial";
 
     /** What the dead-letter writer adds to the original fields. */
     public static final Set<String> PROVENANCE = Set.of(
@@ -56,7 +63,8 @@ public final class WireFields {
             FIRST_FAILURE,
             LAST_FAILURE,
             ERROR_CLASS,
-            ERROR_MESSAGE);
+            ERROR_MESSAGE,
+            PARTIAL);
 
     /** Routing markers of earlier redrives and replays: replaced, never copied. */
     public static final Set<String> ROUTING = Set.of(TARGET_HANDLER, REPLAY, REDRIVE_OF);

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.ops;
 
+import static io.lettuce.core.XGroupCreateArgs.Builder.mkstream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,6 +16,7 @@ import dev.eventbus.testkit.RedisExtension;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -436,6 +438,96 @@ class OperatorCommandsIT {
                 .get("fields")
                 .get("time");
         assertEquals("[\"first\",\"second\"]", times.toString(), "a repeated name: its values in order");
+    }
+
+    @Test
+    void aDeadLetterWithoutAllOfItsEventsFieldsIsLeftInPlaceByRedriveNotSentBackWithoutItsPayload() throws Exception {
+        ops.close();
+        ops = OpsHarness.create(
+                dir.resolve("partial"),
+                REDIS.uri(),
+                Map.of(
+                        "eventbus.consumer.max-event-bytes",
+                        65_536,
+                        "eventbus.recovery.max-deliveries",
+                        1,
+                        "eventbus.recovery.claim-idle",
+                        "200ms",
+                        "eventbus.recovery.interval",
+                        "100ms"));
+        String payload = "x".repeat(70_000);
+        // Read once by a consumer that died: taken over, it is past max-deliveries and dead-lettered
+        // as such, from the fields that fit (any reason, not only too-large, can be partial).
+        ops.redis().xgroupCreate(XReadArgs.StreamOffset.from(OpsHarness.STREAM, "0"), FAILING, mkstream());
+        ops.publish("big-crashing", "fail", "yes", "data", payload);
+        ops.redis()
+                .xreadgroup(
+                        io.lettuce.core.Consumer.from(FAILING, "dead-1"),
+                        XReadArgs.StreamOffset.lastConsumed(OpsHarness.STREAM));
+        ops.start();
+        ops.publish("big", "fail", "yes", "data", payload);
+        ops.publish("small", "fail", "yes", "data", "{}");
+        // A too-large dead letter an earlier version wrote, without the eventbus-partial mark.
+        ops.redis()
+                .xadd(
+                        "eventbus:dlq:" + FAILING,
+                        "type",
+                        OpsHarness.TYPE,
+                        "subject",
+                        "big-old",
+                        "eventbus-reason",
+                        "too-large",
+                        "eventbus-source-stream",
+                        OpsHarness.STREAM,
+                        "eventbus-source-id",
+                        "1-0");
+        OpsHarness.await("4 dead letters", WAIT, () -> ops.redis().xlen("eventbus:dlq:" + FAILING) == 4);
+        OpsHarness.await("caught up", WAIT, () -> ops.caughtUp(FAILING));
+        Map<String, StreamMessage<String, String>> bySubject =
+                ops.redis().xrange("eventbus:dlq:" + FAILING, Range.create("-", "+")).stream()
+                        .collect(Collectors.toMap(m -> m.getBody().get("subject"), m -> m));
+        assertEquals(Set.of("big-crashing", "big", "small", "big-old"), bySubject.keySet());
+        assertEquals("max-deliveries", bySubject.get("big-crashing").getBody().get("eventbus-reason"));
+        assertFalse(bySubject.get("big-crashing").getBody().containsKey("data"), "only the fields that fit");
+        assertTrue(
+                bySubject.get("big-crashing").getBody().get("eventbus-partial").contains("of the entry's 70"),
+                bySubject.get("big-crashing").getBody().toString());
+        assertEquals("too-large", bySubject.get("big").getBody().get("eventbus-reason"));
+        assertFalse(bySubject.get("small").getBody().containsKey("eventbus-partial"), "held whole");
+        String tooLarge = bySubject.get("big").getId();
+        long streamLength = ops.redis().xlen(OpsHarness.STREAM);
+        ops.deployFix();
+
+        OpsHarness.Cli one = ops.cli("dlq", "redrive", "--handler", FAILING, tooLarge);
+        assertEquals(1, one.exit(), one.toString());
+        assertTrue(
+                one.out().contains("1 matched, 0 redriven, 1 left in place (1 of them too-large or otherwise"),
+                one.toString());
+        assertTrue(
+                one.err().contains(tooLarge + ": reason too-large: it keeps only the fields that fit"), one.toString());
+        assertTrue(one.err().contains("publish the event again from its source"), one.toString());
+
+        OpsHarness.Cli dry = ops.cli("dlq", "redrive", "--handler", FAILING, "--dry-run");
+        assertTrue(dry.out().contains("4 matched, 1 would be redriven, 3 left in place (3 of them"), dry.toString());
+        OpsHarness.Cli byReason = ops.cli("dlq", "redrive", "--handler", FAILING, "--reason", "too-large");
+        assertEquals(1, byReason.exit(), byReason.toString());
+        assertTrue(byReason.out().contains("2 matched, 0 redriven, 2 left in place"), byReason.toString());
+        assertEquals(streamLength, ops.redis().xlen(OpsHarness.STREAM), "nothing appended");
+
+        OpsHarness.Cli all = ops.cli("dlq", "redrive", "--handler", FAILING);
+        assertEquals(0, all.exit(), all.toString());
+        assertTrue(all.out().contains("4 matched, 1 redriven, 3 left in place"), all.toString());
+        assertTrue(all.err().contains("it holds only part of its entry (eventbus-partial: holds"), all.toString());
+        OpsHarness.await(
+                "the whole one handled", WAIT, () -> ops.callsOf(FAILING).size() == 1);
+        assertEquals("small", ops.callsOf(FAILING).get(0).orderId());
+        assertEquals(
+                Set.of("big-crashing", "big", "big-old"),
+                ops.redis().xrange("eventbus:dlq:" + FAILING, Range.create("-", "+")).stream()
+                        .map(m -> m.getBody().get("subject"))
+                        .collect(Collectors.toSet()),
+                "the only records of the payloads are kept");
+        assertEquals(streamLength + 1, ops.redis().xlen(OpsHarness.STREAM), "only the whole one appended");
     }
 
     @Test

@@ -155,6 +155,27 @@ class OpsUnitTest {
     }
 
     @Test
+    void aDeadLetterIsIncompleteWhenMarkedPartialOrOfReasonTooLarge() {
+        DeadLetterEntry whole = new DeadLetterEntry(
+                "1-0", List.of(Field.of("type", "t"), Field.of("eventbus-reason", "max-deliveries")));
+        assertNull(whole.incompleteBecause());
+        DeadLetterEntry marked = new DeadLetterEntry(
+                "2-0",
+                List.of(
+                        Field.of("type", "t"),
+                        Field.of("eventbus-reason", "max-deliveries"),
+                        Field.of("eventbus-partial", "holds 1 field(s)")));
+        assertTrue(marked.incompleteBecause().contains("eventbus-partial: holds 1 field(s)"));
+        DeadLetterEntry olderTooLarge =
+                new DeadLetterEntry("3-0", List.of(Field.of("type", "t"), Field.of("eventbus-reason", "too-large")));
+        assertTrue(olderTooLarge.incompleteBecause().startsWith("reason too-large"), "unmarked, still partial");
+        DeadLetterEntry forged = new DeadLetterEntry(
+                "4-0",
+                List.of(Field.of("original.eventbus-partial", "x"), Field.of("eventbus-reason", "handler-error")));
+        assertNull(forged.incompleteBecause(), "a producer's field of that name is kept apart, not the mark");
+    }
+
+    @Test
     void aFieldNameThatIsNotUtf8ShowsAsBase64() {
         Field name = new Field(new byte[] {(byte) 0xff, (byte) 0xfe}, "v".getBytes());
         assertEquals("base64://4=", name.nameForDisplay());

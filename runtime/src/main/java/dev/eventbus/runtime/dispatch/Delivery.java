@@ -51,6 +51,13 @@ final class Delivery {
     private long timeoutNanos;
     private long abandonNanos;
     private volatile boolean interrupted;
+    /**
+     * Time the process was paused while the handler ran (SIGSTOP, a frozen VM, a long GC pause),
+     * left out of its timeout and abandon-after: the handler could not run then either. Watchdog
+     * thread only.
+     */
+    private long pausedNanos;
+
     private long endNanos;
     /** What the running handler works on, for the watchdog when it abandons the worker. */
     private Subscription subscription;
@@ -236,12 +243,28 @@ final class Delivery {
     /** Called by the watchdog: whether its handler has been running for longer than {@code nanos}. */
     boolean inHandlerLongerThan(long now, long nanos) {
         Thread t = worker; // read first: it publishes startNanos
-        return t != null && now - startNanos > nanos;
+        return t != null && now - startNanos - pausedNanos > nanos;
+    }
+
+    /**
+     * Called by the watchdog: the process was paused between its pass at {@code since} and the one
+     * at {@code now}. Of that time, the part this handler ran in, only {@code counted} (one pass's
+     * worth, what the watchdog would have seen) counts against its timeout and abandon-after.
+     */
+    void paused(long since, long now, long counted) {
+        Thread t = worker; // read first: it publishes startNanos
+        if (t == null) {
+            return;
+        }
+        long unseen = now - Math.max(since, startNanos) - counted;
+        if (unseen > 0) {
+            pausedNanos += unseen;
+        }
     }
 
     /**
      * Called by the watchdog: interrupts past the timeout; past timeout + abandon-after, decides
-     * the outcome as abandoned.
+     * the outcome as abandoned. Both count the time the process ran, not its pauses ({@link #paused}).
      *
      * @return true when the worker is abandoned now: the caller fails the entry as a timeout
      */
@@ -250,7 +273,7 @@ final class Delivery {
         if (t == null) {
             return false;
         }
-        long elapsed = now - startNanos;
+        long elapsed = now - startNanos - pausedNanos;
         if (elapsed > timeoutNanos && !interrupted) {
             synchronized (this) {
                 if (worker == t) {

@@ -4,6 +4,7 @@ import dev.eventbus.runtime.stream.Resolution;
 import dev.eventbus.runtime.stream.StreamEntry;
 import dev.eventbus.runtime.stream.Subscription;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -19,6 +20,13 @@ import org.slf4j.LoggerFactory;
  * also lets a subscription's {@link WorkerPool} add workers when its queue did not move while a
  * handler ran for longer than a pass.
  *
+ * <p>A pass that comes far later than its period ({@value #PAUSE_MS} ms or more after the one
+ * before) means the whole process was paused (SIGSTOP, a frozen or suspended VM, a long GC or
+ * safepoint pause): the handlers were stopped with it, so that time is not counted against their
+ * timeouts nor their abandon-after (each is charged one period of it, what a pass would have seen);
+ * the pause is logged once instead of blaming a handler for it. The timer thread runs nothing but
+ * this, and a pass only reads and hands failures on, so a late pass is not a slow one.
+ *
  * <p>Thread-safe: {@link #check()} runs on the timer thread, one pass at a time.
  */
 final class Watchdog {
@@ -28,10 +36,16 @@ final class Watchdog {
     /** How often running handlers are checked against their timeouts (the precision of a timeout). */
     static final long PERIOD_MS = 50;
 
+    /** A gap between two passes from which on the process counts as paused (20 periods). */
+    static final long PAUSE_MS = 1000;
+
     private final Supplier<Collection<HeldEntries>> held;
     private final OnFailure onFailure;
     private final AbandonedWorkers abandoned;
     private final LongSupplier nanoTime;
+
+    /** When the last pass began, or {@link Long#MIN_VALUE} before the first; the timer thread's. */
+    private long lastPass = Long.MIN_VALUE;
 
     /** @param held every subscription's held entries and workers, looked at on each pass */
     Watchdog(
@@ -54,9 +68,21 @@ final class Watchdog {
         try {
             long now = nanoTime.getAsLong();
             long periodNanos = TimeUnit.MILLISECONDS.toNanos(PERIOD_MS);
+            long since = lastPass;
+            lastPass = now;
+            boolean paused = since != Long.MIN_VALUE && now - since >= TimeUnit.MILLISECONDS.toNanos(PAUSE_MS);
+            if (paused) {
+                LOG.warn(
+                        "the process was paused for {} s (SIGSTOP, a frozen or suspended VM, a long GC pause): "
+                                + "that time does not count against the timeouts of the handler calls in flight",
+                        String.format(Locale.ROOT, "%.1f", (now - since - periodNanos) / 1e9));
+            }
             for (HeldEntries b : held.get()) {
                 boolean busy = !b.abandoned.isEmpty();
                 for (Delivery d : b.deliveries.values()) {
+                    if (paused) {
+                        d.paused(since, now, periodNanos);
+                    }
                     busy |= d.inHandlerLongerThan(now, periodNanos);
                     if (d.check(now)) {
                         abandon(d);

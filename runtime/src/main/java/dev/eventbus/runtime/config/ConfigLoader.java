@@ -148,6 +148,7 @@ public final class ConfigLoader {
         Config pluginConfigs = pluginConfigs(c.getConfig("plugins"));
         OperationsSettings operations = operations(c);
 
+        stallTimeoutAgainstBackOff(c, redis, operations.admin().stallTimeout());
         PluginSettings pluginHost = pluginHost(c);
         Map<String, List<PartitionedStream>> drainingLayouts = new LinkedHashMap<>();
         Map<String, PartitionedStream> partitionedStreams = partitionedStreams(merged, drainingLayouts);
@@ -606,6 +607,7 @@ public final class ConfigLoader {
                     + at(c, "admin.grpc-port"));
         }
         Boolean enabled = read(() -> c.getBoolean("admin.enabled"));
+        adminPortsApart(c, enabled, httpPort, grpcPort);
         String host = read(() -> c.getString("admin.host"));
         String token = adminToken(c);
         if (Boolean.TRUE.equals(enabled) && host != null && AdminBinding.problemWithHost(host) != null) {
@@ -637,6 +639,63 @@ public final class ConfigLoader {
                 Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jvm"))),
                 Boolean.TRUE.equals(read(() -> c.getBoolean("metrics.jmx"))));
         return new OperationsSettings(admin, metrics, oneOf(c, "logging.format", "text", "json"));
+    }
+
+    /**
+     * The two admin servers listen on one host, so one port for both cannot work: {@code run} got
+     * as far as binding and said "Address already in use", which reads as another process holding
+     * the port (found from outside). 0 for both is fine (each gets a free port of its own).
+     */
+    private void adminPortsApart(Config c, Boolean enabled, Integer httpPort, Integer grpcPort) {
+        if (!Boolean.FALSE.equals(enabled)
+                && httpPort != null
+                && grpcPort != null
+                && httpPort > 0
+                && httpPort.equals(grpcPort)) {
+            problems.add("eventbus.admin.grpc-port (" + grpcPort + ", " + origin(c, "admin.grpc-port")
+                    + ") must differ from eventbus.admin.http-port (" + httpPort + ", " + origin(c, "admin.http-port")
+                    + "): both admin servers listen on eventbus.admin.host, each on its own port; give another port, "
+                    + "0 (any free port) or -1 (no gRPC server)");
+        }
+    }
+
+    /**
+     * {@code admin.stall-timeout} against the waits of ordinary operation: a subscription's loop
+     * waits out a back-off of up to {@link StallBound#LOOP_MAX_BACKOFF} after repeated failures
+     * (start-up up to {@code redis.connect-backoff.max} between attempts to reach Redis), plus a
+     * command of up to {@code redis.command-timeout}; a shorter stall timeout fails liveness through
+     * them (and, at 1 s, through every idle blocking read), and an orchestrator restarts a runtime
+     * that only waited. Skipped when a value is already listed as wrong.
+     */
+    private void stallTimeoutAgainstBackOff(Config c, RedisSettings redis, java.time.Duration stall) {
+        java.time.Duration written = quietDuration(c, "admin.stall-timeout");
+        java.time.Duration connectMax = redis.connectBackoffMax();
+        if (written == null || !written.equals(stall) || redis.commandTimeout() == null || connectMax == null) {
+            return;
+        }
+        boolean connectLonger = connectMax.compareTo(StallBound.LOOP_MAX_BACKOFF) > 0;
+        java.time.Duration backOff = connectLonger ? connectMax : StallBound.LOOP_MAX_BACKOFF;
+        java.time.Duration bound = backOff.plus(redis.commandTimeout());
+        if (stall.compareTo(bound) <= 0) {
+            problems.add("eventbus.admin.stall-timeout (" + stall + ", " + origin(c, "admin.stall-timeout")
+                    + ") must be longer than the longest back-off ("
+                    + (connectLonger
+                            ? "eventbus.redis.connect-backoff.max, " + connectMax + ", "
+                                    + origin(c, "redis.connect-backoff.max")
+                            : StallBound.LOOP_MAX_BACKOFF + ", of a subscription's loop after repeated failures")
+                    + ") plus eventbus.redis.command-timeout (" + redis.commandTimeout() + ", "
+                    + origin(c, "redis.command-timeout") + "), more than " + bound
+                    + ": else liveness fails while a loop waits out an ordinary back-off");
+        }
+    }
+
+    /** A duration, or null when it cannot be read (its problem is listed by the reader of the key). */
+    private static java.time.Duration quietDuration(Config c, String key) {
+        try {
+            return c.getDuration(key);
+        } catch (ConfigException e) {
+            return null;
+        }
     }
 
     private AdminLimits adminLimits(Config c) {
@@ -805,6 +864,7 @@ public final class ConfigLoader {
                 }
                 continue;
             }
+            boolean readable = rpcTarget(path, full, target);
             boolean tls = Boolean.TRUE.equals(read(() -> full.getBoolean("tls")));
             RpcTls material = rpcTls(path, full);
             RpcCallCredentials credentials = callCredentials(path, full);
@@ -816,7 +876,7 @@ public final class ConfigLoader {
                         + ", so the channel would not use TLS: set tls = true or remove trust-ca-file, cert-file and "
                         + "key-file");
             }
-            if (!tls && credentials.present() && !RpcTargets.isLoopback(target)) {
+            if (readable && !tls && credentials.present() && !RpcTargets.isLoopback(target)) {
                 problems.add(path + " has call credentials (bearer-token-file or metadata-files) but tls = false"
                         + at(full, "tls") + " and target " + target + at(full, "target")
                         + " is not on this machine, so they would cross the network in clear: set tls = true");
@@ -834,6 +894,19 @@ public final class ConfigLoader {
                             positive(full, path, "max-inbound-message-size")));
         }
         return services;
+    }
+
+    /**
+     * Whether gRPC can read the service's target ({@link RpcTargetCheck}); when not, a problem
+     * naming the key, the value and the forms a target takes.
+     */
+    private boolean rpcTarget(String path, Config service, String target) {
+        String problem = RpcTargetCheck.problem(target);
+        if (problem != null) {
+            problems.add(path + ".target = \"" + target + "\"" + at(service, "target") + ": " + problem
+                    + "; give one of " + RpcTargetCheck.FORMS);
+        }
+        return problem == null;
     }
 
     private String authority(String path, Config service) {

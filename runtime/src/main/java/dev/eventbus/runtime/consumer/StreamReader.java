@@ -1,6 +1,7 @@
 package dev.eventbus.runtime.consumer;
 
 import dev.eventbus.runtime.config.ConsumerSettings;
+import dev.eventbus.runtime.config.StallBound;
 import dev.eventbus.runtime.dispatch.SubscriptionDispatch;
 import dev.eventbus.runtime.failure.RetryStore;
 import dev.eventbus.runtime.internal.Bytes;
@@ -71,7 +72,7 @@ import org.slf4j.LoggerFactory;
 final class StreamReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamReader.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration MAX_BACKOFF = StallBound.LOOP_MAX_BACKOFF;
     private static final String FENCED_READ_SHA = ScriptSha.of(LeaseScripts.FENCED_READ);
 
     private final Subscription sub;

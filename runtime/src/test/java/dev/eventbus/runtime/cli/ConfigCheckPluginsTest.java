@@ -286,14 +286,16 @@ class ConfigCheckPluginsTest {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         new PluginJarBuilder("hang").extension(HangingStartHandler.class).build(plugins);
         pluginJar();
-        Path config = config(TARGET + "eventbus.admin.stall-timeout = 1s\neventbus.plugins.pay { threshold = many }\n");
+        Path config = config(TARGET
+                + "eventbus { admin.stall-timeout = 32s, redis.command-timeout = 1s, consumer.block = 500ms }\n"
+                + "eventbus.plugins.pay { threshold = many }\n");
 
         long began = System.nanoTime();
-        Run run = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> check(config));
+        Run run = assertTimeoutPreemptively(Duration.ofSeconds(75), () -> check(config));
         Duration took = Duration.ofNanos(System.nanoTime() - began);
 
         assertEquals(2, run.exit(), run.out());
-        assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "took " + took);
+        assertTrue(took.compareTo(Duration.ofSeconds(55)) < 0, "took " + took);
         assertTrue(
                 run.err()
                         .contains("config check: plugin JAR " + plugins.resolve("hang-1.0.0.jar")
@@ -302,7 +304,7 @@ class ConfigCheckPluginsTest {
                 run.err());
         assertTrue(
                 run.err()
-                        .contains(") did not return within 1s (eventbus.admin.stall-timeout, after which run's"
+                        .contains(") did not return within 32s (eventbus.admin.stall-timeout, after which run's"
                                 + " liveness fails while it loads plugins)"),
                 run.err());
         assertTrue(run.err().contains(plugins.resolve("pay-1.0.0.jar") + " (plugin pay) would be refused"), run.err());

@@ -29,24 +29,28 @@ class ConfigCheckStuckStartIT {
     @RegisterExtension
     final ChildJvm jvm = new ChildJvm();
 
+    /** The shortest stall timeout allowed: longer than the longest back-off (30s) plus redis.command-timeout. */
+    private static final String STALL =
+            "eventbus { admin.stall-timeout = 32s, redis.command-timeout = 1s, consumer.block = 500ms }\n";
+
     @Test
     void aPluginWhoseStartNeverReturnsIsAFindingAndTheJvmExits() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         new PluginJarBuilder("stuck").pluginClass(HangingPlugin.class).build(plugins);
-        Path config = Files.writeString(dir.resolve("application.conf"), "eventbus.admin.stall-timeout = 6s\n");
+        Path config = Files.writeString(dir.resolve("application.conf"), STALL);
         ChildJvm.Ended ended = jvm.runToEnd(
                 List.of(),
                 Main.class,
                 List.of("config", "check", "--config", config.toString(), "--plugins-dir", plugins.toString()),
                 dir,
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(90));
 
         assertEquals(2, ended.exit(), ended::toString);
         assertTrue(
                 ended.out()
                         .contains(
                                 "# plugin JAR " + plugins.resolve("stuck-1.0.0.jar")
-                                        + ": still starting after 5s; it counts as hung after 6s (eventbus.admin.stall-timeout)"),
+                                        + ": still starting after 5s; it counts as hung after 32s (eventbus.admin.stall-timeout)"),
                 ended::toString);
         assertTrue(
                 ended.err()
@@ -54,7 +58,7 @@ class ConfigCheckStuckStartIT {
                                 + " (plugin stuck) would hang run's start-up with " + config + ": "
                                 + HangingPlugin.class.getName() + ".start(HangingPlugin.java:"),
                 ended::toString);
-        assertTrue(ended.err().contains(") did not return within 6s (eventbus.admin.stall-timeout"), ended::toString);
+        assertTrue(ended.err().contains(") did not return within 32s (eventbus.admin.stall-timeout"), ended::toString);
         assertTrue(
                 ended.err().contains("; it waits in " + HangingPlugin.class.getName() + ".sleepForEver("),
                 ended::toString);

@@ -54,7 +54,11 @@ class StuckStartIT {
                   plugins-dir = "%s"
                   consumer-name = "stuck-it"
                   consumer.shutdown-grace = 1s
-                  admin { http-port = 0, grpc-port = -1, stall-timeout = 3s }
+                  # The shortest stall timeout allowed: longer than the longest back-off (30s)
+                  # plus redis.command-timeout.
+                  redis.command-timeout = 1s
+                  consumer.block = 500ms
+                  admin { http-port = 0, grpc-port = -1, stall-timeout = 32s }
                 }
                 """.formatted(REDIS.uri(), plugins.toString().replace("\\", "/")));
         return jvm.start(

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime;
 
+import dev.eventbus.runtime.config.LocalPaths;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.consumer.GroupBootstrap;
 import dev.eventbus.runtime.consumer.LayoutDrain;
@@ -138,6 +139,8 @@ public final class EventbusRuntime implements AutoCloseable {
                 config.consumerName(),
                 config.redis().redactedUri(),
                 config.pluginsDir().toAbsolutePath());
+        // Before anything is opened: a staging directory that cannot be made is named with its line.
+        LocalPaths.requireStagingDir(config);
         rpc = new RpcChannelRegistry(config.services(), config.breaker(), clock, rpcInterceptors);
         LivePluginConfig pluginConfig = new LivePluginConfig(config);
         plugins = new PluginHost(config.pluginsDir(), Versions.pluginApi(), config, rpc, pluginConfig);

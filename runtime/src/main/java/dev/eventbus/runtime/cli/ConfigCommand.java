@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import dev.eventbus.runtime.config.AdminBinding;
 import dev.eventbus.runtime.config.AdminSettings;
 import dev.eventbus.runtime.config.InvalidConfigException;
+import dev.eventbus.runtime.config.LocalPaths;
 import dev.eventbus.runtime.config.RedisSettings;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import java.nio.file.Files;
@@ -51,6 +52,7 @@ final class ConfigCommand implements Runnable {
         public Integer call() {
             RuntimeConfig config = options.load();
             adminListening(config);
+            LocalPaths.require(config);
             int problems;
             try (ThrowawayHostLog quiet = ThrowawayHostLog.quiet()) {
                 problems = PluginConfigCheck.check(

@@ -1,5 +1,6 @@
 package dev.eventbus.runtime.plugin;
 
+import dev.eventbus.runtime.config.InvalidConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,10 +55,17 @@ final class StagingArea {
 
     /** @param temporaryParent where a temporary staging directory goes when none is configured */
     static Path create(Optional<Path> configured, Path temporaryParent) {
-        try {
-            if (configured.isPresent()) {
+        if (configured.isPresent()) {
+            try {
                 return Files.createDirectories(configured.get());
+            } catch (IOException e) {
+                // The operator's directory: a configuration error naming the key, the path and why
+                // (it was "cannot create the plugin staging directory" alone, found from outside).
+                throw new InvalidConfigException("eventbus.plugin-host.staging-dir: cannot create the plugin staging "
+                        + "directory " + configured.get() + " (" + e + ")");
             }
+        }
+        try {
             deleteAbandoned(temporaryParent);
             for (int i = 0; i < ATTEMPTS; i++) {
                 Path dir = Files.createTempDirectory(temporaryParent, TEMPORARY_PREFIX);

@@ -17,8 +17,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Liveness and readiness, as Kubernetes means them. Live: the process's own loops run and come
- * round, and start-up makes progress (restart me if not); never depends on Redis. Ready: the
- * runtime reached running state (Redis answered, readers run), Redis answers PING now, no
+ * round, and start-up makes progress (restart me if not), and through an orderly shutdown; never
+ * depends on Redis. Ready: the runtime reached running state (Redis answered, readers run), Redis
+ * answers PING now, no
  * subscription is failing (a key of the wrong type, a missing permission, memory: named with its
  * reason in the check text), this instance's heartbeat goes through (else a check {@code
  * ownership} says why: the others do not count it live, and it owns no partition), on a cluster
@@ -62,16 +63,24 @@ public final class HealthChecks {
         this.stall = stall;
     }
 
-    /** From now on not ready (shutdown started). */
+    /** From now on not ready (shutdown started); live, its loops check {@code stopping}. */
     public void stopping() {
         stopping = true;
     }
 
+    /**
+     * Live, or not and why. Once an orderly shutdown began the readers stop first, on purpose, and
+     * the loops check says {@code stopping}, still live: a probe that failed then would have the
+     * kubelet kill the pod while it drains, cutting its shutdown grace short (found from outside:
+     * 503 "stalled" through the whole drain). The shutdown is bounded by itself (the shutdown grace
+     * plus time to flush and close, then the process halts), so a shutdown that hangs ends anyway.
+     */
     public Result live() {
-        boolean loops = loopsAlive.getAsBoolean();
+        boolean shuttingDown = stopping;
+        boolean loops = shuttingDown || loopsAlive.getAsBoolean();
         java.util.Optional<String> stuck = runtime.stuck(stall);
         Map<String, String> checks = new LinkedHashMap<>();
-        checks.put("loops", loops ? "running" : "stalled");
+        checks.put("loops", shuttingDown ? "stopping" : loops ? "running" : "stalled");
         checks.put("progress", stuck.orElse("ok"));
         return new Result(loops && stuck.isEmpty(), checks);
     }

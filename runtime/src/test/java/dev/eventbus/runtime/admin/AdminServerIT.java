@@ -20,6 +20,7 @@ import dev.eventbus.runtime.config.InvalidConfigException;
 import dev.eventbus.runtime.fixtures.OpsBystanderHandler;
 import dev.eventbus.runtime.fixtures.OpsFailingHandler;
 import dev.eventbus.runtime.ops.OpsHarness;
+import dev.eventbus.samples.orders.OrderServer;
 import dev.eventbus.testkit.RedisExtension;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -49,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.ObjectName;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -151,6 +153,51 @@ class AdminServerIT {
         h.operations().stopping();
         assertEquals(503, h.get("/health/ready", null).statusCode(), "not ready once shutdown begins");
         assertEquals(404, h.get("/nothing", null).statusCode());
+    }
+
+    @Test
+    void livenessHoldsWhileAnOrderlyShutdownDrainsWithItsLoopsCheckStopping() throws Exception {
+        // A slow service, called with a deadline past the grace: the event in flight holds the
+        // shutdown for its whole grace.
+        OpsHarness h = harness(Map.of(
+                "eventbus.consumer.shutdown-grace", "15s",
+                "eventbus.grpc.services.\"orders.v1.OrderService\".deadline", "60s"));
+        h.start();
+        OpsHarness.await("gRPC liveness SERVING", WAIT, () -> grpcHealth(h, "liveness") == ServingStatus.SERVING);
+        h.orders.behaviour(OrderServer.Behaviour.SLOW).slowFor(Duration.ofSeconds(60));
+        h.publish("slow-1");
+        OpsHarness.await(
+                "the event in flight in both handlers",
+                WAIT,
+                () -> h.runtime().view().slotsTaken().values().stream().allMatch(taken -> taken == 1));
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
+            h.operations().stopping();
+            h.runtime().stop();
+        });
+        try {
+            OpsHarness.await(
+                    "the readers stopped", WAIT, () -> !h.runtime().view().readersAlive());
+            assertFalse(stopped.isDone(), "still draining");
+            // Before: 503 {"loops":"stalled"} through the whole drain, and gRPC liveness NOT_SERVING,
+            // so a kubelet killed the draining pod.
+            HttpResponse<String> live = h.get("/health/live", null);
+            assertEquals(200, live.statusCode(), live.body());
+            assertEquals(
+                    "stopping",
+                    JSON.readTree(live.body()).get("checks").get("loops").asText(),
+                    live.body());
+            assertEquals(503, h.get("/health/ready", null).statusCode());
+            // The gRPC health statuses are brought up to date every second: readiness turned, liveness not.
+            OpsHarness.await(
+                    "gRPC readiness NOT_SERVING", WAIT, () -> grpcHealth(h, "readiness") == ServingStatus.NOT_SERVING);
+            Awaitility.await()
+                    .during(Duration.ofMillis(2_500))
+                    .atMost(Duration.ofSeconds(4))
+                    .until(() -> grpcHealth(h, "liveness"), s -> s == ServingStatus.SERVING);
+            assertFalse(stopped.isDone(), "still draining");
+        } finally {
+            stopped.get(60, TimeUnit.SECONDS);
+        }
     }
 
     @Test

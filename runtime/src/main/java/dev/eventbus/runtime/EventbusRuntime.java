@@ -608,6 +608,16 @@ public final class EventbusRuntime implements AutoCloseable {
         }
 
         @Override
+        public Optional<String> ownershipUnknown() {
+            if (ownership != null) {
+                return Optional.empty();
+            }
+            // No coordinator yet (Redis not connected: found from outside, status said "no live
+            // instance" while Redis was down at start) or none any more (stop left the live set).
+            return Optional.of(stopping ? "the runtime is stopping" : "the runtime is starting");
+        }
+
+        @Override
         public String ownershipFailure() {
             OwnershipCoordinator o = ownership;
             return o == null ? "" : o.failure();

@@ -41,6 +41,15 @@ public interface RuntimeView {
     }
 
     /**
+     * Why {@link #ownership()} cannot say who is live now, or empty: while the runtime starts (it
+     * has not read Redis for them yet) or stops (it left them), it knows of no instance, and
+     * "none" would read as "no live instance".
+     */
+    default Optional<String> ownershipUnknown() {
+        return Optional.empty();
+    }
+
+    /**
      * Why this instance cannot take part in the ownership of partitions now (its heartbeat fails),
      * or empty: readiness says it.
      */

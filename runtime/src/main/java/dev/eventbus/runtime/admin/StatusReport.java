@@ -92,10 +92,18 @@ final class StatusReport {
 
     /**
      * The live instances and their partitions, read from Redis now, waited for at most {@link
-     * #INSTANCES_WAIT}; none when Redis does not answer (then {@code instances_unread} says why:
-     * not "no live instance", as this one runs).
+     * #INSTANCES_WAIT}; none when Redis does not answer or the runtime starts or stops (then
+     * {@code instances_unread} says why: not "no live instance", as this one runs).
      */
     private void instances(GetStatusResponse.Builder answer) {
+        Optional<String> unknown = runtime.ownershipUnknown();
+        if (unknown.isPresent()) {
+            // Starting, with what readiness says of Redis (what start-up waits for, often).
+            String redisCheck = answer.getReadiness().getChecksOrDefault("redis", "");
+            boolean starting = health.runtimePhase().equals("starting") && !redisCheck.isEmpty();
+            answer.setInstancesUnread(unknown.get() + (starting ? "; Redis: " + redisCheck : ""));
+            return;
+        }
         OwnershipView view;
         try {
             view = BoundedCall.get("eventbus-status-instances", runtime::ownership, INSTANCES_WAIT);

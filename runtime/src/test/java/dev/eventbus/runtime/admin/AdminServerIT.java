@@ -36,6 +36,7 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -198,6 +199,54 @@ class AdminServerIT {
         } finally {
             stopped.get(60, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void whileStartingWithRedisDownStatusSaysTheLiveInstancesAreUnknownNotThatNoneIsLive() throws Exception {
+        int nothingListens;
+        try (ServerSocket s = new ServerSocket(0)) {
+            nothingListens = s.getLocalPort();
+        }
+        OpsHarness h = harness(Map.of("eventbus.redis.uri", "redis://127.0.0.1:" + nothingListens));
+        h.startOperations();
+        CompletableFuture<Void> starting =
+                CompletableFuture.runAsync(() -> h.runtime().start());
+        OpsHarness.await("start-up waiting for Redis", WAIT, () -> {
+            try {
+                return h.get("/health/ready", null).body().contains("Connection refused");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertFalse(starting.isDone(), "start-up waits for Redis");
+        String unknown = "the runtime is starting; Redis: does not answer (";
+
+        // Before: "no live instance (none heartbeats in eventbus:instances)", "instances": [].
+        OpsHarness.Cli text = h.cli("status", "--admin", h.adminAddress());
+        assertTrue(
+                text.out().contains("live instances unknown: this runtime could not read them from Redis (" + unknown),
+                text.toString());
+        assertFalse(text.out().contains("no live instance"), text.toString());
+        OpsHarness.Cli json = h.cli("status", "--admin", h.adminAddress(), "--json");
+        JsonNode document = JSON.readTree(json.out());
+        assertTrue(document.path("instancesUnread").asText().startsWith(unknown), json.toString());
+        assertTrue(document.path("instancesUnread").asText().contains("Connection refused"), json.toString());
+        assertEquals(0, document.get("instances").size(), json.toString());
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(
+                        "127.0.0.1", h.operations().grpcPort())
+                .usePlaintext()
+                .build();
+        try {
+            GetStatusResponse status = AdminServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .getStatus(GetStatusRequest.getDefaultInstance());
+            assertTrue(status.getInstancesUnread().startsWith(unknown), status.toString());
+        } finally {
+            channel.shutdownNow();
+        }
+        h.operations().stopping();
+        h.runtime().stop();
+        starting.get(60, TimeUnit.SECONDS);
     }
 
     @Test

@@ -188,6 +188,13 @@ class AdminServerIT {
                     JSON.readTree(live.body()).get("checks").get("loops").asText(),
                     live.body());
             assertEquals(503, h.get("/health/ready", null).statusCode());
+            // It left the live set: status says why it knows of no instance, not that none is live.
+            OpsHarness.Cli status = h.cli("status", "--admin", h.adminAddress());
+            assertTrue(
+                    status.out()
+                            .contains("live instances unknown: this runtime could not read them from Redis "
+                                    + "(the runtime is stopping)"),
+                    status.toString());
             // The gRPC health statuses are brought up to date every second: readiness turned, liveness not.
             OpsHarness.await(
                     "gRPC readiness NOT_SERVING", WAIT, () -> grpcHealth(h, "readiness") == ServingStatus.NOT_SERVING);

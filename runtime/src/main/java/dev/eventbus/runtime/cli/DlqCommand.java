@@ -371,7 +371,10 @@ final class DlqCommand implements Runnable {
         @Option(names = "--dry-run", description = "Show what would be redriven; change nothing.")
         boolean dryRun;
 
-        @Option(names = "--rate", paramLabel = "N", description = "At most N per second (default: no limit).")
+        @Option(
+                names = "--rate",
+                paramLabel = "N",
+                description = "At most N per second; 0 for no limit (default: no limit).")
         double rate;
 
         @Override

@@ -42,6 +42,19 @@ public final class EventbusCommand implements Runnable {
         // "@FILE" is publish --data's own form (the file's bytes as the payload); picocli would
         // otherwise read the file as more arguments.
         cli.setExpandAtFiles(false);
+        // Numbers in the operator's words, for every command: picocli said "'abc' is not a long".
+        CommandLine.ITypeConverter<Long> whole = value -> whole(value, Long::valueOf);
+        CommandLine.ITypeConverter<Integer> wholeInt = value -> whole(value, Integer::valueOf);
+        CommandLine.ITypeConverter<Double> number = value -> {
+            try {
+                return Double.valueOf(value);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a number");
+            }
+        };
+        cli.registerConverter(Long.class, whole).registerConverter(long.class, whole);
+        cli.registerConverter(Integer.class, wholeInt).registerConverter(int.class, wholeInt);
+        cli.registerConverter(Double.class, number).registerConverter(double.class, number);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof InvalidConfigException) {
                 commandLine.getErr().println("eventbus: " + e.getMessage());
@@ -69,6 +82,16 @@ public final class EventbusCommand implements Runnable {
             return 1;
         });
         return cli;
+    }
+
+    /** A whole-number option's value, or a usage error saying so ("'abc' is not a whole number"). */
+    private static <T> T whole(String value, java.util.function.Function<String, T> parse) {
+        try {
+            return parse.apply(value);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is " + (value.matches("[+-]?[0-9]+") ? "too large" : "not a whole number"));
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

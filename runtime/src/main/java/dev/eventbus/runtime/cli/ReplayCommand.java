@@ -68,7 +68,10 @@ final class ReplayCommand implements Callable<Integer> {
             description = "At most N entries, N at least 1 (default: the whole range).")
     Long limit;
 
-    @Option(names = "--rate", paramLabel = "N", description = "At most N entries per second (default: no limit).")
+    @Option(
+            names = "--rate",
+            paramLabel = "N",
+            description = "At most N entries per second; 0 for no limit (default: no limit).")
     double rate;
 
     @Option(names = "--dry-run", description = "Count what would be replayed; append nothing.")

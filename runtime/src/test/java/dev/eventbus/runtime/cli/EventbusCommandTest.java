@@ -68,6 +68,47 @@ class EventbusCommandTest {
         assertTrue(handled.err().contains("redis://***@127.0.0.1:26379"), handled.err());
     }
 
+    /** Found from outside: picocli's "Invalid value for option '--limit': 'abc' is not a long". */
+    @Test
+    void aNumericOptionThatIsNotANumberIsBadUsageInTheOperatorsWords() {
+        Run limit = run("dlq", "list", "--handler", "h", "--limit", "abc");
+        assertEquals(2, limit.exit(), limit.err());
+        assertTrue(limit.err().contains("'abc' is not a whole number"), limit.err());
+        assertFalse(limit.err().contains("is not a long"), limit.err());
+        Run tooLarge = run("replay", "h", "--from", "0", "--limit", "99999999999999999999");
+        assertEquals(2, tooLarge.exit(), tooLarge.err());
+        assertTrue(tooLarge.err().contains("'99999999999999999999' is too large"), tooLarge.err());
+        Run events = run("dev", "--events", "five");
+        assertEquals(2, events.exit(), events.err());
+        assertTrue(events.err().contains("'five' is not a whole number"), events.err());
+        Run rate = run("dlq", "redrive", "--handler", "h", "--rate", "fast");
+        assertEquals(2, rate.exit(), rate.err());
+        assertTrue(rate.err().contains("'fast' is not a number"), rate.err());
+        assertFalse(rate.err().contains("is not a double"), rate.err());
+    }
+
+    /** The error for --rate -1 said "must be 0 (no limit) or more"; the help did not say 0 is no limit. */
+    @Test
+    void theRatesHelpSaysThatZeroIsNoLimit() {
+        for (String[] command : new String[][] {{"dlq", "redrive", "--help"}, {"replay", "--help"}}) {
+            Run help = run(command);
+            assertEquals(0, help.exit(), help.err());
+            assertTrue(help.out().contains("0 for no limit"), help.out());
+        }
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cli = EventbusCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
     /** What the command line's exception handler returned and printed on stderr (stripped). */
     private record Handled(int exit, String err) {}
 

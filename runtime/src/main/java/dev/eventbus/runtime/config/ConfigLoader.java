@@ -74,7 +74,9 @@ public final class ConfigLoader {
         // Not ConfigFactory.defaultReference: it holds the -D system properties too, so a misspelt
         // -Deventbus.consumer.raed-ahead was a key the reference "defined", silently ignored.
         Config reference = ConfigFactory.defaultReferenceUnresolved(classLoader).resolve();
-        Config user = withoutValuesForSections(file.map(this::parseFile).orElse(ConfigFactory.empty()), reference);
+        Config parsed = file.map(this::parseFile).orElse(ConfigFactory.empty());
+        problems.addAll(UnknownKeys.outsideRoot(parsed, reference, ROOT, OPEN_MAPS));
+        Config user = withoutValuesForSections(parsed, reference);
         Config env = environmentLayer();
         fromEnvironment = env;
         Config system = withoutValuesForSections(runtimeProperties(ConfigFactory.systemProperties()), reference);

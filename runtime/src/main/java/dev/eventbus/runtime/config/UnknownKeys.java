@@ -43,6 +43,78 @@ final class UnknownKeys {
         return problems;
     }
 
+    /**
+     * The keys of the operator's file outside {@code root}: the runtime reads nothing else, so
+     * {@code redis.uri = ...} written at the top level (or under a misspelt {@code evenbus}) left the
+     * default in force, 127.0.0.1:6379 among them, in silence (found from outside). One message per
+     * value, naming the key under {@code root} it most likely meant when the reference defines one.
+     * The environment and {@code -D} system properties are not checked: they hold many other names.
+     *
+     * @param file the operator's file as parsed, its includes merged in (unresolved is fine)
+     */
+    static List<String> outsideRoot(Config file, Config reference, String root, Set<String> openMaps) {
+        List<Map.Entry<Integer, String>> found = new ArrayList<>();
+        for (Map.Entry<String, ConfigValue> top : file.root().entrySet()) {
+            if (top.getKey().equals(root)) {
+                continue;
+            }
+            boolean nearMiss = nearMiss(top.getKey(), root);
+            String first = join(top.getKey());
+            List<String> paths = new ArrayList<>();
+            List<ConfigValue> values = new ArrayList<>();
+            leaves(top.getValue(), first, paths, values);
+            for (int i = 0; i < paths.size(); i++) {
+                String path = paths.get(i);
+                // Under a near-miss the rest of the path is what was meant under the root.
+                String rest = nearMiss ? path.substring(first.length()) : "." + path;
+                String meant = rest.isEmpty() ? null : root + rest;
+                boolean known = meant != null && (reference.hasPathOrNull(meant) || underOpenMap(meant, openMaps));
+                String advice = nearMiss
+                        ? "the settings' root is " + root + ", not " + top.getKey()
+                        : "every setting goes under " + root + " { }";
+                ConfigValue value = values.get(i);
+                found.add(Map.entry(
+                        value.origin() == null ? -1 : value.origin().lineNumber(),
+                        "unknown key '" + path + "' (" + where(value) + "): " + advice
+                                + (known ? ": did you mean " + meant + "?" : "")));
+            }
+        }
+        found.sort(Map.Entry.comparingByKey());
+        return found.stream().map(Map.Entry::getValue).toList();
+    }
+
+    /** The values under {@code value} with their paths; an empty section is one. */
+    private static void leaves(ConfigValue value, String path, List<String> paths, List<ConfigValue> values) {
+        if (value instanceof com.typesafe.config.ConfigObject object && !object.isEmpty()) {
+            for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+                leaves(entry.getValue(), path + "." + join(entry.getKey()), paths, values);
+            }
+            return;
+        }
+        paths.add(path);
+        values.add(value);
+    }
+
+    /** Whether {@code key} is {@code root} misspelt: another case, or one or two letters off. */
+    static boolean nearMiss(String key, String root) {
+        String a = key.toLowerCase(java.util.Locale.ROOT);
+        String b = root.toLowerCase(java.util.Locale.ROOT);
+        int[] previous = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int[] current = new int[b.length() + 1];
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            previous = current;
+        }
+        return previous[b.length()] <= 2;
+    }
+
     private static boolean underOpenMap(String path, Set<String> openMaps) {
         for (String open : openMaps) {
             if (path.startsWith(open + ".")) {

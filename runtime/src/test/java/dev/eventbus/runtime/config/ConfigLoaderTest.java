@@ -214,6 +214,55 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aKeyOfTheFileOutsideEventbusIsAnUnknownKeySayingWhereItBelongs() throws IOException {
+        // Found from outside: redis.uri and consumer.read-ahead at the top level, and a misspelt root,
+        // passed config check, and the runtime connected to the default 127.0.0.1:6379.
+        Path included = Files.writeString(dir.resolve("more.conf"), "plugins.payments.threshold = 3\n");
+        Path f = file("""
+                eventbus {
+                  consumer.read-ahead = 3
+                }
+                redis.uri = "redis://127.0.0.1:22999"
+                consumer.read-ahead = -5
+                evenbus { consumer.read-ahead = 3 }
+                evntbus.consumer.read-ahead = -1
+                colour = blue
+                include "more.conf"
+                """);
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f), ConfigFactory.empty(), Map.of()));
+        assertEquals(
+                List.of(
+                        "unknown key 'plugins.payments.threshold' (" + included + ": 1): every setting goes under "
+                                + "eventbus { }: did you mean eventbus.plugins.payments.threshold?",
+                        "unknown key 'redis.uri' (" + f + ": 4): every setting goes under eventbus { }: did you "
+                                + "mean eventbus.redis.uri?",
+                        "unknown key 'consumer.read-ahead' (" + f + ": 5): every setting goes under eventbus { }: "
+                                + "did you mean eventbus.consumer.read-ahead?",
+                        "unknown key 'evenbus.consumer.read-ahead' (" + f + ": 6): the settings' root is eventbus, "
+                                + "not evenbus: did you mean eventbus.consumer.read-ahead?",
+                        "unknown key 'evntbus.consumer.read-ahead' (" + f + ": 7): the settings' root is eventbus, "
+                                + "not evntbus: did you mean eventbus.consumer.read-ahead?",
+                        "unknown key 'colour' (" + f + ": 8): every setting goes under eventbus { }"),
+                e.problems(),
+                e.getMessage());
+        // Only the file: the environment and system properties hold many other names.
+        System.setProperty("redis.uri", "redis://127.0.0.1:22999");
+        ConfigFactory.invalidateCaches();
+        try {
+            Path valid = file("eventbus.consumer.read-ahead = 3\n");
+            assertEquals(
+                    3,
+                    ConfigLoader.load(Optional.of(valid), ConfigFactory.empty(), Map.of("REDIS_URI", "x"))
+                            .consumer()
+                            .readAhead());
+        } finally {
+            System.clearProperty("redis.uri");
+            ConfigFactory.invalidateCaches();
+        }
+    }
+
+    @Test
     void unparsableValueNamesKey() throws IOException {
         Path f = file("eventbus.consumer.block = soon\n");
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));

@@ -46,6 +46,8 @@ public final class ConfigLoader {
     private final Map<String, String> environment;
     /** The settings the environment gave (env-overrides.conf resolved), to tell them from the file's. */
     private Config fromEnvironment = ConfigFactory.empty();
+    /** The whole configuration being read, where {@link #report} finds the full key of a value it names. */
+    private Config merged;
 
     private ConfigLoader(Map<String, String> environment) {
         this.environment = environment;
@@ -98,10 +100,11 @@ public final class ConfigLoader {
             merged.checkValid(reference, ROOT);
         } catch (ConfigException.ValidationFailed e) {
             for (ConfigException.ValidationProblem p : e.problems()) {
-                problems.add(p.path() + ": " + p.problem() + " (" + p.origin().description() + ")");
+                problems.add(validationProblem(p, merged, reference));
                 merged = withoutBrokenValue(merged, reference, p.path());
             }
         }
+        this.merged = merged;
         // No stop here: the checks below run too, so that one run lists every problem. A value of the
         // wrong type stands as a marked null (see read()): what depends on it is skipped, not reported twice.
 
@@ -732,7 +735,8 @@ public final class ConfigLoader {
         java.time.Duration initial = duration(c, "redis.reconnect.initial-delay");
         java.time.Duration max = positiveDuration(c, "redis.reconnect.max-delay", null);
         if (initial != null && initial.isNegative()) {
-            problems.add("eventbus.redis.reconnect.initial-delay must not be negative, was " + initial
+            problems.add("eventbus.redis.reconnect.initial-delay must not be negative, was "
+                    + written(c, "redis.reconnect.initial-delay", initial)
                     + at(c, "redis.reconnect.initial-delay"));
             return RedisReconnect.DEFAULT;
         }
@@ -740,8 +744,10 @@ public final class ConfigLoader {
             return RedisReconnect.DEFAULT;
         }
         if (max.compareTo(initial) < 0) {
-            problems.add("eventbus.redis.reconnect.max-delay (" + max + ", " + origin(c, "redis.reconnect.max-delay")
-                    + ") must be at least eventbus.redis.reconnect.initial-delay (" + initial + ", "
+            problems.add("eventbus.redis.reconnect.max-delay (" + written(c, "redis.reconnect.max-delay", max) + ", "
+                    + origin(c, "redis.reconnect.max-delay") + ") must be at least "
+                    + "eventbus.redis.reconnect.initial-delay (" + written(c, "redis.reconnect.initial-delay", initial)
+                    + ", "
                     + origin(c, "redis.reconnect.initial-delay") + ")");
             return RedisReconnect.DEFAULT;
         }
@@ -755,13 +761,15 @@ public final class ConfigLoader {
                 positiveDuration(c, "ownership.renew-every", java.time.Duration.ofSeconds(3)),
                 positiveDuration(c, "ownership.safety-margin", java.time.Duration.ofSeconds(2)));
         if (s.safetyMargin().compareTo(s.leaseTtl()) >= 0) {
-            problems.add("eventbus.ownership.safety-margin (" + s.safetyMargin() + ", "
-                    + origin(c, "ownership.safety-margin") + ") must be below eventbus.ownership.lease-ttl ("
-                    + s.leaseTtl() + ", " + origin(c, "ownership.lease-ttl") + ")");
+            problems.add("eventbus.ownership.safety-margin (" + written(c, "ownership.safety-margin", s.safetyMargin())
+                    + ", " + origin(c, "ownership.safety-margin") + ") must be below eventbus.ownership.lease-ttl ("
+                    + written(c, "ownership.lease-ttl", s.leaseTtl()) + ", " + origin(c, "ownership.lease-ttl") + ")");
         } else if (s.renewEvery().multipliedBy(2).compareTo(s.leaseTtl().minus(s.safetyMargin())) > 0) {
-            problems.add("eventbus.ownership.renew-every (" + s.renewEvery() + ", " + origin(c, "ownership.renew-every")
+            problems.add("eventbus.ownership.renew-every (" + written(c, "ownership.renew-every", s.renewEvery()) + ", "
+                    + origin(c, "ownership.renew-every")
                     + ") must be at most half of eventbus.ownership.lease-ttl minus eventbus.ownership.safety-margin ("
-                    + s.leaseTtl().minus(s.safetyMargin()) + ": " + origin(c, "ownership.lease-ttl") + "; "
+                    + DurationUnits.shown(s.leaseTtl().minus(s.safetyMargin())) + ": "
+                    + origin(c, "ownership.lease-ttl") + "; "
                     + origin(c, "ownership.safety-margin") + "), so a failed renewal can be followed by another "
                     + "before the lease lapses");
         }
@@ -775,7 +783,7 @@ public final class ConfigLoader {
             return fallback;
         }
         if (value.isNegative() || value.isZero()) {
-            problems.add(named(ROOT, key) + " must be positive, was " + value + at(c, key));
+            problems.add(named(ROOT, key) + " must be positive, was " + written(c, key, value) + at(c, key));
             return fallback;
         }
         return value;
@@ -797,8 +805,9 @@ public final class ConfigLoader {
         if (redis.commandTimeout() != null
                 && consumer.block() != null
                 && consumer.block().compareTo(redis.commandTimeout()) >= 0) {
-            problems.add("eventbus.consumer.block (" + consumer.block() + ", " + origin(c, "consumer.block")
-                    + ") must be shorter than eventbus.redis.command-timeout (" + redis.commandTimeout() + ", "
+            problems.add("eventbus.consumer.block (" + written(c, "consumer.block", consumer.block()) + ", "
+                    + origin(c, "consumer.block") + ") must be shorter than eventbus.redis.command-timeout ("
+                    + written(c, "redis.command-timeout", redis.commandTimeout()) + ", "
                     + origin(c, "redis.command-timeout") + ")");
         }
         if (consumer.newGroupStart() != null && !Set.of("0", "$").contains(consumer.newGroupStart())) {
@@ -1131,12 +1140,36 @@ public final class ConfigLoader {
         }
     }
 
-    /** A problem in Typesafe Config's words, unless it is about a value already reported. */
+    /**
+     * A problem of a value a getter could not read ({@link ValueProblems}: the full key, what it must be,
+     * the value as written), unless it is about a value already reported; listed once, as a handler
+     * reading the defaults' value would list it again.
+     */
     private void report(ConfigException e) {
         if (!(e instanceof ConfigException.Null
                 && e.origin() != null
                 && BROKEN.equals(e.origin().description()))) {
-            problems.add(e.getMessage());
+            String problem = ValueProblems.of(e, merged);
+            if (!problems.contains(problem)) {
+                problems.add(problem);
+            }
+        }
+    }
+
+    /**
+     * A value of a type the reference's cannot be read as, said as {@link ValueProblems} says it, or as
+     * one where a section belongs; Typesafe's words only for what is neither.
+     */
+    private static String validationProblem(ConfigException.ValidationProblem p, Config merged, Config reference) {
+        try {
+            ConfigValue written = merged.getValue(p.path());
+            ConfigValueType expected = reference.getValue(p.path()).valueType();
+            return expected == ConfigValueType.OBJECT
+                    ? notASection(
+                            p.path(), written, reference.getObject(p.path()).keySet(), "")
+                    : ValueProblems.wrongType(p.path(), expected, written);
+        } catch (ConfigException e) {
+            return p.path() + ": " + p.problem() + " (" + p.origin().description() + ")";
         }
     }
 
@@ -1202,6 +1235,23 @@ public final class ConfigLoader {
     /** A key's full name, as the unknown-key and type checks name it: {@code eventbus.consumer.read-ahead}. */
     private static String named(String path, String key) {
         return path + "." + key;
+    }
+
+    /**
+     * A duration as its key's value was written ({@code 10s}, {@code -10s}, {@code 1500ms}), not as
+     * {@link java.time.Duration#toString} ({@code PT-10S}); as {@link DurationUnits#shown} when the value is
+     * not a string.
+     */
+    private static String written(Config c, String key, java.time.Duration value) {
+        try {
+            ConfigValue v = c.getValue(key);
+            if (v.valueType() == ConfigValueType.STRING) {
+                return ((String) v.unwrapped()).strip();
+            }
+        } catch (ConfigException e) {
+            // no value to show: the duration read stands for it
+        }
+        return DurationUnits.shown(value);
     }
 
     /** Where a key's value was set, in brackets after a space: {@code " (conf/application.conf: 12)"}. */

@@ -27,4 +27,30 @@ final class DurationUnits {
         String text = ((String) value.unwrapped()).strip();
         return !text.isEmpty() && !Character.isLetter(text.charAt(text.length() - 1));
     }
+
+    /**
+     * A duration as one would write it: {@code 10s}, {@code -10s}, {@code 1500ms}, {@code 2m}, in the
+     * largest unit that says it whole.
+     */
+    static String shown(java.time.Duration d) {
+        String sign = d.isNegative() ? "-" : "";
+        java.time.Duration a = d.abs();
+        long nanos;
+        try {
+            nanos = a.toNanos();
+        } catch (ArithmeticException e) {
+            return sign + a.toSeconds() + "s"; // beyond 292 years: whole seconds say it
+        }
+        if (nanos == 0) {
+            return "0s";
+        }
+        long[] sizes = {86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L};
+        String[] units = {"d", "h", "m", "s", "ms", "us"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (nanos % sizes[i] == 0) {
+                return sign + nanos / sizes[i] + units[i];
+            }
+        }
+        return sign + nanos + "ns";
+    }
 }

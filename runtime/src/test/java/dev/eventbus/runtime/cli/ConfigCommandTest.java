@@ -36,7 +36,9 @@ class ConfigCommandTest {
         CliRun run = eventbusWith(config, dir, "config", "check");
         assertEquals(2, run.exit(), run::toString);
         for (String problem : new String[] {
-            "unknown key 'eventbus.nosuchkey'", "redis.uri has port '0'", "consumer.read-ahead has type STRING"
+            "unknown key 'eventbus.nosuchkey'",
+            "redis.uri has port '0'",
+            "eventbus.consumer.read-ahead must be a number, was \"x\" ("
         }) {
             assertTrue(run.err().contains(problem), problem + ": " + run);
         }

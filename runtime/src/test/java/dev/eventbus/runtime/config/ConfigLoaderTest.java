@@ -263,6 +263,60 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aValueTypesafeCannotReadIsSaidWithItsFullKeyAsWrittenAndWhereAndADurationAsWritten() throws IOException {
+        // Found from outside: "wrongtype.conf: 5: consumer.read-ahead has type STRING rather than NUMBER",
+        // "Invalid value at 'consumer.block': Could not parse time unit 'parsecs'", "must be positive, was
+        // PT-10S": Typesafe Config's words, the key without eventbus., a duration in Java's ISO form.
+        Path f = file("""
+                eventbus {
+                  consumer.read-ahead = "abc"
+                  consumer.block = 5 parsecs
+                  consumer.ack-limit = 3000000000
+                  consumer.max-event-bytes = lots
+                  handlers.h.max-in-flight = "y"
+                  metrics.poll-interval = -10s
+                  ownership.safety-margin = 20s
+                  redis.reconnect { initial-delay = 1500ms, max-delay = 1s }
+                }
+                """);
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class,
+                () -> ConfigLoader.load(
+                        Optional.of(f), ConfigFactory.empty(), Map.of("EVENTBUS_PLUGIN_RELOAD", "maybe")));
+        List<String> expected = List.of(
+                "eventbus.consumer.read-ahead must be a number, was \"abc\" (" + f + ": 2)",
+                "eventbus.consumer.block must be a duration, a number and a unit (ns, us, ms, s, m, h, d) such as 5s "
+                        + "or 500ms, was \"5 parsecs\" (" + f + ": 3)",
+                "eventbus.consumer.ack-limit must be a whole number from -2147483648 to 2147483647, was 3000000000 ("
+                        + f + ": 4)",
+                "eventbus.consumer.max-event-bytes must be a size, a number of bytes with or without a unit (B, K, "
+                        + "KiB, MB, MiB, G, ...) such as 64MiB, was \"lots\" (" + f + ": 5)",
+                "eventbus.handlers.h.max-in-flight must be a number, was \"y\" (" + f + ": 6)",
+                "eventbus.metrics.poll-interval must be positive, was -10s (" + f + ": 7)",
+                "eventbus.ownership.safety-margin (20s, " + f + ": 8) must be below eventbus.ownership.lease-ttl "
+                        + "(10s, reference.conf: ",
+                "eventbus.redis.reconnect.max-delay (1s, " + f + ": 9) must be at least "
+                        + "eventbus.redis.reconnect.initial-delay (1500ms, " + f + ": 9)",
+                "eventbus.plugin-host.reload must be true or false, was \"maybe\" (environment variable "
+                        + "EVENTBUS_PLUGIN_RELOAD)");
+        for (String problem : expected) {
+            assertEquals(
+                    1,
+                    e.problems().stream().filter(p -> p.startsWith(problem)).count(),
+                    "'" + problem + "' listed once: " + e.getMessage());
+        }
+        assertEquals(expected.size(), e.problems().size(), e.getMessage());
+        String consistency = refused("eventbus { consumer.block = 2s, redis.command-timeout = 1s }");
+        assertTrue(
+                consistency.contains("eventbus.consumer.block (2s, String: 1) must be shorter than "
+                        + "eventbus.redis.command-timeout (1s, String: 1)"),
+                consistency);
+        assertEquals("-10s", DurationUnits.shown(Duration.ofSeconds(-10)));
+        assertEquals("1500ms", DurationUnits.shown(Duration.ofMillis(1500)));
+        assertEquals("2m", DurationUnits.shown(Duration.ofMinutes(2)));
+    }
+
+    @Test
     void unparsableValueNamesKey() throws IOException {
         Path f = file("eventbus.consumer.block = soon\n");
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));
@@ -287,7 +341,7 @@ class ConfigLoaderTest {
         String needsUnit = "): a duration needs a unit, e.g. 5s or 500ms";
         List<String> expected = List.of(
                 "eventbus.consumer.shutdown-grace = 5 (" + f + ": 1" + needsUnit,
-                "consumer.read-ahead has type STRING rather than NUMBER",
+                "eventbus.consumer.read-ahead must be a number, was \"x\" (" + f + ": 2)",
                 "eventbus.handler-defaults.retry.backoff.initial = 100 (" + f + ": 3" + needsUnit,
                 "eventbus.handlers.h.timeout = 30 (" + f + ": 4" + needsUnit,
                 "eventbus.grpc.services.s.deadline = 0 (" + f + ": 5" + needsUnit,
@@ -388,8 +442,8 @@ class ConfigLoaderTest {
                 "eventbus.admin.token (" + f + ": 4) and eventbus.admin.token-file (" + f
                         + ": 5) are both set: give the secret in one place",
                 "eventbus.admin.http-port must be 0 (any free port) to 65535, was 70000 (system properties)",
-                "eventbus.ownership.safety-margin (PT20S, " + f + ": 6) must be below eventbus.ownership.lease-ttl "
-                        + "(PT10S, reference.conf: ");
+                "eventbus.ownership.safety-margin (20s, " + f + ": 6) must be below eventbus.ownership.lease-ttl "
+                        + "(10s, reference.conf: ");
         for (String problem : expected) {
             assertEquals(
                     1,
@@ -417,10 +471,10 @@ class ConfigLoaderTest {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));
         List<String> expected = List.of(
                 "unknown key 'eventbus.nosuchkey'",
-                "eventbus.consumer.ack-batch-size: Wrong value type",
+                "eventbus.consumer.ack-batch-size must be a number, was true (" + f + ": 5)",
                 "eventbus.handler-defaults.retry is a section, not a number: set its keys (backoff, max-age, "
                         + "max-attempts) under it",
-                "consumer.read-ahead has type STRING rather than NUMBER",
+                "eventbus.consumer.read-ahead must be a number, was \"x\" (" + f + ": 4)",
                 "consumer.new-group-start must be \"0\" or \"$\"",
                 "redis.uri has port '0'",
                 "eventbus.handlers.h.max-in-flight must be at least 1, was 0");
@@ -447,7 +501,9 @@ class ConfigLoaderTest {
                                 + "consumer.new-group-start = middle }")));
         assertEquals(3, e.problems().size(), e.getMessage());
         assertTrue(e.problems().get(0).contains("unknown key 'eventbus.nosuchkey'"), e.getMessage());
-        assertTrue(e.problems().get(1).contains("eventbus.redis: Wrong value type"), e.getMessage());
+        assertTrue(
+                e.problems().get(1).startsWith("eventbus.redis is a section, not a number: set its keys ("),
+                e.getMessage());
         assertTrue(e.problems().get(2).contains("consumer.new-group-start must be"), e.getMessage());
     }
 
@@ -629,7 +685,9 @@ class ConfigLoaderTest {
         }
         // A password-file of the wrong type is listed once, and the user's password then not asked for.
         String unreadable = refused("eventbus.redis { uri = \"redis://app@h\", password-file { a = 1 } }");
-        assertTrue(unreadable.contains("redis.password-file has type OBJECT"), unreadable);
+        assertTrue(
+                unreadable.contains("eventbus.redis.password-file must be a string, was a section (String: 1)"),
+                unreadable);
         assertFalse(unreadable.contains("names a user but no password"), unreadable);
         for (String uri : List.of("redis://app:pw@h", "redis://:pw@h", "redis://h", "redis-sentinel://app:pw@s1#m")) {
             load("eventbus.redis.uri = \"" + uri + "\"");

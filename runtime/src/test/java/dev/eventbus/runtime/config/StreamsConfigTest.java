@@ -64,7 +64,7 @@ class StreamsConfigTest {
                         "eventbus.streams.c.partitions is missing: say how many partitions the stream has, e.g. 8"),
                 e.getMessage());
         assertTrue(
-                problems.stream().anyMatch(p -> p.contains("eventbus.streams.d.partitions has type STRING")),
+                problems.stream().anyMatch(p -> p.contains("eventbus.streams.d.partitions must be a number, was ")),
                 e.getMessage());
         assertTrue(
                 problems.stream().anyMatch(p -> p.startsWith("unknown key 'eventbus.streams.e.partition'")),

@@ -132,6 +132,7 @@ final class ConfigCommand implements Runnable {
 
     /** Settings that work but are unsafe, as HOCON comments so the output still parses. */
     private static void warnings(RuntimeConfig config, CommandSpec spec) {
+        config.warnings().forEach(w -> spec.commandLine().getOut().println("# WARNING: " + w));
         if (config.redis().peerVerificationOff()) {
             spec.commandLine().getOut().println("# WARNING: " + RedisSettings.VERIFICATION_OFF_WARNING);
         }

@@ -161,6 +161,9 @@ final class DevCommand implements Callable<Integer> {
                     "eventbus.grpc.services.\"" + ORDER_SERVICE + "\".target",
                     "127.0.0.1:" + port));
             RuntimeConfig config = new ConfigOptions().load(devConfig);
+            config.warnings()
+                    .forEach(w ->
+                            org.slf4j.LoggerFactory.getLogger(DevCommand.class).warn("config: {}", w));
             Printout printout = new Printout(
                     out, KeyLayout.of(config.redis(), config.consumer().deadLetterPrefix()));
             AdminSurface ops = new AdminSurface(config, Clock.systemUTC());

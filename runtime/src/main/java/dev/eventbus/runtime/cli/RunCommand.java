@@ -49,6 +49,9 @@ final class RunCommand implements Callable<Integer> {
     private int runUntilStopped(SignalStop signal) throws InterruptedException {
         RuntimeConfig config = options.load();
         LogFormat.apply(config.operations().logFormat());
+        config.warnings()
+                .forEach(
+                        w -> org.slf4j.LoggerFactory.getLogger(RunCommand.class).warn("config: {}", w));
         AdminSurface operations = new AdminSurface(config, Clock.systemUTC());
         EventbusRuntime runtime = operations.newRuntime();
         operations.start(runtime);

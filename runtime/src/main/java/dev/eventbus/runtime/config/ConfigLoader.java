@@ -43,6 +43,9 @@ public final class ConfigLoader {
 
     private final ClassLoader classLoader = ConfigLoader.class.getClassLoader();
     private final List<String> problems = new ArrayList<>();
+    /** What works but may not be what was meant: includes of files that are not there. */
+    private final List<String> warnings = new ArrayList<>();
+
     private final Map<String, String> environment;
     /** The settings the environment gave (env-overrides.conf resolved), to tell them from the file's. */
     private Config fromEnvironment = ConfigFactory.empty();
@@ -178,7 +181,8 @@ public final class ConfigLoader {
                 partitionedStreams,
                 drainingLayouts,
                 file,
-                overrides);
+                overrides,
+                warnings);
     }
 
     /**
@@ -793,9 +797,15 @@ public final class ConfigLoader {
         if (!Files.isRegularFile(file)) {
             throw new InvalidConfigException("config file " + file + " does not exist or is not a file");
         }
+        // A bare name (-c app.conf) as ./app.conf: Typesafe Config looks for a relative include beside
+        // the file's parent directory, and without one only on the class path.
+        Path parsed = file.getParent() == null ? Path.of(".").resolve(file) : file;
         try {
             return ConfigFactory.parseFile(
-                    file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+                    parsed.toFile(),
+                    ConfigParseOptions.defaults()
+                            .setAllowMissing(false)
+                            .setIncluder(new CheckedIncludes(parsed, warnings)));
         } catch (ConfigException e) {
             throw new InvalidConfigException(e.getMessage());
         }

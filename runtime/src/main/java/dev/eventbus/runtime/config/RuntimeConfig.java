@@ -31,6 +31,8 @@ import java.util.TreeSet;
  *     draining after a change of the count ({@code draining}); read before the current layout
  * @param file the operator's config file read, if any (read again by {@link #reread})
  * @param overrides the highest-priority values it was loaded with (command-line flags)
+ * @param warnings what works but may not be what was meant (an include of a file that is not there),
+ *     printed by {@code config check} and logged by {@code run} and {@code dev} at start
  */
 public record RuntimeConfig(
         String consumerName,
@@ -50,13 +52,15 @@ public record RuntimeConfig(
         Map<String, PartitionedStream> partitionedStreams,
         Map<String, List<PartitionedStream>> drainingLayouts,
         Optional<Path> file,
-        Config overrides) {
+        Config overrides,
+        List<String> warnings) {
 
     public RuntimeConfig {
         services = Map.copyOf(services);
         partitionedStreams = Map.copyOf(partitionedStreams);
         drainingLayouts = Map.copyOf(drainingLayouts);
         handlerOverrides = Map.copyOf(handlerOverrides);
+        warnings = List.copyOf(warnings);
     }
 
     /**

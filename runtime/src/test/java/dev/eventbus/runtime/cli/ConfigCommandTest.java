@@ -86,6 +86,33 @@ class ConfigCommandTest {
     }
 
     @Test
+    void checkWarnsOfAnIncludeOfAFileThatIsNotThere(@TempDir Path dir) throws Exception {
+        // HOCON skips it in silence: a secrets file not in place went unnoticed.
+        Path config = Files.writeString(
+                dir.resolve("application.conf"), "include \"secrets.conf\"\neventbus.consumer.read-ahead = 3\n");
+        CliRun run = eventbusWith(config, dir, "config", "check");
+        assertEquals(0, run.exit(), run::toString);
+        assertTrue(
+                run.out()
+                        .contains("# WARNING: include \"secrets.conf\" (" + config + ": 1) was skipped: "
+                                + dir.resolve("secrets.conf") + " does not exist"),
+                run::toString);
+    }
+
+    @Test
+    void checkRefusesAKeyOutsideEventbus(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(
+                dir.resolve("application.conf"), "eventbus { }\nredis.uri = \"redis://127.0.0.1:22999\"\n");
+        CliRun run = eventbusWith(config, dir, "config", "check");
+        assertEquals(2, run.exit(), run::toString);
+        assertTrue(
+                run.err()
+                        .contains("unknown key 'redis.uri' (" + config + ": 2): every setting goes under eventbus "
+                                + "{ }: did you mean eventbus.redis.uri?"),
+                run::toString);
+    }
+
+    @Test
     void checkRefusesARedisUserWithoutAPassword(@TempDir Path dir) throws Exception {
         // Lettuce would log in as the default user, with the user name as its password.
         CliRun run = eventbus(

@@ -317,6 +317,45 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anIncludeOfAMissingFileIsAWarningAndARequiredOneAnErrorNamingTheIncludingFileAndLine() throws IOException {
+        // Found from outside: include "nope.conf" was skipped in silence (a missing secrets include
+        // unnoticed), and include required("nope.conf") was refused naming nope.conf alone.
+        Files.createDirectories(dir.resolve("sub"));
+        Path inner = Files.writeString(dir.resolve("sub/inner.conf"), "# more\ninclude \"deeper.conf\"\n");
+        Path f = file("""
+                include "sub/inner.conf"
+                include "secrets.conf"
+                eventbus.consumer.read-ahead = 3
+                """);
+        RuntimeConfig c = ConfigLoader.load(Optional.of(f), ConfigFactory.empty(), Map.of());
+        assertEquals(3, c.consumer().readAhead());
+        assertEquals(
+                List.of(
+                        "include \"deeper.conf\" (" + inner + ": 2) was skipped: " + dir.resolve("sub/deeper.conf")
+                                + " does not exist (nor deeper.conf on the class path); write include "
+                                + "required(\"deeper.conf\") to make it an error",
+                        "include \"secrets.conf\" (" + f + ": 2) was skipped: " + dir.resolve("secrets.conf")
+                                + " does not exist (nor secrets.conf on the class path); write include "
+                                + "required(\"secrets.conf\") to make it an error"),
+                c.warnings());
+        Path required = file("""
+                eventbus.consumer.read-ahead = 3
+                include required("nope.conf")
+                """);
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class,
+                () -> ConfigLoader.load(Optional.of(required), ConfigFactory.empty(), Map.of()));
+        assertEquals(
+                List.of("include required(\"nope.conf\") (" + required + ": 2): " + dir.resolve("nope.conf")
+                        + " does not exist (nor nope.conf on the class path)"),
+                e.problems());
+        Files.writeString(dir.resolve("nope.conf"), "eventbus.consumer.read-ahead = 4\n");
+        RuntimeConfig found = ConfigLoader.load(Optional.of(required), ConfigFactory.empty(), Map.of());
+        assertEquals(4, found.consumer().readAhead());
+        assertEquals(List.of(), found.warnings());
+    }
+
+    @Test
     void unparsableValueNamesKey() throws IOException {
         Path f = file("eventbus.consumer.block = soon\n");
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Optional.of(f)));

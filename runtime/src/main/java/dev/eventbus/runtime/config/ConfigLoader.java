@@ -686,14 +686,17 @@ public final class ConfigLoader {
         java.time.Duration backOff = connectLonger ? connectMax : StallBound.LOOP_MAX_BACKOFF;
         java.time.Duration bound = backOff.plus(redis.commandTimeout());
         if (stall.compareTo(bound) <= 0) {
-            problems.add("eventbus.admin.stall-timeout (" + stall + ", " + origin(c, "admin.stall-timeout")
-                    + ") must be longer than the longest back-off ("
+            problems.add("eventbus.admin.stall-timeout (" + written(c, "admin.stall-timeout", stall) + ", "
+                    + origin(c, "admin.stall-timeout") + ") must be longer than the longest back-off ("
                     + (connectLonger
-                            ? "eventbus.redis.connect-backoff.max, " + connectMax + ", "
+                            ? "eventbus.redis.connect-backoff.max, "
+                                    + written(c, "redis.connect-backoff.max", connectMax) + ", "
                                     + origin(c, "redis.connect-backoff.max")
-                            : StallBound.LOOP_MAX_BACKOFF + ", of a subscription's loop after repeated failures")
-                    + ") plus eventbus.redis.command-timeout (" + redis.commandTimeout() + ", "
-                    + origin(c, "redis.command-timeout") + "), more than " + bound
+                            : DurationUnits.shown(StallBound.LOOP_MAX_BACKOFF)
+                                    + ", of a subscription's loop after repeated failures")
+                    + ") plus eventbus.redis.command-timeout ("
+                    + written(c, "redis.command-timeout", redis.commandTimeout()) + ", "
+                    + origin(c, "redis.command-timeout") + "), more than " + DurationUnits.shown(bound)
                     + ": else liveness fails while a loop waits out an ordinary back-off");
         }
     }

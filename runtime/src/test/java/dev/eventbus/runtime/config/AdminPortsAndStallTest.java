@@ -64,12 +64,11 @@ class AdminPortsAndStallTest {
         assertEquals(1, problems.size(), problems.toString());
         String p = problems.get(0);
         assertTrue(
-                p.startsWith("eventbus.admin.stall-timeout (PT1S, " + f + ": 1) must be longer than the longest "
-                        + "back-off (PT30S, of a subscription's loop after repeated failures) plus "
-                        + "eventbus.redis.command-timeout (PT10S, reference.conf: "),
+                p.startsWith("eventbus.admin.stall-timeout (1s, " + f + ": 1) must be longer than the longest "
+                        + "back-off (30s, of a subscription's loop after repeated failures) plus "
+                        + "eventbus.redis.command-timeout (10s, reference.conf: "),
                 p);
-        assertTrue(
-                p.endsWith("), more than PT40S: else liveness fails while a loop waits out an ordinary back-off"), p);
+        assertTrue(p.endsWith("), more than 40s: else liveness fails while a loop waits out an ordinary back-off"), p);
 
         assertEquals(
                 1, problems(file("eventbus.admin.stall-timeout = 40s\n")).size(), "the bound itself is not longer");
@@ -88,9 +87,9 @@ class AdminPortsAndStallTest {
         Path f = file("eventbus {\n  redis.connect-backoff.max = 2m\n  admin.stall-timeout = 2m\n}\n");
         String p = problems(f).get(0);
         assertTrue(
-                p.startsWith("eventbus.admin.stall-timeout (PT2M, " + f + ": 3) must be longer than the longest "
-                        + "back-off (eventbus.redis.connect-backoff.max, PT2M, " + f + ": 2) plus "
-                        + "eventbus.redis.command-timeout (PT10S, "),
+                p.startsWith("eventbus.admin.stall-timeout (2m, " + f + ": 3) must be longer than the longest "
+                        + "back-off (eventbus.redis.connect-backoff.max, 2m, " + f + ": 2) plus "
+                        + "eventbus.redis.command-timeout (10s, "),
                 p);
     }
 

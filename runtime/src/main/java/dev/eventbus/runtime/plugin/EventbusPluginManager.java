@@ -6,6 +6,7 @@ import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import java.net.URLConnection;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.jar.Manifest;
 import org.pf4j.CompoundPluginLoader;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.ExtensionFactory;
@@ -16,7 +17,6 @@ import org.pf4j.PluginClassLoader;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginDescriptorFinder;
 import org.pf4j.PluginLoader;
-import org.pf4j.PluginRuntimeException;
 import org.pf4j.PluginWrapper;
 
 /**
@@ -33,6 +33,9 @@ final class EventbusPluginManager extends DefaultPluginManager {
 
     private static final String NO_DESCRIPTOR =
             "no PF4J descriptor: META-INF/MANIFEST.MF has no Plugin-Id (build it with eventbus-plugin-parent)";
+
+    private static final String NO_MANIFEST =
+            "no PF4J descriptor: the JAR has no META-INF/MANIFEST.MF (build it with eventbus-plugin-parent)";
 
     EventbusPluginManager(Path pluginsDir, String apiVersion) {
         super(pluginsDir);
@@ -68,7 +71,10 @@ final class EventbusPluginManager extends DefaultPluginManager {
         PluginDescriptor descriptor;
         try {
             descriptor = getPluginDescriptorFinder().find(jar);
-        } catch (PluginRuntimeException e) {
+        } catch (AdmissionException refused) {
+            throw refused;
+        } catch (RuntimeException e) {
+            // Whatever PF4J throws on a JAR refuses that JAR: a crash here ended start and stalled hot reload.
             throw new AdmissionException(Stage.DESCRIPTOR, null, null, NO_DESCRIPTOR + " (" + rootMessage(e) + ")", e);
         }
         validatePluginDescriptor(descriptor);
@@ -86,7 +92,20 @@ final class EventbusPluginManager extends DefaultPluginManager {
             throw AdmissionException.refused(Stage.DESCRIPTOR, id, "no Plugin-Version in META-INF/MANIFEST.MF");
         }
         String requires = descriptor.getRequires();
-        if (!getVersionManager().checkVersionConstraint(getSystemVersion(), requires)) {
+        boolean met;
+        try {
+            met = getVersionManager().checkVersionConstraint(getSystemVersion(), requires);
+        } catch (RuntimeException e) {
+            // jsemver's LexerException or UnexpectedTokenException: PF4J would throw it from loadPlugin.
+            throw new AdmissionException(
+                    Stage.DESCRIPTOR,
+                    id,
+                    null,
+                    "Plugin-Requires '" + requires + "' cannot be read as a version range: " + rootMessage(e)
+                            + " (eventbus-plugin-parent writes >=" + getSystemVersion() + " & <1.0.0)",
+                    e);
+        }
+        if (!met) {
             throw AdmissionException.refused(
                     Stage.DESCRIPTOR,
                     id,
@@ -96,7 +115,17 @@ final class EventbusPluginManager extends DefaultPluginManager {
 
     @Override
     protected PluginDescriptorFinder createPluginDescriptorFinder() {
-        return new ManifestPluginDescriptorFinder();
+        return new ManifestPluginDescriptorFinder() {
+            @Override
+            protected Manifest readManifest(Path pluginPath) {
+                Manifest manifest = super.readManifest(pluginPath);
+                if (manifest == null) {
+                    // PF4J would go on to fail with a NullPointerException naming nothing.
+                    throw AdmissionException.refused(Stage.DESCRIPTOR, null, NO_MANIFEST);
+                }
+                return manifest;
+            }
+        };
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.eventbus.runtime.fixtures.BraceStreamHandler;
 import dev.eventbus.runtime.fixtures.ExplodingConstructorHandler;
 import dev.eventbus.runtime.fixtures.HangingStartHandler;
 import dev.eventbus.runtime.fixtures.LeakyHandler;
+import dev.eventbus.runtime.fixtures.ManifestlessJar;
 import dev.eventbus.runtime.fixtures.ThresholdHandler;
 import dev.eventbus.testkit.PluginJarBuilder;
 import java.io.PrintWriter;
@@ -316,6 +317,39 @@ class ConfigCheckPluginsTest {
         Run run = check(config(TARGET + "eventbus.plugins.pay { limit = 99 }\n"));
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("configuration valid"), run.out());
+    }
+
+    /**
+     * Found from outside: a JAR with a malformed Plugin-Requires or without a manifest ended the
+     * check (rc 1, 'Illegal character near ...', a NullPointerException) naming no JAR. Each is the
+     * runtime's refusal of that JAR; the others are checked.
+     */
+    @Test
+    void aJarWithAnUnreadablePluginRequiresOrNoManifestIsExit2NamingItAndTheOthersAreChecked() throws Exception {
+        pluginJar();
+        Path plugins = dir.resolve("plugins");
+        Files.move(
+                new PluginJarBuilder("badrequires")
+                        .requires(">>>what")
+                        .extension(ThresholdHandler.class)
+                        .build(dir.resolve("builds")),
+                plugins.resolve("bad.jar"));
+        ManifestlessJar.of(
+                new PluginJarBuilder("bare").extension(ThresholdHandler.class).build(dir.resolve("builds")),
+                plugins.resolve("bare.jar"));
+
+        Run run = check(config(TARGET + "eventbus.plugins.pay { limt = 99 }\n"));
+
+        assertEquals(2, run.exit(), run.out() + run.err());
+        assertTrue(
+                run.err().contains(plugins.resolve("bad.jar") + " (plugin badrequires)")
+                        && run.err().contains("Plugin-Requires '>>>what' cannot be read as a version range"),
+                run.err());
+        assertTrue(
+                run.err().contains(plugins.resolve("bare.jar").toString())
+                        && run.err().contains("no PF4J descriptor: the JAR has no META-INF/MANIFEST.MF"),
+                run.err());
+        assertTrue(run.err().contains("'eventbus.plugins.pay.limt'"), "pay-1.0.0.jar is checked too: " + run.err());
     }
 
     @Test

@@ -3,12 +3,21 @@ package dev.eventbus.runtime.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import dev.eventbus.api.build.HandlerDescriptor;
+import dev.eventbus.runtime.Versions;
+import dev.eventbus.runtime.config.ConfigLoader;
+import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.fixtures.ManifestlessJar;
+import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.plugin.CodeFreeFindings;
 import dev.eventbus.runtime.plugin.PluginFailure;
+import dev.eventbus.runtime.plugin.PluginJarCheck;
 import dev.eventbus.testkit.PluginJarBuilder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,5 +139,47 @@ class PluginCatalogTest {
                         .map(h -> h.pluginId() + " " + h.pluginVersion() + "/" + h.name())
                         .toList());
         assertEquals(List.of(unlisted), catalog.refused());
+    }
+
+    /**
+     * Found from outside: offline, a JAR with a malformed Plugin-Requires or without a manifest
+     * ended {@code plugins list} (LexerException, NullPointerException); each shows as the
+     * runtime's refusal of that JAR, the other JARs' handlers as they are.
+     */
+    @Test
+    void aJarWithAnUnreadablePluginRequiresOrNoManifestShowsAsTheRuntimesRefusalBesideTheOthers() throws Exception {
+        new PluginJarBuilder("pay")
+                .extension(RecordingHandler.class)
+                .resource(
+                        HandlerDescriptor.PATH,
+                        "{\"format\":1,\"handlers\":[{\"class\":\"" + RecordingHandler.class.getName()
+                                + "\",\"name\":\"recorder\",\"consumes\":{\"s\":[\"t\"]},\"calls\":[]}]}")
+                .build(plugins);
+        Path builds = Files.createDirectories(plugins.resolveSibling(plugins.getFileName() + "-builds"));
+        Files.move(new PluginJarBuilder("badrequires").requires(">>>what").build(builds), plugins.resolve("bad.jar"));
+        ManifestlessJar.of(new PluginJarBuilder("bare").build(builds), plugins.resolve("bare.jar"));
+        RuntimeConfig config = ConfigLoader.load(Optional.empty(), ConfigFactory.empty());
+
+        PluginCatalog catalog =
+                PluginCatalog.read(plugins, jar -> PluginJarCheck.findings(jar, config, Versions.pluginApi()));
+
+        assertEquals(
+                List.of("pay 1.0.0/recorder"),
+                catalog.handlers().stream()
+                        .map(h -> h.pluginId() + " " + h.pluginVersion() + "/" + h.name())
+                        .toList(),
+                catalog.refused().toString());
+        assertEquals(
+                List.of("bad.jar", "bare.jar"),
+                catalog.refused().stream().map(PluginFailure::source).toList());
+        assertTrue(
+                catalog.refused()
+                        .get(0)
+                        .reason()
+                        .startsWith("Plugin-Requires '>>>what' cannot be read as a version range"),
+                catalog.refused().toString());
+        assertTrue(
+                catalog.refused().get(1).reason().startsWith("no PF4J descriptor: the JAR has no META-INF/MANIFEST.MF"),
+                catalog.refused().toString());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.runtime.config.PluginSettings;
+import dev.eventbus.runtime.fixtures.ManifestlessJar;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.plugin.AdmissionException.Stage;
 import dev.eventbus.testkit.PluginJarBuilder;
@@ -72,6 +73,48 @@ class JarInspectorTest {
         assertEquals(Stage.DESCRIPTOR, e.stage());
         assertEquals("future", e.pluginId());
         assertEquals("requires plugin-api >=9.0.0 but this runtime provides 0.1.0", e.getMessage());
+    }
+
+    /** Found from outside: jsemver's LexerException ended start and stalled hot reload, naming no JAR. */
+    @Test
+    void aPluginRequiresThatIsNoVersionRangeIsRefusedNamingIt() {
+        Path jar = new PluginJarBuilder("badrequires")
+                .requires(">>>what")
+                .extension(RecordingHandler.class)
+                .build(dir);
+        AdmissionException e = refusal(inspector(), jar);
+        assertEquals(Stage.DESCRIPTOR, e.stage());
+        assertEquals("badrequires", e.pluginId());
+        assertTrue(
+                e.getMessage().startsWith("Plugin-Requires '>>>what' cannot be read as a version range: "),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("'what'"), "jsemver's reason: " + e.getMessage());
+    }
+
+    /** Found from outside: a NullPointerException ended start and stalled hot reload, naming no JAR. */
+    @Test
+    void aJarWithoutManifestIsRefusedSayingSo() {
+        Path jar = ManifestlessJar.of(
+                new PluginJarBuilder("bare").extension(RecordingHandler.class).build(dir), dir.resolve("bare.jar"));
+        AdmissionException e = refusal(inspector(), jar);
+        assertEquals(Stage.DESCRIPTOR, e.stage());
+        assertNull(e.pluginId());
+        assertEquals(
+                "no PF4J descriptor: the JAR has no META-INF/MANIFEST.MF (build it with eventbus-plugin-parent)",
+                e.getMessage());
+    }
+
+    /** An empty Plugin-Requires asks nothing of the runtime (PF4J's "*"); a version need not be semver. */
+    @Test
+    void anEmptyPluginRequiresAndAVersionThatIsNoSemverAreRead() {
+        Path jar = new PluginJarBuilder("loose")
+                .version("banana")
+                .requires("")
+                .extension(RecordingHandler.class)
+                .build(dir);
+        var descriptor = inspector().inspect(new StagedJar(jar, SHA));
+        assertEquals("banana", descriptor.getVersion());
+        assertEquals("*", descriptor.getRequires());
     }
 
     @Test

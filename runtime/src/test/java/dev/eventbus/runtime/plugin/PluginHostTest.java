@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
 import dev.eventbus.runtime.fixtures.BraceStreamHandler;
+import dev.eventbus.runtime.fixtures.ManifestlessJar;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.fixtures.SecondRecordingHandler;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
@@ -119,6 +120,43 @@ class PluginHostTest {
         assertTrue(
                 host.failures().get(0).reason().startsWith("not a readable JAR"),
                 host.failures().toString());
+        assertEquals(1, files(staging), "only the admitted JAR stays staged");
+    }
+
+    /**
+     * Found from outside: a malformed Plugin-Requires (jsemver's LexerException) and a JAR without a
+     * manifest (PF4J's NullPointerException) ended start; each is a refusal of its JAR alone.
+     */
+    @Test
+    void startRefusesAJarWithAnUnreadablePluginRequiresOrNoManifestAndAdmitsTheOthers() throws Exception {
+        new PluginJarBuilder("recorder")
+                .version("1.0.0")
+                .extension(RecordingHandler.class)
+                .build(plugins);
+        Files.move(
+                new PluginJarBuilder("badrequires")
+                        .requires(">>>what")
+                        .extension(SecondRecordingHandler.class)
+                        .addClass(RecordingHandler.class)
+                        .build(builds),
+                plugins.resolve("bad.jar"));
+        ManifestlessJar.of(
+                new PluginJarBuilder("bare").extension(BraceStreamHandler.class).build(builds),
+                plugins.resolve("bare.jar"));
+
+        List<LoadedHandler> handlers = host(Map.of()).start();
+
+        assertEquals(
+                List.of("recorder"), handlers.stream().map(LoadedHandler::name).toList());
+        assertEquals(
+                List.of("bad.jar", "bare.jar"),
+                host.failures().stream().map(PluginFailure::source).toList());
+        PluginFailure bad = host.failures().get(0);
+        assertEquals("badrequires", bad.pluginId());
+        assertTrue(
+                bad.reason().startsWith("Plugin-Requires '>>>what' cannot be read as a version range: "), bad.reason());
+        PluginFailure bare = host.failures().get(1);
+        assertTrue(bare.reason().startsWith("no PF4J descriptor: the JAR has no META-INF/MANIFEST.MF"), bare.reason());
         assertEquals(1, files(staging), "only the admitted JAR stays staged");
     }
 

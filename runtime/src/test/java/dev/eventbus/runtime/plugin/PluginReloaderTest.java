@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.eventbus.runtime.Versions;
 import dev.eventbus.runtime.config.ConfigLoader;
 import dev.eventbus.runtime.config.RuntimeConfig;
+import dev.eventbus.runtime.fixtures.ManifestlessJar;
 import dev.eventbus.runtime.fixtures.RecordingHandler;
 import dev.eventbus.runtime.fixtures.SecondRecordingHandler;
 import dev.eventbus.runtime.rpc.RpcChannelRegistry;
@@ -224,6 +225,46 @@ class PluginReloaderTest {
         settle();
         assertEquals(3, errors().size(), "broken.jar is not logged again: " + errors());
         assertEquals(List.of(), lines("new JAR"));
+    }
+
+    /**
+     * Found from outside: a JAR with a malformed Plugin-Requires or without a manifest made every
+     * reload fail (LexerException, NullPointerException) and held back the changes queued after
+     * it. Each is refused once, alone; a later upgrade of another plugin goes through.
+     */
+    @Test
+    void aJarWithAnUnreadablePluginRequiresOrNoManifestIsRefusedAndTheOtherChangesGoOn() throws Exception {
+        deploy(build("recorder", "1.0.0", RecordingHandler.class), "recorder.jar");
+        startRuntime();
+        deploy(
+                new PluginJarBuilder("badrequires")
+                        .requires(">>>what")
+                        .extension(SecondRecordingHandler.class)
+                        .addClass(RecordingHandler.class)
+                        .build(Files.createDirectories(builds.resolve("bad"))),
+                "bad.jar");
+        deploy(
+                ManifestlessJar.of(build("bare", "1.0.0", SecondRecordingHandler.class), builds.resolve("bare.jar")),
+                "bare.jar");
+        settle();
+        deploy(build("recorder", "2.0.0", RecordingHandler.class), "recorder.jar");
+        settle();
+        settle();
+
+        assertEquals(List.of("recorder 1.0.0 recorder", "recorder 2.0.0 recorder"), started);
+        assertEquals("2.0.0", host.installed().get("recorder.jar").version());
+        assertEquals(
+                List.of("bad.jar", "bare.jar"),
+                host.failures().stream().map(PluginFailure::source).sorted().toList());
+        assertEquals(2, errors().size(), "each refused once, in one line: " + errors());
+        assertTrue(
+                errors().stream()
+                        .anyMatch(e -> e.contains("bad.jar")
+                                && e.contains("Plugin-Requires '>>>what' cannot be read as a version range")),
+                errors().toString());
+        assertTrue(
+                errors().stream().anyMatch(e -> e.contains("bare.jar") && e.contains("has no META-INF/MANIFEST.MF")),
+                errors().toString());
     }
 
     /**

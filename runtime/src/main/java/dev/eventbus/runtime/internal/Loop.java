@@ -21,7 +21,11 @@ import org.slf4j.Logger;
  */
 public final class Loop {
 
-    /** The longest wait after failures in a row. */
+    /**
+     * The longest wait after failures in a row. The config check's bound for {@code
+     * admin.stall-timeout} ({@code config.StallBound}, which this package may not see, nor it this)
+     * states the same 30 s: change both together.
+     */
     public static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     /** One round of a loop. */
